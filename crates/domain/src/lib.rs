@@ -1,0 +1,8 @@
+//! Pure domain rules of Tỉnh Số. Nothing in this crate performs I/O: every rule here is a
+//! function of its inputs, so it can be tested exhaustively and reused by every module.
+
+pub mod agency_code;
+pub mod audit_chain;
+pub mod calendar;
+pub mod identity;
+pub mod text;

@@ -1,0 +1,449 @@
+//! Pages for registering, signing in and managing one's own account.
+
+use super::{LoginOutcome, Registration};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::auth::session::{self, Auth, SESSION_COOKIE};
+use crate::error::{AppError, PageResult};
+use crate::net::ClientIp;
+use crate::web::sv;
+use crate::web::{Page, form_errors};
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use minijinja::context;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(register_form).post(register))
+        .route("/register/done", get(register_done))
+        .route("/verify-email", get(verify_email))
+        .route("/login", get(login_form).post(login))
+        .route("/login/totp", get(totp_form).post(totp_submit))
+        .route("/logout", post(logout))
+        .route("/forgot-password", get(forgot_form).post(forgot))
+        .route("/reset-password", get(reset_form).post(reset))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/totp/start", post(totp_start))
+        .route("/account/totp/confirm", post(totp_confirm))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+/// Renders a form again with the person's input and the errors, status 422, so nothing typed
+/// is lost (passwords excepted).
+fn form_again(
+    page: &Page,
+    template: &str,
+    form: minijinja::Value,
+    err: AppError,
+) -> PageResult<Response> {
+    match err {
+        AppError::Validation(errors) => {
+            let html = page.render(
+                template,
+                context! { form => form, errors => form_errors(&errors) },
+            )?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn register_form(page: Page) -> PageResult<impl IntoResponse> {
+    page.render(
+        "register.html",
+        context! { form => context!{ kind => "citizen" } },
+    )
+}
+
+async fn register(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<Registration>,
+) -> PageResult<Response> {
+    let mut shown = form.clone();
+    shown.password.clear();
+    shown.password_confirm.clear();
+    match super::register(&state, &form, &ip).await {
+        Ok(_) => Ok(Redirect::to("/register/done").into_response()),
+        Err(e) => form_again(&page, "register.html", sv(&shown), e),
+    }
+}
+
+async fn register_done(page: Page) -> PageResult<impl IntoResponse> {
+    page.render("message.html", context! { title => page.tr("register_done_title"), message => page.tr("register_done_text") })
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: String,
+}
+
+async fn verify_email(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Query(q): Query<TokenQuery>,
+) -> PageResult<impl IntoResponse> {
+    super::verify_email(&state, &q.token, &ip).await?;
+    page.render("message.html", context! { title => page.tr("verified_title"), message => page.tr("verified_text"), link => "/login", link_text => page.tr("sign_in") })
+}
+
+async fn login_form(page: Page) -> PageResult<impl IntoResponse> {
+    page.render(
+        "login.html",
+        context! { form => context!{}, oidc => oidc_name() },
+    )
+}
+
+fn oidc_name() -> Option<String> {
+    None
+}
+
+#[derive(Deserialize, serde::Serialize)]
+struct LoginForm {
+    identifier: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    page: Page,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> PageResult<Response> {
+    let outcome = super::login(&state, &form.identifier, &form.password, &ip).await;
+    let shown = context! { identifier => form.identifier };
+    let (user, pending) = match outcome {
+        Ok(LoginOutcome::Done(user)) => (user, false),
+        Ok(LoginOutcome::NeedsSecondFactor(user)) => (user, true),
+        Err(e) => return form_again(&page, "login.html", shown, e),
+    };
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        session::destroy(&state.db, old.value()).await?;
+    }
+    let new = session::create(
+        &state.db,
+        &user.id,
+        pending,
+        &ip,
+        state.config.secure_cookies,
+    )
+    .await?;
+    let target = if pending {
+        "/login/totp"
+    } else {
+        home_for(&user)
+    };
+    Ok((jar.add(new.cookie), Redirect::to(target)).into_response())
+}
+
+pub fn home_for(user: &crate::auth::User) -> &'static str {
+    if user.is_official() {
+        "/office"
+    } else {
+        "/account"
+    }
+}
+
+async fn totp_form(page: Page) -> PageResult<impl IntoResponse> {
+    page.render("login_totp.html", context! {})
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+async fn totp_submit(
+    State(state): State<AppState>,
+    page: Page,
+    auth: Auth,
+    Form(form): Form<CodeForm>,
+) -> PageResult<Response> {
+    let Some(session) = auth.session.filter(|s| s.second_factor_pending) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if let Err(e) = super::check_totp(&state, &session.user.id, &form.code).await {
+        return form_again(&page, "login_totp.html", context! {}, e);
+    }
+    session::mark_second_factor_done(&state.db, &session.token).await?;
+    Ok(Redirect::to(home_for(&session.user)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Response> {
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        session::destroy(&state.db, c.value()).await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+async fn forgot_form(page: Page) -> PageResult<impl IntoResponse> {
+    page.render("forgot.html", context! {})
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    email: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ForgotForm>,
+) -> PageResult<impl IntoResponse> {
+    super::request_reset(&state, &form.email, &ip).await?;
+    page.render(
+        "message.html",
+        context! { title => page.tr("forgot_sent_title"), message => page.tr("forgot_sent_text") },
+    )
+}
+
+async fn reset_form(page: Page, Query(q): Query<TokenQuery>) -> PageResult<impl IntoResponse> {
+    page.render("reset.html", context! { token => q.token })
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    token: String,
+    password: String,
+    password_confirm: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ResetForm>,
+) -> PageResult<Response> {
+    match super::reset_password(&state, &form.token, &form.password, &form.password_confirm, &ip).await {
+        Ok(()) => Ok(page
+            .render("message.html", context! { title => page.tr("reset_done_title"), message => page.tr("reset_done_text"), link => "/login", link_text => page.tr("sign_in") })?
+            .into_response()),
+        Err(e) => form_again(&page, "reset.html", context! { token => form.token }, e),
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    page: &Page,
+    extra: minijinja::Value,
+) -> PageResult<Response> {
+    let user = page.require_user()?;
+    let pending_secret = super::pending_totp_secret(state, user).await?;
+    let totp = match pending_secret {
+        Some(secret) if !user.totp_enabled => {
+            let account = user.email.clone().unwrap_or_else(|| user.id.clone());
+            let url = crate::auth::totp::provisioning_url(&secret, &account)?;
+            Some(context! { secret => secret, qr => qr_svg(&url) })
+        }
+        _ => None,
+    };
+    let tokens = crate::tokens::list(&state.db, &user.id).await?;
+    let agency = match &user.agency_id {
+        Some(id) => crate::agencies::store::by_id(&state.db, id).await?,
+        None => None,
+    };
+    let html = page.render(
+        "account.html",
+        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::SCOPES } },
+    )?;
+    Ok(html.into_response())
+}
+
+pub fn qr_svg(data: &str) -> String {
+    qrcode::QrCode::new(data.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+async fn account(State(state): State<AppState>, page: Page) -> PageResult<Response> {
+    account_page(&state, &page, context! {}).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    password: String,
+    password_confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<PasswordForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    match super::change_password(
+        &state,
+        &user,
+        &form.current_password,
+        &form.password,
+        &form.password_confirm,
+        &ip,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/login?changed=1").into_response()),
+        Err(AppError::Validation(errors)) => {
+            let extra = context! { errors => form_errors(&errors) };
+            let mut resp = account_page(&state, &page, extra).await?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn totp_start(State(state): State<AppState>, page: Page) -> PageResult<Response> {
+    let user = page.require_user()?;
+    if !user.totp_enabled {
+        super::begin_totp(&state, user).await?;
+    }
+    Ok(Redirect::to("/account#totp").into_response())
+}
+
+async fn totp_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<CodeForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    match super::confirm_totp(&state, &user, &form.code, &ip).await {
+        Ok(()) => Ok(Redirect::to("/account?totp=on").into_response()),
+        Err(AppError::Validation(errors)) => {
+            let mut resp =
+                account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    name: String,
+    #[serde(default)]
+    scope: Vec<String>,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<TokenForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let name = form.name.trim();
+    let scopes: Vec<String> = form
+        .scope
+        .into_iter()
+        .filter(|s| crate::auth::authz::SCOPES.contains(&s.as_str()))
+        .collect();
+    if name.is_empty() || scopes.is_empty() {
+        let errors = vec![crate::error::FieldError::new(
+            "token",
+            page.tr("token_needs_name_and_scope"),
+        )];
+        let mut resp =
+            account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(resp);
+    }
+    let mut tx = state.db.begin().await?;
+    let (secret, id) = crate::tokens::create(&state.db, &mut tx, &user.id, name, &scopes).await?;
+    let actor = Actor {
+        label: format!("user:{}", user.id),
+        ip,
+    };
+    crate::audit::record(
+        &state.db,
+        &mut tx,
+        &actor,
+        crate::audit::Change {
+            action: "api_token.create",
+            entity_type: "api_token",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"name": name, "scopes": scopes}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    account_page(&state, &page, context! { new_token => secret }).await
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let mut tx = state.db.begin().await?;
+    if !crate::tokens::revoke(&mut tx, &user.id, &id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    let actor = Actor {
+        label: format!("user:{}", user.id),
+        ip,
+    };
+    crate::audit::record(
+        &state.db,
+        &mut tx,
+        &actor,
+        crate::audit::Change {
+            action: "api_token.revoke",
+            entity_type: "api_token",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account#tokens").into_response())
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn switch_lang(
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+    jar: CookieJar,
+) -> Response {
+    let lang = if code == "en" { "en" } else { "vi" };
+    // Only local paths, so the switch cannot be used as an open redirect.
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let cookie = Cookie::build(("lang", lang))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .build();
+    (jar.add(cookie), Redirect::to(&next)).into_response()
+}

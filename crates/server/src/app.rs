@@ -1,0 +1,100 @@
+//! The application state and the router: every route of the platform, and the layers every
+//! request passes through (request id, logging, metrics, body limit, CSRF).
+
+use crate::config::Config;
+use crate::db::Db;
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderName;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Key for CSRF tokens; kept in the database so every node has the same one.
+    pub secret: Arc<Vec<u8>>,
+    pub metrics: Option<PrometheusHandle>,
+    pub storage: Arc<dyn object_store::ObjectStore>,
+}
+
+impl AppState {
+    pub async fn new(
+        config: Config,
+        metrics: Option<PrometheusHandle>,
+    ) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let secret = crate::settings::server_secret(&db).await?;
+        let storage = crate::storage::open(&config)?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            secret: Arc::new(secret),
+            metrics,
+            storage,
+        })
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(crate::ops::routes())
+        .merge(crate::accounts::http::routes())
+        .merge(crate::agencies::http::routes())
+        .merge(crate::admin::routes())
+        .merge(crate::api::routes())
+        .route("/static/{*path}", get(crate::web::static_file))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(track_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> Response {
+    let err = crate::error::AppError::NotFound;
+    if req.uri().path().starts_with("/api/") {
+        err.into_problem()
+    } else {
+        err.into_page()
+    }
+}
+
+/// Request counts and latency by route template (not by raw path, to keep labels bounded).
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,103 @@
+//! The one authorization layer. Every handler states what it is about to do as an `Action`
+//! and calls `authorize`, which answers from the principal's kind, roles, agency (and the
+//! agency tree) and, for API tokens, the token's scopes. Nothing is allowed by default.
+
+use super::{Principal, Role, User};
+use crate::db::Db;
+use crate::error::AppError;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// Enter the back office (any official).
+    BackOffice,
+    /// Create or edit an agency placed under `parent` (`None`: a top-level agency).
+    ManageAgency { parent: Option<&'a str> },
+    /// Import or export the agency directory as a whole.
+    ManageDirectory,
+    /// Create officials and set roles in `agency`.
+    ManageOfficials { agency: &'a str },
+    /// Read the audit trail.
+    ReadAudit,
+    /// Read or change one's own account.
+    OwnAccount,
+}
+
+impl Action<'_> {
+    /// The API-token scope an action needs.
+    fn scope(&self) -> &'static str {
+        match self {
+            Action::BackOffice | Action::OwnAccount => "account",
+            Action::ManageAgency { .. } | Action::ManageDirectory => "directory:write",
+            Action::ManageOfficials { .. } => "users:write",
+            Action::ReadAudit => "audit:read",
+        }
+    }
+}
+
+pub const SCOPES: [&str; 4] = ["account", "directory:write", "users:write", "audit:read"];
+
+pub async fn authorize(db: &Db, principal: &Principal, action: Action<'_>) -> Result<(), AppError> {
+    let user = match principal {
+        Principal::Anonymous => return Err(AppError::Unauthorized),
+        Principal::User(user) => user,
+        Principal::Token { user, scopes } => {
+            if !scopes.iter().any(|s| s == action.scope()) {
+                return Err(AppError::Forbidden);
+            }
+            user
+        }
+    };
+    if user.needs_totp_enrolment() && !matches!(action, Action::OwnAccount) {
+        return Err(AppError::SecondFactorRequired);
+    }
+    if allowed(db, user, action).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppError> {
+    if user.has_role(Role::SystemAdmin) {
+        return Ok(true);
+    }
+    Ok(match action {
+        Action::OwnAccount => true,
+        Action::BackOffice => user.is_official(),
+        Action::ReadAudit | Action::ManageDirectory => false,
+        Action::ManageAgency { parent: None } => false,
+        Action::ManageAgency {
+            parent: Some(parent),
+        } => user.has_role(Role::AgencyAdmin) && within_own_agency(db, user, parent).await?,
+        Action::ManageOfficials { agency } => {
+            user.has_role(Role::AgencyAdmin) && within_own_agency(db, user, agency).await?
+        }
+    })
+}
+
+/// Whether `agency` is the user's own agency or one of its sub-agencies.
+async fn within_own_agency(db: &Db, user: &User, agency: &str) -> Result<bool, AppError> {
+    let Some(own) = user.agency_id.as_deref() else {
+        return Ok(false);
+    };
+    is_within(db, agency, own).await
+}
+
+/// Whether `agency` equals `ancestor` or lies below it in the agency tree.
+pub async fn is_within(db: &Db, agency: &str, ancestor: &str) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.parent_id
+            WHERE up.depth < 16
+         )
+         SELECT COUNT(*) AS n FROM up WHERE id = $2",
+    )
+    .bind(agency)
+    .bind(ancestor)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}

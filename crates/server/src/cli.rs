@@ -1,0 +1,293 @@
+//! The command line: one binary, one subcommand per operation.
+
+use crate::app::{AppState, router};
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tinhso",
+    version,
+    about = "Tỉnh Số — nền tảng chính quyền số / digital-government platform"
+)]
+struct Cli {
+    /// Configuration file (TOML). Defaults to ./tinhso.toml when present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// `text` or `json` logs.
+    #[arg(long, global = true)]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database and loads the demo province when empty).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 or [::]:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Do not load the demo province into an empty database.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo province (only into an empty directory).
+    SeedDemo,
+    /// Import agencies from a UTF-8 CSV file.
+    ImportAgencies {
+        file: PathBuf,
+        /// Import the good rows even when some rows are bad.
+        #[arg(long)]
+        partial: bool,
+    },
+    /// Write the agency directory as CSV (to stdout or a file).
+    ExportAgencies {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Create a system administrator.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Code of the agency the administrator belongs to.
+        #[arg(long)]
+        agency: String,
+        /// Read from TINHSO_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "TINHSO_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Audit trail operations.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Back up the database into data/backups (SQLite: VACUUM INTO; PostgreSQL: pg_dump).
+    Backup {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-compute the hash chain and report the first edited, inserted or deleted row.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Lỗi cấu hình / configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(format) = cli.log_format {
+        config.log_format = format;
+    }
+    init_logging(&config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { listen, no_demo } => {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            serve(config, !no_demo).await?;
+        }
+        Command::Migrate => {
+            let db = crate::db::Db::connect(&config.database_url).await?;
+            let n = db.migrate().await?;
+            println!("{n} migration(s) applied");
+        }
+        Command::SeedDemo => {
+            let state = AppState::new(config, None).await?;
+            if crate::demo::is_empty(&state).await? {
+                crate::demo::seed(&state).await?;
+                println!("demo province loaded");
+            } else {
+                println!("the directory is not empty; nothing loaded");
+            }
+        }
+        Command::ImportAgencies { file, partial } => {
+            return import_agencies(config, file, partial).await;
+        }
+        Command::ExportAgencies { out } => {
+            let state = AppState::new(config, None).await?;
+            let bytes = crate::agencies::csv_io::export(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match out {
+                Some(path) => std::fs::write(path, bytes)?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+        }
+        Command::CreateAdmin {
+            email,
+            name,
+            agency,
+            password,
+        } => {
+            let state = AppState::new(config, None).await?;
+            match crate::admin::create_admin(&state, &agency, &email, &name, &password).await {
+                Ok(id) => println!("administrator created: {id}"),
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, e.message);
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => anyhow::bail!("{e}"),
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = AppState::new(config, None).await?;
+            match crate::audit::verify(&state.db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Ok(n) => println!("audit trail intact: {n} rows verified"),
+                Err(e) => {
+                    eprintln!("AUDIT TRAIL BROKEN: {e}");
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
+        Command::Backup { out } => {
+            let path = crate::backup::run(&config, out).await?;
+            println!("backup written to {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_agencies(config: Config, file: PathBuf, partial: bool) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&file)?;
+    let state = AppState::new(config, None).await?;
+    let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+    let bar = indicatif::ProgressBar::new(lines.saturating_sub(1));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} dòng ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let actor = crate::audit::Actor {
+        label: "system:import-agencies".into(),
+        ip: String::new(),
+    };
+    let report =
+        crate::agencies::csv_io::import(&state.db, &actor, &bytes, partial, &|n| bar.inc(n))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    for e in &report.errors {
+        eprintln!("dòng {}: [{}] {}: {}", e.line, e.code, e.field, e.message);
+    }
+    if report.committed {
+        println!(
+            "{} agencies created or updated; {} bad rows",
+            report.created_or_updated,
+            report.errors.len()
+        );
+        Ok(if report.errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    } else {
+        println!(
+            "nothing imported: {} bad rows (use --partial to import the good rows)",
+            report.errors.len()
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(&[
+            0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+        ])?
+        .install_recorder()?;
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .map_err(|e| anyhow::anyhow!("bad listen address {}: {e}", config.listen))?;
+    let state = AppState::new(config, Some(metrics)).await?;
+    if load_demo && crate::demo::is_empty(&state).await? {
+        crate::demo::seed(&state).await?;
+        tracing::info!("demo province loaded (accounts in README.md)");
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = state
+        .config
+        .run_jobs
+        .then(|| tokio::spawn(crate::jobs::run_forever(state.clone(), stop_rx)));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("Tỉnh Số listening on http://{}", listener.local_addr()?);
+    eprintln!("Tỉnh Số: http://{}", listener.local_addr()?);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    if let Some(handle) = jobs {
+        let _ = handle.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

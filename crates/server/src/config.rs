@@ -1,0 +1,113 @@
+//! Configuration: defaults, then an optional TOML file, then `TINHSO_*` environment variables
+//! (and `DATABASE_URL`). Any setting named `*_file` in the environment (e.g.
+//! `TINHSO_SMTP_PASSWORD_FILE`) is read from that file, so secrets stay out of the environment.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080` or `[::]:8080`.
+    pub listen: String,
+    /// `sqlite://data/tinhso.db` by default; `postgres://…` for PostgreSQL.
+    pub database_url: String,
+    /// Folder for the embedded database, uploaded files and backups.
+    pub data_dir: PathBuf,
+    /// The address citizens use to reach the portal (links in emails and QR codes).
+    pub public_url: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    pub smtp: SmtpConfig,
+    pub oidc: Option<OidcConfig>,
+    /// Mark session cookies `Secure` (turn on behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Whether this node runs background jobs.
+    pub run_jobs: bool,
+    /// Name of this node in logs and job locks.
+    pub node_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub display_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: "text".into(),
+            smtp: SmtpConfig {
+                host: "127.0.0.1".into(),
+                port: 2525,
+                username: None,
+                password: None,
+                from: "Tỉnh Số <no-reply@tinhso.local>".into(),
+            },
+            oidc: None,
+            secure_cookies: false,
+            max_body_bytes: 20 * 1024 * 1024,
+            run_jobs: true,
+            node_name: format!("node-{}", std::process::id()),
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let default_file = Path::new("tinhso.toml");
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if default_file.exists() => figment = figment.merge(Toml::file(default_file)),
+            None => {}
+        }
+        resolve_file_secrets()?;
+        figment = figment.merge(Env::prefixed("TINHSO_").split("__"));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        let mut config: Config = figment.extract()?;
+        if config.database_url.is_empty() {
+            config.database_url =
+                format!("sqlite://{}", config.data_dir.join("tinhso.db").display());
+        }
+        Ok(config)
+    }
+}
+
+/// Turns every `TINHSO_X_FILE=/path` into `TINHSO_X=<contents>` before the environment is read.
+fn resolve_file_secrets() -> anyhow::Result<()> {
+    let pairs: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| {
+            (k.starts_with("TINHSO_") || k == "DATABASE_URL_FILE") && k.ends_with("_FILE")
+        })
+        .collect();
+    for (key, path) in pairs {
+        let value = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {key}={path}: {e}"))?;
+        let target = key.trim_end_matches("_FILE").to_owned();
+        // SAFETY: called once at start-up, before any thread that reads the environment starts.
+        unsafe { std::env::set_var(target, value.trim_end()) };
+    }
+    Ok(())
+}

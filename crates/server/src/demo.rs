@@ -1,0 +1,336 @@
+//! The demo province: a provincial People's Committee with departments and communes, and one
+//! account per role. Every person here is fictional.
+
+use crate::accounts::OfficialInput;
+use crate::agencies::model::AgencyInput;
+use crate::agencies::store::{self, AdminUnit};
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::auth::password;
+use sqlx::Row;
+
+/// Password of every demo account (listed in the README).
+pub const DEMO_PASSWORD: &str = "TinhSo@2026";
+
+const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("38", "Tỉnh Thanh Hóa", "province", None),
+    ("14932", "Phường Hạc Thành", "ward", Some("38")),
+    ("14935", "Phường Quảng Phú", "ward", Some("38")),
+    ("15001", "Xã Bá Thước", "commune", Some("38")),
+    ("15010", "Xã Mường Lát", "commune", Some("38")),
+    ("15100", "Xã Nga Sơn", "commune", Some("38")),
+];
+
+/// (code, name, kind, parent code, administrative unit)
+const AGENCIES: &[(&str, &str, &str, Option<&str>, &str)] = &[
+    (
+        "000.00.00.H56",
+        "Ủy ban nhân dân tỉnh Thanh Hóa",
+        "peoples_committee",
+        None,
+        "38",
+    ),
+    (
+        "000.00.01.H56",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.03.H56",
+        "Sở Tài chính",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.05.H56",
+        "Sở Xây dựng",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.08.H56",
+        "Sở Nông nghiệp và Môi trường",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.12.H56",
+        "Sở Khoa học và Công nghệ",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.14.H56",
+        "Sở Tư pháp",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.16.H56",
+        "Sở Y tế",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.17.H56",
+        "Sở Giáo dục và Đào tạo",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.00.20.H56",
+        "Sở Nội vụ",
+        "department",
+        Some("000.00.00.H56"),
+        "38",
+    ),
+    (
+        "000.01.14.H56",
+        "Trung tâm Trợ giúp pháp lý nhà nước",
+        "unit",
+        Some("000.00.14.H56"),
+        "38",
+    ),
+    (
+        "000.02.14.H56",
+        "Phòng Hành chính tư pháp",
+        "unit",
+        Some("000.00.14.H56"),
+        "38",
+    ),
+    (
+        "000.01.12.H56",
+        "Trung tâm Công nghệ thông tin và Truyền thông",
+        "unit",
+        Some("000.00.12.H56"),
+        "38",
+    ),
+    (
+        "000.00.60.H56",
+        "Ủy ban nhân dân phường Hạc Thành",
+        "peoples_committee",
+        Some("000.00.00.H56"),
+        "14932",
+    ),
+    (
+        "000.00.61.H56",
+        "Ủy ban nhân dân phường Quảng Phú",
+        "peoples_committee",
+        Some("000.00.00.H56"),
+        "14935",
+    ),
+    (
+        "000.00.62.H56",
+        "Ủy ban nhân dân xã Bá Thước",
+        "peoples_committee",
+        Some("000.00.00.H56"),
+        "15001",
+    ),
+    (
+        "000.00.63.H56",
+        "Ủy ban nhân dân xã Mường Lát",
+        "peoples_committee",
+        Some("000.00.00.H56"),
+        "15010",
+    ),
+    (
+        "000.00.64.H56",
+        "Ủy ban nhân dân xã Nga Sơn",
+        "peoples_committee",
+        Some("000.00.00.H56"),
+        "15100",
+    ),
+];
+
+/// (email, full name, agency, roles)
+pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "admin@tinhso.local",
+        "Trần Quản Trị",
+        "000.01.12.H56",
+        &["system_admin"],
+    ),
+    (
+        "quantri.tuphap@tinhso.local",
+        "Phạm Minh Khoa",
+        "000.00.14.H56",
+        &["agency_admin"],
+    ),
+    (
+        "motcua.tuphap@tinhso.local",
+        "Đỗ Thu Hà",
+        "000.00.14.H56",
+        &["one_stop_clerk"],
+    ),
+    (
+        "chuyenvien.tuphap@tinhso.local",
+        "Vũ Đức Long",
+        "000.00.14.H56",
+        &["specialist"],
+    ),
+    (
+        "lanhdao.tuphap@tinhso.local",
+        "Hoàng Văn Bình",
+        "000.00.14.H56",
+        &["leader"],
+    ),
+    (
+        "vanthu.tuphap@tinhso.local",
+        "Ngô Thị Lan",
+        "000.00.14.H56",
+        &["document_clerk"],
+    ),
+    (
+        "motcua.hacthanh@tinhso.local",
+        "Lương Thị Hoa",
+        "000.00.60.H56",
+        &["one_stop_clerk"],
+    ),
+    (
+        "quantri.hacthanh@tinhso.local",
+        "Bùi Quang Hưng",
+        "000.00.60.H56",
+        &["agency_admin"],
+    ),
+];
+
+/// (email, full name, kind, citizen id / tax code)
+pub const PUBLIC_USERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "congdan@tinhso.local",
+        "Nguyễn Văn An",
+        "citizen",
+        "038090000111",
+    ),
+    (
+        "congdan2@tinhso.local",
+        "Lê Thị Bích",
+        "citizen",
+        "038190000222",
+    ),
+    (
+        "doanhnghiep@tinhso.local",
+        "Công ty TNHH Ánh Dương Xanh",
+        "business",
+        "2800000001",
+    ),
+];
+
+pub async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
+        .fetch_one(&state.db.pool)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? == 0)
+}
+
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let actor = Actor {
+        label: "system:seed-demo".into(),
+        ip: String::new(),
+    };
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    for (code, name, kind, parent) in UNITS {
+        let unit = AdminUnit {
+            code: (*code).into(),
+            name: (*name).into(),
+            kind: (*kind).into(),
+            parent_code: parent.map(str::to_owned),
+        };
+        store::insert_admin_unit(db, &mut tx, &actor, &unit)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for (code, name, kind, parent, unit) in AGENCIES {
+        let input = AgencyInput {
+            code: (*code).into(),
+            name: (*name).into(),
+            kind: (*kind).into(),
+            parent_code: parent.map(str::to_owned),
+            admin_unit_code: Some((*unit).into()),
+            address: "Thành phố Thanh Hóa, tỉnh Thanh Hóa".into(),
+            ..Default::default()
+        };
+        store::upsert(db, &mut tx, &actor, &input, false)
+            .await
+            .map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
+    }
+    tx.commit().await?;
+    for (email, name, agency, roles) in OFFICIALS {
+        let input = OfficialInput {
+            agency_code: (*agency).into(),
+            full_name: (*name).into(),
+            email: (*email).into(),
+            phone: String::new(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            password: Some(DEMO_PASSWORD.into()),
+        };
+        crate::accounts::create_official(state, &actor, None, &input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
+    }
+    for (email, name, kind, number) in PUBLIC_USERS {
+        insert_public_user(state, email, name, kind, number).await?;
+    }
+    Ok(())
+}
+
+async fn insert_public_user(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    kind: &str,
+    number: &str,
+) -> anyhow::Result<()> {
+    let now = crate::time::now_text();
+    let (citizen_id, tax_code) = if kind == "business" {
+        (None, Some(number))
+    } else {
+        (Some(number), None)
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, kind, email, full_name, citizen_id, tax_code, password_hash, email_verified_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+    )
+    .bind(&id)
+    .bind(kind)
+    .bind(email)
+    .bind(name)
+    .bind(citizen_id)
+    .bind(tax_code)
+    .bind(password::hash(DEMO_PASSWORD)?)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    let actor = Actor {
+        label: "system:seed-demo".into(),
+        ip: String::new(),
+    };
+    crate::audit::record(
+        &state.db,
+        &mut tx,
+        &actor,
+        crate::audit::Change {
+            action: "user.register",
+            entity_type: "user",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"kind": kind, "email": email}),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
+}

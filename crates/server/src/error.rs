@@ -1,0 +1,177 @@
+//! One error type for the whole server. The API renders it as RFC 9457 problem+json; pages
+//! render it as a short Vietnamese page. Internal details go to the log, never to the client.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("Không tìm thấy trang hoặc dữ liệu yêu cầu.")]
+    NotFound,
+    #[error("Bạn cần đăng nhập để tiếp tục.")]
+    Unauthorized,
+    #[error("Bạn không có quyền thực hiện thao tác này.")]
+    Forbidden,
+    #[error("Dữ liệu không hợp lệ.")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {0} phút.")]
+    TooManyRequests(i64),
+    #[error("Tài khoản quản trị phải bật xác thực hai lớp trước khi tiếp tục.")]
+    SecondFactorRequired,
+    #[error("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.")]
+    Csrf,
+    #[error("Hệ thống gặp sự cố. Vui lòng thử lại sau.")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return AppError::Conflict("Dữ liệu đã tồn tại (trùng lặp).".into());
+        }
+        AppError::Internal(e.into())
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf | AppError::SecondFactorRequired => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not-found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Validation(_) => "validation",
+            AppError::Conflict(_) => "conflict",
+            AppError::BadRequest(_) => "bad-request",
+            AppError::TooManyRequests(_) => "too-many-requests",
+            AppError::Csrf => "csrf",
+            AppError::SecondFactorRequired => "second-factor-required",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "internal error");
+        }
+    }
+
+    /// Renders the error as RFC 9457 problem+json.
+    pub fn into_problem(self) -> Response {
+        self.log();
+        let status = self.status();
+        let mut body = serde_json::json!({
+            "type": format!("https://tinhso.dev/problems/{}", self.slug()),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": self.to_string(),
+        });
+        if let AppError::Validation(errors) = &self {
+            body["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            if let Some(first) = errors.first() {
+                body["detail"] = first.message.clone().into();
+            }
+        }
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+
+    /// Renders the error as a page a citizen understands.
+    pub fn into_page(self) -> Response {
+        self.log();
+        let status = self.status();
+        let detail = match &self {
+            AppError::Validation(errors) => errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        };
+        let html = crate::web::render_error_page(status, &detail);
+        (status, html).into_response()
+    }
+}
+
+/// Errors from API handlers: problem+json.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_problem()
+    }
+}
+
+/// Errors from page handlers: an HTML page.
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::Unauthorized => axum::response::Redirect::to("/login").into_response(),
+            AppError::SecondFactorRequired => {
+                axum::response::Redirect::to("/account#totp").into_response()
+            }
+            other => other.into_page(),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type PageResult<T> = Result<T, PageError>;

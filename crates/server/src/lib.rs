@@ -1,0 +1,29 @@
+//! Tỉnh Số: the digital-government platform server.
+//!
+//! Layout: `auth` (who is asking and what they may do), `audit`, `jobs`, `mail`, `db` and
+//! `storage` are the platform; `accounts`, `agencies` and `admin` are domain modules, each
+//! with pure rules separate from its storage and HTTP handlers; `web` renders pages and `api`
+//! holds the JSON API and its OpenAPI document.
+
+pub mod accounts;
+pub mod admin;
+pub mod agencies;
+pub mod api;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod mail;
+pub mod net;
+pub mod ops;
+pub mod settings;
+pub mod storage;
+pub mod time;
+pub mod tokens;
+pub mod web;

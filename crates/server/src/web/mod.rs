@@ -1,0 +1,162 @@
+//! Server-rendered pages: the template environment, the translator, and the `Page` extractor
+//! that gives every page its language, signed-in user and CSRF token.
+
+pub mod i18n;
+
+use crate::app::AppState;
+use crate::auth::User;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::session::Auth;
+use crate::error::{AppError, PageResult};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use i18n::Lang;
+use minijinja::{Environment, Value, context};
+use rust_embed::Embed;
+use std::sync::OnceLock;
+
+#[derive(Embed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+#[derive(Embed)]
+#[folder = "static/"]
+struct StaticFiles;
+
+pub fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // Optional values (errors, a form not yet filled) may be looked into without guards.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_loader(|name| {
+            Ok(TemplateFiles::get(name).map(|f| String::from_utf8_lossy(&f.data).into_owned()))
+        });
+        env.add_filter("datetime", |s: String| crate::time::display(&s));
+        env
+    })
+}
+
+/// Every template name, for the test that renders them all.
+pub fn template_names() -> Vec<String> {
+    TemplateFiles::iter().map(|n| n.to_string()).collect()
+}
+
+/// What every page knows about its request.
+#[derive(Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(Page {
+            lang: Lang::from_cookie(jar.get("lang").map(|c| c.value())),
+            user: auth.user().cloned(),
+            csrf: parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+impl Page {
+    pub fn render(&self, name: &str, ctx: Value) -> PageResult<Html<String>> {
+        let full = context! {
+            ..ctx,
+            ..context! {
+                lang => self.lang.code(),
+                other_lang => self.lang.other().code(),
+                t => i18n::translator(self.lang),
+                user => sv(&self.user),
+                csrf => self.csrf.clone(),
+                path => self.path.clone(),
+            }
+        };
+        let html = templates()
+            .get_template(name)
+            .and_then(|t| t.render(full))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("template {name}: {e:#}")))?;
+        Ok(Html(html))
+    }
+
+    pub fn tr(&self, key: &str) -> String {
+        i18n::text(self.lang, key)
+    }
+
+    pub fn require_user(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The error page, rendered without a request context (Vietnamese).
+pub fn render_error_page(status: StatusCode, detail: &str) -> Html<String> {
+    let ctx = context! {
+        lang => "vi",
+        other_lang => "en",
+        t => i18n::translator(Lang::Vi),
+        status => status.as_u16(),
+        detail => detail,
+        path => "/",
+    };
+    let html = templates()
+        .get_template("error.html")
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|_| format!("<!doctype html><title>{status}</title><p>{detail}</p>"));
+    Html(html)
+}
+
+/// `/static/...`: embedded assets with long caching (names are versioned by the release).
+pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match StaticFiles::get(&path) {
+        Some(file) => {
+            let mime = match path.rsplit('.').next() {
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                Some("png") => "image/png",
+                _ => "application/octet-stream",
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "public, max-age=86400"),
+                ],
+                file.data.into_owned(),
+            )
+                .into_response()
+        }
+        None => AppError::NotFound.into_page(),
+    }
+}
+
+/// Any serialisable value as a template value.
+pub fn sv<T: serde::Serialize>(value: T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+/// Form fields with their values and error messages, to re-render a form after a mistake
+/// without losing what the person typed.
+pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
+    let map: std::collections::BTreeMap<String, String> = errors
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
+        .collect();
+    sv(map)
+}

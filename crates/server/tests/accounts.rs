@@ -1,0 +1,392 @@
+//! Registration, sign-in, sessions, CSRF, throttling, second factor and officials, through the
+//! real pages on both databases.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::TestApp;
+use sqlx::Row;
+
+const PASSWORD: &str = "TinhSo@2026";
+
+on_both_databases!(
+    citizen_registers_verifies_and_signs_in,
+    bad_registrations_keep_the_input,
+    forms_refuse_missing_or_replayed_csrf,
+    repeated_wrong_passwords_lock_the_account,
+    official_signs_in_with_a_second_factor,
+    admin_creates_an_official_in_own_agency_only,
+    password_reset_by_email,
+    jobs_run_exactly_once_across_nodes,
+    oversized_bodies_are_refused,
+);
+
+/// The link in the newest queued email to `to`.
+async fn emailed_link(app: &TestApp, to: &str) -> String {
+    let rows =
+        sqlx::query("SELECT payload FROM jobs WHERE kind = 'send_email' ORDER BY created_at DESC")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    for row in rows {
+        let payload: serde_json::Value =
+            serde_json::from_str(&row.get::<String, _>("payload")).unwrap();
+        if payload["to"] == to {
+            let body = payload["body"].as_str().unwrap();
+            let start = body.find("http").unwrap();
+            let end = body[start..].find('\n').unwrap() + start;
+            return body[start..end].replace("http://127.0.0.1:8080", "");
+        }
+    }
+    panic!("no email to {to}");
+}
+
+async fn citizen_registers_verifies_and_signs_in(app: TestApp) {
+    let fields = [
+        ("kind", "citizen"),
+        ("full_name", "Phạm Thị Hạnh"),
+        ("email", "hanh@example.vn"),
+        ("citizen_id", "038195001234"),
+        ("password", "một mật khẩu dài"),
+        ("password_confirm", "một mật khẩu dài"),
+    ];
+    let (status, _, location) = app.post_form("/register", "/register", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/register/done"));
+    // Not verified yet: sign-in explains why.
+    let (status, html, _) = app.login("hanh@example.vn", "một mật khẩu dài").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("chưa được xác nhận"));
+    let link = emailed_link(&app, "hanh@example.vn").await;
+    let (status, html) = app.get(&link).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, _) = app.get(&link).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a verification link works once"
+    );
+    let (status, _, location) = app.login("hanh@example.vn", "một mật khẩu dài").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/account"));
+    let (_, account) = app.get("/account").await;
+    assert!(account.contains("Phạm Thị Hạnh"));
+    let (status, me) = app.api("GET", "/api/v1/me", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["kind"], "citizen");
+    // The back office is not for citizens.
+    let (status, _) = app.get("/office").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn bad_registrations_keep_the_input(app: TestApp) {
+    let fields = [
+        ("kind", "citizen"),
+        ("full_name", "Trần Văn Tú"),
+        ("email", "congdan@tinhso.local"),
+        ("citizen_id", "12345"),
+        ("password", "ngắn"),
+        ("password_confirm", "ngắn"),
+    ];
+    let users_before = app.count("SELECT COUNT(*) FROM users").await;
+    let (status, html, _) = app.post_form("/register", "/register", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Email này đã được đăng ký"));
+    assert!(html.contains("12 chữ số"));
+    assert!(html.contains("ít nhất 10 ký tự"));
+    assert!(
+        html.contains("value=\"Trần Văn Tú\""),
+        "what the citizen typed is kept"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
+}
+
+async fn forms_refuse_missing_or_replayed_csrf(app: TestApp) {
+    let body = "identifier=congdan%40tinhso.local&password=TinhSo%402026";
+    let post = |body: &'static str| {
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    app.get("/login").await;
+    let (status, html) = common::text(app.send(post(body)).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("Biểu mẫu đã hết hạn"));
+    // A token from before signing in is useless afterwards (the session changed).
+    let old_token = app.csrf("/login").await;
+    let (status, _, _) = app.login("congdan@tinhso.local", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let replay = format!(
+        "_csrf={old_token}&current_password=x&password=yyyyyyyyyyyy&password_confirm=yyyyyyyyyyyy"
+    );
+    let req = Request::post("/account/password")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(replay))
+        .unwrap();
+    assert_eq!(app.send(req).await.status(), StatusCode::FORBIDDEN);
+}
+
+async fn repeated_wrong_passwords_lock_the_account(app: TestApp) {
+    for _ in 0..5 {
+        let (status, html, _) = app.login("congdan@tinhso.local", "sai mật khẩu rồi").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("không đúng"));
+    }
+    let (status, html, _) = app.login("congdan@tinhso.local", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+    assert!(html.contains("thử lại sau"));
+    // Another account is not affected.
+    let (status, _, _) = app.login("congdan2@tinhso.local", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+fn code_now(secret: &str) -> String {
+    let now = chrono::Utc::now().timestamp() as u64;
+    tinhso::auth::totp::code_at(secret, now).unwrap()
+}
+
+async fn official_signs_in_with_a_second_factor(app: TestApp) {
+    let email = "chuyenvien.tuphap@tinhso.local";
+    let (status, _, location) = app.login(email, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/office"));
+    // Enrol: start, read the secret from the page, confirm with a code.
+    app.post_form("/account", "/account/totp/start", &[]).await;
+    let (_, page) = app.get("/account").await;
+    let start =
+        page.find("data-testid=\"totp-secret\">").unwrap() + "data-testid=\"totp-secret\">".len();
+    let secret = page[start..start + 32].to_owned();
+    let (status, html, _) = app
+        .post_form("/account", "/account/totp/confirm", &[("code", "000000")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, _, _) = app
+        .post_form(
+            "/account",
+            "/account/totp/confirm",
+            &[("code", &code_now(&secret))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Sign out; signing in now needs the password and then a code.
+    app.post_form("/account", "/logout", &[]).await;
+    let (_, _, location) = app.login(email, PASSWORD).await;
+    assert_eq!(location.as_deref(), Some("/login/totp"));
+    let (status, _) = app.get("/office").await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "half-signed-in sessions cannot enter the back office"
+    );
+    // The code just used for enrolment cannot be replayed.
+    sqlx::query("UPDATE users SET totp_last_step = totp_last_step - 1 WHERE email = $1")
+        .bind(email)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let step_code = code_now(&secret);
+    let (status, _, location) = app
+        .post_form("/login/totp", "/login/totp", &[("code", &step_code)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/office"));
+    let (status, html) = app.get("/office").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Vũ Đức Long"));
+}
+
+async fn admin_creates_an_official_in_own_agency_only(app: TestApp) {
+    let admin = "quantri.tuphap@tinhso.local";
+    let (_, _, location) = app.login(admin, PASSWORD).await;
+    assert_eq!(location.as_deref(), Some("/office"));
+    // An admin without a second factor is sent to set one up first.
+    let resp = app
+        .send(
+            Request::get("/admin/officials/new")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let (status, _) = app.get("/admin/officials").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    drop(resp);
+    app.enable_totp(admin).await;
+    let create = |agency: &'static str, email: &'static str| {
+        [
+            ("agency_code", agency),
+            ("full_name", "Đinh Thị Mới"),
+            ("email", email),
+            ("role", "specialist"),
+            ("role", "one_stop_clerk"),
+        ]
+    };
+    let (status, html) = app.get("/admin/officials/new").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, html, location) = app
+        .post_form(
+            "/admin/officials/new",
+            "/admin/officials",
+            &create("000.02.14.H56", "moi@tinhso.local"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "sub-agency of the admin's own agency: {html}"
+    );
+    assert_eq!(location.as_deref(), Some("/admin/officials?created=1"));
+    let (status, _, _) = app
+        .post_form(
+            "/admin/officials/new",
+            "/admin/officials",
+            &create("000.00.16.H56", "khac@tinhso.local"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another department");
+    let (status, html, _) = app
+        .post_form(
+            "/admin/officials/new",
+            "/admin/officials",
+            &create("000.02.14.H56", "moi@tinhso.local"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("đã được dùng"));
+    let (_, list) = app.get("/admin/officials").await;
+    assert!(
+        list.contains("Đinh Thị Mới") && !list.contains("Lương Thị Hoa"),
+        "only own branch listed"
+    );
+    // The new official sets a password from the welcome email, then signs in.
+    app.post_form("/account", "/logout", &[]).await;
+    let link = emailed_link(&app, "moi@tinhso.local").await;
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let (status, _, _) = app
+        .post_form(
+            &link,
+            "/reset-password",
+            &[
+                ("token", &token),
+                ("password", "mật khẩu cán bộ mới"),
+                ("password_confirm", "mật khẩu cán bộ mới"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, location) = app.login("moi@tinhso.local", "mật khẩu cán bộ mới").await;
+    assert_eq!(location.as_deref(), Some("/office"));
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.create_official'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(row.get::<i64, _>("n") >= 1);
+}
+
+async fn password_reset_by_email(app: TestApp) {
+    let (status, html, _) = app
+        .post_form(
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "khongco@example.vn")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html2, _) = app
+        .post_form(
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "congdan@tinhso.local")],
+        )
+        .await;
+    assert_eq!(html, html2, "the answer does not reveal which emails exist");
+    let link = emailed_link(&app, "congdan@tinhso.local").await;
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let (status, html, _) = app
+        .post_form(
+            &link,
+            "/reset-password",
+            &[
+                ("token", &token),
+                ("password", "abc"),
+                ("password_confirm", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, _, _) = app
+        .post_form(
+            &link,
+            "/reset-password",
+            &[
+                ("token", &token),
+                ("password", "mật khẩu mới tinh"),
+                ("password_confirm", "mật khẩu mới tinh"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = app.login("congdan@tinhso.local", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = app.login("congdan@tinhso.local", "mật khẩu mới tinh").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
+    // Two nodes on one database purge sessions concurrently: every job is claimed once.
+    let other =
+        tinhso::app::AppState::new(common::test_config(&app.database_url, app.dir.path()), None)
+            .await
+            .unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    for _ in 0..20 {
+        tinhso::jobs::enqueue(&mut tx, &tinhso::jobs::Job::PurgeExpired)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut first_cfg = (*app.state.config).clone();
+    first_cfg.node_name = "node-a".into();
+    let mut a = app.state.clone();
+    a.config = std::sync::Arc::new(first_cfg);
+    let mut second_cfg = (*other.config).clone();
+    second_cfg.node_name = "node-b".into();
+    let mut b = other.clone();
+    b.config = std::sync::Arc::new(second_cfg);
+    let (ran_a, ran_b) = tokio::join!(tinhso::jobs::run_due(&a), tinhso::jobs::run_due(&b));
+    let (ran_a, ran_b) = (ran_a.unwrap(), ran_b.unwrap());
+    assert_eq!(ran_a + ran_b, 20, "node a ran {ran_a}, node b ran {ran_b}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE status = 'done' AND attempts = 1")
+            .await,
+        20
+    );
+    // A session made through one node is valid on the other.
+    let (_, _, _) = app.login("congdan@tinhso.local", PASSWORD).await;
+    let other_router = tinhso::app::router(other);
+    let cookie = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE user_id IS NOT NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(cookie.get::<i64, _>("n"), 1);
+    drop(other_router);
+}
+
+async fn oversized_bodies_are_refused(app: TestApp) {
+    let big = "x".repeat(3 * 1024 * 1024);
+    let token = app.csrf("/register").await;
+    let req = Request::post(format!("/register?_csrf={token}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("full_name={big}")))
+        .unwrap();
+    let status = app.send(req).await.status();
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _) = app.get("/khong-co-trang-nay").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

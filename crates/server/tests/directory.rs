@@ -1,0 +1,296 @@
+//! The agency directory through the HTTP API and pages, on both databases.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::json;
+
+const ADMIN: &str = "admin@tinhso.local";
+const JUSTICE_ADMIN: &str = "quantri.tuphap@tinhso.local";
+const CITIZEN: &str = "congdan@tinhso.local";
+
+on_both_databases!(
+    search_ignores_diacritics,
+    public_api_reads_and_problem_json,
+    creating_agencies_validates_codes,
+    agency_admin_stays_in_own_branch,
+    csv_import_is_all_or_nothing,
+    audit_chain_detects_tampering,
+);
+
+async fn search_ignores_diacritics(app: TestApp) {
+    let (status, body) = app
+        .api("GET", "/api/v1/agencies?q=so%20tu%20phap", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["name"], "Sở Tư pháp");
+    let (_, body) = app
+        .api(
+            "GET",
+            "/api/v1/agencies?q=UY%20BAN%20hac%20thanh",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(body["items"][0]["code"], "000.00.60.H56");
+    let (status, html) = app.get("/agencies?q=so+tu+phap").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Sở Tư pháp"));
+    assert!(!html.contains("Sở Y tế"));
+    let (_, tree) = app.get("/agencies").await;
+    assert!(
+        tree.contains("Ủy ban nhân dân tỉnh Thanh Hóa")
+            && tree.contains("Trung tâm Trợ giúp pháp lý nhà nước")
+    );
+}
+
+async fn public_api_reads_and_problem_json(app: TestApp) {
+    let (status, body) = app
+        .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["parent_code"], "000.00.00.H56");
+    let (status, body) = app
+        .api("GET", "/api/v1/agencies/000.00.99.H56", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["status"], 404);
+    assert!(body["type"].as_str().unwrap().ends_with("not-found"));
+    let (_, tree) = app.api("GET", "/api/v1/agencies/tree", None, None).await;
+    assert_eq!(tree[0]["code"], "000.00.00.H56");
+    assert!(tree[0]["children"].as_array().unwrap().len() >= 10);
+    let (status, units) = app.api("GET", "/api/v1/admin-units", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "Xã Mường Lát")
+    );
+    let (status, _) = app.api("GET", "/api/v1/nothing-here", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn creating_agencies_validates_codes(app: TestApp) {
+    app.enable_totp(ADMIN).await;
+    let token = app.token(ADMIN, &["directory:write"]).await;
+    let new = |code: &str, parent: &str| json!({"code": code, "name": "Phòng Công chứng số 9", "kind": "unit", "parent_code": parent});
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(new("000.0X.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "code");
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(new("000.09.14.H56", "000.00.16.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "parent_code");
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(new("000.09.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["parent_code"], "000.00.14.H56");
+
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(new("000.09.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["detail"].as_str().unwrap().contains("đã được dùng"),
+        "{body}"
+    );
+
+    // Every accepted change is audited; refused ones left nothing behind.
+    let (_, entries) = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity_id=000.09.14.H56",
+            Some(&app.token(ADMIN, &["audit:read"]).await),
+            None,
+        )
+        .await;
+    assert_eq!(entries.as_array().unwrap().len(), 1);
+    assert_eq!(entries[0]["action"], "agency.create");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM agencies WHERE code LIKE '%.09.14.H56'")
+            .await,
+        1
+    );
+}
+
+async fn agency_admin_stays_in_own_branch(app: TestApp) {
+    app.enable_totp(JUSTICE_ADMIN).await;
+    let token = app
+        .token(JUSTICE_ADMIN, &["directory:write", "users:write"])
+        .await;
+    let unit = |code: &str, parent: &str| json!({"code": code, "name": "Đơn vị thử", "kind": "unit", "parent_code": parent});
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(unit("000.05.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(unit("000.05.16.H56", "000.00.16.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // A citizen's token, a token without the scope, and no token at all.
+    let citizen = app.token(CITIZEN, &["directory:write"]).await;
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&citizen),
+            Some(unit("000.06.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let narrow = app.token(JUSTICE_ADMIN, &["account"]).await;
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&narrow),
+            Some(unit("000.06.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            None,
+            Some(unit("000.06.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "cookie-less POST without CSRF token: {body}"
+    );
+    let (status, _) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some("tso_forged"),
+            Some(unit("000.06.14.H56", "000.00.14.H56")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM agencies WHERE code IN ('000.05.16.H56', '000.06.14.H56')")
+            .await,
+        0
+    );
+}
+
+async fn csv_import_is_all_or_nothing(app: TestApp) {
+    let actor = tinhso::audit::Actor::system();
+    let good = "code,name,kind,parent_code\n000.07.14.H56,Phòng Thử nghiệm,unit,000.00.14.H56\n001.07.14.H56,Tổ Thử nghiệm,unit,000.07.14.H56\n";
+    let bad = format!(
+        "{good}000.00.14.H5,Mã sai,unit,000.00.00.H56\n000.08.14.H56,,nonsense,000.00.14.H56\n"
+    );
+    let report =
+        tinhso::agencies::csv_io::import(&app.state.db, &actor, bad.as_bytes(), false, &|_| {})
+            .await
+            .unwrap();
+    assert!(!report.committed);
+    assert_eq!(
+        report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [4, 5, 5]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM agencies WHERE code LIKE '%.07.14.H56'")
+            .await,
+        0,
+        "nothing written"
+    );
+
+    let report =
+        tinhso::agencies::csv_io::import(&app.state.db, &actor, bad.as_bytes(), true, &|_| {})
+            .await
+            .unwrap();
+    assert!(report.committed);
+    assert_eq!(report.created_or_updated, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM agencies WHERE code LIKE '%.07.14.H56'")
+            .await,
+        2
+    );
+
+    let broken = b"code,name,kind,parent_code\n000.09.14.H56,Ph\xf2ng,unit,000.00.14.H56\n";
+    let report = tinhso::agencies::csv_io::import(&app.state.db, &actor, broken, false, &|_| {})
+        .await
+        .unwrap();
+    assert!(report.errors[0].message.contains("UTF-8"));
+
+    let exported = tinhso::agencies::csv_io::export(&app.state.db)
+        .await
+        .unwrap();
+    let text = String::from_utf8(exported).unwrap();
+    assert!(text.starts_with("code,name,kind,parent_code"));
+    assert!(text.contains("001.07.14.H56,Tổ Thử nghiệm,unit,000.07.14.H56"));
+}
+
+async fn audit_chain_detects_tampering(app: TestApp) {
+    let intact = tinhso::audit::verify(&app.state.db).await.unwrap();
+    let rows = intact.expect("fresh chain is intact");
+    assert!(rows > 20, "the demo load is audited ({rows} rows)");
+    // The table refuses edits outright…
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'x' WHERE seq = 3")
+        .execute(&app.state.db.pool)
+        .await;
+    assert!(refused.is_err());
+    // …and a database owner who lifts that guard is still caught by the chain.
+    let lift = match app.kind {
+        common::Kind::Sqlite => "DROP TRIGGER audit_log_no_update",
+        common::Kind::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+    };
+    sqlx::raw_sql(lift)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET after_json = '{}' WHERE seq = 3")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let broken = tinhso::audit::verify(&app.state.db).await.unwrap();
+    assert_eq!(
+        broken,
+        Err(tinhso_domain::audit_chain::ChainBreak::Content { seq: 3 })
+    );
+}

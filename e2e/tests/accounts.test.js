@@ -1,0 +1,131 @@
+// User journeys of the foundation, in headless Chromium against the real binary.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPlatform, signIn, enrolTotp, totpCode, DEMO_PASSWORD } from './harness.js';
+
+let platform;
+before(async () => { platform = await startPlatform(); });
+after(async () => { await platform?.stop(); });
+
+test('a citizen registers, verifies the email, signs in and sees the account page', async () => {
+  const page = await platform.newPage();
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Đăng ký' }).first().click();
+  await page.getByLabel('Họ và tên').fill('Trịnh Thị Thu');
+  await page.getByLabel('Email', { exact: true }).fill('thu.e2e@example.vn');
+  await page.getByLabel('Số căn cước công dân').fill('0381950');
+  await page.getByLabel(/^Mật khẩu/).fill('mật khẩu của Thu');
+  await page.getByLabel('Nhập lại mật khẩu').fill('mật khẩu của Thu');
+  await page.getByRole('button', { name: 'Đăng ký' }).click();
+  // A wrong citizen ID: a clear message, and what was typed is still there.
+  await assert.doesNotReject(page.getByText('Số căn cước công dân phải gồm đúng 12 chữ số.').first().waitFor());
+  assert.equal(await page.getByLabel('Họ và tên').inputValue(), 'Trịnh Thị Thu');
+  await page.getByLabel('Số căn cước công dân').fill('038195012345');
+  await page.getByLabel(/^Mật khẩu/).fill('mật khẩu của Thu');
+  await page.getByLabel('Nhập lại mật khẩu').fill('mật khẩu của Thu');
+  await page.getByRole('button', { name: 'Đăng ký' }).click();
+  await page.getByRole('heading', { name: 'Kiểm tra hộp thư của bạn' }).waitFor();
+
+  const link = await platform.linkFromEmail('thu.e2e@example.vn', 'Xác nhận email');
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Email đã được xác nhận' }).waitFor();
+  await page.getByRole('link', { name: 'Đăng nhập' }).last().click();
+  await page.getByLabel('Email hoặc số điện thoại').fill('thu.e2e@example.vn');
+  await page.getByLabel(/^Mật khẩu/).fill('mật khẩu của Thu');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { name: 'Tài khoản', exact: true }).waitFor();
+  assert.equal((await page.getByTestId('full-name').textContent()).trim(), 'Trịnh Thị Thu');
+
+  // The page speaks English on request.
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+});
+
+test('an admin creates an official, who sets a password and signs in with a one-time code', async () => {
+  const admin = await platform.newPage();
+  await signIn(admin, 'quantri.tuphap@tinhso.local');
+  // Administrators must turn on two-step verification before they reach the back office.
+  await admin.getByRole('heading', { name: 'Xác thực hai lớp' }).waitFor();
+  assert.match(admin.url(), /\/account/);
+  await enrolTotp(admin);
+  await admin.getByText('Đã bật xác thực hai lớp.').waitFor();
+  await admin.goto('/admin/officials/new');
+  await admin.getByLabel('Họ và tên').fill('Mai Văn Tiến');
+  await admin.getByLabel('Email').fill('tien.e2e@tinhso.local');
+  await admin.getByLabel('Chuyên viên').check();
+  await admin.getByRole('button', { name: 'Tạo' }).click();
+  await admin.getByRole('cell', { name: 'Mai Văn Tiến' }).waitFor();
+
+  const official = await platform.newPage();
+  const link = await platform.linkFromEmail('tien.e2e@tinhso.local', 'cán bộ');
+  await official.goto(link);
+  await official.getByLabel('Mật khẩu mới').fill('mật khẩu của Tiến');
+  await official.getByLabel('Nhập lại mật khẩu').fill('mật khẩu của Tiến');
+  await official.getByRole('button', { name: 'Lưu' }).click();
+  await official.getByRole('heading', { name: 'Đã đặt mật khẩu' }).waitFor();
+  await signIn(official, 'tien.e2e@tinhso.local', 'mật khẩu của Tiến');
+  await official.getByRole('heading', { name: 'Xin chào, Mai Văn Tiến' }).waitFor();
+  const secret = await enrolTotp(official);
+  await official.getByRole('button', { name: 'Đăng xuất' }).click();
+
+  await signIn(official, 'tien.e2e@tinhso.local', 'mật khẩu của Tiến');
+  await official.getByRole('heading', { name: 'Xác thực hai lớp' }).waitFor();
+  await official.getByLabel('Mã xác thực').fill('000000');
+  await official.getByRole('button', { name: 'Xác nhận' }).click();
+  await official.getByText('Mã xác thực không đúng hoặc đã được dùng.').first().waitFor();
+  // The enrolment code cannot be replayed; wait for the next 30-second step.
+  const step = Math.floor(Date.now() / 30000);
+  while (Math.floor(Date.now() / 30000) === step) await new Promise((r) => setTimeout(r, 500));
+  await official.getByLabel('Mã xác thực').fill(totpCode(secret));
+  await official.getByRole('button', { name: 'Xác nhận' }).click();
+  await official.getByRole('heading', { name: 'Xin chào, Mai Văn Tiến' }).waitFor();
+  assert.match(await official.locator('main').textContent(), /Sở Tư pháp/);
+});
+
+test('a system admin imports agencies from CSV and reads the error report', async () => {
+  const page = await platform.newPage();
+  await signIn(page, 'admin@tinhso.local');
+  await enrolTotp(page);
+  await page.goto('/admin/agencies/import');
+  const file = join(platform.dir, 'agencies.csv');
+  writeFileSync(file, [
+    'code,name,kind,parent_code',
+    '000.04.14.H56,Phòng Bổ trợ tư pháp,unit,000.00.14.H56',
+    '000.04.99.H56,Đơn vị sai cha,unit,000.00.14.H56',
+    '000.05.14.H56,,unit,000.00.14.H56',
+  ].join('\n'));
+  await page.getByLabel('Tệp CSV').setInputFiles(file);
+  await page.getByRole('button', { name: 'Nhập' }).click();
+  await page.getByText('Chưa nhập dòng nào').waitFor();
+  const report = page.getByRole('table');
+  await report.getByRole('cell', { name: '000.04.99.H56', exact: true }).waitFor();
+  assert.match(await report.textContent(), /Vui lòng nhập tên cơ quan/);
+  // Nothing was written: the good row is not in the directory yet.
+  await page.goto('/agencies?q=bo+tro+tu+phap');
+  await page.getByText('Không có kết quả.').waitFor();
+  // Import the good rows only.
+  await page.goto('/admin/agencies/import');
+  await page.getByLabel('Tệp CSV').setInputFiles(file);
+  await page.getByLabel('Vẫn nhập các dòng đúng').check();
+  await page.getByRole('button', { name: 'Nhập' }).click();
+  await page.getByText('Đã nhập hoặc cập nhật: 1 / 3').waitFor();
+  await page.goto('/agencies?q=bo+tro+tu+phap');
+  await page.getByRole('link', { name: 'Phòng Bổ trợ tư pháp' }).waitFor();
+  // The audit log shows who did it.
+  await page.goto('/admin/audit?entity_id=000.04.14.H56');
+  await page.getByRole('cell', { name: 'agency.create' }).waitFor();
+});
+
+test('the citizen home page is small for weak connections', async () => {
+  const page = await platform.newPage();
+  let bytes = 0;
+  page.on('response', async (r) => { try { bytes += (await r.body()).length; } catch { /* redirects */ } });
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Cổng chính quyền số của tỉnh' }).waitFor();
+  assert.ok(bytes < 100 * 1024, `home page weighs ${bytes} bytes`);
+  await page.getByLabel('Tìm cơ quan').fill('so tu phap');
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('link', { name: 'Sở Tư pháp' }).waitFor();
+});

@@ -1,0 +1,119 @@
+// Starts what a browser journey needs: a real SMTP server (aiosmtpd), the platform binary on a
+// fresh database with the demo province, and Debian's headless Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import * as OTPAuth from 'otpauth';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEMO_PASSWORD = 'TinhSo@2026';
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForLine(child, text, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"`)), ms);
+    const onData = (buf) => {
+      if (buf.toString().includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`process exited with ${code} before "${text}"`)));
+  });
+}
+
+export async function startPlatform() {
+  const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
+  const smtpPort = await freePort();
+  const mailFile = join(dir, 'mail.jsonl');
+  const smtp = spawn('python3', [join(here, '..', 'smtp_sink.py'), String(smtpPort), mailFile], { stdio: 'pipe' });
+  await waitForLine(smtp, 'ready', 15000);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const bin = process.env.TINHSO_BIN || join(here, '..', '..', 'target', 'debug', 'tinhso');
+  const env = {
+    ...process.env,
+    TINHSO_DATA_DIR: dir,
+    TINHSO_PUBLIC_URL: base,
+    TINHSO_SMTP__HOST: '127.0.0.1',
+    TINHSO_SMTP__PORT: String(smtpPort),
+    RUST_LOG: 'warn',
+  };
+  if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+  else delete env.DATABASE_URL;
+  const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: 'pipe' });
+  let serverLog = '';
+  server.stderr.on('data', (b) => { serverLog += b.toString(); });
+  await waitForLine(server, 'Tỉnh Số: http://', 60000);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  return {
+    base,
+    dir,
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ baseURL: base, locale: 'vi-VN' });
+      return context.newPage();
+    },
+    /** Waits for an email to `to` and returns the first link in it. */
+    async linkFromEmail(to, subjectPart = '') {
+      for (let i = 0; i < 100; i++) {
+        if (existsSync(mailFile)) {
+          const mails = readFileSync(mailFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+          const mail = mails.reverse().find((m) => m.to.includes(to) && m.subject.includes(subjectPart));
+          if (mail) return mail.body.match(/https?:\/\/\S+/)[0];
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no email to ${to}; server log:\n${serverLog}`);
+    },
+    async stop() {
+      await browser.close();
+      server.kill('SIGTERM');
+      smtp.kill('SIGTERM');
+    },
+  };
+}
+
+export function totpCode(secret) {
+  return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate();
+}
+
+export async function signIn(page, email, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email hoặc số điện thoại').fill(email);
+  await page.getByLabel(/^Mật khẩu/).fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/** Sets up two-step verification from the account page and returns the secret. */
+export async function enrolTotp(page) {
+  await page.goto('/account#totp');
+  await page.getByRole('button', { name: 'Thiết lập xác thực hai lớp' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent()).trim();
+  await page.getByLabel('Mã xác thực').fill(totpCode(secret));
+  await page.getByRole('button', { name: 'Bật xác thực hai lớp' }).click();
+  return secret;
+}
