@@ -250,8 +250,14 @@ pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("bad listen address {}: {e}", config.listen))?;
     let state = AppState::new(config, Some(metrics)).await?;
     if load_demo && crate::demo::is_empty(&state).await? {
-        crate::demo::seed(&state).await?;
-        tracing::info!("demo province loaded (accounts in README.md)");
+        match crate::demo::seed(&state).await {
+            Ok(()) => tracing::info!("demo province loaded (accounts in README.md)"),
+            // Another node starting at the same moment loaded it first.
+            Err(e) if !crate::demo::is_empty(&state).await? => {
+                tracing::info!(error = %e, "demo province already loaded")
+            }
+            Err(e) => return Err(e),
+        }
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let jobs = state

@@ -42,7 +42,16 @@ async fn search_ignores_diacritics(app: TestApp) {
     let (_, tree) = app.get("/agencies").await;
     assert!(
         tree.contains("Ủy ban nhân dân tỉnh Thanh Hóa")
-            && tree.contains("Trung tâm Trợ giúp pháp lý nhà nước")
+            && tree.contains("Ủy ban nhân dân xã Mường Lát")
+    );
+    assert!(
+        !tree.contains("Trung tâm Trợ giúp pháp lý nhà nước"),
+        "the directory page shows two levels"
+    );
+    let (_, department) = app.get("/agencies/000.00.14.H56").await;
+    assert!(
+        department.contains("Trung tâm Trợ giúp pháp lý nhà nước"),
+        "sub-agencies are listed on their parent's page"
     );
 }
 

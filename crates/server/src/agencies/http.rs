@@ -47,7 +47,7 @@ async fn directory_page(
 ) -> PageResult<impl IntoResponse> {
     let query = q.q.clone().unwrap_or_default();
     if query.trim().is_empty() {
-        let tree = store::build_tree(&store::all(&state.db).await?);
+        let tree = store::build_tree(&store::all(&state.db).await?, 2);
         return page.render("agencies.html", context! { tree => sv(&tree), q => "" });
     }
     let results = store::search(&state.db, &query, None, q.page.unwrap_or(1), 50).await?;
@@ -104,7 +104,10 @@ pub async fn api_list(
 #[utoipa::path(get, path = "/api/v1/agencies/tree", tag = "directory",
     responses((status = 200, description = "Agencies nested under their parents", body = Vec<store::TreeNode>)))]
 pub async fn api_tree(State(state): State<AppState>) -> ApiResult<Json<Vec<store::TreeNode>>> {
-    Ok(Json(store::build_tree(&store::all(&state.db).await?)))
+    Ok(Json(store::build_tree(
+        &store::all(&state.db).await?,
+        usize::MAX,
+    )))
 }
 
 /// One agency by its electronic identifier code.

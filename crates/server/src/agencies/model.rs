@@ -62,8 +62,11 @@ pub struct Agency {
 /// What a form, the API or a CSV row gives for an agency.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AgencyInput {
+    #[serde(default)]
     pub code: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub parent_code: Option<String>,

@@ -353,17 +353,36 @@ pub struct TreeNode {
     pub children: Vec<TreeNode>,
 }
 
-pub fn build_tree(agencies: &[Agency]) -> Vec<TreeNode> {
-    fn children_of(all: &[Agency], parent: Option<&str>) -> Vec<TreeNode> {
-        all.iter()
-            .filter(|a| a.parent_id.as_deref() == parent)
-            .map(|a| TreeNode {
-                code: a.code.clone(),
-                name: a.name.clone(),
-                kind: a.kind,
-                children: children_of(all, Some(&a.id)),
-            })
-            .collect()
+/// Nests agencies under their parents, down to `max_depth` levels (deeper agencies are reached
+/// from their parent's page, which keeps the directory page small on a phone).
+pub fn build_tree(agencies: &[Agency], max_depth: usize) -> Vec<TreeNode> {
+    let mut by_parent: std::collections::HashMap<Option<&str>, Vec<&Agency>> =
+        std::collections::HashMap::new();
+    for a in agencies {
+        by_parent.entry(a.parent_id.as_deref()).or_default().push(a);
     }
-    children_of(agencies, None)
+    fn nest(
+        by_parent: &std::collections::HashMap<Option<&str>, Vec<&Agency>>,
+        parent: Option<&str>,
+        depth: usize,
+    ) -> Vec<TreeNode> {
+        if depth == 0 {
+            return Vec::new();
+        }
+        by_parent
+            .get(&parent)
+            .map(|children| {
+                children
+                    .iter()
+                    .map(|a| TreeNode {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        kind: a.kind,
+                        children: nest(by_parent, Some(&a.id), depth - 1),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    nest(&by_parent, None, max_depth)
 }

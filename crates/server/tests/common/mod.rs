@@ -134,7 +134,7 @@ impl TestApp {
         resp
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .lock()
             .unwrap()

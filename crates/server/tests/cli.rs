@@ -1,0 +1,129 @@
+//! The command line, run as a user would: seed, import, export, audit verify, backup.
+
+mod common;
+
+use std::process::Command;
+
+fn tinhso(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tinhso"))
+        .args(args)
+        .env("TINHSO_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .env("TINHSO_ADMIN_PASSWORD", "mật khẩu quản trị viên")
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn operations_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seeded = tinhso(d, &["seed-demo"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    assert!(stdout(&seeded).contains("demo province loaded"));
+
+    let csv = d.join("units.csv");
+    std::fs::write(&csv, "code,name,kind,parent_code\n000.03.14.H56,Phòng Phổ biến pháp luật,unit,000.00.14.H56\n000.03.14.H5X,Sai mã,unit,000.00.14.H56\n").unwrap();
+    let all_or_nothing = tinhso(d, &["import-agencies", csv.to_str().unwrap()]);
+    assert_eq!(all_or_nothing.status.code(), Some(1));
+    assert!(
+        stderr(&all_or_nothing).contains("dòng 3"),
+        "{}",
+        stderr(&all_or_nothing)
+    );
+    assert!(stdout(&all_or_nothing).contains("nothing imported"));
+    let partial = tinhso(d, &["import-agencies", "--partial", csv.to_str().unwrap()]);
+    assert!(
+        stdout(&partial).contains("1 agencies created or updated"),
+        "{}",
+        stdout(&partial)
+    );
+
+    let out = d.join("export.csv");
+    assert!(
+        tinhso(d, &["export-agencies", "--out", out.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("000.03.14.H56,Phòng Phổ biến pháp luật")
+    );
+
+    let bad_admin = tinhso(
+        d,
+        &[
+            "create-admin",
+            "--email",
+            "it@tinhso.local",
+            "--name",
+            "Quản trị",
+            "--agency",
+            "000.00.99.H56",
+        ],
+    );
+    assert_eq!(bad_admin.status.code(), Some(1));
+    assert!(stderr(&bad_admin).contains("Không tìm thấy cơ quan"));
+    assert!(
+        tinhso(
+            d,
+            &[
+                "create-admin",
+                "--email",
+                "it@tinhso.local",
+                "--name",
+                "Quản trị",
+                "--agency",
+                "000.00.00.H56"
+            ]
+        )
+        .status
+        .success()
+    );
+
+    let backup = tinhso(d, &["backup"]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let path = stdout(&backup)
+        .trim()
+        .trim_start_matches("backup written to ")
+        .to_owned();
+    let copy = tinhso::db::Db::connect(&format!("sqlite://{path}"))
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
+        .fetch_one(&copy.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sqlx::Row::get::<i64, _>(&row, "n"),
+        19,
+        "the backup holds the directory"
+    );
+    copy.pool.close().await;
+
+    let verify = tinhso(d, &["audit", "verify"]);
+    assert!(verify.status.success());
+    assert!(stdout(&verify).contains("audit trail intact"));
+    // Someone with file access deletes a row: the chain shows it.
+    let db = tinhso::db::Db::connect(&format!("sqlite://{}", d.join("tinhso.db").display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 5;")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.pool.close().await;
+    let verify = tinhso(d, &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(3));
+    assert!(stderr(&verify).contains("row 6"), "{}", stderr(&verify));
+}

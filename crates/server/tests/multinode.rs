@@ -1,0 +1,144 @@
+//! Two `tinhso serve` processes on one PostgreSQL database: a session created on one node is
+//! valid on the other, and every background job runs exactly once.
+
+mod common;
+
+use sqlx::Row;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(url: &str, dir: &std::path::Path, name: &str, port: u16) -> Node {
+    let child = Command::new(env!("CARGO_BIN_EXE_tinhso"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", url)
+        .env("TINHSO_DATA_DIR", dir)
+        .env("TINHSO_NODE_NAME", name)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the tinhso binary starts");
+    Node(child)
+}
+
+/// A minimal HTTP/1.1 exchange: status, Set-Cookie values and body.
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> (u16, Vec<String>, String) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .collect();
+    (status, cookies, body.to_owned())
+}
+
+async fn wait_ready(port: u16) {
+    for _ in 0..300 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+            && http(port, "GET", "/readyz", "", "").await.0 == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("node on port {port} did not become ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_sessions_and_run_each_job_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _name) = common::fresh_database(common::Kind::Postgres, dir.path()).await;
+    let (port_a, port_b) = (free_port(), free_port());
+    let _a = start(&url, &dir.path().join("a"), "node-a", port_a);
+    wait_ready(port_a).await;
+    let _b = start(&url, &dir.path().join("b"), "node-b", port_b);
+    wait_ready(port_b).await;
+
+    // Sign in on node A…
+    let (_, cookies, page) = http(port_a, "GET", "/login", "", "").await;
+    let anon = cookies.join("; ");
+    let csrf = common::csrf_in(&page).unwrap();
+    let form = format!("_csrf={csrf}&identifier=congdan%40tinhso.local&password=TinhSo%402026");
+    let (status, cookies, _) = http(port_a, "POST", "/login", &anon, &form).await;
+    assert_eq!(status, 303);
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("ts_session="))
+        .expect("session cookie")
+        .clone();
+    // …and be signed in on node B.
+    let (status, _, account) = http(port_b, "GET", "/account", &session, "").await;
+    assert_eq!(status, 200);
+    assert!(account.contains("Nguyễn Văn An"));
+
+    // Queue jobs; both nodes' runners race for them.
+    let db = tinhso::db::Db::connect(&url).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for _ in 0..60 {
+        tinhso::jobs::enqueue(&mut tx, &tinhso::jobs::Job::PurgeExpired)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for _ in 0..200 {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE status <> 'done'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        if row.get::<i64, _>("n") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rows = sqlx::query("SELECT locked_by, COUNT(*) AS n, MAX(attempts) AS most FROM jobs WHERE status = 'done' GROUP BY locked_by")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let done: i64 = rows.iter().map(|r| r.get::<i64, _>("n")).sum();
+    assert_eq!(done, 60, "every job ran");
+    assert!(
+        rows.iter().all(|r| r.get::<i64, _>("most") == 1),
+        "no job ran twice"
+    );
+}

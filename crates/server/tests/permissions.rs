@@ -1,0 +1,319 @@
+//! Table-driven permission test: every protected route, asked by every kind of principal, on
+//! both databases. Cross-agency and cross-citizen access must be refused, and a refused write
+//! must leave nothing behind.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{TestApp, text};
+
+const PASSWORD: &str = "TinhSo@2026";
+
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Anonymous,
+    Citizen,
+    /// One-stop clerk of Sở Tư pháp.
+    Clerk,
+    /// Agency admin of UBND phường Hạc Thành (not Sở Tư pháp).
+    OtherAgencyAdmin,
+    /// Agency admin of Sở Tư pháp.
+    JusticeAdmin,
+    SystemAdmin,
+}
+
+impl Who {
+    fn email(self) -> Option<&'static str> {
+        match self {
+            Who::Anonymous => None,
+            Who::Citizen => Some("congdan@tinhso.local"),
+            Who::Clerk => Some("motcua.tuphap@tinhso.local"),
+            Who::OtherAgencyAdmin => Some("quantri.hacthanh@tinhso.local"),
+            Who::JusticeAdmin => Some("quantri.tuphap@tinhso.local"),
+            Who::SystemAdmin => Some("admin@tinhso.local"),
+        }
+    }
+}
+
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    form: &'static str,
+    who: Who,
+    expect: u16,
+}
+
+const fn case(
+    method: &'static str,
+    path: &'static str,
+    form: &'static str,
+    who: Who,
+    expect: u16,
+) -> Case {
+    Case {
+        method,
+        path,
+        form,
+        who,
+        expect,
+    }
+}
+
+const NEW_UNIT: &str = "code=000.08.14.H56&name=%C4%90%C6%A1n+v%E1%BB%8B+th%E1%BB%AD&kind=unit&parent_code=000.00.14.H56";
+const NEW_OFFICIAL: &str = "agency_code=000.00.14.H56&full_name=Ng%C6%B0%E1%BB%9Di+L%E1%BA%A1&email=la%40tinhso.local&role=specialist";
+const EDIT_JUSTICE: &str = "name=S%E1%BB%9F+T%C6%B0+ph%C3%A1p+b%E1%BB%8B+s%E1%BB%ADa&kind=department&parent_code=000.00.00.H56";
+
+use Who::*;
+
+/// Every protected route with the answer each principal must get (303 = sent to sign in or to
+/// set up the second factor; 403 = refused; 404 = someone else's record looks absent).
+const TABLE: &[Case] = &[
+    case("GET", "/account", "", Anonymous, 303),
+    case("GET", "/account", "", Citizen, 200),
+    case("GET", "/office", "", Anonymous, 303),
+    case("GET", "/office", "", Citizen, 403),
+    case("GET", "/office", "", Clerk, 200),
+    case("GET", "/admin/officials", "", Citizen, 403),
+    case("GET", "/admin/officials", "", Clerk, 403),
+    case("GET", "/admin/officials", "", JusticeAdmin, 200),
+    case("GET", "/admin/officials/new", "", Clerk, 403),
+    case("POST", "/admin/officials", NEW_OFFICIAL, Anonymous, 303),
+    case("POST", "/admin/officials", NEW_OFFICIAL, Citizen, 403),
+    case("POST", "/admin/officials", NEW_OFFICIAL, Clerk, 403),
+    case(
+        "POST",
+        "/admin/officials",
+        NEW_OFFICIAL,
+        OtherAgencyAdmin,
+        403,
+    ),
+    case(
+        "GET",
+        "/admin/agencies/new?parent=000.00.14.H56",
+        "",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case(
+        "GET",
+        "/admin/agencies/new?parent=000.00.14.H56",
+        "",
+        JusticeAdmin,
+        200,
+    ),
+    case("POST", "/admin/agencies", NEW_UNIT, Anonymous, 303),
+    case("POST", "/admin/agencies", NEW_UNIT, Citizen, 403),
+    case("POST", "/admin/agencies", NEW_UNIT, Clerk, 403),
+    case("POST", "/admin/agencies", NEW_UNIT, OtherAgencyAdmin, 403),
+    case(
+        "GET",
+        "/admin/agencies/000.00.14.H56/edit",
+        "",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case(
+        "GET",
+        "/admin/agencies/000.00.14.H56/edit",
+        "",
+        JusticeAdmin,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/agencies/000.00.14.H56/edit",
+        EDIT_JUSTICE,
+        OtherAgencyAdmin,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/agencies/000.00.14.H56/edit",
+        EDIT_JUSTICE,
+        JusticeAdmin,
+        403,
+    ),
+    case(
+        "GET",
+        "/admin/agencies/000.02.14.H56/edit",
+        "",
+        JusticeAdmin,
+        200,
+    ),
+    case("GET", "/admin/agencies/import", "", JusticeAdmin, 403),
+    case("GET", "/admin/agencies/import", "", SystemAdmin, 200),
+    case(
+        "GET",
+        "/admin/agencies/export.csv",
+        "",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case("GET", "/admin/audit", "", Citizen, 403),
+    case("GET", "/admin/audit", "", JusticeAdmin, 403),
+    case("GET", "/admin/audit", "", SystemAdmin, 200),
+    case("POST", "/account/tokens/OTHER_TOKEN/revoke", "", Clerk, 404),
+    case("POST", "/account/totp/start", "", Anonymous, 303),
+    case("GET", "/api/v1/me", "", Anonymous, 401),
+    case("GET", "/api/v1/me", "", Citizen, 200),
+    case(
+        "GET",
+        "/api/v1/officials?agency=000.00.14.H56",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/officials?agency=000.00.14.H56",
+        "",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case(
+        "GET",
+        "/api/v1/officials?agency=000.00.14.H56",
+        "",
+        JusticeAdmin,
+        200,
+    ),
+    case("GET", "/api/v1/audit", "", Citizen, 403),
+    case("GET", "/api/v1/audit", "", SystemAdmin, 200),
+    case("GET", "/api/v1/tokens", "", Anonymous, 401),
+    case("DELETE", "/api/v1/tokens/OTHER_TOKEN", "", Clerk, 404),
+];
+
+/// Route patterns that need a principal; the table must cover each one.
+const PROTECTED_ROUTES: &[&str] = &[
+    "/account",
+    "/office",
+    "/admin/officials",
+    "/admin/officials/new",
+    "/admin/agencies",
+    "/admin/agencies/new",
+    "/edit",
+    "/admin/agencies/import",
+    "/admin/agencies/export.csv",
+    "/admin/audit",
+    "/account/tokens/",
+    "/account/totp/start",
+    "/api/v1/me",
+    "/api/v1/officials",
+    "/api/v1/audit",
+    "/api/v1/tokens",
+];
+
+on_both_databases!(every_route_refuses_what_it_must);
+
+/// Signs in once and returns the cookies and the CSRF token of that session.
+async fn sign_in_as(app: &TestApp, who: Who) -> (String, String) {
+    app.clear_cookies();
+    if let Some(email) = who.email() {
+        let admin = matches!(who, JusticeAdmin | OtherAgencyAdmin | SystemAdmin);
+        let secret = if admin {
+            Some(app.enable_totp(email).await)
+        } else {
+            None
+        };
+        let (status, body, _) = app.login(email, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in: {body}");
+        if let Some(secret) = secret {
+            let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64)
+                .unwrap();
+            let (status, _, _) = app
+                .post_form("/login/totp", "/login/totp", &[("code", &code)])
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::SEE_OTHER,
+                "{email} passes the second factor"
+            );
+        }
+    }
+    // Any page carries the session's CSRF token.
+    let csrf = app.csrf("/login").await;
+    (app.cookie_header(), csrf)
+}
+
+async fn every_route_refuses_what_it_must(app: TestApp) {
+    for pattern in PROTECTED_ROUTES {
+        assert!(
+            TABLE.iter().any(|c| c.path.contains(pattern)),
+            "route {pattern} is not in the table"
+        );
+    }
+    // A token that belongs to the citizen, which nobody else may revoke.
+    let citizen_id = app.user_id("congdan@tinhso.local").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let (_, other_token) = tinhso::tokens::create(
+        &app.state.db,
+        &mut tx,
+        &citizen_id,
+        "citizen's",
+        &["account".into()],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
+    let users_before = app.count("SELECT COUNT(*) FROM users").await;
+
+    let mut sessions = std::collections::HashMap::new();
+    for who in [
+        Anonymous,
+        Citizen,
+        Clerk,
+        OtherAgencyAdmin,
+        JusticeAdmin,
+        SystemAdmin,
+    ] {
+        sessions.insert(format!("{who:?}"), sign_in_as(&app, who).await);
+    }
+    let mut failures = Vec::new();
+    for c in TABLE {
+        let (cookies, csrf) = &sessions[&format!("{:?}", c.who)];
+        let path = c.path.replace("OTHER_TOKEN", &other_token);
+        let mut req = Request::builder()
+            .method(c.method)
+            .uri(&path)
+            .header("x-csrf-token", csrf.as_str());
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies.as_str());
+        }
+        let body = if c.method == "GET" {
+            Body::empty()
+        } else {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(c.form)
+        };
+        let (status, html) = text(app.send(req.body(body).unwrap()).await).await;
+        if status.as_u16() != c.expect {
+            failures.push(format!(
+                "{} {} as {:?}: got {}, expected {} — {}",
+                c.method,
+                path,
+                c.who,
+                status,
+                c.expect,
+                html.chars().take(120).collect::<String>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM agencies").await,
+        agencies_before,
+        "refused writes left nothing"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
+            .await,
+        0
+    );
+    let (_, name) = app
+        .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
+        .await;
+    assert_eq!(name["name"], "Sở Tư pháp");
+}
