@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/agencies/export.csv", get(export))
         .route("/admin/officials", get(officials).post(official_create))
         .route("/admin/officials/new", get(official_new))
+        .route(
+            "/admin/officials/{id}",
+            get(official_edit).post(official_update),
+        )
         .route("/admin/audit", get(audit_log))
 }
 
@@ -364,6 +368,67 @@ async fn official_create(
         Ok(_) => Ok(Redirect::to("/admin/officials?created=1").into_response()),
         Err(AppError::Validation(errors)) => {
             let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names() })?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn official_edit(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> PageResult<impl IntoResponse> {
+    let official = accounts::official_access(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(
+        &state.db,
+        &principal(&page),
+        Action::ManageOfficials {
+            agency: &official.agency_id,
+        },
+    )
+    .await?;
+    let agency = store::by_id(&state.db, &official.agency_id).await?;
+    page.render(
+        "admin/official_edit.html",
+        context! { official => sv(&official), agency => sv(&agency), all_roles => role_names() },
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct AccessForm {
+    #[serde(default)]
+    role: Vec<String>,
+    #[serde(default)]
+    disabled: Option<String>,
+}
+
+async fn official_update(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<AccessForm>,
+) -> PageResult<Response> {
+    let p = principal(&page);
+    let actor = Actor {
+        label: p.actor_label(),
+        ip,
+    };
+    let disabled = form.disabled.is_some();
+    match accounts::update_official(&state, &actor, &p, &id, &form.role, disabled).await {
+        Ok(()) => Ok(Redirect::to("/admin/officials?updated=1").into_response()),
+        Err(AppError::Validation(errors)) => {
+            let official = accounts::official_access(&state.db, &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let agency = store::by_id(&state.db, &official.agency_id).await?;
+            let html = page.render(
+                "admin/official_edit.html",
+                context! { official => sv(&official), agency => sv(&agency), all_roles => role_names(), errors => form_errors(&errors) },
+            )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(e.into()),

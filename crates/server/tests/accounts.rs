@@ -18,6 +18,7 @@ on_both_databases!(
     official_signs_in_with_a_second_factor,
     admin_creates_an_official_in_own_agency_only,
     password_reset_by_email,
+    admin_disables_an_official,
     jobs_run_exactly_once_across_nodes,
     oversized_bodies_are_refused,
 );
@@ -389,4 +390,58 @@ async fn oversized_bodies_are_refused(app: TestApp) {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let (status, _) = app.get("/khong-co-trang-nay").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn admin_disables_an_official(app: TestApp) {
+    let admin = "quantri.tuphap@tinhso.local";
+    let secret = app.enable_totp(admin).await;
+    app.login(admin, PASSWORD).await;
+    let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
+    app.post_form("/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    let clerk = app.user_id("motcua.tuphap@tinhso.local").await;
+    let page = format!("/admin/officials/{clerk}");
+    let (status, html) = app.get(&page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Đỗ Thu Hà"));
+    let (status, html, _) = app.post_form(&page, &page, &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no role at all is refused"
+    );
+    assert!(html.contains("ít nhất một vai trò"));
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("role", "one_stop_clerk"),
+                ("role", "specialist"),
+                ("disabled", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    let (status, _, _) = app.login("motcua.tuphap@tinhso.local", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a disabled official cannot sign in"
+    );
+    let row = sqlx::query(
+        "SELECT before_json, after_json FROM audit_log WHERE action = 'user.update_access'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        row.get::<String, _>("before_json")
+            .contains("\"disabled\":false")
+    );
+    assert!(
+        row.get::<String, _>("after_json")
+            .contains("\"disabled\":true")
+    );
 }

@@ -153,6 +153,35 @@ const TABLE: &[Case] = &[
     case("GET", "/admin/audit", "", Citizen, 403),
     case("GET", "/admin/audit", "", JusticeAdmin, 403),
     case("GET", "/admin/audit", "", SystemAdmin, 200),
+    case(
+        "GET",
+        "/admin/officials/OTHER_OFFICIAL",
+        "",
+        JusticeAdmin,
+        403,
+    ),
+    case("GET", "/admin/officials/OTHER_OFFICIAL", "", Clerk, 403),
+    case(
+        "GET",
+        "/admin/officials/OTHER_OFFICIAL",
+        "",
+        OtherAgencyAdmin,
+        200,
+    ),
+    case(
+        "POST",
+        "/admin/officials/OTHER_OFFICIAL",
+        "role=leader&disabled=1",
+        JusticeAdmin,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/officials/OTHER_OFFICIAL",
+        "role=system_admin",
+        OtherAgencyAdmin,
+        403,
+    ),
     case("POST", "/account/tokens/OTHER_TOKEN/revoke", "", Clerk, 404),
     case("POST", "/account/totp/start", "", Anonymous, 303),
     case("GET", "/api/v1/me", "", Anonymous, 401),
@@ -190,6 +219,7 @@ const PROTECTED_ROUTES: &[&str] = &[
     "/office",
     "/admin/officials",
     "/admin/officials/new",
+    "/admin/officials/OTHER_OFFICIAL",
     "/admin/agencies",
     "/admin/agencies/new",
     "/edit",
@@ -256,6 +286,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // An official of UBND phường Hạc Thành, outside Sở Tư pháp.
+    let other_official = app.user_id("motcua.hacthanh@tinhso.local").await;
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
 
@@ -273,7 +305,10 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let mut failures = Vec::new();
     for c in TABLE {
         let (cookies, csrf) = &sessions[&format!("{:?}", c.who)];
-        let path = c.path.replace("OTHER_TOKEN", &other_token);
+        let path = c
+            .path
+            .replace("OTHER_TOKEN", &other_token)
+            .replace("OTHER_OFFICIAL", &other_official);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -311,6 +346,16 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
             .await,
         0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE disabled = 1")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM user_roles WHERE role = 'system_admin'")
+            .await,
+        1
     );
     let (_, name) = app
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)

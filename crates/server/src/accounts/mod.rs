@@ -837,3 +837,116 @@ mod tests {
         assert_eq!(errors[0].field, "tax_code");
     }
 }
+
+/// An official's roles and whether the account is disabled.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OfficialAccess {
+    pub id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub agency_id: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+}
+
+pub async fn official_access(db: &Db, id: &str) -> Result<Option<OfficialAccess>, AppError> {
+    let Some(user) = crate::auth::session::load_user(db, id).await? else {
+        return Ok(None);
+    };
+    let Some(agency_id) = user.agency_id.clone().filter(|_| user.is_official()) else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT disabled FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(Some(OfficialAccess {
+        id: user.id,
+        full_name: user.full_name,
+        email: user.email,
+        agency_id,
+        roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    }))
+}
+
+/// Changes an official's roles and enabled state; disabling signs them out everywhere.
+pub async fn update_official(
+    state: &AppState,
+    actor: &Actor,
+    principal: &crate::auth::Principal,
+    id: &str,
+    role_names: &[String],
+    disabled: bool,
+) -> Result<(), AppError> {
+    use crate::auth::authz::{Action, authorize};
+    let before = official_access(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(
+        &state.db,
+        principal,
+        Action::ManageOfficials {
+            agency: &before.agency_id,
+        },
+    )
+    .await?;
+    let roles: Vec<Role> = role_names.iter().filter_map(|r| Role::parse(r)).collect();
+    if roles.len() != role_names.len() || roles.is_empty() {
+        return Err(AppError::validation(
+            "roles",
+            "Chọn ít nhất một vai trò hợp lệ.",
+        ));
+    }
+    let grants_system_admin =
+        roles.contains(&Role::SystemAdmin) != before.roles.iter().any(|r| r == "system_admin");
+    if grants_system_admin {
+        authorize(&state.db, principal, Action::ManageDirectory).await?;
+    }
+    if principal.user().is_some_and(|u| u.id == id) && disabled {
+        return Err(AppError::validation(
+            "disabled",
+            "Bạn không thể tự khóa tài khoản của mình.",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for role in &roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(crate::time::now_text())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    audit::record(
+        &state.db,
+        &mut tx,
+        actor,
+        Change {
+            action: "user.update_access",
+            entity_type: "user",
+            entity_id: id,
+            before: serde_json::json!({"roles": before.roles, "disabled": before.disabled}),
+            after: serde_json::json!({"roles": after, "disabled": disabled}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -47,7 +47,7 @@ async fn directory_page(
 ) -> PageResult<impl IntoResponse> {
     let query = q.q.clone().unwrap_or_default();
     if query.trim().is_empty() {
-        let tree = store::build_tree(&store::all(&state.db).await?, 2);
+        let tree = store::build_tree(&store::top_two_levels(&state.db).await?, 2);
         return page.render("agencies.html", context! { tree => sv(&tree), q => "" });
     }
     let results = store::search(&state.db, &query, None, q.page.unwrap_or(1), 50).await?;

@@ -61,6 +61,20 @@ pub async fn all(db: &Db) -> Result<Vec<Agency>, AppError> {
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
+/// The top two levels of the tree (the provincial committee, its departments and communes):
+/// what the directory page shows, without reading the whole directory.
+pub async fn top_two_levels(db: &Db) -> Result<Vec<Agency>, AppError> {
+    let sql = format!(
+        "{SELECT} WHERE a.parent_id IS NULL
+            OR a.parent_id IN (SELECT id FROM agencies WHERE parent_id IS NULL)
+         ORDER BY a.code"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
