@@ -129,3 +129,20 @@ test('the citizen home page is small for weak connections', async () => {
   await page.getByRole('button', { name: 'Tìm' }).click();
   await page.getByRole('link', { name: 'Sở Tư pháp' }).waitFor();
 });
+
+test('a citizen signs in through the province single sign-on (OpenID Connect)', async () => {
+  const page = await platform.newPage();
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Đăng nhập bằng SSO Thanh Hóa' }).click();
+  // The provider's own sign-in and consent pages.
+  await page.locator('input[name=login]').fill('suong');
+  await page.locator('input[name=password]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Tài khoản', exact: true }).waitFor();
+  assert.equal((await page.getByTestId('full-name').textContent()).trim(), 'Hoàng Thị Sương');
+  assert.match(await page.locator('main').textContent(), /suong@sso\.thanhhoa\.example/);
+  // A forged callback is refused with a clear message.
+  await page.goto('/login/oidc/callback?code=forged&state=forged');
+  await page.getByText('Phiên đăng nhập một lần đã hết hạn hoặc không hợp lệ').waitFor();
+});

@@ -46,6 +46,10 @@ export async function startPlatform() {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // A real OpenID Connect provider for the single sign-on journey.
+  const oidcPort = await freePort();
+  const oidc = spawn('node', [join(here, '..', 'oidc_provider.mjs'), String(oidcPort), `${base}/login/oidc/callback`], { stdio: 'pipe' });
+  await waitForLine(oidc, 'ready', 15000);
   const bin = process.env.TINHSO_BIN || join(here, '..', '..', 'target', 'debug', 'tinhso');
   const env = {
     ...process.env,
@@ -54,6 +58,10 @@ export async function startPlatform() {
     TINHSO_SMTP__HOST: '127.0.0.1',
     TINHSO_SMTP__PORT: String(smtpPort),
     RUST_LOG: 'warn',
+    TINHSO_OIDC__ISSUER: `http://127.0.0.1:${oidcPort}`,
+    TINHSO_OIDC__CLIENT_ID: 'tinhso',
+    TINHSO_OIDC__CLIENT_SECRET: 'tinhso-test-secret',
+    TINHSO_OIDC__DISPLAY_NAME: 'SSO Thanh Hóa',
   };
   if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
   else delete env.DATABASE_URL;
@@ -93,6 +101,7 @@ export async function startPlatform() {
       await browser.close();
       server.kill('SIGTERM');
       smtp.kill('SIGTERM');
+      oidc.kill('SIGTERM');
     },
   };
 }

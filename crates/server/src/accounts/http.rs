@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/verify-email", get(verify_email))
         .route("/login", get(login_form).post(login))
         .route("/login/totp", get(totp_form).post(totp_submit))
+        .route("/login/oidc", get(oidc_start))
+        .route("/login/oidc/callback", get(oidc_callback))
         .route("/logout", post(logout))
         .route("/forgot-password", get(forgot_form).post(forgot))
         .route("/reset-password", get(reset_form).post(reset))
@@ -96,15 +98,64 @@ async fn verify_email(
     page.render("message.html", context! { title => page.tr("verified_title"), message => page.tr("verified_text"), link => "/login", link_text => page.tr("sign_in") })
 }
 
-async fn login_form(page: Page) -> PageResult<impl IntoResponse> {
+async fn login_form(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     page.render(
         "login.html",
-        context! { form => context!{}, oidc => oidc_name() },
+        context! { form => context!{}, oidc => oidc_name(&state) },
     )
 }
 
-fn oidc_name() -> Option<String> {
-    None
+fn oidc_name(state: &AppState) -> Option<String> {
+    state.config.oidc.as_ref().map(|o| o.display_name.clone())
+}
+
+async fn oidc_start(State(state): State<AppState>) -> PageResult<Response> {
+    let config = state.config.oidc.clone().ok_or(AppError::NotFound)?;
+    let url = super::oidc::start(&state, &config).await?;
+    Ok(Redirect::to(&url).into_response())
+}
+
+#[derive(Deserialize)]
+struct OidcCallback {
+    code: Option<String>,
+    state: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn oidc_callback(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    Query(q): Query<OidcCallback>,
+) -> PageResult<Response> {
+    let config = state.config.oidc.clone().ok_or(AppError::NotFound)?;
+    let (Some(code), Some(returned_state)) = (q.code, q.state) else {
+        let reason = q
+            .error_description
+            .unwrap_or_else(|| "đăng nhập bị hủy".into());
+        return Err(
+            AppError::BadRequest(format!("Đăng nhập một lần không thành công: {reason}.")).into(),
+        );
+    };
+    let user = super::oidc::finish(&state, &config, &code, &returned_state, &ip).await?;
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        session::destroy(&state.db, old.value()).await?;
+    }
+    let pending = user.totp_enabled;
+    let new = session::create(
+        &state.db,
+        &user.id,
+        pending,
+        &ip,
+        state.config.secure_cookies,
+    )
+    .await?;
+    let target = if pending {
+        "/login/totp"
+    } else {
+        home_for(&user)
+    };
+    Ok((jar.add(new.cookie), Redirect::to(target)).into_response())
 }
 
 #[derive(Deserialize, serde::Serialize)]

@@ -2,6 +2,7 @@
 //! administrator of their agency, and everything about signing in.
 
 pub mod http;
+pub mod oidc;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
