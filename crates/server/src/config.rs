@@ -21,6 +21,7 @@ pub struct Config {
     pub log_format: String,
     pub smtp: SmtpConfig,
     pub oidc: Option<OidcConfig>,
+    pub storage: StorageConfig,
     /// Mark session cookies `Secure` (turn on behind HTTPS).
     pub secure_cookies: bool,
     /// Largest accepted request body in bytes.
@@ -38,6 +39,36 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<String>,
     pub from: String,
+}
+
+/// Where uploaded and generated files live: a local folder (`data/files`) or any
+/// S3-compatible object store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StorageConfig {
+    /// `local` or `s3`.
+    pub kind: String,
+    pub bucket: String,
+    /// For S3-compatible stores other than AWS, e.g. `http://127.0.0.1:9000`.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Allow a plain-HTTP endpoint (a store on the same private network).
+    pub allow_http: bool,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            kind: "local".into(),
+            bucket: String::new(),
+            endpoint: None,
+            region: "us-east-1".into(),
+            access_key_id: None,
+            secret_access_key: None,
+            allow_http: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +95,7 @@ impl Default for Config {
                 from: "Tỉnh Số <no-reply@tinhso.local>".into(),
             },
             oidc: None,
+            storage: StorageConfig::default(),
             secure_cookies: false,
             max_body_bytes: 20 * 1024 * 1024,
             run_jobs: true,
