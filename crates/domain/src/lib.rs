@@ -4,5 +4,6 @@
 pub mod agency_code;
 pub mod audit_chain;
 pub mod calendar;
+pub mod dossier;
 pub mod identity;
 pub mod text;

@@ -19,6 +19,7 @@ on_both_databases!(
     admin_creates_an_official_in_own_agency_only,
     password_reset_by_email,
     admin_disables_an_official,
+    english_pages_explain_mistakes_in_english,
     jobs_run_exactly_once_across_nodes,
     oversized_bodies_are_refused,
 );
@@ -444,4 +445,31 @@ async fn admin_disables_an_official(app: TestApp) {
         row.get::<String, _>("after_json")
             .contains("\"disabled\":true")
     );
+}
+
+async fn english_pages_explain_mistakes_in_english(app: TestApp) {
+    app.get("/lang/en?next=/register").await;
+    let fields = [
+        ("kind", "citizen"),
+        ("full_name", "Tran Van Tu"),
+        ("email", "congdan@tinhso.local"),
+        ("citizen_id", "12345"),
+        ("password", "short"),
+        ("password_confirm", "short"),
+    ];
+    let (status, html, _) = app.post_form("/register", "/register", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("A citizen ID number has exactly 12 digits."),
+        "{html}"
+    );
+    assert!(html.contains("This email is already registered."));
+    assert!(html.contains("Please correct the following:"));
+    assert!(
+        !html.contains("Số căn cước"),
+        "no Vietnamese left on the English page"
+    );
+    let (status, html) = app.get("/verify-email?token=bogus").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("The link is not valid or has expired."));
 }

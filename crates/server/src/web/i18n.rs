@@ -97,3 +97,113 @@ mod tests {
         assert_eq!(vi, en);
     }
 }
+
+/// English for a message written in Vietnamese by the server (gettext style). Patterns with
+/// `{}` match messages that carry a code or a number. Unknown messages stay Vietnamese.
+pub fn message(lang: Lang, text: &str) -> String {
+    if lang == Lang::Vi {
+        return text.to_owned();
+    }
+    static MESSAGES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    let messages = MESSAGES.get_or_init(|| {
+        let file = LocaleFiles::get("messages.en.toml").expect("message file is embedded");
+        let table: HashMap<String, String> =
+            toml::from_str(&String::from_utf8_lossy(&file.data)).expect("valid TOML");
+        table.into_iter().collect()
+    });
+    messages
+        .iter()
+        .find_map(|(vi, en)| fill(en, &capture(vi, text)?))
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// The parts of `text` that stand where `pattern` has `{}`, if the rest matches exactly.
+fn capture(pattern: &str, text: &str) -> Option<Vec<String>> {
+    let pieces: Vec<&str> = pattern.split("{}").collect();
+    let mut rest = text.strip_prefix(pieces[0])?;
+    let mut parts = Vec::new();
+    for (i, piece) in pieces.iter().enumerate().skip(1) {
+        let last = i == pieces.len() - 1;
+        let end = if last {
+            if !rest.ends_with(piece) {
+                return None;
+            }
+            rest.len() - piece.len()
+        } else {
+            rest.find(piece)?
+        };
+        parts.push(rest[..end].to_owned());
+        rest = &rest[end + piece.len()..];
+    }
+    if pieces.len() == 1 && !rest.is_empty() {
+        return None;
+    }
+    Some(parts)
+}
+
+fn fill(pattern: &str, parts: &[String]) -> Option<String> {
+    let mut out = String::new();
+    let mut parts = parts.iter();
+    for (i, piece) in pattern.split("{}").enumerate() {
+        if i > 0 {
+            out.push_str(parts.next()?);
+        }
+        out.push_str(piece);
+    }
+    Some(out)
+}
+
+tokio::task_local! {
+    /// The language of the request being served, for messages rendered far from the handler.
+    pub static REQUEST_LANG: Lang;
+}
+
+/// The current request's language (Vietnamese outside a request).
+pub fn current() -> Lang {
+    REQUEST_LANG.try_with(|l| *l).unwrap_or(Lang::Vi)
+}
+
+/// Layer that records the language chosen by the `lang` cookie for the whole request.
+pub async fn middleware(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(req.headers());
+    let lang = Lang::from_cookie(jar.get("lang").map(|c| c.value()));
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn translates_fixed_and_patterned_messages() {
+        assert_eq!(
+            message(Lang::En, "Mật khẩu nhập lại không khớp."),
+            "The two passwords do not match."
+        );
+        assert_eq!(
+            message(
+                Lang::En,
+                "Mã định danh 000.00.14.H56 đã được dùng cho “Sở Tư pháp”."
+            ),
+            "Identifier code 000.00.14.H56 is already used by “Sở Tư pháp”."
+        );
+        assert_eq!(
+            message(
+                Lang::En,
+                "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau 15 phút."
+            ),
+            "Too many attempts. Please try again in 15 minutes."
+        );
+        assert_eq!(
+            message(Lang::Vi, "Mật khẩu nhập lại không khớp."),
+            "Mật khẩu nhập lại không khớp."
+        );
+        assert_eq!(
+            message(Lang::En, "Một câu chưa dịch."),
+            "Một câu chưa dịch."
+        );
+    }
+}

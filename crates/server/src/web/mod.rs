@@ -105,14 +105,15 @@ impl Page {
     }
 }
 
-/// The error page, rendered without a request context (Vietnamese).
+/// The error page, in the request's language.
 pub fn render_error_page(status: StatusCode, detail: &str) -> Html<String> {
+    let lang = i18n::current();
     let ctx = context! {
-        lang => "vi",
-        other_lang => "en",
-        t => i18n::translator(Lang::Vi),
+        lang => lang.code(),
+        other_lang => lang.other().code(),
+        t => i18n::translator(lang),
         status => status.as_u16(),
-        detail => detail,
+        detail => i18n::message(lang, detail),
         path => "/",
     };
     let html = templates()
@@ -154,9 +155,10 @@ pub fn sv<T: serde::Serialize>(value: T) -> Value {
 /// Form fields with their values and error messages, to re-render a form after a mistake
 /// without losing what the person typed.
 pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
+    let lang = i18n::current();
     let map: std::collections::BTreeMap<String, String> = errors
         .iter()
-        .map(|e| (e.field.clone(), e.message.clone()))
+        .map(|e| (e.field.clone(), i18n::message(lang, &e.message)))
         .collect();
     sv(map)
 }

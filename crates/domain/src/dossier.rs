@@ -1,0 +1,358 @@
+//! One-stop dossiers (hồ sơ một cửa): the national dossier code and the processing state
+//! machine. Pure rules; storage and HTTP live in the server.
+
+use crate::agency_code::AgencyCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// `<receiving agency code>-<yymmdd>-<4-digit sequence within the day>`, e.g.
+/// `000.17.22.H56-210531-0001`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DossierCode {
+    pub agency: AgencyCode,
+    pub date: NaiveDate,
+    pub sequence: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierCodeError {
+    #[error("Mã hồ sơ có dạng 000.17.22.H56-210531-0001.")]
+    Format,
+    #[error("Số thứ tự hồ sơ trong ngày phải từ 1 đến 9999.")]
+    Sequence,
+}
+
+impl DossierCode {
+    pub fn new(
+        agency: AgencyCode,
+        date: NaiveDate,
+        sequence: i64,
+    ) -> Result<Self, DossierCodeError> {
+        let sequence = u16::try_from(sequence)
+            .ok()
+            .filter(|s| (1..=9999).contains(s))
+            .ok_or(DossierCodeError::Sequence)?;
+        Ok(Self {
+            agency,
+            date,
+            sequence,
+        })
+    }
+
+    /// The name of the per-agency, per-day counter that numbers dossiers.
+    pub fn sequence_name(agency: &AgencyCode, date: NaiveDate) -> String {
+        format!("dossier:{agency}:{}", date.format("%y%m%d"))
+    }
+}
+
+impl fmt::Display for DossierCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}-{}-{:04}",
+            self.agency,
+            self.date.format("%y%m%d"),
+            self.sequence
+        )
+    }
+}
+
+impl FromStr for DossierCode {
+    type Err = DossierCodeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.trim().rsplitn(3, '-');
+        let (Some(seq), Some(date), Some(agency)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(DossierCodeError::Format);
+        };
+        let agency: AgencyCode = agency.parse().map_err(|_| DossierCodeError::Format)?;
+        if date.len() != 6 || seq.len() != 4 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DossierCodeError::Format);
+        }
+        let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d")
+            .map_err(|_| DossierCodeError::Format)?;
+        let sequence: i64 = seq.parse().map_err(|_| DossierCodeError::Format)?;
+        DossierCode::new(agency, date, sequence)
+    }
+}
+
+/// Where a dossier stands in its processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierState {
+    /// Saved by the citizen, not submitted.
+    Draft,
+    /// Submitted (online, at the counter or by post), waiting for the one-stop desk.
+    Submitted,
+    /// Accepted; `step` says which processing step holds it.
+    InProgress,
+    /// Waiting for the citizen's supplement (form 02); the clock is stopped.
+    SupplementRequested,
+    /// Refused at reception (form 03).
+    Refused,
+    /// Processing finished and approved; the result waits to be returned.
+    Approved,
+    /// The result was handed to the citizen.
+    Returned,
+    /// Processing stopped (form 05).
+    Stopped,
+    /// Withdrawn by the citizen.
+    Withdrawn,
+}
+
+/// Who may take an action, before the agency check that the server adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    Applicant,
+    OneStopClerk,
+    Specialist,
+    Leader,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Submit,
+    Accept,
+    Refuse,
+    RequestSupplement,
+    Supplement,
+    /// Finish the current processing step and hand the dossier to the next one.
+    CompleteStep,
+    Approve,
+    ReturnResult,
+    Stop,
+    Withdraw,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái hiện tại.")]
+    NotAllowedInState,
+    #[error("Vai trò của bạn không được thực hiện thao tác này.")]
+    WrongActor,
+    #[error("Hồ sơ chưa qua hết các bước xử lý.")]
+    StepsRemaining,
+}
+
+impl Action {
+    /// The actors allowed to take the action.
+    pub fn actors(self) -> &'static [Actor] {
+        use Actor::*;
+        match self {
+            Action::Submit | Action::Supplement | Action::Withdraw => &[Applicant],
+            Action::Accept | Action::Refuse | Action::ReturnResult => &[OneStopClerk],
+            Action::RequestSupplement => &[OneStopClerk, Specialist],
+            Action::CompleteStep => &[OneStopClerk, Specialist, Leader],
+            Action::Approve | Action::Stop => &[Leader],
+        }
+    }
+}
+
+/// The processing position: state plus the index of the current step (0-based) out of `steps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub state: DossierState,
+    pub step: u16,
+    pub steps: u16,
+}
+
+/// Applies `action` by `actor`, or says why not. The state machine knows nothing of agencies
+/// or deadlines; the server checks those around it.
+pub fn transition(
+    from: Position,
+    action: Action,
+    actor: Actor,
+) -> Result<Position, TransitionError> {
+    use DossierState::*;
+    if !action.actors().contains(&actor) {
+        return Err(TransitionError::WrongActor);
+    }
+    let at = |state, step| {
+        Ok(Position {
+            state,
+            step,
+            ..from
+        })
+    };
+    match (from.state, action) {
+        (Draft, Action::Submit) => at(Submitted, 0),
+        (Draft | Submitted | SupplementRequested, Action::Withdraw) => at(Withdrawn, from.step),
+        (Submitted, Action::Accept) => at(InProgress, 1.min(from.steps.saturating_sub(1))),
+        (Submitted, Action::Refuse) => at(Refused, from.step),
+        (Submitted | InProgress, Action::RequestSupplement) => at(SupplementRequested, from.step),
+        (SupplementRequested, Action::Supplement) => at(
+            if from.step == 0 {
+                Submitted
+            } else {
+                InProgress
+            },
+            from.step,
+        ),
+        (InProgress, Action::CompleteStep) => {
+            // The last step before returning the result is the leader's approval.
+            if from.step + 2 >= from.steps {
+                Err(TransitionError::StepsRemaining)
+            } else {
+                at(InProgress, from.step + 1)
+            }
+        }
+        (InProgress, Action::Approve) if from.step + 2 >= from.steps => at(Approved, from.step),
+        (InProgress, Action::Approve) => Err(TransitionError::StepsRemaining),
+        (Approved, Action::ReturnResult) => at(Returned, from.steps.saturating_sub(1)),
+        (InProgress | SupplementRequested, Action::Stop) => at(Stopped, from.step),
+        _ => Err(TransitionError::NotAllowedInState),
+    }
+}
+
+/// The national public-service portal's 10 dossier states.
+pub fn national_state(position: Position) -> u8 {
+    use DossierState::*;
+    match position.state {
+        Draft | Submitted => 1,
+        InProgress if position.step <= 1 => 2,
+        InProgress => 4,
+        Refused => 3,
+        SupplementRequested => 5,
+        Withdrawn => 7,
+        Stopped => 8,
+        Approved => 9,
+        Returned => 10,
+    }
+}
+
+/// Whether the dossier has ended (no further action but rating).
+pub fn is_final(state: DossierState) -> bool {
+    matches!(
+        state,
+        DossierState::Refused
+            | DossierState::Returned
+            | DossierState::Stopped
+            | DossierState::Withdrawn
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DossierState::*;
+    use proptest::prelude::*;
+
+    fn code() -> AgencyCode {
+        "000.17.22.H56".parse().unwrap()
+    }
+
+    #[test]
+    fn dossier_code_round_trips() {
+        let c = DossierCode::new(code(), NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(), 1).unwrap();
+        assert_eq!(c.to_string(), "000.17.22.H56-210531-0001");
+        assert_eq!(
+            "000.17.22.H56-210531-0001".parse::<DossierCode>().unwrap(),
+            c
+        );
+        for bad in [
+            "",
+            "000.17.22.H56-210531-001",
+            "000.17.22.H56-211331-0001",
+            "000.17.22.H56-210531-0000",
+            "17.22.H56-210531-0001",
+            "000.17.22.H56210531-0001",
+        ] {
+            assert!(bad.parse::<DossierCode>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            DossierCode::new(
+                code(),
+                NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
+                10_000
+            ),
+            Err(DossierCodeError::Sequence)
+        );
+    }
+
+    fn start(steps: u16) -> Position {
+        Position {
+            state: Draft,
+            step: 0,
+            steps,
+        }
+    }
+
+    #[test]
+    fn the_whole_journey_with_a_supplement() {
+        // receive → specialist review → leader approval → return result
+        let p = transition(start(4), Action::Submit, Actor::Applicant).unwrap();
+        let p = transition(p, Action::Accept, Actor::OneStopClerk).unwrap();
+        assert_eq!((p.state, p.step, national_state(p)), (InProgress, 1, 2));
+        let p = transition(p, Action::RequestSupplement, Actor::Specialist).unwrap();
+        assert_eq!(national_state(p), 5);
+        let p = transition(p, Action::Supplement, Actor::Applicant).unwrap();
+        assert_eq!((p.state, p.step), (InProgress, 1));
+        let p = transition(p, Action::CompleteStep, Actor::Specialist).unwrap();
+        assert_eq!((p.step, national_state(p)), (2, 4));
+        assert_eq!(
+            transition(p, Action::CompleteStep, Actor::Leader),
+            Err(TransitionError::StepsRemaining)
+        );
+        let p = transition(p, Action::Approve, Actor::Leader).unwrap();
+        assert_eq!(national_state(p), 9);
+        let p = transition(p, Action::ReturnResult, Actor::OneStopClerk).unwrap();
+        assert_eq!((p.state, national_state(p)), (Returned, 10));
+        assert!(is_final(p.state));
+    }
+
+    #[test]
+    fn forged_transitions_are_refused() {
+        let submitted = transition(start(4), Action::Submit, Actor::Applicant).unwrap();
+        assert_eq!(
+            transition(submitted, Action::Accept, Actor::Applicant),
+            Err(TransitionError::WrongActor)
+        );
+        assert_eq!(
+            transition(submitted, Action::Approve, Actor::Leader),
+            Err(TransitionError::NotAllowedInState)
+        );
+        let returned = Position {
+            state: Returned,
+            step: 3,
+            steps: 4,
+        };
+        assert_eq!(
+            transition(returned, Action::Approve, Actor::Leader),
+            Err(TransitionError::NotAllowedInState)
+        );
+        assert_eq!(
+            transition(submitted, Action::Refuse, Actor::OneStopClerk)
+                .unwrap()
+                .state,
+            Refused
+        );
+        let early = transition(submitted, Action::Accept, Actor::OneStopClerk).unwrap();
+        assert_eq!(
+            transition(early, Action::Approve, Actor::Leader),
+            Err(TransitionError::StepsRemaining)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn final_states_accept_nothing(steps in 3u16..8, action_index in 0usize..10, actor_index in 0usize..4) {
+            let actions = [Action::Submit, Action::Accept, Action::Refuse, Action::RequestSupplement, Action::Supplement,
+                Action::CompleteStep, Action::Approve, Action::ReturnResult, Action::Stop, Action::Withdraw];
+            let actors = [Actor::Applicant, Actor::OneStopClerk, Actor::Specialist, Actor::Leader];
+            for state in [Refused, Returned, Stopped, Withdrawn] {
+                let p = Position { state, step: 1, steps };
+                prop_assert!(transition(p, actions[action_index], actors[actor_index]).is_err());
+            }
+        }
+
+        #[test]
+        fn parser_never_panics(s in "\\PC{0,40}") {
+            let _ = s.parse::<DossierCode>();
+        }
+    }
+}
