@@ -44,6 +44,7 @@ pub async fn create(
 ) -> Result<NewSession, AppError> {
     let token = random_token(32);
     let now = crate::time::now();
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, second_factor_pending, created_at, expires_at, ip)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -55,18 +56,54 @@ pub async fn create(
     .bind(crate::time::to_text(now))
     .bind(crate::time::to_text(now + Duration::hours(SESSION_HOURS)))
     .bind(ip)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    // Signing in is a state change like any other: it is audited (the token never is).
+    let actor = crate::audit::Actor {
+        label: format!("user:{user_id}"),
+        ip: ip.to_owned(),
+    };
+    let change = crate::audit::Change {
+        action: if second_factor_pending {
+            "session.password_ok"
+        } else {
+            "session.create"
+        },
+        entity_type: "user",
+        entity_id: user_id,
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    crate::audit::record(db, &mut tx, &actor, change).await?;
+    tx.commit().await?;
     Ok(NewSession {
         cookie: session_cookie(token, secure, SESSION_HOURS),
     })
 }
 
 pub async fn destroy(db: &Db, token: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    let mut tx = db.begin().await?;
+    let gone = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id, ip")
         .bind(token_hash(token))
-        .execute(&db.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+    if let Some(row) = gone {
+        let user_id: Option<String> = row.try_get("user_id")?;
+        let user_id = user_id.unwrap_or_default();
+        let actor = crate::audit::Actor {
+            label: format!("user:{user_id}"),
+            ip: row.try_get("ip")?,
+        };
+        let change = crate::audit::Change {
+            action: "session.destroy",
+            entity_type: "user",
+            entity_id: &user_id,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        };
+        crate::audit::record(db, &mut tx, &actor, change).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
