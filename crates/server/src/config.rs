@@ -36,6 +36,9 @@ pub struct Config {
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
+    /// `none` (a local relay), `starttls` (port 587) or `tls` (port 465).
+    #[serde(default = "default_tls")]
+    pub tls: String,
     pub username: Option<String>,
     pub password: Option<String>,
     pub from: String,
@@ -90,6 +93,7 @@ impl Default for Config {
             smtp: SmtpConfig {
                 host: "127.0.0.1".into(),
                 port: 2525,
+                tls: default_tls(),
                 username: None,
                 password: None,
                 from: "Tỉnh Số <no-reply@tinhso.local>".into(),
@@ -102,6 +106,10 @@ impl Default for Config {
             node_name: format!("node-{}", std::process::id()),
         }
     }
+}
+
+fn default_tls() -> String {
+    "none".into()
 }
 
 impl Config {

@@ -21,7 +21,13 @@ pub async fn send(config: &SmtpConfig, email: &Email) -> anyhow::Result<()> {
         .subject(&email.subject)
         .header(ContentType::TEXT_PLAIN)
         .body(email.body.clone())?;
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+    let builder = match config.tls.as_str() {
+        "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+        "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)?,
+        "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)?,
+        other => anyhow::bail!("unknown smtp.tls {other:?} (use none, starttls or tls)"),
+    };
+    let mut builder = builder
         .port(config.port)
         .timeout(Some(std::time::Duration::from_secs(20)));
     if let (Some(user), Some(pass)) = (&config.username, &config.password) {
