@@ -6,4 +6,5 @@ pub mod audit_chain;
 pub mod calendar;
 pub mod dossier;
 pub mod identity;
+pub mod procedure;
 pub mod text;

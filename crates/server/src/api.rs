@@ -25,10 +25,14 @@ use utoipa::{Modify, OpenApi};
     paths(
         agencies::api_list, agencies::api_tree, agencies::api_get, agencies::api_create, agencies::api_update,
         agencies::api_export, agencies::api_admin_units,
+        crate::catalog::http::api_list, crate::catalog::http::api_get, crate::catalog::http::api_put,
+        crate::catalog::http::api_import, crate::catalog::http::api_export_json, crate::catalog::http::api_export_csv,
+        crate::catalog::http::api_fields,
         me, list_officials, create_official, audit_entries, list_tokens, create_token, revoke_token,
     ),
     modifiers(&Security),
     tags((name = "directory", description = "Agencies and administrative units"),
+         (name = "catalog", description = "The procedure catalog (thủ tục hành chính)"),
          (name = "accounts", description = "The caller, officials and API tokens"),
          (name = "audit", description = "The audit trail"))
 )]

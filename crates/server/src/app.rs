@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::accounts::http::routes())
         .merge(crate::agencies::http::routes())
+        .merge(crate::catalog::http::routes())
         .merge(crate::admin::routes())
         .merge(crate::api::routes())
         .route("/static/{*path}", get(crate::web::static_file))

@@ -278,6 +278,14 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
     }
+    let report = crate::catalog::store::import(db, &actor, &crate::catalog::demo_procedures())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "demo catalog: {:?}",
+        report.errors.first()
+    );
     for (email, name, kind, number) in PUBLIC_USERS {
         insert_public_user(state, email, name, kind, number).await?;
     }

@@ -19,6 +19,8 @@ pub enum Action<'a> {
     ManageOfficials { agency: &'a str },
     /// Read the audit trail.
     ReadAudit,
+    /// Create, edit, import the procedure catalog.
+    ManageCatalog,
     /// Read or change one's own account.
     OwnAccount,
 }
@@ -31,11 +33,18 @@ impl Action<'_> {
             Action::ManageAgency { .. } | Action::ManageDirectory => "directory:write",
             Action::ManageOfficials { .. } => "users:write",
             Action::ReadAudit => "audit:read",
+            Action::ManageCatalog => "catalog:write",
         }
     }
 }
 
-pub const SCOPES: [&str; 4] = ["account", "directory:write", "users:write", "audit:read"];
+pub const SCOPES: [&str; 5] = [
+    "account",
+    "directory:write",
+    "users:write",
+    "audit:read",
+    "catalog:write",
+];
 
 pub async fn authorize(db: &Db, principal: &Principal, action: Action<'_>) -> Result<(), AppError> {
     let user = match principal {
@@ -65,7 +74,7 @@ async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppEr
     Ok(match action {
         Action::OwnAccount => true,
         Action::BackOffice => user.is_official(),
-        Action::ReadAudit | Action::ManageDirectory => false,
+        Action::ReadAudit | Action::ManageDirectory | Action::ManageCatalog => false,
         Action::ManageAgency { parent: None } => false,
         Action::ManageAgency {
             parent: Some(parent),

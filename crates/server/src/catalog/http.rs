@@ -1,0 +1,259 @@
+//! The public catalog pages, the catalog API and the administrators' import page.
+
+use super::Procedure;
+use super::store::{self, Filter, ImportReport, Summary};
+use crate::agencies::store::Page as ListPage;
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::auth::authz::{Action, authorize};
+use crate::auth::session::Auth;
+use crate::error::{ApiResult, AppError, PageResult};
+use crate::net::ClientIp;
+use crate::web::{Page, form_errors, sv};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use minijinja::context;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/procedures", get(catalog_page))
+        .route("/procedures/{code}", get(procedure_page))
+        .route(
+            "/admin/procedures/import",
+            get(import_form).post(import_upload),
+        )
+        .route("/api/v1/procedures", get(api_list))
+        .route("/api/v1/procedures/import", axum::routing::post(api_import))
+        .route("/api/v1/procedures/export.json", get(api_export_json))
+        .route("/api/v1/procedures/export.csv", get(api_export_csv))
+        .route("/api/v1/procedure-fields", get(api_fields))
+        .route("/api/v1/procedures/{code}", get(api_get).put(api_put))
+}
+
+async fn catalog_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<impl IntoResponse> {
+    let results = store::search(&state.db, &filter).await?;
+    let fields = store::fields(&state.db).await?;
+    page.render(
+        "procedures.html",
+        context! { results => sv(&results), fields => sv(&fields), filter => context! {
+            q => filter.q, field => filter.field, agency => filter.agency, level => filter.level
+        } },
+    )
+}
+
+async fn procedure_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+) -> PageResult<impl IntoResponse> {
+    let procedure = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut agencies = Vec::new();
+    for code in &procedure.agencies {
+        if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
+            agencies.push(context! { code => a.code.clone(), name => a.name, local_code => procedure.local_code(&a.code) });
+        }
+    }
+    let fees_total: i64 = procedure.fees.iter().map(|f| f.amount_vnd).sum();
+    page.render(
+        "procedure.html",
+        context! { p => sv(&procedure), agencies => agencies, days => procedure.processing.to_string(), fees_total => fees_total },
+    )
+}
+
+/// Search the catalog (diacritics optional) with filters.
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "catalog", params(Filter),
+    responses((status = 200, description = "One page of procedures", body = ListPage<Summary>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    Query(filter): Query<Filter>,
+) -> ApiResult<Json<ListPage<Summary>>> {
+    Ok(Json(store::search(&state.db, &filter).await?))
+}
+
+/// One procedure with its form, steps, fees and papers.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "National procedure code, e.g. 1.001193")),
+    responses((status = 200, body = Procedure), (status = 404, description = "No such procedure", content_type = "application/problem+json")))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Procedure>> {
+    Ok(Json(
+        store::by_code(&state.db, &code)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    ))
+}
+
+/// Create or replace a procedure; it takes effect at once, without a restart.
+#[utoipa::path(put, path = "/api/v1/procedures/{code}", tag = "catalog", request_body = Procedure,
+    params(("code" = String, Path, description = "National procedure code")),
+    responses((status = 200, body = Procedure), (status = 422, description = "Invalid definition", content_type = "application/problem+json")),
+    security(("bearer" = ["catalog:write"])))]
+pub async fn api_put(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    Json(mut p): Json<Procedure>,
+) -> ApiResult<Json<Procedure>> {
+    authorize(&state.db, &auth.principal, Action::ManageCatalog).await?;
+    p.code = code;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    let mut tx = state.db.begin().await?;
+    store::upsert(&state.db, &mut tx, &actor, &p).await?;
+    tx.commit().await?;
+    Ok(Json(
+        store::by_code(&state.db, &p.code)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    ))
+}
+
+/// Import procedures from a JSON array (as exported): all or nothing.
+#[utoipa::path(post, path = "/api/v1/procedures/import", tag = "catalog", request_body = Vec<Procedure>,
+    responses((status = 200, body = ImportReport), (status = 422, description = "Some procedures are invalid; nothing imported", body = ImportReport)),
+    security(("bearer" = ["catalog:write"])))]
+pub async fn api_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    Json(procedures): Json<Vec<Procedure>>,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    authorize(&state.db, &auth.principal, Action::ManageCatalog).await?;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    let report = store::import(&state.db, &actor, &procedures).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
+}
+
+/// The whole catalog as JSON (the import format).
+#[utoipa::path(get, path = "/api/v1/procedures/export.json", tag = "catalog",
+    responses((status = 200, body = Vec<Procedure>)))]
+pub async fn api_export_json(State(state): State<AppState>) -> ApiResult<Json<Vec<Procedure>>> {
+    Ok(Json(store::export_all(&state.db).await?))
+}
+
+/// The catalog as CSV, one line per procedure and agency with the localised code.
+#[utoipa::path(get, path = "/api/v1/procedures/export.csv", tag = "catalog",
+    responses((status = 200, description = "CSV file", content_type = "text/csv")))]
+pub async fn api_export_csv(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let bytes = store::export_csv(&state.db).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"procedures.csv\"",
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// The fields (lĩnh vực) with their number of procedures.
+#[utoipa::path(get, path = "/api/v1/procedure-fields", tag = "catalog",
+    responses((status = 200, body = Vec<store::FieldInfo>)))]
+pub async fn api_fields(State(state): State<AppState>) -> ApiResult<Json<Vec<store::FieldInfo>>> {
+    Ok(Json(store::fields(&state.db).await?))
+}
+
+fn principal(page: &Page) -> crate::auth::Principal {
+    page.user
+        .clone()
+        .map(crate::auth::Principal::User)
+        .unwrap_or(crate::auth::Principal::Anonymous)
+}
+
+async fn import_form(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
+    authorize(&state.db, &principal(&page), Action::ManageCatalog).await?;
+    page.render("admin/procedures_import.html", context! {})
+}
+
+const MAX_JSON_BYTES: usize = 10 * 1024 * 1024;
+
+async fn import_upload(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    mut multipart: Multipart,
+) -> PageResult<Response> {
+    let p = principal(&page);
+    authorize(&state.db, &p, Action::ManageCatalog).await?;
+    let mut bytes = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("Tệp tải lên bị lỗi: {e}")))?
+    {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(|_| {
+                AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into())
+            })?);
+        }
+    }
+    let fail = |message: String| -> PageResult<Response> {
+        let errors = vec![crate::error::FieldError::new("file", message)];
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page.render(
+                "admin/procedures_import.html",
+                context! { errors => form_errors(&errors) },
+            )?,
+        )
+            .into_response())
+    };
+    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+        return fail("Vui lòng chọn một tệp JSON.".into());
+    };
+    if bytes.len() > MAX_JSON_BYTES {
+        return fail("Tệp JSON lớn hơn 10 MB.".into());
+    }
+    let procedures: Vec<Procedure> = match serde_json::from_slice(&bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            return fail(format!(
+                "Tệp không phải danh sách thủ tục JSON hợp lệ (dòng {}, cột {}).",
+                e.line(),
+                e.column()
+            ));
+        }
+    };
+    let actor = Actor {
+        label: p.actor_label(),
+        ip,
+    };
+    let report = store::import(&state.db, &actor, &procedures).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        page.render(
+            "admin/procedures_import.html",
+            context! { report => sv(&report) },
+        )?,
+    )
+        .into_response())
+}

@@ -1,0 +1,29 @@
+// The public catalog: a citizen on a phone finds a procedure without typing diacritics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPlatform } from './harness.js';
+
+let platform;
+before(async () => { platform = await startPlatform(); });
+after(async () => { await platform?.stop(); });
+
+test('a citizen finds a procedure by typing without diacritics and reads what to bring', async () => {
+  const page = await platform.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Thủ tục hành chính' }).first().click();
+  await page.getByLabel('Tìm thủ tục').fill('dang ky khai sinh');
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('link', { name: 'Đăng ký khai sinh' }).click();
+  await page.getByRole('heading', { name: 'Đăng ký khai sinh' }).waitFor();
+  const main = await page.locator('main').textContent();
+  assert.match(main, /1\.001193/);
+  assert.match(main, /Giấy chứng sinh/);
+  assert.match(main, /1 ngày làm việc/);
+  assert.match(main, /1\.001193\.000\.00\.63\.H56/);
+  // Filter by field.
+  await page.goto('/procedures');
+  await page.getByLabel('Lĩnh vực').selectOption({ label: 'Đất đai (2)' });
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByText('Số kết quả: 2').waitFor();
+});
