@@ -6,9 +6,9 @@ use crate::agencies::model::{AgencyInput, AgencyKind};
 use crate::agencies::{csv_io, store};
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditFilter};
+use crate::auth::Role;
 use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
-use crate::auth::{Principal, Role};
 use crate::error::{AppError, PageResult};
 use crate::net::ClientIp;
 use crate::web::sv;
@@ -45,15 +45,8 @@ async fn home(page: Page) -> PageResult<impl IntoResponse> {
     page.render("home.html", context! {})
 }
 
-fn principal(page: &Page) -> Principal {
-    page.user
-        .clone()
-        .map(Principal::User)
-        .unwrap_or(Principal::Anonymous)
-}
-
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
-    let p = principal(&page);
+    let p = page.principal();
     authorize(&state.db, &p, Action::BackOffice).await?;
     let user = page.require_user()?;
     let agency = match &user.agency_id {
@@ -80,7 +73,7 @@ async fn agency_new(
     };
     authorize(
         &state.db,
-        &principal(&page),
+        &page.principal(),
         Action::ManageAgency {
             parent: parent.as_ref().map(|p| p.id.as_str()),
         },
@@ -113,14 +106,14 @@ async fn save_agency(
     };
     authorize(
         &state.db,
-        &principal(page),
+        &page.principal(),
         Action::ManageAgency {
             parent: parent.as_ref().map(|p| p.id.as_str()),
         },
     )
     .await?;
     let actor = Actor {
-        label: principal(page).actor_label(),
+        label: page.principal().actor_label(),
         ip,
     };
     let mut tx = state.db.begin().await?;
@@ -160,7 +153,7 @@ async fn agency_edit(
         .ok_or(AppError::NotFound)?;
     authorize(
         &state.db,
-        &principal(&page),
+        &page.principal(),
         Action::ManageAgency {
             parent: agency.parent_id.as_deref(),
         },
@@ -193,7 +186,7 @@ async fn agency_update(
     // The agency must also be editable where it stands now, not only where it moves to.
     authorize(
         &state.db,
-        &principal(&page),
+        &page.principal(),
         Action::ManageAgency {
             parent: existing.parent_id.as_deref(),
         },
@@ -204,7 +197,7 @@ async fn agency_update(
 }
 
 async fn import_form(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &principal(&page), Action::ManageDirectory).await?;
+    authorize(&state.db, &page.principal(), Action::ManageDirectory).await?;
     page.render("admin/import.html", context! {})
 }
 
@@ -276,7 +269,7 @@ fn import_error(page: &Page, message: &str) -> PageResult<Response> {
 }
 
 async fn export(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &principal(&page), Action::ManageDirectory).await?;
+    authorize(&state.db, &page.principal(), Action::ManageDirectory).await?;
     let bytes = csv_io::export(&state.db).await?;
     Ok((
         [
@@ -308,7 +301,7 @@ async fn officials(State(state): State<AppState>, page: Page) -> PageResult<impl
     if let Some(agency) = &root {
         authorize(
             &state.db,
-            &principal(&page),
+            &page.principal(),
             Action::ManageOfficials { agency },
         )
         .await?;
@@ -325,7 +318,7 @@ fn role_names() -> Vec<&'static str> {
 
 async fn official_new(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     let root = managed_root(&page)?;
-    authorize(&state.db, &principal(&page), Action::BackOffice).await?;
+    authorize(&state.db, &page.principal(), Action::BackOffice).await?;
     let default_agency = match &root {
         Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
         None => None,
@@ -351,7 +344,7 @@ async fn official_create(
     axum_extra::extract::Form(form): axum_extra::extract::Form<OfficialForm>,
 ) -> PageResult<Response> {
     managed_root(&page)?;
-    let p = principal(&page);
+    let p = page.principal();
     let input = OfficialInput {
         agency_code: form.agency_code,
         full_name: form.full_name,
@@ -384,7 +377,7 @@ async fn official_edit(
         .ok_or(AppError::NotFound)?;
     authorize(
         &state.db,
-        &principal(&page),
+        &page.principal(),
         Action::ManageOfficials {
             agency: &official.agency_id,
         },
@@ -412,7 +405,7 @@ async fn official_update(
     Path(id): Path<String>,
     axum_extra::extract::Form(form): axum_extra::extract::Form<AccessForm>,
 ) -> PageResult<Response> {
-    let p = principal(&page);
+    let p = page.principal();
     let actor = Actor {
         label: p.actor_label(),
         ip,
@@ -440,7 +433,7 @@ async fn audit_log(
     page: Page,
     Query(filter): Query<AuditFilter>,
 ) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &principal(&page), Action::ReadAudit).await?;
+    authorize(&state.db, &page.principal(), Action::ReadAudit).await?;
     let entries = audit::search(&state.db, &filter).await?;
     let next = entries
         .last()

@@ -138,24 +138,8 @@ async fn oidc_callback(
         );
     };
     let user = super::oidc::finish(&state, &config, &code, &returned_state, &ip).await?;
-    if let Some(old) = jar.get(SESSION_COOKIE) {
-        session::destroy(&state.db, old.value()).await?;
-    }
     let pending = user.totp_enabled;
-    let new = session::create(
-        &state.db,
-        &user.id,
-        pending,
-        &ip,
-        state.config.secure_cookies,
-    )
-    .await?;
-    let target = if pending {
-        "/login/totp"
-    } else {
-        home_for(&user)
-    };
-    Ok((jar.add(new.cookie), Redirect::to(target)).into_response())
+    start_session(&state, jar, &user, pending, &ip).await
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -178,21 +162,33 @@ async fn login(
         Ok(LoginOutcome::NeedsSecondFactor(user)) => (user, true),
         Err(e) => return form_again(&page, "login.html", shown, e),
     };
+    start_session(&state, jar, &user, pending, &ip).await
+}
+
+/// Replaces any session the browser had (no fixation) and sends the person on: to the
+/// one-time-code page when a second factor is still due, else to their home page.
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user: &crate::auth::User,
+    second_factor_pending: bool,
+    ip: &str,
+) -> PageResult<Response> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         session::destroy(&state.db, old.value()).await?;
     }
     let new = session::create(
         &state.db,
         &user.id,
-        pending,
-        &ip,
+        second_factor_pending,
+        ip,
         state.config.secure_cookies,
     )
     .await?;
-    let target = if pending {
+    let target = if second_factor_pending {
         "/login/totp"
     } else {
-        home_for(&user)
+        home_for(user)
     };
     Ok((jar.add(new.cookie), Redirect::to(target)).into_response())
 }

@@ -11,8 +11,9 @@ use crate::error::AppError;
 use chrono::Duration;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse,
 };
 use sqlx::Row;
 
@@ -37,11 +38,23 @@ fn redirect_url(state: &AppState) -> String {
     )
 }
 
-/// Builds the provider's authorization address and remembers the pending login.
-pub async fn start(state: &AppState, config: &OidcConfig) -> Result<String, AppError> {
-    let http = http_client()?;
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// Discovers the provider (its keys and endpoints) and sets up our client registration.
+async fn provider_client(
+    state: &AppState,
+    config: &OidcConfig,
+    http: &reqwest::Client,
+) -> Result<Client, AppError> {
     let issuer = IssuerUrl::new(config.issuer.clone()).map_err(unavailable)?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+    let metadata = CoreProviderMetadata::discover_async(issuer, http)
         .await
         .map_err(unavailable)?;
     let client = CoreClient::from_provider_metadata(
@@ -50,6 +63,13 @@ pub async fn start(state: &AppState, config: &OidcConfig) -> Result<String, AppE
         Some(ClientSecret::new(config.client_secret.clone())),
     )
     .set_redirect_uri(RedirectUrl::new(redirect_url(state)).map_err(unavailable)?);
+    Ok(client)
+}
+
+/// Builds the provider's authorization address and remembers the pending login.
+pub async fn start(state: &AppState, config: &OidcConfig) -> Result<String, AppError> {
+    let http = http_client()?;
+    let client = provider_client(state, config, &http).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(
@@ -109,16 +129,7 @@ pub async fn finish(
     let nonce = Nonce::new(row.try_get("nonce")?);
     let verifier = PkceCodeVerifier::new(row.try_get("pkce_verifier")?);
     let http = http_client()?;
-    let issuer = IssuerUrl::new(config.issuer.clone()).map_err(unavailable)?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
-        .await
-        .map_err(unavailable)?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(config.client_id.clone()),
-        Some(ClientSecret::new(config.client_secret.clone())),
-    )
-    .set_redirect_uri(RedirectUrl::new(redirect_url(state)).map_err(unavailable)?);
+    let client = provider_client(state, config, &http).await?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(unavailable)?

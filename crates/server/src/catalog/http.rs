@@ -177,15 +177,8 @@ pub async fn api_fields(State(state): State<AppState>) -> ApiResult<Json<Vec<sto
     Ok(Json(store::fields(&state.db).await?))
 }
 
-fn principal(page: &Page) -> crate::auth::Principal {
-    page.user
-        .clone()
-        .map(crate::auth::Principal::User)
-        .unwrap_or(crate::auth::Principal::Anonymous)
-}
-
 async fn import_form(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &principal(&page), Action::ManageCatalog).await?;
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
     page.render("admin/procedures_import.html", context! {})
 }
 
@@ -197,7 +190,7 @@ async fn import_upload(
     ClientIp(ip): ClientIp,
     mut multipart: Multipart,
 ) -> PageResult<Response> {
-    let p = principal(&page);
+    let p = page.principal();
     authorize(&state.db, &p, Action::ManageCatalog).await?;
     let mut bytes = None;
     while let Some(field) = multipart

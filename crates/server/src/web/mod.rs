@@ -100,6 +100,14 @@ impl Page {
         i18n::text(self.lang, key)
     }
 
+    /// Who is asking, for `authorize`.
+    pub fn principal(&self) -> crate::auth::Principal {
+        self.user
+            .clone()
+            .map(crate::auth::Principal::User)
+            .unwrap_or(crate::auth::Principal::Anonymous)
+    }
+
     pub fn require_user(&self) -> Result<&User, AppError> {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }
