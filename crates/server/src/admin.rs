@@ -12,7 +12,7 @@ use crate::auth::session::Auth;
 use crate::error::{AppError, PageResult};
 use crate::net::ClientIp;
 use crate::web::sv;
-use crate::web::{Page, form_errors};
+use crate::web::{Page, form_errors, import_page, read_upload};
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -208,64 +208,25 @@ async fn import(
     page: Page,
     auth: Auth,
     ClientIp(ip): ClientIp,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
     authorize(&state.db, &auth.principal, Action::ManageDirectory).await?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut partial = false;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("Tệp tải lên bị lỗi: {e}")))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_lowercase();
-                let bytes = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into())
-                })?;
-                if !name.ends_with(".csv") && !name.ends_with(".txt") {
-                    return import_error(&page, "Chỉ nhận tệp CSV (.csv).");
-                }
-                if bytes.len() > MAX_CSV_BYTES {
-                    return import_error(&page, "Tệp CSV lớn hơn 10 MB.");
-                }
-                file = Some(bytes.to_vec());
-            }
-            Some("partial") => partial = true,
-            _ => {}
-        }
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return import_error(&page, "Vui lòng chọn một tệp CSV.");
+    let upload = match read_upload(multipart, MAX_CSV_BYTES, &[".csv", ".txt"], "CSV").await {
+        Ok(upload) => upload,
+        Err(e) => return import_page(&page, "admin/import.html", Err(e), false),
     };
     let actor = Actor {
         label: auth.principal.actor_label(),
         ip,
     };
-    let report = csv_io::import(&state.db, &actor, &bytes, partial, &|_| {}).await?;
-    let status = if report.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        page.render("admin/import.html", context! { report => sv(&report) })?,
+    let partial = upload.fields.contains("partial");
+    let report = csv_io::import(&state.db, &actor, &upload.bytes, partial, &|_| {}).await?;
+    import_page(
+        &page,
+        "admin/import.html",
+        Ok(sv(&report)),
+        report.errors.is_empty(),
     )
-        .into_response())
-}
-
-fn import_error(page: &Page, message: &str) -> PageResult<Response> {
-    let errors = vec![crate::error::FieldError::new("file", message)];
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        page.render(
-            "admin/import.html",
-            context! { errors => form_errors(&errors) },
-        )?,
-    )
-        .into_response())
 }
 
 async fn export(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {

@@ -17,6 +17,7 @@ on_both_databases!(
     agency_admin_stays_in_own_branch,
     csv_import_is_all_or_nothing,
     audit_chain_detects_tampering,
+    bad_uploads_are_explained,
 );
 
 async fn search_ignores_diacritics(app: TestApp) {
@@ -302,4 +303,61 @@ async fn audit_chain_detects_tampering(app: TestApp) {
         broken,
         Err(tinhso_domain::audit_chain::ChainBreak::Content { seq: 3 })
     );
+}
+
+fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "tinhso-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn bad_uploads_are_explained(app: TestApp) {
+    let secret = app.enable_totp(ADMIN).await;
+    app.login(ADMIN, "TinhSo@2026").await;
+    let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
+    app.post_form("/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    let csrf = app.csrf("/admin/agencies/import").await;
+    let before = app.count("SELECT COUNT(*) FROM agencies").await;
+    for (path, name, content, expected) in [
+        (
+            "/admin/agencies/import",
+            "agencies.pdf",
+            &b"%PDF-1.4"[..],
+            "Chỉ nhận tệp CSV",
+        ),
+        (
+            "/admin/agencies/import",
+            "agencies.csv",
+            &b""[..],
+            "Vui lòng chọn một tệp CSV.",
+        ),
+        (
+            "/admin/procedures/import",
+            "catalog.json",
+            &b"{not json"[..],
+            "không phải danh sách thủ tục JSON",
+        ),
+        (
+            "/admin/procedures/import",
+            "catalog.exe",
+            &b"[]"[..],
+            "Chỉ nhận tệp JSON",
+        ),
+    ] {
+        let (content_type, body) = multipart(name, content);
+        let req = axum::http::Request::post(format!("{path}?_csrf={csrf}"))
+            .header(axum::http::header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let (status, html) = common::text(app.send(req).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {name}");
+        assert!(html.contains(expected), "{path} {name}: {html}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM agencies").await, before);
 }

@@ -9,7 +9,7 @@ use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::net::ClientIp;
-use crate::web::{Page, form_errors, sv};
+use crate::web::{Page, import_page, read_upload, sv};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -188,65 +188,35 @@ async fn import_upload(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
-    let p = page.principal();
-    authorize(&state.db, &p, Action::ManageCatalog).await?;
-    let mut bytes = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("Tệp tải lên bị lỗi: {e}")))?
-    {
-        if field.name() == Some("file") {
-            bytes = Some(field.bytes().await.map_err(|_| {
-                AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into())
-            })?);
-        }
-    }
-    let fail = |message: String| -> PageResult<Response> {
-        let errors = vec![crate::error::FieldError::new("file", message)];
-        Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page.render(
-                "admin/procedures_import.html",
-                context! { errors => form_errors(&errors) },
-            )?,
-        )
-            .into_response())
+    let principal = page.principal();
+    authorize(&state.db, &principal, Action::ManageCatalog).await?;
+    const TEMPLATE: &str = "admin/procedures_import.html";
+    let upload = match read_upload(multipart, MAX_JSON_BYTES, &[".json"], "JSON").await {
+        Ok(upload) => upload,
+        Err(e) => return import_page(&page, TEMPLATE, Err(e), false),
     };
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return fail("Vui lòng chọn một tệp JSON.".into());
-    };
-    if bytes.len() > MAX_JSON_BYTES {
-        return fail("Tệp JSON lớn hơn 10 MB.".into());
-    }
-    let procedures: Vec<Procedure> = match serde_json::from_slice(&bytes) {
+    let procedures: Vec<Procedure> = match serde_json::from_slice(&upload.bytes) {
         Ok(p) => p,
         Err(e) => {
-            return fail(format!(
+            let message = format!(
                 "Tệp không phải danh sách thủ tục JSON hợp lệ (dòng {}, cột {}).",
                 e.line(),
                 e.column()
-            ));
+            );
+            return import_page(
+                &page,
+                TEMPLATE,
+                Err(AppError::validation("file", message)),
+                false,
+            );
         }
     };
     let actor = Actor {
-        label: p.actor_label(),
+        label: principal.actor_label(),
         ip,
     };
     let report = store::import(&state.db, &actor, &procedures).await?;
-    let status = if report.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        page.render(
-            "admin/procedures_import.html",
-            context! { report => sv(&report) },
-        )?,
-    )
-        .into_response())
+    import_page(&page, TEMPLATE, Ok(sv(&report)), report.errors.is_empty())
 }

@@ -170,3 +170,83 @@ pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
         .collect();
     sv(map)
 }
+
+/// A file form as sent: the file (if one was chosen) and the names of the other fields present
+/// (checkboxes).
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: bytes::Bytes,
+    pub fields: std::collections::HashSet<String>,
+}
+
+/// Reads a multipart form with one file field named `file`. Fails with a clear message when
+/// nothing was chosen, the file is larger than `max_bytes`, or its name lacks every extension
+/// in `extensions` (the content is still checked by its parser).
+pub async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+    max_bytes: usize,
+    extensions: &[&str],
+    kind: &str,
+) -> Result<Upload, AppError> {
+    let broken = || AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into());
+    let mut upload = Upload {
+        file_name: String::new(),
+        bytes: bytes::Bytes::new(),
+        fields: Default::default(),
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            upload.file_name = field.file_name().unwrap_or_default().to_lowercase();
+            upload.bytes = field.bytes().await.map_err(|_| broken())?;
+        } else {
+            upload.fields.insert(name);
+        }
+    }
+    let bad = |message: String| AppError::validation("file", message);
+    if upload.bytes.is_empty() {
+        return Err(bad(format!("Vui lòng chọn một tệp {kind}.")));
+    }
+    if upload.bytes.len() > max_bytes {
+        return Err(bad(format!(
+            "Tệp {kind} lớn hơn {} MB.",
+            max_bytes / (1024 * 1024)
+        )));
+    }
+    if !extensions.iter().any(|ext| upload.file_name.ends_with(ext)) {
+        return Err(bad(format!(
+            "Chỉ nhận tệp {kind} ({}).",
+            extensions.join(", ")
+        )));
+    }
+    Ok(upload)
+}
+
+/// Renders an import page with its report (or the upload's error), 422 when anything is wrong.
+pub fn import_page(
+    page: &Page,
+    template: &str,
+    outcome: Result<Value, AppError>,
+    ok: bool,
+) -> PageResult<Response> {
+    match outcome {
+        Ok(report) => {
+            let status = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                page.render(template, context! { report => report })?,
+            )
+                .into_response())
+        }
+        Err(AppError::Validation(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page.render(template, context! { errors => form_errors(&errors) })?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
