@@ -127,6 +127,10 @@ pub enum Action {
     ReturnResult,
     Stop,
     Withdraw,
+    /// Transfer a dossier received at the wrong desk to the competent agency.
+    Forward,
+    /// Issue the apology letter and a new appointment (form 04) for a dossier about to be late.
+    Apologize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +153,8 @@ impl Action {
             Action::RequestSupplement => &[OneStopClerk, Specialist],
             Action::CompleteStep => &[OneStopClerk, Specialist, Leader],
             Action::Approve | Action::Stop => &[Leader],
+            Action::Forward => &[OneStopClerk],
+            Action::Apologize => &[OneStopClerk, Leader],
         }
     }
 }
@@ -205,6 +211,8 @@ pub fn transition(
         (InProgress, Action::Approve) => Err(TransitionError::StepsRemaining),
         (Approved, Action::ReturnResult) => at(Returned, from.steps.saturating_sub(1)),
         (InProgress | SupplementRequested, Action::Stop) => at(Stopped, from.step),
+        (Submitted, Action::Forward) => at(Submitted, 0),
+        (InProgress | SupplementRequested, Action::Apologize) => at(from.state, from.step),
         _ => Err(TransitionError::NotAllowedInState),
     }
 }
@@ -223,6 +231,35 @@ pub fn national_state(position: Position) -> u8 {
         Approved => 9,
         Returned => 10,
     }
+}
+
+/// How a processed dossier counts in the national on-time indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Early,
+    OnTime,
+    Late,
+}
+
+/// The outcome of a dossier finished at `status` (from the calendar, supplement waits already
+/// excluded) after `supplement_requests` requests: the national indicator counts a dossier
+/// asked for papers more than once as late, whatever the dates say.
+pub fn outcome(status: crate::calendar::DeadlineStatus, supplement_requests: u32) -> Outcome {
+    use crate::calendar::DeadlineStatus::*;
+    match status {
+        _ if supplement_requests > 1 => Outcome::Late,
+        Early => Outcome::Early,
+        OnTime | OnTrack | DueSoon => Outcome::OnTime,
+        Late | Overdue => Outcome::Late,
+    }
+}
+
+/// On-time rate as the national indicator computes it: (early + on time) ÷ processed, in
+/// percent; `None` when nothing was processed.
+pub fn on_time_rate(early: u64, on_time: u64, late: u64) -> Option<f64> {
+    let processed = early + on_time + late;
+    (processed > 0).then(|| (early + on_time) as f64 * 100.0 / processed as f64)
 }
 
 /// Whether the dossier has ended (no further action but rating).
@@ -338,11 +375,47 @@ mod tests {
         );
     }
 
+    #[test]
+    fn forward_and_apology_keep_the_dossier_where_it_is() {
+        let submitted = transition(start(4), Action::Submit, Actor::Applicant).unwrap();
+        let forwarded = transition(submitted, Action::Forward, Actor::OneStopClerk).unwrap();
+        assert_eq!(forwarded.state, Submitted);
+        let accepted = transition(forwarded, Action::Accept, Actor::OneStopClerk).unwrap();
+        assert_eq!(
+            transition(accepted, Action::Forward, Actor::OneStopClerk),
+            Err(TransitionError::NotAllowedInState)
+        );
+        assert_eq!(
+            transition(accepted, Action::Apologize, Actor::Leader).unwrap(),
+            accepted
+        );
+        assert_eq!(
+            transition(submitted, Action::Apologize, Actor::Leader),
+            Err(TransitionError::NotAllowedInState)
+        );
+        assert_eq!(
+            transition(accepted, Action::Apologize, Actor::Applicant),
+            Err(TransitionError::WrongActor)
+        );
+    }
+
+    #[test]
+    fn the_national_indicator_counts_repeated_supplements_as_late() {
+        use crate::calendar::DeadlineStatus;
+        assert_eq!(outcome(DeadlineStatus::Early, 0), Outcome::Early);
+        assert_eq!(outcome(DeadlineStatus::OnTime, 1), Outcome::OnTime);
+        assert_eq!(outcome(DeadlineStatus::Early, 2), Outcome::Late);
+        assert_eq!(outcome(DeadlineStatus::Late, 0), Outcome::Late);
+        assert_eq!(on_time_rate(3, 5, 2), Some(80.0));
+        assert_eq!(on_time_rate(0, 0, 0), None);
+    }
+
     proptest! {
         #[test]
-        fn final_states_accept_nothing(steps in 3u16..8, action_index in 0usize..10, actor_index in 0usize..4) {
+        fn final_states_accept_nothing(steps in 3u16..8, action_index in 0usize..12, actor_index in 0usize..4) {
             let actions = [Action::Submit, Action::Accept, Action::Refuse, Action::RequestSupplement, Action::Supplement,
-                Action::CompleteStep, Action::Approve, Action::ReturnResult, Action::Stop, Action::Withdraw];
+                Action::CompleteStep, Action::Approve, Action::ReturnResult, Action::Stop, Action::Withdraw,
+                Action::Forward, Action::Apologize];
             let actors = [Actor::Applicant, Actor::OneStopClerk, Actor::Specialist, Actor::Leader];
             for state in [Refused, Returned, Stopped, Withdrawn] {
                 let p = Position { state, step: 1, steps };

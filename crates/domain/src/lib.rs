@@ -2,6 +2,7 @@
 //! function of its inputs, so it can be tested exhaustively and reused by every module.
 
 pub mod agency_code;
+pub mod attachment;
 pub mod audit_chain;
 pub mod calendar;
 pub mod dossier;
