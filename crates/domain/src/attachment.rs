@@ -125,9 +125,15 @@ mod tests {
             check("script.pdf", b"<script>alert(1)</script>"),
             Err(AttachmentError::Forbidden("script.pdf".into()))
         );
-        assert_eq!(check("x.pdf", b""), Err(AttachmentError::Empty("x.pdf".into())));
+        assert_eq!(
+            check("x.pdf", b""),
+            Err(AttachmentError::Empty("x.pdf".into()))
+        );
         let big = [PDF, &vec![b' '; MAX_FILE_BYTES]].concat();
-        assert_eq!(check("x.pdf", &big), Err(AttachmentError::TooLarge("x.pdf".into())));
+        assert_eq!(
+            check("x.pdf", &big),
+            Err(AttachmentError::TooLarge("x.pdf".into()))
+        );
     }
 
     #[test]

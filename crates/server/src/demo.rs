@@ -196,6 +196,18 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         &["one_stop_clerk"],
     ),
     (
+        "chuyenvien.hacthanh@tinhso.local",
+        "Trịnh Văn Tuấn",
+        "000.00.60.H56",
+        &["specialist"],
+    ),
+    (
+        "lanhdao.hacthanh@tinhso.local",
+        "Mai Thị Thu",
+        "000.00.60.H56",
+        &["leader"],
+    ),
+    (
         "quantri.hacthanh@tinhso.local",
         "Bùi Quang Hưng",
         "000.00.60.H56",

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod dossiers;
 pub mod error;
 pub mod jobs;
 pub mod mail;

@@ -23,6 +23,9 @@ pub enum Action<'a> {
     ManageCatalog,
     /// Read or change one's own account.
     OwnAccount,
+    /// Submit, read and act on dossiers; which dossier and which action is checked per dossier
+    /// by the one-stop service (applicant, or official of the holding agency in a fitting role).
+    Dossiers,
 }
 
 impl Action<'_> {
@@ -34,11 +37,13 @@ impl Action<'_> {
             Action::ManageOfficials { .. } => "users:write",
             Action::ReadAudit => "audit:read",
             Action::ManageCatalog => "catalog:write",
+            Action::Dossiers => "dossiers",
         }
     }
 }
 
-pub const SCOPES: [&str; 5] = [
+pub const SCOPES: [&str; 6] = [
+    "dossiers",
     "account",
     "directory:write",
     "users:write",
@@ -72,7 +77,7 @@ async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppEr
         return Ok(true);
     }
     Ok(match action {
-        Action::OwnAccount => true,
+        Action::OwnAccount | Action::Dossiers => true,
         Action::BackOffice => user.is_official(),
         Action::ReadAudit | Action::ManageDirectory | Action::ManageCatalog => false,
         Action::ManageAgency { parent: None } => false,

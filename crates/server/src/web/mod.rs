@@ -36,6 +36,11 @@ pub fn templates() -> &'static Environment<'static> {
             Ok(TemplateFiles::get(name).map(|f| String::from_utf8_lossy(&f.data).into_owned()))
         });
         env.add_filter("datetime", |s: String| crate::time::display(&s));
+        env.add_filter("localtime", |s: String| {
+            crate::dossiers::parse_local(&s)
+                .map(crate::dossiers::display_local)
+                .unwrap_or_default()
+        });
         env
     })
 }
@@ -164,10 +169,16 @@ pub fn sv<T: serde::Serialize>(value: T) -> Value {
 /// without losing what the person typed.
 pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
     let lang = i18n::current();
-    let map: std::collections::BTreeMap<String, String> = errors
-        .iter()
-        .map(|e| (e.field.clone(), i18n::message(lang, &e.message)))
-        .collect();
+    let mut map: std::collections::BTreeMap<String, String> = Default::default();
+    for e in errors {
+        let message = i18n::message(lang, &e.message);
+        map.entry(e.field.clone())
+            .and_modify(|m| {
+                m.push(' ');
+                m.push_str(&message)
+            })
+            .or_insert(message);
+    }
     sv(map)
 }
 

@@ -1,0 +1,186 @@
+//! The one-stop API: public tracking, submission with an idempotency key, reading a dossier
+//! and taking actions. The same service as the pages, so the same rules apply.
+
+use super::citizen::{PublicDossier, public_view, visible};
+use super::service::{self, ActionInput, Application, Saved, Who};
+use super::{Dossier, store};
+use crate::app::AppState;
+use crate::auth::authz::{Action as Authz, authorize};
+use crate::auth::session::Auth;
+use crate::error::{ApiResult, AppError};
+use crate::net::ClientIp;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/track/{code}", get(track))
+        .route("/api/v1/dossiers", post(submit))
+        .route("/api/v1/dossiers/{id}", get(read))
+        .route("/api/v1/dossiers/{id}/actions", post(act))
+}
+
+/// Public status of a dossier by its code: no personal data.
+#[utoipa::path(get, path = "/api/v1/track/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code, e.g. 000.00.60.H56-261124-0001")),
+    responses((status = 200, body = PublicDossier), (status = 404, description = "No such dossier", content_type = "application/problem+json")))]
+pub async fn track(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<PublicDossier>> {
+    Ok(Json(
+        public_view(&state, code.trim())
+            .await?
+            .ok_or(AppError::NotFound)?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewApplication {
+    /// National procedure code.
+    pub procedure: String,
+    /// Code of the receiving agency (one of the procedure's agencies).
+    pub agency: String,
+    /// Answers to the procedure's form, by field key.
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+    /// `false` saves a draft.
+    #[serde(default = "yes")]
+    pub submit: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DossierRef {
+    pub id: String,
+    pub code: Option<String>,
+    pub state: String,
+}
+
+async fn reference(state: &AppState, id: &str) -> Result<DossierRef, AppError> {
+    let d = store::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(DossierRef {
+        id: d.id,
+        code: d.code,
+        state: store::state_text(d.state),
+    })
+}
+
+/// Submit an application (or save a draft). The `Idempotency-Key` header makes a retry return
+/// the same dossier instead of a second one. Papers are attached through the web form.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = NewApplication,
+    params(("Idempotency-Key" = String, Header, description = "Unique per application, e.g. a UUID")),
+    responses((status = 201, body = DossierRef), (status = 200, description = "Already submitted with this key", body = DossierRef),
+        (status = 422, description = "Invalid answers; saved as a draft", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn submit(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Json(body): Json<NewApplication>,
+) -> ApiResult<(StatusCode, Json<DossierRef>)> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let procedure = crate::catalog::store::by_code(&state.db, &body.procedure)
+        .await?
+        .ok_or_else(|| AppError::validation("procedure", "Không có thủ tục với mã này."))?;
+    let agency = crate::agencies::store::by_code(&state.db.pool, &body.agency)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")
+        })?;
+    let saved = service::save_application(
+        &state,
+        &Who { user, ip: &ip },
+        Application {
+            procedure: &procedure,
+            agency_id: &agency.id,
+            agency_code: &agency.code,
+            idempotency_key: &key,
+            answers: body.answers,
+            files: Vec::new(),
+            file_errors: Vec::new(),
+            submit: body.submit,
+        },
+    )
+    .await?;
+    let status = match &saved {
+        Saved::Invalid(_, errors) => return Err(AppError::Validation(errors.clone()).into()),
+        Saved::AlreadySubmitted(_) => StatusCode::OK,
+        Saved::Draft(_) | Saved::Submitted(_) => StatusCode::CREATED,
+    };
+    Ok((status, Json(reference(&state, saved.id()).await?)))
+}
+
+/// One dossier, for its applicant or an official of the agency holding it.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers",
+    params(("id" = String, Path, description = "Dossier id")),
+    responses((status = 200, body = Object), (status = 404, description = "No such dossier or not yours", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn read(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Dossier>> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    Ok(Json(visible(&state, user, &id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ActionRequest {
+    /// accept, refuse, forward, request_supplement, complete_step, approve, return_result,
+    /// apologize, stop, withdraw.
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+    /// For `apologize`: the new appointment day, YYYY-MM-DD.
+    pub new_due: Option<chrono::NaiveDate>,
+    /// For `forward`: the competent agency's code.
+    pub target_agency: Option<String>,
+}
+
+/// Take an action on a dossier. Refused with 403 when the caller's role may not take it at
+/// this step, 409 when the dossier's state does not allow it.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", tag = "dossiers", request_body = ActionRequest,
+    params(("id" = String, Path, description = "Dossier id")),
+    responses((status = 200, body = DossierRef), (status = 403, description = "Not allowed for this caller", content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the dossier's state", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn act(
+    State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<ActionRequest>,
+) -> ApiResult<Json<DossierRef>> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    let d = visible(&state, user, &id).await?;
+    let action = serde_json::from_value(serde_json::Value::String(body.action.clone()))
+        .map_err(|_| AppError::validation("action", "Thao tác không hợp lệ."))?;
+    let input = ActionInput {
+        action,
+        note: body.note,
+        new_due: body.new_due,
+        target_agency: body.target_agency,
+        files: Vec::new(),
+    };
+    service::act(&state, &Who { user, ip: &ip }, &d.id, input).await?;
+    Ok(Json(reference(&state, &d.id).await?))
+}

@@ -1,0 +1,583 @@
+//! Citizens' pages: apply for a procedure (drafts, papers, submission), follow one's dossiers,
+//! supplement, withdraw, download results and forms, rate; and the public tracking page.
+
+use super::service::{self, ActionInput, Application, Saved, Who};
+use super::store::{self, StoredFile};
+use super::{Dossier, calendar, forms, local_now, upload};
+use crate::app::AppState;
+use crate::auth::{Role, User};
+use crate::catalog::Procedure;
+use crate::error::{AppError, FieldError, PageResult};
+use crate::net::ClientIp;
+use crate::web::{Page, form_errors, sv};
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tinhso_domain::dossier::{Action, DossierState};
+use tinhso_domain::procedure::FieldKind;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/procedures/{code}/apply",
+            get(apply_form).post(apply_submit),
+        )
+        .route("/dossiers", get(my_dossiers))
+        .route("/dossiers/{id}", get(dossier_page))
+        .route("/dossiers/{id}/supplement", post(supplement))
+        .route("/dossiers/{id}/withdraw", post(withdraw))
+        .route("/dossiers/{id}/rating", post(rate))
+        .route("/dossiers/{id}/files/{file_id}", get(download))
+        .route("/dossiers/{id}/forms/{number}", get(form_pdf))
+        .route("/track", get(track_page))
+}
+
+/// Whether `user` may read the dossier: its applicant, an official of the agency holding it,
+/// or a system administrator.
+pub fn can_view(user: &User, d: &Dossier) -> bool {
+    d.applicant_id.as_deref() == Some(user.id.as_str())
+        || (user.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()))
+        || user.has_role(Role::SystemAdmin)
+}
+
+/// Loads a dossier the user may read; others get "not found", so codes cannot be probed.
+pub async fn visible(state: &AppState, user: &User, id: &str) -> Result<Dossier, AppError> {
+    store::by_id(&state.db, id)
+        .await?
+        .filter(|d| can_view(user, d))
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+struct ApplyQuery {
+    agency: Option<String>,
+    draft: Option<String>,
+    saved: Option<String>,
+}
+
+async fn load_procedure(state: &AppState, code: &str) -> Result<Procedure, AppError> {
+    crate::catalog::store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn agencies_of(state: &AppState, p: &Procedure) -> Result<Vec<Value>, AppError> {
+    let mut out = Vec::new();
+    for code in &p.agencies {
+        if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
+            out.push(context! { code => a.code, name => a.name });
+        }
+    }
+    Ok(out)
+}
+
+struct ApplyView<'a> {
+    procedure: &'a Procedure,
+    agency: String,
+    key: String,
+    values: BTreeMap<String, String>,
+    files: Vec<StoredFile>,
+    errors: Vec<FieldError>,
+    saved: bool,
+}
+
+async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> PageResult<Response> {
+    let agencies = agencies_of(state, view.procedure).await?;
+    let attached: BTreeMap<String, String> = view
+        .files
+        .iter()
+        .map(|f| (f.field_key.clone(), f.file_name.clone()))
+        .collect();
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "apply.html",
+        context! {
+            p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
+            values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
+            saved => view.saved, days => view.procedure.processing.to_string(),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    Query(q): Query<ApplyQuery>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    if user.is_official() {
+        return Ok(Redirect::to(&format!("/office/dossiers/new?procedure={code}")).into_response());
+    }
+    let procedure = load_procedure(&state, &code).await?;
+    service::check_online(
+        &procedure,
+        procedure.agencies.first().map(String::as_str).unwrap_or(""),
+    )?;
+    let mut view = ApplyView {
+        agency: q
+            .agency
+            .clone()
+            .or(procedure.agencies.first().cloned())
+            .unwrap_or_default(),
+        procedure: &procedure,
+        key: uuid::Uuid::now_v7().to_string(),
+        values: BTreeMap::new(),
+        files: Vec::new(),
+        errors: Vec::new(),
+        saved: q.saved.is_some(),
+    };
+    if let Some(draft_id) = q.draft.as_deref() {
+        let d = visible(&state, &user, draft_id).await?;
+        if d.state != DossierState::Draft || d.applicant_id.as_deref() != Some(user.id.as_str()) {
+            return Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response());
+        }
+        view.key = d.idempotency_key.clone().unwrap_or_default();
+        view.agency = d.agency_code.clone();
+        view.values = d.answers.clone();
+        view.files = store::files(&state.db, &d.id).await?;
+    }
+    render_apply(&state, &page, view).await
+}
+
+async fn apply_submit(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let procedure = load_procedure(&state, &code).await?;
+    let form = upload::read(multipart).await?;
+    let agency_code = match form.text("_agency") {
+        "" => procedure.agencies.first().cloned().unwrap_or_default(),
+        other => other.to_owned(),
+    };
+    let agency = crate::agencies::store::by_code(&state.db.pool, &agency_code)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")
+        })?;
+    let answers: BTreeMap<String, String> = procedure
+        .form
+        .iter()
+        .filter(|f| !matches!(f.kind, FieldKind::File))
+        .filter_map(|f| form.fields.get(&f.key).map(|v| (f.key.clone(), v.clone())))
+        .collect();
+    let key = form.text("_key").to_owned();
+    let submit = form.text("_intent") != "draft";
+    let who = Who {
+        user: &user,
+        ip: &ip,
+    };
+    let saved = service::save_application(
+        &state,
+        &who,
+        Application {
+            procedure: &procedure,
+            agency_id: &agency.id,
+            agency_code: &agency.code,
+            idempotency_key: &key,
+            answers: answers.clone(),
+            files: form.files,
+            file_errors: form.file_errors,
+            submit,
+        },
+    )
+    .await?;
+    match saved {
+        Saved::Submitted(id) | Saved::AlreadySubmitted(id) => {
+            Ok(Redirect::to(&format!("/dossiers/{id}?submitted=1")).into_response())
+        }
+        Saved::Draft(id) => Ok(Redirect::to(&format!(
+            "/procedures/{code}/apply?draft={id}&saved=1"
+        ))
+        .into_response()),
+        Saved::Invalid(id, errors) => {
+            let files = store::files(&state.db, &id).await?;
+            let view = ApplyView {
+                procedure: &procedure,
+                agency: agency.code.clone(),
+                key,
+                values: answers,
+                files,
+                errors,
+                saved: false,
+            };
+            render_apply(&state, &page, view).await
+        }
+    }
+}
+
+async fn my_dossiers(State(state): State<AppState>, page: Page) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let calendar = calendar::load(&state.db).await?;
+    let now = local_now();
+    let rows: Vec<Value> = store::of_applicant(&state.db, &user.id, 200)
+        .await?
+        .iter()
+        .map(|d| summary(d, &calendar, now))
+        .collect();
+    Ok(page
+        .render("dossiers.html", context! { dossiers => rows })?
+        .into_response())
+}
+
+/// What lists and the tracking page show of a dossier.
+pub fn summary(
+    d: &Dossier,
+    calendar: &tinhso_domain::calendar::Calendar,
+    now: chrono::NaiveDateTime,
+) -> Value {
+    context! {
+        id => d.id.clone(), code => d.code.clone(), procedure_code => d.procedure_code.clone(),
+        procedure_name => d.procedure_name.clone(), agency_name => d.agency_name.clone(),
+        agency_code => d.agency_code.clone(),
+        applicant_name => d.applicant_name.clone(), channel => d.channel.clone(),
+        state => store::state_text(d.state), national_state => d.national_state(),
+        due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
+        deadline => d.deadline_status(calendar, now).map(|s| sv(s)),
+        hours_left => d.hours_left(calendar, now), step_name => d.current_step().map(|s| s.name.clone()),
+        updated_at => d.updated_at.clone(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DossierQuery {
+    submitted: Option<String>,
+}
+
+async fn dossier_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<DossierQuery>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    if user.is_official() && d.applicant_id.as_deref() != Some(user.id.as_str()) {
+        return Ok(Redirect::to(&format!("/office/dossiers/{id}")).into_response());
+    }
+    render_dossier(&state, &page, &d, q.submitted.is_some(), &[]).await
+}
+
+pub async fn render_dossier(
+    state: &AppState,
+    page: &Page,
+    d: &Dossier,
+    just_submitted: bool,
+    errors: &[FieldError],
+) -> PageResult<Response> {
+    let calendar = calendar::load(&state.db).await?;
+    let events = store::events(&state.db, &d.id).await?;
+    let files = store::files(&state.db, &d.id).await?;
+    let forms = forms::available(d, &events);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "dossier.html",
+        context! {
+            d => summary(d, &calendar, local_now()), answers => sv(&d.answers), events => sv(&events),
+            files => sv(&files), forms => forms, just_submitted => just_submitted,
+            errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
+            can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
+            can_rate => d.state == DossierState::Returned && d.rating.is_none(),
+            supplement_note => events.iter().rev().find(|e| e.action == "request_supplement").map(|e| e.note.clone()),
+            fee_due => d.fee_due, fee_paid => d.fee_paid,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn supplement(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    let form = upload::read(multipart).await?;
+    if !form.file_errors.is_empty() {
+        return render_dossier(&state, &page, &d, false, &form.file_errors).await;
+    }
+    let mut input = ActionInput::new(Action::Supplement);
+    input.note = form.text("note").to_owned();
+    input.files = form.files;
+    finish_action(&state, &page, &user, &ip, &d, input).await
+}
+
+async fn finish_action(
+    state: &AppState,
+    page: &Page,
+    user: &User,
+    ip: &str,
+    d: &Dossier,
+    input: ActionInput,
+) -> PageResult<Response> {
+    let who = Who { user, ip };
+    match service::act(state, &who, &d.id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response()),
+        Err(AppError::Validation(errors)) => render_dossier(state, page, d, false, &errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    finish_action(
+        &state,
+        &page,
+        &user,
+        &ip,
+        &d,
+        ActionInput::new(Action::Withdraw),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct RatingForm {
+    rating: Option<String>,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RatingForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    let rating = form
+        .rating
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    match service::rate(
+        &state,
+        &Who {
+            user: &user,
+            ip: &ip,
+        },
+        &d.id,
+        rating,
+        &form.comment,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            render_dossier(&state, &page, &d, false, &errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn download(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, file_id)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    let file = store::files(&state.db, &d.id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file_id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::storage::get(state.storage.as_ref(), &file.storage_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(
+        &file.media_type,
+        &file.file_name,
+        bytes.to_vec(),
+    ))
+}
+
+/// A download with a safe name; never rendered inline, so an upload cannot run as a page.
+pub fn file_response(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn form_pdf(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, number)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let d = visible(&state, &user, &id).await?;
+    let pdf = render_form(&state, &d, number.trim_end_matches(".pdf")).await?;
+    let name = format!(
+        "mau-{}-{}.pdf",
+        number.trim_end_matches(".pdf"),
+        d.code.clone().unwrap_or_default()
+    );
+    let mut response = file_response("application/pdf", &name, pdf);
+    // PDFs open in the browser's viewer; they are generated by us, not uploaded.
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        format!("inline; filename=\"{name}\"")
+            .parse()
+            .map_err(anyhow::Error::from)?,
+    );
+    Ok(response)
+}
+
+pub async fn render_form(state: &AppState, d: &Dossier, number: &str) -> Result<Vec<u8>, AppError> {
+    let events = store::events(&state.db, &d.id).await?;
+    let files = store::files(&state.db, &d.id).await?;
+    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let url = tracking_url(state, &code);
+    let parent = parent_name(state, &d.agency_code).await?;
+    forms::render(number, d, &events, &files, &url, &parent)
+}
+
+pub fn tracking_url(state: &AppState, code: &str) -> String {
+    format!(
+        "{}/track?code={code}",
+        state.config.public_url.trim_end_matches('/')
+    )
+}
+
+async fn parent_name(state: &AppState, agency_code: &str) -> Result<String, AppError> {
+    let agency = crate::agencies::store::by_code(&state.db.pool, agency_code).await?;
+    let parent = match agency.and_then(|a| a.parent_code) {
+        Some(code) => crate::agencies::store::by_code(&state.db.pool, &code).await?,
+        None => None,
+    };
+    Ok(parent.map(|p| p.name).unwrap_or_default())
+}
+
+#[derive(Deserialize, Default)]
+struct TrackQuery {
+    code: Option<String>,
+}
+
+/// Public tracking: status, due date and timeline by dossier code, with no personal data.
+async fn track_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<TrackQuery>,
+) -> PageResult<Response> {
+    let code = q.code.unwrap_or_default().trim().to_owned();
+    if code.is_empty() {
+        return Ok(page.render("track.html", context! {})?.into_response());
+    }
+    match public_view(&state, &code).await? {
+        Some(view) => Ok(page
+            .render("track.html", context! { code => code, found => sv(&view) })?
+            .into_response()),
+        None => Ok((
+            StatusCode::NOT_FOUND,
+            page.render("track.html", context! { code => code, not_found => true })?,
+        )
+            .into_response()),
+    }
+}
+
+/// What anyone may know of a dossier from its code.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PublicDossier {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub state: String,
+    /// The national portal's state, 1 to 10.
+    pub national_state: u8,
+    pub submitted_at: Option<String>,
+    /// Appointment for the result, Vietnam local time `YYYY-MM-DDTHH:MM:SS`.
+    pub due: Option<String>,
+    /// early, on_time, late, on_track, due_soon, overdue.
+    pub deadline: Option<String>,
+    pub timeline: Vec<PublicEvent>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PublicEvent {
+    pub at: String,
+    pub action: String,
+    pub state: String,
+}
+
+pub async fn public_view(state: &AppState, code: &str) -> Result<Option<PublicDossier>, AppError> {
+    if code.parse::<tinhso_domain::dossier::DossierCode>().is_err() {
+        return Ok(None);
+    }
+    let Some(d) = store::by_code(&state.db, code).await? else {
+        return Ok(None);
+    };
+    let calendar = calendar::load(&state.db).await?;
+    let events = store::events(&state.db, &d.id).await?;
+    Ok(Some(PublicDossier {
+        code: code.to_owned(),
+        procedure_code: d.procedure_code.clone(),
+        procedure_name: d.procedure_name.clone(),
+        agency_name: d.agency_name.clone(),
+        state: store::state_text(d.state),
+        national_state: d.national_state(),
+        submitted_at: d.submitted_at.clone(),
+        due: d.due.map(super::local_text),
+        deadline: d
+            .deadline_status(&calendar, local_now())
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        timeline: events
+            .into_iter()
+            .map(|e| PublicEvent {
+                at: e.at,
+                action: e.action,
+                state: e.to_state,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,224 @@
+//! The standard one-stop forms as PDFs, built from a dossier and its timeline: 01 receipt and
+//! appointment slip, 02 supplement request, 03 refusal, 04 apology and new appointment,
+//! 05 notice of stopping. Generated on request, so they always match the stored dossier.
+
+use super::store::{Event, StoredFile};
+use super::{Dossier, display_local, parse_local};
+use crate::error::AppError;
+use chrono::Datelike;
+use tinhso_documents::{Block, FormDocument, Qr};
+
+/// The forms a dossier may have, with the action whose event fills them.
+pub fn available(d: &Dossier, events: &[Event]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if d.code.is_some() {
+        out.push("01");
+    }
+    for (form, action) in [
+        ("02", "request_supplement"),
+        ("03", "refuse"),
+        ("04", "apologize"),
+        ("05", "stop"),
+    ] {
+        if events.iter().any(|e| e.action == action) {
+            out.push(form);
+        }
+    }
+    out
+}
+
+fn latest<'a>(events: &'a [Event], action: &str) -> Result<&'a Event, AppError> {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.action == action)
+        .ok_or(AppError::NotFound)
+}
+
+fn place_date(at: &str) -> String {
+    let local = crate::time::parse(at)
+        .map(|t| t.with_timezone(&crate::time::vietnam()).date_naive())
+        .unwrap_or_else(|| super::local_now().date());
+    format!(
+        "ngày {:02} tháng {:02} năm {}",
+        local.day(),
+        local.month(),
+        local.year()
+    )
+}
+
+fn field(label: &str, value: impl Into<String>) -> Block {
+    Block::Field {
+        label: label.to_owned(),
+        value: value.into(),
+    }
+}
+
+fn channel_name(channel: &str) -> &'static str {
+    match channel {
+        "counter" => "Trực tiếp tại Bộ phận một cửa",
+        "post" => "Qua dịch vụ bưu chính công ích",
+        _ => "Trực tuyến",
+    }
+}
+
+/// The form `number` of the dossier as a PDF.
+pub fn render(
+    number: &str,
+    d: &Dossier,
+    events: &[Event],
+    files: &[StoredFile],
+    tracking_url: &str,
+    issuer_parent: &str,
+) -> Result<Vec<u8>, AppError> {
+    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let (title, blocks, at) = match number {
+        "01" => receipt(d, files),
+        "02" => {
+            let e = latest(events, "request_supplement")?;
+            (
+                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                vec![
+                    Block::Paragraph(format!("Bộ phận tiếp nhận và trả kết quả đã nhận hồ sơ của: {}.", d.applicant_name)),
+                    field("Thủ tục", d.procedure_name.clone()),
+                    Block::Heading("Yêu cầu bổ sung, hoàn thiện hồ sơ với nội dung sau:".into()),
+                    Block::Paragraph(e.note.clone()),
+                    Block::Paragraph("Thời gian chờ bổ sung không tính vào thời hạn giải quyết. Ông/bà vui lòng bổ sung trực tuyến tại cổng dịch vụ công hoặc tại Bộ phận một cửa.".into()),
+                ],
+                e.at.clone(),
+            )
+        }
+        "03" => {
+            let e = latest(events, "refuse")?;
+            (
+                "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+                vec![
+                    Block::Paragraph(format!(
+                        "Bộ phận tiếp nhận và trả kết quả đã nhận hồ sơ của: {}.",
+                        d.applicant_name
+                    )),
+                    field("Thủ tục", d.procedure_name.clone()),
+                    Block::Heading("Hồ sơ không đủ điều kiện tiếp nhận vì lý do sau:".into()),
+                    Block::Paragraph(e.note.clone()),
+                    Block::Paragraph("Xin thông báo để ông/bà biết và thực hiện.".into()),
+                ],
+                e.at.clone(),
+            )
+        }
+        "04" => {
+            let e = latest(events, "apologize")?;
+            let new_due = e.detail["new_due"]
+                .as_str()
+                .and_then(parse_local)
+                .map(display_local)
+                .unwrap_or_default();
+            let old_due = e.detail["previous_due"]
+                .as_str()
+                .and_then(parse_local)
+                .map(display_local)
+                .unwrap_or_default();
+            (
+                "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                vec![
+                    Block::Paragraph(format!(
+                        "Ngày hẹn trả kết quả hồ sơ “{}” của ông/bà {} là {old_due}. Tuy nhiên đến nay hồ sơ chưa giải quyết xong.",
+                        d.procedure_name, d.applicant_name
+                    )),
+                    field("Lý do", e.note.clone()),
+                    Block::Paragraph(format!(
+                        "Cơ quan thành thật xin lỗi ông/bà và hẹn trả kết quả vào {new_due}."
+                    )),
+                ],
+                e.at.clone(),
+            )
+        }
+        "05" => {
+            let e = latest(events, "stop")?;
+            (
+                "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+                vec![
+                    field("Thủ tục", d.procedure_name.clone()),
+                    field("Người nộp", d.applicant_name.clone()),
+                    Block::Heading("Hồ sơ được dừng giải quyết vì lý do sau:".into()),
+                    Block::Paragraph(e.note.clone()),
+                ],
+                e.at.clone(),
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let doc = FormDocument {
+        form_number: format!("Mẫu số {number}"),
+        issuer_parent: issuer_parent.to_uppercase(),
+        issuer: d.agency_name.to_uppercase(),
+        reference: format!("Mã hồ sơ: {code}"),
+        place_date: place_date(&at),
+        title: title.to_owned(),
+        blocks,
+        signer: Some(tinhso_documents::Signer {
+            role: "NGƯỜI TIẾP NHẬN".into(),
+            name: String::new(),
+        }),
+        qr: Some(Qr {
+            url: tracking_url.to_owned(),
+            caption: "Quét mã để tra cứu hồ sơ".into(),
+        }),
+    };
+    tinhso_documents::form_pdf(&doc)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("form {number}: {e}")))
+}
+
+fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, String) {
+    let mut blocks = vec![
+        field("Mã hồ sơ", d.code.clone().unwrap_or_default()),
+        field("Người nộp", d.applicant_name.clone()),
+        field(
+            "Thủ tục",
+            format!("{} ({})", d.procedure_name, d.procedure_code),
+        ),
+        field("Hình thức nộp", channel_name(&d.channel)),
+        field(
+            "Thời gian nộp",
+            d.submitted_at
+                .as_deref()
+                .map(crate::time::display)
+                .unwrap_or_default(),
+        ),
+    ];
+    let phone_or_email = [d.applicant_phone.as_str(), d.applicant_email.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if !phone_or_email.is_empty() {
+        blocks.push(field("Liên hệ", phone_or_email));
+    }
+    let papers: Vec<String> = files
+        .iter()
+        .filter(|f| f.purpose == "paper")
+        .map(|f| f.file_name.clone())
+        .collect();
+    if !papers.is_empty() {
+        blocks.push(Block::Heading("Thành phần hồ sơ đã nhận:".into()));
+        blocks.push(Block::List(papers));
+    }
+    blocks.push(match d.due {
+        Some(due) => field("Ngày hẹn trả kết quả", display_local(due)),
+        None => Block::Paragraph(format!(
+            "Thời hạn giải quyết: {} ngày làm việc kể từ khi hồ sơ được tiếp nhận.",
+            d.processing
+        )),
+    });
+    if d.fee_due > 0 {
+        blocks.push(field("Phí, lệ phí", format!("{} đồng", d.fee_due)));
+    }
+    blocks.push(Block::Paragraph(
+        "Khi đến nhận kết quả, ông/bà mang theo giấy tờ tùy thân và giấy tiếp nhận này. Tra cứu tình trạng hồ sơ bằng mã QR hoặc mã hồ sơ tại cổng dịch vụ công.".into(),
+    ));
+    let at = d
+        .accepted_at
+        .clone()
+        .or(d.submitted_at.clone())
+        .unwrap_or_default();
+    ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", blocks, at)
+}

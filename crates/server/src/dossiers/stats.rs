@@ -1,0 +1,414 @@
+//! One-stop statistics: received (by channel), share online, processed early / on time /
+//! late, pending, overdue now, the national on-time rate and satisfaction, by agency, field
+//! or procedure over a period; as a page with bar charts, CSV, XLSX and the API.
+
+use super::{local_now, local_text};
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::auth::authz::{Action as Authz, authorize};
+use crate::db::Db;
+use crate::error::{ApiResult, AppError, PageResult};
+use crate::web::{Page, sv};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Datelike, NaiveDate};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/office/statistics", get(page))
+        .route("/office/statistics.csv", get(csv_export))
+        .route("/office/statistics.xlsx", get(xlsx_export))
+        .route("/api/v1/statistics/dossiers", get(api))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    #[default]
+    Agency,
+    Field,
+    Procedure,
+}
+
+#[derive(Debug, Clone, Deserialize, Default, utoipa::IntoParams)]
+pub struct Filter {
+    /// Group rows by agency, field or procedure.
+    #[serde(default)]
+    pub by: By,
+    /// First day of the period (YYYY-MM-DD, Vietnam time); default 1 January this year.
+    pub from: Option<String>,
+    /// Last day of the period, inclusive; default today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub received: i64,
+    pub online: i64,
+    pub counter: i64,
+    pub post: i64,
+    /// Percent of received dossiers submitted online.
+    pub online_share: Option<f64>,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub processed: i64,
+    /// (early + on time) ÷ processed, in percent: the national indicator.
+    pub on_time_rate: Option<f64>,
+    pub pending: i64,
+    pub overdue: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub by: By,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<Row>,
+    pub total: Row,
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+impl Row {
+    fn finish(mut self) -> Row {
+        self.processed = self.early + self.on_time + self.late;
+        self.online_share = percent(self.online, self.received);
+        self.on_time_rate = tinhso_domain::dossier::on_time_rate(
+            self.early as u64,
+            self.on_time as u64,
+            self.late as u64,
+        )
+        .map(|r| (r * 10.0).round() / 10.0);
+        self.satisfaction_rate = percent(self.satisfied, self.rated);
+        self
+    }
+
+    fn add(&mut self, o: &Row) {
+        self.received += o.received;
+        self.online += o.online;
+        self.counter += o.counter;
+        self.post += o.post;
+        self.early += o.early;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.pending += o.pending;
+        self.overdue += o.overdue;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+    }
+}
+
+fn period(filter: &Filter) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let today = local_now().date();
+    let parse =
+        |s: &Option<String>, default: NaiveDate, field: &str| match s.as_deref().map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+        };
+    let from = parse(
+        &filter.from,
+        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+        "from",
+    )?;
+    let to = parse(&filter.to, today, "to")?;
+    if to < from {
+        return Err(AppError::validation("to", "Ngày cuối phải sau ngày đầu."));
+    }
+    if (to - from).num_days() > 3660 {
+        return Err(AppError::validation("from", "Kỳ thống kê tối đa 10 năm."));
+    }
+    Ok((from, to))
+}
+
+/// UTC text of local midnight starting `date` in Vietnam, to compare with stored timestamps.
+fn utc_start(date: NaiveDate) -> String {
+    let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let utc = local - chrono::Duration::hours(7);
+    crate::time::to_text(utc.and_utc())
+}
+
+/// The agencies whose figures the user may see: every one for system administrators, else
+/// the user's agency and those below it.
+async fn scope(db: &Db, user: &crate::auth::User) -> Result<Option<Vec<String>>, AppError> {
+    if user.has_role(Role::SystemAdmin) {
+        return Ok(None);
+    }
+    let own = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let rows = sqlx::query(
+        "WITH RECURSIVE down(id, depth) AS (
+            SELECT id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, down.depth + 1 FROM agencies a JOIN down ON a.parent_id = down.id WHERE down.depth < 16
+         ) SELECT id FROM down",
+    )
+    .bind(&own)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(
+        rows.iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+pub async fn report(
+    db: &Db,
+    filter: &Filter,
+    agencies: Option<&[String]>,
+) -> Result<Report, AppError> {
+    let (from, to) = period(filter)?;
+    let (start, end) = (utc_start(from), utc_start(to + chrono::Duration::days(1)));
+    let now = local_text(local_now());
+    let (key, name, join) = match filter.by {
+        By::Agency => ("a.code", "a.name", ""),
+        By::Field => (
+            "p.field_code",
+            "f.name",
+            "JOIN procedures p ON p.code = d.procedure_code JOIN procedure_fields f ON f.code = p.field_code",
+        ),
+        By::Procedure => ("d.procedure_code", "d.procedure_name", ""),
+    };
+    let scope = match agencies {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".into(),
+        Some(ids) => format!(
+            " AND d.agency_id IN ({})",
+            (0..ids.len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
+    let sql = format!(
+        "SELECT {key} AS key, MIN({name}) AS name,
+            SUM(CASE WHEN {sub} THEN 1 ELSE 0 END) AS received,
+            SUM(CASE WHEN {sub} AND d.channel = 'online' THEN 1 ELSE 0 END) AS online,
+            SUM(CASE WHEN {sub} AND d.channel = 'counter' THEN 1 ELSE 0 END) AS counter,
+            SUM(CASE WHEN {sub} AND d.channel = 'post' THEN 1 ELSE 0 END) AS post,
+            SUM(CASE WHEN {fin} AND d.outcome = 'early' THEN 1 ELSE 0 END) AS early,
+            SUM(CASE WHEN {fin} AND d.outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN {fin} AND d.outcome = 'late' THEN 1 ELSE 0 END) AS late,
+            SUM(CASE WHEN d.state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
+            SUM(CASE WHEN d.state = 'in_progress' AND d.due_local < $3 THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN {rated} AND d.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+            SUM(CASE WHEN {rated} AND d.rating >= 3 THEN 1 ELSE 0 END) AS satisfied
+         FROM dossiers d JOIN agencies a ON a.id = d.agency_id {join}
+         WHERE d.state <> 'draft'{scope}
+         GROUP BY {key} ORDER BY {key}",
+        sub = in_period("d.submitted_at"),
+        fin = in_period("d.finished_at"),
+        rated = in_period("d.rated_at"),
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end)
+        .bind(now);
+    for id in agencies.unwrap_or_default() {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let mut total = Row {
+        key: String::new(),
+        name: "Tổng cộng".into(),
+        ..Row::default()
+    };
+    let mut out = Vec::new();
+    for r in rows {
+        let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
+        let row = Row {
+            key: r.try_get("key")?,
+            name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+            received: n("received")?,
+            online: n("online")?,
+            counter: n("counter")?,
+            post: n("post")?,
+            early: n("early")?,
+            on_time: n("on_time")?,
+            late: n("late")?,
+            pending: n("pending")?,
+            overdue: n("overdue")?,
+            rated: n("rated")?,
+            satisfied: n("satisfied")?,
+            ..Row::default()
+        };
+        total.add(&row);
+        out.push(row.finish());
+    }
+    Ok(Report {
+        by: filter.by,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows: out,
+        total: total.finish(),
+    })
+}
+
+async fn user_report(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    filter: &Filter,
+) -> Result<Report, AppError> {
+    authorize(&state.db, principal, Authz::Dossiers).await?;
+    let user = principal.user().ok_or(AppError::Unauthorized)?;
+    if !user.is_official() {
+        return Err(AppError::Forbidden);
+    }
+    let agencies = scope(&state.db, user).await?;
+    report(&state.db, filter, agencies.as_deref()).await
+}
+
+async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let query = serde_urlencoded::to_string([
+        ("by", sv(report.by).to_string()),
+        ("from", report.from.clone()),
+        ("to", report.to.clone()),
+    ])
+    .map_err(anyhow::Error::from)?;
+    Ok(page
+        .render(
+            "statistics.html",
+            context! { report => sv(&report), query => query },
+        )?
+        .into_response())
+}
+
+const HEADERS: [&str; 16] = [
+    "Mã",
+    "Tên",
+    "Tiếp nhận",
+    "Trực tuyến",
+    "Tại quầy",
+    "Bưu chính",
+    "Tỉ lệ trực tuyến (%)",
+    "Trước hạn",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Đã giải quyết",
+    "Tỉ lệ đúng hạn (%)",
+    "Đang giải quyết",
+    "Quá hạn",
+    "Lượt đánh giá",
+    "Tỉ lệ hài lòng (%)",
+];
+
+fn cells(r: &Row) -> Vec<tinhso_documents::Cell> {
+    use tinhso_documents::Cell::{Number, Text};
+    let n = |v: i64| Number(v as f64);
+    let p = |v: Option<f64>| v.map(Number).unwrap_or(Text(String::new()));
+    vec![
+        Text(r.key.clone()),
+        Text(r.name.clone()),
+        n(r.received),
+        n(r.online),
+        n(r.counter),
+        n(r.post),
+        p(r.online_share),
+        n(r.early),
+        n(r.on_time),
+        n(r.late),
+        n(r.processed),
+        p(r.on_time_rate),
+        n(r.pending),
+        n(r.overdue),
+        n(r.rated),
+        p(r.satisfaction_rate),
+    ]
+}
+
+fn all_rows(report: &Report) -> Vec<Vec<tinhso_documents::Cell>> {
+    report
+        .rows
+        .iter()
+        .chain(std::iter::once(&report.total))
+        .map(cells)
+        .collect()
+}
+
+fn download(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn csv_export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADERS).map_err(anyhow::Error::from)?;
+    for row in all_rows(&report) {
+        let record: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                tinhso_documents::Cell::Text(t) => t.clone(),
+                tinhso_documents::Cell::Number(n) => n.to_string(),
+            })
+            .collect();
+        writer.write_record(record).map_err(anyhow::Error::from)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec(); // BOM so spreadsheet programs read UTF-8
+    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("thong-ke-ho-so-{}-{}.csv", report.from, report.to),
+        bytes,
+    ))
+}
+
+async fn xlsx_export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let bytes = tinhso_documents::xlsx("Thống kê", &HEADERS, &all_rows(&report))
+        .map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("thong-ke-ho-so-{}-{}.xlsx", report.from, report.to),
+        bytes,
+    ))
+}
+
+/// One-stop statistics for a period, grouped by agency, field or procedure.
+#[utoipa::path(get, path = "/api/v1/statistics/dossiers", tag = "dossiers", params(Filter),
+    responses((status = 200, body = Report), (status = 422, description = "Invalid period", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn api(
+    State(state): State<AppState>,
+    auth: crate::auth::session::Auth,
+    Query(filter): Query<Filter>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(user_report(&state, &auth.principal, &filter).await?))
+}

@@ -1,0 +1,121 @@
+//! Reading a dossier form sent as multipart: its text answers and its papers. Papers are
+//! checked by content (`tinhso_domain::attachment`) before anything is stored.
+
+use super::store::StoredFile;
+use crate::error::{AppError, FieldError};
+use axum::extract::Multipart;
+use bytes::Bytes;
+use sha2::Digest;
+use std::collections::BTreeMap;
+use tinhso_domain::attachment;
+
+/// At most this many papers in one form.
+const MAX_FILES: usize = 20;
+
+/// A paper as received, already checked.
+#[derive(Debug, Clone)]
+pub struct IncomingFile {
+    pub field_key: String,
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub bytes: Bytes,
+}
+
+/// A form as sent: text fields (last value wins) and papers (`file_<key>` or `file`).
+#[derive(Default)]
+pub struct FormData {
+    pub fields: BTreeMap<String, String>,
+    pub files: Vec<IncomingFile>,
+    /// Problems with papers, keyed by field, reported next to the field.
+    pub file_errors: Vec<FieldError>,
+}
+
+impl FormData {
+    pub fn text(&self, key: &str) -> &str {
+        self.fields.get(key).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
+    let broken = || AppError::BadRequest("Dữ liệu gửi lên quá lớn hoặc bị lỗi khi tải lên.".into());
+    let mut form = FormData::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(attachment::clean_file_name);
+        let key = name
+            .strip_prefix("file_")
+            .or((name == "file").then_some("file"));
+        match (key, file_name) {
+            (Some(key), Some(file_name)) => {
+                let key = key.to_owned();
+                let bytes = field.bytes().await.map_err(|_| broken())?;
+                if bytes.is_empty() {
+                    continue; // a file input left empty
+                }
+                if form.files.len() >= MAX_FILES {
+                    return Err(AppError::BadRequest(format!(
+                        "Mỗi lần gửi tối đa {MAX_FILES} tệp."
+                    )));
+                }
+                match attachment::check(&file_name, &bytes) {
+                    Ok(kind) => form.files.push(IncomingFile {
+                        field_key: key,
+                        file_name,
+                        media_type: kind.media_type(),
+                        bytes,
+                    }),
+                    Err(e) => form.file_errors.push(FieldError::new(&key, e.to_string())),
+                }
+            }
+            _ => {
+                let text = field.text().await.map_err(|_| broken())?;
+                if text.len() > 20_000 {
+                    return Err(AppError::validation(&name, "Nội dung quá dài."));
+                }
+                form.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// Puts the papers into the object store. Called before the transaction that records them,
+/// so a dossier row never points at a missing file; `discard` removes them if it fails.
+pub async fn put_all(
+    storage: &dyn object_store::ObjectStore,
+    dossier_id: &str,
+    purpose: &str,
+    files: &[IncomingFile],
+) -> Result<Vec<StoredFile>, AppError> {
+    let mut stored = Vec::new();
+    for f in files {
+        let id = uuid::Uuid::now_v7().to_string();
+        let storage_key = format!("dossiers/{dossier_id}/{id}");
+        if let Err(e) = crate::storage::put(storage, &storage_key, f.bytes.clone()).await {
+            discard(storage, &stored).await;
+            return Err(AppError::Internal(e));
+        }
+        stored.push(StoredFile {
+            id,
+            dossier_id: dossier_id.to_owned(),
+            purpose: purpose.to_owned(),
+            field_key: f.field_key.clone(),
+            file_name: f.file_name.clone(),
+            media_type: f.media_type.to_owned(),
+            size_bytes: f.bytes.len() as i64,
+            sha256: hex::encode(sha2::Sha256::digest(&f.bytes)),
+            storage_key,
+            created_at: crate::time::now_text(),
+        });
+    }
+    Ok(stored)
+}
+
+/// Best-effort removal of objects whose transaction did not commit.
+pub async fn discard(storage: &dyn object_store::ObjectStore, files: &[StoredFile]) {
+    for f in files {
+        if let Err(e) = crate::storage::delete(storage, &f.storage_key).await {
+            tracing::warn!(key = %f.storage_key, error = %e, "could not remove an orphan upload");
+        }
+    }
+}

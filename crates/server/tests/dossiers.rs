@@ -1,0 +1,752 @@
+//! One-stop dossiers end to end through the HTTP API and pages, on both databases: submission
+//! with papers, drafts, idempotency, the processing journey with a supplement, tracking,
+//! rating, statistics, counter registration, forms and the refusals bad input must get.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{TestApp, text};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "TinhSo@2026";
+const CITIZEN: &str = "congdan@tinhso.local";
+const CLERK: &str = "motcua.hacthanh@tinhso.local";
+const SPECIALIST: &str = "chuyenvien.hacthanh@tinhso.local";
+const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
+const OTHER_CLERK: &str = "motcua.tuphap@tinhso.local";
+const COMMUNE: &str = "000.00.60.H56";
+const BIRTH: &str = "1.001193";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+on_both_databases!(
+    the_online_journey_with_a_supplement,
+    bad_input_gets_clear_errors_and_loses_nothing,
+    submission_is_idempotent_and_codes_have_no_gaps,
+    counter_registration_forms_forward_and_apology
+);
+
+fn birth_answers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("ho_ten", "Nguyễn Văn An"),
+        ("cccd", "038090000111"),
+        ("dia_chi", "Số 5, phố Lê Lai, phường Hạc Thành"),
+        ("ten_tre", "Nguyễn Minh Khôi"),
+        ("ngay_sinh_tre", "2026-11-20"),
+        ("gioi_tinh_tre", "Nam"),
+        ("noi_sinh", "Bệnh viện Đa khoa tỉnh"),
+    ]
+}
+
+/// A multipart body: text fields, then files as (field, file name, bytes).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----tinhso-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a multipart form with the CSRF token of `form_page` in the query; returns status,
+/// body and redirect target.
+async fn post_multipart(
+    app: &TestApp,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (StatusCode, String, Option<String>) {
+    let token = app.csrf(form_page).await;
+    let sep = if action.contains('?') { '&' } else { '?' };
+    let uri = format!("{action}{sep}_csrf={}", urlencode(&token));
+    let (content_type, body) = multipart(fields, files);
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let resp = app.send(req).await;
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let (status, body) = text(resp).await;
+    (status, body, location)
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn apply_online(
+    app: &TestApp,
+    key: &str,
+    intent: &str,
+    files: &[(&str, &str, &[u8])],
+) -> (StatusCode, String, Option<String>) {
+    let page = format!("/procedures/{BIRTH}/apply");
+    let mut fields = vec![("_key", key), ("_agency", COMMUNE), ("_intent", intent)];
+    fields.extend(birth_answers());
+    post_multipart(app, &page, &page, &fields, files).await
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    app.api(
+        "POST",
+        &format!("/api/v1/dossiers/{id}/actions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+fn today_code_prefix() -> String {
+    let now = chrono::Utc::now() + chrono::Duration::hours(7);
+    format!("{COMMUNE}-{}-", now.format("%y%m%d"))
+}
+
+async fn the_online_journey_with_a_supplement(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let (status, html) = app.get(&format!("/procedures/{BIRTH}/apply")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Giấy chứng sinh"),
+        "the form shows its paper fields"
+    );
+
+    let (status, _, location) = apply_online(
+        &app,
+        "journey-1",
+        "submit",
+        &[("file_giay_chung_sinh", "giay-chung-sinh.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "submitted and redirected");
+    let location = location.unwrap();
+    let id = location
+        .trim_start_matches("/dossiers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, page) = app.get(&location).await;
+    let code = format!("{}0001", today_code_prefix());
+    assert!(
+        page.contains(&code),
+        "the citizen sees the national dossier code {code}"
+    );
+    assert!(page.contains("Mới nộp"));
+
+    let clerk = app.token(CLERK, &["dossiers"]).await;
+    let specialist = app.token(SPECIALIST, &["dossiers"]).await;
+    let leader = app.token(LEADER, &["dossiers"]).await;
+    let citizen = app.token(CITIZEN, &["dossiers"]).await;
+
+    let (status, body) = act(&app, &clerk, &id, json!({"action": "accept"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "in_progress");
+    let (_, d) = app
+        .api("GET", &format!("/api/v1/dossiers/{id}"), Some(&clerk), None)
+        .await;
+    let due_before = d["due"].as_str().unwrap().to_owned();
+
+    let (status, _) = act(&app, &specialist, &id, json!({"action": "request_supplement", "note": "Bổ sung bản sao giấy đăng ký kết hôn của cha mẹ"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, tracked) = app
+        .api("GET", &format!("/api/v1/track/{code}"), None, None)
+        .await;
+    assert_eq!(tracked["national_state"], 5);
+
+    // The citizen supplements through the page.
+    let (status, _, _) = post_multipart(
+        &app,
+        &format!("/dossiers/{id}"),
+        &format!("/dossiers/{id}/supplement"),
+        &[("note", "Đã bổ sung")],
+        &[("file_supplement", "dang-ky-ket-hon.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, d) = app
+        .api("GET", &format!("/api/v1/dossiers/{id}"), Some(&clerk), None)
+        .await;
+    assert_eq!(d["state"], "in_progress");
+    assert!(
+        d["due"].as_str().unwrap() >= due_before.as_str(),
+        "the clock stopped during the wait"
+    );
+
+    // Roles are checked per step: the leader cannot finish the specialist's step.
+    let (status, _) = act(&app, &leader, &id, json!({"action": "complete_step"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = act(&app, &specialist, &id, json!({"action": "complete_step"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = act(&app, &leader, &id, json!({"action": "approve"})).await;
+    assert_eq!(status, StatusCode::OK);
+    // Returning needs the result file.
+    let (status, problem) = act(&app, &clerk, &id, json!({"action": "return_result"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["detail"].as_str().unwrap().contains("kết quả"));
+
+    app.clear_cookies();
+    app.login(CLERK, PASSWORD).await;
+    let result_pdf = b"%PDF-1.4\nTrich luc khai sinh\n%%EOF\n";
+    let (status, _, _) = post_multipart(
+        &app,
+        &format!("/office/dossiers/{id}"),
+        &format!("/office/dossiers/{id}/actions"),
+        &[("action", "return_result")],
+        &[("file_result", "trich-luc-khai-sinh.pdf", result_pdf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = act(&app, &leader, &id, json!({"action": "approve"})).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "approving a returned dossier is refused"
+    );
+
+    // The citizen downloads the result and rates, once.
+    app.clear_cookies();
+    app.login(CITIZEN, PASSWORD).await;
+    let (_, page) = app.get(&format!("/dossiers/{id}")).await;
+    let link_start = page.find("trich-luc-khai-sinh.pdf").unwrap();
+    let href = &page[..link_start];
+    let href = &href[href.rfind("href=\"").unwrap() + 6..];
+    let href = &href[..href.find('"').unwrap()];
+    let resp = app
+        .send(Request::get(href).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        resp.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let (_, bytes) = text(resp).await;
+    assert_eq!(bytes.as_bytes(), result_pdf);
+    let (status, _, _) = app
+        .post_form(
+            &format!("/dossiers/{id}"),
+            &format!("/dossiers/{id}/rating"),
+            &[("rating", "4"), ("comment", "Nhanh, chu đáo")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = app
+        .post_form(
+            &format!("/dossiers/{id}"),
+            &format!("/dossiers/{id}/rating"),
+            &[("rating", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one rating per dossier");
+
+    // The receipt is a PDF; tracking shows no personal data.
+    let resp = app
+        .send(
+            Request::get(format!("/dossiers/{id}/forms/01.pdf"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, pdf) = text(resp).await;
+    assert!(pdf.starts_with("%PDF"));
+    let (status, tracked) = app
+        .api("GET", &format!("/api/v1/track/{code}"), None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tracked["state"], "returned");
+    assert_eq!(tracked["national_state"], 10);
+    assert_eq!(tracked["deadline"], "early");
+    let public = tracked.to_string();
+    assert!(
+        !public.contains("Nguyễn Văn An")
+            && !public.contains("038090000111")
+            && !public.contains("congdan")
+    );
+    app.clear_cookies();
+    let (status, html) = app.get(&format!("/track?code={code}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Đã trả kết quả") && !html.contains("Nguyễn Văn An"));
+
+    // Statistics count it: received online, processed early, satisfied.
+    let (status, stats) = app
+        .api(
+            "GET",
+            "/api/v1/statistics/dossiers?by=agency",
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let total = &stats["total"];
+    assert_eq!(
+        (
+            total["received"].as_i64(),
+            total["online"].as_i64(),
+            total["early"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(total["on_time_rate"], 100.0);
+    assert_eq!(total["satisfaction_rate"], 100.0);
+    let (status, _) = app
+        .api("GET", "/api/v1/statistics/dossiers", Some(&citizen), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "citizens do not read statistics"
+    );
+
+    // Emails went through the queue: submitted, accepted, supplement, result.
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE '%congdan@tinhso.local%'").await, 4);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'dossier.%'")
+            .await,
+        8,
+        "every change audited: submit, accept, supplement asked and sent, step, approve, return, rating"
+    );
+}
+
+async fn bad_input_gets_clear_errors_and_loses_nothing(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    // Missing answers and paper: a clear message, and the draft keeps what was typed.
+    let page = format!("/procedures/{BIRTH}/apply");
+    let (status, html, _) = post_multipart(
+        &app,
+        &page,
+        &page,
+        &[
+            ("_key", "bad-1"),
+            ("_agency", COMMUNE),
+            ("ten_tre", "Lê Minh"),
+            ("cccd", "12345"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("phải gồm đúng 12 chữ số"),
+        "CCCD error explained"
+    );
+    assert!(
+        html.contains("Vui lòng đính kèm"),
+        "missing paper explained"
+    );
+    assert!(html.contains("value=\"Lê Minh\""), "what was typed is kept");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers WHERE state = 'draft'")
+            .await,
+        1
+    );
+
+    // A file whose content is not what its name says, and a forbidden type.
+    let (status, html, _) = apply_online(
+        &app,
+        "bad-2",
+        "submit",
+        &[(
+            "file_giay_chung_sinh",
+            "giay.pdf",
+            b"<html>not a pdf</html>",
+        )],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("không phải PDF, JPEG, PNG hoặc DOCX"));
+    let png = [
+        0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13,
+    ];
+    let (status, html, _) = apply_online(
+        &app,
+        "bad-3",
+        "submit",
+        &[("file_giay_chung_sinh", "giay.pdf", &png)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("không khớp"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers WHERE code IS NOT NULL")
+            .await,
+        0,
+        "no dossier without its files"
+    );
+
+    // The draft survives and is completed later with the same key.
+    let (status, _, location) = apply_online(
+        &app,
+        "bad-3",
+        "submit",
+        &[("file_giay_chung_sinh", "giay.png", &png)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id = location
+        .unwrap()
+        .trim_start_matches("/dossiers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Forged transitions.
+    let citizen = app.token(CITIZEN, &["dossiers"]).await;
+    let other_clerk = app.token(OTHER_CLERK, &["dossiers"]).await;
+    let clerk = app.token(CLERK, &["dossiers"]).await;
+    let leader = app.token(LEADER, &["dossiers"]).await;
+    let (status, _) = act(&app, &citizen, &id, json!({"action": "accept"})).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a citizen cannot take an official's action"
+    );
+    let (status, _) = act(&app, &other_clerk, &id, json!({"action": "accept"})).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a clerk of another agency cannot see it"
+    );
+    let (status, _) = act(&app, &leader, &id, json!({"action": "approve"})).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "approval before processing is refused"
+    );
+    let (status, problem) = act(&app, &clerk, &id, json!({"action": "refuse"})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refusal needs its reason"
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("lý do"));
+    let (status, _) = act(&app, &clerk, &id, json!({"action": "fly"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, d) = app
+        .api(
+            "GET",
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(d["state"], "submitted", "nothing half-applied");
+    let (status, _) = app
+        .api(
+            "GET",
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&other_clerk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let other_citizen = app.token("congdan2@tinhso.local", &["dossiers"]).await;
+    let (status, _) = app
+        .api(
+            "GET",
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&other_citizen),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a citizen sees only their own dossiers"
+    );
+    let (status, _) = act(&app, &other_citizen, &id, json!({"action": "withdraw"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // An expired session in the middle of the form: sent back to sign in, nothing created.
+    app.clear_cookies();
+    let (status, _, location) = apply_online(&app, "bad-4", "submit", &[]).await;
+    assert!(
+        status == StatusCode::SEE_OTHER || status == StatusCode::FORBIDDEN,
+        "{status}"
+    );
+    if status == StatusCode::SEE_OTHER {
+        assert_eq!(location.as_deref(), Some("/login"));
+    }
+    let (status, _) = app.api("GET", "/api/v1/track/not-a-code", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn submission_is_idempotent_and_codes_have_no_gaps(app: TestApp) {
+    let citizen = app.token("congdan2@tinhso.local", &["dossiers"]).await;
+    let answers: serde_json::Map<String, Value> = [
+        ("ho_ten", "Lê Thị Bích"),
+        ("cccd", "038190000222"),
+        ("noi_cu_tru", "Xã Đông Sơn"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), json!(v)))
+    .collect();
+    let procedure = app
+        .api("GET", "/api/v1/procedures/1.000775", None, None)
+        .await
+        .1;
+    let mut full: serde_json::Map<String, Value> = serde_json::Map::new();
+    for f in procedure["form"].as_array().unwrap() {
+        let key = f["key"].as_str().unwrap();
+        let value =
+            answers
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| match f["type"].as_str().unwrap() {
+                    "date" => json!("1990-01-01"),
+                    "number" => json!("1"),
+                    "citizen_id" => json!("038190000222"),
+                    "choice" => f["options"][0].clone(),
+                    _ => json!("Nội dung"),
+                });
+        full.insert(key.to_owned(), value);
+    }
+    let body = json!({"procedure": "1.000775", "agency": COMMUNE, "answers": full});
+    let post = |key: String| {
+        let body = body.clone();
+        let citizen = citizen.clone();
+        let app = &app;
+        async move {
+            let req = Request::post("/api/v1/dossiers")
+                .header(header::AUTHORIZATION, format!("Bearer {citizen}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", key)
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let resp = app.send(req).await;
+            let status = resp.status();
+            let (_, text) = text(resp).await;
+            (
+                status,
+                serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (first, again) = tokio::join!(post("double-click".into()), post("double-click".into()));
+    assert!(
+        first.0.is_success() && again.0.is_success(),
+        "{first:?} {again:?}"
+    );
+    assert_eq!(
+        first.1["id"], again.1["id"],
+        "a double click makes one dossier"
+    );
+    let all = futures::future::join_all((0..19).map(|i| post(format!("k-{i}")))).await;
+    assert!(
+        all.iter().all(|(s, _)| *s == StatusCode::CREATED),
+        "{all:?}"
+    );
+    let mut codes: Vec<String> = all
+        .iter()
+        .map(|(_, b)| b["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.push(first.1["code"].as_str().unwrap().to_owned());
+    codes.sort();
+    let expected: Vec<String> = (1..=20)
+        .map(|n| format!("{}{n:04}", today_code_prefix()))
+        .collect();
+    assert_eq!(codes, expected, "no gap, no duplicate");
+    let without_key = Request::post("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {citizen}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let status = app.send(without_key).await.status();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the key is required");
+}
+
+async fn counter_registration_forms_forward_and_apology(app: TestApp) {
+    app.login(CLERK, PASSWORD).await;
+    let (status, html) = app
+        .get(&format!("/office/dossiers/new?procedure={BIRTH}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Tiếp nhận hồ sơ tại quầy"));
+    let mut fields = vec![
+        ("procedure", BIRTH),
+        ("applicant_name", "Phan Thị Hạnh"),
+        ("applicant_phone", "0912345678"),
+        ("channel", "counter"),
+    ];
+    fields.extend(birth_answers());
+    let page = format!("/office/dossiers/new?procedure={BIRTH}");
+    let (status, _, location) = post_multipart(
+        &app,
+        &page,
+        "/office/dossiers/new",
+        &fields,
+        &[("file_giay_chung_sinh", "chung-sinh.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id = location
+        .unwrap()
+        .trim_start_matches("/office/dossiers/")
+        .to_owned();
+    let clerk = app.token(CLERK, &["dossiers"]).await;
+    let (_, d) = app
+        .api("GET", &format!("/api/v1/dossiers/{id}"), Some(&clerk), None)
+        .await;
+    assert_eq!(
+        (d["state"].as_str(), d["channel"].as_str()),
+        (Some("in_progress"), Some("counter"))
+    );
+    assert!(
+        d["due"].is_string(),
+        "accepted at once, with its appointment"
+    );
+    let resp = app
+        .send(
+            Request::get(format!("/dossiers/{id}/forms/01.pdf"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+
+    // Counter registration checks its fields too.
+    let (status, html, _) = post_multipart(
+        &app,
+        &page,
+        "/office/dossiers/new",
+        &[("procedure", BIRTH), ("channel", "counter")],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Vui lòng nhập họ tên người nộp"));
+
+    // Apology with a new appointment (form 04); the dossier then counts as late.
+    let leader = app.token(LEADER, &["dossiers"]).await;
+    let (status, problem) = act(
+        &app,
+        &leader,
+        &id,
+        json!({"action": "apologize", "note": "Cần xác minh thêm", "new_due": "2020-01-01"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let later = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let calendar = tinhso_domain::calendar::Calendar::vietnam_default();
+    let day = calendar.working_day_on_or_after(later).unwrap();
+    let (status, problem) = act(
+        &app,
+        &leader,
+        &id,
+        json!({"action": "apologize", "note": "Cần xác minh thêm", "new_due": day.to_string()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{problem}");
+    let resp = app
+        .send(
+            Request::get(format!("/dossiers/{id}/forms/04.pdf"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    // A walk-in dossier for a procedure of another agency is forwarded before acceptance.
+    let citizen = app.token(CITIZEN, &["dossiers"]).await;
+    let procedure = app
+        .api("GET", "/api/v1/procedures/2.000635", None, None)
+        .await
+        .1;
+    let answers: serde_json::Map<String, Value> = procedure["form"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_owned(),
+                match f["type"].as_str().unwrap() {
+                    "date" => json!("1990-01-01"),
+                    "citizen_id" => json!("038090000111"),
+                    "choice" => f["options"][0].clone(),
+                    "number" => json!("1"),
+                    _ => json!("Nội dung"),
+                },
+            )
+        })
+        .collect();
+    let req = Request::post("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {citizen}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "fwd-1")
+        .body(Body::from(
+            json!({"procedure": "2.000635", "agency": COMMUNE, "answers": answers}).to_string(),
+        ))
+        .unwrap();
+    let resp = app.send(req).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let (_, body) = text(resp).await;
+    let fwd: Value = serde_json::from_str(&body).unwrap();
+    let fwd_id = fwd["id"].as_str().unwrap();
+    let (status, _) = act(
+        &app,
+        &clerk,
+        fwd_id,
+        json!({"action": "forward", "target_agency": COMMUNE}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "forwarding to oneself is refused"
+    );
+    let (status, _) = act(
+        &app,
+        &clerk,
+        fwd_id,
+        json!({"action": "forward", "target_agency": "000.00.61.H56"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .api(
+            "GET",
+            &format!("/api/v1/dossiers/{fwd_id}"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "it left the first agency's reach"
+    );
+    let (_, tracked) = app
+        .api(
+            "GET",
+            &format!("/api/v1/track/{}", fwd["code"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_ne!(tracked["agency_name"], Value::Null);
+
+    // The queues show what is where.
+    let (_, html) = app.get("/office/dossiers?queue=in_progress").await;
+    assert!(html.contains("Phan Thị Hạnh"));
+    let (_, html) = app.get("/office/dossiers?queue=new").await;
+    assert!(!html.contains(fwd["code"].as_str().unwrap()));
+}
