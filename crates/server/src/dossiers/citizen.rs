@@ -247,7 +247,7 @@ pub fn summary(
         applicant_name => d.applicant_name.clone(), channel => d.channel.clone(),
         state => store::state_text(d.state), national_state => d.national_state(),
         due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
-        deadline => d.deadline_status(calendar, now).map(|s| sv(s)),
+        deadline => d.deadline_status(calendar, now).map(sv),
         hours_left => d.hours_left(calendar, now), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(),
     }
