@@ -142,3 +142,70 @@ async fn two_nodes_share_sessions_and_run_each_job_once() {
         "no job ran twice"
     );
 }
+
+async fn post_json(port: u16, path: &str, token: &str, key: &str, body: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+    (status, body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_number_dossiers_without_gap_or_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _name) = common::fresh_database(common::Kind::Postgres, dir.path()).await;
+    let (port_a, port_b) = (free_port(), free_port());
+    let _a = start(&url, &dir.path().join("a"), "node-a", port_a);
+    wait_ready(port_a).await;
+    let _b = start(&url, &dir.path().join("b"), "node-b", port_b);
+    wait_ready(port_b).await;
+
+    let db = tinhso::db::Db::connect(&url).await.unwrap();
+    let user: String = sqlx::query("SELECT id FROM users WHERE email = 'congdan2@tinhso.local'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("id");
+    let mut tx = db.begin().await.unwrap();
+    let (token, _) = tinhso::tokens::create(&db, &mut tx, &user, "test", &["dossiers".into()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let body = serde_json::json!({"procedure": "1.000775", "agency": "000.00.60.H56", "answers": {
+        "ho_ten": "Lê Thị Bích", "cccd": "038190000222", "dia_chi": "Xã Đông Sơn", "muc_dich": "Kết hôn"
+    }})
+    .to_string();
+    let requests = (0..40).map(|i| {
+        let port = if i % 2 == 0 { port_a } else { port_b };
+        let (token, body) = (token.clone(), body.clone());
+        async move { post_json(port, "/api/v1/dossiers", &token, &format!("n-{i}"), &body).await }
+    });
+    let answers = futures::future::join_all(requests).await;
+    let mut codes: Vec<String> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 201, "{body}");
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            v["code"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    codes.sort();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%y%m%d");
+    let expected: Vec<String> = (1..=40)
+        .map(|n| format!("000.00.60.H56-{today}-{n:04}"))
+        .collect();
+    assert_eq!(
+        codes, expected,
+        "two nodes share one gap-free daily sequence"
+    );
+}
