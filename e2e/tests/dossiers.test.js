@@ -1,0 +1,113 @@
+// The whole one-stop journey in the browser: a citizen applies with a paper, the desk accepts,
+// a specialist asks for a supplement, the citizen supplies it, a leader approves, the desk
+// returns the result, the citizen downloads it and rates, and the statistics count it on time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPlatform, signIn } from './harness.js';
+
+let platform;
+before(async () => { platform = await startPlatform(); });
+after(async () => { await platform?.stop(); });
+
+const pdf = (text) => ({ name: 'giay-to.pdf', mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n${text}\n%%EOF\n`) });
+
+async function official(email) {
+  const page = await platform.newPage();
+  await signIn(page, email);
+  await page.waitForURL(/\/office|\/account|\/$/);
+  return page;
+}
+
+async function openInQueue(page, queue, code) {
+  await page.goto(`/office/dossiers?queue=${queue}`);
+  await page.getByRole('link', { name: code }).click();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+test('a birth registration goes from the citizen through every desk and back, on time', async () => {
+  const citizen = await platform.newPage();
+  await citizen.setViewportSize({ width: 360, height: 740 });
+  await signIn(citizen, 'congdan@tinhso.local');
+  await citizen.goto('/procedures/1.001193');
+  await citizen.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
+
+  // Part of the form, saved as a draft, then finished.
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
+  await citizen.getByLabel('Số căn cước công dân').fill('0380900001');
+  await citizen.getByRole('button', { name: 'Lưu nháp', exact: true }).click();
+  await citizen.getByText('Đã lưu bản nháp').waitFor();
+  assert.equal(await citizen.getByLabel('Họ và tên người yêu cầu').inputValue(), 'Nguyễn Văn An');
+  await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai, phường Hạc Thành');
+  await citizen.getByLabel('Họ và tên trẻ').fill('Nguyễn Minh Khôi');
+  await citizen.getByLabel('Ngày sinh của trẻ').fill('2026-11-20');
+  await citizen.getByLabel('Giới tính của trẻ').selectOption('Nam');
+  await citizen.getByLabel('Nơi sinh').fill('Bệnh viện Đa khoa tỉnh Thanh Hóa');
+  await citizen.getByLabel('Giấy chứng sinh').setInputFiles(pdf('Giay chung sinh'));
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  // The ID number was two digits short: a clear message, nothing lost.
+  await citizen.getByText('phải gồm đúng 12 chữ số').first().waitFor();
+  assert.equal(await citizen.getByLabel('Họ và tên trẻ').inputValue(), 'Nguyễn Minh Khôi');
+  await citizen.getByText('Đã đính kèm').waitFor();
+  await citizen.getByLabel('Số căn cước công dân').fill('038090000111');
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
+  assert.match(code, /^000\.00\.60\.H56-\d{6}-0001$/);
+  const dossierUrl = citizen.url().split('?')[0];
+  const receipt = await citizen.request.get(`${dossierUrl}/forms/01.pdf`);
+  assert.equal(receipt.headers()['content-type'], 'application/pdf');
+  assert.ok((await receipt.body()).subarray(0, 4).toString() === '%PDF');
+  const trackLink = await platform.linkFromEmail('congdan@tinhso.local', code);
+  assert.ok(trackLink.includes(`/track?code=${code}`));
+
+  const clerk = await official('motcua.hacthanh@tinhso.local');
+  await openInQueue(clerk, 'new', code);
+  await clerk.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+  await clerk.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+
+  const specialist = await official('chuyenvien.hacthanh@tinhso.local');
+  await openInQueue(specialist, 'in_progress', code);
+  await specialist.getByLabel('Giấy tờ cần bổ sung và lý do').fill('Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ');
+  await specialist.getByRole('button', { name: 'Yêu cầu bổ sung (mẫu 02)', exact: true }).click();
+  await specialist.getByTestId('dossier-state').getByText('Chờ bổ sung hồ sơ').waitFor();
+
+  await platform.linkFromEmail('congdan@tinhso.local', 'cần bổ sung');
+  await citizen.goto(dossierUrl);
+  await citizen.getByRole('region', { name: 'Hồ sơ cần bổ sung' }).getByText('Bổ sung bản sao giấy chứng nhận kết hôn').waitFor();
+  await citizen.getByLabel('Giấy tờ bổ sung').setInputFiles({ ...pdf('Giay chung nhan ket hon'), name: 'ket-hon.pdf' });
+  await citizen.getByRole('button', { name: 'Gửi bổ sung', exact: true }).click();
+  await citizen.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+
+  await specialist.reload();
+  await specialist.getByRole('button', { name: 'Hoàn thành bước, chuyển tiếp', exact: true }).click();
+  const leader = await official('lanhdao.hacthanh@tinhso.local');
+  await openInQueue(leader, 'in_progress', code);
+  await leader.getByRole('button', { name: 'Phê duyệt', exact: true }).click();
+  await leader.getByTestId('dossier-state').getByText('Đã có kết quả, chờ trả').waitFor();
+
+  await openInQueue(clerk, 'to_return', code);
+  await clerk.getByLabel('Tệp kết quả giải quyết').setInputFiles({ ...pdf('Trich luc khai sinh'), name: 'trich-luc-khai-sinh.pdf' });
+  await clerk.getByRole('button', { name: 'Trả kết quả', exact: true }).click();
+  await clerk.getByTestId('dossier-state').getByText('Đã trả kết quả').waitFor();
+
+  await citizen.goto(dossierUrl);
+  const [download] = await Promise.all([
+    citizen.waitForEvent('download'),
+    citizen.getByRole('link', { name: 'trich-luc-khai-sinh.pdf' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'trich-luc-khai-sinh.pdf');
+  await citizen.getByLabel('Rất hài lòng').check();
+  await citizen.getByRole('button', { name: 'Gửi đánh giá', exact: true }).click();
+  await citizen.getByTestId('rating').getByText('Rất hài lòng').waitFor();
+
+  // Anyone with the QR link sees the status, without personal data.
+  const stranger = await platform.newPage();
+  await stranger.goto(trackLink);
+  await stranger.getByTestId('track-state').getByText('Đã trả kết quả').waitFor();
+  assert.ok(!(await stranger.locator('main').textContent()).includes('Nguyễn Văn An'));
+
+  await clerk.goto('/office/statistics');
+  const total = clerk.locator('tr.total');
+  assert.match(await total.getByTestId('on-time-rate').textContent(), /100(\.0)?%/);
+  assert.match(await total.textContent(), /Tổng cộng/);
+});
