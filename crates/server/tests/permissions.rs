@@ -211,6 +211,49 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/audit", "", SystemAdmin, 200),
     case("GET", "/api/v1/tokens", "", Anonymous, 401),
     case("DELETE", "/api/v1/tokens/OTHER_TOKEN", "", Clerk, 404),
+    // One-stop dossiers: DOSSIER belongs to the citizen and is held by UBND phường Hạc Thành.
+    case("GET", "/dossiers", "", Anonymous, 303),
+    case("GET", "/dossiers", "", Citizen, 200),
+    case("GET", "/dossiers/DOSSIER", "", Anonymous, 303),
+    case("GET", "/dossiers/DOSSIER", "", Citizen, 200),
+    case("GET", "/dossiers/DOSSIER", "", Clerk, 404),
+    case("GET", "/dossiers/DOSSIER", "", JusticeAdmin, 404),
+    case("GET", "/dossiers/DOSSIER/forms/01.pdf", "", Citizen, 200),
+    case("GET", "/dossiers/DOSSIER/forms/01.pdf", "", Clerk, 404),
+    case("POST", "/dossiers/DOSSIER/withdraw", "", Clerk, 404),
+    case("POST", "/dossiers/DOSSIER/rating", "rating=4", Clerk, 404),
+    case("GET", "/office/dossiers", "", Anonymous, 303),
+    case("GET", "/office/dossiers", "", Citizen, 403),
+    case("GET", "/office/dossiers", "", Clerk, 200),
+    case("GET", "/office/dossiers/DOSSIER", "", Citizen, 403),
+    case("GET", "/office/dossiers/DOSSIER", "", Clerk, 404),
+    case("GET", "/office/dossiers/new", "", Citizen, 403),
+    case("GET", "/office/dossiers/new", "", Clerk, 200),
+    case("GET", "/office/statistics", "", Anonymous, 303),
+    case("GET", "/office/statistics", "", Citizen, 403),
+    case("GET", "/office/statistics", "", Clerk, 200),
+    case("GET", "/office/statistics.csv", "", Citizen, 403),
+    case("GET", "/office/statistics.xlsx", "", Citizen, 403),
+    case("GET", "/admin/calendar", "", Clerk, 403),
+    case("GET", "/admin/calendar", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/calendar",
+        "year=2027&notice=%7B%22year%22%3A2027%7D",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/calendar",
+        "year=2027&notice=%7B%22year%22%3A2027%7D",
+        JusticeAdmin,
+        403,
+    ),
+    case("GET", "/api/v1/dossiers/DOSSIER", "", Anonymous, 401),
+    case("GET", "/api/v1/dossiers/DOSSIER", "", Clerk, 404),
+    case("GET", "/api/v1/statistics/dossiers", "", Anonymous, 401),
+    case("GET", "/api/v1/statistics/dossiers", "", Citizen, 403),
 ];
 
 /// Route patterns that need a principal; the table must cover each one.
@@ -232,6 +275,17 @@ const PROTECTED_ROUTES: &[&str] = &[
     "/api/v1/officials",
     "/api/v1/audit",
     "/api/v1/tokens",
+    "/dossiers",
+    "/dossiers/DOSSIER",
+    "/forms/",
+    "/withdraw",
+    "/rating",
+    "/office/dossiers",
+    "/office/dossiers/new",
+    "/office/statistics",
+    "/admin/calendar",
+    "/api/v1/dossiers/",
+    "/api/v1/statistics/dossiers",
 ];
 
 on_both_databases!(every_route_refuses_what_it_must);
@@ -288,6 +342,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     tx.commit().await.unwrap();
     // An official of UBND phường Hạc Thành, outside Sở Tư pháp.
     let other_official = app.user_id("motcua.hacthanh@tinhso.local").await;
+    let dossier = submitted_dossier(&app).await;
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
 
@@ -308,7 +363,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         let path = c
             .path
             .replace("OTHER_TOKEN", &other_token)
-            .replace("OTHER_OFFICIAL", &other_official);
+            .replace("OTHER_OFFICIAL", &other_official)
+            .replace("DOSSIER", &dossier);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -343,6 +399,13 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
     assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers WHERE state <> 'submitted' OR rating IS NOT NULL")
+            .await,
+        0,
+        "refused dossier actions changed nothing"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM calendar_notices").await, 0);
+    assert_eq!(
         app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
             .await,
         0
@@ -361,4 +424,22 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
         .await;
     assert_eq!(name["name"], "Sở Tư pháp");
+}
+
+/// A dossier the citizen submitted to UBND phường Hạc Thành, through the API.
+async fn submitted_dossier(app: &TestApp) -> String {
+    let token = app.token("congdan@tinhso.local", &["dossiers"]).await;
+    let body = serde_json::json!({"procedure": "1.000775", "agency": "000.00.60.H56", "answers": {
+        "ho_ten": "Nguyễn Văn An", "cccd": "038090000111", "dia_chi": "Phường Hạc Thành", "muc_dich": "Kết hôn"
+    }});
+    let req = Request::post("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "permissions")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, text) = text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["id"].as_str().unwrap().to_owned()
 }
