@@ -111,3 +111,32 @@ test('a birth registration goes from the citizen through every desk and back, on
   assert.match(await total.getByTestId('on-time-rate').textContent(), /100(\.0)?%/);
   assert.match(await total.textContent(), /Tổng cộng/);
 });
+
+test('one linked request for a newborn makes three dossiers, followed as one', async () => {
+  const citizen = await platform.newPage();
+  await citizen.setViewportSize({ width: 360, height: 740 });
+  await signIn(citizen, 'congdan2@tinhso.local');
+  await citizen.goto('/procedures');
+  await citizen.getByRole('link', { name: /Liên thông đăng ký khai sinh/ }).click();
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Lê Thị Bích');
+  await citizen.getByLabel('Số căn cước công dân').fill('038190000222');
+  await citizen.getByLabel('Nơi cư trú').fill('Xã Đông Sơn');
+  await citizen.getByLabel('Họ và tên trẻ').fill('Lê Gia Hân');
+  await citizen.getByLabel('Ngày sinh của trẻ').fill('2026-11-18');
+  await citizen.getByLabel('Giới tính của trẻ').selectOption('Nữ');
+  await citizen.getByLabel('Nơi sinh').fill('Trạm y tế xã');
+  await citizen.getByLabel('Địa chỉ đăng ký thường trú').fill('Xã Đông Sơn');
+  await citizen.getByLabel('Giấy chứng sinh').setInputFiles(pdf('Giay chung sinh'));
+  await citizen.getByLabel('Giấy tờ chứng minh chỗ ở hợp pháp').setInputFiles({ ...pdf('So ho khau'), name: 'cho-o.pdf' });
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ liên thông', exact: true }).click();
+  await citizen.getByRole('heading', { name: 'Yêu cầu liên thông' }).waitFor();
+  assert.equal(await citizen.getByTestId('linked-dossier').count(), 3);
+  await citizen.getByTestId('combined-state').getByText('Đang xử lý').waitFor();
+  const codes = await citizen.locator('td.code').allTextContents();
+  assert.equal(new Set(codes).size, 3, 'each agency\'s dossier has its own code');
+
+  // Each agency sees its own work in its queue.
+  const clerk = await official('motcua.hacthanh@tinhso.local');
+  await clerk.goto('/office/dossiers?queue=new');
+  for (const code of codes) await clerk.getByRole('link', { name: code.trim() }).waitFor();
+});

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::catalog::http::routes())
         .merge(crate::dossiers::citizen::routes())
         .merge(crate::dossiers::office::routes())
+        .merge(crate::dossiers::linked::routes())
         .merge(crate::dossiers::stats::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())

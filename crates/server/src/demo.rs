@@ -298,6 +298,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         "demo catalog: {:?}",
         report.errors.first()
     );
+    for service in crate::dossiers::linked::demo() {
+        crate::dossiers::linked::upsert(db, &actor, &service)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     for (email, name, kind, number) in PUBLIC_USERS {
         insert_public_user(state, email, name, kind, number).await?;
     }

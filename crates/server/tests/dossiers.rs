@@ -23,7 +23,8 @@ on_both_databases!(
     the_online_journey_with_a_supplement,
     bad_input_gets_clear_errors_and_loses_nothing,
     submission_is_idempotent_and_codes_have_no_gaps,
-    counter_registration_forms_forward_and_apology
+    counter_registration_forms_forward_and_apology,
+    a_linked_request_makes_a_dossier_at_each_agency
 );
 
 fn birth_answers() -> Vec<(&'static str, &'static str)> {
@@ -749,4 +750,75 @@ async fn counter_registration_forms_forward_and_apology(app: TestApp) {
     assert!(html.contains("Phan Thị Hạnh"));
     let (_, html) = app.get("/office/dossiers?queue=new").await;
     assert!(!html.contains(fwd["code"].as_str().unwrap()));
+}
+
+async fn a_linked_request_makes_a_dossier_at_each_agency(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let (status, html) = app.get("/procedures").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/linked/LT-KS-TT-BHYT"));
+    let page = "/linked/LT-KS-TT-BHYT";
+    let mut fields = vec![
+        ("_key", "group-1"),
+        ("_agency", COMMUNE),
+        ("dia_chi_thuong_tru", "Số 5, phố Lê Lai, phường Hạc Thành"),
+    ];
+    fields.extend(birth_answers());
+    // Without the residence paper: explained, nothing created.
+    let (status, html, _) = post_multipart(
+        &app,
+        page,
+        page,
+        &fields,
+        &[("file_giay_chung_sinh", "cs.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Giấy tờ chứng minh chỗ ở hợp pháp"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    let files: &[(&str, &str, &[u8])] = &[
+        ("file_giay_chung_sinh", "cs.pdf", PDF),
+        ("file_cho_o_hop_phap", "nha.pdf", PDF),
+    ];
+    let (status, _, location) = post_multipart(&app, page, page, &fields, files).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let (status, _, again) = post_multipart(&app, page, page, &fields, files).await;
+    assert_eq!(
+        (status, again.as_deref()),
+        (StatusCode::SEE_OTHER, Some(location.as_str())),
+        "a retry lands on the same request"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers WHERE group_id IS NOT NULL AND code IS NOT NULL")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT code) FROM dossiers").await,
+        3,
+        "each dossier has its own code"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossier_files").await,
+        2,
+        "each paper goes to the dossier that needs it"
+    );
+    let (status, html) = app.get(&location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("data-testid=\"linked-dossier\"").count(), 3);
+    assert!(
+        html.contains("Đăng ký khai sinh")
+            && html.contains("Đăng ký thường trú")
+            && html.contains("bảo hiểm y tế")
+    );
+    // Each agency sees its own work; another citizen sees nothing.
+    app.clear_cookies();
+    app.login("congdan2@tinhso.local", PASSWORD).await;
+    let (status, _) = app.get(&location).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.clear_cookies();
+    app.login(CLERK, PASSWORD).await;
+    let (_, html) = app.get("/office/dossiers?queue=new").await;
+    assert_eq!(html.matches("Nguyễn Văn An").count(), 3);
 }

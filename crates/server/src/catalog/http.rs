@@ -40,9 +40,10 @@ async fn catalog_page(
 ) -> PageResult<impl IntoResponse> {
     let results = store::search(&state.db, &filter).await?;
     let fields = store::fields(&state.db).await?;
+    let linked = crate::dossiers::linked::all(&state.db).await?;
     page.render(
         "procedures.html",
-        context! { results => sv(&results), fields => sv(&fields), filter => context! {
+        context! { results => sv(&results), fields => sv(&fields), linked => sv(&linked), filter => context! {
             q => filter.q, field => filter.field, agency => filter.agency, level => filter.level
         } },
     )

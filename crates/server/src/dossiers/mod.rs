@@ -6,6 +6,7 @@ pub mod api;
 pub mod calendar;
 pub mod citizen;
 pub mod forms;
+pub mod linked;
 pub mod office;
 pub mod service;
 pub mod stats;

@@ -222,15 +222,51 @@ fn check_application(procedure: &Procedure, d: &mut Dossier, papers: &[String]) 
         Ok(clean) => d.answers = clean,
         Err(problems) => errors.extend(problems.into_iter().map(|(k, m)| FieldError::new(&k, m))),
     }
-    for field in &procedure.form {
-        if matches!(field.kind, FieldKind::File) && field.required && !papers.contains(&field.key) {
-            errors.push(FieldError::new(
-                &field.key,
-                format!("Vui lòng đính kèm “{}”.", field.label),
-            ));
-        }
-    }
+    errors.extend(missing_papers(procedure, papers));
     errors
+}
+
+/// Checks answers and papers of one procedure without a stored dossier; the cleaned answers.
+pub fn check_answers_and_papers(
+    procedure: &Procedure,
+    answers: &BTreeMap<String, String>,
+    papers: &[IncomingFile],
+) -> Result<BTreeMap<String, String>, Vec<FieldError>> {
+    let keys: Vec<String> = papers.iter().map(|f| f.field_key.clone()).collect();
+    let mut errors = Vec::new();
+    let clean = match tinhso_domain::procedure::check_answers(&procedure.form, answers) {
+        Ok(clean) => clean,
+        Err(problems) => {
+            errors.extend(problems.into_iter().map(|(k, m)| FieldError::new(&k, m)));
+            BTreeMap::new()
+        }
+    };
+    errors.extend(missing_papers(procedure, &keys));
+    if errors.is_empty() {
+        Ok(clean)
+    } else {
+        Err(errors)
+    }
+}
+
+fn missing_papers(procedure: &Procedure, papers: &[String]) -> Vec<FieldError> {
+    procedure
+        .form
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::File) && f.required && !papers.contains(&f.key))
+        .map(|f| FieldError::new(&f.key, format!("Vui lòng đính kèm “{}”.", f.label)))
+        .collect()
+}
+
+/// Submits a dossier already written in `tx` (used by linked requests).
+pub async fn submit_in_tx(
+    state: &AppState,
+    tx: &mut Conn,
+    who: &Who<'_>,
+    d: &mut Dossier,
+) -> Result<(), AppError> {
+    let agency_code = d.agency_code.clone();
+    submit(state, tx, who, d, &agency_code).await
 }
 
 /// Gives the dossier its national code and moves it to the desk.
