@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dossiers::citizen::routes())
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::linked::routes())
+        .merge(crate::payments::http::routes())
         .merge(crate::dossiers::stats::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())

@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod mail;
 pub mod net;
 pub mod ops;
+pub mod payments;
 pub mod settings;
 pub mod storage;
 pub mod time;

@@ -315,6 +315,34 @@ async fn the_online_journey_with_a_supplement(app: TestApp) {
         StatusCode::FORBIDDEN,
         "citizens do not read statistics"
     );
+    app.login(CLERK, PASSWORD).await;
+    let (status, csv) = app.get("/office/statistics.csv?by=procedure").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.contains("Tỉ lệ đúng hạn (%)") && csv.contains("Đăng ký khai sinh"),
+        "{csv}"
+    );
+    let resp = app
+        .send(
+            Request::get("/office/statistics.xlsx?by=field")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, xlsx) = text(resp).await;
+    assert!(xlsx.starts_with("PK"), "an XLSX workbook is a zip");
+    let (status, html) = app.get("/office/statistics?by=field").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Hộ tịch"), "grouped by field");
+    let (status, html) = app.get("/office/statistics?from=2026-13-01").await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a bad period is explained"
+    );
+    assert!(html.contains("YYYY-MM-DD"));
+    app.clear_cookies();
 
     // Emails went through the queue: submitted, accepted, supplement, result.
     assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE '%congdan@tinhso.local%'").await, 4);

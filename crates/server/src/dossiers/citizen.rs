@@ -256,6 +256,8 @@ pub fn summary(
 #[derive(Deserialize, Default)]
 struct DossierQuery {
     submitted: Option<String>,
+    paid: Option<String>,
+    payment: Option<String>,
 }
 
 async fn dossier_page(
@@ -269,16 +271,26 @@ async fn dossier_page(
     if user.is_official() && d.applicant_id.as_deref() != Some(user.id.as_str()) {
         return Ok(Redirect::to(&format!("/office/dossiers/{id}")).into_response());
     }
-    render_dossier(&state, &page, &d, q.submitted.is_some(), &[]).await
+    let notice = if q.submitted.is_some() {
+        Some("submitted")
+    } else if q.paid.is_some() {
+        Some("paid")
+    } else if q.payment.is_some() {
+        Some("payment_failed")
+    } else {
+        None
+    };
+    render_dossier(&state, &page, &d, notice, &[]).await
 }
 
 pub async fn render_dossier(
     state: &AppState,
     page: &Page,
     d: &Dossier,
-    just_submitted: bool,
+    notice: Option<&str>,
     errors: &[FieldError],
 ) -> PageResult<Response> {
+    let payments = crate::payments::of_dossier(state, &d.id).await?;
     let calendar = calendar::load(&state.db).await?;
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
@@ -292,7 +304,8 @@ pub async fn render_dossier(
         "dossier.html",
         context! {
             d => summary(d, &calendar, local_now()), answers => sv(&d.answers), events => sv(&events),
-            files => sv(&files), forms => forms, just_submitted => just_submitted,
+            files => sv(&files), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
+            payments => sv(&payments), can_pay => d.fee_due > d.fee_paid && d.code.is_some() && !tinhso_domain::dossier::is_final(d.state),
             errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
             can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
             can_rate => d.state == DossierState::Returned && d.rating.is_none(),
@@ -314,7 +327,7 @@ async fn supplement(
     let d = visible(&state, &user, &id).await?;
     let form = upload::read(multipart).await?;
     if !form.file_errors.is_empty() {
-        return render_dossier(&state, &page, &d, false, &form.file_errors).await;
+        return render_dossier(&state, &page, &d, None, &form.file_errors).await;
     }
     let mut input = ActionInput::new(Action::Supplement);
     input.note = form.text("note").to_owned();
@@ -333,7 +346,7 @@ async fn finish_action(
     let who = Who { user, ip };
     match service::act(state, &who, &d.id, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response()),
-        Err(AppError::Validation(errors)) => render_dossier(state, page, d, false, &errors).await,
+        Err(AppError::Validation(errors)) => render_dossier(state, page, d, None, &errors).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -391,9 +404,7 @@ async fn rate(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}")).into_response()),
-        Err(AppError::Validation(errors)) => {
-            render_dossier(&state, &page, &d, false, &errors).await
-        }
+        Err(AppError::Validation(errors)) => render_dossier(&state, &page, &d, None, &errors).await,
         Err(e) => Err(e.into()),
     }
 }

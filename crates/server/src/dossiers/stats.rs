@@ -18,6 +18,7 @@ use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
+use std::collections::BTreeMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -166,28 +167,20 @@ async fn scope(db: &Db, user: &crate::auth::User) -> Result<Option<Vec<String>>,
     ))
 }
 
-pub async fn report(
+/// Counts per (agency, procedure) pair: the one scan over dossiers, read from the covering
+/// index `dossiers_stats`, so a province-year never touches the wide table rows.
+async fn counts(
     db: &Db,
-    filter: &Filter,
+    start: &str,
+    end: &str,
+    now: &str,
     agencies: Option<&[String]>,
-) -> Result<Report, AppError> {
-    let (from, to) = period(filter)?;
-    let (start, end) = (utc_start(from), utc_start(to + chrono::Duration::days(1)));
-    let now = local_text(local_now());
-    let (key, name, join) = match filter.by {
-        By::Agency => ("a.code", "a.name", ""),
-        By::Field => (
-            "p.field_code",
-            "f.name",
-            "JOIN procedures p ON p.code = d.procedure_code JOIN procedure_fields f ON f.code = p.field_code",
-        ),
-        By::Procedure => ("d.procedure_code", "d.procedure_name", ""),
-    };
+) -> Result<Vec<(String, String, Row)>, AppError> {
     let scope = match agencies {
         None => String::new(),
         Some([]) => " AND 1 = 0".into(),
         Some(ids) => format!(
-            " AND d.agency_id IN ({})",
+            " AND agency_id IN ({})",
             (0..ids.len())
                 .map(|i| format!("${}", i + 4))
                 .collect::<Vec<_>>()
@@ -196,24 +189,23 @@ pub async fn report(
     };
     let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
     let sql = format!(
-        "SELECT {key} AS key, MIN({name}) AS name,
+        "SELECT agency_id, procedure_code,
             SUM(CASE WHEN {sub} THEN 1 ELSE 0 END) AS received,
-            SUM(CASE WHEN {sub} AND d.channel = 'online' THEN 1 ELSE 0 END) AS online,
-            SUM(CASE WHEN {sub} AND d.channel = 'counter' THEN 1 ELSE 0 END) AS counter,
-            SUM(CASE WHEN {sub} AND d.channel = 'post' THEN 1 ELSE 0 END) AS post,
-            SUM(CASE WHEN {fin} AND d.outcome = 'early' THEN 1 ELSE 0 END) AS early,
-            SUM(CASE WHEN {fin} AND d.outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
-            SUM(CASE WHEN {fin} AND d.outcome = 'late' THEN 1 ELSE 0 END) AS late,
-            SUM(CASE WHEN d.state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
-            SUM(CASE WHEN d.state = 'in_progress' AND d.due_local < $3 THEN 1 ELSE 0 END) AS overdue,
-            SUM(CASE WHEN {rated} AND d.rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
-            SUM(CASE WHEN {rated} AND d.rating >= 3 THEN 1 ELSE 0 END) AS satisfied
-         FROM dossiers d JOIN agencies a ON a.id = d.agency_id {join}
-         WHERE d.state <> 'draft'{scope}
-         GROUP BY {key} ORDER BY {key}",
-        sub = in_period("d.submitted_at"),
-        fin = in_period("d.finished_at"),
-        rated = in_period("d.rated_at"),
+            SUM(CASE WHEN {sub} AND channel = 'online' THEN 1 ELSE 0 END) AS online,
+            SUM(CASE WHEN {sub} AND channel = 'counter' THEN 1 ELSE 0 END) AS counter,
+            SUM(CASE WHEN {sub} AND channel = 'post' THEN 1 ELSE 0 END) AS post,
+            SUM(CASE WHEN {fin} AND outcome = 'early' THEN 1 ELSE 0 END) AS early,
+            SUM(CASE WHEN {fin} AND outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN {fin} AND outcome = 'late' THEN 1 ELSE 0 END) AS late,
+            SUM(CASE WHEN state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
+            SUM(CASE WHEN state = 'in_progress' AND due_local < $3 THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN {rated} AND rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+            SUM(CASE WHEN {rated} AND rating >= 3 THEN 1 ELSE 0 END) AS satisfied
+         FROM dossiers WHERE state <> 'draft'{scope}
+         GROUP BY agency_id, procedure_code",
+        sub = in_period("submitted_at"),
+        fin = in_period("finished_at"),
+        rated = in_period("rated_at"),
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(start)
@@ -223,30 +215,113 @@ pub async fn report(
         query = query.bind(id);
     }
     let rows = query.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
+            Ok((
+                r.try_get("agency_id")?,
+                r.try_get("procedure_code")?,
+                Row {
+                    received: n("received")?,
+                    online: n("online")?,
+                    counter: n("counter")?,
+                    post: n("post")?,
+                    early: n("early")?,
+                    on_time: n("on_time")?,
+                    late: n("late")?,
+                    pending: n("pending")?,
+                    overdue: n("overdue")?,
+                    rated: n("rated")?,
+                    satisfied: n("satisfied")?,
+                    ..Row::default()
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Names of what rows are grouped by: agency id → (code, name), procedure code → (name,
+/// field code, field name).
+async fn names(
+    db: &Db,
+) -> Result<
+    (
+        BTreeMap<String, (String, String)>,
+        BTreeMap<String, (String, String, String)>,
+    ),
+    AppError,
+> {
+    let agencies = sqlx::query("SELECT id, code, name FROM agencies")
+        .fetch_all(&db.pool)
+        .await?;
+    let agencies = agencies
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, (r.try_get("code")?, r.try_get("name")?))))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let procedures = sqlx::query(
+        "SELECT p.code, p.name, p.field_code, f.name AS field_name FROM procedures p JOIN procedure_fields f ON f.code = p.field_code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let procedures = procedures
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("code")?,
+                (
+                    r.try_get("name")?,
+                    r.try_get("field_code")?,
+                    r.try_get("field_name")?,
+                ),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((agencies, procedures))
+}
+
+pub async fn report(
+    db: &Db,
+    filter: &Filter,
+    agencies: Option<&[String]>,
+) -> Result<Report, AppError> {
+    let (from, to) = period(filter)?;
+    let (start, end) = (utc_start(from), utc_start(to + chrono::Duration::days(1)));
+    let now = local_text(local_now());
+    let counts = counts(db, &start, &end, &now, agencies).await?;
+    let (agency_names, procedure_names) = names(db).await?;
+    let mut grouped: BTreeMap<String, Row> = BTreeMap::new();
+    for (agency_id, procedure_code, row) in counts {
+        let (key, name) = match filter.by {
+            By::Agency => agency_names
+                .get(&agency_id)
+                .cloned()
+                .unwrap_or((agency_id, String::new())),
+            By::Field => procedure_names
+                .get(&procedure_code)
+                .map(|(_, code, name)| (code.clone(), name.clone()))
+                .unwrap_or_default(),
+            By::Procedure => {
+                let name = procedure_names
+                    .get(&procedure_code)
+                    .map(|p| p.0.clone())
+                    .unwrap_or_default();
+                (procedure_code, name)
+            }
+        };
+        let entry = grouped.entry(key.clone()).or_insert_with(|| Row {
+            key,
+            name,
+            ..Row::default()
+        });
+        entry.add(&row);
+    }
     let mut total = Row {
         key: String::new(),
         name: "Tổng cộng".into(),
         ..Row::default()
     };
     let mut out = Vec::new();
-    for r in rows {
-        let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
-        let row = Row {
-            key: r.try_get("key")?,
-            name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
-            received: n("received")?,
-            online: n("online")?,
-            counter: n("counter")?,
-            post: n("post")?,
-            early: n("early")?,
-            on_time: n("on_time")?,
-            late: n("late")?,
-            pending: n("pending")?,
-            overdue: n("overdue")?,
-            rated: n("rated")?,
-            satisfied: n("satisfied")?,
-            ..Row::default()
-        };
+    for row in grouped.into_values() {
         total.add(&row);
         out.push(row.finish());
     }
