@@ -694,8 +694,8 @@ async fn apply(
             });
         }
         Action::ReturnResult => {
-            let has_result = input.files.iter().any(|_| true) || has_result_file(tx, &d.id).await?;
-            if !has_result {
+            // The files sent with this action are already written in `tx`.
+            if !has_result_file(tx, &d.id).await? {
                 return Err(AppError::validation(
                     "file",
                     "Vui lòng đính kèm tệp kết quả giải quyết.",
