@@ -14,7 +14,7 @@ test('a citizen finds a procedure by typing without diacritics and reads what to
   await page.getByRole('link', { name: 'Thủ tục hành chính' }).first().click();
   await page.getByLabel('Tìm thủ tục').fill('dang ky khai sinh');
   await page.getByRole('button', { name: 'Tìm' }).click();
-  await page.getByRole('link', { name: 'Đăng ký khai sinh' }).click();
+  await page.getByRole('link', { name: 'Đăng ký khai sinh', exact: true }).click();
   await page.getByRole('heading', { name: 'Đăng ký khai sinh' }).waitFor();
   const main = await page.locator('main').textContent();
   assert.match(main, /1\.001193/);
