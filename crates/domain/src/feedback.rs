@@ -65,7 +65,10 @@ pub fn transition(from: Status, action: Action, reopened: bool) -> Result<Status
 
 /// Whether the report still waits for the agency (its deadline runs).
 pub fn is_open(status: Status) -> bool {
-    matches!(status, Status::Received | Status::Assigned | Status::InProgress)
+    matches!(
+        status,
+        Status::Received | Status::Assigned | Status::InProgress
+    )
 }
 
 /// Open311 GeoReport v2 knows only `open` and `closed`.
@@ -139,11 +142,24 @@ mod tests {
         let s = transition(s, Action::Reopen, false).unwrap();
         assert_eq!((s, open311_status(s)), (InProgress, "open"));
         let s = transition(s, Action::Answer, true).unwrap();
-        assert_eq!(transition(s, Action::Reopen, true), Err(TransitionError::AlreadyReopened));
+        assert_eq!(
+            transition(s, Action::Reopen, true),
+            Err(TransitionError::AlreadyReopened)
+        );
         assert_eq!(transition(s, Action::Rate, true), Ok(Closed));
-        assert_eq!(transition(Closed, Action::Answer, true), Err(TransitionError::NotAllowed));
-        assert_eq!(transition(Received, Action::Accept, false), Err(TransitionError::NotAllowed));
-        assert_eq!(transition(InProgress, Action::Assign, false), Ok(Assigned), "a coordinator re-routes");
+        assert_eq!(
+            transition(Closed, Action::Answer, true),
+            Err(TransitionError::NotAllowed)
+        );
+        assert_eq!(
+            transition(Received, Action::Accept, false),
+            Err(TransitionError::NotAllowed)
+        );
+        assert_eq!(
+            transition(InProgress, Action::Assign, false),
+            Ok(Assigned),
+            "a coordinator re-routes"
+        );
     }
 
     #[test]
@@ -151,9 +167,17 @@ mod tests {
         assert!(check_point(19.8067, 105.7852).is_ok(), "Thanh Hóa");
         assert!(check_point(10.7769, 106.7009).is_ok(), "Hồ Chí Minh City");
         assert!(check_point(8.65, 111.92).is_ok(), "Trường Sa");
-        assert_eq!(check_point(105.78, 19.80), Err(PointError::OutsideVietnam), "swapped");
+        assert_eq!(
+            check_point(105.78, 19.80),
+            Err(PointError::OutsideVietnam),
+            "swapped"
+        );
         assert_eq!(check_point(0.0, 0.0), Err(PointError::OutsideVietnam));
-        assert_eq!(check_point(48.85, 2.35), Err(PointError::OutsideVietnam), "Paris");
+        assert_eq!(
+            check_point(48.85, 2.35),
+            Err(PointError::OutsideVietnam),
+            "Paris"
+        );
         assert_eq!(check_point(f64::NAN, 105.0), Err(PointError::NotANumber));
     }
 

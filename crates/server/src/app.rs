@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::linked::routes())
         .merge(crate::payments::http::routes())
+        .merge(crate::feedback::http::routes())
+        .merge(crate::feedback::open311::routes())
         .merge(crate::dossiers::stats::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())

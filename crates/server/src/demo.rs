@@ -298,6 +298,24 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         "demo catalog: {:?}",
         report.errors.first()
     );
+    let (categories, routes) = crate::feedback::demo();
+    let mut tx = db.begin().await?;
+    for (i, c) in categories.iter().enumerate() {
+        crate::feedback::store::save_category(&mut tx, c, i as i64)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for (category, unit, agency) in &routes {
+        let id: String = sqlx::query("SELECT id FROM agencies WHERE code = $1")
+            .bind(agency)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+        crate::feedback::store::save_route(&mut tx, category, unit.as_deref(), &id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    tx.commit().await?;
     for service in crate::dossiers::linked::demo() {
         crate::dossiers::linked::upsert(db, &actor, &service)
             .await

@@ -42,8 +42,9 @@ impl Action<'_> {
     }
 }
 
-pub const SCOPES: [&str; 6] = [
+pub const SCOPES: [&str; 7] = [
     "dossiers",
+    "open311",
     "account",
     "directory:write",
     "users:write",

@@ -1,0 +1,394 @@
+//! Feedback pages: the public list and report pages, the reporting form with duplicate
+//! suggestions, the reporter's rating and reopening, and the agencies' work on reports.
+
+use super::service::{self, ActionInput, NewReport, Reporter};
+use super::store::{self, Filter};
+use super::{Report, status_text};
+use crate::app::AppState;
+use crate::error::{AppError, FieldError, PageResult};
+use crate::net::ClientIp;
+use crate::web::{Page, form_errors, sv};
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tinhso_domain::feedback::Action;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/feedback", get(list_page))
+        .route("/feedback/new", get(new_form).post(new_submit))
+        .route("/feedback/{code}", get(report_page))
+        .route("/feedback/{code}/actions", post(take_action))
+        .route("/feedback/{code}/follow", post(follow))
+        .route("/feedback/{code}/hide", post(hide))
+        .route("/feedback/{code}/photos/{id}", get(photo))
+        .route("/office/feedback", get(queue_page))
+}
+
+/// What the public sees of a report: no contact details, the name only if not hidden, the
+/// content replaced when moderated.
+pub fn public_view(r: &Report, now_local: &str) -> Value {
+    let hidden = r.hidden_reason.is_some();
+    context! {
+        code => r.code.clone(), category => r.category_name.clone(), category_code => r.category_code.clone(),
+        title => if hidden { "(Nội dung đã được ẩn)".to_owned() } else { r.title.clone() },
+        description => if hidden { String::new() } else { r.description.clone() },
+        address => if hidden { String::new() } else { r.address.clone() },
+        lat => r.lat, lon => r.lon,
+        reporter => r.public_name(), agency => r.agency_name.clone(), status => status_text(r.status),
+        overdue => r.overdue(now_local), due => r.due_local.clone(), answer => r.answer.clone(),
+        answered_at => r.answered_at.clone(), reject_reason => r.reject_reason.clone(), rating => r.rating,
+        duplicate_of => r.duplicate_of.clone(), hidden => hidden, created_at => r.created_at.clone(),
+    }
+}
+
+fn now_local() -> String {
+    crate::dossiers::local_text(crate::dossiers::local_now())
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    category: Option<String>,
+    status: Option<String>,
+    agency: Option<String>,
+    unit: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    let filter = Filter {
+        category: q.category.clone(),
+        status: q.status.clone(),
+        agency: q.agency.clone(),
+        unit: q.unit.clone(),
+        public: true,
+        limit: 100,
+        ..Default::default()
+    };
+    let now = now_local();
+    let reports: Vec<Value> = store::list(&state.db, &filter)
+        .await?
+        .iter()
+        .map(|r| public_view(r, &now))
+        .collect();
+    let categories = store::categories(&state.db).await?;
+    let units = crate::agencies::store::admin_units(&state.db).await?;
+    Ok(page
+        .render(
+            "feedback_list.html",
+            context! { reports => reports, categories => sv(&categories), units => sv(&units),
+                filter => context! { category => q.category, status => q.status, agency => q.agency, unit => q.unit } },
+        )?
+        .into_response())
+}
+
+async fn render_form(
+    state: &AppState,
+    page: &Page,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+    similar: &[Report],
+) -> PageResult<Response> {
+    let categories = store::categories(&state.db).await?;
+    let units = crate::agencies::store::admin_units(&state.db).await?;
+    let now = now_local();
+    let similar: Vec<Value> = similar.iter().map(|r| public_view(r, &now)).collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let key = values
+        .get("_key")
+        .cloned()
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let html = page.render(
+        "feedback_new.html",
+        context! { categories => sv(&categories), units => sv(&units), values => sv(values), errors => form_errors(errors), similar => similar, key => key },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn new_form(State(state): State<AppState>, page: Page) -> PageResult<Response> {
+    render_form(&state, &page, &BTreeMap::new(), &[], &[]).await
+}
+
+async fn new_submit(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    mut multipart: Multipart,
+) -> PageResult<Response> {
+    let broken = || AppError::BadRequest("Dữ liệu gửi lên quá lớn hoặc bị lỗi khi tải lên.".into());
+    let mut values = BTreeMap::new();
+    let mut photos = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photos" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|_| broken())?;
+            if !bytes.is_empty() {
+                if photos.len() > 10 {
+                    return Err(AppError::validation("photos", "Tối đa 5 ảnh.").into());
+                }
+                photos.push((file_name, bytes));
+            }
+        } else {
+            let text = field.text().await.map_err(|_| broken())?;
+            values.insert(name, text.chars().take(6000).collect::<String>());
+        }
+    }
+    let text = |k: &str| {
+        values
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let report = NewReport {
+        category: text("category"),
+        title: text("title"),
+        description: text("description"),
+        address: text("address"),
+        admin_unit: Some(text("admin_unit")).filter(|u| !u.is_empty()),
+        lat: Some(text("lat")),
+        lon: Some(text("lon")),
+        hide_name: values.contains_key("hide_name"),
+        keep_location_in_photos: values.contains_key("keep_location"),
+        photos,
+        source: "web",
+        idempotency_key: Some(text("_key")).filter(|k| !k.is_empty()),
+    };
+    // Before filing, show open reports that look the same, so the citizen can follow one.
+    if !values.contains_key("_confirmed") {
+        let point = text("lat").parse().ok().zip(text("lon").parse().ok());
+        let similar = service::similar(
+            &state,
+            &report.category,
+            &format!("{} {}", report.title, report.description),
+            point,
+        )
+        .await?;
+        if !similar.is_empty() {
+            return render_form(&state, &page, &values, &[], &similar).await;
+        }
+    }
+    let reporter = Reporter {
+        user: page.user.clone(),
+        name: text("name"),
+        email: text("email"),
+        phone: text("phone"),
+        ip,
+    };
+    match service::submit(&state, &reporter, report).await {
+        Ok(code) => Ok(Redirect::to(&format!("/feedback/{code}?sent=1")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            render_form(&state, &page, &values, &errors, &[]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    sent: Option<String>,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult<Response> {
+    let r = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render_report(&state, &page, &r, q.sent.is_some(), &[]).await
+}
+
+async fn render_report(
+    state: &AppState,
+    page: &Page,
+    r: &Report,
+    sent: bool,
+    errors: &[FieldError],
+) -> PageResult<Response> {
+    let user = page.user.as_ref();
+    let is_reporter = user.is_some_and(|u| r.reporter_id.as_deref() == Some(u.id.as_str()));
+    let is_handler = user
+        .is_some_and(|u| u.is_official() && u.agency_id.is_some() && u.agency_id == r.agency_id);
+    let is_coordinator = user.is_some_and(|u| u.has_role(crate::auth::Role::SystemAdmin));
+    let photos = if r.hidden_reason.is_some() && !is_handler {
+        Vec::new()
+    } else {
+        service::public_photos(store::photos(&state.db, &r.id).await?)
+    };
+    let events = store::events(&state.db, &r.id).await?;
+    let agencies = if is_handler || is_coordinator {
+        crate::agencies::store::all(&state.db).await?
+    } else {
+        Vec::new()
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "feedback_report.html",
+        context! {
+            r => public_view(r, &now_local()), photos => sv(&photos), events => sv(&events), sent => sent,
+            is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
+            reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
+            hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
+            contact => if is_handler { Some(format!("{} · {} · {}", r.reporter_name, r.reporter_email, r.reporter_phone)) } else { None },
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    target_agency: Option<String>,
+    duplicate_of: Option<String>,
+    rating: Option<String>,
+}
+
+async fn take_action(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let action: Action = serde_json::from_value(serde_json::Value::String(form.action.clone()))
+        .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    let input = ActionInput {
+        action,
+        note: form.note,
+        target_agency: form.target_agency,
+        duplicate_of: form.duplicate_of,
+        rating: form.rating.and_then(|r| r.parse().ok()),
+    };
+    match service::act(&state, &user, &ip, &code, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/feedback/{code}")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let r = store::by_code(&state.db, &code)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            render_report(&state, &page, &r, false, &errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn follow(
+    State(state): State<AppState>,
+    page: Page,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    service::follow(&state, &user, &code).await?;
+    Ok(Redirect::to(&format!("/feedback/{code}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct HideForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hide(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<HideForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    service::hide(&state, &user, &ip, &code, &form.reason).await?;
+    Ok(Redirect::to(&format!("/feedback/{code}")).into_response())
+}
+
+async fn photo(
+    State(state): State<AppState>,
+    page: Page,
+    Path((code, id)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let r = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let is_handler = page
+        .user
+        .as_ref()
+        .is_some_and(|u| u.is_official() && u.agency_id.is_some() && u.agency_id == r.agency_id);
+    if r.hidden_reason.is_some() && !is_handler {
+        return Err(AppError::NotFound.into());
+    }
+    let photo = store::photos(&state.db, &r.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id && (!p.hidden || is_handler))
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::storage::get(state.storage.as_ref(), &photo.storage_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, photo.media_type),
+            (header::CACHE_CONTROL, "public, max-age=3600".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        bytes.to_vec(),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct QueueQuery {
+    status: Option<String>,
+}
+
+async fn queue_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<QueueQuery>,
+) -> PageResult<Response> {
+    crate::auth::authz::authorize(
+        &state.db,
+        &page.principal(),
+        crate::auth::authz::Action::BackOffice,
+    )
+    .await?;
+    let user = page.require_user()?;
+    let agency_id = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let filter = Filter {
+        agency_id: Some(agency_id),
+        status: q.status.clone().or(Some("open".into())),
+        limit: 200,
+        ..Default::default()
+    };
+    let now = now_local();
+    let reports: Vec<Value> = store::list(&state.db, &filter)
+        .await?
+        .iter()
+        .map(|r| public_view(r, &now))
+        .collect();
+    Ok(page
+        .render(
+            "feedback_queue.html",
+            context! { reports => reports, status => filter.status },
+        )?
+        .into_response())
+}

@@ -1,0 +1,113 @@
+//! Citizen feedback (phản ánh, kiến nghị): reports routed by category and area to the
+//! responsible agency, answered publicly within working-day deadlines, with an Open311
+//! GeoReport v2 API. The life cycle is `tinhso_domain::feedback`; deadlines use the
+//! platform's working-day calendar.
+
+pub mod http;
+pub mod open311;
+pub mod photos;
+pub mod service;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+use tinhso_domain::feedback::Status;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub deadline_days: u32,
+}
+
+/// A report as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub id: String,
+    pub code: String,
+    pub category_code: String,
+    pub category_name: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub admin_unit_code: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub reporter_id: Option<String>,
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub reporter_phone: String,
+    pub hide_name: bool,
+    pub source: String,
+    pub agency_id: Option<String>,
+    pub agency_name: Option<String>,
+    pub status: Status,
+    pub received_local: String,
+    pub due_local: Option<String>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub reject_reason: Option<String>,
+    pub reopened: bool,
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub hidden_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Report {
+    /// The name the public may see.
+    pub fn public_name(&self) -> String {
+        if self.hide_name || self.reporter_name.is_empty() {
+            "Người phản ánh ẩn danh".into()
+        } else {
+            self.reporter_name.clone()
+        }
+    }
+
+    /// Whether the report is past its deadline and still waiting for the agency.
+    pub fn overdue(&self, now_local: &str) -> bool {
+        tinhso_domain::feedback::is_open(self.status)
+            && self.due_local.as_deref().is_some_and(|due| due < now_local)
+    }
+}
+
+pub fn status_text(status: Status) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn parse_status(text: &str) -> Option<Status> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// A routing rule: category code, administrative unit (`None`: anywhere), agency code.
+pub type RouteRule = (String, Option<String>, String);
+
+/// The demo categories and routing rules.
+pub fn demo() -> (Vec<Category>, Vec<RouteRule>) {
+    #[derive(Deserialize)]
+    struct Route {
+        category: String,
+        unit: Option<String>,
+        agency: String,
+    }
+    #[derive(Deserialize)]
+    struct Demo {
+        categories: Vec<Category>,
+        routes: Vec<Route>,
+    }
+    let demo: Demo = serde_json::from_str(include_str!("../../demo/feedback.json"))
+        .expect("the demo feedback setup is valid JSON");
+    (
+        demo.categories,
+        demo.routes
+            .into_iter()
+            .map(|r| (r.category, r.unit, r.agency))
+            .collect(),
+    )
+}

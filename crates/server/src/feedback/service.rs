@@ -1,0 +1,664 @@
+//! Filing, routing and answering reports. Each change runs in one transaction with its
+//! timeline row, audit row and the emails to everyone following the report.
+
+use super::store::{self, Photo};
+use super::{Report, status_text};
+use crate::app::AppState;
+use crate::audit::{self, Change};
+use crate::auth::{Role, User};
+use crate::db::Conn;
+use crate::error::{AppError, FieldError};
+use crate::jobs::{self, Job};
+use bytes::Bytes;
+use tinhso_domain::feedback::{Action, Status, check_point, transition};
+
+/// Who files a report: a signed-in account, or someone anonymous with contact details kept
+/// private.
+pub struct Reporter {
+    pub user: Option<User>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub ip: String,
+}
+
+pub struct NewReport {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub admin_unit: Option<String>,
+    pub lat: Option<String>,
+    pub lon: Option<String>,
+    pub hide_name: bool,
+    pub keep_location_in_photos: bool,
+    /// (file name, bytes) as sent.
+    pub photos: Vec<(String, Bytes)>,
+    pub source: &'static str,
+    pub idempotency_key: Option<String>,
+}
+
+fn parse_coordinate(text: Option<&str>) -> Result<Option<f64>, ()> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.replace(',', ".").parse().map(Some).map_err(|_| ()),
+    }
+}
+
+/// Checks everything a reporter sends; every problem at once, by field.
+async fn check(
+    state: &AppState,
+    r: &NewReport,
+    who: &Reporter,
+) -> Result<(Option<(f64, f64)>, Vec<(String, Bytes, &'static str)>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let chars = |s: &str| s.trim().chars().count();
+    match store::category(&state.db, &r.category).await {
+        Ok(Some(_)) => {}
+        _ => errors.push(FieldError::new(
+            "category",
+            "Vui lòng chọn lĩnh vực phản ánh.",
+        )),
+    }
+    if !(5..=200).contains(&chars(&r.title)) {
+        errors.push(FieldError::new("title", "Tiêu đề từ 5 đến 200 ký tự."));
+    }
+    if !(10..=5000).contains(&chars(&r.description)) {
+        errors.push(FieldError::new(
+            "description",
+            "Nội dung phản ánh từ 10 đến 5000 ký tự.",
+        ));
+    }
+    if chars(&r.address) > 300 {
+        errors.push(FieldError::new("address", "Địa chỉ tối đa 300 ký tự."));
+    }
+    if let Some(unit) = r.admin_unit.as_deref().filter(|u| !u.is_empty()) {
+        let known = sqlx::query("SELECT code FROM admin_units WHERE code = $1")
+            .bind(unit)
+            .fetch_optional(&state.db.pool)
+            .await;
+        if !matches!(known, Ok(Some(_))) {
+            errors.push(FieldError::new(
+                "admin_unit",
+                "Đơn vị hành chính không có trong danh mục.",
+            ));
+        }
+    }
+    let point = match (
+        parse_coordinate(r.lat.as_deref()),
+        parse_coordinate(r.lon.as_deref()),
+    ) {
+        (Ok(None), Ok(None)) => None,
+        (Ok(Some(lat)), Ok(Some(lon))) => match check_point(lat, lon) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(FieldError::new("lat", e.to_string()));
+                None
+            }
+        },
+        _ => {
+            errors.push(FieldError::new(
+                "lat",
+                "Vĩ độ và kinh độ phải là số, nhập cả hai hoặc bỏ trống cả hai.",
+            ));
+            None
+        }
+    };
+    if who.user.is_none() {
+        if who.email.is_empty() && who.phone.is_empty() {
+            errors.push(FieldError::new(
+                "email",
+                "Vui lòng để lại email hoặc số điện thoại để nhận kết quả trả lời.",
+            ));
+        }
+        if !who.email.is_empty() && tinhso_domain::identity::email(&who.email).is_err() {
+            errors.push(FieldError::new("email", "Email không hợp lệ."));
+        }
+        if !who.phone.is_empty() && tinhso_domain::identity::phone(&who.phone).is_err() {
+            errors.push(FieldError::new("phone", "Số điện thoại không hợp lệ."));
+        }
+    }
+    if r.photos.len() > super::photos::MAX_PHOTOS {
+        errors.push(FieldError::new("photos", "Tối đa 5 ảnh."));
+    }
+    let mut photos = Vec::new();
+    for (name, bytes) in r.photos.iter().take(super::photos::MAX_PHOTOS) {
+        match super::photos::prepare(name, bytes, r.keep_location_in_photos) {
+            Ok((clean, media)) => photos.push((name.clone(), clean, media)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok((point, photos))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Files a report: checked, routed to the responsible agency with its deadline, stored with
+/// its photos, acknowledged by email. Returns the report code.
+pub async fn submit(state: &AppState, who: &Reporter, r: NewReport) -> Result<String, AppError> {
+    let (point, photos) = check(state, &r, who).await.map_err(AppError::Validation)?;
+    let email = who
+        .user
+        .as_ref()
+        .and_then(|u| u.email.clone())
+        .unwrap_or_else(|| who.email.trim().to_owned());
+    if let Some(key) = &r.idempotency_key
+        && let Some(code) = existing(state, &email, key).await?
+    {
+        return Ok(code);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut stored = Vec::new();
+    for (name, bytes, media) in photos {
+        let photo_id = uuid::Uuid::now_v7().to_string();
+        let key = format!("feedback/{id}/{photo_id}");
+        crate::storage::put(state.storage.as_ref(), &key, bytes.clone())
+            .await
+            .map_err(AppError::Internal)?;
+        stored.push((photo_id, name, media, bytes.len(), key));
+    }
+    let result = insert(state, who, &r, &id, &email, point, &stored).await;
+    if result.is_err() {
+        for (_, _, _, _, key) in &stored {
+            let _ = crate::storage::delete(state.storage.as_ref(), key).await;
+        }
+    }
+    result
+}
+
+async fn existing(state: &AppState, email: &str, key: &str) -> Result<Option<String>, AppError> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT code FROM feedback_reports WHERE reporter_email = $1 AND idempotency_key = $2",
+    )
+    .bind(email)
+    .bind(key)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(row.map(|r| r.try_get("code")).transpose()?)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    state: &AppState,
+    who: &Reporter,
+    r: &NewReport,
+    id: &str,
+    email: &str,
+    point: Option<(f64, f64)>,
+    photos: &[(String, String, &'static str, usize, String)],
+) -> Result<String, AppError> {
+    let db = &state.db;
+    let calendar = crate::dossiers::calendar::load(db).await?;
+    let category = store::category(db, &r.category)
+        .await?
+        .ok_or_else(|| AppError::validation("category", "Vui lòng chọn lĩnh vực phản ánh."))?;
+    let now = crate::dossiers::local_now();
+    let mut tx = db.begin().await?;
+    let unit = r.admin_unit.as_deref().filter(|u| !u.is_empty());
+    let agency = store::route(&mut tx, &category.code, unit).await?;
+    let due = calendar
+        .count_start(now, None)
+        .and_then(|start| {
+            calendar.add_working_time(
+                start,
+                tinhso_domain::calendar::WorkDuration::days(category.deadline_days),
+            )
+        })
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("calendar: {e}")))?;
+    let status = if agency.is_some() {
+        Status::Assigned
+    } else {
+        Status::Received
+    };
+    let day = now.format("%y%m%d").to_string();
+    let seq = crate::db::next_sequence(db, &mut tx, &format!("feedback:{day}")).await?;
+    let code = format!("PA-{day}-{seq:04}");
+    let name = who
+        .user
+        .as_ref()
+        .map(|u| u.full_name.clone())
+        .unwrap_or_else(|| who.name.trim().to_owned());
+    let at = crate::time::now_text();
+    sqlx::query(
+        "INSERT INTO feedback_reports (id, code, category_code, title, description, address, admin_unit_code, lat, lon,
+            reporter_id, reporter_name, reporter_email, reporter_phone, hide_name, source, agency_id, status,
+            received_local, due_local, idempotency_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+    )
+    .bind(id)
+    .bind(&code)
+    .bind(&category.code)
+    .bind(tinhso_domain::text::normalize(&r.title))
+    .bind(r.description.trim())
+    .bind(tinhso_domain::text::normalize(&r.address))
+    .bind(unit)
+    .bind(point.map(|p| p.0))
+    .bind(point.map(|p| p.1))
+    .bind(who.user.as_ref().map(|u| u.id.clone()))
+    .bind(&name)
+    .bind(email)
+    .bind(who.phone.trim())
+    .bind(i64::from(r.hide_name))
+    .bind(r.source)
+    .bind(&agency)
+    .bind(status_text(status))
+    .bind(crate::dossiers::local_text(now))
+    .bind(crate::dossiers::local_text(due))
+    .bind(&r.idempotency_key)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    for (photo_id, file_name, media, size, key) in photos {
+        sqlx::query(
+            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+             VALUES ($1, $2, 'report', $3, $4, $5, $6, $7)",
+        )
+        .bind(photo_id)
+        .bind(id)
+        .bind(tinhso_domain::attachment::clean_file_name(file_name))
+        .bind(*media)
+        .bind(*size as i64)
+        .bind(key)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    store::follow(&mut tx, id, email).await?;
+    event(&mut tx, id, &name, "submit", Status::Received, status, "").await?;
+    audit_change(
+        state,
+        &mut tx,
+        &actor_label(who.user.as_ref()),
+        &who.ip,
+        id,
+        "feedback.submitted",
+        serde_json::json!({ "code": code, "agency": agency }),
+    )
+    .await?;
+    notify(
+        state,
+        &mut tx,
+        id,
+        &code,
+        &format!("Đã nhận phản ánh {code}"),
+        &format!(
+            "Phản ánh “{}” đã được tiếp nhận. Hạn trả lời: {}.",
+            r.title.trim(),
+            crate::dossiers::display_local(due)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+fn actor_label(user: Option<&User>) -> String {
+    user.map(|u| format!("user:{}", u.id))
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+async fn event(
+    tx: &mut Conn,
+    report_id: &str,
+    actor: &str,
+    action: &str,
+    from: Status,
+    to: Status,
+    note: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(report_id)
+    .bind(crate::time::now_text())
+    .bind(actor)
+    .bind(action)
+    .bind(status_text(from))
+    .bind(status_text(to))
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit_change(
+    state: &AppState,
+    tx: &mut Conn,
+    label: &str,
+    ip: &str,
+    id: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        &state.db,
+        tx,
+        &audit::Actor {
+            label: label.to_owned(),
+            ip: ip.to_owned(),
+        },
+        Change {
+            action,
+            entity_type: "feedback",
+            entity_id: id,
+            before: serde_json::Value::Null,
+            after,
+        },
+    )
+    .await
+}
+
+/// Emails every follower of the report.
+async fn notify(
+    state: &AppState,
+    tx: &mut Conn,
+    report_id: &str,
+    code: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let link = format!(
+        "{}/feedback/{code}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    for to in store::followers(tx, report_id).await? {
+        jobs::enqueue(
+            tx,
+            &Job::SendEmail(crate::mail::Email {
+                to,
+                subject: format!("[Tỉnh Số] {subject}"),
+                body: format!("{body}\n\nXem phản ánh: {link}\n"),
+            }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// An official's or the reporter's action on a report.
+pub struct ActionInput {
+    pub action: Action,
+    pub note: String,
+    pub target_agency: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub rating: Option<i64>,
+}
+
+/// Who may take `action`: officials of the agency holding the report (system administrators
+/// coordinate: they assign and re-route anything), the signed-in reporter for rating and
+/// reopening.
+fn allowed(user: &User, r: &Report, action: Action) -> bool {
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    match action {
+        Action::Rate | Action::Reopen => r.reporter_id.as_deref() == Some(user.id.as_str()),
+        Action::Assign => {
+            user.has_role(Role::SystemAdmin) || (of_agency && user.has_role(Role::Leader))
+        }
+        Action::Accept | Action::Answer | Action::Reject | Action::MarkDuplicate => of_agency,
+    }
+}
+
+pub async fn act(
+    state: &AppState,
+    user: &User,
+    ip: &str,
+    code: &str,
+    input: ActionInput,
+) -> Result<Report, AppError> {
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    let mut r = store::for_update(db, &mut tx, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allowed(user, &r, input.action) {
+        return Err(AppError::Forbidden);
+    }
+    let to = transition(r.status, input.action, r.reopened)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let note = input.note.trim().to_owned();
+    let needs_note = |min: usize, field: &str, message: &str| -> Result<(), AppError> {
+        if note.chars().count() < min || note.chars().count() > 5000 {
+            Err(AppError::validation(field, message))
+        } else {
+            Ok(())
+        }
+    };
+    let mut mail = None;
+    match input.action {
+        Action::Assign => {
+            let code = input.target_agency.as_deref().unwrap_or_default();
+            let agency = crate::agencies::store::by_code(&db.pool, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
+                })?;
+            sqlx::query("UPDATE feedback_reports SET agency_id = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&agency.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Action::Answer => {
+            needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
+            sqlx::query("UPDATE feedback_reports SET answer = $2, answered_at = $3, answered_by = $4 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&note)
+                .bind(crate::time::now_text())
+                .bind(&user.id)
+                .execute(&mut *tx)
+                .await?;
+            mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
+        }
+        Action::Reject => {
+            needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
+            sqlx::query("UPDATE feedback_reports SET reject_reason = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&note)
+                .execute(&mut *tx)
+                .await?;
+            mail = Some(("không được xử lý", format!("Lý do: {note}")));
+        }
+        Action::Reopen => {
+            needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
+            sqlx::query("UPDATE feedback_reports SET reopened = 1 WHERE id = $1")
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Action::Rate => {
+            let rating = input
+                .rating
+                .filter(|v| (1..=4).contains(v))
+                .ok_or_else(|| AppError::validation("rating", "Chọn một mức đánh giá."))?;
+            sqlx::query(
+                "UPDATE feedback_reports SET rating = $2, rating_comment = $3 WHERE id = $1",
+            )
+            .bind(&r.id)
+            .bind(rating)
+            .bind(Some(note.clone()).filter(|n| !n.is_empty()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Action::MarkDuplicate => {
+            let target = input
+                .duplicate_of
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default();
+            let original = store::by_code(db, target)
+                .await?
+                .filter(|o| o.code != r.code && o.status != Status::Duplicate)
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "duplicate_of",
+                        "Nhập mã một phản ánh khác đang được xử lý.",
+                    )
+                })?;
+            sqlx::query("UPDATE feedback_reports SET duplicate_of = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&original.code)
+                .execute(&mut *tx)
+                .await?;
+            for email in store::followers(&mut tx, &r.id).await? {
+                store::follow(&mut tx, &original.id, &email).await?;
+            }
+            mail = Some((
+                "được gộp với phản ánh trùng",
+                format!(
+                    "Phản ánh của bạn trùng với {}; bạn sẽ nhận thông báo của phản ánh đó.",
+                    original.code
+                ),
+            ));
+        }
+        Action::Accept => {}
+    }
+    sqlx::query("UPDATE feedback_reports SET status = $2, updated_at = $3 WHERE id = $1")
+        .bind(&r.id)
+        .bind(status_text(to))
+        .bind(crate::time::now_text())
+        .execute(&mut *tx)
+        .await?;
+    let action_name = serde_json::to_value(input.action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    event(
+        &mut tx,
+        &r.id,
+        &user.full_name,
+        &action_name,
+        r.status,
+        to,
+        &note,
+    )
+    .await?;
+    audit_change(
+        state,
+        &mut tx,
+        &format!("user:{}", user.id),
+        ip,
+        &r.id,
+        &format!("feedback.{action_name}"),
+        serde_json::json!({ "from": status_text(r.status), "to": status_text(to), "note": note }),
+    )
+    .await?;
+    if let Some((what, body)) = mail {
+        notify(
+            state,
+            &mut tx,
+            &r.id,
+            &r.code,
+            &format!("Phản ánh {} {what}", r.code),
+            &body,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    r.status = to;
+    Ok(r)
+}
+
+/// Hides a report's content from the public (abuse, personal data), with a reason.
+pub async fn hide(
+    state: &AppState,
+    user: &User,
+    ip: &str,
+    code: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    let r = store::for_update(db, &mut tx, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    if !(of_agency || user.has_role(Role::SystemAdmin)) {
+        return Err(AppError::Forbidden);
+    }
+    if reason.trim().chars().count() < 5 {
+        return Err(AppError::validation(
+            "reason",
+            "Vui lòng ghi lý do ẩn nội dung.",
+        ));
+    }
+    sqlx::query("UPDATE feedback_reports SET hidden_reason = $2, updated_at = $3 WHERE id = $1")
+        .bind(&r.id)
+        .bind(reason.trim())
+        .bind(crate::time::now_text())
+        .execute(&mut *tx)
+        .await?;
+    audit_change(
+        state,
+        &mut tx,
+        &format!("user:{}", user.id),
+        ip,
+        &r.id,
+        "feedback.hidden",
+        serde_json::json!({ "reason": reason.trim() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Open reports that look like what is being written: nearby (within 300 m) or with similar
+/// words, in the same category.
+pub async fn similar(
+    state: &AppState,
+    category: &str,
+    text: &str,
+    point: Option<(f64, f64)>,
+) -> Result<Vec<Report>, AppError> {
+    let candidates = store::list(
+        &state.db,
+        &store::Filter {
+            category: Some(category.to_owned()),
+            status: Some("open".into()),
+            public: true,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut scored: Vec<(f64, Report)> = candidates
+        .into_iter()
+        .filter_map(|r| {
+            let words = tinhso_domain::feedback::similarity(
+                text,
+                &format!("{} {}", r.title, r.description),
+            );
+            let near = match (point, r.lat.zip(r.lon)) {
+                (Some(a), Some(b)) => tinhso_domain::feedback::distance_m(a, b) <= 300.0,
+                _ => false,
+            };
+            (words >= 0.25 || near).then_some((words + f64::from(u8::from(near)), r))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
+}
+
+/// A signed-in citizen follows an existing report instead of filing a duplicate.
+pub async fn follow(state: &AppState, user: &User, code: &str) -> Result<(), AppError> {
+    let r = store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let email = user
+        .email
+        .clone()
+        .ok_or_else(|| AppError::BadRequest("Tài khoản chưa có email để nhận thông báo.".into()))?;
+    let mut tx = state.db.begin().await?;
+    store::follow(&mut tx, &r.id, &email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Photos of a report that may be shown publicly.
+pub fn public_photos(photos: Vec<Photo>) -> Vec<Photo> {
+    photos.into_iter().filter(|p| !p.hidden).collect()
+}

@@ -1,0 +1,504 @@
+//! Citizen feedback on both databases: reporting with photos, routing, answering, rating and
+//! reopening, duplicates, moderation, permissions, and the Open311 GeoReport v2 API.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{TestApp, text};
+use serde_json::Value;
+
+const PASSWORD: &str = "TinhSo@2026";
+
+on_both_databases!(
+    a_report_is_routed_answered_and_rated,
+    bad_reports_duplicates_and_moderation,
+    open311_georeport_v2
+);
+
+fn jpeg_with_location() -> Vec<u8> {
+    let exif = b"Exif\0\0MM\0*\0\0\0\x08\0\0GPS-19.8067-105.7852";
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    v.extend(((exif.len() + 2) as u16).to_be_bytes());
+    v.extend_from_slice(exif);
+    v.extend([0xFF, 0xDA, 0x00, 0x02, 0x00, 0xFF, 0xD9]);
+    v
+}
+
+async fn post_report(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    photos: &[(&str, Vec<u8>)],
+) -> (StatusCode, String, Option<String>) {
+    // Any page carries the token bound to this browser; the login page has it as a field.
+    let token = app.csrf("/login").await;
+    let boundary = "----fb";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in photos {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let uri = format!(
+        "/feedback/new?_csrf={}",
+        url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+    );
+    let req = Request::post(uri)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let resp = app.send(req).await;
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let (status, body) = text(resp).await;
+    (status, body, location)
+}
+
+fn code_of(location: &str) -> String {
+    location
+        .trim_start_matches("/feedback/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+const POTHOLE: &[(&str, &str)] = &[
+    ("category", "giao-thong"),
+    ("title", "Ổ gà lớn trên đường Lê Lai"),
+    (
+        "description",
+        "Đường Lê Lai trước số 12 có ổ gà sâu, xe máy đã ngã hai lần trong tuần.",
+    ),
+    ("address", "Số 12 đường Lê Lai"),
+    ("admin_unit", "14932"),
+    ("lat", "19.8067"),
+    ("lon", "105.7852"),
+    ("_confirmed", "1"),
+];
+
+async fn a_report_is_routed_answered_and_rated(app: TestApp) {
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = POTHOLE.to_vec();
+    fields.push(("_key", "pothole-1"));
+    let (status, _, location) =
+        post_report(&app, &fields, &[("o-ga.jpg", jpeg_with_location())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let code = code_of(&location.unwrap());
+    assert!(code.starts_with("PA-"), "{code}");
+    let (status, again, _) = post_report(&app, &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{again}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback_reports").await,
+        1,
+        "a resend makes one report"
+    );
+
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(
+        page.contains("Ủy ban nhân dân phường Hạc Thành") || page.contains("Hạc Thành"),
+        "routed by area"
+    );
+    assert!(page.contains("Đã phân công"));
+    let photo = &page[page.find(&format!("/feedback/{code}/photos/")).unwrap()..];
+    let photo = &photo[..photo.find('"').unwrap()];
+    app.clear_cookies();
+    let resp = app
+        .send(Request::get(photo).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/jpeg");
+    let (_, bytes) = text(resp).await;
+    assert!(
+        !bytes.contains("GPS-19.8067"),
+        "the camera's location is stripped"
+    );
+    let (_, list) = app.get("/feedback?category=giao-thong").await;
+    assert!(list.contains(&code) && !list.contains("congdan@tinhso.local"));
+
+    // A clerk of another agency cannot answer; the ward's clerk can.
+    app.login("motcua.tuphap@tinhso.local", PASSWORD).await;
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{code}"),
+            &format!("/feedback/{code}/actions"),
+            &[("action", "answer"), ("note", "Đã sửa xong ổ gà.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.clear_cookies();
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(
+        page.contains("congdan@tinhso.local"),
+        "the handling agency sees the contact"
+    );
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{code}"),
+            &format!("/feedback/{code}/actions"),
+            &[("action", "accept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html, _) = app
+        .post_form(
+            &format!("/feedback/{code}"),
+            &format!("/feedback/{code}/actions"),
+            &[("action", "answer"), ("note", "ngắn")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Nội dung trả lời từ 10"));
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{code}"),
+            &format!("/feedback/{code}/actions"),
+            &[
+                ("action", "answer"),
+                ("note", "Phường đã vá ổ gà ngày 25/11, mời bà con kiểm tra."),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The reporter reopens once, then rates the second answer.
+    app.clear_cookies();
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let page = format!("/feedback/{code}");
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "reopen"), ("note", "Vẫn còn ổ gà bên cạnh.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    app.post_form(
+        &page,
+        &format!("{page}/actions"),
+        &[
+            ("action", "answer"),
+            ("note", "Đã vá nốt ổ gà còn lại, cảm ơn bà con."),
+        ],
+    )
+    .await;
+    app.clear_cookies();
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "reopen"), ("note", "Lại chưa ổn.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "reopened only once");
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "rate"), ("rating", "4")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&page).await;
+    assert!(html.contains("Đã đóng") && html.contains("Rất hài lòng"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE '%congdan@tinhso.local%'").await, 3, "received, answered twice");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'feedback.%'")
+            .await,
+        6,
+        "filed, accepted, answered, reopened, answered, rated"
+    );
+}
+
+async fn bad_reports_duplicates_and_moderation(app: TestApp) {
+    // Anonymous, with nothing filled in: every problem explained.
+    let (status, html, _) = post_report(
+        &app,
+        &[
+            ("category", ""),
+            ("lat", "48.85"),
+            ("lon", "2.35"),
+            ("_confirmed", "1"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    for message in [
+        "Vui lòng chọn lĩnh vực",
+        "Tiêu đề từ 5",
+        "ngoài lãnh thổ Việt Nam",
+        "email hoặc số điện thoại",
+    ] {
+        assert!(html.contains(message), "{message}");
+    }
+    let (status, html, _) = post_report(
+        &app,
+        &[POTHOLE, &[("email", "ban.doc@example.com")]].concat(),
+        &[("anh.jpg", b"not an image".to_vec())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("không phải PDF, JPEG, PNG"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback_reports").await,
+        0,
+        "nothing filed from bad input"
+    );
+
+    // Anonymous, valid: filed without a name in public.
+    let (status, _, location) = post_report(
+        &app,
+        &[
+            POTHOLE,
+            &[
+                ("email", "ban.doc@example.com"),
+                ("name", "Trần Ẩn Danh"),
+                ("hide_name", "on"),
+            ],
+        ]
+        .concat(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let first = code_of(&location.unwrap());
+    let (_, page) = app.get(&format!("/feedback/{first}")).await;
+    assert!(!page.contains("Trần Ẩn Danh") && !page.contains("ban.doc@example.com"));
+
+    // A similar report is suggested before filing; the citizen follows instead.
+    app.login("congdan2@tinhso.local", PASSWORD).await;
+    let similar: Vec<(&str, &str)> = POTHOLE
+        .iter()
+        .filter(|(k, _)| *k != "_confirmed")
+        .copied()
+        .collect();
+    let (status, html, _) = post_report(&app, &similar, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"similar\"") && html.contains(&first));
+    let (status, _, _) = app
+        .post_form("/feedback/new", &format!("/feedback/{first}/follow"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback_followers").await,
+        2
+    );
+    // Filed anyway, then merged by the ward: its follower moves to the first report.
+    let (_, _, location) = post_report(
+        &app,
+        &[similar.as_slice(), &[("_confirmed", "1"), ("_key", "dup")]].concat(),
+        &[],
+    )
+    .await;
+    let second = code_of(&location.unwrap());
+    app.clear_cookies();
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{second}"),
+            &format!("/feedback/{second}/actions"),
+            &[("action", "mark_duplicate"), ("duplicate_of", &first)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&format!("/feedback/{second}")).await;
+    assert!(page.contains("Trùng lặp"));
+    // Moderation hides the content from the public, with a reason, audited.
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{first}"),
+            &format!("/feedback/{first}/hide"),
+            &[("reason", "Có thông tin cá nhân của người khác")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    let (_, page) = app.get(&format!("/feedback/{first}")).await;
+    assert!(page.contains("Nội dung đã được ẩn") && !page.contains("ổ gà sâu"));
+    let (_, list) = app.get("/feedback").await;
+    assert!(
+        !list.contains(&first),
+        "hidden reports leave the public list"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'feedback.hidden'")
+            .await,
+        1
+    );
+}
+
+async fn open311(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    form: Option<String>,
+) -> (StatusCode, String, String) {
+    let mut req = Request::builder().method(method).uri(path);
+    let body = match form {
+        Some(f) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(f)
+        }
+        None => Body::empty(),
+    };
+    let resp = app.send(req.body(body).unwrap()).await;
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let (status, body) = text(resp).await;
+    (status, content_type, body)
+}
+
+async fn open311_georeport_v2(app: TestApp) {
+    let (status, ct, body) = open311(&app, "GET", "/open311/v2/services.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("application/json"));
+    let services: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        services
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["service_code"] == "giao-thong" && s["type"] == "realtime")
+    );
+    let (_, ct, xml) = open311(&app, "GET", "/open311/v2/services.xml", None).await;
+    assert!(ct.starts_with("text/xml") && xml.contains("<services><service><service_code>"));
+    let (status, _, def) = open311(&app, "GET", "/open311/v2/services/giao-thong.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&def).unwrap()["service_code"],
+        "giao-thong"
+    );
+    let (status, _, err) = open311(&app, "GET", "/open311/v2/services/nope.xml", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(err.contains("<errors><error><code>404</code>"));
+
+    let key = app.token("doanhnghiep@tinhso.local", &["open311"]).await;
+    let form = |key: &str, service: &str| {
+        format!(
+            "api_key={key}&service_code={service}&lat=19.8067&long=105.7852&address_string=S%E1%BB%91+12+L%C3%AA+Lai&email=app%40example.com&description=%C4%90%C3%A8n+%C4%91%C6%B0%E1%BB%9Dng+h%E1%BB%8Fng+c%E1%BA%A3+tu%E1%BA%A7n+nay."
+        )
+    };
+    let (status, _, err) = open311(
+        &app,
+        "POST",
+        "/open311/v2/requests.json",
+        Some(form("wrong", "giao-thong")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(serde_json::from_str::<Value>(&err).unwrap()[0]["code"], 403);
+    let (status, _, err) = open311(
+        &app,
+        "POST",
+        "/open311/v2/requests.json",
+        Some(form(&key, "nope")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(err.contains("service_code"));
+    let (status, _, created) = open311(
+        &app,
+        "POST",
+        "/open311/v2/requests.json",
+        Some(form(&key, "giao-thong")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = serde_json::from_str::<Value>(&created).unwrap()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, _, one) = open311(
+        &app,
+        "GET",
+        &format!("/open311/v2/requests/{id}.json"),
+        None,
+    )
+    .await;
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(
+        (one[0]["status"].as_str(), one[0]["service_code"].as_str()),
+        (Some("open"), Some("giao-thong"))
+    );
+    assert!(
+        one[0]["status_notes"]
+            .as_str()
+            .unwrap()
+            .starts_with("assigned")
+    );
+    assert!(
+        !one[0].to_string().contains("app@example.com"),
+        "no contact details"
+    );
+    let (_, _, xml) = open311(&app, "GET", &format!("/open311/v2/requests/{id}.xml"), None).await;
+    assert!(
+        xml.contains("<service_requests><request><service_request_id>")
+            && xml.contains("<status>open</status>")
+    );
+    let (_, _, open_list) = open311(
+        &app,
+        "GET",
+        "/open311/v2/requests.json?status=open&service_code=giao-thong",
+        None,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&open_list)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (_, _, closed) =
+        open311(&app, "GET", "/open311/v2/requests.json?status=closed", None).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&closed)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let (status, _, err) = open311(
+        &app,
+        "GET",
+        "/open311/v2/requests.json?start_date=yesterday",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(err.contains("W3C"));
+    let (status, _, _) = open311(&app, "GET", "/open311/v2/requests.csv", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, err) = open311(
+        &app,
+        "POST",
+        "/open311/v2/requests.json",
+        Some(format!(
+            "api_key={key}&service_code=giao-thong&description=Thi%E1%BA%BFu+v%E1%BB%8B+tr%C3%AD"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a location is required");
+    assert!(err.contains("lat and long"));
+}
