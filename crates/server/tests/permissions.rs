@@ -254,6 +254,10 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/dossiers/DOSSIER", "", Clerk, 404),
     case("GET", "/api/v1/statistics/dossiers", "", Anonymous, 401),
     case("GET", "/api/v1/statistics/dossiers", "", Citizen, 403),
+    // Feedback: the agencies' queue; actions on reports are checked in tests/feedback.rs.
+    case("GET", "/office/feedback", "", Anonymous, 303),
+    case("GET", "/office/feedback", "", Citizen, 403),
+    case("GET", "/office/feedback", "", Clerk, 200),
 ];
 
 /// Route patterns that need a principal; the table must cover each one.
@@ -286,6 +290,7 @@ const PROTECTED_ROUTES: &[&str] = &[
     "/admin/calendar",
     "/api/v1/dossiers/",
     "/api/v1/statistics/dossiers",
+    "/office/feedback",
 ];
 
 on_both_databases!(every_route_refuses_what_it_must);
