@@ -1,0 +1,58 @@
+// Citizen feedback in the browser: a report with a photo is routed to the ward, answered,
+// shown on the public page and rated by the reporter.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPlatform, signIn } from './harness.js';
+
+let platform;
+before(async () => { platform = await startPlatform(); });
+after(async () => { await platform?.stop(); });
+
+function jpegWithLocation() {
+  const exif = Buffer.from('Exif\0\0MM\0*\0\0\0\x08\0\0GPS-19.8067-105.7852', 'binary');
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(exif.length + 2);
+  return Buffer.concat([Buffer.from([0xFF, 0xD8, 0xFF, 0xE1]), len, exif, Buffer.from([0xFF, 0xDA, 0x00, 0x02, 0x00, 0xFF, 0xD9])]);
+}
+
+test('a pothole report with a photo is routed, answered in public and rated', async () => {
+  const citizen = await platform.newPage();
+  await citizen.setViewportSize({ width: 360, height: 740 });
+  await signIn(citizen, 'congdan@tinhso.local');
+  await citizen.goto('/feedback');
+  await citizen.getByRole('link', { name: 'Gửi phản ánh' }).first().click();
+  await citizen.getByLabel('Lĩnh vực').selectOption({ label: 'Giao thông, đường sá' });
+  await citizen.getByLabel('Tiêu đề').fill('Ổ gà lớn trên đường Lê Lai');
+  await citizen.getByLabel('Nội dung phản ánh').fill('Trước số 12 đường Lê Lai có ổ gà sâu, xe máy đã ngã hai lần.');
+  await citizen.getByLabel('Địa bàn').selectOption({ label: 'Phường Hạc Thành' });
+  await citizen.getByLabel('Vĩ độ').fill('19.8067');
+  await citizen.getByLabel('Kinh độ').fill('105.7852');
+  await citizen.getByLabel('Ảnh (tối đa 5)').setInputFiles({ name: 'o-ga.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation() });
+  await citizen.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click();
+  const code = (await citizen.getByTestId('feedback-code').textContent()).trim();
+  assert.match(code, /^PA-\d{6}-\d{4}$/);
+  await citizen.getByTestId('feedback-status').getByText('Đã phân công').waitFor();
+  const photo = await citizen.request.get(await citizen.locator('main img').first().getAttribute('src'));
+  assert.ok(!(await photo.body()).toString('binary').includes('GPS-19.8067'), 'the photo lost its location');
+
+  const ward = await platform.newPage();
+  await signIn(ward, 'motcua.hacthanh@tinhso.local');
+  await ward.goto('/office/feedback');
+  await ward.getByRole('link', { name: code }).click();
+  await ward.getByRole('button', { name: 'Tiếp nhận xử lý' }).click();
+  await ward.getByLabel('Trả lời của cơ quan').fill('Phường đã vá ổ gà ngày 25/11, mời bà con kiểm tra.');
+  await ward.getByRole('button', { name: 'Gửi trả lời công khai' }).click();
+  await ward.getByTestId('feedback-status').getByText('Đã trả lời').waitFor();
+
+  const stranger = await platform.newPage();
+  await stranger.goto('/feedback?status=answered');
+  await stranger.getByRole('link', { name: 'Ổ gà lớn trên đường Lê Lai' }).click();
+  await stranger.getByTestId('feedback-answer').getByText('đã vá ổ gà').waitFor();
+  assert.ok(!(await stranger.locator('main').textContent()).includes('congdan@tinhso.local'));
+
+  await citizen.reload();
+  await citizen.getByLabel('Rất hài lòng').check();
+  await citizen.getByRole('button', { name: 'Gửi đánh giá' }).click();
+  await citizen.getByTestId('feedback-rating').getByText('Rất hài lòng').waitFor();
+  await citizen.getByTestId('feedback-status').getByText('Đã đóng').waitFor();
+});
