@@ -49,6 +49,9 @@ CREATE TABLE feedback_reports (
     duplicate_of TEXT,
     hidden_reason TEXT,
     idempotency_key TEXT,
+    -- When the agency was reminded of the coming deadline, and its leader told it passed.
+    reminded_at TEXT,
+    escalated_at TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

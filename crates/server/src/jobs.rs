@@ -150,9 +150,17 @@ pub fn backoff(attempts: i64) -> Duration {
 /// The loop each node runs when `run_jobs` is on.
 pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut last_purge = std::time::Instant::now();
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         if let Err(e) = run_due(&state).await {
             tracing::error!(error = %e, "job runner error");
+        }
+        if last_sweep.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(60)) {
+            last_sweep = Some(std::time::Instant::now());
+            let now = crate::dossiers::local_now();
+            if let Err(e) = crate::feedback::deadlines::sweep(&state, now).await {
+                tracing::error!(error = %e, "feedback deadline sweep failed");
+            }
         }
         if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
             last_purge = std::time::Instant::now();

@@ -502,3 +502,61 @@ async fn open311_georeport_v2(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "a location is required");
     assert!(err.contains("lat and long"));
 }
+
+mod deadlines {
+    use super::*;
+
+    on_both_databases!(reminders_then_escalation_with_a_moved_clock);
+
+    async fn reminders_then_escalation_with_a_moved_clock(app: TestApp) {
+        app.login("congdan@tinhso.local", PASSWORD).await;
+        let (_, _, location) = post_report(&app, POTHOLE, &[]).await;
+        let code = code_of(&location.unwrap());
+        let due: String = sqlx::Row::get(
+            &sqlx::query("SELECT due_local FROM feedback_reports WHERE code = $1")
+                .bind(&code)
+                .fetch_one(&app.state.db.pool)
+                .await
+                .unwrap(),
+            "due_local",
+        );
+        let due = tinhso::dossiers::parse_local(&due).unwrap();
+        let sweep = |at| tinhso::feedback::deadlines::sweep(&app.state, at);
+        assert_eq!(
+            sweep(due - chrono::Duration::days(5)).await.unwrap(),
+            (0, 0),
+            "nothing to say a week ahead"
+        );
+        assert_eq!(
+            sweep(due - chrono::Duration::hours(2)).await.unwrap(),
+            (1, 0),
+            "a reminder on the last day"
+        );
+        assert_eq!(
+            sweep(due - chrono::Duration::hours(1)).await.unwrap(),
+            (0, 0),
+            "only once"
+        );
+        let to_officials = app
+            .count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%sắp đến hạn%'")
+            .await;
+        assert_eq!(to_officials, 3, "the ward's clerk, specialist and leader");
+        assert_eq!(
+            sweep(due + chrono::Duration::hours(1)).await.unwrap(),
+            (0, 1),
+            "escalated once overdue"
+        );
+        assert_eq!(
+            sweep(due + chrono::Duration::days(3)).await.unwrap(),
+            (0, 0)
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%quá hạn%' AND payload LIKE '%lanhdao.hacthanh%'").await, 1, "to the leader");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%quá hạn%'")
+                .await,
+            1,
+            "to the leader only"
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('feedback.remind', 'feedback.escalate')").await, 2);
+    }
+}

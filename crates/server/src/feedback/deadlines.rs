@@ -1,0 +1,150 @@
+//! Deadline watch for feedback, run by every node's job runner once a minute: a reminder to
+//! the agency's officials when a report is due within a working day, and an escalation to the
+//! agency's leaders once it is overdue. Each is claimed by a conditional update, so several
+//! nodes sweeping at once still send each message once.
+
+use crate::app::AppState;
+use crate::db::Conn;
+use crate::error::AppError;
+use crate::jobs::{self, Job};
+use chrono::NaiveDateTime;
+use sqlx::Row;
+use tinhso_domain::calendar::WorkDuration;
+
+/// Sweeps at `now` (Vietnam local time; a parameter so tests can move the clock). Returns the
+/// number of reminders and escalations sent.
+pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize), AppError> {
+    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let soon = calendar
+        .add_working_time(now, WorkDuration::days(1))
+        .unwrap_or(now);
+    let now_text = crate::dossiers::local_text(now);
+    let reminders = notify_due(
+        state,
+        "reminded_at",
+        &now_text,
+        &crate::dossiers::local_text(soon),
+        false,
+    )
+    .await?;
+    let escalations = notify_due(state, "escalated_at", &now_text, &now_text, true).await?;
+    Ok((reminders, escalations))
+}
+
+async fn notify_due(
+    state: &AppState,
+    column: &str,
+    now: &str,
+    horizon: &str,
+    escalate: bool,
+) -> Result<usize, AppError> {
+    let sql = format!(
+        "SELECT id, code, title, agency_id, due_local FROM feedback_reports
+         WHERE status IN ('assigned', 'in_progress') AND agency_id IS NOT NULL AND {column} IS NULL AND due_local < $1
+         ORDER BY due_local LIMIT 500"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(horizon)
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut sent = 0;
+    for r in rows {
+        let (id, code, title, agency, due): (String, String, String, String, String) = (
+            r.try_get("id")?,
+            r.try_get("code")?,
+            r.try_get("title")?,
+            r.try_get("agency_id")?,
+            r.try_get("due_local")?,
+        );
+        let mut tx = state.db.begin().await?;
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE feedback_reports SET {column} = $2 WHERE id = $1 AND {column} IS NULL"
+        )))
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            continue; // another node took it
+        }
+        let recipients = officials(&mut tx, &agency, escalate).await?;
+        let due_text = crate::dossiers::parse_local(&due)
+            .map(crate::dossiers::display_local)
+            .unwrap_or(due);
+        let link = format!(
+            "{}/feedback/{code}",
+            state.config.public_url.trim_end_matches('/')
+        );
+        let (subject, body) = if escalate {
+            (
+                format!("Phản ánh {code} đã quá hạn"),
+                format!(
+                    "Phản ánh “{title}” đã quá hạn trả lời ({due_text}). Đề nghị lãnh đạo chỉ đạo xử lý."
+                ),
+            )
+        } else {
+            (
+                format!("Phản ánh {code} sắp đến hạn"),
+                format!("Phản ánh “{title}” cần trả lời trước {due_text}."),
+            )
+        };
+        for to in recipients {
+            jobs::enqueue(
+                &mut tx,
+                &Job::SendEmail(crate::mail::Email {
+                    to,
+                    subject: format!("[Tỉnh Số] {subject}"),
+                    body: format!("{body}\n\n{link}\n"),
+                }),
+            )
+            .await?;
+        }
+        let action = if escalate { "escalate" } else { "remind" };
+        sqlx::query(
+            "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note)
+             SELECT $1, id, $2, 'Hệ thống', $3, status, status, '' FROM feedback_reports WHERE id = $4",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(crate::time::now_text())
+        .bind(action)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::record(
+            &state.db,
+            &mut tx,
+            &crate::audit::Actor::system(),
+            crate::audit::Change {
+                action: &format!("feedback.{action}"),
+                entity_type: "feedback",
+                entity_id: &id,
+                before: serde_json::Value::Null,
+                after: serde_json::json!({ "due": due_text }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Emails of the agency's active officials (only its leaders for an escalation).
+async fn officials(
+    tx: &mut Conn,
+    agency_id: &str,
+    leaders_only: bool,
+) -> Result<Vec<String>, AppError> {
+    let sql = if leaders_only {
+        "SELECT DISTINCT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.email IS NOT NULL AND r.role = 'leader'"
+    } else {
+        "SELECT DISTINCT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.email IS NOT NULL AND r.role IN ('one_stop_clerk', 'specialist', 'leader')"
+    };
+    let rows = sqlx::query(sql).bind(agency_id).fetch_all(&mut *tx).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("email").ok().flatten())
+        .collect())
+}
