@@ -41,6 +41,8 @@ CREATE TABLE feedback_reports (
     due_local TEXT,
     answer TEXT,
     answered_at TEXT,
+    -- Vietnam local time of the (last) answer, compared with due_local for "on time".
+    answered_local TEXT,
     answered_by TEXT,
     reject_reason TEXT,
     reopened BIGINT NOT NULL DEFAULT 0,

@@ -29,13 +29,14 @@ use utoipa::{Modify, OpenApi};
         crate::catalog::http::api_import, crate::catalog::http::api_export_json, crate::catalog::http::api_export_csv,
         crate::catalog::http::api_fields,
         crate::dossiers::api::track, crate::dossiers::api::submit, crate::dossiers::api::read, crate::dossiers::api::act,
-        crate::dossiers::stats::api,
+        crate::dossiers::stats::api, crate::feedback::stats::api,
         me, list_officials, create_official, audit_entries, list_tokens, create_token, revoke_token,
     ),
     modifiers(&Security),
     tags((name = "directory", description = "Agencies and administrative units"),
          (name = "catalog", description = "The procedure catalog (thủ tục hành chính)"),
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
+         (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "accounts", description = "The caller, officials and API tokens"),
          (name = "audit", description = "The audit trail"))
 )]

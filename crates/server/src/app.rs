@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::payments::http::routes())
         .merge(crate::feedback::http::routes())
         .merge(crate::feedback::open311::routes())
+        .merge(crate::feedback::stats::routes())
         .merge(crate::dossiers::stats::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())

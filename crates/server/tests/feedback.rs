@@ -217,6 +217,41 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
     let (_, html) = app.get(&page).await;
     assert!(html.contains("Đã đóng") && html.contains("Rất hài lòng"));
     assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE '%congdan@tinhso.local%'").await, 3, "received, answered twice");
+    // Statistics count it: answered on time, satisfied, too few reports to rank.
+    app.clear_cookies();
+    let (status, _) = app.get("/office/feedback/statistics").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "officials only");
+    app.login("lanhdao.hacthanh@tinhso.local", PASSWORD).await;
+    let (status, stats) = app
+        .api("GET", "/api/v1/statistics/feedback?by=category", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let total = &stats["total"];
+    assert_eq!(
+        (
+            total["received"].as_i64(),
+            total["answered"].as_i64(),
+            total["answered_on_time"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(
+        (
+            total["on_time_rate"].as_f64(),
+            total["satisfaction_rate"].as_f64()
+        ),
+        (Some(100.0), Some(100.0))
+    );
+    assert_eq!(stats["rows"][0]["comparable"], false);
+    let (status, csv) = app.get("/office/feedback/statistics.csv?by=area").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.contains("Trả lời đúng hạn") && csv.contains("Phường Hạc Thành"),
+        "{csv}"
+    );
+    let (status, html) = app.get("/office/feedback/statistics?by=agency").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("ít phản ánh"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'feedback.%'")
             .await,

@@ -8,6 +8,7 @@ pub mod http;
 pub mod open311;
 pub mod photos;
 pub mod service;
+pub mod stats;
 pub mod store;
 
 use serde::{Deserialize, Serialize};

@@ -445,11 +445,12 @@ pub async fn act(
         }
         Action::Answer => {
             needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
-            sqlx::query("UPDATE feedback_reports SET answer = $2, answered_at = $3, answered_by = $4 WHERE id = $1")
+            sqlx::query("UPDATE feedback_reports SET answer = $2, answered_at = $3, answered_by = $4, answered_local = $5 WHERE id = $1")
                 .bind(&r.id)
                 .bind(&note)
                 .bind(crate::time::now_text())
                 .bind(&user.id)
+                .bind(crate::dossiers::local_text(crate::dossiers::local_now()))
                 .execute(&mut *tx)
                 .await?;
             mail = Some(("đã được trả lời", format!("Trả lời: {note}")));

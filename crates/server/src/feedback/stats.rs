@@ -1,0 +1,340 @@
+//! Feedback statistics by agency, category or area over a period: received, answered,
+//! answered on time, overdue now, satisfaction; rates are shown with their volume, and rows
+//! with too few reports are marked so that agencies are compared only where it is fair.
+
+use crate::app::AppState;
+use crate::auth::authz::{Action as Authz, authorize};
+use crate::db::Db;
+use crate::error::{ApiResult, AppError, PageResult};
+use crate::web::{Page, sv};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Datelike, NaiveDate};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+/// Fewer reports than this in a row: its rates are shown but not ranked against others.
+pub const FAIR_VOLUME: i64 = 10;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/office/feedback/statistics", get(page))
+        .route("/office/feedback/statistics.csv", get(csv_export))
+        .route("/office/feedback/statistics.xlsx", get(xlsx_export))
+        .route("/api/v1/statistics/feedback", get(api))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    #[default]
+    Agency,
+    Category,
+    Area,
+}
+
+#[derive(Debug, Clone, Deserialize, Default, utoipa::IntoParams)]
+pub struct Filter {
+    /// Group rows by agency, category or area (administrative unit).
+    #[serde(default)]
+    pub by: By,
+    /// First day (YYYY-MM-DD, Vietnam time); default 1 January this year.
+    pub from: Option<String>,
+    /// Last day, inclusive; default today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub received: i64,
+    pub answered: i64,
+    pub answered_on_time: i64,
+    /// Answered on time ÷ answered, in percent.
+    pub on_time_rate: Option<f64>,
+    pub open: i64,
+    pub overdue: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
+    /// Whether the row has enough reports to be compared with others.
+    pub comparable: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub by: By,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<Row>,
+    pub total: Row,
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+impl Row {
+    fn finish(mut self) -> Row {
+        self.on_time_rate = percent(self.answered_on_time, self.answered);
+        self.satisfaction_rate = percent(self.satisfied, self.rated);
+        self.comparable = self.received >= FAIR_VOLUME;
+        self
+    }
+}
+
+fn period(filter: &Filter) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let today = crate::dossiers::local_now().date();
+    let parse =
+        |s: &Option<String>, default: NaiveDate, field: &str| match s.as_deref().map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+        };
+    let from = parse(
+        &filter.from,
+        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+        "from",
+    )?;
+    let to = parse(&filter.to, today, "to")?;
+    if to < from {
+        return Err(AppError::validation("to", "Ngày cuối phải sau ngày đầu."));
+    }
+    Ok((from, to))
+}
+
+pub async fn report(db: &Db, filter: &Filter) -> Result<Report, AppError> {
+    let (from, to) = period(filter)?;
+    let utc = |d: NaiveDate| {
+        crate::time::to_text(
+            (d.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(7)).and_utc(),
+        )
+    };
+    let (start, end) = (utc(from), utc(to + chrono::Duration::days(1)));
+    let now = crate::dossiers::local_text(crate::dossiers::local_now());
+    let (key, name, join) = match filter.by {
+        By::Agency => (
+            "COALESCE(a.code, '')",
+            "MIN(a.name)",
+            "LEFT JOIN agencies a ON a.id = r.agency_id",
+        ),
+        By::Category => (
+            "r.category_code",
+            "MIN(c.name)",
+            "JOIN feedback_categories c ON c.code = r.category_code",
+        ),
+        By::Area => (
+            "COALESCE(r.admin_unit_code, '')",
+            "MIN(u.name)",
+            "LEFT JOIN admin_units u ON u.code = r.admin_unit_code",
+        ),
+    };
+    let sql = format!(
+        "SELECT {key} AS key, {name} AS name,
+            SUM(CASE WHEN r.created_at >= $1 AND r.created_at < $2 THEN 1 ELSE 0 END) AS received,
+            SUM(CASE WHEN r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS answered,
+            SUM(CASE WHEN r.answered_at >= $1 AND r.answered_at < $2 AND r.answered_local <= r.due_local THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN r.status IN ('received', 'assigned', 'in_progress') THEN 1 ELSE 0 END) AS open,
+            SUM(CASE WHEN r.status IN ('assigned', 'in_progress') AND r.due_local < $3 THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN r.rating IS NOT NULL AND r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS rated,
+            SUM(CASE WHEN r.rating >= 3 AND r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS satisfied
+         FROM feedback_reports r {join}
+         WHERE r.status <> 'duplicate'
+         GROUP BY {key} ORDER BY {key}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end)
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut total = Row {
+        name: "Tổng cộng".into(),
+        ..Row::default()
+    };
+    let mut out = Vec::new();
+    for r in rows {
+        let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
+        let row = Row {
+            key: r.try_get("key")?,
+            name: r
+                .try_get::<Option<String>, _>("name")?
+                .unwrap_or_else(|| "Chưa phân công".into()),
+            received: n("received")?,
+            answered: n("answered")?,
+            answered_on_time: n("on_time")?,
+            open: n("open")?,
+            overdue: n("overdue")?,
+            rated: n("rated")?,
+            satisfied: n("satisfied")?,
+            ..Row::default()
+        };
+        total.received += row.received;
+        total.answered += row.answered;
+        total.answered_on_time += row.answered_on_time;
+        total.open += row.open;
+        total.overdue += row.overdue;
+        total.rated += row.rated;
+        total.satisfied += row.satisfied;
+        out.push(row.finish());
+    }
+    Ok(Report {
+        by: filter.by,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows: out,
+        total: total.finish(),
+    })
+}
+
+async fn checked(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    filter: &Filter,
+) -> Result<Report, AppError> {
+    authorize(&state.db, principal, Authz::Dossiers).await?;
+    if !principal.user().is_some_and(|u| u.is_official()) {
+        return Err(AppError::Forbidden);
+    }
+    report(&state.db, filter).await
+}
+
+async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = checked(&state, &page.principal(), &filter).await?;
+    let query = serde_urlencoded::to_string([
+        ("by", sv(report.by).to_string()),
+        ("from", report.from.clone()),
+        ("to", report.to.clone()),
+    ])
+    .map_err(anyhow::Error::from)?;
+    Ok(page
+        .render(
+            "feedback_statistics.html",
+            context! { report => sv(&report), query => query, fair => FAIR_VOLUME },
+        )?
+        .into_response())
+}
+
+const HEADERS: [&str; 10] = [
+    "Mã",
+    "Tên",
+    "Tiếp nhận",
+    "Đã trả lời",
+    "Trả lời đúng hạn",
+    "Tỉ lệ đúng hạn (%)",
+    "Đang xử lý",
+    "Quá hạn",
+    "Lượt đánh giá",
+    "Tỉ lệ hài lòng (%)",
+];
+
+fn cells(r: &Row) -> Vec<tinhso_documents::Cell> {
+    use tinhso_documents::Cell::{Number, Text};
+    let n = |v: i64| Number(v as f64);
+    let p = |v: Option<f64>| v.map(Number).unwrap_or(Text(String::new()));
+    vec![
+        Text(r.key.clone()),
+        Text(r.name.clone()),
+        n(r.received),
+        n(r.answered),
+        n(r.answered_on_time),
+        p(r.on_time_rate),
+        n(r.open),
+        n(r.overdue),
+        n(r.rated),
+        p(r.satisfaction_rate),
+    ]
+}
+
+fn rows(report: &Report) -> Vec<Vec<tinhso_documents::Cell>> {
+    report
+        .rows
+        .iter()
+        .chain(std::iter::once(&report.total))
+        .map(cells)
+        .collect()
+}
+
+async fn csv_export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = checked(&state, &page.principal(), &filter).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADERS).map_err(anyhow::Error::from)?;
+    for row in rows(&report) {
+        let record: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                tinhso_documents::Cell::Text(t) => t.clone(),
+                tinhso_documents::Cell::Number(n) => n.to_string(),
+            })
+            .collect();
+        writer.write_record(record).map_err(anyhow::Error::from)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"phan-anh-{}-{}.csv\"",
+                    report.from, report.to
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn xlsx_export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = checked(&state, &page.principal(), &filter).await?;
+    let bytes = tinhso_documents::xlsx("Phản ánh", &HEADERS, &rows(&report))
+        .map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"phan-anh-{}-{}.xlsx\"",
+                    report.from, report.to
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Feedback statistics for a period, grouped by agency, category or area.
+#[utoipa::path(get, path = "/api/v1/statistics/feedback", tag = "feedback", params(Filter),
+    responses((status = 200, body = Report), (status = 422, description = "Invalid period", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn api(
+    State(state): State<AppState>,
+    auth: crate::auth::session::Auth,
+    Query(filter): Query<Filter>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(checked(&state, &auth.principal, &filter).await?))
+}
