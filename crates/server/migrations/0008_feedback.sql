@@ -58,6 +58,7 @@ CREATE TABLE feedback_reports (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX feedback_reports_public ON feedback_reports(status, created_at);
+CREATE INDEX feedback_reports_created ON feedback_reports(created_at);
 CREATE INDEX feedback_reports_agency ON feedback_reports(agency_id, status, due_local);
 CREATE INDEX feedback_reports_category ON feedback_reports(category_code, created_at);
 CREATE UNIQUE INDEX feedback_reports_idempotency ON feedback_reports(reporter_email, idempotency_key);

@@ -57,7 +57,11 @@ struct ListQuery {
     status: Option<String>,
     agency: Option<String>,
     unit: Option<String>,
+    page: Option<i64>,
 }
+
+/// Reports per page of the public list: small pages for phones on weak connections.
+const PER_PAGE: i64 = 30;
 
 async fn list_page(
     State(state): State<AppState>,
@@ -70,21 +74,33 @@ async fn list_page(
         agency: q.agency.clone(),
         unit: q.unit.clone(),
         public: true,
-        limit: 100,
+        limit: PER_PAGE + 1,
+        offset: (q.page.unwrap_or(1).max(1) - 1) * PER_PAGE,
         ..Default::default()
     };
+    let page_number = q.page.unwrap_or(1).max(1);
     let now = now_local();
-    let reports: Vec<Value> = store::list(&state.db, &filter)
-        .await?
-        .iter()
-        .map(|r| public_view(r, &now))
-        .collect();
+    let mut found = store::list(&state.db, &filter).await?;
+    let has_next = found.len() as i64 > PER_PAGE;
+    found.truncate(PER_PAGE as usize);
+    let reports: Vec<Value> = found.iter().map(|r| public_view(r, &now)).collect();
     let categories = store::categories(&state.db).await?;
+    let query = |n: i64| {
+        serde_urlencoded::to_string([
+            ("category", q.category.clone().unwrap_or_default()),
+            ("status", q.status.clone().unwrap_or_default()),
+            ("unit", q.unit.clone().unwrap_or_default()),
+            ("page", n.to_string()),
+        ])
+        .unwrap_or_default()
+    };
+    let next = has_next.then(|| query(page_number + 1));
+    let previous = (page_number > 1).then(|| query(page_number - 1));
     let units = crate::agencies::store::admin_units(&state.db).await?;
     Ok(page
         .render(
             "feedback_list.html",
-            context! { reports => reports, categories => sv(&categories), units => sv(&units),
+            context! { reports => reports, categories => sv(&categories), units => sv(&units), next => next, previous => previous,
                 filter => context! { category => q.category, status => q.status, agency => q.agency, unit => q.unit } },
         )?
         .into_response())

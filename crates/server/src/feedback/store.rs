@@ -168,6 +168,7 @@ pub struct Filter {
     /// Only what the public may see (not hidden).
     pub public: bool,
     pub limit: i64,
+    pub offset: i64,
 }
 
 pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
@@ -212,8 +213,9 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
         format!(" WHERE {}", clauses.join(" AND "))
     };
     let sql = format!(
-        "{SELECT}{filter} ORDER BY r.created_at DESC LIMIT {}",
-        f.limit.clamp(1, 1000)
+        "{SELECT}{filter} ORDER BY r.created_at DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 1000),
+        f.offset.clamp(0, 100_000)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in &binds {
