@@ -219,7 +219,7 @@ fn main() {
                 .await,
                 load(
                     &app,
-                    "GET /feedback (public list, newest 100)",
+                    "GET /feedback (public list, newest 30)",
                     Arc::new(|_| "/feedback".into()),
                 )
                 .await,
