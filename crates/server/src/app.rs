@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::feedback::http::routes())
         .merge(crate::feedback::open311::routes())
         .merge(crate::feedback::stats::routes())
+        .merge(crate::feedback::admin::routes())
         .merge(crate::dossiers::stats::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())

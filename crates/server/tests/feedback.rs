@@ -595,3 +595,126 @@ mod deadlines {
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('feedback.remind', 'feedback.escalate')").await, 2);
     }
 }
+
+mod administration {
+    use super::*;
+
+    on_both_databases!(administrators_add_a_category_and_route_it);
+
+    async fn administrators_add_a_category_and_route_it(app: TestApp) {
+        app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+        let (status, _, _) = app
+            .post_form(
+                "/feedback",
+                "/admin/feedback/categories",
+                &[
+                    ("code", "chieu-sang"),
+                    ("name", "Chiếu sáng công cộng"),
+                    ("deadline_days", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "officials do not manage categories"
+        );
+        app.clear_cookies();
+        let secret = app.enable_totp("admin@tinhso.local").await;
+        app.login("admin@tinhso.local", PASSWORD).await;
+        let code =
+            tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
+        app.post_form("/login/totp", "/login/totp", &[("code", &code)])
+            .await;
+        let (status, html, _) = app
+            .post_form(
+                "/admin/feedback",
+                "/admin/feedback/categories",
+                &[("code", "Chiếu Sáng"), ("name", ""), ("deadline_days", "0")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("Mã lĩnh vực gồm")
+                && html.contains("Tên lĩnh vực")
+                && html.contains("Thời hạn trả lời từ 1")
+        );
+        let (status, _, _) = app
+            .post_form(
+                "/admin/feedback",
+                "/admin/feedback/categories",
+                &[
+                    ("code", "chieu-sang"),
+                    ("name", "Chiếu sáng công cộng"),
+                    ("deadline_days", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, html, _) = app
+            .post_form(
+                "/admin/feedback",
+                "/admin/feedback/routes",
+                &[
+                    ("category", "chieu-sang"),
+                    ("unit", "14932"),
+                    ("agency", "000.99.99.H56"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Không tìm thấy cơ quan"));
+        let (status, _, _) = app
+            .post_form(
+                "/admin/feedback",
+                "/admin/feedback/routes",
+                &[
+                    ("category", "chieu-sang"),
+                    ("unit", "14932"),
+                    ("agency", "000.00.60.H56"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('feedback.category_saved', 'feedback.route_saved')").await, 2);
+
+        // It takes effect at once: Open311 lists it and a report is routed with its deadline.
+        let (_, _, services) = open311(&app, "GET", "/open311/v2/services.json", None).await;
+        assert!(services.contains("chieu-sang"));
+        app.clear_cookies();
+        app.login("congdan@tinhso.local", PASSWORD).await;
+        let fields = [
+            ("category", "chieu-sang"),
+            ("title", "Đèn đường tắt cả tuần"),
+            (
+                "description",
+                "Dãy đèn đường phố Lê Lai tắt từ thứ Hai, rất tối và nguy hiểm.",
+            ),
+            ("admin_unit", "14932"),
+            ("_confirmed", "1"),
+        ];
+        let (status, _, location) = post_report(&app, &fields, &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let code = code_of(&location.unwrap());
+        let row = sqlx::query("SELECT r.received_local, r.due_local, a.code FROM feedback_reports r JOIN agencies a ON a.id = r.agency_id WHERE r.code = $1")
+            .bind(&code)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::get::<String, _>(&row, "code"), "000.00.60.H56");
+        let received =
+            tinhso::dossiers::parse_local(&sqlx::Row::get::<String, _>(&row, "received_local"))
+                .unwrap();
+        let due =
+            tinhso::dossiers::parse_local(&sqlx::Row::get::<String, _>(&row, "due_local")).unwrap();
+        let calendar = tinhso_domain::calendar::Calendar::vietnam_default();
+        let expected = calendar
+            .due(
+                received,
+                tinhso_domain::calendar::WorkDuration::days(5),
+                None,
+            )
+            .unwrap();
+        assert_eq!(due, expected, "five working days from receipt");
+    }
+}

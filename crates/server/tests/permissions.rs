@@ -258,6 +258,17 @@ const TABLE: &[Case] = &[
     case("GET", "/office/feedback", "", Anonymous, 303),
     case("GET", "/office/feedback", "", Citizen, 403),
     case("GET", "/office/feedback", "", Clerk, 200),
+    case("GET", "/admin/feedback", "", Clerk, 403),
+    case("GET", "/admin/feedback", "", JusticeAdmin, 403),
+    case("GET", "/admin/feedback", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/feedback/routes",
+        "category=khac&agency=000.00.14.H56",
+        Clerk,
+        403,
+    ),
+    case("POST", "/admin/feedback/routes/x/delete", "", Citizen, 403),
 ];
 
 /// Route patterns that need a principal; the table must cover each one.
@@ -291,6 +302,7 @@ const PROTECTED_ROUTES: &[&str] = &[
     "/api/v1/dossiers/",
     "/api/v1/statistics/dossiers",
     "/office/feedback",
+    "/admin/feedback",
 ];
 
 on_both_databases!(every_route_refuses_what_it_must);

@@ -3,6 +3,7 @@
 //! GeoReport v2 API. The life cycle is `tinhso_domain::feedback`; deadlines use the
 //! platform's working-day calendar.
 
+pub mod admin;
 pub mod deadlines;
 pub mod http;
 pub mod open311;

@@ -1,0 +1,256 @@
+//! Administrators manage feedback categories (with their deadlines) and routing rules, live.
+
+use super::Category;
+use super::store;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::authz::{Action, authorize};
+use crate::error::{AppError, FieldError, PageResult};
+use crate::net::ClientIp;
+use crate::web::{Page, form_errors, sv};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::context;
+use serde::Deserialize;
+use sqlx::Row;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/feedback", get(page))
+        .route("/admin/feedback/categories", post(save_category))
+        .route("/admin/feedback/routes", post(save_route))
+        .route("/admin/feedback/routes/{id}/delete", post(delete_route))
+}
+
+async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageResult<Response> {
+    let categories = store::categories(&state.db).await?;
+    let rows = sqlx::query(
+        "SELECT r.id, r.category_code, r.admin_unit_code, a.code AS agency_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id ORDER BY r.category_code, r.admin_unit_code",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let routes: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.try_get::<String, _>("id").unwrap_or_default(),
+                category => r.try_get::<String, _>("category_code").unwrap_or_default(),
+                unit => r.try_get::<Option<String>, _>("admin_unit_code").ok().flatten(),
+                agency_code => r.try_get::<String, _>("agency_code").unwrap_or_default(),
+                agency_name => r.try_get::<String, _>("agency_name").unwrap_or_default(),
+            }
+        })
+        .collect();
+    let units = crate::agencies::store::admin_units(&state.db).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "admin/feedback.html",
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors) },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn page(State(state): State<AppState>, page: Page) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    render(&state, &page, &[]).await
+}
+
+#[derive(Deserialize)]
+struct CategoryForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    deadline_days: String,
+}
+
+fn check_category(form: &CategoryForm) -> Result<Category, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = form.code.trim().to_lowercase();
+    if !(2..=40).contains(&code.len())
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        errors.push(FieldError::new(
+            "code",
+            "Mã lĩnh vực gồm 2–40 chữ thường không dấu, số hoặc dấu gạch ngang.",
+        ));
+    }
+    if !(1..=200).contains(&form.name.trim().chars().count()) {
+        errors.push(FieldError::new("name", "Tên lĩnh vực từ 1 đến 200 ký tự."));
+    }
+    let days = form
+        .deadline_days
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=60).contains(d));
+    if days.is_none() {
+        errors.push(FieldError::new(
+            "deadline_days",
+            "Thời hạn trả lời từ 1 đến 60 ngày làm việc.",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(Category {
+            code,
+            name: form.name.trim().to_owned(),
+            description: form.description.trim().to_owned(),
+            deadline_days: days.unwrap_or(10),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn actor(page: &Page, ip: String) -> Actor {
+    Actor {
+        label: page.principal().actor_label(),
+        ip,
+    }
+}
+
+async fn save_category(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    axum::Form(form): axum::Form<CategoryForm>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    let category = match check_category(&form) {
+        Ok(c) => c,
+        Err(errors) => return render(&state, &page, &errors).await,
+    };
+    let position = store::categories(&state.db)
+        .await?
+        .iter()
+        .position(|c| c.code == category.code)
+        .unwrap_or(999) as i64;
+    let mut tx = state.db.begin().await?;
+    store::save_category(&mut tx, &category, position).await?;
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.category_saved",
+            entity_type: "feedback_category",
+            entity_id: &category.code,
+            before: serde_json::Value::Null,
+            after: serde_json::to_value(&category).unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}
+
+#[derive(Deserialize)]
+struct RouteForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    agency: String,
+}
+
+async fn save_route(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    axum::Form(form): axum::Form<RouteForm>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    let mut errors = Vec::new();
+    if store::category(&state.db, form.category.trim())
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("category", "Chọn một lĩnh vực."));
+    }
+    let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
+    if let Some(u) = unit
+        && sqlx::query("SELECT code FROM admin_units WHERE code = $1")
+            .bind(u)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError::new(
+            "unit",
+            "Đơn vị hành chính không có trong danh mục.",
+        ));
+    }
+    let agency = crate::agencies::store::by_code(&state.db.pool, form.agency.trim()).await?;
+    if agency.is_none() {
+        errors.push(FieldError::new(
+            "agency",
+            "Không tìm thấy cơ quan với mã này.",
+        ));
+    }
+    let (Some(agency), true) = (agency, errors.is_empty()) else {
+        return render(&state, &page, &errors).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::save_route(&mut tx, form.category.trim(), unit, &agency.id).await?;
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.route_saved",
+            entity_type: "feedback_route",
+            entity_id: form.category.trim(),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({ "unit": unit, "agency": agency.code }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}
+
+async fn delete_route(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    let mut tx = state.db.begin().await?;
+    let gone = sqlx::query("DELETE FROM feedback_routes WHERE id = $1")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound.into());
+    }
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.route_deleted",
+            entity_type: "feedback_route",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}
