@@ -718,3 +718,32 @@ mod administration {
         assert_eq!(due, expected, "five working days from receipt");
     }
 }
+
+mod paging {
+    use super::*;
+
+    on_both_databases!(the_public_list_comes_in_pages_of_thirty);
+
+    async fn the_public_list_comes_in_pages_of_thirty(app: TestApp) {
+        app.login("congdan@tinhso.local", PASSWORD).await;
+        for i in 0..31 {
+            let title = format!("Phản ánh thứ {i} về rác thải");
+            let fields = [
+                ("category", "moi-truong"),
+                ("title", title.as_str()),
+                ("description", "Rác thải tập kết sai nơi quy định, bốc mùi."),
+                ("_confirmed", "1"),
+            ];
+            let (status, _, _) = post_report(&app, &fields, &[]).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+        }
+        app.clear_cookies();
+        let (_, first) = app.get("/feedback").await;
+        assert_eq!(first.matches("data-testid=\"feedback-item\"").count(), 30);
+        assert!(first.contains("rel=\"next\"") && !first.contains("rel=\"prev\""));
+        let (_, second) = app.get("/feedback?page=2").await;
+        assert_eq!(second.matches("data-testid=\"feedback-item\"").count(), 1);
+        assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""));
+        assert!(second.contains("Phản ánh thứ 0 về rác thải"), "oldest last");
+    }
+}
