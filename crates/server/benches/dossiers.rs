@@ -9,71 +9,14 @@
 use axum::body::Body;
 use axum::http::{Request, header};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tinhso::app::{AppState, router};
 use tinhso::config::Config;
-use tower::ServiceExt;
 
-const CLIENTS: usize = 100;
-const DURATION: Duration = Duration::from_secs(5);
+mod support;
+
+use support::{CLIENTS, MakeRequest, get, load};
 const BATCH: usize = 200;
-
-type MakeRequest = Arc<dyn Fn(usize) -> Request<Body> + Send + Sync>;
-
-struct Figure {
-    name: String,
-    requests: usize,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-async fn load(app: &axum::Router, name: &str, clients: usize, make: MakeRequest) -> Figure {
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for client in 0..clients {
-        let (app, make) = (app.clone(), make.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut i = client;
-            while start.elapsed() < DURATION {
-                let t = Instant::now();
-                let resp = app.clone().oneshot(make(i)).await.unwrap();
-                i += clients;
-                let status = resp.status();
-                let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                    .await
-                    .unwrap();
-                assert!(
-                    status.is_success(),
-                    "{status}: {}",
-                    String::from_utf8_lossy(&body)
-                );
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    all.sort();
-    let pct =
-        |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    Figure {
-        name: name.into(),
-        requests: all.len(),
-        per_second: all.len() as f64 / elapsed,
-        p50_ms: pct(0.5),
-        p99_ms: pct(0.99),
-    }
-}
-
-fn get(path: String) -> Request<Body> {
-    Request::get(path).body(Body::empty()).unwrap()
-}
 
 /// Loads `total` dossiers spread over 2025 across the agencies of the demo catalog: most
 /// returned (early / on time / late), some still pending. Returns a sample of their codes.
@@ -221,11 +164,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let pg = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = tinhso::db::Db::connect(&pg).await.unwrap();
-        sqlx::raw_sql("DROP DATABASE IF EXISTS tinhso_bench_dossiers WITH (FORCE)").execute(&admin.pool).await.unwrap();
-        sqlx::raw_sql("CREATE DATABASE tinhso_bench_dossiers").execute(&admin.pool).await.unwrap();
-        let pg_url = format!("{}/tinhso_bench_dossiers", &pg[..pg.rfind('/').unwrap()]);
+        let pg_url = support::fresh_postgres("tinhso_bench_dossiers").await;
         for (label, url) in [("SQLite", None), ("PostgreSQL", Some(pg_url))] {
             let dir = tempfile::tempdir().unwrap();
             let url = url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
@@ -277,10 +216,7 @@ fn main() {
                 load(&app, "GET statistics, province-year by agency (1 client)", 1, stats("agency")).await,
                 load(&app, "GET statistics, province-year by field (1 client)", 1, stats("field")).await,
             ];
-            println!("| request | requests | per second | p50 ms | p99 ms |\n|---|---|---|---|---|");
-            for f in figures {
-                println!("| {} | {} | {:.0} | {:.2} | {:.2} |", f.name, f.requests, f.per_second, f.p50_ms, f.p99_ms);
-            }
+            support::print_table(&figures);
         }
     });
 }

@@ -4,60 +4,14 @@
 //!
 //! Run: `cargo bench -p tinhso --bench feedback` (`BENCH_REPORTS=20000` for a quick run).
 
-use axum::body::Body;
-use axum::http::Request;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tinhso::app::{AppState, router};
 use tinhso::config::Config;
-use tower::ServiceExt;
 
-const CLIENTS: usize = 100;
-const DURATION: Duration = Duration::from_secs(5);
+mod support;
 
-type MakePath = Arc<dyn Fn(usize) -> String + Send + Sync>;
-
-async fn load(app: &axum::Router, name: &str, make: MakePath) -> String {
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for client in 0..CLIENTS {
-        let (app, make) = (app.clone(), make.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut i = client;
-            while start.elapsed() < DURATION {
-                let t = Instant::now();
-                let resp = app
-                    .clone()
-                    .oneshot(Request::get(make(i)).body(Body::empty()).unwrap())
-                    .await
-                    .unwrap();
-                i += CLIENTS;
-                assert!(resp.status().is_success(), "{}", resp.status());
-                let _ = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                    .await
-                    .unwrap();
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    all.sort();
-    let pct =
-        |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    format!(
-        "| {name} | {} | {:.0} | {:.2} | {:.2} |",
-        all.len(),
-        all.len() as f64 / elapsed,
-        pct(0.5),
-        pct(0.99)
-    )
-}
+use support::{CLIENTS, get, load};
 
 /// Inserts `total` reports over the last 300 days, across categories and the demo areas.
 async fn load_reports(state: &AppState, total: usize) -> Vec<String> {
@@ -163,18 +117,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let pg = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = tinhso::db::Db::connect(&pg).await.unwrap();
-        sqlx::raw_sql("DROP DATABASE IF EXISTS tinhso_bench_feedback WITH (FORCE)")
-            .execute(&admin.pool)
-            .await
-            .unwrap();
-        sqlx::raw_sql("CREATE DATABASE tinhso_bench_feedback")
-            .execute(&admin.pool)
-            .await
-            .unwrap();
-        let pg_url = format!("{}/tinhso_bench_feedback", &pg[..pg.rfind('/').unwrap()]);
+        let pg_url = support::fresh_postgres("tinhso_bench_feedback").await;
         for (label, url) in [("SQLite", None), ("PostgreSQL", Some(pg_url))] {
             let dir = tempfile::tempdir().unwrap();
             let url = url
@@ -210,51 +153,56 @@ fn main() {
             ];
             let page_codes = codes.clone();
             let api_codes = codes.clone();
-            let rows = vec![
+            let figures = vec![
                 load(
                     &app,
                     "GET /healthz (baseline)",
-                    Arc::new(|_| "/healthz".into()),
+                    CLIENTS,
+                    Arc::new(|_| get("/healthz".into())),
                 )
                 .await,
                 load(
                     &app,
                     "GET /feedback (public list, newest 30)",
-                    Arc::new(|_| "/feedback".into()),
+                    CLIENTS,
+                    Arc::new(|_| get("/feedback".into())),
                 )
                 .await,
                 load(
                     &app,
                     "GET /feedback?category=&status=answered",
+                    CLIENTS,
                     Arc::new(move |i| {
-                        format!("/feedback?category={}&status=answered", categories[i % 6])
+                        get(format!(
+                            "/feedback?category={}&status=answered",
+                            categories[i % 6]
+                        ))
                     }),
                 )
                 .await,
                 load(
                     &app,
                     "GET /feedback/{code} (report page)",
-                    Arc::new(move |i| format!("/feedback/{}", page_codes[i % page_codes.len()])),
+                    CLIENTS,
+                    Arc::new(move |i| {
+                        get(format!("/feedback/{}", page_codes[i % page_codes.len()]))
+                    }),
                 )
                 .await,
                 load(
                     &app,
                     "GET /open311/v2/requests/{id}.json",
+                    CLIENTS,
                     Arc::new(move |i| {
-                        format!(
+                        get(format!(
                             "/open311/v2/requests/{}.json",
                             api_codes[i % api_codes.len()]
-                        )
+                        ))
                     }),
                 )
                 .await,
             ];
-            println!(
-                "| request | requests | per second | p50 ms | p99 ms |\n|---|---|---|---|---|"
-            );
-            for row in rows {
-                println!("{row}");
-            }
+            support::print_table(&figures);
         }
     });
 }

@@ -4,67 +4,13 @@
 //!
 //! Run: `cargo bench -p tinhso --bench foundation` (PostgreSQL from TEST_POSTGRES_URL).
 
-use axum::body::Body;
-use axum::http::Request;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tinhso::app::{AppState, router};
 use tinhso::config::Config;
-use tower::ServiceExt;
 
-const CLIENTS: usize = 100;
-const DURATION: Duration = Duration::from_secs(5);
+mod support;
 
-struct Figure {
-    name: String,
-    requests: usize,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-async fn load(app: &axum::Router, name: &str, paths: Vec<String>) -> Figure {
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for client in 0..CLIENTS {
-        let app = app.clone();
-        let paths = paths.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut i = client;
-            while start.elapsed() < DURATION {
-                let path = &paths[i % paths.len()];
-                i += CLIENTS;
-                let t = Instant::now();
-                let resp = app
-                    .clone()
-                    .oneshot(Request::get(path).body(Body::empty()).unwrap())
-                    .await
-                    .unwrap();
-                assert!(resp.status().is_success(), "{path}: {}", resp.status());
-                let _ = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                    .await
-                    .unwrap();
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    all.sort();
-    let pct =
-        |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    Figure {
-        name: name.into(),
-        requests: all.len(),
-        per_second: all.len() as f64 / elapsed,
-        p50_ms: pct(0.5),
-        p99_ms: pct(0.99),
-    }
-}
+use support::{CLIENTS, load, paths};
 
 async fn province(url: &str, dir: &std::path::Path) -> AppState {
     let config = Config {
@@ -106,18 +52,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let pg = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = tinhso::db::Db::connect(&pg).await.unwrap();
-        sqlx::raw_sql("DROP DATABASE IF EXISTS tinhso_bench WITH (FORCE)")
-            .execute(&admin.pool)
-            .await
-            .unwrap();
-        sqlx::raw_sql("CREATE DATABASE tinhso_bench")
-            .execute(&admin.pool)
-            .await
-            .unwrap();
-        let pg_url = format!("{}/tinhso_bench", &pg[..pg.rfind('/').unwrap()]);
+        let pg_url = support::fresh_postgres("tinhso_bench").await;
         for (label, url) in [("SQLite", None), ("PostgreSQL", Some(pg_url))] {
             let dir = tempfile::tempdir().unwrap();
             let url = url
@@ -146,26 +81,37 @@ fn main() {
                 .map(|y| format!("/agencies/000.00.{y:02}.H56"))
                 .collect();
             let figures = vec![
-                load(&app, "GET /healthz (baseline)", vec!["/healthz".into()]).await,
-                load(&app, "GET /api/v1/agencies/{code}", codes).await,
-                load(&app, "GET /api/v1/agencies?q= (search, folded)", searches).await,
-                load(&app, "GET /agencies/{code} (page with children)", pages).await,
+                load(
+                    &app,
+                    "GET /healthz (baseline)",
+                    CLIENTS,
+                    paths(vec!["/healthz".into()]),
+                )
+                .await,
+                load(&app, "GET /api/v1/agencies/{code}", CLIENTS, paths(codes)).await,
+                load(
+                    &app,
+                    "GET /api/v1/agencies?q= (search, folded)",
+                    CLIENTS,
+                    paths(searches),
+                )
+                .await,
+                load(
+                    &app,
+                    "GET /agencies/{code} (page with children)",
+                    CLIENTS,
+                    paths(pages),
+                )
+                .await,
                 load(
                     &app,
                     "GET /agencies (whole tree page)",
-                    vec!["/agencies".into()],
+                    CLIENTS,
+                    paths(vec!["/agencies".into()]),
                 )
                 .await,
             ];
-            println!(
-                "| request | requests | per second | p50 ms | p99 ms |\n|---|---|---|---|---|"
-            );
-            for f in figures {
-                println!(
-                    "| {} | {} | {:.0} | {:.2} | {:.2} |",
-                    f.name, f.requests, f.per_second, f.p50_ms, f.p99_ms
-                );
-            }
+            support::print_table(&figures);
         }
     });
 }

@@ -149,6 +149,16 @@ impl Db {
             .map(|_| ())
     }
 
+    /// The clause that locks the rows a `SELECT` reads until the transaction ends (`FOR UPDATE
+    /// OF alias` on PostgreSQL). Empty on SQLite, where `begin`'s write lock already excludes
+    /// every other writer.
+    pub fn lock_rows(&self, alias: &str) -> String {
+        match self.backend {
+            Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+            Backend::Sqlite => String::new(),
+        }
+    }
+
     /// Takes a transaction-scoped lock named by `key` so that a read-then-write (a sequence,
     /// the audit chain) cannot interleave with another node doing the same.
     pub async fn lock(&self, tx: &mut Conn, key: i64) -> sqlx::Result<()> {

@@ -157,7 +157,7 @@ pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Rece
         }
         if last_sweep.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(60)) {
             last_sweep = Some(std::time::Instant::now());
-            let now = crate::dossiers::local_now();
+            let now = crate::time::local_now();
             if let Err(e) = crate::feedback::deadlines::sweep(&state, now).await {
                 tracing::error!(error = %e, "feedback deadline sweep failed");
             }

@@ -28,6 +28,7 @@ pub mod ops;
 pub mod payments;
 pub mod settings;
 pub mod storage;
+pub mod tables;
 pub mod time;
 pub mod tokens;
 pub mod web;

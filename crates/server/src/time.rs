@@ -35,3 +35,21 @@ pub fn display(text: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Now, in Vietnam's local time: the calendar's clock.
+pub fn local_now() -> chrono::NaiveDateTime {
+    now().with_timezone(&vietnam()).naive_local()
+}
+
+pub fn local_text(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+pub fn parse_local(s: &str) -> Option<chrono::NaiveDateTime> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok()
+}
+
+/// `24/11/2026 16:30`, as forms and pages show local times.
+pub fn display_local(t: chrono::NaiveDateTime) -> String {
+    t.format("%d/%m/%Y %H:%M").to_string()
+}

@@ -39,58 +39,6 @@ fn birth_answers() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// A multipart body: text fields, then files as (field, file name, bytes).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----tinhso-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (k, name, bytes) in files {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// Posts a multipart form with the CSRF token of `form_page` in the query; returns status,
-/// body and redirect target.
-async fn post_multipart(
-    app: &TestApp,
-    form_page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &str, &[u8])],
-) -> (StatusCode, String, Option<String>) {
-    let token = app.csrf(form_page).await;
-    let sep = if action.contains('?') { '&' } else { '?' };
-    let uri = format!("{action}{sep}_csrf={}", urlencode(&token));
-    let (content_type, body) = multipart(fields, files);
-    let req = Request::post(uri)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body))
-        .unwrap();
-    let resp = app.send(req).await;
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let (status, body) = text(resp).await;
-    (status, body, location)
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 async fn apply_online(
     app: &TestApp,
     key: &str,
@@ -100,7 +48,7 @@ async fn apply_online(
     let page = format!("/procedures/{BIRTH}/apply");
     let mut fields = vec![("_key", key), ("_agency", COMMUNE), ("_intent", intent)];
     fields.extend(birth_answers());
-    post_multipart(app, &page, &page, &fields, files).await
+    app.post_multipart(&page, &page, &fields, files).await
 }
 
 async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
@@ -171,14 +119,14 @@ async fn the_online_journey_with_a_supplement(app: TestApp) {
     assert_eq!(tracked["national_state"], 5);
 
     // The citizen supplements through the page.
-    let (status, _, _) = post_multipart(
-        &app,
-        &format!("/dossiers/{id}"),
-        &format!("/dossiers/{id}/supplement"),
-        &[("note", "Đã bổ sung")],
-        &[("file_supplement", "dang-ky-ket-hon.pdf", PDF)],
-    )
-    .await;
+    let (status, _, _) = app
+        .post_multipart(
+            &format!("/dossiers/{id}"),
+            &format!("/dossiers/{id}/supplement"),
+            &[("note", "Đã bổ sung")],
+            &[("file_supplement", "dang-ky-ket-hon.pdf", PDF)],
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, d) = app
         .api("GET", &format!("/api/v1/dossiers/{id}"), Some(&clerk), None)
@@ -204,14 +152,14 @@ async fn the_online_journey_with_a_supplement(app: TestApp) {
     app.clear_cookies();
     app.login(CLERK, PASSWORD).await;
     let result_pdf = b"%PDF-1.4\nTrich luc khai sinh\n%%EOF\n";
-    let (status, _, _) = post_multipart(
-        &app,
-        &format!("/office/dossiers/{id}"),
-        &format!("/office/dossiers/{id}/actions"),
-        &[("action", "return_result")],
-        &[("file_result", "trich-luc-khai-sinh.pdf", result_pdf)],
-    )
-    .await;
+    let (status, _, _) = app
+        .post_multipart(
+            &format!("/office/dossiers/{id}"),
+            &format!("/office/dossiers/{id}/actions"),
+            &[("action", "return_result")],
+            &[("file_result", "trich-luc-khai-sinh.pdf", result_pdf)],
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _) = act(&app, &leader, &id, json!({"action": "approve"})).await;
     assert_eq!(
@@ -358,19 +306,19 @@ async fn bad_input_gets_clear_errors_and_loses_nothing(app: TestApp) {
     app.login(CITIZEN, PASSWORD).await;
     // Missing answers and paper: a clear message, and the draft keeps what was typed.
     let page = format!("/procedures/{BIRTH}/apply");
-    let (status, html, _) = post_multipart(
-        &app,
-        &page,
-        &page,
-        &[
-            ("_key", "bad-1"),
-            ("_agency", COMMUNE),
-            ("ten_tre", "Lê Minh"),
-            ("cccd", "12345"),
-        ],
-        &[],
-    )
-    .await;
+    let (status, html, _) = app
+        .post_multipart(
+            &page,
+            &page,
+            &[
+                ("_key", "bad-1"),
+                ("_agency", COMMUNE),
+                ("ten_tre", "Lê Minh"),
+                ("cccd", "12345"),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         html.contains("phải gồm đúng 12 chữ số"),
@@ -617,14 +565,14 @@ async fn counter_registration_forms_forward_and_apology(app: TestApp) {
     ];
     fields.extend(birth_answers());
     let page = format!("/office/dossiers/new?procedure={BIRTH}");
-    let (status, _, location) = post_multipart(
-        &app,
-        &page,
-        "/office/dossiers/new",
-        &fields,
-        &[("file_giay_chung_sinh", "chung-sinh.pdf", PDF)],
-    )
-    .await;
+    let (status, _, location) = app
+        .post_multipart(
+            &page,
+            "/office/dossiers/new",
+            &fields,
+            &[("file_giay_chung_sinh", "chung-sinh.pdf", PDF)],
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let id = location
         .unwrap()
@@ -653,14 +601,14 @@ async fn counter_registration_forms_forward_and_apology(app: TestApp) {
     assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
 
     // Counter registration checks its fields too.
-    let (status, html, _) = post_multipart(
-        &app,
-        &page,
-        "/office/dossiers/new",
-        &[("procedure", BIRTH), ("channel", "counter")],
-        &[],
-    )
-    .await;
+    let (status, html, _) = app
+        .post_multipart(
+            &page,
+            "/office/dossiers/new",
+            &[("procedure", BIRTH), ("channel", "counter")],
+            &[],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Vui lòng nhập họ tên người nộp"));
 
@@ -793,14 +741,14 @@ async fn a_linked_request_makes_a_dossier_at_each_agency(app: TestApp) {
     ];
     fields.extend(birth_answers());
     // Without the residence paper: explained, nothing created.
-    let (status, html, _) = post_multipart(
-        &app,
-        page,
-        page,
-        &fields,
-        &[("file_giay_chung_sinh", "cs.pdf", PDF)],
-    )
-    .await;
+    let (status, html, _) = app
+        .post_multipart(
+            page,
+            page,
+            &fields,
+            &[("file_giay_chung_sinh", "cs.pdf", PDF)],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Giấy tờ chứng minh chỗ ở hợp pháp"));
     assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
@@ -808,10 +756,10 @@ async fn a_linked_request_makes_a_dossier_at_each_agency(app: TestApp) {
         ("file_giay_chung_sinh", "cs.pdf", PDF),
         ("file_cho_o_hop_phap", "nha.pdf", PDF),
     ];
-    let (status, _, location) = post_multipart(&app, page, page, &fields, files).await;
+    let (status, _, location) = app.post_multipart(page, page, &fields, files).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let location = location.unwrap();
-    let (status, _, again) = post_multipart(&app, page, page, &fields, files).await;
+    let (status, _, again) = app.post_multipart(page, page, &fields, files).await;
     assert_eq!(
         (status, again.as_deref()),
         (StatusCode::SEE_OTHER, Some(location.as_str())),

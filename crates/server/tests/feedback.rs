@@ -30,40 +30,13 @@ async fn post_report(
     fields: &[(&str, &str)],
     photos: &[(&str, Vec<u8>)],
 ) -> (StatusCode, String, Option<String>) {
+    let files: Vec<(&str, &str, &[u8])> = photos
+        .iter()
+        .map(|(name, bytes)| ("photos", *name, bytes.as_slice()))
+        .collect();
     // Any page carries the token bound to this browser; the login page has it as a field.
-    let token = app.csrf("/login").await;
-    let boundary = "----fb";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in photos {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"{name}\"\r\n\r\n").as_bytes());
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    let uri = format!(
-        "/feedback/new?_csrf={}",
-        url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
-    );
-    let req = Request::post(uri)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let resp = app.send(req).await;
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let (status, body) = text(resp).await;
-    (status, body, location)
+    app.post_multipart("/login", "/feedback/new", fields, &files)
+        .await
 }
 
 fn code_of(location: &str) -> String {
@@ -555,7 +528,7 @@ mod deadlines {
                 .unwrap(),
             "due_local",
         );
-        let due = tinhso::dossiers::parse_local(&due).unwrap();
+        let due = tinhso::time::parse_local(&due).unwrap();
         let sweep = |at| tinhso::feedback::deadlines::sweep(&app.state, at);
         assert_eq!(
             sweep(due - chrono::Duration::days(5)).await.unwrap(),
@@ -703,10 +676,10 @@ mod administration {
             .unwrap();
         assert_eq!(sqlx::Row::get::<String, _>(&row, "code"), "000.00.60.H56");
         let received =
-            tinhso::dossiers::parse_local(&sqlx::Row::get::<String, _>(&row, "received_local"))
+            tinhso::time::parse_local(&sqlx::Row::get::<String, _>(&row, "received_local"))
                 .unwrap();
         let due =
-            tinhso::dossiers::parse_local(&sqlx::Row::get::<String, _>(&row, "due_local")).unwrap();
+            tinhso::time::parse_local(&sqlx::Row::get::<String, _>(&row, "due_local")).unwrap();
         let calendar = tinhso_domain::calendar::Calendar::vietnam_default();
         let expected = calendar
             .due(

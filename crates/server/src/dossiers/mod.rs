@@ -128,22 +128,5 @@ impl Dossier {
     }
 }
 
-/// Now, in Vietnam's local time: the calendar's clock.
-pub fn local_now() -> NaiveDateTime {
-    crate::time::now()
-        .with_timezone(&crate::time::vietnam())
-        .naive_local()
-}
-
-pub fn local_text(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-pub fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok()
-}
-
-/// `24/11/2026 16:30`, as forms and pages show local times.
-pub fn display_local(t: NaiveDateTime) -> String {
-    t.format("%d/%m/%Y %H:%M").to_string()
-}
+// The calendar reasons in Vietnam local time; its helpers live with the other clocks.
+pub use crate::time::{display_local, local_now, local_text, parse_local};

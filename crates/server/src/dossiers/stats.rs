@@ -8,13 +8,12 @@ use crate::auth::Role;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::tables;
 use crate::web::{Page, sv};
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
@@ -80,21 +79,17 @@ pub struct Report {
     pub total: Row,
 }
 
-fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
-}
-
 impl Row {
     fn finish(mut self) -> Row {
         self.processed = self.early + self.on_time + self.late;
-        self.online_share = percent(self.online, self.received);
+        self.online_share = tables::percent(self.online, self.received);
         self.on_time_rate = tinhso_domain::dossier::on_time_rate(
             self.early as u64,
             self.on_time as u64,
             self.late as u64,
         )
         .map(|r| (r * 10.0).round() / 10.0);
-        self.satisfaction_rate = percent(self.satisfied, self.rated);
+        self.satisfaction_rate = tables::percent(self.satisfied, self.rated);
         self
     }
 
@@ -111,36 +106,6 @@ impl Row {
         self.rated += o.rated;
         self.satisfied += o.satisfied;
     }
-}
-
-fn period(filter: &Filter) -> Result<(NaiveDate, NaiveDate), AppError> {
-    let today = local_now().date();
-    let parse =
-        |s: &Option<String>, default: NaiveDate, field: &str| match s.as_deref().map(str::trim) {
-            None | Some("") => Ok(default),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
-        };
-    let from = parse(
-        &filter.from,
-        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
-        "from",
-    )?;
-    let to = parse(&filter.to, today, "to")?;
-    if to < from {
-        return Err(AppError::validation("to", "Ngày cuối phải sau ngày đầu."));
-    }
-    if (to - from).num_days() > 3660 {
-        return Err(AppError::validation("from", "Kỳ thống kê tối đa 10 năm."));
-    }
-    Ok((from, to))
-}
-
-/// UTC text of local midnight starting `date` in Vietnam, to compare with stored timestamps.
-fn utc_start(date: NaiveDate) -> String {
-    let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let utc = local - chrono::Duration::hours(7);
-    crate::time::to_text(utc.and_utc())
 }
 
 /// The agencies whose figures the user may see: every one for system administrators, else
@@ -284,8 +249,8 @@ pub async fn report(
     filter: &Filter,
     agencies: Option<&[String]>,
 ) -> Result<Report, AppError> {
-    let (from, to) = period(filter)?;
-    let (start, end) = (utc_start(from), utc_start(to + chrono::Duration::days(1)));
+    let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
+    let (start, end) = tables::utc_bounds(from, to);
     let now = local_text(local_now());
     let counts = counts(db, &start, &end, &now, agencies).await?;
     let (agency_names, procedure_names) = names(db).await?;
@@ -420,45 +385,14 @@ fn all_rows(report: &Report) -> Vec<Vec<tinhso_documents::Cell>> {
         .collect()
 }
 
-fn download(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, media_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 async fn csv_export(
     State(state): State<AppState>,
     page: Page,
     Query(filter): Query<Filter>,
 ) -> PageResult<Response> {
     let report = user_report(&state, &page.principal(), &filter).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADERS).map_err(anyhow::Error::from)?;
-    for row in all_rows(&report) {
-        let record: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                tinhso_documents::Cell::Text(t) => t.clone(),
-                tinhso_documents::Cell::Number(n) => n.to_string(),
-            })
-            .collect();
-        writer.write_record(record).map_err(anyhow::Error::from)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec(); // BOM so spreadsheet programs read UTF-8
-    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
-    Ok(download(
-        "text/csv; charset=utf-8",
-        &format!("thong-ke-ho-so-{}-{}.csv", report.from, report.to),
-        bytes,
-    ))
+    let stem = format!("thong-ke-ho-so-{}-{}", report.from, report.to);
+    Ok(tables::csv(&stem, &HEADERS, &all_rows(&report))?)
 }
 
 async fn xlsx_export(
@@ -467,13 +401,13 @@ async fn xlsx_export(
     Query(filter): Query<Filter>,
 ) -> PageResult<Response> {
     let report = user_report(&state, &page.principal(), &filter).await?;
-    let bytes = tinhso_documents::xlsx("Thống kê", &HEADERS, &all_rows(&report))
-        .map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("thong-ke-ho-so-{}-{}.xlsx", report.from, report.to),
-        bytes,
-    ))
+    let stem = format!("thong-ke-ho-so-{}-{}", report.from, report.to);
+    Ok(tables::xlsx(
+        "Thống kê",
+        &stem,
+        &HEADERS,
+        &all_rows(&report),
+    )?)
 }
 
 /// One-stop statistics for a period, grouped by agency, field or procedure.

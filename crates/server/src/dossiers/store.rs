@@ -2,7 +2,7 @@
 //! the caller's transaction; the service decides what to write.
 
 use super::{Dossier, local_text, parse_local};
-use crate::db::{Backend, Conn, Db};
+use crate::db::{Conn, Db};
 use crate::error::AppError;
 use serde::Serialize;
 use sqlx::Row;
@@ -91,10 +91,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Dossier>, AppError> {
 /// Reads a dossier inside a write transaction, locking its row on PostgreSQL (SQLite's write
 /// transaction already excludes other writers), so two actions on one dossier serialise.
 pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
-    let lock = match db.backend {
-        Backend::Postgres => " FOR UPDATE OF d",
-        Backend::Sqlite => "",
-    };
+    let lock = db.lock_rows("d");
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.id = $1{lock}"
     )))

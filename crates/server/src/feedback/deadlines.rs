@@ -18,12 +18,12 @@ pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize
     let soon = calendar
         .add_working_time(now, WorkDuration::days(1))
         .unwrap_or(now);
-    let now_text = crate::dossiers::local_text(now);
+    let now_text = crate::time::local_text(now);
     let reminders = notify_due(
         state,
         "reminded_at",
         &now_text,
-        &crate::dossiers::local_text(soon),
+        &crate::time::local_text(soon),
         false,
     )
     .await?;
@@ -68,8 +68,8 @@ async fn notify_due(
             continue; // another node took it
         }
         let recipients = officials(&mut tx, &agency, escalate).await?;
-        let due_text = crate::dossiers::parse_local(&due)
-            .map(crate::dossiers::display_local)
+        let due_text = crate::time::parse_local(&due)
+            .map(crate::time::display_local)
             .unwrap_or(due);
         let link = format!(
             "{}/feedback/{code}",

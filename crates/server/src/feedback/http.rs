@@ -48,7 +48,7 @@ pub fn public_view(r: &Report, now_local: &str) -> Value {
 }
 
 fn now_local() -> String {
-    crate::dossiers::local_text(crate::dossiers::local_now())
+    crate::time::local_text(crate::time::local_now())
 }
 
 #[derive(Deserialize, Default)]

@@ -227,7 +227,7 @@ fn to_open311(state: &AppState, r: &Report) -> Request {
     let expected = r
         .due_local
         .as_deref()
-        .and_then(crate::dossiers::parse_local)
+        .and_then(crate::time::parse_local)
         .map(|t| format!("{}+07:00", t.format("%Y-%m-%dT%H:%M:%S")))
         .unwrap_or_default();
     let hidden = r.hidden_reason.is_some();

@@ -195,7 +195,7 @@ async fn insert(
     let category = store::category(db, &r.category)
         .await?
         .ok_or_else(|| AppError::validation("category", "Vui lòng chọn lĩnh vực phản ánh."))?;
-    let now = crate::dossiers::local_now();
+    let now = crate::time::local_now();
     let mut tx = db.begin().await?;
     let unit = r.admin_unit.as_deref().filter(|u| !u.is_empty());
     let agency = store::route(&mut tx, &category.code, unit).await?;
@@ -245,8 +245,8 @@ async fn insert(
     .bind(r.source)
     .bind(&agency)
     .bind(status_text(status))
-    .bind(crate::dossiers::local_text(now))
-    .bind(crate::dossiers::local_text(due))
+    .bind(crate::time::local_text(now))
+    .bind(crate::time::local_text(due))
     .bind(&r.idempotency_key)
     .bind(&at)
     .execute(&mut *tx)
@@ -287,7 +287,7 @@ async fn insert(
         &format!(
             "Phản ánh “{}” đã được tiếp nhận. Hạn trả lời: {}.",
             r.title.trim(),
-            crate::dossiers::display_local(due)
+            crate::time::display_local(due)
         ),
     )
     .await?;
@@ -450,7 +450,7 @@ pub async fn act(
                 .bind(&note)
                 .bind(crate::time::now_text())
                 .bind(&user.id)
-                .bind(crate::dossiers::local_text(crate::dossiers::local_now()))
+                .bind(crate::time::local_text(crate::time::local_now()))
                 .execute(&mut *tx)
                 .await?;
             mail = Some(("đã được trả lời", format!("Trả lời: {note}")));

@@ -6,13 +6,12 @@ use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::tables;
 use crate::web::{Page, sv};
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
@@ -75,48 +74,19 @@ pub struct Report {
     pub total: Row,
 }
 
-fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
-}
-
 impl Row {
     fn finish(mut self) -> Row {
-        self.on_time_rate = percent(self.answered_on_time, self.answered);
-        self.satisfaction_rate = percent(self.satisfied, self.rated);
+        self.on_time_rate = tables::percent(self.answered_on_time, self.answered);
+        self.satisfaction_rate = tables::percent(self.satisfied, self.rated);
         self.comparable = self.received >= FAIR_VOLUME;
         self
     }
 }
 
-fn period(filter: &Filter) -> Result<(NaiveDate, NaiveDate), AppError> {
-    let today = crate::dossiers::local_now().date();
-    let parse =
-        |s: &Option<String>, default: NaiveDate, field: &str| match s.as_deref().map(str::trim) {
-            None | Some("") => Ok(default),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
-        };
-    let from = parse(
-        &filter.from,
-        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
-        "from",
-    )?;
-    let to = parse(&filter.to, today, "to")?;
-    if to < from {
-        return Err(AppError::validation("to", "Ngày cuối phải sau ngày đầu."));
-    }
-    Ok((from, to))
-}
-
 pub async fn report(db: &Db, filter: &Filter) -> Result<Report, AppError> {
-    let (from, to) = period(filter)?;
-    let utc = |d: NaiveDate| {
-        crate::time::to_text(
-            (d.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(7)).and_utc(),
-        )
-    };
-    let (start, end) = (utc(from), utc(to + chrono::Duration::days(1)));
-    let now = crate::dossiers::local_text(crate::dossiers::local_now());
+    let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
+    let (start, end) = tables::utc_bounds(from, to);
+    let now = crate::time::local_text(crate::time::local_now());
     let (key, name, join) = match filter.by {
         By::Agency => (
             "COALESCE(a.code, '')",
@@ -270,34 +240,8 @@ async fn csv_export(
     Query(filter): Query<Filter>,
 ) -> PageResult<Response> {
     let report = checked(&state, &page.principal(), &filter).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADERS).map_err(anyhow::Error::from)?;
-    for row in rows(&report) {
-        let record: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                tinhso_documents::Cell::Text(t) => t.clone(),
-                tinhso_documents::Cell::Number(n) => n.to_string(),
-            })
-            .collect();
-        writer.write_record(record).map_err(anyhow::Error::from)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"phan-anh-{}-{}.csv\"",
-                    report.from, report.to
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let stem = format!("phan-anh-{}-{}", report.from, report.to);
+    Ok(tables::csv(&stem, &HEADERS, &rows(&report))?)
 }
 
 async fn xlsx_export(
@@ -306,25 +250,8 @@ async fn xlsx_export(
     Query(filter): Query<Filter>,
 ) -> PageResult<Response> {
     let report = checked(&state, &page.principal(), &filter).await?;
-    let bytes = tinhso_documents::xlsx("Phản ánh", &HEADERS, &rows(&report))
-        .map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"phan-anh-{}-{}.xlsx\"",
-                    report.from, report.to
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let stem = format!("phan-anh-{}-{}", report.from, report.to);
+    Ok(tables::xlsx("Phản ánh", &stem, &HEADERS, &rows(&report))?)
 }
 
 /// Feedback statistics for a period, grouped by agency, category or area.

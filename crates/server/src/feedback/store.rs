@@ -1,7 +1,7 @@
 //! Storage of categories, routing rules and reports.
 
 use super::{Category, Report, parse_status};
-use crate::db::{Backend, Conn, Db};
+use crate::db::{Conn, Db};
 use crate::error::AppError;
 use serde::Serialize;
 use sqlx::Row;
@@ -141,10 +141,7 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Report>, AppError> {
 }
 
 pub async fn for_update(db: &Db, tx: &mut Conn, code: &str) -> Result<Option<Report>, AppError> {
-    let lock = match db.backend {
-        Backend::Postgres => " FOR UPDATE OF r",
-        Backend::Sqlite => "",
-    };
+    let lock = db.lock_rows("r");
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE r.code = $1{lock}"
     )))

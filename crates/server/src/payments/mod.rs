@@ -172,10 +172,7 @@ pub async fn confirm(
     let txn_ref = params.get("vnp_TxnRef").cloned().unwrap_or_default();
     let db = &state.db;
     let mut tx = db.begin().await?;
-    let lock = match db.backend {
-        crate::db::Backend::Postgres => " FOR UPDATE",
-        crate::db::Backend::Sqlite => "",
-    };
+    let lock = db.lock_rows("payments");
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT * FROM payments WHERE txn_ref = $1{lock}"
     )))

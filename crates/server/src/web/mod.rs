@@ -37,8 +37,8 @@ pub fn templates() -> &'static Environment<'static> {
         });
         env.add_filter("datetime", |s: String| crate::time::display(&s));
         env.add_filter("localtime", |s: String| {
-            crate::dossiers::parse_local(&s)
-                .map(crate::dossiers::display_local)
+            crate::time::parse_local(&s)
+                .map(crate::time::display_local)
                 .unwrap_or_default()
         });
         env

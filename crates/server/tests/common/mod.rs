@@ -212,6 +212,33 @@ impl TestApp {
         (status, body, location)
     }
 
+    /// Posts a multipart form (text fields, then files as field, file name, bytes) with the
+    /// CSRF token of `form_page` in the query, as the pages' file forms do; returns status,
+    /// body and redirect target.
+    pub async fn post_multipart(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> (StatusCode, String, Option<String>) {
+        let token = self.csrf(form_page).await;
+        let sep = if action.contains('?') { '&' } else { '?' };
+        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        let (content_type, body) = multipart(fields, files);
+        let req = Request::post(format!("{action}{sep}_csrf={token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let resp = self.send(req).await;
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let (status, body) = text(resp).await;
+        (status, body, location)
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> (StatusCode, String, Option<String>) {
         self.post_form(
             "/login",
@@ -286,6 +313,28 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// A multipart body: text fields, then files as (field, file name, bytes).
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----tinhso-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 pub async fn text(resp: axum::response::Response) -> (StatusCode, String) {

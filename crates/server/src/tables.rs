@@ -1,0 +1,93 @@
+//! What every statistics page shares: the reporting period (Vietnam dates), percentages, and
+//! the CSV and XLSX downloads of a table.
+
+use crate::error::AppError;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use tinhso_documents::Cell;
+
+/// The period `from`..=`to` (YYYY-MM-DD), by default 1 January this year to today.
+pub fn period(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let today = crate::time::local_now().date();
+    let parse = |s: Option<&str>, default: NaiveDate, field: &str| match s.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+    };
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let from = parse(from, year_start, "from")?;
+    let to = parse(to, today, "to")?;
+    if to < from {
+        return Err(AppError::validation("to", "Ngày cuối phải sau ngày đầu."));
+    }
+    if (to - from).num_days() > 3660 {
+        return Err(AppError::validation("from", "Kỳ thống kê tối đa 10 năm."));
+    }
+    Ok((from, to))
+}
+
+/// The stored (UTC text) bounds of a period of Vietnam dates: [start of `from`, start of the
+/// day after `to`).
+pub fn utc_bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    let start = |d: NaiveDate| {
+        let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        crate::time::to_text((local - chrono::Duration::hours(7)).and_utc())
+    };
+    (start(from), start(to + chrono::Duration::days(1)))
+}
+
+/// `part` of `whole` in percent with one decimal; `None` when there is nothing to divide.
+pub fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A table as CSV, with a byte-order mark so spreadsheet programs read it as UTF-8.
+pub fn csv(file_stem: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Response, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(headers).map_err(anyhow::Error::from)?;
+    for row in rows {
+        let record = row.iter().map(|c| match c {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => n.to_string(),
+        });
+        writer.write_record(record).map_err(anyhow::Error::from)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{file_stem}.csv"),
+        bytes,
+    ))
+}
+
+/// A table as a one-sheet XLSX workbook.
+pub fn xlsx(
+    sheet: &str,
+    file_stem: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Response, AppError> {
+    let bytes =
+        tinhso_documents::xlsx(sheet, headers, rows).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{file_stem}.xlsx"),
+        bytes,
+    ))
+}
