@@ -32,7 +32,7 @@ async fn post_report(
 ) -> (StatusCode, String, Option<String>) {
     let files: Vec<(&str, &str, &[u8])> = photos
         .iter()
-        .map(|(name, bytes)| ("photos", *name, bytes.as_slice()))
+        .map(|(name, bytes)| ("file_photos", *name, bytes.as_slice()))
         .collect();
     // Any page carries the token bound to this browser; the login page has it as a field.
     app.post_multipart("/login", "/feedback/new", fields, &files)

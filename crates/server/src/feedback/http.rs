@@ -141,27 +141,18 @@ async fn new_submit(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
-    let broken = || AppError::BadRequest("Dữ liệu gửi lên quá lớn hoặc bị lỗi khi tải lên.".into());
-    let mut values = BTreeMap::new();
-    let mut photos = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "photos" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|_| broken())?;
-            if !bytes.is_empty() {
-                if photos.len() > 10 {
-                    return Err(AppError::validation("photos", "Tối đa 5 ảnh.").into());
-                }
-                photos.push((file_name, bytes));
-            }
-        } else {
-            let text = field.text().await.map_err(|_| broken())?;
-            values.insert(name, text.chars().take(6000).collect::<String>());
-        }
+    let form = crate::dossiers::upload::read(multipart).await?;
+    let values = form.fields;
+    if !form.file_errors.is_empty() {
+        return render_form(&state, &page, &values, &form.file_errors, &[]).await;
     }
+    let photos: Vec<_> = form
+        .files
+        .into_iter()
+        .map(|f| (f.file_name, f.bytes))
+        .collect();
     let text = |k: &str| {
         values
             .get(k)
