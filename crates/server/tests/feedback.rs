@@ -13,6 +13,7 @@ const PASSWORD: &str = "TinhSo@2026";
 on_both_databases!(
     a_report_is_routed_answered_and_rated,
     bad_reports_duplicates_and_moderation,
+    answers_carry_files_and_anonymous_reporters_rate_with_their_key,
     open311_georeport_v2
 );
 
@@ -230,6 +231,183 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
             .await,
         6,
         "filed, accepted, answered, reopened, answered, rated"
+    );
+}
+
+const ANSWER_PDF: &[u8] = b"%PDF-1.4\nBien ban nghiem thu va o ga\n%%EOF\n";
+
+/// Posts the agency's answer with files, as the answer form does.
+async fn answer_with_files(
+    app: &TestApp,
+    code: &str,
+    note: &str,
+    files: &[(&str, &[u8])],
+) -> (StatusCode, String, Option<String>) {
+    let files: Vec<(&str, &str, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| ("file_answer", *name, *bytes))
+        .collect();
+    app.post_multipart(
+        &format!("/feedback/{code}"),
+        &format!("/feedback/{code}/answer"),
+        &[("note", note)],
+        &files,
+    )
+    .await
+}
+
+async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: TestApp) {
+    // Someone without an account reports; the link they are sent to holds their key.
+    let (status, _, location) = post_report(
+        &app,
+        &[POTHOLE, &[("email", "ban.doc@example.com")]].concat(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let code = code_of(&location);
+    let key = location
+        .split("key=")
+        .nth(1)
+        .expect("a key in the link")
+        .to_owned();
+    let (_, page) = app.get(&location).await;
+    assert!(page.contains("data-testid=\"private-link\"") && page.contains(&key));
+    assert!(
+        app.emailed("ban.doc@example.com", &format!("{code}?key={key}"))
+            .await,
+        "the acknowledgement email carries the private link"
+    );
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(!page.contains(&key), "the public page never shows the key");
+
+    // The ward answers with files: bad files are refused and nothing is published.
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    app.post_form(
+        &format!("/feedback/{code}"),
+        &format!("/feedback/{code}/actions"),
+        &[("action", "accept")],
+    )
+    .await;
+    let answer = "Phường đã vá ổ gà, biên bản nghiệm thu kèm theo.";
+    let (status, html, _) = answer_with_files(
+        &app,
+        &code,
+        answer,
+        &[("bien-ban.pdf", b"MZ\x90\0 not a pdf")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("không phải PDF, JPEG, PNG"), "{html}");
+    let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("bien-ban.pdf", ANSWER_PDF)).collect();
+    let (status, html, _) = answer_with_files(&app, &code, answer, &six).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("tối đa 5 tệp"), "{html}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM feedback_photos").await, 0);
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(page.contains("Đang xử lý"), "still in progress");
+    let photo = jpeg_with_location();
+    let (status, _, _) = answer_with_files(
+        &app,
+        &code,
+        answer,
+        &[("bien-ban.pdf", ANSWER_PDF), ("sau-khi-va.jpg", &photo)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Anyone reads the answer and downloads its files; the photo lost its location.
+    app.clear_cookies();
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(page.contains(answer) && page.contains("bien-ban.pdf"));
+    let links: Vec<String> = page
+        .match_indices(&format!("/feedback/{code}/files/"))
+        .map(|(i, _)| page[i..].split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(links.len(), 2);
+    let resp = app
+        .send(Request::get(&links[0]).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let disposition = resp.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment") && disposition.contains("bien-ban.pdf"));
+    let (_, body) = text(resp).await;
+    assert_eq!(body.as_bytes(), ANSWER_PDF);
+    let (status, body) = app.get(&links[1]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("GPS-19.8067"));
+
+    // Without the key, or with a wrong one, nobody rates for the reporter.
+    let (status, _, location) = app
+        .post_form(
+            "/login",
+            &format!("/feedback/{code}/actions"),
+            &[("action", "rate"), ("rating", "1")],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    let (status, _, _) = app
+        .post_form(
+            "/login",
+            &format!("/feedback/{code}/actions"),
+            &[
+                ("action", "rate"),
+                ("rating", "1"),
+                ("key", "AAAAAAAAAAAAAAAAAAAAAAAA"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // With it, the reporter reopens once and rates the next answer.
+    let keyed = format!("/feedback/{code}?key={key}");
+    let (_, page) = app.get(&keyed).await;
+    assert!(page.contains("Gửi đánh giá") && page.contains("name=\"key\""));
+    let (status, _, location) = app
+        .post_form(
+            &keyed,
+            &format!("/feedback/{code}/actions"),
+            &[
+                ("action", "reopen"),
+                ("note", "Ổ gà vẫn còn một nửa."),
+                ("key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some(keyed.as_str()));
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    app.post_form(
+        &format!("/feedback/{code}"),
+        &format!("/feedback/{code}/actions"),
+        &[
+            ("action", "answer"),
+            ("note", "Đã vá nốt phần còn lại ngày 27/11."),
+        ],
+    )
+    .await;
+    app.clear_cookies();
+    let (status, _, _) = app
+        .post_form(
+            &keyed,
+            &format!("/feedback/{code}/actions"),
+            &[("action", "rate"), ("rating", "4"), ("key", &key)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(page.contains("Đã đóng") && page.contains("Rất hài lòng"));
+    assert_eq!(
+        app.count_where("audit_log", "actor", &format!("reporter:{code}"))
+            .await,
+        2,
+        "reopening and rating audited as the reporter"
     );
 }
 

@@ -24,9 +24,11 @@ pub fn routes() -> Router<AppState> {
         .route("/feedback/new", get(new_form).post(new_submit))
         .route("/feedback/{code}", get(report_page))
         .route("/feedback/{code}/actions", post(take_action))
+        .route("/feedback/{code}/answer", post(answer_with_files))
         .route("/feedback/{code}/follow", post(follow))
         .route("/feedback/{code}/hide", post(hide))
-        .route("/feedback/{code}/photos/{id}", get(photo))
+        .route("/feedback/{code}/photos/{id}", get(file))
+        .route("/feedback/{code}/files/{id}", get(file))
         .route("/office/feedback", get(queue_page))
 }
 
@@ -194,7 +196,15 @@ async fn new_submit(
         phone: text("phone"),
         ip,
     };
+    let anonymous = reporter.user.is_none();
     match service::submit(&state, &reporter, report).await {
+        // Someone without an account keeps their key in the link (and in their email) to rate
+        // or reopen the answer later.
+        Ok(code) if anonymous => Ok(Redirect::to(&format!(
+            "/feedback/{code}?sent=1&key={}",
+            service::reporter_key(&state, &code)
+        ))
+        .into_response()),
         Ok(code) => Ok(Redirect::to(&format!("/feedback/{code}?sent=1")).into_response()),
         Err(AppError::Validation(errors)) => {
             render_form(&state, &page, &values, &errors, &[]).await
@@ -206,6 +216,7 @@ async fn new_submit(
 #[derive(Deserialize, Default)]
 struct ReportQuery {
     sent: Option<String>,
+    key: Option<String>,
 }
 
 async fn report_page(
@@ -217,26 +228,42 @@ async fn report_page(
     let r = store::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    render_report(&state, &page, &r, q.sent.is_some(), &[]).await
+    let key = valid_key(&state, &r, q.key);
+    render_report(&state, &page, &r, (q.sent.is_some(), key.as_deref()), &[]).await
+}
+
+/// The reporter's key from a link, kept only if it is the right one for this report.
+fn valid_key(state: &AppState, r: &Report, key: Option<String>) -> Option<String> {
+    key.filter(|k| service::is_reporter_key(state, &r.code, k))
 }
 
 async fn render_report(
     state: &AppState,
     page: &Page,
     r: &Report,
-    sent: bool,
+    (sent, key): (bool, Option<&str>),
     errors: &[FieldError],
 ) -> PageResult<Response> {
     let user = page.user.as_ref();
-    let is_reporter = user.is_some_and(|u| r.reporter_id.as_deref() == Some(u.id.as_str()));
+    let is_reporter =
+        key.is_some() || user.is_some_and(|u| r.reporter_id.as_deref() == Some(u.id.as_str()));
     let is_handler = user
         .is_some_and(|u| u.is_official() && u.agency_id.is_some() && u.agency_id == r.agency_id);
     let is_coordinator = user.is_some_and(|u| u.has_role(crate::auth::Role::SystemAdmin));
-    let photos = if r.hidden_reason.is_some() && !is_handler {
-        Vec::new()
+    let (photos, answer_files): (Vec<_>, Vec<_>) = if r.hidden_reason.is_some() && !is_handler {
+        Default::default()
     } else {
         service::public_photos(store::photos(&state.db, &r.id).await?)
+            .into_iter()
+            .partition(|p| p.purpose == "report")
     };
+    let private_link = key.filter(|_| sent).map(|k| {
+        format!(
+            "{}/feedback/{}?key={k}",
+            state.config.public_url.trim_end_matches('/'),
+            r.code
+        )
+    });
     let events = store::events(&state.db, &r.id).await?;
     let agencies = if is_handler || is_coordinator {
         crate::agencies::store::all(&state.db).await?
@@ -251,7 +278,8 @@ async fn render_report(
     let html = page.render(
         "feedback_report.html",
         context! {
-            r => public_view(r, &now_local()), photos => sv(&photos), events => sv(&events), sent => sent,
+            r => public_view(r, &now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
+            key => key, private_link => private_link, max_answer_files => service::MAX_ANSWER_FILES,
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
@@ -269,6 +297,8 @@ struct ActionForm {
     target_agency: Option<String>,
     duplicate_of: Option<String>,
     rating: Option<String>,
+    /// The reporter's key, for someone rating or reopening without an account.
+    key: Option<String>,
 }
 
 async fn take_action(
@@ -278,7 +308,6 @@ async fn take_action(
     Path(code): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> PageResult<Response> {
-    let user = page.require_user()?.clone();
     let action: Action = serde_json::from_value(serde_json::Value::String(form.action.clone()))
         .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
     let input = ActionInput {
@@ -287,17 +316,73 @@ async fn take_action(
         target_agency: form.target_agency,
         duplicate_of: form.duplicate_of,
         rating: form.rating.and_then(|r| r.parse().ok()),
+        files: Vec::new(),
     };
-    match service::act(&state, &user, &ip, &code, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/feedback/{code}")).into_response()),
+    let key = form.key.filter(|k| !k.is_empty());
+    run_action(&state, &page, &ip, &code, key, input).await
+}
+
+/// Runs an action as the signed-in user, or as the reporter holding their key; a mistake
+/// re-renders the report page with the messages.
+async fn run_action(
+    state: &AppState,
+    page: &Page,
+    ip: &str,
+    code: &str,
+    key: Option<String>,
+    input: ActionInput,
+) -> PageResult<Response> {
+    let actor = match &key {
+        Some(k) => service::Actor::ReporterKey(k),
+        None => service::Actor::User(page.require_user()?),
+    };
+    let back = match &key {
+        Some(k) => format!("/feedback/{code}?key={k}"),
+        None => format!("/feedback/{code}"),
+    };
+    match service::act(state, actor, ip, code, input).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Validation(errors)) => {
-            let r = store::by_code(&state.db, &code)
+            let r = store::by_code(&state.db, code)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            render_report(&state, &page, &r, false, &errors).await
+            let key = valid_key(state, &r, key);
+            render_report(state, page, &r, (false, key.as_deref()), &errors).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The agency's public answer with its files (a multipart form: PDF, DOCX or photos).
+async fn answer_with_files(
+    State(state): State<AppState>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    page.require_user()?;
+    let form = crate::dossiers::upload::read(multipart).await?;
+    if !form.file_errors.is_empty() {
+        let r = store::by_code(&state.db, &code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let errors: Vec<FieldError> = form
+            .file_errors
+            .into_iter()
+            .map(|e| FieldError::new("answer", e.message))
+            .collect();
+        return render_report(&state, &page, &r, (false, None), &errors).await;
+    }
+    let input = ActionInput {
+        action: Action::Answer,
+        note: form.fields.get("note").cloned().unwrap_or_default(),
+        target_agency: None,
+        duplicate_of: None,
+        rating: None,
+        files: form.files,
+    };
+    run_action(&state, &page, &ip, &code, None, input).await
 }
 
 async fn follow(
@@ -328,7 +413,8 @@ async fn hide(
     Ok(Redirect::to(&format!("/feedback/{code}")).into_response())
 }
 
-async fn photo(
+/// A report's photo or an answer's file: photos shown in the page, other files downloaded.
+async fn file(
     State(state): State<AppState>,
     page: Page,
     Path((code, id)): Path<(String, String)>,
@@ -351,6 +437,13 @@ async fn photo(
     let bytes = crate::storage::get(state.storage.as_ref(), &photo.storage_key)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !photo.media_type.starts_with("image/") {
+        return Ok(crate::dossiers::citizen::file_response(
+            &photo.media_type,
+            &photo.file_name,
+            bytes.to_vec(),
+        ));
+    }
     Ok((
         [
             (header::CONTENT_TYPE, photo.media_type),

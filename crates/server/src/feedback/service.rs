@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::{Role, User};
 use crate::db::Conn;
+use crate::dossiers::upload::IncomingFile;
 use crate::error::{AppError, FieldError};
 use crate::jobs::{self, Job};
 use bytes::Bytes;
@@ -281,8 +282,7 @@ async fn insert(
     notify(
         state,
         &mut tx,
-        id,
-        &code,
+        (id, &code, email),
         &format!("Đã nhận phản ánh {code}"),
         &format!(
             "Phản ánh “{}” đã được tiếp nhận. Hạn trả lời: {}.",
@@ -353,20 +353,26 @@ async fn audit_change(
     .await
 }
 
-/// Emails every follower of the report.
+/// Emails every follower of the report. The reporter's link carries their key, with which they
+/// rate or reopen the answer even without an account.
 async fn notify(
     state: &AppState,
     tx: &mut Conn,
-    report_id: &str,
-    code: &str,
+    (report_id, code, reporter_email): (&str, &str, &str),
     subject: &str,
     body: &str,
 ) -> Result<(), AppError> {
-    let link = format!(
+    let public = format!(
         "{}/feedback/{code}",
         state.config.public_url.trim_end_matches('/')
     );
+    let keyed = format!("{public}?key={}", reporter_key(state, code));
     for to in store::followers(tx, report_id).await? {
+        let link = if to.eq_ignore_ascii_case(reporter_email) {
+            &keyed
+        } else {
+            &public
+        };
         jobs::enqueue(
             tx,
             &Job::SendEmail(crate::mail::Email {
@@ -387,12 +393,72 @@ pub struct ActionInput {
     pub target_agency: Option<String>,
     pub duplicate_of: Option<String>,
     pub rating: Option<i64>,
+    /// Files published with an answer (already checked by content when read).
+    pub files: Vec<IncomingFile>,
+}
+
+/// Who acts on a report: a signed-in account, or the reporter proving it with the key sent to
+/// them when they filed it (anonymous reporters have no account to sign in with).
+pub enum Actor<'a> {
+    User(&'a User),
+    ReporterKey(&'a str),
+}
+
+impl Actor<'_> {
+    fn user(&self) -> Option<&User> {
+        match self {
+            Actor::User(u) => Some(u),
+            Actor::ReporterKey(_) => None,
+        }
+    }
+
+    fn name(&self, r: &Report) -> String {
+        match self {
+            Actor::User(u) => u.full_name.clone(),
+            Actor::ReporterKey(_) => r.public_name(),
+        }
+    }
+
+    fn label(&self, r: &Report) -> String {
+        match self {
+            Actor::User(u) => format!("user:{}", u.id),
+            Actor::ReporterKey(_) => format!("reporter:{}", r.code),
+        }
+    }
+}
+
+/// The reporter's key for a report: a MAC of its code under the server secret, so every node
+/// checks it without storing it. It lets only the reporter rate or reopen the answer.
+pub fn reporter_key(state: &AppState, code: &str) -> String {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key");
+    mac.update(b"feedback:reporter:");
+    mac.update(code.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..18])
+}
+
+/// Whether `key` is the reporter's key for the report `code` (compared in constant time).
+pub fn is_reporter_key(state: &AppState, code: &str, key: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    reporter_key(state, code)
+        .as_bytes()
+        .ct_eq(key.as_bytes())
+        .into()
 }
 
 /// Who may take `action`: officials of the agency holding the report (system administrators
-/// coordinate: they assign and re-route anything), the signed-in reporter for rating and
-/// reopening.
-fn allowed(user: &User, r: &Report, action: Action) -> bool {
+/// coordinate: they assign and re-route anything), the reporter (signed in, or with their key)
+/// for rating and reopening.
+fn allowed(state: &AppState, actor: &Actor, r: &Report, action: Action) -> bool {
+    let user = match actor {
+        Actor::ReporterKey(key) => {
+            return matches!(action, Action::Rate | Action::Reopen)
+                && is_reporter_key(state, &r.code, key);
+        }
+        Actor::User(u) => u,
+    };
     let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
     match action {
         Action::Rate | Action::Reopen => r.reporter_id.as_deref() == Some(user.id.as_str()),
@@ -403,19 +469,96 @@ fn allowed(user: &User, r: &Report, action: Action) -> bool {
     }
 }
 
+/// At most this many files with one answer.
+pub const MAX_ANSWER_FILES: usize = 5;
+
+/// A file stored for an answer before the transaction that records it.
+struct StoredFile {
+    id: String,
+    file_name: String,
+    media_type: &'static str,
+    size: usize,
+    key: String,
+}
+
+/// Puts an answer's files in the object store; photos lose their camera data first.
+async fn store_answer_files(
+    state: &AppState,
+    files: &[IncomingFile],
+) -> Result<Vec<StoredFile>, AppError> {
+    if files.len() > MAX_ANSWER_FILES {
+        return Err(AppError::validation(
+            "answer",
+            format!("Mỗi trả lời đính kèm tối đa {MAX_ANSWER_FILES} tệp."),
+        ));
+    }
+    let mut stored = Vec::new();
+    for f in files {
+        let bytes = if f.media_type.starts_with("image/") {
+            super::photos::prepare(&f.file_name, &f.bytes, false)
+                .map_err(|e| AppError::Validation(vec![FieldError::new("answer", e.message)]))?
+                .0
+        } else {
+            f.bytes.clone()
+        };
+        let id = uuid::Uuid::now_v7().to_string();
+        let key = format!("feedback/answers/{id}");
+        let put = crate::storage::put(state.storage.as_ref(), &key, bytes.clone()).await;
+        if let Err(e) = put {
+            discard(state, &stored).await;
+            return Err(AppError::Internal(e));
+        }
+        stored.push(StoredFile {
+            id,
+            file_name: f.file_name.clone(),
+            media_type: f.media_type,
+            size: bytes.len(),
+            key,
+        });
+    }
+    Ok(stored)
+}
+
+async fn discard(state: &AppState, files: &[StoredFile]) {
+    for f in files {
+        let _ = crate::storage::delete(state.storage.as_ref(), &f.key).await;
+    }
+}
+
+/// Takes an action on a report: its files stored first, then one transaction (or nothing).
 pub async fn act(
     state: &AppState,
-    user: &User,
+    actor: Actor<'_>,
     ip: &str,
     code: &str,
     input: ActionInput,
+) -> Result<Report, AppError> {
+    let files = if input.action == Action::Answer {
+        store_answer_files(state, &input.files).await?
+    } else {
+        Vec::new()
+    };
+    let result = apply(state, &actor, ip, code, input, &files).await;
+    if result.is_err() {
+        discard(state, &files).await;
+    }
+    result
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor<'_>,
+    ip: &str,
+    code: &str,
+    input: ActionInput,
+    files: &[StoredFile],
 ) -> Result<Report, AppError> {
     let db = &state.db;
     let mut tx = db.begin().await?;
     let mut r = store::for_update(db, &mut tx, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !allowed(user, &r, input.action) {
+    if !allowed(state, actor, &r, input.action) {
         return Err(AppError::Forbidden);
     }
     let to = transition(r.status, input.action, r.reopened)
@@ -449,10 +592,11 @@ pub async fn act(
                 .bind(&r.id)
                 .bind(&note)
                 .bind(crate::time::now_text())
-                .bind(&user.id)
+                .bind(actor.user().map(|u| u.id.clone()))
                 .bind(crate::time::local_text(crate::time::local_now()))
                 .execute(&mut *tx)
                 .await?;
+            record_answer_files(&mut tx, &r.id, files).await?;
             mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
         }
         Action::Reject => {
@@ -531,7 +675,7 @@ pub async fn act(
     event(
         &mut tx,
         &r.id,
-        &user.full_name,
+        &actor.name(&r),
         &action_name,
         r.status,
         to,
@@ -541,19 +685,18 @@ pub async fn act(
     audit_change(
         state,
         &mut tx,
-        &format!("user:{}", user.id),
+        &actor.label(&r),
         ip,
         &r.id,
         &format!("feedback.{action_name}"),
-        serde_json::json!({ "from": status_text(r.status), "to": status_text(to), "note": note }),
+        serde_json::json!({ "from": status_text(r.status), "to": status_text(to), "note": note, "files": files.len() }),
     )
     .await?;
     if let Some((what, body)) = mail {
         notify(
             state,
             &mut tx,
-            &r.id,
-            &r.code,
+            (&r.id, &r.code, &r.reporter_email),
             &format!("Phản ánh {} {what}", r.code),
             &body,
         )
@@ -562,6 +705,30 @@ pub async fn act(
     tx.commit().await?;
     r.status = to;
     Ok(r)
+}
+
+async fn record_answer_files(
+    tx: &mut Conn,
+    report_id: &str,
+    files: &[StoredFile],
+) -> Result<(), AppError> {
+    let at = crate::time::now_text();
+    for f in files {
+        sqlx::query(
+            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+             VALUES ($1, $2, 'answer', $3, $4, $5, $6, $7)",
+        )
+        .bind(&f.id)
+        .bind(report_id)
+        .bind(&f.file_name)
+        .bind(f.media_type)
+        .bind(f.size as i64)
+        .bind(&f.key)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Hides a report's content from the public (abuse, personal data), with a reason.

@@ -289,6 +289,30 @@ impl TestApp {
             .unwrap();
         sqlx::Row::get(&row, 0)
     }
+
+    /// Counts rows where `column` equals `value` (a bound parameter, so any text is safe).
+    pub async fn count_where(&self, table: &'static str, column: &'static str, value: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        sqlx::Row::get(&row, 0)
+    }
+
+    /// Whether a queued email to `to` contains `text`.
+    pub async fn emailed(&self, to: &str, text: &str) -> bool {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE $1 AND payload LIKE $2",
+        )
+        .bind(format!("%{to}%"))
+        .bind(format!("%{text}%"))
+        .fetch_one(&self.state.db.pool)
+        .await
+        .unwrap();
+        sqlx::Row::get::<i64, _>(&row, 0) > 0
+    }
 }
 
 impl Drop for TestApp {
