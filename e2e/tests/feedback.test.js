@@ -25,8 +25,14 @@ test('a pothole report with a photo is routed, answered in public and rated', as
   await citizen.getByLabel('Tiêu đề').fill('Ổ gà lớn trên đường Lê Lai');
   await citizen.getByLabel('Nội dung phản ánh').fill('Trước số 12 đường Lê Lai có ổ gà sâu, xe máy đã ngã hai lần.');
   await citizen.getByLabel('Địa bàn').selectOption({ label: 'Phường Hạc Thành' });
-  await citizen.getByLabel('Vĩ độ').fill('19.8067');
-  await citizen.getByLabel('Kinh độ').fill('105.7852');
+  // The point is picked on the map: a tap fills in the coordinates.
+  await citizen.getByRole('button', { name: 'Chọn trên bản đồ' }).click();
+  const map = citizen.locator('#location-map.leaflet-container');
+  await map.waitFor();
+  await map.click({ position: { x: 150, y: 100 } });
+  const lat = Number(await citizen.getByLabel('Vĩ độ').inputValue());
+  const lon = Number(await citizen.getByLabel('Kinh độ').inputValue());
+  assert.ok(Math.abs(lat - 19.8067) < 0.05 && Math.abs(lon - 105.7852) < 0.05, `picked ${lat}, ${lon}`);
   await citizen.getByLabel('Ảnh (tối đa 5)').setInputFiles({ name: 'o-ga.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation() });
   await citizen.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click();
   const code = (await citizen.getByTestId('feedback-code').textContent()).trim();
@@ -41,6 +47,7 @@ test('a pothole report with a photo is routed, answered in public and rated', as
   await ward.getByRole('link', { name: code }).click();
   await ward.getByRole('button', { name: 'Tiếp nhận xử lý' }).click();
   await ward.getByLabel('Trả lời của cơ quan').fill('Phường đã vá ổ gà ngày 25/11, mời bà con kiểm tra.');
+  await ward.getByLabel('Tệp kèm theo trả lời').setInputFiles({ name: 'bien-ban-nghiem-thu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\nBien ban\n%%EOF\n') });
   await ward.getByRole('button', { name: 'Gửi trả lời công khai' }).click();
   await ward.getByTestId('feedback-status').getByText('Đã trả lời').waitFor();
 
@@ -48,6 +55,10 @@ test('a pothole report with a photo is routed, answered in public and rated', as
   await stranger.goto('/feedback?status=answered');
   await stranger.getByRole('link', { name: 'Ổ gà lớn trên đường Lê Lai' }).click();
   await stranger.getByTestId('feedback-answer').getByText('đã vá ổ gà').waitFor();
+  await stranger.getByTestId('feedback-point').getByText(String(lat)).waitFor();
+  const download = stranger.waitForEvent('download');
+  await stranger.getByRole('link', { name: 'bien-ban-nghiem-thu.pdf' }).click();
+  assert.equal((await download).suggestedFilename(), 'bien-ban-nghiem-thu.pdf');
   assert.ok(!(await stranger.locator('main').textContent()).includes('congdan@tinhso.local'));
 
   await citizen.reload();
@@ -55,4 +66,38 @@ test('a pothole report with a photo is routed, answered in public and rated', as
   await citizen.getByRole('button', { name: 'Gửi đánh giá' }).click();
   await citizen.getByTestId('feedback-rating').getByText('Rất hài lòng').waitFor();
   await citizen.getByTestId('feedback-status').getByText('Đã đóng').waitFor();
+});
+
+test('someone without an account rates the answer from their private link', async () => {
+  const reporter = await platform.newPage();
+  await reporter.setViewportSize({ width: 360, height: 740 });
+  await reporter.goto('/feedback/new');
+  await reporter.getByLabel('Lĩnh vực').selectOption({ label: 'Môi trường' });
+  await reporter.getByLabel('Tiêu đề').fill('Khói đốt rác ven sông Nhà Lê');
+  await reporter.getByLabel('Nội dung phản ánh').fill('Tối nào cũng có người đốt rác ven sông, khói bay vào nhà dân.');
+  await reporter.getByLabel('Địa bàn').selectOption({ label: 'Phường Hạc Thành' });
+  await reporter.getByLabel('Email').fill('nguoi.dan.an.danh@example.com');
+  await reporter.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click();
+  const code = (await reporter.getByTestId('feedback-code').textContent()).trim();
+  const privateLink = await reporter.getByTestId('private-link').getAttribute('href');
+  assert.match(privateLink, new RegExp(`/feedback/${code}\\?key=`));
+  assert.equal(await platform.linkFromEmail('nguoi.dan.an.danh@example.com', code), privateLink);
+
+  const ward = await platform.newPage();
+  await signIn(ward, 'motcua.hacthanh@tinhso.local');
+  await ward.goto(`/feedback/${code}`);
+  await ward.getByRole('button', { name: 'Tiếp nhận xử lý' }).click();
+  await ward.getByLabel('Trả lời của cơ quan').fill('Phường đã nhắc nhở và bố trí điểm thu gom rác mới.');
+  await ward.getByRole('button', { name: 'Gửi trả lời công khai' }).click();
+  await ward.getByTestId('feedback-status').getByText('Đã trả lời').waitFor();
+
+  // Days later, on another phone: the link from the email is all it takes.
+  const later = await platform.newPage();
+  await later.goto(privateLink);
+  await later.getByLabel('Hài lòng', { exact: true }).check();
+  await later.getByRole('button', { name: 'Gửi đánh giá' }).click();
+  await later.getByTestId('feedback-status').getByText('Đã đóng').waitFor();
+  const stranger = await platform.newPage();
+  await stranger.goto(`/feedback/${code}`);
+  assert.equal(await stranger.getByRole('button', { name: 'Gửi đánh giá' }).count(), 0);
 });

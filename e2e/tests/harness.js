@@ -62,6 +62,8 @@ export async function startPlatform() {
     TINHSO_OIDC__CLIENT_ID: 'tinhso',
     TINHSO_OIDC__CLIENT_SECRET: 'tinhso-test-secret',
     TINHSO_OIDC__DISPLAY_NAME: 'SSO Thanh Hóa',
+    // No internet here: map tiles point at a closed local port (the map still works, grey).
+    TINHSO_MAP__TILES: 'http://127.0.0.1:9/{z}/{x}/{y}.png',
   };
   if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
   else delete env.DATABASE_URL;
@@ -77,13 +79,19 @@ export async function startPlatform() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 
+  // Anything the Content-Security-Policy blocks is a bug in a page: collected, failed at stop.
+  const blocked = [];
   return {
     base,
     dir,
     browser,
     async newPage() {
       const context = await browser.newContext({ baseURL: base, locale: 'vi-VN' });
-      return context.newPage();
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error' && m.text().includes('Content Security Policy')) blocked.push(`${page.url()}: ${m.text()}`);
+      });
+      return page;
     },
     /** Waits for an email to `to` and returns the first link in it. */
     async linkFromEmail(to, subjectPart = '') {
@@ -102,6 +110,7 @@ export async function startPlatform() {
       server.kill('SIGTERM');
       smtp.kill('SIGTERM');
       oidc.kill('SIGTERM');
+      if (blocked.length) throw new Error(`blocked by the Content-Security-Policy:\n${blocked.join('\n')}`);
     },
   };
 }

@@ -1,5 +1,6 @@
 //! The application state and the router: every route of the platform, and the layers every
-//! request passes through (request id, logging, metrics, body limit, CSRF).
+//! request passes through (request id, logging, metrics, body limit, CSRF, compression, security
+//! headers).
 
 use crate::config::Config;
 use crate::db::Db;
@@ -12,6 +13,7 @@ use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Instant;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -47,7 +49,8 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let security_headers = crate::web::headers::layers(&state.config.map);
+    let router = Router::new()
         .merge(crate::ops::routes())
         .merge(crate::accounts::http::routes())
         .merge(crate::agencies::http::routes())
@@ -81,7 +84,12 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+        // Pages and JSON shrink several times over for citizens on weak connections.
+        .layer(CompressionLayer::new().gzip(true))
+        .with_state(state);
+    security_headers
+        .into_iter()
+        .fold(router, |router, layer| router.layer(layer))
 }
 
 async fn not_found(req: Request) -> Response {

@@ -30,6 +30,39 @@ pub struct Config {
     pub run_jobs: bool,
     /// Name of this node in logs and job locks.
     pub node_name: String,
+    /// The map citizens pick a point on (when their browser runs JavaScript).
+    pub map: MapConfig,
+}
+
+/// Map tiles for the location picker. OpenStreetMap's public tiles suit a demo; a province
+/// serving many citizens runs its own tile server or uses a provider (OSM's tile policy).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MapConfig {
+    /// A `{z}/{x}/{y}` tile URL template, or empty to turn the map off (points are then typed
+    /// or taken from the phone's location).
+    pub tiles: String,
+    pub attribution: String,
+    /// Where the map opens when no point is chosen yet: latitude, longitude, zoom.
+    pub center: [f64; 3],
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        Self {
+            tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap".into(),
+            center: [19.8067, 105.7852, 13.0],
+        }
+    }
+}
+
+impl MapConfig {
+    /// The tile server's origin (`https://host:port`), which pages must be allowed to load
+    /// images from.
+    pub fn tile_origin(&self) -> Option<String> {
+        let url = url::Url::parse(&self.tiles.replace(['{', '}'], "")).ok()?;
+        matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,6 +137,7 @@ impl Default for Config {
             max_body_bytes: 20 * 1024 * 1024,
             run_jobs: true,
             node_name: format!("node-{}", std::process::id()),
+            map: MapConfig::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ on_both_databases!(
     english_pages_explain_mistakes_in_english,
     jobs_run_exactly_once_across_nodes,
     oversized_bodies_are_refused,
+    pages_are_compressed_and_confined,
 );
 
 /// The link in the newest queued email to `to`.
@@ -391,6 +392,46 @@ async fn oversized_bodies_are_refused(app: TestApp) {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let (status, _) = app.get("/khong-co-trang-nay").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Pages travel compressed to browsers that accept it, and tell the browser to run only the
+/// platform's own scripts, load images only from itself and the map tiles, and never be framed.
+async fn pages_are_compressed_and_confined(app: TestApp) {
+    let req = Request::get("/procedures")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.send(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let headers = resp.headers().clone();
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(csp.contains("img-src 'self' data: https://tile.openstreetmap.org"));
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(
+        headers[header::REFERRER_POLICY],
+        "strict-origin-when-cross-origin"
+    );
+    let compressed = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let (_, plain) = app.get("/procedures").await;
+    assert!(
+        compressed.len() * 3 < plain.len(),
+        "{} bytes compressed from {}",
+        compressed.len(),
+        plain.len()
+    );
+    // API answers carry the same protections.
+    let resp = app
+        .send(
+            Request::get("/api/v1/track/KHONG-CO")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(resp.headers().contains_key(header::CONTENT_SECURITY_POLICY));
 }
 
 async fn admin_disables_an_official(app: TestApp) {

@@ -41,7 +41,7 @@ pub fn public_view(r: &Report, now_local: &str) -> Value {
         title => if hidden { "(Nội dung đã được ẩn)".to_owned() } else { r.title.clone() },
         description => if hidden { String::new() } else { r.description.clone() },
         address => if hidden { String::new() } else { r.address.clone() },
-        lat => r.lat, lon => r.lon,
+        lat => if hidden { None } else { r.lat }, lon => if hidden { None } else { r.lon },
         reporter => r.public_name(), agency => r.agency_name.clone(), status => status_text(r.status),
         overdue => r.overdue(now_local), due => r.due_local.clone(), answer => r.answer.clone(),
         answered_at => r.answered_at.clone(), reject_reason => r.reject_reason.clone(), rating => r.rating,
@@ -130,7 +130,8 @@ async fn render_form(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let html = page.render(
         "feedback_new.html",
-        context! { categories => sv(&categories), units => sv(&units), values => sv(values), errors => form_errors(errors), similar => similar, key => key },
+        context! { categories => sv(&categories), units => sv(&units), values => sv(values), errors => form_errors(errors), similar => similar, key => key,
+            map => sv(&state.config.map) },
     )?;
     Ok((status, html).into_response())
 }
