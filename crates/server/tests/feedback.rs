@@ -217,6 +217,20 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
         (Some(100.0), Some(100.0))
     );
     assert_eq!(stats["rows"][0]["comparable"], false);
+    let this_month = tinhso::time::local_now().format("%Y-%m").to_string();
+    let months = stats["months"].as_array().unwrap();
+    let month = months
+        .iter()
+        .find(|m| m["month"] == this_month.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            month["received"].as_i64(),
+            month["answered_on_time"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(months.last().unwrap()["month"], this_month.as_str());
     let (status, csv) = app.get("/office/feedback/statistics.csv?by=area").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -225,7 +239,7 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
     );
     let (status, html) = app.get("/office/feedback/statistics?by=agency").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("ít phản ánh"));
+    assert!(html.contains("ít phản ánh") && html.contains("data-testid=\"fb-trend\""));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'feedback.%'")
             .await,

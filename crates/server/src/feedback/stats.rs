@@ -72,6 +72,96 @@ pub struct Report {
     pub to: String,
     pub rows: Vec<Row>,
     pub total: Row,
+    /// Month by month over the period (Vietnam time), for the trend chart.
+    pub months: Vec<Month>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, utoipa::ToSchema)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub received: i64,
+    pub answered: i64,
+    pub answered_on_time: i64,
+    /// Bar heights for the chart, in percent of the busiest month.
+    pub received_height: f64,
+    pub on_time_height: f64,
+}
+
+/// Every month from `from` to `to`, with the counts found (months without reports count 0),
+/// bars scaled to the busiest month.
+fn month_series(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    received: &std::collections::HashMap<String, i64>,
+    answered: &std::collections::HashMap<String, (i64, i64)>,
+) -> Vec<Month> {
+    use chrono::Datelike;
+    let mut months = Vec::new();
+    let mut day = from.with_day(1).unwrap_or(from);
+    while day <= to {
+        let key = day.format("%Y-%m").to_string();
+        let (answered, on_time) = answered.get(&key).copied().unwrap_or_default();
+        months.push(Month {
+            received: received.get(&key).copied().unwrap_or_default(),
+            answered,
+            answered_on_time: on_time,
+            month: key,
+            ..Month::default()
+        });
+        day = day
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(chrono::NaiveDate::MAX);
+    }
+    let busiest = months
+        .iter()
+        .map(|m| m.received.max(m.answered))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    for m in &mut months {
+        m.received_height = (m.received as f64 * 100.0 / busiest).round();
+        m.on_time_height = (m.answered_on_time as f64 * 100.0 / busiest).round();
+    }
+    months
+}
+
+/// Reports received, and answered (on time), per month of the period.
+async fn months(
+    db: &Db,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+    (start, end): (&str, &str),
+) -> Result<Vec<Month>, AppError> {
+    let received = sqlx::query(
+        "SELECT SUBSTR(received_local, 1, 7) AS month, COUNT(*) AS n FROM feedback_reports
+         WHERE created_at >= $1 AND created_at < $2 AND status <> 'duplicate' GROUP BY SUBSTR(received_local, 1, 7)",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("month")?, r.try_get("n")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let answered = sqlx::query(
+        "SELECT SUBSTR(answered_local, 1, 7) AS month, COUNT(*) AS n,
+            SUM(CASE WHEN answered_local <= due_local THEN 1 ELSE 0 END) AS on_time
+         FROM feedback_reports
+         WHERE answered_at >= $1 AND answered_at < $2 AND status <> 'duplicate' GROUP BY SUBSTR(answered_local, 1, 7)",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("month")?,
+            (r.try_get("n")?, r.try_get::<Option<i64>, _>("on_time")?.unwrap_or(0)),
+        ))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(month_series(from, to, &received, &answered))
 }
 
 impl Row {
@@ -118,8 +208,8 @@ pub async fn report(db: &Db, filter: &Filter) -> Result<Report, AppError> {
          GROUP BY {key} ORDER BY {key}"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(start)
-        .bind(end)
+        .bind(&start)
+        .bind(&end)
         .bind(now)
         .fetch_all(&db.pool)
         .await?;
@@ -159,6 +249,7 @@ pub async fn report(db: &Db, filter: &Filter) -> Result<Report, AppError> {
         to: to.to_string(),
         rows: out,
         total: total.finish(),
+        months: months(db, (from, to), (&start, &end)).await?,
     })
 }
 
@@ -264,4 +355,26 @@ pub async fn api(
     Query(filter): Query<Filter>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(checked(&state, &auth.principal, &filter).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn every_month_of_the_period_is_charted_against_the_busiest() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let received = [("2026-01".to_owned(), 40), ("2026-03".to_owned(), 10)].into();
+        let answered = [("2026-01".to_owned(), (20, 15))].into();
+        let months = month_series(day(1, 15), day(3, 2), &received, &answered);
+        let names: Vec<&str> = months.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(names, ["2026-01", "2026-02", "2026-03"]);
+        assert_eq!(
+            (months[0].received_height, months[0].on_time_height),
+            (100.0, 38.0)
+        );
+        assert_eq!((months[1].received, months[1].received_height), (0, 0.0));
+        assert_eq!(months[2].received_height, 25.0);
+    }
 }
