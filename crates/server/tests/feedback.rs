@@ -100,6 +100,13 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
     );
     let (_, list) = app.get("/feedback?category=giao-thong").await;
     assert!(list.contains(&code) && !list.contains("congdan@tinhso.local"));
+    let (_, list) = app.get("/feedback?agency=000.00.60.H56").await;
+    assert!(list.contains(&code) && list.contains("<option value=\"000.00.60.H56\" selected>"));
+    let (_, list) = app.get("/feedback?agency=000.00.08.H56").await;
+    assert!(
+        !list.contains(&code),
+        "another agency's reports are filtered out"
+    );
 
     // A clerk of another agency cannot answer; the ward's clerk can.
     app.login("motcua.tuphap@tinhso.local", PASSWORD).await;

@@ -92,6 +92,7 @@ async fn list_page(
             ("category", q.category.clone().unwrap_or_default()),
             ("status", q.status.clone().unwrap_or_default()),
             ("unit", q.unit.clone().unwrap_or_default()),
+            ("agency", q.agency.clone().unwrap_or_default()),
             ("page", n.to_string()),
         ])
         .unwrap_or_default()
@@ -99,10 +100,11 @@ async fn list_page(
     let next = has_next.then(|| query(page_number + 1));
     let previous = (page_number > 1).then(|| query(page_number - 1));
     let units = crate::agencies::store::admin_units(&state.db).await?;
+    let agencies = store::routed_agencies(&state.db).await?;
     Ok(page
         .render(
             "feedback_list.html",
-            context! { reports => reports, categories => sv(&categories), units => sv(&units), next => next, previous => previous,
+            context! { reports => reports, categories => sv(&categories), units => sv(&units), agencies => sv(&agencies), next => next, previous => previous,
                 filter => context! { category => q.category, status => q.status, agency => q.agency, unit => q.unit } },
         )?
         .into_response())

@@ -24,6 +24,20 @@ pub async fn categories(db: &Db) -> Result<Vec<Category>, AppError> {
         .collect()
 }
 
+/// Agencies that receive reports by the routing rules (code, name): the choices of the public
+/// list's agency filter, a short list unlike the whole directory.
+pub async fn routed_agencies(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT a.code, a.name FROM agencies a
+         WHERE a.id IN (SELECT agency_id FROM feedback_routes) ORDER BY a.name",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+        .collect()
+}
+
 pub async fn category(db: &Db, code: &str) -> Result<Option<Category>, AppError> {
     Ok(categories(db).await?.into_iter().find(|c| c.code == code))
 }
