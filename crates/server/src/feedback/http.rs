@@ -450,7 +450,15 @@ async fn file(
     Ok((
         [
             (header::CONTENT_TYPE, photo.media_type),
-            (header::CACHE_CONTROL, "public, max-age=3600".into()),
+            // Public photos may be cached by proxies; hidden ones (seen by the agency only) never.
+            (
+                header::CACHE_CONTROL,
+                if r.hidden_reason.is_some() {
+                    "private, no-store".to_owned()
+                } else {
+                    "public, max-age=3600".to_owned()
+                },
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
         ],
         bytes.to_vec(),
