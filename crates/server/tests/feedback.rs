@@ -303,6 +303,21 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
     assert!(!page.contains(&key), "the public page never shows the key");
 
+    // Another agency's clerk cannot answer, and leaves no file behind.
+    app.login("motcua.tuphap@tinhso.local", PASSWORD).await;
+    let (status, _, _) = answer_with_files(
+        &app,
+        &code,
+        "Không phải việc của tôi.",
+        &[("x.pdf", ANSWER_PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stored = app.dir.path().join("files/feedback/answers");
+    let count_stored = || std::fs::read_dir(&stored).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(count_stored(), 0);
+    app.clear_cookies();
+
     // The ward answers with files: bad files are refused and nothing is published.
     app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
     app.post_form(
@@ -326,6 +341,7 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("tối đa 5 tệp"), "{html}");
     assert_eq!(app.count("SELECT COUNT(*) FROM feedback_photos").await, 0);
+    assert_eq!(count_stored(), 0, "refused files are not kept");
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
     assert!(page.contains("Đang xử lý"), "still in progress");
     let photo = jpeg_with_location();
@@ -337,6 +353,7 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(count_stored(), 2);
 
     // Anyone reads the answer and downloads its files; the photo lost its location.
     app.clear_cookies();

@@ -282,7 +282,7 @@ async fn render_report(
         "feedback_report.html",
         context! {
             r => public_view(r, &now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
-            key => key, private_link => private_link, max_answer_files => service::MAX_ANSWER_FILES,
+            key => key, private_link => private_link,
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },

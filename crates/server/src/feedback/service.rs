@@ -533,7 +533,14 @@ pub async fn act(
     code: &str,
     input: ActionInput,
 ) -> Result<Report, AppError> {
-    let files = if input.action == Action::Answer {
+    let files = if input.action == Action::Answer && !input.files.is_empty() {
+        // Nobody gets to put files in the store for a report they may not answer.
+        let r = store::by_code(&state.db, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !allowed(state, &actor, &r, input.action) {
+            return Err(AppError::Forbidden);
+        }
         store_answer_files(state, &input.files).await?
     } else {
         Vec::new()
