@@ -60,8 +60,15 @@ impl MapConfig {
     /// The tile server's origin (`https://host:port`), which pages must be allowed to load
     /// images from.
     pub fn tile_origin(&self) -> Option<String> {
-        let url = url::Url::parse(&self.tiles.replace(['{', '}'], "")).ok()?;
-        matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+        // `{s}` stands for the a/b/c subdomains Leaflet spreads requests over: allow them all.
+        let url = url::Url::parse(&self.tiles.replace("{s}", "a").replace(['{', '}'], "")).ok()?;
+        let origin = url.origin().ascii_serialization();
+        let origin = if self.tiles.contains("://{s}.") {
+            origin.replacen("://a.", "://*.", 1)
+        } else {
+            origin
+        };
+        matches!(url.scheme(), "http" | "https").then_some(origin)
     }
 }
 

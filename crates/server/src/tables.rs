@@ -13,7 +13,9 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveD
     let parse = |s: Option<&str>, default: NaiveDate, field: &str| match s.map(str::trim) {
         None | Some("") => Ok(default),
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+            .ok()
+            .filter(|d| (1900..=9999).contains(&d.year()))
+            .ok_or_else(|| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
     };
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let from = parse(from, year_start, "from")?;

@@ -12,6 +12,7 @@
   var leafletBase = '/static/vendor/leaflet-1.9.4/';
   var map = null;
   var marker = null;
+  var loading = null;
 
   picker.hidden = false;
 
@@ -54,9 +55,10 @@
   function openMap() {
     var box = document.getElementById('location-map');
     box.hidden = false;
-    if (map) return;
+    // A second tap while the library loads must not start a second map.
+    if (map || loading) return;
     say(picker.dataset.loading);
-    Promise.all([
+    loading = Promise.all([
       load('link', { rel: 'stylesheet', href: leafletBase + 'leaflet.css' }),
       window.L ? Promise.resolve() : load('script', { src: leafletBase + 'leaflet.js' })
     ]).then(function () {
@@ -72,6 +74,7 @@
       say(picker.dataset.hint);
     }).catch(function () {
       box.hidden = true;
+      loading = null;
       say(picker.dataset.failed);
     });
   }

@@ -489,6 +489,27 @@ async fn admin_disables_an_official(app: TestApp) {
 }
 
 async fn english_pages_explain_mistakes_in_english(app: TestApp) {
+    // The switch returns only to local pages: `/\\host` is another site to a browser.
+    for (next, back) in [
+        ("/procedures?q=khai", "/procedures?q=khai"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+    ] {
+        let req = Request::get(format!(
+            "/lang/vi?next={}",
+            next.replace('?', "%3F").replace('=', "%3D")
+        ))
+        .body(Body::empty())
+        .unwrap();
+        let resp = app.send(req).await;
+        assert_eq!(resp.headers()[header::LOCATION], back, "{next}");
+    }
+    // Pages offer the switch back to where they are, query included, CSRF token excluded.
+    let (_, html) = app.get("/procedures?q=khai&_csrf=secret").await;
+    assert!(
+        html.contains("/lang/en?next=&#x2f;procedures%3Fq%3Dkhai\""),
+        "{html}"
+    );
     app.get("/lang/en?next=/register").await;
     let fields = [
         ("kind", "citizen"),

@@ -224,6 +224,15 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
         (Some(100.0), Some(100.0))
     );
     assert_eq!(stats["rows"][0]["comparable"], false);
+    let (status, problem) = app
+        .api(
+            "GET",
+            "/api/v1/statistics/feedback?to=%2B262142-12-31",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let this_month = tinhso::time::local_now().format("%Y-%m").to_string();
     let months = stats["months"].as_array().unwrap();
     let month = months
@@ -336,6 +345,7 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("không phải PDF, JPEG, PNG"), "{html}");
+    assert!(html.contains(answer), "the answer as typed is kept");
     let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("bien-ban.pdf", ANSWER_PDF)).collect();
     let (status, html, _) = answer_with_files(&app, &code, answer, &six).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -407,6 +417,10 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     let keyed = format!("/feedback/{code}?key={key}");
     let (_, page) = app.get(&keyed).await;
     assert!(page.contains("Gửi đánh giá") && page.contains("name=\"key\""));
+    assert!(
+        page.contains(&format!("next=&#x2f;feedback&#x2f;{code}%3Fkey%3D{key}")),
+        "switching language keeps the key"
+    );
     let (status, _, location) = app
         .post_form(
             &keyed,
@@ -441,6 +455,10 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
     assert!(page.contains("Đã đóng") && page.contains("Rất hài lòng"));
+    assert!(
+        !page.contains("bien-ban.pdf"),
+        "the first answer's files went with it"
+    );
     assert_eq!(
         app.count_where("audit_log", "actor", &format!("reporter:{code}"))
             .await,

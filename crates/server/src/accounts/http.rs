@@ -486,7 +486,7 @@ async fn switch_lang(
     // Only local paths, so the switch cannot be used as an open redirect.
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
         .unwrap_or_else(|| "/".into());
     let cookie = Cookie::build(("lang", lang))
         .path("/")

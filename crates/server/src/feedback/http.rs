@@ -232,7 +232,12 @@ async fn report_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let key = valid_key(&state, &r, q.key);
-    render_report(&state, &page, &r, (q.sent.is_some(), key.as_deref()), &[]).await
+    let shown = Shown {
+        sent: q.sent.is_some(),
+        key: key.as_deref(),
+        ..Shown::default()
+    };
+    render_report(&state, &page, &r, shown).await
 }
 
 /// The reporter's key from a link, kept only if it is the right one for this report.
@@ -240,12 +245,26 @@ fn valid_key(state: &AppState, r: &Report, key: Option<String>) -> Option<String
     key.filter(|k| service::is_reporter_key(state, &r.code, k))
 }
 
+/// How the report page is shown: just after filing, to the key holder, after a mistake (with
+/// the answer as typed).
+#[derive(Default)]
+struct Shown<'a> {
+    sent: bool,
+    key: Option<&'a str>,
+    errors: &'a [FieldError],
+    draft_answer: &'a str,
+}
+
 async fn render_report(
     state: &AppState,
     page: &Page,
     r: &Report,
-    (sent, key): (bool, Option<&str>),
-    errors: &[FieldError],
+    Shown {
+        sent,
+        key,
+        errors,
+        draft_answer,
+    }: Shown<'_>,
 ) -> PageResult<Response> {
     let user = page.user.as_ref();
     let is_reporter =
@@ -258,6 +277,7 @@ async fn render_report(
     } else {
         service::public_photos(store::photos(&state.db, &r.id).await?)
             .into_iter()
+            .filter(|p| p.purpose != "superseded_answer")
             .partition(|p| p.purpose == "report")
     };
     let private_link = key.filter(|_| sent).map(|k| {
@@ -282,7 +302,7 @@ async fn render_report(
         "feedback_report.html",
         context! {
             r => public_view(r, &now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
-            key => key, private_link => private_link,
+            key => key, private_link => private_link, draft_answer => draft_answer,
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
@@ -343,6 +363,7 @@ async fn run_action(
         Some(k) => format!("/feedback/{code}?key={k}"),
         None => format!("/feedback/{code}"),
     };
+    let draft = (input.action == Action::Answer).then(|| input.note.clone());
     match service::act(state, actor, ip, code, input).await {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Validation(errors)) => {
@@ -350,7 +371,13 @@ async fn run_action(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let key = valid_key(state, &r, key);
-            render_report(state, page, &r, (false, key.as_deref()), &errors).await
+            let shown = Shown {
+                key: key.as_deref(),
+                errors: &errors,
+                draft_answer: draft.as_deref().unwrap_or_default(),
+                ..Shown::default()
+            };
+            render_report(state, page, &r, shown).await
         }
         Err(e) => Err(e.into()),
     }
@@ -375,7 +402,12 @@ async fn answer_with_files(
             .into_iter()
             .map(|e| FieldError::new("answer", e.message))
             .collect();
-        return render_report(&state, &page, &r, (false, None), &errors).await;
+        let shown = Shown {
+            errors: &errors,
+            draft_answer: form.fields.get("note").map_or("", String::as_str),
+            ..Shown::default()
+        };
+        return render_report(&state, &page, &r, shown).await;
     }
     let input = ActionInput {
         action: Action::Answer,
@@ -453,7 +485,7 @@ async fn file(
             // Public photos may be cached by proxies; hidden ones (seen by the agency only) never.
             (
                 header::CACHE_CONTROL,
-                if r.hidden_reason.is_some() {
+                if r.hidden_reason.is_some() || photo.hidden {
                     "private, no-store".to_owned()
                 } else {
                     "public, max-age=3600".to_owned()

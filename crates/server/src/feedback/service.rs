@@ -603,6 +603,12 @@ async fn apply(
                 .bind(crate::time::local_text(crate::time::local_now()))
                 .execute(&mut *tx)
                 .await?;
+            // A new answer (after a reopening) replaces the old one, files included; the old
+            // files stay stored, out of the public page.
+            sqlx::query("UPDATE feedback_photos SET purpose = 'superseded_answer' WHERE report_id = $1 AND purpose = 'answer'")
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await?;
             record_answer_files(&mut tx, &r.id, files).await?;
             mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
         }

@@ -58,5 +58,13 @@ mod tests {
             ..MapConfig::default()
         };
         assert!(content_security_policy(&off).contains("img-src 'self' data:;"));
+        let spread = MapConfig {
+            tiles: "https://{s}.tile.example.org:8443/{z}/{x}/{y}.png".into(),
+            ..MapConfig::default()
+        };
+        assert!(
+            content_security_policy(&spread)
+                .contains("img-src 'self' data: https://*.tile.example.org:8443;")
+        );
     }
 }

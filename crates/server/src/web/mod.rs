@@ -77,7 +77,7 @@ impl FromRequestParts<AppState> for Page {
                 .get::<CsrfToken>()
                 .map(|t| t.0.clone())
                 .unwrap_or_default(),
-            path: parts.uri.path().to_owned(),
+            path: here(&parts.uri),
         })
     }
 }
@@ -117,6 +117,24 @@ impl Page {
     pub fn require_user(&self) -> Result<&User, AppError> {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }
+}
+
+/// Where the page is, with its query (filters, a reporter's key) but never a CSRF token: the
+/// language switch returns here.
+fn here(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let kept: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "_csrf")
+            .collect();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{path}?{query}")
 }
 
 /// The error page, in the request's language.
