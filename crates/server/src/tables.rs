@@ -2,8 +2,7 @@
 //! the CSV and XLSX downloads of a table.
 
 use crate::error::AppError;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use tinhso_documents::Cell;
 
@@ -44,18 +43,12 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
-fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, media_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+/// Report rows followed by the total row, as spreadsheet cells.
+pub fn with_total<R>(rows: &[R], total: &R, cells: impl Fn(&R) -> Vec<Cell>) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .chain(std::iter::once(total))
+        .map(cells)
+        .collect()
 }
 
 /// A table as CSV, with a byte-order mark so spreadsheet programs read it as UTF-8.
@@ -71,7 +64,7 @@ pub fn csv(file_stem: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Resp
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
-    Ok(download(
+    Ok(crate::web::download(
         "text/csv; charset=utf-8",
         &format!("{file_stem}.csv"),
         bytes,
@@ -87,7 +80,7 @@ pub fn xlsx(
 ) -> Result<Response, AppError> {
     let bytes =
         tinhso_documents::xlsx(sheet, headers, rows).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
-    Ok(download(
+    Ok(crate::web::download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{file_stem}.xlsx"),
         bytes,

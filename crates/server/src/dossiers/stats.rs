@@ -376,15 +376,6 @@ fn cells(r: &Row) -> Vec<tinhso_documents::Cell> {
     ]
 }
 
-fn all_rows(report: &Report) -> Vec<Vec<tinhso_documents::Cell>> {
-    report
-        .rows
-        .iter()
-        .chain(std::iter::once(&report.total))
-        .map(cells)
-        .collect()
-}
-
 async fn csv_export(
     State(state): State<AppState>,
     page: Page,
@@ -392,7 +383,11 @@ async fn csv_export(
 ) -> PageResult<Response> {
     let report = user_report(&state, &page.principal(), &filter).await?;
     let stem = format!("thong-ke-ho-so-{}-{}", report.from, report.to);
-    Ok(tables::csv(&stem, &HEADERS, &all_rows(&report))?)
+    Ok(tables::csv(
+        &stem,
+        &HEADERS,
+        &tables::with_total(&report.rows, &report.total, cells),
+    )?)
 }
 
 async fn xlsx_export(
@@ -406,7 +401,7 @@ async fn xlsx_export(
         "Thống kê",
         &stem,
         &HEADERS,
-        &all_rows(&report),
+        &tables::with_total(&report.rows, &report.total, cells),
     )?)
 }
 

@@ -473,7 +473,7 @@ async fn file(
         .await?
         .ok_or(AppError::NotFound)?;
     if !photo.media_type.starts_with("image/") {
-        return Ok(crate::dossiers::citizen::file_response(
+        return Ok(crate::web::download(
             &photo.media_type,
             &photo.file_name,
             bytes.to_vec(),

@@ -316,15 +316,6 @@ fn cells(r: &Row) -> Vec<tinhso_documents::Cell> {
     ]
 }
 
-fn rows(report: &Report) -> Vec<Vec<tinhso_documents::Cell>> {
-    report
-        .rows
-        .iter()
-        .chain(std::iter::once(&report.total))
-        .map(cells)
-        .collect()
-}
-
 async fn csv_export(
     State(state): State<AppState>,
     page: Page,
@@ -332,7 +323,11 @@ async fn csv_export(
 ) -> PageResult<Response> {
     let report = checked(&state, &page.principal(), &filter).await?;
     let stem = format!("phan-anh-{}-{}", report.from, report.to);
-    Ok(tables::csv(&stem, &HEADERS, &rows(&report))?)
+    Ok(tables::csv(
+        &stem,
+        &HEADERS,
+        &tables::with_total(&report.rows, &report.total, cells),
+    )?)
 }
 
 async fn xlsx_export(
@@ -342,7 +337,12 @@ async fn xlsx_export(
 ) -> PageResult<Response> {
     let report = checked(&state, &page.principal(), &filter).await?;
     let stem = format!("phan-anh-{}-{}", report.from, report.to);
-    Ok(tables::xlsx("Phản ánh", &stem, &HEADERS, &rows(&report))?)
+    Ok(tables::xlsx(
+        "Phản ánh",
+        &stem,
+        &HEADERS,
+        &tables::with_total(&report.rows, &report.total, cells),
+    )?)
 }
 
 /// Feedback statistics for a period, grouped by agency, category or area.

@@ -3,7 +3,7 @@
 
 use super::{Confirmation, confirm, signing, start, test_secret};
 use crate::app::AppState;
-use crate::dossiers::citizen::{file_response, visible};
+use crate::dossiers::citizen::visible;
 use crate::error::{AppError, PageResult};
 use crate::net::ClientIp;
 use crate::web::{Page, sv};
@@ -236,7 +236,7 @@ async fn receipt(
     let pdf = tinhso_documents::form_pdf(&doc)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("receipt: {e}")))?;
     let _ = sv(());
-    Ok(file_response(
+    Ok(crate::web::download(
         "application/pdf",
         &format!("bien-lai-{code}.pdf"),
         pdf,

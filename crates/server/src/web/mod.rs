@@ -179,6 +179,39 @@ pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>)
     }
 }
 
+/// A file to save (papers, forms, receipts, exports, answer files): a safe ASCII name plus the
+/// exact UTF-8 name (RFC 6266/5987), never rendered inline so an upload cannot run as a page,
+/// never cached by proxies.
+pub fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // Form encoding writes a space as `+` (a literal `+` is `%2B`); RFC 5987 wants `%20`.
+    let encoded = url::form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Any serialisable value as a template value.
 pub fn sv<T: serde::Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
@@ -278,5 +311,21 @@ pub fn import_page(
         )
             .into_response()),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod download_tests {
+    #[test]
+    fn file_names_survive_in_both_forms() {
+        let resp = super::download("application/pdf", "Biên bản 1+1.pdf", b"%PDF".to_vec());
+        let disposition = resp.headers()[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            disposition,
+            "attachment; filename=\"Bi_n_b_n_1_1.pdf\"; filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%201%2B1.pdf"
+        );
     }
 }
