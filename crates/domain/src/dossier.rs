@@ -9,18 +9,31 @@ use std::str::FromStr;
 
 /// `<receiving agency code>-<yymmdd>-<4-digit sequence within the day>`, e.g.
 /// `000.17.22.H56-210531-0001`.
+///
+/// Overflow: the national format gives the sequence four digits, written with leading zeros;
+/// it sets no rule for a 10,000th dossier in a day, and refusing citizens is no answer. Past
+/// 9,999 the sequence widens to five digits (`…-210531-10000`, up to 99,999): the code keeps
+/// its three parts, stays unique, and reads as the number it is, and the national portal takes
+/// `MaHoSo` as text. Operators are warned from `SEQUENCE_WARNING` on, well before the widening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DossierCode {
     pub agency: AgencyCode,
     pub date: NaiveDate,
-    pub sequence: u16,
+    pub sequence: u32,
 }
+
+/// The most dossiers an agency can receive in one day (five digits).
+pub const MAX_SEQUENCE: u32 = 99_999;
+/// Where the four-digit space ends and the documented five-digit overflow begins.
+pub const FOUR_DIGIT_SEQUENCE: u32 = 9_999;
+/// The day's count at which operators are first warned.
+pub const SEQUENCE_WARNING: u32 = 8_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DossierCodeError {
     #[error("Mã hồ sơ có dạng 000.17.22.H56-210531-0001.")]
     Format,
-    #[error("Số thứ tự hồ sơ trong ngày phải từ 1 đến 9999.")]
+    #[error("Số thứ tự hồ sơ trong ngày phải từ 1 đến 99999.")]
     Sequence,
 }
 
@@ -30,15 +43,24 @@ impl DossierCode {
         date: NaiveDate,
         sequence: i64,
     ) -> Result<Self, DossierCodeError> {
-        let sequence = u16::try_from(sequence)
+        let sequence = u32::try_from(sequence)
             .ok()
-            .filter(|s| (1..=9999).contains(s))
+            .filter(|s| (1..=MAX_SEQUENCE).contains(s))
             .ok_or(DossierCodeError::Sequence)?;
         Ok(Self {
             agency,
             date,
             sequence,
         })
+    }
+
+    /// Whether this number should warn operators that the day's numbers are running out: at
+    /// the warning level, at each further thousand, at the last four-digit number, and as the
+    /// five-digit space runs out.
+    pub fn sequence_needs_warning(sequence: u32) -> bool {
+        (sequence >= SEQUENCE_WARNING && sequence.is_multiple_of(1_000))
+            || sequence == FOUR_DIGIT_SEQUENCE
+            || sequence == MAX_SEQUENCE - 1_000
     }
 
     /// The name of the per-agency, per-day counter that numbers dossiers.
@@ -69,7 +91,13 @@ impl FromStr for DossierCode {
             return Err(DossierCodeError::Format);
         };
         let agency: AgencyCode = agency.parse().map_err(|_| DossierCodeError::Format)?;
-        if date.len() != 6 || seq.len() != 4 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        // Four digits with leading zeros, or the five-digit overflow (never zero-padded, so
+        // each number has one spelling).
+        let widened = seq.len() == 5 && !seq.starts_with('0');
+        if date.len() != 6
+            || !(seq.len() == 4 || widened)
+            || !seq.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(DossierCodeError::Format);
         }
         let date = NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d")
@@ -305,10 +333,35 @@ mod tests {
             DossierCode::new(
                 code(),
                 NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
-                10_000
+                100_000
             ),
             Err(DossierCodeError::Sequence)
         );
+    }
+
+    #[test]
+    fn past_9999_the_sequence_widens_to_five_digits() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let last = DossierCode::new(code(), day, 9_999).unwrap();
+        let next = DossierCode::new(code(), day, 10_000).unwrap();
+        assert_eq!(last.to_string(), "000.17.22.H56-261130-9999");
+        assert_eq!(next.to_string(), "000.17.22.H56-261130-10000");
+        assert_eq!(next.to_string().parse::<DossierCode>().unwrap(), next);
+        let top = DossierCode::new(code(), day, 99_999).unwrap();
+        assert_eq!(top.to_string().parse::<DossierCode>().unwrap(), top);
+        for bad in ["000.17.22.H56-261130-01000", "000.17.22.H56-261130-100000"] {
+            assert!(bad.parse::<DossierCode>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn operators_are_warned_well_before_the_numbers_run_out() {
+        let warned: Vec<u32> = (1..=MAX_SEQUENCE)
+            .filter(|s| DossierCode::sequence_needs_warning(*s))
+            .collect();
+        assert_eq!(warned[..4], [8_000, 9_000, 9_999, 10_000]);
+        assert!(warned.contains(&98_999));
+        assert!(!warned.contains(&7_999) && !warned.contains(&8_001));
     }
 
     fn start(steps: u16) -> Position {

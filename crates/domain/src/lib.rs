@@ -9,4 +9,5 @@ pub mod dossier;
 pub mod feedback;
 pub mod identity;
 pub mod procedure;
+pub mod spreadsheet;
 pub mod text;

@@ -111,6 +111,25 @@ pub fn check_definition(
 /// A checked answer to a form.
 pub type Answers = BTreeMap<String, String>;
 
+/// Years a date answer may fall in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+/// The longest text answer, whatever a form declares.
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+/// What a draft keeps of the answers sent: only the form's own (non-file) fields, each at most
+/// `MAX_TEXT_CHARS` long. Anything else was never typed into the form.
+pub fn draft_answers(fields: &[FormField], raw: &BTreeMap<String, String>) -> Answers {
+    fields
+        .iter()
+        .filter(|f| !matches!(f.kind, FieldKind::File))
+        .filter_map(|f| {
+            let value = raw.get(&f.key)?;
+            let kept: String = value.chars().take(MAX_TEXT_CHARS).collect();
+            Some((f.key.clone(), kept))
+        })
+        .collect()
+}
+
 /// Checks a citizen's answers against the form; files are checked separately (by content).
 /// Returns the cleaned answers or every problem, keyed by field.
 pub fn check_answers(
@@ -146,10 +165,14 @@ pub fn check_answers(
 
 fn check_value(kind: &FieldKind, value: &str) -> Result<String, String> {
     match kind {
-        FieldKind::Text { max_length } => match max_length {
-            Some(max) if value.chars().count() > *max => Err(format!("tối đa {max} ký tự")),
-            _ => Ok(crate::text::normalize(value)),
-        },
+        FieldKind::Text { max_length } => {
+            let max = max_length.unwrap_or(MAX_TEXT_CHARS).min(MAX_TEXT_CHARS);
+            if value.chars().count() > max {
+                Err(format!("tối đa {max} ký tự"))
+            } else {
+                Ok(crate::text::normalize(value))
+            }
+        }
         FieldKind::Number { min, max } => {
             let n: f64 = value
                 .replace(',', ".")
@@ -164,6 +187,14 @@ fn check_value(kind: &FieldKind, value: &str) -> Result<String, String> {
             let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
                 .or_else(|_| chrono::NaiveDate::parse_from_str(value, "%d/%m/%Y"))
                 .map_err(|_| "ngày không hợp lệ (dd/mm/yyyy)".to_owned())?;
+            // A birth date in year 1 or an event in 9999 is a typing slip, not a date.
+            if !DATE_YEARS.contains(&chrono::Datelike::year(&date)) {
+                return Err(format!(
+                    "năm phải từ {} đến {}",
+                    DATE_YEARS.start(),
+                    DATE_YEARS.end()
+                ));
+            }
             Ok(date.format("%Y-%m-%d").to_string())
         }
         FieldKind::Choice { options } => {
@@ -190,6 +221,27 @@ fn check_value(kind: &FieldKind, value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_texts_stay_within_sense() {
+        assert!(check_value(&FieldKind::Date, "0001-01-01").is_err());
+        assert!(check_value(&FieldKind::Date, "9999-12-31").is_err());
+        assert_eq!(
+            check_value(&FieldKind::Date, "20/11/2026").unwrap(),
+            "2026-11-20"
+        );
+        let long = "a".repeat(MAX_TEXT_CHARS + 1);
+        assert!(check_value(&FieldKind::Text { max_length: None }, &long).is_err());
+        let fields = vec![field("ho_ten", FieldKind::Text { max_length: None }, true)];
+        let raw: BTreeMap<String, String> = [
+            ("ho_ten".to_owned(), long.clone()),
+            ("khong_co".to_owned(), "x".repeat(1_500_000)),
+        ]
+        .into();
+        let kept = draft_answers(&fields, &raw);
+        assert_eq!(kept.len(), 1, "undeclared keys are dropped");
+        assert_eq!(kept["ho_ten"].chars().count(), MAX_TEXT_CHARS);
+    }
 
     fn field(key: &str, kind: FieldKind, required: bool) -> FormField {
         FormField {

@@ -4,7 +4,9 @@
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::web::edge;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;
 use axum::middleware::{self, Next};
@@ -70,8 +72,15 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(crate::web::static_file))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))
-        .layer(middleware::from_fn(crate::web::i18n::middleware))
+        .layer(middleware::from_fn_with_state(state.clone(), edge::refuse_nul))
+        .layer(middleware::from_fn(edge::tokens_only_where_taken))
+        // The configured limit is the real one, for the whole request and for every extractor
+        // (axum's own default of 2 MB would otherwise refuse a phone photo of a paper).
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(edge::explain_too_large))
+        .layer(middleware::from_fn(crate::web::i18n::middleware))
+        .layer(middleware::from_fn(edge::no_store_when_personal))
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
@@ -108,7 +117,17 @@ async fn track_metrics(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    // Only the standard methods become labels: any other word a client sends would add a series.
+    let method = match *req.method() {
+        axum::http::Method::GET
+        | axum::http::Method::HEAD
+        | axum::http::Method::POST
+        | axum::http::Method::PUT
+        | axum::http::Method::PATCH
+        | axum::http::Method::DELETE
+        | axum::http::Method::OPTIONS => req.method().to_string(),
+        _ => "other".to_owned(),
+    };
     let start = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();

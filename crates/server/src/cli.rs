@@ -244,6 +244,7 @@ pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
             0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
         ])?
         .install_recorder()?;
+    crate::ops::spawn_metrics_upkeep(metrics.clone());
     let addr: SocketAddr = config
         .listen
         .parse()

@@ -32,6 +32,10 @@ pub struct Config {
     pub node_name: String,
     /// The map citizens pick a point on (when their browser runs JavaScript).
     pub map: MapConfig,
+    /// The bearer token Prometheus presents to read `/metrics` (`TINHSO_METRICS_TOKEN_FILE`).
+    /// Without one, `/metrics` is not served: the figures are for operators only.
+    #[serde(default)]
+    pub metrics_token: Option<String>,
 }
 
 /// Map tiles for the location picker. OpenStreetMap's public tiles suit a demo; a province
@@ -145,6 +149,7 @@ impl Default for Config {
             run_jobs: true,
             node_name: format!("node-{}", std::process::id()),
             map: MapConfig::default(),
+            metrics_token: None,
         }
     }
 }

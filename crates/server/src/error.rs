@@ -28,12 +28,17 @@ pub enum AppError {
     Unauthorized,
     #[error("Bạn không có quyền thực hiện thao tác này.")]
     Forbidden,
+    /// A bearer API token sent to a page: pages take a signed-in session only.
+    #[error("Mã truy cập API chỉ dùng cho /api/v1 và Open311; trang web cần đăng nhập.")]
+    TokenOnPage,
     #[error("Dữ liệu không hợp lệ.")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("Dữ liệu gửi lên quá lớn. Vui lòng gửi tệp nhỏ hơn hoặc ít tệp hơn.")]
+    PayloadTooLarge,
     #[error("Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {0} phút.")]
     TooManyRequests(i64),
     #[error("Tài khoản quản trị phải bật xác thực hai lớp trước khi tiếp tục.")]
@@ -59,13 +64,14 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::TokenOnPage => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf | AppError::SecondFactorRequired => {
                 StatusCode::FORBIDDEN
             }
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,9 +82,11 @@ impl AppError {
             AppError::NotFound => "not-found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::TokenOnPage => "token-on-page",
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
             AppError::BadRequest(_) => "bad-request",
+            AppError::PayloadTooLarge => "payload-too-large",
             AppError::TooManyRequests(_) => "too-many-requests",
             AppError::Csrf => "csrf",
             AppError::SecondFactorRequired => "second-factor-required",

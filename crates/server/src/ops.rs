@@ -1,17 +1,22 @@
 //! Operations endpoints: liveness, readiness (the database answers) and Prometheus metrics.
 
 use crate::app::AppState;
+use crate::error::AppError;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use subtle::ConstantTimeEq;
+
+pub const METRICS_PATH: &str = "/metrics";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_page))
+        .route(METRICS_PATH, get(metrics_page))
 }
 
 async fn healthz() -> &'static str {
@@ -28,7 +33,25 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics_page(State(state): State<AppState>) -> impl IntoResponse {
+/// The Prometheus figures, for the operator token only (`metrics_token`): route names, job
+/// counts and pool sizes are not for the public.
+async fn metrics_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return AppError::NotFound.into_problem();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(presented.trim().as_bytes().ct_eq(expected.as_bytes())) {
+        return AppError::Unauthorized.into_problem();
+    }
     metrics::gauge!("db_pool_connections").set(state.db.pool.size() as f64);
     metrics::gauge!("db_pool_idle_connections").set(state.db.pool.num_idle() as f64);
     if let Ok(counts) = crate::jobs::counts(&state.db).await {
@@ -41,5 +64,17 @@ async fn metrics_page(State(state): State<AppState>) -> impl IntoResponse {
         .as_ref()
         .map(|h| h.render())
         .unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Histograms keep every sample until they are drained: without this, memory grows with every
+/// request when nobody scrapes `/metrics` (found by a 25-minute soak).
+pub fn spawn_metrics_upkeep(handle: PrometheusHandle) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
 }

@@ -51,19 +51,52 @@ pub fn with_total<R>(rows: &[R], total: &R, cells: impl Fn(&R) -> Vec<Cell>) -> 
         .collect()
 }
 
+/// A CSV file whose every cell is neutralised against formula injection
+/// (`tinhso_domain::spreadsheet`): the one way the platform writes CSV.
+pub struct SafeCsv(csv::Writer<Vec<u8>>);
+
+impl SafeCsv {
+    pub fn new() -> SafeCsv {
+        SafeCsv(csv::Writer::from_writer(Vec::new()))
+    }
+
+    pub fn record<I, S>(&mut self, cells: I) -> Result<(), AppError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let cells = cells
+            .into_iter()
+            .map(|c| tinhso_domain::spreadsheet::neutralize(c.as_ref()).into_owned());
+        self.0.write_record(cells).map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, AppError> {
+        self.0
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    }
+}
+
+impl Default for SafeCsv {
+    fn default() -> Self {
+        SafeCsv::new()
+    }
+}
+
 /// A table as CSV, with a byte-order mark so spreadsheet programs read it as UTF-8.
 pub fn csv(file_stem: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Response, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(headers).map_err(anyhow::Error::from)?;
+    let mut writer = SafeCsv::new();
+    writer.record(headers)?;
     for row in rows {
-        let record = row.iter().map(|c| match c {
+        writer.record(row.iter().map(|c| match c {
             Cell::Text(t) => t.clone(),
             Cell::Number(n) => n.to_string(),
-        });
-        writer.write_record(record).map_err(anyhow::Error::from)?;
+        }))?;
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    bytes.extend(writer.finish()?);
     Ok(crate::web::download(
         "text/csv; charset=utf-8",
         &format!("{file_stem}.csv"),

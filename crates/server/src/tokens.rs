@@ -20,7 +20,8 @@ pub struct ApiTokenInfo {
 
 pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
     let row = sqlx::query(
-        "SELECT id, user_id, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT t.id, t.user_id, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
     )
     .bind(token_hash(token))
     .fetch_optional(&db.pool)

@@ -382,7 +382,7 @@ async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
 }
 
 async fn oversized_bodies_are_refused(app: TestApp) {
-    let big = "x".repeat(3 * 1024 * 1024);
+    let big = "x".repeat(app.state.config.max_body_bytes + 1);
     let token = app.csrf("/register").await;
     let req = Request::post(format!("/register?_csrf={token}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

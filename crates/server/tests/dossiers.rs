@@ -23,6 +23,7 @@ on_both_databases!(
     the_online_journey_with_a_supplement,
     bad_input_gets_clear_errors_and_loses_nothing,
     submission_is_idempotent_and_codes_have_no_gaps,
+    a_busy_day_widens_the_code_past_9999,
     counter_registration_forms_forward_and_apology,
     a_linked_request_makes_a_dossier_at_each_agency
 );
@@ -466,36 +467,96 @@ async fn bad_input_gets_clear_errors_and_loses_nothing(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-async fn submission_is_idempotent_and_codes_have_no_gaps(app: TestApp) {
-    let citizen = app.token("congdan2@tinhso.local", &["dossiers"]).await;
-    let answers: serde_json::Map<String, Value> = [
-        ("ho_ten", "Lê Thị Bích"),
-        ("cccd", "038190000222"),
-        ("noi_cu_tru", "Xã Đông Sơn"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), json!(v)))
-    .collect();
+/// Answers for every field of a procedure's form: the given ones, a plausible value elsewhere.
+async fn complete_answers(
+    app: &TestApp,
+    procedure_code: &str,
+    given: &[(&str, &str)],
+) -> serde_json::Map<String, Value> {
     let procedure = app
-        .api("GET", "/api/v1/procedures/1.000775", None, None)
+        .api(
+            "GET",
+            &format!("/api/v1/procedures/{procedure_code}"),
+            None,
+            None,
+        )
         .await
         .1;
-    let mut full: serde_json::Map<String, Value> = serde_json::Map::new();
+    let mut full = serde_json::Map::new();
     for f in procedure["form"].as_array().unwrap() {
         let key = f["key"].as_str().unwrap();
-        let value =
-            answers
-                .get(key)
-                .cloned()
-                .unwrap_or_else(|| match f["type"].as_str().unwrap() {
-                    "date" => json!("1990-01-01"),
-                    "number" => json!("1"),
-                    "citizen_id" => json!("038190000222"),
-                    "choice" => f["options"][0].clone(),
-                    _ => json!("Nội dung"),
-                });
+        let value = match given.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => json!(v),
+            None => match f["type"].as_str().unwrap() {
+                "date" => json!("1990-01-01"),
+                "number" => json!("1"),
+                "citizen_id" => json!("038190000222"),
+                "choice" => f["options"][0].clone(),
+                _ => json!("Nội dung"),
+            },
+        };
         full.insert(key.to_owned(), value);
     }
+    full
+}
+
+async fn a_busy_day_widens_the_code_past_9999(app: TestApp) {
+    let citizen = app.token("congdan2@tinhso.local", &["dossiers"]).await;
+    let answers = complete_answers(&app, "1.000775", &[("ho_ten", "Lê Thị Bích")]).await;
+    let body = json!({"procedure": "1.000775", "agency": COMMUNE, "answers": answers});
+    // The commune has already received 9,997 dossiers today.
+    let day = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%y%m%d");
+    sqlx::query("INSERT INTO sequences (name, value) VALUES ($1, 9997)")
+        .bind(format!("dossier:{COMMUNE}:{day}"))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        let req = Request::post("/api/v1/dossiers")
+            .header(header::AUTHORIZATION, format!("Bearer {citizen}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", format!("busy-{i}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let (status, created) = text(app.send(req).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let created: Value = serde_json::from_str(&created).unwrap();
+        codes.push(created["code"].as_str().unwrap().to_owned());
+    }
+    let prefix = today_code_prefix();
+    assert_eq!(
+        codes,
+        [
+            format!("{prefix}9998"),
+            format!("{prefix}9999"),
+            format!("{prefix}10000")
+        ]
+    );
+    // The widened code is tracked like any other.
+    let (status, tracked) = app
+        .api("GET", &format!("/api/v1/track/{}", codes[2]), None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tracked}");
+    // Operators were told as the four-digit numbers ran out (at 9,999 and at 10,000).
+    let warnings = app
+        .count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%sắp hết%'")
+        .await;
+    assert!(warnings >= 2, "{warnings} warnings queued");
+}
+
+async fn submission_is_idempotent_and_codes_have_no_gaps(app: TestApp) {
+    let citizen = app.token("congdan2@tinhso.local", &["dossiers"]).await;
+    let full = complete_answers(
+        &app,
+        "1.000775",
+        &[
+            ("ho_ten", "Lê Thị Bích"),
+            ("cccd", "038190000222"),
+            ("noi_cu_tru", "Xã Đông Sơn"),
+        ],
+    )
+    .await;
     let body = json!({"procedure": "1.000775", "agency": COMMUNE, "answers": full});
     let post = |key: String| {
         let body = body.clone();

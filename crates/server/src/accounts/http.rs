@@ -484,13 +484,10 @@ async fn switch_lang(
 ) -> Response {
     let lang = if code == "en" { "en" } else { "vi" };
     // Only local paths, so the switch cannot be used as an open redirect.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let next = crate::web::redirect_local(q.next.as_deref().unwrap_or("/"));
     let cookie = Cookie::build(("lang", lang))
         .path("/")
         .max_age(time::Duration::days(365))
         .build();
-    (jar.add(cookie), Redirect::to(&next)).into_response()
+    (jar.add(cookie), next).into_response()
 }

@@ -384,17 +384,25 @@ pub async fn login(
     .await?;
     let wrong =
         || AppError::validation("password", "Email/số điện thoại hoặc mật khẩu không đúng.");
-    let Some(row) = row else {
-        password::dummy_verify(pass);
-        return Err(wrong());
+    // An unknown identifier is throttled exactly like an account, so the lockout never tells
+    // which accounts exist.
+    let id: Option<String> = row.as_ref().map(|r| r.try_get("id")).transpose()?;
+    let account_key = match &id {
+        Some(id) => format!("login:account:{id}"),
+        None => format!("login:unknown:{}", crate::auth::token_hash(&ident)),
     };
-    let id: String = row.try_get("id")?;
-    let account_key = format!("login:account:{id}");
     if throttle::is_blocked(db, &account_key, throttle::LOGIN_PER_ACCOUNT).await? {
         return Err(AppError::TooManyRequests(
             throttle::LOGIN_PER_ACCOUNT.window_minutes,
         ));
     }
+    let (Some(row), Some(id)) = (row, id) else {
+        password::dummy_verify(pass);
+        throttle::hit(db, &account_key, throttle::LOGIN_PER_ACCOUNT)
+            .await
+            .ok();
+        return Err(wrong());
+    };
     let hash: Option<String> = row.try_get("password_hash")?;
     if !hash.is_some_and(|h| password::verify(pass, &h)) || row.try_get::<i64, _>("disabled")? != 0
     {
@@ -551,10 +559,7 @@ pub async fn reset_password(
     .bind(&user_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(&user_id)
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::session::end_all_access(&mut tx, &user_id).await?;
     audit_simple(
         state,
         &mut tx,
@@ -601,10 +606,7 @@ pub async fn change_password(
         .bind(&user.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::session::end_all_access(&mut tx, &user.id).await?;
     audit_simple(
         state,
         &mut tx,
@@ -929,10 +931,7 @@ pub async fn update_official(
         .execute(&mut *tx)
         .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        crate::auth::session::end_all_access(&mut tx, id).await?;
     }
     let after: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     audit::record(

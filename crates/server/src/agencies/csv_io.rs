@@ -92,7 +92,8 @@ pub fn parse(bytes: &[u8]) -> (Vec<(u64, AgencyInput)>, Vec<RowError>) {
         for name in HEADER {
             let raw = column(name).and_then(|i| record.get(i)).unwrap_or(b"");
             match std::str::from_utf8(raw) {
-                Ok(s) => fields.push(s.trim().to_owned()),
+                // An export neutralised formula-like cells with an apostrophe: take it off.
+                Ok(s) => fields.push(tinhso_domain::spreadsheet::restore(s.trim()).to_owned()),
                 Err(_) => {
                     bad_encoding = true;
                     fields.push(String::new());
@@ -202,27 +203,22 @@ pub async fn import(
 }
 
 pub async fn export(db: &Db) -> Result<Vec<u8>, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let to_err = |e: csv::Error| AppError::Internal(e.into());
-    writer.write_record(HEADER).map_err(to_err)?;
+    let mut writer = crate::tables::SafeCsv::new();
+    writer.record(HEADER)?;
     for a in store::all(db).await? {
-        writer
-            .write_record([
-                a.code.as_str(),
-                &a.name,
-                a.kind.as_str(),
-                a.parent_code.as_deref().unwrap_or(""),
-                a.admin_unit_code.as_deref().unwrap_or(""),
-                &a.address,
-                &a.phone,
-                &a.email,
-                &a.website,
-            ])
-            .map_err(to_err)?;
+        writer.record([
+            a.code.as_str(),
+            &a.name,
+            a.kind.as_str(),
+            a.parent_code.as_deref().unwrap_or(""),
+            a.admin_unit_code.as_deref().unwrap_or(""),
+            &a.address,
+            &a.phone,
+            &a.email,
+            &a.website,
+        ])?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    writer.finish()
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! visitor's session cookie, or of an anonymous cookie for visitors not signed in. Signing in
 //! changes the cookie and so the token: a token captured before cannot be replayed after.
 //! Unsafe requests must echo the token in the `_csrf` form field, the `_csrf` query parameter
-//! (multipart uploads) or the `X-CSRF-Token` header. Bearer-token API calls carry no cookie and
-//! are exempt.
+//! (multipart uploads) or the `X-CSRF-Token` header. Bearer-token calls to the API carry no
+//! cookie and are exempt; pages refuse bearer tokens altogether (`session::takes_tokens`).
 
 use super::session::SESSION_COOKIE;
 use crate::app::AppState;
@@ -36,12 +36,16 @@ fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Bearer-token calls carry no ambient credential, so they need no CSRF token — but only where
+/// tokens are accepted at all (the API and Open311); a page never skips the check.
 fn exempt(req: &Request) -> bool {
-    req.headers()
+    let path = req.uri().path();
+    let bearer = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Bearer "))
-        || req.uri().path().starts_with("/open311/")
+        .is_some_and(|v| v.starts_with("Bearer "));
+    (bearer && super::session::takes_tokens(path)) || path.starts_with("/open311/")
 }
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -122,7 +126,7 @@ async fn presented_token(
     let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
-            return Err(AppError::BadRequest("Dữ liệu gửi lên quá lớn.".into()).into_page());
+            return Err(AppError::PayloadTooLarge.into_page());
         }
     };
     let token = find_field(&bytes);

@@ -107,11 +107,18 @@ pub async fn destroy(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Signs a user out everywhere (after a password change or reset).
-pub async fn destroy_all_for_user(db: &Db, user_id: &str) -> Result<(), AppError> {
+/// Ends every credential a user holds: all sessions and all API tokens (revoked, so they stay
+/// listed on the account page). Called when an account is disabled or its password changed or
+/// reset, inside the transaction that makes that change.
+pub async fn end_all_access(tx: &mut crate::db::Conn, user_id: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(crate::time::now_text())
+        .bind(user_id)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -233,8 +240,17 @@ impl FromRequestParts<AppState> for Auth {
 #[derive(Clone)]
 struct CachedAuth(Principal, Option<SessionInfo>);
 
+/// Paths a bearer API token may be used on: the JSON API and Open311. Pages take a signed-in
+/// session only, so a token never reaches more than its scopes allow.
+pub fn takes_tokens(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/open311/")
+}
+
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Auth, AppError> {
     if let Some(bearer) = bearer_token(parts) {
+        if !takes_tokens(parts.uri.path()) {
+            return Err(AppError::TokenOnPage);
+        }
         let principal = crate::tokens::authenticate(&state.db, &bearer).await?;
         return Ok(Auth {
             principal,

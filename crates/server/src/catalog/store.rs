@@ -373,9 +373,8 @@ pub async fn export_all(db: &Db) -> Result<Vec<Procedure>, AppError> {
 
 /// One line per procedure and agency: the localised code, as the national portal lists them.
 pub async fn export_csv(db: &Db) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let to_err = |e: csv::Error| AppError::Internal(e.into());
-    w.write_record([
+    let mut w = crate::tables::SafeCsv::new();
+    w.record([
         "code",
         "local_code",
         "name",
@@ -384,12 +383,11 @@ pub async fn export_csv(db: &Db) -> Result<Vec<u8>, AppError> {
         "processing_days",
         "online_level",
         "agency_code",
-    ])
-    .map_err(to_err)?;
+    ])?;
     for p in export_all(db).await? {
         let level = serde_json::to_value(p.online_level).map_err(json_err)?;
         for agency in &p.agencies {
-            w.write_record([
+            w.record([
                 p.code.as_str(),
                 &p.local_code(agency),
                 &p.name,
@@ -398,10 +396,8 @@ pub async fn export_csv(db: &Db) -> Result<Vec<u8>, AppError> {
                 &p.processing.to_string(),
                 level.as_str().unwrap_or_default(),
                 agency,
-            ])
-            .map_err(to_err)?;
+            ])?;
         }
     }
-    w.into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    w.finish()
 }

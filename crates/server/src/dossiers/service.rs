@@ -178,7 +178,10 @@ async fn save_in_tx(
         replaced.extend(store::delete_draft_paper(&mut tx, &id, &f.field_key).await?);
         store::insert_file(&mut tx, f, &who.user.id).await?;
     }
-    d.answers.extend(app.answers.clone());
+    d.answers.extend(tinhso_domain::procedure::draft_answers(
+        &app.procedure.form,
+        &app.answers,
+    ));
     d.agency_id = app.agency_id.to_owned();
     let mut errors = app.file_errors.clone();
     if app.submit {
@@ -320,7 +323,44 @@ async fn new_code(state: &AppState, tx: &mut Conn, agency_code: &str) -> Result<
             .await?;
     let code =
         DossierCode::new(agency, today, sequence).map_err(|e| AppError::Conflict(e.to_string()))?;
+    if DossierCode::sequence_needs_warning(code.sequence) {
+        warn_numbers_running_out(tx, &code).await?;
+    }
     Ok(code.to_string())
+}
+
+/// Tells operators (the log, a metric and an email to every system administrator) that an
+/// agency's dossier numbers for the day are running out, long before they widen or end.
+async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(), AppError> {
+    use sqlx::Row;
+    let message = format!(
+        "Cơ quan {} đã tiếp nhận {} hồ sơ trong ngày {}. Mã hồ sơ dùng 4 chữ số đến 9999, sau đó \
+         chuyển sang 5 chữ số (tối đa {}).",
+        code.agency,
+        code.sequence,
+        code.date.format("%d/%m/%Y"),
+        tinhso_domain::dossier::MAX_SEQUENCE
+    );
+    tracing::warn!(agency = %code.agency, sequence = code.sequence, "dossier numbers for the day are running out");
+    metrics::counter!("dossier_code_sequence_warnings_total").increment(1);
+    let admins = sqlx::query(
+        "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE r.role = 'system_admin' AND u.disabled = 0 AND u.email IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in admins {
+        jobs::enqueue(
+            tx,
+            &Job::SendEmail(crate::mail::Email {
+                to: row.try_get("email")?,
+                subject: "[Tỉnh Số] Số thứ tự hồ sơ trong ngày sắp hết".into(),
+                body: message.clone(),
+            }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A walk-in or postal application registered by a one-stop clerk: submitted and accepted at
@@ -800,7 +840,11 @@ async fn forward_target(
         .ok_or_else(bad)
 }
 
-/// The new appointment of form 04: a working day after the current due day, at closing time.
+/// How far an apology may move an appointment: a late dossier gets a new date, not a new year.
+const MAX_APOLOGY_DAYS: i64 = 90;
+
+/// The new appointment of form 04: a working day after the current due day (at most
+/// `MAX_APOLOGY_DAYS` later), at closing time.
 fn apology_due(
     calendar: &Calendar,
     d: &Dossier,
@@ -815,6 +859,12 @@ fn apology_due(
         return Err(AppError::validation(
             "new_due",
             "Ngày hẹn mới phải sau ngày hẹn cũ và sau hôm nay.",
+        ));
+    }
+    if day > current + chrono::Duration::days(MAX_APOLOGY_DAYS) {
+        return Err(AppError::validation(
+            "new_due",
+            "Ngày hẹn mới tối đa 90 ngày sau ngày hẹn cũ.",
         ));
     }
     if !calendar.is_working_day(day) {

@@ -37,9 +37,9 @@ impl FormData {
 }
 
 pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
-    let broken = || AppError::BadRequest("Dữ liệu gửi lên quá lớn hoặc bị lỗi khi tải lên.".into());
+    let broken = crate::web::multipart_error;
     let mut form = FormData::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(attachment::clean_file_name);
         let key = name
@@ -48,7 +48,7 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
         match (key, file_name) {
             (Some(key), Some(file_name)) => {
                 let key = key.to_owned();
-                let bytes = field.bytes().await.map_err(|_| broken())?;
+                let bytes = field.bytes().await.map_err(broken)?;
                 if bytes.is_empty() {
                     continue; // a file input left empty
                 }
@@ -68,7 +68,11 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
                 }
             }
             _ => {
-                let text = field.text().await.map_err(|_| broken())?;
+                let text = field.text().await.map_err(broken)?;
+                // As the edge does for URL-encoded forms: PostgreSQL cannot store NUL.
+                if text.contains('\0') || name.contains('\0') {
+                    return Err(AppError::BadRequest(crate::web::edge::NUL_REFUSED.into()));
+                }
                 if text.len() > 20_000 {
                     return Err(AppError::validation(&name, "Nội dung quá dài."));
                 }

@@ -360,12 +360,15 @@ async fn run_action(
         None => service::Actor::User(page.require_user()?),
     };
     let back = match &key {
-        Some(k) => format!("/feedback/{code}?key={k}"),
+        Some(k) => format!(
+            "/feedback/{code}?key={}",
+            url::form_urlencoded::byte_serialize(k.as_bytes()).collect::<String>()
+        ),
         None => format!("/feedback/{code}"),
     };
     let draft = (input.action == Action::Answer).then(|| input.note.clone());
     match service::act(state, actor, ip, code, input).await {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Ok(_) => Ok(crate::web::redirect_local(&back).into_response()),
         Err(AppError::Validation(errors)) => {
             let r = store::by_code(&state.db, code)
                 .await?

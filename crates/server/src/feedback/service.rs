@@ -73,6 +73,15 @@ async fn check(
     if chars(&r.address) > 300 {
         errors.push(FieldError::new("address", "Địa chỉ tối đa 300 ký tự."));
     }
+    if chars(&who.name) > 100 {
+        errors.push(FieldError::new("name", "Họ và tên tối đa 100 ký tự."));
+    }
+    if who.email.chars().count() > 254 {
+        errors.push(FieldError::new("email", "Email tối đa 254 ký tự."));
+    }
+    if r.idempotency_key.as_deref().is_some_and(|k| k.len() > 100) {
+        errors.push(FieldError::new("_key", "Mã gửi lại tối đa 100 ký tự."));
+    }
     if let Some(unit) = r.admin_unit.as_deref().filter(|u| !u.is_empty()) {
         let known = sqlx::query("SELECT code FROM admin_units WHERE code = $1")
             .bind(unit)

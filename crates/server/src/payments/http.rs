@@ -127,7 +127,7 @@ async fn gateway_decide(
         .find("/payments/return")
         .map(|i| &return_url[i..])
         .unwrap_or("/payments/return");
-    Ok(Redirect::to(&format!("{path}?{query}")).into_response())
+    Ok(crate::web::redirect_local(&format!("{path}?{query}")).into_response())
 }
 
 async fn return_page(

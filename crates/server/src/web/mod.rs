@@ -1,6 +1,7 @@
 //! Server-rendered pages: the template environment, the translator, and the `Page` extractor
 //! that gives every page its language, signed-in user and CSRF token.
 
+pub mod edge;
 pub mod headers;
 pub mod i18n;
 
@@ -137,6 +138,23 @@ fn here(uri: &axum::http::Uri) -> String {
     format!("{path}?{query}")
 }
 
+/// `next` when it is a path on this site: it starts with one `/`, and holds no backslash and no
+/// control character (browsers drop tabs and line breaks, so `/\t/evil.example` would leave
+/// the site, and a line break cannot go into a header at all).
+pub fn local_target(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let safe = !rest.starts_with('/')
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control())
+        && axum::http::HeaderValue::from_str(next).is_ok();
+    safe.then_some(next)
+}
+
+/// A redirect to `next` if it is a path on this site (`local_target`), else to the home page.
+pub fn redirect_local(next: &str) -> axum::response::Redirect {
+    axum::response::Redirect::to(local_target(next).unwrap_or("/"))
+}
+
 /// The error page, in the request's language.
 pub fn render_error_page(status: StatusCode, detail: &str) -> Html<String> {
     let lang = i18n::current();
@@ -234,6 +252,24 @@ pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
     sv(map)
 }
 
+/// What a multipart form that could not be read gets: over the size limit, the platform's
+/// "too large" answer (413); otherwise a request to send it again.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    // The limit may be hit in axum's own wrapper or in the whole-request limit layer, whose
+    // error arrives a few sources deep.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    while let Some(err) = source {
+        over_limit |= err.is::<http_body_util::LengthLimitError>();
+        source = err.source();
+    }
+    if over_limit {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into())
+    }
+}
+
 /// A file form as sent: the file (if one was chosen) and the names of the other fields present
 /// (checkboxes).
 pub struct Upload {
@@ -251,17 +287,17 @@ pub async fn read_upload(
     extensions: &[&str],
     kind: &str,
 ) -> Result<Upload, AppError> {
-    let broken = || AppError::BadRequest("Tệp quá lớn hoặc bị lỗi khi tải lên.".into());
+    let broken = multipart_error;
     let mut upload = Upload {
         file_name: String::new(),
         bytes: bytes::Bytes::new(),
         fields: Default::default(),
     };
-    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             upload.file_name = field.file_name().unwrap_or_default().to_lowercase();
-            upload.bytes = field.bytes().await.map_err(|_| broken())?;
+            upload.bytes = field.bytes().await.map_err(broken)?;
         } else {
             upload.fields.insert(name);
         }

@@ -75,7 +75,6 @@ pub fn test_config(database_url: &str, dir: &std::path::Path) -> Config {
         database_url: database_url.to_owned(),
         data_dir: dir.to_path_buf(),
         run_jobs: false,
-        max_body_bytes: 2 * 1024 * 1024,
         ..Config::default()
     }
 }

@@ -1,0 +1,185 @@
+//! Checks every request meets at the edge, before any handler: what kind of credential a path
+//! takes, text no handler should ever see (NUL characters, which PostgreSQL cannot store), and
+//! what may be cached of an answer meant for one person.
+
+use crate::app::AppState;
+use crate::auth::session::{SESSION_COOKIE, takes_tokens};
+use crate::error::AppError;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The answer for a refused request: problem+json where tokens are accepted, a page elsewhere.
+fn refuse(path: &str, err: AppError) -> Response {
+    if takes_tokens(path) {
+        err.into_problem()
+    } else {
+        err.into_page().into_response()
+    }
+}
+
+fn has_bearer(req: &Request) -> bool {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"))
+}
+
+/// Pages take a signed-in session only: a bearer API token there is refused outright, so a
+/// token can never reach more than its scopes (the API and Open311) allow. `/metrics` reads its
+/// own operator token.
+pub async fn tokens_only_where_taken(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if has_bearer(&req) && !takes_tokens(path) && path != crate::ops::METRICS_PATH {
+        return refuse(path, AppError::TokenOnPage);
+    }
+    next.run(req).await
+}
+
+pub const NUL_REFUSED: &str = "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL).";
+
+/// Refuses NUL characters in the path, the query and URL-encoded or JSON bodies with a 400.
+/// Multipart text fields are checked by the multipart reader; file contents may hold any byte.
+pub async fn refuse_nul(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let in_uri = |s: &str| s.contains('\0') || s.to_ascii_lowercase().contains("%00");
+    if in_uri(&path) || req.uri().query().is_some_and(in_uri) {
+        return refuse(&path, AppError::BadRequest(NUL_REFUSED.into()));
+    }
+    let kind = body_kind(&req);
+    if kind == BodyKind::Other {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, state.config.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => return refuse(&path, AppError::PayloadTooLarge),
+    };
+    if holds_nul(kind, &bytes) {
+        return refuse(&path, AppError::BadRequest(NUL_REFUSED.into()));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Form,
+    Json,
+    Other,
+}
+
+fn body_kind(req: &Request) -> BodyKind {
+    let Some(ct) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return BodyKind::Other;
+    };
+    let ct = ct.to_ascii_lowercase();
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        BodyKind::Form
+    } else if ct.starts_with("application/json") || ct.contains("+json") {
+        BodyKind::Json
+    } else {
+        BodyKind::Other
+    }
+}
+
+fn holds_nul(kind: BodyKind, bytes: &Bytes) -> bool {
+    match kind {
+        BodyKind::Form => {
+            form_urlencoded::parse(bytes).any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        }
+        // Raw NUL bytes are invalid JSON anyway; the escape is found by decoding, so a literal
+        // backslash followed by "u0000" in a string is not mistaken for one.
+        BodyKind::Json => {
+            bytes.contains(&0)
+                || (contains_ascii_ci(bytes, b"\\u0000")
+                    && serde_json::from_slice::<serde_json::Value>(bytes)
+                        .is_ok_and(|v| json_has_nul(&v)))
+        }
+        BodyKind::Other => false,
+    }
+}
+
+fn contains_ascii_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn json_has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_has_nul),
+        serde_json::Value::Object(map) => {
+            map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v))
+        }
+        _ => false,
+    }
+}
+
+/// A body over the configured limit is refused by the limit layer with a bare 413 before any
+/// handler runs; this gives it the platform's clear message (a page, or problem+json).
+pub async fn explain_too_large(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    let ours = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("text/html") || ct.starts_with("application/problem+json")
+        });
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !ours {
+        return refuse(&path, AppError::PayloadTooLarge);
+    }
+    response
+}
+
+/// Answers to a signed-in person (a session cookie or a token) are theirs alone: no browser or
+/// proxy may keep them (the account page shows new tokens and second-factor secrets). A handler
+/// that chose its own caching (static files) keeps it.
+pub async fn no_store_when_personal(req: Request, next: Next) -> Response {
+    let personal = has_bearer(&req)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.contains(SESSION_COOKIE));
+    let mut response = next.run(req).await;
+    let sets_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with(SESSION_COOKIE));
+    if (personal || sets_session) && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_forms_and_json_only_when_really_there() {
+        let b = |s: &str| Bytes::from(s.to_owned());
+        assert!(holds_nul(BodyKind::Form, &b("a=1&name=x%00y")));
+        assert!(holds_nul(BodyKind::Form, &b("a%00=1")));
+        assert!(!holds_nul(BodyKind::Form, &b("a=1&name=x%2500y")));
+        assert!(holds_nul(BodyKind::Json, &b(r#"{"name":"x\u0000y"}"#)));
+        assert!(holds_nul(BodyKind::Json, &b(r#"{"a":{"b\u0000":1}}"#)));
+        assert!(!holds_nul(BodyKind::Json, &b(r#"{"name":"x\\u0000y"}"#)));
+        assert!(!holds_nul(BodyKind::Other, &b("\0")));
+    }
+}
