@@ -37,9 +37,9 @@ impl Db {
         } else {
             anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:");
         };
-        let url = match backend {
+        let (url, synchronous) = match backend {
             Backend::Sqlite => prepare_sqlite_url(url)?,
-            Backend::Postgres => url.to_owned(),
+            Backend::Postgres => (url.to_owned(), Synchronous::Full),
         };
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -52,7 +52,7 @@ impl Db {
                     if backend == Backend::Sqlite {
                         for pragma in [
                             "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = FULL",
+                            synchronous.pragma(),
                             "PRAGMA foreign_keys = ON",
                             "PRAGMA busy_timeout = 10000",
                         ] {
@@ -172,23 +172,72 @@ impl Db {
     }
 }
 
-/// Creates the folder of a file database and asks SQLite to create the file.
-fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
-    let path = url
+/// When SQLite reports a commit done. `Full` (the default) syncs the write-ahead log at every
+/// commit, so a transaction acknowledged to a citizen survives a power failure; `Normal` syncs
+/// only at checkpoints, faster, but a power failure (not a crash) can undo the last commits.
+/// Chosen with `?synchronous=normal` on the database URL; docs/benchmarks.md has the cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "PRAGMA synchronous = FULL",
+            Synchronous::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
+/// Creates the folder of a file database, asks SQLite to create the file, and takes our own
+/// `synchronous` parameter off the URL.
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Synchronous)> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let path = base
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
     if path != ":memory:"
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    Ok(if url.contains('?') {
-        url.to_owned()
-    } else {
-        format!("{url}?mode=rwc")
-    })
+    let mut synchronous = Synchronous::Full;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("synchronous", "full" | "FULL")) => synchronous = Synchronous::Full,
+            Some(("synchronous", "normal" | "NORMAL")) => synchronous = Synchronous::Normal,
+            Some(("synchronous", other)) => {
+                anyhow::bail!("synchronous={other}: use full (the default) or normal")
+            }
+            _ => kept.push(pair),
+        }
+    }
+    if !kept.iter().any(|p| p.starts_with("mode=")) {
+        kept.push("mode=rwc");
+    }
+    Ok((format!("{base}?{}", kept.join("&")), synchronous))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_are_durable_unless_the_url_says_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let (plain, sync) = prepare_sqlite_url(&url).unwrap();
+        assert_eq!(sync, Synchronous::Full);
+        assert!(plain.ends_with("t.db?mode=rwc"));
+        let (fast, sync) = prepare_sqlite_url(&format!("{url}?synchronous=normal")).unwrap();
+        assert_eq!(sync, Synchronous::Normal);
+        assert!(!fast.contains("synchronous"));
+        assert!(prepare_sqlite_url(&format!("{url}?synchronous=off")).is_err());
+    }
 }
 
 /// Next value of a named counter, inside the caller's transaction: no gap, no duplicate,

@@ -708,3 +708,17 @@ async fn every_field_is_bounded(app: TestApp) {
         "the date is refused"
     );
 }
+
+/// A citizen holding a receipt must find the dossier even after a power failure: SQLite syncs
+/// the write-ahead log at every commit (synchronous = FULL, 2) unless the operator opts out.
+#[tokio::test]
+async fn sqlite_commits_are_durable_by_default() {
+    let app = TestApp::empty(common::Kind::Sqlite).await;
+    for _ in 0..4 {
+        let row = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::get::<i64, _>(&row, 0), 2);
+    }
+}
