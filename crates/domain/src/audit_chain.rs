@@ -95,9 +95,23 @@ impl ChainVerifier {
         Ok(())
     }
 
-    /// Number of rows checked so far.
+    /// Continues a chain already verified up to row `seq` whose hash is `hash` (a checkpoint),
+    /// so that only the rows after it need checking.
+    pub fn resume(seq: i64, hash: &str) -> Self {
+        Self {
+            expected_seq: seq + 1,
+            last_hash: hash.to_owned(),
+        }
+    }
+
+    /// Number of rows checked so far (including those before a resumed checkpoint).
     pub fn verified(&self) -> i64 {
         self.expected_seq - 1
+    }
+
+    /// The hash of the last row checked (or the resumed one, or `GENESIS`).
+    pub fn head_hash(&self) -> &str {
+        &self.last_hash
     }
 }
 
