@@ -275,8 +275,19 @@ mod tests {
             anchors.check_length(4),
             Err(AnchorBreak::Truncated { rows: 4, seq: 5 })
         );
-        assert!(Anchors::verified(KEY, [cp(3, "h3"), Checkpoint { seq: 4, ..cp(5, "h5") }])
-            .is_err());
+        assert!(
+            Anchors::verified(
+                KEY,
+                [
+                    cp(3, "h3"),
+                    Checkpoint {
+                        seq: 4,
+                        ..cp(5, "h5")
+                    }
+                ]
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -76,9 +76,13 @@ pub enum ChainBreak {
     Gap { seq: i64, expected: i64 },
     #[error("row {seq}: its previous-hash does not match the row before it")]
     Link { seq: i64 },
-    #[error("row {seq}: its content does not match its hash (the row was edited, or written without the audit key)")]
+    #[error(
+        "row {seq}: its content does not match its hash (the row was edited, or written without the audit key)"
+    )]
     Content { seq: i64 },
-    #[error("row {seq}: not sealed with the audit key although rows before it are (a row forged without the key)")]
+    #[error(
+        "row {seq}: not sealed with the audit key although rows before it are (a row forged without the key)"
+    )]
     Unkeyed { seq: i64 },
 }
 

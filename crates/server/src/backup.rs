@@ -301,7 +301,9 @@ impl<R: Read> Read for Hashing<R> {
 
 /// Why an archive was refused before anything was restored.
 #[derive(Debug, thiserror::Error)]
-#[error("Bản sao lưu bị hỏng hoặc không đầy đủ / the backup {path} is damaged or incomplete: {reason}. Nothing was restored.")]
+#[error(
+    "Bản sao lưu bị hỏng hoặc không đầy đủ / the backup {path} is damaged or incomplete: {reason}. Nothing was restored."
+)]
 pub struct Damaged {
     pub path: String,
     pub reason: String,
@@ -429,7 +431,8 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
     let store = crate::storage::open(config)?;
     let db_empty = applied_migrations(&db).await?.is_empty();
     let store_empty = store.list(None).try_next().await?.is_none();
-    if !force && !(db_empty && store_empty) {
+    let empty = db_empty && store_empty;
+    if !force && !empty {
         let what = match (db_empty, store_empty) {
             (false, false) => "database and the file store are",
             (false, true) => "database is",
@@ -464,7 +467,9 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
                 match std::fs::remove_file(&p) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e).with_context(|| format!("cannot remove {}", p.display())),
+                    Err(e) => {
+                        return Err(e).with_context(|| format!("cannot remove {}", p.display()));
+                    }
                 }
             }
             std::fs::rename(&dump, &path)?;
@@ -477,7 +482,12 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
             }
             db.pool.close().await;
             let output = pg_command("pg_restore", &config.database_url)?
-                .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
+                .args([
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                ])
                 .arg(&dump)
                 .output()
                 .await
@@ -506,12 +516,8 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
         .context("the database and the files were restored, but the server cannot start on them")?;
     let totp_key_matches = totp_key_matches(&state).await?;
     record_restore(&state, archive, &manifest).await?;
-    let audit = crate::audit_anchor::verify(
-        &state.db,
-        state.storage.as_ref(),
-        &state.keys.audit,
-    )
-    .await?;
+    let audit =
+        crate::audit_anchor::verify(&state.db, state.storage.as_ref(), &state.keys.audit).await?;
     if audit.is_ok() {
         crate::audit_anchor::checkpoint(
             &state.db,
@@ -606,9 +612,8 @@ async fn prune(store: &dyn ObjectStore, keep: &BTreeSet<String>) -> anyhow::Resu
         }
         if anchor_seq(&name).is_some() {
             let file = name.rsplit('/').next().unwrap_or_default();
-            let to = object_store::path::Path::from(format!(
-                "audit-anchors-superseded/{stamp}/{file}"
-            ));
+            let to =
+                object_store::path::Path::from(format!("audit-anchors-superseded/{stamp}/{file}"));
             store.rename(&location, &to).await?;
             superseded += 1;
         } else {
@@ -697,11 +702,20 @@ mod tests {
 
     #[test]
     fn the_password_leaves_the_command_line() {
-        let cmd = pg_command("pg_dump", "postgres://u:p%40ss@db:5432/tinhso?sslmode=require")
-            .unwrap();
+        let cmd = pg_command(
+            "pg_dump",
+            "postgres://u:p%40ss@db:5432/tinhso?sslmode=require",
+        )
+        .unwrap();
         let cmd = cmd.as_std();
-        let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-        assert_eq!(args, ["--dbname=postgres://u@db:5432/tinhso?sslmode=require"]);
+        let args: Vec<_> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            ["--dbname=postgres://u@db:5432/tinhso?sslmode=require"]
+        );
         let env: Vec<_> = cmd.get_envs().collect();
         assert_eq!(
             env,

@@ -190,12 +190,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let state = AppState::new(config, None).await?;
-            let found = crate::audit_anchor::verify(
-                &state.db,
-                state.storage.as_ref(),
-                &state.keys.audit,
-            )
-            .await?;
+            let found =
+                crate::audit_anchor::verify(&state.db, state.storage.as_ref(), &state.keys.audit)
+                    .await?;
             match found {
                 Ok(report) => println!("audit trail intact: {}", describe(&report)),
                 Err(e) => {

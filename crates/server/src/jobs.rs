@@ -166,7 +166,8 @@ pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Rece
             }
         }
         // Anchor the audit chain outside the database (0 minutes turns this off).
-        if !checkpoint_every.is_zero() && last_checkpoint.is_none_or(|t| t.elapsed() > checkpoint_every)
+        if !checkpoint_every.is_zero()
+            && last_checkpoint.is_none_or(|t| t.elapsed() > checkpoint_every)
         {
             last_checkpoint = Some(std::time::Instant::now());
             crate::audit_anchor::periodic(&state).await;

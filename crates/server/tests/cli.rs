@@ -103,7 +103,11 @@ async fn operations_from_the_command_line() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the backup is readable by its owner only");
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the backup is readable by its owner only"
+        );
     }
 
     // Restored into another folder that holds only the installation's keys.
@@ -202,5 +206,9 @@ async fn operations_from_the_command_line() {
         stderr(&verify)
     );
     let refused = tinhso(d, &["audit", "checkpoint"]);
-    assert_eq!(refused.status.code(), Some(3), "a broken trail is not signed");
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "a broken trail is not signed"
+    );
 }

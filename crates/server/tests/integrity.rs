@@ -203,13 +203,10 @@ async fn the_keyed_chain_and_its_checkpoints_catch_a_database_rewrite(app: TestA
     let refused = checkpoint(&app).await.unwrap_err().to_string();
     assert!(refused.contains("AUDIT TRAIL BROKEN"), "{refused}");
     assert!(
-        tinhso::storage::get(
-            app.state.storage.as_ref(),
-            &audit_anchor::object_key(n + 1)
-        )
-        .await
-        .unwrap()
-        .is_none(),
+        tinhso::storage::get(app.state.storage.as_ref(), &audit_anchor::object_key(n + 1))
+            .await
+            .unwrap()
+            .is_none(),
         "a forged row is never signed"
     );
 
@@ -239,7 +236,10 @@ async fn the_keyed_chain_and_its_checkpoints_catch_a_database_rewrite(app: TestA
 
     // 3. The newest rows deleted: a shorter chain is intact, but shorter than its checkpoint.
     rewrite(&app, &original[..n as usize - 2]).await;
-    assert_eq!(tinhso::audit::verify(&app.state.db).await.unwrap(), Ok(n - 2));
+    assert_eq!(
+        tinhso::audit::verify(&app.state.db).await.unwrap(),
+        Ok(n - 2)
+    );
     assert_eq!(
         verify(&app).await,
         Err(Broken::Anchor(AnchorBreak::Truncated {
@@ -251,7 +251,14 @@ async fn the_keyed_chain_and_its_checkpoints_catch_a_database_rewrite(app: TestA
 
     // 4. Checkpoints forged to match a rewrite are refused: with another key…
     rewrite(&app, &edited).await;
-    let own_key = Checkpoint::sign(b"attacker's key", n, &edited[n as usize - 1].hash, n, &cp.at, "x");
+    let own_key = Checkpoint::sign(
+        b"attacker's key",
+        n,
+        &edited[n as usize - 1].hash,
+        n,
+        &cp.at,
+        "x",
+    );
     let put = |cp: Checkpoint| {
         let store = app.state.storage.clone();
         async move {
@@ -390,7 +397,11 @@ async fn totp_secrets_are_sealed_at_rest(app: TestApp) {
             &[("code", &code_now(&secret))],
         )
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "the sealed secret checks codes");
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the sealed secret checks codes"
+    );
 
     // A secret stored in plain text before sealing existed still signs in, and is sealed on
     // that first use.
@@ -487,7 +498,12 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.get::<String, _>("storage_key"), r.get::<String, _>("sha256")))
+        .map(|r| {
+            (
+                r.get::<String, _>("storage_key"),
+                r.get::<String, _>("sha256"),
+            )
+        })
         .collect::<Vec<_>>();
     assert_eq!(files.len(), 1);
     let secret = app.enable_totp("admin@tinhso.local").await;
@@ -508,7 +524,12 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         assert_eq!(mode & 0o777, 0o600, "only its owner reads a backup");
     }
     let manifest = tinhso::backup::check(&archive).unwrap();
-    assert!(manifest.members.iter().any(|m| m.name == format!("files/{}", files[0].0)));
+    assert!(
+        manifest
+            .members
+            .iter()
+            .any(|m| m.name == format!("files/{}", files[0].0))
+    );
     assert!(
         manifest.members.iter().all(|m| !m.name.contains("keys/")),
         "the keys are not in the backup"
@@ -530,10 +551,16 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
     assert_eq!(restored.files, written.files);
     assert!(restored.totp_key_matches);
     let report = restored.audit.expect("the restored trail verifies");
-    assert_eq!(report.rows, rows_before + 1, "the restore itself is audited");
+    assert_eq!(
+        report.rows,
+        rows_before + 1,
+        "the restore itself is audited"
+    );
     assert!(report.checkpoints >= 1);
 
-    let state = tinhso::app::AppState::new(config.clone(), None).await.unwrap();
+    let state = tinhso::app::AppState::new(config.clone(), None)
+        .await
+        .unwrap();
     for (key, sha) in &files {
         let bytes = tinhso::storage::get(state.storage.as_ref(), key)
             .await
@@ -542,7 +569,13 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         assert_eq!(bytes.as_ref(), PDF);
         assert_eq!(&hex::encode(sha2::Sha256::digest(&bytes)), sha);
     }
-    for table in ["users", "agencies", "dossiers", "dossier_files", "audit_log"] {
+    for table in [
+        "users",
+        "agencies",
+        "dossiers",
+        "dossier_files",
+        "audit_log",
+    ] {
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
         let count = |pool: sqlx::AnyPool| {
             let sql = sql.clone();
@@ -584,8 +617,13 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         .await
         .unwrap_err()
         .to_string();
-    assert!(refused.contains("not empty") && refused.contains("--force"), "{refused}");
-    let state = tinhso::app::AppState::new(config.clone(), None).await.unwrap();
+    assert!(
+        refused.contains("not empty") && refused.contains("--force"),
+        "{refused}"
+    );
+    let state = tinhso::app::AppState::new(config.clone(), None)
+        .await
+        .unwrap();
     tinhso::storage::put(
         state.storage.as_ref(),
         "dossiers/later/file",
@@ -617,7 +655,10 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
     let again = tinhso::backup::restore(&config, &archive, true)
         .await
         .unwrap();
-    assert_eq!(again.removed, 1, "a file the backup did not have is removed");
+    assert_eq!(
+        again.removed, 1,
+        "a file the backup did not have is removed"
+    );
     assert_eq!(
         again.superseded, 2,
         "the checkpoints newer than the backup (the first restore's and the next) are kept apart"

@@ -509,12 +509,13 @@ pub async fn seal_plain_totp_secrets(db: &crate::db::Db, key: &[u8; 32]) -> anyh
     for row in rows {
         let id: String = row.try_get("id")?;
         let plain: String = row.try_get("totp_secret")?;
-        let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
-            .bind(totp::seal(key, &id, &plain))
-            .bind(&id)
-            .bind(&plain)
-            .execute(&db.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                .bind(totp::seal(key, &id, &plain))
+                .bind(&id)
+                .bind(&plain)
+                .execute(&db.pool)
+                .await?;
         sealed += done.rows_affected();
     }
     if sealed > 0 {

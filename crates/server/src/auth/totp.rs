@@ -149,10 +149,17 @@ mod tests {
         let stored = seal(&key, "user-1", &secret);
         assert!(is_sealed(&stored));
         assert!(!stored.contains(&secret));
-        assert_ne!(stored, seal(&key, "user-1", &secret), "a fresh nonce each time");
+        assert_ne!(
+            stored,
+            seal(&key, "user-1", &secret),
+            "a fresh nonce each time"
+        );
         assert_eq!(open(&key, "user-1", &stored).unwrap(), secret);
         assert!(open(&[4u8; 32], "user-1", &stored).is_err(), "another key");
-        assert!(open(&key, "user-2", &stored).is_err(), "moved to another user");
+        assert!(
+            open(&key, "user-2", &stored).is_err(),
+            "moved to another user"
+        );
         let mut tampered = stored.clone();
         tampered.replace_range(10..11, if &stored[10..11] == "A" { "B" } else { "A" });
         assert!(open(&key, "user-1", &tampered).is_err());
