@@ -516,16 +516,20 @@ pub async fn restore(config: &Config, archive: &Path, force: bool) -> anyhow::Re
         .context("the database and the files were restored, but the server cannot start on them")?;
     let totp_key_matches = totp_key_matches(&state).await?;
     record_restore(&state, archive, &manifest).await?;
-    let audit =
+    let mut audit =
         crate::audit_anchor::verify(&state.db, state.storage.as_ref(), &state.keys.audit).await?;
-    if audit.is_ok() {
-        crate::audit_anchor::checkpoint(
+    // Anchor the restored trail, restore row included, at once.
+    if let Ok(report) = &mut audit
+        && let Some(cp) = crate::audit_anchor::checkpoint(
             &state.db,
             state.storage.as_ref(),
             &state.keys.audit,
             &state.config.node_name,
         )
-        .await?;
+        .await?
+    {
+        report.checkpoints += 1;
+        report.newest = Some(cp.seq);
     }
     state.db.pool.close().await;
     Ok(Restored {

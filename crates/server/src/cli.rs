@@ -229,19 +229,19 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let written = crate::backup::run(&config, out).await?;
             println!("backup written to {}", written.path.display());
             eprintln!(
-                "{} files, {} bytes before compression; keep the keys (data/keys or the *_KEY_FILE settings) apart from it",
+                "{} file(s), {} bytes before compression; keep the keys (data/keys or the *_KEY_FILE settings) apart from it",
                 written.files, written.bytes
             );
         }
         Command::Restore { file, force } => {
             let done = crate::backup::restore(&config, &file, force).await?;
             println!(
-                "restored the backup of {} ({} database, {} files)",
+                "restored the backup of {} ({} database, {} file(s))",
                 done.manifest.created_at, done.manifest.backend, done.files
             );
             if done.removed > 0 || done.superseded > 0 {
                 println!(
-                    "{} files not in the backup removed; {} newer audit checkpoints kept under audit-anchors-superseded/",
+                    "{} file(s) not in the backup removed; {} newer audit checkpoint(s) kept under audit-anchors-superseded/",
                     done.removed, done.superseded
                 );
             }

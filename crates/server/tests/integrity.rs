@@ -556,7 +556,12 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         rows_before + 1,
         "the restore itself is audited"
     );
-    assert!(report.checkpoints >= 1);
+    assert!(report.checkpoints >= 2, "the backup's and the restore's");
+    assert_eq!(
+        report.newest,
+        Some(rows_before + 1),
+        "the restored trail is anchored at once"
+    );
 
     let state = tinhso::app::AppState::new(config.clone(), None)
         .await
