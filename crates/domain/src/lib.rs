@@ -3,6 +3,7 @@
 
 pub mod agency_code;
 pub mod attachment;
+pub mod audit_anchor;
 pub mod audit_chain;
 pub mod calendar;
 pub mod dossier;

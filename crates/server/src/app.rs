@@ -28,6 +28,8 @@ pub struct AppState {
     pub secret: Arc<Vec<u8>>,
     pub metrics: Option<PrometheusHandle>,
     pub storage: Arc<dyn object_store::ObjectStore>,
+    /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
+    pub keys: Arc<crate::keys::Keys>,
 }
 
 impl AppState {
@@ -39,12 +41,17 @@ impl AppState {
         db.migrate().await?;
         let secret = crate::settings::server_secret(&db).await?;
         let storage = crate::storage::open(&config)?;
+        let keys = crate::keys::Keys::load(&config)?;
+        keys.check_against(&db).await?;
+        let db = db.with_audit_key(keys.audit);
+        crate::accounts::seal_plain_totp_secrets(&db, &keys.totp).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),
             secret: Arc::new(secret),
             metrics,
             storage,
+            keys: Arc::new(keys),
         })
     }
 }

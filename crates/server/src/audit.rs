@@ -66,7 +66,7 @@ pub async fn record(
         before: &before,
         after: &after,
     };
-    let hash = rec.hash(&prev_hash);
+    let hash = rec.keyed_hash(db.audit_key()?, &prev_hash);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, ip, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -97,8 +97,22 @@ fn compact(value: &serde_json::Value) -> String {
 
 /// Re-computes the whole chain. Returns the number of rows verified or the first break.
 pub async fn verify(db: &Db) -> Result<Result<i64, ChainBreak>, AppError> {
-    let mut verifier = ChainVerifier::default();
-    let mut after_seq = 0i64;
+    let verifier = ChainVerifier::new(db.audit_key()?);
+    Ok(walk(db, verifier, |_, _| Ok::<(), ChainBreak>(()))
+        .await?
+        .map(|v| v.verified()))
+}
+
+/// Checks every row after those `verifier` has already seen (all rows for a fresh verifier,
+/// the rows after a checkpoint for a resumed one), in order, and hands each verified row's
+/// sequence number and hash to `each`. Returns the verifier at the end of the chain, or the
+/// first break.
+pub async fn walk<E: From<ChainBreak>>(
+    db: &Db,
+    mut verifier: ChainVerifier,
+    mut each: impl FnMut(i64, &str) -> Result<(), E>,
+) -> Result<Result<ChainVerifier, E>, AppError> {
+    let mut after_seq = verifier.verified();
     loop {
         let rows = sqlx::query(
             "SELECT seq, at, actor, ip, action, entity_type, entity_id, before_json, after_json, prev_hash, hash
@@ -108,17 +122,32 @@ pub async fn verify(db: &Db) -> Result<Result<i64, ChainBreak>, AppError> {
         .fetch_all(&db.pool)
         .await?;
         if rows.is_empty() {
-            return Ok(Ok(verifier.verified()));
+            return Ok(Ok(verifier));
         }
         for row in &rows {
             let entry = AuditEntry::from_row(row)?;
             let rec = entry.record();
             if let Err(e) = verifier.check(&rec, &entry.prev_hash, &entry.hash) {
+                return Ok(Err(e.into()));
+            }
+            if let Err(e) = each(entry.seq, &entry.hash) {
                 return Ok(Err(e));
             }
             after_seq = entry.seq;
         }
     }
+}
+
+/// The stored hash of row `seq`, if the row exists.
+pub async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("hash")?),
+        None => None,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -69,17 +69,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Back up the database into data/backups (SQLite: VACUUM INTO; PostgreSQL: pg_dump).
+    /// Back up the database and every stored file into one archive (mode 0600), by default
+    /// data/backups/tinhso-<time>.tar.gz. The keys (TOTP, audit anchor) are not in it.
     Backup {
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Restore a backup archive into the configured database and file store (both empty, or
+    /// replaced with --force; stop every server first). A damaged archive is refused whole.
+    Restore {
+        file: PathBuf,
+        /// Replace a database and file store that are not empty.
+        #[arg(long)]
+        force: bool,
     },
 }
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-compute the hash chain and report the first edited, inserted or deleted row.
+    /// Re-compute the hash chain, check it against every signed checkpoint, and report the
+    /// first edited, inserted or deleted row, forged checkpoint or truncation.
     Verify,
+    /// Sign the chain's head now and write the checkpoint to the object store and the log.
+    Checkpoint,
 }
 
 pub fn main() -> ExitCode {
@@ -178,23 +190,91 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let state = AppState::new(config, None).await?;
-            match crate::audit::verify(&state.db)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
-                Ok(n) => println!("audit trail intact: {n} rows verified"),
+            let found =
+                crate::audit_anchor::verify(&state.db, state.storage.as_ref(), &state.keys.audit)
+                    .await?;
+            match found {
+                Ok(report) => println!("audit trail intact: {}", describe(&report)),
                 Err(e) => {
                     eprintln!("AUDIT TRAIL BROKEN: {e}");
                     return Ok(ExitCode::from(3));
                 }
             }
         }
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => {
+            let state = AppState::new(config, None).await?;
+            match crate::audit_anchor::checkpoint(
+                &state.db,
+                state.storage.as_ref(),
+                &state.keys.audit,
+                &state.config.node_name,
+            )
+            .await
+            {
+                Ok(Some(cp)) => println!(
+                    "checkpoint at row {} written to {}",
+                    cp.seq,
+                    crate::audit_anchor::object_key(cp.seq)
+                ),
+                Ok(None) => println!("nothing new since the last checkpoint"),
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
         Command::Backup { out } => {
-            let path = crate::backup::run(&config, out).await?;
-            println!("backup written to {}", path.display());
+            let written = crate::backup::run(&config, out).await?;
+            println!("backup written to {}", written.path.display());
+            eprintln!(
+                "{} file(s), {} bytes before compression; keep the keys (data/keys or the *_KEY_FILE settings) apart from it",
+                written.files, written.bytes
+            );
+        }
+        Command::Restore { file, force } => {
+            let done = crate::backup::restore(&config, &file, force).await?;
+            println!(
+                "restored the backup of {} ({} database, {} file(s))",
+                done.manifest.created_at, done.manifest.backend, done.files
+            );
+            if done.removed > 0 || done.superseded > 0 {
+                println!(
+                    "{} file(s) not in the backup removed; {} newer audit checkpoint(s) kept under audit-anchors-superseded/",
+                    done.removed, done.superseded
+                );
+            }
+            if !done.totp_key_matches {
+                eprintln!(
+                    "WARNING: the configured totp_key does not open the restored TOTP secrets: use the key of the installation the backup came from"
+                );
+            }
+            match done.audit {
+                Ok(report) => println!("audit trail intact: {}", describe(&report)),
+                Err(e) => {
+                    eprintln!("AUDIT TRAIL BROKEN: {e}");
+                    return Ok(ExitCode::from(3));
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn describe(report: &crate::audit_anchor::Report) -> String {
+    match report.newest {
+        Some(newest) => format!(
+            "{} rows verified against {} checkpoint(s), the newest at row {newest}; {} newer row(s) not yet checkpointed",
+            report.rows,
+            report.checkpoints,
+            report.rows - newest
+        ),
+        None => format!(
+            "{} rows verified; no checkpoint yet (`tinhso audit checkpoint`, or the server takes one every few minutes)",
+            report.rows
+        ),
+    }
 }
 
 async fn import_agencies(config: Config, file: PathBuf, partial: bool) -> anyhow::Result<ExitCode> {

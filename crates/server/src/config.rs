@@ -35,7 +35,53 @@ pub struct Config {
     /// The bearer token Prometheus presents to read `/metrics` (`TINHSO_METRICS_TOKEN_FILE`).
     /// Without one, `/metrics` is not served: the figures are for operators only.
     #[serde(default)]
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<Secret>,
+    /// Checkpoints of the audit chain kept outside the database.
+    #[serde(default)]
+    pub audit: AuditConfig,
+    /// Key that encrypts TOTP secrets at rest: 32 random bytes as 64 hex digits (or base64),
+    /// best given as `TINHSO_TOTP_KEY_FILE`. When absent, one is generated into
+    /// `data_dir/keys/totp.key`.
+    #[serde(default)]
+    pub totp_key: Option<Secret>,
+}
+
+/// The audit trail's key and its checkpoints outside the database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditConfig {
+    /// The key that seals every audit row (HMAC-SHA256) and signs the checkpoints of the chain
+    /// written to the object store (`audit-anchors/`) and the log: 32 random bytes as 64 hex
+    /// digits (or base64), best given as `TINHSO_AUDIT__KEY_FILE`. Never in the database. When
+    /// absent, one is generated into `data_dir/keys/audit.key`.
+    #[serde(default)]
+    pub key: Option<Secret>,
+    /// Minutes between checkpoints taken by the job runner (only when the chain moved).
+    #[serde(default = "default_checkpoint_minutes")]
+    pub checkpoint_minutes: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            key: None,
+            checkpoint_minutes: default_checkpoint_minutes(),
+        }
+    }
+}
+
+fn default_checkpoint_minutes() -> u64 {
+    5
+}
+
+/// A secret setting: read like a string, never printed by `Debug`.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// Map tiles for the location picker. OpenStreetMap's public tiles suit a demo; a province
@@ -150,6 +196,8 @@ impl Default for Config {
             node_name: format!("node-{}", std::process::id()),
             map: MapConfig::default(),
             metrics_token: None,
+            audit: AuditConfig::default(),
+            totp_key: None,
         }
     }
 }

@@ -21,6 +21,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The key that seals each audit row (`audit::record`); loaded from configuration by
+    /// `AppState::new`, never stored in the database.
+    pub audit_key: Option<std::sync::Arc<[u8; 32]>>,
 }
 
 #[derive(Embed)]
@@ -65,7 +68,24 @@ impl Db {
             .connect(&url)
             .await
             .with_context(|| format!("cannot connect to the {backend:?} database"))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            audit_key: None,
+        })
+    }
+
+    /// The same handle, sealing audit rows with `key`.
+    pub fn with_audit_key(mut self, key: [u8; 32]) -> Db {
+        self.audit_key = Some(std::sync::Arc::new(key));
+        self
+    }
+
+    /// The audit key, which every audit write and check needs.
+    pub fn audit_key(&self) -> anyhow::Result<&[u8; 32]> {
+        self.audit_key
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("the audit key is not loaded (start through AppState)"))
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
@@ -170,6 +190,11 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Names of the migrations this version carries (a backup from a newer version has others).
+pub fn known_migrations() -> Vec<String> {
+    Migrations::iter().map(|n| n.to_string()).collect()
 }
 
 /// When SQLite reports a commit done. `Full` (the default) syncs the write-ahead log at every

@@ -151,6 +151,9 @@ pub fn backoff(attempts: i64) -> Duration {
 pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut last_purge = std::time::Instant::now();
     let mut last_sweep: Option<std::time::Instant> = None;
+    let mut last_checkpoint: Option<std::time::Instant> = None;
+    let checkpoint_every =
+        std::time::Duration::from_secs(state.config.audit.checkpoint_minutes.saturating_mul(60));
     loop {
         if let Err(e) = run_due(&state).await {
             tracing::error!(error = %e, "job runner error");
@@ -161,6 +164,13 @@ pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Rece
             if let Err(e) = crate::feedback::deadlines::sweep(&state, now).await {
                 tracing::error!(error = %e, "feedback deadline sweep failed");
             }
+        }
+        // Anchor the audit chain outside the database (0 minutes turns this off).
+        if !checkpoint_every.is_zero()
+            && last_checkpoint.is_none_or(|t| t.elapsed() > checkpoint_every)
+        {
+            last_checkpoint = Some(std::time::Instant::now());
+            crate::audit_anchor::periodic(&state).await;
         }
         if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
             last_purge = std::time::Instant::now();

@@ -1,4 +1,5 @@
-//! The command line, run as a user would: seed, import, export, audit verify, backup.
+//! The command line, run as a user would: seed, import, export, audit verify and checkpoint,
+//! backup and restore.
 
 mod common;
 
@@ -97,7 +98,56 @@ async fn operations_from_the_command_line() {
         .trim()
         .trim_start_matches("backup written to ")
         .to_owned();
-    let copy = tinhso::db::Db::connect(&format!("sqlite://{path}"))
+    assert!(path.ends_with(".tar.gz"), "{path}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the backup is readable by its owner only"
+        );
+    }
+
+    // Restored into another folder that holds only the installation's keys.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let e = elsewhere.path();
+    std::fs::create_dir(e.join("keys")).unwrap();
+    for key in ["audit.key", "totp.key"] {
+        std::fs::copy(d.join("keys").join(key), e.join("keys").join(key)).unwrap();
+    }
+    // A damaged copy is refused whole, and nothing is written.
+    let damaged = d.join("damaged.tar.gz");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&damaged, &bytes).unwrap();
+    let refused = tinhso(e, &["restore", damaged.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("damaged or incomplete"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!e.join("tinhso.db").exists() && !e.join("files").exists());
+    let cut = d.join("cut.tar.gz");
+    std::fs::write(&cut, &std::fs::read(&path).unwrap()[..middle]).unwrap();
+    let refused = tinhso(e, &["restore", cut.to_str().unwrap()]);
+    assert!(
+        stderr(&refused).contains("damaged or incomplete"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let restored = tinhso(e, &["restore", &path]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(
+        stdout(&restored).contains("audit trail intact"),
+        "{}",
+        stdout(&restored)
+    );
+    let copy = tinhso::db::Db::connect(&format!("sqlite://{}", e.join("tinhso.db").display()))
         .await
         .unwrap();
     let row = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
@@ -110,7 +160,24 @@ async fn operations_from_the_command_line() {
         "the backup holds the directory"
     );
     copy.pool.close().await;
+    let again = tinhso(e, &["restore", &path]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
 
+    // Checkpoints: taken on demand, and the newest rows can no longer vanish unseen.
+    let taken = tinhso(d, &["audit", "checkpoint"]);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    assert!(
+        stdout(&taken).contains("checkpoint at row"),
+        "{}",
+        stdout(&taken)
+    );
+    let verify = tinhso(d, &["audit", "verify"]);
+    assert!(
+        stdout(&verify).contains("against 1 checkpoint(s)"),
+        "{}",
+        stdout(&verify)
+    );
     let verify = tinhso(d, &["audit", "verify"]);
     assert!(verify.status.success());
     assert!(stdout(&verify).contains("audit trail intact"));
@@ -122,8 +189,26 @@ async fn operations_from_the_command_line() {
         .execute(&db.pool)
         .await
         .unwrap();
-    db.pool.close().await;
     let verify = tinhso(d, &["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(3));
     assert!(stderr(&verify).contains("row 6"), "{}", stderr(&verify));
+    // Deleting the newest rows leaves an intact but shorter chain: the checkpoint tells.
+    sqlx::raw_sql("DELETE FROM audit_log WHERE seq >= 5;")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.pool.close().await;
+    let verify = tinhso(d, &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(3));
+    assert!(
+        stderr(&verify).contains("the newest rows were deleted"),
+        "{}",
+        stderr(&verify)
+    );
+    let refused = tinhso(d, &["audit", "checkpoint"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "a broken trail is not signed"
+    );
 }

@@ -601,7 +601,7 @@ async fn metrics_are_for_operators_only(app: TestApp) {
     );
     let mut state = app.state.clone();
     let mut config = (*state.config).clone();
-    config.metrics_token = Some("operator-secret".into());
+    config.metrics_token = Some(tinhso::config::Secret("operator-secret".into()));
     state.config = std::sync::Arc::new(config);
     let router = tinhso::app::router(state);
     let get = |auth: Option<&str>| {

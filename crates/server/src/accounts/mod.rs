@@ -438,19 +438,34 @@ pub async fn check_totp(state: &AppState, user_id: &str, code: &str) -> Result<(
         .bind(user_id)
         .fetch_one(&state.db.pool)
         .await?;
-    let secret: Option<String> = row.try_get("totp_secret")?;
+    let stored: Option<String> = row.try_get("totp_secret")?;
     let last: i64 = row.try_get("totp_last_step")?;
     let now = crate::time::now().timestamp() as u64;
+    let secret = match &stored {
+        Some(s) => Some(totp::open(&state.keys.totp, user_id, s)?),
+        None => None,
+    };
     let step = secret
-        .and_then(|s| totp::check(&s, code, now, last))
+        .as_deref()
+        .and_then(|s| totp::check(s, code, now, last))
         .ok_or_else(|| AppError::validation("code", "Mã xác thực không đúng hoặc đã được dùng."))?;
+    // A secret stored before sealing existed is sealed now, on its first use.
+    let resealed = match (&stored, &secret) {
+        (Some(s), Some(plain)) if !totp::is_sealed(s) => {
+            totp::seal(&state.keys.totp, user_id, plain)
+        }
+        (Some(s), _) => s.clone(),
+        (None, _) => String::new(),
+    };
     // Only the newer step wins, so two nodes cannot both accept the same code.
-    let done =
-        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
-            .bind(step)
-            .bind(user_id)
-            .execute(&state.db.pool)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = $1, totp_secret = $3 WHERE id = $2 AND totp_last_step < $1",
+    )
+    .bind(step)
+    .bind(user_id)
+    .bind(&resealed)
+    .execute(&state.db.pool)
+    .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::validation(
             "code",
@@ -467,7 +482,7 @@ pub async fn begin_totp(state: &AppState, user: &User) -> Result<String, AppErro
     sqlx::query(
         "UPDATE users SET totp_secret = $1, totp_last_step = 0 WHERE id = $2 AND totp_enabled = 0",
     )
-    .bind(&secret)
+    .bind(totp::seal(&state.keys.totp, &user.id, &secret))
     .bind(&user.id)
     .execute(&state.db.pool)
     .await?;
@@ -482,7 +497,39 @@ pub async fn pending_totp_secret(
         .bind(&user.id)
         .fetch_optional(&state.db.pool)
         .await?;
-    Ok(row.and_then(|r| r.try_get("totp_secret").ok()).flatten())
+    let stored: Option<String> = row.and_then(|r| r.try_get("totp_secret").ok()).flatten();
+    Ok(match stored {
+        Some(s) => Some(totp::open(&state.keys.totp, &user.id, &s)?),
+        None => None,
+    })
+}
+
+/// Seals every TOTP secret still stored in plain text (rows from before sealing existed).
+/// Run at start-up; returns how many were sealed. A row changed meanwhile is left for its next
+/// use, which seals it too.
+pub async fn seal_plain_totp_secrets(db: &crate::db::Db, key: &[u8; 32]) -> anyhow::Result<u64> {
+    let rows = sqlx::query(
+        "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'enc1:%'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut sealed = 0;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let plain: String = row.try_get("totp_secret")?;
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                .bind(totp::seal(key, &id, &plain))
+                .bind(&id)
+                .bind(&plain)
+                .execute(&db.pool)
+                .await?;
+        sealed += done.rows_affected();
+    }
+    if sealed > 0 {
+        tracing::info!(count = sealed, "sealed TOTP secrets stored in plain text");
+    }
+    Ok(sealed)
 }
 
 /// Enables TOTP once the user proves their app shows the right code.

@@ -1,7 +1,76 @@
 //! Time-based one-time passwords (RFC 6238, 30-second steps, 6 digits, SHA-1 as every
 //! authenticator app expects). A code is accepted once: the last used step is stored.
+//!
+//! Secrets are stored sealed (XChaCha20-Poly1305 under the `totp_key` from configuration, bound
+//! to the user's id), so a copy of the database does not give away anyone's second factor.
+//! Rows written before sealing existed hold the plain base32 secret: `open` still reads them and
+//! they are sealed at start-up and on their next use.
 
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
+
+/// Marks a sealed secret: `enc1:` then base64url(24-byte nonce ‖ ciphertext ‖ tag).
+const SEALED: &str = "enc1:";
+
+fn aad(user_id: &str) -> Vec<u8> {
+    format!("tinhso-totp-v1:{user_id}").into_bytes()
+}
+
+/// Encrypts a base32 secret for storage in the user's row.
+pub fn seal(key: &[u8; 32], user_id: &str, secret_b32: &str) -> String {
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+    let cipher = XChaCha20Poly1305::new(&(*key).into());
+    let sealed = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: secret_b32.as_bytes(),
+                aad: &aad(user_id),
+            },
+        )
+        .expect("encryption of a short message cannot fail");
+    let mut bytes = nonce.to_vec();
+    bytes.extend(sealed);
+    format!(
+        "{SEALED}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Whether a stored value is sealed (rather than a plain secret from before sealing).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
+/// The base32 secret from a stored value, sealed or plain.
+pub fn open(key: &[u8; 32], user_id: &str, stored: &str) -> anyhow::Result<String> {
+    let Some(body) = stored.strip_prefix(SEALED) else {
+        return Ok(stored.to_owned());
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| anyhow::anyhow!("a stored TOTP secret is damaged"))?;
+    anyhow::ensure!(bytes.len() > 24, "a stored TOTP secret is damaged");
+    let (nonce, sealed) = bytes.split_at(24);
+    let nonce: [u8; 24] = nonce.try_into().expect("24 bytes");
+    let plain = XChaCha20Poly1305::new(&(*key).into())
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: sealed,
+                aad: &aad(user_id),
+            },
+        )
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "a stored TOTP secret cannot be decrypted: totp_key is not the key it was sealed with"
+            )
+        })?;
+    Ok(String::from_utf8(plain)?)
+}
 
 pub fn new_secret() -> String {
     // 160 bits, the size RFC 4226 recommends for HMAC-SHA1.
@@ -70,6 +139,34 @@ mod tests {
             check(&secret, &code, now + 300, 0),
             None,
             "old code refused"
+        );
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_user() {
+        let key = [3u8; 32];
+        let secret = new_secret();
+        let stored = seal(&key, "user-1", &secret);
+        assert!(is_sealed(&stored));
+        assert!(!stored.contains(&secret));
+        assert_ne!(
+            stored,
+            seal(&key, "user-1", &secret),
+            "a fresh nonce each time"
+        );
+        assert_eq!(open(&key, "user-1", &stored).unwrap(), secret);
+        assert!(open(&[4u8; 32], "user-1", &stored).is_err(), "another key");
+        assert!(
+            open(&key, "user-2", &stored).is_err(),
+            "moved to another user"
+        );
+        let mut tampered = stored.clone();
+        tampered.replace_range(10..11, if &stored[10..11] == "A" { "B" } else { "A" });
+        assert!(open(&key, "user-1", &tampered).is_err());
+        assert_eq!(
+            open(&key, "user-1", &secret).unwrap(),
+            secret,
+            "a plain secret from before sealing still reads"
         );
     }
 }

@@ -1,0 +1,208 @@
+//! Keys that must live outside the database: the audit key, which seals every audit row and
+//! signs the chain's checkpoints (someone who can rewrite the database must not be able to
+//! forge a row or a checkpoint), and the key that encrypts TOTP secrets at rest (a copy of the
+//! database alone must not yield anyone's second factor). Both come from configuration
+//! (`TINHSO_AUDIT__KEY_FILE`, `TINHSO_TOTP_KEY_FILE`); when a key is absent, as in the demo, one
+//! is generated once into `data_dir/keys/` (mode 0600) and the log says so. Neither key is
+//! written into backups: keep them apart. The database remembers only each key's id, so that a
+//! node started with another key refuses to start instead of writing rows nobody can verify.
+
+use crate::config::{Config, Secret};
+use anyhow::Context;
+use base64::Engine;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The keys of this installation.
+pub struct Keys {
+    /// HMAC-SHA256 key of the audit rows and checkpoints.
+    pub audit: [u8; 32],
+    /// XChaCha20-Poly1305 key of the TOTP secrets.
+    pub totp: [u8; 32],
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(***)")
+    }
+}
+
+impl Keys {
+    pub fn load(config: &Config) -> anyhow::Result<Keys> {
+        Ok(Keys {
+            audit: load_or_generate(
+                config.audit.key.as_ref(),
+                &config.data_dir,
+                "audit.key",
+                "TINHSO_AUDIT__KEY_FILE",
+            )?,
+            totp: load_or_generate(
+                config.totp_key.as_ref(),
+                &config.data_dir,
+                "totp.key",
+                "TINHSO_TOTP_KEY_FILE",
+            )?,
+        })
+    }
+}
+
+impl Keys {
+    /// Refuses keys other than those the database was written with: the first start records
+    /// each key's id (not the key) in `settings`, later starts compare.
+    pub async fn check_against(&self, db: &crate::db::Db) -> anyhow::Result<()> {
+        use sqlx::Row;
+        for (setting, key, env) in [
+            ("audit_key_id", &self.audit, "TINHSO_AUDIT__KEY_FILE"),
+            ("totp_key_id", &self.totp, "TINHSO_TOTP_KEY_FILE"),
+        ] {
+            let id = tinhso_domain::audit_anchor::key_id(key);
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(setting)
+            .bind(&id)
+            .execute(&db.pool)
+            .await?;
+            let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+                .bind(setting)
+                .fetch_one(&db.pool)
+                .await?;
+            let recorded: String = row.try_get("value")?;
+            anyhow::ensure!(
+                recorded == id,
+                "the key given by {env} (id {id}) is not the one this database was written with \
+                 (id {recorded}): give this node the installation's key (every node the same one)"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// 32 bytes written as 64 hex digits or as base64.
+pub fn parse(text: &str) -> anyhow::Result<[u8; 32]> {
+    let text = text.trim();
+    let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(text)?
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| anyhow::anyhow!("not hex or base64"))?
+    };
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| anyhow::anyhow!("{} bytes instead of 32", b.len()))
+}
+
+/// Where a generated key lives.
+pub fn generated_path(data_dir: &Path, file_name: &str) -> PathBuf {
+    data_dir.join("keys").join(file_name)
+}
+
+fn load_or_generate(
+    configured: Option<&Secret>,
+    data_dir: &Path,
+    file_name: &str,
+    setting: &str,
+) -> anyhow::Result<[u8; 32]> {
+    if let Some(Secret(text)) = configured {
+        return parse(text).with_context(|| {
+            format!("the key given by {setting} must be 32 random bytes as 64 hex digits (e.g. `openssl rand -hex 32`)")
+        });
+    }
+    let path = generated_path(data_dir, file_name);
+    let dir = path.parent().expect("the key file has a folder");
+    create_private_dir(dir)?;
+    match create_private(&path) {
+        Ok(mut file) => {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            writeln!(file, "{}", hex::encode(key))?;
+            file.sync_all()?;
+            tracing::warn!(
+                path = %path.display(),
+                "generated a new key because {setting} is not set; it is not in the database \
+                 nor in backups: keep a copy apart, and give every node the same key"
+            );
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            warn_if_readable_by_others(&path);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the key {}", path.display()))?;
+            parse(&text).with_context(|| format!("the key {} is damaged", path.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot create the key {}", path.display())),
+    }
+}
+
+/// Creates a new file only its owner can read (mode 0600 from the start, not chmod after), and
+/// fails if it exists.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Creates a folder (and its parents) only its owner can enter.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the key file can be read by other users: chmod 600 it");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hex_and_base64_and_refuses_the_rest() {
+        let hex = "00".repeat(31) + "ff";
+        assert_eq!(parse(&hex).unwrap()[31], 0xff);
+        let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        assert_eq!(parse(&format!("{b64}\n")).unwrap(), [7u8; 32]);
+        assert!(parse("short").is_err());
+        assert!(parse(&"00".repeat(16)).is_err(), "16 bytes are too few");
+    }
+
+    #[test]
+    fn generates_once_privately_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_or_generate(None, dir.path(), "k.key", "X").unwrap();
+        let b = load_or_generate(None, dir.path(), "k.key", "X").unwrap();
+        assert_eq!(a, b, "the second start reads the generated key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = generated_path(dir.path(), "k.key");
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let mode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        let configured = Secret("11".repeat(32));
+        assert_eq!(
+            load_or_generate(Some(&configured), dir.path(), "k.key", "X").unwrap(),
+            [0x11; 32],
+            "a configured key wins"
+        );
+    }
+}

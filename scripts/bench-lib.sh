@@ -1,0 +1,61 @@
+# Shared by the HTTP benchmark commands (scripts/soak, scripts/bench-durability): start the
+# release server on a fresh database with an SMTP sink, and sign a demo citizen in to get a
+# session cookie and an API token, as a person would. Source it; it sets BIN, and the functions
+# below set BASE, SERVER_PID, TOKEN, COOKIE and DOSSIER_BODY.
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet 'aiosmtpd>=1.4'
+cargo build --release --locked --bin tinhso
+BIN="$CARGO_TARGET_DIR/release/tinhso"
+BENCH_PIDS=()
+trap 'kill "${BENCH_PIDS[@]}" 2>/dev/null || true' EXIT
+
+# start_server DB [URL-SUFFIX]: DB is sqlite or postgres; the suffix is added to the database URL.
+start_server() {
+  local db=$1 suffix=${2:-} dir port url
+  dir=$(mktemp -d)
+  port=$((20000 + RANDOM % 10000))
+  case "$db" in
+    sqlite) url="sqlite://$dir/tinhso.db$suffix" ;;
+    postgres)
+      psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS tinhso_bench WITH (FORCE)' -c 'CREATE DATABASE tinhso_bench'
+      url="postgres://postgres@127.0.0.1:5432/tinhso_bench$suffix" ;;
+    *) echo "database must be sqlite or postgres" >&2; return 2 ;;
+  esac
+  python3 e2e/smtp_sink.py "$((port + 1))" "$dir/mail.jsonl" >/dev/null 2>&1 &
+  BENCH_PIDS+=($!)
+  DATABASE_URL="$url" TINHSO_DATA_DIR="$dir" TINHSO_LISTEN="127.0.0.1:$port" \
+    TINHSO_PUBLIC_URL="http://127.0.0.1:$port" TINHSO_SMTP__PORT="$((port + 1))" \
+    TINHSO_METRICS_TOKEN=bench RUST_LOG=warn "$BIN" serve >"$dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  BENCH_PIDS+=("$SERVER_PID")
+  BASE="http://127.0.0.1:$port"
+  BENCH_DIR=$dir
+  for _ in $(seq 1 120); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 1; done
+  sign_in_citizen
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+sign_in_citizen() {
+  local jar="$BENCH_DIR/cookies"
+  csrf() { curl -s -b "$jar" -c "$jar" "$BASE$1" | grep -o 'name="_csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//'; }
+  curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "_csrf=$(csrf /login)" \
+    --data-urlencode identifier=congdan@tinhso.local --data-urlencode password=TinhSo@2026 "$BASE/login"
+  TOKEN=$(curl -s -b "$jar" -c "$jar" --data-urlencode "_csrf=$(csrf /account)" --data-urlencode name=bench \
+    --data-urlencode scope=dossiers --data-urlencode scope=open311 "$BASE/account/tokens" | grep -o 'tso_[A-Za-z0-9_-]*' | head -n1)
+  COOKIE=$(awk '$6 == "ts_session" { print "ts_session=" $7 }' "$jar")
+  [ -n "$TOKEN" ] && [ -n "$COOKIE" ] || { echo "could not sign in the demo citizen" >&2; return 1; }
+  DOSSIER_BODY=$(curl -s "$BASE/api/v1/procedures/1.000775" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+sample = {"date": "1990-01-01", "number": "1", "citizen_id": "038190000222"}
+answers = {f["key"]: (f["options"][0] if f["type"] == "choice" else sample.get(f["type"], "Nội dung"))
+           for f in p["form"] if f["type"] != "file"}
+print(json.dumps({"procedure": "1.000775", "agency": "000.00.60.H56", "answers": answers}, ensure_ascii=False))')
+  export TOKEN COOKIE DOSSIER_BODY
+}
