@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))
         .layer(middleware::from_fn(crate::web::i18n::middleware))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(crate::api::plain_errors_as_problems))
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req

@@ -8,14 +8,15 @@ use crate::audit::Actor;
 use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Json, Path, Query};
 use crate::net::ClientIp;
 use crate::web::Page;
 use crate::web::sv;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 use serde::Deserialize;
 

@@ -8,13 +8,14 @@ use crate::audit::Actor;
 use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Json, Path, Query};
 use crate::net::ClientIp;
 use crate::web::{Page, import_page, read_upload, sv};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 
 pub fn routes() -> Router<AppState> {

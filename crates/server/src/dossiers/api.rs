@@ -8,11 +8,12 @@ use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError};
+use crate::extract::{Json, Path};
 use crate::net::ClientIp;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
