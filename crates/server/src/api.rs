@@ -7,9 +7,8 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter};
 use crate::auth::User;
 use crate::auth::authz::{Action, SCOPES, authorize};
-use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Caller, Json, Path, Query};
 use crate::net::ClientIp;
 use crate::tokens::{self, ApiTokenInfo};
 use axum::Router;
@@ -236,7 +235,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = User), (status = 401, description = "Not signed in", content_type = "application/problem+json")),
     security(("bearer" = ["account"])))]
-pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<User>> {
+pub async fn me(State(state): State<AppState>, Caller(auth): Caller) -> ApiResult<Json<User>> {
     authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
     Ok(Json(auth.require_user()?.clone()))
 }
@@ -249,15 +248,16 @@ pub struct OfficialsQuery {
 
 /// Officials of an agency and its sub-agencies.
 #[utoipa::path(get, path = "/api/v1/officials", tag = "accounts", params(OfficialsQuery),
-    responses((status = 200, body = Vec<OfficialSummary>), (status = 403, description = "Outside the caller's agency", content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<OfficialSummary>), (status = 403, description = "Outside the caller's agency", content_type = "application/problem+json"),
+        (status = 404, description = "No agency with this code", content_type = "application/problem+json")),
     security(("bearer" = ["users:write"])))]
 pub async fn list_officials(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(q): Query<OfficialsQuery>,
 ) -> ApiResult<Json<Vec<OfficialSummary>>> {
     let user = auth.require_user()?;
-    let agency_id = match q.agency {
+    let agency_id = match q.agency.filter(|code| !code.trim().is_empty()) {
         Some(code) => {
             crate::agencies::store::by_code(&state.db.pool, &code)
                 .await?
@@ -288,7 +288,7 @@ pub struct Created {
     security(("bearer" = ["users:write"])))]
 pub async fn create_official(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(input): Json<OfficialInput>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
@@ -307,7 +307,7 @@ pub async fn create_official(
     security(("bearer" = ["audit:read"])))]
 pub async fn audit_entries(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(filter): Query<AuditFilter>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     authorize(&state.db, &auth.principal, Action::ReadAudit).await?;
@@ -319,7 +319,7 @@ pub async fn audit_entries(
     responses((status = 200, body = Vec<ApiTokenInfo>)), security(("bearer" = ["account"])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<ApiTokenInfo>>> {
     authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
     Ok(Json(
@@ -348,7 +348,7 @@ pub struct CreatedToken {
     security(("session" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(input): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
@@ -400,7 +400,7 @@ pub async fn create_token(
     security(("bearer" = ["account"])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {

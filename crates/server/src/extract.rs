@@ -8,6 +8,9 @@
 //! right shape but breaks a rule of the domain gets 422 from the handler, so a client (and the
 //! API fuzzer) can tell "not what the schema says" from "not allowed by the rules".
 
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::auth::session::Auth;
 use crate::error::{AppError, PageError};
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -68,7 +71,7 @@ impl From<JsonRejection> for AppError {
                 );
             }
             JsonRejection::JsonSyntaxError(_) => "Nội dung JSON",
-            _ => "Nội dung JSON (không khớp lược đồ của API)",
+            _ => "Nội dung gửi lên",
         };
         unreadable(r.status(), what, r.body_text())
     }
@@ -101,10 +104,52 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let api = is_api(req.uri());
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Json(value)),
-            Err(r) => Err(refuse(api, r.into())),
+        // Read as any JSON first (axum checks the media type and the syntax), then as `T`.
+        let mut value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(r) => return Err(refuse(api, r.into())),
+        };
+        integral_numbers_as_integers(&mut value);
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(value) => Ok(Json(value)),
+            Err(e) => {
+                let at = e.path().to_string();
+                let detail = if at == "." {
+                    format!("Nội dung JSON không khớp lược đồ của API: {}", e.inner())
+                } else {
+                    format!(
+                        "Nội dung JSON không khớp lược đồ của API ở `{at}`: {}",
+                        e.inner()
+                    )
+                };
+                Err(refuse(api, AppError::BadRequest(detail)))
+            }
         }
+    }
+}
+
+/// JSON (and JSON Schema) make no difference between `5` and `5.0`: both are the integer five,
+/// so a client may send either where the schema says `integer`. serde does, and refuses `5.0`
+/// for an integer field; such numbers are turned into integers first (an `f64` field takes
+/// them just the same).
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+            {
+                if f >= 0.0 && f < u64::MAX as f64 {
+                    *n = serde_json::Number::from(f as u64);
+                } else if f < 0.0 && f >= i64::MIN as f64 {
+                    *n = serde_json::Number::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(integral_numbers_as_integers)
+        }
+        _ => {}
     }
 }
 
@@ -157,5 +202,39 @@ where
             Ok(axum::Form(value)) => Ok(Form(value)),
             Err(r) => Err(refuse(api, r.into())),
         }
+    }
+}
+
+/// The caller of an operation that needs credentials: `Auth`, but an anonymous request is
+/// refused with 401 at once, before its query or body is read, so a client without a (valid)
+/// token learns that first rather than what is wrong with its body.
+pub struct Caller(pub Auth);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        if matches!(auth.principal, Principal::Anonymous) {
+            return Err(refuse(is_api(&parts.uri), AppError::Unauthorized));
+        }
+        Ok(Caller(auth))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn integral_floats_read_as_integers_and_others_stay() {
+        let mut v = json!({"a": 5.0, "b": [-3.0, 2.5, 1e300], "c": {"d": 0.0, "e": "5.0"}, "f": 7});
+        integral_numbers_as_integers(&mut v);
+        assert_eq!(v, json!({"a": 5, "b": [-3, 2.5, 1e300], "c": {"d": 0, "e": "5.0"}, "f": 7}));
+        assert!(v["a"].is_u64() && v["b"][0].is_i64() && v["b"][1].is_f64());
     }
 }

@@ -42,6 +42,16 @@ fn exempt(req: &Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "))
         || req.uri().path().starts_with("/open311/")
+        || api_without_session(req)
+}
+
+/// An API call without a session cookie carries no ambient credential to forge, so it needs no
+/// CSRF token: it is simply anonymous (and answered 401 where it must be signed in).
+fn api_without_session(req: &Request) -> bool {
+    req.uri().path().starts_with("/api/")
+        && CookieJar::from_headers(req.headers())
+            .get(SESSION_COOKIE)
+            .is_none()
 }
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {

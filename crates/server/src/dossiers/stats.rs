@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Caller, Json, Query};
 use crate::tables;
 use crate::web::{Page, sv};
 use axum::Router;
@@ -415,7 +415,7 @@ async fn xlsx_export(
     security(("bearer" = ["dossiers"])))]
 pub async fn api(
     State(state): State<AppState>,
-    auth: crate::auth::session::Auth,
+    Caller(auth): Caller,
     Query(filter): Query<Filter>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(user_report(&state, &auth.principal, &filter).await?))

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Caller, Json, Query};
 use crate::tables;
 use crate::web::{Page, sv};
 use axum::Router;
@@ -356,7 +356,7 @@ async fn xlsx_export(
     security(("bearer" = ["dossiers"])))]
 pub async fn api(
     State(state): State<AppState>,
-    auth: crate::auth::session::Auth,
+    Caller(auth): Caller,
     Query(filter): Query<Filter>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(checked(&state, &auth.principal, &filter).await?))
