@@ -36,16 +36,25 @@ async function adminToken(platform) {
   return token;
 }
 
-/** Runs a command to its end, or stops it at the deadline (then the run fails). */
+/** Runs a command to its end, or stops it at the deadline (then the run fails); its exit code
+ * and what it printed (also passed through as it comes). */
 function run(command, args, env, deadlineSeconds) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
     const timer = setTimeout(() => {
       console.error(`fuzz run over its deadline of ${deadlineSeconds} s: stopped`);
       child.kill('SIGTERM');
     }, deadlineSeconds * 1000);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? (signal ? 124 : 1)); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 124 : 1), output });
+    });
   });
 }
 
@@ -58,7 +67,7 @@ try {
     '--no-color',
     'run', `${platform.base}/api/openapi.json`,
     '--checks', 'all',
-    '--max-examples', process.env.FUZZ_MAX_EXAMPLES || '25',
+    '--max-examples', process.env.FUZZ_MAX_EXAMPLES || '40',
     ...(process.env.FUZZ_MAX_TIME ? ['--max-time', process.env.FUZZ_MAX_TIME] : []),
     '--seed', process.env.FUZZ_SEED || '20261124',
     '--request-timeout', '20',
@@ -77,7 +86,16 @@ try {
     SCHEMATHESIS_HOOKS: 'fuzz_hooks',
     PYTHONPATH: [here, process.env.PYTHONPATH].filter(Boolean).join(':'),
   };
-  code = await run('schemathesis', args, env, deadline);
+  const result = await run('schemathesis', args, env, deadline);
+  code = result.code;
+  // One closing line in the form every test runner here ends with.
+  const tail = result.output.includes('Test cases:') ? result.output.split('Test cases:').pop() : '';
+  const cases = tail.split('\n').find((l) => l.trim()) ?? '';
+  const count = (re) => Number(re.exec(cases)?.[1] ?? 0);
+  const passed = count(/(\d+) passed/);
+  const failures = count(/(\d+) unique failures?/) + count(/(\d+) errored/);
+  const failed = code === 0 ? 0 : Math.max(1, failures);
+  console.log(`api fuzz: ${passed} passed, ${failed} failed`);
 } finally {
   await platform.stop();
 }

@@ -234,7 +234,10 @@ mod tests {
     fn integral_floats_read_as_integers_and_others_stay() {
         let mut v = json!({"a": 5.0, "b": [-3.0, 2.5, 1e300], "c": {"d": 0.0, "e": "5.0"}, "f": 7});
         integral_numbers_as_integers(&mut v);
-        assert_eq!(v, json!({"a": 5, "b": [-3, 2.5, 1e300], "c": {"d": 0, "e": "5.0"}, "f": 7}));
+        assert_eq!(
+            v,
+            json!({"a": 5, "b": [-3, 2.5, 1e300], "c": {"d": 0, "e": "5.0"}, "f": 7})
+        );
         assert!(v["a"].is_u64() && v["b"][0].is_i64() && v["b"][1].is_f64());
     }
 }

@@ -178,9 +178,8 @@ pub async fn act(
     let new_due = match body.new_due.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(day) => Some(
-            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-                AppError::validation("new_due", "Ngày hẹn mới có dạng YYYY-MM-DD.")
-            })?,
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|_| AppError::validation("new_due", "Ngày hẹn mới có dạng YYYY-MM-DD."))?,
         ),
     };
     let input = ActionInput {
