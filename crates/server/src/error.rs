@@ -35,10 +35,7 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     BadRequest(String),
-    /// The request body is not of a media type the endpoint reads (e.g. not JSON).
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("Nội dung gửi lên quá lớn.")]
+    #[error("Dữ liệu gửi lên quá lớn. Vui lòng gửi tệp nhỏ hơn hoặc ít tệp hơn.")]
     PayloadTooLarge,
     #[error("Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {0} phút.")]
     TooManyRequests(i64),
@@ -46,6 +43,9 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.")]
     Csrf,
+    /// The request body is not of a media type the endpoint reads (e.g. not JSON).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("Hệ thống gặp sự cố. Vui lòng thử lại sau.")]
     Internal(#[from] anyhow::Error),
 }
@@ -72,10 +72,10 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -87,11 +87,11 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
             AppError::BadRequest(_) => "bad-request",
-            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::PayloadTooLarge => "payload-too-large",
             AppError::TooManyRequests(_) => "too-many-requests",
             AppError::Csrf => "csrf",
             AppError::SecondFactorRequired => "second-factor-required",
+            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::Internal(_) => "internal",
         }
     }

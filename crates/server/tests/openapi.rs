@@ -166,9 +166,16 @@ async fn credentials_are_asked_for_before_the_body_is_read(app: TestApp) {
     // An invalid token is refused the same way.
     let (s, h, b) = raw(&app, "GET", "/api/v1/me", Some("tso_nope"), None, "").await;
     problem(s, &h, &b, StatusCode::UNAUTHORIZED);
+    // A signed-in browser session must still present its CSRF token, on the API too.
+    let (status, _, _) = app.login(CLERK, "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let body = json!({"name": "x", "scopes": ["account"]}).to_string();
+    let (s, h, b) = raw(&app, "POST", "/api/v1/tokens", None, json, &body).await;
+    problem(s, &h, &b, StatusCode::FORBIDDEN);
+    assert_eq!(b["type"], "https://tinhso.dev/problems/csrf");
+    app.clear_cookies();
     // A token may not make tokens: 403.
     let token = app.token(CLERK, &["account"]).await;
-    let body = json!({"name": "x", "scopes": ["account"]}).to_string();
     let (s, h, b) = raw(&app, "POST", "/api/v1/tokens", Some(&token), json, &body).await;
     problem(s, &h, &b, StatusCode::FORBIDDEN);
 }
