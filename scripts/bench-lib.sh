@@ -6,8 +6,9 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet 'aiosmtpd>=1.4'
-cargo build --release --locked --bin tinhso
-BIN="$CARGO_TARGET_DIR/release/tinhso"
+# BENCH_BIN runs another build instead (an A/B against an earlier commit).
+if [ -z "${BENCH_BIN:-}" ]; then cargo build --release --locked --bin tinhso; fi
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/release/tinhso}"
 BENCH_PIDS=()
 trap 'kill "${BENCH_PIDS[@]}" 2>/dev/null || true' EXIT
 
@@ -19,15 +20,17 @@ start_server() {
   case "$db" in
     sqlite) url="sqlite://$dir/tinhso.db$suffix" ;;
     postgres)
-      psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS tinhso_bench WITH (FORCE)' -c 'CREATE DATABASE tinhso_bench'
-      url="postgres://postgres@127.0.0.1:5432/tinhso_bench$suffix" ;;
+      psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS tinhso_bench_$port WITH (FORCE)" -c "CREATE DATABASE tinhso_bench_$port"
+      url="postgres://postgres@127.0.0.1:5432/tinhso_bench_$port$suffix" ;;
     *) echo "database must be sqlite or postgres" >&2; return 2 ;;
   esac
+  # A copy of the binary, so a rebuild during a long run cannot touch the running server.
+  cp "$BIN" "$dir/tinhso"
   python3 e2e/smtp_sink.py "$((port + 1))" "$dir/mail.jsonl" >/dev/null 2>&1 &
   BENCH_PIDS+=($!)
   DATABASE_URL="$url" TINHSO_DATA_DIR="$dir" TINHSO_LISTEN="127.0.0.1:$port" \
     TINHSO_PUBLIC_URL="http://127.0.0.1:$port" TINHSO_SMTP__PORT="$((port + 1))" \
-    TINHSO_METRICS_TOKEN=bench RUST_LOG=warn "$BIN" serve >"$dir/server.log" 2>&1 &
+    TINHSO_METRICS_TOKEN=bench RUST_LOG=warn "$dir/tinhso" serve >"$dir/server.log" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
   BASE="http://127.0.0.1:$port"

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// Online service level (Decree 42/2022).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     /// Toàn trình: everything online.
@@ -17,10 +18,13 @@ pub enum OnlineLevel {
     Information,
 }
 
+/// What a form field takes; `type` names the kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FieldKind {
     Text {
+        #[cfg_attr(feature = "openapi", schema(maximum = 4_294_967_295_u64))]
         max_length: Option<usize>,
     },
     Number {
@@ -38,7 +42,9 @@ pub enum FieldKind {
     File,
 }
 
+/// One field of a procedure's application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -50,6 +56,7 @@ pub struct FormField {
 
 /// One processing step (tiếp nhận, thẩm định, phê duyệt, trả kết quả) and its time budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub name: String,
     /// Who holds the dossier during the step: `one_stop_clerk`, `specialist` or `leader`.

@@ -7,16 +7,21 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter};
 use crate::auth::User;
 use crate::auth::authz::{Action, SCOPES, authorize};
-use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError};
+use crate::extract::{Caller, Json, Path, Query};
 use crate::net::ClientIp;
 use crate::tokens::{self, ApiTokenInfo};
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::Router;
+use axum::extract::Request;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response as AxumResponse};
 use axum::routing::{delete, get};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -32,7 +37,8 @@ use utoipa::{Modify, OpenApi};
         crate::dossiers::stats::api, crate::feedback::stats::api,
         me, list_officials, create_official, audit_entries, list_tokens, create_token, revoke_token,
     ),
-    modifiers(&Security),
+    components(schemas(crate::error::Problem)),
+    modifiers(&Security, &ProblemResponses),
     tags((name = "directory", description = "Agencies and administrative units"),
          (name = "catalog", description = "The procedure catalog (thủ tục hành chính)"),
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
@@ -56,6 +62,111 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::session::SESSION_COOKIE,
+                "The session cookie of a signed-in browser (with its CSRF token in the \
+                 `x-csrf-token` header)",
+            ))),
+        );
+    }
+}
+
+/// Documents, on every operation, the problem+json answers any request may get, so that a
+/// handler cannot forget one: 400 (unreadable request), 401 and 403 where the operation needs
+/// credentials, 404 where the path names a resource, 413, 415 and 422 where it takes a body.
+/// Every problem+json answer, these and the ones a handler documents itself, gets the
+/// `Problem` schema.
+struct ProblemResponses;
+
+impl ProblemResponses {
+    const GENERIC: [(u16, &'static str); 7] = [
+        (
+            400,
+            "The request cannot be read: malformed JSON, a field missing or of the wrong type, or a bad query or path parameter",
+        ),
+        (401, "No valid API token (or session)"),
+        (
+            403,
+            "The token's scopes or the caller's roles do not allow this",
+        ),
+        (404, "No such resource, or not one the caller may see"),
+        (413, "The body is over the size limit"),
+        (415, "The body is not JSON (Content-Type: application/json)"),
+        (
+            422,
+            "The request breaks a rule of the domain; `errors` lists each field with its message",
+        ),
+    ];
+
+    fn applies(status: u16, path: &str, op: &Operation) -> bool {
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let body = op.request_body.is_some();
+        match status {
+            400 => true,
+            401 | 403 => secured,
+            404 => path.contains('{'),
+            413 | 415 | 422 => body,
+            _ => false,
+        }
+    }
+
+    fn problem_content() -> Content {
+        Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+            "Problem",
+        ))))
+    }
+
+    fn operation(path: &str, op: &mut Operation) {
+        for (status, description) in Self::GENERIC {
+            if Self::applies(status, path, op) {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(Response::new(description)));
+            }
+        }
+        for (status, response) in op.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let error = status.starts_with('4') || status.starts_with('5');
+            if error && response.content.is_empty() {
+                response.content.insert(
+                    crate::error::Problem::CONTENT_TYPE.to_owned(),
+                    RefOr::T(Self::problem_content()),
+                );
+            } else if let Some(RefOr::T(content)) = response
+                .content
+                .get_mut(crate::error::Problem::CONTENT_TYPE)
+                && content.schema.is_none()
+            {
+                *content = Self::problem_content();
+            }
+        }
+    }
+}
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                Self::operation(path, op);
+            }
+        }
     }
 }
 
@@ -72,6 +183,50 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tokens/{id}", delete(revoke_token))
 }
 
+/// Under `/api/`, an error that a layer or axum itself answered in plain text (405 for a method
+/// the path does not serve, 413 from the body limit, …) is rewritten as problem+json, like the
+/// handlers' own errors. JSON answers (problem or documented error bodies) pass unchanged.
+pub async fn plain_errors_as_problems(req: Request, next: Next) -> AxumResponse {
+    if !crate::extract::is_api(req.uri()) {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "Địa chỉ này không nhận phương thức HTTP đã dùng (xem tiêu đề Allow).".to_owned()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.to_string(),
+        _ if text.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
+        _ => text,
+    };
+    let slug = status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_lowercase()
+        .replace(' ', "-");
+    let problem = crate::error::Problem::new(status, &slug, detail).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(crate::error::Problem::CONTENT_TYPE),
+    );
+    AxumResponse::from_parts(parts, problem.into_body())
+}
+
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
@@ -80,7 +235,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = User), (status = 401, description = "Not signed in", content_type = "application/problem+json")),
     security(("bearer" = ["account"])))]
-pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<User>> {
+pub async fn me(State(state): State<AppState>, Caller(auth): Caller) -> ApiResult<Json<User>> {
     authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
     Ok(Json(auth.require_user()?.clone()))
 }
@@ -93,15 +248,16 @@ pub struct OfficialsQuery {
 
 /// Officials of an agency and its sub-agencies.
 #[utoipa::path(get, path = "/api/v1/officials", tag = "accounts", params(OfficialsQuery),
-    responses((status = 200, body = Vec<OfficialSummary>), (status = 403, description = "Outside the caller's agency", content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<OfficialSummary>), (status = 403, description = "Outside the caller's agency", content_type = "application/problem+json"),
+        (status = 404, description = "No agency with this code", content_type = "application/problem+json")),
     security(("bearer" = ["users:write"])))]
 pub async fn list_officials(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(q): Query<OfficialsQuery>,
 ) -> ApiResult<Json<Vec<OfficialSummary>>> {
     let user = auth.require_user()?;
-    let agency_id = match q.agency {
+    let agency_id = match q.agency.filter(|code| !code.trim().is_empty()) {
         Some(code) => {
             crate::agencies::store::by_code(&state.db.pool, &code)
                 .await?
@@ -132,7 +288,7 @@ pub struct Created {
     security(("bearer" = ["users:write"])))]
 pub async fn create_official(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(input): Json<OfficialInput>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
@@ -151,7 +307,7 @@ pub async fn create_official(
     security(("bearer" = ["audit:read"])))]
 pub async fn audit_entries(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(filter): Query<AuditFilter>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     authorize(&state.db, &auth.principal, Action::ReadAudit).await?;
@@ -163,7 +319,7 @@ pub async fn audit_entries(
     responses((status = 200, body = Vec<ApiTokenInfo>)), security(("bearer" = ["account"])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<ApiTokenInfo>>> {
     authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
     Ok(Json(
@@ -187,15 +343,19 @@ pub struct CreatedToken {
 
 /// Create an API token (only from a signed-in session, not from another token).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, description = "Invalid name or scope", content_type = "application/problem+json")))]
+    responses((status = 201, body = CreatedToken), (status = 403, description = "Asked with an API token rather than a session", content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name or scope", content_type = "application/problem+json")),
+    security(("session" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(input): Json<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    if !matches!(auth.principal, crate::auth::Principal::User(_)) {
-        return Err(AppError::Forbidden.into());
+    match auth.principal {
+        crate::auth::Principal::User(_) => {}
+        crate::auth::Principal::Anonymous => return Err(AppError::Unauthorized.into()),
+        crate::auth::Principal::Token { .. } => return Err(AppError::Forbidden.into()),
     }
     authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
     let user = auth.require_user()?;
@@ -240,7 +400,7 @@ pub async fn create_token(
     security(("bearer" = ["account"])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
@@ -269,4 +429,162 @@ pub async fn revoke_token(
     .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Component names registered by more than one different schema. utoipa keeps only the last
+/// schema registered under a name, so two Rust types sharing a name silently document one
+/// operation with the other's shape.
+pub fn colliding_component_names(
+    registered: &[(String, RefOr<utoipa::openapi::schema::Schema>)],
+) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<&str, String> = Default::default();
+    let mut colliding = std::collections::BTreeSet::new();
+    for (name, schema) in registered {
+        let text = serde_json::to_string(schema).unwrap_or_default();
+        match seen.get(name.as_str()) {
+            Some(first) if *first != text => {
+                colliding.insert(name.clone());
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(name, text);
+            }
+        }
+    }
+    colliding.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agencies::http::*;
+    use crate::catalog::http as catalog;
+    use crate::dossiers::{api as dossiers, stats as dossier_stats};
+    use crate::feedback::stats as feedback_stats;
+    use utoipa::__dev::SchemaReferences;
+
+    /// Every schema each handler registers, and the operations the handlers declare.
+    macro_rules! registrations {
+        ($($handler:path),* $(,)?) => {{
+            let mut schemas = Vec::new();
+            let mut operations = std::collections::BTreeSet::new();
+            $(
+                <$handler as SchemaReferences>::schemas(&mut schemas);
+                for method in <$handler as utoipa::Path>::methods() {
+                    let method = serde_json::to_value(&method).unwrap();
+                    operations.insert((<$handler as utoipa::Path>::path(), method.as_str().unwrap().to_owned()));
+                }
+            )*
+            (schemas, operations)
+        }};
+    }
+
+    #[test]
+    fn no_two_types_share_a_component_name() {
+        let (schemas, operations) = registrations!(
+            __path_api_list,
+            __path_api_tree,
+            __path_api_get,
+            __path_api_create,
+            __path_api_update,
+            __path_api_export,
+            __path_api_admin_units,
+            catalog::__path_api_list,
+            catalog::__path_api_get,
+            catalog::__path_api_put,
+            catalog::__path_api_import,
+            catalog::__path_api_export_json,
+            catalog::__path_api_export_csv,
+            catalog::__path_api_fields,
+            dossiers::__path_track,
+            dossiers::__path_submit,
+            dossiers::__path_read,
+            dossiers::__path_act,
+            dossier_stats::__path_api,
+            feedback_stats::__path_api,
+            __path_me,
+            __path_list_officials,
+            __path_create_official,
+            __path_audit_entries,
+            __path_list_tokens,
+            __path_create_token,
+            __path_revoke_token,
+        );
+        // The list above covers every documented operation, so a new handler cannot skip the check.
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|method| (path.clone(), method.clone()))
+            })
+            .collect();
+        assert_eq!(operations, documented);
+        assert_eq!(colliding_component_names(&schemas), Vec::<String>::new());
+        // Every registered name is in the document's components.
+        for (name, _) in &schemas {
+            assert!(doc["components"]["schemas"][name].is_object(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_name_registered_by_two_shapes_is_reported() {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let a = RefOr::T(
+            ObjectBuilder::new()
+                .property("x", ObjectBuilder::new().schema_type(Type::String))
+                .into(),
+        );
+        let b = RefOr::T(
+            ObjectBuilder::new()
+                .property("y", ObjectBuilder::new().schema_type(Type::Integer))
+                .into(),
+        );
+        let registered = vec![
+            ("Report".to_owned(), a.clone()),
+            ("Report".to_owned(), a.clone()),
+            ("Row".to_owned(), a),
+            ("Report".to_owned(), b),
+        ];
+        assert_eq!(colliding_component_names(&registered), ["Report"]);
+    }
+
+    #[test]
+    fn every_error_answer_is_documented_as_a_problem() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(responses.contains_key("400"), "{method} {path}: 400");
+                if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                    assert!(
+                        responses.contains_key("401") && responses.contains_key("403"),
+                        "{method} {path}: 401/403"
+                    );
+                }
+                if op.get("requestBody").is_some() {
+                    for status in ["415", "422"] {
+                        assert!(responses.contains_key(status), "{method} {path}: {status}");
+                    }
+                }
+                for (status, response) in responses {
+                    if let Some(problem) = response["content"].get("application/problem+json") {
+                        assert_eq!(
+                            problem["schema"]["$ref"], "#/components/schemas/Problem",
+                            "{method} {path} {status}"
+                        );
+                    } else if status.starts_with('4') {
+                        assert!(
+                            response["content"].is_object(),
+                            "{method} {path} {status} has a body"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

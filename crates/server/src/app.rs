@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(edge::explain_too_large))
         .layer(middleware::from_fn(crate::web::i18n::middleware))
         .layer(middleware::from_fn(edge::no_store_when_personal))
+        .layer(middleware::from_fn(crate::api::plain_errors_as_problems))
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req

@@ -247,6 +247,22 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Synchronous)> {
     Ok((format!("{base}?{}", kept.join("&")), synchronous))
 }
 
+
+/// Next value of a named counter, inside the caller's transaction: no gap, no duplicate,
+/// also with several app nodes on one database.
+pub async fn next_sequence(db: &Db, tx: &mut Conn, name: &str) -> sqlx::Result<i64> {
+    db.lock(tx, 7232002).await?;
+    let row = sqlx::query(
+        "INSERT INTO sequences (name, value) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
+         RETURNING value",
+    )
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await?;
+    row.try_get("value")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,19 +279,4 @@ mod tests {
         assert!(!fast.contains("synchronous"));
         assert!(prepare_sqlite_url(&format!("{url}?synchronous=off")).is_err());
     }
-}
-
-/// Next value of a named counter, inside the caller's transaction: no gap, no duplicate,
-/// also with several app nodes on one database.
-pub async fn next_sequence(db: &Db, tx: &mut Conn, name: &str) -> sqlx::Result<i64> {
-    db.lock(tx, 7232002).await?;
-    let row = sqlx::query(
-        "INSERT INTO sequences (name, value) VALUES ($1, 1)
-         ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
-         RETURNING value",
-    )
-    .bind(name)
-    .fetch_one(&mut *tx)
-    .await?;
-    row.try_get("value")
 }

@@ -5,7 +5,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One invalid field of a request, with a message for the person who filled it in.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -45,6 +46,9 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.")]
     Csrf,
+    /// The request body is not of a media type the endpoint reads (e.g. not JSON).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("Hệ thống gặp sự cố. Vui lòng thử lại sau.")]
     Internal(#[from] anyhow::Error),
 }
@@ -74,6 +78,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -90,6 +95,7 @@ impl AppError {
             AppError::TooManyRequests(_) => "too-many-requests",
             AppError::Csrf => "csrf",
             AppError::SecondFactorRequired => "second-factor-required",
+            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::Internal(_) => "internal",
         }
     }
@@ -104,28 +110,23 @@ impl AppError {
         }
     }
 
+    /// The RFC 9457 problem document describing the error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let mut problem = Problem::new(status, self.slug(), self.to_string());
+        if let AppError::Validation(errors) = self {
+            if let Some(first) = errors.first() {
+                problem.detail = first.message.clone();
+            }
+            problem.errors = Some(errors.clone());
+        }
+        problem
+    }
+
     /// Renders the error as RFC 9457 problem+json.
     pub fn into_problem(self) -> Response {
         self.log();
-        let status = self.status();
-        let mut body = serde_json::json!({
-            "type": format!("https://tinhso.dev/problems/{}", self.slug()),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": self.to_string(),
-        });
-        if let AppError::Validation(errors) = &self {
-            body["errors"] = serde_json::to_value(errors).unwrap_or_default();
-            if let Some(first) = errors.first() {
-                body["detail"] = first.message.clone().into();
-            }
-        }
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
-        )
-            .into_response()
+        self.problem().into_response()
     }
 
     /// Renders the error as a page a citizen understands.
@@ -142,6 +143,52 @@ impl AppError {
         };
         let html = crate::web::render_error_page(status, &detail);
         (status, html).into_response()
+    }
+}
+
+/// An RFC 9457 problem document: what every error of the API answers, as
+/// `application/problem+json`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `https://tinhso.dev/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP reason phrase of `status`.
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong, for a person (Vietnamese).
+    pub detail: String,
+    /// For `validation` problems: each invalid field and its message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    pub const CONTENT_TYPE: &'static str = "application/problem+json";
+
+    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("https://tinhso.dev/problems/{slug}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, Problem::CONTENT_TYPE)],
+            body,
+        )
+            .into_response()
     }
 }
 

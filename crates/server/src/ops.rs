@@ -39,7 +39,8 @@ async fn metrics_page(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let Some(expected) = state
         .config
         .metrics_token
-        .as_deref()
+        .as_ref()
+        .map(|t| t.0.as_str())
         .filter(|t| !t.is_empty())
     else {
         return AppError::NotFound.into_problem();

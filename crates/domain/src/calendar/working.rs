@@ -142,7 +142,9 @@ fn nanos(delta: TimeDelta) -> i64 {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkDuration {
+    #[cfg_attr(feature = "openapi", schema(maximum = 4_294_967_295_u64))]
     half_days: u32,
 }
 

@@ -8,14 +8,15 @@ use crate::audit::Actor;
 use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Caller, Json, Path, Query};
 use crate::net::ClientIp;
 use crate::web::Page;
 use crate::web::sv;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -170,7 +171,7 @@ async fn write_agency(
     security(("bearer" = ["directory:write"])))]
 pub async fn api_create(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(input): Json<AgencyInput>,
 ) -> ApiResult<(StatusCode, Json<Agency>)> {
@@ -185,7 +186,7 @@ pub async fn api_create(
     security(("bearer" = ["directory:write"])))]
 pub async fn api_update(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
     Json(mut input): Json<AgencyInput>,

@@ -127,7 +127,7 @@ pub async fn search(
     let total: i64 = count.fetch_one(&db.pool).await?.try_get("n")?;
     let list_sql = format!(
         "{SELECT} {filter} ORDER BY a.code LIMIT {per_page} OFFSET {}",
-        (page - 1) * per_page
+        (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
     for b in &binds {

@@ -59,7 +59,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
     };
     let expected = token_for(&state.secret, &binding);
-    let (mut req, presented) = if is_unsafe(req.method()) && !exempt(&req) {
+    let checked = is_unsafe(req.method()) && !exempt(&req) && !api_without_session(&req);
+    let (mut req, presented) = if checked {
         match presented_token(req, state.config.max_body_bytes).await {
             Ok(pair) => pair,
             Err(response) => return response,
@@ -67,7 +68,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     } else {
         (req, None)
     };
-    if is_unsafe(req.method()) && !exempt(&req) {
+    if checked {
         let ok = presented.is_some_and(|p| p.as_bytes().ct_eq(expected.as_bytes()).into());
         if !ok {
             return reject(&req);
@@ -87,6 +88,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
     }
     response
+}
+
+/// An API call without a session cookie carries no ambient credential to forge, so it needs no
+/// CSRF token: it is simply anonymous (and answered 401 where it must be signed in).
+fn api_without_session(req: &Request) -> bool {
+    req.uri().path().starts_with("/api/")
+        && CookieJar::from_headers(req.headers())
+            .get(SESSION_COOKIE)
+            .is_none()
 }
 
 fn reject(req: &Request) -> Response {

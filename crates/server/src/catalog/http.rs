@@ -6,15 +6,15 @@ use crate::agencies::store::Page as ListPage;
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::auth::authz::{Action, authorize};
-use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Caller, Json, Path, Query};
 use crate::net::ClientIp;
 use crate::web::{Page, import_page, read_upload, sv};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 
 pub fn routes() -> Router<AppState> {
@@ -102,7 +102,7 @@ pub async fn api_get(
     security(("bearer" = ["catalog:write"])))]
 pub async fn api_put(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
     Json(mut p): Json<Procedure>,
@@ -129,7 +129,7 @@ pub async fn api_put(
     security(("bearer" = ["catalog:write"])))]
 pub async fn api_import(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Json(procedures): Json<Vec<Procedure>>,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {

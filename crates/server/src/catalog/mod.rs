@@ -23,6 +23,7 @@ pub struct Paper {
     pub name: String,
     /// An original (bản chính) rather than a copy.
     pub original: bool,
+    #[schema(maximum = 4_294_967_295_u64)]
     pub copies: u32,
 }
 
@@ -36,19 +37,15 @@ pub struct Procedure {
     pub field_name: String,
     /// `province` or `commune`.
     pub level: String,
-    /// Statutory processing time in working days (half days allowed).
-    #[schema(value_type = Object)]
+    /// Statutory processing time, counted in half working days.
     pub processing: WorkDuration,
-    #[schema(value_type = String)]
     pub online_level: OnlineLevel,
     #[serde(default)]
     pub fees: Vec<Fee>,
     #[serde(default)]
     pub papers: Vec<Paper>,
     pub result: String,
-    #[schema(value_type = Vec<Object>)]
     pub form: Vec<FormField>,
-    #[schema(value_type = Vec<Object>)]
     pub steps: Vec<Step>,
     /// Receipts after this time (`HH:MM`) count from the next working day.
     #[serde(default)]

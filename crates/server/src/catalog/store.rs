@@ -142,7 +142,7 @@ pub async fn search(
         "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
          FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
          WHERE {filter} ORDER BY f.name, p.name LIMIT {per_page} OFFSET {}",
-        (page - 1) * per_page
+        (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in &binds {

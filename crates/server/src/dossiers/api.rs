@@ -6,13 +6,13 @@ use super::service::{self, ActionInput, Application, Saved, Who};
 use super::{Dossier, store};
 use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
-use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError};
+use crate::extract::{Caller, Json, Path};
 use crate::net::ClientIp;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -84,7 +84,7 @@ async fn reference(state: &AppState, id: &str) -> Result<DossierRef, AppError> {
     security(("bearer" = ["dossiers"])))]
 pub async fn submit(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Json(body): Json<NewApplication>,
@@ -134,7 +134,7 @@ pub async fn submit(
     security(("bearer" = ["dossiers"])))]
 pub async fn read(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Dossier>> {
     authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
@@ -150,7 +150,8 @@ pub struct ActionRequest {
     #[serde(default)]
     pub note: String,
     /// For `apologize`: the new appointment day, YYYY-MM-DD.
-    pub new_due: Option<chrono::NaiveDate>,
+    #[schema(format = Date)]
+    pub new_due: Option<String>,
     /// For `forward`: the competent agency's code.
     pub target_agency: Option<String>,
 }
@@ -164,7 +165,7 @@ pub struct ActionRequest {
     security(("bearer" = ["dossiers"])))]
 pub async fn act(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     Json(body): Json<ActionRequest>,
@@ -174,10 +175,17 @@ pub async fn act(
     let d = visible(&state, user, &id).await?;
     let action = serde_json::from_value(serde_json::Value::String(body.action.clone()))
         .map_err(|_| AppError::validation("action", "Thao tác không hợp lệ."))?;
+    let new_due = match body.new_due.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(day) => Some(
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|_| AppError::validation("new_due", "Ngày hẹn mới có dạng YYYY-MM-DD."))?,
+        ),
+    };
     let input = ActionInput {
         action,
         note: body.note,
-        new_due: body.new_due,
+        new_due,
         target_agency: body.target_agency,
         files: Vec::new(),
     };

@@ -8,12 +8,13 @@ use crate::auth::Role;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Caller, Json, Query};
 use crate::tables;
 use crate::web::{Page, sv};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = DossierGrouping)]
 #[serde(rename_all = "snake_case")]
 pub enum By {
     #[default]
@@ -48,6 +50,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
+#[schema(as = DossierStatisticsRow)]
 pub struct Row {
     pub key: String,
     pub name: String,
@@ -71,6 +74,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DossierStatistics)]
 pub struct Report {
     pub by: By,
     pub from: String,
@@ -411,7 +415,7 @@ async fn xlsx_export(
     security(("bearer" = ["dossiers"])))]
 pub async fn api(
     State(state): State<AppState>,
-    auth: crate::auth::session::Auth,
+    Caller(auth): Caller,
     Query(filter): Query<Filter>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(user_report(&state, &auth.principal, &filter).await?))

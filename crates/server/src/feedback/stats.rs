@@ -6,12 +6,13 @@ use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::extract::{Caller, Json, Query};
 use crate::tables;
 use crate::web::{Page, sv};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = FeedbackGrouping)]
 #[serde(rename_all = "snake_case")]
 pub enum By {
     #[default]
@@ -48,6 +50,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
+#[schema(as = FeedbackStatisticsRow)]
 pub struct Row {
     pub key: String,
     pub name: String,
@@ -66,6 +69,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FeedbackStatistics)]
 pub struct Report {
     pub by: By,
     pub from: String,
@@ -77,6 +81,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq, utoipa::ToSchema)]
+#[schema(as = FeedbackMonth)]
 pub struct Month {
     /// `YYYY-MM`.
     pub month: String,
@@ -351,7 +356,7 @@ async fn xlsx_export(
     security(("bearer" = ["dossiers"])))]
 pub async fn api(
     State(state): State<AppState>,
-    auth: crate::auth::session::Auth,
+    Caller(auth): Caller,
     Query(filter): Query<Filter>,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(checked(&state, &auth.principal, &filter).await?))
