@@ -247,7 +247,6 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Synchronous)> {
     Ok((format!("{base}?{}", kept.join("&")), synchronous))
 }
 
-
 /// Next value of a named counter, inside the caller's transaction: no gap, no duplicate,
 /// also with several app nodes on one database.
 pub async fn next_sequence(db: &Db, tx: &mut Conn, name: &str) -> sqlx::Result<i64> {

@@ -40,6 +40,7 @@ on_both_databases!(
     personal_pages_are_not_cached,
     metrics_are_for_operators_only,
     every_field_is_bounded,
+    the_public_photo_carries_no_location_in_any_metadata,
 );
 
 /// A request with a bearer token and no cookie.
@@ -721,4 +722,61 @@ async fn sqlite_commits_are_durable_by_default() {
             .unwrap();
         assert_eq!(sqlx::Row::get::<i64, _>(&row, 0), 2);
     }
+}
+
+/// A JPEG whose location sits in XMP (APP1) and IPTC (APP13) rather than EXIF.
+fn jpeg_with_xmp_location() -> Vec<u8> {
+    let segment = |marker: u8, contents: &[u8]| {
+        let mut v = vec![0xFF, marker];
+        v.extend(((contents.len() + 2) as u16).to_be_bytes());
+        v.extend_from_slice(contents);
+        v
+    };
+    let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    xmp.extend_from_slice(
+        b"<x:xmpmeta><rdf:Description exif:GPSLatitude=\"19,48.40N\"/></x:xmpmeta>",
+    );
+    let mut v = vec![0xFF, 0xD8];
+    v.extend(segment(0xE1, &xmp));
+    v.extend(segment(0xED, b"Photoshop 3.0\0exif:GPSLatitude in IPTC"));
+    v.extend([0xFF, 0xDA, 0x00, 0x02, 0x00, 0xFF, 0xD9]);
+    v
+}
+
+async fn the_public_photo_carries_no_location_in_any_metadata(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let photo = jpeg_with_xmp_location();
+    let (status, body, location) = app
+        .post_multipart(
+            "/login",
+            "/feedback/new",
+            &[
+                ("category", "giao-thong"),
+                ("title", "Ổ gà lớn trên đường Lê Lai"),
+                ("description", "Đường Lê Lai trước số 12 có ổ gà sâu."),
+                ("admin_unit", "14932"),
+                ("_confirmed", "1"),
+                ("_key", "xmp-1"),
+            ],
+            &[("file_photos", "o-ga.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let report = location.unwrap();
+    let code = report
+        .trim_start_matches("/feedback/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.clear_cookies();
+    let (_, page) = app.get(&format!("/feedback/{code}")).await;
+    let link = &page[page.find(&format!("/feedback/{code}/photos/")).unwrap()..];
+    let link = &link[..link.find('"').unwrap()];
+    let resp = app
+        .send(Request::get(link).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, bytes) = text(resp).await;
+    assert!(!bytes.contains("GPSLatitude"), "no location in XMP or IPTC");
 }
