@@ -1,7 +1,8 @@
 // Starts what a browser journey needs: a real SMTP server (aiosmtpd), the platform binary on a
 // fresh database with the demo province, and Debian's headless Chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
@@ -37,6 +38,18 @@ function waitForLine(child, text, ms) {
   });
 }
 
+/** Key files kept for the whole run (a folder under the system's temporary directory). */
+function sharedKeyFiles() {
+  const dir = join(tmpdir(), 'tinhso-e2e-keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name) => {
+    const path = join(dir, name);
+    if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600 });
+    return path;
+  };
+  return { TINHSO_AUDIT__KEY_FILE: file('audit.key'), TINHSO_TOTP_KEY_FILE: file('totp.key') };
+}
+
 export async function startPlatform() {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const smtpPort = await freePort();
@@ -65,8 +78,12 @@ export async function startPlatform() {
     // No internet here: map tiles point at a closed local port (the map still works, grey).
     TINHSO_MAP__TILES: 'http://127.0.0.1:9/{z}/{x}/{y}.png',
   };
-  if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
-  else delete env.DATABASE_URL;
+  if (process.env.E2E_DATABASE_URL) {
+    env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+    // Every journey's server uses the one shared database, so, like the nodes of a real
+    // installation, they are all given the same keys (a node with other keys refuses to start).
+    Object.assign(env, sharedKeyFiles());
+  } else delete env.DATABASE_URL;
   const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: 'pipe' });
   let serverLog = '';
   server.stderr.on('data', (b) => { serverLog += b.toString(); });

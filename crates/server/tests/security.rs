@@ -41,6 +41,7 @@ on_both_databases!(
     metrics_are_for_operators_only,
     every_field_is_bounded,
     the_public_photo_carries_no_location_in_any_metadata,
+    unreadable_requests_get_a_page_not_plain_text,
 );
 
 /// A request with a bearer token and no cookie.
@@ -779,4 +780,27 @@ async fn the_public_photo_carries_no_location_in_any_metadata(app: TestApp) {
     assert_eq!(resp.status(), StatusCode::OK);
     let (_, bytes) = text(resp).await;
     assert!(!bytes.contains("GPSLatitude"), "no location in XMP or IPTC");
+}
+
+/// A query or form a page cannot read gets the platform's error page, in Vietnamese, like any
+/// other refusal (axum's own rejections are plain English text).
+async fn unreadable_requests_get_a_page_not_plain_text(app: TestApp) {
+    for path in ["/feedback?page=abc", "/procedures?page=x"] {
+        let resp = app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        let content_type = resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (status, body) = text(resp).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        assert!(body.contains("không hợp lệ"), "{path}");
+    }
+    let (status, body, _) = app.post_form("/login", "/lang/vi", &[]).await;
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
 }
