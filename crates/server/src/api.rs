@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tỉnh Số API", description = "Digital-government platform API. Errors are RFC 9457 problem+json.", version = "1"),
+    info(title = "Tỉnh Số API", description = "Digital-government platform API. Errors are RFC 9457 problem+json. No text may hold a NUL character (U+0000): a path, query or body carrying one is refused with 400.", version = "1"),
     paths(
         agencies::api_list, agencies::api_tree, agencies::api_get, agencies::api_create, agencies::api_update,
         agencies::api_export, agencies::api_admin_units,
