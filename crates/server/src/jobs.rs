@@ -89,8 +89,20 @@ async fn claim(db: &Db, node: &str) -> Result<Option<Claimed>, AppError> {
 
 /// Runs due jobs until none is left. Returns how many ran (successfully or not).
 pub async fn run_due(state: &AppState) -> Result<usize, AppError> {
+    run_due_until(state, &tokio::sync::watch::channel(false).1).await
+}
+
+/// Runs due jobs until none is left or the node is asked to stop: a backlog (thousands of
+/// emails after a busy hour) must not hold a shutdown; unclaimed jobs wait for the next run.
+pub async fn run_due_until(
+    state: &AppState,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+) -> Result<usize, AppError> {
     let mut ran = 0;
-    while let Some(job) = claim(&state.db, &state.config.node_name).await? {
+    while !*shutdown.borrow() {
+        let Some(job) = claim(&state.db, &state.config.node_name).await? else {
+            break;
+        };
         ran += 1;
         let outcome = match serde_json::from_str::<Job>(&job.payload) {
             Ok(parsed) => execute(state, parsed).await,
@@ -155,7 +167,7 @@ pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Rece
     let checkpoint_every =
         std::time::Duration::from_secs(state.config.audit.checkpoint_minutes.saturating_mul(60));
     loop {
-        if let Err(e) = run_due(&state).await {
+        if let Err(e) = run_due_until(&state, &shutdown).await {
             tracing::error!(error = %e, "job runner error");
         }
         if last_sweep.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(60)) {

@@ -42,6 +42,7 @@ on_both_databases!(
     every_field_is_bounded,
     the_public_photo_carries_no_location_in_any_metadata,
     unreadable_requests_get_a_page_not_plain_text,
+    a_backlog_of_jobs_does_not_hold_a_shutdown,
 );
 
 /// A request with a bearer token and no cookie.
@@ -801,4 +802,33 @@ async fn unreadable_requests_get_a_page_not_plain_text(app: TestApp) {
         );
         assert!(body.contains("không hợp lệ"), "{path}");
     }
+}
+
+/// A node asked to stop leaves its backlog (emails queued by a busy hour) for the next run
+/// instead of holding the shutdown until every email is sent.
+async fn a_backlog_of_jobs_does_not_hold_a_shutdown(app: TestApp) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    for i in 0..3 {
+        let email = tinhso::mail::Email {
+            to: format!("nguoi{i}@example.com"),
+            subject: "Thử".into(),
+            body: "Thử".into(),
+        };
+        tinhso::jobs::enqueue(&mut tx, &tinhso::jobs::Job::SendEmail(email))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    stop.send(true).unwrap();
+    let ran = tinhso::jobs::run_due_until(&app.state, &stopped)
+        .await
+        .unwrap();
+    assert_eq!(ran, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+            .await,
+        3,
+        "the backlog waits for the next run"
+    );
 }
