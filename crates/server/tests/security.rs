@@ -17,15 +17,7 @@ const JUSTICE_ADMIN: &str = "quantri.tuphap@tinhso.local";
 const SYSTEM_ADMIN: &str = "admin@tinhso.local";
 const COMMUNE: &str = "000.00.60.H56";
 const BIRTH: &str = "1.001193";
-const ALL_SCOPES: &[&str] = &[
-    "dossiers",
-    "open311",
-    "account",
-    "directory:write",
-    "users:write",
-    "audit:read",
-    "catalog:write",
-];
+const ALL_SCOPES: &[&str] = &tinhso::auth::authz::SCOPES;
 
 on_both_databases!(
     pages_refuse_bearer_tokens_on_every_route,
@@ -332,14 +324,7 @@ async fn csv_exports_neutralise_formulas(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let resp = app
-        .send(
-            Request::get("/api/v1/agencies/export.csv")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let (_, csv) = text(resp).await;
+    let (_, csv) = app.get("/api/v1/agencies/export.csv").await;
     assert!(
         csv.contains("'=HYPERLINK("),
         "the formula is written as text"
@@ -360,14 +345,7 @@ async fn csv_exports_neutralise_formulas(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let resp = app
-        .send(
-            Request::get("/api/v1/procedures/export.csv")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let (_, csv) = text(resp).await;
+    let (_, csv) = app.get("/api/v1/procedures/export.csv").await;
     assert!(csv.contains("'@SUM(1+1)"), "procedure names too");
     assert!(!csv.contains(",@SUM("));
 }
