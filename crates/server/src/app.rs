@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     let security_headers = crate::web::headers::layers(&state.config.map);
     let router = Router::new()
         .merge(crate::ops::routes())
+        .merge(crate::portal::routes())
         .merge(crate::accounts::http::routes())
         .merge(crate::agencies::http::routes())
         .merge(crate::catalog::http::routes())
@@ -81,11 +82,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))
         .layer(middleware::from_fn_with_state(state.clone(), edge::refuse_nul))
         .layer(middleware::from_fn(edge::tokens_only_where_taken))
+        .layer(middleware::from_fn(edge::return_after_sign_in))
         // The configured limit is the real one, for the whole request and for every extractor
         // (axum's own default of 2 MB would otherwise refuse a phone photo of a paper).
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(middleware::from_fn(edge::explain_too_large))
+        .layer(middleware::from_fn(edge::plain_errors_explained))
         .layer(middleware::from_fn(crate::web::i18n::middleware))
         .layer(middleware::from_fn(edge::no_store_when_personal))
         .layer(middleware::from_fn(crate::api::plain_errors_as_problems))

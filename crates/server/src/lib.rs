@@ -29,6 +29,7 @@ pub mod mail;
 pub mod net;
 pub mod ops;
 pub mod payments;
+pub mod portal;
 pub mod settings;
 pub mod storage;
 pub mod tables;

@@ -870,7 +870,7 @@ mod administration {
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html.contains("Không tìm thấy cơ quan"));
+        assert!(html.contains("Chọn cơ quan tiếp nhận trong danh sách."));
         let (status, _, _) = app
             .post_form(
                 "/admin/feedback",

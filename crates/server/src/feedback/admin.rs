@@ -29,8 +29,11 @@ pub fn routes() -> Router<AppState> {
 async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageResult<Response> {
     let categories = store::categories(&state.db).await?;
     let rows = sqlx::query(
-        "SELECT r.id, r.category_code, r.admin_unit_code, a.code AS agency_code, a.name AS agency_name
-         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id ORDER BY r.category_code, r.admin_unit_code",
+        "SELECT r.id, c.name AS category_name, u.name AS unit_name, a.code AS agency_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code
+         LEFT JOIN admin_units u ON u.code = r.admin_unit_code
+         ORDER BY c.name, u.name",
     )
     .fetch_all(&state.db.pool)
     .await?;
@@ -39,14 +42,15 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
         .map(|r| {
             context! {
                 id => r.try_get::<String, _>("id").unwrap_or_default(),
-                category => r.try_get::<String, _>("category_code").unwrap_or_default(),
-                unit => r.try_get::<Option<String>, _>("admin_unit_code").ok().flatten(),
+                category => r.try_get::<String, _>("category_name").unwrap_or_default(),
+                unit => r.try_get::<Option<String>, _>("unit_name").ok().flatten(),
                 agency_code => r.try_get::<String, _>("agency_code").unwrap_or_default(),
                 agency_name => r.try_get::<String, _>("agency_name").unwrap_or_default(),
             }
         })
         .collect();
     let units = crate::agencies::store::admin_units(&state.db).await?;
+    let agencies = crate::agencies::store::top_two_levels(&state.db).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -54,7 +58,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors) },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), agencies => sv(&agencies), errors => form_errors(errors) },
     )?;
     Ok((status, html).into_response())
 }
@@ -199,7 +203,7 @@ async fn save_route(
     if agency.is_none() {
         errors.push(FieldError::new(
             "agency",
-            "Không tìm thấy cơ quan với mã này.",
+            "Chọn cơ quan tiếp nhận trong danh sách.",
         ));
     }
     let (Some(agency), true) = (agency, errors.is_empty()) else {

@@ -236,6 +236,30 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
     rows.iter().map(from_row).collect()
 }
 
+/// Public reports whose title, description or address hold every word of `query`, newest
+/// first. Only the newest reports are scanned (`SCANNED`): a search box finds what people talk
+/// about now; the list page's filters reach the rest.
+pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Report>, AppError> {
+    const SCANNED: i64 = 2000;
+    let recent = list(
+        db,
+        &Filter {
+            public: true,
+            limit: SCANNED,
+            ..Filter::default()
+        },
+    )
+    .await?;
+    Ok(recent
+        .into_iter()
+        .filter(|r| {
+            let text = format!("{} {} {}", r.title, r.description, r.address);
+            tinhso_domain::text::matches_all_words(&tinhso_domain::text::fold(&text), query)
+        })
+        .take(limit)
+        .collect())
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Photo {
     pub id: String,
