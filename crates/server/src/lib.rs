@@ -30,6 +30,7 @@ pub mod net;
 pub mod ops;
 pub mod payments;
 pub mod settings;
+pub mod statistics;
 pub mod storage;
 pub mod tables;
 pub mod time;

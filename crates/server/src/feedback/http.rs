@@ -173,7 +173,7 @@ async fn new_submit(
         admin_unit: Some(text("admin_unit")).filter(|u| !u.is_empty()),
         lat: Some(text("lat")),
         lon: Some(text("lon")),
-        hide_name: values.contains_key("hide_name"),
+        show_name: values.contains_key("show_name"),
         keep_location_in_photos: values.contains_key("keep_location"),
         photos,
         source: "web",
