@@ -204,9 +204,7 @@ async fn page(
             .parse::<i32>()
             .ok()
             .filter(|y| years(this_year).contains(y))
-            .ok_or_else(|| {
-                AppError::BadRequest("Chọn một năm trong danh sách thống kê.".into())
-            })?,
+            .ok_or_else(|| AppError::BadRequest("Chọn một năm trong danh sách thống kê.".into()))?,
     };
     let (dossiers, feedback) = tables(&state, filter.by, year).await?;
     Ok(page

@@ -125,7 +125,9 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
         .to_owned();
     // A dossier, whose applicant the tracking page must not name either.
     let citizen = app.token("congdan@tinhso.local", &["dossiers"]).await;
-    let (_, procedure) = app.api("GET", "/api/v1/procedures/1.000775", None, None).await;
+    let (_, procedure) = app
+        .api("GET", "/api/v1/procedures/1.000775", None, None)
+        .await;
     let mut answers = serde_json::Map::new();
     for f in procedure["form"].as_array().unwrap() {
         let value = match f["type"].as_str().unwrap() {
@@ -187,7 +189,10 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
             .unwrap(),
         0,
     );
-    assert_eq!(shown, 0, "no opt-in is stored for someone without an account");
+    assert_eq!(
+        shown, 0,
+        "no opt-in is stored for someone without an account"
+    );
 
     let secrets = [
         "Đinh Thị Kín Đáo",
@@ -245,10 +250,16 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
     // Anyone, then a signed-in citizen (who filed nothing) with an API token of every scope a
     // citizen may hold.
     let stranger_token = app
-        .token("doanhnghiep@tinhso.local", &["dossiers", "open311", "account"])
+        .token(
+            "doanhnghiep@tinhso.local",
+            &["dossiers", "open311", "account"],
+        )
         .await;
     let mut read = 0;
-    for (who, token) in [("anyone", None), ("a citizen", Some(stranger_token.as_str()))] {
+    for (who, token) in [
+        ("anyone", None),
+        ("a citizen", Some(stranger_token.as_str())),
+    ] {
         if token.is_some() {
             app.login("doanhnghiep@tinhso.local", PASSWORD).await;
         }
@@ -279,7 +290,10 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
         assert_eq!(status, StatusCode::OK, "{who}: {similar}");
         assert!(similar.contains(&unnamed), "similar reports are suggested");
         for secret in secrets {
-            assert!(!similar.contains(secret), "{who}: {secret} among suggestions");
+            assert!(
+                !similar.contains(secret),
+                "{who}: {secret} among suggestions"
+            );
         }
     }
     assert!(read > 40, "the walk read real pages ({read})");
@@ -291,7 +305,10 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
     assert!(page.contains("Không công khai tên"));
     let (status, tracked) = app.get(&format!("/track?code={dossier}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(tracked.contains(&dossier), "the tracking page found the dossier");
+    assert!(
+        tracked.contains(&dossier),
+        "the tracking page found the dossier"
+    );
 }
 
 async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: TestApp) {
@@ -359,7 +376,10 @@ async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: Test
         "two ratings are not published: {traffic}"
     );
     let environment = row("moi-truong");
-    assert!(environment.contains("<td>1</td><td>0</td>"), "{environment}");
+    assert!(
+        environment.contains("<td>1</td><td>0</td>"),
+        "{environment}"
+    );
     let total = row("");
     assert!(
         total.contains("<td>7</td><td>5</td>") && total.contains("(5/5)"),

@@ -291,7 +291,16 @@ async fn insert(
     let public_name = public_reporter_name(filer, &name)
         .map(str::to_owned)
         .unwrap_or_else(|| super::UNNAMED_REPORTER.into());
-    event(&mut tx, id, &public_name, "submit", Status::Received, status, "").await?;
+    event(
+        &mut tx,
+        id,
+        &public_name,
+        "submit",
+        Status::Received,
+        status,
+        "",
+    )
+    .await?;
     audit_change(
         state,
         &mut tx,
