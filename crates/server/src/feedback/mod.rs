@@ -41,8 +41,13 @@ pub struct Report {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub reporter_id: Option<String>,
+    // Never serialized: a page or an API that hands out a whole report by mistake still does
+    // not hand out who wrote it (the public name is `public_name`).
+    #[serde(skip)]
     pub reporter_name: String,
+    #[serde(skip)]
     pub reporter_email: String,
+    #[serde(skip)]
     pub reporter_phone: String,
     /// A signed-in reporter asked for their name to be shown (never for anonymous filers).
     pub show_name: bool,
