@@ -390,6 +390,10 @@ async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: Test
     let ward = &feedback[feedback.find(&format!("data-key=\"{WARD}\"")).unwrap()..];
     assert!(ward[..ward.find("</tr>").unwrap()].contains("<td>7</td><td>5</td>"));
     assert!(html.contains("data-testid=\"public-dossiers\""));
+    app.get("/lang/en?next=/statistics").await;
+    let (_, english) = app.get("/statistics").await;
+    assert!(english.contains("Public statistics") && english.contains("Whole province"));
+    app.get("/lang/vi?next=/statistics").await;
     let (status, _) = app.get("/statistics?year=1999").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "whole recent years only");
     // Linked from every page's footer and from the officials' statistics pages.
