@@ -127,6 +127,27 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     x.intersection(&y).count() as f64 / x.union(&y).count() as f64
 }
 
+/// Who filed a report, for deciding what the public may know of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filer {
+    /// Someone without an account (the web form, an Open311 client): the name they typed sits
+    /// under "contact (kept private)", so it is never shown.
+    Anonymous,
+    /// A signed-in account; `opted_in` is the box "show my name" ticked on the form (off by
+    /// default).
+    Account { opted_in: bool },
+}
+
+/// The reporter's name as the public may see it, or `None` ("name not shown"). Contact details
+/// (email, phone) are never public whoever filed.
+pub fn public_reporter_name(filer: Filer, name: &str) -> Option<&str> {
+    let name = name.trim();
+    match filer {
+        Filer::Account { opted_in: true } if !name.is_empty() => Some(name),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +200,24 @@ mod tests {
             "Paris"
         );
         assert_eq!(check_point(f64::NAN, 105.0), Err(PointError::NotANumber));
+    }
+
+    #[test]
+    fn only_a_signed_in_reporter_who_opted_in_is_named_in_public() {
+        let name = "Lê Văn Tâm";
+        assert_eq!(public_reporter_name(Filer::Anonymous, name), None);
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: false }, name),
+            None
+        );
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: true }, name),
+            Some(name)
+        );
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: true }, "  "),
+            None
+        );
     }
 
     #[test]

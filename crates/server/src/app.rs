@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::feedback::stats::routes())
         .merge(crate::feedback::admin::routes())
         .merge(crate::dossiers::stats::routes())
+        .merge(crate::statistics::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())
         .merge(crate::api::routes())

@@ -31,6 +31,7 @@ pub mod ops;
 pub mod payments;
 pub mod portal;
 pub mod settings;
+pub mod statistics;
 pub mod storage;
 pub mod tables;
 pub mod time;

@@ -453,8 +453,16 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&keyed).await;
+    assert!(
+        page.contains("Đã đóng") && page.contains("Rất hài lòng"),
+        "the reporter sees their rating"
+    );
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
-    assert!(page.contains("Đã đóng") && page.contains("Rất hài lòng"));
+    assert!(
+        page.contains("Đã đóng") && !page.contains("Rất hài lòng"),
+        "how someone rated is theirs, not the public's"
+    );
     assert!(
         !page.contains("bien-ban.pdf"),
         "the first answer's files went with it"
@@ -511,7 +519,8 @@ async fn bad_reports_duplicates_and_moderation(app: TestApp) {
             &[
                 ("email", "ban.doc@example.com"),
                 ("name", "Trần Ẩn Danh"),
-                ("hide_name", "on"),
+                // Someone without an account is never named, whatever the form sends.
+                ("show_name", "on"),
             ],
         ]
         .concat(),

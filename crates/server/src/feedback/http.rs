@@ -173,7 +173,7 @@ async fn new_submit(
         admin_unit: Some(text("admin_unit")).filter(|u| !u.is_empty()),
         lat: Some(text("lat")),
         lon: Some(text("lon")),
-        hide_name: values.contains_key("hide_name"),
+        show_name: values.contains_key("show_name"),
         keep_location_in_photos: values.contains_key("keep_location"),
         photos,
         source: "web",
@@ -307,10 +307,20 @@ async fn render_report(
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
-            contact => if is_handler { Some(format!("{} · {} · {}", r.reporter_name, r.reporter_email, r.reporter_phone)) } else { None },
+            contact => is_handler.then(|| contact_line(r)),
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// Who wrote and how to reach them, for the handling agency only: the parts given.
+fn contact_line(r: &Report) -> String {
+    [&r.reporter_name, &r.reporter_email, &r.reporter_phone]
+        .into_iter()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[derive(Deserialize)]

@@ -125,7 +125,7 @@ fn from_row(r: &AnyRow) -> Result<Report, AppError> {
         reporter_name: text("reporter_name")?,
         reporter_email: text("reporter_email")?,
         reporter_phone: text("reporter_phone")?,
-        hide_name: r.try_get::<i64, _>("hide_name")? != 0,
+        show_name: r.try_get::<i64, _>("show_name")? != 0,
         source: text("source")?,
         agency_id: opt("agency_id")?,
         agency_name: opt("agency_name")?,
