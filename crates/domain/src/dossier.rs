@@ -185,6 +185,20 @@ impl Action {
             Action::Apologize => &[OneStopClerk, Leader],
         }
     }
+
+    /// Whether the action cannot be undone, so that pages ask for an explicit confirmation
+    /// first: it ends the dossier (refusal, stop, withdrawal, result returned) or hands it to
+    /// another agency, out of the actor's reach.
+    pub fn is_irreversible(self) -> bool {
+        matches!(
+            self,
+            Action::Refuse
+                | Action::Stop
+                | Action::Withdraw
+                | Action::ReturnResult
+                | Action::Forward
+        )
+    }
 }
 
 /// The processing position: state plus the index of the current step (0-based) out of `steps`.
@@ -303,6 +317,25 @@ pub fn is_final(state: DossierState) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_action_that_ends_or_hands_over_a_dossier_is_irreversible() {
+        use super::Action::*;
+        for a in [Refuse, Stop, Withdraw, ReturnResult, Forward] {
+            assert!(a.is_irreversible(), "{a:?}");
+        }
+        for a in [
+            Submit,
+            Accept,
+            RequestSupplement,
+            Supplement,
+            CompleteStep,
+            Approve,
+            Apologize,
+        ] {
+            assert!(!a.is_irreversible(), "{a:?}");
+        }
+    }
+
     use super::*;
     use DossierState::*;
     use proptest::prelude::*;

@@ -12,6 +12,7 @@ use crate::auth::session::Auth;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors, import_page, read_upload};
 use axum::Router;
@@ -358,6 +359,7 @@ struct AccessForm {
     role: Vec<String>,
     #[serde(default)]
     disabled: Option<String>,
+    confirm: Option<String>,
 }
 
 async fn official_update(
@@ -373,6 +375,15 @@ async fn official_update(
         ip,
     };
     let disabled = form.disabled.is_some();
+    if !confirm::given(form.confirm.as_deref()) {
+        match access_confirmation(&state, &page, &id, &form.role, disabled).await {
+            Ok(Some(step)) => return step.render(&page),
+            Ok(None) => {}
+            // A change that would be refused is refused by the update itself, below.
+            Err(AppError::Validation(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     match accounts::update_official(&state, &actor, &p, &id, &form.role, disabled).await {
         Ok(()) => Ok(Redirect::to("/admin/officials?updated=1").into_response()),
         Err(AppError::Validation(errors)) => {
@@ -388,6 +399,44 @@ async fn official_update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A change of access that takes something away (a role removed, the account disabled) is
+/// confirmed first, listing what goes; granting needs no confirmation. `None` when nothing is
+/// taken away; an error when the change is not the caller's to make.
+async fn access_confirmation(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    roles: &[String],
+    disabled: bool,
+) -> Result<Option<Confirmation>, AppError> {
+    let (before, _) =
+        accounts::check_access_change(state, &page.principal(), id, roles, disabled).await?;
+    let removed: Vec<String> = before
+        .roles
+        .iter()
+        .filter(|r| !roles.contains(r))
+        .map(|r| page.tr(&format!("role_{r}")))
+        .collect();
+    let disabling = disabled && !before.disabled;
+    if removed.is_empty() && !disabling {
+        return Ok(None);
+    }
+    let back = format!("/admin/officials/{id}");
+    let mut step = Confirmation::new("official_access", back.clone(), back)
+        .fact("name", before.full_name.clone())
+        .fact("email", before.email.clone().unwrap_or_default())
+        .fact("confirm_roles_removed", removed.join(", "));
+    if disabling {
+        step = step
+            .fact("account_disabled", page.tr("confirm_yes"))
+            .keep("disabled", "1");
+    }
+    for role in roles {
+        step = step.keep("role", role.clone());
+    }
+    Ok(Some(step))
 }
 
 async fn audit_log(

@@ -453,15 +453,25 @@ async fn admin_disables_an_official(app: TestApp) {
         "no role at all is refused"
     );
     assert!(html.contains("ít nhất một vai trò"));
+    let change = [
+        ("role", "one_stop_clerk"),
+        ("role", "specialist"),
+        ("disabled", "1"),
+    ];
+    // Disabling takes access away: asked first, nothing changed until confirmed.
+    let (status, step, _) = app.post_form(&page, &page, &change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(step.contains("Thu hồi quyền của cán bộ?") && step.contains("Đỗ Thu Hà"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE disabled = 1")
+            .await,
+        0
+    );
     let (status, _, _) = app
         .post_form(
             &page,
             &page,
-            &[
-                ("role", "one_stop_clerk"),
-                ("role", "specialist"),
-                ("disabled", "1"),
-            ],
+            &[change.as_slice(), &[("confirm", "yes")]].concat(),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

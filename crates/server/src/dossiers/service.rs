@@ -632,6 +632,15 @@ pub fn actor_for(user: &User, d: &Dossier, action: Action) -> Result<Actor, AppE
     fitting.next().ok_or(AppError::Forbidden)
 }
 
+/// Whether `user` may take `action` on `d` as it stands (actor and state machine), without
+/// doing it: pages ask for a confirmation only of what could then be done.
+pub fn check(user: &User, d: &Dossier, action: Action) -> Result<(), AppError> {
+    let actor = actor_for(user, d, action)?;
+    dossier::transition(d.position(), action, actor)
+        .map(|_| ())
+        .map_err(transition_error)
+}
+
 fn role_of(actor: Actor) -> Role {
     match actor {
         Actor::OneStopClerk | Actor::Applicant => Role::OneStopClerk,
@@ -682,7 +691,7 @@ async fn apply(
             ));
         }
         Action::Refuse | Action::Stop => {
-            require_note(&note, "Vui lòng ghi rõ lý do.")?;
+            require_note(&note, REASON_NEEDED)?;
             d.finished_at = Some(crate::time::now_text());
             let what = if input.action == Action::Refuse {
                 "bị từ chối tiếp nhận"
@@ -783,7 +792,10 @@ async fn apply(
     Ok(())
 }
 
-fn require_note(note: &str, message: &str) -> Result<(), AppError> {
+/// The message for a refusal or a stop without its reason.
+pub(crate) const REASON_NEEDED: &str = "Vui lòng ghi rõ lý do.";
+
+pub(crate) fn require_note(note: &str, message: &str) -> Result<(), AppError> {
     if note.chars().count() < 3 {
         return Err(AppError::validation("note", message));
     }
@@ -814,7 +826,7 @@ async fn has_result_file(tx: &mut Conn, dossier_id: &str) -> Result<bool, AppErr
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-async fn forward_target(
+pub(crate) async fn forward_target(
     state: &AppState,
     d: &Dossier,
     target: Option<&str>,
