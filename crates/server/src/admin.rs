@@ -57,7 +57,8 @@ async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl In
     };
     let is_admin = user.has_role(Role::SystemAdmin) || user.has_role(Role::AgencyAdmin);
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
-    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles })
+    let mine = crate::dossiers::assignment::landing(&state, user).await?;
+    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles, ..mine })
 }
 
 fn kinds() -> Vec<&'static str> {

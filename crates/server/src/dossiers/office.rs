@@ -150,7 +150,7 @@ async fn dossier_page(
     render(&state, &page, &user, &d, &[]).await
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     page: &Page,
     user: &User,
@@ -182,6 +182,13 @@ async fn render(
                 | tinhso_domain::calendar::DeadlineStatus::Overdue
         )
     );
+    let can_assign = super::assignment::can_assign(user, d);
+    let specialists = if can_assign {
+        let (now_text, soon_text) = super::assignment::horizon(&state.db).await?;
+        super::assignment::specialists(&state.db, &d.agency_id, &now_text, &soon_text).await?
+    } else {
+        Vec::new()
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -197,6 +204,8 @@ async fn render(
             prompt_apology => due_soon && !d.apologised && possible_actions(user, d).iter().any(|a| a == "apologize"),
             applicant_email => d.applicant_email.clone(), applicant_phone => d.applicant_phone.clone(),
             rating => d.rating, rating_comment => d.rating_comment.clone(), outcome => d.outcome.map(sv),
+            assignee_id => d.assignee_id.clone(), assignee_name => d.assignee_name.clone(),
+            can_assign => can_assign, specialists => sv(&specialists), just_assigned => page.path.contains("assigned=1"),
         },
     )?;
     Ok((status, html).into_response())

@@ -26,7 +26,7 @@ pub struct Who<'a> {
 }
 
 impl Who<'_> {
-    fn audit_actor(&self) -> audit::Actor {
+    pub(crate) fn audit_actor(&self) -> audit::Actor {
         audit::Actor {
             label: format!("user:{}", self.user.id),
             ip: self.ip.to_owned(),
@@ -472,6 +472,8 @@ fn blank(
         rating: None,
         rating_comment: None,
         rated_at: None,
+        assignee_id: None,
+        assignee_name: None,
         created_at: String::new(),
         updated_at: String::new(),
     }
@@ -625,10 +627,18 @@ pub fn actor_for(user: &User, d: &Dossier, action: Action) -> Result<Actor, AppE
         .iter()
         .copied()
         .filter(|a| user.has_role(role_of(*a)));
-    let mut fitting = candidates.filter(|a| match action {
-        Action::CompleteStep => step_role == Some(role_of(*a).as_str()),
-        _ => true,
-    });
+    // A dossier assigned to a named specialist is theirs: other specialists keep acting only
+    // on unassigned dossiers of their agency, as before assignment existed.
+    let assigned_elsewhere = d
+        .assignee_id
+        .as_deref()
+        .is_some_and(|id| id != user.id.as_str());
+    let mut fitting = candidates
+        .filter(|a| !(*a == Actor::Specialist && assigned_elsewhere))
+        .filter(|a| match action {
+            Action::CompleteStep => step_role == Some(role_of(*a).as_str()),
+            _ => true,
+        });
     fitting.next().ok_or(AppError::Forbidden)
 }
 
@@ -764,6 +774,9 @@ async fn apply(
             d.agency_id = target.id;
             d.agency_code = target.code;
             d.agency_name = target.name;
+            // The specialist named here has no reach in the other agency.
+            super::assignment::clear(tx, &d.id).await?;
+            d.assignee_id = None;
         }
         Action::Apologize => {
             require_note(&note, "Vui lòng ghi rõ lý do chậm trễ.")?;
