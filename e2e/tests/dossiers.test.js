@@ -3,7 +3,7 @@
 // returns the result, the citizen downloads it and rates, and the statistics count it on time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, signIn } from './harness.js';
+import { startPlatform, signIn, enrolTotp } from './harness.js';
 
 let platform;
 before(async () => { platform = await startPlatform(); });
@@ -179,4 +179,61 @@ test('withdrawing a paid dossier asks first, names the fee, and going back chang
   await citizen.getByRole('button', { name: 'Có, rút hồ sơ' }).click();
   await citizen.getByTestId('dossier-state').getByText('Đã rút hồ sơ').waitFor();
   assert.equal(await citizen.getByRole('button', { name: 'Rút hồ sơ', exact: true }).count(), 0);
+});
+
+/** Fails when the page is wider than a 360 px phone (tables must collapse or scroll inside their own box). */
+async function fitsPhone(page, url) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${url} is ${scroll}px wide on a 360px phone`);
+}
+
+test('the desk assigns a named specialist, who opens on it in "my work"; office and admin pages fit a phone', async () => {
+  const citizen = await platform.newPage();
+  await signIn(citizen, 'congdan@tinhso.local');
+  await citizen.waitForURL(/\/(dossiers|account)?$/);
+  await citizen.goto('/procedures/2.000635/apply');
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
+  await citizen.getByLabel('Số căn cước công dân').fill('038090000111');
+  await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai');
+  await citizen.getByLabel('Loại trích lục').selectOption('Kết hôn');
+  await citizen.getByLabel('Số bản sao').fill('2');
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
+
+  const clerk = await official('motcua.hacthanh@tinhso.local');
+  await openInQueue(clerk, 'new', code);
+  await clerk.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+  await clerk.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+  const dossierUrl = clerk.url();
+  // Each specialist is offered with their current load; the choice is confirmed on the page.
+  const assign = clerk.getByRole('region', { name: 'Phân công chuyên viên' });
+  assert.match(await assign.getByTestId('load').first().textContent(), /hồ sơ đang giao/);
+  await assign.getByLabel(/Trịnh Văn Tuấn/).check();
+  await assign.getByRole('button', { name: 'Phân công' }).click();
+  await clerk.getByTestId('assignee').getByText('Trịnh Văn Tuấn').waitFor();
+
+  // The specialist opens the office on "my work": the dossier is there, first.
+  const specialist = await official('chuyenvien.hacthanh@tinhso.local');
+  await specialist.goto('/office');
+  const mine = specialist.getByRole('region', { name: 'Việc của tôi' });
+  await mine.getByTestId('my-work-row').first().getByRole('link', { name: code }).waitFor();
+  await platform.linkFromEmail('chuyenvien.hacthanh@tinhso.local', `Bạn được giao hồ sơ ${code}`);
+
+  // Office tables and pages at 360 px.
+  for (const url of ['/office', '/office/dossiers?queue=in_progress', dossierUrl, '/office/feedback', '/office/statistics']) {
+    await fitsPhone(clerk, url);
+  }
+  await fitsPhone(specialist, '/office');
+  const admin = await platform.newPage();
+  await signIn(admin, 'admin@tinhso.local');
+  await enrolTotp(admin);
+  await admin.getByText('Đã bật xác thực hai lớp.').waitFor();
+  for (const url of ['/admin/officials', '/admin/audit', '/admin/feedback', '/admin/calendar', '/account']) {
+    await fitsPhone(admin, url);
+  }
 });
