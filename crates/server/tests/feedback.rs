@@ -580,6 +580,11 @@ async fn bad_reports_duplicates_and_moderation(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = app.get(&format!("/feedback/{second}")).await;
     assert!(page.contains("Trùng lặp"));
+    // The handler's panel is about the report, each action titled, not "Xử lý hồ sơ".
+    assert!(
+        page.contains("<h2 id=\"handle\">Xử lý phản ánh</h2>") && !page.contains("Xử lý hồ sơ")
+    );
+    assert!(page.contains("<h3 id=\"fb-hide\">Ẩn nội dung</h3>"));
     // Moderation hides the content from the public, with a reason, audited.
     let hide = [("reason", "Có thông tin cá nhân của người khác")];
     let (status, step, _) = app
