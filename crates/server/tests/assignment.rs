@@ -166,6 +166,14 @@ async fn a_leader_or_the_desk_assigns_a_named_specialist_who_sees_it_first(app: 
     assert!(html.contains("— 2 hồ sơ đang giao · 0 sắp đến hạn · <strong class=\"tag deadline-overdue\">1 quá hạn</strong>"), "{html}");
     assert!(html.contains("— 1 hồ sơ đang giao · 0 sắp đến hạn · 0 quá hạn"));
 
+    // The queue says who holds each dossier.
+    let (_, html) = app.get("/office/dossiers?queue=in_progress").await;
+    assert_eq!(
+        html.matches("Chuyên viên được giao: Trịnh Văn Tuấn")
+            .count(),
+        2
+    );
+
     // Tuấn opens on "my work": the overdue dossier on top, marked; then the role queues.
     app.clear_cookies();
     app.login(SPECIALIST, PASSWORD).await;

@@ -229,6 +229,10 @@ async fn officials_confirm_refusal_forwarding_and_return(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Trả kết quả và kết thúc hồ sơ?"));
     assert!(html.contains("name=\"file_result\" type=\"file\" required"));
+    assert!(
+        !html.contains("8.000 đ"),
+        "no refund talk when the service is delivered"
+    );
     assert_eq!(state_of(&app, &other).await, "approved");
     let (status, _, _) = app
         .post_multipart(

@@ -252,6 +252,7 @@ pub fn summary(
         deadline => d.deadline_status(calendar, now).map(sv),
         hours_left => d.hours_left(calendar, now), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(), group_id => d.group_id.clone(),
+        assignee_name => d.assignee_name.clone(),
     }
 }
 

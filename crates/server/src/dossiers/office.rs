@@ -297,8 +297,11 @@ async fn ask_confirmation(
         .fact("dossier_code", d.code.clone().unwrap_or_default())
         .fact("applicant", d.applicant_name.clone())
         .fact("confirm_reason", note)
-        .keep("note", note)
-        .fee(d.fee_paid, page.lang, true);
+        .keep("note", note);
+    if action != Action::ReturnResult {
+        // Ending or handing over a dossier the applicant paid for: say what becomes of it.
+        c = c.fee(d.fee_paid, page.lang, true);
+    }
     if action == Action::Forward {
         let target = match service::forward_target(state, d, Some(form.text("target_agency"))).await
         {
