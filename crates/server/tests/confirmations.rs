@@ -283,6 +283,13 @@ async fn revoking_a_token_and_deleting_a_route_ask_first(app: TestApp) {
     let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
     app.post_form("/login/totp", "/login/totp", &[("code", &code)])
         .await;
+    // Routing rules pick their agency by name from a list grouped by kind, not by typing a code.
+    let (_, html) = app.get("/admin/feedback").await;
+    assert!(html.contains("<select id=\"f-agency\" name=\"agency\""));
+    assert!(
+        html.contains("<option value=\"000.00.60.H56\">Ủy ban nhân dân phường Hạc Thành</option>")
+    );
+    assert!(html.contains("<optgroup label=\"Sở, ban, ngành\">"));
     let routes = "SELECT COUNT(*) FROM feedback_routes";
     let before = app.count(routes).await;
     let row = sqlx::query(

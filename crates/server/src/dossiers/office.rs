@@ -117,8 +117,7 @@ fn irreversible_names() -> Vec<String> {
         .collect()
 }
 
-/// The agencies a dossier can be forwarded to, by name, grouped by kind (committees,
-/// departments, units…) so that a clerk finds the right one without knowing codes.
+/// The agencies a dossier can be forwarded to, by name and grouped by kind.
 async fn agencies_by_kind(state: &AppState, codes: &[String]) -> Result<Vec<Value>, AppError> {
     let mut found = Vec::new();
     for code in codes {
@@ -126,18 +125,7 @@ async fn agencies_by_kind(state: &AppState, codes: &[String]) -> Result<Vec<Valu
             found.push(a);
         }
     }
-    found.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(crate::agencies::model::AgencyKind::ALL
-        .into_iter()
-        .filter_map(|kind| {
-            let agencies: Vec<Value> = found
-                .iter()
-                .filter(|a| a.kind == kind)
-                .map(|a| context! { code => a.code.clone(), name => a.name.clone() })
-                .collect();
-            (!agencies.is_empty()).then(|| context! { kind => sv(kind), agencies => agencies })
-        })
-        .collect())
+    Ok(crate::agencies::grouped_by_kind(found))
 }
 
 async fn dossier_page(

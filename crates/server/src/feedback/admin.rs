@@ -48,6 +48,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
         })
         .collect();
     let units = crate::agencies::store::admin_units(&state.db).await?;
+    let agencies = crate::agencies::grouped_by_kind(crate::agencies::store::all(&state.db).await?);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -55,7 +56,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors) },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors), agencies => agencies },
     )?;
     Ok((status, html).into_response())
 }
