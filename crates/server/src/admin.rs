@@ -287,7 +287,19 @@ async fn official_new(State(state): State<AppState>, page: Page) -> PageResult<i
         Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
         None => None,
     };
-    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names() })
+    let agencies = managed_agencies(&state, root.as_deref()).await?;
+    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names(), agencies => agencies })
+}
+
+/// The agencies an administrator may add officials to, by name, for the choice list.
+async fn managed_agencies(
+    state: &AppState,
+    root: Option<&str>,
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let all = store::all(&state.db).await?;
+    Ok(crate::agencies::grouped_by_kind(crate::agencies::subtree(
+        all, root,
+    )))
 }
 
 #[derive(serde::Deserialize)]
@@ -307,7 +319,7 @@ async fn official_create(
     ClientIp(ip): ClientIp,
     axum_extra::extract::Form(form): axum_extra::extract::Form<OfficialForm>,
 ) -> PageResult<Response> {
-    managed_root(&page)?;
+    let root = managed_root(&page)?;
     let p = page.principal();
     let input = OfficialInput {
         agency_code: form.agency_code,
@@ -324,7 +336,8 @@ async fn official_create(
     match accounts::create_official(&state, &actor, Some(&p), &input).await {
         Ok(_) => Ok(Redirect::to("/admin/officials?created=1").into_response()),
         Err(AppError::Validation(errors)) => {
-            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names() })?;
+            let agencies = managed_agencies(&state, root.as_deref()).await?;
+            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names(), agencies => agencies })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(e.into()),

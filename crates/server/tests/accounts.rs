@@ -441,6 +441,14 @@ async fn admin_disables_an_official(app: TestApp) {
     let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
     app.post_form("/login/totp", "/login/totp", &[("code", &code)])
         .await;
+    // A new official's agency is chosen by name among those this admin manages.
+    let (_, form) = app.get("/admin/officials/new").await;
+    assert!(form.contains("<option value=\"000.00.14.H56\" selected>Sở Tư pháp</option>"));
+    assert!(form.contains(">Phòng Hành chính tư pháp</option>"));
+    assert!(
+        !form.contains("Hạc Thành"),
+        "not an agency this admin manages"
+    );
     let clerk = app.user_id("motcua.tuphap@tinhso.local").await;
     let page = format!("/admin/officials/{clerk}");
     let (status, html) = app.get(&page).await;
