@@ -179,9 +179,8 @@ async fn specialist_of(
     .bind(agency_id)
     .fetch_optional(&mut *tx)
     .await?;
-    Ok(row
-        .map(|r| Ok::<_, AppError>((r.try_get("full_name")?, r.try_get("email")?)))
-        .transpose()?)
+    row.map(|r| Ok((r.try_get("full_name")?, r.try_get("email")?)))
+        .transpose()
 }
 
 async fn tell_specialist(
