@@ -39,6 +39,14 @@ pub enum Action {
     MarkDuplicate,
 }
 
+impl Action {
+    /// Whether the action cannot be undone, so that pages confirm it first: a rejected report
+    /// stays rejected, a merged one hands its followers to the other report.
+    pub fn is_irreversible(self) -> bool {
+        matches!(self, Action::Reject | Action::MarkDuplicate)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("Không thể thực hiện thao tác này với phản ánh ở trạng thái hiện tại.")]
@@ -150,6 +158,15 @@ pub fn public_reporter_name(filer: Filer, name: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rejecting_and_merging_are_irreversible_the_rest_is_not() {
+        use super::Action::*;
+        assert!(Reject.is_irreversible() && MarkDuplicate.is_irreversible());
+        for a in [Assign, Accept, Answer, Reopen, Rate] {
+            assert!(!a.is_irreversible(), "{a:?}");
+        }
+    }
+
     use super::*;
     use Status::*;
     use proptest::prelude::*;

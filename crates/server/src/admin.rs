@@ -12,6 +12,7 @@ use crate::auth::session::Auth;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors, import_page, read_upload};
 use axum::Router;
@@ -51,7 +52,8 @@ async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl In
     };
     let is_admin = user.has_role(Role::SystemAdmin) || user.has_role(Role::AgencyAdmin);
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
-    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles })
+    let mine = crate::dossiers::assignment::landing(&state, user).await?;
+    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles, ..mine })
 }
 
 fn kinds() -> Vec<&'static str> {
@@ -280,7 +282,19 @@ async fn official_new(State(state): State<AppState>, page: Page) -> PageResult<i
         Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
         None => None,
     };
-    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names() })
+    let agencies = managed_agencies(&state, root.as_deref()).await?;
+    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names(), agencies => agencies })
+}
+
+/// The agencies an administrator may add officials to, by name, for the choice list.
+async fn managed_agencies(
+    state: &AppState,
+    root: Option<&str>,
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let all = store::all(&state.db).await?;
+    Ok(crate::agencies::grouped_by_kind(crate::agencies::subtree(
+        all, root,
+    )))
 }
 
 #[derive(serde::Deserialize)]
@@ -300,7 +314,7 @@ async fn official_create(
     ClientIp(ip): ClientIp,
     axum_extra::extract::Form(form): axum_extra::extract::Form<OfficialForm>,
 ) -> PageResult<Response> {
-    managed_root(&page)?;
+    let root = managed_root(&page)?;
     let p = page.principal();
     let input = OfficialInput {
         agency_code: form.agency_code,
@@ -317,7 +331,8 @@ async fn official_create(
     match accounts::create_official(&state, &actor, Some(&p), &input).await {
         Ok(_) => Ok(Redirect::to("/admin/officials?created=1").into_response()),
         Err(AppError::Validation(errors)) => {
-            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names() })?;
+            let agencies = managed_agencies(&state, root.as_deref()).await?;
+            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names(), agencies => agencies })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(e.into()),
@@ -353,6 +368,7 @@ struct AccessForm {
     role: Vec<String>,
     #[serde(default)]
     disabled: Option<String>,
+    confirm: Option<String>,
 }
 
 async fn official_update(
@@ -368,6 +384,15 @@ async fn official_update(
         ip,
     };
     let disabled = form.disabled.is_some();
+    if !confirm::given(form.confirm.as_deref()) {
+        match access_confirmation(&state, &page, &id, &form.role, disabled).await {
+            Ok(Some(step)) => return step.render(&page),
+            Ok(None) => {}
+            // A change that would be refused is refused by the update itself, below.
+            Err(AppError::Validation(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     match accounts::update_official(&state, &actor, &p, &id, &form.role, disabled).await {
         Ok(()) => Ok(Redirect::to("/admin/officials?updated=1").into_response()),
         Err(AppError::Validation(errors)) => {
@@ -383,6 +408,44 @@ async fn official_update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A change of access that takes something away (a role removed, the account disabled) is
+/// confirmed first, listing what goes; granting needs no confirmation. `None` when nothing is
+/// taken away; an error when the change is not the caller's to make.
+async fn access_confirmation(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    roles: &[String],
+    disabled: bool,
+) -> Result<Option<Confirmation>, AppError> {
+    let (before, _) =
+        accounts::check_access_change(state, &page.principal(), id, roles, disabled).await?;
+    let removed: Vec<String> = before
+        .roles
+        .iter()
+        .filter(|r| !roles.contains(r))
+        .map(|r| page.tr(&format!("role_{r}")))
+        .collect();
+    let disabling = disabled && !before.disabled;
+    if removed.is_empty() && !disabling {
+        return Ok(None);
+    }
+    let back = format!("/admin/officials/{id}");
+    let mut step = Confirmation::new("official_access", back.clone(), back)
+        .fact("name", before.full_name.clone())
+        .fact("email", before.email.clone().unwrap_or_default())
+        .fact("confirm_roles_removed", removed.join(", "));
+    if disabling {
+        step = step
+            .fact("account_disabled", page.tr("confirm_yes"))
+            .keep("disabled", "1");
+    }
+    for role in roles {
+        step = step.keep("role", role.clone());
+    }
+    Ok(Some(step))
 }
 
 async fn audit_log(

@@ -447,6 +447,14 @@ async fn admin_disables_an_official(app: TestApp) {
     let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
     app.post_form("/login/totp", "/login/totp", &[("code", &code)])
         .await;
+    // A new official's agency is chosen by name among those this admin manages.
+    let (_, form) = app.get("/admin/officials/new").await;
+    assert!(form.contains("<option value=\"000.00.14.H56\" selected>Sở Tư pháp</option>"));
+    assert!(form.contains(">Phòng Hành chính tư pháp</option>"));
+    assert!(
+        !form.contains("Hạc Thành"),
+        "not an agency this admin manages"
+    );
     let clerk = app.user_id("motcua.tuphap@tinhso.local").await;
     let page = format!("/admin/officials/{clerk}");
     let (status, html) = app.get(&page).await;
@@ -459,15 +467,25 @@ async fn admin_disables_an_official(app: TestApp) {
         "no role at all is refused"
     );
     assert!(html.contains("ít nhất một vai trò"));
+    let change = [
+        ("role", "one_stop_clerk"),
+        ("role", "specialist"),
+        ("disabled", "1"),
+    ];
+    // Disabling takes access away: asked first, nothing changed until confirmed.
+    let (status, step, _) = app.post_form(&page, &page, &change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(step.contains("Thu hồi quyền của cán bộ?") && step.contains("Đỗ Thu Hà"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE disabled = 1")
+            .await,
+        0
+    );
     let (status, _, _) = app
         .post_form(
             &page,
             &page,
-            &[
-                ("role", "one_stop_clerk"),
-                ("role", "specialist"),
-                ("disabled", "1"),
-            ],
+            &[change.as_slice(), &[("confirm", "yes")]].concat(),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -7,6 +7,7 @@ use crate::auth::session::{self, Auth, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors};
 use axum::Router;
@@ -499,13 +500,35 @@ async fn create_token(
     account_page(&state, &page, context! { new_token => secret }).await
 }
 
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
 async fn revoke_token(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
+    if !confirm::given(form.confirm.as_deref()) {
+        // Only one's own live tokens: another person's id is "not found", as below.
+        let token = crate::tokens::list(&state.db, &user.id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id && t.revoked_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        return Confirmation::new(
+            "token_revoke",
+            format!("/account/tokens/{id}/revoke"),
+            "/account#tokens",
+        )
+        .fact("token_name", token.name)
+        .fact("scopes", token.scopes.join(", "))
+        .render(&page);
+    }
     let mut tx = state.db.begin().await?;
     if !crate::tokens::revoke(&mut tx, &user.id, &id).await? {
         return Err(AppError::NotFound.into());

@@ -8,6 +8,7 @@ use crate::auth::authz::{Action, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use axum::Router;
 use axum::extract::State;
@@ -50,7 +51,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
         })
         .collect();
     let units = crate::agencies::store::admin_units(&state.db).await?;
-    let agencies = crate::agencies::store::top_two_levels(&state.db).await?;
+    let agencies = crate::agencies::grouped_by_kind(crate::agencies::store::all(&state.db).await?);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -58,7 +59,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), agencies => sv(&agencies), errors => form_errors(errors) },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors), agencies => agencies },
     )?;
     Ok((status, html).into_response())
 }
@@ -228,13 +229,50 @@ async fn save_route(
     Ok(Redirect::to("/admin/feedback").into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+/// Deleting a routing rule sends new reports of its category and area elsewhere: the step says
+/// which rule goes before it does.
+async fn confirm_delete(state: &AppState, page: &Page, id: &str) -> PageResult<Response> {
+    let row = sqlx::query(
+        "SELECT c.name AS category, r.admin_unit_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let unit: Option<String> = row.try_get("admin_unit_code")?;
+    let back = "/admin/feedback";
+    Confirmation::new(
+        "route_delete",
+        format!("/admin/feedback/routes/{id}/delete"),
+        back,
+    )
+    .fact("feedback_category", row.try_get::<String, _>("category")?)
+    .fact(
+        "feedback_area",
+        unit.unwrap_or_else(|| page.tr("feedback_anywhere")),
+    )
+    .fact("feedback_agency", row.try_get::<String, _>("agency_name")?)
+    .render(page)
+}
+
 async fn delete_route(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    crate::extract::Form(form): crate::extract::Form<ConfirmForm>,
 ) -> PageResult<Response> {
     authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    if !confirm::given(form.confirm.as_deref()) {
+        return confirm_delete(&state, &page, &id).await;
+    }
     let mut tx = state.db.begin().await?;
     let gone = sqlx::query("DELETE FROM feedback_routes WHERE id = $1")
         .bind(&id)

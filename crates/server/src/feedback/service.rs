@@ -503,6 +503,28 @@ fn allowed(state: &AppState, actor: &Actor, r: &Report, action: Action) -> bool 
     }
 }
 
+/// Whether `actor` may take `action` on `r` as it stands, without doing it: pages confirm
+/// only what could then be done.
+pub fn may_act(
+    state: &AppState,
+    actor: &Actor,
+    r: &Report,
+    action: Action,
+) -> Result<(), AppError> {
+    if !allowed(state, actor, r, action) {
+        return Err(AppError::Forbidden);
+    }
+    transition(r.status, action, r.reopened)
+        .map(|_| ())
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+/// Who may hide a report's content: its agency's officials and system administrators.
+pub fn may_hide(user: &User, r: &Report) -> bool {
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    of_agency || user.has_role(Role::SystemAdmin)
+}
+
 /// At most this many files with one answer.
 pub const MAX_ANSWER_FILES: usize = 5;
 
@@ -791,8 +813,7 @@ pub async fn hide(
     let r = store::for_update(db, &mut tx, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
-    if !(of_agency || user.has_role(Role::SystemAdmin)) {
+    if !may_hide(user, &r) {
         return Err(AppError::Forbidden);
     }
     if reason.trim().chars().count() < 5 {
