@@ -116,9 +116,12 @@ test('a system admin imports agencies from CSV and reads the error report', asyn
   await page.getByText('Đã nhập hoặc cập nhật: 1 / 3').waitFor();
   await page.goto('/agencies?q=bo+tro+tu+phap');
   await page.getByRole('link', { name: 'Phòng Bổ trợ tư pháp' }).waitFor();
-  // The audit log shows who did it.
+  // The audit log shows who did it, by name, and what, in words.
   await page.goto('/admin/audit?entity_id=000.04.14.H56');
-  await page.getByRole('cell', { name: 'agency.create' }).waitFor();
+  const row = page.getByRole('row', { name: /Thêm cơ quan/ });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Quản trị hệ thống|admin@tinhso\.local/);
+  assert.doesNotMatch(await row.textContent(), /user:/);
 });
 
 test('the citizen home page is small for weak connections', async () => {
@@ -138,8 +141,8 @@ test('the home search finds procedures first, and a dossier code opens its track
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto('/');
   // Quick links to what people come for; the developers' API sits in the footer.
-  await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).waitFor();
-  await page.getByRole('link', { name: 'Gửi phản ánh' }).waitFor();
+  await page.locator('main').getByRole('link', { name: 'Tra cứu hồ sơ' }).waitFor();
+  await page.locator('main').getByRole('link', { name: 'Gửi phản ánh' }).waitFor();
   assert.equal(await page.locator('main').getByRole('link', { name: 'API mở' }).count(), 0);
   await page.locator('footer').getByRole('link', { name: 'API mở' }).waitFor();
 

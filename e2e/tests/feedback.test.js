@@ -138,7 +138,7 @@ test('an anonymous reporter\'s name stays with the agency, never on the public p
   await signIn(ward, 'motcua.hacthanh@tinhso.local');
   await ward.goto(`/feedback/${code}`);
   await ward.getByRole('heading', { name: 'Xử lý phản ánh' }).waitFor();
-  await ward.getByRole('heading', { name: 'Trả lời công khai' }).waitFor();
+  await ward.getByRole('heading', { name: 'Trả lời', exact: true }).waitFor();
   assert.ok((await ward.locator('main').textContent()).includes('Phạm Thị Kín Tên · kin.ten@example.com · 0911222333'));
 
   // A signed-in citizen chooses whether to be named; the box starts unticked.
