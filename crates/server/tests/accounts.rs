@@ -25,6 +25,7 @@ on_both_databases!(
     pages_are_compressed_and_confined,
     sign_in_says_why_and_returns_to_the_wanted_page,
     tokens_offer_only_the_scopes_a_person_can_use,
+    english_pages_carry_no_vietnamese_interface_text,
 );
 
 /// The link in the newest queued email to `to`.
@@ -681,4 +682,97 @@ async fn tokens_offer_only_the_scopes_a_person_can_use(app: TestApp) {
     let (_, page) = app.get("/account").await;
     assert!(page.contains("value=\"users:write\""));
     assert!(!page.contains("value=\"audit:read\""));
+}
+
+/// In English mode no interface sentence stays Vietnamese: every page each kind of user opens
+/// is read in English and searched for the Vietnamese text of every translated key (data such
+/// as agency and procedure names is the province's own and stays as written).
+async fn english_pages_carry_no_vietnamese_interface_text(app: TestApp) {
+    use tinhso::web::i18n::{Lang, table};
+    let english = table(Lang::En);
+    // The demo province's own data (procedure steps, form fields, agency names) may use the same
+    // words as the interface; it is data, shown as written.
+    let demo_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let mut data = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo.rs"),
+    )
+    .unwrap();
+    for file in std::fs::read_dir(demo_dir).unwrap().flatten() {
+        data.push_str(&std::fs::read_to_string(file.path()).unwrap_or_default());
+    }
+    let mut vietnamese: Vec<&String> = table(Lang::Vi)
+        .iter()
+        .filter(|(key, vi)| {
+            english.get(*key) != Some(vi)
+                && !data.contains(vi.as_str())
+                && vi.chars().count() >= 12
+                && !vi.contains(['&', '<', '>', '"', '\'', '{'])
+        })
+        .map(|(_, vi)| vi)
+        .collect();
+    vietnamese.sort();
+    let journeys: [(Option<&str>, &[&str]); 4] = [
+        (
+            None,
+            &[
+                "/",
+                "/procedures",
+                "/procedures/1.001193",
+                "/agencies",
+                "/agencies/000.00.14.H56",
+                "/feedback",
+                "/feedback/new",
+                "/track",
+                "/statistics",
+                "/login",
+                "/register",
+                "/search?q=khai+sinh",
+                "/login?next=%2Fdossiers",
+            ],
+        ),
+        (
+            Some("congdan@tinhso.local"),
+            &["/dossiers", "/account", "/procedures/1.001193/apply"],
+        ),
+        (
+            Some("motcua.tuphap@tinhso.local"),
+            &["/office", "/office/dossiers", "/account"],
+        ),
+        (
+            Some("admin@tinhso.local"),
+            &[
+                "/admin/officials",
+                "/admin/audit",
+                "/admin/feedback",
+                "/admin/calendar",
+                "/office",
+            ],
+        ),
+    ];
+    for (who, pages) in journeys {
+        app.clear_cookies();
+        app.get("/lang/en?next=/").await;
+        if let Some(email) = who {
+            if email.starts_with("admin") {
+                let secret = app.enable_totp(email).await;
+                app.login(email, PASSWORD).await;
+                let code =
+                    tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64)
+                        .unwrap();
+                app.post_form("/login/totp", "/login/totp", &[("code", &code)])
+                    .await;
+            } else {
+                app.login(email, PASSWORD).await;
+            }
+        }
+        for path in pages {
+            let (status, html) = app.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{path} as {who:?}");
+            let left: Vec<&&String> = vietnamese
+                .iter()
+                .filter(|vi| html.contains(vi.as_str()))
+                .collect();
+            assert!(left.is_empty(), "{path} as {who:?} still says {left:?}");
+        }
+    }
 }

@@ -249,7 +249,9 @@ mod completeness {
         for marker in ["FieldError::new(", "AppError::validation("] {
             for (at, _) in source.match_indices(marker) {
                 let args = &source[at + marker.len()..];
-                let Some(comma) = args.find(',') else { continue };
+                let Some(comma) = args.find(',') else {
+                    continue;
+                };
                 if let Some(m) = literal_at(&args[comma + 1..]) {
                     found.push(m);
                 }
