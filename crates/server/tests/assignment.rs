@@ -269,6 +269,8 @@ async fn assignment_is_refused_to_the_wrong_people_and_for_the_wrong_people(app:
         let (status, html) = assign(&app, &id, who).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{who}");
         assert!(html.contains("Chọn một chuyên viên của cơ quan đang giữ hồ sơ."));
+        // The error summary leads to the choice it is about.
+        assert!(html.contains("href=\"#f-assignee\"") && html.contains("id=\"f-assignee\""));
     }
     sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
         .bind(&tuan)
