@@ -238,6 +238,10 @@ async fn a_leader_or_the_desk_assigns_a_named_specialist_who_sees_it_first(app: 
         act(&app, &tuan_token, &second, "complete_step").await,
         StatusCode::FORBIDDEN
     );
+    assert!(
+        app.emailed(SPECIALIST, &format!("Hồ sơ {second_code} đã được giao lại"))
+            .await
+    );
     let (_, html) = app
         .get(&format!("/office/dossiers/{second}?assigned=1"))
         .await;
