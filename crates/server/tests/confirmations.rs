@@ -156,10 +156,23 @@ async fn officials_confirm_refusal_forwarding_and_return(app: TestApp) {
 
     // A refusal without its reason: the message, no confirmation.
     let (status, html, _) = app
-        .post_multipart(&page, &actions, &[("action", "refuse")], &[])
+        .post_multipart(
+            &page,
+            &actions,
+            &[("action", "refuse"), ("note", "ab")],
+            &[],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Vui lòng ghi rõ lý do"));
+    // What was typed stays, in the refusal's own field, which the error summary links to.
+    assert!(html.contains("href=\"#f-note\""));
+    assert!(html.contains("<textarea id=\"f-note\" name=\"note\" rows=\"2\" aria-invalid=\"true\" aria-describedby=\"e-note\">ab</textarea>"), "{html}");
+    assert_eq!(
+        html.matches("id=\"f-note\"").count(),
+        1,
+        "only the refusal's field"
+    );
     // With it: the step names the reason and the fee the applicant paid; nothing changes.
     let (status, html, _) = app
         .post_multipart(
