@@ -477,6 +477,15 @@ async fn admin_disables_an_official(app: TestApp) {
     let (status, step, _) = app.post_form(&page, &page, &change).await;
     assert_eq!(status, StatusCode::OK);
     assert!(step.contains("Thu hồi quyền của cán bộ?") && step.contains("Đỗ Thu Hà"));
+    // The step posts the same change again, with the confirmation.
+    for kept in [
+        "name=\"role\" value=\"one_stop_clerk\"",
+        "name=\"role\" value=\"specialist\"",
+        "name=\"disabled\" value=\"1\"",
+        "name=\"confirm\" value=\"yes\"",
+    ] {
+        assert!(step.contains(kept), "{kept}");
+    }
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE disabled = 1")
             .await,

@@ -192,8 +192,20 @@ async fn a_leader_or_the_desk_assigns_a_named_specialist_who_sees_it_first(app: 
         "not a clerk's queue"
     );
 
-    // Only the named specialist acts on an assigned dossier; unassigned ones stay open to all.
+    // The same list through the API, for the officials' own tools.
     let tuan_token = app.token(SPECIALIST, &["dossiers"]).await;
+    let (status, work) = app
+        .api("GET", "/api/v1/me/work", Some(&tuan_token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let work = work.as_array().unwrap();
+    assert_eq!(work.len(), 2);
+    assert_eq!(work[0]["code"], first_code.as_str());
+    assert_eq!(work[0]["urgency"], "overdue");
+    assert_eq!(work[0]["due_local"], "2026-01-05T09:00:00");
+    assert_eq!(work[1]["urgency"], "later");
+
+    // Only the named specialist acts on an assigned dossier; unassigned ones stay open to all.
     let mai_token = app.token(SECOND, &["dossiers"]).await;
     assert_eq!(
         act(&app, &mai_token, &first, "complete_step").await,
@@ -226,6 +238,10 @@ async fn a_leader_or_the_desk_assigns_a_named_specialist_who_sees_it_first(app: 
         act(&app, &tuan_token, &second, "complete_step").await,
         StatusCode::FORBIDDEN
     );
+    assert!(
+        app.emailed(SPECIALIST, &format!("Hồ sơ {second_code} đã được giao lại"))
+            .await
+    );
     let (_, html) = app
         .get(&format!("/office/dossiers/{second}?assigned=1"))
         .await;
@@ -257,6 +273,8 @@ async fn assignment_is_refused_to_the_wrong_people_and_for_the_wrong_people(app:
         let (status, html) = assign(&app, &id, who).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{who}");
         assert!(html.contains("Chọn một chuyên viên của cơ quan đang giữ hồ sơ."));
+        // The error summary leads to the choice it is about.
+        assert!(html.contains("href=\"#f-assignee\"") && html.contains("id=\"f-assignee\""));
     }
     sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
         .bind(&tuan)
@@ -274,12 +292,45 @@ async fn assignment_is_refused_to_the_wrong_people_and_for_the_wrong_people(app:
         0
     );
 
-    // A finished dossier is no one's work any more.
     sqlx::query("UPDATE users SET disabled = 0 WHERE id = $1")
         .bind(&tuan)
         .execute(&app.state.db.pool)
         .await
         .unwrap();
+    // The API applies the same rules, with problem+json answers.
+    let put = |token: String, who: String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.api(
+                "PUT",
+                &format!("/api/v1/dossiers/{id}/assignee"),
+                Some(&token),
+                Some(json!({ "assignee": who })),
+            )
+            .await
+        }
+    };
+    let specialist_token = app.token(SPECIALIST, &["dossiers"]).await;
+    let other_clerk_token = app.token(OTHER_CLERK, &["dossiers"]).await;
+    let clerk_token = app.token(CLERK, &["dossiers"]).await;
+    assert_eq!(
+        put(specialist_token, tuan.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(other_clerk_token, tuan.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, problem) = put(clerk_token.clone(), elsewhere.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "assignee", "{problem}");
+    assert_eq!(assignee_of(&app, &id).await, None);
+    let (status, body) = put(clerk_token, tuan.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(assignee_of(&app, &id).await.as_deref(), Some(tuan.as_str()));
+
+    // A finished dossier is no one's work any more.
     let leader_token = app.token(LEADER, &["dossiers"]).await;
     let (status, body) = app
         .api(

@@ -17,7 +17,8 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 on_both_databases!(
     withdrawing_a_paid_dossier_asks_first_and_names_the_fee,
     officials_confirm_refusal_forwarding_and_return,
-    revoking_a_token_and_deleting_a_route_ask_first
+    revoking_a_token_and_deleting_a_route_ask_first,
+    rejecting_a_report_asks_first_and_a_short_reason_is_refused_outright
 );
 
 /// A citizen's copy-of-extract dossier (8,000 đ), filed through the API and paid at the test
@@ -105,6 +106,24 @@ async fn withdrawing_a_paid_dossier_asks_first_and_names_the_fee(app: TestApp) {
     assert_eq!(state_of(&app, &id).await, "submitted");
     assert_eq!(audited(&app, "dossier.withdraw").await, 0);
 
+    // In English, the step speaks English and writes the amount the English way.
+    let token = app.csrf(&page).await;
+    let req = Request::post(&withdraw)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{}; lang=en", app.cookie_header()))
+        .body(Body::from(
+            serde_urlencoded::to_string([("_csrf", token.as_str())]).unwrap(),
+        ))
+        .unwrap();
+    let (status, html) = text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Withdraw the dossier?") && html.contains("8,000 VND"),
+        "{html}"
+    );
+    assert!(html.contains("does not refund this amount automatically"));
+    assert_eq!(state_of(&app, &id).await, "submitted");
+
     // Any other value is no confirmation either (an old form, a forged one).
     let (status, _, _) = app.post_form(&page, &withdraw, &[("confirm", "1")]).await;
     assert_eq!(status, StatusCode::OK);
@@ -137,10 +156,23 @@ async fn officials_confirm_refusal_forwarding_and_return(app: TestApp) {
 
     // A refusal without its reason: the message, no confirmation.
     let (status, html, _) = app
-        .post_multipart(&page, &actions, &[("action", "refuse")], &[])
+        .post_multipart(
+            &page,
+            &actions,
+            &[("action", "refuse"), ("note", "ab")],
+            &[],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Vui lòng ghi rõ lý do"));
+    // What was typed stays, in the refusal's own field, which the error summary links to.
+    assert!(html.contains("href=\"#f-note\""));
+    assert!(html.contains("<textarea id=\"f-note\" name=\"note\" rows=\"2\" aria-invalid=\"true\" aria-describedby=\"e-note\">ab</textarea>"), "{html}");
+    assert_eq!(
+        html.matches("id=\"f-note\"").count(),
+        1,
+        "only the refusal's field"
+    );
     // With it: the step names the reason and the fee the applicant paid; nothing changes.
     let (status, html, _) = app
         .post_multipart(
@@ -309,4 +341,62 @@ async fn revoking_a_token_and_deleting_a_route_ask_first(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(app.count(routes).await, before - 1);
+}
+
+async fn rejecting_a_report_asks_first_and_a_short_reason_is_refused_outright(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let fields = [
+        ("category", "giao-thong"),
+        ("title", "Đèn tín hiệu hỏng ở ngã tư"),
+        (
+            "description",
+            "Đèn tín hiệu giao thông ở ngã tư Lê Lai tắt từ sáng nay.",
+        ),
+        ("address", "Ngã tư Lê Lai"),
+        ("admin_unit", "14932"),
+        ("_confirmed", "1"),
+        ("_key", "reject-1"),
+    ];
+    let (status, _, location) = app
+        .post_multipart("/login", "/feedback/new", &fields, &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = location.unwrap().split('?').next().unwrap().to_owned();
+    let actions = format!("{page}/actions");
+    app.clear_cookies();
+    app.login(CLERK, PASSWORD).await;
+    let status_now = "SELECT COUNT(*) FROM feedback_reports WHERE status = 'rejected'";
+
+    // Too short a reason: the message straight away, no confirmation of a doomed rejection.
+    let (status, html, _) = app
+        .post_form(&page, &actions, &[("action", "reject"), ("note", "sai")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Vui lòng ghi rõ lý do"));
+    // The reason typed stays in the rejection's field, which the error summary links to.
+    assert!(html.contains("href=\"#f-note\""));
+    assert!(html.contains("<textarea id=\"f-note\" name=\"note\" rows=\"2\" aria-invalid=\"true\" aria-describedby=\"e-note\">sai</textarea>"), "{html}");
+    let reason = "Đèn tín hiệu do Sở Giao thông quản lý";
+    let (status, html, _) = app
+        .post_form(&page, &actions, &[("action", "reject"), ("note", reason)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Từ chối phản ánh?") && html.contains(reason));
+    assert_eq!(app.count(status_now).await, 0, "asked, not done");
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &actions,
+            &[("action", "reject"), ("note", reason), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(status_now).await, 1);
+    // Someone who may not reject is refused before any confirmation is shown.
+    app.clear_cookies();
+    app.login("motcua.tuphap@tinhso.local", PASSWORD).await;
+    let (status, _, _) = app
+        .post_form(&page, &actions, &[("action", "reject"), ("note", reason)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

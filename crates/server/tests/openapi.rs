@@ -148,6 +148,7 @@ async fn credentials_are_asked_for_before_the_body_is_read(app: TestApp) {
         ("POST", "/api/v1/agencies"),
         ("PUT", "/api/v1/procedures/1.001193"),
         ("POST", "/api/v1/dossiers/x/actions"),
+        ("PUT", "/api/v1/dossiers/x/assignee"),
         ("POST", "/api/v1/tokens"),
     ] {
         let (s, h, b) = raw(&app, method, path, None, json, "{").await;

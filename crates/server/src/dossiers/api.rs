@@ -1,5 +1,6 @@
-//! The one-stop API: public tracking, submission with an idempotency key, reading a dossier
-//! and taking actions. The same service as the pages, so the same rules apply.
+//! The one-stop API: public tracking, submission with an idempotency key, reading a dossier,
+//! taking actions, assigning a specialist and the caller's own work. The same service as the
+//! pages, so the same rules apply.
 
 use super::citizen::{PublicDossier, public_view, visible};
 use super::service::{self, ActionInput, Application, Saved, Who};
@@ -12,7 +13,7 @@ use crate::net::ClientIp;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/dossiers", post(submit))
         .route("/api/v1/dossiers/{id}", get(read))
         .route("/api/v1/dossiers/{id}/actions", post(act))
+        .route("/api/v1/dossiers/{id}/assignee", put(assign))
+        .route("/api/v1/me/work", get(my_work))
 }
 
 /// Public status of a dossier by its code: no personal data.
@@ -191,4 +194,71 @@ pub async fn act(
     };
     service::act(&state, &Who { user, ip: &ip }, &d.id, input).await?;
     Ok(Json(reference(&state, &d.id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AssignRequest {
+    /// Id of an active specialist of the agency holding the dossier.
+    pub assignee: String,
+}
+
+/// Assign a dossier to a named specialist, or reassign it: for a leader or the one-stop clerk
+/// of the agency holding it. Audited; the specialist is emailed.
+#[utoipa::path(put, path = "/api/v1/dossiers/{id}/assignee", tag = "dossiers", request_body = AssignRequest,
+    params(("id" = String, Path, description = "Dossier id")),
+    responses((status = 200, body = DossierRef), (status = 403, description = "Not a leader or one-stop clerk of the holding agency", content_type = "application/problem+json"),
+        (status = 404, description = "No such dossier in the caller's agency", content_type = "application/problem+json"),
+        (status = 409, description = "The dossier is finished", content_type = "application/problem+json"),
+        (status = 422, description = "Not an active specialist of the holding agency", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<AssignRequest>,
+) -> ApiResult<Json<DossierRef>> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    super::assignment::assign(&state, &Who { user, ip: &ip }, &id, body.assignee.trim()).await?;
+    Ok(Json(reference(&state, &id).await?))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkItem {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure_name: String,
+    pub state: String,
+    /// Due moment, Vietnam local time (YYYY-MM-DDTHH:MM:SS); none before the clock starts.
+    pub due_local: Option<String>,
+    /// overdue, due_today, later or no_deadline.
+    pub urgency: String,
+}
+
+/// The dossiers assigned to the caller and still open, most pressing first: overdue, then due
+/// today, then by due moment.
+#[utoipa::path(get, path = "/api/v1/me/work", tag = "dossiers",
+    responses((status = 200, body = [WorkItem])),
+    security(("bearer" = ["dossiers"])))]
+pub async fn my_work(
+    State(state): State<AppState>,
+    Caller(auth): Caller,
+) -> ApiResult<Json<Vec<WorkItem>>> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    let now = super::local_now();
+    let work = super::assignment::my_work(&state.db, &user.id).await?;
+    Ok(Json(
+        work.into_iter()
+            .map(|d| WorkItem {
+                urgency: store::enum_text(&tinhso_domain::dossier::urgency(d.due, now)),
+                due_local: d.due.map(super::local_text),
+                id: d.id,
+                code: d.code,
+                procedure_name: d.procedure_name,
+                state: store::state_text(d.state),
+            })
+            .collect(),
+    ))
 }

@@ -160,6 +160,9 @@ pub async fn assign(
     )
     .await?;
     tell_specialist(state, &mut tx, &d, &name, email).await?;
+    if let Some(before) = d.assignee_id.as_deref() {
+        tell_former(&mut tx, &d, before, &name).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -210,6 +213,43 @@ async fn tell_specialist(
             subject: format!("[Tỉnh Số] Bạn được giao hồ sơ {code}"),
             body: format!(
                 "Kính gửi {name},\n\nBạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.\n\nMở hồ sơ: {link}\n",
+                d.procedure_name
+            ),
+        }),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The specialist a dossier was taken from learns it, so that nobody works on it twice.
+async fn tell_former(
+    tx: &mut Conn,
+    d: &Dossier,
+    former_id: &str,
+    new_name: &str,
+) -> Result<(), AppError> {
+    let row = sqlx::query("SELECT full_name, email FROM users WHERE id = $1")
+        .bind(former_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let Some(to) = row
+        .try_get::<Option<String>, _>("email")?
+        .filter(|e| !e.is_empty())
+    else {
+        return Ok(());
+    };
+    let former: String = row.try_get("full_name")?;
+    let code = d.code.clone().unwrap_or_default();
+    jobs::enqueue(
+        tx,
+        &Job::SendEmail(crate::mail::Email {
+            to,
+            subject: format!("[Tỉnh Số] Hồ sơ {code} đã được giao lại"),
+            body: format!(
+                "Kính gửi {former},\n\nHồ sơ {code} (“{}”) đã được giao lại cho {new_name}; bạn không cần xử lý tiếp hồ sơ này.\n",
                 d.procedure_name
             ),
         }),

@@ -145,6 +145,36 @@ pub(crate) async fn render(
     d: &Dossier,
     errors: &[FieldError],
 ) -> PageResult<Response> {
+    render_kept(state, page, user, d, errors, None).await
+}
+
+/// What an official typed into an action's form, shown again with the message when the
+/// action is refused, so that nothing typed is lost.
+#[derive(serde::Serialize)]
+struct Kept {
+    action: String,
+    note: String,
+    new_due: String,
+}
+
+impl Kept {
+    fn of(form: &upload::FormData) -> Kept {
+        Kept {
+            action: form.text("action").to_owned(),
+            note: form.text("note").to_owned(),
+            new_due: form.text("new_due").to_owned(),
+        }
+    }
+}
+
+async fn render_kept(
+    state: &AppState,
+    page: &Page,
+    user: &User,
+    d: &Dossier,
+    errors: &[FieldError],
+    kept: Option<&Kept>,
+) -> PageResult<Response> {
     let calendar = calendar::load(&state.db).await?;
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
@@ -194,6 +224,7 @@ pub(crate) async fn render(
             rating => d.rating, rating_comment => d.rating_comment.clone(), outcome => d.outcome.map(sv),
             assignee_id => d.assignee_id.clone(), assignee_name => d.assignee_name.clone(),
             can_assign => can_assign, specialists => sv(&specialists), just_assigned => page.path.contains("assigned=1"),
+            kept => sv(kept),
         },
     )?;
     Ok((status, html).into_response())
@@ -225,6 +256,7 @@ async fn take_action(
                 .map_err(|_| AppError::validation("new_due", "Ngày hẹn mới không hợp lệ."))?,
         ),
     };
+    let kept = Kept::of(&form);
     let input = ActionInput {
         action,
         note: form.text("note").to_owned(),
@@ -248,7 +280,9 @@ async fn take_action(
             Ok(Redirect::to("/office/dossiers").into_response())
         }
         Ok(_) => Ok(Redirect::to(&format!("/office/dossiers/{id}")).into_response()),
-        Err(AppError::Validation(errors)) => render(&state, &page, &user, &d, &errors).await,
+        Err(AppError::Validation(errors)) => {
+            render_kept(&state, &page, &user, &d, &errors, Some(&kept)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -270,7 +304,7 @@ async fn ask_confirmation(
         && let Err(AppError::Validation(errors)) =
             service::require_note(note, service::REASON_NEEDED)
     {
-        return render(state, page, user, d, &errors).await;
+        return render_kept(state, page, user, d, &errors, Some(&Kept::of(form))).await;
     }
     let what = match action {
         Action::Refuse => "refuse",

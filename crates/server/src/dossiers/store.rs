@@ -14,7 +14,7 @@ fn json_err(e: serde_json::Error) -> AppError {
     AppError::Internal(e.into())
 }
 
-fn enum_text<T: Serialize>(value: &T) -> String {
+pub(crate) fn enum_text<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

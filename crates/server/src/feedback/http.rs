@@ -255,6 +255,8 @@ struct Shown<'a> {
     key: Option<&'a str>,
     errors: &'a [FieldError],
     draft_answer: &'a str,
+    /// The action refused and the reason typed with it, shown again in its own field.
+    kept: Option<(&'a str, &'a str)>,
 }
 
 async fn render_report(
@@ -266,6 +268,7 @@ async fn render_report(
         key,
         errors,
         draft_answer,
+        kept,
     }: Shown<'_>,
 ) -> PageResult<Response> {
     let user = page.user.as_ref();
@@ -305,6 +308,7 @@ async fn render_report(
         context! {
             r => public_view(r, &now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
             key => key, private_link => private_link, draft_answer => draft_answer,
+            kept_action => kept.map(|k| k.0), kept_note => kept.map(|k| k.1),
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
@@ -394,6 +398,13 @@ async fn confirm_action(
         .render(page)
 }
 
+fn action_text(action: Action) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Runs an action as the signed-in user, or as the reporter holding their key; a mistake
 /// re-renders the report page with the messages.
 async fn run_action(
@@ -416,6 +427,7 @@ async fn run_action(
         None => format!("/feedback/{code}"),
     };
     let draft = (input.action == Action::Answer).then(|| input.note.clone());
+    let (kept_action, kept_note) = (action_text(input.action), input.note.clone());
     match service::act(state, actor, ip, code, input).await {
         Ok(_) => Ok(crate::web::redirect_local(&back).into_response()),
         Err(AppError::Validation(errors)) => {
@@ -427,6 +439,7 @@ async fn run_action(
                 key: key.as_deref(),
                 errors: &errors,
                 draft_answer: draft.as_deref().unwrap_or_default(),
+                kept: Some((&kept_action, &kept_note)),
                 ..Shown::default()
             };
             render_report(state, page, &r, shown).await
