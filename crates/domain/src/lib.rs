@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod dossier;
 pub mod feedback;
 pub mod identity;
+pub mod numbers;
 pub mod procedure;
 pub mod spreadsheet;
 pub mod text;
