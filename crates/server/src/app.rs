@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::catalog::http::routes())
         .merge(crate::dossiers::citizen::routes())
         .merge(crate::dossiers::office::routes())
+        .merge(crate::dossiers::calendar_http::routes())
         .merge(crate::dossiers::linked::routes())
         .merge(crate::payments::http::routes())
         .merge(crate::feedback::http::routes())

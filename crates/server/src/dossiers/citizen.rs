@@ -249,7 +249,7 @@ pub fn summary(
         state => store::state_text(d.state), national_state => d.national_state(),
         due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
         deadline => d.deadline_status(calendar, now).map(sv),
-        hours_left => d.hours_left(calendar, now), step_name => d.current_step().map(|s| s.name.clone()),
+        remaining => d.remaining(calendar, now).map(sv), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(), group_id => d.group_id.clone(),
     }
 }

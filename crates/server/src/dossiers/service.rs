@@ -873,7 +873,7 @@ fn apology_due(
             "Ngày hẹn mới phải là ngày làm việc.",
         ));
     }
-    Ok(day.and_time(calendar.office_hours().afternoon_end))
+    Ok(day.and_time(calendar.office_hours_on(day).afternoon_end))
 }
 
 /// One timeline row and one audit row for the action.

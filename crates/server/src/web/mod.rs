@@ -2,6 +2,7 @@
 //! that gives every page its language, signed-in user and CSRF token.
 
 pub mod edge;
+pub mod format;
 pub mod headers;
 pub mod i18n;
 
@@ -43,6 +44,7 @@ pub fn templates() -> &'static Environment<'static> {
                 .map(crate::time::display_local)
                 .unwrap_or_default()
         });
+        format::register(&mut env);
         env
     })
 }
