@@ -66,7 +66,7 @@ async fn procedure_page(
     let fees_total: i64 = procedure.fees.iter().map(|f| f.amount_vnd).sum();
     page.render(
         "procedure.html",
-        context! { p => sv(&procedure), agencies => agencies, days => procedure.processing.to_string(), fees_total => fees_total },
+        context! { p => sv(&procedure), agencies => agencies, half_days => procedure.processing.as_half_days(), fees_total => fees_total },
     )
 }
 

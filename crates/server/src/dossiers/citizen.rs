@@ -104,7 +104,7 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
         context! {
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
             values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
-            saved => view.saved, days => view.procedure.processing.to_string(),
+            saved => view.saved, half_days => view.procedure.processing.as_half_days(),
         },
     )?;
     Ok((status, html).into_response())

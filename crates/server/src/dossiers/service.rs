@@ -337,9 +337,12 @@ async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(
         "Cơ quan {} đã tiếp nhận {} hồ sơ trong ngày {}. Mã hồ sơ dùng 4 chữ số đến 9999, sau đó \
          chuyển sang 5 chữ số (tối đa {}).",
         code.agency,
-        code.sequence,
+        crate::web::format::number(crate::web::i18n::Lang::Vi, i64::from(code.sequence)),
         code.date.format("%d/%m/%Y"),
-        tinhso_domain::dossier::MAX_SEQUENCE
+        crate::web::format::number(
+            crate::web::i18n::Lang::Vi,
+            i64::from(tinhso_domain::dossier::MAX_SEQUENCE)
+        )
     );
     tracing::warn!(agency = %code.agency, sequence = code.sequence, "dossier numbers for the day are running out");
     metrics::counter!("dossier_code_sequence_warnings_total").increment(1);

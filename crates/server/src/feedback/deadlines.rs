@@ -36,8 +36,7 @@ pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize
 /// True when a report due at `due` with `days` to answer is due soon at `now`.
 fn is_due_soon(calendar: &Calendar, due: &str, days: i64, now: NaiveDateTime) -> bool {
     let budget = WorkDuration::days(u32::try_from(days).unwrap_or(0));
-    crate::time::parse_local(due)
-        .and_then(|due| calendar.pending_status(due, now, budget).ok())
+    crate::time::parse_local(due).and_then(|due| calendar.pending_status(due, now, budget).ok())
         == Some(DeadlineStatus::DueSoon)
 }
 

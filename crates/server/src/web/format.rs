@@ -33,6 +33,16 @@ pub fn money(lang: Lang, amount: i64) -> String {
     }
 }
 
+/// An amount on an official paper (receipt, form 01), always Vietnamese, with the amount in
+/// words as receipts write it: "200.000 đồng (Hai trăm nghìn đồng)".
+pub fn amount_on_paper(amount: i64) -> String {
+    format!(
+        "{} đồng ({})",
+        number(Lang::Vi, amount),
+        numbers::dong_in_words(amount.unsigned_abs())
+    )
+}
+
 /// `100,0%` / `100.0%`, one decimal, as the statistics compute them.
 pub fn percent(lang: Lang, value: f64) -> String {
     format!("{}%", numbers::decimal(value, 1, style(lang)))
@@ -164,6 +174,10 @@ mod tests {
         assert_eq!(percent(Lang::Vi, 100.0), "100,0%");
         assert_eq!(percent(Lang::En, 100.0), "100.0%");
         assert_eq!(percent(Lang::Vi, 66.7), "66,7%");
+        assert_eq!(
+            amount_on_paper(200_000),
+            "200.000 đồng (Hai trăm nghìn đồng)"
+        );
     }
 
     #[test]
