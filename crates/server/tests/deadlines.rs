@@ -17,7 +17,8 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 on_both_databases!(
     a_dossier_just_accepted_is_not_due_soon_and_the_rule_is_data,
-    the_yearly_notice_is_a_form
+    the_yearly_notice_is_a_form,
+    citizens_see_the_appointment_and_amounts_in_their_language
 );
 
 /// A one-working-day birth registration taken at the counter (accepted at once); its id.
@@ -266,4 +267,41 @@ async fn the_yearly_notice_is_a_form(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("vừa là ngày làm việc vừa là ngày nghỉ"));
+}
+
+/// `dd/mm/yyyy HH:MM` right after `marker` in `html`.
+fn moment_after<'a>(html: &'a str, marker: &str) -> &'a str {
+    let at = html.find(marker).expect(marker);
+    let rest = &html[at..];
+    let start = rest.find(|c: char| c.is_ascii_digit()).unwrap();
+    &rest[start..start + 16]
+}
+
+async fn citizens_see_the_appointment_and_amounts_in_their_language(app: TestApp) {
+    // Before applying: when the result would be due if the dossier were accepted today.
+    let (status, html) = get(&app, "/procedures/1.001648").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Nếu được tiếp nhận hôm nay, hẹn trả kết quả"));
+    let due = moment_after(&html, "data-testid=\"expected-due\"");
+    let due = chrono::NaiveDateTime::parse_from_str(due, "%d/%m/%Y %H:%M").expect(due);
+    let calendar = tinhso::dossiers::calendar::load(&app.state.db)
+        .await
+        .unwrap();
+    assert!(calendar.is_working_day(due.date()));
+    // Ten working days from now (the judicial record), within a minute of this request.
+    let now = tinhso::time::local_now();
+    let expected = calendar
+        .due(now, tinhso_domain::calendar::WorkDuration::days(10), None)
+        .unwrap();
+    assert!(
+        (expected - due).num_minutes().abs() <= 1,
+        "{due} vs {expected}"
+    );
+    assert!(html.contains("10 ngày làm việc") && html.contains("200.000 đ"));
+    app.get("/lang/en?next=/procedures/1.001648").await;
+    let (_, html) = get(&app, "/procedures/1.001648").await;
+    assert!(html.contains("If accepted today, the result is due"));
+    assert!(html.contains("10 working days") && html.contains("200,000 VND"));
+    let (_, html) = get(&app, "/procedures/1.001193").await;
+    assert!(html.contains("1 working day<"), "singular");
 }

@@ -99,12 +99,22 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let calendar = calendar::load(&state.db).await?;
+    let expected_due = super::service::appointment_if_accepted(
+        &calendar,
+        local_now(),
+        view.procedure.processing,
+        view.procedure.cutoff.as_deref(),
+    )
+    .ok()
+    .map(|(_, due)| super::display_local(due));
     let html = page.render(
         "apply.html",
         context! {
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
             values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
             saved => view.saved, half_days => view.procedure.processing.as_half_days(),
+            expected_due => expected_due,
         },
     )?;
     Ok((status, html).into_response())

@@ -663,16 +663,11 @@ async fn apply(
     let code = d.code.clone().unwrap_or_default();
     match input.action {
         Action::Accept => {
-            let cutoff = cutoff_rule(d.cutoff.as_deref());
-            let start = calendar
-                .count_start(now, cutoff.as_ref())
-                .map_err(calendar_error)?;
+            let (start, due) =
+                appointment_if_accepted(calendar, now, d.processing, d.cutoff.as_deref())
+                    .map_err(calendar_error)?;
             d.clock_start = Some(start);
-            d.due = Some(
-                calendar
-                    .add_working_time(start, d.processing)
-                    .map_err(calendar_error)?,
-            );
+            d.due = Some(due);
             d.accepted_at = Some(crate::time::now_text());
             let due = super::display_local(d.due.unwrap_or(now));
             detail = serde_json::json!({ "due": super::local_text(d.due.unwrap_or(now)) });
@@ -794,6 +789,19 @@ fn require_note(note: &str, message: &str) -> Result<(), AppError> {
         return Err(AppError::validation("note", "Nội dung tối đa 4000 ký tự."));
     }
     Ok(())
+}
+
+/// When the clock of a dossier accepted at `now` starts and its appointment: the end of the
+/// working time `processing` after the count start (cutoff rule applied). Shown to citizens
+/// before they apply, and fixed by the acceptance itself, so both always agree.
+pub fn appointment_if_accepted(
+    calendar: &Calendar,
+    now: NaiveDateTime,
+    processing: tinhso_domain::calendar::WorkDuration,
+    cutoff: Option<&str>,
+) -> Result<(NaiveDateTime, NaiveDateTime), tinhso_domain::calendar::CalendarError> {
+    let start = calendar.count_start(now, cutoff_rule(cutoff).as_ref())?;
+    Ok((start, calendar.add_working_time(start, processing)?))
 }
 
 fn cutoff_rule(cutoff: Option<&str>) -> Option<CutoffRule> {
