@@ -376,6 +376,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let dossier = submitted_dossier(&app).await;
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
+    let notices_before = app.count("SELECT COUNT(*) FROM calendar_notices").await;
 
     let mut sessions = std::collections::HashMap::new();
     for who in [
@@ -435,7 +436,10 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         0,
         "refused dossier actions changed nothing"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM calendar_notices").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM calendar_notices").await,
+        notices_before
+    );
     assert_eq!(
         app.count_where("settings", "key", "calendar.rules").await,
         0,
