@@ -113,20 +113,32 @@ const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+fn parse_month(text: &str) -> Option<(i32, usize)> {
+    text.split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<usize>().ok()?)))
+        .filter(|(_, m)| (1..=12).contains(m))
+}
+
 /// A month `2026-01` as `Th1/2026` / `Jan 2026`; anything else unchanged.
 pub fn month(lang: Lang, text: &str) -> String {
-    let parsed = text
-        .split_once('-')
-        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<usize>().ok()?)))
-        .filter(|(_, m)| (1..=12).contains(m));
-    match (parsed, lang) {
+    match (parse_month(text), lang) {
         (Some((y, m)), Lang::Vi) => format!("Th{m}/{y}"),
         (Some((y, m)), Lang::En) => format!("{} {y}", MONTHS_EN[m - 1]),
         (None, _) => text.to_owned(),
     }
 }
 
-/// Registers the filters: `number`, `money`, `percent`, `working_days`, `remaining`, `month`.
+/// The month alone, for a chart's axis: `Th1` / `Jan`.
+pub fn month_short(lang: Lang, text: &str) -> String {
+    match (parse_month(text), lang) {
+        (Some((_, m)), Lang::Vi) => format!("Th{m}"),
+        (Some((_, m)), Lang::En) => MONTHS_EN[m - 1].to_owned(),
+        (None, _) => text.to_owned(),
+    }
+}
+
+/// Registers the filters: `number`, `money`, `percent`, `working_days`, `remaining`, `month`,
+/// `month_short`.
 pub fn register(env: &mut minijinja::Environment<'static>) {
     env.add_filter("number", |state: &State, n: i64| {
         number(page_lang(state), n)
@@ -159,6 +171,9 @@ pub fn register(env: &mut minijinja::Environment<'static>) {
     });
     env.add_filter("month", |state: &State, text: String| {
         month(page_lang(state), &text)
+    });
+    env.add_filter("month_short", |state: &State, text: String| {
+        month_short(page_lang(state), &text)
     });
 }
 
@@ -234,5 +249,7 @@ mod tests {
         assert_eq!(month(Lang::En, "2026-01"), "Jan 2026");
         assert_eq!(month(Lang::En, "2026-12"), "Dec 2026");
         assert_eq!(month(Lang::Vi, "tổng"), "tổng");
+        assert_eq!(month_short(Lang::Vi, "2026-11"), "Th11");
+        assert_eq!(month_short(Lang::En, "2026-11"), "Nov");
     }
 }
