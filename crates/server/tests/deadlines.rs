@@ -18,7 +18,8 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 on_both_databases!(
     a_dossier_just_accepted_is_not_due_soon_and_the_rule_is_data,
     the_yearly_notice_is_a_form,
-    citizens_see_the_appointment_and_amounts_in_their_language
+    citizens_see_the_appointment_and_amounts_in_their_language,
+    appointments_stored_the_old_way_are_upgraded_once
 );
 
 /// A one-working-day birth registration taken at the counter (accepted at once); its id.
@@ -311,4 +312,44 @@ async fn citizens_see_the_appointment_and_amounts_in_their_language(app: TestApp
     assert!(html.contains("10 working days") && html.contains("200,000 VND"));
     let (_, html) = get(&app, "/procedures/1.001193").await;
     assert!(html.contains("1 working day<"), "singular");
+}
+
+async fn appointments_stored_the_old_way_are_upgraded_once(app: TestApp) {
+    app.login(CLERK, PASSWORD).await;
+    let id = counter_dossier(&app).await;
+    // Stored before the fix: 48 days running out at closing on Thursday 4 February 2027 were
+    // written as the opening after Tết, and a dossier finished on the 4th counted early.
+    sqlx::query(
+        "UPDATE dossiers SET state = 'returned', due_local = '2027-02-12T07:30:00',
+         finished_local = '2027-02-04T10:00:00', outcome = 'early' WHERE id = $1",
+    )
+    .bind(&id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM settings WHERE key = 'calendar.appointments_end_of_day'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        tinhso::dossiers::calendar::upgrade_legacy_appointments(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let row = sqlx::query("SELECT due_local, outcome FROM dossiers WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sqlx::Row::get::<String, _>(&row, "due_local"),
+        "2027-02-04T17:00:00"
+    );
+    assert_eq!(sqlx::Row::get::<String, _>(&row, "outcome"), "on_time");
+    assert_eq!(
+        app.count_where("audit_log", "action", "calendar.appointments_upgraded")
+            .await,
+        1,
+        "once"
+    );
 }

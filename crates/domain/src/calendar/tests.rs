@@ -1378,3 +1378,27 @@ proptest! {
         prop_assert_eq!(weekdays_off, statutory);
     }
 }
+
+#[test]
+fn legacy_due_moments_become_the_end_they_stood_for() {
+    let calendar = Calendar::vietnam_default();
+    let legacy = OfficeHours::new(t(7, 30), t(11, 30), t(13, 30), t(17, 0)).unwrap();
+    // "12/02/2027 07:30" after Tết stood for Thursday 4 February's closing.
+    assert_eq!(
+        calendar
+            .due_from_legacy(&legacy, dt(2027, 2, 12, 7, 30))
+            .unwrap(),
+        dt(2027, 2, 4, 17, 0)
+    );
+    // After lunch: the morning's end.
+    assert_eq!(
+        calendar
+            .due_from_legacy(&legacy, dt(2027, 2, 3, 13, 30))
+            .unwrap(),
+        dt(2027, 2, 3, 11, 30)
+    );
+    // Anything else stays.
+    for due in [dt(2027, 2, 3, 9, 15), dt(2027, 2, 3, 17, 0)] {
+        assert_eq!(calendar.due_from_legacy(&legacy, due).unwrap(), due);
+    }
+}

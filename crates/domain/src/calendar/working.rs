@@ -552,6 +552,35 @@ impl Calendar {
         self.moment_after(position, remaining)
     }
 
+    /// A due moment written under the earlier convention, where a deadline running out exactly
+    /// at the end of a session was written as the start of the next one (`legacy` hours: the
+    /// next working day's opening, or the afternoon's start), as the end it stands for: the
+    /// previous working day's closing, or the morning's end. Other moments are unchanged.
+    pub fn due_from_legacy(
+        &self,
+        legacy: &OfficeHours,
+        due: NaiveDateTime,
+    ) -> Result<NaiveDateTime, CalendarError> {
+        let date = due.date();
+        if !self.is_working_day(date) {
+            return Ok(due);
+        }
+        if due.time() == legacy.morning_start {
+            let mut day = date;
+            loop {
+                day = day.pred_opt().ok_or(CalendarError::OutOfRange)?;
+                check_date(day)?;
+                if self.is_working_day(day) {
+                    return Ok(day.and_time(legacy.afternoon_end));
+                }
+            }
+        }
+        if due.time() == legacy.afternoon_start && legacy.morning_end < legacy.afternoon_start {
+            return Ok(date.and_time(legacy.morning_end));
+        }
+        Ok(due)
+    }
+
     /// Office time from `a` to `b` (negative if `b` is before `a`).
     pub fn working_time_between(
         &self,
