@@ -87,7 +87,7 @@ async fn sign_in_admin(app: &TestApp) {
     let (status, _, _) = app.login(ADMIN, PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
-    let (status, _, _) = post(&app, "/login/totp", "/login/totp", &[("code", &code)]).await;
+    let (status, _, _) = post(app, "/login/totp", "/login/totp", &[("code", &code)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
