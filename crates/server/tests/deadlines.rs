@@ -184,7 +184,20 @@ async fn a_dossier_just_accepted_is_not_due_soon_and_the_rule_is_data(app: TestA
     assert!(html.contains("05/01/2026 17:00"), "the end of the due day");
     let (_, queue) = get(&app, "/office/dossiers?queue=overdue").await;
     assert_eq!(tab_count(&queue, "overdue"), 1);
+    assert!(
+        queue.contains("quá hạn") && queue.contains("làm việc"),
+        "how late, in the queue"
+    );
     assert_eq!(tab_count(&queue, "due_soon"), 0);
+    // In English, in English words.
+    app.get("/lang/en?next=/").await;
+    let (_, html) = get(&app, &format!("/office/dossiers/{id}")).await;
+    let remaining = &html[html.find("data-testid=\"dossier-remaining\"").unwrap()..];
+    let remaining = &remaining[remaining.find('>').unwrap() + 1..remaining.find("</").unwrap()];
+    assert!(
+        remaining.ends_with(" overdue") && remaining.contains("working day"),
+        "{remaining}"
+    );
 }
 
 async fn the_yearly_notice_is_a_form(app: TestApp) {
