@@ -1,6 +1,8 @@
 // Deadlines officials can trust: a clerk who accepts a one-working-day dossier sees the time
 // left in working days and hours, and no "due soon or overdue — write an apology" alert; a
 // dossier genuinely past its appointment does raise it, and sits in the overdue queue.
+// (Named to run after dossiers.test.js: on PostgreSQL the journeys share one database, and that
+// journey expects the day's first dossier number.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
