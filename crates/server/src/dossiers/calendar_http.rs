@@ -113,11 +113,14 @@ async fn render(
     Ok((status, html).into_response())
 }
 
-/// Row indexes for a repeated group: those filled in plus `BLANK_ROWS` blank ones.
+/// Row indexes for a repeated group: up to the last one filled in (by any of its fields),
+/// plus `BLANK_ROWS` blank ones.
 fn rows(fields: &Fields, prefix: &str) -> Vec<usize> {
+    let group = prefix.split('_').next().unwrap_or(prefix);
     let used = fields
-        .keys()
-        .filter_map(|k| k.strip_prefix(prefix)?.parse::<usize>().ok())
+        .iter()
+        .filter(|(k, v)| k.starts_with(group) && !v.trim().is_empty())
+        .filter_map(|(k, _)| k.rsplit('_').next()?.parse::<usize>().ok())
         .map(|i| i + 1)
         .max()
         .unwrap_or(0);
@@ -525,6 +528,22 @@ mod tests {
             notice_from_fields(2026, &Fields::new()).unwrap(),
             YearNotice::new(2026)
         );
+    }
+
+    #[test]
+    fn blank_rows_do_not_pile_up() {
+        let f = fields(&[
+            ("swap_worked_0", "22/08/2026"),
+            ("swap_off_0", ""),
+            ("swap_worked_1", ""),
+            ("swap_off_1", ""),
+            ("swap_worked_2", ""),
+            ("swap_off_2", "  "),
+            ("extra_reason_1", "Quốc tang"),
+        ]);
+        assert_eq!(rows(&f, "swap_worked_"), [0, 1, 2]);
+        assert_eq!(rows(&f, "extra_date_"), [0, 1, 2, 3]);
+        assert_eq!(rows(&Fields::new(), "swap_worked_"), [0, 1]);
     }
 
     #[test]
