@@ -1,4 +1,4 @@
-// Deadlines officials can trust: a clerk who accepts a one-working-day dossier sees the time
+// Working time officials can trust: a clerk who accepts a one-working-day dossier sees the time
 // left in working days and hours, and no "due soon or overdue — write an apology" alert; a
 // dossier genuinely past its appointment does raise it, and sits in the overdue queue.
 // (Named to run after dossiers.test.js: on PostgreSQL the journeys share one database, and that
@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startPlatform, signIn } from './harness.js';
+import { startPlatform, signIn, enrolTotp } from './harness.js';
 
 let platform;
 before(async () => { platform = await startPlatform(); });
@@ -66,4 +66,24 @@ test('a clerk accepting a one-day dossier gets no false alarm; an overdue one ra
   assert.match(await clerk.getByTestId('apology-prompt').textContent(), /mẫu 04/);
   assert.equal((await clerk.getByTestId('dossier-deadline').textContent()).trim(), 'Quá hạn');
   assert.match(await clerk.getByTestId('dossier-remaining').textContent(), /^quá hạn .* làm việc$/);
+});
+
+test('an administrator enters the year\'s notice with a form, in Vietnamese, and a mistake loses nothing', async () => {
+  // The shared PostgreSQL database may hold an earlier journey's second factor for this account.
+  sql("UPDATE users SET totp_secret = NULL, totp_enabled = 0 WHERE email = 'admin@tinhso.local'");
+  const admin = await platform.newPage();
+  await admin.setViewportSize({ width: 360, height: 740 });
+  await signIn(admin, 'admin@tinhso.local');
+  await enrolTotp(admin);
+  await admin.goto('/admin/calendar?year=2027');
+  await admin.getByLabel('Số, ký hiệu văn bản thông báo').fill('Thông báo nghỉ lễ năm 2027');
+  await admin.getByLabel('Ngày đi làm bù').first().fill('20/02/2027');
+  await admin.getByLabel('Ngày được nghỉ').first().fill('12/02/2027x');
+  await admin.getByRole('button', { name: 'Lưu thông báo', exact: true }).click();
+  await admin.getByRole('alert').getByText('Ngày nghỉ hoán đổi không hợp lệ (ngày/tháng/năm).').waitFor();
+  assert.equal(await admin.getByLabel('Số, ký hiệu văn bản thông báo').inputValue(), 'Thông báo nghỉ lễ năm 2027');
+  assert.equal(await admin.getByLabel('Ngày đi làm bù').first().inputValue(), '20/02/2027');
+  await admin.getByLabel('Ngày được nghỉ').first().fill('12/02/2027');
+  await admin.getByRole('button', { name: 'Lưu thông báo', exact: true }).click();
+  await admin.getByTestId('holidays').getByText('12/02/2027 — Nghỉ do hoán đổi ngày làm việc').waitFor();
 });
