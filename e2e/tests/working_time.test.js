@@ -1,6 +1,7 @@
 // Working time officials can trust: a clerk who accepts a one-working-day dossier sees the time
 // left in working days and hours, and no "due soon or overdue — write an apology" alert; a
-// dossier genuinely past its appointment does raise it, and sits in the overdue queue.
+// dossier genuinely past its appointment does raise it, and sits in the overdue queue; an
+// administrator enters the year's holiday notice with a form.
 // (Named to run after dossiers.test.js: on PostgreSQL the journeys share one database, and that
 // journey expects the day's first dossier number.)
 import { test, before, after } from 'node:test';
