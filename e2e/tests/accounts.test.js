@@ -9,7 +9,7 @@ let platform;
 before(async () => { platform = await startPlatform(); });
 after(async () => { await platform?.stop(); });
 
-test('a citizen registers, verifies the email, signs in and sees the account page', async () => {
+test('a citizen registers, verifies the email, signs in on their applications and opens the account page', async () => {
   const page = await platform.newPage();
   await page.goto('/');
   await page.getByRole('link', { name: 'Đăng ký' }).first().click();
@@ -35,6 +35,9 @@ test('a citizen registers, verifies the email, signs in and sees the account pag
   await page.getByLabel('Email hoặc số điện thoại').fill('thu.e2e@example.vn');
   await page.getByLabel(/^Mật khẩu/).fill('mật khẩu của Thu');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  // Citizens land on their applications; the account is one click away.
+  await page.getByRole('heading', { name: 'Hồ sơ của tôi' }).waitFor();
+  await page.getByRole('link', { name: 'Tài khoản' }).first().click();
   await page.getByRole('heading', { name: 'Tài khoản', exact: true }).waitFor();
   assert.equal((await page.getByTestId('full-name').textContent()).trim(), 'Trịnh Thị Thu');
 
@@ -125,9 +128,35 @@ test('the citizen home page is small for weak connections', async () => {
   await page.goto('/');
   await page.getByRole('heading', { name: 'Cổng chính quyền số của tỉnh' }).waitFor();
   assert.ok(bytes < 100 * 1024, `home page weighs ${bytes} bytes`);
-  await page.getByLabel('Tìm cơ quan').fill('so tu phap');
+  await page.getByLabel('Tìm thủ tục, cơ quan, phản ánh hoặc mã hồ sơ').fill('so tu phap');
   await page.getByRole('button', { name: 'Tìm' }).click();
-  await page.getByRole('link', { name: 'Sở Tư pháp' }).waitFor();
+  await page.getByRole('link', { name: 'Sở Tư pháp', exact: true }).waitFor();
+});
+
+test('the home search finds procedures first, and a dossier code opens its tracking page', async () => {
+  const page = await platform.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  // Quick links to what people come for; the developers' API sits in the footer.
+  await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).waitFor();
+  await page.getByRole('link', { name: 'Gửi phản ánh' }).waitFor();
+  assert.equal(await page.locator('main').getByRole('link', { name: 'API mở' }).count(), 0);
+  await page.locator('footer').getByRole('link', { name: 'API mở' }).waitFor();
+
+  for (const typed of ['khai sinh', 'giấy khai sinh', 'khaisinh']) {
+    await page.goto('/');
+    await page.getByLabel('Tìm thủ tục, cơ quan, phản ánh hoặc mã hồ sơ').fill(typed);
+    await page.getByRole('button', { name: 'Tìm' }).click();
+    const first = page.locator('section[aria-labelledby=found-procedures] li a').first();
+    assert.equal((await first.textContent()).trim(), 'Đăng ký khai sinh', `searching "${typed}"`);
+  }
+
+  await page.goto('/');
+  await page.getByLabel('Tìm thủ tục, cơ quan, phản ánh hoặc mã hồ sơ').fill('000.00.14.H56-261128-0999');
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('heading', { name: 'Tra cứu hồ sơ' }).waitFor();
+  assert.match(page.url(), /\/track\?code=000\.00\.14\.H56-261128-0999$/);
+  await page.getByText('Không tìm thấy hồ sơ với mã này.').waitFor();
 });
 
 test('a citizen signs in through the province single sign-on (OpenID Connect)', async () => {
@@ -139,10 +168,27 @@ test('a citizen signs in through the province single sign-on (OpenID Connect)', 
   await page.locator('input[name=password]').fill('any password');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Hồ sơ của tôi' }).waitFor();
+  await page.goto('/account');
   await page.getByRole('heading', { name: 'Tài khoản', exact: true }).waitFor();
   assert.equal((await page.getByTestId('full-name').textContent()).trim(), 'Hoàng Thị Sương');
   assert.match(await page.locator('main').textContent(), /suong@sso\.thanhhoa\.example/);
   // A forged callback is refused with a clear message.
   await page.goto('/login/oidc/callback?code=forged&state=forged');
   await page.getByText('Phiên đăng nhập một lần đã hết hạn hoặc không hợp lệ').waitFor();
+});
+
+test('an anonymous "Nộp hồ sơ trực tuyến" is told why to sign in and comes back to the form', async () => {
+  const page = await platform.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/procedures/1.001193');
+  await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
+  const reason = page.getByTestId('sign-in-reason');
+  await reason.waitFor();
+  assert.match(await reason.textContent(), /Nộp hồ sơ trực tuyến cần tài khoản/);
+  await page.getByLabel('Email hoặc số điện thoại').fill('congdan2@tinhso.local');
+  await page.getByLabel(/^Mật khẩu/).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { name: 'Nộp hồ sơ trực tuyến' }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/procedures\/1\.001193\/apply$/);
 });

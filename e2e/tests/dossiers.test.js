@@ -3,7 +3,7 @@
 // returns the result, the citizen downloads it and rates, and the statistics count it on time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, signIn } from './harness.js';
+import { startPlatform, signIn, enrolTotp } from './harness.js';
 
 let platform;
 before(async () => { platform = await startPlatform(); });
@@ -85,7 +85,10 @@ test('a birth registration goes from the citizen through every desk and back, on
   await leader.getByRole('button', { name: 'Phê duyệt', exact: true }).click();
   await leader.getByTestId('dossier-state').getByText('Đã có kết quả, chờ trả').waitFor();
 
+  // Returning ends the dossier: the result file is attached on the confirmation step.
   await openInQueue(clerk, 'to_return', code);
+  await clerk.getByRole('button', { name: 'Trả kết quả', exact: true }).click();
+  await clerk.getByRole('heading', { name: 'Trả kết quả và kết thúc hồ sơ?' }).waitFor();
   await clerk.getByLabel('Tệp kết quả giải quyết').setInputFiles({ ...pdf('Trich luc khai sinh'), name: 'trich-luc-khai-sinh.pdf' });
   await clerk.getByRole('button', { name: 'Trả kết quả', exact: true }).click();
   await clerk.getByTestId('dossier-state').getByText('Đã trả kết quả').waitFor();
@@ -139,4 +142,98 @@ test('one linked request for a newborn makes three dossiers, followed as one', a
   const clerk = await official('motcua.hacthanh@tinhso.local');
   await clerk.goto('/office/dossiers?queue=new');
   for (const code of codes) await clerk.getByRole('link', { name: code.trim() }).waitFor();
+});
+
+test('withdrawing a paid dossier asks first, names the fee, and going back changes nothing', async () => {
+  const citizen = await platform.newPage();
+  await citizen.setViewportSize({ width: 360, height: 740 });
+  await signIn(citizen, 'congdan2@tinhso.local');
+  await citizen.waitForURL(/\/(dossiers|account)?$/);
+  await citizen.goto('/procedures/2.000635/apply');
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Lê Thị Bích');
+  await citizen.getByLabel('Số căn cước công dân').fill('038190000222');
+  await citizen.getByLabel('Nơi cư trú').fill('Xã Đông Sơn');
+  await citizen.getByLabel('Loại trích lục').selectOption('Khai sinh');
+  await citizen.getByLabel('Số bản sao').fill('1');
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  const dossierUrl = citizen.url().split('?')[0];
+
+  // The 8,000 đ fee paid at the (test) gateway.
+  await citizen.getByRole('button', { name: 'Thanh toán trực tuyến' }).click();
+  await citizen.getByRole('button', { name: 'Xác nhận thanh toán' }).click();
+  await citizen.getByTestId('fee-paid').getByText(/8[.,]?000/).waitFor();
+
+  // One tap on "Rút hồ sơ" only asks, saying what happens to the fee.
+  await citizen.getByRole('button', { name: 'Rút hồ sơ', exact: true }).click();
+  await citizen.getByRole('heading', { name: 'Rút hồ sơ?' }).waitFor();
+  const fee = await citizen.getByTestId('confirm-fee').textContent();
+  assert.match(fee, /8\.000 đ/);
+  assert.match(fee, /không tự động hoàn lại/);
+  await citizen.getByRole('link', { name: 'Không, quay lại' }).click();
+  await citizen.waitForURL(dossierUrl);
+  await citizen.getByTestId('dossier-state').getByText('Mới nộp, chờ tiếp nhận').waitFor();
+
+  // Confirmed, it is withdrawn.
+  await citizen.getByRole('button', { name: 'Rút hồ sơ', exact: true }).click();
+  await citizen.getByRole('button', { name: 'Có, rút hồ sơ' }).click();
+  await citizen.getByTestId('dossier-state').getByText('Đã rút hồ sơ').waitFor();
+  assert.equal(await citizen.getByRole('button', { name: 'Rút hồ sơ', exact: true }).count(), 0);
+});
+
+/** Fails when the page is wider than a 360 px phone (tables must collapse or scroll inside their own box). */
+async function fitsPhone(page, url) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${url} is ${scroll}px wide on a 360px phone`);
+}
+
+test('the desk assigns a named specialist, who opens on it in "my work"; office and admin pages fit a phone', async () => {
+  const citizen = await platform.newPage();
+  await signIn(citizen, 'congdan@tinhso.local');
+  await citizen.waitForURL(/\/(dossiers|account)?$/);
+  await citizen.goto('/procedures/2.000635/apply');
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
+  await citizen.getByLabel('Số căn cước công dân').fill('038090000111');
+  await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai');
+  await citizen.getByLabel('Loại trích lục').selectOption('Kết hôn');
+  await citizen.getByLabel('Số bản sao').fill('2');
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
+
+  const clerk = await official('motcua.hacthanh@tinhso.local');
+  await openInQueue(clerk, 'new', code);
+  await clerk.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+  await clerk.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+  const dossierUrl = clerk.url();
+  // Each specialist is offered with their current load; the choice is confirmed on the page.
+  const assign = clerk.getByRole('region', { name: 'Phân công chuyên viên' });
+  assert.match(await assign.getByTestId('load').first().textContent(), /hồ sơ đang giao/);
+  await assign.getByLabel(/Trịnh Văn Tuấn/).check();
+  await assign.getByRole('button', { name: 'Phân công' }).click();
+  await clerk.getByTestId('assignee').getByText('Trịnh Văn Tuấn').waitFor();
+
+  // The specialist opens the office on "my work": the dossier is there, first.
+  const specialist = await official('chuyenvien.hacthanh@tinhso.local');
+  await specialist.goto('/office');
+  const mine = specialist.getByRole('region', { name: 'Việc của tôi' });
+  await mine.getByTestId('my-work-row').first().getByRole('link', { name: code }).waitFor();
+  await platform.linkFromEmail('chuyenvien.hacthanh@tinhso.local', `Bạn được giao hồ sơ ${code}`);
+
+  // Office tables and pages at 360 px.
+  for (const url of ['/office', '/office/dossiers?queue=in_progress', dossierUrl, '/office/feedback', '/office/statistics']) {
+    await fitsPhone(clerk, url);
+  }
+  await fitsPhone(specialist, '/office');
+  const admin = await platform.newPage();
+  await signIn(admin, 'admin@tinhso.local');
+  await enrolTotp(admin);
+  await admin.getByText('Đã bật xác thực hai lớp.').waitFor();
+  for (const url of ['/admin/officials', '/admin/audit', '/admin/feedback', '/admin/calendar', '/account']) {
+    await fitsPhone(admin, url);
+  }
 });

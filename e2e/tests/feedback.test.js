@@ -101,3 +101,55 @@ test('someone without an account rates the answer from their private link', asyn
   await stranger.goto(`/feedback/${code}`);
   assert.equal(await stranger.getByRole('button', { name: 'Gửi đánh giá' }).count(), 0);
 });
+
+test('an anonymous reporter\'s name stays with the agency, never on the public page', async () => {
+  const reporter = await platform.newPage();
+  await reporter.setViewportSize({ width: 360, height: 740 });
+  await reporter.goto('/feedback/new');
+  // Required fields are announced to screen readers, not only marked with a star.
+  for (const label of ['Lĩnh vực', 'Tiêu đề', 'Nội dung phản ánh']) {
+    assert.equal(await reporter.getByLabel(label).evaluate((e) => e.required), true, label);
+  }
+  assert.equal(await reporter.getByLabel('Công khai họ tên').count(), 0, 'no opt-in without an account');
+  await reporter.getByLabel('Lĩnh vực').selectOption({ label: 'Trật tự đô thị' });
+  await reporter.getByLabel('Tiêu đề').fill('Quán ăn lấn chiếm vỉa hè phố Tống Duy Tân');
+  await reporter.getByLabel('Nội dung phản ánh').fill('Buổi tối bàn ghế bày kín vỉa hè, người đi bộ phải xuống lòng đường.');
+  await reporter.getByLabel('Địa bàn').selectOption({ label: 'Phường Hạc Thành' });
+  await reporter.getByLabel('Họ và tên').fill('Phạm Thị Kín Tên');
+  await reporter.getByLabel('Email').fill('kin.ten@example.com');
+  await reporter.getByLabel('Số điện thoại').fill('0911222333');
+  await reporter.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click();
+  const code = (await reporter.getByTestId('feedback-code').textContent()).trim();
+  await reporter.getByTestId('feedback-reporter').getByText('Không công khai tên').waitFor();
+
+  const stranger = await platform.newPage();
+  await stranger.goto('/feedback');
+  await stranger.getByRole('link', { name: 'Quán ăn lấn chiếm vỉa hè phố Tống Duy Tân' }).click();
+  await stranger.getByTestId('feedback-reporter').getByText('Không công khai tên').waitFor();
+  for (const page of [reporter, stranger]) {
+    const text = await page.locator('body').textContent();
+    for (const secret of ['Phạm Thị Kín Tên', 'kin.ten@example.com', '0911222333']) {
+      assert.ok(!text.includes(secret), `${secret} is not public`);
+    }
+  }
+
+  // The ward handling it sees who wrote and how to reach them, in a panel of its own.
+  const ward = await platform.newPage();
+  await signIn(ward, 'motcua.hacthanh@tinhso.local');
+  await ward.goto(`/feedback/${code}`);
+  await ward.getByRole('heading', { name: 'Xử lý phản ánh' }).waitFor();
+  await ward.getByRole('heading', { name: 'Trả lời công khai' }).waitFor();
+  assert.ok((await ward.locator('main').textContent()).includes('Phạm Thị Kín Tên · kin.ten@example.com · 0911222333'));
+
+  // A signed-in citizen chooses whether to be named; the box starts unticked.
+  const citizen = await platform.newPage();
+  await signIn(citizen, 'congdan2@tinhso.local');
+  await citizen.goto('/feedback/new');
+  assert.equal(await citizen.getByLabel('Công khai họ tên của tôi').isChecked(), false);
+
+  // Anyone reaches the public statistics from the footer.
+  await stranger.goto('/');
+  await stranger.getByRole('contentinfo').getByRole('link', { name: 'Thống kê công khai' }).click();
+  await stranger.getByRole('heading', { name: 'Thống kê công khai', level: 1 }).waitFor();
+  await stranger.getByTestId('public-feedback').waitFor();
+});

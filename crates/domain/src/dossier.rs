@@ -185,6 +185,42 @@ impl Action {
             Action::Apologize => &[OneStopClerk, Leader],
         }
     }
+
+    /// Whether the action cannot be undone, so that pages ask for an explicit confirmation
+    /// first: it ends the dossier (refusal, stop, withdrawal, result returned) or hands it to
+    /// another agency, out of the actor's reach.
+    pub fn is_irreversible(self) -> bool {
+        matches!(
+            self,
+            Action::Refuse
+                | Action::Stop
+                | Action::Withdraw
+                | Action::ReturnResult
+                | Action::Forward
+        )
+    }
+}
+
+/// How pressing a dossier is for the official who holds it, in the order "my work" shows
+/// them: overdue first, then due today, then the rest by due moment, then those whose clock
+/// has not started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Overdue,
+    DueToday,
+    Later,
+    NoDeadline,
+}
+
+/// The urgency of a dossier due at `due` (local time), seen at `now`.
+pub fn urgency(due: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> Urgency {
+    match due {
+        None => Urgency::NoDeadline,
+        Some(due) if due < now => Urgency::Overdue,
+        Some(due) if due.date() == now.date() => Urgency::DueToday,
+        Some(_) => Urgency::Later,
+    }
 }
 
 /// The processing position: state plus the index of the current step (0-based) out of `steps`.
@@ -303,6 +339,63 @@ pub fn is_final(state: DossierState) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn my_work_puts_overdue_then_due_today_then_the_rest_by_date() {
+        use super::{Urgency, urgency};
+        let at = |d: u32, h: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        let now = at(26, 10);
+        assert_eq!(urgency(Some(at(26, 9)), now), Urgency::Overdue);
+        assert_eq!(urgency(Some(at(20, 16)), now), Urgency::Overdue);
+        assert_eq!(urgency(Some(at(26, 10)), now), Urgency::DueToday);
+        assert_eq!(urgency(Some(at(26, 16)), now), Urgency::DueToday);
+        assert_eq!(urgency(Some(at(27, 8)), now), Urgency::Later);
+        assert_eq!(urgency(None, now), Urgency::NoDeadline);
+        let mut dues = [
+            Some(at(30, 8)),
+            None,
+            Some(at(26, 16)),
+            Some(at(27, 8)),
+            Some(at(25, 8)),
+            Some(at(26, 11)),
+        ];
+        dues.sort_by_key(|d| (urgency(*d, now), *d));
+        assert_eq!(
+            dues,
+            [
+                Some(at(25, 8)),
+                Some(at(26, 11)),
+                Some(at(26, 16)),
+                Some(at(27, 8)),
+                Some(at(30, 8)),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn every_action_that_ends_or_hands_over_a_dossier_is_irreversible() {
+        use super::Action::*;
+        for a in [Refuse, Stop, Withdraw, ReturnResult, Forward] {
+            assert!(a.is_irreversible(), "{a:?}");
+        }
+        for a in [
+            Submit,
+            Accept,
+            RequestSupplement,
+            Supplement,
+            CompleteStep,
+            Approve,
+            Apologize,
+        ] {
+            assert!(!a.is_irreversible(), "{a:?}");
+        }
+    }
+
     use super::*;
     use DossierState::*;
     use proptest::prelude::*;

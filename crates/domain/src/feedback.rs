@@ -39,6 +39,14 @@ pub enum Action {
     MarkDuplicate,
 }
 
+impl Action {
+    /// Whether the action cannot be undone, so that pages confirm it first: a rejected report
+    /// stays rejected, a merged one hands its followers to the other report.
+    pub fn is_irreversible(self) -> bool {
+        matches!(self, Action::Reject | Action::MarkDuplicate)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("Không thể thực hiện thao tác này với phản ánh ở trạng thái hiện tại.")]
@@ -127,8 +135,38 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     x.intersection(&y).count() as f64 / x.union(&y).count() as f64
 }
 
+/// Who filed a report, for deciding what the public may know of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filer {
+    /// Someone without an account (the web form, an Open311 client): the name they typed sits
+    /// under "contact (kept private)", so it is never shown.
+    Anonymous,
+    /// A signed-in account; `opted_in` is the box "show my name" ticked on the form (off by
+    /// default).
+    Account { opted_in: bool },
+}
+
+/// The reporter's name as the public may see it, or `None` ("name not shown"). Contact details
+/// (email, phone) are never public whoever filed.
+pub fn public_reporter_name(filer: Filer, name: &str) -> Option<&str> {
+    let name = name.trim();
+    match filer {
+        Filer::Account { opted_in: true } if !name.is_empty() => Some(name),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rejecting_and_merging_are_irreversible_the_rest_is_not() {
+        use super::Action::*;
+        assert!(Reject.is_irreversible() && MarkDuplicate.is_irreversible());
+        for a in [Assign, Accept, Answer, Reopen, Rate] {
+            assert!(!a.is_irreversible(), "{a:?}");
+        }
+    }
+
     use super::*;
     use Status::*;
     use proptest::prelude::*;
@@ -179,6 +217,24 @@ mod tests {
             "Paris"
         );
         assert_eq!(check_point(f64::NAN, 105.0), Err(PointError::NotANumber));
+    }
+
+    #[test]
+    fn only_a_signed_in_reporter_who_opted_in_is_named_in_public() {
+        let name = "Lê Văn Tâm";
+        assert_eq!(public_reporter_name(Filer::Anonymous, name), None);
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: false }, name),
+            None
+        );
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: true }, name),
+            Some(name)
+        );
+        assert_eq!(
+            public_reporter_name(Filer::Account { opted_in: true }, "  "),
+            None
+        );
     }
 
     #[test]

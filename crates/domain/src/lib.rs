@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit_anchor;
 pub mod audit_chain;
 pub mod calendar;
+pub mod disclosure;
 pub mod dossier;
 pub mod feedback;
 pub mod identity;

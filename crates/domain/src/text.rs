@@ -27,6 +27,45 @@ pub fn matches_all_words(haystack_folded: &str, query: &str) -> bool {
         .all(|word| haystack_folded.contains(word))
 }
 
+/// Words people add to a search that procedure names rarely carry ("giấy khai sinh",
+/// "thủ tục đăng ký kết hôn", "làm sổ đỏ"): dropped unless nothing else is left.
+const FILLER_WORDS: [&str; 8] = ["giay", "thu", "tuc", "xin", "lam", "muon", "can", "o"];
+
+/// What a catalog search looks for: folded words, and how many of them a name must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerms {
+    pub words: Vec<String>,
+    /// Every word for short queries; one may be missing from three words on, so that a word
+    /// the name does not use ("giấy khai sinh") does not hide the right answer.
+    pub min_hits: usize,
+}
+
+pub fn search_terms(query: &str) -> SearchTerms {
+    let folded = fold(query);
+    let all: Vec<String> = folded
+        .split(' ')
+        .map(|w| w.replace(['%', '_'], ""))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect();
+    let meaningful: Vec<String> = all
+        .iter()
+        .filter(|w| !FILLER_WORDS.contains(&w.as_str()))
+        .cloned()
+        .collect();
+    let words = if meaningful.is_empty() {
+        all
+    } else {
+        meaningful
+    };
+    let min_hits = if words.len() <= 2 {
+        words.len()
+    } else {
+        words.len() - 1
+    };
+    SearchTerms { words, min_hits }
+}
+
 /// NFC form: what we store, so that the same word typed on two keyboards compares equal.
 pub fn normalize(text: &str) -> String {
     text.trim().nfc().collect()
@@ -50,6 +89,21 @@ mod tests {
         assert!(matches_all_words(&hay, "so tu phap"));
         assert!(matches_all_words(&hay, "thanh hoa tư"));
         assert!(!matches_all_words(&hay, "so xay dung"));
+    }
+
+    #[test]
+    fn search_terms_drop_filler_and_tolerate_one_missing_word() {
+        let t = search_terms("Giấy khai sinh");
+        assert_eq!(t.words, ["khai", "sinh"]);
+        assert_eq!(t.min_hits, 2);
+        let t = search_terms("thủ tục đăng ký kết hôn");
+        assert_eq!(t.words, ["dang", "ky", "ket", "hon"]);
+        assert_eq!(t.min_hits, 3);
+        assert_eq!(search_terms("khaisinh").words, ["khaisinh"]);
+        // Only filler: kept, rather than matching everything.
+        assert_eq!(search_terms("thủ tục").words, ["thu", "tuc"]);
+        assert!(search_terms("  ").words.is_empty());
+        assert_eq!(search_terms("100%_x").words, ["100x"]);
     }
 
     #[test]

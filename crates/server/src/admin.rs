@@ -12,6 +12,7 @@ use crate::auth::session::Auth;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors, import_page, read_upload};
 use axum::Router;
@@ -23,7 +24,6 @@ use minijinja::context;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
         .route("/office", get(office))
         .route("/admin/agencies/new", get(agency_new))
         .route("/admin/agencies", post(agency_create))
@@ -42,10 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit_log))
 }
 
-async fn home(page: Page) -> PageResult<impl IntoResponse> {
-    page.render("home.html", context! {})
-}
-
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     let p = page.principal();
     authorize(&state.db, &p, Action::BackOffice).await?;
@@ -56,7 +52,8 @@ async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl In
     };
     let is_admin = user.has_role(Role::SystemAdmin) || user.has_role(Role::AgencyAdmin);
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
-    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles })
+    let mine = crate::dossiers::assignment::landing(&state, user).await?;
+    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles, ..mine })
 }
 
 fn kinds() -> Vec<&'static str> {
@@ -285,7 +282,19 @@ async fn official_new(State(state): State<AppState>, page: Page) -> PageResult<i
         Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
         None => None,
     };
-    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names() })
+    let agencies = managed_agencies(&state, root.as_deref()).await?;
+    page.render("admin/official_form.html", context! { form => context! { agency_code => default_agency, roles => Vec::<String>::new() }, all_roles => role_names(), agencies => agencies })
+}
+
+/// The agencies an administrator may add officials to, by name, for the choice list.
+async fn managed_agencies(
+    state: &AppState,
+    root: Option<&str>,
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let all = store::all(&state.db).await?;
+    Ok(crate::agencies::grouped_by_kind(crate::agencies::subtree(
+        all, root,
+    )))
 }
 
 #[derive(serde::Deserialize)]
@@ -305,7 +314,7 @@ async fn official_create(
     ClientIp(ip): ClientIp,
     axum_extra::extract::Form(form): axum_extra::extract::Form<OfficialForm>,
 ) -> PageResult<Response> {
-    managed_root(&page)?;
+    let root = managed_root(&page)?;
     let p = page.principal();
     let input = OfficialInput {
         agency_code: form.agency_code,
@@ -322,7 +331,8 @@ async fn official_create(
     match accounts::create_official(&state, &actor, Some(&p), &input).await {
         Ok(_) => Ok(Redirect::to("/admin/officials?created=1").into_response()),
         Err(AppError::Validation(errors)) => {
-            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names() })?;
+            let agencies = managed_agencies(&state, root.as_deref()).await?;
+            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names(), agencies => agencies })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(e.into()),
@@ -358,6 +368,7 @@ struct AccessForm {
     role: Vec<String>,
     #[serde(default)]
     disabled: Option<String>,
+    confirm: Option<String>,
 }
 
 async fn official_update(
@@ -373,6 +384,15 @@ async fn official_update(
         ip,
     };
     let disabled = form.disabled.is_some();
+    if !confirm::given(form.confirm.as_deref()) {
+        match access_confirmation(&state, &page, &id, &form.role, disabled).await {
+            Ok(Some(step)) => return step.render(&page),
+            Ok(None) => {}
+            // A change that would be refused is refused by the update itself, below.
+            Err(AppError::Validation(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     match accounts::update_official(&state, &actor, &p, &id, &form.role, disabled).await {
         Ok(()) => Ok(Redirect::to("/admin/officials?updated=1").into_response()),
         Err(AppError::Validation(errors)) => {
@@ -390,6 +410,44 @@ async fn official_update(
     }
 }
 
+/// A change of access that takes something away (a role removed, the account disabled) is
+/// confirmed first, listing what goes; granting needs no confirmation. `None` when nothing is
+/// taken away; an error when the change is not the caller's to make.
+async fn access_confirmation(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    roles: &[String],
+    disabled: bool,
+) -> Result<Option<Confirmation>, AppError> {
+    let (before, _) =
+        accounts::check_access_change(state, &page.principal(), id, roles, disabled).await?;
+    let removed: Vec<String> = before
+        .roles
+        .iter()
+        .filter(|r| !roles.contains(r))
+        .map(|r| page.tr(&format!("role_{r}")))
+        .collect();
+    let disabling = disabled && !before.disabled;
+    if removed.is_empty() && !disabling {
+        return Ok(None);
+    }
+    let back = format!("/admin/officials/{id}");
+    let mut step = Confirmation::new("official_access", back.clone(), back)
+        .fact("name", before.full_name.clone())
+        .fact("email", before.email.clone().unwrap_or_default())
+        .fact("confirm_roles_removed", removed.join(", "));
+    if disabling {
+        step = step
+            .fact("account_disabled", page.tr("confirm_yes"))
+            .keep("disabled", "1");
+    }
+    for role in roles {
+        step = step.keep("role", role.clone());
+    }
+    Ok(Some(step))
+}
+
 async fn audit_log(
     State(state): State<AppState>,
     page: Page,
@@ -401,7 +459,20 @@ async fn audit_log(
         .last()
         .map(|e| e.seq)
         .filter(|_| entries.len() as i64 == filter.limit.unwrap_or(50));
-    page.render("admin/audit.html", context! { entries => sv(&entries), filter => context! {
+    let names = people_named(&state, &entries).await?;
+    let shown: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            context! {
+                seq => e.seq, at => e.at.clone(), ip => e.ip.clone(), raw_actor => e.actor.clone(),
+                actor => actor_label(page.lang, &e.actor, &names),
+                action => e.action.clone(), action_label => audit_action_label(page.lang, &e.action),
+                entity_type => e.entity_type.clone(), entity_id => e.entity_id.clone(),
+                before => e.before.clone(), after => e.after.clone(),
+            }
+        })
+        .collect();
+    page.render("admin/audit.html", context! { entries => shown, filter => context! {
         actor => filter.actor, action => filter.action, entity_type => filter.entity_type, entity_id => filter.entity_id
     }, next => next })
 }
@@ -423,4 +494,171 @@ pub async fn create_admin(
         password: Some(password.into()),
     };
     accounts::create_official(state, &Actor::system(), None, &input).await
+}
+
+/// Full names of the people who appear as actors (`user:<id>`, `token:<id>`) on a page of the
+/// audit trail, read in one query.
+async fn people_named(
+    state: &AppState,
+    entries: &[audit::AuditEntry],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let mut ids: Vec<&str> = entries.iter().filter_map(|e| person_id(&e.actor)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT id, full_name, email FROM users WHERE id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&state.db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            use sqlx::Row;
+            let name: String = r.try_get("full_name")?;
+            let email: Option<String> = r.try_get("email")?;
+            let shown = match email {
+                Some(email) => format!("{name} ({email})"),
+                None => name,
+            };
+            Ok((r.try_get("id")?, shown))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+fn person_id(actor: &str) -> Option<&str> {
+    actor
+        .strip_prefix("user:")
+        .or_else(|| actor.strip_prefix("token:"))
+}
+
+/// Who acted, in words: a person's name, "the system", the payment gateway.
+fn actor_label(
+    lang: crate::web::i18n::Lang,
+    actor: &str,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    let tr = |key: &str| crate::web::i18n::text(lang, key);
+    if let Some(id) = person_id(actor) {
+        let name = names.get(id).cloned().unwrap_or_else(|| actor.to_owned());
+        return if actor.starts_with("token:") {
+            format!("{name} — {}", tr("audit_actor_via_token"))
+        } else {
+            name
+        };
+    }
+    if let Some(provider) = actor.strip_prefix("payment:") {
+        return format!("{} ({provider})", tr("audit_actor_payment"));
+    }
+    match actor {
+        "system" => tr("audit_actor_system"),
+        "system:restore" => tr("audit_actor_restore"),
+        "anonymous" => tr("audit_actor_anonymous"),
+        other => other.to_owned(),
+    }
+}
+
+/// An audit action ("dossier.accept") in the reader's language; an action without a label
+/// shows itself, so it is noticed (and the test of labels fails).
+pub fn audit_action_label(lang: crate::web::i18n::Lang, action: &str) -> String {
+    let table = crate::web::i18n::table(lang);
+    let key = format!("audit_{}", action.replace(['.', ':'], "_"));
+    if let Some(label) = table.get(&key) {
+        return label.clone();
+    }
+    if let Some(step) = action
+        .strip_prefix("dossier.")
+        .and_then(|verb| table.get(&format!("action_{verb}")))
+    {
+        return format!("{}: {step}", crate::web::i18n::text(lang, "audit_dossier"));
+    }
+    action.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    /// Every action the platform writes to the audit trail (`grep 'action: "'` and the dossier
+    /// and feedback actions), in both languages.
+    #[test]
+    fn every_audit_action_has_a_label() {
+        let fixed = [
+            "admin_unit.create",
+            "agency.create",
+            "agency.update",
+            "api_token.create",
+            "api_token.revoke",
+            "backup.restore",
+            "calendar.notice_saved",
+            "dossier.rated",
+            "feedback.category_saved",
+            "feedback.hidden",
+            "feedback.route_deleted",
+            "feedback.route_saved",
+            "feedback.submitted",
+            "feedback.assign",
+            "feedback.accept",
+            "feedback.answer",
+            "feedback.reject",
+            "feedback.reopen",
+            "feedback.rate",
+            "feedback.mark_duplicate",
+            "feedback.remind",
+            "feedback.escalate",
+            "linked_service.saved",
+            "payment.failed",
+            "payment.paid",
+            "procedure.create",
+            "procedure.update",
+            "session.create",
+            "session.destroy",
+            "session.password_ok",
+            "user.change_password",
+            "user.create_official",
+            "user.oidc_link",
+            "user.oidc_register",
+            "user.register",
+            "user.reset_password",
+            "user.totp_enable",
+            "user.update_access",
+            "user.verify_email",
+        ];
+        let dossier = [
+            "submit",
+            "accept",
+            "refuse",
+            "request_supplement",
+            "supplement",
+            "complete_step",
+            "approve",
+            "return_result",
+            "stop",
+            "withdraw",
+            "forward",
+            "apologize",
+        ];
+        let actions = fixed
+            .iter()
+            .map(|a| a.to_string())
+            .chain(dossier.iter().map(|v| format!("dossier.{v}")));
+        for action in actions {
+            for lang in [Lang::Vi, Lang::En] {
+                let label = audit_action_label(lang, &action);
+                assert_ne!(label, action, "{action} has no label in {lang:?}");
+            }
+        }
+        assert_eq!(
+            audit_action_label(Lang::Vi, "dossier.accept"),
+            "Hồ sơ: Tiếp nhận hồ sơ"
+        );
+    }
 }

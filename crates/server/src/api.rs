@@ -6,7 +6,7 @@ use crate::agencies::http as agencies;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter};
 use crate::auth::User;
-use crate::auth::authz::{Action, SCOPES, authorize};
+use crate::auth::authz::{Action, authorize};
 use crate::error::{ApiResult, AppError};
 use crate::extract::{Caller, Json, Path, Query};
 use crate::net::ClientIp;
@@ -330,7 +330,9 @@ pub async fn list_tokens(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     pub name: String,
-    /// Any of `account`, `directory:write`, `users:write`, `audit:read`.
+    /// Scopes the caller can use: `account`, `dossiers` and `open311` for everyone;
+    /// `directory:write` and `users:write` for agency administrators; `audit:read` and
+    /// `catalog:write` for system administrators.
     pub scopes: Vec<String>,
 }
 
@@ -363,10 +365,16 @@ pub async fn create_token(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::validation("name", "Tên mã truy cập từ 1 đến 100 ký tự.").into());
     }
-    if input.scopes.is_empty() || input.scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
+    let grantable = crate::auth::authz::grantable_scopes(user);
+    if input.scopes.is_empty()
+        || input
+            .scopes
+            .iter()
+            .any(|s| !grantable.contains(&s.as_str()))
+    {
         return Err(AppError::validation(
             "scopes",
-            format!("Phạm vi hợp lệ: {}.", SCOPES.join(", ")),
+            format!("Phạm vi bạn có thể cấp: {}.", grantable.join(", ")),
         )
         .into());
     }

@@ -207,6 +207,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Marks a page answer that sends the person to sign in, so that the edge can say where they
+/// were going (`web::edge::return_after_sign_in`).
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRequired;
+
 /// Errors from page handlers: an HTML page.
 pub struct PageError(pub AppError);
 
@@ -219,7 +224,11 @@ impl<E: Into<AppError>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.0 {
-            AppError::Unauthorized => axum::response::Redirect::to("/login").into_response(),
+            AppError::Unauthorized => {
+                let mut response = axum::response::Redirect::to("/login").into_response();
+                response.extensions_mut().insert(SignInRequired);
+                response
+            }
             AppError::SecondFactorRequired => {
                 axum::response::Redirect::to("/account#totp").into_response()
             }

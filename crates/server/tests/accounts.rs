@@ -23,6 +23,8 @@ on_both_databases!(
     jobs_run_exactly_once_across_nodes,
     oversized_bodies_are_refused,
     pages_are_compressed_and_confined,
+    sign_in_says_why_and_returns_to_the_wanted_page,
+    tokens_offer_only_the_scopes_a_person_can_use,
 );
 
 /// The link in the newest queued email to `to`.
@@ -72,7 +74,11 @@ async fn citizen_registers_verifies_and_signs_in(app: TestApp) {
     );
     let (status, _, location) = app.login("hanh@example.vn", "một mật khẩu dài").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location.as_deref(), Some("/account"));
+    assert_eq!(
+        location.as_deref(),
+        Some("/dossiers"),
+        "citizens land on their applications"
+    );
     let (_, account) = app.get("/account").await;
     assert!(account.contains("Phạm Thị Hạnh"));
     let (status, me) = app.api("GET", "/api/v1/me", None, None).await;
@@ -384,9 +390,9 @@ async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
 async fn oversized_bodies_are_refused(app: TestApp) {
     let big = "x".repeat(app.state.config.max_body_bytes + 1);
     let token = app.csrf("/register").await;
-    let req = Request::post(format!("/register?_csrf={token}"))
+    let req = Request::post("/register")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("full_name={big}")))
+        .body(Body::from(format!("_csrf={token}&full_name={big}")))
         .unwrap();
     let status = app.send(req).await.status();
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -441,6 +447,14 @@ async fn admin_disables_an_official(app: TestApp) {
     let code = tinhso::auth::totp::code_at(&secret, chrono::Utc::now().timestamp() as u64).unwrap();
     app.post_form("/login/totp", "/login/totp", &[("code", &code)])
         .await;
+    // A new official's agency is chosen by name among those this admin manages.
+    let (_, form) = app.get("/admin/officials/new").await;
+    assert!(form.contains("<option value=\"000.00.14.H56\" selected>Sở Tư pháp</option>"));
+    assert!(form.contains(">Phòng Hành chính tư pháp</option>"));
+    assert!(
+        !form.contains("Hạc Thành"),
+        "not an agency this admin manages"
+    );
     let clerk = app.user_id("motcua.tuphap@tinhso.local").await;
     let page = format!("/admin/officials/{clerk}");
     let (status, html) = app.get(&page).await;
@@ -453,15 +467,25 @@ async fn admin_disables_an_official(app: TestApp) {
         "no role at all is refused"
     );
     assert!(html.contains("ít nhất một vai trò"));
+    let change = [
+        ("role", "one_stop_clerk"),
+        ("role", "specialist"),
+        ("disabled", "1"),
+    ];
+    // Disabling takes access away: asked first, nothing changed until confirmed.
+    let (status, step, _) = app.post_form(&page, &page, &change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(step.contains("Thu hồi quyền của cán bộ?") && step.contains("Đỗ Thu Hà"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE disabled = 1")
+            .await,
+        0
+    );
     let (status, _, _) = app
         .post_form(
             &page,
             &page,
-            &[
-                ("role", "one_stop_clerk"),
-                ("role", "specialist"),
-                ("disabled", "1"),
-            ],
+            &[change.as_slice(), &[("confirm", "yes")]].concat(),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -534,4 +558,127 @@ async fn english_pages_explain_mistakes_in_english(app: TestApp) {
     let (status, html) = app.get("/verify-email?token=bogus").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("The link is not valid or has expired."));
+}
+
+/// An anonymous "Nộp hồ sơ trực tuyến" leads to a sign-in that says why, and back to the form
+/// afterwards; a foreign return address is ignored.
+async fn sign_in_says_why_and_returns_to_the_wanted_page(app: TestApp) {
+    let resp = app
+        .send(
+            Request::get("/procedures/1.001193/apply?from=home")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let login = resp.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        login,
+        "/login?next=%2Fprocedures%2F1.001193%2Fapply%3Ffrom%3Dhome"
+    );
+    let (status, page) = app.get(&login).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Nộp hồ sơ trực tuyến cần tài khoản"),
+        "{page}"
+    );
+    assert!(page.contains("trở lại đúng trang đó"));
+    let (status, _, location) = app.login("congdan@tinhso.local", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.as_deref(),
+        Some("/procedures/1.001193/apply?from=home")
+    );
+    let (status, form) = app.get("/procedures/1.001193/apply?from=home").await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+
+    // The return address is used once; a later sign-in goes home.
+    app.post_form("/account", "/logout", &[]).await;
+    let (_, _, location) = app.login("congdan@tinhso.local", PASSWORD).await;
+    assert_eq!(location.as_deref(), Some("/dossiers"));
+
+    // Another site, or a path that is not one, is never a destination.
+    for hostile in [
+        "//evil.example/",
+        "/%5Cevil.example",
+        "https://evil.example/",
+    ] {
+        app.post_form("/account", "/logout", &[]).await;
+        let (_, page) = app.get(&format!("/login?next={hostile}")).await;
+        assert!(!page.contains("sign-in-reason"), "{hostile}");
+        let (_, _, location) = app.login("congdan@tinhso.local", PASSWORD).await;
+        assert_eq!(location.as_deref(), Some("/dossiers"), "{hostile}");
+    }
+
+    // Officials still open on their workspace.
+    app.post_form("/account", "/logout", &[]).await;
+    let (_, _, location) = app.login("motcua.tuphap@tinhso.local", PASSWORD).await;
+    assert_eq!(location.as_deref(), Some("/office"));
+}
+
+/// A citizen is offered the scopes a citizen can use, each explained; a scope they could never
+/// use is refused on the page and through the API, and no token is made.
+async fn tokens_offer_only_the_scopes_a_person_can_use(app: TestApp) {
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let (_, page) = app.get("/account").await;
+    for offered in ["Hồ sơ một cửa", "Phản ánh (Open311)", "value=\"account\""] {
+        assert!(page.contains(offered), "{offered} offered");
+    }
+    for withheld in [
+        "audit:read",
+        "users:write",
+        "directory:write",
+        "catalog:write",
+    ] {
+        assert!(!page.contains(withheld), "{withheld} offered to a citizen");
+    }
+    let before = app.count("SELECT COUNT(*) AS n FROM api_tokens").await;
+    let (status, page, _) = app
+        .post_form(
+            "/account",
+            "/account/tokens",
+            &[("name", "kiểm toán"), ("scope", "audit:read")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Bạn chỉ có thể cấp những phạm vi có trong danh sách."));
+    let csrf = app.csrf("/account").await;
+    let resp = app
+        .send(
+            Request::post("/api/v1/tokens")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-csrf-token", csrf)
+                .body(Body::from(r#"{"name": "x", "scopes": ["users:write"]}"#))
+                .unwrap(),
+        )
+        .await;
+    let (status, problem) = common::text(resp).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.contains("Phạm vi bạn có thể cấp: dossiers, open311, account."));
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM api_tokens").await,
+        before
+    );
+    let (status, _, _) = app
+        .post_form(
+            "/account",
+            "/account/tokens",
+            &[("name", "ứng dụng của tôi"), ("scope", "dossiers")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM api_tokens").await,
+        before + 1
+    );
+
+    // An agency administrator may grant the directory and officials' scopes, not the audit.
+    app.post_form("/account", "/logout", &[]).await;
+    app.login("quantri.tuphap@tinhso.local", PASSWORD).await;
+    let (_, page) = app.get("/account").await;
+    assert!(page.contains("value=\"users:write\""));
+    assert!(!page.contains("value=\"audit:read\""));
 }

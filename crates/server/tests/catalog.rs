@@ -9,7 +9,8 @@ const ADMIN: &str = "admin@tinhso.local";
 
 on_both_databases!(
     catalog_search_and_pages,
-    catalog_is_edited_live_and_round_trips
+    catalog_is_edited_live_and_round_trips,
+    one_search_box_finds_procedures_agencies_feedback_and_codes
 );
 
 async fn catalog_search_and_pages(app: TestApp) {
@@ -168,4 +169,112 @@ async fn catalog_is_edited_live_and_round_trips(app: TestApp) {
     assert!(csv.contains("1.001193,1.001193.000.00.60.H56,Đăng ký khai sinh (liên thông)"));
     let audited = app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'procedure.update' AND entity_id = '1.001193'").await;
     assert!(audited >= 2);
+}
+
+/// The home page's search: procedures first (as people type them), then agencies and public
+/// feedback; a dossier or feedback code opens its page; a hidden report is never found.
+async fn one_search_box_finds_procedures_agencies_feedback_and_codes(app: TestApp) {
+    for typed in [
+        "khai sinh",
+        "Giấy khai sinh",
+        "khaisinh",
+        "thủ tục đăng ký khai sinh",
+    ] {
+        let (status, page) = app.get(&format!("/search?q={}", urlencode(typed))).await;
+        assert_eq!(status, StatusCode::OK);
+        let first = page
+            .split("aria-labelledby=\"found-procedures\"")
+            .nth(1)
+            .and_then(|s| s.split("<li><a href=\"/procedures/").nth(1))
+            .unwrap_or_default();
+        assert!(
+            first.starts_with("1.001193\">Đăng ký khai sinh</a>"),
+            "{typed}: {first}"
+        );
+    }
+    let (_, page) = app.get("/search?q=so%20tu%20phap").await;
+    assert!(page.contains("href=\"/agencies/000.00.14.H56\">Sở Tư pháp</a>"));
+
+    // A public report is found by its words; its code opens it.
+    let (content_type, body) = common::multipart(
+        &[
+            ("_csrf", &app.csrf("/login").await),
+            ("category", "giao-thong"),
+            ("title", "Đèn tín hiệu hỏng ở ngã tư Bà Triệu"),
+            (
+                "description",
+                "Đèn đỏ không sáng từ sáng nay, xe cộ đi lại rất nguy hiểm.",
+            ),
+            ("address", "Ngã tư Bà Triệu"),
+            ("email", "nguoi.bao@example.vn"),
+        ],
+        &[],
+    );
+    let resp = app
+        .send(
+            axum::http::Request::post("/feedback/new")
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .trim_start_matches("/feedback/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, page) = app.get("/search?q=den%20tin%20hieu%20ba%20trieu").await;
+    assert!(
+        page.contains(&format!("href=\"/feedback/{code}\"")),
+        "{page}"
+    );
+    let resp = app
+        .send(
+            axum::http::Request::get(format!("/search?q={}", code.to_lowercase()))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        resp.headers()["location"],
+        format!("/feedback/{code}").as_str()
+    );
+    sqlx::query("UPDATE feedback_reports SET hidden_reason = 'thông tin cá nhân' WHERE code = $1")
+        .bind(&code)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (_, page) = app.get("/search?q=den%20tin%20hieu%20ba%20trieu").await;
+    assert!(!page.contains(&code), "a hidden report is not searchable");
+    let (_, page) = app.get(&format!("/search?q={code}")).await;
+    assert!(page.contains("Không có phản ánh công khai nào mang mã này."));
+
+    // A dossier code goes to the tracking page, which answers for it.
+    let resp = app
+        .send(
+            axum::http::Request::get("/search?q=%20000.00.14.H56-261128-0999%20")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        resp.headers()["location"],
+        "/track?code=000.00.14.H56-261128-0999"
+    );
+    // Nothing typed: back to the home page.
+    let resp = app
+        .send(
+            axum::http::Request::get("/search?q=")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.headers()["location"], "/");
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

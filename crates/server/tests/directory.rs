@@ -306,10 +306,10 @@ async fn audit_chain_detects_tampering(app: TestApp) {
     );
 }
 
-fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "tinhso-test-boundary";
     let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(content);
@@ -351,8 +351,8 @@ async fn bad_uploads_are_explained(app: TestApp) {
             "Chỉ nhận tệp JSON",
         ),
     ] {
-        let (content_type, body) = multipart(name, content);
-        let req = axum::http::Request::post(format!("{path}?_csrf={csrf}"))
+        let (content_type, body) = multipart(&csrf, name, content);
+        let req = axum::http::Request::post(path)
             .header(axum::http::header::CONTENT_TYPE, content_type)
             .body(axum::body::Body::from(body))
             .unwrap();

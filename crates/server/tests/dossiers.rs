@@ -157,7 +157,7 @@ async fn the_online_journey_with_a_supplement(app: TestApp) {
         .post_multipart(
             &format!("/office/dossiers/{id}"),
             &format!("/office/dossiers/{id}/actions"),
-            &[("action", "return_result")],
+            &[("action", "return_result"), ("confirm", "yes")],
             &[("file_result", "trich-luc-khai-sinh.pdf", result_pdf)],
         )
         .await;

@@ -462,8 +462,16 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&keyed).await;
+    assert!(
+        page.contains("Đã đóng") && page.contains("Rất hài lòng"),
+        "the reporter sees their rating"
+    );
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
-    assert!(page.contains("Đã đóng") && page.contains("Rất hài lòng"));
+    assert!(
+        page.contains("Đã đóng") && !page.contains("Rất hài lòng"),
+        "how someone rated is theirs, not the public's"
+    );
     assert!(
         !page.contains("bien-ban.pdf"),
         "the first answer's files went with it"
@@ -520,7 +528,8 @@ async fn bad_reports_duplicates_and_moderation(app: TestApp) {
             &[
                 ("email", "ban.doc@example.com"),
                 ("name", "Trần Ẩn Danh"),
-                ("hide_name", "on"),
+                // Someone without an account is never named, whatever the form sends.
+                ("show_name", "on"),
             ],
         ]
         .concat(),
@@ -560,22 +569,62 @@ async fn bad_reports_duplicates_and_moderation(app: TestApp) {
     let second = code_of(&location.unwrap());
     app.clear_cookies();
     app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    // Merging cannot be undone: asked first (nothing changes), then done when confirmed.
+    let merge = [
+        ("action", "mark_duplicate"),
+        ("duplicate_of", first.as_str()),
+    ];
+    let (status, step, _) = app
+        .post_form(
+            &format!("/feedback/{second}"),
+            &format!("/feedback/{second}/actions"),
+            &merge,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(step.contains("Gộp vào phản ánh trùng?") && step.contains(&first));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback_reports WHERE status = 'duplicate'")
+            .await,
+        0
+    );
     let (status, _, _) = app
         .post_form(
             &format!("/feedback/{second}"),
             &format!("/feedback/{second}/actions"),
-            &[("action", "mark_duplicate"), ("duplicate_of", &first)],
+            &[merge.as_slice(), &[("confirm", "yes")]].concat(),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = app.get(&format!("/feedback/{second}")).await;
     assert!(page.contains("Trùng lặp"));
+    // The handler's panel is about the report, each action titled, not "Xử lý hồ sơ".
+    assert!(
+        page.contains("<h2 id=\"handle\">Xử lý phản ánh</h2>") && !page.contains("Xử lý hồ sơ")
+    );
+    assert!(page.contains("<h3 id=\"fb-hide\">Ẩn nội dung</h3>"));
     // Moderation hides the content from the public, with a reason, audited.
+    let hide = [("reason", "Có thông tin cá nhân của người khác")];
+    let (status, step, _) = app
+        .post_form(
+            &format!("/feedback/{first}"),
+            &format!("/feedback/{first}/hide"),
+            &hide,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(step.contains("Ẩn nội dung phản ánh?"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback_reports WHERE hidden_reason IS NOT NULL")
+            .await,
+        0,
+        "asked first, nothing hidden yet"
+    );
     let (status, _, _) = app
         .post_form(
             &format!("/feedback/{first}"),
             &format!("/feedback/{first}/hide"),
-            &[("reason", "Có thông tin cá nhân của người khác")],
+            &[hide.as_slice(), &[("confirm", "yes")]].concat(),
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -879,7 +928,7 @@ mod administration {
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html.contains("Không tìm thấy cơ quan"));
+        assert!(html.contains("Chọn cơ quan tiếp nhận trong danh sách."));
         let (status, _, _) = app
             .post_form(
                 "/admin/feedback",

@@ -208,7 +208,15 @@ async fn disabling_an_account_ends_its_sessions_and_tokens(app: TestApp) {
     let id = app.user_id(SPECIALIST).await;
     let page = format!("/admin/officials/{id}");
     let (status, body, _) = app
-        .post_form(&page, &page, &[("role", "specialist"), ("disabled", "on")])
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("role", "specialist"),
+                ("disabled", "on"),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 

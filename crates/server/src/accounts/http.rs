@@ -7,6 +7,7 @@ use crate::auth::session::{self, Auth, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors};
 use axum::Router;
@@ -99,11 +100,65 @@ async fn verify_email(
     page.render("message.html", context! { title => page.tr("verified_title"), message => page.tr("verified_text"), link => "/login", link_text => page.tr("sign_in") })
 }
 
-async fn login_form(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
-    page.render(
+/// Where a person goes after signing in, when sign-in interrupted them: kept in a short-lived
+/// cookie so that it survives the one-time-code step, single sign-on and registration.
+const RETURN_COOKIE: &str = "after_sign_in";
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    page: Page,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> PageResult<Response> {
+    let wanted = q.next.as_deref().and_then(crate::web::local_target);
+    let reason = wanted.map(|next| page.tr(sign_in_reason(next)));
+    let html = page.render(
         "login.html",
-        context! { form => context!{}, oidc => oidc_name(&state) },
-    )
+        context! { form => context!{}, oidc => oidc_name(&state), reason },
+    )?;
+    let jar = match wanted {
+        Some(next) => jar.add(
+            Cookie::build((RETURN_COOKIE, next.to_owned()))
+                .path("/")
+                .http_only(true)
+                .secure(state.config.secure_cookies)
+                .same_site(axum_extra::extract::cookie::SameSite::Lax)
+                .max_age(time::Duration::minutes(30)),
+        ),
+        None => jar,
+    };
+    Ok((jar, html).into_response())
+}
+
+/// Why the page the person wanted needs an account, in words they recognise.
+fn sign_in_reason(next: &str) -> &'static str {
+    let path = next.split('?').next().unwrap_or(next);
+    if path.starts_with("/procedures/") && path.ends_with("/apply") {
+        "sign_in_reason_apply"
+    } else if path.starts_with("/dossiers") || path.starts_with("/linked") {
+        "sign_in_reason_dossiers"
+    } else if path.starts_with("/office") || path.starts_with("/admin") {
+        "sign_in_reason_office"
+    } else {
+        "sign_in_reason_default"
+    }
+}
+
+/// Where to send a person who has just finished signing in: back to the page sign-in
+/// interrupted (checked again: the cookie comes from the browser), else their home page.
+fn after_sign_in(jar: CookieJar, user: &crate::auth::User) -> (CookieJar, Redirect) {
+    let target = jar
+        .get(RETURN_COOKIE)
+        .and_then(|c| crate::web::local_target(c.value()).map(str::to_owned))
+        .filter(|next| !next.starts_with("/login"))
+        .unwrap_or_else(|| home_for(user).to_owned());
+    let jar = jar.remove(Cookie::build(RETURN_COOKIE).path("/"));
+    (jar, Redirect::to(&target))
 }
 
 fn oidc_name(state: &AppState) -> Option<String> {
@@ -186,19 +241,19 @@ async fn start_session(
         state.config.secure_cookies,
     )
     .await?;
-    let target = if second_factor_pending {
-        "/login/totp"
-    } else {
-        home_for(user)
-    };
-    Ok((jar.add(new.cookie), Redirect::to(target)).into_response())
+    let jar = jar.add(new.cookie);
+    if second_factor_pending {
+        return Ok((jar, Redirect::to("/login/totp")).into_response());
+    }
+    Ok(after_sign_in(jar, user).into_response())
 }
 
 pub fn home_for(user: &crate::auth::User) -> &'static str {
     if user.is_official() {
         "/office"
     } else {
-        "/account"
+        // Citizens and businesses come for their applications, not their settings.
+        "/dossiers"
     }
 }
 
@@ -215,6 +270,7 @@ async fn totp_submit(
     State(state): State<AppState>,
     page: Page,
     auth: Auth,
+    jar: CookieJar,
     Form(form): Form<CodeForm>,
 ) -> PageResult<Response> {
     let Some(session) = auth.session.filter(|s| s.second_factor_pending) else {
@@ -224,7 +280,7 @@ async fn totp_submit(
         return form_again(&page, "login_totp.html", context! {}, e);
     }
     session::mark_second_factor_done(&state.db, &session.token).await?;
-    Ok(Redirect::to(home_for(&session.user)).into_response())
+    Ok(after_sign_in(jar, &session.user).into_response())
 }
 
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Response> {
@@ -307,7 +363,7 @@ async fn account_page(
     };
     let html = page.render(
         "account.html",
-        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::SCOPES } },
+        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::grantable_scopes(user), must_enrol => user.needs_totp_enrolment() } },
     )?;
     Ok(html.into_response())
 }
@@ -403,16 +459,19 @@ async fn create_token(
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
     let name = form.name.trim();
-    let scopes: Vec<String> = form
-        .scope
-        .into_iter()
-        .filter(|s| crate::auth::authz::SCOPES.contains(&s.as_str()))
-        .collect();
-    if name.is_empty() || scopes.is_empty() {
-        let errors = vec![crate::error::FieldError::new(
-            "token",
-            page.tr("token_needs_name_and_scope"),
-        )];
+    let grantable = crate::auth::authz::grantable_scopes(&user);
+    let scopes = form.scope;
+    let problem = if name.is_empty() || scopes.is_empty() {
+        Some(page.tr("token_needs_name_and_scope"))
+    } else if scopes.iter().any(|s| !grantable.contains(&s.as_str())) {
+        Some(page.tr("token_scope_not_yours"))
+    } else if name.chars().count() > 100 {
+        Some(page.tr("token_name_too_long"))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let errors = vec![crate::error::FieldError::new("token", problem)];
         let mut resp =
             account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -441,13 +500,35 @@ async fn create_token(
     account_page(&state, &page, context! { new_token => secret }).await
 }
 
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
 async fn revoke_token(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
+    if !confirm::given(form.confirm.as_deref()) {
+        // Only one's own live tokens: another person's id is "not found", as below.
+        let token = crate::tokens::list(&state.db, &user.id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id && t.revoked_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        return Confirmation::new(
+            "token_revoke",
+            format!("/account/tokens/{id}/revoke"),
+            "/account#tokens",
+        )
+        .fact("token_name", token.name)
+        .fact("scopes", token.scopes.join(", "))
+        .render(&page);
+    }
     let mut tx = state.db.begin().await?;
     if !crate::tokens::revoke(&mut tx, &user.id, &id).await? {
         return Err(AppError::NotFound.into());

@@ -921,14 +921,16 @@ pub async fn official_access(db: &Db, id: &str) -> Result<Option<OfficialAccess>
 }
 
 /// Changes an official's roles and enabled state; disabling signs them out everywhere.
-pub async fn update_official(
+/// Whether `principal` may give official `id` these roles and this disabled flag, or why not;
+/// the official as they are and the roles asked. Shared by the update and by its
+/// confirmation step, so nobody is asked to confirm a change they may not make.
+pub async fn check_access_change(
     state: &AppState,
-    actor: &Actor,
     principal: &crate::auth::Principal,
     id: &str,
     role_names: &[String],
     disabled: bool,
-) -> Result<(), AppError> {
+) -> Result<(OfficialAccess, Vec<Role>), AppError> {
     use crate::auth::authz::{Action, authorize};
     let before = official_access(&state.db, id)
         .await?
@@ -959,6 +961,18 @@ pub async fn update_official(
             "Bạn không thể tự khóa tài khoản của mình.",
         ));
     }
+    Ok((before, roles))
+}
+
+pub async fn update_official(
+    state: &AppState,
+    actor: &Actor,
+    principal: &crate::auth::Principal,
+    id: &str,
+    role_names: &[String],
+    disabled: bool,
+) -> Result<(), AppError> {
+    let (before, roles) = check_access_change(state, principal, id, role_names, disabled).await?;
     let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(id)

@@ -67,6 +67,15 @@ async fn agency_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let children = store::search(&state.db, "", Some(&agency.code), 1, 200).await?;
+    // Names, not codes: a citizen knows "UBND tỉnh" and "phường Hạc Thành", not 000.00.00.H56.
+    let parent_name = match &agency.parent_code {
+        Some(code) => store::by_code(&state.db.pool, code).await?.map(|p| p.name),
+        None => None,
+    };
+    let admin_unit = match &agency.admin_unit_code {
+        Some(code) => store::admin_unit_name(&state.db, code).await?,
+        None => None,
+    };
     let can_edit = match &page.user {
         Some(user) => {
             let principal = crate::auth::Principal::User(user.clone());
@@ -79,7 +88,7 @@ async fn agency_page(
     };
     page.render(
         "agency.html",
-        context! { agency => sv(&agency), children => sv(&children.items), can_edit => can_edit },
+        context! { agency => sv(&agency), children => sv(&children.items), can_edit => can_edit, parent_name, admin_unit },
     )
 }
 

@@ -303,6 +303,15 @@ pub struct AdminUnit {
     pub parent_code: Option<String>,
 }
 
+/// The name of an administrative unit ("Phường Hạc Thành"), from its code.
+pub async fn admin_unit_name(db: &Db, code: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT name FROM admin_units WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("name")).transpose()?)
+}
+
 pub async fn admin_units(db: &Db) -> Result<Vec<AdminUnit>, AppError> {
     let rows = sqlx::query(
         "SELECT u.code, u.name, u.kind, p.code AS parent_code FROM admin_units u

@@ -52,6 +52,27 @@ pub const SCOPES: [&str; 7] = [
     "catalog:write",
 ];
 
+/// The scopes a token of `user` can usefully carry: those whose actions the user may take
+/// somewhere (mirrors `allowed`). Other scopes are neither offered nor granted.
+pub fn grantable_scopes(user: &User) -> Vec<&'static str> {
+    SCOPES
+        .iter()
+        .copied()
+        .filter(|scope| can_use_scope(user, scope))
+        .collect()
+}
+
+fn can_use_scope(user: &User, scope: &str) -> bool {
+    if user.has_role(Role::SystemAdmin) {
+        return true;
+    }
+    match scope {
+        "account" | "dossiers" | "open311" => true,
+        "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
+        _ => false,
+    }
+}
+
 pub async fn authorize(db: &Db, principal: &Principal, action: Action<'_>) -> Result<(), AppError> {
     let user = match principal {
         Principal::Anonymous => return Err(AppError::Unauthorized),

@@ -3,8 +3,8 @@
 //! The token is an HMAC, under a secret kept in the database (so every node agrees), of the
 //! visitor's session cookie, or of an anonymous cookie for visitors not signed in. Signing in
 //! changes the cookie and so the token: a token captured before cannot be replayed after.
-//! Unsafe requests must echo the token in the `_csrf` form field, the `_csrf` query parameter
-//! (multipart uploads) or the `X-CSRF-Token` header. Bearer-token calls to the API carry no
+//! Unsafe requests must echo the token in the `_csrf` form field (URL-encoded or multipart) or
+//! the `X-CSRF-Token` header — never in the URL, which ends up in logs, history and referrers. Bearer-token calls to the API carry no
 //! cookie and are exempt; pages refuse bearer tokens altogether (`session::takes_tokens`).
 
 use super::session::SESSION_COOKIE;
@@ -107,8 +107,8 @@ fn reject(req: &Request) -> Response {
     }
 }
 
-/// Finds the token in the header, the query string or an URL-encoded body (which is read and
-/// put back for the handler).
+/// Finds the token in the header or in the `_csrf` field of an URL-encoded or multipart body
+/// (which is read and put back for the handler).
 async fn presented_token(
     req: Request,
     limit: usize,
@@ -121,15 +121,15 @@ async fn presented_token(
         let token = h.to_owned();
         return Ok((req, Some(token)));
     }
-    if let Some(q) = req.uri().query().and_then(|q| find_field(q.as_bytes())) {
-        return Ok((req, Some(q)));
-    }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    let boundary = multer::parse_boundary(&content_type).ok();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    if !is_form && boundary.is_none() {
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
@@ -139,8 +139,23 @@ async fn presented_token(
             return Err(AppError::PayloadTooLarge.into_page());
         }
     };
-    let token = find_field(&bytes);
+    let token = match boundary {
+        Some(boundary) => multipart_field(bytes.clone(), boundary).await,
+        None => find_field(&bytes),
+    };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// The `_csrf` text field of a multipart body (forms put it first, before any file).
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn find_field(encoded: &[u8]) -> Option<String> {

@@ -103,15 +103,24 @@ pub async fn search(
     db: &Db,
     f: &Filter,
 ) -> Result<crate::agencies::store::Page<Summary>, AppError> {
-    let folded = tinhso_domain::text::fold(f.q.as_deref().unwrap_or(""));
+    let terms = tinhso_domain::text::search_terms(f.q.as_deref().unwrap_or(""));
     let mut clauses = vec!["p.active = 1".to_owned()];
     let mut binds: Vec<String> = Vec::new();
-    for word in folded.split(' ').filter(|w| !w.is_empty()).take(8) {
-        binds.push(format!("%{}%", word.replace(['%', '_'], "")));
-        clauses.push(format!(
-            "(p.name_folded LIKE ${n} OR p.code LIKE ${n})",
+    // One 0/1 term per word: the name (or its words run together, "khaisinh") or the code.
+    let mut hits = Vec::new();
+    for word in &terms.words {
+        binds.push(format!("%{word}%"));
+        hits.push(format!(
+            "(CASE WHEN p.name_folded LIKE ${n} OR REPLACE(p.name_folded, ' ', '') LIKE ${n} OR p.code LIKE ${n} THEN 1 ELSE 0 END)",
             n = binds.len()
         ));
+    }
+    // Best matches first, then by field and name (a constant would read as a column number).
+    let mut order = String::new();
+    if !hits.is_empty() {
+        let score = hits.join(" + ");
+        clauses.push(format!("({score}) >= {}", terms.min_hits));
+        order = format!("({score}) DESC, ");
     }
     if let Some(field) = f.field.as_deref().filter(|s| !s.is_empty()) {
         binds.push(field.to_owned());
@@ -141,7 +150,7 @@ pub async fn search(
     let sql = format!(
         "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
          FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
-         WHERE {filter} ORDER BY f.name, p.name LIMIT {per_page} OFFSET {}",
+         WHERE {filter} ORDER BY {order}f.name, p.name LIMIT {per_page} OFFSET {}",
         (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -8,8 +8,9 @@ use crate::app::AppState;
 use crate::auth::{Role, User};
 use crate::catalog::Procedure;
 use crate::error::{AppError, FieldError, PageResult};
-use crate::extract::{Path, Query};
+use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use axum::Router;
 use axum::extract::{Multipart, State};
@@ -261,6 +262,7 @@ pub fn summary(
         deadline => d.deadline_status(calendar, now).map(sv),
         remaining => d.remaining(calendar, now).map(sv), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(), group_id => d.group_id.clone(),
+        assignee_name => d.assignee_name.clone(),
     }
 }
 
@@ -362,14 +364,33 @@ async fn finish_action(
     }
 }
 
+/// What the withdrawal form posts: only the confirmation matters.
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+/// Withdrawal ends the dossier for good: the first POST only shows what will happen (the fee
+/// already paid, which is not refunded by withdrawing); the confirmed one withdraws.
 async fn withdraw(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
     let d = visible(&state, &user, &id).await?;
+    if !confirm::given(form.confirm.as_deref()) {
+        service::check(&user, &d, Action::Withdraw)?;
+        let back = format!("/dossiers/{}", d.id);
+        return Confirmation::new("withdraw", format!("{back}/withdraw"), back)
+            .fact("dossier_code", d.code.clone().unwrap_or_default())
+            .fact("procedure", d.procedure_name.clone())
+            .fact("agency", d.agency_name.clone())
+            .fee(d.fee_paid, page.lang, false)
+            .render(&page);
+    }
     finish_action(
         &state,
         &page,

@@ -3,6 +3,7 @@
 //! module applies them to stored dossiers inside transactions, with the audit trail.
 
 pub mod api;
+pub mod assignment;
 pub mod calendar;
 pub mod calendar_http;
 pub mod citizen;
@@ -62,6 +63,10 @@ pub struct Dossier {
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,
     pub rated_at: Option<String>,
+    /// The specialist named to process it, if a leader or the desk chose one.
+    pub assignee_id: Option<String>,
+    #[serde(skip)]
+    pub assignee_name: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }

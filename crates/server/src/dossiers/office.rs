@@ -12,6 +12,7 @@ use crate::auth::authz::{Action as Authz, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use axum::Router;
 use axum::extract::{Multipart, State};
@@ -85,27 +86,9 @@ pub async fn queue_of(
     queue: Queue,
     now: chrono::NaiveDateTime,
 ) -> Result<(Vec<(Queue, i64)>, Vec<Dossier>), AppError> {
-    let cap = chrono::TimeDelta::minutes(i64::from(calendar.due_soon_rule().cap_minutes));
-    let horizon = calendar.add_office_time(now, cap).unwrap_or(now);
-    let (now_text, horizon_text) = (local_text(now), local_text(horizon));
-    let due_soon: Vec<Dossier> = store::queue(
-        &state.db,
-        agency_id,
-        Queue::DueSoon,
-        &now_text,
-        &horizon_text,
-        i64::MAX,
-    )
-    .await?
-    .into_iter()
-    .filter(|d| d.deadline_status(calendar, now) == Some(DeadlineStatus::DueSoon))
-    .collect();
-    let mut counts = store::queue_counts(&state.db, agency_id, &now_text).await?;
-    for (q, n) in &mut counts {
-        if *q == Queue::DueSoon {
-            *n = due_soon.len() as i64;
-        }
-    }
+    let (now_text, horizon_text) = horizon(calendar, now);
+    let due_soon = due_soon(&state.db, calendar, agency_id, now).await?;
+    let counts = queue_counts(&state.db, calendar, agency_id, now).await?;
     let rows = match queue {
         Queue::DueSoon => due_soon.into_iter().take(QUEUE_PAGE).collect(),
         other => {
@@ -126,20 +109,72 @@ pub async fn queue_of(
 /// Dossiers listed per queue page.
 const QUEUE_PAGE: usize = 200;
 
+/// `now` and the furthest due moment a dossier can have and still be due soon (the rule's
+/// cap ahead), as local texts for SQL.
+fn horizon(
+    calendar: &tinhso_domain::calendar::Calendar,
+    now: chrono::NaiveDateTime,
+) -> (String, String) {
+    let cap = chrono::TimeDelta::minutes(i64::from(calendar.due_soon_rule().cap_minutes));
+    let horizon = calendar.add_office_time(now, cap).unwrap_or(now);
+    (local_text(now), local_text(horizon))
+}
+
+/// The agency's running dossiers that are due soon by the calendar's rule, soonest first.
+pub async fn due_soon(
+    db: &crate::db::Db,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<Dossier>, AppError> {
+    let (now_text, horizon_text) = horizon(calendar, now);
+    Ok(store::queue(
+        db,
+        agency_id,
+        Queue::DueSoon,
+        &now_text,
+        &horizon_text,
+        i64::MAX,
+    )
+    .await?
+    .into_iter()
+    .filter(|d| d.deadline_status(calendar, now) == Some(DeadlineStatus::DueSoon))
+    .collect())
+}
+
+/// The count of every queue of an agency, the due-soon one by the calendar's rule.
+pub async fn queue_counts(
+    db: &crate::db::Db,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<(Queue, i64)>, AppError> {
+    let soon = due_soon(db, calendar, agency_id, now).await?.len() as i64;
+    let mut counts = store::queue_counts(db, agency_id, &local_text(now)).await?;
+    for (q, n) in &mut counts {
+        if *q == Queue::DueSoon {
+            *n = soon;
+        }
+    }
+    Ok(counts)
+}
+
+/// What officials do on the dossier page, in the order it offers them.
+const OFFICE_ACTIONS: [Action; 9] = [
+    Action::Accept,
+    Action::Refuse,
+    Action::Forward,
+    Action::RequestSupplement,
+    Action::CompleteStep,
+    Action::Approve,
+    Action::ReturnResult,
+    Action::Apologize,
+    Action::Stop,
+];
+
 /// The actions `user` can take on `d` now, in the order the page offers them.
 fn possible_actions(user: &User, d: &Dossier) -> Vec<String> {
-    const OFFICE: [Action; 9] = [
-        Action::Accept,
-        Action::Refuse,
-        Action::Forward,
-        Action::RequestSupplement,
-        Action::CompleteStep,
-        Action::Approve,
-        Action::ReturnResult,
-        Action::Apologize,
-        Action::Stop,
-    ];
-    OFFICE
+    OFFICE_ACTIONS
         .into_iter()
         .filter(|a| {
             service::actor_for(user, d, *a)
@@ -148,6 +183,26 @@ fn possible_actions(user: &User, d: &Dossier) -> Vec<String> {
         })
         .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(str::to_owned))
         .collect()
+}
+
+/// The names of the actions pages confirm first.
+fn irreversible_names() -> Vec<String> {
+    OFFICE_ACTIONS
+        .into_iter()
+        .filter(|a| a.is_irreversible())
+        .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The agencies a dossier can be forwarded to, by name and grouped by kind.
+async fn agencies_by_kind(state: &AppState, codes: &[String]) -> Result<Vec<Value>, AppError> {
+    let mut found = Vec::new();
+    for code in codes {
+        if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
+            found.push(a);
+        }
+    }
+    Ok(crate::agencies::grouped_by_kind(found))
 }
 
 async fn dossier_page(
@@ -160,7 +215,7 @@ async fn dossier_page(
     render(&state, &page, &user, &d, &[]).await
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     page: &Page,
     user: &User,
@@ -175,7 +230,7 @@ async fn render(
         .iter()
         .flat_map(|p| p.form.iter().map(|f| (f.key.clone(), f.label.clone())))
         .collect();
-    let other_agencies: Vec<String> = procedure
+    let codes: Vec<String> = procedure
         .map(|p| {
             p.agencies
                 .into_iter()
@@ -183,11 +238,18 @@ async fn render(
                 .collect()
         })
         .unwrap_or_default();
+    let other_agencies = agencies_by_kind(state, &codes).await?;
     let now = local_now();
     let due_soon = matches!(
         d.deadline_status(&calendar, now),
         Some(DeadlineStatus::DueSoon | DeadlineStatus::Overdue)
     );
+    let can_assign = super::assignment::can_assign(user, d);
+    let specialists = if can_assign {
+        super::assignment::specialists(&state.db, &calendar, &d.agency_id, now).await?
+    } else {
+        Vec::new()
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -198,11 +260,13 @@ async fn render(
         context! {
             d => summary(d, &calendar, now), answers => sv(&d.answers), labels => sv(&labels),
             events => sv(&events), files => sv(&files), forms => forms::available(d, &events),
-            actions => possible_actions(user, d), steps => sv(&d.steps), step => d.step,
+            actions => possible_actions(user, d), irreversible => irreversible_names(), steps => sv(&d.steps), step => d.step,
             other_agencies => other_agencies, errors => form_errors(errors),
             prompt_apology => due_soon && !d.apologised && possible_actions(user, d).iter().any(|a| a == "apologize"),
             applicant_email => d.applicant_email.clone(), applicant_phone => d.applicant_phone.clone(),
             rating => d.rating, rating_comment => d.rating_comment.clone(), outcome => d.outcome.map(sv),
+            assignee_id => d.assignee_id.clone(), assignee_name => d.assignee_name.clone(),
+            can_assign => can_assign, specialists => sv(&specialists), just_assigned => page.path.contains("assigned=1"),
         },
     )?;
     Ok((status, html).into_response())
@@ -224,6 +288,9 @@ async fn take_action(
     let action: Action =
         serde_json::from_value(serde_json::Value::String(form.text("action").to_owned()))
             .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    if action.is_irreversible() && !confirm::given(Some(form.text(confirm::FIELD))) {
+        return ask_confirmation(&state, &page, &user, &d, action, &form).await;
+    }
     let new_due = match form.text("new_due") {
         "" => None,
         text => Some(
@@ -257,6 +324,62 @@ async fn take_action(
         Err(AppError::Validation(errors)) => render(&state, &page, &user, &d, &errors).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The confirmation step of an irreversible action, once what can be checked without doing
+/// it holds (the official may take it; a refusal or stop has its reason), so nobody confirms
+/// something that would then be refused.
+async fn ask_confirmation(
+    state: &AppState,
+    page: &Page,
+    user: &User,
+    d: &Dossier,
+    action: Action,
+    form: &upload::FormData,
+) -> PageResult<Response> {
+    service::check(user, d, action)?;
+    let note = form.text("note").trim();
+    if matches!(action, Action::Refuse | Action::Stop)
+        && let Err(AppError::Validation(errors)) =
+            service::require_note(note, service::REASON_NEEDED)
+    {
+        return render(state, page, user, d, &errors).await;
+    }
+    let what = match action {
+        Action::Refuse => "refuse",
+        Action::Stop => "stop",
+        Action::Forward => "forward",
+        _ => "return_result",
+    };
+    let back = format!("/office/dossiers/{}", d.id);
+    let mut c = Confirmation::new(what, format!("{back}/actions"), back.clone())
+        .multipart()
+        .keep("action", form.text("action"))
+        .fact("dossier_code", d.code.clone().unwrap_or_default())
+        .fact("applicant", d.applicant_name.clone())
+        .fact("confirm_reason", note)
+        .keep("note", note);
+    if action != Action::ReturnResult {
+        // Ending or handing over a dossier the applicant paid for: say what becomes of it.
+        c = c.fee(d.fee_paid, page.lang, true);
+    }
+    if action == Action::Forward {
+        let target = match service::forward_target(state, d, Some(form.text("target_agency"))).await
+        {
+            Ok(target) => target,
+            Err(AppError::Validation(errors)) => {
+                return render(state, page, user, d, &errors).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        c = c
+            .fact("target_agency", target.name)
+            .keep("target_agency", target.code);
+    }
+    if action == Action::ReturnResult {
+        c = c.file("file_result", "result_file");
+    }
+    c.render(page)
 }
 
 #[derive(Deserialize, Default)]

@@ -26,7 +26,7 @@ pub struct Who<'a> {
 }
 
 impl Who<'_> {
-    fn audit_actor(&self) -> audit::Actor {
+    pub(crate) fn audit_actor(&self) -> audit::Actor {
         audit::Actor {
             label: format!("user:{}", self.user.id),
             ip: self.ip.to_owned(),
@@ -475,6 +475,8 @@ fn blank(
         rating: None,
         rating_comment: None,
         rated_at: None,
+        assignee_id: None,
+        assignee_name: None,
         created_at: String::new(),
         updated_at: String::new(),
     }
@@ -628,11 +630,28 @@ pub fn actor_for(user: &User, d: &Dossier, action: Action) -> Result<Actor, AppE
         .iter()
         .copied()
         .filter(|a| user.has_role(role_of(*a)));
-    let mut fitting = candidates.filter(|a| match action {
-        Action::CompleteStep => step_role == Some(role_of(*a).as_str()),
-        _ => true,
-    });
+    // A dossier assigned to a named specialist is theirs: other specialists keep acting only
+    // on unassigned dossiers of their agency, as before assignment existed.
+    let assigned_elsewhere = d
+        .assignee_id
+        .as_deref()
+        .is_some_and(|id| id != user.id.as_str());
+    let mut fitting = candidates
+        .filter(|a| !(*a == Actor::Specialist && assigned_elsewhere))
+        .filter(|a| match action {
+            Action::CompleteStep => step_role == Some(role_of(*a).as_str()),
+            _ => true,
+        });
     fitting.next().ok_or(AppError::Forbidden)
+}
+
+/// Whether `user` may take `action` on `d` as it stands (actor and state machine), without
+/// doing it: pages ask for a confirmation only of what could then be done.
+pub fn check(user: &User, d: &Dossier, action: Action) -> Result<(), AppError> {
+    let actor = actor_for(user, d, action)?;
+    dossier::transition(d.position(), action, actor)
+        .map(|_| ())
+        .map_err(transition_error)
 }
 
 fn role_of(actor: Actor) -> Role {
@@ -680,7 +699,7 @@ async fn apply(
             ));
         }
         Action::Refuse | Action::Stop => {
-            require_note(&note, "Vui lòng ghi rõ lý do.")?;
+            require_note(&note, REASON_NEEDED)?;
             d.finished_at = Some(crate::time::now_text());
             let what = if input.action == Action::Refuse {
                 "bị từ chối tiếp nhận"
@@ -753,6 +772,9 @@ async fn apply(
             d.agency_id = target.id;
             d.agency_code = target.code;
             d.agency_name = target.name;
+            // The specialist named here has no reach in the other agency.
+            super::assignment::clear(tx, &d.id).await?;
+            d.assignee_id = None;
         }
         Action::Apologize => {
             require_note(&note, "Vui lòng ghi rõ lý do chậm trễ.")?;
@@ -781,7 +803,10 @@ async fn apply(
     Ok(())
 }
 
-fn require_note(note: &str, message: &str) -> Result<(), AppError> {
+/// The message for a refusal or a stop without its reason.
+pub(crate) const REASON_NEEDED: &str = "Vui lòng ghi rõ lý do.";
+
+pub(crate) fn require_note(note: &str, message: &str) -> Result<(), AppError> {
     if note.chars().count() < 3 {
         return Err(AppError::validation("note", message));
     }
@@ -825,7 +850,7 @@ async fn has_result_file(tx: &mut Conn, dossier_id: &str) -> Result<bool, AppErr
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-async fn forward_target(
+pub(crate) async fn forward_target(
     state: &AppState,
     d: &Dossier,
     target: Option<&str>,

@@ -33,10 +33,11 @@ pub fn outcome_text(outcome: Outcome) -> String {
     enum_text(&outcome)
 }
 
-pub const SELECT: &str = "SELECT d.*, a.code AS agency_code, a.name AS agency_name
-    FROM dossiers d JOIN agencies a ON a.id = d.agency_id";
+pub const SELECT: &str = "SELECT d.*, a.code AS agency_code, a.name AS agency_name,
+    au.full_name AS assignee_name
+    FROM dossiers d JOIN agencies a ON a.id = d.agency_id LEFT JOIN users au ON au.id = d.assignee_id";
 
-fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
     let text = |c: &str| row.try_get::<String, _>(c);
     let opt = |c: &str| row.try_get::<Option<String>, _>(c);
     let local = |c: &str| -> Result<_, AppError> { Ok(opt(c)?.as_deref().and_then(parse_local)) };
@@ -75,6 +76,8 @@ fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
         rating: row.try_get("rating")?,
         rating_comment: opt("rating_comment")?,
         rated_at: opt("rated_at")?,
+        assignee_id: opt("assignee_id")?,
+        assignee_name: opt("assignee_name")?,
         created_at: text("created_at")?,
         updated_at: text("updated_at")?,
     })

@@ -8,6 +8,7 @@ use crate::auth::authz::{Action, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use axum::Router;
 use axum::extract::State;
@@ -29,8 +30,11 @@ pub fn routes() -> Router<AppState> {
 async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageResult<Response> {
     let categories = store::categories(&state.db).await?;
     let rows = sqlx::query(
-        "SELECT r.id, r.category_code, r.admin_unit_code, a.code AS agency_code, a.name AS agency_name
-         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id ORDER BY r.category_code, r.admin_unit_code",
+        "SELECT r.id, c.name AS category_name, u.name AS unit_name, a.code AS agency_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code
+         LEFT JOIN admin_units u ON u.code = r.admin_unit_code
+         ORDER BY c.name, u.name",
     )
     .fetch_all(&state.db.pool)
     .await?;
@@ -39,14 +43,15 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
         .map(|r| {
             context! {
                 id => r.try_get::<String, _>("id").unwrap_or_default(),
-                category => r.try_get::<String, _>("category_code").unwrap_or_default(),
-                unit => r.try_get::<Option<String>, _>("admin_unit_code").ok().flatten(),
+                category => r.try_get::<String, _>("category_name").unwrap_or_default(),
+                unit => r.try_get::<Option<String>, _>("unit_name").ok().flatten(),
                 agency_code => r.try_get::<String, _>("agency_code").unwrap_or_default(),
                 agency_name => r.try_get::<String, _>("agency_name").unwrap_or_default(),
             }
         })
         .collect();
     let units = crate::agencies::store::admin_units(&state.db).await?;
+    let agencies = crate::agencies::grouped_by_kind(crate::agencies::store::all(&state.db).await?);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -54,7 +59,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors) },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors), agencies => agencies },
     )?;
     Ok((status, html).into_response())
 }
@@ -199,7 +204,7 @@ async fn save_route(
     if agency.is_none() {
         errors.push(FieldError::new(
             "agency",
-            "Không tìm thấy cơ quan với mã này.",
+            "Chọn cơ quan tiếp nhận trong danh sách.",
         ));
     }
     let (Some(agency), true) = (agency, errors.is_empty()) else {
@@ -224,13 +229,50 @@ async fn save_route(
     Ok(Redirect::to("/admin/feedback").into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+/// Deleting a routing rule sends new reports of its category and area elsewhere: the step says
+/// which rule goes before it does.
+async fn confirm_delete(state: &AppState, page: &Page, id: &str) -> PageResult<Response> {
+    let row = sqlx::query(
+        "SELECT c.name AS category, r.admin_unit_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let unit: Option<String> = row.try_get("admin_unit_code")?;
+    let back = "/admin/feedback";
+    Confirmation::new(
+        "route_delete",
+        format!("/admin/feedback/routes/{id}/delete"),
+        back,
+    )
+    .fact("feedback_category", row.try_get::<String, _>("category")?)
+    .fact(
+        "feedback_area",
+        unit.unwrap_or_else(|| page.tr("feedback_anywhere")),
+    )
+    .fact("feedback_agency", row.try_get::<String, _>("agency_name")?)
+    .render(page)
+}
+
 async fn delete_route(
     State(state): State<AppState>,
     page: Page,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    crate::extract::Form(form): crate::extract::Form<ConfirmForm>,
 ) -> PageResult<Response> {
     authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    if !confirm::given(form.confirm.as_deref()) {
+        return confirm_delete(&state, &page, &id).await;
+    }
     let mut tx = state.db.begin().await?;
     let gone = sqlx::query("DELETE FROM feedback_routes WHERE id = $1")
         .bind(&id)

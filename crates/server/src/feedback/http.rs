@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Path, Query};
 use crate::net::ClientIp;
+use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use axum::Router;
 use axum::extract::{Multipart, State};
@@ -173,7 +174,7 @@ async fn new_submit(
         admin_unit: Some(text("admin_unit")).filter(|u| !u.is_empty()),
         lat: Some(text("lat")),
         lon: Some(text("lon")),
-        hide_name: values.contains_key("hide_name"),
+        show_name: values.contains_key("show_name"),
         keep_location_in_photos: values.contains_key("keep_location"),
         photos,
         source: "web",
@@ -307,10 +308,20 @@ async fn render_report(
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
             reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
-            contact => if is_handler { Some(format!("{} · {} · {}", r.reporter_name, r.reporter_email, r.reporter_phone)) } else { None },
+            contact => is_handler.then(|| contact_line(r)),
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// Who wrote and how to reach them, for the handling agency only: the parts given.
+fn contact_line(r: &Report) -> String {
+    [&r.reporter_name, &r.reporter_email, &r.reporter_phone]
+        .into_iter()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[derive(Deserialize)]
@@ -323,6 +334,8 @@ struct ActionForm {
     rating: Option<String>,
     /// The reporter's key, for someone rating or reopening without an account.
     key: Option<String>,
+    /// `yes` once the official saw the confirmation step of an irreversible action.
+    confirm: Option<String>,
 }
 
 async fn take_action(
@@ -343,7 +356,42 @@ async fn take_action(
         files: Vec::new(),
     };
     let key = form.key.filter(|k| !k.is_empty());
+    // A reason too short is refused by the action itself, before it changes anything: no
+    // confirmation is asked for a rejection that could not happen.
+    let reason_missing = action == Action::Reject && input.note.trim().chars().count() < 5;
+    if action.is_irreversible() && !reason_missing && !confirm::given(form.confirm.as_deref()) {
+        return confirm_action(&state, &page, &code, &input).await;
+    }
     run_action(&state, &page, &ip, &code, key, input).await
+}
+
+/// The confirmation step of a rejection or a merge, for an official who may do it.
+async fn confirm_action(
+    state: &AppState,
+    page: &Page,
+    code: &str,
+    input: &ActionInput,
+) -> PageResult<Response> {
+    let user = page.require_user()?;
+    let r = store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    service::may_act(state, &service::Actor::User(user), &r, input.action)?;
+    let back = format!("/feedback/{code}");
+    let (what, action) = match input.action {
+        Action::Reject => ("feedback_reject", "reject"),
+        _ => ("feedback_duplicate", "mark_duplicate"),
+    };
+    let duplicate_of = input.duplicate_of.clone().unwrap_or_default();
+    Confirmation::new(what, format!("{back}/actions"), back)
+        .keep("action", action)
+        .fact("feedback_code", r.code.clone())
+        .fact("feedback_subject", r.title.clone())
+        .fact("confirm_reason", input.note.trim())
+        .keep("note", input.note.trim())
+        .fact("feedback_duplicate_of", duplicate_of.trim())
+        .keep("duplicate_of", duplicate_of.trim())
+        .render(page)
 }
 
 /// Runs an action as the signed-in user, or as the reporter holding their key; a mistake
@@ -438,6 +486,7 @@ async fn follow(
 struct HideForm {
     #[serde(default)]
     reason: String,
+    confirm: Option<String>,
 }
 
 async fn hide(
@@ -448,6 +497,21 @@ async fn hide(
     axum::Form(form): axum::Form<HideForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
+    if !confirm::given(form.confirm.as_deref()) && form.reason.trim().chars().count() >= 5 {
+        let r = store::by_code(&state.db, &code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !service::may_hide(&user, &r) {
+            return Err(AppError::Forbidden.into());
+        }
+        let back = format!("/feedback/{code}");
+        return Confirmation::new("feedback_hide", format!("{back}/hide"), back)
+            .fact("feedback_code", r.code.clone())
+            .fact("feedback_subject", r.title.clone())
+            .fact("confirm_reason", form.reason.trim())
+            .keep("reason", form.reason.trim())
+            .render(&page);
+    }
     service::hide(&state, &user, &ip, &code, &form.reason).await?;
     Ok(Redirect::to(&format!("/feedback/{code}")).into_response())
 }

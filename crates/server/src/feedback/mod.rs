@@ -13,7 +13,7 @@ pub mod stats;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
-use tinhso_domain::feedback::Status;
+use tinhso_domain::feedback::{Filer, Status, public_reporter_name};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Category {
@@ -23,6 +23,9 @@ pub struct Category {
     pub description: String,
     pub deadline_days: u32,
 }
+
+/// How timelines name a reporter whose name is not public.
+pub const UNNAMED_REPORTER: &str = "Người phản ánh (không công khai tên)";
 
 /// A report as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -38,10 +41,16 @@ pub struct Report {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub reporter_id: Option<String>,
+    // Never serialized: a page or an API that hands out a whole report by mistake still does
+    // not hand out who wrote it (the public name is `public_name`).
+    #[serde(skip)]
     pub reporter_name: String,
+    #[serde(skip)]
     pub reporter_email: String,
+    #[serde(skip)]
     pub reporter_phone: String,
-    pub hide_name: bool,
+    /// A signed-in reporter asked for their name to be shown (never for anonymous filers).
+    pub show_name: bool,
     pub source: String,
     pub agency_id: Option<String>,
     pub agency_name: Option<String>,
@@ -61,13 +70,22 @@ pub struct Report {
 }
 
 impl Report {
-    /// The name the public may see.
-    pub fn public_name(&self) -> String {
-        if self.hide_name || self.reporter_name.is_empty() {
-            "Người phản ánh ẩn danh".into()
-        } else {
-            self.reporter_name.clone()
-        }
+    /// The name the public may see, if any: a signed-in reporter's who opted in, never an
+    /// anonymous filer's (their name was given as a private contact detail).
+    pub fn public_name(&self) -> Option<String> {
+        let filer = match self.reporter_id {
+            Some(_) => Filer::Account {
+                opted_in: self.show_name,
+            },
+            None => Filer::Anonymous,
+        };
+        public_reporter_name(filer, &self.reporter_name).map(str::to_owned)
+    }
+
+    /// The public name, or the words standing for an unnamed reporter (for timelines).
+    pub fn public_name_or_anonymous(&self) -> String {
+        self.public_name()
+            .unwrap_or_else(|| UNNAMED_REPORTER.into())
     }
 
     /// Whether the report is past its deadline and still waiting for the agency.

@@ -439,7 +439,7 @@ async fn root_post(
         admin_unit: Some(get("address_id")).filter(|a| !a.is_empty()),
         lat: Some(lat),
         lon: Some(lon),
-        hide_name: true,
+        show_name: false,
         keep_location_in_photos: false,
         photos: Vec::new(),
         source: "open311",

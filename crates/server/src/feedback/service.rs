@@ -11,7 +11,9 @@ use crate::dossiers::upload::IncomingFile;
 use crate::error::{AppError, FieldError};
 use crate::jobs::{self, Job};
 use bytes::Bytes;
-use tinhso_domain::feedback::{Action, Status, check_point, transition};
+use tinhso_domain::feedback::{
+    Action, Filer, Status, check_point, public_reporter_name, transition,
+};
 
 /// Who files a report: a signed-in account, or someone anonymous with contact details kept
 /// private.
@@ -31,7 +33,8 @@ pub struct NewReport {
     pub admin_unit: Option<String>,
     pub lat: Option<String>,
     pub lon: Option<String>,
-    pub hide_name: bool,
+    /// The reporter ticked "show my name in public" (honoured for signed-in reporters only).
+    pub show_name: bool,
     pub keep_location_in_photos: bool,
     /// (file name, bytes) as sent.
     pub photos: Vec<(String, Bytes)>,
@@ -234,7 +237,7 @@ async fn insert(
     let at = crate::time::now_text();
     sqlx::query(
         "INSERT INTO feedback_reports (id, code, category_code, title, description, address, admin_unit_code, lat, lon,
-            reporter_id, reporter_name, reporter_email, reporter_phone, hide_name, source, agency_id, status,
+            reporter_id, reporter_name, reporter_email, reporter_phone, show_name, source, agency_id, status,
             received_local, due_local, idempotency_key, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
     )
@@ -251,7 +254,8 @@ async fn insert(
     .bind(&name)
     .bind(email)
     .bind(who.phone.trim())
-    .bind(i64::from(r.hide_name))
+    // Someone without an account gave their name as a private contact detail: never shown.
+    .bind(i64::from(r.show_name && who.user.is_some()))
     .bind(r.source)
     .bind(&agency)
     .bind(status_text(status))
@@ -277,7 +281,26 @@ async fn insert(
         .await?;
     }
     store::follow(&mut tx, id, email).await?;
-    event(&mut tx, id, &name, "submit", Status::Received, status, "").await?;
+    // The timeline holds what the public may know of the reporter, not their private name.
+    let filer = match &who.user {
+        Some(_) => Filer::Account {
+            opted_in: r.show_name,
+        },
+        None => Filer::Anonymous,
+    };
+    let public_name = public_reporter_name(filer, &name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| super::UNNAMED_REPORTER.into());
+    event(
+        &mut tx,
+        id,
+        &public_name,
+        "submit",
+        Status::Received,
+        status,
+        "",
+    )
+    .await?;
     audit_change(
         state,
         &mut tx,
@@ -285,7 +308,7 @@ async fn insert(
         &who.ip,
         id,
         "feedback.submitted",
-        serde_json::json!({ "code": code, "agency": agency }),
+        serde_json::json!({ "code": code, "agency": agency, "show_name": r.show_name && who.user.is_some() }),
     )
     .await?;
     notify(
@@ -423,8 +446,10 @@ impl Actor<'_> {
 
     fn name(&self, r: &Report) -> String {
         match self {
-            Actor::User(u) => u.full_name.clone(),
-            Actor::ReporterKey(_) => r.public_name(),
+            Actor::User(u) if r.reporter_id.as_deref() != Some(u.id.as_str()) => {
+                u.full_name.clone()
+            }
+            Actor::User(_) | Actor::ReporterKey(_) => r.public_name_or_anonymous(),
         }
     }
 
@@ -476,6 +501,28 @@ fn allowed(state: &AppState, actor: &Actor, r: &Report, action: Action) -> bool 
         }
         Action::Accept | Action::Answer | Action::Reject | Action::MarkDuplicate => of_agency,
     }
+}
+
+/// Whether `actor` may take `action` on `r` as it stands, without doing it: pages confirm
+/// only what could then be done.
+pub fn may_act(
+    state: &AppState,
+    actor: &Actor,
+    r: &Report,
+    action: Action,
+) -> Result<(), AppError> {
+    if !allowed(state, actor, r, action) {
+        return Err(AppError::Forbidden);
+    }
+    transition(r.status, action, r.reopened)
+        .map(|_| ())
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+/// Who may hide a report's content: its agency's officials and system administrators.
+pub fn may_hide(user: &User, r: &Report) -> bool {
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    of_agency || user.has_role(Role::SystemAdmin)
 }
 
 /// At most this many files with one answer.
@@ -766,8 +813,7 @@ pub async fn hide(
     let r = store::for_update(db, &mut tx, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
-    if !(of_agency || user.has_role(Role::SystemAdmin)) {
+    if !may_hide(user, &r) {
         return Err(AppError::Forbidden);
     }
     if reason.trim().chars().count() < 5 {

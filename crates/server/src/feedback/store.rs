@@ -125,7 +125,7 @@ fn from_row(r: &AnyRow) -> Result<Report, AppError> {
         reporter_name: text("reporter_name")?,
         reporter_email: text("reporter_email")?,
         reporter_phone: text("reporter_phone")?,
-        hide_name: r.try_get::<i64, _>("hide_name")? != 0,
+        show_name: r.try_get::<i64, _>("show_name")? != 0,
         source: text("source")?,
         agency_id: opt("agency_id")?,
         agency_name: opt("agency_name")?,
@@ -234,6 +234,30 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
     }
     let rows = query.fetch_all(&db.pool).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Public reports whose title, description or address hold every word of `query`, newest
+/// first. Only the newest reports are scanned (`SCANNED`): a search box finds what people talk
+/// about now; the list page's filters reach the rest.
+pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Report>, AppError> {
+    const SCANNED: i64 = 2000;
+    let recent = list(
+        db,
+        &Filter {
+            public: true,
+            limit: SCANNED,
+            ..Filter::default()
+        },
+    )
+    .await?;
+    Ok(recent
+        .into_iter()
+        .filter(|r| {
+            let text = format!("{} {} {}", r.title, r.description, r.address);
+            tinhso_domain::text::matches_all_words(&tinhso_domain::text::fold(&text), query)
+        })
+        .take(limit)
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize)]

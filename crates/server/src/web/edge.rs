@@ -123,23 +123,45 @@ fn json_has_nul(v: &serde_json::Value) -> bool {
     }
 }
 
-/// A body over the configured limit is refused by the limit layer with a bare 413 before any
-/// handler runs; this gives it the platform's clear message (a page, or problem+json).
-pub async fn explain_too_large(req: Request, next: Next) -> Response {
+/// Answers made below the handlers — a body over the limit (a bare 413 from the limit layer),
+/// a method a page does not take (axum's bare 405), an extractor's plain-text rejection — get
+/// the platform's clear message: a Vietnamese (or English) page, or problem+json on the API.
+/// Open311 and `/metrics` speak their own formats and are left alone.
+pub async fn plain_errors_explained(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let response = next.run(req).await;
+    let status = response.status();
     let ours = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with("text/html") || ct.starts_with("application/problem+json")
-        });
-    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !ours {
-        return refuse(&path, AppError::PayloadTooLarge);
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("json") || ct.contains("xml"));
+    let own_format = path.starts_with("/open311/") || path == crate::ops::METRICS_PATH;
+    if ours || own_format || !(status.is_client_error() || status.is_server_error()) {
+        return response;
     }
-    response
+    match status {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => refuse(&path, AppError::PayloadTooLarge),
+        // The API middleware words these for API clients; pages are explained here.
+        _ if takes_tokens(&path) => response,
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => {
+            let page = crate::web::render_error_page(status, METHOD_REFUSED);
+            let mut answer = (status, page).into_response();
+            if let Some(allow) = response.headers().get(header::ALLOW) {
+                answer.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            answer
+        }
+        _ if status.is_client_error() => {
+            (status, crate::web::render_error_page(status, FORM_REFUSED)).into_response()
+        }
+        _ => response,
+    }
 }
+
+pub const METHOD_REFUSED: &str =
+    "Trang này không nhận thao tác vừa gửi. Hãy quay lại trang trước và dùng nút trên trang.";
+pub const FORM_REFUSED: &str = "Dữ liệu gửi lên không đúng dạng biểu mẫu của trang. Hãy tải lại trang, điền lại và gửi lần nữa.";
 
 /// Answers to a signed-in person (a session cookie or a token) are theirs alone: no browser or
 /// proxy may keep them (the account page shows new tokens and second-factor secrets). A handler
@@ -163,6 +185,30 @@ pub async fn no_store_when_personal(req: Request, next: Next) -> Response {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A page that needs a signed-in person sends them to `/login?next=<the page>`, so that sign-in
+/// can say why it is needed and bring them back (only for GET: a form posted without a session
+/// cannot be replayed, and its page is where they return to from the login form's link).
+pub async fn return_after_sign_in(req: Request, next: Next) -> Response {
+    let wanted = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
+        .flatten();
+    let mut response = next.run(req).await;
+    if response
+        .extensions()
+        .get::<crate::error::SignInRequired>()
+        .is_none()
+    {
+        return response;
+    }
+    if let Some(wanted) = wanted.as_deref().and_then(crate::web::local_target) {
+        let encoded: String = form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+        if let Ok(location) = HeaderValue::from_str(&format!("/login?next={encoded}")) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
     }
     response
 }

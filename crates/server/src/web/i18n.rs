@@ -207,3 +207,105 @@ mod message_tests {
         );
     }
 }
+
+/// English mode is complete for what the server says: every message a handler or a domain rule
+/// can show (field errors, refusals, `#[error]` texts) has its English in `messages.en.toml`.
+/// The messages are read from the source itself, so a new one without English fails here.
+#[cfg(test)]
+mod completeness {
+    use super::*;
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    /// The string literal that starts right after `from` in `text`, if any.
+    fn literal_at(text: &str) -> Option<String> {
+        let rest = text.trim_start().strip_prefix('"')?;
+        let mut out = String::new();
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(out),
+                '\\' => out.push(chars.next()?),
+                c => out.push(c),
+            }
+        }
+        None
+    }
+
+    /// Messages shown to people: the second argument of `FieldError::new` and
+    /// `AppError::validation`, the argument of `BadRequest`/`Conflict`, and `#[error]` texts.
+    fn messages_in(source: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for marker in ["FieldError::new(", "AppError::validation("] {
+            for (at, _) in source.match_indices(marker) {
+                let args = &source[at + marker.len()..];
+                let Some(comma) = args.find(',') else {
+                    continue;
+                };
+                if let Some(m) = literal_at(&args[comma + 1..]) {
+                    found.push(m);
+                }
+            }
+        }
+        for marker in ["BadRequest(", "Conflict(", "#[error("] {
+            for (at, _) in source.match_indices(marker) {
+                if let Some(m) = literal_at(&source[at + marker.len()..]) {
+                    found.push(m);
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter(|m| !m.is_ascii())
+            .map(|m| placeholders_as_braces(&m))
+            .collect()
+    }
+
+    /// `{name}` and `{0}` become `{}`, as the message file writes its patterns.
+    fn placeholders_as_braces(message: &str) -> String {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in message.chars() {
+            match (c, inside) {
+                ('{', false) => {
+                    inside = true;
+                    out.push_str("{}");
+                }
+                ('}', true) => inside = false,
+                (_, true) => {}
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_server_message_has_english() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        sources(&root.join("src"), &mut files);
+        sources(&root.join("../domain/src"), &mut files);
+        let mut missing: Vec<String> = files
+            .iter()
+            .flat_map(|f| messages_in(f))
+            .filter(|m| message(Lang::En, m) == *m)
+            .collect();
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "messages without English in locales/messages.en.toml:\n{}",
+            missing.join("\n")
+        );
+    }
+}

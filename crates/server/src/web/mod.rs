@@ -1,6 +1,7 @@
 //! Server-rendered pages: the template environment, the translator, and the `Page` extractor
 //! that gives every page its language, signed-in user and CSRF token.
 
+pub mod confirm;
 pub mod edge;
 pub mod format;
 pub mod headers;

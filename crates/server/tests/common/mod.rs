@@ -212,8 +212,8 @@ impl TestApp {
     }
 
     /// Posts a multipart form (text fields, then files as field, file name, bytes) with the
-    /// CSRF token of `form_page` in the query, as the pages' file forms do; returns status,
-    /// body and redirect target.
+    /// CSRF token of `form_page` as the first field, as the pages' file forms do; returns
+    /// status, body and redirect target.
     pub async fn post_multipart(
         &self,
         form_page: &str,
@@ -222,10 +222,11 @@ impl TestApp {
         files: &[(&str, &str, &[u8])],
     ) -> (StatusCode, String, Option<String>) {
         let token = self.csrf(form_page).await;
-        let sep = if action.contains('?') { '&' } else { '?' };
-        let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
-        let (content_type, body) = multipart(fields, files);
-        let req = Request::post(format!("{action}{sep}_csrf={token}"))
+        let fields: Vec<(&str, &str)> = std::iter::once(("_csrf", token.as_str()))
+            .chain(fields.iter().copied())
+            .collect();
+        let (content_type, body) = multipart(&fields, files);
+        let req = Request::post(action)
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .unwrap();
