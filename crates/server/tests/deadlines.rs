@@ -325,6 +325,17 @@ async fn citizens_see_the_appointment_and_amounts_in_their_language(app: TestApp
     assert!(html.contains("10 working days") && html.contains("200,000 VND"));
     let (_, html) = get(&app, "/procedures/1.001193").await;
     assert!(html.contains("1 working day<"), "singular");
+    // Lists print durations the same way, never "1.0".
+    app.get("/lang/vi?next=/").await;
+    for path in ["/search?q=khai+sinh", "/procedures?q=khai+sinh"] {
+        let (status, html) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("1 ngày làm việc"), "{path}");
+        assert!(
+            !html.contains("1.0 ngày") && !html.contains("[working_days]"),
+            "{path}"
+        );
+    }
 }
 
 async fn appointments_stored_the_old_way_are_upgraded_once(app: TestApp) {
