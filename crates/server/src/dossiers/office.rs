@@ -88,7 +88,10 @@ pub async fn queue_of(
 ) -> Result<(Vec<(Queue, i64)>, Vec<Dossier>), AppError> {
     let (now_text, horizon_text) = horizon(calendar, now);
     let due_soon = due_soon(&state.db, calendar, agency_id, now).await?;
-    let counts = queue_counts(&state.db, calendar, agency_id, now).await?;
+    let counts = with_due_soon(
+        store::queue_counts(&state.db, agency_id, &now_text).await?,
+        due_soon.len(),
+    );
     let rows = match queue {
         Queue::DueSoon => due_soon.into_iter().take(QUEUE_PAGE).collect(),
         other => {
@@ -149,14 +152,21 @@ pub async fn queue_counts(
     agency_id: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<Vec<(Queue, i64)>, AppError> {
-    let soon = due_soon(db, calendar, agency_id, now).await?.len() as i64;
-    let mut counts = store::queue_counts(db, agency_id, &local_text(now)).await?;
+    let soon = due_soon(db, calendar, agency_id, now).await?.len();
+    Ok(with_due_soon(
+        store::queue_counts(db, agency_id, &local_text(now)).await?,
+        soon,
+    ))
+}
+
+/// The store's counts with the due-soon one the rule decided.
+fn with_due_soon(mut counts: Vec<(Queue, i64)>, due_soon: usize) -> Vec<(Queue, i64)> {
     for (q, n) in &mut counts {
         if *q == Queue::DueSoon {
-            *n = soon;
+            *n = i64::try_from(due_soon).unwrap_or(i64::MAX);
         }
     }
-    Ok(counts)
+    counts
 }
 
 /// What officials do on the dossier page, in the order it offers them.
