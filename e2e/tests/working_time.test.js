@@ -21,7 +21,8 @@ function sql(statement) {
   if (process.env.E2E_DATABASE_URL) {
     execFileSync('psql', [process.env.E2E_DATABASE_URL, '-qtAc', statement]);
   } else {
-    execFileSync('sqlite3', [join(platform.dir, 'tinhso.db'), statement]);
+    // The server's job runner may hold the write lock a moment: wait for it, as the server would.
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(platform.dir, 'tinhso.db'), statement]);
   }
 }
 
