@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod dossier;
 pub mod feedback;
 pub mod identity;
+pub mod numbers;
 pub mod procedure;
 pub mod spreadsheet;
 pub mod text;

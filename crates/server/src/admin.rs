@@ -599,6 +599,8 @@ mod tests {
             "api_token.revoke",
             "backup.restore",
             "calendar.notice_saved",
+            "calendar.rules_saved",
+            "calendar.appointments_upgraded",
             "dossier.rated",
             "feedback.category_saved",
             "feedback.hidden",

@@ -45,6 +45,9 @@ impl AppState {
         keys.check_against(&db).await?;
         let db = db.with_audit_key(keys.audit);
         crate::accounts::seal_plain_totp_secrets(&db, &keys.totp).await?;
+        crate::dossiers::calendar::upgrade_legacy_appointments(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -68,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dossiers::citizen::routes())
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::assignment::routes())
+        .merge(crate::dossiers::calendar_http::routes())
         .merge(crate::dossiers::linked::routes())
         .merge(crate::payments::http::routes())
         .merge(crate::feedback::http::routes())

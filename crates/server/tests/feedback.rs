@@ -256,6 +256,15 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
     let (status, html) = app.get("/office/feedback/statistics?by=agency").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("ít phản ánh") && html.contains("data-testid=\"fb-trend\""));
+    // Months read "Th11/2026", rates "100,0%".
+    let now = tinhso::time::local_now();
+    let label = format!(
+        "Th{}&#x2f;{}",
+        chrono::Datelike::month(&now),
+        chrono::Datelike::year(&now)
+    );
+    assert!(html.contains(&label), "{label}");
+    assert!(html.contains("100,0%"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'feedback.%'")
             .await,

@@ -40,7 +40,10 @@ async fn a_fee_is_paid_once_through_the_signed_callback(app: TestApp) {
     assert!(checkout.starts_with("/payments/test-gateway?"));
     let (status, html) = app.get(&checkout).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("8000 đ"));
+    assert!(
+        html.contains("8.000 đ"),
+        "the amount grouped the Vietnamese way"
+    );
     let request: BTreeMap<String, String> =
         form_urlencoded::parse(checkout.split_once('?').unwrap().1.as_bytes())
             .into_owned()
@@ -118,7 +121,7 @@ async fn a_fee_is_paid_once_through_the_signed_callback(app: TestApp) {
     assert_eq!(answer["RspCode"], "02");
     assert_eq!(app.count("SELECT fee_paid FROM dossiers").await, 8000);
     let (_, html) = app.get(&format!("/dossiers/{id}?paid=1")).await;
-    assert!(html.contains("Đã thanh toán thành công") && html.contains("8000 đ"));
+    assert!(html.contains("Đã thanh toán thành công") && html.contains("8.000 đ"));
     assert!(
         !html.contains(&format!("/dossiers/{id}/pay\"")),
         "nothing left to pay"

@@ -295,6 +295,20 @@ const TABLE: &[Case] = &[
         JusticeAdmin,
         403,
     ),
+    case(
+        "POST",
+        "/admin/calendar/rules",
+        "due_soon_percent=100&due_soon_floor=0&due_soon_cap=100",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/calendar/rules",
+        "due_soon_percent=100&due_soon_floor=0&due_soon_cap=100",
+        JusticeAdmin,
+        403,
+    ),
     case("GET", "/api/v1/dossiers/DOSSIER", "", Anonymous, 401),
     case("GET", "/api/v1/dossiers/DOSSIER", "", Clerk, 404),
     case("GET", "/api/v1/statistics/dossiers", "", Anonymous, 401),
@@ -409,6 +423,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let dossier = submitted_dossier(&app).await;
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
+    let notices_before = app.count("SELECT COUNT(*) FROM calendar_notices").await;
 
     let mut sessions = std::collections::HashMap::new();
     for who in [
@@ -468,7 +483,15 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         0,
         "refused dossier actions changed nothing"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM calendar_notices").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM calendar_notices").await,
+        notices_before
+    );
+    assert_eq!(
+        app.count_where("settings", "key", "calendar.rules").await,
+        0,
+        "refused calendar rules changed nothing"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
             .await,

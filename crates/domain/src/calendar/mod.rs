@@ -16,30 +16,34 @@
 //!   Precedence: notice swaps and extra days first, then statutory and compensatory holidays,
 //!   then weekly rest days.
 //! - **Working time.** Each working day contributes its office hours ([`OfficeHours`], by
-//!   default 07:30–11:30 and 13:30–17:00). Working time is a timeline made only of office
-//!   time; all arithmetic happens on it, at nanosecond precision, so it is exact and additive.
+//!   default the national norm of 8 hours, 07:30–11:30 and 13:00–17:00; a province sets its
+//!   own, possibly by season with [`OfficeSeason`], all seasons with the same day length).
+//!   Working time is a timeline made only of office time; all arithmetic happens on it, at
+//!   nanosecond precision, so it is exact and additive.
 //! - **Durations.** A [`WorkDuration`] counts half days. One day is one full day of office
 //!   time, so *N days after a moment in office hours is the same clock time on the N-th working
 //!   day after* (accepted Monday 09:00 + 1 day → Tuesday 09:00). Half a day is half the day's
-//!   office time (3 h 45 with the default hours; exactly one session when both sessions are
-//!   equally long): Monday 09:00 + 0.5 day → Monday 14:45. Counting half days this way, rather
-//!   than as "the next session at the same relative position", keeps durations, elapsed
-//!   working time, pauses and warning thresholds on one scale and makes `a + b` days equal to
-//!   `a` days then `b` days.
+//!   office time (4 h with the default hours, exactly one session): Monday 09:00 + 0.5 day →
+//!   Monday 14:00. Counting half days this way, rather than as "the next session at the same
+//!   relative position", keeps durations, elapsed working time, pauses and warning thresholds
+//!   on one scale and makes `a + b` days equal to `a` days then `b` days.
 //! - **Start of counting.** A moment outside office hours counts from the start of the next
 //!   office session (lunch break → afternoon start; evening, weekend or holiday → 07:30 of the
 //!   next working day). With a [`CutoffRule`], a receipt on a working day strictly after the
 //!   cutoff (e.g. 15:00) counts from the next working day.
-//! - **Due moments** are shown at the *start* of the instant they represent: a deadline that
-//!   ends exactly with an office day is reported as the next working day's opening time
-//!   (Monday 07:30 + 1 day → Tuesday 07:30), so "same clock time" holds everywhere.
+//! - **Due moments** are the *end* of the working time they complete: a deadline that runs
+//!   out exactly when an office day closes is that day's closing time (Monday 07:30 + 1 day →
+//!   Monday 17:00), never the next opening, which could lie days later across a holiday. An
+//!   appointment (ngày hẹn trả) is thus the end of its due working day, and a dossier finished
+//!   any time that day is on time.
 //! - **Clock stops.** During a pause (waiting for the citizen's supplement) working time does
 //!   not count; [`Calendar::due_with_pauses`] runs a stopwatch over the timeline. A pause that
 //!   starts after the deadline has passed does not extend it.
 //! - **Status.** Finished: [`DeadlineStatus::Early`] if finished on a calendar day before the
 //!   due day, [`DeadlineStatus::OnTime`] if on the due day and not after the due moment,
 //!   [`DeadlineStatus::Late`] otherwise. Unfinished: `Overdue` after the due moment, `DueSoon`
-//!   when at most the given working time remains, `OnTrack` otherwise.
+//!   when the [`DueSoonRule`] (a share of the dossier's processing time, with a floor and a
+//!   cap) says so, `OnTrack` otherwise.
 //! - **Years.** Lunar conversions and the calendar support 1800..=2199. Holiday defaults
 //!   follow the Labour Code 2019 from 2021 and the Labour Code 2012 before (see
 //!   [`LABOUR_CODE_2019_FROM`]); enter historical details as [`YearNotice`]s.
@@ -63,7 +67,10 @@ pub use lunar::{
     LunarDate, MAX_YEAR, MIN_YEAR, VIETNAM_UTC_OFFSET_HOURS, leap_month, lunar_month_length,
     lunar_new_year, lunar_to_solar, solar_to_lunar,
 };
-pub use working::{CutoffRule, DeadlineStatus, OfficeHours, Pause, WorkDuration};
+pub use working::{
+    CutoffRule, DeadlineStatus, DueSoonRule, OfficeHours, OfficeSeason, Pause, Remaining,
+    WorkDuration,
+};
 
 /// Errors of the calendar rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,6 +104,9 @@ pub enum CalendarError {
     /// A pause ends before it starts.
     #[error("pause ends before it starts")]
     InvalidPause,
+    /// The due-soon rule is inconsistent.
+    #[error("invalid due-soon rule: {0}")]
+    InvalidDueSoonRule(&'static str),
     /// A negative amount of working time was given.
     #[error("negative working time")]
     NegativeDuration,
@@ -135,7 +145,11 @@ enum Override {
 /// cached.
 #[derive(Debug, Clone)]
 pub struct Calendar {
+    /// The office hours of the first season; every season has the same day length.
     office_hours: OfficeHours,
+    /// Seasonal office hours sorted by start; empty means `office_hours` all year.
+    seasons: Vec<OfficeSeason>,
+    due_soon: DueSoonRule,
     /// Indexed by `Weekday::num_days_from_monday`.
     rest_days: [bool; 7],
     notices: BTreeMap<i32, YearNotice>,
@@ -158,6 +172,8 @@ impl Calendar {
         rest_days[Weekday::Sun.num_days_from_monday() as usize] = true;
         Self {
             office_hours: OfficeHours::default(),
+            seasons: Vec::new(),
+            due_soon: DueSoonRule::default(),
             rest_days,
             notices: BTreeMap::new(),
             overrides: BTreeMap::new(),
@@ -199,11 +215,74 @@ impl Calendar {
         Ok(calendar)
     }
 
-    /// Replaces the office hours (validated).
+    /// Replaces the office hours (validated), the same all year.
     pub fn with_office_hours(mut self, hours: OfficeHours) -> Result<Self, CalendarError> {
         hours.validate()?;
         self.office_hours = hours;
+        self.seasons = Vec::new();
         Ok(self)
+    }
+
+    /// Seasonal office hours (e.g. a summer and a winter schedule). Every season must give
+    /// the same office time per day: a working day is the unit of statutory time, so its
+    /// length may move in the clock but not change.
+    pub fn with_office_seasons(mut self, seasons: &[OfficeSeason]) -> Result<Self, CalendarError> {
+        let mut sorted = seasons.to_vec();
+        sorted.sort_by_key(OfficeSeason::start);
+        let first = sorted
+            .first()
+            .ok_or(CalendarError::InvalidOfficeHours("no office hours"))?
+            .hours;
+        for (i, season) in sorted.iter().enumerate() {
+            season.hours.validate()?;
+            // 2000 is a leap year, so 29 February is a valid start.
+            if NaiveDate::from_ymd_opt(2000, season.from_month, season.from_day).is_none() {
+                return Err(CalendarError::InvalidOfficeHours(
+                    "season starts on no date",
+                ));
+            }
+            if i > 0 && sorted[i - 1].start() == season.start() {
+                return Err(CalendarError::InvalidOfficeHours(
+                    "two seasons start on one day",
+                ));
+            }
+            if season.hours.working_day() != first.working_day() {
+                return Err(CalendarError::InvalidOfficeHours(
+                    "every season must have the same working day length",
+                ));
+            }
+        }
+        self.office_hours = first;
+        self.seasons = if sorted.len() > 1 { sorted } else { Vec::new() };
+        Ok(self)
+    }
+
+    /// The seasons of office hours (empty when the hours are the same all year).
+    pub fn office_seasons(&self) -> &[OfficeSeason] {
+        &self.seasons
+    }
+
+    /// The office hours in force on `date`.
+    pub fn office_hours_on(&self, date: NaiveDate) -> &OfficeHours {
+        let key = (date.month(), date.day());
+        self.seasons
+            .iter()
+            .rev()
+            .find(|s| s.start() <= key)
+            .or(self.seasons.last())
+            .map_or(&self.office_hours, |s| &s.hours)
+    }
+
+    /// Replaces the rule deciding when a dossier is due soon (validated).
+    pub fn with_due_soon_rule(mut self, rule: DueSoonRule) -> Result<Self, CalendarError> {
+        rule.validate()?;
+        self.due_soon = rule;
+        Ok(self)
+    }
+
+    /// The due-soon rule in use.
+    pub fn due_soon_rule(&self) -> &DueSoonRule {
+        &self.due_soon
     }
 
     /// Replaces the weekly rest days (Saturday and Sunday by default).
@@ -220,7 +299,7 @@ impl Calendar {
         Ok(self)
     }
 
-    /// The office hours in use.
+    /// The office hours of the first season (all seasons have the same day length).
     pub fn office_hours(&self) -> &OfficeHours {
         &self.office_hours
     }

@@ -351,7 +351,7 @@ fn notice_json_shape() {
     assert_eq!(duration, WorkDuration::half_days(3));
     let hours: OfficeHours = serde_json::from_str(
         r#"{"morning_start":"07:30:00","morning_end":"11:30:00",
-            "afternoon_start":"13:30:00","afternoon_end":"17:00:00"}"#,
+            "afternoon_start":"13:00:00","afternoon_end":"17:00:00"}"#,
     )
     .unwrap();
     assert_eq!(hours, OfficeHours::default());
@@ -431,12 +431,20 @@ fn one_day_is_same_time_next_working_day() {
             .unwrap(),
         dt(2025, 3, 10, 16, 20)
     );
-    // Opening time + 1 day → next opening time.
+    // Opening time + 1 day → the same day's closing time: the day is used up then, and the
+    // appointment is the end of that working day, not the next opening.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 7, 30), WorkDuration::days(1))
             .unwrap(),
-        dt(2025, 3, 4, 7, 30)
+        dt(2025, 3, 3, 17, 0)
+    );
+    // Friday opening + 1 day → Friday closing, not Monday morning.
+    assert_eq!(
+        calendar
+            .add_working_time(dt(2025, 3, 7, 7, 30), WorkDuration::days(1))
+            .unwrap(),
+        dt(2025, 3, 7, 17, 0)
     );
     // Zero duration only normalises.
     assert_eq!(
@@ -451,40 +459,40 @@ fn one_day_is_same_time_next_working_day() {
 fn outside_office_hours_counts_from_next_session() {
     let calendar = Calendar::vietnam_default();
     let one = WorkDuration::days(1);
-    // Lunch break → afternoon start.
+    // Lunch break → counts from the afternoon start, runs out when the next morning ends.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 12, 0), one)
             .unwrap(),
-        dt(2025, 3, 4, 13, 30)
+        dt(2025, 3, 4, 11, 30)
     );
     // End of the morning session is the start of the afternoon one.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 11, 30), one)
             .unwrap(),
-        dt(2025, 3, 4, 13, 30)
+        dt(2025, 3, 4, 11, 30)
     );
-    // Evening → next working day's opening; + 1 day → the day after's opening.
+    // Evening → next working day's opening; + 1 day → that day's closing.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 18, 0), one)
             .unwrap(),
-        dt(2025, 3, 5, 7, 30)
+        dt(2025, 3, 4, 17, 0)
     );
-    // Early morning → same day's opening.
+    // Early morning → same day's opening, used up at its closing.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 6, 0), one)
             .unwrap(),
-        dt(2025, 3, 4, 7, 30)
+        dt(2025, 3, 3, 17, 0)
     );
-    // Saturday → Monday opening, + 1 → Tuesday opening.
+    // Saturday → Monday opening, + 1 → Monday closing.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 8, 10, 0), one)
             .unwrap(),
-        dt(2025, 3, 11, 7, 30)
+        dt(2025, 3, 10, 17, 0)
     );
     assert_eq!(
         calendar.count_start(dt(2025, 3, 8, 10, 0), None).unwrap(),
@@ -496,35 +504,36 @@ fn outside_office_hours_counts_from_next_session() {
 fn half_day_durations() {
     let calendar = Calendar::vietnam_default();
     let half = WorkDuration::half_days(1);
-    // Half a day is 3 h 45 of office time with the default hours.
+    // Half a day is 4 h of office time with the default 8-hour day: one session.
     assert_eq!(
         half.working_time(calendar.office_hours()),
-        TimeDelta::minutes(225)
+        TimeDelta::minutes(240)
     );
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 9, 0), half)
             .unwrap(),
-        dt(2025, 3, 3, 14, 45)
+        dt(2025, 3, 3, 14, 30)
     );
+    // A morning used up ends at the end of the morning, not at the afternoon's start.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 7, 30), half)
             .unwrap(),
-        dt(2025, 3, 3, 11, 15)
+        dt(2025, 3, 3, 11, 30)
     );
     assert_eq!(
         calendar
-            .add_working_time(dt(2025, 3, 3, 13, 30), half)
+            .add_working_time(dt(2025, 3, 3, 13, 0), half)
             .unwrap(),
-        dt(2025, 3, 4, 7, 45)
+        dt(2025, 3, 3, 17, 0)
     );
     // 1.5 days.
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 9, 0), WorkDuration::half_days(3))
             .unwrap(),
-        dt(2025, 3, 4, 14, 45)
+        dt(2025, 3, 4, 14, 30)
     );
     // Two halves make a day.
     let twice = calendar
@@ -536,20 +545,28 @@ fn half_day_durations() {
         )
         .unwrap();
     assert_eq!(twice, dt(2025, 3, 4, 9, 0));
-    // Equal sessions: half a day is exactly one session.
-    let even = OfficeHours::new(t(7, 30), t(11, 30), t(13, 0), t(17, 0)).unwrap();
-    let calendar = Calendar::vietnam_default().with_office_hours(even).unwrap();
+    // Unequal sessions (7.5 h): half a day is 3 h 45.
+    let uneven = OfficeHours::new(t(7, 30), t(11, 30), t(13, 30), t(17, 0)).unwrap();
+    let calendar = Calendar::vietnam_default()
+        .with_office_hours(uneven)
+        .unwrap();
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 7, 30), half)
             .unwrap(),
-        dt(2025, 3, 3, 13, 0)
+        dt(2025, 3, 3, 11, 15)
     );
     assert_eq!(
         calendar
             .add_working_time(dt(2025, 3, 3, 9, 0), half)
             .unwrap(),
-        dt(2025, 3, 3, 14, 30)
+        dt(2025, 3, 3, 14, 45)
+    );
+    assert_eq!(
+        calendar
+            .add_working_time(dt(2025, 3, 3, 13, 30), half)
+            .unwrap(),
+        dt(2025, 3, 4, 7, 45)
     );
 }
 
@@ -569,7 +586,7 @@ fn work_duration_basics() {
     );
     assert_eq!(
         WorkDuration::days(1).working_time(&OfficeHours::default()),
-        TimeDelta::minutes(450)
+        TimeDelta::minutes(480)
     );
 }
 
@@ -609,7 +626,7 @@ fn office_hours_validation() {
     assert!(hours.contains(t(7, 30)));
     assert!(!hours.contains(t(11, 30)));
     assert!(!hours.contains(t(17, 0)));
-    assert_eq!(hours.working_day(), TimeDelta::minutes(450));
+    assert_eq!(hours.working_day(), TimeDelta::minutes(480));
 }
 
 #[test]
@@ -618,7 +635,7 @@ fn receipt_after_cutoff_moves_to_next_working_day() {
     let cutoff = CutoffRule::default();
     assert_eq!(cutoff.after, t(15, 0));
     let one = WorkDuration::days(1);
-    // Monday 15:30: counts from Tuesday 07:30 → due Wednesday 07:30.
+    // Monday 15:30: counts from Tuesday 07:30 → due at Tuesday's closing.
     assert_eq!(
         calendar
             .count_start(dt(2025, 3, 3, 15, 30), Some(&cutoff))
@@ -629,7 +646,7 @@ fn receipt_after_cutoff_moves_to_next_working_day() {
         calendar
             .due(dt(2025, 3, 3, 15, 30), one, Some(&cutoff))
             .unwrap(),
-        dt(2025, 3, 5, 7, 30)
+        dt(2025, 3, 4, 17, 0)
     );
     // Without the rule: Tuesday 15:30.
     assert_eq!(
@@ -683,14 +700,15 @@ fn five_day_deadline_spanning_tet_2026() {
     assert_eq!(due, dt(2026, 2, 26, 9, 0));
     assert_eq!(
         calendar.working_minutes_between(received, due).unwrap(),
-        5 * 450
+        5 * 480
     );
-    // Received on the eve of Tết (a holiday) → counts from Monday 23 February.
+    // Received on the eve of Tết (a holiday) → counts from Monday 23 February, used up at
+    // its closing.
     assert_eq!(
         calendar
             .due(dt(2026, 2, 16, 9, 0), WorkDuration::days(1), None)
             .unwrap(),
-        dt(2026, 2, 24, 7, 30)
+        dt(2026, 2, 23, 17, 0)
     );
 }
 
@@ -714,7 +732,7 @@ fn supplement_wait_across_a_holiday() {
     let extended = calendar
         .due_with_pauses(received, three, None, &[pause])
         .unwrap();
-    assert_eq!(extended, dt(2025, 4, 8, 14, 30));
+    assert_eq!(extended, dt(2025, 4, 8, 14, 0));
     assert_eq!(
         calendar.working_minutes_between(due, extended).unwrap(),
         210
@@ -733,7 +751,7 @@ fn supplement_wait_across_a_holiday() {
         calendar
             .due_with_pauses(received, three, None, &[second, pause])
             .unwrap(),
-        dt(2025, 4, 8, 15, 0)
+        dt(2025, 4, 8, 14, 30)
     );
 }
 
@@ -775,19 +793,19 @@ fn pauses_outside_the_running_clock_change_nothing() {
 #[test]
 fn working_time_between_moments() {
     let calendar = Calendar::vietnam_default();
-    // Across lunch: 30 + 30 minutes.
+    // Across lunch: 30 + 60 minutes.
     assert_eq!(
         calendar
             .working_minutes_between(dt(2025, 3, 3, 11, 0), dt(2025, 3, 3, 14, 0))
             .unwrap(),
-        60
+        90
     );
     // Reversed is negative.
     assert_eq!(
         calendar
             .working_minutes_between(dt(2025, 3, 3, 14, 0), dt(2025, 3, 3, 11, 0))
             .unwrap(),
-        -60
+        -90
     );
     // Over a weekend: Friday 16:00 → Monday 08:00.
     assert_eq!(
@@ -808,7 +826,7 @@ fn working_time_between_moments() {
         calendar
             .working_time_between(dt(2025, 3, 3, 7, 30), dt(2025, 3, 10, 7, 30))
             .unwrap(),
-        TimeDelta::minutes(5 * 450)
+        TimeDelta::minutes(5 * 480)
     );
     // Seconds are kept; minutes are truncated.
     let a = dt(2025, 3, 3, 9, 0);
@@ -822,7 +840,7 @@ fn working_time_between_moments() {
         calendar
             .add_office_time(dt(2025, 3, 3, 11, 0), TimeDelta::minutes(90))
             .unwrap(),
-        dt(2025, 3, 3, 14, 30)
+        dt(2025, 3, 3, 14, 0)
     );
     assert_eq!(
         calendar.add_office_time(a, TimeDelta::minutes(-1)),
@@ -853,37 +871,52 @@ fn deadline_statuses() {
     assert!(DeadlineStatus::Early.is_in_time());
     assert!(!DeadlineStatus::Late.is_in_time());
 
-    let warn = WorkDuration::days(1);
-    // Monday 16:00: 60 + 90 minutes left ≤ one day.
+    // Due soon follows the dossier's own budget (default rule: a fifth of it, at least an
+    // hour, at most two days). One day is 480 minutes: due soon within its last 96.
+    let one = WorkDuration::days(1);
+    // Monday 16:00: 60 + 90 minutes left, more than 96.
     assert_eq!(
         calendar
-            .pending_status(due, dt(2025, 3, 3, 16, 0), warn)
-            .unwrap(),
-        DeadlineStatus::DueSoon
-    );
-    // Friday before: more than a day left.
-    assert_eq!(
-        calendar
-            .pending_status(due, dt(2025, 2, 28, 9, 0), warn)
+            .pending_status(due, dt(2025, 3, 3, 16, 0), one)
             .unwrap(),
         DeadlineStatus::OnTrack
     );
-    // Exactly one day left counts as due soon.
+    // Tuesday 07:30: 90 minutes left.
     assert_eq!(
         calendar
-            .pending_status(due, dt(2025, 3, 3, 9, 0), warn)
+            .pending_status(due, dt(2025, 3, 4, 7, 30), one)
+            .unwrap(),
+        DeadlineStatus::DueSoon
+    );
+    // Exactly the threshold counts as due soon: Monday 16:54 is 6 + 90 minutes before.
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2025, 3, 3, 16, 53), one)
+            .unwrap(),
+        DeadlineStatus::OnTrack
+    );
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2025, 3, 3, 16, 54), one)
+            .unwrap(),
+        DeadlineStatus::DueSoon
+    );
+    // The same moment is "due soon" for a dossier of ten days (threshold capped at two).
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2025, 3, 3, 16, 0), WorkDuration::days(10))
             .unwrap(),
         DeadlineStatus::DueSoon
     );
     assert_eq!(
         calendar
-            .pending_status(due, dt(2025, 3, 4, 10, 0), warn)
+            .pending_status(due, dt(2025, 3, 4, 10, 0), one)
             .unwrap(),
         DeadlineStatus::Overdue
     );
     assert_eq!(
         calendar
-            .deadline_status(due, Some(dt(2025, 3, 5, 9, 0)), dt(2025, 3, 6, 9, 0), warn)
+            .deadline_status(due, Some(dt(2025, 3, 5, 9, 0)), dt(2025, 3, 6, 9, 0), one)
             .unwrap(),
         DeadlineStatus::Late
     );
@@ -892,6 +925,263 @@ fn deadline_statuses() {
             .deadline_status(due, None, dt(2025, 3, 3, 9, 0), WorkDuration::half_days(1))
             .unwrap(),
         DeadlineStatus::OnTrack
+    );
+}
+
+#[test]
+fn a_one_day_dossier_just_accepted_is_not_due_soon() {
+    let calendar = Calendar::vietnam_default();
+    // Accepted Monday 10:00 with 1 working day: due Tuesday 10:00.
+    let accepted = dt(2025, 3, 3, 10, 0);
+    let one = WorkDuration::days(1);
+    let due = calendar.due(accepted, one, None).unwrap();
+    assert_eq!(due, dt(2025, 3, 4, 10, 0));
+    for (now, expected) in [
+        (accepted, DeadlineStatus::OnTrack),
+        (dt(2025, 3, 3, 11, 0), DeadlineStatus::OnTrack), // 7 working hours left
+        (dt(2025, 3, 4, 8, 0), DeadlineStatus::OnTrack),  // 2 hours left
+        (dt(2025, 3, 4, 8, 30), DeadlineStatus::DueSoon), // 90 minutes left
+        (dt(2025, 3, 4, 10, 1), DeadlineStatus::Overdue),
+    ] {
+        assert_eq!(
+            calendar.pending_status(due, now, one).unwrap(),
+            expected,
+            "{now}"
+        );
+    }
+}
+
+#[test]
+fn due_soon_rule_threshold_floor_and_cap() {
+    let rule = DueSoonRule::default();
+    let hours = OfficeHours::default();
+    let minutes = |d: WorkDuration| rule.threshold(d.working_time(&hours)).num_minutes();
+    // Half a day (240 min): a fifth is 48 minutes, raised to the one-hour floor.
+    assert_eq!(minutes(WorkDuration::half_days(1)), 60);
+    assert_eq!(minutes(WorkDuration::days(1)), 96);
+    assert_eq!(minutes(WorkDuration::days(5)), 480);
+    // Sixty days: capped at two days.
+    assert_eq!(minutes(WorkDuration::days(60)), 960);
+    assert!(
+        DueSoonRule {
+            percent: 101,
+            ..rule
+        }
+        .validate()
+        .is_err()
+    );
+    assert!(
+        DueSoonRule {
+            floor_minutes: 100,
+            cap_minutes: 50,
+            ..rule
+        }
+        .validate()
+        .is_err()
+    );
+    // A province's stricter rule, carried by the calendar.
+    let strict = DueSoonRule {
+        percent: 50,
+        floor_minutes: 0,
+        cap_minutes: 10_000,
+    };
+    let calendar = Calendar::vietnam_default()
+        .with_due_soon_rule(strict)
+        .unwrap();
+    assert_eq!(calendar.due_soon_rule(), &strict);
+    let due = dt(2025, 3, 4, 10, 0);
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2025, 3, 3, 16, 0), WorkDuration::days(1))
+            .unwrap(),
+        DeadlineStatus::DueSoon
+    );
+    assert!(
+        Calendar::vietnam_default()
+            .with_due_soon_rule(DueSoonRule {
+                percent: 200,
+                ..rule
+            })
+            .is_err()
+    );
+}
+
+#[test]
+fn remaining_time_in_working_days_and_hours() {
+    let calendar = Calendar::vietnam_default();
+    // Monday 09:00 to Wednesday 12:00 (lunch): 2 days (to Wed 09:00) and 2 h 30.
+    assert_eq!(
+        calendar
+            .remaining(dt(2025, 3, 3, 9, 0), dt(2025, 3, 5, 12, 0))
+            .unwrap(),
+        Remaining {
+            days: 2,
+            hours: 2,
+            minutes: 30,
+            overdue: false
+        }
+    );
+    // Past the due moment: nothing left.
+    let late = calendar
+        .remaining(dt(2025, 3, 6, 9, 0), dt(2025, 3, 5, 12, 0))
+        .unwrap();
+    assert!(late.overdue);
+    assert_eq!((late.days, late.hours, late.minutes), (0, 0, 0));
+}
+
+/// The working day `n` working days before `date` (0 = `date` itself).
+fn working_days_before(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
+    let mut day = date;
+    let mut left = n;
+    while left > 0 {
+        day = day.pred_opt().unwrap();
+        if calendar.is_working_day(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+#[test]
+fn appointment_is_the_end_of_the_due_day_even_before_tet() {
+    let calendar = Calendar::vietnam_default();
+    let thursday = d(2027, 2, 4);
+    assert!(calendar.is_working_day(thursday));
+    // Tết 2027 follows: the next working day is eight days later.
+    assert_eq!(calendar.next_working_day(thursday).unwrap(), d(2027, 2, 12));
+    // 48 working days from an opening, running out at closing on Thursday 4 February.
+    let start = working_days_before(&calendar, thursday, 47)
+        .and_hms_opt(7, 30, 0)
+        .unwrap();
+    let due = calendar.due(start, WorkDuration::days(48), None).unwrap();
+    assert_eq!(due, dt(2027, 2, 4, 17, 0));
+    assert_ne!(due, dt(2027, 2, 12, 7, 30));
+    // Finished on the due day: on time, not early; the day before: early; after: late.
+    assert_eq!(
+        calendar.finished_status(due, dt(2027, 2, 4, 16, 59)),
+        DeadlineStatus::OnTime
+    );
+    assert_eq!(
+        calendar.finished_status(due, dt(2027, 2, 3, 10, 0)),
+        DeadlineStatus::Early
+    );
+    assert_eq!(
+        calendar.finished_status(due, dt(2027, 2, 12, 7, 31)),
+        DeadlineStatus::Late
+    );
+    // Just before closing on the due day it is due soon, not overdue; just after, overdue.
+    let budget = WorkDuration::days(48);
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2027, 2, 4, 16, 0), budget)
+            .unwrap(),
+        DeadlineStatus::DueSoon
+    );
+    assert_eq!(
+        calendar
+            .pending_status(due, dt(2027, 2, 4, 17, 1), budget)
+            .unwrap(),
+        DeadlineStatus::Overdue
+    );
+    // A deadline ending in the middle of the day keeps the clock time.
+    let mid = calendar
+        .due(dt(2027, 2, 3, 10, 0), WorkDuration::days(1), None)
+        .unwrap();
+    assert_eq!(mid, dt(2027, 2, 4, 10, 0));
+}
+
+fn summer_winter() -> Calendar {
+    let summer = OfficeHours::new(t(7, 0), t(11, 30), t(13, 30), t(17, 0)).unwrap();
+    let winter = OfficeHours::new(t(7, 30), t(12, 0), t(13, 0), t(16, 30)).unwrap();
+    Calendar::vietnam_default()
+        .with_office_seasons(&[
+            OfficeSeason {
+                from_month: 10,
+                from_day: 15,
+                hours: winter,
+            },
+            OfficeSeason {
+                from_month: 4,
+                from_day: 15,
+                hours: summer,
+            },
+        ])
+        .unwrap()
+}
+
+#[test]
+fn seasonal_office_hours() {
+    let calendar = summer_winter();
+    // Winter wraps over the new year.
+    assert_eq!(
+        calendar.office_hours_on(d(2026, 1, 5)).morning_start,
+        t(7, 30)
+    );
+    assert_eq!(
+        calendar.office_hours_on(d(2026, 4, 14)).morning_start,
+        t(7, 30)
+    );
+    assert_eq!(
+        calendar.office_hours_on(d(2026, 4, 15)).morning_start,
+        t(7, 0)
+    );
+    assert_eq!(
+        calendar.office_hours_on(d(2026, 10, 15)).morning_start,
+        t(7, 30)
+    );
+    assert!(calendar.is_office_time(dt(2026, 6, 1, 7, 10)));
+    assert!(!calendar.is_office_time(dt(2026, 1, 5, 7, 10)));
+    // Across the change (Tuesday 14 → Wednesday 15 April 2026): one day from the winter
+    // opening ends at the winter closing; a day from 09:00 (90 minutes in) ends 90 minutes
+    // into the summer day.
+    assert_eq!(
+        calendar
+            .due(dt(2026, 4, 14, 7, 30), WorkDuration::days(1), None)
+            .unwrap(),
+        dt(2026, 4, 14, 16, 30)
+    );
+    assert_eq!(
+        calendar
+            .due(dt(2026, 4, 14, 9, 0), WorkDuration::days(1), None)
+            .unwrap(),
+        dt(2026, 4, 15, 8, 30)
+    );
+    // Receipts before a season's opening count from that season's opening.
+    assert_eq!(
+        calendar.count_start(dt(2026, 6, 1, 6, 0), None).unwrap(),
+        dt(2026, 6, 1, 7, 0)
+    );
+    // Seasons must keep the length of a working day.
+    let short = OfficeHours::new(t(7, 30), t(11, 30), t(13, 30), t(16, 30)).unwrap();
+    assert!(
+        Calendar::vietnam_default()
+            .with_office_seasons(&[
+                OfficeSeason {
+                    from_month: 1,
+                    from_day: 1,
+                    hours: OfficeHours::default(),
+                },
+                OfficeSeason {
+                    from_month: 6,
+                    from_day: 1,
+                    hours: short,
+                },
+            ])
+            .is_err()
+    );
+    assert!(
+        Calendar::vietnam_default()
+            .with_office_seasons(&[OfficeSeason {
+                from_month: 2,
+                from_day: 30,
+                hours: OfficeHours::default(),
+            }])
+            .is_err()
+    );
+    assert!(
+        Calendar::vietnam_default()
+            .with_office_seasons(&[])
+            .is_err()
     );
 }
 
@@ -951,8 +1241,13 @@ proptest! {
         let calendar = &calendars()[which];
         let due = calendar.add_working_time(start, duration).unwrap();
         prop_assert!(calendar.is_working_day(due.date()));
-        prop_assert!(calendar.office_hours().contains(due.time()));
-        prop_assert!(calendar.is_office_time(due));
+        // In a session, or at the end of one (an appointment ends with its working day).
+        let hours = calendar.office_hours_on(due.date());
+        prop_assert!(
+            calendar.is_office_time(due)
+                || (duration > WorkDuration::ZERO
+                    && (due.time() == hours.morning_end || due.time() == hours.afternoon_end))
+        );
     }
 
     #[test]
@@ -961,7 +1256,11 @@ proptest! {
         let at_once = calendar.add_working_time(start, a + b).unwrap();
         let first = calendar.add_working_time(start, a).unwrap();
         let in_steps = calendar.add_working_time(first, b).unwrap();
-        prop_assert_eq!(at_once, in_steps);
+        // The same instant of working time: a closing time and the next opening are one.
+        prop_assert_eq!(calendar.working_time_between(at_once, in_steps).unwrap(), TimeDelta::zero());
+        if b > WorkDuration::ZERO {
+            prop_assert_eq!(at_once, in_steps);
+        }
     }
 
     #[test]
@@ -969,7 +1268,16 @@ proptest! {
         let calendar = Calendar::vietnam_default();
         prop_assume!(calendar.is_office_time(start));
         let due = calendar.add_working_time(start, WorkDuration::days(days)).unwrap();
-        prop_assert_eq!(due.time(), start.time());
+        let hours = calendar.office_hours();
+        if start.time() == hours.morning_start && days > 0 {
+            // From an opening, N days run out at the closing of the N-th day.
+            prop_assert_eq!(due.time(), hours.afternoon_end);
+        } else if start.time() == hours.afternoon_start && days > 0 {
+            // From the afternoon's start, they run out when the N-th day's morning ends.
+            prop_assert_eq!(due.time(), hours.morning_end);
+        } else {
+            prop_assert_eq!(due.time(), start.time());
+        }
     }
 
     #[test]
@@ -1012,7 +1320,7 @@ proptest! {
         let due = calendar.due(start, duration, cutoff.as_ref()).unwrap();
         let extended = calendar.due_with_pauses(start, duration, cutoff.as_ref(), &pauses).unwrap();
         prop_assert!(extended >= due);
-        prop_assert!(calendar.is_office_time(extended));
+        prop_assert!(calendar.is_working_day(extended.date()));
         // The extension never exceeds the working time of all pauses together.
         let total: TimeDelta = pauses
             .iter()
@@ -1040,6 +1348,7 @@ proptest! {
         let finished = calendar.finished_status(due, at);
         prop_assert_eq!(finished == DeadlineStatus::Late, at > due);
         let pending = calendar.pending_status(due, at, WorkDuration::days(1)).unwrap();
+        prop_assert_eq!(pending == DeadlineStatus::DueSoon, at <= due && calendar.working_time_between(at, due).unwrap() <= TimeDelta::minutes(96));
         prop_assert_eq!(pending == DeadlineStatus::Overdue, at > due);
     }
 
@@ -1067,5 +1376,29 @@ proptest! {
             .filter(|date| !calendar.is_weekly_rest_day(date.weekday()) && !calendar.is_working_day(*date))
             .count();
         prop_assert_eq!(weekdays_off, statutory);
+    }
+}
+
+#[test]
+fn legacy_due_moments_become_the_end_they_stood_for() {
+    let calendar = Calendar::vietnam_default();
+    let legacy = OfficeHours::new(t(7, 30), t(11, 30), t(13, 30), t(17, 0)).unwrap();
+    // "12/02/2027 07:30" after Tết stood for Thursday 4 February's closing.
+    assert_eq!(
+        calendar
+            .due_from_legacy(&legacy, dt(2027, 2, 12, 7, 30))
+            .unwrap(),
+        dt(2027, 2, 4, 17, 0)
+    );
+    // After lunch: the morning's end.
+    assert_eq!(
+        calendar
+            .due_from_legacy(&legacy, dt(2027, 2, 3, 13, 30))
+            .unwrap(),
+        dt(2027, 2, 3, 11, 30)
+    );
+    // Anything else stays.
+    for due in [dt(2027, 2, 3, 9, 15), dt(2027, 2, 3, 17, 0)] {
+        assert_eq!(calendar.due_from_legacy(&legacy, due).unwrap(), due);
     }
 }

@@ -14,7 +14,7 @@ pub struct OfficeHours {
     pub morning_start: NaiveTime,
     /// End of the morning session (default 11:30).
     pub morning_end: NaiveTime,
-    /// Start of the afternoon session (default 13:30).
+    /// Start of the afternoon session (default 13:00).
     pub afternoon_start: NaiveTime,
     /// End of the afternoon session (default 17:00).
     pub afternoon_end: NaiveTime,
@@ -25,12 +25,13 @@ fn hm(hour: u32, minute: u32) -> NaiveTime {
 }
 
 impl Default for OfficeHours {
-    /// 07:30–11:30 and 13:30–17:00.
+    /// 07:30–11:30 and 13:00–17:00: the national norm of an 8-hour working day. A province
+    /// sets its own hours (and seasons) as data.
     fn default() -> Self {
         Self {
             morning_start: hm(7, 30),
             morning_end: hm(11, 30),
-            afternoon_start: hm(13, 30),
+            afternoon_start: hm(13, 0),
             afternoon_end: hm(17, 0),
         }
     }
@@ -122,6 +123,18 @@ impl OfficeHours {
         }
     }
 
+    /// Clock time at which office time `offset` into the day has *run out*, for an offset in
+    /// `(0, day_len]`: a morning that is used up ends at the morning's end (11:30), not at the
+    /// afternoon's start, and a whole day ends at closing time (17:00).
+    fn end_time_of(&self, offset: i64) -> NaiveTime {
+        let morning = self.morning_len();
+        if offset <= morning {
+            self.morning_start + TimeDelta::nanoseconds(offset)
+        } else {
+            self.afternoon_start + TimeDelta::nanoseconds(offset - morning)
+        }
+    }
+
     /// Clock time of an offset in `[0, day_len)`.
     fn time_of(&self, offset: i64) -> NaiveTime {
         let morning = self.morning_len();
@@ -130,6 +143,25 @@ impl OfficeHours {
         } else {
             self.afternoon_start + TimeDelta::nanoseconds(offset - morning)
         }
+    }
+}
+
+/// Office hours from a day of the year on (summer and winter schedules): they apply from
+/// `from_month`/`from_day` until the next season starts, wrapping over the new year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OfficeSeason {
+    /// Month the season starts (1..=12).
+    pub from_month: u32,
+    /// Day of that month the season starts.
+    pub from_day: u32,
+    /// The office hours of the season.
+    pub hours: OfficeHours,
+}
+
+impl OfficeSeason {
+    /// `(month, day)`, the key seasons are ordered by.
+    pub const fn start(&self) -> (u32, u32) {
+        (self.from_month, self.from_day)
     }
 }
 
@@ -281,6 +313,67 @@ impl DeadlineStatus {
     }
 }
 
+/// When an unfinished dossier counts as *due soon* (sắp đến hạn): when the working time left
+/// is at most `percent` % of its processing time, but never less than `floor_minutes` nor more
+/// than `cap_minutes` of working time. Relative to the budget, so that a one-day dossier is not
+/// "due soon" the moment it is accepted while a sixty-day one is not flagged two months ahead;
+/// the province keeps it as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DueSoonRule {
+    /// Share of the processing time, in percent (0..=100).
+    pub percent: u8,
+    /// Smallest warning, in working minutes.
+    pub floor_minutes: u32,
+    /// Largest warning, in working minutes.
+    pub cap_minutes: u32,
+}
+
+impl Default for DueSoonRule {
+    /// A fifth of the budget, at least one working hour, at most two 8-hour working days.
+    fn default() -> Self {
+        Self {
+            percent: 20,
+            floor_minutes: 60,
+            cap_minutes: 2 * 8 * 60,
+        }
+    }
+}
+
+impl DueSoonRule {
+    /// Checks the percentage and that the floor is not above the cap.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        if self.percent > 100 {
+            return Err(CalendarError::InvalidDueSoonRule("percent above 100"));
+        }
+        if self.floor_minutes > self.cap_minutes {
+            return Err(CalendarError::InvalidDueSoonRule("floor above cap"));
+        }
+        Ok(())
+    }
+
+    /// The warning threshold for a dossier whose processing time is `budget` of office time.
+    pub fn threshold(&self, budget: TimeDelta) -> TimeDelta {
+        let share = i128::from(nanos(budget)) * i128::from(self.percent) / 100;
+        let share = TimeDelta::nanoseconds(i64::try_from(share).unwrap_or(i64::MAX));
+        let floor = TimeDelta::minutes(i64::from(self.floor_minutes));
+        let cap = TimeDelta::minutes(i64::from(self.cap_minutes));
+        share.clamp(floor, cap.max(floor))
+    }
+}
+
+/// Working time left before a due moment, as people read it: "còn 2 ngày 3 giờ làm việc".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Remaining {
+    /// Whole working days.
+    pub days: u32,
+    /// Whole hours of the rest.
+    pub hours: u32,
+    /// Minutes of the rest.
+    pub minutes: u32,
+    /// True when the due moment has passed (the other fields are then zero).
+    pub overdue: bool,
+}
+
 /// A point on the working-time line: a working day and an offset in `[0, day_len)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Position {
@@ -294,7 +387,7 @@ impl Calendar {
         let date = at.date();
         check_date(date)?;
         if self.is_working_day(date)
-            && let Some(offset) = self.office_hours.offset_at_or_after(at.time())
+            && let Some(offset) = self.office_hours_on(date).offset_at_or_after(at.time())
         {
             return Ok(Position { date, offset });
         }
@@ -307,9 +400,24 @@ impl Calendar {
     fn datetime(&self, position: Position) -> NaiveDateTime {
         position
             .date
-            .and_time(self.office_hours.time_of(position.offset))
+            .and_time(self.office_hours_on(position.date).time_of(position.offset))
     }
 
+    /// The moment a running clock at `position` has used up `nanos` of office time. A positive
+    /// amount that runs out exactly at a session's end is that end (Thursday closing time),
+    /// never the next opening: an appointment is the end of the due working day.
+    fn moment_after(&self, position: Position, nanos: i64) -> Result<NaiveDateTime, CalendarError> {
+        if nanos == 0 {
+            return Ok(self.datetime(position));
+        }
+        let end = self.advance(position, nanos)?;
+        Ok(end
+            .date
+            .and_time(self.office_hours_on(end.date).end_time_of(end.offset)))
+    }
+
+    /// `position` moved on by `nanos`; the result's offset lies in `(0, day_len]` when `nanos`
+    /// is positive, so that a deadline running out at closing time stays on its own day.
     fn advance(&self, position: Position, nanos: i64) -> Result<Position, CalendarError> {
         let day = self.office_hours.day_len();
         let mut date = position.date;
@@ -317,7 +425,7 @@ impl Calendar {
             .offset
             .checked_add(nanos)
             .ok_or(CalendarError::OutOfRange)?;
-        while total >= day {
+        while total > day {
             date = self.next_working_day(date)?;
             total -= day;
         }
@@ -344,7 +452,7 @@ impl Calendar {
 
     /// True if `at` falls within office hours of a working day.
     pub fn is_office_time(&self, at: NaiveDateTime) -> bool {
-        self.is_working_day(at.date()) && self.office_hours.contains(at.time())
+        self.is_working_day(at.date()) && self.office_hours_on(at.date()).contains(at.time())
     }
 
     /// The moment `duration` of working time after `start`, counted from the first office
@@ -376,8 +484,7 @@ impl Calendar {
         if nanos < 0 {
             return Err(CalendarError::NegativeDuration);
         }
-        let position = self.advance(self.position(start)?, nanos)?;
-        Ok(self.datetime(position))
+        self.moment_after(self.position(start)?, nanos)
     }
 
     /// When counting starts for a dossier received at `received`: the first office instant at
@@ -394,7 +501,7 @@ impl Calendar {
             && self.is_working_day(date)
         {
             let next = self.next_working_day(date)?;
-            return Ok(next.and_time(self.office_hours.morning_start));
+            return Ok(next.and_time(self.office_hours_on(next).morning_start));
         }
         Ok(self.datetime(self.position(received)?))
     }
@@ -442,7 +549,36 @@ impl Calendar {
             let pause_end = self.position(pause.end)?;
             position = position.max(pause_end);
         }
-        Ok(self.datetime(self.advance(position, remaining)?))
+        self.moment_after(position, remaining)
+    }
+
+    /// A due moment written under the earlier convention, where a deadline running out exactly
+    /// at the end of a session was written as the start of the next one (`legacy` hours: the
+    /// next working day's opening, or the afternoon's start), as the end it stands for: the
+    /// previous working day's closing, or the morning's end. Other moments are unchanged.
+    pub fn due_from_legacy(
+        &self,
+        legacy: &OfficeHours,
+        due: NaiveDateTime,
+    ) -> Result<NaiveDateTime, CalendarError> {
+        let date = due.date();
+        if !self.is_working_day(date) {
+            return Ok(due);
+        }
+        if due.time() == legacy.morning_start {
+            let mut day = date;
+            loop {
+                day = day.pred_opt().ok_or(CalendarError::OutOfRange)?;
+                check_date(day)?;
+                if self.is_working_day(day) {
+                    return Ok(day.and_time(legacy.afternoon_end));
+                }
+            }
+        }
+        if due.time() == legacy.afternoon_start && legacy.morning_end < legacy.afternoon_start {
+            return Ok(date.and_time(legacy.morning_end));
+        }
+        Ok(due)
     }
 
     /// Office time from `a` to `b` (negative if `b` is before `a`).
@@ -476,22 +612,45 @@ impl Calendar {
         }
     }
 
-    /// Status at `now` of an unfinished dossier due at `due`; `DueSoon` when at most
-    /// `warn_within` of working time remains.
+    /// Status at `now` of an unfinished dossier due at `due` with a processing time of
+    /// `budget`; `DueSoon` when the calendar's [`DueSoonRule`] says so. The one place where
+    /// "due soon" is decided, for page alerts, queues, statistics and emails alike.
     pub fn pending_status(
         &self,
         due: NaiveDateTime,
         now: NaiveDateTime,
-        warn_within: WorkDuration,
+        budget: WorkDuration,
     ) -> Result<DeadlineStatus, CalendarError> {
         if now > due {
             return Ok(DeadlineStatus::Overdue);
         }
         let left = self.working_time_between(now, due)?;
-        Ok(if left <= warn_within.working_time(&self.office_hours) {
+        let threshold = self
+            .due_soon
+            .threshold(budget.working_time(&self.office_hours));
+        Ok(if left <= threshold {
             DeadlineStatus::DueSoon
         } else {
             DeadlineStatus::OnTrack
+        })
+    }
+
+    /// Working time left from `now` until `due`, in whole working days and the rest (zero
+    /// once `due` has passed; see [`Remaining::overdue`]).
+    pub fn remaining(
+        &self,
+        now: NaiveDateTime,
+        due: NaiveDateTime,
+    ) -> Result<Remaining, CalendarError> {
+        let left = self.working_time_between(now, due)?;
+        let day = self.office_hours.day_len();
+        let nanos = nanos(left).max(0);
+        let rest_minutes = (nanos % day) / 60_000_000_000;
+        Ok(Remaining {
+            days: u32::try_from(nanos / day).unwrap_or(u32::MAX),
+            hours: u32::try_from(rest_minutes / 60).unwrap_or(0),
+            minutes: u32::try_from(rest_minutes % 60).unwrap_or(0),
+            overdue: now > due,
         })
     }
 
@@ -501,11 +660,11 @@ impl Calendar {
         due: NaiveDateTime,
         finished: Option<NaiveDateTime>,
         now: NaiveDateTime,
-        warn_within: WorkDuration,
+        budget: WorkDuration,
     ) -> Result<DeadlineStatus, CalendarError> {
         match finished {
             Some(at) => Ok(self.finished_status(due, at)),
-            None => self.pending_status(due, now, warn_within),
+            None => self.pending_status(due, now, budget),
         }
     }
 }

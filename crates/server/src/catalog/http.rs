@@ -63,10 +63,21 @@ async fn procedure_page(
             agencies.push(context! { code => a.code.clone(), name => a.name, local_code => procedure.local_code(&a.code) });
         }
     }
-    let fees_total: i64 = procedure.fees.iter().map(|f| f.amount_vnd).sum();
+    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let expected_due = crate::dossiers::service::appointment_if_accepted(
+        &calendar,
+        crate::time::local_now(),
+        procedure.processing,
+        procedure.cutoff.as_deref(),
+    )
+    .ok()
+    .map(|(_, due)| crate::time::display_local(due));
     page.render(
         "procedure.html",
-        context! { p => sv(&procedure), agencies => agencies, days => procedure.processing.to_string(), fees_total => fees_total },
+        context! {
+            p => sv(&procedure), agencies => agencies,
+            half_days => procedure.processing.as_half_days(), expected_due => expected_due,
+        },
     )
 }
 

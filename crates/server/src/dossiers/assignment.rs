@@ -23,7 +23,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use tinhso_domain::calendar::WorkDuration;
 use tinhso_domain::dossier::{is_final, urgency};
 
 pub fn routes() -> Router<AppState> {
@@ -40,24 +39,24 @@ pub struct Load {
     pub full_name: String,
     /// Open dossiers assigned to them.
     pub open: i64,
-    /// Of those, being processed and due within the due-soon horizon.
+    /// Of those, being processed and due soon (the calendar's rule).
     pub due_soon: i64,
     /// Of those, being processed past their due moment.
     pub overdue: i64,
 }
 
-/// The active specialists of `agency_id` with their loads, by name. `now` and `soon` are local
-/// times, as the queues use them.
+/// The active specialists of `agency_id` with their loads, by name; "due soon" counted by the
+/// calendar's rule, as the queues count it.
 pub async fn specialists(
     db: &Db,
+    calendar: &tinhso_domain::calendar::Calendar,
     agency_id: &str,
-    now: &str,
-    soon: &str,
+    now: chrono::NaiveDateTime,
 ) -> Result<Vec<Load>, AppError> {
+    let due_soon = super::office::due_soon(db, calendar, agency_id, now).await?;
     let sql = format!(
         "SELECT u.id, u.full_name,
             COALESCE(SUM(CASE WHEN d.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS open,
-            COALESCE(SUM(CASE WHEN d.state = 'in_progress' AND d.due_local >= $2 AND d.due_local <= $3 THEN 1 ELSE 0 END), 0) AS due_soon,
             COALESCE(SUM(CASE WHEN d.state = 'in_progress' AND d.due_local < $2 THEN 1 ELSE 0 END), 0) AS overdue
          FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
          LEFT JOIN dossiers d ON d.assignee_id = u.id AND d.state IN {OPEN_STATES}
@@ -66,31 +65,25 @@ pub async fn specialists(
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(agency_id)
-        .bind(now)
-        .bind(soon)
+        .bind(local_text(now))
         .fetch_all(&db.pool)
         .await?;
     rows.iter()
         .map(|r| {
+            let id: String = r.try_get("id")?;
+            let soon = due_soon
+                .iter()
+                .filter(|d| d.assignee_id.as_deref() == Some(id.as_str()))
+                .count() as i64;
             Ok(Load {
-                id: r.try_get("id")?,
                 full_name: r.try_get("full_name")?,
                 open: r.try_get("open")?,
-                due_soon: r.try_get("due_soon")?,
+                due_soon: soon,
                 overdue: r.try_get("overdue")?,
+                id,
             })
         })
         .collect()
-}
-
-/// The due-soon horizon the queues use: one working day from now, as local texts.
-pub async fn horizon(db: &Db) -> Result<(String, String), AppError> {
-    let calendar = calendar::load(db).await?;
-    let now = local_now();
-    let soon = calendar
-        .add_working_time(now, WorkDuration::days(1))
-        .unwrap_or(now);
-    Ok((local_text(now), local_text(soon)))
 }
 
 /// Whether `user` may choose the specialist of `d`: a leader or one-stop clerk of the agency
@@ -347,8 +340,7 @@ pub async fn landing(state: &AppState, user: &User) -> Result<minijinja::Value, 
             }
         })
         .collect();
-    let (now_text, soon_text) = horizon(&state.db).await?;
-    let counts = store::queue_counts(&state.db, agency_id, &now_text, &soon_text).await?;
+    let counts = super::office::queue_counts(&state.db, &calendar, agency_id, now).await?;
     let wanted = queues_of(user);
     let queues: Vec<minijinja::Value> = counts
         .into_iter()

@@ -1,18 +1,132 @@
 //! The platform's working-day calendar: the computed Vietnamese holidays plus each year's
-//! official notice, which administrators enter (swapped and extra days off).
+//! official notice, which administrators enter (swapped and extra days off), and the
+//! province's own rules: office hours (by season) and when a dossier counts as due soon.
 
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::AppError;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use tinhso_domain::calendar::{Calendar, YearNotice};
+use tinhso_domain::calendar::{Calendar, DueSoonRule, OfficeSeason, YearNotice};
 
-/// The calendar with every stored notice applied. Read per request: notices change a few
-/// times a year and every node must see an edit at once.
+/// The `settings` key holding [`Rules`] as JSON.
+const RULES_KEY: &str = "calendar.rules";
+
+/// The province's calendar rules, kept as data an administrator changes on the calendar page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rules {
+    /// Office hours by season; empty means the national 8-hour day all year.
+    #[serde(default)]
+    pub office_seasons: Vec<OfficeSeason>,
+    /// When an unfinished dossier counts as due soon.
+    #[serde(default)]
+    pub due_soon: DueSoonRule,
+}
+
+impl Rules {
+    /// The calendar of `notices` under these rules, or why the rules do not fit.
+    pub fn apply(
+        &self,
+        notices: Vec<YearNotice>,
+    ) -> Result<Calendar, tinhso_domain::calendar::CalendarError> {
+        let calendar = Calendar::with_notices(notices)?.with_due_soon_rule(self.due_soon)?;
+        if self.office_seasons.is_empty() {
+            Ok(calendar)
+        } else {
+            calendar.with_office_seasons(&self.office_seasons)
+        }
+    }
+}
+
+/// The calendar with every stored notice and the province's rules applied. Read per request:
+/// notices change a few times a year and every node must see an edit at once.
 pub async fn load(db: &Db) -> Result<Calendar, AppError> {
     let notices = notices(db).await?;
-    Calendar::with_notices(notices)
+    rules(db)
+        .await?
+        .apply(notices)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored calendar notices: {e}")))
+}
+
+/// The stored rules, or the defaults when none were saved.
+pub async fn rules(db: &Db) -> Result<Rules, AppError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(RULES_KEY)
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(row) => serde_json::from_str(&row.try_get::<String, _>("value")?)
+            .map_err(|e| AppError::Internal(e.into())),
+        None => Ok(Rules::default()),
+    }
+}
+
+/// Checks the rules against the stored notices and saves them, audited.
+pub async fn save_rules(db: &Db, actor: &Actor, new: Rules) -> Result<(), AppError> {
+    new.apply(notices(db).await?)
+        .map_err(|e| AppError::validation("office_hours", rules_error(&e)))?;
+    let before = rules(db).await?;
+    let text = serde_json::to_string(&new).map_err(anyhow::Error::from)?;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(RULES_KEY)
+    .bind(&text)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        db,
+        &mut tx,
+        actor,
+        Change {
+            action: "calendar.rules_saved",
+            entity_type: "calendar_rules",
+            entity_id: RULES_KEY,
+            before: serde_json::to_value(&before).unwrap_or_default(),
+            after: serde_json::to_value(&new).unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Why a notice does not fit the calendar, in the administrator's words.
+fn notice_error(e: &tinhso_domain::calendar::CalendarError) -> String {
+    use tinhso_domain::calendar::CalendarError as E;
+    match e {
+        E::ConflictingNoticeDate(date) => format!(
+            "Thông báo làm ngày {} vừa là ngày làm việc vừa là ngày nghỉ.",
+            date.format("%d/%m/%Y")
+        ),
+        E::NoticeDateOutsideYear { year, .. } => format!("Các ngày phải thuộc năm {year}."),
+        _ => "Thông báo có ngày nằm ngoài năm hỗ trợ.".to_owned(),
+    }
+}
+
+/// A rule error in the administrator's words.
+fn rules_error(e: &tinhso_domain::calendar::CalendarError) -> String {
+    use tinhso_domain::calendar::CalendarError as E;
+    match e {
+        E::InvalidOfficeHours("every season must have the same working day length") => {
+            "Giờ làm việc của các mùa phải có cùng số giờ mỗi ngày.".into()
+        }
+        E::InvalidOfficeHours("two seasons start on one day") => {
+            "Hai mùa không thể bắt đầu cùng một ngày.".into()
+        }
+        E::InvalidOfficeHours("season starts on no date") => {
+            "Ngày bắt đầu mùa không hợp lệ.".into()
+        }
+        E::InvalidOfficeHours(_) => {
+            "Giờ làm việc phải theo thứ tự: vào sáng < tan sáng ≤ vào chiều < tan chiều.".into()
+        }
+        E::InvalidDueSoonRule(_) => {
+            "Tỷ lệ cảnh báo tối đa 100% và mức tối thiểu không được lớn hơn mức tối đa.".into()
+        }
+        other => other.to_string(),
+    }
 }
 
 pub async fn notices(db: &Db) -> Result<Vec<YearNotice>, AppError> {
@@ -33,7 +147,10 @@ pub async fn save_notice(db: &Db, actor: &Actor, notice: YearNotice) -> Result<(
     let mut all = notices(db).await?;
     all.retain(|n| n.year != notice.year);
     all.push(notice.clone());
-    Calendar::with_notices(all).map_err(|e| AppError::validation("notice", e.to_string()))?;
+    rules(db)
+        .await?
+        .apply(all)
+        .map_err(|e| AppError::validation("notice", notice_error(&e)))?;
     let text = serde_json::to_string(&notice).map_err(anyhow::Error::from)?;
     let mut tx = db.begin().await?;
     let before = sqlx::query("SELECT notice FROM calendar_notices WHERE year = $1")
@@ -66,6 +183,93 @@ pub async fn save_notice(db: &Db, actor: &Actor, notice: YearNotice) -> Result<(
         },
     )
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The `settings` key marking that stored appointments follow the end-of-day convention.
+const END_OF_DAY_KEY: &str = "calendar.appointments_end_of_day";
+
+/// Once per database, at start-up: appointments stored when a deadline running out at closing
+/// time was written as the next opening (07:30 of the next working day, possibly days later
+/// across Tết; 13:30 for a morning's end) become the end they stood for, and the outcome of
+/// dossiers finished on that due day is counted again (on time, not early). One audit row
+/// records how many changed. Several nodes starting at once upgrade once: the marker is
+/// claimed in the same transaction.
+pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
+    use tinhso_domain::calendar::OfficeHours;
+    let calendar = load(db).await?;
+    let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+    let legacy = OfficeHours::new(hm(7, 30), hm(11, 30), hm(13, 30), hm(17, 0))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(END_OF_DAY_KEY)
+    .bind(crate::time::now_text())
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT id, due_local, finished_local, outcome, apologised, supplement_requests
+         FROM dossiers WHERE due_local IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut changed = 0_i64;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let Some(due) = crate::time::parse_local(&row.try_get::<String, _>("due_local")?) else {
+            continue;
+        };
+        let new_due = calendar.due_from_legacy(&legacy, due).unwrap_or(due);
+        if new_due == due {
+            continue;
+        }
+        let finished = row
+            .try_get::<Option<String>, _>("finished_local")?
+            .as_deref()
+            .and_then(crate::time::parse_local);
+        let had_outcome = row.try_get::<Option<String>, _>("outcome")?.is_some();
+        let outcome = match finished {
+            Some(at) if had_outcome && row.try_get::<i64, _>("apologised")? == 0 => {
+                let requests = row.try_get::<i64, _>("supplement_requests")?;
+                let status = calendar.finished_status(new_due, at);
+                Some(super::store::outcome_text(tinhso_domain::dossier::outcome(
+                    status,
+                    u32::try_from(requests).unwrap_or(u32::MAX),
+                )))
+            }
+            _ => None,
+        };
+        sqlx::query(
+            "UPDATE dossiers SET due_local = $2, outcome = COALESCE($3, outcome) WHERE id = $1",
+        )
+        .bind(&id)
+        .bind(crate::time::local_text(new_due))
+        .bind(outcome)
+        .execute(&mut *tx)
+        .await?;
+        changed += 1;
+    }
+    if changed > 0 {
+        audit::record(
+            db,
+            &mut tx,
+            &Actor::system(),
+            Change {
+                action: "calendar.appointments_upgraded",
+                entity_type: "dossiers",
+                entity_id: END_OF_DAY_KEY,
+                before: serde_json::Value::Null,
+                after: serde_json::json!({ "dossiers": changed }),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -100,12 +100,22 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let calendar = calendar::load(&state.db).await?;
+    let expected_due = super::service::appointment_if_accepted(
+        &calendar,
+        local_now(),
+        view.procedure.processing,
+        view.procedure.cutoff.as_deref(),
+    )
+    .ok()
+    .map(|(_, due)| super::display_local(due));
     let html = page.render(
         "apply.html",
         context! {
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
             values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
-            saved => view.saved, days => view.procedure.processing.to_string(),
+            saved => view.saved, half_days => view.procedure.processing.as_half_days(),
+            expected_due => expected_due,
         },
     )?;
     Ok((status, html).into_response())
@@ -250,7 +260,7 @@ pub fn summary(
         state => store::state_text(d.state), national_state => d.national_state(),
         due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
         deadline => d.deadline_status(calendar, now).map(sv),
-        hours_left => d.hours_left(calendar, now), step_name => d.current_step().map(|s| s.name.clone()),
+        remaining => d.remaining(calendar, now).map(sv), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(), group_id => d.group_id.clone(),
         assignee_name => d.assignee_name.clone(),
     }

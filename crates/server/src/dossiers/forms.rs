@@ -5,6 +5,7 @@
 use super::store::{Event, StoredFile};
 use super::{Dossier, display_local, parse_local};
 use crate::error::AppError;
+use crate::web::i18n::Lang;
 use chrono::Datelike;
 use tinhso_documents::{Block, FormDocument, Qr};
 
@@ -205,12 +206,15 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
     blocks.push(match d.due {
         Some(due) => field("Ngày hẹn trả kết quả", display_local(due)),
         None => Block::Paragraph(format!(
-            "Thời hạn giải quyết: {} ngày làm việc kể từ khi hồ sơ được tiếp nhận.",
-            d.processing
+            "Thời hạn giải quyết: {} kể từ khi hồ sơ được tiếp nhận.",
+            crate::web::format::working_days(Lang::Vi, d.processing.as_half_days())
         )),
     });
     if d.fee_due > 0 {
-        blocks.push(field("Phí, lệ phí", format!("{} đồng", d.fee_due)));
+        blocks.push(field(
+            "Phí, lệ phí",
+            crate::web::format::amount_on_paper(d.fee_due),
+        ));
     }
     blocks.push(Block::Paragraph(
         "Khi đến nhận kết quả, ông/bà mang theo giấy tờ tùy thân và giấy tiếp nhận này. Tra cứu tình trạng hồ sơ bằng mã QR hoặc mã hồ sơ tại cổng dịch vụ công.".into(),

@@ -152,7 +152,7 @@ async fn render_form(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let names: Vec<_> = procedures.iter().map(|p| context! { code => p.code.clone(), name => p.name.clone(), days => p.processing.to_string() }).collect();
+    let names: Vec<_> = procedures.iter().map(|p| context! { code => p.code.clone(), name => p.name.clone(), half_days => p.processing.as_half_days() }).collect();
     let html = page.render(
         "linked_apply.html",
         context! {

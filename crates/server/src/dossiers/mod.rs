@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assignment;
 pub mod calendar;
+pub mod calendar_http;
 pub mod citizen;
 pub mod forms;
 pub mod linked;
@@ -17,7 +18,7 @@ pub mod upload;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
+use tinhso_domain::calendar::{Calendar, DeadlineStatus, Remaining, WorkDuration};
 use tinhso_domain::dossier::{DossierState, Outcome, Position};
 use tinhso_domain::procedure::Step;
 
@@ -115,21 +116,28 @@ impl Dossier {
             // The clock is stopped: nothing runs late while the citizen has the dossier.
             return Some(DeadlineStatus::OnTrack);
         }
-        calendar
-            .pending_status(due, now, WorkDuration::days(1))
-            .ok()
+        // The province's due-soon rule, relative to this dossier's processing time.
+        calendar.pending_status(due, now, self.processing).ok()
     }
 
-    /// Working hours left (negative when overdue), for the queue and the tracking page.
-    pub fn hours_left(&self, calendar: &Calendar, now: NaiveDateTime) -> Option<i64> {
+    /// Working time left (or overdue by), in working days and hours, while the clock runs.
+    pub fn remaining(&self, calendar: &Calendar, now: NaiveDateTime) -> Option<Remaining> {
         let due = self.due?;
-        if self.outcome.is_some() || tinhso_domain::dossier::is_final(self.state) {
+        if self.outcome.is_some()
+            || tinhso_domain::dossier::is_final(self.state)
+            || self.state == DossierState::SupplementRequested
+        {
             return None;
         }
-        calendar
-            .working_time_between(now, due)
-            .ok()
-            .map(|t| t.num_hours())
+        if now > due {
+            // How late, counted the same way.
+            let late = calendar.remaining(due, now).ok()?;
+            return Some(Remaining {
+                overdue: true,
+                ..late
+            });
+        }
+        calendar.remaining(now, due).ok()
     }
 }
 

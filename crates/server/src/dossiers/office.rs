@@ -1,6 +1,6 @@
 //! The back office: work queues per agency, the dossier page with the actions the official's
-//! roles allow at the dossier's step, counter registration of walk-in and postal dossiers,
-//! and the administrators' yearly holiday notices.
+//! roles allow at the dossier's step, and counter registration of walk-in and postal dossiers
+//! (the administrators' calendar page is in `calendar_http`).
 
 use super::citizen::{render_form, summary, visible};
 use super::service::{self, ActionInput, CounterApplication, Who};
@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use tinhso_domain::calendar::WorkDuration;
+use tinhso_domain::calendar::DeadlineStatus;
 use tinhso_domain::dossier::{Action, transition};
 use tinhso_domain::procedure::FieldKind;
 
@@ -35,7 +35,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/office/dossiers/{id}", get(dossier_page))
         .route("/office/dossiers/{id}/actions", post(take_action))
-        .route("/admin/calendar", get(calendar_page).post(calendar_save))
 }
 
 /// The signed-in official and their agency id, or why not.
@@ -60,13 +59,8 @@ async fn queue_page(
     let (_, agency_id) = official(&state, &page).await?;
     let calendar = calendar::load(&state.db).await?;
     let now = local_now();
-    let soon = calendar
-        .add_working_time(now, WorkDuration::days(1))
-        .unwrap_or(now);
-    let (now_text, soon_text) = (local_text(now), local_text(soon));
-    let counts = store::queue_counts(&state.db, &agency_id, &now_text, &soon_text).await?;
-    let rows: Vec<Value> = store::queue(&state.db, &agency_id, q.queue, &now_text, &soon_text, 200)
-        .await?
+    let (counts, dossiers) = queue_of(&state, &calendar, &agency_id, q.queue, now).await?;
+    let rows: Vec<Value> = dossiers
         .iter()
         .map(|d| summary(d, &calendar, now))
         .collect();
@@ -80,6 +74,99 @@ async fn queue_page(
             context! { tabs => tabs, queue => q.queue.as_str(), dossiers => rows },
         )?
         .into_response())
+}
+
+/// The counts of every queue of an agency and one page of `queue`. "Due soon" is decided per
+/// dossier by the calendar's rule (relative to each dossier's processing time), so SQL only
+/// narrows the candidates to those due within the rule's cap.
+pub async fn queue_of(
+    state: &AppState,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    queue: Queue,
+    now: chrono::NaiveDateTime,
+) -> Result<(Vec<(Queue, i64)>, Vec<Dossier>), AppError> {
+    let (now_text, horizon_text) = horizon(calendar, now);
+    let due_soon = due_soon(&state.db, calendar, agency_id, now).await?;
+    let counts = with_due_soon(
+        store::queue_counts(&state.db, agency_id, &now_text).await?,
+        due_soon.len(),
+    );
+    let rows = match queue {
+        Queue::DueSoon => due_soon.into_iter().take(QUEUE_PAGE).collect(),
+        other => {
+            store::queue(
+                &state.db,
+                agency_id,
+                other,
+                &now_text,
+                &horizon_text,
+                QUEUE_PAGE as i64,
+            )
+            .await?
+        }
+    };
+    Ok((counts, rows))
+}
+
+/// Dossiers listed per queue page.
+const QUEUE_PAGE: usize = 200;
+
+/// `now` and the furthest due moment a dossier can have and still be due soon (the rule's
+/// cap ahead), as local texts for SQL.
+fn horizon(
+    calendar: &tinhso_domain::calendar::Calendar,
+    now: chrono::NaiveDateTime,
+) -> (String, String) {
+    let cap = chrono::TimeDelta::minutes(i64::from(calendar.due_soon_rule().cap_minutes));
+    let horizon = calendar.add_office_time(now, cap).unwrap_or(now);
+    (local_text(now), local_text(horizon))
+}
+
+/// The agency's running dossiers that are due soon by the calendar's rule, soonest first.
+pub async fn due_soon(
+    db: &crate::db::Db,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<Dossier>, AppError> {
+    let (now_text, horizon_text) = horizon(calendar, now);
+    Ok(store::queue(
+        db,
+        agency_id,
+        Queue::DueSoon,
+        &now_text,
+        &horizon_text,
+        i64::MAX,
+    )
+    .await?
+    .into_iter()
+    .filter(|d| d.deadline_status(calendar, now) == Some(DeadlineStatus::DueSoon))
+    .collect())
+}
+
+/// The count of every queue of an agency, the due-soon one by the calendar's rule.
+pub async fn queue_counts(
+    db: &crate::db::Db,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<(Queue, i64)>, AppError> {
+    let soon = due_soon(db, calendar, agency_id, now).await?.len();
+    Ok(with_due_soon(
+        store::queue_counts(db, agency_id, &local_text(now)).await?,
+        soon,
+    ))
+}
+
+/// The store's counts with the due-soon one the rule decided.
+fn with_due_soon(mut counts: Vec<(Queue, i64)>, due_soon: usize) -> Vec<(Queue, i64)> {
+    for (q, n) in &mut counts {
+        if *q == Queue::DueSoon {
+            *n = i64::try_from(due_soon).unwrap_or(i64::MAX);
+        }
+    }
+    counts
 }
 
 /// What officials do on the dossier page, in the order it offers them.
@@ -195,15 +282,11 @@ async fn render_kept(
     let now = local_now();
     let due_soon = matches!(
         d.deadline_status(&calendar, now),
-        Some(
-            tinhso_domain::calendar::DeadlineStatus::DueSoon
-                | tinhso_domain::calendar::DeadlineStatus::Overdue
-        )
+        Some(DeadlineStatus::DueSoon | DeadlineStatus::Overdue)
     );
     let can_assign = super::assignment::can_assign(user, d);
     let specialists = if can_assign {
-        let (now_text, soon_text) = super::assignment::horizon(&state.db).await?;
-        super::assignment::specialists(&state.db, &d.agency_id, &now_text, &soon_text).await?
+        super::assignment::specialists(&state.db, &calendar, &d.agency_id, now).await?
     } else {
         Vec::new()
     };
@@ -435,99 +518,4 @@ pub async fn office_form(
 ) -> Result<Vec<u8>, AppError> {
     let d = visible(state, user, id).await?;
     render_form(state, &d, number).await
-}
-
-#[derive(Deserialize, Default)]
-struct CalendarQuery {
-    year: Option<i32>,
-}
-
-async fn calendar_page(
-    State(state): State<AppState>,
-    page: Page,
-    Query(q): Query<CalendarQuery>,
-) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
-    let year = q.year.unwrap_or_else(|| {
-        use chrono::Datelike;
-        local_now().date().year()
-    });
-    render_calendar(&state, &page, year, None, &[]).await
-}
-
-async fn render_calendar(
-    state: &AppState,
-    page: &Page,
-    year: i32,
-    text: Option<String>,
-    errors: &[FieldError],
-) -> PageResult<Response> {
-    use chrono::Datelike;
-    let calendar = calendar::load(&state.db).await?;
-    let notice = calendar::notices(&state.db)
-        .await?
-        .into_iter()
-        .find(|n| n.year == year);
-    let text = text.unwrap_or_else(|| {
-        serde_json::to_string_pretty(
-            &notice.unwrap_or_else(|| tinhso_domain::calendar::YearNotice::new(year)),
-        )
-        .unwrap_or_default()
-    });
-    let holidays: Vec<Value> = calendar
-        .holidays(year)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|h| context! { date => h.date.format("%d/%m/%Y").to_string(), weekday => h.date.weekday().number_from_monday(), name => h.kind.name_vi() })
-        .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let html = page.render(
-        "admin/calendar.html",
-        context! { year => year, text => text, holidays => holidays, errors => form_errors(errors) },
-    )?;
-    Ok((status, html).into_response())
-}
-
-#[derive(Deserialize)]
-struct CalendarForm {
-    year: i32,
-    notice: String,
-}
-
-async fn calendar_save(
-    State(state): State<AppState>,
-    page: Page,
-    ClientIp(ip): ClientIp,
-    axum::Form(form): axum::Form<CalendarForm>,
-) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
-    let parsed: Result<tinhso_domain::calendar::YearNotice, _> = serde_json::from_str(&form.notice);
-    let result = match parsed {
-        Ok(notice) if notice.year == form.year => {
-            let actor = crate::audit::Actor {
-                label: page.principal().actor_label(),
-                ip,
-            };
-            calendar::save_notice(&state.db, &actor, notice).await
-        }
-        Ok(_) => Err(AppError::validation(
-            "notice",
-            "Năm trong thông báo phải trùng với năm đang sửa.",
-        )),
-        Err(e) => Err(AppError::validation(
-            "notice",
-            format!("Không đọc được thông báo (JSON): {e}"),
-        )),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/calendar?year={}", form.year)).into_response()),
-        Err(AppError::Validation(errors)) => {
-            render_calendar(&state, &page, form.year, Some(form.notice), &errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
 }

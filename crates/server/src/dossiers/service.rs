@@ -337,9 +337,12 @@ async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(
         "Cơ quan {} đã tiếp nhận {} hồ sơ trong ngày {}. Mã hồ sơ dùng 4 chữ số đến 9999, sau đó \
          chuyển sang 5 chữ số (tối đa {}).",
         code.agency,
-        code.sequence,
+        crate::web::format::number(crate::web::i18n::Lang::Vi, i64::from(code.sequence)),
         code.date.format("%d/%m/%Y"),
-        tinhso_domain::dossier::MAX_SEQUENCE
+        crate::web::format::number(
+            crate::web::i18n::Lang::Vi,
+            i64::from(tinhso_domain::dossier::MAX_SEQUENCE)
+        )
     );
     tracing::warn!(agency = %code.agency, sequence = code.sequence, "dossier numbers for the day are running out");
     metrics::counter!("dossier_code_sequence_warnings_total").increment(1);
@@ -679,16 +682,11 @@ async fn apply(
     let code = d.code.clone().unwrap_or_default();
     match input.action {
         Action::Accept => {
-            let cutoff = cutoff_rule(d.cutoff.as_deref());
-            let start = calendar
-                .count_start(now, cutoff.as_ref())
-                .map_err(calendar_error)?;
+            let (start, due) =
+                appointment_if_accepted(calendar, now, d.processing, d.cutoff.as_deref())
+                    .map_err(calendar_error)?;
             d.clock_start = Some(start);
-            d.due = Some(
-                calendar
-                    .add_working_time(start, d.processing)
-                    .map_err(calendar_error)?,
-            );
+            d.due = Some(due);
             d.accepted_at = Some(crate::time::now_text());
             let due = super::display_local(d.due.unwrap_or(now));
             detail = serde_json::json!({ "due": super::local_text(d.due.unwrap_or(now)) });
@@ -818,6 +816,19 @@ pub(crate) fn require_note(note: &str, message: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// When the clock of a dossier accepted at `now` starts and its appointment: the end of the
+/// working time `processing` after the count start (cutoff rule applied). Shown to citizens
+/// before they apply, and fixed by the acceptance itself, so both always agree.
+pub fn appointment_if_accepted(
+    calendar: &Calendar,
+    now: NaiveDateTime,
+    processing: tinhso_domain::calendar::WorkDuration,
+    cutoff: Option<&str>,
+) -> Result<(NaiveDateTime, NaiveDateTime), tinhso_domain::calendar::CalendarError> {
+    let start = calendar.count_start(now, cutoff_rule(cutoff).as_ref())?;
+    Ok((start, calendar.add_working_time(start, processing)?))
+}
+
 fn cutoff_rule(cutoff: Option<&str>) -> Option<CutoffRule> {
     cutoff
         .and_then(|c| chrono::NaiveTime::parse_from_str(c, "%H:%M").ok())
@@ -898,7 +909,7 @@ fn apology_due(
             "Ngày hẹn mới phải là ngày làm việc.",
         ));
     }
-    Ok(day.and_time(calendar.office_hours().afternoon_end))
+    Ok(day.and_time(calendar.office_hours_on(day).afternoon_end))
 }
 
 /// One timeline row and one audit row for the action.

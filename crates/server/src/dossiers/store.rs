@@ -161,7 +161,7 @@ pub enum Queue {
     New,
     /// Being processed (by any step).
     InProgress,
-    /// Being processed and due within a working day.
+    /// Being processed and due soon (by the calendar's due-soon rule).
     DueSoon,
     /// Being processed past its due moment.
     Overdue,
@@ -189,8 +189,9 @@ impl Queue {
     }
 }
 
-/// One page of an agency's queue, oldest due first. `soon` is the local time one working day
-/// from now (the due-soon horizon).
+/// One page of an agency's queue, oldest due first. For `DueSoon`, the dossiers still running
+/// and due by `soon_local` (the due-soon rule's cap): the candidates, which the caller keeps
+/// or drops by the rule.
 pub async fn queue(
     db: &Db,
     agency_id: &str,
@@ -231,18 +232,18 @@ pub async fn queue(
     rows.iter().map(from_row).collect()
 }
 
-/// Counts of every queue, for the tabs.
+/// Counts of every queue, for the tabs; the due-soon count is left at 0 for the caller, who
+/// decides it per dossier.
 pub async fn queue_counts(
     db: &Db,
     agency_id: &str,
     now_local: &str,
-    soon_local: &str,
 ) -> Result<Vec<(Queue, i64)>, AppError> {
     let row = sqlx::query(
         "SELECT
             COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0) AS new,
             COALESCE(SUM(CASE WHEN state = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress,
-            COALESCE(SUM(CASE WHEN state = 'in_progress' AND due_local >= $2 AND due_local <= $3 THEN 1 ELSE 0 END), 0) AS due_soon,
+            CAST(0 AS BIGINT) AS due_soon,
             COALESCE(SUM(CASE WHEN state = 'in_progress' AND due_local < $2 THEN 1 ELSE 0 END), 0) AS overdue,
             COALESCE(SUM(CASE WHEN state = 'supplement_requested' THEN 1 ELSE 0 END), 0) AS waiting,
             COALESCE(SUM(CASE WHEN state = 'approved' THEN 1 ELSE 0 END), 0) AS to_return,
@@ -251,7 +252,6 @@ pub async fn queue_counts(
     )
     .bind(agency_id)
     .bind(now_local)
-    .bind(soon_local)
     .fetch_one(&db.pool)
     .await?;
     Queue::ALL

@@ -1,7 +1,8 @@
 //! Deadline watch for feedback, run by every node's job runner once a minute: a reminder to
-//! the agency's officials when a report is due within a working day, and an escalation to the
-//! agency's leaders once it is overdue. Each is claimed by a conditional update, so several
-//! nodes sweeping at once still send each message once.
+//! the agency's officials when a report is due soon (the calendar's due-soon rule, relative to
+//! its category's answer time, as for dossiers), and an escalation to the agency's leaders once
+//! it is overdue. Each is claimed by a conditional update, so several nodes sweeping at once
+//! still send each message once.
 
 use crate::app::AppState;
 use crate::db::Conn;
@@ -9,39 +10,51 @@ use crate::error::AppError;
 use crate::jobs::{self, Job};
 use chrono::NaiveDateTime;
 use sqlx::Row;
-use tinhso_domain::calendar::WorkDuration;
+use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
 
 /// Sweeps at `now` (Vietnam local time; a parameter so tests can move the clock). Returns the
 /// number of reminders and escalations sent.
 pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize), AppError> {
     let calendar = crate::dossiers::calendar::load(&state.db).await?;
-    let soon = calendar
-        .add_working_time(now, WorkDuration::days(1))
-        .unwrap_or(now);
+    // No report is due soon further ahead than the rule's cap: SQL narrows to those, the rule
+    // decides each.
+    let cap = chrono::TimeDelta::minutes(i64::from(calendar.due_soon_rule().cap_minutes));
+    let horizon = calendar.add_office_time(now, cap).unwrap_or(now);
     let now_text = crate::time::local_text(now);
     let reminders = notify_due(
         state,
         "reminded_at",
         &now_text,
-        &crate::time::local_text(soon),
-        false,
+        &crate::time::local_text(horizon),
+        Some((&calendar, now)),
     )
     .await?;
-    let escalations = notify_due(state, "escalated_at", &now_text, &now_text, true).await?;
+    let escalations = notify_due(state, "escalated_at", &now_text, &now_text, None).await?;
     Ok((reminders, escalations))
 }
 
+/// True when a report due at `due` with `days` to answer is due soon at `now`.
+fn is_due_soon(calendar: &Calendar, due: &str, days: i64, now: NaiveDateTime) -> bool {
+    let budget = WorkDuration::days(u32::try_from(days).unwrap_or(0));
+    crate::time::parse_local(due).and_then(|due| calendar.pending_status(due, now, budget).ok())
+        == Some(DeadlineStatus::DueSoon)
+}
+
+/// Claims and sends one kind of message: reminders (`remind` holds the calendar and the
+/// clock, to keep only reports due soon) or escalations (`None`: everything past `horizon`).
 async fn notify_due(
     state: &AppState,
     column: &str,
     now: &str,
     horizon: &str,
-    escalate: bool,
+    remind: Option<(&Calendar, NaiveDateTime)>,
 ) -> Result<usize, AppError> {
+    let escalate = remind.is_none();
     let sql = format!(
-        "SELECT id, code, title, agency_id, due_local FROM feedback_reports
-         WHERE status IN ('assigned', 'in_progress') AND agency_id IS NOT NULL AND {column} IS NULL AND due_local < $1
-         ORDER BY due_local LIMIT 500"
+        "SELECT r.id, r.code, r.title, r.agency_id, r.due_local, c.deadline_days
+         FROM feedback_reports r JOIN feedback_categories c ON c.code = r.category_code
+         WHERE r.status IN ('assigned', 'in_progress') AND r.agency_id IS NOT NULL AND r.{column} IS NULL AND r.due_local < $1
+         ORDER BY r.due_local LIMIT 500"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(horizon)
@@ -56,6 +69,11 @@ async fn notify_due(
             r.try_get("agency_id")?,
             r.try_get("due_local")?,
         );
+        if let Some((calendar, at)) = remind
+            && !is_due_soon(calendar, &due, r.try_get("deadline_days")?, at)
+        {
+            continue;
+        }
         let mut tx = state.db.begin().await?;
         let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE feedback_reports SET {column} = $2 WHERE id = $1 AND {column} IS NULL"

@@ -213,7 +213,7 @@ async fn receipt(
             },
             Block::Field {
                 label: "Số tiền".into(),
-                value: format!("{} đồng", payment.amount_vnd),
+                value: crate::web::format::amount_on_paper(payment.amount_vnd),
             },
             Block::Field {
                 label: "Hình thức".into(),

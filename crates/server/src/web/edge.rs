@@ -189,23 +189,6 @@ pub async fn no_store_when_personal(req: Request, next: Next) -> Response {
     response
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nul_is_found_in_forms_and_json_only_when_really_there() {
-        let b = |s: &str| Bytes::from(s.to_owned());
-        assert!(holds_nul(BodyKind::Form, &b("a=1&name=x%00y")));
-        assert!(holds_nul(BodyKind::Form, &b("a%00=1")));
-        assert!(!holds_nul(BodyKind::Form, &b("a=1&name=x%2500y")));
-        assert!(holds_nul(BodyKind::Json, &b(r#"{"name":"x\u0000y"}"#)));
-        assert!(holds_nul(BodyKind::Json, &b(r#"{"a":{"b\u0000":1}}"#)));
-        assert!(!holds_nul(BodyKind::Json, &b(r#"{"name":"x\\u0000y"}"#)));
-        assert!(!holds_nul(BodyKind::Other, &b("\0")));
-    }
-}
-
 /// A page that needs a signed-in person sends them to `/login?next=<the page>`, so that sign-in
 /// can say why it is needed and bring them back (only for GET: a form posted without a session
 /// cannot be replayed, and its page is where they return to from the login form's link).
@@ -228,4 +211,21 @@ pub async fn return_after_sign_in(req: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_forms_and_json_only_when_really_there() {
+        let b = |s: &str| Bytes::from(s.to_owned());
+        assert!(holds_nul(BodyKind::Form, &b("a=1&name=x%00y")));
+        assert!(holds_nul(BodyKind::Form, &b("a%00=1")));
+        assert!(!holds_nul(BodyKind::Form, &b("a=1&name=x%2500y")));
+        assert!(holds_nul(BodyKind::Json, &b(r#"{"name":"x\u0000y"}"#)));
+        assert!(holds_nul(BodyKind::Json, &b(r#"{"a":{"b\u0000":1}}"#)));
+        assert!(!holds_nul(BodyKind::Json, &b(r#"{"name":"x\\u0000y"}"#)));
+        assert!(!holds_nul(BodyKind::Other, &b("\0")));
+    }
 }

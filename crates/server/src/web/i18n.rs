@@ -266,7 +266,7 @@ mod completeness {
         }
         found
             .into_iter()
-            .filter(|m| m.chars().any(|c| !c.is_ascii()))
+            .filter(|m| !m.is_ascii())
             .map(|m| placeholders_as_braces(&m))
             .collect()
     }

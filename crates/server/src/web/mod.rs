@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod edge;
+pub mod format;
 pub mod headers;
 pub mod i18n;
 
@@ -44,6 +45,7 @@ pub fn templates() -> &'static Environment<'static> {
                 .map(crate::time::display_local)
                 .unwrap_or_default()
         });
+        format::register(&mut env);
         env
     })
 }
