@@ -1,6 +1,6 @@
 // Starts what a browser journey needs: a real SMTP server (aiosmtpd), the platform binary on a
 // fresh database with the demo province, and Debian's headless Chromium.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,18 @@ function sharedKeyFiles() {
   return { TINHSO_AUDIT__KEY_FILE: file('audit.key'), TINHSO_TOTP_KEY_FILE: file('totp.key') };
 }
 
+/** A new, empty database on the server of `baseUrl` (whose database is used to connect). */
+function freshPostgresDatabase(baseUrl) {
+  const name = `tinhso_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  execFileSync('psql', [baseUrl, '-qc', `CREATE DATABASE ${name}`]);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => execFileSync('psql', [baseUrl, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]),
+  };
+}
+
 export async function startPlatform() {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const smtpPort = await freePort();
@@ -78,10 +90,13 @@ export async function startPlatform() {
     // No internet here: map tiles point at a closed local port (the map still works, grey).
     TINHSO_MAP__TILES: 'http://127.0.0.1:9/{z}/{x}/{y}.png',
   };
+  let pgDatabase = null;
   if (process.env.E2E_DATABASE_URL) {
-    env.DATABASE_URL = process.env.E2E_DATABASE_URL;
-    // Every journey's server uses the one shared database, so, like the nodes of a real
-    // installation, they are all given the same keys (a node with other keys refuses to start).
+    // Each journey file gets a fresh PostgreSQL database next to the given one, as each gets a
+    // fresh SQLite file: one file's state (an administrator's second factor) never leaks into
+    // another's.
+    pgDatabase = freshPostgresDatabase(process.env.E2E_DATABASE_URL);
+    env.DATABASE_URL = pgDatabase.url;
     Object.assign(env, sharedKeyFiles());
   } else delete env.DATABASE_URL;
   const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: 'pipe' });
@@ -124,9 +139,16 @@ export async function startPlatform() {
     },
     async stop() {
       await browser.close();
+      const exited = server.exitCode !== null || server.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       smtp.kill('SIGTERM');
       oidc.kill('SIGTERM');
+      if (pgDatabase) {
+        await exited;
+        pgDatabase.drop();
+      }
       if (blocked.length) throw new Error(`blocked by the Content-Security-Policy:\n${blocked.join('\n')}`);
     },
   };
