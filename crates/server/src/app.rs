@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::agencies::http::routes())
         .merge(crate::catalog::http::routes())
         .merge(crate::dossiers::citizen::routes())
+        .merge(crate::dossiers::papers::routes())
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::linked::routes())
         .merge(crate::payments::http::routes())

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reset-password", get(reset_form).post(reset))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/profile", post(super::profile::save))
         .route("/account/totp/start", post(totp_start))
         .route("/account/totp/confirm", post(totp_confirm))
         .route("/account/tokens", post(create_token))
@@ -305,11 +306,28 @@ async fn account_page(
         Some(id) => crate::agencies::store::by_id(&state.db, id).await?,
         None => None,
     };
+    let profile = super::profile::load(&state.db, &user.id).await?;
+    let units = super::profile::home_units(&state.db).await?;
     let html = page.render(
         "account.html",
-        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::SCOPES } },
+        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::SCOPES,
+            profile => sv(&profile), units => sv(&units) } },
     )?;
     Ok(html.into_response())
+}
+
+/// The account page again with the contact form as typed and its errors (422).
+pub(super) async fn profile_again(
+    state: &AppState,
+    page: &Page,
+    form: &super::profile::ProfileForm,
+    mut errors: Vec<crate::error::FieldError>,
+) -> PageResult<Response> {
+    crate::web::order_errors(&mut errors, &super::profile::FORM_ORDER);
+    let extra = context! { errors => form_errors(&errors), profile_form => sv(form) };
+    let mut resp = account_page(state, page, extra).await?;
+    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 pub fn qr_svg(data: &str) -> String {

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/procedures", get(catalog_page))
         .route("/procedures/{code}", get(procedure_page))
+        .route("/procedures/{code}/templates/{file}", get(template_file))
         .route(
             "/admin/procedures/import",
             get(import_form).post(import_upload),
@@ -68,6 +69,33 @@ async fn procedure_page(
         "procedure.html",
         context! { p => sv(&procedure), agencies => agencies, days => procedure.processing.to_string(), fees_total => fees_total },
     )
+}
+
+/// A form template of the procedure: the installation's own copy in the file store
+/// (`procedure-templates/<file>`) if there is one, else the copy shipped with the demo catalog.
+/// Only files the procedure lists are served.
+async fn template_file(
+    State(state): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let procedure = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let template = procedure
+        .templates
+        .iter()
+        .find(|t| t.file == file && super::Template::file_is_valid(&t.file))
+        .ok_or(AppError::NotFound)?;
+    let stored = crate::storage::get(
+        state.storage.as_ref(),
+        &format!("procedure-templates/{file}"),
+    )
+    .await?;
+    let bytes = match stored {
+        Some(bytes) => bytes.to_vec(),
+        None => super::demo_template(&file).ok_or(AppError::NotFound)?,
+    };
+    Ok(crate::web::download(template.media_type(), &file, bytes))
 }
 
 /// Search the catalog (diacritics optional) with filters.

@@ -46,6 +46,9 @@ fn from_row(row: &AnyRow, agencies: Vec<String>) -> Result<Procedure, AppError> 
         fees: serde_json::from_str(&text("fees")?).map_err(json_err)?,
         papers: serde_json::from_str(&text("papers")?).map_err(json_err)?,
         result: text("result")?,
+        legal_basis: serde_json::from_str(&text("legal_basis")?).map_err(json_err)?,
+        conditions: serde_json::from_str(&text("conditions")?).map_err(json_err)?,
+        templates: serde_json::from_str(&text("templates")?).map_err(json_err)?,
         form: serde_json::from_str(&text("form")?).map_err(json_err)?,
         steps: serde_json::from_str(&text("steps")?).map_err(json_err)?,
         cutoff: row.try_get("cutoff")?,
@@ -54,7 +57,8 @@ fn from_row(row: &AnyRow, agencies: Vec<String>) -> Result<Procedure, AppError> 
 }
 
 const SELECT: &str = "SELECT p.id, p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days,
-    p.online_level, p.fees, p.papers, p.result, p.form, p.steps, p.cutoff
+    p.online_level, p.fees, p.papers, p.result, p.form, p.steps, p.cutoff,
+    p.legal_basis, p.conditions, p.templates
     FROM procedures p JOIN procedure_fields f ON f.code = p.field_code";
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Procedure>, AppError> {
@@ -232,13 +236,14 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     sqlx::query(
         "INSERT INTO procedures (id, code, name, name_folded, field_code, level, processing_half_days, online_level,
-            fees, papers, result, form, steps, cutoff, active, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)
+            fees, papers, result, form, steps, cutoff, active, updated_at, legal_basis, conditions, templates)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
             field_code = excluded.field_code, level = excluded.level,
             processing_half_days = excluded.processing_half_days, online_level = excluded.online_level,
             fees = excluded.fees, papers = excluded.papers, result = excluded.result, form = excluded.form,
-            steps = excluded.steps, cutoff = excluded.cutoff, active = 1, updated_at = excluded.updated_at",
+            steps = excluded.steps, cutoff = excluded.cutoff, active = 1, updated_at = excluded.updated_at,
+            legal_basis = excluded.legal_basis, conditions = excluded.conditions, templates = excluded.templates",
     )
     .bind(&id)
     .bind(&p.code)
@@ -255,6 +260,9 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
     .bind(json(&p.steps)?)
     .bind(&p.cutoff)
     .bind(crate::time::now_text())
+    .bind(json(&p.legal_basis)?)
+    .bind(json(&p.conditions)?)
+    .bind(json(&p.templates)?)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM procedure_agencies WHERE procedure_id = $1")

@@ -115,6 +115,7 @@ pub async fn submit(
             answers: body.answers,
             files: Vec::new(),
             file_errors: Vec::new(),
+            reused: Vec::new(),
             submit: body.submit,
         },
     )

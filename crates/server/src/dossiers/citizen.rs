@@ -3,7 +3,7 @@
 
 use super::service::{self, ActionInput, Application, Saved, Who};
 use super::store::{self, StoredFile};
-use super::{Dossier, calendar, forms, local_now, upload};
+use super::{Dossier, calendar, forms, local_now, papers, upload};
 use crate::app::AppState;
 use crate::auth::{Role, User};
 use crate::catalog::Procedure;
@@ -67,14 +67,62 @@ async fn load_procedure(state: &AppState, code: &str) -> Result<Procedure, AppEr
         .ok_or(AppError::NotFound)
 }
 
-async fn agencies_of(state: &AppState, p: &Procedure) -> Result<Vec<Value>, AppError> {
-    let mut out = Vec::new();
+/// The agencies that receive the procedure, the one of the citizen's own commune first (when
+/// the account knows where they live), then by name.
+async fn agencies_of(
+    state: &AppState,
+    p: &Procedure,
+    home_unit: Option<&str>,
+) -> Result<Vec<Value>, AppError> {
+    let mut found = Vec::new();
     for code in &p.agencies {
         if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
-            out.push(context! { code => a.code, name => a.name });
+            let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
+            found.push((!home, a.name, a.code));
         }
     }
-    Ok(out)
+    found.sort();
+    Ok(found
+        .into_iter()
+        .map(|(not_home, name, code)| context! { code => code, name => name, home => !not_home })
+        .collect())
+}
+
+/// The paper fields' choices from the citizen's store, by form order (see `papers`).
+fn store_choices(form: &BTreeMap<String, String>, p: &Procedure) -> BTreeMap<String, String> {
+    p.form
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::File))
+        .filter_map(|f| {
+            let id = form.get(&format!("store_{}", f.key))?.trim();
+            (!id.is_empty()).then(|| (f.key.clone(), id.to_owned()))
+        })
+        .collect()
+}
+
+/// Looks up every paper chosen from the store among the citizen's own; an id that is not
+/// theirs (guessed, or copied from someone else's page) is an error on its field.
+async fn resolve_store_choices(
+    state: &AppState,
+    user: &User,
+    chosen: &BTreeMap<String, String>,
+    uploaded: &[upload::IncomingFile],
+) -> Result<(Vec<(String, papers::StorePaper)>, Vec<FieldError>), AppError> {
+    let mut reused = Vec::new();
+    let mut errors = Vec::new();
+    for (field, id) in chosen {
+        if uploaded.iter().any(|f| &f.field_key == field) {
+            continue; // a new upload for the same paper wins
+        }
+        match papers::owned(&state.db, &user.id, id).await? {
+            Some(paper) => reused.push((field.clone(), paper)),
+            None => errors.push(FieldError::new(
+                field,
+                "Giấy tờ đã chọn không có trong kho giấy tờ của bạn. Vui lòng chọn lại hoặc tải tệp lên.",
+            )),
+        }
+    }
+    Ok((reused, errors))
 }
 
 struct ApplyView<'a> {
@@ -83,18 +131,25 @@ struct ApplyView<'a> {
     key: String,
     values: BTreeMap<String, String>,
     files: Vec<StoredFile>,
+    /// Papers chosen from the citizen's store, by field (kept when the form comes back).
+    chosen: BTreeMap<String, String>,
     errors: Vec<FieldError>,
     saved: bool,
 }
 
 async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> PageResult<Response> {
-    let agencies = agencies_of(state, view.procedure).await?;
+    let user = page.require_user()?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let agencies = agencies_of(state, view.procedure, profile.admin_unit_code.as_deref()).await?;
+    let store = papers::list(&state.db, &user.id).await?;
+    let mut errors = view.errors;
+    crate::web::order_errors(&mut errors, &apply_field_order(view.procedure));
     let attached: BTreeMap<String, String> = view
         .files
         .iter()
         .map(|f| (f.field_key.clone(), f.file_name.clone()))
         .collect();
-    let status = if view.errors.is_empty() {
+    let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -103,11 +158,19 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
         "apply.html",
         context! {
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
-            values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
+            values => sv(&view.values), attached => sv(&attached), errors => form_errors(&errors),
             saved => view.saved, days => view.procedure.processing.to_string(),
+            store => sv(&store), chosen => sv(&view.chosen),
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The apply form's fields from top to bottom, which its error summary follows.
+fn apply_field_order(p: &Procedure) -> Vec<String> {
+    std::iter::once("agency".to_owned())
+        .chain(p.form.iter().map(|f| f.key.clone()))
+        .collect()
 }
 
 async fn apply_form(
@@ -125,16 +188,19 @@ async fn apply_form(
         &procedure,
         procedure.agencies.first().map(String::as_str).unwrap_or(""),
     )?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
     let mut view = ApplyView {
+        // The citizen chooses the receiving agency; a link may suggest one it carries out.
         agency: q
             .agency
             .clone()
-            .or(procedure.agencies.first().cloned())
+            .filter(|a| procedure.agencies.contains(a))
             .unwrap_or_default(),
         procedure: &procedure,
         key: uuid::Uuid::now_v7().to_string(),
-        values: BTreeMap::new(),
+        values: tinhso_domain::procedure::prefill(&procedure.form, &profile.facts()),
         files: Vec::new(),
+        chosen: BTreeMap::new(),
         errors: Vec::new(),
         saved: q.saved.is_some(),
     };
@@ -161,15 +227,7 @@ async fn apply_submit(
     let user = page.require_user()?.clone();
     let procedure = load_procedure(&state, &code).await?;
     let form = upload::read(multipart).await?;
-    let agency_code = match form.text("_agency") {
-        "" => procedure.agencies.first().cloned().unwrap_or_default(),
-        other => other.to_owned(),
-    };
-    let agency = crate::agencies::store::by_code(&state.db.pool, &agency_code)
-        .await?
-        .ok_or_else(|| {
-            AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")
-        })?;
+    let agency_code = form.text("_agency").to_owned();
     let answers: BTreeMap<String, String> = procedure
         .form
         .iter()
@@ -177,7 +235,35 @@ async fn apply_submit(
         .filter_map(|f| form.fields.get(&f.key).map(|v| (f.key.clone(), v.clone())))
         .collect();
     let key = form.text("_key").to_owned();
+    let chosen = store_choices(&form.fields, &procedure);
+    let agency = if procedure.agencies.contains(&agency_code) {
+        crate::agencies::store::by_code(&state.db.pool, &agency_code).await?
+    } else {
+        None
+    };
+    let Some(agency) = agency else {
+        // Nothing is saved without a receiving agency; the form comes back as it was typed.
+        let message = if agency_code.is_empty() {
+            "Vui lòng chọn cơ quan tiếp nhận hồ sơ."
+        } else {
+            "Cơ quan đã chọn không giải quyết thủ tục này."
+        };
+        let view = ApplyView {
+            procedure: &procedure,
+            agency: String::new(),
+            key,
+            values: answers,
+            files: Vec::new(),
+            chosen,
+            errors: vec![FieldError::new("agency", message)],
+            saved: false,
+        };
+        return render_apply(&state, &page, view).await;
+    };
+    let (reused, store_errors) = resolve_store_choices(&state, &user, &chosen, &form.files).await?;
     let submit = form.text("_intent") != "draft";
+    let mut file_errors = form.file_errors;
+    file_errors.extend(store_errors);
     let who = Who {
         user: &user,
         ip: &ip,
@@ -192,7 +278,8 @@ async fn apply_submit(
             idempotency_key: &key,
             answers: answers.clone(),
             files: form.files,
-            file_errors: form.file_errors,
+            file_errors,
+            reused,
             submit,
         },
     )
@@ -213,6 +300,7 @@ async fn apply_submit(
                 key,
                 values: answers,
                 files,
+                chosen,
                 errors,
                 saved: false,
             };
@@ -296,6 +384,14 @@ pub async fn render_dossier(
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
     let forms = forms::available(d, &events);
+    let procedure = crate::catalog::store::by_code(&state.db, &d.procedure_code).await?;
+    let answers = tinhso_domain::procedure::shown_answers(
+        procedure
+            .as_ref()
+            .map(|p| p.form.as_slice())
+            .unwrap_or_default(),
+        &d.answers,
+    );
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -304,8 +400,8 @@ pub async fn render_dossier(
     let html = page.render(
         "dossier.html",
         context! {
-            d => summary(d, &calendar, local_now()), answers => sv(&d.answers), events => sv(&events),
-            files => sv(&files), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
+            d => summary(d, &calendar, local_now()), answers => sv(&answers), events => sv(&events),
+            files => sv(&files), results => sv(results(&files)), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
             payments => sv(&payments), can_pay => d.fee_due > d.fee_paid && d.code.is_some() && !tinhso_domain::dossier::is_final(d.state),
             errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
             can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
@@ -315,6 +411,11 @@ pub async fn render_dossier(
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The result files of a dossier, the first thing its applicant looks for once it is returned.
+pub fn results(files: &[StoredFile]) -> Vec<&StoredFile> {
+    files.iter().filter(|f| f.purpose == "result").collect()
 }
 
 async fn supplement(

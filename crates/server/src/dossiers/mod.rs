@@ -8,6 +8,7 @@ pub mod citizen;
 pub mod forms;
 pub mod linked;
 pub mod office;
+pub mod papers;
 pub mod service;
 pub mod stats;
 pub mod store;

@@ -126,10 +126,13 @@ async fn render(
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
     let procedure = crate::catalog::store::by_code(&state.db, &d.procedure_code).await?;
-    let labels: BTreeMap<String, String> = procedure
-        .iter()
-        .flat_map(|p| p.form.iter().map(|f| (f.key.clone(), f.label.clone())))
-        .collect();
+    let answers = tinhso_domain::procedure::shown_answers(
+        procedure
+            .as_ref()
+            .map(|p| p.form.as_slice())
+            .unwrap_or_default(),
+        &d.answers,
+    );
     let other_agencies: Vec<String> = procedure
         .map(|p| {
             p.agencies
@@ -154,8 +157,8 @@ async fn render(
     let html = page.render(
         "office_dossier.html",
         context! {
-            d => summary(d, &calendar, now), answers => sv(&d.answers), labels => sv(&labels),
-            events => sv(&events), files => sv(&files), forms => forms::available(d, &events),
+            d => summary(d, &calendar, now), answers => sv(&answers),
+            events => sv(&events), files => sv(&files), results => sv(super::citizen::results(&files)), forms => forms::available(d, &events),
             actions => possible_actions(user, d), steps => sv(&d.steps), step => d.step,
             other_agencies => other_agencies, errors => form_errors(errors),
             prompt_apology => due_soon && !d.apologised && possible_actions(user, d).iter().any(|a| a == "apologize"),

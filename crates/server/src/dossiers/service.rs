@@ -44,6 +44,8 @@ pub struct Application<'a> {
     pub answers: BTreeMap<String, String>,
     pub files: Vec<IncomingFile>,
     pub file_errors: Vec<FieldError>,
+    /// Papers taken from the applicant's store (`papers::owned` already checked them), by field.
+    pub reused: Vec<(String, super::papers::StorePaper)>,
     pub submit: bool,
 }
 
@@ -120,12 +122,18 @@ pub async fn save_application(
     };
     let id = existing.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let stored = upload::put_all(state.storage.as_ref(), &id, "paper", &app.files).await?;
-    let mut result = save_in_tx(state, who, &app, key, &id, &stored).await;
+    let reused: Vec<StoredFile> = app
+        .reused
+        .iter()
+        .map(|(field, paper)| super::papers::reuse(paper, &id, field))
+        .collect();
+    let mut result = save_in_tx(state, who, &app, key, &id, &stored, &reused).await;
     if matches!(result, Err(AppError::Conflict(_))) {
         // A concurrent request with the same key created the dossier first: answer as it did.
-        result = save_in_tx(state, who, &app, key, &id, &stored).await;
+        result = save_in_tx(state, who, &app, key, &id, &stored, &reused).await;
     }
     match &result {
+        // Only new uploads are discarded: a reused paper's object belongs to other dossiers.
         Ok(Saved::AlreadySubmitted(_)) | Err(_) => {
             upload::discard(state.storage.as_ref(), &stored).await
         }
@@ -141,6 +149,7 @@ async fn save_in_tx(
     key: &str,
     id: &str,
     stored: &[StoredFile],
+    reused: &[StoredFile],
 ) -> Result<Saved, AppError> {
     let db = &state.db;
     let mut tx = db.begin().await?;
@@ -174,10 +183,12 @@ async fn save_in_tx(
         return Ok(Saved::AlreadySubmitted(id));
     }
     let mut replaced = Vec::new();
-    for f in stored {
+    for f in stored.iter().chain(reused) {
         replaced.extend(store::delete_draft_paper(&mut tx, &id, &f.field_key).await?);
         store::insert_file(&mut tx, f, &who.user.id).await?;
     }
+    // A replaced draft paper may be a reused one whose object other dossiers still hold.
+    let replaced = store::unreferenced(&mut tx, replaced).await?;
     d.answers.extend(tinhso_domain::procedure::draft_answers(
         &app.procedure.form,
         &app.answers,
