@@ -40,11 +40,13 @@ async fn catalog_page(
     Query(filter): Query<Filter>,
 ) -> PageResult<impl IntoResponse> {
     let results = store::search(&state.db, &filter).await?;
-    let fields = store::fields(&state.db).await?;
+    let mut fields = store::fields(&state.db).await?;
+    fields.sort_by_cached_key(|f| tinhso_domain::text::fold(&f.name));
+    let agencies = store::agencies_with_procedures(&state.db).await?;
     let linked = crate::dossiers::linked::all(&state.db).await?;
     page.render(
         "procedures.html",
-        context! { results => sv(&results), fields => sv(&fields), linked => sv(&linked), filter => context! {
+        context! { results => sv(&results), fields => sv(&fields), agencies => sv(&agencies), linked => sv(&linked), filter => context! {
             q => filter.q, field => filter.field, agency => filter.agency, level => filter.level
         } },
     )

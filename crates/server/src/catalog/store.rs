@@ -145,7 +145,7 @@ pub async fn search(
     let sql = format!(
         "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
          FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
-         WHERE {filter} ORDER BY f.name, p.name LIMIT {per_page} OFFSET {}",
+         WHERE {filter} ORDER BY f.name, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
         (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -174,6 +174,36 @@ pub async fn search(
         per_page,
         total,
     })
+}
+
+/// An agency that carries out at least one procedure, for the catalog's filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// The agencies that carry out procedures, by name as people read it (diacritics folded, so
+/// "Ủy ban…" sorts among the U's and not after every plain letter).
+pub async fn agencies_with_procedures(db: &Db) -> Result<Vec<AgencyChoice>, AppError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT a.code, a.name FROM procedure_agencies pa
+         JOIN agencies a ON a.id = pa.agency_id JOIN procedures p ON p.id = pa.procedure_id
+         WHERE p.active = 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(AgencyChoice {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    out.sort_by_cached_key(|a| (tinhso_domain::text::fold(&a.name), a.code.clone()));
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

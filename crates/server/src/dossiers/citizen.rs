@@ -563,7 +563,31 @@ pub async fn render_form(state: &AppState, d: &Dossier, number: &str) -> Result<
     let code = d.code.clone().ok_or(AppError::NotFound)?;
     let url = tracking_url(state, &code);
     let parent = parent_name(state, &d.agency_code).await?;
-    forms::render(number, d, &events, &files, &url, &parent)
+    let place = place_of(state, &d.agency_code).await?;
+    forms::render(number, d, &events, &files, &url, &parent, &place)
+}
+
+/// The place name of an agency's documents: its province (the top of its administrative
+/// unit's tree), as forms issued in the province are dated "Thanh Hóa, ngày …".
+async fn place_of(state: &AppState, agency_code: &str) -> Result<String, AppError> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT u.name AS name, p.name AS parent_name FROM agencies a
+         JOIN admin_units u ON u.id = a.admin_unit_id
+         LEFT JOIN admin_units p ON p.id = u.parent_id WHERE a.code = $1",
+    )
+    .bind(agency_code)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(String::new());
+    };
+    let parent: Option<String> = row.try_get("parent_name")?;
+    let name = match parent {
+        Some(parent) => parent,
+        None => row.try_get("name")?,
+    };
+    Ok(forms::place_name(&name))
 }
 
 pub fn tracking_url(state: &AppState, code: &str) -> String {
