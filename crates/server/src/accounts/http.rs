@@ -8,7 +8,7 @@ use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
 use crate::web::sv;
-use crate::web::{Page, form_errors};
+use crate::web::{Page, form_errors, form_errors_in};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,6 +39,38 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(switch_lang))
 }
 
+/// The fields of each account form from top to bottom, which its error summary follows.
+fn field_order(template: &str) -> &'static [&'static str] {
+    match template {
+        "register.html" => &[
+            "kind",
+            "full_name",
+            "email",
+            "phone",
+            "citizen_id",
+            "tax_code",
+            "password",
+            "password_confirm",
+        ],
+        "login.html" => &["identifier", "password"],
+        "reset.html" => &["token", "password", "password_confirm"],
+        _ => &[],
+    }
+}
+
+/// The account page's forms (contact details, password, two-step code, tokens), top to bottom.
+const ACCOUNT_ORDER: [&str; 9] = [
+    "phone",
+    "address",
+    "admin_unit_code",
+    "code",
+    "current_password",
+    "password",
+    "password_confirm",
+    "name",
+    "token",
+];
+
 /// Renders a form again with the person's input and the errors, status 422, so nothing typed
 /// is lost (passwords excepted).
 fn form_again(
@@ -51,7 +83,7 @@ fn form_again(
         AppError::Validation(errors) => {
             let html = page.render(
                 template,
-                context! { form => form, errors => form_errors(&errors) },
+                context! { form => form, errors => form_errors_in(&errors, field_order(template)) },
             )?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -370,7 +402,7 @@ async fn change_password(
     {
         Ok(()) => Ok(Redirect::to("/login?changed=1").into_response()),
         Err(AppError::Validation(errors)) => {
-            let extra = context! { errors => form_errors(&errors) };
+            let extra = context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) };
             let mut resp = account_page(&state, &page, extra).await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
@@ -397,8 +429,12 @@ async fn totp_confirm(
     match super::confirm_totp(&state, &user, &form.code, &ip).await {
         Ok(()) => Ok(Redirect::to("/account?totp=on").into_response()),
         Err(AppError::Validation(errors)) => {
-            let mut resp =
-                account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+            let mut resp = account_page(
+                &state,
+                &page,
+                context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) },
+            )
+            .await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -431,8 +467,12 @@ async fn create_token(
             "token",
             page.tr("token_needs_name_and_scope"),
         )];
-        let mut resp =
-            account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+        let mut resp = account_page(
+            &state,
+            &page,
+            context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) },
+        )
+        .await?;
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(resp);
     }

@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
-use crate::web::{Page, form_errors, sv};
+use crate::web::{Page, sv};
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -157,7 +157,8 @@ async fn render_form(
         "linked_apply.html",
         context! {
             s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => agencies(&state.db, first).await?,
-            values => sv(values), errors => form_errors(errors), key => key,
+            values => sv(values), key => key,
+            errors => crate::web::form_errors_in(errors, &std::iter::once("agency".to_owned()).chain(merged_form(&procedures).iter().map(|f| f.key.clone())).collect::<Vec<_>>()),
         },
     )?;
     Ok((status, html).into_response())

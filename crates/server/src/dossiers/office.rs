@@ -169,6 +169,21 @@ async fn render(
     Ok((status, html).into_response())
 }
 
+/// The counter form's fields from top to bottom, which its error summary follows.
+fn counter_order(p: &crate::catalog::Procedure) -> Vec<String> {
+    [
+        "procedure",
+        "applicant_name",
+        "applicant_email",
+        "applicant_phone",
+        "channel",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(p.form.iter().map(|f| f.key.clone()))
+    .collect()
+}
+
 async fn take_action(
     State(state): State<AppState>,
     page: Page,
@@ -295,7 +310,7 @@ async fn counter_submit(
             let procedures = agency_procedures(&state, &agency_id).await?;
             let html = page.render(
                 "counter.html",
-                context! { procedures => procedures, p => sv(&procedure), values => sv(&form.fields), errors => form_errors(&errors) },
+                context! { procedures => procedures, p => sv(&procedure), values => sv(&form.fields), errors => crate::web::form_errors_in(&errors, &counter_order(&procedure)) },
             )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -364,7 +379,7 @@ async fn render_calendar(
     };
     let html = page.render(
         "admin/calendar.html",
-        context! { year => year, text => text, holidays => holidays, errors => form_errors(errors) },
+        context! { year => year, text => text, holidays => holidays, errors => crate::web::form_errors_in(errors, &["year", "notice"]) },
     )?;
     Ok((status, html).into_response())
 }

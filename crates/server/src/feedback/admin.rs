@@ -8,7 +8,7 @@ use crate::auth::authz::{Action, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
-use crate::web::{Page, form_errors, sv};
+use crate::web::{Page, sv};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -54,7 +54,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors) },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => crate::web::form_errors_in(errors, &["category", "deadline_days", "unit", "agency"]) },
     )?;
     Ok((status, html).into_response())
 }

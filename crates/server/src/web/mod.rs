@@ -254,6 +254,14 @@ pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
     Value::from_object(ErrorMap(ordered))
 }
 
+/// `form_errors` in the order of the form's fields (`order`, top to bottom): what every form
+/// hands its error summary.
+pub fn form_errors_in<S: AsRef<str>>(errors: &[crate::error::FieldError], order: &[S]) -> Value {
+    let mut errors = errors.to_vec();
+    order_errors(&mut errors, order);
+    form_errors(&errors)
+}
+
 /// Puts errors in the order their fields appear on the form (`order`, top to bottom), so the
 /// summary reads like the page. Fields `order` does not name keep their order, after the rest.
 pub fn order_errors<S: AsRef<str>>(errors: &mut [crate::error::FieldError], order: &[S]) {
