@@ -147,6 +147,8 @@ test('one linked request for a newborn makes three dossiers, followed as one', a
   await signIn(citizen, 'congdan2@tinhso.local');
   await citizen.goto('/procedures');
   await citizen.getByRole('link', { name: /Liên thông đăng ký khai sinh/ }).click();
+  assert.equal(await citizen.getByLabel('Họ và tên người yêu cầu').inputValue(), 'Lê Thị Bích', 'pre-filled from the account');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Lê Thị Bích');
   await citizen.getByLabel('Số căn cước công dân').fill('038190000222');
   await citizen.getByLabel('Nơi cư trú').fill('Xã Đông Sơn');

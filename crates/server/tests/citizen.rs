@@ -29,6 +29,7 @@ on_both_databases!(
     the_form_is_prefilled_and_asks_for_the_agency,
     a_returned_dossier_shows_its_result_first_and_answers_in_form_order,
     procedure_pages_show_legal_basis_conditions_and_templates,
+    a_linked_request_also_asks_for_the_agency,
 );
 
 fn answers() -> Vec<(&'static str, &'static str)> {
@@ -497,4 +498,33 @@ async fn procedure_pages_show_legal_basis_conditions_and_templates(app: TestApp)
     assert!(!p["conditions"].as_array().unwrap().is_empty());
     assert_eq!(p["templates"][0]["file"], "to-khai-dang-ky-khai-sinh.docx");
     assert_eq!(p["form"][0]["prefill"], "full_name");
+}
+
+async fn a_linked_request_also_asks_for_the_agency(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let page = "/linked/LT-KS-TT-BHYT";
+    let (_, form) = app.get(page).await;
+    assert!(
+        form.contains("value=\"Nguyễn Văn An\""),
+        "pre-filled from the account"
+    );
+    assert!(form.contains("name=\"_agency\" required"));
+    let mut fields = vec![("_key", "linked-no-agency"), ("_agency", "")];
+    fields.extend(answers());
+    let files: &[(&str, &str, &[u8])] = &[
+        ("file_giay_chung_sinh", "cs.pdf", PDF),
+        ("file_cho_o_hop_phap", "nha.pdf", PDF),
+    ];
+    let (status, html, _) = app.post_multipart(page, page, &fields, files).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Vui lòng chọn cơ quan tiếp nhận hồ sơ."));
+    assert!(
+        html.contains("value=\"Nguyễn Minh Khôi\""),
+        "the form is kept"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers").await,
+        0,
+        "nothing made"
+    );
 }

@@ -127,14 +127,24 @@ fn merged_form(procedures: &[Procedure]) -> Vec<FormField> {
 }
 
 /// The agencies offered: those (communes) carrying out the first procedure.
-async fn agencies(db: &Db, first: &Procedure) -> Result<Vec<minijinja::Value>, AppError> {
-    let mut out = Vec::new();
+/// The first procedure's agencies, the citizen's own commune first (as on a single application).
+async fn agencies(
+    db: &Db,
+    first: &Procedure,
+    home_unit: Option<&str>,
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let mut found = Vec::new();
     for code in &first.agencies {
         if let Some(a) = crate::agencies::store::by_code(&db.pool, code).await? {
-            out.push(context! { code => a.code, name => a.name });
+            let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
+            found.push((!home, a.name, a.code));
         }
     }
-    Ok(out)
+    found.sort();
+    Ok(found
+        .into_iter()
+        .map(|(not_home, name, code)| context! { code => code, name => name, home => !not_home })
+        .collect())
 }
 
 async fn render_form(
@@ -147,6 +157,9 @@ async fn render_form(
 ) -> PageResult<Response> {
     let procedures = procedures(&state.db, s).await?;
     let first = procedures.first().ok_or(AppError::NotFound)?;
+    let user = page.require_user()?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let home = profile.admin_unit_code.as_deref();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -156,7 +169,7 @@ async fn render_form(
     let html = page.render(
         "linked_apply.html",
         context! {
-            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => agencies(&state.db, first).await?,
+            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => agencies(&state.db, first, home).await?,
             values => sv(values), key => key,
             errors => crate::web::form_errors_in(errors, &std::iter::once("agency".to_owned()).chain(merged_form(&procedures).iter().map(|f| f.key.clone())).collect::<Vec<_>>()),
         },
@@ -169,13 +182,17 @@ async fn apply_form(
     page: Page,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    page.require_user()?;
+    let user = page.require_user()?;
     let s = by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    // What the account knows starts the form, as on a single application.
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let known = merged_form(&procedures(&state.db, &s).await?);
+    let values = tinhso_domain::procedure::prefill(&known, &profile.facts());
     render_form(
         &state,
         &page,
         &s,
-        &BTreeMap::new(),
+        &values,
         &[],
         &uuid::Uuid::now_v7().to_string(),
     )
@@ -245,6 +262,16 @@ pub async fn submit(
     }
     let procedures = procedures(&state.db, s).await?;
     let mut errors = file_errors;
+    // The citizen chooses where the request is received; nothing is picked for them.
+    if !procedures
+        .first()
+        .is_some_and(|p| p.agencies.iter().any(|a| a == agency_code))
+    {
+        errors.push(FieldError::new(
+            "agency",
+            "Vui lòng chọn cơ quan tiếp nhận hồ sơ.",
+        ));
+    }
     let mut plan = Vec::new();
     for p in &procedures {
         let agency = receiving_agency(state, p, agency_code).await?;
@@ -347,7 +374,8 @@ async fn existing_group(db: &Db, user_id: &str, key: &str) -> Result<Option<Stri
     Ok(row.and_then(|r| r.try_get::<Option<String>, _>("group_id").ok().flatten()))
 }
 
-/// The chosen agency when it carries out the procedure, else the procedure's first agency.
+/// The chosen agency when it carries out the procedure, else (for a later procedure of the
+/// chain that the chosen agency does not handle) the procedure's first agency.
 async fn receiving_agency(
     state: &AppState,
     p: &Procedure,
