@@ -30,6 +30,7 @@ on_both_databases!(
     a_returned_dossier_shows_its_result_first_and_answers_in_form_order,
     procedure_pages_show_legal_basis_conditions_and_templates,
     a_linked_request_also_asks_for_the_agency,
+    replacing_a_reused_paper_on_a_draft_keeps_the_shared_file,
 );
 
 fn answers() -> Vec<(&'static str, &'static str)> {
@@ -527,4 +528,51 @@ async fn a_linked_request_also_asks_for_the_agency(app: TestApp) {
         0,
         "nothing made"
     );
+}
+
+async fn replacing_a_reused_paper_on_a_draft_keeps_the_shared_file(app: TestApp) {
+    app.login(CITIZEN, PASSWORD).await;
+    let (_, _, location) = apply(
+        &app,
+        "shared-1",
+        &[],
+        &[("file_giay_chung_sinh", "giay-chung-sinh.pdf", PDF)],
+    )
+    .await;
+    let first = dossier_id(&location.unwrap());
+    let (_, store) = app.get("/account/papers").await;
+    let id = paper_id(&store, "giay-chung-sinh.pdf");
+
+    // A draft takes the stored paper, then the citizen uploads another file in its place.
+    let mut fields = vec![
+        ("_key", "shared-2"),
+        ("_agency", COMMUNE),
+        ("_intent", "draft"),
+    ];
+    fields.extend(answers());
+    fields.push(("store_giay_chung_sinh", &id));
+    let (status, _, _) = app.post_multipart(APPLY, APPLY, &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    fields.pop();
+    let newer = b"%PDF-1.4\nBan moi\n%%EOF\n";
+    let (status, _, _) = app
+        .post_multipart(
+            APPLY,
+            APPLY,
+            &fields,
+            &[("file_giay_chung_sinh", "ban-moi.pdf", newer)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The first dossier's paper, whose object the draft had shared, is still there.
+    let (_, page) = app.get(&format!("/dossiers/{first}")).await;
+    let link = format!("/dossiers/{first}/files/");
+    let start = page.find(&link).unwrap();
+    let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    let (status, bytes) = get_bytes(&app, &href).await;
+    assert_eq!(status, StatusCode::OK, "the shared object was not deleted");
+    assert_eq!(bytes.as_slice(), PDF);
+    let (status, _) = get_bytes(&app, &format!("/account/papers/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
 }
