@@ -436,10 +436,15 @@ async fn request_page(
     let calendar = calendar::load(&state.db).await?;
     let now = local_now();
     let (combined, done) = combined_state(&dossiers);
-    let rows: Vec<_> = dossiers
-        .iter()
-        .map(|d| summary(d, &calendar, now))
-        .collect();
+    let mut rows = Vec::new();
+    for d in &dossiers {
+        // Each agency's result, downloadable from the request as soon as it is returned.
+        let files = store::files(&state.db, &d.id).await?;
+        let results = super::citizen::results(&files);
+        rows.push(
+            context! { ..summary(d, &calendar, now), ..context! { results => sv(&results) } },
+        );
+    }
     Ok(page
         .render("linked_request.html", context! { dossiers => rows, combined => combined, done => done, total => dossiers.len() })?
         .into_response())
