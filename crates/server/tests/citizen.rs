@@ -31,6 +31,7 @@ on_both_databases!(
     procedure_pages_show_legal_basis_conditions_and_templates,
     a_linked_request_also_asks_for_the_agency,
     replacing_a_reused_paper_on_a_draft_keeps_the_shared_file,
+    a_supplement_can_come_from_the_store,
 );
 
 fn answers() -> Vec<(&'static str, &'static str)> {
@@ -575,4 +576,96 @@ async fn replacing_a_reused_paper_on_a_draft_keeps_the_shared_file(app: TestApp)
     assert_eq!(bytes.as_slice(), PDF);
     let (status, _) = get_bytes(&app, &format!("/account/papers/{id}")).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_supplement_can_come_from_the_store(app: TestApp) {
+    // Another citizen's paper, to be refused.
+    app.login(CITIZEN2, PASSWORD).await;
+    apply(
+        &app,
+        "other-1",
+        &[],
+        &[("file_giay_chung_sinh", "cua-nguoi-khac.pdf", PDF)],
+    )
+    .await;
+    let (_, store) = app.get("/account/papers").await;
+    let theirs = paper_id(&store, "cua-nguoi-khac.pdf");
+    app.clear_cookies();
+    app.login(CITIZEN, PASSWORD).await;
+    let marriage = b"%PDF-1.4\nGiay chung nhan ket hon\n%%EOF\n";
+    apply(
+        &app,
+        "supp-1",
+        &[],
+        &[("file_giay_chung_sinh", "ket-hon.pdf", marriage)],
+    )
+    .await;
+    let (_, _, location) = apply(
+        &app,
+        "supp-2",
+        &[],
+        &[("file_giay_chung_sinh", "giay-chung-sinh.pdf", PDF)],
+    )
+    .await;
+    let id = dossier_id(&location.unwrap());
+    let clerk = app.token(CLERK, &["dossiers"]).await;
+    let specialist = app.token(SPECIALIST, &["dossiers"]).await;
+    for (token, body) in [
+        (&clerk, json!({"action": "accept"})),
+        (
+            &specialist,
+            json!({"action": "request_supplement", "note": "Bổ sung giấy chứng nhận kết hôn của cha mẹ"}),
+        ),
+    ] {
+        let (status, answer) = app
+            .api(
+                "POST",
+                &format!("/api/v1/dossiers/{id}/actions"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let page = format!("/dossiers/{id}");
+    let action = format!("/dossiers/{id}/supplement");
+    let (_, html) = app.get(&page).await;
+    assert!(
+        html.contains("name=\"store_supplement\""),
+        "the store is offered"
+    );
+    let (_, store) = app.get("/account/papers").await;
+    let paper = paper_id(&store, "ket-hon.pdf");
+
+    // Someone else's paper is refused, and the dossier still waits for the supplement.
+    let (status, html, _) = app
+        .post_multipart(&page, &action, &[("store_supplement", &theirs)], &[])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("không có trong kho giấy tờ của bạn"));
+
+    let (status, _, _) = app
+        .post_multipart(
+            &page,
+            &action,
+            &[("store_supplement", &paper), ("note", "Đã bổ sung")],
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, d) = app
+        .api("GET", &format!("/api/v1/dossiers/{id}"), Some(&clerk), None)
+        .await;
+    assert_eq!(d["state"], "in_progress");
+    let (_, html) = app.get(&page).await;
+    assert!(
+        html.contains("ket-hon.pdf"),
+        "the supplement is on the dossier"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT storage_key) FROM dossier_files")
+            .await,
+        3,
+        "nothing was copied"
+    );
 }

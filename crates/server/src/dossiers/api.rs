@@ -189,6 +189,7 @@ pub async fn act(
         new_due,
         target_agency: body.target_agency,
         files: Vec::new(),
+        reused: Vec::new(),
     };
     service::act(&state, &Who { user, ip: &ip }, &d.id, input).await?;
     Ok(Json(reference(&state, &d.id).await?))

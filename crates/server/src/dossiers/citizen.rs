@@ -385,6 +385,12 @@ pub async fn render_dossier(
     let files = store::files(&state.db, &d.id).await?;
     let forms = forms::available(d, &events);
     let procedure = crate::catalog::store::by_code(&state.db, &d.procedure_code).await?;
+    let store = match (d.state, page.user.as_ref()) {
+        (DossierState::SupplementRequested, Some(user)) => {
+            papers::list(&state.db, &user.id).await?
+        }
+        _ => Vec::new(),
+    };
     let answers = tinhso_domain::procedure::shown_answers(
         procedure
             .as_ref()
@@ -401,7 +407,7 @@ pub async fn render_dossier(
         "dossier.html",
         context! {
             d => summary(d, &calendar, local_now()), answers => sv(&answers), events => sv(&events),
-            files => sv(&files), results => sv(results(&files)), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
+            files => sv(&files), results => sv(results(&files)), store => sv(&store), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
             payments => sv(&payments), can_pay => d.fee_due > d.fee_paid && d.code.is_some() && !tinhso_domain::dossier::is_final(d.state),
             errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
             can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
@@ -434,6 +440,24 @@ async fn supplement(
     let mut input = ActionInput::new(Action::Supplement);
     input.note = form.text("note").to_owned();
     input.files = form.files;
+    // A paper from the citizen's store instead of an upload, checked to be theirs.
+    if let Some(id) = form
+        .fields
+        .get("store_supplement")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        match papers::owned(&state.db, &user.id, id).await? {
+            Some(paper) => input.reused.push(paper),
+            None => {
+                let error = FieldError::new(
+                    "supplement",
+                    "Giấy tờ đã chọn không có trong kho giấy tờ của bạn. Vui lòng chọn lại hoặc tải tệp lên.",
+                );
+                return render_dossier(&state, &page, &d, None, &[error]).await;
+            }
+        }
+    }
     finish_action(&state, &page, &user, &ip, &d, input).await
 }
 

@@ -213,6 +213,7 @@ async fn take_action(
         new_due,
         target_agency: Some(form.text("target_agency").to_owned()).filter(|s| !s.is_empty()),
         files: form.files,
+        reused: Vec::new(),
     };
     match service::act(
         &state,

@@ -560,6 +560,8 @@ pub struct ActionInput {
     pub target_agency: Option<String>,
     /// Supplement papers or the result.
     pub files: Vec<IncomingFile>,
+    /// Supplement papers taken from the applicant's store (`papers::owned` checked them).
+    pub reused: Vec<super::papers::StorePaper>,
 }
 
 impl ActionInput {
@@ -570,6 +572,7 @@ impl ActionInput {
             new_due: None,
             target_agency: None,
             files: Vec::new(),
+            reused: Vec::new(),
         }
     }
 }
@@ -586,8 +589,19 @@ pub async fn act(
         _ => "supplement",
     };
     let stored = upload::put_all(state.storage.as_ref(), dossier_id, purpose, &input.files).await?;
-    let result = act_in_tx(state, who, dossier_id, &input, &stored).await;
+    let reused: Vec<StoredFile> = input
+        .reused
+        .iter()
+        .map(|paper| {
+            let mut f = super::papers::reuse(paper, dossier_id, "supplement");
+            f.purpose = purpose.to_owned();
+            f
+        })
+        .collect();
+    let all: Vec<StoredFile> = stored.iter().chain(&reused).cloned().collect();
+    let result = act_in_tx(state, who, dossier_id, &input, &all).await;
     if result.is_err() {
+        // Only new uploads: a reused paper's object belongs to its other dossiers.
         upload::discard(state.storage.as_ref(), &stored).await;
     }
     result
@@ -718,7 +732,7 @@ async fn apply(
             ));
         }
         Action::Supplement => {
-            if input.files.is_empty() {
+            if input.files.is_empty() && input.reused.is_empty() {
                 return Err(AppError::validation(
                     "file",
                     "Vui lòng đính kèm giấy tờ bổ sung.",
