@@ -17,6 +17,11 @@ CREATE TABLE paper_store_removed (
 );
 CREATE INDEX dossier_files_storage_key ON dossier_files(storage_key);
 
+-- The catalog lists fields by their name as people read it (diacritics folded, as procedures'
+-- names already are), the same on both databases whatever their collation. Rows written before
+-- this column are folded at start-up (`catalog::store::fold_field_names`).
+ALTER TABLE procedure_fields ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
+
 -- Procedure pages: legal basis (căn cứ pháp lý), conditions (yêu cầu, điều kiện) and
 -- downloadable form templates (mẫu đơn, tờ khai), as JSON arrays like the other documents.
 ALTER TABLE procedures ADD COLUMN legal_basis TEXT NOT NULL DEFAULT '[]';

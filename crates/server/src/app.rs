@@ -45,6 +45,7 @@ impl AppState {
         keys.check_against(&db).await?;
         let db = db.with_audit_key(keys.audit);
         crate::accounts::seal_plain_totp_secrets(&db, &keys.totp).await?;
+        crate::catalog::store::fold_field_names(&db).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),

@@ -487,6 +487,26 @@ async fn procedure_pages_show_legal_basis_conditions_and_templates(app: TestApp)
         let (status, _) = app.get(&path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
+    // The catalog orders fields as people read them: "Đất đai" among the D's, not after "V".
+    let (_, catalog) = app.get("/procedures").await;
+    let at = |s: &str| {
+        catalog
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} in the catalog"))
+    };
+    assert!(at(">Chứng thực (") < at(">Đất đai ("));
+    assert!(at(">Đất đai (") < at(">Hộ tịch ("));
+    assert!(at(">Hộ tịch (") < at(">Việc làm ("));
+    let listed = &catalog[catalog.find("class=\"results\"").unwrap()..];
+    assert!(
+        listed
+            .find("Cấp lại Giấy chứng nhận quyền sử dụng đất")
+            .unwrap()
+            < listed.find("Đăng ký khai sinh").unwrap(),
+        "Đất đai's procedures come before Hộ tịch's"
+    );
+    // The agency filter lists names.
+    assert!(catalog.contains("<option value=\"000.00.14.H56\">Sở Tư pháp</option>"));
     let (status, p) = app
         .api("GET", &format!("/api/v1/procedures/{BIRTH}"), None, None)
         .await;

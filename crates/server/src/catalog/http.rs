@@ -40,8 +40,7 @@ async fn catalog_page(
     Query(filter): Query<Filter>,
 ) -> PageResult<impl IntoResponse> {
     let results = store::search(&state.db, &filter).await?;
-    let mut fields = store::fields(&state.db).await?;
-    fields.sort_by_cached_key(|f| tinhso_domain::text::fold(&f.name));
+    let fields = store::fields(&state.db).await?;
     let agencies = store::agencies_with_procedures(&state.db).await?;
     let linked = crate::dossiers::linked::all(&state.db).await?;
     page.render(

@@ -145,7 +145,7 @@ pub async fn search(
     let sql = format!(
         "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
          FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
-         WHERE {filter} ORDER BY f.name, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
+         WHERE {filter} ORDER BY f.name_folded, f.code, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
         (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -206,6 +206,22 @@ pub async fn agencies_with_procedures(db: &Db) -> Result<Vec<AgencyChoice>, AppE
     Ok(out)
 }
 
+/// Folds the names of fields stored before `name_folded` existed, so the catalog's order holds.
+pub async fn fold_field_names(db: &Db) -> Result<(), AppError> {
+    let rows = sqlx::query("SELECT code, name FROM procedure_fields WHERE name_folded = ''")
+        .fetch_all(&db.pool)
+        .await?;
+    for r in rows {
+        let name: String = r.try_get("name")?;
+        sqlx::query("UPDATE procedure_fields SET name_folded = $1 WHERE code = $2")
+            .bind(tinhso_domain::text::fold(&name))
+            .bind(r.try_get::<String, _>("code")?)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldInfo {
     pub code: String,
@@ -217,7 +233,7 @@ pub async fn fields(db: &Db) -> Result<Vec<FieldInfo>, AppError> {
     let rows = sqlx::query(
         "SELECT f.code, f.name, COUNT(p.id) AS n FROM procedure_fields f
          LEFT JOIN procedures p ON p.field_code = f.code AND p.active = 1
-         GROUP BY f.code, f.name ORDER BY f.name",
+         GROUP BY f.code, f.name, f.name_folded ORDER BY f.name_folded, f.code",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -253,10 +269,12 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
         }
     }
     sqlx::query(
-        "INSERT INTO procedure_fields (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        "INSERT INTO procedure_fields (code, name, name_folded) VALUES ($1, $2, $3)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded",
     )
     .bind(&p.field_code)
     .bind(&p.field_name)
+    .bind(tinhso_domain::text::fold(&p.field_name))
     .execute(&mut *tx)
     .await?;
     let before = existing(tx, &p.code).await?;
