@@ -269,7 +269,7 @@ async fn the_form_is_prefilled_and_asks_for_the_agency(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let phone_error = html.find("Số điện thoại gồm 10 chữ số").unwrap();
+    let phone_error = html.find("Số điện thoại không hợp lệ").unwrap();
     let unit_error = html.find("Vui lòng chọn xã, phường").unwrap();
     assert!(phone_error < unit_error, "errors in form order");
 
@@ -315,6 +315,12 @@ async fn the_form_is_prefilled_and_asks_for_the_agency(app: TestApp) {
     assert!(html.contains("Vui lòng chọn cơ quan tiếp nhận hồ sơ."));
     assert!(html.contains("value=\"Nguyễn Minh Khôi\""));
     assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    // In English too.
+    app.get("/lang/en?next=/").await;
+    let (_, html, _) = app.post_multipart(APPLY, APPLY, &fields, &[]).await;
+    assert!(html.contains("Please choose the agency that receives your dossier."));
+    assert!(html.contains("— Choose the receiving agency —"));
+    app.get("/lang/vi?next=/").await;
 
     // The summary lists errors as the form shows its fields, not alphabetically.
     let fields = vec![

@@ -114,7 +114,7 @@ fn check(
         raw => clean_phone(raw).or_else(|| {
             errors.push(FieldError::new(
                 "phone",
-                "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678).",
+                "Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).",
             ));
             None
         }),
@@ -167,7 +167,7 @@ pub async fn save(
         if taken > 0 {
             let errors = vec![FieldError::new(
                 "phone",
-                "Số điện thoại này đã được dùng cho tài khoản khác.",
+                "Số điện thoại này đã được đăng ký.",
             )];
             return super::http::profile_again(&state, &page, &form, errors).await;
         }
