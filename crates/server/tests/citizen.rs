@@ -424,6 +424,10 @@ async fn a_returned_dossier_shows_its_result_first_and_answers_in_form_order(app
     let answers = &office[office.find("data-testid=\"answers\"").unwrap()..];
     assert!(answers.find("Họ và tên người yêu cầu").unwrap() < answers.find("Nơi sinh").unwrap());
 
+    assert!(
+        app.emailed(CITIZEN, &format!("/dossiers/{id}")).await,
+        "the email links to the result"
+    );
     app.clear_cookies();
     app.login(CITIZEN, PASSWORD).await;
     let (_, page) = app.get(&format!("/dossiers/{id}")).await;

@@ -769,8 +769,10 @@ async fn apply(
             mail = Some((
                 format!("Hồ sơ {code} đã có kết quả"),
                 format!(
-                    "Hồ sơ “{}” đã có kết quả. Bạn có thể tải kết quả và đánh giá mức độ hài lòng trên cổng.",
-                    d.procedure_name
+                    "Hồ sơ “{}” đã có kết quả. Tải kết quả (sau khi đăng nhập) và đánh giá mức độ hài lòng tại: {}/dossiers/{}\nKết quả cũng được lưu trong Kho giấy tờ của bạn.",
+                    d.procedure_name,
+                    state.config.public_url.trim_end_matches('/'),
+                    d.id
                 ),
             ));
         }
