@@ -68,23 +68,23 @@ async fn load_procedure(state: &AppState, code: &str) -> Result<Procedure, AppEr
 }
 
 /// The agencies that receive the procedure, the one of the citizen's own commune first (when
-/// the account knows where they live), then by name.
-async fn agencies_of(
-    state: &AppState,
+/// the account knows where they live), then by name as people read it.
+pub(super) async fn agencies_of(
+    db: &crate::db::Db,
     p: &Procedure,
     home_unit: Option<&str>,
 ) -> Result<Vec<Value>, AppError> {
     let mut found = Vec::new();
     for code in &p.agencies {
-        if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
+        if let Some(a) = crate::agencies::store::by_code(&db.pool, code).await? {
             let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
-            found.push((!home, a.name, a.code));
+            found.push((!home, tinhso_domain::text::fold(&a.name), a.name, a.code));
         }
     }
     found.sort();
     Ok(found
         .into_iter()
-        .map(|(not_home, name, code)| context! { code => code, name => name, home => !not_home })
+        .map(|(not_home, _, name, code)| context! { code => code, name => name, home => !not_home })
         .collect())
 }
 
@@ -140,7 +140,12 @@ struct ApplyView<'a> {
 async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> PageResult<Response> {
     let user = page.require_user()?;
     let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
-    let agencies = agencies_of(state, view.procedure, profile.admin_unit_code.as_deref()).await?;
+    let agencies = agencies_of(
+        &state.db,
+        view.procedure,
+        profile.admin_unit_code.as_deref(),
+    )
+    .await?;
     let store = papers::list(&state.db, &user.id).await?;
     let mut errors = view.errors;
     crate::web::order_errors(&mut errors, &apply_field_order(view.procedure));
@@ -591,8 +596,9 @@ pub async fn render_form(state: &AppState, d: &Dossier, number: &str) -> Result<
     forms::render(number, d, &events, &files, &url, &parent, &place)
 }
 
-/// The place name of an agency's documents: its province (the top of its administrative
-/// unit's tree), as forms issued in the province are dated "Thanh Hóa, ngày …".
+/// The place name of an agency's documents: its province (the parent of its administrative
+/// unit, or the unit itself; local government has two tiers), so that forms issued in the
+/// province are dated "Thanh Hóa, ngày …".
 async fn place_of(state: &AppState, agency_code: &str) -> Result<String, AppError> {
     use sqlx::Row;
     let row = sqlx::query(

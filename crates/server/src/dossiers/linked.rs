@@ -127,26 +127,6 @@ fn merged_form(procedures: &[Procedure]) -> Vec<FormField> {
 }
 
 /// The agencies offered: those (communes) carrying out the first procedure.
-/// The first procedure's agencies, the citizen's own commune first (as on a single application).
-async fn agencies(
-    db: &Db,
-    first: &Procedure,
-    home_unit: Option<&str>,
-) -> Result<Vec<minijinja::Value>, AppError> {
-    let mut found = Vec::new();
-    for code in &first.agencies {
-        if let Some(a) = crate::agencies::store::by_code(&db.pool, code).await? {
-            let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
-            found.push((!home, a.name, a.code));
-        }
-    }
-    found.sort();
-    Ok(found
-        .into_iter()
-        .map(|(not_home, name, code)| context! { code => code, name => name, home => !not_home })
-        .collect())
-}
-
 async fn render_form(
     state: &AppState,
     page: &Page,
@@ -169,7 +149,7 @@ async fn render_form(
     let html = page.render(
         "linked_apply.html",
         context! {
-            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => agencies(&state.db, first, home).await?,
+            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => super::citizen::agencies_of(&state.db, first, home).await?,
             values => sv(values), key => key,
             errors => crate::web::form_errors_in(errors, &std::iter::once("agency".to_owned()).chain(merged_form(&procedures).iter().map(|f| f.key.clone())).collect::<Vec<_>>()),
         },
