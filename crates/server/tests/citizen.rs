@@ -274,6 +274,7 @@ async fn the_form_is_prefilled_and_asks_for_the_agency(app: TestApp) {
     assert!(phone_error < unit_error, "errors in form order");
 
     let (_, form) = app.get(APPLY).await;
+    assert!(form.contains("đã được điền sẵn từ tài khoản"), "the page says so");
     for known in [
         "Nguyễn Văn An",
         "038090000111",

@@ -135,6 +135,8 @@ struct ApplyView<'a> {
     chosen: BTreeMap<String, String>,
     errors: Vec<FieldError>,
     saved: bool,
+    /// A new form that starts with what the account knows (the page says so).
+    prefilled: bool,
 }
 
 async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> PageResult<Response> {
@@ -165,7 +167,7 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
             values => sv(&view.values), attached => sv(&attached), errors => form_errors(&errors),
             saved => view.saved, days => view.procedure.processing.to_string(),
-            store => sv(&store), chosen => sv(&view.chosen),
+            store => sv(&store), chosen => sv(&view.chosen), prefilled => view.prefilled,
         },
     )?;
     Ok((status, html).into_response())
@@ -208,7 +210,9 @@ async fn apply_form(
         chosen: BTreeMap::new(),
         errors: Vec::new(),
         saved: q.saved.is_some(),
+        prefilled: false,
     };
+    view.prefilled = !view.values.is_empty();
     if let Some(draft_id) = q.draft.as_deref() {
         let d = visible(&state, &user, draft_id).await?;
         if d.state != DossierState::Draft || d.applicant_id.as_deref() != Some(user.id.as_str()) {
@@ -217,6 +221,7 @@ async fn apply_form(
         view.key = d.idempotency_key.clone().unwrap_or_default();
         view.agency = d.agency_code.clone();
         view.values = d.answers.clone();
+        view.prefilled = false;
         view.files = store::files(&state.db, &d.id).await?;
     }
     render_apply(&state, &page, view).await
@@ -262,6 +267,7 @@ async fn apply_submit(
             chosen,
             errors: vec![FieldError::new("agency", message)],
             saved: false,
+            prefilled: false,
         };
         return render_apply(&state, &page, view).await;
     };
@@ -308,6 +314,7 @@ async fn apply_submit(
                 chosen,
                 errors,
                 saved: false,
+                prefilled: false,
             };
             render_apply(&state, &page, view).await
         }
