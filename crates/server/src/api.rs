@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         crate::catalog::http::api_import, crate::catalog::http::api_export_json, crate::catalog::http::api_export_csv,
         crate::catalog::http::api_fields,
         crate::dossiers::api::track, crate::dossiers::api::submit, crate::dossiers::api::read, crate::dossiers::api::act,
+        crate::dossiers::api::my_papers,
         crate::dossiers::stats::api, crate::feedback::stats::api,
         me, list_officials, create_official, audit_entries, list_tokens, create_token, revoke_token,
     ),

@@ -32,6 +32,7 @@ on_both_databases!(
     a_linked_request_also_asks_for_the_agency,
     replacing_a_reused_paper_on_a_draft_keeps_the_shared_file,
     a_supplement_can_come_from_the_store,
+    the_api_lists_the_store_and_applies_with_stored_papers,
 );
 
 fn answers() -> Vec<(&'static str, &'static str)> {
@@ -274,7 +275,10 @@ async fn the_form_is_prefilled_and_asks_for_the_agency(app: TestApp) {
     assert!(phone_error < unit_error, "errors in form order");
 
     let (_, form) = app.get(APPLY).await;
-    assert!(form.contains("đã được điền sẵn từ tài khoản"), "the page says so");
+    assert!(
+        form.contains("đã được điền sẵn từ tài khoản"),
+        "the page says so"
+    );
     for known in [
         "Nguyễn Văn An",
         "038090000111",
@@ -699,4 +703,90 @@ async fn a_supplement_can_come_from_the_store(app: TestApp) {
         3,
         "nothing was copied"
     );
+}
+
+async fn the_api_lists_the_store_and_applies_with_stored_papers(app: TestApp) {
+    app.login(CITIZEN2, PASSWORD).await;
+    apply(
+        &app,
+        "api-other",
+        &[],
+        &[("file_giay_chung_sinh", "cua-nguoi-khac.pdf", PDF)],
+    )
+    .await;
+    app.clear_cookies();
+    app.login(CITIZEN, PASSWORD).await;
+    apply(
+        &app,
+        "api-mine",
+        &[],
+        &[("file_giay_chung_sinh", "giay-chung-sinh.pdf", PDF)],
+    )
+    .await;
+    let token = app.token(CITIZEN, &["dossiers"]).await;
+    let (status, papers) = app.api("GET", "/api/v1/papers", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = papers.as_array().unwrap();
+    assert_eq!(list.len(), 1, "only the caller's own papers: {papers}");
+    assert_eq!(list[0]["file_name"], "giay-chung-sinh.pdf");
+    assert!(
+        list[0].get("storage_key").is_none(),
+        "where it is stored is not said"
+    );
+    let mine = list[0]["id"].as_str().unwrap().to_owned();
+    let theirs = app
+        .count_where("dossier_files", "file_name", "cua-nguoi-khac.pdf")
+        .await;
+    assert_eq!(theirs, 1);
+
+    let answers: serde_json::Map<String, serde_json::Value> = answers()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
+    let body = |papers: serde_json::Value| json!({"procedure": BIRTH, "agency": COMMUNE, "answers": answers, "papers": papers});
+    let other_id: String = {
+        let (_, store) = app.get("/account/papers").await;
+        assert!(!store.contains("cua-nguoi-khac.pdf"));
+        // Read the other citizen's paper id straight from the database, as an attacker who
+        // learnt it somehow would send it.
+        let row = sqlx::query("SELECT id FROM dossier_files WHERE file_name = $1")
+            .bind("cua-nguoi-khac.pdf")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        sqlx::Row::get(&row, "id")
+    };
+    let submit = |key: &'static str, body: serde_json::Value| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let req = Request::post("/api/v1/dossiers")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", key)
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let resp = app.send(req).await;
+            let (status, text) = text(resp).await;
+            (
+                status,
+                serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            )
+        }
+    };
+    let (status, problem) = submit("api-1", body(json!({"giay_chung_sinh": other_id}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "giay_chung_sinh");
+    let (status, problem) = submit("api-2", body(json!({"ho_ten": mine}))).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not a paper field: {problem}"
+    );
+
+    let (status, created) = submit("api-3", body(json!({"giay_chung_sinh": mine}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["state"], "submitted");
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(app.count_where("dossier_files", "dossier_id", id).await, 1);
 }

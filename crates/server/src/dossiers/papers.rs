@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// One paper of a citizen's store.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StorePaper {
     /// The id of the first `dossier_files` row that holds the object.
     pub id: String,
