@@ -501,6 +501,7 @@ mod tests {
             dossiers::__path_submit,
             dossiers::__path_read,
             dossiers::__path_act,
+            dossiers::__path_my_papers,
             dossier_stats::__path_api,
             feedback_stats::__path_api,
             __path_me,
