@@ -128,6 +128,15 @@ test('a birth registration goes from the citizen through every desk and back, on
   await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
   await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
   await citizen.getByRole('link', { name: 'giay-to.pdf' }).waitFor();
+  // Removing it from the store asks first, says the dossiers keep it, and keeps its promise.
+  await citizen.goto('/account/papers');
+  await citizen.getByRole('link', { name: 'Xóa khỏi kho: giay-to.pdf' }).click();
+  await citizen.getByText('vẫn giữ nguyên bản đã nộp').waitFor();
+  await citizen.getByRole('button', { name: 'Xóa khỏi kho' }).click();
+  await citizen.getByText('Đã xóa giấy tờ khỏi kho.').waitFor();
+  assert.equal(await citizen.getByTestId('paper-store').getByRole('link', { name: 'giay-to.pdf', exact: true }).count(), 0);
+  await citizen.goto(dossierUrl);
+  await citizen.getByRole('link', { name: 'giay-to.pdf' }).waitFor();
 
   // Anyone with the QR link sees the status, without personal data.
   const stranger = await platform.newPage();
