@@ -21,6 +21,21 @@ test('a citizen finds a procedure by typing without diacritics and reads what to
   assert.match(main, /Giấy chứng sinh/);
   assert.match(main, /1 ngày làm việc/);
   assert.match(main, /1\.001193\.000\.00\.63\.H56/);
+  // Its legal basis, conditions and the declaration to download.
+  await page.getByRole('heading', { name: 'Căn cứ pháp lý' }).waitFor();
+  assert.match(main, /Luật Hộ tịch số 60\/2014\/QH13/);
+  assert.match(main, /trong thời hạn 60 ngày/);
+  const [template] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /Tờ khai đăng ký khai sinh/ }).click(),
+  ]);
+  assert.equal(template.suggestedFilename(), 'to-khai-dang-ky-khai-sinh.docx');
+  // Filter by the agency's name, not its code.
+  await page.goto('/procedures');
+  await page.getByLabel('Cơ quan').selectOption({ label: 'Sở Tư pháp' });
+  await page.getByRole('button', { name: 'Tìm' }).click();
+  await page.getByRole('link', { name: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam' }).waitFor();
+  await page.getByText('Số kết quả: 1').waitFor();
   // Filter by field.
   await page.goto('/procedures');
   await page.getByLabel('Lĩnh vực').selectOption({ label: 'Đất đai (2)' });

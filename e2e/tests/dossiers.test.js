@@ -31,6 +31,10 @@ test('a birth registration goes from the citizen through every desk and back, on
   await citizen.goto('/procedures/1.001193');
   await citizen.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
 
+  // What the account knows is already filled in; the receiving agency is the citizen's choice.
+  assert.equal(await citizen.getByLabel('Họ và tên người yêu cầu').inputValue(), 'Nguyễn Văn An');
+  assert.equal(await citizen.getByLabel('Cơ quan tiếp nhận').inputValue(), '');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   // Part of the form, saved as a draft, then finished.
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
   await citizen.getByLabel('Số căn cước công dân').fill('0380900001');
@@ -54,9 +58,8 @@ test('a birth registration goes from the citizen through every desk and back, on
   const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
   assert.match(code, /^000\.00\.60\.H56-\d{6}-0001$/);
   const dossierUrl = citizen.url().split('?')[0];
-  const receipt = await citizen.request.get(`${dossierUrl}/forms/01.pdf`);
-  assert.equal(receipt.headers()['content-type'], 'application/pdf');
-  assert.ok((await receipt.body()).subarray(0, 4).toString() === '%PDF');
+  // The receipt and appointment slip comes with acceptance, not before.
+  assert.equal((await citizen.request.get(`${dossierUrl}/forms/01.pdf`)).status(), 404);
   const trackLink = await platform.linkFromEmail('congdan@tinhso.local', code);
   assert.ok(trackLink.includes(`/track?code=${code}`));
 
@@ -64,6 +67,9 @@ test('a birth registration goes from the citizen through every desk and back, on
   await openInQueue(clerk, 'new', code);
   await clerk.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
   await clerk.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+  const receipt = await citizen.request.get(`${dossierUrl}/forms/01.pdf`);
+  assert.equal(receipt.headers()['content-type'], 'application/pdf');
+  assert.ok((await receipt.body()).subarray(0, 4).toString() === '%PDF');
 
   const specialist = await official('chuyenvien.hacthanh@tinhso.local');
   await openInQueue(specialist, 'in_progress', code);
@@ -93,15 +99,47 @@ test('a birth registration goes from the citizen through every desk and back, on
   await clerk.getByRole('button', { name: 'Trả kết quả', exact: true }).click();
   await clerk.getByTestId('dossier-state').getByText('Đã trả kết quả').waitFor();
 
+  // The result is the first thing on the returned dossier, with its download button.
   await citizen.goto(dossierUrl);
+  const result = citizen.getByRole('region', { name: 'Kết quả giải quyết' });
+  assert.ok(await result.evaluate((el) => el.compareDocumentPosition(document.querySelector('[data-testid=dossier-code]')) & Node.DOCUMENT_POSITION_FOLLOWING));
   const [download] = await Promise.all([
     citizen.waitForEvent('download'),
-    citizen.getByRole('link', { name: 'trich-luc-khai-sinh.pdf' }).click(),
+    result.getByRole('link', { name: /trich-luc-khai-sinh\.pdf/ }).click(),
   ]);
   assert.equal(download.suggestedFilename(), 'trich-luc-khai-sinh.pdf');
   await citizen.getByLabel('Rất hài lòng').check();
   await citizen.getByRole('button', { name: 'Gửi đánh giá', exact: true }).click();
   await citizen.getByTestId('rating').getByText('Rất hài lòng').waitFor();
+
+  // The paper and the result are in the citizen's store; the next application reuses the
+  // paper instead of uploading it again.
+  await citizen.goto('/account');
+  await citizen.getByRole('link', { name: 'Kho giấy tờ của tôi' }).click();
+  const store = citizen.getByTestId('paper-store');
+  await store.getByRole('link', { name: 'giay-to.pdf', exact: true }).waitFor();
+  await store.getByRole('link', { name: 'trich-luc-khai-sinh.pdf', exact: true }).waitFor();
+  await citizen.goto('/procedures/1.001193/apply');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
+  await citizen.getByLabel('Họ và tên trẻ').fill('Nguyễn Minh Khang');
+  await citizen.getByLabel('Ngày sinh của trẻ').fill('2026-11-20');
+  await citizen.getByLabel('Giới tính của trẻ').selectOption('Nam');
+  await citizen.getByLabel('Nơi sinh').fill('Bệnh viện Đa khoa tỉnh Thanh Hóa');
+  await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai, phường Hạc Thành');
+  const fromStore = citizen.getByLabel('Hoặc dùng giấy tờ trong kho của tôi (Giấy chứng sinh)');
+  await fromStore.selectOption(await fromStore.locator('option', { hasText: 'giay-to.pdf' }).first().getAttribute('value'));
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  await citizen.getByRole('link', { name: 'giay-to.pdf' }).waitFor();
+  // Removing it from the store asks first, says the dossiers keep it, and keeps its promise.
+  await citizen.goto('/account/papers');
+  await citizen.getByRole('link', { name: 'Xóa khỏi kho: giay-to.pdf' }).click();
+  await citizen.getByText('vẫn giữ nguyên bản đã nộp').waitFor();
+  await citizen.getByRole('button', { name: 'Xóa khỏi kho' }).click();
+  await citizen.getByText('Đã xóa giấy tờ khỏi kho.').waitFor();
+  assert.equal(await citizen.getByTestId('paper-store').getByRole('link', { name: 'giay-to.pdf', exact: true }).count(), 0);
+  await citizen.goto(dossierUrl);
+  await citizen.getByRole('link', { name: 'giay-to.pdf' }).waitFor();
 
   // Anyone with the QR link sees the status, without personal data.
   const stranger = await platform.newPage();
@@ -121,6 +159,8 @@ test('one linked request for a newborn makes three dossiers, followed as one', a
   await signIn(citizen, 'congdan2@tinhso.local');
   await citizen.goto('/procedures');
   await citizen.getByRole('link', { name: /Liên thông đăng ký khai sinh/ }).click();
+  assert.equal(await citizen.getByLabel('Họ và tên người yêu cầu').inputValue(), 'Lê Thị Bích', 'pre-filled from the account');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Lê Thị Bích');
   await citizen.getByLabel('Số căn cước công dân').fill('038190000222');
   await citizen.getByLabel('Nơi cư trú').fill('Xã Đông Sơn');

@@ -52,6 +52,75 @@ pub struct FormField {
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
+    /// What the applicant's account knows that answers this field, pre-filled on a new form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<ProfileFact>,
+}
+
+/// A fact an account may know about its holder, used to pre-fill application forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileFact {
+    FullName,
+    CitizenId,
+    Address,
+    Phone,
+}
+
+/// The answers a new form starts with: each field that declares a fact the account knows.
+pub fn prefill(fields: &[FormField], facts: &BTreeMap<ProfileFact, String>) -> Answers {
+    fields
+        .iter()
+        .filter_map(|f| {
+            let value = facts.get(&f.prefill?)?.trim();
+            (!value.is_empty()).then(|| (f.key.clone(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// One answer as people read it: the field's label and the value, dates as dd/mm/yyyy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownAnswer {
+    pub key: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// The answers in the form's order (not the storage's alphabetical one), dates written the
+/// Vietnamese way; answers to fields the form no longer has come last, under their key.
+pub fn shown_answers(fields: &[FormField], answers: &Answers) -> Vec<ShownAnswer> {
+    let mut out: Vec<ShownAnswer> = fields
+        .iter()
+        .filter_map(|f| {
+            let value = answers.get(&f.key)?;
+            Some(ShownAnswer {
+                key: f.key.clone(),
+                label: f.label.clone(),
+                value: match f.kind {
+                    FieldKind::Date => display_date(value),
+                    _ => value.clone(),
+                },
+            })
+        })
+        .collect();
+    for (key, value) in answers {
+        if !fields.iter().any(|f| &f.key == key) {
+            out.push(ShownAnswer {
+                key: key.clone(),
+                label: key.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// `2026-11-20` as `20/11/2026`; anything else unchanged.
+pub fn display_date(value: &str) -> String {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_else(|_| value.to_owned())
 }
 
 /// One processing step (tiếp nhận, thẩm định, phê duyệt, trả kết quả) and its time budget.
@@ -256,7 +325,50 @@ mod tests {
             label: key.into(),
             kind,
             required,
+            prefill: None,
         }
+    }
+
+    #[test]
+    fn answers_are_shown_in_form_order_with_vietnamese_dates() {
+        let fields = vec![
+            field("ten_tre", FieldKind::Text { max_length: None }, true),
+            field("ngay_sinh", FieldKind::Date, true),
+            field("cccd", FieldKind::CitizenId, true),
+        ];
+        let answers: Answers = [
+            ("cccd".to_owned(), "038090000111".to_owned()),
+            ("ngay_sinh".to_owned(), "2026-11-20".to_owned()),
+            ("ten_tre".to_owned(), "Minh".to_owned()),
+            ("cu".to_owned(), "giá trị cũ".to_owned()),
+        ]
+        .into();
+        let shown = shown_answers(&fields, &answers);
+        let keys: Vec<_> = shown.iter().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys, ["ten_tre", "ngay_sinh", "cccd", "cu"]);
+        assert_eq!(shown[1].value, "20/11/2026");
+        assert_eq!(display_date("không rõ"), "không rõ");
+    }
+
+    #[test]
+    fn a_new_form_is_prefilled_from_what_the_account_knows() {
+        let mut name = field("ho_ten", FieldKind::Text { max_length: None }, true);
+        name.prefill = Some(ProfileFact::FullName);
+        let mut phone = field("dien_thoai", FieldKind::Text { max_length: None }, false);
+        phone.prefill = Some(ProfileFact::Phone);
+        let child = field("ten_tre", FieldKind::Text { max_length: None }, true);
+        let facts: BTreeMap<ProfileFact, String> = [
+            (ProfileFact::FullName, "Nguyễn Văn An".to_owned()),
+            (ProfileFact::Phone, " ".to_owned()),
+        ]
+        .into();
+        let answers = prefill(&[name, phone, child], &facts);
+        assert_eq!(
+            answers.len(),
+            1,
+            "unknown or blank facts leave a field empty"
+        );
+        assert_eq!(answers["ho_ten"], "Nguyễn Văn An");
     }
 
     fn steps(budgets: &[u32]) -> Vec<Step> {

@@ -42,6 +42,19 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit_log))
 }
 
+/// The agency form's fields from top to bottom, which its error summary follows.
+const AGENCY_ORDER: [&str; 9] = [
+    "code",
+    "name",
+    "kind",
+    "parent_code",
+    "admin_unit_code",
+    "address",
+    "phone",
+    "email",
+    "website",
+];
+
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     let p = page.principal();
     authorize(&state.db, &p, Action::BackOffice).await?;
@@ -124,7 +137,7 @@ async fn save_agency(
             tx.rollback().await?;
             let html = page.render(
                 "admin/agency_form.html",
-                context! { form => sv(&form), errors => form_errors(&errors), kinds => kinds(), units => sv(store::admin_units(&state.db).await?), editing => editing },
+                context! { form => sv(&form), errors => crate::web::form_errors_in(&errors, &AGENCY_ORDER), kinds => kinds(), units => sv(store::admin_units(&state.db).await?), editing => editing },
             )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -332,7 +345,7 @@ async fn official_create(
         Ok(_) => Ok(Redirect::to("/admin/officials?created=1").into_response()),
         Err(AppError::Validation(errors)) => {
             let agencies = managed_agencies(&state, root.as_deref()).await?;
-            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => form_errors(&errors), all_roles => role_names(), agencies => agencies })?;
+            let html = page.render("admin/official_form.html", context! { form => sv(&input), errors => crate::web::form_errors_in(&errors, &["agency_code", "full_name", "email", "phone", "roles"]), all_roles => role_names(), agencies => agencies })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(e) => Err(e.into()),

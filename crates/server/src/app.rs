@@ -48,6 +48,7 @@ impl AppState {
         crate::dossiers::calendar::upgrade_legacy_appointments(&db)
             .await
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
+        crate::catalog::store::fold_field_names(&db).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::agencies::http::routes())
         .merge(crate::catalog::http::routes())
         .merge(crate::dossiers::citizen::routes())
+        .merge(crate::dossiers::papers::routes())
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::assignment::routes())
         .merge(crate::dossiers::calendar_http::routes())

@@ -211,6 +211,32 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/audit", "", SystemAdmin, 200),
     case("GET", "/api/v1/tokens", "", Anonymous, 401),
     case("DELETE", "/api/v1/tokens/OTHER_TOKEN", "", Clerk, 404),
+    // The citizen's store of papers and contact details: their own only (tests/citizen.rs
+    // tries another citizen's paper ids).
+    case("GET", "/account/papers", "", Anonymous, 303),
+    case("GET", "/account/papers", "", Citizen, 200),
+    case("GET", "/account/papers/NOT-A-PAPER", "", Citizen, 404),
+    case(
+        "POST",
+        "/account/papers/NOT-A-PAPER/delete",
+        "",
+        Citizen,
+        404,
+    ),
+    case(
+        "POST",
+        "/account/profile",
+        "phone=0912345678",
+        Anonymous,
+        303,
+    ),
+    case(
+        "GET",
+        "/procedures/1.001193/templates/to-khai-dang-ky-khai-sinh.docx",
+        "",
+        Anonymous,
+        200,
+    ),
     // One-stop dossiers: DOSSIER belongs to the citizen and is held by UBND phường Hạc Thành.
     case("GET", "/dossiers", "", Anonymous, 303),
     case("GET", "/dossiers", "", Citizen, 200),
@@ -218,7 +244,9 @@ const TABLE: &[Case] = &[
     case("GET", "/dossiers/DOSSIER", "", Citizen, 200),
     case("GET", "/dossiers/DOSSIER", "", Clerk, 404),
     case("GET", "/dossiers/DOSSIER", "", JusticeAdmin, 404),
-    case("GET", "/dossiers/DOSSIER/forms/01.pdf", "", Citizen, 200),
+    // Form 01 comes with acceptance; this dossier is only submitted (tests/citizen.rs reads it
+    // once accepted), so its own applicant gets "not found" too.
+    case("GET", "/dossiers/DOSSIER/forms/01.pdf", "", Citizen, 404),
     case("GET", "/dossiers/DOSSIER/forms/01.pdf", "", Clerk, 404),
     case("POST", "/dossiers/DOSSIER/withdraw", "", Clerk, 404),
     case("POST", "/dossiers/DOSSIER/rating", "rating=4", Clerk, 404),

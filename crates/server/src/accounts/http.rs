@@ -9,7 +9,7 @@ use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
-use crate::web::{Page, form_errors};
+use crate::web::{Page, form_errors, form_errors_in};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -32,12 +32,45 @@ pub fn routes() -> Router<AppState> {
         .route("/reset-password", get(reset_form).post(reset))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/profile", post(super::profile::save))
         .route("/account/totp/start", post(totp_start))
         .route("/account/totp/confirm", post(totp_confirm))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/lang/{code}", get(switch_lang))
 }
+
+/// The fields of each account form from top to bottom, which its error summary follows.
+fn field_order(template: &str) -> &'static [&'static str] {
+    match template {
+        "register.html" => &[
+            "kind",
+            "full_name",
+            "email",
+            "phone",
+            "citizen_id",
+            "tax_code",
+            "password",
+            "password_confirm",
+        ],
+        "login.html" => &["identifier", "password"],
+        "reset.html" => &["token", "password", "password_confirm"],
+        _ => &[],
+    }
+}
+
+/// The account page's forms (contact details, password, two-step code, tokens), top to bottom.
+const ACCOUNT_ORDER: [&str; 9] = [
+    "phone",
+    "address",
+    "admin_unit_code",
+    "code",
+    "current_password",
+    "password",
+    "password_confirm",
+    "name",
+    "token",
+];
 
 /// Renders a form again with the person's input and the errors, status 422, so nothing typed
 /// is lost (passwords excepted).
@@ -51,7 +84,7 @@ fn form_again(
         AppError::Validation(errors) => {
             let html = page.render(
                 template,
-                context! { form => form, errors => form_errors(&errors) },
+                context! { form => form, errors => form_errors_in(&errors, field_order(template)) },
             )?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -361,11 +394,28 @@ async fn account_page(
         Some(id) => crate::agencies::store::by_id(&state.db, id).await?,
         None => None,
     };
+    let profile = super::profile::load(&state.db, &user.id).await?;
+    let units = super::profile::home_units(&state.db).await?;
     let html = page.render(
         "account.html",
-        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::grantable_scopes(user), must_enrol => user.needs_totp_enrolment() } },
+        context! { ..extra, ..context! { totp => totp, tokens => sv(&tokens), agency => sv(&agency), scopes => crate::auth::authz::grantable_scopes(user), must_enrol => user.needs_totp_enrolment(),
+            profile => sv(&profile), units => sv(&units) } },
     )?;
     Ok(html.into_response())
+}
+
+/// The account page again with the contact form as typed and its errors (422).
+pub(super) async fn profile_again(
+    state: &AppState,
+    page: &Page,
+    form: &super::profile::ProfileForm,
+    mut errors: Vec<crate::error::FieldError>,
+) -> PageResult<Response> {
+    crate::web::order_errors(&mut errors, &super::profile::FORM_ORDER);
+    let extra = context! { errors => form_errors(&errors), profile_form => sv(form) };
+    let mut resp = account_page(state, page, extra).await?;
+    *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 pub fn qr_svg(data: &str) -> String {
@@ -408,7 +458,7 @@ async fn change_password(
     {
         Ok(()) => Ok(Redirect::to("/login?changed=1").into_response()),
         Err(AppError::Validation(errors)) => {
-            let extra = context! { errors => form_errors(&errors) };
+            let extra = context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) };
             let mut resp = account_page(&state, &page, extra).await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
@@ -435,8 +485,12 @@ async fn totp_confirm(
     match super::confirm_totp(&state, &user, &form.code, &ip).await {
         Ok(()) => Ok(Redirect::to("/account?totp=on").into_response()),
         Err(AppError::Validation(errors)) => {
-            let mut resp =
-                account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+            let mut resp = account_page(
+                &state,
+                &page,
+                context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) },
+            )
+            .await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -472,8 +526,12 @@ async fn create_token(
     };
     if let Some(problem) = problem {
         let errors = vec![crate::error::FieldError::new("token", problem)];
-        let mut resp =
-            account_page(&state, &page, context! { errors => form_errors(&errors) }).await?;
+        let mut resp = account_page(
+            &state,
+            &page,
+            context! { errors => form_errors_in(&errors, &ACCOUNT_ORDER) },
+        )
+        .await?;
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(resp);
     }

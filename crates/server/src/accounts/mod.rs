@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod oidc;
+pub mod profile;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};

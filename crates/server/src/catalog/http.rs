@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/procedures", get(catalog_page))
         .route("/procedures/{code}", get(procedure_page))
+        .route("/procedures/{code}/templates/{file}", get(template_file))
         .route(
             "/admin/procedures/import",
             get(import_form).post(import_upload),
@@ -40,10 +41,11 @@ async fn catalog_page(
 ) -> PageResult<impl IntoResponse> {
     let results = store::search(&state.db, &filter).await?;
     let fields = store::fields(&state.db).await?;
+    let agencies = store::agencies_with_procedures(&state.db).await?;
     let linked = crate::dossiers::linked::all(&state.db).await?;
     page.render(
         "procedures.html",
-        context! { results => sv(&results), fields => sv(&fields), linked => sv(&linked), filter => context! {
+        context! { results => sv(&results), fields => sv(&fields), agencies => sv(&agencies), linked => sv(&linked), filter => context! {
             q => filter.q, field => filter.field, agency => filter.agency, level => filter.level
         } },
     )
@@ -79,6 +81,33 @@ async fn procedure_page(
             half_days => procedure.processing.as_half_days(), expected_due => expected_due,
         },
     )
+}
+
+/// A form template of the procedure: the installation's own copy in the file store
+/// (`procedure-templates/<file>`) if there is one, else the copy shipped with the demo catalog.
+/// Only files the procedure lists are served.
+async fn template_file(
+    State(state): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let procedure = store::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let template = procedure
+        .templates
+        .iter()
+        .find(|t| t.file == file && super::Template::file_is_valid(&t.file))
+        .ok_or(AppError::NotFound)?;
+    let stored = crate::storage::get(
+        state.storage.as_ref(),
+        &format!("procedure-templates/{file}"),
+    )
+    .await?;
+    let bytes = match stored {
+        Some(bytes) => bytes.to_vec(),
+        None => super::demo_template(&file).ok_or(AppError::NotFound)?,
+    };
+    Ok(crate::web::download(template.media_type(), &file, bytes))
 }
 
 /// Search the catalog (diacritics optional) with filters.

@@ -27,6 +27,39 @@ pub struct Paper {
     pub copies: u32,
 }
 
+/// A form template (mẫu đơn, tờ khai) citizens download to fill in: a file shipped with the
+/// demo catalog or put in the file store under `procedure-templates/<file>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Template {
+    /// What the form is, e.g. "Tờ khai đăng ký khai sinh (mẫu TP/HT-2020-KS.1)".
+    pub name: String,
+    /// File name: lower-case letters, digits and dashes, ending in `.docx` or `.pdf`.
+    pub file: String,
+}
+
+impl Template {
+    /// A name that is safe as a path segment and a storage key, of a kind people can open.
+    pub fn file_is_valid(file: &str) -> bool {
+        let stem = file
+            .strip_suffix(".docx")
+            .or_else(|| file.strip_suffix(".pdf"));
+        stem.is_some_and(|s| {
+            !s.is_empty()
+                && s.len() <= 100
+                && s.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+    }
+
+    pub fn media_type(&self) -> &'static str {
+        if self.file.ends_with(".pdf") {
+            "application/pdf"
+        } else {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+    }
+}
+
 /// A procedure as administrators write it and the API serves it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Procedure {
@@ -45,6 +78,15 @@ pub struct Procedure {
     #[serde(default)]
     pub papers: Vec<Paper>,
     pub result: String,
+    /// Legal basis (căn cứ pháp lý): the laws, decrees and circulars it rests on.
+    #[serde(default)]
+    pub legal_basis: Vec<String>,
+    /// Requirements and conditions (yêu cầu, điều kiện) the applicant must meet.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// Form templates to download (mẫu đơn, tờ khai).
+    #[serde(default)]
+    pub templates: Vec<Template>,
     pub form: Vec<FormField>,
     pub steps: Vec<Step>,
     /// Receipts after this time (`HH:MM`) count from the next working day.
@@ -114,6 +156,15 @@ pub fn validate(p: &Procedure) -> Result<(), Vec<FieldError>> {
             "Giờ tiếp nhận muộn nhất có dạng HH:MM.",
         ));
     }
+    if p.templates
+        .iter()
+        .any(|t| !Template::file_is_valid(&t.file) || t.name.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "templates",
+            "Mỗi mẫu đơn cần tên và tệp .docx hoặc .pdf (chữ thường, số, dấu gạch ngang).",
+        ));
+    }
     if let Err(e) = check_definition(&p.form, &p.steps, p.processing) {
         errors.push(FieldError::new("steps", e.to_string()));
     }
@@ -130,6 +181,15 @@ pub fn demo_procedures() -> Vec<Procedure> {
         .expect("the demo catalog is valid JSON")
 }
 
+#[derive(rust_embed::Embed)]
+#[folder = "demo/templates/"]
+struct DemoTemplates;
+
+/// A form template shipped with the demo catalog.
+pub fn demo_template(file: &str) -> Option<Vec<u8>> {
+    DemoTemplates::get(file).map(|f| f.data.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +204,41 @@ mod tests {
         let fields: std::collections::BTreeSet<_> =
             all.iter().map(|p| p.field_code.as_str()).collect();
         assert!(fields.len() >= 9, "covers many fields: {fields:?}");
+        for p in &all {
+            assert!(
+                !p.legal_basis.is_empty(),
+                "{} cites its legal basis",
+                p.code
+            );
+            assert!(!p.conditions.is_empty(), "{} states its conditions", p.code);
+            for t in &p.templates {
+                let bytes = demo_template(&t.file)
+                    .unwrap_or_else(|| panic!("{}: template {} is shipped", p.code, t.file));
+                assert!(
+                    tinhso_domain::attachment::check(&t.file, &bytes).is_ok(),
+                    "{} is a real DOCX or PDF",
+                    t.file
+                );
+            }
+        }
+        assert!(all.iter().filter(|p| !p.templates.is_empty()).count() >= 10);
+    }
+
+    #[test]
+    fn template_files_are_plain_names() {
+        for good in ["to-khai-khai-sinh.docx", "mau-01.pdf"] {
+            assert!(Template::file_is_valid(good), "{good}");
+        }
+        for bad in [
+            "../x.docx",
+            "a.exe",
+            ".docx",
+            "To-Khai.docx",
+            "a/b.pdf",
+            "x.docx.sh",
+        ] {
+            assert!(!Template::file_is_valid(bad), "{bad}");
+        }
     }
 
     #[test]

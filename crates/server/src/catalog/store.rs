@@ -46,6 +46,9 @@ fn from_row(row: &AnyRow, agencies: Vec<String>) -> Result<Procedure, AppError> 
         fees: serde_json::from_str(&text("fees")?).map_err(json_err)?,
         papers: serde_json::from_str(&text("papers")?).map_err(json_err)?,
         result: text("result")?,
+        legal_basis: serde_json::from_str(&text("legal_basis")?).map_err(json_err)?,
+        conditions: serde_json::from_str(&text("conditions")?).map_err(json_err)?,
+        templates: serde_json::from_str(&text("templates")?).map_err(json_err)?,
         form: serde_json::from_str(&text("form")?).map_err(json_err)?,
         steps: serde_json::from_str(&text("steps")?).map_err(json_err)?,
         cutoff: row.try_get("cutoff")?,
@@ -54,7 +57,8 @@ fn from_row(row: &AnyRow, agencies: Vec<String>) -> Result<Procedure, AppError> 
 }
 
 const SELECT: &str = "SELECT p.id, p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days,
-    p.online_level, p.fees, p.papers, p.result, p.form, p.steps, p.cutoff
+    p.online_level, p.fees, p.papers, p.result, p.form, p.steps, p.cutoff,
+    p.legal_basis, p.conditions, p.templates
     FROM procedures p JOIN procedure_fields f ON f.code = p.field_code";
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Procedure>, AppError> {
@@ -150,7 +154,7 @@ pub async fn search(
     let sql = format!(
         "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
          FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
-         WHERE {filter} ORDER BY {order}f.name, p.name LIMIT {per_page} OFFSET {}",
+         WHERE {filter} ORDER BY {order}f.name_folded, f.code, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
         (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -181,6 +185,52 @@ pub async fn search(
     })
 }
 
+/// An agency that carries out at least one procedure, for the catalog's filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// The agencies that carry out procedures, by name as people read it (diacritics folded, so
+/// "Ủy ban…" sorts among the U's and not after every plain letter).
+pub async fn agencies_with_procedures(db: &Db) -> Result<Vec<AgencyChoice>, AppError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT a.code, a.name FROM procedure_agencies pa
+         JOIN agencies a ON a.id = pa.agency_id JOIN procedures p ON p.id = pa.procedure_id
+         WHERE p.active = 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(AgencyChoice {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    out.sort_by_cached_key(|a| (tinhso_domain::text::fold(&a.name), a.code.clone()));
+    Ok(out)
+}
+
+/// Folds the names of fields stored before `name_folded` existed, so the catalog's order holds.
+pub async fn fold_field_names(db: &Db) -> Result<(), AppError> {
+    let rows = sqlx::query("SELECT code, name FROM procedure_fields WHERE name_folded = ''")
+        .fetch_all(&db.pool)
+        .await?;
+    for r in rows {
+        let name: String = r.try_get("name")?;
+        sqlx::query("UPDATE procedure_fields SET name_folded = $1 WHERE code = $2")
+            .bind(tinhso_domain::text::fold(&name))
+            .bind(r.try_get::<String, _>("code")?)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldInfo {
     pub code: String,
@@ -192,7 +242,7 @@ pub async fn fields(db: &Db) -> Result<Vec<FieldInfo>, AppError> {
     let rows = sqlx::query(
         "SELECT f.code, f.name, COUNT(p.id) AS n FROM procedure_fields f
          LEFT JOIN procedures p ON p.field_code = f.code AND p.active = 1
-         GROUP BY f.code, f.name ORDER BY f.name",
+         GROUP BY f.code, f.name, f.name_folded ORDER BY f.name_folded, f.code",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -228,10 +278,12 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
         }
     }
     sqlx::query(
-        "INSERT INTO procedure_fields (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        "INSERT INTO procedure_fields (code, name, name_folded) VALUES ($1, $2, $3)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded",
     )
     .bind(&p.field_code)
     .bind(&p.field_name)
+    .bind(tinhso_domain::text::fold(&p.field_name))
     .execute(&mut *tx)
     .await?;
     let before = existing(tx, &p.code).await?;
@@ -241,13 +293,14 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     sqlx::query(
         "INSERT INTO procedures (id, code, name, name_folded, field_code, level, processing_half_days, online_level,
-            fees, papers, result, form, steps, cutoff, active, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)
+            fees, papers, result, form, steps, cutoff, active, updated_at, legal_basis, conditions, templates)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded,
             field_code = excluded.field_code, level = excluded.level,
             processing_half_days = excluded.processing_half_days, online_level = excluded.online_level,
             fees = excluded.fees, papers = excluded.papers, result = excluded.result, form = excluded.form,
-            steps = excluded.steps, cutoff = excluded.cutoff, active = 1, updated_at = excluded.updated_at",
+            steps = excluded.steps, cutoff = excluded.cutoff, active = 1, updated_at = excluded.updated_at,
+            legal_basis = excluded.legal_basis, conditions = excluded.conditions, templates = excluded.templates",
     )
     .bind(&id)
     .bind(&p.code)
@@ -264,6 +317,9 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
     .bind(json(&p.steps)?)
     .bind(&p.cutoff)
     .bind(crate::time::now_text())
+    .bind(json(&p.legal_basis)?)
+    .bind(json(&p.conditions)?)
+    .bind(json(&p.templates)?)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM procedure_agencies WHERE procedure_id = $1")

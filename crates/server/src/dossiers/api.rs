@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/dossiers/{id}/actions", post(act))
         .route("/api/v1/dossiers/{id}/assignee", put(assign))
         .route("/api/v1/me/work", get(my_work))
+        .route("/api/v1/papers", get(my_papers))
 }
 
 /// Public status of a dossier by its code: no personal data.
@@ -54,6 +55,60 @@ pub struct NewApplication {
     /// `false` saves a draft.
     #[serde(default = "yes")]
     pub submit: bool,
+    /// Papers from the applicant's store, by the form's paper field: the `id` of a paper listed
+    /// by `GET /api/v1/papers`. Nothing is uploaded again; someone else's id is refused (422).
+    #[serde(default)]
+    pub papers: BTreeMap<String, String>,
+}
+
+/// The caller's store of papers: every paper they uploaded and every result issued to them,
+/// newest first; each `id` can be given in `papers` when applying.
+#[utoipa::path(get, path = "/api/v1/papers", tag = "dossiers",
+    responses((status = 200, body = Vec<super::papers::StorePaper>)),
+    security(("bearer" = ["dossiers"])))]
+pub async fn my_papers(
+    State(state): State<AppState>,
+    Caller(auth): Caller,
+) -> ApiResult<Json<Vec<super::papers::StorePaper>>> {
+    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    let user = auth.require_user()?;
+    Ok(Json(super::papers::list(&state.db, &user.id).await?))
+}
+
+/// The papers an API application names from the store, each checked to be a paper field of the
+/// procedure and a paper of the caller's own.
+async fn stored_papers(
+    state: &AppState,
+    user_id: &str,
+    procedure: &crate::catalog::Procedure,
+    wanted: &BTreeMap<String, String>,
+) -> Result<Vec<(String, super::papers::StorePaper)>, AppError> {
+    let mut reused = Vec::new();
+    let mut errors = Vec::new();
+    for (field, id) in wanted {
+        let is_paper = procedure.form.iter().any(|f| {
+            &f.key == field && matches!(f.kind, tinhso_domain::procedure::FieldKind::File)
+        });
+        if !is_paper {
+            errors.push(crate::error::FieldError::new(
+                field,
+                "Thủ tục không có giấy tờ này.",
+            ));
+            continue;
+        }
+        match super::papers::owned(&state.db, user_id, id).await? {
+            Some(paper) => reused.push((field.clone(), paper)),
+            None => errors.push(crate::error::FieldError::new(
+                field,
+                "Giấy tờ đã chọn không có trong kho giấy tờ của bạn. Vui lòng chọn lại hoặc tải tệp lên.",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(reused)
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 fn yes() -> bool {
@@ -79,7 +134,8 @@ async fn reference(state: &AppState, id: &str) -> Result<DossierRef, AppError> {
 }
 
 /// Submit an application (or save a draft). The `Idempotency-Key` header makes a retry return
-/// the same dossier instead of a second one. Papers are attached through the web form.
+/// the same dossier instead of a second one. New papers are uploaded through the web form; papers
+/// already in the applicant's store are named in `papers`.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = NewApplication,
     params(("Idempotency-Key" = String, Header, description = "Unique per application, e.g. a UUID")),
     responses((status = 201, body = DossierRef), (status = 200, description = "Already submitted with this key", body = DossierRef),
@@ -107,6 +163,7 @@ pub async fn submit(
         .ok_or_else(|| {
             AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")
         })?;
+    let reused = stored_papers(&state, &user.id, &procedure, &body.papers).await?;
     let saved = service::save_application(
         &state,
         &Who { user, ip: &ip },
@@ -118,6 +175,7 @@ pub async fn submit(
             answers: body.answers,
             files: Vec::new(),
             file_errors: Vec::new(),
+            reused,
             submit: body.submit,
         },
     )
@@ -191,6 +249,7 @@ pub async fn act(
         new_due,
         target_agency: body.target_agency,
         files: Vec::new(),
+        reused: Vec::new(),
     };
     service::act(&state, &Who { user, ip: &ip }, &d.id, input).await?;
     Ok(Json(reference(&state, &d.id).await?))

@@ -3,7 +3,7 @@
 
 use super::service::{self, ActionInput, Application, Saved, Who};
 use super::store::{self, StoredFile};
-use super::{Dossier, calendar, forms, local_now, upload};
+use super::{Dossier, calendar, forms, local_now, papers, upload};
 use crate::app::AppState;
 use crate::auth::{Role, User};
 use crate::catalog::Procedure;
@@ -68,14 +68,62 @@ async fn load_procedure(state: &AppState, code: &str) -> Result<Procedure, AppEr
         .ok_or(AppError::NotFound)
 }
 
-async fn agencies_of(state: &AppState, p: &Procedure) -> Result<Vec<Value>, AppError> {
-    let mut out = Vec::new();
+/// The agencies that receive the procedure, the one of the citizen's own commune first (when
+/// the account knows where they live), then by name as people read it.
+pub(super) async fn agencies_of(
+    db: &crate::db::Db,
+    p: &Procedure,
+    home_unit: Option<&str>,
+) -> Result<Vec<Value>, AppError> {
+    let mut found = Vec::new();
     for code in &p.agencies {
-        if let Some(a) = crate::agencies::store::by_code(&state.db.pool, code).await? {
-            out.push(context! { code => a.code, name => a.name });
+        if let Some(a) = crate::agencies::store::by_code(&db.pool, code).await? {
+            let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
+            found.push((!home, tinhso_domain::text::fold(&a.name), a.name, a.code));
         }
     }
-    Ok(out)
+    found.sort();
+    Ok(found
+        .into_iter()
+        .map(|(not_home, _, name, code)| context! { code => code, name => name, home => !not_home })
+        .collect())
+}
+
+/// The paper fields' choices from the citizen's store, by form order (see `papers`).
+fn store_choices(form: &BTreeMap<String, String>, p: &Procedure) -> BTreeMap<String, String> {
+    p.form
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::File))
+        .filter_map(|f| {
+            let id = form.get(&format!("store_{}", f.key))?.trim();
+            (!id.is_empty()).then(|| (f.key.clone(), id.to_owned()))
+        })
+        .collect()
+}
+
+/// Looks up every paper chosen from the store among the citizen's own; an id that is not
+/// theirs (guessed, or copied from someone else's page) is an error on its field.
+async fn resolve_store_choices(
+    state: &AppState,
+    user: &User,
+    chosen: &BTreeMap<String, String>,
+    uploaded: &[upload::IncomingFile],
+) -> Result<(Vec<(String, papers::StorePaper)>, Vec<FieldError>), AppError> {
+    let mut reused = Vec::new();
+    let mut errors = Vec::new();
+    for (field, id) in chosen {
+        if uploaded.iter().any(|f| &f.field_key == field) {
+            continue; // a new upload for the same paper wins
+        }
+        match papers::owned(&state.db, &user.id, id).await? {
+            Some(paper) => reused.push((field.clone(), paper)),
+            None => errors.push(FieldError::new(
+                field,
+                "Giấy tờ đã chọn không có trong kho giấy tờ của bạn. Vui lòng chọn lại hoặc tải tệp lên.",
+            )),
+        }
+    }
+    Ok((reused, errors))
 }
 
 struct ApplyView<'a> {
@@ -84,18 +132,32 @@ struct ApplyView<'a> {
     key: String,
     values: BTreeMap<String, String>,
     files: Vec<StoredFile>,
+    /// Papers chosen from the citizen's store, by field (kept when the form comes back).
+    chosen: BTreeMap<String, String>,
     errors: Vec<FieldError>,
     saved: bool,
+    /// A new form that starts with what the account knows (the page says so).
+    prefilled: bool,
 }
 
 async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> PageResult<Response> {
-    let agencies = agencies_of(state, view.procedure).await?;
+    let user = page.require_user()?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let agencies = agencies_of(
+        &state.db,
+        view.procedure,
+        profile.admin_unit_code.as_deref(),
+    )
+    .await?;
+    let store = papers::list(&state.db, &user.id).await?;
+    let mut errors = view.errors;
+    crate::web::order_errors(&mut errors, &apply_field_order(view.procedure));
     let attached: BTreeMap<String, String> = view
         .files
         .iter()
         .map(|f| (f.field_key.clone(), f.file_name.clone()))
         .collect();
-    let status = if view.errors.is_empty() {
+    let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -113,12 +175,20 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
         "apply.html",
         context! {
             p => sv(view.procedure), agencies => agencies, agency => view.agency, key => view.key,
-            values => sv(&view.values), attached => sv(&attached), errors => form_errors(&view.errors),
+            values => sv(&view.values), attached => sv(&attached), errors => form_errors(&errors),
             saved => view.saved, half_days => view.procedure.processing.as_half_days(),
             expected_due => expected_due,
+            store => sv(&store), chosen => sv(&view.chosen), prefilled => view.prefilled,
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The apply form's fields from top to bottom, which its error summary follows.
+fn apply_field_order(p: &Procedure) -> Vec<String> {
+    std::iter::once("agency".to_owned())
+        .chain(p.form.iter().map(|f| f.key.clone()))
+        .collect()
 }
 
 async fn apply_form(
@@ -136,19 +206,24 @@ async fn apply_form(
         &procedure,
         procedure.agencies.first().map(String::as_str).unwrap_or(""),
     )?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
     let mut view = ApplyView {
+        // The citizen chooses the receiving agency; a link may suggest one it carries out.
         agency: q
             .agency
             .clone()
-            .or(procedure.agencies.first().cloned())
+            .filter(|a| procedure.agencies.contains(a))
             .unwrap_or_default(),
         procedure: &procedure,
         key: uuid::Uuid::now_v7().to_string(),
-        values: BTreeMap::new(),
+        values: tinhso_domain::procedure::prefill(&procedure.form, &profile.facts()),
         files: Vec::new(),
+        chosen: BTreeMap::new(),
         errors: Vec::new(),
         saved: q.saved.is_some(),
+        prefilled: false,
     };
+    view.prefilled = !view.values.is_empty();
     if let Some(draft_id) = q.draft.as_deref() {
         let d = visible(&state, &user, draft_id).await?;
         if d.state != DossierState::Draft || d.applicant_id.as_deref() != Some(user.id.as_str()) {
@@ -157,6 +232,7 @@ async fn apply_form(
         view.key = d.idempotency_key.clone().unwrap_or_default();
         view.agency = d.agency_code.clone();
         view.values = d.answers.clone();
+        view.prefilled = false;
         view.files = store::files(&state.db, &d.id).await?;
     }
     render_apply(&state, &page, view).await
@@ -172,15 +248,7 @@ async fn apply_submit(
     let user = page.require_user()?.clone();
     let procedure = load_procedure(&state, &code).await?;
     let form = upload::read(multipart).await?;
-    let agency_code = match form.text("_agency") {
-        "" => procedure.agencies.first().cloned().unwrap_or_default(),
-        other => other.to_owned(),
-    };
-    let agency = crate::agencies::store::by_code(&state.db.pool, &agency_code)
-        .await?
-        .ok_or_else(|| {
-            AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")
-        })?;
+    let agency_code = form.text("_agency").to_owned();
     let answers: BTreeMap<String, String> = procedure
         .form
         .iter()
@@ -188,7 +256,36 @@ async fn apply_submit(
         .filter_map(|f| form.fields.get(&f.key).map(|v| (f.key.clone(), v.clone())))
         .collect();
     let key = form.text("_key").to_owned();
+    let chosen = store_choices(&form.fields, &procedure);
+    let agency = if procedure.agencies.contains(&agency_code) {
+        crate::agencies::store::by_code(&state.db.pool, &agency_code).await?
+    } else {
+        None
+    };
+    let Some(agency) = agency else {
+        // Nothing is saved without a receiving agency; the form comes back as it was typed.
+        let message = if agency_code.is_empty() {
+            "Vui lòng chọn cơ quan tiếp nhận hồ sơ."
+        } else {
+            "Cơ quan đã chọn không giải quyết thủ tục này."
+        };
+        let view = ApplyView {
+            procedure: &procedure,
+            agency: String::new(),
+            key,
+            values: answers,
+            files: Vec::new(),
+            chosen,
+            errors: vec![FieldError::new("agency", message)],
+            saved: false,
+            prefilled: false,
+        };
+        return render_apply(&state, &page, view).await;
+    };
+    let (reused, store_errors) = resolve_store_choices(&state, &user, &chosen, &form.files).await?;
     let submit = form.text("_intent") != "draft";
+    let mut file_errors = form.file_errors;
+    file_errors.extend(store_errors);
     let who = Who {
         user: &user,
         ip: &ip,
@@ -203,7 +300,8 @@ async fn apply_submit(
             idempotency_key: &key,
             answers: answers.clone(),
             files: form.files,
-            file_errors: form.file_errors,
+            file_errors,
+            reused,
             submit,
         },
     )
@@ -224,8 +322,10 @@ async fn apply_submit(
                 key,
                 values: answers,
                 files,
+                chosen,
                 errors,
                 saved: false,
+                prefilled: false,
             };
             render_apply(&state, &page, view).await
         }
@@ -308,6 +408,20 @@ pub async fn render_dossier(
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
     let forms = forms::available(d, &events);
+    let procedure = crate::catalog::store::by_code(&state.db, &d.procedure_code).await?;
+    let store = match (d.state, page.user.as_ref()) {
+        (DossierState::SupplementRequested, Some(user)) => {
+            papers::list(&state.db, &user.id).await?
+        }
+        _ => Vec::new(),
+    };
+    let answers = tinhso_domain::procedure::shown_answers(
+        procedure
+            .as_ref()
+            .map(|p| p.form.as_slice())
+            .unwrap_or_default(),
+        &d.answers,
+    );
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -316,8 +430,8 @@ pub async fn render_dossier(
     let html = page.render(
         "dossier.html",
         context! {
-            d => summary(d, &calendar, local_now()), answers => sv(&d.answers), events => sv(&events),
-            files => sv(&files), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
+            d => summary(d, &calendar, local_now()), answers => sv(&answers), events => sv(&events),
+            files => sv(&files), results => sv(results(&files)), store => sv(&store), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
             payments => sv(&payments), can_pay => d.fee_due > d.fee_paid && d.code.is_some() && !tinhso_domain::dossier::is_final(d.state),
             errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
             can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
@@ -327,6 +441,11 @@ pub async fn render_dossier(
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The result files of a dossier, the first thing its applicant looks for once it is returned.
+pub fn results(files: &[StoredFile]) -> Vec<&StoredFile> {
+    files.iter().filter(|f| f.purpose == "result").collect()
 }
 
 async fn supplement(
@@ -345,6 +464,24 @@ async fn supplement(
     let mut input = ActionInput::new(Action::Supplement);
     input.note = form.text("note").to_owned();
     input.files = form.files;
+    // A paper from the citizen's store instead of an upload, checked to be theirs.
+    if let Some(id) = form
+        .fields
+        .get("store_supplement")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        match papers::owned(&state.db, &user.id, id).await? {
+            Some(paper) => input.reused.push(paper),
+            None => {
+                let error = FieldError::new(
+                    "supplement",
+                    "Giấy tờ đã chọn không có trong kho giấy tờ của bạn. Vui lòng chọn lại hoặc tải tệp lên.",
+                );
+                return render_dossier(&state, &page, &d, None, &[error]).await;
+            }
+        }
+    }
     finish_action(&state, &page, &user, &ip, &d, input).await
 }
 
@@ -493,7 +630,32 @@ pub async fn render_form(state: &AppState, d: &Dossier, number: &str) -> Result<
     let code = d.code.clone().ok_or(AppError::NotFound)?;
     let url = tracking_url(state, &code);
     let parent = parent_name(state, &d.agency_code).await?;
-    forms::render(number, d, &events, &files, &url, &parent)
+    let place = place_of(state, &d.agency_code).await?;
+    forms::render(number, d, &events, &files, &url, &parent, &place)
+}
+
+/// The place name of an agency's documents: its province (the parent of its administrative
+/// unit, or the unit itself; local government has two tiers), so that forms issued in the
+/// province are dated "Thanh Hóa, ngày …".
+async fn place_of(state: &AppState, agency_code: &str) -> Result<String, AppError> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT u.name AS name, p.name AS parent_name FROM agencies a
+         JOIN admin_units u ON u.id = a.admin_unit_id
+         LEFT JOIN admin_units p ON p.id = u.parent_id WHERE a.code = $1",
+    )
+    .bind(agency_code)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(String::new());
+    };
+    let parent: Option<String> = row.try_get("parent_name")?;
+    let name = match parent {
+        Some(parent) => parent,
+        None => row.try_get("name")?,
+    };
+    Ok(forms::place_name(&name))
 }
 
 pub fn tracking_url(state: &AppState, code: &str) -> String {

@@ -9,10 +9,12 @@ use crate::web::i18n::Lang;
 use chrono::Datelike;
 use tinhso_documents::{Block, FormDocument, Qr};
 
-/// The forms a dossier may have, with the action whose event fills them.
+/// The forms a dossier may have, with the action whose event fills them. The receipt and
+/// appointment slip (01) exists once the desk accepted the dossier: before that there is no
+/// appointment to give, and a refused dossier gets form 03 instead.
 pub fn available(d: &Dossier, events: &[Event]) -> Vec<&'static str> {
     let mut out = Vec::new();
-    if d.code.is_some() {
+    if d.code.is_some() && d.accepted_at.is_some() {
         out.push("01");
     }
     for (form, action) in [
@@ -36,16 +38,42 @@ fn latest<'a>(events: &'a [Event], action: &str) -> Result<&'a Event, AppError> 
         .ok_or(AppError::NotFound)
 }
 
-fn place_date(at: &str) -> String {
+/// The date line of an administrative document: "Thanh Hóa, ngày 24 tháng 11 năm 2026"
+/// (Decree 30/2020: the place name, then the date).
+fn place_date(place: &str, at: &str) -> String {
     let local = crate::time::parse(at)
         .map(|t| t.with_timezone(&crate::time::vietnam()).date_naive())
         .unwrap_or_else(|| super::local_now().date());
-    format!(
+    let date = format!(
         "ngày {:02} tháng {:02} năm {}",
         local.day(),
         local.month(),
         local.year()
-    )
+    );
+    if place.is_empty() {
+        date
+    } else {
+        format!("{place}, {date}")
+    }
+}
+
+/// The place name of the date line from an administrative unit's name: "Tỉnh Thanh Hóa" is
+/// written "Thanh Hóa", "Phường Hạc Thành" "Hạc Thành".
+pub fn place_name(unit_name: &str) -> String {
+    const KINDS: [&str; 6] = [
+        "Thành phố ",
+        "Tỉnh ",
+        "Phường ",
+        "Xã ",
+        "Đặc khu ",
+        "Thị trấn ",
+    ];
+    let name = unit_name.trim();
+    KINDS
+        .iter()
+        .find_map(|k| name.strip_prefix(k))
+        .unwrap_or(name)
+        .to_owned()
 }
 
 fn field(label: &str, value: impl Into<String>) -> Block {
@@ -71,8 +99,12 @@ pub fn render(
     files: &[StoredFile],
     tracking_url: &str,
     issuer_parent: &str,
+    place: &str,
 ) -> Result<Vec<u8>, AppError> {
     let code = d.code.clone().ok_or(AppError::NotFound)?;
+    if !available(d, events).contains(&number) {
+        return Err(AppError::NotFound);
+    }
     let (title, blocks, at) = match number {
         "01" => receipt(d, files),
         "02" => {
@@ -153,7 +185,7 @@ pub fn render(
         issuer_parent: issuer_parent.to_uppercase(),
         issuer: d.agency_name.to_uppercase(),
         reference: format!("Mã hồ sơ: {code}"),
-        place_date: place_date(&at),
+        place_date: place_date(place, &at),
         title: title.to_owned(),
         blocks,
         signer: Some(tinhso_documents::Signer {
@@ -225,4 +257,22 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
         .or(d.submitted_at.clone())
         .unwrap_or_default();
     ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", blocks, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_date_line_starts_with_the_place() {
+        assert_eq!(place_name("Tỉnh Thanh Hóa"), "Thanh Hóa");
+        assert_eq!(place_name("Phường Hạc Thành"), "Hạc Thành");
+        assert_eq!(place_name("Huế"), "Huế");
+        let line = place_date("Thanh Hóa", "2026-11-24T03:00:00Z");
+        assert_eq!(line, "Thanh Hóa, ngày 24 tháng 11 năm 2026");
+        assert_eq!(
+            place_date("", "2026-11-24T03:00:00Z"),
+            "ngày 24 tháng 11 năm 2026"
+        );
+    }
 }

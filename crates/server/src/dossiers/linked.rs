@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
-use crate::web::{Page, form_errors, sv};
+use crate::web::{Page, sv};
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -127,16 +127,6 @@ fn merged_form(procedures: &[Procedure]) -> Vec<FormField> {
 }
 
 /// The agencies offered: those (communes) carrying out the first procedure.
-async fn agencies(db: &Db, first: &Procedure) -> Result<Vec<minijinja::Value>, AppError> {
-    let mut out = Vec::new();
-    for code in &first.agencies {
-        if let Some(a) = crate::agencies::store::by_code(&db.pool, code).await? {
-            out.push(context! { code => a.code, name => a.name });
-        }
-    }
-    Ok(out)
-}
-
 async fn render_form(
     state: &AppState,
     page: &Page,
@@ -147,6 +137,9 @@ async fn render_form(
 ) -> PageResult<Response> {
     let procedures = procedures(&state.db, s).await?;
     let first = procedures.first().ok_or(AppError::NotFound)?;
+    let user = page.require_user()?;
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let home = profile.admin_unit_code.as_deref();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -156,8 +149,9 @@ async fn render_form(
     let html = page.render(
         "linked_apply.html",
         context! {
-            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => agencies(&state.db, first).await?,
-            values => sv(values), errors => form_errors(errors), key => key,
+            s => sv(s), procedures => names, form => sv(merged_form(&procedures)), agencies => super::citizen::agencies_of(&state.db, first, home).await?,
+            values => sv(values), key => key,
+            errors => crate::web::form_errors_in(errors, &std::iter::once("agency".to_owned()).chain(merged_form(&procedures).iter().map(|f| f.key.clone())).collect::<Vec<_>>()),
         },
     )?;
     Ok((status, html).into_response())
@@ -168,13 +162,17 @@ async fn apply_form(
     page: Page,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    page.require_user()?;
+    let user = page.require_user()?;
     let s = by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
+    // What the account knows starts the form, as on a single application.
+    let profile = crate::accounts::profile::load(&state.db, &user.id).await?;
+    let known = merged_form(&procedures(&state.db, &s).await?);
+    let values = tinhso_domain::procedure::prefill(&known, &profile.facts());
     render_form(
         &state,
         &page,
         &s,
-        &BTreeMap::new(),
+        &values,
         &[],
         &uuid::Uuid::now_v7().to_string(),
     )
@@ -244,6 +242,16 @@ pub async fn submit(
     }
     let procedures = procedures(&state.db, s).await?;
     let mut errors = file_errors;
+    // The citizen chooses where the request is received; nothing is picked for them.
+    if !procedures
+        .first()
+        .is_some_and(|p| p.agencies.iter().any(|a| a == agency_code))
+    {
+        errors.push(FieldError::new(
+            "agency",
+            "Vui lòng chọn cơ quan tiếp nhận hồ sơ.",
+        ));
+    }
     let mut plan = Vec::new();
     for p in &procedures {
         let agency = receiving_agency(state, p, agency_code).await?;
@@ -346,7 +354,8 @@ async fn existing_group(db: &Db, user_id: &str, key: &str) -> Result<Option<Stri
     Ok(row.and_then(|r| r.try_get::<Option<String>, _>("group_id").ok().flatten()))
 }
 
-/// The chosen agency when it carries out the procedure, else the procedure's first agency.
+/// The chosen agency when it carries out the procedure, else (for a later procedure of the
+/// chain that the chosen agency does not handle) the procedure's first agency.
 async fn receiving_agency(
     state: &AppState,
     p: &Procedure,
@@ -407,10 +416,15 @@ async fn request_page(
     let calendar = calendar::load(&state.db).await?;
     let now = local_now();
     let (combined, done) = combined_state(&dossiers);
-    let rows: Vec<_> = dossiers
-        .iter()
-        .map(|d| summary(d, &calendar, now))
-        .collect();
+    let mut rows = Vec::new();
+    for d in &dossiers {
+        // Each agency's result, downloadable from the request as soon as it is returned.
+        let files = store::files(&state.db, &d.id).await?;
+        let results = super::citizen::results(&files);
+        rows.push(
+            context! { ..summary(d, &calendar, now), ..context! { results => sv(&results) } },
+        );
+    }
     Ok(page
         .render("linked_request.html", context! { dossiers => rows, combined => combined, done => done, total => dossiers.len() })?
         .into_response())

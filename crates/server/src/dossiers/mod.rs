@@ -10,6 +10,7 @@ pub mod citizen;
 pub mod forms;
 pub mod linked;
 pub mod office;
+pub mod papers;
 pub mod service;
 pub mod stats;
 pub mod store;

@@ -266,10 +266,13 @@ async fn render_kept(
     let events = store::events(&state.db, &d.id).await?;
     let files = store::files(&state.db, &d.id).await?;
     let procedure = crate::catalog::store::by_code(&state.db, &d.procedure_code).await?;
-    let labels: BTreeMap<String, String> = procedure
-        .iter()
-        .flat_map(|p| p.form.iter().map(|f| (f.key.clone(), f.label.clone())))
-        .collect();
+    let answers = tinhso_domain::procedure::shown_answers(
+        procedure
+            .as_ref()
+            .map(|p| p.form.as_slice())
+            .unwrap_or_default(),
+        &d.answers,
+    );
     let codes: Vec<String> = procedure
         .map(|p| {
             p.agencies
@@ -298,8 +301,8 @@ async fn render_kept(
     let html = page.render(
         "office_dossier.html",
         context! {
-            d => summary(d, &calendar, now), answers => sv(&d.answers), labels => sv(&labels),
-            events => sv(&events), files => sv(&files), forms => forms::available(d, &events),
+            d => summary(d, &calendar, now), answers => sv(&answers),
+            events => sv(&events), files => sv(&files), results => sv(super::citizen::results(&files)), forms => forms::available(d, &events),
             actions => possible_actions(user, d), irreversible => irreversible_names(), steps => sv(&d.steps), step => d.step,
             other_agencies => other_agencies, errors => form_errors(errors),
             prompt_apology => due_soon && !d.apologised && possible_actions(user, d).iter().any(|a| a == "apologize"),
@@ -311,6 +314,21 @@ async fn render_kept(
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The counter form's fields from top to bottom, which its error summary follows.
+fn counter_order(p: &crate::catalog::Procedure) -> Vec<String> {
+    [
+        "procedure",
+        "applicant_name",
+        "applicant_email",
+        "applicant_phone",
+        "channel",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(p.form.iter().map(|f| f.key.clone()))
+    .collect()
 }
 
 async fn take_action(
@@ -346,6 +364,7 @@ async fn take_action(
         new_due,
         target_agency: Some(form.text("target_agency").to_owned()).filter(|s| !s.is_empty()),
         files: form.files,
+        reused: Vec::new(),
     };
     match service::act(
         &state,
@@ -501,7 +520,7 @@ async fn counter_submit(
             let procedures = agency_procedures(&state, &agency_id).await?;
             let html = page.render(
                 "counter.html",
-                context! { procedures => procedures, p => sv(&procedure), values => sv(&form.fields), errors => form_errors(&errors) },
+                context! { procedures => procedures, p => sv(&procedure), values => sv(&form.fields), errors => crate::web::form_errors_in(&errors, &counter_order(&procedure)) },
             )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }

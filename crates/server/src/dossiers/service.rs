@@ -44,6 +44,8 @@ pub struct Application<'a> {
     pub answers: BTreeMap<String, String>,
     pub files: Vec<IncomingFile>,
     pub file_errors: Vec<FieldError>,
+    /// Papers taken from the applicant's store (`papers::owned` already checked them), by field.
+    pub reused: Vec<(String, super::papers::StorePaper)>,
     pub submit: bool,
 }
 
@@ -120,12 +122,18 @@ pub async fn save_application(
     };
     let id = existing.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let stored = upload::put_all(state.storage.as_ref(), &id, "paper", &app.files).await?;
-    let mut result = save_in_tx(state, who, &app, key, &id, &stored).await;
+    let reused: Vec<StoredFile> = app
+        .reused
+        .iter()
+        .map(|(field, paper)| super::papers::reuse(paper, &id, field))
+        .collect();
+    let mut result = save_in_tx(state, who, &app, key, &id, &stored, &reused).await;
     if matches!(result, Err(AppError::Conflict(_))) {
         // A concurrent request with the same key created the dossier first: answer as it did.
-        result = save_in_tx(state, who, &app, key, &id, &stored).await;
+        result = save_in_tx(state, who, &app, key, &id, &stored, &reused).await;
     }
     match &result {
+        // Only new uploads are discarded: a reused paper's object belongs to other dossiers.
         Ok(Saved::AlreadySubmitted(_)) | Err(_) => {
             upload::discard(state.storage.as_ref(), &stored).await
         }
@@ -141,6 +149,7 @@ async fn save_in_tx(
     key: &str,
     id: &str,
     stored: &[StoredFile],
+    reused: &[StoredFile],
 ) -> Result<Saved, AppError> {
     let db = &state.db;
     let mut tx = db.begin().await?;
@@ -174,10 +183,12 @@ async fn save_in_tx(
         return Ok(Saved::AlreadySubmitted(id));
     }
     let mut replaced = Vec::new();
-    for f in stored {
+    for f in stored.iter().chain(reused) {
         replaced.extend(store::delete_draft_paper(&mut tx, &id, &f.field_key).await?);
         store::insert_file(&mut tx, f, &who.user.id).await?;
     }
+    // A replaced draft paper may be a reused one whose object other dossiers still hold.
+    let replaced = store::unreferenced(&mut tx, replaced).await?;
     d.answers.extend(tinhso_domain::procedure::draft_answers(
         &app.procedure.form,
         &app.answers,
@@ -554,6 +565,8 @@ pub struct ActionInput {
     pub target_agency: Option<String>,
     /// Supplement papers or the result.
     pub files: Vec<IncomingFile>,
+    /// Supplement papers taken from the applicant's store (`papers::owned` checked them).
+    pub reused: Vec<super::papers::StorePaper>,
 }
 
 impl ActionInput {
@@ -564,6 +577,7 @@ impl ActionInput {
             new_due: None,
             target_agency: None,
             files: Vec::new(),
+            reused: Vec::new(),
         }
     }
 }
@@ -580,8 +594,19 @@ pub async fn act(
         _ => "supplement",
     };
     let stored = upload::put_all(state.storage.as_ref(), dossier_id, purpose, &input.files).await?;
-    let result = act_in_tx(state, who, dossier_id, &input, &stored).await;
+    let reused: Vec<StoredFile> = input
+        .reused
+        .iter()
+        .map(|paper| {
+            let mut f = super::papers::reuse(paper, dossier_id, "supplement");
+            f.purpose = purpose.to_owned();
+            f
+        })
+        .collect();
+    let all: Vec<StoredFile> = stored.iter().chain(&reused).cloned().collect();
+    let result = act_in_tx(state, who, dossier_id, &input, &all).await;
     if result.is_err() {
+        // Only new uploads: a reused paper's object belongs to its other dossiers.
         upload::discard(state.storage.as_ref(), &stored).await;
     }
     result
@@ -724,7 +749,7 @@ async fn apply(
             ));
         }
         Action::Supplement => {
-            if input.files.is_empty() {
+            if input.files.is_empty() && input.reused.is_empty() {
                 return Err(AppError::validation(
                     "file",
                     "Vui lòng đính kèm giấy tờ bổ sung.",
@@ -761,8 +786,10 @@ async fn apply(
             mail = Some((
                 format!("Hồ sơ {code} đã có kết quả"),
                 format!(
-                    "Hồ sơ “{}” đã có kết quả. Bạn có thể tải kết quả và đánh giá mức độ hài lòng trên cổng.",
-                    d.procedure_name
+                    "Hồ sơ “{}” đã có kết quả. Tải kết quả (sau khi đăng nhập) và đánh giá mức độ hài lòng tại: {}/dossiers/{}\nKết quả cũng được lưu trong Kho giấy tờ của bạn.",
+                    d.procedure_name,
+                    state.config.public_url.trim_end_matches('/'),
+                    d.id
                 ),
             ));
         }

@@ -395,6 +395,22 @@ pub async fn delete_draft_paper(
         .collect::<Result<_, _>>()?)
 }
 
+/// The storage keys among `keys` that no dossier file points to any more (safe to delete).
+pub async fn unreferenced(tx: &mut Conn, keys: Vec<String>) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    for key in keys {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dossier_files WHERE storage_key = $1")
+            .bind(&key)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if n == 0 {
+            out.push(key);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn files(db: &Db, dossier_id: &str) -> Result<Vec<StoredFile>, AppError> {
     let rows =
         sqlx::query("SELECT * FROM dossier_files WHERE dossier_id = $1 ORDER BY created_at, id")

@@ -9,7 +9,7 @@ use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
-use crate::web::{Page, form_errors, sv};
+use crate::web::{Page, sv};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -59,7 +59,7 @@ async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageRes
     };
     let html = page.render(
         "admin/feedback.html",
-        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => form_errors(errors), agencies => agencies },
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => crate::web::form_errors_in(errors, &["code", "name", "description", "deadline_days", "category", "unit", "agency"]), agencies => agencies },
     )?;
     Ok((status, html).into_response())
 }

@@ -112,6 +112,22 @@ async fn list_page(
         .into_response())
 }
 
+/// The report form's fields from top to bottom, which its error summary follows.
+const NEW_REPORT_ORDER: [&str; 12] = [
+    "_key",
+    "category",
+    "title",
+    "description",
+    "address",
+    "admin_unit",
+    "lat",
+    "lon",
+    "photos",
+    "name",
+    "email",
+    "phone",
+];
+
 async fn render_form(
     state: &AppState,
     page: &Page,
@@ -134,7 +150,7 @@ async fn render_form(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let html = page.render(
         "feedback_new.html",
-        context! { categories => sv(&categories), units => sv(&units), values => sv(values), errors => form_errors(errors), similar => similar, key => key,
+        context! { categories => sv(&categories), units => sv(&units), values => sv(values), errors => crate::web::form_errors_in(errors, &NEW_REPORT_ORDER), similar => similar, key => key,
             map => sv(&state.config.map) },
     )?;
     Ok((status, html).into_response())

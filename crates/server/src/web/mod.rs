@@ -238,21 +238,65 @@ pub fn sv<T: serde::Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
 }
 
-/// Form fields with their values and error messages, to re-render a form after a mistake
-/// without losing what the person typed.
+/// Form fields with their error messages, to re-render a form after a mistake without losing
+/// what the person typed: `errors.name` next to each field, and `errors|items` for the summary
+/// at the top, in the order the errors were given (see `order_errors`), not alphabetically.
 pub fn form_errors(errors: &[crate::error::FieldError]) -> Value {
     let lang = i18n::current();
-    let mut map: std::collections::BTreeMap<String, String> = Default::default();
+    let mut ordered: Vec<(String, String)> = Vec::new();
     for e in errors {
         let message = i18n::message(lang, &e.message);
-        map.entry(e.field.clone())
-            .and_modify(|m| {
+        match ordered.iter_mut().find(|(field, _)| *field == e.field) {
+            Some((_, m)) => {
                 m.push(' ');
                 m.push_str(&message)
-            })
-            .or_insert(message);
+            }
+            None => ordered.push((e.field.clone(), message)),
+        }
     }
-    sv(map)
+    Value::from_object(ErrorMap(ordered))
+}
+
+/// `form_errors` in the order of the form's fields (`order`, top to bottom): what every form
+/// hands its error summary.
+pub fn form_errors_in<S: AsRef<str>>(errors: &[crate::error::FieldError], order: &[S]) -> Value {
+    let mut errors = errors.to_vec();
+    order_errors(&mut errors, order);
+    form_errors(&errors)
+}
+
+/// Puts errors in the order their fields appear on the form (`order`, top to bottom), so the
+/// summary reads like the page. Fields `order` does not name keep their order, after the rest.
+pub fn order_errors<S: AsRef<str>>(errors: &mut [crate::error::FieldError], order: &[S]) {
+    errors.sort_by_key(|e| {
+        order
+            .iter()
+            .position(|k| k.as_ref() == e.field)
+            .unwrap_or(usize::MAX)
+    });
+}
+
+/// A form's errors as a template map that keeps its order.
+#[derive(Debug)]
+struct ErrorMap(Vec<(String, String)>);
+
+impl minijinja::value::Object for ErrorMap {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        self.0
+            .iter()
+            .find(|(field, _)| field == key)
+            .map(|(_, message)| Value::from(message.clone()))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let keys: Vec<Value> = self.0.iter().map(|(f, _)| Value::from(f.clone())).collect();
+        minijinja::value::Enumerator::Values(keys)
+    }
 }
 
 /// What a multipart form that could not be read gets: over the size limit, the platform's
@@ -366,5 +410,42 @@ mod download_tests {
             disposition,
             "attachment; filename=\"Bi_n_b_n_1_1.pdf\"; filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%201%2B1.pdf"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldError;
+
+    #[test]
+    fn error_summaries_follow_the_form_not_the_alphabet() {
+        let mut errors = vec![
+            FieldError::new("ten_tre", "Tên trẻ"),
+            FieldError::new("zeta", "Không có trên trang"),
+            FieldError::new("agency", "Cơ quan"),
+            FieldError::new("ho_ten", "Họ tên"),
+            FieldError::new("agency", "lần hai"),
+        ];
+        order_errors(&mut errors, &["agency", "ho_ten", "ten_tre"]);
+        let template = r#"{% from "macros.html" import error_summary %}{{ error_summary(errors, t) }}|{{ errors.ho_ten }}|"#;
+        let mut env = templates().clone();
+        env.add_template_owned("order-test", template.to_owned())
+            .unwrap();
+        let html = env
+            .get_template("order-test")
+            .unwrap()
+            .render(context! { errors => form_errors(&errors), t => context! {} })
+            .unwrap();
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} in {html}"));
+        assert!(at("Cơ quan lần hai") < at("Họ tên"), "{html}");
+        assert!(at("Họ tên") < at("Tên trẻ"));
+        assert!(at("Tên trẻ") < at("Không có trên trang"));
+        assert!(
+            html.contains("|Họ tên|"),
+            "fields are looked up by name: {html}"
+        );
+        let empty = form_errors(&[]);
+        assert!(!empty.is_true(), "no errors, no summary");
     }
 }
