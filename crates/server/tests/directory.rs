@@ -54,6 +54,11 @@ async fn search_ignores_diacritics(app: TestApp) {
         department.contains("Trung tâm Trợ giúp pháp lý nhà nước"),
         "sub-agencies are listed on their parent's page"
     );
+    // What a citizen needs to go there: the parent's name (not its code), how to reach it, and
+    // the province's office hours.
+    assert!(department.contains(">Ủy ban nhân dân tỉnh Thanh Hóa</a>"), "{department}");
+    assert!(department.contains("Thứ Hai đến Thứ Sáu: 07:30–11:30, 13:00–17:00"));
+    assert!(department.contains("href=\"tel:") || department.contains("href=\"mailto:"));
 }
 
 async fn public_api_reads_and_problem_json(app: TestApp) {

@@ -76,6 +76,7 @@ async fn agency_page(
         Some(code) => store::admin_unit_name(&state.db, code).await?,
         None => None,
     };
+    let hours = opening_hours(&state).await?;
     let can_edit = match &page.user {
         Some(user) => {
             let principal = crate::auth::Principal::User(user.clone());
@@ -88,7 +89,7 @@ async fn agency_page(
     };
     page.render(
         "agency.html",
-        context! { agency => sv(&agency), children => sv(&children.items), can_edit => can_edit, parent_name, admin_unit },
+        context! { agency => sv(&agency), children => sv(&children.items), can_edit => can_edit, parent_name, admin_unit, hours },
     )
 }
 
@@ -231,4 +232,20 @@ pub async fn api_admin_units(
     State(state): State<AppState>,
 ) -> ApiResult<Json<Vec<store::AdminUnit>>> {
     Ok(Json(store::admin_units(&state.db).await?))
+}
+
+/// Today's office hours from the province's calendar ("07:30–11:30, 13:00–17:00"): the same
+/// hours that count deadlines, so what a citizen reads is what the desk keeps.
+async fn opening_hours(state: &AppState) -> Result<String, AppError> {
+    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let today = crate::time::local_now().date();
+    let h = calendar.office_hours_on(today);
+    let t = |time: chrono::NaiveTime| time.format("%H:%M").to_string();
+    Ok(format!(
+        "{}–{}, {}–{}",
+        t(h.morning_start),
+        t(h.morning_end),
+        t(h.afternoon_start),
+        t(h.afternoon_end)
+    ))
 }
