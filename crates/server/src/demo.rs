@@ -21,6 +21,20 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
     ("15100", "Xã Nga Sơn", "commune", Some("38")),
 ];
 
+/// Made-up contacts for a demo agency (addresses marked as examples, mail on a reserved
+/// `.example` domain), so that agency pages show what a citizen needs to get there.
+fn demo_contact(code: &str) -> AgencyInput {
+    let number = code.split('.').nth(2).unwrap_or("00");
+    AgencyInput {
+        address: format!(
+            "Số {number} đường Hạc Thành, phường Hạc Thành, tỉnh Thanh Hóa (địa chỉ minh họa)"
+        ),
+        phone: format!("0237 3900 0{number}"),
+        email: format!("vanphong.{number}@thanhhoa.tinhso.example"),
+        ..Default::default()
+    }
+}
+
 /// (code, name, kind, parent code, administrative unit)
 const AGENCIES: &[(&str, &str, &str, Option<&str>, &str)] = &[
     (
@@ -269,8 +283,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             kind: (*kind).into(),
             parent_code: parent.map(str::to_owned),
             admin_unit_code: Some((*unit).into()),
-            address: "Thành phố Thanh Hóa, tỉnh Thanh Hóa".into(),
-            ..Default::default()
+            ..demo_contact(code)
         };
         store::upsert(db, &mut tx, &actor, &input, false)
             .await

@@ -605,7 +605,10 @@ async fn sign_in_says_why_and_returns_to_the_wanted_page(app: TestApp) {
     let (status, form) = app.get("/procedures/1.001193/apply?from=home").await;
     assert_eq!(status, StatusCode::OK, "{form}");
     // Required fields are announced to screen readers, not only marked with a star.
-    assert!(form.matches(r#"aria-required="true""#).count() >= 3, "{form}");
+    assert!(
+        form.matches(r#"aria-required="true""#).count() >= 3,
+        "{form}"
+    );
 
     // The return address is used once; a later sign-in goes home.
     app.post_form("/account", "/logout", &[]).await;

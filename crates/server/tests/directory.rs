@@ -56,7 +56,10 @@ async fn search_ignores_diacritics(app: TestApp) {
     );
     // What a citizen needs to go there: the parent's name (not its code), how to reach it, and
     // the province's office hours.
-    assert!(department.contains(">Ủy ban nhân dân tỉnh Thanh Hóa</a>"), "{department}");
+    assert!(
+        department.contains(">Ủy ban nhân dân tỉnh Thanh Hóa</a>"),
+        "{department}"
+    );
     assert!(department.contains("Thứ Hai đến Thứ Sáu: 07:30–11:30, 13:00–17:00"));
     assert!(department.contains("href=\"tel:") || department.contains("href=\"mailto:"));
 }
