@@ -746,7 +746,12 @@ async fn english_pages_carry_no_vietnamese_interface_text(app: TestApp) {
         ),
         (
             Some("congdan@tinhso.local"),
-            &["/dossiers", "/account", "/procedures/1.001193/apply"],
+            &[
+                "/dossiers",
+                "/account",
+                "/account/papers",
+                "/procedures/1.001193/apply",
+            ],
         ),
         (
             Some("motcua.tuphap@tinhso.local"),

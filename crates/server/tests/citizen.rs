@@ -415,7 +415,7 @@ async fn a_returned_dossier_shows_its_result_first_and_answers_in_form_order(app
         .post_multipart(
             &format!("/office/dossiers/{id}"),
             &format!("/office/dossiers/{id}/actions"),
-            &[("action", "return_result")],
+            &[("action", "return_result"), ("confirm", "yes")],
             &[("file_result", "giay-khai-sinh.pdf", result)],
         )
         .await;

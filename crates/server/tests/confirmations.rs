@@ -375,7 +375,7 @@ async fn rejecting_a_report_asks_first_and_a_short_reason_is_refused_outright(ap
     assert!(html.contains("Vui lòng ghi rõ lý do"));
     // The reason typed stays in the rejection's field, which the error summary links to.
     assert!(html.contains("href=\"#f-note\""));
-    assert!(html.contains("<textarea id=\"f-note\" name=\"note\" rows=\"2\" aria-invalid=\"true\" aria-describedby=\"e-note\">sai</textarea>"), "{html}");
+    assert!(html.contains("<textarea id=\"f-note\" name=\"note\" rows=\"2\" required aria-invalid=\"true\" aria-describedby=\"e-note\">sai</textarea>"), "{html}");
     let reason = "Đèn tín hiệu do Sở Giao thông quản lý";
     let (status, html, _) = app
         .post_form(&page, &actions, &[("action", "reject"), ("note", reason)])
