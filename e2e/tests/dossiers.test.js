@@ -190,6 +190,7 @@ test('withdrawing a paid dossier asks first, names the fee, and going back chang
   await signIn(citizen, 'congdan2@tinhso.local');
   await citizen.waitForURL(/\/(dossiers|account)?$/);
   await citizen.goto('/procedures/2.000635/apply');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Lê Thị Bích');
   await citizen.getByLabel('Số căn cước công dân').fill('038190000222');
   await citizen.getByLabel('Nơi cư trú').fill('Xã Đông Sơn');
@@ -236,6 +237,7 @@ test('the desk assigns a named specialist, who opens on it in "my work"; office 
   await signIn(citizen, 'congdan@tinhso.local');
   await citizen.waitForURL(/\/(dossiers|account)?$/);
   await citizen.goto('/procedures/2.000635/apply');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
   await citizen.getByLabel('Số căn cước công dân').fill('038090000111');
   await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai');

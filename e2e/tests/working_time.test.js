@@ -30,6 +30,7 @@ test('a clerk accepting a one-day dossier gets no false alarm; an overdue one ra
   const citizen = await platform.newPage();
   await signIn(citizen, 'congdan@tinhso.local');
   await citizen.goto('/procedures/1.001193/apply');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: 'Ủy ban nhân dân phường Hạc Thành' });
   await citizen.getByLabel('Họ và tên người yêu cầu').fill('Trần Văn Bình');
   await citizen.getByLabel('Số căn cước công dân').fill('038090000333');
   await citizen.getByLabel('Nơi cư trú').fill('Số 9, phố Lê Lai, phường Hạc Thành');
