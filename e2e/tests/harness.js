@@ -116,6 +116,8 @@ export async function startPlatform() {
   return {
     base,
     dir,
+    /** The PostgreSQL database of this journey file (none on SQLite, whose file is in `dir`). */
+    databaseUrl: pgDatabase?.url,
     browser,
     async newPage() {
       const context = await browser.newContext({ baseURL: base, locale: 'vi-VN' });

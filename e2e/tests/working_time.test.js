@@ -2,8 +2,6 @@
 // left in working days and hours, and no "due soon or overdue — write an apology" alert; a
 // dossier genuinely past its appointment does raise it, and sits in the overdue queue; an
 // administrator enters the year's holiday notice with a form.
-// (Named to run after dossiers.test.js: on PostgreSQL the journeys share one database, and that
-// journey expects the day's first dossier number.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,8 +16,8 @@ const pdf = (text) => ({ name: 'giay-to.pdf', mimeType: 'application/pdf', buffe
 
 /** Runs one SQL statement on the platform's database, as time passing would change it. */
 function sql(statement) {
-  if (process.env.E2E_DATABASE_URL) {
-    execFileSync('psql', [process.env.E2E_DATABASE_URL, '-qtAc', statement]);
+  if (platform.databaseUrl) {
+    execFileSync('psql', [platform.databaseUrl, '-qtAc', statement]);
   } else {
     // The server's job runner may hold the write lock a moment: wait for it, as the server would.
     execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(platform.dir, 'tinhso.db'), statement]);
