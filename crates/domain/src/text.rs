@@ -66,6 +66,34 @@ pub fn search_terms(query: &str) -> SearchTerms {
     SearchTerms { words, min_hits }
 }
 
+/// `text` with the local part of every email address masked (`***@example.vn`): error texts
+/// from mail servers name recipients, and logs travel further than the database.
+pub fn mask_emails(text: &str) -> String {
+    let is_local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match word.split_once('@') {
+            Some((local, domain)) if !local.is_empty() && domain.contains('.') => {
+                out.push_str("***@");
+                out.push_str(domain);
+            }
+            _ => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_local(c) || c == '@' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// NFC form: what we store, so that the same word typed on two keyboards compares equal.
 pub fn normalize(text: &str) -> String {
     text.trim().nfc().collect()
@@ -104,6 +132,23 @@ mod tests {
         assert_eq!(search_terms("thủ tục").words, ["thu", "tuc"]);
         assert!(search_terms("  ").words.is_empty());
         assert_eq!(search_terms("100%_x").words, ["100x"]);
+    }
+
+    #[test]
+    fn email_addresses_are_masked_in_log_text() {
+        assert_eq!(
+            mask_emails("550 5.1.1 <kin.ten@example.com>: Recipient address rejected"),
+            "550 5.1.1 <***@example.com>: Recipient address rejected"
+        );
+        assert_eq!(
+            mask_emails("to a@b.vn, c.d@e.f.vn"),
+            "to ***@b.vn, ***@e.f.vn"
+        );
+        assert_eq!(
+            mask_emails("no address @ here, v1.2"),
+            "no address @ here, v1.2"
+        );
+        assert_eq!(mask_emails(""), "");
     }
 
     #[test]

@@ -138,7 +138,9 @@ async fn finish(db: &Db, job: &Claimed, outcome: anyhow::Result<()>) -> Result<(
         }
         Err(e) => {
             let failed_for_good = job.attempts >= job.max_attempts;
-            tracing::warn!(job = %job.id, attempts = job.attempts, error = %e, "job failed");
+            // The job row keeps the whole error for administrators; the log names no recipient.
+            let error = tinhso_domain::text::mask_emails(&e.to_string());
+            tracing::warn!(job = %job.id, attempts = job.attempts, error = %error, "job failed");
             metrics::counter!("tinhso_jobs_failed_total").increment(1);
             sqlx::query(
                 "UPDATE jobs SET status = $1, run_at = $2, last_error = $3, locked_until = NULL WHERE id = $4",
