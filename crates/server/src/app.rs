@@ -49,6 +49,7 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
         crate::catalog::store::fold_field_names(&db).await?;
+        crate::feedback::store::fold_search_texts(&db).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),

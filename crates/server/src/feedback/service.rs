@@ -238,8 +238,8 @@ async fn insert(
     sqlx::query(
         "INSERT INTO feedback_reports (id, code, category_code, title, description, address, admin_unit_code, lat, lon,
             reporter_id, reporter_name, reporter_email, reporter_phone, show_name, source, agency_id, status,
-            received_local, due_local, idempotency_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+            received_local, due_local, idempotency_key, created_at, updated_at, search_folded)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)",
     )
     .bind(id)
     .bind(&code)
@@ -263,6 +263,7 @@ async fn insert(
     .bind(crate::time::local_text(due))
     .bind(&r.idempotency_key)
     .bind(&at)
+    .bind(super::store::search_text(&r.title, &r.description, &r.address))
     .execute(&mut *tx)
     .await?;
     for (photo_id, file_name, media, size, key) in photos {

@@ -236,28 +236,60 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
     rows.iter().map(from_row).collect()
 }
 
+/// What the search matches a report by: its title, description and address, folded.
+pub fn search_text(title: &str, description: &str, address: &str) -> String {
+    tinhso_domain::text::fold(&format!("{title} {description} {address}"))
+}
+
 /// Public reports whose title, description or address hold every word of `query`, newest
-/// first. Only the newest reports are scanned (`SCANNED`): a search box finds what people talk
-/// about now; the list page's filters reach the rest.
+/// first, matched by the database on the folded text kept beside each report.
 pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Report>, AppError> {
-    const SCANNED: i64 = 2000;
-    let recent = list(
-        db,
-        &Filter {
-            public: true,
-            limit: SCANNED,
-            ..Filter::default()
-        },
+    let folded = tinhso_domain::text::fold(query);
+    let words: Vec<String> = folded
+        .split(' ')
+        .map(|w| w.replace(['%', '_'], ""))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clauses: Vec<String> = (1..=words.len())
+        .map(|n| format!("r.search_folded LIKE ${n}"))
+        .collect();
+    let sql = format!(
+        "{SELECT} WHERE r.hidden_reason IS NULL AND {} ORDER BY r.created_at DESC LIMIT {}",
+        clauses.join(" AND "),
+        limit.clamp(1, 50)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for w in &words {
+        q = q.bind(format!("%{w}%"));
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Folds the search text of reports filed before it was kept (once, at start-up).
+pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
+    let rows = sqlx::query(
+        "SELECT id, title, description, address FROM feedback_reports WHERE search_folded IS NULL",
     )
+    .fetch_all(&db.pool)
     .await?;
-    Ok(recent
-        .into_iter()
-        .filter(|r| {
-            let text = format!("{} {} {}", r.title, r.description, r.address);
-            tinhso_domain::text::matches_all_words(&tinhso_domain::text::fold(&text), query)
-        })
-        .take(limit)
-        .collect())
+    for r in rows {
+        let text = search_text(
+            &r.try_get::<String, _>("title")?,
+            &r.try_get::<String, _>("description")?,
+            &r.try_get::<String, _>("address")?,
+        );
+        sqlx::query("UPDATE feedback_reports SET search_folded = $1 WHERE id = $2")
+            .bind(text)
+            .bind(r.try_get::<String, _>("id")?)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]
