@@ -4,10 +4,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{TestApp, text};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::json;
 
 const PASSWORD: &str = "TinhSo@2026";
 const CITIZEN: &str = "congdan@tinhso.local";
@@ -44,20 +43,7 @@ async fn second_specialist(app: &TestApp) -> String {
 
 /// A filed and accepted copy-of-extract dossier at the ward; its id and code.
 async fn accepted_dossier(app: &TestApp, key: &str) -> (String, String) {
-    let token = app.token(CITIZEN, &["dossiers"]).await;
-    let body = json!({"procedure": "2.000635", "agency": "000.00.60.H56", "answers": {
-        "ho_ten": "Nguyễn Văn An", "cccd": "038090000111", "dia_chi": "Phường Hạc Thành",
-        "loai_trich_luc": "Khai sinh", "so_ban": "1"}});
-    let req = Request::post("/api/v1/dossiers")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("idempotency-key", key)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, created) = text(app.send(req).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let created: Value = serde_json::from_str(&created).unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = common::file_copy_of_extract(app, CITIZEN, key).await;
     let clerk = app.token(CLERK, &["dossiers"]).await;
     assert_eq!(act(app, &clerk, &id, "accept").await, StatusCode::OK);
     let code = sqlx::Row::get(

@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{TestApp, text};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PASSWORD: &str = "TinhSo@2026";
 const CITIZEN: &str = "congdan@tinhso.local";
@@ -24,22 +24,7 @@ on_both_databases!(
 /// A citizen's copy-of-extract dossier (8,000 đ), filed through the API and paid at the test
 /// gateway like a browser would; its id.
 async fn paid_dossier(app: &TestApp, key: &str) -> String {
-    let token = app.token(CITIZEN, &["dossiers"]).await;
-    let body = json!({"procedure": "2.000635", "agency": "000.00.60.H56", "answers": {
-        "ho_ten": "Nguyễn Văn An", "cccd": "038090000111", "dia_chi": "Phường Hạc Thành",
-        "loai_trich_luc": "Khai sinh", "so_ban": "1"}});
-    let req = Request::post("/api/v1/dossiers")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("idempotency-key", key)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, created) = text(app.send(req).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = serde_json::from_str::<Value>(&created).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = common::file_copy_of_extract(app, CITIZEN, key).await;
     app.clear_cookies();
     app.login(CITIZEN, PASSWORD).await;
     let page = format!("/dossiers/{id}");

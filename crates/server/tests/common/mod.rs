@@ -361,6 +361,27 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (Str
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A copy-of-extract dossier (procedure 2.000635, 8,000 đ) at phường Hạc Thành, filed by
+/// `citizen` through the API under the idempotency key `key`; its id.
+pub async fn file_copy_of_extract(app: &TestApp, citizen: &str, key: &str) -> String {
+    let token = app.token(citizen, &["dossiers"]).await;
+    let body = serde_json::json!({"procedure": "2.000635", "agency": "000.00.60.H56", "answers": {
+        "ho_ten": "Nguyễn Văn An", "cccd": "038090000111", "dia_chi": "Phường Hạc Thành",
+        "loai_trich_luc": "Khai sinh", "so_ban": "1"}});
+    let req = Request::post("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, created) = text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    serde_json::from_str::<Value>(&created).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 pub async fn text(resp: axum::response::Response) -> (StatusCode, String) {
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
