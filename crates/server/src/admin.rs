@@ -42,19 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit_log))
 }
 
-/// The agency form's fields from top to bottom, which its error summary follows.
-const AGENCY_ORDER: [&str; 9] = [
-    "code",
-    "name",
-    "kind",
-    "parent_code",
-    "admin_unit_code",
-    "address",
-    "phone",
-    "email",
-    "website",
-];
-
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     let p = page.principal();
     authorize(&state.db, &p, Action::BackOffice).await?;
@@ -137,7 +124,7 @@ async fn save_agency(
             tx.rollback().await?;
             let html = page.render(
                 "admin/agency_form.html",
-                context! { form => sv(&form), errors => crate::web::form_errors_in(&errors, &AGENCY_ORDER), kinds => kinds(), units => sv(store::admin_units(&state.db).await?), editing => editing },
+                context! { form => sv(&form), errors => crate::web::form_errors_in(&errors, &csv_io::HEADER), kinds => kinds(), units => sv(store::admin_units(&state.db).await?), editing => editing },
             )?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -604,49 +591,48 @@ mod tests {
     /// and feedback actions), in both languages.
     #[test]
     fn every_audit_action_has_a_label() {
-        let fixed = [
-            "admin_unit.create",
-            "agency.create",
-            "agency.update",
-            "api_token.create",
-            "api_token.revoke",
-            "backup.restore",
-            "calendar.notice_saved",
-            "calendar.rules_saved",
-            "calendar.appointments_upgraded",
-            "dossier.rated",
-            "feedback.category_saved",
-            "feedback.hidden",
-            "feedback.route_deleted",
-            "feedback.route_saved",
-            "feedback.submitted",
-            "feedback.assign",
-            "feedback.accept",
-            "feedback.answer",
-            "feedback.reject",
-            "feedback.reopen",
-            "feedback.rate",
-            "feedback.mark_duplicate",
-            "feedback.remind",
-            "feedback.escalate",
-            "linked_service.saved",
-            "payment.failed",
-            "payment.paid",
-            "procedure.create",
-            "procedure.update",
-            "session.create",
-            "session.destroy",
-            "session.password_ok",
-            "user.change_password",
-            "user.create_official",
-            "user.oidc_link",
-            "user.oidc_register",
-            "user.register",
-            "user.reset_password",
-            "user.totp_enable",
-            "user.update_access",
-            "user.verify_email",
-        ];
+        // Every `action: "…"` the source writes, read from the source so a new one cannot be
+        // forgotten here.
+        let mut fixed = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (at, _) in text.match_indices("action: \"") {
+                        let rest = &text[at + 9..];
+                        let action = &rest[..rest.find('"').unwrap()];
+                        let plain = action
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                        if plain && action.contains('.') {
+                            fixed.push(action.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fixed.iter().any(|a| a == "user.register"), "{fixed:?}");
+        fixed.extend(
+            [
+                "feedback.assign",
+                "feedback.accept",
+                "feedback.answer",
+                "feedback.reject",
+                "feedback.reopen",
+                "feedback.rate",
+                "feedback.mark_duplicate",
+                "feedback.remind",
+                "feedback.escalate",
+                "procedure.create",
+                "procedure.update",
+                "session.password_ok",
+            ]
+            .map(str::to_owned),
+        );
         let dossier = [
             "submit",
             "accept",
