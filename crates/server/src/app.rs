@@ -45,7 +45,7 @@ impl AppState {
         keys.check_against(&db).await?;
         let db = db.with_audit_key(keys.audit);
         crate::accounts::seal_plain_totp_secrets(&db, &keys.totp).await?;
-        crate::dossiers::calendar::upgrade_legacy_appointments(&db)
+        crate::dossiers::appointments::upgrade_legacy_appointments(&db)
             .await
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
         crate::catalog::store::fold_field_names(&db).await?;
@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dossiers::papers::routes())
         .merge(crate::dossiers::office::routes())
         .merge(crate::dossiers::assignment::routes())
-        .merge(crate::dossiers::calendar_http::routes())
+        .merge(crate::calendar::http::routes())
         .merge(crate::dossiers::linked::routes())
         .merge(crate::payments::http::routes())
         .merge(crate::feedback::http::routes())

@@ -338,7 +338,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         insert_public_user(state, email, name, kind, number).await?;
     }
     for notice in demo_calendar_notices() {
-        crate::dossiers::calendar::save_notice(db, &actor, notice)
+        crate::calendar::save_notice(db, &actor, notice)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -265,9 +265,7 @@ async fn the_yearly_notice_is_a_form(app: TestApp) {
             .await,
         2
     );
-    let calendar = tinhso::dossiers::calendar::load(&app.state.db)
-        .await
-        .unwrap();
+    let calendar = tinhso::calendar::load(&app.state.db).await.unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
     assert!(!calendar.is_working_day(day));
     assert!(calendar.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 8, 22).unwrap()));
@@ -305,9 +303,7 @@ async fn citizens_see_the_appointment_and_amounts_in_their_language(app: TestApp
     assert!(html.contains("Nếu được tiếp nhận hôm nay, hẹn trả kết quả"));
     let due = moment_after(&html, "data-testid=\"expected-due\"");
     let due = chrono::NaiveDateTime::parse_from_str(due, "%d/%m/%Y %H:%M").expect(due);
-    let calendar = tinhso::dossiers::calendar::load(&app.state.db)
-        .await
-        .unwrap();
+    let calendar = tinhso::calendar::load(&app.state.db).await.unwrap();
     assert!(calendar.is_working_day(due.date()));
     // Ten working days from now (the judicial record), within a minute of this request.
     let now = tinhso::time::local_now();
@@ -356,7 +352,7 @@ async fn appointments_stored_the_old_way_are_upgraded_once(app: TestApp) {
         .await
         .unwrap();
     for _ in 0..2 {
-        tinhso::dossiers::calendar::upgrade_legacy_appointments(&app.state.db)
+        tinhso::dossiers::appointments::upgrade_legacy_appointments(&app.state.db)
             .await
             .unwrap();
     }

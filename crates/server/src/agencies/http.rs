@@ -237,7 +237,7 @@ pub async fn api_admin_units(
 /// Today's office hours from the province's calendar ("07:30–11:30, 13:00–17:00"): the same
 /// hours that count deadlines, so what a citizen reads is what the desk keeps.
 async fn opening_hours(state: &AppState) -> Result<String, AppError> {
-    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let calendar = crate::calendar::load(&state.db).await?;
     let today = crate::time::local_now().date();
     let h = calendar.office_hours_on(today);
     let t = |time: chrono::NaiveTime| time.format("%H:%M").to_string();

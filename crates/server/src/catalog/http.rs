@@ -65,7 +65,7 @@ async fn procedure_page(
             agencies.push(context! { code => a.code.clone(), name => a.name, local_code => procedure.local_code(&a.code) });
         }
     }
-    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let calendar = crate::calendar::load(&state.db).await?;
     let expected_due = crate::dossiers::service::appointment_if_accepted(
         &calendar,
         crate::time::local_now(),

@@ -7,10 +7,11 @@
 
 use super::service::Who;
 use super::store::SELECT;
-use super::{Dossier, calendar, local_now, local_text, store};
+use super::{Dossier, local_now, local_text, store};
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::{Role, User};
+use crate::calendar;
 use crate::db::{Conn, Db};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path};

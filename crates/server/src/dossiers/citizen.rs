@@ -3,7 +3,7 @@
 
 use super::service::{self, ActionInput, Application, Saved, Who};
 use super::store::{self, StoredFile};
-use super::{Dossier, calendar, forms, local_now, papers, upload};
+use super::{Dossier, forms, local_now, papers};
 use crate::app::AppState;
 use crate::auth::{Role, User};
 use crate::catalog::Procedure;
@@ -12,6 +12,7 @@ use crate::extract::{Form, Path, Query};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
+use crate::{calendar, files};
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
@@ -107,7 +108,7 @@ async fn resolve_store_choices(
     state: &AppState,
     user: &User,
     chosen: &BTreeMap<String, String>,
-    uploaded: &[upload::IncomingFile],
+    uploaded: &[files::IncomingFile],
 ) -> Result<(Vec<(String, papers::StorePaper)>, Vec<FieldError>), AppError> {
     let mut reused = Vec::new();
     let mut errors = Vec::new();
@@ -247,7 +248,7 @@ async fn apply_submit(
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
     let procedure = load_procedure(&state, &code).await?;
-    let form = upload::read(multipart).await?;
+    let form = files::read(multipart).await?;
     let agency_code = form.text("_agency").to_owned();
     let answers: BTreeMap<String, String> = procedure
         .form
@@ -457,7 +458,7 @@ async fn supplement(
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
     let d = visible(&state, &user, &id).await?;
-    let form = upload::read(multipart).await?;
+    let form = files::read(multipart).await?;
     if !form.file_errors.is_empty() {
         return render_dossier(&state, &page, &d, None, &form.file_errors).await;
     }

@@ -4,16 +4,18 @@
 use super::citizen::{summary, visible};
 use super::service::{self, Who};
 use super::store::{self, NewDossier};
-use super::upload::{self, IncomingFile};
-use super::{Dossier, calendar, local_now};
+use super::upload;
+use super::{Dossier, local_now};
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::catalog::Procedure;
 use crate::db::Db;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
+use crate::files::IncomingFile;
 use crate::net::ClientIp;
 use crate::web::{Page, sv};
+use crate::{calendar, files};
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -188,7 +190,7 @@ async fn apply_submit(
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
     let s = by_code(&state.db, &code).await?.ok_or(AppError::NotFound)?;
-    let form = upload::read(multipart).await?;
+    let form = files::read(multipart).await?;
     let key = form.text("_key").to_owned();
     let who = Who {
         user: &user,

@@ -3,9 +3,8 @@
 //! module applies them to stored dossiers inside transactions, with the audit trail.
 
 pub mod api;
+pub mod appointments;
 pub mod assignment;
-pub mod calendar;
-pub mod calendar_http;
 pub mod citizen;
 pub mod forms;
 pub mod linked;

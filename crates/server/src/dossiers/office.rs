@@ -1,11 +1,11 @@
 //! The back office: work queues per agency, the dossier page with the actions the official's
 //! roles allow at the dossier's step, and counter registration of walk-in and postal dossiers
-//! (the administrators' calendar page is in `calendar_http`).
+//! (the administrators' calendar page is in `crate::calendar::http`).
 
 use super::citizen::{render_form, summary, visible};
 use super::service::{self, ActionInput, CounterApplication, Who};
 use super::store::{self, Queue};
-use super::{Dossier, calendar, forms, local_now, local_text, upload};
+use super::{Dossier, forms, local_now, local_text};
 use crate::app::AppState;
 use crate::auth::User;
 use crate::auth::authz::{Action as Authz, authorize};
@@ -14,6 +14,7 @@ use crate::extract::{Path, Query};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
+use crate::{calendar, files};
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -245,7 +246,7 @@ struct Kept {
 }
 
 impl Kept {
-    fn of(form: &upload::FormData) -> Kept {
+    fn of(form: &files::FormData) -> Kept {
         Kept {
             action: form.text("action").to_owned(),
             note: form.text("note").to_owned(),
@@ -340,7 +341,7 @@ async fn take_action(
 ) -> PageResult<Response> {
     let (user, _) = official(&state, &page).await?;
     let d = visible(&state, &user, &id).await?;
-    let form = upload::read(multipart).await?;
+    let form = files::read(multipart).await?;
     if !form.file_errors.is_empty() {
         return render(&state, &page, &user, &d, &form.file_errors).await;
     }
@@ -398,7 +399,7 @@ async fn ask_confirmation(
     user: &User,
     d: &Dossier,
     action: Action,
-    form: &upload::FormData,
+    form: &files::FormData,
 ) -> PageResult<Response> {
     service::check(user, d, action)?;
     let note = form.text("note").trim();
@@ -485,7 +486,7 @@ async fn counter_submit(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let (user, agency_id) = official(&state, &page).await?;
-    let form = upload::read(multipart).await?;
+    let form = files::read(multipart).await?;
     let procedure = crate::catalog::store::by_code(&state.db, form.text("procedure"))
         .await?
         .ok_or_else(|| AppError::validation("procedure", "Chọn thủ tục."))?;

@@ -3,7 +3,7 @@
 //! the dossier, its timeline, the audit trail and the notifications together, or nothing.
 
 use super::store::{self, Event, NewDossier, StoredFile};
-use super::upload::{self, IncomingFile};
+use super::upload;
 use super::{Dossier, local_now};
 use crate::app::AppState;
 use crate::audit::{self, Change};
@@ -11,6 +11,7 @@ use crate::auth::{Role, User};
 use crate::catalog::Procedure;
 use crate::db::Conn;
 use crate::error::{AppError, FieldError};
+use crate::files::IncomingFile;
 use crate::jobs::{self, Job};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -538,7 +539,7 @@ async fn counter_tx(
         serde_json::json!({ "channel": app.channel }),
     )
     .await?;
-    let calendar = super::calendar::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     apply(
         state,
         &mut tx,
@@ -620,7 +621,7 @@ async fn act_in_tx(
     stored: &[StoredFile],
 ) -> Result<Dossier, AppError> {
     let db = &state.db;
-    let calendar = super::calendar::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     let mut tx = db.begin().await?;
     let mut d = store::for_update(db, &mut tx, dossier_id)
         .await?

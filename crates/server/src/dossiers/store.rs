@@ -303,6 +303,18 @@ pub async fn insert_draft(tx: &mut Conn, d: &NewDossier<'_>) -> Result<(), AppEr
     Ok(())
 }
 
+/// Adds a confirmed payment to what the applicant has paid. The payment's own transaction calls
+/// it, so the dossier shows the fee paid as soon as the provider's callback is answered.
+pub async fn add_paid(tx: &mut Conn, dossier_id: &str, amount_vnd: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE dossiers SET fee_paid = fee_paid + $2, updated_at = $3 WHERE id = $1")
+        .bind(dossier_id)
+        .bind(amount_vnd)
+        .bind(crate::time::now_text())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Writes back everything an action may change.
 pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
     let local = |t: Option<chrono::NaiveDateTime>| t.map(local_text);

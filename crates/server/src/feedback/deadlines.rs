@@ -15,7 +15,7 @@ use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
 /// Sweeps at `now` (Vietnam local time; a parameter so tests can move the clock). Returns the
 /// number of reminders and escalations sent.
 pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize), AppError> {
-    let calendar = crate::dossiers::calendar::load(&state.db).await?;
+    let calendar = crate::calendar::load(&state.db).await?;
     // No report is due soon further ahead than the rule's cap: SQL narrows to those, the rule
     // decides each.
     let cap = chrono::TimeDelta::minutes(i64::from(calendar.due_soon_rule().cap_minutes));

@@ -166,7 +166,7 @@ async fn new_submit(
     ClientIp(ip): ClientIp,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    let form = crate::dossiers::upload::read(multipart).await?;
+    let form = crate::files::read(multipart).await?;
     let values = form.fields;
     if !form.file_errors.is_empty() {
         return render_form(&state, &page, &values, &form.file_errors, &[]).await;
@@ -473,7 +473,7 @@ async fn answer_with_files(
     multipart: Multipart,
 ) -> PageResult<Response> {
     page.require_user()?;
-    let form = crate::dossiers::upload::read(multipart).await?;
+    let form = crate::files::read(multipart).await?;
     if !form.file_errors.is_empty() {
         let r = store::by_code(&state.db, &code)
             .await?

@@ -7,8 +7,8 @@ use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::{Role, User};
 use crate::db::Conn;
-use crate::dossiers::upload::IncomingFile;
 use crate::error::{AppError, FieldError};
+use crate::files::IncomingFile;
 use crate::jobs::{self, Job};
 use bytes::Bytes;
 use tinhso_domain::feedback::{
@@ -204,7 +204,7 @@ async fn insert(
     photos: &[(String, String, &'static str, usize, String)],
 ) -> Result<String, AppError> {
     let db = &state.db;
-    let calendar = crate::dossiers::calendar::load(db).await?;
+    let calendar = crate::calendar::load(db).await?;
     let category = store::category(db, &r.category)
         .await?
         .ok_or_else(|| AppError::validation("category", "Vui lòng chọn lĩnh vực phản ánh."))?;

@@ -200,12 +200,7 @@ pub async fn confirm(
         .execute(&mut *tx)
         .await?;
     if success {
-        sqlx::query("UPDATE dossiers SET fee_paid = fee_paid + $2, updated_at = $3 WHERE id = $1")
-            .bind(&payment.dossier_id)
-            .bind(payment.amount_vnd)
-            .bind(crate::time::now_text())
-            .execute(&mut *tx)
-            .await?;
+        dossiers::add_paid(&mut tx, &payment.dossier_id, payment.amount_vnd).await?;
     }
     audit::record(
         db,

@@ -3,7 +3,7 @@
 //! (office hours by season, when a dossier is due soon), edited as forms with Vietnamese
 //! messages; a form with an error comes back as it was typed. Every save is audited.
 
-use super::calendar::{self, Rules};
+use super::{self as calendar, Rules};
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::auth::authz::{Action as Authz, authorize};
@@ -51,7 +51,7 @@ async fn calendar_page(
     authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
     let year = q
         .year
-        .unwrap_or_else(|| super::local_now().date().year())
+        .unwrap_or_else(|| crate::time::local_now().date().year())
         .clamp(
             tinhso_domain::calendar::MIN_YEAR,
             tinhso_domain::calendar::MAX_YEAR,
@@ -173,7 +173,7 @@ async fn rules_save(
     let year = fields
         .get("year")
         .and_then(|y| y.parse::<i32>().ok())
-        .unwrap_or_else(|| super::local_now().date().year());
+        .unwrap_or_else(|| crate::time::local_now().date().year());
     let result = match rules_from_fields(&fields) {
         Ok(rules) => calendar::save_rules(&state.db, &actor(&page, ip), rules).await,
         Err(errors) => Err(AppError::Validation(errors)),
