@@ -3,7 +3,6 @@
 //! headers).
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::web::edge;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -13,51 +12,30 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
 use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    /// Key for CSRF tokens; kept in the database so every node has the same one.
-    pub secret: Arc<Vec<u8>>,
-    pub metrics: Option<PrometheusHandle>,
-    pub storage: Arc<dyn object_store::ObjectStore>,
-    /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
-    pub keys: Arc<crate::keys::Keys>,
-}
+/// The application state is the platform's context; the name stays for the binary and tests.
+pub use crate::ctx::Ctx as AppState;
 
 impl AppState {
+    /// Starts the platform's context, then runs each module's start-up upgrades (once per
+    /// database; each is a no-op when already done).
     pub async fn new(
         config: Config,
         metrics: Option<PrometheusHandle>,
     ) -> anyhow::Result<AppState> {
-        let db = Db::connect(&config.database_url).await?;
-        db.migrate().await?;
-        let secret = crate::settings::server_secret(&db).await?;
-        let storage = crate::storage::open(&config)?;
-        let keys = crate::keys::Keys::load(&config)?;
-        keys.check_against(&db).await?;
-        let db = db.with_audit_key(keys.audit);
-        crate::accounts::seal_plain_totp_secrets(&db, &keys.totp).await?;
-        crate::dossiers::appointments::upgrade_legacy_appointments(&db)
+        let ctx = crate::ctx::Ctx::start(config, metrics).await?;
+        crate::accounts::seal_plain_totp_secrets(&ctx.db, &ctx.keys.totp).await?;
+        crate::dossiers::appointments::upgrade_legacy_appointments(&ctx.db)
             .await
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
-        crate::catalog::store::fold_field_names(&db).await?;
-        crate::feedback::store::fold_search_texts(&db).await?;
-        Ok(AppState {
-            db,
-            config: Arc::new(config),
-            secret: Arc::new(secret),
-            metrics,
-            storage,
-            keys: Arc::new(keys),
-        })
+        crate::catalog::store::fold_field_names(&ctx.db).await?;
+        crate::feedback::store::fold_search_texts(&ctx.db).await?;
+        Ok(ctx)
     }
 }
 

@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod ctx;
 pub mod db;
 pub mod demo;
 pub mod dossiers;

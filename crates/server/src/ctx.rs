@@ -1,0 +1,41 @@
+//! The platform's context: what every request handler, job and module receives. It knows no
+//! module: modules add their own start-up work on top (`crate::app`).
+
+use crate::config::Config;
+use crate::db::Db;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Key for CSRF tokens; kept in the database so every node has the same one.
+    pub secret: Arc<Vec<u8>>,
+    pub metrics: Option<PrometheusHandle>,
+    pub storage: Arc<dyn object_store::ObjectStore>,
+    /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
+    pub keys: Arc<crate::keys::Keys>,
+}
+
+impl Ctx {
+    /// Connects to the database and brings its schema up to date, then loads the server secret,
+    /// the object store and the keys (refusing keys that do not match this database).
+    pub async fn start(config: Config, metrics: Option<PrometheusHandle>) -> anyhow::Result<Ctx> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let secret = crate::settings::server_secret(&db).await?;
+        let storage = crate::storage::open(&config)?;
+        let keys = crate::keys::Keys::load(&config)?;
+        keys.check_against(&db).await?;
+        let db = db.with_audit_key(keys.audit);
+        Ok(Ctx {
+            db,
+            config: Arc::new(config),
+            secret: Arc::new(secret),
+            metrics,
+            storage,
+            keys: Arc::new(keys),
+        })
+    }
+}
