@@ -11,35 +11,64 @@ use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors, import_page, read_upload};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::context;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/office", get(office))
-        .route("/admin/agencies/new", get(agency_new))
-        .route("/admin/agencies", post(agency_create))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new("platform")
+        .get("/office", Access::Entity("office"), office)
+        .get("/admin/agencies/new", Access::Entity("agency"), agency_new)
+        .post("/admin/agencies", Access::Entity("agency"), agency_create)
+        .get(
             "/admin/agencies/{code}/edit",
-            get(agency_edit).post(agency_update),
+            Access::Entity("agency"),
+            agency_edit,
         )
-        .route("/admin/agencies/import", get(import_form).post(import))
-        .route("/admin/agencies/export.csv", get(export))
-        .route("/admin/officials", get(officials).post(official_create))
-        .route("/admin/officials/new", get(official_new))
-        .route(
+        .post(
+            "/admin/agencies/{code}/edit",
+            Access::Entity("agency"),
+            agency_update,
+        )
+        .get(
+            "/admin/agencies/import",
+            Access::Entity("agency"),
+            import_form,
+        )
+        .post("/admin/agencies/import", Access::Entity("agency"), import)
+        .get(
+            "/admin/agencies/export.csv",
+            Access::Entity("agency"),
+            export,
+        )
+        .get("/admin/officials", Access::Entity("official"), officials)
+        .post(
+            "/admin/officials",
+            Access::Entity("official"),
+            official_create,
+        )
+        .get(
+            "/admin/officials/new",
+            Access::Entity("official"),
+            official_new,
+        )
+        .get(
             "/admin/officials/{id}",
-            get(official_edit).post(official_update),
+            Access::Entity("official"),
+            official_edit,
         )
-        .route("/admin/audit", get(audit_log))
+        .post(
+            "/admin/officials/{id}",
+            Access::Entity("official"),
+            official_update,
+        )
+        .get("/admin/audit", Access::Entity("audit"), audit_log)
 }
 
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {

@@ -2,43 +2,30 @@
 //! annotations. Errors are RFC 9457 problem+json.
 
 use crate::accounts::{self, OfficialInput, OfficialSummary};
-use crate::agencies::http as agencies;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry, AuditFilter};
 use crate::auth::User;
 use crate::auth::authz::{Action, authorize};
 use crate::error::{ApiResult, AppError};
 use crate::extract::{Caller, Json, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::tokens::{self, ApiTokenInfo};
-use axum::Router;
 use axum::extract::Request;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response as AxumResponse};
-use axum::routing::{delete, get};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tỉnh Số API", description = "Digital-government platform API. Errors are RFC 9457 problem+json. No text may hold a NUL character (U+0000): a path, query or body carrying one is refused with 400.", version = "1"),
-    paths(
-        agencies::api_list, agencies::api_tree, agencies::api_get, agencies::api_create, agencies::api_update,
-        agencies::api_export, agencies::api_admin_units,
-        crate::catalog::http::api_list, crate::catalog::http::api_get, crate::catalog::http::api_put,
-        crate::catalog::http::api_import, crate::catalog::http::api_export_json, crate::catalog::http::api_export_csv,
-        crate::catalog::http::api_fields,
-        crate::dossiers::api::track, crate::dossiers::api::submit, crate::dossiers::api::read, crate::dossiers::api::act,
-        crate::dossiers::api::assign, crate::dossiers::api::my_work,
-        crate::dossiers::api::my_papers,
-        crate::dossiers::stats::api, crate::feedback::stats::api,
-        me, list_officials, create_official, audit_entries, list_tokens, create_token, revoke_token,
-    ),
     components(schemas(crate::error::Problem)),
     modifiers(&Security, &ProblemResponses),
     tags((name = "directory", description = "Agencies and administrative units"),
@@ -49,6 +36,15 @@ use utoipa::{Modify, OpenApi};
          (name = "audit", description = "The audit trail"))
 )]
 pub struct ApiDoc;
+
+/// The platform's description with the modules' API operations (collected from their
+/// `#[utoipa::path]` handlers), every operation documenting its problem+json answers.
+pub fn document(operations: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(operations);
+    ProblemResponses.modify(&mut doc);
+    doc
+}
 
 struct Security;
 
@@ -172,17 +168,16 @@ impl Modify for ProblemResponses {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/me", get(me))
-        .route(
-            "/api/v1/officials",
-            get(list_officials).post(create_official),
-        )
-        .route("/api/v1/audit", get(audit_entries))
-        .route("/api/v1/tokens", get(list_tokens).post(create_token))
-        .route("/api/v1/tokens/{id}", delete(revoke_token))
+pub fn routes() -> Routes {
+    Routes::new("platform")
+        .get("/api/openapi.json", Access::Public, openapi)
+        .api(Access::SignedIn, routes!(me))
+        .api(Access::Entity("official"), routes!(list_officials))
+        .api(Access::Entity("official"), routes!(create_official))
+        .api(Access::Entity("audit"), routes!(audit_entries))
+        .api(Access::SignedIn, routes!(list_tokens))
+        .api(Access::SignedIn, routes!(create_token))
+        .api(Access::SignedIn, routes!(revoke_token))
 }
 
 /// Under `/api/`, an error that a layer or axum itself answered in plain text (405 for a method
@@ -230,7 +225,7 @@ pub async fn plain_errors_as_problems(req: Request, next: Next) -> AxumResponse 
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(crate::app::openapi().clone())
 }
 
 /// The signed-in user or the token's owner.
@@ -524,7 +519,7 @@ mod tests {
             __path_revoke_token,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
-        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let doc = serde_json::to_value(crate::app::openapi()).unwrap();
         let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
             .as_object()
             .unwrap()
@@ -568,7 +563,7 @@ mod tests {
 
     #[test]
     fn every_error_answer_is_documented_as_a_problem() {
-        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let doc = serde_json::to_value(crate::app::openapi()).unwrap();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 let responses = op["responses"].as_object().unwrap();

@@ -3,6 +3,7 @@
 //! headers).
 
 use crate::config::Config;
+use crate::module::Routes;
 use crate::web::edge;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -39,10 +40,9 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
-    let security_headers = crate::web::headers::layers(&state.config.map);
-    let router = Router::new()
+/// Every module's routes. The one place that lists the modules' route declarations.
+pub fn all_routes() -> Routes {
+    Routes::new("platform")
         .merge(crate::ops::routes())
         .merge(crate::portal::routes())
         .merge(crate::accounts::http::routes())
@@ -64,6 +64,24 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())
         .merge(crate::api::routes())
+}
+
+/// Every declared route, with the access it needs: for the permission tests and the docs.
+pub fn route_table() -> Vec<crate::module::RouteInfo> {
+    all_routes().into_parts().2
+}
+
+/// The OpenAPI document: the platform's description with every module's API operations.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| crate::api::document(all_routes().into_parts().1))
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let security_headers = crate::web::headers::layers(&state.config.map);
+    let (routes, _, _) = all_routes().into_parts();
+    let router = routes
         .route("/static/{*path}", get(crate::web::static_file))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))

@@ -29,6 +29,7 @@ pub mod files;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod module;
 pub mod net;
 pub mod ops;
 pub mod payments;

@@ -2,21 +2,20 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use axum::Router;
+use crate::module::{Access, Routes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use subtle::ConstantTimeEq;
 
 pub const METRICS_PATH: &str = "/metrics";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route(METRICS_PATH, get(metrics_page))
+pub fn routes() -> Routes {
+    Routes::new("platform")
+        .get("/healthz", Access::Public, healthz)
+        .get("/readyz", Access::Public, readyz)
+        .get(METRICS_PATH, Access::Scope("metrics"), metrics_page)
 }
 
 async fn healthz() -> &'static str {

@@ -4,19 +4,18 @@
 use crate::app::AppState;
 use crate::error::PageResult;
 use crate::extract::Query;
+use crate::module::{Access, Routes};
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use minijinja::context;
 use serde::Deserialize;
 use tinhso_domain::dossier::DossierCode;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/search", get(search))
+pub fn routes() -> Routes {
+    Routes::new("platform")
+        .get("/", Access::Public, home)
+        .get("/search", Access::Public, search)
 }
 
 async fn home(page: Page) -> PageResult<impl IntoResponse> {

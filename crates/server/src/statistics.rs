@@ -12,18 +12,17 @@
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::extract::Query;
+use crate::module::{Access, Routes};
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::Datelike;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tinhso_domain::disclosure::{MIN_PUBLIC_COUNT, publishable};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/statistics", get(page))
+pub fn routes() -> Routes {
+    Routes::new("platform").get("/statistics", Access::Public, page)
 }
 
 /// Rows by agency, or by field (dossiers) and category (feedback).

@@ -6,38 +6,46 @@ use crate::audit::Actor;
 use crate::auth::session::{self, Auth, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::sv;
 use crate::web::{Page, form_errors, form_errors_in};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use minijinja::context;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/register", get(register_form).post(register))
-        .route("/register/done", get(register_done))
-        .route("/verify-email", get(verify_email))
-        .route("/login", get(login_form).post(login))
-        .route("/login/totp", get(totp_form).post(totp_submit))
-        .route("/login/oidc", get(oidc_start))
-        .route("/login/oidc/callback", get(oidc_callback))
-        .route("/logout", post(logout))
-        .route("/forgot-password", get(forgot_form).post(forgot))
-        .route("/reset-password", get(reset_form).post(reset))
-        .route("/account", get(account))
-        .route("/account/password", post(change_password))
-        .route("/account/profile", post(super::profile::save))
-        .route("/account/totp/start", post(totp_start))
-        .route("/account/totp/confirm", post(totp_confirm))
-        .route("/account/tokens", post(create_token))
-        .route("/account/tokens/{id}/revoke", post(revoke_token))
-        .route("/lang/{code}", get(switch_lang))
+pub fn routes() -> Routes {
+    Routes::new("accounts")
+        .get("/register", Access::Public, register_form)
+        .post("/register", Access::Public, register)
+        .get("/register/done", Access::Public, register_done)
+        .get("/verify-email", Access::Public, verify_email)
+        .get("/login", Access::Public, login_form)
+        .post("/login", Access::Public, login)
+        .get("/login/totp", Access::Public, totp_form)
+        .post("/login/totp", Access::Public, totp_submit)
+        .get("/login/oidc", Access::Public, oidc_start)
+        .get("/login/oidc/callback", Access::Public, oidc_callback)
+        .post("/logout", Access::SignedIn, logout)
+        .get("/forgot-password", Access::Public, forgot_form)
+        .post("/forgot-password", Access::Public, forgot)
+        .get("/reset-password", Access::Public, reset_form)
+        .post("/reset-password", Access::Public, reset)
+        .get("/account", Access::SignedIn, account)
+        .post("/account/password", Access::SignedIn, change_password)
+        .post("/account/profile", Access::SignedIn, super::profile::save)
+        .post("/account/totp/start", Access::SignedIn, totp_start)
+        .post("/account/totp/confirm", Access::SignedIn, totp_confirm)
+        .post("/account/tokens", Access::SignedIn, create_token)
+        .post(
+            "/account/tokens/{id}/revoke",
+            Access::SignedIn,
+            revoke_token,
+        )
+        .get("/lang/{code}", Access::Public, switch_lang)
 }
 
 /// The fields of each account form from top to bottom, which its error summary follows.

@@ -9,26 +9,28 @@ use crate::auth::authz::{Action, authorize};
 use crate::auth::session::Auth;
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::extract::{Caller, Json, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::Page;
 use crate::web::sv;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use minijinja::context;
 use serde::Deserialize;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agencies", get(directory_page))
-        .route("/agencies/{code}", get(agency_page))
-        .route("/api/v1/agencies", get(api_list).post(api_create))
-        .route("/api/v1/agencies/tree", get(api_tree))
-        .route("/api/v1/agencies/export.csv", get(api_export))
-        .route("/api/v1/agencies/{code}", get(api_get).put(api_update))
-        .route("/api/v1/admin-units", get(api_admin_units))
+pub fn routes() -> Routes {
+    Routes::new("directory")
+        .get("/agencies", Access::Public, directory_page)
+        .get("/agencies/{code}", Access::Public, agency_page)
+        .api(Access::Public, routes!(api_list))
+        .api(Access::Entity("agency"), routes!(api_create))
+        .api(Access::Public, routes!(api_tree))
+        .api(Access::Public, routes!(api_export))
+        .api(Access::Public, routes!(api_get))
+        .api(Access::Entity("agency"), routes!(api_update))
+        .api(Access::Public, routes!(api_admin_units))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -9,13 +9,12 @@ use crate::audit::Actor;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Query;
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::{Page, form_errors, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -32,10 +31,15 @@ const BLANK_ROWS: usize = 2;
 /// Office-hour seasons the form offers (a summer and a winter schedule).
 const SEASONS: usize = 2;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/calendar", get(calendar_page).post(notice_save))
-        .route("/admin/calendar/rules", post(rules_save))
+pub fn routes() -> Routes {
+    Routes::new("platform")
+        .get("/admin/calendar", Access::Entity("platform"), calendar_page)
+        .post("/admin/calendar", Access::Entity("platform"), notice_save)
+        .post(
+            "/admin/calendar/rules",
+            Access::Entity("platform"),
+            rules_save,
+        )
 }
 
 #[derive(Deserialize, Default)]

@@ -8,30 +8,41 @@ use crate::audit::Actor;
 use crate::auth::authz::{Action, authorize};
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::extract::{Caller, Json, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::{Page, import_page, read_upload, sv};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use minijinja::context;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/procedures", get(catalog_page))
-        .route("/procedures/{code}", get(procedure_page))
-        .route("/procedures/{code}/templates/{file}", get(template_file))
-        .route(
-            "/admin/procedures/import",
-            get(import_form).post(import_upload),
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/procedures", Access::Public, catalog_page)
+        .get("/procedures/{code}", Access::Public, procedure_page)
+        .get(
+            "/procedures/{code}/templates/{file}",
+            Access::Public,
+            template_file,
         )
-        .route("/api/v1/procedures", get(api_list))
-        .route("/api/v1/procedures/import", axum::routing::post(api_import))
-        .route("/api/v1/procedures/export.json", get(api_export_json))
-        .route("/api/v1/procedures/export.csv", get(api_export_csv))
-        .route("/api/v1/procedure-fields", get(api_fields))
-        .route("/api/v1/procedures/{code}", get(api_get).put(api_put))
+        .get(
+            "/admin/procedures/import",
+            Access::Entity("procedure"),
+            import_form,
+        )
+        .post(
+            "/admin/procedures/import",
+            Access::Entity("procedure"),
+            import_upload,
+        )
+        .api(Access::Public, routes!(api_list))
+        .api(Access::Entity("procedure"), routes!(api_import))
+        .api(Access::Public, routes!(api_export_json))
+        .api(Access::Public, routes!(api_export_csv))
+        .api(Access::Public, routes!(api_fields))
+        .api(Access::Public, routes!(api_get))
+        .api(Access::Entity("procedure"), routes!(api_put))
 }
 
 async fn catalog_page(

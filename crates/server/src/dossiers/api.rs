@@ -9,23 +9,23 @@ use crate::app::AppState;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::error::{ApiResult, AppError};
 use crate::extract::{Caller, Json, Path};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/track/{code}", get(track))
-        .route("/api/v1/dossiers", post(submit))
-        .route("/api/v1/dossiers/{id}", get(read))
-        .route("/api/v1/dossiers/{id}/actions", post(act))
-        .route("/api/v1/dossiers/{id}/assignee", put(assign))
-        .route("/api/v1/me/work", get(my_work))
-        .route("/api/v1/papers", get(my_papers))
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .api(Access::Public, routes!(track))
+        .api(Access::SignedIn, routes!(submit))
+        .api(Access::Entity("dossier"), routes!(read))
+        .api(Access::Entity("dossier"), routes!(act))
+        .api(Access::Entity("dossier"), routes!(assign))
+        .api(Access::Entity("dossier_queue"), routes!(my_work))
+        .api(Access::SignedIn, routes!(my_papers))
 }
 
 /// Public status of a dossier by its code: no personal data.

@@ -16,18 +16,21 @@ use crate::db::{Conn, Db};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path};
 use crate::jobs::{self, Job};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::Page;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tinhso_domain::dossier::{is_final, urgency};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/office/dossiers/{id}/assign", post(assign_page))
+pub fn routes() -> Routes {
+    Routes::new("onestop").post(
+        "/office/dossiers/{id}/assign",
+        Access::Entity("dossier"),
+        assign_page,
+    )
 }
 
 /// States in which a dossier is someone's work (not a draft, not finished).

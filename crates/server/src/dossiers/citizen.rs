@@ -9,35 +9,48 @@ use crate::auth::{Role, User};
 use crate::catalog::Procedure;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Form, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use crate::{calendar, files};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tinhso_domain::dossier::{Action, DossierState};
 use tinhso_domain::procedure::FieldKind;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/procedures/{code}/apply",
-            get(apply_form).post(apply_submit),
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/procedures/{code}/apply", Access::SignedIn, apply_form)
+        .post("/procedures/{code}/apply", Access::SignedIn, apply_submit)
+        .get("/dossiers", Access::SignedIn, my_dossiers)
+        .get("/dossiers/{id}", Access::Entity("dossier"), dossier_page)
+        .post(
+            "/dossiers/{id}/supplement",
+            Access::Entity("dossier"),
+            supplement,
         )
-        .route("/dossiers", get(my_dossiers))
-        .route("/dossiers/{id}", get(dossier_page))
-        .route("/dossiers/{id}/supplement", post(supplement))
-        .route("/dossiers/{id}/withdraw", post(withdraw))
-        .route("/dossiers/{id}/rating", post(rate))
-        .route("/dossiers/{id}/files/{file_id}", get(download))
-        .route("/dossiers/{id}/forms/{number}", get(form_pdf))
-        .route("/track", get(track_page))
+        .post(
+            "/dossiers/{id}/withdraw",
+            Access::Entity("dossier"),
+            withdraw,
+        )
+        .post("/dossiers/{id}/rating", Access::Entity("dossier"), rate)
+        .get(
+            "/dossiers/{id}/files/{file_id}",
+            Access::Entity("dossier"),
+            download,
+        )
+        .get(
+            "/dossiers/{id}/forms/{number}",
+            Access::Entity("dossier"),
+            form_pdf,
+        )
+        .get("/track", Access::Public, track_page)
 }
 
 /// Whether `user` may read the dossier: its applicant, an official of the agency holding it,

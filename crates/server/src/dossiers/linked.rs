@@ -13,14 +13,13 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
 use crate::files::IncomingFile;
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::{Page, sv};
 use crate::{calendar, files};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -28,10 +27,11 @@ use std::collections::BTreeMap;
 use tinhso_domain::dossier::DossierState;
 use tinhso_domain::procedure::{FieldKind, FormField};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/linked/{code}", get(apply_form).post(apply_submit))
-        .route("/requests/{group}", get(request_page))
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/linked/{code}", Access::SignedIn, apply_form)
+        .post("/linked/{code}", Access::SignedIn, apply_submit)
+        .get("/requests/{group}", Access::SignedIn, request_page)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

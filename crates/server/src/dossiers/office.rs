@@ -11,15 +11,14 @@ use crate::auth::User;
 use crate::auth::authz::{Action as Authz, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
 use crate::{calendar, files};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,15 +26,33 @@ use tinhso_domain::calendar::DeadlineStatus;
 use tinhso_domain::dossier::{Action, transition};
 use tinhso_domain::procedure::FieldKind;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/office/dossiers", get(queue_page))
-        .route(
-            "/office/dossiers/new",
-            get(counter_form).post(counter_submit),
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get(
+            "/office/dossiers",
+            Access::Entity("dossier_queue"),
+            queue_page,
         )
-        .route("/office/dossiers/{id}", get(dossier_page))
-        .route("/office/dossiers/{id}/actions", post(take_action))
+        .get(
+            "/office/dossiers/new",
+            Access::Entity("dossier_queue"),
+            counter_form,
+        )
+        .post(
+            "/office/dossiers/new",
+            Access::Entity("dossier_queue"),
+            counter_submit,
+        )
+        .get(
+            "/office/dossiers/{id}",
+            Access::Entity("dossier"),
+            dossier_page,
+        )
+        .post(
+            "/office/dossiers/{id}/actions",
+            Access::Entity("dossier"),
+            take_action,
+        )
 }
 
 /// The signed-in official and their agency id, or why not.

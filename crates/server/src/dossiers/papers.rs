@@ -13,24 +13,25 @@ use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account/papers", get(store_page))
-        .route("/account/papers/{id}", get(download))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/account/papers", Access::SignedIn, store_page)
+        .get("/account/papers/{id}", Access::SignedIn, download)
+        .get(
             "/account/papers/{id}/delete",
-            get(confirm_delete).post(delete),
+            Access::SignedIn,
+            confirm_delete,
         )
+        .post("/account/papers/{id}/delete", Access::SignedIn, delete)
 }
 
 /// One paper of a citizen's store.

@@ -9,23 +9,31 @@ use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::extract::{Caller, Json, Query};
+use crate::module::{Access, Routes};
 use crate::tables;
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 use std::collections::BTreeMap;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/office/statistics", get(page))
-        .route("/office/statistics.csv", get(csv_export))
-        .route("/office/statistics.xlsx", get(xlsx_export))
-        .route("/api/v1/statistics/dossiers", get(api))
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/office/statistics", Access::Entity("statistics"), page)
+        .get(
+            "/office/statistics.csv",
+            Access::Entity("statistics"),
+            csv_export,
+        )
+        .get(
+            "/office/statistics.xlsx",
+            Access::Entity("statistics"),
+            xlsx_export,
+        )
+        .api(Access::Entity("statistics"), routes!(api))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]

@@ -7,24 +7,35 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::authz::{Action, authorize};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Path;
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::context;
 use serde::Deserialize;
 use sqlx::Row;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/feedback", get(page))
-        .route("/admin/feedback/categories", post(save_category))
-        .route("/admin/feedback/routes", post(save_route))
-        .route("/admin/feedback/routes/{id}/delete", post(delete_route))
+pub fn routes() -> Routes {
+    Routes::new("feedback")
+        .get("/admin/feedback", Access::Entity("feedback_routing"), page)
+        .post(
+            "/admin/feedback/categories",
+            Access::Entity("feedback_routing"),
+            save_category,
+        )
+        .post(
+            "/admin/feedback/routes",
+            Access::Entity("feedback_routing"),
+            save_route,
+        )
+        .post(
+            "/admin/feedback/routes/{id}/delete",
+            Access::Entity("feedback_routing"),
+            delete_route,
+        )
 }
 
 async fn render(state: &AppState, page: &Page, errors: &[FieldError]) -> PageResult<Response> {

@@ -7,31 +7,47 @@ use super::{Report, status_text};
 use crate::app::AppState;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::confirm::{self, Confirmation};
 use crate::web::{Page, form_errors, sv};
-use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tinhso_domain::feedback::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/feedback", get(list_page))
-        .route("/feedback/new", get(new_form).post(new_submit))
-        .route("/feedback/{code}", get(report_page))
-        .route("/feedback/{code}/actions", post(take_action))
-        .route("/feedback/{code}/answer", post(answer_with_files))
-        .route("/feedback/{code}/follow", post(follow))
-        .route("/feedback/{code}/hide", post(hide))
-        .route("/feedback/{code}/photos/{id}", get(file))
-        .route("/feedback/{code}/files/{id}", get(file))
-        .route("/office/feedback", get(queue_page))
+pub fn routes() -> Routes {
+    Routes::new("feedback")
+        .get("/feedback", Access::Public, list_page)
+        .get("/feedback/new", Access::Public, new_form)
+        .post("/feedback/new", Access::Public, new_submit)
+        .get("/feedback/{code}", Access::Public, report_page)
+        .post(
+            "/feedback/{code}/actions",
+            Access::Entity("feedback_report"),
+            take_action,
+        )
+        .post(
+            "/feedback/{code}/answer",
+            Access::Entity("feedback_report"),
+            answer_with_files,
+        )
+        .post("/feedback/{code}/follow", Access::SignedIn, follow)
+        .post(
+            "/feedback/{code}/hide",
+            Access::Entity("feedback_report"),
+            hide,
+        )
+        .get("/feedback/{code}/photos/{id}", Access::Public, file)
+        .get("/feedback/{code}/files/{id}", Access::Public, file)
+        .get(
+            "/office/feedback",
+            Access::Entity("feedback_report"),
+            queue_page,
+        )
 }
 
 /// What the public sees of a report: no contact details, the name only if not hidden, the

@@ -8,20 +8,24 @@ use super::{Report, status_text};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/open311/v2/{file}", get(root_get).post(root_post))
-        .route("/open311/v2/services/{file}", get(service_definition))
-        .route("/open311/v2/requests/{file}", get(one_request))
+pub fn routes() -> Routes {
+    Routes::new("feedback")
+        .get("/open311/v2/{file}", Access::Public, root_get)
+        .post("/open311/v2/{file}", Access::Scope("open311"), root_post)
+        .get(
+            "/open311/v2/services/{file}",
+            Access::Public,
+            service_definition,
+        )
+        .get("/open311/v2/requests/{file}", Access::Public, one_request)
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -7,25 +7,37 @@ use crate::auth::authz::{Action as Authz, authorize};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::extract::{Caller, Json, Query};
+use crate::module::{Access, Routes};
 use crate::tables;
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
+use utoipa_axum::routes;
 
 /// Fewer reports than this in a row: its rates are shown but not ranked against others.
 pub const FAIR_VOLUME: i64 = 10;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/office/feedback/statistics", get(page))
-        .route("/office/feedback/statistics.csv", get(csv_export))
-        .route("/office/feedback/statistics.xlsx", get(xlsx_export))
-        .route("/api/v1/statistics/feedback", get(api))
+pub fn routes() -> Routes {
+    Routes::new("feedback")
+        .get(
+            "/office/feedback/statistics",
+            Access::Entity("statistics"),
+            page,
+        )
+        .get(
+            "/office/feedback/statistics.csv",
+            Access::Entity("statistics"),
+            csv_export,
+        )
+        .get(
+            "/office/feedback/statistics.xlsx",
+            Access::Entity("statistics"),
+            xlsx_export,
+        )
+        .api(Access::Entity("statistics"), routes!(api))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]

@@ -6,29 +6,27 @@ use crate::app::AppState;
 use crate::dossiers::citizen::visible;
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Json, Path, Query};
+use crate::module::{Access, Routes};
 use crate::net::ClientIp;
 use crate::web::{Page, sv};
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use minijinja::context;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/dossiers/{id}/pay", post(pay))
-        .route(
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .post("/dossiers/{id}/pay", Access::Entity("dossier"), pay)
+        .get(
             "/dossiers/{id}/payments/{payment}/receipt.pdf",
-            get(receipt),
+            Access::Entity("dossier"),
+            receipt,
         )
-        .route(
-            "/payments/test-gateway",
-            get(gateway_page).post(gateway_decide),
-        )
-        .route("/payments/return", get(return_page))
-        .route("/api/v1/payments/test/ipn", get(ipn))
+        .get("/payments/test-gateway", Access::Public, gateway_page)
+        .post("/payments/test-gateway", Access::Public, gateway_decide)
+        .get("/payments/return", Access::Public, return_page)
+        .get("/api/v1/payments/test/ipn", Access::Public, ipn)
 }
 
 fn params(query: Option<String>) -> BTreeMap<String, String> {
