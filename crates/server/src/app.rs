@@ -68,20 +68,20 @@ pub fn all_routes() -> Routes {
 
 /// Every declared route, with the access it needs: for the permission tests and the docs.
 pub fn route_table() -> Vec<crate::module::RouteInfo> {
-    all_routes().into_parts().2
+    all_routes().table().to_vec()
 }
 
 /// The OpenAPI document: the platform's description with every module's API operations.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
-    DOCUMENT.get_or_init(|| crate::api::document(all_routes().into_parts().1))
+    DOCUMENT.get_or_init(|| crate::api::document(all_routes().openapi().clone()))
 }
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = crate::web::headers::layers(&state.config.map);
-    let (routes, _, _) = all_routes().into_parts();
-    let router = routes
+    let router = all_routes()
+        .into_router(&state)
         .route("/static/{*path}", get(crate::web::static_file))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::middleware))

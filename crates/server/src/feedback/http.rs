@@ -27,7 +27,7 @@ pub fn routes() -> Routes {
         .get("/feedback/{code}", Access::Public, report_page)
         .post(
             "/feedback/{code}/actions",
-            Access::Entity("feedback_report"),
+            Access::Capability("feedback_report"),
             take_action,
         )
         .post(

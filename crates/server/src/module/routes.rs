@@ -4,12 +4,18 @@
 //! route records who may reach it ([`Access`]), which the permission tests enumerate.
 
 use crate::app::AppState;
+use crate::auth::Principal;
+use crate::auth::session::Auth;
+use crate::error::{AppError, PageError};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodFilter, on};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::PathItem;
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::router::UtoipaMethodRouter;
 
 /// Who may reach a route, before the handler decides about the particular object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,8 +24,12 @@ pub enum Access {
     Public,
     /// Any signed-in person or API token; the handler checks the object.
     SignedIn,
-    /// Decided by the permission policy of this entity kind (e.g. `dossier`, `agency`).
+    /// A signed-in caller; what they may do is decided by the permission policy of this
+    /// entity kind (e.g. `dossier`, `agency`).
     Entity(&'static str),
+    /// Decided by the permission policy of this entity kind, which may admit a caller without
+    /// an account who holds a capability (a feedback reporter's key from their link).
+    Capability(&'static str),
     /// An API token with this scope (machine clients such as Open311 posters).
     Scope(&'static str),
 }
@@ -37,15 +47,24 @@ pub struct RouteInfo {
 
 pub struct Routes {
     module: &'static str,
-    router: OpenApiRouter<AppState>,
+    entries: Vec<Entry>,
+    openapi: OpenApi,
     table: Vec<RouteInfo>,
+}
+
+/// One path's handlers for one access: the router applies the access when it is assembled.
+struct Entry {
+    path: String,
+    handlers: MethodRouter<AppState>,
+    access: Access,
 }
 
 impl Routes {
     pub fn new(module: &'static str) -> Routes {
         Routes {
             module,
-            router: OpenApiRouter::new(),
+            entries: Vec::new(),
+            openapi: OpenApi::default(),
             table: Vec::new(),
         }
     }
@@ -53,8 +72,9 @@ impl Routes {
     /// API operations from `routes!(handler)`: path and method come from the handler's
     /// `#[utoipa::path]`. One handler per call, so each gets its own access.
     pub fn api(mut self, access: Access, operations: UtoipaMethodRouter<AppState>) -> Routes {
-        for (path, item) in &operations.1.paths {
-            for method in methods_of(item) {
+        let (schemas, paths, handlers) = operations;
+        for (path, item) in paths.paths {
+            for method in methods_of(&item) {
                 self.table.push(RouteInfo {
                     module: self.module,
                     method,
@@ -63,8 +83,20 @@ impl Routes {
                     documented: true,
                 });
             }
+            self.entries.push(Entry {
+                path: path.clone(),
+                handlers: handlers.clone(),
+                access,
+            });
+            match self.openapi.paths.paths.get_mut(&path) {
+                Some(existing) => existing.merge_operations(item),
+                None => {
+                    self.openapi.paths.paths.insert(path, item);
+                }
+            }
         }
-        self.router = self.router.routes(operations);
+        let components = self.openapi.components.get_or_insert_with(Default::default);
+        components.schemas.extend(schemas);
         self
     }
 
@@ -106,8 +138,15 @@ impl Routes {
 
     /// Adds the routes of another part of the same module.
     pub fn merge(mut self, other: Routes) -> Routes {
-        self.router = self.router.merge(other.router);
+        self.entries.extend(other.entries);
         self.table.extend(other.table);
+        let components = other.openapi.components.unwrap_or_default();
+        self.openapi.paths.paths.extend(other.openapi.paths.paths);
+        self.openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(components.schemas);
         self
     }
 
@@ -115,10 +154,31 @@ impl Routes {
         &self.table
     }
 
-    /// The router, the OpenAPI paths and schemas of the API operations, and the route table.
-    pub fn into_parts(self) -> (axum::Router<AppState>, OpenApi, Vec<RouteInfo>) {
-        let (router, openapi) = self.router.split_for_parts();
-        (router, openapi, self.table)
+    /// The API operations' paths and schemas, for the OpenAPI document.
+    pub fn openapi(&self) -> &OpenApi {
+        &self.openapi
+    }
+
+    /// The router. A route that needs a signed-in caller refuses an anonymous one here, before
+    /// its body is read: a page sends them to sign in, the API answers 401. What a signed-in
+    /// caller may do with the object is still the handler's policy call.
+    pub fn into_router(self, state: &AppState) -> axum::Router<AppState> {
+        self.entries
+            .into_iter()
+            .fold(axum::Router::new(), |router, entry| {
+                let handlers = match entry.access {
+                    Access::SignedIn | Access::Entity(_) => {
+                        entry
+                            .handlers
+                            .route_layer(axum::middleware::from_fn_with_state(
+                                state.clone(),
+                                require_sign_in,
+                            ))
+                    }
+                    Access::Public | Access::Capability(_) | Access::Scope(_) => entry.handlers,
+                };
+                router.route(&entry.path, handlers)
+            })
     }
 
     fn on<H: Handler<T, AppState>, T: 'static>(
@@ -136,8 +196,24 @@ impl Routes {
             access,
             documented: false,
         });
-        self.router = self.router.route(path, on(filter, h));
+        self.entries.push(Entry {
+            path: path.to_owned(),
+            handlers: on(filter, h),
+            access,
+        });
         self
+    }
+}
+
+async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    match Auth::from_request_parts(&mut parts, &state).await {
+        Ok(auth) if !matches!(auth.principal, Principal::Anonymous) => {
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Ok(_) if crate::extract::is_api(&parts.uri) => AppError::Unauthorized.into_problem(),
+        Ok(_) => PageError(AppError::Unauthorized).into_response(),
+        Err(refused) => refused,
     }
 }
 
