@@ -14,6 +14,7 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 use tinhso_domain::feedback::{Filer, Status, public_reporter_name};
+use tinhso_domain::time::LocalDateTime;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Category {
@@ -55,8 +56,8 @@ pub struct Report {
     pub agency_id: Option<String>,
     pub agency_name: Option<String>,
     pub status: Status,
-    pub received_local: String,
-    pub due_local: Option<String>,
+    pub received_local: LocalDateTime,
+    pub due_local: Option<LocalDateTime>,
     pub answer: Option<String>,
     pub answered_at: Option<String>,
     pub reject_reason: Option<String>,
@@ -89,21 +90,9 @@ impl Report {
     }
 
     /// Whether the report is past its deadline and still waiting for the agency.
-    pub fn overdue(&self, now_local: &str) -> bool {
-        tinhso_domain::feedback::is_open(self.status)
-            && self.due_local.as_deref().is_some_and(|due| due < now_local)
+    pub fn overdue(&self, now: LocalDateTime) -> bool {
+        tinhso_domain::feedback::is_open(self.status) && self.due_local.is_some_and(|due| due < now)
     }
-}
-
-pub fn status_text(status: Status) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub fn parse_status(text: &str) -> Option<Status> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 /// A routing rule: category code, administrative unit (`None`: anywhere), agency code.
