@@ -745,16 +745,16 @@ pub struct PublicEvent {
 }
 
 pub async fn public_view(state: &AppState, code: &str) -> Result<Option<PublicDossier>, AppError> {
-    if code.parse::<tinhso_domain::dossier::DossierCode>().is_err() {
+    let Ok(code) = code.parse::<tinhso_domain::dossier::DossierCode>() else {
         return Ok(None);
-    }
-    let Some(d) = store::by_code(&state.db, code).await? else {
+    };
+    let Some(d) = store::by_code(&state.db, &code).await? else {
         return Ok(None);
     };
     let calendar = calendar::load(&state.db).await?;
     let events = store::events(&state.db, &d.id).await?;
     Ok(Some(PublicDossier {
-        code: code.to_owned(),
+        code: code.to_string(),
         procedure_code: d.procedure_code.clone(),
         procedure_name: d.procedure_name.clone(),
         agency_name: d.agency_name.clone(),

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::calendar::WorkDuration;
-use tinhso_domain::dossier::{Channel, Outcome};
+use tinhso_domain::dossier::{Channel, DossierCode, Outcome};
 
 fn json_err(e: serde_json::Error) -> AppError {
     AppError::Internal(e.into())
@@ -94,9 +94,9 @@ pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossi
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_code(db: &Db, code: &str) -> Result<Option<Dossier>, AppError> {
+pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
-        .bind(code)
+        .bind(code.to_string())
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(from_row).transpose()
