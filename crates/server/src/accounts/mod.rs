@@ -958,8 +958,8 @@ pub async fn check_access_change(
             "Chọn ít nhất một vai trò hợp lệ.",
         ));
     }
-    let grants_system_admin =
-        roles.contains(&Role::SystemAdmin) != before.roles.iter().any(|r| r == "system_admin");
+    let grants_system_admin = roles.contains(&Role::SystemAdmin)
+        != before.roles.iter().any(|r| r == Role::SystemAdmin.as_str());
     if grants_system_admin {
         authorize(&state.db, principal, Action::ManageDirectory).await?;
     }
