@@ -535,3 +535,16 @@ pub async fn pauses(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Queue;
+
+    #[test]
+    fn queue_text_is_its_json() {
+        for q in Queue::ALL {
+            assert_eq!(serde_json::to_value(q).unwrap(), q.as_str());
+            assert_eq!(q.as_str().parse::<Queue>(), Ok(q));
+        }
+    }
+}
