@@ -121,3 +121,88 @@ pub fn demo() -> (Vec<Category>, Vec<RouteRule>) {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32, hour: u32, minute: u32) -> LocalDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(hour, minute, 0)
+            .unwrap()
+            .into()
+    }
+
+    fn report(status: Status, due: Option<LocalDateTime>) -> Report {
+        let text = String::new;
+        Report {
+            id: text(),
+            code: "PA-1".into(),
+            category_code: text(),
+            category_name: text(),
+            title: text(),
+            description: text(),
+            address: text(),
+            admin_unit_code: None,
+            lat: None,
+            lon: None,
+            reporter_id: None,
+            reporter_name: text(),
+            reporter_email: text(),
+            reporter_phone: text(),
+            show_name: false,
+            source: text(),
+            agency_id: None,
+            agency_name: None,
+            status,
+            received_local: at(2, 8, 0),
+            due_local: due,
+            answer: None,
+            answered_at: None,
+            reject_reason: None,
+            reopened: false,
+            rating: None,
+            rating_comment: None,
+            duplicate_of: None,
+            hidden_reason: None,
+            created_at: text(),
+            updated_at: text(),
+        }
+    }
+
+    #[test]
+    fn a_report_is_overdue_once_its_due_moment_has_passed_while_the_agency_holds_it() {
+        let due = Some(at(9, 16, 30));
+        let r = report(Status::InProgress, due);
+        assert!(!r.overdue(at(9, 16, 29)));
+        assert!(
+            !r.overdue(at(9, 16, 30)),
+            "due at 16:30 is still in time at 16:30"
+        );
+        assert!(r.overdue(at(9, 16, 31)));
+        assert!(r.overdue(at(10, 8, 0)), "the next morning");
+        assert!(
+            !report(Status::Answered, due).overdue(at(20, 8, 0)),
+            "answered"
+        );
+        assert!(
+            !report(Status::Received, None).overdue(at(20, 8, 0)),
+            "no deadline yet"
+        );
+    }
+
+    #[test]
+    fn the_deadline_is_stored_sent_and_shown_as_before() {
+        let r = report(Status::Assigned, Some(at(9, 16, 30)));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["due_local"], "2026-11-09T16:30:00");
+        assert_eq!(json["received_local"], "2026-11-02T08:00:00");
+        let view = http::public_view(&r, at(9, 8, 0));
+        assert_eq!(
+            view.get_attr("due").unwrap().to_string(),
+            "2026-11-09T16:30:00"
+        );
+        assert!(!view.get_attr("overdue").unwrap().is_true());
+    }
+}
