@@ -3,6 +3,28 @@
 
 use serde::{Deserialize, Serialize};
 
+text_enum! {
+    /// What a stored file is for: the `purpose` column of `dossier_files` and `feedback_photos`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FilePurpose {
+        /// A paper of the application (thành phần hồ sơ), uploaded or taken from the store.
+        Paper = "paper",
+        /// A paper the applicant sent when asked for a supplement.
+        Supplement = "supplement",
+        /// A result the agency issued.
+        Result = "result",
+        /// A photo the reporter attached to a feedback report (stored as `report`, the file's
+        /// owner, since the first release).
+        #[serde(rename = "report")]
+        Photo = "report",
+        /// A file of the agency's answer to a feedback report.
+        Answer = "answer",
+        /// An answer file replaced by a later answer: kept, no longer shown.
+        SupersededAnswer = "superseded_answer",
+    }
+}
+
 /// The kinds of paper the one-stop desk accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,6 +125,11 @@ pub fn clean_file_name(raw: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn file_purpose_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&FilePurpose::ALL, FilePurpose::as_str);
+    }
 
     const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
     const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];

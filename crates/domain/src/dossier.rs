@@ -107,58 +107,78 @@ impl FromStr for DossierCode {
     }
 }
 
-/// Where a dossier stands in its processing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DossierState {
-    /// Saved by the citizen, not submitted.
-    Draft,
-    /// Submitted (online, at the counter or by post), waiting for the one-stop desk.
-    Submitted,
-    /// Accepted; `step` says which processing step holds it.
-    InProgress,
-    /// Waiting for the citizen's supplement (form 02); the clock is stopped.
-    SupplementRequested,
-    /// Refused at reception (form 03).
-    Refused,
-    /// Processing finished and approved; the result waits to be returned.
-    Approved,
-    /// The result was handed to the citizen.
-    Returned,
-    /// Processing stopped (form 05).
-    Stopped,
-    /// Withdrawn by the citizen.
-    Withdrawn,
+text_enum! {
+    /// Where a dossier stands in its processing.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DossierState {
+        /// Saved by the citizen, not submitted.
+        Draft = "draft",
+        /// Submitted (online, at the counter or by post), waiting for the one-stop desk.
+        Submitted = "submitted",
+        /// Accepted; `step` says which processing step holds it.
+        InProgress = "in_progress",
+        /// Waiting for the citizen's supplement (form 02); the clock is stopped.
+        SupplementRequested = "supplement_requested",
+        /// Refused at reception (form 03).
+        Refused = "refused",
+        /// Processing finished and approved; the result waits to be returned.
+        Approved = "approved",
+        /// The result was handed to the citizen.
+        Returned = "returned",
+        /// Processing stopped (form 05).
+        Stopped = "stopped",
+        /// Withdrawn by the citizen.
+        Withdrawn = "withdrawn",
+    }
 }
 
-/// Who may take an action, before the agency check that the server adds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Actor {
-    Applicant,
-    OneStopClerk,
-    Specialist,
-    Leader,
+text_enum! {
+    /// How a dossier reached the desk.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Channel {
+        /// Filed by the applicant on the portal.
+        Online = "online",
+        /// Handed in at the one-stop desk and registered by a clerk.
+        Counter = "counter",
+        /// Sent by the public postal service and registered by a clerk.
+        Post = "post",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Submit,
-    Accept,
-    Refuse,
-    RequestSupplement,
-    Supplement,
-    /// Finish the current processing step and hand the dossier to the next one.
-    CompleteStep,
-    Approve,
-    ReturnResult,
-    Stop,
-    Withdraw,
-    /// Transfer a dossier received at the wrong desk to the competent agency.
-    Forward,
-    /// Issue the apology letter and a new appointment (form 04) for a dossier about to be late.
-    Apologize,
+text_enum! {
+    /// Who may take an action, before the agency check that the server adds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Actor {
+        Applicant = "applicant",
+        OneStopClerk = "one_stop_clerk",
+        Specialist = "specialist",
+        Leader = "leader",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Action {
+        Submit = "submit",
+        Accept = "accept",
+        Refuse = "refuse",
+        RequestSupplement = "request_supplement",
+        Supplement = "supplement",
+        /// Finish the current processing step and hand the dossier to the next one.
+        CompleteStep = "complete_step",
+        Approve = "approve",
+        ReturnResult = "return_result",
+        Stop = "stop",
+        Withdraw = "withdraw",
+        /// Transfer a dossier received at the wrong desk to the competent agency.
+        Forward = "forward",
+        /// Issue the apology letter and a new appointment (form 04) for a dossier about to be late.
+        Apologize = "apologize",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -201,16 +221,18 @@ impl Action {
     }
 }
 
-/// How pressing a dossier is for the official who holds it, in the order "my work" shows
-/// them: overdue first, then due today, then the rest by due moment, then those whose clock
-/// has not started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    Overdue,
-    DueToday,
-    Later,
-    NoDeadline,
+text_enum! {
+    /// How pressing a dossier is for the official who holds it, in the order "my work" shows
+    /// them: overdue first, then due today, then the rest by due moment, then those whose clock
+    /// has not started.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Urgency {
+        Overdue = "overdue",
+        DueToday = "due_today",
+        Later = "later",
+        NoDeadline = "no_deadline",
+    }
 }
 
 /// The urgency of a dossier due at `due` (local time), seen at `now`.
@@ -297,13 +319,15 @@ pub fn national_state(position: Position) -> u8 {
     }
 }
 
-/// How a processed dossier counts in the national on-time indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Early,
-    OnTime,
-    Late,
+text_enum! {
+    /// How a processed dossier counts in the national on-time indicator.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome {
+        Early = "early",
+        OnTime = "on_time",
+        Late = "late",
+    }
 }
 
 /// The outcome of a dossier finished at `status` (from the calendar, supplement waits already
@@ -554,6 +578,36 @@ mod tests {
         assert_eq!(outcome(DeadlineStatus::Late, 0), Outcome::Late);
         assert_eq!(on_time_rate(3, 5, 2), Some(80.0));
         assert_eq!(on_time_rate(0, 0, 0), None);
+    }
+
+    #[test]
+    fn channel_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&Channel::ALL, Channel::as_str);
+    }
+
+    #[test]
+    fn dossier_state_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&DossierState::ALL, DossierState::as_str);
+    }
+
+    #[test]
+    fn actor_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&Actor::ALL, Actor::as_str);
+    }
+
+    #[test]
+    fn action_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&Action::ALL, Action::as_str);
+    }
+
+    #[test]
+    fn urgency_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&Urgency::ALL, Urgency::as_str);
+    }
+
+    #[test]
+    fn outcome_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&Outcome::ALL, Outcome::as_str);
     }
 
     proptest! {

@@ -3,40 +3,44 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a report stands. Richer than Open311's open/closed, which `open311_status` derives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Filed, not yet routed (no rule matched) or waiting for the coordinator.
-    Received,
-    /// Routed to the responsible agency, not yet taken up.
-    Assigned,
-    /// The agency is working on it.
-    InProgress,
-    /// The agency answered publicly; the reporter may rate it or reopen it once.
-    Answered,
-    /// Finished: rated, or the reopening window passed.
-    Closed,
-    /// Out of scope, with a reason.
-    Rejected,
-    /// Merged into another report; its followers follow that one.
-    Duplicate,
+text_enum! {
+    /// Where a report stands. Richer than Open311's open/closed, which `open311_status` derives.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Status {
+        /// Filed, not yet routed (no rule matched) or waiting for the coordinator.
+        Received = "received",
+        /// Routed to the responsible agency, not yet taken up.
+        Assigned = "assigned",
+        /// The agency is working on it.
+        InProgress = "in_progress",
+        /// The agency answered publicly; the reporter may rate it or reopen it once.
+        Answered = "answered",
+        /// Finished: rated, or the reopening window passed.
+        Closed = "closed",
+        /// Out of scope, with a reason.
+        Rejected = "rejected",
+        /// Merged into another report; its followers follow that one.
+        Duplicate = "duplicate",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Route (or re-route) to an agency: by the rules or by the coordinator.
-    Assign,
-    /// An official of the agency takes it up.
-    Accept,
-    Answer,
-    Reject,
-    /// The reporter, not satisfied, reopens an answered report (once).
-    Reopen,
-    /// The reporter rates the answer, which closes the report.
-    Rate,
-    MarkDuplicate,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Action {
+        /// Route (or re-route) to an agency: by the rules or by the coordinator.
+        Assign = "assign",
+        /// An official of the agency takes it up.
+        Accept = "accept",
+        Answer = "answer",
+        Reject = "reject",
+        /// The reporter, not satisfied, reopens an answered report (once).
+        Reopen = "reopen",
+        /// The reporter rates the answer, which closes the report.
+        Rate = "rate",
+        MarkDuplicate = "mark_duplicate",
+    }
 }
 
 impl Action {
@@ -158,6 +162,16 @@ pub fn public_reporter_name(filer: Filer, name: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn status_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&super::Status::ALL, super::Status::as_str);
+    }
+
+    #[test]
+    fn action_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&super::Action::ALL, super::Action::as_str);
+    }
+
     #[test]
     fn rejecting_and_merging_are_irreversible_the_rest_is_not() {
         use super::Action::*;

@@ -1,6 +1,9 @@
 //! Pure domain rules of Tỉnh Số. Nothing in this crate performs I/O: every rule here is a
 //! function of its inputs, so it can be tested exhaustively and reused by every module.
 
+#[macro_use]
+pub mod text_enum;
+
 pub mod agency_code;
 pub mod attachment;
 pub mod audit_anchor;
@@ -14,3 +17,4 @@ pub mod numbers;
 pub mod procedure;
 pub mod spreadsheet;
 pub mod text;
+pub mod time;

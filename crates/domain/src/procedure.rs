@@ -5,17 +5,19 @@ use crate::calendar::WorkDuration;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Online service level (Decree 42/2022).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OnlineLevel {
-    /// Toàn trình: everything online.
-    Full,
-    /// Một phần: part of it online.
-    Partial,
-    /// Information only.
-    Information,
+text_enum! {
+    /// Online service level (Decree 42/2022).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum OnlineLevel {
+        /// Toàn trình: everything online.
+        Full = "full",
+        /// Một phần: part of it online.
+        Partial = "partial",
+        /// Information only.
+        Information = "information",
+    }
 }
 
 /// What a form field takes; `type` names the kind.
@@ -297,6 +299,11 @@ fn check_value(kind: &FieldKind, value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn online_level_text_is_its_json() {
+        crate::text_enum::assert_text_is_json(&OnlineLevel::ALL, OnlineLevel::as_str);
+    }
 
     #[test]
     fn dates_and_texts_stay_within_sense() {

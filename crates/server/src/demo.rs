@@ -6,7 +6,7 @@ use crate::agencies::model::AgencyInput;
 use crate::agencies::store::{self, AdminUnit};
 use crate::app::AppState;
 use crate::audit::Actor;
-use crate::auth::password;
+use crate::auth::{UserKind, password};
 use sqlx::Row;
 
 /// Password of every demo account (listed in the README).
@@ -230,23 +230,23 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 /// (email, full name, kind, citizen id / tax code)
-pub const PUBLIC_USERS: &[(&str, &str, &str, &str)] = &[
+pub const PUBLIC_USERS: &[(&str, &str, UserKind, &str)] = &[
     (
         "congdan@tinhso.local",
         "Nguyễn Văn An",
-        "citizen",
+        UserKind::Citizen,
         "038090000111",
     ),
     (
         "congdan2@tinhso.local",
         "Lê Thị Bích",
-        "citizen",
+        UserKind::Citizen,
         "038190000222",
     ),
     (
         "doanhnghiep@tinhso.local",
         "Công ty TNHH Ánh Dương Xanh",
-        "business",
+        UserKind::Business,
         "2800000001",
     ),
 ];
@@ -335,7 +335,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     for (email, name, kind, number) in PUBLIC_USERS {
-        insert_public_user(state, email, name, kind, number).await?;
+        insert_public_user(state, email, name, *kind, number).await?;
     }
     for notice in demo_calendar_notices() {
         crate::calendar::save_notice(db, &actor, notice)
@@ -357,11 +357,11 @@ async fn insert_public_user(
     state: &AppState,
     email: &str,
     name: &str,
-    kind: &str,
+    kind: UserKind,
     number: &str,
 ) -> anyhow::Result<()> {
     let now = crate::time::now_text();
-    let (citizen_id, tax_code) = if kind == "business" {
+    let (citizen_id, tax_code) = if kind == UserKind::Business {
         (None, Some(number))
     } else {
         (Some(number), None)
@@ -373,7 +373,7 @@ async fn insert_public_user(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
     )
     .bind(&id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(email)
     .bind(name)
     .bind(citizen_id)

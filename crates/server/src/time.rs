@@ -2,6 +2,7 @@
 //! order on both databases. Vietnam is UTC+7 without daylight saving.
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+pub use tinhso_domain::time::LocalDateTime;
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
@@ -41,15 +42,22 @@ pub fn local_now() -> chrono::NaiveDateTime {
     now().with_timezone(&vietnam()).naive_local()
 }
 
+/// Now, in Vietnam's local time, typed as deadlines are.
+pub fn local_now_typed() -> LocalDateTime {
+    local_now().into()
+}
+
+/// The stored text of a local time (`LocalDateTime::to_text`).
 pub fn local_text(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    LocalDateTime(t).to_text()
 }
 
+/// Reads a stored local time (`LocalDateTime::parse`).
 pub fn parse_local(s: &str) -> Option<chrono::NaiveDateTime> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok()
+    LocalDateTime::parse(s).map(LocalDateTime::naive)
 }
 
-/// `24/11/2026 16:30`, as forms and pages show local times.
+/// `24/11/2026 16:30`, as forms and pages show local times (`LocalDateTime`'s `Display`).
 pub fn display_local(t: chrono::NaiveDateTime) -> String {
-    t.format("%d/%m/%Y %H:%M").to_string()
+    LocalDateTime(t).to_string()
 }

@@ -25,6 +25,7 @@ on_both_databases!(
     submission_is_idempotent_and_codes_have_no_gaps,
     a_busy_day_widens_the_code_past_9999,
     counter_registration_forms_forward_and_apology,
+    counter_registration_refuses_a_channel_it_does_not_know,
     a_linked_request_makes_a_dossier_at_each_agency
 );
 
@@ -609,6 +610,67 @@ async fn submission_is_idempotent_and_codes_have_no_gaps(app: TestApp) {
         .unwrap();
     let status = app.send(without_key).await.status();
     assert_eq!(status, StatusCode::BAD_REQUEST, "the key is required");
+}
+
+async fn counter_registration_refuses_a_channel_it_does_not_know(app: TestApp) {
+    app.login(CLERK, PASSWORD).await;
+    let page = format!("/office/dossiers/new?procedure={BIRTH}");
+    let dossiers = || async {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM dossiers")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        sqlx::Row::get::<i64, _>(&row, "n")
+    };
+    let before = dossiers().await;
+    let fields = |channel: &'static str| {
+        let mut fields = vec![
+            ("procedure", BIRTH),
+            ("applicant_name", "Phan Thị Hạnh"),
+            ("applicant_phone", "0912345678"),
+            ("channel", channel),
+        ];
+        fields.extend(birth_answers());
+        fields
+    };
+    let paper: &[(&str, &str, &[u8])] = &[("file_giay_chung_sinh", "chung-sinh.pdf", PDF)];
+    // A value no form offers, in any spelling, and the portal's own channel, which a clerk
+    // does not register.
+    for channel in ["fax", "Counter", "", "online"] {
+        let (status, html, _) = app
+            .post_multipart(&page, "/office/dossiers/new", &fields(channel), paper)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{channel:?}");
+        assert!(
+            html.contains("href=\"#f-channel\">Kênh tiếp nhận là tại quầy hoặc bưu chính."),
+            "{channel:?}: {html}"
+        );
+    }
+    // In English, the same error in English.
+    let token = app.csrf(&page).await;
+    let mut english = vec![("_csrf", token.as_str())];
+    english.extend(fields("fax"));
+    let (content_type, body) = common::multipart(&english, paper);
+    let req = Request::post("/office/dossiers/new")
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, format!("{}; lang=en", app.cookie_header()))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, html) = text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("The channel is either the counter or the post."),
+        "{html}"
+    );
+    assert_eq!(dossiers().await, before, "nothing was registered");
+    // The clerk's own choices are taken.
+    for channel in ["counter", "post"] {
+        let (status, _, _) = app
+            .post_multipart(&page, "/office/dossiers/new", &fields(channel), paper)
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{channel}");
+    }
+    assert_eq!(dossiers().await, before + 2);
 }
 
 async fn counter_registration_forms_forward_and_apology(app: TestApp) {

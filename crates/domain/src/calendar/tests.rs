@@ -1402,3 +1402,8 @@ fn legacy_due_moments_become_the_end_they_stood_for() {
         assert_eq!(calendar.due_from_legacy(&legacy, due).unwrap(), due);
     }
 }
+
+#[test]
+fn deadline_status_text_is_its_json() {
+    crate::text_enum::assert_text_is_json(&DeadlineStatus::ALL, DeadlineStatus::as_str);
+}

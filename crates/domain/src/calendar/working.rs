@@ -288,22 +288,24 @@ impl Pause {
     }
 }
 
-/// Where a dossier stands against its due moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeadlineStatus {
-    /// Finished on a calendar day before the due day (trước hạn).
-    Early,
-    /// Finished on the due day, not after the due moment (đúng hạn).
-    OnTime,
-    /// Finished after the due moment (quá hạn).
-    Late,
-    /// Unfinished, with more working time left than the warning threshold.
-    OnTrack,
-    /// Unfinished, due moment not passed, at most the warning threshold left (sắp đến hạn).
-    DueSoon,
-    /// Unfinished and past the due moment.
-    Overdue,
+text_enum! {
+    /// Where a dossier stands against its due moment.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeadlineStatus {
+        /// Finished on a calendar day before the due day (trước hạn).
+        Early = "early",
+        /// Finished on the due day, not after the due moment (đúng hạn).
+        OnTime = "on_time",
+        /// Finished after the due moment (quá hạn).
+        Late = "late",
+        /// Unfinished, with more working time left than the warning threshold.
+        OnTrack = "on_track",
+        /// Unfinished, due moment not passed, at most the warning threshold left (sắp đến hạn).
+        DueSoon = "due_soon",
+        /// Unfinished and past the due moment.
+        Overdue = "overdue",
+    }
 }
 
 impl DeadlineStatus {

@@ -707,7 +707,11 @@ pub async fn create_official(
         .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
         .ok();
     let phone = optional(&input.phone, identity::phone, "phone", &mut errors);
-    let roles: Vec<Role> = input.roles.iter().filter_map(|r| Role::parse(r)).collect();
+    let roles: Vec<Role> = input
+        .roles
+        .iter()
+        .filter_map(|r| r.parse::<Role>().ok())
+        .collect();
     if roles.len() != input.roles.len() || roles.is_empty() {
         errors.push(FieldError::new("roles", "Chọn ít nhất một vai trò hợp lệ."));
     }
@@ -944,15 +948,18 @@ pub async fn check_access_change(
         },
     )
     .await?;
-    let roles: Vec<Role> = role_names.iter().filter_map(|r| Role::parse(r)).collect();
+    let roles: Vec<Role> = role_names
+        .iter()
+        .filter_map(|r| r.parse::<Role>().ok())
+        .collect();
     if roles.len() != role_names.len() || roles.is_empty() {
         return Err(AppError::validation(
             "roles",
             "Chọn ít nhất một vai trò hợp lệ.",
         ));
     }
-    let grants_system_admin =
-        roles.contains(&Role::SystemAdmin) != before.roles.iter().any(|r| r == "system_admin");
+    let grants_system_admin = roles.contains(&Role::SystemAdmin)
+        != before.roles.iter().any(|r| r == Role::SystemAdmin.as_str());
     if grants_system_admin {
         authorize(&state.db, principal, Action::ManageDirectory).await?;
     }

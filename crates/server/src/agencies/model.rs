@@ -4,41 +4,19 @@ use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use tinhso_domain::agency_code::AgencyCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgencyKind {
-    /// Ủy ban nhân dân.
-    PeoplesCommittee,
-    /// Hội đồng nhân dân.
-    PeoplesCouncil,
-    /// Sở, ban, ngành.
-    Department,
-    /// Phòng, chi cục, đơn vị sự nghiệp.
-    Unit,
-    Other,
-}
-
-impl AgencyKind {
-    pub const ALL: [AgencyKind; 5] = [
-        AgencyKind::PeoplesCommittee,
-        AgencyKind::PeoplesCouncil,
-        AgencyKind::Department,
-        AgencyKind::Unit,
-        AgencyKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgencyKind::PeoplesCommittee => "peoples_committee",
-            AgencyKind::PeoplesCouncil => "peoples_council",
-            AgencyKind::Department => "department",
-            AgencyKind::Unit => "unit",
-            AgencyKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AgencyKind> {
-        AgencyKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+tinhso_domain::text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AgencyKind {
+        /// Ủy ban nhân dân.
+        PeoplesCommittee = "peoples_committee",
+        /// Hội đồng nhân dân.
+        PeoplesCouncil = "peoples_council",
+        /// Sở, ban, ngành.
+        Department = "department",
+        /// Phòng, chi cục, đơn vị sự nghiệp.
+        Unit = "unit",
+        Other = "other",
     }
 }
 
@@ -133,7 +111,7 @@ pub fn validate(input: &AgencyInput) -> Result<ValidAgency, Vec<FieldError>> {
     } else if name.chars().count() > 255 {
         errors.push(FieldError::new("name", "Tên cơ quan dài tối đa 255 ký tự."));
     }
-    let kind = AgencyKind::parse(&input.kind);
+    let kind = input.kind.trim().parse::<AgencyKind>().ok();
     if kind.is_none() {
         errors.push(FieldError::new("kind", "Loại cơ quan không hợp lệ."));
     }
@@ -169,6 +147,14 @@ pub fn validate(input: &AgencyInput) -> Result<ValidAgency, Vec<FieldError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agency_kind_text_is_its_json() {
+        for k in AgencyKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(k.as_str().parse::<AgencyKind>(), Ok(k));
+        }
+    }
 
     fn input(code: &str, parent: Option<&str>) -> AgencyInput {
         AgencyInput {

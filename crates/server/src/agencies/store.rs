@@ -21,7 +21,7 @@ fn from_row(row: &AnyRow) -> Result<Agency, sqlx::Error> {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
-        kind: AgencyKind::parse(&kind).unwrap_or(AgencyKind::Other),
+        kind: kind.trim().parse().unwrap_or(AgencyKind::Other),
         parent_id: row.try_get("parent_id")?,
         parent_code: row.try_get("parent_code")?,
         admin_unit_code: row.try_get("admin_unit_code")?,

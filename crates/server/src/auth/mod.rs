@@ -10,72 +10,33 @@ pub mod totp;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    SystemAdmin,
-    AgencyAdmin,
-    OneStopClerk,
-    Specialist,
-    Leader,
-    DocumentClerk,
+tinhso_domain::text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        SystemAdmin = "system_admin",
+        AgencyAdmin = "agency_admin",
+        OneStopClerk = "one_stop_clerk",
+        Specialist = "specialist",
+        Leader = "leader",
+        DocumentClerk = "document_clerk",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::SystemAdmin,
-        Role::AgencyAdmin,
-        Role::OneStopClerk,
-        Role::Specialist,
-        Role::Leader,
-        Role::DocumentClerk,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SystemAdmin => "system_admin",
-            Role::AgencyAdmin => "agency_admin",
-            Role::OneStopClerk => "one_stop_clerk",
-            Role::Specialist => "specialist",
-            Role::Leader => "leader",
-            Role::DocumentClerk => "document_clerk",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Administrators must use a second factor.
     pub fn requires_totp(self) -> bool {
         matches!(self, Role::SystemAdmin | Role::AgencyAdmin)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Citizen,
-    Business,
-    Official,
-}
-
-impl UserKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserKind::Citizen => "citizen",
-            UserKind::Business => "business",
-            UserKind::Official => "official",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UserKind> {
-        match s {
-            "citizen" => Some(UserKind::Citizen),
-            "business" => Some(UserKind::Business),
-            "official" => Some(UserKind::Official),
-            _ => None,
-        }
+tinhso_domain::text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum UserKind {
+        Citizen = "citizen",
+        Business = "business",
+        Official = "official",
     }
 }
 
@@ -146,4 +107,25 @@ pub fn random_token(bytes: usize) -> String {
 pub fn token_hash(token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Role, UserKind};
+
+    #[test]
+    fn role_text_is_its_json() {
+        for r in Role::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+    }
+
+    #[test]
+    fn user_kind_text_is_its_json() {
+        for k in UserKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(k.as_str().parse::<UserKind>(), Ok(k));
+        }
+    }
 }

@@ -180,13 +180,13 @@ pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<User>, AppError>
         .filter_map(|r| {
             r.try_get::<String, _>("role")
                 .ok()
-                .and_then(|s| Role::parse(&s))
+                .and_then(|s| s.parse::<Role>().ok())
         })
         .collect();
     let kind: String = row.try_get("kind")?;
     Ok(Some(User {
         id: row.try_get("id")?,
-        kind: UserKind::parse(&kind).unwrap_or(UserKind::Citizen),
+        kind: kind.parse().unwrap_or(UserKind::Citizen),
         full_name: row.try_get("full_name")?,
         email: row.try_get("email")?,
         agency_id: row.try_get("agency_id")?,

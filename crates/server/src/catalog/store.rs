@@ -41,8 +41,9 @@ fn from_row(row: &AnyRow, agencies: Vec<String>) -> Result<Procedure, AppError> 
         processing: tinhso_domain::calendar::WorkDuration::half_days(
             row.try_get::<i64, _>("processing_half_days")? as u32,
         ),
-        online_level: serde_json::from_value(serde_json::Value::String(text("online_level")?))
-            .map_err(json_err)?,
+        online_level: text("online_level")?
+            .parse()
+            .map_err(|e: tinhso_domain::text_enum::UnknownValue| AppError::Internal(e.into()))?,
         fees: serde_json::from_str(&text("fees")?).map_err(json_err)?,
         papers: serde_json::from_str(&text("papers")?).map_err(json_err)?,
         result: text("result")?,
@@ -309,7 +310,7 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
     .bind(&p.field_code)
     .bind(&p.level)
     .bind(i64::from(p.processing.as_half_days()))
-    .bind(serde_json::to_value(p.online_level).map_err(json_err)?.as_str().unwrap_or_default().to_owned())
+    .bind(p.online_level.as_str())
     .bind(json(&p.fees)?)
     .bind(json(&p.papers)?)
     .bind(&p.result)
@@ -450,7 +451,6 @@ pub async fn export_csv(db: &Db) -> Result<Vec<u8>, AppError> {
         "agency_code",
     ])?;
     for p in export_all(db).await? {
-        let level = serde_json::to_value(p.online_level).map_err(json_err)?;
         for agency in &p.agencies {
             w.record([
                 p.code.as_str(),
@@ -459,7 +459,7 @@ pub async fn export_csv(db: &Db) -> Result<Vec<u8>, AppError> {
                 &p.field_name,
                 &p.level,
                 &p.processing.to_string(),
-                level.as_str().unwrap_or_default(),
+                p.online_level.as_str(),
                 agency,
             ])?;
         }

@@ -129,7 +129,7 @@ async fn reference(state: &AppState, id: &str) -> Result<DossierRef, AppError> {
     Ok(DossierRef {
         id: d.id,
         code: d.code,
-        state: store::state_text(d.state),
+        state: d.state.as_str().to_owned(),
     })
 }
 
@@ -234,7 +234,9 @@ pub async fn act(
     authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
     let user = auth.require_user()?;
     let d = visible(&state, user, &id).await?;
-    let action = serde_json::from_value(serde_json::Value::String(body.action.clone()))
+    let action = body
+        .action
+        .parse()
         .map_err(|_| AppError::validation("action", "Thao tác không hợp lệ."))?;
     let new_due = match body.new_due.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -311,12 +313,14 @@ pub async fn my_work(
     Ok(Json(
         work.into_iter()
             .map(|d| WorkItem {
-                urgency: store::enum_text(&tinhso_domain::dossier::urgency(d.due, now)),
+                urgency: tinhso_domain::dossier::urgency(d.due, now)
+                    .as_str()
+                    .to_owned(),
                 due_local: d.due.map(super::local_text),
                 id: d.id,
                 code: d.code,
                 procedure_name: d.procedure_name,
-                state: store::state_text(d.state),
+                state: d.state.as_str().to_owned(),
             })
             .collect(),
     ))

@@ -57,10 +57,13 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
             Some(at) if had_outcome && row.try_get::<i64, _>("apologised")? == 0 => {
                 let requests = row.try_get::<i64, _>("supplement_requests")?;
                 let status = calendar.finished_status(new_due, at);
-                Some(super::store::outcome_text(tinhso_domain::dossier::outcome(
-                    status,
-                    u32::try_from(requests).unwrap_or(u32::MAX),
-                )))
+                Some(
+                    tinhso_domain::dossier::outcome(
+                        status,
+                        u32::try_from(requests).unwrap_or(u32::MAX),
+                    )
+                    .as_str(),
+                )
             }
             _ => None,
         };

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::dossier::{Action, DossierState};
 use tinhso_domain::procedure::FieldKind;
 
@@ -370,8 +371,8 @@ pub fn summary(
         id => d.id.clone(), code => d.code.clone(), procedure_code => d.procedure_code.clone(),
         procedure_name => d.procedure_name.clone(), agency_name => d.agency_name.clone(),
         agency_code => d.agency_code.clone(),
-        applicant_name => d.applicant_name.clone(), channel => d.channel.clone(),
-        state => store::state_text(d.state), national_state => d.national_state(),
+        applicant_name => d.applicant_name.clone(), channel => d.channel.as_str(),
+        state => d.state.as_str(), national_state => d.national_state(),
         due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
         deadline => d.deadline_status(calendar, now).map(sv),
         remaining => d.remaining(calendar, now).map(sv), step_name => d.current_step().map(|s| s.name.clone()),
@@ -459,7 +460,10 @@ pub async fn render_dossier(
 
 /// The result files of a dossier, the first thing its applicant looks for once it is returned.
 pub fn results(files: &[StoredFile]) -> Vec<&StoredFile> {
-    files.iter().filter(|f| f.purpose == "result").collect()
+    files
+        .iter()
+        .filter(|f| f.purpose == FilePurpose::Result)
+        .collect()
 }
 
 async fn supplement(
@@ -741,27 +745,26 @@ pub struct PublicEvent {
 }
 
 pub async fn public_view(state: &AppState, code: &str) -> Result<Option<PublicDossier>, AppError> {
-    if code.parse::<tinhso_domain::dossier::DossierCode>().is_err() {
+    let Ok(code) = code.parse::<tinhso_domain::dossier::DossierCode>() else {
         return Ok(None);
-    }
-    let Some(d) = store::by_code(&state.db, code).await? else {
+    };
+    let Some(d) = store::by_code(&state.db, &code).await? else {
         return Ok(None);
     };
     let calendar = calendar::load(&state.db).await?;
     let events = store::events(&state.db, &d.id).await?;
     Ok(Some(PublicDossier {
-        code: code.to_owned(),
+        code: code.to_string(),
         procedure_code: d.procedure_code.clone(),
         procedure_name: d.procedure_name.clone(),
         agency_name: d.agency_name.clone(),
-        state: store::state_text(d.state),
+        state: d.state.as_str().to_owned(),
         national_state: d.national_state(),
         submitted_at: d.submitted_at.clone(),
         due: d.due.map(super::local_text),
         deadline: d
             .deadline_status(&calendar, local_now())
-            .and_then(|s| serde_json::to_value(s).ok())
-            .and_then(|v| v.as_str().map(str::to_owned)),
+            .map(|s| s.as_str().to_owned()),
         timeline: events
             .into_iter()
             .map(|e| PublicEvent {

@@ -8,6 +8,8 @@ use crate::error::AppError;
 use crate::web::i18n::Lang;
 use chrono::Datelike;
 use tinhso_documents::{Block, FormDocument, Qr};
+use tinhso_domain::attachment::FilePurpose;
+use tinhso_domain::dossier::Channel;
 
 /// The forms a dossier may have, with the action whose event fills them. The receipt and
 /// appointment slip (01) exists once the desk accepted the dossier: before that there is no
@@ -83,11 +85,11 @@ fn field(label: &str, value: impl Into<String>) -> Block {
     }
 }
 
-fn channel_name(channel: &str) -> &'static str {
+fn channel_name(channel: Channel) -> &'static str {
     match channel {
-        "counter" => "Trực tiếp tại Bộ phận một cửa",
-        "post" => "Qua dịch vụ bưu chính công ích",
-        _ => "Trực tuyến",
+        Channel::Counter => "Trực tiếp tại Bộ phận một cửa",
+        Channel::Post => "Qua dịch vụ bưu chính công ích",
+        Channel::Online => "Trực tuyến",
     }
 }
 
@@ -209,7 +211,7 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
             "Thủ tục",
             format!("{} ({})", d.procedure_name, d.procedure_code),
         ),
-        field("Hình thức nộp", channel_name(&d.channel)),
+        field("Hình thức nộp", channel_name(d.channel)),
         field(
             "Thời gian nộp",
             d.submitted_at
@@ -228,7 +230,7 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
     }
     let papers: Vec<String> = files
         .iter()
-        .filter(|f| f.purpose == "paper")
+        .filter(|f| f.purpose == FilePurpose::Paper)
         .map(|f| f.file_name.clone())
         .collect();
     if !papers.is_empty() {

@@ -24,6 +24,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::BTreeMap;
+use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::dossier::DossierState;
 use tinhso_domain::procedure::{FieldKind, FormField};
 
@@ -282,7 +283,8 @@ pub async fn submit(
     let mut ids = Vec::new();
     for (_, _, _, papers) in &plan {
         let id = uuid::Uuid::now_v7().to_string();
-        let stored = upload::put_all(state.storage.as_ref(), &id, "paper", papers).await?;
+        let stored =
+            upload::put_all(state.storage.as_ref(), &id, FilePurpose::Paper, papers).await?;
         stored_all.extend(stored.iter().cloned());
         ids.push((id, stored));
     }
@@ -325,7 +327,7 @@ async fn create_all(
                 applicant_name: &who.user.full_name,
                 applicant_email: who.user.email.as_deref().unwrap_or(""),
                 applicant_phone: "",
-                channel: "online",
+                channel: tinhso_domain::dossier::Channel::Online,
                 idempotency_key: Some(&item_key),
                 group_id: Some(group),
             },

@@ -19,11 +19,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, Remaining, WorkDuration};
-use tinhso_domain::dossier::{DossierState, Outcome, Position};
+use tinhso_domain::dossier::{Channel, DossierState, Outcome, Position};
 use tinhso_domain::procedure::Step;
-
-/// How a dossier reached the desk.
-pub const CHANNELS: [&str; 3] = ["online", "counter", "post"];
 
 /// A dossier as stored, with its agency's code and name.
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +36,7 @@ pub struct Dossier {
     pub applicant_name: String,
     pub applicant_email: String,
     pub applicant_phone: String,
-    pub channel: String,
+    pub channel: Channel,
     pub state: DossierState,
     pub step: u16,
     pub steps: Vec<Step>,

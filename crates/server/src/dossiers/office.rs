@@ -209,7 +209,7 @@ fn possible_actions(user: &User, d: &Dossier) -> Vec<String> {
                 .ok()
                 .is_some_and(|actor| transition(d.position(), *a, actor).is_ok())
         })
-        .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(str::to_owned))
+        .map(|a| a.as_str().to_owned())
         .collect()
 }
 
@@ -218,7 +218,7 @@ fn irreversible_names() -> Vec<String> {
     OFFICE_ACTIONS
         .into_iter()
         .filter(|a| a.is_irreversible())
-        .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(str::to_owned))
+        .map(|a| a.as_str().to_owned())
         .collect()
 }
 
@@ -362,9 +362,10 @@ async fn take_action(
     if !form.file_errors.is_empty() {
         return render(&state, &page, &user, &d, &form.file_errors).await;
     }
-    let action: Action =
-        serde_json::from_value(serde_json::Value::String(form.text("action").to_owned()))
-            .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    let action: Action = form
+        .text("action")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
     if action.is_irreversible() && !confirm::given(Some(form.text(confirm::FIELD))) {
         return ask_confirmation(&state, &page, &user, &d, action, &form).await;
     }
@@ -518,7 +519,7 @@ async fn counter_submit(
         applicant_name: form.text("applicant_name").to_owned(),
         applicant_email: form.text("applicant_email").to_owned(),
         applicant_phone: form.text("applicant_phone").to_owned(),
-        channel: form.text("channel").to_owned(),
+        channel: form.text("channel").parse().ok(),
         answers,
         files: form.files,
         file_errors: form.file_errors,

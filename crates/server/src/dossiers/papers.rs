@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use tinhso_domain::attachment::FilePurpose;
 
 pub fn routes() -> Routes {
     Routes::new("onestop")
@@ -44,7 +45,8 @@ pub struct StorePaper {
     pub size_bytes: i64,
     pub sha256: String,
     /// `paper`, `supplement` (uploaded by the citizen) or `result` (issued to them).
-    pub purpose: String,
+    #[schema(value_type = String)]
+    pub purpose: FilePurpose,
     /// The form field it was first attached to, to offer it first for the same paper.
     pub field_key: String,
     pub created_at: String,
@@ -69,14 +71,17 @@ const STORE_SQL: &str = "SELECT f.id, f.purpose, f.field_key, f.file_name, f.med
                       WHERE r.user_id = $1 AND r.storage_key = f.storage_key)";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<StorePaper, sqlx::Error> {
-    let purpose: String = r.try_get("purpose")?;
+    let purpose: FilePurpose = r
+        .try_get::<String, _>("purpose")?
+        .parse()
+        .map_err(|e: tinhso_domain::text_enum::UnknownValue| sqlx::Error::Decode(e.into()))?;
     Ok(StorePaper {
         id: r.try_get("id")?,
         file_name: r.try_get("file_name")?,
         media_type: r.try_get("media_type")?,
         size_bytes: r.try_get("size_bytes")?,
         sha256: r.try_get("sha256")?,
-        deletable: purpose != "result",
+        deletable: purpose != FilePurpose::Result,
         purpose,
         field_key: r.try_get("field_key")?,
         created_at: r.try_get("created_at")?,
@@ -122,7 +127,7 @@ pub fn reuse(paper: &StorePaper, dossier_id: &str, field_key: &str) -> StoredFil
     StoredFile {
         id: uuid::Uuid::now_v7().to_string(),
         dossier_id: dossier_id.to_owned(),
-        purpose: "paper".into(),
+        purpose: FilePurpose::Paper,
         field_key: field_key.to_owned(),
         file_name: paper.file_name.clone(),
         media_type: paper.media_type.clone(),

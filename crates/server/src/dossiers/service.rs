@@ -16,7 +16,9 @@ use crate::jobs::{self, Job};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
 use tinhso_domain::agency_code::AgencyCode;
+use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::calendar::{Calendar, CutoffRule};
+use tinhso_domain::dossier::Channel;
 use tinhso_domain::dossier::{self, Action, Actor, DossierCode, DossierState, TransitionError};
 use tinhso_domain::procedure::FieldKind;
 
@@ -78,13 +80,6 @@ fn transition_error(e: TransitionError) -> AppError {
     }
 }
 
-fn action_name(action: Action) -> String {
-    serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// Checks that the procedure can be applied for online at this agency.
 pub fn check_online(procedure: &Procedure, agency_code: &str) -> Result<(), AppError> {
     if procedure.online_level == tinhso_domain::procedure::OnlineLevel::Information {
@@ -122,7 +117,8 @@ pub async fn save_application(
         store::by_idempotency_key(&mut conn, &who.user.id, key).await?
     };
     let id = existing.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    let stored = upload::put_all(state.storage.as_ref(), &id, "paper", &app.files).await?;
+    let stored =
+        upload::put_all(state.storage.as_ref(), &id, FilePurpose::Paper, &app.files).await?;
     let reused: Vec<StoredFile> = app
         .reused
         .iter()
@@ -167,7 +163,7 @@ async fn save_in_tx(
                     applicant_name: &who.user.full_name,
                     applicant_email: who.user.email.as_deref().unwrap_or(""),
                     applicant_phone: "",
-                    channel: "online",
+                    channel: Channel::Online,
                     idempotency_key: Some(key),
                     group_id: None,
                 },
@@ -385,7 +381,8 @@ pub struct CounterApplication<'a> {
     pub applicant_name: String,
     pub applicant_email: String,
     pub applicant_phone: String,
-    pub channel: String,
+    /// `None`: the form named no known channel.
+    pub channel: Option<Channel>,
     pub answers: BTreeMap<String, String>,
     pub files: Vec<IncomingFile>,
     pub file_errors: Vec<FieldError>,
@@ -416,7 +413,7 @@ pub async fn register_at_counter(
     {
         errors.push(FieldError::new("applicant_email", "Email không hợp lệ."));
     }
-    if !matches!(app.channel.as_str(), "counter" | "post") {
+    if !matches!(app.channel, Some(Channel::Counter | Channel::Post)) {
         errors.push(FieldError::new(
             "channel",
             "Kênh tiếp nhận là tại quầy hoặc bưu chính.",
@@ -429,7 +426,8 @@ pub async fn register_at_counter(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let stored = upload::put_all(state.storage.as_ref(), &id, "paper", &app.files).await?;
+    let stored =
+        upload::put_all(state.storage.as_ref(), &id, FilePurpose::Paper, &app.files).await?;
     let result = counter_tx(state, who, &app, &agency, &id, probe, &stored).await;
     if result.is_err() {
         upload::discard(state.storage.as_ref(), &stored).await;
@@ -464,7 +462,7 @@ fn blank(
         applicant_name: app.applicant_name.trim().to_owned(),
         applicant_email: app.applicant_email.trim().to_owned(),
         applicant_phone: app.applicant_phone.trim().to_owned(),
-        channel: app.channel.clone(),
+        channel: app.channel.unwrap_or(Channel::Counter), // refused above when not counter or post
         state: DossierState::Draft,
         step: 0,
         steps: app.procedure.steps.clone(),
@@ -515,7 +513,7 @@ async fn counter_tx(
             applicant_name: &d.applicant_name,
             applicant_email: &d.applicant_email,
             applicant_phone: &d.applicant_phone,
-            channel: &app.channel,
+            channel: d.channel,
             idempotency_key: None,
             group_id: None,
         },
@@ -591,8 +589,8 @@ pub async fn act(
     input: ActionInput,
 ) -> Result<Dossier, AppError> {
     let purpose = match input.action {
-        Action::ReturnResult => "result",
-        _ => "supplement",
+        Action::ReturnResult => FilePurpose::Result,
+        _ => FilePurpose::Supplement,
     };
     let stored = upload::put_all(state.storage.as_ref(), dossier_id, purpose, &input.files).await?;
     let reused: Vec<StoredFile> = input
@@ -600,7 +598,7 @@ pub async fn act(
         .iter()
         .map(|paper| {
             let mut f = super::papers::reuse(paper, dossier_id, "supplement");
-            f.purpose = purpose.to_owned();
+            f.purpose = purpose;
             f
         })
         .collect();
@@ -952,13 +950,13 @@ async fn record(
     note: &str,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    let name = action_name(action);
+    let name = action.as_str().to_owned();
     let event = Event {
         at: crate::time::now_text(),
         actor_name: who.user.full_name.clone(),
         action: name.clone(),
-        from_state: store::state_text(from),
-        to_state: store::state_text(d.state),
+        from_state: from.as_str().to_owned(),
+        to_state: d.state.as_str().to_owned(),
         step: i64::from(d.step),
         note: note.to_owned(),
         detail: detail.clone(),
@@ -972,8 +970,8 @@ async fn record(
             action: &format!("dossier.{name}"),
             entity_type: "dossier",
             entity_id: &d.id,
-            before: serde_json::json!({ "state": store::state_text(from) }),
-            after: serde_json::json!({ "state": store::state_text(d.state), "step": d.step, "code": d.code, "note": note, "detail": detail }),
+            before: serde_json::json!({ "state": from.as_str() }),
+            after: serde_json::json!({ "state": d.state.as_str(), "step": d.step, "code": d.code, "note": note, "detail": detail }),
         },
     )
     .await

@@ -7,30 +7,16 @@ use crate::error::AppError;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::calendar::WorkDuration;
-use tinhso_domain::dossier::{DossierState, Outcome};
+use tinhso_domain::dossier::{Channel, DossierCode, Outcome};
 
 fn json_err(e: serde_json::Error) -> AppError {
     AppError::Internal(e.into())
 }
 
-pub(crate) fn enum_text<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(json_err)
-}
-
-pub fn state_text(state: DossierState) -> String {
-    enum_text(&state)
-}
-
-pub fn outcome_text(outcome: Outcome) -> String {
-    enum_text(&outcome)
+fn parse_err(e: tinhso_domain::text_enum::UnknownValue) -> AppError {
+    AppError::Internal(e.into())
 }
 
 pub const SELECT: &str = "SELECT d.*, a.code AS agency_code, a.name AS agency_name,
@@ -53,8 +39,8 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
         applicant_name: text("applicant_name")?,
         applicant_email: text("applicant_email")?,
         applicant_phone: text("applicant_phone")?,
-        channel: text("channel")?,
-        state: parse_enum(&text("state")?)?,
+        channel: text("channel")?.parse().map_err(parse_err)?,
+        state: text("state")?.parse().map_err(parse_err)?,
         step: row.try_get::<i64, _>("step")? as u16,
         steps: serde_json::from_str(&text("steps")?).map_err(json_err)?,
         processing: WorkDuration::half_days(row.try_get::<i64, _>("processing_half_days")? as u32),
@@ -68,7 +54,11 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
         finished_at: opt("finished_at")?,
         finished_local: local("finished_local")?,
         supplement_requests: row.try_get::<i64, _>("supplement_requests")? as u32,
-        outcome: opt("outcome")?.as_deref().map(parse_enum).transpose()?,
+        outcome: opt("outcome")?
+            .as_deref()
+            .map(str::parse::<Outcome>)
+            .transpose()
+            .map_err(parse_err)?,
         apologised: row.try_get::<i64, _>("apologised")? != 0,
         fee_due: row.try_get("fee_due")?,
         fee_paid: row.try_get("fee_paid")?,
@@ -104,9 +94,9 @@ pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossi
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_code(db: &Db, code: &str) -> Result<Option<Dossier>, AppError> {
+pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
-        .bind(code)
+        .bind(code.to_string())
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(from_row).transpose()
@@ -152,40 +142,26 @@ pub async fn of_applicant(
     rows.iter().map(from_row).collect()
 }
 
-/// The back-office work queues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Queue {
-    /// Submitted, waiting for the one-stop desk.
-    #[default]
-    New,
-    /// Being processed (by any step).
-    InProgress,
-    /// Being processed and due soon (by the calendar's due-soon rule).
-    DueSoon,
-    /// Being processed past its due moment.
-    Overdue,
-    /// Waiting for the citizen's supplement.
-    Waiting,
-    /// Approved, result to hand over.
-    ToReturn,
-    /// Finished (returned, refused, stopped, withdrawn).
-    Done,
-}
-
-impl Queue {
-    pub const ALL: [Queue; 7] = [
-        Queue::New,
-        Queue::InProgress,
-        Queue::DueSoon,
-        Queue::Overdue,
-        Queue::Waiting,
-        Queue::ToReturn,
-        Queue::Done,
-    ];
-
-    pub fn as_str(self) -> String {
-        enum_text(&self)
+tinhso_domain::text_enum! {
+    /// The back-office work queues.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, Default)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Queue {
+        /// Submitted, waiting for the one-stop desk.
+        #[default]
+        New = "new",
+        /// Being processed (by any step).
+        InProgress = "in_progress",
+        /// Being processed and due soon (by the calendar's due-soon rule).
+        DueSoon = "due_soon",
+        /// Being processed past its due moment.
+        Overdue = "overdue",
+        /// Waiting for the citizen's supplement.
+        Waiting = "waiting",
+        /// Approved, result to hand over.
+        ToReturn = "to_return",
+        /// Finished (returned, refused, stopped, withdrawn).
+        Done = "done",
     }
 }
 
@@ -256,7 +232,7 @@ pub async fn queue_counts(
     .await?;
     Queue::ALL
         .iter()
-        .map(|q| Ok((*q, row.try_get::<i64, _>(q.as_str().as_str())?)))
+        .map(|q| Ok((*q, row.try_get::<i64, _>(q.as_str())?)))
         .collect()
 }
 
@@ -268,7 +244,7 @@ pub struct NewDossier<'a> {
     pub applicant_name: &'a str,
     pub applicant_email: &'a str,
     pub applicant_phone: &'a str,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub idempotency_key: Option<&'a str>,
     pub group_id: Option<&'a str>,
 }
@@ -290,7 +266,7 @@ pub async fn insert_draft(tx: &mut Conn, d: &NewDossier<'_>) -> Result<(), AppEr
     .bind(d.applicant_name)
     .bind(d.applicant_email)
     .bind(d.applicant_phone)
-    .bind(d.channel)
+    .bind(d.channel.as_str())
     .bind(serde_json::to_string(&d.procedure.steps).map_err(json_err)?)
     .bind(i64::from(d.procedure.processing.as_half_days()))
     .bind(&d.procedure.cutoff)
@@ -328,7 +304,7 @@ pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
     .bind(&d.id)
     .bind(&d.code)
     .bind(&d.agency_id)
-    .bind(state_text(d.state))
+    .bind(d.state.as_str())
     .bind(i64::from(d.step))
     .bind(serde_json::to_string(&d.answers).map_err(json_err)?)
     .bind(local(d.clock_start))
@@ -338,7 +314,7 @@ pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
     .bind(&d.finished_at)
     .bind(local(d.finished_local))
     .bind(i64::from(d.supplement_requests))
-    .bind(d.outcome.map(outcome_text))
+    .bind(d.outcome.map(Outcome::as_str))
     .bind(i64::from(d.apologised))
     .bind(d.fee_paid)
     .bind(d.rating)
@@ -354,8 +330,7 @@ pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
 pub struct StoredFile {
     pub id: String,
     pub dossier_id: String,
-    /// `paper`, `supplement` or `result`.
-    pub purpose: String,
+    pub purpose: FilePurpose,
     pub field_key: String,
     pub file_name: String,
     pub media_type: String,
@@ -374,7 +349,7 @@ pub async fn insert_file(tx: &mut Conn, f: &StoredFile, uploaded_by: &str) -> Re
     )
     .bind(&f.id)
     .bind(&f.dossier_id)
-    .bind(&f.purpose)
+    .bind(f.purpose.as_str())
     .bind(&f.field_key)
     .bind(&f.file_name)
     .bind(&f.media_type)
@@ -434,7 +409,10 @@ pub async fn files(db: &Db, dossier_id: &str) -> Result<Vec<StoredFile>, AppErro
             Ok(StoredFile {
                 id: r.try_get("id")?,
                 dossier_id: r.try_get("dossier_id")?,
-                purpose: r.try_get("purpose")?,
+                purpose: r
+                    .try_get::<String, _>("purpose")?
+                    .parse()
+                    .map_err(parse_err)?,
                 field_key: r.try_get("field_key")?,
                 file_name: r.try_get("file_name")?,
                 media_type: r.try_get("media_type")?,
@@ -556,4 +534,17 @@ pub async fn pauses(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Queue;
+
+    #[test]
+    fn queue_text_is_its_json() {
+        for q in Queue::ALL {
+            assert_eq!(serde_json::to_value(q).unwrap(), q.as_str());
+            assert_eq!(q.as_str().parse::<Queue>(), Ok(q));
+        }
+    }
 }

@@ -5,13 +5,14 @@ use super::store::StoredFile;
 use crate::error::AppError;
 use crate::files::IncomingFile;
 use sha2::Digest;
+use tinhso_domain::attachment::FilePurpose;
 
 /// Puts the papers into the object store. Called before the transaction that records them,
 /// so a dossier row never points at a missing file; `discard` removes them if it fails.
 pub async fn put_all(
     storage: &dyn object_store::ObjectStore,
     dossier_id: &str,
-    purpose: &str,
+    purpose: FilePurpose,
     files: &[IncomingFile],
 ) -> Result<Vec<StoredFile>, AppError> {
     let mut stored = Vec::new();
@@ -25,7 +26,7 @@ pub async fn put_all(
         stored.push(StoredFile {
             id,
             dossier_id: dossier_id.to_owned(),
-            purpose: purpose.to_owned(),
+            purpose,
             field_key: f.field_key.clone(),
             file_name: f.file_name.clone(),
             media_type: f.media_type.to_owned(),

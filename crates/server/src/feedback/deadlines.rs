@@ -11,6 +11,7 @@ use crate::jobs::{self, Job};
 use chrono::NaiveDateTime;
 use sqlx::Row;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
+use tinhso_domain::time::LocalDateTime;
 
 /// Sweeps at `now` (Vietnam local time; a parameter so tests can move the clock). Returns the
 /// number of reminders and escalations sent.
@@ -34,10 +35,9 @@ pub async fn sweep(state: &AppState, now: NaiveDateTime) -> Result<(usize, usize
 }
 
 /// True when a report due at `due` with `days` to answer is due soon at `now`.
-fn is_due_soon(calendar: &Calendar, due: &str, days: i64, now: NaiveDateTime) -> bool {
+fn is_due_soon(calendar: &Calendar, due: LocalDateTime, days: i64, now: NaiveDateTime) -> bool {
     let budget = WorkDuration::days(u32::try_from(days).unwrap_or(0));
-    crate::time::parse_local(due).and_then(|due| calendar.pending_status(due, now, budget).ok())
-        == Some(DeadlineStatus::DueSoon)
+    calendar.pending_status(due.naive(), now, budget).ok() == Some(DeadlineStatus::DueSoon)
 }
 
 /// Claims and sends one kind of message: reminders (`remind` holds the calendar and the
@@ -69,8 +69,10 @@ async fn notify_due(
             r.try_get("agency_id")?,
             r.try_get("due_local")?,
         );
+        let days: i64 = r.try_get("deadline_days")?;
+        let due_at = LocalDateTime::parse(&due);
         if let Some((calendar, at)) = remind
-            && !is_due_soon(calendar, &due, r.try_get("deadline_days")?, at)
+            && !due_at.is_some_and(|due| is_due_soon(calendar, due, days, at))
         {
             continue;
         }
@@ -86,9 +88,7 @@ async fn notify_due(
             continue; // another node took it
         }
         let recipients = officials(&mut tx, &agency, escalate).await?;
-        let due_text = crate::time::parse_local(&due)
-            .map(crate::time::display_local)
-            .unwrap_or(due);
+        let due_text = due_at.map_or(due, |t| t.to_string());
         let link = format!(
             "{}/feedback/{code}",
             state.config.public_url.trim_end_matches('/')

@@ -1,9 +1,9 @@
 //! Feedback pages: the public list and report pages, the reporting form with duplicate
 //! suggestions, the reporter's rating and reopening, and the agencies' work on reports.
 
+use super::Report;
 use super::service::{self, ActionInput, NewReport, Reporter};
 use super::store::{self, Filter};
-use super::{Report, status_text};
 use crate::app::AppState;
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::{Path, Query};
@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::feedback::Action;
+use tinhso_domain::time::LocalDateTime;
 
 pub fn routes() -> Routes {
     Routes::new("feedback")
@@ -52,7 +54,7 @@ pub fn routes() -> Routes {
 
 /// What the public sees of a report: no contact details, the name only if not hidden, the
 /// content replaced when moderated.
-pub fn public_view(r: &Report, now_local: &str) -> Value {
+pub fn public_view(r: &Report, now_local: LocalDateTime) -> Value {
     let hidden = r.hidden_reason.is_some();
     context! {
         code => r.code.clone(), category => r.category_name.clone(), category_code => r.category_code.clone(),
@@ -60,15 +62,15 @@ pub fn public_view(r: &Report, now_local: &str) -> Value {
         description => if hidden { String::new() } else { r.description.clone() },
         address => if hidden { String::new() } else { r.address.clone() },
         lat => if hidden { None } else { r.lat }, lon => if hidden { None } else { r.lon },
-        reporter => r.public_name(), agency => r.agency_name.clone(), status => status_text(r.status),
-        overdue => r.overdue(now_local), due => r.due_local.clone(), answer => r.answer.clone(),
+        reporter => r.public_name(), agency => r.agency_name.clone(), status => r.status.as_str(),
+        overdue => r.overdue(now_local), due => r.due_local.map(LocalDateTime::to_text), answer => r.answer.clone(),
         answered_at => r.answered_at.clone(), reject_reason => r.reject_reason.clone(), rating => r.rating,
         duplicate_of => r.duplicate_of.clone(), hidden => hidden, created_at => r.created_at.clone(),
     }
 }
 
-fn now_local() -> String {
-    crate::time::local_text(crate::time::local_now())
+fn now_local() -> LocalDateTime {
+    crate::time::local_now_typed()
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +105,7 @@ async fn list_page(
     let mut found = store::list(&state.db, &filter).await?;
     let has_next = found.len() as i64 > PER_PAGE;
     found.truncate(PER_PAGE as usize);
-    let reports: Vec<Value> = found.iter().map(|r| public_view(r, &now)).collect();
+    let reports: Vec<Value> = found.iter().map(|r| public_view(r, now)).collect();
     let categories = store::categories(&state.db).await?;
     let query = |n: i64| {
         serde_urlencoded::to_string([
@@ -154,7 +156,7 @@ async fn render_form(
     let categories = store::categories(&state.db).await?;
     let units = crate::agencies::store::admin_units(&state.db).await?;
     let now = now_local();
-    let similar: Vec<Value> = similar.iter().map(|r| public_view(r, &now)).collect();
+    let similar: Vec<Value> = similar.iter().map(|r| public_view(r, now)).collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -314,8 +316,8 @@ async fn render_report(
     } else {
         service::public_photos(store::photos(&state.db, &r.id).await?)
             .into_iter()
-            .filter(|p| p.purpose != "superseded_answer")
-            .partition(|p| p.purpose == "report")
+            .filter(|p| p.purpose != FilePurpose::SupersededAnswer)
+            .partition(|p| p.purpose == FilePurpose::Photo)
     };
     let private_link = key.filter(|_| sent).map(|k| {
         format!(
@@ -338,7 +340,7 @@ async fn render_report(
     let html = page.render(
         "feedback_report.html",
         context! {
-            r => public_view(r, &now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
+            r => public_view(r, now_local()), photos => sv(&photos), answer_files => sv(&answer_files), events => sv(&events), sent => sent,
             key => key, private_link => private_link, draft_answer => draft_answer,
             kept_action => kept.map(|k| k.0), kept_note => kept.map(|k| k.1),
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
@@ -381,7 +383,9 @@ async fn take_action(
     Path(code): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> PageResult<Response> {
-    let action: Action = serde_json::from_value(serde_json::Value::String(form.action.clone()))
+    let action: Action = form
+        .action
+        .parse()
         .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
     let input = ActionInput {
         action,
@@ -430,13 +434,6 @@ async fn confirm_action(
         .render(page)
 }
 
-fn action_text(action: Action) -> String {
-    serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// Runs an action as the signed-in user, or as the reporter holding their key; a mistake
 /// re-renders the report page with the messages.
 async fn run_action(
@@ -459,7 +456,7 @@ async fn run_action(
         None => format!("/feedback/{code}"),
     };
     let draft = (input.action == Action::Answer).then(|| input.note.clone());
-    let (kept_action, kept_note) = (action_text(input.action), input.note.clone());
+    let (kept_action, kept_note) = (input.action.as_str().to_owned(), input.note.clone());
     match service::act(state, actor, ip, code, input).await {
         Ok(_) => Ok(crate::web::redirect_local(&back).into_response()),
         Err(AppError::Validation(errors)) => {
@@ -639,7 +636,7 @@ async fn queue_page(
     let reports: Vec<Value> = store::list(&state.db, &filter)
         .await?
         .iter()
-        .map(|r| public_view(r, &now))
+        .map(|r| public_view(r, now))
         .collect();
     Ok(page
         .render(

@@ -14,6 +14,7 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 use tinhso_domain::feedback::{Filer, Status, public_reporter_name};
+use tinhso_domain::time::LocalDateTime;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Category {
@@ -55,8 +56,8 @@ pub struct Report {
     pub agency_id: Option<String>,
     pub agency_name: Option<String>,
     pub status: Status,
-    pub received_local: String,
-    pub due_local: Option<String>,
+    pub received_local: LocalDateTime,
+    pub due_local: Option<LocalDateTime>,
     pub answer: Option<String>,
     pub answered_at: Option<String>,
     pub reject_reason: Option<String>,
@@ -89,21 +90,9 @@ impl Report {
     }
 
     /// Whether the report is past its deadline and still waiting for the agency.
-    pub fn overdue(&self, now_local: &str) -> bool {
-        tinhso_domain::feedback::is_open(self.status)
-            && self.due_local.as_deref().is_some_and(|due| due < now_local)
+    pub fn overdue(&self, now: LocalDateTime) -> bool {
+        tinhso_domain::feedback::is_open(self.status) && self.due_local.is_some_and(|due| due < now)
     }
-}
-
-pub fn status_text(status: Status) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub fn parse_status(text: &str) -> Option<Status> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 /// A routing rule: category code, administrative unit (`None`: anywhere), agency code.
@@ -131,4 +120,89 @@ pub fn demo() -> (Vec<Category>, Vec<RouteRule>) {
             .map(|r| (r.category, r.unit, r.agency))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32, hour: u32, minute: u32) -> LocalDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(hour, minute, 0)
+            .unwrap()
+            .into()
+    }
+
+    fn report(status: Status, due: Option<LocalDateTime>) -> Report {
+        let text = String::new;
+        Report {
+            id: text(),
+            code: "PA-1".into(),
+            category_code: text(),
+            category_name: text(),
+            title: text(),
+            description: text(),
+            address: text(),
+            admin_unit_code: None,
+            lat: None,
+            lon: None,
+            reporter_id: None,
+            reporter_name: text(),
+            reporter_email: text(),
+            reporter_phone: text(),
+            show_name: false,
+            source: text(),
+            agency_id: None,
+            agency_name: None,
+            status,
+            received_local: at(2, 8, 0),
+            due_local: due,
+            answer: None,
+            answered_at: None,
+            reject_reason: None,
+            reopened: false,
+            rating: None,
+            rating_comment: None,
+            duplicate_of: None,
+            hidden_reason: None,
+            created_at: text(),
+            updated_at: text(),
+        }
+    }
+
+    #[test]
+    fn a_report_is_overdue_once_its_due_moment_has_passed_while_the_agency_holds_it() {
+        let due = Some(at(9, 16, 30));
+        let r = report(Status::InProgress, due);
+        assert!(!r.overdue(at(9, 16, 29)));
+        assert!(
+            !r.overdue(at(9, 16, 30)),
+            "due at 16:30 is still in time at 16:30"
+        );
+        assert!(r.overdue(at(9, 16, 31)));
+        assert!(r.overdue(at(10, 8, 0)), "the next morning");
+        assert!(
+            !report(Status::Answered, due).overdue(at(20, 8, 0)),
+            "answered"
+        );
+        assert!(
+            !report(Status::Received, None).overdue(at(20, 8, 0)),
+            "no deadline yet"
+        );
+    }
+
+    #[test]
+    fn the_deadline_is_stored_sent_and_shown_as_before() {
+        let r = report(Status::Assigned, Some(at(9, 16, 30)));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["due_local"], "2026-11-09T16:30:00");
+        assert_eq!(json["received_local"], "2026-11-02T08:00:00");
+        let view = http::public_view(&r, at(9, 8, 0));
+        assert_eq!(
+            view.get_attr("due").unwrap().to_string(),
+            "2026-11-09T16:30:00"
+        );
+        assert!(!view.get_attr("overdue").unwrap().is_true());
+    }
 }

@@ -2,9 +2,9 @@
 //! request with an API key, and reading requests, as JSON or XML, with the standard error
 //! format. Our richer statuses are mapped to open/closed, the detail going to `status_notes`.
 
+use super::Report;
 use super::service::{self, NewReport, Reporter};
 use super::store::{self, Filter};
-use super::{Report, status_text};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -224,15 +224,13 @@ fn to_open311(state: &AppState, r: &Report) -> Request {
     };
     let status_notes = format!(
         "{}{}{}",
-        status_text(r.status),
+        r.status.as_str(),
         if notes.is_empty() { "" } else { ": " },
         notes
     );
     let expected = r
         .due_local
-        .as_deref()
-        .and_then(crate::time::parse_local)
-        .map(|t| format!("{}+07:00", t.format("%Y-%m-%dT%H:%M:%S")))
+        .map(|t| format!("{}+07:00", t.to_text()))
         .unwrap_or_default();
     let hidden = r.hidden_reason.is_some();
     Request {

@@ -1,8 +1,8 @@
 //! Filing, routing and answering reports. Each change runs in one transaction with its
 //! timeline row, audit row and the emails to everyone following the report.
 
+use super::Report;
 use super::store::{self, Photo};
-use super::{Report, status_text};
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::{Role, User};
@@ -258,7 +258,7 @@ async fn insert(
     .bind(i64::from(r.show_name && who.user.is_some()))
     .bind(r.source)
     .bind(&agency)
-    .bind(status_text(status))
+    .bind(status.as_str())
     .bind(crate::time::local_text(now))
     .bind(crate::time::local_text(due))
     .bind(&r.idempotency_key)
@@ -350,8 +350,8 @@ async fn event(
     .bind(crate::time::now_text())
     .bind(actor)
     .bind(action)
-    .bind(status_text(from))
-    .bind(status_text(to))
+    .bind(from.as_str())
+    .bind(to.as_str())
     .bind(note)
     .execute(&mut *tx)
     .await?;
@@ -734,14 +734,11 @@ async fn apply(
     }
     sqlx::query("UPDATE feedback_reports SET status = $2, updated_at = $3 WHERE id = $1")
         .bind(&r.id)
-        .bind(status_text(to))
+        .bind(to.as_str())
         .bind(crate::time::now_text())
         .execute(&mut *tx)
         .await?;
-    let action_name = serde_json::to_value(input.action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let action_name = input.action.as_str().to_owned();
     event(
         &mut tx,
         &r.id,
@@ -759,7 +756,7 @@ async fn apply(
         ip,
         &r.id,
         &format!("feedback.{action_name}"),
-        serde_json::json!({ "from": status_text(r.status), "to": status_text(to), "note": note, "files": files.len() }),
+        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files.len() }),
     )
     .await?;
     if let Some((what, body)) = mail {

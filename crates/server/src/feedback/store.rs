@@ -1,11 +1,14 @@
 //! Storage of categories, routing rules and reports.
 
-use super::{Category, Report, parse_status};
+use super::{Category, Report};
 use crate::db::{Conn, Db};
 use crate::error::AppError;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tinhso_domain::attachment::FilePurpose;
+use tinhso_domain::text_enum::UnknownValue;
+use tinhso_domain::time::LocalDateTime;
 
 pub async fn categories(db: &Db) -> Result<Vec<Category>, AppError> {
     let rows =
@@ -110,6 +113,10 @@ const SELECT: &str = "SELECT r.*, c.name AS category_name, a.name AS agency_name
 fn from_row(r: &AnyRow) -> Result<Report, AppError> {
     let text = |c: &str| r.try_get::<String, _>(c);
     let opt = |c: &str| r.try_get::<Option<String>, _>(c);
+    let local = |t: &str| {
+        LocalDateTime::parse(t)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad local time “{t}” in a report")))
+    };
     Ok(Report {
         id: text("id")?,
         code: text("code")?,
@@ -129,10 +136,11 @@ fn from_row(r: &AnyRow) -> Result<Report, AppError> {
         source: text("source")?,
         agency_id: opt("agency_id")?,
         agency_name: opt("agency_name")?,
-        status: parse_status(&text("status")?)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad feedback status")))?,
-        received_local: text("received_local")?,
-        due_local: opt("due_local")?,
+        status: text("status")?
+            .parse()
+            .map_err(|e: tinhso_domain::text_enum::UnknownValue| AppError::Internal(e.into()))?,
+        received_local: local(&text("received_local")?)?,
+        due_local: opt("due_local")?.as_deref().map(local).transpose()?,
         answer: opt("answer")?,
         answered_at: opt("answered_at")?,
         reject_reason: opt("reject_reason")?,
@@ -295,7 +303,7 @@ pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Photo {
     pub id: String,
-    pub purpose: String,
+    pub purpose: FilePurpose,
     pub file_name: String,
     pub media_type: String,
     #[serde(skip)]
@@ -313,7 +321,10 @@ pub async fn photos(db: &Db, report_id: &str) -> Result<Vec<Photo>, AppError> {
         .map(|r| {
             Ok(Photo {
                 id: r.try_get("id")?,
-                purpose: r.try_get("purpose")?,
+                purpose: r
+                    .try_get::<String, _>("purpose")?
+                    .parse()
+                    .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
                 file_name: r.try_get("file_name")?,
                 media_type: r.try_get("media_type")?,
                 storage_key: r.try_get("storage_key")?,
