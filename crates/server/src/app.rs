@@ -30,6 +30,8 @@ pub struct AppState {
     pub storage: Arc<dyn object_store::ObjectStore>,
     /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
     pub keys: Arc<crate::keys::Keys>,
+    /// The node's SMTP client and its kept connections, built once.
+    pub mailer: Arc<crate::mail::Mailer>,
 }
 
 impl AppState {
@@ -50,6 +52,8 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
         crate::catalog::store::fold_field_names(&db).await?;
         crate::feedback::store::fold_search_texts(&db).await?;
+        // The job runner sends one email at a time: one kept connection serves it.
+        let mailer = Arc::new(crate::mail::Mailer::new(&config.smtp, 1));
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -57,6 +61,7 @@ impl AppState {
             metrics,
             storage,
             keys: Arc::new(keys),
+            mailer,
         })
     }
 }

@@ -116,7 +116,7 @@ pub async fn run_due_until(
 async fn execute(state: &AppState, job: Job) -> anyhow::Result<()> {
     metrics::counter!("tinhso_jobs_started_total", "kind" => job.kind()).increment(1);
     match job {
-        Job::SendEmail(email) => crate::mail::send(&state.config.smtp, &email).await,
+        Job::SendEmail(email) => state.mailer.send(&email).await,
         Job::PurgeExpired => {
             crate::auth::session::purge_expired(&state.db)
                 .await
