@@ -52,8 +52,11 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
         crate::catalog::store::fold_field_names(&db).await?;
         crate::feedback::store::fold_search_texts(&db).await?;
-        // The job runner sends one email at a time: one kept connection serves it.
-        let mailer = Arc::new(crate::mail::Mailer::new(&config.smtp, 1));
+        // One kept connection for each job the runner works at once.
+        let mailer = Arc::new(crate::mail::Mailer::new(
+            &config.smtp,
+            config.jobs.concurrency(db.backend),
+        ));
         Ok(AppState {
             db,
             config: Arc::new(config),
