@@ -254,6 +254,7 @@ impl Config {
 }
 
 /// Turns every `TINHSO_X_FILE=/path` into `TINHSO_X=<contents>` before the environment is read.
+#[allow(unsafe_code)] // `env::set_var`, the platform's one unsafe call (see SAFETY below)
 fn resolve_file_secrets() -> anyhow::Result<()> {
     let pairs: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| {

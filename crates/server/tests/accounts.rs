@@ -369,11 +369,11 @@ async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
     let mut first_cfg = (*app.state.config).clone();
     first_cfg.node_name = "node-a".into();
     let mut a = app.state.clone();
-    a.config = std::sync::Arc::new(first_cfg);
+    a.config = Arc::new(first_cfg);
     let mut second_cfg = (*other.config).clone();
     second_cfg.node_name = "node-b".into();
     let mut b = other.clone();
-    b.config = std::sync::Arc::new(second_cfg);
+    b.config = Arc::new(second_cfg);
     let (ran_a, ran_b) = tokio::join!(tinhso::jobs::run_due(&a), tinhso::jobs::run_due(&b));
     let (ran_a, ran_b) = (ran_a.unwrap(), ran_b.unwrap());
     assert_eq!(ran_a + ran_b, 20, "node a ran {ran_a}, node b ran {ran_b}");
