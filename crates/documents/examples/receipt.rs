@@ -1,6 +1,9 @@
 //! Writes a sample receipt form to look at, and times it:
 //! `cargo run -p tinhso-documents --release --example receipt -- /tmp/receipt.pdf [paragraphs]`
 
+// The example reports what it wrote on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 
 use tinhso_documents::{Block, FormDocument, Qr, Signer, form_pdf};

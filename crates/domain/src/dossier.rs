@@ -367,7 +367,7 @@ mod tests {
     fn my_work_puts_overdue_then_due_today_then_the_rest_by_date() {
         use super::{Urgency, urgency};
         let at = |d: u32, h: u32| {
-            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+            NaiveDate::from_ymd_opt(2026, 11, d)
                 .unwrap()
                 .and_hms_opt(h, 0, 0)
                 .unwrap()

@@ -164,12 +164,12 @@ pub fn public_reporter_name(filer: Filer, name: &str) -> Option<&str> {
 mod tests {
     #[test]
     fn status_text_is_its_json() {
-        crate::text_enum::assert_text_is_json(&super::Status::ALL, super::Status::as_str);
+        crate::text_enum::assert_text_is_json(&Status::ALL, Status::as_str);
     }
 
     #[test]
     fn action_text_is_its_json() {
-        crate::text_enum::assert_text_is_json(&super::Action::ALL, super::Action::as_str);
+        crate::text_enum::assert_text_is_json(&Action::ALL, Action::as_str);
     }
 
     #[test]

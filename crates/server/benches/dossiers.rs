@@ -6,6 +6,9 @@
 //! Run: `cargo bench -p tinhso --bench dossiers` (`BENCH_DOSSIERS=100000` for a quicker run;
 //! PostgreSQL from TEST_POSTGRES_URL).
 
+// A benchmark reports its figures on standard output.
+#![allow(clippy::print_stdout)]
+
 use axum::body::Body;
 use axum::http::{Request, header};
 use std::sync::Arc;

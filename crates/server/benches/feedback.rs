@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench -p tinhso --bench feedback` (`BENCH_REPORTS=20000` for a quick run).
 
+// A benchmark reports its figures on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::sync::Arc;
 use std::time::Instant;
 use tinhso::app::{AppState, router};

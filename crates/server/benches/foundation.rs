@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench -p tinhso --bench foundation` (PostgreSQL from TEST_POSTGRES_URL).
 
+// A benchmark reports its figures on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 use tinhso::app::{AppState, router};
 use tinhso::config::Config;

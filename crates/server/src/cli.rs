@@ -1,5 +1,8 @@
 //! The command line: one binary, one subcommand per operation.
 
+// Subcommands print their results (exports, reports, keys) to standard output on purpose.
+#![allow(clippy::print_stdout)]
+
 use crate::app::{AppState, router};
 use crate::config::Config;
 use clap::{Parser, Subcommand};

@@ -28,6 +28,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Whether this node runs background jobs.
     pub run_jobs: bool,
+    /// How the node runs background jobs.
+    #[serde(default)]
+    pub jobs: JobsConfig,
     /// Name of this node in logs and job locks.
     pub node_name: String,
     /// The map citizens pick a point on (when their browser runs JavaScript).
@@ -71,6 +74,26 @@ impl Default for AuditConfig {
 
 fn default_checkpoint_minutes() -> u64 {
     5
+}
+
+/// The job runner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct JobsConfig {
+    /// Jobs one node works at once, and SMTP connections it keeps open. Unset: 8 on PostgreSQL,
+    /// and on SQLite its connection pool's size (4).
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+}
+
+impl JobsConfig {
+    /// The configured concurrency, or the default for the database; at least one.
+    pub fn concurrency(&self, backend: crate::db::Backend) -> usize {
+        let default = match backend {
+            crate::db::Backend::Postgres => 8,
+            crate::db::Backend::Sqlite => crate::db::Backend::Sqlite.pool_size() as usize,
+        };
+        self.concurrency.unwrap_or(default).max(1)
+    }
 }
 
 /// A secret setting: read like a string, never printed by `Debug`.
@@ -193,6 +216,7 @@ impl Default for Config {
             secure_cookies: false,
             max_body_bytes: 20 * 1024 * 1024,
             run_jobs: true,
+            jobs: JobsConfig::default(),
             node_name: format!("node-{}", std::process::id()),
             map: MapConfig::default(),
             metrics_token: None,
@@ -230,6 +254,7 @@ impl Config {
 }
 
 /// Turns every `TINHSO_X_FILE=/path` into `TINHSO_X=<contents>` before the environment is read.
+#[allow(unsafe_code)] // `env::set_var`, the platform's one unsafe call (see SAFETY below)
 fn resolve_file_secrets() -> anyhow::Result<()> {
     let pairs: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| {

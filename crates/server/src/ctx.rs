@@ -16,6 +16,8 @@ pub struct Ctx {
     pub storage: Arc<dyn object_store::ObjectStore>,
     /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
     pub keys: Arc<crate::keys::Keys>,
+    /// The node's SMTP client and its kept connections, built once.
+    pub mailer: Arc<crate::mail::Mailer>,
 }
 
 impl Ctx {
@@ -29,6 +31,11 @@ impl Ctx {
         let keys = crate::keys::Keys::load(&config)?;
         keys.check_against(&db).await?;
         let db = db.with_audit_key(keys.audit);
+        // One kept connection for each job the runner works at once.
+        let mailer = Arc::new(crate::mail::Mailer::new(
+            &config.smtp,
+            config.jobs.concurrency(db.backend),
+        ));
         Ok(Ctx {
             db,
             config: Arc::new(config),
@@ -36,6 +43,7 @@ impl Ctx {
             metrics,
             storage,
             keys: Arc::new(keys),
+            mailer,
         })
     }
 }

@@ -17,6 +17,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// Connections a node keeps to the database.
+    pub const fn pool_size(self) -> u32 {
+        match self {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 16,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
@@ -45,10 +55,7 @@ impl Db {
             Backend::Postgres => (url.to_owned(), Synchronous::Full),
         };
         let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 4,
-                Backend::Postgres => 16,
-            })
+            .max_connections(backend.pool_size())
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {

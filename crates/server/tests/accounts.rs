@@ -7,6 +7,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::TestApp;
 use sqlx::Row;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 const PASSWORD: &str = "TinhSo@2026";
 
@@ -21,6 +24,8 @@ on_both_databases!(
     admin_disables_an_official,
     english_pages_explain_mistakes_in_english,
     jobs_run_exactly_once_across_nodes,
+    emails_go_out_several_at_once_over_kept_connections,
+    a_stopping_runner_finishes_the_jobs_it_runs,
     oversized_bodies_are_refused,
     pages_are_compressed_and_confined,
     sign_in_says_why_and_returns_to_the_wanted_page,
@@ -364,11 +369,11 @@ async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
     let mut first_cfg = (*app.state.config).clone();
     first_cfg.node_name = "node-a".into();
     let mut a = app.state.clone();
-    a.config = std::sync::Arc::new(first_cfg);
+    a.config = Arc::new(first_cfg);
     let mut second_cfg = (*other.config).clone();
     second_cfg.node_name = "node-b".into();
     let mut b = other.clone();
-    b.config = std::sync::Arc::new(second_cfg);
+    b.config = Arc::new(second_cfg);
     let (ran_a, ran_b) = tokio::join!(tinhso::jobs::run_due(&a), tinhso::jobs::run_due(&b));
     let (ran_a, ran_b) = (ran_a.unwrap(), ran_b.unwrap());
     assert_eq!(ran_a + ran_b, 20, "node a ran {ran_a}, node b ran {ran_b}");
@@ -386,6 +391,184 @@ async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
         .unwrap();
     assert_eq!(cookie.get::<i64, _>("n"), 1);
     drop(other_router);
+}
+
+/// A mail server that takes `delay` over each message, and counts the connections opened to it
+/// and the messages it held at once.
+#[derive(Default)]
+struct SlowSink {
+    connections: AtomicUsize,
+    holding: AtomicUsize,
+    most_at_once: AtomicUsize,
+    received: std::sync::Mutex<Vec<String>>,
+}
+
+async fn slow_sink(delay: Duration) -> (u16, Arc<SlowSink>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sink = Arc::new(SlowSink::default());
+    let shared = sink.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            shared.connections.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(smtp_session(stream, shared.clone(), delay));
+        }
+    });
+    (port, sink)
+}
+
+async fn smtp_session(stream: tokio::net::TcpStream, sink: Arc<SlowSink>, delay: Duration) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let (read, mut write) = stream.into_split();
+    let mut lines = tokio::io::BufReader::new(read).lines();
+    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+    let mut recipients = Vec::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        let reply: &[u8] = match verb.as_str() {
+            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+            "RCPT" => {
+                recipients.push(line[8..].trim_matches(['<', '>', ' ']).to_owned());
+                b"250 OK\r\n"
+            }
+            "DATA" => {
+                let _ = write.write_all(b"354 Go ahead\r\n").await;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if line == "." {
+                        break;
+                    }
+                }
+                let now = sink.holding.fetch_add(1, Ordering::SeqCst) + 1;
+                sink.most_at_once.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                sink.holding.fetch_sub(1, Ordering::SeqCst);
+                sink.received.lock().unwrap().append(&mut recipients);
+                b"250 Accepted\r\n"
+            }
+            "RSET" => {
+                recipients.clear();
+                b"250 OK\r\n"
+            }
+            "QUIT" => {
+                let _ = write.write_all(b"221 Bye\r\n").await;
+                return;
+            }
+            _ => b"250 OK\r\n",
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The app's state with its mail going to `port`, through a mailer as the node builds it.
+fn mailing_to(app: &TestApp, port: u16) -> (tinhso::app::AppState, usize) {
+    let mut config = (*app.state.config).clone();
+    config.smtp.port = port;
+    let slots = config.jobs.concurrency(app.state.db.backend);
+    let mut state = app.state.clone();
+    state.mailer = Arc::new(tinhso::mail::Mailer::new(&config.smtp, slots));
+    state.config = Arc::new(config);
+    (state, slots)
+}
+
+/// Queues `count` emails as the only jobs due; their recipients.
+async fn queue_emails(app: &TestApp, count: usize) -> Vec<String> {
+    sqlx::query("DELETE FROM jobs")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let mut to = Vec::new();
+    for i in 0..count {
+        let email = tinhso::mail::Email {
+            to: format!("nguoi{i}@example.com"),
+            subject: "Biên nhận hồ sơ".into(),
+            body: "Hồ sơ của ông/bà đã được tiếp nhận.".into(),
+        };
+        tinhso::jobs::enqueue(&mut tx, &tinhso::jobs::Job::SendEmail(email.clone()))
+            .await
+            .unwrap();
+        to.push(email.to);
+    }
+    tx.commit().await.unwrap();
+    to
+}
+
+/// A burst of emails (receipts after a busy hour) goes out several at a time over connections
+/// the node keeps, not one after another with a new connection each.
+async fn emails_go_out_several_at_once_over_kept_connections(app: TestApp) {
+    let (port, sink) = slow_sink(Duration::from_millis(200)).await;
+    let (state, slots) = mailing_to(&app, port);
+    let mut sent_to = queue_emails(&app, 20).await;
+    let started = std::time::Instant::now();
+    tinhso::jobs::run_due(&state).await.unwrap();
+    let took = started.elapsed();
+    let mut received = sink.received.lock().unwrap().clone();
+    received.sort();
+    sent_to.sort();
+    assert_eq!(received, sent_to, "every email arrives once");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND status = 'done' AND attempts = 1")
+            .await,
+        20
+    );
+    let most = sink.most_at_once.load(Ordering::SeqCst);
+    assert!(
+        most > 1 && most <= slots,
+        "the server held {most} messages at once (the node works {slots} jobs at once)"
+    );
+    let connections = sink.connections.load(Ordering::SeqCst);
+    assert!(
+        connections <= slots,
+        "{connections} connections for 20 emails: connections are kept and reused"
+    );
+    assert!(
+        took < Duration::from_millis(20 * 200),
+        "20 emails of 200 ms each took {took:?}"
+    );
+}
+
+/// A node asked to stop finishes the emails it is sending (none is left half-sent, to be sent
+/// twice) and leaves the rest of the backlog queued.
+async fn a_stopping_runner_finishes_the_jobs_it_runs(app: TestApp) {
+    let (port, sink) = slow_sink(Duration::from_millis(300)).await;
+    let (state, _) = mailing_to(&app, port);
+    queue_emails(&app, 40).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(tinhso::jobs::run_forever(state, stopped));
+    for _ in 0..200 {
+        if sink.holding.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(sink.holding.load(Ordering::SeqCst) > 0, "sending started");
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(30), runner)
+        .await
+        .expect("the runner stops")
+        .unwrap();
+    let received = sink.received.lock().unwrap().len();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND status = 'running'")
+            .await,
+        0,
+        "no email is left half-sent"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND status = 'done'")
+            .await,
+        received as i64,
+        "every email the server took is recorded as sent"
+    );
+    assert!(received > 0);
+    assert!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND status = 'queued'")
+            .await
+            > 0,
+        "the backlog waits for the next run"
+    );
 }
 
 async fn oversized_bodies_are_refused(app: TestApp) {

@@ -294,5 +294,5 @@ async fn one_search_box_finds_procedures_agencies_feedback_and_codes(app: TestAp
 }
 
 fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

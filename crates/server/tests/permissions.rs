@@ -26,12 +26,12 @@ enum Who {
 impl Who {
     fn email(self) -> Option<&'static str> {
         match self {
-            Who::Anonymous => None,
-            Who::Citizen => Some("congdan@tinhso.local"),
-            Who::Clerk => Some("motcua.tuphap@tinhso.local"),
-            Who::OtherAgencyAdmin => Some("quantri.hacthanh@tinhso.local"),
-            Who::JusticeAdmin => Some("quantri.tuphap@tinhso.local"),
-            Who::SystemAdmin => Some("admin@tinhso.local"),
+            Anonymous => None,
+            Citizen => Some("congdan@tinhso.local"),
+            Clerk => Some("motcua.tuphap@tinhso.local"),
+            OtherAgencyAdmin => Some("quantri.hacthanh@tinhso.local"),
+            JusticeAdmin => Some("quantri.tuphap@tinhso.local"),
+            SystemAdmin => Some("admin@tinhso.local"),
         }
     }
 }

@@ -390,7 +390,7 @@ pub async fn login(
     let id: Option<String> = row.as_ref().map(|r| r.try_get("id")).transpose()?;
     let account_key = match &id {
         Some(id) => format!("login:account:{id}"),
-        None => format!("login:unknown:{}", crate::auth::token_hash(&ident)),
+        None => format!("login:unknown:{}", token_hash(&ident)),
     };
     if throttle::is_blocked(db, &account_key, throttle::LOGIN_PER_ACCOUNT).await? {
         return Err(AppError::TooManyRequests(
@@ -508,7 +508,7 @@ pub async fn pending_totp_secret(
 /// Seals every TOTP secret still stored in plain text (rows from before sealing existed).
 /// Run at start-up; returns how many were sealed. A row changed meanwhile is left for its next
 /// use, which seals it too.
-pub async fn seal_plain_totp_secrets(db: &crate::db::Db, key: &[u8; 32]) -> anyhow::Result<u64> {
+pub async fn seal_plain_totp_secrets(db: &Db, key: &[u8; 32]) -> anyhow::Result<u64> {
     let rows = sqlx::query(
         "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'enc1:%'",
     )

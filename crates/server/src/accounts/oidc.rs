@@ -17,13 +17,10 @@ use openidconnect::{
 };
 use sqlx::Row;
 
-fn http_client() -> Result<reqwest::Client, AppError> {
-    // Following redirects would let a provider bounce token requests elsewhere (SSRF).
-    reqwest::ClientBuilder::new()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(15))
-        .build()
-        .map_err(|e| AppError::Internal(e.into()))
+mod http;
+
+fn http_client() -> Result<http::Client, AppError> {
+    http::Client::new().map_err(|e| AppError::Internal(e.into()))
 }
 
 fn unavailable(e: impl std::fmt::Display) -> AppError {
@@ -51,7 +48,7 @@ type Client = CoreClient<
 async fn provider_client(
     state: &AppState,
     config: &OidcConfig,
-    http: &reqwest::Client,
+    http: &http::Client,
 ) -> Result<Client, AppError> {
     let issuer = IssuerUrl::new(config.issuer.clone()).map_err(unavailable)?;
     let metadata = CoreProviderMetadata::discover_async(issuer, http)

@@ -313,7 +313,7 @@ async fn assign_page(
 /// The queues each role takes work from, for the "my work" page.
 fn queues_of(user: &User) -> Vec<store::Queue> {
     use store::Queue;
-    store::Queue::ALL
+    Queue::ALL
         .into_iter()
         .filter(|q| match q {
             Queue::New | Queue::Waiting | Queue::ToReturn => user.has_role(Role::OneStopClerk),

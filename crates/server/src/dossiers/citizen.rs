@@ -178,7 +178,7 @@ async fn render_apply(state: &AppState, page: &Page, view: ApplyView<'_>) -> Pag
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let calendar = calendar::load(&state.db).await?;
-    let expected_due = super::service::appointment_if_accepted(
+    let expected_due = service::appointment_if_accepted(
         &calendar,
         local_now(),
         view.procedure.processing,

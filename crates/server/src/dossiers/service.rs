@@ -347,10 +347,7 @@ async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(
         code.agency,
         crate::web::format::number(crate::web::i18n::Lang::Vi, i64::from(code.sequence)),
         code.date.format("%d/%m/%Y"),
-        crate::web::format::number(
-            crate::web::i18n::Lang::Vi,
-            i64::from(tinhso_domain::dossier::MAX_SEQUENCE)
-        )
+        crate::web::format::number(crate::web::i18n::Lang::Vi, i64::from(dossier::MAX_SEQUENCE))
     );
     tracing::warn!(agency = %code.agency, sequence = code.sequence, "dossier numbers for the day are running out");
     metrics::counter!("dossier_code_sequence_warnings_total").increment(1);

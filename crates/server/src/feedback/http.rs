@@ -451,7 +451,7 @@ async fn run_action(
     let back = match &key {
         Some(k) => format!(
             "/feedback/{code}?key={}",
-            url::form_urlencoded::byte_serialize(k.as_bytes()).collect::<String>()
+            form_urlencoded::byte_serialize(k.as_bytes()).collect::<String>()
         ),
         None => format!("/feedback/{code}"),
     };

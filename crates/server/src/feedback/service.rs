@@ -263,7 +263,7 @@ async fn insert(
     .bind(crate::time::local_text(due))
     .bind(&r.idempotency_key)
     .bind(&at)
-    .bind(super::store::search_text(&r.title, &r.description, &r.address))
+    .bind(store::search_text(&r.title, &r.description, &r.address))
     .execute(&mut *tx)
     .await?;
     for (photo_id, file_name, media, size, key) in photos {

@@ -138,7 +138,7 @@ fn from_row(r: &AnyRow) -> Result<Report, AppError> {
         agency_name: opt("agency_name")?,
         status: text("status")?
             .parse()
-            .map_err(|e: tinhso_domain::text_enum::UnknownValue| AppError::Internal(e.into()))?,
+            .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
         received_local: local(&text("received_local")?)?,
         due_local: opt("due_local")?.as_deref().map(local).transpose()?,
         answer: opt("answer")?,

@@ -65,7 +65,7 @@ pub struct Page {
 }
 
 impl FromRequestParts<AppState> for Page {
-    type Rejection = axum::response::Response;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -127,15 +127,14 @@ impl Page {
 /// language switch returns here.
 fn here(uri: &axum::http::Uri) -> String {
     let path = uri.path();
-    let kept: Vec<(String, String)> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .filter(|(k, _)| k != "_csrf")
-            .collect();
+    let kept: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "_csrf")
+        .collect();
     if kept.is_empty() {
         return path.to_owned();
     }
-    let query = url::form_urlencoded::Serializer::new(String::new())
+    let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)
         .finish();
     format!("{path}?{query}")
@@ -215,7 +214,7 @@ pub fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         })
         .collect();
     // Form encoding writes a space as `+` (a literal `+` is `%2B`); RFC 5987 wants `%20`.
-    let encoded = url::form_urlencoded::byte_serialize(file_name.as_bytes())
+    let encoded = form_urlencoded::byte_serialize(file_name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
     (
