@@ -3,7 +3,7 @@
 //! headers).
 
 use crate::config::Config;
-use crate::module::Routes;
+use crate::module::{Module, Routes};
 use crate::web::edge;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,48 +22,40 @@ use tower_http::trace::TraceLayer;
 /// The application state is the platform's context; the name stays for the binary and tests.
 pub use crate::ctx::Ctx as AppState;
 
+/// The modules of this platform, in start-up order (each after those it depends on). The one
+/// place that knows the list.
+pub const MODULES: &[&Module] = &[
+    &crate::platform::MODULE,
+    &crate::agencies::MODULE,
+    &crate::accounts::MODULE,
+    &crate::onestop::MODULE,
+    &crate::feedback::MODULE,
+];
+
 impl AppState {
-    /// Starts the platform's context, then runs each module's start-up upgrades (once per
-    /// database; each is a no-op when already done).
+    /// Starts the platform's context, then runs each module's start-up work (upgrades of
+    /// stored data, each a no-op when already done) in module order.
     pub async fn new(
         config: Config,
         metrics: Option<PrometheusHandle>,
     ) -> anyhow::Result<AppState> {
         let ctx = crate::ctx::Ctx::start(config, metrics).await?;
-        crate::accounts::seal_plain_totp_secrets(&ctx.db, &ctx.keys.totp).await?;
-        crate::dossiers::appointments::upgrade_legacy_appointments(&ctx.db)
-            .await
-            .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))?;
-        crate::catalog::store::fold_field_names(&ctx.db).await?;
-        crate::feedback::store::fold_search_texts(&ctx.db).await?;
+        for module in MODULES {
+            for startup in module.startup {
+                startup(&ctx)
+                    .await
+                    .map_err(|e| e.context(format!("start-up of module {}", module.name)))?;
+            }
+        }
         Ok(ctx)
     }
 }
 
-/// Every module's routes. The one place that lists the modules' route declarations.
+/// Every module's routes.
 pub fn all_routes() -> Routes {
-    Routes::new("platform")
-        .merge(crate::ops::routes())
-        .merge(crate::portal::routes())
-        .merge(crate::accounts::http::routes())
-        .merge(crate::agencies::http::routes())
-        .merge(crate::catalog::http::routes())
-        .merge(crate::dossiers::citizen::routes())
-        .merge(crate::dossiers::papers::routes())
-        .merge(crate::dossiers::office::routes())
-        .merge(crate::dossiers::assignment::routes())
-        .merge(crate::calendar::http::routes())
-        .merge(crate::dossiers::linked::routes())
-        .merge(crate::payments::http::routes())
-        .merge(crate::feedback::http::routes())
-        .merge(crate::feedback::open311::routes())
-        .merge(crate::feedback::stats::routes())
-        .merge(crate::feedback::admin::routes())
-        .merge(crate::dossiers::stats::routes())
-        .merge(crate::statistics::routes())
-        .merge(crate::dossiers::api::routes())
-        .merge(crate::admin::routes())
-        .merge(crate::api::routes())
+    MODULES
+        .iter()
+        .fold(Routes::new("platform"), |all, m| all.merge((m.routes)()))
 }
 
 /// Every declared route, with the access it needs: for the permission tests and the docs.
@@ -151,4 +143,37 @@ async fn track_metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_are_listed_after_what_they_depend_on_and_named_once() {
+        let mut seen: Vec<&str> = Vec::new();
+        for m in MODULES {
+            assert!(!seen.contains(&m.name), "module {} is listed twice", m.name);
+            for dependency in m.depends_on {
+                assert!(
+                    seen.contains(dependency),
+                    "module {} needs {dependency} listed before it",
+                    m.name
+                );
+            }
+            seen.push(m.name);
+        }
+    }
+
+    #[test]
+    fn no_two_declarations_serve_the_same_method_and_path() {
+        let mut routes: Vec<(String, String)> = route_table()
+            .into_iter()
+            .map(|r| (r.method.to_string(), r.path))
+            .collect();
+        let all = routes.len();
+        routes.sort();
+        routes.dedup();
+        assert_eq!(routes.len(), all, "a method and path are declared twice");
+    }
 }

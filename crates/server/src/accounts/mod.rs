@@ -844,6 +844,21 @@ pub async fn list_officials(
     Ok(out)
 }
 
+/// The accounts module: registration, sign-in, profiles, officials and API tokens.
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "accounts",
+    depends_on: &["directory"],
+    routes: http::routes,
+    startup: &[seal_totp_secrets],
+};
+
+fn seal_totp_secrets(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        seal_plain_totp_secrets(&ctx.db, &ctx.keys.totp).await?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,14 @@ pub fn subtree(all: Vec<Agency>, root: Option<&str>) -> Vec<Agency> {
     all.into_iter().filter(|a| inside.contains(&a.id)).collect()
 }
 
+/// The directory module: agencies and administrative units, the one reference every other
+/// module reads.
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "directory",
+    routes: http::routes,
+    ..crate::module::Module::EMPTY
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

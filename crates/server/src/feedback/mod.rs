@@ -122,6 +122,24 @@ pub fn demo() -> (Vec<Category>, Vec<RouteRule>) {
     )
 }
 
+/// The feedback module (phản ánh, kiến nghị), with its Open311 GeoReport v2 endpoint.
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "feedback",
+    depends_on: &["directory", "accounts"],
+    routes: || {
+        crate::module::Routes::new("feedback")
+            .merge(http::routes())
+            .merge(open311::routes())
+            .merge(stats::routes())
+            .merge(admin::routes())
+    },
+    startup: &[fold_search_texts],
+};
+
+fn fold_search_texts(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move { Ok(store::fold_search_texts(&ctx.db).await?) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

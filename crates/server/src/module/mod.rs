@@ -1,6 +1,42 @@
-//! What a module declares to the platform. Today: its routes, each path written once, with the
-//! access it needs (`routes`). The module manifest grows here (docs/kernel-design.md §4).
+//! What a module declares to the platform, in one value per module ([`Module`]): its routes
+//! (each path written once, with the access it needs) and its start-up work; the manifest grows
+//! with the hooks of docs/kernel-design.md §4 (jobs and sweeps, event subscriptions,
+//! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
+//! (`crate::app::MODULES`); nothing else knows the list.
 
 pub mod routes;
 
 pub use routes::{Access, RouteInfo, Routes};
+
+use crate::ctx::Ctx;
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Work a module runs with the platform's context, e.g. a one-off upgrade at start-up.
+pub type CtxFn = for<'a> fn(&'a Ctx) -> BoxFut<'a, anyhow::Result<()>>;
+
+/// Everything the platform knows about one module. A struct of plain values rather than a
+/// trait, so a test can read every module's declarations without starting anything; new hooks
+/// get a default in [`Module::EMPTY`] and old modules need no change.
+pub struct Module {
+    /// Short, stable, snake_case.
+    pub name: &'static str,
+    /// Modules that must be listed before this one (checked by `crate::app`'s tests).
+    pub depends_on: &'static [&'static str],
+    /// Pages and API, each path written once.
+    pub routes: fn() -> Routes,
+    /// Runs once per start, after migrations, in module order: upgrades of stored data that
+    /// are no-ops once done.
+    pub startup: &'static [CtxFn],
+}
+
+impl Module {
+    pub const EMPTY: Module = Module {
+        name: "",
+        depends_on: &[],
+        routes: || Routes::new(""),
+        startup: &[],
+    };
+}

@@ -1,0 +1,20 @@
+//! The platform's own declaration: the pages no module owns (home and search, operations
+//! probes, public statistics, the calendar, the back office and the platform's API).
+
+use crate::module::{Module, Routes};
+
+pub const MODULE: Module = Module {
+    name: "platform",
+    routes,
+    ..Module::EMPTY
+};
+
+fn routes() -> Routes {
+    Routes::new("platform")
+        .merge(crate::ops::routes())
+        .merge(crate::portal::routes())
+        .merge(crate::statistics::routes())
+        .merge(crate::calendar::http::routes())
+        .merge(crate::admin::routes())
+        .merge(crate::api::routes())
+}
