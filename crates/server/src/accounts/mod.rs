@@ -859,55 +859,6 @@ fn seal_totp_secrets(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow:
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn citizen() -> Registration {
-        Registration {
-            kind: "citizen".into(),
-            full_name: "Lê Thị Mai".into(),
-            email: "mai@example.vn".into(),
-            citizen_id: "038190000001".into(),
-            password: "mật khẩu dài đủ".into(),
-            password_confirm: "mật khẩu dài đủ".into(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn a_valid_citizen_registers() {
-        assert!(validate_registration(&citizen()).is_ok());
-    }
-
-    #[test]
-    fn bad_fields_are_all_reported() {
-        let r = Registration {
-            citizen_id: "123".into(),
-            password_confirm: "khác".into(),
-            email: "x@".into(),
-            ..citizen()
-        };
-        let fields: Vec<_> = validate_registration(&r)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["email", "citizen_id", "password_confirm"]);
-    }
-
-    #[test]
-    fn business_needs_a_tax_code() {
-        let r = Registration {
-            kind: "business".into(),
-            tax_code: "123".into(),
-            ..citizen()
-        };
-        let errors = validate_registration(&r).unwrap_err();
-        assert_eq!(errors[0].field, "tax_code");
-    }
-}
-
 /// An official's roles and whether the account is disabled.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OfficialAccess {
@@ -1033,4 +984,53 @@ pub async fn update_official(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn citizen() -> Registration {
+        Registration {
+            kind: "citizen".into(),
+            full_name: "Lê Thị Mai".into(),
+            email: "mai@example.vn".into(),
+            citizen_id: "038190000001".into(),
+            password: "mật khẩu dài đủ".into(),
+            password_confirm: "mật khẩu dài đủ".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_citizen_registers() {
+        assert!(validate_registration(&citizen()).is_ok());
+    }
+
+    #[test]
+    fn bad_fields_are_all_reported() {
+        let r = Registration {
+            citizen_id: "123".into(),
+            password_confirm: "khác".into(),
+            email: "x@".into(),
+            ..citizen()
+        };
+        let fields: Vec<_> = validate_registration(&r)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["email", "citizen_id", "password_confirm"]);
+    }
+
+    #[test]
+    fn business_needs_a_tax_code() {
+        let r = Registration {
+            kind: "business".into(),
+            tax_code: "123".into(),
+            ..citizen()
+        };
+        let errors = validate_registration(&r).unwrap_err();
+        assert_eq!(errors[0].field, "tax_code");
+    }
 }
