@@ -125,6 +125,22 @@ async fn a_report_is_routed_answered_and_rated(app: TestApp) {
         page.contains("congdan@tinhso.local"),
         "the handling agency sees the contact"
     );
+    // The page offers what the rules allow this clerk and no more: taking the report up, but
+    // not re-routing it, which is the leader's (the form would only be refused).
+    assert!(page.contains(r#"name="action" value="accept""#));
+    assert!(
+        !page.contains(r#"name="action" value="assign""#),
+        "a clerk is not offered re-routing"
+    );
+    app.clear_cookies();
+    app.login("lanhdao.hacthanh@tinhso.local", PASSWORD).await;
+    let (_, leader_page) = app.get(&format!("/feedback/{code}")).await;
+    assert!(
+        leader_page.contains(r#"name="action" value="assign""#),
+        "the ward's leader may re-route"
+    );
+    app.clear_cookies();
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
     let (status, _, _) = app
         .post_form(
             &format!("/feedback/{code}"),

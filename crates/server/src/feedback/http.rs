@@ -327,7 +327,8 @@ async fn render_report(
         )
     });
     let events = store::events(&state.db, &r.id).await?;
-    let agencies = if is_handler || is_coordinator {
+    let actions = possible_actions(state, user, key, r);
+    let agencies = if actions.contains(&Action::Assign.as_str()) {
         crate::agencies::store::all(&state.db).await?
     } else {
         Vec::new()
@@ -344,12 +345,32 @@ async fn render_report(
             key => key, private_link => private_link, draft_answer => draft_answer,
             kept_action => kept.map(|k| k.0), kept_note => kept.map(|k| k.1),
             is_reporter => is_reporter, is_handler => is_handler, is_coordinator => is_coordinator,
-            reopened => r.reopened, agencies => sv(&agencies), errors => form_errors(errors),
+            actions => actions, agencies => sv(&agencies), errors => form_errors(errors),
             hidden_reason => if is_handler || is_coordinator { r.hidden_reason.clone() } else { None },
             contact => is_handler.then(|| contact_line(r)),
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The actions the person viewing may take on the report as it stands, as the service would
+/// decide them: the page offers exactly these, so it cannot drift from the rules.
+fn possible_actions(
+    state: &AppState,
+    user: Option<&crate::auth::User>,
+    key: Option<&str>,
+    r: &Report,
+) -> Vec<&'static str> {
+    let actor = match (key, user) {
+        (Some(key), _) => service::Actor::ReporterKey(key),
+        (None, Some(user)) => service::Actor::User(user),
+        (None, None) => return Vec::new(),
+    };
+    Action::ALL
+        .iter()
+        .filter(|a| service::may_act(state, &actor, r, **a).is_ok())
+        .map(|a| a.as_str())
+        .collect()
 }
 
 /// Who wrote and how to reach them, for the handling agency only: the parts given.
