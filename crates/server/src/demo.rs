@@ -6,7 +6,7 @@ use crate::agencies::model::AgencyInput;
 use crate::agencies::store::{self, AdminUnit};
 use crate::app::AppState;
 use crate::audit::Actor;
-use crate::auth::{UserKind, password};
+use crate::auth::UserKind;
 use sqlx::Row;
 
 /// Password of every demo account (listed in the README).
@@ -335,7 +335,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     for (email, name, kind, number) in PUBLIC_USERS {
-        insert_public_user(state, email, name, *kind, number).await?;
+        crate::accounts::insert_demo_public_user(state, email, name, *kind, number, DEMO_PASSWORD)
+            .await?;
     }
     for notice in demo_calendar_notices() {
         crate::calendar::save_notice(db, &actor, notice)
@@ -351,57 +352,6 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
 pub fn demo_calendar_notices() -> Vec<tinhso_domain::calendar::YearNotice> {
     serde_json::from_str(include_str!("../demo/calendar_notices.json"))
         .expect("the demo calendar notices are valid")
-}
-
-async fn insert_public_user(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    kind: UserKind,
-    number: &str,
-) -> anyhow::Result<()> {
-    let now = crate::time::now_text();
-    let (citizen_id, tax_code) = if kind == UserKind::Business {
-        (None, Some(number))
-    } else {
-        (Some(number), None)
-    };
-    let id = uuid::Uuid::now_v7().to_string();
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO users (id, kind, email, full_name, citizen_id, tax_code, password_hash, email_verified_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
-    )
-    .bind(&id)
-    .bind(kind.as_str())
-    .bind(email)
-    .bind(name)
-    .bind(citizen_id)
-    .bind(tax_code)
-    .bind(password::hash(DEMO_PASSWORD)?)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    let actor = Actor {
-        label: "system:seed-demo".into(),
-        ip: String::new(),
-    };
-    crate::audit::record(
-        &state.db,
-        &mut tx,
-        &actor,
-        crate::audit::Change {
-            action: "user.register",
-            entity_type: "user",
-            entity_id: &id,
-            before: serde_json::Value::Null,
-            after: serde_json::json!({"kind": kind, "email": email}),
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,18 @@ pub const MODULE: Module = Module {
     depends_on: &["directory", "accounts"],
     routes,
     startup: &[upgrade_appointments, fold_field_names],
+    tables: &[
+        "procedures",
+        "procedure_fields",
+        "procedure_agencies",
+        "linked_services",
+        "dossiers",
+        "dossier_events",
+        "dossier_files",
+        "dossier_pauses",
+        "paper_store_removed",
+        "payments",
+    ],
 };
 
 fn routes() -> Routes {

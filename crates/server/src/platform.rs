@@ -6,6 +6,17 @@ use crate::module::{Module, Routes};
 pub const MODULE: Module = Module {
     name: "platform",
     routes,
+    tables: &[
+        "schema_migrations",
+        "settings",
+        "sequences",
+        "audit_log",
+        "jobs",
+        "sessions",
+        "rate_limits",
+        "api_tokens",
+        "calendar_notices",
+    ],
     ..Module::EMPTY
 };
 

@@ -14,3 +14,20 @@ pub async fn server_secret(db: &Db) -> anyhow::Result<Vec<u8>> {
         .await?;
     Ok(row.try_get::<String, _>("value")?.into_bytes())
 }
+
+/// Stores `key` once: true if this call stored it, false if it was already there. In the
+/// caller's transaction, so several nodes starting at once do a one-off task once.
+pub async fn claim(
+    tx: &mut crate::db::Conn,
+    key: &str,
+    value: &str,
+) -> Result<bool, crate::error::AppError> {
+    let done = sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

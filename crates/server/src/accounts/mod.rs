@@ -844,12 +844,66 @@ pub async fn list_officials(
     Ok(out)
 }
 
+/// A citizen or business account for demo data: email already verified, given password.
+pub async fn insert_demo_public_user(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    kind: UserKind,
+    number: &str,
+    demo_password: &str,
+) -> anyhow::Result<()> {
+    let now = crate::time::now_text();
+    let (citizen_id, tax_code) = if kind == UserKind::Business {
+        (None, Some(number))
+    } else {
+        (Some(number), None)
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, kind, email, full_name, citizen_id, tax_code, password_hash, email_verified_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+    )
+    .bind(&id)
+    .bind(kind.as_str())
+    .bind(email)
+    .bind(name)
+    .bind(citizen_id)
+    .bind(tax_code)
+    .bind(password::hash(demo_password)?)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    let actor = Actor {
+        label: "system:seed-demo".into(),
+        ip: String::new(),
+    };
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor,
+        Change {
+            action: "user.register",
+            entity_type: "user",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::json!({"kind": kind, "email": email}),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The accounts module: registration, sign-in, profiles, officials and API tokens.
 pub const MODULE: crate::module::Module = crate::module::Module {
     name: "accounts",
     depends_on: &["directory"],
     routes: http::routes,
     startup: &[seal_totp_secrets],
+    tables: &["users", "user_roles", "email_tokens", "oidc_logins"],
 };
 
 fn seal_totp_secrets(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

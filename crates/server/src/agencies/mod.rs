@@ -52,6 +52,7 @@ pub fn subtree(all: Vec<Agency>, root: Option<&str>) -> Vec<Agency> {
 pub const MODULE: crate::module::Module = crate::module::Module {
     name: "directory",
     routes: http::routes,
+    tables: &["agencies", "admin_units"],
     ..crate::module::Module::EMPTY
 };
 

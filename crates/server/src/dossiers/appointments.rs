@@ -22,14 +22,7 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
     let legacy = OfficeHours::new(hm(7, 30), hm(11, 30), hm(13, 30), hm(17, 0))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let mut tx = db.begin().await?;
-    let claimed = sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(END_OF_DAY_KEY)
-    .bind(crate::time::now_text())
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() == 0 {
+    if !crate::settings::claim(&mut tx, END_OF_DAY_KEY, &crate::time::now_text()).await? {
         return Ok(());
     }
     let rows = sqlx::query(

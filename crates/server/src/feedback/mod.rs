@@ -134,6 +134,14 @@ pub const MODULE: crate::module::Module = crate::module::Module {
             .merge(admin::routes())
     },
     startup: &[fold_search_texts],
+    tables: &[
+        "feedback_categories",
+        "feedback_routes",
+        "feedback_reports",
+        "feedback_photos",
+        "feedback_events",
+        "feedback_followers",
+    ],
 };
 
 fn fold_search_texts(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

@@ -30,6 +30,9 @@ pub struct Module {
     /// Runs once per start, after migrations, in module order: upgrades of stored data that
     /// are no-ops once done.
     pub startup: &'static [CtxFn],
+    /// The tables it owns: only its code writes them (`tests/architecture.rs` checks). Others
+    /// read them in their stores, or call its functions.
+    pub tables: &'static [&'static str],
 }
 
 impl Module {
@@ -38,5 +41,6 @@ impl Module {
         depends_on: &[],
         routes: || Routes::new(""),
         startup: &[],
+        tables: &[],
     };
 }
