@@ -40,6 +40,15 @@ impl AppState {
     }
 }
 
+/// Every notification topic of the platform, for the preferences page (later the module
+/// registry collects them from the manifests).
+pub const TOPICS: &[&crate::notify::Topic] = &[
+    &crate::dossiers::notices::STATUS,
+    &crate::dossiers::notices::ASSIGNED,
+    &crate::feedback::notices::UPDATES,
+    &crate::feedback::notices::DEADLINES,
+];
+
 /// Every module's routes. The one place that lists the modules' route declarations.
 pub fn all_routes() -> Routes {
     Routes::new("platform")

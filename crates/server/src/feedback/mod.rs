@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod deadlines;
 pub mod http;
+pub mod notices;
 pub mod open311;
 pub mod photos;
 pub mod service;
