@@ -73,6 +73,7 @@ pub fn all_routes() -> Routes {
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())
         .merge(crate::api::routes())
+        .merge(crate::notify::http::routes())
 }
 
 /// Every declared route, with the access it needs: for the permission tests and the docs.

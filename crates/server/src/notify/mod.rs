@@ -7,6 +7,7 @@
 //! or the address has no account. This service knows no module: the list of topics is handed to
 //! it (today `app::TOPICS`, later the module registry).
 
+pub mod http;
 mod store;
 
 use crate::app::AppState;
