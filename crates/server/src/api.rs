@@ -32,7 +32,7 @@ use utoipa_axum::routes;
          (name = "catalog", description = "The procedure catalog (thủ tục hành chính)"),
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
-         (name = "accounts", description = "The caller, officials and API tokens"),
+         (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"))
 )]
 pub struct ApiDoc;
@@ -466,6 +466,7 @@ mod tests {
     use crate::catalog::http as catalog;
     use crate::dossiers::{api as dossiers, stats as dossier_stats};
     use crate::feedback::stats as feedback_stats;
+    use crate::notify::http as notify;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -517,6 +518,8 @@ mod tests {
             __path_list_tokens,
             __path_create_token,
             __path_revoke_token,
+            notify::__path_api_list,
+            notify::__path_api_read,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

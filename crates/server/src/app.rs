@@ -58,6 +58,14 @@ pub fn all_routes() -> Routes {
         .fold(Routes::new("platform"), |all, m| all.merge((m.routes)()))
 }
 
+/// Every notification topic the modules declare, for the preferences page.
+pub fn topics() -> Vec<&'static crate::notify::Topic> {
+    MODULES
+        .iter()
+        .flat_map(|m| m.topics.iter().copied())
+        .collect()
+}
+
 /// Every declared route, with the access it needs: for the permission tests and the docs.
 pub fn route_table() -> Vec<crate::module::RouteInfo> {
     all_routes().table().to_vec()

@@ -31,6 +31,7 @@ pub mod keys;
 pub mod mail;
 pub mod module;
 pub mod net;
+pub mod notify;
 pub mod onestop;
 pub mod ops;
 pub mod payments;

@@ -20,6 +20,10 @@ pub const MODULE: Module = Module {
         "paper_store_removed",
         "payments",
     ],
+    topics: &[
+        &crate::dossiers::notices::STATUS,
+        &crate::dossiers::notices::ASSIGNED,
+    ],
 };
 
 fn routes() -> Routes {

@@ -16,6 +16,8 @@ pub const MODULE: Module = Module {
         "rate_limits",
         "api_tokens",
         "calendar_notices",
+        "inbox_items",
+        "notification_prefs",
     ],
     ..Module::EMPTY
 };
@@ -28,4 +30,5 @@ fn routes() -> Routes {
         .merge(crate::calendar::http::routes())
         .merge(crate::admin::routes())
         .merge(crate::api::routes())
+        .merge(crate::notify::http::routes())
 }

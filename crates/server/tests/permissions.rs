@@ -457,6 +457,31 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/statistics/feedback", "", Anonymous, 401),
     case("GET", "/api/v1/statistics/feedback", "", Citizen, 403),
     case("POST", "/admin/feedback/categories", "", Clerk, 403),
+    // Notifications: one's own inbox and preferences only. INBOX_ITEM is the citizen's notice
+    // of the dossier's receipt.
+    case("GET", "/inbox", "", Anonymous, 303),
+    case("GET", "/inbox", "", Citizen, 200),
+    case("GET", "/inbox", "", Clerk, 200),
+    case("GET", "/inbox/INBOX_ITEM", "", Anonymous, 303),
+    case("GET", "/inbox/INBOX_ITEM", "", Clerk, 404),
+    case("POST", "/inbox/INBOX_ITEM/read", "", Anonymous, 303),
+    case("POST", "/inbox/INBOX_ITEM/read", "", Clerk, 404),
+    case("POST", "/inbox/INBOX_ITEM/read", "", SystemAdmin, 404),
+    case("POST", "/inbox/read-all", "", Anonymous, 303),
+    case("GET", "/account/notifications", "", Anonymous, 303),
+    case("GET", "/account/notifications", "", Citizen, 200),
+    case("GET", "/account/notifications", "", Clerk, 200),
+    case(
+        "POST",
+        "/account/notifications",
+        "email=dossier.status",
+        Anonymous,
+        303,
+    ),
+    case("GET", "/api/v1/inbox", "", Anonymous, 401),
+    case("GET", "/api/v1/inbox", "", Citizen, 200),
+    case("POST", "/api/v1/inbox/INBOX_ITEM/read", "", Anonymous, 401),
+    case("POST", "/api/v1/inbox/INBOX_ITEM/read", "", Clerk, 404),
 ];
 
 /// Whether a path of the table is an instance of a declared route pattern (`{id}` stands for
@@ -542,6 +567,14 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let other_official = app.user_id("motcua.hacthanh@tinhso.local").await;
     let dossier = submitted_dossier(&app).await;
     let report = filed_report(&app).await;
+    let inbox_item: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
+            .bind(&citizen_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
     let notices_before = app.count("SELECT COUNT(*) FROM calendar_notices").await;
@@ -565,7 +598,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("OTHER_TOKEN", &other_token)
             .replace("OTHER_OFFICIAL", &other_official)
             .replace("DOSSIER", &dossier)
-            .replace("REPORT", &report);
+            .replace("REPORT", &report)
+            .replace("INBOX_ITEM", &inbox_item);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -608,6 +642,17 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM calendar_notices").await,
         notices_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM inbox_items WHERE read_at IS NOT NULL")
+            .await,
+        0,
+        "nobody could read the citizen's notice for them"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notification_prefs").await,
+        0,
+        "refused preferences stored nothing"
     );
     assert_eq!(
         app.count_where("settings", "key", "calendar.rules").await,

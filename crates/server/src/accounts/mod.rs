@@ -904,6 +904,7 @@ pub const MODULE: crate::module::Module = crate::module::Module {
     routes: http::routes,
     startup: &[seal_totp_secrets],
     tables: &["users", "user_roles", "email_tokens", "oidc_logins"],
+    ..crate::module::Module::EMPTY
 };
 
 fn seal_totp_secrets(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

@@ -137,11 +137,16 @@ pub struct SessionInfo {
     pub token: String,
     pub user: User,
     pub second_factor_pending: bool,
+    /// Unread inbox items, read with the session so every page shows the count without a
+    /// query of its own.
+    pub unread: i64,
 }
 
 pub async fn load(db: &Db, token: &str) -> Result<Option<SessionInfo>, AppError> {
     let row = sqlx::query(
-        "SELECT s.user_id, s.second_factor_pending, s.expires_at FROM sessions s
+        "SELECT s.user_id, s.second_factor_pending, s.expires_at,
+            (SELECT COUNT(*) FROM inbox_items i WHERE i.user_id = s.user_id AND i.read_at IS NULL) AS unread
+         FROM sessions s
          JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND u.disabled = 0",
     )
@@ -161,6 +166,7 @@ pub async fn load(db: &Db, token: &str) -> Result<Option<SessionInfo>, AppError>
         token: token.to_owned(),
         user,
         second_factor_pending: row.try_get::<i64, _>("second_factor_pending")? != 0,
+        unread: row.try_get("unread")?,
     }))
 }
 

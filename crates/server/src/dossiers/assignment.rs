@@ -15,9 +15,9 @@ use crate::calendar;
 use crate::db::{Conn, Db};
 use crate::error::{AppError, PageResult};
 use crate::extract::{Form, Path};
-use crate::jobs::{self, Job};
 use crate::module::{Access, Routes};
 use crate::net::ClientIp;
+use crate::notify::Recipient;
 use crate::web::Page;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -156,9 +156,9 @@ pub async fn assign(
         },
     )
     .await?;
-    tell_specialist(state, &mut tx, &d, &name, email).await?;
+    tell_specialist(state, &mut tx, &d, assignee, &name, email).await?;
     if let Some(before) = d.assignee_id.as_deref() {
-        tell_former(&mut tx, &d, before, &name).await?;
+        tell_former(state, &mut tx, &d, before, &name).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -187,12 +187,10 @@ async fn tell_specialist(
     state: &AppState,
     tx: &mut Conn,
     d: &Dossier,
+    user_id: &str,
     name: &str,
     email: Option<String>,
 ) -> Result<(), AppError> {
-    let Some(to) = email.filter(|e| !e.is_empty()) else {
-        return Ok(());
-    };
     let code = d.code.clone().unwrap_or_default();
     let link = format!(
         "{}/office/dossiers/{}",
@@ -203,23 +201,25 @@ async fn tell_specialist(
         .due
         .map(super::display_local)
         .unwrap_or_else(|| "chưa tính".into());
-    jobs::enqueue(
+    let body = format!(
+        "Bạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.",
+        d.procedure_name
+    );
+    super::notices::tell_specialist(
+        state,
         tx,
-        &Job::SendEmail(crate::mail::Email {
-            to,
-            subject: format!("[Tỉnh Số] Bạn được giao hồ sơ {code}"),
-            body: format!(
-                "Kính gửi {name},\n\nBạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.\n\nMở hồ sơ: {link}\n",
-                d.procedure_name
-            ),
-        }),
+        d,
+        Recipient::user(user_id, email.filter(|e| !e.is_empty())),
+        format!("Bạn được giao hồ sơ {code}"),
+        body.clone(),
+        format!("Kính gửi {name},\n\n{body}\n\nMở hồ sơ: {link}\n"),
     )
     .await
-    .map(|_| ())
 }
 
 /// The specialist a dossier was taken from learns it, so that nobody works on it twice.
 async fn tell_former(
+    state: &AppState,
     tx: &mut Conn,
     d: &Dossier,
     former_id: &str,
@@ -232,27 +232,25 @@ async fn tell_former(
     let Some(row) = row else {
         return Ok(());
     };
-    let Some(to) = row
+    let email = row
         .try_get::<Option<String>, _>("email")?
-        .filter(|e| !e.is_empty())
-    else {
-        return Ok(());
-    };
+        .filter(|e| !e.is_empty());
     let former: String = row.try_get("full_name")?;
     let code = d.code.clone().unwrap_or_default();
-    jobs::enqueue(
+    let body = format!(
+        "Hồ sơ {code} (“{}”) đã được giao lại cho {new_name}; bạn không cần xử lý tiếp hồ sơ này.",
+        d.procedure_name
+    );
+    super::notices::tell_specialist(
+        state,
         tx,
-        &Job::SendEmail(crate::mail::Email {
-            to,
-            subject: format!("[Tỉnh Số] Hồ sơ {code} đã được giao lại"),
-            body: format!(
-                "Kính gửi {former},\n\nHồ sơ {code} (“{}”) đã được giao lại cho {new_name}; bạn không cần xử lý tiếp hồ sơ này.\n",
-                d.procedure_name
-            ),
-        }),
+        d,
+        Recipient::user(former_id, email),
+        format!("Hồ sơ {code} đã được giao lại"),
+        body.clone(),
+        format!("Kính gửi {former},\n\n{body}\n"),
     )
     .await
-    .map(|_| ())
 }
 
 /// A forwarded dossier leaves its specialist behind (they have no reach in the other agency).

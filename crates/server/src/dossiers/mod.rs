@@ -8,6 +8,7 @@ pub mod assignment;
 pub mod citizen;
 pub mod forms;
 pub mod linked;
+pub mod notices;
 pub mod office;
 pub mod papers;
 pub mod service;

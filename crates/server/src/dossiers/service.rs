@@ -974,7 +974,7 @@ async fn record(
     .await
 }
 
-/// Queues an email to the applicant, with the public tracking link.
+/// Tells the applicant (inbox and email, as they chose), with the public tracking link.
 async fn notify(
     state: &AppState,
     tx: &mut Conn,
@@ -982,27 +982,7 @@ async fn notify(
     subject: &str,
     body: &str,
 ) -> Result<(), AppError> {
-    if d.applicant_email.is_empty() {
-        return Ok(());
-    }
-    let code = d.code.clone().unwrap_or_default();
-    let link = format!(
-        "{}/track?code={code}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    jobs::enqueue(
-        tx,
-        &Job::SendEmail(crate::mail::Email {
-            to: d.applicant_email.clone(),
-            subject: format!("[Tỉnh Số] {subject}"),
-            body: format!(
-                "Kính gửi {},\n\n{body}\n\nTheo dõi hồ sơ: {link}\n",
-                d.applicant_name
-            ),
-        }),
-    )
-    .await?;
-    Ok(())
+    super::notices::tell_applicant(state, tx, d, subject, body).await
 }
 
 /// The applicant rates the handling of a finished dossier, once.

@@ -2,12 +2,13 @@
 //! the agency's officials when a report is due soon (the calendar's due-soon rule, relative to
 //! its category's answer time, as for dossiers), and an escalation to the agency's leaders once
 //! it is overdue. Each is claimed by a conditional update, so several nodes sweeping at once
-//! still send each message once.
+//! still send each message once; the notices go to each official's inbox and email
+//! (`notices::DEADLINES`, a topic they cannot turn off).
 
 use crate::app::AppState;
 use crate::db::Conn;
 use crate::error::AppError;
-use crate::jobs::{self, Job};
+use crate::notify::Recipient;
 use chrono::NaiveDateTime;
 use sqlx::Row;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
@@ -106,18 +107,17 @@ async fn notify_due(
                 format!("Phản ánh “{title}” cần trả lời trước {due_text}."),
             )
         };
-        for to in recipients {
-            jobs::enqueue(
-                &mut tx,
-                &Job::SendEmail(crate::mail::Email {
-                    to,
-                    subject: format!("[Tỉnh Số] {subject}"),
-                    body: format!("{body}\n\n{link}\n"),
-                }),
-            )
-            .await?;
-        }
         let action = if escalate { "escalate" } else { "remind" };
+        super::notices::tell_handlers(
+            state,
+            &mut tx,
+            &recipients,
+            (&id, &code, action),
+            subject,
+            body,
+            &link,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note)
              SELECT $1, id, $2, 'Hệ thống', $3, status, status, '' FROM feedback_reports WHERE id = $4",
@@ -147,22 +147,27 @@ async fn notify_due(
     Ok(sent)
 }
 
-/// Emails of the agency's active officials (only its leaders for an escalation).
+/// The agency's active officials (only its leaders for an escalation), by account.
 async fn officials(
     tx: &mut Conn,
     agency_id: &str,
     leaders_only: bool,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<Recipient>, AppError> {
     let sql = if leaders_only {
-        "SELECT DISTINCT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
-         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.email IS NOT NULL AND r.role = 'leader'"
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role = 'leader'"
     } else {
-        "SELECT DISTINCT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
-         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.email IS NOT NULL AND r.role IN ('one_stop_clerk', 'specialist', 'leader')"
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role IN ('one_stop_clerk', 'specialist', 'leader')"
     };
     let rows = sqlx::query(sql).bind(agency_id).fetch_all(&mut *tx).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| r.try_get::<Option<String>, _>("email").ok().flatten())
-        .collect())
+    rows.iter()
+        .map(|r| {
+            Ok(Recipient {
+                user_id: Some(r.try_get("id")?),
+                email: r.try_get("email")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod deadlines;
 pub mod http;
+pub mod notices;
 pub mod open311;
 pub mod photos;
 pub mod service;
@@ -142,6 +143,7 @@ pub const MODULE: crate::module::Module = crate::module::Module {
         "feedback_events",
         "feedback_followers",
     ],
+    topics: &[&notices::UPDATES, &notices::DEADLINES],
 };
 
 fn fold_search_texts(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

@@ -9,7 +9,6 @@ use crate::auth::{Role, User};
 use crate::db::Conn;
 use crate::error::{AppError, FieldError};
 use crate::files::IncomingFile;
-use crate::jobs::{self, Job};
 use bytes::Bytes;
 use tinhso_domain::feedback::{
     Action, Filer, Status, check_point, public_reporter_name, transition,
@@ -386,8 +385,8 @@ async fn audit_change(
     .await
 }
 
-/// Emails every follower of the report. The reporter's link carries their key, with which they
-/// rate or reopen the answer even without an account.
+/// Tells every follower of the report (inbox and email, as each chose). The reporter's link
+/// carries their key, with which they rate or reopen the answer even without an account.
 async fn notify(
     state: &AppState,
     tx: &mut Conn,
@@ -399,24 +398,19 @@ async fn notify(
         "{}/feedback/{code}",
         state.config.public_url.trim_end_matches('/')
     );
-    let keyed = format!("{public}?key={}", reporter_key(state, code));
-    for to in store::followers(tx, report_id).await? {
-        let link = if to.eq_ignore_ascii_case(reporter_email) {
-            &keyed
+    let key = reporter_key(state, code);
+    let followers = store::followers(tx, report_id).await?;
+    super::notices::tell_followers(state, tx, (report_id, followers), subject, body, |to| {
+        if to.eq_ignore_ascii_case(reporter_email) {
+            (
+                format!("{public}?key={key}"),
+                format!("/feedback/{code}?key={key}"),
+            )
         } else {
-            &public
-        };
-        jobs::enqueue(
-            tx,
-            &Job::SendEmail(crate::mail::Email {
-                to,
-                subject: format!("[Tỉnh Số] {subject}"),
-                body: format!("{body}\n\nXem phản ánh: {link}\n"),
-            }),
-        )
-        .await?;
-    }
-    Ok(())
+            (public.clone(), format!("/feedback/{code}"))
+        }
+    })
+    .await
 }
 
 /// An official's or the reporter's action on a report.

@@ -33,6 +33,8 @@ pub struct Module {
     /// The tables it owns: only its code writes them (`tests/architecture.rs` checks). Others
     /// read them in their stores, or call its functions.
     pub tables: &'static [&'static str],
+    /// The notification topics it sends on (people choose per topic: inbox, email).
+    pub topics: &'static [&'static crate::notify::Topic],
 }
 
 impl Module {
@@ -42,5 +44,6 @@ impl Module {
         routes: || Routes::new(""),
         startup: &[],
         tables: &[],
+        topics: &[],
     };
 }

@@ -62,6 +62,8 @@ pub struct Page {
     pub user: Option<User>,
     pub csrf: String,
     pub path: String,
+    /// Unread inbox items of the signed-in person (0 for anyone else).
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -82,6 +84,10 @@ impl FromRequestParts<AppState> for Page {
                 .map(|t| t.0.clone())
                 .unwrap_or_default(),
             path: here(&parts.uri),
+            unread: match (&auth.session, auth.user()) {
+                (Some(session), Some(_)) => session.unread,
+                _ => 0,
+            },
         })
     }
 }
@@ -97,6 +103,7 @@ impl Page {
                 user => sv(&self.user),
                 csrf => self.csrf.clone(),
                 path => self.path.clone(),
+                unread => self.unread,
             }
         };
         let html = templates()
