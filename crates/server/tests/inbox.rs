@@ -20,7 +20,8 @@ on_both_databases!(
     preferences_turn_email_and_inbox_off,
     a_mandatory_topic_stays_on,
     another_persons_item_is_not_found,
-    a_dedupe_key_never_gives_two_rows
+    a_dedupe_key_never_gives_two_rows,
+    a_long_unread_list_shows_99_plus
 );
 
 /// A dossier `citizen` submitted (procedure 1.000775 at phường Hạc Thành) and the ward's clerk
@@ -451,4 +452,47 @@ async fn a_dedupe_key_never_gives_two_rows(app: TestApp) {
             .await,
         2
     );
+}
+
+/// Pages count unread notices only up to a hundred (every page reads the count): past 99 the
+/// badge says "99+", and its label says so too.
+async fn a_long_unread_list_shows_99_plus(app: TestApp) {
+    let citizen = app.user_id(CITIZEN).await;
+    let to = [Recipient::user(&citizen, None)];
+    for n in 0..99 {
+        let key = format!("test:many:{n}");
+        let notice = Notice {
+            topic: &tinhso::dossiers::notices::STATUS,
+            subject: "Thông báo thử".into(),
+            body: "Nội dung".into(),
+            email_body: "Nội dung thư".into(),
+            link: None,
+            dedupe_key: &key,
+        };
+        let mut tx = app.state.db.begin().await.unwrap();
+        tinhso::notify::send(&app.state, &mut tx, &to, &notice)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    app.login(CITIZEN, PASSWORD).await;
+    let (_, page) = app.get("/account").await;
+    assert_eq!(badge(&page).map(|b| b.0), Some("99".to_owned()));
+    let notice = Notice {
+        topic: &tinhso::dossiers::notices::STATUS,
+        subject: "Thông báo thử".into(),
+        body: "Nội dung".into(),
+        email_body: "Nội dung thư".into(),
+        link: None,
+        dedupe_key: "test:many:last",
+    };
+    let mut tx = app.state.db.begin().await.unwrap();
+    tinhso::notify::send(&app.state, &mut tx, &to, &notice)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (_, page) = app.get("/account").await;
+    let (number, label) = badge(&page).expect("a badge");
+    assert_eq!(number, "99+");
+    assert!(label.contains("99+"), "{label}");
 }
