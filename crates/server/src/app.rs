@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::Subscription;
 use crate::web::edge;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +31,16 @@ pub struct AppState {
     pub storage: Arc<dyn object_store::ObjectStore>,
     /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
     pub keys: Arc<crate::keys::Keys>,
+    /// Who reacts to events (`events::emit` queues a delivery for each one wanting the kind).
+    pub subscriptions: Arc<Vec<&'static Subscription>>,
+    /// Wakes this node's runner when a transaction with events commits (`events::committed`).
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+/// The platform's event subscriptions. None yet: notifications move onto events next; until
+/// the module manifests exist, this list is where a subscription is declared.
+pub fn subscriptions() -> Vec<&'static Subscription> {
+    Vec::new()
 }
 
 impl AppState {
@@ -37,6 +48,23 @@ impl AppState {
         config: Config,
         metrics: Option<PrometheusHandle>,
     ) -> anyhow::Result<AppState> {
+        Self::with_subscriptions(config, metrics, Vec::new()).await
+    }
+
+    /// The application with `extra` subscriptions besides the platform's (tests add
+    /// subscribers that record, fail or poison on purpose).
+    pub async fn with_subscriptions(
+        config: Config,
+        metrics: Option<PrometheusHandle>,
+        extra: Vec<&'static Subscription>,
+    ) -> anyhow::Result<AppState> {
+        let mut all = subscriptions();
+        all.extend(extra);
+        let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+            anyhow::bail!("two event subscriptions are named {}", twice[0]);
+        }
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let secret = crate::settings::server_secret(&db).await?;
@@ -57,6 +85,8 @@ impl AppState {
             metrics,
             storage,
             keys: Arc::new(keys),
+            subscriptions: Arc::new(all),
+            wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }
@@ -85,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::statistics::routes())
         .merge(crate::dossiers::api::routes())
         .merge(crate::admin::routes())
+        .merge(crate::events::admin::routes())
         .merge(crate::api::routes())
         .route("/static/{*path}", get(crate::web::static_file))
         .fallback(not_found)

@@ -87,20 +87,30 @@ async fn claim(db: &Db, node: &str) -> Result<Option<Claimed>, AppError> {
     })
 }
 
-/// Runs due jobs until none is left. Returns how many ran (successfully or not).
+/// Event deliveries claimed per runner turn.
+const EVENTS_PER_TURN: usize = 16;
+
+/// Runs due jobs and delivers due events until none is left. Returns how many jobs ran
+/// (successfully or not); event deliveries are not counted.
 pub async fn run_due(state: &AppState) -> Result<usize, AppError> {
     run_due_until(state, &tokio::sync::watch::channel(false).1).await
 }
 
-/// Runs due jobs until none is left or the node is asked to stop: a backlog (thousands of
-/// emails after a busy hour) must not hold a shutdown; unclaimed jobs wait for the next run.
+/// Runs due jobs and delivers due events until none is left or the node is asked to stop: a
+/// backlog (thousands of emails after a busy hour) must not hold a shutdown; unclaimed jobs and
+/// deliveries wait for the next run.
 pub async fn run_due_until(
     state: &AppState,
     shutdown: &tokio::sync::watch::Receiver<bool>,
 ) -> Result<usize, AppError> {
     let mut ran = 0;
     while !*shutdown.borrow() {
+        // A handler may queue jobs (an email): deliver first, then run what is due.
+        let delivered = crate::events::deliver_due(state, EVENTS_PER_TURN).await?;
         let Some(job) = claim(&state.db, &state.config.node_name).await? else {
+            if delivered > 0 {
+                continue;
+            }
             break;
         };
         ran += 1;
@@ -189,9 +199,15 @@ pub async fn run_forever(state: AppState, mut shutdown: tokio::sync::watch::Rece
         if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
             last_purge = std::time::Instant::now();
             let _ = crate::auth::session::purge_expired(&state.db).await;
+            // `outbox.purge`: delivered events past `events.keep_days`.
+            if let Err(e) = crate::events::purge(&state, crate::time::now()).await {
+                tracing::error!(error = %e, "outbox purge failed");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            // A transaction with events committed on this node (`events::committed`).
+            _ = state.wake.notified() => {}
             _ = shutdown.changed() => return,
         }
     }
