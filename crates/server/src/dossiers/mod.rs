@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod calendar;
 pub mod calendar_http;
 pub mod citizen;
+pub mod events;
 pub mod forms;
 pub mod linked;
 pub mod office;

@@ -11,6 +11,7 @@ use crate::auth::{Role, User};
 use crate::catalog::Procedure;
 use crate::db::Conn;
 use crate::error::{AppError, FieldError};
+use crate::events::NewEvent;
 use crate::jobs::{self, Job};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -209,6 +210,7 @@ async fn save_in_tx(
     };
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     for key in replaced {
         let _ = crate::storage::delete(state.storage.as_ref(), &key).await;
     }
@@ -551,6 +553,7 @@ async fn counter_tx(
     .await?;
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }
 
@@ -632,6 +635,7 @@ async fn act_in_tx(
     apply(state, &mut tx, who, &calendar, &mut d, actor, input).await?;
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(d)
 }
 
@@ -962,11 +966,13 @@ async fn record(
         note: note.to_owned(),
         detail: detail.clone(),
     };
-    store::insert_event(tx, &d.id, Some(&who.user.id), &event).await?;
+    let timeline_id = store::insert_event(tx, &d.id, Some(&who.user.id), &event).await?;
+    let actor = who.audit_actor();
+    let payload = super::events::payload(action, d, from, &timeline_id, &detail);
     audit::record(
         &state.db,
         tx,
-        &who.audit_actor(),
+        &actor,
         Change {
             action: &format!("dossier.{name}"),
             entity_type: "dossier",
@@ -975,7 +981,19 @@ async fn record(
             after: serde_json::json!({ "state": store::state_text(d.state), "step": d.step, "code": d.code, "note": note, "detail": detail }),
         },
     )
-    .await
+    .await?;
+    crate::events::emit(
+        state,
+        tx,
+        NewEvent {
+            kind: super::events::of_action(action),
+            aggregate_id: &d.id,
+            payload,
+            actor: &actor,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Queues an email to the applicant, with the public tracking link.
@@ -1056,6 +1074,18 @@ pub async fn rate(
         },
     )
     .await?;
+    crate::events::emit(
+        state,
+        &mut tx,
+        NewEvent {
+            kind: &super::events::RATED,
+            aggregate_id: &d.id,
+            payload: serde_json::json!({ "dossier_id": d.id, "code": d.code, "rating": rating }),
+            actor: &who.audit_actor(),
+        },
+    )
+    .await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod deadlines;
+pub mod events;
 pub mod http;
 pub mod open311;
 pub mod photos;
