@@ -356,6 +356,64 @@ const TABLE: &[Case] = &[
         403,
     ),
     case("POST", "/admin/feedback/routes/x/delete", "", Citizen, 403),
+    // The events outbox's dead letters: system administrators only.
+    case("GET", "/admin/events", "", Anonymous, 303),
+    case("GET", "/admin/events", "", Citizen, 403),
+    case("GET", "/admin/events", "", Clerk, 403),
+    case("GET", "/admin/events", "", JusticeAdmin, 403),
+    case("GET", "/admin/events", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Citizen,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        JusticeAdmin,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/retry", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        Citizen,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/skip", "confirm=yes", Clerk, 403),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/skip", "", SystemAdmin, 200),
 ];
 
 /// Route patterns that need a principal; the table must cover each one.
@@ -392,6 +450,9 @@ const PROTECTED_ROUTES: &[&str] = &[
     "/api/v1/statistics/dossiers",
     "/office/feedback",
     "/admin/feedback",
+    "/admin/events",
+    "/admin/events/DEAD/retry",
+    "/admin/events/DEAD/skip",
 ];
 
 on_both_databases!(every_route_refuses_what_it_must);
@@ -449,6 +510,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     // An official of UBND phường Hạc Thành, outside Sở Tư pháp.
     let other_official = app.user_id("motcua.hacthanh@tinhso.local").await;
     let dossier = submitted_dossier(&app).await;
+    let dead = dead_delivery(&app).await;
     let agencies_before = app.count("SELECT COUNT(*) FROM agencies").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
     let notices_before = app.count("SELECT COUNT(*) FROM calendar_notices").await;
@@ -471,7 +533,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .path
             .replace("OTHER_TOKEN", &other_token)
             .replace("OTHER_OFFICIAL", &other_official)
-            .replace("DOSSIER", &dossier);
+            .replace("DOSSIER", &dossier)
+            .replace("DEAD", &dead);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -539,6 +602,27 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
         .await;
     assert_eq!(name["name"], "Sở Tư pháp");
+    assert_eq!(
+        app.count_where("outbox_deliveries", "status", "dead").await,
+        1,
+        "refused retries and skips left the dead letter as it was"
+    );
+}
+
+/// A delivery of the submitted dossier's first event that failed for good.
+async fn dead_delivery(app: &TestApp) -> String {
+    let id = "0193dead-0000-7000-8000-000000000001";
+    sqlx::query(
+        "INSERT INTO outbox_deliveries (id, event_id, subscriber, stream, seq, status, attempts, max_attempts,
+            next_attempt_at, last_error, created_at, finished_at)
+         SELECT $1, id, 'test.subscriber', stream, seq, 'dead', 10, 10, occurred_at, 'down', occurred_at, occurred_at
+           FROM outbox_events WHERE kind = 'dossier.submitted' ORDER BY occurred_at DESC LIMIT 1",
+    )
+    .bind(id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    id.to_owned()
 }
 
 /// A dossier the citizen submitted to UBND phường Hạc Thành, through the API.
