@@ -19,7 +19,7 @@ pub use deliver::{
 
 use crate::app::AppState;
 use crate::audit::Actor;
-use crate::db::Conn;
+use crate::db::{Backend, Conn};
 use crate::error::AppError;
 use std::future::Future;
 use std::pin::Pin;
@@ -159,31 +159,60 @@ pub fn stream_of(kind: &EventKind, aggregate_id: &str) -> String {
 pub async fn emit(state: &AppState, tx: &mut Conn, e: NewEvent<'_>) -> Result<String, AppError> {
     use sqlx::Row;
     let stream = stream_of(e.kind, e.aggregate_id);
-    let seq: i64 = sqlx::query(
-        "INSERT INTO outbox_streams (stream, last_seq) VALUES ($1, 1)
-         ON CONFLICT (stream) DO UPDATE SET last_seq = outbox_streams.last_seq + 1
-         RETURNING last_seq",
-    )
-    .bind(&stream)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("last_seq")?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = crate::time::now_text();
-    sqlx::query(
-        "INSERT INTO outbox_events (id, kind, version, stream, seq, payload, actor, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&id)
-    .bind(e.kind.name)
-    .bind(i64::from(e.kind.version))
-    .bind(&stream)
-    .bind(seq)
-    .bind(e.payload.to_string())
-    .bind(&e.actor.label)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
+    let version = i64::from(e.kind.version);
+    let payload = e.payload.to_string();
+    let seq: i64 = match state.db.backend {
+        // One round trip: it runs while the business transaction may hold the audit chain's
+        // lock, so every statement saved there is throughput.
+        Backend::Postgres => sqlx::query(
+            "WITH s AS (
+                INSERT INTO outbox_streams (stream, last_seq) VALUES ($4, 1)
+                ON CONFLICT (stream) DO UPDATE SET last_seq = outbox_streams.last_seq + 1
+                RETURNING last_seq)
+             INSERT INTO outbox_events (id, kind, version, stream, seq, payload, actor, occurred_at)
+             SELECT $1, $2, $3, $4, s.last_seq, $5, $6, $7 FROM s
+             RETURNING seq",
+        )
+        .bind(&id)
+        .bind(e.kind.name)
+        .bind(version)
+        .bind(&stream)
+        .bind(&payload)
+        .bind(&e.actor.label)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("seq")?,
+        // SQLite has no writing CTE; its statements cost no network round trip.
+        Backend::Sqlite => {
+            let seq: i64 = sqlx::query(
+                "INSERT INTO outbox_streams (stream, last_seq) VALUES ($1, 1)
+                 ON CONFLICT (stream) DO UPDATE SET last_seq = outbox_streams.last_seq + 1
+                 RETURNING last_seq",
+            )
+            .bind(&stream)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("last_seq")?;
+            sqlx::query(
+                "INSERT INTO outbox_events (id, kind, version, stream, seq, payload, actor, occurred_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&id)
+            .bind(e.kind.name)
+            .bind(version)
+            .bind(&stream)
+            .bind(seq)
+            .bind(&payload)
+            .bind(&e.actor.label)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            seq
+        }
+    };
     for sub in state.subscriptions.iter().filter(|s| s.wants(e.kind.name)) {
         sqlx::query(
             "INSERT INTO outbox_deliveries (id, event_id, subscriber, stream, seq, status, attempts,

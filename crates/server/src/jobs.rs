@@ -106,7 +106,14 @@ pub async fn run_due_until(
     let mut ran = 0;
     while !*shutdown.borrow() {
         // A handler may queue jobs (an email): deliver first, then run what is due.
-        let delivered = crate::events::deliver_due(state, EVENTS_PER_TURN).await?;
+        // A failing outbox must not stop the emails: log it and run the jobs.
+        let delivered = match crate::events::deliver_due(state, EVENTS_PER_TURN).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "event delivery failed");
+                0
+            }
+        };
         let Some(job) = claim(&state.db, &state.config.node_name).await? else {
             if delivered > 0 {
                 continue;

@@ -382,6 +382,38 @@ async fn a_poisoned_event_holds_its_stream_for_its_subscriber_only(app: TestApp)
     );
     // However late, nothing passes the dead letter.
     assert_eq!(drain(&node, Utc::now() + Duration::days(2)).await, 0);
+
+    // Retention (`events.keep_days`, 30 by default): what was delivered goes after a month;
+    // what died or waits stays, with its events.
+    assert_eq!(
+        events::purge(&node, Utc::now() + Duration::days(29))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        events::purge(&node, Utc::now() + Duration::days(31))
+            .await
+            .unwrap(),
+        6,
+        "five done deliveries and thing:b's event"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_deliveries WHERE status IN ('dead', 'pending')")
+            .await,
+        3
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_deliveries").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_events").await, 3);
+    // A purged stream keeps counting.
+    let next = emit(&node, "b", json!({})).await;
+    let seq: i64 = sqlx::query("SELECT seq FROM outbox_events WHERE id = $1")
+        .bind(&next)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+        .get("seq");
+    assert_eq!(seq, 2);
 }
 
 async fn a_killed_node_s_delivery_is_delivered_once_by_another_node(app: TestApp) {
@@ -426,6 +458,23 @@ async fn a_killed_node_s_delivery_is_delivered_once_by_another_node(app: TestApp
             .await
             .unwrap(),
         0
+    );
+    // A delivery whose attempts all die with their node (a handler that stops it) is given up
+    // after its attempts, not claimed for ever.
+    let c = node_named(&app, "node-c", vec![&HOPELESS]).await;
+    let id = emit(&c, "z", json!({})).await;
+    let mut at = Utc::now();
+    for _ in 0..2 {
+        assert_eq!(events::claim(&c, 10, at).await.unwrap().len(), 1);
+        at += Duration::seconds(events::LEASE_SECONDS + 1);
+    }
+    assert_eq!(events::deliver_due_at(&c, 10, at).await.unwrap(), 1);
+    let d = delivery(&app, &id, "test.hopeless").await;
+    assert_eq!((d.status.as_str(), d.attempts), ("dead", 3));
+    assert!(
+        d.last_error
+            .unwrap()
+            .contains("the earlier attempts never finished")
     );
 }
 

@@ -45,7 +45,10 @@ pub async fn deliver_due_at(
 ) -> Result<usize, AppError> {
     let claimed = claim(state, limit, now).await?;
     for c in &claimed {
-        deliver_claimed(state, c, now).await?;
+        // One delivery's trouble (a lost connection) leaves it to its lease, not the others.
+        if let Err(e) = deliver_claimed(state, c, now).await {
+            tracing::error!(delivery = %c.id, error = %e, "event delivery could not be recorded");
+        }
     }
     Ok(claimed.len())
 }
@@ -136,6 +139,16 @@ pub async fn deliver_claimed(
         let e = anyhow::anyhow!("no subscriber named {} on this node", c.subscriber);
         return failed(state, c, HandlerError::Retry(e), now).await;
     };
+    if c.attempts > c.max_attempts {
+        // Its earlier attempts never finished (a handler that stops the node, or a node killed
+        // each time): it must not be retried for ever.
+        let e = anyhow::anyhow!(
+            "attempt {} of {}: the earlier attempts never finished (node stopped during delivery?)",
+            c.attempts,
+            c.max_attempts
+        );
+        return failed(state, c, HandlerError::Poison(e), now).await;
+    }
     let mut tx = state.db.begin().await?;
     let ours = sqlx::query(
         "UPDATE outbox_deliveries SET next_attempt_at = $3
