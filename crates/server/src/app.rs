@@ -3,6 +3,7 @@
 //! headers).
 
 use crate::config::Config;
+use crate::events::Subscription;
 use crate::module::{Module, Routes};
 use crate::web::edge;
 use axum::Router;
@@ -39,7 +40,24 @@ impl AppState {
         config: Config,
         metrics: Option<PrometheusHandle>,
     ) -> anyhow::Result<AppState> {
-        let ctx = crate::ctx::Ctx::start(config, metrics).await?;
+        Self::with_subscriptions(config, metrics, Vec::new()).await
+    }
+
+    /// The application with `extra` subscriptions besides the modules' (tests add subscribers
+    /// that record, fail or poison on purpose).
+    pub async fn with_subscriptions(
+        config: Config,
+        metrics: Option<PrometheusHandle>,
+        extra: Vec<&'static Subscription>,
+    ) -> anyhow::Result<AppState> {
+        let mut all = subscriptions();
+        all.extend(extra);
+        let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+            anyhow::bail!("two event subscriptions are named {}", twice[0]);
+        }
+        let ctx = crate::ctx::Ctx::start(config, metrics, all).await?;
         for module in MODULES {
             for startup in module.startup {
                 startup(&ctx)
@@ -56,6 +74,14 @@ pub fn all_routes() -> Routes {
     MODULES
         .iter()
         .fold(Routes::new("platform"), |all, m| all.merge((m.routes)()))
+}
+
+/// The event subscriptions the modules declare.
+pub fn subscriptions() -> Vec<&'static Subscription> {
+    MODULES
+        .iter()
+        .flat_map(|m| m.subscriptions.iter().copied())
+        .collect()
 }
 
 /// Every notification topic the modules declare, for the preferences page.

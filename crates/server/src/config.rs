@@ -47,6 +47,29 @@ pub struct Config {
     /// `data_dir/keys/totp.key`.
     #[serde(default)]
     pub totp_key: Option<Secret>,
+    /// The events outbox.
+    #[serde(default)]
+    pub events: EventsConfig,
+}
+
+/// The events outbox (`events`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventsConfig {
+    /// Days a delivered (or skipped) event is kept before the hourly `outbox.purge` deletes it.
+    #[serde(default = "default_keep_days")]
+    pub keep_days: u32,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            keep_days: default_keep_days(),
+        }
+    }
+}
+
+fn default_keep_days() -> u32 {
+    30
 }
 
 /// The audit trail's key and its checkpoints outside the database.
@@ -222,6 +245,7 @@ impl Default for Config {
             metrics_token: None,
             audit: AuditConfig::default(),
             totp_key: None,
+            events: EventsConfig::default(),
         }
     }
 }

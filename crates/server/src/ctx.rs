@@ -18,12 +18,20 @@ pub struct Ctx {
     pub keys: Arc<crate::keys::Keys>,
     /// The node's SMTP client and its kept connections, built once.
     pub mailer: Arc<crate::mail::Mailer>,
+    /// Who reacts to events (`events::emit` queues a delivery for each one wanting the kind).
+    pub subscriptions: Arc<Vec<&'static crate::events::Subscription>>,
+    /// Wakes this node's runner when a transaction with events commits (`events::committed`).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Ctx {
     /// Connects to the database and brings its schema up to date, then loads the server secret,
     /// the object store and the keys (refusing keys that do not match this database).
-    pub async fn start(config: Config, metrics: Option<PrometheusHandle>) -> anyhow::Result<Ctx> {
+    pub async fn start(
+        config: Config,
+        metrics: Option<PrometheusHandle>,
+        subscriptions: Vec<&'static crate::events::Subscription>,
+    ) -> anyhow::Result<Ctx> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let secret = crate::settings::server_secret(&db).await?;
@@ -44,6 +52,8 @@ impl Ctx {
             storage,
             keys: Arc::new(keys),
             mailer,
+            subscriptions: Arc::new(subscriptions),
+            wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }

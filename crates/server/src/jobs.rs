@@ -106,7 +106,33 @@ type Source = for<'a> fn(&'a AppState, usize) -> BoxFuture<'a, Result<Vec<Task>,
 /// Every source the runner claims from, in this order each turn, each getting the slots the ones
 /// before it left free. A new kind of work (the events outbox's deliveries) is one more entry: a
 /// claim with a limit that returns tasks.
-const SOURCES: &[Source] = &[claim_jobs];
+const SOURCES: &[Source] = &[claim_deliveries, claim_jobs];
+
+/// Event deliveries first: a handler may queue a job (an email), which the same turn's job
+/// claim then finds. A failing outbox is logged and does not stop the jobs.
+fn claim_deliveries(state: &AppState, limit: usize) -> BoxFuture<'_, Result<Vec<Task>, AppError>> {
+    Box::pin(async move {
+        let claimed = match crate::events::claim(state, limit, crate::time::now()).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::error!(error = %e, "claiming event deliveries failed");
+                return Ok(Vec::new());
+            }
+        };
+        Ok(claimed
+            .into_iter()
+            .map(|c| {
+                let state = state.clone();
+                Box::pin(async move {
+                    let now = crate::time::now();
+                    if let Err(e) = crate::events::deliver_claimed(&state, &c, now).await {
+                        tracing::error!(delivery = %c.id, error = %e, "event delivery could not be recorded");
+                    }
+                }) as Task
+            })
+            .collect())
+    })
+}
 
 fn claim_jobs(state: &AppState, limit: usize) -> BoxFuture<'_, Result<Vec<Task>, AppError>> {
     Box::pin(async move {
@@ -225,9 +251,9 @@ pub async fn run_due(state: &AppState) -> Result<usize, AppError> {
     run_due_until(state, &watch::channel(false).1).await
 }
 
-/// Runs due jobs until none is left or the node is asked to stop: a backlog (thousands of
-/// emails after a busy hour) must not hold a shutdown; unclaimed jobs wait for the next run.
-/// Jobs already running when the stop comes are finished first.
+/// Runs due jobs and delivers due events until none is left or the node is asked to stop: a
+/// backlog (thousands of emails after a busy hour) must not hold a shutdown; unclaimed jobs and
+/// deliveries wait for the next run.
 pub async fn run_due_until(
     state: &AppState,
     shutdown: &watch::Receiver<bool>,
@@ -330,11 +356,17 @@ pub async fn run_forever(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
             last_purge = std::time::Instant::now();
             let _ = crate::auth::session::purge_expired(&state.db).await;
+            // `outbox.purge`: delivered events past `events.keep_days`.
+            if let Err(e) = crate::events::purge(&state, crate::time::now()).await {
+                tracing::error!(error = %e, "outbox purge failed");
+            }
         }
         let busy = !runner.is_idle();
         tokio::select! {
             _ = runner.reap(), if busy => {}
             _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            // A transaction with events committed on this node (`events::committed`).
+            _ = state.wake.notified() => {}
             _ = shutdown.changed() => break,
         }
     }

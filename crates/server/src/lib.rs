@@ -23,6 +23,7 @@ pub mod db;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod feedback;
 pub mod files;

@@ -24,6 +24,7 @@ pub const MODULE: Module = Module {
         &crate::dossiers::notices::STATUS,
         &crate::dossiers::notices::ASSIGNED,
     ],
+    ..Module::EMPTY
 };
 
 fn routes() -> Routes {

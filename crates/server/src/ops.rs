@@ -59,6 +59,16 @@ async fn metrics_page(State(state): State<AppState>, headers: HeaderMap) -> Resp
             metrics::gauge!("jobs", "status" => status).set(n as f64);
         }
     }
+    if let Ok(counts) = crate::events::counts(&state).await {
+        // Every status, 0 included: a dead letter retried must not leave its gauge at 1.
+        for status in ["pending", "running", "done", "dead", "skipped"] {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            metrics::gauge!("tinhso_outbox_deliveries", "status" => status).set(n as f64);
+        }
+    }
     let body = state
         .metrics
         .as_ref()

@@ -18,6 +18,9 @@ pub const MODULE: Module = Module {
         "calendar_notices",
         "inbox_items",
         "notification_prefs",
+        "outbox_streams",
+        "outbox_events",
+        "outbox_deliveries",
     ],
     ..Module::EMPTY
 };
@@ -31,4 +34,5 @@ fn routes() -> Routes {
         .merge(crate::admin::routes())
         .merge(crate::api::routes())
         .merge(crate::notify::http::routes())
+        .merge(crate::events::admin::routes())
 }

@@ -482,6 +482,64 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/inbox", "", Citizen, 200),
     case("POST", "/api/v1/inbox/INBOX_ITEM/read", "", Anonymous, 401),
     case("POST", "/api/v1/inbox/INBOX_ITEM/read", "", Clerk, 404),
+    // The events outbox's dead letters: system administrators only.
+    case("GET", "/admin/events", "", Anonymous, 303),
+    case("GET", "/admin/events", "", Citizen, 403),
+    case("GET", "/admin/events", "", Clerk, 403),
+    case("GET", "/admin/events", "", JusticeAdmin, 403),
+    case("GET", "/admin/events", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Citizen,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/retry",
+        "confirm=yes",
+        JusticeAdmin,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/retry", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        Citizen,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/skip", "confirm=yes", Clerk, 403),
+    case(
+        "POST",
+        "/admin/events/DEAD/skip",
+        "confirm=yes",
+        OtherAgencyAdmin,
+        403,
+    ),
+    case("POST", "/admin/events/DEAD/skip", "", SystemAdmin, 200),
 ];
 
 /// Whether a path of the table is an instance of a declared route pattern (`{id}` stands for
@@ -567,6 +625,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let other_official = app.user_id("motcua.hacthanh@tinhso.local").await;
     let dossier = submitted_dossier(&app).await;
     let report = filed_report(&app).await;
+    let dead = dead_delivery(&app).await;
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
             .bind(&citizen_id)
@@ -599,7 +658,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("OTHER_OFFICIAL", &other_official)
             .replace("DOSSIER", &dossier)
             .replace("REPORT", &report)
-            .replace("INBOX_ITEM", &inbox_item);
+            .replace("INBOX_ITEM", &inbox_item)
+            .replace("DEAD", &dead);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -678,6 +738,11 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
         .await;
     assert_eq!(name["name"], "Sở Tư pháp");
+    assert_eq!(
+        app.count_where("outbox_deliveries", "status", "dead").await,
+        1,
+        "refused retries and skips left the dead letter as it was"
+    );
 }
 
 /// A dossier the citizen submitted to UBND phường Hạc Thành, through the API.
@@ -705,6 +770,22 @@ async fn filed_report(app: &TestApp) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+/// A delivery of the submitted dossier's first event that failed for good.
+async fn dead_delivery(app: &TestApp) -> String {
+    let id = "0193dead-0000-7000-8000-000000000001";
+    sqlx::query(
+        "INSERT INTO outbox_deliveries (id, event_id, subscriber, stream, seq, status, attempts, max_attempts,
+            next_attempt_at, last_error, created_at, finished_at)
+         SELECT $1, id, 'test.subscriber', stream, seq, 'dead', 10, 10, occurred_at, 'down', occurred_at, occurred_at
+           FROM outbox_events WHERE kind = 'dossier.submitted' ORDER BY occurred_at DESC LIMIT 1",
+    )
+    .bind(id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    id.to_owned()
 }
 
 async fn submitted_dossier(app: &TestApp) -> String {

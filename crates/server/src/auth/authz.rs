@@ -26,6 +26,9 @@ pub enum Action<'a> {
     /// Submit, read and act on dossiers; which dossier and which action is checked per dossier
     /// by the one-stop service (applicant, or official of the holding agency in a fitting role).
     Dossiers,
+    /// Operate the platform itself (the events outbox's dead letters): system administrators,
+    /// on pages only (no token scope grants it).
+    OperatePlatform,
 }
 
 impl Action<'_> {
@@ -38,6 +41,8 @@ impl Action<'_> {
             Action::ReadAudit => "audit:read",
             Action::ManageCatalog => "catalog:write",
             Action::Dossiers => "dossiers",
+            // Not in `SCOPES`: no token carries it.
+            Action::OperatePlatform => "platform",
         }
     }
 }
@@ -101,7 +106,10 @@ async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppEr
     Ok(match action {
         Action::OwnAccount | Action::Dossiers => true,
         Action::BackOffice => user.is_official(),
-        Action::ReadAudit | Action::ManageDirectory | Action::ManageCatalog => false,
+        Action::ReadAudit
+        | Action::ManageDirectory
+        | Action::ManageCatalog
+        | Action::OperatePlatform => false,
         Action::ManageAgency { parent: None } => false,
         Action::ManageAgency {
             parent: Some(parent),

@@ -156,11 +156,26 @@ pub async fn assign(
         },
     )
     .await?;
+    crate::events::emit(
+        state,
+        &mut tx,
+        crate::events::NewEvent {
+            kind: &super::events::ASSIGNED,
+            aggregate_id: &d.id,
+            payload: serde_json::json!({
+                "dossier_id": d.id, "code": d.code, "agency_code": d.agency_code,
+                "assignee_id": assignee, "previous": d.assignee_id,
+            }),
+            actor: &who.audit_actor(),
+        },
+    )
+    .await?;
     tell_specialist(state, &mut tx, &d, assignee, &name, email).await?;
     if let Some(before) = d.assignee_id.as_deref() {
         tell_former(state, &mut tx, &d, before, &name).await?;
     }
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }
 

@@ -344,6 +344,7 @@ async fn create_all(
         store::update(&mut tx, &d).await?;
     }
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use crate::auth::{Role, User};
 use crate::catalog::Procedure;
 use crate::db::Conn;
 use crate::error::{AppError, FieldError};
+use crate::events::NewEvent;
 use crate::files::IncomingFile;
 use crate::jobs::{self, Job};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -206,6 +207,7 @@ async fn save_in_tx(
     };
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     for key in replaced {
         let _ = crate::storage::delete(state.storage.as_ref(), &key).await;
     }
@@ -547,6 +549,7 @@ async fn counter_tx(
     .await?;
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }
 
@@ -628,6 +631,7 @@ async fn act_in_tx(
     apply(state, &mut tx, who, &calendar, &mut d, actor, input).await?;
     store::update(&mut tx, &d).await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(d)
 }
 
@@ -958,11 +962,13 @@ async fn record(
         note: note.to_owned(),
         detail: detail.clone(),
     };
-    store::insert_event(tx, &d.id, Some(&who.user.id), &event).await?;
+    let timeline_id = store::insert_event(tx, &d.id, Some(&who.user.id), &event).await?;
+    let actor = who.audit_actor();
+    let payload = super::events::payload(action, d, from, &timeline_id, &detail);
     audit::record(
         &state.db,
         tx,
-        &who.audit_actor(),
+        &actor,
         Change {
             action: &format!("dossier.{name}"),
             entity_type: "dossier",
@@ -971,7 +977,19 @@ async fn record(
             after: serde_json::json!({ "state": d.state.as_str(), "step": d.step, "code": d.code, "note": note, "detail": detail }),
         },
     )
-    .await
+    .await?;
+    crate::events::emit(
+        state,
+        tx,
+        NewEvent {
+            kind: super::events::of_action(action),
+            aggregate_id: &d.id,
+            payload,
+            actor: &actor,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Tells the applicant (inbox and email, as they chose), with the public tracking link.
@@ -1032,6 +1050,18 @@ pub async fn rate(
         },
     )
     .await?;
+    crate::events::emit(
+        state,
+        &mut tx,
+        NewEvent {
+            kind: &super::events::RATED,
+            aggregate_id: &d.id,
+            payload: serde_json::json!({ "dossier_id": d.id, "code": d.code, "rating": rating }),
+            actor: &who.audit_actor(),
+        },
+    )
+    .await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }

@@ -442,12 +442,13 @@ pub async fn insert_event(
     dossier_id: &str,
     actor_id: Option<&str>,
     event: &Event,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO dossier_events (id, dossier_id, at, actor_id, actor_name, action, from_state, to_state, step, note, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&id)
     .bind(dossier_id)
     .bind(&event.at)
     .bind(actor_id)
@@ -460,7 +461,7 @@ pub async fn insert_event(
     .bind(event.detail.to_string())
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 pub async fn events(db: &Db, dossier_id: &str) -> Result<Vec<Event>, AppError> {

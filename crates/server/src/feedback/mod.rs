@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod deadlines;
+pub mod events;
 pub mod http;
 pub mod notices;
 pub mod open311;
@@ -144,6 +145,7 @@ pub const MODULE: crate::module::Module = crate::module::Module {
         "feedback_followers",
     ],
     topics: &[&notices::UPDATES, &notices::DEADLINES],
+    ..crate::module::Module::EMPTY
 };
 
 fn fold_search_texts(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

@@ -291,7 +291,7 @@ async fn insert(
     let public_name = public_reporter_name(filer, &name)
         .map(str::to_owned)
         .unwrap_or_else(|| super::UNNAMED_REPORTER.into());
-    event(
+    let timeline_id = event(
         &mut tx,
         id,
         &public_name,
@@ -301,14 +301,36 @@ async fn insert(
         "",
     )
     .await?;
+    let label = actor_label(who.user.as_ref());
     audit_change(
         state,
         &mut tx,
-        &actor_label(who.user.as_ref()),
+        &label,
         &who.ip,
         id,
         "feedback.submitted",
         serde_json::json!({ "code": code, "agency": agency, "show_name": r.show_name && who.user.is_some() }),
+    )
+    .await?;
+    let facts = super::events::Facts {
+        report_id: id,
+        code: &code,
+        category: &category.code,
+        agency_id: agency.as_deref(),
+    };
+    emit(
+        state,
+        &mut tx,
+        &super::events::SUBMITTED,
+        &label,
+        id,
+        super::events::payload(
+            &facts,
+            Status::Received,
+            status,
+            Some(&timeline_id),
+            serde_json::json!({ "admin_unit": unit, "source": r.source, "due": crate::time::local_text(due) }),
+        ),
     )
     .await?;
     notify(
@@ -324,6 +346,7 @@ async fn insert(
     )
     .await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(code)
 }
 
@@ -340,11 +363,12 @@ async fn event(
     from: Status,
     to: Status,
     note: &str,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&id)
     .bind(report_id)
     .bind(crate::time::now_text())
     .bind(actor)
@@ -354,7 +378,33 @@ async fn event(
     .bind(note)
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    Ok(id)
+}
+
+/// The outbox event of a change to a report, in the same transaction as its timeline row.
+async fn emit(
+    state: &AppState,
+    tx: &mut Conn,
+    kind: &'static crate::events::EventKind,
+    actor_label: &str,
+    report_id: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    crate::events::emit(
+        state,
+        tx,
+        crate::events::NewEvent {
+            kind,
+            aggregate_id: report_id,
+            payload,
+            actor: &audit::Actor {
+                label: actor_label.to_owned(),
+                ip: String::new(),
+            },
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -630,6 +680,8 @@ async fn apply(
         }
     };
     let mut mail = None;
+    let mut agency_id = r.agency_id.clone();
+    let mut extra = serde_json::json!({});
     match input.action {
         Action::Assign => {
             let code = input.target_agency.as_deref().unwrap_or_default();
@@ -643,6 +695,8 @@ async fn apply(
                 .bind(&agency.id)
                 .execute(&mut *tx)
                 .await?;
+            extra = serde_json::json!({ "previous_agency_id": r.agency_id, "agency_code": agency.code });
+            agency_id = Some(agency.id);
         }
         Action::Answer => {
             needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
@@ -661,6 +715,7 @@ async fn apply(
                 .execute(&mut *tx)
                 .await?;
             record_answer_files(&mut tx, &r.id, files).await?;
+            extra = serde_json::json!({ "files": files.len() });
             mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
         }
         Action::Reject => {
@@ -692,6 +747,7 @@ async fn apply(
             .bind(Some(note.clone()).filter(|n| !n.is_empty()))
             .execute(&mut *tx)
             .await?;
+            extra = serde_json::json!({ "rating": rating });
         }
         Action::MarkDuplicate => {
             let target = input
@@ -716,6 +772,7 @@ async fn apply(
             for email in store::followers(&mut tx, &r.id).await? {
                 store::follow(&mut tx, &original.id, &email).await?;
             }
+            extra = serde_json::json!({ "duplicate_of": original.code, "duplicate_of_id": original.id });
             mail = Some((
                 "được gộp với phản ánh trùng",
                 format!(
@@ -733,7 +790,7 @@ async fn apply(
         .execute(&mut *tx)
         .await?;
     let action_name = input.action.as_str().to_owned();
-    event(
+    let timeline_id = event(
         &mut tx,
         &r.id,
         &actor.name(&r),
@@ -743,16 +800,26 @@ async fn apply(
         &note,
     )
     .await?;
+    let label = actor.label(&r);
     audit_change(
         state,
         &mut tx,
-        &actor.label(&r),
+        &label,
         ip,
         &r.id,
         &format!("feedback.{action_name}"),
         serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files.len() }),
     )
     .await?;
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: agency_id.as_deref(),
+    };
+    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), extra);
+    let kind = super::events::of_action(input.action);
+    emit(state, &mut tx, kind, &label, &r.id, payload).await?;
     if let Some((what, body)) = mail {
         notify(
             state,
@@ -764,6 +831,7 @@ async fn apply(
         .await?;
     }
     tx.commit().await?;
+    crate::events::committed(state);
     r.status = to;
     Ok(r)
 }
@@ -830,7 +898,23 @@ pub async fn hide(
         serde_json::json!({ "reason": reason.trim() }),
     )
     .await?;
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: r.agency_id.as_deref(),
+    };
+    emit(
+        state,
+        &mut tx,
+        &super::events::HIDDEN,
+        &format!("user:{}", user.id),
+        &r.id,
+        super::events::payload(&facts, r.status, r.status, None, serde_json::json!({})),
+    )
+    .await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok(())
 }
 

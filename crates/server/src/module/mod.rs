@@ -35,6 +35,8 @@ pub struct Module {
     pub tables: &'static [&'static str],
     /// The notification topics it sends on (people choose per topic: inbox, email).
     pub topics: &'static [&'static crate::notify::Topic],
+    /// The event subscriptions it runs (each delivered at least once, in order per aggregate).
+    pub subscriptions: &'static [&'static crate::events::Subscription],
 }
 
 impl Module {
@@ -45,5 +47,6 @@ impl Module {
         startup: &[],
         tables: &[],
         topics: &[],
+        subscriptions: &[],
     };
 }

@@ -14,11 +14,17 @@ use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::dossiers::store as dossiers;
 use crate::error::AppError;
+use crate::events::{EventKind, NewEvent};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
 pub const TEST_PROVIDER: &str = "test";
+
+/// A payment went through (stream `payment:<id>`); the dossier's `fee_paid` is already raised.
+pub const CONFIRMED: EventKind = EventKind::new("payment.confirmed", "payment");
+/// The provider reported the payment failed or cancelled.
+pub const FAILED: EventKind = EventKind::new("payment.failed", "payment");
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Payment {
@@ -202,10 +208,14 @@ pub async fn confirm(
     if success {
         dossiers::add_paid(&mut tx, &payment.dossier_id, payment.amount_vnd).await?;
     }
+    let actor = audit::Actor {
+        label: format!("payment:{}", payment.provider),
+        ip: String::new(),
+    };
     audit::record(
         db,
         &mut tx,
-        &audit::Actor { label: format!("payment:{}", payment.provider), ip: String::new() },
+        &actor,
         Change {
             action: if success { "payment.paid" } else { "payment.failed" },
             entity_type: "dossier",
@@ -215,7 +225,23 @@ pub async fn confirm(
         },
     )
     .await?;
+    crate::events::emit(
+        state,
+        &mut tx,
+        NewEvent {
+            kind: if success { &CONFIRMED } else { &FAILED },
+            aggregate_id: &payment.id,
+            payload: serde_json::json!({
+                "payment_id": payment.id, "dossier_id": payment.dossier_id,
+                "amount_vnd": payment.amount_vnd, "provider": payment.provider,
+                "txn_ref": payment.txn_ref,
+            }),
+            actor: &actor,
+        },
+    )
+    .await?;
     tx.commit().await?;
+    crate::events::committed(state);
     Ok((
         if success {
             Confirmation::Confirmed
