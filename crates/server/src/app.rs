@@ -57,7 +57,14 @@ impl AppState {
         if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
             anyhow::bail!("two event subscriptions are named {}", twice[0]);
         }
-        let ctx = crate::ctx::Ctx::start(config, metrics, all).await?;
+        let wiring = crate::ctx::Wiring {
+            subscriptions: all,
+            sweeps: MODULES
+                .iter()
+                .flat_map(|m| m.sweeps.iter().copied())
+                .collect(),
+        };
+        let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
         for module in MODULES {
             for startup in module.startup {
                 startup(&ctx)

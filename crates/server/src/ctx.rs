@@ -22,6 +22,15 @@ pub struct Ctx {
     pub subscriptions: Arc<Vec<&'static crate::events::Subscription>>,
     /// Wakes this node's runner when a transaction with events commits (`events::committed`).
     pub wake: Arc<tokio::sync::Notify>,
+    /// The modules' periodic work, run by every node's runner.
+    pub sweeps: Arc<Vec<&'static crate::module::Sweep>>,
+}
+
+/// What the modules plug into the platform's context at start.
+#[derive(Default)]
+pub struct Wiring {
+    pub subscriptions: Vec<&'static crate::events::Subscription>,
+    pub sweeps: Vec<&'static crate::module::Sweep>,
 }
 
 impl Ctx {
@@ -30,7 +39,7 @@ impl Ctx {
     pub async fn start(
         config: Config,
         metrics: Option<PrometheusHandle>,
-        subscriptions: Vec<&'static crate::events::Subscription>,
+        wiring: Wiring,
     ) -> anyhow::Result<Ctx> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
@@ -52,8 +61,9 @@ impl Ctx {
             storage,
             keys: Arc::new(keys),
             mailer,
-            subscriptions: Arc::new(subscriptions),
+            subscriptions: Arc::new(wiring.subscriptions),
             wake: Arc::new(tokio::sync::Notify::new()),
+            sweeps: Arc::new(wiring.sweeps),
         })
     }
 }

@@ -330,35 +330,25 @@ pub fn backoff(attempts: i64) -> Duration {
 /// asked, after the tasks in flight finish (at most 20 s).
 pub async fn run_forever(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut runner = Runner::new(&state);
-    let mut last_purge = std::time::Instant::now();
-    let mut last_sweep: Option<std::time::Instant> = None;
-    let mut last_checkpoint: Option<std::time::Instant> = None;
-    let checkpoint_every =
-        std::time::Duration::from_secs(state.config.audit.checkpoint_minutes.saturating_mul(60));
+    // When each module's sweep last ran; `None` runs it on the first turn.
+    let mut last_run: Vec<Option<std::time::Instant>> = state
+        .sweeps
+        .iter()
+        .map(|s| (!s.at_start).then(std::time::Instant::now))
+        .collect();
     while !*shutdown.borrow() {
         if let Err(e) = runner.fill().await {
             tracing::error!(error = %e, "job runner error");
         }
-        if last_sweep.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(60)) {
-            last_sweep = Some(std::time::Instant::now());
-            let now = crate::time::local_now();
-            if let Err(e) = crate::feedback::deadlines::sweep(&state, now).await {
-                tracing::error!(error = %e, "feedback deadline sweep failed");
-            }
-        }
-        // Anchor the audit chain outside the database (0 minutes turns this off).
-        if !checkpoint_every.is_zero()
-            && last_checkpoint.is_none_or(|t| t.elapsed() > checkpoint_every)
-        {
-            last_checkpoint = Some(std::time::Instant::now());
-            crate::audit_anchor::periodic(&state).await;
-        }
-        if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
-            last_purge = std::time::Instant::now();
-            let _ = crate::auth::session::purge_expired(&state.db).await;
-            // `outbox.purge`: delivered events past `events.keep_days`.
-            if let Err(e) = crate::events::purge(&state, crate::time::now()).await {
-                tracing::error!(error = %e, "outbox purge failed");
+        for (sweep, last) in state.sweeps.iter().zip(last_run.iter_mut()) {
+            let Some(every) = (sweep.every)(&state) else {
+                continue;
+            };
+            if last.is_none_or(|t| t.elapsed() > every) {
+                *last = Some(std::time::Instant::now());
+                if let Err(e) = (sweep.run)(&state).await {
+                    tracing::error!(sweep = sweep.name, error = %e, "sweep failed");
+                }
             }
         }
         let busy = !runner.is_idle();

@@ -1,9 +1,12 @@
 //! The platform's own declaration: the pages no module owns (home and search, operations
 //! probes, public statistics, the calendar, the back office and the platform's API).
 
-use crate::module::{Module, Routes};
+use crate::ctx::Ctx;
+use crate::module::{BoxFut, Module, Routes, Sweep};
+use std::time::Duration;
 
 pub const MODULE: Module = Module {
+    sweeps: &[&AUDIT_CHECKPOINT, &SESSIONS_PURGE, &OUTBOX_PURGE],
     name: "platform",
     routes,
     tables: &[
@@ -35,4 +38,54 @@ fn routes() -> Routes {
         .merge(crate::api::routes())
         .merge(crate::notify::http::routes())
         .merge(crate::events::admin::routes())
+}
+
+/// Anchors the audit chain outside the database (`audit.checkpoint_minutes`, 0 turns it off).
+const AUDIT_CHECKPOINT: Sweep = Sweep {
+    name: "audit.checkpoint",
+    every: |ctx| {
+        let minutes = ctx.config.audit.checkpoint_minutes;
+        (minutes > 0).then(|| Duration::from_secs(minutes.saturating_mul(60)))
+    },
+    at_start: true,
+    run: audit_checkpoint,
+};
+
+fn audit_checkpoint(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::audit_anchor::periodic(ctx).await;
+        Ok(())
+    })
+}
+
+const HOURLY: fn(&Ctx) -> Option<Duration> = |_| Some(Duration::from_secs(3600));
+
+/// Expired sessions leave the table.
+const SESSIONS_PURGE: Sweep = Sweep {
+    name: "sessions.purge",
+    every: HOURLY,
+    at_start: false,
+    run: purge_sessions,
+};
+
+fn purge_sessions(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::auth::session::purge_expired(&ctx.db).await?;
+        Ok(())
+    })
+}
+
+/// Delivered events past `events.keep_days` leave the outbox.
+const OUTBOX_PURGE: Sweep = Sweep {
+    name: "outbox.purge",
+    every: HOURLY,
+    at_start: false,
+    run: purge_outbox,
+};
+
+fn purge_outbox(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::events::purge(ctx, crate::time::now()).await?;
+        Ok(())
+    })
 }

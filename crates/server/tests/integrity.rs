@@ -19,7 +19,8 @@ on_both_databases!(
     the_keyed_chain_and_its_checkpoints_catch_a_database_rewrite,
     a_node_with_another_key_refuses_to_start,
     totp_secrets_are_sealed_at_rest,
-    a_backup_restores_into_a_fresh_database_and_file_store
+    a_backup_restores_into_a_fresh_database_and_file_store,
+    a_running_node_checkpoints_the_chain_as_it_starts
 );
 
 /// An audit row as stored.
@@ -676,4 +677,24 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
     );
     let report = again.audit.expect("verifies after a forced restore");
     assert_eq!(report.rows, rows_before + 1);
+}
+
+/// The checkpoint is the platform's declared sweep (`audit.checkpoint`), run by the node's
+/// runner as it starts and then every `audit.checkpoint_minutes`: a node that runs for a moment
+/// leaves a signed checkpoint of the whole chain in the object store.
+async fn a_running_node_checkpoints_the_chain_as_it_starts(app: TestApp) {
+    assert_eq!(verify(&app).await.unwrap().checkpoints, 0);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(tinhso::jobs::run_forever(app.state.clone(), stopped));
+    let mut report = verify(&app).await.unwrap();
+    for _ in 0..100 {
+        if report.checkpoints > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        report = verify(&app).await.unwrap();
+    }
+    stop.send(true).unwrap();
+    runner.await.unwrap();
+    assert_eq!(report.checkpoints, 1, "the runner checkpointed the chain");
 }

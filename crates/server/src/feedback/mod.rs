@@ -145,7 +145,21 @@ pub const MODULE: crate::module::Module = crate::module::Module {
         "feedback_followers",
     ],
     topics: &[&notices::UPDATES, &notices::DEADLINES],
+    sweeps: &[&DEADLINE_SWEEP],
     ..crate::module::Module::EMPTY
+};
+
+/// Reminders before a report's deadline and escalation after it, every minute.
+const DEADLINE_SWEEP: crate::module::Sweep = crate::module::Sweep {
+    name: "feedback.deadlines",
+    every: |_| Some(std::time::Duration::from_secs(60)),
+    at_start: true,
+    run: |ctx| {
+        Box::pin(async move {
+            deadlines::sweep(ctx, crate::time::local_now()).await?;
+            Ok(())
+        })
+    },
 };
 
 fn fold_search_texts(ctx: &crate::ctx::Ctx) -> crate::module::BoxFut<'_, anyhow::Result<()>> {

@@ -11,6 +11,7 @@ pub use routes::{Access, RouteInfo, Routes};
 use crate::ctx::Ctx;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -37,6 +38,20 @@ pub struct Module {
     pub topics: &'static [&'static crate::notify::Topic],
     /// The event subscriptions it runs (each delivered at least once, in order per aggregate).
     pub subscriptions: &'static [&'static crate::events::Subscription],
+    /// Periodic work every node's runner does for it.
+    pub sweeps: &'static [&'static Sweep],
+}
+
+/// Periodic work of a module, run by every node's runner: each must be safe when several nodes
+/// run it at once (they claim what they handle by a conditional update).
+pub struct Sweep {
+    /// Short and stable, for logs: `module.what`.
+    pub name: &'static str,
+    /// How often, from the configuration; `None` turns it off.
+    pub every: fn(&Ctx) -> Option<Duration>,
+    /// Whether a node runs it as it starts, or first after one interval.
+    pub at_start: bool,
+    pub run: CtxFn,
 }
 
 impl Module {
@@ -48,5 +63,6 @@ impl Module {
         tables: &[],
         topics: &[],
         subscriptions: &[],
+        sweeps: &[],
     };
 }
