@@ -205,68 +205,92 @@ async fn fix(
     Ok(Redirect::to(PATH).into_response())
 }
 
+/// What an administrator does with a dead delivery.
+#[derive(Debug, Clone, Copy)]
+enum Resolution {
+    /// Back in the queue with its attempts reset, due now.
+    Retry,
+    /// Given up: its subscriber never handles that event, and the later events of the stream
+    /// it held back are delivered.
+    Skip,
+}
+
+impl Resolution {
+    fn update(self) -> &'static str {
+        match self {
+            Resolution::Retry => {
+                "UPDATE outbox_deliveries
+                    SET status = 'pending', attempts = 0, next_attempt_at = $2, finished_at = NULL,
+                        claim_token = NULL
+                  WHERE id = $1 AND status = 'dead'"
+            }
+            Resolution::Skip => {
+                "UPDATE outbox_deliveries SET status = 'skipped', finished_at = $2, claim_token = NULL
+                  WHERE id = $1 AND status = 'dead'"
+            }
+        }
+    }
+
+    fn outcome(self) -> Outcome {
+        match self {
+            Resolution::Retry => Outcome {
+                action: "outbox.retry",
+                status: "pending",
+            },
+            Resolution::Skip => Outcome {
+                action: "outbox.skip",
+                status: "skipped",
+            },
+        }
+    }
+}
+
+/// The audited action and the delivery's new status.
+struct Outcome {
+    action: &'static str,
+    status: &'static str,
+}
+
 /// Puts a dead delivery back in the queue with its attempts reset, due now.
 pub async fn retry_dead(state: &AppState, actor: &Actor, id: &str) -> Result<(), AppError> {
-    let mut tx = state.db.begin().await?;
-    let changed = sqlx::query(
-        "UPDATE outbox_deliveries
-            SET status = 'pending', attempts = 0, next_attempt_at = $2, finished_at = NULL,
-                claim_token = NULL
-          WHERE id = $1 AND status = 'dead'",
-    )
-    .bind(id)
-    .bind(crate::time::now_text())
-    .execute(&mut *tx)
-    .await?;
-    if changed.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            "Lượt gửi này không còn trong danh sách gửi hỏng.".into(),
-        ));
-    }
-    audit::record(
-        &state.db,
-        &mut tx,
-        actor,
-        Change {
-            action: "outbox.retry",
-            entity_type: "outbox_delivery",
-            entity_id: id,
-            before: serde_json::json!({ "status": "dead" }),
-            after: serde_json::json!({ "status": "pending" }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    resolve_dead(state, actor, id, Resolution::Retry).await
 }
 
 /// Gives a dead delivery up: its subscriber never handles that event, and the later events of
 /// the stream it held back are delivered.
 pub async fn skip_dead(state: &AppState, actor: &Actor, id: &str) -> Result<(), AppError> {
+    resolve_dead(state, actor, id, Resolution::Skip).await
+}
+
+/// Changes a delivery that is still dead, audited in the same transaction.
+async fn resolve_dead(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    resolution: Resolution,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let changed = sqlx::query(
-        "UPDATE outbox_deliveries SET status = 'skipped', finished_at = $2, claim_token = NULL
-          WHERE id = $1 AND status = 'dead'",
-    )
-    .bind(id)
-    .bind(crate::time::now_text())
-    .execute(&mut *tx)
-    .await?;
+    let changed = sqlx::query(resolution.update())
+        .bind(id)
+        .bind(crate::time::now_text())
+        .execute(&mut *tx)
+        .await?;
     if changed.rows_affected() == 0 {
         return Err(AppError::Conflict(
             "Lượt gửi này không còn trong danh sách gửi hỏng.".into(),
         ));
     }
+    let Outcome { action, status } = resolution.outcome();
     audit::record(
         &state.db,
         &mut tx,
         actor,
         Change {
-            action: "outbox.skip",
+            action,
             entity_type: "outbox_delivery",
             entity_id: id,
             before: serde_json::json!({ "status": "dead" }),
-            after: serde_json::json!({ "status": "skipped" }),
+            after: serde_json::json!({ "status": status }),
         },
     )
     .await?;
