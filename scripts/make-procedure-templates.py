@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the demo catalog's form templates (mẫu đơn, tờ khai) as small real DOCX files into
-crates/server/demo/templates/, one per template named in crates/server/demo/procedures.json:
+crates/onestop/demo/templates/, one per template named in crates/onestop/demo/procedures.json:
 national heading, title, addressee, the procedure's form fields as lines to fill in, the
 declaration, the place-and-date line and the signature block. Run it again after editing the
 demo catalog; the files are committed so the binary embeds them."""
@@ -10,7 +10,7 @@ import pathlib
 import zipfile
 from xml.sax.saxutils import escape
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent / "crates" / "server" / "demo"
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "crates" / "onestop" / "demo"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # stable bytes from run to run
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -129,7 +129,7 @@ async fn setup(url: &str, dir: &std::path::Path) -> AppState {
         run_jobs: false,
         ..Config::default()
     };
-    let state = AppState::new(config, None).await.unwrap();
+    let state = tinhso::app::start(config, None).await.unwrap();
     tinhso::demo::seed(&state).await.unwrap();
     // The statistics reader is a system administrator with a second factor.
     sqlx::query("UPDATE users SET totp_enabled = 1 WHERE email = 'admin@tinhso.local'")

@@ -131,7 +131,7 @@ fn main() {
                 run_jobs: false,
                 ..Config::default()
             };
-            let state = AppState::new(config, None).await.unwrap();
+            let state = tinhso::app::start(config, None).await.unwrap();
             tinhso::demo::seed(&state).await.unwrap();
             let t = Instant::now();
             let codes = Arc::new(load_reports(&state, total).await);

@@ -22,7 +22,7 @@ async fn province(url: &str, dir: &std::path::Path) -> AppState {
         run_jobs: false,
         ..Config::default()
     };
-    let state = AppState::new(config, None).await.unwrap();
+    let state = tinhso::app::start(config, None).await.unwrap();
     tinhso::demo::seed(&state).await.unwrap();
     // 2,600 agencies: 120 departments with 20 units each under the provincial committee.
     let mut csv = String::from("code,name,kind,parent_code\n");

@@ -1,27 +1,12 @@
 //! The JSON API under `/api/v1` and its OpenAPI 3.1 document, generated from the handlers'
 //! annotations. Errors are RFC 9457 problem+json.
 
-use crate::accounts::{self, OfficialInput, OfficialSummary};
-use crate::app::AppState;
-use crate::audit::{self, Actor, AuditEntry, AuditFilter};
-use crate::auth::User;
-use crate::auth::authz::{Action, authorize};
-use crate::error::{ApiResult, AppError};
-use crate::extract::{Caller, Json, Path, Query};
+use crate::extract::Json;
 use crate::module::{Access, Routes};
-use crate::net::ClientIp;
-use crate::tokens::{self, ApiTokenInfo};
-use axum::extract::Request;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response as AxumResponse};
-use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -168,272 +153,13 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// The document itself.
 pub fn routes() -> Routes {
-    Routes::new("platform")
-        .get("/api/openapi.json", Access::Public, openapi)
-        .api(Access::SignedIn, routes!(me))
-        .api(Access::Entity("official"), routes!(list_officials))
-        .api(Access::Entity("official"), routes!(create_official))
-        .api(Access::Entity("audit"), routes!(audit_entries))
-        .api(Access::SignedIn, routes!(list_tokens))
-        .api(Access::SignedIn, routes!(create_token))
-        .api(Access::SignedIn, routes!(revoke_token))
-}
-
-/// Under `/api/`, an error that a layer or axum itself answered in plain text (405 for a method
-/// the path does not serve, 413 from the body limit, …) is rewritten as problem+json, like the
-/// handlers' own errors. JSON answers (problem or documented error bodies) pass unchanged.
-pub async fn plain_errors_as_problems(req: Request, next: Next) -> AxumResponse {
-    if !crate::extract::is_api(req.uri()) {
-        return next.run(req).await;
-    }
-    let response = next.run(req).await;
-    let status = response.status();
-    let json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, 4096)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
-        .unwrap_or_default();
-    let detail = match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            "Địa chỉ này không nhận phương thức HTTP đã dùng (xem tiêu đề Allow).".to_owned()
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.to_string(),
-        _ if text.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
-        _ => text,
-    };
-    let slug = status
-        .canonical_reason()
-        .unwrap_or("error")
-        .to_lowercase()
-        .replace(' ', "-");
-    let problem = crate::error::Problem::new(status, &slug, detail).into_response();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(crate::error::Problem::CONTENT_TYPE),
-    );
-    AxumResponse::from_parts(parts, problem.into_body())
+    Routes::new("portal").get("/api/openapi.json", Access::Public, openapi)
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::app::openapi().clone())
-}
-
-/// The signed-in user or the token's owner.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = User), (status = 401, description = "Not signed in", content_type = "application/problem+json")),
-    security(("bearer" = ["account"])))]
-pub async fn me(State(state): State<AppState>, Caller(auth): Caller) -> ApiResult<Json<User>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
-    Ok(Json(auth.require_user()?.clone()))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct OfficialsQuery {
-    /// Agency code; defaults to the caller's own agency.
-    pub agency: Option<String>,
-}
-
-/// Officials of an agency and its sub-agencies.
-#[utoipa::path(get, path = "/api/v1/officials", tag = "accounts", params(OfficialsQuery),
-    responses((status = 200, body = Vec<OfficialSummary>), (status = 403, description = "Outside the caller's agency", content_type = "application/problem+json"),
-        (status = 404, description = "No agency with this code", content_type = "application/problem+json")),
-    security(("bearer" = ["users:write"])))]
-pub async fn list_officials(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-    Query(q): Query<OfficialsQuery>,
-) -> ApiResult<Json<Vec<OfficialSummary>>> {
-    let user = auth.require_user()?;
-    let agency_id = match q.agency.filter(|code| !code.trim().is_empty()) {
-        Some(code) => {
-            crate::agencies::store::by_code(&state.db.pool, &code)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .id
-        }
-        None => user.agency_id.clone().ok_or(AppError::Forbidden)?,
-    };
-    authorize(
-        &state.db,
-        &auth.principal,
-        Action::ManageOfficials { agency: &agency_id },
-    )
-    .await?;
-    Ok(Json(
-        accounts::list_officials(&state.db, Some(&agency_id)).await?,
-    ))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Created {
-    pub id: String,
-}
-
-/// Create an official; without a password they get an email to set one.
-#[utoipa::path(post, path = "/api/v1/officials", tag = "accounts", request_body = OfficialInput,
-    responses((status = 201, body = Created), (status = 422, description = "Invalid input", content_type = "application/problem+json")),
-    security(("bearer" = ["users:write"])))]
-pub async fn create_official(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-    ClientIp(ip): ClientIp,
-    Json(input): Json<OfficialInput>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
-    auth.require_user()?;
-    let actor = Actor {
-        label: auth.principal.actor_label(),
-        ip,
-    };
-    let id = accounts::create_official(&state, &actor, Some(&auth.principal), &input).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-/// Audit entries, newest first; page with `before_seq`.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter),
-    responses((status = 200, body = Vec<AuditEntry>)),
-    security(("bearer" = ["audit:read"])))]
-pub async fn audit_entries(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-    Query(filter): Query<AuditFilter>,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
-    authorize(&state.db, &auth.principal, Action::ReadAudit).await?;
-    Ok(Json(audit::search(&state.db, &filter).await?))
-}
-
-/// The caller's API tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts",
-    responses((status = 200, body = Vec<ApiTokenInfo>)), security(("bearer" = ["account"])))]
-pub async fn list_tokens(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-) -> ApiResult<Json<Vec<ApiTokenInfo>>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
-    Ok(Json(
-        tokens::list(&state.db, &auth.require_user()?.id).await?,
-    ))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct NewToken {
-    pub name: String,
-    /// Scopes the caller can use: `account`, `dossiers` and `open311` for everyone;
-    /// `directory:write` and `users:write` for agency administrators; `audit:read` and
-    /// `catalog:write` for system administrators.
-    pub scopes: Vec<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CreatedToken {
-    pub id: String,
-    /// Shown once; only its hash is stored.
-    pub token: String,
-}
-
-/// Create an API token (only from a signed-in session, not from another token).
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 403, description = "Asked with an API token rather than a session", content_type = "application/problem+json"),
-        (status = 422, description = "Invalid name or scope", content_type = "application/problem+json")),
-    security(("session" = [])))]
-pub async fn create_token(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-    ClientIp(ip): ClientIp,
-    Json(input): Json<NewToken>,
-) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    match auth.principal {
-        crate::auth::Principal::User(_) => {}
-        crate::auth::Principal::Anonymous => return Err(AppError::Unauthorized.into()),
-        crate::auth::Principal::Token { .. } => return Err(AppError::Forbidden.into()),
-    }
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
-    let user = auth.require_user()?;
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation("name", "Tên mã truy cập từ 1 đến 100 ký tự.").into());
-    }
-    let grantable = crate::auth::authz::grantable_scopes(user);
-    if input.scopes.is_empty()
-        || input
-            .scopes
-            .iter()
-            .any(|s| !grantable.contains(&s.as_str()))
-    {
-        return Err(AppError::validation(
-            "scopes",
-            format!("Phạm vi bạn có thể cấp: {}.", grantable.join(", ")),
-        )
-        .into());
-    }
-    let mut tx = state.db.begin().await?;
-    let (token, id) = tokens::create(&state.db, &mut tx, &user.id, name, &input.scopes).await?;
-    let actor = Actor {
-        label: auth.principal.actor_label(),
-        ip,
-    };
-    audit::record(
-        &state.db,
-        &mut tx,
-        &actor,
-        audit::Change {
-            action: "api_token.create",
-            entity_type: "api_token",
-            entity_id: &id,
-            before: serde_json::Value::Null,
-            after: serde_json::json!({"name": name, "scopes": input.scopes}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id, token })))
-}
-
-/// Revoke one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts",
-    params(("id" = String, Path, description = "Token id")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "No such live token", content_type = "application/problem+json")),
-    security(("bearer" = ["account"])))]
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    Caller(auth): Caller,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
-    let user = auth.require_user()?;
-    let mut tx = state.db.begin().await?;
-    if !tokens::revoke(&mut tx, &user.id, &id).await? {
-        return Err(AppError::NotFound.into());
-    }
-    let actor = Actor {
-        label: auth.principal.actor_label(),
-        ip,
-    };
-    audit::record(
-        &state.db,
-        &mut tx,
-        &actor,
-        audit::Change {
-            action: "api_token.revoke",
-            entity_type: "api_token",
-            entity_id: &id,
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Component names registered by more than one different schema. utoipa keeps only the last
@@ -462,7 +188,9 @@ pub fn colliding_component_names(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::api as accounts_api;
     use crate::agencies::http::*;
+    use crate::audit::http as audit_api;
     use crate::catalog::http as catalog;
     use crate::dossiers::{api as dossiers, stats as dossier_stats};
     use crate::feedback::stats as feedback_stats;
@@ -511,13 +239,13 @@ mod tests {
             dossiers::__path_my_papers,
             dossier_stats::__path_api,
             feedback_stats::__path_api,
-            __path_me,
-            __path_list_officials,
-            __path_create_official,
-            __path_audit_entries,
-            __path_list_tokens,
-            __path_create_token,
-            __path_revoke_token,
+            accounts_api::__path_me,
+            accounts_api::__path_list_officials,
+            accounts_api::__path_create_official,
+            audit_api::__path_audit_entries,
+            accounts_api::__path_list_tokens,
+            accounts_api::__path_create_token,
+            accounts_api::__path_revoke_token,
             notify::__path_api_list,
             notify::__path_api_read,
         );

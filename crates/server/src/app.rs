@@ -21,59 +21,62 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 /// The application state is the platform's context; the name stays for the binary and tests.
-pub use crate::ctx::Ctx as AppState;
+pub use tinhso_kernel::Ctx as AppState;
 
 /// The modules of this platform, in start-up order (each after those it depends on). The one
 /// place that knows the list.
 pub const MODULES: &[&Module] = &[
-    &crate::platform::MODULE,
-    &crate::agencies::MODULE,
-    &crate::accounts::MODULE,
-    &crate::onestop::MODULE,
-    &crate::feedback::MODULE,
+    &tinhso_kernel::platform::MODULE,
+    &tinhso_directory::MODULE,
+    &tinhso_accounts::MODULE,
+    &tinhso_onestop::MODULE,
+    &tinhso_feedback::MODULE,
+    &crate::portal::MODULE,
 ];
 
-impl AppState {
-    /// Starts the platform's context, then runs each module's start-up work (upgrades of
-    /// stored data, each a no-op when already done) in module order.
-    pub async fn new(
-        config: Config,
-        metrics: Option<PrometheusHandle>,
-    ) -> anyhow::Result<AppState> {
-        Self::with_subscriptions(config, metrics, Vec::new()).await
-    }
+/// Starts the platform's context, then runs each module's start-up work (upgrades of stored
+/// data, each a no-op when already done) in module order.
+pub async fn start(config: Config, metrics: Option<PrometheusHandle>) -> anyhow::Result<AppState> {
+    start_with(config, metrics, Vec::new()).await
+}
 
-    /// The application with `extra` subscriptions besides the modules' (tests add subscribers
-    /// that record, fail or poison on purpose).
-    pub async fn with_subscriptions(
-        config: Config,
-        metrics: Option<PrometheusHandle>,
-        extra: Vec<&'static Subscription>,
-    ) -> anyhow::Result<AppState> {
-        let mut all = subscriptions();
-        all.extend(extra);
-        let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
-        names.sort_unstable();
-        if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
-            anyhow::bail!("two event subscriptions are named {}", twice[0]);
-        }
-        let wiring = crate::ctx::Wiring {
-            subscriptions: all,
-            sweeps: MODULES
-                .iter()
-                .flat_map(|m| m.sweeps.iter().copied())
-                .collect(),
-        };
-        let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
-        for module in MODULES {
-            for startup in module.startup {
-                startup(&ctx)
-                    .await
-                    .map_err(|e| e.context(format!("start-up of module {}", module.name)))?;
-            }
-        }
-        Ok(ctx)
+/// Every module's templates and translations, for the pages (done once per process).
+pub fn install_assets() {
+    crate::web::assets::install(MODULES.iter().map(|m| m.assets).collect());
+}
+
+/// The application with `extra` subscriptions besides the modules' (tests add subscribers that
+/// record, fail or poison on purpose).
+pub async fn start_with(
+    config: Config,
+    metrics: Option<PrometheusHandle>,
+    extra: Vec<&'static Subscription>,
+) -> anyhow::Result<AppState> {
+    install_assets();
+    let mut all = subscriptions();
+    all.extend(extra);
+    let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    names.sort_unstable();
+    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+        anyhow::bail!("two event subscriptions are named {}", twice[0]);
     }
+    let wiring = crate::ctx::Wiring {
+        subscriptions: all,
+        sweeps: MODULES
+            .iter()
+            .flat_map(|m| m.sweeps.iter().copied())
+            .collect(),
+        topics: topics(),
+    };
+    let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
+    for module in MODULES {
+        for startup in module.startup {
+            startup(&ctx)
+                .await
+                .map_err(|e| e.context(format!("start-up of module {}", module.name)))?;
+        }
+    }
+    Ok(ctx)
 }
 
 /// Every module's routes.
@@ -111,6 +114,7 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
 }
 
 pub fn router(state: AppState) -> Router {
+    install_assets();
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = crate::web::headers::layers(&state.config.map);
     let router = all_routes()
@@ -128,7 +132,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(edge::plain_errors_explained))
         .layer(middleware::from_fn(crate::web::i18n::middleware))
         .layer(middleware::from_fn(edge::no_store_when_personal))
-        .layer(middleware::from_fn(crate::api::plain_errors_as_problems))
+        .layer(middleware::from_fn(edge::plain_errors_as_problems))
         .layer(middleware::from_fn(track_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req

@@ -3,7 +3,7 @@
 // Subcommands print their results (exports, reports, keys) to standard output on purpose.
 #![allow(clippy::print_stdout)]
 
-use crate::app::{AppState, router};
+use crate::app::router;
 use crate::config::Config;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -150,7 +150,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!("{n} migration(s) applied");
         }
         Command::SeedDemo => {
-            let state = AppState::new(config, None).await?;
+            let state = crate::app::start(config, None).await?;
             if crate::demo::is_empty(&state).await? {
                 crate::demo::seed(&state).await?;
                 println!("demo province loaded");
@@ -162,7 +162,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             return import_agencies(config, file, partial).await;
         }
         Command::ExportAgencies { out } => {
-            let state = AppState::new(config, None).await?;
+            let state = crate::app::start(config, None).await?;
             let bytes = crate::agencies::csv_io::export(&state.db)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -177,8 +177,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             agency,
             password,
         } => {
-            let state = AppState::new(config, None).await?;
-            match crate::admin::create_admin(&state, &agency, &email, &name, &password).await {
+            let state = crate::app::start(config, None).await?;
+            match crate::accounts::admin::create_admin(&state, &agency, &email, &name, &password)
+                .await
+            {
                 Ok(id) => println!("administrator created: {id}"),
                 Err(crate::error::AppError::Validation(errors)) => {
                     for e in errors {
@@ -192,7 +194,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let state = AppState::new(config, None).await?;
+            let state = crate::app::start(config, None).await?;
             let found =
                 crate::audit_anchor::verify(&state.db, state.storage.as_ref(), &state.keys.audit)
                     .await?;
@@ -207,7 +209,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Checkpoint,
         } => {
-            let state = AppState::new(config, None).await?;
+            let state = crate::app::start(config, None).await?;
             match crate::audit_anchor::checkpoint(
                 &state.db,
                 state.storage.as_ref(),
@@ -282,7 +284,7 @@ fn describe(report: &crate::audit_anchor::Report) -> String {
 
 async fn import_agencies(config: Config, file: PathBuf, partial: bool) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&file)?;
-    let state = AppState::new(config, None).await?;
+    let state = crate::app::start(config, None).await?;
     let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
     let bar = indicatif::ProgressBar::new(lines.saturating_sub(1));
     bar.set_style(
@@ -332,7 +334,7 @@ pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
         .listen
         .parse()
         .map_err(|e| anyhow::anyhow!("bad listen address {}: {e}", config.listen))?;
-    let state = AppState::new(config, Some(metrics)).await?;
+    let state = crate::app::start(config, Some(metrics)).await?;
     if load_demo && crate::demo::is_empty(&state).await? {
         match crate::demo::seed(&state).await {
             Ok(()) => tracing::info!("demo province loaded (accounts in README.md)"),

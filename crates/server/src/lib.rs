@@ -1,47 +1,40 @@
-//! Tỉnh Số: the digital-government platform server.
+//! Tỉnh Số: the digital-government platform server — the binary that lists the modules
+//! (`app::MODULES`), the front door (`portal`: home, search, public statistics, the office
+//! landing), the OpenAPI document (`api`), demo data and the command line.
 //!
-//! Layout: `auth` (who is asking and what they may do), `audit`, `jobs`, `mail`, `db` and
-//! `storage` are the platform; `accounts`, `agencies` and `admin` are domain modules, each
-//! with pure rules separate from its storage and HTTP handlers; `web` renders pages and `api`
-//! holds the JSON API and its OpenAPI document.
+//! The kernel's and modules' own modules are re-exported under their former paths
+//! (`tinhso::db`, `tinhso::dossiers`, …) for the binary's code, tests and benchmarks.
 
-pub mod accounts;
-pub mod admin;
-pub mod agencies;
 pub mod api;
 pub mod app;
-pub mod audit;
-pub mod audit_anchor;
-pub mod auth;
-pub mod backup;
-pub mod calendar;
-pub mod catalog;
 pub mod cli;
-pub mod config;
-pub mod ctx;
-pub mod db;
 pub mod demo;
-pub mod dossiers;
-pub mod error;
-pub mod events;
-pub mod extract;
-pub mod feedback;
-pub mod files;
-pub mod jobs;
-pub mod keys;
-pub mod mail;
-pub mod module;
-pub mod net;
-pub mod notify;
-pub mod onestop;
-pub mod ops;
-pub mod payments;
-pub mod platform;
+pub mod office;
 pub mod portal;
-pub mod settings;
 pub mod statistics;
-pub mod storage;
-pub mod tables;
-pub mod time;
-pub mod tokens;
-pub mod web;
+
+pub use tinhso_accounts as accounts;
+pub use tinhso_directory as agencies;
+pub use tinhso_feedback as feedback;
+pub use tinhso_kernel::{
+    audit, audit_anchor, auth, calendar, config, ctx, db, error, events, extract, files, jobs,
+    keys, mail, module, net, notify, ops, platform, settings, storage, tables, time, tokens, web,
+};
+pub use tinhso_onestop as onestop;
+pub use tinhso_onestop::{catalog, dossiers, payments};
+
+/// Backups; a restore starts the server on the restored data as `app::start` does.
+pub mod backup {
+    pub use tinhso_kernel::backup::*;
+
+    pub async fn restore(
+        config: &crate::config::Config,
+        archive: &std::path::Path,
+        force: bool,
+    ) -> anyhow::Result<Restored> {
+        tinhso_kernel::backup::restore(config, archive, force, |config| {
+            Box::pin(crate::app::start(config, None))
+        })
+        .await
+    }
+}

@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::error::PageResult;
 use crate::extract::Query;
-use crate::module::{Access, Routes};
+use crate::module::{Access, Module, Routes};
 use crate::web::{Page, sv};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,8 +12,22 @@ use minijinja::context;
 use serde::Deserialize;
 use tinhso_domain::dossier::DossierCode;
 
+/// The front door, declared as a module: the pages that show several modules at once.
+pub const MODULE: Module = Module {
+    name: "portal",
+    depends_on: &["platform", "directory", "accounts", "onestop", "feedback"],
+    routes: || {
+        routes()
+            .merge(crate::statistics::routes())
+            .merge(crate::office::routes())
+            .merge(crate::api::routes())
+    },
+    assets: tinhso_kernel::assets!(),
+    ..Module::EMPTY
+};
+
 pub fn routes() -> Routes {
-    Routes::new("platform")
+    Routes::new("portal")
         .get("/", Access::Public, home)
         .get("/search", Access::Public, search)
 }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tinhso_domain::disclosure::{MIN_PUBLIC_COUNT, publishable};
 
 pub fn routes() -> Routes {
-    Routes::new("platform").get("/statistics", Access::Public, page)
+    Routes::new("portal").get("/statistics", Access::Public, page)
 }
 
 /// Rows by agency, or by field (dossiers) and category (feedback).

@@ -355,10 +355,9 @@ async fn password_reset_by_email(app: TestApp) {
 
 async fn jobs_run_exactly_once_across_nodes(app: TestApp) {
     // Two nodes on one database purge sessions concurrently: every job is claimed once.
-    let other =
-        tinhso::app::AppState::new(common::test_config(&app.database_url, app.dir.path()), None)
-            .await
-            .unwrap();
+    let other = tinhso::app::start(common::test_config(&app.database_url, app.dir.path()), None)
+        .await
+        .unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
     for _ in 0..20 {
         tinhso::jobs::enqueue(&mut tx, &tinhso::jobs::Job::PurgeExpired)
@@ -889,13 +888,15 @@ async fn english_pages_carry_no_vietnamese_interface_text(app: TestApp) {
     let english = table(Lang::En);
     // The demo province's own data (procedure steps, form fields, agency names) may use the same
     // words as the interface; it is data, shown as written.
-    let demo_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
-    let mut data = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo.rs"),
-    )
-    .unwrap();
-    for file in std::fs::read_dir(demo_dir).unwrap().flatten() {
-        data.push_str(&std::fs::read_to_string(file.path()).unwrap_or_default());
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut data = std::fs::read_to_string(crates.join("server/src/demo.rs")).unwrap();
+    for module in ["server", "onestop", "feedback"] {
+        for file in std::fs::read_dir(crates.join(module).join("demo"))
+            .unwrap()
+            .flatten()
+        {
+            data.push_str(&std::fs::read_to_string(file.path()).unwrap_or_default());
+        }
     }
     let mut vietnamese: Vec<&String> = table(Lang::Vi)
         .iter()

@@ -6,16 +6,35 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use tinhso::app::MODULES;
 
-/// The module a source file belongs to, by its top folder under `src/` — until each module is
-/// its own crate, when the crate is the answer.
+/// The module a source file belongs to: the module of its crate (paths are relative to
+/// `crates/`).
 fn module_of(relative: &str) -> &'static str {
-    match relative.split(['/', '.']).next().unwrap_or_default() {
-        "agencies" => "directory",
+    match relative.split('/').next().unwrap_or_default() {
+        "kernel" => "platform",
+        "directory" => "directory",
         "accounts" => "accounts",
-        "catalog" | "dossiers" | "payments" | "onestop" => "onestop",
+        "onestop" => "onestop",
         "feedback" => "feedback",
-        _ => "platform",
+        "server" => "portal",
+        other => panic!("{relative}: crate {other} has no module"),
     }
+}
+
+/// The `src` folder of every crate that holds a module (the pure crates write no table).
+fn module_sources() -> Vec<(String, String)> {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for name in [
+        "kernel",
+        "directory",
+        "accounts",
+        "onestop",
+        "feedback",
+        "server",
+    ] {
+        sources(&crates.join(name).join("src"), &crates, &mut files);
+    }
+    files
 }
 
 /// The source of each file under `dir`, without test items (tests may write anything).
@@ -68,7 +87,7 @@ fn owners() -> BTreeMap<&'static str, &'static str> {
 #[test]
 fn every_table_has_one_owning_module() {
     let owners = owners();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernel/migrations");
     let mut created = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let sql = std::fs::read_to_string(entry.path()).unwrap();
@@ -92,9 +111,8 @@ fn every_table_has_one_owning_module() {
 #[test]
 fn a_module_writes_only_the_tables_it_owns() {
     let owners = owners();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    sources(&root, &root, &mut files);
+    let files = module_sources();
+    assert!(files.len() > 80, "the sources were read");
     let mut trespass = Vec::new();
     for (file, source) in &files {
         let module = module_of(file);
@@ -109,4 +127,60 @@ fn a_module_writes_only_the_tables_it_owns() {
         }
     }
     assert!(trespass.is_empty(), "{}", trespass.join("\n"));
+}
+
+/// The platform's crates that a crate's manifest depends on.
+fn platform_dependencies(name: &str) -> Vec<String> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(name)
+        .join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let dependencies = text
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap_or_default()
+        .split("\n[")
+        .next()
+        .unwrap_or_default();
+    dependencies
+        .lines()
+        .filter_map(|line| line.split(['.', ' ', '=']).next())
+        .filter(|dep| dep.starts_with("tinhso-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Dependencies go one way: the kernel knows no module, and a module knows the kernel and the
+/// directory (the one reference every module shares), never another module — it reacts to
+/// their events instead. Only the binary lists them all.
+#[test]
+fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
+    let pure = ["tinhso-domain", "tinhso-documents"];
+    let kernel = platform_dependencies("kernel");
+    assert!(
+        kernel.iter().all(|d| pure.contains(&d.as_str())),
+        "the kernel depends on {kernel:?}"
+    );
+    for module in ["directory", "accounts", "onestop", "feedback"] {
+        let deps = platform_dependencies(module);
+        assert!(
+            deps.contains(&"tinhso-kernel".to_owned()),
+            "{module}: {deps:?}"
+        );
+        let others: Vec<_> = deps
+            .iter()
+            .filter(|d| !pure.contains(&d.as_str()))
+            .filter(|d| *d != "tinhso-kernel" && *d != "tinhso-directory")
+            .collect();
+        assert!(others.is_empty(), "module {module} depends on {others:?}");
+    }
+    let binary = platform_dependencies("server");
+    for module in MODULES
+        .iter()
+        .filter(|m| !["platform", "portal"].contains(&m.name))
+    {
+        let name = format!("tinhso-{}", module.name);
+        assert!(binary.contains(&name), "the binary lists {name}");
+    }
 }

@@ -137,7 +137,7 @@ async fn prepare(app: &TestApp) {
 async fn node_named(app: &TestApp, name: &str, subs: Vec<&'static Subscription>) -> AppState {
     let mut config = common::test_config(&app.database_url, app.dir.path());
     config.node_name = name.into();
-    AppState::with_subscriptions(config, None, subs)
+    tinhso::app::start_with(config, None, subs)
         .await
         .expect("node starts")
 }

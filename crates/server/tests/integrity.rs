@@ -341,7 +341,7 @@ async fn the_keyed_chain_and_its_checkpoints_catch_a_database_rewrite(app: TestA
 async fn a_node_with_another_key_refuses_to_start(app: TestApp) {
     let other_dir = tempfile::tempdir().unwrap();
     let config = common::test_config(&app.database_url, other_dir.path());
-    let refused = tinhso::app::AppState::new(config.clone(), None)
+    let refused = tinhso::app::start(config.clone(), None)
         .await
         .err()
         .expect("a node that generated its own key does not start")
@@ -359,7 +359,7 @@ async fn a_node_with_another_key_refuses_to_start(app: TestApp) {
     let mut config = config;
     config.audit.key = keys("audit.key");
     config.totp_key = keys("totp.key");
-    let state = tinhso::app::AppState::new(config, None).await.unwrap();
+    let state = tinhso::app::start(config, None).await.unwrap();
     assert_eq!(state.keys.audit, app.state.keys.audit);
     state.db.pool.close().await;
 }
@@ -428,7 +428,7 @@ async fn totp_secrets_are_sealed_at_rest(app: TestApp) {
     // Plain secrets left in the table are sealed when a node starts.
     let other = "quantri.tuphap@tinhso.local";
     let plain = app.enable_totp(other).await;
-    let again = tinhso::app::AppState::new((*app.state.config).clone(), None)
+    let again = tinhso::app::start((*app.state.config).clone(), None)
         .await
         .unwrap();
     let sealed = stored(other).await;
@@ -564,9 +564,7 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         "the restored trail is anchored at once"
     );
 
-    let state = tinhso::app::AppState::new(config.clone(), None)
-        .await
-        .unwrap();
+    let state = tinhso::app::start(config.clone(), None).await.unwrap();
     for (key, sha) in &files {
         let bytes = tinhso::storage::get(state.storage.as_ref(), key)
             .await
@@ -627,9 +625,7 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
         refused.contains("not empty") && refused.contains("--force"),
         "{refused}"
     );
-    let state = tinhso::app::AppState::new(config.clone(), None)
-        .await
-        .unwrap();
+    let state = tinhso::app::start(config.clone(), None).await.unwrap();
     tinhso::storage::put(
         state.storage.as_ref(),
         "dossiers/later/file",

@@ -96,7 +96,7 @@ impl TestApp {
             .try_init();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_name) = fresh_database(kind, dir.path()).await;
-        let state = AppState::new(test_config(&database_url, dir.path()), None)
+        let state = tinhso::app::start(test_config(&database_url, dir.path()), None)
             .await
             .expect("app starts");
         let router = router(state.clone());

@@ -1,0 +1,311 @@
+//! Administrators manage feedback categories (with their deadlines) and routing rules, live.
+
+use super::Category;
+use super::store;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+use sqlx::Row;
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::auth::authz::{Action, authorize};
+use tinhso_kernel::error::{AppError, FieldError, PageResult};
+use tinhso_kernel::extract::Path;
+use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
+use tinhso_kernel::web::confirm::{self, Confirmation};
+use tinhso_kernel::web::{Page, sv};
+
+pub fn routes() -> Routes {
+    Routes::new("feedback")
+        .get("/admin/feedback", Access::Entity("feedback_routing"), page)
+        .post(
+            "/admin/feedback/categories",
+            Access::Entity("feedback_routing"),
+            save_category,
+        )
+        .post(
+            "/admin/feedback/routes",
+            Access::Entity("feedback_routing"),
+            save_route,
+        )
+        .post(
+            "/admin/feedback/routes/{id}/delete",
+            Access::Entity("feedback_routing"),
+            delete_route,
+        )
+}
+
+async fn render(state: &Ctx, page: &Page, errors: &[FieldError]) -> PageResult<Response> {
+    let categories = store::categories(&state.db).await?;
+    let rows = sqlx::query(
+        "SELECT r.id, c.name AS category_name, u.name AS unit_name, a.code AS agency_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code
+         LEFT JOIN admin_units u ON u.code = r.admin_unit_code
+         ORDER BY c.name, u.name",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let routes: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.try_get::<String, _>("id").unwrap_or_default(),
+                category => r.try_get::<String, _>("category_name").unwrap_or_default(),
+                unit => r.try_get::<Option<String>, _>("unit_name").ok().flatten(),
+                agency_code => r.try_get::<String, _>("agency_code").unwrap_or_default(),
+                agency_name => r.try_get::<String, _>("agency_name").unwrap_or_default(),
+            }
+        })
+        .collect();
+    let units = tinhso_directory::store::admin_units(&state.db).await?;
+    let agencies =
+        tinhso_directory::grouped_by_kind(tinhso_directory::store::all(&state.db).await?);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "admin/feedback.html",
+        context! { categories => sv(&categories), routes => routes, units => sv(&units), errors => tinhso_kernel::web::form_errors_in(errors, &["code", "name", "description", "deadline_days", "category", "unit", "agency"]), agencies => agencies },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn page(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    render(&state, &page, &[]).await
+}
+
+#[derive(Deserialize)]
+struct CategoryForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    deadline_days: String,
+}
+
+fn check_category(form: &CategoryForm) -> Result<Category, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = form.code.trim().to_lowercase();
+    if !(2..=40).contains(&code.len())
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        errors.push(FieldError::new(
+            "code",
+            "Mã lĩnh vực gồm 2–40 chữ thường không dấu, số hoặc dấu gạch ngang.",
+        ));
+    }
+    if !(1..=200).contains(&form.name.trim().chars().count()) {
+        errors.push(FieldError::new("name", "Tên lĩnh vực từ 1 đến 200 ký tự."));
+    }
+    let days = form
+        .deadline_days
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=60).contains(d));
+    if days.is_none() {
+        errors.push(FieldError::new(
+            "deadline_days",
+            "Thời hạn trả lời từ 1 đến 60 ngày làm việc.",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(Category {
+            code,
+            name: form.name.trim().to_owned(),
+            description: form.description.trim().to_owned(),
+            deadline_days: days.unwrap_or(10),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn actor(page: &Page, ip: String) -> Actor {
+    Actor {
+        label: page.principal().actor_label(),
+        ip,
+    }
+}
+
+async fn save_category(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    axum::Form(form): axum::Form<CategoryForm>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    let category = match check_category(&form) {
+        Ok(c) => c,
+        Err(errors) => return render(&state, &page, &errors).await,
+    };
+    let position = store::categories(&state.db)
+        .await?
+        .iter()
+        .position(|c| c.code == category.code)
+        .unwrap_or(999) as i64;
+    let mut tx = state.db.begin().await?;
+    store::save_category(&mut tx, &category, position).await?;
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.category_saved",
+            entity_type: "feedback_category",
+            entity_id: &category.code,
+            before: serde_json::Value::Null,
+            after: serde_json::to_value(&category).unwrap_or_default(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}
+
+#[derive(Deserialize)]
+struct RouteForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    agency: String,
+}
+
+async fn save_route(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    axum::Form(form): axum::Form<RouteForm>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    let mut errors = Vec::new();
+    if store::category(&state.db, form.category.trim())
+        .await?
+        .is_none()
+    {
+        errors.push(FieldError::new("category", "Chọn một lĩnh vực."));
+    }
+    let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
+    if let Some(u) = unit
+        && sqlx::query("SELECT code FROM admin_units WHERE code = $1")
+            .bind(u)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError::new(
+            "unit",
+            "Đơn vị hành chính không có trong danh mục.",
+        ));
+    }
+    let agency = tinhso_directory::store::by_code(&state.db.pool, form.agency.trim()).await?;
+    if agency.is_none() {
+        errors.push(FieldError::new(
+            "agency",
+            "Chọn cơ quan tiếp nhận trong danh sách.",
+        ));
+    }
+    let (Some(agency), true) = (agency, errors.is_empty()) else {
+        return render(&state, &page, &errors).await;
+    };
+    let mut tx = state.db.begin().await?;
+    store::save_route(&mut tx, form.category.trim(), unit, &agency.id).await?;
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.route_saved",
+            entity_type: "feedback_route",
+            entity_id: form.category.trim(),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({ "unit": unit, "agency": agency.code }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+/// Deleting a routing rule sends new reports of its category and area elsewhere: the step says
+/// which rule goes before it does.
+async fn confirm_delete(state: &Ctx, page: &Page, id: &str) -> PageResult<Response> {
+    let row = sqlx::query(
+        "SELECT c.name AS category, r.admin_unit_code, a.name AS agency_name
+         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
+         JOIN feedback_categories c ON c.code = r.category_code WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let unit: Option<String> = row.try_get("admin_unit_code")?;
+    let back = "/admin/feedback";
+    Confirmation::new(
+        "route_delete",
+        format!("/admin/feedback/routes/{id}/delete"),
+        back,
+    )
+    .fact("feedback_category", row.try_get::<String, _>("category")?)
+    .fact(
+        "feedback_area",
+        unit.unwrap_or_else(|| page.tr("feedback_anywhere")),
+    )
+    .fact("feedback_agency", row.try_get::<String, _>("agency_name")?)
+    .render(page)
+}
+
+async fn delete_route(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    tinhso_kernel::extract::Form(form): tinhso_kernel::extract::Form<ConfirmForm>,
+) -> PageResult<Response> {
+    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    if !confirm::given(form.confirm.as_deref()) {
+        return confirm_delete(&state, &page, &id).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let gone = sqlx::query("DELETE FROM feedback_routes WHERE id = $1")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::NotFound.into());
+    }
+    audit::record(
+        &state.db,
+        &mut tx,
+        &actor(&page, ip),
+        Change {
+            action: "feedback.route_deleted",
+            entity_type: "feedback_route",
+            entity_id: &id,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/feedback").into_response())
+}

@@ -1,0 +1,971 @@
+//! Filing, routing and answering reports. Each change runs in one transaction with its
+//! timeline row, audit row and the emails to everyone following the report.
+
+use super::Report;
+use super::store::{self, Photo};
+use bytes::Bytes;
+use tinhso_domain::feedback::{
+    Action, Filer, Status, check_point, public_reporter_name, transition,
+};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Change};
+use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::db::Conn;
+use tinhso_kernel::error::{AppError, FieldError};
+use tinhso_kernel::files::IncomingFile;
+
+/// Who files a report: a signed-in account, or someone anonymous with contact details kept
+/// private.
+pub struct Reporter {
+    pub user: Option<User>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub ip: String,
+}
+
+pub struct NewReport {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub admin_unit: Option<String>,
+    pub lat: Option<String>,
+    pub lon: Option<String>,
+    /// The reporter ticked "show my name in public" (honoured for signed-in reporters only).
+    pub show_name: bool,
+    pub keep_location_in_photos: bool,
+    /// (file name, bytes) as sent.
+    pub photos: Vec<(String, Bytes)>,
+    pub source: &'static str,
+    pub idempotency_key: Option<String>,
+}
+
+fn parse_coordinate(text: Option<&str>) -> Result<Option<f64>, ()> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.replace(',', ".").parse().map(Some).map_err(|_| ()),
+    }
+}
+
+/// Checks everything a reporter sends; every problem at once, by field.
+async fn check(
+    state: &Ctx,
+    r: &NewReport,
+    who: &Reporter,
+) -> Result<(Option<(f64, f64)>, Vec<(String, Bytes, &'static str)>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let chars = |s: &str| s.trim().chars().count();
+    match store::category(&state.db, &r.category).await {
+        Ok(Some(_)) => {}
+        _ => errors.push(FieldError::new(
+            "category",
+            "Vui lòng chọn lĩnh vực phản ánh.",
+        )),
+    }
+    if !(5..=200).contains(&chars(&r.title)) {
+        errors.push(FieldError::new("title", "Tiêu đề từ 5 đến 200 ký tự."));
+    }
+    if !(10..=5000).contains(&chars(&r.description)) {
+        errors.push(FieldError::new(
+            "description",
+            "Nội dung phản ánh từ 10 đến 5000 ký tự.",
+        ));
+    }
+    if chars(&r.address) > 300 {
+        errors.push(FieldError::new("address", "Địa chỉ tối đa 300 ký tự."));
+    }
+    if chars(&who.name) > 100 {
+        errors.push(FieldError::new("name", "Họ và tên tối đa 100 ký tự."));
+    }
+    if who.email.chars().count() > 254 {
+        errors.push(FieldError::new("email", "Email tối đa 254 ký tự."));
+    }
+    if r.idempotency_key.as_deref().is_some_and(|k| k.len() > 100) {
+        errors.push(FieldError::new("_key", "Mã gửi lại tối đa 100 ký tự."));
+    }
+    if let Some(unit) = r.admin_unit.as_deref().filter(|u| !u.is_empty()) {
+        let known = sqlx::query("SELECT code FROM admin_units WHERE code = $1")
+            .bind(unit)
+            .fetch_optional(&state.db.pool)
+            .await;
+        if !matches!(known, Ok(Some(_))) {
+            errors.push(FieldError::new(
+                "admin_unit",
+                "Đơn vị hành chính không có trong danh mục.",
+            ));
+        }
+    }
+    let point = match (
+        parse_coordinate(r.lat.as_deref()),
+        parse_coordinate(r.lon.as_deref()),
+    ) {
+        (Ok(None), Ok(None)) => None,
+        (Ok(Some(lat)), Ok(Some(lon))) => match check_point(lat, lon) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.push(FieldError::new("lat", e.to_string()));
+                None
+            }
+        },
+        _ => {
+            errors.push(FieldError::new(
+                "lat",
+                "Vĩ độ và kinh độ phải là số, nhập cả hai hoặc bỏ trống cả hai.",
+            ));
+            None
+        }
+    };
+    if who.user.is_none() {
+        if who.email.is_empty() && who.phone.is_empty() {
+            errors.push(FieldError::new(
+                "email",
+                "Vui lòng để lại email hoặc số điện thoại để nhận kết quả trả lời.",
+            ));
+        }
+        if !who.email.is_empty() && tinhso_domain::identity::email(&who.email).is_err() {
+            errors.push(FieldError::new("email", "Email không hợp lệ."));
+        }
+        if !who.phone.is_empty() && tinhso_domain::identity::phone(&who.phone).is_err() {
+            errors.push(FieldError::new("phone", "Số điện thoại không hợp lệ."));
+        }
+    }
+    if r.photos.len() > super::photos::MAX_PHOTOS {
+        errors.push(FieldError::new("photos", "Tối đa 5 ảnh."));
+    }
+    let mut photos = Vec::new();
+    for (name, bytes) in r.photos.iter().take(super::photos::MAX_PHOTOS) {
+        match super::photos::prepare(name, bytes, r.keep_location_in_photos) {
+            Ok((clean, media)) => photos.push((name.clone(), clean, media)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok((point, photos))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Files a report: checked, routed to the responsible agency with its deadline, stored with
+/// its photos, acknowledged by email. Returns the report code.
+pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String, AppError> {
+    let (point, photos) = check(state, &r, who).await.map_err(AppError::Validation)?;
+    let email = who
+        .user
+        .as_ref()
+        .and_then(|u| u.email.clone())
+        .unwrap_or_else(|| who.email.trim().to_owned());
+    if let Some(key) = &r.idempotency_key
+        && let Some(code) = existing(state, &email, key).await?
+    {
+        return Ok(code);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut stored = Vec::new();
+    for (name, bytes, media) in photos {
+        let photo_id = uuid::Uuid::now_v7().to_string();
+        let key = format!("feedback/{id}/{photo_id}");
+        tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone())
+            .await
+            .map_err(AppError::Internal)?;
+        stored.push((photo_id, name, media, bytes.len(), key));
+    }
+    let result = insert(state, who, &r, &id, &email, point, &stored).await;
+    if result.is_err() {
+        for (_, _, _, _, key) in &stored {
+            let _ = tinhso_kernel::storage::delete(state.storage.as_ref(), key).await;
+        }
+    }
+    result
+}
+
+async fn existing(state: &Ctx, email: &str, key: &str) -> Result<Option<String>, AppError> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT code FROM feedback_reports WHERE reporter_email = $1 AND idempotency_key = $2",
+    )
+    .bind(email)
+    .bind(key)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(row.map(|r| r.try_get("code")).transpose()?)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    state: &Ctx,
+    who: &Reporter,
+    r: &NewReport,
+    id: &str,
+    email: &str,
+    point: Option<(f64, f64)>,
+    photos: &[(String, String, &'static str, usize, String)],
+) -> Result<String, AppError> {
+    let db = &state.db;
+    let calendar = tinhso_kernel::calendar::load(db).await?;
+    let category = store::category(db, &r.category)
+        .await?
+        .ok_or_else(|| AppError::validation("category", "Vui lòng chọn lĩnh vực phản ánh."))?;
+    let now = tinhso_kernel::time::local_now();
+    let mut tx = db.begin().await?;
+    let unit = r.admin_unit.as_deref().filter(|u| !u.is_empty());
+    let agency = store::route(&mut tx, &category.code, unit).await?;
+    let due = calendar
+        .count_start(now, None)
+        .and_then(|start| {
+            calendar.add_working_time(
+                start,
+                tinhso_domain::calendar::WorkDuration::days(category.deadline_days),
+            )
+        })
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("calendar: {e}")))?;
+    let status = if agency.is_some() {
+        Status::Assigned
+    } else {
+        Status::Received
+    };
+    let day = now.format("%y%m%d").to_string();
+    let seq = tinhso_kernel::db::next_sequence(db, &mut tx, &format!("feedback:{day}")).await?;
+    let code = format!("PA-{day}-{seq:04}");
+    let name = who
+        .user
+        .as_ref()
+        .map(|u| u.full_name.clone())
+        .unwrap_or_else(|| who.name.trim().to_owned());
+    let at = tinhso_kernel::time::now_text();
+    sqlx::query(
+        "INSERT INTO feedback_reports (id, code, category_code, title, description, address, admin_unit_code, lat, lon,
+            reporter_id, reporter_name, reporter_email, reporter_phone, show_name, source, agency_id, status,
+            received_local, due_local, idempotency_key, created_at, updated_at, search_folded)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)",
+    )
+    .bind(id)
+    .bind(&code)
+    .bind(&category.code)
+    .bind(tinhso_domain::text::normalize(&r.title))
+    .bind(r.description.trim())
+    .bind(tinhso_domain::text::normalize(&r.address))
+    .bind(unit)
+    .bind(point.map(|p| p.0))
+    .bind(point.map(|p| p.1))
+    .bind(who.user.as_ref().map(|u| u.id.clone()))
+    .bind(&name)
+    .bind(email)
+    .bind(who.phone.trim())
+    // Someone without an account gave their name as a private contact detail: never shown.
+    .bind(i64::from(r.show_name && who.user.is_some()))
+    .bind(r.source)
+    .bind(&agency)
+    .bind(status.as_str())
+    .bind(tinhso_kernel::time::local_text(now))
+    .bind(tinhso_kernel::time::local_text(due))
+    .bind(&r.idempotency_key)
+    .bind(&at)
+    .bind(store::search_text(&r.title, &r.description, &r.address))
+    .execute(&mut *tx)
+    .await?;
+    for (photo_id, file_name, media, size, key) in photos {
+        sqlx::query(
+            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+             VALUES ($1, $2, 'report', $3, $4, $5, $6, $7)",
+        )
+        .bind(photo_id)
+        .bind(id)
+        .bind(tinhso_domain::attachment::clean_file_name(file_name))
+        .bind(*media)
+        .bind(*size as i64)
+        .bind(key)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    store::follow(&mut tx, id, email).await?;
+    // The timeline holds what the public may know of the reporter, not their private name.
+    let filer = match &who.user {
+        Some(_) => Filer::Account {
+            opted_in: r.show_name,
+        },
+        None => Filer::Anonymous,
+    };
+    let public_name = public_reporter_name(filer, &name)
+        .map(str::to_owned)
+        .unwrap_or_else(|| super::UNNAMED_REPORTER.into());
+    let timeline_id = event(
+        &mut tx,
+        id,
+        &public_name,
+        "submit",
+        Status::Received,
+        status,
+        "",
+    )
+    .await?;
+    let label = actor_label(who.user.as_ref());
+    audit_change(
+        state,
+        &mut tx,
+        &label,
+        &who.ip,
+        id,
+        "feedback.submitted",
+        serde_json::json!({ "code": code, "agency": agency, "show_name": r.show_name && who.user.is_some() }),
+    )
+    .await?;
+    let facts = super::events::Facts {
+        report_id: id,
+        code: &code,
+        category: &category.code,
+        agency_id: agency.as_deref(),
+    };
+    emit(
+        state,
+        &mut tx,
+        &super::events::SUBMITTED,
+        &label,
+        id,
+        super::events::payload(
+            &facts,
+            Status::Received,
+            status,
+            Some(&timeline_id),
+            serde_json::json!({ "admin_unit": unit, "source": r.source, "due": tinhso_kernel::time::local_text(due) }),
+        ),
+    )
+    .await?;
+    notify(
+        state,
+        &mut tx,
+        (id, &code, email),
+        &format!("Đã nhận phản ánh {code}"),
+        &format!(
+            "Phản ánh “{}” đã được tiếp nhận. Hạn trả lời: {}.",
+            r.title.trim(),
+            tinhso_kernel::time::display_local(due)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    Ok(code)
+}
+
+fn actor_label(user: Option<&User>) -> String {
+    user.map(|u| format!("user:{}", u.id))
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+async fn event(
+    tx: &mut Conn,
+    report_id: &str,
+    actor: &str,
+    action: &str,
+    from: Status,
+    to: Status,
+    note: &str,
+) -> Result<String, AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(report_id)
+    .bind(tinhso_kernel::time::now_text())
+    .bind(actor)
+    .bind(action)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// The outbox event of a change to a report, in the same transaction as its timeline row.
+async fn emit(
+    state: &Ctx,
+    tx: &mut Conn,
+    kind: &'static tinhso_kernel::events::EventKind,
+    actor_label: &str,
+    report_id: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    tinhso_kernel::events::emit(
+        state,
+        tx,
+        tinhso_kernel::events::NewEvent {
+            kind,
+            aggregate_id: report_id,
+            payload,
+            actor: &audit::Actor {
+                label: actor_label.to_owned(),
+                ip: String::new(),
+            },
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit_change(
+    state: &Ctx,
+    tx: &mut Conn,
+    label: &str,
+    ip: &str,
+    id: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        &state.db,
+        tx,
+        &audit::Actor {
+            label: label.to_owned(),
+            ip: ip.to_owned(),
+        },
+        Change {
+            action,
+            entity_type: "feedback",
+            entity_id: id,
+            before: serde_json::Value::Null,
+            after,
+        },
+    )
+    .await
+}
+
+/// Tells every follower of the report (inbox and email, as each chose). The reporter's link
+/// carries their key, with which they rate or reopen the answer even without an account.
+async fn notify(
+    state: &Ctx,
+    tx: &mut Conn,
+    (report_id, code, reporter_email): (&str, &str, &str),
+    subject: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let public = format!(
+        "{}/feedback/{code}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let key = reporter_key(state, code);
+    let followers = store::followers(tx, report_id).await?;
+    super::notices::tell_followers(state, tx, (report_id, followers), subject, body, |to| {
+        if to.eq_ignore_ascii_case(reporter_email) {
+            (
+                format!("{public}?key={key}"),
+                format!("/feedback/{code}?key={key}"),
+            )
+        } else {
+            (public.clone(), format!("/feedback/{code}"))
+        }
+    })
+    .await
+}
+
+/// An official's or the reporter's action on a report.
+pub struct ActionInput {
+    pub action: Action,
+    pub note: String,
+    pub target_agency: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub rating: Option<i64>,
+    /// Files published with an answer (already checked by content when read).
+    pub files: Vec<IncomingFile>,
+}
+
+/// Who acts on a report: a signed-in account, or the reporter proving it with the key sent to
+/// them when they filed it (anonymous reporters have no account to sign in with).
+pub enum Actor<'a> {
+    User(&'a User),
+    ReporterKey(&'a str),
+}
+
+impl Actor<'_> {
+    fn user(&self) -> Option<&User> {
+        match self {
+            Actor::User(u) => Some(u),
+            Actor::ReporterKey(_) => None,
+        }
+    }
+
+    fn name(&self, r: &Report) -> String {
+        match self {
+            Actor::User(u) if r.reporter_id.as_deref() != Some(u.id.as_str()) => {
+                u.full_name.clone()
+            }
+            Actor::User(_) | Actor::ReporterKey(_) => r.public_name_or_anonymous(),
+        }
+    }
+
+    fn label(&self, r: &Report) -> String {
+        match self {
+            Actor::User(u) => format!("user:{}", u.id),
+            Actor::ReporterKey(_) => format!("reporter:{}", r.code),
+        }
+    }
+}
+
+/// The reporter's key for a report: a MAC of its code under the server secret, so every node
+/// checks it without storing it. It lets only the reporter rate or reopen the answer.
+pub fn reporter_key(state: &Ctx, code: &str) -> String {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key");
+    mac.update(b"feedback:reporter:");
+    mac.update(code.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..18])
+}
+
+/// Whether `key` is the reporter's key for the report `code` (compared in constant time).
+pub fn is_reporter_key(state: &Ctx, code: &str, key: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    reporter_key(state, code)
+        .as_bytes()
+        .ct_eq(key.as_bytes())
+        .into()
+}
+
+/// Who may take `action`: officials of the agency holding the report (system administrators
+/// coordinate: they assign and re-route anything), the reporter (signed in, or with their key)
+/// for rating and reopening.
+fn allowed(state: &Ctx, actor: &Actor, r: &Report, action: Action) -> bool {
+    let user = match actor {
+        Actor::ReporterKey(key) => {
+            return matches!(action, Action::Rate | Action::Reopen)
+                && is_reporter_key(state, &r.code, key);
+        }
+        Actor::User(u) => u,
+    };
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    match action {
+        Action::Rate | Action::Reopen => r.reporter_id.as_deref() == Some(user.id.as_str()),
+        Action::Assign => {
+            user.has_role(Role::SystemAdmin) || (of_agency && user.has_role(Role::Leader))
+        }
+        Action::Accept | Action::Answer | Action::Reject | Action::MarkDuplicate => of_agency,
+    }
+}
+
+/// Whether `actor` may take `action` on `r` as it stands, without doing it: pages confirm
+/// only what could then be done.
+pub fn may_act(state: &Ctx, actor: &Actor, r: &Report, action: Action) -> Result<(), AppError> {
+    if !allowed(state, actor, r, action) {
+        return Err(AppError::Forbidden);
+    }
+    transition(r.status, action, r.reopened)
+        .map(|_| ())
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+/// Who may hide a report's content: its agency's officials and system administrators.
+pub fn may_hide(user: &User, r: &Report) -> bool {
+    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
+    of_agency || user.has_role(Role::SystemAdmin)
+}
+
+/// At most this many files with one answer.
+pub const MAX_ANSWER_FILES: usize = 5;
+
+/// A file stored for an answer before the transaction that records it.
+struct StoredFile {
+    id: String,
+    file_name: String,
+    media_type: &'static str,
+    size: usize,
+    key: String,
+}
+
+/// Puts an answer's files in the object store; photos lose their camera data first.
+async fn store_answer_files(
+    state: &Ctx,
+    files: &[IncomingFile],
+) -> Result<Vec<StoredFile>, AppError> {
+    if files.len() > MAX_ANSWER_FILES {
+        return Err(AppError::validation(
+            "answer",
+            format!("Mỗi trả lời đính kèm tối đa {MAX_ANSWER_FILES} tệp."),
+        ));
+    }
+    let mut stored = Vec::new();
+    for f in files {
+        let bytes = if f.media_type.starts_with("image/") {
+            super::photos::prepare(&f.file_name, &f.bytes, false)
+                .map_err(|e| AppError::Validation(vec![FieldError::new("answer", e.message)]))?
+                .0
+        } else {
+            f.bytes.clone()
+        };
+        let id = uuid::Uuid::now_v7().to_string();
+        let key = format!("feedback/answers/{id}");
+        let put = tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await;
+        if let Err(e) = put {
+            discard(state, &stored).await;
+            return Err(AppError::Internal(e));
+        }
+        stored.push(StoredFile {
+            id,
+            file_name: f.file_name.clone(),
+            media_type: f.media_type,
+            size: bytes.len(),
+            key,
+        });
+    }
+    Ok(stored)
+}
+
+async fn discard(state: &Ctx, files: &[StoredFile]) {
+    for f in files {
+        let _ = tinhso_kernel::storage::delete(state.storage.as_ref(), &f.key).await;
+    }
+}
+
+/// Takes an action on a report: its files stored first, then one transaction (or nothing).
+pub async fn act(
+    state: &Ctx,
+    actor: Actor<'_>,
+    ip: &str,
+    code: &str,
+    input: ActionInput,
+) -> Result<Report, AppError> {
+    let files = if input.action == Action::Answer && !input.files.is_empty() {
+        // Nobody gets to put files in the store for a report they may not answer.
+        let r = store::by_code(&state.db, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !allowed(state, &actor, &r, input.action) {
+            return Err(AppError::Forbidden);
+        }
+        store_answer_files(state, &input.files).await?
+    } else {
+        Vec::new()
+    };
+    let result = apply(state, &actor, ip, code, input, &files).await;
+    if result.is_err() {
+        discard(state, &files).await;
+    }
+    result
+}
+
+async fn apply(
+    state: &Ctx,
+    actor: &Actor<'_>,
+    ip: &str,
+    code: &str,
+    input: ActionInput,
+    files: &[StoredFile],
+) -> Result<Report, AppError> {
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    let mut r = store::for_update(db, &mut tx, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !allowed(state, actor, &r, input.action) {
+        return Err(AppError::Forbidden);
+    }
+    let to = transition(r.status, input.action, r.reopened)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let note = input.note.trim().to_owned();
+    let needs_note = |min: usize, field: &str, message: &str| -> Result<(), AppError> {
+        if note.chars().count() < min || note.chars().count() > 5000 {
+            Err(AppError::validation(field, message))
+        } else {
+            Ok(())
+        }
+    };
+    let mut mail = None;
+    let mut agency_id = r.agency_id.clone();
+    let mut extra = serde_json::json!({});
+    match input.action {
+        Action::Assign => {
+            let code = input.target_agency.as_deref().unwrap_or_default();
+            let agency = tinhso_directory::store::by_code(&db.pool, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
+                })?;
+            sqlx::query("UPDATE feedback_reports SET agency_id = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&agency.id)
+                .execute(&mut *tx)
+                .await?;
+            extra = serde_json::json!({ "previous_agency_id": r.agency_id, "agency_code": agency.code });
+            agency_id = Some(agency.id);
+        }
+        Action::Answer => {
+            needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
+            sqlx::query("UPDATE feedback_reports SET answer = $2, answered_at = $3, answered_by = $4, answered_local = $5 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&note)
+                .bind(tinhso_kernel::time::now_text())
+                .bind(actor.user().map(|u| u.id.clone()))
+                .bind(tinhso_kernel::time::local_text(tinhso_kernel::time::local_now()))
+                .execute(&mut *tx)
+                .await?;
+            // A new answer (after a reopening) replaces the old one, files included; the old
+            // files stay stored, out of the public page.
+            sqlx::query("UPDATE feedback_photos SET purpose = 'superseded_answer' WHERE report_id = $1 AND purpose = 'answer'")
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await?;
+            record_answer_files(&mut tx, &r.id, files).await?;
+            extra = serde_json::json!({ "files": files.len() });
+            mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
+        }
+        Action::Reject => {
+            needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
+            sqlx::query("UPDATE feedback_reports SET reject_reason = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&note)
+                .execute(&mut *tx)
+                .await?;
+            mail = Some(("không được xử lý", format!("Lý do: {note}")));
+        }
+        Action::Reopen => {
+            needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
+            sqlx::query("UPDATE feedback_reports SET reopened = 1 WHERE id = $1")
+                .bind(&r.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Action::Rate => {
+            let rating = input
+                .rating
+                .filter(|v| (1..=4).contains(v))
+                .ok_or_else(|| AppError::validation("rating", "Chọn một mức đánh giá."))?;
+            sqlx::query(
+                "UPDATE feedback_reports SET rating = $2, rating_comment = $3 WHERE id = $1",
+            )
+            .bind(&r.id)
+            .bind(rating)
+            .bind(Some(note.clone()).filter(|n| !n.is_empty()))
+            .execute(&mut *tx)
+            .await?;
+            extra = serde_json::json!({ "rating": rating });
+        }
+        Action::MarkDuplicate => {
+            let target = input
+                .duplicate_of
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or_default();
+            let original = store::by_code(db, target)
+                .await?
+                .filter(|o| o.code != r.code && o.status != Status::Duplicate)
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "duplicate_of",
+                        "Nhập mã một phản ánh khác đang được xử lý.",
+                    )
+                })?;
+            sqlx::query("UPDATE feedback_reports SET duplicate_of = $2 WHERE id = $1")
+                .bind(&r.id)
+                .bind(&original.code)
+                .execute(&mut *tx)
+                .await?;
+            for email in store::followers(&mut tx, &r.id).await? {
+                store::follow(&mut tx, &original.id, &email).await?;
+            }
+            extra = serde_json::json!({ "duplicate_of": original.code, "duplicate_of_id": original.id });
+            mail = Some((
+                "được gộp với phản ánh trùng",
+                format!(
+                    "Phản ánh của bạn trùng với {}; bạn sẽ nhận thông báo của phản ánh đó.",
+                    original.code
+                ),
+            ));
+        }
+        Action::Accept => {}
+    }
+    sqlx::query("UPDATE feedback_reports SET status = $2, updated_at = $3 WHERE id = $1")
+        .bind(&r.id)
+        .bind(to.as_str())
+        .bind(tinhso_kernel::time::now_text())
+        .execute(&mut *tx)
+        .await?;
+    let action_name = input.action.as_str().to_owned();
+    let timeline_id = event(
+        &mut tx,
+        &r.id,
+        &actor.name(&r),
+        &action_name,
+        r.status,
+        to,
+        &note,
+    )
+    .await?;
+    let label = actor.label(&r);
+    audit_change(
+        state,
+        &mut tx,
+        &label,
+        ip,
+        &r.id,
+        &format!("feedback.{action_name}"),
+        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files.len() }),
+    )
+    .await?;
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: agency_id.as_deref(),
+    };
+    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), extra);
+    let kind = super::events::of_action(input.action);
+    emit(state, &mut tx, kind, &label, &r.id, payload).await?;
+    if let Some((what, body)) = mail {
+        notify(
+            state,
+            &mut tx,
+            (&r.id, &r.code, &r.reporter_email),
+            &format!("Phản ánh {} {what}", r.code),
+            &body,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    r.status = to;
+    Ok(r)
+}
+
+async fn record_answer_files(
+    tx: &mut Conn,
+    report_id: &str,
+    files: &[StoredFile],
+) -> Result<(), AppError> {
+    let at = tinhso_kernel::time::now_text();
+    for f in files {
+        sqlx::query(
+            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+             VALUES ($1, $2, 'answer', $3, $4, $5, $6, $7)",
+        )
+        .bind(&f.id)
+        .bind(report_id)
+        .bind(&f.file_name)
+        .bind(f.media_type)
+        .bind(f.size as i64)
+        .bind(&f.key)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hides a report's content from the public (abuse, personal data), with a reason.
+pub async fn hide(
+    state: &Ctx,
+    user: &User,
+    ip: &str,
+    code: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    let r = store::for_update(db, &mut tx, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_hide(user, &r) {
+        return Err(AppError::Forbidden);
+    }
+    if reason.trim().chars().count() < 5 {
+        return Err(AppError::validation(
+            "reason",
+            "Vui lòng ghi lý do ẩn nội dung.",
+        ));
+    }
+    sqlx::query("UPDATE feedback_reports SET hidden_reason = $2, updated_at = $3 WHERE id = $1")
+        .bind(&r.id)
+        .bind(reason.trim())
+        .bind(tinhso_kernel::time::now_text())
+        .execute(&mut *tx)
+        .await?;
+    audit_change(
+        state,
+        &mut tx,
+        &format!("user:{}", user.id),
+        ip,
+        &r.id,
+        "feedback.hidden",
+        serde_json::json!({ "reason": reason.trim() }),
+    )
+    .await?;
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: r.agency_id.as_deref(),
+    };
+    emit(
+        state,
+        &mut tx,
+        &super::events::HIDDEN,
+        &format!("user:{}", user.id),
+        &r.id,
+        super::events::payload(&facts, r.status, r.status, None, serde_json::json!({})),
+    )
+    .await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    Ok(())
+}
+
+/// Open reports that look like what is being written: nearby (within 300 m) or with similar
+/// words, in the same category.
+pub async fn similar(
+    state: &Ctx,
+    category: &str,
+    text: &str,
+    point: Option<(f64, f64)>,
+) -> Result<Vec<Report>, AppError> {
+    let candidates = store::list(
+        &state.db,
+        &store::Filter {
+            category: Some(category.to_owned()),
+            status: Some("open".into()),
+            public: true,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut scored: Vec<(f64, Report)> = candidates
+        .into_iter()
+        .filter_map(|r| {
+            let words = tinhso_domain::feedback::similarity(
+                text,
+                &format!("{} {}", r.title, r.description),
+            );
+            let near = match (point, r.lat.zip(r.lon)) {
+                (Some(a), Some(b)) => tinhso_domain::feedback::distance_m(a, b) <= 300.0,
+                _ => false,
+            };
+            (words >= 0.25 || near).then_some((words + f64::from(u8::from(near)), r))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(scored.into_iter().take(5).map(|(_, r)| r).collect())
+}
+
+/// A signed-in citizen follows an existing report instead of filing a duplicate.
+pub async fn follow(state: &Ctx, user: &User, code: &str) -> Result<(), AppError> {
+    let r = store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let email = user
+        .email
+        .clone()
+        .ok_or_else(|| AppError::BadRequest("Tài khoản chưa có email để nhận thông báo.".into()))?;
+    let mut tx = state.db.begin().await?;
+    store::follow(&mut tx, &r.id, &email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Photos of a report that may be shown publicly.
+pub fn public_photos(photos: Vec<Photo>) -> Vec<Photo> {
+    photos.into_iter().filter(|p| !p.hidden).collect()
+}

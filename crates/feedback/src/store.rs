@@ -1,0 +1,387 @@
+//! Storage of categories, routing rules and reports.
+
+use super::{Category, Report};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tinhso_domain::attachment::FilePurpose;
+use tinhso_domain::text_enum::UnknownValue;
+use tinhso_domain::time::LocalDateTime;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+pub async fn categories(db: &Db) -> Result<Vec<Category>, AppError> {
+    let rows =
+        sqlx::query("SELECT * FROM feedback_categories WHERE active = 1 ORDER BY position, code")
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Category {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                description: r.try_get("description")?,
+                deadline_days: r.try_get::<i64, _>("deadline_days")? as u32,
+            })
+        })
+        .collect()
+}
+
+/// Agencies that receive reports by the routing rules (code, name): the choices of the public
+/// list's agency filter, a short list unlike the whole directory.
+pub async fn routed_agencies(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT a.code, a.name FROM agencies a
+         WHERE a.id IN (SELECT agency_id FROM feedback_routes) ORDER BY a.name",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+        .collect()
+}
+
+pub async fn category(db: &Db, code: &str) -> Result<Option<Category>, AppError> {
+    Ok(categories(db).await?.into_iter().find(|c| c.code == code))
+}
+
+pub async fn save_category(tx: &mut Conn, c: &Category, position: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO feedback_categories (code, name, description, deadline_days, position) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,
+            deadline_days = excluded.deadline_days, position = excluded.position",
+    )
+    .bind(&c.code)
+    .bind(&c.name)
+    .bind(&c.description)
+    .bind(i64::from(c.deadline_days))
+    .bind(position)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn save_route(
+    tx: &mut Conn,
+    category: &str,
+    unit: Option<&str>,
+    agency_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM feedback_routes WHERE category_code = $1 AND admin_unit_code IS NOT DISTINCT FROM $2")
+        .bind(category)
+        .bind(unit)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO feedback_routes (id, category_code, admin_unit_code, agency_id) VALUES ($1, $2, $3, $4)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(category)
+        .bind(unit)
+        .bind(agency_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The agency responsible for a category in an area: the rule for the unit or one of its
+/// parents (nearest first), else the category's rule for anywhere.
+pub async fn route(
+    tx: &mut Conn,
+    category: &str,
+    unit: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let row = sqlx::query(
+        "WITH RECURSIVE up(code, parent_id, depth) AS (
+            SELECT code, parent_id, 0 FROM admin_units WHERE code = $2
+            UNION ALL
+            SELECT u.code, u.parent_id, up.depth + 1 FROM admin_units u JOIN up ON u.id = up.parent_id WHERE up.depth < 8
+         )
+         SELECT r.agency_id FROM feedback_routes r LEFT JOIN up ON up.code = r.admin_unit_code
+         WHERE r.category_code = $1 AND (r.admin_unit_code IS NULL OR up.code IS NOT NULL)
+         ORDER BY CASE WHEN r.admin_unit_code IS NULL THEN 1000 ELSE up.depth END LIMIT 1",
+    )
+    .bind(category)
+    .bind(unit.unwrap_or(""))
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(|r| r.try_get("agency_id")).transpose()?)
+}
+
+const SELECT: &str = "SELECT r.*, c.name AS category_name, a.name AS agency_name
+    FROM feedback_reports r JOIN feedback_categories c ON c.code = r.category_code
+    LEFT JOIN agencies a ON a.id = r.agency_id";
+
+fn from_row(r: &AnyRow) -> Result<Report, AppError> {
+    let text = |c: &str| r.try_get::<String, _>(c);
+    let opt = |c: &str| r.try_get::<Option<String>, _>(c);
+    let local = |t: &str| {
+        LocalDateTime::parse(t)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad local time “{t}” in a report")))
+    };
+    Ok(Report {
+        id: text("id")?,
+        code: text("code")?,
+        category_code: text("category_code")?,
+        category_name: text("category_name")?,
+        title: text("title")?,
+        description: text("description")?,
+        address: text("address")?,
+        admin_unit_code: opt("admin_unit_code")?,
+        lat: r.try_get("lat")?,
+        lon: r.try_get("lon")?,
+        reporter_id: opt("reporter_id")?,
+        reporter_name: text("reporter_name")?,
+        reporter_email: text("reporter_email")?,
+        reporter_phone: text("reporter_phone")?,
+        show_name: r.try_get::<i64, _>("show_name")? != 0,
+        source: text("source")?,
+        agency_id: opt("agency_id")?,
+        agency_name: opt("agency_name")?,
+        status: text("status")?
+            .parse()
+            .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
+        received_local: local(&text("received_local")?)?,
+        due_local: opt("due_local")?.as_deref().map(local).transpose()?,
+        answer: opt("answer")?,
+        answered_at: opt("answered_at")?,
+        reject_reason: opt("reject_reason")?,
+        reopened: r.try_get::<i64, _>("reopened")? != 0,
+        rating: r.try_get("rating")?,
+        rating_comment: opt("rating_comment")?,
+        duplicate_of: opt("duplicate_of")?,
+        hidden_reason: opt("hidden_reason")?,
+        created_at: text("created_at")?,
+        updated_at: text("updated_at")?,
+    })
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Report>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.code = $1")))
+        .bind(code)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn for_update(db: &Db, tx: &mut Conn, code: &str) -> Result<Option<Report>, AppError> {
+    let lock = db.lock_rows("r");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.code = $1{lock}"
+    )))
+    .bind(code)
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Filters of the public list and of Open311's GET requests.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub agency: Option<String>,
+    pub unit: Option<String>,
+    /// RFC 3339 bounds on the report's creation.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub agency_id: Option<String>,
+    /// Only what the public may see (not hidden).
+    pub public: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
+    let mut clauses = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |clause: &str, value: String, clauses: &mut Vec<String>| {
+        binds.push(value);
+        clauses.push(clause.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(c) = f.category.as_deref().filter(|c| !c.is_empty()) {
+        bind("r.category_code = ?", c.to_owned(), &mut clauses);
+    }
+    match f.status.as_deref() {
+        Some("open") => clauses.push("r.status IN ('received', 'assigned', 'in_progress')".into()),
+        Some("closed") => {
+            clauses.push("r.status NOT IN ('received', 'assigned', 'in_progress')".into())
+        }
+        Some(s) if !s.is_empty() => bind("r.status = ?", s.to_owned(), &mut clauses),
+        _ => {}
+    }
+    if let Some(a) = f.agency.as_deref().filter(|a| !a.is_empty()) {
+        bind("a.code = ?", a.to_owned(), &mut clauses);
+    }
+    if let Some(a) = f.agency_id.as_deref() {
+        bind("r.agency_id = ?", a.to_owned(), &mut clauses);
+    }
+    if let Some(u) = f.unit.as_deref().filter(|u| !u.is_empty()) {
+        bind("r.admin_unit_code = ?", u.to_owned(), &mut clauses);
+    }
+    if let Some(s) = &f.start {
+        bind("r.created_at >= ?", s.clone(), &mut clauses);
+    }
+    if let Some(e) = &f.end {
+        bind("r.created_at <= ?", e.clone(), &mut clauses);
+    }
+    if f.public {
+        clauses.push("r.hidden_reason IS NULL".into());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let sql = format!(
+        "{SELECT}{filter} ORDER BY r.created_at DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 1000),
+        f.offset.clamp(0, 100_000)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// What the search matches a report by: its title, description and address, folded.
+pub fn search_text(title: &str, description: &str, address: &str) -> String {
+    tinhso_domain::text::fold(&format!("{title} {description} {address}"))
+}
+
+/// Public reports whose title, description or address hold every word of `query`, newest
+/// first, matched by the database on the folded text kept beside each report.
+pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Report>, AppError> {
+    let folded = tinhso_domain::text::fold(query);
+    let words: Vec<String> = folded
+        .split(' ')
+        .map(|w| w.replace(['%', '_'], ""))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clauses: Vec<String> = (1..=words.len())
+        .map(|n| format!("r.search_folded LIKE ${n}"))
+        .collect();
+    let sql = format!(
+        "{SELECT} WHERE r.hidden_reason IS NULL AND {} ORDER BY r.created_at DESC LIMIT {}",
+        clauses.join(" AND "),
+        limit.clamp(1, 50)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for w in &words {
+        q = q.bind(format!("%{w}%"));
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Folds the search text of reports filed before it was kept (once, at start-up).
+pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
+    let rows = sqlx::query(
+        "SELECT id, title, description, address FROM feedback_reports WHERE search_folded IS NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for r in rows {
+        let text = search_text(
+            &r.try_get::<String, _>("title")?,
+            &r.try_get::<String, _>("description")?,
+            &r.try_get::<String, _>("address")?,
+        );
+        sqlx::query("UPDATE feedback_reports SET search_folded = $1 WHERE id = $2")
+            .bind(text)
+            .bind(r.try_get::<String, _>("id")?)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Photo {
+    pub id: String,
+    pub purpose: FilePurpose,
+    pub file_name: String,
+    pub media_type: String,
+    #[serde(skip)]
+    pub storage_key: String,
+    pub hidden: bool,
+}
+
+pub async fn photos(db: &Db, report_id: &str) -> Result<Vec<Photo>, AppError> {
+    let rows =
+        sqlx::query("SELECT * FROM feedback_photos WHERE report_id = $1 ORDER BY created_at, id")
+            .bind(report_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Photo {
+                id: r.try_get("id")?,
+                purpose: r
+                    .try_get::<String, _>("purpose")?
+                    .parse()
+                    .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
+                file_name: r.try_get("file_name")?,
+                media_type: r.try_get("media_type")?,
+                storage_key: r.try_get("storage_key")?,
+                hidden: r.try_get::<i64, _>("hidden")? != 0,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub at: String,
+    pub actor_name: String,
+    pub action: String,
+    pub to_status: String,
+    pub note: String,
+}
+
+pub async fn events(db: &Db, report_id: &str) -> Result<Vec<Event>, AppError> {
+    let rows = sqlx::query("SELECT * FROM feedback_events WHERE report_id = $1 ORDER BY at, id")
+        .bind(report_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                at: r.try_get("at")?,
+                actor_name: r.try_get("actor_name")?,
+                action: r.try_get("action")?,
+                to_status: r.try_get("to_status")?,
+                note: r.try_get("note")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn followers(tx: &mut Conn, report_id: &str) -> Result<Vec<String>, AppError> {
+    let rows = sqlx::query("SELECT email FROM feedback_followers WHERE report_id = $1")
+        .bind(report_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("email"))
+        .collect::<Result<_, _>>()?)
+}
+
+pub async fn follow(tx: &mut Conn, report_id: &str, email: &str) -> Result<(), AppError> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO feedback_followers (report_id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(report_id)
+    .bind(email)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The platform's context: what every request handler, job and module receives. It knows no
+//! module: the binary hands it what the modules declare ([`Wiring`]) and runs their start-up work.
+
+use crate::config::Config;
+use crate::db::Db;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Key for CSRF tokens; kept in the database so every node has the same one.
+    pub secret: Arc<Vec<u8>>,
+    pub metrics: Option<PrometheusHandle>,
+    pub storage: Arc<dyn object_store::ObjectStore>,
+    /// Keys kept outside the database (audit checkpoints, TOTP secrets at rest).
+    pub keys: Arc<crate::keys::Keys>,
+    /// The node's SMTP client and its kept connections, built once.
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// Who reacts to events (`events::emit` queues a delivery for each one wanting the kind).
+    pub subscriptions: Arc<Vec<&'static crate::events::Subscription>>,
+    /// Wakes this node's runner when a transaction with events commits (`events::committed`).
+    pub wake: Arc<tokio::sync::Notify>,
+    /// The modules' periodic work, run by every node's runner.
+    pub sweeps: Arc<Vec<&'static crate::module::Sweep>>,
+    /// The notification topics the modules declare, for the preferences page.
+    pub topics: Arc<Vec<&'static crate::notify::Topic>>,
+}
+
+/// What the modules plug into the platform's context at start.
+#[derive(Default)]
+pub struct Wiring {
+    pub subscriptions: Vec<&'static crate::events::Subscription>,
+    pub sweeps: Vec<&'static crate::module::Sweep>,
+    pub topics: Vec<&'static crate::notify::Topic>,
+}
+
+impl Ctx {
+    /// Connects to the database and brings its schema up to date, then loads the server secret,
+    /// the object store and the keys (refusing keys that do not match this database).
+    pub async fn start(
+        config: Config,
+        metrics: Option<PrometheusHandle>,
+        wiring: Wiring,
+    ) -> anyhow::Result<Ctx> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let secret = crate::settings::server_secret(&db).await?;
+        let storage = crate::storage::open(&config)?;
+        let keys = crate::keys::Keys::load(&config)?;
+        keys.check_against(&db).await?;
+        let db = db.with_audit_key(keys.audit);
+        // One kept connection for each job the runner works at once.
+        let mailer = Arc::new(crate::mail::Mailer::new(
+            &config.smtp,
+            config.jobs.concurrency(db.backend),
+        ));
+        Ok(Ctx {
+            db,
+            config: Arc::new(config),
+            secret: Arc::new(secret),
+            metrics,
+            storage,
+            keys: Arc::new(keys),
+            mailer,
+            subscriptions: Arc::new(wiring.subscriptions),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            sweeps: Arc::new(wiring.sweeps),
+            topics: Arc::new(wiring.topics),
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! One storage layer for both databases. Queries are written once in the SQL that SQLite and
+//! PostgreSQL share (`$1` placeholders, `TEXT` timestamps in RFC 3339 UTC, `BIGINT` counters)
+//! and run through sqlx's `Any` driver; the few statements that differ are chosen by `Backend`.
+
+use anyhow::Context;
+use rust_embed::Embed;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+use std::time::Duration;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub type Conn = sqlx::AnyConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Connections a node keeps to the database.
+    pub const fn pool_size(self) -> u32 {
+        match self {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 16,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// The key that seals each audit row (`audit::record`); loaded from configuration by
+    /// `Ctx::new`, never stored in the database.
+    pub audit_key: Option<std::sync::Arc<[u8; 32]>>,
+}
+
+#[derive(Embed)]
+#[folder = "migrations/"]
+struct Migrations;
+
+impl Db {
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:");
+        };
+        let (url, synchronous) = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => (url.to_owned(), Synchronous::Full),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(backend.pool_size())
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            synchronous.pragma(),
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 10000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot connect to the {backend:?} database"))?;
+        Ok(Db {
+            pool,
+            backend,
+            audit_key: None,
+        })
+    }
+
+    /// The same handle, sealing audit rows with `key`.
+    pub fn with_audit_key(mut self, key: [u8; 32]) -> Db {
+        self.audit_key = Some(std::sync::Arc::new(key));
+        self
+    }
+
+    /// The audit key, which every audit write and check needs.
+    pub fn audit_key(&self) -> anyhow::Result<&[u8; 32]> {
+        self.audit_key
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("the audit key is not loaded (start through Ctx)"))
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so two writers queue on the busy timeout instead of failing on upgrade.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Applies the embedded migrations not yet applied, in file-name order. A file named
+    /// `NNNN_x.sql` is for both databases; `NNNN_x.sqlite.sql` / `NNNN_x.postgres.sql` for one.
+    pub async fn migrate(&self) -> anyhow::Result<usize> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        let mut names: Vec<String> = Migrations::iter().map(|n| n.to_string()).collect();
+        names.sort();
+        let mut applied = 0;
+        for name in names.into_iter().filter(|n| self.migration_applies(n)) {
+            let mut tx = self.begin().await?;
+            if self.advisory_lock(&mut tx).await? && self.is_applied(&mut tx, &name).await? {
+                tx.commit().await?;
+                continue;
+            }
+            let file = Migrations::get(&name).expect("listed migration exists");
+            let sql = std::str::from_utf8(&file.data)?.to_owned();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("migration {name} failed"))?;
+            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                .bind(&name)
+                .bind(crate::time::now_text())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(migration = %name, "applied migration");
+            applied += 1;
+        }
+        Ok(applied)
+    }
+
+    fn migration_applies(&self, name: &str) -> bool {
+        match (
+            name.ends_with(".sqlite.sql"),
+            name.ends_with(".postgres.sql"),
+        ) {
+            (true, _) => self.backend == Backend::Sqlite,
+            (_, true) => self.backend == Backend::Postgres,
+            _ => name.ends_with(".sql"),
+        }
+    }
+
+    /// Serialises migrations across app nodes starting at once (SQLite's write lock already does).
+    async fn advisory_lock(&self, tx: &mut Conn) -> sqlx::Result<bool> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7232001)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(true)
+    }
+
+    async fn is_applied(&self, tx: &mut Conn, name: &str) -> sqlx::Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// The clause that locks the rows a `SELECT` reads until the transaction ends (`FOR UPDATE
+    /// OF alias` on PostgreSQL). Empty on SQLite, where `begin`'s write lock already excludes
+    /// every other writer.
+    pub fn lock_rows(&self, alias: &str) -> String {
+        match self.backend {
+            Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+            Backend::Sqlite => String::new(),
+        }
+    }
+
+    /// Takes a transaction-scoped lock named by `key` so that a read-then-write (a sequence,
+    /// the audit chain) cannot interleave with another node doing the same.
+    pub async fn lock(&self, tx: &mut Conn, key: i64) -> sqlx::Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Names of the migrations this version carries (a backup from a newer version has others).
+pub fn known_migrations() -> Vec<String> {
+    Migrations::iter().map(|n| n.to_string()).collect()
+}
+
+/// When SQLite reports a commit done. `Full` (the default) syncs the write-ahead log at every
+/// commit, so a transaction acknowledged to a citizen survives a power failure; `Normal` syncs
+/// only at checkpoints, faster, but a power failure (not a crash) can undo the last commits.
+/// Chosen with `?synchronous=normal` on the database URL; docs/benchmarks.md has the cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "PRAGMA synchronous = FULL",
+            Synchronous::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
+/// Creates the folder of a file database, asks SQLite to create the file, and takes our own
+/// `synchronous` parameter off the URL.
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Synchronous)> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let path = base
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    if path != ":memory:"
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut synchronous = Synchronous::Full;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("synchronous", "full" | "FULL")) => synchronous = Synchronous::Full,
+            Some(("synchronous", "normal" | "NORMAL")) => synchronous = Synchronous::Normal,
+            Some(("synchronous", other)) => {
+                anyhow::bail!("synchronous={other}: use full (the default) or normal")
+            }
+            _ => kept.push(pair),
+        }
+    }
+    if !kept.iter().any(|p| p.starts_with("mode=")) {
+        kept.push("mode=rwc");
+    }
+    Ok((format!("{base}?{}", kept.join("&")), synchronous))
+}
+
+/// Next value of a named counter, inside the caller's transaction: no gap, no duplicate,
+/// also with several app nodes on one database.
+pub async fn next_sequence(db: &Db, tx: &mut Conn, name: &str) -> sqlx::Result<i64> {
+    db.lock(tx, 7232002).await?;
+    let row = sqlx::query(
+        "INSERT INTO sequences (name, value) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
+         RETURNING value",
+    )
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await?;
+    row.try_get("value")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_are_durable_unless_the_url_says_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let (plain, sync) = prepare_sqlite_url(&url).unwrap();
+        assert_eq!(sync, Synchronous::Full);
+        assert!(plain.ends_with("t.db?mode=rwc"));
+        let (fast, sync) = prepare_sqlite_url(&format!("{url}?synchronous=normal")).unwrap();
+        assert_eq!(sync, Synchronous::Normal);
+        assert!(!fast.contains("synchronous"));
+        assert!(prepare_sqlite_url(&format!("{url}?synchronous=off")).is_err());
+    }
+}

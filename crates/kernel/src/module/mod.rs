@@ -1,0 +1,71 @@
+//! What a module declares to the platform, in one value per module ([`Module`]): its routes
+//! (each path written once, with the access it needs) and its start-up work; the manifest grows
+//! with the hooks of docs/kernel-design.md §4 (jobs and sweeps, event subscriptions,
+//! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
+//! (`tinhso::app::MODULES`); nothing else knows the list.
+
+pub mod routes;
+
+pub use routes::{Access, RouteInfo, Routes};
+
+use crate::ctx::Ctx;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Work a module runs with the platform's context, e.g. a one-off upgrade at start-up.
+pub type CtxFn = for<'a> fn(&'a Ctx) -> BoxFut<'a, anyhow::Result<()>>;
+
+/// Everything the platform knows about one module. A struct of plain values rather than a
+/// trait, so a test can read every module's declarations without starting anything; new hooks
+/// get a default in [`Module::EMPTY`] and old modules need no change.
+pub struct Module {
+    /// Short, stable, snake_case.
+    pub name: &'static str,
+    /// Modules that must be listed before this one (checked by the binary's tests).
+    pub depends_on: &'static [&'static str],
+    /// Pages and API, each path written once.
+    pub routes: fn() -> Routes,
+    /// Runs once per start, after migrations, in module order: upgrades of stored data that
+    /// are no-ops once done.
+    pub startup: &'static [CtxFn],
+    /// The tables it owns: only its code writes them (`tests/architecture.rs` checks). Others
+    /// read them in their stores, or call its functions.
+    pub tables: &'static [&'static str],
+    /// The notification topics it sends on (people choose per topic: inbox, email).
+    pub topics: &'static [&'static crate::notify::Topic],
+    /// The event subscriptions it runs (each delivered at least once, in order per aggregate).
+    pub subscriptions: &'static [&'static crate::events::Subscription],
+    /// Periodic work every node's runner does for it.
+    pub sweeps: &'static [&'static Sweep],
+    /// Its templates and translations ([`crate::assets!`]).
+    pub assets: crate::web::assets::Assets,
+}
+
+/// Periodic work of a module, run by every node's runner: each must be safe when several nodes
+/// run it at once (they claim what they handle by a conditional update).
+pub struct Sweep {
+    /// Short and stable, for logs: `module.what`.
+    pub name: &'static str,
+    /// How often, from the configuration; `None` turns it off.
+    pub every: fn(&Ctx) -> Option<Duration>,
+    /// Whether a node runs it as it starts, or first after one interval.
+    pub at_start: bool,
+    pub run: CtxFn,
+}
+
+impl Module {
+    pub const EMPTY: Module = Module {
+        name: "",
+        depends_on: &[],
+        routes: || Routes::new(""),
+        startup: &[],
+        tables: &[],
+        topics: &[],
+        subscriptions: &[],
+        sweeps: &[],
+        assets: crate::web::assets::Assets::NONE,
+    };
+}

@@ -1,0 +1,89 @@
+//! The kernel's own declaration: its pages (operations probes, the calendar, the audit trail,
+//! the inbox and notification choices, the events' dead letters), its tables and its sweeps.
+
+use crate::ctx::Ctx;
+use crate::module::{BoxFut, Module, Routes, Sweep};
+use std::time::Duration;
+
+pub const MODULE: Module = Module {
+    sweeps: &[&AUDIT_CHECKPOINT, &SESSIONS_PURGE, &OUTBOX_PURGE],
+    name: "platform",
+    routes,
+    assets: crate::assets!(),
+    tables: &[
+        "schema_migrations",
+        "settings",
+        "sequences",
+        "audit_log",
+        "jobs",
+        "sessions",
+        "rate_limits",
+        "api_tokens",
+        "calendar_notices",
+        "inbox_items",
+        "notification_prefs",
+        "outbox_streams",
+        "outbox_events",
+        "outbox_deliveries",
+    ],
+    ..Module::EMPTY
+};
+
+fn routes() -> Routes {
+    Routes::new("platform")
+        .merge(crate::ops::routes())
+        .merge(crate::calendar::http::routes())
+        .merge(crate::audit::http::routes())
+        .merge(crate::notify::http::routes())
+        .merge(crate::events::admin::routes())
+}
+
+/// Anchors the audit chain outside the database (`audit.checkpoint_minutes`, 0 turns it off).
+const AUDIT_CHECKPOINT: Sweep = Sweep {
+    name: "audit.checkpoint",
+    every: |ctx| {
+        let minutes = ctx.config.audit.checkpoint_minutes;
+        (minutes > 0).then(|| Duration::from_secs(minutes.saturating_mul(60)))
+    },
+    at_start: true,
+    run: audit_checkpoint,
+};
+
+fn audit_checkpoint(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::audit_anchor::periodic(ctx).await;
+        Ok(())
+    })
+}
+
+const HOURLY: fn(&Ctx) -> Option<Duration> = |_| Some(Duration::from_secs(3600));
+
+/// Expired sessions leave the table.
+const SESSIONS_PURGE: Sweep = Sweep {
+    name: "sessions.purge",
+    every: HOURLY,
+    at_start: false,
+    run: purge_sessions,
+};
+
+fn purge_sessions(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::auth::session::purge_expired(&ctx.db).await?;
+        Ok(())
+    })
+}
+
+/// Delivered events past `events.keep_days` leave the outbox.
+const OUTBOX_PURGE: Sweep = Sweep {
+    name: "outbox.purge",
+    every: HOURLY,
+    at_start: false,
+    run: purge_outbox,
+};
+
+fn purge_outbox(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        crate::events::purge(ctx, crate::time::now()).await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,93 @@
+//! Stored appointments under the end-of-day convention: a one-off upgrade of dossiers whose
+//! deadline was written as the next opening instead of the closing time it stood for.
+
+use sqlx::Row;
+use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::db::Db;
+use tinhso_kernel::error::AppError;
+
+/// The `settings` key marking that stored appointments follow the end-of-day convention.
+const END_OF_DAY_KEY: &str = "calendar.appointments_end_of_day";
+
+/// Once per database, at start-up: appointments stored when a deadline running out at closing
+/// time was written as the next opening (07:30 of the next working day, possibly days later
+/// across Tết; 13:30 for a morning's end) become the end they stood for, and the outcome of
+/// dossiers finished on that due day is counted again (on time, not early). One audit row
+/// records how many changed. Several nodes starting at once upgrade once: the marker is
+/// claimed in the same transaction.
+pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
+    use tinhso_domain::calendar::OfficeHours;
+    let calendar = tinhso_kernel::calendar::load(db).await?;
+    let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+    let legacy = OfficeHours::new(hm(7, 30), hm(11, 30), hm(13, 30), hm(17, 0))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut tx = db.begin().await?;
+    if !tinhso_kernel::settings::claim(&mut tx, END_OF_DAY_KEY, &tinhso_kernel::time::now_text())
+        .await?
+    {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT id, due_local, finished_local, outcome, apologised, supplement_requests
+         FROM dossiers WHERE due_local IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut changed = 0_i64;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let Some(due) = tinhso_kernel::time::parse_local(&row.try_get::<String, _>("due_local")?)
+        else {
+            continue;
+        };
+        let new_due = calendar.due_from_legacy(&legacy, due).unwrap_or(due);
+        if new_due == due {
+            continue;
+        }
+        let finished = row
+            .try_get::<Option<String>, _>("finished_local")?
+            .as_deref()
+            .and_then(tinhso_kernel::time::parse_local);
+        let had_outcome = row.try_get::<Option<String>, _>("outcome")?.is_some();
+        let outcome = match finished {
+            Some(at) if had_outcome && row.try_get::<i64, _>("apologised")? == 0 => {
+                let requests = row.try_get::<i64, _>("supplement_requests")?;
+                let status = calendar.finished_status(new_due, at);
+                Some(
+                    tinhso_domain::dossier::outcome(
+                        status,
+                        u32::try_from(requests).unwrap_or(u32::MAX),
+                    )
+                    .as_str(),
+                )
+            }
+            _ => None,
+        };
+        sqlx::query(
+            "UPDATE dossiers SET due_local = $2, outcome = COALESCE($3, outcome) WHERE id = $1",
+        )
+        .bind(&id)
+        .bind(tinhso_kernel::time::local_text(new_due))
+        .bind(outcome)
+        .execute(&mut *tx)
+        .await?;
+        changed += 1;
+    }
+    if changed > 0 {
+        audit::record(
+            db,
+            &mut tx,
+            &Actor::system(),
+            Change {
+                action: "calendar.appointments_upgraded",
+                entity_type: "dossiers",
+                entity_id: END_OF_DAY_KEY,
+                before: serde_json::Value::Null,
+                after: serde_json::json!({ "dossiers": changed }),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

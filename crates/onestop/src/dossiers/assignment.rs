@@ -1,0 +1,363 @@
+//! Assignment of a dossier to a named specialist, and each official's "my work". A leader or
+//! the one-stop clerk of the agency holding a dossier chooses a specialist of that agency,
+//! seeing each one's current load; the choice is audited and the specialist is told by email.
+//! A dossier assigned to someone is theirs for the specialist's actions (see
+//! `service::actor_for`); unassigned dossiers stay open to every specialist of the agency, as
+//! before assignment existed.
+
+use super::service::Who;
+use super::store::SELECT;
+use super::{Dossier, local_now, local_text, store};
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tinhso_domain::dossier::{is_final, urgency};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Change};
+use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::calendar;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::{AppError, PageResult};
+use tinhso_kernel::extract::{Form, Path};
+use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
+use tinhso_kernel::notify::Recipient;
+use tinhso_kernel::web::Page;
+
+pub fn routes() -> Routes {
+    Routes::new("onestop").post(
+        "/office/dossiers/{id}/assign",
+        Access::Entity("dossier"),
+        assign_page,
+    )
+}
+
+/// States in which a dossier is someone's work (not a draft, not finished).
+const OPEN_STATES: &str = "('submitted', 'in_progress', 'supplement_requested', 'approved')";
+
+/// A specialist of an agency and their current load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Load {
+    pub id: String,
+    pub full_name: String,
+    /// Open dossiers assigned to them.
+    pub open: i64,
+    /// Of those, being processed and due soon (the calendar's rule).
+    pub due_soon: i64,
+    /// Of those, being processed past their due moment.
+    pub overdue: i64,
+}
+
+/// The active specialists of `agency_id` with their loads, by name; "due soon" counted by the
+/// calendar's rule, as the queues count it.
+pub async fn specialists(
+    db: &Db,
+    calendar: &tinhso_domain::calendar::Calendar,
+    agency_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<Load>, AppError> {
+    let due_soon = super::office::due_soon(db, calendar, agency_id, now).await?;
+    let sql = format!(
+        "SELECT u.id, u.full_name,
+            COALESCE(SUM(CASE WHEN d.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS open,
+            COALESCE(SUM(CASE WHEN d.state = 'in_progress' AND d.due_local < $2 THEN 1 ELSE 0 END), 0) AS overdue
+         FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
+         LEFT JOIN dossiers d ON d.assignee_id = u.id AND d.state IN {OPEN_STATES}
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.kind = 'official'
+         GROUP BY u.id, u.full_name ORDER BY u.full_name, u.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agency_id)
+        .bind(local_text(now))
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let soon = due_soon
+                .iter()
+                .filter(|d| d.assignee_id.as_deref() == Some(id.as_str()))
+                .count() as i64;
+            Ok(Load {
+                full_name: r.try_get("full_name")?,
+                open: r.try_get("open")?,
+                due_soon: soon,
+                overdue: r.try_get("overdue")?,
+                id,
+            })
+        })
+        .collect()
+}
+
+/// Whether `user` may choose the specialist of `d`: a leader or one-stop clerk of the agency
+/// holding it, while it is filed and not finished.
+pub fn can_assign(user: &User, d: &Dossier) -> bool {
+    user.is_official()
+        && user.agency_id.as_deref() == Some(d.agency_id.as_str())
+        && (user.has_role(Role::Leader) || user.has_role(Role::OneStopClerk))
+        && d.code.is_some()
+        && !is_final(d.state)
+}
+
+/// Assigns dossier `id` to specialist `assignee` (or re-assigns it): checked, audited, and the
+/// specialist emailed, in one transaction.
+pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Result<(), AppError> {
+    let db = &state.db;
+    let mut tx = db.begin().await?;
+    let d = store::for_update(db, &mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !(who.user.is_official() && who.user.agency_id.as_deref() == Some(d.agency_id.as_str())) {
+        return Err(AppError::NotFound);
+    }
+    if !(who.user.has_role(Role::Leader) || who.user.has_role(Role::OneStopClerk)) {
+        return Err(AppError::Forbidden);
+    }
+    if !can_assign(who.user, &d) {
+        return Err(AppError::Conflict(
+            "Hồ sơ đã kết thúc hoặc chưa nộp, không phân công được.".into(),
+        ));
+    }
+    let (name, email) = specialist_of(&mut tx, &d.agency_id, assignee)
+        .await?
+        .ok_or_else(|| {
+            AppError::validation(
+                "assignee",
+                "Chọn một chuyên viên của cơ quan đang giữ hồ sơ.",
+            )
+        })?;
+    if d.assignee_id.as_deref() == Some(assignee) {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE dossiers SET assignee_id = $2, assigned_at = $3, updated_at = $3 WHERE id = $1",
+    )
+    .bind(&d.id)
+    .bind(assignee)
+    .bind(tinhso_kernel::time::now_text())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        db,
+        &mut tx,
+        &who.audit_actor(),
+        Change {
+            action: "dossier.assign",
+            entity_type: "dossier",
+            entity_id: &d.id,
+            before: serde_json::json!({ "assignee_id": d.assignee_id }),
+            after: serde_json::json!({ "assignee_id": assignee, "assignee_name": name }),
+        },
+    )
+    .await?;
+    tinhso_kernel::events::emit(
+        state,
+        &mut tx,
+        tinhso_kernel::events::NewEvent {
+            kind: &super::events::ASSIGNED,
+            aggregate_id: &d.id,
+            payload: serde_json::json!({
+                "dossier_id": d.id, "code": d.code, "agency_code": d.agency_code,
+                "assignee_id": assignee, "previous": d.assignee_id,
+            }),
+            actor: &who.audit_actor(),
+        },
+    )
+    .await?;
+    tell_specialist(state, &mut tx, &d, assignee, &name, email).await?;
+    if let Some(before) = d.assignee_id.as_deref() {
+        tell_former(state, &mut tx, &d, before, &name).await?;
+    }
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    Ok(())
+}
+
+/// The name and email of `user_id` if they are an active specialist of `agency_id`.
+async fn specialist_of(
+    tx: &mut Conn,
+    agency_id: &str,
+    user_id: &str,
+) -> Result<Option<(String, Option<String>)>, AppError> {
+    let row = sqlx::query(
+        "SELECT u.full_name, u.email FROM users u
+         JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
+         WHERE u.id = $1 AND u.agency_id = $2 AND u.disabled = 0 AND u.kind = 'official'",
+    )
+    .bind(user_id)
+    .bind(agency_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.map(|r| Ok((r.try_get("full_name")?, r.try_get("email")?)))
+        .transpose()
+}
+
+async fn tell_specialist(
+    state: &Ctx,
+    tx: &mut Conn,
+    d: &Dossier,
+    user_id: &str,
+    name: &str,
+    email: Option<String>,
+) -> Result<(), AppError> {
+    let code = d.code.clone().unwrap_or_default();
+    let link = format!(
+        "{}/office/dossiers/{}",
+        state.config.public_url.trim_end_matches('/'),
+        d.id
+    );
+    let due = d
+        .due
+        .map(super::display_local)
+        .unwrap_or_else(|| "chưa tính".into());
+    let body = format!(
+        "Bạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.",
+        d.procedure_name
+    );
+    super::notices::tell_specialist(
+        state,
+        tx,
+        d,
+        Recipient::user(user_id, email.filter(|e| !e.is_empty())),
+        format!("Bạn được giao hồ sơ {code}"),
+        body.clone(),
+        format!("Kính gửi {name},\n\n{body}\n\nMở hồ sơ: {link}\n"),
+    )
+    .await
+}
+
+/// The specialist a dossier was taken from learns it, so that nobody works on it twice.
+async fn tell_former(
+    state: &Ctx,
+    tx: &mut Conn,
+    d: &Dossier,
+    former_id: &str,
+    new_name: &str,
+) -> Result<(), AppError> {
+    let row = sqlx::query("SELECT full_name, email FROM users WHERE id = $1")
+        .bind(former_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let email = row
+        .try_get::<Option<String>, _>("email")?
+        .filter(|e| !e.is_empty());
+    let former: String = row.try_get("full_name")?;
+    let code = d.code.clone().unwrap_or_default();
+    let body = format!(
+        "Hồ sơ {code} (“{}”) đã được giao lại cho {new_name}; bạn không cần xử lý tiếp hồ sơ này.",
+        d.procedure_name
+    );
+    super::notices::tell_specialist(
+        state,
+        tx,
+        d,
+        Recipient::user(former_id, email),
+        format!("Hồ sơ {code} đã được giao lại"),
+        body.clone(),
+        format!("Kính gửi {former},\n\n{body}\n"),
+    )
+    .await
+}
+
+/// A forwarded dossier leaves its specialist behind (they have no reach in the other agency).
+pub async fn clear(tx: &mut Conn, id: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE dossiers SET assignee_id = NULL, assigned_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The open dossiers assigned to `user_id`: overdue first, then due today, then by due moment.
+pub async fn my_work(db: &Db, user_id: &str) -> Result<Vec<Dossier>, AppError> {
+    let sql = format!(
+        "{SELECT} WHERE d.assignee_id = $1 AND d.state IN {OPEN_STATES} ORDER BY d.due_local, d.id LIMIT 200"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut work = rows
+        .iter()
+        .map(store::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = local_now();
+    work.sort_by_key(|d| (urgency(d.due, now), d.due));
+    Ok(work)
+}
+
+#[derive(Deserialize, Default)]
+struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+}
+
+async fn assign_page(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> PageResult<Response> {
+    let user = page.require_user()?.clone();
+    let who = Who {
+        user: &user,
+        ip: &ip,
+    };
+    match assign(&state, &who, &id, form.assignee.trim()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/dossiers/{id}?assigned=1")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let d = super::citizen::visible(&state, &user, &id).await?;
+            super::office::render(&state, &page, &user, &d, &errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The queues each role takes work from, for the "my work" page.
+fn queues_of(user: &User) -> Vec<store::Queue> {
+    use store::Queue;
+    Queue::ALL
+        .into_iter()
+        .filter(|q| match q {
+            Queue::New | Queue::Waiting | Queue::ToReturn => user.has_role(Role::OneStopClerk),
+            Queue::InProgress | Queue::DueSoon | Queue::Overdue => {
+                user.has_role(Role::Specialist) || user.has_role(Role::Leader)
+            }
+            Queue::Done => false,
+        })
+        .collect()
+}
+
+/// What an official's landing page shows first: their own dossiers (most pressing first,
+/// marked) and the role queues they can take from, with counts.
+pub async fn landing(state: &Ctx, user: &User) -> Result<minijinja::Value, AppError> {
+    use minijinja::context;
+    let Some(agency_id) = user.agency_id.as_deref() else {
+        return Ok(context! {});
+    };
+    let calendar = calendar::load(&state.db).await?;
+    let now = local_now();
+    let work: Vec<minijinja::Value> = my_work(&state.db, &user.id)
+        .await?
+        .iter()
+        .map(|d| {
+            context! {
+                urgency => tinhso_kernel::web::sv(urgency(d.due, now)),
+                ..super::citizen::summary(d, &calendar, now)
+            }
+        })
+        .collect();
+    let counts = super::office::queue_counts(&state.db, &calendar, agency_id, now).await?;
+    let wanted = queues_of(user);
+    let queues: Vec<minijinja::Value> = counts
+        .into_iter()
+        .filter(|(q, _)| wanted.contains(q))
+        .map(|(q, n)| context! { name => q.as_str(), count => n })
+        .collect();
+    Ok(context! { work => work, queues => queues })
+}

@@ -1,0 +1,430 @@
+//! One-stop statistics: received (by channel), share online, processed early / on time /
+//! late, pending, overdue now, the national on-time rate and satisfaction, by agency, field
+//! or procedure over a period; as a page with bar charts, CSV, XLSX and the API.
+
+use super::{local_now, local_text};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+use std::collections::BTreeMap;
+use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::Role;
+use tinhso_kernel::auth::authz::{Action as Authz, authorize};
+use tinhso_kernel::db::Db;
+use tinhso_kernel::error::{ApiResult, AppError, PageResult};
+use tinhso_kernel::extract::{Caller, Json, Query};
+use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::tables;
+use tinhso_kernel::web::{Page, sv};
+use utoipa_axum::routes;
+
+pub fn routes() -> Routes {
+    Routes::new("onestop")
+        .get("/office/statistics", Access::Entity("statistics"), page)
+        .get(
+            "/office/statistics.csv",
+            Access::Entity("statistics"),
+            csv_export,
+        )
+        .get(
+            "/office/statistics.xlsx",
+            Access::Entity("statistics"),
+            xlsx_export,
+        )
+        .api(Access::Entity("statistics"), routes!(api))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = DossierGrouping)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    #[default]
+    Agency,
+    Field,
+    Procedure,
+}
+
+#[derive(Debug, Clone, Deserialize, Default, utoipa::IntoParams)]
+pub struct Filter {
+    /// Group rows by agency, field or procedure.
+    #[serde(default)]
+    pub by: By,
+    /// First day of the period (YYYY-MM-DD, Vietnam time); default 1 January this year.
+    pub from: Option<String>,
+    /// Last day of the period, inclusive; default today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
+#[schema(as = DossierStatisticsRow)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub received: i64,
+    pub online: i64,
+    pub counter: i64,
+    pub post: i64,
+    /// Percent of received dossiers submitted online.
+    pub online_share: Option<f64>,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub processed: i64,
+    /// (early + on time) ÷ processed, in percent: the national indicator.
+    pub on_time_rate: Option<f64>,
+    pub pending: i64,
+    pub overdue: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DossierStatistics)]
+pub struct Report {
+    pub by: By,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<Row>,
+    pub total: Row,
+}
+
+impl Row {
+    fn finish(mut self) -> Row {
+        self.processed = self.early + self.on_time + self.late;
+        self.online_share = tables::percent(self.online, self.received);
+        self.on_time_rate = tinhso_domain::dossier::on_time_rate(
+            self.early as u64,
+            self.on_time as u64,
+            self.late as u64,
+        )
+        .map(|r| (r * 10.0).round() / 10.0);
+        self.satisfaction_rate = tables::percent(self.satisfied, self.rated);
+        self
+    }
+
+    fn add(&mut self, o: &Row) {
+        self.received += o.received;
+        self.online += o.online;
+        self.counter += o.counter;
+        self.post += o.post;
+        self.early += o.early;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.pending += o.pending;
+        self.overdue += o.overdue;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+    }
+}
+
+/// The agencies whose figures the user may see: every one for system administrators, else
+/// the user's agency and those below it.
+async fn scope(db: &Db, user: &tinhso_kernel::auth::User) -> Result<Option<Vec<String>>, AppError> {
+    if user.has_role(Role::SystemAdmin) {
+        return Ok(None);
+    }
+    let own = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let rows = sqlx::query(
+        "WITH RECURSIVE down(id, depth) AS (
+            SELECT id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, down.depth + 1 FROM agencies a JOIN down ON a.parent_id = down.id WHERE down.depth < 16
+         ) SELECT id FROM down",
+    )
+    .bind(&own)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(
+        rows.iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+/// Counts per (agency, procedure) pair: the one scan over dossiers, read from the covering
+/// index `dossiers_stats`, so a province-year never touches the wide table rows.
+async fn counts(
+    db: &Db,
+    start: &str,
+    end: &str,
+    now: &str,
+    agencies: Option<&[String]>,
+) -> Result<Vec<(String, String, Row)>, AppError> {
+    let scope = match agencies {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".into(),
+        Some(ids) => format!(
+            " AND agency_id IN ({})",
+            (0..ids.len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
+    let sql = format!(
+        "SELECT agency_id, procedure_code,
+            SUM(CASE WHEN {sub} THEN 1 ELSE 0 END) AS received,
+            SUM(CASE WHEN {sub} AND channel = 'online' THEN 1 ELSE 0 END) AS online,
+            SUM(CASE WHEN {sub} AND channel = 'counter' THEN 1 ELSE 0 END) AS counter,
+            SUM(CASE WHEN {sub} AND channel = 'post' THEN 1 ELSE 0 END) AS post,
+            SUM(CASE WHEN {fin} AND outcome = 'early' THEN 1 ELSE 0 END) AS early,
+            SUM(CASE WHEN {fin} AND outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN {fin} AND outcome = 'late' THEN 1 ELSE 0 END) AS late,
+            SUM(CASE WHEN state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
+            SUM(CASE WHEN state = 'in_progress' AND due_local < $3 THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN {rated} AND rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+            SUM(CASE WHEN {rated} AND rating >= 3 THEN 1 ELSE 0 END) AS satisfied
+         FROM dossiers WHERE state <> 'draft'{scope}
+         GROUP BY agency_id, procedure_code",
+        sub = in_period("submitted_at"),
+        fin = in_period("finished_at"),
+        rated = in_period("rated_at"),
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end)
+        .bind(now);
+    for id in agencies.unwrap_or_default() {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
+            Ok((
+                r.try_get("agency_id")?,
+                r.try_get("procedure_code")?,
+                Row {
+                    received: n("received")?,
+                    online: n("online")?,
+                    counter: n("counter")?,
+                    post: n("post")?,
+                    early: n("early")?,
+                    on_time: n("on_time")?,
+                    late: n("late")?,
+                    pending: n("pending")?,
+                    overdue: n("overdue")?,
+                    rated: n("rated")?,
+                    satisfied: n("satisfied")?,
+                    ..Row::default()
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Names of what rows are grouped by: agency id → (code, name), procedure code → (name,
+/// field code, field name).
+async fn names(
+    db: &Db,
+) -> Result<
+    (
+        BTreeMap<String, (String, String)>,
+        BTreeMap<String, (String, String, String)>,
+    ),
+    AppError,
+> {
+    let agencies = sqlx::query("SELECT id, code, name FROM agencies")
+        .fetch_all(&db.pool)
+        .await?;
+    let agencies = agencies
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, (r.try_get("code")?, r.try_get("name")?))))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let procedures = sqlx::query(
+        "SELECT p.code, p.name, p.field_code, f.name AS field_name FROM procedures p JOIN procedure_fields f ON f.code = p.field_code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let procedures = procedures
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("code")?,
+                (
+                    r.try_get("name")?,
+                    r.try_get("field_code")?,
+                    r.try_get("field_name")?,
+                ),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((agencies, procedures))
+}
+
+pub async fn report(
+    db: &Db,
+    filter: &Filter,
+    agencies: Option<&[String]>,
+) -> Result<Report, AppError> {
+    let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
+    let (start, end) = tables::utc_bounds(from, to);
+    let now = local_text(local_now());
+    let counts = counts(db, &start, &end, &now, agencies).await?;
+    let (agency_names, procedure_names) = names(db).await?;
+    let mut grouped: BTreeMap<String, Row> = BTreeMap::new();
+    for (agency_id, procedure_code, row) in counts {
+        let (key, name) = match filter.by {
+            By::Agency => agency_names
+                .get(&agency_id)
+                .cloned()
+                .unwrap_or((agency_id, String::new())),
+            By::Field => procedure_names
+                .get(&procedure_code)
+                .map(|(_, code, name)| (code.clone(), name.clone()))
+                .unwrap_or_default(),
+            By::Procedure => {
+                let name = procedure_names
+                    .get(&procedure_code)
+                    .map(|p| p.0.clone())
+                    .unwrap_or_default();
+                (procedure_code, name)
+            }
+        };
+        let entry = grouped.entry(key.clone()).or_insert_with(|| Row {
+            key,
+            name,
+            ..Row::default()
+        });
+        entry.add(&row);
+    }
+    let mut total = Row {
+        key: String::new(),
+        name: "Tổng cộng".into(),
+        ..Row::default()
+    };
+    let mut out = Vec::new();
+    for row in grouped.into_values() {
+        total.add(&row);
+        out.push(row.finish());
+    }
+    Ok(Report {
+        by: filter.by,
+        from: from.to_string(),
+        to: to.to_string(),
+        rows: out,
+        total: total.finish(),
+    })
+}
+
+async fn user_report(
+    state: &Ctx,
+    principal: &tinhso_kernel::auth::Principal,
+    filter: &Filter,
+) -> Result<Report, AppError> {
+    authorize(&state.db, principal, Authz::Dossiers).await?;
+    let user = principal.user().ok_or(AppError::Unauthorized)?;
+    if !user.is_official() {
+        return Err(AppError::Forbidden);
+    }
+    let agencies = scope(&state.db, user).await?;
+    report(&state.db, filter, agencies.as_deref()).await
+}
+
+async fn page(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let query = serde_urlencoded::to_string([
+        ("by", sv(report.by).to_string()),
+        ("from", report.from.clone()),
+        ("to", report.to.clone()),
+    ])
+    .map_err(anyhow::Error::from)?;
+    Ok(page
+        .render(
+            "statistics.html",
+            context! { report => sv(&report), query => query },
+        )?
+        .into_response())
+}
+
+const HEADERS: [&str; 16] = [
+    "Mã",
+    "Tên",
+    "Tiếp nhận",
+    "Trực tuyến",
+    "Tại quầy",
+    "Bưu chính",
+    "Tỉ lệ trực tuyến (%)",
+    "Trước hạn",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Đã giải quyết",
+    "Tỉ lệ đúng hạn (%)",
+    "Đang giải quyết",
+    "Quá hạn",
+    "Lượt đánh giá",
+    "Tỉ lệ hài lòng (%)",
+];
+
+fn cells(r: &Row) -> Vec<tinhso_documents::Cell> {
+    use tinhso_documents::Cell::{Number, Text};
+    let n = |v: i64| Number(v as f64);
+    let p = |v: Option<f64>| v.map(Number).unwrap_or(Text(String::new()));
+    vec![
+        Text(r.key.clone()),
+        Text(r.name.clone()),
+        n(r.received),
+        n(r.online),
+        n(r.counter),
+        n(r.post),
+        p(r.online_share),
+        n(r.early),
+        n(r.on_time),
+        n(r.late),
+        n(r.processed),
+        p(r.on_time_rate),
+        n(r.pending),
+        n(r.overdue),
+        n(r.rated),
+        p(r.satisfaction_rate),
+    ]
+}
+
+async fn csv_export(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let stem = format!("thong-ke-ho-so-{}-{}", report.from, report.to);
+    Ok(tables::csv(
+        &stem,
+        &HEADERS,
+        &tables::with_total(&report.rows, &report.total, cells),
+    )?)
+}
+
+async fn xlsx_export(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> PageResult<Response> {
+    let report = user_report(&state, &page.principal(), &filter).await?;
+    let stem = format!("thong-ke-ho-so-{}-{}", report.from, report.to);
+    Ok(tables::xlsx(
+        "Thống kê",
+        &stem,
+        &HEADERS,
+        &tables::with_total(&report.rows, &report.total, cells),
+    )?)
+}
+
+/// One-stop statistics for a period, grouped by agency, field or procedure.
+#[utoipa::path(get, path = "/api/v1/statistics/dossiers", tag = "dossiers", params(Filter),
+    responses((status = 200, body = Report), (status = 422, description = "Invalid period", content_type = "application/problem+json")),
+    security(("bearer" = ["dossiers"])))]
+pub async fn api(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    Query(filter): Query<Filter>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(user_report(&state, &auth.principal, &filter).await?))
+}

@@ -1,0 +1,55 @@
+//! The one-stop module (một cửa): the procedure catalog, dossiers, linked procedures and
+//! payments, declared to the platform as one module.
+
+pub mod catalog;
+pub mod dossiers;
+pub mod payments;
+
+use tinhso_kernel::module::{BoxFut, Module, Routes};
+
+pub const MODULE: Module = Module {
+    name: "onestop",
+    depends_on: &["directory", "accounts"],
+    routes,
+    assets: tinhso_kernel::assets!(),
+    startup: &[upgrade_appointments, fold_field_names],
+    tables: &[
+        "procedures",
+        "procedure_fields",
+        "procedure_agencies",
+        "linked_services",
+        "dossiers",
+        "dossier_events",
+        "dossier_files",
+        "dossier_pauses",
+        "paper_store_removed",
+        "payments",
+    ],
+    topics: &[&dossiers::notices::STATUS, &dossiers::notices::ASSIGNED],
+    ..Module::EMPTY
+};
+
+fn routes() -> Routes {
+    Routes::new("onestop")
+        .merge(catalog::http::routes())
+        .merge(dossiers::citizen::routes())
+        .merge(dossiers::papers::routes())
+        .merge(dossiers::office::routes())
+        .merge(dossiers::assignment::routes())
+        .merge(dossiers::linked::routes())
+        .merge(dossiers::stats::routes())
+        .merge(dossiers::api::routes())
+        .merge(payments::http::routes())
+}
+
+fn upgrade_appointments(ctx: &tinhso_kernel::ctx::Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        dossiers::appointments::upgrade_legacy_appointments(&ctx.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("upgrading stored appointments: {e}"))
+    })
+}
+
+fn fold_field_names(ctx: &tinhso_kernel::ctx::Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move { Ok(catalog::store::fold_field_names(&ctx.db).await?) })
+}
