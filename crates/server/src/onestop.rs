@@ -24,6 +24,10 @@ pub const MODULE: Module = Module {
         &crate::dossiers::notices::STATUS,
         &crate::dossiers::notices::ASSIGNED,
     ],
+    subscriptions: &[
+        &crate::dossiers::notices::NOTIFY_APPLICANT,
+        &crate::dossiers::notices::NOTIFY_ASSIGNEE,
+    ],
     ..Module::EMPTY
 };
 
