@@ -2,6 +2,23 @@
 //! writes its timeline row. Stream `feedback:<report id>`. Payloads carry ids, codes and
 //! statuses, never the reporter's name, email or phone; the note of an answer or a refusal is
 //! on the timeline row named by `timeline_id`.
+//!
+//! The payload fields are a contract with the subscribers (stored events are delivered, and
+//! retried, by later releases): a field is added freely, but one that changes meaning or goes
+//! raises the kind's `version`.
+//!
+//! Every kind (`payload`): `report_id`, `code`, `category`, `agency_id` (the agency holding it
+//! after the change, or null), `from` and `to` (statuses), `timeline_id` (its
+//! `feedback_events` row, with the note; null for `feedback.hidden`). Besides:
+//! - `feedback.submitted`: `admin_unit`, `source`, `due` (the answer's deadline, a
+//!   `LocalDateTime` text);
+//! - `feedback.assigned`: `previous_agency_id`, `agency_code`;
+//! - `feedback.answered`: `files` (how many were published with the answer);
+//! - `feedback.rated`: `rating`;
+//! - `feedback.marked_duplicate`: `duplicate_of` (the original's code), `duplicate_of_id`.
+//!
+//! Read by `notices::NOTIFY_FOLLOWERS`: `due`, `timeline_id` (the answer, the reason of a
+//! refusal), `duplicate_of`.
 
 use serde_json::{Value, json};
 use tinhso_domain::feedback::{Action, Status};

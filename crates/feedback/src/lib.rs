@@ -125,6 +125,8 @@ pub fn demo() -> (Vec<Category>, Vec<RouteRule>) {
 }
 
 /// The feedback module (phản ánh, kiến nghị), with its Open311 GeoReport v2 endpoint.
+// It fills every hook today; `..EMPTY` stays so that a new hook does not touch this manifest.
+#[allow(clippy::needless_update)]
 pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
     name: "feedback",
     depends_on: &["directory", "accounts"],
@@ -146,6 +148,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "feedback_followers",
     ],
     topics: &[&notices::UPDATES, &notices::DEADLINES],
+    subscriptions: &[&notices::NOTIFY_FOLLOWERS],
     sweeps: &[&DEADLINE_SWEEP],
     ..tinhso_kernel::module::Module::EMPTY
 };

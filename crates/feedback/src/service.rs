@@ -1,5 +1,6 @@
 //! Filing, routing and answering reports. Each change runs in one transaction with its
-//! timeline row, audit row and the emails to everyone following the report.
+//! timeline row, audit row and outbox event; the event's subscriber
+//! (`notices::NOTIFY_FOLLOWERS`) tells everyone following the report.
 
 use super::Report;
 use super::store::{self, Photo};
@@ -148,7 +149,8 @@ async fn check(
 }
 
 /// Files a report: checked, routed to the responsible agency with its deadline, stored with
-/// its photos, acknowledged by email. Returns the report code.
+/// its photos, with its event `feedback.submitted` (whose subscriber acknowledges it to the
+/// reporter). Returns the report code.
 pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String, AppError> {
     let (point, photos) = check(state, &r, who).await.map_err(AppError::Validation)?;
     let email = who
@@ -333,18 +335,6 @@ async fn insert(
         ),
     )
     .await?;
-    notify(
-        state,
-        &mut tx,
-        (id, &code, email),
-        &format!("Đã nhận phản ánh {code}"),
-        &format!(
-            "Phản ánh “{}” đã được tiếp nhận. Hạn trả lời: {}.",
-            r.title.trim(),
-            tinhso_kernel::time::display_local(due)
-        ),
-    )
-    .await?;
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     Ok(code)
@@ -432,34 +422,6 @@ async fn audit_change(
             after,
         },
     )
-    .await
-}
-
-/// Tells every follower of the report (inbox and email, as each chose). The reporter's link
-/// carries their key, with which they rate or reopen the answer even without an account.
-async fn notify(
-    state: &Ctx,
-    tx: &mut Conn,
-    (report_id, code, reporter_email): (&str, &str, &str),
-    subject: &str,
-    body: &str,
-) -> Result<(), AppError> {
-    let public = format!(
-        "{}/feedback/{code}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    let key = reporter_key(state, code);
-    let followers = store::followers(tx, report_id).await?;
-    super::notices::tell_followers(state, tx, (report_id, followers), subject, body, |to| {
-        if to.eq_ignore_ascii_case(reporter_email) {
-            (
-                format!("{public}?key={key}"),
-                format!("/feedback/{code}?key={key}"),
-            )
-        } else {
-            (public.clone(), format!("/feedback/{code}"))
-        }
-    })
     .await
 }
 
@@ -674,7 +636,6 @@ async fn apply(
             Ok(())
         }
     };
-    let mut mail = None;
     let mut agency_id = r.agency_id.clone();
     let mut extra = serde_json::json!({});
     match input.action {
@@ -711,7 +672,6 @@ async fn apply(
                 .await?;
             record_answer_files(&mut tx, &r.id, files).await?;
             extra = serde_json::json!({ "files": files.len() });
-            mail = Some(("đã được trả lời", format!("Trả lời: {note}")));
         }
         Action::Reject => {
             needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
@@ -720,7 +680,6 @@ async fn apply(
                 .bind(&note)
                 .execute(&mut *tx)
                 .await?;
-            mail = Some(("không được xử lý", format!("Lý do: {note}")));
         }
         Action::Reopen => {
             needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
@@ -768,13 +727,6 @@ async fn apply(
                 store::follow(&mut tx, &original.id, &email).await?;
             }
             extra = serde_json::json!({ "duplicate_of": original.code, "duplicate_of_id": original.id });
-            mail = Some((
-                "được gộp với phản ánh trùng",
-                format!(
-                    "Phản ánh của bạn trùng với {}; bạn sẽ nhận thông báo của phản ánh đó.",
-                    original.code
-                ),
-            ));
         }
         Action::Accept => {}
     }
@@ -815,16 +767,6 @@ async fn apply(
     let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), extra);
     let kind = super::events::of_action(input.action);
     emit(state, &mut tx, kind, &label, &r.id, payload).await?;
-    if let Some((what, body)) = mail {
-        notify(
-            state,
-            &mut tx,
-            (&r.id, &r.code, &r.reporter_email),
-            &format!("Phản ánh {} {what}", r.code),
-            &body,
-        )
-        .await?;
-    }
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     r.status = to;

@@ -173,6 +173,25 @@ pub async fn for_update(db: &Db, tx: &mut Conn, code: &str) -> Result<Option<Rep
     row.as_ref().map(from_row).transpose()
 }
 
+/// Reads a report by id inside a transaction without locking it (an event handler reads what
+/// it needs to tell its followers).
+pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Report>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The note written with timeline row `id` (an event's `timeline_id`), if the row exists.
+pub async fn event_note(tx: &mut Conn, id: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT note FROM feedback_events WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(row.map(|r| r.try_get("note")).transpose()?)
+}
+
 /// Filters of the public list and of Open311's GET requests.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct Filter {

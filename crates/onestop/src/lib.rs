@@ -26,6 +26,10 @@ pub const MODULE: Module = Module {
         "payments",
     ],
     topics: &[&dossiers::notices::STATUS, &dossiers::notices::ASSIGNED],
+    subscriptions: &[
+        &dossiers::notices::NOTIFY_APPLICANT,
+        &dossiers::notices::NOTIFY_ASSIGNEE,
+    ],
     ..Module::EMPTY
 };
 

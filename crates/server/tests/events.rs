@@ -28,7 +28,9 @@ on_both_databases!(
     sequence_numbers_follow_commits_without_gaps,
     a_rolled_back_transaction_emits_nothing,
     the_dead_letter_page_retries_and_skips,
-    submitting_and_acting_emit_the_expected_events
+    submitting_and_acting_emit_the_expected_events,
+    a_dossier_notice_is_sent_once_however_often_its_event_is_delivered,
+    a_counter_application_is_told_its_acceptance_not_a_receipt
 );
 
 const HAPPENED: EventKind = EventKind::new("test.happened", "thing");
@@ -930,4 +932,198 @@ async fn submitting_and_acting_emit_the_expected_events(app: TestApp) {
         }
         assert!(!payload.contains("Lê Thị Bích"), "{payload}");
     }
+}
+
+/// The applicant's inbox items and queued emails whose subject contains `subject`.
+async fn notices(app: &TestApp, email: &str, subject: &str) -> (i64, i64) {
+    let user_id = app.user_id(email).await;
+    let inbox: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM inbox_items WHERE user_id = $1 AND subject LIKE $2")
+            .bind(&user_id)
+            .bind(format!("%{subject}%"))
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+            .get("n");
+    let mails: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'send_email' AND payload LIKE $1 AND payload LIKE $2",
+    )
+    .bind(format!("%{email}%"))
+    .bind(format!("%{subject}%"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap()
+    .get("n");
+    (inbox, mails)
+}
+
+/// Notices hang on events (docs/kernel-design.md §8.2): the applicant's notice of an
+/// acceptance is written by the subscriber `onestop.notify_applicant` in the delivery's
+/// transaction, so a node that dies mid-delivery, its stale claim finishing late, and a
+/// delivery run again all leave exactly one inbox item and one email.
+async fn a_dossier_notice_is_sent_once_however_often_its_event_is_delivered(app: TestApp) {
+    const CITIZEN: &str = "congdan@tinhso.local";
+    const ACCEPTED: &str = "đã được tiếp nhận";
+    let citizen = app.token(CITIZEN, &["dossiers"]).await;
+    let body = json!({"procedure": "1.000775", "agency": "000.00.60.H56", "answers": {
+        "ho_ten": "Lê Thị Bích", "cccd": "038190000222", "dia_chi": "Xã Đông Sơn", "muc_dich": "Kết hôn"}});
+    let req = Request::post("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {citizen}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "events-notice")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, body) = common::text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Delivered when the request returned, as a running node does at once.
+    assert_eq!(notices(&app, CITIZEN, "Đã nhận hồ sơ").await, (1, 1));
+
+    // The clerk accepts it; its event waits for delivery.
+    app.hold_events
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let clerk = app
+        .token("motcua.hacthanh@tinhso.local", &["dossiers"])
+        .await;
+    let (status, body) = app
+        .api(
+            "POST",
+            &format!("/api/v1/dossiers/{id}/actions"),
+            Some(&clerk),
+            Some(json!({"action": "accept"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(notices(&app, CITIZEN, ACCEPTED).await, (0, 0));
+
+    // Node A claims the delivery and dies before finishing it: nothing is told, and nobody
+    // else takes it while its lease runs.
+    let now = Utc::now();
+    let a = node_named(&app, "node-a", Vec::new()).await;
+    let claims = events::claim(&a, 10, now).await.unwrap();
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].subscriber, "onestop.notify_applicant");
+    assert_eq!(
+        events::deliver_due_at(&app.state, 10, now).await.unwrap(),
+        0
+    );
+    assert_eq!(notices(&app, CITIZEN, ACCEPTED).await, (0, 0));
+
+    // The lease is reset (as when it runs out): this node delivers it, once.
+    sqlx::query("UPDATE outbox_deliveries SET next_attempt_at = $1 WHERE id = $2")
+        .bind(tinhso::time::to_text(now - Duration::seconds(1)))
+        .bind(&claims[0].id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        events::deliver_due_at(&app.state, 10, now).await.unwrap(),
+        1
+    );
+    let event_id = &claims[0].event_id;
+    assert_eq!(
+        delivery(&app, event_id, "onestop.notify_applicant")
+            .await
+            .status,
+        "done"
+    );
+    assert_eq!(notices(&app, CITIZEN, ACCEPTED).await, (1, 1));
+    assert_eq!(
+        app.count_where("inbox_items", "dedupe_key", &format!("event:{event_id}"))
+            .await,
+        1
+    );
+
+    // Node A comes back and finishes its stale claim: dropped, nothing told twice.
+    events::deliver_claimed(&a, &claims[0], now).await.unwrap();
+    assert_eq!(notices(&app, CITIZEN, ACCEPTED).await, (1, 1));
+
+    // The delivery runs once more (as after an administrator's retry): the event's dedupe
+    // key gives neither a second inbox item nor a second email.
+    sqlx::query(
+        "UPDATE outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1
+          WHERE id = $2",
+    )
+    .bind(tinhso::time::to_text(now - Duration::seconds(1)))
+    .bind(&claims[0].id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        events::deliver_due_at(&app.state, 10, now).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        delivery(&app, event_id, "onestop.notify_applicant")
+            .await
+            .status,
+        "done"
+    );
+    assert_eq!(notices(&app, CITIZEN, ACCEPTED).await, (1, 1));
+    app.hold_events
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// A walk-in application is submitted and accepted in one transaction: its two events reach
+/// `onestop.notify_applicant` in order, and the applicant is told the acceptance (with the
+/// appointment) only, as before notices hung on events.
+async fn a_counter_application_is_told_its_acceptance_not_a_receipt(app: TestApp) {
+    const WALK_IN: &str = "phan.hanh@example.vn";
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    let page = "/office/dossiers/new?procedure=1.001193";
+    let fields = [
+        ("procedure", "1.001193"),
+        ("applicant_name", "Phan Thị Hạnh"),
+        ("applicant_email", WALK_IN),
+        ("channel", "counter"),
+        ("ho_ten", "Nguyễn Văn An"),
+        ("cccd", "038090000111"),
+        ("dia_chi", "Số 5, phố Lê Lai, phường Hạc Thành"),
+        ("ten_tre", "Nguyễn Minh Khôi"),
+        ("ngay_sinh_tre", "2026-11-20"),
+        ("gioi_tinh_tre", "Nam"),
+        ("noi_sinh", "Bệnh viện Đa khoa tỉnh"),
+    ];
+    let (status, body, location) = app
+        .post_multipart(
+            page,
+            "/office/dossiers/new",
+            &fields,
+            &[("file_giay_chung_sinh", "chung-sinh.pdf", pdf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let id = location
+        .unwrap()
+        .trim_start_matches("/office/dossiers/")
+        .to_owned();
+    let kinds: Vec<String> = stream(&app, &format!("dossier:{id}"))
+        .await
+        .into_iter()
+        .map(|(k, _, _)| k)
+        .collect();
+    assert_eq!(kinds, vec!["dossier.submitted", "dossier.accepted"]);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox_deliveries WHERE subscriber = 'onestop.notify_applicant'
+                AND status <> 'done'"
+        )
+        .await,
+        0
+    );
+    assert!(!app.emailed(WALK_IN, "Đã nhận hồ sơ").await);
+    assert!(
+        app.emailed(WALK_IN, "đã được tiếp nhận. Ngày hẹn trả kết quả: ")
+            .await
+    );
+    assert!(app.emailed(WALK_IN, "Kính gửi Phan Thị Hạnh").await);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE '%phan.hanh@example.vn%'")
+            .await,
+        1
+    );
 }

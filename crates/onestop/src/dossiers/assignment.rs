@@ -1,6 +1,7 @@
 //! Assignment of a dossier to a named specialist, and each official's "my work". A leader or
 //! the one-stop clerk of the agency holding a dossier chooses a specialist of that agency,
-//! seeing each one's current load; the choice is audited and the specialist is told by email.
+//! seeing each one's current load; the choice is audited and the specialist is told (inbox and
+//! email, by the subscriber of its event `dossier.assigned`).
 //! A dossier assigned to someone is theirs for the specialist's actions (see
 //! `service::actor_for`); unassigned dossiers stay open to every specialist of the agency, as
 //! before assignment existed.
@@ -22,7 +23,6 @@ use tinhso_kernel::error::{AppError, PageResult};
 use tinhso_kernel::extract::{Form, Path};
 use tinhso_kernel::module::{Access, Routes};
 use tinhso_kernel::net::ClientIp;
-use tinhso_kernel::notify::Recipient;
 use tinhso_kernel::web::Page;
 
 pub fn routes() -> Routes {
@@ -100,8 +100,9 @@ pub fn can_assign(user: &User, d: &Dossier) -> bool {
         && !is_final(d.state)
 }
 
-/// Assigns dossier `id` to specialist `assignee` (or re-assigns it): checked, audited, and the
-/// specialist emailed, in one transaction.
+/// Assigns dossier `id` to specialist `assignee` (or re-assigns it): checked, audited, and its
+/// event `dossier.assigned` emitted, in one transaction (the event's subscriber
+/// `notices::NOTIFY_ASSIGNEE` tells the specialist, and the one it was taken from).
 pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Result<(), AppError> {
     let db = &state.db;
     let mut tx = db.begin().await?;
@@ -119,7 +120,7 @@ pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Res
             "Hồ sơ đã kết thúc hoặc chưa nộp, không phân công được.".into(),
         ));
     }
-    let (name, email) = specialist_of(&mut tx, &d.agency_id, assignee)
+    let name = specialist_of(&mut tx, &d.agency_id, assignee)
         .await?
         .ok_or_else(|| {
             AppError::validation(
@@ -165,23 +166,19 @@ pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Res
         },
     )
     .await?;
-    tell_specialist(state, &mut tx, &d, assignee, &name, email).await?;
-    if let Some(before) = d.assignee_id.as_deref() {
-        tell_former(state, &mut tx, &d, before, &name).await?;
-    }
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     Ok(())
 }
 
-/// The name and email of `user_id` if they are an active specialist of `agency_id`.
+/// The name of `user_id` if they are an active specialist of `agency_id`.
 async fn specialist_of(
     tx: &mut Conn,
     agency_id: &str,
     user_id: &str,
-) -> Result<Option<(String, Option<String>)>, AppError> {
+) -> Result<Option<String>, AppError> {
     let row = sqlx::query(
-        "SELECT u.full_name, u.email FROM users u
+        "SELECT u.full_name FROM users u
          JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
          WHERE u.id = $1 AND u.agency_id = $2 AND u.disabled = 0 AND u.kind = 'official'",
     )
@@ -189,78 +186,7 @@ async fn specialist_of(
     .bind(agency_id)
     .fetch_optional(&mut *tx)
     .await?;
-    row.map(|r| Ok((r.try_get("full_name")?, r.try_get("email")?)))
-        .transpose()
-}
-
-async fn tell_specialist(
-    state: &Ctx,
-    tx: &mut Conn,
-    d: &Dossier,
-    user_id: &str,
-    name: &str,
-    email: Option<String>,
-) -> Result<(), AppError> {
-    let code = d.code.clone().unwrap_or_default();
-    let link = format!(
-        "{}/office/dossiers/{}",
-        state.config.public_url.trim_end_matches('/'),
-        d.id
-    );
-    let due = d
-        .due
-        .map(super::display_local)
-        .unwrap_or_else(|| "chưa tính".into());
-    let body = format!(
-        "Bạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.",
-        d.procedure_name
-    );
-    super::notices::tell_specialist(
-        state,
-        tx,
-        d,
-        Recipient::user(user_id, email.filter(|e| !e.is_empty())),
-        format!("Bạn được giao hồ sơ {code}"),
-        body.clone(),
-        format!("Kính gửi {name},\n\n{body}\n\nMở hồ sơ: {link}\n"),
-    )
-    .await
-}
-
-/// The specialist a dossier was taken from learns it, so that nobody works on it twice.
-async fn tell_former(
-    state: &Ctx,
-    tx: &mut Conn,
-    d: &Dossier,
-    former_id: &str,
-    new_name: &str,
-) -> Result<(), AppError> {
-    let row = sqlx::query("SELECT full_name, email FROM users WHERE id = $1")
-        .bind(former_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else {
-        return Ok(());
-    };
-    let email = row
-        .try_get::<Option<String>, _>("email")?
-        .filter(|e| !e.is_empty());
-    let former: String = row.try_get("full_name")?;
-    let code = d.code.clone().unwrap_or_default();
-    let body = format!(
-        "Hồ sơ {code} (“{}”) đã được giao lại cho {new_name}; bạn không cần xử lý tiếp hồ sơ này.",
-        d.procedure_name
-    );
-    super::notices::tell_specialist(
-        state,
-        tx,
-        d,
-        Recipient::user(former_id, email),
-        format!("Hồ sơ {code} đã được giao lại"),
-        body.clone(),
-        format!("Kính gửi {former},\n\n{body}\n"),
-    )
-    .await
+    Ok(row.map(|r| r.try_get("full_name")).transpose()?)
 }
 
 /// A forwarded dossier leaves its specialist behind (they have no reach in the other agency).

@@ -2,6 +2,30 @@
 //! transaction that writes it. Stream `dossier:<id>`. Payloads carry ids, codes, states and
 //! local times, never the applicant's name, email or phone; a subscriber that needs the note
 //! an official wrote reads the timeline row named by `timeline_id`.
+//!
+//! The payload fields are a contract with the subscribers (stored events are delivered, and
+//! retried, by later releases): a field is added freely, but one that changes meaning or goes
+//! raises the kind's `version`. Local times are `LocalDateTime` texts (Vietnam time).
+//!
+//! Every processing action (`payload`):
+//! - `dossier_id`, `code` (the national code), `procedure_code`,
+//!   `agency_code` (the agency holding it after the action), `from` and `to` (states), `step`,
+//!   `timeline_id` (its `dossier_events` row: the official's note, the actor's name);
+//! - `dossier.submitted`: `channel` (`online`, `counter`, `post`), `due`;
+//! - `dossier.accepted`: `due` (the appointment), `clock_start`;
+//! - `dossier.supplemented`: `due` (recomputed);
+//! - `dossier.step_completed`, `dossier.approved`: `outcome`;
+//! - `dossier.forwarded`: `from_agency`, `to_agency` (codes);
+//! - `dossier.apologised`: `previous_due`, `new_due`.
+//!
+//! `dossier.rated` (`service::rate`): `dossier_id`, `code`, `rating`.
+//! `dossier.assigned` (`assignment::assign`): `dossier_id`, `code`, `agency_code`,
+//! `assignee_id`, `previous` (the former assignee's id, or null).
+//!
+//! Read by `notices::NOTIFY_APPLICANT`: `code`, `channel` (an online application gets a
+//! receipt; one registered at the counter or by post is accepted at once and told that),
+//! `due`, `new_due`, `timeline_id`. By `notices::NOTIFY_ASSIGNEE`: `code`, `assignee_id`,
+//! `previous`.
 
 use super::{Dossier, local_text};
 use serde_json::{Value, json};

@@ -294,7 +294,7 @@ async fn submit(
         .map_err(transition_error)?;
     let code = new_code(state, tx, agency_code).await?;
     let from = d.state;
-    d.code = Some(code.clone());
+    d.code = Some(code);
     d.state = position.state;
     d.step = position.step;
     d.submitted_at = Some(tinhso_kernel::time::now_text());
@@ -307,17 +307,6 @@ async fn submit(
         from,
         "",
         serde_json::json!({}),
-    )
-    .await?;
-    notify(
-        state,
-        tx,
-        d,
-        &format!("Đã nhận hồ sơ {code}"),
-        &format!(
-            "Hồ sơ “{}” của bạn đã được gửi tới {} với mã {code}. Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ.",
-            d.procedure_name, d.agency_name
-        ),
     )
     .await
 }
@@ -697,7 +686,8 @@ fn role_of(actor: Actor) -> Role {
 }
 
 /// Applies an action to the loaded dossier: the state machine, then its effects on the
-/// deadline, then the timeline, audit and notification rows.
+/// deadline, then the timeline, audit and event rows (the applicant is told by the event's
+/// subscriber, `notices::NOTIFY_APPLICANT`).
 async fn apply(
     state: &Ctx,
     tx: &mut Conn,
@@ -712,8 +702,6 @@ async fn apply(
     let now = local_now();
     let note = input.note.trim().to_owned();
     let mut detail = serde_json::json!({});
-    let mut mail: Option<(String, String)> = None;
-    let code = d.code.clone().unwrap_or_default();
     match input.action {
         Action::Accept => {
             let (start, due) =
@@ -722,40 +710,16 @@ async fn apply(
             d.clock_start = Some(start);
             d.due = Some(due);
             d.accepted_at = Some(tinhso_kernel::time::now_text());
-            let due = super::display_local(d.due.unwrap_or(now));
             detail = serde_json::json!({ "due": super::local_text(d.due.unwrap_or(now)) });
-            mail = Some((
-                format!("Hồ sơ {code} đã được tiếp nhận"),
-                format!(
-                    "Hồ sơ “{}” đã được tiếp nhận. Ngày hẹn trả kết quả: {due}.",
-                    d.procedure_name
-                ),
-            ));
         }
         Action::Refuse | Action::Stop => {
             require_note(&note, REASON_NEEDED)?;
             d.finished_at = Some(tinhso_kernel::time::now_text());
-            let what = if input.action == Action::Refuse {
-                "bị từ chối tiếp nhận"
-            } else {
-                "bị dừng xử lý"
-            };
-            mail = Some((
-                format!("Hồ sơ {code} {what}"),
-                format!("Hồ sơ “{}” {what}. Lý do: {note}", d.procedure_name),
-            ));
         }
         Action::RequestSupplement => {
             require_note(&note, "Vui lòng ghi rõ giấy tờ cần bổ sung và lý do.")?;
             d.supplement_requests += 1;
             store::start_pause(tx, &d.id, now).await?;
-            mail = Some((
-                format!("Hồ sơ {code} cần bổ sung"),
-                format!(
-                    "Hồ sơ “{}” cần bổ sung: {note}\nVui lòng đăng nhập và bổ sung hồ sơ trực tuyến.",
-                    d.procedure_name
-                ),
-            ));
         }
         Action::Supplement => {
             if input.files.is_empty() && input.reused.is_empty() {
@@ -792,15 +756,6 @@ async fn apply(
                     "Vui lòng đính kèm tệp kết quả giải quyết.",
                 ));
             }
-            mail = Some((
-                format!("Hồ sơ {code} đã có kết quả"),
-                format!(
-                    "Hồ sơ “{}” đã có kết quả. Tải kết quả (sau khi đăng nhập) và đánh giá mức độ hài lòng tại: {}/dossiers/{}\nKết quả cũng được lưu trong Kho giấy tờ của bạn.",
-                    d.procedure_name,
-                    state.config.public_url.trim_end_matches('/'),
-                    d.id
-                ),
-            ));
         }
         Action::Forward => {
             let target = forward_target(state, d, input.target_agency.as_deref()).await?;
@@ -818,25 +773,13 @@ async fn apply(
             detail = serde_json::json!({ "previous_due": d.due.map(super::local_text), "new_due": super::local_text(new_due) });
             d.due = Some(new_due);
             d.apologised = true;
-            mail = Some((
-                format!("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}"),
-                format!(
-                    "Cơ quan xin lỗi vì hồ sơ “{}” chưa giải quyết đúng hẹn. Lý do: {note}\nNgày hẹn mới: {}.",
-                    d.procedure_name,
-                    super::display_local(new_due)
-                ),
-            ));
         }
         Action::Withdraw => d.finished_at = Some(tinhso_kernel::time::now_text()),
         Action::Submit | Action::CompleteStep => {}
     }
     d.state = next.state;
     d.step = next.step;
-    record(state, tx, who, d, input.action, from, &note, detail).await?;
-    if let Some((subject, body)) = mail {
-        notify(state, tx, d, &subject, &body).await?;
-    }
-    Ok(())
+    record(state, tx, who, d, input.action, from, &note, detail).await
 }
 
 /// The message for a refusal or a stop without its reason.
@@ -999,17 +942,6 @@ async fn record(
     )
     .await?;
     Ok(())
-}
-
-/// Tells the applicant (inbox and email, as they chose), with the public tracking link.
-async fn notify(
-    state: &Ctx,
-    tx: &mut Conn,
-    d: &Dossier,
-    subject: &str,
-    body: &str,
-) -> Result<(), AppError> {
-    super::notices::tell_applicant(state, tx, d, subject, body).await
 }
 
 /// The applicant rates the handling of a finished dossier, once.

@@ -94,6 +94,16 @@ pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossi
     row.as_ref().map(from_row).transpose()
 }
 
+/// Reads a dossier inside a transaction without locking it (an event handler reads what it
+/// needs to tell people; it changes nothing on the dossier).
+pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
         .bind(code.to_string())
@@ -462,6 +472,15 @@ pub async fn insert_event(
     .execute(&mut *tx)
     .await?;
     Ok(id)
+}
+
+/// The note written with timeline row `id` (an event's `timeline_id`), if the row exists.
+pub async fn event_note(tx: &mut Conn, id: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT note FROM dossier_events WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(row.map(|r| r.try_get("note")).transpose()?)
 }
 
 pub async fn events(db: &Db, dossier_id: &str) -> Result<Vec<Event>, AppError> {
