@@ -1,6 +1,7 @@
 //! Two `tinhso serve` processes on one PostgreSQL database: a session created on one node is
 //! valid on the other, and every background job runs exactly once.
 
+#[path = "app/common/mod.rs"]
 mod common;
 
 use sqlx::Row;

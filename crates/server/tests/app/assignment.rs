@@ -2,7 +2,7 @@
 //! databases: who may assign to whom, the loads shown, the audit and email, who may then act,
 //! and the order of "my work" (overdue on top, marked).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

@@ -4,7 +4,7 @@
 //! errors, the form kept), the yearly notice is a form, and remaining time reads in working
 //! days and hours.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

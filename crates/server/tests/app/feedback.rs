@@ -1,7 +1,7 @@
 //! Citizen feedback on both databases: reporting with photos, routing, answering, rating and
 //! reopening, duplicates, moderation, permissions, and the Open311 GeoReport v2 API.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

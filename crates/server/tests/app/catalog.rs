@@ -1,6 +1,6 @@
 //! The procedure catalog through its pages and API, on both databases.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

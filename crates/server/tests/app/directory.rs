@@ -1,6 +1,6 @@
 //! The agency directory through the HTTP API and pages, on both databases.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

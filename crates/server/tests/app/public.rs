@@ -3,7 +3,7 @@
 //! contact details, nor a dossier's applicant; and the public statistics page, open to anyone,
 //! publishes the figures filed, withholding rates of too few cases.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,7 +1,7 @@
 //! Fees through the test payment gateway (VNPAY protocol) on both databases: the redirect,
 //! the signed callback checked for signature, amount and reference, applied once.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

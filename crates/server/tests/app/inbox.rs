@@ -2,7 +2,7 @@
 //! every page, opening and marking read, each person's choice of channels per topic, mandatory
 //! topics, privacy of items, and a dedupe key that never gives two rows.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

@@ -4,7 +4,7 @@
 //! database, inside the delivery's transaction, so "delivered once" is counted, not assumed.
 //! Plus the real emit points: a dossier submitted and accepted through HTTP, a report acted on.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! (issue 11), each on both databases: what a credential may reach, redirects, spreadsheet
 //! cells, upload limits, NUL characters, lockout, caching and the operators' metrics.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -4,7 +4,7 @@
 //! result first on a returned dossier, procedure pages with their legal basis and templates,
 //! and form 01 only once a dossier is accepted.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! confirmation changes nothing and answers with the confirmation step (saying what will
 //! happen, fees already paid included); only the confirmed POST acts.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! both databases. Cross-agency and cross-citizen access must be refused, and a refused write
 //! must leave nothing behind.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

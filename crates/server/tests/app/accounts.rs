@@ -1,7 +1,7 @@
 //! Registration, sign-in, sessions, CSRF, throttling, second factor and officials, through the
 //! real pages on both databases.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,7 +1,6 @@
 //! The command line, run as a user would: seed, import, export, audit verify and checkpoint,
 //! backup and restore.
 
-mod common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! rows, forged checkpoints), keys that must match the database, TOTP secrets sealed at rest,
 //! and a backup restored into a fresh database and file store.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Kind, TestApp};

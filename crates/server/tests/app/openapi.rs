@@ -1,7 +1,7 @@
 //! The OpenAPI document is generated from the handlers and describes what the API serves; every
 //! refusal of the API, including requests axum cannot read, is RFC 9457 problem+json.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};

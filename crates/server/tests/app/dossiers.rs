@@ -2,7 +2,7 @@
 //! with papers, drafts, idempotency, the processing journey with a supplement, tracking,
 //! rating, statistics, counter registration, forms and the refusals bad input must get.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

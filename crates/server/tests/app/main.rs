@@ -1,0 +1,29 @@
+//! Every integration test of the platform in one executable (HTTP against SQLite and
+//! PostgreSQL): after an edit, one test binary is linked instead of one per file. Run one area
+//! with `cargo test -p tinhso --test app dossiers::`. `tests/multinode.rs` stays apart: it starts
+//! several server processes.
+
+#[macro_use]
+mod common;
+
+mod accounts;
+mod architecture;
+mod assignment;
+mod catalog;
+mod citizen;
+mod cli;
+mod confirmations;
+mod deadlines;
+mod directory;
+mod dossiers;
+mod events;
+mod feedback;
+mod inbox;
+mod integrity;
+mod openapi;
+mod payments;
+mod permissions;
+mod public;
+mod security;
+mod storage;
+mod translations;
