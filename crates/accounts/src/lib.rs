@@ -20,6 +20,7 @@ use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::jobs::{self, Job};
 use tinhso_kernel::mail::Email;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct Registration {
@@ -899,6 +900,18 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory"],
     routes: || http::routes().merge(admin::routes()).merge(api::routes()),
     assets: tinhso_kernel::assets!(),
+    menu: &[
+        MenuEntry::main("nav_account", "/account", 70, Shown::SignedIn),
+        MenuEntry::main("sign_in", "/login", 80, Shown::Anonymous),
+        MenuEntry::main("register", "/register", 90, Shown::Anonymous),
+        MenuEntry::office(
+            "admin_officials",
+            "admin_officials_text",
+            "/admin/officials",
+            10,
+            Shown::AnyRole(&[Role::SystemAdmin, Role::AgencyAdmin]),
+        ),
+    ],
     startup: &[seal_totp_secrets],
     tables: &["users", "user_roles", "email_tokens", "oidc_logins"],
     ..tinhso_kernel::module::Module::EMPTY

@@ -8,6 +8,9 @@ pub mod store;
 
 pub use model::{Agency, AgencyInput, AgencyKind};
 
+use tinhso_kernel::auth::Role;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
+
 /// Agencies for a choice list people read: by name, grouped by kind (committees, departments,
 /// units…), so that nobody has to know an agency's code to pick it.
 pub fn grouped_by_kind(mut agencies: Vec<Agency>) -> Vec<minijinja::Value> {
@@ -54,6 +57,16 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     name: "directory",
     routes: || http::routes().merge(admin::routes()),
     assets: tinhso_kernel::assets!(),
+    menu: &[
+        MenuEntry::main("nav_directory", "/agencies", 20, Shown::Always),
+        MenuEntry::office(
+            "admin_import",
+            "admin_import_text",
+            "/admin/agencies/import",
+            20,
+            Shown::AnyRole(&[Role::SystemAdmin]),
+        ),
+    ],
     tables: &["agencies", "admin_units"],
     ..tinhso_kernel::module::Module::EMPTY
 };

@@ -17,6 +17,8 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 use tinhso_domain::feedback::{Filer, Status, public_reporter_name};
 use tinhso_domain::time::LocalDateTime;
+use tinhso_kernel::auth::Role;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Category {
@@ -131,6 +133,23 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     name: "feedback",
     depends_on: &["directory", "accounts"],
     assets: tinhso_kernel::assets!(),
+    menu: &[
+        MenuEntry::main("nav_feedback", "/feedback", 40, Shown::Always),
+        MenuEntry::office(
+            "feedback_admin",
+            "office_feedback_admin_text",
+            "/admin/feedback",
+            70,
+            Shown::AnyRole(&[Role::SystemAdmin]),
+        ),
+        MenuEntry::office(
+            "feedback_queue",
+            "office_feedback_queue_text",
+            "/office/feedback",
+            100,
+            Shown::Official,
+        ),
+    ],
     routes: || {
         tinhso_kernel::module::Routes::new("feedback")
             .merge(http::routes())

@@ -1,8 +1,12 @@
 //! The kernel's own declaration: its pages (operations probes, the calendar, the audit trail,
 //! the inbox and notification choices, the events' dead letters), its tables and its sweeps.
 
+use crate::auth::Role;
 use crate::ctx::Ctx;
 use crate::module::{BoxFut, Module, Routes, Sweep};
+use crate::web::menu::{MenuEntry, Shown};
+
+const SYSTEM_ADMIN: Shown = Shown::AnyRole(&[Role::SystemAdmin]);
 use std::time::Duration;
 
 pub const MODULE: Module = Module {
@@ -10,6 +14,33 @@ pub const MODULE: Module = Module {
     name: "platform",
     routes,
     assets: crate::assets!(),
+    menu: &[
+        MenuEntry {
+            badge: true,
+            ..MenuEntry::main("inbox", "/inbox", 60, Shown::SignedIn)
+        },
+        MenuEntry::office(
+            "admin_audit",
+            "admin_audit_text",
+            "/admin/audit",
+            30,
+            SYSTEM_ADMIN,
+        ),
+        MenuEntry::office(
+            "admin_events",
+            "admin_events_text",
+            "/admin/events",
+            40,
+            SYSTEM_ADMIN,
+        ),
+        MenuEntry::office(
+            "admin_calendar",
+            "admin_calendar_text",
+            "/admin/calendar",
+            60,
+            SYSTEM_ADMIN,
+        ),
+    ],
     tables: &[
         "schema_migrations",
         "settings",

@@ -5,13 +5,41 @@ pub mod catalog;
 pub mod dossiers;
 pub mod payments;
 
+use tinhso_kernel::auth::Role;
 use tinhso_kernel::module::{BoxFut, Module, Routes};
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
 pub const MODULE: Module = Module {
     name: "onestop",
     depends_on: &["directory", "accounts"],
     routes,
     assets: tinhso_kernel::assets!(),
+    menu: &[
+        MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
+        MenuEntry::main("nav_track", "/track", 30, Shown::Always),
+        MenuEntry::main("my_dossiers", "/dossiers", 50, Shown::Public),
+        MenuEntry::office(
+            "admin_catalog",
+            "admin_catalog_text",
+            "/admin/procedures/import",
+            50,
+            Shown::AnyRole(&[Role::SystemAdmin]),
+        ),
+        MenuEntry::office(
+            "work_queue",
+            "work_queue_text",
+            "/office/dossiers",
+            80,
+            Shown::Official,
+        ),
+        MenuEntry::office(
+            "statistics",
+            "statistics_text",
+            "/office/statistics",
+            90,
+            Shown::Official,
+        ),
+    ],
     startup: &[upgrade_appointments, fold_field_names],
     tables: &[
         "procedures",

@@ -40,9 +40,11 @@ pub async fn start(config: Config, metrics: Option<PrometheusHandle>) -> anyhow:
     start_with(config, metrics, Vec::new()).await
 }
 
-/// Every module's templates and translations, for the pages (done once per process).
+/// Every module's templates, translations and menu entries, for the pages (done once per
+/// process).
 pub fn install_assets() {
     crate::web::assets::install(MODULES.iter().map(|m| m.assets).collect());
+    crate::web::menu::install(MODULES.iter().flat_map(|m| m.menu.iter()).collect());
 }
 
 /// The application with `extra` subscriptions besides the modules' (tests add subscribers that

@@ -2,7 +2,6 @@
 
 use crate::agencies::store;
 use crate::app::AppState;
-use crate::auth::Role;
 use crate::auth::authz::{Action, authorize};
 use crate::error::PageResult;
 use crate::module::{Access, Routes};
@@ -23,8 +22,10 @@ async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl In
         Some(id) => store::by_id(&state.db, id).await?,
         None => None,
     };
-    let is_admin = user.has_role(Role::SystemAdmin) || user.has_role(Role::AgencyAdmin);
     let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
     let mine = crate::dossiers::assignment::landing(&state, user).await?;
-    page.render("office.html", context! { agency => sv(&agency), is_admin => is_admin, is_system_admin => user.has_role(Role::SystemAdmin), roles => roles, ..mine })
+    page.render(
+        "office.html",
+        context! { agency => sv(&agency), roles => roles, ..mine },
+    )
 }

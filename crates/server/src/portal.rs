@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::error::PageResult;
 use crate::extract::Query;
 use crate::module::{Access, Module, Routes};
+use crate::web::menu::{MenuEntry, Shown};
 use crate::web::{Page, sv};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +24,12 @@ pub const MODULE: Module = Module {
             .merge(crate::api::routes())
     },
     assets: tinhso_kernel::assets!(),
+    menu: &[MenuEntry::main(
+        "nav_office",
+        "/office",
+        50,
+        Shown::Official,
+    )],
     ..Module::EMPTY
 };
 

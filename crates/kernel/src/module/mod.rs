@@ -42,6 +42,8 @@ pub struct Module {
     pub sweeps: &'static [&'static Sweep],
     /// Its templates and translations ([`crate::assets!`]).
     pub assets: crate::web::assets::Assets,
+    /// Its links in the navigation and on the officials' home, each for whom it concerns.
+    pub menu: &'static [crate::web::menu::MenuEntry],
 }
 
 /// Periodic work of a module, run by every node's runner: each must be safe when several nodes
@@ -67,5 +69,6 @@ impl Module {
         subscriptions: &[],
         sweeps: &[],
         assets: crate::web::assets::Assets::NONE,
+        menu: &[],
     };
 }

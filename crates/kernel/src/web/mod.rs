@@ -7,6 +7,7 @@ pub mod edge;
 pub mod format;
 pub mod headers;
 pub mod i18n;
+pub mod menu;
 
 use crate::Ctx;
 use crate::auth::User;
@@ -40,6 +41,7 @@ pub fn templates() -> &'static Environment<'static> {
                 .map(crate::time::display_local)
                 .unwrap_or_default()
         });
+        env.add_function("menu", menu::template_function);
         format::register(&mut env);
         env
     })

@@ -1,7 +1,6 @@
 //! The command line, run as a user would: seed, import, export, audit verify and checkpoint,
 //! backup and restore.
 
-
 use std::process::Command;
 
 fn tinhso(dir: &std::path::Path, args: &[&str]) -> std::process::Output {

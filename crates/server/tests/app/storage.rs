@@ -1,7 +1,6 @@
 //! Files round-trip through the local folder and through a real S3-compatible server (moto's
 //! S3 server, started here).
 
-
 use bytes::Bytes;
 use std::process::{Child, Command, Stdio};
 use tinhso::config::{Config, StorageConfig};

@@ -394,3 +394,25 @@ fn every_audit_action_has_a_label() {
         "Hồ sơ: Tiếp nhận hồ sơ"
     );
 }
+
+/// Every menu entry a module declares has its text (and its card sentence) in both languages.
+#[test]
+fn every_menu_entry_is_translated() {
+    setup();
+    let mut missing = Vec::new();
+    for module in tinhso::app::MODULES {
+        for entry in module.menu {
+            for key in [entry.key, entry.text]
+                .into_iter()
+                .filter(|k| !k.is_empty())
+            {
+                for lang in [Lang::Vi, Lang::En] {
+                    if !table(lang).contains_key(key) {
+                        missing.push(format!("{} {key} ({lang:?})", module.name));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "menu entries without text: {missing:?}");
+}
