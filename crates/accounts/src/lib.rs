@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod demo;
 pub mod http;
 pub mod oidc;
 pub mod profile;
@@ -900,6 +901,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory"],
     routes: || http::routes().merge(admin::routes()).merge(api::routes()),
     assets: tinhso_kernel::assets!(),
+    demo: Some(demo::seed),
     menu: &[
         MenuEntry::main("nav_account", "/account", 70, Shown::SignedIn),
         MenuEntry::main("sign_in", "/login", 80, Shown::Anonymous),

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod csv_io;
+pub mod demo;
 pub mod http;
 pub mod model;
 pub mod store;
@@ -57,6 +58,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     name: "directory",
     routes: || http::routes().merge(admin::routes()),
     assets: tinhso_kernel::assets!(),
+    demo: Some(demo::seed),
     menu: &[
         MenuEntry::main("nav_directory", "/agencies", 20, Shown::Always),
         MenuEntry::office(

@@ -14,6 +14,7 @@ pub const MODULE: Module = Module {
     name: "platform",
     routes,
     assets: crate::assets!(),
+    demo: Some(seed_demo),
     menu: &[
         MenuEntry {
             badge: true,
@@ -117,4 +118,51 @@ fn purge_outbox(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
         crate::events::purge(ctx, crate::time::now()).await?;
         Ok(())
     })
+}
+
+/// The demo year's holiday notices (`Module::demo`).
+fn seed_demo(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let actor = crate::audit::Actor {
+            label: "system:seed-demo".into(),
+            ip: String::new(),
+        };
+        for notice in demo_calendar_notices() {
+            crate::calendar::save_notice(&ctx.db, &actor, notice)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok(())
+    })
+}
+
+/// The yearly holiday notices of the demo (`demo/calendar_notices.json`): in 2026 Monday
+/// 31 August is off by the year's notice, so the National Day break runs from Saturday
+/// 29 August to Wednesday 2 September (1 September being the adjacent day).
+pub fn demo_calendar_notices() -> Vec<tinhso_domain::calendar::YearNotice> {
+    serde_json::from_str(include_str!("../demo/calendar_notices.json"))
+        .expect("the demo calendar notices are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use tinhso_domain::calendar::Calendar;
+
+    #[test]
+    fn the_2026_national_day_break_runs_from_saturday_29_august_to_2_september() {
+        let calendar = Calendar::with_notices(super::demo_calendar_notices()).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 8, d).unwrap();
+        assert!(
+            calendar.is_working_day(day(28)),
+            "Friday 28 August is worked"
+        );
+        for date in [day(29), day(30), day(31)] {
+            assert!(!calendar.is_working_day(date), "{date}");
+        }
+        for d in [1, 2] {
+            assert!(!calendar.is_working_day(NaiveDate::from_ymd_opt(2026, 9, d).unwrap()));
+        }
+        assert!(calendar.is_working_day(NaiveDate::from_ymd_opt(2026, 9, 3).unwrap()));
+    }
 }

@@ -14,6 +14,7 @@ pub const MODULE: Module = Module {
     depends_on: &["directory", "accounts"],
     routes,
     assets: tinhso_kernel::assets!(),
+    demo: Some(seed_demo),
     menu: &[
         MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
         MenuEntry::main("nav_track", "/track", 30, Shown::Always),
@@ -84,4 +85,28 @@ fn upgrade_appointments(ctx: &tinhso_kernel::ctx::Ctx) -> BoxFut<'_, anyhow::Res
 
 fn fold_field_names(ctx: &tinhso_kernel::ctx::Ctx) -> BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move { Ok(catalog::store::fold_field_names(&ctx.db).await?) })
+}
+
+/// The demo catalog and its linked procedures (`Module::demo`).
+fn seed_demo(ctx: &tinhso_kernel::Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let actor = tinhso_kernel::audit::Actor {
+            label: "system:seed-demo".into(),
+            ip: String::new(),
+        };
+        let report = catalog::store::import(&ctx.db, &actor, &catalog::demo_procedures())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(
+            report.errors.is_empty(),
+            "demo catalog: {:?}",
+            report.errors.first()
+        );
+        for service in dossiers::linked::demo() {
+            dossiers::linked::upsert(&ctx.db, &actor, &service)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok(())
+    })
 }

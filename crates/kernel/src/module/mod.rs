@@ -44,6 +44,9 @@ pub struct Module {
     pub assets: crate::web::assets::Assets,
     /// Its links in the navigation and on the officials' home, each for whom it concerns.
     pub menu: &'static [crate::web::menu::MenuEntry],
+    /// Its part of the demo province (`tinhso seed-demo`, the tests' app), run in module order
+    /// on an empty database.
+    pub demo: Option<CtxFn>,
 }
 
 /// Periodic work of a module, run by every node's runner: each must be safe when several nodes
@@ -70,5 +73,6 @@ impl Module {
         sweeps: &[],
         assets: crate::web::assets::Assets::NONE,
         menu: &[],
+        demo: None,
     };
 }
