@@ -192,6 +192,30 @@ fn fold_search_texts(
     Box::pin(async move { Ok(store::fold_search_texts(&ctx.db).await?) })
 }
 
+/// The demo categories and the agencies they are routed to (`Module::demo`).
+fn seed_demo(ctx: &tinhso_kernel::Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let (categories, routes) = demo();
+        let mut tx = ctx.db.begin().await?;
+        for (i, c) in categories.iter().enumerate() {
+            store::save_category(&mut tx, c, i as i64)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        for (category, unit, agency) in &routes {
+            let agency = tinhso_directory::store::by_code(&mut *tx, agency)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("demo route to unknown agency {agency}"))?;
+            store::save_route(&mut tx, category, unit.as_deref(), &agency.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,28 +299,4 @@ mod tests {
         );
         assert!(!view.get_attr("overdue").unwrap().is_true());
     }
-}
-
-/// The demo categories and the agencies they are routed to (`Module::demo`).
-fn seed_demo(ctx: &tinhso_kernel::Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
-    Box::pin(async move {
-        let (categories, routes) = demo();
-        let mut tx = ctx.db.begin().await?;
-        for (i, c) in categories.iter().enumerate() {
-            store::save_category(&mut tx, c, i as i64)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        for (category, unit, agency) in &routes {
-            let agency = tinhso_directory::store::by_code(&mut *tx, agency)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .ok_or_else(|| anyhow::anyhow!("demo route to unknown agency {agency}"))?;
-            store::save_route(&mut tx, category, unit.as_deref(), &agency.id)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
 }
