@@ -4,9 +4,11 @@ pub mod admin;
 pub mod csv_io;
 pub mod http;
 pub mod model;
+pub mod service;
 pub mod store;
 
 pub use model::{Agency, AgencyInput, AgencyKind};
+pub use service::find;
 
 /// Agencies for a choice list people read: by name, grouped by kind (committees, departments,
 /// units…), so that nobody has to know an agency's code to pick it.

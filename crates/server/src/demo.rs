@@ -3,7 +3,8 @@
 
 use crate::accounts::OfficialInput;
 use crate::agencies::model::AgencyInput;
-use crate::agencies::store::{self, AdminUnit};
+use crate::agencies::service;
+use crate::agencies::store::AdminUnit;
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::auth::UserKind;
@@ -272,7 +273,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             kind: (*kind).into(),
             parent_code: parent.map(str::to_owned),
         };
-        store::insert_admin_unit(db, &mut tx, &actor, &unit)
+        service::insert_admin_unit(db, &mut tx, &actor, &unit)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
@@ -285,7 +286,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             admin_unit_code: Some((*unit).into()),
             ..demo_contact(code)
         };
-        store::upsert(db, &mut tx, &actor, &input, false)
+        service::upsert(db, &mut tx, &actor, &input, false)
             .await
             .map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
     }
