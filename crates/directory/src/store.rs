@@ -79,6 +79,13 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Agency>, AppError> {
     Ok(row.map(Agency::from))
 }
 
+/// How many agencies the directory holds.
+pub async fn count(db: &Db) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agencies")
+        .fetch_one(&db.pool)
+        .await?)
+}
+
 pub async fn all(db: &Db) -> Result<Vec<Agency>, AppError> {
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY a.code")))
         .fetch_all(&db.pool)

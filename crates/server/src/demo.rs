@@ -8,7 +8,6 @@ use crate::agencies::store::AdminUnit;
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::auth::UserKind;
-use sqlx::Row;
 
 /// Password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "TinhSo@2026";
@@ -253,10 +252,10 @@ pub const PUBLIC_USERS: &[(&str, &str, UserKind, &str)] = &[
 ];
 
 pub async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
-        .fetch_one(&state.db.pool)
-        .await?;
-    Ok(row.try_get::<i64, _>("n")? == 0)
+    let agencies = crate::agencies::store::count(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(agencies == 0)
 }
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -320,11 +319,14 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     for (category, unit, agency) in &routes {
-        let id: String = sqlx::query("SELECT id FROM agencies WHERE code = $1")
-            .bind(agency)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
+        let code = agency
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{agency}: {e}"))?;
+        let id = crate::agencies::store::by_code_in(&mut tx, &code)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| anyhow::anyhow!("demo route to unknown agency {agency}"))?
+            .id;
         crate::feedback::store::save_route(&mut tx, category, unit.as_deref(), &id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
