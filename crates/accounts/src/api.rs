@@ -54,7 +54,7 @@ pub async fn list_officials(
     let user = auth.require_user()?;
     let agency_id = match q.agency.filter(|code| !code.trim().is_empty()) {
         Some(code) => {
-            tinhso_directory::store::by_code(&state.db.pool, &code)
+            tinhso_directory::find(&state.db, &code)
                 .await?
                 .ok_or(AppError::NotFound)?
                 .id

@@ -7,10 +7,10 @@ pub mod demo;
 pub mod http;
 pub mod oidc;
 pub mod profile;
+pub mod store;
 
 use chrono::Duration;
 use serde::Deserialize;
-use sqlx::Row;
 use tinhso_domain::identity;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
@@ -138,14 +138,18 @@ fn required(
         .ok()
 }
 
-async fn taken(db: &Db, column: &str, value: &Option<String>) -> Result<bool, AppError> {
-    let Some(value) = value else { return Ok(false) };
-    let sql = format!("SELECT COUNT(*) AS n FROM users WHERE {column} = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(value)
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+async fn email_taken(db: &Db, email: &Option<String>) -> Result<bool, AppError> {
+    match email {
+        Some(email) => store::email_taken(db, email).await,
+        None => Ok(false),
+    }
+}
+
+async fn phone_taken(db: &Db, phone: &Option<String>) -> Result<bool, AppError> {
+    match phone {
+        Some(phone) => store::phone_taken(db, phone).await,
+        None => Ok(false),
+    }
 }
 
 /// Registers a citizen or business and queues the verification email.
@@ -155,14 +159,14 @@ pub async fn register(state: &Ctx, r: &Registration, ip: &str) -> Result<String,
         Err(errors) => errors,
     };
     // Duplicates are reported together with every other mistake, in one answer.
-    if taken(&state.db, "email", &identity::email(&r.email).ok()).await? {
+    if email_taken(&state.db, &identity::email(&r.email).ok()).await? {
         errors.retain(|e| e.field != "email");
         errors.push(FieldError::new(
             "email",
             "Email này đã được đăng ký. Hãy đăng nhập hoặc lấy lại mật khẩu.",
         ));
     }
-    if taken(&state.db, "phone", &identity::phone(&r.phone).ok()).await? {
+    if phone_taken(&state.db, &identity::phone(&r.phone).ok()).await? {
         errors.retain(|e| e.field != "phone");
         errors.push(FieldError::new(
             "phone",
@@ -183,21 +187,15 @@ pub async fn register(state: &Ctx, r: &Registration, ip: &str) -> Result<String,
     let id = uuid::Uuid::now_v7().to_string();
     let now = tinhso_kernel::time::now_text();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO users (id, kind, email, phone, full_name, citizen_id, tax_code, password_hash, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(&id)
-    .bind(v.kind.as_str())
-    .bind(&v.email)
-    .bind(&v.phone)
-    .bind(&v.full_name)
-    .bind(&v.citizen_id)
-    .bind(&v.tax_code)
-    .bind(hash)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
+    let user = store::NewUser {
+        email: v.email.as_deref(),
+        phone: v.phone.as_deref(),
+        citizen_id: v.citizen_id.as_deref(),
+        tax_code: v.tax_code.as_deref(),
+        password_hash: Some(hash.as_str()),
+        ..store::NewUser::new(&id, v.kind, &v.full_name, &now)
+    };
+    store::insert_user(&mut tx, &user).await?;
     let actor = Actor {
         label: format!("user:{id}"),
         ip: ip.to_owned(),
@@ -256,13 +254,17 @@ async fn send_token_email(
     purpose: TokenPurpose,
 ) -> Result<(), AppError> {
     let token = random_token(32);
-    sqlx::query("INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash(&token))
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .bind(tinhso_kernel::time::to_text(tinhso_kernel::time::now() + Duration::hours(purpose.hours_valid())))
-        .execute(&mut *tx)
-        .await?;
+    let expires_at = tinhso_kernel::time::to_text(
+        tinhso_kernel::time::now() + Duration::hours(purpose.hours_valid()),
+    );
+    store::insert_email_token(
+        tx,
+        &token_hash(&token),
+        user_id,
+        purpose.as_str(),
+        &expires_at,
+    )
+    .await?;
     let base = state.config.public_url.trim_end_matches('/');
     let (subject, body) = match purpose {
         TokenPurpose::Verify => (
@@ -299,43 +301,28 @@ async fn use_token(
     token: &str,
     purposes: &[TokenPurpose],
 ) -> Result<String, AppError> {
-    let row = sqlx::query(
-        "SELECT user_id, purpose, expires_at, used_at FROM email_tokens WHERE token_hash = $1",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(&mut *tx)
-    .await?;
+    let hash = token_hash(token);
     let invalid = || {
         AppError::BadRequest(
             "Liên kết không hợp lệ hoặc đã hết hạn. Vui lòng yêu cầu liên kết mới.".into(),
         )
     };
-    let row = row.ok_or_else(invalid)?;
-    let purpose: String = row.try_get("purpose")?;
-    let used: Option<String> = row.try_get("used_at")?;
-    let expires: String = row.try_get("expires_at")?;
-    if used.is_some()
-        || expires < tinhso_kernel::time::now_text()
-        || !purposes.iter().any(|p| p.as_str() == purpose)
+    let row = store::email_token(tx, &hash).await?.ok_or_else(invalid)?;
+    let now = tinhso_kernel::time::now_text();
+    if row.used_at.is_some()
+        || row.expires_at < now
+        || !purposes.iter().any(|p| p.as_str() == row.purpose)
     {
         return Err(invalid());
     }
-    sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2")
-        .bind(tinhso_kernel::time::now_text())
-        .bind(token_hash(token))
-        .execute(&mut *tx)
-        .await?;
-    Ok(row.try_get("user_id")?)
+    store::mark_email_token_used(tx, &hash, &now).await?;
+    Ok(row.user_id)
 }
 
 pub async fn verify_email(state: &Ctx, token: &str, ip: &str) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     let user_id = use_token(&mut tx, token, &[TokenPurpose::Verify]).await?;
-    sqlx::query("UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2")
-        .bind(tinhso_kernel::time::now_text())
-        .bind(&user_id)
-        .execute(&mut *tx)
-        .await?;
+    store::mark_email_verified(&mut tx, &user_id, &tinhso_kernel::time::now_text()).await?;
     audit_simple(state, &mut tx, &user_id, ip, "user.verify_email", &user_id).await?;
     tx.commit().await?;
     Ok(())
@@ -382,20 +369,13 @@ pub async fn login(
     throttle::hit(db, &format!("login:ip:{ip}"), throttle::LOGIN_PER_ADDRESS).await?;
     let ident = identifier.trim().to_lowercase();
     let phone = identity::phone(&ident).unwrap_or_default();
-    let row = sqlx::query(
-        "SELECT id, password_hash, email, email_verified_at, disabled FROM users WHERE email = $1 OR (phone = $2 AND $2 <> '')",
-    )
-    .bind(&ident)
-    .bind(&phone)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row = store::login_row(db, &ident, &phone).await?;
     let wrong =
         || AppError::validation("password", "Email/số điện thoại hoặc mật khẩu không đúng.");
     // An unknown identifier is throttled exactly like an account, so the lockout never tells
     // which accounts exist.
-    let id: Option<String> = row.as_ref().map(|r| r.try_get("id")).transpose()?;
-    let account_key = match &id {
-        Some(id) => format!("login:account:{id}"),
+    let account_key = match &row {
+        Some(row) => format!("login:account:{}", row.id),
         None => format!("login:unknown:{}", token_hash(&ident)),
     };
     if throttle::is_blocked(db, &account_key, throttle::LOGIN_PER_ACCOUNT).await? {
@@ -403,31 +383,31 @@ pub async fn login(
             throttle::LOGIN_PER_ACCOUNT.window_minutes,
         ));
     }
-    let (Some(row), Some(id)) = (row, id) else {
+    let Some(row) = row else {
         password::dummy_verify(pass);
         throttle::hit(db, &account_key, throttle::LOGIN_PER_ACCOUNT)
             .await
             .ok();
         return Err(wrong());
     };
-    let hash: Option<String> = row.try_get("password_hash")?;
-    if !hash.is_some_and(|h| password::verify(pass, &h)) || row.try_get::<i64, _>("disabled")? != 0
-    {
+    let password_ok = row
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| password::verify(pass, h));
+    if !password_ok || row.disabled != 0 {
         throttle::hit(db, &account_key, throttle::LOGIN_PER_ACCOUNT)
             .await
             .ok();
         return Err(wrong());
     }
-    let email: Option<String> = row.try_get("email")?;
-    let verified: Option<String> = row.try_get("email_verified_at")?;
-    if email.is_some() && verified.is_none() {
+    if row.email.is_some() && row.email_verified_at.is_none() {
         return Err(AppError::validation(
             "identifier",
             "Email chưa được xác nhận. Vui lòng mở liên kết trong thư chúng tôi đã gửi.",
         ));
     }
     throttle::clear(db, &account_key).await?;
-    let user = tinhso_kernel::auth::session::load_user(db, &id)
+    let user = tinhso_kernel::auth::session::load_user(db, &row.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     Ok(if user.totp_enabled {
@@ -441,12 +421,10 @@ pub async fn login(
 pub async fn check_totp(state: &Ctx, user_id: &str, code: &str) -> Result<(), AppError> {
     let key = format!("totp:account:{user_id}");
     throttle::hit(&state.db, &key, throttle::LOGIN_PER_ACCOUNT).await?;
-    let row = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let stored: Option<String> = row.try_get("totp_secret")?;
-    let last: i64 = row.try_get("totp_last_step")?;
+    let store::TotpRow {
+        totp_secret: stored,
+        totp_last_step: last,
+    } = store::totp(&state.db, user_id).await?;
     let now = tinhso_kernel::time::now().timestamp() as u64;
     let secret = match &stored {
         Some(s) => Some(totp::open(&state.keys.totp, user_id, s)?),
@@ -465,15 +443,7 @@ pub async fn check_totp(state: &Ctx, user_id: &str, code: &str) -> Result<(), Ap
         (None, _) => String::new(),
     };
     // Only the newer step wins, so two nodes cannot both accept the same code.
-    let done = sqlx::query(
-        "UPDATE users SET totp_last_step = $1, totp_secret = $3 WHERE id = $2 AND totp_last_step < $1",
-    )
-    .bind(step)
-    .bind(user_id)
-    .bind(&resealed)
-    .execute(&state.db.pool)
-    .await?;
-    if done.rows_affected() != 1 {
+    if !store::advance_totp_step(&state.db, user_id, step, &resealed).await? {
         return Err(AppError::validation(
             "code",
             "Mã xác thực không đúng hoặc đã được dùng.",
@@ -486,49 +456,29 @@ pub async fn check_totp(state: &Ctx, user_id: &str, code: &str) -> Result<(), Ap
 /// Starts TOTP enrolment: stores a new secret (not yet enabled) and returns it.
 pub async fn begin_totp(state: &Ctx, user: &User) -> Result<String, AppError> {
     let secret = totp::new_secret();
-    sqlx::query(
-        "UPDATE users SET totp_secret = $1, totp_last_step = 0 WHERE id = $2 AND totp_enabled = 0",
-    )
-    .bind(totp::seal(&state.keys.totp, &user.id, &secret))
-    .bind(&user.id)
-    .execute(&state.db.pool)
-    .await?;
+    let sealed = totp::seal(&state.keys.totp, &user.id, &secret);
+    store::begin_totp(&state.db, &user.id, &sealed).await?;
     Ok(secret)
 }
 
 pub async fn pending_totp_secret(state: &Ctx, user: &User) -> Result<Option<String>, AppError> {
-    let row = sqlx::query("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled = 0")
-        .bind(&user.id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let stored: Option<String> = row.and_then(|r| r.try_get("totp_secret").ok()).flatten();
-    Ok(match stored {
-        Some(s) => Some(totp::open(&state.keys.totp, &user.id, &s)?),
-        None => None,
-    })
+    Ok(
+        match store::pending_totp_secret(&state.db, &user.id).await? {
+            Some(s) => Some(totp::open(&state.keys.totp, &user.id, &s)?),
+            None => None,
+        },
+    )
 }
 
 /// Seals every TOTP secret still stored in plain text (rows from before sealing existed).
 /// Run at start-up; returns how many were sealed. A row changed meanwhile is left for its next
 /// use, which seals it too.
 pub async fn seal_plain_totp_secrets(db: &Db, key: &[u8; 32]) -> anyhow::Result<u64> {
-    let rows = sqlx::query(
-        "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'enc1:%'",
-    )
-    .fetch_all(&db.pool)
-    .await?;
     let mut sealed = 0;
-    for row in rows {
-        let id: String = row.try_get("id")?;
-        let plain: String = row.try_get("totp_secret")?;
-        let done =
-            sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
-                .bind(totp::seal(key, &id, &plain))
-                .bind(&id)
-                .bind(&plain)
-                .execute(&db.pool)
-                .await?;
-        sealed += done.rows_affected();
+    for row in store::plain_totp_secrets(db).await? {
+        let (id, plain) = (row.id, row.totp_secret);
+        sealed += store::replace_plain_totp_secret(db, &id, &plain, &totp::seal(key, &id, &plain))
+            .await?;
     }
     if sealed > 0 {
         tracing::info!(count = sealed, "sealed TOTP secrets stored in plain text");
@@ -540,11 +490,7 @@ pub async fn seal_plain_totp_secrets(db: &Db, key: &[u8; 32]) -> anyhow::Result<
 pub async fn confirm_totp(state: &Ctx, user: &User, code: &str, ip: &str) -> Result<(), AppError> {
     check_totp(state, &user.id, code).await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET totp_enabled = 1, updated_at = $1 WHERE id = $2")
-        .bind(tinhso_kernel::time::now_text())
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    store::enable_totp(&mut tx, &user.id, &tinhso_kernel::time::now_text()).await?;
     audit_simple(state, &mut tx, &user.id, ip, "user.totp_enable", &user.id).await?;
     tx.commit().await?;
     Ok(())
@@ -561,13 +507,8 @@ pub async fn request_reset(state: &Ctx, email: &str, ip: &str) -> Result<(), App
     let Ok(email) = identity::email(email) else {
         return Ok(());
     };
-    let row = sqlx::query("SELECT id FROM users WHERE email = $1 AND disabled = 0")
-        .bind(&email)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    if let Some(row) = row {
-        let id: String = row.try_get("id")?;
-        let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin().await?;
+    if let Some(id) = store::enabled_user_by_email(&mut tx, &email).await? {
         send_token_email(state, &mut tx, &id, &email, TokenPurpose::Reset).await?;
         tx.commit().await?;
     }
@@ -597,14 +538,8 @@ pub async fn reset_password(
     )
     .await?;
     // Following the emailed link also proves the address.
-    sqlx::query(
-        "UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $3",
-    )
-    .bind(hash)
-    .bind(tinhso_kernel::time::now_text())
-    .bind(&user_id)
-    .execute(&mut *tx)
-    .await?;
+    let now = tinhso_kernel::time::now_text();
+    store::set_password_and_verify_email(&mut tx, &user_id, &hash, &now).await?;
     tinhso_kernel::auth::session::end_all_access(&mut tx, &user_id).await?;
     audit_simple(
         state,
@@ -627,11 +562,7 @@ pub async fn change_password(
     confirm: &str,
     ip: &str,
 ) -> Result<(), AppError> {
-    let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
-        .bind(&user.id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    let hash: Option<String> = row.try_get("password_hash")?;
+    let hash = store::password_hash(&state.db, &user.id).await?;
     if !hash.is_some_and(|h| password::verify(current, &h)) {
         return Err(AppError::validation(
             "current_password",
@@ -645,13 +576,9 @@ pub async fn change_password(
             "Mật khẩu nhập lại không khớp.",
         ));
     }
+    let hash = password::hash(new)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password::hash(new)?)
-        .bind(tinhso_kernel::time::now_text())
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_password(&mut tx, &user.id, &hash, &tinhso_kernel::time::now_text()).await?;
     tinhso_kernel::auth::session::end_all_access(&mut tx, &user.id).await?;
     audit_simple(
         state,
@@ -690,7 +617,7 @@ pub async fn create_official(
     input: &OfficialInput,
 ) -> Result<String, AppError> {
     let mut errors = Vec::new();
-    let agency = tinhso_directory::store::by_code(&state.db.pool, &input.agency_code).await?;
+    let agency = tinhso_directory::find(&state.db, &input.agency_code).await?;
     if agency.is_none() {
         errors.push(FieldError::new(
             "agency_code",
@@ -718,7 +645,7 @@ pub async fn create_official(
     {
         errors.push(FieldError::new("password", e.to_string()));
     }
-    if taken(&state.db, "email", &email).await? {
+    if email_taken(&state.db, &email).await? {
         errors.push(FieldError::new(
             "email",
             "Email này đã được dùng cho tài khoản khác.",
@@ -744,28 +671,18 @@ pub async fn create_official(
     let now = tinhso_kernel::time::now_text();
     let hash = input.password.as_deref().map(password::hash).transpose()?;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO users (id, kind, email, phone, full_name, password_hash, email_verified_at, agency_id, created_at, updated_at)
-         VALUES ($1, 'official', $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(&id)
-    .bind(&email)
-    .bind(&phone)
-    .bind(&full_name)
-    .bind(&hash)
-    .bind(hash.as_ref().map(|_| now.clone()))
-    .bind(&agency.id)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    for role in &roles {
-        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
+    let user = store::NewUser {
+        email: email.as_deref(),
+        phone: phone.as_deref(),
+        password_hash: hash.as_deref(),
+        // A password set by the administrator needs no emailed link, so no proof of address.
+        email_verified_at: hash.as_ref().map(|_| now.as_str()),
+        agency_id: Some(agency.id.as_str()),
+        ..store::NewUser::new(&id, UserKind::Official, &full_name, &now)
+    };
+    store::insert_user(&mut tx, &user).await?;
     let role_names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    store::insert_roles(&mut tx, &id, &role_names).await?;
     audit::record(
         &state.db,
         &mut tx,
@@ -805,38 +722,18 @@ pub async fn list_officials(
     db: &Db,
     root_agency_id: Option<&str>,
 ) -> Result<Vec<OfficialSummary>, AppError> {
-    let rows = sqlx::query(
-        "WITH RECURSIVE scope(id, depth) AS (
-            SELECT id, 0 FROM agencies WHERE ($1 = '' AND parent_id IS NULL) OR id = $1
-            UNION ALL SELECT a.id, scope.depth + 1 FROM agencies a JOIN scope ON a.parent_id = scope.id WHERE scope.depth < 16
-         )
-         SELECT u.id, u.full_name, u.email, u.totp_enabled, u.disabled, a.code, a.name
-         FROM users u JOIN agencies a ON a.id = u.agency_id
-         WHERE u.kind = 'official' AND u.agency_id IN (SELECT id FROM scope)
-         ORDER BY a.code, u.full_name",
-    )
-    .bind(root_agency_id.unwrap_or(""))
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = store::officials_under(db, root_agency_id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: String = r.try_get("id")?;
-        let roles = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(&id)
-            .fetch_all(&db.pool)
-            .await?
-            .iter()
-            .filter_map(|x| x.try_get("role").ok())
-            .collect();
         out.push(OfficialSummary {
-            id,
-            full_name: r.try_get("full_name")?,
-            email: r.try_get("email")?,
-            agency_code: r.try_get("code")?,
-            agency_name: r.try_get("name")?,
-            roles,
-            totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
-            disabled: r.try_get::<i64, _>("disabled")? != 0,
+            roles: store::roles_of(db, &r.id).await?,
+            id: r.id,
+            full_name: r.full_name,
+            email: r.email,
+            agency_code: r.agency_code,
+            agency_name: r.agency_name,
+            totp_enabled: r.totp_enabled != 0,
+            disabled: r.disabled != 0,
         });
     }
     Ok(out)
@@ -858,21 +755,17 @@ pub async fn insert_demo_public_user(
         (Some(number), None)
     };
     let id = uuid::Uuid::now_v7().to_string();
+    let hash = password::hash(demo_password)?;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO users (id, kind, email, full_name, citizen_id, tax_code, password_hash, email_verified_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
-    )
-    .bind(&id)
-    .bind(kind.as_str())
-    .bind(email)
-    .bind(name)
-    .bind(citizen_id)
-    .bind(tax_code)
-    .bind(password::hash(demo_password)?)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
+    let user = store::NewUser {
+        email: Some(email),
+        citizen_id,
+        tax_code,
+        password_hash: Some(hash.as_str()),
+        email_verified_at: Some(now.as_str()),
+        ..store::NewUser::new(&id, kind, name, &now)
+    };
+    store::insert_user(&mut tx, &user).await?;
     let actor = Actor {
         label: "system:seed-demo".into(),
         ip: String::new(),
@@ -944,17 +837,14 @@ pub async fn official_access(db: &Db, id: &str) -> Result<Option<OfficialAccess>
     let Some(agency_id) = user.agency_id.clone().filter(|_| user.is_official()) else {
         return Ok(None);
     };
-    let row = sqlx::query("SELECT disabled FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
+    let disabled = store::is_disabled(db, id).await?;
     Ok(Some(OfficialAccess {
         id: user.id,
         full_name: user.full_name,
         email: user.email,
         agency_id,
         roles: user.roles.iter().map(|r| r.as_str().to_owned()).collect(),
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        disabled,
     }))
 }
 
@@ -1014,28 +904,13 @@ pub async fn update_official(
     disabled: bool,
 ) -> Result<(), AppError> {
     let (before, roles) = check_access_change(state, principal, id, role_names, disabled).await?;
+    let after: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    for role in &roles {
-        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-            .bind(id)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
-        .bind(i64::from(disabled))
-        .bind(tinhso_kernel::time::now_text())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::replace_roles(&mut tx, id, &after).await?;
+    store::set_disabled(&mut tx, id, disabled, &tinhso_kernel::time::now_text()).await?;
     if disabled {
         tinhso_kernel::auth::session::end_all_access(&mut tx, id).await?;
     }
-    let after: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     audit::record(
         &state.db,
         &mut tx,

@@ -3,6 +3,7 @@
 //! so the callback may reach any app node. A first sign-in creates a citizen account, or links
 //! an existing account when the provider vouches for the same email.
 
+use crate::store;
 use chrono::Duration;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -10,10 +11,9 @@ use openidconnect::{
     EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
     RedirectUrl, Scope, TokenResponse,
 };
-use sqlx::Row;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
-use tinhso_kernel::auth::User;
+use tinhso_kernel::auth::{User, UserKind};
 use tinhso_kernel::config::OidcConfig;
 use tinhso_kernel::error::AppError;
 
@@ -78,17 +78,14 @@ pub async fn start(state: &Ctx, config: &OidcConfig) -> Result<String, AppError>
         .add_scope(Scope::new("profile".into()))
         .set_pkce_challenge(challenge)
         .url();
-    sqlx::query(
-        "INSERT INTO oidc_logins (state, nonce, pkce_verifier, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(csrf.secret())
-    .bind(nonce.secret())
-    .bind(verifier.secret())
-    .bind(tinhso_kernel::time::to_text(
-        tinhso_kernel::time::now() + Duration::minutes(10),
-    ))
-    .execute(&state.db.pool)
-    .await?;
+    let pending = store::OidcLogin {
+        nonce: nonce.secret().clone(),
+        pkce_verifier: verifier.secret().clone(),
+        expires_at: tinhso_kernel::time::to_text(
+            tinhso_kernel::time::now() + Duration::minutes(10),
+        ),
+    };
+    store::insert_oidc_login(&state.db, csrf.secret(), &pending).await?;
     Ok(url.to_string())
 }
 
@@ -113,18 +110,14 @@ pub async fn finish(
             "Phiên đăng nhập một lần đã hết hạn hoặc không hợp lệ. Vui lòng thử lại.".into(),
         )
     };
-    let row = sqlx::query(
-        "DELETE FROM oidc_logins WHERE state = $1 RETURNING nonce, pkce_verifier, expires_at",
-    )
-    .bind(returned_state)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or_else(expired)?;
-    if row.try_get::<String, _>("expires_at")? < tinhso_kernel::time::now_text() {
+    let pending = store::take_oidc_login(&state.db, returned_state)
+        .await?
+        .ok_or_else(expired)?;
+    if pending.expires_at < tinhso_kernel::time::now_text() {
         return Err(expired());
     }
-    let nonce = Nonce::new(row.try_get("nonce")?);
-    let verifier = PkceCodeVerifier::new(row.try_get("pkce_verifier")?);
+    let nonce = Nonce::new(pending.nonce);
+    let verifier = PkceCodeVerifier::new(pending.pkce_verifier);
     let http = http_client()?;
     let client = provider_client(state, config, &http).await?;
     let tokens = client
@@ -184,12 +177,8 @@ pub async fn finish(
 
 async fn local_user(state: &Ctx, identity: &Identity, ip: &str) -> Result<User, AppError> {
     let db = &state.db;
-    let by_subject = sqlx::query("SELECT id FROM users WHERE oidc_subject = $1 AND disabled = 0")
-        .bind(&identity.subject)
-        .fetch_optional(&db.pool)
-        .await?;
-    let id = match by_subject {
-        Some(row) => row.try_get::<String, _>("id")?,
+    let id = match store::enabled_user_by_oidc_subject(db, &identity.subject).await? {
+        Some(id) => id,
         None => link_or_create(state, identity, ip).await?,
     };
     tinhso_kernel::auth::session::load_user(db, &id)
@@ -200,39 +189,26 @@ async fn local_user(state: &Ctx, identity: &Identity, ip: &str) -> Result<User, 
 async fn link_or_create(state: &Ctx, identity: &Identity, ip: &str) -> Result<String, AppError> {
     let mut tx = state.db.begin().await?;
     let existing = match &identity.email {
-        Some(email) => sqlx::query("SELECT id FROM users WHERE email = $1 AND disabled = 0")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<String, _>("id"))
-            .transpose()?,
+        Some(email) => store::enabled_user_by_email(&mut tx, email).await?,
         None => None,
     };
     let now = tinhso_kernel::time::now_text();
     let (id, action) = match existing {
         Some(id) => {
-            sqlx::query("UPDATE users SET oidc_subject = $1, updated_at = $2 WHERE id = $3")
-                .bind(&identity.subject)
-                .bind(&now)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            store::link_oidc_subject(&mut tx, &id, &identity.subject, &now).await?;
             (id, "user.oidc_link")
         }
         None => {
             let id = uuid::Uuid::now_v7().to_string();
-            sqlx::query(
-                "INSERT INTO users (id, kind, email, full_name, email_verified_at, oidc_subject, created_at, updated_at)
-                 VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $6)",
-            )
-            .bind(&id)
-            .bind(&identity.email)
-            .bind(tinhso_domain::text::normalize(&identity.name))
-            .bind(identity.email.as_ref().map(|_| now.clone()))
-            .bind(&identity.subject)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            let full_name = tinhso_domain::text::normalize(&identity.name);
+            let user = store::NewUser {
+                email: identity.email.as_deref(),
+                // The provider vouched for the address.
+                email_verified_at: identity.email.as_ref().map(|_| now.as_str()),
+                oidc_subject: Some(identity.subject.as_str()),
+                ..store::NewUser::new(&id, UserKind::Citizen, &full_name, &now)
+            };
+            store::insert_user(&mut tx, &user).await?;
             (id, "user.oidc_register")
         }
     };

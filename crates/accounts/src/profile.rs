@@ -5,7 +5,6 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::db::Db;
@@ -110,32 +109,24 @@ pub async fn save(
         Err(errors) => return super::http::profile_again(&state, &page, &form, errors).await,
     };
     let mut tx = state.db.begin().await?;
-    if let Some(phone) = &phone {
-        let taken: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM users WHERE phone = $1 AND id <> $2")
-                .bind(phone)
-                .bind(&user.id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-        if taken > 0 {
-            let errors = vec![FieldError::new(
-                "phone",
-                "Số điện thoại này đã được đăng ký.",
-            )];
-            return super::http::profile_again(&state, &page, &form, errors).await;
-        }
+    if let Some(phone) = &phone
+        && crate::store::phone_taken_by_other(&mut tx, phone, &user.id).await?
+    {
+        let errors = vec![FieldError::new(
+            "phone",
+            "Số điện thoại này đã được đăng ký.",
+        )];
+        return super::http::profile_again(&state, &page, &form, errors).await;
     }
     let before = load(&state.db, &user.id).await?;
-    sqlx::query(
-        "UPDATE users SET phone = $2, address = $3, admin_unit_code = $4, updated_at = $5 WHERE id = $1",
+    crate::store::update_contact(
+        &mut tx,
+        &user.id,
+        phone.as_deref(),
+        &address,
+        unit.as_deref(),
+        &tinhso_kernel::time::now_text(),
     )
-    .bind(&user.id)
-    .bind(&phone)
-    .bind(&address)
-    .bind(&unit)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&mut *tx)
     .await?;
     let actor = Actor {
         label: format!("user:{}", user.id),

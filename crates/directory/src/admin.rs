@@ -2,7 +2,7 @@
 //! Every handler asks `authorize` before reading or writing.
 
 use crate::model::{AgencyInput, AgencyKind};
-use crate::{csv_io, store};
+use crate::{csv_io, service, store};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -55,7 +55,7 @@ async fn agency_new(
     Query(q): Query<ParentQuery>,
 ) -> PageResult<impl IntoResponse> {
     let parent = match &q.parent {
-        Some(code) => store::by_code(&state.db.pool, code).await?,
+        Some(code) => crate::find(&state.db, code).await?,
         None => None,
     };
     authorize(
@@ -88,7 +88,7 @@ async fn save_agency(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(code) => store::by_code(&state.db.pool, code).await?,
+        Some(code) => crate::find(&state.db, code).await?,
         None => None,
     };
     authorize(
@@ -104,7 +104,7 @@ async fn save_agency(
         ip,
     };
     let mut tx = state.db.begin().await?;
-    match store::upsert(&state.db, &mut tx, &actor, &form, editing).await {
+    match service::upsert(&state.db, &mut tx, &actor, &form, editing).await {
         Ok(agency) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/agencies/{}", agency.code)).into_response())
@@ -135,7 +135,7 @@ async fn agency_edit(
     page: Page,
     Path(code): Path<String>,
 ) -> PageResult<impl IntoResponse> {
-    let agency = store::by_code(&state.db.pool, &code)
+    let agency = crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     authorize(
@@ -167,7 +167,7 @@ async fn agency_update(
     Path(code): Path<String>,
     axum::Form(mut form): axum::Form<AgencyInput>,
 ) -> PageResult<Response> {
-    let existing = store::by_code(&state.db.pool, &code)
+    let existing = crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     // The agency must also be editable where it stands now, not only where it moves to.

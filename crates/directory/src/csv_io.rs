@@ -176,7 +176,7 @@ pub async fn import(
         }
         // Each row in a savepoint: a bad row in partial mode leaves no trace of itself.
         let mut row_tx = sqlx::Connection::begin(&mut *tx).await?;
-        match store::upsert(db, &mut row_tx, actor, input, true).await {
+        match super::service::upsert(db, &mut row_tx, actor, input, true).await {
             Ok(_) => {
                 row_tx.commit().await?;
                 report.created_or_updated += 1;

@@ -1,7 +1,8 @@
 //! The demo province's agencies and administrative units. Every contact here is made up.
 
 use crate::model::AgencyInput;
-use crate::store::{self, AdminUnit};
+use crate::service;
+use crate::store::AdminUnit;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
 use tinhso_kernel::module::BoxFut;
@@ -175,7 +176,7 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
                 kind: (*kind).into(),
                 parent_code: parent.map(str::to_owned),
             };
-            store::insert_admin_unit(db, &mut tx, &actor, &unit)
+            service::insert_admin_unit(db, &mut tx, &actor, &unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -188,7 +189,7 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
                 admin_unit_code: Some((*unit).into()),
                 ..demo_contact(code)
             };
-            store::upsert(db, &mut tx, &actor, &input, false)
+            service::upsert(db, &mut tx, &actor, &input, false)
                 .await
                 .map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
         }

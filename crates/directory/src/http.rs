@@ -3,6 +3,7 @@
 use super::model::AgencyInput;
 use super::store::{self, Page as ListPage};
 use super::{Agency, csv_io};
+use super::{model, service};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -50,7 +51,7 @@ async fn directory_page(
 ) -> PageResult<impl IntoResponse> {
     let query = q.q.clone().unwrap_or_default();
     if query.trim().is_empty() {
-        let tree = store::build_tree(&store::top_two_levels(&state.db).await?, 2);
+        let tree = model::build_tree(&store::top_two_levels(&state.db).await?, 2);
         return page.render("agencies.html", context! { tree => sv(&tree), q => "" });
     }
     let results = store::search(&state.db, &query, None, q.page.unwrap_or(1), 50).await?;
@@ -65,13 +66,13 @@ async fn agency_page(
     page: Page,
     Path(code): Path<String>,
 ) -> PageResult<impl IntoResponse> {
-    let agency = store::by_code(&state.db.pool, &code)
+    let agency = crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     let children = store::search(&state.db, "", Some(&agency.code), 1, 200).await?;
     // Names, not codes: a citizen knows "UBND tỉnh" and "phường Hạc Thành", not 000.00.00.H56.
     let parent_name = match &agency.parent_code {
-        Some(code) => store::by_code(&state.db.pool, code).await?.map(|p| p.name),
+        Some(code) => crate::find(&state.db, code).await?.map(|p| p.name),
         None => None,
     };
     let admin_unit = match &agency.admin_unit_code {
@@ -115,9 +116,9 @@ pub async fn api_list(
 
 /// The whole agency tree.
 #[utoipa::path(get, path = "/api/v1/agencies/tree", tag = "directory",
-    responses((status = 200, description = "Agencies nested under their parents", body = Vec<store::TreeNode>)))]
-pub async fn api_tree(State(state): State<Ctx>) -> ApiResult<Json<Vec<store::TreeNode>>> {
-    Ok(Json(store::build_tree(
+    responses((status = 200, description = "Agencies nested under their parents", body = Vec<model::TreeNode>)))]
+pub async fn api_tree(State(state): State<Ctx>) -> ApiResult<Json<Vec<model::TreeNode>>> {
+    Ok(Json(model::build_tree(
         &store::all(&state.db).await?,
         usize::MAX,
     )))
@@ -132,7 +133,7 @@ pub async fn api_get(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Agency>> {
     Ok(Json(
-        store::by_code(&state.db.pool, &code)
+        crate::find(&state.db, &code)
             .await?
             .ok_or(AppError::NotFound)?,
     ))
@@ -151,7 +152,7 @@ async fn write_agency(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(code) => Some(store::by_code(&state.db.pool, code).await?.ok_or_else(|| {
+        Some(code) => Some(crate::find(&state.db, code).await?.ok_or_else(|| {
             AppError::validation(
                 "parent_code",
                 format!("Không có cơ quan cha mang mã {code}."),
@@ -172,7 +173,7 @@ async fn write_agency(
         ip,
     };
     let mut tx = state.db.begin().await?;
-    let agency = store::upsert(&state.db, &mut tx, &actor, input, update).await?;
+    let agency = service::upsert(&state.db, &mut tx, &actor, input, update).await?;
     tx.commit().await?;
     Ok(agency)
 }
@@ -203,7 +204,7 @@ pub async fn api_update(
     Path(code): Path<String>,
     Json(mut input): Json<AgencyInput>,
 ) -> ApiResult<Json<Agency>> {
-    store::by_code(&state.db.pool, &code)
+    crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
     input.code = code;

@@ -5,9 +5,11 @@ pub mod csv_io;
 pub mod demo;
 pub mod http;
 pub mod model;
+pub mod service;
 pub mod store;
 
 pub use model::{Agency, AgencyInput, AgencyKind};
+pub use service::find;
 
 use tinhso_kernel::auth::Role;
 use tinhso_kernel::web::menu::{MenuEntry, Shown};

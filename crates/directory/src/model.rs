@@ -144,6 +144,50 @@ pub fn validate(input: &AgencyInput) -> Result<ValidAgency, Vec<FieldError>> {
     })
 }
 
+/// A node of the agency tree, for the directory page and the API.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TreeNode {
+    pub code: String,
+    pub name: String,
+    pub kind: AgencyKind,
+    #[schema(no_recursion)]
+    pub children: Vec<TreeNode>,
+}
+
+/// Nests agencies under their parents, down to `max_depth` levels (deeper agencies are reached
+/// from their parent's page, which keeps the directory page small on a phone).
+pub fn build_tree(agencies: &[Agency], max_depth: usize) -> Vec<TreeNode> {
+    let mut by_parent: std::collections::HashMap<Option<&str>, Vec<&Agency>> =
+        std::collections::HashMap::new();
+    for a in agencies {
+        by_parent.entry(a.parent_id.as_deref()).or_default().push(a);
+    }
+    fn nest(
+        by_parent: &std::collections::HashMap<Option<&str>, Vec<&Agency>>,
+        parent: Option<&str>,
+        depth: usize,
+    ) -> Vec<TreeNode> {
+        if depth == 0 {
+            return Vec::new();
+        }
+        by_parent
+            .get(&parent)
+            .map(|children| {
+                children
+                    .iter()
+                    .map(|a| TreeNode {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        kind: a.kind,
+                        children: nest(by_parent, Some(&a.id), depth - 1),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    nest(&by_parent, None, max_depth)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

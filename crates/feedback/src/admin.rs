@@ -212,7 +212,7 @@ async fn save_route(
             "Đơn vị hành chính không có trong danh mục.",
         ));
     }
-    let agency = tinhso_directory::store::by_code(&state.db.pool, form.agency.trim()).await?;
+    let agency = tinhso_directory::find(&state.db, form.agency.trim()).await?;
     if agency.is_none() {
         errors.push(FieldError::new(
             "agency",

@@ -203,7 +203,10 @@ fn seed_demo(ctx: &tinhso_kernel::Ctx) -> tinhso_kernel::module::BoxFut<'_, anyh
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         for (category, unit, agency) in &routes {
-            let agency = tinhso_directory::store::by_code(&mut *tx, agency)
+            let code = agency
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{agency}: {e}"))?;
+            let agency = tinhso_directory::store::by_code_in(&mut tx, &code)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .ok_or_else(|| anyhow::anyhow!("demo route to unknown agency {agency}"))?;

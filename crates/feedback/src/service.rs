@@ -641,11 +641,9 @@ async fn apply(
     match input.action {
         Action::Assign => {
             let code = input.target_agency.as_deref().unwrap_or_default();
-            let agency = tinhso_directory::store::by_code(&db.pool, code)
-                .await?
-                .ok_or_else(|| {
-                    AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
-                })?;
+            let agency = tinhso_directory::find(db, code).await?.ok_or_else(|| {
+                AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
+            })?;
             sqlx::query("UPDATE feedback_reports SET agency_id = $2 WHERE id = $1")
                 .bind(&r.id)
                 .bind(&agency.id)

@@ -32,10 +32,7 @@ async fn load_dossiers(state: &AppState, total: usize) -> Vec<String> {
         .filter(|p| p.online_level != tinhso_domain::procedure::OnlineLevel::Information)
     {
         for code in &p.agencies {
-            let agency = tinhso::agencies::store::by_code(&db.pool, code)
-                .await
-                .unwrap()
-                .unwrap();
+            let agency = tinhso::agencies::find(db, code).await.unwrap().unwrap();
             targets.push((p.clone(), agency.id, agency.code));
         }
     }

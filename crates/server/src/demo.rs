@@ -3,15 +3,14 @@
 //! procedures (one-stop), feedback categories and routes. Every person here is fictional.
 
 use crate::app::{AppState, MODULES};
-use sqlx::Row;
 
 pub use tinhso_accounts::demo::{DEMO_PASSWORD, OFFICIALS, PUBLIC_USERS};
 
 pub async fn is_empty(state: &AppState) -> anyhow::Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM agencies")
-        .fetch_one(&state.db.pool)
-        .await?;
-    Ok(row.try_get::<i64, _>("n")? == 0)
+    let agencies = crate::agencies::store::count(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(agencies == 0)
 }
 
 /// Every module's demo data, in module order (each after what it refers to).

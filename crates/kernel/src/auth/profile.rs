@@ -5,7 +5,6 @@
 use crate::db::Db;
 use crate::error::AppError;
 use serde::Serialize;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use tinhso_domain::procedure::ProfileFact;
 
@@ -34,8 +33,19 @@ impl Profile {
     }
 }
 
+/// The columns of `users` a profile is made of.
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    full_name: String,
+    citizen_id: Option<String>,
+    phone: Option<String>,
+    address: String,
+    admin_unit_code: Option<String>,
+}
+
+/// The profile of `user_id`; empty for an unknown user.
 pub async fn load(db: &Db, user_id: &str) -> Result<Profile, AppError> {
-    let row = sqlx::query(
+    let row: Option<ProfileRow> = sqlx::query_as(
         "SELECT full_name, citizen_id, phone, address, admin_unit_code FROM users WHERE id = $1",
     )
     .bind(user_id)
@@ -45,12 +55,10 @@ pub async fn load(db: &Db, user_id: &str) -> Result<Profile, AppError> {
         return Ok(Profile::default());
     };
     Ok(Profile {
-        full_name: r.try_get("full_name")?,
-        citizen_id: r
-            .try_get::<Option<String>, _>("citizen_id")?
-            .unwrap_or_default(),
-        phone: r.try_get::<Option<String>, _>("phone")?.unwrap_or_default(),
-        address: r.try_get("address")?,
-        admin_unit_code: r.try_get("admin_unit_code")?,
+        full_name: r.full_name,
+        citizen_id: r.citizen_id.unwrap_or_default(),
+        phone: r.phone.unwrap_or_default(),
+        address: r.address,
+        admin_unit_code: r.admin_unit_code,
     })
 }

@@ -72,7 +72,7 @@ async fn procedure_page(
         .ok_or(AppError::NotFound)?;
     let mut agencies = Vec::new();
     for code in &procedure.agencies {
-        if let Some(a) = tinhso_directory::store::by_code(&state.db.pool, code).await? {
+        if let Some(a) = tinhso_directory::find(&state.db, code).await? {
             agencies.push(context! { code => a.code.clone(), name => a.name, local_code => procedure.local_code(&a.code) });
         }
     }

@@ -158,7 +158,7 @@ pub async fn submit(
     let procedure = crate::catalog::store::by_code(&state.db, &body.procedure)
         .await?
         .ok_or_else(|| AppError::validation("procedure", "Không có thủ tục với mã này."))?;
-    let agency = tinhso_directory::store::by_code(&state.db.pool, &body.agency)
+    let agency = tinhso_directory::find(&state.db, &body.agency)
         .await?
         .ok_or_else(|| {
             AppError::validation("agency", "Cơ quan đã chọn không giải quyết thủ tục này.")

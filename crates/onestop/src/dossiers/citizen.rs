@@ -92,7 +92,7 @@ pub(super) async fn agencies_of(
 ) -> Result<Vec<Value>, AppError> {
     let mut found = Vec::new();
     for code in &p.agencies {
-        if let Some(a) = tinhso_directory::store::by_code(&db.pool, code).await? {
+        if let Some(a) = tinhso_directory::find(db, code).await? {
             let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
             found.push((!home, tinhso_domain::text::fold(&a.name), a.name, a.code));
         }
@@ -273,7 +273,7 @@ async fn apply_submit(
     let key = form.text("_key").to_owned();
     let chosen = store_choices(&form.fields, &procedure);
     let agency = if procedure.agencies.contains(&agency_code) {
-        tinhso_directory::store::by_code(&state.db.pool, &agency_code).await?
+        tinhso_directory::find(&state.db, &agency_code).await?
     } else {
         None
     };
@@ -684,9 +684,9 @@ pub fn tracking_url(state: &Ctx, code: &str) -> String {
 }
 
 async fn parent_name(state: &Ctx, agency_code: &str) -> Result<String, AppError> {
-    let agency = tinhso_directory::store::by_code(&state.db.pool, agency_code).await?;
+    let agency = tinhso_directory::find(&state.db, agency_code).await?;
     let parent = match agency.and_then(|a| a.parent_code) {
-        Some(code) => tinhso_directory::store::by_code(&state.db.pool, &code).await?,
+        Some(code) => tinhso_directory::find(&state.db, &code).await?,
         None => None,
     };
     Ok(parent.map(|p| p.name).unwrap_or_default())

@@ -374,7 +374,7 @@ async fn receiving_agency(
             .map(String::as_str)
             .ok_or(AppError::NotFound)?
     };
-    tinhso_directory::store::by_code(&state.db.pool, code)
+    tinhso_directory::find(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -226,7 +226,7 @@ fn irreversible_names() -> Vec<String> {
 async fn agencies_by_kind(state: &Ctx, codes: &[String]) -> Result<Vec<Value>, AppError> {
     let mut found = Vec::new();
     for code in codes {
-        if let Some(a) = tinhso_directory::store::by_code(&state.db.pool, code).await? {
+        if let Some(a) = tinhso_directory::find(&state.db, code).await? {
             found.push(a);
         }
     }

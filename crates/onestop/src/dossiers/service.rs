@@ -850,7 +850,7 @@ pub(crate) async fn forward_target(
     if !procedure.agencies.iter().any(|a| a == code) {
         return Err(bad());
     }
-    tinhso_directory::store::by_code(&state.db.pool, code)
+    tinhso_directory::find(&state.db, code)
         .await?
         .ok_or_else(bad)
 }
