@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 text_enum! {
-    /// What a stored file is for: the `purpose` column of `dossier_files` and `feedback_photos`.
+    /// What a stored file is for: the `purpose` column of `dossier_files` and `feedback_files`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]
     pub enum FilePurpose {

@@ -269,7 +269,7 @@ async fn insert(
     .await?;
     for (photo_id, file_name, media, size, key) in photos {
         sqlx::query(
-            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+            "INSERT INTO feedback_files (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
              VALUES ($1, $2, 'report', $3, $4, $5, $6, $7)",
         )
         .bind(photo_id)
@@ -664,7 +664,7 @@ async fn apply(
                 .await?;
             // A new answer (after a reopening) replaces the old one, files included; the old
             // files stay stored, out of the public page.
-            sqlx::query("UPDATE feedback_photos SET purpose = 'superseded_answer' WHERE report_id = $1 AND purpose = 'answer'")
+            sqlx::query("UPDATE feedback_files SET purpose = 'superseded_answer' WHERE report_id = $1 AND purpose = 'answer'")
                 .bind(&r.id)
                 .execute(&mut *tx)
                 .await?;
@@ -779,7 +779,7 @@ async fn record_answer_files(
     let at = tinhso_kernel::time::now_text();
     for f in files {
         sqlx::query(
-            "INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
+            "INSERT INTO feedback_files (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
              VALUES ($1, $2, 'answer', $3, $4, $5, $6, $7)",
         )
         .bind(&f.id)

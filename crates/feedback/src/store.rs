@@ -332,7 +332,7 @@ pub struct Photo {
 
 pub async fn photos(db: &Db, report_id: &str) -> Result<Vec<Photo>, AppError> {
     let rows =
-        sqlx::query("SELECT * FROM feedback_photos WHERE report_id = $1 ORDER BY created_at, id")
+        sqlx::query("SELECT * FROM feedback_files WHERE report_id = $1 ORDER BY created_at, id")
             .bind(report_id)
             .fetch_all(&db.pool)
             .await?;

@@ -410,15 +410,18 @@ pub struct Restored {
     pub totp_key_matches: bool,
 }
 
-/// Restores `archive` into the configured database and file store.
 /// How the binary starts a server on a database: migrations, keys and every module's start-up
 /// work (the kernel knows no module, so it is handed the binary's start).
 pub type Start = fn(Config) -> crate::module::BoxFut<'static, anyhow::Result<crate::Ctx>>;
 
+/// Restores `archive` into the configured database and file store. `migrations` are the
+/// modules' (the binary's list): a backup holding a migration this build does not carry was
+/// made by a newer version, and is refused.
 pub async fn restore(
     config: &Config,
     archive: &Path,
     force: bool,
+    migrations: &[crate::migrate::ModuleMigrations],
     start: Start,
 ) -> anyhow::Result<Restored> {
     let check_path = archive.to_owned();
@@ -431,7 +434,7 @@ pub async fn restore(
         manifest.backend,
         backend_name(db.backend)
     );
-    let known = crate::db::known_migrations();
+    let known = crate::migrate::known(migrations)?;
     if let Some(newer) = manifest.migrations.iter().find(|m| !known.contains(m)) {
         anyhow::bail!(
             "this backup was made by a newer version of Tỉnh Số (migration {newer}); restore it with that version"

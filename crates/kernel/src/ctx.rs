@@ -31,6 +31,8 @@ pub struct Ctx {
 /// What the modules plug into the platform's context at start.
 #[derive(Default)]
 pub struct Wiring {
+    /// Each module's migrations, run after the kernel's baseline.
+    pub migrations: Vec<crate::migrate::ModuleMigrations>,
     pub subscriptions: Vec<&'static crate::events::Subscription>,
     pub sweeps: Vec<&'static crate::module::Sweep>,
     pub topics: Vec<&'static crate::notify::Topic>,
@@ -45,7 +47,7 @@ impl Ctx {
         wiring: Wiring,
     ) -> anyhow::Result<Ctx> {
         let db = Db::connect(&config.database_url).await?;
-        db.migrate().await?;
+        db.migrate(&wiring.migrations).await?;
         let secret = crate::settings::server_secret(&db).await?;
         let storage = crate::storage::open(&config)?;
         let keys = crate::keys::Keys::load(&config)?;

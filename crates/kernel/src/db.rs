@@ -3,7 +3,6 @@
 //! and run through sqlx's `Any` driver; the few statements that differ are chosen by `Backend`.
 
 use anyhow::Context;
-use rust_embed::Embed;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
@@ -35,10 +34,6 @@ pub struct Db {
     /// `Ctx::new`, never stored in the database.
     pub audit_key: Option<std::sync::Arc<[u8; 32]>>,
 }
-
-#[derive(Embed)]
-#[folder = "migrations/"]
-struct Migrations;
 
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
@@ -104,71 +99,6 @@ impl Db {
         }
     }
 
-    /// Applies the embedded migrations not yet applied, in file-name order. A file named
-    /// `NNNN_x.sql` is for both databases; `NNNN_x.sqlite.sql` / `NNNN_x.postgres.sql` for one.
-    pub async fn migrate(&self) -> anyhow::Result<usize> {
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
-        )
-        .execute(&self.pool)
-        .await?;
-        let mut names: Vec<String> = Migrations::iter().map(|n| n.to_string()).collect();
-        names.sort();
-        let mut applied = 0;
-        for name in names.into_iter().filter(|n| self.migration_applies(n)) {
-            let mut tx = self.begin().await?;
-            if self.advisory_lock(&mut tx).await? && self.is_applied(&mut tx, &name).await? {
-                tx.commit().await?;
-                continue;
-            }
-            let file = Migrations::get(&name).expect("listed migration exists");
-            let sql = std::str::from_utf8(&file.data)?.to_owned();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await
-                .with_context(|| format!("migration {name} failed"))?;
-            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
-                .bind(&name)
-                .bind(crate::time::now_text())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            tracing::info!(migration = %name, "applied migration");
-            applied += 1;
-        }
-        Ok(applied)
-    }
-
-    fn migration_applies(&self, name: &str) -> bool {
-        match (
-            name.ends_with(".sqlite.sql"),
-            name.ends_with(".postgres.sql"),
-        ) {
-            (true, _) => self.backend == Backend::Sqlite,
-            (_, true) => self.backend == Backend::Postgres,
-            _ => name.ends_with(".sql"),
-        }
-    }
-
-    /// Serialises migrations across app nodes starting at once (SQLite's write lock already does).
-    async fn advisory_lock(&self, tx: &mut Conn) -> sqlx::Result<bool> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7232001)")
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(true)
-    }
-
-    async fn is_applied(&self, tx: &mut Conn, name: &str) -> sqlx::Result<bool> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE name = $1")
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await?;
-        Ok(row.try_get::<i64, _>("n")? > 0)
-    }
-
     pub async fn ping(&self) -> sqlx::Result<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -197,11 +127,6 @@ impl Db {
         }
         Ok(())
     }
-}
-
-/// Names of the migrations this version carries (a backup from a newer version has others).
-pub fn known_migrations() -> Vec<String> {
-    Migrations::iter().map(|n| n.to_string()).collect()
 }
 
 /// When SQLite reports a commit done. `Full` (the default) syncs the write-ahead log at every

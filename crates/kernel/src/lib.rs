@@ -19,6 +19,7 @@ pub mod files;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod migrate;
 pub mod module;
 pub mod net;
 pub mod notify;

@@ -63,6 +63,7 @@ pub async fn start_with(
         anyhow::bail!("two event subscriptions are named {}", twice[0]);
     }
     let wiring = crate::ctx::Wiring {
+        migrations: migrations(),
         subscriptions: all,
         sweeps: MODULES
             .iter()
@@ -79,6 +80,17 @@ pub async fn start_with(
         }
     }
     Ok(ctx)
+}
+
+/// Every module's migrations, in module order (the kernel orders them by version).
+pub fn migrations() -> Vec<tinhso_kernel::migrate::ModuleMigrations> {
+    MODULES
+        .iter()
+        .map(|m| tinhso_kernel::migrate::ModuleMigrations {
+            module: m.name,
+            files: m.migrations,
+        })
+        .collect()
 }
 
 /// Every module's routes.

@@ -146,7 +146,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             let db = crate::db::Db::connect(&config.database_url).await?;
-            let n = db.migrate().await?;
+            let n = db.migrate(&crate::app::migrations()).await?;
             println!("{n} migration(s) applied");
         }
         Command::SeedDemo => {

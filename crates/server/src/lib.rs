@@ -18,7 +18,8 @@ pub use tinhso_directory as agencies;
 pub use tinhso_feedback as feedback;
 pub use tinhso_kernel::{
     audit, audit_anchor, auth, calendar, config, ctx, db, error, events, extract, files, jobs,
-    keys, mail, module, net, notify, ops, platform, settings, storage, tables, time, tokens, web,
+    keys, mail, migrate, module, net, notify, ops, platform, settings, storage, tables, time,
+    tokens, web,
 };
 pub use tinhso_onestop as onestop;
 pub use tinhso_onestop::{catalog, dossiers, payments};
@@ -32,7 +33,8 @@ pub mod backup {
         archive: &std::path::Path,
         force: bool,
     ) -> anyhow::Result<Restored> {
-        tinhso_kernel::backup::restore(config, archive, force, |config| {
+        let migrations = crate::app::migrations();
+        tinhso_kernel::backup::restore(config, archive, force, &migrations, |config| {
             Box::pin(crate::app::start(config, None))
         })
         .await

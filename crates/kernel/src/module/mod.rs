@@ -34,6 +34,9 @@ pub struct Module {
     /// The tables it owns: only its code writes them (`tests/architecture.rs` checks). Others
     /// read them in their stores, or call its functions.
     pub tables: &'static [&'static str],
+    /// Its schema changes, `crates/<module>/migrations/` ([`crate::migrations!`]), recorded
+    /// as `module/file` and run after the kernel's baseline in version order (`migrate`).
+    pub migrations: crate::migrate::Migrations,
     /// The notification topics it sends on (people choose per topic: inbox, email).
     pub topics: &'static [&'static crate::notify::Topic],
     /// The event subscriptions it runs (each delivered at least once, in order per aggregate).
@@ -68,6 +71,7 @@ impl Module {
         routes: || Routes::new(""),
         startup: &[],
         tables: &[],
+        migrations: crate::migrate::Migrations::NONE,
         topics: &[],
         subscriptions: &[],
         sweeps: &[],

@@ -2,7 +2,7 @@
 //! owning module, and a module writes only the tables it owns — it reacts to events or calls
 //! the owner's functions for the rest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use tinhso::app::MODULES;
 
@@ -84,28 +84,92 @@ fn owners() -> BTreeMap<&'static str, &'static str> {
     owners
 }
 
+/// The SQL of every crate's migrations, in the order they run: the kernel's baseline by name,
+/// then the modules' files by version.
+fn migrations() -> Vec<String> {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (mut baseline, mut modules) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir(&crates).unwrap().flatten() {
+        let dir = entry.path().join("migrations");
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let sql = std::fs::read_to_string(file.path()).unwrap();
+            if entry.file_name() == "kernel" {
+                baseline.push((name, sql));
+            } else {
+                modules.push((name, sql));
+            }
+        }
+    }
+    baseline.sort();
+    modules.sort();
+    baseline
+        .into_iter()
+        .chain(modules)
+        .map(|(_, sql)| sql)
+        .collect()
+}
+
+/// The lower-case name that starts `text`.
+fn table_name(text: &str) -> String {
+    text.chars()
+        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+        .collect()
+}
+
+/// The tables the migrations leave: `CREATE TABLE` adds one, `ALTER TABLE … RENAME TO`
+/// renames it.
+fn created_tables() -> BTreeSet<String> {
+    let mut tables = BTreeSet::new();
+    for file in migrations() {
+        let sql: String = file
+            .lines()
+            .map(|line| line.split("--").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut statements: Vec<(usize, &str)> = sql.match_indices("CREATE TABLE ").collect();
+        statements.extend(sql.match_indices("ALTER TABLE "));
+        statements.sort();
+        for (at, verb) in statements {
+            let rest = sql[at + verb.len()..].trim_start_matches("IF NOT EXISTS ");
+            let name = table_name(rest);
+            if verb == "CREATE TABLE " {
+                tables.insert(name);
+            } else if let Some(to) = rest[name.len()..].trim_start().strip_prefix("RENAME TO ") {
+                tables.remove(&name);
+                tables.insert(table_name(to.trim_start()));
+            }
+        }
+    }
+    tables
+}
+
 #[test]
 fn every_table_has_one_owning_module() {
     let owners = owners();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernel/migrations");
-    let mut created = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let sql = std::fs::read_to_string(entry.path()).unwrap();
-        for (at, _) in sql.match_indices("CREATE TABLE ") {
-            let rest = sql[at + 13..].trim_start_matches("IF NOT EXISTS ");
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                .collect();
-            created.push(name);
-        }
-    }
+    let created = created_tables();
     let unowned: Vec<_> = created
         .iter()
         .filter(|t| !owners.contains_key(t.as_str()))
         .collect();
     assert!(unowned.is_empty(), "tables no module declares: {unowned:?}");
     assert!(created.len() >= 30, "the migrations were read");
+    assert!(
+        created.contains("feedback_files") && !created.contains("feedback_photos"),
+        "a module's migrations are read after the baseline, renames included"
+    );
+    // `schema_migrations` is made by the runner itself, before any migration.
+    let gone: Vec<_> = owners
+        .keys()
+        .filter(|t| **t != "schema_migrations" && !created.contains(**t))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "declared tables no migration creates: {gone:?}"
+    );
 }
 
 #[test]

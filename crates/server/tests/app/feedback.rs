@@ -375,7 +375,7 @@ async fn answers_carry_files_and_anonymous_reporters_rate_with_their_key(app: Te
     let (status, html, _) = answer_with_files(&app, &code, answer, &six).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("tối đa 5 tệp"), "{html}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM feedback_photos").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM feedback_files").await, 0);
     assert_eq!(count_stored(), 0, "refused files are not kept");
     let (_, page) = app.get(&format!("/feedback/{code}")).await;
     assert!(page.contains("Đang xử lý"), "still in progress");

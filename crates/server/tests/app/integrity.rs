@@ -1,7 +1,7 @@
 //! Integrity and recovery, on both databases: the keyed audit chain and its signed checkpoints
 //! against someone who can rewrite the database (forged rows, edits re-hashed, deleted newest
 //! rows, forged checkpoints), keys that must match the database, TOTP secrets sealed at rest,
-//! and a backup restored into a fresh database and file store.
+//! a backup restored into a fresh database and file store, and the modules' migrations.
 
 use crate::common;
 
@@ -20,7 +20,8 @@ on_both_databases!(
     a_node_with_another_key_refuses_to_start,
     totp_secrets_are_sealed_at_rest,
     a_backup_restores_into_a_fresh_database_and_file_store,
-    a_running_node_checkpoints_the_chain_as_it_starts
+    a_running_node_checkpoints_the_chain_as_it_starts,
+    a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused
 );
 
 /// An audit row as stored.
@@ -693,4 +694,117 @@ async fn a_running_node_checkpoints_the_chain_as_it_starts(app: TestApp) {
     stop.send(true).unwrap();
     runner.await.unwrap();
     assert_eq!(report.checkpoints, 1, "the runner checkpointed the chain");
+}
+
+/// The feedback module's own migration (`crates/feedback/migrations/`) runs after the kernel's
+/// baseline, once, recorded as `feedback/<file>`, and keeps the rows of the table it renames; a
+/// database, or a backup of one, on which a newer version recorded a module migration this
+/// build does not carry is refused.
+async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(app: TestApp) {
+    let modules = tinhso::app::migrations();
+    // A database at the baseline holding a report, its photo and its answer's PDF.
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg_name) = common::fresh_database(app.kind, dir.path()).await;
+    let fresh = Fresh { url, pg_name };
+    let db = tinhso::db::Db::connect(&fresh.url).await.unwrap();
+    assert!(db.migrate(&[]).await.unwrap() >= 14, "the baseline");
+    sqlx::raw_sql(
+        "INSERT INTO feedback_categories (code, name, deadline_days) VALUES ('cay_xanh', 'Cây xanh', 10);
+         INSERT INTO feedback_reports (id, code, category_code, title, description, source, status,
+                received_local, created_at, updated_at)
+         VALUES ('r1', 'PA-1', 'cay_xanh', 'Cây đổ', 'Cây đổ chắn đường', 'web', 'answered',
+                '2026-11-28T08:00:00', '2026-11-28T01:00:00Z', '2026-11-28T01:00:00Z');
+         INSERT INTO feedback_photos (id, report_id, purpose, file_name, media_type, size_bytes,
+                storage_key, created_at)
+         VALUES ('p1', 'r1', 'report', 'cay.jpg', 'image/jpeg', 3, 'feedback/r1/p1', '2026-11-28T01:00:00Z'),
+                ('f1', 'r1', 'answer', 'tra-loi.pdf', 'application/pdf', 5, 'feedback/r1/f1', '2026-11-28T02:00:00Z');",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    assert_eq!(db.migrate(&modules).await.unwrap(), 1, "the module's file");
+    assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
+    let recorded: Vec<String> =
+        sqlx::query("SELECT name FROM schema_migrations WHERE name LIKE 'feedback/%'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("name"))
+            .collect();
+    let backend = match app.kind {
+        Kind::Sqlite => "sqlite",
+        Kind::Postgres => "postgres",
+    };
+    assert_eq!(
+        recorded,
+        [format!(
+            "feedback/202611281400_feedback_files.{backend}.sql"
+        )]
+    );
+    let files: Vec<(String, String, String)> = sqlx::query(
+        "SELECT id, purpose, storage_key FROM feedback_files WHERE report_id = 'r1' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get("id"), r.get("purpose"), r.get("storage_key")))
+    .collect();
+    let kept = |id: &str, purpose: &str| -> (String, String, String) {
+        (id.into(), purpose.into(), format!("feedback/r1/{id}"))
+    };
+    assert_eq!(files, [kept("f1", "answer"), kept("p1", "report")]);
+    assert!(
+        sqlx::query("SELECT COUNT(*) FROM feedback_photos")
+            .fetch_one(&db.pool)
+            .await
+            .is_err(),
+        "the old name is gone"
+    );
+
+    // A newer version added a feedback migration: this one neither starts on the database nor
+    // restores a backup of it.
+    sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+        .bind("feedback/209901010000_later.sql")
+        .bind(tinhso::time::now_text())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let refused = db.migrate(&modules).await.unwrap_err();
+    assert!(
+        format!("{refused:#}").contains("newer version")
+            && refused.to_string().contains("209901010000"),
+        "{refused:#}"
+    );
+    db.pool.close().await;
+    let config = common::test_config(&fresh.url, dir.path());
+    let Err(refused) = tinhso::app::start(config.clone(), None).await else {
+        panic!("the server started on a newer database");
+    };
+    assert!(
+        format!("{refused:#}").contains("newer version"),
+        "{refused:#}"
+    );
+
+    let archive = dir.path().join("newer.tar.gz");
+    tinhso::backup::run(&config, Some(archive.clone()))
+        .await
+        .unwrap();
+    let target_dir = tempfile::tempdir().unwrap();
+    let (url, pg_name) = common::fresh_database(app.kind, target_dir.path()).await;
+    let target = Fresh { url, pg_name };
+    let refused = tinhso::backup::restore(
+        &common::test_config(&target.url, target_dir.path()),
+        &archive,
+        false,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("newer version") && refused.contains("feedback/209901010000_later.sql"),
+        "{refused}"
+    );
 }
