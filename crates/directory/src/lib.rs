@@ -4,6 +4,7 @@ pub mod admin;
 pub mod csv_io;
 pub mod http;
 pub mod model;
+pub mod policy;
 pub mod store;
 
 pub use model::{Agency, AgencyInput, AgencyKind};
