@@ -1,6 +1,6 @@
 //! Administration of officials: an agency's administrator creates accounts for its officials
 //! and sets their roles; a system administrator does so for every agency. Every handler asks
-//! `authorize` before reading or writing.
+//! `authorize` (or the officials policy, `crate::policy`) before reading or writing.
 
 use crate as accounts;
 use crate::OfficialInput;
@@ -62,12 +62,7 @@ async fn officials(State(state): State<Ctx>, page: Page) -> PageResult<impl Into
     let user = page.require_user()?;
     let root = managed_root(&page)?;
     if let Some(agency) = &root {
-        authorize(
-            &state.db,
-            &page.principal(),
-            Action::ManageOfficials { agency },
-        )
-        .await?;
+        crate::policy::may_manage(&state, &page.principal(), agency).await?;
     } else if user.needs_totp_enrolment() {
         return Err(AppError::SecondFactorRequired.into());
     }
@@ -151,14 +146,7 @@ async fn official_edit(
     let official = accounts::official_access(&state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(
-        &state.db,
-        &page.principal(),
-        Action::ManageOfficials {
-            agency: &official.agency_id,
-        },
-    )
-    .await?;
+    crate::policy::may_manage(&state, &page.principal(), &official.agency_id).await?;
     let agency = store::by_id(&state.db, &official.agency_id).await?;
     page.render(
         "admin/official_edit.html",

@@ -61,12 +61,7 @@ pub async fn list_officials(
         }
         None => user.agency_id.clone().ok_or(AppError::Forbidden)?,
     };
-    authorize(
-        &state.db,
-        &auth.principal,
-        Action::ManageOfficials { agency: &agency_id },
-    )
-    .await?;
+    crate::policy::may_manage(&state, &auth.principal, &agency_id).await?;
     Ok(Json(
         accounts::list_officials(&state.db, Some(&agency_id)).await?,
     ))

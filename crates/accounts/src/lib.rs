@@ -6,6 +6,7 @@ pub mod api;
 pub mod demo;
 pub mod http;
 pub mod oidc;
+pub mod policy;
 pub mod profile;
 pub mod store;
 
@@ -657,12 +658,7 @@ pub async fn create_official(
     let agency = agency.expect("checked above");
     if let Some(principal) = acting {
         use tinhso_kernel::auth::authz::{Action, authorize};
-        authorize(
-            &state.db,
-            principal,
-            Action::ManageOfficials { agency: &agency.id },
-        )
-        .await?;
+        policy::may_manage(state, principal, &agency.id).await?;
         if roles.contains(&Role::SystemAdmin) {
             authorize(&state.db, principal, Action::ManageDirectory).await?;
         }
@@ -863,14 +859,7 @@ pub async fn check_access_change(
     let before = official_access(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(
-        &state.db,
-        principal,
-        Action::ManageOfficials {
-            agency: &before.agency_id,
-        },
-    )
-    .await?;
+    policy::may_manage(state, principal, &before.agency_id).await?;
     let roles: Vec<Role> = role_names
         .iter()
         .filter_map(|r| r.parse::<Role>().ok())

@@ -1,5 +1,5 @@
 //! Administration of the directory: agencies created, edited, imported and exported as CSV.
-//! Every handler asks `authorize` before reading or writing.
+//! Every handler asks the directory's policy (`crate::policy`) before reading or writing.
 
 use crate::model::{AgencyInput, AgencyKind};
 use crate::{csv_io, service, store};
@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
-use tinhso_kernel::auth::authz::{Action, authorize};
 use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::error::{AppError, PageResult};
 use tinhso_kernel::extract::{Path, Query};
@@ -58,12 +57,10 @@ async fn agency_new(
         Some(code) => crate::find(&state.db, code).await?,
         None => None,
     };
-    authorize(
-        &state.db,
+    crate::policy::may_manage(
+        &state,
         &page.principal(),
-        Action::ManageAgency {
-            parent: parent.as_ref().map(|p| p.id.as_str()),
-        },
+        parent.as_ref().map(|p| p.id.as_str()),
     )
     .await?;
     let form = context! { parent_code => q.parent, kind => "unit" };
@@ -91,12 +88,10 @@ async fn save_agency(
         Some(code) => crate::find(&state.db, code).await?,
         None => None,
     };
-    authorize(
-        &state.db,
+    crate::policy::may_manage(
+        state,
         &page.principal(),
-        Action::ManageAgency {
-            parent: parent.as_ref().map(|p| p.id.as_str()),
-        },
+        parent.as_ref().map(|p| p.id.as_str()),
     )
     .await?;
     let actor = Actor {
@@ -138,14 +133,7 @@ async fn agency_edit(
     let agency = crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    authorize(
-        &state.db,
-        &page.principal(),
-        Action::ManageAgency {
-            parent: agency.parent_id.as_deref(),
-        },
-    )
-    .await?;
+    crate::policy::may_manage(&state, &page.principal(), agency.parent_id.as_deref()).await?;
     let form = AgencyInput {
         code: agency.code.clone(),
         name: agency.name.clone(),
@@ -171,20 +159,13 @@ async fn agency_update(
         .await?
         .ok_or(AppError::NotFound)?;
     // The agency must also be editable where it stands now, not only where it moves to.
-    authorize(
-        &state.db,
-        &page.principal(),
-        Action::ManageAgency {
-            parent: existing.parent_id.as_deref(),
-        },
-    )
-    .await?;
+    crate::policy::may_manage(&state, &page.principal(), existing.parent_id.as_deref()).await?;
     form.code = code;
     save_agency(&state, &page, ip, form, true).await
 }
 
 async fn import_form(State(state): State<Ctx>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &page.principal(), Action::ManageDirectory).await?;
+    crate::policy::may_import_export(&state, &page.principal()).await?;
     page.render("admin/import.html", context! {})
 }
 
@@ -197,7 +178,7 @@ async fn import(
     ClientIp(ip): ClientIp,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    authorize(&state.db, &auth.principal, Action::ManageDirectory).await?;
+    crate::policy::may_import_export(&state, &auth.principal).await?;
     let upload = match read_upload(multipart, MAX_CSV_BYTES, &[".csv", ".txt"], "CSV").await {
         Ok(upload) => upload,
         Err(e) => return import_page(&page, "admin/import.html", Err(e), false),
@@ -217,7 +198,7 @@ async fn import(
 }
 
 async fn export(State(state): State<Ctx>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &page.principal(), Action::ManageDirectory).await?;
+    crate::policy::may_import_export(&state, &page.principal()).await?;
     let bytes = csv_io::export(&state.db).await?;
     Ok((
         [

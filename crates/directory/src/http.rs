@@ -11,7 +11,6 @@ use minijinja::context;
 use serde::Deserialize;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
-use tinhso_kernel::auth::authz::{Action, authorize};
 use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Path, Query};
@@ -83,10 +82,9 @@ async fn agency_page(
     let can_edit = match &page.user {
         Some(user) => {
             let principal = tinhso_kernel::auth::Principal::User(user.clone());
-            let action = Action::ManageAgency {
-                parent: agency.parent_id.as_deref(),
-            };
-            authorize(&state.db, &principal, action).await.is_ok()
+            crate::policy::may_manage(&state, &principal, agency.parent_id.as_deref())
+                .await
+                .is_ok()
         }
         None => false,
     };
@@ -160,12 +158,10 @@ async fn write_agency(
         })?),
         None => None,
     };
-    authorize(
-        &state.db,
+    crate::policy::may_manage(
+        state,
         &auth.principal,
-        Action::ManageAgency {
-            parent: parent.as_ref().map(|p| p.id.as_str()),
-        },
+        parent.as_ref().map(|p| p.id.as_str()),
     )
     .await?;
     let actor = Actor {

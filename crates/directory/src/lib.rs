@@ -5,6 +5,7 @@ pub mod csv_io;
 pub mod demo;
 pub mod http;
 pub mod model;
+pub mod policy;
 pub mod service;
 pub mod store;
 

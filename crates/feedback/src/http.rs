@@ -2,6 +2,7 @@
 //! suggestions, the reporter's rating and reopening, and the agencies' work on reports.
 
 use super::Report;
+use super::policy::{FeedbackReportPolicy, ReportAction};
 use super::service::{self, ActionInput, NewReport, Reporter};
 use super::store::{self, Filter};
 use axum::extract::{Multipart, State};
@@ -14,6 +15,8 @@ use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::feedback::Action;
 use tinhso_domain::time::LocalDateTime;
 use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::Principal;
+use tinhso_kernel::auth::policy::{Capability, Cx, Subject, allowed, check, may};
 use tinhso_kernel::error::{AppError, FieldError, PageResult};
 use tinhso_kernel::extract::{Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -308,9 +311,12 @@ async fn render_report(
     let user = page.user.as_ref();
     let is_reporter =
         key.is_some() || user.is_some_and(|u| r.reporter_id.as_deref() == Some(u.id.as_str()));
-    let is_handler = user
-        .is_some_and(|u| u.is_official() && u.agency_id.is_some() && u.agency_id == r.agency_id);
-    let is_coordinator = user.is_some_and(|u| u.has_role(tinhso_kernel::auth::Role::SystemAdmin));
+    // What the page shows and offers is what the policy would let through.
+    let principal = page.principal();
+    let (cx, viewer) = (Cx::from(state), Subject::of(&principal));
+    let is_handler = may::<FeedbackReportPolicy>(&cx, &viewer, r, ReportAction::Handle).await?;
+    let is_coordinator =
+        may::<FeedbackReportPolicy>(&cx, &viewer, r, ReportAction::Coordinate).await?;
     let (photos, answer_files): (Vec<_>, Vec<_>) = if r.hidden_reason.is_some() && !is_handler {
         Default::default()
     } else {
@@ -327,7 +333,7 @@ async fn render_report(
         )
     });
     let events = store::events(&state.db, &r.id).await?;
-    let actions = possible_actions(state, user, key, r);
+    let actions = possible_actions(state, &principal, key, r).await?;
     let agencies = if actions.contains(&Action::Assign.as_str()) {
         tinhso_directory::store::all(&state.db).await?
     } else {
@@ -353,24 +359,24 @@ async fn render_report(
     Ok((status, html).into_response())
 }
 
-/// The actions the person viewing may take on the report as it stands, as the service would
-/// decide them: the page offers exactly these, so it cannot drift from the rules.
-fn possible_actions(
+/// The actions the person viewing (or the holder of the reporter's key) may take on the report
+/// as it stands, as the policy decides them: the page offers exactly these.
+async fn possible_actions(
     state: &Ctx,
-    user: Option<&tinhso_kernel::auth::User>,
+    principal: &Principal,
     key: Option<&str>,
     r: &Report,
-) -> Vec<&'static str> {
-    let actor = match (key, user) {
-        (Some(key), _) => service::Actor::ReporterKey(key),
-        (None, Some(user)) => service::Actor::User(user),
-        (None, None) => return Vec::new(),
-    };
-    Action::ALL
-        .iter()
-        .filter(|a| service::may_act(state, &actor, r, **a).is_ok())
-        .map(|a| a.as_str())
-        .collect()
+) -> Result<Vec<&'static str>, AppError> {
+    let who = Subject::with(principal, key.map(Capability::ReporterKey));
+    let asked = Action::ALL.map(ReportAction::Act);
+    let offered = allowed::<FeedbackReportPolicy>(&Cx::from(state), &who, r, &asked).await?;
+    Ok(offered
+        .into_iter()
+        .filter_map(|a| match a {
+            ReportAction::Act(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Who wrote and how to reach them, for the handling agency only: the parts given.
@@ -433,11 +439,18 @@ async fn confirm_action(
     code: &str,
     input: &ActionInput,
 ) -> PageResult<Response> {
-    let user = page.require_user()?;
+    page.require_user()?;
     let r = store::by_code(&state.db, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    service::may_act(state, &service::Actor::User(user), &r, input.action)?;
+    let principal = page.principal();
+    check::<FeedbackReportPolicy>(
+        &Cx::from(state),
+        &Subject::of(&principal),
+        &r,
+        ReportAction::Act(input.action),
+    )
+    .await?;
     let back = format!("/feedback/{code}");
     let (what, action) = match input.action {
         Action::Reject => ("feedback_reject", "reject"),
@@ -476,6 +489,13 @@ async fn run_action(
         ),
         None => format!("/feedback/{code}"),
     };
+    let r = store::by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let principal = page.principal();
+    let who = Subject::with(&principal, key.as_deref().map(Capability::ReporterKey));
+    check::<FeedbackReportPolicy>(&Cx::from(state), &who, &r, ReportAction::Act(input.action))
+        .await?;
     let draft = (input.action == Action::Answer).then(|| input.note.clone());
     let (kept_action, kept_note) = (input.action.as_str().to_owned(), input.note.clone());
     match service::act(state, actor, ip, code, input).await {
@@ -564,9 +584,14 @@ async fn hide(
         let r = store::by_code(&state.db, &code)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !service::may_hide(&user, &r) {
-            return Err(AppError::Forbidden.into());
-        }
+        let principal = page.principal();
+        check::<FeedbackReportPolicy>(
+            &Cx::from(&state),
+            &Subject::of(&principal),
+            &r,
+            ReportAction::Hide,
+        )
+        .await?;
         let back = format!("/feedback/{code}");
         return Confirmation::new("feedback_hide", format!("{back}/hide"), back)
             .fact("feedback_code", r.code.clone())
@@ -588,10 +613,14 @@ async fn file(
     let r = store::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let is_handler = page
-        .user
-        .as_ref()
-        .is_some_and(|u| u.is_official() && u.agency_id.is_some() && u.agency_id == r.agency_id);
+    let principal = page.principal();
+    let is_handler = may::<FeedbackReportPolicy>(
+        &Cx::from(&state),
+        &Subject::of(&principal),
+        &r,
+        ReportAction::Handle,
+    )
+    .await?;
     if r.hidden_reason.is_some() && !is_handler {
         return Err(AppError::NotFound.into());
     }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod notices;
 pub mod open311;
 pub mod photos;
+pub mod policy;
 pub mod service;
 pub mod stats;
 pub mod store;

@@ -3,6 +3,7 @@
 //! format. Our richer statuses are mapped to open/closed, the detail going to `status_notes`.
 
 use super::Report;
+use super::policy::{FeedbackFilingPolicy, Filing};
 use super::service::{self, NewReport, Reporter};
 use super::store::{self, Filter};
 use axum::extract::{Path, RawQuery, State};
@@ -12,6 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::Principal;
+use tinhso_kernel::auth::policy::{Cx, Subject, check};
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::{Access, Routes};
 use tinhso_kernel::net::ClientIp;
@@ -384,21 +386,25 @@ async fn root_post(
         );
     };
     let p = params(Some(body));
-    let user = match tinhso_kernel::tokens::authenticate(
+    // The client is who its key says; without a valid key it is nobody, whom the filing
+    // policy refuses as it refuses a token without the `open311` scope.
+    let principal = tinhso_kernel::tokens::authenticate(
         &state.db,
         p.get("api_key").map(String::as_str).unwrap_or(""),
     )
     .await
-    {
-        Ok(Principal::Token { user, scopes }) if scopes.iter().any(|s| s == "open311") => user,
-        _ => {
-            return error(
-                format,
-                StatusCode::FORBIDDEN,
-                "api_key is missing or not valid",
-            );
-        }
+    .unwrap_or(Principal::Anonymous);
+    let who = Subject::of(&principal);
+    let allowed =
+        check::<FeedbackFilingPolicy>(&Cx::from(&state), &who, &(), Filing::Open311).await;
+    let (Ok(()), Some(user)) = (allowed, who.user()) else {
+        return error(
+            format,
+            StatusCode::FORBIDDEN,
+            "api_key is missing or not valid",
+        );
     };
+    let user = user.clone();
     let get = |k: &str| p.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let service_code = get("service_code");
     match store::category(&state.db, &service_code).await {

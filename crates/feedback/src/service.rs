@@ -3,6 +3,7 @@
 //! (`notices::NOTIFY_FOLLOWERS`) tells everyone following the report.
 
 use super::Report;
+use super::policy::{FeedbackReportPolicy, ReportAction};
 use super::store::{self, Photo};
 use bytes::Bytes;
 use tinhso_domain::feedback::{
@@ -10,7 +11,7 @@ use tinhso_domain::feedback::{
 };
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Change};
-use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::auth::User;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::files::IncomingFile;
@@ -468,63 +469,30 @@ impl Actor<'_> {
     }
 }
 
-/// The reporter's key for a report: a MAC of its code under the server secret, so every node
-/// checks it without storing it. It lets only the reporter rate or reopen the answer.
+/// The reporter's key for a report (see `policy::reporter_key`).
 pub fn reporter_key(state: &Ctx, code: &str) -> String {
-    use base64::Engine;
-    use hmac::{KeyInit, Mac};
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.secret).expect("HMAC takes any key");
-    mac.update(b"feedback:reporter:");
-    mac.update(code.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..18])
+    super::policy::reporter_key(&state.secret, code)
 }
 
 /// Whether `key` is the reporter's key for the report `code` (compared in constant time).
 pub fn is_reporter_key(state: &Ctx, code: &str, key: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    reporter_key(state, code)
-        .as_bytes()
-        .ct_eq(key.as_bytes())
-        .into()
+    super::policy::is_reporter_key(&state.secret, code, key)
 }
 
-/// Who may take `action`: officials of the agency holding the report (system administrators
-/// coordinate: they assign and re-route anything), the reporter (signed in, or with their key)
-/// for rating and reopening.
-fn allowed(state: &Ctx, actor: &Actor, r: &Report, action: Action) -> bool {
-    let user = match actor {
-        Actor::ReporterKey(key) => {
-            return matches!(action, Action::Rate | Action::Reopen)
-                && is_reporter_key(state, &r.code, key);
-        }
-        Actor::User(u) => u,
+/// The policy's decision for `actor` on `r` as it stands (decided again on the locked row:
+/// the page's check may be a moment old).
+fn decide(state: &Ctx, actor: &Actor, r: &Report, action: ReportAction) -> Result<(), AppError> {
+    let (user, key) = match actor {
+        Actor::User(u) => (Some(*u), None),
+        Actor::ReporterKey(k) => (None, Some(*k)),
     };
-    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
-    match action {
-        Action::Rate | Action::Reopen => r.reporter_id.as_deref() == Some(user.id.as_str()),
-        Action::Assign => {
-            user.has_role(Role::SystemAdmin) || (of_agency && user.has_role(Role::Leader))
-        }
-        Action::Accept | Action::Answer | Action::Reject | Action::MarkDuplicate => of_agency,
-    }
-}
-
-/// Whether `actor` may take `action` on `r` as it stands, without doing it: pages confirm
-/// only what could then be done.
-pub fn may_act(state: &Ctx, actor: &Actor, r: &Report, action: Action) -> Result<(), AppError> {
-    if !allowed(state, actor, r, action) {
-        return Err(AppError::Forbidden);
-    }
-    transition(r.status, action, r.reopened)
-        .map(|_| ())
-        .map_err(|e| AppError::Conflict(e.to_string()))
-}
-
-/// Who may hide a report's content: its agency's officials and system administrators.
-pub fn may_hide(user: &User, r: &Report) -> bool {
-    let of_agency = user.is_official() && user.agency_id.is_some() && user.agency_id == r.agency_id;
-    of_agency || user.has_role(Role::SystemAdmin)
+    Ok(FeedbackReportPolicy::decision(
+        &state.secret,
+        user,
+        key,
+        r,
+        action,
+    )?)
 }
 
 /// At most this many files with one answer.
@@ -596,9 +564,7 @@ pub async fn act(
         let r = store::by_code(&state.db, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !allowed(state, &actor, &r, input.action) {
-            return Err(AppError::Forbidden);
-        }
+        decide(state, &actor, &r, ReportAction::Act(input.action))?;
         store_answer_files(state, &input.files).await?
     } else {
         Vec::new()
@@ -623,9 +589,7 @@ async fn apply(
     let mut r = store::for_update(db, &mut tx, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !allowed(state, actor, &r, input.action) {
-        return Err(AppError::Forbidden);
-    }
+    decide(state, actor, &r, ReportAction::Act(input.action))?;
     let to = transition(r.status, input.action, r.reopened)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let note = input.note.trim().to_owned();
@@ -808,9 +772,7 @@ pub async fn hide(
     let r = store::for_update(db, &mut tx, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !may_hide(user, &r) {
-        return Err(AppError::Forbidden);
-    }
+    decide(state, &Actor::User(user), &r, ReportAction::Hide)?;
     if reason.trim().chars().count() < 5 {
         return Err(AppError::validation(
             "reason",

@@ -79,19 +79,13 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
 }
 
 pub async fn authorize(db: &Db, principal: &Principal, action: Action<'_>) -> Result<(), AppError> {
-    let user = match principal {
-        Principal::Anonymous => return Err(AppError::Unauthorized),
-        Principal::User(user) => user,
-        Principal::Token { user, scopes } => {
-            if !scopes.iter().any(|s| s == action.scope()) {
-                return Err(AppError::Forbidden);
-            }
-            user
-        }
-    };
-    if user.needs_totp_enrolment() && !matches!(action, Action::OwnAccount) {
-        return Err(AppError::SecondFactorRequired);
-    }
+    super::policy::prelude(
+        principal,
+        action.scope(),
+        false,
+        matches!(action, Action::OwnAccount),
+    )?;
+    let user = principal.user().ok_or(AppError::Unauthorized)?;
     if allowed(db, user, action).await? {
         Ok(())
     } else {

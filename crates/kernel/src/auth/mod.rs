@@ -1,9 +1,10 @@
 //! Who is asking: sessions (cookies), API tokens (bearer), passwords, second factor, and the
-//! one authorization layer every handler goes through (`authz`).
+//! one authorization layer every handler goes through (`authz`, and per entity kind `policy`).
 
 pub mod authz;
 pub mod csrf;
 pub mod password;
+pub mod policy;
 pub mod profile;
 pub mod session;
 pub mod throttle;

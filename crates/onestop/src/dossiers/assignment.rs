@@ -3,9 +3,10 @@
 //! seeing each one's current load; the choice is audited and the specialist is told (inbox and
 //! email, by the subscriber of its event `dossier.assigned`).
 //! A dossier assigned to someone is theirs for the specialist's actions (see
-//! `service::actor_for`); unassigned dossiers stay open to every specialist of the agency, as
+//! `policy::DossierPolicy`); unassigned dossiers stay open to every specialist of the agency, as
 //! before assignment existed.
 
+use super::policy::{DossierAction, DossierPolicy, checked};
 use super::service::Who;
 use super::store::SELECT;
 use super::{Dossier, local_now, local_text, store};
@@ -13,7 +14,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use tinhso_domain::dossier::{is_final, urgency};
+use tinhso_domain::dossier::urgency;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Change};
 use tinhso_kernel::auth::{Role, User};
@@ -90,16 +91,6 @@ pub async fn specialists(
         .collect()
 }
 
-/// Whether `user` may choose the specialist of `d`: a leader or one-stop clerk of the agency
-/// holding it, while it is filed and not finished.
-pub fn can_assign(user: &User, d: &Dossier) -> bool {
-    user.is_official()
-        && user.agency_id.as_deref() == Some(d.agency_id.as_str())
-        && (user.has_role(Role::Leader) || user.has_role(Role::OneStopClerk))
-        && d.code.is_some()
-        && !is_final(d.state)
-}
-
 /// Assigns dossier `id` to specialist `assignee` (or re-assigns it): checked, audited, and its
 /// event `dossier.assigned` emitted, in one transaction (the event's subscriber
 /// `notices::NOTIFY_ASSIGNEE` tells the specialist, and the one it was taken from).
@@ -109,17 +100,8 @@ pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Res
     let d = store::for_update(db, &mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !(who.user.is_official() && who.user.agency_id.as_deref() == Some(d.agency_id.as_str())) {
-        return Err(AppError::NotFound);
-    }
-    if !(who.user.has_role(Role::Leader) || who.user.has_role(Role::OneStopClerk)) {
-        return Err(AppError::Forbidden);
-    }
-    if !can_assign(who.user, &d) {
-        return Err(AppError::Conflict(
-            "Hồ sơ đã kết thúc hoặc chưa nộp, không phân công được.".into(),
-        ));
-    }
+    // Decided again on the locked row (the handler checked a moment ago).
+    DossierPolicy::assigning(who.user, &d)?;
     let name = specialist_of(&mut tx, &d.agency_id, assignee)
         .await?
         .ok_or_else(|| {
@@ -230,6 +212,7 @@ async fn assign_page(
     Form(form): Form<AssignForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
+    checked(&state, &page.principal(), &id, DossierAction::Assign).await?;
     let who = Who {
         user: &user,
         ip: &ip,
@@ -237,8 +220,8 @@ async fn assign_page(
     match assign(&state, &who, &id, form.assignee.trim()).await {
         Ok(()) => Ok(Redirect::to(&format!("/office/dossiers/{id}?assigned=1")).into_response()),
         Err(AppError::Validation(errors)) => {
-            let d = super::citizen::visible(&state, &user, &id).await?;
-            super::office::render(&state, &page, &user, &d, &errors).await
+            let d = super::policy::visible(&state, &page.principal(), &id).await?;
+            super::office::render(&state, &page, &d, &errors).await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,9 @@
 //! Citizens' pages: apply for a procedure (drafts, papers, submission), follow one's dossiers,
 //! supplement, withdraw, download results and forms, rate; and the public tracking page.
+//! Who may read or act on a dossier is `policy::DossierPolicy`'s to say.
 
+pub use super::policy::visible;
+use super::policy::{DossierAction, DossierPolicy};
 use super::service::{self, ActionInput, Application, Saved, Who};
 use super::store::{self, StoredFile};
 use super::{Dossier, forms, local_now, papers};
@@ -15,7 +18,8 @@ use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::dossier::{Action, DossierState};
 use tinhso_domain::procedure::FieldKind;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::auth::User;
+use tinhso_kernel::auth::policy::{Cx, Subject, allowed, check};
 use tinhso_kernel::error::{AppError, FieldError, PageResult};
 use tinhso_kernel::extract::{Form, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -52,22 +56,6 @@ pub fn routes() -> Routes {
             form_pdf,
         )
         .get("/track", Access::Public, track_page)
-}
-
-/// Whether `user` may read the dossier: its applicant, an official of the agency holding it,
-/// or a system administrator.
-pub fn can_view(user: &User, d: &Dossier) -> bool {
-    d.applicant_id.as_deref() == Some(user.id.as_str())
-        || (user.is_official() && user.agency_id.as_deref() == Some(d.agency_id.as_str()))
-        || user.has_role(Role::SystemAdmin)
-}
-
-/// Loads a dossier the user may read; others get "not found", so codes cannot be probed.
-pub async fn visible(state: &Ctx, user: &User, id: &str) -> Result<Dossier, AppError> {
-    store::by_id(&state.db, id)
-        .await?
-        .filter(|d| can_view(user, d))
-        .ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, Default)]
@@ -240,7 +228,7 @@ async fn apply_form(
     };
     view.prefilled = !view.values.is_empty();
     if let Some(draft_id) = q.draft.as_deref() {
-        let d = visible(&state, &user, draft_id).await?;
+        let d = visible(&state, &page.principal(), draft_id).await?;
         if d.state != DossierState::Draft || d.applicant_id.as_deref() != Some(user.id.as_str()) {
             return Ok(Redirect::to(&format!("/dossiers/{}", d.id)).into_response());
         }
@@ -395,7 +383,7 @@ async fn dossier_page(
     Query(q): Query<DossierQuery>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
     if user.is_official() && d.applicant_id.as_deref() != Some(user.id.as_str()) {
         return Ok(Redirect::to(&format!("/office/dossiers/{id}")).into_response());
     }
@@ -437,6 +425,20 @@ pub async fn render_dossier(
             .unwrap_or_default(),
         &d.answers,
     );
+    // What the page offers is what the policy would let through.
+    let principal = page.principal();
+    let offered = allowed::<DossierPolicy>(
+        &Cx::from(state),
+        &Subject::of(&principal),
+        d,
+        &[
+            DossierAction::Act(Action::Withdraw),
+            DossierAction::Rate,
+            DossierAction::Pay,
+        ],
+    )
+    .await?;
+    let can = |a: DossierAction| offered.contains(&a);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -447,10 +449,9 @@ pub async fn render_dossier(
         context! {
             d => summary(d, &calendar, local_now()), answers => sv(&answers), events => sv(&events),
             files => sv(&files), results => sv(results(&files)), store => sv(&store), forms => forms, just_submitted => notice == Some("submitted"), notice => notice,
-            payments => sv(&payments), can_pay => d.fee_due > d.fee_paid && d.code.is_some() && !tinhso_domain::dossier::is_final(d.state),
+            payments => sv(&payments), can_pay => can(DossierAction::Pay),
             errors => form_errors(errors), rating => d.rating, rating_comment => d.rating_comment.clone(),
-            can_withdraw => matches!(d.state, DossierState::Submitted | DossierState::SupplementRequested),
-            can_rate => d.state == DossierState::Returned && d.rating.is_none(),
+            can_withdraw => can(DossierAction::Act(Action::Withdraw)), can_rate => can(DossierAction::Rate),
             supplement_note => events.iter().rev().find(|e| e.action == "request_supplement").map(|e| e.note.clone()),
             fee_due => d.fee_due, fee_paid => d.fee_paid,
         },
@@ -474,7 +475,7 @@ async fn supplement(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let form = files::read(multipart).await?;
     if !form.file_errors.is_empty() {
         return render_dossier(&state, &page, &d, None, &form.file_errors).await;
@@ -535,9 +536,16 @@ async fn withdraw(
     Form(form): Form<ConfirmForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
     if !confirm::given(form.confirm.as_deref()) {
-        service::check(&user, &d, Action::Withdraw)?;
+        let principal = page.principal();
+        check::<DossierPolicy>(
+            &Cx::from(&state),
+            &Subject::of(&principal),
+            &d,
+            DossierAction::Act(Action::Withdraw),
+        )
+        .await?;
         let back = format!("/dossiers/{}", d.id);
         return Confirmation::new("withdraw", format!("{back}/withdraw"), back)
             .fact("dossier_code", d.code.clone().unwrap_or_default())
@@ -572,7 +580,7 @@ async fn rate(
     axum::Form(form): axum::Form<RatingForm>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let rating = form
         .rating
         .as_deref()
@@ -601,8 +609,8 @@ async fn download(
     page: Page,
     Path((id, file_id)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    page.require_user()?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let file = store::files(&state.db, &d.id)
         .await?
         .into_iter()
@@ -623,8 +631,8 @@ async fn form_pdf(
     page: Page,
     Path((id, number)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    page.require_user()?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let pdf = render_form(&state, &d, number.trim_end_matches(".pdf")).await?;
     let name = format!(
         "mau-{}-{}.pdf",

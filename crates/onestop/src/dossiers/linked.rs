@@ -408,10 +408,10 @@ async fn request_page(
     page: Page,
     Path(group): Path<String>,
 ) -> PageResult<Response> {
-    let user = page.require_user()?.clone();
+    page.require_user()?;
     let dossiers = store::in_group(&state.db, &group).await?;
     let first = dossiers.first().ok_or(AppError::NotFound)?;
-    visible(&state, &user, &first.id).await?;
+    visible(&state, &page.principal(), &first.id).await?;
     if dossiers
         .iter()
         .any(|d| d.applicant_id != first.applicant_id)

@@ -12,6 +12,7 @@ pub mod linked;
 pub mod notices;
 pub mod office;
 pub mod papers;
+pub mod policy;
 pub mod service;
 pub mod stats;
 pub mod store;

@@ -3,6 +3,7 @@
 //! (the administrators' calendar page is in `tinhso_kernel::calendar::http`).
 
 use super::citizen::{render_form, summary, visible};
+use super::policy::{DossierAction, DossierPolicy};
 use super::service::{self, ActionInput, CounterApplication, Who};
 use super::store::{self, Queue};
 use super::{Dossier, forms, local_now, local_text};
@@ -13,11 +14,12 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tinhso_domain::calendar::DeadlineStatus;
-use tinhso_domain::dossier::{Action, transition};
+use tinhso_domain::dossier::Action;
 use tinhso_domain::procedure::FieldKind;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::User;
 use tinhso_kernel::auth::authz::{Action as Authz, authorize};
+use tinhso_kernel::auth::policy::{Cx, Subject, allowed, check, may};
+use tinhso_kernel::auth::{Principal, User};
 use tinhso_kernel::error::{AppError, FieldError, PageResult};
 use tinhso_kernel::extract::{Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -200,17 +202,23 @@ const OFFICE_ACTIONS: [Action; 9] = [
     Action::Stop,
 ];
 
-/// The actions `user` can take on `d` now, in the order the page offers them.
-fn possible_actions(user: &User, d: &Dossier) -> Vec<String> {
-    OFFICE_ACTIONS
+/// The actions `principal` can take on `d` now, in the order the page offers them: those the
+/// policy would let through.
+async fn possible_actions(
+    state: &Ctx,
+    principal: &Principal,
+    d: &Dossier,
+) -> Result<Vec<String>, AppError> {
+    let asked = OFFICE_ACTIONS.map(DossierAction::Act);
+    let offered =
+        allowed::<DossierPolicy>(&Cx::from(state), &Subject::of(principal), d, &asked).await?;
+    Ok(offered
         .into_iter()
-        .filter(|a| {
-            service::actor_for(user, d, *a)
-                .ok()
-                .is_some_and(|actor| transition(d.position(), *a, actor).is_ok())
+        .filter_map(|a| match a {
+            DossierAction::Act(a) => Some(a.as_str().to_owned()),
+            _ => None,
         })
-        .map(|a| a.as_str().to_owned())
-        .collect()
+        .collect())
 }
 
 /// The names of the actions pages confirm first.
@@ -238,19 +246,18 @@ async fn dossier_page(
     page: Page,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let (user, _) = official(&state, &page).await?;
-    let d = visible(&state, &user, &id).await?;
-    render(&state, &page, &user, &d, &[]).await
+    official(&state, &page).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
+    render(&state, &page, &d, &[]).await
 }
 
 pub(crate) async fn render(
     state: &Ctx,
     page: &Page,
-    user: &User,
     d: &Dossier,
     errors: &[FieldError],
 ) -> PageResult<Response> {
-    render_kept(state, page, user, d, errors, None).await
+    render_kept(state, page, d, errors, None).await
 }
 
 /// What an official typed into an action's form, shown again with the message when the
@@ -275,7 +282,6 @@ impl Kept {
 async fn render_kept(
     state: &Ctx,
     page: &Page,
-    user: &User,
     d: &Dossier,
     errors: &[FieldError],
     kept: Option<&Kept>,
@@ -305,7 +311,15 @@ async fn render_kept(
         d.deadline_status(&calendar, now),
         Some(DeadlineStatus::DueSoon | DeadlineStatus::Overdue)
     );
-    let can_assign = super::assignment::can_assign(user, d);
+    let principal = page.principal();
+    let can_assign = may::<DossierPolicy>(
+        &Cx::from(state),
+        &Subject::of(&principal),
+        d,
+        DossierAction::Assign,
+    )
+    .await?;
+    let actions = possible_actions(state, &principal, d).await?;
     let specialists = if can_assign {
         super::assignment::specialists(&state.db, &calendar, &d.agency_id, now).await?
     } else {
@@ -321,9 +335,9 @@ async fn render_kept(
         context! {
             d => summary(d, &calendar, now), answers => sv(&answers),
             events => sv(&events), files => sv(&files), results => sv(super::citizen::results(&files)), forms => forms::available(d, &events),
-            actions => possible_actions(user, d), irreversible => irreversible_names(), steps => sv(&d.steps), step => d.step,
+            actions => actions.clone(), irreversible => irreversible_names(), steps => sv(&d.steps), step => d.step,
             other_agencies => other_agencies, errors => form_errors(errors),
-            prompt_apology => due_soon && !d.apologised && possible_actions(user, d).iter().any(|a| a == "apologize"),
+            prompt_apology => due_soon && !d.apologised && actions.iter().any(|a| a == "apologize"),
             applicant_email => d.applicant_email.clone(), applicant_phone => d.applicant_phone.clone(),
             rating => d.rating, rating_comment => d.rating_comment.clone(), outcome => d.outcome.map(sv),
             assignee_id => d.assignee_id.clone(), assignee_name => d.assignee_name.clone(),
@@ -357,17 +371,17 @@ async fn take_action(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let (user, _) = official(&state, &page).await?;
-    let d = visible(&state, &user, &id).await?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let form = files::read(multipart).await?;
     if !form.file_errors.is_empty() {
-        return render(&state, &page, &user, &d, &form.file_errors).await;
+        return render(&state, &page, &d, &form.file_errors).await;
     }
     let action: Action = form
         .text("action")
         .parse()
         .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
     if action.is_irreversible() && !confirm::given(Some(form.text(confirm::FIELD))) {
-        return ask_confirmation(&state, &page, &user, &d, action, &form).await;
+        return ask_confirmation(&state, &page, &d, action, &form).await;
     }
     let new_due = match form.text("new_due") {
         "" => None,
@@ -402,7 +416,7 @@ async fn take_action(
         }
         Ok(_) => Ok(Redirect::to(&format!("/office/dossiers/{id}")).into_response()),
         Err(AppError::Validation(errors)) => {
-            render_kept(&state, &page, &user, &d, &errors, Some(&kept)).await
+            render_kept(&state, &page, &d, &errors, Some(&kept)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -414,18 +428,24 @@ async fn take_action(
 async fn ask_confirmation(
     state: &Ctx,
     page: &Page,
-    user: &User,
     d: &Dossier,
     action: Action,
     form: &files::FormData,
 ) -> PageResult<Response> {
-    service::check(user, d, action)?;
+    let principal = page.principal();
+    check::<DossierPolicy>(
+        &Cx::from(state),
+        &Subject::of(&principal),
+        d,
+        DossierAction::Act(action),
+    )
+    .await?;
     let note = form.text("note").trim();
     if matches!(action, Action::Refuse | Action::Stop)
         && let Err(AppError::Validation(errors)) =
             service::require_note(note, service::REASON_NEEDED)
     {
-        return render_kept(state, page, user, d, &errors, Some(&Kept::of(form))).await;
+        return render_kept(state, page, d, &errors, Some(&Kept::of(form))).await;
     }
     let what = match action {
         Action::Refuse => "refuse",
@@ -450,7 +470,7 @@ async fn ask_confirmation(
         {
             Ok(target) => target,
             Err(AppError::Validation(errors)) => {
-                return render(state, page, user, d, &errors).await;
+                return render(state, page, d, &errors).await;
             }
             Err(e) => return Err(e.into()),
         };
@@ -554,6 +574,6 @@ pub async fn office_form(
     id: &str,
     number: &str,
 ) -> Result<Vec<u8>, AppError> {
-    let d = visible(state, user, id).await?;
+    let d = visible(state, &Principal::User(user.clone()), id).await?;
     render_form(state, &d, number).await
 }

@@ -2,6 +2,7 @@
 //! action. Each runs in one transaction that checks the state machine and the actor, writes
 //! the dossier, its timeline, the audit trail and the notifications together, or nothing.
 
+use super::policy::DossierPolicy;
 use super::store::{self, Event, NewDossier, StoredFile};
 use super::upload;
 use super::{Dossier, local_now};
@@ -622,7 +623,8 @@ async fn act_in_tx(
     let mut d = store::for_update(db, &mut tx, dossier_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let actor = actor_for(who.user, &d, input.action)?;
+    // Decided again on the locked row: the page's check may be a moment old.
+    let actor = DossierPolicy::actor(who.user, &d, input.action)?;
     for f in stored {
         store::insert_file(&mut tx, f, &who.user.id).await?;
     }
@@ -631,58 +633,6 @@ async fn act_in_tx(
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     Ok(d)
-}
-
-/// The role in which `user` takes `action` on `d`: the applicant for the applicant's actions,
-/// else an official of the agency holding the dossier with a role the action allows (and,
-/// for a processing step, the step's own role).
-pub fn actor_for(user: &User, d: &Dossier, action: Action) -> Result<Actor, AppError> {
-    let allowed = action.actors();
-    if allowed.contains(&Actor::Applicant) {
-        return if d.applicant_id.as_deref() == Some(user.id.as_str()) {
-            Ok(Actor::Applicant)
-        } else {
-            Err(AppError::Forbidden)
-        };
-    }
-    if !user.is_official() || user.agency_id.as_deref() != Some(d.agency_id.as_str()) {
-        return Err(AppError::Forbidden);
-    }
-    let step_role = d.current_step().map(|s| s.role.as_str());
-    let candidates = allowed
-        .iter()
-        .copied()
-        .filter(|a| user.has_role(role_of(*a)));
-    // A dossier assigned to a named specialist is theirs: other specialists keep acting only
-    // on unassigned dossiers of their agency, as before assignment existed.
-    let assigned_elsewhere = d
-        .assignee_id
-        .as_deref()
-        .is_some_and(|id| id != user.id.as_str());
-    let mut fitting = candidates
-        .filter(|a| !(*a == Actor::Specialist && assigned_elsewhere))
-        .filter(|a| match action {
-            Action::CompleteStep => step_role == Some(role_of(*a).as_str()),
-            _ => true,
-        });
-    fitting.next().ok_or(AppError::Forbidden)
-}
-
-/// Whether `user` may take `action` on `d` as it stands (actor and state machine), without
-/// doing it: pages ask for a confirmation only of what could then be done.
-pub fn check(user: &User, d: &Dossier, action: Action) -> Result<(), AppError> {
-    let actor = actor_for(user, d, action)?;
-    dossier::transition(d.position(), action, actor)
-        .map(|_| ())
-        .map_err(transition_error)
-}
-
-fn role_of(actor: Actor) -> Role {
-    match actor {
-        Actor::OneStopClerk | Actor::Applicant => Role::OneStopClerk,
-        Actor::Specialist => Role::Specialist,
-        Actor::Leader => Role::Leader,
-    }
 }
 
 /// Applies an action to the loaded dossier: the state machine, then its effects on the
@@ -963,17 +913,7 @@ pub async fn rate(
     let mut d = store::for_update(db, &mut tx, dossier_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if d.applicant_id.as_deref() != Some(who.user.id.as_str()) {
-        return Err(AppError::Forbidden);
-    }
-    if d.state != DossierState::Returned {
-        return Err(AppError::Conflict(
-            "Chỉ đánh giá được khi hồ sơ đã có kết quả.".into(),
-        ));
-    }
-    if d.rating.is_some() {
-        return Err(AppError::Conflict("Bạn đã đánh giá hồ sơ này.".into()));
-    }
+    DossierPolicy::rating(who.user, &d)?;
     d.rating = Some(rating);
     d.rating_comment = Some(comment.trim().to_owned()).filter(|c| !c.is_empty());
     d.rated_at = Some(tinhso_kernel::time::now_text());

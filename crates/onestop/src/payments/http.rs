@@ -2,7 +2,7 @@
 //! return page, the server-to-server callback (IPN) and the payment receipt.
 
 use super::{Confirmation, confirm, signing, start, test_secret};
-use crate::dossiers::citizen::visible;
+use crate::dossiers::policy::{DossierAction, checked, visible};
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -42,6 +42,7 @@ async fn pay(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let user = page.require_user()?.clone();
+    checked(&state, &page.principal(), &id, DossierAction::Pay).await?;
     let url = start(&state, &user.id, &id, &ip).await?;
     Ok(Redirect::to(&url).into_response())
 }
@@ -180,8 +181,8 @@ async fn receipt(
     Path((id, payment_id)): Path<(String, String)>,
     Query(_): Query<NoQuery>,
 ) -> PageResult<Response> {
-    let user = page.require_user()?.clone();
-    let d = visible(&state, &user, &id).await?;
+    page.require_user()?;
+    let d = visible(&state, &page.principal(), &id).await?;
     let payment = super::of_dossier(&state, &d.id)
         .await?
         .into_iter()

@@ -80,15 +80,8 @@ pub async fn start(
     let d = dossiers::by_id(&state.db, dossier_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if d.applicant_id.as_deref() != Some(applicant_id) {
-        return Err(AppError::NotFound);
-    }
+    crate::dossiers::policy::DossierPolicy::paying(applicant_id, &d)?;
     let due = d.fee_due - d.fee_paid;
-    if due <= 0 || d.code.is_none() || tinhso_domain::dossier::is_final(d.state) {
-        return Err(AppError::Conflict(
-            "Hồ sơ không còn khoản phí, lệ phí nào phải nộp.".into(),
-        ));
-    }
     let id = uuid::Uuid::now_v7().to_string();
     let txn_ref = id.replace('-', "");
     sqlx::query(
