@@ -6,6 +6,7 @@ pub mod demo;
 pub mod http;
 pub mod model;
 pub mod policy;
+pub mod search;
 pub mod service;
 pub mod store;
 
@@ -62,6 +63,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     routes: || http::routes().merge(admin::routes()),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
+    search: &[&search::AGENCIES],
     menu: &[
         MenuEntry::main("nav_directory", "/agencies", 20, Shown::Always),
         MenuEntry::office(

@@ -11,6 +11,7 @@ pub mod notices;
 pub mod open311;
 pub mod photos;
 pub mod policy;
+pub mod search;
 pub mod service;
 pub mod stats;
 pub mod store;
@@ -135,6 +136,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory", "accounts"],
     assets: tinhso_kernel::assets!(),
     demo: Some(seed_demo),
+    search: &[&search::REPORTS],
     menu: &[
         MenuEntry::main("nav_feedback", "/feedback", 40, Shown::Always),
         MenuEntry::office(

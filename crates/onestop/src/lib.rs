@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod dossiers;
 pub mod payments;
+pub mod search;
 
 use tinhso_kernel::auth::Role;
 use tinhso_kernel::module::{BoxFut, Module, Routes};
@@ -15,6 +16,7 @@ pub const MODULE: Module = Module {
     routes,
     assets: tinhso_kernel::assets!(),
     demo: Some(seed_demo),
+    search: &[&search::DOSSIERS, &search::PROCEDURES],
     menu: &[
         MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
         MenuEntry::main("nav_track", "/track", 30, Shown::Always),

@@ -116,6 +116,16 @@ pub fn topics() -> Vec<&'static crate::notify::Topic> {
         .collect()
 }
 
+/// What the portal's search box asks, in section order.
+pub fn search_sources() -> Vec<&'static crate::module::SearchSource> {
+    let mut all: Vec<_> = MODULES
+        .iter()
+        .flat_map(|m| m.search.iter().copied())
+        .collect();
+    all.sort_by_key(|s| s.order);
+    all
+}
+
 /// Every declared route, with the access it needs: for the permission tests and the docs.
 pub fn route_table() -> Vec<crate::module::RouteInfo> {
     all_routes().table().to_vec()

@@ -5,8 +5,10 @@
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
 pub mod routes;
+pub mod search;
 
 pub use routes::{Access, RouteInfo, Routes};
+pub use search::{Found, Hit, Opened, SearchSource};
 
 use crate::ctx::Ctx;
 use std::future::Future;
@@ -50,6 +52,8 @@ pub struct Module {
     /// Its part of the demo province (`tinhso seed-demo`, the tests' app), run in module order
     /// on an empty database.
     pub demo: Option<CtxFn>,
+    /// What the portal's search box finds in it.
+    pub search: &'static [&'static SearchSource],
 }
 
 /// Periodic work of a module, run by every node's runner: each must be safe when several nodes
@@ -78,5 +82,6 @@ impl Module {
         assets: crate::web::assets::Assets::NONE,
         menu: &[],
         demo: None,
+        search: &[],
     };
 }

@@ -170,9 +170,7 @@ pub fn template_function(place: String, user: Value) -> Result<Value, minijinja:
     Ok(entries(place, &viewer)
         .into_iter()
         .map(|e| {
-            // A path written in the code, not input: shown as written (HTML escaping would turn
-            // its slashes into entities).
-            let href = Value::from_safe_string(e.href.to_owned());
+            let href = super::href(e.href);
             minijinja::context! { key => e.key, text => e.text, href => href, badge => e.badge }
         })
         .collect())

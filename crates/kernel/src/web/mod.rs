@@ -52,6 +52,20 @@ pub fn template_names() -> Vec<String> {
     assets::template_names()
 }
 
+/// A link target for a template, shown as written when it holds only the characters of a path
+/// and a simple query (minijinja's escaping would turn slashes into entities, which tests and
+/// people reading the source trip over); escaped as any text otherwise.
+pub fn href(target: &str) -> Value {
+    let plain = target
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-?=%+~:".contains(&b));
+    if plain {
+        Value::from_safe_string(target.to_owned())
+    } else {
+        Value::from(target)
+    }
+}
+
 /// What every page knows about its request.
 #[derive(Clone)]
 pub struct Page {

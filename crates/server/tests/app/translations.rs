@@ -416,3 +416,27 @@ fn every_menu_entry_is_translated() {
     }
     assert!(missing.is_empty(), "menu entries without text: {missing:?}");
 }
+
+/// Every search section a module declares has its heading and its "all results" link in both
+/// languages.
+#[test]
+fn every_search_section_is_translated() {
+    setup();
+    let mut missing = Vec::new();
+    for source in tinhso::app::search_sources() {
+        for key in [source.title, source.more]
+            .into_iter()
+            .filter(|k| !k.is_empty())
+        {
+            for lang in [Lang::Vi, Lang::En] {
+                if !table(lang).contains_key(key) {
+                    missing.push(format!("{} {key} ({lang:?})", source.kind));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "search sections without text: {missing:?}"
+    );
+}
