@@ -26,6 +26,8 @@ pub struct Ctx {
     pub sweeps: Arc<Vec<&'static crate::module::Sweep>>,
     /// The notification topics the modules declare, for the preferences page.
     pub topics: Arc<Vec<&'static crate::notify::Topic>>,
+    /// The kinds of job the modules queue, for the runner to find their work.
+    pub job_kinds: Arc<Vec<&'static crate::module::JobKind>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -36,6 +38,7 @@ pub struct Wiring {
     pub subscriptions: Vec<&'static crate::events::Subscription>,
     pub sweeps: Vec<&'static crate::module::Sweep>,
     pub topics: Vec<&'static crate::notify::Topic>,
+    pub job_kinds: Vec<&'static crate::module::JobKind>,
 }
 
 impl Ctx {
@@ -70,6 +73,7 @@ impl Ctx {
             wake: Arc::new(tokio::sync::Notify::new()),
             sweeps: Arc::new(wiring.sweeps),
             topics: Arc::new(wiring.topics),
+            job_kinds: Arc::new(wiring.job_kinds),
         })
     }
 }

@@ -25,13 +25,27 @@ pub enum Job {
     SendEmail(crate::mail::Email),
     /// Delete expired sessions and throttling rows.
     PurgeExpired,
+    /// A module's own work (`Module::jobs`), found by its kind's name.
+    Module {
+        name: String,
+        payload: serde_json::Value,
+    },
 }
 
 impl Job {
-    fn kind(&self) -> &'static str {
+    /// A job of a module's kind, with what its work needs.
+    pub fn of(kind: &crate::module::JobKind, payload: serde_json::Value) -> Job {
+        Job::Module {
+            name: kind.name.to_owned(),
+            payload,
+        }
+    }
+
+    fn kind(&self) -> &str {
         match self {
             Job::SendEmail(_) => "send_email",
             Job::PurgeExpired => "purge_expired",
+            Job::Module { name, .. } => name,
         }
     }
 }
@@ -278,7 +292,8 @@ pub async fn run_due_until(
 }
 
 async fn execute(state: &Ctx, job: Job) -> anyhow::Result<()> {
-    metrics::counter!("tinhso_jobs_started_total", "kind" => job.kind()).increment(1);
+    // Kinds are the platform's and the modules' declared names: a bounded set of labels.
+    metrics::counter!("tinhso_jobs_started_total", "kind" => job.kind().to_owned()).increment(1);
     match job {
         Job::SendEmail(email) => state.mailer.send(&email).await,
         Job::PurgeExpired => {
@@ -286,6 +301,14 @@ async fn execute(state: &Ctx, job: Job) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(())
+        }
+        Job::Module { name, payload } => {
+            let kind = state
+                .job_kinds
+                .iter()
+                .find(|k| k.name == name)
+                .ok_or_else(|| anyhow::anyhow!("no module declares the job kind {name}"))?;
+            (kind.run)(state, payload).await
         }
     }
 }

@@ -54,14 +54,27 @@ pub async fn start_with(
     metrics: Option<PrometheusHandle>,
     extra: Vec<&'static Subscription>,
 ) -> anyhow::Result<AppState> {
+    start_extended(config, metrics, extra, Vec::new()).await
+}
+
+/// The application with `subscriptions` and `job_kinds` besides the modules' (tests declare
+/// their own to observe the runner).
+pub async fn start_extended(
+    config: Config,
+    metrics: Option<PrometheusHandle>,
+    subscriptions: Vec<&'static Subscription>,
+    job_kinds: Vec<&'static crate::module::JobKind>,
+) -> anyhow::Result<AppState> {
     install_assets();
-    let mut all = subscriptions();
-    all.extend(extra);
-    let mut names: Vec<&str> = all.iter().map(|s| s.name).collect();
-    names.sort_unstable();
-    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
-        anyhow::bail!("two event subscriptions are named {}", twice[0]);
-    }
+    let mut all = self::subscriptions();
+    all.extend(subscriptions);
+    refuse_twice("event subscriptions", all.iter().map(|s| s.name))?;
+    let mut kinds: Vec<_> = MODULES
+        .iter()
+        .flat_map(|m| m.jobs.iter().copied())
+        .collect();
+    kinds.extend(job_kinds);
+    refuse_twice("job kinds", kinds.iter().map(|k| k.name))?;
     let wiring = crate::ctx::Wiring {
         migrations: migrations(),
         subscriptions: all,
@@ -70,6 +83,7 @@ pub async fn start_with(
             .flat_map(|m| m.sweeps.iter().copied())
             .collect(),
         topics: topics(),
+        job_kinds: kinds,
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {
@@ -91,6 +105,16 @@ pub fn migrations() -> Vec<tinhso_kernel::migrate::ModuleMigrations> {
             files: m.migrations,
         })
         .collect()
+}
+
+/// Refuses two declarations under one name (a stored delivery or job names its handler).
+fn refuse_twice<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    if let Some(twice) = names.windows(2).find(|w| w[0] == w[1]) {
+        anyhow::bail!("two {what} are named {}", twice[0]);
+    }
+    Ok(())
 }
 
 /// Every module's routes.

@@ -54,6 +54,18 @@ pub struct Module {
     pub demo: Option<CtxFn>,
     /// What the portal's search box finds in it.
     pub search: &'static [&'static SearchSource],
+    /// The kinds of background job it queues (`jobs::Job::of`), run by any node's runner.
+    pub jobs: &'static [&'static JobKind],
+}
+
+/// A kind of background job a module queues in its business transaction and runs later, on
+/// whichever node claims it (retried with back-off; a job must be safe to run twice, as a node may
+/// die after the work and before recording it).
+pub struct JobKind {
+    /// Short and stable, `module.what`: stored with each queued job, so never renamed.
+    pub name: &'static str,
+    /// The work, given the payload it was queued with.
+    pub run: for<'a> fn(&'a Ctx, serde_json::Value) -> BoxFut<'a, anyhow::Result<()>>,
 }
 
 /// Periodic work of a module, run by every node's runner: each must be safe when several nodes
@@ -83,5 +95,6 @@ impl Module {
         menu: &[],
         demo: None,
         search: &[],
+        jobs: &[],
     };
 }

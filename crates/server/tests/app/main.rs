@@ -20,6 +20,7 @@ mod events;
 mod feedback;
 mod inbox;
 mod integrity;
+mod jobs;
 mod openapi;
 mod payments;
 mod permissions;
