@@ -12,7 +12,8 @@ use tinhso_directory::store;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::Role;
-use tinhso_kernel::auth::authz::{Action, authorize};
+
+use tinhso_kernel::auth::platform::PlatformAction;
 use tinhso_kernel::error::{AppError, PageResult};
 use tinhso_kernel::extract::Path;
 use tinhso_kernel::module::{Access, Routes};
@@ -76,7 +77,8 @@ fn role_names() -> Vec<&'static str> {
 
 async fn official_new(State(state): State<Ctx>, page: Page) -> PageResult<impl IntoResponse> {
     let root = managed_root(&page)?;
-    authorize(&state.db, &page.principal(), Action::BackOffice).await?;
+    tinhso_kernel::auth::platform::may(&state, &page.principal(), PlatformAction::BackOffice)
+        .await?;
     let default_agency = match &root {
         Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
         None => None,

@@ -2,7 +2,7 @@
 
 use crate::agencies::store;
 use crate::app::AppState;
-use crate::auth::authz::{Action, authorize};
+use crate::auth::platform::{PlatformAction, may};
 use crate::error::PageResult;
 use crate::module::{Access, Routes};
 use crate::web::{Page, sv};
@@ -16,7 +16,7 @@ pub fn routes() -> Routes {
 
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {
     let p = page.principal();
-    authorize(&state.db, &p, Action::BackOffice).await?;
+    may(&state, &p, PlatformAction::BackOffice).await?;
     let user = page.require_user()?;
     let agency = match &user.agency_id {
         Some(id) => store::by_id(&state.db, id).await?,

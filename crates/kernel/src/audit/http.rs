@@ -4,7 +4,7 @@
 use super::{AuditEntry, AuditFilter};
 use crate::Ctx;
 use crate::audit;
-use crate::auth::authz::{Action, authorize};
+use crate::auth::platform::{PlatformAction, may};
 use crate::error::AppError;
 use crate::error::{ApiResult, PageResult};
 use crate::extract::{Caller, Json, Query};
@@ -26,7 +26,7 @@ async fn audit_log(
     page: Page,
     Query(filter): Query<AuditFilter>,
 ) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &page.principal(), Action::ReadAudit).await?;
+    may(&state, &page.principal(), PlatformAction::ReadAudit).await?;
     let entries = audit::search(&state.db, &filter).await?;
     let next = entries
         .last()
@@ -145,6 +145,6 @@ pub async fn audit_entries(
     Caller(auth): Caller,
     Query(filter): Query<AuditFilter>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
-    authorize(&state.db, &auth.principal, Action::ReadAudit).await?;
+    may(&state, &auth.principal, PlatformAction::ReadAudit).await?;
     Ok(Json(audit::search(&state.db, &filter).await?))
 }

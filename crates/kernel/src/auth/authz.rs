@@ -17,8 +17,6 @@ pub enum Action<'a> {
     ManageDirectory,
     /// Create officials and set roles in `agency`.
     ManageOfficials { agency: &'a str },
-    /// Read the audit trail.
-    ReadAudit,
     /// Create, edit, import the procedure catalog.
     ManageCatalog,
     /// Read or change one's own account.
@@ -26,9 +24,6 @@ pub enum Action<'a> {
     /// Submit, read and act on dossiers; which dossier and which action is checked per dossier
     /// by the one-stop service (applicant, or official of the holding agency in a fitting role).
     Dossiers,
-    /// Operate the platform itself (the events outbox's dead letters): system administrators,
-    /// on pages only (no token scope grants it).
-    OperatePlatform,
 }
 
 impl Action<'_> {
@@ -38,11 +33,8 @@ impl Action<'_> {
             Action::BackOffice | Action::OwnAccount => "account",
             Action::ManageAgency { .. } | Action::ManageDirectory => "directory:write",
             Action::ManageOfficials { .. } => "users:write",
-            Action::ReadAudit => "audit:read",
             Action::ManageCatalog => "catalog:write",
             Action::Dossiers => "dossiers",
-            // Not in `SCOPES`: no token carries it.
-            Action::OperatePlatform => "platform",
         }
     }
 }
@@ -100,10 +92,7 @@ async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppEr
     Ok(match action {
         Action::OwnAccount | Action::Dossiers => true,
         Action::BackOffice => user.is_official(),
-        Action::ReadAudit
-        | Action::ManageDirectory
-        | Action::ManageCatalog
-        | Action::OperatePlatform => false,
+        Action::ManageDirectory | Action::ManageCatalog => false,
         Action::ManageAgency { parent: None } => false,
         Action::ManageAgency {
             parent: Some(parent),

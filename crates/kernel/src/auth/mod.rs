@@ -4,6 +4,7 @@
 pub mod authz;
 pub mod csrf;
 pub mod password;
+pub mod platform;
 pub mod policy;
 pub mod profile;
 pub mod session;

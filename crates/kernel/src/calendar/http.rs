@@ -6,7 +6,7 @@
 use super::{self as calendar, Rules};
 use crate::Ctx;
 use crate::audit::Actor;
-use crate::auth::authz::{Action as Authz, authorize};
+use crate::auth::platform::{PlatformAction, may};
 use crate::error::{AppError, FieldError, PageResult};
 use crate::extract::Query;
 use crate::module::{Access, Routes};
@@ -52,7 +52,7 @@ async fn calendar_page(
     page: Page,
     Query(q): Query<CalendarQuery>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
+    may(&state, &page.principal(), PlatformAction::ManageCalendar).await?;
     let year = q
         .year
         .unwrap_or_else(|| crate::time::local_now().date().year())
@@ -144,7 +144,7 @@ async fn notice_save(
     ClientIp(ip): ClientIp,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
+    may(&state, &page.principal(), PlatformAction::ManageCalendar).await?;
     let fields: Fields = form.into_iter().filter(|(k, _)| k != "_csrf").collect();
     let year = fields
         .get("year")
@@ -172,7 +172,7 @@ async fn rules_save(
     ClientIp(ip): ClientIp,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Authz::ManageCatalog).await?;
+    may(&state, &page.principal(), PlatformAction::ManageCalendar).await?;
     let fields: Fields = form.into_iter().filter(|(k, _)| k != "_csrf").collect();
     let year = fields
         .get("year")

@@ -5,7 +5,7 @@
 
 use crate::Ctx;
 use crate::audit::{self, Actor, Change};
-use crate::auth::authz::{Action, authorize};
+use crate::auth::platform::{PlatformAction, may};
 use crate::error::{AppError, PageResult};
 use crate::extract::Path;
 use crate::module::{Access, Routes};
@@ -114,7 +114,7 @@ async fn dead_letter(state: &Ctx, id: &str) -> Result<DeadLetter, AppError> {
 }
 
 async fn list(State(state): State<Ctx>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &page.principal(), Action::OperatePlatform).await?;
+    may(&state, &page.principal(), PlatformAction::Operate).await?;
     let (dead, total) = dead_letters(&state).await?;
     page.render(
         "admin/events.html",
@@ -178,7 +178,7 @@ async fn fix(
     form: ConfirmForm,
     how: Fix,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OperatePlatform).await?;
+    may(&state, &page.principal(), PlatformAction::Operate).await?;
     let letter = dead_letter(&state, &id).await?;
     if !confirm::given(form.confirm.as_deref()) {
         return Confirmation::new(how.what(), how.path(&id), PATH)

@@ -9,7 +9,6 @@ use minijinja::context;
 use tinhso_directory::store::Page as ListPage;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
-use tinhso_kernel::auth::authz::{Action, authorize};
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -162,7 +161,7 @@ pub async fn api_put(
     Path(code): Path<String>,
     Json(mut p): Json<Procedure>,
 ) -> ApiResult<Json<Procedure>> {
-    authorize(&state.db, &auth.principal, Action::ManageCatalog).await?;
+    super::policy::may_manage(&state, &auth.principal).await?;
     p.code = code;
     let actor = Actor {
         label: auth.principal.actor_label(),
@@ -188,7 +187,7 @@ pub async fn api_import(
     ClientIp(ip): ClientIp,
     Json(procedures): Json<Vec<Procedure>>,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
-    authorize(&state.db, &auth.principal, Action::ManageCatalog).await?;
+    super::policy::may_manage(&state, &auth.principal).await?;
     let actor = Actor {
         label: auth.principal.actor_label(),
         ip,
@@ -234,7 +233,7 @@ pub async fn api_fields(State(state): State<Ctx>) -> ApiResult<Json<Vec<store::F
 }
 
 async fn import_form(State(state): State<Ctx>, page: Page) -> PageResult<impl IntoResponse> {
-    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    super::policy::may_manage(&state, &page.principal()).await?;
     page.render("admin/procedures_import.html", context! {})
 }
 
@@ -247,7 +246,7 @@ async fn import_upload(
     multipart: Multipart,
 ) -> PageResult<Response> {
     let principal = page.principal();
-    authorize(&state.db, &principal, Action::ManageCatalog).await?;
+    super::policy::may_manage(&state, &principal).await?;
     const TEMPLATE: &str = "admin/procedures_import.html";
     let upload = match read_upload(multipart, MAX_JSON_BYTES, &[".json"], "JSON").await {
         Ok(upload) => upload,

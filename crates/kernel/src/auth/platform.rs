@@ -1,0 +1,116 @@
+//! Who may use the platform's own back office (the kernel's `Policy` for the entity kind
+//! `platform`): any official enters the back office; only system administrators read the audit
+//! trail, set the year's working calendar and operate the events' dead letters.
+
+use super::policy::{Cx, Decision, Policy, Refusal, Subject, check};
+use super::{Principal, Role, User};
+use crate::Ctx;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformAction {
+    /// Enter the back office (the officials' home and queues).
+    BackOffice,
+    /// Read the audit trail.
+    ReadAudit,
+    /// Enter the year's holiday notice and the office-hours rules.
+    ManageCalendar,
+    /// Retry or skip dead letters of the events outbox (pages only: no token scope grants it).
+    Operate,
+}
+
+pub struct PlatformPolicy;
+
+impl Policy for PlatformPolicy {
+    const KIND: &'static str = "platform";
+    type Entity = ();
+    type Action = PlatformAction;
+    type Grant = ();
+
+    fn scope(action: PlatformAction) -> &'static str {
+        match action {
+            PlatformAction::BackOffice => "account",
+            PlatformAction::ReadAudit => "audit:read",
+            // The calendar was managed with the catalog's scope; tokens keep working.
+            PlatformAction::ManageCalendar => "catalog:write",
+            // Not in `authz::SCOPES`: no token carries it.
+            PlatformAction::Operate => "platform",
+        }
+    }
+
+    async fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        _platform: &(),
+        action: PlatformAction,
+    ) -> Result<Decision<()>, AppError> {
+        Ok(match who.user() {
+            Some(user) => PlatformPolicy::decision(user, action),
+            None => Err(Refusal::SignIn),
+        })
+    }
+}
+
+impl PlatformPolicy {
+    pub fn decision(user: &User, action: PlatformAction) -> Decision<()> {
+        let allowed = user.has_role(Role::SystemAdmin)
+            || (action == PlatformAction::BackOffice && user.is_official());
+        if allowed {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+}
+
+/// Checks that `principal` may take the platform `action`.
+pub async fn may(
+    state: &Ctx,
+    principal: &Principal,
+    action: PlatformAction,
+) -> Result<(), AppError> {
+    check::<PlatformPolicy>(&Cx::from(state), &Subject::of(principal), &(), action).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::UserKind;
+
+    fn person(kind: UserKind, roles: &[Role]) -> User {
+        User {
+            id: "u".into(),
+            kind,
+            full_name: "Người dùng".into(),
+            email: None,
+            agency_id: None,
+            roles: roles.to_vec(),
+            totp_enabled: true,
+        }
+    }
+
+    #[test]
+    fn officials_enter_the_back_office_and_only_system_administrators_run_the_platform() {
+        use PlatformAction::*;
+        let admin = person(UserKind::Official, &[Role::SystemAdmin]);
+        let leader = person(UserKind::Official, &[Role::Leader, Role::AgencyAdmin]);
+        let citizen = person(UserKind::Citizen, &[]);
+        for action in [BackOffice, ReadAudit, ManageCalendar, Operate] {
+            assert!(
+                PlatformPolicy::decision(&admin, action).is_ok(),
+                "{action:?}"
+            );
+        }
+        assert!(PlatformPolicy::decision(&leader, BackOffice).is_ok());
+        for action in [ReadAudit, ManageCalendar, Operate] {
+            assert_eq!(
+                PlatformPolicy::decision(&leader, action),
+                Err(Refusal::Forbidden)
+            );
+        }
+        assert_eq!(
+            PlatformPolicy::decision(&citizen, BackOffice),
+            Err(Refusal::Forbidden)
+        );
+    }
+}
