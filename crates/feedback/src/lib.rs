@@ -7,6 +7,7 @@ pub mod admin;
 pub mod deadlines;
 pub mod events;
 pub mod http;
+pub mod kpi;
 pub mod notices;
 pub mod open311;
 pub mod photos;
@@ -137,6 +138,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     assets: tinhso_kernel::assets!(),
     demo: Some(seed_demo),
     search: &[&search::REPORTS],
+    kpis: &[&kpi::REPORTS],
     menu: &[
         MenuEntry::main("nav_feedback", "/feedback", 40, Shown::Always),
         MenuEntry::office(

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod dossiers;
+pub mod kpi;
 pub mod payments;
 pub mod search;
 
@@ -17,6 +18,7 @@ pub const MODULE: Module = Module {
     assets: tinhso_kernel::assets!(),
     demo: Some(seed_demo),
     search: &[&search::DOSSIERS, &search::PROCEDURES],
+    kpis: &[&kpi::DOSSIERS],
     menu: &[
         MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
         MenuEntry::main("nav_track", "/track", 30, Shown::Always),

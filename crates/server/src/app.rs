@@ -140,6 +140,16 @@ pub fn topics() -> Vec<&'static crate::notify::Topic> {
         .collect()
 }
 
+/// The figures the modules publish, in table order.
+pub fn kpis() -> Vec<&'static crate::module::Kpi> {
+    let mut all: Vec<_> = MODULES
+        .iter()
+        .flat_map(|m| m.kpis.iter().copied())
+        .collect();
+    all.sort_by_key(|k| k.order);
+    all
+}
+
 /// What the portal's search box asks, in section order.
 pub fn search_sources() -> Vec<&'static crate::module::SearchSource> {
     let mut all: Vec<_> = MODULES

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::extract::Query;
 use crate::module::{Access, Routes};
+use crate::module::{FigureRow, Grouping};
 use crate::web::{Page, sv};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -60,16 +61,7 @@ pub struct PublicRow {
 }
 
 /// A row before publication: counts and rates as the officials see them.
-struct Figures {
-    key: String,
-    name: String,
-    received: i64,
-    processed: i64,
-    on_time: i64,
-    on_time_rate: Option<f64>,
-    rated: i64,
-    satisfaction_rate: Option<f64>,
-}
+type Figures = FigureRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicTable {
@@ -110,38 +102,19 @@ fn publish(rows: Vec<Figures>, total: Figures) -> PublicTable {
     }
 }
 
-fn from_dossiers(r: &crate::dossiers::stats::Row) -> Figures {
-    Figures {
-        key: r.key.clone(),
-        name: r.name.clone(),
-        received: r.received,
-        processed: r.processed,
-        on_time: r.early + r.on_time,
-        on_time_rate: r.on_time_rate,
-        rated: r.rated,
-        satisfaction_rate: r.satisfaction_rate,
-    }
+/// A module's published table of a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub processed: &'static str,
+    pub note: &'static str,
+    pub table: PublicTable,
 }
 
-fn from_feedback(r: &crate::feedback::stats::Row) -> Figures {
-    Figures {
-        key: r.key.clone(),
-        name: r.name.clone(),
-        received: r.received,
-        processed: r.answered,
-        on_time: r.answered_on_time,
-        on_time_rate: r.on_time_rate,
-        rated: r.rated,
-        satisfaction_rate: r.satisfaction_rate,
-    }
-}
-
-/// The published tables of a year: one-stop dossiers and feedback, grouped the same way.
-pub async fn tables(
-    state: &AppState,
-    by: By,
-    year: i32,
-) -> Result<(PublicTable, PublicTable), AppError> {
+/// The published tables of a year, one per figure a module declares (`Module::kpis`), each
+/// grouped the same way.
+pub async fn tables(state: &AppState, by: By, year: i32) -> Result<Vec<Published>, AppError> {
     let today = crate::time::local_now().date();
     let from = format!("{year}-01-01");
     let to = if year == today.year() {
@@ -149,41 +122,22 @@ pub async fn tables(
     } else {
         format!("{year}-12-31")
     };
-    let dossiers = crate::dossiers::stats::report(
-        &state.db,
-        &crate::dossiers::stats::Filter {
-            by: match by {
-                By::Agency => crate::dossiers::stats::By::Agency,
-                By::Field => crate::dossiers::stats::By::Field,
-            },
-            from: Some(from.clone()),
-            to: Some(to.clone()),
-        },
-        None,
-    )
-    .await?;
-    let feedback = crate::feedback::stats::report(
-        &state.db,
-        &crate::feedback::stats::Filter {
-            by: match by {
-                By::Agency => crate::feedback::stats::By::Agency,
-                By::Field => crate::feedback::stats::By::Category,
-            },
-            from: Some(from),
-            to: Some(to),
-        },
-    )
-    .await?;
-    Ok((
-        publish(
-            dossiers.rows.iter().map(from_dossiers).collect(),
-            from_dossiers(&dossiers.total),
-        ),
-        publish(
-            feedback.rows.iter().map(from_feedback).collect(),
-            from_feedback(&feedback.total),
-        ),
-    ))
+    let grouping = match by {
+        By::Agency => Grouping::Agency,
+        By::Field => Grouping::Field,
+    };
+    let mut published = Vec::new();
+    for kpi in crate::app::kpis() {
+        let figures = (kpi.figures)(state, grouping, &from, &to).await?;
+        published.push(Published {
+            kind: kpi.kind,
+            title: kpi.title,
+            processed: kpi.processed,
+            note: kpi.note,
+            table: publish(figures.rows, figures.total),
+        });
+    }
+    Ok(published)
 }
 
 /// The years offered: this one and the four before it.
@@ -205,13 +159,13 @@ async fn page(
             .filter(|y| years(this_year).contains(y))
             .ok_or_else(|| AppError::BadRequest("Chọn một năm trong danh sách thống kê.".into()))?,
     };
-    let (dossiers, feedback) = tables(&state, filter.by, year).await?;
+    let tables = tables(&state, filter.by, year).await?;
     Ok(page
         .render(
             "public_statistics.html",
             context! {
                 by => sv(filter.by), year => year, years => years(this_year),
-                dossiers => sv(&dossiers), feedback => sv(&feedback), min => MIN_PUBLIC_COUNT,
+                tables => sv(&tables), min => MIN_PUBLIC_COUNT,
             },
         )?
         .into_response())

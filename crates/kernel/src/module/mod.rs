@@ -4,9 +4,11 @@
 //! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
+pub mod kpi;
 pub mod routes;
 pub mod search;
 
+pub use kpi::{FigureRow, Figures, Grouping, Kpi};
 pub use routes::{Access, RouteInfo, Routes};
 pub use search::{Found, Hit, Opened, SearchSource};
 
@@ -56,6 +58,9 @@ pub struct Module {
     pub search: &'static [&'static SearchSource],
     /// The kinds of background job it queues (`jobs::Job::of`), run by any node's runner.
     pub jobs: &'static [&'static JobKind],
+    /// The figures it publishes per agency or field (public statistics, later the operations
+    /// centre and reports).
+    pub kpis: &'static [&'static Kpi],
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -96,5 +101,6 @@ impl Module {
         demo: None,
         search: &[],
         jobs: &[],
+        kpis: &[],
     };
 }

@@ -440,3 +440,23 @@ fn every_search_section_is_translated() {
         "search sections without text: {missing:?}"
     );
 }
+
+/// Every published table a module declares has its heading, column and note in both languages.
+#[test]
+fn every_published_figure_is_translated() {
+    setup();
+    let mut missing = Vec::new();
+    for kpi in tinhso::app::kpis() {
+        for key in [kpi.title, kpi.processed, kpi.note]
+            .into_iter()
+            .filter(|k| !k.is_empty())
+        {
+            for lang in [Lang::Vi, Lang::En] {
+                if !table(lang).contains_key(key) {
+                    missing.push(format!("{} {key} ({lang:?})", kpi.kind));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "figures without text: {missing:?}");
+}
