@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
-use sqlx::Row;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::auth::authz::{Action, authorize};
@@ -40,24 +39,16 @@ pub fn routes() -> Routes {
 
 async fn render(state: &Ctx, page: &Page, errors: &[FieldError]) -> PageResult<Response> {
     let categories = store::categories(&state.db).await?;
-    let rows = sqlx::query(
-        "SELECT r.id, c.name AS category_name, u.name AS unit_name, a.code AS agency_code, a.name AS agency_name
-         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
-         JOIN feedback_categories c ON c.code = r.category_code
-         LEFT JOIN admin_units u ON u.code = r.admin_unit_code
-         ORDER BY c.name, u.name",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
-    let routes: Vec<_> = rows
-        .iter()
+    let routes: Vec<_> = store::route_rows(&state.db)
+        .await?
+        .into_iter()
         .map(|r| {
             context! {
-                id => r.try_get::<String, _>("id").unwrap_or_default(),
-                category => r.try_get::<String, _>("category_name").unwrap_or_default(),
-                unit => r.try_get::<Option<String>, _>("unit_name").ok().flatten(),
-                agency_code => r.try_get::<String, _>("agency_code").unwrap_or_default(),
-                agency_name => r.try_get::<String, _>("agency_name").unwrap_or_default(),
+                id => r.id,
+                category => r.category_name,
+                unit => r.unit_name,
+                agency_code => r.agency_code,
+                agency_name => r.agency_name,
             }
         })
         .collect();
@@ -201,11 +192,7 @@ async fn save_route(
     }
     let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
     if let Some(u) = unit
-        && sqlx::query("SELECT code FROM admin_units WHERE code = $1")
-            .bind(u)
-            .fetch_optional(&state.db.pool)
-            .await?
-            .is_none()
+        && !store::admin_unit_exists(&state.db, u).await?
     {
         errors.push(FieldError::new(
             "unit",
@@ -249,28 +236,23 @@ struct ConfirmForm {
 /// Deleting a routing rule sends new reports of its category and area elsewhere: the step says
 /// which rule goes before it does.
 async fn confirm_delete(state: &Ctx, page: &Page, id: &str) -> PageResult<Response> {
-    let row = sqlx::query(
-        "SELECT c.name AS category, r.admin_unit_code, a.name AS agency_name
-         FROM feedback_routes r JOIN agencies a ON a.id = r.agency_id
-         JOIN feedback_categories c ON c.code = r.category_code WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let unit: Option<String> = row.try_get("admin_unit_code")?;
+    let route = store::route_facts(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let back = "/admin/feedback";
     Confirmation::new(
         "route_delete",
         format!("/admin/feedback/routes/{id}/delete"),
         back,
     )
-    .fact("feedback_category", row.try_get::<String, _>("category")?)
+    .fact("feedback_category", route.category)
     .fact(
         "feedback_area",
-        unit.unwrap_or_else(|| page.tr("feedback_anywhere")),
+        route
+            .admin_unit_code
+            .unwrap_or_else(|| page.tr("feedback_anywhere")),
     )
-    .fact("feedback_agency", row.try_get::<String, _>("agency_name")?)
+    .fact("feedback_agency", route.agency_name)
     .render(page)
 }
 
@@ -286,11 +268,7 @@ async fn delete_route(
         return confirm_delete(&state, &page, &id).await;
     }
     let mut tx = state.db.begin().await?;
-    let gone = sqlx::query("DELETE FROM feedback_routes WHERE id = $1")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-    if gone.rows_affected() == 0 {
+    if !store::delete_route(&mut tx, &id).await? {
         return Err(AppError::NotFound.into());
     }
     audit::record(

@@ -5,12 +5,11 @@
 //! still send each message once; the notices go to each official's inbox and email
 //! (`notices::DEADLINES`, a topic they cannot turn off).
 
+use super::store::{self, Watch};
 use chrono::NaiveDateTime;
-use sqlx::Row;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, WorkDuration};
 use tinhso_domain::time::LocalDateTime;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::notify::Recipient;
 
@@ -25,13 +24,13 @@ pub async fn sweep(state: &Ctx, now: NaiveDateTime) -> Result<(usize, usize), Ap
     let now_text = tinhso_kernel::time::local_text(now);
     let reminders = notify_due(
         state,
-        "reminded_at",
+        Watch::Reminder,
         &now_text,
         &tinhso_kernel::time::local_text(horizon),
         Some((&calendar, now)),
     )
     .await?;
-    let escalations = notify_due(state, "escalated_at", &now_text, &now_text, None).await?;
+    let escalations = notify_due(state, Watch::Escalation, &now_text, &now_text, None).await?;
     Ok((reminders, escalations))
 }
 
@@ -45,32 +44,23 @@ fn is_due_soon(calendar: &Calendar, due: LocalDateTime, days: i64, now: NaiveDat
 /// clock, to keep only reports due soon) or escalations (`None`: everything past `horizon`).
 async fn notify_due(
     state: &Ctx,
-    column: &str,
+    watch: Watch,
     now: &str,
     horizon: &str,
     remind: Option<(&Calendar, NaiveDateTime)>,
 ) -> Result<usize, AppError> {
     let escalate = remind.is_none();
-    let sql = format!(
-        "SELECT r.id, r.code, r.title, r.agency_id, r.due_local, c.deadline_days
-         FROM feedback_reports r JOIN feedback_categories c ON c.code = r.category_code
-         WHERE r.status IN ('assigned', 'in_progress') AND r.agency_id IS NOT NULL AND r.{column} IS NULL AND r.due_local < $1
-         ORDER BY r.due_local LIMIT 500"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(horizon)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let due_reports = store::due_before(&state.db, watch, horizon).await?;
     let mut sent = 0;
-    for r in rows {
-        let (id, code, title, agency, due): (String, String, String, String, String) = (
-            r.try_get("id")?,
-            r.try_get("code")?,
-            r.try_get("title")?,
-            r.try_get("agency_id")?,
-            r.try_get("due_local")?,
-        );
-        let days: i64 = r.try_get("deadline_days")?;
+    for r in due_reports {
+        let store::DueReport {
+            id,
+            code,
+            title,
+            agency_id: agency,
+            due_local: due,
+            deadline_days: days,
+        } = r;
         let due_at = LocalDateTime::parse(&due);
         if let Some((calendar, at)) = remind
             && !due_at.is_some_and(|due| is_due_soon(calendar, due, days, at))
@@ -78,17 +68,17 @@ async fn notify_due(
             continue;
         }
         let mut tx = state.db.begin().await?;
-        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE feedback_reports SET {column} = $2 WHERE id = $1 AND {column} IS NULL"
-        )))
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if claimed.rows_affected() == 0 {
+        if !store::claim(&mut tx, watch, &id, now).await? {
             continue; // another node took it
         }
-        let recipients = officials(&mut tx, &agency, escalate).await?;
+        let recipients: Vec<Recipient> = store::officials(&mut tx, &agency, escalate)
+            .await?
+            .into_iter()
+            .map(|o| Recipient {
+                user_id: Some(o.id),
+                email: o.email,
+            })
+            .collect();
         let due_text = due_at.map_or(due, |t| t.to_string());
         let link = format!(
             "{}/feedback/{code}",
@@ -118,15 +108,13 @@ async fn notify_due(
             &link,
         )
         .await?;
-        sqlx::query(
-            "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note)
-             SELECT $1, id, $2, 'Hệ thống', $3, status, status, '' FROM feedback_reports WHERE id = $4",
+        store::insert_system_event(
+            &mut tx,
+            &uuid::Uuid::now_v7().to_string(),
+            &id,
+            &tinhso_kernel::time::now_text(),
+            action,
         )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(tinhso_kernel::time::now_text())
-        .bind(action)
-        .bind(&id)
-        .execute(&mut *tx)
         .await?;
         tinhso_kernel::audit::record(
             &state.db,
@@ -145,29 +133,4 @@ async fn notify_due(
         sent += 1;
     }
     Ok(sent)
-}
-
-/// The agency's active officials (only its leaders for an escalation), by account.
-async fn officials(
-    tx: &mut Conn,
-    agency_id: &str,
-    leaders_only: bool,
-) -> Result<Vec<Recipient>, AppError> {
-    let sql = if leaders_only {
-        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
-         WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role = 'leader'"
-    } else {
-        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
-         WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role IN ('one_stop_clerk', 'specialist', 'leader')"
-    };
-    let rows = sqlx::query(sql).bind(agency_id).fetch_all(&mut *tx).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Recipient {
-                user_id: Some(r.try_get("id")?),
-                email: r.try_get("email")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
 }

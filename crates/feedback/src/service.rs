@@ -87,11 +87,8 @@ async fn check(
         errors.push(FieldError::new("_key", "Mã gửi lại tối đa 100 ký tự."));
     }
     if let Some(unit) = r.admin_unit.as_deref().filter(|u| !u.is_empty()) {
-        let known = sqlx::query("SELECT code FROM admin_units WHERE code = $1")
-            .bind(unit)
-            .fetch_optional(&state.db.pool)
-            .await;
-        if !matches!(known, Ok(Some(_))) {
+        let known = store::admin_unit_exists(&state.db, unit).await;
+        if !matches!(known, Ok(true)) {
             errors.push(FieldError::new(
                 "admin_unit",
                 "Đơn vị hành chính không có trong danh mục.",
@@ -184,15 +181,7 @@ pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String,
 }
 
 async fn existing(state: &Ctx, email: &str, key: &str) -> Result<Option<String>, AppError> {
-    use sqlx::Row;
-    let row = sqlx::query(
-        "SELECT code FROM feedback_reports WHERE reporter_email = $1 AND idempotency_key = $2",
-    )
-    .bind(email)
-    .bind(key)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    Ok(row.map(|r| r.try_get("code")).transpose()?)
+    store::code_by_key(&state.db, email, key).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -237,50 +226,50 @@ async fn insert(
         .map(|u| u.full_name.clone())
         .unwrap_or_else(|| who.name.trim().to_owned());
     let at = tinhso_kernel::time::now_text();
-    sqlx::query(
-        "INSERT INTO feedback_reports (id, code, category_code, title, description, address, admin_unit_code, lat, lon,
-            reporter_id, reporter_name, reporter_email, reporter_phone, show_name, source, agency_id, status,
-            received_local, due_local, idempotency_key, created_at, updated_at, search_folded)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22)",
+    let reporter_id = who.user.as_ref().map(|u| u.id.clone());
+    store::insert_report(
+        &mut tx,
+        &store::NewReportRow {
+            id,
+            code: &code,
+            category_code: &category.code,
+            title: &tinhso_domain::text::normalize(&r.title),
+            description: r.description.trim(),
+            address: &tinhso_domain::text::normalize(&r.address),
+            admin_unit_code: unit,
+            point,
+            reporter_id: reporter_id.as_deref(),
+            reporter_name: &name,
+            reporter_email: email,
+            reporter_phone: who.phone.trim(),
+            // Someone without an account gave their name as a private contact detail: never
+            // shown.
+            show_name: r.show_name && who.user.is_some(),
+            source: r.source,
+            agency_id: agency.as_deref(),
+            status: status.as_str(),
+            received_local: &tinhso_kernel::time::local_text(now),
+            due_local: &tinhso_kernel::time::local_text(due),
+            idempotency_key: r.idempotency_key.as_deref(),
+            now: &at,
+            search_folded: &store::search_text(&r.title, &r.description, &r.address),
+        },
     )
-    .bind(id)
-    .bind(&code)
-    .bind(&category.code)
-    .bind(tinhso_domain::text::normalize(&r.title))
-    .bind(r.description.trim())
-    .bind(tinhso_domain::text::normalize(&r.address))
-    .bind(unit)
-    .bind(point.map(|p| p.0))
-    .bind(point.map(|p| p.1))
-    .bind(who.user.as_ref().map(|u| u.id.clone()))
-    .bind(&name)
-    .bind(email)
-    .bind(who.phone.trim())
-    // Someone without an account gave their name as a private contact detail: never shown.
-    .bind(i64::from(r.show_name && who.user.is_some()))
-    .bind(r.source)
-    .bind(&agency)
-    .bind(status.as_str())
-    .bind(tinhso_kernel::time::local_text(now))
-    .bind(tinhso_kernel::time::local_text(due))
-    .bind(&r.idempotency_key)
-    .bind(&at)
-    .bind(store::search_text(&r.title, &r.description, &r.address))
-    .execute(&mut *tx)
     .await?;
     for (photo_id, file_name, media, size, key) in photos {
-        sqlx::query(
-            "INSERT INTO feedback_files (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
-             VALUES ($1, $2, 'report', $3, $4, $5, $6, $7)",
+        store::insert_file(
+            &mut tx,
+            &store::NewFile {
+                id: photo_id,
+                report_id: id,
+                purpose: "report",
+                file_name: &tinhso_domain::attachment::clean_file_name(file_name),
+                media_type: media,
+                size_bytes: *size as i64,
+                storage_key: key,
+                created_at: &at,
+            },
         )
-        .bind(photo_id)
-        .bind(id)
-        .bind(tinhso_domain::attachment::clean_file_name(file_name))
-        .bind(*media)
-        .bind(*size as i64)
-        .bind(key)
-        .bind(&at)
-        .execute(&mut *tx)
         .await?;
     }
     store::follow(&mut tx, id, email).await?;
@@ -356,18 +345,19 @@ async fn event(
     note: &str,
 ) -> Result<String, AppError> {
     let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO feedback_events (id, report_id, at, actor_name, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    store::insert_event(
+        tx,
+        &store::NewEvent {
+            id: &id,
+            report_id,
+            at: &tinhso_kernel::time::now_text(),
+            actor_name: actor,
+            action,
+            from_status: from.as_str(),
+            to_status: to.as_str(),
+            note,
+        },
     )
-    .bind(&id)
-    .bind(report_id)
-    .bind(tinhso_kernel::time::now_text())
-    .bind(actor)
-    .bind(action)
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(note)
-    .execute(&mut *tx)
     .await?;
     Ok(id)
 }
@@ -608,61 +598,44 @@ async fn apply(
             let agency = tinhso_directory::find(db, code).await?.ok_or_else(|| {
                 AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
             })?;
-            sqlx::query("UPDATE feedback_reports SET agency_id = $2 WHERE id = $1")
-                .bind(&r.id)
-                .bind(&agency.id)
-                .execute(&mut *tx)
-                .await?;
+            store::set_agency(&mut tx, &r.id, &agency.id).await?;
             extra = serde_json::json!({ "previous_agency_id": r.agency_id, "agency_code": agency.code });
             agency_id = Some(agency.id);
         }
         Action::Answer => {
             needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
-            sqlx::query("UPDATE feedback_reports SET answer = $2, answered_at = $3, answered_by = $4, answered_local = $5 WHERE id = $1")
-                .bind(&r.id)
-                .bind(&note)
-                .bind(tinhso_kernel::time::now_text())
-                .bind(actor.user().map(|u| u.id.clone()))
-                .bind(tinhso_kernel::time::local_text(tinhso_kernel::time::local_now()))
-                .execute(&mut *tx)
-                .await?;
+            store::set_answer(
+                &mut tx,
+                &r.id,
+                &note,
+                (
+                    &tinhso_kernel::time::now_text(),
+                    &tinhso_kernel::time::local_text(tinhso_kernel::time::local_now()),
+                ),
+                actor.user().map(|u| u.id.as_str()),
+            )
+            .await?;
             // A new answer (after a reopening) replaces the old one, files included; the old
             // files stay stored, out of the public page.
-            sqlx::query("UPDATE feedback_files SET purpose = 'superseded_answer' WHERE report_id = $1 AND purpose = 'answer'")
-                .bind(&r.id)
-                .execute(&mut *tx)
-                .await?;
+            store::supersede_answer_files(&mut tx, &r.id).await?;
             record_answer_files(&mut tx, &r.id, files).await?;
             extra = serde_json::json!({ "files": files.len() });
         }
         Action::Reject => {
             needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
-            sqlx::query("UPDATE feedback_reports SET reject_reason = $2 WHERE id = $1")
-                .bind(&r.id)
-                .bind(&note)
-                .execute(&mut *tx)
-                .await?;
+            store::set_reject_reason(&mut tx, &r.id, &note).await?;
         }
         Action::Reopen => {
             needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
-            sqlx::query("UPDATE feedback_reports SET reopened = 1 WHERE id = $1")
-                .bind(&r.id)
-                .execute(&mut *tx)
-                .await?;
+            store::set_reopened(&mut tx, &r.id).await?;
         }
         Action::Rate => {
             let rating = input
                 .rating
                 .filter(|v| (1..=4).contains(v))
                 .ok_or_else(|| AppError::validation("rating", "Chọn một mức đánh giá."))?;
-            sqlx::query(
-                "UPDATE feedback_reports SET rating = $2, rating_comment = $3 WHERE id = $1",
-            )
-            .bind(&r.id)
-            .bind(rating)
-            .bind(Some(note.clone()).filter(|n| !n.is_empty()))
-            .execute(&mut *tx)
-            .await?;
+            let comment = Some(note.as_str()).filter(|n| !n.is_empty());
+            store::set_rating(&mut tx, &r.id, rating, comment).await?;
             extra = serde_json::json!({ "rating": rating });
         }
         Action::MarkDuplicate => {
@@ -680,11 +653,7 @@ async fn apply(
                         "Nhập mã một phản ánh khác đang được xử lý.",
                     )
                 })?;
-            sqlx::query("UPDATE feedback_reports SET duplicate_of = $2 WHERE id = $1")
-                .bind(&r.id)
-                .bind(&original.code)
-                .execute(&mut *tx)
-                .await?;
+            store::set_duplicate_of(&mut tx, &r.id, &original.code).await?;
             for email in store::followers(&mut tx, &r.id).await? {
                 store::follow(&mut tx, &original.id, &email).await?;
             }
@@ -692,12 +661,13 @@ async fn apply(
         }
         Action::Accept => {}
     }
-    sqlx::query("UPDATE feedback_reports SET status = $2, updated_at = $3 WHERE id = $1")
-        .bind(&r.id)
-        .bind(to.as_str())
-        .bind(tinhso_kernel::time::now_text())
-        .execute(&mut *tx)
-        .await?;
+    store::set_status(
+        &mut tx,
+        &r.id,
+        to.as_str(),
+        &tinhso_kernel::time::now_text(),
+    )
+    .await?;
     let action_name = input.action.as_str().to_owned();
     let timeline_id = event(
         &mut tx,
@@ -742,18 +712,19 @@ async fn record_answer_files(
 ) -> Result<(), AppError> {
     let at = tinhso_kernel::time::now_text();
     for f in files {
-        sqlx::query(
-            "INSERT INTO feedback_files (id, report_id, purpose, file_name, media_type, size_bytes, storage_key, created_at)
-             VALUES ($1, $2, 'answer', $3, $4, $5, $6, $7)",
+        store::insert_file(
+            tx,
+            &store::NewFile {
+                id: &f.id,
+                report_id,
+                purpose: "answer",
+                file_name: &f.file_name,
+                media_type: f.media_type,
+                size_bytes: f.size as i64,
+                storage_key: &f.key,
+                created_at: &at,
+            },
         )
-        .bind(&f.id)
-        .bind(report_id)
-        .bind(&f.file_name)
-        .bind(f.media_type)
-        .bind(f.size as i64)
-        .bind(&f.key)
-        .bind(&at)
-        .execute(&mut *tx)
         .await?;
     }
     Ok(())
@@ -779,12 +750,13 @@ pub async fn hide(
             "Vui lòng ghi lý do ẩn nội dung.",
         ));
     }
-    sqlx::query("UPDATE feedback_reports SET hidden_reason = $2, updated_at = $3 WHERE id = $1")
-        .bind(&r.id)
-        .bind(reason.trim())
-        .bind(tinhso_kernel::time::now_text())
-        .execute(&mut *tx)
-        .await?;
+    store::set_hidden(
+        &mut tx,
+        &r.id,
+        reason.trim(),
+        &tinhso_kernel::time::now_text(),
+    )
+    .await?;
     audit_change(
         state,
         &mut tx,

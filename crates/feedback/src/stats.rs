@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use sqlx::Row as _;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::authz::{Action as Authz, authorize};
 use tinhso_kernel::db::Db;
@@ -149,35 +148,15 @@ async fn months(
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
     (start, end): (&str, &str),
 ) -> Result<Vec<Month>, AppError> {
-    let received = sqlx::query(
-        "SELECT SUBSTR(received_local, 1, 7) AS month, COUNT(*) AS n FROM feedback_reports
-         WHERE created_at >= $1 AND created_at < $2 AND status <> 'duplicate' GROUP BY SUBSTR(received_local, 1, 7)",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("month")?, r.try_get("n")?)))
-    .collect::<Result<_, sqlx::Error>>()?;
-    let answered = sqlx::query(
-        "SELECT SUBSTR(answered_local, 1, 7) AS month, COUNT(*) AS n,
-            SUM(CASE WHEN answered_local <= due_local THEN 1 ELSE 0 END) AS on_time
-         FROM feedback_reports
-         WHERE answered_at >= $1 AND answered_at < $2 AND status <> 'duplicate' GROUP BY SUBSTR(answered_local, 1, 7)",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("month")?,
-            (r.try_get("n")?, r.try_get::<Option<i64>, _>("on_time")?.unwrap_or(0)),
-        ))
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
+    let received = super::store::received_per_month(db, (start, end))
+        .await?
+        .into_iter()
+        .collect();
+    let answered = super::store::answered_per_month(db, (start, end))
+        .await?
+        .into_iter()
+        .map(|m| (m.month, (m.n, m.on_time.unwrap_or(0))))
+        .collect();
     Ok(month_series(from, to, &received, &answered))
 }
 
@@ -194,61 +173,23 @@ pub async fn report(db: &Db, filter: &Filter) -> Result<Report, AppError> {
     let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
     let (start, end) = tables::utc_bounds(from, to);
     let now = tinhso_kernel::time::local_text(tinhso_kernel::time::local_now());
-    let (key, name, join) = match filter.by {
-        By::Agency => (
-            "COALESCE(a.code, '')",
-            "MIN(a.name)",
-            "LEFT JOIN agencies a ON a.id = r.agency_id",
-        ),
-        By::Category => (
-            "r.category_code",
-            "MIN(c.name)",
-            "JOIN feedback_categories c ON c.code = r.category_code",
-        ),
-        By::Area => (
-            "COALESCE(r.admin_unit_code, '')",
-            "MIN(u.name)",
-            "LEFT JOIN admin_units u ON u.code = r.admin_unit_code",
-        ),
-    };
-    let sql = format!(
-        "SELECT {key} AS key, {name} AS name,
-            SUM(CASE WHEN r.created_at >= $1 AND r.created_at < $2 THEN 1 ELSE 0 END) AS received,
-            SUM(CASE WHEN r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS answered,
-            SUM(CASE WHEN r.answered_at >= $1 AND r.answered_at < $2 AND r.answered_local <= r.due_local THEN 1 ELSE 0 END) AS on_time,
-            SUM(CASE WHEN r.status IN ('received', 'assigned', 'in_progress') THEN 1 ELSE 0 END) AS open,
-            SUM(CASE WHEN r.status IN ('assigned', 'in_progress') AND r.due_local < $3 THEN 1 ELSE 0 END) AS overdue,
-            SUM(CASE WHEN r.rating IS NOT NULL AND r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS rated,
-            SUM(CASE WHEN r.rating >= 3 AND r.answered_at >= $1 AND r.answered_at < $2 THEN 1 ELSE 0 END) AS satisfied
-         FROM feedback_reports r {join}
-         WHERE r.status <> 'duplicate'
-         GROUP BY {key} ORDER BY {key}"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&start)
-        .bind(&end)
-        .bind(now)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = super::store::group_counts(db, filter.by, (&start, &end), &now).await?;
     let mut total = Row {
         name: "Tổng cộng".into(),
         ..Row::default()
     };
     let mut out = Vec::new();
     for r in rows {
-        let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
         let row = Row {
-            key: r.try_get("key")?,
-            name: r
-                .try_get::<Option<String>, _>("name")?
-                .unwrap_or_else(|| "Chưa phân công".into()),
-            received: n("received")?,
-            answered: n("answered")?,
-            answered_on_time: n("on_time")?,
-            open: n("open")?,
-            overdue: n("overdue")?,
-            rated: n("rated")?,
-            satisfied: n("satisfied")?,
+            key: r.key,
+            name: r.name.unwrap_or_else(|| "Chưa phân công".into()),
+            received: r.received.unwrap_or(0),
+            answered: r.answered.unwrap_or(0),
+            answered_on_time: r.on_time.unwrap_or(0),
+            open: r.open.unwrap_or(0),
+            overdue: r.overdue.unwrap_or(0),
+            rated: r.rated.unwrap_or(0),
+            satisfied: r.satisfied.unwrap_or(0),
             ..Row::default()
         };
         total.received += row.received;

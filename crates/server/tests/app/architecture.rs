@@ -261,10 +261,6 @@ const NOT_YET: &[&str] = &[
     "onestop/src/dossiers/service.rs",
     "onestop/src/dossiers/stats.rs",
     "onestop/src/payments/mod.rs",
-    "feedback/src/admin.rs",
-    "feedback/src/deadlines.rs",
-    "feedback/src/service.rs",
-    "feedback/src/stats.rs",
 ];
 
 /// Whether a source file is a store: `store.rs`, or any file in a `store/` folder.

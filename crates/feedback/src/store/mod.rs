@@ -1,44 +1,56 @@
-//! Storage of categories, routing rules and reports.
+//! Storage of categories, routing rules and reports. Only SQL lives here (and in the files
+//! beside it); validation, policy, audit, events and notices stay with the callers.
+
+mod reports;
+mod routing;
+mod stats;
+
+pub use reports::*;
+pub use routing::*;
+pub use stats::*;
 
 use super::{Category, Report};
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::text_enum::UnknownValue;
 use tinhso_domain::time::LocalDateTime;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    code: String,
+    name: String,
+    description: String,
+    deadline_days: i64,
+}
+
 pub async fn categories(db: &Db) -> Result<Vec<Category>, AppError> {
-    let rows =
-        sqlx::query("SELECT * FROM feedback_categories WHERE active = 1 ORDER BY position, code")
-            .fetch_all(&db.pool)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Category {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                description: r.try_get("description")?,
-                deadline_days: r.try_get::<i64, _>("deadline_days")? as u32,
-            })
+    let rows: Vec<CategoryRow> = sqlx::query_as(
+        "SELECT * FROM feedback_categories WHERE active = 1 ORDER BY position, code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Category {
+            code: r.code,
+            name: r.name,
+            description: r.description,
+            deadline_days: r.deadline_days as u32,
         })
-        .collect()
+        .collect())
 }
 
 /// Agencies that receive reports by the routing rules (code, name): the choices of the public
 /// list's agency filter, a short list unlike the whole directory.
 pub async fn routed_agencies(db: &Db) -> Result<Vec<(String, String)>, AppError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.code, a.name FROM agencies a
          WHERE a.id IN (SELECT agency_id FROM feedback_routes) ORDER BY a.name",
     )
     .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
-        .collect()
+    .await?)
 }
 
 pub async fn category(db: &Db, code: &str) -> Result<Option<Category>, AppError> {
@@ -89,7 +101,7 @@ pub async fn route(
     category: &str,
     unit: Option<&str>,
 ) -> Result<Option<String>, AppError> {
-    let row = sqlx::query(
+    let row: Option<(String,)> = sqlx::query_as(
         "WITH RECURSIVE up(code, parent_id, depth) AS (
             SELECT code, parent_id, 0 FROM admin_units WHERE code = $2
             UNION ALL
@@ -103,93 +115,135 @@ pub async fn route(
     .bind(unit.unwrap_or(""))
     .fetch_optional(&mut *tx)
     .await?;
-    Ok(row.map(|r| r.try_get("agency_id")).transpose()?)
+    Ok(row.map(|(agency_id,)| agency_id))
 }
 
 const SELECT: &str = "SELECT r.*, c.name AS category_name, a.name AS agency_name
     FROM feedback_reports r JOIN feedback_categories c ON c.code = r.category_code
     LEFT JOIN agencies a ON a.id = r.agency_id";
 
-fn from_row(r: &AnyRow) -> Result<Report, AppError> {
-    let text = |c: &str| r.try_get::<String, _>(c);
-    let opt = |c: &str| r.try_get::<Option<String>, _>(c);
-    let local = |t: &str| {
-        LocalDateTime::parse(t)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad local time “{t}” in a report")))
-    };
-    Ok(Report {
-        id: text("id")?,
-        code: text("code")?,
-        category_code: text("category_code")?,
-        category_name: text("category_name")?,
-        title: text("title")?,
-        description: text("description")?,
-        address: text("address")?,
-        admin_unit_code: opt("admin_unit_code")?,
-        lat: r.try_get("lat")?,
-        lon: r.try_get("lon")?,
-        reporter_id: opt("reporter_id")?,
-        reporter_name: text("reporter_name")?,
-        reporter_email: text("reporter_email")?,
-        reporter_phone: text("reporter_phone")?,
-        show_name: r.try_get::<i64, _>("show_name")? != 0,
-        source: text("source")?,
-        agency_id: opt("agency_id")?,
-        agency_name: opt("agency_name")?,
-        status: text("status")?
-            .parse()
-            .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
-        received_local: local(&text("received_local")?)?,
-        due_local: opt("due_local")?.as_deref().map(local).transpose()?,
-        answer: opt("answer")?,
-        answered_at: opt("answered_at")?,
-        reject_reason: opt("reject_reason")?,
-        reopened: r.try_get::<i64, _>("reopened")? != 0,
-        rating: r.try_get("rating")?,
-        rating_comment: opt("rating_comment")?,
-        duplicate_of: opt("duplicate_of")?,
-        hidden_reason: opt("hidden_reason")?,
-        created_at: text("created_at")?,
-        updated_at: text("updated_at")?,
-    })
+/// A report as stored, before its text columns are read as what they hold.
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: String,
+    code: String,
+    category_code: String,
+    category_name: String,
+    title: String,
+    description: String,
+    address: String,
+    admin_unit_code: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    reporter_id: Option<String>,
+    reporter_name: String,
+    reporter_email: String,
+    reporter_phone: String,
+    show_name: i64,
+    source: String,
+    agency_id: Option<String>,
+    agency_name: Option<String>,
+    status: String,
+    received_local: String,
+    due_local: Option<String>,
+    answer: Option<String>,
+    answered_at: Option<String>,
+    reject_reason: Option<String>,
+    reopened: i64,
+    rating: Option<i64>,
+    rating_comment: Option<String>,
+    duplicate_of: Option<String>,
+    hidden_reason: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl TryFrom<ReportRow> for Report {
+    type Error = AppError;
+
+    fn try_from(r: ReportRow) -> Result<Report, AppError> {
+        let local = |t: &str| {
+            LocalDateTime::parse(t).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("bad local time “{t}” in a report"))
+            })
+        };
+        Ok(Report {
+            status: r
+                .status
+                .parse()
+                .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
+            received_local: local(&r.received_local)?,
+            due_local: r.due_local.as_deref().map(local).transpose()?,
+            id: r.id,
+            code: r.code,
+            category_code: r.category_code,
+            category_name: r.category_name,
+            title: r.title,
+            description: r.description,
+            address: r.address,
+            admin_unit_code: r.admin_unit_code,
+            lat: r.lat,
+            lon: r.lon,
+            reporter_id: r.reporter_id,
+            reporter_name: r.reporter_name,
+            reporter_email: r.reporter_email,
+            reporter_phone: r.reporter_phone,
+            show_name: r.show_name != 0,
+            source: r.source,
+            agency_id: r.agency_id,
+            agency_name: r.agency_name,
+            answer: r.answer,
+            answered_at: r.answered_at,
+            reject_reason: r.reject_reason,
+            reopened: r.reopened != 0,
+            rating: r.rating,
+            rating_comment: r.rating_comment,
+            duplicate_of: r.duplicate_of,
+            hidden_reason: r.hidden_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Report>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.code = $1")))
-        .bind(code)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<ReportRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.code = $1")))
+            .bind(code)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Report::try_from).transpose()
 }
 
 pub async fn for_update(db: &Db, tx: &mut Conn, code: &str) -> Result<Option<Report>, AppError> {
     let lock = db.lock_rows("r");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row: Option<ReportRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE r.code = $1{lock}"
     )))
     .bind(code)
     .fetch_optional(&mut *tx)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    row.map(Report::try_from).transpose()
 }
 
 /// Reads a report by id inside a transaction without locking it (an event handler reads what
 /// it needs to tell its followers).
 pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Report>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<ReportRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(Report::try_from).transpose()
 }
 
 /// The note written with timeline row `id` (an event's `timeline_id`), if the row exists.
 pub async fn event_note(tx: &mut Conn, id: &str) -> Result<Option<String>, AppError> {
-    let row = sqlx::query("SELECT note FROM feedback_events WHERE id = $1")
+    let row: Option<(String,)> = sqlx::query_as("SELECT note FROM feedback_events WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-    Ok(row.map(|r| r.try_get("note")).transpose()?)
+    Ok(row.map(|(note,)| note))
 }
 
 /// Filters of the public list and of Open311's GET requests.
@@ -255,12 +309,12 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<Report>, AppError> {
         f.limit.clamp(1, 1000),
         f.offset.clamp(0, 100_000)
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for b in &binds {
         query = query.bind(b);
     }
-    let rows = query.fetch_all(&db.pool).await?;
-    rows.iter().map(from_row).collect()
+    let rows: Vec<ReportRow> = query.fetch_all(&db.pool).await?;
+    rows.into_iter().map(Report::try_from).collect()
 }
 
 /// What the search matches a report by: its title, description and address, folded.
@@ -289,30 +343,26 @@ pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Rep
         clauses.join(" AND "),
         limit.clamp(1, 50)
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for w in &words {
         q = q.bind(format!("%{w}%"));
     }
-    let rows = q.fetch_all(&db.pool).await?;
-    rows.iter().map(from_row).collect()
+    let rows: Vec<ReportRow> = q.fetch_all(&db.pool).await?;
+    rows.into_iter().map(Report::try_from).collect()
 }
 
 /// Folds the search text of reports filed before it was kept (once, at start-up).
 pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT id, title, description, address FROM feedback_reports WHERE search_folded IS NULL",
     )
     .fetch_all(&db.pool)
     .await?;
-    for r in rows {
-        let text = search_text(
-            &r.try_get::<String, _>("title")?,
-            &r.try_get::<String, _>("description")?,
-            &r.try_get::<String, _>("address")?,
-        );
+    for (id, title, description, address) in rows {
+        let text = search_text(&title, &description, &address);
         sqlx::query("UPDATE feedback_reports SET search_folded = $1 WHERE id = $2")
             .bind(text)
-            .bind(r.try_get::<String, _>("id")?)
+            .bind(id)
             .execute(&db.pool)
             .await?;
     }
@@ -330,30 +380,40 @@ pub struct Photo {
     pub hidden: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct PhotoRow {
+    id: String,
+    purpose: String,
+    file_name: String,
+    media_type: String,
+    storage_key: String,
+    hidden: i64,
+}
+
 pub async fn photos(db: &Db, report_id: &str) -> Result<Vec<Photo>, AppError> {
-    let rows =
-        sqlx::query("SELECT * FROM feedback_files WHERE report_id = $1 ORDER BY created_at, id")
+    let rows: Vec<PhotoRow> =
+        sqlx::query_as("SELECT * FROM feedback_files WHERE report_id = $1 ORDER BY created_at, id")
             .bind(report_id)
             .fetch_all(&db.pool)
             .await?;
-    rows.iter()
+    rows.into_iter()
         .map(|r| {
             Ok(Photo {
-                id: r.try_get("id")?,
+                id: r.id,
                 purpose: r
-                    .try_get::<String, _>("purpose")?
+                    .purpose
                     .parse()
                     .map_err(|e: UnknownValue| AppError::Internal(e.into()))?,
-                file_name: r.try_get("file_name")?,
-                media_type: r.try_get("media_type")?,
-                storage_key: r.try_get("storage_key")?,
-                hidden: r.try_get::<i64, _>("hidden")? != 0,
+                file_name: r.file_name,
+                media_type: r.media_type,
+                storage_key: r.storage_key,
+                hidden: r.hidden != 0,
             })
         })
         .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Event {
     pub at: String,
     pub actor_name: String,
@@ -363,32 +423,21 @@ pub struct Event {
 }
 
 pub async fn events(db: &Db, report_id: &str) -> Result<Vec<Event>, AppError> {
-    let rows = sqlx::query("SELECT * FROM feedback_events WHERE report_id = $1 ORDER BY at, id")
-        .bind(report_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Event {
-                at: r.try_get("at")?,
-                actor_name: r.try_get("actor_name")?,
-                action: r.try_get("action")?,
-                to_status: r.try_get("to_status")?,
-                note: r.try_get("note")?,
-            })
-        })
-        .collect()
+    Ok(
+        sqlx::query_as("SELECT * FROM feedback_events WHERE report_id = $1 ORDER BY at, id")
+            .bind(report_id)
+            .fetch_all(&db.pool)
+            .await?,
+    )
 }
 
 pub async fn followers(tx: &mut Conn, report_id: &str) -> Result<Vec<String>, AppError> {
-    let rows = sqlx::query("SELECT email FROM feedback_followers WHERE report_id = $1")
-        .bind(report_id)
-        .fetch_all(&mut *tx)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("email"))
-        .collect::<Result<_, _>>()?)
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT email FROM feedback_followers WHERE report_id = $1")
+            .bind(report_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    Ok(rows.into_iter().map(|(email,)| email).collect())
 }
 
 pub async fn follow(tx: &mut Conn, report_id: &str, email: &str) -> Result<(), AppError> {
