@@ -1,5 +1,11 @@
 //! Storage of dossiers, their papers, timeline and clock stops. Every write here runs inside
-//! the caller's transaction; the service decides what to write.
+//! the caller's transaction; the service decides what to write. The submodules hold the
+//! statements of the other dossier modules (`store::papers` for `dossiers::papers`, …).
+
+pub mod appointments;
+pub mod linked;
+pub mod papers;
+pub mod people;
 
 use super::{Dossier, local_text, parse_local};
 use serde::Serialize;
