@@ -3,9 +3,11 @@
 //! statements of the other dossier modules (`store::papers` for `dossiers::papers`, …).
 
 pub mod appointments;
+pub mod assignment;
 pub mod linked;
 pub mod papers;
 pub mod people;
+pub mod stats;
 
 use super::{Dossier, local_text, parse_local};
 use serde::Serialize;
@@ -439,6 +441,26 @@ pub async fn files(db: &Db, dossier_id: &str) -> Result<Vec<StoredFile>, AppErro
             })
         })
         .collect()
+}
+
+/// The form fields a dossier's papers are attached to (one per paper), in the transaction.
+pub async fn paper_fields(tx: &mut Conn, dossier_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT field_key FROM dossier_files WHERE dossier_id = $1 AND purpose = 'paper'",
+    )
+    .bind(dossier_id)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// How many result files a dossier has, in the transaction.
+pub async fn result_file_count(tx: &mut Conn, dossier_id: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) AS n FROM dossier_files WHERE dossier_id = $1 AND purpose = 'result'",
+    )
+    .bind(dossier_id)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 #[derive(Debug, Clone, Serialize)]

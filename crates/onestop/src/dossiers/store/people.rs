@@ -38,3 +38,13 @@ pub async fn place_of(db: &Db, agency_code: &str) -> Result<Option<PlaceRow>, Ap
     .fetch_optional(&db.pool)
     .await?)
 }
+
+/// The addresses of the active system administrators who have one.
+pub async fn system_admin_emails(tx: &mut Conn) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE r.role = 'system_admin' AND u.disabled = 0 AND u.email IS NOT NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?)
+}
