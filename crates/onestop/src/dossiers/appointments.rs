@@ -1,7 +1,7 @@
 //! Stored appointments under the end-of-day convention: a one-off upgrade of dossiers whose
 //! deadline was written as the next opening instead of the closing time it stood for.
 
-use sqlx::Row;
+use super::store;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::AppError;
@@ -27,17 +27,10 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
     {
         return Ok(());
     }
-    let rows = sqlx::query(
-        "SELECT id, due_local, finished_local, outcome, apologised, supplement_requests
-         FROM dossiers WHERE due_local IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = store::appointments::with_appointment(&mut tx).await?;
     let mut changed = 0_i64;
     for row in rows {
-        let id: String = row.try_get("id")?;
-        let Some(due) = tinhso_kernel::time::parse_local(&row.try_get::<String, _>("due_local")?)
-        else {
+        let Some(due) = tinhso_kernel::time::parse_local(&row.due_local) else {
             continue;
         };
         let new_due = calendar.due_from_legacy(&legacy, due).unwrap_or(due);
@@ -45,13 +38,13 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
             continue;
         }
         let finished = row
-            .try_get::<Option<String>, _>("finished_local")?
+            .finished_local
             .as_deref()
             .and_then(tinhso_kernel::time::parse_local);
-        let had_outcome = row.try_get::<Option<String>, _>("outcome")?.is_some();
+        let had_outcome = row.outcome.is_some();
         let outcome = match finished {
-            Some(at) if had_outcome && row.try_get::<i64, _>("apologised")? == 0 => {
-                let requests = row.try_get::<i64, _>("supplement_requests")?;
+            Some(at) if had_outcome && row.apologised == 0 => {
+                let requests = row.supplement_requests;
                 let status = calendar.finished_status(new_due, at);
                 Some(
                     tinhso_domain::dossier::outcome(
@@ -63,14 +56,8 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
             }
             _ => None,
         };
-        sqlx::query(
-            "UPDATE dossiers SET due_local = $2, outcome = COALESCE($3, outcome) WHERE id = $1",
-        )
-        .bind(&id)
-        .bind(tinhso_kernel::time::local_text(new_due))
-        .bind(outcome)
-        .execute(&mut *tx)
-        .await?;
+        let due_local = tinhso_kernel::time::local_text(new_due);
+        store::appointments::set_appointment(&mut tx, &row.id, &due_local, outcome).await?;
         changed += 1;
     }
     if changed > 0 {

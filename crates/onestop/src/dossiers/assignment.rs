@@ -8,12 +8,10 @@
 
 use super::policy::{DossierAction, DossierPolicy, checked};
 use super::service::Who;
-use super::store::SELECT;
 use super::{Dossier, local_now, local_text, store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tinhso_domain::dossier::urgency;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Change};
@@ -33,9 +31,6 @@ pub fn routes() -> Routes {
         assign_page,
     )
 }
-
-/// States in which a dossier is someone's work (not a draft, not finished).
-const OPEN_STATES: &str = "('submitted', 'in_progress', 'supplement_requested', 'approved')";
 
 /// A specialist of an agency and their current load.
 #[derive(Debug, Clone, Serialize)]
@@ -59,36 +54,23 @@ pub async fn specialists(
     now: chrono::NaiveDateTime,
 ) -> Result<Vec<Load>, AppError> {
     let due_soon = super::office::due_soon(db, calendar, agency_id, now).await?;
-    let sql = format!(
-        "SELECT u.id, u.full_name,
-            COALESCE(SUM(CASE WHEN d.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS open,
-            COALESCE(SUM(CASE WHEN d.state = 'in_progress' AND d.due_local < $2 THEN 1 ELSE 0 END), 0) AS overdue
-         FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
-         LEFT JOIN dossiers d ON d.assignee_id = u.id AND d.state IN {OPEN_STATES}
-         WHERE u.agency_id = $1 AND u.disabled = 0 AND u.kind = 'official'
-         GROUP BY u.id, u.full_name ORDER BY u.full_name, u.id"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(agency_id)
-        .bind(local_text(now))
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
+    let rows = store::assignment::loads(db, agency_id, &local_text(now)).await?;
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let id: String = r.try_get("id")?;
             let soon = due_soon
                 .iter()
-                .filter(|d| d.assignee_id.as_deref() == Some(id.as_str()))
+                .filter(|d| d.assignee_id.as_deref() == Some(r.id.as_str()))
                 .count() as i64;
-            Ok(Load {
-                full_name: r.try_get("full_name")?,
-                open: r.try_get("open")?,
+            Load {
+                full_name: r.full_name,
+                open: r.open,
                 due_soon: soon,
-                overdue: r.try_get("overdue")?,
-                id,
-            })
+                overdue: r.overdue,
+                id: r.id,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// Assigns dossier `id` to specialist `assignee` (or re-assigns it): checked, audited, and its
@@ -113,14 +95,8 @@ pub async fn assign(state: &Ctx, who: &Who<'_>, id: &str, assignee: &str) -> Res
     if d.assignee_id.as_deref() == Some(assignee) {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE dossiers SET assignee_id = $2, assigned_at = $3, updated_at = $3 WHERE id = $1",
-    )
-    .bind(&d.id)
-    .bind(assignee)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&mut *tx)
-    .await?;
+    let now = tinhso_kernel::time::now_text();
+    store::assignment::set_assignee(&mut tx, &d.id, assignee, &now).await?;
     audit::record(
         db,
         &mut tx,
@@ -159,40 +135,17 @@ async fn specialist_of(
     agency_id: &str,
     user_id: &str,
 ) -> Result<Option<String>, AppError> {
-    let row = sqlx::query(
-        "SELECT u.full_name FROM users u
-         JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist'
-         WHERE u.id = $1 AND u.agency_id = $2 AND u.disabled = 0 AND u.kind = 'official'",
-    )
-    .bind(user_id)
-    .bind(agency_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    Ok(row.map(|r| r.try_get("full_name")).transpose()?)
+    store::assignment::specialist_name(tx, agency_id, user_id).await
 }
 
 /// A forwarded dossier leaves its specialist behind (they have no reach in the other agency).
 pub async fn clear(tx: &mut Conn, id: &str) -> Result<(), AppError> {
-    sqlx::query("UPDATE dossiers SET assignee_id = NULL, assigned_at = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    store::assignment::clear_assignee(tx, id).await
 }
 
 /// The open dossiers assigned to `user_id`: overdue first, then due today, then by due moment.
 pub async fn my_work(db: &Db, user_id: &str) -> Result<Vec<Dossier>, AppError> {
-    let sql = format!(
-        "{SELECT} WHERE d.assignee_id = $1 AND d.state IN {OPEN_STATES} ORDER BY d.due_local, d.id LIMIT 200"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .fetch_all(&db.pool)
-        .await?;
-    let mut work = rows
-        .iter()
-        .map(store::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut work = store::assignment::open_of(db, user_id).await?;
     let now = local_now();
     work.sort_by_key(|d| (urgency(d.due, now), d.due));
     Ok(work)

@@ -664,23 +664,10 @@ pub async fn render_form(state: &Ctx, d: &Dossier, number: &str) -> Result<Vec<u
 /// unit, or the unit itself; local government has two tiers), so that forms issued in the
 /// province are dated "Thanh Hóa, ngày …".
 async fn place_of(state: &Ctx, agency_code: &str) -> Result<String, AppError> {
-    use sqlx::Row;
-    let row = sqlx::query(
-        "SELECT u.name AS name, p.name AS parent_name FROM agencies a
-         JOIN admin_units u ON u.id = a.admin_unit_id
-         LEFT JOIN admin_units p ON p.id = u.parent_id WHERE a.code = $1",
-    )
-    .bind(agency_code)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some(row) = row else {
+    let Some(place) = store::people::place_of(&state.db, agency_code).await? else {
         return Ok(String::new());
     };
-    let parent: Option<String> = row.try_get("parent_name")?;
-    let name = match parent {
-        Some(parent) => parent,
-        None => row.try_get("name")?,
-    };
+    let name = place.parent_name.unwrap_or(place.name);
     Ok(forms::place_name(&name))
 }
 

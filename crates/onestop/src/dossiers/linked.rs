@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::collections::BTreeMap;
 use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::dossier::DossierState;
@@ -50,18 +49,13 @@ pub fn demo() -> Vec<LinkedService> {
 
 pub async fn upsert(db: &Db, actor: &Actor, s: &LinkedService) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO linked_services (code, name, description, procedures, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,
-            procedures = excluded.procedures, updated_at = excluded.updated_at",
-    )
-    .bind(&s.code)
-    .bind(&s.name)
-    .bind(&s.description)
-    .bind(serde_json::to_string(&s.procedures).map_err(anyhow::Error::from)?)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&mut *tx)
-    .await?;
+    let row = store::linked::LinkedRow {
+        code: s.code.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        procedures: serde_json::to_string(&s.procedures).map_err(anyhow::Error::from)?,
+    };
+    store::linked::upsert(&mut tx, &row, &tinhso_kernel::time::now_text()).await?;
     tinhso_kernel::audit::record(
         db,
         &mut tx,
@@ -80,28 +74,27 @@ pub async fn upsert(db: &Db, actor: &Actor, s: &LinkedService) -> Result<(), App
 }
 
 pub async fn all(db: &Db) -> Result<Vec<LinkedService>, AppError> {
-    let rows = sqlx::query("SELECT * FROM linked_services ORDER BY code")
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    store::linked::all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<LinkedService, AppError> {
-    let procedures: String = r.try_get("procedures")?;
+fn from_row(r: store::linked::LinkedRow) -> Result<LinkedService, AppError> {
     Ok(LinkedService {
-        code: r.try_get("code")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        procedures: serde_json::from_str(&procedures).map_err(anyhow::Error::from)?,
+        code: r.code,
+        name: r.name,
+        description: r.description,
+        procedures: serde_json::from_str(&r.procedures).map_err(anyhow::Error::from)?,
     })
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<LinkedService>, AppError> {
-    let row = sqlx::query("SELECT * FROM linked_services WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    store::linked::by_code(db, code)
+        .await?
+        .map(from_row)
+        .transpose()
 }
 
 /// The service's procedures, in order.
@@ -349,14 +342,7 @@ async fn create_all(
 }
 
 async fn existing_group(db: &Db, user_id: &str, key: &str) -> Result<Option<String>, AppError> {
-    let row = sqlx::query(
-        "SELECT group_id FROM dossiers WHERE applicant_id = $1 AND idempotency_key = $2",
-    )
-    .bind(user_id)
-    .bind(format!("{key}#0"))
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.and_then(|r| r.try_get::<Option<String>, _>("group_id").ok().flatten()))
+    store::linked::group_of_key(db, user_id, key).await
 }
 
 /// The chosen agency when it carries out the procedure, else (for a later procedure of the

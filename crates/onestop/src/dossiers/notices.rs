@@ -274,16 +274,9 @@ async fn person(
     tx: &mut Conn,
     user_id: &str,
 ) -> Result<Option<(String, Option<String>)>, AppError> {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT full_name, email FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.map(|r| {
-        let email: Option<String> = r.try_get("email")?;
-        Ok((r.try_get("full_name")?, email.filter(|e| !e.is_empty())))
-    })
-    .transpose()
+    Ok(store::people::person(tx, user_id)
+        .await?
+        .map(|p| (p.full_name, p.email.filter(|e| !e.is_empty()))))
 }
 
 /// Tells the applicant, with the public tracking link in the email. The inbox item opens the

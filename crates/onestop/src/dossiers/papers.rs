@@ -7,12 +7,11 @@
 //! Removing a paper from the store only hides it there (`paper_store_removed`): a dossier keeps
 //! every paper it was filed with, which is the agency's record.
 
-use super::store::StoredFile;
+use super::store::{self, StoredFile};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tinhso_domain::attachment::FilePurpose;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
@@ -59,50 +58,35 @@ pub struct StorePaper {
     pub storage_key: String,
 }
 
-/// Rows of the store: the citizen's own uploads and the results of their dossiers, minus what
-/// they removed. `$1` is the citizen's id.
-const STORE_SQL: &str = "SELECT f.id, f.purpose, f.field_key, f.file_name, f.media_type,
-        f.size_bytes, f.sha256, f.storage_key, f.created_at, d.id AS dossier_id,
-        d.code AS dossier_code, d.procedure_name
-    FROM dossier_files f JOIN dossiers d ON d.id = f.dossier_id
-    WHERE d.applicant_id = $1
-      AND ((f.purpose IN ('paper', 'supplement') AND f.uploaded_by = $1) OR f.purpose = 'result')
-      AND NOT EXISTS (SELECT 1 FROM paper_store_removed r
-                      WHERE r.user_id = $1 AND r.storage_key = f.storage_key)";
-
-fn from_row(r: &sqlx::any::AnyRow) -> Result<StorePaper, sqlx::Error> {
+/// A stored row as the store shows it: what it is, and whether the citizen may remove it.
+fn paper(r: store::papers::PaperRow) -> Result<StorePaper, AppError> {
     let purpose: FilePurpose = r
-        .try_get::<String, _>("purpose")?
+        .purpose
         .parse()
         .map_err(|e: tinhso_domain::text_enum::UnknownValue| sqlx::Error::Decode(e.into()))?;
     Ok(StorePaper {
-        id: r.try_get("id")?,
-        file_name: r.try_get("file_name")?,
-        media_type: r.try_get("media_type")?,
-        size_bytes: r.try_get("size_bytes")?,
-        sha256: r.try_get("sha256")?,
+        id: r.id,
+        file_name: r.file_name,
+        media_type: r.media_type,
+        size_bytes: r.size_bytes,
+        sha256: r.sha256,
         deletable: purpose != FilePurpose::Result,
         purpose,
-        field_key: r.try_get("field_key")?,
-        created_at: r.try_get("created_at")?,
-        dossier_id: r.try_get("dossier_id")?,
-        dossier_code: r.try_get("dossier_code")?,
-        procedure_name: r.try_get("procedure_name")?,
-        storage_key: r.try_get("storage_key")?,
+        field_key: r.field_key,
+        created_at: r.created_at,
+        dossier_id: r.dossier_id,
+        dossier_code: r.dossier_code,
+        procedure_name: r.procedure_name,
+        storage_key: r.storage_key,
     })
 }
 
 /// The citizen's papers, newest first, each object once (a reused paper has several rows).
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<StorePaper>, AppError> {
-    let sql = format!("{STORE_SQL} ORDER BY f.created_at, f.id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .fetch_all(&db.pool)
-        .await?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for r in &rows {
-        let paper = from_row(r)?;
+    for r in store::papers::rows(db, user_id).await? {
+        let paper = paper(r)?;
         if seen.insert(paper.storage_key.clone()) {
             out.push(paper);
         }
@@ -113,13 +97,10 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<StorePaper>, AppError> {
 
 /// The paper `id` if it is in this citizen's store; `None` for anyone else's.
 pub async fn owned(db: &Db, user_id: &str, id: &str) -> Result<Option<StorePaper>, AppError> {
-    let sql = format!("{STORE_SQL} AND f.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    store::papers::row(db, user_id, id)
+        .await?
+        .map(paper)
+        .transpose()
 }
 
 /// A new dossier's row for a paper taken from the store: its own id, the same object.
@@ -207,15 +188,8 @@ async fn delete(
     let paper = removable(&state, &page, &id).await?;
     let user = page.require_user()?;
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO paper_store_removed (user_id, storage_key, removed_at) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, storage_key) DO NOTHING",
-    )
-    .bind(&user.id)
-    .bind(&paper.storage_key)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&mut *tx)
-    .await?;
+    let now = tinhso_kernel::time::now_text();
+    store::papers::remove(&mut tx, &user.id, &paper.storage_key, &now).await?;
     let actor = Actor {
         label: format!("user:{}", user.id),
         ip,

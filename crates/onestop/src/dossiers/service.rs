@@ -216,17 +216,7 @@ async fn save_in_tx(
 }
 
 async fn files_in_tx(tx: &mut Conn, dossier_id: &str) -> Result<Vec<String>, AppError> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT field_key FROM dossier_files WHERE dossier_id = $1 AND purpose = 'paper'",
-    )
-    .bind(dossier_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("field_key"))
-        .collect::<Result<_, _>>()?)
+    store::paper_fields(tx, dossier_id).await
 }
 
 /// Checks the answers (cleaning them in place) and that every required paper is attached.
@@ -335,7 +325,6 @@ async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<Strin
 /// Tells operators (the log, a metric and an email to every system administrator) that an
 /// agency's dossier numbers for the day are running out, long before they widen or end.
 async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(), AppError> {
-    use sqlx::Row;
     let message = format!(
         "Cơ quan {} đã tiếp nhận {} hồ sơ trong ngày {}. Mã hồ sơ dùng 4 chữ số đến 9999, sau đó \
          chuyển sang 5 chữ số (tối đa {}).",
@@ -352,17 +341,11 @@ async fn warn_numbers_running_out(tx: &mut Conn, code: &DossierCode) -> Result<(
     );
     tracing::warn!(agency = %code.agency, sequence = code.sequence, "dossier numbers for the day are running out");
     metrics::counter!("dossier_code_sequence_warnings_total").increment(1);
-    let admins = sqlx::query(
-        "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id
-         WHERE r.role = 'system_admin' AND u.disabled = 0 AND u.email IS NOT NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for row in admins {
+    for to in store::people::system_admin_emails(tx).await? {
         jobs::enqueue(
             tx,
             &Job::SendEmail(tinhso_kernel::mail::Email {
-                to: row.try_get("email")?,
+                to,
                 subject: "[Tỉnh Số] Số thứ tự hồ sơ trong ngày sắp hết".into(),
                 body: message.clone(),
             }),
@@ -769,14 +752,7 @@ fn calendar_error(e: tinhso_domain::calendar::CalendarError) -> AppError {
 }
 
 async fn has_result_file(tx: &mut Conn, dossier_id: &str) -> Result<bool, AppError> {
-    use sqlx::Row;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM dossier_files WHERE dossier_id = $1 AND purpose = 'result'",
-    )
-    .bind(dossier_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(store::result_file_count(tx, dossier_id).await? > 0)
 }
 
 pub(crate) async fn forward_target(

@@ -2,12 +2,11 @@
 //! late, pending, overdue now, the national on-time rate and satisfaction, by agency, field
 //! or procedure over a period; as a page with bar charts, CSV, XLSX and the API.
 
-use super::{local_now, local_text};
+use super::{local_now, local_text, store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use sqlx::Row as _;
 use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::Role;
@@ -127,25 +126,10 @@ async fn scope(db: &Db, user: &tinhso_kernel::auth::User) -> Result<Option<Vec<S
         return Ok(None);
     }
     let own = user.agency_id.clone().ok_or(AppError::Forbidden)?;
-    let rows = sqlx::query(
-        "WITH RECURSIVE down(id, depth) AS (
-            SELECT id, 0 FROM agencies WHERE id = $1
-            UNION ALL
-            SELECT a.id, down.depth + 1 FROM agencies a JOIN down ON a.parent_id = down.id WHERE down.depth < 16
-         ) SELECT id FROM down",
-    )
-    .bind(&own)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(Some(
-        rows.iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?,
-    ))
+    Ok(Some(store::stats::agency_and_below(db, &own).await?))
 }
 
-/// Counts per (agency, procedure) pair: the one scan over dossiers, read from the covering
-/// index `dossiers_stats`, so a province-year never touches the wide table rows.
+/// Counts per (agency, procedure) pair (see `store::stats::counts`).
 async fn counts(
     db: &Db,
     start: &str,
@@ -153,68 +137,31 @@ async fn counts(
     now: &str,
     agencies: Option<&[String]>,
 ) -> Result<Vec<(String, String, Row)>, AppError> {
-    let scope = match agencies {
-        None => String::new(),
-        Some([]) => " AND 1 = 0".into(),
-        Some(ids) => format!(
-            " AND agency_id IN ({})",
-            (0..ids.len())
-                .map(|i| format!("${}", i + 4))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
-    let sql = format!(
-        "SELECT agency_id, procedure_code,
-            SUM(CASE WHEN {sub} THEN 1 ELSE 0 END) AS received,
-            SUM(CASE WHEN {sub} AND channel = 'online' THEN 1 ELSE 0 END) AS online,
-            SUM(CASE WHEN {sub} AND channel = 'counter' THEN 1 ELSE 0 END) AS counter,
-            SUM(CASE WHEN {sub} AND channel = 'post' THEN 1 ELSE 0 END) AS post,
-            SUM(CASE WHEN {fin} AND outcome = 'early' THEN 1 ELSE 0 END) AS early,
-            SUM(CASE WHEN {fin} AND outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
-            SUM(CASE WHEN {fin} AND outcome = 'late' THEN 1 ELSE 0 END) AS late,
-            SUM(CASE WHEN state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
-            SUM(CASE WHEN state = 'in_progress' AND due_local < $3 THEN 1 ELSE 0 END) AS overdue,
-            SUM(CASE WHEN {rated} AND rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
-            SUM(CASE WHEN {rated} AND rating >= 3 THEN 1 ELSE 0 END) AS satisfied
-         FROM dossiers WHERE state <> 'draft'{scope}
-         GROUP BY agency_id, procedure_code",
-        sub = in_period("submitted_at"),
-        fin = in_period("finished_at"),
-        rated = in_period("rated_at"),
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(start)
-        .bind(end)
-        .bind(now);
-    for id in agencies.unwrap_or_default() {
-        query = query.bind(id);
-    }
-    let rows = query.fetch_all(&db.pool).await?;
-    rows.iter()
+    let rows = store::stats::counts(db, start, end, now, agencies).await?;
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let n = |c: &str| r.try_get::<Option<i64>, _>(c).map(|v| v.unwrap_or(0));
-            Ok((
-                r.try_get("agency_id")?,
-                r.try_get("procedure_code")?,
+            let n = |v: Option<i64>| v.unwrap_or(0);
+            (
+                r.agency_id,
+                r.procedure_code,
                 Row {
-                    received: n("received")?,
-                    online: n("online")?,
-                    counter: n("counter")?,
-                    post: n("post")?,
-                    early: n("early")?,
-                    on_time: n("on_time")?,
-                    late: n("late")?,
-                    pending: n("pending")?,
-                    overdue: n("overdue")?,
-                    rated: n("rated")?,
-                    satisfied: n("satisfied")?,
+                    received: n(r.received),
+                    online: n(r.online),
+                    counter: n(r.counter),
+                    post: n(r.post),
+                    early: n(r.early),
+                    on_time: n(r.on_time),
+                    late: n(r.late),
+                    pending: n(r.pending),
+                    overdue: n(r.overdue),
+                    rated: n(r.rated),
+                    satisfied: n(r.satisfied),
                     ..Row::default()
                 },
-            ))
+            )
         })
-        .collect()
+        .collect())
 }
 
 /// Names of what rows are grouped by: agency id → (code, name), procedure code → (name,
@@ -228,31 +175,16 @@ async fn names(
     ),
     AppError,
 > {
-    let agencies = sqlx::query("SELECT id, code, name FROM agencies")
-        .fetch_all(&db.pool)
-        .await?;
-    let agencies = agencies
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, (r.try_get("code")?, r.try_get("name")?))))
-        .collect::<Result<_, sqlx::Error>>()?;
-    let procedures = sqlx::query(
-        "SELECT p.code, p.name, p.field_code, f.name AS field_name FROM procedures p JOIN procedure_fields f ON f.code = p.field_code",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let procedures = procedures
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("code")?,
-                (
-                    r.try_get("name")?,
-                    r.try_get("field_code")?,
-                    r.try_get("field_name")?,
-                ),
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+    let agencies = store::stats::agency_names(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, (a.code, a.name)))
+        .collect();
+    let procedures = store::stats::procedure_names(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.code, (p.name, p.field_code, p.field_name)))
+        .collect();
     Ok((agencies, procedures))
 }
 

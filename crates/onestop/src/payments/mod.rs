@@ -9,10 +9,10 @@
 
 pub mod http;
 pub mod signing;
+pub mod store;
 
 use crate::dossiers::store as dossiers;
 use serde::Serialize;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Change};
@@ -26,7 +26,7 @@ pub const CONFIRMED: EventKind = EventKind::new("payment.confirmed", "payment");
 /// The provider reported the payment failed or cancelled.
 pub const FAILED: EventKind = EventKind::new("payment.failed", "payment");
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Payment {
     pub id: String,
     pub dossier_id: String,
@@ -39,26 +39,8 @@ pub struct Payment {
     pub paid_at: Option<String>,
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Payment, AppError> {
-    Ok(Payment {
-        id: r.try_get("id")?,
-        dossier_id: r.try_get("dossier_id")?,
-        provider: r.try_get("provider")?,
-        txn_ref: r.try_get("txn_ref")?,
-        amount_vnd: r.try_get("amount_vnd")?,
-        status: r.try_get("status")?,
-        provider_txn: r.try_get("provider_txn")?,
-        created_at: r.try_get("created_at")?,
-        paid_at: r.try_get("paid_at")?,
-    })
-}
-
 pub async fn of_dossier(state: &Ctx, dossier_id: &str) -> Result<Vec<Payment>, AppError> {
-    let rows = sqlx::query("SELECT * FROM payments WHERE dossier_id = $1 ORDER BY created_at")
-        .bind(dossier_id)
-        .fetch_all(&state.db.pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    store::of_dossier(&state.db, dossier_id).await
 }
 
 /// The test gateway's hash secret: derived from the server secret, so every node agrees.
@@ -84,17 +66,15 @@ pub async fn start(
     let due = d.fee_due - d.fee_paid;
     let id = uuid::Uuid::now_v7().to_string();
     let txn_ref = id.replace('-', "");
-    sqlx::query(
-        "INSERT INTO payments (id, dossier_id, provider, txn_ref, amount_vnd, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
-    )
-    .bind(&id)
-    .bind(&d.id)
-    .bind(TEST_PROVIDER)
-    .bind(&txn_ref)
-    .bind(due)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&state.db.pool)
-    .await?;
+    let payment = store::NewPayment {
+        id: &id,
+        dossier_id: &d.id,
+        provider: TEST_PROVIDER,
+        txn_ref: &txn_ref,
+        amount_vnd: due,
+        created_at: &tinhso_kernel::time::now_text(),
+    };
+    store::insert_pending(&state.db, &payment).await?;
     let base = state.config.public_url.trim_end_matches('/');
     let params: BTreeMap<String, String> = [
         ("vnp_Version", "2.1.0".to_owned()),
@@ -171,14 +151,7 @@ pub async fn confirm(
     let txn_ref = params.get("vnp_TxnRef").cloned().unwrap_or_default();
     let db = &state.db;
     let mut tx = db.begin().await?;
-    let lock = db.lock_rows("payments");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT * FROM payments WHERE txn_ref = $1{lock}"
-    )))
-    .bind(&txn_ref)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(payment) = row.as_ref().map(from_row).transpose()? else {
+    let Some(payment) = store::by_txn_ref_for_update(db, &mut tx, &txn_ref).await? else {
         return Ok((Confirmation::UnknownOrder, None));
     };
     let amount: Option<i64> = params.get("vnp_Amount").and_then(|a| a.parse().ok());
@@ -191,13 +164,9 @@ pub async fn confirm(
     let success = params.get("vnp_ResponseCode").map(String::as_str) == Some("00")
         && params.get("vnp_TransactionStatus").map(String::as_str) == Some("00");
     let status = if success { "paid" } else { "failed" };
-    sqlx::query("UPDATE payments SET status = $2, provider_txn = $3, paid_at = $4 WHERE id = $1")
-        .bind(&payment.id)
-        .bind(status)
-        .bind(params.get("vnp_TransactionNo"))
-        .bind(success.then(tinhso_kernel::time::now_text))
-        .execute(&mut *tx)
-        .await?;
+    let provider_txn = params.get("vnp_TransactionNo");
+    let paid_at = success.then(tinhso_kernel::time::now_text);
+    store::settle(&mut tx, &payment.id, status, provider_txn, paid_at).await?;
     if success {
         dossiers::add_paid(&mut tx, &payment.dossier_id, payment.amount_vnd).await?;
     }

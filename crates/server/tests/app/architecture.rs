@@ -251,17 +251,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
 
 /// Files of the module crates that still run SQL outside a store. The list may only shrink:
 /// a file leaves it when its statements move to its store (§9.1 of docs/kernel-design.md).
-const NOT_YET: &[&str] = &[
-    "onestop/src/dossiers/appointments.rs",
-    "onestop/src/dossiers/assignment.rs",
-    "onestop/src/dossiers/citizen.rs",
-    "onestop/src/dossiers/linked.rs",
-    "onestop/src/dossiers/notices.rs",
-    "onestop/src/dossiers/papers.rs",
-    "onestop/src/dossiers/service.rs",
-    "onestop/src/dossiers/stats.rs",
-    "onestop/src/payments/mod.rs",
-];
+const NOT_YET: &[&str] = &[];
 
 /// Whether a source file is a store: `store.rs`, or any file in a `store/` folder.
 fn is_store(file: &str) -> bool {

@@ -1,5 +1,16 @@
 //! Storage of dossiers, their papers, timeline and clock stops. Every write here runs inside
-//! the caller's transaction; the service decides what to write.
+//! the caller's transaction; the service decides what to write. The submodules hold the
+//! statements of the other dossier modules (`store::papers` for `dossiers::papers`, …).
+
+pub mod appointments;
+pub mod assignment;
+pub mod linked;
+pub mod papers;
+pub mod people;
+pub mod stats;
+mod timeline;
+
+pub use timeline::{Event, end_pause, event_note, events, insert_event, pauses, start_pause};
 
 use super::{Dossier, local_text, parse_local};
 use serde::Serialize;
@@ -408,152 +419,70 @@ pub async fn unreferenced(tx: &mut Conn, keys: Vec<String>) -> Result<Vec<String
     Ok(out)
 }
 
+/// A row of `dossier_files` as stored (its purpose as text).
+#[derive(Debug, sqlx::FromRow)]
+struct FileRow {
+    id: String,
+    dossier_id: String,
+    purpose: String,
+    field_key: String,
+    file_name: String,
+    media_type: String,
+    size_bytes: i64,
+    sha256: String,
+    storage_key: String,
+    created_at: String,
+}
+
+impl TryFrom<FileRow> for StoredFile {
+    type Error = AppError;
+
+    fn try_from(r: FileRow) -> Result<StoredFile, AppError> {
+        Ok(StoredFile {
+            purpose: r.purpose.parse().map_err(parse_err)?,
+            id: r.id,
+            dossier_id: r.dossier_id,
+            field_key: r.field_key,
+            file_name: r.file_name,
+            media_type: r.media_type,
+            size_bytes: r.size_bytes,
+            sha256: r.sha256,
+            storage_key: r.storage_key,
+            created_at: r.created_at,
+        })
+    }
+}
+
 pub async fn files(db: &Db, dossier_id: &str) -> Result<Vec<StoredFile>, AppError> {
-    let rows =
-        sqlx::query("SELECT * FROM dossier_files WHERE dossier_id = $1 ORDER BY created_at, id")
-            .bind(dossier_id)
-            .fetch_all(&db.pool)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredFile {
-                id: r.try_get("id")?,
-                dossier_id: r.try_get("dossier_id")?,
-                purpose: r
-                    .try_get::<String, _>("purpose")?
-                    .parse()
-                    .map_err(parse_err)?,
-                field_key: r.try_get("field_key")?,
-                file_name: r.try_get("file_name")?,
-                media_type: r.try_get("media_type")?,
-                size_bytes: r.try_get("size_bytes")?,
-                sha256: r.try_get("sha256")?,
-                storage_key: r.try_get("storage_key")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Event {
-    pub at: String,
-    pub actor_name: String,
-    pub action: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub step: i64,
-    pub note: String,
-    pub detail: serde_json::Value,
-}
-
-pub async fn insert_event(
-    tx: &mut Conn,
-    dossier_id: &str,
-    actor_id: Option<&str>,
-    event: &Event,
-) -> Result<String, AppError> {
-    let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO dossier_events (id, dossier_id, at, actor_id, actor_name, action, from_state, to_state, step, note, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&id)
-    .bind(dossier_id)
-    .bind(&event.at)
-    .bind(actor_id)
-    .bind(&event.actor_name)
-    .bind(&event.action)
-    .bind(&event.from_state)
-    .bind(&event.to_state)
-    .bind(event.step)
-    .bind(&event.note)
-    .bind(event.detail.to_string())
-    .execute(&mut *tx)
-    .await?;
-    Ok(id)
-}
-
-/// The note written with timeline row `id` (an event's `timeline_id`), if the row exists.
-pub async fn event_note(tx: &mut Conn, id: &str) -> Result<Option<String>, AppError> {
-    let row = sqlx::query("SELECT note FROM dossier_events WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    Ok(row.map(|r| r.try_get("note")).transpose()?)
-}
-
-pub async fn events(db: &Db, dossier_id: &str) -> Result<Vec<Event>, AppError> {
-    let rows = sqlx::query("SELECT * FROM dossier_events WHERE dossier_id = $1 ORDER BY at, id")
-        .bind(dossier_id)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let detail: String = r.try_get("detail")?;
-            Ok(Event {
-                at: r.try_get("at")?,
-                actor_name: r.try_get("actor_name")?,
-                action: r.try_get("action")?,
-                from_state: r.try_get("from_state")?,
-                to_state: r.try_get("to_state")?,
-                step: r.try_get("step")?,
-                note: r.try_get("note")?,
-                detail: serde_json::from_str(&detail).unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-pub async fn start_pause(
-    tx: &mut Conn,
-    dossier_id: &str,
-    at: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO dossier_pauses (id, dossier_id, started_local) VALUES ($1, $2, $3)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(dossier_id)
-        .bind(local_text(at))
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-pub async fn end_pause(
-    tx: &mut Conn,
-    dossier_id: &str,
-    at: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE dossier_pauses SET ended_local = $2 WHERE dossier_id = $1 AND ended_local IS NULL",
+    let rows: Vec<FileRow> = sqlx::query_as(
+        "SELECT id, dossier_id, purpose, field_key, file_name, media_type, size_bytes, sha256,
+            storage_key, created_at
+         FROM dossier_files WHERE dossier_id = $1 ORDER BY created_at, id",
     )
     .bind(dossier_id)
-    .bind(local_text(at))
-    .execute(&mut *tx)
+    .fetch_all(&db.pool)
     .await?;
-    Ok(())
+    rows.into_iter().map(StoredFile::try_from).collect()
 }
 
-/// The dossier's finished clock stops.
-pub async fn pauses(
-    tx: &mut Conn,
-    dossier_id: &str,
-) -> Result<Vec<tinhso_domain::calendar::Pause>, AppError> {
-    let rows = sqlx::query(
-        "SELECT started_local, ended_local FROM dossier_pauses WHERE dossier_id = $1 AND ended_local IS NOT NULL",
+/// The form fields a dossier's papers are attached to (one per paper), in the transaction.
+pub async fn paper_fields(tx: &mut Conn, dossier_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT field_key FROM dossier_files WHERE dossier_id = $1 AND purpose = 'paper'",
     )
     .bind(dossier_id)
     .fetch_all(&mut *tx)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let start: String = r.try_get("started_local")?;
-        let end: String = r.try_get("ended_local")?;
-        if let (Some(start), Some(end)) = (parse_local(&start), parse_local(&end)) {
-            out.push(tinhso_domain::calendar::Pause::new(start, end));
-        }
-    }
-    Ok(out)
+    .await?)
+}
+
+/// How many result files a dossier has, in the transaction.
+pub async fn result_file_count(tx: &mut Conn, dossier_id: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) AS n FROM dossier_files WHERE dossier_id = $1 AND purpose = 'result'",
+    )
+    .bind(dossier_id)
+    .fetch_one(&mut *tx)
+    .await?)
 }
 
 #[cfg(test)]

@@ -1,0 +1,119 @@
+//! The figures of `dossiers::stats`: counts over dossiers, and the names rows are grouped by.
+
+use tinhso_kernel::db::Db;
+use tinhso_kernel::error::AppError;
+
+/// The agency `agency_id` and those below it (at most 16 levels down).
+pub async fn agency_and_below(db: &Db, agency_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE down(id, depth) AS (
+            SELECT id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, down.depth + 1 FROM agencies a JOIN down ON a.parent_id = down.id WHERE down.depth < 16
+         ) SELECT id FROM down",
+    )
+    .bind(agency_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The counts of one (agency, procedure) pair; a sum over no rows is `None`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountRow {
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub received: Option<i64>,
+    pub online: Option<i64>,
+    pub counter: Option<i64>,
+    pub post: Option<i64>,
+    pub early: Option<i64>,
+    pub on_time: Option<i64>,
+    pub late: Option<i64>,
+    pub pending: Option<i64>,
+    pub overdue: Option<i64>,
+    pub rated: Option<i64>,
+    pub satisfied: Option<i64>,
+}
+
+/// Counts per (agency, procedure) pair of what happened in `[start, end)` (UTC text), and of
+/// what is pending or overdue at the local time `now`, in `agencies` (all when `None`): the
+/// one scan over dossiers, read from the covering index `dossiers_stats`, so a province-year
+/// never touches the wide table rows.
+pub async fn counts(
+    db: &Db,
+    start: &str,
+    end: &str,
+    now: &str,
+    agencies: Option<&[String]>,
+) -> Result<Vec<CountRow>, AppError> {
+    let scope = match agencies {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".into(),
+        Some(ids) => format!(
+            " AND agency_id IN ({})",
+            (0..ids.len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let in_period = |column: &str| format!("{column} >= $1 AND {column} < $2");
+    let sql = format!(
+        "SELECT agency_id, procedure_code,
+            SUM(CASE WHEN {sub} THEN 1 ELSE 0 END) AS received,
+            SUM(CASE WHEN {sub} AND channel = 'online' THEN 1 ELSE 0 END) AS online,
+            SUM(CASE WHEN {sub} AND channel = 'counter' THEN 1 ELSE 0 END) AS counter,
+            SUM(CASE WHEN {sub} AND channel = 'post' THEN 1 ELSE 0 END) AS post,
+            SUM(CASE WHEN {fin} AND outcome = 'early' THEN 1 ELSE 0 END) AS early,
+            SUM(CASE WHEN {fin} AND outcome = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+            SUM(CASE WHEN {fin} AND outcome = 'late' THEN 1 ELSE 0 END) AS late,
+            SUM(CASE WHEN state IN ('submitted', 'in_progress', 'supplement_requested') THEN 1 ELSE 0 END) AS pending,
+            SUM(CASE WHEN state = 'in_progress' AND due_local < $3 THEN 1 ELSE 0 END) AS overdue,
+            SUM(CASE WHEN {rated} AND rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+            SUM(CASE WHEN {rated} AND rating >= 3 THEN 1 ELSE 0 END) AS satisfied
+         FROM dossiers WHERE state <> 'draft'{scope}
+         GROUP BY agency_id, procedure_code",
+        sub = in_period("submitted_at"),
+        fin = in_period("finished_at"),
+        rated = in_period("rated_at"),
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end)
+        .bind(now);
+    for id in agencies.unwrap_or_default() {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(&db.pool).await?)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AgencyName {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// Every agency's code and name.
+pub async fn agency_names(db: &Db) -> Result<Vec<AgencyName>, AppError> {
+    Ok(sqlx::query_as("SELECT id, code, name FROM agencies")
+        .fetch_all(&db.pool)
+        .await?)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProcedureName {
+    pub code: String,
+    pub name: String,
+    pub field_code: String,
+    pub field_name: String,
+}
+
+/// Every procedure's name, with the field it belongs to.
+pub async fn procedure_names(db: &Db) -> Result<Vec<ProcedureName>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT p.code, p.name, p.field_code, f.name AS field_name FROM procedures p JOIN procedure_fields f ON f.code = p.field_code",
+    )
+    .fetch_all(&db.pool)
+    .await?)
+}
