@@ -166,16 +166,17 @@ pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String,
     for (name, bytes, media) in photos {
         let photo_id = uuid::Uuid::now_v7().to_string();
         let key = format!("feedback/{id}/{photo_id}");
-        tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone())
-            .await
-            .map_err(AppError::Internal)?;
+        if let Err(e) =
+            tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await
+        {
+            discard_photos(state, &stored).await;
+            return Err(AppError::Internal(e));
+        }
         stored.push((photo_id, name, media, bytes.len(), key));
     }
     let result = insert(state, who, &r, &id, &email, point, &stored).await;
     if result.is_err() {
-        for (_, _, _, _, key) in &stored {
-            let _ = tinhso_kernel::storage::delete(state.storage.as_ref(), key).await;
-        }
+        discard_photos(state, &stored).await;
     }
     result
 }
@@ -536,9 +537,17 @@ async fn store_answer_files(
 }
 
 async fn discard(state: &Ctx, files: &[StoredFile]) {
-    for f in files {
-        let _ = tinhso_kernel::storage::delete(state.storage.as_ref(), &f.key).await;
-    }
+    let keys: Vec<&str> = files.iter().map(|f| f.key.as_str()).collect();
+    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
+}
+
+/// Photos put before the report's transaction, removed when it (or a later put) fails.
+async fn discard_photos(state: &Ctx, stored: &[(String, String, &str, usize, String)]) {
+    let keys: Vec<&str> = stored
+        .iter()
+        .map(|(_, _, _, _, key)| key.as_str())
+        .collect();
+    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
 }
 
 /// Takes an action on a report: its files stored first, then one transaction (or nothing).

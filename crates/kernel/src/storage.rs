@@ -58,6 +58,17 @@ pub async fn get(store: &dyn ObjectStore, key: &str) -> anyhow::Result<Option<By
     }
 }
 
+/// Best-effort removal of objects whose transaction did not commit (or whose sibling upload
+/// failed): each failure is logged, since an object nobody refers to is only found again by
+/// `tinhso backup --force` pruning.
+pub async fn discard(store: &dyn ObjectStore, keys: &[&str]) {
+    for key in keys.iter().copied() {
+        if let Err(e) = delete(store, key).await {
+            tracing::warn!(key = %key, error = %e, "could not remove an orphan upload");
+        }
+    }
+}
+
 pub async fn delete(store: &dyn ObjectStore, key: &str) -> anyhow::Result<()> {
     match store.delete(&Path::from(key)).await {
         Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

@@ -41,9 +41,6 @@ pub async fn put_all(
 
 /// Best-effort removal of objects whose transaction did not commit.
 pub async fn discard(storage: &dyn object_store::ObjectStore, files: &[StoredFile]) {
-    for f in files {
-        if let Err(e) = tinhso_kernel::storage::delete(storage, &f.storage_key).await {
-            tracing::warn!(key = %f.storage_key, error = %e, "could not remove an orphan upload");
-        }
-    }
+    let keys: Vec<&str> = files.iter().map(|f| f.storage_key.as_str()).collect();
+    tinhso_kernel::storage::discard(storage, &keys).await;
 }
