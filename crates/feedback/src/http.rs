@@ -668,10 +668,10 @@ async fn queue_page(
     page: Page,
     Query(q): Query<QueueQuery>,
 ) -> PageResult<Response> {
-    tinhso_kernel::auth::authz::authorize(
-        &state.db,
+    tinhso_kernel::auth::platform::may(
+        &state,
         &page.principal(),
-        tinhso_kernel::auth::authz::Action::BackOffice,
+        tinhso_kernel::auth::platform::PlatformAction::BackOffice,
     )
     .await?;
     let user = page.require_user()?;

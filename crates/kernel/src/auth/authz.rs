@@ -9,8 +9,6 @@ use sqlx::Row;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
-    /// Enter the back office (any official).
-    BackOffice,
     /// Create or edit an agency placed under `parent` (`None`: a top-level agency).
     ManageAgency { parent: Option<&'a str> },
     /// Import or export the agency directory as a whole.
@@ -30,7 +28,7 @@ impl Action<'_> {
     /// The API-token scope an action needs.
     fn scope(&self) -> &'static str {
         match self {
-            Action::BackOffice | Action::OwnAccount => "account",
+            Action::OwnAccount => "account",
             Action::ManageAgency { .. } | Action::ManageDirectory => "directory:write",
             Action::ManageOfficials { .. } => "users:write",
             Action::ManageCatalog => "catalog:write",
@@ -91,7 +89,6 @@ async fn allowed(db: &Db, user: &User, action: Action<'_>) -> Result<bool, AppEr
     }
     Ok(match action {
         Action::OwnAccount | Action::Dossiers => true,
-        Action::BackOffice => user.is_official(),
         Action::ManageDirectory | Action::ManageCatalog => false,
         Action::ManageAgency { parent: None } => false,
         Action::ManageAgency {

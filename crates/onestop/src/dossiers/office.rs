@@ -17,7 +17,7 @@ use tinhso_domain::calendar::DeadlineStatus;
 use tinhso_domain::dossier::Action;
 use tinhso_domain::procedure::FieldKind;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::authz::{Action as Authz, authorize};
+use tinhso_kernel::auth::platform::PlatformAction;
 use tinhso_kernel::auth::policy::{Cx, Subject, allowed, check, may};
 use tinhso_kernel::auth::{Principal, User};
 use tinhso_kernel::error::{AppError, FieldError, PageResult};
@@ -59,7 +59,8 @@ pub fn routes() -> Routes {
 
 /// The signed-in official and their agency id, or why not.
 async fn official(state: &Ctx, page: &Page) -> Result<(User, String), AppError> {
-    authorize(&state.db, &page.principal(), Authz::BackOffice).await?;
+    tinhso_kernel::auth::platform::may(state, &page.principal(), PlatformAction::BackOffice)
+        .await?;
     let user = page.require_user()?.clone();
     let agency = user.agency_id.clone().ok_or(AppError::Forbidden)?;
     Ok((user, agency))
