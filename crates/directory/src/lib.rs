@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod csv_io;
+pub mod datasets;
 pub mod demo;
 pub mod http;
 pub mod model;
@@ -64,6 +65,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
     search: &[&search::AGENCIES],
+    datasets: &[&datasets::AGENCIES],
     menu: &[
         MenuEntry::main("nav_directory", "/agencies", 20, Shown::Always),
         MenuEntry::office(

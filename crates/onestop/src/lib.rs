@@ -2,6 +2,7 @@
 //! payments, declared to the platform as one module.
 
 pub mod catalog;
+pub mod datasets;
 pub mod dossiers;
 pub mod kpi;
 pub mod payments;
@@ -19,6 +20,7 @@ pub const MODULE: Module = Module {
     demo: Some(seed_demo),
     search: &[&search::DOSSIERS, &search::PROCEDURES],
     kpis: &[&kpi::DOSSIERS],
+    datasets: &[&datasets::PROCEDURES],
     menu: &[
         MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
         MenuEntry::main("nav_track", "/track", 30, Shown::Always),

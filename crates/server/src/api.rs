@@ -18,7 +18,8 @@ use utoipa::{Modify, OpenApi};
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
-         (name = "audit", description = "The audit trail"))
+         (name = "audit", description = "The audit trail"),
+         (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"))
 )]
 pub struct ApiDoc;
 

@@ -150,6 +150,14 @@ pub fn kpis() -> Vec<&'static crate::module::Kpi> {
     all
 }
 
+/// The open datasets the modules publish about themselves, each with its module's name.
+pub fn datasets() -> Vec<(&'static str, &'static crate::module::Dataset)> {
+    MODULES
+        .iter()
+        .flat_map(|m| m.datasets.iter().map(|d| (m.name, *d)))
+        .collect()
+}
+
 /// What the portal's search box asks, in section order.
 pub fn search_sources() -> Vec<&'static crate::module::SearchSource> {
     let mut all: Vec<_> = MODULES

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod datasets;
 pub mod demo;
 pub mod office;
 pub mod portal;

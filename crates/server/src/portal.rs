@@ -21,7 +21,9 @@ pub const MODULE: Module = Module {
             .merge(crate::statistics::routes())
             .merge(crate::office::routes())
             .merge(crate::api::routes())
+            .merge(crate::datasets::routes())
     },
+    datasets: &[&crate::datasets::SERVICE_STATISTICS],
     assets: tinhso_kernel::assets!(),
     menu: &[MenuEntry::main(
         "nav_office",

@@ -141,7 +141,7 @@ pub async fn tables(state: &AppState, by: By, year: i32) -> Result<Vec<Published
 }
 
 /// The years offered: this one and the four before it.
-fn years(today: i32) -> Vec<i32> {
+pub fn years(today: i32) -> Vec<i32> {
     (today - 4..=today).rev().collect()
 }
 

@@ -4,10 +4,12 @@
 //! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
+pub mod dataset;
 pub mod kpi;
 pub mod routes;
 pub mod search;
 
+pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
 pub use routes::{Access, RouteInfo, Routes};
 pub use search::{Found, Hit, Opened, SearchSource};
@@ -61,6 +63,8 @@ pub struct Module {
     /// The figures it publishes per agency or field (public statistics, later the operations
     /// centre and reports).
     pub kpis: &'static [&'static Kpi],
+    /// The open datasets it publishes about itself (public registers and aggregates).
+    pub datasets: &'static [&'static Dataset],
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -102,5 +106,6 @@ impl Module {
         search: &[],
         jobs: &[],
         kpis: &[],
+        datasets: &[],
     };
 }

@@ -15,7 +15,8 @@ const WARD: &str = "000.00.60.H56";
 
 on_both_databases!(
     no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named,
-    public_statistics_are_open_to_anyone_and_withhold_small_cells
+    public_statistics_are_open_to_anyone_and_withhold_small_cells,
+    open_datasets_publish_the_registers_and_the_statistics_page_figures
 );
 
 /// A report from the web form as whoever is signed in (or nobody), with `extra` fields;
@@ -311,14 +312,16 @@ async fn no_public_surface_shows_a_reporter_who_did_not_ask_to_be_named(app: Tes
     );
 }
 
-async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: TestApp) {
+/// Seven reports in the ward: six on traffic, five of them answered in time, two of those rated;
+/// one on the environment, open.
+async fn seven_reports_five_answered_two_rated(app: &TestApp) {
     // Six traffic reports in the ward, five answered in time; one environment report open.
     let mut codes = Vec::new();
     for i in 0..6 {
         let email = format!("nguoi{i}@example.com");
         codes.push(
             file(
-                &app,
+                app,
                 &format!("Ổ gà số {i} trên đường Trần Phú"),
                 "giao-thong",
                 &[("email", email.as_str())],
@@ -327,7 +330,7 @@ async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: Test
         );
     }
     file(
-        &app,
+        app,
         "Khói đốt rác ven sông",
         "moi-truong",
         &[("email", "song@example.com")],
@@ -357,7 +360,10 @@ async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: Test
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
     }
+}
 
+async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: TestApp) {
+    seven_reports_five_answered_two_rated(&app).await;
     let (status, html) = app.get("/statistics?by=field").await;
     assert_eq!(status, StatusCode::OK, "no sign-in needed");
     let feedback = &html[html.find("data-testid=\"public-feedback\"").unwrap()..];
@@ -405,4 +411,138 @@ async fn public_statistics_are_open_to_anyone_and_withhold_small_cells(app: Test
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("<a href=\"/statistics\">"), "{page}");
     }
+}
+
+/// The platform's own open datasets, for anyone: each module's register (agencies, procedures)
+/// and the service statistics with the public page's figures — a rate of too few cases is
+/// withheld (`null`) there too — as JSON and as CSV.
+async fn open_datasets_publish_the_registers_and_the_statistics_page_figures(app: TestApp) {
+    seven_reports_five_answered_two_rated(&app).await;
+    app.clear_cookies();
+
+    let (status, list) = app.api("GET", "/api/v1/datasets", None, None).await;
+    assert_eq!(status, StatusCode::OK, "no sign-in needed");
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    for name in ["agencies", "procedures", "service-statistics"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let procedures = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "procedures")
+        .unwrap();
+    assert_eq!(procedures["module"], "onestop");
+    assert_eq!(procedures["title"]["vi"], "Danh mục thủ tục hành chính");
+    assert_eq!(
+        procedures["title"]["en"],
+        "Administrative procedure catalog"
+    );
+    assert_eq!(
+        procedures["columns"][5],
+        json!({"name": "processing_days", "type": "numeric"})
+    );
+
+    // Every declared dataset reads rows of its declared shape.
+    for (module, dataset) in tinhso::app::datasets() {
+        let rows = (dataset.rows)(&app.state).await.unwrap();
+        tinhso::module::dataset::rows_fit(dataset.columns, &rows)
+            .unwrap_or_else(|e| panic!("{module}/{}: {e}", dataset.name));
+    }
+
+    let (status, agencies) = app
+        .api("GET", "/api/v1/datasets/agencies", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ward = agencies["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == WARD)
+        .unwrap();
+    assert_eq!(
+        ward["parent_code"].as_str().map(str::is_empty),
+        Some(false),
+        "{ward}"
+    );
+    assert_eq!(
+        agencies["total"],
+        agencies["records"].as_array().unwrap().len()
+    );
+
+    let (_, procedures) = app
+        .api("GET", "/api/v1/datasets/procedures", None, None)
+        .await;
+    let birth = procedures["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "1.001193")
+        .expect("the demo birth registration");
+    assert!(
+        birth["local_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("1.001193"),
+        "{birth}"
+    );
+    assert!(birth["processing_days"].is_number(), "{birth}");
+
+    let (_, stats) = app
+        .api("GET", "/api/v1/datasets/service-statistics", None, None)
+        .await;
+    let year = i64::from(chrono::Datelike::year(&tinhso::time::local_now().date()));
+    let feedback = stats["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "feedback" && r["agency_code"] == WARD && r["year"] == year)
+        .unwrap_or_else(|| panic!("the ward's feedback row this year in {stats}"));
+    assert_eq!(
+        (&feedback["received"], &feedback["processed"]),
+        (&json!(7), &json!(5)),
+        "{feedback}"
+    );
+    assert_eq!(
+        feedback["on_time_rate"],
+        json!(100.0),
+        "five answered in time: published"
+    );
+    assert_eq!(feedback["rated"], json!(2));
+    assert_eq!(
+        feedback["satisfaction_rate"],
+        Value::Null,
+        "two ratings are withheld"
+    );
+
+    let resp = app
+        .send(
+            Request::get("/api/v1/datasets/service-statistics/csv")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let (status, csv) = text(resp).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}year,kind,agency_code,agency_name,received,processed,on_time,on_time_rate,rated,satisfaction_rate"), "{csv}");
+    assert!(csv.contains(&format!("{year},feedback,{WARD},")), "{csv}");
+
+    let (status, problem) = app
+        .api("GET", "/api/v1/datasets/no-such-dataset", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["status"], 404);
+    let (status, _) = app.get("/api/v1/datasets/no-such-dataset/csv").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
