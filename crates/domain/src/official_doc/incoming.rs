@@ -349,7 +349,7 @@ mod tests {
                 for s in [Returned, Recalled] {
                     assert!(transition(s, a, r).is_err());
                 }
-                if let Ok(_) = transition(Registered, a, r) {
+                if transition(Registered, a, r).is_ok() {
                     assert!(a.roles().contains(&r));
                 }
             }
@@ -410,9 +410,8 @@ mod tests {
 
     #[test]
     fn duplicates_are_found_whatever_the_typing() {
-        let key = |n: &str, issuer: &str| {
-            duplicate_key(&n.parse::<DocNumber>().unwrap(), issuer, 2026)
-        };
+        let key =
+            |n: &str, issuer: &str| duplicate_key(&n.parse::<DocNumber>().unwrap(), issuer, 2026);
         let reference = key("05/QĐ-UBND", "Ủy ban nhân dân tỉnh Thanh Hóa");
         assert_eq!(reference, "2026|5/qd-ubnd|uybannhandantinhthanhhoa");
         for same in [
@@ -422,10 +421,17 @@ mod tests {
         ] {
             assert_eq!(same, reference);
         }
-        assert_ne!(key("06/QĐ-UBND", "Ủy ban nhân dân tỉnh Thanh Hóa"), reference);
+        assert_ne!(
+            key("06/QĐ-UBND", "Ủy ban nhân dân tỉnh Thanh Hóa"),
+            reference
+        );
         assert_ne!(key("05/QĐ-UBND", "Sở Tư pháp"), reference);
         assert_ne!(
-            duplicate_key(&"05/QĐ-UBND".parse().unwrap(), "Ủy ban nhân dân tỉnh Thanh Hóa", 2025),
+            duplicate_key(
+                &"05/QĐ-UBND".parse().unwrap(),
+                "Ủy ban nhân dân tỉnh Thanh Hóa",
+                2025
+            ),
             reference
         );
         assert_eq!(

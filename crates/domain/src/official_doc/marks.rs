@@ -287,10 +287,10 @@ mod tests {
         for s in Secrecy::ALL {
             let err = refuse_secret(Some(s)).unwrap_err();
             assert_eq!(err.mark, s.mark());
-            assert!(err.to_string().starts_with(&format!(
-                "Văn bản mang dấu {} là văn bản mật",
-                s.mark()
-            )));
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("Văn bản mang dấu {} là văn bản mật", s.mark()))
+            );
             assert_eq!(Secrecy::from_mark(s.mark()), Some(s));
         }
         assert_eq!(Secrecy::from_mark("tuyet mat"), Some(Secrecy::TopSecret));

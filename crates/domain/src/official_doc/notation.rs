@@ -188,7 +188,9 @@ impl Notation {
     /// The type the notation names in its first group (`QĐ-UBND` → quyết định), if any. A
     /// notation without a type abbreviation is a công văn's or a thư công's.
     pub fn doc_type(&self) -> Option<DocType> {
-        self.segments.first().and_then(|s| DocType::from_abbreviation(s))
+        self.segments
+            .first()
+            .and_then(|s| DocType::from_abbreviation(s))
     }
 
     /// Whether the notation fits a document of `doc_type` (checked when a clerk registers
@@ -378,15 +380,16 @@ mod tests {
 
     #[test]
     fn abbreviations_are_upper_case_vietnamese_letters_and_digits() {
-        for ok in ["UBND", "VX", "TTĐT", "SNV", "VPCP", "ƯB", "HĐND", "K54", "A"] {
+        for ok in [
+            "UBND", "VX", "TTĐT", "SNV", "VPCP", "ƯB", "HĐND", "K54", "A",
+        ] {
             assert_eq!(abbr(ok).as_str(), ok);
         }
         assert_eq!(abbr("  UBND ").as_str(), "UBND");
-        assert_eq!(
-            Abbreviation::new(""),
-            Err(NotationError::AbbreviationEmpty)
-        );
-        for bad in ["ubnd", "Ubnd", "UB ND", "UB-ND", "UB/ND", "123", "UB.ND", "ЖК", "Đ!"] {
+        assert_eq!(Abbreviation::new(""), Err(NotationError::AbbreviationEmpty));
+        for bad in [
+            "ubnd", "Ubnd", "UB ND", "UB-ND", "UB/ND", "123", "UB.ND", "ЖК", "Đ!",
+        ] {
             assert!(
                 matches!(
                     Abbreviation::new(bad),
@@ -490,8 +493,14 @@ mod tests {
         assert_eq!("/QĐ-UBND".parse::<DocNumber>(), Err(NotationError::Format));
         assert_eq!("1/2/3/4".parse::<DocNumber>(), Err(NotationError::Format));
         assert_eq!("0/QĐ-UBND".parse::<DocNumber>(), Err(NotationError::Number));
-        assert_eq!("00/QĐ-UBND".parse::<DocNumber>(), Err(NotationError::Number));
-        assert_eq!("1a/QĐ-UBND".parse::<DocNumber>(), Err(NotationError::Number));
+        assert_eq!(
+            "00/QĐ-UBND".parse::<DocNumber>(),
+            Err(NotationError::Number)
+        );
+        assert_eq!(
+            "1a/QĐ-UBND".parse::<DocNumber>(),
+            Err(NotationError::Number)
+        );
         assert_eq!(
             "99999999999/QĐ-UBND".parse::<DocNumber>(),
             Err(NotationError::Number)
@@ -500,8 +509,14 @@ mod tests {
             "15/20/QĐ-UBND".parse::<DocNumber>(),
             Err(NotationError::Year)
         );
-        assert_eq!("12/QĐ--UBND".parse::<DocNumber>(), Err(NotationError::Format));
-        assert_eq!("12/QĐ-UBND-".parse::<DocNumber>(), Err(NotationError::Format));
+        assert_eq!(
+            "12/QĐ--UBND".parse::<DocNumber>(),
+            Err(NotationError::Format)
+        );
+        assert_eq!(
+            "12/QĐ-UBND-".parse::<DocNumber>(),
+            Err(NotationError::Format)
+        );
         assert_eq!(
             "12/QĐ-UB.ND".parse::<DocNumber>(),
             Err(NotationError::Segment("UB.ND".into()))

@@ -242,7 +242,10 @@ mod tests {
             SequenceKind::Administrative
         );
         let key = NumberingKey::for_document(h56(), day(2026, 1, 1), DocType::Decision, &policy);
-        assert_eq!(key.to_string(), "official_doc:000.00.00.H56:2026:type:decision");
+        assert_eq!(
+            key.to_string(),
+            "official_doc:000.00.00.H56:2026:type:decision"
+        );
     }
 
     #[test]

@@ -249,7 +249,10 @@ mod tests {
 
     #[test]
     fn returns_go_back_one_level_and_only_by_the_holder() {
-        assert_eq!(transition(InReview, A::ReturnForRevision, R::UnitHead), Ok(Draft));
+        assert_eq!(
+            transition(InReview, A::ReturnForRevision, R::UnitHead),
+            Ok(Draft)
+        );
         assert_eq!(
             transition(FormCheck, A::ReturnForRevision, R::FormChecker),
             Ok(InReview)
@@ -346,10 +349,7 @@ mod tests {
             assert!(is_final(s));
             for a in OutgoingAction::ALL {
                 for r in OutgoingRole::ALL {
-                    assert_eq!(
-                        transition(s, a, r),
-                        Err(OutgoingError::NotAllowedInState)
-                    );
+                    assert_eq!(transition(s, a, r), Err(OutgoingError::NotAllowedInState));
                 }
             }
         }

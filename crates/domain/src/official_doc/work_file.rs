@@ -47,9 +47,7 @@ pub enum FileError {
         "Mã hồ sơ có dạng 000.00.00.H56.2026.01.TCCB: mã định danh cơ quan, năm hình thành hồ sơ, số và ký hiệu hồ sơ."
     )]
     CodeFormat,
-    #[error(
-        "Thời hạn bảo quản là “Vĩnh viễn” hoặc một số năm từ 1 đến 100, ví dụ “20 năm”."
-    )]
+    #[error("Thời hạn bảo quản là “Vĩnh viễn” hoặc một số năm từ 1 đến 100, ví dụ “20 năm”.")]
     Retention,
     #[error("Ngày kết thúc hồ sơ không được trước ngày bắt đầu.")]
     EndBeforeStart,
@@ -483,7 +481,9 @@ mod tests {
             "12.VP".parse::<FileNotation>().unwrap().to_string(),
             "12.VP"
         );
-        for bad in ["", "TCCB", "01TCCB", "0.TCCB", ".TCCB", "01.", "01.tccb", "a1.TCCB"] {
+        for bad in [
+            "", "TCCB", "01TCCB", "0.TCCB", ".TCCB", "01.", "01.tccb", "a1.TCCB",
+        ] {
             assert_eq!(
                 bad.parse::<FileNotation>(),
                 Err(FileError::NotationFormat),
@@ -575,7 +575,12 @@ mod tests {
             Ok(FileState::Deposited)
         );
         assert_eq!(
-            transition(s, FileAction::Deposit, FileRole::Archivist, Retention::Years(2)),
+            transition(
+                s,
+                FileAction::Deposit,
+                FileRole::Archivist,
+                Retention::Years(2)
+            ),
             Err(FileError::NotForDeposit)
         );
         assert_eq!(
