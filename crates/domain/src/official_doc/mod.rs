@@ -22,12 +22,14 @@
 //! - [`marks`]: urgency, secrecy (refused), circulation marks, authority prefixes.
 //! - [`outgoing`]: the drafting-to-sending state machine, recall and replacement.
 //! - [`incoming`]: registration to closing, the leader's direction, the duplicate key.
+//! - [`metadata`]: the mandatory fields before issue and at registration, per field.
 //! - [`numbering`]: which sequence numbers a document, per agency and calendar year.
 //! - [`work_file`]: the yearly file list's codes, retention, closing and deposit notices.
 
 pub mod doc_type;
 pub mod incoming;
 pub mod marks;
+pub mod metadata;
 pub mod notation;
 pub mod numbering;
 pub mod outgoing;
