@@ -175,6 +175,16 @@ impl DocType {
             .find(|t| t.abbreviation() == Some(nfc.as_str()))
     }
 
+    /// The type whose abbreviation is `abbreviation` in any letter case (`qđ`, `QYĐ`, `TTR`),
+    /// as other agencies and clerks type them. Unambiguous: the 27 abbreviations stay distinct
+    /// in capitals. Diacritics still count: `HD` is a hướng dẫn, `HĐ` a hợp đồng.
+    pub fn from_abbreviation_any_case(abbreviation: &str) -> Option<DocType> {
+        let upper = crate::text::normalize(abbreviation).to_uppercase();
+        Self::ALL
+            .into_iter()
+            .find(|t| t.abbreviation().map(str::to_uppercase).as_deref() == Some(upper.as_str()))
+    }
+
     /// How the notation is built. A thư công has no abbreviation and the Decree shows no
     /// notation for it; we number it like a công văn (issuer + unit), which keeps every
     /// issued document numbered and registered. This is our choice, not the Decree's.
@@ -253,6 +263,46 @@ mod tests {
         assert_eq!(DocType::from_abbreviation("qđ"), None);
         assert_eq!(DocType::from_abbreviation("CV"), None);
         assert_eq!(DocType::from_abbreviation(""), None);
+    }
+
+    #[test]
+    fn abbreviations_stay_distinct_in_capitals_but_not_without_marks() {
+        let upper: HashSet<String> = DocType::ALL
+            .iter()
+            .filter_map(|t| t.abbreviation())
+            .map(str::to_uppercase)
+            .collect();
+        assert_eq!(upper.len(), 27);
+        assert_eq!(
+            DocType::from_abbreviation_any_case("QYĐ"),
+            Some(DocType::Regulation)
+        );
+        assert_eq!(
+            DocType::from_abbreviation_any_case("qđ"),
+            Some(DocType::Decision)
+        );
+        assert_eq!(
+            DocType::from_abbreviation_any_case("ttr"),
+            Some(DocType::Submission)
+        );
+        assert_eq!(
+            DocType::from_abbreviation_any_case("HD"),
+            Some(DocType::Guidance)
+        );
+        assert_eq!(
+            DocType::from_abbreviation_any_case("HĐ"),
+            Some(DocType::Contract)
+        );
+        assert_eq!(DocType::from_abbreviation_any_case("QD"), None);
+        for t in DocType::ALL {
+            if let Some(a) = t.abbreviation() {
+                assert_eq!(DocType::from_abbreviation_any_case(a), Some(t));
+                assert_eq!(
+                    DocType::from_abbreviation_any_case(&a.to_lowercase()),
+                    Some(t)
+                );
+            }
+        }
     }
 
     #[test]

@@ -247,7 +247,9 @@ impl<U: PartialEq + Clone> Direction<U> {
 ///
 /// Numbers restart every 1 January (Art. 15.1), so the triple identifies a document only
 /// within a year: the key includes the year of the document's date, lest `01/QĐ-UBND` of
-/// every year warn. `issuer` is the issuing agency's identifier code when known, else its
+/// every year warn. Folding makes `HĐ` (hợp đồng) and `HD` (hướng dẫn) alike: two such
+/// documents with the same number (possible only where types have their own sequences) would
+/// warn, which a warning may afford. `issuer` is the issuing agency's identifier code when known, else its
 /// name as printed; a store should use the same choice for every row.
 pub fn duplicate_key(number: &DocNumber, issuer: &str, issued_year: i32) -> String {
     let squeeze = |s: &str| crate::text::fold(s).replace(' ', "");

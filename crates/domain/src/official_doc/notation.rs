@@ -185,12 +185,12 @@ impl Notation {
         &self.segments
     }
 
-    /// The type the notation names in its first group (`QĐ-UBND` → quyết định), if any. A
-    /// notation without a type abbreviation is a công văn's or a thư công's.
+    /// The type the notation names in its first group (`QĐ-UBND` → quyết định, in any letter
+    /// case), if any. A notation without a type abbreviation is a công văn's or a thư công's.
     pub fn doc_type(&self) -> Option<DocType> {
         self.segments
             .first()
-            .and_then(|s| DocType::from_abbreviation(s))
+            .and_then(|s| DocType::from_abbreviation_any_case(s))
     }
 
     /// Whether the notation fits a document of `doc_type` (checked when a clerk registers
@@ -539,6 +539,12 @@ mod tests {
         assert!(n.notation.check_for(DocType::OfficialLetter).is_err());
         let cv: DocNumber = "45/UBND-VX".parse().unwrap();
         assert!(cv.notation.check_for(DocType::Decision).is_err());
+        // Received in lower case, still a decision; HD and HĐ are different types.
+        let lower: DocNumber = "12/qđ-ubnd".parse().unwrap();
+        assert_eq!(lower.notation.check_for(DocType::Decision), Ok(()));
+        let hd: Notation = "HD-UBND".parse().unwrap();
+        assert_eq!(hd.doc_type(), Some(DocType::Guidance));
+        assert!(hd.check_for(DocType::Contract).is_err());
         let lone: Notation = "UBND".parse().unwrap();
         assert!(lone.check_for(DocType::OfficialLetter).is_err());
     }
