@@ -24,6 +24,7 @@
 //! - [`incoming`]: registration to closing, the leader's direction, the duplicate key.
 //! - [`metadata`]: the mandatory fields before issue and at registration, per field.
 //! - [`numbering`]: which sequence numbers a document, per agency and calendar year.
+//! - [`timing`]: when the clerk's steps are due (same day, next working day, at once).
 //! - [`work_file`]: the yearly file list's codes, retention, closing and deposit notices.
 
 pub mod doc_type;
@@ -33,6 +34,7 @@ pub mod metadata;
 pub mod notation;
 pub mod numbering;
 pub mod outgoing;
+pub mod timing;
 pub mod work_file;
 
 pub use doc_type::{DocType, NotationForm};
