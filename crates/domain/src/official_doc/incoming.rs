@@ -105,8 +105,8 @@ impl IncomingAction {
 }
 
 impl IncomingState {
-    /// Whether the recipient has begun working on it (or finished): from then on its sender
-    /// no longer recalls it but replaces it (see `outgoing::check_recall`).
+    /// Whether the recipient has begun working on it (or finished): a recall from then on
+    /// undoes work, and its sender is warned first (see `outgoing::recall_warning`).
     pub fn handling_started(self) -> bool {
         matches!(
             self,

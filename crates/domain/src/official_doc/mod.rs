@@ -13,6 +13,9 @@
 //! - **QCVN 102:2016/BTTTT** (edXML) for the exchange codes (`Priority`).
 //! - The project's digest of both: `shared/STANDARDS.md` §2, §5 and §9.
 //!
+//! - docs/documents-design.md, the module's design (recall warns rather than refuses; the
+//!   register sequences `general` and `legal`).
+//!
 //! Where a rule is ours rather than the law's (a choice the Decree leaves to the agency, or a
 //! reading of an unclear passage), the item's documentation says so.
 //!

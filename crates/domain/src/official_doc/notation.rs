@@ -39,6 +39,10 @@ pub enum NotationError {
     Number,
     #[error("Năm trong số, ký hiệu phải có 4 chữ số, ví dụ 15/2020/QĐ-UBND.")]
     Year,
+    #[error(
+        "Chỉ nghị quyết và quyết định mới có thể là văn bản quy phạm pháp luật của địa phương."
+    )]
+    NotNormative,
     #[error("Ký hiệu văn bản dài tối đa 30 ký tự.")]
     NotationTooLong,
     #[error(
@@ -292,6 +296,27 @@ impl DocNumber {
         })
     }
 
+    /// The number of a legal normative document: number, year, type and issuer,
+    /// `15/2026/QĐ-UBND` (the form of the Law on the Promulgation of Legal Documents, not of
+    /// Decree 30). Locally only the people's council's resolutions and the people's committee's
+    /// decisions are normative.
+    pub fn legal_normative(
+        doc_type: DocType,
+        number: u32,
+        year: i32,
+        issuer: &Abbreviation,
+    ) -> Result<Self, NotationError> {
+        if !matches!(doc_type, DocType::Resolution | DocType::Decision) {
+            return Err(NotationError::NotNormative);
+        }
+        if !(1000..=9999).contains(&year) {
+            return Err(NotationError::Year);
+        }
+        let mut n = Self::outgoing(doc_type, number, issuer, None)?;
+        n.year = Some(year);
+        Ok(n)
+    }
+
     /// `CodeNumber` of edXML and Appendix VI: the number as printed (`05`).
     pub fn code_number(&self) -> String {
         pad_number(self.number)
@@ -442,6 +467,24 @@ mod tests {
                 .to_string()
                 .len(),
             28
+        );
+    }
+
+    #[test]
+    fn legal_normative_numbers_carry_their_year() {
+        let ubnd = abbr("UBND");
+        let n = DocNumber::legal_normative(DocType::Decision, 15, 2026, &ubnd).unwrap();
+        assert_eq!(n.to_string(), "15/2026/QĐ-UBND");
+        assert_eq!(n.to_string().parse::<DocNumber>().unwrap(), n);
+        let nq = DocNumber::legal_normative(DocType::Resolution, 3, 2026, &abbr("HĐND"));
+        assert_eq!(nq.unwrap().to_string(), "03/2026/NQ-HĐND");
+        assert_eq!(
+            DocNumber::legal_normative(DocType::Plan, 1, 2026, &ubnd),
+            Err(NotationError::NotNormative)
+        );
+        assert_eq!(
+            DocNumber::legal_normative(DocType::Decision, 1, 26, &ubnd),
+            Err(NotationError::Year)
         );
     }
 

@@ -4,8 +4,8 @@
 //! Decree 30/2020, Art. 15.1: numbers follow the order of issue within the calendar year,
 //! from 01 on 1 January to 31 December, and a number and notation are unique within the year.
 //! Separate sequences where the Decree requires them:
-//! - each type of legal normative document (Art. 15.1.a) — outside the 29 administrative
-//!   types handled here;
+//! - each type of legal normative document (Art. 15.1.a): [`SequenceKind::LegalNormative`]
+//!   (locally, the council's resolutions and the committee's decisions);
 //! - secret documents (Art. 15.2) — refused by the platform altogether
 //!   ([`super::marks::refuse_secret`]);
 //! - advisory bodies (councils, boards, teams) issuing under the agency's seal (Appendix I,
@@ -31,9 +31,12 @@ use std::fmt;
 #[serde(rename_all = "snake_case")]
 pub enum SequenceKind {
     /// The administrative documents that share one sequence (the default for every type).
-    Administrative,
+    General,
     /// A type the agency numbers on its own.
     Type(DocType),
+    /// Legal normative documents of one type (Art. 15.1.a), e.g. a people's committee's
+    /// normative decisions, `15/2026/QĐ-UBND`.
+    LegalNormative(DocType),
     /// An advisory body issuing under the agency's seal, named by its abbreviation.
     AdvisoryBody(Abbreviation),
     /// Copies of every kind.
@@ -43,12 +46,13 @@ pub enum SequenceKind {
 }
 
 impl SequenceKind {
-    /// A stable text for counter names: `administrative`, `type:decision`,
+    /// A stable text for counter names: `general`, `type:decision`, `legal:decision`,
     /// `advisory:HĐTĐ`, `copies`, `arrival`.
     pub fn key(&self) -> String {
         match self {
-            SequenceKind::Administrative => "administrative".into(),
+            SequenceKind::General => "general".into(),
             SequenceKind::Type(t) => format!("type:{t}"),
+            SequenceKind::LegalNormative(t) => format!("legal:{t}"),
             SequenceKind::AdvisoryBody(a) => format!("advisory:{a}"),
             SequenceKind::Copies => "copies".into(),
             SequenceKind::Arrival => "arrival".into(),
@@ -70,7 +74,7 @@ impl NumberingPolicy {
         if self.separate_types.contains(&doc_type) {
             SequenceKind::Type(doc_type)
         } else {
-            SequenceKind::Administrative
+            SequenceKind::General
         }
     }
 }
@@ -101,6 +105,19 @@ impl NumberingKey {
             agency,
             year: issued_on.year(),
             sequence: policy.sequence_for(doc_type),
+        }
+    }
+
+    /// The counter numbering a legal normative document of `doc_type` issued on `issued_on`.
+    pub fn for_legal_normative(
+        agency: AgencyCode,
+        issued_on: NaiveDate,
+        doc_type: DocType,
+    ) -> Self {
+        Self {
+            agency,
+            year: issued_on.year(),
+            sequence: SequenceKind::LegalNormative(doc_type),
         }
     }
 
@@ -218,10 +235,10 @@ mod tests {
     fn one_shared_sequence_by_default() {
         let policy = NumberingPolicy::default();
         for t in DocType::ALL {
-            assert_eq!(sequence_for(t, &policy), SequenceKind::Administrative);
+            assert_eq!(sequence_for(t, &policy), SequenceKind::General);
         }
         let key = NumberingKey::for_document(h56(), day(2026, 3, 5), DocType::Decision, &policy);
-        assert_eq!(key.name(), "official_doc:000.00.00.H56:2026:administrative");
+        assert_eq!(key.name(), "official_doc:000.00.00.H56:2026:general");
         assert_eq!(
             key,
             NumberingKey::for_document(h56(), day(2026, 12, 31), DocType::OfficialLetter, &policy)
@@ -239,7 +256,7 @@ mod tests {
         );
         assert_eq!(
             sequence_for(DocType::Report, &policy),
-            SequenceKind::Administrative
+            SequenceKind::General
         );
         let key = NumberingKey::for_document(h56(), day(2026, 1, 1), DocType::Decision, &policy);
         assert_eq!(
@@ -257,6 +274,12 @@ mod tests {
         let other: AgencyCode = "000.00.14.H56".parse().unwrap();
         let other = NumberingKey::for_document(other, day(2026, 1, 1), DocType::Plan, &policy);
         assert_ne!(other.name(), jan1.name());
+        let legal = NumberingKey::for_legal_normative(h56(), day(2026, 1, 1), DocType::Decision);
+        assert_eq!(
+            legal.name(),
+            "official_doc:000.00.00.H56:2026:legal:decision"
+        );
+        assert_ne!(legal.name(), jan1.name());
         let arrival = NumberingKey::for_arrival(h56(), day(2026, 1, 1));
         assert_eq!(arrival.name(), "official_doc:000.00.00.H56:2026:arrival");
     }
@@ -264,9 +287,10 @@ mod tests {
     #[test]
     fn separate_sequences_have_distinct_names() {
         let kinds = [
-            SequenceKind::Administrative,
+            SequenceKind::General,
             SequenceKind::Type(DocType::Decision),
             SequenceKind::Type(DocType::Directive),
+            SequenceKind::LegalNormative(DocType::Decision),
             SequenceKind::AdvisoryBody(Abbreviation::new("HĐTĐ").unwrap()),
             SequenceKind::Copies,
             SequenceKind::Arrival,
@@ -328,8 +352,8 @@ mod tests {
             serde_json::json!({"type": "decision"})
         );
         assert_eq!(
-            serde_json::to_value(SequenceKind::Administrative).unwrap(),
-            "administrative"
+            serde_json::to_value(SequenceKind::General).unwrap(),
+            "general"
         );
     }
 }

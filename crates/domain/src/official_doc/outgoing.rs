@@ -103,10 +103,18 @@ pub enum OutgoingError {
     NotAllowedInState,
     #[error("Vai trò của bạn không được thực hiện thao tác này.")]
     WrongRole,
-    #[error(
-        "Không thể thu hồi: nơi nhận đã bắt đầu xử lý văn bản. Hãy ban hành văn bản thay thế (nếu sai về nội dung) hoặc công văn đính chính (nếu sai về thể thức)."
-    )]
-    RecipientStartedHandling,
+}
+
+/// What the person recalling a document is told first when recipients have already started
+/// handling it. The recall still goes ahead once confirmed (docs/documents-design.md §3): the
+/// recipients' assignments close with the recall as their reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{started} nơi nhận đã bắt đầu xử lý văn bản này: thu hồi sẽ chấm dứt việc xử lý đã giao ở đó. Nếu văn bản chỉ sai về nội dung, có thể ban hành văn bản thay thế; nếu sai về thể thức, có thể đính chính bằng công văn."
+)]
+pub struct RecallWarning {
+    /// How many recipients have started handling it.
+    pub started: usize,
 }
 
 impl OutgoingAction {
@@ -209,16 +217,14 @@ pub fn is_final(state: OutgoingState) -> bool {
     )
 }
 
-/// Whether a recall may go ahead, given where each recipient inside the platform stands.
-/// Once a recipient has started handling the document (issue 14, bad input), a recall would
-/// undo work already done: the issuer replaces or corrects it instead (Art. 18.3). A recipient
-/// that has only registered, presented or been directed to it destroys its copy (Art. 18.4.b).
-pub fn check_recall(recipients: &[IncomingState]) -> Result<(), OutgoingError> {
-    if recipients.iter().any(|s| s.handling_started()) {
-        Err(OutgoingError::RecipientStartedHandling)
-    } else {
-        Ok(())
-    }
+/// The warning a recall deserves, given where each recipient inside the platform stands
+/// (issue 14 lists "a recall after the recipient has started handling it" among bad input). A
+/// recipient that has only registered, presented or been directed to the document destroys
+/// its copy (Art. 18.4.b) and loses no work; one that has started handling it loses that work,
+/// and a replacement (Art. 18.3) may serve better.
+pub fn recall_warning(recipients: &[IncomingState]) -> Option<RecallWarning> {
+    let started = recipients.iter().filter(|s| s.handling_started()).count();
+    (started > 0).then_some(RecallWarning { started })
 }
 
 #[cfg(test)]
@@ -369,20 +375,19 @@ mod tests {
     }
 
     #[test]
-    fn recall_is_refused_once_a_recipient_handles_the_document() {
+    fn recall_warns_once_a_recipient_handles_the_document() {
         use IncomingState as I;
-        assert_eq!(check_recall(&[]), Ok(()));
+        assert_eq!(recall_warning(&[]), None);
         assert_eq!(
-            check_recall(&[I::Registered, I::Presented, I::Directed]),
-            Ok(())
+            recall_warning(&[I::Registered, I::Presented, I::Directed]),
+            None
         );
-        assert_eq!(
-            check_recall(&[I::Registered, I::InProgress]),
-            Err(OutgoingError::RecipientStartedHandling)
-        );
-        assert_eq!(
-            check_recall(&[I::Done]),
-            Err(OutgoingError::RecipientStartedHandling)
+        let warning = recall_warning(&[I::Registered, I::InProgress, I::Done]).unwrap();
+        assert_eq!(warning.started, 2);
+        assert!(
+            warning
+                .to_string()
+                .starts_with("2 nơi nhận đã bắt đầu xử lý văn bản này")
         );
     }
 
