@@ -12,7 +12,6 @@
 //!   system's functions and metadata field lengths).
 //! - **QCVN 102:2016/BTTTT** (edXML) for the exchange codes (`Priority`).
 //! - The project's digest of both: `shared/STANDARDS.md` §2, §5 and §9.
-//!
 //! - docs/documents-design.md, the module's design (recall warns rather than refuses; the
 //!   register sequences `general` and `legal`).
 //!

@@ -19,7 +19,8 @@
 //!   signature is dropped and the draft is approved again (Art. 11.2). That arc is our reading.
 //! - Recall freezes the document and its metadata (Appendix VI, III.8.a); a document with
 //!   errors of content is replaced by one of the same form (Art. 18.3).
-//! - A draft may be abandoned before it is signed ([`OutgoingAction::Cancel`], ours).
+//! - A draft may be abandoned while its drafting unit holds it, as a draft or in review
+//!   ([`OutgoingAction::Cancel`], ours).
 
 use super::incoming::IncomingState;
 use serde::{Deserialize, Serialize};
