@@ -14,6 +14,7 @@ pub mod dossier;
 pub mod feedback;
 pub mod identity;
 pub mod numbers;
+pub mod official_doc;
 pub mod procedure;
 pub mod spreadsheet;
 pub mod text;
