@@ -16,6 +16,8 @@ use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::files::IncomingFile;
 
+mod effects;
+
 /// Who files a report: a signed-in account, or someone anonymous with contact details kept
 /// private.
 pub struct Reporter {
@@ -575,6 +577,7 @@ pub async fn act(
     result
 }
 
+/// One action, in one transaction: the transition, the action's effect, then the record.
 async fn apply(
     state: &Ctx,
     actor: &Actor<'_>,
@@ -592,151 +595,84 @@ async fn apply(
     let to = transition(r.status, input.action, r.reopened)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let note = input.note.trim().to_owned();
-    let needs_note = |min: usize, field: &str, message: &str| -> Result<(), AppError> {
-        if note.chars().count() < min || note.chars().count() > 5000 {
-            Err(AppError::validation(field, message))
-        } else {
-            Ok(())
-        }
-    };
-    let mut agency_id = r.agency_id.clone();
-    let mut extra = serde_json::json!({});
-    match input.action {
-        Action::Assign => {
-            let code = input.target_agency.as_deref().unwrap_or_default();
-            let agency = tinhso_directory::find(db, code).await?.ok_or_else(|| {
-                AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
-            })?;
-            store::set_agency(&mut tx, &r.id, &agency.id).await?;
-            extra = serde_json::json!({ "previous_agency_id": r.agency_id, "agency_code": agency.code });
-            agency_id = Some(agency.id);
-        }
+    let effect = match input.action {
+        Action::Assign => effects::assign(db, &mut tx, &r, input.target_agency.as_deref()).await?,
+        Action::Accept => effects::accept(),
         Action::Answer => {
-            needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
-            store::set_answer(
-                &mut tx,
-                &r.id,
-                &note,
-                (
-                    &tinhso_kernel::time::now_text(),
-                    &tinhso_kernel::time::local_text(tinhso_kernel::time::local_now()),
-                ),
-                actor.user().map(|u| u.id.as_str()),
-            )
-            .await?;
-            // A new answer (after a reopening) replaces the old one, files included; the old
-            // files stay stored, out of the public page.
-            store::supersede_answer_files(&mut tx, &r.id).await?;
-            record_answer_files(&mut tx, &r.id, files).await?;
-            extra = serde_json::json!({ "files": files.len() });
+            let by = actor.user().map(|u| u.id.as_str());
+            effects::answer(&mut tx, &r, &note, by, files).await?
         }
-        Action::Reject => {
-            needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
-            store::set_reject_reason(&mut tx, &r.id, &note).await?;
-        }
-        Action::Reopen => {
-            needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
-            store::set_reopened(&mut tx, &r.id).await?;
-        }
-        Action::Rate => {
-            let rating = input
-                .rating
-                .filter(|v| (1..=4).contains(v))
-                .ok_or_else(|| AppError::validation("rating", "Chọn một mức đánh giá."))?;
-            let comment = Some(note.as_str()).filter(|n| !n.is_empty());
-            store::set_rating(&mut tx, &r.id, rating, comment).await?;
-            extra = serde_json::json!({ "rating": rating });
-        }
+        Action::Reject => effects::reject(&mut tx, &r, &note).await?,
+        Action::Reopen => effects::reopen(&mut tx, &r, &note).await?,
+        Action::Rate => effects::rate(&mut tx, &r, input.rating, &note).await?,
         Action::MarkDuplicate => {
-            let target = input
-                .duplicate_of
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or_default();
-            let original = store::by_code(db, target)
-                .await?
-                .filter(|o| o.code != r.code && o.status != Status::Duplicate)
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "duplicate_of",
-                        "Nhập mã một phản ánh khác đang được xử lý.",
-                    )
-                })?;
-            store::set_duplicate_of(&mut tx, &r.id, &original.code).await?;
-            for email in store::followers(&mut tx, &r.id).await? {
-                store::follow(&mut tx, &original.id, &email).await?;
-            }
-            extra = serde_json::json!({ "duplicate_of": original.code, "duplicate_of_id": original.id });
+            effects::mark_duplicate(db, &mut tx, &r, input.duplicate_of.as_deref()).await?
         }
-        Action::Accept => {}
-    }
-    store::set_status(
-        &mut tx,
-        &r.id,
-        to.as_str(),
-        &tinhso_kernel::time::now_text(),
-    )
-    .await?;
-    let action_name = input.action.as_str().to_owned();
-    let timeline_id = event(
-        &mut tx,
-        &r.id,
-        &actor.name(&r),
-        &action_name,
-        r.status,
-        to,
-        &note,
-    )
-    .await?;
-    let label = actor.label(&r);
-    audit_change(
-        state,
-        &mut tx,
-        &label,
-        ip,
-        &r.id,
-        &format!("feedback.{action_name}"),
-        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files.len() }),
-    )
-    .await?;
-    let facts = super::events::Facts {
-        report_id: &r.id,
-        code: &r.code,
-        category: &r.category_code,
-        agency_id: agency_id.as_deref(),
     };
-    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), extra);
-    let kind = super::events::of_action(input.action);
-    emit(state, &mut tx, kind, &label, &r.id, payload).await?;
+    let change = Recorded {
+        action: input.action,
+        to,
+        note: &note,
+        files: files.len(),
+        effect,
+    };
+    record(state, &mut tx, actor, ip, &r, change).await?;
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     r.status = to;
     Ok(r)
 }
 
-async fn record_answer_files(
+/// An action taken, as `record` writes it.
+struct Recorded<'a> {
+    action: Action,
+    to: Status,
+    note: &'a str,
+    files: usize,
+    effect: effects::Effect,
+}
+
+/// Writes what an action did: the report's new status, its timeline row, its audit row and
+/// its outbox event.
+async fn record(
+    state: &Ctx,
     tx: &mut Conn,
-    report_id: &str,
-    files: &[StoredFile],
+    actor: &Actor<'_>,
+    ip: &str,
+    r: &Report,
+    change: Recorded<'_>,
 ) -> Result<(), AppError> {
-    let at = tinhso_kernel::time::now_text();
-    for f in files {
-        store::insert_file(
-            tx,
-            &store::NewFile {
-                id: &f.id,
-                report_id,
-                purpose: "answer",
-                file_name: &f.file_name,
-                media_type: f.media_type,
-                size_bytes: f.size as i64,
-                storage_key: &f.key,
-                created_at: &at,
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    let Recorded {
+        action,
+        to,
+        note,
+        files,
+        effect,
+    } = change;
+    store::set_status(tx, &r.id, to.as_str(), &tinhso_kernel::time::now_text()).await?;
+    let action_name = action.as_str();
+    let timeline_id = event(tx, &r.id, &actor.name(r), action_name, r.status, to, note).await?;
+    let label = actor.label(r);
+    audit_change(
+        state,
+        tx,
+        &label,
+        ip,
+        &r.id,
+        &format!("feedback.{action_name}"),
+        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files }),
+    )
+    .await?;
+    let agency_id = effect.moved_to.or_else(|| r.agency_id.clone());
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: agency_id.as_deref(),
+    };
+    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), effect.extra);
+    let kind = super::events::of_action(action);
+    emit(state, tx, kind, &label, &r.id, payload).await
 }
 
 /// Hides a report's content from the public (abuse, personal data), with a reason.
