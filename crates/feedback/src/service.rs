@@ -15,6 +15,7 @@ use tinhso_kernel::auth::User;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::files::IncomingFile;
+use tinhso_kernel::storage::{self, StoredFile};
 
 mod effects;
 
@@ -57,7 +58,7 @@ async fn check(
     state: &Ctx,
     r: &NewReport,
     who: &Reporter,
-) -> Result<(Option<(f64, f64)>, Vec<(String, Bytes, &'static str)>), Vec<FieldError>> {
+) -> Result<(Option<(f64, f64)>, Vec<IncomingFile>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let chars = |s: &str| s.trim().chars().count();
     match store::category(&state.db, &r.category).await {
@@ -137,7 +138,12 @@ async fn check(
     let mut photos = Vec::new();
     for (name, bytes) in r.photos.iter().take(super::photos::MAX_PHOTOS) {
         match super::photos::prepare(name, bytes, r.keep_location_in_photos) {
-            Ok((clean, media)) => photos.push((name.clone(), clean, media)),
+            Ok((clean, media)) => photos.push(IncomingFile {
+                field_key: "photos".into(),
+                file_name: name.clone(),
+                media_type: media,
+                bytes: clean,
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -164,21 +170,11 @@ pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String,
         return Ok(code);
     }
     let id = uuid::Uuid::now_v7().to_string();
-    let mut stored = Vec::new();
-    for (name, bytes, media) in photos {
-        let photo_id = uuid::Uuid::now_v7().to_string();
-        let key = format!("feedback/{id}/{photo_id}");
-        if let Err(e) =
-            tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await
-        {
-            discard_photos(state, &stored).await;
-            return Err(AppError::Internal(e));
-        }
-        stored.push((photo_id, name, media, bytes.len(), key));
-    }
+    let stored =
+        storage::put_all(state.storage.as_ref(), &format!("feedback/{id}"), &photos).await?;
     let result = insert(state, who, &r, &id, &email, point, &stored).await;
     if result.is_err() {
-        discard_photos(state, &stored).await;
+        storage::discard_files(state.storage.as_ref(), &stored).await;
     }
     result
 }
@@ -195,7 +191,7 @@ async fn insert(
     id: &str,
     email: &str,
     point: Option<(f64, f64)>,
-    photos: &[(String, String, &'static str, usize, String)],
+    photos: &[StoredFile],
 ) -> Result<String, AppError> {
     let db = &state.db;
     let calendar = tinhso_kernel::calendar::load(db).await?;
@@ -259,17 +255,17 @@ async fn insert(
         },
     )
     .await?;
-    for (photo_id, file_name, media, size, key) in photos {
+    for photo in photos {
         store::insert_file(
             &mut tx,
             &store::NewFile {
-                id: photo_id,
+                id: &photo.id,
                 report_id: id,
                 purpose: "report",
-                file_name: &tinhso_domain::attachment::clean_file_name(file_name),
-                media_type: media,
-                size_bytes: *size as i64,
-                storage_key: key,
+                file_name: &tinhso_domain::attachment::clean_file_name(&photo.file_name),
+                media_type: &photo.media_type,
+                size_bytes: photo.size_bytes,
+                storage_key: &photo.key,
                 created_at: &at,
             },
         )
@@ -491,15 +487,6 @@ fn decide(state: &Ctx, actor: &Actor, r: &Report, action: ReportAction) -> Resul
 /// At most this many files with one answer.
 pub const MAX_ANSWER_FILES: usize = 5;
 
-/// A file stored for an answer before the transaction that records it.
-struct StoredFile {
-    id: String,
-    file_name: String,
-    media_type: &'static str,
-    size: usize,
-    key: String,
-}
-
 /// Puts an answer's files in the object store; photos lose their camera data first.
 async fn store_answer_files(
     state: &Ctx,
@@ -511,45 +498,17 @@ async fn store_answer_files(
             format!("Mỗi trả lời đính kèm tối đa {MAX_ANSWER_FILES} tệp."),
         ));
     }
-    let mut stored = Vec::new();
+    let mut prepared = Vec::with_capacity(files.len());
     for f in files {
-        let bytes = if f.media_type.starts_with("image/") {
-            super::photos::prepare(&f.file_name, &f.bytes, false)
+        let mut f = f.clone();
+        if f.media_type.starts_with("image/") {
+            f.bytes = super::photos::prepare(&f.file_name, &f.bytes, false)
                 .map_err(|e| AppError::Validation(vec![FieldError::new("answer", e.message)]))?
-                .0
-        } else {
-            f.bytes.clone()
-        };
-        let id = uuid::Uuid::now_v7().to_string();
-        let key = format!("feedback/answers/{id}");
-        let put = tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await;
-        if let Err(e) = put {
-            discard(state, &stored).await;
-            return Err(AppError::Internal(e));
+                .0;
         }
-        stored.push(StoredFile {
-            id,
-            file_name: f.file_name.clone(),
-            media_type: f.media_type,
-            size: bytes.len(),
-            key,
-        });
+        prepared.push(f);
     }
-    Ok(stored)
-}
-
-async fn discard(state: &Ctx, files: &[StoredFile]) {
-    let keys: Vec<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
-}
-
-/// Photos put before the report's transaction, removed when it (or a later put) fails.
-async fn discard_photos(state: &Ctx, stored: &[(String, String, &str, usize, String)]) {
-    let keys: Vec<&str> = stored
-        .iter()
-        .map(|(_, _, _, _, key)| key.as_str())
-        .collect();
-    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
+    storage::put_all(state.storage.as_ref(), "feedback/answers", &prepared).await
 }
 
 /// Takes an action on a report: its files stored first, then one transaction (or nothing).
@@ -572,7 +531,7 @@ pub async fn act(
     };
     let result = apply(state, &actor, ip, code, input, &files).await;
     if result.is_err() {
-        discard(state, &files).await;
+        storage::discard_files(state.storage.as_ref(), &files).await;
     }
     result
 }

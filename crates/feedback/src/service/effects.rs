@@ -2,12 +2,12 @@
 //! `service::apply` between the transition and the record (status, timeline, audit, event), in
 //! the same transaction.
 
-use super::StoredFile;
 use crate::Report;
 use crate::store;
 use tinhso_domain::feedback::Status;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
+use tinhso_kernel::storage::StoredFile;
 
 /// What an action's effect adds to its event.
 pub(super) struct Effect {
@@ -104,8 +104,8 @@ async fn record_answer_files(
                 report_id,
                 purpose: "answer",
                 file_name: &f.file_name,
-                media_type: f.media_type,
-                size_bytes: f.size as i64,
+                media_type: &f.media_type,
+                size_bytes: f.size_bytes,
                 storage_key: &f.key,
                 created_at: &at,
             },
