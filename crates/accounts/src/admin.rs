@@ -80,7 +80,9 @@ async fn official_new(State(state): State<Ctx>, page: Page) -> PageResult<impl I
     tinhso_kernel::auth::platform::may(&state, &page.principal(), PlatformAction::BackOffice)
         .await?;
     let default_agency = match &root {
-        Some(id) => store::by_id(&state.db, id).await?.map(|a| a.code),
+        Some(id) => store::by_id(&state.db, id)
+            .await?
+            .map(|a| a.code.to_string()),
         None => None,
     };
     let agencies = managed_agencies(&state, root.as_deref()).await?;

@@ -135,10 +135,10 @@ async fn agency_edit(
         .ok_or(AppError::NotFound)?;
     crate::policy::may_manage(&state, &page.principal(), agency.parent_id.as_deref()).await?;
     let form = AgencyInput {
-        code: agency.code.clone(),
+        code: agency.code.to_string(),
         name: agency.name.clone(),
         kind: agency.kind.as_str().into(),
-        parent_code: agency.parent_code.clone(),
+        parent_code: agency.parent_code.map(|c| c.to_string()),
         admin_unit_code: agency.admin_unit_code.clone(),
         address: agency.address.clone(),
         phone: agency.phone.clone(),

@@ -206,11 +206,12 @@ pub async fn export(db: &Db) -> Result<Vec<u8>, AppError> {
     let mut writer = tinhso_kernel::tables::SafeCsv::new();
     writer.record(HEADER)?;
     for a in store::all(db).await? {
+        let parent_code = a.parent_code.map(|c| c.to_string()).unwrap_or_default();
         writer.record([
-            a.code.as_str(),
+            &a.code.to_string(),
             &a.name,
             a.kind.as_str(),
-            a.parent_code.as_deref().unwrap_or(""),
+            &parent_code,
             a.admin_unit_code.as_deref().unwrap_or(""),
             &a.address,
             &a.phone,

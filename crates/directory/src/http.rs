@@ -68,10 +68,11 @@ async fn agency_page(
     let agency = crate::find(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let children = store::search(&state.db, "", Some(&agency.code), 1, 200).await?;
+    let code = agency.code.to_string();
+    let children = store::search(&state.db, "", Some(&code), 1, 200).await?;
     // Names, not codes: a citizen knows "UBND tỉnh" and "phường Hạc Thành", not 000.00.00.H56.
     let parent_name = match &agency.parent_code {
-        Some(code) => crate::find(&state.db, code).await?.map(|p| p.name),
+        Some(code) => store::by_code(&state.db, code).await?.map(|p| p.name),
         None => None,
     };
     let admin_unit = match &agency.admin_unit_code {

@@ -24,10 +24,12 @@ tinhso_domain::text_enum! {
 pub struct Agency {
     pub id: String,
     /// Electronic identifier code, e.g. `000.00.14.H56`.
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: AgencyCode,
     pub name: String,
     pub kind: AgencyKind,
-    pub parent_code: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub parent_code: Option<AgencyCode>,
     pub admin_unit_code: Option<String>,
     pub address: String,
     pub phone: String,
@@ -147,7 +149,8 @@ pub fn validate(input: &AgencyInput) -> Result<ValidAgency, Vec<FieldError>> {
 /// A node of the agency tree, for the directory page and the API.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TreeNode {
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: AgencyCode,
     pub name: String,
     pub kind: AgencyKind,
     #[schema(no_recursion)]
@@ -176,7 +179,7 @@ pub fn build_tree(agencies: &[Agency], max_depth: usize) -> Vec<TreeNode> {
                 children
                     .iter()
                     .map(|a| TreeNode {
-                        code: a.code.clone(),
+                        code: a.code,
                         name: a.name.clone(),
                         kind: a.kind,
                         children: nest(by_parent, Some(&a.id), depth - 1),

@@ -59,7 +59,16 @@ pub async fn upsert(
             let new = store::by_code_in(tx, &valid.code)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            audit_change(db, tx, actor, "agency.update", &old.code, Some(&old), &new).await?;
+            audit_change(
+                db,
+                tx,
+                actor,
+                "agency.update",
+                &old.code.to_string(),
+                Some(&old),
+                &new,
+            )
+            .await?;
             Ok(new)
         }
         Some(old) => Err(AppError::Validation(vec![FieldError::new(
@@ -73,7 +82,16 @@ pub async fn upsert(
             let new = store::by_code_in(tx, &valid.code)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            audit_change(db, tx, actor, "agency.create", &new.code, None, &new).await?;
+            audit_change(
+                db,
+                tx,
+                actor,
+                "agency.create",
+                &new.code.to_string(),
+                None,
+                &new,
+            )
+            .await?;
             Ok(new)
         }
     }

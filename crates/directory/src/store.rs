@@ -29,26 +29,36 @@ struct AgencyRow {
     website: String,
 }
 
-impl From<AgencyRow> for Agency {
-    fn from(row: AgencyRow) -> Self {
-        Agency {
+impl TryFrom<AgencyRow> for Agency {
+    type Error = AppError;
+
+    fn try_from(row: AgencyRow) -> Result<Self, AppError> {
+        let code = |text: &str| {
+            text.parse::<AgencyCode>().map_err(|e| {
+                AppError::Internal(anyhow::anyhow!(
+                    "agency {}: stored code {text:?}: {e}",
+                    row.id
+                ))
+            })
+        };
+        Ok(Agency {
+            code: code(&row.code)?,
+            parent_code: row.parent_code.as_deref().map(code).transpose()?,
             id: row.id,
-            code: row.code,
             name: row.name,
             kind: row.kind.trim().parse().unwrap_or(AgencyKind::Other),
             parent_id: row.parent_id,
-            parent_code: row.parent_code,
             admin_unit_code: row.admin_unit_code,
             address: row.address,
             phone: row.phone,
             email: row.email,
             website: row.website,
-        }
+        })
     }
 }
 
-fn agencies(rows: Vec<AgencyRow>) -> Vec<Agency> {
-    rows.into_iter().map(Agency::from).collect()
+fn agencies(rows: Vec<AgencyRow>) -> Result<Vec<Agency>, AppError> {
+    rows.into_iter().map(Agency::try_from).collect()
 }
 
 pub async fn by_code(db: &Db, code: &AgencyCode) -> Result<Option<Agency>, AppError> {
@@ -57,7 +67,7 @@ pub async fn by_code(db: &Db, code: &AgencyCode) -> Result<Option<Agency>, AppEr
             .bind(code.to_string())
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(Agency::from))
+    row.map(Agency::try_from).transpose()
 }
 
 /// [`by_code`] inside the caller's transaction, which sees the rows it wrote.
@@ -67,7 +77,7 @@ pub async fn by_code_in(tx: &mut Conn, code: &AgencyCode) -> Result<Option<Agenc
             .bind(code.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-    Ok(row.map(Agency::from))
+    row.map(Agency::try_from).transpose()
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Agency>, AppError> {
@@ -76,7 +86,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Agency>, AppError> {
             .bind(id)
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(Agency::from))
+    row.map(Agency::try_from).transpose()
 }
 
 /// How many agencies the directory holds.
@@ -90,7 +100,7 @@ pub async fn all(db: &Db) -> Result<Vec<Agency>, AppError> {
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY a.code")))
         .fetch_all(&db.pool)
         .await?;
-    Ok(agencies(rows))
+    agencies(rows)
 }
 
 /// The top two levels of the tree (the provincial committee, its departments and communes):
@@ -104,7 +114,7 @@ pub async fn top_two_levels(db: &Db) -> Result<Vec<Agency>, AppError> {
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(&db.pool)
         .await?;
-    Ok(agencies(rows))
+    agencies(rows)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -167,7 +177,7 @@ pub async fn search(
     }
     let rows: Vec<AgencyRow> = list.fetch_all(&db.pool).await?;
     Ok(Page {
-        items: agencies(rows),
+        items: agencies(rows)?,
         page,
         per_page,
         total,

@@ -15,6 +15,9 @@ use tinhso_kernel::auth::User;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::files::IncomingFile;
+use tinhso_kernel::storage::{self, StoredFile};
+
+mod effects;
 
 /// Who files a report: a signed-in account, or someone anonymous with contact details kept
 /// private.
@@ -55,7 +58,7 @@ async fn check(
     state: &Ctx,
     r: &NewReport,
     who: &Reporter,
-) -> Result<(Option<(f64, f64)>, Vec<(String, Bytes, &'static str)>), Vec<FieldError>> {
+) -> Result<(Option<(f64, f64)>, Vec<IncomingFile>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let chars = |s: &str| s.trim().chars().count();
     match store::category(&state.db, &r.category).await {
@@ -135,7 +138,12 @@ async fn check(
     let mut photos = Vec::new();
     for (name, bytes) in r.photos.iter().take(super::photos::MAX_PHOTOS) {
         match super::photos::prepare(name, bytes, r.keep_location_in_photos) {
-            Ok((clean, media)) => photos.push((name.clone(), clean, media)),
+            Ok((clean, media)) => photos.push(IncomingFile {
+                field_key: "photos".into(),
+                file_name: name.clone(),
+                media_type: media,
+                bytes: clean,
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -162,21 +170,11 @@ pub async fn submit(state: &Ctx, who: &Reporter, r: NewReport) -> Result<String,
         return Ok(code);
     }
     let id = uuid::Uuid::now_v7().to_string();
-    let mut stored = Vec::new();
-    for (name, bytes, media) in photos {
-        let photo_id = uuid::Uuid::now_v7().to_string();
-        let key = format!("feedback/{id}/{photo_id}");
-        if let Err(e) =
-            tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await
-        {
-            discard_photos(state, &stored).await;
-            return Err(AppError::Internal(e));
-        }
-        stored.push((photo_id, name, media, bytes.len(), key));
-    }
+    let stored =
+        storage::put_all(state.storage.as_ref(), &format!("feedback/{id}"), &photos).await?;
     let result = insert(state, who, &r, &id, &email, point, &stored).await;
     if result.is_err() {
-        discard_photos(state, &stored).await;
+        storage::discard_files(state.storage.as_ref(), &stored).await;
     }
     result
 }
@@ -193,7 +191,7 @@ async fn insert(
     id: &str,
     email: &str,
     point: Option<(f64, f64)>,
-    photos: &[(String, String, &'static str, usize, String)],
+    photos: &[StoredFile],
 ) -> Result<String, AppError> {
     let db = &state.db;
     let calendar = tinhso_kernel::calendar::load(db).await?;
@@ -257,17 +255,17 @@ async fn insert(
         },
     )
     .await?;
-    for (photo_id, file_name, media, size, key) in photos {
+    for photo in photos {
         store::insert_file(
             &mut tx,
             &store::NewFile {
-                id: photo_id,
+                id: &photo.id,
                 report_id: id,
                 purpose: "report",
-                file_name: &tinhso_domain::attachment::clean_file_name(file_name),
-                media_type: media,
-                size_bytes: *size as i64,
-                storage_key: key,
+                file_name: &tinhso_domain::attachment::clean_file_name(&photo.file_name),
+                media_type: &photo.media_type,
+                size_bytes: photo.size_bytes,
+                storage_key: &photo.key,
                 created_at: &at,
             },
         )
@@ -489,15 +487,6 @@ fn decide(state: &Ctx, actor: &Actor, r: &Report, action: ReportAction) -> Resul
 /// At most this many files with one answer.
 pub const MAX_ANSWER_FILES: usize = 5;
 
-/// A file stored for an answer before the transaction that records it.
-struct StoredFile {
-    id: String,
-    file_name: String,
-    media_type: &'static str,
-    size: usize,
-    key: String,
-}
-
 /// Puts an answer's files in the object store; photos lose their camera data first.
 async fn store_answer_files(
     state: &Ctx,
@@ -509,45 +498,17 @@ async fn store_answer_files(
             format!("Mỗi trả lời đính kèm tối đa {MAX_ANSWER_FILES} tệp."),
         ));
     }
-    let mut stored = Vec::new();
+    let mut prepared = Vec::with_capacity(files.len());
     for f in files {
-        let bytes = if f.media_type.starts_with("image/") {
-            super::photos::prepare(&f.file_name, &f.bytes, false)
+        let mut f = f.clone();
+        if f.media_type.starts_with("image/") {
+            f.bytes = super::photos::prepare(&f.file_name, &f.bytes, false)
                 .map_err(|e| AppError::Validation(vec![FieldError::new("answer", e.message)]))?
-                .0
-        } else {
-            f.bytes.clone()
-        };
-        let id = uuid::Uuid::now_v7().to_string();
-        let key = format!("feedback/answers/{id}");
-        let put = tinhso_kernel::storage::put(state.storage.as_ref(), &key, bytes.clone()).await;
-        if let Err(e) = put {
-            discard(state, &stored).await;
-            return Err(AppError::Internal(e));
+                .0;
         }
-        stored.push(StoredFile {
-            id,
-            file_name: f.file_name.clone(),
-            media_type: f.media_type,
-            size: bytes.len(),
-            key,
-        });
+        prepared.push(f);
     }
-    Ok(stored)
-}
-
-async fn discard(state: &Ctx, files: &[StoredFile]) {
-    let keys: Vec<&str> = files.iter().map(|f| f.key.as_str()).collect();
-    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
-}
-
-/// Photos put before the report's transaction, removed when it (or a later put) fails.
-async fn discard_photos(state: &Ctx, stored: &[(String, String, &str, usize, String)]) {
-    let keys: Vec<&str> = stored
-        .iter()
-        .map(|(_, _, _, _, key)| key.as_str())
-        .collect();
-    tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
+    storage::put_all(state.storage.as_ref(), "feedback/answers", &prepared).await
 }
 
 /// Takes an action on a report: its files stored first, then one transaction (or nothing).
@@ -570,11 +531,12 @@ pub async fn act(
     };
     let result = apply(state, &actor, ip, code, input, &files).await;
     if result.is_err() {
-        discard(state, &files).await;
+        storage::discard_files(state.storage.as_ref(), &files).await;
     }
     result
 }
 
+/// One action, in one transaction: the transition, the action's effect, then the record.
 async fn apply(
     state: &Ctx,
     actor: &Actor<'_>,
@@ -592,151 +554,84 @@ async fn apply(
     let to = transition(r.status, input.action, r.reopened)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let note = input.note.trim().to_owned();
-    let needs_note = |min: usize, field: &str, message: &str| -> Result<(), AppError> {
-        if note.chars().count() < min || note.chars().count() > 5000 {
-            Err(AppError::validation(field, message))
-        } else {
-            Ok(())
-        }
-    };
-    let mut agency_id = r.agency_id.clone();
-    let mut extra = serde_json::json!({});
-    match input.action {
-        Action::Assign => {
-            let code = input.target_agency.as_deref().unwrap_or_default();
-            let agency = tinhso_directory::find(db, code).await?.ok_or_else(|| {
-                AppError::validation("target_agency", "Chọn cơ quan có trách nhiệm giải quyết.")
-            })?;
-            store::set_agency(&mut tx, &r.id, &agency.id).await?;
-            extra = serde_json::json!({ "previous_agency_id": r.agency_id, "agency_code": agency.code });
-            agency_id = Some(agency.id);
-        }
+    let effect = match input.action {
+        Action::Assign => effects::assign(db, &mut tx, &r, input.target_agency.as_deref()).await?,
+        Action::Accept => effects::accept(),
         Action::Answer => {
-            needs_note(10, "answer", "Nội dung trả lời từ 10 đến 5000 ký tự.")?;
-            store::set_answer(
-                &mut tx,
-                &r.id,
-                &note,
-                (
-                    &tinhso_kernel::time::now_text(),
-                    &tinhso_kernel::time::local_text(tinhso_kernel::time::local_now()),
-                ),
-                actor.user().map(|u| u.id.as_str()),
-            )
-            .await?;
-            // A new answer (after a reopening) replaces the old one, files included; the old
-            // files stay stored, out of the public page.
-            store::supersede_answer_files(&mut tx, &r.id).await?;
-            record_answer_files(&mut tx, &r.id, files).await?;
-            extra = serde_json::json!({ "files": files.len() });
+            let by = actor.user().map(|u| u.id.as_str());
+            effects::answer(&mut tx, &r, &note, by, files).await?
         }
-        Action::Reject => {
-            needs_note(5, "note", "Vui lòng ghi rõ lý do không thuộc thẩm quyền.")?;
-            store::set_reject_reason(&mut tx, &r.id, &note).await?;
-        }
-        Action::Reopen => {
-            needs_note(5, "note", "Vui lòng cho biết vì sao chưa hài lòng.")?;
-            store::set_reopened(&mut tx, &r.id).await?;
-        }
-        Action::Rate => {
-            let rating = input
-                .rating
-                .filter(|v| (1..=4).contains(v))
-                .ok_or_else(|| AppError::validation("rating", "Chọn một mức đánh giá."))?;
-            let comment = Some(note.as_str()).filter(|n| !n.is_empty());
-            store::set_rating(&mut tx, &r.id, rating, comment).await?;
-            extra = serde_json::json!({ "rating": rating });
-        }
+        Action::Reject => effects::reject(&mut tx, &r, &note).await?,
+        Action::Reopen => effects::reopen(&mut tx, &r, &note).await?,
+        Action::Rate => effects::rate(&mut tx, &r, input.rating, &note).await?,
         Action::MarkDuplicate => {
-            let target = input
-                .duplicate_of
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or_default();
-            let original = store::by_code(db, target)
-                .await?
-                .filter(|o| o.code != r.code && o.status != Status::Duplicate)
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "duplicate_of",
-                        "Nhập mã một phản ánh khác đang được xử lý.",
-                    )
-                })?;
-            store::set_duplicate_of(&mut tx, &r.id, &original.code).await?;
-            for email in store::followers(&mut tx, &r.id).await? {
-                store::follow(&mut tx, &original.id, &email).await?;
-            }
-            extra = serde_json::json!({ "duplicate_of": original.code, "duplicate_of_id": original.id });
+            effects::mark_duplicate(db, &mut tx, &r, input.duplicate_of.as_deref()).await?
         }
-        Action::Accept => {}
-    }
-    store::set_status(
-        &mut tx,
-        &r.id,
-        to.as_str(),
-        &tinhso_kernel::time::now_text(),
-    )
-    .await?;
-    let action_name = input.action.as_str().to_owned();
-    let timeline_id = event(
-        &mut tx,
-        &r.id,
-        &actor.name(&r),
-        &action_name,
-        r.status,
-        to,
-        &note,
-    )
-    .await?;
-    let label = actor.label(&r);
-    audit_change(
-        state,
-        &mut tx,
-        &label,
-        ip,
-        &r.id,
-        &format!("feedback.{action_name}"),
-        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files.len() }),
-    )
-    .await?;
-    let facts = super::events::Facts {
-        report_id: &r.id,
-        code: &r.code,
-        category: &r.category_code,
-        agency_id: agency_id.as_deref(),
     };
-    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), extra);
-    let kind = super::events::of_action(input.action);
-    emit(state, &mut tx, kind, &label, &r.id, payload).await?;
+    let change = Recorded {
+        action: input.action,
+        to,
+        note: &note,
+        files: files.len(),
+        effect,
+    };
+    record(state, &mut tx, actor, ip, &r, change).await?;
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     r.status = to;
     Ok(r)
 }
 
-async fn record_answer_files(
+/// An action taken, as `record` writes it.
+struct Recorded<'a> {
+    action: Action,
+    to: Status,
+    note: &'a str,
+    files: usize,
+    effect: effects::Effect,
+}
+
+/// Writes what an action did: the report's new status, its timeline row, its audit row and
+/// its outbox event.
+async fn record(
+    state: &Ctx,
     tx: &mut Conn,
-    report_id: &str,
-    files: &[StoredFile],
+    actor: &Actor<'_>,
+    ip: &str,
+    r: &Report,
+    change: Recorded<'_>,
 ) -> Result<(), AppError> {
-    let at = tinhso_kernel::time::now_text();
-    for f in files {
-        store::insert_file(
-            tx,
-            &store::NewFile {
-                id: &f.id,
-                report_id,
-                purpose: "answer",
-                file_name: &f.file_name,
-                media_type: f.media_type,
-                size_bytes: f.size as i64,
-                storage_key: &f.key,
-                created_at: &at,
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    let Recorded {
+        action,
+        to,
+        note,
+        files,
+        effect,
+    } = change;
+    store::set_status(tx, &r.id, to.as_str(), &tinhso_kernel::time::now_text()).await?;
+    let action_name = action.as_str();
+    let timeline_id = event(tx, &r.id, &actor.name(r), action_name, r.status, to, note).await?;
+    let label = actor.label(r);
+    audit_change(
+        state,
+        tx,
+        &label,
+        ip,
+        &r.id,
+        &format!("feedback.{action_name}"),
+        serde_json::json!({ "from": r.status.as_str(), "to": to.as_str(), "note": note, "files": files }),
+    )
+    .await?;
+    let agency_id = effect.moved_to.or_else(|| r.agency_id.clone());
+    let facts = super::events::Facts {
+        report_id: &r.id,
+        code: &r.code,
+        category: &r.category_code,
+        agency_id: agency_id.as_deref(),
+    };
+    let payload = super::events::payload(&facts, r.status, to, Some(&timeline_id), effect.extra);
+    let kind = super::events::of_action(action);
+    emit(state, tx, kind, &label, &r.id, payload).await
 }
 
 /// Hides a report's content from the public (abuse, personal data), with a reason.

@@ -60,7 +60,7 @@ async fn load_dossiers(state: &AppState, total: usize) -> Vec<String> {
             let (p, agency_id, agency_code) = &targets[i % targets.len()];
             let day = start + chrono::Duration::days((i * 7919 % 330) as i64);
             let seq = counters
-                .entry((agency_code.clone(), day))
+                .entry((*agency_code, day))
                 .and_modify(|s| *s += 1)
                 .or_insert(1);
             let code = format!("{agency_code}-{}-{seq:04}", day.format("%y%m%d"));

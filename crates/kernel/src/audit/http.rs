@@ -93,7 +93,8 @@ fn person_id(actor: &str) -> Option<&str> {
         .or_else(|| actor.strip_prefix("token:"))
 }
 
-/// Who acted, in words: a person's name, "the system", the payment gateway.
+/// Who acted, in words: a person's name, "the system", or what a module names its actors
+/// (the payment gateway).
 fn actor_label(
     lang: crate::web::i18n::Lang,
     actor: &str,
@@ -108,32 +109,32 @@ fn actor_label(
             name
         };
     }
-    if let Some(provider) = actor.strip_prefix("payment:") {
-        return format!("{} ({provider})", tr("audit_actor_payment"));
-    }
     match actor {
         "system" => tr("audit_actor_system"),
         "system:restore" => tr("audit_actor_restore"),
         "anonymous" => tr("audit_actor_anonymous"),
-        other => other.to_owned(),
+        // `<kind>:<detail>` (`payment:vnpay`): the module that acts as `<kind>` names it as
+        // `audit_actor_<kind>` in its locales.
+        other => other
+            .split_once(':')
+            .and_then(|(kind, detail)| {
+                let table = crate::web::i18n::table(lang);
+                let label = table.get(&format!("audit_actor_{kind}"))?;
+                Some(format!("{label} ({detail})"))
+            })
+            .unwrap_or_else(|| other.to_owned()),
     }
 }
 
-/// An audit action ("dossier.accept") in the reader's language; an action without a label
-/// shows itself, so it is noticed (and the test of labels fails).
+/// An audit action ("dossier.accept") in the reader's language: the label `audit_<action>`
+/// (dots as underscores) that the module recording it brings in its locales. An action without
+/// a label shows itself, so it is noticed (and the test of labels fails).
 pub fn audit_action_label(lang: crate::web::i18n::Lang, action: &str) -> String {
-    let table = crate::web::i18n::table(lang);
     let key = format!("audit_{}", action.replace(['.', ':'], "_"));
-    if let Some(label) = table.get(&key) {
-        return label.clone();
-    }
-    if let Some(step) = action
-        .strip_prefix("dossier.")
-        .and_then(|verb| table.get(&format!("action_{verb}")))
-    {
-        return format!("{}: {step}", crate::web::i18n::text(lang, "audit_dossier"));
-    }
-    action.to_owned()
+    crate::web::i18n::table(lang)
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| action.to_owned())
 }
 
 /// Audit entries, newest first; page with `before_seq`.

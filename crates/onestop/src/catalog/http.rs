@@ -72,7 +72,9 @@ async fn procedure_page(
     let mut agencies = Vec::new();
     for code in &procedure.agencies {
         if let Some(a) = tinhso_directory::find(&state.db, code).await? {
-            agencies.push(context! { code => a.code.clone(), name => a.name, local_code => procedure.local_code(&a.code) });
+            let code = a.code.to_string();
+            let local_code = procedure.local_code(&code);
+            agencies.push(context! { code => code, name => a.name, local_code => local_code });
         }
     }
     let calendar = tinhso_kernel::calendar::load(&state.db).await?;

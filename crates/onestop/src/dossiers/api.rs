@@ -171,7 +171,7 @@ pub async fn submit(
         Application {
             procedure: &procedure,
             agency_id: &agency.id,
-            agency_code: &agency.code,
+            agency_code: &agency.code.to_string(),
             idempotency_key: &key,
             answers: body.answers,
             files: Vec::new(),

@@ -82,7 +82,12 @@ pub(super) async fn agencies_of(
     for code in &p.agencies {
         if let Some(a) = tinhso_directory::find(db, code).await? {
             let home = home_unit.is_some() && a.admin_unit_code.as_deref() == home_unit;
-            found.push((!home, tinhso_domain::text::fold(&a.name), a.name, a.code));
+            found.push((
+                !home,
+                tinhso_domain::text::fold(&a.name),
+                a.name,
+                a.code.to_string(),
+            ));
         }
     }
     found.sort();
@@ -299,7 +304,7 @@ async fn apply_submit(
         Application {
             procedure: &procedure,
             agency_id: &agency.id,
-            agency_code: &agency.code,
+            agency_code: &agency.code.to_string(),
             idempotency_key: &key,
             answers: answers.clone(),
             files: form.files,
@@ -321,7 +326,7 @@ async fn apply_submit(
             let files = store::files(&state.db, &id).await?;
             let view = ApplyView {
                 procedure: &procedure,
-                agency: agency.code.clone(),
+                agency: agency.code.to_string(),
                 key,
                 values: answers,
                 files,
@@ -681,7 +686,7 @@ pub fn tracking_url(state: &Ctx, code: &str) -> String {
 async fn parent_name(state: &Ctx, agency_code: &str) -> Result<String, AppError> {
     let agency = tinhso_directory::find(&state.db, agency_code).await?;
     let parent = match agency.and_then(|a| a.parent_code) {
-        Some(code) => tinhso_directory::find(&state.db, &code).await?,
+        Some(code) => tinhso_directory::store::by_code(&state.db, &code).await?,
         None => None,
     };
     Ok(parent.map(|p| p.name).unwrap_or_default())

@@ -497,7 +497,7 @@ async fn agency_procedures(state: &Ctx, agency_id: &str) -> Result<Vec<Value>, A
     let all = crate::catalog::store::export_all(&state.db).await?;
     Ok(all
         .into_iter()
-        .filter(|p| p.agencies.contains(&agency.code))
+        .filter(|p| p.agencies.contains(&agency.code.to_string()))
         .map(|p| context! { code => p.code, name => p.name })
         .collect())
 }

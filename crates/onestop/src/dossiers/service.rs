@@ -381,7 +381,7 @@ pub async fn register_at_counter(
     let agency = tinhso_directory::store::by_id(&state.db, &agency_id)
         .await?
         .ok_or(AppError::Forbidden)?;
-    check_online_or_counter(app.procedure, &agency.code)?;
+    check_online_or_counter(app.procedure, &agency.code.to_string())?;
     let mut errors = app.file_errors.clone();
     if app.applicant_name.trim().is_empty() {
         errors.push(FieldError::new(
@@ -437,7 +437,7 @@ fn blank(
         procedure_code: app.procedure.code.clone(),
         procedure_name: app.procedure.name.clone(),
         agency_id: agency.id.clone(),
-        agency_code: agency.code.clone(),
+        agency_code: agency.code.to_string(),
         agency_name: agency.name.clone(),
         applicant_id: None,
         applicant_name: app.applicant_name.trim().to_owned(),
@@ -503,7 +503,7 @@ async fn counter_tx(
     for f in stored {
         store::insert_file(&mut tx, f, &who.user.id).await?;
     }
-    let code = new_code(state, &mut tx, &agency.code).await?;
+    let code = new_code(state, &mut tx, &agency.code.to_string()).await?;
     d.code = Some(code);
     d.state = DossierState::Submitted;
     d.submitted_at = Some(tinhso_kernel::time::now_text());
@@ -694,7 +694,7 @@ async fn apply(
             let target = forward_target(state, d, input.target_agency.as_deref()).await?;
             detail = serde_json::json!({ "from": d.agency_code, "to": target.code, "to_name": target.name });
             d.agency_id = target.id;
-            d.agency_code = target.code;
+            d.agency_code = target.code.to_string();
             d.agency_name = target.name;
             // The specialist named here has no reach in the other agency.
             super::assignment::clear(tx, &d.id).await?;

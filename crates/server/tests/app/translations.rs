@@ -379,10 +379,13 @@ fn every_audit_action_has_a_label() {
         "forward",
         "apologize",
     ];
+    // Every dossier action the domain knows, so a new one cannot go without a label either.
+    let every_dossier_action = tinhso_domain::dossier::Action::ALL.map(|a| a.as_str());
     let actions = fixed
         .iter()
         .map(|a| a.to_string())
-        .chain(dossier.iter().map(|v| format!("dossier.{v}")));
+        .chain(dossier.iter().map(|v| format!("dossier.{v}")))
+        .chain(every_dossier_action.map(|v| format!("dossier.{v}")));
     for action in actions {
         for lang in [Lang::Vi, Lang::En] {
             let label = audit_action_label(lang, &action);
@@ -393,6 +396,33 @@ fn every_audit_action_has_a_label() {
         audit_action_label(Lang::Vi, "dossier.accept"),
         "Hồ sơ: Tiếp nhận hồ sơ"
     );
+}
+
+/// The kernel's audit labels name no module: every module's actions are labelled in that
+/// module's own locales.
+#[test]
+fn the_kernel_labels_only_its_own_audit_actions() {
+    let kernel = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernel");
+    let modules = [
+        "audit_dossier",
+        "audit_feedback",
+        "audit_payment",
+        "audit_procedure",
+        "audit_agency",
+        "audit_actor_payment",
+    ];
+    let mut read = 0;
+    for (file, table) in locale_of_each_crate("vi.toml") {
+        if !file.starts_with(&kernel) {
+            continue;
+        }
+        read += 1;
+        for key in table.keys() {
+            let module = modules.iter().find(|m| key.starts_with(*m));
+            assert!(module.is_none(), "{key} belongs to a module's locales");
+        }
+    }
+    assert_eq!(read, 1, "the kernel's locales were read");
 }
 
 /// Every menu entry a module declares has its text (and its card sentence) in both languages.

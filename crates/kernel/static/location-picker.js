@@ -1,7 +1,14 @@
-// Picking a report's location: a progressive enhancement of the latitude/longitude fields.
-// Without JavaScript the fields are typed; with it the reporter may use the phone's location
-// or pick the point on a map. The map library (Leaflet, ~42 KB compressed) is only fetched when
-// the reporter asks for the map, to keep the form light on weak connections.
+// Picking a place on a form: a progressive enhancement of the latitude/longitude fields, for
+// any module's form that asks where something is (feedback reports today). Without JavaScript
+// the fields are typed; with it the person may use the phone's location or pick the point on a
+// map. The map library (Leaflet, ~42 KB compressed) is only fetched when they ask for the map,
+// to keep the form light on weak connections.
+//
+// The form provides: inputs #f-lat and #f-lon; a hidden #location-picker whose data-
+// attributes carry the tile server (data-tiles, data-attribution), the starting view
+// (data-center "lat,lon,zoom") and the status texts (data-loading, -hint, -failed, -locating,
+// -found, -denied); in it #location-here-button, #location-map-button, #location-map and
+// #location-status.
 (function () {
   'use strict';
   var picker = document.getElementById('location-picker');
