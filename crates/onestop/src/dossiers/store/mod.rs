@@ -15,7 +15,6 @@ pub use timeline::{Event, end_pause, event_note, events, insert_event, pauses, s
 use super::{Dossier, local_text, parse_local};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 use tinhso_domain::attachment::FilePurpose;
 use tinhso_domain::calendar::WorkDuration;
 use tinhso_domain::dossier::{Channel, DossierCode, Outcome};
@@ -34,93 +33,173 @@ pub const SELECT: &str = "SELECT d.*, a.code AS agency_code, a.name AS agency_na
     au.full_name AS assignee_name
     FROM dossiers d JOIN agencies a ON a.id = d.agency_id LEFT JOIN users au ON au.id = d.assignee_id";
 
-pub(crate) fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
-    let text = |c: &str| row.try_get::<String, _>(c);
-    let opt = |c: &str| row.try_get::<Option<String>, _>(c);
-    let local = |c: &str| -> Result<_, AppError> { Ok(opt(c)?.as_deref().and_then(parse_local)) };
-    Ok(Dossier {
-        id: text("id")?,
-        code: opt("code")?,
-        procedure_code: text("procedure_code")?,
-        procedure_name: text("procedure_name")?,
-        agency_id: text("agency_id")?,
-        agency_code: text("agency_code")?,
-        agency_name: text("agency_name")?,
-        applicant_id: opt("applicant_id")?,
-        applicant_name: text("applicant_name")?,
-        applicant_email: text("applicant_email")?,
-        applicant_phone: text("applicant_phone")?,
-        channel: text("channel")?.parse().map_err(parse_err)?,
-        state: text("state")?.parse().map_err(parse_err)?,
-        step: row.try_get::<i64, _>("step")? as u16,
-        steps: serde_json::from_str(&text("steps")?).map_err(json_err)?,
-        processing: WorkDuration::half_days(row.try_get::<i64, _>("processing_half_days")? as u32),
-        cutoff: opt("cutoff")?,
-        answers: serde_json::from_str(&text("answers")?).map_err(json_err)?,
-        idempotency_key: opt("idempotency_key")?,
-        clock_start: local("clock_start")?,
-        due: local("due_local")?,
-        submitted_at: opt("submitted_at")?,
-        accepted_at: opt("accepted_at")?,
-        finished_at: opt("finished_at")?,
-        finished_local: local("finished_local")?,
-        supplement_requests: row.try_get::<i64, _>("supplement_requests")? as u32,
-        outcome: opt("outcome")?
-            .as_deref()
-            .map(str::parse::<Outcome>)
+/// A dossier row as stored, with its agency's code and name and its assignee's name (the
+/// columns of `SELECT`), before its text columns are read as what they hold.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct DossierRow {
+    id: String,
+    code: Option<String>,
+    procedure_code: String,
+    procedure_name: String,
+    agency_id: String,
+    agency_code: String,
+    agency_name: String,
+    applicant_id: Option<String>,
+    applicant_name: String,
+    applicant_email: String,
+    applicant_phone: String,
+    channel: String,
+    state: String,
+    step: i64,
+    steps: String,
+    processing_half_days: i64,
+    cutoff: Option<String>,
+    answers: String,
+    idempotency_key: Option<String>,
+    clock_start: Option<String>,
+    due_local: Option<String>,
+    submitted_at: Option<String>,
+    accepted_at: Option<String>,
+    finished_at: Option<String>,
+    finished_local: Option<String>,
+    supplement_requests: i64,
+    outcome: Option<String>,
+    apologised: i64,
+    fee_due: i64,
+    fee_paid: i64,
+    group_id: Option<String>,
+    rating: Option<i64>,
+    rating_comment: Option<String>,
+    rated_at: Option<String>,
+    assignee_id: Option<String>,
+    assignee_name: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl DossierRow {
+    /// The dossier this row stores; an error names the column whose text is not what it
+    /// should hold.
+    pub(crate) fn into_dossier(self) -> Result<Dossier, AppError> {
+        let id = self.id;
+        let bad = |column: &str, e: &dyn std::fmt::Display| {
+            AppError::Internal(anyhow::anyhow!(
+                "dossier {id}: column {column} holds a bad value: {e}"
+            ))
+        };
+        let local = |column: &str, text: Option<String>| {
+            text.map(|t| {
+                parse_local(&t).ok_or_else(|| {
+                    bad(
+                        column,
+                        &format!("“{t}” is not a local time like 2026-11-24T16:30:00"),
+                    )
+                })
+            })
             .transpose()
-            .map_err(parse_err)?,
-        apologised: row.try_get::<i64, _>("apologised")? != 0,
-        fee_due: row.try_get("fee_due")?,
-        fee_paid: row.try_get("fee_paid")?,
-        group_id: opt("group_id")?,
-        rating: row.try_get("rating")?,
-        rating_comment: opt("rating_comment")?,
-        rated_at: opt("rated_at")?,
-        assignee_id: opt("assignee_id")?,
-        assignee_name: opt("assignee_name")?,
-        created_at: text("created_at")?,
-        updated_at: text("updated_at")?,
-    })
+        };
+        let number =
+            |column: &str, n: i64| u32::try_from(n).map_err(|e| bad(column, &format!("{n}: {e}")));
+        Ok(Dossier {
+            channel: self.channel.parse().map_err(|e| bad("channel", &e))?,
+            state: self.state.parse().map_err(|e| bad("state", &e))?,
+            step: u16::try_from(self.step)
+                .map_err(|e| bad("step", &format!("{}: {e}", self.step)))?,
+            steps: serde_json::from_str(&self.steps).map_err(|e| bad("steps", &e))?,
+            processing: WorkDuration::half_days(number(
+                "processing_half_days",
+                self.processing_half_days,
+            )?),
+            answers: serde_json::from_str(&self.answers).map_err(|e| bad("answers", &e))?,
+            clock_start: local("clock_start", self.clock_start)?,
+            due: local("due_local", self.due_local)?,
+            finished_local: local("finished_local", self.finished_local)?,
+            supplement_requests: number("supplement_requests", self.supplement_requests)?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(str::parse::<Outcome>)
+                .transpose()
+                .map_err(|e| bad("outcome", &e))?,
+            apologised: self.apologised != 0,
+            code: self.code,
+            procedure_code: self.procedure_code,
+            procedure_name: self.procedure_name,
+            agency_id: self.agency_id,
+            agency_code: self.agency_code,
+            agency_name: self.agency_name,
+            applicant_id: self.applicant_id,
+            applicant_name: self.applicant_name,
+            applicant_email: self.applicant_email,
+            applicant_phone: self.applicant_phone,
+            cutoff: self.cutoff,
+            idempotency_key: self.idempotency_key,
+            submitted_at: self.submitted_at,
+            accepted_at: self.accepted_at,
+            finished_at: self.finished_at,
+            fee_due: self.fee_due,
+            fee_paid: self.fee_paid,
+            group_id: self.group_id,
+            rating: self.rating,
+            rating_comment: self.rating_comment,
+            rated_at: self.rated_at,
+            assignee_id: self.assignee_id,
+            assignee_name: self.assignee_name,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            id,
+        })
+    }
+}
+
+impl TryFrom<DossierRow> for Dossier {
+    type Error = AppError;
+
+    fn try_from(row: DossierRow) -> Result<Dossier, AppError> {
+        row.into_dossier()
+    }
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 /// Reads a dossier inside a write transaction, locking its row on PostgreSQL (SQLite's write
 /// transaction already excludes other writers), so two actions on one dossier serialise.
 pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
     let lock = db.lock_rows("d");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row: Option<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.id = $1{lock}"
     )))
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    row.map(Dossier::try_from).transpose()
 }
 
 /// Reads a dossier inside a transaction without locking it (an event handler reads what it
 /// needs to tell people; it changes nothing on the dossier).
 pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
-        .bind(code.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
+            .bind(code.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 pub async fn by_idempotency_key(
@@ -138,13 +217,13 @@ pub async fn by_idempotency_key(
 }
 
 pub async fn in_group(db: &Db, group_id: &str) -> Result<Vec<Dossier>, AppError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.group_id = $1 ORDER BY d.created_at, d.id"
     )))
     .bind(group_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 /// A citizen's own dossiers, newest first.
@@ -153,14 +232,14 @@ pub async fn of_applicant(
     applicant_id: &str,
     limit: i64,
 ) -> Result<Vec<Dossier>, AppError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.applicant_id = $1 ORDER BY d.created_at DESC LIMIT $2"
     )))
     .bind(applicant_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 tinhso_domain::text_enum! {
@@ -218,7 +297,8 @@ pub async fn queue(
     let sql = format!(
         "{SELECT} WHERE d.agency_id = $1 AND {filter} ORDER BY {order}, d.id LIMIT {limit}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(agency_id);
+    let mut query =
+        sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone())).bind(agency_id);
     if sql.contains("$2") {
         query = query.bind(now_local);
     }
@@ -226,7 +306,7 @@ pub async fn queue(
         query = query.bind(soon_local);
     }
     let rows = query.fetch_all(&db.pool).await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 /// Counts of every queue, for the tabs; the due-soon count is left at 0 for the caller, who
