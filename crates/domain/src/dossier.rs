@@ -2,6 +2,7 @@
 //! machine. Pure rules; storage and HTTP live in the server.
 
 use crate::agency_code::AgencyCode;
+use crate::time::LocalDateTime;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -236,11 +237,11 @@ text_enum! {
 }
 
 /// The urgency of a dossier due at `due` (local time), seen at `now`.
-pub fn urgency(due: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> Urgency {
+pub fn urgency(due: Option<LocalDateTime>, now: LocalDateTime) -> Urgency {
     match due {
         None => Urgency::NoDeadline,
         Some(due) if due < now => Urgency::Overdue,
-        Some(due) if due.date() == now.date() => Urgency::DueToday,
+        Some(due) if due.naive().date() == now.naive().date() => Urgency::DueToday,
         Some(_) => Urgency::Later,
     }
 }
@@ -366,11 +367,12 @@ mod tests {
     #[test]
     fn my_work_puts_overdue_then_due_today_then_the_rest_by_date() {
         use super::{Urgency, urgency};
-        let at = |d: u32, h: u32| {
+        let at = |d: u32, h: u32| -> LocalDateTime {
             NaiveDate::from_ymd_opt(2026, 11, d)
                 .unwrap()
                 .and_hms_opt(h, 0, 0)
                 .unwrap()
+                .into()
         };
         let now = at(26, 10);
         assert_eq!(urgency(Some(at(26, 9)), now), Urgency::Overdue);

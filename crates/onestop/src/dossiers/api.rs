@@ -306,7 +306,7 @@ pub async fn my_work(
 ) -> ApiResult<Json<Vec<WorkItem>>> {
     authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
     let user = auth.require_user()?;
-    let now = super::local_now();
+    let now = tinhso_kernel::time::local_now_typed();
     let work = super::assignment::my_work(&state.db, &user.id).await?;
     Ok(Json(
         work.into_iter()
@@ -314,7 +314,7 @@ pub async fn my_work(
                 urgency: tinhso_domain::dossier::urgency(d.due, now)
                     .as_str()
                     .to_owned(),
-                due_local: d.due.map(super::local_text),
+                due_local: d.due.map(super::LocalDateTime::to_text),
                 id: d.id,
                 code: d.code,
                 procedure_name: d.procedure_name,

@@ -168,12 +168,12 @@ async fn render_apply(state: &Ctx, page: &Page, view: ApplyView<'_>) -> PageResu
     let calendar = calendar::load(&state.db).await?;
     let expected_due = service::appointment_if_accepted(
         &calendar,
-        local_now(),
+        local_now().into(),
         view.procedure.processing,
         view.procedure.cutoff.as_deref(),
     )
     .ok()
-    .map(|(_, due)| super::display_local(due));
+    .map(|(_, due)| due.to_string());
     let html = page.render(
         "apply.html",
         context! {
@@ -361,7 +361,7 @@ pub fn summary(
         agency_code => d.agency_code.clone(),
         applicant_name => d.applicant_name.clone(), channel => d.channel.as_str(),
         state => d.state.as_str(), national_state => d.national_state(),
-        due => d.due.map(super::display_local), submitted_at => d.submitted_at.clone(),
+        due => d.due.map(|t| t.to_string()), submitted_at => d.submitted_at.clone(),
         deadline => d.deadline_status(calendar, now).map(sv),
         remaining => d.remaining(calendar, now).map(sv), step_name => d.current_step().map(|s| s.name.clone()),
         updated_at => d.updated_at.clone(), group_id => d.group_id.clone(),
@@ -756,7 +756,7 @@ pub async fn public_view(state: &Ctx, code: &str) -> Result<Option<PublicDossier
         state: d.state.as_str().to_owned(),
         national_state: d.national_state(),
         submitted_at: d.submitted_at.clone(),
-        due: d.due.map(super::local_text),
+        due: d.due.map(super::LocalDateTime::to_text),
         deadline: d
             .deadline_status(&calendar, local_now())
             .map(|s| s.as_str().to_owned()),

@@ -3,7 +3,7 @@
 //! 05 notice of stopping. Generated on request, so they always match the stored dossier.
 
 use super::store::{Event, StoredFile};
-use super::{Dossier, display_local, parse_local};
+use super::{Dossier, LocalDateTime};
 use chrono::Datelike;
 use tinhso_documents::{Block, FormDocument, Qr};
 use tinhso_domain::attachment::FilePurpose;
@@ -147,13 +147,13 @@ pub fn render(
             let e = latest(events, "apologize")?;
             let new_due = e.detail["new_due"]
                 .as_str()
-                .and_then(parse_local)
-                .map(display_local)
+                .and_then(LocalDateTime::parse)
+                .map(|t| t.to_string())
                 .unwrap_or_default();
             let old_due = e.detail["previous_due"]
                 .as_str()
-                .and_then(parse_local)
-                .map(display_local)
+                .and_then(LocalDateTime::parse)
+                .map(|t| t.to_string())
                 .unwrap_or_default();
             (
                 "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
@@ -241,7 +241,7 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
         blocks.push(Block::List(papers));
     }
     blocks.push(match d.due {
-        Some(due) => field("Ngày hẹn trả kết quả", display_local(due)),
+        Some(due) => field("Ngày hẹn trả kết quả", due.to_string()),
         None => Block::Paragraph(format!(
             "Thời hạn giải quyết: {} kể từ khi hồ sơ được tiếp nhận.",
             tinhso_kernel::web::format::working_days(Lang::Vi, d.processing.as_half_days())

@@ -5,9 +5,9 @@
 use super::policy::DossierPolicy;
 use super::store::{self, Event, NewDossier, StoredFile};
 use super::upload;
-use super::{Dossier, local_now};
+use super::{Dossier, LocalDateTime, local_now};
 use crate::catalog::Procedure;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use tinhso_domain::agency_code::AgencyCode;
 use tinhso_domain::attachment::FilePurpose;
@@ -632,7 +632,7 @@ async fn apply(
 ) -> Result<(), AppError> {
     let next = dossier::transition(d.position(), input.action, actor).map_err(transition_error)?;
     let from = d.state;
-    let now = local_now();
+    let now: LocalDateTime = local_now().into();
     let note = input.note.trim().to_owned();
     let mut detail = serde_json::json!({});
     match input.action {
@@ -643,7 +643,7 @@ async fn apply(
             d.clock_start = Some(start);
             d.due = Some(due);
             d.accepted_at = Some(tinhso_kernel::time::now_text());
-            detail = serde_json::json!({ "due": super::local_text(d.due.unwrap_or(now)) });
+            detail = serde_json::json!({ "due": d.due.unwrap_or(now).to_text() });
         }
         Action::Refuse | Action::Stop => {
             require_note(&note, REASON_NEEDED)?;
@@ -666,15 +666,16 @@ async fn apply(
                 let pauses = store::pauses(tx, &d.id).await?;
                 d.due = Some(
                     calendar
-                        .due_with_pauses(start, d.processing, None, &pauses)
-                        .map_err(calendar_error)?,
+                        .due_with_pauses(start.naive(), d.processing, None, &pauses)
+                        .map_err(calendar_error)?
+                        .into(),
                 );
             }
         }
         Action::Approve => {
             d.finished_at = Some(tinhso_kernel::time::now_text());
             d.finished_local = Some(now);
-            let status = calendar.finished_status(d.due.unwrap_or(now), now);
+            let status = calendar.finished_status(d.due.unwrap_or(now).naive(), now.naive());
             d.outcome = Some(if d.apologised {
                 dossier::Outcome::Late
             } else {
@@ -703,7 +704,7 @@ async fn apply(
         Action::Apologize => {
             require_note(&note, "Vui lòng ghi rõ lý do chậm trễ.")?;
             let new_due = apology_due(calendar, d, input.new_due)?;
-            detail = serde_json::json!({ "previous_due": d.due.map(super::local_text), "new_due": super::local_text(new_due) });
+            detail = serde_json::json!({ "previous_due": d.due.map(LocalDateTime::to_text), "new_due": new_due.to_text() });
             d.due = Some(new_due);
             d.apologised = true;
         }
@@ -733,12 +734,15 @@ pub(crate) fn require_note(note: &str, message: &str) -> Result<(), AppError> {
 /// before they apply, and fixed by the acceptance itself, so both always agree.
 pub fn appointment_if_accepted(
     calendar: &Calendar,
-    now: NaiveDateTime,
+    now: LocalDateTime,
     processing: tinhso_domain::calendar::WorkDuration,
     cutoff: Option<&str>,
-) -> Result<(NaiveDateTime, NaiveDateTime), tinhso_domain::calendar::CalendarError> {
-    let start = calendar.count_start(now, cutoff_rule(cutoff).as_ref())?;
-    Ok((start, calendar.add_working_time(start, processing)?))
+) -> Result<(LocalDateTime, LocalDateTime), tinhso_domain::calendar::CalendarError> {
+    let start = calendar.count_start(now.naive(), cutoff_rule(cutoff).as_ref())?;
+    Ok((
+        start.into(),
+        calendar.add_working_time(start, processing)?.into(),
+    ))
 }
 
 fn cutoff_rule(cutoff: Option<&str>) -> Option<CutoffRule> {
@@ -790,11 +794,11 @@ fn apology_due(
     calendar: &Calendar,
     d: &Dossier,
     day: Option<NaiveDate>,
-) -> Result<NaiveDateTime, AppError> {
+) -> Result<LocalDateTime, AppError> {
     let day = day.ok_or_else(|| AppError::validation("new_due", "Vui lòng chọn ngày hẹn mới."))?;
     let current = d
         .due
-        .map(|t| t.date())
+        .map(|t| t.naive().date())
         .unwrap_or_else(|| local_now().date());
     if day <= current || day <= local_now().date() {
         return Err(AppError::validation(
@@ -814,7 +818,9 @@ fn apology_due(
             "Ngày hẹn mới phải là ngày làm việc.",
         ));
     }
-    Ok(day.and_time(calendar.office_hours_on(day).afternoon_end))
+    Ok(day
+        .and_time(calendar.office_hours_on(day).afternoon_end)
+        .into())
 }
 
 /// One timeline row and one audit row for the action.

@@ -12,7 +12,7 @@ mod timeline;
 
 pub use timeline::{Event, end_pause, event_note, events, insert_event, pauses, start_pause};
 
-use super::{Dossier, local_text, parse_local};
+use super::{Dossier, LocalDateTime};
 use serde::Serialize;
 use sqlx::Row;
 use tinhso_domain::attachment::FilePurpose;
@@ -89,7 +89,7 @@ impl DossierRow {
         };
         let local = |column: &str, text: Option<String>| {
             text.map(|t| {
-                parse_local(&t).ok_or_else(|| {
+                LocalDateTime::parse(&t).ok_or_else(|| {
                     bad(
                         column,
                         &format!("“{t}” is not a local time like 2026-11-24T16:30:00"),
@@ -394,7 +394,7 @@ pub async fn add_paid(tx: &mut Conn, dossier_id: &str, amount_vnd: i64) -> Resul
 
 /// Writes back everything an action may change.
 pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
-    let local = |t: Option<chrono::NaiveDateTime>| t.map(local_text);
+    let local = |t: Option<LocalDateTime>| t.map(LocalDateTime::to_text);
     sqlx::query(
         "UPDATE dossiers SET code = $2, agency_id = $3, state = $4, step = $5, answers = $6,
             clock_start = $7, due_local = $8, submitted_at = $9, accepted_at = $10, finished_at = $11,
