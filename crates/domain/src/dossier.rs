@@ -16,7 +16,10 @@ use std::str::FromStr;
 /// 9,999 the sequence widens to five digits (`…-210531-10000`, up to 99,999): the code keeps
 /// its three parts, stays unique, and reads as the number it is, and the national portal takes
 /// `MaHoSo` as text. Operators are warned from `SEQUENCE_WARNING` on, well before the widening.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serialized as its text, as it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct DossierCode {
     pub agency: AgencyCode,
     pub date: NaiveDate,
@@ -79,6 +82,20 @@ impl fmt::Display for DossierCode {
             self.date.format("%y%m%d"),
             self.sequence
         )
+    }
+}
+
+impl TryFrom<String> for DossierCode {
+    type Error = DossierCodeError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<DossierCode> for String {
+    fn from(code: DossierCode) -> String {
+        code.to_string()
     }
 }
 
@@ -456,6 +473,20 @@ mod tests {
             ),
             Err(DossierCodeError::Sequence)
         );
+    }
+
+    #[test]
+    fn dossier_code_serializes_as_its_text() {
+        let c: DossierCode = "000.17.22.H56-210531-0001".parse().unwrap();
+        assert_eq!(
+            serde_json::to_value(c).unwrap(),
+            "000.17.22.H56-210531-0001"
+        );
+        assert_eq!(
+            serde_json::from_value::<DossierCode>("000.17.22.H56-210531-0001".into()).unwrap(),
+            c
+        );
+        assert!(serde_json::from_value::<DossierCode>("000.17.22.H56-210531-001".into()).is_err());
     }
 
     #[test]

@@ -129,7 +129,7 @@ async fn reference(state: &Ctx, id: &str) -> Result<DossierRef, AppError> {
         .ok_or(AppError::NotFound)?;
     Ok(DossierRef {
         id: d.id,
-        code: d.code,
+        code: d.code.map(|c| c.to_string()),
         state: d.state.as_str().to_owned(),
     })
 }
@@ -316,7 +316,7 @@ pub async fn my_work(
                     .to_owned(),
                 due_local: d.due.map(super::LocalDateTime::to_text),
                 id: d.id,
-                code: d.code,
+                code: d.code.map(|c| c.to_string()),
                 procedure_name: d.procedure_name,
                 state: d.state.as_str().to_owned(),
             })

@@ -106,7 +106,7 @@ pub fn render(
     issuer_parent: &str,
     place: &str,
 ) -> Result<Vec<u8>, AppError> {
-    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let code = d.code.map(|c| c.to_string()).ok_or(AppError::NotFound)?;
     if !available(d, events).contains(&number) {
         return Err(AppError::NotFound);
     }
@@ -208,7 +208,10 @@ pub fn render(
 
 fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, String) {
     let mut blocks = vec![
-        field("Mã hồ sơ", d.code.clone().unwrap_or_default()),
+        field(
+            "Mã hồ sơ",
+            d.code.map(|c| c.to_string()).unwrap_or_default(),
+        ),
         field("Người nộp", d.applicant_name.clone()),
         field(
             "Thủ tục",

@@ -22,7 +22,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, Remaining, WorkDuration};
-use tinhso_domain::dossier::{Channel, DossierState, Outcome, Position};
+use tinhso_domain::dossier::{Channel, DossierCode, DossierState, Outcome, Position};
 use tinhso_domain::procedure::Step;
 pub use tinhso_domain::time::LocalDateTime;
 
@@ -30,7 +30,8 @@ pub use tinhso_domain::time::LocalDateTime;
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
     pub id: String,
-    pub code: Option<String>,
+    /// The national dossier code, given at submission (serialized as its text).
+    pub code: Option<DossierCode>,
     pub procedure_code: String,
     pub procedure_name: String,
     pub agency_id: String,

@@ -132,7 +132,7 @@ async fn applicant_text(
     let code = e.payload["code"]
         .as_str()
         .map(str::to_owned)
-        .or_else(|| d.code.clone())
+        .or_else(|| d.code.map(|c| c.to_string()))
         .unwrap_or_default();
     let name = &d.procedure_name;
     let text = if is(&events::SUBMITTED) {
@@ -213,7 +213,7 @@ fn notify_assignee<'a>(
         let code = e.payload["code"]
             .as_str()
             .map(str::to_owned)
-            .or_else(|| d.code.clone())
+            .or_else(|| d.code.map(|c| c.to_string()))
             .unwrap_or_default();
         let key = dedupe_key(e);
         let Some((name, email)) = person(tx, assignee).await? else {
@@ -293,7 +293,7 @@ async fn tell_applicant(
     if email.is_none() && d.applicant_id.is_none() {
         return Ok(());
     }
-    let code = d.code.clone().unwrap_or_default();
+    let code = d.code.map(|c| c.to_string()).unwrap_or_default();
     let link = format!(
         "{}/track?code={code}",
         state.config.public_url.trim_end_matches('/')

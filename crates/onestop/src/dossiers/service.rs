@@ -303,7 +303,7 @@ async fn submit(
 }
 
 /// The next dossier code of the agency for today (Vietnam time): no gap, no duplicate.
-async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<String, AppError> {
+async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<DossierCode, AppError> {
     let agency: AgencyCode = agency_code.parse().map_err(|_| {
         AppError::Internal(anyhow::anyhow!("agency code {agency_code} is not valid"))
     })?;
@@ -319,7 +319,7 @@ async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<Strin
     if DossierCode::sequence_needs_warning(code.sequence) {
         warn_numbers_running_out(tx, &code).await?;
     }
-    Ok(code.to_string())
+    Ok(code)
 }
 
 /// Tells operators (the log, a metric and an email to every system administrator) that an

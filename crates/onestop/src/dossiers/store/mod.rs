@@ -122,7 +122,11 @@ impl DossierRow {
                 .transpose()
                 .map_err(|e| bad("outcome", &e))?,
             apologised: self.apologised != 0,
-            code: self.code,
+            code: self
+                .code
+                .map(|c| c.parse::<DossierCode>())
+                .transpose()
+                .map_err(|e| bad("code", &e))?,
             procedure_code: self.procedure_code,
             procedure_name: self.procedure_name,
             agency_id: self.agency_id,
@@ -403,7 +407,7 @@ pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
          WHERE id = $1",
     )
     .bind(&d.id)
-    .bind(&d.code)
+    .bind(d.code.map(|c| c.to_string()))
     .bind(&d.agency_id)
     .bind(d.state.as_str())
     .bind(i64::from(d.step))
