@@ -571,7 +571,7 @@ pub async fn result_file_count(tx: &mut Conn, dossier_id: &str) -> Result<i64, A
 
 #[cfg(test)]
 mod tests {
-    use super::Queue;
+    use super::{AppError, DossierRow, Queue};
 
     #[test]
     fn queue_text_is_its_json() {
@@ -579,5 +579,76 @@ mod tests {
             assert_eq!(serde_json::to_value(q).unwrap(), q.as_str());
             assert_eq!(q.as_str().parse::<Queue>(), Ok(q));
         }
+    }
+
+    fn row() -> DossierRow {
+        let text = |s: &str| s.to_owned();
+        DossierRow {
+            id: text("d1"),
+            code: Some(text("000.00.60.H56-261124-0001")),
+            procedure_code: text("p"),
+            procedure_name: text("Thủ tục"),
+            agency_id: text("a1"),
+            agency_code: text("000.00.60.H56"),
+            agency_name: text("Cơ quan"),
+            applicant_id: None,
+            applicant_name: text("Nguyễn Văn An"),
+            applicant_email: String::new(),
+            applicant_phone: String::new(),
+            channel: text("online"),
+            state: text("in_progress"),
+            step: 1,
+            steps: text("[]"),
+            processing_half_days: 10,
+            cutoff: None,
+            answers: text("{}"),
+            idempotency_key: None,
+            clock_start: Some(text("2026-11-24T08:00:00")),
+            due_local: Some(text("2026-11-28T17:00:00")),
+            submitted_at: None,
+            accepted_at: None,
+            finished_at: None,
+            finished_local: None,
+            supplement_requests: 0,
+            outcome: None,
+            apologised: 0,
+            fee_due: 0,
+            fee_paid: 0,
+            group_id: None,
+            rating: None,
+            rating_comment: None,
+            rated_at: None,
+            assignee_id: None,
+            assignee_name: None,
+            created_at: text("2026-11-24T01:00:00.000Z"),
+            updated_at: text("2026-11-24T01:00:00.000Z"),
+        }
+    }
+
+    #[test]
+    fn a_stored_row_reads_as_a_dossier_and_bad_text_names_its_column() {
+        let d = row().into_dossier().unwrap();
+        assert_eq!(d.code.unwrap().to_string(), "000.00.60.H56-261124-0001");
+        assert_eq!(d.due.unwrap().to_text(), "2026-11-28T17:00:00");
+        assert_eq!(d.clock_start.unwrap().to_text(), "2026-11-24T08:00:00");
+        assert_eq!(d.processing.as_half_days(), 10);
+        let bad = |mut r: DossierRow, column: &str, edit: fn(&mut DossierRow)| {
+            edit(&mut r);
+            let Err(AppError::Internal(e)) = r.into_dossier() else {
+                panic!("{column}: read without an internal error");
+            };
+            let e = e.to_string();
+            assert!(e.contains(&format!("column {column}")), "{column}: {e}");
+        };
+        bad(row(), "due_local", |r| {
+            r.due_local = Some("2026-11-28 17:00".into())
+        });
+        bad(row(), "finished_local", |r| {
+            r.finished_local = Some("tomorrow".into())
+        });
+        bad(row(), "code", |r| r.code = Some("H56-1".into()));
+        bad(row(), "state", |r| r.state = "lost".into());
+        bad(row(), "steps", |r| r.steps = "{".into());
+        bad(row(), "step", |r| r.step = -1);
     }
 }
