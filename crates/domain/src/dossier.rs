@@ -2,6 +2,7 @@
 //! machine. Pure rules; storage and HTTP live in the server.
 
 use crate::agency_code::AgencyCode;
+use crate::time::LocalDateTime;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -15,7 +16,10 @@ use std::str::FromStr;
 /// 9,999 the sequence widens to five digits (`…-210531-10000`, up to 99,999): the code keeps
 /// its three parts, stays unique, and reads as the number it is, and the national portal takes
 /// `MaHoSo` as text. Operators are warned from `SEQUENCE_WARNING` on, well before the widening.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serialized as its text, as it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct DossierCode {
     pub agency: AgencyCode,
     pub date: NaiveDate,
@@ -78,6 +82,20 @@ impl fmt::Display for DossierCode {
             self.date.format("%y%m%d"),
             self.sequence
         )
+    }
+}
+
+impl TryFrom<String> for DossierCode {
+    type Error = DossierCodeError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<DossierCode> for String {
+    fn from(code: DossierCode) -> String {
+        code.to_string()
     }
 }
 
@@ -236,11 +254,11 @@ text_enum! {
 }
 
 /// The urgency of a dossier due at `due` (local time), seen at `now`.
-pub fn urgency(due: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> Urgency {
+pub fn urgency(due: Option<LocalDateTime>, now: LocalDateTime) -> Urgency {
     match due {
         None => Urgency::NoDeadline,
         Some(due) if due < now => Urgency::Overdue,
-        Some(due) if due.date() == now.date() => Urgency::DueToday,
+        Some(due) if due.naive().date() == now.naive().date() => Urgency::DueToday,
         Some(_) => Urgency::Later,
     }
 }
@@ -366,11 +384,12 @@ mod tests {
     #[test]
     fn my_work_puts_overdue_then_due_today_then_the_rest_by_date() {
         use super::{Urgency, urgency};
-        let at = |d: u32, h: u32| {
+        let at = |d: u32, h: u32| -> LocalDateTime {
             NaiveDate::from_ymd_opt(2026, 11, d)
                 .unwrap()
                 .and_hms_opt(h, 0, 0)
                 .unwrap()
+                .into()
         };
         let now = at(26, 10);
         assert_eq!(urgency(Some(at(26, 9)), now), Urgency::Overdue);
@@ -454,6 +473,20 @@ mod tests {
             ),
             Err(DossierCodeError::Sequence)
         );
+    }
+
+    #[test]
+    fn dossier_code_serializes_as_its_text() {
+        let c: DossierCode = "000.17.22.H56-210531-0001".parse().unwrap();
+        assert_eq!(
+            serde_json::to_value(c).unwrap(),
+            "000.17.22.H56-210531-0001"
+        );
+        assert_eq!(
+            serde_json::from_value::<DossierCode>("000.17.22.H56-210531-0001".into()).unwrap(),
+            c
+        );
+        assert!(serde_json::from_value::<DossierCode>("000.17.22.H56-210531-001".into()).is_err());
     }
 
     #[test]

@@ -80,12 +80,12 @@ async fn procedure_page(
     let calendar = tinhso_kernel::calendar::load(&state.db).await?;
     let expected_due = crate::dossiers::service::appointment_if_accepted(
         &calendar,
-        tinhso_kernel::time::local_now(),
+        tinhso_kernel::time::local_now_typed(),
         procedure.processing,
         procedure.cutoff.as_deref(),
     )
     .ok()
-    .map(|(_, due)| tinhso_kernel::time::display_local(due));
+    .map(|(_, due)| due.to_string());
     page.render(
         "procedure.html",
         context! {

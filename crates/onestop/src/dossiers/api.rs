@@ -129,7 +129,7 @@ async fn reference(state: &Ctx, id: &str) -> Result<DossierRef, AppError> {
         .ok_or(AppError::NotFound)?;
     Ok(DossierRef {
         id: d.id,
-        code: d.code,
+        code: d.code.map(|c| c.to_string()),
         state: d.state.as_str().to_owned(),
     })
 }
@@ -306,7 +306,7 @@ pub async fn my_work(
 ) -> ApiResult<Json<Vec<WorkItem>>> {
     authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
     let user = auth.require_user()?;
-    let now = super::local_now();
+    let now = tinhso_kernel::time::local_now_typed();
     let work = super::assignment::my_work(&state.db, &user.id).await?;
     Ok(Json(
         work.into_iter()
@@ -314,9 +314,9 @@ pub async fn my_work(
                 urgency: tinhso_domain::dossier::urgency(d.due, now)
                     .as_str()
                     .to_owned(),
-                due_local: d.due.map(super::local_text),
+                due_local: d.due.map(super::LocalDateTime::to_text),
                 id: d.id,
-                code: d.code,
+                code: d.code.map(|c| c.to_string()),
                 procedure_name: d.procedure_name,
                 state: d.state.as_str().to_owned(),
             })

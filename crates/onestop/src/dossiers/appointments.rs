@@ -1,7 +1,7 @@
 //! Stored appointments under the end-of-day convention: a one-off upgrade of dossiers whose
 //! deadline was written as the next opening instead of the closing time it stood for.
 
-use super::store;
+use super::{LocalDateTime, store};
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::AppError;
@@ -30,22 +30,21 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
     let rows = store::appointments::with_appointment(&mut tx).await?;
     let mut changed = 0_i64;
     for row in rows {
-        let Some(due) = tinhso_kernel::time::parse_local(&row.due_local) else {
+        let Some(due) = LocalDateTime::parse(&row.due_local) else {
             continue;
         };
-        let new_due = calendar.due_from_legacy(&legacy, due).unwrap_or(due);
+        let new_due: LocalDateTime = calendar
+            .due_from_legacy(&legacy, due.naive())
+            .map_or(due, LocalDateTime::from);
         if new_due == due {
             continue;
         }
-        let finished = row
-            .finished_local
-            .as_deref()
-            .and_then(tinhso_kernel::time::parse_local);
+        let finished = row.finished_local.as_deref().and_then(LocalDateTime::parse);
         let had_outcome = row.outcome.is_some();
         let outcome = match finished {
             Some(at) if had_outcome && row.apologised == 0 => {
                 let requests = row.supplement_requests;
-                let status = calendar.finished_status(new_due, at);
+                let status = calendar.finished_status(new_due.naive(), at.naive());
                 Some(
                     tinhso_domain::dossier::outcome(
                         status,
@@ -56,8 +55,7 @@ pub async fn upgrade_legacy_appointments(db: &Db) -> Result<(), AppError> {
             }
             _ => None,
         };
-        let due_local = tinhso_kernel::time::local_text(new_due);
-        store::appointments::set_appointment(&mut tx, &row.id, &due_local, outcome).await?;
+        store::appointments::set_appointment(&mut tx, &row.id, new_due, outcome).await?;
         changed += 1;
     }
     if changed > 0 {

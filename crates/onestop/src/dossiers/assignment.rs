@@ -146,7 +146,7 @@ pub async fn clear(tx: &mut Conn, id: &str) -> Result<(), AppError> {
 /// The open dossiers assigned to `user_id`: overdue first, then due today, then by due moment.
 pub async fn my_work(db: &Db, user_id: &str) -> Result<Vec<Dossier>, AppError> {
     let mut work = store::assignment::open_of(db, user_id).await?;
-    let now = local_now();
+    let now = local_now().into();
     work.sort_by_key(|d| (urgency(d.due, now), d.due));
     Ok(work)
 }
@@ -209,7 +209,7 @@ pub async fn landing(state: &Ctx, user: &User) -> Result<minijinja::Value, AppEr
         .iter()
         .map(|d| {
             context! {
-                urgency => tinhso_kernel::web::sv(urgency(d.due, now)),
+                urgency => tinhso_kernel::web::sv(urgency(d.due, now.into())),
                 ..super::citizen::summary(d, &calendar, now)
             }
         })

@@ -27,7 +27,7 @@
 //! `due`, `new_due`, `timeline_id`. By `notices::NOTIFY_ASSIGNEE`: `code`, `assignee_id`,
 //! `previous`.
 
-use super::{Dossier, local_text};
+use super::{Dossier, LocalDateTime};
 use serde_json::{Value, json};
 use tinhso_domain::dossier::{Action, DossierState};
 use tinhso_kernel::events::EventKind;
@@ -104,12 +104,14 @@ pub fn payload(
         "timeline_id": timeline_id,
     });
     let extra = match action {
-        Action::Submit => json!({ "channel": d.channel, "due": d.due.map(local_text) }),
+        Action::Submit => {
+            json!({ "channel": d.channel, "due": d.due.map(LocalDateTime::to_text) })
+        }
         Action::Accept => json!({
-            "due": d.due.map(local_text),
-            "clock_start": d.clock_start.map(local_text),
+            "due": d.due.map(LocalDateTime::to_text),
+            "clock_start": d.clock_start.map(LocalDateTime::to_text),
         }),
-        Action::Supplement => json!({ "due": d.due.map(local_text) }),
+        Action::Supplement => json!({ "due": d.due.map(LocalDateTime::to_text) }),
         Action::Approve | Action::CompleteStep => {
             json!({ "outcome": d.outcome.map(|o| o.as_str()) })
         }

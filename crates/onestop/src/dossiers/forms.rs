@@ -3,7 +3,7 @@
 //! 05 notice of stopping. Generated on request, so they always match the stored dossier.
 
 use super::store::{Event, StoredFile};
-use super::{Dossier, display_local, parse_local};
+use super::{Dossier, LocalDateTime};
 use chrono::Datelike;
 use tinhso_documents::{Block, FormDocument, Qr};
 use tinhso_domain::attachment::FilePurpose;
@@ -106,7 +106,7 @@ pub fn render(
     issuer_parent: &str,
     place: &str,
 ) -> Result<Vec<u8>, AppError> {
-    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let code = d.code.map(|c| c.to_string()).ok_or(AppError::NotFound)?;
     if !available(d, events).contains(&number) {
         return Err(AppError::NotFound);
     }
@@ -147,13 +147,13 @@ pub fn render(
             let e = latest(events, "apologize")?;
             let new_due = e.detail["new_due"]
                 .as_str()
-                .and_then(parse_local)
-                .map(display_local)
+                .and_then(LocalDateTime::parse)
+                .map(|t| t.to_string())
                 .unwrap_or_default();
             let old_due = e.detail["previous_due"]
                 .as_str()
-                .and_then(parse_local)
-                .map(display_local)
+                .and_then(LocalDateTime::parse)
+                .map(|t| t.to_string())
                 .unwrap_or_default();
             (
                 "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
@@ -208,7 +208,10 @@ pub fn render(
 
 fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, String) {
     let mut blocks = vec![
-        field("Mã hồ sơ", d.code.clone().unwrap_or_default()),
+        field(
+            "Mã hồ sơ",
+            d.code.map(|c| c.to_string()).unwrap_or_default(),
+        ),
         field("Người nộp", d.applicant_name.clone()),
         field(
             "Thủ tục",
@@ -241,7 +244,7 @@ fn receipt(d: &Dossier, files: &[StoredFile]) -> (&'static str, Vec<Block>, Stri
         blocks.push(Block::List(papers));
     }
     blocks.push(match d.due {
-        Some(due) => field("Ngày hẹn trả kết quả", display_local(due)),
+        Some(due) => field("Ngày hẹn trả kết quả", due.to_string()),
         None => Block::Paragraph(format!(
             "Thời hạn giải quyết: {} kể từ khi hồ sơ được tiếp nhận.",
             tinhso_kernel::web::format::working_days(Lang::Vi, d.processing.as_half_days())

@@ -22,14 +22,16 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tinhso_domain::calendar::{Calendar, DeadlineStatus, Remaining, WorkDuration};
-use tinhso_domain::dossier::{Channel, DossierState, Outcome, Position};
+use tinhso_domain::dossier::{Channel, DossierCode, DossierState, Outcome, Position};
 use tinhso_domain::procedure::Step;
+pub use tinhso_domain::time::LocalDateTime;
 
 /// A dossier as stored, with its agency's code and name.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
     pub id: String,
-    pub code: Option<String>,
+    /// The national dossier code, given at submission (serialized as its text).
+    pub code: Option<DossierCode>,
     pub procedure_code: String,
     pub procedure_name: String,
     pub agency_id: String,
@@ -48,12 +50,15 @@ pub struct Dossier {
     pub answers: BTreeMap<String, String>,
     #[serde(skip)]
     pub idempotency_key: Option<String>,
-    pub clock_start: Option<NaiveDateTime>,
-    pub due: Option<NaiveDateTime>,
+    /// When the processing clock started (Vietnam local time).
+    pub clock_start: Option<LocalDateTime>,
+    /// The appointment: when the result is due (Vietnam local time).
+    pub due: Option<LocalDateTime>,
     pub submitted_at: Option<String>,
     pub accepted_at: Option<String>,
     pub finished_at: Option<String>,
-    pub finished_local: Option<NaiveDateTime>,
+    /// When it was approved, on the calendar's clock.
+    pub finished_local: Option<LocalDateTime>,
     pub supplement_requests: u32,
     pub outcome: Option<Outcome>,
     pub apologised: bool,
@@ -101,7 +106,7 @@ impl Dossier {
         calendar: &Calendar,
         now: NaiveDateTime,
     ) -> Option<DeadlineStatus> {
-        let due = self.due?;
+        let due = self.due?.naive();
         if let Some(outcome) = self.outcome {
             return Some(match outcome {
                 Outcome::Early => DeadlineStatus::Early,
@@ -122,7 +127,7 @@ impl Dossier {
 
     /// Working time left (or overdue by), in working days and hours, while the clock runs.
     pub fn remaining(&self, calendar: &Calendar, now: NaiveDateTime) -> Option<Remaining> {
-        let due = self.due?;
+        let due = self.due?.naive();
         if self.outcome.is_some()
             || tinhso_domain::dossier::is_final(self.state)
             || self.state == DossierState::SupplementRequested

@@ -12,7 +12,7 @@
 //! agency names and applicant, the note of the timeline row `timeline_id`, the specialists'
 //! names and addresses (`dossiers::events` documents the payload fields read here).
 
-use super::{Dossier, display_local, events, parse_local, store};
+use super::{Dossier, LocalDateTime, events, store};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
@@ -115,8 +115,8 @@ async fn note(tx: &mut Conn, e: &Event) -> Result<String, HandlerError> {
 fn shown(e: &Event, field: &str) -> Option<String> {
     e.payload[field]
         .as_str()
-        .and_then(parse_local)
-        .map(display_local)
+        .and_then(LocalDateTime::parse)
+        .map(|t| t.to_string())
 }
 
 /// The subject and text of the applicant's notice of `e`; `None` when the event tells them
@@ -132,7 +132,7 @@ async fn applicant_text(
     let code = e.payload["code"]
         .as_str()
         .map(str::to_owned)
-        .or_else(|| d.code.clone())
+        .or_else(|| d.code.map(|c| c.to_string()))
         .unwrap_or_default();
     let name = &d.procedure_name;
     let text = if is(&events::SUBMITTED) {
@@ -148,7 +148,7 @@ async fn applicant_text(
         )
     } else if is(&events::ACCEPTED) {
         let due = shown(e, "due")
-            .or_else(|| d.due.map(display_local))
+            .or_else(|| d.due.map(|t| t.to_string()))
             .unwrap_or_default();
         (
             format!("Hồ sơ {code} đã được tiếp nhận"),
@@ -213,7 +213,7 @@ fn notify_assignee<'a>(
         let code = e.payload["code"]
             .as_str()
             .map(str::to_owned)
-            .or_else(|| d.code.clone())
+            .or_else(|| d.code.map(|c| c.to_string()))
             .unwrap_or_default();
         let key = dedupe_key(e);
         let Some((name, email)) = person(tx, assignee).await? else {
@@ -226,7 +226,7 @@ fn notify_assignee<'a>(
         );
         let due = d
             .due
-            .map(display_local)
+            .map(|t| t.to_string())
             .unwrap_or_else(|| "chưa tính".into());
         let body = format!(
             "Bạn được giao xử lý hồ sơ {code} (“{}”). Hạn giải quyết: {due}.",
@@ -293,7 +293,7 @@ async fn tell_applicant(
     if email.is_none() && d.applicant_id.is_none() {
         return Ok(());
     }
-    let code = d.code.clone().unwrap_or_default();
+    let code = d.code.map(|c| c.to_string()).unwrap_or_default();
     let link = format!(
         "{}/track?code={code}",
         state.config.public_url.trim_end_matches('/')

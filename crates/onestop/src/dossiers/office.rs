@@ -458,7 +458,10 @@ async fn ask_confirmation(
     let mut c = Confirmation::new(what, format!("{back}/actions"), back.clone())
         .multipart()
         .keep("action", form.text("action"))
-        .fact("dossier_code", d.code.clone().unwrap_or_default())
+        .fact(
+            "dossier_code",
+            d.code.map(|c| c.to_string()).unwrap_or_default(),
+        )
         .fact("applicant", d.applicant_name.clone())
         .fact("confirm_reason", note)
         .keep("note", note);

@@ -235,7 +235,7 @@ mod tests {
         };
         Dossier {
             id: "d".into(),
-            code: Some("000.00.60.H56-261124-0001".into()),
+            code: "000.00.60.H56-261124-0001".parse().ok(),
             procedure_code: "p".into(),
             procedure_name: "P".into(),
             agency_id: "holder".into(),

@@ -5,9 +5,9 @@
 use super::policy::DossierPolicy;
 use super::store::{self, Event, NewDossier, StoredFile};
 use super::upload;
-use super::{Dossier, local_now};
+use super::{Dossier, LocalDateTime, local_now};
 use crate::catalog::Procedure;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use tinhso_domain::agency_code::AgencyCode;
 use tinhso_domain::attachment::FilePurpose;
@@ -303,7 +303,7 @@ async fn submit(
 }
 
 /// The next dossier code of the agency for today (Vietnam time): no gap, no duplicate.
-async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<String, AppError> {
+async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<DossierCode, AppError> {
     let agency: AgencyCode = agency_code.parse().map_err(|_| {
         AppError::Internal(anyhow::anyhow!("agency code {agency_code} is not valid"))
     })?;
@@ -319,7 +319,7 @@ async fn new_code(state: &Ctx, tx: &mut Conn, agency_code: &str) -> Result<Strin
     if DossierCode::sequence_needs_warning(code.sequence) {
         warn_numbers_running_out(tx, &code).await?;
     }
-    Ok(code.to_string())
+    Ok(code)
 }
 
 /// Tells operators (the log, a metric and an email to every system administrator) that an
@@ -618,9 +618,9 @@ async fn act_in_tx(
     Ok(d)
 }
 
-/// Applies an action to the loaded dossier: the state machine, then its effects on the
-/// deadline, then the timeline, audit and event rows (the applicant is told by the event's
-/// subscriber, `notices::NOTIFY_APPLICANT`).
+/// Applies an action to the loaded dossier: the state machine, then the action's effect (on
+/// the deadline, the papers, the agency…), then the timeline, audit and event rows (the
+/// applicant is told by the event's subscriber, `notices::NOTIFY_APPLICANT`).
 async fn apply(
     state: &Ctx,
     tx: &mut Conn,
@@ -632,87 +632,169 @@ async fn apply(
 ) -> Result<(), AppError> {
     let next = dossier::transition(d.position(), input.action, actor).map_err(transition_error)?;
     let from = d.state;
-    let now = local_now();
+    let now: LocalDateTime = local_now().into();
     let note = input.note.trim().to_owned();
-    let mut detail = serde_json::json!({});
-    match input.action {
-        Action::Accept => {
-            let (start, due) =
-                appointment_if_accepted(calendar, now, d.processing, d.cutoff.as_deref())
-                    .map_err(calendar_error)?;
-            d.clock_start = Some(start);
-            d.due = Some(due);
-            d.accepted_at = Some(tinhso_kernel::time::now_text());
-            detail = serde_json::json!({ "due": super::local_text(d.due.unwrap_or(now)) });
-        }
-        Action::Refuse | Action::Stop => {
-            require_note(&note, REASON_NEEDED)?;
-            d.finished_at = Some(tinhso_kernel::time::now_text());
-        }
-        Action::RequestSupplement => {
-            require_note(&note, "Vui lòng ghi rõ giấy tờ cần bổ sung và lý do.")?;
-            d.supplement_requests += 1;
-            store::start_pause(tx, &d.id, now).await?;
-        }
-        Action::Supplement => {
-            if input.files.is_empty() && input.reused.is_empty() {
-                return Err(AppError::validation(
-                    "file",
-                    "Vui lòng đính kèm giấy tờ bổ sung.",
-                ));
-            }
-            store::end_pause(tx, &d.id, now).await?;
-            if let Some(start) = d.clock_start {
-                let pauses = store::pauses(tx, &d.id).await?;
-                d.due = Some(
-                    calendar
-                        .due_with_pauses(start, d.processing, None, &pauses)
-                        .map_err(calendar_error)?,
-                );
-            }
-        }
-        Action::Approve => {
-            d.finished_at = Some(tinhso_kernel::time::now_text());
-            d.finished_local = Some(now);
-            let status = calendar.finished_status(d.due.unwrap_or(now), now);
-            d.outcome = Some(if d.apologised {
-                dossier::Outcome::Late
-            } else {
-                dossier::outcome(status, d.supplement_requests)
-            });
-        }
-        Action::ReturnResult => {
-            // The files sent with this action are already written in `tx`.
-            if !has_result_file(tx, &d.id).await? {
-                return Err(AppError::validation(
-                    "file",
-                    "Vui lòng đính kèm tệp kết quả giải quyết.",
-                ));
-            }
-        }
-        Action::Forward => {
-            let target = forward_target(state, d, input.target_agency.as_deref()).await?;
-            detail = serde_json::json!({ "from": d.agency_code, "to": target.code, "to_name": target.name });
-            d.agency_id = target.id;
-            d.agency_code = target.code.to_string();
-            d.agency_name = target.name;
-            // The specialist named here has no reach in the other agency.
-            super::assignment::clear(tx, &d.id).await?;
-            d.assignee_id = None;
-        }
-        Action::Apologize => {
-            require_note(&note, "Vui lòng ghi rõ lý do chậm trễ.")?;
-            let new_due = apology_due(calendar, d, input.new_due)?;
-            detail = serde_json::json!({ "previous_due": d.due.map(super::local_text), "new_due": super::local_text(new_due) });
-            d.due = Some(new_due);
-            d.apologised = true;
-        }
-        Action::Withdraw => d.finished_at = Some(tinhso_kernel::time::now_text()),
-        Action::Submit | Action::CompleteStep => {}
-    }
+    let detail = effect(state, tx, calendar, d, input, &note, now).await?;
     d.state = next.state;
     d.step = next.step;
     record(state, tx, who, d, input.action, from, &note, detail).await
+}
+
+/// What `input.action` does to the dossier besides moving it: one function per action, each
+/// checking what it needs and returning the `detail` of its timeline and audit rows.
+async fn effect(
+    state: &Ctx,
+    tx: &mut Conn,
+    calendar: &Calendar,
+    d: &mut Dossier,
+    input: &ActionInput,
+    note: &str,
+    now: LocalDateTime,
+) -> Result<serde_json::Value, AppError> {
+    match input.action {
+        Action::Accept => on_accept(calendar, d, now),
+        Action::Refuse | Action::Stop => on_refuse_or_stop(d, note),
+        Action::RequestSupplement => on_request_supplement(tx, d, note, now).await,
+        Action::Supplement => on_supplement(tx, calendar, d, input, now).await,
+        Action::Approve => Ok(on_approve(calendar, d, now)),
+        Action::ReturnResult => on_return_result(tx, d).await,
+        Action::Forward => on_forward(state, tx, d, input).await,
+        Action::Apologize => on_apologize(calendar, d, input, note),
+        Action::Withdraw => Ok(on_withdraw(d)),
+        Action::Submit | Action::CompleteStep => Ok(no_detail()),
+    }
+}
+
+fn no_detail() -> serde_json::Value {
+    serde_json::json!({})
+}
+
+/// Acceptance starts the clock and fixes the appointment.
+fn on_accept(
+    calendar: &Calendar,
+    d: &mut Dossier,
+    now: LocalDateTime,
+) -> Result<serde_json::Value, AppError> {
+    let (start, due) = appointment_if_accepted(calendar, now, d.processing, d.cutoff.as_deref())
+        .map_err(calendar_error)?;
+    d.clock_start = Some(start);
+    d.due = Some(due);
+    d.accepted_at = Some(tinhso_kernel::time::now_text());
+    Ok(serde_json::json!({ "due": d.due.unwrap_or(now).to_text() }))
+}
+
+/// A refusal or a stop needs its reason, and finishes the dossier.
+fn on_refuse_or_stop(d: &mut Dossier, note: &str) -> Result<serde_json::Value, AppError> {
+    require_note(note, REASON_NEEDED)?;
+    d.finished_at = Some(tinhso_kernel::time::now_text());
+    Ok(no_detail())
+}
+
+/// A supplement request says what is missing, and stops the clock.
+async fn on_request_supplement(
+    tx: &mut Conn,
+    d: &mut Dossier,
+    note: &str,
+    now: LocalDateTime,
+) -> Result<serde_json::Value, AppError> {
+    require_note(note, "Vui lòng ghi rõ giấy tờ cần bổ sung và lý do.")?;
+    d.supplement_requests += 1;
+    store::start_pause(tx, &d.id, now).await?;
+    Ok(no_detail())
+}
+
+/// The applicant's supplement brings papers, restarts the clock and moves the appointment by
+/// the time it stood still.
+async fn on_supplement(
+    tx: &mut Conn,
+    calendar: &Calendar,
+    d: &mut Dossier,
+    input: &ActionInput,
+    now: LocalDateTime,
+) -> Result<serde_json::Value, AppError> {
+    if input.files.is_empty() && input.reused.is_empty() {
+        return Err(AppError::validation(
+            "file",
+            "Vui lòng đính kèm giấy tờ bổ sung.",
+        ));
+    }
+    store::end_pause(tx, &d.id, now).await?;
+    if let Some(start) = d.clock_start {
+        let pauses = store::pauses(tx, &d.id).await?;
+        d.due = Some(
+            calendar
+                .due_with_pauses(start.naive(), d.processing, None, &pauses)
+                .map_err(calendar_error)?
+                .into(),
+        );
+    }
+    Ok(no_detail())
+}
+
+/// Approval finishes the processing and counts its outcome against the appointment (late
+/// whenever the agency had to apologise).
+fn on_approve(calendar: &Calendar, d: &mut Dossier, now: LocalDateTime) -> serde_json::Value {
+    d.finished_at = Some(tinhso_kernel::time::now_text());
+    d.finished_local = Some(now);
+    let status = calendar.finished_status(d.due.unwrap_or(now).naive(), now.naive());
+    d.outcome = Some(if d.apologised {
+        dossier::Outcome::Late
+    } else {
+        dossier::outcome(status, d.supplement_requests)
+    });
+    no_detail()
+}
+
+/// The result is handed over only with a result file.
+async fn on_return_result(tx: &mut Conn, d: &Dossier) -> Result<serde_json::Value, AppError> {
+    // The files sent with this action are already written in `tx`.
+    if !has_result_file(tx, &d.id).await? {
+        return Err(AppError::validation(
+            "file",
+            "Vui lòng đính kèm tệp kết quả giải quyết.",
+        ));
+    }
+    Ok(no_detail())
+}
+
+/// Forwarding moves the dossier to another competent agency, without its specialist.
+async fn on_forward(
+    state: &Ctx,
+    tx: &mut Conn,
+    d: &mut Dossier,
+    input: &ActionInput,
+) -> Result<serde_json::Value, AppError> {
+    let target = forward_target(state, d, input.target_agency.as_deref()).await?;
+    let detail =
+        serde_json::json!({ "from": d.agency_code, "to": target.code, "to_name": target.name });
+    d.agency_id = target.id;
+    d.agency_code = target.code.to_string();
+    d.agency_name = target.name;
+    // The specialist named here has no reach in the other agency.
+    super::assignment::clear(tx, &d.id).await?;
+    d.assignee_id = None;
+    Ok(detail)
+}
+
+/// An apology (form 04) gives its reason and a new appointment.
+fn on_apologize(
+    calendar: &Calendar,
+    d: &mut Dossier,
+    input: &ActionInput,
+    note: &str,
+) -> Result<serde_json::Value, AppError> {
+    require_note(note, "Vui lòng ghi rõ lý do chậm trễ.")?;
+    let new_due = apology_due(calendar, d, input.new_due)?;
+    let detail = serde_json::json!({ "previous_due": d.due.map(LocalDateTime::to_text), "new_due": new_due.to_text() });
+    d.due = Some(new_due);
+    d.apologised = true;
+    Ok(detail)
+}
+
+/// A withdrawal finishes the dossier.
+fn on_withdraw(d: &mut Dossier) -> serde_json::Value {
+    d.finished_at = Some(tinhso_kernel::time::now_text());
+    no_detail()
 }
 
 /// The message for a refusal or a stop without its reason.
@@ -733,12 +815,15 @@ pub(crate) fn require_note(note: &str, message: &str) -> Result<(), AppError> {
 /// before they apply, and fixed by the acceptance itself, so both always agree.
 pub fn appointment_if_accepted(
     calendar: &Calendar,
-    now: NaiveDateTime,
+    now: LocalDateTime,
     processing: tinhso_domain::calendar::WorkDuration,
     cutoff: Option<&str>,
-) -> Result<(NaiveDateTime, NaiveDateTime), tinhso_domain::calendar::CalendarError> {
-    let start = calendar.count_start(now, cutoff_rule(cutoff).as_ref())?;
-    Ok((start, calendar.add_working_time(start, processing)?))
+) -> Result<(LocalDateTime, LocalDateTime), tinhso_domain::calendar::CalendarError> {
+    let start = calendar.count_start(now.naive(), cutoff_rule(cutoff).as_ref())?;
+    Ok((
+        start.into(),
+        calendar.add_working_time(start, processing)?.into(),
+    ))
 }
 
 fn cutoff_rule(cutoff: Option<&str>) -> Option<CutoffRule> {
@@ -790,11 +875,11 @@ fn apology_due(
     calendar: &Calendar,
     d: &Dossier,
     day: Option<NaiveDate>,
-) -> Result<NaiveDateTime, AppError> {
+) -> Result<LocalDateTime, AppError> {
     let day = day.ok_or_else(|| AppError::validation("new_due", "Vui lòng chọn ngày hẹn mới."))?;
     let current = d
         .due
-        .map(|t| t.date())
+        .map(|t| t.naive().date())
         .unwrap_or_else(|| local_now().date());
     if day <= current || day <= local_now().date() {
         return Err(AppError::validation(
@@ -814,7 +899,9 @@ fn apology_due(
             "Ngày hẹn mới phải là ngày làm việc.",
         ));
     }
-    Ok(day.and_time(calendar.office_hours_on(day).afternoon_end))
+    Ok(day
+        .and_time(calendar.office_hours_on(day).afternoon_end)
+        .into())
 }
 
 /// One timeline row and one audit row for the action.

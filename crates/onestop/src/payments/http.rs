@@ -189,7 +189,7 @@ async fn receipt(
         .find(|p| p.id == payment_id && p.status == "paid")
         .ok_or(AppError::NotFound)?;
     use tinhso_documents::{Block, FormDocument, Qr};
-    let code = d.code.clone().unwrap_or_default();
+    let code = d.code.map(|c| c.to_string()).unwrap_or_default();
     let doc = FormDocument {
         form_number: "Biên lai điện tử".into(),
         issuer_parent: String::new(),

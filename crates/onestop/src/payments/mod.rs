@@ -87,7 +87,7 @@ pub async fn start(
             "vnp_OrderInfo",
             format!(
                 "Thanh toan phi ho so {}",
-                d.code.clone().unwrap_or_default()
+                d.code.map(|c| c.to_string()).unwrap_or_default()
             ),
         ),
         ("vnp_OrderType", "billpayment".to_owned()),

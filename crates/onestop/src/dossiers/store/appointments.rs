@@ -1,6 +1,7 @@
 //! Stored appointments, for their one-off upgrade to the end-of-day convention
 //! (`dossiers::appointments`).
 
+use tinhso_domain::time::LocalDateTime;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
 
@@ -29,14 +30,14 @@ pub async fn with_appointment(tx: &mut Conn) -> Result<Vec<AppointmentRow>, AppE
 pub async fn set_appointment(
     tx: &mut Conn,
     id: &str,
-    due_local: &str,
+    due_local: LocalDateTime,
     outcome: Option<&str>,
 ) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE dossiers SET due_local = $2, outcome = COALESCE($3, outcome) WHERE id = $1",
     )
     .bind(id)
-    .bind(due_local)
+    .bind(due_local.to_text())
     .bind(outcome)
     .execute(&mut *tx)
     .await?;

@@ -1,7 +1,7 @@
 //! Who works on which dossier (`dossiers::assignment`): specialists' loads, assigning, and
 //! each official's open dossiers.
 
-use super::{SELECT, from_row};
+use super::{DossierRow, SELECT};
 use crate::dossiers::Dossier;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
@@ -87,9 +87,9 @@ pub async fn open_of(db: &Db, user_id: &str) -> Result<Vec<Dossier>, AppError> {
     let sql = format!(
         "{SELECT} WHERE d.assignee_id = $1 AND d.state IN {OPEN_STATES} ORDER BY d.due_local, d.id LIMIT 200"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
         .fetch_all(&db.pool)
         .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }

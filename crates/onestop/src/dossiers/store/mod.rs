@@ -7,17 +7,17 @@ pub mod assignment;
 pub mod linked;
 pub mod papers;
 pub mod people;
+mod row;
 pub mod stats;
 mod timeline;
 
+pub(crate) use row::DossierRow;
 pub use timeline::{Event, end_pause, event_note, events, insert_event, pauses, start_pause};
 
-use super::{Dossier, local_text, parse_local};
+use super::{Dossier, LocalDateTime};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 use tinhso_domain::attachment::FilePurpose;
-use tinhso_domain::calendar::WorkDuration;
 use tinhso_domain::dossier::{Channel, DossierCode, Outcome};
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
@@ -34,93 +34,46 @@ pub const SELECT: &str = "SELECT d.*, a.code AS agency_code, a.name AS agency_na
     au.full_name AS assignee_name
     FROM dossiers d JOIN agencies a ON a.id = d.agency_id LEFT JOIN users au ON au.id = d.assignee_id";
 
-pub(crate) fn from_row(row: &AnyRow) -> Result<Dossier, AppError> {
-    let text = |c: &str| row.try_get::<String, _>(c);
-    let opt = |c: &str| row.try_get::<Option<String>, _>(c);
-    let local = |c: &str| -> Result<_, AppError> { Ok(opt(c)?.as_deref().and_then(parse_local)) };
-    Ok(Dossier {
-        id: text("id")?,
-        code: opt("code")?,
-        procedure_code: text("procedure_code")?,
-        procedure_name: text("procedure_name")?,
-        agency_id: text("agency_id")?,
-        agency_code: text("agency_code")?,
-        agency_name: text("agency_name")?,
-        applicant_id: opt("applicant_id")?,
-        applicant_name: text("applicant_name")?,
-        applicant_email: text("applicant_email")?,
-        applicant_phone: text("applicant_phone")?,
-        channel: text("channel")?.parse().map_err(parse_err)?,
-        state: text("state")?.parse().map_err(parse_err)?,
-        step: row.try_get::<i64, _>("step")? as u16,
-        steps: serde_json::from_str(&text("steps")?).map_err(json_err)?,
-        processing: WorkDuration::half_days(row.try_get::<i64, _>("processing_half_days")? as u32),
-        cutoff: opt("cutoff")?,
-        answers: serde_json::from_str(&text("answers")?).map_err(json_err)?,
-        idempotency_key: opt("idempotency_key")?,
-        clock_start: local("clock_start")?,
-        due: local("due_local")?,
-        submitted_at: opt("submitted_at")?,
-        accepted_at: opt("accepted_at")?,
-        finished_at: opt("finished_at")?,
-        finished_local: local("finished_local")?,
-        supplement_requests: row.try_get::<i64, _>("supplement_requests")? as u32,
-        outcome: opt("outcome")?
-            .as_deref()
-            .map(str::parse::<Outcome>)
-            .transpose()
-            .map_err(parse_err)?,
-        apologised: row.try_get::<i64, _>("apologised")? != 0,
-        fee_due: row.try_get("fee_due")?,
-        fee_paid: row.try_get("fee_paid")?,
-        group_id: opt("group_id")?,
-        rating: row.try_get("rating")?,
-        rating_comment: opt("rating_comment")?,
-        rated_at: opt("rated_at")?,
-        assignee_id: opt("assignee_id")?,
-        assignee_name: opt("assignee_name")?,
-        created_at: text("created_at")?,
-        updated_at: text("updated_at")?,
-    })
-}
-
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 /// Reads a dossier inside a write transaction, locking its row on PostgreSQL (SQLite's write
 /// transaction already excludes other writers), so two actions on one dossier serialise.
 pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
     let lock = db.lock_rows("d");
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row: Option<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.id = $1{lock}"
     )))
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    row.map(Dossier::try_from).transpose()
 }
 
 /// Reads a dossier inside a transaction without locking it (an event handler reads what it
 /// needs to tell people; it changes nothing on the dossier).
 pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
-        .bind(code.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
+            .bind(code.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(Dossier::try_from).transpose()
 }
 
 pub async fn by_idempotency_key(
@@ -138,13 +91,13 @@ pub async fn by_idempotency_key(
 }
 
 pub async fn in_group(db: &Db, group_id: &str) -> Result<Vec<Dossier>, AppError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.group_id = $1 ORDER BY d.created_at, d.id"
     )))
     .bind(group_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 /// A citizen's own dossiers, newest first.
@@ -153,14 +106,14 @@ pub async fn of_applicant(
     applicant_id: &str,
     limit: i64,
 ) -> Result<Vec<Dossier>, AppError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<DossierRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE d.applicant_id = $1 ORDER BY d.created_at DESC LIMIT $2"
     )))
     .bind(applicant_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 tinhso_domain::text_enum! {
@@ -218,7 +171,8 @@ pub async fn queue(
     let sql = format!(
         "{SELECT} WHERE d.agency_id = $1 AND {filter} ORDER BY {order}, d.id LIMIT {limit}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(agency_id);
+    let mut query =
+        sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone())).bind(agency_id);
     if sql.contains("$2") {
         query = query.bind(now_local);
     }
@@ -226,7 +180,7 @@ pub async fn queue(
         query = query.bind(soon_local);
     }
     let rows = query.fetch_all(&db.pool).await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Dossier::try_from).collect()
 }
 
 /// Counts of every queue, for the tabs; the due-soon count is left at 0 for the caller, who
@@ -314,7 +268,7 @@ pub async fn add_paid(tx: &mut Conn, dossier_id: &str, amount_vnd: i64) -> Resul
 
 /// Writes back everything an action may change.
 pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
-    let local = |t: Option<chrono::NaiveDateTime>| t.map(local_text);
+    let local = |t: Option<LocalDateTime>| t.map(LocalDateTime::to_text);
     sqlx::query(
         "UPDATE dossiers SET code = $2, agency_id = $3, state = $4, step = $5, answers = $6,
             clock_start = $7, due_local = $8, submitted_at = $9, accepted_at = $10, finished_at = $11,
@@ -323,7 +277,7 @@ pub async fn update(tx: &mut Conn, d: &Dossier) -> Result<(), AppError> {
          WHERE id = $1",
     )
     .bind(&d.id)
-    .bind(&d.code)
+    .bind(d.code.map(|c| c.to_string()))
     .bind(&d.agency_id)
     .bind(d.state.as_str())
     .bind(i64::from(d.step))

@@ -1,7 +1,7 @@
 //! A dossier's timeline (`dossier_events`) and its clock stops (`dossier_pauses`), re-exported
 //! by the dossier store.
 
-use super::{local_text, parse_local};
+use super::LocalDateTime;
 use serde::Serialize;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
@@ -97,27 +97,23 @@ pub async fn events(db: &Db, dossier_id: &str) -> Result<Vec<Event>, AppError> {
 pub async fn start_pause(
     tx: &mut Conn,
     dossier_id: &str,
-    at: chrono::NaiveDateTime,
+    at: LocalDateTime,
 ) -> Result<(), AppError> {
     sqlx::query("INSERT INTO dossier_pauses (id, dossier_id, started_local) VALUES ($1, $2, $3)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(dossier_id)
-        .bind(local_text(at))
+        .bind(at.to_text())
         .execute(&mut *tx)
         .await?;
     Ok(())
 }
 
-pub async fn end_pause(
-    tx: &mut Conn,
-    dossier_id: &str,
-    at: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
+pub async fn end_pause(tx: &mut Conn, dossier_id: &str, at: LocalDateTime) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE dossier_pauses SET ended_local = $2 WHERE dossier_id = $1 AND ended_local IS NULL",
     )
     .bind(dossier_id)
-    .bind(local_text(at))
+    .bind(at.to_text())
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -136,8 +132,12 @@ pub async fn pauses(
     .await?;
     let mut out = Vec::new();
     for (start, end) in rows {
-        if let (Some(start), Some(end)) = (parse_local(&start), parse_local(&end)) {
-            out.push(tinhso_domain::calendar::Pause::new(start, end));
+        if let (Some(start), Some(end)) = (LocalDateTime::parse(&start), LocalDateTime::parse(&end))
+        {
+            out.push(tinhso_domain::calendar::Pause::new(
+                start.naive(),
+                end.naive(),
+            ));
         }
     }
     Ok(out)
