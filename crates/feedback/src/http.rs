@@ -50,7 +50,7 @@ pub fn routes() -> Routes {
         .get("/feedback/{code}/files/{id}", Access::Public, file)
         .get(
             "/office/feedback",
-            Access::Entity("feedback_report"),
+            Access::Entity("platform"),
             queue_page,
         )
 }

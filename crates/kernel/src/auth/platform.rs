@@ -23,6 +23,8 @@ pub struct PlatformPolicy;
 
 impl Policy for PlatformPolicy {
     const KIND: &'static str = "platform";
+    /// `Operate`'s scope is left out: no token may be granted it.
+    const SCOPES: &'static [&'static str] = &["account", "audit:read", "catalog:write"];
     type Entity = ();
     type Action = PlatformAction;
     type Grant = ();

@@ -32,17 +32,17 @@ pub fn routes() -> Routes {
     Routes::new("onestop")
         .get(
             "/office/dossiers",
-            Access::Entity("dossier_queue"),
+            Access::Entity("platform"),
             queue_page,
         )
         .get(
             "/office/dossiers/new",
-            Access::Entity("dossier_queue"),
+            Access::Entity("platform"),
             counter_form,
         )
         .post(
             "/office/dossiers/new",
-            Access::Entity("dossier_queue"),
+            Access::Entity("platform"),
             counter_submit,
         )
         .get(
