@@ -794,7 +794,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     name: "accounts",
     depends_on: &["directory"],
     routes: || http::routes().merge(admin::routes()).merge(api::routes()),
-    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<policy::OfficialPolicy>()],
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::OfficialPolicy,
+    >()],
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
     menu: &[

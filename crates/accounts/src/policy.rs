@@ -99,7 +99,8 @@ pub async fn may(
 
 #[cfg(test)]
 mod tests {
-    use super::OfficialPolicy;
+    use super::{OfficialAction, OfficialPolicy};
+    use tinhso_kernel::auth::policy::Policy;
     use tinhso_kernel::auth::policy::Refusal;
     use tinhso_kernel::auth::{Role, User, UserKind};
 
@@ -130,6 +131,14 @@ mod tests {
         );
         let system = official(&[Role::SystemAdmin]);
         assert_eq!(OfficialPolicy::decision(&system, false), Ok(()));
+    }
+
+    #[test]
+    fn every_scope_it_checks_is_declared() {
+        for action in [OfficialAction::Manage, OfficialAction::GrantSystemAdmin] {
+            let scope = OfficialPolicy::scope(action);
+            assert!(OfficialPolicy::SCOPES.contains(&scope), "{action:?}");
+        }
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! answered on time, overdue now, satisfaction; rates are shown with their volume, and rows
 //! with too few reports are marked so that agencies are compared only where it is fair.
 
+use crate::policy::{FeedbackStatisticsPolicy, StatisticsAction};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tinhso_kernel::Ctx;
-use crate::policy::{FeedbackStatisticsPolicy, StatisticsAction};
 use tinhso_kernel::auth::policy::{Cx, Subject, check};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};

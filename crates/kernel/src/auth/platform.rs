@@ -115,4 +115,16 @@ mod tests {
             Err(Refusal::Forbidden)
         );
     }
+
+    #[test]
+    fn every_scope_it_checks_is_declared_but_the_operators() {
+        use PlatformAction::*;
+        for action in [BackOffice, ReadAudit, ManageCalendar] {
+            let scope = PlatformPolicy::scope(action);
+            assert!(PlatformPolicy::SCOPES.contains(&scope), "{action:?}");
+        }
+        // No token may be granted the dead letters' operation.
+        assert!(!PlatformPolicy::SCOPES.contains(&PlatformPolicy::scope(Operate)));
+        assert!(!crate::auth::authz::SCOPES.contains(&PlatformPolicy::scope(Operate)));
+    }
 }

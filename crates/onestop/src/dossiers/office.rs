@@ -30,11 +30,7 @@ use tinhso_kernel::{calendar, files};
 
 pub fn routes() -> Routes {
     Routes::new("onestop")
-        .get(
-            "/office/dossiers",
-            Access::Entity("platform"),
-            queue_page,
-        )
+        .get("/office/dossiers", Access::Entity("platform"), queue_page)
         .get(
             "/office/dossiers/new",
             Access::Entity("platform"),

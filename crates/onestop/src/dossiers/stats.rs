@@ -2,6 +2,7 @@
 //! late, pending, overdue now, the national on-time rate and satisfaction, by agency, field
 //! or procedure over a period; as a page with bar charts, CSV, XLSX and the API.
 
+use super::policy::{DossierStatisticsPolicy, StatisticsAction};
 use super::{local_now, local_text, store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -11,7 +12,6 @@ use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::Role;
 use tinhso_kernel::auth::policy::{Cx, Subject, check};
-use super::policy::{DossierStatisticsPolicy, StatisticsAction};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Query};
@@ -22,7 +22,11 @@ use utoipa_axum::routes;
 
 pub fn routes() -> Routes {
     Routes::new("onestop")
-        .get("/office/statistics", Access::Entity("dossier_statistics"), page)
+        .get(
+            "/office/statistics",
+            Access::Entity("dossier_statistics"),
+            page,
+        )
         .get(
             "/office/statistics.csv",
             Access::Entity("dossier_statistics"),

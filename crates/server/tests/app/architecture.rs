@@ -362,6 +362,10 @@ fn every_entity_a_route_names_has_a_policy() {
             _ => None,
         })
         .collect();
-    let unrouted: Vec<&str> = kinds.keys().copied().filter(|k| !routed.contains(k)).collect();
+    let unrouted: Vec<&str> = kinds
+        .keys()
+        .copied()
+        .filter(|k| !routed.contains(k))
+        .collect();
     assert_eq!(unrouted, ["account"], "policies no route names");
 }
