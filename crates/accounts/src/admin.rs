@@ -1,6 +1,6 @@
 //! Administration of officials: an agency's administrator creates accounts for its officials
 //! and sets their roles; a system administrator does so for every agency. Every handler asks
-//! `authorize` (or the officials policy, `crate::policy`) before reading or writing.
+//! the officials policy (`crate::policy`) before reading or writing.
 
 use crate as accounts;
 use crate::OfficialInput;

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor};
 use tinhso_kernel::auth::User;
-use tinhso_kernel::auth::authz::{Action, authorize};
 use tinhso_kernel::error::{ApiResult, AppError};
 use tinhso_kernel::extract::{Caller, Json, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -31,7 +30,7 @@ pub fn routes() -> Routes {
     responses((status = 200, body = User), (status = 401, description = "Not signed in", content_type = "application/problem+json")),
     security(("bearer" = ["account"])))]
 pub async fn me(State(state): State<Ctx>, Caller(auth): Caller) -> ApiResult<Json<User>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    tinhso_kernel::auth::account::own(&state, &auth.principal).await?;
     Ok(Json(auth.require_user()?.clone()))
 }
 
@@ -98,7 +97,7 @@ pub async fn list_tokens(
     State(state): State<Ctx>,
     Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<ApiTokenInfo>>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    tinhso_kernel::auth::account::own(&state, &auth.principal).await?;
     Ok(Json(
         tokens::list(&state.db, &auth.require_user()?.id).await?,
     ))
@@ -136,7 +135,7 @@ pub async fn create_token(
         tinhso_kernel::auth::Principal::Anonymous => return Err(AppError::Unauthorized.into()),
         tinhso_kernel::auth::Principal::Token { .. } => return Err(AppError::Forbidden.into()),
     }
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    tinhso_kernel::auth::account::own(&state, &auth.principal).await?;
     let user = auth.require_user()?;
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -189,7 +188,7 @@ pub async fn revoke_token(
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    tinhso_kernel::auth::account::own(&state, &auth.principal).await?;
     let user = auth.require_user()?;
     let mut tx = state.db.begin().await?;
     if !tokens::revoke(&mut tx, &user.id, &id).await? {

@@ -657,10 +657,15 @@ pub async fn create_official(
     }
     let agency = agency.expect("checked above");
     if let Some(principal) = acting {
-        use tinhso_kernel::auth::authz::{Action, authorize};
         policy::may_manage(state, principal, &agency.id).await?;
         if roles.contains(&Role::SystemAdmin) {
-            authorize(&state.db, principal, Action::ManageDirectory).await?;
+            policy::may(
+                state,
+                principal,
+                &agency.id,
+                policy::OfficialAction::GrantSystemAdmin,
+            )
+            .await?;
         }
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -789,6 +794,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     name: "accounts",
     depends_on: &["directory"],
     routes: || http::routes().merge(admin::routes()).merge(api::routes()),
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::OfficialPolicy,
+    >()],
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
     menu: &[
@@ -855,7 +863,6 @@ pub async fn check_access_change(
     role_names: &[String],
     disabled: bool,
 ) -> Result<(OfficialAccess, Vec<Role>), AppError> {
-    use tinhso_kernel::auth::authz::{Action, authorize};
     let before = official_access(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -873,7 +880,13 @@ pub async fn check_access_change(
     let grants_system_admin = roles.contains(&Role::SystemAdmin)
         != before.roles.iter().any(|r| r == Role::SystemAdmin.as_str());
     if grants_system_admin {
-        authorize(&state.db, principal, Action::ManageDirectory).await?;
+        policy::may(
+            state,
+            principal,
+            &before.agency_id,
+            policy::OfficialAction::GrantSystemAdmin,
+        )
+        .await?;
     }
     if principal.user().is_some_and(|u| u.id == id) && disabled {
         return Err(AppError::validation(

@@ -1,6 +1,7 @@
 //! Who may manage officials (the kernel's `Policy`, docs/kernel-design.md §7): system
 //! administrators everywhere; an agency administrator the officials of their own agency and of
-//! the agencies below it (create, change roles, disable, list).
+//! the agencies below it (create, change roles, disable, list). Only a system administrator
+//! makes (or unmakes) another one.
 
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::authz::is_within;
@@ -12,6 +13,9 @@ use tinhso_kernel::error::AppError;
 pub enum OfficialAction {
     /// Create, edit the roles of, disable or list the officials of the agency.
     Manage,
+    /// Give an official of the agency the system-administrator role, or take it away. Its
+    /// scope is the directory's, as it always was.
+    GrantSystemAdmin,
 }
 
 /// Decides on the officials of an agency: the entity is the agency's id.
@@ -19,23 +23,30 @@ pub struct OfficialPolicy;
 
 impl Policy for OfficialPolicy {
     const KIND: &'static str = "official";
+    const SCOPES: &'static [&'static str] = &["users:write", "directory:write"];
     type Entity = str;
     type Action = OfficialAction;
     type Grant = ();
 
-    fn scope(_action: OfficialAction) -> &'static str {
-        "users:write"
+    fn scope(action: OfficialAction) -> &'static str {
+        match action {
+            OfficialAction::Manage => "users:write",
+            OfficialAction::GrantSystemAdmin => "directory:write",
+        }
     }
 
     async fn decide(
         cx: &Cx<'_>,
         who: &Subject<'_>,
         agency_id: &str,
-        _action: OfficialAction,
+        action: OfficialAction,
     ) -> Result<Decision<()>, AppError> {
         let Some(user) = who.user() else {
             return Ok(Err(Refusal::SignIn));
         };
+        if action == OfficialAction::GrantSystemAdmin {
+            return Ok(OfficialPolicy::granting_system_admin(user));
+        }
         // The tree is read only when it can change the answer.
         let within_own = match user.agency_id.as_deref() {
             Some(own) if user.has_role(Role::AgencyAdmin) => {
@@ -56,6 +67,15 @@ impl OfficialPolicy {
             Err(Refusal::Forbidden)
         }
     }
+
+    /// Whether `user` may give or take the system-administrator role: only one of them: pure.
+    pub fn granting_system_admin(user: &User) -> Decision<()> {
+        if user.has_role(Role::SystemAdmin) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
 }
 
 /// Checks that `principal` may manage the officials of the agency `agency_id`.
@@ -64,18 +84,23 @@ pub async fn may_manage(
     principal: &Principal,
     agency_id: &str,
 ) -> Result<(), AppError> {
-    check::<OfficialPolicy>(
-        &Cx::from(state),
-        &Subject::of(principal),
-        agency_id,
-        OfficialAction::Manage,
-    )
-    .await
+    may(state, principal, agency_id, OfficialAction::Manage).await
+}
+
+/// Checks that `principal` may take `action` on the officials of the agency `agency_id`.
+pub async fn may(
+    state: &Ctx,
+    principal: &Principal,
+    agency_id: &str,
+    action: OfficialAction,
+) -> Result<(), AppError> {
+    check::<OfficialPolicy>(&Cx::from(state), &Subject::of(principal), agency_id, action).await
 }
 
 #[cfg(test)]
 mod tests {
-    use super::OfficialPolicy;
+    use super::{OfficialAction, OfficialPolicy};
+    use tinhso_kernel::auth::policy::Policy;
     use tinhso_kernel::auth::policy::Refusal;
     use tinhso_kernel::auth::{Role, User, UserKind};
 
@@ -106,5 +131,24 @@ mod tests {
         );
         let system = official(&[Role::SystemAdmin]);
         assert_eq!(OfficialPolicy::decision(&system, false), Ok(()));
+    }
+
+    #[test]
+    fn every_scope_it_checks_is_declared() {
+        for action in [OfficialAction::Manage, OfficialAction::GrantSystemAdmin] {
+            let scope = OfficialPolicy::scope(action);
+            assert!(OfficialPolicy::SCOPES.contains(&scope), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn only_system_administrators_make_system_administrators() {
+        let system = official(&[Role::SystemAdmin]);
+        assert_eq!(OfficialPolicy::granting_system_admin(&system), Ok(()));
+        let admin = official(&[Role::AgencyAdmin, Role::Leader]);
+        assert_eq!(
+            OfficialPolicy::granting_system_admin(&admin),
+            Err(Refusal::Forbidden)
+        );
     }
 }

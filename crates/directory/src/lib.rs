@@ -66,6 +66,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     demo: Some(demo::seed),
     search: &[&search::AGENCIES],
     datasets: &[&datasets::AGENCIES],
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::AgencyPolicy,
+    >()],
     menu: &[
         MenuEntry::main("nav_directory", "/agencies", 20, Shown::Always),
         MenuEntry::office(

@@ -27,6 +27,7 @@ pub struct AgencyPolicy;
 
 impl Policy for AgencyPolicy {
     const KIND: &'static str = "agency";
+    const SCOPES: &'static [&'static str] = &["directory:write"];
     type Entity = Placement;
     type Action = AgencyAction;
     type Grant = ();

@@ -9,7 +9,6 @@ use minijinja::context;
 use serde::Deserialize;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
-use tinhso_kernel::auth::authz::{Action, authorize};
 use tinhso_kernel::error::{AppError, FieldError, PageResult};
 use tinhso_kernel::extract::Path;
 use tinhso_kernel::module::{Access, Routes};
@@ -68,7 +67,7 @@ async fn render(state: &Ctx, page: &Page, errors: &[FieldError]) -> PageResult<R
 }
 
 async fn page(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    crate::policy::may_manage_routing(&state, &page.principal()).await?;
     render(&state, &page, &[]).await
 }
 
@@ -137,7 +136,7 @@ async fn save_category(
     ClientIp(ip): ClientIp,
     axum::Form(form): axum::Form<CategoryForm>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    crate::policy::may_manage_routing(&state, &page.principal()).await?;
     let category = match check_category(&form) {
         Ok(c) => c,
         Err(errors) => return render(&state, &page, &errors).await,
@@ -182,7 +181,7 @@ async fn save_route(
     ClientIp(ip): ClientIp,
     axum::Form(form): axum::Form<RouteForm>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    crate::policy::may_manage_routing(&state, &page.principal()).await?;
     let mut errors = Vec::new();
     if store::category(&state.db, form.category.trim())
         .await?
@@ -263,7 +262,7 @@ async fn delete_route(
     Path(id): Path<String>,
     tinhso_kernel::extract::Form(form): tinhso_kernel::extract::Form<ConfirmForm>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::ManageCatalog).await?;
+    crate::policy::may_manage_routing(&state, &page.principal()).await?;
     if !confirm::given(form.confirm.as_deref()) {
         return confirm_delete(&state, &page, &id).await;
     }

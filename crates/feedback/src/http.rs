@@ -48,11 +48,7 @@ pub fn routes() -> Routes {
         )
         .get("/feedback/{code}/photos/{id}", Access::Public, file)
         .get("/feedback/{code}/files/{id}", Access::Public, file)
-        .get(
-            "/office/feedback",
-            Access::Entity("feedback_report"),
-            queue_page,
-        )
+        .get("/office/feedback", Access::Entity("platform"), queue_page)
 }
 
 /// What the public sees of a report: no contact details, the name only if not hidden, the

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use tinhso_domain::feedback::{Filer, Status, public_reporter_name};
 use tinhso_domain::time::LocalDateTime;
 use tinhso_kernel::auth::Role;
+use tinhso_kernel::auth::policy::PolicyInfo;
 use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +140,12 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     demo: Some(seed_demo),
     search: &[&search::REPORTS],
     kpis: &[&kpi::REPORTS],
+    policies: &[
+        PolicyInfo::of::<policy::FeedbackReportPolicy>(),
+        PolicyInfo::of::<policy::FeedbackFilingPolicy>(),
+        PolicyInfo::of::<policy::FeedbackRoutingPolicy>(),
+        PolicyInfo::of::<policy::FeedbackStatisticsPolicy>(),
+    ],
     menu: &[
         MenuEntry::main("nav_feedback", "/feedback", 40, Shown::Always),
         MenuEntry::office(

@@ -11,8 +11,9 @@
 use super::Report;
 use std::future::{Future, ready};
 use tinhso_domain::feedback::{Action, transition};
-use tinhso_kernel::auth::policy::{Capability, Cx, Decision, Policy, Refusal, Subject};
-use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::policy::{Capability, Cx, Decision, Policy, Refusal, Subject, check};
+use tinhso_kernel::auth::{Principal, Role, User};
 use tinhso_kernel::error::AppError;
 
 /// What is done to a report, as its policy decides it.
@@ -32,6 +33,7 @@ pub struct FeedbackReportPolicy;
 
 impl Policy for FeedbackReportPolicy {
     const KIND: &'static str = "feedback_report";
+    const SCOPES: &'static [&'static str] = &["open311"];
     type Entity = Report;
     type Action = ReportAction;
     type Grant = ();
@@ -153,6 +155,7 @@ pub struct FeedbackFilingPolicy;
 
 impl Policy for FeedbackFilingPolicy {
     const KIND: &'static str = "feedback_report";
+    const SCOPES: &'static [&'static str] = &["open311"];
     type Entity = ();
     type Action = Filing;
     type Grant = ();
@@ -177,6 +180,108 @@ impl Policy for FeedbackFilingPolicy {
         _filing: Filing,
     ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
         ready(Ok(Ok(())))
+    }
+}
+
+/// What is managed of feedback as a whole: its categories (with their deadlines) and the
+/// routing rules that send a new report to an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingAction {
+    Manage,
+}
+
+/// Who manages categories and routing: system administrators only. The scope is the catalog's,
+/// as it always was, so existing tokens keep working.
+pub struct FeedbackRoutingPolicy;
+
+impl Policy for FeedbackRoutingPolicy {
+    const KIND: &'static str = "feedback_routing";
+    const SCOPES: &'static [&'static str] = &["catalog:write"];
+    type Entity = ();
+    type Action = RoutingAction;
+    type Grant = ();
+
+    fn scope(_action: RoutingAction) -> &'static str {
+        "catalog:write"
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        _entity: &(),
+        _action: RoutingAction,
+    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
+        ready(Ok(match who.user() {
+            Some(user) => FeedbackRoutingPolicy::decision(user),
+            None => Err(Refusal::SignIn),
+        }))
+    }
+}
+
+impl FeedbackRoutingPolicy {
+    /// The decision for a signed-in `user`, without the common prelude: pure.
+    pub fn decision(user: &User) -> Decision<()> {
+        if user.has_role(Role::SystemAdmin) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+}
+
+/// Checks that `principal` may manage feedback categories and routing.
+pub async fn may_manage_routing(state: &Ctx, principal: &Principal) -> Result<(), AppError> {
+    check::<FeedbackRoutingPolicy>(
+        &Cx::from(state),
+        &Subject::of(principal),
+        &(),
+        RoutingAction::Manage,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsAction {
+    /// Read the feedback statistics (page, exports, API).
+    Read,
+}
+
+/// Who reads the feedback statistics: officials. A token needs the `dossiers` scope, as it
+/// always did.
+pub struct FeedbackStatisticsPolicy;
+
+impl Policy for FeedbackStatisticsPolicy {
+    const KIND: &'static str = "feedback_statistics";
+    const SCOPES: &'static [&'static str] = &["dossiers"];
+    type Entity = ();
+    type Action = StatisticsAction;
+    type Grant = ();
+
+    fn scope(_action: StatisticsAction) -> &'static str {
+        "dossiers"
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        _entity: &(),
+        _action: StatisticsAction,
+    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
+        ready(Ok(match who.user() {
+            Some(user) => FeedbackStatisticsPolicy::decision(user),
+            None => Err(Refusal::SignIn),
+        }))
+    }
+}
+
+impl FeedbackStatisticsPolicy {
+    /// The decision for a signed-in `user`, without the common prelude: pure.
+    pub fn decision(user: &User) -> Decision<()> {
+        if user.is_official() {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
     }
 }
 
@@ -313,5 +418,20 @@ mod tests {
             P::decision(SECRET, None, None, &r, A::Act(Action::Rate)),
             Err(Refusal::SignIn)
         );
+    }
+
+    #[test]
+    fn system_administrators_route_and_officials_read_the_statistics() {
+        use super::{FeedbackRoutingPolicy as Routing, FeedbackStatisticsPolicy as Statistics};
+        let admin = person("a", UserKind::Official, Some("x"), &[Role::SystemAdmin]);
+        let clerk = person("c", UserKind::Official, Some("x"), &[Role::OneStopClerk]);
+        let citizen = person("p", UserKind::Citizen, None, &[]);
+        assert_eq!(Routing::decision(&admin), Ok(()));
+        for other in [&clerk, &citizen] {
+            assert_eq!(Routing::decision(other), Err(Refusal::Forbidden));
+        }
+        assert_eq!(Statistics::decision(&admin), Ok(()));
+        assert_eq!(Statistics::decision(&clerk), Ok(()));
+        assert_eq!(Statistics::decision(&citizen), Err(Refusal::Forbidden));
     }
 }

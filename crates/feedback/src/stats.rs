@@ -2,12 +2,13 @@
 //! answered on time, overdue now, satisfaction; rates are shown with their volume, and rows
 //! with too few reports are marked so that agencies are compared only where it is fair.
 
+use crate::policy::{FeedbackStatisticsPolicy, StatisticsAction};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::authz::{Action as Authz, authorize};
+use tinhso_kernel::auth::policy::{Cx, Subject, check};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Query};
@@ -23,20 +24,20 @@ pub fn routes() -> Routes {
     Routes::new("feedback")
         .get(
             "/office/feedback/statistics",
-            Access::Entity("statistics"),
+            Access::Entity("feedback_statistics"),
             page,
         )
         .get(
             "/office/feedback/statistics.csv",
-            Access::Entity("statistics"),
+            Access::Entity("feedback_statistics"),
             csv_export,
         )
         .get(
             "/office/feedback/statistics.xlsx",
-            Access::Entity("statistics"),
+            Access::Entity("feedback_statistics"),
             xlsx_export,
         )
-        .api(Access::Entity("statistics"), routes!(api))
+        .api(Access::Entity("feedback_statistics"), routes!(api))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
@@ -216,10 +217,13 @@ async fn checked(
     principal: &tinhso_kernel::auth::Principal,
     filter: &Filter,
 ) -> Result<Report, AppError> {
-    authorize(&state.db, principal, Authz::Dossiers).await?;
-    if !principal.user().is_some_and(|u| u.is_official()) {
-        return Err(AppError::Forbidden);
-    }
+    check::<FeedbackStatisticsPolicy>(
+        &Cx::from(state),
+        &Subject::of(principal),
+        &(),
+        StatisticsAction::Read,
+    )
+    .await?;
     report(&state.db, filter).await
 }
 

@@ -2,6 +2,9 @@
 //! the inbox and notification choices, the events' dead letters), its tables and its sweeps.
 
 use crate::auth::Role;
+use crate::auth::account::AccountPolicy;
+use crate::auth::platform::PlatformPolicy;
+use crate::auth::policy::PolicyInfo;
 use crate::ctx::Ctx;
 use crate::module::{BoxFut, Module, Routes, Sweep};
 use crate::web::menu::{MenuEntry, Shown};
@@ -13,6 +16,10 @@ pub const MODULE: Module = Module {
     sweeps: &[&AUDIT_CHECKPOINT, &SESSIONS_PURGE, &OUTBOX_PURGE],
     name: "platform",
     routes,
+    policies: &[
+        PolicyInfo::of::<PlatformPolicy>(),
+        PolicyInfo::of::<AccountPolicy>(),
+    ],
     assets: crate::assets!(),
     demo: Some(seed_demo),
     menu: &[

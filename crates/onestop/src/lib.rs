@@ -9,6 +9,7 @@ pub mod payments;
 pub mod search;
 
 use tinhso_kernel::auth::Role;
+use tinhso_kernel::auth::policy::PolicyInfo;
 use tinhso_kernel::module::{BoxFut, Module, Routes};
 use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
@@ -21,6 +22,12 @@ pub const MODULE: Module = Module {
     search: &[&search::DOSSIERS, &search::PROCEDURES],
     kpis: &[&kpi::DOSSIERS],
     datasets: &[&datasets::PROCEDURES],
+    policies: &[
+        PolicyInfo::of::<dossiers::policy::DossierPolicy>(),
+        PolicyInfo::of::<dossiers::policy::DossierQueuePolicy>(),
+        PolicyInfo::of::<dossiers::policy::DossierStatisticsPolicy>(),
+        PolicyInfo::of::<catalog::policy::ProcedurePolicy>(),
+    ],
     menu: &[
         MenuEntry::main("nav_procedures", "/procedures", 10, Shown::Always),
         MenuEntry::main("nav_track", "/track", 30, Shown::Always),

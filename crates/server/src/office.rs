@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use minijinja::context;
 
 pub fn routes() -> Routes {
-    Routes::new("portal").get("/office", Access::Entity("office"), office)
+    Routes::new("portal").get("/office", Access::Entity("platform"), office)
 }
 
 async fn office(State(state): State<AppState>, page: Page) -> PageResult<impl IntoResponse> {

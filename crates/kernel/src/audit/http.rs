@@ -17,8 +17,8 @@ use utoipa_axum::routes;
 
 pub fn routes() -> Routes {
     Routes::new("platform")
-        .get("/admin/audit", Access::Entity("audit"), audit_log)
-        .api(Access::Entity("audit"), routes!(audit_entries))
+        .get("/admin/audit", Access::Entity("platform"), audit_log)
+        .api(Access::Entity("platform"), routes!(audit_entries))
 }
 
 async fn audit_log(

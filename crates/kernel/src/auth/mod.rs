@@ -1,6 +1,7 @@
 //! Who is asking: sessions (cookies), API tokens (bearer), passwords, second factor, and the
 //! one authorization layer every handler goes through (`authz`, and per entity kind `policy`).
 
+pub mod account;
 pub mod authz;
 pub mod csrf;
 pub mod password;

@@ -23,6 +23,8 @@ pub struct PlatformPolicy;
 
 impl Policy for PlatformPolicy {
     const KIND: &'static str = "platform";
+    /// `Operate`'s scope is left out: no token may be granted it.
+    const SCOPES: &'static [&'static str] = &["account", "audit:read", "catalog:write"];
     type Entity = ();
     type Action = PlatformAction;
     type Grant = ();
@@ -112,5 +114,17 @@ mod tests {
             PlatformPolicy::decision(&citizen, BackOffice),
             Err(Refusal::Forbidden)
         );
+    }
+
+    #[test]
+    fn every_scope_it_checks_is_declared_but_the_operators() {
+        use PlatformAction::*;
+        for action in [BackOffice, ReadAudit, ManageCalendar] {
+            let scope = PlatformPolicy::scope(action);
+            assert!(PlatformPolicy::SCOPES.contains(&scope), "{action:?}");
+        }
+        // No token may be granted the dead letters' operation.
+        assert!(!PlatformPolicy::SCOPES.contains(&PlatformPolicy::scope(Operate)));
+        assert!(!crate::auth::authz::SCOPES.contains(&PlatformPolicy::scope(Operate)));
     }
 }

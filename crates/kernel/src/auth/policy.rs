@@ -1,7 +1,7 @@
 //! One permission decision per entity kind (docs/kernel-design.md §7). A module states what
 //! may be done to the kind of object it owns as an `impl Policy`; handlers call `check`, which
-//! first does what every decision shares (sign-in, token scope, second factor — exactly as
-//! `authz::authorize` does) and then asks the policy. Pages that list what the person looking
+//! first does what every decision shares (sign-in, token scope, second factor: `prelude`) and
+//! then asks the policy. Pages that list what the person looking
 //! may do ask `allowed`, so they offer exactly what `check` would let through.
 
 use super::{Principal, User};
@@ -103,6 +103,11 @@ pub trait Policy {
     /// What an allowed caller learns (e.g. the role they act in), or `()`.
     type Grant: Send;
 
+    /// The API-token scopes its actions check: every value `scope` returns that a token may be
+    /// granted. The scopes offered when creating a token are the union of every declared
+    /// policy's (`tests/app/architecture.rs` checks it against `authz::SCOPES`).
+    const SCOPES: &'static [&'static str];
+
     /// The API-token scope the action needs.
     fn scope(action: Self::Action) -> &'static str;
 
@@ -125,7 +130,24 @@ pub trait Policy {
     ) -> impl Future<Output = Result<Decision<Self::Grant>, AppError>> + Send;
 }
 
-/// What every decision shares, as `authz::authorize` has always done it: nobody signed in is
+/// A policy as a module declares it in its manifest (`Module::policies`): the entity kind it
+/// decides (routes name it in `Access::Entity`) and the token scopes it checks.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyInfo {
+    pub kind: &'static str,
+    pub scopes: &'static [&'static str],
+}
+
+impl PolicyInfo {
+    pub const fn of<P: Policy>() -> PolicyInfo {
+        PolicyInfo {
+            kind: P::KIND,
+            scopes: P::SCOPES,
+        }
+    }
+}
+
+/// What every decision shares: nobody signed in is
 /// sent to sign in (unless the action works anonymously), a token must carry the action's
 /// scope, and an account that must enrol its second factor does that first.
 pub fn prelude(

@@ -65,6 +65,9 @@ pub struct Module {
     pub kpis: &'static [&'static Kpi],
     /// The open datasets it publishes about itself (public registers and aggregates).
     pub datasets: &'static [&'static Dataset],
+    /// The permission policies it holds (`PolicyInfo::of::<P>()`), one per entity kind its
+    /// routes name in `Access::Entity`/`Access::Capability`; the token scopes are their union.
+    pub policies: &'static [crate::auth::policy::PolicyInfo],
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -107,5 +110,6 @@ impl Module {
         jobs: &[],
         kpis: &[],
         datasets: &[],
+        policies: &[],
     };
 }

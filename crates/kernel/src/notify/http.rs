@@ -4,7 +4,6 @@
 
 use super::{Channels, InboxItem};
 use crate::Ctx;
-use crate::auth::authz::{Action, authorize};
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::extract::{Caller, Json, Path, Query};
 use crate::module::{Access, Routes};
@@ -40,7 +39,7 @@ async fn inbox(
     page: Page,
     Query(q): Query<InboxQuery>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     let number = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut items =
@@ -62,7 +61,7 @@ async fn open(
     page: Page,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     let item = super::mark_read(&state.db, &user.id, &id)
         .await?
@@ -78,7 +77,7 @@ async fn read(
     page: Page,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     super::mark_read(&state.db, &user.id, &id)
         .await?
@@ -87,7 +86,7 @@ async fn read(
 }
 
 async fn read_all(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     super::mark_all_read(&state.db, &user.id).await?;
     Ok(Redirect::to("/inbox").into_response())
@@ -103,7 +102,7 @@ async fn preferences(
     page: Page,
     Query(q): Query<SavedQuery>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     let choices = super::choices(&state.db, user, &state.topics).await?;
     Ok(page
@@ -128,7 +127,7 @@ async fn save_preferences(
     page: Page,
     axum_extra::extract::Form(form): axum_extra::extract::Form<PreferencesForm>,
 ) -> PageResult<Response> {
-    authorize(&state.db, &page.principal(), Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &page.principal()).await?;
     let user = page.require_user()?;
     let mut tx = state.db.begin().await?;
     super::save_choices(&mut tx, user, &state.topics, |key| Channels {
@@ -166,7 +165,7 @@ pub async fn api_list(
     Caller(auth): Caller,
     Query(q): Query<InboxParams>,
 ) -> ApiResult<Json<InboxPage>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &auth.principal).await?;
     let user = auth.require_user()?;
     let limit = q.limit.unwrap_or(PER_PAGE).clamp(1, 100);
     let offset = q.offset.unwrap_or(0).max(0);
@@ -187,7 +186,7 @@ pub async fn api_read(
     Caller(auth): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InboxItem>> {
-    authorize(&state.db, &auth.principal, Action::OwnAccount).await?;
+    crate::auth::account::own(&state, &auth.principal).await?;
     let user = auth.require_user()?;
     let item = super::mark_read(&state.db, &user.id, &id)
         .await?

@@ -125,7 +125,7 @@ impl Page {
         i18n::text(self.lang, key)
     }
 
-    /// Who is asking, for `authorize`.
+    /// Who is asking, for a policy's `check`.
     pub fn principal(&self) -> crate::auth::Principal {
         self.user
             .clone()

@@ -17,6 +17,7 @@ pub struct ProcedurePolicy;
 
 impl Policy for ProcedurePolicy {
     const KIND: &'static str = "procedure";
+    const SCOPES: &'static [&'static str] = &["catalog:write"];
     type Entity = ();
     type Action = ProcedureAction;
     type Grant = ();

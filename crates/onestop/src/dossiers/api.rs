@@ -3,7 +3,7 @@
 //! pages, so the same rules apply.
 
 use super::citizen::{PublicDossier, public_view};
-use super::policy::{DossierAction, checked, visible};
+use super::policy::{DossierAction, QueueAction, checked, may_queue, visible};
 use super::service::{self, ActionInput, Application, Saved, Who};
 use super::{Dossier, store};
 use axum::extract::State;
@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::authz::{Action as Authz, authorize};
 use tinhso_kernel::error::{ApiResult, AppError};
 use tinhso_kernel::extract::{Caller, Json, Path};
 use tinhso_kernel::module::{Access, Routes};
@@ -71,7 +70,7 @@ pub async fn my_papers(
     State(state): State<Ctx>,
     Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<super::papers::StorePaper>>> {
-    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    may_queue(&state, &auth.principal, QueueAction::Papers).await?;
     let user = auth.require_user()?;
     Ok(Json(super::papers::list(&state.db, &user.id).await?))
 }
@@ -149,7 +148,7 @@ pub async fn submit(
     headers: HeaderMap,
     Json(body): Json<NewApplication>,
 ) -> ApiResult<(StatusCode, Json<DossierRef>)> {
-    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    may_queue(&state, &auth.principal, QueueAction::Submit).await?;
     let user = auth.require_user()?;
     let key = headers
         .get("idempotency-key")
@@ -304,7 +303,7 @@ pub async fn my_work(
     State(state): State<Ctx>,
     Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<WorkItem>>> {
-    authorize(&state.db, &auth.principal, Authz::Dossiers).await?;
+    may_queue(&state, &auth.principal, QueueAction::Work).await?;
     let user = auth.require_user()?;
     let now = tinhso_kernel::time::local_now_typed();
     let work = super::assignment::my_work(&state.db, &user.id).await?;

@@ -30,19 +30,15 @@ use tinhso_kernel::{calendar, files};
 
 pub fn routes() -> Routes {
     Routes::new("onestop")
-        .get(
-            "/office/dossiers",
-            Access::Entity("dossier_queue"),
-            queue_page,
-        )
+        .get("/office/dossiers", Access::Entity("platform"), queue_page)
         .get(
             "/office/dossiers/new",
-            Access::Entity("dossier_queue"),
+            Access::Entity("platform"),
             counter_form,
         )
         .post(
             "/office/dossiers/new",
-            Access::Entity("dossier_queue"),
+            Access::Entity("platform"),
             counter_submit,
         )
         .get(

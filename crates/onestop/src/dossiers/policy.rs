@@ -35,6 +35,7 @@ pub struct DossierPolicy;
 
 impl Policy for DossierPolicy {
     const KIND: &'static str = "dossier";
+    const SCOPES: &'static [&'static str] = &["dossiers"];
     type Entity = Dossier;
     type Action = DossierAction;
     /// For `Act`, the role the caller acts in; `None` for the other actions.
@@ -173,6 +174,99 @@ fn role_of(actor: Actor) -> Role {
         Actor::OneStopClerk | Actor::Applicant => Role::OneStopClerk,
         Actor::Specialist => Role::Specialist,
         Actor::Leader => Role::Leader,
+    }
+}
+
+/// What is done with dossiers as a whole, before there is one to decide on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueAction {
+    /// File a dossier (or save a draft) through the API.
+    Submit,
+    /// Read one's own store of papers.
+    Papers,
+    /// List the dossiers assigned to oneself.
+    Work,
+}
+
+/// Who submits and lists dossiers: anyone signed in (what they see is their own); a token
+/// needs the `dossiers` scope.
+pub struct DossierQueuePolicy;
+
+impl Policy for DossierQueuePolicy {
+    const KIND: &'static str = "dossier_queue";
+    const SCOPES: &'static [&'static str] = &["dossiers"];
+    type Entity = ();
+    type Action = QueueAction;
+    type Grant = ();
+
+    fn scope(_action: QueueAction) -> &'static str {
+        "dossiers"
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        _entity: &(),
+        _action: QueueAction,
+    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
+        ready(Ok(match who.user() {
+            Some(_) => Ok(()),
+            None => Err(Refusal::SignIn),
+        }))
+    }
+}
+
+/// Checks that `principal` may take the queue `action`.
+pub async fn may_queue(
+    state: &Ctx,
+    principal: &Principal,
+    action: QueueAction,
+) -> Result<(), AppError> {
+    check::<DossierQueuePolicy>(&Cx::from(state), &Subject::of(principal), &(), action).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsAction {
+    /// Read the one-stop statistics (page, exports, API) of one's agencies.
+    Read,
+}
+
+/// Who reads the one-stop statistics: officials (which agencies they see is the report's
+/// scope: all for a system administrator, else their own agency and those below it).
+pub struct DossierStatisticsPolicy;
+
+impl Policy for DossierStatisticsPolicy {
+    const KIND: &'static str = "dossier_statistics";
+    const SCOPES: &'static [&'static str] = &["dossiers"];
+    type Entity = ();
+    type Action = StatisticsAction;
+    type Grant = ();
+
+    fn scope(_action: StatisticsAction) -> &'static str {
+        "dossiers"
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        _entity: &(),
+        _action: StatisticsAction,
+    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
+        ready(Ok(match who.user() {
+            Some(user) => DossierStatisticsPolicy::decision(user),
+            None => Err(Refusal::SignIn),
+        }))
+    }
+}
+
+impl DossierStatisticsPolicy {
+    /// The decision for a signed-in `user`, without the common prelude: pure.
+    pub fn decision(user: &User) -> Decision<()> {
+        if user.is_official() {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
     }
 }
 
@@ -409,5 +503,13 @@ mod tests {
             DossierPolicy::rating(&citizen(), &d),
             Err(Refusal::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn officials_read_the_statistics() {
+        use super::DossierStatisticsPolicy as S;
+        let clerk = official("c", "x", &[Role::OneStopClerk]);
+        assert_eq!(S::decision(&clerk), Ok(()));
+        assert_eq!(S::decision(&citizen()), Err(Refusal::Forbidden));
     }
 }

@@ -2,6 +2,7 @@
 //! late, pending, overdue now, the national on-time rate and satisfaction, by agency, field
 //! or procedure over a period; as a page with bar charts, CSV, XLSX and the API.
 
+use super::policy::{DossierStatisticsPolicy, StatisticsAction};
 use super::{local_now, local_text, store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::Role;
-use tinhso_kernel::auth::authz::{Action as Authz, authorize};
+use tinhso_kernel::auth::policy::{Cx, Subject, check};
 use tinhso_kernel::db::Db;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Query};
@@ -21,18 +22,22 @@ use utoipa_axum::routes;
 
 pub fn routes() -> Routes {
     Routes::new("onestop")
-        .get("/office/statistics", Access::Entity("statistics"), page)
+        .get(
+            "/office/statistics",
+            Access::Entity("dossier_statistics"),
+            page,
+        )
         .get(
             "/office/statistics.csv",
-            Access::Entity("statistics"),
+            Access::Entity("dossier_statistics"),
             csv_export,
         )
         .get(
             "/office/statistics.xlsx",
-            Access::Entity("statistics"),
+            Access::Entity("dossier_statistics"),
             xlsx_export,
         )
-        .api(Access::Entity("statistics"), routes!(api))
+        .api(Access::Entity("dossier_statistics"), routes!(api))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq, utoipa::ToSchema)]
@@ -248,11 +253,14 @@ async fn user_report(
     principal: &tinhso_kernel::auth::Principal,
     filter: &Filter,
 ) -> Result<Report, AppError> {
-    authorize(&state.db, principal, Authz::Dossiers).await?;
+    check::<DossierStatisticsPolicy>(
+        &Cx::from(state),
+        &Subject::of(principal),
+        &(),
+        StatisticsAction::Read,
+    )
+    .await?;
     let user = principal.user().ok_or(AppError::Unauthorized)?;
-    if !user.is_official() {
-        return Err(AppError::Forbidden);
-    }
     let agencies = scope(&state.db, user).await?;
     report(&state.db, filter, agencies.as_deref()).await
 }

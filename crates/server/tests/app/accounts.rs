@@ -30,6 +30,7 @@ on_both_databases!(
     pages_are_compressed_and_confined,
     sign_in_says_why_and_returns_to_the_wanted_page,
     tokens_offer_only_the_scopes_a_person_can_use,
+    a_system_administrator_picks_from_every_policys_scope,
     english_pages_carry_no_vietnamese_interface_text,
 );
 
@@ -982,4 +983,19 @@ async fn english_pages_carry_no_vietnamese_interface_text(app: TestApp) {
             assert!(left.is_empty(), "{path} as {who:?} still says {left:?}");
         }
     }
+}
+
+/// The token form offers a system administrator exactly the scopes the modules' policies
+/// check (`tests/app/architecture.rs` holds the union): a new policy's scope cannot be
+/// forgotten, nor can a scope outlive the last policy checking it.
+async fn a_system_administrator_picks_from_every_policys_scope(app: TestApp) {
+    app.login("admin@tinhso.local", PASSWORD).await;
+    let (status, page) = app.get("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    let offered: std::collections::BTreeSet<&str> = page
+        .split("name=\"scope\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(offered, crate::architecture::policy_scopes());
 }

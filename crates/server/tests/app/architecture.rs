@@ -296,3 +296,76 @@ fn sql_only_in_stores() {
         "no SQL left in {moved:?}: take them off NOT_YET"
     );
 }
+
+/// The policies the modules declare: entity kind → the token scopes they check.
+fn declared_policies() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+    let mut kinds: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for m in MODULES {
+        for p in m.policies {
+            kinds.entry(p.kind).or_default().extend(p.scopes);
+        }
+    }
+    kinds
+}
+
+/// The union of the scopes the declared policies check.
+pub fn policy_scopes() -> BTreeSet<&'static str> {
+    declared_policies().into_values().flatten().collect()
+}
+
+#[test]
+fn token_scopes_are_the_union_of_the_policies_scopes() {
+    use tinhso::auth::{Role, User, UserKind, authz};
+    let declared = policy_scopes();
+    let listed: BTreeSet<&str> = authz::SCOPES.into_iter().collect();
+    assert_eq!(
+        listed, declared,
+        "authz::SCOPES (what a token may carry) must be the union of the policies' SCOPES"
+    );
+    // A system administrator may pick every one of them for a token, and nothing else.
+    let admin = User {
+        id: "admin".into(),
+        kind: UserKind::Official,
+        full_name: "Quản trị".into(),
+        email: None,
+        agency_id: None,
+        roles: vec![Role::SystemAdmin],
+        totp_enabled: true,
+    };
+    let grantable: BTreeSet<&str> = authz::grantable_scopes(&admin).into_iter().collect();
+    assert_eq!(grantable, declared);
+}
+
+#[test]
+fn every_entity_a_route_names_has_a_policy() {
+    use tinhso::module::Access;
+    let kinds = declared_policies();
+    let missing: Vec<String> = tinhso::app::route_table()
+        .into_iter()
+        .filter_map(|r| match r.access {
+            Access::Entity(kind) | Access::Capability(kind) if !kinds.contains_key(kind) => {
+                Some(format!("{} {} ({kind})", r.method, r.path))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes naming an entity kind no module's policy decides: {missing:#?}"
+    );
+    // Every declared policy decides some route's entity, but the account's: its routes are
+    // `SignedIn` (any signed-in person, about their own account).
+    let routed: BTreeSet<&str> = tinhso::app::route_table()
+        .into_iter()
+        .filter_map(|r| match r.access {
+            Access::Entity(kind) | Access::Capability(kind) => Some(kind),
+            _ => None,
+        })
+        .collect();
+    let unrouted: Vec<&str> = kinds
+        .keys()
+        .copied()
+        .filter(|k| !routed.contains(k))
+        .collect();
+    assert_eq!(unrouted, ["account"], "policies no route names");
+}
