@@ -193,6 +193,7 @@ mod tests {
     use crate::agencies::http::*;
     use crate::audit::http as audit_api;
     use crate::catalog::http as catalog;
+    use crate::datasets;
     use crate::dossiers::{api as dossiers, stats as dossier_stats};
     use crate::feedback::stats as feedback_stats;
     use crate::notify::http as notify;
@@ -249,6 +250,9 @@ mod tests {
             accounts_api::__path_revoke_token,
             notify::__path_api_list,
             notify::__path_api_read,
+            datasets::__path_api_list,
+            datasets::__path_api_show,
+            datasets::__path_api_csv,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();
