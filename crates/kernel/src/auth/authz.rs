@@ -37,8 +37,9 @@ impl Action<'_> {
     }
 }
 
-pub const SCOPES: [&str; 7] = [
+pub const SCOPES: [&str; 8] = [
     "dossiers",
+    "documents",
     "open311",
     "account",
     "directory:write",
@@ -63,6 +64,8 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
     }
     match scope {
         "account" | "dossiers" | "open311" => true,
+        // Official documents: their policy decides per document; only officials handle them.
+        "documents" => user.is_official(),
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
         _ => false,
     }
