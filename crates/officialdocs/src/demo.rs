@@ -1,8 +1,9 @@
 //! The demo province's part of the documents module: the abbreviations its agencies and units
-//! use in notations, a draft decision of Sở Tư pháp waiting for review, and a paper document
-//! its clerk registered. Nothing is issued, so the first document the demo issues is number 01.
+//! use in notations, and two drafts of Sở Tư pháp (a decision, and a công văn of one of its
+//! units). Nothing is issued or received, so the demo emits no event and the first document
+//! the demo issues is number 01.
 
-use crate::service::{self, Arrival, Draft, RecipientInput, Who};
+use crate::service::{self, Draft, RecipientInput, Who};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
 use tinhso_kernel::module::BoxFut;
@@ -90,28 +91,31 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("demo draft: {e}"))?;
-        let clerk = person(ctx, "vanthu.tuphap@tinhso.local").await?;
-        service::register_incoming(
+        // A công văn drafted for Phòng Hành chính tư pháp: its notation will read STP-HCTP.
+        service::create(
             ctx,
             &Who {
-                user: &clerk,
+                user: &drafter,
                 actor,
             },
-            Arrival {
-                code_number: "125/UBND-NC".into(),
-                organ_id: Some("000.00.00.H56".into()),
-                organ_name: "Ủy ban nhân dân tỉnh Thanh Hóa".into(),
+            Draft {
+                type_name: "official_letter".into(),
                 subject:
-                    "Về việc triển khai công tác phổ biến, giáo dục pháp luật (văn bản minh họa)"
+                    "Về việc góp ý dự thảo quy chế phối hợp quản lý hộ tịch (dự thảo minh họa)"
                         .into(),
-                issued_date: Some(tinhso_kernel::time::local_now().date().to_string()),
-                source: Some("paper".into()),
-                ..Arrival::default()
+                drafting_unit: Some("000.02.14.H56".into()),
+                signer_position: "Phó Giám đốc".into(),
+                signer_full_name: "Hoàng Văn Bình".into(),
+                authority_prefix: Some("KT.".into()),
+                to: vec![RecipientInput {
+                    organ_id: Some("000.00.20.H56".into()),
+                    organ_name: None,
+                }],
+                ..Draft::default()
             },
-            None,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("demo incoming document: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("demo letter: {e}"))?;
         Ok(())
     })
 }

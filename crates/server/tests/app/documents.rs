@@ -210,8 +210,8 @@ async fn a_decision_goes_from_draft_to_the_recipients_register(app: TestApp) {
     assert_eq!(
         app.count_where("outbox_events", "kind", "document.received")
             .await,
-        3,
-        "two platform deliveries, and the demo's paper registration"
+        2,
+        "the two platform deliveries"
     );
     assert_eq!(
         app.count_where("audit_log", "action", "document.issue")

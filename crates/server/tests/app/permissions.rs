@@ -429,7 +429,7 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
-    // Official documents: OFFICIAL_DOC is the demo's draft of Sở Tư pháp, which only the people
+    // Official documents: OFFICIAL_DOC is the demo's draft decision of Sở Tư pháp, which only the people
     // handling it read (not its agency admin, not a one-stop clerk, not a system administrator).
     case("POST", "/api/v1/documents", "", Anonymous, 401),
     case("GET", "/api/v1/documents/incoming", "", Anonymous, 401),
@@ -673,7 +673,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let report = filed_report(&app).await;
     let dead = dead_delivery(&app).await;
     let document: String = sqlx::Row::get(
-        &sqlx::query("SELECT id FROM documents WHERE direction = 'out'")
+        &sqlx::query("SELECT id FROM documents WHERE doc_type = 'decision'")
             .fetch_one(&app.state.db.pool)
             .await
             .unwrap(),
