@@ -25,7 +25,8 @@ on_both_databases!(
     a_decision_goes_from_draft_to_the_recipients_register,
     wrong_people_secret_documents_and_missing_metadata_are_refused,
     two_issues_at_the_same_instant_get_consecutive_numbers,
-    a_paper_document_registered_twice_warns
+    a_paper_document_registered_twice_warns,
+    a_units_letter_is_reviewed_by_its_head_and_a_recall_warns_then_withdraws_the_copy
 );
 
 struct People {
@@ -559,4 +560,115 @@ async fn a_paper_document_registered_twice_warns(app: TestApp) {
         .api("GET", "/api/v1/documents/incoming", Some(&p.drafter), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A person of Phòng Hành chính tư pháp (a unit of Sở Tư pháp in the directory), made here: the
+/// demo has nobody in a unit. Returns an API token.
+async fn unit_person(app: &TestApp, id: &str, email: &str, role: &str) -> String {
+    let now = tinhso::time::now_text();
+    sqlx::query(
+        "INSERT INTO users (id, kind, email, full_name, agency_id, created_at, updated_at)
+         SELECT $1, 'official', $2, 'Người của phòng', id, $3, $3 FROM agencies WHERE code = '000.02.14.H56'",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(&now)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+        .bind(id)
+        .bind(role)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.token(email, &["documents"]).await
+}
+
+async fn a_units_letter_is_reviewed_by_its_head_and_a_recall_warns_then_withdraws_the_copy(
+    app: TestApp,
+) {
+    let p = people(&app).await;
+    let writer = unit_person(
+        &app,
+        "hctp-writer",
+        "chuyenvien.hctp@tinhso.local",
+        "specialist",
+    )
+    .await;
+    let head = unit_person(&app, "hctp-head", "truongphong.hctp@tinhso.local", "leader").await;
+    let mut letter = draft("Về việc góp ý dự thảo quy chế phối hợp");
+    letter["TypeName"] = json!("Công văn");
+    letter["Priority"] = json!(0);
+    let (status, created) = app
+        .api("POST", "/api/v1/documents", Some(&writer), Some(letter))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    // The unit's person drafts for its agency.
+    assert_eq!(created["OrganId"], "000.00.14.H56");
+    let id = created["Id"].as_str().unwrap().to_owned();
+    let (status, _) = upload(&app, &writer, &id, "cong-van.pdf", PDF).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = act(&app, &writer, &id, json!({"Action": "submit"})).await;
+    assert_eq!(status, StatusCode::OK);
+    // The content is the unit head's to approve, not the agency's leader's.
+    let (status, _) = act(&app, &p.leader, &id, json!({"Action": "approve_content"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (token, action) in [
+        (&head, "approve_content"),
+        (&p.clerk, "approve_form"),
+        (&p.leader, "sign"),
+    ] {
+        let (status, doc) = act(&app, token, &id, json!({"Action": action})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+    }
+    let (status, issued) = act(&app, &p.clerk, &id, json!({"Action": "issue"})).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    assert_eq!(issued["CodeNumber"], "01");
+    assert_eq!(issued["CodeNotation"], "STP-HCTP");
+    let copy = issued["To"][0]["DeliveredAs"].as_str().unwrap().to_owned();
+
+    // The recipient started handling it: the recall warns first, and goes ahead when confirmed.
+    sqlx::query("UPDATE documents SET state = 'in_progress' WHERE id = $1")
+        .bind(&copy)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (status, problem) = act(&app, &p.leader, &id, json!({"Action": "recall"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("đã bắt đầu xử lý"),
+        "{problem}"
+    );
+    assert_eq!(app.count_where("documents", "state", "recalled").await, 0);
+    let (status, recalled) = act(
+        &app,
+        &p.leader,
+        &id,
+        json!({"Action": "recall", "Confirm": true, "Note": "Sai căn cứ"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{recalled}");
+    assert_eq!(recalled["State"], "recalled");
+    let recipient = app.token(RECIPIENT_LEADER, &["documents"]).await;
+    let (_, withdrawn) = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{copy}"),
+            Some(&recipient),
+            None,
+        )
+        .await;
+    assert_eq!(withdrawn["State"], "recalled");
+    assert_eq!(
+        app.count_where("outbox_events", "kind", "document.recalled")
+            .await,
+        1
+    );
+    // Recalled is final.
+    let (status, _) = act(&app, &p.clerk, &id, json!({"Action": "send"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
