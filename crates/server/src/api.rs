@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
          (name = "catalog", description = "The procedure catalog (thủ tục hành chính)"),
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
+         (name = "documents", description = "Official documents (văn bản đi, văn bản đến) under Decree 30/2020, with the field names of its Appendix VI and edXML"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
          (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"))

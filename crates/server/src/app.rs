@@ -31,6 +31,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_accounts::MODULE,
     &tinhso_onestop::MODULE,
     &tinhso_feedback::MODULE,
+    &tinhso_officialdocs::MODULE,
     &crate::portal::MODULE,
 ];
 

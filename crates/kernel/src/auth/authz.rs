@@ -10,8 +10,9 @@ use sqlx::Row;
 /// Every scope a token may carry, in the order the token form shows them: exactly the union of
 /// the scopes the modules' policies declare (`Policy::SCOPES`; `tests/app/architecture.rs`
 /// fails when a policy checks a scope missing here, or a scope here is checked by none).
-pub const SCOPES: [&str; 7] = [
+pub const SCOPES: [&str; 8] = [
     "dossiers",
+    "documents",
     "open311",
     "account",
     "directory:write",
@@ -36,6 +37,8 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
     }
     match scope {
         "account" | "dossiers" | "open311" => true,
+        // Official documents: their policy decides per document; only officials handle them.
+        "documents" => user.is_official(),
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
         _ => false,
     }

@@ -723,7 +723,11 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
     .await
     .unwrap();
 
-    assert_eq!(db.migrate(&modules).await.unwrap(), 1, "the module's file");
+    assert_eq!(
+        db.migrate(&modules).await.unwrap(),
+        2,
+        "the modules' files: feedback's rename and the documents module's tables"
+    );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
     let recorded: Vec<String> =
         sqlx::query("SELECT name FROM schema_migrations WHERE name LIKE 'feedback/%'")

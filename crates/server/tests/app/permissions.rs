@@ -429,6 +429,52 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
+    // Official documents: OFFICIAL_DOC is the demo's draft decision of Sở Tư pháp, which only the people
+    // handling it read (not its agency admin, not a one-stop clerk, not a system administrator).
+    case("POST", "/api/v1/documents", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/incoming", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/incoming", "", Citizen, 403),
+    case("GET", "/api/v1/documents/incoming", "", Clerk, 403),
+    case("GET", "/api/v1/documents/incoming", "", JusticeAdmin, 403),
+    case("POST", "/api/v1/documents/incoming", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/OFFICIAL_DOC", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/OFFICIAL_DOC", "", Citizen, 404),
+    case("GET", "/api/v1/documents/OFFICIAL_DOC", "", Clerk, 404),
+    case(
+        "GET",
+        "/api/v1/documents/OFFICIAL_DOC",
+        "",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "GET",
+        "/api/v1/documents/OFFICIAL_DOC",
+        "",
+        JusticeAdmin,
+        404,
+    ),
+    case(
+        "GET",
+        "/api/v1/documents/OFFICIAL_DOC",
+        "",
+        SystemAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/versions",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/actions",
+        "",
+        Anonymous,
+        401,
+    ),
     case("GET", "/api/v1/papers", "", Anonymous, 401),
     case("GET", "/api/v1/papers", "", Citizen, 200),
     case(
@@ -626,6 +672,14 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
     let dossier = submitted_dossier(&app).await;
     let report = filed_report(&app).await;
     let dead = dead_delivery(&app).await;
+    let document: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM documents WHERE doc_type = 'decision'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
+    let documents_before = app.count("SELECT COUNT(*) FROM documents").await;
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
             .bind(&citizen_id)
@@ -659,7 +713,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("DOSSIER", &dossier)
             .replace("REPORT", &report)
             .replace("INBOX_ITEM", &inbox_item)
-            .replace("DEAD", &dead);
+            .replace("DEAD", &dead)
+            .replace("OFFICIAL_DOC", &document);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -693,6 +748,12 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         "refused writes left nothing"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents").await,
+        documents_before,
+        "refused document writes stored nothing"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM document_versions").await, 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM dossiers WHERE state <> 'submitted' OR rating IS NOT NULL")
             .await,

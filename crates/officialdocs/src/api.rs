@@ -1,0 +1,468 @@
+//! The documents API under `/api/v1/documents`, with the field names of Decree 30/2020
+//! Appendix VI and edXML (`OrganId`, `CodeNumber`, `CodeNotation`, `IssuedDate`, `TypeName`,
+//! `Subject`, `SignerInfo`, `Priority`, `To`, `DueDate`…). Token scope `documents`.
+
+use crate::policy::{self, DocumentAction, SCOPE, checked};
+use crate::service::{self, ActInput, Arrival, Draft, RecipientInput, Who};
+use crate::store::{self, Recipient, Version};
+use crate::{Direction, Document};
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::Actor;
+use tinhso_kernel::auth::User;
+use tinhso_kernel::auth::policy::prelude;
+use tinhso_kernel::auth::session::Auth;
+use tinhso_kernel::error::{ApiResult, AppError};
+use tinhso_kernel::extract::{Caller, Json, Path};
+use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
+use utoipa_axum::routes;
+
+pub fn routes() -> Routes {
+    Routes::new("documents")
+        .api(Access::Entity("document"), routes!(create))
+        .api(Access::Entity("document"), routes!(incoming_list, register))
+        .api(Access::Entity("document"), routes!(read))
+        .api(Access::Entity("document"), routes!(upload_version))
+        .api(Access::Entity("document"), routes!(act))
+}
+
+/// The signature block (`SignerInfo`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocSigner {
+    /// The signer's position (chức vụ), e.g. `Giám đốc`.
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub full_name: String,
+    /// The authority prefix: TM., Q., KT., TL. or TUQ.; none when the head signs in person.
+    #[serde(default)]
+    pub competence: Option<String>,
+}
+
+/// A recipient (`To`): an agency on the platform by its identifier code, or one outside it by
+/// its name.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocRecipient {
+    #[serde(default)]
+    pub organ_id: Option<String>,
+    #[serde(default)]
+    pub organ_name: Option<String>,
+    /// The incoming document created at the recipient, once delivered on the platform.
+    #[serde(default, skip_deserializing)]
+    pub delivered_as: Option<String>,
+}
+
+/// A new draft.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocDraft {
+    /// One of the 29 types: its code (`decision`), Vietnamese name or abbreviation (`QĐ`).
+    pub type_name: String,
+    pub subject: String,
+    /// edXML priority: 0 normal, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc.
+    #[serde(default)]
+    pub priority: Option<u8>,
+    /// A secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT): always refused, such documents do not belong
+    /// on a networked system.
+    #[serde(default)]
+    pub secrecy: Option<String>,
+    /// The issuing agency's code; by default the caller's agency (its parent for a unit).
+    #[serde(default)]
+    pub organ_id: Option<String>,
+    /// The drafting unit's code (a unit of the issuer); by default the caller's unit.
+    #[serde(default)]
+    pub drafting_unit: Option<String>,
+    #[serde(default)]
+    pub signer_info: OfficialDocSigner,
+    #[serde(default)]
+    pub page_amount: Option<u32>,
+    #[serde(default)]
+    pub issued_amount: Option<u32>,
+    #[serde(default)]
+    pub description: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub to: Vec<OfficialDocRecipient>,
+}
+
+/// A stored file of a document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocVersion {
+    pub version: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+impl From<Version> for OfficialDocVersion {
+    fn from(v: Version) -> Self {
+        OfficialDocVersion {
+            version: v.version,
+            file_name: v.file_name,
+            media_type: v.media_type,
+            size_bytes: v.size_bytes,
+            sha256: v.sha256,
+            created_at: v.created_at,
+        }
+    }
+}
+
+/// A document as the caller's agency holds it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDoc {
+    pub id: String,
+    /// `out` (issued by this agency) or `in` (received).
+    pub direction: String,
+    pub state: String,
+    pub organ_id: String,
+    pub organ_name: String,
+    /// `01`, once issued.
+    pub code_number: Option<String>,
+    /// `QĐ-STP`, once issued.
+    pub code_notation: Option<String>,
+    /// YYYY-MM-DD, once issued.
+    pub issued_date: Option<String>,
+    /// The type's code (`decision`).
+    pub type_code: String,
+    /// The type's Vietnamese name (`Quyết định`).
+    pub type_name: String,
+    pub subject: String,
+    pub signer_info: OfficialDocSigner,
+    pub priority: u8,
+    pub due_date: Option<String>,
+    pub page_amount: i64,
+    pub issued_amount: i64,
+    pub description: String,
+    /// Incoming: the arrival number (số đến) and date, and where it came from.
+    pub arrival_number: Option<i64>,
+    pub arrival_date: Option<String>,
+    pub source: Option<String>,
+    pub to: Vec<OfficialDocRecipient>,
+    pub versions: Vec<OfficialDocVersion>,
+    /// After a registration confirmed although the same document was registered: that one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+}
+
+async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
+    let to = if d.direction == Direction::Out {
+        store::recipients(&state.db, &d.id).await?
+    } else {
+        Vec::new()
+    };
+    let versions = store::versions(&state.db, &d.id).await?;
+    let prefix = d
+        .authority_prefix
+        .as_deref()
+        .and_then(|p| {
+            p.parse::<tinhso_domain::official_doc::AuthorityPrefix>()
+                .ok()
+        })
+        .map(|p| p.abbreviation().to_owned());
+    Ok(OfficialDoc {
+        direction: d.direction.as_str().to_owned(),
+        state: d.state.as_str().to_owned(),
+        organ_id: d.organ_id,
+        organ_name: d.organ_name,
+        code_number: d.code_number,
+        code_notation: d.code_notation,
+        issued_date: d.issued_date,
+        type_code: d.doc_type.as_str().to_owned(),
+        type_name: d.doc_type.name_vi().to_owned(),
+        subject: d.subject,
+        signer_info: OfficialDocSigner {
+            position: d.signer_position,
+            full_name: d.signer_full_name,
+            competence: prefix,
+        },
+        priority: d.urgency.edxml_priority(),
+        due_date: d.due_date,
+        page_amount: d.page_amount,
+        issued_amount: d.issued_amount,
+        description: d.description,
+        arrival_number: (d.direction == Direction::In)
+            .then_some(d.reg_number)
+            .flatten(),
+        arrival_date: d.arrival_date,
+        source: d.source,
+        to: to.into_iter().map(recipient).collect(),
+        versions: versions.into_iter().map(Into::into).collect(),
+        duplicate_of: None,
+        id: d.id,
+    })
+}
+
+fn recipient(r: Recipient) -> OfficialDocRecipient {
+    OfficialDocRecipient {
+        organ_id: r.agency_code,
+        organ_name: Some(r.name),
+        delivered_as: r.incoming_id,
+    }
+}
+
+fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
+    Ok(Who {
+        user: auth.require_user()?,
+        actor: Actor {
+            label: auth.principal.actor_label(),
+            ip: ip.to_owned(),
+        },
+    })
+}
+
+/// The common prelude (sign-in, token scope, second factor) for the operations that are not
+/// about one document yet.
+fn signed_in(auth: &Auth) -> Result<&User, AppError> {
+    prelude(&auth.principal, SCOPE, false, false)?;
+    auth.require_user()
+}
+
+async fn load(state: &Ctx, id: &str) -> Result<Document, AppError> {
+    store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Create a draft with its metadata and recipients: for a specialist or leader of the issuing
+/// agency or of its drafting unit. Missing or invalid metadata is a 422 naming the field
+/// (`Subject`, `SignerInfo.FullName`, `To`…); a secrecy mark is refused (422, `Secrecy`).
+#[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = OfficialDocDraft,
+    responses((status = 201, body = OfficialDoc),
+        (status = 403, description = "Not a specialist or leader of the issuing agency or its unit", content_type = "application/problem+json"),
+        (status = 422, description = "Missing or invalid metadata, or a secret document", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn create(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<OfficialDocDraft>,
+) -> ApiResult<(StatusCode, Json<OfficialDoc>)> {
+    signed_in(&auth)?;
+    let who = who(&auth, &ip)?;
+    let draft = Draft {
+        type_name: body.type_name,
+        priority: body.priority,
+        secrecy: body.secrecy,
+        subject: body.subject,
+        organ_id: body.organ_id,
+        drafting_unit: body.drafting_unit,
+        signer_position: body.signer_info.position,
+        signer_full_name: body.signer_info.full_name,
+        authority_prefix: body.signer_info.competence,
+        page_amount: body.page_amount,
+        issued_amount: body.issued_amount,
+        description: body.description,
+        due_date: body.due_date,
+        to: body
+            .to
+            .into_iter()
+            .map(|r| RecipientInput {
+                organ_id: r.organ_id,
+                organ_name: r.organ_name,
+            })
+            .collect(),
+    };
+    let id = service::create(&state, &who, draft).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&state, load(&state, &id).await?).await?),
+    ))
+}
+
+/// One document, for the people who handle it (and the recipient agency's people for what it
+/// received); to anyone else it does not exist (404).
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, body = OfficialDoc),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn read(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OfficialDoc>> {
+    let (d, _) = checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    Ok(Json(view(&state, d).await?))
+}
+
+/// Upload a new version of a draft (multipart, field `file`): PDF or DOCX only, read by its
+/// content, within the platform's size limit; for the drafter while it is a draft.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/versions", tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the draft, PDF or DOCX"),
+    responses((status = 201, body = OfficialDocVersion),
+        (status = 403, description = "Not the drafter", content_type = "application/problem+json"),
+        (status = 409, description = "No longer a draft", content_type = "application/problem+json"),
+        (status = 422, description = "Not a PDF or DOCX, or too large", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn upload_version(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<OfficialDocVersion>)> {
+    checked(&state, &auth.principal, &id, DocumentAction::UploadVersion).await?;
+    let who = who(&auth, &ip)?;
+    let form = tinhso_kernel::files::read(multipart).await?;
+    if !form.file_errors.is_empty() {
+        return Err(AppError::Validation(form.file_errors).into());
+    }
+    let file = form
+        .files
+        .first()
+        .ok_or_else(|| AppError::validation("file", "Chọn tệp văn bản (PDF hoặc DOCX)."))?;
+    let version = service::upload_version(&state, &who, &id, file).await?;
+    Ok((StatusCode::CREATED, Json(version.into())))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocActionRequest {
+    /// submit, approve_content, approve_form, sign, return_for_revision, issue, send, recall,
+    /// replace, cancel.
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+    /// For `sign`: the signature block, when it differs from the draft's.
+    #[serde(default)]
+    pub signer_info: Option<OfficialDocSigner>,
+    /// For `recall`: go ahead although recipients started handling it.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Take a step of the outgoing flow. `issue` (the document clerk) gives the next number of the
+/// agency's register, and delivers the document to every recipient agency on the platform in
+/// the same transaction. 403 when the caller's role may not take it, 409 when the state does
+/// not allow it, 422 when metadata is missing.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/actions", tag = "documents", request_body = OfficialDocActionRequest,
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, body = OfficialDoc),
+        (status = 403, description = "Not allowed for this caller", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the document's state", content_type = "application/problem+json"),
+        (status = 422, description = "Missing metadata or no file", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn act(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<OfficialDocActionRequest>,
+) -> ApiResult<Json<OfficialDoc>> {
+    let action = body
+        .action
+        .trim()
+        .parse()
+        .map_err(|_| AppError::validation("Action", "Thao tác không hợp lệ."))?;
+    checked(&state, &auth.principal, &id, DocumentAction::Act(action)).await?;
+    let who = who(&auth, &ip)?;
+    let signer = body.signer_info;
+    service::act(
+        &state,
+        &who,
+        &id,
+        ActInput {
+            action,
+            note: body.note,
+            signer_position: signer.as_ref().map(|s| s.position.clone()),
+            signer_full_name: signer.as_ref().map(|s| s.full_name.clone()),
+            authority_prefix: signer.and_then(|s| s.competence),
+            confirm: body.confirm,
+        },
+    )
+    .await?;
+    Ok(Json(view(&state, load(&state, &id).await?).await?))
+}
+
+/// The incoming documents of the caller's agency (for its document clerk and leaders), newest
+/// arrival first.
+#[utoipa::path(get, path = "/api/v1/documents/incoming", tag = "documents",
+    responses((status = 200, body = [OfficialDoc]),
+        (status = 403, description = "Not a document clerk or leader", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn incoming_list(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+) -> ApiResult<Json<Vec<OfficialDoc>>> {
+    let user = signed_in(&auth)?;
+    if !policy::keeps_incoming(user, false) {
+        return Err(AppError::Forbidden.into());
+    }
+    let agency = user.agency_id.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    for d in store::incoming(&state.db, agency, 200).await? {
+        out.push(view(&state, d).await?);
+    }
+    Ok(Json(out))
+}
+
+/// Register an incoming document from paper, email or a scan (multipart: the metadata as text
+/// fields `CodeNumber` — number and notation as printed, `15/QĐ-UBND` —, `OrganName`,
+/// `OrganId`, `Subject`, `IssuedDate`, `ArrivalDate`, `TypeName`, `Priority`, `Source`
+/// (paper, email, scan), `PageAmount`, `Description`, `DueDate`, and `file`, PDF or DOCX). It
+/// gets the next arrival number of the year. A document with the same number, notation and
+/// issuer already registered is refused with a warning (409) unless `ConfirmDuplicate=true`.
+#[utoipa::path(post, path = "/api/v1/documents/incoming", tag = "documents",
+    request_body(content_type = "multipart/form-data", description = "Metadata fields and `file`"),
+    responses((status = 201, body = OfficialDoc),
+        (status = 403, description = "Not a document clerk", content_type = "application/problem+json"),
+        (status = 409, description = "Already registered: confirm to register again", content_type = "application/problem+json"),
+        (status = 422, description = "Missing metadata, a secret document, or not a PDF or DOCX", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn register(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<OfficialDoc>)> {
+    let user = signed_in(&auth)?;
+    if !policy::keeps_incoming(user, true) {
+        return Err(AppError::Forbidden.into());
+    }
+    let who = who(&auth, &ip)?;
+    let form = tinhso_kernel::files::read(multipart).await?;
+    if !form.file_errors.is_empty() {
+        return Err(AppError::Validation(form.file_errors).into());
+    }
+    let text = |k: &str| Some(form.text(k).to_owned()).filter(|t| !t.is_empty());
+    let number = |k: &str| -> Result<Option<u32>, AppError> {
+        match text(k) {
+            None => Ok(None),
+            Some(t) => t
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::validation(k, "Nhập một số nguyên.")),
+        }
+    };
+    let arrival = Arrival {
+        code_number: form.text("CodeNumber").to_owned(),
+        organ_id: text("OrganId"),
+        organ_name: form.text("OrganName").to_owned(),
+        subject: form.text("Subject").to_owned(),
+        type_name: text("TypeName"),
+        priority: number("Priority")?.map(|p| p.min(255) as u8),
+        secrecy: text("Secrecy"),
+        issued_date: text("IssuedDate"),
+        arrival_date: text("ArrivalDate"),
+        source: text("Source"),
+        page_amount: number("PageAmount")?,
+        description: form.text("Description").to_owned(),
+        due_date: text("DueDate"),
+        confirm_duplicate: matches!(form.text("ConfirmDuplicate"), "true" | "yes" | "1"),
+    };
+    let registered = service::register_incoming(&state, &who, arrival, form.files.first()).await?;
+    let mut doc = view(&state, load(&state, &registered.id).await?).await?;
+    doc.duplicate_of = registered.duplicate_of;
+    Ok((StatusCode::CREATED, Json(doc)))
+}

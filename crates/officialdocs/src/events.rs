@@ -1,0 +1,16 @@
+//! The events documents emit, in the transaction of the change. Stream `document:<id>`.
+//! Payloads carry ids, codes and numbers, never names.
+//!
+//! - `document.issued` (the outgoing row): `document_id`, `agency_id`, `code_number`,
+//!   `code_notation`, `issued_date`, `delivered` (the incoming rows created on the platform).
+//! - `document.received` (the incoming row): `document_id`, `agency_id`, `origin_id` (the
+//!   outgoing document it came from, null for paper), `source`, `arrival_number`,
+//!   `arrival_year`.
+//! - `document.recalled` (the outgoing row): `document_id`, `agency_id`, `copies` (the
+//!   incoming rows withdrawn).
+
+use tinhso_kernel::events::EventKind;
+
+pub const ISSUED: EventKind = EventKind::new("document.issued", "document");
+pub const RECEIVED: EventKind = EventKind::new("document.received", "document");
+pub const RECALLED: EventKind = EventKind::new("document.recalled", "document");

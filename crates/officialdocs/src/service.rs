@@ -1,0 +1,1106 @@
+//! Every change to a document, each in one transaction with its audit row and its event:
+//! creating a draft, uploading a version, the steps of the outgoing flow (issue numbers it from
+//! the agency's register and delivers it to the recipients on the platform), and registering
+//! an incoming document from paper, email or a scan.
+
+use crate::events;
+use crate::policy::{self, DocumentAction, DocumentPolicy};
+use crate::store::{self, NewDocument, Version};
+use crate::{Direction, Document};
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+use sha2::Digest;
+use tinhso_directory::Agency;
+use tinhso_domain::agency_code::AgencyCode;
+use tinhso_domain::official_doc::incoming::{self, IncomingAction, IncomingRole, IncomingState};
+use tinhso_domain::official_doc::metadata::{
+    FieldError as MetaError, IncomingMetadata, OutgoingMetadata, check_incoming, check_outgoing,
+};
+use tinhso_domain::official_doc::outgoing::{self, OutgoingAction, OutgoingState};
+use tinhso_domain::official_doc::{
+    Abbreviation, AuthorityPrefix, DocNumber, DocType, NotationForm, NumberingKey, NumberingPolicy,
+    Secrecy, Urgency, marks,
+};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::auth::User;
+use tinhso_kernel::auth::policy::Refusal;
+use tinhso_kernel::error::{AppError, FieldError};
+use tinhso_kernel::events::{NewEvent, emit};
+use tinhso_kernel::files::IncomingFile;
+
+/// Who acts: the person, and the audit trail's label for them.
+pub struct Who<'a> {
+    pub user: &'a User,
+    pub actor: Actor,
+}
+
+fn field_errors(errors: Vec<MetaError>) -> AppError {
+    AppError::Validation(
+        errors
+            .into_iter()
+            .map(|e| FieldError::new(e.field, e.error.to_string()))
+            .collect(),
+    )
+}
+
+/// The type named by `TypeName`: its code (`decision`), its Vietnamese name (`Quyết định`) or
+/// its abbreviation (`QĐ`).
+pub fn parse_type(text: &str) -> Option<DocType> {
+    let text = text.trim();
+    text.parse()
+        .ok()
+        .or_else(|| DocType::from_name_vi(text))
+        .or_else(|| DocType::from_abbreviation_any_case(text))
+}
+
+/// Refuses any secrecy mark given (`MẬT`, `confidential`…): any non-empty `Secrecy` is one,
+/// since a document that is not secret carries no such mark at all.
+pub fn refuse_secret(text: Option<&str>) -> Result<(), AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let level = Secrecy::from_mark(text)
+        .or_else(|| text.parse().ok())
+        .unwrap_or(Secrecy::Confidential);
+    marks::refuse_secret(Some(level))
+        .map_err(|e| AppError::Validation(vec![FieldError::new("Secrecy", e.to_string())]))
+}
+
+fn urgency(priority: Option<u8>) -> Result<Urgency, AppError> {
+    match priority {
+        None => Ok(Urgency::Normal),
+        Some(p) => Urgency::from_edxml_priority(p).ok_or_else(|| {
+            AppError::validation("Priority", "Độ khẩn (Priority) là 0, 1, 2 hoặc 3.")
+        }),
+    }
+}
+
+fn date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+    }
+}
+
+fn authority_prefix(text: Option<&str>) -> Result<Option<AuthorityPrefix>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    AuthorityPrefix::ALL
+        .into_iter()
+        .find(|p| p.abbreviation().eq_ignore_ascii_case(text) || p.as_str() == text)
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::validation(
+                "SignerInfo.Competence",
+                "Quyền hạn ký là một trong TM., Q., KT., TL., TUQ.",
+            )
+        })
+}
+
+fn amount(value: Option<u32>) -> u32 {
+    value.unwrap_or(1)
+}
+
+fn today() -> NaiveDate {
+    tinhso_kernel::time::local_now().date()
+}
+
+/// A recipient as the drafter names it: an agency on the platform by its code, or one outside
+/// by its name.
+#[derive(Debug, Clone)]
+pub struct RecipientInput {
+    pub organ_id: Option<String>,
+    pub organ_name: Option<String>,
+}
+
+/// A new draft's metadata.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub type_name: String,
+    pub priority: Option<u8>,
+    pub secrecy: Option<String>,
+    pub subject: String,
+    pub organ_id: Option<String>,
+    pub drafting_unit: Option<String>,
+    pub signer_position: String,
+    pub signer_full_name: String,
+    pub authority_prefix: Option<String>,
+    pub page_amount: Option<u32>,
+    pub issued_amount: Option<u32>,
+    pub description: String,
+    pub due_date: Option<String>,
+    pub to: Vec<RecipientInput>,
+}
+
+/// The issuing agency and the drafting unit of a new draft, with their abbreviations.
+struct Issuer {
+    agency: Agency,
+    abbreviation: Abbreviation,
+    unit: Option<(Agency, Option<Abbreviation>)>,
+}
+
+async fn abbreviation_of(state: &Ctx, agency: &Agency) -> Result<Option<Abbreviation>, AppError> {
+    Ok(store::abbreviation(&state.db, &agency.id)
+        .await?
+        .and_then(|a| Abbreviation::new(&a).ok()))
+}
+
+/// The issuer: `OrganId` if given, else the drafter's agency — or, when that is a unit
+/// (phòng, trung tâm), its parent. The drafting unit: `DraftingUnit` if given, else the
+/// drafter's agency when it is a unit of the issuer.
+async fn issuer_of(
+    state: &Ctx,
+    user: &User,
+    draft: &Draft,
+) -> Result<(Agency, Option<Agency>), AppError> {
+    let own = match user.agency_id.as_deref() {
+        Some(id) => tinhso_directory::store::by_id(&state.db, id).await?,
+        None => None,
+    }
+    .ok_or(AppError::Forbidden)?;
+    let agency = match draft
+        .organ_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => tinhso_directory::find(&state.db, code)
+            .await?
+            .ok_or_else(|| {
+                AppError::validation("OrganId", "Không có cơ quan với mã định danh này.")
+            })?,
+        None if own.kind == tinhso_directory::AgencyKind::Unit => match own.parent_id.as_deref() {
+            Some(parent) => tinhso_directory::store::by_id(&state.db, parent)
+                .await?
+                .ok_or(AppError::Forbidden)?,
+            None => own.clone(),
+        },
+        None => own.clone(),
+    };
+    let unit =
+        match draft
+            .drafting_unit
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(code) => Some(tinhso_directory::find(&state.db, code).await?.ok_or_else(
+                || AppError::validation("DraftingUnit", "Không có đơn vị với mã định danh này."),
+            )?),
+            None if own.parent_id.as_deref() == Some(agency.id.as_str()) => Some(own),
+            None => None,
+        };
+    Ok((agency, unit))
+}
+
+/// The abbreviations the notation needs: the issuer's, and its drafting unit's if it has one.
+async fn with_abbreviations(
+    state: &Ctx,
+    agency: Agency,
+    unit: Option<Agency>,
+) -> Result<Issuer, AppError> {
+    let abbreviation = abbreviation_of(state, &agency).await?.ok_or_else(|| {
+        AppError::validation(
+            "OrganId",
+            "Cơ quan ban hành chưa có chữ viết tắt dùng trong ký hiệu văn bản.",
+        )
+    })?;
+    let unit = match unit {
+        Some(u) => {
+            let a = abbreviation_of(state, &u).await?;
+            Some((u, a))
+        }
+        None => None,
+    };
+    Ok(Issuer {
+        agency,
+        abbreviation,
+        unit,
+    })
+}
+
+/// The unit's abbreviation when `doc_type`'s notation names it (a công văn), checked.
+fn unit_for_notation(
+    doc_type: DocType,
+    unit: Option<&Abbreviation>,
+) -> Result<Option<&Abbreviation>, AppError> {
+    match doc_type.notation_form() {
+        NotationForm::TypeAndIssuer => Ok(None),
+        NotationForm::IssuerAndUnit => unit.map(Some).ok_or_else(|| {
+            AppError::validation(
+                "DraftingUnit",
+                "Ký hiệu công văn gồm chữ viết tắt tên cơ quan ban hành và tên đơn vị soạn thảo, ví dụ UBND-VX: hãy chọn đơn vị soạn thảo có chữ viết tắt.",
+            )
+        }),
+    }
+}
+
+fn outgoing_errors(
+    subject: &str,
+    position: &str,
+    full_name: &str,
+    recipients: usize,
+    page_amount: u32,
+    issued_amount: u32,
+    description: &str,
+) -> Result<(), AppError> {
+    let errors = check_outgoing(&OutgoingMetadata {
+        subject,
+        signer_position: position,
+        signer_full_name: full_name,
+        recipients,
+        page_amount,
+        issued_amount,
+        description,
+    });
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(field_errors(errors))
+    }
+}
+
+/// Creates a draft with its metadata and recipients; returns its id.
+pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, AppError> {
+    // Who may draft comes first: someone who may not learns nothing about the rest.
+    let (agency, unit) = issuer_of(state, who.user, &draft).await?;
+    if !policy::may_draft(who.user, &agency.id, unit.as_ref().map(|u| u.id.as_str())) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(u) = &unit
+        && u.parent_id.as_deref() != Some(agency.id.as_str())
+    {
+        return Err(AppError::validation(
+            "DraftingUnit",
+            "Đơn vị soạn thảo phải là đơn vị trực thuộc cơ quan ban hành.",
+        ));
+    }
+    refuse_secret(draft.secrecy.as_deref())?;
+    let doc_type = parse_type(&draft.type_name).ok_or_else(|| {
+        AppError::validation("TypeName", "Chọn một trong 29 loại văn bản hành chính.")
+    })?;
+    let urgency = urgency(draft.priority)?;
+    outgoing_errors(
+        &draft.subject,
+        &draft.signer_position,
+        &draft.signer_full_name,
+        draft.to.len(),
+        amount(draft.page_amount),
+        amount(draft.issued_amount),
+        &draft.description,
+    )?;
+    let prefix = authority_prefix(draft.authority_prefix.as_deref())?;
+    let due = date("DueDate", draft.due_date.as_deref())?;
+    let issuer = with_abbreviations(state, agency, unit).await?;
+    let unit_id = issuer.unit.as_ref().map(|(u, _)| u.id.as_str());
+    let unit_abbreviation = issuer.unit.as_ref().and_then(|(_, a)| a.as_ref());
+    // The notation can be formed now: a công văn needs its unit's abbreviation.
+    let unit_part = unit_for_notation(doc_type, unit_abbreviation)?;
+    tinhso_domain::official_doc::Notation::for_type(doc_type, &issuer.abbreviation, unit_part)
+        .map_err(|e| AppError::validation("CodeNotation", e.to_string()))?;
+    let mut recipients = Vec::new();
+    for r in &draft.to {
+        let code = r
+            .organ_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        match code {
+            Some(code) => {
+                let agency = tinhso_directory::find(&state.db, code)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::validation(
+                            "To",
+                            "Nơi nhận có mã định danh không có trên hệ thống.",
+                        )
+                    })?;
+                if agency.id == issuer.agency.id {
+                    return Err(AppError::validation(
+                        "To",
+                        "Cơ quan ban hành không gửi văn bản cho chính mình.",
+                    ));
+                }
+                recipients.push((Some(agency.id), agency.name));
+            }
+            None => {
+                let name = r.organ_name.as_deref().map(str::trim).unwrap_or_default();
+                if name.is_empty() {
+                    return Err(AppError::validation(
+                        "To",
+                        "Mỗi nơi nhận cần mã định danh (OrganId) hoặc tên (OrganName).",
+                    ));
+                }
+                recipients.push((None, name.to_owned()));
+            }
+        }
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = tinhso_kernel::time::now_text();
+    let subject = draft.subject.trim();
+    let folded = tinhso_domain::text::fold(subject);
+    let due_text = due.map(|d| d.to_string());
+    let organ_id = issuer.agency.code.to_string();
+    let mut tx = state.db.begin().await?;
+    store::insert_document(
+        &mut tx,
+        &NewDocument {
+            id: &id,
+            agency_id: &issuer.agency.id,
+            direction: Direction::Out,
+            state: OutgoingState::Draft.as_str(),
+            doc_type: doc_type.as_str(),
+            urgency: urgency.as_str(),
+            subject,
+            subject_folded: &folded,
+            drafting_unit_id: unit_id,
+            drafter_id: Some(&who.user.id),
+            signer_position: draft.signer_position.trim(),
+            signer_full_name: draft.signer_full_name.trim(),
+            authority_prefix: prefix.map(|p| p.as_str()),
+            page_amount: i64::from(amount(draft.page_amount)),
+            issued_amount: i64::from(amount(draft.issued_amount)),
+            description: draft.description.trim(),
+            due_date: due_text.as_deref(),
+            code_number: None,
+            code_notation: None,
+            issued_date: None,
+            organ_id: &organ_id,
+            organ_name: &issuer.agency.name,
+            register: None,
+            arrival_date: None,
+            source: None,
+            origin_id: None,
+            duplicate_key: None,
+            created_by: Some(&who.user.id),
+            now: &now,
+        },
+    )
+    .await?;
+    for (position, (agency_id, name)) in recipients.iter().enumerate() {
+        store::insert_recipient(&mut tx, &id, position as i64, agency_id.as_deref(), name).await?;
+    }
+    audit::record(
+        &state.db,
+        &mut tx,
+        &who.actor,
+        Change {
+            action: "document.create",
+            entity_type: "document",
+            entity_id: &id,
+            before: json!(null),
+            after: json!({
+                "type": doc_type.as_str(),
+                "subject": subject,
+                "agency": issuer.agency.code,
+                "recipients": recipients.len(),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks that `file` is a PDF or a DOCX (its content was already checked against its name).
+fn pdf_or_docx(file: &IncomingFile) -> Result<(), AppError> {
+    let docx = tinhso_domain::attachment::FileKind::Docx.media_type();
+    if file.media_type == "application/pdf" || file.media_type == docx {
+        Ok(())
+    } else {
+        Err(AppError::validation(
+            "file",
+            "Tệp văn bản phải là PDF hoặc DOCX.",
+        ))
+    }
+}
+
+/// Puts `file` into the object store under the document, before the transaction that records
+/// it (removed again if that fails).
+async fn put(state: &Ctx, document_id: &str, file: &IncomingFile) -> Result<Version, AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let storage_key = format!("documents/{document_id}/{id}");
+    tinhso_kernel::storage::put(state.storage.as_ref(), &storage_key, file.bytes.clone())
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(Version {
+        id,
+        version: 0,
+        file_name: file.file_name.clone(),
+        media_type: file.media_type.to_owned(),
+        size_bytes: file.bytes.len() as i64,
+        sha256: hex::encode(sha2::Sha256::digest(&file.bytes)),
+        storage_key,
+        created_at: tinhso_kernel::time::now_text(),
+    })
+}
+
+async fn discard(state: &Ctx, v: &Version) {
+    tinhso_kernel::storage::discard(state.storage.as_ref(), &[v.storage_key.as_str()]).await;
+}
+
+fn refused(r: Refusal) -> AppError {
+    r.into()
+}
+
+/// Adds a version to a draft (its drafter, while it is a draft).
+pub async fn upload_version(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    file: &IncomingFile,
+) -> Result<Version, AppError> {
+    pdf_or_docx(file)?;
+    let mut version = put(state, id, file).await?;
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let d = store::for_update(&state.db, &mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        DocumentPolicy::decision(who.user, &d, DocumentAction::UploadVersion).map_err(refused)?;
+        version.version = store::next_version(&mut tx, id).await?;
+        store::insert_version(&mut tx, id, &version, Some(&who.user.id)).await?;
+        audit::record(
+            &state.db,
+            &mut tx,
+            &who.actor,
+            Change {
+                action: "document.upload_version",
+                entity_type: "document",
+                entity_id: id,
+                before: json!(null),
+                after: json!({
+                    "version": version.version,
+                    "file_name": version.file_name,
+                    "sha256": version.sha256,
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(version),
+        Err(e) => {
+            discard(state, &version).await;
+            Err(e)
+        }
+    }
+}
+
+/// An action on an outgoing document.
+#[derive(Debug, Clone)]
+pub struct ActInput {
+    pub action: OutgoingAction,
+    pub note: String,
+    /// For `sign`: the signature block, when it differs from the draft's.
+    pub signer_position: Option<String>,
+    pub signer_full_name: Option<String>,
+    pub authority_prefix: Option<String>,
+    /// For `recall`: go ahead although recipients started handling it.
+    pub confirm: bool,
+}
+
+/// What an action did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The incoming rows a platform delivery created.
+    pub delivered: Vec<String>,
+}
+
+fn audit_action(action: OutgoingAction) -> &'static str {
+    match action {
+        OutgoingAction::Submit => "document.submit",
+        OutgoingAction::ApproveContent => "document.approve_content",
+        OutgoingAction::ApproveForm => "document.approve_form",
+        OutgoingAction::Sign => "document.sign",
+        OutgoingAction::ReturnForRevision => "document.return_for_revision",
+        OutgoingAction::Issue => "document.issue",
+        OutgoingAction::Send => "document.send",
+        OutgoingAction::Recall => "document.recall",
+        OutgoingAction::Replace => "document.replace",
+        OutgoingAction::Cancel => "document.cancel",
+    }
+}
+
+/// Takes a step of the outgoing flow on document `id`, deciding again on the locked row.
+pub async fn act(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    input: ActInput,
+) -> Result<Outcome, AppError> {
+    let mut tx = state.db.begin().await?;
+    let d = store::for_update(&state.db, &mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = DocumentPolicy::actor(who.user, &d, input.action).map_err(|r| match r {
+        // Someone who cannot read it at all is told it does not exist.
+        Refusal::Forbidden if policy::roles(who.user, &d).is_empty() => AppError::NotFound,
+        other => other.into(),
+    })?;
+    let from = d.outgoing_state().ok_or(AppError::NotFound)?;
+    let to = outgoing::transition(from, input.action, role)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let now = tinhso_kernel::time::now_text();
+    let mut outcome = Outcome::default();
+    let mut after = json!({ "from": from.as_str(), "to": to.as_str(), "note": input.note.trim() });
+    match input.action {
+        OutgoingAction::Submit => {
+            if store::next_version(&mut tx, id).await? == 1 {
+                return Err(AppError::validation(
+                    "file",
+                    "Chưa có dự thảo: hãy tải lên tệp văn bản (PDF hoặc DOCX) trước khi trình.",
+                ));
+            }
+            store::set_state(&mut tx, id, to.as_str(), &now).await?;
+        }
+        OutgoingAction::Sign => {
+            let position = input
+                .signer_position
+                .clone()
+                .unwrap_or_else(|| d.signer_position.clone());
+            let full_name = input
+                .signer_full_name
+                .clone()
+                .unwrap_or_else(|| d.signer_full_name.clone());
+            let prefix = match input.authority_prefix.as_deref() {
+                Some(p) => authority_prefix(Some(p))?,
+                None => authority_prefix(d.authority_prefix.as_deref())?,
+            };
+            let recipients = store::recipients_in(&mut tx, id).await?.len();
+            outgoing_errors(
+                &d.subject,
+                &position,
+                &full_name,
+                recipients,
+                d.page_amount as u32,
+                d.issued_amount as u32,
+                &d.description,
+            )?;
+            store::set_signer(
+                &mut tx,
+                id,
+                position.trim(),
+                full_name.trim(),
+                prefix.map(|p| p.as_str()),
+            )
+            .await?;
+            store::set_state(&mut tx, id, to.as_str(), &now).await?;
+            after["signer"] =
+                json!({ "position": position.trim(), "prefix": prefix.map(|p| p.abbreviation()) });
+        }
+        OutgoingAction::Issue => {
+            let issued = issue(state, &mut tx, who, &d, &now).await?;
+            after["number"] = json!(issued.0);
+            after["delivered"] = json!(issued.1);
+            outcome.delivered = issued.1;
+        }
+        OutgoingAction::Recall => {
+            let copies = store::copies(&mut tx, id).await?;
+            let states: Vec<IncomingState> =
+                copies.iter().filter_map(|(_, s)| s.parse().ok()).collect();
+            if let Some(warning) = outgoing::recall_warning(&states)
+                && !input.confirm
+            {
+                return Err(AppError::Conflict(warning.to_string()));
+            }
+            let mut withdrawn = Vec::new();
+            for (copy, s) in &copies {
+                let Ok(s) = s.parse::<IncomingState>() else {
+                    continue;
+                };
+                if let Ok(next) =
+                    incoming::transition(s, IncomingAction::Recall, IncomingRole::Clerk)
+                {
+                    store::set_state(&mut tx, copy, next.as_str(), &now).await?;
+                    withdrawn.push(copy.clone());
+                }
+            }
+            store::set_state(&mut tx, id, to.as_str(), &now).await?;
+            emit(
+                state,
+                &mut tx,
+                NewEvent {
+                    kind: &events::RECALLED,
+                    aggregate_id: id,
+                    payload: json!({ "document_id": id, "agency_id": d.agency_id, "copies": withdrawn }),
+                    actor: &who.actor,
+                },
+            )
+            .await?;
+            after["copies"] = json!(withdrawn);
+        }
+        _ => store::set_state(&mut tx, id, to.as_str(), &now).await?,
+    }
+    audit::record(
+        &state.db,
+        &mut tx,
+        &who.actor,
+        Change {
+            action: audit_action(input.action),
+            entity_type: "document",
+            entity_id: id,
+            before: json!({ "state": from.as_str() }),
+            after,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    Ok(outcome)
+}
+
+/// Issues approved document `d`: the next number of the agency's register for its sequence and
+/// year, its number and notation, then the delivery to every recipient agency on the platform
+/// (an incoming row each, with the next arrival number of its own register). Returns the
+/// number as printed and the incoming rows.
+async fn issue(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    who: &Who<'_>,
+    d: &Document,
+    now: &str,
+) -> Result<(String, Vec<String>), AppError> {
+    let recipients = store::recipients_in(tx, &d.id).await?;
+    outgoing_errors(
+        &d.subject,
+        &d.signer_position,
+        &d.signer_full_name,
+        recipients.len(),
+        d.page_amount as u32,
+        d.issued_amount as u32,
+        &d.description,
+    )?;
+    let issuer_code: AgencyCode = d
+        .organ_id
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad issuer code {}", d.organ_id)))?;
+    let issuer_abbreviation = store::abbreviation_in(tx, &d.agency_id)
+        .await?
+        .and_then(|a| Abbreviation::new(&a).ok())
+        .ok_or_else(|| {
+            AppError::validation(
+                "OrganId",
+                "Cơ quan ban hành chưa có chữ viết tắt dùng trong ký hiệu văn bản.",
+            )
+        })?;
+    let unit_abbreviation = match d.drafting_unit_id.as_deref() {
+        Some(unit) => store::abbreviation_in(tx, unit)
+            .await?
+            .and_then(|a| Abbreviation::new(&a).ok()),
+        None => None,
+    };
+    let unit_part = unit_for_notation(d.doc_type, unit_abbreviation.as_ref())?;
+    let day = today();
+    let key = NumberingKey::for_document(issuer_code, day, d.doc_type, &NumberingPolicy::default());
+    let sequence = key.sequence.key();
+    let year = i64::from(key.year);
+    let number = store::take_number(tx, &d.agency_id, Direction::Out, &sequence, year).await?;
+    let doc_number = DocNumber::outgoing(
+        d.doc_type,
+        u32::try_from(number).map_err(|e| AppError::Internal(e.into()))?,
+        &issuer_abbreviation,
+        unit_part,
+    )
+    .map_err(|e| AppError::validation("CodeNotation", e.to_string()))?;
+    let code_number = doc_number.code_number();
+    let code_notation = doc_number.code_notation();
+    let issued_date = day.to_string();
+    store::set_issued(
+        tx,
+        &d.id,
+        &store::Issued {
+            sequence: &sequence,
+            year,
+            number,
+            code_number: &code_number,
+            code_notation: &code_notation,
+            issued_date: &issued_date,
+            state: OutgoingState::Issued.as_str(),
+            now,
+        },
+    )
+    .await?;
+    let file = store::versions_in(tx, &d.id).await?.pop();
+    let duplicate = incoming::duplicate_key(&doc_number, &d.organ_id, day.year());
+    let folded = tinhso_domain::text::fold(&d.subject);
+    let mut delivered = Vec::new();
+    for r in recipients.iter() {
+        let Some(agency_id) = r.agency_id.as_deref() else {
+            continue;
+        };
+        let incoming_id = uuid::Uuid::now_v7().to_string();
+        let arrival = store::take_number(tx, agency_id, Direction::In, "arrival", year).await?;
+        store::insert_document(
+            tx,
+            &NewDocument {
+                id: &incoming_id,
+                agency_id,
+                direction: Direction::In,
+                state: IncomingState::Registered.as_str(),
+                doc_type: d.doc_type.as_str(),
+                urgency: d.urgency.as_str(),
+                subject: &d.subject,
+                subject_folded: &folded,
+                drafting_unit_id: None,
+                drafter_id: None,
+                signer_position: &d.signer_position,
+                signer_full_name: &d.signer_full_name,
+                authority_prefix: d.authority_prefix.as_deref(),
+                page_amount: d.page_amount,
+                issued_amount: d.issued_amount,
+                description: "",
+                due_date: d.due_date.as_deref(),
+                code_number: Some(&code_number),
+                code_notation: Some(&code_notation),
+                issued_date: Some(&issued_date),
+                organ_id: &d.organ_id,
+                organ_name: &d.organ_name,
+                register: Some(("arrival", year, arrival)),
+                arrival_date: Some(&issued_date),
+                source: Some("platform"),
+                origin_id: Some(&d.id),
+                duplicate_key: Some(&duplicate),
+                created_by: None,
+                now,
+            },
+        )
+        .await?;
+        if let Some(f) = &file {
+            // The same stored object: the copy points to it, nothing is copied.
+            let copy = Version {
+                id: uuid::Uuid::now_v7().to_string(),
+                version: 1,
+                created_at: now.to_owned(),
+                ..f.clone()
+            };
+            store::insert_version(tx, &incoming_id, &copy, None).await?;
+        }
+        store::mark_delivered(tx, &r.id, &incoming_id, now).await?;
+        emit(
+            state,
+            tx,
+            NewEvent {
+                kind: &events::RECEIVED,
+                aggregate_id: &incoming_id,
+                payload: json!({
+                    "document_id": incoming_id,
+                    "agency_id": agency_id,
+                    "origin_id": d.id,
+                    "source": "platform",
+                    "arrival_number": arrival,
+                    "arrival_year": year,
+                }),
+                actor: &who.actor,
+            },
+        )
+        .await?;
+        delivered.push(incoming_id);
+    }
+    emit(
+        state,
+        tx,
+        NewEvent {
+            kind: &events::ISSUED,
+            aggregate_id: &d.id,
+            payload: json!({
+                "document_id": d.id,
+                "agency_id": d.agency_id,
+                "code_number": code_number,
+                "code_notation": code_notation,
+                "issued_date": issued_date,
+                "delivered": delivered,
+            }),
+            actor: &who.actor,
+        },
+    )
+    .await?;
+    Ok((doc_number.to_string(), delivered))
+}
+
+/// An incoming document registered by the clerk from paper, email or a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Arrival {
+    /// Number and notation as printed (`15/QĐ-UBND`).
+    pub code_number: String,
+    pub organ_id: Option<String>,
+    pub organ_name: String,
+    pub subject: String,
+    pub type_name: Option<String>,
+    pub priority: Option<u8>,
+    pub secrecy: Option<String>,
+    pub issued_date: Option<String>,
+    pub arrival_date: Option<String>,
+    pub source: Option<String>,
+    pub page_amount: Option<u32>,
+    pub description: String,
+    pub due_date: Option<String>,
+    /// Register although a document with the same number, notation and issuer is registered.
+    pub confirm_duplicate: bool,
+}
+
+/// A registration done.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub id: String,
+    /// The earlier registration of the same document, when the clerk confirmed anyway.
+    pub duplicate_of: Option<String>,
+}
+
+/// Registers an incoming document in the clerk's agency, with the next arrival number of the
+/// year. A document already registered (same number, notation and issuer in the same year) is
+/// refused with a warning (409) unless the clerk confirms.
+pub async fn register_incoming(
+    state: &Ctx,
+    who: &Who<'_>,
+    arrival: Arrival,
+    file: Option<&IncomingFile>,
+) -> Result<Registered, AppError> {
+    if !policy::keeps_incoming(who.user, true) {
+        return Err(AppError::Forbidden);
+    }
+    let agency_id = who.user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    refuse_secret(arrival.secrecy.as_deref())?;
+    let urgency = urgency(arrival.priority)?;
+    let arrival_date = date("ArrivalDate", arrival.arrival_date.as_deref())?.unwrap_or_else(today);
+    let issued_date = date("IssuedDate", arrival.issued_date.as_deref())?;
+    let due = date("DueDate", arrival.due_date.as_deref())?;
+    let (number, errors) = check_incoming(&IncomingMetadata {
+        number: &arrival.code_number,
+        organ_name: &arrival.organ_name,
+        subject: &arrival.subject,
+        issued_date,
+        arrival_date,
+        page_amount: arrival.page_amount,
+        description: &arrival.description,
+    });
+    if !errors.is_empty() {
+        return Err(field_errors(errors));
+    }
+    let (Some(number), Some(issued_date)) = (number, issued_date) else {
+        return Err(AppError::validation(
+            "CodeNumber",
+            "Thông tin này là bắt buộc.",
+        ));
+    };
+    let doc_type = match arrival
+        .type_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => {
+            let t = parse_type(t).ok_or_else(|| {
+                AppError::validation("TypeName", "Chọn một trong 29 loại văn bản hành chính.")
+            })?;
+            number
+                .notation
+                .check_for(t)
+                .map_err(|e| AppError::validation("CodeNumber", e.to_string()))?;
+            t
+        }
+        None => number
+            .notation
+            .doc_type()
+            .unwrap_or(DocType::OfficialLetter),
+    };
+    let source = match arrival.source.as_deref().map(str::trim).unwrap_or("paper") {
+        "" | "paper" => "paper",
+        "email" => "email",
+        "scan" => "scan",
+        _ => {
+            return Err(AppError::validation(
+                "Source",
+                "Nguồn văn bản đến là paper, email hoặc scan.",
+            ));
+        }
+    };
+    if let Some(f) = file {
+        pdf_or_docx(f)?;
+    }
+    let organ_id = arrival
+        .organ_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    if let Some(code) = &organ_id
+        && code.parse::<AgencyCode>().is_err()
+    {
+        return Err(AppError::validation(
+            "OrganId",
+            "Mã định danh cơ quan có dạng 000.00.14.H56.",
+        ));
+    }
+    let issuer_key = organ_id
+        .clone()
+        .unwrap_or_else(|| arrival.organ_name.trim().to_owned());
+    let key = incoming::duplicate_key(&number, &issuer_key, issued_date.year());
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut version = match file {
+        Some(f) => Some(put(state, &id, f).await?),
+        None => None,
+    };
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let earlier = store::duplicate(&mut tx, &agency_id, &key).await?;
+        if let Some((_, n, y)) = &earlier
+            && !arrival.confirm_duplicate
+        {
+            let n = n.unwrap_or_default();
+            let y = y.unwrap_or_default();
+            return Err(AppError::Conflict(format!(
+                "Văn bản {number} của {} đã được vào sổ văn bản đến, số đến {n}/{y}. Nếu đây đúng là một văn bản khác, hãy xác nhận để đăng ký (ConfirmDuplicate).",
+                arrival.organ_name.trim()
+            )));
+        }
+        let year = i64::from(arrival_date.year());
+        let arrival_number =
+            store::take_number(&mut tx, &agency_id, Direction::In, "arrival", year).await?;
+        let now = tinhso_kernel::time::now_text();
+        let subject = arrival.subject.trim();
+        let folded = tinhso_domain::text::fold(subject);
+        let code_number = number.code_number();
+        let code_notation = number.code_notation();
+        let issued_text = issued_date.to_string();
+        let arrival_text = arrival_date.to_string();
+        let due_text = due.map(|d| d.to_string());
+        store::insert_document(
+            &mut tx,
+            &NewDocument {
+                id: &id,
+                agency_id: &agency_id,
+                direction: Direction::In,
+                state: IncomingState::Registered.as_str(),
+                doc_type: doc_type.as_str(),
+                urgency: urgency.as_str(),
+                subject,
+                subject_folded: &folded,
+                drafting_unit_id: None,
+                drafter_id: None,
+                signer_position: "",
+                signer_full_name: "",
+                authority_prefix: None,
+                page_amount: i64::from(amount(arrival.page_amount)),
+                issued_amount: 1,
+                description: arrival.description.trim(),
+                due_date: due_text.as_deref(),
+                code_number: Some(&code_number),
+                code_notation: Some(&code_notation),
+                issued_date: Some(&issued_text),
+                organ_id: organ_id.as_deref().unwrap_or_default(),
+                organ_name: arrival.organ_name.trim(),
+                register: Some(("arrival", year, arrival_number)),
+                arrival_date: Some(&arrival_text),
+                source: Some(source),
+                origin_id: None,
+                duplicate_key: Some(&key),
+                created_by: Some(&who.user.id),
+                now: &now,
+            },
+        )
+        .await?;
+        if let Some(v) = version.as_mut() {
+            v.version = 1;
+            store::insert_version(&mut tx, &id, v, Some(&who.user.id)).await?;
+        }
+        audit::record(
+            &state.db,
+            &mut tx,
+            &who.actor,
+            Change {
+                action: "document.register",
+                entity_type: "document",
+                entity_id: &id,
+                before: json!(null),
+                after: json!({
+                    "number": number.to_string(),
+                    "organ": issuer_key,
+                    "arrival_number": arrival_number,
+                    "source": source,
+                    "duplicate_of": earlier.as_ref().map(|e| &e.0),
+                }),
+            },
+        )
+        .await?;
+        emit(
+            state,
+            &mut tx,
+            NewEvent {
+                kind: &events::RECEIVED,
+                aggregate_id: &id,
+                payload: json!({
+                    "document_id": id,
+                    "agency_id": agency_id,
+                    "origin_id": null,
+                    "source": source,
+                    "arrival_number": arrival_number,
+                    "arrival_year": year,
+                }),
+                actor: &who.actor,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(earlier.map(|e| e.0))
+    }
+    .await;
+    match result {
+        Ok(duplicate_of) => {
+            tinhso_kernel::events::committed(state);
+            Ok(Registered { id, duplicate_of })
+        }
+        Err(e) => {
+            if let Some(v) = &version {
+                discard(state, v).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_is_named_by_code_name_or_abbreviation() {
+        for text in ["decision", "Quyết định", "quyet dinh", "QĐ", "qđ"] {
+            assert_eq!(parse_type(text), Some(DocType::Decision), "{text}");
+        }
+        assert_eq!(parse_type("Công văn"), Some(DocType::OfficialLetter));
+        assert_eq!(parse_type("thư tình"), None);
+    }
+
+    #[test]
+    fn any_secrecy_mark_is_refused_and_none_passes() {
+        assert!(refuse_secret(None).is_ok());
+        assert!(refuse_secret(Some("  ")).is_ok());
+        for mark in [
+            "MẬT",
+            "Tối mật",
+            "tuyet mat",
+            "top_secret",
+            "bí mật nhà nước",
+        ] {
+            assert!(
+                matches!(refuse_secret(Some(mark)), Err(AppError::Validation(ref e)) if e[0].field == "Secrecy"),
+                "{mark}"
+            );
+        }
+    }
+
+    #[test]
+    fn priorities_are_edxml_codes() {
+        assert_eq!(urgency(None).unwrap(), Urgency::Normal);
+        assert_eq!(urgency(Some(3)).unwrap(), Urgency::Flash);
+        assert!(urgency(Some(7)).is_err());
+    }
+}

@@ -1,0 +1,527 @@
+//! Every statement of the documents module (docs/ARCHITECTURE.md: SQL only in stores).
+
+use crate::{Direction, Document, State};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+const SELECT: &str =
+    "SELECT d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
+    d.drafting_unit_id, d.drafter_id, d.signer_position, d.signer_full_name, d.authority_prefix,
+    d.page_amount, d.issued_amount, d.description, d.due_date, d.code_number, d.code_notation,
+    d.issued_date, d.organ_id, d.organ_name, d.reg_number, d.reg_year, d.arrival_date, d.source,
+    d.origin_id, d.created_at, d.updated_at
+    FROM documents d";
+
+fn corrupt(what: &str, value: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!("documents: unknown {what} {value:?}"))
+}
+
+fn document(row: &AnyRow) -> Result<Document, AppError> {
+    let direction: String = row.try_get("direction")?;
+    let state: String = row.try_get("state")?;
+    let (direction, state) = match direction.as_str() {
+        "out" => (
+            Direction::Out,
+            State::Out(state.parse().map_err(|_| corrupt("state", &state))?),
+        ),
+        "in" => (
+            Direction::In,
+            State::In(state.parse().map_err(|_| corrupt("state", &state))?),
+        ),
+        other => return Err(corrupt("direction", other)),
+    };
+    let doc_type: String = row.try_get("doc_type")?;
+    let urgency: String = row.try_get("urgency")?;
+    Ok(Document {
+        id: row.try_get("id")?,
+        agency_id: row.try_get("agency_id")?,
+        direction,
+        state,
+        doc_type: doc_type.parse().map_err(|_| corrupt("type", &doc_type))?,
+        urgency: urgency.parse().map_err(|_| corrupt("urgency", &urgency))?,
+        subject: row.try_get("subject")?,
+        drafting_unit_id: row.try_get("drafting_unit_id")?,
+        drafter_id: row.try_get("drafter_id")?,
+        signer_position: row.try_get("signer_position")?,
+        signer_full_name: row.try_get("signer_full_name")?,
+        authority_prefix: row.try_get("authority_prefix")?,
+        page_amount: row.try_get("page_amount")?,
+        issued_amount: row.try_get("issued_amount")?,
+        description: row.try_get("description")?,
+        due_date: row.try_get("due_date")?,
+        code_number: row.try_get("code_number")?,
+        code_notation: row.try_get("code_notation")?,
+        issued_date: row.try_get("issued_date")?,
+        organ_id: row.try_get("organ_id")?,
+        organ_name: row.try_get("organ_name")?,
+        reg_number: row.try_get("reg_number")?,
+        reg_year: row.try_get("reg_year")?,
+        arrival_date: row.try_get("arrival_date")?,
+        source: row.try_get("source")?,
+        origin_id: row.try_get("origin_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The abbreviation an agency (an issuer or a unit) uses in notations, if it has one.
+pub async fn abbreviation(db: &Db, agency_id: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT abbreviation FROM doc_units WHERE agency_id = $1")
+            .bind(agency_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(a,)| a))
+}
+
+/// [`abbreviation`], inside a transaction.
+pub async fn abbreviation_in(tx: &mut Conn, agency_id: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT abbreviation FROM doc_units WHERE agency_id = $1")
+            .bind(agency_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.map(|(a,)| a))
+}
+
+/// Sets an agency's abbreviation (demo data and, later, the agency admin's form).
+pub async fn set_abbreviation(
+    tx: &mut Conn,
+    agency_id: &str,
+    abbreviation: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO doc_units (agency_id, abbreviation, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (agency_id) DO UPDATE SET abbreviation = $2, updated_at = $3",
+    )
+    .bind(agency_id)
+    .bind(abbreviation)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A new row of `documents`.
+#[derive(Debug)]
+pub struct NewDocument<'a> {
+    pub id: &'a str,
+    pub agency_id: &'a str,
+    pub direction: Direction,
+    pub state: &'a str,
+    pub doc_type: &'a str,
+    pub urgency: &'a str,
+    pub subject: &'a str,
+    pub subject_folded: &'a str,
+    pub drafting_unit_id: Option<&'a str>,
+    pub drafter_id: Option<&'a str>,
+    pub signer_position: &'a str,
+    pub signer_full_name: &'a str,
+    pub authority_prefix: Option<&'a str>,
+    pub page_amount: i64,
+    pub issued_amount: i64,
+    pub description: &'a str,
+    pub due_date: Option<&'a str>,
+    pub code_number: Option<&'a str>,
+    pub code_notation: Option<&'a str>,
+    pub issued_date: Option<&'a str>,
+    pub organ_id: &'a str,
+    pub organ_name: &'a str,
+    /// The register's (sequence, year, number), for incoming rows.
+    pub register: Option<(&'a str, i64, i64)>,
+    pub arrival_date: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub origin_id: Option<&'a str>,
+    pub duplicate_key: Option<&'a str>,
+    pub created_by: Option<&'a str>,
+    pub now: &'a str,
+}
+
+pub async fn insert_document(tx: &mut Conn, d: &NewDocument<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO documents (id, agency_id, direction, state, doc_type, urgency, subject, subject_folded,
+            drafting_unit_id, drafter_id, signer_position, signer_full_name, authority_prefix,
+            page_amount, issued_amount, description, due_date, code_number, code_notation, issued_date,
+            organ_id, organ_name, reg_sequence, reg_year, reg_number, arrival_date, source, origin_id,
+            duplicate_key, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31)",
+    )
+    .bind(d.id)
+    .bind(d.agency_id)
+    .bind(d.direction.as_str())
+    .bind(d.state)
+    .bind(d.doc_type)
+    .bind(d.urgency)
+    .bind(d.subject)
+    .bind(d.subject_folded)
+    .bind(d.drafting_unit_id)
+    .bind(d.drafter_id)
+    .bind(d.signer_position)
+    .bind(d.signer_full_name)
+    .bind(d.authority_prefix)
+    .bind(d.page_amount)
+    .bind(d.issued_amount)
+    .bind(d.description)
+    .bind(d.due_date)
+    .bind(d.code_number)
+    .bind(d.code_notation)
+    .bind(d.issued_date)
+    .bind(d.organ_id)
+    .bind(d.organ_name)
+    .bind(d.register.map(|r| r.0))
+    .bind(d.register.map(|r| r.1))
+    .bind(d.register.map(|r| r.2))
+    .bind(d.arrival_date)
+    .bind(d.source)
+    .bind(d.origin_id)
+    .bind(d.duplicate_key)
+    .bind(d.created_by)
+    .bind(d.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Document>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.id = $1")))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(document).transpose()
+}
+
+/// The document, its row locked until the transaction ends.
+pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Document>, AppError> {
+    let lock = db.lock_rows("d");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE d.id = $1{lock}"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    row.as_ref().map(document).transpose()
+}
+
+/// The incoming documents of an agency, newest arrival first.
+pub async fn incoming(db: &Db, agency_id: &str, limit: i64) -> Result<Vec<Document>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE d.agency_id = $1 AND d.direction = 'in'
+         ORDER BY d.reg_year DESC, d.reg_number DESC LIMIT $2"
+    )))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(document).collect()
+}
+
+/// The copies delivered on the platform of outgoing document `origin_id`: (id, state).
+pub async fn copies(tx: &mut Conn, origin_id: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, state FROM documents WHERE origin_id = $1 AND direction = 'in' ORDER BY id",
+    )
+    .bind(origin_id)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// The earlier registration with the same duplicate key in this agency: (id, arrival number,
+/// arrival year).
+pub async fn duplicate(
+    tx: &mut Conn,
+    agency_id: &str,
+    key: &str,
+) -> Result<Option<(String, Option<i64>, Option<i64>)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, reg_number, reg_year FROM documents
+         WHERE agency_id = $1 AND direction = 'in' AND duplicate_key = $2
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind(agency_id)
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+pub async fn set_state(tx: &mut Conn, id: &str, state: &str, now: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE documents SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(state)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The signature block as the signer gives it when signing.
+pub async fn set_signer(
+    tx: &mut Conn,
+    id: &str,
+    position: &str,
+    full_name: &str,
+    prefix: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE documents SET signer_position = $2, signer_full_name = $3, authority_prefix = $4
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(position)
+    .bind(full_name)
+    .bind(prefix)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes the next number of a register and returns it: one statement, whose row lock holds
+/// any other issuer of the same register until this transaction ends, so numbers follow the
+/// order of commits with no gap (a rolled-back issue gives its number back) and no duplicate.
+pub async fn take_number(
+    tx: &mut Conn,
+    agency_id: &str,
+    direction: Direction,
+    sequence: &str,
+    year: i64,
+) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "INSERT INTO doc_registers (agency_id, direction, sequence, year, next_number)
+         VALUES ($1, $2, $3, $4, 2)
+         ON CONFLICT (agency_id, direction, sequence, year)
+         DO UPDATE SET next_number = doc_registers.next_number + 1
+         RETURNING next_number",
+    )
+    .bind(agency_id)
+    .bind(direction.as_str())
+    .bind(sequence)
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?;
+    let next: i64 = row.try_get("next_number")?;
+    Ok(next - 1)
+}
+
+/// What issuing writes on the outgoing row.
+#[derive(Debug)]
+pub struct Issued<'a> {
+    pub sequence: &'a str,
+    pub year: i64,
+    pub number: i64,
+    pub code_number: &'a str,
+    pub code_notation: &'a str,
+    pub issued_date: &'a str,
+    pub state: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn set_issued(tx: &mut Conn, id: &str, i: &Issued<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE documents SET reg_sequence = $2, reg_year = $3, reg_number = $4, code_number = $5,
+            code_notation = $6, issued_date = $7, state = $8, updated_at = $9
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i.sequence)
+    .bind(i.year)
+    .bind(i.number)
+    .bind(i.code_number)
+    .bind(i.code_notation)
+    .bind(i.issued_date)
+    .bind(i.state)
+    .bind(i.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A recipient of an outgoing document.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Recipient {
+    pub id: String,
+    pub agency_id: Option<String>,
+    pub agency_code: Option<String>,
+    pub name: String,
+    pub incoming_id: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+pub async fn insert_recipient(
+    tx: &mut Conn,
+    document_id: &str,
+    position: i64,
+    agency_id: Option<&str>,
+    name: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO document_recipients (id, document_id, position, agency_id, name)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(document_id)
+    .bind(position)
+    .bind(agency_id)
+    .bind(name)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+const RECIPIENTS: &str =
+    "SELECT r.id, r.agency_id, a.code AS agency_code, r.name, r.incoming_id, r.delivered_at
+     FROM document_recipients r LEFT JOIN agencies a ON a.id = r.agency_id
+     WHERE r.document_id = $1 ORDER BY r.position";
+
+fn recipient(row: &AnyRow) -> Result<Recipient, AppError> {
+    Ok(Recipient {
+        id: row.try_get("id")?,
+        agency_id: row.try_get("agency_id")?,
+        agency_code: row.try_get("agency_code")?,
+        name: row.try_get("name")?,
+        incoming_id: row.try_get("incoming_id")?,
+        delivered_at: row.try_get("delivered_at")?,
+    })
+}
+
+pub async fn recipients(db: &Db, document_id: &str) -> Result<Vec<Recipient>, AppError> {
+    let rows = sqlx::query(RECIPIENTS)
+        .bind(document_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(recipient).collect()
+}
+
+pub async fn recipients_in(tx: &mut Conn, document_id: &str) -> Result<Vec<Recipient>, AppError> {
+    let rows = sqlx::query(RECIPIENTS)
+        .bind(document_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    rows.iter().map(recipient).collect()
+}
+
+pub async fn mark_delivered(
+    tx: &mut Conn,
+    recipient_id: &str,
+    incoming_id: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE document_recipients SET incoming_id = $2, delivered_at = $3 WHERE id = $1")
+        .bind(recipient_id)
+        .bind(incoming_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A stored file of a document.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Version {
+    pub id: String,
+    pub version: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub storage_key: String,
+    pub created_at: String,
+}
+
+pub async fn next_version(tx: &mut Conn, document_id: &str) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(version), 0) AS last FROM document_versions WHERE document_id = $1",
+    )
+    .bind(document_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let last: i64 = row.try_get("last")?;
+    Ok(last + 1)
+}
+
+pub async fn insert_version(
+    tx: &mut Conn,
+    document_id: &str,
+    v: &Version,
+    uploaded_by: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO document_versions (id, document_id, version, file_name, media_type, size_bytes,
+            sha256, storage_key, uploaded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&v.id)
+    .bind(document_id)
+    .bind(v.version)
+    .bind(&v.file_name)
+    .bind(&v.media_type)
+    .bind(v.size_bytes)
+    .bind(&v.sha256)
+    .bind(&v.storage_key)
+    .bind(uploaded_by)
+    .bind(&v.created_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn versions(db: &Db, document_id: &str) -> Result<Vec<Version>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, version, file_name, media_type, size_bytes, sha256, storage_key, created_at
+         FROM document_versions WHERE document_id = $1 ORDER BY version",
+    )
+    .bind(document_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Version {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                file_name: row.try_get("file_name")?,
+                media_type: row.try_get("media_type")?,
+                size_bytes: row.try_get("size_bytes")?,
+                sha256: row.try_get("sha256")?,
+                storage_key: row.try_get("storage_key")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The versions of a document, inside a transaction, in order.
+pub async fn versions_in(tx: &mut Conn, document_id: &str) -> Result<Vec<Version>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, version, file_name, media_type, size_bytes, sha256, storage_key, created_at
+         FROM document_versions WHERE document_id = $1 ORDER BY version",
+    )
+    .bind(document_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    rows.iter().map(version).collect()
+}
+
+fn version(row: &AnyRow) -> Result<Version, AppError> {
+    Ok(Version {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        file_name: row.try_get("file_name")?,
+        media_type: row.try_get("media_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        sha256: row.try_get("sha256")?,
+        storage_key: row.try_get("storage_key")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The id of the account with this email (the demo's people).
+pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
