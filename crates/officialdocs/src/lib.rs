@@ -116,6 +116,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_recipients",
     ],
     migrations: tinhso_kernel::migrations!(),
-    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>()],
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::DocumentPolicy,
+    >()],
     ..tinhso_kernel::module::Module::EMPTY
 };

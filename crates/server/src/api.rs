@@ -198,6 +198,7 @@ mod tests {
     use crate::dossiers::{api as dossiers, stats as dossier_stats};
     use crate::feedback::stats as feedback_stats;
     use crate::notify::http as notify;
+    use tinhso_officialdocs::api as documents;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -254,6 +255,12 @@ mod tests {
             datasets::__path_api_list,
             datasets::__path_api_show,
             datasets::__path_api_csv,
+            documents::__path_create,
+            documents::__path_read,
+            documents::__path_upload_version,
+            documents::__path_act,
+            documents::__path_incoming_list,
+            documents::__path_register,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();
