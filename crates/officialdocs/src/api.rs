@@ -57,6 +57,47 @@ pub struct OfficialDocRecipient {
     pub delivered_as: Option<String>,
 }
 
+/// A draft's new version, as multipart form data.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the multipart body; the handler reads the parts itself
+pub struct VersionUpload {
+    /// The draft: a PDF or a DOCX file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// An incoming document registered from paper, email or a scan, as multipart form data: text
+/// fields with the metadata as printed, and the file.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the multipart body; the handler reads the parts itself
+#[schema(rename_all = "PascalCase")]
+pub struct IncomingUpload {
+    /// Number and notation as printed, e.g. `15/QĐ-UBND`.
+    code_number: String,
+    organ_name: String,
+    organ_id: Option<String>,
+    subject: String,
+    /// `YYYY-MM-DD`.
+    issued_date: Option<String>,
+    /// `YYYY-MM-DD`; today when empty.
+    arrival_date: Option<String>,
+    type_name: Option<String>,
+    #[schema(minimum = 0, maximum = 4)]
+    priority: Option<u8>,
+    /// `paper`, `email` or `scan`.
+    source: Option<String>,
+    page_amount: Option<u32>,
+    description: Option<String>,
+    /// `YYYY-MM-DD`.
+    due_date: Option<String>,
+    /// `true` to register it even though the same number, notation and issuer is registered.
+    confirm_duplicate: Option<bool>,
+    /// The document: a PDF or a DOCX file.
+    #[schema(value_type = String, format = Binary)]
+    #[schema(rename = "file")]
+    file: Vec<u8>,
+}
+
 /// A new draft.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -64,8 +105,10 @@ pub struct OfficialDocDraft {
     /// One of the 29 types: its code (`decision`), Vietnamese name or abbreviation (`QĐ`).
     pub type_name: String,
     pub subject: String,
-    /// edXML priority: 0 normal, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc.
+    /// edXML priority: 0 normal, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc (4, hỏa tốc hẹn giờ, reads
+    /// as hỏa tốc).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4)]
     pub priority: Option<u8>,
     /// A secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT): always refused, such documents do not belong
     /// on a networked system.
@@ -298,7 +341,7 @@ pub async fn read(
 /// content, within the platform's size limit; for the drafter while it is a draft.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/versions", tag = "documents",
     params(("id" = String, Path, description = "Document id")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the draft, PDF or DOCX"),
+    request_body(content = VersionUpload, content_type = "multipart/form-data", description = "`file`: the draft, PDF or DOCX"),
     responses((status = 201, body = OfficialDocVersion),
         (status = 403, description = "Not the drafter", content_type = "application/problem+json"),
         (status = 409, description = "No longer a draft", content_type = "application/problem+json"),
@@ -414,7 +457,7 @@ pub async fn incoming_list(
 /// gets the next arrival number of the year. A document with the same number, notation and
 /// issuer already registered is refused with a warning (409) unless `ConfirmDuplicate=true`.
 #[utoipa::path(post, path = "/api/v1/documents/incoming", tag = "documents",
-    request_body(content_type = "multipart/form-data", description = "Metadata fields and `file`"),
+    request_body(content = IncomingUpload, content_type = "multipart/form-data", description = "Metadata fields and `file`"),
     responses((status = 201, body = OfficialDoc),
         (status = 403, description = "Not a document clerk", content_type = "application/problem+json"),
         (status = 409, description = "Already registered: confirm to register again", content_type = "application/problem+json"),
