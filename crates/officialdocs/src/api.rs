@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(create))
         .api(Access::Entity("document"), routes!(incoming_list, register))
         .api(Access::Entity("document"), routes!(read))
+        .api(Access::Entity("document"), routes!(read_log))
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(act))
 }
@@ -331,10 +332,30 @@ pub async fn create(
 pub async fn read(
     State(state): State<Ctx>,
     Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OfficialDoc>> {
     let (d, _) = checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let user = signed_in(&auth)?;
+    store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     Ok(Json(view(&state, d).await?))
+}
+
+/// Who read the document and when, newest first (the latest 200): every read through the
+/// platform is logged, as Decree 30 asks. For the clerks and leaders of the agency holding it.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/reads", tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, body = [store::Read]),
+        (status = 403, description = "Not a clerk or leader of the agency holding it", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn read_log(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<store::Read>>> {
+    let (d, _) = checked(&state, &auth.principal, &id, DocumentAction::ReadLog).await?;
+    Ok(Json(store::reads(&state.db, &d.id, 200).await?))
 }
 
 /// Upload a new version of a draft (multipart, field `file`): PDF or DOCX only, read by its

@@ -114,6 +114,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "documents",
         "document_versions",
         "document_recipients",
+        "document_reads",
     ],
     migrations: tinhso_kernel::migrations!(),
     policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<

@@ -27,6 +27,8 @@ pub enum DocumentAction {
     UploadVersion,
     /// Take a step of the outgoing flow (the state machine has its say too).
     Act(OutgoingAction),
+    /// See who read it and when: the clerks and leaders of the agency holding it.
+    ReadLog,
 }
 
 pub struct DocumentPolicy;
@@ -83,6 +85,15 @@ impl DocumentPolicy {
                 }
             }
             DocumentAction::Act(a) => DocumentPolicy::actor(user, d, a).map(Some),
+            DocumentAction::ReadLog => {
+                let keeps = user.agency_id.as_deref() == Some(d.agency_id.as_str())
+                    && (user.has_role(Role::DocumentClerk) || user.has_role(Role::Leader));
+                if keeps {
+                    Ok(None)
+                } else {
+                    Err(Refusal::Forbidden)
+                }
+            }
         }
     }
 

@@ -525,3 +525,47 @@ pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<String>, Ap
         .await?;
     Ok(row.map(|(id,)| id))
 }
+
+/// One read of a document, as its access log shows it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct Read {
+    pub user_id: String,
+    pub full_name: String,
+    pub read_at: String,
+}
+
+/// Logs that `user_id` read the document (its own short transaction: a read changes nothing
+/// else).
+pub async fn record_read(
+    db: &Db,
+    document_id: &str,
+    user_id: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO document_reads (id, document_id, user_id, client_ip, read_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(document_id)
+    .bind(user_id)
+    .bind(client_ip)
+    .bind(tinhso_kernel::time::now_text())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// The latest reads of a document, newest first.
+pub async fn reads(db: &Db, document_id: &str, limit: i64) -> Result<Vec<Read>, AppError> {
+    Ok(sqlx::query_as::<_, Read>(
+        "SELECT r.user_id, u.full_name, r.read_at FROM document_reads r \
+         JOIN users u ON u.id = r.user_id WHERE r.document_id = $1 \
+         ORDER BY r.read_at DESC, r.id DESC LIMIT $2",
+    )
+    .bind(document_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?)
+}

@@ -26,7 +26,8 @@ on_both_databases!(
     wrong_people_secret_documents_and_missing_metadata_are_refused,
     two_issues_at_the_same_instant_get_consecutive_numbers,
     a_paper_document_registered_twice_warns,
-    a_units_letter_is_reviewed_by_its_head_and_a_recall_warns_then_withdraws_the_copy
+    a_units_letter_is_reviewed_by_its_head_and_a_recall_warns_then_withdraws_the_copy,
+    every_read_is_logged_and_the_agencys_clerk_sees_the_log
 );
 
 struct People {
@@ -671,4 +672,51 @@ async fn a_units_letter_is_reviewed_by_its_head_and_a_recall_warns_then_withdraw
     // Recalled is final.
     let (status, _) = act(&app, &p.clerk, &id, json!({"Action": "send"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+/// Decree 30 asks that access to documents be logged: every read through the API leaves who and
+/// when, and the agency's clerk (or a leader) sees the log; the drafter does not.
+async fn every_read_is_logged_and_the_agencys_clerk_sees_the_log(app: TestApp) {
+    let p = people(&app).await;
+    let id = approved(&app, &p, "Quyết định ban hành quy chế lưu trữ").await;
+    let reads_before = app.count_where("document_reads", "document_id", &id).await;
+    for token in [&p.drafter, &p.drafter, &p.leader] {
+        let (status, _) = app
+            .api("GET", &format!("/api/v1/documents/{id}"), Some(token), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(
+        app.count_where("document_reads", "document_id", &id).await,
+        reads_before + 3
+    );
+
+    let log_path = format!("/api/v1/documents/{id}/reads");
+    let (status, log) = app.api("GET", &log_path, Some(&p.clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len() as i64, reads_before + 3);
+    let drafter = app.user_id(DRAFTER).await;
+    let leader = app.user_id(LEADER).await;
+    assert_eq!(log[0]["UserId"], leader.as_str(), "newest first: {log:?}");
+    assert_eq!(
+        log.iter()
+            .filter(|r| r["UserId"] == drafter.as_str())
+            .count(),
+        2
+    );
+    assert!(log[0]["FullName"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(log[0]["ReadAt"].as_str().is_some());
+
+    // The drafter reads the document but not who else did; a stranger finds nothing; reading
+    // the log is not itself a read of the document.
+    let (status, _) = app.api("GET", &log_path, Some(&p.drafter), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = app.token(RECIPIENT_LEADER, &["documents"]).await;
+    let (status, _) = app.api("GET", &log_path, Some(&stranger), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count_where("document_reads", "document_id", &id).await,
+        reads_before + 3
+    );
 }
