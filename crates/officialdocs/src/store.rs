@@ -339,7 +339,7 @@ pub async fn set_issued(tx: &mut Conn, id: &str, i: &Issued<'_>) -> Result<(), A
 }
 
 /// A recipient of an outgoing document.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Recipient {
     pub id: String,
     pub agency_id: Option<String>,
@@ -375,31 +375,18 @@ const RECIPIENTS: &str =
      FROM document_recipients r LEFT JOIN agencies a ON a.id = r.agency_id
      WHERE r.document_id = $1 ORDER BY r.position";
 
-fn recipient(row: &AnyRow) -> Result<Recipient, AppError> {
-    Ok(Recipient {
-        id: row.try_get("id")?,
-        agency_id: row.try_get("agency_id")?,
-        agency_code: row.try_get("agency_code")?,
-        name: row.try_get("name")?,
-        incoming_id: row.try_get("incoming_id")?,
-        delivered_at: row.try_get("delivered_at")?,
-    })
-}
-
 pub async fn recipients(db: &Db, document_id: &str) -> Result<Vec<Recipient>, AppError> {
-    let rows = sqlx::query(RECIPIENTS)
+    Ok(sqlx::query_as(RECIPIENTS)
         .bind(document_id)
         .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(recipient).collect()
+        .await?)
 }
 
 pub async fn recipients_in(tx: &mut Conn, document_id: &str) -> Result<Vec<Recipient>, AppError> {
-    let rows = sqlx::query(RECIPIENTS)
+    Ok(sqlx::query_as(RECIPIENTS)
         .bind(document_id)
         .fetch_all(&mut *tx)
-        .await?;
-    rows.iter().map(recipient).collect()
+        .await?)
 }
 
 pub async fn mark_delivered(
@@ -418,7 +405,7 @@ pub async fn mark_delivered(
 }
 
 /// A stored file of a document.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Version {
     pub id: String,
     pub version: i64,
@@ -468,53 +455,23 @@ pub async fn insert_version(
     Ok(())
 }
 
+const VERSIONS: &str =
+    "SELECT id, version, file_name, media_type, size_bytes, sha256, storage_key, created_at
+     FROM document_versions WHERE document_id = $1 ORDER BY version";
+
 pub async fn versions(db: &Db, document_id: &str) -> Result<Vec<Version>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, version, file_name, media_type, size_bytes, sha256, storage_key, created_at
-         FROM document_versions WHERE document_id = $1 ORDER BY version",
-    )
-    .bind(document_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Version {
-                id: row.try_get("id")?,
-                version: row.try_get("version")?,
-                file_name: row.try_get("file_name")?,
-                media_type: row.try_get("media_type")?,
-                size_bytes: row.try_get("size_bytes")?,
-                sha256: row.try_get("sha256")?,
-                storage_key: row.try_get("storage_key")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as(VERSIONS)
+        .bind(document_id)
+        .fetch_all(&db.pool)
+        .await?)
 }
 
 /// The versions of a document, inside a transaction, in order.
 pub async fn versions_in(tx: &mut Conn, document_id: &str) -> Result<Vec<Version>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, version, file_name, media_type, size_bytes, sha256, storage_key, created_at
-         FROM document_versions WHERE document_id = $1 ORDER BY version",
-    )
-    .bind(document_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    rows.iter().map(version).collect()
-}
-
-fn version(row: &AnyRow) -> Result<Version, AppError> {
-    Ok(Version {
-        id: row.try_get("id")?,
-        version: row.try_get("version")?,
-        file_name: row.try_get("file_name")?,
-        media_type: row.try_get("media_type")?,
-        size_bytes: row.try_get("size_bytes")?,
-        sha256: row.try_get("sha256")?,
-        storage_key: row.try_get("storage_key")?,
-        created_at: row.try_get("created_at")?,
-    })
+    Ok(sqlx::query_as(VERSIONS)
+        .bind(document_id)
+        .fetch_all(&mut *tx)
+        .await?)
 }
 
 /// The id of the account with this email (the demo's people).
