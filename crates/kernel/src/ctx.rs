@@ -37,6 +37,8 @@ pub struct Shared {
     pub topics: Arc<Vec<&'static crate::notify::Topic>>,
     /// The kinds of job the modules queue, for the runner to find their work.
     pub job_kinds: Arc<Vec<&'static crate::module::JobKind>>,
+    /// The kinds of record the modules let others refer to.
+    pub references: Arc<Vec<&'static crate::module::Reference>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -48,6 +50,7 @@ pub struct Wiring {
     pub sweeps: Vec<&'static crate::module::Sweep>,
     pub topics: Vec<&'static crate::notify::Topic>,
     pub job_kinds: Vec<&'static crate::module::JobKind>,
+    pub references: Vec<&'static crate::module::Reference>,
 }
 
 impl Ctx {
@@ -83,6 +86,7 @@ impl Ctx {
             sweeps: Arc::new(wiring.sweeps),
             topics: Arc::new(wiring.topics),
             job_kinds: Arc::new(wiring.job_kinds),
+            references: Arc::new(wiring.references),
         })))
     }
 }

@@ -134,6 +134,10 @@ pub struct OfficialDocDraft {
     pub due_date: Option<String>,
     #[serde(default)]
     pub to: Vec<OfficialDocRecipient>,
+    /// The one-stop dossier whose result this decision is, by its national code: one the
+    /// caller's agency is handling. Once issued, the document is attached to it as its result.
+    #[serde(default)]
+    pub dossier_code: Option<String>,
 }
 
 /// A stored file of a document.
@@ -306,6 +310,7 @@ pub async fn create(
         issued_amount: body.issued_amount,
         description: body.description,
         due_date: body.due_date,
+        dossier_code: body.dossier_code,
         to: body
             .to
             .into_iter()

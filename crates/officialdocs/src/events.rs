@@ -2,7 +2,9 @@
 //! Payloads carry ids, codes and numbers, never names.
 //!
 //! - `document.issued` (the outgoing row): `document_id`, `agency_id`, `code_number`,
-//!   `code_notation`, `issued_date`, `delivered` (the incoming rows created on the platform).
+//!   `code_notation`, `issued_date`, `delivered` (the incoming rows created on the platform),
+//!   `dossier_code` (the one-stop dossier it decides, or null) and `file` (the issued file:
+//!   `storage_key`, `file_name`, `media_type`, `size_bytes`, `sha256`; null without one).
 //! - `document.received` (the incoming row): `document_id`, `agency_id`, `origin_id` (the
 //!   outgoing document it came from, null for paper), `source`, `arrival_number`,
 //!   `arrival_year`.

@@ -28,6 +28,7 @@ use tinhso_kernel::auth::policy::Refusal;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::events::{NewEvent, emit};
 use tinhso_kernel::files::IncomingFile;
+use tinhso_kernel::module::{Resolved, reference};
 
 /// Who acts: the person, and the audit trail's label for them.
 pub struct Who<'a> {
@@ -134,6 +135,8 @@ pub struct Draft {
     pub description: String,
     pub due_date: Option<String>,
     pub to: Vec<RecipientInput>,
+    /// The one-stop dossier whose result this decision is (its national code).
+    pub dossier_code: Option<String>,
 }
 
 /// The issuing agency and the drafting unit of a new draft, with their abbreviations.
@@ -296,6 +299,7 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
     let prefix = authority_prefix(draft.authority_prefix.as_deref())?;
     let due = date("DueDate", draft.due_date.as_deref())?;
     let issuer = with_abbreviations(state, agency, unit).await?;
+    let dossier = dossier_reference(state, who.user, draft.dossier_code.as_deref()).await?;
     let unit_id = issuer.unit.as_ref().map(|(u, _)| u.id.as_str());
     let unit_abbreviation = issuer.unit.as_ref().and_then(|(_, a)| a.as_ref());
     // The notation can be formed now: a công văn needs its unit's abbreviation.
@@ -384,6 +388,9 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
     for (position, (agency_id, name)) in recipients.iter().enumerate() {
         store::insert_recipient(&mut tx, &id, position as i64, agency_id.as_deref(), name).await?;
     }
+    if let Some(code) = &dossier {
+        store::set_dossier_code(&mut tx, &id, code).await?;
+    }
     audit::record(
         &state.db,
         &mut tx,
@@ -398,12 +405,30 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
                 "subject": subject,
                 "agency": issuer.agency.code,
                 "recipients": recipients.len(),
+                "dossier": dossier,
             }),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The dossier a decision is drafted for, checked with the module that holds dossiers: one the
+/// drafter's agency is handling and whose result is still to come.
+async fn dossier_reference(
+    state: &Ctx,
+    user: &User,
+    code: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let missing = "Hệ thống không có dịch vụ một cửa để gắn văn bản với hồ sơ.";
+    match reference::resolve(state, "dossier", code, user, missing).await? {
+        Resolved::Found(dossier) => Ok(Some(dossier.id)),
+        Resolved::Refused(why) => Err(AppError::validation("DossierCode", why)),
+    }
 }
 
 /// Checks that `file` is a PDF or a DOCX (its content was already checked against its name).
@@ -804,6 +829,7 @@ async fn issue(
         .await?;
         delivered.push(incoming_id);
     }
+    let dossier_code = store::dossier_code_in(tx, &d.id).await?;
     emit(
         state,
         tx,
@@ -817,6 +843,14 @@ async fn issue(
                 "code_notation": code_notation,
                 "issued_date": issued_date,
                 "delivered": delivered,
+                "dossier_code": dossier_code,
+                "file": file.as_ref().map(|f| json!({
+                    "storage_key": f.storage_key,
+                    "file_name": f.file_name,
+                    "media_type": f.media_type,
+                    "size_bytes": f.size_bytes,
+                    "sha256": f.sha256,
+                })),
             }),
             actor: &who.actor,
         },

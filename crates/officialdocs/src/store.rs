@@ -526,3 +526,26 @@ pub async fn reads(db: &Db, document_id: &str, limit: i64) -> Result<Vec<Read>, 
     .fetch_all(&db.pool)
     .await?)
 }
+
+/// Names the one-stop dossier a draft is the decision of.
+pub async fn set_dossier_code(
+    tx: &mut Conn,
+    document_id: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE documents SET dossier_code = $1 WHERE id = $2")
+        .bind(code)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The one-stop dossier a document is the decision of, if any.
+pub async fn dossier_code_in(tx: &mut Conn, document_id: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT dossier_code FROM documents WHERE id = $1")
+        .bind(document_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(row.try_get("dossier_code")?)
+}

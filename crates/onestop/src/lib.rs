@@ -71,7 +71,9 @@ pub const MODULE: Module = Module {
     subscriptions: &[
         &dossiers::notices::NOTIFY_APPLICANT,
         &dossiers::notices::NOTIFY_ASSIGNEE,
+        &dossiers::decision::ATTACH_DECISION,
     ],
+    references: &[&dossiers::decision::REFERENCE],
     ..Module::EMPTY
 };
 

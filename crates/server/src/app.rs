@@ -85,6 +85,10 @@ pub async fn start_extended(
             .collect(),
         topics: topics(),
         job_kinds: kinds,
+        references: MODULES
+            .iter()
+            .flat_map(|m| m.references.iter().copied())
+            .collect(),
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {

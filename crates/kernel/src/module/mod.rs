@@ -6,11 +6,13 @@
 
 pub mod dataset;
 pub mod kpi;
+pub mod reference;
 pub mod routes;
 pub mod search;
 
 pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
+pub use reference::{Reference, Referenced, Resolved};
 pub use routes::{Access, RouteInfo, Routes};
 pub use search::{Found, Hit, Opened, SearchSource};
 
@@ -68,6 +70,8 @@ pub struct Module {
     /// The permission policies it holds (`PolicyInfo::of::<P>()`), one per entity kind its
     /// routes name in `Access::Entity`/`Access::Capability`; the token scopes are their union.
     pub policies: &'static [crate::auth::policy::PolicyInfo],
+    /// The kinds of its records other modules may refer to (`reference::resolve`).
+    pub references: &'static [&'static Reference],
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -107,6 +111,7 @@ impl Module {
         menu: &[],
         demo: None,
         search: &[],
+        references: &[],
         jobs: &[],
         kpis: &[],
         datasets: &[],

@@ -6,6 +6,7 @@ pub mod api;
 pub mod appointments;
 pub mod assignment;
 pub mod citizen;
+pub mod decision;
 pub mod events;
 pub mod forms;
 pub mod linked;

@@ -30,13 +30,13 @@ on_both_databases!(
     every_read_is_logged_and_the_agencys_clerk_sees_the_log
 );
 
-struct People {
-    drafter: String,
-    leader: String,
-    clerk: String,
+pub(crate) struct People {
+    pub(crate) drafter: String,
+    pub(crate) leader: String,
+    pub(crate) clerk: String,
 }
 
-async fn people(app: &TestApp) -> People {
+pub(crate) async fn people(app: &TestApp) -> People {
     People {
         drafter: app.token(DRAFTER, &["documents"]).await,
         leader: app.token(LEADER, &["documents"]).await,
@@ -44,7 +44,7 @@ async fn people(app: &TestApp) -> People {
     }
 }
 
-fn draft(subject: &str) -> Value {
+pub(crate) fn draft(subject: &str) -> Value {
     json!({
         "TypeName": "decision",
         "Subject": subject,
@@ -55,7 +55,7 @@ fn draft(subject: &str) -> Value {
     })
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     id: &str,
@@ -72,7 +72,12 @@ async fn upload(
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn act(app: &TestApp, token: &str, id: &str, action: Value) -> (StatusCode, Value) {
+pub(crate) async fn act(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    action: Value,
+) -> (StatusCode, Value) {
     app.api(
         "POST",
         &format!("/api/v1/documents/{id}/actions"),
@@ -84,19 +89,24 @@ async fn act(app: &TestApp, token: &str, id: &str, action: Value) -> (StatusCode
 
 /// A draft of `subject` taken up to approval (signed), its id.
 async fn approved(app: &TestApp, p: &People, subject: &str) -> String {
+    approved_draft(app, p, draft(subject), "du-thao.pdf").await
+}
+
+/// A draft made of `body`, its file uploaded as `file_name`, taken up to approval, its id.
+pub(crate) async fn approved_draft(
+    app: &TestApp,
+    p: &People,
+    body: Value,
+    file_name: &str,
+) -> String {
     let (status, created) = app
-        .api(
-            "POST",
-            "/api/v1/documents",
-            Some(&p.drafter),
-            Some(draft(subject)),
-        )
+        .api("POST", "/api/v1/documents", Some(&p.drafter), Some(body))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["State"], "draft");
     assert_eq!(created["OrganId"], "000.00.14.H56");
     let id = created["Id"].as_str().unwrap().to_owned();
-    let (status, version) = upload(app, &p.drafter, &id, "du-thao.pdf", PDF).await;
+    let (status, version) = upload(app, &p.drafter, &id, file_name, PDF).await;
     assert_eq!(status, StatusCode::CREATED, "{version}");
     assert_eq!(version["Version"], 1);
     for (token, action, state) in [

@@ -76,6 +76,32 @@ pub async fn by_code(db: &Db, code: &DossierCode) -> Result<Option<Dossier>, App
     row.map(Dossier::try_from).transpose()
 }
 
+/// The dossier with `code`, in the transaction (an event handler's).
+pub async fn by_code_in(tx: &mut Conn, code: &DossierCode) -> Result<Option<Dossier>, AppError> {
+    let row: Option<DossierRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.code = $1")))
+            .bind(code.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    row.map(Dossier::try_from).transpose()
+}
+
+/// Whether the dossier already has a file pointing at `storage_key`.
+pub async fn has_file_at(
+    tx: &mut Conn,
+    dossier_id: &str,
+    storage_key: &str,
+) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM dossier_files WHERE dossier_id = $1 AND storage_key = $2",
+    )
+    .bind(dossier_id)
+    .bind(storage_key)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
 pub async fn by_idempotency_key(
     tx: &mut Conn,
     applicant_id: &str,
