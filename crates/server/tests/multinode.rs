@@ -219,3 +219,170 @@ async fn two_nodes_number_dossiers_without_gap_or_duplicate() {
         "two nodes share one gap-free daily sequence"
     );
 }
+
+/// An HTTP/1.1 request with a bearer token and a body of `content_type`: status and body.
+async fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, serde_json::Value) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or_default())
+}
+
+async fn token_of(db: &tinhso::db::Db, email: &str, scope: &str) -> String {
+    let user: String = sqlx::query("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("id");
+    let mut tx = db.begin().await.unwrap();
+    let (token, _) = tinhso::tokens::create(db, &mut tx, &user, "test", &[scope.into()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    token
+}
+
+/// A decision of Sở Tư pháp taken through drafting and approval on `port`, its id.
+async fn approved_decision(
+    port: u16,
+    drafter: &str,
+    leader: &str,
+    clerk: &str,
+    n: usize,
+) -> String {
+    let draft = serde_json::json!({
+        "TypeName": "decision",
+        "Subject": format!("Quyết định phê duyệt kế hoạch số {n} (thử hai máy chủ)"),
+        "SignerInfo": {"Position": "Giám đốc", "FullName": "Hoàng Văn Bình"},
+        "To": [{"OrganId": "000.00.60.H56"}]
+    });
+    let json = "application/json";
+    let (status, doc) = send(
+        port,
+        "POST",
+        "/api/v1/documents",
+        drafter,
+        json,
+        draft.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{doc}");
+    let id = doc["Id"].as_str().unwrap().to_owned();
+    let boundary = "tinhso-boundary";
+    let file = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"du-thao.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let multipart = format!("multipart/form-data; boundary={boundary}");
+    let (status, v) = send(
+        port,
+        "POST",
+        &format!("/api/v1/documents/{id}/versions"),
+        drafter,
+        &multipart,
+        &body,
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    for (token, action) in [
+        (drafter, r#"{"Action":"submit"}"#),
+        (leader, r#"{"Action":"approve_content"}"#),
+        (clerk, r#"{"Action":"approve_form"}"#),
+        (leader, r#"{"Action":"sign"}"#),
+    ] {
+        let (status, v) = send(
+            port,
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            token,
+            json,
+            action.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 200, "{action}: {v}");
+    }
+    id
+}
+
+/// Decree 30's numbering holds across nodes: the clerk issues twenty approved decisions
+/// through two nodes at once, and they get numbers 01 to 20 of the year's sequence, each
+/// once, and the recipient's arrival numbers 1 to 20.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_number_documents_without_gap_or_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _name) = common::fresh_database(common::Kind::Postgres, dir.path()).await;
+    let (port_a, port_b) = (free_port(), free_port());
+    let _a = start(&url, &dir.path().join("a"), "node-a", port_a);
+    wait_ready(port_a).await;
+    let _b = start(&url, &dir.path().join("b"), "node-b", port_b);
+    wait_ready(port_b).await;
+
+    let db = tinhso::db::Db::connect(&url).await.unwrap();
+    let drafter = token_of(&db, "chuyenvien.tuphap@tinhso.local", "documents").await;
+    let leader = token_of(&db, "lanhdao.tuphap@tinhso.local", "documents").await;
+    let clerk = token_of(&db, "vanthu.tuphap@tinhso.local", "documents").await;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(approved_decision(port_a, &drafter, &leader, &clerk, n).await);
+    }
+    let issues = ids.iter().enumerate().map(|(i, id)| {
+        let port = if i % 2 == 0 { port_a } else { port_b };
+        let clerk = clerk.clone();
+        async move {
+            send(
+                port,
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                &clerk,
+                "application/json",
+                br#"{"Action":"issue"}"#,
+            )
+            .await
+        }
+    });
+    let mut numbers: Vec<String> = futures::future::join_all(issues)
+        .await
+        .into_iter()
+        .map(|(status, doc)| {
+            assert_eq!(status, 200, "{doc}");
+            assert_eq!(doc["CodeNotation"], "QĐ-STP");
+            doc["CodeNumber"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=20).map(|n| format!("{n:02}")).collect();
+    assert_eq!(numbers, expected, "one gap-free sequence across two nodes");
+    let arrivals: Vec<i64> = sqlx::query(
+        "SELECT reg_number FROM documents WHERE direction = 'in' AND source = 'platform' ORDER BY reg_number",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get("reg_number"))
+    .collect();
+    assert_eq!(
+        arrivals,
+        (1..=20).collect::<Vec<i64>>(),
+        "the recipient's arrival numbers"
+    );
+}
