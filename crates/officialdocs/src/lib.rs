@@ -9,6 +9,7 @@ pub mod demo;
 pub mod events;
 pub mod policy;
 pub mod service;
+pub mod setup;
 pub mod store;
 
 use serde::Serialize;
@@ -107,7 +108,11 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory", "accounts"],
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
-    routes: || tinhso_kernel::module::Routes::new("documents").merge(api::routes()),
+    routes: || {
+        tinhso_kernel::module::Routes::new("documents")
+            .merge(api::routes())
+            .merge(setup::routes())
+    },
     tables: &[
         "doc_units",
         "doc_registers",
@@ -117,8 +122,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_reads",
     ],
     migrations: tinhso_kernel::migrations!(),
-    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
-        policy::DocumentPolicy,
-    >()],
+    policies: &[
+        tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),
+        tinhso_kernel::auth::policy::PolicyInfo::of::<setup::SetupPolicy>(),
+    ],
     ..tinhso_kernel::module::Module::EMPTY
 };

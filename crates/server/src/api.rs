@@ -262,6 +262,10 @@ mod tests {
             documents::__path_act,
             documents::__path_incoming_list,
             documents::__path_register,
+            tinhso_officialdocs::setup::__path_types,
+            tinhso_officialdocs::setup::__path_units,
+            tinhso_officialdocs::setup::__path_set_abbreviation,
+            tinhso_officialdocs::setup::__path_registers,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

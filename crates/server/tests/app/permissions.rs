@@ -432,6 +432,20 @@ const TABLE: &[Case] = &[
     // Official documents: OFFICIAL_DOC is the demo's draft decision of Sở Tư pháp, which only the people
     // handling it read (not its agency admin, not a one-stop clerk, not a system administrator).
     case("POST", "/api/v1/documents", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/units", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/units", "", Citizen, 404),
+    case("GET", "/api/v1/documents/units", "", Clerk, 200),
+    case("GET", "/api/v1/documents/units", "", OtherAgencyAdmin, 200),
+    case(
+        "PUT",
+        "/api/v1/documents/units/000.01.14.H56",
+        "",
+        Anonymous,
+        401,
+    ),
+    case("GET", "/api/v1/documents/registers", "", Anonymous, 401),
+    case("GET", "/api/v1/documents/registers", "", Citizen, 404),
+    case("GET", "/api/v1/documents/registers", "", Clerk, 403),
     case("GET", "/api/v1/documents/incoming", "", Anonymous, 401),
     case("GET", "/api/v1/documents/incoming", "", Citizen, 403),
     case("GET", "/api/v1/documents/incoming", "", Clerk, 403),
