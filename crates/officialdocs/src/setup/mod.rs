@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::future::{Future, ready};
 use tinhso_directory::Agency;
 use tinhso_domain::official_doc::{Abbreviation, DocType};
 use tinhso_kernel::Ctx;
@@ -58,27 +57,47 @@ impl Policy for SetupPolicy {
         SCOPE
     }
 
-    fn decide(
-        _cx: &Cx<'_>,
+    async fn decide(
+        cx: &Cx<'_>,
         who: &Subject<'_>,
         agency: &Agency,
         action: SetupAction,
-    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
-        ready(Ok(match who.user() {
-            Some(user) => SetupPolicy::decision(user, agency, action),
-            None => Err(Refusal::SignIn),
-        }))
+    ) -> Result<Decision<()>, AppError> {
+        let Some(user) = who.user() else {
+            return Ok(Err(Refusal::SignIn));
+        };
+        // Someone working in one of the issuer's units belongs to the issuer too.
+        let own_parent = match user.agency_id.as_deref() {
+            Some(own) if own != agency.id => tinhso_directory::store::by_id(cx.db, own)
+                .await?
+                .and_then(|a| a.parent_id),
+            _ => None,
+        };
+        Ok(SetupPolicy::decision(
+            user,
+            own_parent.as_deref(),
+            agency,
+            action,
+        ))
     }
 }
 
 impl SetupPolicy {
-    /// The decision for a signed-in `user` about `agency` (an issuer or one of its units).
-    pub fn decision(user: &User, agency: &Agency, action: SetupAction) -> Decision<()> {
+    /// The decision for a signed-in `user` (whose agency's parent is `own_parent`) about
+    /// `agency`, an issuer or one of its units: pure.
+    pub fn decision(
+        user: &User,
+        own_parent: Option<&str>,
+        agency: &Agency,
+        action: SetupAction,
+    ) -> Decision<()> {
         if user.has_role(Role::SystemAdmin) && action == SetupAction::SetAbbreviation {
             return Ok(());
         }
         let mine = user.agency_id.as_deref();
-        let of_issuer = mine == Some(agency.id.as_str()) || mine == agency.parent_id.as_deref();
+        let of_issuer = mine == Some(agency.id.as_str())
+            || (mine.is_some() && mine == agency.parent_id.as_deref())
+            || own_parent == Some(agency.id.as_str());
         if !(user.is_official() && of_issuer) {
             return Err(Refusal::Hidden);
         }
@@ -159,7 +178,7 @@ async fn callers_issuer(state: &Ctx, user: &User) -> Result<Agency, AppError> {
 /// The caller's issuer and its units, with the abbreviations their notations use.
 #[utoipa::path(get, path = "/api/v1/documents/units", tag = "documents",
     responses((status = 200, body = [OfficialDocUnit]),
-        (status = 404, description = "The caller works for no agency", content_type = "application/problem+json")),
+        (status = 404, description = "The caller is not an official of an agency", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn units(
     State(state): State<Ctx>,
@@ -285,6 +304,7 @@ pub struct RegistersQuery {
     params(RegistersQuery),
     responses((status = 200, body = [store::RegisterRow]),
         (status = 403, description = "Not a document clerk or leader", content_type = "application/problem+json"),
+        (status = 404, description = "The caller is not an official of an agency", content_type = "application/problem+json"),
         (status = 422, description = "A year outside 2000-2999", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn registers(
