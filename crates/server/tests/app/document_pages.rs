@@ -125,10 +125,24 @@ async fn a_draft_page_is_kept_from_other_agencies_and_from_forged_posts(app: Tes
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{email} acts");
+        let (status, _, _) = app
+            .post_multipart(
+                "/office/documents",
+                &format!("{page}/versions"),
+                &[],
+                &[("file", "khac.pdf", PDF)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{email} uploads");
         let (_, html) = app.get("/office/documents").await;
         assert!(!html.contains(SUBJECT), "not in {email}'s list");
     }
     assert_eq!(state_of(&app, &id).await, "in_review");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM document_versions").await,
+        1,
+        "no version from outside"
+    );
 
     // The issuing agency's clerk reads it but is not the unit head: told so, nothing changes,
     // and the comment typed is kept.
