@@ -67,6 +67,12 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         &["leader"],
     ),
     (
+        "vanthu.hacthanh@tinhso.local",
+        "Đinh Thị Nga",
+        "000.00.60.H56",
+        &["document_clerk"],
+    ),
+    (
         "quantri.hacthanh@tinhso.local",
         "Bùi Quang Hưng",
         "000.00.60.H56",

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod demo;
 pub mod events;
+pub mod pages;
 pub mod policy;
 pub mod service;
 pub mod setup;
@@ -16,6 +17,12 @@ use serde::Serialize;
 use tinhso_domain::official_doc::incoming::IncomingState;
 use tinhso_domain::official_doc::outgoing::OutgoingState;
 use tinhso_domain::official_doc::{DocType, Urgency};
+use tinhso_kernel::auth::Role;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
+
+/// Who the "Văn bản" section is for: the officials who draft, review, sign, issue or register.
+const HANDLES_DOCUMENTS: Shown =
+    Shown::AnyRole(&[Role::Specialist, Role::Leader, Role::DocumentClerk]);
 
 /// Which way a document goes, as the agency holding the row sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,7 +119,18 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("documents")
             .merge(api::routes())
             .merge(setup::routes())
+            .merge(pages::routes())
     },
+    menu: &[
+        MenuEntry::main("nav_documents", "/office/documents", 55, HANDLES_DOCUMENTS),
+        MenuEntry::office(
+            "nav_documents",
+            "office_documents_text",
+            "/office/documents",
+            75,
+            HANDLES_DOCUMENTS,
+        ),
+    ],
     tables: &[
         "doc_units",
         "doc_registers",

@@ -1,0 +1,911 @@
+//! The officials' pages of the documents module ("Văn bản"): the outgoing list and the incoming
+//! register of their agency, the new draft form, the document page with the steps the person
+//! may take now, and the registration of a paper, emailed or scanned arrival with its duplicate
+//! warning. Every page calls the module's service and decides with `DocumentPolicy`, as the
+//! API does.
+
+mod store;
+
+use crate::policy::{self, DocumentAction, DocumentPolicy, checked};
+use crate::service::{self, ActInput, Arrival, Draft, RecipientInput, Who};
+use crate::{Direction, Document};
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tinhso_domain::official_doc::outgoing::{OutgoingAction, OutgoingState};
+use tinhso_domain::official_doc::{AuthorityPrefix, DocType, Urgency};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Actor};
+use tinhso_kernel::auth::platform::PlatformAction;
+use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::error::{AppError, FieldError, PageResult};
+use tinhso_kernel::extract::{Path, Query};
+use tinhso_kernel::files::{self, FormData, IncomingFile};
+use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
+use tinhso_kernel::web::confirm::{self, Confirmation};
+use tinhso_kernel::web::i18n;
+use tinhso_kernel::web::{Page, form_errors_in, sv};
+
+pub fn routes() -> Routes {
+    let entity = Access::Entity("document");
+    Routes::new("documents")
+        .get("/office/documents", entity, outgoing_page)
+        .get("/office/documents/incoming", entity, incoming_page)
+        .get("/office/documents/new", entity, new_form)
+        .post("/office/documents/new", entity, new_submit)
+        .get("/office/documents/register", entity, register_form)
+        .post("/office/documents/register", entity, register_submit)
+        .get("/office/documents/{id}", entity, document_page)
+        .post("/office/documents/{id}/actions", entity, take_action)
+        .post("/office/documents/{id}/versions", entity, upload_version)
+        .get(
+            "/office/documents/{id}/versions/{version}",
+            entity,
+            download,
+        )
+        .get("/office/documents/{id}/reads", entity, reads_page)
+}
+
+/// Documents per page of a list: small pages for phones on weak connections.
+const PER_PAGE: i64 = 30;
+
+/// The outgoing actions a page offers, in the order of the flow. `replace` is left out until
+/// a replacement can be linked to the document it replaces.
+const OFFERED: [OutgoingAction; 9] = [
+    OutgoingAction::Submit,
+    OutgoingAction::ApproveContent,
+    OutgoingAction::ApproveForm,
+    OutgoingAction::Sign,
+    OutgoingAction::Issue,
+    OutgoingAction::Send,
+    OutgoingAction::ReturnForRevision,
+    OutgoingAction::Recall,
+    OutgoingAction::Cancel,
+];
+
+/// The signed-in official, or why not (the back office is for officials).
+async fn official(state: &Ctx, page: &Page) -> Result<User, AppError> {
+    tinhso_kernel::auth::platform::may(state, &page.principal(), PlatformAction::BackOffice)
+        .await?;
+    Ok(page.require_user()?.clone())
+}
+
+fn who<'a>(user: &'a User, ip: &str) -> Who<'a> {
+    Who {
+        user,
+        actor: Actor {
+            label: format!("user:{}", user.id),
+            ip: ip.to_owned(),
+        },
+    }
+}
+
+/// Whether `user` drafts documents at all (`policy::may_draft` decides for a given issuer).
+fn drafts(user: &User) -> bool {
+    user.is_official() && (user.has_role(Role::Specialist) || user.has_role(Role::Leader))
+}
+
+/// What the "Văn bản" tabs and buttons show to `user`.
+fn section(user: &User) -> Value {
+    context! {
+        keeps_incoming => policy::keeps_incoming(user, false),
+        registers => policy::keeps_incoming(user, true),
+        drafts => drafts(user),
+    }
+}
+
+/// The signed-in official who drafts documents, or why not.
+async fn drafter(state: &Ctx, page: &Page) -> Result<User, AppError> {
+    let user = official(state, page).await?;
+    if drafts(&user) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Number and notation as printed: `05/QĐ-STP`.
+fn printed_number(d: &Document) -> Option<String> {
+    match (&d.code_number, &d.code_notation) {
+        (Some(n), Some(s)) => Some(format!("{n}/{s}")),
+        _ => None,
+    }
+}
+
+/// A document as the pages show it.
+fn view(d: &Document) -> Value {
+    let prefix = d
+        .authority_prefix
+        .as_deref()
+        .and_then(|p| p.parse::<AuthorityPrefix>().ok());
+    context! {
+        id => d.id.clone(),
+        direction => d.direction.as_str(),
+        state => d.state.as_str(),
+        type_code => d.doc_type.as_str(),
+        type_name => d.doc_type.name_vi(),
+        number => printed_number(d),
+        issued_date => d.issued_date.clone(),
+        organ_id => d.organ_id.clone(),
+        organ_name => d.organ_name.clone(),
+        subject => d.subject.clone(),
+        urgency => d.urgency.as_str(),
+        urgent => d.urgency.is_urgent(),
+        signer_position => d.signer_position.clone(),
+        signer_full_name => d.signer_full_name.clone(),
+        authority_prefix => prefix.map(|p| p.abbreviation()),
+        authority_prefix_code => prefix.map(|p| p.as_str()),
+        page_amount => d.page_amount,
+        issued_amount => d.issued_amount,
+        description => d.description.clone(),
+        due_date => d.due_date.clone(),
+        arrival_number => (d.direction == Direction::In).then_some(d.reg_number).flatten(),
+        arrival_year => (d.direction == Direction::In).then_some(d.reg_year).flatten(),
+        arrival_date => d.arrival_date.clone(),
+        source => d.source.clone(),
+        created_at => d.created_at.clone(),
+        updated_at => d.updated_at.clone(),
+    }
+}
+
+fn page_links(page_number: i64, has_next: bool, query: impl Fn(i64) -> String) -> Value {
+    context! {
+        previous => (page_number > 1).then(|| query(page_number - 1)),
+        next => has_next.then(|| query(page_number + 1)),
+        number => page_number,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    state: Option<String>,
+    page: Option<i64>,
+}
+
+/// "Văn bản đi": the drafts and documents of the official's agency that they handle.
+async fn outgoing_page(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let agency_id = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let filter = q
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| s.parse::<OutgoingState>().ok());
+    let page_number = q.page.unwrap_or(1).max(1);
+    let viewer = store::OutgoingViewer {
+        user_id: &user.id,
+        agency_id: &agency_id,
+        leader: user.has_role(Role::Leader),
+        clerk: user.has_role(Role::DocumentClerk),
+    };
+    let mut found = store::outgoing(
+        &state.db,
+        &viewer,
+        filter.map(|s| s.as_str()),
+        PER_PAGE + 1,
+        (page_number - 1) * PER_PAGE,
+    )
+    .await?;
+    let has_next = found.len() as i64 > PER_PAGE;
+    found.truncate(PER_PAGE as usize);
+    // The list is narrowed in SQL; the policy has the last word on every row.
+    let documents: Vec<Value> = found
+        .iter()
+        .filter(|d| DocumentPolicy::decision(&user, d, DocumentAction::View).is_ok())
+        .map(view)
+        .collect();
+    let state_text = filter.map(|s| s.as_str()).unwrap_or_default();
+    let links = page_links(page_number, has_next, |n| {
+        serde_urlencoded::to_string([("state", state_text.to_owned()), ("page", n.to_string())])
+            .unwrap_or_default()
+    });
+    let states: Vec<&str> = OutgoingState::ALL.iter().map(|s| s.as_str()).collect();
+    Ok(page
+        .render(
+            "documents_outgoing.html",
+            context! { documents => documents, states => states, filter_state => state_text,
+            pages => links, section => section(&user), tab => "outgoing" },
+        )?
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    page: Option<i64>,
+}
+
+/// "Văn bản đến": the agency's incoming register, for its clerk and leaders.
+async fn incoming_page(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(q): Query<PageQuery>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    if !policy::keeps_incoming(&user, false) {
+        return Err(AppError::Forbidden.into());
+    }
+    let agency_id = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let page_number = q.page.unwrap_or(1).max(1);
+    let mut found = store::incoming(
+        &state.db,
+        &agency_id,
+        PER_PAGE + 1,
+        (page_number - 1) * PER_PAGE,
+    )
+    .await?;
+    let has_next = found.len() as i64 > PER_PAGE;
+    found.truncate(PER_PAGE as usize);
+    let documents: Vec<Value> = found.iter().map(view).collect();
+    let links = page_links(page_number, has_next, |n| format!("page={n}"));
+    Ok(page
+        .render(
+            "documents_incoming.html",
+            context! { documents => documents, pages => links, section => section(&user), tab => "incoming" },
+        )?
+        .into_response())
+}
+
+/// The 29 types for a select: code, Vietnamese name and abbreviation.
+fn doc_types() -> Vec<Value> {
+    DocType::ALL
+        .iter()
+        .map(|t| context! { code => t.as_str(), name => t.name_vi(), abbreviation => t.abbreviation() })
+        .collect()
+}
+
+fn prefixes() -> Vec<Value> {
+    AuthorityPrefix::ALL
+        .iter()
+        .map(|p| context! { code => p.as_str(), abbreviation => p.abbreviation(), meaning => p.meaning_vi() })
+        .collect()
+}
+
+fn urgencies() -> Vec<Value> {
+    [
+        Urgency::Normal,
+        Urgency::Urgent,
+        Urgency::VeryUrgent,
+        Urgency::Flash,
+    ]
+    .iter()
+    .map(|u| context! { code => u.as_str(), priority => u.edxml_priority() })
+    .collect()
+}
+
+/// The new draft form's fields from top to bottom, which its error summary follows.
+const DRAFT_ORDER: [&str; 13] = [
+    "TypeName",
+    "Subject",
+    "Priority",
+    "Secrecy",
+    "To",
+    "SignerInfo.Position",
+    "SignerInfo.FullName",
+    "SignerInfo.Competence",
+    "PageAmount",
+    "IssuedAmount",
+    "DueDate",
+    "Description",
+    "file",
+];
+
+/// The platform agencies a draft may be sent to: every one but the drafter's issuer.
+async fn recipient_choices(state: &Ctx, user: &User) -> Result<Vec<Value>, AppError> {
+    let own = user.agency_id.as_deref().unwrap_or_default();
+    Ok(tinhso_directory::store::all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|a| a.id != own && a.parent_id.as_deref() != Some(own))
+        .map(|a| context! { code => a.code.to_string(), name => a.name })
+        .collect())
+}
+
+async fn render_draft_form(
+    state: &Ctx,
+    page: &Page,
+    user: &User,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> PageResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "documents_new.html",
+        context! {
+            types => doc_types(), prefixes => prefixes(), urgencies => urgencies(),
+            agencies => recipient_choices(state, user).await?, values => sv(values),
+            errors => form_errors_in(errors, &DRAFT_ORDER), section => section(user),
+            picked => values.keys().any(|k| k.starts_with("to_")),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn new_form(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
+    let user = drafter(&state, &page).await?;
+    render_draft_form(&state, &page, &user, &BTreeMap::new(), &[]).await
+}
+
+/// Text of a form field, `None` when left empty.
+fn optional(form: &FormData, key: &str) -> Option<String> {
+    Some(form.text(key).to_owned()).filter(|t| !t.is_empty())
+}
+
+/// A whole number typed in a form field (`None` when empty).
+fn whole_number(form: &FormData, key: &str) -> Result<Option<u32>, FieldError> {
+    match optional(form, key) {
+        None => Ok(None),
+        Some(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| FieldError::new(key, "Nhập một số nguyên.")),
+    }
+}
+
+/// The recipients ticked (`to_<agency code>`) and typed one per line (outside the platform).
+fn recipients(form: &FormData) -> Vec<RecipientInput> {
+    let mut out: Vec<RecipientInput> = form
+        .fields
+        .keys()
+        .filter_map(|k| k.strip_prefix("to_"))
+        .map(|code| RecipientInput {
+            organ_id: Some(code.to_owned()),
+            organ_name: None,
+        })
+        .collect();
+    out.extend(
+        form.text("ToOutside")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|name| RecipientInput {
+                organ_id: None,
+                organ_name: Some(name.to_owned()),
+            }),
+    );
+    out
+}
+
+/// The one file of a form, if chosen, checked to be a PDF or DOCX before anything is stored.
+fn document_file(form: &FormData) -> Result<Option<&IncomingFile>, FieldError> {
+    let Some(file) = form.files.first() else {
+        return Ok(None);
+    };
+    let docx = tinhso_domain::attachment::FileKind::Docx.media_type();
+    if file.media_type == "application/pdf" || file.media_type == docx {
+        Ok(Some(file))
+    } else {
+        Err(FieldError::new(
+            "file",
+            "Tệp văn bản phải là PDF hoặc DOCX.",
+        ))
+    }
+}
+
+async fn new_submit(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = drafter(&state, &page).await?;
+    let form = files::read(multipart).await?;
+    let mut errors = form.file_errors.clone();
+    let page_amount = whole_number(&form, "PageAmount").map_err(|e| errors.push(e));
+    let issued_amount = whole_number(&form, "IssuedAmount").map_err(|e| errors.push(e));
+    // Checked before the draft is created, so a wrong file leaves no draft behind.
+    let file = document_file(&form).map_err(|e| errors.push(e));
+    let (Ok(page_amount), Ok(issued_amount), Ok(file)) = (page_amount, issued_amount, file) else {
+        return render_draft_form(&state, &page, &user, &form.fields, &errors).await;
+    };
+    if !errors.is_empty() {
+        return render_draft_form(&state, &page, &user, &form.fields, &errors).await;
+    }
+    let draft = Draft {
+        type_name: form.text("TypeName").to_owned(),
+        priority: form.text("Priority").parse().ok(),
+        secrecy: optional(&form, "Secrecy"),
+        subject: form.text("Subject").to_owned(),
+        organ_id: None,
+        drafting_unit: None,
+        signer_position: form.text("SignerInfo.Position").to_owned(),
+        signer_full_name: form.text("SignerInfo.FullName").to_owned(),
+        authority_prefix: optional(&form, "SignerInfo.Competence"),
+        page_amount,
+        issued_amount,
+        description: form.text("Description").to_owned(),
+        due_date: optional(&form, "DueDate"),
+        to: recipients(&form),
+    };
+    let who = who(&user, &ip);
+    let id = match service::create(&state, &who, draft).await {
+        Ok(id) => id,
+        Err(AppError::Validation(errors)) => {
+            return render_draft_form(&state, &page, &user, &form.fields, &errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(file) = file {
+        service::upload_version(&state, &who, &id, file).await?;
+    }
+    Ok(Redirect::to(&format!("/office/documents/{id}?done=create")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct DocumentQuery {
+    done: Option<String>,
+}
+
+/// How the document page is shown after a refused action: the message, the field errors and
+/// what the person typed, back in the form they used.
+#[derive(Default)]
+struct Shown<'a> {
+    done: Option<&'a str>,
+    /// A refusal (wrong role, wrong state, a secrecy mark…), already in the page's language.
+    refusal: Option<String>,
+    errors: &'a [FieldError],
+    kept: Option<&'a ActionForm>,
+}
+
+async fn document_page(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Query(q): Query<DocumentQuery>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    // Decree 30 asks that every access be logged: a page view is a read.
+    crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
+    // Only the messages there are: the link is anyone's to edit.
+    let done = q.done.as_deref().filter(|a| {
+        ["create", "upload", "register"].contains(a) || OFFERED.iter().any(|o| o.as_str() == *a)
+    });
+    let shown = Shown {
+        done,
+        ..Shown::default()
+    };
+    render_document(&state, &page, &user, &d, shown).await
+}
+
+/// The steps `user` may take on `d` now, as the policy decides them.
+fn offered(user: &User, d: &Document) -> Vec<&'static str> {
+    OFFERED
+        .into_iter()
+        .filter(|a| DocumentPolicy::actor(user, d, *a).is_ok())
+        .map(|a| a.as_str())
+        .collect()
+}
+
+/// The document's history from the audit trail, oldest first: each step, when, by whom, and
+/// the comment given with it.
+async fn history(state: &Ctx, lang: i18n::Lang, d: &Document) -> Result<Vec<Value>, AppError> {
+    let entries = audit::search(
+        &state.db,
+        &audit::AuditFilter {
+            entity_type: Some("document".into()),
+            entity_id: Some(d.id.clone()),
+            limit: Some(200),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for e in entries.into_iter().rev() {
+        let person = match e.actor.strip_prefix("user:") {
+            Some(user_id) => {
+                if !names.contains_key(user_id) {
+                    let name = store::full_name(&state.db, user_id).await?;
+                    names.insert(user_id.to_owned(), name);
+                }
+                names.get(user_id).cloned().flatten()
+            }
+            None => None,
+        };
+        let after: serde_json::Value = serde_json::from_str(&e.after).unwrap_or_default();
+        let note = after
+            .get("note")
+            .and_then(|n| n.as_str())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        out.push(context! {
+            at => e.at,
+            action => audit::http::audit_action_label(lang, &e.action),
+            person => person,
+            note => note,
+        });
+    }
+    Ok(out)
+}
+
+async fn render_document(
+    state: &Ctx,
+    page: &Page,
+    user: &User,
+    d: &Document,
+    shown: Shown<'_>,
+) -> PageResult<Response> {
+    let versions = crate::store::versions(&state.db, &d.id).await?;
+    let copies = store::copy_states(&state.db, &d.id).await?;
+    let recipients: Vec<Value> = if d.direction == Direction::Out {
+        crate::store::recipients(&state.db, &d.id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let copy_state = r.incoming_id.as_ref().and_then(|c| {
+                    copies
+                        .iter()
+                        .find(|(id, _)| id == c)
+                        .map(|(_, s)| s.clone())
+                });
+                context! {
+                    name => r.name, code => r.agency_code, on_platform => r.agency_id.is_some(),
+                    delivered_at => r.delivered_at, copy_state => copy_state,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let drafter = match d.drafter_id.as_deref() {
+        Some(id) => store::full_name(&state.db, id).await?,
+        None => None,
+    };
+    let may = |action| DocumentPolicy::decision(user, d, action).is_ok();
+    let status = if shown.errors.is_empty() && shown.refusal.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let kept = shown.kept.map(|k| {
+        context! {
+            action => k.action.clone(), note => k.note.clone(), position => k.signer_position.clone(),
+            full_name => k.signer_full_name.clone(), prefix => k.authority_prefix.clone(),
+        }
+    });
+    let html = page.render(
+        "document.html",
+        context! {
+            d => view(d), versions => sv(&versions), recipients => recipients, drafter => drafter,
+            actions => offered(user, d), prefixes => prefixes(),
+            may_upload => may(DocumentAction::UploadVersion), may_read_log => may(DocumentAction::ReadLog),
+            history => history(state, page.lang, d).await?,
+            // The directions and assignments of an incoming document (bút phê, lead and
+            // supporting units, deadlines) are another part of the module: its section goes
+            // where the template includes `document_directions.html`.
+            directions => Value::UNDEFINED,
+            done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file"]),
+            kept => kept, section => section(user),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct ActionForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default, rename = "SignerInfo.Position")]
+    signer_position: Option<String>,
+    #[serde(default, rename = "SignerInfo.FullName")]
+    signer_full_name: Option<String>,
+    #[serde(default, rename = "SignerInfo.Competence")]
+    authority_prefix: Option<String>,
+    /// `yes` once the official saw the confirmation step of an irreversible action.
+    confirm: Option<String>,
+}
+
+/// The refusal of an action in the page's language, or the error itself when it is not one
+/// the page explains next to the buttons.
+fn refusal_text(lang: i18n::Lang, e: AppError) -> Result<String, AppError> {
+    match e {
+        AppError::Conflict(message) => Ok(i18n::message(lang, &message)),
+        AppError::Forbidden => Ok(i18n::text(lang, "doc_refused_role")),
+        other => Err(other),
+    }
+}
+
+async fn take_action(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let action: OutgoingAction = form
+        .action
+        .parse()
+        .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    // Someone who may not read the document learns nothing about it (404); a refusal of the
+    // step itself is explained on the page.
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    let refuse = |refusal: String| Shown {
+        refusal: Some(refusal),
+        kept: Some(&form),
+        ..Shown::default()
+    };
+    if let Err(r) = DocumentPolicy::actor(&user, &d, action) {
+        let text = refusal_text(page.lang, r.into())?;
+        return render_document(&state, &page, &user, &d, refuse(text)).await;
+    }
+    if action == OutgoingAction::ReturnForRevision && form.note.trim().is_empty() {
+        let errors = [FieldError::new(
+            "note",
+            "Ghi rõ cần sửa gì để người soạn thảo chỉnh sửa.",
+        )];
+        let shown = Shown {
+            errors: &errors,
+            kept: Some(&form),
+            ..Shown::default()
+        };
+        return render_document(&state, &page, &user, &d, shown).await;
+    }
+    if action.is_irreversible() && !confirm::given(form.confirm.as_deref()) {
+        let back = format!("/office/documents/{id}");
+        return Confirmation::new(confirm_what(action), format!("{back}/actions"), back)
+            .keep("action", action.as_str())
+            .fact("doc_subject", d.subject.clone())
+            .fact("doc_number", printed_number(&d).unwrap_or_default())
+            .fact("doc_note", form.note.trim())
+            .keep("note", form.note.trim())
+            .render(&page);
+    }
+    let sign = action == OutgoingAction::Sign;
+    let input = ActInput {
+        action,
+        note: form.note.clone(),
+        signer_position: form.signer_position.clone().filter(|_| sign),
+        signer_full_name: form.signer_full_name.clone().filter(|_| sign),
+        authority_prefix: form.authority_prefix.clone().filter(|_| sign),
+        // The confirmation step said what a recall does to recipients that started handling it.
+        confirm: action == OutgoingAction::Recall,
+    };
+    match service::act(&state, &who(&user, &ip), &id, input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/office/documents/{id}?done={}", action.as_str()))
+                .into_response(),
+        ),
+        Err(AppError::Validation(errors)) => {
+            let shown = Shown {
+                errors: &errors,
+                kept: Some(&form),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+        Err(e) => {
+            let text = refusal_text(page.lang, e)?;
+            let d = crate::store::by_id(&state.db, &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            render_document(&state, &page, &user, &d, refuse(text)).await
+        }
+    }
+}
+
+/// The confirmation texts (`confirm_<what>_…`) of an irreversible step.
+fn confirm_what(action: OutgoingAction) -> &'static str {
+    match action {
+        OutgoingAction::Issue => "doc_issue",
+        OutgoingAction::Send => "doc_send",
+        OutgoingAction::Recall => "doc_recall",
+        _ => "doc_cancel",
+    }
+}
+
+/// A new version of the draft (multipart, `file`), by its drafter.
+async fn upload_version(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    let form = files::read(multipart).await?;
+    let mut errors = form.file_errors.clone();
+    let file = match document_file(&form) {
+        Ok(Some(f)) => Some(f),
+        Ok(None) => {
+            errors.push(FieldError::new("file", "Chọn tệp văn bản (PDF hoặc DOCX)."));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let Some(file) = file.filter(|_| errors.is_empty()) else {
+        let shown = Shown {
+            errors: &errors,
+            ..Shown::default()
+        };
+        return render_document(&state, &page, &user, &d, shown).await;
+    };
+    match service::upload_version(&state, &who(&user, &ip), &id, file).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/documents/{id}?done=upload")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let shown = Shown {
+                errors: &errors,
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+        Err(e) => {
+            let shown = Shown {
+                refusal: Some(refusal_text(page.lang, e)?),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+    }
+}
+
+/// A version's file, for whoever reads the document (the download is a read too).
+async fn download(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, version)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    let v = crate::store::versions(&state.db, &d.id)
+        .await?
+        .into_iter()
+        .find(|v| v.version == version)
+        .ok_or(AppError::NotFound)?;
+    let bytes = tinhso_kernel::storage::get(state.storage.as_ref(), &v.storage_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
+    Ok(tinhso_kernel::web::download(
+        &v.media_type,
+        &v.file_name,
+        bytes.to_vec(),
+    ))
+}
+
+/// Who read the document and when: for the clerks and leaders of the agency holding it.
+async fn reads_page(
+    State(state): State<Ctx>,
+    page: Page,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::ReadLog).await?;
+    let reads = crate::store::reads(&state.db, &d.id, 200).await?;
+    Ok(page
+        .render(
+            "documents_reads.html",
+            context! { d => view(&d), reads => sv(&reads), section => section(&user) },
+        )?
+        .into_response())
+}
+
+/// The registration form's fields from top to bottom, which its error summary follows.
+const REGISTER_ORDER: [&str; 14] = [
+    "CodeNumber",
+    "TypeName",
+    "OrganName",
+    "OrganId",
+    "IssuedDate",
+    "Subject",
+    "Priority",
+    "Secrecy",
+    "Source",
+    "ArrivalDate",
+    "PageAmount",
+    "DueDate",
+    "Description",
+    "file",
+];
+
+/// The registration form, blank, after mistakes, or with the duplicate warning (`duplicate`:
+/// the warning, in the page's language) asking to confirm.
+async fn render_register_form(
+    page: &Page,
+    user: &User,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+    duplicate: Option<String>,
+) -> PageResult<Response> {
+    let status = if errors.is_empty() && duplicate.is_none() {
+        StatusCode::OK
+    } else if duplicate.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = page.render(
+        "documents_register.html",
+        context! {
+            types => doc_types(), urgencies => urgencies(), values => sv(values),
+            errors => form_errors_in(errors, &REGISTER_ORDER), duplicate => duplicate,
+            today => tinhso_kernel::time::local_now().date().to_string(), section => section(user),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn register_form(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    if !policy::keeps_incoming(&user, true) {
+        return Err(AppError::Forbidden.into());
+    }
+    render_register_form(&page, &user, &BTreeMap::new(), &[], None).await
+}
+
+async fn register_submit(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    if !policy::keeps_incoming(&user, true) {
+        return Err(AppError::Forbidden.into());
+    }
+    let form = files::read(multipart).await?;
+    let mut errors = form.file_errors.clone();
+    let page_amount = whole_number(&form, "PageAmount").map_err(|e| errors.push(e));
+    let file = document_file(&form).map_err(|e| errors.push(e));
+    let (Ok(page_amount), Ok(file)) = (page_amount, file) else {
+        return render_register_form(&page, &user, &form.fields, &errors, None).await;
+    };
+    // The register keeps the document itself, not only its metadata.
+    if file.is_none() && errors.is_empty() {
+        errors.push(FieldError::new("file", "Chọn tệp văn bản (PDF hoặc DOCX)."));
+    }
+    if !errors.is_empty() {
+        return render_register_form(&page, &user, &form.fields, &errors, None).await;
+    }
+    let arrival = Arrival {
+        code_number: form.text("CodeNumber").to_owned(),
+        organ_id: optional(&form, "OrganId"),
+        organ_name: form.text("OrganName").to_owned(),
+        subject: form.text("Subject").to_owned(),
+        type_name: optional(&form, "TypeName"),
+        priority: form.text("Priority").parse().ok(),
+        secrecy: optional(&form, "Secrecy"),
+        issued_date: optional(&form, "IssuedDate"),
+        arrival_date: optional(&form, "ArrivalDate"),
+        source: optional(&form, "Source"),
+        page_amount,
+        description: form.text("Description").to_owned(),
+        due_date: optional(&form, "DueDate"),
+        confirm_duplicate: form.text("ConfirmDuplicate") == "yes",
+    };
+    match service::register_incoming(&state, &who(&user, &ip), arrival, file).await {
+        Ok(registered) => Ok(Redirect::to(&format!(
+            "/office/documents/{}?done=register",
+            registered.id
+        ))
+        .into_response()),
+        Err(AppError::Validation(errors)) => {
+            render_register_form(&page, &user, &form.fields, &errors, None).await
+        }
+        // The only conflict of a registration: the same document is in the register already.
+        Err(AppError::Conflict(message)) => {
+            let warning = i18n::message(page.lang, &message).replace(" (ConfirmDuplicate)", "");
+            render_register_form(&page, &user, &form.fields, &[], Some(warning)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
