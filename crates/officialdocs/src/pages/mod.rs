@@ -281,7 +281,7 @@ fn urgencies() -> Vec<Value> {
 }
 
 /// The new draft form's fields from top to bottom, which its error summary follows.
-const DRAFT_ORDER: [&str; 13] = [
+const DRAFT_ORDER: [&str; 14] = [
     "TypeName",
     "Subject",
     "Priority",
@@ -294,6 +294,7 @@ const DRAFT_ORDER: [&str; 13] = [
     "IssuedAmount",
     "DueDate",
     "Description",
+    "DossierCode",
     "file",
 ];
 
@@ -332,9 +333,24 @@ async fn render_draft_form(
     Ok((status, html).into_response())
 }
 
-async fn new_form(State(state): State<Ctx>, page: Page) -> PageResult<Response> {
+#[derive(Deserialize, Default)]
+struct NewQuery {
+    /// The one-stop dossier the draft decides (from the dossier's office page).
+    dossier: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<Ctx>,
+    page: Page,
+    Query(q): Query<NewQuery>,
+) -> PageResult<Response> {
     let user = drafter(&state, &page).await?;
-    render_draft_form(&state, &page, &user, &BTreeMap::new(), &[]).await
+    let mut values = BTreeMap::new();
+    if let Some(code) = q.dossier.filter(|c| !c.trim().is_empty()) {
+        values.insert("DossierCode".to_owned(), code);
+        values.insert("TypeName".to_owned(), "decision".to_owned());
+    }
+    render_draft_form(&state, &page, &user, &values, &[]).await
 }
 
 /// Text of a form field, `None` when left empty.
@@ -427,6 +443,7 @@ async fn new_submit(
         description: form.text("Description").to_owned(),
         due_date: optional(&form, "DueDate"),
         to: recipients(&form),
+        dossier_code: optional(&form, "DossierCode"),
     };
     let who = who(&user, &ip);
     let id = match service::create(&state, &who, draft).await {

@@ -79,6 +79,19 @@ async fn a_decision_issued_for_a_dossier_becomes_its_result(app: TestApp) {
     let (id, code) = dossier_at_the_counter(&app).await;
     let p = people(&app).await;
 
+    // The dossier's office page leads the specialist to a draft with the code filled in.
+    app.clear_cookies();
+    app.login(DRAFTER, PASSWORD).await;
+    let (_, page) = app.get(&format!("/office/dossiers/{id}")).await;
+    let link = format!("/office/documents/new?dossier={code}");
+    assert!(page.contains(&link), "the office page offers the draft");
+    let (status, form) = app.get(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains(&format!("value=\"{code}\"")),
+        "the code is filled in"
+    );
+
     // Not a dossier code, a code no dossier has, and another agency's specialist: refused,
     // and nothing is drafted.
     let drafts_before = app.count("SELECT COUNT(*) FROM documents").await;
