@@ -8,8 +8,10 @@ pub mod api;
 pub mod demo;
 pub mod events;
 pub mod policy;
+pub mod registers;
 pub mod service;
 pub mod store;
+pub mod work_files;
 
 use serde::Serialize;
 use tinhso_domain::official_doc::incoming::IncomingState;
@@ -107,7 +109,11 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory", "accounts"],
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
-    routes: || tinhso_kernel::module::Routes::new("documents").merge(api::routes()),
+    routes: || {
+        tinhso_kernel::module::Routes::new("documents")
+            .merge(api::routes())
+            .merge(work_files::api::routes())
+    },
     tables: &[
         "doc_units",
         "doc_registers",
@@ -115,10 +121,17 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_versions",
         "document_recipients",
         "document_reads",
+        "work_file_lists",
+        "work_file_headings",
+        "work_files",
+        "work_file_documents",
     ],
     migrations: tinhso_kernel::migrations!(),
-    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
-        policy::DocumentPolicy,
-    >()],
+    policies: &[
+        tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),
+        tinhso_kernel::auth::policy::PolicyInfo::of::<work_files::policy::WorkFilePolicy>(),
+    ],
+    topics: &[&work_files::deposits::DEPOSITS],
+    sweeps: &[&work_files::DEPOSIT_SWEEP],
     ..tinhso_kernel::module::Module::EMPTY
 };

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
-const SELECT: &str =
+pub(crate) const SELECT: &str =
     "SELECT d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
     d.drafting_unit_id, d.drafter_id, d.signer_position, d.signer_full_name, d.authority_prefix,
     d.page_amount, d.issued_amount, d.description, d.due_date, d.code_number, d.code_notation,
@@ -18,7 +18,7 @@ fn corrupt(what: &str, value: &str) -> AppError {
     AppError::Internal(anyhow::anyhow!("documents: unknown {what} {value:?}"))
 }
 
-fn document(row: &AnyRow) -> Result<Document, AppError> {
+pub(crate) fn document(row: &AnyRow) -> Result<Document, AppError> {
     let direction: String = row.try_get("direction")?;
     let state: String = row.try_get("state")?;
     let (direction, state) = match direction.as_str() {
