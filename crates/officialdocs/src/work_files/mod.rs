@@ -8,6 +8,7 @@
 //! `tinhso_domain::official_doc::work_file`.
 
 pub mod api;
+pub mod demo;
 pub mod deposits;
 pub mod export;
 pub mod pdf;

@@ -29,3 +29,4 @@ mod public;
 mod security;
 mod storage;
 mod translations;
+mod work_files;
