@@ -65,14 +65,15 @@ pub struct Period {
 
 /// The period `from`..=`to`: refused when it runs backwards or is longer than 5 years.
 pub fn period(p: &Period, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), AppError> {
-    let parse = |text: Option<&str>, field: &str, default: NaiveDate| {
-        match text.map(str::trim).filter(|t| !t.is_empty()) {
-            None => Ok(default),
-            Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .filter(|d| (1900..=9999).contains(&d.year()))
-                .ok_or_else(|| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
-        }
+    let parse = |text: Option<&str>, field: &str, default: NaiveDate| match text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => Ok(default),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..=9999).contains(&d.year()))
+            .ok_or_else(|| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
     };
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let from = parse(p.from.as_deref(), "from", year_start)?;
@@ -154,7 +155,10 @@ pub struct Line {
 /// The Vietnam date of a stored UTC time.
 fn local_date(utc: &str) -> String {
     tinhso_kernel::time::parse(utc)
-        .map(|t| t.with_timezone(&tinhso_kernel::time::vietnam()).date_naive())
+        .map(|t| {
+            t.with_timezone(&tinhso_kernel::time::vietnam())
+                .date_naive()
+        })
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_default()
 }
@@ -256,9 +260,7 @@ impl Register {
             self.lines.len()
         ))];
         if self.lines.is_empty() {
-            blocks.push(Block::Paragraph(
-                "Không có văn bản nào trong kỳ.".into(),
-            ));
+            blocks.push(Block::Paragraph("Không có văn bản nào trong kỳ.".into()));
         }
         for line in &self.lines {
             // The first columns name the entry: number and date (out), arrival date and
@@ -296,12 +298,14 @@ impl Register {
                 line.cells
                     .iter()
                     .enumerate()
-                    .map(|(i, text)| match line.numbers.iter().find(|(c, _)| *c == i) {
-                        Some((_, n)) => Cell::Number(*n),
-                        None => Cell::Text(
-                            tinhso_domain::spreadsheet::neutralize(text).into_owned(),
-                        ),
-                    })
+                    .map(
+                        |(i, text)| match line.numbers.iter().find(|(c, _)| *c == i) {
+                            Some((_, n)) => Cell::Number(*n),
+                            None => Cell::Text(
+                                tinhso_domain::spreadsheet::neutralize(text).into_owned(),
+                            ),
+                        },
+                    )
                     .collect()
             })
             .collect();

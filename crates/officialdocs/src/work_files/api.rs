@@ -72,7 +72,9 @@ async fn checked_list(
     action: WorkFileAction,
 ) -> Result<FileList, AppError> {
     prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
-    let l = store::list(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let l = store::list(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let k = Keeping {
         agency_id: l.agency_id.clone(),
         creator_id: None,
@@ -89,7 +91,9 @@ async fn checked_file(
     action: WorkFileAction,
 ) -> Result<WorkFile, AppError> {
     prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
-    let f = store::file(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let f = store::file(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     decided(state, principal, &service::keeping_of_file(&f), action).await?;
     Ok(f)
 }
@@ -195,7 +199,10 @@ fn summary(f: WorkFile, heading: String) -> WorkFileSummary {
     let code: Option<FileCode> = f.code.parse().ok();
     WorkFileSummary {
         file_code: WorkFileCode {
-            organ_id: code.as_ref().map(|c| c.agency.to_string()).unwrap_or_default(),
+            organ_id: code
+                .as_ref()
+                .map(|c| c.agency.to_string())
+                .unwrap_or_default(),
             file_catalog: code.as_ref().map(|c| c.year).unwrap_or_default(),
             file_notation: f.notation.clone(),
         },
@@ -213,7 +220,11 @@ fn summary(f: WorkFile, heading: String) -> WorkFileSummary {
     }
 }
 
-async fn list_view_of(state: &Ctx, l: FileList, with_files: bool) -> Result<WorkFileList, AppError> {
+async fn list_view_of(
+    state: &Ctx,
+    l: FileList,
+    with_files: bool,
+) -> Result<WorkFileList, AppError> {
     let headings = store::headings(&state.db, &l.id).await?;
     let files = if with_files {
         store::files_of(&state.db, &l.id).await?
@@ -297,8 +308,13 @@ pub async fn create_list(
         .collect();
     let id =
         service::create_list(&state, &who, body.year, body.numbering.as_deref(), headings).await?;
-    let l = store::list(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(list_view_of(&state, l, true).await?)))
+    let l = store::list(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(list_view_of(&state, l, true).await?),
+    ))
 }
 
 /// A file list with its headings and files, for the officials of its agency.
@@ -345,8 +361,13 @@ pub async fn add_heading(
         },
     )
     .await?;
-    let l = store::list(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(list_view_of(&state, l, true).await?)))
+    let l = store::list(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(list_view_of(&state, l, true).await?),
+    ))
 }
 
 /// A file planned in the list.
@@ -407,7 +428,11 @@ pub async fn add_file(
     let f = store::file(&state.db, &file_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let heading = f.notation.split_once('.').map(|(_, h)| h.to_owned()).unwrap_or_default();
+    let heading = f
+        .notation
+        .split_once('.')
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or_default();
     Ok((StatusCode::CREATED, Json(summary(f, heading))))
 }
 
@@ -439,7 +464,10 @@ pub async fn list_act(
     Json(body): Json<WorkFileListActionRequest>,
 ) -> ApiResult<Json<WorkFileList>> {
     let action: ListAction = body.action.parse().map_err(|_| {
-        AppError::validation("Action", "Thao tác với danh mục hồ sơ là approve hoặc amend.")
+        AppError::validation(
+            "Action",
+            "Thao tác với danh mục hồ sơ là approve hoặc amend.",
+        )
     })?;
     let needs = match action {
         ListAction::Approve => WorkFileAction::Approve,
@@ -448,7 +476,9 @@ pub async fn list_act(
     checked_list(&state, &auth.principal, &id, needs).await?;
     let who = who(&auth, &ip)?;
     service::list_action(&state, &who, &id, action, &body.note).await?;
-    let l = store::list(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let l = store::list(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(list_view_of(&state, l, true).await?))
 }
 
@@ -503,7 +533,11 @@ async fn file_view_of(state: &Ctx, f: WorkFile) -> Result<WorkFileView, AppError
             added_at: p.added_at,
         });
     }
-    let heading = f.notation.split_once('.').map(|(_, h)| h.to_owned()).unwrap_or_default();
+    let heading = f
+        .notation
+        .split_once('.')
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or_default();
     Ok(WorkFileView {
         list_id: f.list_id.clone(),
         file: summary(f, heading),
@@ -574,7 +608,9 @@ pub async fn file_act(
         },
     )
     .await?;
-    let f = store::file(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let f = store::file(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(file_view_of(&state, f).await?))
 }
 
@@ -605,7 +641,9 @@ pub async fn place_document(
     checked_file(&state, &auth.principal, &id, WorkFileAction::Handle).await?;
     let who = who(&auth, &ip)?;
     service::place(&state, &who, &id, &body.document_id).await?;
-    let f = store::file(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let f = store::file(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(file_view_of(&state, f).await?)))
 }
 
@@ -627,7 +665,9 @@ pub async fn remove_document(
     checked_file(&state, &auth.principal, &id, WorkFileAction::Handle).await?;
     let who = who(&auth, &ip)?;
     service::unplace(&state, &who, &id, &document_id).await?;
-    let f = store::file(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let f = store::file(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(file_view_of(&state, f).await?))
 }
 
@@ -638,9 +678,7 @@ async fn closed_export(
 ) -> Result<super::export::Export, AppError> {
     let f = checked_file(state, &auth.principal, id, WorkFileAction::View).await?;
     if f.state != "closed" && f.state != "deposited" {
-        return Err(AppError::Conflict(
-            "Chỉ xuất hồ sơ đã đóng.".into(),
-        ));
+        return Err(AppError::Conflict("Chỉ xuất hồ sơ đã đóng.".into()));
     }
     super::export::load(state, f).await
 }
@@ -662,7 +700,11 @@ pub async fn export_pdf(
     let x = closed_export(&state, &auth, &id).await?;
     let name = format!("{}.pdf", x.file.code);
     let bytes = super::export::pdf(x)?;
-    Ok(tinhso_kernel::web::download("application/pdf", &name, bytes))
+    Ok(tinhso_kernel::web::download(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
 }
 
 /// A closed file's metadata as XML (Appendix VI names: `FileCode`, `Title`, `Maintenance`,

@@ -16,7 +16,11 @@ const HEADINGS: &[(&str, &str)] = &[
 /// (heading, title, retention)
 const FILES: &[(&str, &str, &str)] = &[
     ("TH", "Kế hoạch công tác tư pháp năm 2026", "20 năm"),
-    ("TH", "Báo cáo tổng kết công tác tư pháp năm 2026", "Vĩnh viễn"),
+    (
+        "TH",
+        "Báo cáo tổng kết công tác tư pháp năm 2026",
+        "Vĩnh viễn",
+    ),
     (
         "PBGDPL",
         "Hồ sơ công nhận báo cáo viên pháp luật tỉnh năm 2026",

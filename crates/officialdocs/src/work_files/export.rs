@@ -271,8 +271,22 @@ fn write_xml(x: &Export) -> std::io::Result<Vec<u8>> {
         .sum();
     w.create_element("File").write_inner_content(|w| {
         w.create_element("FileCode").write_inner_content(|w| {
-            leaf(w, "OrganId", &code.as_ref().map(|c| c.agency.to_string()).unwrap_or_default())?;
-            leaf(w, "FileCatalog", &code.as_ref().map(|c| c.year.to_string()).unwrap_or_default())?;
+            leaf(
+                w,
+                "OrganId",
+                &code
+                    .as_ref()
+                    .map(|c| c.agency.to_string())
+                    .unwrap_or_default(),
+            )?;
+            leaf(
+                w,
+                "FileCatalog",
+                &code
+                    .as_ref()
+                    .map(|c| c.year.to_string())
+                    .unwrap_or_default(),
+            )?;
             leaf(w, "FileNotation", &f.notation)?;
             Ok(())
         })?;
@@ -308,9 +322,21 @@ fn document(w: &mut Xml, ordinal: usize, e: &Entry) -> std::io::Result<()> {
         leaf(w, "Id", &d.id)?;
         leaf(w, "Direction", d.direction.as_str())?;
         leaf(w, "TypeName", d.doc_type.name_vi())?;
-        leaf(w, "CodeNumber", d.code_number.as_deref().unwrap_or_default())?;
-        leaf(w, "CodeNotation", d.code_notation.as_deref().unwrap_or_default())?;
-        leaf(w, "IssuedDate", d.issued_date.as_deref().unwrap_or_default())?;
+        leaf(
+            w,
+            "CodeNumber",
+            d.code_number.as_deref().unwrap_or_default(),
+        )?;
+        leaf(
+            w,
+            "CodeNotation",
+            d.code_notation.as_deref().unwrap_or_default(),
+        )?;
+        leaf(
+            w,
+            "IssuedDate",
+            d.issued_date.as_deref().unwrap_or_default(),
+        )?;
         leaf(w, "OrganId", &d.organ_id)?;
         leaf(w, "OrganName", &d.organ_name)?;
         leaf(w, "Subject", &d.subject)?;
@@ -326,7 +352,11 @@ fn document(w: &mut Xml, ordinal: usize, e: &Entry) -> std::io::Result<()> {
         leaf(w, "IssuedAmount", &d.issued_amount.to_string())?;
         leaf(w, "DueDate", d.due_date.as_deref().unwrap_or_default())?;
         if d.direction == Direction::In {
-            leaf(w, "ArrivalDate", d.arrival_date.as_deref().unwrap_or_default())?;
+            leaf(
+                w,
+                "ArrivalDate",
+                d.arrival_date.as_deref().unwrap_or_default(),
+            )?;
             leaf(
                 w,
                 "ArrivalNumber",
@@ -334,7 +364,11 @@ fn document(w: &mut Xml, ordinal: usize, e: &Entry) -> std::io::Result<()> {
             )?;
         }
         leaf(w, "FileName", e.file_name.as_deref().unwrap_or_default())?;
-        leaf(w, "Embedded", if e.pdf.is_some() { "true" } else { "false" })?;
+        leaf(
+            w,
+            "Embedded",
+            if e.pdf.is_some() { "true" } else { "false" },
+        )?;
         Ok(())
     })?;
     Ok(())

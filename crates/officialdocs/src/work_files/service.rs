@@ -141,13 +141,19 @@ pub async fn create_list(
         WorkFileAction::ManageList,
     )?;
     if !(2000..=9999).contains(&year) {
-        return Err(AppError::validation("Year", "Năm của danh mục có 4 chữ số."));
+        return Err(AppError::validation(
+            "Year",
+            "Năm của danh mục có 4 chữ số.",
+        ));
     }
     let numbering = numbering(numbering_text)?;
     let mut checked = Vec::new();
     for h in &headings {
         let a = abbreviation("Headings", &h.abbreviation)?;
-        if checked.iter().any(|(b, _): &(Abbreviation, String)| *b == a) {
+        if checked
+            .iter()
+            .any(|(b, _): &(Abbreviation, String)| *b == a)
+        {
             return Err(AppError::validation(
                 "Headings",
                 "Hai đề mục lớn không được trùng chữ viết tắt.",
@@ -230,9 +236,7 @@ pub async fn add_heading(
     editable(&l)?;
     let existing = store::headings_in(&mut tx, list_id).await?;
     if existing.iter().any(|h| h.abbreviation == a.as_str()) {
-        return Err(AppError::Conflict(format!(
-            "Danh mục đã có đề mục {a}."
-        )));
+        return Err(AppError::Conflict(format!("Danh mục đã có đề mục {a}.")));
     }
     let id = uuid::Uuid::now_v7().to_string();
     let position = existing.len() as i64 + 1;
@@ -291,7 +295,12 @@ pub async fn add_file(
         .retention
         .parse()
         .map_err(|e| file_error("Maintenance", e))?;
-    let given = match input.notation.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    let given = match input
+        .notation
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         Some(n) => Some(
             n.parse::<FileNotation>()
                 .map_err(|e| file_error("FileNotation", e))?,
@@ -529,8 +538,16 @@ pub async fn file_action(
 ) -> Result<(), AppError> {
     let start = date("StartDate", step.start_date.as_deref())?;
     let end = date("EndDate", step.end_date.as_deref())?;
-    let new_retention = match step.retention.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(r.parse::<Retention>().map_err(|e| file_error("Maintenance", e))?),
+    let new_retention = match step
+        .retention
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(r) => Some(
+            r.parse::<Retention>()
+                .map_err(|e| file_error("Maintenance", e))?,
+        ),
         None => None,
     };
     let now = tinhso_kernel::time::now_text();
@@ -582,7 +599,13 @@ pub async fn file_action(
                 "retention": retention.to_string(), "deposit_due": due });
             (
                 "work_file.close",
-                (to.as_str(), retention, f.start_date.clone(), Some(end.to_string()), due),
+                (
+                    to.as_str(),
+                    retention,
+                    f.start_date.clone(),
+                    Some(end.to_string()),
+                    due,
+                ),
                 after,
             )
         }
@@ -676,17 +699,22 @@ pub async fn place(
         ));
     }
     if store::is_placed(&mut tx, file_id, &d.id).await? {
-        return Err(AppError::Conflict(
-            "Văn bản đã có trong hồ sơ này.".into(),
-        ));
+        return Err(AppError::Conflict("Văn bản đã có trong hồ sơ này.".into()));
     }
     let last = store::last_ordinal(&mut tx, file_id)
         .await?
         .and_then(|n| u32::try_from(n).ok());
-    let ordinal = rules::next_doc_ordinal(last).ok_or_else(|| {
-        AppError::Conflict("Một hồ sơ có tối đa 999 văn bản.".into())
-    })?;
-    store::place(&mut tx, file_id, &d.id, i64::from(ordinal), &who.user.id, &now).await?;
+    let ordinal = rules::next_doc_ordinal(last)
+        .ok_or_else(|| AppError::Conflict("Một hồ sơ có tối đa 999 văn bản.".into()))?;
+    store::place(
+        &mut tx,
+        file_id,
+        &d.id,
+        i64::from(ordinal),
+        &who.user.id,
+        &now,
+    )
+    .await?;
     audit::record(
         &state.db,
         &mut tx,

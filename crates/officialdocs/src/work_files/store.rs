@@ -62,10 +62,12 @@ pub struct Placed {
     pub added_at: String,
 }
 
-const LIST: &str = "SELECT id, agency_id, year, numbering, state, amendments, approved_by, approved_at,
+const LIST: &str =
+    "SELECT id, agency_id, year, numbering, state, amendments, approved_by, approved_at,
     created_at, updated_at FROM work_file_lists";
 
-const FILE: &str = "SELECT id, list_id, agency_id, heading_id, number, notation, code, title, retention,
+const FILE: &str =
+    "SELECT id, list_id, agency_id, heading_id, number, notation, code, title, retention,
     creator_id, description, state, start_date, end_date, deposit_due, deposit_noticed_at,
     created_at, updated_at FROM work_files";
 
@@ -88,11 +90,12 @@ pub async fn insert_list(tx: &mut Conn, l: &FileList) -> Result<(), AppError> {
 
 /// Whether the agency already has a list for the year.
 pub async fn list_of_year(tx: &mut Conn, agency_id: &str, year: i64) -> Result<bool, AppError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM work_file_lists WHERE agency_id = $1 AND year = $2")
-        .bind(agency_id)
-        .bind(year)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM work_file_lists WHERE agency_id = $1 AND year = $2")
+            .bind(agency_id)
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -106,7 +109,11 @@ pub async fn list(db: &Db, id: &str) -> Result<Option<FileList>, AppError> {
 }
 
 /// The list, its row locked until the transaction ends (edits and approval serialise on it).
-pub async fn list_for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<FileList>, AppError> {
+pub async fn list_for_update(
+    db: &Db,
+    tx: &mut Conn,
+    id: &str,
+) -> Result<Option<FileList>, AppError> {
     let lock = db.lock_rows("work_file_lists");
     Ok(
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{LIST} WHERE id = $1{lock}")))
@@ -127,7 +134,12 @@ pub async fn lists_of(db: &Db, agency_id: &str) -> Result<Vec<FileList>, AppErro
 }
 
 /// Opens an amendment of an approved list (or any other plain state change).
-pub async fn set_list_state(tx: &mut Conn, id: &str, state: &str, now: &str) -> Result<(), AppError> {
+pub async fn set_list_state(
+    tx: &mut Conn,
+    id: &str,
+    state: &str,
+    now: &str,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE work_file_lists SET state = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(state)
@@ -172,11 +184,17 @@ const HEADINGS: &str = "SELECT id, list_id, position, abbreviation, title FROM w
     WHERE list_id = $1 ORDER BY position";
 
 pub async fn headings(db: &Db, list_id: &str) -> Result<Vec<Heading>, AppError> {
-    Ok(sqlx::query_as(HEADINGS).bind(list_id).fetch_all(&db.pool).await?)
+    Ok(sqlx::query_as(HEADINGS)
+        .bind(list_id)
+        .fetch_all(&db.pool)
+        .await?)
 }
 
 pub async fn headings_in(tx: &mut Conn, list_id: &str) -> Result<Vec<Heading>, AppError> {
-    Ok(sqlx::query_as(HEADINGS).bind(list_id).fetch_all(&mut *tx).await?)
+    Ok(sqlx::query_as(HEADINGS)
+        .bind(list_id)
+        .fetch_all(&mut *tx)
+        .await?)
 }
 
 pub async fn insert_file(tx: &mut Conn, f: &WorkFile) -> Result<(), AppError> {
@@ -211,31 +229,40 @@ pub async fn last_number(
     heading_id: Option<&str>,
 ) -> Result<i64, AppError> {
     let row = match heading_id {
-        Some(h) => sqlx::query(
-            "SELECT COALESCE(MAX(number), 0) AS last FROM work_files
+        Some(h) => {
+            sqlx::query(
+                "SELECT COALESCE(MAX(number), 0) AS last FROM work_files
              WHERE list_id = $1 AND heading_id = $2",
-        )
-        .bind(list_id)
-        .bind(h)
-        .fetch_one(&mut *tx)
-        .await?,
-        None => sqlx::query(
-            "SELECT COALESCE(MAX(number), 0) AS last FROM work_files WHERE list_id = $1",
-        )
-        .bind(list_id)
-        .fetch_one(&mut *tx)
-        .await?,
+            )
+            .bind(list_id)
+            .bind(h)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "SELECT COALESCE(MAX(number), 0) AS last FROM work_files WHERE list_id = $1",
+            )
+            .bind(list_id)
+            .fetch_one(&mut *tx)
+            .await?
+        }
     };
     Ok(row.try_get("last")?)
 }
 
 /// Whether a file of the list already has this notation.
-pub async fn notation_taken(tx: &mut Conn, list_id: &str, notation: &str) -> Result<bool, AppError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM work_files WHERE list_id = $1 AND notation = $2")
-        .bind(list_id)
-        .bind(notation)
-        .fetch_one(&mut *tx)
-        .await?;
+pub async fn notation_taken(
+    tx: &mut Conn,
+    list_id: &str,
+    notation: &str,
+) -> Result<bool, AppError> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM work_files WHERE list_id = $1 AND notation = $2")
+            .bind(list_id)
+            .bind(notation)
+            .fetch_one(&mut *tx)
+            .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -249,7 +276,11 @@ pub async fn file(db: &Db, id: &str) -> Result<Option<WorkFile>, AppError> {
 }
 
 /// The file, its row locked until the transaction ends.
-pub async fn file_for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<WorkFile>, AppError> {
+pub async fn file_for_update(
+    db: &Db,
+    tx: &mut Conn,
+    id: &str,
+) -> Result<Option<WorkFile>, AppError> {
     let lock = db.lock_rows("work_files");
     Ok(
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{FILE} WHERE id = $1{lock}")))
@@ -310,10 +341,11 @@ pub async fn placed(db: &Db, file_id: &str) -> Result<Vec<Placed>, AppError> {
 
 /// The ordinal of the file's last document, if any.
 pub async fn last_ordinal(tx: &mut Conn, file_id: &str) -> Result<Option<i64>, AppError> {
-    let row = sqlx::query("SELECT MAX(ordinal) AS last FROM work_file_documents WHERE file_id = $1")
-        .bind(file_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT MAX(ordinal) AS last FROM work_file_documents WHERE file_id = $1")
+            .bind(file_id)
+            .fetch_one(&mut *tx)
+            .await?;
     Ok(row.try_get("last")?)
 }
 
@@ -352,11 +384,12 @@ pub async fn place(
 
 /// Takes a document out of a file; whether it was there.
 pub async fn unplace(tx: &mut Conn, file_id: &str, document_id: &str) -> Result<bool, AppError> {
-    let done = sqlx::query("DELETE FROM work_file_documents WHERE file_id = $1 AND document_id = $2")
-        .bind(file_id)
-        .bind(document_id)
-        .execute(&mut *tx)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM work_file_documents WHERE file_id = $1 AND document_id = $2")
+            .bind(file_id)
+            .bind(document_id)
+            .execute(&mut *tx)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -385,7 +418,10 @@ pub async fn claim_deposit_notice(tx: &mut Conn, id: &str, now: &str) -> Result<
 }
 
 /// The document clerks of an agency: (user id, email).
-pub async fn clerks(tx: &mut Conn, agency_id: &str) -> Result<Vec<(String, Option<String>)>, AppError> {
+pub async fn clerks(
+    tx: &mut Conn,
+    agency_id: &str,
+) -> Result<Vec<(String, Option<String>)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
          WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role = 'document_clerk' ORDER BY u.id",

@@ -94,7 +94,13 @@ async fn bytes(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, V
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, media, body)
 }
 
@@ -145,7 +151,14 @@ async fn issued(app: &TestApp, p: &People, subject: &str, file: &[u8]) -> (Strin
         .await;
         assert_eq!(status, StatusCode::OK, "{action}: {doc}");
     }
-    let (_, doc) = call(app, "GET", &format!("/api/v1/documents/{id}"), &p.clerk, None).await;
+    let (_, doc) = call(
+        app,
+        "GET",
+        &format!("/api/v1/documents/{id}"),
+        &p.clerk,
+        None,
+    )
+    .await;
     let number = format!(
         "{}/{}",
         doc["CodeNumber"].as_str().unwrap(),
@@ -353,7 +366,8 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     assert_eq!(c["FileCode"]["FileNotation"], "01.VP");
 
     // Approved by a leader, then frozen until an amendment.
-    let (status, approved) = list_act(&app, &p.leader, &list_id, json!({"Action": "approve"})).await;
+    let (status, approved) =
+        list_act(&app, &p.leader, &list_id, json!({"Action": "approve"})).await;
     assert_eq!(status, StatusCode::OK, "{approved}");
     assert_eq!(approved["State"], "approved");
     assert_eq!(approved["Files"].as_array().unwrap().len(), 3);
@@ -361,7 +375,11 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     let (status, refused) = add_file(&app, &p.clerk, &list_id, late.clone()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     let (status, _) = list_act(&app, &p.clerk, &list_id, json!({"Action": "amend"})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an amendment gives its reason");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an amendment gives its reason"
+    );
     let (status, amending) = list_act(
         &app,
         &p.clerk,
@@ -393,7 +411,13 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     assert_eq!(status, StatusCode::OK);
 
     // Documents: two issued today, one received on paper earlier (PDF), one as DOCX.
-    let (out1, _, _) = issued(&app, &p, "Quyết định MARKER-OUT-ONE", &pdf_with("MARKER-OUT-ONE", 1)).await;
+    let (out1, _, _) = issued(
+        &app,
+        &p,
+        "Quyết định MARKER-OUT-ONE",
+        &pdf_with("MARKER-OUT-ONE", 1),
+    )
+    .await;
     let (out2, _, _) = issued(
         &app,
         &p,
@@ -431,17 +455,29 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     let (status, in_b) = place(&app, &p.clerk, &file_b, &out1).await;
     assert_eq!(status, StatusCode::CREATED, "{in_b}");
     assert_eq!(in_b["Documents"][0]["DocumentId"], out1.as_str());
-    assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, documents_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents").await,
+        documents_before
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM document_versions").await,
         versions_before
     );
-    assert_eq!(app.count_where("work_file_documents", "document_id", &out1).await, 2);
+    assert_eq!(
+        app.count_where("work_file_documents", "document_id", &out1)
+            .await,
+        2
+    );
     let (status, _) = place(&app, &p.clerk, &file_b, &out1).await;
     assert_eq!(status, StatusCode::CONFLICT, "placed once per file");
 
     // An open file is not exported; closing fixes the end date, retention and deadline.
-    let (status, _, _) = bytes(&app, &format!("/api/v1/work-files/{file_a}/export.pdf"), &p.clerk).await;
+    let (status, _, _) = bytes(
+        &app,
+        &format!("/api/v1/work-files/{file_a}/export.pdf"),
+        &p.clerk,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let end = today();
     let (status, closed) = file_act(
@@ -460,7 +496,11 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     let (status, twice) = file_act(&app, &p.clerk, &file_a, json!({"Action": "close"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{twice}");
     let (status, _) = place(&app, &p.clerk, &file_a, &in_pdf).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a closed file takes no document");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a closed file takes no document"
+    );
     let (status, _) = call(
         &app,
         "DELETE",
@@ -472,39 +512,64 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     assert_eq!(status, StatusCode::CONFLICT, "nor gives one back");
 
     // The PDF: cover and contents, then the documents by date (the DOCX only listed).
-    let (status, media, pdf) =
-        bytes(&app, &format!("/api/v1/work-files/{file_a}/export.pdf"), &p.leader).await;
+    let (status, media, pdf) = bytes(
+        &app,
+        &format!("/api/v1/work-files/{file_a}/export.pdf"),
+        &p.leader,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(media, "application/pdf");
     let pages = page_texts(&pdf);
     let cover = page_of(&pages, "HỒ SƠ");
     assert_eq!(cover, 0);
-    assert!(pages[0].contains("000.00.14.H56.2027.01.TCCB"), "{}", pages[0]);
+    assert!(
+        pages[0].contains("000.00.14.H56.2027.01.TCCB"),
+        "{}",
+        pages[0]
+    );
     // The documents' pages follow the cover: 1 (received), 1 (issued first), 2 (issued next).
     let cover_pages = pages.len() - 4;
     assert!(cover_pages >= 1);
     let contents = pages[..cover_pages].join("\n");
     assert!(contents.contains("MỤC LỤC VĂN BẢN"), "{contents}");
     assert!(contents.contains("DOCX"), "{contents}");
-    assert!(pages[cover_pages].contains("MARKER-IN-PDF"), "{}", pages[cover_pages]);
+    assert!(
+        pages[cover_pages].contains("MARKER-IN-PDF"),
+        "{}",
+        pages[cover_pages]
+    );
     assert!(pages[cover_pages + 1].contains("MARKER-OUT-ONE"));
     assert!(pages[cover_pages + 2].contains("MARKER-OUT-TWO"));
     assert!(!pages[cover_pages + 3].contains("MARKER-OUT-ONE"));
     // The contents name the page each document starts on.
-    assert!(contents.contains(&format!("trang {}", cover_pages + 1)), "{contents}");
+    assert!(
+        contents.contains(&format!("trang {}", cover_pages + 1)),
+        "{contents}"
+    );
 
     // The XML: the file's metadata and the documents in the same order, escaped.
-    let (status, media, xml) =
-        bytes(&app, &format!("/api/v1/work-files/{file_a}/export.xml"), &p.drafter).await;
+    let (status, media, xml) = bytes(
+        &app,
+        &format!("/api/v1/work-files/{file_a}/export.xml"),
+        &p.drafter,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(media, "application/xml");
     let xml = String::from_utf8(xml).unwrap();
     assert_eq!(xml_texts(&xml, "FileNotation"), vec!["01.TCCB"]);
     assert_eq!(xml_texts(&xml, "Maintenance"), vec!["Vĩnh viễn"]);
     assert_eq!(xml_texts(&xml, "DocTotal"), vec!["4"]);
-    assert_eq!(xml_texts(&xml, "Id"), vec![in_pdf.clone(), in_docx, out1.clone(), out2]);
+    assert_eq!(
+        xml_texts(&xml, "Id"),
+        vec![in_pdf.clone(), in_docx, out1.clone(), out2]
+    );
     assert_eq!(xml_texts(&xml, "DocOrdinal"), vec!["1", "2", "3", "4"]);
-    assert_eq!(xml_texts(&xml, "Embedded"), vec!["true", "false", "true", "true"]);
+    assert_eq!(
+        xml_texts(&xml, "Embedded"),
+        vec!["true", "false", "true", "true"]
+    );
     assert!(xml_texts(&xml, "Subject").contains(&"Quyết định R&D <thử> MARKER-OUT-TWO".to_owned()));
     assert!(xml.contains("R&amp;D &lt;thử&gt;"));
 
@@ -532,9 +597,17 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
             "work_file_list.add_file" => 4,
             _ => 0,
         };
-        assert_eq!(app.count_where("audit_log", "action", action).await, n + demo, "{action}");
+        assert_eq!(
+            app.count_where("audit_log", "action", action).await,
+            n + demo,
+            "{action}"
+        );
     }
-    assert_eq!(app.count_where("outbox_events", "kind", "work_file.closed").await, 1);
+    assert_eq!(
+        app.count_where("outbox_events", "kind", "work_file.closed")
+            .await,
+        1
+    );
 }
 
 /// The demo's open 2026 file of Sở Tư pháp.
@@ -544,7 +617,14 @@ async fn demo_open_file(app: &TestApp, p: &People) -> Value {
     let id = lists[0]["Id"].as_str().unwrap().to_owned();
     assert_eq!(lists[0]["Year"], 2026);
     assert_eq!(lists[0]["State"], "approved");
-    let (_, list) = call(app, "GET", &format!("/api/v1/work-files/lists/{id}"), &p.drafter, None).await;
+    let (_, list) = call(
+        app,
+        "GET",
+        &format!("/api/v1/work-files/lists/{id}"),
+        &p.drafter,
+        None,
+    )
+    .await;
     let files = list["Files"].as_array().unwrap();
     assert!(files.len() >= 3);
     files.iter().find(|f| f["State"] == "open").unwrap().clone()
@@ -565,10 +645,18 @@ async fn the_deposit_notice_goes_once_thirty_days_before(app: TestApp) {
     assert_eq!(closed["DepositDue"], "2027-12-15");
     let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
     let sweep = |at| tinhso_officialdocs::work_files::deposits::sweep(&app.state, at);
-    assert_eq!(sweep(day(11, 14)).await.unwrap(), 0, "31 days before: not yet");
+    assert_eq!(
+        sweep(day(11, 14)).await.unwrap(),
+        0,
+        "31 days before: not yet"
+    );
     assert_eq!(sweep(day(11, 15)).await.unwrap(), 1, "30 days before");
     assert_eq!(sweep(day(11, 15)).await.unwrap(), 0, "once");
-    assert_eq!(sweep(day(12, 20)).await.unwrap(), 0, "not again when overdue");
+    assert_eq!(
+        sweep(day(12, 20)).await.unwrap(),
+        0,
+        "not again when overdue"
+    );
     let clerk = app.user_id(CLERK).await;
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM inbox_items WHERE user_id = $1 AND topic = 'documents.work_file_deposits'",
@@ -585,7 +673,8 @@ async fn the_deposit_notice_goes_once_thirty_days_before(app: TestApp) {
         "clerks only"
     );
     assert_eq!(
-        app.count_where("audit_log", "action", "work_file.deposit_notice").await,
+        app.count_where("audit_log", "action", "work_file.deposit_notice")
+            .await,
         1
     );
 }
@@ -684,20 +773,35 @@ async fn registers_hold_the_periods_documents_in_number_order(app: TestApp) {
     let t = today();
     let period = format!("from={}&to={}", t - chrono::Duration::days(1), t);
 
-    let (status, media, xlsx) =
-        bytes(&app, &format!("/api/v1/documents/registers/out.xlsx?{period}"), &p.clerk).await;
+    let (status, media, xlsx) = bytes(
+        &app,
+        &format!("/api/v1/documents/registers/out.xlsx?{period}"),
+        &p.clerk,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(media.contains("spreadsheetml"), "{media}");
     let rows = xlsx_rows(&xlsx);
     assert_eq!(rows[0][0], "Số, ký hiệu văn bản");
     assert_eq!(rows[0][2], "Tên loại và trích yếu nội dung văn bản");
     let firsts: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(firsts, numbers.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(rows[2][2].starts_with("Quyết định: =HYPERLINK"), "{:?}", rows[2]);
+    assert_eq!(
+        firsts,
+        numbers.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(
+        rows[2][2].starts_with("Quyết định: =HYPERLINK"),
+        "{:?}",
+        rows[2]
+    );
     assert!(rows[1][4].contains("Lưu: VT"), "{:?}", rows[1]);
 
-    let (status, media, pdf_bytes) =
-        bytes(&app, &format!("/api/v1/documents/registers/out.pdf?{period}"), &p.leader).await;
+    let (status, media, pdf_bytes) = bytes(
+        &app,
+        &format!("/api/v1/documents/registers/out.pdf?{period}"),
+        &p.leader,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(media, "application/pdf");
     let text = page_texts(&pdf_bytes).join("\n");
@@ -719,7 +823,10 @@ async fn registers_hold_the_periods_documents_in_number_order(app: TestApp) {
     assert_eq!(rows[1][3], "20/QĐ-UBND");
     // A cell that would start with a formula is written as text behind an apostrophe.
     assert_eq!(rows[2][2], "'=HYPERLINK(\"http://x\")");
-    assert!(!String::from_utf8_lossy(&xlsx_sheet(&xlsx)).contains("<f>"), "no formula");
+    assert!(
+        !String::from_utf8_lossy(&xlsx_sheet(&xlsx)).contains("<f>"),
+        "no formula"
+    );
     let (status, _, in_pdf) = bytes(
         &app,
         "/api/v1/documents/registers/in.pdf?from=2026-11-01&to=2026-11-30",
@@ -727,16 +834,28 @@ async fn registers_hold_the_periods_documents_in_number_order(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page_texts(&in_pdf).join("\n").contains("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"));
+    assert!(
+        page_texts(&in_pdf)
+            .join("\n")
+            .contains("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN")
+    );
 
     // Another agency's leader gets their own register, without these.
-    let (status, _, theirs) =
-        bytes(&app, &format!("/api/v1/documents/registers/out.xlsx?{period}"), &p.other).await;
+    let (status, _, theirs) = bytes(
+        &app,
+        &format!("/api/v1/documents/registers/out.xlsx?{period}"),
+        &p.other,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(xlsx_rows(&theirs).len(), 1, "only the header");
     // Refusals: a specialist, a backwards or too long period, an unknown file.
     for (path, token, expect) in [
-        ("/api/v1/documents/registers/out.pdf", &p.drafter, StatusCode::FORBIDDEN),
+        (
+            "/api/v1/documents/registers/out.pdf",
+            &p.drafter,
+            StatusCode::FORBIDDEN,
+        ),
         (
             "/api/v1/documents/registers/out.pdf?from=2026-11-02&to=2026-11-01",
             &p.clerk,
@@ -752,11 +871,18 @@ async fn registers_hold_the_periods_documents_in_number_order(app: TestApp) {
             &p.clerk,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        ("/api/v1/documents/registers/out.csv", &p.clerk, StatusCode::NOT_FOUND),
+        (
+            "/api/v1/documents/registers/out.csv",
+            &p.clerk,
+            StatusCode::NOT_FOUND,
+        ),
     ] {
         let (status, media, body) = bytes(&app, path, token).await;
         assert_eq!(status, expect, "{path}: {}", String::from_utf8_lossy(&body));
-        assert!(media.starts_with("application/problem+json"), "{path}: {media}");
+        assert!(
+            media.starts_with("application/problem+json"),
+            "{path}: {media}"
+        );
     }
 }
 
@@ -796,37 +922,98 @@ async fn bad_input_is_refused_and_nothing_is_half_applied(app: TestApp) {
     let files_before = app.count("SELECT COUNT(*) FROM work_files").await;
     let other_official = app.user_id(OTHER_LEADER).await;
     for (body, expect, field) in [
-        (json!({"FileNotation": "1-TCCB", "Title": "T", "Maintenance": "5 năm"}), 422, "FileNotation"),
-        (json!({"FileNotation": "00.TCCB", "Title": "T", "Maintenance": "5 năm"}), 422, "FileNotation"),
-        (json!({"FileNotation": "01.XYZ", "Title": "T", "Maintenance": "5 năm"}), 422, "Heading"),
-        (json!({"FileNotation": "01.TCCB", "Heading": "VP", "Title": "T", "Maintenance": "5 năm"}), 422, "FileNotation"),
-        (json!({"FileNotation": "01.TCCB", "Title": "T", "Maintenance": "hai năm"}), 422, "Maintenance"),
-        (json!({"FileNotation": "01.TCCB", "Title": "  ", "Maintenance": "5 năm"}), 422, "Title"),
-        (json!({"FileNotation": "01.TCCB", "Title": "T", "Maintenance": "5 năm", "CreatorId": other_official}), 422, "CreatorId"),
+        (
+            json!({"FileNotation": "1-TCCB", "Title": "T", "Maintenance": "5 năm"}),
+            422,
+            "FileNotation",
+        ),
+        (
+            json!({"FileNotation": "00.TCCB", "Title": "T", "Maintenance": "5 năm"}),
+            422,
+            "FileNotation",
+        ),
+        (
+            json!({"FileNotation": "01.XYZ", "Title": "T", "Maintenance": "5 năm"}),
+            422,
+            "Heading",
+        ),
+        (
+            json!({"FileNotation": "01.TCCB", "Heading": "VP", "Title": "T", "Maintenance": "5 năm"}),
+            422,
+            "FileNotation",
+        ),
+        (
+            json!({"FileNotation": "01.TCCB", "Title": "T", "Maintenance": "hai năm"}),
+            422,
+            "Maintenance",
+        ),
+        (
+            json!({"FileNotation": "01.TCCB", "Title": "  ", "Maintenance": "5 năm"}),
+            422,
+            "Title",
+        ),
+        (
+            json!({"FileNotation": "01.TCCB", "Title": "T", "Maintenance": "5 năm", "CreatorId": other_official}),
+            422,
+            "CreatorId",
+        ),
     ] {
         let (status, problem) = add_file(&app, &p.clerk, &list_id, body.clone()).await;
         assert_eq!(status.as_u16(), expect, "{body}: {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM work_files").await, files_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM work_files").await,
+        files_before
+    );
     let good = json!({"FileNotation": "01.TCCB", "Title": "Hồ sơ A", "Maintenance": "10 năm"});
     let (status, file) = add_file(&app, &p.clerk, &list_id, good.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, dup) = add_file(&app, &p.clerk, &list_id, good).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a duplicate code in the year: {dup}");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a duplicate code in the year: {dup}"
+    );
     let file_id = file["Id"].as_str().unwrap().to_owned();
 
     // Roles and agencies.
-    let (status, _) = add_file(&app, &p.other, &list_id, json!({"Heading": "VP", "Title": "T", "Maintenance": "5 năm"})).await;
+    let (status, _) = add_file(
+        &app,
+        &p.other,
+        &list_id,
+        json!({"Heading": "VP", "Title": "T", "Maintenance": "5 năm"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another agency");
-    let (status, _) = add_file(&app, &p.drafter, &list_id, json!({"Heading": "VP", "Title": "T", "Maintenance": "5 năm"})).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "an official who is not the clerk");
+    let (status, _) = add_file(
+        &app,
+        &p.drafter,
+        &list_id,
+        json!({"Heading": "VP", "Title": "T", "Maintenance": "5 năm"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an official who is not the clerk"
+    );
     let (status, _) = list_act(&app, &p.clerk, &list_id, json!({"Action": "approve"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the clerk does not approve");
     let (status, _) = list_act(&app, &p.other, &list_id, json!({"Action": "approve"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = list_act(&app, &p.clerk, &list_id, json!({"Action": "amend", "Note": "x"})).await;
-    assert_eq!(status, StatusCode::CONFLICT, "only an approved list is amended");
+    let (status, _) = list_act(
+        &app,
+        &p.clerk,
+        &list_id,
+        json!({"Action": "amend", "Note": "x"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "only an approved list is amended"
+    );
     let (status, _) = file_act(&app, &p.clerk, &file_id, json!({"Action": "open"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "not from an unapproved list");
     let (status, _) = list_act(&app, &p.leader, &list_id, json!({"Action": "approve"})).await;
@@ -848,10 +1035,20 @@ async fn bad_input_is_refused_and_nothing_is_half_applied(app: TestApp) {
     let (_, _, theirs) = issued(&app, &p, "Quyết định gửi phường", &pdf).await;
     let (status, _) = place(&app, &p.clerk, &file_id, &theirs).await;
     assert_eq!(status, StatusCode::CONFLICT, "not open yet");
-    let (status, opened) = file_act(&app, &p.clerk, &file_id, json!({"Action": "open", "StartDate": "2028-01-02"})).await;
+    let (status, opened) = file_act(
+        &app,
+        &p.clerk,
+        &file_id,
+        json!({"Action": "open", "StartDate": "2028-01-02"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{opened}");
     let (status, problem) = place(&app, &p.clerk, &file_id, &theirs).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another agency's copy: {problem}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another agency's copy: {problem}"
+    );
     let (_, draft) = call(
         &app,
         "POST",
@@ -863,8 +1060,16 @@ async fn bad_input_is_refused_and_nothing_is_half_applied(app: TestApp) {
     )
     .await;
     let (status, _) = place(&app, &p.clerk, &file_id, draft["Id"].as_str().unwrap()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a draft is not filed");
-    assert_eq!(app.count_where("work_file_documents", "file_id", &file_id).await, 0);
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a draft is not filed"
+    );
+    assert_eq!(
+        app.count_where("work_file_documents", "file_id", &file_id)
+            .await,
+        0
+    );
     let (status, problem) = file_act(
         &app,
         &p.clerk,
@@ -872,10 +1077,21 @@ async fn bad_input_is_refused_and_nothing_is_half_applied(app: TestApp) {
         json!({"Action": "close", "EndDate": "2028-01-01"}),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "ends before it began: {problem}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ends before it began: {problem}"
+    );
     let (status, _) = file_act(&app, &p.clerk, &file_id, json!({"Action": "shred"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (_, still) = call(&app, "GET", &format!("/api/v1/work-files/{file_id}"), &p.drafter, None).await;
+    let (_, still) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/work-files/{file_id}"),
+        &p.drafter,
+        None,
+    )
+    .await;
     assert_eq!(still["State"], "open", "nothing half applied");
     assert!(still["EndDate"].is_null());
 }
