@@ -685,7 +685,8 @@ async fn closed_export(
 
 /// A closed file as one PDF: a cover sheet (code, title, dates, retention) with the table of
 /// contents, then the stored PDF of each document in chronological order. DOCX documents are
-/// listed in the contents and noted as not embedded.
+/// listed in the contents and noted as not embedded. Each embedded document counts as read by
+/// the caller in its read log.
 #[utoipa::path(get, path = "/api/v1/work-files/{id}/export.pdf", tag = "documents",
     params(("id" = String, Path, description = "Work file id")),
     responses((status = 200, description = "The file as one PDF", content_type = "application/pdf"),
@@ -695,9 +696,14 @@ async fn closed_export(
 pub async fn export_pdf(
     State(state): State<Ctx>,
     Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let x = closed_export(&state, &auth, &id).await?;
+    let user = auth.require_user()?;
+    for e in x.entries.iter().filter(|e| e.pdf.is_some()) {
+        crate::store::record_read(&state.db, &e.doc.id, &user.id, &ip).await?;
+    }
     let name = format!("{}.pdf", x.file.code);
     let bytes = super::export::pdf(x)?;
     Ok(tinhso_kernel::web::download(

@@ -512,6 +512,9 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     assert_eq!(status, StatusCode::CONFLICT, "nor gives one back");
 
     // The PDF: cover and contents, then the documents by date (the DOCX only listed).
+    let reads_before = app
+        .count_where("document_reads", "document_id", &out1)
+        .await;
     let (status, media, pdf) = bytes(
         &app,
         &format!("/api/v1/work-files/{file_a}/export.pdf"),
@@ -520,6 +523,12 @@ async fn a_list_is_approved_and_a_file_filled_closed_and_exported(app: TestApp) 
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(media, "application/pdf");
+    assert_eq!(
+        app.count_where("document_reads", "document_id", &out1)
+            .await,
+        reads_before + 1,
+        "the leader read it through the export"
+    );
     let pages = page_texts(&pdf);
     let cover = page_of(&pages, "HỒ SƠ");
     assert_eq!(cover, 0);
