@@ -4,7 +4,8 @@
 //! the filed copy, copies, date sent, receipt signature, notes; incoming — arrival date,
 //! arrival number, author, number and notation, date, type and summary, unit or person
 //! handling, date passed on, receipt signature, notes. For the agency's document clerks and
-//! leaders. Every text cell of the workbook is neutralised against formulas.
+//! leaders. The PDF sets the columns as a ruled table; every text cell of the workbook is
+//! neutralised against formulas.
 
 pub mod store;
 
@@ -250,34 +251,20 @@ impl Register {
         }
     }
 
-    /// The register as an A4 PDF: each entry a numbered block with the columns as fields.
+    /// The register as an A4 PDF: the Decree's columns as a ruled table, one row per entry.
     pub fn pdf(&self) -> Result<Vec<u8>, AppError> {
-        let headers = self.headers();
         let mut blocks = vec![Block::Paragraph(format!(
             "Từ ngày {} đến ngày {}. Số văn bản: {}.",
             self.from.format("%d/%m/%Y"),
             self.to.format("%d/%m/%Y"),
             self.lines.len()
         ))];
+        blocks.push(Block::Table {
+            headers: self.headers().iter().map(|h| (*h).to_owned()).collect(),
+            rows: self.lines.iter().map(|l| l.cells.clone()).collect(),
+        });
         if self.lines.is_empty() {
             blocks.push(Block::Paragraph("Không có văn bản nào trong kỳ.".into()));
-        }
-        for line in &self.lines {
-            // The first columns name the entry: number and date (out), arrival date and
-            // number (in).
-            let heading = match self.direction {
-                Direction::Out => format!("Số {} – ngày {}", line.cells[0], line.cells[1]),
-                Direction::In => format!("Số đến {} – ngày đến {}", line.cells[1], line.cells[0]),
-            };
-            blocks.push(Block::Heading(heading));
-            for (label, value) in headers.iter().zip(&line.cells).skip(2) {
-                if !value.is_empty() {
-                    blocks.push(Block::Field {
-                        label: (*label).into(),
-                        value: value.clone(),
-                    });
-                }
-            }
         }
         tinhso_documents::form_pdf(&FormDocument {
             issuer_parent: self.parent_name.clone(),
@@ -430,6 +417,55 @@ mod tests {
             from: Some(from.into()),
             to: Some(to.into()),
         }
+    }
+
+    fn sample(direction: Direction, n: usize) -> Register {
+        let lines = (1..=n)
+            .map(|i| Line {
+                cells: vec![
+                    format!("{i:02}/QĐ-STP"),
+                    "28/11/2026".into(),
+                    format!("Quyết định: Quyết định số {i} về việc phê duyệt kế hoạch phổ biến, giáo dục pháp luật năm 2027"),
+                    "Giám đốc Hoàng Văn Bình".into(),
+                    "Ủy ban nhân dân phường Hạc Thành; Lưu: VT, HCTP".into(),
+                    "Phòng Hành chính tư pháp".into(),
+                    "1".into(),
+                    "28/11/2026".into(),
+                    String::new(),
+                    "Khẩn".into(),
+                ],
+                numbers: vec![(6, 1.0)],
+            })
+            .collect();
+        Register {
+            direction,
+            agency_name: "Sở Tư pháp".into(),
+            parent_name: "Ủy ban nhân dân tỉnh Thanh Hóa".into(),
+            from: day(2026, 1, 1),
+            to: day(2026, 11, 28),
+            lines,
+        }
+    }
+
+    #[test]
+    fn a_register_renders_as_a_table_and_a_workbook() {
+        let register = sample(Direction::Out, 40);
+        let pdf = register.pdf().unwrap();
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        assert!(pages.len() > 1, "40 entries run over pages");
+        let text = doc.extract_text(&pages).unwrap();
+        for expected in [
+            "SỔ ĐĂNG KÝ VĂN BẢN ĐI",
+            "Người ký",
+            "01/QĐ-STP",
+            "40/QĐ-STP",
+        ] {
+            assert!(text.contains(expected), "{expected}");
+        }
+        let xlsx = register.xlsx().unwrap();
+        assert!(xlsx.starts_with(b"PK"));
+        assert!(sample(Direction::In, 0).pdf().is_ok());
     }
 
     #[test]
