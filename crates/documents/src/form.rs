@@ -153,6 +153,9 @@ fn block_rows(fonts: &Fonts, block: &Block) -> Vec<Row> {
         Block::Paragraph(text) => with_space(set(fonts, text, PARAGRAPH, Column::FULL), 4.0),
         Block::Field { label, value } => with_space(field(fonts, label, value), 3.0),
         Block::List(items) => with_space(list(fonts, items), 2.0),
+        Block::Table { headers, rows } => {
+            with_space(crate::table::table_rows(fonts, headers, rows), 4.0)
+        }
     }
 }
 

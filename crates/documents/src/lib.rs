@@ -11,6 +11,7 @@ mod form;
 mod layout;
 mod qr;
 mod render;
+mod table;
 mod wrap;
 mod xlsx;
 
@@ -27,6 +28,12 @@ pub enum Block {
     Field { label: String, value: String },
     /// A numbered list, "1. …", each item wrapped with a hanging indent.
     List(Vec<String>),
+    /// A ruled table in small type: a bold header row, then the rows; columns are sized to
+    /// their content and cells wrap (registers and other listings).
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// An official form: the Decree 30/2020 header, a title, the body and the signature area.

@@ -1,7 +1,8 @@
 //! The demo province's part of the documents module: the abbreviations its agencies and units
 //! use in notations, and two drafts of Sở Tư pháp (a decision, and a công văn of one of its
 //! units). Nothing is issued or received, so the demo emits no event and the first document
-//! the demo issues is number 01.
+//! the demo issues is number 01. Sở Tư pháp also has an approved 2026 file list
+//! (`work_files::demo`).
 
 use crate::service::{self, Draft, RecipientInput, Who};
 use tinhso_kernel::Ctx;
@@ -116,6 +117,13 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("demo letter: {e}"))?;
+        let clerk = person(ctx, "vanthu.tuphap@tinhso.local").await?;
+        let leader = person(ctx, "lanhdao.tuphap@tinhso.local").await?;
+        let system = Actor {
+            label: "system:seed-demo".into(),
+            ip: String::new(),
+        };
+        crate::work_files::demo::seed(ctx, &clerk, &leader, &system).await?;
         Ok(())
     })
 }

@@ -10,9 +10,12 @@
 //!   `arrival_year`.
 //! - `document.recalled` (the outgoing row): `document_id`, `agency_id`, `copies` (the
 //!   incoming rows withdrawn).
+//! - `work_file.closed` (stream `work_file:<id>`): `file_id`, `agency_id`, `code`, `end_date`,
+//!   `deposit_due` (null for files kept under 5 years).
 
 use tinhso_kernel::events::EventKind;
 
 pub const ISSUED: EventKind = EventKind::new("document.issued", "document");
 pub const RECEIVED: EventKind = EventKind::new("document.received", "document");
 pub const RECALLED: EventKind = EventKind::new("document.recalled", "document");
+pub const WORK_FILE_CLOSED: EventKind = EventKind::new("work_file.closed", "work_file");

@@ -9,9 +9,11 @@ pub mod demo;
 pub mod events;
 pub mod pages;
 pub mod policy;
+pub mod registers;
 pub mod service;
 pub mod setup;
 pub mod store;
+pub mod work_files;
 
 use serde::Serialize;
 use tinhso_domain::official_doc::incoming::IncomingState;
@@ -120,6 +122,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(api::routes())
             .merge(setup::routes())
             .merge(pages::routes())
+            .merge(work_files::api::routes())
     },
     menu: &[
         MenuEntry::main("nav_documents", "/office/documents", 55, HANDLES_DOCUMENTS),
@@ -138,11 +141,18 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_versions",
         "document_recipients",
         "document_reads",
+        "work_file_lists",
+        "work_file_headings",
+        "work_files",
+        "work_file_documents",
     ],
     migrations: tinhso_kernel::migrations!(),
     policies: &[
         tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),
         tinhso_kernel::auth::policy::PolicyInfo::of::<setup::SetupPolicy>(),
+        tinhso_kernel::auth::policy::PolicyInfo::of::<work_files::policy::WorkFilePolicy>(),
     ],
+    topics: &[&work_files::deposits::DEPOSITS],
+    sweeps: &[&work_files::DEPOSIT_SWEEP],
     ..tinhso_kernel::module::Module::EMPTY
 };

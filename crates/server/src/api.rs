@@ -199,6 +199,8 @@ mod tests {
     use crate::feedback::stats as feedback_stats;
     use crate::notify::http as notify;
     use tinhso_officialdocs::api as documents;
+    use tinhso_officialdocs::registers;
+    use tinhso_officialdocs::work_files::api as work_files;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -266,6 +268,19 @@ mod tests {
             tinhso_officialdocs::setup::__path_units,
             tinhso_officialdocs::setup::__path_set_abbreviation,
             tinhso_officialdocs::setup::__path_registers,
+            registers::__path_register_file,
+            work_files::__path_lists,
+            work_files::__path_create_list,
+            work_files::__path_list_view,
+            work_files::__path_add_heading,
+            work_files::__path_add_file,
+            work_files::__path_list_act,
+            work_files::__path_file_view,
+            work_files::__path_file_act,
+            work_files::__path_place_document,
+            work_files::__path_remove_document,
+            work_files::__path_export_pdf,
+            work_files::__path_export_xml,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -32,3 +32,4 @@ mod public;
 mod security;
 mod storage;
 mod translations;
+mod work_files;

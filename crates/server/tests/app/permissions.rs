@@ -619,6 +619,151 @@ const TABLE: &[Case] = &[
         SystemAdmin,
         404,
     ),
+    // Work files: WORK_LIST is the demo's approved 2026 file list of Sở Tư pháp and WORK_FILE its
+    // open file; its officials read them (a one-stop clerk too), other agencies do not see them.
+    case("GET", "/api/v1/work-files/lists", "", Anonymous, 401),
+    case("GET", "/api/v1/work-files/lists", "", Citizen, 403),
+    case("GET", "/api/v1/work-files/lists", "", Clerk, 200),
+    case("POST", "/api/v1/work-files/lists", "", Anonymous, 401),
+    case(
+        "GET",
+        "/api/v1/work-files/lists/WORK_LIST",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/lists/WORK_LIST",
+        "",
+        Citizen,
+        404,
+    ),
+    case("GET", "/api/v1/work-files/lists/WORK_LIST", "", Clerk, 200),
+    case(
+        "GET",
+        "/api/v1/work-files/lists/WORK_LIST",
+        "",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/lists/WORK_LIST",
+        "",
+        SystemAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/work-files/lists/WORK_LIST/headings",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/work-files/lists/WORK_LIST/files",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/work-files/lists/WORK_LIST/actions",
+        "",
+        Anonymous,
+        401,
+    ),
+    case("GET", "/api/v1/work-files/WORK_FILE", "", Anonymous, 401),
+    case("GET", "/api/v1/work-files/WORK_FILE", "", Citizen, 404),
+    case("GET", "/api/v1/work-files/WORK_FILE", "", Clerk, 200),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE",
+        "",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/work-files/WORK_FILE/actions",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/work-files/WORK_FILE/documents",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "DELETE",
+        "/api/v1/work-files/WORK_FILE/documents/OFFICIAL_DOC",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE/export.pdf",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE/export.pdf",
+        "",
+        Clerk,
+        409,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE/export.pdf",
+        "",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE/export.xml",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/work-files/WORK_FILE/export.xml",
+        "",
+        Citizen,
+        404,
+    ),
+    // Registers: the clerks and leaders of an agency, for their own agency.
+    case(
+        "GET",
+        "/api/v1/documents/registers/out.pdf",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/documents/registers/out.pdf",
+        "",
+        Citizen,
+        403,
+    ),
+    case("GET", "/api/v1/documents/registers/in.xlsx", "", Clerk, 403),
+    case(
+        "GET",
+        "/api/v1/documents/registers/in.xlsx",
+        "",
+        JusticeAdmin,
+        403,
+    ),
     case("GET", "/api/v1/papers", "", Anonymous, 401),
     case("GET", "/api/v1/papers", "", Citizen, 200),
     case(
@@ -824,6 +969,20 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         "id",
     );
     let documents_before = app.count("SELECT COUNT(*) FROM documents").await;
+    let work_list: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM work_file_lists")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
+    let work_file: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM work_files WHERE state = 'open'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
             .bind(&citizen_id)
@@ -858,7 +1017,9 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("REPORT", &report)
             .replace("INBOX_ITEM", &inbox_item)
             .replace("DEAD", &dead)
-            .replace("OFFICIAL_DOC", &document);
+            .replace("OFFICIAL_DOC", &document)
+            .replace("WORK_LIST", &work_list)
+            .replace("WORK_FILE", &work_file);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
