@@ -18,7 +18,10 @@ fn vietnamese_survives_a_docx() {
     assert_eq!(lines[2], format!("{SUBJECT} & công bố"));
     assert!(out.text.contains("Nơi nhận"), "{}", out.text);
     assert!(out.text.contains("Giám đốc"));
-    assert!(!out.text.contains("bản nháp cũ"), "deleted text is not text");
+    assert!(
+        !out.text.contains("bản nháp cũ"),
+        "deleted text is not text"
+    );
     assert!(!out.truncated);
 }
 
@@ -27,7 +30,12 @@ fn vietnamese_survives_a_pdf_through_its_tounicode_cmap() {
     let out = extract(&decision_pdf(), Kind::Pdf).unwrap();
     let text = squeeze(&out.text);
     assert!(out.pages >= 2, "{} pages", out.pages);
-    for expected in [TITLE, SUBJECT, "Ủy ban nhân dân cấp huyện", "Hoàng Văn Bình"] {
+    for expected in [
+        TITLE,
+        SUBJECT,
+        "Ủy ban nhân dân cấp huyện",
+        "Hoàng Văn Bình",
+    ] {
         assert!(text.contains(expected), "{expected:?} not in {text}");
     }
     assert!(!out.is_scan());
@@ -55,7 +63,15 @@ fn page_and_character_limits_truncate() {
 #[test]
 fn truncated_files_are_errors_or_partial_text() {
     for (bytes, kind) in [(decision_pdf(), Kind::Pdf), (decision_docx(), Kind::Docx)] {
-        for cut in [0, 1, 8, 100, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        for cut in [
+            0,
+            1,
+            8,
+            100,
+            bytes.len() / 3,
+            bytes.len() / 2,
+            bytes.len() - 1,
+        ] {
             let _ = extract(&bytes[..cut], kind);
         }
         // A DOCX cut anywhere loses its central directory: no text, an error.

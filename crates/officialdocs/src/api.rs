@@ -20,12 +20,15 @@ use tinhso_kernel::module::{Access, Routes};
 use tinhso_kernel::net::ClientIp;
 use utoipa_axum::routes;
 
+pub use crate::text_api::{__path_text, text};
+
 pub fn routes() -> Routes {
     Routes::new("documents")
         .api(Access::Entity("document"), routes!(create))
         .api(Access::Entity("document"), routes!(incoming_list, register))
         .api(Access::Entity("document"), routes!(read))
         .api(Access::Entity("document"), routes!(read_log))
+        .api(Access::Entity("document"), routes!(text))
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(act))
 }

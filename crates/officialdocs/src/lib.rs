@@ -8,8 +8,11 @@ pub mod api;
 pub mod demo;
 pub mod events;
 pub mod policy;
+pub mod search_hook;
 pub mod service;
 pub mod store;
+pub mod text_api;
+pub mod texts;
 
 use serde::Serialize;
 use tinhso_domain::official_doc::incoming::IncomingState;
@@ -115,7 +118,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_versions",
         "document_recipients",
         "document_reads",
+        "document_texts",
     ],
+    jobs: &[&texts::OCR],
     migrations: tinhso_kernel::migrations!(),
     policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
         policy::DocumentPolicy,
