@@ -69,10 +69,10 @@ fn decision_body() -> String {
     )
 }
 
-/// A typical decision as a PDF of about three pages, rendered by the platform.
+/// A typical decision as a PDF of three pages, rendered by the platform.
 pub fn decision_pdf() -> Vec<u8> {
     let mut blocks = vec![tinhso_documents::Block::Heading(SUBJECT.into())];
-    for i in 1..=40 {
+    for i in 1..=28 {
         blocks.push(tinhso_documents::Block::Paragraph(format!(
             "Điều {i}. Giao Sở Tư pháp chủ trì, phối hợp với các sở, ban, ngành và Ủy ban nhân dân cấp huyện triển khai thực hiện quyết định này; báo cáo kết quả trước ngày 31 tháng 12 năm 2026."
         )));
