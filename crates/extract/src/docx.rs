@@ -41,7 +41,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     let mut events: u32 = 0;
     loop {
         events = events.wrapping_add(1);
-        if events % 4096 == 0 {
+        if events.is_multiple_of(4096) {
             text.check_time()?;
         }
         let event = match xml.read_event_into(&mut buf) {

@@ -78,30 +78,89 @@ fn decision_pdf() -> Vec<u8> {
     .unwrap()
 }
 
-/// The decision printed and scanned: its first page as a PNG, rasterised by poppler.
-fn scanned_png() -> Vec<u8> {
+/// The decision printed and scanned: its first page as an image (`png` or `jpeg`) of an A4
+/// page at 150 dpi, rasterised by poppler.
+fn scanned(format: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("in.pdf");
     std::fs::write(&pdf, decision_pdf()).unwrap();
     let out = dir.path().join("scan");
     let status = std::process::Command::new("pdftoppm")
-        .args([
-            "-png",
-            "-gray",
-            "-r",
-            "150",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-        ])
+        .arg(format!("-{format}"))
+        .args(["-gray", "-r", "150", "-singlefile", "-f", "1", "-l", "1"])
         .arg(&pdf)
         .arg(&out)
         .status()
         .expect("pdftoppm (poppler-utils) is installed by scripts/test-all");
     assert!(status.success());
-    std::fs::read(dir.path().join("scan.png")).unwrap()
+    let extension = if format == "jpeg" { "jpg" } else { "png" };
+    std::fs::read(dir.path().join(format!("scan.{extension}"))).unwrap()
+}
+
+/// A JPEG's width, height and number of colour components, from its frame header.
+fn jpeg_frame(jpeg: &[u8]) -> (i64, i64, u8) {
+    let mut at = 2;
+    while at + 9 < jpeg.len() {
+        let marker = jpeg[at + 1];
+        let length = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let height = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
+            let width = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
+            return (width.into(), height.into(), jpeg[at + 9]);
+        }
+        at += 2 + length;
+    }
+    panic!("no frame header in the JPEG");
+}
+
+/// A scanner's PDF: one page holding the scanned JPEG and no text at all.
+fn image_only_pdf() -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let jpeg = scanned("jpeg");
+    let (width, height, components) = jpeg_frame(&jpeg);
+    let colour_space = if components == 1 {
+        "DeviceGray"
+    } else {
+        "DeviceRGB"
+    };
+    let mut doc = Document::with_version("1.4");
+    let pages_id = doc.new_object_id();
+    let image_id = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => width,
+            "Height" => height,
+            "ColorSpace" => colour_space,
+            "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        jpeg,
+    ));
+    let content_id = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 595 0 0 842 0 0 cm /Scan Do Q".to_vec(),
+    ));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => content_id,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Scan" => image_id } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
 }
 
 fn squeeze(text: &str) -> String {
@@ -221,7 +280,7 @@ async fn a_docx_or_pdf_version_has_its_text_at_once(app: TestApp) {
 
 async fn a_scan_is_read_by_ocr_in_the_job_queue(app: TestApp) {
     let clerk = app.token(CLERK, &["documents"]).await;
-    let png = scanned_png();
+    let png = scanned("png");
     let fields = [
         ("CodeNumber", "27/QĐ-UBND"),
         ("OrganName", "Ủy ban nhân dân tỉnh Thanh Hóa"),
@@ -311,4 +370,35 @@ async fn a_scan_is_read_by_ocr_in_the_job_queue(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(status, "done");
+
+    // A scanner's PDF (an image on each page, no text layer) goes the same way.
+    let fields = [
+        ("CodeNumber", "28/QĐ-UBND"),
+        ("OrganName", "Ủy ban nhân dân tỉnh Thanh Hóa"),
+        ("Subject", SUBJECT),
+        ("IssuedDate", "2026-11-24"),
+        ("Source", "scan"),
+    ];
+    let (status, doc) = send_file(
+        &app,
+        &clerk,
+        "/api/v1/documents/incoming",
+        &fields,
+        "ban-quet.pdf",
+        &image_only_pdf(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    let id = doc["Id"].as_str().unwrap().to_owned();
+    let (_, t) = document_text(&app, &clerk, &id).await;
+    assert_eq!(
+        (&t["Method"], &t["Status"]),
+        (&json!("ocr"), &json!("pending")),
+        "{t}"
+    );
+    tinhso::jobs::run_due(&app.state).await.unwrap();
+    let (_, t) = document_text(&app, &clerk, &id).await;
+    assert_eq!(t["Status"], "done", "{t}");
+    let read = squeeze(t["Text"].as_str().unwrap());
+    assert!(read.contains("QUYẾT ĐỊNH"), "{read}");
 }
