@@ -132,13 +132,15 @@ pub async fn record(
 }
 
 /// Gives a delivered copy (an incoming document pointing to the issued file) the text of the
-/// original's version, and tells search when there is text.
+/// original's version and tells search; while the original still waits for OCR, the copy gets
+/// its own OCR job (the same stored file, read for the recipient).
 pub async fn copy(tx: &mut Conn, from: (&str, i64), to: (&str, i64)) -> Result<(), AppError> {
     let now = tinhso_kernel::time::now_text();
-    if store::copy(tx, from, to, &now).await? {
-        crate::search_hook::text_ready(tx, to.0).await?;
+    match store::copy(tx, from, to, &now).await?.as_deref() {
+        Some("done") => crate::search_hook::text_ready(tx, to.0).await,
+        Some("pending" | "retrying") => record(tx, to.0, to.1, &Plan::Ocr).await,
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[derive(Debug, Serialize, Deserialize)]

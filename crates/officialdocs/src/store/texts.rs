@@ -65,28 +65,38 @@ pub async fn upsert(tx: &mut Conn, w: &Write<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Gives the text of one version to a copy of it (a platform delivery points to the same
-/// stored file, so its text is the same).
+/// Gives the text of one version, when it is read (or known unreadable), to a copy of it (a
+/// platform delivery points to the same stored file, so its text is the same). Returns the
+/// status of the original's row, if it has one.
 pub async fn copy(
     tx: &mut Conn,
     from: (&str, i64),
     to: (&str, i64),
     now: &str,
-) -> Result<bool, AppError> {
-    let copied = sqlx::query(
-        "INSERT INTO document_texts (document_id, version_no, method, status, text, truncated,
-            failure_reason, attempts, extracted_at, updated_at)
-         SELECT $1, $2, method, status, text, truncated, failure_reason, 0, extracted_at, $3
-         FROM document_texts WHERE document_id = $4 AND version_no = $5",
+) -> Result<Option<String>, AppError> {
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM document_texts WHERE document_id = $1 AND version_no = $2",
     )
-    .bind(to.0)
-    .bind(to.1)
-    .bind(now)
     .bind(from.0)
     .bind(from.1)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    Ok(copied.rows_affected() > 0)
+    if matches!(status.as_deref(), Some("done" | "failed")) {
+        sqlx::query(
+            "INSERT INTO document_texts (document_id, version_no, method, status, text, truncated,
+                failure_reason, attempts, extracted_at, updated_at)
+             SELECT $1, $2, method, status, text, truncated, failure_reason, 0, extracted_at, $3
+             FROM document_texts WHERE document_id = $4 AND version_no = $5",
+        )
+        .bind(to.0)
+        .bind(to.1)
+        .bind(now)
+        .bind(from.0)
+        .bind(from.1)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(status)
 }
 
 const SELECT: &str = "SELECT document_id, version_no, method, status, text, truncated,

@@ -1,5 +1,6 @@
 //! The text of official documents (issue 14 item 5), on both databases: a DOCX or PDF version
-//! has its text as soon as it is uploaded; a scan registered as an incoming document is read by
+//! has its text as soon as it is uploaded, and the recipient's delivered copy shares it; a scan
+//! (an image, or a scanner's image-only PDF) registered as an incoming document is read by
 //! OCR (the real Tesseract with its Vietnamese data) in the job queue, and a missing Tesseract
 //! leaves a reason and a retry, not a crash. The text is for those who may read the document.
 
@@ -13,7 +14,10 @@ use std::io::Write;
 
 const DRAFTER: &str = "chuyenvien.tuphap@tinhso.local";
 const CLERK: &str = "vanthu.tuphap@tinhso.local";
+const LEADER: &str = "lanhdao.tuphap@tinhso.local";
 const OTHER_SPECIALIST: &str = "chuyenvien.hacthanh@tinhso.local";
+const RECIPIENT_LEADER: &str = "lanhdao.hacthanh@tinhso.local";
+const RECIPIENT: &str = "000.00.60.H56";
 const SUBJECT: &str = "Quyết định phê duyệt danh mục thủ tục hành chính được chuẩn hóa";
 
 on_both_databases!(
@@ -215,7 +219,7 @@ async fn a_docx_or_pdf_version_has_its_text_at_once(app: TestApp) {
                 "TypeName": "decision",
                 "Subject": SUBJECT,
                 "SignerInfo": {"Position": "Giám đốc", "FullName": "Hoàng Văn Bình"},
-                "To": [{"OrganName": "Lưu: VT"}],
+                "To": [{"OrganId": RECIPIENT}, {"OrganName": "Lưu: VT"}],
             })),
         )
         .await;
@@ -275,6 +279,38 @@ async fn a_docx_or_pdf_version_has_its_text_at_once(app: TestApp) {
     assert_eq!(
         app.count_where("document_reads", "document_id", &id).await,
         2
+    );
+
+    // Issued, the recipient agency's copy points to the same file and has the same text.
+    let leader = app.token(LEADER, &["documents"]).await;
+    let clerk = app.token(CLERK, &["documents"]).await;
+    let mut delivered = Value::Null;
+    for (token, action) in [
+        (&drafter, json!({"Action": "submit"})),
+        (&leader, json!({"Action": "approve_content"})),
+        (&clerk, json!({"Action": "approve_form"})),
+        (&leader, json!({"Action": "sign"})),
+        (&clerk, json!({"Action": "issue"})),
+    ] {
+        let (status, doc) = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(token),
+                Some(action.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+        delivered = doc["To"][0]["DeliveredAs"].clone();
+    }
+    let copy = delivered.as_str().unwrap();
+    let recipient = app.token(RECIPIENT_LEADER, &["documents"]).await;
+    let (status, t) = document_text(&app, &recipient, copy).await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!((&t["Version"], &t["Method"]), (&json!(1), &json!("pdf")));
+    assert!(
+        squeeze(t["Text"].as_str().unwrap()).contains(SUBJECT),
+        "{t}"
     );
 }
 
