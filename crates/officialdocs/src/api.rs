@@ -20,12 +20,15 @@ use tinhso_kernel::module::{Access, Routes};
 use tinhso_kernel::net::ClientIp;
 use utoipa_axum::routes;
 
+pub use crate::text_api::{__path_text, text};
+
 pub fn routes() -> Routes {
     Routes::new("documents")
         .api(Access::Entity("document"), routes!(create))
         .api(Access::Entity("document"), routes!(incoming_list, register))
         .api(Access::Entity("document"), routes!(read))
         .api(Access::Entity("document"), routes!(read_log))
+        .api(Access::Entity("document"), routes!(text))
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(act))
 }
@@ -93,7 +96,8 @@ pub struct IncomingUpload {
     due_date: Option<String>,
     /// `true` to register it even though the same number, notation and issuer is registered.
     confirm_duplicate: Option<bool>,
-    /// The document: a PDF or a DOCX file.
+    /// The document: a PDF or a DOCX file; registered from a scan (`Source=scan`), also a
+    /// JPEG or PNG image, read by OCR in the background (`GET …/{id}/text`).
     #[schema(value_type = String, format = Binary)]
     #[schema(rename = "file")]
     file: Vec<u8>,
@@ -479,7 +483,8 @@ pub async fn incoming_list(
 /// Register an incoming document from paper, email or a scan (multipart: the metadata as text
 /// fields `CodeNumber` — number and notation as printed, `15/QĐ-UBND` —, `OrganName`,
 /// `OrganId`, `Subject`, `IssuedDate`, `ArrivalDate`, `TypeName`, `Priority`, `Source`
-/// (paper, email, scan), `PageAmount`, `Description`, `DueDate`, and `file`, PDF or DOCX). It
+/// (paper, email, scan), `PageAmount`, `Description`, `DueDate`, and `file`, PDF or DOCX, or
+/// a JPEG or PNG image for a scan). It
 /// gets the next arrival number of the year. A document with the same number, notation and
 /// issuer already registered is refused with a warning (409) unless `ConfirmDuplicate=true`.
 #[utoipa::path(post, path = "/api/v1/documents/incoming", tag = "documents",
@@ -487,7 +492,7 @@ pub async fn incoming_list(
     responses((status = 201, body = OfficialDoc),
         (status = 403, description = "Not a document clerk", content_type = "application/problem+json"),
         (status = 409, description = "Already registered: confirm to register again", content_type = "application/problem+json"),
-        (status = 422, description = "Missing metadata, a secret document, or not a PDF or DOCX", content_type = "application/problem+json")),
+        (status = 422, description = "Missing metadata, a secret document, or not a PDF or DOCX (or, for a scan, a JPEG or PNG image)", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn register(
     State(state): State<Ctx>,

@@ -10,9 +10,12 @@ pub mod events;
 pub mod pages;
 pub mod policy;
 pub mod registers;
+pub mod search_hook;
 pub mod service;
 pub mod setup;
 pub mod store;
+pub mod text_api;
+pub mod texts;
 pub mod work_files;
 
 use serde::Serialize;
@@ -145,7 +148,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "work_file_headings",
         "work_files",
         "work_file_documents",
+        "document_texts",
     ],
+    jobs: &[&texts::OCR],
     migrations: tinhso_kernel::migrations!(),
     policies: &[
         tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),

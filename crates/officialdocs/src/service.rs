@@ -480,6 +480,7 @@ pub async fn upload_version(
     file: &IncomingFile,
 ) -> Result<Version, AppError> {
     pdf_or_docx(file)?;
+    let text_plan = crate::texts::plan(file).await;
     let mut version = put(state, id, file).await?;
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -489,6 +490,7 @@ pub async fn upload_version(
         DocumentPolicy::decision(who.user, &d, DocumentAction::UploadVersion).map_err(refused)?;
         version.version = store::next_version(&mut tx, id).await?;
         store::insert_version(&mut tx, id, &version, Some(&who.user.id)).await?;
+        crate::texts::record(&mut tx, id, version.version, &text_plan).await?;
         audit::record(
             &state.db,
             &mut tx,
@@ -807,6 +809,7 @@ async fn issue(
                 ..f.clone()
             };
             store::insert_version(tx, &incoming_id, &copy, None).await?;
+            crate::texts::copy(tx, (&d.id, f.version), (&incoming_id, 1)).await?;
         }
         store::mark_delivered(tx, &r.id, &incoming_id, now).await?;
         emit(
@@ -957,7 +960,7 @@ pub async fn register_incoming(
         }
     };
     if let Some(f) = file {
-        pdf_or_docx(f)?;
+        crate::texts::check_incoming_file(f, source)?;
     }
     let organ_id = arrival
         .organ_id
@@ -978,6 +981,10 @@ pub async fn register_incoming(
         .unwrap_or_else(|| arrival.organ_name.trim().to_owned());
     let key = incoming::duplicate_key(&number, &issuer_key, issued_date.year());
     let id = uuid::Uuid::now_v7().to_string();
+    let text_plan = match file {
+        Some(f) => Some(crate::texts::plan(f).await),
+        None => None,
+    };
     let mut version = match file {
         Some(f) => Some(put(state, &id, f).await?),
         None => None,
@@ -1044,6 +1051,9 @@ pub async fn register_incoming(
         if let Some(v) = version.as_mut() {
             v.version = 1;
             store::insert_version(&mut tx, &id, v, Some(&who.user.id)).await?;
+            if let Some(plan) = &text_plan {
+                crate::texts::record(&mut tx, &id, v.version, plan).await?;
+            }
         }
         audit::record(
             &state.db,

@@ -6,6 +6,8 @@ use sqlx::any::AnyRow;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
+pub mod texts;
+
 pub(crate) const SELECT: &str =
     "SELECT d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
     d.drafting_unit_id, d.drafter_id, d.signer_position, d.signer_full_name, d.authority_prefix,

@@ -260,6 +260,7 @@ mod tests {
             documents::__path_create,
             documents::__path_read,
             documents::__path_read_log,
+            documents::__path_text,
             documents::__path_upload_version,
             documents::__path_act,
             documents::__path_incoming_list,

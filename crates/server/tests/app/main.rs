@@ -18,6 +18,7 @@ mod directory;
 mod document_dossier;
 mod document_pages;
 mod document_setup;
+mod document_texts;
 mod documents;
 mod dossiers;
 mod events;
