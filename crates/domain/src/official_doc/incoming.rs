@@ -22,7 +22,7 @@
 
 use super::notation::DocNumber;
 use crate::calendar::{Calendar, CalendarError, WorkDuration};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -99,7 +99,8 @@ impl IncomingAction {
             | IncomingAction::Recall => &[Clerk],
             IncomingAction::Direct => &[Leader],
             IncomingAction::Start | IncomingAction::Complete => &[Handler],
-            IncomingAction::Close => &[Leader, Handler],
+            // The clerk closes a handled document into the register (Art. 24); ours.
+            IncomingAction::Close => &[Leader, Handler, Clerk],
         }
     }
 }
@@ -177,19 +178,32 @@ pub const MAX_INSTRUCTIONS_CHARS: usize = 2_000;
 pub enum DirectionError {
     #[error("Thời hạn giải quyết của mỗi đơn vị phải từ 1 đến 365 ngày làm việc.")]
     DeadlineDays,
+    #[error("Hạn giải quyết phải là một ngày sau thời điểm chỉ đạo, trong vòng 365 ngày làm việc.")]
+    DeadlineDate,
     #[error("Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp.")]
     LeadAlsoSupporting,
     #[error("Một đơn vị phối hợp được chọn hai lần.")]
     DuplicateSupporting,
     #[error("Ý kiến chỉ đạo dài tối đa 2000 ký tự.")]
     InstructionsTooLong,
+    #[error("Không tính được hạn theo lịch làm việc: {0}")]
+    Calendar(String),
 }
 
-/// A unit named in a direction and its time, in working days from the direction.
+/// A unit's time: working days counted on the platform calendar from the direction, or a
+/// date the leader names (due when the office closes that day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deadline {
+    WorkingDays(u32),
+    Date(NaiveDate),
+}
+
+/// A unit named in a direction and its time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitDeadline<U> {
     pub unit: U,
-    pub days: u32,
+    pub due: Deadline,
 }
 
 /// The leader's direction (bút phê): what to do, who leads, who supports, by when (Art. 23.2,
@@ -203,12 +217,15 @@ pub struct Direction<U> {
 
 impl<U: PartialEq + Clone> Direction<U> {
     /// Checks the direction: deadlines within range, the lead unit not also supporting, no
-    /// unit named twice.
+    /// unit named twice. Dates are checked against the moment in [`Direction::due_moments`].
     pub fn validate(&self) -> Result<(), DirectionError> {
         if self.instructions.chars().count() > MAX_INSTRUCTIONS_CHARS {
             return Err(DirectionError::InstructionsTooLong);
         }
-        let in_range = |d: &UnitDeadline<U>| (1..=MAX_DEADLINE_DAYS).contains(&d.days);
+        let in_range = |d: &UnitDeadline<U>| match d.due {
+            Deadline::WorkingDays(days) => (1..=MAX_DEADLINE_DAYS).contains(&days),
+            Deadline::Date(_) => true,
+        };
         if !in_range(&self.lead) || !self.supporting.iter().all(in_range) {
             return Err(DirectionError::DeadlineDays);
         }
@@ -223,17 +240,34 @@ impl<U: PartialEq + Clone> Direction<U> {
         Ok(())
     }
 
-    /// Each unit's due moment (Vietnam local time), lead first, counted in working days on
-    /// the platform calendar from the moment of the direction.
+    /// Each unit's due moment (Vietnam local time), lead first: working days counted on the
+    /// platform calendar from the moment of the direction, or the close of office on the date
+    /// named, which must come after the direction and within [`MAX_DEADLINE_DAYS`] working
+    /// days of it.
     pub fn due_moments(
         &self,
         calendar: &Calendar,
         directed_at: NaiveDateTime,
-    ) -> Result<Vec<(U, NaiveDateTime)>, CalendarError> {
+    ) -> Result<Vec<(U, NaiveDateTime)>, DirectionError> {
+        let calendar_error = |e: CalendarError| DirectionError::Calendar(e.to_string());
+        let latest = calendar
+            .due(directed_at, WorkDuration::days(MAX_DEADLINE_DAYS), None)
+            .map_err(calendar_error)?;
         std::iter::once(&self.lead)
             .chain(&self.supporting)
             .map(|d| {
-                let due = calendar.due(directed_at, WorkDuration::days(d.days), None)?;
+                let due = match d.due {
+                    Deadline::WorkingDays(days) => calendar
+                        .due(directed_at, WorkDuration::days(days), None)
+                        .map_err(calendar_error)?,
+                    Deadline::Date(day) => {
+                        let due = day.and_time(calendar.office_hours_on(day).afternoon_end);
+                        if due <= directed_at || due > latest {
+                            return Err(DirectionError::DeadlineDate);
+                        }
+                        due
+                    }
+                };
                 Ok((d.unit.clone(), due))
             })
             .collect()
@@ -308,6 +342,11 @@ mod tests {
         assert_eq!(transition(Directed, A::Direct, R::Leader), Ok(Directed));
         assert_eq!(transition(InProgress, A::Direct, R::Leader), Ok(Directed));
         assert_eq!(transition(Done, A::Close, R::Leader), Ok(Closed));
+        assert_eq!(transition(Done, A::Close, R::Clerk), Ok(Closed));
+        assert_eq!(
+            transition(Presented, A::Close, R::Clerk),
+            Err(IncomingError::WrongRole)
+        );
     }
 
     #[test]
@@ -364,11 +403,14 @@ mod tests {
             instructions: "Giao Sở Tư pháp chủ trì, tham mưu.".into(),
             lead: UnitDeadline {
                 unit: "STP",
-                days: lead_days,
+                due: Deadline::WorkingDays(lead_days),
             },
             supporting: supporting
                 .iter()
-                .map(|&(unit, days)| UnitDeadline { unit, days })
+                .map(|&(unit, days)| UnitDeadline {
+                    unit,
+                    due: Deadline::WorkingDays(days),
+                })
                 .collect(),
         }
     }
@@ -408,6 +450,35 @@ mod tests {
         // Directed on a Saturday evening: counting starts on Monday morning.
         let due = d.due_moments(&calendar, at(2026, 11, 7, 20)).unwrap();
         assert_eq!(due[1].1, at(2026, 11, 10, 17));
+    }
+
+    #[test]
+    fn deadlines_skip_holidays_and_dates_must_lie_ahead() {
+        let calendar = Calendar::vietnam_default();
+        // Tuesday 1 September 2026: 2 September (National Day) and its adjacent day off do not
+        // count, nor the weekend.
+        let d = direction(3, &[]);
+        let due = d.due_moments(&calendar, at(2026, 9, 1, 9)).unwrap();
+        let plain = at(2026, 9, 4, 9);
+        assert!(due[0].1 > plain, "{:?}", due[0]);
+        assert!(calendar.is_working_day(due[0].1.date()));
+        // A date: due when the office closes that day.
+        let mut d = direction(3, &[]);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        d.lead.due = Deadline::Date(day);
+        assert_eq!(d.validate(), Ok(()));
+        let due = d.due_moments(&calendar, at(2026, 11, 5, 9)).unwrap();
+        assert_eq!(due[0].1, at(2026, 11, 20, 17));
+        // In the past, or the very moment of the direction: refused.
+        assert_eq!(
+            d.due_moments(&calendar, at(2026, 11, 21, 9)),
+            Err(DirectionError::DeadlineDate)
+        );
+        d.lead.due = Deadline::Date(NaiveDate::from_ymd_opt(2030, 1, 1).unwrap());
+        assert_eq!(
+            d.due_moments(&calendar, at(2026, 11, 5, 9)),
+            Err(DirectionError::DeadlineDate)
+        );
     }
 
     #[test]

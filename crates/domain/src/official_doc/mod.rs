@@ -24,11 +24,13 @@
 //! - [`marks`]: urgency, secrecy (refused), circulation marks, authority prefixes.
 //! - [`outgoing`]: the drafting-to-sending state machine, recall and replacement.
 //! - [`incoming`]: registration to closing, the leader's direction, the duplicate key.
+//! - [`assignment`]: a unit's part in handling it: pass down, report, close, on time or late.
 //! - [`metadata`]: the mandatory fields before issue and at registration, per field.
 //! - [`numbering`]: which sequence numbers a document, per agency and calendar year.
 //! - [`timing`]: when the clerk's steps are due (same day, next working day, at once).
 //! - [`work_file`]: the yearly file list's codes, retention, closing and deposit notices.
 
+pub mod assignment;
 pub mod doc_type;
 pub mod incoming;
 pub mod marks;
