@@ -31,6 +31,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(text))
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(act))
+        .merge(crate::processing_api::routes())
 }
 
 /// The signature block (`SignerInfo`).
@@ -59,6 +60,9 @@ pub struct OfficialDocRecipient {
     /// The incoming document created at the recipient, once delivered on the platform.
     #[serde(default, skip_deserializing)]
     pub delivered_as: Option<String>,
+    /// The recipient's processing of it (platform recipients, once delivered).
+    #[serde(default, skip_deserializing)]
+    pub processing_status: Option<crate::processing_api::ProcessingStatus>,
 }
 
 /// A draft's new version, as multipart form data.
@@ -202,18 +206,23 @@ pub struct OfficialDoc {
     pub source: Option<String>,
     pub to: Vec<OfficialDocRecipient>,
     pub versions: Vec<OfficialDocVersion>,
+    /// Incoming: the units the leader's direction names, with their deadlines and notes.
+    pub assignments: Vec<crate::processing_api::OfficialDocAssignment>,
+    /// Outgoing: comments on the draft's versions.
+    pub comments: Vec<crate::processing_api::OfficialDocComment>,
     /// After a registration confirmed although the same document was registered: that one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
 }
 
-async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
+pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
     let to = if d.direction == Direction::Out {
         store::recipients(&state.db, &d.id).await?
     } else {
         Vec::new()
     };
     let versions = store::versions(&state.db, &d.id).await?;
+    let extras = crate::processing_api::Extras::load(state, &d).await?;
     let prefix = d
         .authority_prefix
         .as_deref()
@@ -248,8 +257,16 @@ async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
             .flatten(),
         arrival_date: d.arrival_date,
         source: d.source,
-        to: to.into_iter().map(recipient).collect(),
+        to: to
+            .into_iter()
+            .map(|r| OfficialDocRecipient {
+                processing_status: extras.status(r.incoming_id.as_deref()),
+                ..recipient(r)
+            })
+            .collect(),
         versions: versions.into_iter().map(Into::into).collect(),
+        assignments: extras.assignments,
+        comments: extras.comments,
         duplicate_of: None,
         id: d.id,
     })
@@ -260,6 +277,7 @@ fn recipient(r: Recipient) -> OfficialDocRecipient {
         organ_id: r.agency_code,
         organ_name: Some(r.name),
         delivered_as: r.incoming_id,
+        processing_status: None,
     }
 }
 

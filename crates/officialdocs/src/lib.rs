@@ -5,10 +5,13 @@
 //! serves the API (docs/documents-design.md).
 
 pub mod api;
+pub mod assignments;
+pub mod comments;
 pub mod demo;
 pub mod events;
 pub mod pages;
 pub mod policy;
+pub mod processing_api;
 pub mod registers;
 pub mod search_hook;
 pub mod service;
@@ -149,6 +152,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "work_files",
         "work_file_documents",
         "document_texts",
+        "document_assignments",
+        "document_assignment_notes",
+        "document_comments",
     ],
     jobs: &[&texts::OCR],
     migrations: tinhso_kernel::migrations!(),

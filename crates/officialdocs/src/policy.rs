@@ -10,8 +10,9 @@
 //! received it read it. Someone who reads a document but holds no role the action needs is
 //! refused (403); an action the state does not allow is a conflict (409).
 
-use crate::{Direction, Document};
-use std::future::{Future, ready};
+use crate::{Direction, Document, State};
+use std::future::Future;
+use tinhso_domain::official_doc::incoming::{self, IncomingAction, IncomingError, IncomingRole};
 use tinhso_domain::official_doc::outgoing::{self, OutgoingAction, OutgoingError, OutgoingRole};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::auth::policy::{Cx, Decision, Policy, Refusal, Subject, check, prelude_of};
@@ -29,6 +30,21 @@ pub enum DocumentAction {
     Act(OutgoingAction),
     /// See who read it and when: the clerks and leaders of the agency holding it.
     ReadLog,
+    /// Take a step of the incoming flow (present, direct, close; the state machine has its say
+    /// too).
+    Process(IncomingAction),
+    /// Comment on a version of a draft under review.
+    Comment,
+}
+
+/// How a person takes part in handling an incoming document through its units' assignments
+/// (`processing_store::involvement`): none for anyone else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Involvement {
+    /// Works in a unit the document was directed to, or handles it there: reads it.
+    pub unit: bool,
+    /// Leads the lead unit or handles its assignment: the incoming flow's handler.
+    pub lead: bool,
 }
 
 pub struct DocumentPolicy;
@@ -49,26 +65,45 @@ impl Policy for DocumentPolicy {
     }
 
     fn decide(
-        _cx: &Cx<'_>,
+        cx: &Cx<'_>,
         who: &Subject<'_>,
         d: &Document,
         action: DocumentAction,
     ) -> impl Future<Output = Result<Decision<Option<OutgoingRole>>, AppError>> + Send {
-        ready(Ok(match who.user() {
-            Some(user) => DocumentPolicy::decision(user, d, action),
-            None => Err(Refusal::SignIn),
-        }))
+        let db = cx.db;
+        async move {
+            let Some(user) = who.user() else {
+                return Ok(Err(Refusal::SignIn));
+            };
+            let involvement = if d.direction == Direction::In {
+                crate::store::processing::involvement(db, &d.id, user).await?
+            } else {
+                Involvement::default()
+            };
+            Ok(DocumentPolicy::decision_with(user, d, action, involvement))
+        }
     }
 }
 
 impl DocumentPolicy {
-    /// The decision for a signed-in `user`, without the common prelude: pure.
+    /// The decision for a signed-in `user` who takes no part in any unit's handling, without
+    /// the common prelude: pure.
     pub fn decision(
         user: &User,
         d: &Document,
         action: DocumentAction,
     ) -> Decision<Option<OutgoingRole>> {
-        if !reads(user, d) {
+        DocumentPolicy::decision_with(user, d, action, Involvement::default())
+    }
+
+    /// The decision for a signed-in `user` with their part in the document's assignments.
+    pub fn decision_with(
+        user: &User,
+        d: &Document,
+        action: DocumentAction,
+        involvement: Involvement,
+    ) -> Decision<Option<OutgoingRole>> {
+        if !reads(user, d) && !involvement.unit {
             return Err(Refusal::Hidden);
         }
         match action {
@@ -94,7 +129,49 @@ impl DocumentPolicy {
                     Err(Refusal::Forbidden)
                 }
             }
+            DocumentAction::Process(a) => {
+                DocumentPolicy::incoming_actor(user, d, a, involvement).map(|_| None)
+            }
+            DocumentAction::Comment => match d.outgoing_state() {
+                Some(s) if outgoing::is_editable(s) || under_review(s) => Ok(None),
+                Some(_) => Err(Refusal::Conflict(
+                    "Chỉ góp ý khi văn bản còn là dự thảo đang soạn thảo hoặc trình duyệt.".into(),
+                )),
+                None => Err(Refusal::Conflict(
+                    "Chỉ góp ý trên dự thảo văn bản đi.".into(),
+                )),
+            },
         }
+    }
+
+    /// The role in which `user` takes `action` on incoming document `d`, if the state machine
+    /// allows it now.
+    pub fn incoming_actor(
+        user: &User,
+        d: &Document,
+        action: IncomingAction,
+        involvement: Involvement,
+    ) -> Decision<IncomingRole> {
+        let State::In(state) = d.state else {
+            return Err(Refusal::Conflict(
+                "Thao tác này chỉ dành cho văn bản đến.".into(),
+            ));
+        };
+        let held = incoming_roles(user, d, involvement);
+        if !action.roles().iter().any(|r| held.contains(r)) {
+            return Err(Refusal::Forbidden);
+        }
+        let mut last = IncomingError::WrongRole;
+        for role in held {
+            match incoming::transition(state, action, role) {
+                Ok(_) => return Ok(role),
+                Err(e) => last = e,
+            }
+        }
+        Err(match last {
+            IncomingError::WrongRole => Refusal::Forbidden,
+            other => Refusal::Conflict(other.to_string()),
+        })
     }
 
     /// The role in which `user` takes `action` on outgoing document `d`, if the state machine
@@ -147,6 +224,32 @@ pub fn roles(user: &User, d: &Document) -> Vec<OutgoingRole> {
     held
 }
 
+/// Whether a draft is on its way to signature (reviewers and the approver comment on it).
+fn under_review(s: outgoing::OutgoingState) -> bool {
+    use outgoing::OutgoingState as S;
+    matches!(s, S::InReview | S::FormCheck | S::AwaitingApproval)
+}
+
+/// The roles `user` holds on incoming document `d`: the clerk and the leaders of the agency
+/// holding it, and the lead unit's people (`involvement`).
+pub fn incoming_roles(user: &User, d: &Document, involvement: Involvement) -> Vec<IncomingRole> {
+    let mut held = Vec::new();
+    if d.direction != Direction::In || !user.is_official() {
+        return held;
+    }
+    let of_agency = user.agency_id.as_deref() == Some(d.agency_id.as_str());
+    if of_agency && user.has_role(Role::DocumentClerk) {
+        held.push(IncomingRole::Clerk);
+    }
+    if of_agency && user.has_role(Role::Leader) {
+        held.push(IncomingRole::Leader);
+    }
+    if involvement.lead {
+        held.push(IncomingRole::Handler);
+    }
+    held
+}
+
 /// Whether `user` may read `d` at all: who handles an outgoing document; the people of the
 /// agency holding an incoming one.
 fn reads(user: &User, d: &Document) -> bool {
@@ -194,7 +297,7 @@ pub async fn checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::State;
+    use tinhso_domain::official_doc::incoming::IncomingState;
     use tinhso_domain::official_doc::outgoing::OutgoingState;
     use tinhso_domain::official_doc::{DocType, Urgency};
     use tinhso_kernel::auth::UserKind;
@@ -327,6 +430,92 @@ mod tests {
             DocumentPolicy::decision(&drafter, &signed, DocumentAction::UploadVersion),
             Err(Refusal::Conflict(_))
         ));
+    }
+
+    fn incoming(state: IncomingState) -> Document {
+        Document {
+            direction: Direction::In,
+            state: State::In(state),
+            drafter_id: None,
+            ..draft(OutgoingState::Draft, None)
+        }
+    }
+
+    #[test]
+    fn the_incoming_flow_has_its_people() {
+        use IncomingAction as A;
+        use IncomingState as S;
+        let clerk = official("clerk", "stp", &[Role::DocumentClerk]);
+        let director = official("director", "stp", &[Role::Leader]);
+        let unit_head = official("head", "hctp", &[Role::Leader]);
+        let none = Involvement::default();
+        let lead = Involvement {
+            unit: true,
+            lead: true,
+        };
+        let decide = |u: &User, s, a, i| {
+            DocumentPolicy::decision_with(u, &incoming(s), DocumentAction::Process(a), i)
+        };
+        assert_eq!(decide(&clerk, S::Registered, A::Present, none), Ok(None));
+        assert_eq!(
+            decide(&director, S::Registered, A::Present, none),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(decide(&director, S::Presented, A::Direct, none), Ok(None));
+        assert_eq!(
+            decide(&clerk, S::Presented, A::Direct, none),
+            Err(Refusal::Forbidden)
+        );
+        assert!(matches!(
+            decide(&director, S::Registered, A::Direct, none),
+            Err(Refusal::Conflict(_))
+        ));
+        // A unit's head sees the document only once directed to it, and closes it as the lead.
+        assert_eq!(
+            decide(&unit_head, S::Done, A::Close, none),
+            Err(Refusal::Hidden)
+        );
+        assert_eq!(
+            DocumentPolicy::incoming_actor(&unit_head, &incoming(S::Done), A::Close, lead),
+            Ok(IncomingRole::Handler)
+        );
+        assert_eq!(decide(&clerk, S::Done, A::Close, none), Ok(None));
+        assert!(matches!(
+            decide(&clerk, S::Closed, A::Close, none),
+            Err(Refusal::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn comments_belong_to_the_review() {
+        let drafter = official("drafter", "stp", &[Role::Specialist]);
+        let one_stop = official("o", "stp", &[Role::OneStopClerk]);
+        for s in [
+            OutgoingState::Draft,
+            OutgoingState::InReview,
+            OutgoingState::AwaitingApproval,
+        ] {
+            assert_eq!(
+                DocumentPolicy::decision(&drafter, &draft(s, None), DocumentAction::Comment),
+                Ok(None)
+            );
+        }
+        assert!(matches!(
+            DocumentPolicy::decision(
+                &drafter,
+                &draft(OutgoingState::Approved, None),
+                DocumentAction::Comment
+            ),
+            Err(Refusal::Conflict(_))
+        ));
+        assert_eq!(
+            DocumentPolicy::decision(
+                &one_stop,
+                &draft(OutgoingState::Draft, None),
+                DocumentAction::Comment
+            ),
+            Err(Refusal::Hidden)
+        );
     }
 
     #[test]

@@ -647,6 +647,8 @@ pub async fn act(
                     incoming::transition(s, IncomingAction::Recall, IncomingRole::Clerk)
                 {
                     store::set_state(&mut tx, copy, next.as_str(), &now).await?;
+                    // The recipient's units stop, with the recall as the reason.
+                    crate::assignments::on_recall(state, &mut tx, who, copy, &now).await?;
                     withdrawn.push(copy.clone());
                 }
             }

@@ -1,5 +1,7 @@
 //! Every statement of the documents module (docs/ARCHITECTURE.md: SQL only in stores).
 
+pub mod processing;
+
 use crate::{Direction, Document, State};
 use sqlx::Row;
 use sqlx::any::AnyRow;

@@ -199,6 +199,7 @@ mod tests {
     use crate::feedback::stats as feedback_stats;
     use crate::notify::http as notify;
     use tinhso_officialdocs::api as documents;
+    use tinhso_officialdocs::processing_api as document_flow;
     use tinhso_officialdocs::registers;
     use tinhso_officialdocs::work_files::api as work_files;
     use utoipa::__dev::SchemaReferences;
@@ -282,6 +283,15 @@ mod tests {
             work_files::__path_remove_document,
             work_files::__path_export_pdf,
             work_files::__path_export_xml,
+            document_flow::__path_present,
+            document_flow::__path_direct,
+            document_flow::__path_close,
+            document_flow::__path_assignment_action,
+            document_flow::__path_overdue,
+            document_flow::__path_assigned,
+            document_flow::__path_timeliness,
+            document_flow::__path_comments,
+            document_flow::__path_comment,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

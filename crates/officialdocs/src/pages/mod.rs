@@ -601,9 +601,8 @@ async fn render_document(
             may_upload => may(DocumentAction::UploadVersion), may_read_log => may(DocumentAction::ReadLog),
             history => history(state, page.lang, d).await?,
             // The directions and assignments of an incoming document (bút phê, lead and
-            // supporting units, deadlines) are another part of the module: its section goes
-            // where the template includes `document_directions.html`.
-            directions => Value::UNDEFINED,
+            // supporting units, deadlines): `document_directions.html`.
+            directions => Value::from(minijinja::value::Serde(crate::processing_api::Extras::load(state, d).await?.assignments)),
             done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file"]),
             kept => kept, section => section(user),
         },

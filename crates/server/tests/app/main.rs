@@ -16,6 +16,7 @@ mod confirmations;
 mod deadlines;
 mod directory;
 mod document_dossier;
+mod document_flow;
 mod document_pages;
 mod document_setup;
 mod document_texts;
