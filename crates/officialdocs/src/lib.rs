@@ -8,6 +8,7 @@ pub mod api;
 pub mod demo;
 pub mod events;
 pub mod policy;
+pub mod search;
 pub mod service;
 pub mod store;
 
@@ -107,7 +108,11 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     depends_on: &["directory", "accounts"],
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
-    routes: || tinhso_kernel::module::Routes::new("documents").merge(api::routes()),
+    routes: || {
+        tinhso_kernel::module::Routes::new("documents")
+            .merge(search::api::routes())
+            .merge(api::routes())
+    },
     tables: &[
         "doc_units",
         "doc_registers",
@@ -115,7 +120,9 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_versions",
         "document_recipients",
         "document_reads",
+        "saved_searches",
     ],
+    startup: &[search::backfill],
     migrations: tinhso_kernel::migrations!(),
     policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
         policy::DocumentPolicy,

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
-const SELECT: &str =
+pub(crate) const SELECT: &str =
     "SELECT d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
     d.drafting_unit_id, d.drafter_id, d.signer_position, d.signer_full_name, d.authority_prefix,
     d.page_amount, d.issued_amount, d.description, d.due_date, d.code_number, d.code_notation,
@@ -18,7 +18,7 @@ fn corrupt(what: &str, value: &str) -> AppError {
     AppError::Internal(anyhow::anyhow!("documents: unknown {what} {value:?}"))
 }
 
-fn document(row: &AnyRow) -> Result<Document, AppError> {
+pub(crate) fn document(row: &AnyRow) -> Result<Document, AppError> {
     let direction: String = row.try_get("direction")?;
     let state: String = row.try_get("state")?;
     let (direction, state) = match direction.as_str() {
@@ -183,6 +183,7 @@ pub async fn insert_document(tx: &mut Conn, d: &NewDocument<'_>) -> Result<(), A
     .bind(d.now)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, d.id, None).await?;
     Ok(())
 }
 
@@ -254,6 +255,7 @@ pub async fn set_state(tx: &mut Conn, id: &str, state: &str, now: &str) -> Resul
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 
@@ -275,6 +277,7 @@ pub async fn set_signer(
     .bind(prefix)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 
@@ -335,6 +338,7 @@ pub async fn set_issued(tx: &mut Conn, id: &str, i: &Issued<'_>) -> Result<(), A
     .bind(i.now)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 

@@ -199,6 +199,7 @@ mod tests {
     use crate::feedback::stats as feedback_stats;
     use crate::notify::http as notify;
     use tinhso_officialdocs::api as documents;
+    use tinhso_officialdocs::search::api as document_search;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -262,6 +263,10 @@ mod tests {
             documents::__path_act,
             documents::__path_incoming_list,
             documents::__path_register,
+            document_search::__path_search_documents,
+            document_search::__path_saved_list,
+            document_search::__path_saved_create,
+            document_search::__path_saved_delete,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -725,8 +725,9 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        3,
-        "the modules' files: feedback's rename, the documents module's tables and its read log"
+        5,
+        "the modules' files: feedback's rename, the documents module's tables, its read log and \
+         saved searches, and the platform's search index"
     );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
     let recorded: Vec<String> =

@@ -15,6 +15,7 @@ mod cli;
 mod confirmations;
 mod deadlines;
 mod directory;
+mod document_search;
 mod documents;
 mod dossiers;
 mod events;
