@@ -9,10 +9,14 @@ CREATE TABLE search_entries (
     body TEXT NOT NULL,
     title_folded TEXT NOT NULL,
     body_folded TEXT NOT NULL,
+    -- One opaque word per grant that may find the entry (and one for "public"), weight D
+    -- (ranked 0): matched with the words, so the GIN index intersects them.
+    scope_tokens TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     tsv tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', title_folded), 'A') ||
-        setweight(to_tsvector('simple', body_folded), 'B')
+        setweight(to_tsvector('simple', body_folded), 'B') ||
+        setweight(to_tsvector('simple', scope_tokens), 'D')
     ) STORED,
     PRIMARY KEY (kind, entry_id)
 );

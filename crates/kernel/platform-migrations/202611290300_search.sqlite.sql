@@ -11,6 +11,9 @@ CREATE TABLE search_entries (
     body TEXT NOT NULL,
     title_folded TEXT NOT NULL,
     body_folded TEXT NOT NULL,
+    -- One opaque word per grant that may find the entry (and one for "public"): matched with
+    -- the words, so a search reads only the postings of what the searcher may see.
+    scope_tokens TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (kind, entry_id)
 );
@@ -38,21 +41,21 @@ CREATE TABLE search_facets (
 CREATE INDEX search_facets_value ON search_facets (kind, facet, value);
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title_folded, body_folded,
+    title_folded, body_folded, scope_tokens,
     content='search_entries', content_rowid='seq',
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
-    INSERT INTO search_fts (rowid, title_folded, body_folded)
-    VALUES (new.seq, new.title_folded, new.body_folded);
+    INSERT INTO search_fts (rowid, title_folded, body_folded, scope_tokens)
+    VALUES (new.seq, new.title_folded, new.body_folded, new.scope_tokens);
 END;
 CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN
-    INSERT INTO search_fts (search_fts, rowid, title_folded, body_folded)
-    VALUES ('delete', old.seq, old.title_folded, old.body_folded);
+    INSERT INTO search_fts (search_fts, rowid, title_folded, body_folded, scope_tokens)
+    VALUES ('delete', old.seq, old.title_folded, old.body_folded, old.scope_tokens);
 END;
 CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN
-    INSERT INTO search_fts (search_fts, rowid, title_folded, body_folded)
-    VALUES ('delete', old.seq, old.title_folded, old.body_folded);
-    INSERT INTO search_fts (rowid, title_folded, body_folded)
-    VALUES (new.seq, new.title_folded, new.body_folded);
+    INSERT INTO search_fts (search_fts, rowid, title_folded, body_folded, scope_tokens)
+    VALUES ('delete', old.seq, old.title_folded, old.body_folded, old.scope_tokens);
+    INSERT INTO search_fts (rowid, title_folded, body_folded, scope_tokens)
+    VALUES (new.seq, new.title_folded, new.body_folded, new.scope_tokens);
 END;

@@ -61,12 +61,18 @@ pub async fn index(tx: &mut Conn, e: &Entry<'_>) -> Result<(), AppError> {
     .chars()
     .take(INDEXED_BODY_CHARS)
     .collect();
+    let mut grants: Vec<String> = e.readers.iter().map(|r| terms::grant_token(r)).collect();
+    if e.public {
+        grants.push(terms::grant_token(terms::PUBLIC));
+    }
     sqlx::query(
-        "INSERT INTO search_entries (kind, entry_id, public, title, body, title_folded, body_folded, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO search_entries (kind, entry_id, public, title, body, title_folded, body_folded,
+            scope_tokens, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8)
          ON CONFLICT (kind, entry_id) DO UPDATE SET public = excluded.public, title = excluded.title,
             body = excluded.body, title_folded = excluded.title_folded,
-            body_folded = excluded.body_folded, updated_at = excluded.updated_at",
+            body_folded = excluded.body_folded, scope_tokens = excluded.scope_tokens,
+            updated_at = excluded.updated_at",
     )
     .bind(e.kind)
     .bind(e.id)
@@ -76,6 +82,7 @@ pub async fn index(tx: &mut Conn, e: &Entry<'_>) -> Result<(), AppError> {
     .bind(title_folded.trim())
     .bind(body_folded.trim())
     .bind(crate::time::now_text())
+    .bind(grants.join(" "))
     .execute(&mut *tx)
     .await?;
     remove_details(tx, e.kind, e.id).await?;
@@ -224,38 +231,62 @@ pub struct Found {
 /// values bound to its placeholders in order.
 struct Plan {
     from: &'static str,
+    /// How more tables join `from`: SQLite's `CROSS JOIN` keeps the FTS5 table the outer
+    /// loop (without statistics its planner would otherwise run the match once per row).
+    join: &'static str,
     filter: String,
     score: &'static str,
     binds: Vec<String>,
 }
 
-fn plan(backend: Backend, q: &Query<'_>, terms: &Terms) -> Plan {
+/// The grants the searcher finds entries by (public entries carry [`terms::PUBLIC`]).
+fn searcher_grants(v: &Visible) -> Vec<String> {
+    let mut grants = v.grants.clone();
+    if v.public {
+        grants.push(terms::PUBLIC.to_owned());
+    }
+    grants.sort();
+    grants.dedup();
+    grants
+}
+
+fn plan(backend: Backend, q: &Query<'_>, terms: &Terms, grants: &[String]) -> Plan {
     let mut binds = Vec::new();
     let mut clauses = Vec::new();
     let bind = |binds: &mut Vec<String>, value: String| {
         binds.push(value);
         format!("${}", binds.len())
     };
-    let (from, score) = if terms.is_empty() {
-        ("search_entries e", "CAST(0 AS DOUBLE PRECISION)")
-    } else {
-        match backend {
-            Backend::Postgres => {
-                let p = bind(&mut binds, terms.tsquery(q.require));
-                clauses.push(format!("e.tsv @@ to_tsquery('simple', {p})"));
-                (
-                    "search_entries e",
-                    "CAST(ts_rank(e.tsv, to_tsquery('simple', $1), 1) AS DOUBLE PRECISION)",
-                )
-            }
-            Backend::Sqlite => {
-                let p = bind(&mut binds, terms.fts5(q.require));
-                clauses.push(format!("search_fts MATCH {p}"));
-                (
-                    "search_fts JOIN search_entries e ON e.seq = search_fts.rowid",
-                    "-bm25(search_fts, 10.0, 1.0)",
-                )
-            }
+    // The words and the searcher's grants in one full-text match: the index reads only the
+    // postings of entries the searcher may see, however common the words.
+    let ranked = !terms.is_empty();
+    let (from, score) = match backend {
+        Backend::Postgres => {
+            let words = ranked.then(|| terms.tsquery(q.require));
+            let p = bind(&mut binds, terms::tsquery_scoped(words, grants));
+            clauses.push(format!("e.tsv @@ to_tsquery('simple', {p})"));
+            (
+                "search_entries e",
+                if ranked {
+                    // Weights D, C, B, A: the grants' words (D) count for nothing.
+                    "CAST(ts_rank('{0, 0.2, 0.4, 1.0}', e.tsv, to_tsquery('simple', $1), 1) AS DOUBLE PRECISION)"
+                } else {
+                    "CAST(0 AS DOUBLE PRECISION)"
+                },
+            )
+        }
+        Backend::Sqlite => {
+            let words = ranked.then(|| terms.fts5(q.require));
+            let p = bind(&mut binds, terms::fts5_scoped(words, grants));
+            clauses.push(format!("search_fts MATCH {p}"));
+            (
+                "search_fts CROSS JOIN search_entries e ON e.seq = search_fts.rowid",
+                if ranked {
+                    "-bm25(search_fts, 10.0, 1.0, 0.0)"
+                } else {
+                    "CAST(0 AS DOUBLE PRECISION)"
+                },
+            )
         }
     };
     let kinds: Vec<String> = q
@@ -268,6 +299,7 @@ fn plan(backend: Backend, q: &Query<'_>, terms: &Terms) -> Plan {
     } else {
         format!("e.kind IN ({})", kinds.join(", "))
     });
+    // The grants themselves decide, not only their hashed words.
     let mut visible = Vec::new();
     if q.visible.public {
         visible.push("e.public = 1".to_owned());
@@ -284,11 +316,7 @@ fn plan(backend: Backend, q: &Query<'_>, terms: &Terms) -> Plan {
             grants.join(", ")
         ));
     }
-    clauses.push(if visible.is_empty() {
-        "1 = 0".to_owned()
-    } else {
-        format!("({})", visible.join(" OR "))
-    });
+    clauses.push(format!("({})", visible.join(" OR ")));
     for (facet, value) in &q.filters {
         let f = bind(&mut binds, (*facet).to_owned());
         let v = bind(&mut binds, value.clone());
@@ -298,6 +326,10 @@ fn plan(backend: Backend, q: &Query<'_>, terms: &Terms) -> Plan {
     }
     Plan {
         from,
+        join: match backend {
+            Backend::Sqlite => "CROSS JOIN",
+            Backend::Postgres => "JOIN",
+        },
         filter: clauses.join(" AND "),
         score,
         binds,
@@ -319,9 +351,20 @@ fn bound<'q>(
 /// all over what `q.visible` lets the searcher see. Any text is a valid query.
 pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
     let terms = Terms::parse(q.text);
-    let p = plan(db.backend, q, &terms);
     let per_page = q.per_page.clamp(1, 100);
     let page = q.page.clamp(1, 10_000);
+    let grants = searcher_grants(&q.visible);
+    if grants.is_empty() {
+        // Someone who may see nothing finds nothing.
+        return Ok(Found {
+            hits: Vec::new(),
+            total: 0,
+            facets: Vec::new(),
+            page,
+            per_page,
+        });
+    }
+    let p = plan(db.backend, q, &terms, &grants);
     let total: i64 = bound(
         format!("SELECT COUNT(*) AS n FROM {} WHERE {}", p.from, p.filter),
         &p.binds,
@@ -373,9 +416,10 @@ pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
             .collect();
         let rows = bound(
             format!(
-                "SELECT f.facet, f.value, COUNT(*) AS n FROM {} JOIN search_facets f ON f.kind = e.kind AND f.entry_id = e.entry_id
+                "SELECT f.facet, f.value, COUNT(*) AS n FROM {} {} search_facets f ON f.kind = e.kind AND f.entry_id = e.entry_id
                  WHERE {} AND f.facet IN ({}) GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value",
                 p.from,
+                p.join,
                 p.filter,
                 names.join(", ")
             ),

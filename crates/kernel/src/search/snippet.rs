@@ -1,11 +1,12 @@
 //! Highlighted snippets on the ORIGINAL text, diacritics kept: each word of the text is folded
-//! on its own and compared with the query's words, so `quyet dinh` marks `Quyết định`. The
+//! on its own (as `tinhso_domain::text::fold` folds) and compared with the query's words, so `quyet dinh` marks `Quyết định`. The
 //! same code serves both databases (neither `ts_headline` nor FTS5 `snippet` could mark the
 //! original, because they only hold the folded text). The output is HTML: the text escaped,
 //! matched words inside `<mark>`.
 
 use super::terms::Terms;
-use tinhso_domain::text::fold;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// The characters of a long text that are scanned for the best window (extracted text may be large).
 const SCANNED_CHARS: usize = 200_000;
@@ -18,8 +19,20 @@ struct Word {
     hit: Option<usize>,
 }
 
+/// One word folded as [`fold`] folds text (a word holds no space to collapse).
+fn fold_word(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if c == 'đ' || c == 'Đ' { 'd' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 fn matched(word: &str, terms: &Terms) -> Option<usize> {
-    let folded = fold(word);
+    let folded = fold_word(word);
     let last = terms.words.len().checked_sub(1)?;
     terms
         .words
@@ -120,11 +133,13 @@ pub fn snippet(text: &str, terms: &Terms, max_chars: usize) -> String {
     let anchor = hits.get(best.2).map_or(0, |w| w.start);
     // Some context before the first hit, starting at a word.
     let before = window / 5;
-    let from = words
+    let at = words.partition_point(|w| w.start < anchor);
+    let from = words[..at]
         .iter()
+        .rev()
         .map(|w| w.start)
-        .filter(|s| *s <= anchor && chars_between(scanned, *s, anchor) <= before)
-        .min()
+        .take_while(|s| chars_between(scanned, *s, anchor) <= before)
+        .last()
         .unwrap_or(anchor);
     let from = if anchor == 0 { 0 } else { from };
     // Up to `window` characters, ending after a whole word.
@@ -135,11 +150,11 @@ pub fn snippet(text: &str, terms: &Terms, max_chars: usize) -> String {
     let to = if limit >= scanned.len() {
         scanned.len()
     } else {
-        words
-            .iter()
-            .filter(|w| w.end <= limit && w.start >= from)
+        let past = words.partition_point(|w| w.end <= limit);
+        words[..past]
+            .last()
             .map(|w| w.end)
-            .max()
+            .filter(|end| *end > from)
             .unwrap_or(limit)
     };
     let mut out = String::new();

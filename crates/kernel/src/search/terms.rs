@@ -38,6 +38,45 @@ pub fn joined_pairs(text: &str) -> String {
         .join(" ")
 }
 
+/// The grant every public entry carries (no module's grant starts with a NUL).
+pub const PUBLIC: &str = "\0public";
+
+/// The opaque word that stands for a grant in the index: `zq` and 24 hex digits of its
+/// SHA-256, letters and digits only, so both databases keep it as one word and a typed word
+/// never means a grant by accident.
+pub fn grant_token(grant: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(grant.as_bytes());
+    format!("zq{}", &hex::encode(digest)[..24])
+}
+
+/// The FTS5 expression of an optional word expression limited to entries carrying one of
+/// `grants`: `(words) AND ("zq…" OR "zq…")`.
+pub fn fts5_scoped(words: Option<String>, grants: &[String]) -> String {
+    let scope: Vec<String> = grants
+        .iter()
+        .map(|g| format!("\"{}\"", grant_token(g)))
+        .collect();
+    let scope = format!("({})", scope.join(" OR "));
+    match words {
+        Some(words) => format!("({words}) AND {scope}"),
+        None => scope,
+    }
+}
+
+/// The `to_tsquery` text of the same: `(words) & ('zq…' | 'zq…')`.
+pub fn tsquery_scoped(words: Option<String>, grants: &[String]) -> String {
+    let scope: Vec<String> = grants
+        .iter()
+        .map(|g| format!("'{}'", grant_token(g)))
+        .collect();
+    let scope = format!("({})", scope.join(" | "));
+    match words {
+        Some(words) => format!("({words}) & {scope}"),
+        None => scope,
+    }
+}
+
 /// How many of a query's words an entry must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Require {
@@ -216,6 +255,25 @@ mod tests {
             !Terms::parse("quyet d").prefix_last,
             "one letter is no prefix"
         );
+    }
+
+    #[test]
+    fn grants_are_opaque_words_matched_with_the_words() {
+        let token = grant_token("agency:stp");
+        assert_eq!(token.len(), 26);
+        assert!(token.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(token, grant_token("agency:stq"));
+        assert_eq!(words(&token), [token.clone()], "one word to the index");
+        let grants = ["agency:stp".to_owned(), PUBLIC.to_owned()];
+        let t = Terms::parse("ho tich");
+        assert_eq!(
+            fts5_scoped(Some(t.fts5(Require::All)), &grants),
+            format!(
+                "((\"ho\" AND \"tich\"*)) AND (\"{token}\" OR \"{}\")",
+                grant_token(PUBLIC)
+            )
+        );
+        assert_eq!(tsquery_scoped(None, &grants[..1]), format!("('{token}')"));
     }
 
     #[test]
