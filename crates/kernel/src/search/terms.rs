@@ -263,7 +263,11 @@ mod tests {
         assert_eq!(token.len(), 26);
         assert!(token.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(token, grant_token("agency:stq"));
-        assert_eq!(words(&token), [token.clone()], "one word to the index");
+        assert_eq!(
+            words(&token),
+            std::slice::from_ref(&token),
+            "one word to the index"
+        );
         let grants = ["agency:stp".to_owned(), PUBLIC.to_owned()];
         let t = Terms::parse("ho tich");
         assert_eq!(
