@@ -5,6 +5,7 @@ pub mod csv_io;
 pub mod datasets;
 pub mod demo;
 pub mod http;
+pub mod index;
 pub mod model;
 pub mod policy;
 pub mod search;
@@ -80,6 +81,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         ),
     ],
     tables: &["agencies", "admin_units"],
+    startup: &[index::backfill],
     ..tinhso_kernel::module::Module::EMPTY
 };
 

@@ -125,7 +125,9 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-/// Diacritic-insensitive search by name words ("so tu phap" finds "Sở Tư pháp") or by code.
+/// Diacritic-insensitive search by name words ("so tu phap" finds "Sở Tư pháp") or by code,
+/// through the search index (best match first); with no words, every agency (under `parent`)
+/// by code.
 pub async fn search(
     db: &Db,
     query: &str,
@@ -133,32 +135,23 @@ pub async fn search(
     page: i64,
     per_page: i64,
 ) -> Result<Page<Agency>, AppError> {
-    let folded = tinhso_domain::text::fold(query);
-    let words: Vec<&str> = folded
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .collect();
-    let mut clauses = Vec::new();
-    let mut binds: Vec<String> = Vec::new();
-    for word in &words {
-        binds.push(format!("%{}%", word.replace(['%', '_'], "")));
-        clauses.push(format!(
-            "(a.name_folded LIKE ${n} OR a.code LIKE ${n})",
-            n = binds.len()
-        ));
-    }
-    if let Some(parent) = parent {
-        binds.push(parent.to_owned());
-        clauses.push(format!("p.code = ${}", binds.len()));
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
+    if !tinhso_kernel::search::Terms::parse(query).is_empty() {
+        let (ids, total) = crate::index::matching(db, query, parent, page, per_page).await?;
+        let mut items = by_ids(db, &ids).await?;
+        items.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+        return Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        });
+    }
+    let (filter, binds) = match parent {
+        Some(parent) => ("WHERE p.code = $1", vec![parent.to_owned()]),
+        None => ("", Vec::new()),
+    };
     let count_sql = format!(
         "SELECT COUNT(*) FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id {filter}"
     );
@@ -182,6 +175,23 @@ pub async fn search(
         per_page,
         total,
     })
+}
+
+/// The agencies among `ids` (a page of hits), in no particular order.
+async fn by_ids(db: &Db, ids: &[String]) -> Result<Vec<Agency>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let mut list = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.id IN ({})",
+        marks.join(", ")
+    )));
+    for id in ids {
+        list = list.bind(id.as_str());
+    }
+    let rows: Vec<AgencyRow> = list.fetch_all(&db.pool).await?;
+    agencies(rows)
 }
 
 pub async fn insert_agency(
@@ -210,6 +220,7 @@ pub async fn insert_agency(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    crate::index::written(tx, id, v, parent).await?;
     Ok(())
 }
 
@@ -238,6 +249,7 @@ pub async fn update_agency(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    crate::index::written(tx, id, v, parent).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod deadlines;
 pub mod events;
 pub mod http;
+pub mod index;
 pub mod kpi;
 pub mod notices;
 pub mod open311;

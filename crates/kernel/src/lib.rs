@@ -25,6 +25,7 @@ pub mod net;
 pub mod notify;
 pub mod ops;
 pub mod platform;
+pub mod search;
 pub mod settings;
 pub mod storage;
 pub mod tables;

@@ -64,9 +64,19 @@ pub const MODULE: Module = Module {
         "outbox_streams",
         "outbox_events",
         "outbox_deliveries",
+        "search_entries",
+        "search_readers",
+        "search_facets",
     ],
+    migrations: crate::migrate::Migrations::of::<PlatformMigrations>(),
     ..Module::EMPTY
 };
+
+/// The kernel's own schema changes after the frozen baseline (`crates/kernel/migrations/`),
+/// recorded as `platform/<file>` like any module's.
+#[derive(rust_embed::Embed)]
+#[folder = "platform-migrations/"]
+struct PlatformMigrations;
 
 fn routes() -> Routes {
     Routes::new("platform")

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod policy;
 pub mod processing_api;
 pub mod registers;
+pub mod search;
 pub mod search_hook;
 pub mod service;
 pub mod setup;
@@ -126,6 +127,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     routes: || {
         tinhso_kernel::module::Routes::new("documents")
             .merge(api::routes())
+            .merge(search::api::routes())
             .merge(setup::routes())
             .merge(pages::routes())
             .merge(work_files::api::routes())
@@ -155,8 +157,10 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_assignments",
         "document_assignment_notes",
         "document_comments",
+        "saved_searches",
     ],
     jobs: &[&texts::OCR],
+    startup: &[search::backfill],
     migrations: tinhso_kernel::migrations!(),
     policies: &[
         tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),

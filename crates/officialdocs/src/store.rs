@@ -187,6 +187,7 @@ pub async fn insert_document(tx: &mut Conn, d: &NewDocument<'_>) -> Result<(), A
     .bind(d.now)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, d.id, None).await?;
     Ok(())
 }
 
@@ -258,6 +259,7 @@ pub async fn set_state(tx: &mut Conn, id: &str, state: &str, now: &str) -> Resul
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 
@@ -279,6 +281,7 @@ pub async fn set_signer(
     .bind(prefix)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 
@@ -339,6 +342,7 @@ pub async fn set_issued(tx: &mut Conn, id: &str, i: &Issued<'_>) -> Result<(), A
     .bind(i.now)
     .execute(&mut *tx)
     .await?;
+    crate::search::reindex(tx, id, None).await?;
     Ok(())
 }
 

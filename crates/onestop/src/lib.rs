@@ -54,7 +54,11 @@ pub const MODULE: Module = Module {
             Shown::Official,
         ),
     ],
-    startup: &[upgrade_appointments, fold_field_names],
+    startup: &[
+        upgrade_appointments,
+        fold_field_names,
+        catalog::index::backfill,
+    ],
     tables: &[
         "procedures",
         "procedure_fields",

@@ -201,6 +201,7 @@ mod tests {
     use tinhso_officialdocs::api as documents;
     use tinhso_officialdocs::processing_api as document_flow;
     use tinhso_officialdocs::registers;
+    use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
     use utoipa::__dev::SchemaReferences;
 
@@ -292,6 +293,10 @@ mod tests {
             document_flow::__path_timeliness,
             document_flow::__path_comments,
             document_flow::__path_comment,
+            document_search::__path_search_documents,
+            document_search::__path_saved_list,
+            document_search::__path_saved_create,
+            document_search::__path_saved_delete,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -322,36 +322,35 @@ pub fn search_text(title: &str, description: &str, address: &str) -> String {
     tinhso_domain::text::fold(&format!("{title} {description} {address}"))
 }
 
-/// Public reports whose title, description or address hold every word of `query`, newest
-/// first, matched by the database on the folded text kept beside each report.
+/// Public reports whose title, description or address hold every word of `query`, best match
+/// first, found through the search index; a report hidden since it was indexed is left out here
+/// too.
 pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Report>, AppError> {
-    let folded = tinhso_domain::text::fold(query);
-    let words: Vec<String> = folded
-        .split(' ')
-        .map(|w| w.replace(['%', '_'], ""))
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .collect();
-    if words.is_empty() {
+    let limit = limit.clamp(1, 50);
+    let ids = crate::index::matching(db, query, limit).await?;
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let clauses: Vec<String> = (1..=words.len())
-        .map(|n| format!("r.search_folded LIKE ${n}"))
-        .collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "{SELECT} WHERE r.hidden_reason IS NULL AND {} ORDER BY r.created_at DESC LIMIT {}",
-        clauses.join(" AND "),
-        limit.clamp(1, 50)
+        "{SELECT} WHERE r.hidden_reason IS NULL AND r.id IN ({})",
+        marks.join(", ")
     );
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for w in &words {
-        q = q.bind(format!("%{w}%"));
+    for id in &ids {
+        q = q.bind(id.as_str());
     }
     let rows: Vec<ReportRow> = q.fetch_all(&db.pool).await?;
-    rows.into_iter().map(Report::try_from).collect()
+    let mut found = rows
+        .into_iter()
+        .map(Report::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(found)
 }
 
-/// Folds the search text of reports filed before it was kept (once, at start-up).
+/// Folds the search text of reports filed before it was kept, and indexes the public reports
+/// the search index does not hold (once, at start-up; a no-op when all are).
 pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT id, title, description, address FROM feedback_reports WHERE search_folded IS NULL",
@@ -366,6 +365,20 @@ pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
             .execute(&db.pool)
             .await?;
     }
+    let indexed = crate::index::indexed(db).await?;
+    let public: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, title, description, address, category_code FROM feedback_reports
+         WHERE hidden_reason IS NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut tx = db.begin().await?;
+    for (id, title, description, address, category) in public {
+        if !indexed.contains(&id) {
+            crate::index::report(&mut tx, &id, &title, &description, &address, &category).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 

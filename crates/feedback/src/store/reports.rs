@@ -74,6 +74,7 @@ pub async fn insert_report(tx: &mut Conn, r: &NewReportRow<'_>) -> Result<(), Ap
     .bind(r.search_folded)
     .execute(&mut *tx)
     .await?;
+    crate::index::report(tx, r.id, r.title, r.description, r.address, r.category_code).await?;
     Ok(())
 }
 
@@ -255,6 +256,7 @@ pub async fn set_hidden(tx: &mut Conn, id: &str, reason: &str, now: &str) -> Res
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    crate::index::hidden(tx, id).await?;
     Ok(())
 }
 

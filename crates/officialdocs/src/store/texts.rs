@@ -128,6 +128,19 @@ pub async fn latest(db: &Db, document_id: &str) -> Result<Option<TextRow>, AppEr
     found.as_ref().map(row).transpose()
 }
 
+/// The text of the document's latest version whose extraction is done, in the transaction (what
+/// the search index holds of it).
+pub async fn latest_done_in(tx: &mut Conn, document_id: &str) -> Result<Option<String>, AppError> {
+    let found = sqlx::query(
+        "SELECT text FROM document_texts WHERE document_id = $1 AND status = 'done'
+         ORDER BY version_no DESC LIMIT 1",
+    )
+    .bind(document_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(found.map(|r| r.try_get("text")).transpose()?)
+}
+
 /// The text of one version.
 pub async fn of_version(
     db: &Db,

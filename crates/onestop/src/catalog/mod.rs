@@ -5,6 +5,7 @@
 //! against the national procedure database before relying on them in production.
 
 pub mod http;
+pub mod index;
 pub mod policy;
 pub mod store;
 

@@ -109,42 +109,48 @@ pub async fn search(
     f: &Filter,
 ) -> Result<tinhso_directory::store::Page<Summary>, AppError> {
     let terms = tinhso_domain::text::search_terms(f.q.as_deref().unwrap_or(""));
+    let per_page = f.per_page.unwrap_or(30).clamp(1, 200);
+    let page = f.page.unwrap_or(1).max(1);
+    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+    if !terms.words.is_empty() {
+        // Words: the search index ranks the procedures (kernel::search, catalog/index.rs).
+        let filters: Vec<(&str, String)> = [
+            ("field", given(&f.field)),
+            ("level", given(&f.level)),
+            ("agency", given(&f.agency)),
+        ]
+        .into_iter()
+        .filter_map(|(facet, v)| v.map(|v| (facet, v)))
+        .collect();
+        let (codes, total) =
+            super::index::matching(db, &terms.words.join(" "), filters, page, per_page).await?;
+        let mut items = summaries(db, &codes).await?;
+        items.sort_by_key(|s| codes.iter().position(|c| *c == s.code));
+        return Ok(tinhso_directory::store::Page {
+            items,
+            page,
+            per_page,
+            total,
+        });
+    }
     let mut clauses = vec!["p.active = 1".to_owned()];
     let mut binds: Vec<String> = Vec::new();
-    // One 0/1 term per word: the name (or its words run together, "khaisinh") or the code.
-    let mut hits = Vec::new();
-    for word in &terms.words {
-        binds.push(format!("%{word}%"));
-        hits.push(format!(
-            "(CASE WHEN p.name_folded LIKE ${n} OR REPLACE(p.name_folded, ' ', '') LIKE ${n} OR p.code LIKE ${n} THEN 1 ELSE 0 END)",
-            n = binds.len()
-        ));
-    }
-    // Best matches first, then by field and name (a constant would read as a column number).
-    let mut order = String::new();
-    if !hits.is_empty() {
-        let score = hits.join(" + ");
-        clauses.push(format!("({score}) >= {}", terms.min_hits));
-        order = format!("({score}) DESC, ");
-    }
-    if let Some(field) = f.field.as_deref().filter(|s| !s.is_empty()) {
-        binds.push(field.to_owned());
+    if let Some(field) = given(&f.field) {
+        binds.push(field);
         clauses.push(format!("p.field_code = ${}", binds.len()));
     }
-    if let Some(level) = f.level.as_deref().filter(|s| !s.is_empty()) {
-        binds.push(level.to_owned());
+    if let Some(level) = given(&f.level) {
+        binds.push(level);
         clauses.push(format!("p.level = ${}", binds.len()));
     }
-    if let Some(agency) = f.agency.as_deref().filter(|s| !s.is_empty()) {
-        binds.push(agency.to_owned());
+    if let Some(agency) = given(&f.agency) {
+        binds.push(agency);
         clauses.push(format!(
             "p.id IN (SELECT pa.procedure_id FROM procedure_agencies pa JOIN agencies a ON a.id = pa.agency_id WHERE a.code = ${})",
             binds.len()
         ));
     }
     let filter = clauses.join(" AND ");
-    let per_page = f.per_page.unwrap_or(30).clamp(1, 200);
-    let page = f.page.unwrap_or(1).max(1);
     let mut count = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS n FROM procedures p WHERE {filter}"
     )));
@@ -152,10 +158,9 @@ pub async fn search(
         count = count.bind(b.clone());
     }
     let total: i64 = count.fetch_one(&db.pool).await?.try_get("n")?;
+    // By field and name (a constant would read as a column number).
     let sql = format!(
-        "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
-         FROM procedures p JOIN procedure_fields f ON f.code = p.field_code
-         WHERE {filter} ORDER BY {order}f.name_folded, f.code, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
+        "{SUMMARY} WHERE {filter} ORDER BY f.name_folded, f.code, p.name_folded, p.code LIMIT {per_page} OFFSET {}",
         (page - 1).saturating_mul(per_page)
     );
     let mut list = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -166,17 +171,7 @@ pub async fn search(
         .fetch_all(&db.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Summary {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                field_code: r.try_get("field_code")?,
-                field_name: r.try_get("field_name")?,
-                level: r.try_get("level")?,
-                processing_days: r.try_get::<i64, _>("processing_half_days")? as f64 / 2.0,
-                online_level: r.try_get("online_level")?,
-            })
-        })
+        .map(summary)
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(tinhso_directory::store::Page {
         items,
@@ -184,6 +179,53 @@ pub async fn search(
         per_page,
         total,
     })
+}
+
+const SUMMARY: &str = "SELECT p.code, p.name, p.field_code, f.name AS field_name, p.level, p.processing_half_days, p.online_level
+    FROM procedures p JOIN procedure_fields f ON f.code = p.field_code";
+
+fn summary(r: &AnyRow) -> Result<Summary, sqlx::Error> {
+    Ok(Summary {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        field_code: r.try_get("field_code")?,
+        field_name: r.try_get("field_name")?,
+        level: r.try_get("level")?,
+        processing_days: r.try_get::<i64, _>("processing_half_days")? as f64 / 2.0,
+        online_level: r.try_get("online_level")?,
+    })
+}
+
+/// The active procedures among `codes` (a page of hits), in no particular order.
+async fn summaries(db: &Db, codes: &[String]) -> Result<Vec<Summary>, AppError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=codes.len()).map(|n| format!("${n}")).collect();
+    let mut list = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SUMMARY} WHERE p.active = 1 AND p.code IN ({})",
+        marks.join(", ")
+    )));
+    for c in codes {
+        list = list.bind(c.as_str());
+    }
+    Ok(list
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(summary)
+        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+}
+
+/// The national codes of the active procedures (for the search index's backfill).
+pub async fn active_codes(db: &Db) -> Result<Vec<String>, AppError> {
+    let rows = sqlx::query("SELECT code FROM procedures WHERE active = 1 ORDER BY code")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("code"))
+        .collect::<Result<_, _>>()?)
 }
 
 /// An agency that carries out at least one procedure, for the catalog's filter.
@@ -334,6 +376,7 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
             .execute(&mut *tx)
             .await?;
     }
+    super::index::procedure(tx, p).await?;
     let change = Change {
         action: if before.is_some() {
             "procedure.update"

@@ -92,17 +92,19 @@ fn migrations() -> Vec<String> {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let (mut baseline, mut modules) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(&crates).unwrap().flatten() {
-        let dir = entry.path().join("migrations");
-        let Ok(files) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for file in files.flatten() {
-            let name = file.file_name().to_string_lossy().into_owned();
-            let sql = std::fs::read_to_string(file.path()).unwrap();
-            if entry.file_name() == "kernel" {
-                baseline.push((name, sql));
-            } else {
-                modules.push((name, sql));
+        // The kernel's own files after the baseline run as a module's (`platform/…`).
+        for folder in ["migrations", "platform-migrations"] {
+            let Ok(files) = std::fs::read_dir(entry.path().join(folder)) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                let sql = std::fs::read_to_string(file.path()).unwrap();
+                if entry.file_name() == "kernel" && folder == "migrations" {
+                    baseline.push((name, sql));
+                } else {
+                    modules.push((name, sql));
+                }
             }
         }
     }

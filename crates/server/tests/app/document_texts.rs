@@ -247,6 +247,24 @@ async fn a_docx_or_pdf_version_has_its_text_at_once(app: TestApp) {
     let lines: Vec<&str> = t["Text"].as_str().unwrap().lines().collect();
     assert_eq!(lines[..2], ["QUYẾT ĐỊNH", SUBJECT], "{t}");
     assert!(t["ExtractedAt"].is_string());
+    // The file's words are searchable at once, without diacritics.
+    let (status, found) = app
+        .api(
+            "GET",
+            "/api/v1/documents/search?q=hieu%20luc%20tu%20ngay%20ky",
+            Some(&drafter),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(
+        found["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["Id"] == id.as_str()),
+        "a word of the file finds the document: {found}"
+    );
 
     let (status, version) = send_file(
         &app,

@@ -1,0 +1,106 @@
+//! The directory in the platform's search index (`kernel::search`): each agency is indexed by
+//! its name and code whenever it is written, public, with its parent's code as a facet (the
+//! directory's "within this agency" filter).
+
+use crate::model::{Agency, ValidAgency};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+use tinhso_kernel::module::BoxFut;
+use tinhso_kernel::search::{self, Entry, Require, Visible};
+
+/// The kind of the index's agency entries (keyed by the agency's id).
+pub const KIND: &str = "agency";
+
+/// Indexes an agency as it was just written, in the caller's transaction.
+pub async fn agency(
+    tx: &mut Conn,
+    id: &str,
+    name: &str,
+    code: &str,
+    parent_code: Option<&str>,
+) -> Result<(), AppError> {
+    search::index(
+        tx,
+        &Entry {
+            kind: KIND,
+            id,
+            public: true,
+            readers: Vec::new(),
+            facets: parent_code
+                .map(|p| vec![("parent", p.to_owned())])
+                .unwrap_or_default(),
+            title: name,
+            body: "",
+            keys: code,
+        },
+    )
+    .await
+}
+
+/// [`agency`] for an agency just written from `v`, under `parent`.
+pub async fn written(
+    tx: &mut Conn,
+    id: &str,
+    v: &ValidAgency,
+    parent: Option<&Agency>,
+) -> Result<(), AppError> {
+    let parent = parent.map(|p| p.code.to_string());
+    agency(tx, id, &v.name, &v.code.to_string(), parent.as_deref()).await
+}
+
+/// The ids of the agencies holding every word of `query` (and under `parent`, by code), best
+/// first, for one page; and how many in all.
+pub async fn matching(
+    db: &Db,
+    query: &str,
+    parent: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<String>, i64), AppError> {
+    let found = search::query(
+        db,
+        &search::Query {
+            kinds: &[KIND],
+            text: query,
+            require: Require::All,
+            filters: parent
+                .map(|p| vec![("parent", p.to_owned())])
+                .unwrap_or_default(),
+            count: &[],
+            visible: Visible::public(),
+            page,
+            per_page,
+            snippet_chars: 0,
+        },
+    )
+    .await?;
+    Ok((found.hits.into_iter().map(|h| h.id).collect(), found.total))
+}
+
+/// Indexes the agencies the index does not hold (a directory from before search): at start-up,
+/// a no-op once every agency is indexed.
+pub fn backfill(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let indexed = search::indexed_ids(&ctx.db, KIND).await?;
+        let missing: Vec<_> = crate::store::all(&ctx.db)
+            .await?
+            .into_iter()
+            .filter(|a| !indexed.contains(&a.id))
+            .collect();
+        let mut tx = ctx.db.begin().await?;
+        for a in &missing {
+            let parent = a.parent_code.as_ref().map(ToString::to_string);
+            agency(
+                &mut tx,
+                &a.id,
+                &a.name,
+                &a.code.to_string(),
+                parent.as_deref(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}

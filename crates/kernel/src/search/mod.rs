@@ -1,0 +1,447 @@
+//! The platform's full-text search (docs/documents-design.md §5): every module indexes what
+//! people look for — documents, procedures, agencies, feedback — into one index kept in the
+//! database, written inside the module's own transaction, so that every node sharing one
+//! PostgreSQL sees the same index at the same time as the rows, and SQLite needs nothing more.
+//!
+//! Words are folded by the application ([`terms::words`]: `Quyết định` → `quyet dinh`) before
+//! either database sees them; PostgreSQL keeps them in a `tsvector` with the `simple`
+//! configuration (GIN index, `ts_rank`), SQLite in an FTS5 table (`unicode61
+//! remove_diacritics 2`, `bm25`). Who may find an entry is part of the query: an entry is
+//! public, or names the grants (`agency:<id>`, `user:<id>`…) of those who may read it, and the
+//! searcher brings theirs — so totals and facet counts never include what the searcher may
+//! not see. Snippets are cut and marked in Rust on the original text ([`snippet`]).
+
+pub mod snippet;
+pub mod terms;
+
+use crate::db::{Backend, Conn, Db};
+use crate::error::AppError;
+use serde::Serialize;
+use sqlx::Row;
+pub use terms::{Require, Terms};
+
+/// The original text kept for snippets: the start of a long body.
+const KEPT_BODY_CHARS: usize = 200_000;
+/// The folded text indexed: well under PostgreSQL's 1 MB `tsvector` limit.
+const INDEXED_BODY_CHARS: usize = 300_000;
+
+/// One thing to find, as its module describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Entry<'a> {
+    /// What it is (`document`, `procedure`…): queries name the kinds they search.
+    pub kind: &'a str,
+    pub id: &'a str,
+    /// Anyone may find it (the public catalog, published feedback).
+    pub public: bool,
+    /// Otherwise, who may: grants such as `agency:<id>`, `user:<id>`.
+    pub readers: Vec<String>,
+    /// Facet values, e.g. `("year", "2026")`; a facet may hold several values.
+    pub facets: Vec<(&'a str, String)>,
+    /// Shown and matched first (weighted above the body).
+    pub title: &'a str,
+    /// Shown as a snippet and matched.
+    pub body: &'a str,
+    /// Matched but never shown: codes, notations, other spellings.
+    pub keys: &'a str,
+}
+
+/// Adds or replaces an entry, in the caller's transaction.
+pub async fn index(tx: &mut Conn, e: &Entry<'_>) -> Result<(), AppError> {
+    let title_folded = format!(
+        "{} {}",
+        terms::indexed_text(e.title),
+        terms::joined_pairs(e.title)
+    );
+    let body: String = e.body.chars().take(KEPT_BODY_CHARS).collect();
+    let body_folded: String = format!(
+        "{} {}",
+        terms::indexed_text(e.keys),
+        terms::indexed_text(e.body)
+    )
+    .chars()
+    .take(INDEXED_BODY_CHARS)
+    .collect();
+    let mut grants: Vec<String> = e.readers.iter().map(|r| terms::grant_token(r)).collect();
+    if e.public {
+        grants.push(terms::grant_token(terms::PUBLIC));
+    }
+    sqlx::query(
+        "INSERT INTO search_entries (kind, entry_id, public, title, body, title_folded, body_folded,
+            scope_tokens, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8)
+         ON CONFLICT (kind, entry_id) DO UPDATE SET public = excluded.public, title = excluded.title,
+            body = excluded.body, title_folded = excluded.title_folded,
+            body_folded = excluded.body_folded, scope_tokens = excluded.scope_tokens,
+            updated_at = excluded.updated_at",
+    )
+    .bind(e.kind)
+    .bind(e.id)
+    .bind(i64::from(e.public))
+    .bind(e.title)
+    .bind(&body)
+    .bind(title_folded.trim())
+    .bind(body_folded.trim())
+    .bind(crate::time::now_text())
+    .bind(grants.join(" "))
+    .execute(&mut *tx)
+    .await?;
+    remove_details(tx, e.kind, e.id).await?;
+    let mut readers: Vec<&String> = e.readers.iter().collect();
+    readers.sort();
+    readers.dedup();
+    for reader in readers {
+        sqlx::query("INSERT INTO search_readers (kind, entry_id, reader) VALUES ($1, $2, $3)")
+            .bind(e.kind)
+            .bind(e.id)
+            .bind(reader)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut facets: Vec<&(&str, String)> = e.facets.iter().collect();
+    facets.sort();
+    facets.dedup();
+    for (facet, value) in facets {
+        sqlx::query(
+            "INSERT INTO search_facets (kind, entry_id, facet, value) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(e.kind)
+        .bind(e.id)
+        .bind(*facet)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn remove_details(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM search_readers WHERE kind = $1 AND entry_id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM search_facets WHERE kind = $1 AND entry_id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Takes an entry out of the index (nothing happens if it was not there).
+pub async fn remove(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError> {
+    remove_details(tx, kind, id).await?;
+    sqlx::query("DELETE FROM search_entries WHERE kind = $1 AND entry_id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The ids of a kind's entries, for a module's start-up backfill (it indexes the rows missing).
+pub async fn indexed_ids(
+    db: &Db,
+    kind: &str,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let rows = sqlx::query("SELECT entry_id FROM search_entries WHERE kind = $1")
+        .bind(kind)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>("entry_id").map_err(AppError::from))
+        .collect()
+}
+
+/// What the searcher may see.
+#[derive(Debug, Clone, Default)]
+pub struct Visible {
+    /// Public entries.
+    pub public: bool,
+    /// Entries naming one of these grants.
+    pub grants: Vec<String>,
+}
+
+impl Visible {
+    pub fn public() -> Visible {
+        Visible {
+            public: true,
+            grants: Vec::new(),
+        }
+    }
+}
+
+/// A search.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub kinds: &'a [&'a str],
+    /// What the person typed; empty lists every visible entry, newest first.
+    pub text: &'a str,
+    pub require: Require,
+    /// Only entries holding each of these facet values.
+    pub filters: Vec<(&'a str, String)>,
+    /// The facets to count over the matching, visible entries.
+    pub count: &'a [&'a str],
+    pub visible: Visible,
+    /// From 1.
+    pub page: i64,
+    pub per_page: i64,
+    /// The snippet's length in characters (0: no snippet).
+    pub snippet_chars: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: String,
+    pub id: String,
+    /// The title as stored (plain text).
+    pub title: String,
+    /// The title, HTML-escaped, matched words in `<mark>`.
+    pub title_marked: String,
+    /// A part of the body, HTML-escaped, matched words (of the original, diacritic-bearing
+    /// text) in `<mark>`.
+    pub snippet: String,
+    /// Higher is better; comparable within one query only.
+    pub score: f64,
+}
+
+/// How many matching, visible entries hold one facet value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    #[serde(rename = "Facet")]
+    pub facet: String,
+    #[serde(rename = "Value")]
+    pub value: String,
+    #[serde(rename = "Count")]
+    pub count: i64,
+}
+
+/// A page of results, the total and the facet counts.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub hits: Vec<Hit>,
+    pub total: i64,
+    pub facets: Vec<FacetCount>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The SQL shared by a query's count, page and facets: `FROM`, `WHERE`, the score, and the
+/// values bound to its placeholders in order.
+struct Plan {
+    from: &'static str,
+    /// How more tables join `from`: SQLite's `CROSS JOIN` keeps the FTS5 table the outer
+    /// loop (without statistics its planner would otherwise run the match once per row).
+    join: &'static str,
+    filter: String,
+    score: &'static str,
+    binds: Vec<String>,
+}
+
+/// The grants the searcher finds entries by (public entries carry [`terms::PUBLIC`]).
+fn searcher_grants(v: &Visible) -> Vec<String> {
+    let mut grants = v.grants.clone();
+    if v.public {
+        grants.push(terms::PUBLIC.to_owned());
+    }
+    grants.sort();
+    grants.dedup();
+    grants
+}
+
+fn plan(backend: Backend, q: &Query<'_>, terms: &Terms, grants: &[String]) -> Plan {
+    let mut binds = Vec::new();
+    let mut clauses = Vec::new();
+    let bind = |binds: &mut Vec<String>, value: String| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    // The words and the searcher's grants in one full-text match: the index reads only the
+    // postings of entries the searcher may see, however common the words.
+    let ranked = !terms.is_empty();
+    let (from, score) = match backend {
+        Backend::Postgres => {
+            let words = ranked.then(|| terms.tsquery(q.require));
+            let p = bind(&mut binds, terms::tsquery_scoped(words, grants));
+            clauses.push(format!("e.tsv @@ to_tsquery('simple', {p})"));
+            (
+                "search_entries e",
+                if ranked {
+                    // Weights D, C, B, A: the grants' words (D) count for nothing.
+                    "CAST(ts_rank('{0, 0.2, 0.4, 1.0}', e.tsv, to_tsquery('simple', $1), 1) AS DOUBLE PRECISION)"
+                } else {
+                    "CAST(0 AS DOUBLE PRECISION)"
+                },
+            )
+        }
+        Backend::Sqlite => {
+            let words = ranked.then(|| terms.fts5(q.require));
+            let p = bind(&mut binds, terms::fts5_scoped(words, grants));
+            clauses.push(format!("search_fts MATCH {p}"));
+            (
+                "search_fts CROSS JOIN search_entries e ON e.seq = search_fts.rowid",
+                if ranked {
+                    "-bm25(search_fts, 10.0, 1.0, 0.0)"
+                } else {
+                    "CAST(0 AS DOUBLE PRECISION)"
+                },
+            )
+        }
+    };
+    let kinds: Vec<String> = q
+        .kinds
+        .iter()
+        .map(|k| bind(&mut binds, (*k).to_owned()))
+        .collect();
+    clauses.push(if kinds.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("e.kind IN ({})", kinds.join(", "))
+    });
+    // The grants themselves decide, not only their hashed words.
+    let mut visible = Vec::new();
+    if q.visible.public {
+        visible.push("e.public = 1".to_owned());
+    }
+    if !q.visible.grants.is_empty() {
+        let grants: Vec<String> = q
+            .visible
+            .grants
+            .iter()
+            .map(|g| bind(&mut binds, g.clone()))
+            .collect();
+        visible.push(format!(
+            "EXISTS (SELECT 1 FROM search_readers r WHERE r.kind = e.kind AND r.entry_id = e.entry_id AND r.reader IN ({}))",
+            grants.join(", ")
+        ));
+    }
+    clauses.push(format!("({})", visible.join(" OR ")));
+    for (facet, value) in &q.filters {
+        let f = bind(&mut binds, (*facet).to_owned());
+        let v = bind(&mut binds, value.clone());
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM search_facets sf WHERE sf.kind = e.kind AND sf.entry_id = e.entry_id AND sf.facet = {f} AND sf.value = {v})"
+        ));
+    }
+    Plan {
+        from,
+        join: match backend {
+            Backend::Sqlite => "CROSS JOIN",
+            Backend::Postgres => "JOIN",
+        },
+        filter: clauses.join(" AND "),
+        score,
+        binds,
+    }
+}
+
+fn bound<'q>(
+    sql: String,
+    binds: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b.as_str());
+    }
+    query
+}
+
+/// Runs a search: the page of hits (best first, then newest), the total and the facet counts,
+/// all over what `q.visible` lets the searcher see. Any text is a valid query.
+pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
+    let terms = Terms::parse(q.text);
+    let per_page = q.per_page.clamp(1, 100);
+    let page = q.page.clamp(1, 10_000);
+    let grants = searcher_grants(&q.visible);
+    if grants.is_empty() {
+        // Someone who may see nothing finds nothing.
+        return Ok(Found {
+            hits: Vec::new(),
+            total: 0,
+            facets: Vec::new(),
+            page,
+            per_page,
+        });
+    }
+    let p = plan(db.backend, q, &terms, &grants);
+    let total: i64 = bound(
+        format!("SELECT COUNT(*) AS n FROM {} WHERE {}", p.from, p.filter),
+        &p.binds,
+    )
+    .fetch_one(&db.pool)
+    .await?
+    .try_get("n")?;
+    let rows = bound(
+        format!(
+            "SELECT e.kind, e.entry_id, e.title, e.body, {} AS score FROM {} WHERE {}
+             ORDER BY score DESC, e.updated_at DESC, e.entry_id LIMIT {per_page} OFFSET {}",
+            p.score,
+            p.from,
+            p.filter,
+            (page - 1) * per_page
+        ),
+        &p.binds,
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let title: String = row.try_get("title")?;
+        let body: String = row.try_get("body")?;
+        hits.push(Hit {
+            kind: row.try_get("kind")?,
+            id: row.try_get("entry_id")?,
+            title_marked: snippet::highlight(&title, &terms),
+            snippet: if q.snippet_chars == 0 {
+                String::new()
+            } else {
+                snippet::snippet(&body, &terms, q.snippet_chars)
+            },
+            title,
+            score: row.try_get("score")?,
+        });
+    }
+    let facets = if q.count.is_empty() {
+        Vec::new()
+    } else {
+        let mut binds = p.binds.clone();
+        let names: Vec<String> = q
+            .count
+            .iter()
+            .map(|f| {
+                binds.push((*f).to_owned());
+                format!("${}", binds.len())
+            })
+            .collect();
+        let rows = bound(
+            format!(
+                "SELECT f.facet, f.value, COUNT(*) AS n FROM {} {} search_facets f ON f.kind = e.kind AND f.entry_id = e.entry_id
+                 WHERE {} AND f.facet IN ({}) GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value",
+                p.from,
+                p.join,
+                p.filter,
+                names.join(", ")
+            ),
+            &binds,
+        )
+        .fetch_all(&db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FacetCount {
+                    facet: r.try_get("facet")?,
+                    value: r.try_get("value")?,
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+    };
+    Ok(Found {
+        hits,
+        total,
+        facets,
+        page,
+        per_page,
+    })
+}
