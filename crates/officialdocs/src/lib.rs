@@ -130,6 +130,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(search::api::routes())
             .merge(setup::routes())
             .merge(pages::routes())
+            .merge(pages::search::routes())
             .merge(work_files::api::routes())
     },
     menu: &[

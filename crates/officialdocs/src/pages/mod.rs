@@ -4,6 +4,7 @@
 //! warning. Every page calls the module's service and decides with `DocumentPolicy`, as the
 //! API does.
 
+pub mod search;
 mod store;
 
 use crate::policy::{self, DocumentAction, DocumentPolicy, checked};

@@ -42,7 +42,7 @@ fn signed_in(auth: &Auth) -> Result<&User, AppError> {
 }
 
 /// A document search: words (diacritics optional) and facet values.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct DocumentSearch {
     /// Words of the subject, notation, issuer, signer or text, diacritics optional
     /// (`quyet dinh phe duyet`); every word must match, the last also as a prefix.
@@ -119,6 +119,15 @@ pub async fn search_documents(
     Query(s): Query<DocumentSearch>,
 ) -> ApiResult<Json<DocumentSearchResult>> {
     let user = signed_in(&auth)?;
+    Ok(Json(find(&state, user, &s).await?))
+}
+
+/// Runs search `s` for `user`: what the API answers and the search page shows.
+pub async fn find(
+    state: &Ctx,
+    user: &User,
+    s: &DocumentSearch,
+) -> Result<DocumentSearchResult, AppError> {
     let given = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -190,13 +199,13 @@ pub async fn search_documents(
             count: c.count,
         });
     }
-    Ok(Json(DocumentSearchResult {
+    Ok(DocumentSearchResult {
         items,
         total: found.total,
         page: found.page,
         per_page: found.per_page,
         facets,
-    }))
+    })
 }
 
 /// The caller's saved searches, oldest first.
@@ -236,8 +245,20 @@ pub async fn saved_create(
     Json(input): Json<NewSavedSearch>,
 ) -> ApiResult<(StatusCode, Json<SavedSearch>)> {
     let user = signed_in(&auth)?;
-    let name = tinhso_domain::text::normalize(&input.name);
-    let query = input.query.trim().trim_start_matches('?').to_owned();
+    let saved = save(&state, user, &actor(&auth, &ip), &input.name, &input.query).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Saves search `query` under `name` for `user` (up to 50), audited.
+pub async fn save(
+    state: &Ctx,
+    user: &User,
+    actor: &Actor,
+    name: &str,
+    query: &str,
+) -> Result<SavedSearch, AppError> {
+    let name = tinhso_domain::text::normalize(name);
+    let query = query.trim().trim_start_matches('?').to_owned();
     let mut errors = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
         errors.push(tinhso_kernel::error::FieldError::new(
@@ -252,7 +273,7 @@ pub async fn saved_create(
         ));
     }
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors).into());
+        return Err(AppError::Validation(errors));
     }
     let saved = SavedSearch {
         id: uuid::Uuid::now_v7().to_string(),
@@ -260,19 +281,18 @@ pub async fn saved_create(
         query,
         created_at: tinhso_kernel::time::now_text(),
     };
-    let mut tx = state.db.begin().await.map_err(AppError::from)?;
+    let mut tx = state.db.begin().await?;
     if saved_store::count_saved(&mut tx, &user.id).await? >= MAX_SAVED {
         return Err(AppError::validation(
             "Name",
             "Mỗi người lưu tối đa 50 tìm kiếm; hãy xóa bớt tìm kiếm cũ.",
-        )
-        .into());
+        ));
     }
     saved_store::insert_saved(&mut tx, &user.id, &saved).await?;
     audit::record(
         &state.db,
         &mut tx,
-        &actor(&auth, &ip),
+        actor,
         Change {
             action: "document.saved_search.create",
             entity_type: "saved_search",
@@ -282,8 +302,8 @@ pub async fn saved_create(
         },
     )
     .await?;
-    tx.commit().await.map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Delete one of the caller's saved searches (someone else's is not found).
@@ -300,25 +320,31 @@ pub async fn saved_delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let user = signed_in(&auth)?;
-    let mut tx = state.db.begin().await.map_err(AppError::from)?;
-    if !saved_store::delete_saved(&mut tx, &user.id, &id).await? {
-        return Err(AppError::NotFound.into());
+    forget(&state, user, &actor(&auth, &ip), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes `user`'s saved search `id` (someone else's is not found), audited.
+pub async fn forget(state: &Ctx, user: &User, actor: &Actor, id: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    if !saved_store::delete_saved(&mut tx, &user.id, id).await? {
+        return Err(AppError::NotFound);
     }
     audit::record(
         &state.db,
         &mut tx,
-        &actor(&auth, &ip),
+        actor,
         Change {
             action: "document.saved_search.delete",
             entity_type: "saved_search",
-            entity_id: &id,
+            entity_id: id,
             before: json!(null),
             after: json!(null),
         },
     )
     .await?;
-    tx.commit().await.map_err(AppError::from)?;
-    Ok(StatusCode::NO_CONTENT)
+    tx.commit().await?;
+    Ok(())
 }
 
 fn actor(auth: &Auth, ip: &str) -> Actor {

@@ -19,6 +19,7 @@ mod document_dossier;
 mod document_flow;
 mod document_pages;
 mod document_search;
+mod document_search_page;
 mod document_setup;
 mod document_texts;
 mod documents;

@@ -663,6 +663,17 @@ const TABLE: &[Case] = &[
         404,
     ),
     // The officials' "Văn bản" pages: the same people as the API, 404 for the rest.
+    case("GET", "/office/documents/search", "", Anonymous, 303),
+    case("GET", "/office/documents/search", "", Citizen, 403),
+    case("GET", "/office/documents/search?q=quyet", "", Clerk, 200),
+    case("POST", "/office/documents/search/saved", "", Anonymous, 303),
+    case(
+        "POST",
+        "/office/documents/search/saved/NOT-SAVED/delete",
+        "",
+        Clerk,
+        404,
+    ),
     case("GET", "/office/documents", "", Anonymous, 303),
     case("GET", "/office/documents", "", Citizen, 403),
     case("GET", "/office/documents", "", Clerk, 200),
