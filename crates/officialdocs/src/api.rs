@@ -146,6 +146,10 @@ pub struct OfficialDocDraft {
     /// caller's agency is handling. Once issued, the document is attached to it as its result.
     #[serde(default)]
     pub dossier_code: Option<String>,
+    /// The id of an issued document of the same issuer that this one replaces (thay thế):
+    /// when this one is issued, that one is marked replaced, its metadata unchanged.
+    #[serde(default)]
+    pub replaces: Option<String>,
 }
 
 /// A stored file of a document.
@@ -213,6 +217,10 @@ pub struct OfficialDoc {
     /// After a registration confirmed although the same document was registered: that one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// The document this one replaces (thay thế), if any.
+    pub replaces: Option<String>,
+    /// The document that replaces this one, once it is more than a draft.
+    pub replaced_by: Option<String>,
 }
 
 pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
@@ -223,6 +231,7 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
     };
     let versions = store::versions(&state.db, &d.id).await?;
     let extras = crate::processing_api::Extras::load(state, &d).await?;
+    let (replaces, replaced_by) = store::replacement_links(&state.db, &d.id).await?;
     let prefix = d
         .authority_prefix
         .as_deref()
@@ -268,6 +277,8 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
         assignments: extras.assignments,
         comments: extras.comments,
         duplicate_of: None,
+        replaces,
+        replaced_by,
         id: d.id,
     })
 }
@@ -333,6 +344,7 @@ pub async fn create(
         description: body.description,
         due_date: body.due_date,
         dossier_code: body.dossier_code,
+        replaces: body.replaces,
         to: body
             .to
             .into_iter()

@@ -8,6 +8,8 @@
 //! - `document.received` (the incoming row): `document_id`, `agency_id`, `origin_id` (the
 //!   outgoing document it came from, null for paper), `source`, `arrival_number`,
 //!   `arrival_year`.
+//! - `document.replaced` (the replaced outgoing row, when its replacement is issued):
+//!   `document_id`, `agency_id`, `replacement_id`.
 //! - `document.recalled` (the outgoing row): `document_id`, `agency_id`, `copies` (the
 //!   incoming rows withdrawn).
 //! - `work_file.closed` (stream `work_file:<id>`): `file_id`, `agency_id`, `code`, `end_date`,
@@ -34,6 +36,7 @@ use tinhso_kernel::events::EventKind;
 pub const ISSUED: EventKind = EventKind::new("document.issued", "document");
 pub const RECEIVED: EventKind = EventKind::new("document.received", "document");
 pub const RECALLED: EventKind = EventKind::new("document.recalled", "document");
+pub const REPLACED: EventKind = EventKind::new("document.replaced", "document");
 pub const WORK_FILE_CLOSED: EventKind = EventKind::new("work_file.closed", "work_file");
 pub const PRESENTED: EventKind = EventKind::new("document.presented", "document");
 pub const DIRECTED: EventKind = EventKind::new("document.directed", "document");

@@ -16,7 +16,7 @@ use tinhso_domain::official_doc::incoming::{self, IncomingAction, IncomingRole, 
 use tinhso_domain::official_doc::metadata::{
     FieldError as MetaError, IncomingMetadata, OutgoingMetadata, check_incoming, check_outgoing,
 };
-use tinhso_domain::official_doc::outgoing::{self, OutgoingAction, OutgoingState};
+use tinhso_domain::official_doc::outgoing::{self, OutgoingAction, OutgoingRole, OutgoingState};
 use tinhso_domain::official_doc::{
     Abbreviation, AuthorityPrefix, DocNumber, DocType, NotationForm, NumberingKey, NumberingPolicy,
     Secrecy, Urgency, marks,
@@ -137,6 +137,9 @@ pub struct Draft {
     pub to: Vec<RecipientInput>,
     /// The one-stop dossier whose result this decision is (its national code).
     pub dossier_code: Option<String>,
+    /// The issued document this one replaces (its id): issuing this one marks that one
+    /// replaced.
+    pub replaces: Option<String>,
 }
 
 /// The issuing agency and the drafting unit of a new draft, with their abbreviations.
@@ -300,6 +303,13 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
     let due = date("DueDate", draft.due_date.as_deref())?;
     let issuer = with_abbreviations(state, agency, unit).await?;
     let dossier = dossier_reference(state, who.user, draft.dossier_code.as_deref()).await?;
+    let replaces = replaced_document(
+        state,
+        who.user,
+        &issuer.agency.id,
+        draft.replaces.as_deref(),
+    )
+    .await?;
     let unit_id = issuer.unit.as_ref().map(|(u, _)| u.id.as_str());
     let unit_abbreviation = issuer.unit.as_ref().and_then(|(_, a)| a.as_ref());
     // The notation can be formed now: a công văn needs its unit's abbreviation.
@@ -391,6 +401,9 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
     if let Some(code) = &dossier {
         store::set_dossier_code(&mut tx, &id, code).await?;
     }
+    if let Some(old) = &replaces {
+        store::set_replaces(&mut tx, &id, old).await?;
+    }
     audit::record(
         &state.db,
         &mut tx,
@@ -406,6 +419,7 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
                 "agency": issuer.agency.code,
                 "recipients": recipients.len(),
                 "dossier": dossier,
+                "replaces": replaces,
             }),
         },
     )
@@ -428,6 +442,40 @@ async fn dossier_reference(
     match reference::resolve(state, "dossier", code, user, missing).await? {
         Resolved::Found(dossier) => Ok(Some(dossier.id)),
         Resolved::Refused(why) => Err(AppError::validation("DossierCode", why)),
+    }
+}
+
+/// The document a new draft replaces: an issued (or sent) outgoing document of the same
+/// issuer that the drafter may read (Decree 30 Art. 18: a replacement is issued by the one who
+/// issued the original).
+async fn replaced_document(
+    state: &Ctx,
+    user: &User,
+    issuer_id: &str,
+    id: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let Some(id) = id.map(str::trim).filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    let not_found = || {
+        AppError::validation(
+            "Replaces",
+            "Không có văn bản đã ban hành nào của cơ quan bạn với mã này để thay thế.",
+        )
+    };
+    let Some(old) = store::by_id(&state.db, id).await? else {
+        return Err(not_found());
+    };
+    let readable = DocumentPolicy::decision(user, &old, DocumentAction::View).is_ok();
+    if !readable || old.direction != Direction::Out || old.agency_id != issuer_id {
+        return Err(not_found());
+    }
+    match old.outgoing_state() {
+        Some(OutgoingState::Issued | OutgoingState::Sent) => Ok(Some(old.id)),
+        _ => Err(AppError::validation(
+            "Replaces",
+            "Chỉ thay thế được văn bản đã ban hành và chưa bị thu hồi hay thay thế.",
+        )),
     }
 }
 
@@ -666,6 +714,11 @@ pub async fn act(
             .await?;
             after["copies"] = json!(withdrawn);
         }
+        OutgoingAction::Replace => {
+            return Err(AppError::Conflict(
+                "Văn bản được thay thế khi văn bản thay thế được ban hành: hãy soạn văn bản mới ghi văn bản bị thay thế (Replaces).".into(),
+            ));
+        }
         _ => store::set_state(&mut tx, id, to.as_str(), &now).await?,
     }
     audit::record(
@@ -834,6 +887,7 @@ async fn issue(
         .await?;
         delivered.push(incoming_id);
     }
+    let replaced = replace_original(state, tx, who, d, now).await?;
     let dossier_code = store::dossier_code_in(tx, &d.id).await?;
     emit(
         state,
@@ -849,6 +903,7 @@ async fn issue(
                 "issued_date": issued_date,
                 "delivered": delivered,
                 "dossier_code": dossier_code,
+                "replaces": replaced,
                 "file": file.as_ref().map(|f| json!({
                     "storage_key": f.storage_key,
                     "file_name": f.file_name,
@@ -862,6 +917,58 @@ async fn issue(
     )
     .await?;
     Ok((doc_number.to_string(), delivered))
+}
+
+/// Marks the document `d` replaces as replaced, in `d`'s issuing transaction, once it is
+/// numbered: the original's row is locked and must still be issued or sent (recalled or
+/// replaced meanwhile, the issue is refused and nothing is applied). Its metadata stays as it
+/// was issued. Returns the original's id.
+async fn replace_original(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    who: &Who<'_>,
+    d: &Document,
+    now: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(old_id) = store::replaces_in(tx, &d.id).await? else {
+        return Ok(None);
+    };
+    let old = store::for_update(&state.db, tx, &old_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let from = old.outgoing_state().ok_or(AppError::NotFound)?;
+    let to = outgoing::transition(from, OutgoingAction::Replace, OutgoingRole::Clerk).map_err(|_| {
+        AppError::Conflict(
+            "Văn bản bị thay thế đã bị thu hồi hoặc thay thế trước đó; không ban hành văn bản thay thế này được."
+                .into(),
+        )
+    })?;
+    store::set_state(tx, &old_id, to.as_str(), now).await?;
+    emit(
+        state,
+        tx,
+        NewEvent {
+            kind: &events::REPLACED,
+            aggregate_id: &old_id,
+            payload: json!({ "document_id": old_id, "agency_id": old.agency_id, "replacement_id": d.id }),
+            actor: &who.actor,
+        },
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        tx,
+        &who.actor,
+        Change {
+            action: "document.replace",
+            entity_type: "document",
+            entity_id: &old_id,
+            before: json!({ "state": from.as_str() }),
+            after: json!({ "state": to.as_str(), "replacement": d.id }),
+        },
+    )
+    .await?;
+    Ok(Some(old_id))
 }
 
 /// An incoming document registered by the clerk from paper, email or a scan.

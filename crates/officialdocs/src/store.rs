@@ -557,3 +557,48 @@ pub async fn dossier_code_in(tx: &mut Conn, document_id: &str) -> Result<Option<
         .await?;
     Ok(row.try_get("dossier_code")?)
 }
+
+/// Names the issued document a draft replaces.
+pub async fn set_replaces(
+    tx: &mut Conn,
+    document_id: &str,
+    replaced_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE documents SET replaces_id = $1 WHERE id = $2")
+        .bind(replaced_id)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The replacement link of a document: the one it replaces, and the one that replaced it
+/// (issued or still a draft), if any.
+pub async fn replacement_links(
+    db: &Db,
+    document_id: &str,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let replaces: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT replaces_id FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let replaced_by: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM documents WHERE replaces_id = $1 AND state NOT IN ('draft', 'cancelled')
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind(document_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok((replaces.and_then(|(r,)| r), replaced_by.map(|(r,)| r)))
+}
+
+/// The document a draft replaces, in the transaction.
+pub async fn replaces_in(tx: &mut Conn, document_id: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT replaces_id FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(row.and_then(|(r,)| r))
+}

@@ -282,7 +282,7 @@ fn urgencies() -> Vec<Value> {
 }
 
 /// The new draft form's fields from top to bottom, which its error summary follows.
-const DRAFT_ORDER: [&str; 14] = [
+const DRAFT_ORDER: [&str; 15] = [
     "TypeName",
     "Subject",
     "Priority",
@@ -296,6 +296,7 @@ const DRAFT_ORDER: [&str; 14] = [
     "DueDate",
     "Description",
     "DossierCode",
+    "Replaces",
     "file",
 ];
 
@@ -338,6 +339,8 @@ async fn render_draft_form(
 struct NewQuery {
     /// The one-stop dossier the draft decides (from the dossier's office page).
     dossier: Option<String>,
+    /// The issued document the draft replaces (from that document's page).
+    replaces: Option<String>,
 }
 
 async fn new_form(
@@ -350,6 +353,9 @@ async fn new_form(
     if let Some(code) = q.dossier.filter(|c| !c.trim().is_empty()) {
         values.insert("DossierCode".to_owned(), code);
         values.insert("TypeName".to_owned(), "decision".to_owned());
+    }
+    if let Some(id) = q.replaces.filter(|c| !c.trim().is_empty()) {
+        values.insert("Replaces".to_owned(), id);
     }
     render_draft_form(&state, &page, &user, &values, &[]).await
 }
@@ -445,6 +451,7 @@ async fn new_submit(
         due_date: optional(&form, "DueDate"),
         to: recipients(&form),
         dossier_code: optional(&form, "DossierCode"),
+        replaces: optional(&form, "Replaces"),
     };
     let who = who(&user, &ip);
     let id = match service::create(&state, &who, draft).await {

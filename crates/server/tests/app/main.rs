@@ -18,6 +18,7 @@ mod directory;
 mod document_dossier;
 mod document_flow;
 mod document_pages;
+mod document_replace;
 mod document_search;
 mod document_search_page;
 mod document_setup;
