@@ -169,6 +169,30 @@ fn optional(form: &BTreeMap<String, String>, key: &str) -> Option<String> {
     Some(field(form, key).to_owned()).filter(|t| !t.is_empty())
 }
 
+/// A unit's deadline as typed: working days in `days_key` or a date in `date_key`, exactly
+/// one of them (said here in the form's words; the service checks it again).
+fn unit_deadline(
+    form: &BTreeMap<String, String>,
+    organ_id: &str,
+    days_key: &str,
+    date_key: &str,
+    errors: &mut Vec<FieldError>,
+) -> UnitInput {
+    let due_date = optional(form, date_key);
+    let typed_days = !field(form, days_key).is_empty();
+    if typed_days == due_date.is_some() {
+        errors.push(FieldError::new(
+            days_key,
+            "Cho mỗi đơn vị một thời hạn: số ngày làm việc hoặc ngày hạn giải quyết, không nhập cả hai.",
+        ));
+    }
+    UnitInput {
+        organ_id: organ_id.to_owned(),
+        working_days: days(form, days_key, errors),
+        due_date,
+    }
+}
+
 /// The direction as typed: `LeadUnit` with `LeadDays` or `LeadDate`, each supporting unit
 /// ticked as `support_<code>` with `days_<code>` or `date_<code>` (separate names: the form
 /// readers keep one value a name).
@@ -178,18 +202,11 @@ fn direction_input(form: &BTreeMap<String, String>) -> Result<DirectionInput, Ve
     if lead_code.is_empty() {
         errors.push(FieldError::new("LeadUnit", "Chọn đơn vị chủ trì."));
     }
-    let lead = UnitInput {
-        working_days: days(form, "LeadDays", &mut errors),
-        due_date: optional(form, "LeadDate"),
-        organ_id: lead_code,
-    };
+    let lead = unit_deadline(form, &lead_code, "LeadDays", "LeadDate", &mut errors);
     let mut supporting = Vec::new();
     for code in form.keys().filter_map(|k| k.strip_prefix("support_")) {
-        supporting.push(UnitInput {
-            organ_id: code.to_owned(),
-            working_days: days(form, &format!("days_{code}"), &mut errors),
-            due_date: optional(form, &format!("date_{code}")),
-        });
+        let (days_key, date_key) = (format!("days_{code}"), format!("date_{code}"));
+        supporting.push(unit_deadline(form, code, &days_key, &date_key, &mut errors));
     }
     if errors.is_empty() {
         Ok(DirectionInput {

@@ -16,6 +16,9 @@ const PASSWORD: &str = "TinhSo@2026";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 const WARD: &str = "000.00.60.H56";
 const WARD_UNIT: &str = "000.01.60.H56";
+/// The form's fields of a supporting unit: its tick and its working days.
+const SUPPORT: &str = "support_000.01.60.H56";
+const SUPPORT_DAYS: &str = "days_000.01.60.H56";
 const OTHER_AGENCYS_UNIT: &str = "000.01.14.H56";
 const WARD_CLERK: &str = "vanthu.hacthanh@tinhso.local";
 const WARD_LEADER: &str = "lanhdao.hacthanh@tinhso.local";
@@ -219,6 +222,19 @@ async fn the_incoming_flow_forms_check_who_takes_each_step(app: TestApp) {
                 ("LeadDays", "3"),
                 ("LeadDate", "2099-12-31"),
             ],
+            "Cho mỗi đơn vị một thời hạn",
+        ),
+        (
+            vec![
+                ("LeadUnit", WARD_UNIT),
+                ("LeadDays", "3"),
+                (SUPPORT, "on"),
+                (SUPPORT_DAYS, "2"),
+            ],
+            "Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp.",
+        ),
+        (
+            vec![("LeadUnit", WARD_UNIT), ("LeadDays", "3"), (SUPPORT, "on")],
             "Cho mỗi đơn vị một thời hạn",
         ),
     ] {
