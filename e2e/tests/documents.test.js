@@ -1,6 +1,7 @@
 // Official documents (văn bản đi, văn bản đến) in the browser: a decision of Sở Tư pháp drafted,
 // reviewed, form-checked, approved and issued, then found in the recipient ward's incoming
-// register; and a paper document registered from a scan, twice, through the duplicate warning.
+// register, presented, directed to a unit, handled and closed there while the sender follows
+// its status; and a paper document registered from a scan, twice, through the duplicate warning.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlatform, signIn } from './harness.js';
@@ -148,6 +149,92 @@ test('a decision goes from the specialist through review, form check and approva
   assert.match(await clerk.getByTestId('doc-delivery').nth(0).textContent(), /Đã chuyển.*Đã vào sổ/s);
   await clerk.getByRole('link', { name: 'Nhật ký truy cập văn bản' }).click();
   await clerk.getByTestId('doc-reads').getByText('Vũ Đức Long').first().waitFor();
+
+  // The ward handles it, and at each step the sender's page shows where it stands there.
+  const senderSees = async (label) => {
+    await clerk.goto(documentUrl);
+    assert.match(await clerk.getByTestId('doc-delivery').nth(0).textContent(), new RegExp(`Đã chuyển.*${label}`, 's'));
+  };
+  const wardUrl = ward.url().split('?')[0];
+  // The văn thư presents it to the leader.
+  await ward.getByRole('button', { name: 'Trình lãnh đạo' }).click();
+  await ward.getByText('Đã trình lãnh đạo.').waitFor();
+  assert.equal(await stateOf(ward), 'Đã trình');
+  // The clerk holds no direction.
+  assert.equal(await ward.getByRole('button', { name: 'Giao xử lý' }).count(), 0);
+  await senderSees('Đã trình');
+
+  // The ward's leader directs it to its Phòng Văn hóa - Xã hội in five working days. A
+  // deadline given twice is refused in Vietnamese, and what was typed stays.
+  const wardLeader = await official('lanhdao.hacthanh@tinhso.local');
+  await wardLeader.goto(wardUrl);
+  const DIRECTIONS = 'Giao Phòng Văn hóa - Xã hội chủ trì, phổ biến đến các tổ hòa giải trên địa bàn phường.';
+  const leadDeadline = wardLeader.getByRole('group', { name: 'Thời hạn của đơn vị chủ trì' });
+  await wardLeader.getByLabel('Ý kiến chỉ đạo (bút phê)').fill(DIRECTIONS);
+  await wardLeader.getByLabel('Đơn vị chủ trì').selectOption({ label: 'Phòng Văn hóa - Xã hội' });
+  await leadDeadline.getByLabel('Số ngày làm việc').fill('5');
+  await leadDeadline.getByLabel('Hạn giải quyết (ngày)').fill('2099-12-31');
+  await wardLeader.getByRole('button', { name: 'Giao xử lý' }).click();
+  await wardLeader.getByText('Cho mỗi đơn vị một thời hạn').first().waitFor();
+  assert.equal(await wardLeader.getByLabel('Ý kiến chỉ đạo (bút phê)').inputValue(), DIRECTIONS);
+  assert.equal(await leadDeadline.getByLabel('Số ngày làm việc').inputValue(), '5');
+  assert.equal(await stateOf(wardLeader), 'Đã trình');
+  await leadDeadline.getByLabel('Hạn giải quyết (ngày)').fill('');
+  await wardLeader.getByRole('button', { name: 'Giao xử lý' }).click();
+  await wardLeader.getByText('Đã giao xử lý.').waitFor();
+  assert.equal(await stateOf(wardLeader), 'Đã có chỉ đạo');
+  await wardLeader.getByTestId('doc-directions-text').getByText(DIRECTIONS).waitFor();
+  const assignment = wardLeader.getByTestId('doc-assignment');
+  assert.match(await assignment.textContent(), /Phòng Văn hóa - Xã hội · Chủ trì/);
+  assert.match(await assignment.getByTestId('doc-assignment-due').textContent(), /\d{2}\/\d{2}\/\d{4}.*5 ngày làm việc/s);
+  assert.equal((await assignment.getByTestId('doc-assignment-state').textContent()).trim(), 'Chưa xử lý');
+  await senderSees('Đã có chỉ đạo');
+  // Nothing is overdue yet: the leader's overdue list, from the incoming register, says so.
+  await wardLeader.goto('/office/documents/incoming');
+  await wardLeader.getByTestId('overdue-link').click();
+  await wardLeader.getByTestId('overdue-none').waitFor();
+
+  // The unit's leader finds it among the work given to the unit and passes it to a specialist.
+  const unitLeader = await official('lanhdao.vhxh.hacthanh@tinhso.local');
+  await documentsSection(unitLeader);
+  await unitLeader.getByRole('link', { name: 'Việc được giao', exact: true }).click();
+  await unitLeader.getByTestId('assigned').getByRole('link', { name: SUBJECT }).click();
+  await unitLeader.getByRole('heading', { level: 1, name: SUBJECT }).waitFor();
+  await unitLeader.getByLabel('Chuyên viên của đơn vị').selectOption({ label: 'Cao Thị Mai' });
+  await unitLeader.getByRole('button', { name: 'Giao chuyên viên xử lý' }).click();
+  await unitLeader.getByText('Đã giao chuyên viên xử lý.').waitFor();
+  assert.equal(await stateOf(unitLeader), 'Đang xử lý');
+  assert.match(await unitLeader.getByTestId('doc-assignment').textContent(), /Cao Thị Mai/);
+  await senderSees('Đang xử lý');
+
+  // The specialist, on a phone, reports progress and completes the unit's part; a result is
+  // required first.
+  const specialist = await official('chuyenvien.vhxh.hacthanh@tinhso.local', true);
+  await documentsSection(specialist);
+  await specialist.getByRole('link', { name: 'Việc được giao', exact: true }).click();
+  await specialist.getByTestId('assigned').getByRole('link', { name: SUBJECT }).click();
+  await specialist.getByLabel('Tiến độ xử lý').fill('Đã gửi quyết định đến 12 tổ hòa giải.');
+  await specialist.getByRole('button', { name: 'Báo cáo tiến độ' }).click();
+  await specialist.getByText('Đã báo cáo tiến độ.').waitFor();
+  await specialist.getByTestId('doc-assignment').getByText('Đã gửi quyết định đến 12 tổ hòa giải.').waitFor();
+  await specialist.getByRole('button', { name: 'Hoàn thành phần việc' }).click();
+  await specialist.getByText('Thông tin này là bắt buộc.').first().waitFor();
+  await specialist.getByLabel('Kết quả xử lý').fill('Đã phổ biến quyết định; tổ hòa giải tiêu biểu đã được khen thưởng.');
+  await specialist.getByRole('button', { name: 'Hoàn thành phần việc' }).click();
+  await specialist.getByText('Đã hoàn thành phần việc của đơn vị.').waitFor();
+  assert.equal(await stateOf(specialist), 'Đã xử lý xong');
+  assert.match(await specialist.getByTestId('doc-assignment-state').textContent(), /Đã kết thúc · Đúng hạn/);
+  await senderSees('Đã xử lý xong');
+
+  // The văn thư closes it, through the confirmation step.
+  await ward.goto(wardUrl);
+  await ward.getByRole('button', { name: 'Kết thúc xử lý' }).click();
+  await ward.getByTestId('confirm-step').waitFor();
+  await ward.getByRole('button', { name: 'Kết thúc xử lý' }).click();
+  await ward.getByText('Đã kết thúc xử lý văn bản.').waitFor();
+  assert.equal(await stateOf(ward), 'Đã kết thúc');
+  assert.equal(await ward.getByTestId('doc-processing').count(), 0, 'nothing left to do');
+  await senderSees('Đã kết thúc');
 });
 
 test('a paper document registered from a scan is in the register, and registering it again warns first', async () => {

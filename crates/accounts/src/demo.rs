@@ -73,6 +73,18 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         &["document_clerk"],
     ),
     (
+        "lanhdao.vhxh.hacthanh@tinhso.local",
+        "Lê Văn Hải",
+        "000.01.60.H56",
+        &["leader"],
+    ),
+    (
+        "chuyenvien.vhxh.hacthanh@tinhso.local",
+        "Cao Thị Mai",
+        "000.01.60.H56",
+        &["specialist"],
+    ),
+    (
         "quantri.hacthanh@tinhso.local",
         "Bùi Quang Hưng",
         "000.00.60.H56",

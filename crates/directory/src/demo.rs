@@ -131,6 +131,13 @@ const AGENCIES: &[(&str, &str, &str, Option<&str>, &str)] = &[
         "14932",
     ),
     (
+        "000.01.60.H56",
+        "Phòng Văn hóa - Xã hội",
+        "unit",
+        Some("000.00.60.H56"),
+        "14932",
+    ),
+    (
         "000.00.61.H56",
         "Ủy ban nhân dân phường Quảng Phú",
         "peoples_committee",

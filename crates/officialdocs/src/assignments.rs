@@ -688,6 +688,30 @@ pub fn sees_agency_reports(user: &User) -> bool {
     policy::keeps_incoming(user, false)
 }
 
+/// The open assignments of `user`'s agency (or unit) past their deadline, the longest overdue
+/// first (the first 500): the overdue view of its clerk and leaders.
+pub async fn overdue_for(
+    state: &Ctx,
+    user: &User,
+) -> Result<Vec<processing::OpenAssignment>, AppError> {
+    let agency = user.agency_id.as_deref().unwrap_or_default();
+    let now = LocalDateTime::from(tinhso_kernel::time::local_now()).to_text();
+    processing::overdue(&state.db, agency, &now, 500).await
+}
+
+/// The open assignments `user` works on, the earliest due first (the first 500): their unit's
+/// when they lead it, and those passed down to them.
+pub async fn assigned_to(
+    state: &Ctx,
+    user: &User,
+) -> Result<Vec<processing::OpenAssignment>, AppError> {
+    let unit = user
+        .agency_id
+        .as_deref()
+        .filter(|_| user.has_role(Role::Leader));
+    processing::open_for(&state.db, unit, &user.id, 500).await
+}
+
 /// A period's bounds as local-time text: from the first day's start to the day after the last.
 pub fn period(from: NaiveDate, to: NaiveDate) -> Result<(String, String), AppError> {
     if to < from {

@@ -488,9 +488,7 @@ pub async fn overdue(
     if !assignments::sees_agency_reports(user) {
         return Err(AppError::Forbidden.into());
     }
-    let agency = user.agency_id.as_deref().unwrap_or_default();
-    let now = LocalDateTime::from(tinhso_kernel::time::local_now()).to_text();
-    let rows = processing::overdue(&state.db, agency, &now, 500).await?;
+    let rows = assignments::overdue_for(&state, user).await?;
     Ok(Json(rows.into_iter().map(open_view).collect()))
 }
 
@@ -525,11 +523,7 @@ pub async fn assigned(
     if !user.is_official() {
         return Err(AppError::Forbidden.into());
     }
-    let unit = user
-        .agency_id
-        .as_deref()
-        .filter(|_| user.has_role(tinhso_kernel::auth::Role::Leader));
-    let rows = processing::open_for(&state.db, unit, &user.id, 500).await?;
+    let rows = assignments::assigned_to(&state, user).await?;
     Ok(Json(rows.into_iter().map(open_view).collect()))
 }
 

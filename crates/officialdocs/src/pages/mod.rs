@@ -4,6 +4,7 @@
 //! warning. Every page calls the module's service and decides with `DocumentPolicy`, as the
 //! API does.
 
+mod processing;
 pub mod search;
 mod store;
 
@@ -49,6 +50,7 @@ pub fn routes() -> Routes {
             download,
         )
         .get("/office/documents/{id}/reads", entity, reads_page)
+        .merge(processing::routes())
 }
 
 /// Documents per page of a list: small pages for phones on weak connections.
@@ -96,6 +98,8 @@ fn section(user: &User) -> Value {
         keeps_incoming => policy::keeps_incoming(user, false),
         registers => policy::keeps_incoming(user, true),
         drafts => drafts(user),
+        overdue => crate::assignments::sees_agency_reports(user),
+        assigned => user.is_official(),
     }
 }
 
@@ -481,6 +485,8 @@ struct Shown<'a> {
     refusal: Option<String>,
     errors: &'a [FieldError],
     kept: Option<&'a ActionForm>,
+    /// What was typed in a form of the incoming flow.
+    flow: Option<&'a processing::FlowKept>,
 }
 
 async fn document_page(
@@ -496,7 +502,9 @@ async fn document_page(
     crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     // Only the messages there are: the link is anyone's to edit.
     let done = q.done.as_deref().filter(|a| {
-        ["create", "upload", "register"].contains(a) || OFFERED.iter().any(|o| o.as_str() == *a)
+        ["create", "upload", "register"].contains(a)
+            || processing::DONE.contains(a)
+            || OFFERED.iter().any(|o| o.as_str() == *a)
     });
     let shown = Shown {
         done,
@@ -613,6 +621,7 @@ async fn render_document(
             directions => Value::from(minijinja::value::Serde(crate::processing_api::Extras::load(state, d).await?.assignments)),
             done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file"]),
             kept => kept, section => section(user),
+            flow => processing::offer(state, user, d, shown.flow).await?,
         },
     )?;
     Ok((status, html).into_response())

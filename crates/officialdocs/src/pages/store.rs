@@ -93,3 +93,16 @@ pub async fn full_name(db: &Db, user_id: &str) -> Result<Option<String>, AppErro
         .await?;
     Ok(row.map(|(n,)| n))
 }
+
+/// The people of unit `unit_id` a document may be passed down to: its active specialists and
+/// leaders, by name.
+pub async fn unit_people(db: &Db, unit_id: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT u.id, u.full_name FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.kind = 'official' AND u.disabled = 0
+         AND r.role IN ('specialist', 'leader') ORDER BY u.full_name, u.id",
+    )
+    .bind(unit_id)
+    .fetch_all(&db.pool)
+    .await?)
+}

@@ -17,6 +17,7 @@ mod deadlines;
 mod directory;
 mod document_dossier;
 mod document_flow;
+mod document_flow_pages;
 mod document_pages;
 mod document_replace;
 mod document_search;

@@ -775,6 +775,50 @@ const TABLE: &[Case] = &[
         SystemAdmin,
         404,
     ),
+    // The incoming flow's pages: the overdue list is the clerks' and leaders', a person's
+    // assigned work any official's; the steps on a document nobody outside it may read are 404.
+    case("GET", "/office/documents/overdue", "", Anonymous, 303),
+    case("GET", "/office/documents/overdue", "", Citizen, 403),
+    case("GET", "/office/documents/overdue", "", Clerk, 403),
+    case("GET", "/office/documents/overdue", "", JusticeAdmin, 403),
+    case("GET", "/office/documents/assigned", "", Anonymous, 303),
+    case("GET", "/office/documents/assigned", "", Citizen, 403),
+    case("GET", "/office/documents/assigned", "", Clerk, 200),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/processing",
+        "step=present",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/processing",
+        "step=present",
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/processing",
+        "step=close&confirm=yes",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/assignments/none",
+        "step=report&Note=x",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/assignments/none",
+        "step=report&Note=x",
+        Clerk,
+        404,
+    ),
     // Work files: WORK_LIST is the demo's approved 2026 file list of Sở Tư pháp and WORK_FILE its
     // open file; its officials read them (a one-stop clerk too), other agencies do not see them.
     case("GET", "/api/v1/work-files/lists", "", Anonymous, 401),
