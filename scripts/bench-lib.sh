@@ -1,7 +1,7 @@
 # Shared by the HTTP benchmark commands (scripts/soak, scripts/bench-durability): start the
 # release server on a fresh database with an SMTP sink, and sign a demo citizen in to get a
 # session cookie and an API token, as a person would. Source it; it sets BIN, and the functions
-# below set BASE, SERVER_PID, TOKEN, COOKIE and DOSSIER_BODY.
+# below set BASE, BENCH_URL (the database), BENCH_DIR, SERVER_PID, TOKEN, COOKIE and DOSSIER_BODY.
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -35,6 +35,7 @@ start_server() {
   BENCH_PIDS+=("$SERVER_PID")
   BASE="http://127.0.0.1:$port"
   BENCH_DIR=$dir
+  BENCH_URL=$url
   for _ in $(seq 1 120); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 1; done
   sign_in_citizen
 }
@@ -42,6 +43,22 @@ start_server() {
 stop_server() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# sign_in EMAIL SCOPE...: a session cookie (COOKIE) and an API token with SCOPEs (TOKEN) of a
+# demo person who needs no second factor, through the sign-in page and the account page.
+sign_in() {
+  local email=$1 jar="$BENCH_DIR/cookies-$1" scopes=()
+  shift
+  for s in "$@"; do scopes+=(--data-urlencode "scope=$s"); done
+  csrf() { curl -s -b "$jar" -c "$jar" "$BASE$1" | grep -o 'name="_csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//'; }
+  curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "_csrf=$(csrf /login)" \
+    --data-urlencode "identifier=$email" --data-urlencode password=TinhSo@2026 "$BASE/login"
+  TOKEN=$(curl -s -b "$jar" -c "$jar" --data-urlencode "_csrf=$(csrf /account)" --data-urlencode name=bench \
+    "${scopes[@]}" "$BASE/account/tokens" | grep -o 'tso_[A-Za-z0-9_-]*' | head -n1)
+  COOKIE=$(awk '$6 == "ts_session" { print "ts_session=" $7 }' "$jar")
+  [ -n "$TOKEN" ] && [ -n "$COOKIE" ] || { echo "could not sign $email in" >&2; return 1; }
+  export TOKEN COOKIE
 }
 
 sign_in_citizen() {

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod policy;
 pub mod processing_api;
 pub mod registers;
+pub mod sample;
 pub mod search;
 pub mod search_hook;
 pub mod service;

@@ -42,6 +42,14 @@ enum Command {
     Migrate,
     /// Load the demo province (only into an empty directory).
     SeedDemo,
+    /// Load COUNT fictional incoming documents (subject, text, search index) into an agency's
+    /// register, to measure the documents module at scale (scripts/bench-documents).
+    LoadSampleDocuments {
+        count: usize,
+        /// The agency whose incoming register receives them.
+        #[arg(long, default_value = "000.00.14.H56")]
+        agency: String,
+    },
     /// Import agencies from a UTF-8 CSV file.
     ImportAgencies {
         file: PathBuf,
@@ -157,6 +165,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             } else {
                 println!("the directory is not empty; nothing loaded");
             }
+        }
+        Command::LoadSampleDocuments { count, agency } => {
+            let state = crate::app::start(config, None).await?;
+            let started = std::time::Instant::now();
+            let (first, last) =
+                tinhso_officialdocs::sample::load(&state, &agency, count, 1000).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "{count} documents loaded in {seconds:.1} s ({:.0}/s); first {first}, last {last}",
+                count as f64 / seconds
+            );
         }
         Command::ImportAgencies { file, partial } => {
             return import_agencies(config, file, partial).await;

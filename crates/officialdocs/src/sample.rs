@@ -1,0 +1,209 @@
+//! Fictional documents in bulk, for measuring the module at a province's scale
+//! (`tinhso load-sample-documents`, scripts/bench-documents): incoming documents registered
+//! from paper into one agency's register, each with a subject and a body of a few sentences in
+//! the words of Vietnamese administrative writing, its text stored as extracted and indexed for
+//! search — the rows and index entries a real registration leaves. Agencies, places and people
+//! in them are made up or generic; nothing is real.
+
+use crate::Direction;
+use crate::store::{self, NewDocument};
+use tinhso_kernel::Ctx;
+
+const ISSUERS: [(&str, &str); 8] = [
+    ("000.00.00.H56", "Ủy ban nhân dân tỉnh"),
+    ("000.00.03.H56", "Sở Tài chính"),
+    ("000.00.05.H56", "Sở Xây dựng"),
+    ("000.00.08.H56", "Sở Nông nghiệp và Môi trường"),
+    ("000.00.16.H56", "Sở Y tế"),
+    ("000.00.17.H56", "Sở Giáo dục và Đào tạo"),
+    ("000.00.20.H56", "Sở Nội vụ"),
+    ("000.00.60.H56", "Ủy ban nhân dân phường Hạc Thành"),
+];
+const KINDS: [(&str, &str, &str); 6] = [
+    ("decision", "Quyết định", "QĐ"),
+    ("official_letter", "Công văn", ""),
+    ("plan", "Kế hoạch", "KH"),
+    ("report", "Báo cáo", "BC"),
+    ("notice", "Thông báo", "TB"),
+    ("submission", "Tờ trình", "TTr"),
+];
+const ACTS: [&str; 10] = [
+    "phê duyệt",
+    "triển khai thực hiện",
+    "sơ kết",
+    "rà soát",
+    "kiện toàn",
+    "hướng dẫn",
+    "đôn đốc",
+    "điều chỉnh",
+    "tăng cường",
+    "tổ chức kiểm tra",
+];
+const MATTERS: [&str; 16] = [
+    "công tác cải cách hành chính",
+    "dự toán thu chi ngân sách",
+    "quy hoạch chung đô thị",
+    "chương trình mục tiêu quốc gia giảm nghèo",
+    "công tác phòng, chống dịch bệnh",
+    "kế hoạch tuyển sinh đầu cấp",
+    "việc cấp giấy chứng nhận quyền sử dụng đất",
+    "hồ sơ giải phóng mặt bằng",
+    "công tác tiếp công dân",
+    "chuyển đổi số trong cơ quan nhà nước",
+    "an toàn thực phẩm dịp cuối năm",
+    "phòng, chống thiên tai và tìm kiếm cứu nạn",
+    "thi đua, khen thưởng",
+    "bồi dưỡng cán bộ, công chức cấp xã",
+    "quản lý trật tự xây dựng",
+    "thu hút đầu tư vào khu công nghiệp",
+];
+const SENTENCES: [&str; 8] = [
+    "Các cơ quan, đơn vị căn cứ chức năng, nhiệm vụ được giao chủ động phối hợp triển khai",
+    "Giao Văn phòng tổng hợp kết quả, báo cáo trước ngày 25 hằng tháng",
+    "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời phản ánh về cơ quan thường trực",
+    "Kinh phí thực hiện được bố trí từ nguồn ngân sách năm và các nguồn hợp pháp khác",
+    "Thủ trưởng các cơ quan, đơn vị chịu trách nhiệm thi hành",
+    "Đề nghị các xã, phường rà soát, cập nhật số liệu và gửi về trước thời hạn",
+    "Quyết định này có hiệu lực kể từ ngày ký",
+    "Tổ chức kiểm tra, đánh giá kết quả thực hiện và đề xuất khen thưởng kịp thời",
+];
+const SIGNERS: [&str; 6] = [
+    "Nguyễn Văn Mẫu",
+    "Trần Thị Thử",
+    "Lê Minh Giả",
+    "Phạm Thu Định",
+    "Hoàng Quốc Lập",
+    "Đỗ Anh Tạm",
+];
+
+/// A small deterministic generator: the same count gives the same documents.
+struct Draw(u64);
+
+impl Draw {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let n = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        &items[(n % items.len() as u64) as usize]
+    }
+}
+
+/// Loads `count` fictional incoming documents into the register of agency `agency_code`, in
+/// transactions of `batch`. Returns the ids of the first and the last.
+pub async fn load(
+    ctx: &Ctx,
+    agency_code: &str,
+    count: usize,
+    batch: usize,
+) -> anyhow::Result<(String, String)> {
+    let agency = tinhso_directory::find(&ctx.db, agency_code)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no agency {agency_code}"))?;
+    let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
+    let mut ids = Vec::new();
+    let year = 2026_i64;
+    let mut done = 0;
+    while done < count {
+        let mut tx = ctx.db.begin().await?;
+        for _ in 0..batch.min(count - done) {
+            done += 1;
+            let id = insert_one(&mut tx, &mut draw, &agency.id, year, done).await?;
+            if ids.is_empty() {
+                ids.push(id.clone());
+            }
+            if done == count {
+                ids.push(id);
+            }
+        }
+        tx.commit().await?;
+    }
+    let last = ids.pop().unwrap_or_default();
+    Ok((ids.pop().unwrap_or_else(|| last.clone()), last))
+}
+
+async fn insert_one(
+    tx: &mut tinhso_kernel::db::Conn,
+    draw: &mut Draw,
+    agency_id: &str,
+    year: i64,
+    n: usize,
+) -> anyhow::Result<String> {
+    let (organ_id, organ_name) = *draw.pick(&ISSUERS);
+    let (type_code, type_name, abbreviation) = *draw.pick(&KINDS);
+    let subject = format!(
+        "{type_name} về việc {} {} năm {year}",
+        draw.pick(&ACTS),
+        draw.pick(&MATTERS)
+    );
+    let body: Vec<&str> = (0..5).map(|_| *draw.pick(&SENTENCES)).collect();
+    let body = format!("{}. {}.", subject.to_uppercase(), body.join(". "));
+    let notation = if abbreviation.is_empty() {
+        "UBND-VP".to_owned()
+    } else {
+        format!("{abbreviation}-UBND")
+    };
+    let signer = *draw.pick(&SIGNERS);
+    let number = format!("{:02}", 1 + n % 9000);
+    let day = 1 + n % 28;
+    let month = 1 + (n / 28) % 11;
+    let date = format!("{year}-{month:02}-{day:02}");
+    let arrival = store::take_number(tx, agency_id, Direction::In, "arrival", year).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = tinhso_kernel::time::now_text();
+    let duplicate = format!("{year}|{number}|{notation}|{organ_id}|{n}");
+    store::insert_document(
+        tx,
+        &NewDocument {
+            id: &id,
+            agency_id,
+            direction: Direction::In,
+            state: "registered",
+            doc_type: type_code,
+            urgency: if n % 17 == 0 { "urgent" } else { "normal" },
+            subject: &subject,
+            subject_folded: &tinhso_domain::text::fold(&subject),
+            drafting_unit_id: None,
+            drafter_id: None,
+            signer_position: "Phó Chủ tịch",
+            signer_full_name: signer,
+            authority_prefix: Some("KT."),
+            page_amount: 2,
+            issued_amount: 1,
+            description: "",
+            due_date: None,
+            code_number: Some(&number),
+            code_notation: Some(&notation),
+            issued_date: Some(&date),
+            organ_id,
+            organ_name,
+            register: Some(("arrival", year, arrival)),
+            arrival_date: Some(&date),
+            source: Some("paper"),
+            origin_id: None,
+            duplicate_key: Some(&duplicate),
+            created_by: None,
+            now: &now,
+        },
+    )
+    .await?;
+    store::texts::upsert(
+        tx,
+        &store::texts::Write {
+            document_id: &id,
+            version_no: 1,
+            method: "pdf",
+            status: "done",
+            text: &body,
+            truncated: false,
+            failure_reason: None,
+            attempted: 1,
+            now: &now,
+        },
+    )
+    .await?;
+    crate::search_hook::text_ready(tx, &id).await?;
+    Ok(id)
+}
