@@ -162,7 +162,11 @@ async fn insert_one(
             direction: Direction::In,
             state: "registered",
             doc_type: type_code,
-            urgency: if n % 17 == 0 { "urgent" } else { "normal" },
+            urgency: if n.is_multiple_of(17) {
+                "urgent"
+            } else {
+                "normal"
+            },
             subject: &subject,
             subject_folded: &tinhso_domain::text::fold(&subject),
             drafting_unit_id: None,
