@@ -292,7 +292,8 @@ fn recipient(r: Recipient) -> OfficialDocRecipient {
     }
 }
 
-fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
+/// Who calls: the signed-in user and their audit label, for the service.
+pub(crate) fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
     Ok(Who {
         user: auth.require_user()?,
         actor: Actor {
@@ -304,7 +305,7 @@ fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
 
 /// The common prelude (sign-in, token scope, second factor) for the operations that are not
 /// about one document yet.
-fn signed_in(auth: &Auth) -> Result<&User, AppError> {
+pub(crate) fn signed_in(auth: &Auth) -> Result<&User, AppError> {
     prelude(&auth.principal, SCOPE, false, false)?;
     auth.require_user()
 }

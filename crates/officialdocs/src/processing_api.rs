@@ -2,10 +2,9 @@
 //! Decree 30/2020 Appendix VI and edXML style names (`Directions`, `LeadUnit`,
 //! `SupportingUnits`, `DueDate`, `StatusCode`…). Token scope `documents`.
 
-use crate::api::OfficialDoc;
+use crate::api::{OfficialDoc, signed_in, who};
 use crate::assignments::{self, AssignmentStep, DirectionInput, UnitInput};
-use crate::policy::{DocumentAction, SCOPE, checked};
-use crate::service::Who;
+use crate::policy::{DocumentAction, checked};
 use crate::store::processing::{self, Assignment, Comment, Note};
 use crate::{Direction, Document};
 use axum::extract::State;
@@ -16,10 +15,6 @@ use std::collections::HashMap;
 use tinhso_domain::official_doc::assignment::{self as rules, AssignmentState};
 use tinhso_domain::official_doc::incoming::IncomingState;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::Actor;
-use tinhso_kernel::auth::User;
-use tinhso_kernel::auth::policy::prelude;
-use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::error::{ApiResult, AppError};
 use tinhso_kernel::extract::{Caller, Json, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -228,21 +223,6 @@ async fn assignment_views(
         .into_iter()
         .map(|a| assignment_view(a, &mut notes, now))
         .collect())
-}
-
-fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
-    Ok(Who {
-        user: auth.require_user()?,
-        actor: Actor {
-            label: auth.principal.actor_label(),
-            ip: ip.to_owned(),
-        },
-    })
-}
-
-fn signed_in(auth: &Auth) -> Result<&User, AppError> {
-    prelude(&auth.principal, SCOPE, false, false)?;
-    auth.require_user()
 }
 
 async fn document(state: &Ctx, id: &str) -> Result<OfficialDoc, AppError> {

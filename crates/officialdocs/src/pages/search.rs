@@ -11,7 +11,6 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use tinhso_domain::official_doc::DocType;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::User;
 use tinhso_kernel::error::{AppError, PageResult};
 use tinhso_kernel::extract::{Form, Path, Query};
@@ -177,13 +176,6 @@ async fn render(
     Ok((status, html).into_response())
 }
 
-fn actor(user: &User, ip: &str) -> Actor {
-    Actor {
-        label: format!("user:{}", user.id),
-        ip: ip.to_owned(),
-    }
-}
-
 #[derive(Deserialize)]
 struct SaveForm {
     #[serde(default)]
@@ -199,7 +191,15 @@ async fn save(
     Form(form): Form<SaveForm>,
 ) -> PageResult<Response> {
     let user = official(&state, &page).await?;
-    match search_api::save(&state, &user, &actor(&user, &ip), &form.name, &form.query).await {
+    match search_api::save(
+        &state,
+        &user,
+        &super::who(&user, &ip).actor,
+        &form.name,
+        &form.query,
+    )
+    .await
+    {
         Ok(saved) => {
             Ok(Redirect::to(&format!("/office/documents/search?{}", saved.query)).into_response())
         }
@@ -218,6 +218,6 @@ async fn forget(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let user = official(&state, &page).await?;
-    search_api::forget(&state, &user, &actor(&user, &ip), &id).await?;
+    search_api::forget(&state, &user, &super::who(&user, &ip).actor, &id).await?;
     Ok(Redirect::to("/office/documents/search").into_response())
 }

@@ -3,7 +3,8 @@
 
 use super::store::{self as saved_store, SavedSearch};
 use super::{FACETS, KIND, grants};
-use crate::policy::{DocumentAction, DocumentPolicy, SCOPE};
+use crate::api::{signed_in, who};
+use crate::policy::{DocumentAction, DocumentPolicy};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,6 @@ use std::collections::BTreeMap;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::auth::User;
-use tinhso_kernel::auth::policy::prelude;
-use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::error::{ApiResult, AppError};
 use tinhso_kernel::extract::{Caller, Json, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
@@ -35,11 +34,6 @@ pub fn routes() -> Routes {
 const PER_PAGE: i64 = 20;
 /// Saved searches per person.
 const MAX_SAVED: i64 = 50;
-
-fn signed_in(auth: &Auth) -> Result<&User, AppError> {
-    prelude(&auth.principal, SCOPE, false, false)?;
-    auth.require_user()
-}
 
 /// A document search: words (diacritics optional) and facet values.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -245,7 +239,14 @@ pub async fn saved_create(
     Json(input): Json<NewSavedSearch>,
 ) -> ApiResult<(StatusCode, Json<SavedSearch>)> {
     let user = signed_in(&auth)?;
-    let saved = save(&state, user, &actor(&auth, &ip), &input.name, &input.query).await?;
+    let saved = save(
+        &state,
+        user,
+        &who(&auth, &ip)?.actor,
+        &input.name,
+        &input.query,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -320,7 +321,7 @@ pub async fn saved_delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let user = signed_in(&auth)?;
-    forget(&state, user, &actor(&auth, &ip), &id).await?;
+    forget(&state, user, &who(&auth, &ip)?.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -345,11 +346,4 @@ pub async fn forget(state: &Ctx, user: &User, actor: &Actor, id: &str) -> Result
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn actor(auth: &Auth, ip: &str) -> Actor {
-    Actor {
-        label: auth.principal.actor_label(),
-        ip: ip.to_owned(),
-    }
 }

@@ -6,14 +6,13 @@
 use super::policy::{Keeping, WorkFileAction, WorkFilePolicy};
 use super::service::{self, FileInput, FileStep, HeadingInput, ListAction};
 use super::store::{self, FileList, WorkFile};
-use crate::service::Who;
+use crate::api::who;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tinhso_domain::official_doc::work_file::{FileCode, roman};
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::Principal;
 use tinhso_kernel::auth::policy::{Cx, Subject, check, prelude_of};
 use tinhso_kernel::auth::session::Auth;
@@ -41,16 +40,6 @@ pub fn routes() -> Routes {
             Access::Entity("document"),
             routes!(crate::registers::register_file),
         )
-}
-
-fn who<'a>(auth: &'a Auth, ip: &str) -> Result<Who<'a>, AppError> {
-    Ok(Who {
-        user: auth.require_user()?,
-        actor: Actor {
-            label: auth.principal.actor_label(),
-            ip: ip.to_owned(),
-        },
-    })
 }
 
 async fn decided(
