@@ -50,6 +50,14 @@ pub struct Config {
     /// The events outbox.
     #[serde(default)]
     pub events: EventsConfig,
+    /// Whether this node keeps the embedded search index in `data_dir/search-index`
+    /// (docs/search.md); off, searches use the database's full-text index alone.
+    #[serde(default = "default_true")]
+    pub search_index: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The events outbox (`events`).
@@ -246,6 +254,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             totp_key: None,
             events: EventsConfig::default(),
+            search_index: true,
         }
     }
 }

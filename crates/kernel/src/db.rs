@@ -33,6 +33,8 @@ pub struct Db {
     /// The key that seals each audit row (`audit::record`); loaded from configuration by
     /// `Ctx::new`, never stored in the database.
     pub audit_key: Option<std::sync::Arc<[u8; 32]>>,
+    /// The node's embedded search index, once attached (`search::sync::attach`).
+    pub search: crate::search::sync::Slot,
 }
 
 impl Db {
@@ -74,6 +76,7 @@ impl Db {
             pool,
             backend,
             audit_key: None,
+            search: Default::default(),
         })
     }
 

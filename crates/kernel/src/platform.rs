@@ -67,6 +67,8 @@ pub const MODULE: Module = Module {
         "search_entries",
         "search_readers",
         "search_facets",
+        "search_changes",
+        "search_epoch",
     ],
     migrations: crate::migrate::Migrations::of::<PlatformMigrations>(),
     ..Module::EMPTY

@@ -98,6 +98,11 @@ pub async fn start_extended(
                 .map_err(|e| e.context(format!("start-up of module {}", module.name)))?;
         }
     }
+    if ctx.config.search_index {
+        // After the modules' start-up, which indexes what their rows lack.
+        tinhso_kernel::search::sync::attach(&ctx.db, ctx.config.data_dir.join("search-index"))
+            .await?;
+    }
     Ok(ctx)
 }
 

@@ -145,6 +145,11 @@ fn init_logging(format: &str) {
 }
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    if !matches!(command, Command::Serve { .. }) {
+        // A command beside a running node must not take its search index's folder; what it
+        // writes reaches the index through the change log.
+        config.search_index = false;
+    }
     match command {
         Command::Serve { listen, no_demo } => {
             if let Some(listen) = listen {

@@ -12,6 +12,7 @@
 //! not see. Snippets are cut and marked in Rust on the original text ([`snippet`]).
 
 pub mod snippet;
+pub mod sync;
 pub mod terms;
 
 use crate::db::{Backend, Conn, Db};
@@ -86,6 +87,7 @@ pub async fn index(tx: &mut Conn, e: &Entry<'_>) -> Result<(), AppError> {
     .execute(&mut *tx)
     .await?;
     remove_details(tx, e.kind, e.id).await?;
+    log_change(tx, e.kind, e.id).await?;
     let mut readers: Vec<&String> = e.readers.iter().collect();
     readers.sort();
     readers.dedup();
@@ -128,9 +130,21 @@ async fn remove_details(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppEr
     Ok(())
 }
 
+/// Records, in the writer's transaction, that an entry changed: each node's embedded index
+/// reads it from there ([`sync`]).
+async fn log_change(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO search_changes (kind, entry_id) VALUES ($1, $2)")
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Takes an entry out of the index (nothing happens if it was not there).
 pub async fn remove(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError> {
     remove_details(tx, kind, id).await?;
+    log_change(tx, kind, id).await?;
     sqlx::query("DELETE FROM search_entries WHERE kind = $1 AND entry_id = $2")
         .bind(kind)
         .bind(id)
@@ -364,6 +378,9 @@ pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
             per_page,
         });
     }
+    if let Some(embedded) = sync::current(db).await {
+        return query_embedded(db, embedded, q, &terms, &grants).await;
+    }
     let p = plan(db.backend, q, &terms, &grants);
     let total: i64 = bound(
         format!("SELECT COUNT(*) AS n FROM {} WHERE {}", p.from, p.filter),
@@ -444,4 +461,106 @@ pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
         page,
         per_page,
     })
+}
+
+/// The same search on the node's embedded index (when it is current): ranks, counts and
+/// facets there, then reads the page's titles and bodies from the entries for the snippets.
+async fn query_embedded(
+    db: &Db,
+    embedded: &std::sync::Arc<sync::Embedded>,
+    q: &Query<'_>,
+    terms: &Terms,
+    grants: &[String],
+) -> Result<Found, AppError> {
+    let per_page = q.per_page.clamp(1, 100);
+    let page = q.page.clamp(1, 10_000);
+    let groups: Vec<Vec<(String, bool)>> = terms
+        .groups(q.require)
+        .into_iter()
+        .map(|g| g.into_iter().map(|(w, p)| (w.to_owned(), p)).collect())
+        .collect();
+    let tokens: Vec<String> = grants.iter().map(|g| terms::grant_token(g)).collect();
+    let filters: Vec<(String, String)> = q
+        .filters
+        .iter()
+        .map(|(f, v)| ((*f).to_owned(), v.clone()))
+        .collect();
+    let found = sync::search(
+        embedded,
+        &tinhso_searchindex::Query {
+            kinds: q.kinds,
+            groups: &groups,
+            grants: &tokens,
+            filters: &filters,
+            count: q.count,
+            offset: ((page - 1) * per_page) as usize,
+            limit: per_page as usize,
+        },
+    )
+    .await?;
+    let mut texts = texts_of(db, &found.hits).await?;
+    let mut hits = Vec::with_capacity(found.hits.len());
+    for hit in found.hits {
+        let Some((title, body)) = texts.remove(&(hit.kind.clone(), hit.id.clone())) else {
+            // Removed since the index was read.
+            continue;
+        };
+        hits.push(Hit {
+            title_marked: snippet::highlight(&title, terms),
+            snippet: if q.snippet_chars == 0 {
+                String::new()
+            } else {
+                snippet::snippet(&body, terms, q.snippet_chars)
+            },
+            title,
+            kind: hit.kind,
+            id: hit.id,
+            score: hit.score,
+        });
+    }
+    Ok(Found {
+        hits,
+        total: found.total as i64,
+        facets: found
+            .facets
+            .into_iter()
+            .map(|(facet, value, count)| FacetCount {
+                facet,
+                value,
+                count: count as i64,
+            })
+            .collect(),
+        page,
+        per_page,
+    })
+}
+
+/// The stored title and body of each hit.
+async fn texts_of(
+    db: &Db,
+    hits: &[tinhso_searchindex::Hit],
+) -> Result<std::collections::HashMap<(String, String), (String, String)>, AppError> {
+    let mut by_kind: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for h in hits {
+        by_kind.entry(&h.kind).or_default().push(&h.id);
+    }
+    let mut texts = std::collections::HashMap::new();
+    for (kind, ids) in by_kind {
+        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT entry_id, title, body FROM search_entries WHERE kind = $1 AND entry_id IN ({})",
+            list.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind);
+        for id in &ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&db.pool).await? {
+            texts.insert(
+                (kind.to_owned(), row.try_get("entry_id")?),
+                (row.try_get("title")?, row.try_get("body")?),
+            );
+        }
+    }
+    Ok(texts)
 }

@@ -122,7 +122,7 @@ impl Terms {
 
     /// The alternatives an entry may satisfy, each a list of words it must all hold (with
     /// whether each is a prefix).
-    fn groups(&self, require: Require) -> Vec<Vec<(&str, bool)>> {
+    pub fn groups(&self, require: Require) -> Vec<Vec<(&str, bool)>> {
         let last = self.words.len().saturating_sub(1);
         let all: Vec<(&str, bool)> = self
             .words

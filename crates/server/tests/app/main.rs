@@ -35,6 +35,7 @@ mod openapi;
 mod payments;
 mod permissions;
 mod public;
+mod search_engines;
 mod security;
 mod storage;
 mod translations;

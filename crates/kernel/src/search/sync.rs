@@ -1,0 +1,452 @@
+//! The embedded index of each node (`tinhso-searchindex`), kept from the database (docs/search.md).
+//!
+//! Every write to the search entries appends to `search_changes` in the writer's transaction.
+//! Each node follows that log into its own index: in the background, and before each search,
+//! so a search sees every change committed before it began, whichever node wrote it. The
+//! index records with each commit how far it came ([`idx::Mark`]); a node whose index is new,
+//! half-built or from another database builds it afresh from the entries. Until it has caught
+//! up — and whenever it is far behind — searches are answered by the database's own full-text
+//! index, which holds the same words.
+//!
+//! Where to resume: on SQLite, whose writers take turns, the log's sequence grows in commit
+//! order. On PostgreSQL it does not (a transaction may commit after a later one), so the
+//! position is a transaction id: a round reads the rows of every transaction from the oldest
+//! one still running when the round began, and skips rows it has applied already.
+
+use crate::db::{Backend, Db};
+use crate::error::AppError;
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tinhso_searchindex as idx;
+
+/// Where a node's embedded index is attached (shared by every clone of the [`Db`]).
+pub type Slot = Arc<OnceLock<Arc<Embedded>>>;
+
+/// Rows of the change log read per round before a search answers from the database instead,
+/// leaving the rest to the background follower.
+const SEARCH_ROUND_ROWS: i64 = 2_000;
+/// Rows of the change log, or entries when building, applied per commit in the background.
+const BACKGROUND_ROWS: i64 = 2_000;
+/// How often the background follower looks at the log.
+const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+/// Below this many entries, attaching builds the index before the node serves.
+const BUILD_AT_ONCE_BELOW: i64 = 20_000;
+/// Ids per `IN (…)` list.
+const IDS_PER_QUERY: usize = 400;
+
+/// A node's embedded index and how far it has followed the log.
+pub struct Embedded {
+    index: idx::Index,
+    epoch: String,
+    state: tokio::sync::Mutex<Follow>,
+}
+
+#[derive(Default)]
+struct Follow {
+    /// Whether the index holds every entry (built, from this database).
+    built: bool,
+    /// The building's next key after which entries are read.
+    building_after: Option<(String, String)>,
+    /// Rows of transactions from this id (PostgreSQL) or after this sequence (SQLite) are
+    /// still to be read.
+    position: i64,
+    /// PostgreSQL: rows applied whose transaction is at or past `position` (seq → xid).
+    applied: BTreeMap<i64, i64>,
+    /// When the last complete round began.
+    current_since: Option<Instant>,
+    /// The round under way.
+    round: Option<Round>,
+}
+
+impl Embedded {
+    pub fn len(&self) -> u64 {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
+/// Opens the node's index in `folder` and attaches it to `db`: built at once when the
+/// database is small, else in the background (searches use the database meanwhile), then
+/// followed every half second. Another process holding the folder leaves the node on the
+/// database's index, with a warning.
+pub async fn attach(db: &Db, folder: std::path::PathBuf) -> anyhow::Result<()> {
+    let opened = tokio::task::spawn_blocking(move || idx::Index::open(&folder)).await?;
+    let index = match opened {
+        Ok(index) => index,
+        Err(e) => {
+            tracing::warn!(error = %e, "search: the embedded index cannot be opened; searching the database's index");
+            return Ok(());
+        }
+    };
+    let epoch: String = sqlx::query("SELECT epoch FROM search_epoch WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("epoch")?;
+    let mut follow = Follow::default();
+    if let Some(mark) = index.mark()?
+        && mark.epoch == epoch
+    {
+        follow.built = true;
+        follow.position = mark.position;
+    }
+    let embedded = Arc::new(Embedded {
+        index,
+        epoch,
+        state: tokio::sync::Mutex::new(follow),
+    });
+    if db.search.set(embedded.clone()).is_err() {
+        anyhow::bail!("a search index is attached already");
+    }
+    let entries: i64 = sqlx::query("SELECT COUNT(*) AS n FROM search_entries")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    if entries < BUILD_AT_ONCE_BELOW {
+        while !step(db, &embedded, BACKGROUND_ROWS).await? {}
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        loop {
+            match step(&db, &embedded, BACKGROUND_ROWS).await {
+                Ok(true) => tokio::time::sleep(FOLLOW_EVERY).await,
+                Ok(false) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search: following the change log failed");
+                    tokio::time::sleep(FOLLOW_EVERY * 4).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The attached index when it holds every change committed before this call (it reads the
+/// log first, a little); `None` when there is none, or it is building or far behind.
+pub async fn current(db: &Db) -> Option<&Arc<Embedded>> {
+    let embedded = db.search.get()?;
+    let asked = Instant::now();
+    let mut follow = embedded.state.lock().await;
+    if !follow.built || follow.building_after.is_some() || follow.round.is_some() {
+        return None;
+    }
+    if follow.current_since.is_some_and(|since| since > asked) {
+        // A round that began after this search was asked has completed.
+        return Some(embedded);
+    }
+    match round_page(db, embedded, &mut follow, SEARCH_ROUND_ROWS, true).await {
+        Ok(true) => Some(embedded),
+        Ok(false) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "search: reading the change log failed");
+            None
+        }
+    }
+}
+
+/// Runs a search on the index (off the async threads).
+pub async fn search(embedded: &Arc<Embedded>, q: &idx::Query<'_>) -> Result<idx::Found, AppError> {
+    let owned = OwnedQuery::from(q);
+    let embedded = embedded.clone();
+    tokio::task::spawn_blocking(move || {
+        let kinds: Vec<&str> = owned.kinds.iter().map(String::as_str).collect();
+        let count: Vec<&str> = owned.count.iter().map(String::as_str).collect();
+        embedded.index.search(&idx::Query {
+            kinds: &kinds,
+            groups: &owned.groups,
+            grants: &owned.grants,
+            filters: &owned.filters,
+            count: &count,
+            offset: owned.offset,
+            limit: owned.limit,
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("search: {e}")))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+/// A query that can cross to a blocking thread.
+struct OwnedQuery {
+    kinds: Vec<String>,
+    groups: Vec<Vec<(String, bool)>>,
+    grants: Vec<String>,
+    filters: Vec<(String, String)>,
+    count: Vec<String>,
+    offset: usize,
+    limit: usize,
+}
+
+impl OwnedQuery {
+    fn from(q: &idx::Query<'_>) -> OwnedQuery {
+        OwnedQuery {
+            kinds: q.kinds.iter().map(|k| (*k).to_owned()).collect(),
+            groups: q.groups.to_vec(),
+            grants: q.grants.to_vec(),
+            filters: q.filters.to_vec(),
+            count: q.count.iter().map(|c| (*c).to_owned()).collect(),
+            offset: q.offset,
+            limit: q.limit,
+        }
+    }
+}
+
+/// One step of the background follower: a page of the building, or a page of a round of the
+/// log. `true` when the index is current.
+async fn step(db: &Db, embedded: &Arc<Embedded>, rows: i64) -> anyhow::Result<bool> {
+    let mut follow = embedded.state.lock().await;
+    if !follow.built || follow.building_after.is_some() {
+        build_page(db, embedded, &mut follow, rows).await?;
+        return Ok(false);
+    }
+    Ok(round_page(db, embedded, &mut follow, rows, false).await?)
+}
+
+/// A round reads the log from the position, a page at a time, in sequence order.
+#[derive(Clone)]
+struct Round {
+    began: Instant,
+    /// PostgreSQL: the oldest transaction running when the round began (the next position).
+    target: Option<i64>,
+    /// The sequence after which the next page starts.
+    after: i64,
+}
+
+/// Reads and applies the next page of the round (beginning one if none is under way); `true`
+/// when the round is complete, so the index holds every change committed before it began.
+/// With `whole_only`, a round longer than one page is left to the background follower and
+/// nothing is applied.
+async fn round_page(
+    db: &Db,
+    embedded: &Arc<Embedded>,
+    follow: &mut Follow,
+    rows: i64,
+    whole_only: bool,
+) -> Result<bool, AppError> {
+    let mut round = match follow.round.clone() {
+        Some(round) => round,
+        None => Round {
+            began: Instant::now(),
+            target: match db.backend {
+                Backend::Postgres => Some(start_position(db).await?),
+                Backend::Sqlite => None,
+            },
+            after: match db.backend {
+                Backend::Postgres => 0,
+                Backend::Sqlite => follow.position,
+            },
+        },
+    };
+    let sql = match db.backend {
+        Backend::Postgres => {
+            "SELECT seq, xid, kind, entry_id FROM search_changes WHERE xid >= $1 AND seq > $2
+             ORDER BY seq LIMIT $3"
+        }
+        Backend::Sqlite => {
+            "SELECT seq, xid, kind, entry_id FROM search_changes WHERE seq > $2 AND $1 = $1
+             ORDER BY seq LIMIT $3"
+        }
+    };
+    let found = sqlx::query(sql)
+        .bind(follow.position)
+        .bind(round.after)
+        .bind(rows + 1)
+        .fetch_all(&db.pool)
+        .await?;
+    let full = found.len() as i64 > rows;
+    if full && whole_only {
+        return Ok(false);
+    }
+    let mut fresh: Vec<(i64, i64, String, String)> = Vec::new();
+    for row in found.iter().take(rows as usize) {
+        let seq: i64 = row.try_get("seq")?;
+        round.after = seq;
+        if !follow.applied.contains_key(&seq) {
+            let xid: i64 = row.try_get("xid")?;
+            fresh.push((seq, xid, row.try_get("kind")?, row.try_get("entry_id")?));
+        }
+    }
+    let position = match round.target {
+        Some(target) if !full => target.max(follow.position),
+        Some(_) => follow.position,
+        None => round.after,
+    };
+    if !fresh.is_empty() {
+        let keys: BTreeSet<(String, String)> =
+            fresh.iter().map(|c| (c.2.clone(), c.3.clone())).collect();
+        let (upserts, removals) = read_entries(db, keys).await?;
+        apply(embedded, false, upserts, removals, position, true).await?;
+    }
+    if let Some(target) = round.target {
+        for (seq, xid, _, _) in &fresh {
+            if *xid >= target {
+                follow.applied.insert(*seq, *xid);
+            }
+        }
+    }
+    follow.position = position;
+    if full {
+        follow.round = Some(round);
+        return Ok(false);
+    }
+    follow.applied.retain(|_, xid| *xid >= position);
+    follow.current_since = Some(round.began);
+    follow.round = None;
+    Ok(true)
+}
+
+/// Builds the index a page of entries at a time: the position is taken before the first page,
+/// so what changes meanwhile is read from the log afterwards.
+async fn build_page(
+    db: &Db,
+    embedded: &Arc<Embedded>,
+    follow: &mut Follow,
+    rows: i64,
+) -> anyhow::Result<()> {
+    let first = follow.building_after.is_none();
+    if first {
+        follow.position = start_position(db).await?;
+        follow.applied.clear();
+        follow.round = None;
+    }
+    let (kind, id) = follow.building_after.clone().unwrap_or_default();
+    let page = sqlx::query(
+        "SELECT kind, entry_id FROM search_entries WHERE kind > $1 OR (kind = $1 AND entry_id > $2)
+         ORDER BY kind, entry_id LIMIT $3",
+    )
+    .bind(&kind)
+    .bind(&id)
+    .bind(rows)
+    .fetch_all(&db.pool)
+    .await?;
+    let keys: BTreeSet<(String, String)> = page
+        .iter()
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("entry_id")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let last = keys.iter().next_back().cloned();
+    let (upserts, _) = read_entries(db, keys).await?;
+    let done = (page.len() as i64) < rows;
+    apply(embedded, first, upserts, Vec::new(), follow.position, done).await?;
+    if done {
+        follow.building_after = None;
+        follow.built = true;
+        tracing::info!(
+            entries = embedded.len(),
+            "search: the embedded index is built"
+        );
+    } else {
+        follow.building_after = last;
+        follow.built = false;
+    }
+    Ok(())
+}
+
+/// Where the log is read from once the entries as they are now have been read.
+async fn start_position(db: &Db) -> Result<i64, AppError> {
+    let sql = match db.backend {
+        Backend::Postgres => "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS p",
+        Backend::Sqlite => "SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) AS p FROM search_changes",
+    };
+    let p: String = sqlx::query(sql).fetch_one(&db.pool).await?.try_get("p")?;
+    p.parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("search position: {e}")))
+}
+
+/// Commits to the index, marking it complete (`done`) or still building.
+async fn apply(
+    embedded: &Arc<Embedded>,
+    reset: bool,
+    upserts: Vec<idx::Entry>,
+    removals: Vec<(String, String)>,
+    position: i64,
+    done: bool,
+) -> Result<(), AppError> {
+    let mark = idx::Mark {
+        epoch: if done {
+            embedded.epoch.clone()
+        } else {
+            format!("{} (building)", embedded.epoch)
+        },
+        position,
+    };
+    let embedded = embedded.clone();
+    tokio::task::spawn_blocking(move || embedded.index.apply(reset, &upserts, &removals, &mark))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("search: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+/// The entries of `keys` as they are now: those gone are removals.
+async fn read_entries(
+    db: &Db,
+    keys: BTreeSet<(String, String)>,
+) -> Result<(Vec<idx::Entry>, Vec<(String, String)>), AppError> {
+    let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (kind, id) in keys {
+        by_kind.entry(kind).or_default().push(id);
+    }
+    let mut upserts = Vec::new();
+    let mut removals = Vec::new();
+    for (kind, ids) in by_kind {
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let list = placeholders(chunk.len());
+            let mut facets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+            let sql = format!(
+                "SELECT entry_id, facet, value FROM search_facets WHERE kind = $1 AND entry_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&kind);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&db.pool).await? {
+                facets
+                    .entry(row.try_get("entry_id")?)
+                    .or_default()
+                    .push((row.try_get("facet")?, row.try_get("value")?));
+            }
+            let sql = format!(
+                "SELECT entry_id, title_folded, body_folded, scope_tokens, updated_at
+                 FROM search_entries WHERE kind = $1 AND entry_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&kind);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let mut present = BTreeSet::new();
+            for row in q.fetch_all(&db.pool).await? {
+                let id: String = row.try_get("entry_id")?;
+                let scope: String = row.try_get("scope_tokens")?;
+                let updated: String = row.try_get("updated_at")?;
+                present.insert(id.clone());
+                upserts.push(idx::Entry {
+                    kind: kind.clone(),
+                    facets: facets.remove(&id).unwrap_or_default(),
+                    id,
+                    title: row.try_get("title_folded")?,
+                    body: row.try_get("body_folded")?,
+                    grants: scope.split_whitespace().map(str::to_owned).collect(),
+                    updated: crate::time::parse(&updated).map_or(0, |t| t.timestamp_micros()),
+                });
+            }
+            removals.extend(
+                chunk
+                    .iter()
+                    .filter(|id| !present.contains(*id))
+                    .map(|id| (kind.clone(), id.clone())),
+            );
+        }
+    }
+    Ok((upserts, removals))
+}
+
+/// `$2, $3, …` for `n` values after the first parameter.
+fn placeholders(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

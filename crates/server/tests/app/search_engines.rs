@@ -1,0 +1,291 @@
+//! The two search engines (docs/search.md): each node's embedded index and the database's
+//! full-text index answer every query alike — same totals, same facet counts, same entries —
+//! and the embedded index sees a change the moment it is committed, by whichever node.
+
+use crate::common::TestApp;
+use tinhso::db::Db;
+use tinhso::search::{self, Entry, Query, Require, Visible};
+
+on_both_databases!(
+    both_engines_find_count_and_facet_alike,
+    a_change_is_found_at_once_and_a_removal_is_gone_at_once,
+    another_node_finds_what_this_one_wrote_at_once,
+);
+
+const KIND: &str = "test_note";
+const WORDS: [&str; 12] = [
+    "quyết", "định", "phê", "duyệt", "kế", "hoạch", "ngân", "sách", "đất", "đai", "cán", "bộ",
+];
+
+/// A small deterministic generator (no dependency for a test's sample).
+fn next(seed: &mut u64) -> usize {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*seed >> 33) as usize
+}
+
+fn text(seed: &mut u64, n: usize) -> String {
+    (0..n)
+        .map(|_| WORDS[next(seed) % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// 400 entries: words from a small vocabulary, one of three agencies or public, two facets;
+/// then a tenth rewritten and a tenth removed (so the log holds updates and removals).
+async fn load(db: &Db) {
+    let mut seed = 7_u64;
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..400 {
+        let (title, body) = (text(&mut seed, 4), text(&mut seed, 30));
+        let agency = format!("agency:a{}", next(&mut seed) % 3);
+        let year = format!("{}", 2024 + next(&mut seed) % 3);
+        let level = ["khan", "thuong"][next(&mut seed) % 2].to_owned();
+        search::index(
+            &mut tx,
+            &Entry {
+                kind: KIND,
+                id: &format!("n{i:03}"),
+                public: i % 7 == 0,
+                readers: vec![agency],
+                facets: vec![("year", year), ("level", level)],
+                title: &title,
+                body: &body,
+                keys: &format!("{i}/QD-UBND"),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for i in (0..400).step_by(10) {
+        search::remove(&mut tx, KIND, &format!("n{i:03}"))
+            .await
+            .unwrap();
+        let id = format!("n{:03}", i + 5);
+        search::index(
+            &mut tx,
+            &Entry {
+                kind: KIND,
+                id: &id,
+                readers: vec!["agency:a1".into()],
+                facets: vec![("year", "2026".into())],
+                title: "Thông báo kết luận",
+                body: "rà soát đất đai",
+                ..Entry::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn plain(db: &Db) -> Db {
+    Db {
+        search: Default::default(),
+        ..db.clone()
+    }
+}
+
+async fn both_engines_find_count_and_facet_alike(app: TestApp) {
+    let db = &app.state.db;
+    load(db).await;
+    assert!(
+        search::sync::current(db).await.is_some(),
+        "the embedded index is attached and current"
+    );
+    let database = plain(db);
+    let visibles = [
+        Visible {
+            public: false,
+            grants: vec!["agency:a0".into()],
+        },
+        Visible {
+            public: true,
+            grants: vec!["agency:a1".into(), "agency:a2".into()],
+        },
+        Visible::public(),
+    ];
+    let texts = [
+        "",
+        "quyet dinh",
+        "Quyết định phê duyệt",
+        "ngan sa",
+        "dat dai can bo",
+        "thong bao ket luan",
+        // Matched in the keys, which are never shown.
+        "12 qd ubnd",
+        "khong co tu nay",
+    ];
+    let mut compared = 0;
+    for visible in &visibles {
+        for text in texts {
+            for require in [Require::All, Require::AllButOneFromThree] {
+                for filters in [vec![], vec![("year", "2026".to_owned())]] {
+                    let q = Query {
+                        kinds: &[KIND],
+                        text,
+                        require,
+                        filters,
+                        count: &["year", "level"],
+                        visible: visible.clone(),
+                        page: 1,
+                        per_page: 100,
+                        snippet_chars: 80,
+                    };
+                    let embedded = search::query(db, &q).await.unwrap();
+                    let reference = search::query(&database, &q).await.unwrap();
+                    let what = format!("{text:?} {require:?} {:?} {visible:?}", q.filters);
+                    assert_eq!(embedded.total, reference.total, "total of {what}");
+                    assert_eq!(embedded.facets, reference.facets, "facets of {what}");
+                    let ids = |f: &search::Found| {
+                        let mut ids: Vec<String> = f.hits.iter().map(|h| h.id.clone()).collect();
+                        ids.sort();
+                        ids
+                    };
+                    if reference.total <= 100 {
+                        assert_eq!(ids(&embedded), ids(&reference), "hits of {what}");
+                    } else {
+                        // The engines rank alike but not identically: the page holds entries
+                        // from the same results.
+                        let mut all = ids(&reference);
+                        let rest = Query {
+                            page: 2,
+                            ..q.clone()
+                        };
+                        for page in 2..=(reference.total + 99) / 100 {
+                            let more = Query {
+                                page,
+                                ..rest.clone()
+                            };
+                            all.extend(ids(&search::query(&database, &more).await.unwrap()));
+                        }
+                        assert_eq!(embedded.hits.len(), 100, "{what}");
+                        for id in ids(&embedded) {
+                            assert!(all.contains(&id), "{what}: {id}");
+                        }
+                    }
+                    if let Some(hit) = embedded.hits.first()
+                        && !text.is_empty()
+                        && !text.contains("qd")
+                    {
+                        assert!(
+                            hit.title_marked.contains("<mark>") || hit.snippet.contains("<mark>"),
+                            "{what}: {hit:?}"
+                        );
+                    }
+                    compared += usize::from(reference.total > 0);
+                }
+            }
+        }
+    }
+    assert!(compared > 40, "most queries find something: {compared}");
+    // Pages partition the results the same way in both.
+    let q = |page| Query {
+        kinds: &[KIND],
+        text: "",
+        visible: Visible::public(),
+        page,
+        per_page: 7,
+        ..Query::default()
+    };
+    for page in 1..=3 {
+        let a = search::query(db, &q(page)).await.unwrap();
+        let b = search::query(&database, &q(page)).await.unwrap();
+        let ids = |f: &search::Found| f.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(a.hits.len(), 7);
+        assert_eq!(ids(&a), ids(&b), "newest first, page {page}");
+    }
+}
+
+async fn a_change_is_found_at_once_and_a_removal_is_gone_at_once(app: TestApp) {
+    let db = &app.state.db;
+    let find = |text: &'static str| Query {
+        kinds: &[KIND],
+        text,
+        visible: Visible::public(),
+        page: 1,
+        per_page: 10,
+        ..Query::default()
+    };
+    for round in 0..5 {
+        let id = format!("fresh{round}");
+        let mut tx = db.begin().await.unwrap();
+        search::index(
+            &mut tx,
+            &Entry {
+                kind: KIND,
+                id: &id,
+                public: true,
+                title: "Biên bản kiểm tra hiện trường",
+                ..Entry::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let found = search::query(db, &find("bien ban kiem tra")).await.unwrap();
+        assert!(
+            found.hits.iter().any(|h| h.id == id),
+            "round {round}: found at once"
+        );
+        let mut tx = db.begin().await.unwrap();
+        search::remove(&mut tx, KIND, &id).await.unwrap();
+        tx.commit().await.unwrap();
+        let found = search::query(db, &find("bien ban kiem tra")).await.unwrap();
+        assert!(found.hits.iter().all(|h| h.id != id), "round {round}: gone");
+        assert!(search::sync::current(db).await.is_some());
+    }
+}
+
+async fn another_node_finds_what_this_one_wrote_at_once(app: TestApp) {
+    // A second node: its own connections and its own index folder, on the same database.
+    let other = Db::connect(&app.database_url).await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    search::sync::attach(&other, folder.path().join("search-index"))
+        .await
+        .unwrap();
+    let find = Query {
+        kinds: &[KIND],
+        text: "phieu chuyen",
+        visible: Visible {
+            public: false,
+            grants: vec!["agency:x".into()],
+        },
+        page: 1,
+        per_page: 10,
+        count: &["year"],
+        ..Query::default()
+    };
+    for i in 0..10 {
+        let mut tx = app.state.db.begin().await.unwrap();
+        search::index(
+            &mut tx,
+            &Entry {
+                kind: KIND,
+                id: &format!("p{i}"),
+                readers: vec!["agency:x".into()],
+                facets: vec![("year", "2026".into())],
+                title: "Phiếu chuyển hồ sơ",
+                ..Entry::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let found = search::query(&other, &find).await.unwrap();
+        assert!(search::sync::current(&other).await.is_some());
+        assert_eq!(found.total, i + 1, "the other node sees write {i} at once");
+        assert_eq!(found.facets[0].count, i + 1);
+    }
+    // The folder is this node's: a third handle cannot take it and searches the database.
+    let third = Db::connect(&app.database_url).await.unwrap();
+    search::sync::attach(&third, folder.path().join("search-index"))
+        .await
+        .unwrap();
+    assert!(third.search.get().is_none());
+    assert_eq!(search::query(&third, &find).await.unwrap().total, 10);
+}
