@@ -3,7 +3,8 @@
 //! documents — subjects and bodies generated from word lists — through `kernel::search::index`
 //! and into a plain table shaped like the old `LIKE` search, then measures query latency of the
 //! search service (count + page + facets + snippets, visibility applied) against `LIKE` on the
-//! folded text, on SQLite and PostgreSQL, one client and then many at once.
+//! folded text, on SQLite and PostgreSQL, one client and then many at once; then the same
+//! queries on the embedded index built from those entries (docs/search.md).
 //!
 //! ```sh
 //! BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
@@ -435,8 +436,8 @@ async fn like(db: &Db, q: &str) -> anyhow::Result<i64> {
     Ok(total)
 }
 
-async fn measure(db: &Db, rounds: usize, clients: usize) -> anyhow::Result<()> {
-    for q in QUERIES {
+async fn measure(db: &Db, rounds: usize, clients: usize, like_too: bool) -> anyhow::Result<()> {
+    for q in QUERIES.iter().filter(|_| like_too) {
         let t = Instant::now();
         let a = fts(db, q).await?;
         let ta = t.elapsed().as_secs_f64() * 1000.0;
@@ -448,7 +449,10 @@ async fn measure(db: &Db, rounds: usize, clients: usize) -> anyhow::Result<()> {
     for (name, use_fts) in [
         ("search service (FTS)", true),
         ("LIKE on folded text", false),
-    ] {
+    ]
+    .into_iter()
+    .filter(|(_, fts)| *fts || like_too)
+    {
         let mut times = Vec::new();
         for _ in 0..rounds {
             for q in QUERIES {
@@ -494,6 +498,25 @@ async fn measure(db: &Db, rounds: usize, clients: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Attaches the embedded index and waits until it is built from the entries.
+async fn embedded(db: &Db, folder: &std::path::Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    search::sync::attach(db, folder.to_path_buf()).await?;
+    while search::sync::current(db).await.is_none() {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let bytes: u64 = std::fs::read_dir(folder)?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "  embedded index built in {:.1} s, {:.0} MB on disk",
+        started.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let n: usize = std::env::args()
@@ -535,7 +558,10 @@ async fn main() -> anyhow::Result<()> {
         db.migrate(&platform).await?;
         ingest(&db, n.min(5_000)).await?;
         load(&db, n).await?;
-        measure(&db, rounds, 100).await?;
+        measure(&db, rounds, 100, true).await?;
+        embedded(&db, &dir.path().join(format!("index-{name}"))).await?;
+        println!("{name}, {n} documents, the embedded index (tinhso-searchindex):");
+        measure(&db, rounds, 100, false).await?;
     }
     Ok(())
 }

@@ -6,14 +6,18 @@ CREATE TABLE search_changes (
     seq BIGSERIAL PRIMARY KEY,
     kind TEXT NOT NULL,
     entry_id TEXT NOT NULL,
-    xid BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)
+    xid BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+    -- When it was written: the hourly `search.prune` removes rows older than a week.
+    at TEXT NOT NULL
 );
+CREATE INDEX search_changes_at ON search_changes (at);
 CREATE INDEX search_changes_xid ON search_changes (xid);
 
--- Which database an index on disk was built from: a node whose index names another epoch
--- builds it afresh.
+-- Which database an index on disk was built from: a node whose index names another epoch,
+-- or a position the pruning has passed, builds it afresh.
 CREATE TABLE search_epoch (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    epoch TEXT NOT NULL
+    epoch TEXT NOT NULL,
+    pruned_through BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO search_epoch (id, epoch) VALUES (1, gen_random_uuid()::text);

@@ -13,7 +13,12 @@ const SYSTEM_ADMIN: Shown = Shown::AnyRole(&[Role::SystemAdmin]);
 use std::time::Duration;
 
 pub const MODULE: Module = Module {
-    sweeps: &[&AUDIT_CHECKPOINT, &SESSIONS_PURGE, &OUTBOX_PURGE],
+    sweeps: &[
+        &AUDIT_CHECKPOINT,
+        &SESSIONS_PURGE,
+        &OUTBOX_PURGE,
+        &SEARCH_PRUNE,
+    ],
     name: "platform",
     routes,
     policies: &[
@@ -108,6 +113,22 @@ fn audit_checkpoint(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
 }
 
 const HOURLY: fn(&Ctx) -> Option<Duration> = |_| Some(Duration::from_secs(3600));
+
+/// The search change log keeps a week (`search::sync::prune`).
+const SEARCH_PRUNE: Sweep = Sweep {
+    name: "search.prune",
+    every: HOURLY,
+    at_start: false,
+    run: prune_search_changes,
+};
+
+fn prune_search_changes(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let removed = crate::search::sync::prune(&ctx.db).await?;
+        tracing::debug!(removed, "search change log pruned");
+        Ok(())
+    })
+}
 
 /// Expired sessions leave the table.
 const SESSIONS_PURGE: Sweep = Sweep {

@@ -199,6 +199,21 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Document>, AppError> {
     row.as_ref().map(document).transpose()
 }
 
+/// The documents of `ids` that exist, in no particular order (one query).
+pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Document>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{SELECT} WHERE d.id IN ({})", list.join(", "));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    rows.iter().map(document).collect()
+}
+
 /// The document, its row locked until the transaction ends.
 pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Document>, AppError> {
     let lock = db.lock_rows("d");

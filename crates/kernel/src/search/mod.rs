@@ -133,9 +133,10 @@ async fn remove_details(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppEr
 /// Records, in the writer's transaction, that an entry changed: each node's embedded index
 /// reads it from there ([`sync`]).
 async fn log_change(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO search_changes (kind, entry_id) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO search_changes (kind, entry_id, at) VALUES ($1, $2, $3)")
         .bind(kind)
         .bind(id)
+        .bind(crate::time::now_text())
         .execute(&mut *tx)
         .await?;
     Ok(())

@@ -17,6 +17,7 @@ use crate::db::{Backend, Db};
 use crate::error::AppError;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tinhso_searchindex as idx;
@@ -40,6 +41,8 @@ const IDS_PER_QUERY: usize = 400;
 pub struct Embedded {
     index: idx::Index,
     epoch: String,
+    /// Built (searches may use it): read without waiting for the follower.
+    built: AtomicBool,
     state: tokio::sync::Mutex<Follow>,
 }
 
@@ -83,13 +86,15 @@ pub async fn attach(db: &Db, folder: std::path::PathBuf) -> anyhow::Result<()> {
             return Ok(());
         }
     };
-    let epoch: String = sqlx::query("SELECT epoch FROM search_epoch WHERE id = 1")
+    let row = sqlx::query("SELECT epoch, pruned_through FROM search_epoch WHERE id = 1")
         .fetch_one(&db.pool)
-        .await?
-        .try_get("epoch")?;
+        .await?;
+    let epoch: String = row.try_get("epoch")?;
+    let pruned_through: i64 = row.try_get("pruned_through")?;
     let mut follow = Follow::default();
     if let Some(mark) = index.mark()?
         && mark.epoch == epoch
+        && mark.position > pruned_through
     {
         follow.built = true;
         follow.position = mark.position;
@@ -97,6 +102,7 @@ pub async fn attach(db: &Db, folder: std::path::PathBuf) -> anyhow::Result<()> {
     let embedded = Arc::new(Embedded {
         index,
         epoch,
+        built: AtomicBool::new(follow.built),
         state: tokio::sync::Mutex::new(follow),
     });
     if db.search.set(embedded.clone()).is_err() {
@@ -112,7 +118,12 @@ pub async fn attach(db: &Db, folder: std::path::PathBuf) -> anyhow::Result<()> {
     let db = db.clone();
     tokio::spawn(async move {
         loop {
-            match step(&db, &embedded, BACKGROUND_ROWS).await {
+            let stepped = step(&db, &embedded, BACKGROUND_ROWS).await;
+            // For operators (and the benchmark, which waits for a built index).
+            metrics::gauge!("search_index_entries").set(embedded.len() as f64);
+            metrics::gauge!("search_index_current")
+                .set(f64::from(u8::from(matches!(stepped, Ok(true)))));
+            match stepped {
                 Ok(true) => tokio::time::sleep(FOLLOW_EVERY).await,
                 Ok(false) => tokio::task::yield_now().await,
                 Err(e) => {
@@ -129,6 +140,9 @@ pub async fn attach(db: &Db, folder: std::path::PathBuf) -> anyhow::Result<()> {
 /// log first, a little); `None` when there is none, or it is building or far behind.
 pub async fn current(db: &Db) -> Option<&Arc<Embedded>> {
     let embedded = db.search.get()?;
+    if !embedded.built.load(Ordering::Acquire) {
+        return None;
+    }
     let asked = Instant::now();
     let mut follow = embedded.state.lock().await;
     if !follow.built || follow.building_after.is_some() || follow.round.is_some() {
@@ -309,6 +323,7 @@ async fn build_page(
 ) -> anyhow::Result<()> {
     let first = follow.building_after.is_none();
     if first {
+        embedded.built.store(false, Ordering::Release);
         follow.position = start_position(db).await?;
         follow.applied.clear();
         follow.round = None;
@@ -334,6 +349,7 @@ async fn build_page(
     if done {
         follow.building_after = None;
         follow.built = true;
+        embedded.built.store(true, Ordering::Release);
         tracing::info!(
             entries = embedded.len(),
             "search: the embedded index is built"
@@ -441,6 +457,36 @@ async fn read_entries(
         }
     }
     Ok((upserts, removals))
+}
+
+/// How long the change log keeps a row: a node stopped longer than this builds its index
+/// afresh when it starts.
+const KEEP_CHANGES_DAYS: i64 = 7;
+
+/// Removes the change log's rows older than a week, recording the last position removed.
+pub async fn prune(db: &Db) -> Result<u64, AppError> {
+    let cutoff =
+        crate::time::to_text(chrono::Utc::now() - chrono::Duration::days(KEEP_CHANGES_DAYS));
+    let mut tx = db.begin().await?;
+    let column = match db.backend {
+        Backend::Postgres => "xid",
+        Backend::Sqlite => "seq",
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE search_epoch SET pruned_through = COALESCE(
+            (SELECT MAX({column}) FROM search_changes WHERE at < $1), pruned_through)
+         WHERE id = 1"
+    )))
+    .bind(&cutoff)
+    .execute(&mut *tx)
+    .await?;
+    let removed = sqlx::query("DELETE FROM search_changes WHERE at < $1")
+        .bind(&cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(removed)
 }
 
 /// `$2, $3, …` for `n` values after the first parameter.

@@ -156,10 +156,17 @@ pub async fn find(
         },
     )
     .await?;
+    let ids: Vec<&str> = found.hits.iter().map(|h| h.id.as_str()).collect();
+    let mut documents: std::collections::HashMap<String, crate::Document> =
+        crate::store::by_ids(&state.db, &ids)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.clone(), d))
+            .collect();
     let mut items = Vec::with_capacity(found.hits.len());
     for hit in found.hits {
         // The index mirrors the policy; the policy still has the last word on each document.
-        let Some(d) = crate::store::by_id(&state.db, &hit.id).await? else {
+        let Some(d) = documents.remove(&hit.id) else {
             continue;
         };
         if DocumentPolicy::decision(user, &d, DocumentAction::View).is_err() {

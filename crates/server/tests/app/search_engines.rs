@@ -10,6 +10,7 @@ on_both_databases!(
     both_engines_find_count_and_facet_alike,
     a_change_is_found_at_once_and_a_removal_is_gone_at_once,
     another_node_finds_what_this_one_wrote_at_once,
+    an_index_from_another_database_or_past_the_pruning_is_built_afresh,
 );
 
 const KIND: &str = "test_note";
@@ -288,4 +289,70 @@ async fn another_node_finds_what_this_one_wrote_at_once(app: TestApp) {
         .unwrap();
     assert!(third.search.get().is_none());
     assert_eq!(search::query(&third, &find).await.unwrap().total, 10);
+}
+
+async fn an_index_from_another_database_or_past_the_pruning_is_built_afresh(app: TestApp) {
+    let db = &app.state.db;
+    load(db).await;
+    let epoch: String = sqlx::query_scalar("SELECT epoch FROM search_epoch")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    // The log's rows of a week ago go; the position they reached is recorded.
+    sqlx::query("UPDATE search_changes SET at = '2020-01-01T00:00:00.000000Z'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let removed = search::sync::prune(db).await.unwrap();
+    assert!(removed >= 400, "{removed}");
+    let pruned: i64 = sqlx::query_scalar("SELECT pruned_through FROM search_epoch")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(pruned > 0);
+    let everything = Query {
+        kinds: &[KIND],
+        visible: Visible::public(),
+        page: 1,
+        per_page: 1,
+        ..Query::default()
+    };
+    let expected = search::query(&plain(db), &everything).await.unwrap().total;
+    for (name, mark_epoch, position) in [
+        ("another database", "another".to_owned(), pruned + 10),
+        ("a stale position", epoch.clone(), pruned),
+    ] {
+        // What a node stopped long ago left: one stray entry, and its mark.
+        let folder = tempfile::tempdir().unwrap();
+        {
+            let stale = tinhso_searchindex::Index::open(folder.path()).unwrap();
+            let stray = tinhso_searchindex::Entry {
+                kind: KIND.into(),
+                id: "stray".into(),
+                grants: vec![search::terms::grant_token(search::terms::PUBLIC)],
+                ..Default::default()
+            };
+            let mark = tinhso_searchindex::Mark {
+                epoch: mark_epoch,
+                position,
+            };
+            stale.apply(false, &[stray], &[], &mark).unwrap();
+        }
+        let node = Db::connect(&app.database_url).await.unwrap();
+        search::sync::attach(&node, folder.path().to_path_buf())
+            .await
+            .unwrap();
+        assert!(search::sync::current(&node).await.is_some(), "{name}");
+        let found = search::query(
+            &node,
+            &Query {
+                per_page: 100,
+                ..everything.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.total, expected, "{name}: built afresh");
+        assert!(found.hits.iter().all(|h| h.id != "stray"), "{name}");
+    }
 }
