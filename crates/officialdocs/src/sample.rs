@@ -90,6 +90,15 @@ impl Draw {
     }
 }
 
+/// Writers at once: PostgreSQL takes concurrent transactions (each batch's arrival numbers are
+/// taken first, in one short transaction); SQLite has one writer.
+fn writers(backend: tinhso_kernel::db::Backend) -> usize {
+    match backend {
+        tinhso_kernel::db::Backend::Postgres => 3,
+        tinhso_kernel::db::Backend::Sqlite => 1,
+    }
+}
+
 /// Loads `count` fictional incoming documents into the register of agency `agency_code`, in
 /// transactions of `batch`. Returns the ids of the first and the last.
 pub async fn load(
@@ -103,54 +112,122 @@ pub async fn load(
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .ok_or_else(|| anyhow::anyhow!("no agency {agency_code}"))?;
     let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
-    let mut ids = Vec::new();
     let year = 2026_i64;
+    let writers = writers(ctx.db.backend);
+    let (mut first, mut last) = (None, String::new());
     let mut done = 0;
     while done < count {
+        let n = (batch * writers).min(count - done);
+        let samples: Vec<Sample> = (done + 1..=done + n)
+            .map(|i| Sample::draw(&mut draw, year, i))
+            .collect();
         let mut tx = ctx.db.begin().await?;
-        for _ in 0..batch.min(count - done) {
-            done += 1;
-            let id = insert_one(&mut tx, &mut draw, &agency.id, year, done).await?;
-            if ids.is_empty() {
-                ids.push(id.clone());
+        let arrival = store::take_numbers(
+            &mut tx,
+            &agency.id,
+            Direction::In,
+            "arrival",
+            year,
+            n as i64,
+        )
+        .await?;
+        tx.commit().await?;
+        let parts = samples
+            .chunks(n.div_ceil(writers))
+            .enumerate()
+            .map(|(k, part)| {
+                let first_number = arrival + (k * n.div_ceil(writers)) as i64;
+                write_part(ctx, &agency.id, part, first_number)
+            });
+        for ids in futures::future::try_join_all(parts).await? {
+            if first.is_none() {
+                first = ids.first().cloned();
             }
-            if done == count {
-                ids.push(id);
+            if let Some(id) = ids.last() {
+                last = id.clone();
             }
         }
-        tx.commit().await?;
+        done += n;
     }
-    let last = ids.pop().unwrap_or_default();
-    Ok((ids.pop().unwrap_or_else(|| last.clone()), last))
+    Ok((first.unwrap_or_else(|| last.clone()), last))
+}
+
+/// Inserts `part` in one transaction, numbered from `first_number`.
+async fn write_part(
+    ctx: &Ctx,
+    agency_id: &str,
+    part: &[Sample],
+    first_number: i64,
+) -> anyhow::Result<Vec<String>> {
+    let mut tx = ctx.db.begin().await?;
+    let mut ids = Vec::with_capacity(part.len());
+    for (i, sample) in part.iter().enumerate() {
+        ids.push(insert_one(&mut tx, sample, agency_id, first_number + i as i64).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// One document's drawn content.
+struct Sample {
+    organ: (&'static str, &'static str),
+    kind: (&'static str, &'static str, &'static str),
+    subject: String,
+    body: String,
+    signer: &'static str,
+    year: i64,
+    n: usize,
+}
+
+impl Sample {
+    fn draw(draw: &mut Draw, year: i64, n: usize) -> Sample {
+        let organ = *draw.pick(&ISSUERS);
+        let kind = *draw.pick(&KINDS);
+        let subject = format!(
+            "{} về việc {} {} năm {year}",
+            kind.1,
+            draw.pick(&ACTS),
+            draw.pick(&MATTERS)
+        );
+        let body: Vec<&str> = (0..5).map(|_| *draw.pick(&SENTENCES)).collect();
+        let body = format!("{}. {}.", subject.to_uppercase(), body.join(". "));
+        Sample {
+            organ,
+            kind,
+            subject,
+            body,
+            signer: *draw.pick(&SIGNERS),
+            year,
+            n,
+        }
+    }
 }
 
 async fn insert_one(
     tx: &mut tinhso_kernel::db::Conn,
-    draw: &mut Draw,
+    sample: &Sample,
     agency_id: &str,
-    year: i64,
-    n: usize,
+    arrival: i64,
 ) -> anyhow::Result<String> {
-    let (organ_id, organ_name) = *draw.pick(&ISSUERS);
-    let (type_code, type_name, abbreviation) = *draw.pick(&KINDS);
-    let subject = format!(
-        "{type_name} về việc {} {} năm {year}",
-        draw.pick(&ACTS),
-        draw.pick(&MATTERS)
-    );
-    let body: Vec<&str> = (0..5).map(|_| *draw.pick(&SENTENCES)).collect();
-    let body = format!("{}. {}.", subject.to_uppercase(), body.join(". "));
+    let Sample {
+        organ: (organ_id, organ_name),
+        kind: (type_code, _, abbreviation),
+        year,
+        n,
+        ..
+    } = *sample;
+    let subject = &sample.subject;
+    let body = &sample.body;
     let notation = if abbreviation.is_empty() {
         "UBND-VP".to_owned()
     } else {
         format!("{abbreviation}-UBND")
     };
-    let signer = *draw.pick(&SIGNERS);
+    let signer = sample.signer;
     let number = format!("{:02}", 1 + n % 9000);
     let day = 1 + n % 28;
     let month = 1 + (n / 28) % 11;
     let date = format!("{year}-{month:02}-{day:02}");
-    let arrival = store::take_number(tx, agency_id, Direction::In, "arrival", year).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = tinhso_kernel::time::now_text();
     let duplicate = format!("{year}|{number}|{notation}|{organ_id}|{n}");
@@ -167,8 +244,8 @@ async fn insert_one(
             } else {
                 "normal"
             },
-            subject: &subject,
-            subject_folded: &tinhso_domain::text::fold(&subject),
+            subject,
+            subject_folded: &tinhso_domain::text::fold(subject),
             drafting_unit_id: None,
             drafter_id: None,
             signer_position: "Phó Chủ tịch",
@@ -200,7 +277,7 @@ async fn insert_one(
             version_no: 1,
             method: "pdf",
             status: "done",
-            text: &body,
+            text: body,
             truncated: false,
             failure_reason: None,
             attempted: 1,

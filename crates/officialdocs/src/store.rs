@@ -327,6 +327,34 @@ pub async fn take_number(
     Ok(next - 1)
 }
 
+/// Takes `n` consecutive numbers of a register at once (the bulk loader of sample documents);
+/// returns the first.
+pub async fn take_numbers(
+    tx: &mut Conn,
+    agency_id: &str,
+    direction: Direction,
+    sequence: &str,
+    year: i64,
+    n: i64,
+) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "INSERT INTO doc_registers (agency_id, direction, sequence, year, next_number)
+         VALUES ($1, $2, $3, $4, 1 + $5)
+         ON CONFLICT (agency_id, direction, sequence, year)
+         DO UPDATE SET next_number = doc_registers.next_number + $5
+         RETURNING next_number",
+    )
+    .bind(agency_id)
+    .bind(direction.as_str())
+    .bind(sequence)
+    .bind(year)
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    let next: i64 = row.try_get("next_number")?;
+    Ok(next - n)
+}
+
 /// What issuing writes on the outgoing row.
 #[derive(Debug)]
 pub struct Issued<'a> {

@@ -91,27 +91,41 @@ pub async fn index(tx: &mut Conn, e: &Entry<'_>) -> Result<(), AppError> {
     let mut readers: Vec<&String> = e.readers.iter().collect();
     readers.sort();
     readers.dedup();
-    for reader in readers {
-        sqlx::query("INSERT INTO search_readers (kind, entry_id, reader) VALUES ($1, $2, $3)")
+    // One statement per table, however many readers and facets (an entry has a few of each).
+    if !readers.is_empty() {
+        let rows: Vec<String> = (0..readers.len())
+            .map(|i| format!("($1, $2, ${})", i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_readers (kind, entry_id, reader) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(e.kind)
-            .bind(e.id)
-            .bind(reader)
-            .execute(&mut *tx)
-            .await?;
+            .bind(e.id);
+        for reader in readers {
+            q = q.bind(reader.as_str());
+        }
+        q.execute(&mut *tx).await?;
     }
     let mut facets: Vec<&(&str, String)> = e.facets.iter().collect();
     facets.sort();
     facets.dedup();
-    for (facet, value) in facets {
-        sqlx::query(
-            "INSERT INTO search_facets (kind, entry_id, facet, value) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(e.kind)
-        .bind(e.id)
-        .bind(*facet)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
+    if !facets.is_empty() {
+        let rows: Vec<String> = (0..facets.len())
+            .map(|i| format!("($1, $2, ${}, ${})", 2 * i + 3, 2 * i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_facets (kind, entry_id, facet, value) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(e.kind)
+            .bind(e.id);
+        for (facet, value) in facets {
+            q = q.bind(*facet).bind(value.as_str());
+        }
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
