@@ -196,7 +196,7 @@ impl Sample {
             kind,
             subject,
             body,
-            signer: *draw.pick(&SIGNERS),
+            signer: draw.pick::<&str>(&SIGNERS),
             year,
             n,
         }
