@@ -712,6 +712,38 @@ pub async fn assigned_to(
     processing::open_for(&state.db, unit, &user.id, 500).await
 }
 
+/// A day typed in a period (`YYYY-MM-DD`), `default` when left empty.
+fn day(field: &str, text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
+    }
+}
+
+/// Handling on time and late per unit of `user`'s agency (or unit) from `from` to `to`
+/// (1 January of this year and today when empty): for its document clerk and leaders, through
+/// the API and the page alike.
+pub async fn timeliness_for(
+    state: &Ctx,
+    user: &User,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<processing::UnitTimeliness>, AppError> {
+    if !sees_agency_reports(user) {
+        return Err(AppError::Forbidden);
+    }
+    let now = tinhso_kernel::time::local_now();
+    let today = now.date();
+    let january = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+    let from = day("From", from, january)?;
+    let to = day("To", to, today)?;
+    let (from, until) = period(from, to)?;
+    let agency = user.agency_id.as_deref().unwrap_or_default();
+    let now = LocalDateTime::from(now).to_text();
+    processing::timeliness(&state.db, agency, &from, &until, &now).await
+}
+
 /// A period's bounds as local-time text: from the first day's start to the day after the last.
 pub fn period(from: NaiveDate, to: NaiveDate) -> Result<(String, String), AppError> {
     if to < from {

@@ -34,6 +34,10 @@ use tinhso_kernel::web::menu::{MenuEntry, Shown};
 const HANDLES_DOCUMENTS: Shown =
     Shown::AnyRole(&[Role::Specialist, Role::Leader, Role::DocumentClerk]);
 
+/// Who reads the agency's registers and its handling report: its document clerks and leaders
+/// (`work_files::policy::reads_registers`, `assignments::sees_agency_reports`).
+const READS_REPORTS: Shown = Shown::AnyRole(&[Role::Leader, Role::DocumentClerk]);
+
 /// Which way a document goes, as the agency holding the row sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +146,27 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "/office/documents",
             75,
             HANDLES_DOCUMENTS,
+        ),
+        MenuEntry::office(
+            "nav_work_files",
+            "office_work_files_text",
+            "/office/work-files",
+            76,
+            HANDLES_DOCUMENTS,
+        ),
+        MenuEntry::office(
+            "doc_registers",
+            "office_registers_text",
+            "/office/documents/registers",
+            77,
+            READS_REPORTS,
+        ),
+        MenuEntry::office(
+            "doc_timeliness",
+            "office_timeliness_text",
+            "/office/documents/timeliness",
+            78,
+            READS_REPORTS,
         ),
     ],
     tables: &[

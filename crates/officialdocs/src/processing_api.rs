@@ -9,7 +9,6 @@ use crate::store::processing::{self, Assignment, Comment, Note};
 use crate::{Direction, Document};
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tinhso_domain::official_doc::assignment::{self as rules, AssignmentState};
@@ -532,14 +531,6 @@ pub struct OfficialDocUnitTimeliness {
     pub open_overdue: i64,
 }
 
-fn day(field: &str, text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(default),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map_err(|_| AppError::validation(field, "Ngày có dạng YYYY-MM-DD.")),
-    }
-}
-
 /// Handling on time and late per unit of the caller's agency in a period: for its document
 /// clerk and leaders.
 #[utoipa::path(get, path = "/api/v1/documents/timeliness", tag = "documents", params(PeriodQuery),
@@ -553,18 +544,8 @@ pub async fn timeliness(
     Query(q): Query<PeriodQuery>,
 ) -> ApiResult<Json<Vec<OfficialDocUnitTimeliness>>> {
     let user = signed_in(&auth)?;
-    if !assignments::sees_agency_reports(user) {
-        return Err(AppError::Forbidden.into());
-    }
-    let now = tinhso_kernel::time::local_now();
-    let today = now.date();
-    let january = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
-    let from = day("From", q.from.as_deref(), january)?;
-    let to = day("To", q.to.as_deref(), today)?;
-    let (from, until) = assignments::period(from, to)?;
-    let agency = user.agency_id.as_deref().unwrap_or_default();
-    let now = LocalDateTime::from(now).to_text();
-    let rows = processing::timeliness(&state.db, agency, &from, &until, &now).await?;
+    let rows =
+        assignments::timeliness_for(&state, user, q.from.as_deref(), q.to.as_deref()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| OfficialDocUnitTimeliness {

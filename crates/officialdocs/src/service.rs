@@ -470,13 +470,40 @@ async fn replaced_document(
     if !readable || old.direction != Direction::Out || old.agency_id != issuer_id {
         return Err(not_found());
     }
-    match old.outgoing_state() {
-        Some(OutgoingState::Issued | OutgoingState::Sent) => Ok(Some(old.id)),
-        _ => Err(AppError::validation(
+    if replaceable(&old) {
+        Ok(Some(old.id))
+    } else {
+        Err(AppError::validation(
             "Replaces",
             "Chỉ thay thế được văn bản đã ban hành và chưa bị thu hồi hay thay thế.",
-        )),
+        ))
     }
+}
+
+/// Whether `d` can still be replaced: an outgoing document issued (or sent), neither recalled
+/// nor replaced.
+fn replaceable(d: &Document) -> bool {
+    matches!(
+        d.outgoing_state(),
+        Some(OutgoingState::Issued | OutgoingState::Sent)
+    )
+}
+
+/// Whether `user` may draft a replacement of `d` (its page offers "Thay thế"): `d` can still
+/// be replaced, and `user` drafts for the agency that issued it (the one that issued the
+/// original issues its replacement, Decree 30 Art. 18).
+pub async fn may_replace(state: &Ctx, user: &User, d: &Document) -> Result<bool, AppError> {
+    if !replaceable(d) || d.direction != Direction::Out {
+        return Ok(false);
+    }
+    let (agency, unit) = match issuer_of(state, user, &Draft::default()).await {
+        Ok(issuer) => issuer,
+        Err(AppError::Forbidden) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    Ok(agency.id == d.agency_id
+        && policy::may_draft(user, &agency.id, unit.as_ref().map(|u| u.id.as_str()))
+        && DocumentPolicy::decision(user, d, DocumentAction::View).is_ok())
 }
 
 /// Checks that `file` is a PDF or a DOCX (its content was already checked against its name).

@@ -5,8 +5,10 @@
 //! API does.
 
 mod processing;
+mod reports;
 pub mod search;
 mod store;
+mod work_files;
 
 use crate::policy::{self, DocumentAction, DocumentPolicy, checked};
 use crate::service::{self, ActInput, Arrival, Draft, RecipientInput, Who};
@@ -51,13 +53,16 @@ pub fn routes() -> Routes {
         )
         .get("/office/documents/{id}/reads", entity, reads_page)
         .merge(processing::routes())
+        .merge(reports::routes())
+        .merge(work_files::routes())
 }
 
 /// Documents per page of a list: small pages for phones on weak connections.
 const PER_PAGE: i64 = 30;
 
-/// The outgoing actions a page offers, in the order of the flow. `replace` is left out until
-/// a replacement can be linked to the document it replaces.
+/// The outgoing actions a page offers, in the order of the flow. `replace` is never a button:
+/// a replacement is drafted from the issued document's page ("Thay thế", the new draft form
+/// with `?replaces=`), and issuing it marks the original replaced.
 const OFFERED: [OutgoingAction; 9] = [
     OutgoingAction::Submit,
     OutgoingAction::ApproveContent,
@@ -100,6 +105,9 @@ fn section(user: &User) -> Value {
         drafts => drafts(user),
         overdue => crate::assignments::sees_agency_reports(user),
         assigned => user.is_official(),
+        registers_page => crate::work_files::policy::reads_registers(user),
+        timeliness => crate::assignments::sees_agency_reports(user),
+        work_files => user.is_official() && user.agency_id.is_some(),
     }
 }
 
@@ -487,6 +495,8 @@ struct Shown<'a> {
     kept: Option<&'a ActionForm>,
     /// What was typed in a form of the incoming flow.
     flow: Option<&'a processing::FlowKept>,
+    /// The refused placement in a work file ("Đưa vào hồ sơ").
+    placement: Option<&'a work_files::Kept>,
 }
 
 async fn document_page(
@@ -504,6 +514,7 @@ async fn document_page(
     let done = q.done.as_deref().filter(|a| {
         ["create", "upload", "register"].contains(a)
             || processing::DONE.contains(a)
+            || work_files::DONE.contains(a)
             || OFFERED.iter().any(|o| o.as_str() == *a)
     });
     let shown = Shown {
@@ -598,7 +609,8 @@ async fn render_document(
         None => None,
     };
     let may = |action| DocumentPolicy::decision(user, d, action).is_ok();
-    let status = if shown.errors.is_empty() && shown.refusal.is_none() {
+    let status = if shown.errors.is_empty() && shown.refusal.is_none() && shown.placement.is_none()
+    {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -622,6 +634,8 @@ async fn render_document(
             done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file"]),
             kept => kept, section => section(user),
             flow => processing::offer(state, user, d, shown.flow).await?,
+            work_files => work_files::on_document(state, user, d, shown.placement).await?,
+            may_replace => service::may_replace(state, user, d).await?,
         },
     )?;
     Ok((status, html).into_response())

@@ -374,19 +374,38 @@ pub async fn register_file(
 ) -> ApiResult<Response> {
     prelude(&auth.principal, crate::policy::SCOPE, false, false)?;
     let user = auth.require_user()?;
+    let f = file_for(&state, user, &file, &p).await?;
+    Ok(tinhso_kernel::web::download(f.media_type, &f.name, f.bytes))
+}
+
+/// A register rendered for download.
+pub struct RegisterFile {
+    pub media_type: &'static str,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The register `file` (`out.pdf`, `out.xlsx`, `in.pdf` or `in.xlsx`) of `user`'s agency for
+/// the period: for its document clerks and leaders (the API and the registers page).
+pub async fn file_for(
+    state: &Ctx,
+    user: &tinhso_kernel::auth::User,
+    file: &str,
+    p: &Period,
+) -> Result<RegisterFile, AppError> {
     if !crate::work_files::policy::reads_registers(user) {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::Forbidden);
     }
-    let (direction, media_type) = match file.as_str() {
+    let (direction, media_type) = match file {
         "out.pdf" => (Direction::Out, PDF),
         "out.xlsx" => (Direction::Out, XLSX),
         "in.pdf" => (Direction::In, PDF),
         "in.xlsx" => (Direction::In, XLSX),
-        _ => return Err(AppError::NotFound.into()),
+        _ => return Err(AppError::NotFound),
     };
-    let (from, to) = period(&p, tinhso_kernel::time::local_now().date())?;
+    let (from, to) = period(p, tinhso_kernel::time::local_now().date())?;
     let agency = user.agency_id.as_deref().ok_or(AppError::Forbidden)?;
-    let register = build(&state, agency, direction, from, to).await?;
+    let register = build(state, agency, direction, from, to).await?;
     let bytes = if media_type == PDF {
         register.pdf()?
     } else {
@@ -397,11 +416,11 @@ pub async fn register_file(
         Direction::In => "so-van-ban-den",
     };
     let ext = if media_type == PDF { "pdf" } else { "xlsx" };
-    Ok(tinhso_kernel::web::download(
+    Ok(RegisterFile {
         media_type,
-        &format!("{stem}-{from}-{to}.{ext}"),
+        name: format!("{stem}-{from}-{to}.{ext}"),
         bytes,
-    ))
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `DocOrdinal`…). Token scope `documents`. Someone outside the agency keeping a list or a
 //! file is told it does not exist (404).
 
-use super::policy::{Keeping, WorkFileAction, WorkFilePolicy};
+use super::policy::{WorkFileAction, checked_file, checked_list, own_agency};
 use super::service::{self, FileInput, FileStep, HeadingInput, ListAction};
 use super::store::{self, FileList, WorkFile};
 use crate::api::who;
@@ -13,8 +13,6 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tinhso_domain::official_doc::work_file::{FileCode, roman};
 use tinhso_kernel::Ctx;
-use tinhso_kernel::auth::Principal;
-use tinhso_kernel::auth::policy::{Cx, Subject, check, prelude_of};
 use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::error::{ApiResult, AppError};
 use tinhso_kernel::extract::{Caller, Json, Path};
@@ -40,70 +38,6 @@ pub fn routes() -> Routes {
             Access::Entity("document"),
             routes!(crate::registers::register_file),
         )
-}
-
-async fn decided(
-    state: &Ctx,
-    principal: &Principal,
-    k: &Keeping,
-    action: WorkFileAction,
-) -> Result<(), AppError> {
-    let subject = Subject::of(principal);
-    check::<WorkFilePolicy>(&Cx::from(state), &subject, k, action).await?;
-    Ok(())
-}
-
-/// Loads list `id` and checks that `principal` may take `action` on it.
-async fn checked_list(
-    state: &Ctx,
-    principal: &Principal,
-    id: &str,
-    action: WorkFileAction,
-) -> Result<FileList, AppError> {
-    prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
-    let l = store::list(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let k = Keeping {
-        agency_id: l.agency_id.clone(),
-        creator_id: None,
-    };
-    decided(state, principal, &k, action).await?;
-    Ok(l)
-}
-
-/// Loads file `id` and checks that `principal` may take `action` on it.
-async fn checked_file(
-    state: &Ctx,
-    principal: &Principal,
-    id: &str,
-    action: WorkFileAction,
-) -> Result<WorkFile, AppError> {
-    prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
-    let f = store::file(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    decided(state, principal, &service::keeping_of_file(&f), action).await?;
-    Ok(f)
-}
-
-/// The caller's own agency, checked for `action`.
-async fn own_agency(state: &Ctx, auth: &Auth, action: WorkFileAction) -> Result<String, AppError> {
-    prelude_of::<WorkFilePolicy>(&Subject::of(&auth.principal), action)?;
-    let user = auth.require_user()?;
-    let agency_id = user.agency_id.clone().ok_or(AppError::Forbidden)?;
-    let k = Keeping {
-        agency_id: agency_id.clone(),
-        creator_id: None,
-    };
-    decided(state, &auth.principal, &k, action)
-        .await
-        .map_err(|e| match e {
-            // Someone with no agency of their own is refused, not told of a missing list.
-            AppError::NotFound => AppError::Forbidden,
-            other => other,
-        })?;
-    Ok(agency_id)
 }
 
 /// A major heading (đề mục lớn): I, II, … and its abbreviation.
@@ -263,7 +197,7 @@ pub async fn lists(
     State(state): State<Ctx>,
     Caller(auth): Caller,
 ) -> ApiResult<Json<Vec<WorkFileList>>> {
-    let agency = own_agency(&state, &auth, WorkFileAction::View).await?;
+    let agency = own_agency(&state, &auth.principal, WorkFileAction::View).await?;
     let mut out = Vec::new();
     for l in store::lists_of(&state.db, &agency).await? {
         out.push(list_view_of(&state, l, false).await?);
@@ -285,7 +219,7 @@ pub async fn create_list(
     ClientIp(ip): ClientIp,
     Json(body): Json<WorkFileListDraft>,
 ) -> ApiResult<(StatusCode, Json<WorkFileList>)> {
-    own_agency(&state, &auth, WorkFileAction::ManageList).await?;
+    own_agency(&state, &auth.principal, WorkFileAction::ManageList).await?;
     let who = who(&auth, &ip)?;
     let headings = body
         .headings

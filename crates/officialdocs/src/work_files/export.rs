@@ -56,18 +56,18 @@ pub struct Export {
     pub entries: Vec<Entry>,
 }
 
-/// The order of the file: by the document's date, then its arrival, then its number.
-fn chronological(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    let key = |e: &Entry| {
+/// The order of the file: by the document's date, then its arrival, then its number (the
+/// export and the file's page list its documents so).
+pub fn chronological(a: &Document, b: &Document) -> std::cmp::Ordering {
+    let key = |d: &Document| {
         (
-            e.doc
-                .issued_date
+            d.issued_date
                 .clone()
-                .or_else(|| e.doc.arrival_date.clone())
-                .unwrap_or_else(|| e.doc.created_at.clone()),
-            e.doc.arrival_date.clone(),
-            e.doc.reg_number,
-            e.doc.id.clone(),
+                .or_else(|| d.arrival_date.clone())
+                .unwrap_or_else(|| d.created_at.clone()),
+            d.arrival_date.clone(),
+            d.reg_number,
+            d.id.clone(),
         )
     };
     key(a).cmp(&key(b))
@@ -120,7 +120,7 @@ pub async fn load(state: &Ctx, f: WorkFile) -> Result<Export, AppError> {
             missing,
         });
     }
-    entries.sort_by(chronological);
+    entries.sort_by(|a, b| chronological(&a.doc, &b.doc));
     Ok(Export {
         file: f,
         agency_name,

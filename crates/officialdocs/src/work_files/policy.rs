@@ -4,9 +4,11 @@
 //! (its creator, người lập hồ sơ) opens, fills and closes it too; every official of the agency
 //! reads them. To anyone else they do not exist (404).
 
+use super::store::{self, FileList, WorkFile};
 use std::future::{Future, ready};
-use tinhso_kernel::auth::policy::{Cx, Decision, Policy, Refusal, Subject};
-use tinhso_kernel::auth::{Role, User};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::policy::{Cx, Decision, Policy, Refusal, Subject, check, prelude_of};
+use tinhso_kernel::auth::{Principal, Role, User};
 use tinhso_kernel::error::AppError;
 
 use crate::policy::SCOPE;
@@ -77,6 +79,81 @@ impl WorkFilePolicy {
             Err(Refusal::Forbidden)
         }
     }
+}
+
+async fn decided(
+    state: &Ctx,
+    principal: &Principal,
+    k: &Keeping,
+    action: WorkFileAction,
+) -> Result<(), AppError> {
+    let subject = Subject::of(principal);
+    check::<WorkFilePolicy>(&Cx::from(state), &subject, k, action).await?;
+    Ok(())
+}
+
+/// Loads list `id` and checks that `principal` may take `action` on it (the API and the pages
+/// alike); someone outside its agency is told it does not exist.
+pub async fn checked_list(
+    state: &Ctx,
+    principal: &Principal,
+    id: &str,
+    action: WorkFileAction,
+) -> Result<FileList, AppError> {
+    prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
+    let l = store::list(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let k = Keeping {
+        agency_id: l.agency_id.clone(),
+        creator_id: None,
+    };
+    decided(state, principal, &k, action).await?;
+    Ok(l)
+}
+
+/// Loads file `id` and checks that `principal` may take `action` on it.
+pub async fn checked_file(
+    state: &Ctx,
+    principal: &Principal,
+    id: &str,
+    action: WorkFileAction,
+) -> Result<WorkFile, AppError> {
+    prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
+    let f = store::file(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    decided(
+        state,
+        principal,
+        &super::service::keeping_of_file(&f),
+        action,
+    )
+    .await?;
+    Ok(f)
+}
+
+/// The caller's own agency, checked for `action` on its lists.
+pub async fn own_agency(
+    state: &Ctx,
+    principal: &Principal,
+    action: WorkFileAction,
+) -> Result<String, AppError> {
+    prelude_of::<WorkFilePolicy>(&Subject::of(principal), action)?;
+    let user = principal.user().ok_or(AppError::Unauthorized)?;
+    let agency_id = user.agency_id.clone().ok_or(AppError::Forbidden)?;
+    let k = Keeping {
+        agency_id: agency_id.clone(),
+        creator_id: None,
+    };
+    decided(state, principal, &k, action)
+        .await
+        .map_err(|e| match e {
+            // Someone with no agency of their own is refused, not told of a missing list.
+            AppError::NotFound => AppError::Forbidden,
+            other => other,
+        })?;
+    Ok(agency_id)
 }
 
 /// Whether `user` may read the registers of their agency: its document clerks and leaders.

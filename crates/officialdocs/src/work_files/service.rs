@@ -5,7 +5,7 @@
 use super::policy::{Keeping, WorkFileAction, WorkFilePolicy};
 use super::store::{self, FileChange, FileList, Heading, WorkFile};
 use crate::service::Who;
-use crate::{Direction, events};
+use crate::{Direction, Document, events};
 use chrono::NaiveDate;
 use serde_json::json;
 use tinhso_domain::agency_code::AgencyCode;
@@ -100,7 +100,8 @@ fn numbering(text: Option<&str>) -> Result<FileNumbering, AppError> {
     }
 }
 
-fn editable(l: &FileList) -> Result<(), AppError> {
+/// Refuses a change to an approved list (frozen until an amendment is opened).
+pub fn editable(l: &FileList) -> Result<(), AppError> {
     if l.state == APPROVED {
         return Err(AppError::Conflict(
             "Danh mục hồ sơ đã được phê duyệt: muốn sửa, hãy mở một đợt sửa đổi (amend) rồi trình phê duyệt lại.".into(),
@@ -692,12 +693,7 @@ pub async fn place(
                 "Không có văn bản này trong sổ văn bản của cơ quan.",
             )
         })?;
-    if d.direction == Direction::Out && d.reg_number.is_none() {
-        return Err(AppError::validation(
-            "DocumentId",
-            "Chỉ đưa vào hồ sơ văn bản đi đã ban hành hoặc văn bản đến đã vào sổ.",
-        ));
-    }
+    placeable(&d)?;
     if store::is_placed(&mut tx, file_id, &d.id).await? {
         return Err(AppError::Conflict("Văn bản đã có trong hồ sơ này.".into()));
     }
@@ -730,6 +726,18 @@ pub async fn place(
     .await?;
     tx.commit().await?;
     Ok(i64::from(ordinal))
+}
+
+/// Refuses a document that cannot go into a file: an outgoing one not numbered yet (an
+/// incoming one is registered when it arrives).
+pub fn placeable(d: &Document) -> Result<(), AppError> {
+    if d.direction == Direction::Out && d.reg_number.is_none() {
+        return Err(AppError::validation(
+            "DocumentId",
+            "Chỉ đưa vào hồ sơ văn bản đi đã ban hành hoặc văn bản đến đã vào sổ.",
+        ));
+    }
+    Ok(())
 }
 
 /// Takes a document out of an open file (the document itself stays as it is).
@@ -766,7 +774,7 @@ pub async fn unplace(
 }
 
 /// Refuses a change to the documents of a file that is not open.
-fn accepting(f: &WorkFile) -> Result<(), AppError> {
+pub fn accepting(f: &WorkFile) -> Result<(), AppError> {
     let open = f
         .state
         .parse::<FileState>()

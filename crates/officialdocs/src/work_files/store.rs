@@ -451,3 +451,35 @@ pub async fn full_name(db: &Db, user_id: &str) -> Result<Option<String>, AppErro
         .await?;
     Ok(row.map(|(n,)| n))
 }
+
+/// The agency's open files, by code: where a document of the agency can be placed.
+pub async fn open_files_of(db: &Db, agency_id: &str) -> Result<Vec<WorkFile>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{FILE} WHERE agency_id = $1 AND state = 'open' ORDER BY code"
+    )))
+    .bind(agency_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The files a document is placed in, by code.
+pub async fn files_holding(db: &Db, document_id: &str) -> Result<Vec<WorkFile>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{FILE} WHERE id IN (SELECT file_id FROM work_file_documents WHERE document_id = $1)
+         ORDER BY code"
+    )))
+    .bind(document_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The active officials of an agency, by name: who may be made responsible for a file.
+pub async fn officials(db: &Db, agency_id: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, full_name FROM users WHERE agency_id = $1 AND kind = 'official'
+         AND disabled = 0 ORDER BY full_name, id",
+    )
+    .bind(agency_id)
+    .fetch_all(&db.pool)
+    .await?)
+}

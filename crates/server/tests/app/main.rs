@@ -39,4 +39,5 @@ mod search_engines;
 mod security;
 mod storage;
 mod translations;
+mod work_file_pages;
 mod work_files;
