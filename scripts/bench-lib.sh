@@ -24,6 +24,13 @@ start_server() {
       url="postgres://postgres@127.0.0.1:5432/tinhso_bench_$port$suffix" ;;
     *) echo "database must be sqlite or postgres" >&2; return 2 ;;
   esac
+  launch_server "$dir" "$url" "$port"
+}
+
+# launch_server DIR URL [PORT]: the server on an existing data folder and database (a reused
+# benchmark's data: see BENCH_REUSE in scripts/bench-documents).
+launch_server() {
+  local dir=$1 url=$2 port=${3:-$((20000 + RANDOM % 10000))}
   # A copy of the binary, so a rebuild during a long run cannot touch the running server.
   cp "$BIN" "$dir/tinhso"
   python3 e2e/smtp_sink.py "$((port + 1))" "$dir/mail.jsonl" >/dev/null 2>&1 &

@@ -11,13 +11,14 @@
 //! spaces, so both engines match exactly the same words.
 
 use serde::{Deserialize, Serialize};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query as TantivyQuery,
-    RegexQuery, TermQuery,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -30,9 +31,9 @@ use tantivy::{DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Searche
 const TOKENIZER: &str = "folded";
 /// The writer's memory before it flushes a segment (tantivy asks at least 15 MB).
 const WRITER_BUDGET: usize = 32_000_000;
-/// A title word weighs this many times a body word, as in the database engine's ranking
-/// (`ts_rank` weights A 1.0 and B 0.4).
-const TITLE_BOOST: f32 = 2.5;
+/// How much a word found in the title adds over the same word anywhere (the database engine's
+/// `ts_rank` weights A 1.0 and B 0.4).
+const TITLE_BOOST: f32 = 1.5;
 /// Separates kind and id in an entry's key (neither contains it).
 const KEY_SEP: char = '\u{1f}';
 
@@ -112,8 +113,10 @@ struct Fields {
     key: Field,
     kind: Field,
     grants: Field,
+    /// Title and body words together: what a query must match.
+    words: Field,
+    /// Title words again, to rank a match in the title above one in the body.
     title: Field,
-    body: Field,
     facets: Field,
     updated: Field,
 }
@@ -129,8 +132,8 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING),
         grants: b.add_text_field("grants", STRING),
-        title: b.add_text_field("title", words.clone()),
-        body: b.add_text_field("body", words),
+        words: b.add_text_field("words", words.clone()),
+        title: b.add_text_field("title", words),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         updated: b.add_i64_field("updated", INDEXED | FAST),
     };
@@ -239,8 +242,8 @@ impl Index {
         for g in &e.grants {
             d.add_text(f.grants, g);
         }
+        d.add_text(f.words, format!("{} {}", e.title, e.body));
         d.add_text(f.title, &e.title);
-        d.add_text(f.body, &e.body);
         for (name, value) in &e.facets {
             d.add_facet(f.facets, facet(name, value));
         }
@@ -309,25 +312,25 @@ impl Index {
         BooleanQuery::new(must)
     }
 
-    /// Every word of a group, each in the title (weighted) or the body.
+    /// Every word of a group (the last one perhaps as a prefix), anywhere in the entry; each
+    /// also found in the title ranks the entry higher. One posting list per word to intersect
+    /// (not a union of title and body), the title's only read for the entries that match.
     fn all_words(&self, group: &[(String, bool)]) -> Box<dyn TantivyQuery> {
-        let words = group
-            .iter()
-            .map(|(w, prefix)| {
-                let mut either: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-                for (field, boost) in [(self.fields.title, TITLE_BOOST), (self.fields.body, 1.0)] {
-                    either.push((Occur::Should, boosted(word(field, w), boost)));
-                    if *prefix && let Some(p) = prefix_of(field, w) {
-                        either.push((Occur::Should, boosted(p, boost * 0.5)));
-                    }
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        for (w, prefix) in group {
+            let (anywhere, in_title) = if *prefix {
+                match (prefix_of(f.words, w), prefix_of(f.title, w)) {
+                    (Some(a), Some(t)) => (a, t),
+                    _ => (word(f.words, w), word(f.title, w)),
                 }
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(either)) as Box<dyn TantivyQuery>,
-                )
-            })
-            .collect();
-        Box::new(BooleanQuery::new(words))
+            } else {
+                (word(f.words, w), word(f.title, w))
+            };
+            clauses.push((Occur::Must, anywhere));
+            clauses.push((Occur::Should, boosted(in_title, TITLE_BOOST)));
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn hits(&self, searcher: &Searcher, top: Vec<(f64, DocAddress)>) -> Result<Vec<Hit>> {
@@ -365,22 +368,12 @@ fn word(field: Field, w: &str) -> Box<dyn TantivyQuery> {
     ))
 }
 
-/// Words starting with `w` (letters and digits only, as the kernel parses them; anything else
-/// is escaped all the same).
+/// Words starting with `w`: the term dictionary's range from `w` to `w` followed by the
+/// last code point (terms compare as UTF-8 bytes), with no automaton to compile.
 fn prefix_of(field: Field, w: &str) -> Option<Box<dyn TantivyQuery>> {
-    let escaped: String = w
-        .chars()
-        .flat_map(|c| {
-            let special = !c.is_alphanumeric();
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect();
-    RegexQuery::from_pattern(&format!("{escaped}.*"), field)
-        .ok()
-        .map(|q| Box::new(q) as Box<dyn TantivyQuery>)
+    let from = Term::from_field_text(field, w);
+    let to = Term::from_field_text(field, &format!("{w}{}", char::MAX));
+    Some(Box::new(RangeQuery::new(Bound::Included(from), Bound::Excluded(to))))
 }
 
 fn boosted(q: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
@@ -393,8 +386,13 @@ fn boosted(q: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
 
 /// Entries holding one of `values` in `field`; none when there are none.
 fn any_of<S: AsRef<str>>(field: Field, values: &[S]) -> Box<dyn TantivyQuery> {
-    if values.is_empty() {
-        return Box::new(EmptyQuery);
+    match values {
+        [] => return Box::new(EmptyQuery),
+        [one] => {
+            let term = Term::from_field_text(field, one.as_ref());
+            return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        }
+        _ => {}
     }
     let terms = values
         .iter()
