@@ -12,18 +12,42 @@
 use std::time::{Duration, Instant};
 use tinhso_searchindex::{Entry, Index, Mark, Query};
 
-const TYPES: [&str; 6] = ["quyet dinh", "cong van", "ke hoach", "bao cao", "thong bao", "to trinh"];
+const TYPES: [&str; 6] = [
+    "quyet dinh",
+    "cong van",
+    "ke hoach",
+    "bao cao",
+    "thong bao",
+    "to trinh",
+];
 const ACTS: [&str; 10] = [
-    "phe duyet", "trien khai thuc hien", "so ket", "ra soat", "kien toan", "huong dan", "don doc",
-    "dieu chinh", "tang cuong", "to chuc kiem tra",
+    "phe duyet",
+    "trien khai thuc hien",
+    "so ket",
+    "ra soat",
+    "kien toan",
+    "huong dan",
+    "don doc",
+    "dieu chinh",
+    "tang cuong",
+    "to chuc kiem tra",
 ];
 const MATTERS: [&str; 16] = [
-    "cong tac cai cach hanh chinh", "du toan thu chi ngan sach", "quy hoach chung do thi",
-    "chuong trinh muc tieu quoc gia giam ngheo", "cong tac phong chong dich benh",
-    "ke hoach tuyen sinh dau cap", "viec cap giay chung nhan quyen su dung dat",
-    "ho so giai phong mat bang", "cong tac tiep cong dan", "chuyen doi so trong co quan nha nuoc",
-    "an toan thuc pham dip cuoi nam", "phong chong thien tai va tim kiem cuu nan",
-    "thi dua khen thuong", "boi duong can bo cong chuc cap xa", "quan ly trat tu xay dung",
+    "cong tac cai cach hanh chinh",
+    "du toan thu chi ngan sach",
+    "quy hoach chung do thi",
+    "chuong trinh muc tieu quoc gia giam ngheo",
+    "cong tac phong chong dich benh",
+    "ke hoach tuyen sinh dau cap",
+    "viec cap giay chung nhan quyen su dung dat",
+    "ho so giai phong mat bang",
+    "cong tac tiep cong dan",
+    "chuyen doi so trong co quan nha nuoc",
+    "an toan thuc pham dip cuoi nam",
+    "phong chong thien tai va tim kiem cuu nan",
+    "thi dua khen thuong",
+    "boi duong can bo cong chuc cap xa",
+    "quan ly trat tu xay dung",
     "thu hut dau tu vao khu cong nghiep",
 ];
 const SENTENCES: [&str; 8] = [
@@ -67,7 +91,9 @@ fn entry(rng: &mut Rng, i: usize) -> Entry {
         ACTS[rng.below(ACTS.len())],
         MATTERS[rng.below(MATTERS.len())]
     );
-    let sentences: Vec<&str> = (0..5).map(|_| SENTENCES[rng.below(SENTENCES.len())]).collect();
+    let sentences: Vec<&str> = (0..5)
+        .map(|_| SENTENCES[rng.below(SENTENCES.len())])
+        .collect();
     Entry {
         kind: "document".into(),
         id: format!("d{i:08}"),
@@ -79,7 +105,10 @@ fn entry(rng: &mut Rng, i: usize) -> Entry {
             ("organ".into(), format!("000.00.{:02}.H56", rng.below(8))),
             ("year".into(), "2026".into()),
             ("state".into(), "registered".into()),
-            ("urgency".into(), ["normal", "urgent"][usize::from(i % 17 == 0)].into()),
+            (
+                "urgency".into(),
+                ["normal", "urgent"][usize::from(i % 17 == 0)].into(),
+            ),
         ],
         updated: i as i64,
     }
@@ -125,7 +154,11 @@ fn main() {
         &FACETS
     };
     for text in QUERIES.iter().copied().chain([""]) {
-        let groups = if text.is_empty() { Vec::new() } else { groups(text) };
+        let groups = if text.is_empty() {
+            Vec::new()
+        } else {
+            groups(text)
+        };
         let q = Query {
             kinds: &["document"],
             groups: &groups,
@@ -146,7 +179,11 @@ fn main() {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "  {:<26} {total:>8} hits  p50 {:>7.2} ms  p99 {:>7.2} ms",
-            if text.is_empty() { "(no words, newest)" } else { text },
+            if text.is_empty() {
+                "(no words, newest)"
+            } else {
+                text
+            },
             ms(times[times.len() / 2]),
             ms(times[times.len() - 1])
         );

@@ -373,7 +373,10 @@ fn word(field: Field, w: &str) -> Box<dyn TantivyQuery> {
 fn prefix_of(field: Field, w: &str) -> Option<Box<dyn TantivyQuery>> {
     let from = Term::from_field_text(field, w);
     let to = Term::from_field_text(field, &format!("{w}{}", char::MAX));
-    Some(Box::new(RangeQuery::new(Bound::Included(from), Bound::Excluded(to))))
+    Some(Box::new(RangeQuery::new(
+        Bound::Included(from),
+        Bound::Excluded(to),
+    )))
 }
 
 fn boosted(q: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
