@@ -107,7 +107,7 @@ fn entry(rng: &mut Rng, i: usize) -> Entry {
             ("state".into(), "registered".into()),
             (
                 "urgency".into(),
-                ["normal", "urgent"][usize::from(i % 17 == 0)].into(),
+                ["normal", "urgent"][usize::from(i.is_multiple_of(17))].into(),
             ),
         ],
         updated: i as i64,
