@@ -11,7 +11,8 @@ CREATE TABLE search_changes (
     at TEXT NOT NULL
 );
 CREATE INDEX search_changes_at ON search_changes (at);
-CREATE INDEX search_changes_xid ON search_changes (xid);
+-- Rounds read the log in this order, from a transaction on.
+CREATE INDEX search_changes_xid ON search_changes (xid, seq);
 
 -- Which database an index on disk was built from: a node whose index names another epoch,
 -- or a position the pruning has passed, builds it afresh.

@@ -226,8 +226,10 @@ struct Round {
     began: Instant,
     /// PostgreSQL: the oldest transaction running when the round began (the next position).
     target: Option<i64>,
-    /// The sequence after which the next page starts.
-    after: i64,
+    /// Where the next page starts: after this (transaction, sequence) on PostgreSQL, whose log
+    /// is read in transaction order through its `(xid, seq)` index; after this sequence on
+    /// SQLite (the transaction is 0 there).
+    after: (i64, i64),
 }
 
 /// Reads and applies the next page of the round (beginning one if none is under way); `true`
@@ -250,27 +252,38 @@ async fn round_page(
                 Backend::Sqlite => None,
             },
             after: match db.backend {
-                Backend::Postgres => 0,
-                Backend::Sqlite => follow.position,
+                // From the position's transaction on.
+                Backend::Postgres => (follow.position, -1),
+                Backend::Sqlite => (0, follow.position),
             },
         },
     };
-    let sql = match db.backend {
-        Backend::Postgres => {
-            "SELECT seq, xid, kind, entry_id FROM search_changes WHERE xid >= $1 AND seq > $2
-             ORDER BY seq LIMIT $3"
-        }
-        Backend::Sqlite => {
-            "SELECT seq, xid, kind, entry_id FROM search_changes WHERE seq > $2 AND $1 = $1
-             ORDER BY seq LIMIT $3"
-        }
-    };
-    let found = sqlx::query(sql)
-        .bind(follow.position)
-        .bind(round.after)
-        .bind(rows + 1)
-        .fetch_all(&db.pool)
-        .await?;
+    let found =
+        match db.backend {
+            // In the order of the `(xid, seq)` index, so a page reads only recent rows whatever
+            // the log's length (in sequence order PostgreSQL walked the whole log: 0.7 s a search
+            // at 2,000,000 rows). A transaction that commits behind the cursor began after the
+            // round did, so it is at or past the next position and read by the next round.
+            Backend::Postgres => sqlx::query(
+                "SELECT seq, xid, kind, entry_id FROM search_changes WHERE (xid, seq) > ($1, $2)
+                 ORDER BY xid, seq LIMIT $3",
+            )
+            .bind(round.after.0)
+            .bind(round.after.1)
+            .bind(rows + 1)
+            .fetch_all(&db.pool)
+            .await?,
+            Backend::Sqlite => {
+                sqlx::query(
+                    "SELECT seq, xid, kind, entry_id FROM search_changes WHERE seq > $1
+                 ORDER BY seq LIMIT $2",
+                )
+                .bind(round.after.1)
+                .bind(rows + 1)
+                .fetch_all(&db.pool)
+                .await?
+            }
+        };
     let full = found.len() as i64 > rows;
     if full && whole_only {
         return Ok(false);
@@ -278,16 +291,16 @@ async fn round_page(
     let mut fresh: Vec<(i64, i64, String, String)> = Vec::new();
     for row in found.iter().take(rows as usize) {
         let seq: i64 = row.try_get("seq")?;
-        round.after = seq;
+        let xid: i64 = row.try_get("xid")?;
+        round.after = (xid, seq);
         if !follow.applied.contains_key(&seq) {
-            let xid: i64 = row.try_get("xid")?;
             fresh.push((seq, xid, row.try_get("kind")?, row.try_get("entry_id")?));
         }
     }
     let position = match round.target {
         Some(target) if !full => target.max(follow.position),
         Some(_) => follow.position,
-        None => round.after,
+        None => round.after.1,
     };
     if !fresh.is_empty() {
         let keys: BTreeSet<(String, String)> =
