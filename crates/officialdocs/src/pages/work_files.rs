@@ -323,6 +323,26 @@ fn to_list(id: &str, done: &str) -> Response {
     Redirect::to(&format!("/office/work-files?list={id}&done={done}")).into_response()
 }
 
+/// What a list form's post answers: back to list `Ok(id)` with the form named as done, or the
+/// lists again with the refusal next to the form and what was typed kept.
+async fn list_step_answer(
+    state: &Ctx,
+    page: &Page,
+    user: &User,
+    selected: Option<&str>,
+    form_name: &str,
+    form: BTreeMap<String, String>,
+    result: Result<String, AppError>,
+) -> PageResult<Response> {
+    match result {
+        Ok(id) => Ok(to_list(&id, form_name)),
+        Err(e) => {
+            let kept = refused(page.lang, form_name, form, e)?;
+            render_lists(state, page, user, selected, None, Some(&kept)).await
+        }
+    }
+}
+
 /// Drafts the agency's list for a year with up to three headings (the document clerk).
 async fn create_list(
     State(state): State<Ctx>,
@@ -355,13 +375,7 @@ async fn create_list(
         headings,
     )
     .await;
-    match result {
-        Ok(id) => Ok(to_list(&id, "create")),
-        Err(e) => {
-            let kept = refused(page.lang, "create", form, e)?;
-            render_lists(&state, &page, &user, None, None, Some(&kept)).await
-        }
-    }
+    list_step_answer(&state, &page, &user, None, "create", form, result).await
 }
 
 /// Adds a major heading to a list being drafted or amended (the document clerk).
@@ -379,13 +393,9 @@ async fn add_heading(
         abbreviation: field(&form, "Abbreviation").to_owned(),
         title: field(&form, "Title").to_owned(),
     };
-    match service::add_heading(&state, &who(&user, &ip), &id, input).await {
-        Ok(_) => Ok(to_list(&id, "heading")),
-        Err(e) => {
-            let kept = refused(page.lang, "heading", form, e)?;
-            render_lists(&state, &page, &user, Some(&id), None, Some(&kept)).await
-        }
-    }
+    let result = service::add_heading(&state, &who(&user, &ip), &id, input).await;
+    let result = result.map(|_| id.clone());
+    list_step_answer(&state, &page, &user, Some(&id), "heading", form, result).await
 }
 
 /// Plans a file in a list being drafted or amended (the document clerk).
@@ -406,13 +416,9 @@ async fn add_file(
         creator_id: optional(&form, "CreatorId"),
         description: field(&form, "Description").to_owned(),
     };
-    match service::add_file(&state, &who(&user, &ip), &id, input).await {
-        Ok(_) => Ok(to_list(&id, "file")),
-        Err(e) => {
-            let kept = refused(page.lang, "file", form, e)?;
-            render_lists(&state, &page, &user, Some(&id), None, Some(&kept)).await
-        }
-    }
+    let result = service::add_file(&state, &who(&user, &ip), &id, input).await;
+    let result = result.map(|_| id.clone());
+    list_step_answer(&state, &page, &user, Some(&id), "file", form, result).await
 }
 
 /// A leader approves the list; the document clerk opens its amendment with the reason.
@@ -430,13 +436,9 @@ async fn list_act(
         .parse()
         .map_err(|_| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
     let note = field(&form, "Note").to_owned();
-    match service::list_action(&state, &who(&user, &ip), &id, action, &note).await {
-        Ok(()) => Ok(to_list(&id, &name)),
-        Err(e) => {
-            let kept = refused(page.lang, &name, form, e)?;
-            render_lists(&state, &page, &user, Some(&id), None, Some(&kept)).await
-        }
-    }
+    let result = service::list_action(&state, &who(&user, &ip), &id, action, &note).await;
+    let result = result.map(|()| id.clone());
+    list_step_answer(&state, &page, &user, Some(&id), &name, form, result).await
 }
 
 #[derive(Deserialize, Default)]
