@@ -10,14 +10,17 @@
 //! starts over. Words arrive already folded and split by the kernel; this crate only splits on
 //! spaces, so both engines match exactly the same words.
 
+use bits::Bits;
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query as TantivyQuery,
+    BooleanQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur, Query as TantivyQuery,
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{
@@ -25,15 +28,16 @@ use tantivy::schema::{
     TantivyDocument, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, Term};
+use tantivy::{
+    DocAddress, DocId, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader, Term,
+};
 
 /// The tokenizer of titles and bodies: the kernel has folded and split the words already.
 const TOKENIZER: &str = "folded";
 /// The writer's memory before it flushes a segment (tantivy asks at least 15 MB).
 const WRITER_BUDGET: usize = 32_000_000;
-/// How much a word found in the title adds over the same word anywhere (the database engine's
-/// `ts_rank` weights A 1.0 and B 0.4).
-const TITLE_BOOST: f32 = 1.5;
+/// The memory kept for sets of visible documents and of prefixes' documents ([`bits`]).
+const SETS_BUDGET: usize = 64 << 20;
 /// Separates kind and id in an entry's key (neither contains it).
 const KEY_SEP: char = '\u{1f}';
 
@@ -106,6 +110,9 @@ pub struct Found {
     pub total: u64,
     /// `(facet, value, count)`, by facet, then count (highest first), then value.
     pub facets: Vec<(String, String, u64)>,
+    /// Whether the total and facet counts are estimates (more than [`summary::EXACT`]
+    /// matches, counted from an even sample of them).
+    pub estimated: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -113,10 +120,9 @@ struct Fields {
     key: Field,
     kind: Field,
     grants: Field,
-    /// Title and body words together: what a query must match.
+    /// Title and body words together (the title's twice, so that a word in the title ranks
+    /// the entry above one where it is only in the body).
     words: Field,
-    /// Title words again, to rank a match in the title above one in the body.
-    title: Field,
     facets: Field,
     updated: Field,
 }
@@ -132,8 +138,7 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING),
         grants: b.add_text_field("grants", STRING),
-        words: b.add_text_field("words", words.clone()),
-        title: b.add_text_field("title", words),
+        words: b.add_text_field("words", words),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         updated: b.add_i64_field("updated", INDEXED | FAST),
     };
@@ -146,6 +151,7 @@ pub struct Index {
     fields: Fields,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
+    sets: bits::Cache,
 }
 
 impl Index {
@@ -187,6 +193,7 @@ impl Index {
             fields: schema().1,
             writer: Mutex::new(writer),
             reader,
+            sets: bits::Cache::new(SETS_BUDGET),
         })
     }
 
@@ -242,8 +249,7 @@ impl Index {
         for g in &e.grants {
             d.add_text(f.grants, g);
         }
-        d.add_text(f.words, format!("{} {}", e.title, e.body));
-        d.add_text(f.title, &e.title);
+        d.add_text(f.words, format!("{} {} {}", e.title, e.title, e.body));
         for (name, value) in &e.facets {
             d.add_facet(f.facets, facet(name, value));
         }
@@ -252,42 +258,184 @@ impl Index {
     }
 
     /// Runs a search: a page of hits (best first; without words, newest first), the number of
-    /// matching entries and the facet counts over all of them.
+    /// matching entries and the facet counts over all of them (estimated from a sample past
+    /// [`summary::EXACT`] matches, and then marked so).
     pub fn search(&self, q: &Query<'_>) -> Result<Found> {
         let searcher = self.reader.searcher();
-        let ranked = q.groups.iter().any(|g| !g.is_empty());
-        let query = self.query(q, ranked);
-        let page = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
-        let mut names: Vec<&str> = q.count.to_vec();
-        names.sort_unstable();
-        names.dedup();
-        let mut facets = FacetCollector::for_field("facets");
-        for name in &names {
-            facets.add_facet(Facet::from_path([*name]));
+        let groups: Vec<&Vec<(String, bool)>> = q.groups.iter().filter(|g| !g.is_empty()).collect();
+        match groups.as_slice() {
+            [] => self.matching(&searcher, q, &[]),
+            [words] => self.matching(&searcher, q, words),
+            _ => self.alternatives(&searcher, q),
         }
-        let (addresses, total, counts) = if ranked {
-            let (top, total, counts) =
-                searcher.search(&query, &(page.order_by_score(), Count, facets))?;
-            let top: Vec<(f64, DocAddress)> =
-                top.into_iter().map(|(s, a)| (f64::from(s), a)).collect();
-            (top, total, counts)
-        } else {
-            let by_time = page.order_by_fast_field::<i64>("updated", Order::Desc);
-            let (top, total, counts) = searcher.search(&query, &(by_time, Count, facets))?;
-            (
-                top.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                total,
-                counts,
-            )
+    }
+
+    /// Entries holding every word of `group` (none: every visible entry, newest first).
+    ///
+    /// The page is ranked by block-max WAND over the words' posting lists: whole blocks of
+    /// entries that cannot reach the page are skipped, so a broad query reads a small part of
+    /// its matches. What the words do not rank (visibility, filters, a last word typed as a
+    /// prefix) is a set of the segment's entries, read one bit per candidate.
+    fn matching(
+        &self,
+        searcher: &Searcher,
+        q: &Query<'_>,
+        group: &[(String, bool)],
+    ) -> Result<Found> {
+        let f = self.fields;
+        let words: Vec<Term> = group
+            .iter()
+            .filter(|(_, prefix)| !prefix)
+            .map(|(w, _)| Term::from_field_text(f.words, w))
+            .collect();
+        let prefixes: Vec<&str> = group
+            .iter()
+            .filter(|(_, prefix)| *prefix)
+            .map(|(w, _)| w.as_str())
+            .collect();
+        let words_query = all_of(&words);
+        let ranking = match &words_query {
+            Some(query) => Some(query.weight(EnableScoring::enabled_from_searcher(searcher))?),
+            None => None,
         };
+        let counting = match &words_query {
+            Some(query) => Some(query.weight(EnableScoring::disabled_from_searcher(searcher))?),
+            None => None,
+        };
+        let mut top = TopK::new(q.offset + q.limit.max(1));
+        let mut parts = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut required = self.visible(searcher, reader, q)?;
+            for prefix in &prefixes {
+                let with = self.prefixed(searcher, reader, prefix)?;
+                required = Arc::new(required.and(&with));
+            }
+            if required.len() == 0 {
+                continue;
+            }
+            let at = |doc| DocAddress::new(ord as u32, doc);
+            match &ranking {
+                Some(weight) => {
+                    weight.for_each_pruning(top.threshold(), reader, &mut |doc, score| {
+                        if required.contains(doc) {
+                            top.push(f64::from(score), at(doc));
+                        }
+                        top.threshold()
+                    })?;
+                }
+                None => newest(reader, &required, &mut |updated, doc| {
+                    top.push(updated as f64, at(doc))
+                })?,
+            }
+            let inverted = reader.inverted_index(f.words)?;
+            let words_bound = words
+                .iter()
+                .map(|t| inverted.doc_freq(t).map(u64::from))
+                .collect::<std::io::Result<Vec<u64>>>()?
+                .into_iter()
+                .min();
+            parts.push(summary::Part {
+                reader,
+                required,
+                words_bound,
+            });
+        }
+        let names = facet_names(q);
+        let summary = summary::summarise(&parts, counting.as_deref(), &names)?;
+        let ranked = ranking.is_some();
+        let page = top
+            .into_sorted()
+            .into_iter()
+            .skip(q.offset)
+            .map(|(key, at)| (if ranked { key } else { 0.0 }, at))
+            .collect();
         Ok(Found {
-            hits: self.hits(&searcher, addresses)?,
-            total: total as u64,
-            facets: facet_counts(&counts, &names),
+            hits: self.hits(searcher, page)?,
+            total: summary.total,
+            facets: summary.facets,
+            estimated: summary.estimated,
         })
     }
 
-    fn query(&self, q: &Query<'_>, ranked: bool) -> BooleanQuery {
+    /// The entries of a segment the searcher may see among the kinds and filters asked for.
+    fn visible(
+        &self,
+        searcher: &Searcher,
+        reader: &SegmentReader,
+        q: &Query<'_>,
+    ) -> Result<Arc<Bits>> {
+        let f = self.fields;
+        let mut grants: Vec<&str> = q.grants.iter().map(String::as_str).collect();
+        grants.sort_unstable();
+        let mut kinds = q.kinds.to_vec();
+        kinds.sort_unstable();
+        let mut filters: Vec<String> = q.filters.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        filters.sort_unstable();
+        let what = format!(
+            "visible\u{1f}{}\u{1f}{}\u{1f}{}",
+            grants.join(" "),
+            kinds.join(" "),
+            filters.join("\u{1e}")
+        );
+        let mut conditions: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![
+            (Occur::Must, any_of(f.grants, q.grants)),
+            (Occur::Must, any_of(f.kind, q.kinds)),
+        ];
+        for (name, value) in q.filters {
+            let term = Term::from_facet(f.facets, &facet(name, value));
+            conditions.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        self.set_of(searcher, reader, what, &BooleanQuery::new(conditions))
+    }
+
+    /// The entries of a segment holding a word that starts with `prefix`.
+    fn prefixed(
+        &self,
+        searcher: &Searcher,
+        reader: &SegmentReader,
+        prefix: &str,
+    ) -> Result<Arc<Bits>> {
+        let what = format!("prefix\u{1f}{prefix}");
+        self.set_of(
+            searcher,
+            reader,
+            what,
+            prefix_of(self.fields.words, prefix).as_ref(),
+        )
+    }
+
+    fn set_of(
+        &self,
+        searcher: &Searcher,
+        reader: &SegmentReader,
+        what: String,
+        query: &dyn TantivyQuery,
+    ) -> Result<Arc<Bits>> {
+        let key = bits::Key {
+            segment: reader.segment_id(),
+            deletes: reader.delete_opstamp(),
+            what,
+        };
+        self.sets.get_or_make(key, || -> Result<Bits> {
+            let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+            let mut set = Bits::new(reader.max_doc());
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if !reader.is_deleted(doc) {
+                        set.insert(doc);
+                    }
+                }
+            })?;
+            Ok(set)
+        })
+    }
+
+    /// Entries matching one of several word groups (a query of "all words but one"): rare,
+    /// answered by reading every match.
+    fn alternatives(&self, searcher: &Searcher, q: &Query<'_>) -> Result<Found> {
         let f = self.fields;
         let mut must: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![
             (Occur::Must, unscored(any_of(f.grants, q.grants))),
@@ -300,39 +448,47 @@ impl Index {
                 unscored(Box::new(TermQuery::new(term, IndexRecordOption::Basic))),
             ));
         }
-        if ranked {
-            let groups: Vec<(Occur, Box<dyn TantivyQuery>)> = q
-                .groups
-                .iter()
-                .filter(|g| !g.is_empty())
-                .map(|g| (Occur::Should, self.all_words(g)))
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(groups))));
+        let groups: Vec<(Occur, Box<dyn TantivyQuery>)> = q
+            .groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| (Occur::Should, self.all_words(g)))
+            .collect();
+        must.push((Occur::Must, Box::new(BooleanQuery::new(groups))));
+        let query = BooleanQuery::new(must);
+        let page = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        let names = facet_names(q);
+        let mut facets = FacetCollector::for_field("facets");
+        for name in &names {
+            facets.add_facet(Facet::from_path([*name]));
         }
-        BooleanQuery::new(must)
+        let (top, total, counts) =
+            searcher.search(&query, &(page.order_by_score(), Count, facets))?;
+        let top = top.into_iter().map(|(s, a)| (f64::from(s), a)).collect();
+        Ok(Found {
+            hits: self.hits(searcher, top)?,
+            total: total as u64,
+            facets: facet_counts(&counts, &names),
+            estimated: false,
+        })
     }
 
-    /// Every word of a group (the last one perhaps as a prefix), anywhere in the entry; each
-    /// also found in the title ranks the entry higher. One posting list per word to intersect
-    /// (not a union of title and body), the title's only read for the entries that match.
+    /// Every word of a group (the last one perhaps as a prefix).
     fn all_words(&self, group: &[(String, bool)]) -> Box<dyn TantivyQuery> {
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        for (w, prefix) in group {
-            let (anywhere, in_title) = if *prefix {
-                match (prefix_of(f.words, w), prefix_of(f.title, w)) {
-                    (Some(a), Some(t)) => (a, t),
-                    _ => (word(f.words, w), word(f.title, w)),
-                }
-            } else {
-                (word(f.words, w), word(f.title, w))
-            };
-            clauses.push((Occur::Must, anywhere));
-            clauses.push((Occur::Should, boosted(in_title, TITLE_BOOST)));
-        }
+        let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = group
+            .iter()
+            .map(|(w, prefix)| {
+                let query = if *prefix {
+                    prefix_of(f.words, w)
+                } else {
+                    word(f.words, w)
+                };
+                (Occur::Must, query)
+            })
+            .collect();
         Box::new(BooleanQuery::new(clauses))
     }
-
     fn hits(&self, searcher: &Searcher, top: Vec<(f64, DocAddress)>) -> Result<Vec<Hit>> {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -370,20 +526,146 @@ fn word(field: Field, w: &str) -> Box<dyn TantivyQuery> {
 
 /// Words starting with `w`: the term dictionary's range from `w` to `w` followed by the
 /// last code point (terms compare as UTF-8 bytes), with no automaton to compile.
-fn prefix_of(field: Field, w: &str) -> Option<Box<dyn TantivyQuery>> {
+fn prefix_of(field: Field, w: &str) -> Box<dyn TantivyQuery> {
     let from = Term::from_field_text(field, w);
     let to = Term::from_field_text(field, &format!("{w}{}", char::MAX));
-    Some(Box::new(RangeQuery::new(
-        Bound::Included(from),
-        Bound::Excluded(to),
-    )))
+    Box::new(RangeQuery::new(Bound::Included(from), Bound::Excluded(to)))
 }
 
-fn boosted(q: Box<dyn TantivyQuery>, boost: f32) -> Box<dyn TantivyQuery> {
-    if (boost - 1.0).abs() < f32::EPSILON {
-        q
-    } else {
-        Box::new(BoostQuery::new(q, boost))
+/// Entries holding every one of `words`, ranked by them (BM25); `None` without words. Term
+/// queries alone, so that tantivy ranks them by block-max WAND.
+fn all_of(words: &[Term]) -> Option<Box<dyn TantivyQuery>> {
+    let scored = |t: &Term| {
+        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)) as Box<dyn TantivyQuery>
+    };
+    match words {
+        [] => None,
+        [one] => Some(scored(one)),
+        _ => Some(Box::new(BooleanQuery::new(
+            words.iter().map(|t| (Occur::Must, scored(t))).collect(),
+        ))),
+    }
+}
+
+/// The facets to count, each once, in order.
+fn facet_names<'a>(q: &Query<'a>) -> Vec<&'a str> {
+    let mut names: Vec<&str> = q.count.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Calls `found(updated, doc)` for the segment's newest `required` entries — at least as many
+/// as any page can show (reading the `updated` column's values in ranges from the newest, so
+/// a segment of a million visible entries is not read whole), or all of them when few.
+fn newest(
+    reader: &SegmentReader,
+    required: &Bits,
+    found: &mut dyn FnMut(i64, DocId),
+) -> Result<()> {
+    const ENOUGH: u64 = 1_000;
+    let updated = reader.fast_fields().i64("updated")?;
+    let max_doc = reader.max_doc();
+    if required.len() <= 50_000 {
+        for doc in required.range(0, max_doc) {
+            if let Some(t) = updated.first(doc) {
+                found(t, doc);
+            }
+        }
+        return Ok(());
+    }
+    let (low, high) = (updated.min_value(), updated.max_value());
+    let span = (i128::from(high) - i128::from(low)).max(1);
+    let mut share = ENOUGH as f64 * 4.0 / required.len() as f64;
+    let mut docs = Vec::new();
+    loop {
+        let back = (span as f64 * share.min(1.0)) as i128;
+        let from = (i128::from(high) - back).max(i128::from(low)) as i64;
+        docs.clear();
+        updated.get_docids_for_value_range(from..=high, 0..max_doc, &mut docs);
+        let kept: Vec<DocId> = docs
+            .iter()
+            .copied()
+            .filter(|d| required.contains(*d))
+            .collect();
+        if kept.len() as u64 >= ENOUGH || from <= low {
+            for doc in kept {
+                if let Some(t) = updated.first(doc) {
+                    found(t, doc);
+                }
+            }
+            return Ok(());
+        }
+        share *= 4.0;
+    }
+}
+
+/// The best `k` of what is pushed, by key (higher first; for equal keys, earlier first).
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<Reverse<Ranked>>,
+}
+
+/// A pushed entry: its key, then its address (an earlier one is the better of equal keys).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked {
+    key: f64,
+    at: (u32, DocId),
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key
+            .total_cmp(&other.key)
+            .then_with(|| other.at.cmp(&self.at))
+    }
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    fn push(&mut self, key: f64, at: DocAddress) {
+        let item = Ranked {
+            key,
+            at: (at.segment_ord, at.doc_id),
+        };
+        if self.heap.len() < self.k {
+            self.heap.push(Reverse(item));
+        } else if self.heap.peek().is_some_and(|least| item > least.0) {
+            self.heap.pop();
+            self.heap.push(Reverse(item));
+        }
+    }
+
+    /// What a candidate's score must exceed to enter (block-max WAND skips what cannot).
+    fn threshold(&self) -> f32 {
+        match self.heap.peek() {
+            Some(least) if self.heap.len() >= self.k => least.0.key as f32,
+            _ => f32::MIN,
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<(f64, DocAddress)> {
+        let mut items: Vec<Ranked> = self.heap.into_iter().map(|r| r.0).collect();
+        items.sort_by(|a, b| b.cmp(a));
+        items
+            .into_iter()
+            .map(|r| (r.key, DocAddress::new(r.at.0, r.at.1)))
+            .collect()
     }
 }
 
@@ -431,6 +713,9 @@ fn facet_counts(counts: &FacetCounts, names: &[&str]) -> Vec<(String, String, u6
     }
     out
 }
+
+mod bits;
+mod summary;
 
 #[cfg(test)]
 mod tests;

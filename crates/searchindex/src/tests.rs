@@ -202,3 +202,116 @@ fn odd_words_and_facet_values_are_plain_data() {
     assert_eq!(found.total, 1);
     assert!(found.facets.contains(&("type".into(), "/".into(), 1)));
 }
+
+/// `n` entries over a small vocabulary, each word at a known rate, in several segments; odd
+/// entries are visible to `g1`, every third to `g2`.
+fn broad(n: usize) -> Index {
+    let index = Index::in_memory().unwrap();
+    let entries: Vec<Entry> = (0..n)
+        .map(|i| {
+            let mut words = vec!["van", "ban"];
+            if i % 2 == 0 {
+                words.push("ngan");
+                words.push("sach");
+            }
+            if i % 7 == 0 {
+                words.extend(["sach", "sach"]); // more of it: a higher score
+            }
+            if i % 50 == 0 {
+                words.push("hiem");
+            }
+            let mut grants = Vec::new();
+            if i % 2 == 1 {
+                grants.push("g1".to_owned());
+            }
+            if i % 3 == 0 {
+                grants.push("g2".to_owned());
+            }
+            Entry {
+                kind: "document".into(),
+                id: format!("d{i}"),
+                title: if i % 11 == 0 {
+                    "sach".into()
+                } else {
+                    "van ban".into()
+                },
+                body: words.join(" "),
+                grants,
+                facets: vec![
+                    ("year".into(), (2020 + i % 5).to_string()),
+                    ("type".into(), ["QĐ", "CV", "KH"][i % 3].into()),
+                ],
+                updated: i as i64,
+            }
+        })
+        .collect();
+    for chunk in entries.chunks(n.div_ceil(4)) {
+        index.apply(false, chunk, &[], &mark(1)).unwrap();
+    }
+    index
+}
+
+#[test]
+fn the_pruned_ranking_gives_the_page_reading_every_match_gives() {
+    let index = broad(6_000);
+    let grants = vec!["g2".to_owned()];
+    for text in ["sach", "ngan sach", "van ban sach", "sach hiem"] {
+        let groups = words(text, false);
+        for offset in [0, 15] {
+            let q = Query {
+                offset,
+                ..query(&groups, &grants)
+            };
+            let pruned = index.search(&q).unwrap();
+            // The same words as two alternatives of which one never matches: the path that
+            // scores every match.
+            let mut both = groups.clone();
+            both.push(vec![("zzz".to_owned(), false)]);
+            let every = index.search(&Query { groups: &both, ..q }).unwrap();
+            assert_eq!(pruned.total, every.total, "{text}");
+            assert_eq!(pruned.facets, every.facets, "{text}");
+            let scores = |f: &Found| f.hits.iter().map(|h| h.score).collect::<Vec<_>>();
+            assert_eq!(scores(&pruned), scores(&every), "{text} from {offset}");
+            assert_eq!(pruned.hits.len(), 10);
+        }
+    }
+}
+
+#[test]
+fn past_ten_thousand_matches_counts_are_estimated_from_an_even_sample() {
+    let n = 60_000;
+    let index = broad(n);
+    let grants = vec!["g1".to_owned(), "g2".to_owned()];
+    // Visible: odd or a multiple of 3 (2/3 of all); "ngan": even. Both: multiples of 6.
+    let truth = (0..n).filter(|i| i % 6 == 0).count() as f64;
+    let groups = words("ngan", false);
+    let found = index.search(&query(&groups, &grants)).unwrap();
+    assert!(found.estimated);
+    let off = |got: u64, want: f64| (got as f64 - want).abs() / want;
+    assert!(
+        off(found.total, truth) < 0.05,
+        "{} for {truth}",
+        found.total
+    );
+    for year in 2020..2025 {
+        let want = (0..n)
+            .filter(|i| i % 6 == 0 && 2020 + i % 5 == year)
+            .count() as f64;
+        let got = found
+            .facets
+            .iter()
+            .find(|(f, v, _)| f == "year" && *v == year.to_string())
+            .map_or(0, |c| c.2);
+        assert!(off(got, want) < 0.1, "{year}: {got} for {want}");
+    }
+    // A rare word among them is counted exactly.
+    let rare = words("ngan hiem", false);
+    let found = index.search(&query(&rare, &grants)).unwrap();
+    let truth = (0..n).filter(|i| i % 6 == 0 && i % 50 == 0).count() as u64;
+    assert_eq!((found.total, found.estimated), (truth, false));
+    // Without words the total is every visible entry; the newest come first.
+    let listed = index.search(&query(&[], &grants)).unwrap();
+    let visible = (0..n).filter(|i| i % 2 == 1 || i % 3 == 0).count() as f64;
+    assert!(off(listed.total, visible) < 0.01);
+    assert_eq!(ids(&listed)[..3], ["d59999", "d59997", "d59995"]);
+}

@@ -252,6 +252,9 @@ pub struct Found {
     pub hits: Vec<Hit>,
     pub total: i64,
     pub facets: Vec<FacetCount>,
+    /// Whether `total` and the facet counts are estimates: past 10,000 matches the embedded
+    /// index counts an even sample of them (docs/search.md).
+    pub estimated: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -391,6 +394,7 @@ pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
             facets: Vec::new(),
             page,
             per_page,
+            estimated: false,
         });
     }
     if let Some(embedded) = sync::current(db).await {
@@ -475,6 +479,7 @@ pub async fn query(db: &Db, q: &Query<'_>) -> Result<Found, AppError> {
         facets,
         page,
         per_page,
+        estimated: false,
     })
 }
 
@@ -547,6 +552,7 @@ async fn query_embedded(
             .collect(),
         page,
         per_page,
+        estimated: found.estimated,
     })
 }
 

@@ -93,6 +93,9 @@ pub struct FacetValue {
 pub struct DocumentSearchResult {
     pub items: Vec<DocumentHit>,
     pub total: i64,
+    /// Whether `Total` and the facet counts are estimates (past 10,000 matches they are
+    /// counted from an even sample, to three significant figures).
+    pub total_estimated: bool,
     pub page: i64,
     pub per_page: i64,
     /// Per facet (`type`, `organ`, `year`, `state`, `urgency`), its values with counts.
@@ -203,6 +206,7 @@ pub async fn find(
     Ok(DocumentSearchResult {
         items,
         total: found.total,
+        total_estimated: found.estimated,
         page: found.page,
         per_page: found.per_page,
         facets,
