@@ -268,7 +268,7 @@ fn base64_length(s: &str) -> Option<usize> {
         }
     }
     let total = symbols + padding;
-    if total % 4 != 0 || padding > 2 || (padding > 0 && total == 0) {
+    if !total.is_multiple_of(4) || padding > 2 || (padding > 0 && total == 0) {
         return None;
     }
     Some(total / 4 * 3 - padding)

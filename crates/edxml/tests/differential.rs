@@ -302,3 +302,41 @@ fn refusals_name_the_element_in_vietnamese() {
         }
     }
 }
+
+#[test]
+fn white_space_inside_empty_elements_gets_the_same_verdict() {
+    let Some(tool) = xmllint() else { return };
+    let xml = String::from_utf8(minimal_package().to_signed_xml(&key()).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let variants = [
+        xml.replace(
+            "#sha256\"></ds:DigestMethod>",
+            "#sha256\"> </ds:DigestMethod>",
+        ),
+        xml.replace(
+            "#sha256\"></ds:DigestMethod>",
+            "#sha256\">\n</ds:DigestMethod>",
+        ),
+        xml.replace("\"></ds:SignatureMethod>", "\">x</ds:SignatureMethod>"),
+        xml.replace("<edXML:Subject>", "<edXML:Subject><![CDATA[a]]>"),
+        xml.replace("<edXML:Subject>", "<edXML:Subject>&#x1F600;"),
+    ];
+    let files: Vec<_> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            assert_ne!(v, &xml, "variant {i} changed nothing");
+            let file = dir.path().join(format!("{i}.xml"));
+            std::fs::write(&file, v).unwrap();
+            file
+        })
+        .collect();
+    let theirs = xmllint_verdicts(tool, &files);
+    for (i, (variant, theirs)) in variants.iter().zip(theirs).enumerate() {
+        assert_eq!(
+            read_valid(variant.as_bytes(), MAX).is_ok(),
+            theirs,
+            "variant {i}"
+        );
+    }
+}
