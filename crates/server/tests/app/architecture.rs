@@ -224,14 +224,22 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 /// their events instead. Only the binary lists them all.
 #[test]
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
-    // Leaf crates with no platform dependency: rules, rendering, text extraction, the
-    // embedded search index.
+    // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
+    // rendering, text extraction, the embedded search index, edXML and its XML signatures.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
         "tinhso-extract",
         "tinhso-searchindex",
+        "tinhso-edxml",
     ];
+    for leaf in pure {
+        let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));
+        assert!(
+            deps.iter().all(|d| pure.contains(&d.as_str())),
+            "the leaf crate {leaf} depends on {deps:?}"
+        );
+    }
     let kernel = platform_dependencies("kernel");
     assert!(
         kernel.iter().all(|d| pure.contains(&d.as_str())),
