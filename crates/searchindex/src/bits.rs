@@ -40,17 +40,6 @@ impl Bits {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
-    pub(crate) fn and(&self, other: &Bits) -> Bits {
-        Bits {
-            words: self
-                .words
-                .iter()
-                .zip(&other.words)
-                .map(|(a, b)| a & b)
-                .collect(),
-        }
-    }
-
     /// The members in `[from, to)`, in order.
     pub(crate) fn range(&self, from: DocId, to: DocId) -> impl Iterator<Item = DocId> + '_ {
         let first = from as usize / 64;
@@ -70,6 +59,50 @@ impl Bits {
 
     fn bytes(&self) -> usize {
         self.words.len() * 8
+    }
+}
+
+/// The entries in every one of several sets, read without building their intersection (a
+/// search would otherwise allocate and fill a segment-sized set for each prefix typed).
+pub(crate) struct All {
+    sets: Vec<Arc<Bits>>,
+    len: u64,
+}
+
+impl All {
+    /// `sets` must not be empty.
+    pub(crate) fn new(sets: Vec<Arc<Bits>>) -> All {
+        let len = match sets.as_slice() {
+            [] => 0,
+            [one] => one.len(),
+            [first, rest @ ..] => (0..first.words.len())
+                .map(|i| {
+                    let word = rest.iter().fold(first.words[i], |w, s| {
+                        w & s.words.get(i).copied().unwrap_or(0)
+                    });
+                    u64::from(word.count_ones())
+                })
+                .sum(),
+        };
+        All { sets, len }
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        !self.sets.is_empty() && self.sets.iter().all(|s| s.contains(doc))
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The members in `[from, to)`, in order.
+    pub(crate) fn range(&self, from: DocId, to: DocId) -> impl Iterator<Item = DocId> + '_ {
+        self.sets
+            .first()
+            .into_iter()
+            .flat_map(move |first| first.range(from, to))
+            .filter(move |d| self.sets[1..].iter().all(|s| s.contains(*d)))
     }
 }
 
@@ -180,7 +213,11 @@ mod tests {
         c.insert(64);
         c.insert(199);
         c.insert(7);
-        assert_eq!(b.and(&c).range(0, 200).collect::<Vec<_>>(), vec![64, 199]);
+        let both = All::new(vec![Arc::new(b), Arc::new(c)]);
+        assert_eq!(both.len(), 2);
+        assert_eq!(both.range(0, 200).collect::<Vec<_>>(), vec![64, 199]);
+        assert!(both.contains(64) && !both.contains(7) && !both.contains(5));
+        assert_eq!(All::new(Vec::new()).len(), 0);
     }
 
     #[test]

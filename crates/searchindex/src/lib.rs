@@ -10,7 +10,7 @@
 //! starts over. Words arrive already folded and split by the kernel; this crate only splits on
 //! spaces, so both engines match exactly the same words.
 
-use bits::Bits;
+use bits::{All, Bits};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -305,11 +305,11 @@ impl Index {
         let mut top = TopK::new(q.offset + q.limit.max(1));
         let mut parts = Vec::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let mut required = self.visible(searcher, reader, q)?;
+            let mut sets = vec![self.visible(searcher, reader, q)?];
             for prefix in &prefixes {
-                let with = self.prefixed(searcher, reader, prefix)?;
-                required = Arc::new(required.and(&with));
+                sets.push(self.prefixed(searcher, reader, prefix)?);
             }
+            let required = All::new(sets);
             if required.len() == 0 {
                 continue;
             }
@@ -558,11 +558,7 @@ fn facet_names<'a>(q: &Query<'a>) -> Vec<&'a str> {
 /// Calls `found(updated, doc)` for the segment's newest `required` entries — at least as many
 /// as any page can show (reading the `updated` column's values in ranges from the newest, so
 /// a segment of a million visible entries is not read whole), or all of them when few.
-fn newest(
-    reader: &SegmentReader,
-    required: &Bits,
-    found: &mut dyn FnMut(i64, DocId),
-) -> Result<()> {
+fn newest(reader: &SegmentReader, required: &All, found: &mut dyn FnMut(i64, DocId)) -> Result<()> {
     const ENOUGH: u64 = 1_000;
     let updated = reader.fast_fields().i64("updated")?;
     let max_doc = reader.max_doc();

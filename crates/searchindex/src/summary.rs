@@ -6,7 +6,7 @@
 //! practice of the large engines (a "more than"/"about" figure past a threshold), which the
 //! page shows as "khoảng".
 
-use crate::bits::Bits;
+use crate::bits::All;
 use std::collections::HashMap;
 use tantivy::query::{Scorer, Weight};
 use tantivy::schema::Facet;
@@ -21,7 +21,7 @@ const WINDOWS: u32 = 64;
 /// other than the words (visibility, filters, prefixes).
 pub(crate) struct Part<'a> {
     pub reader: &'a SegmentReader,
-    pub required: std::sync::Arc<Bits>,
+    pub required: All,
     /// An upper bound of the matches of the words in this segment (before `required`).
     pub words_bound: Option<u64>,
 }
@@ -123,7 +123,7 @@ fn windows(max_doc: DocId, fraction: f64) -> Vec<(DocId, DocId)> {
 
 fn visit_windows(
     scorer: &mut dyn Scorer,
-    required: &Bits,
+    required: &All,
     windows: &[(DocId, DocId)],
     visit: &mut impl FnMut(DocId),
 ) {

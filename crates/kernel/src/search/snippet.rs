@@ -19,32 +19,39 @@ struct Word {
     hit: Option<usize>,
 }
 
-/// One word folded as [`fold`] folds text (a word holds no space to collapse).
-fn fold_word(word: &str) -> String {
+/// One word folded as [`fold`] folds text (a word holds no space to collapse), into `out`
+/// (reused from word to word: a long text has tens of thousands).
+fn fold_word(word: &str, out: &mut String) {
+    out.clear();
     if word.is_ascii() {
-        return word.to_ascii_lowercase();
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
     }
-    word.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| if c == 'đ' || c == 'Đ' { 'd' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect()
+    out.extend(
+        word.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .map(|c| if c == 'đ' || c == 'Đ' { 'd' } else { c })
+            .flat_map(char::to_lowercase),
+    );
 }
 
-fn matched(word: &str, terms: &Terms) -> Option<usize> {
-    let folded = fold_word(word);
+fn matched(word: &str, terms: &Terms, folded: &mut String) -> Option<usize> {
+    fold_word(word, folded);
     let last = terms.words.len().checked_sub(1)?;
     terms
         .words
         .iter()
         .enumerate()
-        .find(|(i, w)| **w == folded || (terms.prefix_last && *i == last && folded.starts_with(*w)))
+        .find(|(i, w)| {
+            **w == *folded || (terms.prefix_last && *i == last && folded.starts_with(*w))
+        })
         .map(|(i, _)| i)
 }
 
 fn scan(text: &str, terms: &Terms) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
+    let mut folded = String::new();
     for (at, c) in text
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
@@ -56,7 +63,7 @@ fn scan(text: &str, terms: &Terms) -> Vec<Word> {
                 out.push(Word {
                     start: s,
                     end: at,
-                    hit: matched(&text[s..at], terms),
+                    hit: matched(&text[s..at], terms, &mut folded),
                 });
                 start = None;
             }
