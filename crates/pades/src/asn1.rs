@@ -72,9 +72,7 @@ pub struct EssCertIdV2 {
 impl EssCertIdV2 {
     /// The hash algorithm, SHA-256 when absent (the DEFAULT).
     pub fn hash_oid(&self) -> ObjectIdentifier {
-        self.hash_algorithm
-            .as_ref()
-            .map_or(oid::SHA256, |a| a.oid)
+        self.hash_algorithm.as_ref().map_or(oid::SHA256, |a| a.oid)
     }
 }
 

@@ -138,7 +138,9 @@ mod tests {
         assert_eq!((t.contents.clone(), t.end), (2..5, 5));
         assert_eq!(children(&definite, &t).unwrap().len(), 1);
 
-        let indefinite = [0x30, 0x80, 0x31, 0x80, 0x02, 0x01, 0x05, 0, 0, 0x04, 0x00, 0, 0];
+        let indefinite = [
+            0x30, 0x80, 0x31, 0x80, 0x02, 0x01, 0x05, 0, 0, 0x04, 0x00, 0, 0,
+        ];
         let t = read(&indefinite, 0).unwrap();
         assert!(t.indefinite);
         assert_eq!(t.end, indefinite.len());

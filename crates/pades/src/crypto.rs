@@ -62,9 +62,16 @@ impl DigestAlgorithm {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "scheme", rename_all = "snake_case")]
 pub enum SignatureScheme {
-    RsaPkcs1v15 { digest: DigestAlgorithm },
-    RsaPss { digest: DigestAlgorithm, salt_length: u32 },
-    Ecdsa { digest: DigestAlgorithm },
+    RsaPkcs1v15 {
+        digest: DigestAlgorithm,
+    },
+    RsaPss {
+        digest: DigestAlgorithm,
+        salt_length: u32,
+    },
+    Ecdsa {
+        digest: DigestAlgorithm,
+    },
 }
 
 /// Why a signature could not be checked or did not verify (Vietnamese, shown to users).
@@ -149,7 +156,9 @@ impl SignatureScheme {
             return Err(CryptoError::DigestMismatch(hash.name(), digest.name()));
         }
         if params.mgf != oid::MGF1 || params.mgf_hash != Some(params.hash) {
-            return Err(CryptoError::BadPssParams("MGF phải là MGF1 với cùng hàm băm"));
+            return Err(CryptoError::BadPssParams(
+                "MGF phải là MGF1 với cùng hàm băm",
+            ));
         }
         if params.trailer_field != 1 {
             return Err(CryptoError::BadPssParams("trường trailer phải là 1"));
@@ -194,12 +203,16 @@ pub enum PublicKey {
 impl PublicKey {
     /// The key of a certificate. RSA keys may be labelled rsaEncryption or id-RSASSA-PSS.
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, CryptoError> {
-        let bits = spki.subject_public_key.as_bytes().ok_or(CryptoError::UnsupportedKey)?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(CryptoError::UnsupportedKey)?;
         match spki.algorithm.oid {
             oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
                 let pkcs1 = rsa::pkcs1::RsaPublicKeyRef::from_der(bits)
                     .map_err(|_| CryptoError::UnsupportedKey)?;
-                let key = rsa::PublicKey::try_from(pkcs1).map_err(|_| CryptoError::UnsupportedKey)?;
+                let key =
+                    rsa::PublicKey::try_from(pkcs1).map_err(|_| CryptoError::UnsupportedKey)?;
                 Ok(PublicKey::Rsa(key))
             }
             oid::EC_PUBLIC_KEY => {
@@ -293,7 +306,9 @@ fn verify_pss(
 ) -> Result<(), CryptoError> {
     use rsa::Pss;
     let result = match digest {
-        DigestAlgorithm::Sha1 => key.verify(Pss::<sha1::Sha1>::new_with_salt(salt), hashed, signature),
+        DigestAlgorithm::Sha1 => {
+            key.verify(Pss::<sha1::Sha1>::new_with_salt(salt), hashed, signature)
+        }
         DigestAlgorithm::Sha256 => {
             key.verify(Pss::<sha2::Sha256>::new_with_salt(salt), hashed, signature)
         }

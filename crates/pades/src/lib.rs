@@ -101,7 +101,8 @@ pub fn verify_with(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, Pade
 
 /// The last resort: a panic in a parser becomes an error.
 fn guarded(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, PadesError> {
-    catch_unwind(AssertUnwindSafe(|| verify_here(bytes, limits))).unwrap_or(Err(PadesError::Crashed))
+    catch_unwind(AssertUnwindSafe(|| verify_here(bytes, limits)))
+        .unwrap_or(Err(PadesError::Crashed))
 }
 
 /// The work itself, on the calling thread (tests call it through [`verify_with`]).

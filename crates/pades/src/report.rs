@@ -71,7 +71,9 @@ pub struct CertificateInfo {
 pub enum Integrity {
     /// The signed bytes are those the signer signed, with the key of the certificate named.
     Ok,
-    Failed { reason: Problem },
+    Failed {
+        reason: Problem,
+    },
 }
 
 /// Why a signature's integrity fails.

@@ -22,7 +22,7 @@ pub fn verify(doc: &Document, sig: &SignatureDictionary) -> SignatureReport {
     let mut report = SignatureReport {
         field_name: sig.field_name.clone(),
         object_number: sig.object,
-        sub_filter: sig.dict.name(b"SubFilter").map(|n| text_string(n)),
+        sub_filter: sig.dict.name(b"SubFilter").map(text_string),
         byte_range: None,
         coverage: None,
         signer: None,
@@ -38,7 +38,11 @@ pub fn verify(doc: &Document, sig: &SignatureDictionary) -> SignatureReport {
     report
 }
 
-fn check(doc: &Document, sig: &SignatureDictionary, report: &mut SignatureReport) -> Result<(), Problem> {
+fn check(
+    doc: &Document,
+    sig: &SignatureDictionary,
+    report: &mut SignatureReport,
+) -> Result<(), Problem> {
     let range = signed_range(doc, sig, report)?;
     let contents = hex_contents(doc.bytes, &range)?;
     let parts = [
@@ -78,7 +82,10 @@ fn signed_range(
         return Err(Problem::ByteRangeOverlap);
     }
     let len = doc.bytes.len() as u64;
-    let end = c.checked_add(d).filter(|e| *e <= len).ok_or(Problem::ByteRangeBeyondFile)?;
+    let end = c
+        .checked_add(d)
+        .filter(|e| *e <= len)
+        .ok_or(Problem::ByteRangeBeyondFile)?;
     let (gap_start, gap_end, end) = (b as usize, c as usize, end as usize);
     if (gap_start, gap_end) != (span.start, span.end) {
         // A gap wider than the token leaves unsigned bytes the reader would still show.
@@ -88,7 +95,7 @@ fn signed_range(
             Problem::ByteRangeNotContents
         });
     }
-    report.coverage = Some(coverage(doc, end, (b + d) as u64)?);
+    report.coverage = Some(coverage(doc, end, b + d)?);
     Ok(SignedRange {
         gap_start,
         gap_end,
@@ -135,14 +142,18 @@ fn coverage(doc: &Document, end: usize, signed_bytes: u64) -> Result<Coverage, P
 /// The CMS bytes: hex digits only between the brackets, zeros after the CMS itself.
 fn hex_contents(bytes: &[u8], range: &SignedRange) -> Result<Vec<u8>, Problem> {
     let digits = &bytes[range.gap_start + 1..range.gap_end - 1];
-    if digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+    if !digits.len().is_multiple_of(2) || !digits.iter().all(u8::is_ascii_hexdigit) {
         return Err(Problem::ContentsNotHex);
     }
     hex::decode(digits).map_err(|_| Problem::ContentsNotHex)
 }
 
 /// The CMS checks, over the signed byte ranges `parts`.
-fn check_cms(contents: &[u8], parts: &[&[u8]], report: &mut SignatureReport) -> Result<(), Problem> {
+fn check_cms(
+    contents: &[u8],
+    parts: &[&[u8]],
+    report: &mut SignatureReport,
+) -> Result<(), Problem> {
     let cms = RawCms::read(contents)?;
     let signer_info = cms.signer_info()?;
     let digest = DigestAlgorithm::from_oid(signer_info.digest_alg.oid).ok_or(Problem::Crypto(
@@ -178,7 +189,11 @@ fn check_cms(contents: &[u8], parts: &[&[u8]], report: &mut SignatureReport) -> 
     check_signing_certificate(&attrs, cert_der, cert, report)?;
     let scheme = SignatureScheme::from_cms(&signer_info.signature_algorithm, digest)?;
     report.signature_algorithm = Some(scheme.describe());
-    key.verify(scheme, &cms.signed_attrs_for_signature()?, signer_info.signature.as_bytes())?;
+    key.verify(
+        scheme,
+        &cms.signed_attrs_for_signature()?,
+        signer_info.signature.as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -263,7 +278,10 @@ impl<'a> RawCms<'a> {
 /// OPTIONAL, [1] crls OPTIONAL, signerInfos }: the first SignerInfo's `[0]` signedAttrs TLV.
 fn signed_attrs_raw<'a>(contents: &'a [u8], fields: &[Tlv]) -> Result<Option<&'a [u8]>, Problem> {
     let unreadable = |_| Problem::CmsUnreadable("SignerInfo sai");
-    let infos = fields.last().filter(|t| t.tag == 0x31).ok_or(Problem::CmsUnreadable("SignerInfos sai"))?;
+    let infos = fields
+        .last()
+        .filter(|t| t.tag == 0x31)
+        .ok_or(Problem::CmsUnreadable("SignerInfos sai"))?;
     let first = ber::children(contents, infos).map_err(unreadable)?;
     let Some(info) = first.first() else {
         return Ok(None);
@@ -289,7 +307,8 @@ fn raw_certificates<'a>(
     let Some(set) = fields.iter().skip(3).find(|t| t.tag == 0xa0) else {
         return Ok(Vec::new());
     };
-    let items = ber::children(contents, set).map_err(|_| Problem::CmsUnreadable("certificates sai"))?;
+    let items =
+        ber::children(contents, set).map_err(|_| Problem::CmsUnreadable("certificates sai"))?;
     Ok(items
         .iter()
         .filter(|t| t.tag == 0x30)
@@ -339,7 +358,9 @@ impl Attributes {
             }
             seen.push(attribute.oid);
             let [value] = attribute.values.as_slice() else {
-                return Err(Problem::CmsUnsupported("thuộc tính ký phải có đúng một giá trị"));
+                return Err(Problem::CmsUnsupported(
+                    "thuộc tính ký phải có đúng một giá trị",
+                ));
             };
             let bad = |_| Problem::CmsUnreadable("thuộc tính ký sai");
             match attribute.oid {
@@ -372,10 +393,16 @@ fn check_signing_certificate(
     report: &mut SignatureReport,
 ) -> Result<(), Problem> {
     let (hash_oid, hash, issuer_serial) = if let Some(v2) = &attrs.signing_certificate_v2 {
-        let first = v2.certs.first().ok_or(Problem::SigningCertificateMismatch)?;
+        let first = v2
+            .certs
+            .first()
+            .ok_or(Problem::SigningCertificateMismatch)?;
         (first.hash_oid(), &first.cert_hash, &first.issuer_serial)
     } else if let Some(v1) = &attrs.signing_certificate {
-        let first = v1.certs.first().ok_or(Problem::SigningCertificateMismatch)?;
+        let first = v1
+            .certs
+            .first()
+            .ok_or(Problem::SigningCertificateMismatch)?;
         (oid::SHA1, &first.cert_hash, &first.issuer_serial)
     } else if report.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
         return Err(Problem::MissingAttribute("signing-certificate-v2"));
@@ -424,7 +451,7 @@ fn pdf_date(dict: &Dict) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.strip_prefix("D:").unwrap_or(text);
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() < 4 || digits.len() > 14 || digits.len() % 2 != 0 {
+    if digits.len() < 4 || digits.len() > 14 || !digits.len().is_multiple_of(2) {
         return None;
     }
     let part = |from: usize, default: &'static str| digits.get(from..from + 2).unwrap_or(default);
@@ -472,7 +499,10 @@ mod tests {
             date(b"D:20261129081530+07'00'").as_deref(),
             Some("2026-11-29T08:15:30+07:00")
         );
-        assert_eq!(date(b"D:20261129015246Z").as_deref(), Some("2026-11-29T01:52:46Z"));
+        assert_eq!(
+            date(b"D:20261129015246Z").as_deref(),
+            Some("2026-11-29T01:52:46Z")
+        );
         assert_eq!(date(b"D:2026").as_deref(), Some("2026-01-01T00:00:00Z"));
         assert_eq!(date(b"D:2026112X"), None);
     }

@@ -19,7 +19,9 @@ fn hand_made() -> Vec<u8> {
         "<< /Type /Pages /Count 1 /Kids [3 0 R] >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>".to_owned(),
         "<< /FT /Sig /T (Sig1) /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>".to_owned(),
-        format!("<< /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 0000000000 0000000000 0000000000] /Contents {contents} >>"),
+        format!(
+            "<< /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 0000000000 0000000000 0000000000] /Contents {contents} >>"
+        ),
     ];
     let mut body = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
@@ -32,10 +34,15 @@ fn hand_made() -> Vec<u8> {
     for offset in offsets {
         body.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
-    body.extend_from_slice(format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    body.extend_from_slice(
+        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
     let gap_start = find(&body, contents.as_bytes());
     let gap_end = gap_start + contents.len();
-    let numbers = format!("0 {gap_start:010} {gap_end:010} {:010}", body.len() - gap_end);
+    let numbers = format!(
+        "0 {gap_start:010} {gap_end:010} {:010}",
+        body.len() - gap_end
+    );
     let at = find(&body, b"[0 0000000000");
     body[at + 1..at + 1 + numbers.len()].copy_from_slice(numbers.as_bytes());
     body

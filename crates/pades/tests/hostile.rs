@@ -14,7 +14,9 @@ fn pdf(objects: &[&[u8]], extra: &str) -> Vec<u8> {
         body.extend_from_slice(b"\nendobj\n");
     }
     let xref = body.len();
-    body.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    body.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         body.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
@@ -45,7 +47,10 @@ fn an_unsigned_file_has_no_signatures() {
 #[test]
 fn not_a_pdf_and_a_missing_startxref_are_refused() {
     assert_eq!(unreadable(b"hello"), PdfError::NotPdf);
-    assert!(matches!(unreadable(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"), PdfError::Structure(_)));
+    assert!(matches!(
+        unreadable(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"),
+        PdfError::Structure(_)
+    ));
 }
 
 #[test]
@@ -54,15 +59,24 @@ fn a_prev_loop_is_refused() {
     let plain = pdf(&[b"<< /Type /Catalog >>"], "");
     let xref = plain.windows(5).position(|w| w == b"xref\n").unwrap();
     let bytes = pdf(&[b"<< /Type /Catalog >>"], &format!("/Prev {xref}"));
-    assert_eq!(unreadable(&bytes), PdfError::Structure("chuỗi /Prev có vòng lặp"));
+    assert_eq!(
+        unreadable(&bytes),
+        PdfError::Structure("chuỗi /Prev có vòng lặp")
+    );
 }
 
 #[test]
 fn duplicate_keys_and_deep_nesting_are_refused() {
-    let dup = pdf(&[b"<< /Type /Catalog /AcroForm << /Fields [] /Fields [] >> >>"], "");
+    let dup = pdf(
+        &[b"<< /Type /Catalog /AcroForm << /Fields [] /Fields [] >> >>"],
+        "",
+    );
     assert!(matches!(unreadable(&dup), PdfError::Syntax(_)));
     let deep = format!("<< /Type /Catalog /X {} >>", "[".repeat(10_000));
-    assert!(matches!(unreadable(&pdf(&[deep.as_bytes()], "")), PdfError::Syntax(_)));
+    assert!(matches!(
+        unreadable(&pdf(&[deep.as_bytes()], "")),
+        PdfError::Syntax(_)
+    ));
 }
 
 #[test]
@@ -87,7 +101,11 @@ fn a_signature_dictionary_without_byte_range_or_contents_is_invalid_not_unsigned
         b"<< /Type /Sig /ByteRange [0 1 2 3] /Contents (30) >>",
     ] {
         let bytes = pdf(
-            &[b"<< /Type /Catalog /AcroForm << /Fields [2 0 R] >> >>", b"<< /FT /Sig /T (S) /V 3 0 R >>", sig],
+            &[
+                b"<< /Type /Catalog /AcroForm << /Fields [2 0 R] >> >>",
+                b"<< /FT /Sig /T (S) /V 3 0 R >>",
+                sig,
+            ],
             "",
         );
         let report = verify(&bytes).unwrap();
@@ -95,7 +113,10 @@ fn a_signature_dictionary_without_byte_range_or_contents_is_invalid_not_unsigned
         let tinhso_pades::Integrity::Failed { reason } = &report.signatures[0].integrity else {
             panic!("{report:?}");
         };
-        assert!(matches!(reason.code(), "byte_range_missing" | "contents_missing"), "{reason}");
+        assert!(
+            matches!(reason.code(), "byte_range_missing" | "contents_missing"),
+            "{reason}"
+        );
     }
 }
 
@@ -121,15 +142,26 @@ fn a_signature_in_an_object_stream_is_refused() {
     // An xref stream: types 1 (offset) and 2 (object stream 4, index 0), /W [1 2 1].
     let xref_at = bytes.len();
     let mut rows = vec![0u8, 0, 0, 0];
-    for (kind, a, b) in [(1, offsets[0], 0), (1, offsets[1], 0), (2, 4, 0), (1, offsets[2], 0), (1, xref_at, 0)] {
+    for (kind, a, b) in [
+        (1, offsets[0], 0),
+        (1, offsets[1], 0),
+        (2, 4, 0),
+        (1, offsets[2], 0),
+        (1, xref_at, 0),
+    ] {
         rows.extend_from_slice(&[kind, (a >> 8) as u8, a as u8, b]);
     }
     bytes.extend_from_slice(
-        format!("5 0 obj\n<< /Type /XRef /Size 6 /W [1 2 1] /Root 1 0 R /Length {} >>\nstream\n", rows.len())
-            .as_bytes(),
+        format!(
+            "5 0 obj\n<< /Type /XRef /Size 6 /W [1 2 1] /Root 1 0 R /Length {} >>\nstream\n",
+            rows.len()
+        )
+        .as_bytes(),
     );
     bytes.extend_from_slice(&rows);
-    bytes.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    bytes.extend_from_slice(
+        format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+    );
     let report = verify(&bytes).unwrap();
     assert_eq!(report.signatures.len(), 1, "{report:?}");
     let tinhso_pades::Integrity::Failed { reason } = &report.signatures[0].integrity else {
@@ -154,7 +186,9 @@ fn a_stream_bomb_stops_at_the_limit() {
         .as_bytes(),
     );
     bytes.extend_from_slice(&data);
-    bytes.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    bytes.extend_from_slice(
+        format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+    );
     let limits = Limits {
         max_stream_bytes: 1024 * 1024,
         ..Limits::default()
@@ -172,10 +206,16 @@ fn the_budget_and_the_size_limit_hold() {
         budget: Duration::ZERO,
         ..Limits::default()
     };
-    assert!(matches!(verify_with(&bytes, &none), Err(PadesError::OverBudget(_))));
+    assert!(matches!(
+        verify_with(&bytes, &none),
+        Err(PadesError::OverBudget(_))
+    ));
     let small = Limits {
         max_input_bytes: 10,
         ..Limits::default()
     };
-    assert!(matches!(verify_with(&bytes, &small), Err(PadesError::TooLarge(10))));
+    assert!(matches!(
+        verify_with(&bytes, &small),
+        Err(PadesError::TooLarge(10))
+    ));
 }

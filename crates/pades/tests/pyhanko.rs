@@ -29,7 +29,9 @@ fn assert_valid_whole_file(signature: &SignatureReport) {
 
 #[test]
 fn rsa_pss_signed_by_pyhanko_verifies() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let report = verify(&pdf).unwrap();
     assert_eq!(report.revisions.len(), 2);
     assert!(report.revisions.iter().all(|r| r.xref_stream));
@@ -60,7 +62,11 @@ fn ecdsa_and_pkcs1_and_xref_tables_verify() {
         let Some(pdf) = fixture(name) else { return };
         let signature = only_signature(&pdf);
         assert_valid_whole_file(&signature);
-        assert_eq!(signature.signature_algorithm.as_deref(), Some(algorithm), "{name}");
+        assert_eq!(
+            signature.signature_algorithm.as_deref(),
+            Some(algorithm),
+            "{name}"
+        );
     }
     let ecdsa = only_signature(&fixture("ecdsa.pdf").unwrap());
     assert_eq!(ecdsa.signer.unwrap().key, "ECDSA P-256");
@@ -86,7 +92,9 @@ fn an_update_after_signing_is_a_later_revision_and_the_signed_one_stays_intact()
 
 #[test]
 fn a_byte_changed_inside_the_signed_range_fails_the_digest() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let mut tampered = pdf.clone();
     let at = find(&tampered, b"595");
     tampered[at + 2] = b'6';
@@ -100,7 +108,9 @@ fn a_byte_changed_inside_the_signed_range_fails_the_digest() {
 
 #[test]
 fn byte_ranges_that_skip_bytes_or_do_not_start_at_zero_fail() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let ([_, b, c, d], _) = byte_range(&pdf);
     let cases = [
         ([0, b - 10, c, d], Problem::ByteRangeGap),
@@ -123,13 +133,24 @@ fn byte_ranges_that_skip_bytes_or_do_not_start_at_zero_fail() {
 
 #[test]
 fn a_truncated_file_fails() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let ([_, b, c, _], _) = byte_range(&pdf);
-    for len in [pdf.len() - 1, pdf.len() - 7, pdf.len() - 100, c as usize + 10, b as usize] {
+    for len in [
+        pdf.len() - 1,
+        pdf.len() - 7,
+        pdf.len() - 100,
+        c as usize + 10,
+        b as usize,
+    ] {
         match verify(&pdf[..len]) {
             Err(PadesError::Unreadable(_)) => {}
             Ok(report) => assert!(
-                report.signatures.iter().all(|s| s.integrity != Integrity::Ok),
+                report
+                    .signatures
+                    .iter()
+                    .all(|s| s.integrity != Integrity::Ok),
                 "{len}: {report:#?}"
             ),
             Err(other) => panic!("{len}: {other}"),
@@ -145,7 +166,9 @@ fn contents_digits(pdf: &[u8]) -> std::ops::Range<usize> {
 
 #[test]
 fn garbage_in_contents_fails() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let digits = contents_digits(&pdf);
 
     let mut garbage = pdf.clone();
@@ -169,21 +192,29 @@ fn garbage_in_contents_fails() {
 
 #[test]
 fn a_changed_signature_value_fails_the_signature_check() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let digits = contents_digits(&pdf);
     let cms = hex::decode(&pdf[digits.clone()]).unwrap();
     let cms_len = tinhso_pades::ber::read(&cms, 0).unwrap().end;
     // No unsigned attributes (no timestamp): the signature value is the CMS's last bytes.
     let mut tampered = pdf.clone();
     let last_digit = digits.start + 2 * cms_len - 1;
-    tampered[last_digit] = if tampered[last_digit] == b'0' { b'1' } else { b'0' };
+    tampered[last_digit] = if tampered[last_digit] == b'0' {
+        b'1'
+    } else {
+        b'0'
+    };
     let problem = reason(&tampered);
     assert_eq!(problem.code(), "bad_signature", "{problem}");
 }
 
 #[test]
 fn reports_serialise_with_codes_and_vietnamese_messages() {
-    let Some(pdf) = fixture("rsa-pss.pdf") else { return };
+    let Some(pdf) = fixture("rsa-pss.pdf") else {
+        return;
+    };
     let mut tampered = pdf.clone();
     let at = find(&tampered, b"595");
     tampered[at] = b'4';
@@ -198,4 +229,3 @@ fn reports_serialise_with_codes_and_vietnamese_messages() {
     );
     assert_eq!(json["signatures"][0]["digest_algorithm"], "Sha256");
 }
-

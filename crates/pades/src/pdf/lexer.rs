@@ -185,9 +185,7 @@ impl<'a> Lexer<'a> {
                     items.push(self.object_at_depth(depth + 1)?);
                 }
             }
-            b'<' if self.buf.get(self.pos + 1) == Some(&b'<') => {
-                self.dict(depth).map(Object::Dict)
-            }
+            b'<' if self.buf.get(self.pos + 1) == Some(&b'<') => self.dict(depth).map(Object::Dict),
             b'<' => self.hex_string(start),
             b'+' | b'-' | b'.' | b'0'..=b'9' => self.number_or_ref(),
             _ if self.keyword(b"true") => Ok(Object::Bool(true)),
@@ -310,7 +308,9 @@ impl<'a> Lexer<'a> {
         self.pos += 1;
         let mut digits = Vec::new();
         loop {
-            let b = self.peek().ok_or_else(|| self.error("chuỗi hex không đóng"))?;
+            let b = self
+                .peek()
+                .ok_or_else(|| self.error("chuỗi hex không đóng"))?;
             self.pos += 1;
             match b {
                 b'>' => break,
@@ -363,7 +363,7 @@ impl<'a> Lexer<'a> {
             .ok()
             .filter(|f| f.is_finite() && !text.contains(['e', 'E', 'i', 'n', 'I', 'N']))
             .map(Object::Real)
-            .ok_or_else(|| SyntaxError {
+            .ok_or(SyntaxError {
                 what: "số sai",
                 at: start,
             })
@@ -408,9 +408,7 @@ mod tests {
         assert_eq!((bytes.as_slice(), *hex), (&[0x0a, 0x0b, 0x00][..], true));
         let at = text.find("<0a0B").unwrap();
         assert_eq!(span.clone(), at..at + 8);
-        assert!(
-            matches!(d.get(b"M"), Some(Object::String { bytes, .. }) if bytes == b"D:2026(x)")
-        );
+        assert!(matches!(d.get(b"M"), Some(Object::String { bytes, .. }) if bytes == b"D:2026(x)"));
         assert_eq!(d.get(b"R"), Some(&Object::Ref(3, 0)));
         assert_eq!(d.get(b"F"), Some(&Object::Real(-1.5)));
         assert_eq!(d.get(b"N"), Some(&Object::Null));

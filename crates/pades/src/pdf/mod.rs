@@ -275,14 +275,14 @@ impl<'a> Document<'a> {
                     location: Location::File(offset),
                 }))
             }
-            Some(Entry::Compressed { stream, index }) => self
-                .compressed(stream, index)
-                .map(|object| {
+            Some(Entry::Compressed { stream, index }) => {
+                self.compressed(stream, index).map(|object| {
                     Some(Resolved {
                         object,
                         location: Location::ObjectStream(stream),
                     })
-                }),
+                })
+            }
         }
     }
 
@@ -408,7 +408,11 @@ fn revision_end(bytes: &[u8], body_end: usize) -> Result<usize> {
 impl Lexer<'_> {
     /// White space only: `%%EOF` is a comment to the lexer but a marker here.
     fn skip_space_no_comment(&mut self) {
-        while self.buf.get(self.pos).is_some_and(|b| lexer::is_whitespace(*b)) {
+        while self
+            .buf
+            .get(self.pos)
+            .is_some_and(|b| lexer::is_whitespace(*b))
+        {
             self.pos += 1;
         }
     }
@@ -433,7 +437,7 @@ pub fn signature_dictionaries(doc: &Document) -> Result<Vec<SignatureDictionary>
         visited: HashSet::new(),
         found: &mut found,
     };
-    walker.from_catalog()?;
+    walker.walk_catalog()?;
     let known: HashSet<u32> = found.iter().map(|s| s.object).collect();
     for number in doc.object_numbers() {
         if known.contains(&number) {
@@ -466,13 +470,15 @@ struct FieldWalker<'d, 'a> {
 }
 
 impl FieldWalker<'_, '_> {
-    fn from_catalog(&mut self) -> Result<()> {
+    fn walk_catalog(&mut self) -> Result<()> {
         let root = self
             .doc
             .trailer()
             .get(b"Root")
             .ok_or(PdfError::Structure("trailer thiếu /Root"))?;
-        let catalog = self.dict_of(root)?.ok_or(PdfError::Structure("/Root sai"))?;
+        let catalog = self
+            .dict_of(root)?
+            .ok_or(PdfError::Structure("/Root sai"))?;
         let Some(form) = catalog.get(b"AcroForm") else {
             return Ok(());
         };
@@ -566,7 +572,8 @@ impl FieldWalker<'_, '_> {
                     object: Object::Dict(d),
                     location,
                 }) => (*number, d, location),
-                None | Some(Resolved {
+                None
+                | Some(Resolved {
                     object: Object::Null,
                     ..
                 }) => return Ok(()),

@@ -57,7 +57,7 @@ fn inflate(data: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
 /// Undoes PNG row filters (one filter byte per row, one byte per pixel column).
 fn unpredict_png(data: &[u8], columns: usize) -> Result<Vec<u8>> {
     let row_len = columns + 1;
-    if data.len() % row_len != 0 {
+    if !data.len().is_multiple_of(row_len) {
         return Err(PdfError::Structure("dữ liệu dự đoán PNG sai"));
     }
     let mut out = Vec::with_capacity(data.len() / row_len * columns);
@@ -87,7 +87,11 @@ fn unpredict_png(data: &[u8], columns: usize) -> Result<Vec<u8>> {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = i16::from(a) + i16::from(b) - i16::from(c);
-    let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {
@@ -111,7 +115,9 @@ pub(super) fn xref_entries(dict: &Dict, data: &[u8]) -> Result<HashMap<u32, Entr
     if row == 0 {
         return Err(PdfError::Structure("/W sai"));
     }
-    let size = dict.int(b"Size").ok_or(PdfError::Structure("thiếu /Size"))?;
+    let size = dict
+        .int(b"Size")
+        .ok_or(PdfError::Structure("thiếu /Size"))?;
     let index = match dict.get(b"Index") {
         None => vec![0, size],
         some => int_array(some).ok_or(PdfError::Structure("/Index sai"))?,
@@ -129,7 +135,9 @@ pub(super) fn xref_entries(dict: &Dict, data: &[u8]) -> Result<HashMap<u32, Entr
             return Err(PdfError::Structure("/Index vượt quá dữ liệu"));
         }
         for i in 0..count {
-            let bytes = rows.next().ok_or(PdfError::Structure("xref stream thiếu dòng"))?;
+            let bytes = rows
+                .next()
+                .ok_or(PdfError::Structure("xref stream thiếu dòng"))?;
             let number = first
                 .checked_add(i as u32)
                 .ok_or(PdfError::Structure("số đối tượng quá lớn"))?;

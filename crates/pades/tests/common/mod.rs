@@ -19,7 +19,10 @@ fn make() -> Option<Fixtures> {
     let required = std::env::var("CI_REQUIRE_PYHANKO").as_deref() == Ok("1");
     let dir = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyhanko/sign.py");
-    let output = Command::new("python3").arg(&script).arg(dir.path()).output();
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(dir.path())
+        .output();
     match output {
         Ok(out) if out.status.success() => Some(Fixtures {
             path: dir.path().to_owned(),
@@ -66,7 +69,10 @@ pub fn byte_range(pdf: &[u8]) -> ([u64; 4], std::ops::Range<usize>) {
 /// `pdf` with its ByteRange rewritten to `numbers`, padded to the same width so no offset moves.
 pub fn with_byte_range(pdf: &[u8], numbers: [u64; 4]) -> Vec<u8> {
     let (_, range) = byte_range(pdf);
-    let text = format!("{} {} {} {}", numbers[0], numbers[1], numbers[2], numbers[3]);
+    let text = format!(
+        "{} {} {} {}",
+        numbers[0], numbers[1], numbers[2], numbers[3]
+    );
     assert!(text.len() <= range.len(), "the new ByteRange must fit");
     let mut out = pdf.to_vec();
     out[range.clone()].copy_from_slice(format!("{text:<width$}", width = range.len()).as_bytes());
