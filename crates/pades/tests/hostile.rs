@@ -219,3 +219,47 @@ fn the_budget_and_the_size_limit_hold() {
         Err(PadesError::TooLarge(10))
     ));
 }
+
+#[test]
+fn a_hybrid_file_reads_the_objects_only_its_xref_stream_lists() {
+    // The table lists 1, 2 and the xref stream (4); object 3 (the signature dictionary) is
+    // listed only by the /XRefStm stream, as hybrid files do for their compressed objects.
+    let objects: [&[u8]; 3] = [
+        b"<< /Type /Catalog /AcroForm << /Fields [2 0 R] >> >>",
+        b"<< /FT /Sig /T (S) /V 3 0 R >>",
+        b"<< /Type /Sig /Contents <3000> >>",
+    ];
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(bytes.len());
+        bytes.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        bytes.extend_from_slice(object);
+        bytes.extend_from_slice(b"\nendobj\n");
+    }
+    let stream_at = bytes.len();
+    let row = [1u8, (offsets[2] >> 8) as u8, offsets[2] as u8, 0];
+    bytes.extend_from_slice(
+        b"4 0 obj\n<< /Type /XRef /Size 5 /W [1 2 1] /Index [3 1] /Length 4 >>\nstream\n",
+    );
+    bytes.extend_from_slice(&row);
+    bytes.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = bytes.len();
+    bytes.extend_from_slice(b"xref\n0 3\n0000000000 65535 f \n");
+    for offset in &offsets[..2] {
+        bytes.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    bytes.extend_from_slice(format!("4 1\n{stream_at:010} 00000 n \n").as_bytes());
+    bytes.extend_from_slice(
+        format!(
+            "trailer\n<< /Size 5 /Root 1 0 R /XRefStm {stream_at} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    let report = verify(&bytes).unwrap();
+    assert_eq!(report.signatures.len(), 1, "{report:?}");
+    let tinhso_pades::Integrity::Failed { reason } = &report.signatures[0].integrity else {
+        panic!("{report:?}");
+    };
+    assert_eq!(reason.code(), "byte_range_missing");
+}

@@ -229,3 +229,23 @@ fn reports_serialise_with_codes_and_vietnamese_messages() {
     );
     assert_eq!(json["signatures"][0]["digest_algorithm"], "Sha256");
 }
+
+/// `cargo test --release -p tinhso-pades --test pyhanko -- --ignored --nocapture`: the time
+/// one verification takes (the guard's thread included), per key type.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn measure_verifications_per_second() {
+    for name in ["rsa-pss.pdf", "rsa-pkcs1.pdf", "ecdsa.pdf"] {
+        let Some(pdf) = fixture(name) else { return };
+        let runs = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            assert_eq!(only_signature(&pdf).integrity, Integrity::Ok);
+        }
+        let each = start.elapsed() / runs;
+        eprintln!(
+            "{name}: {each:?} per verification, {:.0}/s",
+            1.0 / each.as_secs_f64()
+        );
+    }
+}

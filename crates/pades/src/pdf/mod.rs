@@ -137,9 +137,12 @@ impl<'a> Document<'a> {
     fn section_at(&self, offset: usize) -> Result<Section> {
         let mut lexer = Lexer::new(self.bytes, offset);
         let (entries, trailer, is_stream, body_end) = if lexer.keyword(b"xref") {
-            let entries = self.xref_table(&mut lexer)?;
+            let mut entries = self.xref_table(&mut lexer)?;
             lexer.expect(b"trailer", "thiếu trailer")?;
             let trailer = lexer.dict(0)?;
+            if let Some(at) = trailer.int(b"XRefStm") {
+                self.hybrid_entries(at, &mut entries)?;
+            }
             (entries, trailer, false, lexer.pos)
         } else {
             let (dict, data, after) = self.indirect_stream_at(offset)?;
@@ -157,6 +160,20 @@ impl<'a> Document<'a> {
             trailer,
             entries,
         })
+    }
+
+    /// A hybrid file (as Word writes): the table's `/XRefStm` stream adds the objects the table
+    /// leaves out (those in object streams); the table's own entries come first.
+    fn hybrid_entries(&self, at: i64, entries: &mut HashMap<u32, Entry>) -> Result<()> {
+        let (dict, data, _) = self.indirect_stream_at(offset_in(self.bytes, at)?)?;
+        if dict.name(b"Type") != Some(b"XRef") {
+            return Err(PdfError::Structure("/XRefStm không trỏ tới xref stream"));
+        }
+        let decoded = stream::decode(&dict, data, self.limits.max_stream_bytes)?;
+        for (number, entry) in stream::xref_entries(&dict, &decoded)? {
+            entries.entry(number).or_insert(entry);
+        }
+        Ok(())
     }
 
     fn xref_table(&self, lexer: &mut Lexer) -> Result<HashMap<u32, Entry>> {
