@@ -263,3 +263,16 @@ fn a_hybrid_file_reads_the_objects_only_its_xref_stream_lists() {
     };
     assert_eq!(reason.code(), "byte_range_missing");
 }
+
+#[test]
+fn a_stream_length_that_names_its_own_stream_does_not_recurse() {
+    let bytes = pdf(
+        &[
+            b"<< /Type /Catalog >>",
+            b"<< /Type /Sig /Length 2 0 R >>\nstream\nxx\nendstream",
+        ],
+        "",
+    );
+    let report = verify(&bytes).unwrap();
+    assert!(report.signatures.is_empty(), "{report:?}");
+}

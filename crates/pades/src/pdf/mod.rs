@@ -129,7 +129,6 @@ impl<'a> Document<'a> {
         let offset = lexer
             .unsigned()
             .ok_or(PdfError::Structure("startxref sai"))?;
-        lexer.expect(b"%%EOF", "thiếu %%EOF").ok();
         offset_in(self.bytes, i64::try_from(offset).unwrap_or(-1))
     }
 
@@ -244,10 +243,7 @@ impl<'a> Document<'a> {
         }
         let length = match dict.get(b"Length") {
             Some(Object::Int(n)) => *n,
-            Some(Object::Ref(num, _)) => match self.resolve(*num)?.map(|r| r.object) {
-                Some(Object::Int(n)) => n,
-                _ => return Err(PdfError::Structure("/Length sai")),
-            },
+            Some(Object::Ref(num, _)) => self.length_object(*num)?,
             _ => return Err(PdfError::Structure("thiếu /Length")),
         };
         let length = usize::try_from(length).map_err(|_| PdfError::Structure("/Length sai"))?;
@@ -258,6 +254,22 @@ impl<'a> Document<'a> {
         lexer.pos = end;
         lexer.expect(b"endstream", "/Length không khớp endstream")?;
         Ok(&self.bytes[start..end])
+    }
+
+    /// An indirect `/Length`: a plain integer object in the file. Not through [`Self::resolve`],
+    /// which reads streams, so a length that names its own stream (or an object stream that
+    /// holds it) cannot recurse until the stack overflows.
+    fn length_object(&self, number: u32) -> Result<i64> {
+        let Some(Entry::InUse { offset, generation }) = self.entry(number) else {
+            return Err(PdfError::Structure("/Length phải là một số trong tệp"));
+        };
+        if offset >= self.bytes.len() {
+            return Err(PdfError::Structure("xref trỏ ra ngoài tệp"));
+        }
+        match self.indirect_header(offset)? {
+            (n, g, Object::Int(length), _) if (n, g) == (number, generation) => Ok(length),
+            _ => Err(PdfError::Structure("/Length phải là một số trong tệp")),
+        }
     }
 
     /// The newest entry for object `number`.
