@@ -276,3 +276,15 @@ fn a_stream_length_that_names_its_own_stream_does_not_recurse() {
     let report = verify(&bytes).unwrap();
     assert!(report.signatures.is_empty(), "{report:?}");
 }
+
+#[test]
+fn an_xref_subsection_past_the_largest_number_is_refused() {
+    let bytes = pdf(&[b"<< /Type /Catalog >>"], "");
+    let text = String::from_utf8(bytes)
+        .unwrap()
+        .replace("xref\n0 2\n", "xref\n18446744073709551615 2\n");
+    assert_eq!(
+        unreadable(text.as_bytes()),
+        PdfError::Structure("số đối tượng quá lớn")
+    );
+}

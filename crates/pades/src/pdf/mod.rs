@@ -186,8 +186,10 @@ impl<'a> Document<'a> {
                 return Err(PdfError::Structure("bảng xref sai"));
             }
             for i in 0..count {
-                let number = u32::try_from(first + i)
-                    .map_err(|_| PdfError::Structure("số đối tượng quá lớn"))?;
+                let number = first
+                    .checked_add(i)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or(PdfError::Structure("số đối tượng quá lớn"))?;
                 let (Some(offset), Some(generation)) = (lexer.unsigned(), lexer.unsigned()) else {
                     return Err(PdfError::Structure("dòng xref sai"));
                 };
