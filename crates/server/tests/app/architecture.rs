@@ -225,13 +225,14 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 #[test]
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
     // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
-    // rendering, text extraction, the embedded search index, edXML and its XML signatures.
+    // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
         "tinhso-extract",
         "tinhso-searchindex",
         "tinhso-edxml",
+        "tinhso-pades",
     ];
     for leaf in pure {
         let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));

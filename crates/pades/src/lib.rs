@@ -1,0 +1,137 @@
+//! PAdES signatures for Tỉnh Số (docs/signatures-design.md): read a PDF's signatures and check
+//! their integrity, the certificate chain aside (a later slice).
+//!
+//! [`verify`] reads the file's revisions strictly ([`pdf::Document`]), finds every signature
+//! dictionary, and for each checks that its `/ByteRange` starts at 0 and leaves out exactly
+//! its own `/Contents` token and ends at the end of a revision, then that the CMS inside
+//! verifies: message digest, ESS signing-certificate, signature over the signed attributes
+//! ([`crypto`]: RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384). The result is a typed
+//! [`DocumentReport`] with Vietnamese reasons.
+//!
+//! Every file is hostile: the work runs on its own thread with a large stack and a deadline,
+//! and a panic is caught and reported ([`PadesError::Crashed`]) rather than taking the caller
+//! down, as tinhso-extract does. A leaf crate: no database, no HTTP, no network.
+
+pub mod asn1;
+pub mod ber;
+pub mod crypto;
+pub mod pdf;
+mod report;
+mod signature;
+
+pub use report::{
+    CertificateInfo, Coverage, DocumentReport, Integrity, Problem, Revision, SignatureReport,
+};
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Bounds on the work one file may cause.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_input_bytes: usize,
+    /// Decoded size of one stream (xref and object streams).
+    pub max_stream_bytes: usize,
+    /// Cross-reference sections (revisions) followed through `/Prev`.
+    pub max_sections: usize,
+    pub max_fields: usize,
+    pub max_field_depth: usize,
+    pub budget: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_input_bytes: 256 * 1024 * 1024,
+            max_stream_bytes: 64 * 1024 * 1024,
+            max_sections: 1000,
+            max_fields: 1000,
+            max_field_depth: 32,
+            budget: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Why a file could not be checked at all (a signature's own failure is in its report).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PadesError {
+    #[error("Tệp quá lớn để kiểm tra chữ ký (tối đa {0} byte)")]
+    TooLarge(usize),
+    #[error("Không đọc được tệp PDF: {0}")]
+    Unreadable(#[from] pdf::PdfError),
+    #[error("Quá thời gian cho phép khi kiểm tra chữ ký ({0:?})")]
+    OverBudget(Duration),
+    #[error("Lỗi nội bộ khi đọc tệp PDF (đã được chặn lại)")]
+    Crashed,
+}
+
+/// Parsers recurse; a hostile file must not overflow a small thread stack.
+const PARSER_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+/// Verifies every signature of `bytes` with the default [`Limits`].
+pub fn verify(bytes: &[u8]) -> Result<DocumentReport, PadesError> {
+    verify_with(bytes, &Limits::default())
+}
+
+/// Verifies every signature of `bytes` within `limits`, on a thread of its own; the caller
+/// waits at most the budget (and a little more).
+pub fn verify_with(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, PadesError> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(PadesError::TooLarge(limits.max_input_bytes));
+    }
+    let input = bytes.to_vec();
+    let worker_limits = limits.clone();
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("tinhso-pades".into())
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(move || {
+            let _ = tx.send(guarded(&input, &worker_limits));
+        });
+    if spawned.is_err() {
+        return guarded(bytes, limits);
+    }
+    match rx.recv_timeout(limits.budget + Duration::from_millis(250)) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(PadesError::OverBudget(limits.budget)),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(PadesError::Crashed),
+    }
+}
+
+/// The last resort: a panic in a parser becomes an error.
+fn guarded(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, PadesError> {
+    catch_unwind(AssertUnwindSafe(|| verify_here(bytes, limits)))
+        .unwrap_or(Err(PadesError::Crashed))
+}
+
+/// The work itself, on the calling thread (tests call it through [`verify_with`]).
+fn verify_here(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, PadesError> {
+    let pdf_limits = pdf::Limits {
+        max_sections: limits.max_sections,
+        max_stream_bytes: limits.max_stream_bytes,
+        max_fields: limits.max_fields,
+        max_field_depth: limits.max_field_depth,
+        deadline: Instant::now() + limits.budget,
+    };
+    let doc = pdf::Document::parse(bytes, pdf_limits).map_err(|e| match e {
+        pdf::PdfError::OverBudget => PadesError::OverBudget(limits.budget),
+        other => PadesError::Unreadable(other),
+    })?;
+    let found = pdf::signature_dictionaries(&doc)?;
+    let mut revisions: Vec<Revision> = doc
+        .sections
+        .iter()
+        .map(|s| Revision {
+            end: s.end as u64,
+            xref_stream: s.is_stream,
+        })
+        .collect();
+    revisions.sort_by_key(|r| r.end);
+    revisions.dedup_by_key(|r| r.end);
+    Ok(DocumentReport {
+        file_bytes: bytes.len() as u64,
+        revisions,
+        signatures: found.iter().map(|s| signature::verify(&doc, s)).collect(),
+    })
+}
