@@ -20,7 +20,7 @@ pub struct ApiTokenInfo {
 
 pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
     let row = sqlx::query(
-        "SELECT t.id, t.user_id, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id
+        "SELECT t.id, t.user_id, t.scopes, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
     )
     .bind(token_hash(token))
@@ -33,16 +33,30 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
     let user = crate::auth::session::load_user(db, &user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(crate::time::now_text())
-        .bind(row.try_get::<String, _>("id")?)
-        .execute(&db.pool)
-        .await?;
+    let last_used: Option<String> = row.try_get("last_used_at")?;
+    if last_use_is_stale(last_used.as_deref(), crate::time::now()) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(crate::time::now_text())
+            .bind(row.try_get::<String, _>("id")?)
+            .execute(&db.pool)
+            .await?;
+    }
     let scopes: String = row.try_get("scopes")?;
     Ok(Principal::Token {
         user,
         scopes: scopes.split(' ').map(str::to_owned).collect(),
     })
+}
+
+/// How fresh a token's "last used" needs to be: to the minute. Writing it on every request
+/// made each API read a write, and on SQLite every search waited for the one writer.
+const LAST_USE_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// Whether the recorded last use is older than [`LAST_USE_PRECISION`] (or absent, or unreadable).
+fn last_use_is_stale(recorded: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    recorded
+        .and_then(crate::time::parse)
+        .is_none_or(|at| now - at >= LAST_USE_PRECISION)
 }
 
 /// Creates a token and returns its secret (shown once) and id.
@@ -107,4 +121,20 @@ pub async fn revoke(tx: &mut crate::db::Conn, user_id: &str, id: &str) -> Result
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_use_is_written_once_a_minute() {
+        let now = crate::time::now();
+        let text = |secs| crate::time::to_text(now - chrono::TimeDelta::seconds(secs));
+        assert!(last_use_is_stale(None, now));
+        assert!(last_use_is_stale(Some("not a time"), now));
+        assert!(!last_use_is_stale(Some(&text(5)), now));
+        assert!(!last_use_is_stale(Some(&text(59)), now));
+        assert!(last_use_is_stale(Some(&text(61)), now));
+    }
 }
