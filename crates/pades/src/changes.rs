@@ -263,7 +263,13 @@ impl Diff<'_, '_> {
             self.refuse(number, ObjectKind::Catalog);
             return Ok(());
         }
-        self.allow(Allowed::Catalog);
+        for key in changed {
+            self.allow(match key.as_slice() {
+                b"DSS" => Allowed::Dss,
+                b"Metadata" => Allowed::Metadata,
+                _ => Allowed::Catalog,
+            });
+        }
         // An inline /AcroForm changes with the catalog: its fields are judged here.
         if let (Some(Object::Dict(b)), Some(Object::Dict(a))) =
             (before.get(b"AcroForm"), after.get(b"AcroForm"))

@@ -218,21 +218,6 @@ pub struct CertificateInfo {
     pub organization: Option<String>,
 }
 
-impl CertificateInfo {
-    /// Only a subject is known (a document timestamp's TSA).
-    pub fn named(subject: &str) -> CertificateInfo {
-        CertificateInfo {
-            subject: subject.to_owned(),
-            issuer: String::new(),
-            serial: String::new(),
-            not_before: String::new(),
-            not_after: String::new(),
-            key: String::new(),
-            common_name: None,
-            organization: None,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -61,6 +61,8 @@ pub struct Checked {
     pub gen_time: Option<Duration>,
     /// The token's certificates (for the candidate pool of later checks).
     pub certificates: Vec<Cert>,
+    /// The token's own signature: its signer (the TSA) and algorithms, as read.
+    pub token_signature: SignatureReport,
 }
 
 /// Checks `token` (ContentInfo DER) whose imprint must be the digest of `imprinted`.
@@ -75,6 +77,7 @@ pub fn check(token: &[u8], imprinted: &[&[u8]], trust: &Trust, extra: &[Cert]) -
         },
         gen_time: None,
         certificates: Vec::new(),
+        token_signature: SignatureReport::new(None, 0, None, None),
     };
     match check_token(token, imprinted, trust, extra, &mut checked) {
         Ok(gen_time) => {
@@ -109,15 +112,13 @@ fn check_token(
         .map_err(|_| TimestampProblem::TstInfoUnreadable)?;
     let gen_time = tst.gen_time.unix_duration();
     checked.report.time = Some(iso(Duration::from_secs(gen_time.as_secs())));
-    // The report of the token's own signature is not the document's: a scratch one.
-    let mut scratch = SignatureReport::new(None, 0, None, None);
     let verified = verify_signer(
         &cms,
         signer_info,
         oid::TST_INFO,
         &[tst_bytes.as_bytes()],
         Ess::Required,
-        &mut scratch,
+        &mut checked.token_signature,
     )
     .map_err(TimestampProblem::Token)?;
     checked.report.tsa = Some(verified.signer.subject());

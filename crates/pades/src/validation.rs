@@ -52,9 +52,12 @@ pub fn validate_all(
                         document_timestamps.push(signed.signed_end);
                     }
                     report.chain = checked.report.chain.clone();
-                    report.signer = checked.report.tsa.as_ref().map(|tsa| {
-                        crate::report::CertificateInfo::named(tsa)
-                    });
+                    let token = checked.token_signature;
+                    report.signer = token.signer;
+                    report.digest_algorithm = token.digest_algorithm;
+                    report.signature_algorithm = token.signature_algorithm;
+                    report.legacy_algorithms = token.legacy_algorithms;
+                    report.warnings.extend(token.warnings);
                     report.timestamp = Some(checked.report);
                 }
                 SignedKind::Cms(cms) => validate_cms(&mut report, cms, &dss_certs, &data, ctx),

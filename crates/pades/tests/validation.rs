@@ -308,3 +308,63 @@ fn pyhanko_agrees_on_the_verdicts() {
         assert_eq!(ours, theirs, "{name}");
     }
 }
+
+#[test]
+fn an_anchor_with_the_right_name_but_another_key_is_no_anchor() {
+    let Some(report) = report_with(
+        "bt.pdf",
+        &trust("impostor-root.pem", false),
+        &RevocationData::default(),
+    ) else {
+        return;
+    };
+    let s = &report.signatures[0];
+    assert_eq!(s.indication, Indication::Indeterminate, "{s:#?}");
+    assert!(codes(s).contains(&"no_path_to_anchor"), "{:?}", s.reasons);
+    // The TSA's chain fails the same way: the timestamp does not count.
+    assert!(!s.timestamp.as_ref().unwrap().valid);
+    assert!(!s.time_proven);
+}
+
+#[test]
+fn a_timestamp_token_with_fractional_gen_time_binds_its_data_only() {
+    let Some(token) = pki_fixture("token.der") else {
+        return;
+    };
+    let root = trust("root.pem", false);
+    let good = tinhso_pades::timestamp::check(&token, &[b"tinhso"], &root, &[]);
+    assert!(good.report.valid, "{:#?}", good.report);
+    let gen_time = good.gen_time.unwrap();
+    assert_ne!(gen_time.subsec_nanos(), 0, "pyHanko writes microseconds");
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap();
+    assert!(now.abs_diff(gen_time).as_secs() < 600);
+
+    let other_data = tinhso_pades::timestamp::check(&token, &[b"tinhsO"], &root, &[]);
+    assert_eq!(
+        other_data.report.problem.as_ref().map(|p| p.code()),
+        Some("timestamp_imprint_mismatch")
+    );
+    assert!(other_data.gen_time.is_none());
+
+    let elsewhere = tinhso_pades::timestamp::check(
+        &token,
+        &[b"tinhso"],
+        &trust("other-root.pem", false),
+        &[],
+    );
+    assert_eq!(
+        elsewhere.report.problem.as_ref().map(|p| p.code()),
+        Some("timestamp_chain_invalid")
+    );
+
+    let mut flipped = token.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1; // the TSA's signature value ends the token
+    let forged = tinhso_pades::timestamp::check(&flipped, &[b"tinhso"], &root, &[]);
+    assert_eq!(
+        forged.report.problem.as_ref().map(|p| p.code()),
+        Some("timestamp_token_invalid")
+    );
+}

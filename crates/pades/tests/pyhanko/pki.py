@@ -5,9 +5,11 @@ chosen genTime), and revocation data (OCSP responses and CRLs built with `crypto
 embedded in a /DSS by pyHanko's DocumentSecurityStore.add_dss. No network at all.
 
 usage: pki.py OUT_DIR -> root.pem, other-root.pem, issuing.pem, revoked.crl and the PDFs listed at
-the end; `times.txt` holds the Unix times the tests validate at.
+the end, and token.der (a bare timestamp token).
 """
+import asyncio
 import datetime
+import hashlib
 import io
 import sys
 from pathlib import Path
@@ -69,6 +71,9 @@ other_root = ca_cert("Tỉnh Số TEST Other Root", other_key)
 pem("root.pem", root)
 pem("issuing.pem", issuing)
 pem("other-root.pem", other_root)
+# The root's name on another key: only a signature check tells it apart.
+impostor = ca_cert("Tỉnh Số TEST Root CA", ec.generate_private_key(ec.SECP256R1()))
+pem("impostor-root.pem", impostor)
 
 
 def end_entity(cn, key, not_before, not_after, issuer=issuing, issuer_key=issuing_key,
@@ -247,4 +252,6 @@ write("tampered-content.pdf", tampered.getvalue())
 write("tampered-stream.pdf", redefine_object(bt, 4, b"<< /Length 32 >>\nstream\nBT /F1 12 Tf 72 720 Td (C) Tj ET\nendstream"))
 write("two-signatures.pdf", sign(bt, signer, signer_key, field="Sig2", ts=timestamper()))
 
-(out / "times.txt").write_text("%d\n" % int(now.timestamp()))
+# A bare token over sha256(b"tinhso"), genTime with microseconds (fractional seconds).
+token = asyncio.run(timestamper().async_timestamp(hashlib.sha256(b"tinhso").digest(), "sha256"))
+write("token.der", token.dump())
