@@ -11,10 +11,16 @@ fn main() {
         .expect("anchors parse");
     let data = tinhso_pades::RevocationData {
         ocsp_responses: Vec::new(),
-        crls: crls.iter().map(|c| std::fs::read(c).expect("CRL reads")).collect(),
+        crls: crls
+            .iter()
+            .map(|c| std::fs::read(c).expect("CRL reads"))
+            .collect(),
     };
     match tinhso_pades::validate(&pdf, &trust, &data, std::time::SystemTime::now()) {
-        Ok(report) => println!("{}", serde_json::to_string_pretty(&report).unwrap()),
+        Ok(report) => {
+            let json = serde_json::to_string_pretty(&report).expect("reports serialise");
+            std::io::Write::write_all(&mut std::io::stdout(), json.as_bytes()).expect("stdout");
+        }
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

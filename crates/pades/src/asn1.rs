@@ -19,8 +19,8 @@ use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::ext::Extensions;
 use x509_cert::ext::pkix::crl::CrlReason;
-use x509_cert::name::Name;
 use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
+use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
 /// Object identifiers used by this crate, written out so each is checked in one place.

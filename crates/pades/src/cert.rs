@@ -80,7 +80,11 @@ impl Cert {
     }
 
     pub fn ski(&self) -> Option<Vec<u8>> {
-        match self.cert.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
+        match self
+            .cert
+            .tbs_certificate()
+            .get_extension::<SubjectKeyIdentifier>()
+        {
             Ok(Some((_, ski))) => Some(ski.0.as_bytes().to_vec()),
             _ => None,
         }
@@ -137,7 +141,11 @@ impl Cert {
 
     /// The extended key usages and whether the extension is critical.
     pub fn extended_key_usage(&self) -> Option<(bool, Vec<ObjectIdentifier>)> {
-        match self.cert.tbs_certificate().get_extension::<ExtendedKeyUsage>() {
+        match self
+            .cert
+            .tbs_certificate()
+            .get_extension::<ExtendedKeyUsage>()
+        {
             Ok(Some((critical, eku))) => Some((critical, eku.0)),
             _ => None,
         }

@@ -7,8 +7,8 @@
 //! indeterminate. The anchor's own period and signature are not checked (it is trusted as
 //! configured).
 
-use crate::cert::{Cert, iso};
 use crate::asn1::oid;
+use crate::cert::{Cert, iso};
 use der::DecodePem;
 use der::asn1::ObjectIdentifier;
 use serde::Serialize;
@@ -108,13 +108,17 @@ pub enum ChainProblem {
     NotYetValid(String, String),
     #[error("Chứng thư số \"{0}\" đã hết hạn tại thời điểm kiểm tra ({1})")]
     Expired(String, String),
-    #[error("Chứng thư số \"{0}\" không phải chứng thư của tổ chức chứng thực (thiếu basicConstraints CA)")]
+    #[error(
+        "Chứng thư số \"{0}\" không phải chứng thư của tổ chức chứng thực (thiếu basicConstraints CA)"
+    )]
     NotCa(String),
     #[error("Chuỗi chứng thư số dài hơn giới hạn pathLen của \"{0}\"")]
     PathTooLong(String),
     #[error("Chứng thư số \"{0}\" không được phép ký chứng thư khác (thiếu keyCertSign)")]
     NoKeyCertSign(String),
-    #[error("Chứng thư số của người ký không cho phép ký số (thiếu digitalSignature và nonRepudiation)")]
+    #[error(
+        "Chứng thư số của người ký không cho phép ký số (thiếu digitalSignature và nonRepudiation)"
+    )]
     LeafUsage,
     #[error("Chứng thư số của đơn vị cấp dấu thời gian phải có mục đích timeStamping (critical)")]
     TimeStampingUsage,
@@ -125,7 +129,10 @@ pub enum ChainProblem {
 impl ChainProblem {
     /// Outside its validity period: the verdict then depends on whether the time is proven.
     pub fn is_period(&self) -> bool {
-        matches!(self, ChainProblem::NotYetValid(..) | ChainProblem::Expired(..))
+        matches!(
+            self,
+            ChainProblem::NotYetValid(..) | ChainProblem::Expired(..)
+        )
     }
 
     /// Conditions that leave the result open rather than failed.
@@ -212,7 +219,13 @@ pub fn validate(
         return (None, report);
     };
     report.path = path.certs.iter().map(Cert::subject).collect();
-    report.anchor = Some(path.anchor.certificate.tbs_certificate().subject().to_string());
+    report.anchor = Some(
+        path.anchor
+            .certificate
+            .tbs_certificate()
+            .subject()
+            .to_string(),
+    );
     report.demo = path.anchor.demo;
     report.problem = check_path(&path, at, usage).err();
     (Some(path), report)
@@ -269,11 +282,12 @@ impl<'c> Builder<'c> {
     /// Depth-first: the anchor that ends `chain`, extending it with intermediates.
     fn extend(&mut self, chain: &mut Vec<Cert>) -> Option<&'c Anchor> {
         let current = chain.last()?.clone();
-        if let Some(anchor) = self.is_anchor(&current) {
-            if chain.len() > 1 {
-                chain.pop(); // the anchor itself is not part of the checked path
-                return Some(anchor);
-            }
+        // An intermediate that is itself configured as an anchor ends the path there.
+        if chain.len() > 1
+            && let Some(anchor) = self.is_anchor(&current)
+        {
+            chain.pop(); // the anchor itself is not part of the checked path
+            return Some(anchor);
         }
         for (anchor_cert, anchor) in self.anchors {
             if current.names_issuer(anchor_cert) && self.issued(&current, anchor_cert) {
@@ -342,7 +356,12 @@ pub fn check_path(path: &Path, at: Duration, usage: Usage) -> Result<(), ChainPr
         && let Some(limit) = bc.path_len_constraint
         && path.certs.len() - 1 > usize::from(limit)
     {
-        let subject = path.anchor.certificate.tbs_certificate().subject().to_string();
+        let subject = path
+            .anchor
+            .certificate
+            .tbs_certificate()
+            .subject()
+            .to_string();
         return Err(ChainProblem::PathTooLong(subject));
     }
     check_leaf(&path.certs[0], usage)
@@ -396,16 +415,16 @@ fn check_leaf(cert: &Cert, usage: Usage) -> Result<(), ChainProblem> {
 
 /// Extensions whose critical form we process (or which constrain nothing we rely on).
 const UNDERSTOOD: [&str; 10] = [
-    "2.5.29.15",               // keyUsage
-    "2.5.29.17",               // subjectAltName
-    "2.5.29.19",               // basicConstraints
-    "2.5.29.14",               // subjectKeyIdentifier
-    "2.5.29.35",               // authorityKeyIdentifier
-    "2.5.29.37",               // extKeyUsage
-    "2.5.29.31",               // cRLDistributionPoints
-    "2.5.29.32",               // certificatePolicies: any policy is accepted
-    "1.3.6.1.5.5.7.1.1",       // authorityInfoAccess
-    "1.3.6.1.5.5.7.48.1.5",    // id-pkix-ocsp-nocheck
+    "2.5.29.15",            // keyUsage
+    "2.5.29.17",            // subjectAltName
+    "2.5.29.19",            // basicConstraints
+    "2.5.29.14",            // subjectKeyIdentifier
+    "2.5.29.35",            // authorityKeyIdentifier
+    "2.5.29.37",            // extKeyUsage
+    "2.5.29.31",            // cRLDistributionPoints
+    "2.5.29.32",            // certificatePolicies: any policy is accepted
+    "1.3.6.1.5.5.7.1.1",    // authorityInfoAccess
+    "1.3.6.1.5.5.7.48.1.5", // id-pkix-ocsp-nocheck
 ];
 
 fn check_critical_extensions(cert: &Cert) -> Result<(), ChainProblem> {

@@ -74,7 +74,11 @@ impl ChangesReport {
 /// Compares the revision ending at `signed_end` with the whole file under DocMDP `docmdp`.
 pub fn analyse(doc: &Document, signed_end: usize, docmdp: Option<u8>) -> ChangesReport {
     let mut report = ChangesReport {
-        later_revisions: doc.revision_ends().iter().filter(|e| **e > signed_end).count(),
+        later_revisions: doc
+            .revision_ends()
+            .iter()
+            .filter(|e| **e > signed_end)
+            .count(),
         docmdp,
         ..ChangesReport::default()
     };
@@ -342,15 +346,29 @@ impl Diff<'_, '_> {
 
     /// An array (`/Annots`, `/Fields`) that keeps every old entry and gains only signature
     /// fields or widgets (any annotation under P=3).
-    fn grown_array(&mut self, number: u32, before: &[Object], after: &[Object]) -> Result<(), PdfError> {
-        if !before.iter().all(|old| after.iter().any(|new| same_object(old, new))) {
+    fn grown_array(
+        &mut self,
+        number: u32,
+        before: &[Object],
+        after: &[Object],
+    ) -> Result<(), PdfError> {
+        if !before
+            .iter()
+            .all(|old| after.iter().any(|new| same_object(old, new)))
+        {
             self.refuse(number, ObjectKind::Array);
             return Ok(());
         }
-        for added in after.iter().filter(|new| !before.iter().any(|old| same_object(old, new))) {
+        for added in after
+            .iter()
+            .filter(|new| !before.iter().any(|old| same_object(old, new)))
+        {
             match self.new_entry(added)? {
                 Some(what) => self.allow(what),
-                None => self.refuse(ref_number(Some(added)).unwrap_or(number), ObjectKind::Annotation),
+                None => self.refuse(
+                    ref_number(Some(added)).unwrap_or(number),
+                    ObjectKind::Annotation,
+                ),
             }
         }
         Ok(())

@@ -139,7 +139,9 @@ impl SignatureScheme {
 
     /// The scheme of a signature that names its own hash (certificates, CRLs, OCSP responses,
     /// timestamp tokens' issuers): no separate digest algorithm to agree with.
-    pub fn from_algorithm(algorithm: &AlgorithmIdentifierOwned) -> Result<SignatureScheme, CryptoError> {
+    pub fn from_algorithm(
+        algorithm: &AlgorithmIdentifierOwned,
+    ) -> Result<SignatureScheme, CryptoError> {
         let digest = match algorithm.oid {
             oid::SHA1_WITH_RSA => DigestAlgorithm::Sha1,
             oid::SHA256_WITH_RSA | oid::ECDSA_WITH_SHA256 => DigestAlgorithm::Sha256,

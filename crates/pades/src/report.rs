@@ -218,7 +218,6 @@ pub struct CertificateInfo {
     pub organization: Option<String>,
 }
 
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Integrity {

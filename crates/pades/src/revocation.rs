@@ -8,7 +8,9 @@
 //! validation time: issued after it, or current at it (nextUpdate), 5 minutes of skew allowed.
 //! A revocation before the validation time fails the signature; after it, it is a note.
 
-use crate::asn1::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId, oid};
+use crate::asn1::{
+    BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId, oid,
+};
 use crate::cert::{Cert, iso, tbs_bytes, verify_with};
 use crate::chain::Path;
 use crate::crypto::DigestAlgorithm;
@@ -257,9 +259,7 @@ impl Ocsp {
 
     fn responder_is(&self, cert: &Cert) -> bool {
         match &self.basic.tbs_response_data.responder_id {
-            ResponderId::ByName(name) => {
-                der::Encode::to_der(name).ok() == Some(cert.subject_der())
-            }
+            ResponderId::ByName(name) => der::Encode::to_der(name).ok() == Some(cert.subject_der()),
             ResponderId::ByKey(hash) => {
                 hash.as_bytes() == DigestAlgorithm::Sha1.digest(&[cert.public_key_bits()])
             }
@@ -336,4 +336,3 @@ impl Crl {
 pub fn parses(der: &[u8]) -> bool {
     Ocsp::parse(der).is_some() || Crl::parse(der).is_some()
 }
-

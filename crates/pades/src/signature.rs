@@ -5,10 +5,10 @@
 
 use crate::asn1::{SigningCertificate, SigningCertificateV2, oid};
 use crate::ber::{self, Tlv};
+use crate::cert::Cert;
 use crate::crypto::{DigestAlgorithm, PublicKey, SignatureScheme};
 use crate::pdf::lexer::{Dict, Object};
 use crate::pdf::{Document, Location, SignatureDictionary, text_string};
-use crate::cert::Cert;
 use crate::report::{CertificateInfo, Coverage, Integrity, Problem, SignatureReport};
 use crate::revocation;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -46,9 +46,12 @@ pub struct Signed {
 
 pub enum SignedKind {
     /// A CMS signature (`ETSI.CAdES.detached`, `adbe.pkcs7.*`).
-    Cms(SignedCms),
+    Cms(Box<SignedCms>),
     /// A document timestamp (`ETSI.RFC3161`): its token, checked over the signed bytes.
-    DocumentTimestamp { token: Vec<u8>, digest_parts: Vec<Vec<u8>> },
+    DocumentTimestamp {
+        token: Vec<u8>,
+        digest_parts: Vec<Vec<u8>>,
+    },
 }
 
 /// A verified CMS signature's parts.
@@ -74,8 +77,8 @@ fn check(
     ];
     let kind = if report.sub_filter.as_deref() == Some("ETSI.RFC3161") {
         // The token is checked with the timestamps (its imprint covers the signed bytes).
-        let outer = ber::read(&contents, 0)
-            .map_err(|_| Problem::CmsUnreadable("cấu trúc ASN.1 sai"))?;
+        let outer =
+            ber::read(&contents, 0).map_err(|_| Problem::CmsUnreadable("cấu trúc ASN.1 sai"))?;
         if contents[outer.end..].iter().any(|b| *b != 0) {
             return Err(Problem::ContentsTrailingData);
         }
@@ -84,7 +87,7 @@ fn check(
             digest_parts: parts.iter().map(|p| p.to_vec()).collect(),
         }
     } else {
-        SignedKind::Cms(check_cms(&contents, &parts, report)?)
+        SignedKind::Cms(Box::new(check_cms(&contents, &parts, report)?))
     };
     Ok(Signed {
         signed_end: range.end,
@@ -275,7 +278,8 @@ pub(crate) fn verify_signer(
     let (cert_der, cert) = cms.signer_certificate(&signer_info.sid)?;
     let key = PublicKey::from_spki(cert.tbs_certificate().subject_public_key_info())?;
     report.signer = Some(certificate_info(cert, &key));
-    report.legacy_algorithms |= digest == DigestAlgorithm::Sha1 || key.rsa_bits().is_some_and(|b| b < 2048);
+    report.legacy_algorithms |=
+        digest == DigestAlgorithm::Sha1 || key.rsa_bits().is_some_and(|b| b < 2048);
     check_signing_certificate(&attrs, cert_der, cert, ess, report)?;
     let scheme = SignatureScheme::from_cms(&signer_info.signature_algorithm, digest)?;
     report.signature_algorithm = Some(scheme.describe());

@@ -108,8 +108,8 @@ fn check_token(
         .as_ref()
         .and_then(|any| any.decode_as::<OctetString>().ok())
         .ok_or(TimestampProblem::TstInfoUnreadable)?;
-    let tst = TstInfo::from_der(tst_bytes.as_bytes())
-        .map_err(|_| TimestampProblem::TstInfoUnreadable)?;
+    let tst =
+        TstInfo::from_der(tst_bytes.as_bytes()).map_err(|_| TimestampProblem::TstInfoUnreadable)?;
     let gen_time = tst.gen_time.unix_duration();
     checked.report.time = Some(iso(Duration::from_secs(gen_time.as_secs())));
     let verified = verify_signer(
@@ -124,8 +124,13 @@ fn check_token(
     checked.report.tsa = Some(verified.signer.subject());
     check_imprint(&tst, imprinted)?;
     let pool = chain::candidate_pool(checked.certificates.iter().chain(extra), trust);
-    let (_, chain_report) =
-        chain::validate(&verified.signer, &pool, trust, gen_time, Usage::TimeStamping);
+    let (_, chain_report) = chain::validate(
+        &verified.signer,
+        &pool,
+        trust,
+        gen_time,
+        Usage::TimeStamping,
+    );
     let problem = chain_report.problem.clone();
     checked.report.chain = Some(chain_report);
     match problem {

@@ -99,8 +99,13 @@ fn validate_cms(
     let mut all_data = data.to_vec();
     all_data.extend(cms.revocation.iter().cloned());
     let pool = chain::candidate_pool(extra.iter(), ctx.trust);
-    let (path, chain_report) =
-        chain::validate(&cms.signer, &pool, ctx.trust, validation_time, Usage::Signing);
+    let (path, chain_report) = chain::validate(
+        &cms.signer,
+        &pool,
+        ctx.trust,
+        validation_time,
+        Usage::Signing,
+    );
     report.chain = Some(chain_report);
     if let Some(path) = path {
         report.revocation = revocation::check(&path, &all_data, validation_time, ctx.now);
@@ -241,7 +246,9 @@ fn judge_chain(verdict: &mut Verdict, report: &mut SignatureReport) {
     if chain.demo {
         report.warnings.push(Finding::DemoAnchor.to_string());
     }
-    let Some(problem) = &chain.problem else { return };
+    let Some(problem) = &chain.problem else {
+        return;
+    };
     let reason = Reason::of(problem.code(), problem);
     if problem.is_indeterminate() || (problem.is_period() && !report.time_proven) {
         verdict.open(reason);
@@ -257,7 +264,9 @@ fn judge_revocation(verdict: &mut Verdict, report: &mut SignatureReport) {
             Status::Revoked {
                 time,
                 before_validation_time: true,
-            } => verdict.fail(Finding::RevokedBefore(status.subject.clone(), time.clone()).reason()),
+            } => {
+                verdict.fail(Finding::RevokedBefore(status.subject.clone(), time.clone()).reason())
+            }
             Status::Revoked { time, .. } => report
                 .warnings
                 .push(Finding::RevokedAfter(status.subject.clone(), time.clone()).to_string()),
@@ -273,7 +282,11 @@ fn judge_revocation(verdict: &mut Verdict, report: &mut SignatureReport) {
 /// B-B for a PAdES signature, B-T with a valid signature timestamp, B-LT when the document
 /// carries the revocation data of the whole path, B-LTA when a valid document timestamp
 /// covers a later revision.
-fn level(report: &SignatureReport, signed_end: Option<usize>, document_timestamps: &[usize]) -> Option<Level> {
+fn level(
+    report: &SignatureReport,
+    signed_end: Option<usize>,
+    document_timestamps: &[usize],
+) -> Option<Level> {
     if report.sub_filter.as_deref() != Some("ETSI.CAdES.detached")
         || report.integrity != Integrity::Ok
     {

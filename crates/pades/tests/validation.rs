@@ -53,7 +53,11 @@ fn a_timestamped_signature_passes_at_level_b_t_with_a_revocation_warning() {
             .contains(&"Không kiểm tra được tình trạng thu hồi của chứng thư số".to_owned())
     );
     // No data: the platform is told where to fetch it.
-    let Status::Unknown { ocsp_urls, crl_urls } = &s.revocation[0].status else {
+    let Status::Unknown {
+        ocsp_urls,
+        crl_urls,
+    } = &s.revocation[0].status
+    else {
         panic!("{:?}", s.revocation[0]);
     };
     assert_eq!(ocsp_urls, &["http://127.0.0.1:9/ocsp"]);
@@ -127,8 +131,11 @@ fn another_anchor_leaves_the_signature_indeterminate() {
 
 #[test]
 fn a_demo_anchor_is_flagged() {
-    let Some(report) = report_with("bt.pdf", &trust("root.pem", true), &RevocationData::default())
-    else {
+    let Some(report) = report_with(
+        "bt.pdf",
+        &trust("root.pem", true),
+        &RevocationData::default(),
+    ) else {
         return;
     };
     let s = &report.signatures[0];
@@ -144,7 +151,11 @@ fn an_expired_certificate_is_valid_only_when_a_timestamp_proves_the_signing_time
     let Some(without) = first("expired.pdf") else {
         return;
     };
-    assert_eq!(without.indication, Indication::Indeterminate, "{without:#?}");
+    assert_eq!(
+        without.indication,
+        Indication::Indeterminate,
+        "{without:#?}"
+    );
     assert!(codes(&without).contains(&"expired"));
     let with = first("expired-ts.pdf").unwrap();
     assert_eq!(with.indication, Indication::TotalPassed, "{with:#?}");
@@ -172,7 +183,11 @@ fn an_unknown_critical_extension_is_indeterminate_in_vietnamese() {
         .iter()
         .find(|r| r.code == "unsupported_critical_extension")
         .unwrap();
-    assert!(reason.message.contains("không hỗ trợ (1.3.6.1.4.1.99999.1)"));
+    assert!(
+        reason
+            .message
+            .contains("không hỗ trợ (1.3.6.1.4.1.99999.1)")
+    );
 }
 
 #[test]
@@ -348,12 +363,8 @@ fn a_timestamp_token_with_fractional_gen_time_binds_its_data_only() {
     );
     assert!(other_data.gen_time.is_none());
 
-    let elsewhere = tinhso_pades::timestamp::check(
-        &token,
-        &[b"tinhso"],
-        &trust("other-root.pem", false),
-        &[],
-    );
+    let elsewhere =
+        tinhso_pades::timestamp::check(&token, &[b"tinhso"], &trust("other-root.pem", false), &[]);
     assert_eq!(
         elsewhere.report.problem.as_ref().map(|p| p.code()),
         Some("timestamp_chain_invalid")
@@ -367,4 +378,14 @@ fn a_timestamp_token_with_fractional_gen_time_binds_its_data_only() {
         forged.report.problem.as_ref().map(|p| p.code()),
         Some("timestamp_token_invalid")
     );
+}
+
+#[test]
+fn the_fixture_ocsp_response_and_crl_read() {
+    let (Some(ocsp), Some(crl)) = (pki_fixture("good.ocsp"), pki_fixture("revoked.crl")) else {
+        return;
+    };
+    assert!(tinhso_pades::revocation::parses(&ocsp));
+    assert!(tinhso_pades::revocation::parses(&crl));
+    assert!(!tinhso_pades::revocation::parses(&ocsp[..ocsp.len() - 1]));
 }

@@ -386,7 +386,11 @@ impl<'a> Document<'a> {
         let (Object::Dict(dict), Some(range)) = (&resolved.object, &resolved.stream) else {
             return Err(PdfError::Structure("không phải stream"));
         };
-        stream::decode(dict, &self.bytes[range.clone()], self.limits.max_stream_bytes)
+        stream::decode(
+            dict,
+            &self.bytes[range.clone()],
+            self.limits.max_stream_bytes,
+        )
     }
 
     /// Object numbers that sections ending after `limit` define (or free).

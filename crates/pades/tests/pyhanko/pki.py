@@ -47,15 +47,15 @@ def pem(path, cert):
     (out / path).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def ca_cert(cn, key, issuer=None, issuer_key=None, path_length=None):
-    issuer = issuer or None
+def ca_cert(cn, key, issuer=None, issuer_key=None, path_length=None, ski=True):
     builder = (x509.CertificateBuilder().subject_name(name(cn))
                .issuer_name(issuer.subject if issuer else name(cn))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - 400 * day).not_valid_after(now + 3650 * day)
                .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-               .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+               .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True))
+    if ski:
+        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     if issuer:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
@@ -71,8 +71,8 @@ other_root = ca_cert("Tỉnh Số TEST Other Root", other_key)
 pem("root.pem", root)
 pem("issuing.pem", issuing)
 pem("other-root.pem", other_root)
-# The root's name on another key: only a signature check tells it apart.
-impostor = ca_cert("Tỉnh Số TEST Root CA", ec.generate_private_key(ec.SECP256R1()))
+# The root's name on another key, no key identifier: only a signature check tells it apart.
+impostor = ca_cert("Tỉnh Số TEST Root CA", ec.generate_private_key(ec.SECP256R1()), ski=False)
 pem("impostor-root.pem", impostor)
 
 
@@ -217,6 +217,7 @@ write("bb.pdf", sign(base, signer, signer_key))
 root_crl = crl(root, root_key)
 bt_lt = with_dss(bt, ocsps=[ocsp_response(signer)], crls=[root_crl], certs=[issuing, responder])
 write("bt-lt.pdf", bt_lt)
+write("good.ocsp", ocsp_response(signer))
 lta = io.BytesIO()
 signers.PdfTimeStamper(timestamper()).timestamp_pdf(
     IncrementalPdfFileWriter(io.BytesIO(bt_lt)), "sha256", output=lta,
