@@ -7,8 +7,8 @@
 //! XMP metadata, xref and object streams. Anything else (content streams, fonts, resources,
 //! new non-signature annotations, redefined objects, deletions) is listed.
 //!
-//! DocMDP: P=1 allows only the DSS and document timestamps, P=2 the list above, P=3 new
-//! annotations too. New objects nothing old refers to are harmless by themselves: they show
+//! DocMDP: P=1 allows only the DSS, document timestamps and metadata, P=2 the list above, P=3
+//! new annotations too. New objects nothing old refers to are harmless by themselves: they show
 //! only through a changed object, which is what is judged.
 
 use crate::pdf::lexer::{Dict, Object};
@@ -207,7 +207,7 @@ impl Diff<'_, '_> {
             return Ok(());
         }
         if at.is_info || type_name == b"Metadata" {
-            return self.metadata(at.number);
+            return self.metadata();
         }
         match (before, after) {
             (Object::Dict(b), Object::Dict(a)) => self.judge_dict(at, b, a),
@@ -219,12 +219,10 @@ impl Diff<'_, '_> {
         }
     }
 
-    fn metadata(&mut self, number: u32) -> Result<(), PdfError> {
-        if self.permission == 1 {
-            self.refuse(number, ObjectKind::Other);
-        } else {
-            self.allow(Allowed::Metadata);
-        }
+    /// `/Info` and XMP metadata: allowed at every DocMDP level, as pyHanko does (its writer
+    /// updates `/ModDate` with each DSS or timestamp update); they change nothing shown.
+    fn metadata(&mut self) -> Result<(), PdfError> {
+        self.allow(Allowed::Metadata);
         Ok(())
     }
 
@@ -274,14 +272,28 @@ impl Diff<'_, '_> {
                 _ => Allowed::Catalog,
             });
         }
-        // An inline /AcroForm changes with the catalog: its fields are judged here.
-        if let (Some(Object::Dict(b)), Some(Object::Dict(a))) =
-            (before.get(b"AcroForm"), after.get(b"AcroForm"))
-        {
-            let keys = changed_keys(b, a);
-            return self.acroform(number, &keys, b, a);
+        if changed.iter().any(|k| k == b"AcroForm") {
+            return self.replaced_acroform(number, before.get(b"AcroForm"), after.get(b"AcroForm"));
         }
         Ok(())
+    }
+
+    /// The catalog's `/AcroForm` changed value (inline, or pointing elsewhere): the form as
+    /// signed against the form now. A form that is the same object changed in place is judged
+    /// as that object.
+    fn replaced_acroform(
+        &mut self,
+        number: u32,
+        before: Option<&Object>,
+        after: Option<&Object>,
+    ) -> Result<(), PdfError> {
+        let old = self.dict_at(before, self.signed_end)?.unwrap_or_default();
+        let Some(new) = self.dict_at(after, usize::MAX)? else {
+            self.refuse(number, ObjectKind::AcroForm);
+            return Ok(());
+        };
+        let keys = changed_keys(&old, &new);
+        self.acroform(number, &keys, &old, &new)
     }
 
     fn acroform(
@@ -296,10 +308,10 @@ impl Diff<'_, '_> {
             self.refuse(number, ObjectKind::AcroForm);
             return Ok(());
         }
-        match (before.get(b"Fields"), after.get(b"Fields")) {
-            (Some(Object::Array(b)), Some(Object::Array(a))) => self.grown_array(number, b, a),
-            _ => Ok(()), // an indirect /Fields array is judged as its own object
+        if changed.iter().any(|k| k == b"Fields") {
+            return self.replaced_array(number, before.get(b"Fields"), after.get(b"Fields"));
         }
+        Ok(())
     }
 
     fn page(
@@ -313,15 +325,52 @@ impl Diff<'_, '_> {
             self.refuse(number, ObjectKind::Page);
             return Ok(());
         }
-        match (before.get(b"Annots"), after.get(b"Annots")) {
-            (None, Some(Object::Array(a))) => self.grown_array(number, &[], a),
-            (Some(Object::Array(b)), Some(Object::Array(a))) => self.grown_array(number, b, a),
-            (None | Some(Object::Ref(..)), Some(Object::Ref(..))) => Ok(()),
-            _ => {
-                self.refuse(number, ObjectKind::Page);
+        self.replaced_array(number, before.get(b"Annots"), after.get(b"Annots"))
+    }
+
+    /// An `/Annots` or `/Fields` value that changed (inline, or another array object): the
+    /// array as signed against the array now.
+    fn replaced_array(
+        &mut self,
+        number: u32,
+        before: Option<&Object>,
+        after: Option<&Object>,
+    ) -> Result<(), PdfError> {
+        let old = self.array_at(before, self.signed_end)?.unwrap_or_default();
+        match self.array_at(after, usize::MAX)? {
+            Some(new) => self.grown_array(number, &old, &new),
+            None => {
+                self.refuse(number, ObjectKind::Array);
                 Ok(())
             }
         }
+    }
+
+    /// `value` (inline or a reference) as an array, in the revision ending at `limit`.
+    fn array_at(
+        &self,
+        value: Option<&Object>,
+        limit: usize,
+    ) -> Result<Option<Vec<Object>>, PdfError> {
+        Ok(match self.value_at(value, limit)? {
+            Some(Object::Array(items)) => Some(items),
+            _ => None,
+        })
+    }
+
+    fn dict_at(&self, value: Option<&Object>, limit: usize) -> Result<Option<Dict>, PdfError> {
+        Ok(match self.value_at(value, limit)? {
+            Some(Object::Dict(d)) => Some(d),
+            _ => None,
+        })
+    }
+
+    fn value_at(&self, value: Option<&Object>, limit: usize) -> Result<Option<Object>, PdfError> {
+        Ok(match value {
+            None => None,
+            Some(Object::Ref(n, _)) => self.doc.resolve_upto(*n, limit)?.map(|r| r.object),
+            Some(other) => Some(other.clone()),
+        })
     }
 
     /// An existing field or widget: signing an empty signature field, or filling a field.

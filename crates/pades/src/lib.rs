@@ -127,22 +127,23 @@ pub fn validate_with(
         return Err(PadesError::TooLarge(limits.max_input_bytes));
     }
     let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let job = Job {
+    let job = std::sync::Arc::new(Job {
         bytes: bytes.to_vec(),
         trust: trust.clone(),
         revocation: revocation.clone(),
         now,
         limits: limits.clone(),
-    };
+    });
+    let worker_job = std::sync::Arc::clone(&job);
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name("tinhso-pades".into())
         .stack_size(PARSER_STACK_BYTES)
         .spawn(move || {
-            let _ = tx.send(guarded(&job));
+            let _ = tx.send(guarded(&worker_job));
         });
     if spawned.is_err() {
-        return Err(PadesError::Crashed);
+        return guarded(&job);
     }
     match rx.recv_timeout(limits.budget + Duration::from_millis(250)) {
         Ok(result) => result,

@@ -299,6 +299,10 @@ fn pyhanko_agrees_on_the_verdicts() {
         "tampered-content.pdf",
         "tampered-stream.pdf",
         "two-signatures.pdf",
+        "annotated.pdf",
+        "certified-p1-dss.pdf",
+        "certified-p1-signed.pdf",
+        "certified-p2-signed.pdf",
     ] {
         let output = Command::new("python3")
             .arg(&script)
@@ -388,4 +392,55 @@ fn the_fixture_ocsp_response_and_crl_read() {
     assert!(tinhso_pades::revocation::parses(&ocsp));
     assert!(tinhso_pades::revocation::parses(&crl));
     assert!(!tinhso_pades::revocation::parses(&ocsp[..ocsp.len() - 1]));
+}
+
+#[test]
+fn a_new_annotation_that_is_no_signature_is_a_change() {
+    let Some(s) = first("annotated.pdf") else {
+        return;
+    };
+    assert_eq!(s.indication, Indication::TotalFailed, "{s:#?}");
+    let changes = serde_json::to_value(s.changes.as_ref().unwrap()).unwrap();
+    assert_eq!(changes["disallowed"][0]["kind"], "annotation", "{changes}");
+}
+
+/// The indications of every signature of `name`, in file order.
+fn indications(name: &str) -> Option<Vec<(Option<String>, Indication, Option<u8>)>> {
+    let report = report_with(name, &trust("root.pem", false), &RevocationData::default())?;
+    Some(
+        report
+            .signatures
+            .iter()
+            .map(|s| {
+                (
+                    s.field_name.clone(),
+                    s.indication,
+                    s.changes.as_ref().and_then(|c| c.docmdp),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn docmdp_p1_allows_a_dss_but_not_a_new_signature_and_p2_allows_it() {
+    let Some(dss) = indications("certified-p1-dss.pdf") else {
+        return;
+    };
+    assert_eq!(
+        dss,
+        [(Some("Cert1".into()), Indication::TotalPassed, Some(1))]
+    );
+    let signed = indications("certified-p1-signed.pdf").unwrap();
+    assert_eq!(
+        signed[0],
+        (Some("Cert1".into()), Indication::TotalFailed, Some(1))
+    );
+    assert_eq!(signed[1].1, Indication::TotalPassed);
+    let p2 = indications("certified-p2-signed.pdf").unwrap();
+    assert!(
+        p2.iter()
+            .all(|(_, i, p)| *i == Indication::TotalPassed && *p == Some(2)),
+        "{p2:?}"
+    );
 }

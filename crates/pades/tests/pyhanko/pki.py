@@ -253,6 +253,47 @@ write("tampered-content.pdf", tampered.getvalue())
 write("tampered-stream.pdf", redefine_object(bt, 4, b"<< /Length 32 >>\nstream\nBT /F1 12 Tf 72 720 Td (C) Tj ET\nendstream"))
 write("two-signatures.pdf", sign(bt, signer, signer_key, field="Sig2", ts=timestamper()))
 
+# A new annotation that is no signature (a shadow attack's "hide" or "replace" step).
+w = IncrementalPdfFileWriter(io.BytesIO(bt))
+page = w.root["/Pages"]["/Kids"][0].get_object()
+note = w.add_object(generic.DictionaryObject({
+    generic.NameObject("/Type"): generic.NameObject("/Annot"),
+    generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+    generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(x) for x in (72, 700, 92, 720)]),
+    generic.NameObject("/Contents"): generic.TextStringObject("ghi chú thêm sau khi ký"),
+}))
+page["/Annots"].append(note)
+w.update_container(page)
+annotated = io.BytesIO()
+w.write(annotated)
+write("annotated.pdf", annotated.getvalue())
+
+
+# DocMDP: a certification signature with P=1 and P=2, then what follows it.
+def certify(pdf, permission):
+    signer_obj = signers.SimpleSigner(
+        signing_cert=asn1_cert(signer), signing_key=asn1_key(signer_key),
+        cert_registry=SimpleCertificateStore.from_certs([asn1_cert(issuing)]))
+    meta = signers.PdfSignatureMetadata(field_name="Cert1", md_algorithm="sha256",
+                                        subfilter=fields.SigSeedSubFilter.PADES, certify=True,
+                                        docmdp_permissions=permission)
+    output = io.BytesIO()
+    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer_obj,
+                     timestamper=timestamper(), output=output)
+    return output.getvalue()
+
+
+certified_p1 = certify(base, fields.MDPPerm.NO_CHANGES)
+write("certified-p1-dss.pdf", with_dss(certified_p1, ocsps=[ocsp_response(signer)], crls=[root_crl]))
+certified_p2 = certify(base, fields.MDPPerm.FILL_FORMS)
+write("certified-p2-signed.pdf", sign(certified_p2, signer, signer_key, field="Sig2", ts=timestamper()))
+# pyHanko refuses to sign after P=1 ("Author signature forbids all changes"): lift its check
+# to make the forbidden file.
+for cls in vars(signers.pdf_signer).values():
+    if isinstance(cls, type) and "_enforce_certification_constraints" in vars(cls):
+        cls._enforce_certification_constraints = lambda self, reader: None
+write("certified-p1-signed.pdf", sign(certified_p1, signer, signer_key, field="Sig2", ts=timestamper()))
+
 # A bare token over sha256(b"tinhso"), genTime with microseconds (fractional seconds).
 token = asyncio.run(timestamper().async_timestamp(hashlib.sha256(b"tinhso").digest(), "sha256"))
 write("token.der", token.dump())
