@@ -404,8 +404,11 @@ fn a_new_annotation_that_is_no_signature_is_a_change() {
     assert_eq!(changes["disallowed"][0]["kind"], "annotation", "{changes}");
 }
 
-/// The indications of every signature of `name`, in file order.
-fn indications(name: &str) -> Option<Vec<(Option<String>, Indication, Option<u8>)>> {
+/// A signature's field name, indication and DocMDP permission.
+type Verdict = (Option<String>, Indication, Option<u8>);
+
+/// The verdicts on every signature of `name`, in file order.
+fn indications(name: &str) -> Option<Vec<Verdict>> {
     let report = report_with(name, &trust("root.pem", false), &RevocationData::default())?;
     Some(
         report
