@@ -10,14 +10,17 @@
 //! DEFAULT fields are read as `Option`s: absent means the default, and an explicit default
 //! value (not DER, but written by some tools) is accepted too.
 
-use der::asn1::{Int, ObjectIdentifier, OctetString};
+use der::asn1::{BitString, Int, Null, ObjectIdentifier, OctetString};
 use der::{
     Any, DateTime, DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag,
     Writer,
 };
 use spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
 use x509_cert::ext::Extensions;
+use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::name::{GeneralName, GeneralNames};
+use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
 /// Object identifiers used by this crate, written out so each is checked in one place.
@@ -49,6 +52,14 @@ pub mod oid {
     pub const SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
     pub const SIGNATURE_TIME_STAMP_TOKEN: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.14");
     pub const TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
+    pub const OCSP_BASIC: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+    /// CMS `OtherRevocationInfoFormat` holding an OCSP response (RFC 5940).
+    pub const RI_OCSP_RESPONSE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.16.2");
+    pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+    pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
+    pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
+    /// Adobe's `adbe-revocationInfoArchival` signed attribute.
+    pub const ADBE_REVOCATION_INFO: Oid = Oid::new_unwrap("1.2.840.113583.1.1.8");
 }
 
 /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`.
@@ -299,6 +310,107 @@ impl EncodeValue for GenTime {
 
 impl FixedTag for GenTime {
     const TAG: Tag = Tag::GeneralizedTime;
+}
+
+/// `OCSPResponseStatus ::= ENUMERATED` (RFC 6960 §4.2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, der::Enumerated)]
+#[repr(u32)]
+pub enum OcspResponseStatus {
+    Successful = 0,
+    MalformedRequest = 1,
+    InternalError = 2,
+    TryLater = 3,
+    SigRequired = 5,
+    Unauthorized = 6,
+}
+
+/// `OCSPResponse ::= SEQUENCE { responseStatus, responseBytes [0] EXPLICIT ResponseBytes OPTIONAL }`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct OcspResponse {
+    pub response_status: OcspResponseStatus,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub response_bytes: Option<ResponseBytes>,
+}
+
+/// `ResponseBytes ::= SEQUENCE { responseType OBJECT IDENTIFIER, response OCTET STRING }`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct ResponseBytes {
+    pub response_type: ObjectIdentifier,
+    pub response: OctetString,
+}
+
+/// `BasicOCSPResponse` (RFC 6960 §4.2.1).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct BasicOcspResponse {
+    pub tbs_response_data: ResponseData,
+    pub signature_algorithm: AlgorithmIdentifierOwned,
+    pub signature: BitString,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub certs: Option<Vec<Certificate>>,
+}
+
+/// `ResponseData`: version `[0]` DEFAULT v1, responder, producedAt, the answers.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct ResponseData {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub version: Option<u8>,
+    pub responder_id: ResponderId,
+    pub produced_at: GenTime,
+    pub responses: Vec<SingleResponse>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub response_extensions: Option<Extensions>,
+}
+
+/// `ResponderID ::= CHOICE { byName [1] Name, byKey [2] KeyHash }` (explicit tags).
+#[derive(Clone, Debug, PartialEq, Eq, der::Choice)]
+pub enum ResponderId {
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", constructed = "true")]
+    ByName(Name),
+    /// SHA-1 of the responder's public key (the BIT STRING's value).
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", constructed = "true")]
+    ByKey(OctetString),
+}
+
+/// `SingleResponse`: the status of one certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct SingleResponse {
+    pub cert_id: CertId,
+    pub cert_status: CertStatus,
+    pub this_update: GenTime,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub next_update: Option<GenTime>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub single_extensions: Option<Extensions>,
+}
+
+/// `CertID`: hashes of the issuer's name and key, and the serial number.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct CertId {
+    pub hash_algorithm: AlgorithmIdentifierOwned,
+    pub issuer_name_hash: OctetString,
+    pub issuer_key_hash: OctetString,
+    pub serial_number: SerialNumber,
+}
+
+/// `CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo,
+/// unknown [2] IMPLICIT UnknownInfo }`.
+#[derive(Clone, Debug, PartialEq, Eq, der::Choice)]
+pub enum CertStatus {
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT")]
+    Good(Null),
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", constructed = "true")]
+    Revoked(RevokedInfo),
+    #[asn1(context_specific = "2", tag_mode = "IMPLICIT")]
+    Unknown(Null),
+}
+
+/// `RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT
+/// CRLReason OPTIONAL }`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct RevokedInfo {
+    pub revocation_time: GenTime,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub revocation_reason: Option<CrlReason>,
 }
 
 #[cfg(test)]

@@ -137,6 +137,30 @@ impl SignatureScheme {
         })
     }
 
+    /// The scheme of a signature that names its own hash (certificates, CRLs, OCSP responses,
+    /// timestamp tokens' issuers): no separate digest algorithm to agree with.
+    pub fn from_algorithm(
+        algorithm: &AlgorithmIdentifierOwned,
+    ) -> Result<SignatureScheme, CryptoError> {
+        let digest = match algorithm.oid {
+            oid::SHA1_WITH_RSA => DigestAlgorithm::Sha1,
+            oid::SHA256_WITH_RSA | oid::ECDSA_WITH_SHA256 => DigestAlgorithm::Sha256,
+            oid::SHA384_WITH_RSA | oid::ECDSA_WITH_SHA384 => DigestAlgorithm::Sha384,
+            oid::SHA512_WITH_RSA | oid::ECDSA_WITH_SHA512 => DigestAlgorithm::Sha512,
+            oid::RSASSA_PSS => {
+                let hash = algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<RsaPssParams>().ok())
+                    .map(|p| p.effective().hash)
+                    .ok_or(CryptoError::BadPssParams("không đọc được"))?;
+                DigestAlgorithm::from_oid(hash).ok_or(CryptoError::UnsupportedDigest(hash))?
+            }
+            other => return Err(CryptoError::UnsupportedSignature(other)),
+        };
+        Self::from_cms(algorithm, digest)
+    }
+
     /// PSS with explicit parameters: the hash must be the digest, MGF1 over that same hash,
     /// trailer 1 (RFC 4056 §3).
     fn pss(
@@ -232,6 +256,14 @@ impl PublicKey {
                 }
             }
             _ => Err(CryptoError::UnsupportedKey),
+        }
+    }
+
+    /// The modulus size of an RSA key.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match self {
+            PublicKey::Rsa(key) => Some(rsa::traits::PublicKeyParts::size(key) * 8),
+            _ => None,
         }
     }
 

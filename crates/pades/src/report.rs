@@ -1,8 +1,12 @@
 //! What verification tells: a typed report per signature, and the reasons a signature fails,
 //! each with a stable code and a Vietnamese message for people.
 
+use crate::chain::ChainReport;
+use crate::changes::ChangesReport;
 use crate::crypto::{CryptoError, DigestAlgorithm};
-use serde::{Serialize, Serializer};
+use crate::revocation::CertificateStatus;
+use crate::timestamp::TimestampReport;
+use serde::Serialize;
 
 /// The whole file: its revisions and every signature found.
 #[derive(Clone, Debug, Serialize)]
@@ -22,6 +26,14 @@ pub struct Revision {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SignatureReport {
+    /// TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE (ETSI EN 319 102-1).
+    pub indication: Indication,
+    /// "Hợp lệ", "Không hợp lệ" or "Chưa xác định".
+    pub indication_label: &'static str,
+    /// Why it is not TOTAL-PASSED.
+    pub reasons: Vec<Reason>,
+    /// PAdES baseline level, for `ETSI.CAdES.detached` signatures that verify.
+    pub level: Option<Level>,
     /// The signature field's full name, when the dictionary hangs from a field.
     pub field_name: Option<String>,
     /// The signature dictionary's object number.
@@ -35,8 +47,145 @@ pub struct SignatureReport {
     pub digest_algorithm: Option<DigestAlgorithm>,
     pub signature_algorithm: Option<String>,
     pub integrity: Integrity,
-    /// Things to know that do not fail integrity (legacy algorithms, weak keys…).
+    /// The signature timestamp (for a document timestamp: the token itself).
+    pub timestamp: Option<TimestampReport>,
+    /// The time the certificates were checked at (ISO 8601): the timestamp's, else now.
+    pub validation_time: Option<String>,
+    /// The validation time comes from a valid timestamp.
+    pub time_proven: bool,
+    pub chain: Option<ChainReport>,
+    /// Each certificate of the path below the anchor, the signer's first.
+    pub revocation: Vec<CertificateStatus>,
+    pub changes: Option<ChangesReport>,
+    /// SHA-1 or RSA below 2048 bits.
+    pub legacy_algorithms: bool,
+    /// Things to know that do not fail the signature (legacy algorithms, weak keys, revocation
+    /// not checked, a demo anchor…).
     pub warnings: Vec<String>,
+}
+
+impl SignatureReport {
+    pub fn new(
+        field_name: Option<String>,
+        object_number: u32,
+        sub_filter: Option<String>,
+        claimed_signing_time: Option<String>,
+    ) -> SignatureReport {
+        SignatureReport {
+            indication: Indication::Indeterminate,
+            indication_label: Indication::Indeterminate.label(),
+            reasons: Vec::new(),
+            level: None,
+            field_name,
+            object_number,
+            sub_filter,
+            byte_range: None,
+            coverage: None,
+            signer: None,
+            claimed_signing_time,
+            digest_algorithm: None,
+            signature_algorithm: None,
+            integrity: Integrity::Ok,
+            timestamp: None,
+            validation_time: None,
+            time_proven: false,
+            chain: None,
+            revocation: Vec::new(),
+            changes: None,
+            legacy_algorithms: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Sets the indication and its label together.
+    pub fn set_indication(&mut self, indication: Indication) {
+        self.indication = indication;
+        self.indication_label = indication.label();
+    }
+}
+
+/// ETSI EN 319 102-1 main indications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Indication {
+    #[serde(rename = "TOTAL-PASSED")]
+    TotalPassed,
+    #[serde(rename = "TOTAL-FAILED")]
+    TotalFailed,
+    #[serde(rename = "INDETERMINATE")]
+    Indeterminate,
+}
+
+impl Indication {
+    pub fn label(self) -> &'static str {
+        match self {
+            Indication::TotalPassed => "Hợp lệ",
+            Indication::TotalFailed => "Không hợp lệ",
+            Indication::Indeterminate => "Chưa xác định",
+        }
+    }
+}
+
+/// PAdES baseline levels (ETSI EN 319 142-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Level {
+    #[serde(rename = "B-B")]
+    BB,
+    #[serde(rename = "B-T")]
+    BT,
+    #[serde(rename = "B-LT")]
+    BLt,
+    #[serde(rename = "B-LTA")]
+    BLta,
+}
+
+/// A reason for people and its code for programs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Reason {
+    pub fn of(code: &'static str, message: &impl std::fmt::Display) -> Reason {
+        Reason {
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Findings of the whole validation that are not one part's problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Finding {
+    #[error("Văn bản đã bị sửa đổi sau khi ký")]
+    ModifiedAfterSigning,
+    #[error("Không kiểm tra được thay đổi sau khi ký")]
+    ChangesUnchecked,
+    #[error("Không kiểm tra được tình trạng thu hồi của chứng thư số")]
+    RevocationUnknown,
+    #[error("Chứng thư số \"{0}\" đã bị thu hồi lúc {1}, trước thời điểm ký")]
+    RevokedBefore(String, String),
+    #[error("Chứng thư số \"{0}\" đã bị thu hồi lúc {1}, sau thời điểm ký: chữ ký vẫn có giá trị")]
+    RevokedAfter(String, String),
+    #[error("Chứng thư gốc là chứng thư DEMO, không có giá trị pháp lý")]
+    DemoAnchor,
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Finding::ModifiedAfterSigning => "modified_after_signing",
+            Finding::ChangesUnchecked => "changes_unchecked",
+            Finding::RevocationUnknown => "revocation_unknown",
+            Finding::RevokedBefore(..) => "revoked",
+            Finding::RevokedAfter(..) => "revoked_after_signing",
+            Finding::DemoAnchor => "demo_anchor",
+        }
+    }
+
+    pub fn reason(&self) -> Reason {
+        Reason::of(self.code(), self)
+    }
 }
 
 /// Which part of the file a signature covers.
@@ -53,7 +202,7 @@ pub struct Coverage {
     pub signed_bytes: u64,
 }
 
-/// The signer's certificate, as read (its chain is checked in a later step).
+/// The signer's certificate, as read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CertificateInfo {
     pub subject: String,
@@ -64,6 +213,9 @@ pub struct CertificateInfo {
     pub not_after: String,
     /// e.g. `RSA 2048`, `ECDSA P-256`.
     pub key: String,
+    /// The subject's common name and organisation, when present.
+    pub common_name: Option<String>,
+    pub organization: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -146,13 +298,20 @@ impl Problem {
     }
 }
 
-/// `{"code": "...", "message": "..."}`.
-impl Serialize for Problem {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Problem", 2)?;
-        s.serialize_field("code", self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.end()
-    }
+/// `{"code": "...", "message": "..."}` for a problem type with `code()` and `Display`.
+macro_rules! serialize_as_problem {
+    ($type:ty) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let mut s = serializer.serialize_struct("Problem", 2)?;
+                s.serialize_field("code", self.code())?;
+                s.serialize_field("message", &self.to_string())?;
+                s.end()
+            }
+        }
+    };
 }
+pub(crate) use serialize_as_problem;
+
+serialize_as_problem!(Problem);

@@ -5,10 +5,12 @@
 
 use crate::asn1::{SigningCertificate, SigningCertificateV2, oid};
 use crate::ber::{self, Tlv};
+use crate::cert::Cert;
 use crate::crypto::{DigestAlgorithm, PublicKey, SignatureScheme};
 use crate::pdf::lexer::{Dict, Object};
 use crate::pdf::{Document, Location, SignatureDictionary, text_string};
 use crate::report::{CertificateInfo, Coverage, Integrity, Problem, SignatureReport};
+use crate::revocation;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
@@ -17,39 +19,80 @@ use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
 
-/// The report for one signature dictionary of `doc`.
-pub fn verify(doc: &Document, sig: &SignatureDictionary) -> SignatureReport {
-    let mut report = SignatureReport {
-        field_name: sig.field_name.clone(),
-        object_number: sig.object,
-        sub_filter: sig.dict.name(b"SubFilter").map(text_string),
-        byte_range: None,
-        coverage: None,
-        signer: None,
-        claimed_signing_time: pdf_date(&sig.dict),
-        digest_algorithm: None,
-        signature_algorithm: None,
-        integrity: Integrity::Ok,
-        warnings: Vec::new(),
-    };
-    if let Err(reason) = check(doc, sig, &mut report) {
-        report.integrity = Integrity::Failed { reason };
+/// The report for one signature dictionary of `doc`, and what the later checks need when
+/// its integrity holds.
+pub fn verify(doc: &Document, sig: &SignatureDictionary) -> (SignatureReport, Option<Signed>) {
+    let mut report = SignatureReport::new(
+        sig.field_name.clone(),
+        sig.object,
+        sig.dict.name(b"SubFilter").map(text_string),
+        pdf_date(&sig.dict),
+    );
+    match check(doc, sig, &mut report) {
+        Ok(signed) => (report, Some(signed)),
+        Err(reason) => {
+            report.integrity = Integrity::Failed { reason };
+            (report, None)
+        }
     }
-    report
+}
+
+/// What an intact signature leaves for the chain, timestamp and revocation checks.
+pub struct Signed {
+    /// The end of the signed bytes (a revision end).
+    pub signed_end: usize,
+    pub kind: SignedKind,
+}
+
+pub enum SignedKind {
+    /// A CMS signature (`ETSI.CAdES.detached`, `adbe.pkcs7.*`).
+    Cms(Box<SignedCms>),
+    /// A document timestamp (`ETSI.RFC3161`): its token, checked over the signed bytes.
+    DocumentTimestamp {
+        token: Vec<u8>,
+        digest_parts: Vec<Vec<u8>>,
+    },
+}
+
+/// A verified CMS signature's parts.
+pub struct SignedCms {
+    pub signer: Cert,
+    pub certificates: Vec<Cert>,
+    pub signature_value: Vec<u8>,
+    /// `id-aa-signatureTimeStampToken` values (ContentInfo DER).
+    pub timestamp_tokens: Vec<Vec<u8>>,
+    pub revocation: Vec<revocation::Raw>,
 }
 
 fn check(
     doc: &Document,
     sig: &SignatureDictionary,
     report: &mut SignatureReport,
-) -> Result<(), Problem> {
+) -> Result<Signed, Problem> {
     let range = signed_range(doc, sig, report)?;
     let contents = hex_contents(doc.bytes, &range)?;
     let parts = [
         &doc.bytes[..range.gap_start],
         &doc.bytes[range.gap_end..range.end],
     ];
-    check_cms(&contents, &parts, report)
+    let kind = if report.sub_filter.as_deref() == Some("ETSI.RFC3161") {
+        // The token is checked with the timestamps (its imprint covers the signed bytes).
+        let outer =
+            ber::read(&contents, 0).map_err(|_| Problem::CmsUnreadable("cấu trúc ASN.1 sai"))?;
+        if contents[outer.end..].iter().any(|b| *b != 0) {
+            return Err(Problem::ContentsTrailingData);
+        }
+        SignedKind::DocumentTimestamp {
+            token: contents[..outer.end].to_vec(),
+            digest_parts: parts.iter().map(|p| p.to_vec()).collect(),
+        }
+    } else {
+        SignedKind::Cms(Box::new(check_cms(&contents, &parts, report)?))
+    };
+    Ok(Signed {
+        signed_end: range.end,
+        kind,
+    })
 }
 
 /// A checked `/ByteRange [0 b c d]`: signed bytes `[0, b)` and `[c, c + d)`.
@@ -153,9 +196,61 @@ fn check_cms(
     contents: &[u8],
     parts: &[&[u8]],
     report: &mut SignatureReport,
-) -> Result<(), Problem> {
+) -> Result<SignedCms, Problem> {
     let cms = RawCms::read(contents)?;
-    let signer_info = cms.signer_info()?;
+    let signer_info = cms.signer_info(Content::DetachedData)?;
+    let ess = if report.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
+        Ess::Required
+    } else {
+        Ess::Optional
+    };
+    let verified = verify_signer(&cms, signer_info, oid::DATA, parts, ess, report)?;
+    if report.claimed_signing_time.is_none() {
+        report.claimed_signing_time = verified.attributes.signing_time.clone();
+    }
+    let mut revocation = cms.revocation.clone();
+    revocation.extend(verified.attributes.adbe_revocation.iter().cloned());
+    Ok(SignedCms {
+        signer: verified.signer,
+        certificates: cms.certificates.iter().map(|(_, c)| c.clone()).collect(),
+        signature_value: signer_info.signature.as_bytes().to_vec(),
+        timestamp_tokens: timestamp_tokens(signer_info),
+        revocation,
+    })
+}
+
+/// What the content must be.
+pub(crate) enum Content {
+    /// Detached id-data (a PDF signature).
+    DetachedData,
+    /// Encapsulated content of this type (a timestamp token's TSTInfo).
+    Encapsulated(ObjectIdentifier),
+}
+
+/// Whether the ESS signing-certificate attribute must be there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ess {
+    Required,
+    Optional,
+}
+
+/// A SignerInfo checked: its signer and attributes.
+pub(crate) struct VerifiedSigner {
+    pub signer: Cert,
+    pub attributes: Attributes,
+}
+
+/// The SignerInfo's checks: digest algorithm, content type, message digest over `parts`, the
+/// signer's certificate and its ESS binding, the signature over the signed attributes. Fills
+/// the report's signer, algorithms and warnings.
+pub(crate) fn verify_signer(
+    cms: &RawCms,
+    signer_info: &SignerInfo,
+    content_type: ObjectIdentifier,
+    parts: &[&[u8]],
+    ess: Ess,
+    report: &mut SignatureReport,
+) -> Result<VerifiedSigner, Problem> {
     let digest = DigestAlgorithm::from_oid(signer_info.digest_alg.oid).ok_or(Problem::Crypto(
         crate::crypto::CryptoError::UnsupportedDigest(signer_info.digest_alg.oid),
     ))?;
@@ -170,23 +265,22 @@ fn check_cms(
         .as_ref()
         .ok_or(Problem::MissingAttribute("signedAttrs"))?;
     let attrs = Attributes::read(attributes.iter())?;
-    if attrs.content_type != Some(oid::DATA) {
-        return Err(Problem::MissingAttribute("content-type = id-data"));
+    if attrs.content_type != Some(content_type) {
+        return Err(Problem::MissingAttribute("content-type"));
     }
     let message_digest = attrs
         .message_digest
         .as_ref()
         .ok_or(Problem::MissingAttribute("message-digest"))?;
-    if report.claimed_signing_time.is_none() {
-        report.claimed_signing_time = attrs.signing_time.clone();
-    }
     if message_digest.as_bytes() != digest.digest(parts).as_slice() {
         return Err(Problem::DigestMismatch);
     }
     let (cert_der, cert) = cms.signer_certificate(&signer_info.sid)?;
     let key = PublicKey::from_spki(cert.tbs_certificate().subject_public_key_info())?;
     report.signer = Some(certificate_info(cert, &key));
-    check_signing_certificate(&attrs, cert_der, cert, report)?;
+    report.legacy_algorithms |=
+        digest == DigestAlgorithm::Sha1 || key.rsa_bits().is_some_and(|b| b < 2048);
+    check_signing_certificate(&attrs, cert_der, cert, ess, report)?;
     let scheme = SignatureScheme::from_cms(&signer_info.signature_algorithm, digest)?;
     report.signature_algorithm = Some(scheme.describe());
     key.verify(
@@ -194,18 +288,38 @@ fn check_cms(
         &cms.signed_attrs_for_signature()?,
         signer_info.signature.as_bytes(),
     )?;
-    Ok(())
+    Ok(VerifiedSigner {
+        signer: Cert {
+            der: cert_der.to_vec(),
+            cert: cert.clone(),
+        },
+        attributes: attrs,
+    })
+}
+
+/// The unsigned `id-aa-signatureTimeStampToken` values, as DER.
+fn timestamp_tokens(signer_info: &SignerInfo) -> Vec<Vec<u8>> {
+    signer_info
+        .unsigned_attrs
+        .iter()
+        .flat_map(|attrs| attrs.iter())
+        .filter(|a| a.oid == oid::SIGNATURE_TIME_STAMP_TOKEN)
+        .flat_map(|a| a.values.iter())
+        .filter_map(|v| v.to_der().ok())
+        .collect()
 }
 
 /// The CMS as decoded by `cms`, with the raw bytes that must not be re-encoded.
-struct RawCms<'a> {
-    signed_data: SignedData,
+pub(crate) struct RawCms<'a> {
+    pub signed_data: SignedData,
     signed_attrs_raw: Option<&'a [u8]>,
-    certificates: Vec<(&'a [u8], Certificate)>,
+    pub certificates: Vec<(&'a [u8], Cert)>,
+    /// CRLs and OCSP responses of the `crls` field.
+    pub revocation: Vec<revocation::Raw>,
 }
 
 impl<'a> RawCms<'a> {
-    fn read(contents: &'a [u8]) -> Result<RawCms<'a>, Problem> {
+    pub fn read(contents: &'a [u8]) -> Result<RawCms<'a>, Problem> {
         let unreadable = |_| Problem::CmsUnreadable("cấu trúc ASN.1 sai");
         let outer = ber::read(contents, 0).map_err(unreadable)?;
         if contents[outer.end..].iter().any(|b| *b != 0) {
@@ -231,17 +345,28 @@ impl<'a> RawCms<'a> {
             signed_data,
             signed_attrs_raw: signed_attrs_raw(contents, &fields)?,
             certificates: raw_certificates(contents, &fields)?,
+            revocation: raw_revocation(contents, &fields),
         })
     }
 
-    /// The one SignerInfo of a detached id-data signature.
-    fn signer_info(&self) -> Result<&SignerInfo, Problem> {
+    /// The one SignerInfo, the content being what `content` says.
+    pub fn signer_info(&self, content: Content) -> Result<&SignerInfo, Problem> {
         let sd = &self.signed_data;
-        if sd.encap_content_info.econtent_type != oid::DATA {
-            return Err(Problem::CmsUnsupported("nội dung không phải id-data"));
-        }
-        if sd.encap_content_info.econtent.is_some() {
-            return Err(Problem::CmsUnsupported("chữ ký phải tách rời (detached)"));
+        let info = &sd.encap_content_info;
+        match content {
+            Content::DetachedData => {
+                if info.econtent_type != oid::DATA {
+                    return Err(Problem::CmsUnsupported("nội dung không phải id-data"));
+                }
+                if info.econtent.is_some() {
+                    return Err(Problem::CmsUnsupported("chữ ký phải tách rời (detached)"));
+                }
+            }
+            Content::Encapsulated(expected) => {
+                if info.econtent_type != expected || info.econtent.is_none() {
+                    return Err(Problem::CmsUnsupported("nội dung không đúng loại"));
+                }
+            }
         }
         match sd.signer_infos.0.as_slice() {
             [one] => Ok(one),
@@ -257,8 +382,8 @@ impl<'a> RawCms<'a> {
     ) -> Result<(&'a [u8], &Certificate), Problem> {
         self.certificates
             .iter()
-            .find(|(_, cert)| identifies(sid, cert))
-            .map(|(raw, cert)| (*raw, cert))
+            .find(|(_, c)| identifies(sid, &c.cert))
+            .map(|(raw, c)| (*raw, &c.cert))
             .ok_or(Problem::SignerCertificateMissing)
     }
 
@@ -303,7 +428,7 @@ fn signed_attrs_raw<'a>(contents: &'a [u8], fields: &[Tlv]) -> Result<Option<&'a
 fn raw_certificates<'a>(
     contents: &'a [u8],
     fields: &[Tlv],
-) -> Result<Vec<(&'a [u8], Certificate)>, Problem> {
+) -> Result<Vec<(&'a [u8], Cert)>, Problem> {
     let Some(set) = fields.iter().skip(3).find(|t| t.tag == 0xa0) else {
         return Ok(Vec::new());
     };
@@ -314,9 +439,68 @@ fn raw_certificates<'a>(
         .filter(|t| t.tag == 0x30)
         .filter_map(|t| {
             let raw = t.bytes(contents);
-            Certificate::from_der(raw).ok().map(|c| (raw, c))
+            Cert::from_der(raw).map(|c| (raw, c))
         })
         .collect())
+}
+
+/// `[1] crls`: CRLs (SEQUENCE) and `[1] OtherRevocationInfoFormat` OCSP responses (RFC 5940).
+/// Unreadable entries are skipped: they only ever add evidence.
+fn raw_revocation(contents: &[u8], fields: &[Tlv]) -> Vec<revocation::Raw> {
+    let Some(set) = fields.iter().skip(3).find(|t| t.tag == 0xa1) else {
+        return Vec::new();
+    };
+    let items = ber::children(contents, set).unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|item| match item.tag {
+            0x30 => Some((revocation::Kind::Crl, item.bytes(contents).to_vec())),
+            0xa1 => other_revocation(contents, item),
+            _ => None,
+        })
+        .map(|(kind, der)| revocation::Raw {
+            source: revocation::Source::Cms,
+            kind,
+            der,
+        })
+        .collect()
+}
+
+fn other_revocation(contents: &[u8], item: &Tlv) -> Option<(revocation::Kind, Vec<u8>)> {
+    let parts = ber::children(contents, item).ok()?;
+    let [format, value] = &parts[..] else {
+        return None;
+    };
+    let format = ObjectIdentifier::from_der(format.bytes(contents)).ok()?;
+    (format == oid::RI_OCSP_RESPONSE)
+        .then(|| (revocation::Kind::Ocsp, value.bytes(contents).to_vec()))
+}
+
+/// Adobe's `RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL OPTIONAL,
+/// ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL, otherRevInfo [2] … OPTIONAL }`.
+fn adbe_revocation(value: &[u8]) -> Vec<revocation::Raw> {
+    let mut out = Vec::new();
+    let Ok(outer) = ber::read(value, 0) else {
+        return out;
+    };
+    for part in ber::children(value, &outer).unwrap_or_default() {
+        let kind = match part.tag {
+            0xa0 => revocation::Kind::Crl,
+            0xa1 => revocation::Kind::Ocsp,
+            _ => continue,
+        };
+        let sequences = ber::children(value, &part).unwrap_or_default();
+        for sequence in sequences {
+            for item in ber::children(value, &sequence).unwrap_or_default() {
+                out.push(revocation::Raw {
+                    source: revocation::Source::Cms,
+                    kind,
+                    der: item.bytes(value).to_vec(),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
@@ -334,7 +518,8 @@ fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
 }
 
 /// The signed attributes we read, each present at most once.
-struct Attributes {
+pub(crate) struct Attributes {
+    adbe_revocation: Vec<revocation::Raw>,
     content_type: Option<ObjectIdentifier>,
     message_digest: Option<OctetString>,
     signing_time: Option<String>,
@@ -345,6 +530,7 @@ struct Attributes {
 impl Attributes {
     fn read<'x>(attributes: impl Iterator<Item = &'x Attribute>) -> Result<Attributes, Problem> {
         let mut out = Attributes {
+            adbe_revocation: Vec::new(),
             content_type: None,
             message_digest: None,
             signing_time: None,
@@ -376,6 +562,9 @@ impl Attributes {
                 oid::SIGNING_CERTIFICATE => {
                     out.signing_certificate = Some(value.decode_as().map_err(bad)?)
                 }
+                oid::ADBE_REVOCATION_INFO => {
+                    out.adbe_revocation = adbe_revocation(&value.to_der().map_err(bad)?)
+                }
                 _ => {}
             }
         }
@@ -390,6 +579,7 @@ fn check_signing_certificate(
     attrs: &Attributes,
     cert_der: &[u8],
     cert: &Certificate,
+    ess: Ess,
     report: &mut SignatureReport,
 ) -> Result<(), Problem> {
     let (hash_oid, hash, issuer_serial) = if let Some(v2) = &attrs.signing_certificate_v2 {
@@ -404,7 +594,7 @@ fn check_signing_certificate(
             .first()
             .ok_or(Problem::SigningCertificateMismatch)?;
         (oid::SHA1, &first.cert_hash, &first.issuer_serial)
-    } else if report.sub_filter.as_deref() == Some("ETSI.CAdES.detached") {
+    } else if ess == Ess::Required {
         return Err(Problem::MissingAttribute("signing-certificate-v2"));
     } else {
         report.warnings.push(
@@ -432,7 +622,17 @@ fn check_signing_certificate(
 
 fn certificate_info(cert: &Certificate, key: &PublicKey) -> CertificateInfo {
     let tbs = cert.tbs_certificate();
+    // `CN=…` as RFC 4514 writes it, the type and `=` dropped.
+    let attribute = |wanted: ObjectIdentifier| {
+        tbs.subject()
+            .iter()
+            .find(|atv| atv.oid == wanted)
+            .map(|atv| atv.to_string())
+            .and_then(|text| text.split_once('=').map(|(_, v)| v.to_owned()))
+    };
     CertificateInfo {
+        common_name: attribute(const_oid::db::rfc4519::CN),
+        organization: attribute(const_oid::db::rfc4519::O),
         subject: tbs.subject().to_string(),
         issuer: tbs.issuer().to_string(),
         serial: hex::encode_upper(tbs.serial_number().as_bytes()),

@@ -69,7 +69,7 @@ pub struct Document<'a> {
     pub bytes: &'a [u8],
     pub sections: Vec<Section>,
     limits: Limits,
-    object_streams: RefCell<HashMap<u32, Rc<Vec<u8>>>>,
+    object_streams: RefCell<HashMap<usize, Rc<Vec<u8>>>>,
 }
 
 /// An object read through the cross-reference.
@@ -77,6 +77,8 @@ pub struct Document<'a> {
 pub struct Resolved {
     pub object: Object,
     pub location: Location,
+    /// A stream's raw (still encoded) data, as a range of the file.
+    pub stream: Option<std::ops::Range<usize>>,
 }
 
 impl<'a> Document<'a> {
@@ -276,15 +278,27 @@ impl<'a> Document<'a> {
 
     /// The newest entry for object `number`.
     fn entry(&self, number: u32) -> Option<Entry> {
+        self.entry_upto(number, usize::MAX)
+    }
+
+    /// The entry for `number` in the revision that ends at `limit` (sections ending later are
+    /// ignored).
+    fn entry_upto(&self, number: u32, limit: usize) -> Option<Entry> {
         self.sections
             .iter()
+            .filter(|s| s.end <= limit)
             .find_map(|s| s.entries.get(&number).copied())
     }
 
     /// Object `number` through the merged cross-reference; `None` if free or absent.
     pub fn resolve(&self, number: u32) -> Result<Option<Resolved>> {
+        self.resolve_upto(number, usize::MAX)
+    }
+
+    /// Object `number` as the revision ending at `limit` defines it.
+    pub fn resolve_upto(&self, number: u32, limit: usize) -> Result<Option<Resolved>> {
         self.check_budget()?;
-        match self.entry(number) {
+        match self.entry_upto(number, limit) {
             None | Some(Entry::Free) => Ok(None),
             Some(Entry::InUse { offset, generation }) => {
                 if offset >= self.bytes.len() {
@@ -295,22 +309,27 @@ impl<'a> Document<'a> {
                     return Err(PdfError::Structure("xref trỏ sai đối tượng"));
                 }
                 // A stream's data is skipped, checked by its length.
+                let mut stream = None;
                 if let Object::Dict(dict) = &object
                     && !lexer.keyword(b"endobj")
                 {
-                    self.stream_data(dict, &mut lexer)?;
+                    let data = self.stream_data(dict, &mut lexer)?;
+                    let start = data.as_ptr() as usize - self.bytes.as_ptr() as usize;
+                    stream = Some(start..start + data.len());
                     lexer.expect(b"endobj", "thiếu endobj")?;
                 }
                 Ok(Some(Resolved {
                     object,
                     location: Location::File(offset),
+                    stream,
                 }))
             }
             Some(Entry::Compressed { stream, index }) => {
-                self.compressed(stream, index).map(|object| {
+                self.compressed(stream, index, limit).map(|object| {
                     Some(Resolved {
                         object,
                         location: Location::ObjectStream(stream),
+                        stream: None,
                     })
                 })
             }
@@ -318,12 +337,12 @@ impl<'a> Document<'a> {
     }
 
     /// The object at `index` in object stream `stream`.
-    fn compressed(&self, stream: u32, index: usize) -> Result<Object> {
-        let Some(Entry::InUse { offset, .. }) = self.entry(stream) else {
+    fn compressed(&self, stream: u32, index: usize, limit: usize) -> Result<Object> {
+        let Some(Entry::InUse { offset, .. }) = self.entry_upto(stream, limit) else {
             return Err(PdfError::Structure("object stream không có trong xref"));
         };
         let (dict, data, _) = self.indirect_stream_at(offset)?;
-        let decoded = self.object_stream_bytes(stream, &dict, data)?;
+        let decoded = self.object_stream_bytes(offset, &dict, data)?;
         let n = dict.int(b"N").unwrap_or(-1);
         let first = dict.int(b"First").unwrap_or(-1);
         let (Ok(n), Ok(first)) = (usize::try_from(n), usize::try_from(first)) else {
@@ -350,15 +369,50 @@ impl<'a> Document<'a> {
         Ok(Lexer::new(&decoded, at).object()?)
     }
 
-    fn object_stream_bytes(&self, number: u32, dict: &Dict, data: &[u8]) -> Result<Rc<Vec<u8>>> {
-        if let Some(bytes) = self.object_streams.borrow().get(&number) {
+    /// Decoded object streams, by file offset (a later revision may redefine a number).
+    fn object_stream_bytes(&self, offset: usize, dict: &Dict, data: &[u8]) -> Result<Rc<Vec<u8>>> {
+        if let Some(bytes) = self.object_streams.borrow().get(&offset) {
             return Ok(Rc::clone(bytes));
         }
         let bytes = Rc::new(stream::decode(dict, data, self.limits.max_stream_bytes)?);
         self.object_streams
             .borrow_mut()
-            .insert(number, Rc::clone(&bytes));
+            .insert(offset, Rc::clone(&bytes));
         Ok(bytes)
+    }
+
+    /// The decoded data of a resolved stream (no filter or Flate only).
+    pub fn stream_bytes(&self, resolved: &Resolved) -> Result<Vec<u8>> {
+        let (Object::Dict(dict), Some(range)) = (&resolved.object, &resolved.stream) else {
+            return Err(PdfError::Structure("không phải stream"));
+        };
+        stream::decode(
+            dict,
+            &self.bytes[range.clone()],
+            self.limits.max_stream_bytes,
+        )
+    }
+
+    /// Object numbers that sections ending after `limit` define (or free).
+    pub fn numbers_updated_after(&self, limit: usize) -> Vec<u32> {
+        let mut numbers: Vec<u32> = self
+            .sections
+            .iter()
+            .filter(|s| s.end > limit)
+            .flat_map(|s| s.entries.keys().copied())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        numbers.sort_unstable();
+        numbers
+    }
+
+    /// The trailer of the revision ending at `limit`.
+    pub fn trailer_upto(&self, limit: usize) -> Option<&Dict> {
+        self.sections
+            .iter()
+            .find(|s| s.end <= limit)
+            .map(|s| &s.trailer)
     }
 
     /// `object` itself, or what it refers to (one level).
@@ -368,6 +422,7 @@ impl<'a> Document<'a> {
             other => Ok(Some(Resolved {
                 object: other.clone(),
                 location: Location::File(0),
+                stream: None,
             })),
         }
     }
@@ -602,6 +657,7 @@ impl FieldWalker<'_, '_> {
                 Some(Resolved {
                     object: Object::Dict(d),
                     location,
+                    ..
                 }) => (*number, d, location),
                 None
                 | Some(Resolved {

@@ -14,11 +14,19 @@ struct Fixtures {
 }
 
 static FIXTURES: OnceLock<Option<Fixtures>> = OnceLock::new();
+static PKI_FIXTURES: OnceLock<Option<Fixtures>> = OnceLock::new();
 
 fn make() -> Option<Fixtures> {
+    run_script("sign.py")
+}
+
+/// Runs `tests/pyhanko/<script> OUT_DIR`.
+fn run_script(script: &str) -> Option<Fixtures> {
     let required = std::env::var("CI_REQUIRE_PYHANKO").as_deref() == Ok("1");
     let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyhanko/sign.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/pyhanko")
+        .join(script);
     let output = Command::new("python3")
         .arg(&script)
         .arg(dir.path())
@@ -29,7 +37,8 @@ fn make() -> Option<Fixtures> {
             _dir: dir,
         }),
         Ok(out) if required => panic!(
-            "pyHanko is required (CI_REQUIRE_PYHANKO=1) and sign.py failed:\n{}",
+            "pyHanko is required (CI_REQUIRE_PYHANKO=1) and {} failed:\n{}",
+            script.display(),
             String::from_utf8_lossy(&out.stderr)
         ),
         Err(e) if required => panic!("python3 is required (CI_REQUIRE_PYHANKO=1): {e}"),
@@ -44,6 +53,20 @@ fn make() -> Option<Fixtures> {
 pub fn fixture(name: &str) -> Option<Vec<u8>> {
     let fixtures = FIXTURES.get_or_init(make).as_ref()?;
     Some(std::fs::read(fixtures.path.join(name)).unwrap())
+}
+
+/// The directory of the slice 3 fixtures (`tests/pyhanko/pki.py`: a PKI, timestamps, DSS),
+/// or `None` when pyHanko is absent.
+pub fn pki_dir() -> Option<&'static Path> {
+    PKI_FIXTURES
+        .get_or_init(|| run_script("pki.py"))
+        .as_ref()
+        .map(|f| f.path.as_path())
+}
+
+/// The bytes of a slice 3 fixture.
+pub fn pki_fixture(name: &str) -> Option<Vec<u8>> {
+    Some(std::fs::read(pki_dir()?.join(name)).unwrap())
 }
 
 /// The position of the first `needle` in `haystack`.
