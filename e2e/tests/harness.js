@@ -62,7 +62,8 @@ function freshPostgresDatabase(baseUrl) {
   };
 }
 
-export async function startPlatform() {
+/** Starts the platform for one journey file; `options.env` adds to the server's environment. */
+export async function startPlatform(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const smtpPort = await freePort();
   const mailFile = join(dir, 'mail.jsonl');
@@ -89,6 +90,7 @@ export async function startPlatform() {
     TINHSO_OIDC__DISPLAY_NAME: 'SSO Thanh Hóa',
     // No internet here: map tiles point at a closed local port (the map still works, grey).
     TINHSO_MAP__TILES: 'http://127.0.0.1:9/{z}/{x}/{y}.png',
+    ...(options.env || {}),
   };
   let pgDatabase = null;
   if (process.env.E2E_DATABASE_URL) {

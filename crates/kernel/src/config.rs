@@ -54,6 +54,22 @@ pub struct Config {
     /// (docs/search.md); off, searches use the database's full-text index alone.
     #[serde(default = "default_true")]
     pub search_index: bool,
+    /// Checking digital signatures.
+    #[serde(default)]
+    pub signatures: SignaturesConfig,
+}
+
+/// Checking digital signatures (`signatures`): what is trusted. Nothing is bundled: a
+/// province configures the national roots (docs/signatures-design.md §5).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SignaturesConfig {
+    /// A PEM file of the root certificates signatures are checked against
+    /// (`TINHSO_SIGNATURES__TRUST_ANCHORS_FILE`). Read at each check, so a change applies at once.
+    #[serde(default)]
+    pub trust_anchors_file: Option<PathBuf>,
+    /// A PEM file of intermediate CA certificates that signers' files may leave out.
+    #[serde(default)]
+    pub intermediates_file: Option<PathBuf>,
 }
 
 fn default_true() -> bool {
@@ -255,6 +271,7 @@ impl Default for Config {
             totp_key: None,
             events: EventsConfig::default(),
             search_index: true,
+            signatures: SignaturesConfig::default(),
         }
     }
 }

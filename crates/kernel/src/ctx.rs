@@ -39,6 +39,8 @@ pub struct Shared {
     pub job_kinds: Arc<Vec<&'static crate::module::JobKind>>,
     /// The kinds of record the modules let others refer to.
     pub references: Arc<Vec<&'static crate::module::Reference>>,
+    /// The module that checks PDF signatures, if the platform has one.
+    pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -51,6 +53,7 @@ pub struct Wiring {
     pub topics: Vec<&'static crate::notify::Topic>,
     pub job_kinds: Vec<&'static crate::module::JobKind>,
     pub references: Vec<&'static crate::module::Reference>,
+    pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
 }
 
 impl Ctx {
@@ -87,6 +90,7 @@ impl Ctx {
             topics: Arc::new(wiring.topics),
             job_kinds: Arc::new(wiring.job_kinds),
             references: Arc::new(wiring.references),
+            signature_checker: wiring.signature_checker,
         })))
     }
 }

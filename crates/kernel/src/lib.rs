@@ -27,6 +27,7 @@ pub mod ops;
 pub mod platform;
 pub mod search;
 pub mod settings;
+pub mod signing;
 pub mod storage;
 pub mod tables;
 pub mod time;

@@ -32,6 +32,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_onestop::MODULE,
     &tinhso_feedback::MODULE,
     &tinhso_officialdocs::MODULE,
+    &tinhso_signatures::MODULE,
     &crate::portal::MODULE,
 ];
 
@@ -89,6 +90,7 @@ pub async fn start_extended(
             .iter()
             .flat_map(|m| m.references.iter().copied())
             .collect(),
+        signature_checker: signature_checker()?,
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {
@@ -125,6 +127,16 @@ fn refuse_twice<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> anyhow:
         anyhow::bail!("two {what} are named {}", twice[0]);
     }
     Ok(())
+}
+
+/// The one module that checks PDF signatures, if any; two would be a wiring mistake.
+fn signature_checker() -> anyhow::Result<Option<&'static tinhso_kernel::signing::SignatureChecker>> {
+    let mut checkers = MODULES.iter().filter_map(|m| m.signature_checker);
+    let first = checkers.next();
+    if checkers.next().is_some() {
+        anyhow::bail!("two modules check signatures");
+    }
+    Ok(first)
 }
 
 /// Every module's routes.

@@ -72,6 +72,8 @@ pub struct Module {
     pub policies: &'static [crate::auth::policy::PolicyInfo],
     /// The kinds of its records other modules may refer to (`reference::resolve`).
     pub references: &'static [&'static Reference],
+    /// Whether it checks the signatures of PDFs for the others (one module at most).
+    pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -116,5 +118,6 @@ impl Module {
         kpis: &[],
         datasets: &[],
         policies: &[],
+        signature_checker: None,
     };
 }

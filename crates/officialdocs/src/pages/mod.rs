@@ -51,6 +51,11 @@ pub fn routes() -> Routes {
             entity,
             download,
         )
+        .get(
+            "/office/documents/{id}/versions/{version}/signatures",
+            entity,
+            signatures_page,
+        )
         .get("/office/documents/{id}/reads", entity, reads_page)
         .merge(processing::routes())
         .merge(reports::routes())
@@ -805,14 +810,15 @@ async fn upload_version(
 }
 
 /// A version's file, for whoever reads the document (the download is a read too).
-async fn download(
-    State(state): State<Ctx>,
-    page: Page,
-    ClientIp(ip): ClientIp,
-    Path((id, version)): Path<(String, i64)>,
-) -> PageResult<Response> {
-    let user = official(&state, &page).await?;
-    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+/// A version of a document the official may read, and its file.
+async fn version_file(
+    state: &Ctx,
+    page: &Page,
+    id: &str,
+    version: i64,
+) -> Result<(User, Document, crate::store::Version, bytes::Bytes), AppError> {
+    let user = official(state, page).await?;
+    let (d, _) = checked(state, &page.principal(), id, DocumentAction::View).await?;
     let v = crate::store::versions(&state.db, &d.id)
         .await?
         .into_iter()
@@ -821,12 +827,45 @@ async fn download(
     let bytes = tinhso_kernel::storage::get(state.storage.as_ref(), &v.storage_key)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((user, d, v, bytes))
+}
+
+async fn download(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, version)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    let (user, d, v, bytes) = version_file(&state, &page, &id, version).await?;
     crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     Ok(tinhso_kernel::web::download(
         &v.media_type,
         &v.file_name,
         bytes.to_vec(),
     ))
+}
+
+/// The digital signatures of a version's PDF, each checked (who signed, when, valid or why
+/// not), by the platform's signature checker.
+async fn signatures_page(
+    State(state): State<Ctx>,
+    page: Page,
+    Path((id, version)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    let (user, d, v, bytes) = version_file(&state, &page, &id, version).await?;
+    if v.media_type != "application/pdf" {
+        return Err(AppError::NotFound.into());
+    }
+    let checks = state
+        .check_signatures(bytes)
+        .await
+        .ok_or(AppError::NotFound)??;
+    Ok(page
+        .render(
+            "document_signatures.html",
+            context! { d => view(&d), version => sv(&v), checks => sv(&checks), section => section(&user) },
+        )?
+        .into_response())
 }
 
 /// Who read the document and when: for the clerks and leaders of the agency holding it.

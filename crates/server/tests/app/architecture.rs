@@ -16,6 +16,7 @@ fn module_of(relative: &str) -> &'static str {
         "onestop" => "onestop",
         "feedback" => "feedback",
         "officialdocs" => "documents",
+        "signatures" => "signatures",
         "server" => "portal",
         other => panic!("{relative}: crate {other} has no module"),
     }
@@ -32,6 +33,7 @@ fn module_sources() -> Vec<(String, String)> {
         "onestop",
         "feedback",
         "officialdocs",
+        "signatures",
         "server",
     ] {
         sources(&crates.join(name).join("src"), &crates, &mut files);
@@ -252,6 +254,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "onestop",
         "feedback",
         "officialdocs",
+        "signatures",
     ] {
         let deps = platform_dependencies(module);
         assert!(

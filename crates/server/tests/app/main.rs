@@ -37,6 +37,7 @@ mod permissions;
 mod public;
 mod search_engines;
 mod security;
+mod signatures;
 mod storage;
 mod translations;
 mod work_file_pages;

@@ -92,13 +92,28 @@ impl TestApp {
     }
 
     pub async fn empty(kind: Kind) -> TestApp {
+        Self::empty_with(kind, |_| {}).await
+    }
+
+    /// An app with the demo province loaded and its configuration changed by `tweak`.
+    pub async fn new_with(kind: Kind, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let app = Self::empty_with(kind, tweak).await;
+        tinhso::demo::seed(&app.state)
+            .await
+            .expect("demo data loads");
+        app
+    }
+
+    pub async fn empty_with(kind: Kind, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_name) = fresh_database(kind, dir.path()).await;
-        let state = tinhso::app::start(test_config(&database_url, dir.path()), None)
+        let mut config = test_config(&database_url, dir.path());
+        tweak(&mut config);
+        let state = tinhso::app::start(config, None)
             .await
             .expect("app starts");
         let router = router(state.clone());

@@ -1,0 +1,81 @@
+//! Checking a PDF: the configured trust read, the work done off the async threads, and the
+//! crate's errors turned into answers people understand.
+
+use bytes::Bytes;
+use std::time::SystemTime;
+use tinhso_kernel::Ctx;
+use tinhso_kernel::error::AppError;
+use tinhso_pades::{DocumentReport, PadesError, RevocationData, Trust};
+
+/// The largest PDF checked (a signed decision with its appendices is a few MB).
+pub const MAX_PDF_BYTES: usize = 20 * 1024 * 1024;
+
+/// The trust anchors and intermediates of the configuration, read now (so an operator's change
+/// applies at the next check). No file configured: nothing is trusted, chains stay
+/// indeterminate.
+pub async fn trust(ctx: &Ctx) -> Result<Trust, AppError> {
+    let config = &ctx.config.signatures;
+    let mut trust = Trust::default();
+    if let Some(path) = &config.trust_anchors_file {
+        trust
+            .add_anchors_pem(&read_pem(path).await?, false)
+            .map_err(|e| configuration(path, &e))?;
+    }
+    if let Some(path) = &config.intermediates_file {
+        trust
+            .add_intermediates_pem(&read_pem(path).await?)
+            .map_err(|e| configuration(path, &e))?;
+    }
+    Ok(trust)
+}
+
+async fn read_pem(path: &std::path::Path) -> Result<Vec<u8>, AppError> {
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| configuration(path, &e))
+}
+
+/// A broken trust configuration is the operator's to fix: logged in full, a 500 for the caller.
+fn configuration(path: &std::path::Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "signatures: the trust file {} cannot be used: {e}",
+        path.display()
+    ))
+}
+
+/// Every signature of `pdf`, checked against the configured trust at this moment.
+pub async fn validate(ctx: &Ctx, pdf: Bytes) -> Result<DocumentReport, AppError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(not_a_pdf());
+    }
+    if pdf.len() > MAX_PDF_BYTES {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let trust = trust(ctx).await?;
+    let report = tokio::task::spawn_blocking(move || {
+        tinhso_pades::validate(&pdf, &trust, &RevocationData::default(), SystemTime::now())
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("signatures: {e}")))?;
+    report.map_err(unreadable)
+}
+
+fn not_a_pdf() -> AppError {
+    AppError::validation("file", "Tệp không phải PDF: chỉ kiểm tra được chữ ký số trên tệp PDF.")
+}
+
+/// What a file the crate could not check gets: the crate's own Vietnamese reason.
+fn unreadable(e: PadesError) -> AppError {
+    match e {
+        PadesError::TooLarge(_) => AppError::PayloadTooLarge,
+        other => AppError::validation("file", other.to_string()),
+    }
+}
+
+/// The checker the other modules call through the kernel ([`tinhso_kernel::signing`]).
+pub static CHECKER: tinhso_kernel::signing::SignatureChecker =
+    tinhso_kernel::signing::SignatureChecker {
+        check: |ctx, pdf| {
+            Box::pin(async move { Ok(crate::check::summaries(&validate(ctx, pdf).await?)) })
+        },
+    };
