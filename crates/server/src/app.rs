@@ -130,7 +130,8 @@ fn refuse_twice<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> anyhow:
 }
 
 /// The one module that checks PDF signatures, if any; two would be a wiring mistake.
-fn signature_checker() -> anyhow::Result<Option<&'static tinhso_kernel::signing::SignatureChecker>> {
+fn signature_checker() -> anyhow::Result<Option<&'static tinhso_kernel::signing::SignatureChecker>>
+{
     let mut checkers = MODULES.iter().filter_map(|m| m.signature_checker);
     let first = checkers.next();
     if checkers.next().is_some() {

@@ -43,7 +43,12 @@ async fn check_upload(
     ip: &str,
     multipart: Multipart,
 ) -> Result<VerifiedFile, AppError> {
-    throttle::hit(&state.db, &format!("signatures:ip:{ip}"), CHECKS_PER_ADDRESS).await?;
+    throttle::hit(
+        &state.db,
+        &format!("signatures:ip:{ip}"),
+        CHECKS_PER_ADDRESS,
+    )
+    .await?;
     // The content decides (it must start as a PDF does), not the name.
     let upload = read_upload(multipart, MAX_PDF_BYTES, &[""], "PDF").await?;
     let sha256 = hex::encode(Sha256::digest(&upload.bytes));

@@ -61,7 +61,10 @@ pub async fn validate(ctx: &Ctx, pdf: Bytes) -> Result<DocumentReport, AppError>
 }
 
 fn not_a_pdf() -> AppError {
-    AppError::validation("file", "Tệp không phải PDF: chỉ kiểm tra được chữ ký số trên tệp PDF.")
+    AppError::validation(
+        "file",
+        "Tệp không phải PDF: chỉ kiểm tra được chữ ký số trên tệp PDF.",
+    )
 }
 
 /// What a file the crate could not check gets: the crate's own Vietnamese reason.

@@ -422,6 +422,8 @@ const TABLE: &[Case] = &[
         404,
     ),
     case("POST", "/api/v1/dossiers", "", Anonymous, 401),
+    // Checking a PDF's signatures: anyone signed in (the page is public, CSRF-protected).
+    case("POST", "/api/v1/signatures/verify", "", Anonymous, 401),
     case(
         "POST",
         "/api/v1/dossiers/DOSSIER/actions",
@@ -750,6 +752,27 @@ const TABLE: &[Case] = &[
     case(
         "GET",
         "/office/documents/OFFICIAL_DOC/versions/1",
+        "",
+        Clerk,
+        404,
+    ),
+    case(
+        "GET",
+        "/office/documents/OFFICIAL_DOC/versions/1/signatures",
+        "",
+        Anonymous,
+        303,
+    ),
+    case(
+        "GET",
+        "/office/documents/OFFICIAL_DOC/versions/1/signatures",
+        "",
+        Citizen,
+        403,
+    ),
+    case(
+        "GET",
+        "/office/documents/OFFICIAL_DOC/versions/1/signatures",
         "",
         Clerk,
         404,

@@ -51,9 +51,15 @@ async fn app_trusting(kind: Kind, dir: &Path) -> TestApp {
     TestApp::new_with(kind, |c| c.signatures.trust_anchors_file = Some(root)).await
 }
 
-async fn verify(app: &TestApp, token: Option<&str>, name: &str, bytes: &[u8]) -> (StatusCode, Value) {
+async fn verify(
+    app: &TestApp,
+    token: Option<&str>,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
     let (content_type, body) = multipart(&[], &[("file", name, bytes)]);
-    let mut req = Request::post("/api/v1/signatures/verify").header(header::CONTENT_TYPE, content_type);
+    let mut req =
+        Request::post("/api/v1/signatures/verify").header(header::CONTENT_TYPE, content_type);
     if let Some(token) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -101,14 +107,26 @@ async fn the_api_tells_valid_tampered_unsigned_and_untrusted_files_apart(dir: &P
     assert_eq!(s["Level"], "B-LT", "{s}");
     assert_eq!(s["TimeProven"], true);
     assert!(s["TimestampTime"].is_string(), "{s}");
-    assert!(s["TrustAnchor"].as_str().is_some_and(|a| !a.is_empty()), "{s}");
+    assert!(
+        s["TrustAnchor"].as_str().is_some_and(|a| !a.is_empty()),
+        "{s}"
+    );
     assert_eq!(s["DemoAnchor"], false);
     assert_eq!(s["ModifiedAfterSigning"], false);
 
     // A page's content replaced after signing: the signature no longer holds.
-    let (_, file) = verify(&app, Some(&token), "t.pdf", &fixture(dir, "tampered-content.pdf")).await;
+    let (_, file) = verify(
+        &app,
+        Some(&token),
+        "t.pdf",
+        &fixture(dir, "tampered-content.pdf"),
+    )
+    .await;
     assert_eq!(file["Indication"], "TOTAL-FAILED", "{file}");
-    assert_eq!(file["Signatures"][0]["ModifiedAfterSigning"], true, "{file}");
+    assert_eq!(
+        file["Signatures"][0]["ModifiedAfterSigning"], true,
+        "{file}"
+    );
     assert!(
         file["Signatures"][0]["Reasons"]
             .as_array()
@@ -139,11 +157,20 @@ async fn the_api_tells_valid_tampered_unsigned_and_untrusted_files_apart(dir: &P
     // Without the anchor configured, the same file's chain is undetermined.
     let untrusting = TestApp::new(kind).await;
     let token = untrusting.token(CLERK, &["documents"]).await;
-    let (_, file) = verify(&untrusting, Some(&token), "bt-lt.pdf", &fixture(dir, "bt-lt.pdf")).await;
+    let (_, file) = verify(
+        &untrusting,
+        Some(&token),
+        "bt-lt.pdf",
+        &fixture(dir, "bt-lt.pdf"),
+    )
+    .await;
     assert_eq!(file["Indication"], "INDETERMINATE", "{file}");
 }
 
-async fn anyone_checks_a_file_on_the_page_and_bad_files_get_a_clear_message(dir: &Path, kind: Kind) {
+async fn anyone_checks_a_file_on_the_page_and_bad_files_get_a_clear_message(
+    dir: &Path,
+    kind: Kind,
+) {
     let app = app_trusting(kind, dir).await;
     let (status, html) = app.get("/signatures/verify").await;
     assert_eq!(status, StatusCode::OK);
@@ -151,7 +178,12 @@ async fn anyone_checks_a_file_on_the_page_and_bad_files_get_a_clear_message(dir:
 
     let pdf = fixture(dir, "bt.pdf");
     let (status, html, _) = app
-        .post_multipart("/signatures/verify", "/signatures/verify", &[], &[("file", "quyet-dinh.pdf", &pdf)])
+        .post_multipart(
+            "/signatures/verify",
+            "/signatures/verify",
+            &[],
+            &[("file", "quyet-dinh.pdf", &pdf)],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("data-testid=\"sig-overall\""), "{html}");
@@ -159,7 +191,12 @@ async fn anyone_checks_a_file_on_the_page_and_bad_files_get_a_clear_message(dir:
     assert!(html.contains("quyet-dinh.pdf"));
 
     let (status, html, _) = app
-        .post_multipart("/signatures/verify", "/signatures/verify", &[], &[("file", "anh.pdf", b"\x89PNG\r\n")])
+        .post_multipart(
+            "/signatures/verify",
+            "/signatures/verify",
+            &[],
+            &[("file", "anh.pdf", b"\x89PNG\r\n")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Tệp không phải PDF"), "{html}");
@@ -200,7 +237,10 @@ async fn a_document_version_shows_its_signatures_to_those_who_may_read_it(dir: &
     assert_eq!(status, StatusCode::SEE_OTHER);
     let signatures = format!("/office/documents/{id}/versions/1/signatures");
     let (_, page) = app.get(&format!("/office/documents/{id}")).await;
-    assert!(page.contains(&signatures), "the version links to its signatures");
+    assert!(
+        page.contains(&signatures),
+        "the version links to its signatures"
+    );
     let (status, html) = app.get(&signatures).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("data-testid=\"doc-signatures\""), "{html}");
@@ -212,6 +252,9 @@ async fn a_document_version_shows_its_signatures_to_those_who_may_read_it(dir: &
     let (status, _, _) = app.login(CITIZEN, PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, html) = app.get(&signatures).await;
-    assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{status} {html}");
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status} {html}"
+    );
     assert!(!html.contains("Hợp lệ"));
 }

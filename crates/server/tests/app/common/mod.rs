@@ -113,9 +113,7 @@ impl TestApp {
         let (database_url, pg_name) = fresh_database(kind, dir.path()).await;
         let mut config = test_config(&database_url, dir.path());
         tweak(&mut config);
-        let state = tinhso::app::start(config, None)
-            .await
-            .expect("app starts");
+        let state = tinhso::app::start(config, None).await.expect("app starts");
         let router = router(state.clone());
         TestApp {
             state,
