@@ -25,7 +25,11 @@ def before_call(context, case, kwargs):
 
 # The multipart operations: a body is written as parts whose names go into each part's
 # Content-Disposition header.
-MULTIPART = {"/api/v1/documents/incoming", "/api/v1/documents/{id}/versions"}
+MULTIPART = {
+    "/api/v1/documents/incoming",
+    "/api/v1/documents/{id}/versions",
+    "/api/v1/signatures/verify",
+}
 
 
 @schemathesis.hook
