@@ -15,7 +15,7 @@ use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json};
 use tinhso_kernel::module::{Access, Routes};
 use tinhso_kernel::net::ClientIp;
-use tinhso_kernel::web::{Page, form_errors, read_upload, sv};
+use tinhso_kernel::web::{Page, import_page, read_upload, sv};
 use utoipa_axum::routes;
 
 pub fn routes() -> Routes {
@@ -62,17 +62,9 @@ async fn verify_page(
     ClientIp(ip): ClientIp,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    match check_upload(&state, &ip, multipart).await {
-        Ok(file) => Ok(page
-            .render(TEMPLATE, context! { file => sv(&file) })?
-            .into_response()),
-        Err(AppError::Validation(errors)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            page.render(TEMPLATE, context! { errors => form_errors(&errors) })?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    let checked = check_upload(&state, &ip, multipart).await;
+    // The page's report is the API's answer; a file that cannot be checked is a form error.
+    import_page(&page, TEMPLATE, checked.map(|file| sv(&file)), true)
 }
 
 /// The file's signatures, each checked (PAdES, ETSI EN 319 102-1): integrity, the signer's
