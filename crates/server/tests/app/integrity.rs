@@ -725,10 +725,10 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        13,
+        14,
         "the modules' files: feedback's rename, the documents module's tables, its read log, \
-         its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order and the duplicate lookup, and \
-         the platform's search index and its change log"
+         its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup and \
+         the read log's order, and the platform's search index and its change log"
     );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
     let recorded: Vec<String> =
