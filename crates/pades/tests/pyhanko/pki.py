@@ -28,6 +28,8 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from classic_pdf import classic_pdf
+
 out = Path(sys.argv[1])
 now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 day = datetime.timedelta(days=1)
@@ -134,18 +136,7 @@ def timestamper(at=None):
 
 
 def unsigned_pdf():
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length 32 >>\nstream\nBT /F1 12 Tf 72 720 Td (A) Tj ET\nendstream"]
-    body, offsets = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return body
+    return classic_pdf(b"1.7", b"BT /F1 12 Tf 72 720 Td (A) Tj ET")
 
 
 def sign(pdf, cert, key, field="Sig1", ts=None):

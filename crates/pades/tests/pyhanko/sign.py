@@ -20,6 +20,8 @@ from pyhanko.pdf_utils.writer import PdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from classic_pdf import classic_pdf
+
 out = Path(sys.argv[1])
 now = datetime.datetime.now(datetime.timezone.utc)
 
@@ -78,22 +80,7 @@ with open(out / "unsigned.pdf", "wb") as f:
 
 
 
-def classic_pdf():
-    """A hand-written one-page PDF with a classic xref table (as Word and older tools write)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
-    body, offsets = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return body
-
-
-(out / "unsigned-table.pdf").write_bytes(classic_pdf())
+(out / "unsigned-table.pdf").write_bytes(classic_pdf(b"1.4"))
 
 
 def sign(cert_name, output, prefer_pss, md, source="unsigned.pdf"):
