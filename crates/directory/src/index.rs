@@ -72,6 +72,8 @@ pub async fn matching(
             page,
             per_page,
             snippet_chars: 0,
+            // Only the ids are used: the rows are read by id.
+            texts: search::Texts::Caller,
         },
     )
     .await?;
@@ -82,11 +84,18 @@ pub async fn matching(
 /// a no-op once every agency is indexed.
 pub fn backfill(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
-        let indexed = search::indexed_ids(&ctx.db, KIND).await?;
+        let unindexed: std::collections::HashSet<String> =
+            search::unindexed_ids(&ctx.db, KIND, "agencies", "id", "1 = 1")
+                .await?
+                .into_iter()
+                .collect();
+        if unindexed.is_empty() {
+            return Ok(());
+        }
         let missing: Vec<_> = crate::store::all(&ctx.db)
             .await?
             .into_iter()
-            .filter(|a| !indexed.contains(&a.id))
+            .filter(|a| unindexed.contains(&a.id))
             .collect();
         let mut tx = ctx.db.begin().await?;
         for a in &missing {

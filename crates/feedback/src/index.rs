@@ -54,13 +54,20 @@ pub async fn matching(db: &Db, query: &str, limit: usize) -> Result<Vec<String>,
             page: 1,
             per_page: limit as i64,
             snippet_chars: 0,
+            // Only the ids are used: the rows are read by id.
+            texts: search::Texts::Caller,
         },
     )
     .await?;
     Ok(found.hits.into_iter().map(|h| h.id).collect())
 }
 
-/// The ids already indexed.
-pub async fn indexed(db: &Db) -> Result<std::collections::HashSet<String>, AppError> {
-    search::indexed_ids(db, KIND).await
+/// The ids of the visible reports not indexed yet.
+pub async fn unindexed(db: &Db) -> Result<std::collections::HashSet<String>, AppError> {
+    Ok(
+        search::unindexed_ids(db, KIND, "feedback_reports", "id", "hidden_reason IS NULL")
+            .await?
+            .into_iter()
+            .collect(),
+    )
 }

@@ -398,6 +398,7 @@ async fn fts(db: &Db, q: &str) -> anyhow::Result<i64> {
             } else {
                 200
             },
+            texts: search::Texts::Read,
         },
     )
     .await?;

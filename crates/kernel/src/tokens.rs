@@ -18,26 +18,28 @@ pub struct ApiTokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// The token's principal: the token, its account and the account's roles are read in one
+/// statement (every API request runs it).
 pub async fn authenticate(db: &Db, token: &str) -> Result<Principal, AppError> {
-    let row = sqlx::query(
-        "SELECT t.id, t.user_id, t.scopes, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+    let rows = sqlx::query(
+        "SELECT t.id AS token_id, t.scopes, t.last_used_at,
+            u.id, u.kind, u.full_name, u.email, u.agency_id, u.totp_enabled, r.role
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         LEFT JOIN user_roles r ON r.user_id = u.id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
     )
     .bind(token_hash(token))
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let Some(row) = row else {
+    let Some(row) = rows.first() else {
         return Err(AppError::Unauthorized);
     };
-    let user_id: String = row.try_get("user_id")?;
-    let user = crate::auth::session::load_user(db, &user_id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let user = crate::auth::session::user_of_rows(&rows)?.ok_or(AppError::Unauthorized)?;
     let last_used: Option<String> = row.try_get("last_used_at")?;
     if last_use_is_stale(last_used.as_deref(), crate::time::now()) {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(crate::time::now_text())
-            .bind(row.try_get::<String, _>("id")?)
+            .bind(row.try_get::<String, _>("token_id")?)
             .execute(&db.pool)
             .await?;
     }

@@ -10,13 +10,26 @@ use tinhso_kernel::error::AppError;
 
 pub mod texts;
 
-pub(crate) const SELECT: &str =
-    "SELECT d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
+/// A document's columns, for the `SELECT`s below.
+macro_rules! document_columns {
+    () => {
+        "d.id, d.agency_id, d.direction, d.state, d.doc_type, d.urgency, d.subject,
     d.drafting_unit_id, d.drafter_id, d.signer_position, d.signer_full_name, d.authority_prefix,
     d.page_amount, d.issued_amount, d.description, d.due_date, d.code_number, d.code_notation,
     d.issued_date, d.organ_id, d.organ_name, d.reg_number, d.reg_year, d.arrival_date, d.source,
-    d.origin_id, d.created_at, d.updated_at
-    FROM documents d";
+    d.origin_id, d.created_at, d.updated_at"
+    };
+}
+
+pub(crate) const SELECT: &str = concat!("SELECT ", document_columns!(), " FROM documents d");
+
+/// The documents with the body of each one's search entry (kind `document`).
+const SELECT_WITH_SEARCH_BODY: &str = concat!(
+    "SELECT ",
+    document_columns!(),
+    ", se.body AS search_body FROM documents d
+    LEFT JOIN search_entries se ON se.kind = 'document' AND se.entry_id = d.id"
+);
 
 fn corrupt(what: &str, value: &str) -> AppError {
     AppError::Internal(anyhow::anyhow!("documents: unknown {what} {value:?}"))
@@ -212,6 +225,34 @@ pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Document>, AppError> {
     }
     let rows = query.fetch_all(&db.pool).await?;
     rows.iter().map(document).collect()
+}
+
+/// The documents of `ids` with the body of each one's search entry (its description and
+/// text, for the snippet): the search's page in one statement. A document without an
+/// entry has an empty body.
+pub async fn by_ids_with_search_body(
+    db: &Db,
+    ids: &[&str],
+) -> Result<Vec<(Document, String)>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{SELECT_WITH_SEARCH_BODY} WHERE d.id IN ({})",
+        list.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|row| {
+            let body: Option<String> = row.try_get("search_body")?;
+            Ok((document(row)?, body.unwrap_or_default()))
+        })
+        .collect()
 }
 
 /// The document, its row locked until the transaction ends.

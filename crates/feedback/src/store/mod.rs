@@ -365,7 +365,10 @@ pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
             .execute(&db.pool)
             .await?;
     }
-    let indexed = crate::index::indexed(db).await?;
+    let unindexed = crate::index::unindexed(db).await?;
+    if unindexed.is_empty() {
+        return Ok(());
+    }
     let public: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, title, description, address, category_code FROM feedback_reports
          WHERE hidden_reason IS NULL",
@@ -374,7 +377,7 @@ pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
     .await?;
     let mut tx = db.begin().await?;
     for (id, title, description, address, category) in public {
-        if !indexed.contains(&id) {
+        if unindexed.contains(&id) {
             crate::index::report(&mut tx, &id, &title, &description, &address, &category).await?;
         }
     }

@@ -146,25 +146,29 @@ pub struct SessionInfo {
 /// The most unread items a page counts (it then shows "99+"); the SQL above says 100.
 pub const UNREAD_COUNTED: i64 = 100;
 
+/// The session, its account and the account's roles in one statement (every page runs it).
 pub async fn load(db: &Db, token: &str) -> Result<Option<SessionInfo>, AppError> {
-    let row = sqlx::query(
-        "SELECT s.user_id, s.second_factor_pending, s.expires_at,
+    let rows = sqlx::query(
+        "SELECT s.second_factor_pending, s.expires_at,
             (SELECT COUNT(*) FROM (SELECT 1 FROM inbox_items i
-               WHERE i.user_id = s.user_id AND i.read_at IS NULL LIMIT 100) AS u) AS unread
+               WHERE i.user_id = s.user_id AND i.read_at IS NULL LIMIT 100) AS u) AS unread,
+            u.id, u.kind, u.full_name, u.email, u.agency_id, u.totp_enabled, r.role
          FROM sessions s
          JOIN users u ON u.id = s.user_id
+         LEFT JOIN user_roles r ON r.user_id = u.id
          WHERE s.token_hash = $1 AND u.disabled = 0",
     )
     .bind(token_hash(token))
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
     let expires: String = row.try_get("expires_at")?;
     if expires < crate::time::now_text() {
         return Ok(None);
     }
-    let user_id: String = row.try_get("user_id")?;
-    let Some(user) = load_user(db, &user_id).await? else {
+    let Some(user) = user_of_rows(&rows)? else {
         return Ok(None);
     };
     Ok(Some(SessionInfo {
@@ -175,25 +179,35 @@ pub async fn load(db: &Db, token: &str) -> Result<Option<SessionInfo>, AppError>
     }))
 }
 
+/// The account and its roles, in one statement (it runs on every request).
 pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<User>, AppError> {
-    let row = sqlx::query(
-        "SELECT id, kind, full_name, email, agency_id, totp_enabled FROM users WHERE id = $1",
+    let rows = sqlx::query(
+        "SELECT u.id, u.kind, u.full_name, u.email, u.agency_id, u.totp_enabled, r.role
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1",
     )
     .bind(user_id)
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let roles = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-        .bind(user_id)
-        .fetch_all(&db.pool)
-        .await?
+    user_of_rows(&rows)
+}
+
+/// The user of rows that each hold the account's columns (`id`, `kind`, `full_name`, `email`,
+/// `agency_id`, `totp_enabled`) and one of its roles in `role` (NULL when it has none).
+pub fn user_of_rows(rows: &[sqlx::any::AnyRow]) -> Result<Option<User>, AppError> {
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let mut roles: Vec<Role> = rows
         .iter()
         .filter_map(|r| {
-            r.try_get::<String, _>("role")
+            r.try_get::<Option<String>, _>("role")
                 .ok()
+                .flatten()
                 .and_then(|s| s.parse::<Role>().ok())
         })
         .collect();
+    roles.sort_by_key(|r| r.as_str());
+    roles.dedup();
     let kind: String = row.try_get("kind")?;
     Ok(Some(User {
         id: row.try_get("id")?,

@@ -243,58 +243,35 @@ async fn round_page(
     rows: i64,
     whole_only: bool,
 ) -> Result<bool, AppError> {
-    let mut round = match follow.round.clone() {
-        Some(round) => round,
-        None => Round {
-            began: Instant::now(),
-            target: match db.backend {
-                Backend::Postgres => Some(start_position(db).await?),
-                Backend::Sqlite => None,
-            },
-            after: match db.backend {
-                // From the position's transaction on.
-                Backend::Postgres => (follow.position, -1),
-                Backend::Sqlite => (0, follow.position),
-            },
+    let fresh_round = follow.round.is_none();
+    let mut round = follow.round.clone().unwrap_or_else(|| Round {
+        began: Instant::now(),
+        target: None,
+        after: match db.backend {
+            // From the position's transaction on.
+            Backend::Postgres => (follow.position, -1),
+            Backend::Sqlite => (0, follow.position),
         },
-    };
-    let found =
-        match db.backend {
-            // In the order of the `(xid, seq)` index, so a page reads only recent rows whatever
-            // the log's length (in sequence order PostgreSQL walked the whole log: 0.7 s a search
-            // at 2,000,000 rows). A transaction that commits behind the cursor began after the
-            // round did, so it is at or past the next position and read by the next round.
-            Backend::Postgres => sqlx::query(
-                "SELECT seq, xid, kind, entry_id FROM search_changes WHERE (xid, seq) > ($1, $2)
-                 ORDER BY xid, seq LIMIT $3",
-            )
-            .bind(round.after.0)
-            .bind(round.after.1)
-            .bind(rows + 1)
-            .fetch_all(&db.pool)
-            .await?,
-            Backend::Sqlite => {
-                sqlx::query(
-                    "SELECT seq, xid, kind, entry_id FROM search_changes WHERE seq > $1
-                 ORDER BY seq LIMIT $2",
-                )
-                .bind(round.after.1)
-                .bind(rows + 1)
-                .fetch_all(&db.pool)
-                .await?
+    });
+    let found = match db.backend {
+        Backend::Postgres => {
+            let page = read_log_postgres(db, round.after, rows + 1, fresh_round).await?;
+            if let Some(target) = page.target {
+                round.target = Some(target);
             }
-        };
+            page.changes
+        }
+        Backend::Sqlite => read_log_sqlite(db, round.after.1, rows + 1).await?,
+    };
     let full = found.len() as i64 > rows;
     if full && whole_only {
         return Ok(false);
     }
-    let mut fresh: Vec<(i64, i64, String, String)> = Vec::new();
-    for row in found.iter().take(rows as usize) {
-        let seq: i64 = row.try_get("seq")?;
-        let xid: i64 = row.try_get("xid")?;
-        round.after = (xid, seq);
-        if !follow.applied.contains_key(&seq) {
-            fresh.push((seq, xid, row.try_get("kind")?, row.try_get("entry_id")?));
+    let mut fresh: Vec<Change> = Vec::new();
+    for change in found.into_iter().take(rows as usize) {
+        round.after = (change.0, change.1);
+        if !follow.applied.contains_key(&change.1) {
+            fresh.push(change);
         }
     }
     let position = match round.target {
@@ -309,7 +286,7 @@ async fn round_page(
         apply(embedded, false, upserts, removals, position, true).await?;
     }
     if let Some(target) = round.target {
-        for (seq, xid, _, _) in &fresh {
+        for (xid, seq, _, _) in &fresh {
             if *xid >= target {
                 follow.applied.insert(*seq, *xid);
             }
@@ -324,6 +301,94 @@ async fn round_page(
     follow.current_since = Some(round.began);
     follow.round = None;
     Ok(true)
+}
+
+/// One row of the change log: (transaction, sequence, kind, entry id).
+type Change = (i64, i64, String, String);
+
+/// A page of the PostgreSQL log, and with a new round its target.
+struct LogPage {
+    target: Option<i64>,
+    changes: Vec<Change>,
+}
+
+/// Reads up to `limit` rows of the log after `after` in the order of the `(xid, seq)` index,
+/// so a page reads only recent rows whatever the log's length (in sequence order PostgreSQL
+/// walked the whole log: 0.7 s a search at 2,000,000 rows). A transaction that commits behind
+/// the cursor began after the round did, so it is at or past the next position and read by
+/// the next round. A new round takes its target in the same statement: the oldest
+/// transaction running in the statement's snapshot, whose rows the page reads (one round trip
+/// where two were, on the path of every search).
+async fn read_log_postgres(
+    db: &Db,
+    after: (i64, i64),
+    limit: i64,
+    with_target: bool,
+) -> Result<LogPage, AppError> {
+    const PAGE: &str =
+        "SELECT seq, xid, kind, entry_id FROM search_changes WHERE (xid, seq) > ($1, $2)
+         ORDER BY xid, seq LIMIT $3";
+    let sql = if with_target {
+        format!(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS target, c.seq, c.xid, c.kind, c.entry_id
+             FROM (SELECT 1 AS one) AS here LEFT JOIN LATERAL ({PAGE}) AS c ON TRUE"
+        )
+    } else {
+        PAGE.to_owned()
+    };
+    let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.0)
+        .bind(after.1)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut page = LogPage {
+        target: None,
+        changes: Vec::with_capacity(found.len()),
+    };
+    for row in &found {
+        if with_target && page.target.is_none() {
+            let target: String = row.try_get("target")?;
+            page.target = Some(
+                target
+                    .parse()
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("search position: {e}")))?,
+            );
+        }
+        if let Some(seq) = row.try_get::<Option<i64>, _>("seq")? {
+            page.changes.push((
+                row.try_get("xid")?,
+                seq,
+                row.try_get("kind")?,
+                row.try_get("entry_id")?,
+            ));
+        }
+    }
+    Ok(page)
+}
+
+/// Reads up to `limit` rows of the SQLite log after sequence `after`: its writers take turns,
+/// so the sequence grows in commit order.
+async fn read_log_sqlite(db: &Db, after: i64, limit: i64) -> Result<Vec<Change>, AppError> {
+    let found = sqlx::query(
+        "SELECT seq, xid, kind, entry_id FROM search_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    found
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("xid")?,
+                row.try_get("seq")?,
+                row.try_get("kind")?,
+                row.try_get("entry_id")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// Builds the index a page of entries at a time: the position is taken before the first page,

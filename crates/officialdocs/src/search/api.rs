@@ -141,7 +141,7 @@ pub async fn find(
     .into_iter()
     .filter_map(|(f, v)| v.map(|v| (f, v)))
     .collect();
-    let found = search::query(
+    let mut found = search::query(
         &state.db,
         &search::Query {
             kinds: &[KIND],
@@ -156,25 +156,29 @@ pub async fn find(
             page: s.page.unwrap_or(1),
             per_page: PER_PAGE,
             snippet_chars: 200,
+            // The documents' rows bring their entries' bodies: one statement for the page.
+            texts: search::Texts::Caller,
         },
     )
     .await?;
     let ids: Vec<&str> = found.hits.iter().map(|h| h.id.as_str()).collect();
-    let mut documents: std::collections::HashMap<String, crate::Document> =
-        crate::store::by_ids(&state.db, &ids)
+    let mut documents: std::collections::HashMap<String, (crate::Document, String)> =
+        crate::store::by_ids_with_search_body(&state.db, &ids)
             .await?
             .into_iter()
-            .map(|d| (d.id.clone(), d))
+            .map(|(d, body)| (d.id.clone(), (d, body)))
             .collect();
     let mut items = Vec::with_capacity(found.hits.len());
-    for hit in found.hits {
+    let hits = std::mem::take(&mut found.hits);
+    for mut hit in hits {
         // The index mirrors the policy; the policy still has the last word on each document.
-        let Some(d) = documents.remove(&hit.id) else {
+        let Some((d, body)) = documents.remove(&hit.id) else {
             continue;
         };
         if DocumentPolicy::decision(user, &d, DocumentAction::View).is_err() {
             continue;
         }
+        found.mark(&mut hit, &d.subject, &body);
         items.push(DocumentHit {
             id: d.id,
             direction: d.direction.as_str().to_owned(),

@@ -122,12 +122,7 @@ pub async fn reindex(tx: &mut Conn, document_id: &str, text: Option<&str>) -> Re
 /// written by hand): once at start-up, a no-op when every document is indexed.
 pub fn backfill(ctx: &Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
-        let indexed = search::indexed_ids(&ctx.db, KIND).await?;
-        let missing: Vec<String> = store::all_ids(&ctx.db)
-            .await?
-            .into_iter()
-            .filter(|id| !indexed.contains(id))
-            .collect();
+        let missing = search::unindexed_ids(&ctx.db, KIND, "documents", "id", "1 = 1").await?;
         for chunk in missing.chunks(500) {
             let mut tx = ctx.db.begin().await?;
             for id in chunk {

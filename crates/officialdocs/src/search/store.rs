@@ -17,16 +17,6 @@ pub async fn document_in(tx: &mut Conn, id: &str) -> Result<Option<Document>, Ap
     row.as_ref().map(document).transpose()
 }
 
-/// The ids of every document, for the start-up backfill.
-pub async fn all_ids(db: &Db) -> Result<Vec<String>, AppError> {
-    let rows = sqlx::query("SELECT id FROM documents ORDER BY id")
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>("id").map_err(AppError::from))
-        .collect()
-}
-
 /// A saved search.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]

@@ -56,6 +56,8 @@ pub async fn matching(
             page,
             per_page,
             snippet_chars: 0,
+            // Only the ids are used: the rows are read by id.
+            texts: search::Texts::Caller,
         },
     )
     .await?;
@@ -66,10 +68,10 @@ pub async fn matching(
 /// start-up, a no-op once every procedure is indexed.
 pub fn backfill(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
-        let indexed = search::indexed_ids(&ctx.db, KIND).await?;
-        let codes = super::store::active_codes(&ctx.db).await?;
+        let codes =
+            search::unindexed_ids(&ctx.db, KIND, "procedures", "code", "active = 1").await?;
         let mut missing = Vec::new();
-        for code in codes.iter().filter(|c| !indexed.contains(*c)) {
+        for code in &codes {
             missing.extend(super::store::by_code(&ctx.db, code).await?);
         }
         let mut tx = ctx.db.begin().await?;

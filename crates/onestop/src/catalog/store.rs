@@ -217,17 +217,6 @@ async fn summaries(db: &Db, codes: &[String]) -> Result<Vec<Summary>, AppError> 
         .collect::<Result<Vec<_>, sqlx::Error>>()?)
 }
 
-/// The national codes of the active procedures (for the search index's backfill).
-pub async fn active_codes(db: &Db) -> Result<Vec<String>, AppError> {
-    let rows = sqlx::query("SELECT code FROM procedures WHERE active = 1 ORDER BY code")
-        .fetch_all(&db.pool)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("code"))
-        .collect::<Result<_, _>>()?)
-}
-
 /// An agency that carries out at least one procedure, for the catalog's filter.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgencyChoice {

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use common::{TestApp, text};
 use serde_json::Value;
 
-const PASSWORD: &str = "TinhSo@2026";
+pub(crate) const PASSWORD: &str = "TinhSo@2026";
 
 on_both_databases!(
     a_report_is_routed_answered_and_rated,
@@ -26,7 +26,7 @@ fn jpeg_with_location() -> Vec<u8> {
     v
 }
 
-async fn post_report(
+pub(crate) async fn post_report(
     app: &TestApp,
     fields: &[(&str, &str)],
     photos: &[(&str, Vec<u8>)],
@@ -49,7 +49,7 @@ fn code_of(location: &str) -> String {
         .to_owned()
 }
 
-const POTHOLE: &[(&str, &str)] = &[
+pub(crate) const POTHOLE: &[(&str, &str)] = &[
     ("category", "giao-thong"),
     ("title", "Ổ gà lớn trên đường Lê Lai"),
     (

@@ -12,6 +12,7 @@ on_both_databases!(
     another_node_finds_what_this_one_wrote_at_once,
     an_index_from_another_database_or_past_the_pruning_is_built_afresh,
     sample_documents_loaded_at_once_are_numbered_without_gaps_and_all_found,
+    every_module_backfills_what_the_index_misses,
 );
 
 const KIND: &str = "test_note";
@@ -137,6 +138,7 @@ async fn both_engines_find_count_and_facet_alike(app: TestApp) {
                         page: 1,
                         per_page: 100,
                         snippet_chars: 80,
+                        texts: search::Texts::Read,
                     };
                     let embedded = search::query(db, &q).await.unwrap();
                     let reference = search::query(&database, &q).await.unwrap();
@@ -399,4 +401,61 @@ async fn sample_documents_loaded_at_once_are_numbered_without_gaps_and_all_found
         .await;
     assert_eq!(again["Total"], 2_502);
     assert_eq!(again["Facets"], found["Facets"]);
+}
+
+/// Each module's start-up backfill indexes the rows its kind misses in the index — once, and
+/// only those (the database finds them: `search::unindexed_ids`).
+async fn every_module_backfills_what_the_index_misses(app: TestApp) {
+    app.login("congdan@tinhso.local", crate::feedback::PASSWORD)
+        .await;
+    let (status, page, _) = crate::feedback::post_report(&app, crate::feedback::POTHOLE, &[]).await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER, "{page}");
+    let kinds = ["procedure", "agency", "feedback"];
+    let mut before = Vec::new();
+    for kind in kinds {
+        let n = app.count_where("search_entries", "kind", kind).await;
+        assert!(n > 0, "the demo indexes some {kind}");
+        before.push(n);
+    }
+    for (&kind, n) in kinds.iter().zip(&before) {
+        // Half of the kind's entries go (as a removal goes, with a row in the change log).
+        let gone: Vec<String> = sqlx::query_scalar(
+            "SELECT entry_id FROM search_entries WHERE kind = $1 ORDER BY entry_id",
+        )
+        .bind(kind)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .step_by(2)
+        .collect();
+        let mut tx = app.state.db.begin().await.unwrap();
+        for id in &gone {
+            search::remove(&mut tx, kind, id).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert!(app.count_where("search_entries", "kind", kind).await < *n);
+    }
+    for _ in 0..2 {
+        tinhso_onestop::catalog::index::backfill(&app.state)
+            .await
+            .unwrap();
+        tinhso_directory::index::backfill(&app.state).await.unwrap();
+        tinhso_feedback::store::fold_search_texts(&app.state.db)
+            .await
+            .unwrap();
+    }
+    for (kind, n) in kinds.iter().zip(before) {
+        assert_eq!(
+            app.count_where("search_entries", "kind", kind).await,
+            n,
+            "every {kind} indexed again, once"
+        );
+    }
+    let (status, found) = app.get("/api/v1/procedures?q=khai+sinh").await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert!(
+        found.to_lowercase().contains("khai sinh"),
+        "the catalog finds by its index again: {found}"
+    );
 }
