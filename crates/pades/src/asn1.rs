@@ -6,6 +6,9 @@
 //!   into the signed attributes, so it cannot be swapped for another with the same key.
 //! - RFC 3161 `TSTInfo` with [`GenTime`].
 //! - `RSASSA-PSS-params` (RFC 8017 A.2.3).
+//! - RFC 6960 OCSP requests and responses, RFC 3161 `TimeStampReq`/`TimeStampResp`.
+//! - [`WideOid`]: an OBJECT IDENTIFIER whose arcs may exceed 32 bits, such as the demo CA's
+//!   `2.25.<uuid>` policy, which const-oid 0.10 (32-bit arcs) refuses to decode.
 //!
 //! DEFAULT fields are read as `Option`s: absent means the default, and an explicit default
 //! value (not DER, but written by some tools) is accepted too.
@@ -60,6 +63,19 @@ pub mod oid {
     pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
     /// Adobe's `adbe-revocationInfoArchival` signed attribute.
     pub const ADBE_REVOCATION_INFO: Oid = Oid::new_unwrap("1.2.840.113583.1.1.8");
+    pub const OCSP_NONCE: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.2");
+    pub const OCSP_NOCHECK: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+    pub const AD_CA_ISSUERS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.2");
+    pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+    /// id-kp-documentSigning (RFC 9336).
+    pub const KP_DOCUMENT_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.36");
+    pub const CE_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+    pub const CE_CRL_REASONS: Oid = Oid::new_unwrap("2.5.29.21");
+    pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+    pub const AT_SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+    pub const AT_COUNTRY: Oid = Oid::new_unwrap("2.5.4.6");
+    pub const AT_ORGANIZATION: Oid = Oid::new_unwrap("2.5.4.10");
+    pub const AT_ORGANIZATIONAL_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
 }
 
 /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`.
@@ -183,7 +199,7 @@ pub struct Accuracy {
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct TstInfo {
     pub version: u8,
-    pub policy: ObjectIdentifier,
+    pub policy: WideOid,
     pub message_imprint: MessageImprint,
     pub serial_number: Int,
     pub gen_time: GenTime,
@@ -413,6 +429,212 @@ pub struct RevokedInfo {
     pub revocation_reason: Option<CrlReason>,
 }
 
+/// An OBJECT IDENTIFIER kept as its encoded arcs, so that arcs wider than 32 bits (the
+/// `2.25.<uuid>` form of ITU-T X.667) read and write; const-oid's `ObjectIdentifier` cannot.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WideOid {
+    /// The content octets: base-128 arcs, the first two merged (X.690 §8.19).
+    ber: Vec<u8>,
+}
+
+/// Longer OIDs are refused (a `2.25.<uuid>` takes 20 octets).
+const WIDE_OID_MAX_LEN: usize = 64;
+
+impl WideOid {
+    /// `2.25.<value>`: an OID made from a UUID read as one 128-bit integer.
+    pub fn from_uuid(uuid: u128) -> WideOid {
+        let mut ber = vec![2 * 40 + 25];
+        push_base128(&mut ber, uuid);
+        WideOid { ber }
+    }
+
+    /// From the content octets; `None` unless they are well-formed base-128 arcs.
+    pub fn from_ber(ber: &[u8]) -> Option<WideOid> {
+        let well_formed = !ber.is_empty()
+            && ber.len() <= WIDE_OID_MAX_LEN
+            && ber.last().is_some_and(|b| b & 0x80 == 0)
+            // No arc may start with a 0x80 octet (a non-minimal encoding).
+            && ber
+                .iter()
+                .enumerate()
+                .all(|(i, b)| *b != 0x80 || (i > 0 && ber[i - 1] & 0x80 != 0));
+        well_formed.then(|| WideOid { ber: ber.to_vec() })
+    }
+
+    pub fn as_ber(&self) -> &[u8] {
+        &self.ber
+    }
+
+    /// The same OID as const-oid's type, when every arc fits in 32 bits.
+    pub fn to_object_identifier(&self) -> Option<ObjectIdentifier> {
+        ObjectIdentifier::from_bytes(&self.ber).ok()
+    }
+
+    /// The arcs, each at most 128 bits wide (`None` beyond).
+    fn arcs(&self) -> Option<Vec<u128>> {
+        let mut arcs = Vec::new();
+        let mut value: u128 = 0;
+        for byte in &self.ber {
+            value = value.checked_mul(128)? | u128::from(byte & 0x7f);
+            if byte & 0x80 == 0 {
+                if arcs.is_empty() {
+                    let first = (value / 40).min(2);
+                    arcs.extend([first, value - first * 40]);
+                } else {
+                    arcs.push(value);
+                }
+                value = 0;
+            }
+        }
+        Some(arcs)
+    }
+}
+
+fn push_base128(out: &mut Vec<u8>, value: u128) {
+    let mut groups = vec![(value & 0x7f) as u8];
+    let mut rest = value >> 7;
+    while rest > 0 {
+        groups.push((rest & 0x7f) as u8 | 0x80);
+        rest >>= 7;
+    }
+    out.extend(groups.iter().rev());
+}
+
+impl From<ObjectIdentifier> for WideOid {
+    fn from(oid: ObjectIdentifier) -> WideOid {
+        WideOid {
+            ber: oid.as_bytes().to_vec(),
+        }
+    }
+}
+
+impl std::fmt::Display for WideOid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.arcs() {
+            Some(arcs) => {
+                let text: Vec<String> = arcs.iter().map(u128::to_string).collect();
+                f.write_str(&text.join("."))
+            }
+            None => write!(f, "OID {}", hex::encode(&self.ber)),
+        }
+    }
+}
+
+impl<'a> DecodeValue<'a> for WideOid {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        let len = usize::try_from(header.length())?;
+        if len > WIDE_OID_MAX_LEN {
+            return Err(reader.error(Self::TAG.value_error()));
+        }
+        let mut bytes = [0u8; WIDE_OID_MAX_LEN];
+        let ber = reader.read_into(&mut bytes[..len])?;
+        WideOid::from_ber(ber).ok_or_else(|| reader.error(Self::TAG.value_error()))
+    }
+}
+
+impl EncodeValue for WideOid {
+    fn value_len(&self) -> der::Result<Length> {
+        self.ber.len().try_into()
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(&self.ber)
+    }
+}
+
+impl FixedTag for WideOid {
+    const TAG: Tag = Tag::ObjectIdentifier;
+}
+
+/// `PolicyInformation` with a [`WideOid`] and no qualifiers (x509-cert's type holds a
+/// const-oid `ObjectIdentifier`, too narrow for `2.25.<uuid>`).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct PolicyInformation {
+    pub policy_identifier: WideOid,
+    #[asn1(optional = "true")]
+    pub policy_qualifiers: Option<Any>,
+}
+
+/// `OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature [0] EXPLICIT Signature
+/// OPTIONAL }` (RFC 6960 §4.1.1).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct OcspRequest {
+    pub tbs_request: TbsRequest,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub optional_signature: Option<OcspSignature>,
+}
+
+/// `TBSRequest`: version `[0]` DEFAULT v1, requestorName `[1]`, the list, extensions `[2]`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct TbsRequest {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub version: Option<u8>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub requestor_name: Option<GeneralName>,
+    pub request_list: Vec<OcspSingleRequest>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub request_extensions: Option<Extensions>,
+}
+
+/// `Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] EXPLICIT Extensions
+/// OPTIONAL }`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct OcspSingleRequest {
+    pub req_cert: CertId,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub single_request_extensions: Option<Extensions>,
+}
+
+/// `Signature ::= SEQUENCE { signatureAlgorithm, signature BIT STRING, certs [0] EXPLICIT
+/// SEQUENCE OF Certificate OPTIONAL }` (a signed request; read, not checked).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct OcspSignature {
+    pub signature_algorithm: AlgorithmIdentifierOwned,
+    pub signature: BitString,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub certs: Option<Vec<Certificate>>,
+}
+
+/// RFC 3161 `TimeStampReq`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct TimeStampReq {
+    pub version: u8,
+    pub message_imprint: MessageImprint,
+    #[asn1(optional = "true")]
+    pub req_policy: Option<WideOid>,
+    #[asn1(optional = "true")]
+    pub nonce: Option<Int>,
+    /// DEFAULT FALSE.
+    #[asn1(optional = "true")]
+    pub cert_req: Option<bool>,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub extensions: Option<Extensions>,
+}
+
+/// RFC 3161 `TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken ContentInfo
+/// OPTIONAL }`.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct TimeStampResp {
+    pub status: PkiStatusInfo,
+    #[asn1(optional = "true")]
+    pub time_stamp_token: Option<cms::content_info::ContentInfo>,
+}
+
+/// `PKIStatusInfo ::= SEQUENCE { status PKIStatus, statusString PKIFreeText OPTIONAL,
+/// failInfo PKIFailureInfo OPTIONAL }` (RFC 3161 §2.4.2, from RFC 4210).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct PkiStatusInfo {
+    /// 0 granted, 1 grantedWithMods, 2 rejection, 3 waiting, 4 revocationWarning, 5 revocationNotification.
+    pub status: u8,
+    /// `PKIFreeText ::= SEQUENCE SIZE (1..MAX) OF UTF8String`.
+    #[asn1(optional = "true")]
+    pub status_string: Option<Vec<String>>,
+    #[asn1(optional = "true")]
+    pub fail_info: Option<BitString>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +670,25 @@ mod tests {
             "20261129081537.1234567891Z",
         ] {
             assert!(GenTime::from_der(&tlv(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn wide_oid_holds_a_uuid_arc() {
+        let uuid = 0xf81d4fae_7dec_11d0_a765_00a0c91e6bf6_u128;
+        let oid = WideOid::from_uuid(uuid);
+        assert_eq!(
+            oid.to_string(),
+            "2.25.329800735698586629295641978511506172918"
+        );
+        assert!(oid.to_object_identifier().is_none());
+        let der = oid.to_der().unwrap();
+        assert_eq!(WideOid::from_der(&der).unwrap(), oid);
+        let narrow = WideOid::from(oid::SHA256);
+        assert_eq!(narrow.to_string(), "2.16.840.1.101.3.4.2.1");
+        assert_eq!(narrow.to_object_identifier(), Some(oid::SHA256));
+        for bad in [&[][..], &[0x2a, 0x80, 0x01], &[0x2a, 0x86]] {
+            assert!(WideOid::from_ber(bad).is_none(), "{bad:?}");
         }
     }
 

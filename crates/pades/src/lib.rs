@@ -20,6 +20,7 @@
 
 pub mod asn1;
 pub mod ber;
+pub mod ca;
 mod cert;
 pub mod chain;
 pub mod changes;

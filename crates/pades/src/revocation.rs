@@ -336,3 +336,42 @@ impl Crl {
 pub fn parses(der: &[u8]) -> bool {
     Ocsp::parse(der).is_some() || Crl::parse(der).is_some()
 }
+
+/// A certificate checked on its own, outside any PDF: its path to `trust` at `at` (with
+/// `candidates` as intermediates) and, when a path is found, the status of every certificate
+/// of it from the caller's `data`. For the demo CA (checking what it issued and what its
+/// responders answer) and for tests. `None` when `leaf` is not a certificate.
+pub fn check_certificate(
+    leaf: &[u8],
+    candidates: &[&[u8]],
+    usage: crate::chain::Usage,
+    trust: &crate::chain::Trust,
+    data: &RevocationData,
+    at: std::time::SystemTime,
+    now: std::time::SystemTime,
+) -> Option<(crate::chain::ChainReport, Vec<CertificateStatus>)> {
+    let unix =
+        |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let leaf = Cert::from_der(leaf)?;
+    let decoded: Vec<Cert> = candidates
+        .iter()
+        .filter_map(|c| Cert::from_der(c))
+        .collect();
+    let pool = crate::chain::candidate_pool(decoded.iter(), trust);
+    let (path, report) = crate::chain::validate(&leaf, &pool, trust, unix(at), usage);
+    let raw: Vec<Raw> = data
+        .ocsp_responses
+        .iter()
+        .map(|der| (Kind::Ocsp, der))
+        .chain(data.crls.iter().map(|der| (Kind::Crl, der)))
+        .map(|(kind, der)| Raw {
+            source: Source::Caller,
+            kind,
+            der: der.clone(),
+        })
+        .collect();
+    let statuses = path
+        .map(|path| check(&path, &raw, unix(at), unix(now)))
+        .unwrap_or_default();
+    Some((report, statuses))
+}
