@@ -17,5 +17,6 @@ pub mod numbers;
 pub mod official_doc;
 pub mod procedure;
 pub mod spreadsheet;
+pub mod task;
 pub mod text;
 pub mod time;
