@@ -177,6 +177,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let (first, last) =
                 tinhso_officialdocs::sample::load(&state, &agency, count, 1000).await?;
             let seconds = started.elapsed().as_secs_f64();
+            state.db.refresh_statistics().await?;
             println!(
                 "{count} documents loaded in {seconds:.1} s ({:.0}/s); first {first}, last {last}",
                 count as f64 / seconds
@@ -359,6 +360,7 @@ pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
         .parse()
         .map_err(|e| anyhow::anyhow!("bad listen address {}: {e}", config.listen))?;
     let state = crate::app::start(config, Some(metrics)).await?;
+    state.db.warn_about_settings().await;
     if load_demo && crate::demo::is_empty(&state).await? {
         match crate::demo::seed(&state).await {
             Ok(()) => tracing::info!("demo province loaded (accounts in README.md)"),
