@@ -47,7 +47,11 @@ function sharedKeyFiles() {
     if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600 });
     return path;
   };
-  return { TINHSO_AUDIT__KEY_FILE: file('audit.key'), TINHSO_TOTP_KEY_FILE: file('totp.key') };
+  return {
+    TINHSO_AUDIT__KEY_FILE: file('audit.key'),
+    TINHSO_TOTP_KEY_FILE: file('totp.key'),
+    TINHSO_PKI_KEY_FILE: file('pki.key'),
+  };
 }
 
 /** A new, empty database on the server of `baseUrl` (whose database is used to connect). */

@@ -47,6 +47,10 @@ pub struct Config {
     /// `data_dir/keys/totp.key`.
     #[serde(default)]
     pub totp_key: Option<Secret>,
+    /// Key that encrypts the demo certificate authority's private keys at rest, like
+    /// `totp_key` (`TINHSO_PKI_KEY_FILE`; generated into `data_dir/keys/pki.key` when absent).
+    #[serde(default)]
+    pub pki_key: Option<Secret>,
     /// The events outbox.
     #[serde(default)]
     pub events: EventsConfig,
@@ -269,6 +273,7 @@ impl Default for Config {
             metrics_token: None,
             audit: AuditConfig::default(),
             totp_key: None,
+            pki_key: None,
             events: EventsConfig::default(),
             search_index: true,
             signatures: SignaturesConfig::default(),

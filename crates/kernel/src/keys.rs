@@ -1,15 +1,19 @@
 //! Keys that must live outside the database: the audit key, which seals every audit row and
 //! signs the chain's checkpoints (someone who can rewrite the database must not be able to
-//! forge a row or a checkpoint), and the key that encrypts TOTP secrets at rest (a copy of the
-//! database alone must not yield anyone's second factor). Both come from configuration
-//! (`TINHSO_AUDIT__KEY_FILE`, `TINHSO_TOTP_KEY_FILE`); when a key is absent, as in the demo, one
-//! is generated once into `data_dir/keys/` (mode 0600) and the log says so. Neither key is
-//! written into backups: keep them apart. The database remembers only each key's id, so that a
+//! forge a row or a checkpoint), the key that encrypts TOTP secrets at rest (a copy of the
+//! database alone must not yield anyone's second factor), and the key that encrypts the private
+//! keys of the demo certificate authority (`pki_key`: a copy of the database must not let anyone
+//! sign in its name). They come from configuration (`TINHSO_AUDIT__KEY_FILE`,
+//! `TINHSO_TOTP_KEY_FILE`, `TINHSO_PKI_KEY_FILE`); when a key is absent, as in the demo, one is
+//! generated once into `data_dir/keys/` (mode 0600) and the log says so. No key is written into
+//! backups: keep them apart. The database remembers only each key's id, so that a
 //! node started with another key refuses to start instead of writing rows nobody can verify.
 
 use crate::config::{Config, Secret};
 use anyhow::Context;
 use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +23,8 @@ pub struct Keys {
     pub audit: [u8; 32],
     /// XChaCha20-Poly1305 key of the TOTP secrets.
     pub totp: [u8; 32],
+    /// XChaCha20-Poly1305 key of the private keys the demo CA keeps ([`seal`]).
+    pub pki: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -42,6 +48,12 @@ impl Keys {
                 "totp.key",
                 "TINHSO_TOTP_KEY_FILE",
             )?,
+            pki: load_or_generate(
+                config.pki_key.as_ref(),
+                &config.data_dir,
+                "pki.key",
+                "TINHSO_PKI_KEY_FILE",
+            )?,
         })
     }
 }
@@ -54,6 +66,7 @@ impl Keys {
         for (setting, key, env) in [
             ("audit_key_id", &self.audit, "TINHSO_AUDIT__KEY_FILE"),
             ("totp_key_id", &self.totp, "TINHSO_TOTP_KEY_FILE"),
+            ("pki_key_id", &self.pki, "TINHSO_PKI_KEY_FILE"),
         ] {
             let id = tinhso_domain::audit_anchor::key_id(key);
             sqlx::query(
@@ -76,6 +89,48 @@ impl Keys {
         }
         Ok(())
     }
+}
+
+/// Marks a sealed value: `enc1:` then base64url(24-byte nonce ‖ ciphertext ‖ tag).
+const SEALED: &str = "enc1:";
+
+/// Encrypts `plain` for storage (XChaCha20-Poly1305 under `key`, a random nonce), bound to
+/// `aad`: what the value belongs to (a user's id, a certificate's serial), so a sealed value
+/// copied into another row does not open there.
+pub fn seal(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> String {
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+    let cipher = XChaCha20Poly1305::new(&(*key).into());
+    let sealed = cipher
+        .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
+        .expect("encryption of a short message cannot fail");
+    let mut bytes = nonce.to_vec();
+    bytes.extend(sealed);
+    format!(
+        "{SEALED}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Whether a stored value was written by [`seal`].
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
+/// The plain bytes of a value [`seal`] wrote with the same key and `aad`.
+pub fn open(key: &[u8; 32], aad: &[u8], stored: &str) -> anyhow::Result<Vec<u8>> {
+    let body = stored
+        .strip_prefix(SEALED)
+        .ok_or_else(|| anyhow::anyhow!("the value is not sealed"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| anyhow::anyhow!("the sealed value is damaged"))?;
+    anyhow::ensure!(bytes.len() > 24, "the sealed value is damaged");
+    let (nonce, sealed) = bytes.split_at(24);
+    let nonce: [u8; 24] = nonce.try_into().expect("24 bytes");
+    XChaCha20Poly1305::new(&(*key).into())
+        .decrypt(&XNonce::from(nonce), Payload { msg: sealed, aad })
+        .map_err(|_| anyhow::anyhow!("the sealed value does not open with this key"))
 }
 
 /// 32 bytes written as 64 hex digits or as base64.
@@ -178,6 +233,26 @@ mod tests {
         assert_eq!(parse(&format!("{b64}\n")).unwrap(), [7u8; 32]);
         assert!(parse("short").is_err());
         assert!(parse(&"00".repeat(16)).is_err(), "16 bytes are too few");
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_and_binding() {
+        let key = [3u8; 32];
+        let sealed = seal(&key, b"serial:01", b"pkcs8");
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.contains("pkcs8"));
+        assert_eq!(open(&key, b"serial:01", &sealed).unwrap(), b"pkcs8");
+        assert!(
+            open(&[4u8; 32], b"serial:01", &sealed).is_err(),
+            "another key"
+        );
+        assert!(open(&key, b"serial:02", &sealed).is_err(), "another row");
+        assert!(open(&key, b"serial:01", "pkcs8").is_err(), "not sealed");
+        assert_ne!(
+            seal(&key, b"x", b"y"),
+            seal(&key, b"x", b"y"),
+            "fresh nonces"
+        );
     }
 
     #[test]

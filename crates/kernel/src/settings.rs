@@ -31,3 +31,30 @@ pub async fn claim(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The value of a setting, if it was ever stored.
+pub async fn get(db: &Db, key: &str) -> Result<Option<String>, crate::error::AppError> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("value")).transpose()?)
+}
+
+/// Stores `value` under `key`, in the caller's transaction (with the audit row of the change).
+/// A module's settings are named `<module>.<what>`.
+pub async fn put(
+    tx: &mut crate::db::Conn,
+    key: &str,
+    value: &str,
+) -> Result<(), crate::error::AppError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -29,7 +29,7 @@ fn free_port() -> u16 {
 fn start(url: &str, dir: &std::path::Path, name: &str, port: u16) -> Node {
     // The nodes of one installation share its keys (a node with another key refuses to start).
     let keys = dir.parent().unwrap();
-    for (file, byte) in [("audit.key", "a1"), ("totp.key", "b2")] {
+    for (file, byte) in [("audit.key", "a1"), ("totp.key", "b2"), ("pki.key", "c3")] {
         if !keys.join(file).exists() {
             std::fs::write(keys.join(file), byte.repeat(32)).unwrap();
         }
@@ -40,6 +40,7 @@ fn start(url: &str, dir: &std::path::Path, name: &str, port: u16) -> Node {
         .env("TINHSO_DATA_DIR", dir)
         .env("TINHSO_AUDIT__KEY_FILE", keys.join("audit.key"))
         .env("TINHSO_TOTP_KEY_FILE", keys.join("totp.key"))
+        .env("TINHSO_PKI_KEY_FILE", keys.join("pki.key"))
         .env("TINHSO_NODE_NAME", name)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -1,26 +1,52 @@
 //! The signatures module (chữ ký số): checks the digital signatures of PDFs (PAdES) against
 //! the trust anchors the province configures, with `tinhso-pades` doing the work. Anyone may
 //! check a file on its page; programs through the API; the other modules through the kernel's
-//! [`tinhso_kernel::signing`] (the documents module shows each version's signatures). Signing
-//! comes in the next slices (docs/signatures-design.md §10).
+//! [`tinhso_kernel::signing`] (the documents module shows each version's signatures). With the
+//! demo province it runs a demo certificate authority (`pki`, `demo`): OCSP, CRLs, timestamps
+//! and its certificates under `/pki` (`pki_http`), managed at `/admin/signatures` (`admin`),
+//! its root trusted while the setting says so. Signing comes in the next slices
+//! (docs/signatures-design.md §10).
 
+pub mod admin;
 pub mod check;
+pub mod demo;
 pub mod http;
+pub mod pki;
+pub mod pki_http;
 pub mod service;
+pub mod store;
 
+use tinhso_kernel::auth::Role;
 use tinhso_kernel::web::menu::{MenuEntry, Shown};
 
 pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
     name: "signatures",
-    routes: http::routes,
+    depends_on: &["directory", "accounts"],
+    routes: || {
+        http::routes()
+            .merge(pki_http::routes())
+            .merge(admin::routes())
+    },
+    tables: &["pki_authorities", "pki_certificates"],
+    migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
-    menu: &[MenuEntry::office(
-        "sig_verify_nav",
-        "sig_verify_text",
-        "/signatures/verify",
-        79,
-        Shown::Official,
-    )],
+    demo: Some(demo::seed),
+    menu: &[
+        MenuEntry::office(
+            "sig_verify_nav",
+            "sig_verify_text",
+            "/signatures/verify",
+            79,
+            Shown::Official,
+        ),
+        MenuEntry::office(
+            "pki_admin_nav",
+            "pki_admin_text",
+            admin::PATH,
+            45,
+            Shown::AnyRole(&[Role::SystemAdmin]),
+        ),
+    ],
     signature_checker: Some(&service::CHECKER),
     ..tinhso_kernel::module::Module::EMPTY
 };

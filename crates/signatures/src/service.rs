@@ -5,14 +5,14 @@ use bytes::Bytes;
 use std::time::SystemTime;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
-use tinhso_pades::{DocumentReport, PadesError, RevocationData, Trust};
+use tinhso_pades::{Anchor, DocumentReport, PadesError, RevocationData, Trust};
 
 /// The largest PDF checked (a signed decision with its appendices is a few MB).
 pub const MAX_PDF_BYTES: usize = 20 * 1024 * 1024;
 
 /// The trust anchors and intermediates of the configuration, read now (so an operator's change
-/// applies at the next check). No file configured: nothing is trusted, chains stay
-/// indeterminate.
+/// applies at the next check), and the demo CA's root (marked demo) with its issuing CA while
+/// the setting trusts it. Nothing configured: nothing is trusted, chains stay indeterminate.
 pub async fn trust(ctx: &Ctx) -> Result<Trust, AppError> {
     let config = &ctx.config.signatures;
     let mut trust = Trust::default();
@@ -25,6 +25,13 @@ pub async fn trust(ctx: &Ctx) -> Result<Trust, AppError> {
         trust
             .add_intermediates_pem(&read_pem(path).await?)
             .map_err(|e| configuration(path, &e))?;
+    }
+    if let Some((root, issuing)) = crate::pki::trusted_demo_chain(ctx).await? {
+        trust.anchors.push(Anchor {
+            certificate: root,
+            demo: true,
+        });
+        trust.intermediates.push(issuing);
     }
     Ok(trust)
 }

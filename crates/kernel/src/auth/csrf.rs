@@ -37,7 +37,9 @@ fn is_unsafe(method: &Method) -> bool {
 }
 
 /// Bearer-token calls carry no ambient credential, so they need no CSRF token — but only where
-/// tokens are accepted at all (the API and Open311); a page never skips the check.
+/// tokens are accepted at all (the API and Open311); a page never skips the check. The demo
+/// CA's protocol endpoints under `/pki/` (OCSP and timestamp requests, posted by validators
+/// and signing tools that hold no token to present) read no credential and change nothing.
 fn exempt(req: &Request) -> bool {
     let path = req.uri().path();
     let bearer = req
@@ -45,7 +47,9 @@ fn exempt(req: &Request) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
-    (bearer && super::session::takes_tokens(path)) || path.starts_with("/open311/")
+    (bearer && super::session::takes_tokens(path))
+        || path.starts_with("/open311/")
+        || path.starts_with("/pki/")
 }
 
 pub async fn middleware(State(state): State<Ctx>, req: Request, next: Next) -> Response {

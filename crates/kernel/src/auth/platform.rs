@@ -1,6 +1,7 @@
 //! Who may use the platform's own back office (the kernel's `Policy` for the entity kind
 //! `platform`): any official enters the back office; only system administrators read the audit
-//! trail, set the year's working calendar and operate the events' dead letters.
+//! trail, set the year's working calendar, operate the events' dead letters and run the demo
+//! certificate authority.
 
 use super::policy::{Cx, Decision, Policy, Refusal, Subject, check};
 use super::{Principal, Role, User};
@@ -15,7 +16,9 @@ pub enum PlatformAction {
     ReadAudit,
     /// Enter the year's holiday notice and the office-hours rules.
     ManageCalendar,
-    /// Retry or skip dead letters of the events outbox (pages only: no token scope grants it).
+    /// Operate the platform: retry or skip dead letters of the events outbox, revoke the demo
+    /// CA's certificates and say whether its root is trusted (pages only: no token scope
+    /// grants it).
     Operate,
 }
 

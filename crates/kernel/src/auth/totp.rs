@@ -6,13 +6,7 @@
 //! Rows written before sealing existed hold the plain base32 secret: `open` still reads them and
 //! they are sealed at start-up and on their next use.
 
-use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
-
-/// Marks a sealed secret: `enc1:` then base64url(24-byte nonce ‖ ciphertext ‖ tag).
-const SEALED: &str = "enc1:";
 
 fn aad(user_id: &str) -> Vec<u8> {
     format!("tinhso-totp-v1:{user_id}").into_bytes()
@@ -20,55 +14,22 @@ fn aad(user_id: &str) -> Vec<u8> {
 
 /// Encrypts a base32 secret for storage in the user's row.
 pub fn seal(key: &[u8; 32], user_id: &str, secret_b32: &str) -> String {
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
-    let cipher = XChaCha20Poly1305::new(&(*key).into());
-    let sealed = cipher
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: secret_b32.as_bytes(),
-                aad: &aad(user_id),
-            },
-        )
-        .expect("encryption of a short message cannot fail");
-    let mut bytes = nonce.to_vec();
-    bytes.extend(sealed);
-    format!(
-        "{SEALED}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
+    crate::keys::seal(key, &aad(user_id), secret_b32.as_bytes())
 }
 
 /// Whether a stored value is sealed (rather than a plain secret from before sealing).
 pub fn is_sealed(stored: &str) -> bool {
-    stored.starts_with(SEALED)
+    crate::keys::is_sealed(stored)
 }
 
 /// The base32 secret from a stored value, sealed or plain.
 pub fn open(key: &[u8; 32], user_id: &str, stored: &str) -> anyhow::Result<String> {
-    let Some(body) = stored.strip_prefix(SEALED) else {
+    if !is_sealed(stored) {
         return Ok(stored.to_owned());
-    };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(body)
-        .map_err(|_| anyhow::anyhow!("a stored TOTP secret is damaged"))?;
-    anyhow::ensure!(bytes.len() > 24, "a stored TOTP secret is damaged");
-    let (nonce, sealed) = bytes.split_at(24);
-    let nonce: [u8; 24] = nonce.try_into().expect("24 bytes");
-    let plain = XChaCha20Poly1305::new(&(*key).into())
-        .decrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: sealed,
-                aad: &aad(user_id),
-            },
-        )
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "a stored TOTP secret cannot be decrypted: totp_key is not the key it was sealed with"
-            )
-        })?;
+    }
+    let plain = crate::keys::open(key, &aad(user_id), stored).map_err(|e| {
+        anyhow::anyhow!("a stored TOTP secret cannot be read: {e} (totp_key is not the key it was sealed with, or the value is damaged)")
+    })?;
     Ok(String::from_utf8(plain)?)
 }
 

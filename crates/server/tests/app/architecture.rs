@@ -306,6 +306,7 @@ fn sql_only_in_stores() {
         "onestop/",
         "feedback/",
         "officialdocs/",
+        "signatures/",
     ];
     let files: Vec<_> = module_sources()
         .into_iter()

@@ -132,7 +132,7 @@ async fn operations_from_the_command_line() {
     let elsewhere = tempfile::tempdir().unwrap();
     let e = elsewhere.path();
     std::fs::create_dir(e.join("keys")).unwrap();
-    for key in ["audit.key", "totp.key"] {
+    for key in ["audit.key", "totp.key", "pki.key"] {
         std::fs::copy(d.join("keys").join(key), e.join("keys").join(key)).unwrap();
     }
     // A damaged copy is refused whole, and nothing is written.

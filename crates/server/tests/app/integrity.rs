@@ -360,6 +360,7 @@ async fn a_node_with_another_key_refuses_to_start(app: TestApp) {
     let mut config = config;
     config.audit.key = keys("audit.key");
     config.totp_key = keys("totp.key");
+    config.pki_key = keys("pki.key");
     let state = tinhso::app::start(config, None).await.unwrap();
     assert_eq!(state.keys.audit, app.state.keys.audit);
     state.db.pool.close().await;
@@ -543,7 +544,7 @@ async fn a_backup_restores_into_a_fresh_database_and_file_store(app: TestApp) {
     let fresh = Fresh { url, pg_name };
     let keys_dir = target_dir.path().join("keys");
     std::fs::create_dir(&keys_dir).unwrap();
-    for name in ["audit.key", "totp.key"] {
+    for name in ["audit.key", "totp.key", "pki.key"] {
         std::fs::copy(app.dir.path().join("keys").join(name), keys_dir.join(name)).unwrap();
     }
     let config = common::test_config(&fresh.url, target_dir.path());
@@ -725,10 +726,10 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        14,
+        15,
         "the modules' files: feedback's rename, the documents module's tables, its read log, \
          its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup and \
-         the read log's order, and the platform's search index and its change log"
+         the read log's order, the platform's search index and its change log, and the demo CA's tables"
     );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
     let recorded: Vec<String> =

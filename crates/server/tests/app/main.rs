@@ -38,6 +38,7 @@ mod public;
 mod search_engines;
 mod security;
 mod signatures;
+mod signatures_pki;
 mod storage;
 mod translations;
 mod work_file_pages;

@@ -1242,7 +1242,46 @@ const TABLE: &[Case] = &[
         403,
     ),
     case("POST", "/admin/events/DEAD/skip", "", SystemAdmin, 200),
+    // The demo CA's page: system administrators only; revoking asks first.
+    case("GET", "/admin/signatures", "", Anonymous, 303),
+    case("GET", "/admin/signatures", "", Citizen, 403),
+    case("GET", "/admin/signatures", "", Clerk, 403),
+    case("GET", "/admin/signatures", "", JusticeAdmin, 403),
+    case("GET", "/admin/signatures", "", SystemAdmin, 200),
+    case(
+        "POST",
+        "/admin/signatures/trust",
+        "trust=off",
+        Anonymous,
+        303,
+    ),
+    case("POST", "/admin/signatures/trust", "trust=off", Citizen, 403),
+    case("POST", "/admin/signatures/trust", "trust=off", Clerk, 403),
+    case(
+        "POST",
+        "/admin/signatures/trust",
+        "trust=off",
+        JusticeAdmin,
+        403,
+    ),
+    // Already trusted: nothing changes.
+    case(
+        "POST",
+        "/admin/signatures/trust",
+        "trust=on",
+        SystemAdmin,
+        303,
+    ),
+    case("POST", REVOKE, REVOKE_NOW, Anonymous, 303),
+    case("POST", REVOKE, REVOKE_NOW, Citizen, 403),
+    case("POST", REVOKE, REVOKE_NOW, Clerk, 403),
+    case("POST", REVOKE, REVOKE_NOW, OtherAgencyAdmin, 403),
+    case("POST", REVOKE, REVOKE_NOW, JusticeAdmin, 403),
+    case("POST", REVOKE, "reason=superseded", SystemAdmin, 200),
 ];
+
+const REVOKE: &str = "/admin/signatures/certificates/PKI_CERTIFICATE/revoke";
+const REVOKE_NOW: &str = "reason=key_compromise&confirm=yes";
 
 /// Whether a path of the table is an instance of a declared route pattern (`{id}` stands for
 /// any one segment).
@@ -1350,6 +1389,13 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .unwrap(),
         "id",
     );
+    let pki_certificate: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM pki_certificates ORDER BY serial LIMIT 1")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
             .bind(&citizen_id)
@@ -1386,7 +1432,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("DEAD", &dead)
             .replace("OFFICIAL_DOC", &document)
             .replace("WORK_LIST", &work_list)
-            .replace("WORK_FILE", &work_file);
+            .replace("WORK_FILE", &work_file)
+            .replace("PKI_CERTIFICATE", &pki_certificate);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -1466,6 +1513,20 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         app.count("SELECT COUNT(*) FROM user_roles WHERE role = 'system_admin'")
             .await,
         1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM pki_certificates WHERE status <> 'good'")
+            .await,
+        0,
+        "refused revocations revoked nothing"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM settings WHERE key = 'signatures.trust_demo_ca' AND value = 'on'"
+        )
+        .await,
+        1,
+        "refused trust changes left the demo CA trusted"
     );
     let (_, name) = app
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)

@@ -1,0 +1,364 @@
+//! The demo CA's rows (`pki_authorities`, `pki_certificates`): every statement of the module.
+//! Certificates and CRLs travel as base64 of their DER, keys only sealed (see `pki`).
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+/// One authority as stored.
+#[derive(Debug, Clone)]
+pub struct AuthorityRow {
+    pub role: String,
+    pub subject: String,
+    pub serial: String,
+    /// Base64 of the certificate's DER.
+    pub certificate: String,
+    pub sealed_key: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub public_url: String,
+    pub policy_uuid: String,
+    /// Base64 of the current CRL's DER (root and issuing CA), until a revocation clears it.
+    pub crl: Option<String>,
+    pub crl_number: i64,
+    pub crl_next_update: Option<String>,
+    pub created_at: String,
+}
+
+const AUTHORITY: &str = "SELECT role, subject, serial, certificate, sealed_key, not_before, \
+     not_after, public_url, policy_uuid, crl, crl_number, crl_next_update, created_at \
+     FROM pki_authorities";
+
+fn authority_row(r: &AnyRow) -> Result<AuthorityRow, sqlx::Error> {
+    Ok(AuthorityRow {
+        role: r.try_get("role")?,
+        subject: r.try_get("subject")?,
+        serial: r.try_get("serial")?,
+        certificate: r.try_get("certificate")?,
+        sealed_key: r.try_get("sealed_key")?,
+        not_before: r.try_get("not_before")?,
+        not_after: r.try_get("not_after")?,
+        public_url: r.try_get("public_url")?,
+        policy_uuid: r.try_get("policy_uuid")?,
+        crl: r.try_get("crl")?,
+        crl_number: r.try_get("crl_number")?,
+        crl_next_update: r.try_get("crl_next_update")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Every authority, root first.
+pub async fn authorities(db: &Db) -> Result<Vec<AuthorityRow>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{AUTHORITY} ORDER BY CASE role WHEN 'root' THEN 0 WHEN 'issuing' THEN 1 \
+         WHEN 'ocsp' THEN 2 ELSE 3 END"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(authority_row).collect::<Result<_, _>>()?)
+}
+
+pub async fn authority(db: &Db, role: &str) -> Result<Option<AuthorityRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{AUTHORITY} WHERE role = $1")))
+        .bind(role)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.as_ref().map(authority_row).transpose()?)
+}
+
+/// The authority read in the caller's transaction (its lock already taken).
+pub async fn authority_in(tx: &mut Conn, role: &str) -> Result<Option<AuthorityRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{AUTHORITY} WHERE role = $1")))
+        .bind(role)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(row.as_ref().map(authority_row).transpose()?)
+}
+
+/// Stores an authority unless its role already has one; whether it was stored.
+pub async fn insert_authority(tx: &mut Conn, a: &AuthorityRow) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO pki_authorities (role, subject, serial, certificate, sealed_key, not_before,
+            not_after, public_url, policy_uuid, crl_number, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)
+         ON CONFLICT (role) DO NOTHING",
+    )
+    .bind(&a.role)
+    .bind(&a.subject)
+    .bind(&a.serial)
+    .bind(&a.certificate)
+    .bind(&a.sealed_key)
+    .bind(&a.not_before)
+    .bind(&a.not_after)
+    .bind(&a.public_url)
+    .bind(&a.policy_uuid)
+    .bind(&a.created_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps a newly signed CRL of the authority `role`.
+pub async fn put_crl(
+    tx: &mut Conn,
+    role: &str,
+    crl: &str,
+    number: i64,
+    next_update: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE pki_authorities SET crl = $2, crl_number = $3, crl_next_update = $4
+          WHERE role = $1",
+    )
+    .bind(role)
+    .bind(crl)
+    .bind(number)
+    .bind(next_update)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Drops the kept CRL of `role`: the next request builds one that lists the latest revocation.
+pub async fn clear_crl(tx: &mut Conn, role: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE pki_authorities SET crl = NULL, crl_next_update = NULL WHERE role = $1")
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// One issued certificate as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateRow {
+    pub id: String,
+    pub serial: String,
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub agency_id: Option<String>,
+    pub subject: String,
+    pub key_algorithm: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub status: String,
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub certificate: String,
+    #[serde(skip)]
+    pub sealed_key: String,
+    pub created_at: String,
+}
+
+const CERTIFICATE: &str = "SELECT id, serial, kind, user_id, agency_id, subject, key_algorithm, \
+     not_before, not_after, status, revoked_at, reason, certificate, sealed_key, created_at \
+     FROM pki_certificates";
+
+fn certificate_row(r: &AnyRow) -> Result<CertificateRow, sqlx::Error> {
+    Ok(CertificateRow {
+        id: r.try_get("id")?,
+        serial: r.try_get("serial")?,
+        kind: r.try_get("kind")?,
+        user_id: r.try_get("user_id")?,
+        agency_id: r.try_get("agency_id")?,
+        subject: r.try_get("subject")?,
+        key_algorithm: r.try_get("key_algorithm")?,
+        not_before: r.try_get("not_before")?,
+        not_after: r.try_get("not_after")?,
+        status: r.try_get("status")?,
+        revoked_at: r.try_get("revoked_at")?,
+        reason: r.try_get("reason")?,
+        certificate: r.try_get("certificate")?,
+        sealed_key: r.try_get("sealed_key")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_certificate(tx: &mut Conn, c: &CertificateRow) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
+            key_algorithm, not_before, not_after, status, certificate, sealed_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'good', $10, $11, $12)",
+    )
+    .bind(&c.id)
+    .bind(&c.serial)
+    .bind(&c.kind)
+    .bind(&c.user_id)
+    .bind(&c.agency_id)
+    .bind(&c.subject)
+    .bind(&c.key_algorithm)
+    .bind(&c.not_before)
+    .bind(&c.not_after)
+    .bind(&c.certificate)
+    .bind(&c.sealed_key)
+    .bind(&c.created_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn certificate(db: &Db, id: &str) -> Result<Option<CertificateRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CERTIFICATE} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.as_ref().map(certificate_row).transpose()?)
+}
+
+/// What OCSP needs of a serial: its status, and when and why it was revoked.
+#[derive(Debug, Clone)]
+pub struct SerialState {
+    pub serial: String,
+    pub status: String,
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The stored state of each of `serials` (lower-case hex) that the CA issued: the people's
+/// and agencies' certificates, and the responder's and TSA's (always good).
+pub async fn serial_states(db: &Db, serials: &[String]) -> Result<Vec<SerialState>, AppError> {
+    if serials.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=serials.len()).map(|n| format!("${n}")).collect();
+    let marks = marks.join(", ");
+    let sql = format!(
+        "SELECT serial, status, revoked_at, reason FROM pki_certificates WHERE serial IN ({marks})
+         UNION ALL
+         SELECT serial, 'good', NULL, NULL FROM pki_authorities
+          WHERE role IN ('ocsp', 'tsa') AND serial IN ({marks})"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for serial in serials {
+        query = query.bind(serial);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    let state = |r: &AnyRow| -> Result<SerialState, sqlx::Error> {
+        Ok(SerialState {
+            serial: r.try_get("serial")?,
+            status: r.try_get("status")?,
+            revoked_at: r.try_get("revoked_at")?,
+            reason: r.try_get("reason")?,
+        })
+    };
+    Ok(rows.iter().map(state).collect::<Result<_, _>>()?)
+}
+
+/// Every revoked certificate, for the issuing CA's CRL, oldest revocation first.
+pub async fn revoked(tx: &mut Conn) -> Result<Vec<SerialState>, AppError> {
+    let rows = sqlx::query(
+        "SELECT serial, status, revoked_at, reason FROM pki_certificates
+          WHERE status = 'revoked' ORDER BY revoked_at, serial",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let state = |r: &AnyRow| -> Result<SerialState, sqlx::Error> {
+        Ok(SerialState {
+            serial: r.try_get("serial")?,
+            status: r.try_get("status")?,
+            revoked_at: r.try_get("revoked_at")?,
+            reason: r.try_get("reason")?,
+        })
+    };
+    Ok(rows.iter().map(state).collect::<Result<_, _>>()?)
+}
+
+/// Revokes a certificate still good; whether it was.
+pub async fn revoke(tx: &mut Conn, id: &str, at: &str, reason: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE pki_certificates SET status = 'revoked', revoked_at = $2, reason = $3
+          WHERE id = $1 AND status = 'good'",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One certificate of the administrators' list, with its holder's email.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub certificate: CertificateRow,
+    pub email: Option<String>,
+    pub agency_code: Option<String>,
+}
+
+/// A page of the issued certificates, newest first, and how many there are in all.
+pub async fn certificates_page(
+    db: &Db,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Listed>, i64), AppError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.serial, c.kind, c.user_id, c.agency_id, c.subject, c.key_algorithm,
+                c.not_before, c.not_after, c.status, c.revoked_at, c.reason, c.certificate,
+                c.sealed_key, c.created_at, u.email, a.code AS agency_code
+           FROM pki_certificates c
+           LEFT JOIN users u ON u.id = c.user_id
+           LEFT JOIN agencies a ON a.id = c.agency_id
+          ORDER BY c.created_at DESC, c.id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?;
+    let listed = rows
+        .iter()
+        .map(|r| {
+            Ok(Listed {
+                certificate: certificate_row(r)?,
+                email: r.try_get("email")?,
+                agency_code: r.try_get("agency_code")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM pki_certificates")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    Ok((listed, total))
+}
+
+/// A demo official who gets a certificate: a leader or a document clerk, with their agency.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    pub user_id: String,
+    pub full_name: String,
+    pub role: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub agency_code: String,
+}
+
+/// Active officials holding `leader` or `document_clerk`, by agency code and name.
+pub async fn signers(db: &Db) -> Result<Vec<Signer>, AppError> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.full_name, r.role, a.id AS agency_id, a.name AS agency_name,
+                a.code AS agency_code
+           FROM users u
+           JOIN user_roles r ON r.user_id = u.id
+           JOIN agencies a ON a.id = u.agency_id
+          WHERE u.disabled = 0 AND r.role IN ('leader', 'document_clerk')
+          ORDER BY a.code, u.full_name, r.role",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Signer {
+                user_id: r.try_get("id")?,
+                full_name: r.try_get("full_name")?,
+                role: r.try_get("role")?,
+                agency_id: r.try_get("agency_id")?,
+                agency_name: r.try_get("agency_name")?,
+                agency_code: r.try_get("agency_code")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
