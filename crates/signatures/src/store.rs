@@ -235,15 +235,16 @@ pub async fn serial_states(db: &Db, serials: &[String]) -> Result<Vec<SerialStat
         query = query.bind(serial);
     }
     let rows = query.fetch_all(&db.pool).await?;
-    let state = |r: &AnyRow| -> Result<SerialState, sqlx::Error> {
-        Ok(SerialState {
-            serial: r.try_get("serial")?,
-            status: r.try_get("status")?,
-            revoked_at: r.try_get("revoked_at")?,
-            reason: r.try_get("reason")?,
-        })
-    };
-    Ok(rows.iter().map(state).collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(serial_state).collect::<Result<_, _>>()?)
+}
+
+fn serial_state(r: &AnyRow) -> Result<SerialState, sqlx::Error> {
+    Ok(SerialState {
+        serial: r.try_get("serial")?,
+        status: r.try_get("status")?,
+        revoked_at: r.try_get("revoked_at")?,
+        reason: r.try_get("reason")?,
+    })
 }
 
 /// Every revoked certificate, for the issuing CA's CRL, oldest revocation first.
@@ -254,15 +255,7 @@ pub async fn revoked(tx: &mut Conn) -> Result<Vec<SerialState>, AppError> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let state = |r: &AnyRow| -> Result<SerialState, sqlx::Error> {
-        Ok(SerialState {
-            serial: r.try_get("serial")?,
-            status: r.try_get("status")?,
-            revoked_at: r.try_get("revoked_at")?,
-            reason: r.try_get("reason")?,
-        })
-    };
-    Ok(rows.iter().map(state).collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(serial_state).collect::<Result<_, _>>()?)
 }
 
 /// Revokes a certificate still good; whether it was.
