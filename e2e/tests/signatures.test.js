@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPlatform } from './harness.js';
+import { startPlatform, signIn, enrolTotp } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = mkdtempSync(join(tmpdir(), 'tinhso-signed-'));
@@ -45,5 +45,35 @@ test('a citizen checks a signed decision on a phone; a changed copy and a non-PD
   await page.getByLabel('Tệp PDF').setInputFiles(fake);
   await page.getByRole('button', { name: 'Kiểm tra' }).click();
   await page.getByText('Tệp không phải PDF').first().waitFor();
+  await page.context().close();
+});
+
+test('a system administrator revokes a demo certificate after confirming, and stops trusting the demo CA', async () => {
+  const page = await platform.newPage();
+  await signIn(page, 'admin@tinhso.local');
+  await enrolTotp(page);
+  await page.goto('/admin/signatures');
+  await page.getByRole('heading', { name: 'Tổ chức chứng thực (CA) demo' }).waitFor();
+  assert.equal(await page.getByTestId('pki-authorities').locator('tbody tr').count(), 4);
+  await page.getByTestId('pki-trusted').waitFor();
+
+  // The document clerk of Sở Tư pháp's certificate: revoked for a compromised key, asked first.
+  const row = page.getByTestId('pki-certificates').locator('tr', { hasText: 'vanthu.tuphap@tinhso.local' });
+  const serial = await row.getAttribute('data-serial');
+  await row.getByLabel('Lý do thu hồi').selectOption('key_compromise');
+  await row.getByRole('button', { name: 'Thu hồi' }).click();
+  const step = page.getByTestId('confirm-step');
+  await step.getByRole('heading', { name: 'Thu hồi chứng thư số này?' }).waitFor();
+  assert.match(await step.textContent(), new RegExp(serial));
+  await step.getByRole('button', { name: 'Có, thu hồi' }).click();
+  const revoked = page.locator(`tr[data-serial="${serial}"]`);
+  await revoked.getByTestId('pki-revoked').waitFor();
+  assert.match(await revoked.textContent(), /Lộ khóa bí mật/);
+  assert.equal(await revoked.getByRole('button', { name: 'Thu hồi' }).count(), 0, 'no second revocation offered');
+
+  // Trust off: signatures under the demo CA are no longer reported valid.
+  await page.getByRole('button', { name: 'Thôi tin cậy CA demo' }).click();
+  await page.getByTestId('pki-untrusted').waitFor();
+  await page.getByRole('button', { name: 'Tin cậy CA demo' }).waitFor();
   await page.context().close();
 });

@@ -184,6 +184,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     topics: &[&notices::UPDATES, &notices::DEADLINES],
     subscriptions: &[&notices::NOTIFY_FOLLOWERS],
     sweeps: &[&DEADLINE_SWEEP],
+    // Open311 GeoReport v2 clients post with an `api_key`, never a session.
+    protocol_paths: &["/open311/"],
     ..tinhso_kernel::module::Module::EMPTY
 };
 

@@ -65,7 +65,7 @@ pub struct Config {
 
 /// Checking digital signatures (`signatures`): what is trusted. Nothing is bundled: a
 /// province configures the national roots (docs/signatures-design.md §5).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignaturesConfig {
     /// A PEM file of the root certificates signatures are checked against
     /// (`TINHSO_SIGNATURES__TRUST_ANCHORS_FILE`). Read at each check, so a change applies at once.
@@ -74,6 +74,28 @@ pub struct SignaturesConfig {
     /// A PEM file of intermediate CA certificates that signers' files may leave out.
     #[serde(default)]
     pub intermediates_file: Option<PathBuf>,
+    /// Ask the OCSP responders and CRL addresses named in certificates when a file carries no
+    /// revocation answer (`TINHSO_SIGNATURES__ONLINE_REVOCATION`, on by default). Off, such
+    /// signatures are reported with "cannot check revocation".
+    #[serde(default = "default_true")]
+    pub online_revocation: bool,
+    /// Host names revocation fetching may reach on private or loopback addresses, besides
+    /// `public_url`'s host (a provincial CA inside the government network), e.g.
+    /// `TINHSO_SIGNATURES__FETCH_ALLOW_HOSTS='["ocsp.ca.tinh.gov.vn"]'`. Everything else must
+    /// resolve to public addresses (the guard against server-side request forgery).
+    #[serde(default)]
+    pub fetch_allow_hosts: Vec<String>,
+}
+
+impl Default for SignaturesConfig {
+    fn default() -> Self {
+        Self {
+            trust_anchors_file: None,
+            intermediates_file: None,
+            online_revocation: true,
+            fetch_allow_hosts: Vec::new(),
+        }
+    }
 }
 
 fn default_true() -> bool {

@@ -41,6 +41,8 @@ pub struct Shared {
     pub references: Arc<Vec<&'static crate::module::Reference>>,
     /// The module that checks PDF signatures, if the platform has one.
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    /// The modules' protocol path prefixes, where no CSRF token is asked (`Module::protocol_paths`).
+    pub protocol_paths: Arc<Vec<&'static str>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -54,6 +56,7 @@ pub struct Wiring {
     pub job_kinds: Vec<&'static crate::module::JobKind>,
     pub references: Vec<&'static crate::module::Reference>,
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    pub protocol_paths: Vec<&'static str>,
 }
 
 impl Ctx {
@@ -91,6 +94,7 @@ impl Ctx {
             job_kinds: Arc::new(wiring.job_kinds),
             references: Arc::new(wiring.references),
             signature_checker: wiring.signature_checker,
+            protocol_paths: Arc::new(wiring.protocol_paths),
         })))
     }
 }

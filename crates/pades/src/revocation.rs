@@ -55,7 +55,7 @@ pub struct Raw {
     pub der: Vec<u8>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Ocsp,
@@ -91,6 +91,10 @@ pub struct CertificateStatus {
     /// thisUpdate of the answer used.
     pub this_update: Option<String>,
     pub next_update: Option<String>,
+    /// For a certificate without an answer: a ready OCSP request (DER, SHA-1 CertID, no
+    /// nonce, so the answer can be cached) for the platform to send to `ocsp_urls`.
+    #[serde(skip)]
+    pub ocsp_request: Option<Vec<u8>>,
 }
 
 /// An answer about one certificate.
@@ -118,11 +122,16 @@ pub fn check(path: &Path, data: &[Raw], at: Duration, now: Duration) -> Vec<Cert
     (0..path.certs.len())
         .map(|i| {
             let cert = &path.certs[i];
-            let answers = match path.issuer_of(i) {
-                Some(issuer) => answers_for(cert, &issuer, &ocsps, &crls, now),
+            let issuer = path.issuer_of(i);
+            let answers = match &issuer {
+                Some(issuer) => answers_for(cert, issuer, &ocsps, &crls, now),
                 None => Vec::new(),
             };
-            status_of(cert, &answers, at)
+            let mut status = status_of(cert, &answers, at);
+            if matches!(status.status, Status::Unknown { .. }) {
+                status.ocsp_request = issuer.and_then(|issuer| ocsp_request(cert, &issuer));
+            }
+            status
         })
         .collect()
 }
@@ -181,6 +190,76 @@ fn status_of(cert: &Cert, answers: &[Answer], at: Duration) -> CertificateStatus
         method: used.map(|a| a.kind),
         this_update: used.map(|a| iso(a.this_update)),
         next_update: used.and_then(|a| a.next_update).map(iso),
+        ocsp_request: None,
+    }
+}
+
+/// An OCSP request for `cert` issued by `issuer`: one SHA-1 CertID (what responders expect,
+/// RFC 5019), unsigned, without a nonce.
+fn ocsp_request(cert: &Cert, issuer: &Cert) -> Option<Vec<u8>> {
+    use crate::asn1::{CertId, OcspRequest, OcspSingleRequest, TbsRequest};
+    use der::Encode;
+    use der::asn1::OctetString;
+    let sha1 = DigestAlgorithm::Sha1;
+    let request = OcspRequest {
+        tbs_request: TbsRequest {
+            version: None,
+            requestor_name: None,
+            request_list: vec![OcspSingleRequest {
+                req_cert: CertId {
+                    hash_algorithm: spki::AlgorithmIdentifierOwned {
+                        oid: oid::SHA1,
+                        parameters: Some(der::Any::null()),
+                    },
+                    issuer_name_hash: OctetString::new(sha1.digest(&[&cert.issuer_der()])).ok()?,
+                    issuer_key_hash: OctetString::new(sha1.digest(&[issuer.public_key_bits()]))
+                        .ok()?,
+                    serial_number: cert.cert.tbs_certificate().serial_number().clone(),
+                },
+                single_request_extensions: None,
+            }],
+            request_extensions: None,
+        },
+        optional_signature: None,
+    };
+    request.to_der().ok()
+}
+
+/// Whether the OCSP `response` gives a status (good or revoked, not unknown) for the
+/// certificate `request` asked about: if not, the platform goes on to the CRL. The response's
+/// signature is checked later, with the rest.
+pub fn ocsp_knows(response: &[u8], request: &[u8]) -> bool {
+    let Ok(request) = crate::asn1::OcspRequest::from_der(request) else {
+        return false;
+    };
+    let Some(asked) = request.tbs_request.request_list.first() else {
+        return false;
+    };
+    Ocsp::parse(response).is_some_and(|o| {
+        o.basic.tbs_response_data.responses.iter().any(|r| {
+            r.cert_id == asked.req_cert && !matches!(r.cert_status, CertStatus::Unknown(_))
+        })
+    })
+}
+
+/// Whether `der`, fetched online, is a usable answer of `kind` (a successful basic OCSP
+/// response, or a CRL), and until when it may be kept: its earliest nextUpdate, if it has one.
+pub fn fetched_answer(kind: Kind, der: &[u8]) -> Option<Option<Duration>> {
+    match kind {
+        Kind::Ocsp => Ocsp::parse(der).map(|o| {
+            o.basic
+                .tbs_response_data
+                .responses
+                .iter()
+                .filter_map(|r| r.next_update.map(|t| t.unix_duration()))
+                .min()
+        }),
+        Kind::Crl => Crl::parse(der).map(|c| {
+            c.list
+                .tbs_cert_list
+                .next_update
+                .map(|t| t.to_unix_duration())
+        }),
     }
 }
 

@@ -91,6 +91,7 @@ pub async fn start_extended(
             .flat_map(|m| m.references.iter().copied())
             .collect(),
         signature_checker: signature_checker()?,
+        protocol_paths: protocol_paths()?,
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {
@@ -127,6 +128,24 @@ fn refuse_twice<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> anyhow:
         anyhow::bail!("two {what} are named {}", twice[0]);
     }
     Ok(())
+}
+
+/// The modules' protocol path prefixes, each a folder of its own (`/pki/`): a prefix such as
+/// `/` or `/office` would switch CSRF protection off for pages.
+fn protocol_paths() -> anyhow::Result<Vec<&'static str>> {
+    let paths: Vec<&'static str> = MODULES
+        .iter()
+        .flat_map(|m| m.protocol_paths.iter().copied())
+        .collect();
+    for path in &paths {
+        let folder = path.strip_prefix('/').and_then(|p| p.strip_suffix('/'));
+        let reserved = ["api", "office", "admin", "account", "auth", "static"];
+        if folder.is_none_or(|f| f.is_empty() || f.contains('/') || reserved.contains(&f)) {
+            anyhow::bail!("protocol path {path:?} must be one folder of its own, like \"/pki/\"");
+        }
+    }
+    refuse_twice("protocol paths", paths.iter().copied())?;
+    Ok(paths)
 }
 
 /// The one module that checks PDF signatures, if any; two would be a wiring mistake.

@@ -4,13 +4,15 @@
 //! [`tinhso_kernel::signing`] (the documents module shows each version's signatures). With the
 //! demo province it runs a demo certificate authority (`pki`, `demo`): OCSP, CRLs, timestamps
 //! and its certificates under `/pki` (`pki_http`), managed at `/admin/signatures` (`admin`),
-//! its root trusted while the setting says so. Signing comes in the next slices
+//! its root trusted while the setting says so. A certificate whose file carries no revocation
+//! answer is asked about online, through a guard against request forgery (`online`). Signing comes in the next slices
 //! (docs/signatures-design.md §10).
 
 pub mod admin;
 pub mod check;
 pub mod demo;
 pub mod http;
+pub mod online;
 pub mod pki;
 pub mod pki_http;
 pub mod service;
@@ -27,7 +29,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pki_http::routes())
             .merge(admin::routes())
     },
-    tables: &["pki_authorities", "pki_certificates"],
+    tables: &["pki_authorities", "pki_certificates", "revocation_cache"],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
@@ -48,5 +50,21 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         ),
     ],
     signature_checker: Some(&service::CHECKER),
+    sweeps: &[&REVOCATION_CACHE_PURGE],
+    // OCSP and timestamp requests are posted by validators and signing tools without a session.
+    protocol_paths: &["/pki/"],
     ..tinhso_kernel::module::Module::EMPTY
+};
+
+/// Forgets revocation answers past their nextUpdate, hourly ([`store::purge_answers`]).
+const REVOCATION_CACHE_PURGE: tinhso_kernel::module::Sweep = tinhso_kernel::module::Sweep {
+    name: "signatures.revocation_cache",
+    every: |_| Some(std::time::Duration::from_secs(3600)),
+    at_start: false,
+    run: |ctx| {
+        Box::pin(async move {
+            store::purge_answers(&ctx.db).await?;
+            Ok(())
+        })
+    },
 };

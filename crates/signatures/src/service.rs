@@ -59,8 +59,27 @@ pub async fn validate(ctx: &Ctx, pdf: Bytes) -> Result<DocumentReport, AppError>
         return Err(AppError::PayloadTooLarge);
     }
     let trust = trust(ctx).await?;
+    let first = check(pdf.clone(), trust.clone(), RevocationData::default()).await?;
+    if !ctx.config.signatures.online_revocation || !crate::online::wanted(&first) {
+        return Ok(first);
+    }
+    // A certificate without an answer in the file: asked online, then the file checked again
+    // with what came back (the second check costs what the first did; answers are cached).
+    let fetched = crate::online::fetch(ctx, &first).await;
+    if fetched.ocsp_responses.is_empty() && fetched.crls.is_empty() {
+        return Ok(first);
+    }
+    check(pdf, trust, fetched).await
+}
+
+/// One check of `pdf`, off the async threads.
+async fn check(
+    pdf: Bytes,
+    trust: Trust,
+    revocation: RevocationData,
+) -> Result<DocumentReport, AppError> {
     let report = tokio::task::spawn_blocking(move || {
-        tinhso_pades::validate(&pdf, &trust, &RevocationData::default(), SystemTime::now())
+        tinhso_pades::validate(&pdf, &trust, &revocation, SystemTime::now())
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("signatures: {e}")))?;

@@ -1,6 +1,8 @@
 //! The demo CA's rows (`pki_authorities`, `pki_certificates`): every statement of the module.
 //! Certificates and CRLs travel as base64 of their DER, keys only sealed (see `pki`).
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -354,4 +356,56 @@ pub async fn signers(db: &Db) -> Result<Vec<Signer>, AppError> {
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// A revocation answer fetched online, as kept in `revocation_cache` (`answer` `None`: the
+/// fetch failed and is not tried again before `keep_until`).
+pub struct KeptAnswer<'a> {
+    pub key: &'a str,
+    pub kind: &'a str,
+    pub url: &'a str,
+    pub answer: Option<&'a [u8]>,
+    pub keep_until: &'a str,
+}
+
+/// `Some(answer)` when the cache holds a current answer under `key` (`Some(None)`: a recent
+/// failure).
+pub async fn cached_answer(db: &Db, key: &str) -> Result<Option<Option<Vec<u8>>>, AppError> {
+    let row = sqlx::query("SELECT answer FROM revocation_cache WHERE key = $1 AND keep_until > $2")
+        .bind(key)
+        .bind(tinhso_kernel::time::now_text())
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let answer: Option<String> = row.try_get("answer")?;
+    Ok(Some(answer.and_then(|a| B64.decode(a).ok())))
+}
+
+/// Keeps an answer (or a failure), replacing what was kept under its key: two nodes fetching at
+/// once both write, the later one wins, either is right.
+pub async fn keep_answer(db: &Db, kept: &KeptAnswer<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO revocation_cache (key, kind, url, answer, keep_until, fetched_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key) DO UPDATE SET answer = excluded.answer,
+           keep_until = excluded.keep_until, fetched_at = excluded.fetched_at",
+    )
+    .bind(kept.key)
+    .bind(kept.kind)
+    .bind(kept.url)
+    .bind(kept.answer.map(|a| B64.encode(a)))
+    .bind(kept.keep_until)
+    .bind(tinhso_kernel::time::now_text())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets answers past their time (the hourly sweep).
+pub async fn purge_answers(db: &Db) -> Result<u64, AppError> {
+    let done = sqlx::query("DELETE FROM revocation_cache WHERE keep_until <= $1")
+        .bind(tinhso_kernel::time::now_text())
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
 }

@@ -37,10 +37,11 @@ fn is_unsafe(method: &Method) -> bool {
 }
 
 /// Bearer-token calls carry no ambient credential, so they need no CSRF token — but only where
-/// tokens are accepted at all (the API and Open311); a page never skips the check. The demo
-/// CA's protocol endpoints under `/pki/` (OCSP and timestamp requests, posted by validators
-/// and signing tools that hold no token to present) read no credential and change nothing.
-fn exempt(req: &Request) -> bool {
+/// tokens are accepted at all (the API and Open311); a page never skips the check. Neither do
+/// the machine protocols the modules declare (`Module::protocol_paths`: Open311's API keys,
+/// the demo CA's OCSP and timestamp requests posted by validators and signing tools), whose
+/// routes read no cookie credential.
+fn exempt(req: &Request, protocol_paths: &[&str]) -> bool {
     let path = req.uri().path();
     let bearer = req
         .headers()
@@ -48,8 +49,7 @@ fn exempt(req: &Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
     (bearer && super::session::takes_tokens(path))
-        || path.starts_with("/open311/")
-        || path.starts_with("/pki/")
+        || protocol_paths.iter().any(|prefix| path.starts_with(prefix))
 }
 
 pub async fn middleware(State(state): State<Ctx>, req: Request, next: Next) -> Response {
@@ -63,7 +63,9 @@ pub async fn middleware(State(state): State<Ctx>, req: Request, next: Next) -> R
         }
     };
     let expected = token_for(&state.secret, &binding);
-    let checked = is_unsafe(req.method()) && !exempt(&req) && !api_without_session(&req);
+    let checked = is_unsafe(req.method())
+        && !exempt(&req, &state.protocol_paths)
+        && !api_without_session(&req);
     let (mut req, presented) = if checked {
         match presented_token(req, state.config.max_body_bytes).await {
             Ok(pair) => pair,

@@ -74,6 +74,10 @@ pub struct Module {
     pub references: &'static [&'static Reference],
     /// Whether it checks the signatures of PDFs for the others (one module at most).
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    /// Path prefixes (`/pki/`) of machine protocols its routes serve to clients that hold no
+    /// session and present no CSRF token (OCSP responders are posted to by validators). The
+    /// routes under them must read no cookie credential: the CSRF check is skipped there.
+    pub protocol_paths: &'static [&'static str],
 }
 
 /// A kind of background job a module queues in its business transaction and runs later, on
@@ -119,5 +123,6 @@ impl Module {
         datasets: &[],
         policies: &[],
         signature_checker: None,
+        protocol_paths: &[],
     };
 }

@@ -9,7 +9,7 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::TestApp;
+use common::{Kind, TestApp};
 use http_body_util::BodyExt;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -700,3 +700,219 @@ async fn only_system_admins_manage_the_demo_ca_and_every_change_is_audited(app: 
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("rel=\"prev\""), "{html}");
 }
+
+/// The demo province served on a real port that is also its `public_url`, as a node is: the
+/// demo CA's AIA and CRLDP URLs then reach the platform itself, so a check that asks them
+/// online goes through HTTP end to end. `tweak` changes the configuration further.
+async fn served(kind: Kind, tweak: impl FnOnce(&mut tinhso::config::Config)) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let app = TestApp::new_with(kind, |c| {
+        c.public_url = url;
+        tweak(c);
+    })
+    .await;
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    app
+}
+
+/// A one-page PDF signed by pyHanko (PAdES B-B, no revocation data inside) with the key and
+/// certificate the demo CA issued to `email`. `None` when pyHanko is absent outside CI.
+async fn signed_by(app: &TestApp, email: &str) -> Option<Vec<u8>> {
+    let dir = workdir(app, &[(email, "signer")]).await;
+    let row = sqlx::query(
+        "SELECT c.serial, c.sealed_key FROM pki_certificates c JOIN users u ON u.id = c.user_id
+          WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let binding =
+        tinhso_signatures::pki::certificate_binding(&sqlx::Row::get::<String, _>(&row, "serial"));
+    let sealed: String = sqlx::Row::get(&row, "sealed_key");
+    let pkcs8 = tinhso::keys::open(&app.state.keys.pki, &binding, &sealed).unwrap();
+    std::fs::write(dir.path().join("signer.key.der"), pkcs8).unwrap();
+    succeeds(&openssl(
+        dir.path(),
+        &[
+            "pkey",
+            "-inform",
+            "DER",
+            "-in",
+            "signer.key.der",
+            "-out",
+            "signer.key",
+        ],
+    ));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pades/tests/pyhanko/sign_with.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(["signer.key", "signer.pem", "issuing.pem", "signed.pdf"])
+        .current_dir(dir.path())
+        .output();
+    let required = std::env::var("CI_REQUIRE_PYHANKO").as_deref() == Ok("1");
+    match out {
+        Ok(out) if out.status.success() => {
+            Some(std::fs::read(dir.path().join("signed.pdf")).unwrap())
+        }
+        Ok(out) if required => panic!("pyHanko is required (CI_REQUIRE_PYHANKO=1): {}", said(&out)),
+        Err(e) if required => panic!("python3 is required (CI_REQUIRE_PYHANKO=1): {e}"),
+        _ => None,
+    }
+}
+
+/// The API's answer for `pdf`, checked by a program with a leader's token.
+async fn verified(app: &TestApp, pdf: &[u8]) -> serde_json::Value {
+    let token = app.token(LEADER, &["documents"]).await;
+    let (content_type, body) = common::multipart(&[], &[("file", "signed.pdf", pdf)]);
+    let req = Request::post("/api/v1/signatures/verify")
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, body) = raw(app, req).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// Each certificate's revocation entry as (status, source, method).
+fn revocation_of(signature: &serde_json::Value) -> Vec<(String, String, String)> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
+    signature["Details"]["revocation"]
+        .as_array()
+        .expect("the report lists revocation per certificate")
+        .iter()
+        .map(|r| (text(&r["status"]), text(&r["source"]), text(&r["method"])))
+        .collect()
+}
+
+const CANNOT_CHECK: &str = "Không kiểm tra được tình trạng thu hồi";
+
+async fn a_file_without_revocation_data_is_checked_online_and_the_answers_kept(kind: Kind) {
+    let app = served(kind, |_| {}).await;
+    let Some(pdf) = signed_by(&app, LEADER).await else {
+        return;
+    };
+    let report = verified(&app, &pdf).await;
+    let signature = &report["Signatures"][0];
+    assert_eq!(signature["Indication"], "TOTAL-PASSED", "{signature:#}");
+    assert!(signature["DemoAnchor"].as_bool().unwrap());
+    // The leader's certificate answered by the demo CA's OCSP responder, the issuing CA (whose
+    // certificate names only a CRL) by the root's CRL, both fetched by the platform.
+    assert_eq!(
+        revocation_of(signature),
+        vec![
+            ("good".into(), "caller".into(), "ocsp".into()),
+            ("good".into(), "caller".into(), "crl".into()),
+        ],
+        "{signature:#}"
+    );
+    let warnings = signature["Warnings"].to_string();
+    assert!(!warnings.contains(CANNOT_CHECK), "{warnings}");
+    let kept = || async {
+        sqlx::query(
+            "SELECT kind, fetched_at FROM revocation_cache WHERE answer IS NOT NULL ORDER BY kind",
+        )
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                sqlx::Row::get::<String, _>(r, "kind"),
+                sqlx::Row::get::<String, _>(r, "fetched_at"),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let first = kept().await;
+    // The OCSP answer about the leader and root.crl.
+    assert!(first.iter().any(|(k, _)| k == "crl"), "{first:?}");
+    assert!(first.iter().any(|(k, _)| k == "ocsp"), "{first:?}");
+    // Checked again: the same verdict from the kept answers, nothing fetched anew.
+    let again = verified(&app, &pdf).await;
+    assert_eq!(again["Signatures"][0]["Indication"], "TOTAL-PASSED");
+    assert_eq!(
+        kept().await,
+        first,
+        "answers are kept until their nextUpdate"
+    );
+}
+
+async fn a_revoked_signer_fails_and_without_fetching_revocation_cannot_be_checked(kind: Kind) {
+    let app = served(kind, |_| {}).await;
+    let Some(pdf) = signed_by(&app, CLERK).await else {
+        return;
+    };
+    sign_in_admin(&app).await;
+    let (id, _) = certificate_id(&app, CLERK).await;
+    let (status, _, _) = app
+        .post_form(
+            "/admin/signatures",
+            &format!("/admin/signatures/certificates/{id}/revoke"),
+            &[("reason", "key_compromise"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    // No timestamp: the revocation, before now, fails the signature.
+    let report = verified(&app, &pdf).await;
+    let signature = &report["Signatures"][0];
+    assert_eq!(signature["Indication"], "TOTAL-FAILED", "{signature:#}");
+    let codes: Vec<&str> = signature["Reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["Code"].as_str())
+        .collect();
+    assert_eq!(codes, ["revoked"], "{signature:#}");
+    assert_eq!(revocation_of(signature)[0].0, "revoked");
+
+    // Online fetching off: the same kind of file is reported as not checked for revocation.
+    let offline = served(kind, |c| c.signatures.online_revocation = false).await;
+    let Some(pdf) = signed_by(&offline, LEADER).await else {
+        return;
+    };
+    let report = verified(&offline, &pdf).await;
+    let signature = &report["Signatures"][0];
+    assert_eq!(signature["Indication"], "TOTAL-PASSED", "{signature:#}");
+    assert!(
+        signature["Warnings"].to_string().contains(CANNOT_CHECK),
+        "{signature:#}"
+    );
+    assert_eq!(revocation_of(signature)[0].0, "unknown");
+    assert_eq!(
+        offline.count("SELECT COUNT(*) FROM revocation_cache").await,
+        0
+    );
+}
+
+macro_rules! served_on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(crate::common::Kind::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(crate::common::Kind::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+served_on_both_databases!(
+    a_file_without_revocation_data_is_checked_online_and_the_answers_kept,
+    a_revoked_signer_fails_and_without_fetching_revocation_cannot_be_checked,
+);
