@@ -28,6 +28,7 @@ pub mod crypto;
 pub mod pdf;
 mod report;
 pub mod revocation;
+pub mod sign;
 mod signature;
 pub mod timestamp;
 mod validation;
