@@ -225,6 +225,46 @@ fn xref_stream_pdf() -> Vec<u8> {
     out
 }
 
+/// A hybrid file (as Word writes): a classic table for PDF 1.4 readers, and an `/XRefStm` xref
+/// stream listing the page tree, which lives in an (unfiltered) object stream.
+fn hybrid_pdf() -> Vec<u8> {
+    let pages = b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>".as_slice();
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".as_slice();
+    let header = format!("2 0 3 {} ", pages.len() + 1);
+    let body = [pages, b"\n", page].concat();
+    let mut out = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let catalog_at = out.len();
+    out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    let object_stream_at = out.len();
+    out.extend_from_slice(
+        format!(
+            "4 0 obj\n<< /Type /ObjStm /N 2 /First {} /Length {} >>\nstream\n{header}",
+            header.len(),
+            header.len() + body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&body);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let stream_at = out.len();
+    let rows = [2u8, 0, 4, 0, 2, 0, 4, 1];
+    out.extend_from_slice(
+        b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 2 1] /Index [2 2] /Length 8 >>\nstream\n",
+    );
+    out.extend_from_slice(&rows);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 2\n0000000000 65535 f \n{catalog_at:010} 00000 n \n4 2\n\
+             {object_stream_at:010} 00000 n \n{stream_at:010} 00000 n \n\
+             trailer\n<< /Size 6 /Root 1 0 R /XRefStm {stream_at} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 /// `classic_pdf` whose catalog carries a certification signature's DocMDP with `/P p` (the
 /// signature itself is not needed for the refusal).
 fn certified_pdf(p: u8) -> Vec<u8> {
@@ -401,6 +441,33 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
     );
     assert!(text.contains("(Ky boi: Nguyen Thi Hang) Tj"));
     check_with_tools(&signed, "stamp.pdf", &[true]);
+}
+
+#[test]
+fn a_hybrid_file_gets_a_table_and_its_compressed_page_is_rewritten() {
+    let pki = pki();
+    let input = hybrid_pdf();
+    assert_eq!(tinhso_pades::verify(&input).unwrap().revisions.len(), 1);
+    let signed = sign_as(
+        &input,
+        &pki.clerk,
+        SignatureAlgorithm::EcdsaP256Sha256,
+        true,
+        &fields(),
+    );
+    let report = report(&signed, &pki.trust());
+    assert_passed(&report.signatures[0], Level::BT);
+    assert_appended(&input, &signed, &report, false);
+    // The page (object 3, compressed before) now stands in the file with its /Annots.
+    let text = String::from_utf8_lossy(&signed[input.len()..]).into_owned();
+    assert!(
+        text.contains("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots ["),
+        "{text}"
+    );
+    // pyHanko refuses, by policy, to validate signatures in hybrid-reference files at all
+    // ("Settings do not permit validation of signatures in hybrid-reference files").
+    qpdf_check(&signed, "hybrid.pdf");
+    pdfsig_check(&pki.path("hybrid.pdf"), 1);
 }
 
 #[test]
