@@ -1,6 +1,6 @@
 //! Verification primitives: digests (SHA-256/384/512, SHA-1 for legacy), and signatures with
 //! RSA PKCS#1 v1.5, RSASSA-PSS (salt length from the parameters: pyHanko signs with salt 222
-//! on 2048-bit keys) and ECDSA P-256/P-384. Verification only: signing is a later slice.
+//! on 2048-bit keys) and ECDSA P-256/P-384. Signing is in [`crate::sign`].
 
 use crate::asn1::{RsaPssParams, oid};
 use der::Decode;

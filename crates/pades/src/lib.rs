@@ -1,7 +1,7 @@
-//! PAdES signatures for Tỉnh Số (docs/signatures-design.md): read a PDF's signatures, check
-//! their integrity, timestamps, certificate chains, revocation and the changes made after
-//! signing, offline: [`validate`] takes the trust anchors, the revocation answers the caller
-//! fetched, and the current time.
+//! PAdES signatures for Tỉnh Số (docs/signatures-design.md): make them ([`sign`]); read a PDF's
+//! signatures, check their integrity, timestamps, certificate chains, revocation and the
+//! changes made after signing, offline: [`validate`] takes the trust anchors, the revocation
+//! answers the caller fetched, and the current time.
 //!
 //! [`verify`] reads the file's revisions strictly ([`pdf::Document`]), finds every signature
 //! dictionary, and for each checks that its `/ByteRange` starts at 0 and leaves out exactly
@@ -13,6 +13,11 @@
 //! checked at that time ([`chain`]), revocation is read from the DSS, the CMS and the caller's
 //! [`RevocationData`] ([`revocation`]), the later revisions are compared with the signed one
 //! ([`changes`]), and each signature gets an indication, reasons and a PAdES level.
+//!
+//! [`sign`] makes PAdES signatures (B-B, and B-T with an RFC 3161 timestamp): an incremental
+//! update appended to the PDF, a CMS SignedData signed by any [`sign::Signer`] (a software key
+//! of the demo CA now; PKCS#11 and remote signers later), the timestamp fetched through a
+//! [`sign::TimestampSource`] and checked before it is embedded.
 //!
 //! Every file is hostile: the work runs on its own thread with a large stack and a deadline,
 //! and a panic is caught and reported ([`PadesError::Crashed`]) rather than taking the caller
@@ -28,6 +33,7 @@ pub mod crypto;
 pub mod pdf;
 mod report;
 pub mod revocation;
+pub mod sign;
 mod signature;
 pub mod timestamp;
 mod validation;

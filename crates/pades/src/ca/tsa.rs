@@ -2,7 +2,7 @@
 //! granted, with a token (CMS SignedData over a `TSTInfo`: our policy, the imprint as sent,
 //! a random 128-bit serial, `genTime` in whole seconds, the nonce echoed; signed attributes
 //! contentType, messageDigest and ESS signing-certificate-v2, so the TSA certificate cannot be
-//! swapped; the certificate itself only when `certReq` asks), or rejected with a failInfo:
+//! swapped; the certificate itself, and the issuing CA's when given, only when `certReq` asks), or rejected with a failInfo:
 //! `badAlg` for an imprint not hashed with SHA-256/384/512 (SHA-1 included: its collisions
 //! are practical), `badDataFormat` for bytes that do not read, `unacceptedPolicy` for a policy
 //! other than ours, `unacceptedExtension` for any extension. Never a panic.
@@ -63,8 +63,21 @@ impl Failure {
 
 /// The DER `TimeStampResp` to `request` (DER `TimeStampReq`) from `tsa` under `policy` at `now`.
 pub fn respond(request: &[u8], tsa: &Authority, policy: &WideOid, now: SystemTime) -> Vec<u8> {
+    respond_with_chain(request, tsa, &[], policy, now)
+}
+
+/// [`respond`], the token also carrying `chain` (the TSA's issuing CA) when `certReq` asks for
+/// certificates: validators that build the TSA's path from the token alone (pyHanko) then
+/// reach the root without other help.
+pub fn respond_with_chain(
+    request: &[u8],
+    tsa: &Authority,
+    chain: &[x509_cert::Certificate],
+    policy: &WideOid,
+    now: SystemTime,
+) -> Vec<u8> {
     let outcome = read_request(request, policy)
-        .and_then(|req| token(&req, tsa, policy, now).map_err(|_| Failure::SystemFailure));
+        .and_then(|req| token(&req, tsa, chain, policy, now).map_err(|_| Failure::SystemFailure));
     let response = match outcome {
         Ok(token) => TimeStampResp {
             status: PkiStatusInfo {
@@ -131,6 +144,7 @@ fn check_imprint(imprint: &MessageImprint) -> Result<(), Failure> {
 fn token(
     request: &TimeStampReq,
     tsa: &Authority,
+    chain: &[x509_cert::Certificate],
     policy: &WideOid,
     now: SystemTime,
 ) -> Result<ContentInfo, CaError> {
@@ -152,10 +166,11 @@ fn token(
         .cert_req
         .unwrap_or(false)
         .then(|| {
-            SetOfVec::try_from(vec![CertificateChoices::Certificate(
-                tsa.certificate.clone(),
-            )])
-            .map(CertificateSet)
+            let certificates = std::iter::once(&tsa.certificate)
+                .chain(chain)
+                .map(|c| CertificateChoices::Certificate(c.clone()))
+                .collect::<Vec<_>>();
+            SetOfVec::try_from(certificates).map(CertificateSet)
         })
         .transpose()?;
     let signed = SignedData {

@@ -1,5 +1,6 @@
 """pyHanko's verdict on a PDF, for differential tests: one JSON line per signature with its
-field name, bottom_line, modification level and whether its timestamp is valid.
+field name, bottom_line, modification level, whether its timestamp is valid, its coverage
+(ENTIRE_FILE, ENTIRE_REVISION, …) and its signature mechanism (rsassa_pss, sha256_ecdsa, …).
 
 usage: validate.py FILE ROOT.pem   (no fetching; revocation soft-fail, as our checks without data)
 """
@@ -23,4 +24,6 @@ with open(sys.argv[1], "rb") as f:
             "modification_level": str(status.modification_level),
             "timestamp_valid": bool(status.timestamp_validity and status.timestamp_validity.valid
                                     and status.timestamp_validity.intact),
+            "coverage": status.coverage.name if status.coverage is not None else None,
+            "mechanism": status.pkcs7_signature_mechanism,
         }))
