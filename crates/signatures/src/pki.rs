@@ -346,7 +346,8 @@ pub async fn ocsp_response(ctx: &Ctx, request: &[u8]) -> Result<Vec<u8>, AppErro
 
 // --- Timestamps ---
 
-/// The DER `TimeStampResp` to a DER `TimeStampReq`, under the demo policy. No demo CA: a
+/// The DER `TimeStampResp` to a DER `TimeStampReq`, under the demo policy, the issuing CA's
+/// certificate in the token beside the TSA's when certificates are asked for. No demo CA: a
 /// rejection (`systemFailure`).
 pub async fn timestamp_response(ctx: &Ctx, request: &[u8]) -> Result<Vec<u8>, AppError> {
     let root = store::authority(&ctx.db, Role::Root.as_str()).await?;
@@ -355,7 +356,19 @@ pub async fn timestamp_response(ctx: &Ctx, request: &[u8]) -> Result<Vec<u8>, Ap
         return rejection.to_der().map_err(|e| internal("rejection", e));
     };
     let policy = settings_of(&root)?.policy;
-    Ok(ca::tsa::respond(request, &tsa, &policy, SystemTime::now()))
+    // The issuing CA rides in the token with the TSA's certificate: validators that build the
+    // TSA's path from the token alone (pyHanko) then reach the root.
+    let chain = match store::authority(&ctx.db, Role::Issuing.as_str()).await? {
+        Some(issuing) => vec![certificate_of(&issuing)?],
+        None => Vec::new(),
+    };
+    Ok(ca::tsa::respond_with_chain(
+        request,
+        &tsa,
+        &chain,
+        &policy,
+        SystemTime::now(),
+    ))
 }
 
 // --- CRLs and certificates ---
