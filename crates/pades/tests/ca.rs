@@ -4,12 +4,15 @@
 //! openssl made (`openssl ocsp`), timestamps for openssl's queries (`openssl ts -verify`).
 //! One PKI per test process. The openssl tests fail, not skip, without openssl.
 
+mod common;
+
 use der::{Decode, Encode, EncodePem};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
+use tinhso_pades::Trust;
 use tinhso_pades::asn1::{
     BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, TimeStampResp, TstInfo,
     WideOid, oid,
@@ -20,7 +23,6 @@ use tinhso_pades::ca::ocsp::{Responder, SerialStatus};
 use tinhso_pades::ca::{self, Authority, KeyAlgorithm, KeyPair, Role, Settings, Subject};
 use tinhso_pades::chain::Usage;
 use tinhso_pades::revocation::{RevocationData, Status, check_certificate};
-use tinhso_pades::{Anchor, Trust};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
@@ -119,13 +121,7 @@ impl Pki {
     }
 
     fn trust(&self) -> Trust {
-        Trust {
-            anchors: vec![Anchor {
-                certificate: self.demo.root.certificate.clone(),
-                demo: true,
-            }],
-            intermediates: Vec::new(),
-        }
+        common::trusting_demo_root(&self.demo)
     }
 
     /// What the platform's table would say.

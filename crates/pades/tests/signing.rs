@@ -23,8 +23,7 @@ use tinhso_pades::sign::{
     SoftwareSigner, Stamp, TimestampSource, ToBeSigned,
 };
 use tinhso_pades::{
-    Anchor, DocumentReport, Indication, Integrity, Level, RevocationData, SignatureReport, Trust,
-    validate,
+    DocumentReport, Indication, Integrity, Level, RevocationData, SignatureReport, Trust, validate,
 };
 
 struct Pki {
@@ -100,13 +99,7 @@ impl Pki {
     }
 
     fn trust(&self) -> Trust {
-        Trust {
-            anchors: vec![Anchor {
-                certificate: self.demo.root.certificate.clone(),
-                demo: true,
-            }],
-            intermediates: Vec::new(),
-        }
+        common::trusting_demo_root(&self.demo)
     }
 }
 

@@ -101,3 +101,14 @@ pub fn with_byte_range(pdf: &[u8], numbers: [u64; 4]) -> Vec<u8> {
     out[range.clone()].copy_from_slice(format!("{text:<width$}", width = range.len()).as_bytes());
     out
 }
+
+/// Trust in the demo CA's root alone (marked demo), as the platform's demo setting gives.
+pub fn trusting_demo_root(demo: &tinhso_pades::ca::DemoPki) -> tinhso_pades::Trust {
+    tinhso_pades::Trust {
+        anchors: vec![tinhso_pades::Anchor {
+            certificate: demo.root.certificate.clone(),
+            demo: true,
+        }],
+        intermediates: Vec::new(),
+    }
+}

@@ -109,28 +109,26 @@ fn to_pem(dir: &Path, name: &str, der: &[u8]) {
     ));
 }
 
-/// The DER certificate the demo CA issued to the account `email`.
-async fn certificate_of(app: &TestApp, email: &str) -> Vec<u8> {
-    let row = sqlx::query(
-        "SELECT c.certificate FROM pki_certificates c JOIN users u ON u.id = c.user_id
-          WHERE u.email = $1",
+/// The row of the certificate the demo CA issued to the account `email`.
+async fn holder_row(app: &TestApp, email: &str) -> sqlx::any::AnyRow {
+    sqlx::query(
+        "SELECT c.id, c.serial, c.certificate, c.sealed_key FROM pki_certificates c
+           JOIN users u ON u.id = c.user_id WHERE u.email = $1",
     )
     .bind(email)
     .fetch_one(&app.state.db.pool)
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// The DER certificate the demo CA issued to the account `email`.
+async fn certificate_of(app: &TestApp, email: &str) -> Vec<u8> {
+    let row = holder_row(app, email).await;
     tinhso_signatures::pki::decode_b64(&sqlx::Row::get::<String, _>(&row, "certificate")).unwrap()
 }
 
 async fn certificate_id(app: &TestApp, email: &str) -> (String, String) {
-    let row = sqlx::query(
-        "SELECT c.id, c.serial FROM pki_certificates c JOIN users u ON u.id = c.user_id
-          WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
+    let row = holder_row(app, email).await;
     (sqlx::Row::get(&row, "id"), sqlx::Row::get(&row, "serial"))
 }
 
@@ -727,14 +725,7 @@ async fn served(kind: Kind, tweak: impl FnOnce(&mut tinhso::config::Config)) -> 
 /// certificate the demo CA issued to `email`. `None` when pyHanko is absent outside CI.
 async fn signed_by(app: &TestApp, email: &str) -> Option<Vec<u8>> {
     let dir = workdir(app, &[(email, "signer")]).await;
-    let row = sqlx::query(
-        "SELECT c.serial, c.sealed_key FROM pki_certificates c JOIN users u ON u.id = c.user_id
-          WHERE u.email = $1",
-    )
-    .bind(email)
-    .fetch_one(&app.state.db.pool)
-    .await
-    .unwrap();
+    let row = holder_row(app, email).await;
     let binding =
         tinhso_signatures::pki::certificate_binding(&sqlx::Row::get::<String, _>(&row, "serial"));
     let sealed: String = sqlx::Row::get(&row, "sealed_key");
