@@ -106,12 +106,15 @@ impl Db {
     /// import). PostgreSQL's autovacuum does it by itself only when it is on; SQLite never
     /// does. Stale statistics cost dearly: after a million documents were loaded with
     /// autovacuum off, PostgreSQL read every facet row to find 400 entries' (1.7 s a query,
-    /// 20 ms once analysed).
+    /// 20 ms once analysed). On PostgreSQL the tables are vacuumed too: rows fresh from a bulk
+    /// load carry no hint bits and no visibility map, so the first reads write pages back; at
+    /// 1,000,000 documents search's p99 was 120 ms before `VACUUM` and 31 ms after
+    /// (docs/benchmarks.md, fifth round).
     pub async fn refresh_statistics(&self) -> sqlx::Result<()> {
         let mut conn = self.pool.acquire().await?;
         match self.backend {
             Backend::Postgres => {
-                sqlx::query("ANALYZE").execute(&mut *conn).await?;
+                sqlx::query("VACUUM (ANALYZE)").execute(&mut *conn).await?;
             }
             Backend::Sqlite => {
                 // A sample of rows per index is enough for the planner, and keeps it quick.
