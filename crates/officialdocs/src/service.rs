@@ -1246,45 +1246,6 @@ pub async fn register_incoming(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_type_is_named_by_code_name_or_abbreviation() {
-        for text in ["decision", "Quyết định", "quyet dinh", "QĐ", "qđ"] {
-            assert_eq!(parse_type(text), Some(DocType::Decision), "{text}");
-        }
-        assert_eq!(parse_type("Công văn"), Some(DocType::OfficialLetter));
-        assert_eq!(parse_type("thư tình"), None);
-    }
-
-    #[test]
-    fn any_secrecy_mark_is_refused_and_none_passes() {
-        assert!(refuse_secret(None).is_ok());
-        assert!(refuse_secret(Some("  ")).is_ok());
-        for mark in [
-            "MẬT",
-            "Tối mật",
-            "tuyet mat",
-            "top_secret",
-            "bí mật nhà nước",
-        ] {
-            assert!(
-                matches!(refuse_secret(Some(mark)), Err(AppError::Validation(ref e)) if e[0].field == "Secrecy"),
-                "{mark}"
-            );
-        }
-    }
-
-    #[test]
-    fn priorities_are_edxml_codes() {
-        assert_eq!(urgency(None).unwrap(), Urgency::Normal);
-        assert_eq!(urgency(Some(3)).unwrap(), Urgency::Flash);
-        assert!(urgency(Some(7)).is_err());
-    }
-}
-
 /// Whether `user` may sign `d`'s PDF digitally now: the competent person — a leader of the
 /// issuing agency, who takes the `sign` step (Decree 30 Art. 13) — while the document awaits
 /// approval or is approved and not yet issued (design §3: the leader signs the approved version;
@@ -1403,5 +1364,44 @@ pub async fn sign_digitally(
             discard(state, &version).await;
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_is_named_by_code_name_or_abbreviation() {
+        for text in ["decision", "Quyết định", "quyet dinh", "QĐ", "qđ"] {
+            assert_eq!(parse_type(text), Some(DocType::Decision), "{text}");
+        }
+        assert_eq!(parse_type("Công văn"), Some(DocType::OfficialLetter));
+        assert_eq!(parse_type("thư tình"), None);
+    }
+
+    #[test]
+    fn any_secrecy_mark_is_refused_and_none_passes() {
+        assert!(refuse_secret(None).is_ok());
+        assert!(refuse_secret(Some("  ")).is_ok());
+        for mark in [
+            "MẬT",
+            "Tối mật",
+            "tuyet mat",
+            "top_secret",
+            "bí mật nhà nước",
+        ] {
+            assert!(
+                matches!(refuse_secret(Some(mark)), Err(AppError::Validation(ref e)) if e[0].field == "Secrecy"),
+                "{mark}"
+            );
+        }
+    }
+
+    #[test]
+    fn priorities_are_edxml_codes() {
+        assert_eq!(urgency(None).unwrap(), Urgency::Normal);
+        assert_eq!(urgency(Some(3)).unwrap(), Urgency::Flash);
+        assert!(urgency(Some(7)).is_err());
     }
 }
