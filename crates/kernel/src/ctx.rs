@@ -41,6 +41,8 @@ pub struct Shared {
     pub references: Arc<Vec<&'static crate::module::Reference>>,
     /// The module that checks PDF signatures, if the platform has one.
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    /// The module that signs PDFs with people's certificates, if the platform has one.
+    pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     /// The modules' protocol path prefixes, where no CSRF token is asked (`Module::protocol_paths`).
     pub protocol_paths: Arc<Vec<&'static str>>,
 }
@@ -56,6 +58,7 @@ pub struct Wiring {
     pub job_kinds: Vec<&'static crate::module::JobKind>,
     pub references: Vec<&'static crate::module::Reference>,
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     pub protocol_paths: Vec<&'static str>,
 }
 
@@ -94,6 +97,7 @@ impl Ctx {
             job_kinds: Arc::new(wiring.job_kinds),
             references: Arc::new(wiring.references),
             signature_checker: wiring.signature_checker,
+            pdf_signer: wiring.pdf_signer,
             protocol_paths: Arc::new(wiring.protocol_paths),
         })))
     }

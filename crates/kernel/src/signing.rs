@@ -1,6 +1,8 @@
 //! What the module that checks digital signatures offers the others (docs/signatures-design.md
-//! §1): a PDF's signatures as people read them. The documents module shows them next to a
-//! version without depending on the signatures module; the binary wires the one checker in.
+//! §1): a PDF's signatures as people read them, and signing a PDF with a person's own
+//! certificate. The documents module shows them next to a version, and has the approving
+//! leader sign, without depending on the signatures module; the binary wires the one checker
+//! and the one signer in.
 
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -43,5 +45,45 @@ impl Ctx {
     pub async fn check_signatures(&self, pdf: bytes::Bytes) -> Option<Checked> {
         let checker = self.signature_checker?;
         Some((checker.check)(self, pdf).await)
+    }
+}
+
+/// What to sign: the signer (an official signing with their own certificate), the PDF, and
+/// what the signature says.
+#[derive(Clone, Debug)]
+pub struct SignRequest {
+    /// The user whose own certificate signs; no one signs with another's.
+    pub user_id: String,
+    /// Who asks, for the audit log (`signature.sign`).
+    pub actor: crate::audit::Actor,
+    /// What is signed, for the audit log: the entity type and id (`document`, its id).
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub pdf: bytes::Bytes,
+    /// `/Reason` and `/Location` of the signature.
+    pub reason: Option<String>,
+    pub location: Option<String>,
+}
+
+/// A signed PDF (PAdES B-T), with the certificate that signed it.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub pdf: Vec<u8>,
+    /// The signing certificate's serial (hexadecimal) and subject.
+    pub serial: String,
+    pub subject: String,
+}
+
+/// A signer of PDFs with the signer's own certificate. The caller checks that the person may
+/// sign the document; the signer that the certificate is theirs and usable.
+pub struct PdfSigner {
+    pub sign: for<'a> fn(&'a Ctx, SignRequest) -> BoxFut<'a, Result<Signed, AppError>>,
+}
+
+impl Ctx {
+    /// `request.pdf` signed with the user's own certificate, or `None` when no module signs.
+    pub async fn sign_pdf(&self, request: SignRequest) -> Option<Result<Signed, AppError>> {
+        let signer = self.pdf_signer?;
+        Some((signer.sign)(self, request).await)
     }
 }

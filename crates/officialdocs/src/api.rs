@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(read_log))
         .api(Access::Entity("document"), routes!(text))
         .api(Access::Entity("document"), routes!(upload_version))
+        .api(Access::Entity("document"), routes!(sign_version))
         .api(Access::Entity("document"), routes!(act))
         .merge(crate::processing_api::routes())
 }
@@ -426,6 +427,42 @@ pub async fn upload_version(
         .first()
         .ok_or_else(|| AppError::validation("file", "Chọn tệp văn bản (PDF hoặc DOCX)."))?;
     let version = service::upload_version(&state, &who, &id, file).await?;
+    Ok((StatusCode::CREATED, Json(version.into())))
+}
+
+/// What the signer adds to a digital signature.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocSignRequest {
+    /// Where it is signed (`/Location`), e.g. `Hà Giang`.
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+/// The approving leader signs the latest version (a PDF) digitally with their own certificate:
+/// PAdES B-T, timestamped. The signed file is a new version; the unsigned one stays. For a
+/// leader of the issuing agency while the document awaits approval or is approved.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/signatures", tag = "documents", request_body = OfficialDocSignRequest,
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 201, body = OfficialDocVersion),
+        (status = 403, description = "Not the competent person", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
+        (status = 409, description = "Not in a state to sign, not a PDF, or no usable certificate (revoked, expired)", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn sign_version(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<OfficialDocSignRequest>,
+) -> ApiResult<(StatusCode, Json<OfficialDocVersion>)> {
+    checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let who = who(&auth, &ip)?;
+    let location = body
+        .location
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty());
+    let version = service::sign_digitally(&state, &who, &id, location).await?;
     Ok((StatusCode::CREATED, Json(version.into())))
 }
 

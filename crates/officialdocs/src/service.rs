@@ -1246,6 +1246,127 @@ pub async fn register_incoming(
     }
 }
 
+/// Whether `user` may sign `d`'s PDF digitally now: the competent person — a leader of the
+/// issuing agency, who takes the `sign` step (Decree 30 Art. 13) — while the document awaits
+/// approval or is approved and not yet issued (design §3: the leader signs the approved version;
+/// the agency signature comes at issue).
+pub fn may_sign_digitally(user: &User, d: &Document) -> bool {
+    matches!(
+        d.outgoing_state(),
+        Some(OutgoingState::AwaitingApproval | OutgoingState::Approved)
+    ) && policy::roles(user, d).contains(&OutgoingRole::Signer)
+}
+
+/// The name of a signed copy of `file_name`: `<stem>.signed.pdf`.
+fn signed_name(file_name: &str) -> String {
+    let stem = file_name
+        .strip_suffix(".pdf")
+        .or_else(|| file_name.strip_suffix(".PDF"))
+        .unwrap_or(file_name);
+    format!("{stem}.signed.pdf")
+}
+
+/// The approving leader signs the latest version of outgoing document `id` (a PDF) with their
+/// own certificate (PAdES B-T, through the kernel's signing port): the signed file becomes a
+/// new version; the unsigned one stays. 404 for someone who may not read it, 403 for a reader
+/// who may not sign, 409 when the state, the file or the certificate does not allow it.
+pub async fn sign_digitally(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    location: Option<String>,
+) -> Result<Version, AppError> {
+    let d = store::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if d.direction != Direction::Out {
+        return Err(AppError::NotFound);
+    }
+    if !may_sign_digitally(who.user, &d) {
+        return Err(
+            if policy::roles(who.user, &d).contains(&OutgoingRole::Signer) {
+                AppError::Conflict(
+                    "Chỉ ký số được văn bản đang chờ duyệt hoặc đã duyệt, chưa ban hành.".into(),
+                )
+            } else {
+                AppError::Forbidden
+            },
+        );
+    }
+    let latest = store::versions(&state.db, id)
+        .await?
+        .into_iter()
+        .max_by_key(|v| v.version)
+        .ok_or_else(|| AppError::Conflict("Văn bản chưa có tệp để ký số.".into()))?;
+    if latest.media_type != "application/pdf" {
+        return Err(AppError::Conflict(
+            "Bản mới nhất của văn bản không phải PDF: chỉ ký số được tệp PDF.".into(),
+        ));
+    }
+    let pdf = tinhso_kernel::storage::get(state.storage.as_ref(), &latest.storage_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let signed = state
+        .sign_pdf(tinhso_kernel::signing::SignRequest {
+            user_id: who.user.id.clone(),
+            actor: who.actor.clone(),
+            entity_type: "document",
+            entity_id: id.to_owned(),
+            pdf,
+            reason: Some(format!("Ký duyệt văn bản: {}", d.subject.trim())),
+            location,
+        })
+        .await
+        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
+    let file = IncomingFile {
+        field_key: "file".into(),
+        file_name: signed_name(&latest.file_name),
+        media_type: "application/pdf",
+        bytes: bytes::Bytes::from(signed.pdf),
+    };
+    let mut version = put(state, id, &file).await?;
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let d = store::for_update(&state.db, &mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        version.version = store::next_version(&mut tx, id).await?;
+        if !may_sign_digitally(who.user, &d) || version.version != latest.version + 1 {
+            return Err(AppError::Conflict(
+                "Văn bản vừa thay đổi trong lúc ký: hãy tải lại trang và ký lại.".into(),
+            ));
+        }
+        store::insert_version(&mut tx, id, &version, Some(&who.user.id)).await?;
+        audit::record(
+            &state.db,
+            &mut tx,
+            &who.actor,
+            Change {
+                action: "document.sign_digitally",
+                entity_type: "document",
+                entity_id: id,
+                before: json!({ "version": latest.version, "sha256": latest.sha256 }),
+                after: json!({
+                    "version": version.version,
+                    "sha256": version.sha256,
+                    "certificate_serial": signed.serial,
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(version),
+        Err(e) => {
+            discard(state, &version).await;
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,7 @@ pub async fn start_extended(
             .flat_map(|m| m.references.iter().copied())
             .collect(),
         signature_checker: signature_checker()?,
+        pdf_signer: pdf_signer()?,
         protocol_paths: protocol_paths()?,
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
@@ -155,6 +156,16 @@ fn signature_checker() -> anyhow::Result<Option<&'static tinhso_kernel::signing:
     let first = checkers.next();
     if checkers.next().is_some() {
         anyhow::bail!("two modules check signatures");
+    }
+    Ok(first)
+}
+
+/// The one module that signs PDFs with people's certificates, if any.
+fn pdf_signer() -> anyhow::Result<Option<&'static tinhso_kernel::signing::PdfSigner>> {
+    let mut signers = MODULES.iter().filter_map(|m| m.pdf_signer);
+    let first = signers.next();
+    if signers.next().is_some() {
+        anyhow::bail!("two modules sign PDFs");
     }
     Ok(first)
 }

@@ -5,8 +5,9 @@
 //! demo province it runs a demo certificate authority (`pki`, `demo`): OCSP, CRLs, timestamps
 //! and its certificates under `/pki` (`pki_http`), managed at `/admin/signatures` (`admin`),
 //! its root trusted while the setting says so. A certificate whose file carries no revocation
-//! answer is asked about online, through a guard against request forgery (`online`). Signing comes in the next slices
-//! (docs/signatures-design.md §10).
+//! answer is asked about online, through a guard against request forgery (`online`). An official
+//! signs a PDF with their own demo certificate (`sign`, PAdES B-T, timestamped by the demo TSA
+//! in process), for the documents module through the kernel's signing port.
 
 pub mod admin;
 pub mod check;
@@ -16,6 +17,7 @@ pub mod online;
 pub mod pki;
 pub mod pki_http;
 pub mod service;
+pub mod sign;
 pub mod store;
 
 use tinhso_kernel::auth::Role;
@@ -50,6 +52,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         ),
     ],
     signature_checker: Some(&service::CHECKER),
+    pdf_signer: Some(&sign::SIGNER),
     sweeps: &[&REVOCATION_CACHE_PURGE],
     // OCSP and timestamp requests are posted by validators and signing tools without a session.
     protocol_paths: &["/pki/"],

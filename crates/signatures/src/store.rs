@@ -409,3 +409,17 @@ pub async fn purge_answers(db: &Db) -> Result<u64, AppError> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The newest personal certificate issued to `user_id` (the one they sign with), if any.
+pub async fn person_certificate(
+    db: &Db,
+    user_id: &str,
+) -> Result<Option<CertificateRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CERTIFICATE} WHERE user_id = $1 AND kind = 'person' ORDER BY created_at DESC, id DESC LIMIT 1"
+    )))
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(certificate_row).transpose()?)
+}

@@ -74,6 +74,8 @@ pub struct Module {
     pub references: &'static [&'static Reference],
     /// Whether it checks the signatures of PDFs for the others (one module at most).
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
+    /// Whether it signs PDFs with people's certificates for the others (one module at most).
+    pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     /// Path prefixes (`/pki/`) of machine protocols its routes serve to clients that hold no
     /// session and present no CSRF token (OCSP responders are posted to by validators). The
     /// routes under them must read no cookie credential: the CSRF check is skipped there.
@@ -123,6 +125,7 @@ impl Module {
         datasets: &[],
         policies: &[],
         signature_checker: None,
+        pdf_signer: None,
         protocol_paths: &[],
     };
 }

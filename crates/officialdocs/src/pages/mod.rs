@@ -46,6 +46,11 @@ pub fn routes() -> Routes {
         .get("/office/documents/{id}", entity, document_page)
         .post("/office/documents/{id}/actions", entity, take_action)
         .post("/office/documents/{id}/versions", entity, upload_version)
+        .post(
+            "/office/documents/{id}/digital-signature",
+            entity,
+            sign_digitally,
+        )
         .get(
             "/office/documents/{id}/versions/{version}",
             entity,
@@ -517,7 +522,7 @@ async fn document_page(
     crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     // Only the messages there are: the link is anyone's to edit.
     let done = q.done.as_deref().filter(|a| {
-        ["create", "upload", "register"].contains(a)
+        ["create", "upload", "register", "sign_digitally"].contains(a)
             || processing::DONE.contains(a)
             || work_files::DONE.contains(a)
             || OFFERED.iter().any(|o| o.as_str() == *a)
@@ -641,6 +646,9 @@ async fn render_document(
             flow => processing::offer(state, user, d, shown.flow).await?,
             work_files => work_files::on_document(state, user, d, shown.placement).await?,
             may_replace => service::may_replace(state, user, d).await?,
+            may_sign_digitally => service::may_sign_digitally(user, d)
+                && state.pdf_signer.is_some()
+                && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
         },
     )?;
     Ok((status, html).into_response())
@@ -746,6 +754,61 @@ async fn take_action(
                 .await?
                 .ok_or(AppError::NotFound)?;
             render_document(&state, &page, &user, &d, refuse(text)).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SignForm {
+    #[serde(default)]
+    location: String,
+    /// `yes` once the leader saw the confirmation step.
+    confirm: Option<String>,
+}
+
+/// The approving leader signs the latest version (a PDF) digitally with their own certificate,
+/// after a confirmation step: the signed file becomes a new version.
+async fn sign_digitally(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<SignForm>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    if !service::may_sign_digitally(&user, &d) {
+        let text = refusal_text(page.lang, AppError::Forbidden)?;
+        let shown = Shown {
+            refusal: Some(text),
+            ..Shown::default()
+        };
+        return render_document(&state, &page, &user, &d, shown).await;
+    }
+    let location = form.location.trim().to_owned();
+    if !confirm::given(form.confirm.as_deref()) {
+        let back = format!("/office/documents/{id}");
+        return Confirmation::new(
+            "doc_sign_digitally",
+            format!("{back}/digital-signature"),
+            back,
+        )
+        .fact("doc_subject", d.subject.clone())
+        .keep("location", location)
+        .render(&page);
+    }
+    let location = Some(location).filter(|l| !l.is_empty());
+    match service::sign_digitally(&state, &who(&user, &ip), &id, location).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/office/documents/{id}?done=sign_digitally")).into_response(),
+        ),
+        Err(e) => {
+            let text = refusal_text(page.lang, e)?;
+            let shown = Shown {
+                refusal: Some(text),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
         }
     }
 }

@@ -23,6 +23,7 @@ mod document_replace;
 mod document_search;
 mod document_search_page;
 mod document_setup;
+mod document_signing;
 mod document_texts;
 mod documents;
 mod dossiers;

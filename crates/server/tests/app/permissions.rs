@@ -569,6 +569,13 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/signatures",
+        "",
+        Anonymous,
+        401,
+    ),
     // The incoming flow and comments: the demo draft is nobody's here to act on or read.
     case(
         "POST",
@@ -741,6 +748,28 @@ const TABLE: &[Case] = &[
         "",
         Anonymous,
         303,
+    ),
+    // Signing digitally: nobody's to see here but the issuing agency's officials.
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/digital-signature",
+        "",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/digital-signature",
+        "confirm=yes",
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/digital-signature",
+        "confirm=yes",
+        OtherAgencyAdmin,
+        404,
     ),
     case(
         "GET",

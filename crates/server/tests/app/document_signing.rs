@@ -1,0 +1,349 @@
+//! The approving leader signs an outgoing document's PDF digitally (docs/signatures-design.md
+//! §3, slice 5, the platform part), on both databases: through the API and the page (with its
+//! confirmation step), the signed file a new version beside the unsigned one, checked
+//! TOTAL-PASSED at B-T with a valid timestamp and the demo anchor; a clerk, another agency's
+//! leader and a leader whose certificate is revoked are refused.
+
+use crate::common;
+
+use axum::http::StatusCode;
+use common::{Kind, TestApp, multipart};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "TinhSo@2026";
+const DRAFTER: &str = "chuyenvien.hacthanh@tinhso.local";
+const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
+const CLERK: &str = "vanthu.hacthanh@tinhso.local";
+const OTHER_LEADER: &str = "lanhdao.tuphap@tinhso.local";
+
+macro_rules! offline_on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::app(crate::common::Kind::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::app(crate::common::Kind::Postgres).await).await;
+                }
+            }
+        )*
+    };
+}
+
+offline_on_both_databases!(
+    the_leader_signs_the_approved_pdf_as_a_new_version,
+    only_the_issuing_agencys_leader_with_a_good_certificate_signs,
+);
+
+/// The demo province, its revocation checks not fetched online (nothing serves its URLs here).
+async fn app(kind: Kind) -> TestApp {
+    TestApp::new_with(kind, |c| c.signatures.online_revocation = false).await
+}
+
+/// A one-page decision rendered by the platform.
+fn decision_pdf() -> Vec<u8> {
+    tinhso_documents::form_pdf(&tinhso_documents::FormDocument {
+        issuer_parent: "UBND TỈNH THANH HÓA".into(),
+        issuer: "UBND PHƯỜNG HẠC THÀNH".into(),
+        place_date: "Thanh Hóa, ngày 29 tháng 11 năm 2026".into(),
+        title: "QUYẾT ĐỊNH".into(),
+        blocks: vec![tinhso_documents::Block::Paragraph(
+            "Điều 1. Ban hành quy chế thử nghiệm ký số.".into(),
+        )],
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+async fn token(app: &TestApp, email: &str) -> String {
+    app.token(email, &["documents"]).await
+}
+
+/// Hạc Thành's decision with its PDF, taken to the leader's approval step: its id.
+async fn awaiting_approval(app: &TestApp) -> String {
+    let drafter = token(app, DRAFTER).await;
+    let (status, created) = app
+        .api(
+            "POST",
+            "/api/v1/documents",
+            Some(&drafter),
+            Some(json!({
+                "TypeName": "decision",
+                "Subject": "Ban hành quy chế thử nghiệm ký số",
+                "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+                "To": [{"OrganId": "000.00.14.H56"}]
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["Id"].as_str().unwrap().to_owned();
+    let (content_type, body) = multipart(&[], &[("file", "quyet-dinh.pdf", &decision_pdf())]);
+    let req = axum::http::Request::post(format!("/api/v1/documents/{id}/versions"))
+        .header("authorization", format!("Bearer {drafter}"))
+        .header("content-type", content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, body) = common::text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for (email, action) in [
+        (DRAFTER, "submit"),
+        (LEADER, "approve_content"),
+        (CLERK, "approve_form"),
+    ] {
+        let (status, doc) = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(&token(app, email).await),
+                Some(json!({ "Action": action })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+    }
+    id
+}
+
+async fn sign(app: &TestApp, email: &str, id: &str) -> (StatusCode, Value) {
+    app.api(
+        "POST",
+        &format!("/api/v1/documents/{id}/signatures"),
+        Some(&token(app, email).await),
+        Some(json!({ "Location": "Thanh Hóa" })),
+    )
+    .await
+}
+
+/// The stored bytes of version `version` of document `id`.
+async fn version_bytes(app: &TestApp, id: &str, version: i64) -> Vec<u8> {
+    let row = sqlx::query(
+        "SELECT storage_key FROM document_versions WHERE document_id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let key: String = sqlx::Row::get(&row, "storage_key");
+    tinhso::storage::get(app.state.storage.as_ref(), &key)
+        .await
+        .unwrap()
+        .unwrap()
+        .to_vec()
+}
+
+/// The API's check of `pdf`.
+async fn verified(app: &TestApp, pdf: &[u8]) -> Value {
+    let (content_type, body) = multipart(&[], &[("file", "signed.pdf", pdf)]);
+    let req = axum::http::Request::post("/api/v1/signatures/verify")
+        .header(
+            "authorization",
+            format!("Bearer {}", token(app, LEADER).await),
+        )
+        .header("content-type", content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, body) = common::text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn assert_signed_b_t(report: &Value) {
+    assert_eq!(report["Indication"], "TOTAL-PASSED", "{report:#}");
+    let signatures = report["Signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 1, "{report:#}");
+    let s = &signatures[0];
+    assert_eq!(s["Indication"], "TOTAL-PASSED", "{s:#}");
+    assert_eq!(s["Level"], "B-T", "{s:#}");
+    assert_eq!(s["TimeProven"], true, "a valid timestamp: {s:#}");
+    assert!(s["TimestampTime"].is_string(), "{s:#}");
+    assert_eq!(s["DemoAnchor"], true, "{s:#}");
+    assert_eq!(s["CoversWholeFile"], true, "{s:#}");
+    let algorithm = s["SignatureAlgorithm"].as_str().unwrap_or_default();
+    assert!(algorithm.starts_with("RSASSA-PSS"), "{s:#}");
+}
+
+/// pyHanko's validator (`crates/pades/tests/pyhanko/validate.py`, the demo root trusted, no
+/// fetching) says the signature is valid with a valid timestamp; skipped without pyHanko
+/// outside CI (`CI_REQUIRE_PYHANKO=1` makes it required).
+async fn pyhanko_accepts(app: &TestApp, pdf: &[u8]) {
+    let row = sqlx::query("SELECT certificate FROM pki_authorities WHERE role = 'root'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let root =
+        tinhso_signatures::pki::decode_b64(&sqlx::Row::get::<String, _>(&row, "certificate"))
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("signed.pdf"), pdf).unwrap();
+    std::fs::write(dir.path().join("root.der"), root).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pades/tests/pyhanko/validate.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(["signed.pdf", "root.der"])
+        .current_dir(dir.path())
+        .output();
+    let required = std::env::var("CI_REQUIRE_PYHANKO").as_deref() == Ok("1");
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        Ok(out) if required => panic!("pyHanko is required (CI_REQUIRE_PYHANKO=1): {out:?}"),
+        Err(e) if required => panic!("python3 is required (CI_REQUIRE_PYHANKO=1): {e}"),
+        _ => return,
+    };
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["bottom_line"], true, "{lines:?}");
+    assert_eq!(lines[0]["timestamp_valid"], true, "{lines:?}");
+    assert_eq!(lines[0]["coverage"], "ENTIRE_FILE", "{lines:?}");
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    app.count_where("audit_log", "action", action).await
+}
+
+async fn the_leader_signs_the_approved_pdf_as_a_new_version(app: TestApp) {
+    let id = awaiting_approval(&app).await;
+
+    // Through the API: a new version, the unsigned one kept.
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    assert_eq!(version["Version"], 2, "{version}");
+    assert_eq!(version["FileName"], "quyet-dinh.signed.pdf");
+    assert_eq!(version["MediaType"], "application/pdf");
+    let unsigned = version_bytes(&app, &id, 1).await;
+    let signed = version_bytes(&app, &id, 2).await;
+    assert!(unsigned.starts_with(b"%PDF-") && signed.len() > unsigned.len());
+    assert!(
+        signed.starts_with(&unsigned),
+        "an incremental update keeps every byte"
+    );
+    assert_signed_b_t(&verified(&app, &signed).await);
+    pyhanko_accepts(&app, &signed).await;
+    assert_eq!(audit_count(&app, "signature.sign").await, 1);
+    assert_eq!(audit_count(&app, "document.sign_digitally").await, 1);
+
+    // The document page offers "Ký số" to the leader; a confirmation step first, then a
+    // second signature as version 3; the signatures panel shows it valid, DEMO.
+    let (status, _, _) = app.login(LEADER, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = format!("/office/documents/{id}");
+    let (status, html) = app.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("data-testid=\"doc-sign-digitally\""),
+        "{html}"
+    );
+    let action = format!("{page}/digital-signature");
+    let (status, html, _) = app
+        .post_form(&page, &action, &[("location", "Thanh Hóa")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-testid=\"confirm-step\""), "{html}");
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &id)
+            .await,
+        2,
+        "nothing signed before the confirmation"
+    );
+    let (status, _, location) = app
+        .post_form(
+            &page,
+            &action,
+            &[("location", "Thanh Hóa"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{page}?done=sign_digitally").as_str())
+    );
+    let (status, html) = app.get(&format!("{page}/versions/3/signatures")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Hợp lệ"), "{html}");
+    assert!(html.contains("DEMO"), "{html}");
+    assert!(html.contains("B-T"), "{html}");
+
+    // After approval ("Ký duyệt") the leader may still sign the approved version.
+    let (status, doc) = app
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&token(&app, LEADER).await),
+            Some(json!({ "Action": "sign" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    assert_eq!(version["Version"], 4);
+}
+
+async fn only_the_issuing_agencys_leader_with_a_good_certificate_signs(app: TestApp) {
+    let id = awaiting_approval(&app).await;
+
+    // The clerk reads it but is not the competent person: 403.
+    let (status, problem) = sign(&app, CLERK, &id).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    // Another agency's leader does not see it: 404.
+    let (status, problem) = sign(&app, OTHER_LEADER, &id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    // The page offers no button to the clerk, and refuses the post.
+    let (status, _, _) = app.login(CLERK, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = format!("/office/documents/{id}");
+    let (_, html) = app.get(&page).await;
+    assert!(
+        !html.contains("data-testid=\"doc-sign-digitally\""),
+        "{html}"
+    );
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/digital-signature"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    app.clear_cookies();
+
+    // A revoked certificate is refused, with the reason.
+    let row = sqlx::query(
+        "SELECT c.id FROM pki_certificates c JOIN users u ON u.id = c.user_id
+          WHERE u.email = $1 AND c.kind = 'person'",
+    )
+    .bind(LEADER)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let certificate: String = sqlx::Row::get(&row, "id");
+    tinhso_signatures::pki::revoke(
+        &app.state,
+        &tinhso::audit::Actor::system(),
+        &certificate,
+        tinhso_signatures::pki::Reason::KeyCompromise,
+    )
+    .await
+    .unwrap();
+    let (status, problem) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("Chứng thư số của bạn đã bị thu hồi"),
+        "{problem}"
+    );
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &id)
+            .await,
+        1,
+        "nothing stored"
+    );
+    assert_eq!(audit_count(&app, "signature.sign").await, 0);
+}
