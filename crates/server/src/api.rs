@@ -206,6 +206,7 @@ mod tests {
     use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
     use tinhso_signatures::http as signatures;
+    use tinhso_tasks::api as tasks;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -301,6 +302,12 @@ mod tests {
             document_search::__path_saved_create,
             document_search::__path_saved_delete,
             signatures::__path_verify_api,
+            tasks::__path_list,
+            tasks::__path_create,
+            tasks::__path_read,
+            tasks::__path_report,
+            tasks::__path_accept,
+            tasks::__path_return_task,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn units_of_a_task_as_the_table_says() {
-        let cases: &[(&[(&str, UnitRole)], Result<(), UnitsError>)] = &[
+        type Units<'a> = &'a [(&'a str, UnitRole)];
+        let cases: &[(Units<'_>, Result<(), UnitsError>)] = &[
             (&[("a", Lead)], Ok(())),
             (&[("a", Lead), ("b", Supporting), ("c", Supporting)], Ok(())),
             (&[], Err(UnitsError::OneLead)),

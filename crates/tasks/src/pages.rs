@@ -132,7 +132,7 @@ async fn unit_choices(ctx: &Ctx, user: &User) -> Result<(Vec<Value>, Vec<Value>)
             }
         }
     }
-    units.sort_by(|a, b| a.code.to_string().cmp(&b.code.to_string()));
+    units.sort_by_key(|a| a.code.to_string());
     let units = units
         .into_iter()
         .map(|u| context! { code => u.code.to_string(), name => u.name })
