@@ -97,12 +97,6 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         "000.00.01.H56",
         &["specialist"],
     ),
-    (
-        "lanhdao.vpubnd@tinhso.local",
-        "Phan Văn Đức",
-        "000.00.01.H56",
-        &["leader"],
-    ),
 ];
 
 /// (email, full name, kind, citizen id / tax code)
