@@ -90,6 +90,13 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         "000.00.60.H56",
         &["agency_admin"],
     ),
+    // The office that follows the tasks the province's People's Committee assigns.
+    (
+        "chuyenvien.vpubnd@tinhso.local",
+        "Trương Thị Hằng",
+        "000.00.01.H56",
+        &["specialist"],
+    ),
 ];
 
 /// (email, full name, kind, citizen id / tax code)

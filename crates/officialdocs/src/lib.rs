@@ -12,6 +12,7 @@ pub mod events;
 pub mod pages;
 pub mod policy;
 pub mod processing_api;
+pub mod reference;
 pub mod registers;
 pub mod sample;
 pub mod search;
@@ -196,5 +197,6 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     ],
     topics: &[&work_files::deposits::DEPOSITS],
     sweeps: &[&work_files::DEPOSIT_SWEEP],
+    references: &[&reference::DOCUMENT],
     ..tinhso_kernel::module::Module::EMPTY
 };

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "documents", description = "Official documents (văn bản đi, văn bản đến) under Decree 30/2020, with the field names of its Appendix VI and edXML"),
+         (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return"),
          (name = "signatures", description = "Digital signatures (chữ ký số): checking the PAdES signatures of a PDF against the configured trust anchors"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
@@ -205,6 +206,7 @@ mod tests {
     use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
     use tinhso_signatures::http as signatures;
+    use tinhso_tasks::api as tasks;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -300,6 +302,12 @@ mod tests {
             document_search::__path_saved_create,
             document_search::__path_saved_delete,
             signatures::__path_verify_api,
+            tasks::__path_list,
+            tasks::__path_create,
+            tasks::__path_read,
+            tasks::__path_report,
+            tasks::__path_accept,
+            tasks::__path_return_task,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

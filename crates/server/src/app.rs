@@ -33,6 +33,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_feedback::MODULE,
     &tinhso_officialdocs::MODULE,
     &tinhso_signatures::MODULE,
+    &tinhso_tasks::MODULE,
     &crate::portal::MODULE,
 ];
 

@@ -10,9 +10,10 @@ use sqlx::Row;
 /// Every scope a token may carry, in the order the token form shows them: exactly the union of
 /// the scopes the modules' policies declare (`Policy::SCOPES`; `tests/app/architecture.rs`
 /// fails when a policy checks a scope missing here, or a scope here is checked by none).
-pub const SCOPES: [&str; 8] = [
+pub const SCOPES: [&str; 9] = [
     "dossiers",
     "documents",
+    "tasks",
     "open311",
     "account",
     "directory:write",
@@ -39,6 +40,8 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
         "account" | "dossiers" | "open311" => true,
         // Official documents: their policy decides per document; only officials handle them.
         "documents" => user.is_official(),
+        // Tasks: their policy decides per task; only officials take part in them.
+        "tasks" => user.is_official(),
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
         _ => false,
     }

@@ -35,6 +35,8 @@ pub struct Referenced {
     pub id: String,
     /// How people name it, e.g. `Hồ sơ 000.00.20.H56-261128-0001 — Đăng ký khai sinh`.
     pub label: String,
+    /// Its own title or subject, to prefill what refers to it (a task from a document).
+    pub title: String,
     /// The agency holding it.
     pub agency_id: String,
 }

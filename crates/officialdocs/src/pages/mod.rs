@@ -132,7 +132,7 @@ async fn drafter(state: &Ctx, page: &Page) -> Result<User, AppError> {
 }
 
 /// Number and notation as printed: `05/QĐ-STP`.
-fn printed_number(d: &Document) -> Option<String> {
+pub(crate) fn printed_number(d: &Document) -> Option<String> {
     match (&d.code_number, &d.code_notation) {
         (Some(n), Some(s)) => Some(format!("{n}/{s}")),
         _ => None,

@@ -55,6 +55,7 @@ async fn resolve(ctx: &Ctx, user: &User, code: &str) -> Result<Resolved, AppErro
     Ok(Resolved::Found(Referenced {
         id: code.to_string(),
         label: format!("Hồ sơ {code} — {}", d.procedure_name),
+        title: d.procedure_name.clone(),
         agency_id: d.agency_id,
     }))
 }

@@ -17,6 +17,7 @@ fn module_of(relative: &str) -> &'static str {
         "feedback" => "feedback",
         "officialdocs" => "documents",
         "signatures" => "signatures",
+        "tasks" => "tasks",
         "server" => "portal",
         other => panic!("{relative}: crate {other} has no module"),
     }
@@ -34,6 +35,7 @@ fn module_sources() -> Vec<(String, String)> {
         "feedback",
         "officialdocs",
         "signatures",
+        "tasks",
         "server",
     ] {
         sources(&crates.join(name).join("src"), &crates, &mut files);
@@ -255,6 +257,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "feedback",
         "officialdocs",
         "signatures",
+        "tasks",
     ] {
         let deps = platform_dependencies(module);
         assert!(
@@ -307,6 +310,7 @@ fn sql_only_in_stores() {
         "feedback/",
         "officialdocs/",
         "signatures/",
+        "tasks/",
     ];
     let files: Vec<_> = module_sources()
         .into_iter()

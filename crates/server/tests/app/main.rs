@@ -41,6 +41,7 @@ mod security;
 mod signatures;
 mod signatures_pki;
 mod storage;
+mod tasks;
 mod translations;
 mod work_file_pages;
 mod work_files;

@@ -1307,7 +1307,94 @@ const TABLE: &[Case] = &[
     case("POST", REVOKE, REVOKE_NOW, OtherAgencyAdmin, 403),
     case("POST", REVOKE, REVOKE_NOW, JusticeAdmin, 403),
     case("POST", REVOKE, "reason=superseded", SystemAdmin, 200),
+    // Tasks: TASK is the demo's second task (Sở Tư pháp leads, Sở Nội vụ supports). A unit's
+    // officials read it, its leader reports; the assigning office creates and judges; to
+    // anyone else it does not exist.
+    case("GET", "/office/tasks", "", Anonymous, 303),
+    case("GET", "/office/tasks", "", Citizen, 403),
+    case("GET", "/office/tasks", "", Clerk, 200),
+    case("GET", "/office/tasks/new", "", Anonymous, 303),
+    case("GET", "/office/tasks/new", "", Citizen, 403),
+    case("GET", "/office/tasks/new", "", Clerk, 403),
+    case("POST", "/office/tasks/new", NEW_TASK, Anonymous, 303),
+    case("POST", "/office/tasks/new", NEW_TASK, Citizen, 403),
+    case("POST", "/office/tasks/new", NEW_TASK, Clerk, 403),
+    case("GET", "/office/tasks/TASK", "", Anonymous, 303),
+    case("GET", "/office/tasks/TASK", "", Citizen, 403),
+    case("GET", "/office/tasks/TASK", "", Clerk, 200),
+    case("GET", "/office/tasks/TASK", "", OtherAgencyAdmin, 404),
+    case("GET", "/office/tasks/TASK", "", SystemAdmin, 404),
+    case(
+        "POST",
+        "/office/tasks/TASK/reports",
+        TASK_REPORT,
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/reports",
+        TASK_REPORT,
+        Citizen,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/reports",
+        TASK_REPORT,
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/reports",
+        TASK_REPORT,
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/reports",
+        TASK_REPORT,
+        JusticeAdmin,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/decision",
+        "decision=accept",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/decision",
+        "decision=accept",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/decision",
+        "decision=accept",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("GET", "/api/v1/tasks", "", Anonymous, 401),
+    case("GET", "/api/v1/tasks", "", Citizen, 200),
+    case("GET", "/api/v1/tasks", "", Clerk, 200),
+    case("POST", "/api/v1/tasks", "", Anonymous, 401),
+    case("GET", "/api/v1/tasks/TASK", "", Anonymous, 401),
+    case("GET", "/api/v1/tasks/TASK", "", Citizen, 404),
+    case("GET", "/api/v1/tasks/TASK", "", Clerk, 200),
+    case("GET", "/api/v1/tasks/TASK", "", OtherAgencyAdmin, 404),
+    case("POST", "/api/v1/tasks/TASK/reports", "", Anonymous, 401),
+    case("POST", "/api/v1/tasks/TASK/accept", "", Anonymous, 401),
+    case("POST", "/api/v1/tasks/TASK/return", "", Anonymous, 401),
 ];
+
+const NEW_TASK: &str = "title=Th%E1%BB%AD&authority=000.00.00.H56&position=chair&role_000.00.14.H56=lead&days_000.00.14.H56=5";
+const TASK_REPORT: &str = "kind=progress&percent=10&text=Th%E1%BB%AD";
 
 const REVOKE: &str = "/admin/signatures/certificates/PKI_CERTIFICATE/revoke";
 const REVOKE_NOW: &str = "reason=key_compromise&confirm=yes";
@@ -1425,6 +1512,15 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .unwrap(),
         "id",
     );
+    let task: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM tasks WHERE code LIKE '%-0002'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
+    let task_reports_before = app.count("SELECT COUNT(*) FROM task_reports").await;
+    let tasks_before = app.count("SELECT COUNT(*) FROM tasks").await;
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
             .bind(&citizen_id)
@@ -1462,7 +1558,8 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("OFFICIAL_DOC", &document)
             .replace("WORK_LIST", &work_list)
             .replace("WORK_FILE", &work_file)
-            .replace("PKI_CERTIFICATE", &pki_certificate);
+            .replace("PKI_CERTIFICATE", &pki_certificate)
+            .replace("TASK", &task);
         let mut req = Request::builder()
             .method(c.method)
             .uri(&path)
@@ -1557,6 +1654,12 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         1,
         "refused trust changes left the demo CA trusted"
     );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM task_reports").await,
+        task_reports_before,
+        "refused reports and decisions stored nothing"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM tasks").await, tasks_before);
     let (_, name) = app
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
         .await;

@@ -1,0 +1,115 @@
+//! Task tracking (theo dõi nhiệm vụ, issue 16; docs/tasks-design.md): an authority (the
+//! People's Committee, its chair or a vice-chair, a department head) assigns a task to one
+//! lead unit and any supporting units, each with its own deadline; the units report progress,
+//! the lead unit reports completion, and the authority's office accepts it or returns it with
+//! a reason. The rules are `tinhso_domain::task` and [`model`]; [`policy`] decides who may do
+//! what, [`service`] does each action in one transaction with its audit row and event,
+//! [`store`] holds the SQL, [`pages`] and [`api`] are the officials' pages and `/api/v1/tasks`.
+
+pub mod api;
+pub mod demo;
+pub mod events;
+pub mod model;
+pub mod pages;
+pub mod policy;
+pub mod service;
+pub mod store;
+
+use serde::Serialize;
+use tinhso_domain::task::ranking::Priority;
+use tinhso_domain::task::state::{UnitRole, UnitState};
+use tinhso_kernel::auth::policy::PolicyInfo;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
+
+/// A task with its units, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub content: String,
+    pub source_kind: model::SourceKind,
+    pub source_id: Option<String>,
+    pub source_label: Option<String>,
+    pub authority_agency_id: String,
+    pub authority_code: String,
+    pub authority_name: String,
+    pub authority_position: model::Position,
+    pub office_agency_id: String,
+    pub priority: Priority,
+    pub field: String,
+    /// `YYYY-MM-DD`, Vietnam local.
+    pub assigned_on: String,
+    /// The lead unit's state.
+    pub state: UnitState,
+    pub created_by: String,
+    pub created_by_name: String,
+    pub created_at: String,
+    pub units: Vec<TaskUnit>,
+}
+
+impl Task {
+    /// The lead unit (every task has exactly one).
+    pub fn lead(&self) -> Option<&TaskUnit> {
+        self.units.iter().find(|u| u.role == UnitRole::Lead)
+    }
+}
+
+/// A unit's part in a task.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskUnit {
+    pub id: String,
+    pub agency_id: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub role: UnitRole,
+    /// The working days the deadline was given in, when it was given so.
+    pub due_spec_days: Option<i64>,
+    /// `YYYY-MM-DD`: as assigned, as worked to, as judged.
+    pub due_on: String,
+    pub current_due_on: String,
+    pub judged_due_on: String,
+    pub state: UnitState,
+    pub progress: i64,
+    pub finished_on: Option<String>,
+}
+
+/// One entry of a task's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub kind: model::ReportKind,
+    pub percent: Option<i64>,
+    pub body: String,
+    pub by_name: String,
+    pub created_at: String,
+}
+
+/// The task tracking module.
+pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
+    name: "tasks",
+    depends_on: &["directory", "accounts"],
+    routes: || {
+        tinhso_kernel::module::Routes::new("tasks")
+            .merge(pages::routes())
+            .merge(api::routes())
+    },
+    tables: &["task_offices", "tasks", "task_units", "task_reports"],
+    migrations: tinhso_kernel::migrations!(),
+    assets: tinhso_kernel::assets!(),
+    demo: Some(demo::seed),
+    policies: &[PolicyInfo::of::<policy::TaskPolicy>()],
+    menu: &[
+        MenuEntry::main("nav_tasks", pages::BOARD, 57, Shown::Official),
+        MenuEntry::office(
+            "nav_tasks",
+            "office_tasks_text",
+            pages::BOARD,
+            74,
+            Shown::Official,
+        ),
+    ],
+    ..tinhso_kernel::module::Module::EMPTY
+};

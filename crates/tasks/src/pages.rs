@@ -1,0 +1,462 @@
+//! The officials' pages ("Nhiệm vụ"): the board of one's unit by state (and, for an assigning
+//! office, the tasks it follows), the new-task form (typed, or from an incoming document with
+//! `?document=<id>`), and the task page with its units, its timeline and the forms the person
+//! may use now: a unit's progress or completion report, the office's acceptance or return.
+//! Every page calls [`crate::service`] and decides with [`crate::policy`], as the API does;
+//! a refused form comes back with its message and what was typed.
+
+use crate::model::ReportKind;
+use crate::policy::{self, TaskAction};
+use crate::service::{self, Decision, ReportInput, TaskInput, UnitInput, Who};
+use crate::store::{self, Line};
+use crate::{Report, Task};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tinhso_domain::task::state::{UnitRole, UnitState};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::Actor;
+use tinhso_kernel::auth::User;
+use tinhso_kernel::auth::platform::PlatformAction;
+use tinhso_kernel::error::{AppError, FieldError, PageResult};
+use tinhso_kernel::extract::{Form, Path, Query};
+use tinhso_kernel::module::{Access, Resolved, Routes, reference};
+use tinhso_kernel::net::ClientIp;
+use tinhso_kernel::web::{Page, form_errors_in, sv};
+
+/// The unit board: the navigation's link.
+pub const BOARD: &str = "/office/tasks";
+
+pub fn routes() -> Routes {
+    let entity = Access::Entity("task");
+    Routes::new("tasks")
+        .get(BOARD, entity, board)
+        .get("/office/tasks/new", entity, new_form)
+        .post("/office/tasks/new", entity, new_submit)
+        .get("/office/tasks/{id}", entity, task_page)
+        .post("/office/tasks/{id}/reports", entity, report_submit)
+        .post("/office/tasks/{id}/decision", entity, decision_submit)
+}
+
+/// The most lines a board list shows.
+const BOARD_LIMIT: i64 = 200;
+
+/// The order of states on the board.
+const STATES: [UnitState; 5] = [
+    UnitState::Assigned,
+    UnitState::InProgress,
+    UnitState::CompletionReported,
+    UnitState::Completed,
+    UnitState::Cancelled,
+];
+
+/// The signed-in official, or why not (the back office is for officials).
+async fn official(ctx: &Ctx, page: &Page) -> Result<User, AppError> {
+    tinhso_kernel::auth::platform::may(ctx, &page.principal(), PlatformAction::BackOffice).await?;
+    Ok(page.require_user()?.clone())
+}
+
+fn who<'a>(user: &'a User, ip: &str) -> Who<'a> {
+    Who {
+        user,
+        actor: Actor {
+            label: format!("user:{}", user.id),
+            ip: ip.to_owned(),
+        },
+    }
+}
+
+/// Lines grouped by their state, in the board's order, empty groups left out.
+fn grouped(lines: Vec<Line>, state_of: fn(&Line) -> &str) -> Vec<Value> {
+    STATES
+        .iter()
+        .filter_map(|s| {
+            let of: Vec<&Line> = lines.iter().filter(|l| state_of(l) == s.as_str()).collect();
+            (!of.is_empty()).then(|| context! { state => s.as_str(), lines => sv(of) })
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct DoneQuery {
+    done: Option<String>,
+    document: Option<String>,
+}
+
+/// "Nhiệm vụ": the tasks of the official's unit by state and, in an assigning office, those it
+/// follows by the lead unit's state.
+async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    let agency = user.agency_id.clone().unwrap_or_default();
+    let mine = store::of_unit(&ctx.db, &agency, BOARD_LIMIT).await?;
+    let follows = policy::may_create(&user);
+    let followed = if follows {
+        store::followed_by(&ctx.db, &agency, BOARD_LIMIT).await?
+    } else {
+        Vec::new()
+    };
+    let creates = follows && !store::authorities_of(&ctx.db, &agency).await?.is_empty();
+    Ok(page
+        .render(
+            "tasks_board.html",
+            context! {
+                mine => grouped(mine, |l| l.state.as_str()),
+                followed => grouped(followed, |l| l.task_state.as_str()),
+                follows => follows, creates => creates,
+            },
+        )?
+        .into_response())
+}
+
+/// The units the new-task form offers: those under each authority the office follows.
+async fn unit_choices(ctx: &Ctx, user: &User) -> Result<(Vec<Value>, Vec<Value>), AppError> {
+    let office = user.agency_id.as_deref().unwrap_or_default();
+    let ids = store::authorities_of(&ctx.db, office).await?;
+    let all = tinhso_directory::store::all(&ctx.db).await?;
+    let mut authorities = Vec::new();
+    let mut units: Vec<tinhso_directory::Agency> = Vec::new();
+    for id in &ids {
+        let Some(a) = all.iter().find(|a| &a.id == id) else {
+            continue;
+        };
+        let committee = a.kind == tinhso_directory::AgencyKind::PeoplesCommittee;
+        authorities.push(
+            context! { code => a.code.to_string(), name => a.name.clone(), committee => committee },
+        );
+        for u in tinhso_directory::subtree(all.clone(), Some(id.as_str())) {
+            if &u.id != id && !units.iter().any(|x| x.id == u.id) {
+                units.push(u);
+            }
+        }
+    }
+    units.sort_by_key(|a| a.code.to_string());
+    let units = units
+        .into_iter()
+        .map(|u| context! { code => u.code.to_string(), name => u.name })
+        .collect();
+    Ok((authorities, units))
+}
+
+/// The fields of the new-task form, top to bottom (for the error summary's order).
+const NEW_ORDER: [&str; 9] = [
+    "document",
+    "title",
+    "content",
+    "authority",
+    "position",
+    "priority",
+    "field",
+    "units",
+    "",
+];
+
+async fn render_new(
+    ctx: &Ctx,
+    page: &Page,
+    user: &User,
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+    source_label: Option<String>,
+) -> PageResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (authorities, units) = unit_choices(ctx, user).await?;
+    let html = page.render(
+        "task_new.html",
+        context! {
+            authorities => authorities, units => units, values => sv(values),
+            errors => form_errors_in(errors, &NEW_ORDER), source_label => source_label,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// The signed-in official of an assigning office, or why not.
+async fn creator(ctx: &Ctx, page: &Page) -> Result<User, AppError> {
+    let user = official(ctx, page).await?;
+    if policy::may_create(&user) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn new_form(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Query(q): Query<DoneQuery>,
+) -> PageResult<Response> {
+    let user = creator(&ctx, &page).await?;
+    let mut values = BTreeMap::new();
+    values.insert("priority".to_owned(), "normal".to_owned());
+    let mut errors = Vec::new();
+    let mut label = None;
+    if let Some(id) = q.document.filter(|d| !d.trim().is_empty()) {
+        let missing = "Văn bản nguồn không có trên nền tảng này.";
+        match reference::resolve(&ctx, "document", &id, &user, missing).await? {
+            Resolved::Found(r) => {
+                values.insert("title".to_owned(), r.title);
+                label = Some(r.label);
+            }
+            Resolved::Refused(why) => errors.push(FieldError::new("document", why)),
+        }
+        values.insert("document".to_owned(), id);
+    }
+    render_new(&ctx, &page, &user, &values, &errors, label).await
+}
+
+fn field<'a>(form: &'a BTreeMap<String, String>, key: &str) -> &'a str {
+    form.get(key).map(|v| v.trim()).unwrap_or_default()
+}
+
+/// The units ticked on the form: `role_<code>` with `days_<code>` or `date_<code>`.
+fn units_typed(form: &BTreeMap<String, String>, errors: &mut Vec<FieldError>) -> Vec<UnitInput> {
+    let mut units = Vec::new();
+    for (key, role) in form {
+        let Some(code) = key.strip_prefix("role_") else {
+            continue;
+        };
+        if role.trim().is_empty() {
+            continue;
+        }
+        let days = field(form, &format!("days_{code}"));
+        let working_days = if days.is_empty() {
+            None
+        } else if let Ok(n) = days.parse::<i64>() {
+            Some(n)
+        } else {
+            errors.push(FieldError::new(
+                &service::unit_field(code),
+                "Số ngày làm việc là một số nguyên dương.",
+            ));
+            continue;
+        };
+        let date = field(form, &format!("date_{code}"));
+        units.push(UnitInput {
+            agency: code.to_owned(),
+            role: role.trim().to_owned(),
+            working_days,
+            due_date: (!date.is_empty()).then(|| date.to_owned()),
+        });
+    }
+    units
+}
+
+async fn new_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = creator(&ctx, &page).await?;
+    let mut errors = Vec::new();
+    let input = TaskInput {
+        title: field(&form, "title").to_owned(),
+        content: field(&form, "content").to_owned(),
+        authority: field(&form, "authority").to_owned(),
+        position: field(&form, "position").to_owned(),
+        priority: field(&form, "priority").to_owned(),
+        field: field(&form, "field").to_owned(),
+        source_document: Some(field(&form, "document").to_owned()).filter(|d| !d.is_empty()),
+        units: units_typed(&form, &mut errors),
+    };
+    let result = if errors.is_empty() {
+        service::create(&ctx, &who(&user, &ip), &input).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/office/tasks/{id}?done=create")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            render_new(&ctx, &page, &user, &form, &errors, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How the task page is shown after a refused form: the message, the errors and what was
+/// typed, back in the form (`report` or `decision`) that was used.
+#[derive(Default)]
+struct Kept {
+    form: &'static str,
+    status: Option<StatusCode>,
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    values: BTreeMap<String, String>,
+    /// The form that just succeeded (`?done=`), for its notice.
+    done: Option<String>,
+}
+
+/// A timeline: the assignment, then every report and decision, oldest first.
+fn timeline(task: &Task, reports: &[Report]) -> Vec<Value> {
+    let mut out = vec![context! {
+        kind => "assigned", at => task.created_at.clone(), by => task.created_by_name.clone(),
+        unit => task.lead().map(|u| u.agency_name.clone()), body => "", percent => (),
+    }];
+    out.extend(reports.iter().map(|r| {
+        context! {
+            kind => r.kind.as_str(), at => r.created_at.clone(), by => r.by_name.clone(),
+            unit => r.unit_name.clone(), body => r.body.clone(), percent => r.percent,
+        }
+    }));
+    out
+}
+
+/// What the report form offers `user` on `task`: the unit, and whether completion may be
+/// reported; `None` when they report nothing now.
+fn report_offer(user: &User, task: &Task) -> Option<Value> {
+    let unit_id = policy::decision(user, task, TaskAction::Report).ok()??;
+    let unit = task.units.iter().find(|u| u.id == unit_id)?;
+    let open = matches!(unit.state, UnitState::Assigned | UnitState::InProgress);
+    open.then(|| {
+        context! {
+            unit => unit.agency_name.clone(), progress => unit.progress,
+            completion => unit.role == UnitRole::Lead,
+        }
+    })
+}
+
+async fn render_task(
+    ctx: &Ctx,
+    page: &Page,
+    user: &User,
+    task: Task,
+    kept: Kept,
+) -> PageResult<Response> {
+    let reports = store::reports(&ctx.db, &task.id).await?;
+    let decides = policy::decision(user, &task, TaskAction::Decide).is_ok()
+        && task
+            .lead()
+            .is_some_and(|l| l.state == UnitState::CompletionReported);
+    let status = kept.status.unwrap_or(StatusCode::OK);
+    let done = kept
+        .done
+        .filter(|d| ["create", "report", "accept", "return"].contains(&d.as_str()));
+    let html = page.render(
+        "task.html",
+        context! {
+            task => sv(&task), timeline => timeline(&task, &reports),
+            report => report_offer(user, &task), decides => decides,
+            kept_form => kept.form, message => kept.message, values => sv(&kept.values),
+            errors => form_errors_in(&kept.errors, &["kind", "percent", "text", "reason"]),
+            done => done,
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Loads task `id` for the person asking, through the policy: one who may not see it is told
+/// it does not exist.
+async fn visible(ctx: &Ctx, page: &Page, id: &str) -> Result<Task, AppError> {
+    let (task, _) = policy::checked(ctx, &page.principal(), id, TaskAction::View).await?;
+    Ok(task)
+}
+
+async fn task_page(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    let task = visible(&ctx, &page, &id).await?;
+    let kept = Kept {
+        done: q.done,
+        ..Kept::default()
+    };
+    render_task(&ctx, &page, &user, task, kept).await
+}
+
+/// A refused form: back on the task page with its message, or the error page for what the
+/// page cannot show (not found, forbidden).
+async fn refused(
+    ctx: &Ctx,
+    page: &Page,
+    user: &User,
+    id: &str,
+    form: &'static str,
+    values: BTreeMap<String, String>,
+    error: AppError,
+) -> PageResult<Response> {
+    let (errors, message) = match error {
+        AppError::Validation(errors) => (errors, None),
+        AppError::Conflict(why) => (Vec::new(), Some(why)),
+        other => return Err(other.into()),
+    };
+    let status = if message.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let task = visible(ctx, page, id).await?;
+    let kept = Kept {
+        form,
+        status: Some(status),
+        message,
+        errors,
+        values,
+        done: None,
+    };
+    render_task(ctx, page, user, task, kept).await
+}
+
+async fn report_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    visible(&ctx, &page, &id).await?;
+    let percent = field(&form, "percent");
+    let kind = field(&form, "kind");
+    let percent = match percent.parse::<i64>() {
+        Ok(p) => Some(p),
+        Err(_) if percent.is_empty() => None,
+        Err(_) => Some(-1),
+    };
+    let input = ReportInput {
+        kind: kind.to_owned(),
+        percent: if kind == ReportKind::Completion.as_str() {
+            None
+        } else {
+            percent
+        },
+        text: field(&form, "text").to_owned(),
+    };
+    match service::report(&ctx, &who(&user, &ip), &id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done=report")).into_response()),
+        Err(e) => refused(&ctx, &page, &user, &id, "report", form, e).await,
+    }
+}
+
+async fn decision_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    visible(&ctx, &page, &id).await?;
+    let (decision, done) = match field(&form, "decision") {
+        "accept" => (Decision::Accept, "accept"),
+        "return" => (Decision::Return, "return"),
+        _ => {
+            let e = AppError::validation("decision", "Chọn chấp nhận hoặc trả lại.");
+            return refused(&ctx, &page, &user, &id, "decision", form, e).await;
+        }
+    };
+    let reason = field(&form, "reason").to_owned();
+    match service::decide(&ctx, &who(&user, &ip), &id, decision, &reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done={done}")).into_response()),
+        Err(e) => refused(&ctx, &page, &user, &id, "decision", form, e).await,
+    }
+}

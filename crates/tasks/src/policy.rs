@@ -1,0 +1,293 @@
+//! Who may do what to a task (docs/tasks-design.md §6), the one place the module decides it.
+//! The authority's office (its leaders, specialists and document clerks) creates tasks and
+//! accepts or returns them; a unit's leader reports for the unit; a unit's officials and the
+//! authority's leaders read the task. To anyone else it does not exist (404). Handlers call
+//! `check::<TaskPolicy>` after loading the task; the service decides again on the row it
+//! locked.
+
+use crate::Task;
+use std::future::Future;
+use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::policy::{Cx, Decision, Policy, Refusal, Subject, check, prelude_of};
+use tinhso_kernel::auth::{Principal, Role, User};
+use tinhso_kernel::error::AppError;
+
+/// The token scope of the tasks API.
+pub const SCOPE: &str = "tasks";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskAction {
+    /// Read it: its units, deadlines and timeline.
+    View,
+    /// Report progress or completion for one's unit.
+    Report,
+    /// Accept the lead unit's completion, or return it.
+    Decide,
+}
+
+pub struct TaskPolicy;
+
+impl Policy for TaskPolicy {
+    const KIND: &'static str = "task";
+    type Entity = Task;
+    type Action = TaskAction;
+    /// For `Report`, the unit row the caller reports for.
+    type Grant = Option<String>;
+    const SCOPES: &'static [&'static str] = &[SCOPE];
+
+    fn scope(_action: TaskAction) -> &'static str {
+        SCOPE
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        task: &Task,
+        action: TaskAction,
+    ) -> impl Future<Output = Result<Decision<Option<String>>, AppError>> + Send {
+        let decision = match who.user() {
+            Some(user) => decision(user, task, action),
+            None => Err(Refusal::SignIn),
+        };
+        async move { Ok(decision) }
+    }
+}
+
+/// Whether `user` works in the office that follows the tasks of `office_agency_id`'s
+/// authorities: its leaders, specialists and document clerks.
+pub fn follows(user: &User, office_agency_id: &str) -> bool {
+    user.is_official()
+        && user.agency_id.as_deref() == Some(office_agency_id)
+        && [Role::Leader, Role::Specialist, Role::DocumentClerk]
+            .iter()
+            .any(|r| user.has_role(*r))
+}
+
+/// Whether `user` may create tasks at all: someone of an assigning office (which authorities
+/// they assign for is the directory's and the office table's to say).
+pub fn may_create(user: &User) -> bool {
+    user.agency_id
+        .as_deref()
+        .is_some_and(|agency| follows(user, agency))
+}
+
+/// The decision for a signed-in `user`, without the common prelude: pure.
+pub fn decision(user: &User, task: &Task, action: TaskAction) -> Decision<Option<String>> {
+    if !user.is_official() {
+        return Err(Refusal::Hidden);
+    }
+    let agency = user.agency_id.as_deref();
+    let office = follows(user, &task.office_agency_id);
+    let authority_leader =
+        agency == Some(task.authority_agency_id.as_str()) && user.has_role(Role::Leader);
+    let unit = task
+        .units
+        .iter()
+        .find(|u| agency == Some(u.agency_id.as_str()));
+    if !office && !authority_leader && unit.is_none() {
+        return Err(Refusal::Hidden);
+    }
+    match action {
+        TaskAction::View => Ok(None),
+        TaskAction::Report => match unit {
+            Some(u) if user.has_role(Role::Leader) => Ok(Some(u.id.clone())),
+            _ => Err(Refusal::Forbidden),
+        },
+        TaskAction::Decide if office => Ok(None),
+        TaskAction::Decide => Err(Refusal::Forbidden),
+    }
+}
+
+/// Loads task `id` and checks that `principal` may take `action` on it; someone who may not
+/// read it is told it does not exist.
+pub async fn checked(
+    ctx: &Ctx,
+    principal: &Principal,
+    id: &str,
+    action: TaskAction,
+) -> Result<(Task, Option<String>), AppError> {
+    let who = Subject::of(principal);
+    prelude_of::<TaskPolicy>(&who, action)?;
+    let task = crate::store::by_id(&ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let grant = check::<TaskPolicy>(&Cx::from(ctx), &who, &task, action).await?;
+    Ok((task, grant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Position, SourceKind};
+    use crate::{Task, TaskUnit};
+    use tinhso_domain::task::ranking::Priority;
+    use tinhso_domain::task::state::{UnitRole, UnitState};
+    use tinhso_kernel::auth::UserKind;
+
+    fn user(kind: UserKind, agency: Option<&str>, roles: &[Role]) -> User {
+        User {
+            id: "u".into(),
+            kind,
+            full_name: "Người thử".into(),
+            email: None,
+            agency_id: agency.map(str::to_owned),
+            roles: roles.to_vec(),
+            totp_enabled: false,
+        }
+    }
+
+    fn unit(id: &str, agency: &str, role: UnitRole) -> TaskUnit {
+        TaskUnit {
+            id: id.into(),
+            agency_id: agency.into(),
+            agency_code: String::new(),
+            agency_name: String::new(),
+            role,
+            due_spec_days: None,
+            due_on: "2026-12-31".into(),
+            current_due_on: "2026-12-31".into(),
+            judged_due_on: "2026-12-31".into(),
+            state: UnitState::Assigned,
+            progress: 0,
+            finished_on: None,
+        }
+    }
+
+    fn task() -> Task {
+        Task {
+            id: "t".into(),
+            code: "NV-2026-0001".into(),
+            title: String::new(),
+            content: String::new(),
+            source_kind: SourceKind::Typed,
+            source_id: None,
+            source_label: None,
+            authority_agency_id: "ubnd".into(),
+            authority_code: String::new(),
+            authority_name: String::new(),
+            authority_position: Position::Chair,
+            office_agency_id: "vp".into(),
+            priority: Priority::Normal,
+            field: String::new(),
+            assigned_on: "2026-12-01".into(),
+            state: UnitState::Assigned,
+            created_by: "c".into(),
+            created_by_name: String::new(),
+            created_at: String::new(),
+            units: vec![
+                unit("u-lead", "stp", UnitRole::Lead),
+                unit("u-sup", "phuong", UnitRole::Supporting),
+            ],
+        }
+    }
+
+    #[test]
+    fn each_person_gets_what_the_table_says() {
+        use TaskAction::*;
+        use UserKind::{Citizen, Official};
+        let t = task();
+        let hidden = Err(Refusal::Hidden);
+        let forbidden = Err(Refusal::Forbidden);
+        let cases: Vec<(User, TaskAction, Decision<Option<String>>)> = vec![
+            (user(Citizen, None, &[]), View, hidden.clone()),
+            (
+                user(Official, Some("other"), &[Role::Leader]),
+                View,
+                hidden.clone(),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::OneStopClerk]),
+                View,
+                hidden.clone(),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                View,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                Decide,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                Report,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("ubnd"), &[Role::Leader]),
+                View,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("ubnd"), &[Role::Leader]),
+                Decide,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("ubnd"), &[Role::Specialist]),
+                View,
+                hidden,
+            ),
+            (
+                user(Official, Some("stp"), &[Role::OneStopClerk]),
+                View,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::OneStopClerk]),
+                Report,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                Report,
+                Ok(Some("u-lead".into())),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                Decide,
+                forbidden,
+            ),
+            (
+                user(Official, Some("phuong"), &[Role::Leader]),
+                Report,
+                Ok(Some("u-sup".into())),
+            ),
+        ];
+        for (u, action, expected) in cases {
+            assert_eq!(
+                decision(&u, &t, action),
+                expected,
+                "{:?} {:?} {action:?}",
+                u.agency_id,
+                u.roles
+            );
+        }
+    }
+
+    #[test]
+    fn only_an_office_creates() {
+        assert!(may_create(&user(
+            UserKind::Official,
+            Some("vp"),
+            &[Role::DocumentClerk]
+        )));
+        assert!(!may_create(&user(
+            UserKind::Official,
+            Some("vp"),
+            &[Role::OneStopClerk]
+        )));
+        assert!(!may_create(&user(
+            UserKind::Official,
+            None,
+            &[Role::Leader]
+        )));
+        assert!(!may_create(&user(
+            UserKind::Citizen,
+            Some("vp"),
+            &[Role::Leader]
+        )));
+    }
+}

@@ -1,0 +1,709 @@
+//! Each action on a task in one transaction with its audit row and its event, nothing
+//! half-applied: create (typed, or from an incoming document), a unit's progress or completion
+//! report, and the office's acceptance or return. The rules are `tinhso_domain::task` and
+//! [`crate::model`]; who may act is [`crate::policy`], decided again on the locked row.
+
+use crate::events;
+use crate::model::{self, Position, ReportKind, SourceKind, TextError};
+use crate::policy::{self, TaskAction};
+use crate::store::{self, NewReport, NewTask, NewUnit, UnitChange};
+use crate::{Task, TaskUnit};
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+use tinhso_domain::calendar::Calendar;
+use tinhso_domain::task::TaskRuleError;
+use tinhso_domain::task::deadline::{self, DeadlineSpec};
+use tinhso_domain::task::ranking::Priority;
+use tinhso_domain::task::state::{self, UnitAction, UnitRole, UnitState};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::auth::User;
+use tinhso_kernel::db::Conn;
+use tinhso_kernel::error::{AppError, FieldError};
+use tinhso_kernel::events::{EventKind, NewEvent, emit};
+use tinhso_kernel::module::{Resolved, reference};
+
+/// Who acts, and how the audit trail names them.
+pub struct Who<'a> {
+    pub user: &'a User,
+    pub actor: Actor,
+}
+
+/// A unit as the assigner names it: its agency code, `lead` or `supporting`, and its deadline
+/// as working days or a date (`YYYY-MM-DD`), exactly one of them.
+#[derive(Debug, Clone, Default)]
+pub struct UnitInput {
+    pub agency: String,
+    pub role: String,
+    pub working_days: Option<i64>,
+    pub due_date: Option<String>,
+}
+
+/// A new task as given. `source_document`: the id of an incoming document it comes from
+/// (its subject is the title when none is given).
+#[derive(Debug, Clone, Default)]
+pub struct TaskInput {
+    pub title: String,
+    pub content: String,
+    pub authority: String,
+    pub position: String,
+    pub priority: String,
+    pub field: String,
+    pub source_document: Option<String>,
+    pub units: Vec<UnitInput>,
+}
+
+/// The field a unit's error is shown on: `unit_<agency code>`.
+pub fn unit_field(code: &str) -> String {
+    format!("unit_{}", code.trim())
+}
+
+/// Today in Vietnam.
+fn today() -> NaiveDate {
+    tinhso_kernel::time::local_now().date()
+}
+
+fn text_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    model::text(value, max, required).unwrap_or_else(|e: TextError| {
+        errors.push(FieldError::new(field, e.to_string()));
+        String::new()
+    })
+}
+
+/// A unit checked: its agency, role, deadline spec and due day.
+struct UnitPlan {
+    agency: tinhso_directory::Agency,
+    role: UnitRole,
+    days: Option<i64>,
+    due_on: NaiveDate,
+}
+
+fn deadline_spec(u: &UnitInput) -> Result<DeadlineSpec, TaskRuleError> {
+    let date = u
+        .due_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    match (u.working_days, date) {
+        (Some(n), None) => u32::try_from(n)
+            .map(DeadlineSpec::WorkingDays)
+            .map_err(|_| TaskRuleError::WorkingDaysOutOfRange {
+                max: deadline::MAX_WORKING_DAYS,
+            }),
+        (None, Some(text)) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(DeadlineSpec::OnDate)
+            .map_err(|_| TaskRuleError::Calendar),
+        _ => Err(TaskRuleError::WrongState),
+    }
+}
+
+const ONE_DEADLINE: &str =
+    "Cho mỗi đơn vị một thời hạn: số ngày làm việc hoặc một ngày (YYYY-MM-DD), không cả hai.";
+const BAD_DATE: &str = "Ngày có dạng YYYY-MM-DD.";
+const NOT_UNDER: &str = "Đơn vị này không thuộc quyền chỉ đạo của cơ quan giao nhiệm vụ.";
+
+/// One unit of the input checked against the authority and the calendar.
+async fn plan_unit(
+    ctx: &Ctx,
+    calendar: &Calendar,
+    authority: &tinhso_directory::Agency,
+    u: &UnitInput,
+) -> Result<UnitPlan, FieldError> {
+    let field = unit_field(&u.agency);
+    let refuse = |m: &str| FieldError::new(&field, m);
+    let role: UnitRole =
+        u.role.trim().parse().map_err(|_| {
+            refuse("Vai trò của đơn vị là chủ trì (lead) hoặc phối hợp (supporting).")
+        })?;
+    let agency = tinhso_directory::find(&ctx.db, &u.agency)
+        .await
+        .map_err(|_| refuse(NOT_UNDER))?
+        .ok_or_else(|| refuse("Không có đơn vị với mã định danh này."))?;
+    let under = agency.id != authority.id
+        && tinhso_kernel::auth::authz::is_within(&ctx.db, &agency.id, &authority.id)
+            .await
+            .map_err(|_| refuse(NOT_UNDER))?;
+    if !under {
+        return Err(refuse(NOT_UNDER));
+    }
+    let spec = deadline_spec(u).map_err(|e| match e {
+        TaskRuleError::WrongState => refuse(ONE_DEADLINE),
+        TaskRuleError::Calendar => refuse(BAD_DATE),
+        other => refuse(&other.to_string()),
+    })?;
+    let due_on = deadline::resolve(calendar, today(), spec).map_err(|e| refuse(&e.to_string()))?;
+    Ok(UnitPlan {
+        agency,
+        role,
+        days: u.working_days,
+        due_on,
+    })
+}
+
+/// The authority `code` if `user`'s office follows its tasks, with the position checked.
+async fn authority(
+    ctx: &Ctx,
+    user: &User,
+    code: &str,
+    position: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<(tinhso_directory::Agency, Position)>, AppError> {
+    let office = user.agency_id.as_deref().unwrap_or_default();
+    let mine = store::authorities_of(&ctx.db, office).await?;
+    let found = tinhso_directory::find(&ctx.db, code).await?;
+    let Some(agency) = found.filter(|a| mine.contains(&a.id)) else {
+        errors.push(FieldError::new(
+            "authority",
+            "Chọn cơ quan giao nhiệm vụ mà văn phòng của bạn theo dõi.",
+        ));
+        return Ok(None);
+    };
+    let committee = agency.kind == tinhso_directory::AgencyKind::PeoplesCommittee;
+    match position.trim().parse::<Position>() {
+        Ok(p) if p.fits(committee) => Ok(Some((agency, p))),
+        _ => {
+            errors.push(FieldError::new(
+                "position",
+                "Chọn người giao phù hợp với cơ quan giao: Ủy ban nhân dân, Chủ tịch hoặc Phó Chủ tịch của một Ủy ban; Thủ trưởng của cơ quan khác.",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// The document a task comes from: (id, label, title), or why not on `document`.
+async fn source_document(
+    ctx: &Ctx,
+    user: &User,
+    id: &str,
+) -> Result<Result<(String, String, String), FieldError>, AppError> {
+    let missing = "Văn bản nguồn không có trên nền tảng này.";
+    Ok(
+        match reference::resolve(ctx, "document", id, user, missing).await? {
+            Resolved::Found(r) => Ok((r.id, r.label, r.title)),
+            Resolved::Refused(why) => Err(FieldError::new("document", why)),
+        },
+    )
+}
+
+/// A task checked, ready to store.
+struct Plan {
+    title: String,
+    content: String,
+    authority: tinhso_directory::Agency,
+    position: Position,
+    priority: Priority,
+    field: String,
+    source: Option<(String, String, String)>,
+    units: Vec<UnitPlan>,
+}
+
+/// Everything of `input` checked, every mistake named on its field.
+async fn plan(ctx: &Ctx, user: &User, input: &TaskInput) -> Result<Plan, AppError> {
+    let mut errors = Vec::new();
+    let source = match input.source_document.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => source_document(ctx, user, id)
+            .await?
+            .map_err(|e| errors.push(e))
+            .ok(),
+        _ => None,
+    };
+    let from_document = source.as_ref().map(|(_, _, title)| title.as_str());
+    let typed_title = input.title.trim();
+    let title_text = if typed_title.is_empty() {
+        from_document.unwrap_or_default()
+    } else {
+        typed_title
+    };
+    let title = text_field(
+        &mut errors,
+        "title",
+        title_text,
+        model::MAX_TITLE_CHARS,
+        true,
+    );
+    let content = text_field(
+        &mut errors,
+        "content",
+        &input.content,
+        model::MAX_CONTENT_CHARS,
+        false,
+    );
+    let field = text_field(
+        &mut errors,
+        "field",
+        &input.field,
+        model::MAX_FIELD_CHARS,
+        false,
+    );
+    let priority = input.priority.trim().parse::<Priority>().map_err(|_| {
+        errors.push(FieldError::new(
+            "priority",
+            "Mức độ ưu tiên là thường (normal), quan trọng (high) hoặc khẩn (urgent).",
+        ))
+    });
+    let authority = authority(ctx, user, &input.authority, &input.position, &mut errors).await?;
+    let units = match &authority {
+        Some((a, _)) => plan_units(ctx, a, &input.units, &mut errors).await?,
+        None => Vec::new(),
+    };
+    match (authority, priority) {
+        (Some((authority, position)), Ok(priority)) if errors.is_empty() => Ok(Plan {
+            title,
+            content,
+            authority,
+            position,
+            priority,
+            field,
+            source,
+            units,
+        }),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+async fn plan_units(
+    ctx: &Ctx,
+    authority: &tinhso_directory::Agency,
+    units: &[UnitInput],
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<UnitPlan>, AppError> {
+    if units.len() > model::MAX_UNITS {
+        errors.push(FieldError::new(
+            "units",
+            model::UnitsError::TooMany.to_string(),
+        ));
+        return Ok(Vec::new());
+    }
+    let calendar = tinhso_kernel::calendar::load(&ctx.db).await?;
+    let mut planned = Vec::new();
+    for u in units {
+        match plan_unit(ctx, &calendar, authority, u).await {
+            Ok(p) => planned.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    let roles: Vec<(&str, UnitRole)> = planned
+        .iter()
+        .map(|p| (p.agency.id.as_str(), p.role))
+        .collect();
+    if planned.len() == units.len()
+        && let Err(e) = model::check_units(&roles, &authority.id)
+    {
+        errors.push(FieldError::new("units", e.to_string()));
+    }
+    Ok(planned)
+}
+
+/// Creates a task: numbered `NV-<year>-<seq>` per authority agency, its units assigned, in
+/// one transaction with its audit row and `task.assigned`. Returns its id.
+pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<String, AppError> {
+    if !policy::may_create(who.user) {
+        return Err(AppError::Forbidden);
+    }
+    let p = plan(ctx, who.user, input).await?;
+    let assigned_on = today();
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = tinhso_kernel::time::now_text();
+    let mut tx = ctx.db.begin().await?;
+    let office = store::office_of(&mut tx, &p.authority.id).await?;
+    if who.user.agency_id.as_deref() != Some(office.as_str()) {
+        return Err(AppError::Forbidden);
+    }
+    let name = format!("task:{}:{}", p.authority.id, assigned_on.year());
+    let seq = tinhso_kernel::db::next_sequence(&ctx.db, &mut tx, &name).await?;
+    let code = model::code(assigned_on.year(), seq);
+    let day = assigned_on.to_string();
+    store::insert_task(
+        &mut tx,
+        &NewTask {
+            id: &id,
+            code: &code,
+            title: &p.title,
+            content: &p.content,
+            source_kind: if p.source.is_some() {
+                SourceKind::Document
+            } else {
+                SourceKind::Typed
+            },
+            source_id: p.source.as_ref().map(|s| s.0.as_str()),
+            source_label: p.source.as_ref().map(|s| s.1.as_str()),
+            authority_agency_id: &p.authority.id,
+            authority_position: p.position,
+            office_agency_id: &office,
+            priority: p.priority.as_str(),
+            field: &p.field,
+            assigned_on: &day,
+            created_by: &who.user.id,
+            now: &now,
+        },
+    )
+    .await?;
+    let units = insert_units(&mut tx, &id, &p.units, &now).await?;
+    let after = json!({
+        "code": code, "title": p.title, "authority": p.authority.code.to_string(),
+        "position": p.position.as_str(), "priority": p.priority.as_str(),
+        "source": p.source.as_ref().map(|s| s.0.clone()), "units": units,
+    });
+    let payload = json!({
+        "task_id": id, "code": code, "authority_agency_id": p.authority.id,
+        "office_agency_id": office, "units": units,
+        "source_kind": if p.source.is_some() { "document" } else { "typed" },
+        "source_id": p.source.as_ref().map(|s| s.0.clone()),
+    });
+    let change = Step {
+        action: "task.create",
+        before: Value::Null,
+        after,
+        event: &events::ASSIGNED,
+        payload,
+    };
+    finish(ctx, tx, who, &id, change).await?;
+    Ok(id)
+}
+
+async fn insert_units(
+    tx: &mut Conn,
+    task_id: &str,
+    units: &[UnitPlan],
+    now: &str,
+) -> Result<Vec<Value>, AppError> {
+    let mut out = Vec::new();
+    for u in units {
+        let unit_id = uuid::Uuid::now_v7().to_string();
+        let due_on = u.due_on.to_string();
+        store::insert_unit(
+            tx,
+            &NewUnit {
+                id: &unit_id,
+                task_id,
+                agency_id: &u.agency.id,
+                role: u.role.as_str(),
+                due_spec_days: u.days,
+                due_on: &due_on,
+                now,
+            },
+        )
+        .await?;
+        out.push(json!({
+            "unit_id": unit_id, "agency_id": u.agency.id, "role": u.role.as_str(), "due_on": due_on,
+        }));
+    }
+    Ok(out)
+}
+
+/// A change's audit row and event.
+struct Step {
+    action: &'static str,
+    before: Value,
+    after: Value,
+    event: &'static EventKind,
+    payload: Value,
+}
+
+/// Records `step` on task `id` in `tx` and commits.
+async fn finish(
+    ctx: &Ctx,
+    mut tx: tinhso_kernel::db::Tx,
+    who: &Who<'_>,
+    id: &str,
+    step: Step,
+) -> Result<(), AppError> {
+    audit::record(
+        &ctx.db,
+        &mut tx,
+        &who.actor,
+        Change {
+            action: step.action,
+            entity_type: "task",
+            entity_id: id,
+            before: step.before,
+            after: step.after,
+        },
+    )
+    .await?;
+    emit(
+        ctx,
+        &mut tx,
+        NewEvent {
+            kind: step.event,
+            aggregate_id: id,
+            payload: step.payload,
+            actor: &who.actor,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(ctx);
+    Ok(())
+}
+
+/// What a unit reports: progress with a percentage, or completion (the lead unit only).
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    pub kind: String,
+    pub percent: Option<i64>,
+    pub text: String,
+}
+
+/// A rule's refusal as the person is told it: on the field it concerns, or a conflict with
+/// the task's state.
+fn refusal(e: TaskRuleError) -> AppError {
+    match e {
+        TaskRuleError::ProgressOutOfRange => AppError::validation("percent", e.to_string()),
+        TaskRuleError::ReturnWithoutReason => AppError::validation("reason", e.to_string()),
+        TaskRuleError::CompletionBySupportingUnit => AppError::validation("kind", e.to_string()),
+        other => AppError::Conflict(other.to_string()),
+    }
+}
+
+/// The action a report asks for, its percentage checked.
+fn report_action(input: &ReportInput) -> Result<(ReportKind, UnitAction<'static>), AppError> {
+    match input.kind.trim() {
+        "progress" => {
+            let percent = input.percent.ok_or_else(|| {
+                AppError::validation("percent", "Nhập tiến độ thực hiện (0–100%).")
+            })?;
+            let percent = u8::try_from(percent)
+                .ok()
+                .filter(|p| *p <= 100)
+                .ok_or_else(|| refusal(TaskRuleError::ProgressOutOfRange))?;
+            Ok((ReportKind::Progress, UnitAction::Progress { percent }))
+        }
+        "completion" => Ok((ReportKind::Completion, UnitAction::Completion)),
+        _ => Err(AppError::validation(
+            "kind",
+            "Loại báo cáo là tiến độ (progress) hoặc hoàn thành (completion).",
+        )),
+    }
+}
+
+/// Locks task `id` and decides `action` by `who` on the locked row.
+async fn locked(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    who: &Who<'_>,
+    id: &str,
+    action: TaskAction,
+) -> Result<(Task, Option<String>), AppError> {
+    let task = store::for_update(&ctx.db, tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let grant = policy::decision(who.user, &task, action).map_err(AppError::from)?;
+    Ok((task, grant))
+}
+
+fn unit_of<'t>(task: &'t Task, unit_id: Option<&str>) -> Result<&'t TaskUnit, AppError> {
+    task.units
+        .iter()
+        .find(|u| Some(u.id.as_str()) == unit_id)
+        .ok_or(AppError::Forbidden)
+}
+
+/// A unit's report on task `id`: its state moves as `state::act` says, the report joins the
+/// timeline, in one transaction.
+pub async fn report(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    input: &ReportInput,
+) -> Result<(), AppError> {
+    let (kind, action) = report_action(input)?;
+    let text = model::text(&input.text, model::MAX_REPORT_CHARS, true)
+        .map_err(|e| AppError::validation("text", e.to_string()))?;
+    let mut tx = ctx.db.begin().await?;
+    let (task, grant) = locked(ctx, &mut tx, who, id, TaskAction::Report).await?;
+    let unit = unit_of(&task, grant.as_deref())?;
+    let to = state::act(unit.state, unit.role, &action).map_err(refusal)?;
+    let progress = match action {
+        UnitAction::Progress { percent } => i64::from(percent),
+        _ => 100,
+    };
+    let now = tinhso_kernel::time::now_text();
+    set_unit(&mut tx, unit, to, progress, None, None, &now).await?;
+    if unit.role == UnitRole::Lead {
+        store::set_task_state(&mut tx, id, to.as_str(), &now).await?;
+    }
+    let percent = (kind == ReportKind::Progress).then_some(progress);
+    add_report(&mut tx, id, &unit.id, kind, percent, &text, who, &now).await?;
+    let (action, event) = match kind {
+        ReportKind::Progress => ("task.progress", &events::PROGRESS),
+        _ => ("task.completion", &events::COMPLETION_REPORTED),
+    };
+    let step = Step {
+        action,
+        before: json!({ "unit": unit.id, "state": unit.state.as_str(), "progress": unit.progress }),
+        after: json!({ "unit": unit.id, "state": to.as_str(), "progress": progress, "text": text }),
+        event,
+        payload: json!({ "task_id": id, "unit_id": unit.id, "agency_id": unit.agency_id, "percent": progress }),
+    };
+    finish(ctx, tx, who, id, step).await
+}
+
+async fn set_unit(
+    tx: &mut Conn,
+    unit: &TaskUnit,
+    to: UnitState,
+    progress: i64,
+    finished_on: Option<&str>,
+    accepted_by: Option<&str>,
+    now: &str,
+) -> Result<(), AppError> {
+    store::set_unit(
+        tx,
+        &UnitChange {
+            id: &unit.id,
+            state: to.as_str(),
+            progress,
+            finished_on,
+            accepted_by,
+            now,
+        },
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_report(
+    tx: &mut Conn,
+    task_id: &str,
+    unit_id: &str,
+    kind: ReportKind,
+    percent: Option<i64>,
+    body: &str,
+    who: &Who<'_>,
+    now: &str,
+) -> Result<(), AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    store::insert_report(
+        tx,
+        &NewReport {
+            id: &id,
+            task_id,
+            unit_id,
+            kind,
+            percent,
+            body,
+            by_user: &who.user.id,
+            now,
+        },
+    )
+    .await
+}
+
+/// The office's decision on the lead unit's completion report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Return,
+}
+
+/// Accepts the lead unit's completion (the task and every open unit are completed today) or
+/// returns it with `reason` (the lead unit works on), in one transaction.
+pub async fn decide(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    decision: Decision,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = model::text(reason, model::MAX_REPORT_CHARS, false)
+        .map_err(|e| AppError::validation("reason", e.to_string()))?;
+    let action = match decision {
+        Decision::Accept => UnitAction::Accept,
+        Decision::Return => UnitAction::Return { reason: &reason },
+    };
+    let mut tx = ctx.db.begin().await?;
+    let (task, _) = locked(ctx, &mut tx, who, id, TaskAction::Decide).await?;
+    let lead = task
+        .lead()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("task {id} has no lead unit")))?;
+    let to = state::act(lead.state, lead.role, &action).map_err(refusal)?;
+    let now = tinhso_kernel::time::now_text();
+    let step = match decision {
+        Decision::Accept => accept(&mut tx, &task, who, &reason, &now).await?,
+        Decision::Return => {
+            set_unit(&mut tx, lead, to, lead.progress, None, None, &now).await?;
+            store::set_task_state(&mut tx, id, to.as_str(), &now).await?;
+            add_report(
+                &mut tx,
+                id,
+                &lead.id,
+                ReportKind::Return,
+                None,
+                &reason,
+                who,
+                &now,
+            )
+            .await?;
+            Step {
+                action: "task.return",
+                before: json!({ "state": lead.state.as_str() }),
+                after: json!({ "state": to.as_str(), "reason": reason }),
+                event: &events::RETURNED,
+                payload: json!({ "task_id": id, "unit_id": lead.id, "agency_id": lead.agency_id }),
+            }
+        }
+    };
+    finish(ctx, tx, who, id, step).await
+}
+
+/// The acceptance: every open unit completed today, the lead unit's report on the timeline.
+async fn accept(
+    tx: &mut Conn,
+    task: &Task,
+    who: &Who<'_>,
+    comment: &str,
+    now: &str,
+) -> Result<Step, AppError> {
+    let finished_on = today().to_string();
+    let states: Vec<(UnitRole, UnitState)> = task.units.iter().map(|u| (u.role, u.state)).collect();
+    let mut closed = Vec::new();
+    for (unit, to) in task.units.iter().zip(model::after_accept(&states)) {
+        if to == unit.state {
+            continue;
+        }
+        let progress = if unit.role == UnitRole::Lead {
+            100
+        } else {
+            unit.progress
+        };
+        set_unit(
+            tx,
+            unit,
+            to,
+            progress,
+            Some(&finished_on),
+            Some(&who.user.id),
+            now,
+        )
+        .await?;
+        closed.push(json!({ "unit_id": unit.id, "agency_id": unit.agency_id, "judged_due_on": unit.judged_due_on }));
+    }
+    store::set_task_state(tx, &task.id, UnitState::Completed.as_str(), now).await?;
+    let lead = task.lead().map(|u| u.id.clone()).unwrap_or_default();
+    add_report(
+        tx,
+        &task.id,
+        &lead,
+        ReportKind::Accept,
+        None,
+        comment,
+        who,
+        now,
+    )
+    .await?;
+    Ok(Step {
+        action: "task.accept",
+        before: json!({ "state": task.state.as_str() }),
+        after: json!({ "state": "completed", "finished_on": finished_on, "comment": comment }),
+        event: &events::ACCEPTED,
+        payload: json!({ "task_id": task.id, "finished_on": finished_on, "units": closed }),
+    })
+}

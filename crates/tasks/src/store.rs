@@ -1,0 +1,473 @@
+//! The module's statements (docs/ARCHITECTURE.md: SQL only in stores): tasks, their units and
+//! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
+
+use crate::model::{Position, ReportKind, SourceKind};
+use crate::{Report, Task, TaskUnit};
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: String,
+    code: String,
+    title: String,
+    content: String,
+    source_kind: String,
+    source_id: Option<String>,
+    source_label: Option<String>,
+    authority_agency_id: String,
+    authority_code: String,
+    authority_name: String,
+    authority_position: String,
+    office_agency_id: String,
+    priority: String,
+    field: String,
+    assigned_on: String,
+    state: String,
+    created_by: String,
+    created_by_name: String,
+    created_at: String,
+}
+
+const TASK: &str = "SELECT t.id, t.code, t.title, t.content, t.source_kind, t.source_id,
+    t.source_label, t.authority_agency_id, a.code AS authority_code, a.name AS authority_name,
+    t.authority_position, t.office_agency_id, t.priority, t.field, t.assigned_on, t.state,
+    t.created_by, c.full_name AS created_by_name, t.created_at
+    FROM tasks t JOIN agencies a ON a.id = t.authority_agency_id
+    JOIN users c ON c.id = t.created_by";
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    id: String,
+    agency_id: String,
+    agency_code: String,
+    agency_name: String,
+    role: String,
+    due_spec_days: Option<i64>,
+    due_on: String,
+    current_due_on: String,
+    judged_due_on: String,
+    state: String,
+    progress: i64,
+    finished_on: Option<String>,
+}
+
+const UNITS: &str = "SELECT u.id, u.agency_id, a.code AS agency_code, a.name AS agency_name,
+    u.role, u.due_spec_days, u.due_on, u.current_due_on, u.judged_due_on, u.state, u.progress,
+    u.finished_on
+    FROM task_units u JOIN agencies a ON a.id = u.agency_id
+    WHERE u.task_id = $1 ORDER BY CASE u.role WHEN 'lead' THEN 0 ELSE 1 END, a.name";
+
+fn stored<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, AppError> {
+    text.parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("stored {what} `{text}` is unknown")))
+}
+
+fn task(row: TaskRow, units: Vec<TaskUnit>) -> Result<Task, AppError> {
+    Ok(Task {
+        source_kind: stored::<SourceKind>("source kind", &row.source_kind)?,
+        authority_position: stored::<Position>("position", &row.authority_position)?,
+        priority: stored("priority", &row.priority)?,
+        state: stored("task state", &row.state)?,
+        id: row.id,
+        code: row.code,
+        title: row.title,
+        content: row.content,
+        source_id: row.source_id,
+        source_label: row.source_label,
+        authority_agency_id: row.authority_agency_id,
+        authority_code: row.authority_code,
+        authority_name: row.authority_name,
+        office_agency_id: row.office_agency_id,
+        field: row.field,
+        assigned_on: row.assigned_on,
+        created_by: row.created_by,
+        created_by_name: row.created_by_name,
+        created_at: row.created_at,
+        units,
+    })
+}
+
+fn unit(row: UnitRow) -> Result<TaskUnit, AppError> {
+    Ok(TaskUnit {
+        role: stored("unit role", &row.role)?,
+        state: stored("unit state", &row.state)?,
+        id: row.id,
+        agency_id: row.agency_id,
+        agency_code: row.agency_code,
+        agency_name: row.agency_name,
+        due_spec_days: row.due_spec_days,
+        due_on: row.due_on,
+        current_due_on: row.current_due_on,
+        judged_due_on: row.judged_due_on,
+        progress: row.progress,
+        finished_on: row.finished_on,
+    })
+}
+
+async fn units_in(conn: &mut Conn, task_id: &str) -> Result<Vec<TaskUnit>, AppError> {
+    let rows: Vec<UnitRow> = sqlx::query_as(UNITS)
+        .bind(task_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter().map(unit).collect()
+}
+
+/// Task `id` with its units.
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Task>, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let row: Option<TaskRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{TASK} WHERE t.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let units = units_in(&mut conn, id).await?;
+    task(row, units).map(Some)
+}
+
+/// Task `id` with its units, its row locked until `tx` ends.
+pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Task>, AppError> {
+    let lock = db.lock_rows("t");
+    let row: Option<TaskRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{TASK} WHERE t.id = $1{lock}")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let units = units_in(tx, id).await?;
+    task(row, units).map(Some)
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: String,
+    unit_id: String,
+    unit_name: String,
+    kind: String,
+    percent: Option<i64>,
+    body: String,
+    by_name: String,
+    created_at: String,
+}
+
+/// A task's timeline, oldest first.
+pub async fn reports(db: &Db, task_id: &str) -> Result<Vec<Report>, AppError> {
+    let rows: Vec<ReportRow> = sqlx::query_as(
+        "SELECT r.id, r.unit_id, a.name AS unit_name, r.kind, r.percent, r.body,
+            p.full_name AS by_name, r.created_at
+         FROM task_reports r JOIN task_units u ON u.id = r.unit_id
+         JOIN agencies a ON a.id = u.agency_id JOIN users p ON p.id = r.by_user
+         WHERE r.task_id = $1 ORDER BY r.created_at, r.id",
+    )
+    .bind(task_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Report {
+                kind: stored::<ReportKind>("report kind", &r.kind)?,
+                id: r.id,
+                unit_id: r.unit_id,
+                unit_name: r.unit_name,
+                percent: r.percent,
+                body: r.body,
+                by_name: r.by_name,
+                created_at: r.created_at,
+            })
+        })
+        .collect()
+}
+
+/// The agencies whose tasks the office `office_agency_id` follows: those the office table
+/// names it for, and itself unless another office follows its tasks.
+pub async fn authorities_of(db: &Db, office_agency_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT a.id FROM agencies a
+         LEFT JOIN task_offices o ON o.authority_agency_id = a.id
+         WHERE o.office_agency_id = $1 OR (a.id = $1 AND o.authority_agency_id IS NULL)
+         ORDER BY a.code",
+    )
+    .bind(office_agency_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The office that follows `authority_agency_id`'s tasks (itself when none is named).
+pub async fn office_of(tx: &mut Conn, authority_agency_id: &str) -> Result<String, AppError> {
+    let office: Option<String> = sqlx::query_scalar(
+        "SELECT office_agency_id FROM task_offices WHERE authority_agency_id = $1",
+    )
+    .bind(authority_agency_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(office.unwrap_or_else(|| authority_agency_id.to_owned()))
+}
+
+/// Names `office_agency_id` as the office following `authority_agency_id`'s tasks.
+pub async fn set_office(
+    tx: &mut Conn,
+    authority_agency_id: &str,
+    office_agency_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO task_offices (authority_agency_id, office_agency_id) VALUES ($1, $2)
+         ON CONFLICT (authority_agency_id) DO UPDATE SET office_agency_id = $2",
+    )
+    .bind(authority_agency_id)
+    .bind(office_agency_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A new task's row.
+#[derive(Debug)]
+pub struct NewTask<'a> {
+    pub id: &'a str,
+    pub code: &'a str,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub source_kind: SourceKind,
+    pub source_id: Option<&'a str>,
+    pub source_label: Option<&'a str>,
+    pub authority_agency_id: &'a str,
+    pub authority_position: Position,
+    pub office_agency_id: &'a str,
+    pub priority: &'a str,
+    pub field: &'a str,
+    pub assigned_on: &'a str,
+    pub created_by: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn insert_task(tx: &mut Conn, t: &NewTask<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO tasks (id, code, title, content, source_kind, source_id, source_label,
+            authority_agency_id, authority_position, office_agency_id, priority, field,
+            assigned_on, state, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'assigned', $14, $15, $15)",
+    )
+    .bind(t.id)
+    .bind(t.code)
+    .bind(t.title)
+    .bind(t.content)
+    .bind(t.source_kind.as_str())
+    .bind(t.source_id)
+    .bind(t.source_label)
+    .bind(t.authority_agency_id)
+    .bind(t.authority_position.as_str())
+    .bind(t.office_agency_id)
+    .bind(t.priority)
+    .bind(t.field)
+    .bind(t.assigned_on)
+    .bind(t.created_by)
+    .bind(t.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A new unit row: assigned, nothing done yet, its deadline as given.
+#[derive(Debug)]
+pub struct NewUnit<'a> {
+    pub id: &'a str,
+    pub task_id: &'a str,
+    pub agency_id: &'a str,
+    pub role: &'a str,
+    pub due_spec_days: Option<i64>,
+    pub due_on: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn insert_unit(tx: &mut Conn, u: &NewUnit<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO task_units (id, task_id, agency_id, role, due_spec_days, due_on,
+            current_due_on, judged_due_on, state, progress, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6, 'assigned', 0, $7)",
+    )
+    .bind(u.id)
+    .bind(u.task_id)
+    .bind(u.agency_id)
+    .bind(u.role)
+    .bind(u.due_spec_days)
+    .bind(u.due_on)
+    .bind(u.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A unit's state after an action.
+#[derive(Debug)]
+pub struct UnitChange<'a> {
+    pub id: &'a str,
+    pub state: &'a str,
+    pub progress: i64,
+    pub finished_on: Option<&'a str>,
+    pub accepted_by: Option<&'a str>,
+    pub now: &'a str,
+}
+
+pub async fn set_unit(tx: &mut Conn, c: &UnitChange<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE task_units SET state = $2, progress = $3, finished_on = $4, accepted_by = $5,
+            updated_at = $6 WHERE id = $1",
+    )
+    .bind(c.id)
+    .bind(c.state)
+    .bind(c.progress)
+    .bind(c.finished_on)
+    .bind(c.accepted_by)
+    .bind(c.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_task_state(
+    tx: &mut Conn,
+    id: &str,
+    state: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE tasks SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(state)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A timeline entry.
+#[derive(Debug)]
+pub struct NewReport<'a> {
+    pub id: &'a str,
+    pub task_id: &'a str,
+    pub unit_id: &'a str,
+    pub kind: ReportKind,
+    pub percent: Option<i64>,
+    pub body: &'a str,
+    pub by_user: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn insert_report(tx: &mut Conn, r: &NewReport<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO task_reports (id, task_id, unit_id, kind, percent, body, by_user, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(r.id)
+    .bind(r.task_id)
+    .bind(r.unit_id)
+    .bind(r.kind.as_str())
+    .bind(r.percent)
+    .bind(r.body)
+    .bind(r.by_user)
+    .bind(r.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A line of a list: a task and one of its units (the viewer's unit on the board, the lead
+/// unit in the office's lists).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Line {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub authority_name: String,
+    pub priority: String,
+    pub assigned_on: String,
+    pub task_state: String,
+    pub unit_name: String,
+    pub role: String,
+    pub state: String,
+    pub current_due_on: String,
+    pub progress: i64,
+}
+
+const LINE: &str = "SELECT t.id, t.code, t.title, a.name AS authority_name, t.priority,
+    t.assigned_on, t.state AS task_state, ua.name AS unit_name, u.role, u.state,
+    u.current_due_on, u.progress
+    FROM tasks t JOIN agencies a ON a.id = t.authority_agency_id
+    JOIN task_units u ON u.task_id = t.id JOIN agencies ua ON ua.id = u.agency_id";
+
+/// The tasks assigned to unit `agency_id`, with that unit's part, nearest deadline first.
+pub async fn of_unit(db: &Db, agency_id: &str, limit: i64) -> Result<Vec<Line>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.agency_id = $1 ORDER BY u.current_due_on, t.code LIMIT $2"
+    )))
+    .bind(agency_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Who asks for a list of tasks, as the lists narrow it (the policy has the last word).
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub agency_id: &'a str,
+    /// Works in an assigning office (`policy::follows` for their own agency).
+    pub office: bool,
+    /// A leader of their agency (who sees what their agency assigned).
+    pub leader: bool,
+}
+
+/// The tasks `viewer` may see, with their lead unit's part, newest first; `state` narrows to
+/// the lead unit's state.
+pub async fn visible(
+    db: &Db,
+    viewer: &Viewer<'_>,
+    state: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Line>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.role = 'lead'
+           AND (EXISTS (SELECT 1 FROM task_units m WHERE m.task_id = t.id AND m.agency_id = $1)
+                OR (t.office_agency_id = $1 AND $2 = 1)
+                OR (t.authority_agency_id = $1 AND $3 = 1))
+           AND ($4 = '' OR t.state = $4)
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $5 OFFSET $6"
+    )))
+    .bind(viewer.agency_id)
+    .bind(i64::from(viewer.office))
+    .bind(i64::from(viewer.leader))
+    .bind(state.unwrap_or_default())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The tasks the office `office_agency_id` follows, with their lead unit's part, nearest
+/// deadline first.
+pub async fn followed_by(
+    db: &Db,
+    office_agency_id: &str,
+    limit: i64,
+) -> Result<Vec<Line>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.role = 'lead' AND t.office_agency_id = $1
+         ORDER BY u.current_due_on, t.code LIMIT $2"
+    )))
+    .bind(office_agency_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The id of the account with `email` (the demo acts as its fictional officials).
+pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&db.pool)
+        .await?)
+}
