@@ -268,6 +268,7 @@ mod tests {
             documents::__path_read_log,
             documents::__path_text,
             documents::__path_upload_version,
+            documents::__path_sign_version,
             documents::__path_act,
             documents::__path_incoming_list,
             documents::__path_register,
