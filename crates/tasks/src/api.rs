@@ -205,9 +205,11 @@ fn signed_in(auth: &Auth) -> Result<&User, AppError> {
 #[into_params(parameter_in = Query)]
 pub struct TaskListQuery {
     /// The lead unit's state: `assigned`, `in_progress`, `completion_reported`, `completed`
-    /// or `cancelled`.
+    /// or `cancelled`; empty for all.
+    #[param(pattern = "^(assigned|in_progress|completion_reported|completed|cancelled)?$")]
     pub state: Option<String>,
-    /// From 1; 50 tasks a page.
+    /// From 1 to 10,000; 50 tasks a page.
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<i64>,
 }
 
@@ -254,7 +256,7 @@ pub async fn list(
     Query(q): Query<TaskListQuery>,
 ) -> ApiResult<Json<Vec<TaskLine>>> {
     let user = signed_in(&auth)?;
-    let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<UnitState>().map_err(|_| {
             AppError::BadRequest("Trạng thái không hợp lệ: assigned, in_progress, completion_reported, completed hoặc cancelled.".into())
         })?),
