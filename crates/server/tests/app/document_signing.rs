@@ -544,6 +544,20 @@ async fn the_seal_needs_a_valid_signature_of_the_leader(app: TestApp) {
     let page = format!("/office/documents/{id}");
     let (_, html) = app.get(&page).await;
     assert!(html.contains("data-testid=\"doc-issue-seal\""), "{html}");
+    // The confirmation step carries the choice on.
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "issue"), ("seal", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-testid=\"confirm-step\""), "{html}");
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"seal\" value=\"yes\">"),
+        "{html}"
+    );
     let (status, html, _) = app
         .post_form(
             &page,
