@@ -40,6 +40,7 @@ offline_on_both_databases!(
     only_the_issuing_agencys_leader_with_a_good_certificate_signs,
     the_clerk_seals_the_leader_signed_pdf_at_issue,
     the_seal_needs_a_valid_signature_of_the_leader,
+    a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row,
 );
 
 /// The demo province, its revocation checks not fetched online (nothing serves its URLs here).
@@ -68,19 +69,23 @@ async fn token(app: &TestApp, email: &str) -> String {
 
 /// Hạc Thành's decision with its PDF, taken to the leader's approval step: its id.
 async fn awaiting_approval(app: &TestApp) -> String {
+    awaiting_approval_replacing(app, None).await
+}
+
+/// The same, the decision replacing issued document `replaces` when given.
+async fn awaiting_approval_replacing(app: &TestApp, replaces: Option<&str>) -> String {
     let drafter = token(app, DRAFTER).await;
+    let mut draft = json!({
+        "TypeName": "decision",
+        "Subject": "Ban hành quy chế thử nghiệm ký số",
+        "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+        "To": [{"OrganId": "000.00.14.H56"}]
+    });
+    if let Some(old) = replaces {
+        draft["Replaces"] = json!(old);
+    }
     let (status, created) = app
-        .api(
-            "POST",
-            "/api/v1/documents",
-            Some(&drafter),
-            Some(json!({
-                "TypeName": "decision",
-                "Subject": "Ban hành quy chế thử nghiệm ký số",
-                "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
-                "To": [{"OrganId": "000.00.14.H56"}]
-            })),
-        )
+        .api("POST", "/api/v1/documents", Some(&drafter), Some(draft))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["Id"].as_str().unwrap().to_owned();
@@ -614,4 +619,57 @@ async fn the_seal_needs_a_valid_signature_of_the_leader(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{doc}");
     assert_eq!(doc["State"], "issued", "{doc}");
     assert_eq!(audit_count(&app, "signature.seal").await, 0);
+}
+
+/// The objects stored under document `id`.
+fn stored_objects(app: &TestApp, id: &str) -> usize {
+    let dir = app.state.config.data_dir.join("files/documents").join(id);
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
+}
+
+async fn a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row(app: TestApp) {
+    // An issued decision, and two replacements of it; the first issued marks it replaced.
+    let old = awaiting_approval(&app).await;
+    approve(&app, &old).await;
+    let (status, doc) = act(&app, CLERK, &old, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let first = awaiting_approval_replacing(&app, Some(&old)).await;
+    let second = awaiting_approval_replacing(&app, Some(&old)).await;
+    for id in [&first, &second] {
+        approve(&app, id).await;
+    }
+    let (status, doc) = act(&app, CLERK, &first, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+
+    // The second is signed by the leader; issuing it with the seal signs it, then fails when
+    // the original is found replaced: the issue is refused whole.
+    let (status, version) = sign(&app, LEADER, &second).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    assert_eq!(stored_objects(&app, &second), 2);
+    let (status, problem) = act(
+        &app,
+        CLERK,
+        &second,
+        json!({ "Action": "issue", "Seal": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("đã bị thu hồi hoặc thay thế trước đó"),
+        "refused after the seal was signed (the replacement is checked last): {problem}"
+    );
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &second)
+            .await,
+        2
+    );
+    assert_eq!(
+        stored_objects(&app, &second),
+        2,
+        "the sealed file is removed again"
+    );
+    assert_eq!(audit_count(&app, "signature.seal").await, 0);
+    assert_eq!(audit_count(&app, "signature.sign").await, 1);
 }
