@@ -38,7 +38,7 @@ impl KeySelector {
     /// By `CKA_ID` written in hex (`01`, `a1b2…`), as `pkcs11-tool --id` takes it.
     pub fn id_hex(hex: &str) -> Result<KeySelector, Pkcs11Error> {
         let bad = || Pkcs11Error::KeyNotFound(format!("CKA_ID={hex}"));
-        if hex.is_empty() || hex.len() % 2 != 0 {
+        if hex.is_empty() || !hex.len().is_multiple_of(2) {
             return Err(bad());
         }
         let id = (0..hex.len())
