@@ -194,9 +194,17 @@ mod tests {
         // The same state: nothing.
         assert!(diff(&[a.clone(), b.clone()], &[b.clone(), a.clone()]).is_empty());
         // From nothing: every counter +1.
-        assert!(diff(&[], std::slice::from_ref(&a)).values().all(|n| *n == 1));
+        assert!(
+            diff(&[], std::slice::from_ref(&a))
+                .values()
+                .all(|n| *n == 1)
+        );
         // Gone: every counter −1.
-        assert!(diff(std::slice::from_ref(&a), &[]).values().all(|n| *n == -1));
+        assert!(
+            diff(std::slice::from_ref(&a), &[])
+                .values()
+                .all(|n| *n == -1)
+        );
         // Another agency: the province's rows cancel out.
         let dd = diff(std::slice::from_ref(&a), &[moved]);
         assert!(dd.keys().all(|k| k.scope != "p"));
