@@ -81,13 +81,13 @@ pub enum PeriodError {
         "malformed period {0:?}: expected 2027-M03, 2027-Q1, 2027-H1, 2027-9M, 2027-Y or 2026-12-01..2027-02-10"
     )]
     Malformed(String),
-    #[error("year {0} is outside 2000–2100")]
+    #[error("year {0} is outside 2000 to 2100")]
     Year(i32),
-    #[error("month {0} does not exist (1–12)")]
+    #[error("month {0} does not exist (1 to 12)")]
     Month(u32),
-    #[error("quarter {0} does not exist (1–4)")]
+    #[error("quarter {0} does not exist (1 to 4)")]
     Quarter(u32),
-    #[error("half {0} does not exist (1–2)")]
+    #[error("half {0} does not exist (1 or 2)")]
     Half(u32),
     #[error("day {0:?} does not exist")]
     Day(String),
