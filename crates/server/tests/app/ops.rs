@@ -470,7 +470,7 @@ async fn one_case(app: &TestApp, seed: u64, specialist: &str, leader: &str) {
                 changed += usize::from(status == StatusCode::SEE_OTHER);
                 assert!(status.as_u16() < 500, "step {step}: {status} {body}");
             }
-            5 | 6 | 7 if reports.is_empty() || action == 5 => {
+            5..=7 if reports.is_empty() || action == 5 => {
                 if signed_in != CITIZEN {
                     sign_in(app, CITIZEN).await;
                     signed_in = CITIZEN;
