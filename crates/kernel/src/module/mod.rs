@@ -4,12 +4,14 @@
 //! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
+pub mod counting;
 pub mod dataset;
 pub mod kpi;
 pub mod reference;
 pub mod routes;
 pub mod search;
 
+pub use counting::{Counting, Mark, Shape, Source};
 pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
 pub use reference::{Reference, Referenced, Resolved};
