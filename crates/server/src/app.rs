@@ -34,6 +34,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_officialdocs::MODULE,
     &tinhso_signatures::MODULE,
     &tinhso_tasks::MODULE,
+    &tinhso_opendata::MODULE,
     &crate::portal::MODULE,
 ];
 

@@ -5,6 +5,31 @@ use super::OpenDataRuleError;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// The province's 15 fields (lĩnh vực) that datasets are grouped in (CKAN groups, DCAT
+/// themes): code, Vietnamese title.
+pub const FIELDS: [(&str, &str); 15] = [
+    ("hanh-chinh", "Hành chính công"),
+    ("giao-duc", "Giáo dục và đào tạo"),
+    ("y-te", "Y tế"),
+    ("dat-dai", "Đất đai và tài nguyên"),
+    ("moi-truong", "Môi trường"),
+    ("nong-nghiep", "Nông nghiệp và nông thôn"),
+    ("giao-thong", "Giao thông vận tải"),
+    ("xay-dung", "Xây dựng và quy hoạch"),
+    ("kinh-te", "Kinh tế và đầu tư"),
+    ("tai-chinh", "Tài chính và ngân sách"),
+    ("lao-dong", "Lao động và việc làm"),
+    ("van-hoa", "Văn hóa, thể thao và du lịch"),
+    ("khoa-hoc", "Khoa học và công nghệ"),
+    ("xa-hoi", "Dân số và xã hội"),
+    ("tu-phap", "Tư pháp và an ninh trật tự"),
+];
+
+/// The title of field `code`, if it is one.
+pub fn field_title(code: &str) -> Option<&'static str> {
+    FIELDS.iter().find(|(c, _)| *c == code).map(|(_, t)| *t)
+}
+
 /// The longest slug, in characters (CKAN allows 100 too).
 pub const SLUG_MAX: usize = 100;
 
@@ -280,6 +305,18 @@ mod tests {
         let s = slug_from_title(&long).unwrap();
         assert!(s.len() <= SLUG_MAX && !s.ends_with('-'), "{s}");
         assert!(check_slug(&s).is_ok());
+    }
+
+    #[test]
+    fn fields_are_fifteen_slugs() {
+        for (code, _) in FIELDS {
+            assert_eq!(check_slug(code), Ok(()), "{code}");
+        }
+        let mut codes: Vec<_> = FIELDS.iter().map(|(c, _)| c).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), 15);
+        assert_eq!(field_title("y-te"), Some("Y tế"));
+        assert_eq!(field_title("khac"), None);
     }
 
     #[test]
