@@ -167,7 +167,7 @@ pub fn check_metadata(input: &MetadataInput) -> Result<(Metadata, Option<String>
         true,
     );
     if !contact_email.is_empty()
-        && !(contact_email.contains('@') && !contact_email.contains(char::is_whitespace))
+        && (!contact_email.contains('@') || contact_email.contains(char::is_whitespace))
     {
         errors.push(FieldError::new(
             "contact_email",
