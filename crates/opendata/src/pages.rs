@@ -347,6 +347,15 @@ const DONE: [&str; 7] = [
     "unpublish",
 ];
 
+/// A report with its findings in the page's language (the check writes them in Vietnamese).
+fn in_language(report: &tinhso_tabular::Report, page: &Page) -> tinhso_tabular::Report {
+    let mut r = report.clone();
+    for issue in r.errors.iter_mut().chain(r.warnings.iter_mut()) {
+        issue.message = tinhso_kernel::web::i18n::message(page.lang, &issue.message);
+    }
+    r
+}
+
 async fn render_dataset(
     ctx: &Ctx,
     page: &Page,
@@ -368,7 +377,10 @@ async fn render_dataset(
     let mut conn = ctx.db.pool.acquire().await?;
     let resources = store::resources(&mut conn, &d.id).await?;
     drop(conn);
-    let versions = store::versions(&ctx.db, &d.id).await?;
+    let mut versions = store::versions(&ctx.db, &d.id).await?;
+    for v in &mut versions {
+        v.report = in_language(&v.report, page);
+    }
     let by_resource: Vec<Value> = resources
         .iter()
         .map(|r| {
@@ -395,7 +407,7 @@ async fn render_dataset(
             kept_form => kept.form, message => kept.message,
             errors => form_errors_in(&kept.errors, &["name", "file", "link_name", "url", "link_format", "reason"]),
             values => sv(&kept.values),
-            refused_report => kept.refused_report.as_ref().map(sv),
+            refused_report => kept.refused_report.as_ref().map(|r| sv(in_language(r, page))),
             done => kept.done.filter(|d| DONE.contains(&d.as_str())),
         },
     )?;

@@ -324,6 +324,12 @@ async fn bad_files_are_refused_with_their_report_and_nothing_is_stored(app: Test
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(versions_of(&app, &id).await, 0);
     assert_eq!(stored_files(&app, &id), 0);
+    // The check's findings read in English too.
+    use tinhso::web::i18n::{Lang, message};
+    assert_eq!(
+        message(Lang::En, "Dòng 3 có 2 cột, dòng tiêu đề có 3 cột."),
+        "Line 3 has 2 columns, the header has 3."
+    );
     assert_eq!(audited(&app, &id).await, ["opendata.create"]);
     // Nothing to submit yet.
     let (status, body) = decide(&app, &id, "submit", "").await;
