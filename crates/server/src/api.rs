@@ -22,7 +22,8 @@ use utoipa::{Modify, OpenApi};
          (name = "signatures", description = "Digital signatures (chữ ký số): checking the PAdES signatures of a PDF against the configured trust anchors"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
-         (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"))
+         (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"),
+         (name = "opendata", description = "The open data portal (cổng dữ liệu mở): datasets the agencies publish, with their resources"))
 )]
 pub struct ApiDoc;
 
@@ -205,6 +206,7 @@ mod tests {
     use tinhso_officialdocs::registers;
     use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
+    use tinhso_opendata::api as opendata;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
     use utoipa::__dev::SchemaReferences;
@@ -309,6 +311,8 @@ mod tests {
             tasks::__path_report,
             tasks::__path_accept,
             tasks::__path_return_task,
+            opendata::__path_list,
+            opendata::__path_show,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

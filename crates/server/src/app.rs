@@ -35,6 +35,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_signatures::MODULE,
     &tinhso_tasks::MODULE,
     &tinhso_ops::MODULE,
+    &tinhso_opendata::MODULE,
     &crate::portal::MODULE,
 ];
 

@@ -19,6 +19,7 @@ fn module_of(relative: &str) -> &'static str {
         "signatures" => "signatures",
         "tasks" => "tasks",
         "ops" => "ops",
+        "opendata" => "opendata",
         "server" => "portal",
         other => panic!("{relative}: crate {other} has no module"),
     }
@@ -38,6 +39,7 @@ fn module_sources() -> Vec<(String, String)> {
         "signatures",
         "tasks",
         "ops",
+        "opendata",
         "server",
     ] {
         sources(&crates.join(name).join("src"), &crates, &mut files);
@@ -231,7 +233,8 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 #[test]
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
     // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
-    // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES.
+    // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES,
+    // the open data file check.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
@@ -239,6 +242,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "tinhso-searchindex",
         "tinhso-edxml",
         "tinhso-pades",
+        "tinhso-tabular",
     ];
     for leaf in pure {
         let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));
@@ -261,6 +265,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "signatures",
         "tasks",
         "ops",
+        "opendata",
     ] {
         let deps = platform_dependencies(module);
         assert!(

@@ -33,6 +33,7 @@ mod inbox;
 mod integrity;
 mod jobs;
 mod openapi;
+mod opendata;
 mod ops;
 mod payments;
 mod permissions;
