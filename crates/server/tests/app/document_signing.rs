@@ -43,6 +43,7 @@ offline_on_both_databases!(
     the_clerk_seals_the_leader_signed_pdf_at_issue,
     the_seal_needs_a_valid_signature_of_the_leader,
     a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row,
+    without_status_answers_the_signature_stays_b_t_with_a_warning,
 );
 
 /// The demo province, its revocation checks not fetched online (nothing serves its URLs here).
@@ -692,4 +693,40 @@ async fn a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row(app: TestApp) 
     );
     assert_eq!(audit_count(&app, "signature.seal").await, 0);
     assert_eq!(audit_count(&app, "signature.sign").await, 1);
+}
+
+/// The OCSP responder cannot answer (its key no longer opens): the leader's signature is made
+/// all the same, B-T without a DSS, and the audit row says why it is not B-LT.
+async fn without_status_answers_the_signature_stays_b_t_with_a_warning(app: TestApp) {
+    sqlx::query("UPDATE pki_authorities SET sealed_key = 'broken' WHERE role = 'ocsp'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let id = awaiting_approval(&app).await;
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let signed = version_bytes(&app, &id, 2).await;
+    assert!(
+        !signed.windows(9).any(|w| w == b"/Type /DSS"),
+        "no DSS was added"
+    );
+    let report = verified(&app, &signed).await;
+    let s = &report["Signatures"][0];
+    assert_eq!(s["Indication"], "TOTAL-PASSED", "{s:#}");
+    assert_eq!(s["Level"], "B-T", "{s:#}");
+    assert_eq!(s["CoversWholeFile"], true, "{s:#}");
+    let row = sqlx::query("SELECT after_json FROM audit_log WHERE action = 'signature.sign'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let after: Value =
+        serde_json::from_str(&sqlx::Row::get::<String, _>(&row, "after_json")).unwrap();
+    assert_eq!(after["level"], "B-T", "{after}");
+    assert!(
+        after["lt_warning"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("OCSP"),
+        "{after}"
+    );
 }
