@@ -1288,17 +1288,23 @@ fn the_dss_writer_refuses_what_signing_refuses_and_unsigned_files() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
-    /// Byte flips, cuts and insertions in a signed file: the DSS writer refuses or extends,
+    /// Byte flips, cuts and insertions in a signed file, with or without a DSS: the DSS writer refuses or extends,
     /// never panics, and what it extends keeps every input byte.
     #[test]
     fn the_dss_writer_never_panics_on_mutated_files(
         at in 0usize..100_000,
         byte in any::<u8>(),
         op in 0u8..3,
+        with_dss in any::<bool>(),
     ) {
-        let source = signed_once();
+        // A signed file, or one that already has a DSS (its arrays, VRI and streams mutated).
+        static EXTENDED: OnceLock<Vec<u8>> = OnceLock::new();
+        let extended = EXTENDED.get_or_init(|| {
+            sign::add_dss(signed_once(), &demo_validation_data(signed_once())).unwrap()
+        });
+        let source: &[u8] = if with_dss { extended } else { signed_once() };
         let at = at % source.len();
         let mut pdf = source.to_vec();
         match op {
