@@ -11,16 +11,18 @@ use crate::auth::User;
 use crate::ctx::Ctx;
 use crate::error::AppError;
 
+/// Decides the link for `user` on `record`: `None` when it is not for them or not for it.
+pub type OfferFn = for<'a> fn(
+    &'a Ctx,
+    &'a User,
+    &'a LinkedRecord<'a>,
+) -> BoxFut<'a, Result<Option<Offered>, AppError>>;
+
 /// A link a module offers on records of one kind.
 pub struct RecordLink {
     /// The kind of record, as its owner names it (`document`).
     pub kind: &'static str,
-    /// The link for `user` on `record`, or `None` when it is not for them or not for it.
-    pub offer: for<'a> fn(
-        &'a Ctx,
-        &'a User,
-        &'a LinkedRecord<'a>,
-    ) -> BoxFut<'a, Result<Option<Offered>, AppError>>,
+    pub offer: OfferFn,
 }
 
 /// What the page's owner says of the record a link would go on.

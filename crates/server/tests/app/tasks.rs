@@ -1105,7 +1105,7 @@ async fn the_sweep_reminds_escalates_and_digests_once_with_a_moved_clock(app: Te
     // On the due day: reminded once, whoever sweeps again; the digest goes out once a day.
     let first = sweep(at(&due, 8)).await.unwrap();
     assert!(first.reminders >= 1 && first.digests >= 1, "{first:?}");
-    assert_eq!(sent(&app, &id, "remind").await, [due.clone()]);
+    assert_eq!(sent(&app, &id, "remind").await, std::slice::from_ref(&due));
     let again = sweep(at(&due, 9)).await.unwrap();
     assert_eq!(again, Default::default(), "nothing twice");
     assert!(
@@ -1132,7 +1132,10 @@ async fn the_sweep_reminds_escalates_and_digests_once_with_a_moved_clock(app: Te
     .to_string();
     sweep(at(&late, 6)).await.unwrap();
     sweep(at(&late, 6)).await.unwrap();
-    assert_eq!(sent(&app, &id, "escalate").await, [due.clone()]);
+    assert_eq!(
+        sent(&app, &id, "escalate").await,
+        std::slice::from_ref(&due)
+    );
     let code = task["code"].as_str().unwrap();
     for to in [
         "lanhdao.tuphap@tinhso.local",
