@@ -47,6 +47,9 @@ pub struct Shared {
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     /// The modules' protocol path prefixes, where no CSRF token is asked (`Module::protocol_paths`).
     pub protocol_paths: Arc<Vec<&'static str>>,
+    /// The figures the modules publish (`Module::kpis`), in table order: the operations centre
+    /// finds their counting declarations here without knowing the modules.
+    pub kpis: Arc<Vec<&'static crate::module::Kpi>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -63,6 +66,7 @@ pub struct Wiring {
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     pub protocol_paths: Vec<&'static str>,
+    pub kpis: Vec<&'static crate::module::Kpi>,
 }
 
 impl Ctx {
@@ -103,6 +107,7 @@ impl Ctx {
             signature_checker: wiring.signature_checker,
             pdf_signer: wiring.pdf_signer,
             protocol_paths: Arc::new(wiring.protocol_paths),
+            kpis: Arc::new(wiring.kpis),
         })))
     }
 }

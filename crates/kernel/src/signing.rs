@@ -1,8 +1,8 @@
 //! What the module that checks digital signatures offers the others (docs/signatures-design.md
 //! §1): a PDF's signatures as people read them, and signing a PDF with a person's own
-//! certificate. The documents module shows them next to a version, and has the approving
-//! leader sign, without depending on the signatures module; the binary wires the one checker
-//! and the one signer in.
+//! certificate or with an agency's (its seal, applied at issue). The documents module shows
+//! them next to a version, has the approving leader sign and the clerk seal, without depending
+//! on the signatures module; the binary wires the one checker and the one signer in.
 
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -29,6 +29,21 @@ pub struct SignatureCheck {
     pub warnings: Vec<String>,
     /// The chain ends at a demo root: no legal value.
     pub demo: bool,
+    /// The signing certificate's serial, lower-case hexadecimal without DER's sign octet.
+    pub serial: Option<String>,
+    /// Whom the platform's own CA issued the signing certificate to, when it did: the checker
+    /// looks the serial up, so a module can tell whose signature it is without trusting names.
+    pub holder: Option<Holder>,
+}
+
+/// The holder of a certificate the platform issued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Holder {
+    /// A user (their id): a personal certificate.
+    Person(String),
+    /// An agency (its id): the agency's seal.
+    Agency(String),
 }
 
 /// What checking one file gives: its signatures (none for an unsigned file), or why the file
@@ -48,12 +63,37 @@ impl Ctx {
     }
 }
 
-/// What to sign: the signer (an official signing with their own certificate), the PDF, and
-/// what the signature says.
+/// Whose certificate signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignAs {
+    /// The user (their id) with their own certificate; no one signs with another's.
+    Person(String),
+    /// The agency (its id) with its own certificate: the agency's seal, which the caller
+    /// applies only for someone who may (the document clerk issuing a signed document).
+    Agency(String),
+}
+
+/// Where a visible stamp goes, in the page's margins (Decree 30/2020 Appendix I: 20–25 mm
+/// top and bottom, 15–20 mm right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StampPlace {
+    /// The first page's top right corner (an appendix's agency signature).
+    FirstPageTopRight,
+    /// The last page's bottom right corner, under the signature block.
+    LastPageBottomRight,
+}
+
+/// A visible stamp: a framed box with a few lines of text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StampRequest {
+    pub place: StampPlace,
+    pub lines: Vec<String>,
+}
+
+/// What to sign: the signer, the PDF, and what the signature says.
 #[derive(Clone, Debug)]
 pub struct SignRequest {
-    /// The user whose own certificate signs; no one signs with another's.
-    pub user_id: String,
+    pub signer: SignAs,
     /// Who asks, for the audit log (`signature.sign`).
     pub actor: crate::audit::Actor,
     /// What is signed, for the audit log: the entity type and id (`document`, its id).
@@ -63,25 +103,66 @@ pub struct SignRequest {
     /// `/Reason` and `/Location` of the signature.
     pub reason: Option<String>,
     pub location: Option<String>,
+    /// A visible stamp; invisible when `None`.
+    pub stamp: Option<StampRequest>,
 }
 
-/// A signed PDF (PAdES B-T), with the certificate that signed it.
+/// A signed PDF (PAdES B-T), with the certificate that signed it. Nothing is recorded yet: the
+/// caller stores the file and records [`Signed::record_audit`] in the same transaction, so no
+/// audit row says a file was signed when it was not kept.
 #[derive(Clone, Debug)]
 pub struct Signed {
     pub pdf: Vec<u8>,
     /// The signing certificate's serial (hexadecimal) and subject.
     pub serial: String,
     pub subject: String,
+    /// The audit row the signer wants: its action (`signature.sign`), entity and details.
+    pub audit: SignedAudit,
 }
 
-/// A signer of PDFs with the signer's own certificate. The caller checks that the person may
-/// sign the document; the signer that the certificate is theirs and usable.
+/// The audit row of one signing, recorded by the caller in the transaction that keeps the file.
+#[derive(Clone, Debug)]
+pub struct SignedAudit {
+    pub actor: crate::audit::Actor,
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub after: serde_json::Value,
+}
+
+impl Signed {
+    /// Records the signing's audit row in `tx` (the caller's transaction that stores the file).
+    pub async fn record_audit(
+        &self,
+        db: &crate::db::Db,
+        tx: &mut crate::db::Conn,
+    ) -> Result<(), AppError> {
+        let a = &self.audit;
+        crate::audit::record(
+            db,
+            tx,
+            &a.actor,
+            crate::audit::Change {
+                action: a.action,
+                entity_type: a.entity_type,
+                entity_id: &a.entity_id,
+                before: serde_json::Value::Null,
+                after: a.after.clone(),
+            },
+        )
+        .await
+    }
+}
+
+/// A signer of PDFs with a person's or an agency's own certificate. The caller checks that the
+/// person may sign the document (or the agency's seal may be applied); the signer that the
+/// certificate is theirs and usable.
 pub struct PdfSigner {
     pub sign: for<'a> fn(&'a Ctx, SignRequest) -> BoxFut<'a, Result<Signed, AppError>>,
 }
 
 impl Ctx {
-    /// `request.pdf` signed with the user's own certificate, or `None` when no module signs.
+    /// `request.pdf` signed with the signer's own certificate, or `None` when no module signs.
     pub async fn sign_pdf(&self, request: SignRequest) -> Option<Result<Signed, AppError>> {
         let signer = self.pdf_signer?;
         Some((signer.sign)(self, request).await)

@@ -480,18 +480,25 @@ pub struct OfficialDocActionRequest {
     /// For `recall`: go ahead although recipients started handling it.
     #[serde(default)]
     pub confirm: bool,
+    /// For `issue`: apply the agency's digital seal (its signature, PAdES B-T, with a stamp
+    /// carrying the number and notation) to the latest version, which must be a PDF with a
+    /// valid signature of the issuing agency's leader; 409 otherwise, and nothing is issued.
+    /// Without it the document is issued as before (paper).
+    #[serde(default)]
+    pub seal: bool,
 }
 
 /// Take a step of the outgoing flow. `issue` (the document clerk) gives the next number of the
 /// agency's register, and delivers the document to every recipient agency on the platform in
-/// the same transaction. 403 when the caller's role may not take it, 409 when the state does
+/// the same transaction; with `Seal`, the agency's signature is applied to the leader-signed
+/// PDF first and the sealed file is the new version the recipients get. 403 when the caller's role may not take it, 409 when the state does
 /// not allow it, 422 when metadata is missing.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/actions", tag = "documents", request_body = OfficialDocActionRequest,
     params(("id" = String, Path, description = "Document id")),
     responses((status = 200, body = OfficialDoc),
         (status = 403, description = "Not allowed for this caller", content_type = "application/problem+json"),
         (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the document's state", content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the document's state; with Seal, no valid signature of the approving leader on the latest version, or no usable agency certificate", content_type = "application/problem+json"),
         (status = 422, description = "Missing metadata or no file", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn act(
@@ -520,6 +527,7 @@ pub async fn act(
             signer_full_name: signer.as_ref().map(|s| s.full_name.clone()),
             authority_prefix: signer.and_then(|s| s.competence),
             confirm: body.confirm,
+            seal: body.seal,
         },
     )
     .await?;

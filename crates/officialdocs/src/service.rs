@@ -547,6 +547,43 @@ fn refused(r: Refusal) -> AppError {
     r.into()
 }
 
+/// Records `version` (already in the object store) in `tx` as the next version of document
+/// `id`, uploaded by `uploaded_by`: its number is set here.
+async fn insert_next_version(
+    tx: &mut tinhso_kernel::db::Conn,
+    id: &str,
+    version: &mut Version,
+    uploaded_by: Option<&str>,
+) -> Result<(), AppError> {
+    version.version = store::next_version(tx, id).await?;
+    store::insert_version(tx, id, version, uploaded_by).await
+}
+
+/// The shape every new version takes: `file` is put into the object store under document
+/// `id`, then `record` runs the transaction that records it (with [`insert_next_version`] and
+/// its audit rows) and gives the version back; when `record` fails, the stored object is
+/// removed again, so no object is left without its row and no row without its object.
+async fn store_version<F, Fut>(
+    state: &Ctx,
+    id: &str,
+    file: &IncomingFile,
+    record: F,
+) -> Result<Version, AppError>
+where
+    F: FnOnce(Version) -> Fut,
+    Fut: Future<Output = Result<Version, AppError>>,
+{
+    let version = put(state, id, file).await?;
+    let stored = version.clone();
+    match record(version).await {
+        Ok(version) => Ok(version),
+        Err(e) => {
+            discard(state, &stored).await;
+            Err(e)
+        }
+    }
+}
+
 /// Adds a version to a draft (its drafter, while it is a draft).
 pub async fn upload_version(
     state: &Ctx,
@@ -556,15 +593,13 @@ pub async fn upload_version(
 ) -> Result<Version, AppError> {
     pdf_or_docx(file)?;
     let text_plan = crate::texts::plan(file).await;
-    let mut version = put(state, id, file).await?;
-    let result = async {
+    store_version(state, id, file, |mut version| async move {
         let mut tx = state.db.begin().await?;
         let d = store::for_update(&state.db, &mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
         DocumentPolicy::decision(who.user, &d, DocumentAction::UploadVersion).map_err(refused)?;
-        version.version = store::next_version(&mut tx, id).await?;
-        store::insert_version(&mut tx, id, &version, Some(&who.user.id)).await?;
+        insert_next_version(&mut tx, id, &mut version, Some(&who.user.id)).await?;
         crate::texts::record(&mut tx, id, version.version, &text_plan).await?;
         audit::record(
             &state.db,
@@ -584,16 +619,9 @@ pub async fn upload_version(
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(version),
-        Err(e) => {
-            discard(state, &version).await;
-            Err(e)
-        }
-    }
+        Ok(version)
+    })
+    .await
 }
 
 /// An action on an outgoing document.
@@ -607,6 +635,10 @@ pub struct ActInput {
     pub authority_prefix: Option<String>,
     /// For `recall`: go ahead although recipients started handling it.
     pub confirm: bool,
+    /// For `issue`: apply the agency's digital seal (its signature, PAdES B-T) to the latest
+    /// version, which must carry a valid signature of the approving leader; without it the
+    /// document is issued as before (the paper flow).
+    pub seal: bool,
 }
 
 /// What an action did.
@@ -631,12 +663,39 @@ fn audit_action(action: OutgoingAction) -> &'static str {
     }
 }
 
-/// Takes a step of the outgoing flow on document `id`, deciding again on the locked row.
+/// Takes a step of the outgoing flow on document `id`, deciding again on the locked row. An
+/// issue with the seal checks the leader's signature first (outside the transaction: the check
+/// may fetch revocation data and keep it), then signs inside the issuing transaction, once the
+/// number is taken; a sealed file put in the object store is removed again when the issue
+/// fails.
 pub async fn act(
     state: &Ctx,
     who: &Who<'_>,
     id: &str,
     input: ActInput,
+) -> Result<Outcome, AppError> {
+    let seal = if input.action == OutgoingAction::Issue && input.seal {
+        Some(plan_seal(state, who, id).await?)
+    } else {
+        None
+    };
+    let mut stored = Vec::new();
+    let result = act_in(state, who, id, input, seal.as_ref(), &mut stored).await;
+    if result.is_err() {
+        for version in &stored {
+            discard(state, version).await;
+        }
+    }
+    result
+}
+
+async fn act_in(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    input: ActInput,
+    seal: Option<&SealPlan>,
+    stored: &mut Vec<Version>,
 ) -> Result<Outcome, AppError> {
     let mut tx = state.db.begin().await?;
     let d = store::for_update(&state.db, &mut tx, id)
@@ -699,10 +758,17 @@ pub async fn act(
                 json!({ "position": position.trim(), "prefix": prefix.map(|p| p.abbreviation()) });
         }
         OutgoingAction::Issue => {
-            let issued = issue(state, &mut tx, who, &d, &now).await?;
-            after["number"] = json!(issued.0);
-            after["delivered"] = json!(issued.1);
-            outcome.delivered = issued.1;
+            let issued = issue(state, &mut tx, who, &d, &now, seal, stored).await?;
+            after["number"] = json!(issued.number);
+            after["delivered"] = json!(issued.delivered);
+            if let Some((version, serial)) = &issued.sealed {
+                after["sealed"] = json!({
+                    "version": version.version,
+                    "sha256": version.sha256,
+                    "certificate_serial": serial,
+                });
+            }
+            outcome.delivered = issued.delivered;
         }
         OutgoingAction::Recall => {
             let copies = store::copies(&mut tx, id).await?;
@@ -766,17 +832,28 @@ pub async fn act(
     Ok(outcome)
 }
 
+/// What issuing did: the number as printed, the incoming rows delivered, and the sealed
+/// version with the agency certificate's serial when the seal was applied.
+struct IssuedDoc {
+    number: String,
+    delivered: Vec<String>,
+    sealed: Option<(Version, String)>,
+}
+
 /// Issues approved document `d`: the next number of the agency's register for its sequence and
-/// year, its number and notation, then the delivery to every recipient agency on the platform
-/// (an incoming row each, with the next arrival number of its own register). Returns the
-/// number as printed and the incoming rows.
+/// year, its number and notation, with `seal` the agency's signature on the leader-signed PDF
+/// (a new version, which the recipients get), then the delivery to every recipient agency on
+/// the platform (an incoming row each, with the next arrival number of its own register).
+/// Every object put in the store is pushed on `stored`, for the caller to remove on failure.
 async fn issue(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     who: &Who<'_>,
     d: &Document,
     now: &str,
-) -> Result<(String, Vec<String>), AppError> {
+    seal: Option<&SealPlan>,
+    stored: &mut Vec<Version>,
+) -> Result<IssuedDoc, AppError> {
     let recipients = store::recipients_in(tx, &d.id).await?;
     outgoing_errors(
         &d.subject,
@@ -837,6 +914,22 @@ async fn issue(
         },
     )
     .await?;
+    let sealed = match seal {
+        Some(plan) => Some(
+            apply_seal(
+                state,
+                tx,
+                who,
+                d,
+                plan,
+                &doc_number.to_string(),
+                day,
+                stored,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let file = store::versions_in(tx, &d.id).await?.pop();
     let duplicate = incoming::duplicate_key(&doc_number, &d.organ_id, day.year());
     let folded = tinhso_domain::text::fold(&d.subject);
@@ -943,7 +1036,152 @@ async fn issue(
         },
     )
     .await?;
-    Ok((doc_number.to_string(), delivered))
+    Ok(IssuedDoc {
+        number: doc_number.to_string(),
+        delivered,
+        sealed,
+    })
+}
+
+/// The version the seal goes on, checked before the issuing transaction: the latest version,
+/// a PDF, and its bytes.
+pub struct SealPlan {
+    latest: Version,
+    pdf: bytes::Bytes,
+}
+
+/// Why the seal is refused on a version without a valid signature of the approving leader.
+const NOT_SIGNED_BY_LEADER: &str = "Chỉ đóng dấu số (chữ ký số của cơ quan) trên văn bản đã được người có thẩm quyền ký số: bản mới nhất của văn bản chưa có chữ ký số hợp lệ của lãnh đạo cơ quan ban hành. Hãy để lãnh đạo ký số, hoặc ban hành không đóng dấu số (bản giấy).";
+
+/// Checks, before issuing with the seal, that `who` may issue document `id` and that its
+/// latest version is a PDF carrying a valid signature (TOTAL-PASSED in the platform's own
+/// check) of a leader of the issuing agency — the competent person (Decree 30 Art. 13) — and
+/// no signature that is not valid. 404 for someone who may not read it, 403 for a reader who
+/// may not issue, 409 with the reason otherwise.
+async fn plan_seal(state: &Ctx, who: &Who<'_>, id: &str) -> Result<SealPlan, AppError> {
+    let d = store::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if d.direction != Direction::Out {
+        return Err(AppError::NotFound);
+    }
+    DocumentPolicy::actor(who.user, &d, OutgoingAction::Issue).map_err(|r| match r {
+        Refusal::Forbidden if policy::roles(who.user, &d).is_empty() => AppError::NotFound,
+        other => other.into(),
+    })?;
+    let latest = store::versions(&state.db, id)
+        .await?
+        .into_iter()
+        .max_by_key(|v| v.version)
+        .ok_or_else(|| AppError::Conflict(NOT_SIGNED_BY_LEADER.into()))?;
+    if latest.media_type != "application/pdf" {
+        return Err(AppError::Conflict(NOT_SIGNED_BY_LEADER.into()));
+    }
+    let pdf = tinhso_kernel::storage::get(state.storage.as_ref(), &latest.storage_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state.pdf_signer.is_none() {
+        return Err(AppError::Conflict(
+            "Nền tảng chưa bật chức năng ký số.".into(),
+        ));
+    }
+    let checks = match state.check_signatures(pdf.clone()).await {
+        None => {
+            return Err(AppError::Conflict(
+                "Nền tảng chưa bật chức năng ký số.".into(),
+            ));
+        }
+        // A file the checker cannot read carries no valid signature.
+        Some(Err(AppError::Validation(_))) => Vec::new(),
+        Some(checked) => checked?,
+    };
+    let mut by_leader = false;
+    for check in &checks {
+        if check.indication != "TOTAL-PASSED" {
+            return Err(AppError::Conflict(NOT_SIGNED_BY_LEADER.into()));
+        }
+        if let Some(tinhso_kernel::signing::Holder::Person(user_id)) = &check.holder
+            && let Some(user) = tinhso_kernel::auth::session::load_user(&state.db, user_id).await?
+        {
+            by_leader |= policy::roles(&user, &d).contains(&OutgoingRole::Signer);
+        }
+    }
+    if !by_leader {
+        return Err(AppError::Conflict(NOT_SIGNED_BY_LEADER.into()));
+    }
+    Ok(SealPlan { latest, pdf })
+}
+
+/// The name of the sealed copy of `file_name`: `<stem>.issued.pdf` (a `.signed` stem loses it).
+fn sealed_name(file_name: &str) -> String {
+    let stem = file_name
+        .strip_suffix(".pdf")
+        .or_else(|| file_name.strip_suffix(".PDF"))
+        .unwrap_or(file_name);
+    let stem = stem.strip_suffix(".signed").unwrap_or(stem);
+    format!("{stem}.issued.pdf")
+}
+
+/// The agency's signature on `plan`'s version of `d`, in the issuing transaction once the
+/// number is known: the version must still be the latest one checked; the agency's certificate
+/// signs (PAdES B-T, an incremental update after the leader's) with a visible stamp in the last
+/// page's bottom margin carrying the agency, the number and notation, the issue date and the
+/// signing time; the file is stored as a new version and the signing audited in `tx`. Returns
+/// the version and the certificate's serial.
+#[allow(clippy::too_many_arguments)]
+async fn apply_seal(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    who: &Who<'_>,
+    d: &Document,
+    plan: &SealPlan,
+    number: &str,
+    day: NaiveDate,
+    stored: &mut Vec<Version>,
+) -> Result<(Version, String), AppError> {
+    let latest = store::versions_in(tx, &d.id).await?.pop();
+    if latest.as_ref().map(|v| (v.version, v.sha256.as_str()))
+        != Some((plan.latest.version, plan.latest.sha256.as_str()))
+    {
+        return Err(AppError::Conflict(
+            "Văn bản vừa thay đổi trong lúc đóng dấu số: hãy tải lại trang và ban hành lại.".into(),
+        ));
+    }
+    let signing_time = tinhso_kernel::time::local_now()
+        .format("%Y-%m-%dT%H:%M:%S+07:00")
+        .to_string();
+    let signed = state
+        .sign_pdf(tinhso_kernel::signing::SignRequest {
+            signer: tinhso_kernel::signing::SignAs::Agency(d.agency_id.clone()),
+            actor: who.actor.clone(),
+            entity_type: "document",
+            entity_id: d.id.clone(),
+            pdf: plan.pdf.clone(),
+            reason: Some(format!("Ban hành văn bản số {number}")),
+            location: None,
+            stamp: Some(tinhso_kernel::signing::StampRequest {
+                place: tinhso_kernel::signing::StampPlace::LastPageBottomRight,
+                lines: vec![
+                    d.organ_name.clone(),
+                    format!("Số, ký hiệu: {number}"),
+                    format!("Ngày ban hành: {}", day.format("%d/%m/%Y")),
+                    format!("Thời gian ký: {signing_time}"),
+                ],
+            }),
+        })
+        .await
+        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
+    let file = IncomingFile {
+        field_key: "file".into(),
+        file_name: sealed_name(&plan.latest.file_name),
+        media_type: "application/pdf",
+        bytes: bytes::Bytes::from(signed.pdf.clone()),
+    };
+    let mut version = put(state, &d.id, &file).await?;
+    stored.push(version.clone());
+    insert_next_version(tx, &d.id, &mut version, Some(&who.user.id)).await?;
+    signed.record_audit(&state.db, tx).await?;
+    Ok((version, signed.serial))
 }
 
 /// Marks the document `d` replaces as replaced, in `d`'s issuing transaction, once it is
@@ -1308,13 +1546,14 @@ pub async fn sign_digitally(
         .ok_or(AppError::NotFound)?;
     let signed = state
         .sign_pdf(tinhso_kernel::signing::SignRequest {
-            user_id: who.user.id.clone(),
+            signer: tinhso_kernel::signing::SignAs::Person(who.user.id.clone()),
             actor: who.actor.clone(),
             entity_type: "document",
             entity_id: id.to_owned(),
             pdf,
             reason: Some(format!("Ký duyệt văn bản: {}", d.subject.trim())),
             location,
+            stamp: None,
         })
         .await
         .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
@@ -1322,21 +1561,24 @@ pub async fn sign_digitally(
         field_key: "file".into(),
         file_name: signed_name(&latest.file_name),
         media_type: "application/pdf",
-        bytes: bytes::Bytes::from(signed.pdf),
+        bytes: bytes::Bytes::from(signed.pdf.clone()),
     };
-    let mut version = put(state, id, &file).await?;
-    let result = async {
+    store_version(state, id, &file, |mut version| async move {
         let mut tx = state.db.begin().await?;
         let d = store::for_update(&state.db, &mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        version.version = store::next_version(&mut tx, id).await?;
-        if !may_sign_digitally(who.user, &d) || version.version != latest.version + 1 {
+        if !may_sign_digitally(who.user, &d)
+            || store::next_version(&mut tx, id).await? != latest.version + 1
+        {
             return Err(AppError::Conflict(
                 "Văn bản vừa thay đổi trong lúc ký: hãy tải lại trang và ký lại.".into(),
             ));
         }
-        store::insert_version(&mut tx, id, &version, Some(&who.user.id)).await?;
+        insert_next_version(&mut tx, id, &mut version, Some(&who.user.id)).await?;
+        // The signer's own row (`signature.sign`) in the same transaction: no audit row says a
+        // file was signed when it was not kept.
+        signed.record_audit(&state.db, &mut tx).await?;
         audit::record(
             &state.db,
             &mut tx,
@@ -1355,16 +1597,9 @@ pub async fn sign_digitally(
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(version),
-        Err(e) => {
-            discard(state, &version).await;
-            Err(e)
-        }
-    }
+        Ok(version)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -294,6 +294,36 @@ fn rebuild_classic(text: &str) -> Vec<u8> {
     out
 }
 
+#[test]
+fn page_boxes_are_read_with_inheritance_for_placing_stamps() {
+    assert_eq!(
+        sign::page_boxes(&classic_pdf("1.4")).unwrap(),
+        vec![[0.0, 0.0, 595.0, 842.0]]
+    );
+    assert_eq!(sign::page_boxes(&xref_stream_pdf()).unwrap().len(), 2);
+    // A box inherited from the page tree, a crop box winning over it, corners in any order,
+    // and a page with an unreadable box falling back to A4.
+    let text = String::from_utf8_lossy(&classic_pdf("1.7")).replace(
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        "<< /Type /Pages /Count 3 /Kids [3 0 R 5 0 R 6 0 R] /MediaBox [0 0 612 792] >>",
+    );
+    let text = text
+        .replace(
+            "/MediaBox [0 0 595.0 842] /Contents 4 0 R >>",
+            "/CropBox [600 780 10 20] /Contents 4 0 R >>\nendobj\n5 0 obj\n<< /Type /Page /Parent 2 0 R >>\nendobj\n6 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0 0] /CropBox (x) >>",
+        );
+    let pdf = rebuild_classic(&text);
+    assert_eq!(
+        sign::page_boxes(&pdf).unwrap(),
+        vec![
+            [10.0, 20.0, 600.0, 780.0],
+            [0.0, 0.0, 612.0, 792.0],
+            [0.0, 0.0, 612.0, 792.0],
+        ]
+    );
+    assert!(sign::page_boxes(b"%PDF-1.7\nnot a pdf").is_err());
+}
+
 // ---------------------------------------------------------------- our verifier
 
 fn report(pdf: &[u8], trust: &Trust) -> DocumentReport {

@@ -34,6 +34,7 @@ pub const MODULES: &[&Module] = &[
     &tinhso_officialdocs::MODULE,
     &tinhso_signatures::MODULE,
     &tinhso_tasks::MODULE,
+    &tinhso_ops::MODULE,
     &crate::portal::MODULE,
 ];
 
@@ -98,6 +99,7 @@ pub async fn start_extended(
         signature_checker: signature_checker()?,
         pdf_signer: pdf_signer()?,
         protocol_paths: protocol_paths()?,
+        kpis: kpis(),
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {

@@ -198,7 +198,20 @@ fn summary(s: &SignatureReport) -> SignatureCheck {
         reasons: s.reasons.iter().map(|r| r.message.clone()).collect(),
         warnings: s.warnings.clone(),
         demo: s.chain.as_ref().is_some_and(|c| c.demo),
+        serial: s.signer.as_ref().map(|c| serial_of(&c.serial)),
+        holder: None,
     }
+}
+
+/// The report's upper-case serial as the tables keep it: lower-case, without leading zero
+/// octets (DER's sign octet).
+pub fn serial_of(report_serial: &str) -> String {
+    let lower = report_serial.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while rest.len() > 2 && rest.starts_with("00") {
+        rest = &rest[2..];
+    }
+    rest.to_owned()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use std::time::SystemTime;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
+use tinhso_kernel::signing::Holder;
 use tinhso_pades::{Anchor, DocumentReport, PadesError, RevocationData, Trust};
 
 /// The largest PDF checked (a signed decision with its appendices is a few MB).
@@ -104,7 +105,28 @@ fn unreadable(e: PadesError) -> AppError {
 /// The checker the other modules call through the kernel ([`tinhso_kernel::signing`]).
 pub static CHECKER: tinhso_kernel::signing::SignatureChecker =
     tinhso_kernel::signing::SignatureChecker {
-        check: |ctx, pdf| {
-            Box::pin(async move { Ok(crate::check::summaries(&validate(ctx, pdf).await?)) })
-        },
+        check: |ctx, pdf| Box::pin(checked(ctx, pdf)),
     };
+
+/// The short form of `pdf`'s signatures, each with the holder of its certificate when the
+/// platform's CA issued it.
+async fn checked(ctx: &Ctx, pdf: Bytes) -> tinhso_kernel::signing::Checked {
+    let mut checks = crate::check::summaries(&validate(ctx, pdf).await?);
+    let serials: Vec<String> = checks.iter().filter_map(|c| c.serial.clone()).collect();
+    let holders = crate::store::holders(&ctx.db, &serials).await?;
+    for check in &mut checks {
+        let Some(serial) = check.serial.as_deref() else {
+            continue;
+        };
+        check.holder =
+            holders
+                .iter()
+                .find(|h| h.0 == serial)
+                .and_then(|(_, kind, user, agency)| match kind.as_str() {
+                    "person" => user.clone().map(Holder::Person),
+                    "agency" => agency.clone().map(Holder::Agency),
+                    _ => None,
+                });
+    }
+    Ok(checks)
+}

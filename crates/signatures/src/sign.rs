@@ -1,37 +1,72 @@
-//! Signing a PDF with a person's own demo certificate (docs/signatures-design.md §3, slice 5):
-//! the certificate and its key loaded (the signer's own, never another's; a revoked or expired
-//! one refused), `tinhso_pades::sign` run off the async threads, the timestamp (B-T) asked of
-//! the platform's own TSA in process ([`crate::pki::timestamp_response`], no HTTP to itself),
-//! and the signing audited (`signature.sign`). The other modules reach it through the kernel
+//! Signing a PDF with a person's or an agency's own demo certificate (docs/signatures-design.md
+//! §3, slice 5): the certificate and its key loaded (the signer's own, never another's; a
+//! revoked or expired one refused), `tinhso_pades::sign` run off the async threads, the
+//! timestamp (B-T) asked of the platform's own TSA in process ([`crate::pki::timestamp_response`],
+//! no HTTP to itself), an optional simple stamp placed in a page's margin, and the audit row
+//! (`signature.sign`, or `signature.seal` for an agency) handed back for the caller to record
+//! in the transaction that keeps the file. The other modules reach it through the kernel
 //! ([`tinhso_kernel::signing::PdfSigner`]).
 
 use crate::pki::{self, Role};
 use crate::store::{self, CertificateRow};
 use std::time::SystemTime;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::{self, Change};
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::signing::{SignRequest, Signed};
+use tinhso_kernel::signing::{SignAs, SignRequest, Signed, SignedAudit, StampPlace};
 use tinhso_pades::ca::KeyPair;
-use tinhso_pades::sign::{self, Credential, SignError, SignatureFields, SoftwareSigner};
+use tinhso_pades::sign::{
+    self, Appearance, Credential, SignError, SignatureFields, SoftwareSigner, Stamp,
+};
 
 /// Whether `row` may sign at `now`: not revoked, within its period.
-fn usable(row: &CertificateRow, now: SystemTime) -> Result<(), AppError> {
+fn usable(row: &CertificateRow, now: SystemTime, agency: bool) -> Result<(), AppError> {
     if row.status == "revoked" {
-        return Err(AppError::Conflict(
+        return Err(AppError::Conflict(if agency {
+            "Chứng thư số của cơ quan đã bị thu hồi: không thể đóng dấu số. Hãy liên hệ quản trị hệ thống để được cấp chứng thư mới."
+                .into()
+        } else {
             "Chứng thư số của bạn đã bị thu hồi: không thể ký số. Hãy liên hệ quản trị hệ thống để được cấp chứng thư mới."
-                .into(),
-        ));
+                .into()
+        }));
     }
     let time = |text: &str| tinhso_kernel::time::parse(text).map(SystemTime::from);
     let expired = time(&row.not_after).is_none_or(|end| end <= now);
     let early = time(&row.not_before).is_none_or(|start| start > now);
     if expired || early {
-        return Err(AppError::Conflict(
-            "Chứng thư số của bạn đã hết hạn hoặc chưa có hiệu lực: không thể ký số.".into(),
-        ));
+        return Err(AppError::Conflict(if agency {
+            "Chứng thư số của cơ quan đã hết hạn hoặc chưa có hiệu lực: không thể đóng dấu số."
+                .into()
+        } else {
+            "Chứng thư số của bạn đã hết hạn hoặc chưa có hiệu lực: không thể ký số.".into()
+        }));
     }
     Ok(())
+}
+
+/// A stamp's size and its distance from the page's edges, in points: it fits in Decree 30's
+/// margins (20 mm top and bottom ≈ 57 pt, 15 mm right ≈ 42 pt).
+const STAMP_WIDTH: f64 = 240.0;
+const STAMP_HEIGHT: f64 = 48.0;
+const STAMP_EDGE: f64 = 6.0;
+const STAMP_RIGHT: f64 = 22.0;
+
+/// Where `place` puts a stamp on `pdf`: the page (0-based) and the box.
+fn stamp_box(pdf: &[u8], place: StampPlace) -> Result<(usize, [f64; 4]), SignError> {
+    let boxes = sign::page_boxes(pdf)?;
+    let (page, [x1, y1, x2, y2]) = match place {
+        StampPlace::FirstPageTopRight => (0, *boxes.first().ok_or(SignError::PageNotFound(1))?),
+        StampPlace::LastPageBottomRight => (
+            boxes.len().saturating_sub(1),
+            *boxes.last().ok_or(SignError::PageNotFound(1))?,
+        ),
+    };
+    let right = x2 - STAMP_RIGHT;
+    let left = (right - STAMP_WIDTH).max(x1);
+    let (bottom, top) = match place {
+        StampPlace::FirstPageTopRight => (y2 - STAMP_EDGE - STAMP_HEIGHT, y2 - STAMP_EDGE),
+        StampPlace::LastPageBottomRight => (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT),
+    };
+    Ok((page, [left, bottom, right, top]))
 }
 
 /// The platform's TSA asked in process, from the blocking thread the signing runs on.
@@ -52,7 +87,9 @@ fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("signatures: signing: {what}: {e}"))
 }
 
-/// `request.pdf` signed (PAdES B-T) with the requesting user's own certificate.
+/// `request.pdf` signed (PAdES B-T) with the signer's own certificate: the requesting user's,
+/// or the agency's. Nothing is recorded: the caller records [`Signed::record_audit`] with the
+/// file.
 pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppError> {
     if !request.pdf.starts_with(b"%PDF-") {
         return Err(AppError::validation(
@@ -60,15 +97,32 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
             "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của văn bản.",
         ));
     }
-    let row = store::person_certificate(&ctx.db, &request.user_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(
-                "Bạn chưa được cấp chứng thư số để ký: hãy liên hệ quản trị hệ thống.".into(),
-            )
-        })?;
+    let (row, agency) = match &request.signer {
+        SignAs::Person(user_id) => (
+            store::person_certificate(&ctx.db, user_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "Bạn chưa được cấp chứng thư số để ký: hãy liên hệ quản trị hệ thống."
+                            .into(),
+                    )
+                })?,
+            false,
+        ),
+        SignAs::Agency(agency_id) => (
+            store::agency_certificate(&ctx.db, agency_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "Cơ quan chưa được cấp chứng thư số để đóng dấu số: hãy liên hệ quản trị hệ thống."
+                            .into(),
+                    )
+                })?,
+            true,
+        ),
+    };
     let now = SystemTime::now();
-    usable(&row, now)?;
+    usable(&row, now, agency)?;
     let issuing = store::authority(&ctx.db, Role::Issuing.as_str())
         .await?
         .ok_or_else(|| internal("issuing CA", "missing"))?;
@@ -91,7 +145,16 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         runtime: tokio::runtime::Handle::current(),
     };
     let pdf = request.pdf.clone();
+    let stamp = request.stamp.clone();
     let signed = tokio::task::spawn_blocking(move || {
+        if let Some(stamp) = stamp {
+            let (page, rect) = stamp_box(&pdf, stamp.place)?;
+            fields.page = page;
+            fields.appearance = Appearance::Stamp(Stamp {
+                rect,
+                lines: stamp.lines,
+            });
+        }
         let signer = SoftwareSigner::preferred(key);
         sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
     })
@@ -104,29 +167,26 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         }
         other => AppError::Conflict(other.to_string()),
     })?;
-    let mut tx = ctx.db.begin().await?;
-    audit::record(
-        &ctx.db,
-        &mut tx,
-        &request.actor,
-        Change {
-            action: "signature.sign",
-            entity_type: request.entity_type,
-            entity_id: &request.entity_id,
-            before: serde_json::json!(null),
-            after: serde_json::json!({
-                "certificate": row.id, "serial": row.serial, "level": "B-T",
-                "reason": request.reason, "location": request.location,
-                "bytes": signed.len(),
-            }),
+    let audit = SignedAudit {
+        actor: request.actor.clone(),
+        action: if agency {
+            "signature.seal"
+        } else {
+            "signature.sign"
         },
-    )
-    .await?;
-    tx.commit().await?;
+        entity_type: request.entity_type,
+        entity_id: request.entity_id.clone(),
+        after: serde_json::json!({
+            "certificate": row.id, "serial": row.serial, "kind": row.kind, "level": "B-T",
+            "reason": request.reason, "location": request.location,
+            "visible": request.stamp.is_some(), "bytes": signed.len(),
+        }),
+    };
     Ok(Signed {
         pdf: signed,
         serial: row.serial,
         subject: row.subject,
+        audit,
     })
 }
 

@@ -423,3 +423,49 @@ pub async fn person_certificate(
     .await?;
     Ok(row.as_ref().map(certificate_row).transpose()?)
 }
+
+/// The newest certificate issued to agency `agency_id` (its seal), if any.
+pub async fn agency_certificate(
+    db: &Db,
+    agency_id: &str,
+) -> Result<Option<CertificateRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CERTIFICATE} WHERE agency_id = $1 AND kind = 'agency' ORDER BY created_at DESC, id DESC LIMIT 1"
+    )))
+    .bind(agency_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(certificate_row).transpose()?)
+}
+
+/// Whom the CA issued each of `serials` (lower-case hex) to: `(serial, kind, user_id,
+/// agency_id)` for the people's and agencies' certificates among them.
+pub async fn holders(
+    db: &Db,
+    serials: &[String],
+) -> Result<Vec<(String, String, Option<String>, Option<String>)>, AppError> {
+    if serials.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=serials.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT serial, kind, user_id, agency_id FROM pki_certificates WHERE serial IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for serial in serials {
+        query = query.bind(serial);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("serial")?,
+                r.try_get("kind")?,
+                r.try_get("user_id")?,
+                r.try_get("agency_id")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}

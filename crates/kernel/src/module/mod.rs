@@ -4,6 +4,7 @@
 //! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
+pub mod counting;
 pub mod dataset;
 pub mod kpi;
 pub mod link;
@@ -11,6 +12,7 @@ pub mod reference;
 pub mod routes;
 pub mod search;
 
+pub use counting::{Counting, Mark, Shape, Source};
 pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
 pub use link::{LinkedRecord, Offered, RecordLink};

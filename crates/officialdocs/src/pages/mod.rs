@@ -629,6 +629,7 @@ async fn render_document(
         context! {
             action => k.action.clone(), note => k.note.clone(), position => k.signer_position.clone(),
             full_name => k.signer_full_name.clone(), prefix => k.authority_prefix.clone(),
+            seal => k.seal.as_deref() == Some("yes"),
         }
     });
     // What other modules offer on this document ("Tạo nhiệm vụ" on an incoming one), without
@@ -660,6 +661,8 @@ async fn render_document(
             flow => processing::offer(state, user, d, shown.flow).await?,
             work_files => work_files::on_document(state, user, d, shown.placement).await?,
             may_replace => service::may_replace(state, user, d).await?,
+            may_seal => state.pdf_signer.is_some()
+                && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
             may_sign_digitally => service::may_sign_digitally(user, d)
                 && state.pdf_signer.is_some()
                 && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
@@ -681,6 +684,8 @@ struct ActionForm {
     authority_prefix: Option<String>,
     /// `yes` once the official saw the confirmation step of an irreversible action.
     confirm: Option<String>,
+    /// `yes`: issue with the agency's digital seal.
+    seal: Option<String>,
 }
 
 /// The refusal of an action in the page's language, or the error itself when it is not one
@@ -737,6 +742,7 @@ async fn take_action(
             .fact("doc_number", printed_number(&d).unwrap_or_default())
             .fact("doc_note", form.note.trim())
             .keep("note", form.note.trim())
+            .keep("seal", form.seal.as_deref().unwrap_or_default())
             .render(&page);
     }
     let sign = action == OutgoingAction::Sign;
@@ -748,6 +754,7 @@ async fn take_action(
         authority_prefix: form.authority_prefix.clone().filter(|_| sign),
         // The confirmation step said what a recall does to recipients that started handling it.
         confirm: action == OutgoingAction::Recall,
+        seal: action == OutgoingAction::Issue && form.seal.as_deref() == Some("yes"),
     };
     match service::act(&state, &who(&user, &ip), &id, input).await {
         Ok(_) => Ok(

@@ -25,7 +25,7 @@ pub use signed_data::{
     Credential, SignatureAlgorithm, SignedAttributes, Signer, SoftwareSigner, ToBeSigned,
 };
 pub use tsp::{LocalTsa, TimestampSource};
-pub use update::{PreparedPdf, prepare};
+pub use update::{PreparedPdf, page_boxes, prepare};
 
 use crate::pdf::PdfError;
 use std::time::SystemTime;

@@ -126,17 +126,13 @@ impl PreparedPdf {
     }
 }
 
-/// Appends the signature revision to `pdf`, with room for `capacity` bytes of CMS.
-pub fn prepare(
-    pdf: &[u8],
-    fields: &SignatureFields,
-    capacity: usize,
-) -> Result<PreparedPdf, SignError> {
+/// `pdf` read by the crate's strict reader, within the default limits.
+fn parse(pdf: &[u8]) -> Result<Document<'_>, SignError> {
     let limits = crate::Limits::default();
     if pdf.len() > limits.max_input_bytes {
         return Err(SignError::TooLarge(limits.max_input_bytes));
     }
-    let doc = Document::parse(
+    Document::parse(
         pdf,
         pdf::Limits {
             max_sections: limits.max_sections,
@@ -146,8 +142,99 @@ pub fn prepare(
             deadline: Instant::now() + limits.budget,
         },
     )
-    .map_err(SignError::Unreadable)?;
+    .map_err(SignError::Unreadable)
+}
+
+/// Appends the signature revision to `pdf`, with room for `capacity` bytes of CMS.
+pub fn prepare(
+    pdf: &[u8],
+    fields: &SignatureFields,
+    capacity: usize,
+) -> Result<PreparedPdf, SignError> {
+    let doc = parse(pdf)?;
     Update::new(&doc, fields, capacity)?.write()
+}
+
+/// The visible box of each page of `pdf`, in page order (PDF user space, points: `[x1 y1 x2
+/// y2]`, normalised so that `x1 < x2` and `y1 < y2`): its `/CropBox`, else its `/MediaBox`,
+/// inherited from the page tree as PDF allows; A4 when neither is readable. Lets a caller place
+/// a stamp in a corner of a page.
+pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
+    const A4: [f64; 4] = [0.0, 0.0, 595.0, 842.0];
+    let doc = parse(pdf)?;
+    let trailer = doc.trailer();
+    let Some(Object::Ref(root, _)) = trailer.get(b"Root").cloned() else {
+        return Err(SignError::Unsupported(
+            "/Root của trailer không phải tham chiếu",
+        ));
+    };
+    let dict = |number: u32| match doc.resolve(number).map_err(SignError::Unreadable)? {
+        Some(pdf::Resolved {
+            object: Object::Dict(dict),
+            stream: None,
+            ..
+        }) => Ok(dict),
+        _ => Err(SignError::Unsupported("đối tượng không phải từ điển")),
+    };
+    let rectangle = |value: Option<&Object>| -> Option<[f64; 4]> {
+        let items = match value? {
+            Object::Array(items) => items.clone(),
+            Object::Ref(n, _) => match doc.resolve(*n).ok()?? {
+                pdf::Resolved {
+                    object: Object::Array(items),
+                    ..
+                } => items,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let numbers: Vec<f64> = items
+            .iter()
+            .filter_map(|o| match o {
+                Object::Int(i) => Some(*i as f64),
+                Object::Real(r) if r.is_finite() => Some(*r),
+                _ => None,
+            })
+            .collect();
+        let [a, b, c, d] = numbers.as_slice() else {
+            return None;
+        };
+        let r = [a.min(*c), b.min(*d), a.max(*c), b.max(*d)];
+        (r[2] - r[0] >= 1.0 && r[3] - r[1] >= 1.0).then_some(r)
+    };
+    let catalog = dict(root)?;
+    let Some(pages @ Object::Ref(..)) = catalog.get(b"Pages").cloned() else {
+        return Err(SignError::Unsupported("/Pages của catalog sai"));
+    };
+    // Depth-first, in page order, each node with the boxes it inherits.
+    let mut stack = vec![(pages, 0usize, None::<[f64; 4]>, None::<[f64; 4]>)];
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    while let Some((node, depth, media, crop)) = stack.pop() {
+        let Object::Ref(number, _) = node else {
+            return Err(SignError::Unsupported(
+                "nút của cây trang không phải tham chiếu",
+            ));
+        };
+        if !seen.insert(number) || seen.len() > MAX_PAGE_TREE_NODES || depth > MAX_PAGE_TREE_DEPTH {
+            return Err(SignError::Unsupported("cây trang sai"));
+        }
+        let node = dict(number)?;
+        let media = rectangle(node.get(b"MediaBox")).or(media);
+        let crop = rectangle(node.get(b"CropBox")).or(crop);
+        match (node.name(b"Type"), node.get(b"Kids")) {
+            (Some(b"Page"), _) | (None, None) => out.push(crop.or(media).unwrap_or(A4)),
+            (_, Some(Object::Array(kids))) => {
+                stack.extend(
+                    kids.iter()
+                        .rev()
+                        .map(|k| (k.clone(), depth + 1, media, crop)),
+                );
+            }
+            _ => return Err(SignError::Unsupported("cây trang sai")),
+        }
+    }
+    Ok(out)
 }
 
 /// Where a dictionary or array value lives.

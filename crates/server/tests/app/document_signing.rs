@@ -2,7 +2,9 @@
 //! §3, slice 5, the platform part), on both databases: through the API and the page (with its
 //! confirmation step), the signed file a new version beside the unsigned one, checked
 //! TOTAL-PASSED at B-T with a valid timestamp and the demo anchor; a clerk, another agency's
-//! leader and a leader whose certificate is revoked are refused.
+//! leader and a leader whose certificate is revoked are refused. The clerk then issues it with
+//! the agency's digital seal: a second signature by the agency's certificate, the first one
+//! still valid; refused on an unsigned PDF or one whose leader signature was broken.
 
 use crate::common;
 
@@ -36,6 +38,9 @@ macro_rules! offline_on_both_databases {
 offline_on_both_databases!(
     the_leader_signs_the_approved_pdf_as_a_new_version,
     only_the_issuing_agencys_leader_with_a_good_certificate_signs,
+    the_clerk_seals_the_leader_signed_pdf_at_issue,
+    the_seal_needs_a_valid_signature_of_the_leader,
+    a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row,
 );
 
 /// The demo province, its revocation checks not fetched online (nothing serves its URLs here).
@@ -64,19 +69,23 @@ async fn token(app: &TestApp, email: &str) -> String {
 
 /// Hạc Thành's decision with its PDF, taken to the leader's approval step: its id.
 async fn awaiting_approval(app: &TestApp) -> String {
+    awaiting_approval_replacing(app, None).await
+}
+
+/// The same, the decision replacing issued document `replaces` when given.
+async fn awaiting_approval_replacing(app: &TestApp, replaces: Option<&str>) -> String {
     let drafter = token(app, DRAFTER).await;
+    let mut draft = json!({
+        "TypeName": "decision",
+        "Subject": "Ban hành quy chế thử nghiệm ký số",
+        "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+        "To": [{"OrganId": "000.00.14.H56"}]
+    });
+    if let Some(old) = replaces {
+        draft["Replaces"] = json!(old);
+    }
     let (status, created) = app
-        .api(
-            "POST",
-            "/api/v1/documents",
-            Some(&drafter),
-            Some(json!({
-                "TypeName": "decision",
-                "Subject": "Ban hành quy chế thử nghiệm ký số",
-                "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
-                "To": [{"OrganId": "000.00.14.H56"}]
-            })),
-        )
+        .api("POST", "/api/v1/documents", Some(&drafter), Some(draft))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["Id"].as_str().unwrap().to_owned();
@@ -166,9 +175,10 @@ fn assert_signed_b_t(report: &Value) {
 }
 
 /// pyHanko's validator (`crates/pades/tests/pyhanko/validate.py`, the demo root trusted, no
-/// fetching) says the signature is valid with a valid timestamp; skipped without pyHanko
+/// fetching) says each of the `signatures` is valid with a valid timestamp, the last one
+/// covering the whole file and the earlier ones their revision; skipped without pyHanko
 /// outside CI (`CI_REQUIRE_PYHANKO=1` makes it required).
-async fn pyhanko_accepts(app: &TestApp, pdf: &[u8]) {
+async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
     let row = sqlx::query("SELECT certificate FROM pki_authorities WHERE role = 'root'")
         .fetch_one(&app.state.db.pool)
         .await
@@ -198,10 +208,18 @@ async fn pyhanko_accepts(app: &TestApp, pdf: &[u8]) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert_eq!(lines[0]["bottom_line"], true, "{lines:?}");
-    assert_eq!(lines[0]["timestamp_valid"], true, "{lines:?}");
-    assert_eq!(lines[0]["coverage"], "ENTIRE_FILE", "{lines:?}");
+    assert_eq!(lines.len(), signatures, "{lines:?}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["bottom_line"], true, "{lines:?}");
+        assert_eq!(line["timestamp_valid"], true, "{lines:?}");
+        let last = i + 1 == signatures;
+        let coverage = if last {
+            "ENTIRE_FILE"
+        } else {
+            "ENTIRE_REVISION"
+        };
+        assert_eq!(line["coverage"], coverage, "{lines:?}");
+    }
 }
 
 async fn audit_count(app: &TestApp, action: &str) -> i64 {
@@ -225,7 +243,7 @@ async fn the_leader_signs_the_approved_pdf_as_a_new_version(app: TestApp) {
         "an incremental update keeps every byte"
     );
     assert_signed_b_t(&verified(&app, &signed).await);
-    pyhanko_accepts(&app, &signed).await;
+    pyhanko_accepts(&app, &signed, 1).await;
     assert_eq!(audit_count(&app, "signature.sign").await, 1);
     assert_eq!(audit_count(&app, "document.sign_digitally").await, 1);
 
@@ -346,4 +364,312 @@ async fn only_the_issuing_agencys_leader_with_a_good_certificate_signs(app: Test
         "nothing stored"
     );
     assert_eq!(audit_count(&app, "signature.sign").await, 0);
+}
+
+async fn act(app: &TestApp, email: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    app.api(
+        "POST",
+        &format!("/api/v1/documents/{id}/actions"),
+        Some(&token(app, email).await),
+        Some(body),
+    )
+    .await
+}
+
+/// The leader approves ("Ký duyệt") document `id`.
+async fn approve(app: &TestApp, id: &str) {
+    let (status, doc) = act(app, LEADER, id, json!({ "Action": "sign" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+}
+
+/// A serial as the tables keep it: lower-case, no leading zero octets.
+fn table_serial(serial: &str) -> String {
+    let lower = serial.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while rest.len() > 2 && rest.starts_with("00") {
+        rest = &rest[2..];
+    }
+    rest.to_owned()
+}
+
+async fn the_clerk_seals_the_leader_signed_pdf_at_issue(app: TestApp) {
+    let id = awaiting_approval(&app).await;
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    approve(&app, &id).await;
+    let leader_signed = version_bytes(&app, &id, 2).await;
+    let before = verified(&app, &leader_signed).await;
+
+    // The clerk issues with the seal: numbered, the sealed file is version 3.
+    let (status, doc) = act(&app, CLERK, &id, json!({ "Action": "issue", "Seal": true })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["State"], "issued", "{doc}");
+    let number = format!(
+        "{}/{}",
+        doc["CodeNumber"].as_str().unwrap(),
+        doc["CodeNotation"].as_str().unwrap()
+    );
+    let row = sqlx::query(
+        "SELECT file_name, sha256 FROM document_versions WHERE document_id = $1 AND version = 3",
+    )
+    .bind(&id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let file_name: String = sqlx::Row::get(&row, "file_name");
+    let sha256: String = sqlx::Row::get(&row, "sha256");
+    assert_eq!(file_name, "quyet-dinh.issued.pdf");
+    let sealed = version_bytes(&app, &id, 3).await;
+    assert!(
+        sealed.starts_with(&leader_signed),
+        "an incremental update after the leader's"
+    );
+
+    // Our check: both valid, the leader's first and unchanged, the agency's second.
+    let report = verified(&app, &sealed).await;
+    assert_eq!(report["Indication"], "TOTAL-PASSED", "{report:#}");
+    let signatures = report["Signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 2, "{report:#}");
+    let (first, second) = (&signatures[0], &signatures[1]);
+    let was = &before["Signatures"][0];
+    for key in [
+        "Indication",
+        "Level",
+        "SignerName",
+        "CertificateSerial",
+        "ClaimedSigningTime",
+        "TimestampTime",
+        "SignatureAlgorithm",
+    ] {
+        assert_eq!(first[key], was[key], "{key}: {first:#} / {was:#}");
+    }
+    assert_eq!(first["CoversWholeFile"], false, "{first:#}");
+    assert_eq!(first["LaterRevisions"], 1, "{first:#}");
+    assert_eq!(first["ModifiedAfterSigning"], false, "{first:#}");
+    assert_eq!(second["Indication"], "TOTAL-PASSED", "{second:#}");
+    assert_eq!(second["Level"], "B-T", "{second:#}");
+    assert_eq!(second["TimeProven"], true, "{second:#}");
+    assert_eq!(second["CoversWholeFile"], true, "{second:#}");
+    assert_eq!(second["DemoAnchor"], true, "{second:#}");
+    assert!(
+        second["SignatureAlgorithm"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ECDSA"),
+        "{second:#}"
+    );
+    // The second signer is the agency's own certificate.
+    let row = sqlx::query(
+        "SELECT c.serial FROM pki_certificates c JOIN users u ON u.agency_id = c.agency_id
+          WHERE u.email = $1 AND c.kind = 'agency'",
+    )
+    .bind(CLERK)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let agency_serial: String = sqlx::Row::get(&row, "serial");
+    assert_eq!(
+        table_serial(second["CertificateSerial"].as_str().unwrap()),
+        agency_serial,
+        "{second:#}"
+    );
+    // The stamp says the number and notation (without diacritics: the simple stamp).
+    let folded = number.replace('Đ', "D");
+    let stamp_line = format!("(So, ky hieu: {folded}) Tj");
+    assert!(
+        sealed
+            .windows(stamp_line.len())
+            .any(|w| w == stamp_line.as_bytes()),
+        "{stamp_line} in the stamp"
+    );
+    pyhanko_accepts(&app, &sealed, 2).await;
+
+    // Audited, once each; the recipient got the sealed file.
+    assert_eq!(audit_count(&app, "signature.sign").await, 1);
+    assert_eq!(audit_count(&app, "signature.seal").await, 1);
+    assert_eq!(audit_count(&app, "document.issue").await, 1);
+    let row = sqlx::query(
+        "SELECT v.sha256 FROM document_versions v JOIN documents d ON d.id = v.document_id
+          WHERE d.origin_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let delivered: String = sqlx::Row::get(&row, "sha256");
+    assert_eq!(delivered, sha256, "the recipient's copy is the sealed file");
+}
+
+/// Stores `pdf` as the next version of document `id`, as if uploaded (the test's own tamper).
+async fn store_raw_version(app: &TestApp, id: &str, version: i64, pdf: Vec<u8>) {
+    let key = format!("documents/{id}/tampered-{version}");
+    tinhso::storage::put(
+        app.state.storage.as_ref(),
+        &key,
+        bytes::Bytes::from(pdf.clone()),
+    )
+    .await
+    .unwrap();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&pdf))
+    };
+    sqlx::query(
+        "INSERT INTO document_versions (id, document_id, version, file_name, media_type,
+            size_bytes, sha256, storage_key, created_at)
+         VALUES ($1, $2, $3, 'quyet-dinh.signed.pdf', 'application/pdf', $4, $5, $6, $7)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(id)
+    .bind(version)
+    .bind(pdf.len() as i64)
+    .bind(sha)
+    .bind(key)
+    .bind(tinhso::time::now_text())
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+}
+
+async fn the_seal_needs_a_valid_signature_of_the_leader(app: TestApp) {
+    const REFUSAL: &str = "chưa có chữ ký số hợp lệ của lãnh đạo cơ quan ban hành";
+    // An unsigned PDF: the seal is refused, nothing numbered or stored.
+    let id = awaiting_approval(&app).await;
+    approve(&app, &id).await;
+    let seal = json!({ "Action": "issue", "Seal": true });
+    let (status, problem) = act(&app, CLERK, &id, seal.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(problem.to_string().contains(REFUSAL), "{problem}");
+    // Another agency's official does not see it at all.
+    let (status, problem) = act(&app, OTHER_LEADER, &id, seal.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    // The page says why, and keeps the document as it was.
+    let (status, _, _) = app.login(CLERK, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = format!("/office/documents/{id}");
+    let (_, html) = app.get(&page).await;
+    assert!(html.contains("data-testid=\"doc-issue-seal\""), "{html}");
+    // The confirmation step carries the choice on.
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "issue"), ("seal", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-testid=\"confirm-step\""), "{html}");
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"seal\" value=\"yes\">"),
+        "{html}"
+    );
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "issue"), ("seal", "yes"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(REFUSAL), "{html}");
+    app.clear_cookies();
+    let (_, doc) = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{id}"),
+            Some(&token(&app, CLERK).await),
+            None,
+        )
+        .await;
+    assert_eq!(doc["State"], "approved", "{doc}");
+    assert!(doc["CodeNumber"].is_null(), "{doc}");
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &id)
+            .await,
+        1
+    );
+
+    // The leader signs; the signed file is then broken (a byte of the signed part changed) and
+    // stored as the latest version: refused again.
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let mut broken = version_bytes(&app, &id, 2).await;
+    let start = broken.windows(7).position(|w| w == b"stream\n").unwrap() + 20;
+    broken[start] ^= 0x01;
+    store_raw_version(&app, &id, 3, broken.clone()).await;
+    let report = verified(&app, &broken).await;
+    assert_ne!(
+        report["Signatures"][0]["Indication"], "TOTAL-PASSED",
+        "{report:#}"
+    );
+    let (status, problem) = act(&app, CLERK, &id, seal).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(problem.to_string().contains(REFUSAL), "{problem}");
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &id)
+            .await,
+        3,
+        "nothing stored"
+    );
+    assert_eq!(audit_count(&app, "signature.seal").await, 0);
+    assert_eq!(audit_count(&app, "document.issue").await, 0);
+
+    // Issuing without the seal (the paper flow) stays possible.
+    let (status, doc) = act(&app, CLERK, &id, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["State"], "issued", "{doc}");
+    assert_eq!(audit_count(&app, "signature.seal").await, 0);
+}
+
+/// The objects stored under document `id`.
+fn stored_objects(app: &TestApp, id: &str) -> usize {
+    let dir = app.state.config.data_dir.join("files/documents").join(id);
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
+}
+
+async fn a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row(app: TestApp) {
+    // An issued decision, and two replacements of it; the first issued marks it replaced.
+    let old = awaiting_approval(&app).await;
+    approve(&app, &old).await;
+    let (status, doc) = act(&app, CLERK, &old, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let first = awaiting_approval_replacing(&app, Some(&old)).await;
+    let second = awaiting_approval_replacing(&app, Some(&old)).await;
+    for id in [&first, &second] {
+        approve(&app, id).await;
+    }
+    let (status, doc) = act(&app, CLERK, &first, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+
+    // The second is signed by the leader; issuing it with the seal signs it, then fails when
+    // the original is found replaced: the issue is refused whole.
+    let (status, version) = sign(&app, LEADER, &second).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    assert_eq!(stored_objects(&app, &second), 2);
+    let (status, problem) = act(
+        &app,
+        CLERK,
+        &second,
+        json!({ "Action": "issue", "Seal": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("đã bị thu hồi hoặc thay thế trước đó"),
+        "refused after the seal was signed (the replacement is checked last): {problem}"
+    );
+    assert_eq!(
+        app.count_where("document_versions", "document_id", &second)
+            .await,
+        2
+    );
+    assert_eq!(
+        stored_objects(&app, &second),
+        2,
+        "the sealed file is removed again"
+    );
+    assert_eq!(audit_count(&app, "signature.seal").await, 0);
+    assert_eq!(audit_count(&app, "signature.sign").await, 1);
 }

@@ -33,6 +33,7 @@ mod inbox;
 mod integrity;
 mod jobs;
 mod openapi;
+mod ops;
 mod payments;
 mod permissions;
 mod public;
