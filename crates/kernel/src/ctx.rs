@@ -39,6 +39,8 @@ pub struct Shared {
     pub job_kinds: Arc<Vec<&'static crate::module::JobKind>>,
     /// The kinds of record the modules let others refer to.
     pub references: Arc<Vec<&'static crate::module::Reference>>,
+    /// The links the modules offer on each other's records.
+    pub links: Arc<Vec<&'static crate::module::RecordLink>>,
     /// The module that checks PDF signatures, if the platform has one.
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     /// The module that signs PDFs with people's certificates, if the platform has one.
@@ -60,6 +62,7 @@ pub struct Wiring {
     pub topics: Vec<&'static crate::notify::Topic>,
     pub job_kinds: Vec<&'static crate::module::JobKind>,
     pub references: Vec<&'static crate::module::Reference>,
+    pub links: Vec<&'static crate::module::RecordLink>,
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     pub protocol_paths: Vec<&'static str>,
@@ -100,6 +103,7 @@ impl Ctx {
             topics: Arc::new(wiring.topics),
             job_kinds: Arc::new(wiring.job_kinds),
             references: Arc::new(wiring.references),
+            links: Arc::new(wiring.links),
             signature_checker: wiring.signature_checker,
             pdf_signer: wiring.pdf_signer,
             protocol_paths: Arc::new(wiring.protocol_paths),

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "documents", description = "Official documents (văn bản đi, văn bản đến) under Decree 30/2020, with the field names of its Appendix VI and edXML"),
-         (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return"),
+         (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return, extensions and urging"),
          (name = "signatures", description = "Digital signatures (chữ ký số): checking the PAdES signatures of a PDF against the configured trust anchors"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
@@ -313,6 +313,10 @@ mod tests {
             tasks::__path_return_task,
             opendata::__path_list,
             opendata::__path_show,
+            tasks::__path_ask_extension,
+            tasks::__path_grant_extension,
+            tasks::__path_refuse_extension,
+            tasks::__path_urge,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -93,6 +93,10 @@ pub async fn start_extended(
             .iter()
             .flat_map(|m| m.references.iter().copied())
             .collect(),
+        links: MODULES
+            .iter()
+            .flat_map(|m| m.links.iter().copied())
+            .collect(),
         signature_checker: signature_checker()?,
         pdf_signer: pdf_signer()?,
         protocol_paths: protocol_paths()?,

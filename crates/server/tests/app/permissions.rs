@@ -1481,7 +1481,70 @@ const TABLE: &[Case] = &[
     case("POST", "/api/v1/tasks/TASK/reports", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/accept", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/return", "", Anonymous, 401),
+    // Extensions: asked by a unit's leader, decided by the office; urging by leaders of the
+    // office or the authority. A unit's one-stop clerk does none of it.
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Anonymous, 303),
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Citizen, 403),
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Clerk, 403),
+    case(
+        "POST",
+        TASK_EXTENSIONS,
+        TASK_EXTENSION,
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("POST", "/office/tasks/TASK/urge", TASK_URGE, Anonymous, 303),
+    case("POST", "/office/tasks/TASK/urge", TASK_URGE, Clerk, 403),
+    case(
+        "POST",
+        "/office/tasks/TASK/urge",
+        TASK_URGE,
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("POST", "/api/v1/tasks/TASK/extensions", "", Anonymous, 401),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/extensions/X/grant",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/extensions/X/refuse",
+        "",
+        Anonymous,
+        401,
+    ),
+    case("POST", "/api/v1/tasks/TASK/urge", "", Anonymous, 401),
 ];
+
+const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";
+const TASK_EXTENSION: &str = "new_due=2099-01-01&reason=Th%E1%BB%AD";
+const TASK_EXTENSION_DECISION: &str = "/office/tasks/TASK/extensions/X/decision";
+const TASK_URGE: &str = "text=Th%E1%BB%AD";
 
 const NEW_TASK: &str = "title=Th%E1%BB%AD&authority=000.00.00.H56&position=chair&role_000.00.14.H56=lead&days_000.00.14.H56=5";
 const TASK_REPORT: &str = "kind=progress&percent=10&text=Th%E1%BB%AD";
