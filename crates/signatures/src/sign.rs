@@ -55,16 +55,21 @@ fn stamp_box(pdf: &[u8], place: StampPlace) -> Result<(usize, [f64; 4]), SignErr
     let boxes = sign::page_boxes(pdf)?;
     let (page, [x1, y1, x2, y2]) = match place {
         StampPlace::FirstPageTopRight => (0, *boxes.first().ok_or(SignError::PageNotFound(1))?),
-        StampPlace::LastPageBottomRight => (
+        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => (
             boxes.len().saturating_sub(1),
             *boxes.last().ok_or(SignError::PageNotFound(1))?,
         ),
     };
-    let right = x2 - STAMP_RIGHT;
+    let mut right = x2 - STAMP_RIGHT;
+    if place == StampPlace::LastPageBottomBeside {
+        right = (right - STAMP_WIDTH - STAMP_EDGE).max(x1 + STAMP_WIDTH.min(x2 - x1));
+    }
     let left = (right - STAMP_WIDTH).max(x1);
     let (bottom, top) = match place {
         StampPlace::FirstPageTopRight => (y2 - STAMP_EDGE - STAMP_HEIGHT, y2 - STAMP_EDGE),
-        StampPlace::LastPageBottomRight => (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT),
+        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => {
+            (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT)
+        }
     };
     Ok((page, [left, bottom, right, top]))
 }

@@ -259,10 +259,7 @@ fn to_unicode_cmap(glyphs: &BTreeMap<u16, (f64, String)>) -> Vec<u8> {
     for chunk in mapped.chunks(100) {
         cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
         for (id, (_, text)) in chunk {
-            let utf16: String = text
-                .encode_utf16()
-                .map(|u| format!("{u:04X}"))
-                .collect();
+            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
             cmap.push_str(&format!("<{id:04X}> <{utf16}>\n"));
         }
         cmap.push_str("endbfchar\n");

@@ -451,8 +451,7 @@ impl<'d, 'a> Update<'d, 'a> {
                 set(&mut ap, b"N", Object::Ref(number, 0));
                 set(&mut widget, b"AP", Object::Dict(ap));
                 let stamp = stamp.clone();
-                let objects =
-                    super::appearance::objects(&stamp, number, &mut || self.allocate())?;
+                let objects = super::appearance::objects(&stamp, number, &mut || self.allocate())?;
                 for (object, body) in objects {
                     self.objects.insert(object, (0, body));
                 }
