@@ -2,7 +2,7 @@
 //! §3, slice 5): the certificate and its key loaded (the signer's own, never another's; a
 //! revoked or expired one refused), `tinhso_pades::sign` run off the async threads, the
 //! timestamp (B-T) asked of the platform's own TSA in process ([`crate::pki::timestamp_response`],
-//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional simple stamp placed in a page's margin, and the audit row
+//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional visible stamp (Vietnamese text, `tinhso_pades::sign` embeds the font) placed in a page's margin, and the audit row
 //! (`signature.sign`, or `signature.seal` for an agency) handed back for the caller to record
 //! in the transaction that keeps the file. The other modules reach it through the kernel
 //! ([`tinhso_kernel::signing::PdfSigner`]).
