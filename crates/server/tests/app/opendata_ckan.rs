@@ -110,7 +110,7 @@ async fn the_envelope_and_every_read_action(app: TestApp) {
     assert_eq!(r["url_type"], "upload");
     assert_eq!(r["hash"].as_str().unwrap().len(), 64);
     assert!(r["url"].as_str().unwrap().ends_with("/download"));
-    assert_eq!(p["groups"][0]["name"].as_str().is_some(), true);
+    assert!(p["groups"][0]["name"].as_str().is_some());
     assert!(
         p["extras"]
             .as_array()
