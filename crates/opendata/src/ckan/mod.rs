@@ -8,6 +8,7 @@
 //! searches it in memory ([`query`]); the per-node snapshot of §6.3 comes later.
 
 pub mod query;
+pub mod throttle;
 
 use crate::store::{self, PublicResource};
 use crate::{OpenDataset, service};
@@ -23,6 +24,7 @@ use tinhso_domain::text::fold;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
 
 pub fn routes() -> Routes {
     Routes::new("opendata")
@@ -125,21 +127,53 @@ fn from_pairs(text: &str) -> Params {
     out
 }
 
+/// The node's limiter, keyed by database and client address (each database is one platform,
+/// so two platforms in one process — the tests — do not share counts).
+static LIMITER: std::sync::LazyLock<std::sync::Mutex<throttle::Gcra>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(throttle::Gcra::new(300, 100)));
+
+/// CKAN's answer to a throttled client: 429, `Retry-After`, `__type` `Throttled`.
+fn throttled(ctx: &Ctx, name: &str, ip: &ClientIp) -> Option<Response> {
+    let key = format!("{}\u{0}{}", ctx.config.database_url, ip.0);
+    let verdict = LIMITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .check(&key, std::time::Instant::now());
+    let wait = verdict.err()?;
+    let mut resp = answer(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"help": format!("{}/api/3/action/help_show?name={name}", site(ctx)),
+                "success": false,
+                "error": {"__type": "Throttled", "message": format!("Too many requests: try again in {wait} s")}}),
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    Some(resp)
+}
+
 async fn get_action(
     State(ctx): State<Ctx>,
     Path(name): Path<String>,
+    ip: ClientIp,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    if let Some(r) = throttled(&ctx, &name, &ip) {
+        return r;
+    }
     run(&ctx, &name, from_pairs(raw.as_deref().unwrap_or(""))).await
 }
 
 async fn post_action(
     State(ctx): State<Ctx>,
     Path(name): Path<String>,
+    ip: ClientIp,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(r) = throttled(&ctx, &name, &ip) {
+        return r;
+    }
     if !ACTIONS.contains(&name.as_str()) {
         return bad_request(&format!("Action name not known: {name}"));
     }

@@ -17,6 +17,7 @@ on_both_databases!(
     package_search_follows_ckan,
     bad_input_is_refused_as_ckan_refuses_it,
     a_draft_is_not_found_and_shows_nothing,
+    a_client_over_its_share_waits,
 );
 
 const ORG: &str = "000-00-14-h56";
@@ -442,4 +443,38 @@ async fn a_draft_is_not_found_and_shows_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(found["result"]["count"], 0);
+}
+
+/// 300 requests a minute with bursts of 100 per address: the 101st at once is a 429 in CKAN's
+/// envelope with `Retry-After`; the other tests of this file stay under the burst.
+async fn a_client_over_its_share_waits(app: TestApp) {
+    let mut refused = None;
+    for i in 0..130 {
+        let resp = app
+            .send(
+                Request::get("/api/3/action/status_show")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = resp.headers()[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let (_, body) = text(resp).await;
+            refused = Some((i, wait, body));
+            break;
+        }
+    }
+    let (i, wait, body) = refused.expect("throttled within 130 requests");
+    assert!(
+        (100..130).contains(&i),
+        "after the burst of 100 (a few refilled while testing): {i}"
+    );
+    assert!(wait >= 1);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["success"], false);
+    assert_eq!(v["error"]["__type"], "Throttled");
 }
