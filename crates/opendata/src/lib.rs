@@ -8,6 +8,7 @@
 //! `/api/v1/opendata`.
 
 pub mod api;
+pub mod ckan;
 pub mod demo;
 pub mod events;
 pub mod pages;
@@ -123,6 +124,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("opendata")
             .merge(pages::routes())
             .merge(api::routes())
+            .merge(ckan::routes())
     },
     tables: &[
         "opendata_datasets",

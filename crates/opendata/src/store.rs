@@ -411,3 +411,57 @@ pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<String>, Ap
         .fetch_optional(&db.pool)
         .await?)
 }
+
+/// A public resource with its published version's figures, for the CKAN API.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicResource {
+    pub id: String,
+    pub dataset_id: String,
+    pub position: i64,
+    pub name: String,
+    pub format: String,
+    pub kind: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    pub media_type: Option<String>,
+    pub version_at: Option<String>,
+}
+
+/// Every public resource of the published datasets (with `dataset_id` = `only`, if given),
+/// in dataset and position order.
+pub async fn public_resources(
+    db: &Db,
+    only: Option<&str>,
+) -> Result<Vec<PublicResource>, AppError> {
+    let rows: Vec<PublicResource> = sqlx::query_as(
+        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
+         FROM opendata_resources r
+         JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
+         LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
+         WHERE r.published = 1 AND ($1 IS NULL OR r.dataset_id = $1)
+         ORDER BY r.dataset_id, r.position, r.id",
+    )
+    .bind(only)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows)
+}
+
+/// A public resource of a published dataset, by id.
+pub async fn public_resource(db: &Db, id: &str) -> Result<Option<PublicResource>, AppError> {
+    let row: Option<PublicResource> = sqlx::query_as(
+        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
+         FROM opendata_resources r
+         JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
+         LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
+         WHERE r.published = 1 AND r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row)
+}

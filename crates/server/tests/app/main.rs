@@ -34,6 +34,7 @@ mod integrity;
 mod jobs;
 mod openapi;
 mod opendata;
+mod opendata_ckan;
 mod ops;
 mod payments;
 mod permissions;
