@@ -85,6 +85,35 @@ pub struct SignaturesConfig {
     /// resolve to public addresses (the guard against server-side request forgery).
     #[serde(default)]
     pub fetch_allow_hosts: Vec<String>,
+    /// The agencies' seals kept in a hardware security module (PKCS#11), one entry per agency
+    /// (`[[signatures.agency_keys]]` in the TOML file): at issue, the seal of an agency listed
+    /// here is made by its key on the token instead of a demo software key. Each key is opened
+    /// at start; any failure stops the start (docs/signatures-design.md §4).
+    #[serde(default)]
+    pub agency_keys: Vec<AgencyKeyConfig>,
+}
+
+/// One agency's seal key on a PKCS#11 token (`signatures.agency_keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyKeyConfig {
+    /// The agency's code (mã định danh, e.g. `000.00.01.H56`) or its id.
+    pub agency: String,
+    /// The vendor's PKCS#11 library, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+    pub module: PathBuf,
+    /// The token's label (`CKA_LABEL` of the token, as `pkcs11-tool --list-slots` shows it).
+    pub token_label: String,
+    /// The private key's `CKA_ID` in hex (`pkcs11-tool --id`).
+    pub key_id: String,
+    /// A file holding the token's user PIN (and nothing else; mode 0600). The PIN is never
+    /// kept in the configuration.
+    pub pin_file: PathBuf,
+    /// The key's `CKA_LABEL`, when the id alone does not single it out.
+    #[serde(default)]
+    pub key_label: Option<String>,
+    /// Sessions the token may use at once (default 4; 1 for modules that allow one).
+    #[serde(default)]
+    pub max_sessions: Option<usize>,
 }
 
 impl Default for SignaturesConfig {
@@ -94,6 +123,7 @@ impl Default for SignaturesConfig {
             intermediates_file: None,
             online_revocation: true,
             fetch_allow_hosts: Vec::new(),
+            agency_keys: Vec::new(),
         }
     }
 }
