@@ -229,7 +229,8 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 #[test]
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
     // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
-    // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES.
+    // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES,
+    // keys on PKCS#11 tokens.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
@@ -237,6 +238,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "tinhso-searchindex",
         "tinhso-edxml",
         "tinhso-pades",
+        "tinhso-pkcs11",
     ];
     for leaf in pure {
         let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));

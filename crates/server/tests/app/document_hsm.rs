@@ -2,7 +2,8 @@
 //! a SoftHSM2 token made by SoftHSM2's and OpenSC's own tools (`softhsm2-util`,
 //! `pkcs11-tool`), a P-256 key generated on it, certified for the agency by the platform's demo
 //! CA and written beside the key; the node started with `signatures.agency_keys` naming it.
-//! A wrong PIN file stops the start with the token's message and code; with the right one the
+//! A wrong PIN file stops the start with the token's message and code; a key without a certificate
+//! on the token takes the agency's from the CA's register; with the certificate on the token, the
 //! leader signs, the clerk issues with the seal, and the second signature's certificate is the
 //! token's, both signatures TOTAL-PASSED; the audit row names the token and the key, and
 //! `/admin/signatures` lists the key without its PIN.
@@ -33,6 +34,8 @@ const PIN: &str = "246810";
 const WRONG_PIN: &str = "864200";
 const SO_PIN: &str = "13579135";
 const KEY_ID: &str = "0a";
+/// A key whose certificate is not on the token.
+const ADOPTED_ID: &str = "0b";
 /// Where the parent made the child's SoftHSM2 folder.
 const DIR_VAR: &str = "TINHSO_TEST_HSM_DIR";
 
@@ -165,17 +168,6 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
         "--label",
         "dau-co-quan",
     ]);
-    let public = dir.join("public.der");
-    p11(&[
-        "--read-object",
-        "--type",
-        "pubkey",
-        "--id",
-        KEY_ID,
-        "-o",
-        public.to_str().unwrap(),
-    ]);
-
     let mut app = TestApp::new_with(kind, |c| c.signatures.online_revocation = false).await;
     let row = sqlx::query(
         "SELECT a.id, a.code, a.name FROM agencies a JOIN users u ON u.agency_id = a.id
@@ -190,33 +182,9 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
     let name: String = sqlx::Row::get(&row, "name");
 
     // The demo CA certifies the token's key for the agency, as a CA does for a key brought to
-    // it in an HSM; the certificate is written on the token beside the key, and the CA's
-    // register records it (its OCSP answers "good"), with no software key to keep.
-    let (root, _) = pki::authority(&app.state, Role::Root)
-        .await
-        .unwrap()
-        .unwrap();
-    let (_, issuing) = pki::authority(&app.state, Role::Issuing)
-        .await
-        .unwrap()
-        .unwrap();
-    let settings = pki::settings_of(&root).unwrap();
-    let spki =
-        x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(&std::fs::read(&public).unwrap())
-            .unwrap();
+    // it in an HSM; the certificate is written on the token beside the key.
     let now = SystemTime::now();
-    let certificate = issuing
-        .issue(
-            ca::Role::Agency,
-            &Subject::agency(&name, &code),
-            &spki,
-            &settings,
-            now,
-        )
-        .unwrap();
-    let der = certificate.to_der().unwrap();
-    let tbs = certificate.tbs_certificate();
-    let serial = pki::serial_hex(tbs.serial_number());
+    let (der, serial) = certify(&app, dir, KEY_ID, &agency_id, &name, &code, now).await;
     let certificate_file = dir.join("agency.der");
     std::fs::write(&certificate_file, &der).unwrap();
     p11(&[
@@ -227,24 +195,18 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
         "--id",
         KEY_ID,
     ]);
-    sqlx::query(
-        "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
-           key_algorithm, not_before, not_after, status, revoked_at, reason, certificate,
-           sealed_key, created_at)
-         VALUES ($1, $2, 'agency', NULL, $3, $4, 'ecdsa-p256', $5, $6, 'good', NULL, NULL, $7,
-           '', $8)",
-    )
-    .bind(uuid_like(&serial))
-    .bind(&serial)
-    .bind(&agency_id)
-    .bind(tbs.subject().to_string())
-    .bind(pki::to_text(tbs.validity().not_before.to_system_time()))
-    .bind(pki::to_text(tbs.validity().not_after.to_system_time()))
-    .bind(pki::encode_b64(&der))
-    .bind(pki::to_text(now))
-    .execute(&app.state.db.pool)
-    .await
-    .unwrap();
+    // A second key whose certificate only the CA's register keeps (the agency's newest).
+    p11(&[
+        "--keypairgen",
+        "--key-type",
+        "EC:prime256v1",
+        "--id",
+        ADOPTED_ID,
+        "--label",
+        "dau-co-quan-2",
+    ]);
+    let later = now + std::time::Duration::from_secs(1);
+    let (_, adopted) = certify(&app, dir, ADOPTED_ID, &agency_id, &name, &code, later).await;
 
     // A wrong PIN file: the node refuses to start, saying why (the PIN itself never shown).
     let wrong = dir.join("wrong.pin");
@@ -270,9 +232,23 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
         "{message}"
     );
 
-    // The right one: the node starts with the agency's key open.
+    // The right one. A key without a certificate on the token takes the agency's certificate
+    // from the platform's CA, once proved the key's.
     let good = dir.join("agency.pin");
     std::fs::write(&good, format!("{PIN}\n")).unwrap();
+    let mut config = (*app.state.config).clone();
+    config.signatures.agency_keys = vec![AgencyKeyConfig {
+        key_id: ADOPTED_ID.to_owned(),
+        ..entry(&code, good.clone())
+    }];
+    let other = tinhso::app::start(config, None).await.expect("starts");
+    let keys = tinhso_signatures::hsm::configured(&other);
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].certificate_source, "platform_ca");
+    assert_eq!(keys[0].serial, adopted);
+    drop(other);
+
+    // The node starts with the agency's key whose certificate is on the token.
     app.restart_with(|c| c.signatures.agency_keys = vec![entry(&code, good)])
         .await;
 
@@ -337,7 +313,69 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
     );
 }
 
-/// A row id for the certificate the test records.
-fn uuid_like(serial: &str) -> String {
-    format!("hsm-{serial}")
+/// The demo issuing CA's certificate for the agency of key `key_id` of the token, recorded in
+/// the CA's register as issued at `at` (its OCSP answers "good"), with no software key: the
+/// key stays on the token. Its DER and serial.
+async fn certify(
+    app: &TestApp,
+    dir: &Path,
+    key_id: &str,
+    agency_id: &str,
+    name: &str,
+    code: &str,
+    at: SystemTime,
+) -> (Vec<u8>, String) {
+    let public = dir.join(format!("public-{key_id}.der"));
+    p11(&[
+        "--read-object",
+        "--type",
+        "pubkey",
+        "--id",
+        key_id,
+        "-o",
+        public.to_str().unwrap(),
+    ]);
+    let (root, _) = pki::authority(&app.state, Role::Root)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, issuing) = pki::authority(&app.state, Role::Issuing)
+        .await
+        .unwrap()
+        .unwrap();
+    let settings = pki::settings_of(&root).unwrap();
+    let spki =
+        x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(&std::fs::read(&public).unwrap())
+            .unwrap();
+    let certificate = issuing
+        .issue(
+            ca::Role::Agency,
+            &Subject::agency(name, code),
+            &spki,
+            &settings,
+            SystemTime::now(),
+        )
+        .unwrap();
+    let der = certificate.to_der().unwrap();
+    let tbs = certificate.tbs_certificate();
+    let serial = pki::serial_hex(tbs.serial_number());
+    sqlx::query(
+        "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
+           key_algorithm, not_before, not_after, status, revoked_at, reason, certificate,
+           sealed_key, created_at)
+         VALUES ($1, $2, 'agency', NULL, $3, $4, 'ecdsa-p256', $5, $6, 'good', NULL, NULL, $7,
+           '', $8)",
+    )
+    .bind(format!("hsm-{serial}"))
+    .bind(&serial)
+    .bind(agency_id)
+    .bind(tbs.subject().to_string())
+    .bind(pki::to_text(tbs.validity().not_before.to_system_time()))
+    .bind(pki::to_text(tbs.validity().not_after.to_system_time()))
+    .bind(pki::encode_b64(&der))
+    .bind(pki::to_text(at))
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    (der, serial)
 }
