@@ -377,3 +377,46 @@ fn resolve_file_secrets() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_keys_read_from_the_file_and_a_pin_in_it_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tinhso.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[signatures.agency_keys]]
+agency = "000.00.60.H56"
+module = "/usr/lib/softhsm/libsofthsm2.so"
+token_label = "dau-hac-thanh"
+key_id = "0a"
+pin_file = "/etc/tinhso/hsm.pin"
+max_sessions = 2
+"#,
+        )
+        .unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        let keys = &config.signatures.agency_keys;
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].agency, "000.00.60.H56");
+        assert_eq!(keys[0].pin_file, Path::new("/etc/tinhso/hsm.pin"));
+        assert_eq!(
+            (keys[0].key_label.as_deref(), keys[0].max_sessions),
+            (None, Some(2))
+        );
+
+        // The PIN itself belongs in its file, never in the configuration.
+        std::fs::write(
+            &path,
+            "[[signatures.agency_keys]]\nagency = \"x\"\nmodule = \"/m.so\"\ntoken_label = \"t\"\n\
+             key_id = \"01\"\npin_file = \"/p\"\npin = \"123456\"\n",
+        )
+        .unwrap();
+        let refused = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(refused.contains("pin"), "{refused}");
+    }
+}
