@@ -49,6 +49,12 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         &["document_clerk"],
     ),
     (
+        "dulieu.tuphap@tinhso.local",
+        "Phan Thị Mai",
+        "000.00.14.H56",
+        &["data_officer"],
+    ),
+    (
         "motcua.hacthanh@tinhso.local",
         "Lương Thị Hoa",
         "000.00.60.H56",

@@ -15,6 +15,8 @@ pub mod feedback;
 pub mod identity;
 pub mod numbers;
 pub mod official_doc;
+pub mod opendata;
+pub mod ops;
 pub mod procedure;
 pub mod spreadsheet;
 pub mod task;

@@ -1,10 +1,17 @@
 //! The feedback module's published figures: reports received, answered and answered by their
-//! deadline, and reporters' ratings, per agency or per category (the officials' `stats` report).
+//! deadline, and reporters' ratings, per agency or per category (the officials' `stats` report);
+//! and what the operations centre counts of each report ([`COUNTING`]).
 
+use crate::events;
 use crate::stats::{self, By, Filter, Row};
+use crate::store::{self, CountingRow};
+use chrono::NaiveDate;
 use tinhso_kernel::Ctx;
+use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::module::{BoxFut, FigureRow, Figures, Grouping, Kpi};
+use tinhso_kernel::module::{
+    BoxFut, Counting, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
+};
 
 pub const REPORTS: Kpi = Kpi {
     kind: "feedback",
@@ -13,6 +20,7 @@ pub const REPORTS: Kpi = Kpi {
     note: "pub_stats_feedback_note",
     order: 20,
     figures,
+    counting: Some(&COUNTING),
 };
 
 fn figures<'a>(
@@ -49,4 +57,130 @@ fn row(r: &Row) -> FigureRow {
         rated: r.rated,
         satisfaction_rate: r.satisfaction_rate,
     }
+}
+
+/// What the operations centre counts of feedback reports (docs/operations-design.md §3), as
+/// `stats` counts them: duplicates count for nothing; answered on time or late is marked on the
+/// due day, open reports by their due day; keyed by category, for the agency handling the
+/// report and the commune it is about.
+pub const COUNTING: Counting = Counting {
+    item: "feedback",
+    sources: &[
+        source(
+            "feedback.received",
+            "ops_src_feedback_received",
+            Shape::Flow,
+        ),
+        source(
+            "feedback.answered",
+            "ops_src_feedback_answered",
+            Shape::Flow,
+        ),
+        source("feedback.on_time", "ops_src_feedback_on_time", Shape::Flow),
+        source(
+            "feedback.answered_late",
+            "ops_src_feedback_answered_late",
+            Shape::Flow,
+        ),
+        source("feedback.open", "ops_src_feedback_open", Shape::OpenByDue),
+        source("feedback.rated", "ops_src_feedback_rated", Shape::Flow),
+        source(
+            "feedback.dissatisfied",
+            "ops_src_feedback_dissatisfied",
+            Shape::Flow,
+        ),
+    ],
+    events: &[
+        events::SUBMITTED.name,
+        events::ASSIGNED.name,
+        events::ACCEPTED.name,
+        events::ANSWERED.name,
+        events::REJECTED.name,
+        events::MARKED_DUPLICATE.name,
+        events::REOPENED.name,
+        events::RATED.name,
+        events::HIDDEN.name,
+    ],
+    item_of,
+    facts,
+    scan,
+};
+
+/// A report's events are about the report of their stream.
+fn item_of(e: &tinhso_kernel::events::Event) -> Option<String> {
+    Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
+}
+
+const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
+    Source {
+        name,
+        title,
+        shape,
+        breakdown: Some("category"),
+    }
+}
+
+/// The day of a stored Vietnam local time (`YYYY-MM-DDTHH:MM:SS`).
+fn local_day(t: Option<&str>) -> Option<NaiveDate> {
+    t.and_then(|t| t.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn facts<'a>(
+    _ctx: &'a Ctx,
+    tx: &'a mut Conn,
+    id: &'a str,
+) -> BoxFut<'a, Result<Option<Vec<Mark>>, AppError>> {
+    Box::pin(async move {
+        let row = store::counting_row(tx, id).await?;
+        Ok(row.map(|r| marks(&r)))
+    })
+}
+
+fn marks(r: &CountingRow) -> Vec<Mark> {
+    let mut out = Vec::new();
+    if r.status == "duplicate" {
+        return out;
+    }
+    let mut put = |source: &'static str, day: Option<NaiveDate>| {
+        if let Some(day) = day {
+            out.push(Mark {
+                source,
+                day,
+                agency_id: r.agency_id.clone(),
+                unit: r.admin_unit_code.clone(),
+                key: Some(r.category_code.clone()),
+            });
+        }
+    };
+    put("feedback.received", local_day(Some(&r.received_local)));
+    let due = local_day(r.due_local.as_deref());
+    if let Some(answered) = r.answered_local.as_deref() {
+        put("feedback.answered", local_day(Some(answered)));
+        // Local times of one width compare as text, as `stats` compares them.
+        match r.due_local.as_deref() {
+            Some(d) if answered <= d => put("feedback.on_time", due),
+            Some(_) => put("feedback.answered_late", due),
+            None => {}
+        }
+        if let Some(rating) = r.rating {
+            put("feedback.rated", local_day(Some(answered)));
+            if rating < 3 {
+                put("feedback.dissatisfied", local_day(Some(answered)));
+            }
+        }
+    }
+    if matches!(r.status.as_str(), "received" | "assigned" | "in_progress") {
+        put("feedback.open", due);
+    }
+    out
+}
+
+fn scan<'a>(
+    _ctx: &'a Ctx,
+    tx: &'a mut Conn,
+    after: Option<&'a str>,
+    limit: i64,
+) -> BoxFut<'a, Result<Vec<String>, AppError>> {
+    Box::pin(async move { store::counting_ids(tx, after.unwrap_or(""), limit).await })
 }

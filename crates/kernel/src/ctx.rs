@@ -39,12 +39,17 @@ pub struct Shared {
     pub job_kinds: Arc<Vec<&'static crate::module::JobKind>>,
     /// The kinds of record the modules let others refer to.
     pub references: Arc<Vec<&'static crate::module::Reference>>,
+    /// The links the modules offer on each other's records.
+    pub links: Arc<Vec<&'static crate::module::RecordLink>>,
     /// The module that checks PDF signatures, if the platform has one.
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     /// The module that signs PDFs with people's certificates, if the platform has one.
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     /// The modules' protocol path prefixes, where no CSRF token is asked (`Module::protocol_paths`).
     pub protocol_paths: Arc<Vec<&'static str>>,
+    /// The figures the modules publish (`Module::kpis`), in table order: the operations centre
+    /// finds their counting declarations here without knowing the modules.
+    pub kpis: Arc<Vec<&'static crate::module::Kpi>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -57,9 +62,11 @@ pub struct Wiring {
     pub topics: Vec<&'static crate::notify::Topic>,
     pub job_kinds: Vec<&'static crate::module::JobKind>,
     pub references: Vec<&'static crate::module::Reference>,
+    pub links: Vec<&'static crate::module::RecordLink>,
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     pub protocol_paths: Vec<&'static str>,
+    pub kpis: Vec<&'static crate::module::Kpi>,
 }
 
 impl Ctx {
@@ -96,9 +103,11 @@ impl Ctx {
             topics: Arc::new(wiring.topics),
             job_kinds: Arc::new(wiring.job_kinds),
             references: Arc::new(wiring.references),
+            links: Arc::new(wiring.links),
             signature_checker: wiring.signature_checker,
             pdf_signer: wiring.pdf_signer,
             protocol_paths: Arc::new(wiring.protocol_paths),
+            kpis: Arc::new(wiring.kpis),
         })))
     }
 }

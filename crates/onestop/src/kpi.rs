@@ -1,10 +1,17 @@
 //! The one-stop module's published figures: dossiers received, processed and processed on time,
-//! and citizens' ratings, per agency or per field (the officials' `dossiers::stats` report).
+//! and citizens' ratings, per agency or per field (the officials' `dossiers::stats` report); and
+//! what the operations centre counts of each dossier ([`COUNTING`]).
 
+use crate::dossiers::events;
 use crate::dossiers::stats::{self, By, Filter, Row};
+use crate::dossiers::store::{self, stats::CountingRow};
+use chrono::NaiveDate;
 use tinhso_kernel::Ctx;
+use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::module::{BoxFut, FigureRow, Figures, Grouping, Kpi};
+use tinhso_kernel::module::{
+    BoxFut, Counting, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
+};
 
 pub const DOSSIERS: Kpi = Kpi {
     kind: "dossiers",
@@ -13,6 +20,7 @@ pub const DOSSIERS: Kpi = Kpi {
     note: "stats_note",
     order: 10,
     figures,
+    counting: Some(&COUNTING),
 };
 
 fn figures<'a>(
@@ -49,4 +57,164 @@ fn row(r: &Row) -> FigureRow {
         rated: r.rated,
         satisfaction_rate: r.satisfaction_rate,
     }
+}
+
+/// What the operations centre counts of dossiers (docs/operations-design.md §3): every mark
+/// read from the dossier's row, by the local day it happened (the open ones by their due day),
+/// for the agency holding it, keyed by the procedure's field.
+pub const COUNTING: Counting = Counting {
+    item: "dossier",
+    sources: &[
+        source("dossier.received", "ops_src_dossier_received", Shape::Flow),
+        source(
+            "dossier.received_online",
+            "ops_src_dossier_received_online",
+            Shape::Flow,
+        ),
+        source("dossier.accepted", "ops_src_dossier_accepted", Shape::Flow),
+        source("dossier.finished", "ops_src_dossier_finished", Shape::Flow),
+        source(
+            "dossier.finished_early",
+            "ops_src_dossier_finished_early",
+            Shape::Flow,
+        ),
+        source(
+            "dossier.finished_on_time",
+            "ops_src_dossier_finished_on_time",
+            Shape::Flow,
+        ),
+        source(
+            "dossier.finished_late",
+            "ops_src_dossier_finished_late",
+            Shape::Flow,
+        ),
+        source("dossier.rated", "ops_src_dossier_rated", Shape::Flow),
+        source(
+            "dossier.rated_satisfied",
+            "ops_src_dossier_rated_satisfied",
+            Shape::Flow,
+        ),
+        source("dossier.open", "ops_src_dossier_open", Shape::OpenByDue),
+    ],
+    // Assignment to a person changes nothing counted.
+    events: &[
+        events::SUBMITTED.name,
+        events::ACCEPTED.name,
+        events::REFUSED.name,
+        events::STOPPED.name,
+        events::SUPPLEMENT_REQUESTED.name,
+        events::SUPPLEMENTED.name,
+        events::STEP_COMPLETED.name,
+        events::APPROVED.name,
+        events::RETURNED.name,
+        events::FORWARDED.name,
+        events::APOLOGISED.name,
+        events::WITHDRAWN.name,
+        events::RATED.name,
+    ],
+    item_of,
+    facts,
+    scan,
+};
+
+/// A dossier's events are about the dossier of their stream.
+fn item_of(e: &tinhso_kernel::events::Event) -> Option<String> {
+    Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
+}
+
+const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
+    Source {
+        name,
+        title,
+        shape,
+        breakdown: Some("field"),
+    }
+}
+
+/// The local day of a stored UTC moment.
+fn utc_day(t: Option<&str>) -> Option<NaiveDate> {
+    t.and_then(tinhso_kernel::time::parse).map(|t| {
+        t.with_timezone(&tinhso_kernel::time::vietnam())
+            .date_naive()
+    })
+}
+
+/// The day of a stored Vietnam local time (`YYYY-MM-DDTHH:MM:SS`).
+fn local_day(t: Option<&str>) -> Option<NaiveDate> {
+    t.and_then(|t| t.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn facts<'a>(
+    _ctx: &'a Ctx,
+    tx: &'a mut Conn,
+    id: &'a str,
+) -> BoxFut<'a, Result<Option<Vec<Mark>>, AppError>> {
+    Box::pin(async move {
+        let row = store::stats::counting_row(tx, id).await?;
+        Ok(row.map(|r| marks(&r)))
+    })
+}
+
+/// A dossier's marks, as `dossiers::stats` counts it: drafts count for nothing; finished means
+/// an outcome (early, on time, late); satisfied is a rating of 3 or 4; open is in progress.
+fn marks(r: &CountingRow) -> Vec<Mark> {
+    let mut out = Vec::new();
+    if r.state == "draft" {
+        return out;
+    }
+    let mut put = |source: &'static str, day: Option<NaiveDate>| {
+        if let Some(day) = day {
+            out.push(Mark {
+                source,
+                day,
+                agency_id: Some(r.agency_id.clone()),
+                unit: None,
+                key: r.field_code.clone(),
+            });
+        }
+    };
+    let submitted = utc_day(r.submitted_at.as_deref());
+    put("dossier.received", submitted);
+    if r.channel == "online" {
+        put("dossier.received_online", submitted);
+    }
+    put("dossier.accepted", utc_day(r.accepted_at.as_deref()));
+    let finished = utc_day(r.finished_at.as_deref());
+    match r.outcome.as_deref() {
+        Some("early") => {
+            put("dossier.finished", finished);
+            put("dossier.finished_early", finished);
+            put("dossier.finished_on_time", finished);
+        }
+        Some("on_time") => {
+            put("dossier.finished", finished);
+            put("dossier.finished_on_time", finished);
+        }
+        Some("late") => {
+            put("dossier.finished", finished);
+            put("dossier.finished_late", finished);
+        }
+        _ => {}
+    }
+    if let Some(rating) = r.rating {
+        let rated = utc_day(r.rated_at.as_deref());
+        put("dossier.rated", rated);
+        if rating >= 3 {
+            put("dossier.rated_satisfied", rated);
+        }
+    }
+    if r.state == "in_progress" {
+        put("dossier.open", local_day(r.due_local.as_deref()));
+    }
+    out
+}
+
+fn scan<'a>(
+    _ctx: &'a Ctx,
+    tx: &'a mut Conn,
+    after: Option<&'a str>,
+    limit: i64,
+) -> BoxFut<'a, Result<Vec<String>, AppError>> {
+    Box::pin(async move { store::stats::counting_ids(tx, after.unwrap_or(""), limit).await })
 }

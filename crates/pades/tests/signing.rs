@@ -1037,3 +1037,289 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- B-LT: the DSS
+
+/// What the demo PKI answers about `signed`'s certificates: the OCSP responder's answer for
+/// each signer (asked with the request our check prepares), the root's CRL (the issuing CA)
+/// and the issuing CA's (the signers and the TSA); the certificates of both paths.
+fn demo_validation_data(signed: &[u8]) -> sign::ValidationData {
+    use tinhso_pades::ca::{crl, ocsp};
+    let pki = pki();
+    let now = SystemTime::now();
+    let mut data = sign::ValidationData::default();
+    for signature in &report(signed, &pki.trust()).signatures {
+        for status in &signature.revocation {
+            if let Some(request) = &status.ocsp_request {
+                data.ocsp_responses.push(ocsp::respond(
+                    request,
+                    ocsp::Responder {
+                        responder: &pki.demo.ocsp,
+                        issuer: &pki.demo.issuing.certificate,
+                    },
+                    |_| ocsp::SerialStatus::Good,
+                    now,
+                ));
+            }
+        }
+    }
+    let period = crl::CrlPeriod {
+        this_update: now - Duration::from_secs(60),
+        next_update: now + Duration::from_secs(86_400),
+        number: 1,
+    };
+    for issuer in [&pki.demo.root, &pki.demo.issuing] {
+        data.crls
+            .push(crl::build(issuer, &[], period).unwrap().to_der().unwrap());
+    }
+    data.certificates = vec![
+        pki.demo.issuing.der.clone(),
+        pki.demo.tsa.der.clone(),
+        pki.demo.ocsp.der.clone(),
+        pki.leader.der.clone(),
+        pki.clerk.der.clone(),
+    ];
+    data
+}
+
+/// pyHanko's long-term check (`validate.py --lt`: the DSS alone, hard-fail, offline).
+fn pyhanko_lt_check(path: &Path, signatures: usize) -> Vec<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyhanko/validate.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(path)
+        .arg(pki().path("root.pem"))
+        .arg("--lt")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), signatures, "{lines:?}");
+    for line in &lines {
+        assert_eq!(line["bottom_line"], true, "{line}");
+        assert_eq!(line["timestamp_valid"], true, "{line}");
+    }
+    lines
+}
+
+#[test]
+fn b_lt_the_dss_is_added_and_read_offline_by_us_pyhanko_pdfsig_and_qpdf() {
+    let pki = pki();
+    for (input, kind) in [(classic_pdf("1.4"), "table"), (xref_stream_pdf(), "stream")] {
+        let leader = sign_as(
+            &input,
+            &pki.leader,
+            SignatureAlgorithm::RsaPssSha256,
+            true,
+            &fields(),
+        );
+        let both = sign_as(
+            &leader,
+            &pki.clerk,
+            SignatureAlgorithm::EcdsaP256Sha256,
+            true,
+            &SignatureFields {
+                field_name: Some("DauCoQuan".into()),
+                ..fields()
+            },
+        );
+        // Without data the check says B-T (no DSS yet).
+        let before = report(&both, &pki.trust());
+        assert!(before.signatures.iter().all(|s| s.level == Some(Level::BT)));
+
+        let data = demo_validation_data(&both);
+        let extended = sign::add_dss(&both, &data).expect("the DSS is added");
+        assert!(extended.starts_with(&both), "every earlier byte is kept");
+        // Our verifier, with no caller data (nothing fetched): B-LT, revocation from the DSS.
+        let after = report(&extended, &pki.trust());
+        assert_eq!(after.revisions.len(), before.revisions.len() + 1);
+        assert_eq!(
+            after.revisions.last().unwrap().xref_stream,
+            kind == "stream"
+        );
+        assert_eq!(after.signatures.len(), 2);
+        for signature in &after.signatures {
+            assert_eq!(
+                signature.indication,
+                Indication::TotalPassed,
+                "{signature:#?}"
+            );
+            assert_eq!(signature.level, Some(Level::BLt), "{signature:#?}");
+            assert!(!signature.revocation.is_empty());
+            for status in &signature.revocation {
+                assert_eq!(
+                    status.status,
+                    tinhso_pades::revocation::Status::Good,
+                    "{status:?}"
+                );
+                assert_eq!(
+                    status.source,
+                    Some(tinhso_pades::revocation::Source::Dss),
+                    "{status:?}"
+                );
+            }
+            assert!(
+                signature.changes.as_ref().unwrap().disallowed.is_empty(),
+                "{signature:#?}"
+            );
+        }
+        // VRI entries: one per signature.
+        let text = String::from_utf8_lossy(&extended);
+        assert_eq!(text.matches("/Type /VRI").count(), 2, "{kind}");
+        assert!(text.contains("/Type /DSS"));
+
+        // Adding again: nothing repeated, the VRI entries kept, still B-LT.
+        let again = sign::add_dss(&extended, &data).unwrap();
+        assert!(again.starts_with(&extended));
+        let tail = String::from_utf8_lossy(&again[extended.len()..]).into_owned();
+        assert!(
+            !tail.contains("obj\n<< /Length"),
+            "no entry repeated: {tail}"
+        );
+        let report_again = report(&again, &pki.trust());
+        assert!(
+            report_again
+                .signatures
+                .iter()
+                .all(|s| s.level == Some(Level::BLt))
+        );
+
+        let name = format!("blt-{kind}.pdf");
+        let path = pki.path(&name);
+        std::fs::write(&path, &extended).unwrap();
+        qpdf_check(&extended, &name);
+        pdfsig_check_revisions(&path, 2);
+        if common::fixture("unsigned.pdf").is_some() {
+            let lines = pyhanko_lt_check(&path, 2);
+            assert_eq!(lines[0]["dss"]["vri"], 2, "{lines:?}");
+            assert_eq!(lines[1]["coverage"], "ENTIRE_REVISION", "{lines:?}");
+            assert_eq!(
+                lines[1]["modification_level"], "ModificationLevel.LTA_UPDATES",
+                "{lines:?}"
+            );
+            // The B-T file fails that check: it carries no validation data.
+            let bt = pki.path(&format!("bt-{kind}.pdf"));
+            std::fs::write(&bt, &both).unwrap();
+            let output = Command::new("python3")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyhanko/validate.py"))
+                .arg(&bt)
+                .arg(pki.path("root.pem"))
+                .arg("--lt")
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                !output.status.success() || text.contains("\"bottom_line\": false"),
+                "{output:?}"
+            );
+        }
+    }
+}
+
+/// pdfsig on a file whose last revision is not a signature: each signature valid and
+/// trusted, none covering the whole file.
+fn pdfsig_check_revisions(path: &Path, signatures: usize) {
+    let output = Command::new("pdfsig")
+        .arg("-nssdir")
+        .arg(nss_dir())
+        .arg("-no-ocsp")
+        .arg(path)
+        .output()
+        .expect("pdfsig is required for these tests (apt-get install poppler-utils)");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "pdfsig: {output:?}");
+    assert_eq!(
+        text.matches("Signature Validation: Signature is Valid.")
+            .count(),
+        signatures,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Certificate Validation: Certificate is Trusted.")
+            .count(),
+        signatures,
+        "{text}"
+    );
+}
+
+#[test]
+fn the_dss_writer_refuses_what_signing_refuses_and_unsigned_files() {
+    let pki = pki();
+    let data = demo_validation_data(signed_once());
+    assert!(matches!(
+        sign::add_dss(&classic_pdf("1.7"), &data),
+        Err(SignError::Unsupported(_))
+    ));
+    assert!(matches!(
+        sign::add_dss(signed_once(), &sign::ValidationData::default()),
+        Err(SignError::Unsupported(_))
+    ));
+    assert!(matches!(
+        sign::add_dss(b"%PDF-1.7\nnot a pdf", &data),
+        Err(SignError::Unreadable(_))
+    ));
+    // Encrypted: the signed file's trailer gains /Encrypt (same length, so offsets hold).
+    let text = String::from_utf8_lossy(signed_once()).into_owned();
+    let at = text.rfind("/Root").unwrap();
+    let mut encrypted = signed_once().to_vec();
+    encrypted.splice(at..at, b"/Encrypt 1 0 R ".iter().copied());
+    assert!(matches!(
+        sign::add_dss(&encrypted, &data),
+        Err(SignError::Encrypted) | Err(SignError::Unreadable(_))
+    ));
+    let classic = String::from_utf8(classic_pdf("1.7")).unwrap().replace(
+        "/Root 1 0 R >>",
+        "/Root 1 0 R /Encrypt << /Filter /Standard /V 2 /R 3 >> >>",
+    );
+    assert_eq!(
+        sign::add_dss(classic.as_bytes(), &data),
+        Err(SignError::Encrypted)
+    );
+    // VRI keys: uppercase hex SHA-1.
+    assert_eq!(
+        sign::vri_key(b"abc"),
+        "A9993E364706816ABA3E25717850C26C9CD0D89D"
+    );
+    let _ = pki;
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Byte flips, cuts and insertions in a signed file, with or without a DSS: the DSS writer refuses or extends,
+    /// never panics, and what it extends keeps every input byte.
+    #[test]
+    fn the_dss_writer_never_panics_on_mutated_files(
+        at in 0usize..100_000,
+        byte in any::<u8>(),
+        op in 0u8..3,
+        with_dss in any::<bool>(),
+    ) {
+        // A signed file, or one that already has a DSS (its arrays, VRI and streams mutated).
+        static EXTENDED: OnceLock<Vec<u8>> = OnceLock::new();
+        let extended = EXTENDED.get_or_init(|| {
+            sign::add_dss(signed_once(), &demo_validation_data(signed_once())).unwrap()
+        });
+        let source: &[u8] = if with_dss { extended } else { signed_once() };
+        let at = at % source.len();
+        let mut pdf = source.to_vec();
+        match op {
+            0 => pdf[at] ^= byte | 1,
+            1 => pdf.truncate(at),
+            _ => pdf.insert(at, byte),
+        }
+        let data = sign::ValidationData {
+            certificates: vec![pki().demo.issuing.der.clone()],
+            ocsp_responses: vec![vec![byte; 8]],
+            crls: vec![],
+        };
+        if let Ok(out) = sign::add_dss(&pdf, &data) {
+            prop_assert!(out.starts_with(&pdf) || out[..pdf.len()] == pdf[..]);
+            let _ = validate(&out, &pki().trust(), &RevocationData::default(), SystemTime::now());
+        }
+    }
+}

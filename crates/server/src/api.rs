@@ -18,11 +18,12 @@ use utoipa::{Modify, OpenApi};
          (name = "dossiers", description = "One-stop dossiers (hồ sơ một cửa): tracking, submission, actions, statistics"),
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "documents", description = "Official documents (văn bản đi, văn bản đến) under Decree 30/2020, with the field names of its Appendix VI and edXML"),
-         (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return"),
+         (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return, extensions and urging"),
          (name = "signatures", description = "Digital signatures (chữ ký số): checking the PAdES signatures of a PDF against the configured trust anchors"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
-         (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"))
+         (name = "open-data", description = "The platform's own open datasets (dữ liệu mở), live, as JSON and CSV"),
+         (name = "opendata", description = "The open data portal (cổng dữ liệu mở): datasets the agencies publish, with their resources"))
 )]
 pub struct ApiDoc;
 
@@ -205,6 +206,7 @@ mod tests {
     use tinhso_officialdocs::registers;
     use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
+    use tinhso_opendata::api as opendata;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
     use utoipa::__dev::SchemaReferences;
@@ -309,6 +311,12 @@ mod tests {
             tasks::__path_report,
             tasks::__path_accept,
             tasks::__path_return_task,
+            opendata::__path_list,
+            opendata::__path_show,
+            tasks::__path_ask_extension,
+            tasks::__path_grant_extension,
+            tasks::__path_refuse_extension,
+            tasks::__path_urge,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -34,6 +34,8 @@ pub const MODULES: &[&Module] = &[
     &tinhso_officialdocs::MODULE,
     &tinhso_signatures::MODULE,
     &tinhso_tasks::MODULE,
+    &tinhso_ops::MODULE,
+    &tinhso_opendata::MODULE,
     &crate::portal::MODULE,
 ];
 
@@ -91,9 +93,14 @@ pub async fn start_extended(
             .iter()
             .flat_map(|m| m.references.iter().copied())
             .collect(),
+        links: MODULES
+            .iter()
+            .flat_map(|m| m.links.iter().copied())
+            .collect(),
         signature_checker: signature_checker()?,
         pdf_signer: pdf_signer()?,
         protocol_paths: protocol_paths()?,
+        kpis: kpis(),
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {

@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The operations centre's counters.
+    Ops {
+        #[command(subcommand)]
+        command: OpsCommand,
+    },
     /// Back up the database and every stored file into one archive (mode 0600), by default
     /// data/backups/tinhso-<time>.tar.gz. The keys (TOTP, audit anchor) are not in it.
     Backup {
@@ -93,6 +98,18 @@ enum Command {
         /// Replace a database and file store that are not empty.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OpsCommand {
+    /// Recount every counted item (dossiers, feedback reports) and replace the counters; the
+    /// deliveries of the events meanwhile wait for it.
+    Rebuild {
+        /// Write nothing: print every counter that differs from a recount, and exit with 3 if
+        /// one does.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -253,6 +270,28 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     eprintln!("{e:#}");
                     return Ok(ExitCode::from(3));
                 }
+            }
+        }
+        Command::Ops {
+            command: OpsCommand::Rebuild { check },
+        } => {
+            let state = crate::app::start(config, None).await?;
+            let outcome = tinhso_ops::rebuild::rebuild(&state, check).await?;
+            for d in &outcome.differences {
+                println!(
+                    "{} {} {} {} {}: stored {}, recounted {}",
+                    d.scope, d.grain, d.key, d.period, d.source, d.stored, d.counted
+                );
+            }
+            let verb = if check { "checked" } else { "counted" };
+            println!(
+                "{} items {verb}: {} counters, {} differed from the recount",
+                outcome.items,
+                outcome.counters,
+                outcome.differences.len()
+            );
+            if check && !outcome.differences.is_empty() {
+                return Ok(ExitCode::from(3));
             }
         }
         Command::Backup { out } => {

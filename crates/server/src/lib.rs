@@ -24,6 +24,7 @@ pub use tinhso_kernel::{
 };
 pub use tinhso_onestop as onestop;
 pub use tinhso_onestop::{catalog, dossiers, payments};
+pub use tinhso_tasks as tasks;
 
 /// Backups; a restore starts the server on the restored data as `app::start` does.
 pub mod backup {

@@ -387,3 +387,106 @@ async fn two_nodes_number_documents_without_gap_or_duplicate() {
         "the recipient's arrival numbers"
     );
 }
+
+/// Task tracking's deadline sweep on two nodes of one PostgreSQL database, both sweeping at
+/// once with the clock moved to the task's reminder day and past its deadline: each reminder,
+/// escalation and daily digest goes out once (`task_reminders`, `task_digests`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_send_each_task_reminder_once_with_a_moved_clock() {
+    // Node A: the test app with the demo province; node B: a second context on its database
+    // with the same keys (the same data folder's), its own connection pool.
+    let a = common::TestApp::new(common::Kind::Postgres).await;
+    let mut config = common::test_config(&a.database_url, a.dir.path());
+    config.node_name = "node-b".into();
+    config.search_index = false;
+    let b = tinhso::app::start(config, None)
+        .await
+        .expect("node B starts");
+
+    let token = a.token("chuyenvien.vpubnd@tinhso.local", &["tasks"]).await;
+    let body = serde_json::json!({
+        "title": "Báo cáo tiến độ chuyển đổi số", "authority": "000.00.00.H56",
+        "position": "chair", "priority": "high",
+        "units": [{"agency": "000.00.14.H56", "role": "lead", "working_days": 10}],
+    });
+    let (status, task) = a
+        .api("POST", "/api/v1/tasks", Some(&token), Some(body))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::CREATED, "{task}");
+    let id = task["id"].as_str().unwrap().to_owned();
+    let code = task["code"].as_str().unwrap().to_owned();
+    let due = chrono::NaiveDate::parse_from_str(
+        task["units"][0]["current_due_on"].as_str().unwrap(),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+
+    let moments = [
+        due.and_hms_opt(8, 0, 0).unwrap(),
+        due.and_hms_opt(8, 0, 0).unwrap(),
+        due.and_hms_opt(10, 0, 0).unwrap(),
+        (due + chrono::Days::new(15)).and_hms_opt(6, 0, 0).unwrap(),
+        (due + chrono::Days::new(15)).and_hms_opt(6, 30, 0).unwrap(),
+    ];
+    let mut digests = 0;
+    for now in moments {
+        let (x, y) = tokio::join!(
+            tinhso::tasks::deadlines::sweep(&a.state, now),
+            tinhso::tasks::deadlines::sweep(&b, now)
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        digests += x.digests + y.digests;
+    }
+    let count = |sql: &'static str, bind: String| {
+        let pool = a.state.db.pool.clone();
+        async move {
+            let row = sqlx::query(sql).bind(bind).fetch_one(&pool).await.unwrap();
+            row.get::<i64, _>(0)
+        }
+    };
+    let rows = count(
+        "SELECT COUNT(*) FROM task_reminders r JOIN task_units u ON u.id = r.unit_id
+         WHERE u.task_id = $1",
+        id.clone(),
+    )
+    .await;
+    assert_eq!(rows, 2, "one reminder and one escalation");
+    let mails = |who: &'static str, what: &'static str| {
+        count(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE $1",
+            format!("%{who}%{code} {what}%"),
+        )
+    };
+    assert_eq!(
+        mails("lanhdao.tuphap@", "sắp đến hạn").await,
+        1,
+        "reminded once"
+    );
+    assert_eq!(
+        mails("lanhdao.tuphap@", "đã quá hạn").await,
+        1,
+        "escalated once"
+    );
+    assert_eq!(
+        mails("chuyenvien.vpubnd@", "đã quá hạn").await,
+        1,
+        "the office once"
+    );
+    let digest_rows = count(
+        "SELECT COUNT(*) FROM task_digests WHERE day = $1",
+        due.to_string(),
+    )
+    .await;
+    assert!(digest_rows >= 1);
+    assert_eq!(
+        i64::try_from(digests).unwrap(),
+        digest_rows,
+        "each digest sent by one node only"
+    );
+    let digest_mails = count(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE $1",
+        format!("%chuyenvien.vpubnd@%Nhiệm vụ cần theo dõi ngày {due}%"),
+    )
+    .await;
+    assert_eq!(digest_mails, 1, "one digest a day");
+}

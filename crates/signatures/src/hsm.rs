@@ -18,9 +18,9 @@
 //!
 //! **At issue** ([`seal`]): the agency's certificate is checked (period, and not revoked when
 //! the platform's CA issued it), its chain taken from the demo issuing CA and
-//! `signatures.intermediates_file`, the PDF signed through [`crate::sign::sign_with`] (the same
-//! stamp, TSA and B-T as a software key), and the audit row names the token, its serial and
-//! the key id.
+//! `signatures.intermediates_file`, the PDF signed through [`crate::sign::sign_with`] and extended
+//! by [`crate::lt::extend`] (the same stamp, TSA and B-LT as a software key), and the audit row
+//! names the token, its serial and the key id.
 
 use crate::pki::{self, Role};
 use crate::sign::sign_with;
@@ -241,13 +241,16 @@ pub async fn seal(
     }
     let credential = Credential::new(key.certificate.clone(), chain(ctx, &key.certificate).await?);
     let signed = sign_with(ctx, &request, credential, key.signer.clone(), now).await?;
+    // B-LT as for a software key (`lt`), else B-T with the reason in the audit row.
+    let (signed, lt) = crate::lt::extend(ctx, signed, &key.certificate).await;
+    let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let audit = SignedAudit {
         actor: request.actor.clone(),
         action: "signature.seal",
         entity_type: request.entity_type,
         entity_id: request.entity_id.clone(),
         after: serde_json::json!({
-            "serial": key.serial, "kind": "agency", "level": "B-T",
+            "serial": key.serial, "kind": "agency", "level": level, "lt_warning": lt.err(),
             "hsm": {
                 "token": key.entry.token_label, "token_serial": key.token_serial,
                 "key_id": key.entry.key_id, "mechanism": key.signer.mechanism(),

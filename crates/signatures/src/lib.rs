@@ -7,14 +7,16 @@
 //! its root trusted while the setting says so. A certificate whose file carries no revocation
 //! answer is asked about online, through a guard against request forgery (`online`). An official
 //! signs a PDF with their own demo certificate (`sign`, PAdES B-T, timestamped by the demo TSA
-//! in process), for the documents module through the kernel's signing port. An agency's seal may
-//! be a key in a hardware security module, opened through PKCS#11 at start (`hsm`).
+//! in process, then B-LT with the validation data in a DSS: `lt`), for the documents module through
+//! the kernel's signing port. An agency's seal may be a key in a hardware security module, opened
+//! through PKCS#11 at start (`hsm`).
 
 pub mod admin;
 pub mod check;
 pub mod demo;
 pub mod hsm;
 pub mod http;
+pub mod lt;
 pub mod online;
 pub mod pki;
 pub mod pki_http;
@@ -57,7 +59,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     ],
     signature_checker: Some(&service::CHECKER),
     pdf_signer: Some(&sign::SIGNER),
-    sweeps: &[&REVOCATION_CACHE_PURGE],
+    sweeps: &[&REVOCATION_CACHE_PURGE, &CRL_REFRESH],
     // OCSP and timestamp requests are posted by validators and signing tools without a session.
     protocol_paths: &["/pki/"],
     ..tinhso_kernel::module::Module::EMPTY
@@ -71,6 +73,26 @@ const REVOCATION_CACHE_PURGE: tinhso_kernel::module::Sweep = tinhso_kernel::modu
     run: |ctx| {
         Box::pin(async move {
             store::purge_answers(&ctx.db).await?;
+            Ok(())
+        })
+    },
+};
+
+/// Keeps the demo CA's CRLs current, every half hour and at start ([`pki::crl`] rebuilds one
+/// within an hour of its nextUpdate): a signing reads the kept CRLs for its DSS without
+/// writing ([`lt`]).
+const CRL_REFRESH: tinhso_kernel::module::Sweep = tinhso_kernel::module::Sweep {
+    name: "signatures.crl_refresh",
+    every: |_| Some(std::time::Duration::from_secs(1800)),
+    at_start: true,
+    run: |ctx| {
+        Box::pin(async move {
+            for ca in [
+                tinhso_pades::ca::certs::Ca::Root,
+                tinhso_pades::ca::certs::Ca::Issuing,
+            ] {
+                pki::crl(ctx, ca).await?;
+            }
             Ok(())
         })
     },

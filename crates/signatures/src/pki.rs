@@ -391,6 +391,25 @@ fn fresh(row: &AuthorityRow, now: SystemTime) -> bool {
             .is_some_and(|next| now + CRL_MARGIN < next)
 }
 
+/// The kept DER CRL of the root or the issuing CA when it is still valid for a while (its
+/// nextUpdate more than five minutes ahead), read without writing anything: what a signing
+/// that runs inside another module's transaction may use (on SQLite a write from another
+/// connection would wait for that transaction). `None` when there is none to use.
+pub async fn kept_crl(ctx: &Ctx, ca: Ca) -> Result<Option<Vec<u8>>, AppError> {
+    let Some(row) = store::authority(&ctx.db, Role::of_ca(ca).as_str()).await? else {
+        return Ok(None);
+    };
+    let usable = row
+        .crl_next_update
+        .as_deref()
+        .and_then(to_time)
+        .is_some_and(|next| SystemTime::now() + Duration::from_secs(300) < next);
+    match (&row.crl, usable) {
+        (Some(kept), true) => Ok(Some(decode_b64(kept)?)),
+        _ => Ok(None),
+    }
+}
+
 /// The current DER CRL of the root or the issuing CA; `None` without a demo CA. Kept in the
 /// authority's row and rebuilt (with the next CRL number, under the lock) when a revocation
 /// cleared it or it nears its nextUpdate.

@@ -2,7 +2,7 @@
 //! §3, slice 5): the certificate and its key loaded (the signer's own, never another's; a
 //! revoked or expired one refused), `tinhso_pades::sign` run off the async threads, the
 //! timestamp (B-T) asked of the platform's own TSA in process ([`crate::pki::timestamp_response`],
-//! no HTTP to itself), an optional simple stamp placed in a page's margin, and the audit row
+//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional simple stamp placed in a page's margin, and the audit row
 //! (`signature.sign`, or `signature.seal` for an agency) handed back for the caller to record
 //! in the transaction that keeps the file. The other modules reach it through the kernel
 //! ([`tinhso_kernel::signing::PdfSigner`]).
@@ -138,12 +138,17 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
     )
     .map_err(|e| internal("the signer's key (pki_key)", e))?;
     let key = KeyPair::from_pkcs8_der(&pkcs8).map_err(|e| internal("key", e))?;
+    let certificate = pki::decode_b64(&row.certificate)?;
     let credential = Credential::new(
-        pki::decode_b64(&row.certificate)?,
+        certificate.clone(),
         vec![pki::decode_b64(&issuing.certificate)?],
     );
     let signer = SoftwareSigner::preferred(key);
     let signed = sign_with(ctx, &request, credential, signer, now).await?;
+    // B-LT: the validation data added right away when the status services answer; else B-T
+    // with the reason kept in the audit row.
+    let (signed, lt) = crate::lt::extend(ctx, signed, &certificate).await;
+    let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let audit = SignedAudit {
         actor: request.actor.clone(),
         action: if agency {
@@ -154,7 +159,8 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         entity_type: request.entity_type,
         entity_id: request.entity_id.clone(),
         after: serde_json::json!({
-            "certificate": row.id, "serial": row.serial, "kind": row.kind, "level": "B-T",
+            "certificate": row.id, "serial": row.serial, "kind": row.kind, "level": level,
+            "lt_warning": lt.err(),
             "reason": request.reason, "location": request.location,
             "visible": request.stamp.is_some(), "bytes": signed.len(),
         }),

@@ -1,12 +1,15 @@
 //! The tasks API under `/api/v1/tasks` (token scope `tasks`): the tasks the caller may see,
 //! create (typed or from an incoming document), one task with its units and timeline, a
-//! unit's report, and the office's acceptance or return. Errors are problem+json; a task the
+//! unit's report, the office's acceptance or return, a unit's request for more time and the
+//! office's grant or refusal, and a leader's written reminder (đôn đốc). Errors are problem+json; a task the
 //! caller may not see is a 404.
 
 use crate::policy::{self, SCOPE, TaskAction};
-use crate::service::{self, Decision, ReportInput, TaskInput, UnitInput, Who};
+use crate::service::{
+    self, Decision, ExtensionAnswer, ExtensionInput, ReportInput, TaskInput, UnitInput, Who,
+};
 use crate::store::{self, Line, Viewer};
-use crate::{Report, Task, TaskUnit};
+use crate::{Extension, Report, Task, TaskUnit};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -30,6 +33,10 @@ pub fn routes() -> Routes {
         .api(entity, routes!(report))
         .api(entity, routes!(accept))
         .api(entity, routes!(return_task))
+        .api(entity, routes!(ask_extension))
+        .api(entity, routes!(grant_extension))
+        .api(entity, routes!(refuse_extension))
+        .api(entity, routes!(urge))
 }
 
 /// A unit named in a new task: its agency code, its role, and its deadline as working days
@@ -93,19 +100,43 @@ pub struct TaskUnitView {
     pub progress: i64,
     /// The working days the deadline was given in, if it was.
     pub working_days: Option<i64>,
-    /// `YYYY-MM-DD`: the deadline as assigned, and as worked to now.
+    /// `YYYY-MM-DD`: the deadline as assigned, as worked to now (moved by every extension
+    /// granted), and as lateness is judged (moved only by extensions granted on or before the
+    /// deadline they moved).
     pub due_on: String,
     pub current_due_on: String,
+    pub judged_due_on: String,
     pub finished_on: Option<String>,
+}
+
+/// A unit's request for more time and its answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskExtensionView {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    /// `YYYY-MM-DD`: the day asked, the deadline then, the deadline asked for.
+    pub asked_on: String,
+    pub old_due: String,
+    pub new_due: String,
+    pub reason: String,
+    /// `granted` or `refused`; absent while waiting.
+    pub decision: Option<String>,
+    pub granted_due: Option<String>,
+    pub decision_note: Option<String>,
+    pub decided_on: Option<String>,
 }
 
 /// One entry of the timeline.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskReportView {
-    /// `progress`, `completion`, `accept` or `return`.
+    /// `progress`, `completion`, `accept`, `return`, `extension_request`, `extension_grant`,
+    /// `extension_refuse` or `urge`.
     pub kind: String,
     pub unit_name: String,
     pub percent: Option<i64>,
+    /// The deadline an extension's request or grant names.
+    pub due_on: Option<String>,
     pub text: String,
     pub by: String,
     pub at: String,
@@ -133,6 +164,7 @@ pub struct TaskView {
     pub state: String,
     pub units: Vec<TaskUnitView>,
     pub timeline: Vec<TaskReportView>,
+    pub extensions: Vec<TaskExtensionView>,
 }
 
 fn unit_view(u: TaskUnit) -> TaskUnitView {
@@ -146,7 +178,24 @@ fn unit_view(u: TaskUnit) -> TaskUnitView {
         working_days: u.due_spec_days,
         due_on: u.due_on,
         current_due_on: u.current_due_on,
+        judged_due_on: u.judged_due_on,
         finished_on: u.finished_on,
+    }
+}
+
+fn extension_view(e: Extension) -> TaskExtensionView {
+    TaskExtensionView {
+        id: e.id,
+        unit_id: e.unit_id,
+        unit_name: e.unit_name,
+        asked_on: e.asked_on,
+        old_due: e.old_due,
+        new_due: e.new_due,
+        reason: e.reason,
+        decision: e.decision,
+        granted_due: e.granted_due,
+        decision_note: e.decision_note,
+        decided_on: e.decided_on,
     }
 }
 
@@ -155,6 +204,7 @@ fn report_view(r: Report) -> TaskReportView {
         kind: r.kind.as_str().to_owned(),
         unit_name: r.unit_name,
         percent: r.percent,
+        due_on: r.due_on,
         text: r.body,
         by: r.by_name,
         at: r.created_at,
@@ -163,6 +213,7 @@ fn report_view(r: Report) -> TaskReportView {
 
 async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
     let timeline = store::reports(&ctx.db, &t.id).await?;
+    let extensions = store::extensions(&ctx.db, &t.id).await?;
     Ok(TaskView {
         code: t.code,
         title: t.title,
@@ -179,6 +230,7 @@ async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
         state: t.state.as_str().to_owned(),
         units: t.units.into_iter().map(unit_view).collect(),
         timeline: timeline.into_iter().map(report_view).collect(),
+        extensions: extensions.into_iter().map(extension_view).collect(),
         id: t.id,
     })
 }
@@ -441,4 +493,156 @@ async fn decide(
     policy::checked(ctx, &auth.principal, id, TaskAction::Decide).await?;
     service::decide(ctx, &who(auth, ip)?, id, decision, text).await?;
     read_after(ctx, auth, id).await
+}
+
+/// A unit's request for more time.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskExtensionNew {
+    /// The deadline asked for, `YYYY-MM-DD`: later than the unit's deadline now.
+    #[schema(example = "2026-12-31")]
+    pub new_due: String,
+    /// Why, up to 4000 characters.
+    pub reason: String,
+}
+
+/// Ask for more time for the caller's unit: its leader, before the unit's deadline passes
+/// (the due day counts), one request at a time. A new deadline not later than the current
+/// one, before the assignment or more than five years after it, or a missing reason is a 422
+/// (`new_due`, `reason`); a request after the deadline, while another waits or on a finished
+/// task a 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions", tag = "tasks",
+    params(("id" = String, Path, description = "Task id")), request_body = TaskExtensionNew,
+    responses((status = 201, body = TaskView),
+        (status = 403, description = "Not a leader of a unit of the task", content_type = "application/problem+json"),
+        (status = 409, description = "After the deadline, another request waiting, or the task finished", content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", content_type = "application/problem+json")),
+    security(("bearer" = ["tasks"])))]
+pub async fn ask_extension(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<TaskExtensionNew>,
+) -> ApiResult<(StatusCode, Json<TaskView>)> {
+    policy::checked(&ctx, &auth.principal, &id, TaskAction::AskExtension).await?;
+    let input = ExtensionInput {
+        new_due: body.new_due,
+        reason: body.reason,
+    };
+    service::ask_extension(&ctx, &who(&auth, &ip)?, &id, &input).await?;
+    let Json(view) = read_after(&ctx, &auth, &id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The office's grant: the deadline asked for unless another is given, and a comment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskExtensionGrant {
+    /// `YYYY-MM-DD`; the deadline asked for when absent.
+    #[serde(default)]
+    pub new_due: Option<String>,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Grant a unit's request: its deadline moves to the one granted. Lateness is judged by it
+/// only when granted on or before the deadline it moves. For the office following the task;
+/// a deadline not later than the current one or before the assignment is a 422 (`new_due`);
+/// a request already answered or a finished task a 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions/{extension}/grant", tag = "tasks",
+    params(("id" = String, Path, description = "Task id"),
+        ("extension" = String, Path, description = "The request's id")),
+    request_body = TaskExtensionGrant,
+    responses((status = 200, body = TaskView),
+        (status = 403, description = "Not of the office following the task", content_type = "application/problem+json"),
+        (status = 404, description = "No such task or request", content_type = "application/problem+json"),
+        (status = 409, description = "Already answered, or the task finished", content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", content_type = "application/problem+json")),
+    security(("bearer" = ["tasks"])))]
+pub async fn grant_extension(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path((id, extension)): Path<(String, String)>,
+    Json(body): Json<TaskExtensionGrant>,
+) -> ApiResult<Json<TaskView>> {
+    let answer = ExtensionAnswer::Grant {
+        new_due: body.new_due,
+    };
+    answer_extension(&ctx, &auth, &ip, &id, &extension, &answer, &body.text).await
+}
+
+/// The office's refusal, with its reason (required).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskExtensionRefusal {
+    pub text: String,
+}
+
+/// Refuse a unit's request, saying why (a 422 without a reason). For the office following the
+/// task; a request already answered or a finished task is a 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extensions/{extension}/refuse", tag = "tasks",
+    params(("id" = String, Path, description = "Task id"),
+        ("extension" = String, Path, description = "The request's id")),
+    request_body = TaskExtensionRefusal,
+    responses((status = 200, body = TaskView),
+        (status = 403, description = "Not of the office following the task", content_type = "application/problem+json"),
+        (status = 404, description = "No such task or request", content_type = "application/problem+json"),
+        (status = 409, description = "Already answered, or the task finished", content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", content_type = "application/problem+json")),
+    security(("bearer" = ["tasks"])))]
+pub async fn refuse_extension(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path((id, extension)): Path<(String, String)>,
+    Json(body): Json<TaskExtensionRefusal>,
+) -> ApiResult<Json<TaskView>> {
+    let answer = ExtensionAnswer::Refuse;
+    answer_extension(&ctx, &auth, &ip, &id, &extension, &answer, &body.text).await
+}
+
+async fn answer_extension(
+    ctx: &Ctx,
+    auth: &Auth,
+    ip: &str,
+    id: &str,
+    extension: &str,
+    answer: &ExtensionAnswer,
+    text: &str,
+) -> ApiResult<Json<TaskView>> {
+    policy::checked(ctx, &auth.principal, id, TaskAction::DecideExtension).await?;
+    service::decide_extension(ctx, &who(auth, ip)?, id, extension, answer, text).await?;
+    read_after(ctx, auth, id).await
+}
+
+/// A leader's written reminder to one unit.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskUrgeNew {
+    /// The unit's agency code; the lead unit when absent.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The reminder, up to 4000 characters.
+    pub text: String,
+}
+
+/// Urge a unit still working on the task (đôn đốc): kept on the timeline, its leaders told.
+/// For the leaders of the office following the task and of the assigning authority; an empty
+/// text or a unit not of the task is a 422, a finished unit a 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/urge", tag = "tasks",
+    params(("id" = String, Path, description = "Task id")), request_body = TaskUrgeNew,
+    responses((status = 200, body = TaskView),
+        (status = 403, description = "Not a leader of the office or the authority", content_type = "application/problem+json"),
+        (status = 409, description = "The unit finished its part", content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", content_type = "application/problem+json")),
+    security(("bearer" = ["tasks"])))]
+pub async fn urge(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<TaskUrgeNew>,
+) -> ApiResult<Json<TaskView>> {
+    policy::checked(&ctx, &auth.principal, &id, TaskAction::Urge).await?;
+    let unit = body.unit.unwrap_or_default();
+    service::urge(&ctx, &who(&auth, &ip)?, &id, &unit, &body.text).await?;
+    read_after(&ctx, &auth, &id).await
 }

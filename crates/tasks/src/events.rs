@@ -8,6 +8,14 @@
 //! - `task.accepted`: `task_id`, `finished_on`, `units` (each `unit_id`, `agency_id`,
 //!   `judged_due_on`).
 //! - `task.returned`: `task_id`, `unit_id`, `agency_id`.
+//! - `task.extension_requested`: `task_id`, `unit_id`, `agency_id`, `extension_id`,
+//!   `old_due`, `new_due`.
+//! - `task.extension_granted`: `task_id`, `unit_id`, `agency_id`, `extension_id`,
+//!   `current_due_on`, `judged_due_on` (the unit's deadlines after it).
+//! - `task.extension_refused`: `task_id`, `unit_id`, `agency_id`, `extension_id`.
+//! - `task.urged`: `task_id`, `unit_id`, `agency_id`, `report_id` (the written reminder).
+//! - `task.reminded`, `task.escalated`: `task_id`, `unit_id`, `agency_id`, `due_on` (sent by
+//!   the deadline sweep, once per unit and deadline).
 
 use tinhso_kernel::events::EventKind;
 
@@ -16,3 +24,9 @@ pub const PROGRESS: EventKind = EventKind::new("task.progress", "task");
 pub const COMPLETION_REPORTED: EventKind = EventKind::new("task.completion_reported", "task");
 pub const ACCEPTED: EventKind = EventKind::new("task.accepted", "task");
 pub const RETURNED: EventKind = EventKind::new("task.returned", "task");
+pub const EXTENSION_REQUESTED: EventKind = EventKind::new("task.extension_requested", "task");
+pub const EXTENSION_GRANTED: EventKind = EventKind::new("task.extension_granted", "task");
+pub const EXTENSION_REFUSED: EventKind = EventKind::new("task.extension_refused", "task");
+pub const URGED: EventKind = EventKind::new("task.urged", "task");
+pub const REMINDED: EventKind = EventKind::new("task.reminded", "task");
+pub const ESCALATED: EventKind = EventKind::new("task.escalated", "task");

@@ -2,14 +2,18 @@
 //! People's Committee, its chair or a vice-chair, a department head) assigns a task to one
 //! lead unit and any supporting units, each with its own deadline; the units report progress,
 //! the lead unit reports completion, and the authority's office accepts it or returns it with
-//! a reason. The rules are `tinhso_domain::task` and [`model`]; [`policy`] decides who may do
+//! a reason. A unit asks for more time before its deadline and the office grants or refuses
+//! it; [`deadlines`] reminds units before their deadlines, escalates overdue ones and mails a
+//! daily digest, and leaders urge units in writing ([`notices`] tells people). The rules are `tinhso_domain::task` and [`model`]; [`policy`] decides who may do
 //! what, [`service`] does each action in one transaction with its audit row and event,
 //! [`store`] holds the SQL, [`pages`] and [`api`] are the officials' pages and `/api/v1/tasks`.
 
 pub mod api;
+pub mod deadlines;
 pub mod demo;
 pub mod events;
 pub mod model;
+pub mod notices;
 pub mod pages;
 pub mod policy;
 pub mod service;
@@ -82,9 +86,30 @@ pub struct Report {
     pub unit_name: String,
     pub kind: model::ReportKind,
     pub percent: Option<i64>,
+    /// The deadline an extension's request or grant names.
+    pub due_on: Option<String>,
     pub body: String,
     pub by_name: String,
     pub created_at: String,
+}
+
+/// A unit's request for more time, and the office's answer once given.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extension {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    /// `YYYY-MM-DD`: the day asked, the deadline then, the one asked for.
+    pub asked_on: String,
+    pub old_due: String,
+    pub new_due: String,
+    pub reason: String,
+    pub asked_by_name: String,
+    /// `granted` or `refused`; `None` while waiting.
+    pub decision: Option<String>,
+    pub granted_due: Option<String>,
+    pub decision_note: Option<String>,
+    pub decided_on: Option<String>,
 }
 
 /// The task tracking module.
@@ -96,7 +121,19 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pages::routes())
             .merge(api::routes())
     },
-    tables: &["task_offices", "tasks", "task_units", "task_reports"],
+    tables: &[
+        "task_offices",
+        "tasks",
+        "task_units",
+        "task_reports",
+        "task_extensions",
+        "task_reminders",
+        "task_digests",
+    ],
+    topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
+    subscriptions: &[&notices::NOTIFY],
+    sweeps: &[&DEADLINE_SWEEP],
+    links: &[&CREATE_FROM_DOCUMENT],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
@@ -112,4 +149,39 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         ),
     ],
     ..tinhso_kernel::module::Module::EMPTY
+};
+
+/// Reminders, escalations and the daily digest, every five minutes on every node (each sent
+/// once: `deadlines`).
+const DEADLINE_SWEEP: tinhso_kernel::module::Sweep = tinhso_kernel::module::Sweep {
+    name: "tasks.deadlines",
+    every: |_| Some(std::time::Duration::from_secs(300)),
+    at_start: true,
+    run: |ctx| {
+        Box::pin(async move {
+            deadlines::sweep(ctx, tinhso_kernel::time::local_now()).await?;
+            Ok(())
+        })
+    },
+};
+
+/// "Tạo nhiệm vụ" on an incoming document's page, for those of an assigning office (the new
+/// task's page reads the document again and checks who may create).
+const CREATE_FROM_DOCUMENT: tinhso_kernel::module::RecordLink = tinhso_kernel::module::RecordLink {
+    kind: "document",
+    offer: |ctx, user, record| {
+        Box::pin(async move {
+            if !record.has("incoming") || !policy::may_create(user) {
+                return Ok(None);
+            }
+            let office = user.agency_id.as_deref().unwrap_or_default();
+            if store::authorities_of(&ctx.db, office).await?.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(tinhso_kernel::module::Offered {
+                label_key: "task_create_from_document",
+                href: format!("{}/new?document={}", pages::BOARD, record.id),
+            }))
+        })
+    },
 };

@@ -49,7 +49,8 @@ tinhso_domain::text_enum! {
 }
 
 tinhso_domain::text_enum! {
-    /// One entry of a task's timeline: what a unit reported, or what the office decided.
+    /// One entry of a task's timeline: what a unit reported or asked, what the office
+    /// decided, or a leader's written reminder.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]
     pub enum ReportKind {
@@ -57,6 +58,14 @@ tinhso_domain::text_enum! {
         Completion = "completion",
         Accept = "accept",
         Return = "return",
+        /// A unit asks for more time (`due_on`: the deadline asked for).
+        ExtensionRequest = "extension_request",
+        /// The office grants it (`due_on`: the deadline granted).
+        ExtensionGrant = "extension_grant",
+        /// The office refuses it, saying why.
+        ExtensionRefuse = "extension_refuse",
+        /// A leader's written reminder to a unit (đôn đốc).
+        Urge = "urge",
     }
 }
 

@@ -1,13 +1,17 @@
 //! The officials' pages ("Nhiệm vụ"): the board of one's unit by state (and, for an assigning
 //! office, the tasks it follows), the new-task form (typed, or from an incoming document with
 //! `?document=<id>`), and the task page with its units, its timeline and the forms the person
-//! may use now: a unit's progress or completion report, the office's acceptance or return.
+//! may use now: a unit's progress or completion report, the office's acceptance or return, a
+//! unit's request for more time and the office's grant or refusal, a leader's written
+//! reminder (đôn đốc).
 //! Every page calls [`crate::service`] and decides with [`crate::policy`], as the API does;
 //! a refused form comes back with its message and what was typed.
 
 use crate::model::ReportKind;
 use crate::policy::{self, TaskAction};
-use crate::service::{self, Decision, ReportInput, TaskInput, UnitInput, Who};
+use crate::service::{
+    self, Decision, ExtensionAnswer, ExtensionInput, ReportInput, TaskInput, UnitInput, Who,
+};
 use crate::store::{self, Line};
 use crate::{Report, Task};
 use axum::extract::State;
@@ -39,6 +43,13 @@ pub fn routes() -> Routes {
         .get("/office/tasks/{id}", entity, task_page)
         .post("/office/tasks/{id}/reports", entity, report_submit)
         .post("/office/tasks/{id}/decision", entity, decision_submit)
+        .post("/office/tasks/{id}/extensions", entity, extension_submit)
+        .post(
+            "/office/tasks/{id}/extensions/{extension}/decision",
+            entity,
+            extension_decision_submit,
+        )
+        .post("/office/tasks/{id}/urge", entity, urge_submit)
 }
 
 /// The most lines a board list shows.
@@ -293,19 +304,67 @@ struct Kept {
     done: Option<String>,
 }
 
-/// A timeline: the assignment, then every report and decision, oldest first.
-fn timeline(task: &Task, reports: &[Report]) -> Vec<Value> {
-    let mut out = vec![context! {
-        kind => "assigned", at => task.created_at.clone(), by => task.created_by_name.clone(),
-        unit => task.lead().map(|u| u.agency_name.clone()), body => "", percent => (),
-    }];
-    out.extend(reports.iter().map(|r| {
+/// A timeline: the assignment, then every report, request, decision, written reminder and
+/// the reminders and escalations the sweep sent, oldest first.
+fn timeline(task: &Task, reports: &[Report], sent: &[store::Sent]) -> Vec<Value> {
+    let mut out = vec![(
+        task.created_at.clone(),
         context! {
-            kind => r.kind.as_str(), at => r.created_at.clone(), by => r.by_name.clone(),
-            unit => r.unit_name.clone(), body => r.body.clone(), percent => r.percent,
-        }
+            kind => "assigned", at => task.created_at.clone(), by => task.created_by_name.clone(),
+            unit => task.lead().map(|u| u.agency_name.clone()), body => "", percent => (),
+            due_on => (),
+        },
+    )];
+    out.extend(reports.iter().map(|r| {
+        (
+            r.created_at.clone(),
+            context! {
+                kind => r.kind.as_str(), at => r.created_at.clone(), by => r.by_name.clone(),
+                unit => r.unit_name.clone(), body => r.body.clone(), percent => r.percent,
+                due_on => r.due_on.clone(),
+            },
+        )
     }));
-    out
+    out.extend(sent.iter().map(|s| {
+        (
+            s.sent_at.clone(),
+            context! {
+                kind => format!("sweep_{}", s.kind), at => s.sent_at.clone(), by => (),
+                unit => s.unit_name.clone(), body => "", percent => (), due_on => s.day.clone(),
+            },
+        )
+    }));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The request form's offer to `user`: their unit, its deadline, and whether a request of
+/// theirs already waits; `None` when they ask for nothing here.
+fn extension_offer(user: &User, task: &Task, extensions: &[crate::Extension]) -> Option<Value> {
+    let unit_id = policy::decision(user, task, TaskAction::AskExtension).ok()??;
+    let unit = task.units.iter().find(|u| u.id == unit_id)?;
+    let open = matches!(unit.state, UnitState::Assigned | UnitState::InProgress);
+    let pending = extensions
+        .iter()
+        .any(|e| e.unit_id == unit.id && e.decision.is_none());
+    open.then(|| {
+        context! {
+            unit => unit.agency_name.clone(), current_due_on => unit.current_due_on.clone(),
+            pending => pending,
+        }
+    })
+}
+
+/// The units a leader may urge now: those still working on the task.
+fn urge_offer(user: &User, task: &Task) -> Vec<Value> {
+    if policy::decision(user, task, TaskAction::Urge).is_err() {
+        return Vec::new();
+    }
+    task.units
+        .iter()
+        .filter(|u| matches!(u.state, UnitState::Assigned | UnitState::InProgress))
+        .map(|u| context! { code => u.agency_code.clone(), name => u.agency_name.clone() })
+        .collect()
 }
 
 /// What the report form offers `user` on `task`: the unit, and whether completion may be
@@ -322,6 +381,18 @@ fn report_offer(user: &User, task: &Task) -> Option<Value> {
     })
 }
 
+/// The forms whose success the task page announces (`?done=`).
+const DONE: [&str; 8] = [
+    "create",
+    "report",
+    "accept",
+    "return",
+    "extension",
+    "extension_grant",
+    "extension_refuse",
+    "urge",
+];
+
 async fn render_task(
     ctx: &Ctx,
     page: &Page,
@@ -330,21 +401,25 @@ async fn render_task(
     kept: Kept,
 ) -> PageResult<Response> {
     let reports = store::reports(&ctx.db, &task.id).await?;
+    let sent = store::reminders_of(&ctx.db, &task.id).await?;
+    let extensions = store::extensions(&ctx.db, &task.id).await?;
+    let decides_extensions = policy::decision(user, &task, TaskAction::DecideExtension).is_ok();
     let decides = policy::decision(user, &task, TaskAction::Decide).is_ok()
         && task
             .lead()
             .is_some_and(|l| l.state == UnitState::CompletionReported);
     let status = kept.status.unwrap_or(StatusCode::OK);
-    let done = kept
-        .done
-        .filter(|d| ["create", "report", "accept", "return"].contains(&d.as_str()));
+    let done = kept.done.filter(|d| DONE.contains(&d.as_str()));
     let html = page.render(
         "task.html",
         context! {
-            task => sv(&task), timeline => timeline(&task, &reports),
+            task => sv(&task), timeline => timeline(&task, &reports, &sent),
             report => report_offer(user, &task), decides => decides,
+            extensions => sv(&extensions), decides_extensions => decides_extensions,
+            extension => extension_offer(user, &task, &extensions),
+            urge_units => urge_offer(user, &task),
             kept_form => kept.form, message => kept.message, values => sv(&kept.values),
-            errors => form_errors_in(&kept.errors, &["kind", "percent", "text", "reason"]),
+            errors => form_errors_in(&kept.errors, &["kind", "percent", "new_due", "unit", "text", "reason"]),
             done => done,
         },
     )?;
@@ -458,5 +533,71 @@ async fn decision_submit(
     match service::decide(&ctx, &who(&user, &ip), &id, decision, &reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done={done}")).into_response()),
         Err(e) => refused(&ctx, &page, &user, &id, "decision", form, e).await,
+    }
+}
+
+async fn extension_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    visible(&ctx, &page, &id).await?;
+    let input = ExtensionInput {
+        new_due: field(&form, "new_due").to_owned(),
+        reason: field(&form, "reason").to_owned(),
+    };
+    match service::ask_extension(&ctx, &who(&user, &ip), &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/tasks/{id}?done=extension")).into_response()),
+        Err(e) => refused(&ctx, &page, &user, &id, "extension", form, e).await,
+    }
+}
+
+async fn extension_decision_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, extension)): Path<(String, String)>,
+    Form(mut form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    visible(&ctx, &page, &id).await?;
+    form.insert("extension".to_owned(), extension.clone());
+    let (answer, done) = match field(&form, "decision") {
+        "grant" => (
+            ExtensionAnswer::Grant {
+                new_due: Some(field(&form, "new_due").to_owned()),
+            },
+            "extension_grant",
+        ),
+        "refuse" => (ExtensionAnswer::Refuse, "extension_refuse"),
+        _ => {
+            let e = AppError::validation("decision", "Chọn đồng ý hoặc không đồng ý gia hạn.");
+            return refused(&ctx, &page, &user, &id, "extension_decision", form, e).await;
+        }
+    };
+    let note = field(&form, "reason").to_owned();
+    match service::decide_extension(&ctx, &who(&user, &ip), &id, &extension, &answer, &note).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done={done}")).into_response()),
+        Err(e) => refused(&ctx, &page, &user, &id, "extension_decision", form, e).await,
+    }
+}
+
+async fn urge_submit(
+    State(ctx): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let user = official(&ctx, &page).await?;
+    visible(&ctx, &page, &id).await?;
+    let unit = field(&form, "unit").to_owned();
+    let text = field(&form, "text").to_owned();
+    match service::urge(&ctx, &who(&user, &ip), &id, &unit, &text).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done=urge")).into_response()),
+        Err(e) => refused(&ctx, &page, &user, &id, "urge", form, e).await,
     }
 }

@@ -1,7 +1,8 @@
 //! Who may do what to a task (docs/tasks-design.md §6), the one place the module decides it.
-//! The authority's office (its leaders, specialists and document clerks) creates tasks and
-//! accepts or returns them; a unit's leader reports for the unit; a unit's officials and the
-//! authority's leaders read the task. To anyone else it does not exist (404). Handlers call
+//! The authority's office (its leaders, specialists and document clerks) creates tasks,
+//! accepts or returns them and decides extensions; a unit's leader reports for the unit and
+//! asks for more time; the office's leaders and the authority's leaders urge the units in
+//! writing (đôn đốc); a unit's officials and the authority's leaders read the task. To anyone else it does not exist (404). Handlers call
 //! `check::<TaskPolicy>` after loading the task; the service decides again on the row it
 //! locked.
 
@@ -23,6 +24,12 @@ pub enum TaskAction {
     Report,
     /// Accept the lead unit's completion, or return it.
     Decide,
+    /// Ask for more time for one's unit.
+    AskExtension,
+    /// Grant or refuse a unit's request for more time.
+    DecideExtension,
+    /// Send a unit a written reminder (đôn đốc).
+    Urge,
 }
 
 pub struct TaskPolicy;
@@ -31,7 +38,7 @@ impl Policy for TaskPolicy {
     const KIND: &'static str = "task";
     type Entity = Task;
     type Action = TaskAction;
-    /// For `Report`, the unit row the caller reports for.
+    /// For `Report` and `AskExtension`, the unit row the caller acts for.
     type Grant = Option<String>;
     const SCOPES: &'static [&'static str] = &[SCOPE];
 
@@ -87,14 +94,18 @@ pub fn decision(user: &User, task: &Task, action: TaskAction) -> Decision<Option
     if !office && !authority_leader && unit.is_none() {
         return Err(Refusal::Hidden);
     }
+    let leader = user.has_role(Role::Leader);
     match action {
         TaskAction::View => Ok(None),
-        TaskAction::Report => match unit {
-            Some(u) if user.has_role(Role::Leader) => Ok(Some(u.id.clone())),
+        TaskAction::Report | TaskAction::AskExtension => match unit {
+            Some(u) if leader => Ok(Some(u.id.clone())),
             _ => Err(Refusal::Forbidden),
         },
-        TaskAction::Decide if office => Ok(None),
-        TaskAction::Decide => Err(Refusal::Forbidden),
+        TaskAction::Decide | TaskAction::DecideExtension if office => Ok(None),
+        TaskAction::Urge if authority_leader || (office && leader) => Ok(None),
+        TaskAction::Decide | TaskAction::DecideExtension | TaskAction::Urge => {
+            Err(Refusal::Forbidden)
+        }
     }
 }
 
@@ -248,12 +259,54 @@ mod tests {
             (
                 user(Official, Some("stp"), &[Role::Leader]),
                 Decide,
-                forbidden,
+                forbidden.clone(),
             ),
             (
                 user(Official, Some("phuong"), &[Role::Leader]),
                 Report,
                 Ok(Some("u-sup".into())),
+            ),
+            (
+                user(Official, Some("phuong"), &[Role::Leader]),
+                AskExtension,
+                Ok(Some("u-sup".into())),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Specialist]),
+                AskExtension,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                DecideExtension,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                DecideExtension,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                AskExtension,
+                forbidden.clone(),
+            ),
+            // Urging: the office's leaders and the authority's leaders, not a unit's.
+            (user(Official, Some("vp"), &[Role::Leader]), Urge, Ok(None)),
+            (
+                user(Official, Some("ubnd"), &[Role::Leader]),
+                Urge,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                Urge,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                Urge,
+                forbidden,
             ),
         ];
         for (u, action, expected) in cases {

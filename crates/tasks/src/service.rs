@@ -1,6 +1,7 @@
 //! Each action on a task in one transaction with its audit row and its event, nothing
 //! half-applied: create (typed, or from an incoming document), a unit's progress or completion
-//! report, and the office's acceptance or return. The rules are `tinhso_domain::task` and
+//! report, the office's acceptance or return, a unit's request for more time and the office's
+//! grant or refusal, and a leader's written reminder (đôn đốc). The rules are `tinhso_domain::task` and
 //! [`crate::model`]; who may act is [`crate::policy`], decided again on the locked row.
 
 use crate::events;
@@ -580,6 +581,24 @@ async fn add_report(
     who: &Who<'_>,
     now: &str,
 ) -> Result<(), AppError> {
+    add_entry(tx, task_id, unit_id, kind, percent, None, body, who, now)
+        .await
+        .map(|_| ())
+}
+
+/// A timeline entry, with the deadline it names; returns its id.
+#[allow(clippy::too_many_arguments)]
+async fn add_entry(
+    tx: &mut Conn,
+    task_id: &str,
+    unit_id: &str,
+    kind: ReportKind,
+    percent: Option<i64>,
+    due_on: Option<&str>,
+    body: &str,
+    who: &Who<'_>,
+    now: &str,
+) -> Result<String, AppError> {
     let id = uuid::Uuid::now_v7().to_string();
     store::insert_report(
         tx,
@@ -589,12 +608,14 @@ async fn add_report(
             unit_id,
             kind,
             percent,
+            due_on,
             body,
             by_user: &who.user.id,
             now,
         },
     )
-    .await
+    .await?;
+    Ok(id)
 }
 
 /// The office's decision on the lead unit's completion report.
@@ -706,4 +727,358 @@ async fn accept(
         event: &events::ACCEPTED,
         payload: json!({ "task_id": task.id, "finished_on": finished_on, "units": closed }),
     })
+}
+
+/// A unit's request for more time: the deadline asked for (`YYYY-MM-DD`) and why.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionInput {
+    pub new_due: String,
+    pub reason: String,
+}
+
+const BAD_NEW_DUE: &str = "Nhập hạn mới dạng YYYY-MM-DD.";
+
+/// A rule's refusal of an extension, on the field it concerns or as a conflict with the
+/// task's state.
+fn extension_refusal(e: TaskRuleError) -> AppError {
+    match e {
+        TaskRuleError::ExtensionNotLater
+        | TaskRuleError::ExtensionBeforeAssignment
+        | TaskRuleError::DeadlineTooFar { .. } => AppError::validation("new_due", e.to_string()),
+        TaskRuleError::ExtensionWithoutReason | TaskRuleError::RefusalWithoutReason => {
+            AppError::validation("reason", e.to_string())
+        }
+        other => AppError::Conflict(other.to_string()),
+    }
+}
+
+fn day(text: &str, what: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("stored {what} `{text}` is not a day")))
+}
+
+/// Whether a unit is still being worked on (its deadline can move, it can be urged).
+fn open_for_work(unit: &TaskUnit) -> Result<(), AppError> {
+    match unit.state {
+        UnitState::Assigned | UnitState::InProgress => Ok(()),
+        s if s.is_finished() => Err(AppError::Conflict(TaskRuleError::Finished.to_string())),
+        _ => Err(AppError::Conflict(TaskRuleError::WrongState.to_string())),
+    }
+}
+
+/// The rules' view of a unit's requests.
+fn rule_extensions(
+    of: &[crate::Extension],
+    unit_id: &str,
+) -> Result<Vec<deadline::Extension>, AppError> {
+    of.iter()
+        .filter(|e| e.unit_id == unit_id)
+        .map(|e| {
+            let decision = match (e.decision.as_deref(), e.decided_on.as_deref()) {
+                (Some(d), Some(on)) => Some(deadline::ExtensionDecision {
+                    on: day(on, "decision day")?,
+                    granted: d == "granted",
+                }),
+                _ => None,
+            };
+            let new_due = match (e.decision.as_deref(), e.granted_due.as_deref()) {
+                (Some("granted"), Some(g)) => g,
+                _ => e.new_due.as_str(),
+            };
+            Ok(deadline::Extension {
+                asked_on: day(&e.asked_on, "request day")?,
+                new_due: day(new_due, "deadline")?,
+                decision,
+            })
+        })
+        .collect()
+}
+
+/// A unit's leader asks for more time for their unit, before its deadline passes, with a
+/// reason; one request at a time. Returns the request's id.
+pub async fn ask_extension(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    input: &ExtensionInput,
+) -> Result<String, AppError> {
+    let reason = model::text(&input.reason, model::MAX_REPORT_CHARS, false)
+        .map_err(|e| AppError::validation("reason", e.to_string()))?;
+    let new_due = NaiveDate::parse_from_str(input.new_due.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::validation("new_due", BAD_NEW_DUE))?;
+    let mut tx = ctx.db.begin().await?;
+    let (task, grant) = locked(ctx, &mut tx, who, id, TaskAction::AskExtension).await?;
+    let unit = unit_of(&task, grant.as_deref())?;
+    open_for_work(unit)?;
+    let all = store::extensions_in(&mut tx, id).await?;
+    let pending = all
+        .iter()
+        .any(|e| e.unit_id == unit.id && e.decision.is_none());
+    let current = day(&unit.current_due_on, "deadline")?;
+    let assigned_on = day(&task.assigned_on, "assignment day")?;
+    let asked_on = today();
+    deadline::check_request(current, asked_on, new_due, &reason, pending)
+        .and_then(|()| {
+            deadline::check_decision(current, assigned_on, false, Some(new_due), &reason)
+        })
+        .map_err(extension_refusal)?;
+    let ext_id = uuid::Uuid::now_v7().to_string();
+    let now = tinhso_kernel::time::now_text();
+    let (asked, old, new) = (
+        asked_on.to_string(),
+        current.to_string(),
+        new_due.to_string(),
+    );
+    store::insert_extension(
+        &mut tx,
+        &store::NewExtension {
+            id: &ext_id,
+            task_id: id,
+            unit_id: &unit.id,
+            asked_on: &asked,
+            old_due: &old,
+            new_due: &new,
+            reason: &reason,
+            asked_by: &who.user.id,
+            now: &now,
+        },
+    )
+    .await?;
+    add_entry(
+        &mut tx,
+        id,
+        &unit.id,
+        ReportKind::ExtensionRequest,
+        None,
+        Some(&new),
+        &reason,
+        who,
+        &now,
+    )
+    .await?;
+    let step = Step {
+        action: "task.extension_request",
+        before: json!({ "unit": unit.id, "current_due_on": old }),
+        after: json!({ "unit": unit.id, "extension": ext_id, "new_due": new, "reason": reason }),
+        event: &events::EXTENSION_REQUESTED,
+        payload: json!({
+            "task_id": id, "unit_id": unit.id, "agency_id": unit.agency_id,
+            "extension_id": ext_id, "old_due": old, "new_due": new,
+        }),
+    };
+    finish(ctx, tx, who, id, step).await?;
+    Ok(ext_id)
+}
+
+/// The office's answer to a request for more time.
+#[derive(Debug, Clone)]
+pub enum ExtensionAnswer {
+    /// Grant: the deadline asked for, or the one typed here (`YYYY-MM-DD`).
+    Grant { new_due: Option<String> },
+    /// Refuse, saying why.
+    Refuse,
+}
+
+/// The office grants a unit's request (the unit's deadline moves; lateness is judged by the
+/// new one only if it was granted on or before the deadline it moved) or refuses it with a
+/// reason, in one transaction.
+pub async fn decide_extension(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    extension_id: &str,
+    answer: &ExtensionAnswer,
+    note: &str,
+) -> Result<(), AppError> {
+    let note = model::text(note, model::MAX_REPORT_CHARS, false)
+        .map_err(|e| AppError::validation("reason", e.to_string()))?;
+    let typed = match answer {
+        ExtensionAnswer::Grant { new_due } => new_due
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| AppError::validation("new_due", BAD_NEW_DUE))
+            })
+            .transpose()?,
+        ExtensionAnswer::Refuse => None,
+    };
+    let mut tx = ctx.db.begin().await?;
+    let (task, _) = locked(ctx, &mut tx, who, id, TaskAction::DecideExtension).await?;
+    let mut all = store::extensions_in(&mut tx, id).await?;
+    let ext = all
+        .iter()
+        .find(|e| e.id == extension_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let unit = task
+        .units
+        .iter()
+        .find(|u| u.id == ext.unit_id)
+        .ok_or(AppError::NotFound)?;
+    if ext.decision.is_some() {
+        return Err(AppError::Conflict(
+            TaskRuleError::ExtensionDecided.to_string(),
+        ));
+    }
+    open_for_work(unit)?;
+    let grant = match answer {
+        ExtensionAnswer::Grant { .. } => Some(match typed {
+            Some(d) => d,
+            None => day(&ext.new_due, "deadline asked for")?,
+        }),
+        ExtensionAnswer::Refuse => None,
+    };
+    let current = day(&unit.current_due_on, "deadline")?;
+    let assigned_on = day(&task.assigned_on, "assignment day")?;
+    deadline::check_decision(current, assigned_on, false, grant, &note)
+        .map_err(extension_refusal)?;
+    let on = today().to_string();
+    let now = tinhso_kernel::time::now_text();
+    let granted = grant.map(|d| d.to_string());
+    let answered = store::answer_extension(
+        &mut tx,
+        &store::ExtensionAnswer {
+            id: extension_id,
+            decision: if grant.is_some() {
+                "granted"
+            } else {
+                "refused"
+            },
+            granted_due: granted.as_deref(),
+            note: &note,
+            by: &who.user.id,
+            on: &on,
+            now: &now,
+        },
+    )
+    .await?;
+    if !answered {
+        return Err(AppError::Conflict(
+            TaskRuleError::ExtensionDecided.to_string(),
+        ));
+    }
+    let before = json!({
+        "unit": unit.id, "extension": extension_id,
+        "current_due_on": unit.current_due_on, "judged_due_on": unit.judged_due_on,
+    });
+    let step = match &granted {
+        Some(g) => {
+            for e in all.iter_mut().filter(|e| e.id == extension_id) {
+                e.decision = Some("granted".into());
+                e.granted_due = Some(g.clone());
+                e.decided_on = Some(on.clone());
+            }
+            let original = day(&unit.due_on, "deadline")?;
+            let rules = rule_extensions(&all, &unit.id)?;
+            let current = deadline::current_due(original, &rules).to_string();
+            let judged = deadline::judged_due(original, &rules).to_string();
+            store::set_unit_due(&mut tx, &unit.id, &current, &judged, &now).await?;
+            add_entry(
+                &mut tx,
+                id,
+                &unit.id,
+                ReportKind::ExtensionGrant,
+                None,
+                Some(g),
+                &note,
+                who,
+                &now,
+            )
+            .await?;
+            Step {
+                action: "task.extension_grant",
+                before,
+                after: json!({
+                    "unit": unit.id, "extension": extension_id, "granted_due": g,
+                    "current_due_on": current, "judged_due_on": judged, "note": note,
+                }),
+                event: &events::EXTENSION_GRANTED,
+                payload: json!({
+                    "task_id": id, "unit_id": unit.id, "agency_id": unit.agency_id,
+                    "extension_id": extension_id, "current_due_on": current,
+                    "judged_due_on": judged,
+                }),
+            }
+        }
+        None => {
+            add_entry(
+                &mut tx,
+                id,
+                &unit.id,
+                ReportKind::ExtensionRefuse,
+                None,
+                None,
+                &note,
+                who,
+                &now,
+            )
+            .await?;
+            Step {
+                action: "task.extension_refuse",
+                before,
+                after: json!({ "unit": unit.id, "extension": extension_id, "reason": note }),
+                event: &events::EXTENSION_REFUSED,
+                payload: json!({
+                    "task_id": id, "unit_id": unit.id, "agency_id": unit.agency_id,
+                    "extension_id": extension_id,
+                }),
+            }
+        }
+    };
+    finish(ctx, tx, who, id, step).await
+}
+
+/// A leader's written reminder (đôn đốc) to one unit still working on the task (`unit`: its
+/// agency code; the lead unit when empty), kept on the timeline; its unit's leaders are told.
+pub async fn urge(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    unit: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let text = model::text(text, model::MAX_REPORT_CHARS, false)
+        .map_err(|e| AppError::validation("text", e.to_string()))?;
+    if text.is_empty() {
+        return Err(AppError::validation(
+            "text",
+            TaskRuleError::UrgeWithoutText.to_string(),
+        ));
+    }
+    let mut tx = ctx.db.begin().await?;
+    let (task, _) = locked(ctx, &mut tx, who, id, TaskAction::Urge).await?;
+    let code = unit.trim();
+    let target = if code.is_empty() {
+        task.lead()
+    } else {
+        task.units.iter().find(|u| u.agency_code == code)
+    }
+    .ok_or_else(|| AppError::validation("unit", "Chọn một đơn vị thực hiện nhiệm vụ này."))?;
+    open_for_work(target)?;
+    let now = tinhso_kernel::time::now_text();
+    let report_id = add_entry(
+        &mut tx,
+        id,
+        &target.id,
+        ReportKind::Urge,
+        None,
+        None,
+        &text,
+        who,
+        &now,
+    )
+    .await?;
+    let step = Step {
+        action: "task.urge",
+        before: Value::Null,
+        after: json!({ "unit": target.id, "text": text }),
+        event: &events::URGED,
+        payload: json!({
+            "task_id": id, "unit_id": target.id, "agency_id": target.agency_id,
+            "report_id": report_id,
+        }),
+    };
+    finish(ctx, tx, who, id, step).await
 }

@@ -2,7 +2,7 @@
 //! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
 
 use crate::model::{Position, ReportKind, SourceKind};
-use crate::{Report, Task, TaskUnit};
+use crate::{Extension, Report, Task, TaskUnit};
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
@@ -128,6 +128,30 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Task>, AppError> {
     task(row, units).map(Some)
 }
 
+/// Task `id` with its units, read in `tx` (an event's delivery).
+pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Task>, AppError> {
+    let row: Option<TaskRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{TASK} WHERE t.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let units = units_in(tx, id).await?;
+    task(row, units).map(Some)
+}
+
+/// The text of timeline entry `id`.
+pub async fn report_body(tx: &mut Conn, id: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT body FROM task_reports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?,
+    )
+}
+
 /// Task `id` with its units, its row locked until `tx` ends.
 pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Task>, AppError> {
     let lock = db.lock_rows("t");
@@ -150,6 +174,7 @@ struct ReportRow {
     unit_name: String,
     kind: String,
     percent: Option<i64>,
+    due_on: Option<String>,
     body: String,
     by_name: String,
     created_at: String,
@@ -158,7 +183,7 @@ struct ReportRow {
 /// A task's timeline, oldest first.
 pub async fn reports(db: &Db, task_id: &str) -> Result<Vec<Report>, AppError> {
     let rows: Vec<ReportRow> = sqlx::query_as(
-        "SELECT r.id, r.unit_id, a.name AS unit_name, r.kind, r.percent, r.body,
+        "SELECT r.id, r.unit_id, a.name AS unit_name, r.kind, r.percent, r.due_on, r.body,
             p.full_name AS by_name, r.created_at
          FROM task_reports r JOIN task_units u ON u.id = r.unit_id
          JOIN agencies a ON a.id = u.agency_id JOIN users p ON p.id = r.by_user
@@ -175,6 +200,7 @@ pub async fn reports(db: &Db, task_id: &str) -> Result<Vec<Report>, AppError> {
                 unit_id: r.unit_id,
                 unit_name: r.unit_name,
                 percent: r.percent,
+                due_on: r.due_on,
                 body: r.body,
                 by_name: r.by_name,
                 created_at: r.created_at,
@@ -352,6 +378,7 @@ pub struct NewReport<'a> {
     pub unit_id: &'a str,
     pub kind: ReportKind,
     pub percent: Option<i64>,
+    pub due_on: Option<&'a str>,
     pub body: &'a str,
     pub by_user: &'a str,
     pub now: &'a str,
@@ -359,14 +386,16 @@ pub struct NewReport<'a> {
 
 pub async fn insert_report(tx: &mut Conn, r: &NewReport<'_>) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO task_reports (id, task_id, unit_id, kind, percent, body, by_user, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO task_reports (id, task_id, unit_id, kind, percent, due_on, body, by_user,
+            created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(r.id)
     .bind(r.task_id)
     .bind(r.unit_id)
     .bind(r.kind.as_str())
     .bind(r.percent)
+    .bind(r.due_on)
     .bind(r.body)
     .bind(r.by_user)
     .bind(r.now)
@@ -470,4 +499,303 @@ pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<String>, Ap
         .bind(email)
         .fetch_optional(&db.pool)
         .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct ExtensionRow {
+    id: String,
+    unit_id: String,
+    unit_name: String,
+    asked_on: String,
+    old_due: String,
+    new_due: String,
+    reason: String,
+    asked_by_name: String,
+    decision: Option<String>,
+    granted_due: Option<String>,
+    decision_note: Option<String>,
+    decided_on: Option<String>,
+}
+
+const EXTENSIONS: &str = "SELECT e.id, e.unit_id, a.name AS unit_name, e.asked_on, e.old_due,
+    e.new_due, e.reason, p.full_name AS asked_by_name, e.decision, e.granted_due,
+    e.decision_note, e.decided_on
+    FROM task_extensions e JOIN task_units u ON u.id = e.unit_id
+    JOIN agencies a ON a.id = u.agency_id JOIN users p ON p.id = e.asked_by";
+
+fn extension(r: ExtensionRow) -> Extension {
+    Extension {
+        id: r.id,
+        unit_id: r.unit_id,
+        unit_name: r.unit_name,
+        asked_on: r.asked_on,
+        old_due: r.old_due,
+        new_due: r.new_due,
+        reason: r.reason,
+        asked_by_name: r.asked_by_name,
+        decision: r.decision,
+        granted_due: r.granted_due,
+        decision_note: r.decision_note,
+        decided_on: r.decided_on,
+    }
+}
+
+/// A task's extension requests, oldest first.
+pub async fn extensions(db: &Db, task_id: &str) -> Result<Vec<Extension>, AppError> {
+    let rows: Vec<ExtensionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{EXTENSIONS} WHERE e.task_id = $1 ORDER BY e.asked_at, e.id"
+    )))
+    .bind(task_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(extension).collect())
+}
+
+/// A task's extension requests in `tx` (its row locked), oldest first.
+pub async fn extensions_in(tx: &mut Conn, task_id: &str) -> Result<Vec<Extension>, AppError> {
+    let rows: Vec<ExtensionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{EXTENSIONS} WHERE e.task_id = $1 ORDER BY e.asked_at, e.id"
+    )))
+    .bind(task_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows.into_iter().map(extension).collect())
+}
+
+/// A new extension request.
+#[derive(Debug)]
+pub struct NewExtension<'a> {
+    pub id: &'a str,
+    pub task_id: &'a str,
+    pub unit_id: &'a str,
+    pub asked_on: &'a str,
+    pub old_due: &'a str,
+    pub new_due: &'a str,
+    pub reason: &'a str,
+    pub asked_by: &'a str,
+    pub now: &'a str,
+}
+
+pub async fn insert_extension(tx: &mut Conn, e: &NewExtension<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO task_extensions (id, task_id, unit_id, asked_on, old_due, new_due, reason,
+            asked_by, asked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.id)
+    .bind(e.task_id)
+    .bind(e.unit_id)
+    .bind(e.asked_on)
+    .bind(e.old_due)
+    .bind(e.new_due)
+    .bind(e.reason)
+    .bind(e.asked_by)
+    .bind(e.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The office's answer to a waiting request.
+#[derive(Debug)]
+pub struct ExtensionAnswer<'a> {
+    pub id: &'a str,
+    /// `granted` or `refused`.
+    pub decision: &'a str,
+    pub granted_due: Option<&'a str>,
+    pub note: &'a str,
+    pub by: &'a str,
+    pub on: &'a str,
+    pub now: &'a str,
+}
+
+/// Records the answer; false when the request was answered already.
+pub async fn answer_extension(tx: &mut Conn, a: &ExtensionAnswer<'_>) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE task_extensions SET decision = $2, granted_due = $3, decision_note = $4,
+            decided_by = $5, decided_on = $6, decided_at = $7
+         WHERE id = $1 AND decision IS NULL",
+    )
+    .bind(a.id)
+    .bind(a.decision)
+    .bind(a.granted_due)
+    .bind(a.note)
+    .bind(a.by)
+    .bind(a.on)
+    .bind(a.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves a unit's deadlines: the one worked to and the one lateness is judged by.
+pub async fn set_unit_due(
+    tx: &mut Conn,
+    unit_id: &str,
+    current_due_on: &str,
+    judged_due_on: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE task_units SET current_due_on = $2, judged_due_on = $3, updated_at = $4
+         WHERE id = $1",
+    )
+    .bind(unit_id)
+    .bind(current_due_on)
+    .bind(judged_due_on)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// An open unit whose deadline the sweep watches.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueUnit {
+    pub unit_id: String,
+    pub task_id: String,
+    pub code: String,
+    pub title: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub office_agency_id: String,
+    pub assigned_on: String,
+    pub current_due_on: String,
+}
+
+/// The units still being worked on (assigned or in progress) whose deadline falls on or
+/// before `horizon`, nearest first.
+pub async fn open_units_due_by(db: &Db, horizon: &str) -> Result<Vec<DueUnit>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id AS unit_id, t.id AS task_id, t.code, t.title, u.agency_id,
+            a.name AS agency_name, t.office_agency_id, t.assigned_on, u.current_due_on
+         FROM task_units u JOIN tasks t ON t.id = u.task_id JOIN agencies a ON a.id = u.agency_id
+         WHERE u.state IN ('assigned', 'in_progress') AND u.current_due_on <= $1
+         ORDER BY u.current_due_on, t.code, u.id",
+    )
+    .bind(horizon)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Claims the reminder or escalation `kind` of `unit_id`'s deadline `day`: true for the one
+/// caller that inserts it, false when it was sent already (on this node or another).
+pub async fn claim_reminder(
+    tx: &mut Conn,
+    unit_id: &str,
+    kind: &str,
+    day: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO task_reminders (unit_id, kind, day, sent_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(unit_id)
+    .bind(kind)
+    .bind(day)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A reminder or escalation sent for one of a task's units.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Sent {
+    pub unit_name: String,
+    pub kind: String,
+    pub day: String,
+    pub sent_at: String,
+}
+
+/// The reminders and escalations sent for task `task_id`'s units, oldest first.
+pub async fn reminders_of(db: &Db, task_id: &str) -> Result<Vec<Sent>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT a.name AS unit_name, r.kind, r.day, r.sent_at
+         FROM task_reminders r JOIN task_units u ON u.id = r.unit_id
+         JOIN agencies a ON a.id = u.agency_id
+         WHERE u.task_id = $1 ORDER BY r.sent_at, r.kind",
+    )
+    .bind(task_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Someone to tell: account and address.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: String,
+    pub email: Option<String>,
+}
+
+/// The active leaders of `agency_id`.
+pub async fn leaders(tx: &mut Conn, agency_id: &str) -> Result<Vec<Person>, AppError> {
+    people(tx, agency_id, "'leader'").await
+}
+
+/// The active people of the office `agency_id` who follow its tasks (its leaders, specialists
+/// and document clerks; `policy::follows`).
+pub async fn office_people(tx: &mut Conn, agency_id: &str) -> Result<Vec<Person>, AppError> {
+    people(tx, agency_id, "'leader', 'specialist', 'document_clerk'").await
+}
+
+async fn people(tx: &mut Conn, agency_id: &str, roles: &str) -> Result<Vec<Person>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.agency_id = $1 AND u.disabled = 0 AND r.role IN ({roles}) ORDER BY u.id"
+    )))
+    .bind(agency_id)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// A line of a person's digest: an open unit of a task they lead or follow.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DigestLine {
+    pub user_id: String,
+    pub email: Option<String>,
+    pub task_id: String,
+    pub code: String,
+    pub title: String,
+    pub unit_name: String,
+    pub current_due_on: String,
+}
+
+/// For every active leader of a unit with open tasks, and everyone of an office following open
+/// tasks: those tasks' open units, nearest deadline first, grouped by person.
+pub async fn digest_lines(db: &Db) -> Result<Vec<DigestLine>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id AS user_id, p.email, t.id AS task_id, t.code, t.title,
+            a.name AS unit_name, u.current_due_on
+         FROM task_units u JOIN tasks t ON t.id = u.task_id JOIN agencies a ON a.id = u.agency_id
+         JOIN users p ON p.disabled = 0 AND (
+            (p.agency_id = u.agency_id AND EXISTS (SELECT 1 FROM user_roles r
+                WHERE r.user_id = p.id AND r.role = 'leader'))
+            OR (p.agency_id = t.office_agency_id AND EXISTS (SELECT 1 FROM user_roles r
+                WHERE r.user_id = p.id AND r.role IN ('leader', 'specialist', 'document_clerk'))))
+         WHERE u.state IN ('assigned', 'in_progress')
+         ORDER BY p.id, u.current_due_on, t.code, a.name",
+    )
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Claims `user_id`'s digest of local day `day`: true once across nodes.
+pub async fn claim_digest(
+    tx: &mut Conn,
+    user_id: &str,
+    day: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO task_digests (user_id, day, sent_at) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(day)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -100,6 +100,43 @@ pub fn check_request(
     Ok(())
 }
 
+/// The authority's answer to a request: `Some(new_due)` grants that deadline (the one asked
+/// for, or another the authority sets), `None` refuses with `reason`. The request must still
+/// be waiting (`decided` false); a granted deadline must be later than the deadline now in
+/// force (`current_due`), not before the day of assignment, and within [`MAX_YEARS`] of it.
+/// An answer may come after the deadline: it then moves the deadline worked to, but not the
+/// one lateness is judged by ([`judged_due`]).
+pub fn check_decision(
+    current_due: NaiveDate,
+    assigned_on: NaiveDate,
+    decided: bool,
+    grant: Option<NaiveDate>,
+    reason: &str,
+) -> Result<(), TaskRuleError> {
+    if decided {
+        return Err(TaskRuleError::ExtensionDecided);
+    }
+    match grant {
+        Some(new_due) => {
+            if new_due < assigned_on {
+                return Err(TaskRuleError::ExtensionBeforeAssignment);
+            }
+            if new_due <= current_due {
+                return Err(TaskRuleError::ExtensionNotLater);
+            }
+            let limit = assigned_on
+                .with_year(assigned_on.year() + MAX_YEARS)
+                .unwrap_or(NaiveDate::MAX);
+            if new_due > limit {
+                return Err(TaskRuleError::DeadlineTooFar { years: MAX_YEARS });
+            }
+            Ok(())
+        }
+        None if reason.trim().is_empty() => Err(TaskRuleError::RefusalWithoutReason),
+        None => Ok(()),
+    }
+}
+
 /// The deadline the unit works to: the original, moved by every extension granted (in the
 /// order they were granted). Reminders and escalations follow it.
 pub fn current_due(original: NaiveDate, extensions: &[Extension]) -> NaiveDate {
@@ -330,6 +367,53 @@ mod tests {
                 &check_request(due, *asked, *new_due, reason, *pending),
                 expected,
                 "asked {asked}, new {new_due}, {reason:?}, pending {pending}"
+            );
+        }
+    }
+
+    #[test]
+    fn extension_decisions() {
+        let assigned = d(11, 2);
+        let due = d(12, 10);
+        // Decided already, the deadline granted (`None`: refused), the reason, the answer.
+        type Case<'a> = (bool, Option<NaiveDate>, &'a str, Result<(), TaskRuleError>);
+        let cases: &[Case<'_>] = &[
+            (false, Some(d(12, 20)), "", Ok(())),
+            (false, None, "Không có căn cứ", Ok(())),
+            (false, None, "  ", Err(TaskRuleError::RefusalWithoutReason)),
+            (
+                true,
+                Some(d(12, 20)),
+                "",
+                Err(TaskRuleError::ExtensionDecided),
+            ),
+            (true, None, "Lý do", Err(TaskRuleError::ExtensionDecided)),
+            // Not later than the deadline in force, or even before the assignment.
+            (false, Some(due), "", Err(TaskRuleError::ExtensionNotLater)),
+            (
+                false,
+                Some(d(12, 1)),
+                "",
+                Err(TaskRuleError::ExtensionNotLater),
+            ),
+            (
+                false,
+                Some(d(10, 30)),
+                "",
+                Err(TaskRuleError::ExtensionBeforeAssignment),
+            ),
+            (
+                false,
+                Some(NaiveDate::from_ymd_opt(2031, 11, 3).unwrap()),
+                "",
+                Err(TaskRuleError::DeadlineTooFar { years: MAX_YEARS }),
+            ),
+        ];
+        for (decided, grant, reason, expected) in cases {
+            assert_eq!(
+                &check_decision(due, assigned, *decided, *grant, reason),
+                expected,
+                "decided {decided}, grant {grant:?}, {reason:?}"
             );
         }
     }

@@ -35,6 +35,14 @@ pub enum TaskRuleError {
     ExtensionWithoutReason,
     #[error("Đơn vị đang có một đề nghị gia hạn chờ quyết định.")]
     ExtensionPending,
+    #[error("Hạn mới không được trước ngày giao nhiệm vụ.")]
+    ExtensionBeforeAssignment,
+    #[error("Đề nghị gia hạn này đã được quyết định.")]
+    ExtensionDecided,
+    #[error("Cần nêu lý do không đồng ý gia hạn.")]
+    RefusalWithoutReason,
+    #[error("Cần nhập nội dung đôn đốc.")]
+    UrgeWithoutText,
     #[error("Chỉ đơn vị chủ trì được báo cáo hoàn thành nhiệm vụ.")]
     CompletionBySupportingUnit,
     #[error("Tiến độ phải từ 0 đến 100%.")]

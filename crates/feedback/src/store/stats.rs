@@ -2,7 +2,7 @@
 //! month of a period.
 
 use crate::stats::By;
-use tinhso_kernel::db::Db;
+use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
 /// Counts of one group over a period (`None` sums count nothing).
@@ -102,5 +102,41 @@ pub async fn answered_per_month(
     .bind(start)
     .bind(end)
     .fetch_all(&db.pool)
+    .await?)
+}
+
+/// What the operations centre reads of one report (`kpi::COUNTING`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountingRow {
+    pub agency_id: Option<String>,
+    pub admin_unit_code: Option<String>,
+    pub category_code: String,
+    pub status: String,
+    pub received_local: String,
+    pub due_local: Option<String>,
+    pub answered_local: Option<String>,
+    pub rating: Option<i64>,
+}
+
+/// One report as the operations centre counts it, read in the caller's transaction.
+pub async fn counting_row(tx: &mut Conn, id: &str) -> Result<Option<CountingRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT agency_id, admin_unit_code, category_code, status, received_local, due_local,
+                answered_local, rating
+           FROM feedback_reports WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// The ids of reports that are not duplicates after `after`, in id order, at most `limit`.
+pub async fn counting_ids(tx: &mut Conn, after: &str, limit: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM feedback_reports WHERE id > $1 AND status <> 'duplicate' ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *tx)
     .await?)
 }

@@ -24,6 +24,8 @@ tinhso_domain::text_enum! {
         Specialist = "specialist",
         Leader = "leader",
         DocumentClerk = "document_clerk",
+        /// Cán bộ đầu mối dữ liệu: drafts and submits the agency's open datasets.
+        DataOfficer = "data_officer",
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Kpi {
     pub order: u16,
     /// The figures between two dates (inclusive, `YYYY-MM-DD`), one row per group and a total.
     pub figures: FiguresFn,
+    /// What the operations centre counts of it incrementally, if anything.
+    pub counting: Option<&'static super::counting::Counting>,
 }
 
 pub type FiguresFn =

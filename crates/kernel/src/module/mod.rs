@@ -4,14 +4,18 @@
 //! notification topics, menus, demo data, search, KPIs, datasets). The binary lists the modules
 //! (`tinhso::app::MODULES`); nothing else knows the list.
 
+pub mod counting;
 pub mod dataset;
 pub mod kpi;
+pub mod link;
 pub mod reference;
 pub mod routes;
 pub mod search;
 
+pub use counting::{Counting, Mark, Shape, Source};
 pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
+pub use link::{LinkedRecord, Offered, RecordLink};
 pub use reference::{Reference, Referenced, Resolved};
 pub use routes::{Access, RouteInfo, Routes};
 pub use search::{Found, Hit, Opened, SearchSource};
@@ -72,6 +76,9 @@ pub struct Module {
     pub policies: &'static [crate::auth::policy::PolicyInfo],
     /// The kinds of its records other modules may refer to (`reference::resolve`).
     pub references: &'static [&'static Reference],
+    /// The links it offers on other modules' records (`link::offered`): "Tạo nhiệm vụ" on a
+    /// document's page.
+    pub links: &'static [&'static RecordLink],
     /// Whether it checks the signatures of PDFs for the others (one module at most).
     pub signature_checker: Option<&'static crate::signing::SignatureChecker>,
     /// Whether it signs PDFs with people's certificates for the others (one module at most).
@@ -120,6 +127,7 @@ impl Module {
         demo: None,
         search: &[],
         references: &[],
+        links: &[],
         jobs: &[],
         kpis: &[],
         datasets: &[],

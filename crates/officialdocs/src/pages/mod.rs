@@ -632,9 +632,23 @@ async fn render_document(
             seal => k.seal.as_deref() == Some("yes"),
         }
     });
+    // What other modules offer on this document ("Tạo nhiệm vụ" on an incoming one), without
+    // this module knowing them.
+    let facets: &[&str] = if d.direction == Direction::In {
+        &["incoming"]
+    } else {
+        &["outgoing"]
+    };
+    let record = tinhso_kernel::module::LinkedRecord {
+        id: &d.id,
+        agency_id: &d.agency_id,
+        facets,
+    };
+    let links = tinhso_kernel::module::link::offered(state, user, "document", &record).await?;
     let html = page.render(
         "document.html",
         context! {
+            links => sv(&links),
             d => view(d), versions => sv(&versions), recipients => recipients, drafter => drafter,
             actions => offered(user, d), prefixes => prefixes(),
             may_upload => may(DocumentAction::UploadVersion), may_read_log => may(DocumentAction::ReadLog),

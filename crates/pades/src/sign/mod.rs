@@ -15,12 +15,14 @@
 //! fit (a TSA's token is larger than foreseen), which signs twice.
 
 mod appearance;
+pub mod dss;
 mod serialize;
 pub mod signed_data;
 pub mod tsp;
 pub mod update;
 
 pub use appearance::ascii_fold;
+pub use dss::{ValidationData, add_dss, vri_key};
 pub use signed_data::{
     Credential, SignatureAlgorithm, SignedAttributes, Signer, SoftwareSigner, ToBeSigned,
 };

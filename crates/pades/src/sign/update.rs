@@ -127,7 +127,7 @@ impl PreparedPdf {
 }
 
 /// `pdf` read by the crate's strict reader, within the default limits.
-fn parse(pdf: &[u8]) -> Result<Document<'_>, SignError> {
+pub(super) fn parse(pdf: &[u8]) -> Result<Document<'_>, SignError> {
     let limits = crate::Limits::default();
     if pdf.len() > limits.max_input_bytes {
         return Err(SignError::TooLarge(limits.max_input_bytes));
@@ -679,7 +679,7 @@ impl<'d, 'a> Update<'d, 'a> {
 }
 
 /// Sets `key` (replacing its value, or appended).
-fn set(dict: &mut Dict, key: &[u8], value: Object) {
+pub(super) fn set(dict: &mut Dict, key: &[u8], value: Object) {
     match dict.0.iter_mut().find(|(k, _)| k == key) {
         Some((_, v)) => *v = value,
         None => dict.0.push((key.to_vec(), value)),
@@ -695,7 +695,7 @@ fn version(text: &[u8]) -> Option<(u8, u8)> {
 }
 
 /// The first `/ID` string as it was (a new random one if none), and a new second one.
-fn document_id(trailer: &Dict, input: &[u8]) -> [Vec<u8>; 2] {
+pub(super) fn document_id(trailer: &Dict, input: &[u8]) -> [Vec<u8>; 2] {
     let fresh = || {
         let mut seed = crate::ca::random_bytes(16).unwrap_or_default();
         seed.extend_from_slice(&(input.len() as u64).to_be_bytes());
@@ -746,7 +746,7 @@ fn runs(numbers: impl Iterator<Item = u32>) -> Vec<(u32, u32)> {
 }
 
 /// A classic `xref` section with its trailer.
-fn xref_table(
+pub(super) fn xref_table(
     out: &mut Vec<u8>,
     offsets: &BTreeMap<u32, (usize, u16)>,
     trailer: &Dict,
@@ -770,7 +770,7 @@ fn xref_table(
 }
 
 /// An xref stream (object `number`, unfiltered: `/W [1 n 2]`), then `startxref`.
-fn xref_stream(
+pub(super) fn xref_stream(
     out: &mut Vec<u8>,
     offsets: &mut BTreeMap<u32, (usize, u16)>,
     trailer: &Dict,

@@ -18,6 +18,8 @@ fn module_of(relative: &str) -> &'static str {
         "officialdocs" => "documents",
         "signatures" => "signatures",
         "tasks" => "tasks",
+        "ops" => "ops",
+        "opendata" => "opendata",
         "server" => "portal",
         other => panic!("{relative}: crate {other} has no module"),
     }
@@ -36,6 +38,8 @@ fn module_sources() -> Vec<(String, String)> {
         "officialdocs",
         "signatures",
         "tasks",
+        "ops",
+        "opendata",
         "server",
     ] {
         sources(&crates.join(name).join("src"), &crates, &mut files);
@@ -230,7 +234,7 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
     // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
     // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES,
-    // keys on PKCS#11 tokens.
+    // the open data file check, keys on PKCS#11 tokens.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
@@ -239,6 +243,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "tinhso-edxml",
         "tinhso-pades",
         "tinhso-pkcs11",
+        "tinhso-tabular",
     ];
     for leaf in pure {
         let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));
@@ -260,6 +265,8 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "officialdocs",
         "signatures",
         "tasks",
+        "ops",
+        "opendata",
     ] {
         let deps = platform_dependencies(module);
         assert!(
@@ -313,6 +320,7 @@ fn sql_only_in_stores() {
         "officialdocs/",
         "signatures/",
         "tasks/",
+        "ops/",
     ];
     let files: Vec<_> = module_sources()
         .into_iter()
@@ -415,4 +423,42 @@ fn every_entity_a_route_names_has_a_policy() {
         .filter(|k| !routed.contains(k))
         .collect();
     assert_eq!(unrouted, ["account"], "policies no route names");
+}
+
+/// The operations centre's subscription wants exactly the event kinds the modules say their
+/// items count differently after (`Kpi::counting`), and the sources they declare have one
+/// owner each, named after the item they count.
+#[test]
+fn ops_counts_after_exactly_the_kinds_the_modules_declare() {
+    let countings: Vec<_> = tinhso::app::kpis()
+        .into_iter()
+        .filter_map(|k| k.counting)
+        .collect();
+    assert!(countings.len() >= 2, "one-stop and feedback count");
+    let declared: BTreeSet<&str> = countings
+        .iter()
+        .flat_map(|c| c.events.iter().copied())
+        .collect();
+    let wanted: BTreeSet<&str> = tinhso_ops::count::KINDS.iter().copied().collect();
+    assert_eq!(
+        wanted, declared,
+        "ops::count::KINDS = the union of counting.events"
+    );
+    assert_eq!(
+        wanted.len(),
+        tinhso_ops::count::KINDS.len(),
+        "no kind twice"
+    );
+    let mut sources = BTreeSet::new();
+    for c in &countings {
+        for s in c.sources {
+            assert!(sources.insert(s.name), "source {} declared twice", s.name);
+            assert!(
+                s.name.starts_with(&format!("{}.", c.item)),
+                "source {} of {} items",
+                s.name,
+                c.item
+            );
+        }
+    }
 }

@@ -239,3 +239,46 @@ async fn operations_from_the_command_line() {
         "a broken trail is not signed"
     );
 }
+
+/// The operations centre's counters from the command line: checked (nothing differs on a new
+/// province), rebuilt, and a wrong counter found by the check, with its exit status.
+#[tokio::test]
+async fn ops_counters_are_rebuilt_and_checked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seeded = tinhso(d, &["seed-demo"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let check = tinhso(d, &["ops", "rebuild", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("0 differed from the recount"),
+        "{}",
+        stdout(&check)
+    );
+    let rebuilt = tinhso(d, &["ops", "rebuild"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert!(
+        stdout(&rebuilt).contains("items counted"),
+        "{}",
+        stdout(&rebuilt)
+    );
+    // A counter nothing accounts for is listed, and the check fails.
+    let db = tinhso::db::Db::connect(&format!("sqlite://{}", d.join("tinhso.db").display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO ops_counters (scope, grain, breakdown, period, source, n)
+         VALUES ('p', 'd', '*', '2027-01-05', 'dossier.received', 2)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    db.pool.close().await;
+    let check = tinhso(d, &["ops", "rebuild", "--check"]);
+    assert_eq!(check.status.code(), Some(3), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("p d * 2027-01-05 dossier.received: stored 2, recounted 0"),
+        "{}",
+        stdout(&check)
+    );
+}

@@ -271,9 +271,11 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
     let (first, second) = (&signatures[0], &signatures[1]);
     assert_eq!(first["Indication"], "TOTAL-PASSED", "{first:#}");
     assert_eq!(second["Indication"], "TOTAL-PASSED", "{second:#}");
-    assert_eq!(second["Level"], "B-T", "{second:#}");
+    assert_eq!(second["Level"], "B-LT", "{second:#}");
     assert_eq!(second["TimeProven"], true, "{second:#}");
-    assert_eq!(second["CoversWholeFile"], true, "{second:#}");
+    // Its validation data follows in a DSS update (B-LT).
+    assert_eq!(second["CoversWholeFile"], false, "{second:#}");
+    assert_eq!(second["LaterRevisions"], 1, "{second:#}");
     assert!(
         second["SignatureAlgorithm"]
             .as_str()
@@ -299,6 +301,7 @@ async fn the_agency_seal_is_made_by_the_hsm_key(kind: Kind, dir: &Path) {
     assert_eq!(after["hsm"]["token"], TOKEN, "{after}");
     assert_eq!(after["hsm"]["key_id"], KEY_ID, "{after}");
     assert_eq!(after["serial"], serial.as_str(), "{after}");
+    assert_eq!(after["level"], "B-LT", "{after}");
 
     // The administrators' page lists the key, never the PIN.
     crate::signatures_pki::sign_in_admin(&app).await;

@@ -1,7 +1,9 @@
 //! The approving leader signs an outgoing document's PDF digitally (docs/signatures-design.md
 //! §3, slice 5, the platform part), on both databases: through the API and the page (with its
 //! confirmation step), the signed file a new version beside the unsigned one, checked
-//! TOTAL-PASSED at B-T with a valid timestamp and the demo anchor; a clerk, another agency's
+//! TOTAL-PASSED at B-LT (slice 6: the validation data in a DSS revision after the signature, so
+//! the check needs no network: online revocation is off here) with a valid timestamp and the
+//! demo anchor, and pyHanko's offline long-term check (`validate.py --lt`) agrees; a clerk, another agency's
 //! leader and a leader whose certificate is revoked are refused. The clerk then issues it with
 //! the agency's digital seal: a second signature by the agency's certificate, the first one
 //! still valid; refused on an unsigned PDF or one whose leader signature was broken.
@@ -41,6 +43,7 @@ offline_on_both_databases!(
     the_clerk_seals_the_leader_signed_pdf_at_issue,
     the_seal_needs_a_valid_signature_of_the_leader,
     a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row,
+    without_status_answers_the_signature_stays_b_t_with_a_warning,
 );
 
 /// The demo province, its revocation checks not fetched online (nothing serves its URLs here).
@@ -159,26 +162,36 @@ pub(crate) async fn verified(app: &TestApp, pdf: &[u8]) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn assert_signed_b_t(report: &Value) {
+fn assert_signed_b_lt(report: &Value) {
     assert_eq!(report["Indication"], "TOTAL-PASSED", "{report:#}");
     let signatures = report["Signatures"].as_array().unwrap();
     assert_eq!(signatures.len(), 1, "{report:#}");
     let s = &signatures[0];
     assert_eq!(s["Indication"], "TOTAL-PASSED", "{s:#}");
-    assert_eq!(s["Level"], "B-T", "{s:#}");
+    assert_eq!(s["Level"], "B-LT", "{s:#}");
     assert_eq!(s["TimeProven"], true, "a valid timestamp: {s:#}");
     assert!(s["TimestampTime"].is_string(), "{s:#}");
     assert_eq!(s["DemoAnchor"], true, "{s:#}");
-    assert_eq!(s["CoversWholeFile"], true, "{s:#}");
+    // The DSS is a revision after the signature, an allowed change.
+    assert_eq!(s["CoversWholeFile"], false, "{s:#}");
+    assert_eq!(s["LaterRevisions"], 1, "{s:#}");
+    assert_eq!(s["ModifiedAfterSigning"], false, "{s:#}");
     let algorithm = s["SignatureAlgorithm"].as_str().unwrap_or_default();
     assert!(algorithm.starts_with("RSASSA-PSS"), "{s:#}");
 }
 
 /// pyHanko's validator (`crates/pades/tests/pyhanko/validate.py`, the demo root trusted, no
-/// fetching) says each of the `signatures` is valid with a valid timestamp, the last one
-/// covering the whole file and the earlier ones their revision; skipped without pyHanko
+/// fetching) says each of the `signatures` is valid with a valid timestamp, each covering its
+/// revision (a DSS revision follows the last one), also in its long-term mode (`--lt`: the
+/// DSS alone, revocation hard-fail: the signatures are LTV-enabled); skipped without pyHanko
 /// outside CI (`CI_REQUIRE_PYHANKO=1` makes it required).
 async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
+    for long_term in [false, true] {
+        pyhanko_run(app, pdf, signatures, long_term).await;
+    }
+}
+
+async fn pyhanko_run(app: &TestApp, pdf: &[u8], signatures: usize, long_term: bool) {
     let row = sqlx::query("SELECT certificate FROM pki_authorities WHERE role = 'root'")
         .fetch_one(&app.state.db.pool)
         .await
@@ -194,6 +207,7 @@ async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
     let out = std::process::Command::new("python3")
         .arg(script)
         .args(["signed.pdf", "root.der"])
+        .args(long_term.then_some("--lt"))
         .current_dir(dir.path())
         .output();
     let required = std::env::var("CI_REQUIRE_PYHANKO").as_deref() == Ok("1");
@@ -209,16 +223,13 @@ async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), signatures, "{lines:?}");
-    for (i, line) in lines.iter().enumerate() {
-        assert_eq!(line["bottom_line"], true, "{lines:?}");
-        assert_eq!(line["timestamp_valid"], true, "{lines:?}");
-        let last = i + 1 == signatures;
-        let coverage = if last {
-            "ENTIRE_FILE"
-        } else {
-            "ENTIRE_REVISION"
-        };
-        assert_eq!(line["coverage"], coverage, "{lines:?}");
+    for line in &lines {
+        assert_eq!(line["bottom_line"], true, "{long_term}: {lines:?}");
+        assert_eq!(line["timestamp_valid"], true, "{long_term}: {lines:?}");
+        assert_eq!(line["coverage"], "ENTIRE_REVISION", "{lines:?}");
+    }
+    if long_term {
+        assert_eq!(lines[0]["dss"]["vri"], signatures, "{lines:?}");
     }
 }
 
@@ -242,9 +253,17 @@ async fn the_leader_signs_the_approved_pdf_as_a_new_version(app: TestApp) {
         signed.starts_with(&unsigned),
         "an incremental update keeps every byte"
     );
-    assert_signed_b_t(&verified(&app, &signed).await);
+    assert_signed_b_lt(&verified(&app, &signed).await);
     pyhanko_accepts(&app, &signed, 1).await;
     assert_eq!(audit_count(&app, "signature.sign").await, 1);
+    let row = sqlx::query("SELECT after_json FROM audit_log WHERE action = 'signature.sign'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let after: Value =
+        serde_json::from_str(&sqlx::Row::get::<String, _>(&row, "after_json")).unwrap();
+    assert_eq!(after["level"], "B-LT", "{after}");
+    assert!(after["lt_warning"].is_null(), "{after}");
     assert_eq!(audit_count(&app, "document.sign_digitally").await, 1);
 
     // The document page offers "Ký số" to the leader; a confirmation step first, then a
@@ -286,7 +305,7 @@ async fn the_leader_signs_the_approved_pdf_as_a_new_version(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("Hợp lệ"), "{html}");
     assert!(html.contains("DEMO"), "{html}");
-    assert!(html.contains("B-T"), "{html}");
+    assert!(html.contains("PAdES B-LT"), "{html}");
 
     // After approval ("Ký duyệt") the leader may still sign the approved version.
     let (status, doc) = app
@@ -444,12 +463,14 @@ async fn the_clerk_seals_the_leader_signed_pdf_at_issue(app: TestApp) {
         assert_eq!(first[key], was[key], "{key}: {first:#} / {was:#}");
     }
     assert_eq!(first["CoversWholeFile"], false, "{first:#}");
-    assert_eq!(first["LaterRevisions"], 1, "{first:#}");
+    // After the leader's: its DSS, the seal, the seal's DSS.
+    assert_eq!(first["LaterRevisions"], 3, "{first:#}");
     assert_eq!(first["ModifiedAfterSigning"], false, "{first:#}");
     assert_eq!(second["Indication"], "TOTAL-PASSED", "{second:#}");
-    assert_eq!(second["Level"], "B-T", "{second:#}");
+    assert_eq!(second["Level"], "B-LT", "{second:#}");
     assert_eq!(second["TimeProven"], true, "{second:#}");
-    assert_eq!(second["CoversWholeFile"], true, "{second:#}");
+    assert_eq!(second["CoversWholeFile"], false, "{second:#}");
+    assert_eq!(second["LaterRevisions"], 1, "{second:#}");
     assert_eq!(second["DemoAnchor"], true, "{second:#}");
     assert!(
         second["SignatureAlgorithm"]
@@ -672,4 +693,40 @@ async fn a_seal_whose_issue_fails_leaves_no_file_and_no_audit_row(app: TestApp) 
     );
     assert_eq!(audit_count(&app, "signature.seal").await, 0);
     assert_eq!(audit_count(&app, "signature.sign").await, 1);
+}
+
+/// The OCSP responder cannot answer (its key no longer opens): the leader's signature is made
+/// all the same, B-T without a DSS, and the audit row says why it is not B-LT.
+async fn without_status_answers_the_signature_stays_b_t_with_a_warning(app: TestApp) {
+    sqlx::query("UPDATE pki_authorities SET sealed_key = 'broken' WHERE role = 'ocsp'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let id = awaiting_approval(&app).await;
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let signed = version_bytes(&app, &id, 2).await;
+    assert!(
+        !signed.windows(9).any(|w| w == b"/Type /DSS"),
+        "no DSS was added"
+    );
+    let report = verified(&app, &signed).await;
+    let s = &report["Signatures"][0];
+    assert_eq!(s["Indication"], "TOTAL-PASSED", "{s:#}");
+    assert_eq!(s["Level"], "B-T", "{s:#}");
+    assert_eq!(s["CoversWholeFile"], true, "{s:#}");
+    let row = sqlx::query("SELECT after_json FROM audit_log WHERE action = 'signature.sign'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let after: Value =
+        serde_json::from_str(&sqlx::Row::get::<String, _>(&row, "after_json")).unwrap();
+    assert_eq!(after["level"], "B-T", "{after}");
+    assert!(
+        after["lt_warning"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("OCSP"),
+        "{after}"
+    );
 }

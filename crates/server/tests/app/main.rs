@@ -34,6 +34,8 @@ mod inbox;
 mod integrity;
 mod jobs;
 mod openapi;
+mod opendata;
+mod ops;
 mod payments;
 mod permissions;
 mod public;

@@ -1380,6 +1380,96 @@ const TABLE: &[Case] = &[
         OtherAgencyAdmin,
         404,
     ),
+    case("GET", "/office/opendata", "", Anonymous, 303),
+    case("GET", "/office/opendata", "", Citizen, 403),
+    case("GET", "/office/opendata", "", Clerk, 200),
+    case("GET", "/office/opendata/new", "", Anonymous, 303),
+    case("GET", "/office/opendata/new", "", Citizen, 403),
+    case("GET", "/office/opendata/new", "", Clerk, 403),
+    case("POST", "/office/opendata/new", NEW_DATASET, Anonymous, 303),
+    case("POST", "/office/opendata/new", NEW_DATASET, Citizen, 403),
+    case("POST", "/office/opendata/new", NEW_DATASET, Clerk, 403),
+    case("GET", "/office/opendata/OPEN_DATASET", "", Anonymous, 303),
+    case("GET", "/office/opendata/OPEN_DATASET", "", Citizen, 403),
+    case("GET", "/office/opendata/OPEN_DATASET", "", Clerk, 404),
+    case(
+        "GET",
+        "/office/opendata/OPEN_DATASET",
+        "",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("GET", "/office/opendata/OPEN_DATASET", "", SystemAdmin, 404),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/upload",
+        "name=x",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/upload",
+        "name=x",
+        Citizen,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/upload",
+        "name=x",
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/upload",
+        "name=x",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/links",
+        OD_LINK,
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/links",
+        OD_LINK,
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/links",
+        OD_LINK,
+        SystemAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/decision",
+        "decision=approve",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/decision",
+        "decision=approve",
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/office/opendata/OPEN_DATASET/decision",
+        "decision=unpublish&reason=x",
+        SystemAdmin,
+        404,
+    ),
     case("GET", "/api/v1/tasks", "", Anonymous, 401),
     case("GET", "/api/v1/tasks", "", Citizen, 200),
     case("GET", "/api/v1/tasks", "", Clerk, 200),
@@ -1391,10 +1481,75 @@ const TABLE: &[Case] = &[
     case("POST", "/api/v1/tasks/TASK/reports", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/accept", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/return", "", Anonymous, 401),
+    // Extensions: asked by a unit's leader, decided by the office; urging by leaders of the
+    // office or the authority. A unit's one-stop clerk does none of it.
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Anonymous, 303),
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Citizen, 403),
+    case("POST", TASK_EXTENSIONS, TASK_EXTENSION, Clerk, 403),
+    case(
+        "POST",
+        TASK_EXTENSIONS,
+        TASK_EXTENSION,
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        TASK_EXTENSION_DECISION,
+        "decision=grant",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("POST", "/office/tasks/TASK/urge", TASK_URGE, Anonymous, 303),
+    case("POST", "/office/tasks/TASK/urge", TASK_URGE, Clerk, 403),
+    case(
+        "POST",
+        "/office/tasks/TASK/urge",
+        TASK_URGE,
+        OtherAgencyAdmin,
+        404,
+    ),
+    case("POST", "/api/v1/tasks/TASK/extensions", "", Anonymous, 401),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/extensions/X/grant",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/extensions/X/refuse",
+        "",
+        Anonymous,
+        401,
+    ),
+    case("POST", "/api/v1/tasks/TASK/urge", "", Anonymous, 401),
 ];
+
+const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";
+const TASK_EXTENSION: &str = "new_due=2099-01-01&reason=Th%E1%BB%AD";
+const TASK_EXTENSION_DECISION: &str = "/office/tasks/TASK/extensions/X/decision";
+const TASK_URGE: &str = "text=Th%E1%BB%AD";
 
 const NEW_TASK: &str = "title=Th%E1%BB%AD&authority=000.00.00.H56&position=chair&role_000.00.14.H56=lead&days_000.00.14.H56=5";
 const TASK_REPORT: &str = "kind=progress&percent=10&text=Th%E1%BB%AD";
+const NEW_DATASET: &str = "title=Th%E1%BB%AD&field=y-te&contact_name=A&contact_email=a%40b.vn";
+const OD_LINK: &str = "link_name=x&url=https%3A%2F%2Fexample.org%2Fa.csv&link_format=CSV";
 
 const REVOKE: &str = "/admin/signatures/certificates/PKI_CERTIFICATE/revoke";
 const REVOKE_NOW: &str = "reason=key_compromise&confirm=yes";
@@ -1520,6 +1675,15 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         "id",
     );
     let task_reports_before = app.count("SELECT COUNT(*) FROM task_reports").await;
+    let open_dataset: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM opendata_datasets WHERE state = 'draft'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        "id",
+    );
+    let datasets_before = app.count("SELECT COUNT(*) FROM opendata_datasets").await;
+    let resources_before = app.count("SELECT COUNT(*) FROM opendata_resources").await;
     let tasks_before = app.count("SELECT COUNT(*) FROM tasks").await;
     let inbox_item: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM inbox_items WHERE user_id = $1")
@@ -1558,6 +1722,7 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
             .replace("OFFICIAL_DOC", &document)
             .replace("WORK_LIST", &work_list)
             .replace("WORK_FILE", &work_file)
+            .replace("OPEN_DATASET", &open_dataset)
             .replace("PKI_CERTIFICATE", &pki_certificate)
             .replace("TASK", &task);
         let mut req = Request::builder()
@@ -1660,6 +1825,16 @@ async fn every_route_refuses_what_it_must(app: TestApp) {
         "refused reports and decisions stored nothing"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM tasks").await, tasks_before);
+    assert_eq!(
+        (
+            app.count("SELECT COUNT(*) FROM opendata_datasets").await,
+            app.count("SELECT COUNT(*) FROM opendata_resources").await,
+            app.count("SELECT COUNT(*) FROM opendata_datasets WHERE state = 'published'")
+                .await,
+        ),
+        (datasets_before, resources_before, 2),
+        "refused open data actions stored nothing"
+    );
     let (_, name) = app
         .api("GET", "/api/v1/agencies/000.00.14.H56", None, None)
         .await;

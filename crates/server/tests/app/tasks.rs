@@ -1,7 +1,10 @@
 //! Task tracking (issue 16, docs/tasks-design.md slice 2) through HTTP on both databases: a
 //! task typed in or made from an incoming document, numbered per authority without gaps;
 //! units outside the authority refused; progress, completion by the lead unit only, return
-//! with a reason and acceptance; every change audited; outsiders see nothing.
+//! with a reason and acceptance; every change audited; outsiders see nothing. Slice 3:
+//! extensions asked, refused and granted (lateness judged by extensions granted in time),
+//! a leader's written reminder, the deadline sweep's reminders, escalations and digests with a
+//! moved clock, and "Tạo nhiệm vụ" on an incoming document's page.
 
 use crate::common;
 
@@ -30,6 +33,10 @@ on_both_databases!(
     outsiders_do_not_see_a_task,
     a_task_from_an_incoming_document_keeps_its_link_on_the_pages,
     refused_forms_come_back_with_what_was_typed,
+    extensions_are_asked_before_the_deadline_and_decided_by_the_office,
+    leaders_urge_units_in_writing_and_forms_keep_what_was_typed,
+    the_sweep_reminds_escalates_and_digests_once_with_a_moved_clock,
+    an_incoming_document_offers_to_create_a_task,
 );
 
 fn today() -> chrono::NaiveDate {
@@ -555,4 +562,658 @@ async fn refused_forms_come_back_with_what_was_typed(app: TestApp) {
         StatusCode::OK,
         "a supporting unit's official reads it"
     );
+}
+
+/// The unit's part of task `id` in the database: (due, current, judged).
+async fn dues(app: &TestApp, id: &str, agency: &str) -> (String, String, String) {
+    let row = sqlx::query(
+        "SELECT u.due_on, u.current_due_on, u.judged_due_on FROM task_units u
+         JOIN agencies a ON a.id = u.agency_id WHERE u.task_id = $1 AND a.code = $2",
+    )
+    .bind(id)
+    .bind(agency)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    (
+        sqlx::Row::get(&row, 0),
+        sqlx::Row::get(&row, 1),
+        sqlx::Row::get(&row, 2),
+    )
+}
+
+/// Moves a unit's deadlines (as assigned, worked to and judged) to `day`: time passing
+/// for the rules that compare a deadline with today.
+async fn set_due(app: &TestApp, id: &str, agency: &str, day: &str) {
+    sqlx::query(
+        "UPDATE task_units SET due_on = $3, current_due_on = $3, judged_due_on = $3
+         WHERE task_id = $1 AND agency_id = (SELECT id FROM agencies WHERE code = $2)",
+    )
+    .bind(id)
+    .bind(agency)
+    .bind(day)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+}
+
+async fn count_of(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .bind(bind)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::Row::get(&row, 0)
+}
+
+async fn extensions_are_asked_before_the_deadline_and_decided_by_the_office(app: TestApp) {
+    let (_, task) = create(&app, typed("Tổng kết công tác chứng thực")).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    let ask = format!("/api/v1/tasks/{id}/extensions");
+    let ward_due = unit(&task, WARD)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let day = |d: &str, n: u64| {
+        (chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap() + chrono::Days::new(n))
+            .to_string()
+    };
+    let later = day(&ward_due, 20);
+
+    // Refused input, each with its reason in Vietnamese, and nothing stored.
+    let cases = [
+        (
+            json!({"new_due": ward_due, "reason": "Chờ số liệu"}),
+            "new_due",
+            "Hạn mới phải sau hạn hiện tại.",
+        ),
+        (
+            json!({"new_due": "2020-01-01", "reason": "Chờ số liệu"}),
+            "new_due",
+            "Hạn mới phải sau hạn hiện tại.",
+        ),
+        (
+            json!({"new_due": "ngày mai", "reason": "Chờ số liệu"}),
+            "new_due",
+            "Nhập hạn mới dạng YYYY-MM-DD.",
+        ),
+        (
+            json!({"new_due": later, "reason": "  "}),
+            "reason",
+            "Cần nêu lý do xin gia hạn.",
+        ),
+    ];
+    for (body, field, message) in cases {
+        let (status, problem) = post(&app, WARD_LEADER, &ask, body.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        assert_eq!(problem["errors"][0]["message"], message, "{problem}");
+    }
+    let (status, _) = post(
+        &app,
+        WARD_CLERK,
+        &ask,
+        json!({"new_due": later, "reason": "Chờ"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only a unit's leader asks");
+    let (status, _) = post(
+        &app,
+        OFFICE,
+        &ask,
+        json!({"new_due": later, "reason": "Chờ"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the office asks nothing of itself"
+    );
+    assert_eq!(
+        count_of(
+            &app,
+            "SELECT COUNT(*) FROM task_extensions WHERE task_id = $1",
+            &id
+        )
+        .await,
+        0
+    );
+
+    // A request, then no second one while it waits.
+    let reason = "Chờ số liệu của các tổ dân phố.";
+    let (status, after) = post(
+        &app,
+        WARD_LEADER,
+        &ask,
+        json!({"new_due": later, "reason": reason}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let ext = after["extensions"][0].clone();
+    assert_eq!(ext["new_due"], later.as_str());
+    assert_eq!(ext["old_due"], ward_due.as_str());
+    assert!(ext["decision"].is_null());
+    let (status, problem) = post(
+        &app,
+        WARD_LEADER,
+        &ask,
+        json!({"new_due": day(&later, 1), "reason": reason}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("chờ quyết định")
+    );
+    let ext_id = ext["id"].as_str().unwrap().to_owned();
+    let grant = format!("/api/v1/tasks/{id}/extensions/{ext_id}/grant");
+    let refuse = format!("/api/v1/tasks/{id}/extensions/{ext_id}/refuse");
+
+    // Only the office decides; a deadline before the assignment, or a refusal without a
+    // reason, is refused and changes nothing.
+    let (status, _) = post(&app, WARD_LEADER, &grant, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = post(&app, OFFICE, &grant, json!({"new_due": "2020-01-01"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "Hạn mới không được trước ngày giao nhiệm vụ."
+    );
+    let (status, problem) = post(&app, OFFICE, &refuse, json!({"text": ""})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "reason");
+    assert_eq!(
+        dues(&app, &id, WARD).await.1,
+        ward_due,
+        "nothing half-applied"
+    );
+    let (status, _) = post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{id}/extensions/0193-none/grant"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Granted before the deadline: both the deadline worked to and the judged one move.
+    let (status, after) = post(&app, OFFICE, &grant, json!({"text": "Đồng ý."})).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let ward = unit(&after, WARD);
+    assert_eq!(ward["current_due_on"], later.as_str());
+    assert_eq!(ward["judged_due_on"], later.as_str());
+    assert_eq!(
+        ward["due_on"],
+        ward_due.as_str(),
+        "the assignment is history"
+    );
+    assert_eq!(after["extensions"][0]["decision"], "granted");
+    let (status, _) = post(&app, OFFICE, &refuse, json!({"text": "Muộn."})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+
+    // The lead unit asks; the office refuses with a reason; its deadline stays.
+    let justice_due = dues(&app, &id, JUSTICE).await.1;
+    let (status, after) = post(
+        &app,
+        JUSTICE_LEADER,
+        &ask,
+        json!({"new_due": day(&justice_due, 10), "reason": "Chờ ý kiến Bộ Tư pháp."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let second = after["extensions"][1]["id"].as_str().unwrap().to_owned();
+    let (status, after) = post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{id}/extensions/{second}/refuse"),
+        json!({"text": "Nhiệm vụ trọng tâm, không gia hạn."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(
+        unit(&after, JUSTICE)["current_due_on"],
+        justice_due.as_str()
+    );
+
+    // Once the deadline has passed, no request is taken.
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
+    set_due(&app, &id, JUSTICE, &yesterday).await;
+    let (status, problem) = post(
+        &app,
+        JUSTICE_LEADER,
+        &ask,
+        json!({"new_due": day(&justice_due, 10), "reason": "Chờ ý kiến."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        "Chỉ được xin gia hạn trước khi hết hạn xử lý."
+    );
+
+    // Asked in time but granted after the deadline: worked to, not judged by.
+    let (status, after) = post(
+        &app,
+        WARD_LEADER,
+        &ask,
+        json!({"new_due": day(&later, 10), "reason": "Thêm thời gian tổng hợp."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let third = after["extensions"][2]["id"].as_str().unwrap().to_owned();
+    set_due(&app, &id, WARD, &yesterday).await;
+    let (status, after) = post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{id}/extensions/{third}/grant"),
+        json!({"new_due": day(&later, 5)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let ward = unit(&after, WARD);
+    assert_eq!(
+        ward["current_due_on"],
+        day(&later, 5).as_str(),
+        "the office's date"
+    );
+    assert_eq!(
+        ward["judged_due_on"],
+        yesterday.as_str(),
+        "late unless granted in time"
+    );
+
+    // Every change is history: the timeline, the audit trail, the events; people are told.
+    let kinds: Vec<&str> = after["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "extension_request",
+            "extension_grant",
+            "extension_request",
+            "extension_refuse",
+            "extension_request",
+            "extension_grant"
+        ]
+    );
+    assert_eq!(
+        audited(&app, &id).await,
+        [
+            "task.create",
+            "task.extension_request",
+            "task.extension_grant",
+            "task.extension_request",
+            "task.extension_refuse",
+            "task.extension_request",
+            "task.extension_grant",
+        ]
+    );
+    for (kind, n) in [
+        ("task.extension_requested", 3),
+        ("task.extension_granted", 2),
+        ("task.extension_refused", 1),
+    ] {
+        let got = count_of(
+            &app,
+            "SELECT COUNT(*) FROM outbox_events WHERE kind = $1",
+            kind,
+        )
+        .await;
+        assert_eq!(got, n, "{kind}");
+    }
+    assert!(
+        app.emailed("chuyenvien.vpubnd@tinhso.local", "đề nghị gia hạn")
+            .await
+    );
+    assert!(
+        app.emailed("lanhdao.hacthanh@tinhso.local", "được gia hạn")
+            .await
+    );
+    assert!(
+        app.emailed("lanhdao.tuphap@tinhso.local", "không được gia hạn")
+            .await
+    );
+    let inbox = count_of(
+        &app,
+        "SELECT COUNT(*) FROM inbox_items i JOIN users u ON u.id = i.user_id
+         WHERE u.email = $1 AND i.topic = 'tasks.updates'",
+        WARD_LEADER,
+    )
+    .await;
+    assert_eq!(inbox, 2, "two answers in the ward leader's inbox");
+}
+
+/// Gives `email` the leader role (the demo's assigning office has a specialist only).
+async fn make_leader(app: &TestApp, email: &str) {
+    let user = app.user_id(email).await;
+    sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, 'leader')")
+        .bind(user)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn leaders_urge_units_in_writing_and_forms_keep_what_was_typed(app: TestApp) {
+    let (_, task) = create(&app, typed("Cập nhật cơ sở dữ liệu hộ tịch")).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    let urge = format!("/api/v1/tasks/{id}/urge");
+    let text = "Đề nghị khẩn trương hoàn thành, báo cáo trước ngày 15.";
+    let (status, _) = post(&app, OFFICE, &urge, json!({"text": text})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a specialist does not urge");
+    let (status, _) = post(&app, JUSTICE_LEADER, &urge, json!({"text": text})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor a unit's leader");
+    make_leader(&app, OFFICE).await;
+    let (status, problem) = post(&app, OFFICE, &urge, json!({"text": " "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "Cần nhập nội dung đôn đốc."
+    );
+    let (status, problem) = post(&app, OFFICE, &urge, json!({"unit": FINANCE, "text": text})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "unit");
+    let (status, after) = post(&app, OFFICE, &urge, json!({"unit": WARD, "text": text})).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let last = after["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "urge");
+    assert_eq!(last["text"], text);
+    assert_eq!(audited(&app, &id).await, ["task.create", "task.urge"]);
+    assert!(
+        app.emailed("lanhdao.hacthanh@tinhso.local", "khẩn trương")
+            .await
+    );
+    assert!(
+        !app.emailed("lanhdao.tuphap@tinhso.local", "khẩn trương")
+            .await,
+        "only the unit urged"
+    );
+
+    // The pages: the lead unit's leader asks for more time; a refused request comes back
+    // with what was typed.
+    let page = format!("/office/tasks/{id}");
+    sign_in(&app, JUSTICE_LEADER).await;
+    let (_, html) = app.get(&page).await;
+    assert!(
+        html.contains("task-extension-ask"),
+        "the request form is offered"
+    );
+    assert!(
+        !html.contains("data-testid=\"task-urge\""),
+        "no urging for a unit"
+    );
+    let reason = "Chờ kết quả rà soát của các phường.";
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/extensions"),
+            &[("new_due", "2020-02-02"), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Hạn mới phải sau hạn hiện tại."), "{html}");
+    assert!(html.contains(reason), "the reason is kept");
+    let new_due = (today() + chrono::Days::new(90)).to_string();
+    let (status, _, location) = app
+        .post_form(
+            &page,
+            &format!("{page}/extensions"),
+            &[("new_due", new_due.as_str()), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().ends_with("?done=extension"));
+    let (_, html) = app.get(&page).await;
+    assert!(
+        !html.contains("task-extension-ask"),
+        "one request at a time"
+    );
+    assert!(html.contains("data-decision=\"pending\""));
+
+    // The office: a refusal without a reason is told why, with the date typed kept; then a
+    // grant; then the urging form.
+    sign_in(&app, OFFICE).await;
+    let (_, html) = app.get(&page).await;
+    assert!(html.contains("task-extension-decision"), "{html}");
+    assert!(html.contains("data-testid=\"task-urge\""));
+    let ext = count_of(
+        &app,
+        "SELECT COUNT(*) FROM task_extensions WHERE task_id = $1 AND decision IS NULL",
+        &id,
+    )
+    .await;
+    assert_eq!(ext, 1);
+    let ext_id: String = sqlx::Row::get(
+        &sqlx::query("SELECT id FROM task_extensions WHERE task_id = $1")
+            .bind(&id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap(),
+        0,
+    );
+    let decide = format!("{page}/extensions/{ext_id}/decision");
+    let other_due = (today() + chrono::Days::new(60)).to_string();
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &decide,
+            &[
+                ("decision", "refuse"),
+                ("new_due", other_due.as_str()),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Cần nêu lý do không đồng ý gia hạn."),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("value=\"{other_due}\"")),
+        "the date typed is kept"
+    );
+    let (status, _, location) = app
+        .post_form(
+            &page,
+            &decide,
+            &[
+                ("decision", "grant"),
+                ("new_due", other_due.as_str()),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().ends_with("?done=extension_grant"));
+    assert_eq!(dues(&app, &id, JUSTICE).await.1, other_due);
+    let (status, html, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/urge"),
+            &[("unit", WARD), ("text", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Cần nhập nội dung đôn đốc."));
+    let (status, _, _) = app
+        .post_form(
+            &page,
+            &format!("{page}/urge"),
+            &[("unit", JUSTICE), ("text", "Đề nghị báo cáo tiến độ.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = app.get(&page).await;
+    assert!(html.contains("Đề nghị báo cáo tiến độ."));
+    assert!(
+        html.contains(&format!("{} {other_due}", "Đồng ý, hạn mới")),
+        "{html}"
+    );
+}
+
+fn at(day: &str, hour: u32) -> chrono::NaiveDateTime {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+}
+
+async fn sent(app: &TestApp, id: &str, kind: &str) -> Vec<String> {
+    let rows = sqlx::query(
+        "SELECT r.day FROM task_reminders r JOIN task_units u ON u.id = r.unit_id
+         WHERE u.task_id = $1 AND r.kind = $2 ORDER BY r.day",
+    )
+    .bind(id)
+    .bind(kind)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    rows.iter().map(|r| sqlx::Row::get(r, 0)).collect()
+}
+
+async fn the_sweep_reminds_escalates_and_digests_once_with_a_moved_clock(app: TestApp) {
+    let mut body = typed("Báo cáo kết quả cải cách hành chính");
+    body["units"] = json!([{"agency": JUSTICE, "role": "lead", "working_days": 10}]);
+    let (_, task) = create(&app, body).await;
+    let id = task["id"].as_str().unwrap().to_owned();
+    let due = unit(&task, JUSTICE)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sweep = |now| tinhso::tasks::deadlines::sweep(&app.state, now);
+
+    // Before dawn today: nothing for this task yet, and no digest before 07:00.
+    let swept = sweep(at(&today().to_string(), 5)).await.unwrap();
+    assert_eq!(swept.digests, 0);
+    assert!(sent(&app, &id, "remind").await.is_empty());
+
+    // On the due day: reminded once, whoever sweeps again; the digest goes out once a day.
+    let first = sweep(at(&due, 8)).await.unwrap();
+    assert!(first.reminders >= 1 && first.digests >= 1, "{first:?}");
+    assert_eq!(sent(&app, &id, "remind").await, std::slice::from_ref(&due));
+    let again = sweep(at(&due, 9)).await.unwrap();
+    assert_eq!(again, Default::default(), "nothing twice");
+    assert!(
+        app.emailed("lanhdao.tuphap@tinhso.local", "sắp đến hạn")
+            .await
+    );
+    assert!(
+        app.emailed("chuyenvien.vpubnd@tinhso.local", "Nhiệm vụ cần theo dõi")
+            .await
+    );
+    assert_eq!(
+        count_of(
+            &app,
+            "SELECT COUNT(*) FROM task_digests WHERE day = $1",
+            &due
+        )
+        .await,
+        i64::try_from(first.digests).unwrap()
+    );
+
+    // Overdue: escalated to the unit's leader and the office, once.
+    let late = (chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap()
+        + chrono::Days::new(15))
+    .to_string();
+    sweep(at(&late, 6)).await.unwrap();
+    sweep(at(&late, 6)).await.unwrap();
+    assert_eq!(
+        sent(&app, &id, "escalate").await,
+        std::slice::from_ref(&due)
+    );
+    let code = task["code"].as_str().unwrap();
+    for to in [
+        "lanhdao.tuphap@tinhso.local",
+        "chuyenvien.vpubnd@tinhso.local",
+    ] {
+        let pattern = format!("%{to}%{code} đã quá hạn%");
+        let mails = count_of(
+            &app,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE $1",
+            &pattern,
+        )
+        .await;
+        assert_eq!(mails, 1, "escalated once to {to}");
+    }
+    let audit = count_of(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE entity_id = $1 AND action IN ('task.remind', 'task.escalate')",
+        &id,
+    )
+    .await;
+    assert_eq!(audit, 2);
+    let events = count_of(
+        &app,
+        "SELECT COUNT(*) FROM outbox_events WHERE stream = $1 AND kind IN ('task.reminded', 'task.escalated')",
+        &format!("task:{id}"),
+    )
+    .await;
+    assert_eq!(events, 2);
+
+    // An extension's new deadline has its own reminder.
+    let new_due = (chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap()
+        + chrono::Days::new(40))
+    .to_string();
+    let (status, after) = post(
+        &app,
+        JUSTICE_LEADER,
+        &format!("/api/v1/tasks/{id}/extensions"),
+        json!({"new_due": new_due, "reason": "Chờ số liệu quý IV."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let ext = after["extensions"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{id}/extensions/{ext}/grant"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    sweep(at(&new_due, 6)).await.unwrap();
+    assert_eq!(
+        sent(&app, &id, "remind").await,
+        [due.clone(), new_due.clone()]
+    );
+    let (status, html) = {
+        sign_in(&app, OFFICE).await;
+        app.get(&format!("/office/tasks/{id}")).await
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("data-kind=\"sweep_remind\""),
+        "the timeline shows the reminders"
+    );
+    assert!(html.contains("data-kind=\"sweep_escalate\""));
+}
+
+async fn an_incoming_document_offers_to_create_a_task(app: TestApp) {
+    let document = incoming_document(&app).await;
+    let page = format!("/office/documents/{document}");
+    sign_in(&app, JUSTICE_LEADER).await;
+    let (status, html) = app.get(&page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-testid=\"doc-links\""), "{html}");
+    // (Pages escape `/` in values: `&#x2f;office&#x2f;tasks&#x2f;new?document=…`.)
+    assert!(
+        html.contains(&format!("tasks&#x2f;new?document={document}\"")),
+        "the link goes to the new task's form with the document: {html}"
+    );
+    assert!(html.contains("Tạo nhiệm vụ"));
 }

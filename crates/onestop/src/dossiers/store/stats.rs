@@ -1,6 +1,6 @@
 //! The figures of `dossiers::stats`: counts over dossiers, and the names rows are grouped by.
 
-use tinhso_kernel::db::Db;
+use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
 /// The agency `agency_id` and those below it (at most 16 levels down).
@@ -115,5 +115,46 @@ pub async fn procedure_names(db: &Db) -> Result<Vec<ProcedureName>, AppError> {
         "SELECT p.code, p.name, p.field_code, f.name AS field_name FROM procedures p JOIN procedure_fields f ON f.code = p.field_code",
     )
     .fetch_all(&db.pool)
+    .await?)
+}
+
+/// What the operations centre reads of one dossier (`kpi::COUNTING`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountingRow {
+    pub agency_id: String,
+    pub channel: String,
+    pub state: String,
+    pub submitted_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub outcome: Option<String>,
+    pub due_local: Option<String>,
+    pub rating: Option<i64>,
+    pub rated_at: Option<String>,
+    /// The procedure's field (`None` if the procedure left the catalog).
+    pub field_code: Option<String>,
+}
+
+/// One dossier as the operations centre counts it, read in the caller's transaction.
+pub async fn counting_row(tx: &mut Conn, id: &str) -> Result<Option<CountingRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT d.agency_id, d.channel, d.state, d.submitted_at, d.accepted_at, d.finished_at,
+                d.outcome, d.due_local, d.rating, d.rated_at, p.field_code
+           FROM dossiers d LEFT JOIN procedures p ON p.code = d.procedure_code
+          WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// The ids of submitted dossiers after `after`, in id order, at most `limit`.
+pub async fn counting_ids(tx: &mut Conn, after: &str, limit: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM dossiers WHERE id > $1 AND state <> 'draft' ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *tx)
     .await?)
 }

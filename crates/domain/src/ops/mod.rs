@@ -1,0 +1,8 @@
+//! The operations centre's pure rules (issue 18, docs/operations-design.md): reporting windows
+//! ([`period`]), the index's formula language ([`formula`]), index versions and their scoring
+//! ([`index`]), and the counters kept incrementally ([`counters`]). No I/O.
+
+pub mod counters;
+pub mod formula;
+pub mod index;
+pub mod period;

@@ -1,0 +1,76 @@
+//! What a module gives the operations centre to count (docs/operations-design.md §3): the
+//! named sources it feeds, the event kinds after which one of its items may count differently,
+//! and the item's marks read from its stored row. The counting module (`ops`) knows no module:
+//! it finds every [`Counting`] through `Ctx::kpis`, re-reads an item's marks when one of these
+//! events is delivered, and writes only the difference from what it counted before.
+
+use crate::Ctx;
+use crate::db::Conn;
+use crate::error::AppError;
+use crate::events::Event;
+use crate::module::BoxFut;
+use chrono::NaiveDate;
+
+/// How a source's value over a window is read from its counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Summed over the window by the day it happened.
+    Flow,
+    /// Open items by due day: summed over due days before today is "overdue now".
+    OpenByDue,
+    /// A value at the window's end.
+    Snapshot,
+    /// Distinct keys over the window.
+    Distinct,
+}
+
+/// A named counter a module feeds, such as `dossier.finished_on_time`.
+#[derive(Debug)]
+pub struct Source {
+    /// `<item>.<what>`, stable: index versions' formulas name it.
+    pub name: &'static str,
+    /// A locale key for its title.
+    pub title: &'static str,
+    pub shape: Shape,
+    /// What its marks' key is (`field`, `category`), when they have one.
+    pub breakdown: Option<&'static str>,
+}
+
+/// One thing an item counts for: `source` on `day`, for an agency (and, through the directory,
+/// its ancestors and the province) and an administrative unit, under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub source: &'static str,
+    /// Vietnam local day.
+    pub day: NaiveDate,
+    pub agency_id: Option<String>,
+    /// An administrative unit's code (a commune's), when the item has its own.
+    pub unit: Option<String>,
+    pub key: Option<String>,
+}
+
+/// An item's marks: a pure function of its stored rows, never of the clock. `None` when the
+/// item does not exist (it then counts for nothing).
+pub type FactsFn =
+    for<'a> fn(&'a Ctx, &'a mut Conn, &'a str) -> BoxFut<'a, Result<Option<Vec<Mark>>, AppError>>;
+
+/// The ids of items after `after` (in id order), at most `limit`: how a rebuild walks them all.
+pub type ScanFn = for<'a> fn(
+    &'a Ctx,
+    &'a mut Conn,
+    Option<&'a str>,
+    i64,
+) -> BoxFut<'a, Result<Vec<String>, AppError>>;
+
+/// A module's counting declaration (`Kpi::counting`).
+pub struct Counting {
+    /// The kind of item, stored with its counted marks (`dossier`, `feedback`).
+    pub item: &'static str,
+    pub sources: &'static [Source],
+    /// The event kinds after which an item may count differently.
+    pub events: &'static [&'static str],
+    /// The item an event is about (a dossier's event names its dossier).
+    pub item_of: fn(&Event) -> Option<String>,
+    pub facts: FactsFn,
+    pub scan: ScanFn,
+}

@@ -1,0 +1,193 @@
+//! Who may do what to an open dataset (docs/opendata-design.md §4), the one place the module
+//! decides it. Anyone reads a published dataset, signed in or not. The agency's data officers
+//! draft it, upload, link and submit; the agency's leaders read it and approve, return or
+//! unpublish it; a system administrator may unpublish any public dataset (personal data put
+//! out by mistake). A dataset that is not public does not exist for anyone else (404).
+
+use crate::OpenDataset;
+use std::future::Future;
+use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::policy::{Cx, Decision, Policy, Refusal, Subject, check, prelude_of};
+use tinhso_kernel::auth::{Principal, Role, User};
+use tinhso_kernel::error::AppError;
+
+/// The token scope of the open data API's officials' actions.
+pub const SCOPE: &str = "opendata";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetAction {
+    /// Read it: published for anyone, else inside its agency.
+    View,
+    /// Change metadata, upload, link, submit: the agency's data officers.
+    Edit,
+    /// Approve or return a submitted revision: the agency's leaders.
+    Decide,
+    /// Take a public dataset down: the agency's leaders, a system administrator.
+    Unpublish,
+}
+
+pub struct OpenDatasetPolicy;
+
+impl Policy for OpenDatasetPolicy {
+    const KIND: &'static str = "dataset";
+    type Entity = OpenDataset;
+    type Action = DatasetAction;
+    type Grant = ();
+    const SCOPES: &'static [&'static str] = &[SCOPE];
+
+    fn scope(_action: DatasetAction) -> &'static str {
+        SCOPE
+    }
+
+    fn anonymous_ok(action: DatasetAction) -> bool {
+        action == DatasetAction::View
+    }
+
+    fn decide(
+        _cx: &Cx<'_>,
+        who: &Subject<'_>,
+        dataset: &OpenDataset,
+        action: DatasetAction,
+    ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
+        let decision = decision(who.user(), dataset, action);
+        async move { Ok(decision) }
+    }
+}
+
+/// Whether `user` is an official of `agency_id` holding `role`.
+fn of_agency(user: &User, agency_id: &str, role: Role) -> bool {
+    user.is_official() && user.agency_id.as_deref() == Some(agency_id) && user.has_role(role)
+}
+
+/// Whether `user` may create datasets for their agency: its data officers.
+pub fn may_create(user: &User) -> bool {
+    user.agency_id
+        .as_deref()
+        .is_some_and(|agency| of_agency(user, agency, Role::DataOfficer))
+}
+
+/// The decision for `user` (none: not signed in), pure.
+pub fn decision(user: Option<&User>, d: &OpenDataset, action: DatasetAction) -> Decision<()> {
+    let officer = user.is_some_and(|u| of_agency(u, &d.agency_id, Role::DataOfficer));
+    let leader = user.is_some_and(|u| of_agency(u, &d.agency_id, Role::Leader));
+    let admin = user.is_some_and(|u| u.has_role(Role::SystemAdmin));
+    let inside = officer || leader;
+    if !d.state.is_public() && !inside {
+        return Err(Refusal::Hidden);
+    }
+    let refused = || {
+        if user.is_none() {
+            Refusal::SignIn
+        } else {
+            Refusal::Forbidden
+        }
+    };
+    match action {
+        DatasetAction::View => Ok(()),
+        DatasetAction::Edit if officer => Ok(()),
+        DatasetAction::Decide if leader => Ok(()),
+        DatasetAction::Unpublish if leader || admin => Ok(()),
+        _ => Err(refused()),
+    }
+}
+
+/// Loads dataset `id` and checks that `principal` may take `action` on it; someone who may
+/// not read it is told it does not exist.
+pub async fn checked(
+    ctx: &Ctx,
+    principal: &Principal,
+    id: &str,
+    action: DatasetAction,
+) -> Result<OpenDataset, AppError> {
+    let who = Subject::of(principal);
+    prelude_of::<OpenDatasetPolicy>(&who, action)?;
+    let dataset = crate::store::by_id(&ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check::<OpenDatasetPolicy>(&Cx::from(ctx), &who, &dataset, action).await?;
+    Ok(dataset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Metadata;
+    use tinhso_domain::opendata::state::DatasetState;
+    use tinhso_kernel::auth::UserKind;
+
+    fn person(kind: UserKind, agency: Option<&str>, roles: &[Role]) -> User {
+        User {
+            id: "u".into(),
+            kind,
+            full_name: "Người thử".into(),
+            email: None,
+            agency_id: agency.map(str::to_owned),
+            roles: roles.to_vec(),
+            totp_enabled: true,
+        }
+    }
+
+    fn dataset(state: DatasetState) -> OpenDataset {
+        OpenDataset {
+            id: "d".into(),
+            name: "truong-hoc".into(),
+            agency_id: "stp".into(),
+            agency_code: "000.00.14.H56".into(),
+            agency_name: "Sở Tư pháp".into(),
+            state,
+            revision: None,
+            metadata: Metadata::empty(),
+            published_metadata: None,
+            issued_at: None,
+            modified_at: None,
+            review_due_on: None,
+            return_reason: None,
+            unpublish_reason: None,
+            created_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_permission_table() {
+        use DatasetAction::*;
+        use DatasetState::*;
+        let official = UserKind::Official;
+        let officer = person(official, Some("stp"), &[Role::DataOfficer]);
+        let leader = person(official, Some("stp"), &[Role::Leader]);
+        let clerk = person(official, Some("stp"), &[Role::Specialist]);
+        let other = person(official, Some("ubnd"), &[Role::DataOfficer, Role::Leader]);
+        let admin = person(official, Some("cntt"), &[Role::SystemAdmin]);
+        let citizen = person(UserKind::Citizen, None, &[]);
+        let h = Err(Refusal::Hidden);
+        let f = Err(Refusal::Forbidden);
+        let s = Err(Refusal::SignIn);
+        let cases: &[(Option<&User>, DatasetState, DatasetAction, Decision<()>)] = &[
+            (None, Published, View, Ok(())),
+            (None, Draft, View, h.clone()),
+            (None, Unpublished, View, h.clone()),
+            (None, Published, Unpublish, s.clone()),
+            (Some(&citizen), Published, View, Ok(())),
+            (Some(&citizen), Draft, View, h.clone()),
+            (Some(&officer), Draft, View, Ok(())),
+            (Some(&officer), Draft, Edit, Ok(())),
+            (Some(&officer), Draft, Decide, f.clone()),
+            (Some(&officer), Published, Unpublish, f.clone()),
+            (Some(&leader), Draft, View, Ok(())),
+            (Some(&leader), Draft, Edit, f.clone()),
+            (Some(&leader), Draft, Decide, Ok(())),
+            (Some(&leader), Published, Unpublish, Ok(())),
+            (Some(&clerk), Draft, View, h.clone()),
+            (Some(&clerk), Published, Edit, f.clone()),
+            (Some(&other), Draft, View, h.clone()),
+            (Some(&other), Unpublished, Decide, h.clone()),
+            (Some(&other), Published, Decide, f.clone()),
+            (Some(&admin), Draft, View, h.clone()),
+            (Some(&admin), Published, Unpublish, Ok(())),
+        ];
+        for (user, state, action, expected) in cases {
+            let got = decision(*user, &dataset(*state), *action);
+            assert_eq!(&got, expected, "{user:?} {state:?} {action:?}");
+        }
+        assert!(may_create(&officer) && !may_create(&leader) && !may_create(&citizen));
+    }
+}

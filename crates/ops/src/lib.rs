@@ -1,0 +1,32 @@
+//! The operations centre (trung tâm điều hành, issue 18; docs/operations-design.md). This slice
+//! counts: the modules declare named sources and the marks each of their items makes
+//! (`Kpi::counting`); [`count`] keeps counters per scope, day and month up to date from their
+//! events, state-based (an item's marks are re-read and only the difference is written, in the
+//! delivery's transaction); [`rebuild`] recounts everything from the items themselves, or checks
+//! the counters against such a recount. `ops` knows no module: it finds the declarations
+//! through `Ctx::kpis`. The rules (periods, formulas, scoring, the diff) are
+//! `tinhso_domain::ops`; [`store`] holds the SQL.
+
+pub mod count;
+pub mod rebuild;
+pub mod store;
+
+use tinhso_kernel::Ctx;
+use tinhso_kernel::module::Counting;
+
+/// The counting declarations of the installed modules.
+pub fn countings(ctx: &Ctx) -> impl Iterator<Item = &'static Counting> + '_ {
+    ctx.kpis.iter().filter_map(|k| k.counting)
+}
+
+/// The operations centre module.
+pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
+    name: "ops",
+    depends_on: &["directory"],
+    tables: &["ops_items", "ops_counters", "ops_state"],
+    migrations: tinhso_kernel::migrations!(),
+    subscriptions: &[&count::COUNT],
+    jobs: &[&rebuild::REBUILD],
+    startup: &[rebuild::first_build],
+    ..tinhso_kernel::module::Module::EMPTY
+};
