@@ -79,8 +79,12 @@ pub enum SignAs {
 pub enum StampPlace {
     /// The first page's top right corner (an appendix's agency signature).
     FirstPageTopRight,
-    /// The last page's bottom right corner, under the signature block.
+    /// The last page's bottom right corner, under the signature block (the leader's signature).
     LastPageBottomRight,
+    /// The last page's bottom margin, just left of `LastPageBottomRight`'s box: the agency's
+    /// seal beside the leader's signature (Decree 30 lays the seal image over the left third of
+    /// the signature image; side by side here, so that both texts stay readable).
+    LastPageBottomBeside,
 }
 
 /// A visible stamp: a framed box with a few lines of text.

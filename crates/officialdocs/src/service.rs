@@ -1160,7 +1160,7 @@ async fn apply_seal(
             reason: Some(format!("Ban hành văn bản số {number}")),
             location: None,
             stamp: Some(tinhso_kernel::signing::StampRequest {
-                place: tinhso_kernel::signing::StampPlace::LastPageBottomRight,
+                place: tinhso_kernel::signing::StampPlace::LastPageBottomBeside,
                 lines: vec![
                     d.organ_name.clone(),
                     format!("Số, ký hiệu: {number}"),
@@ -1503,6 +1503,23 @@ fn signed_name(file_name: &str) -> String {
         .unwrap_or(file_name);
     format!("{stem}.signed.pdf")
 }
+/// The leader's visible signature (Decree 30 Appendix I: who signs, as what, when), in the
+/// last page's bottom margin; the position is the document's when this leader is the planned
+/// signer.
+fn leader_stamp(user: &User, d: &Document) -> tinhso_kernel::signing::StampRequest {
+    let mut lines = vec![format!("Ký bởi: {}", user.full_name.trim())];
+    let position = d.signer_position.trim();
+    if !position.is_empty() && d.signer_full_name.trim() == user.full_name.trim() {
+        lines.push(position.to_owned());
+    }
+    lines.push(d.organ_name.clone());
+    let time = tinhso_kernel::time::local_now().format("%Y-%m-%dT%H:%M:%S+07:00");
+    lines.push(format!("Thời gian ký: {time}"));
+    tinhso_kernel::signing::StampRequest {
+        place: tinhso_kernel::signing::StampPlace::LastPageBottomRight,
+        lines,
+    }
+}
 
 /// The approving leader signs the latest version of outgoing document `id` (a PDF) with their
 /// own certificate (PAdES B-T, through the kernel's signing port): the signed file becomes a
@@ -1553,7 +1570,7 @@ pub async fn sign_digitally(
             pdf,
             reason: Some(format!("Ký duyệt văn bản: {}", d.subject.trim())),
             location,
-            stamp: None,
+            stamp: Some(leader_stamp(who.user, &d)),
         })
         .await
         .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;

@@ -462,8 +462,84 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
         text.contains("/Rect [340.0 80.0 540.0 150.0] /AP << /N "),
         "{text}"
     );
-    assert!(text.contains("(Ky boi: Nguyen Thi Hang) Tj"));
+    // The text is set in an embedded subset of DejaVu Sans, with its diacritics.
+    assert!(text.contains("/Subtype /Type0") && text.contains("+DejaVuSans"));
     check_with_tools(&signed, "stamp.pdf", &[true]);
+    let path = pki.path("stamp.pdf");
+    let words = pdftotext(&path);
+    for line in ["Ký bởi: Nguyễn Thị Hằng", "Giám đốc", "Ngày ký: 29/11/2026"] {
+        assert!(words.contains(line), "{line}: {words}");
+    }
+    assert_embedded_subset(&path);
+
+    // A second visible signature after it (as the agency's seal after the leader's): its
+    // font objects are new and the first signature stays valid for us and the tools.
+    let seal = SignatureFields {
+        appearance: Appearance::Stamp(Stamp {
+            rect: [60.0, 80.0, 300.0, 128.0],
+            lines: vec![
+                "Ủy ban nhân dân tỉnh Hà Giang".into(),
+                "Số, ký hiệu: 01/QĐ-UBND".into(),
+                "Thời gian ký: 2026-11-29T16:00:00+07:00".into(),
+            ],
+        }),
+        ..self::fields()
+    };
+    let twice = sign_as(
+        &signed,
+        &pki.clerk,
+        SignatureAlgorithm::EcdsaP256Sha256,
+        true,
+        &seal,
+    );
+    let report = self::report(&twice, &pki.trust());
+    assert_eq!(report.signatures.len(), 2, "{report:#?}");
+    for signature in &report.signatures {
+        assert_passed(signature, Level::BT);
+    }
+    let changes = report.signatures[0].changes.as_ref().unwrap();
+    assert!(!changes.modified() && !changes.unchecked, "{changes:#?}");
+    check_with_tools(&twice, "stamp-twice.pdf", &[true, true]);
+    let path = pki.path("stamp-twice.pdf");
+    let words = pdftotext(&path);
+    for line in [
+        "Ký bởi: Nguyễn Thị Hằng",
+        "Ủy ban nhân dân tỉnh Hà Giang",
+        "Số, ký hiệu: 01/QĐ-UBND",
+        "Thời gian ký: 2026-11-29T16:00:00+07:00",
+    ] {
+        assert!(words.contains(line), "{line}: {words}");
+    }
+    assert_embedded_subset(&path);
+}
+
+/// The text poppler's `pdftotext` finds in `path` (annotations' appearances included).
+fn pdftotext(path: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is required for these tests (apt-get install poppler-utils)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every font `pdffonts` lists in `path` is an embedded subset with a `/ToUnicode` map.
+fn assert_embedded_subset(path: &Path) {
+    let output = Command::new("pdffonts")
+        .arg(path)
+        .output()
+        .expect("pdffonts is required for these tests (apt-get install poppler-utils)");
+    assert!(output.status.success(), "{output:?}");
+    let listing = String::from_utf8(output.stdout).unwrap();
+    let fonts: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!fonts.is_empty(), "{listing}");
+    for font in fonts {
+        assert!(font.contains("DejaVuSans"), "{listing}");
+        assert!(font.contains("CID TrueType"), "{listing}");
+        assert!(font.contains("yes yes yes"), "{listing}");
+    }
 }
 
 #[test]

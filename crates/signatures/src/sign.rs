@@ -2,7 +2,7 @@
 //! §3, slice 5): the certificate and its key loaded (the signer's own, never another's; a
 //! revoked or expired one refused), `tinhso_pades::sign` run off the async threads, the
 //! timestamp (B-T) asked of the platform's own TSA in process ([`crate::pki::timestamp_response`],
-//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional simple stamp placed in a page's margin, and the audit row
+//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional visible stamp (Vietnamese text, `tinhso_pades::sign` embeds the font) placed in a page's margin, and the audit row
 //! (`signature.sign`, or `signature.seal` for an agency) handed back for the caller to record
 //! in the transaction that keeps the file. The other modules reach it through the kernel
 //! ([`tinhso_kernel::signing::PdfSigner`]).
@@ -55,16 +55,21 @@ fn stamp_box(pdf: &[u8], place: StampPlace) -> Result<(usize, [f64; 4]), SignErr
     let boxes = sign::page_boxes(pdf)?;
     let (page, [x1, y1, x2, y2]) = match place {
         StampPlace::FirstPageTopRight => (0, *boxes.first().ok_or(SignError::PageNotFound(1))?),
-        StampPlace::LastPageBottomRight => (
+        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => (
             boxes.len().saturating_sub(1),
             *boxes.last().ok_or(SignError::PageNotFound(1))?,
         ),
     };
-    let right = x2 - STAMP_RIGHT;
+    let mut right = x2 - STAMP_RIGHT;
+    if place == StampPlace::LastPageBottomBeside {
+        right = (right - STAMP_WIDTH - STAMP_EDGE).max(x1 + STAMP_WIDTH.min(x2 - x1));
+    }
     let left = (right - STAMP_WIDTH).max(x1);
     let (bottom, top) = match place {
         StampPlace::FirstPageTopRight => (y2 - STAMP_EDGE - STAMP_HEIGHT, y2 - STAMP_EDGE),
-        StampPlace::LastPageBottomRight => (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT),
+        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => {
+            (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT)
+        }
     };
     Ok((page, [left, bottom, right, top]))
 }

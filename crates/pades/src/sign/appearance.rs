@@ -1,35 +1,103 @@
-//! A simple visible stamp: a framed box with a few lines of text, as a Form XObject for the
-//! widget's `/AP /N`. It uses the standard Helvetica font (nothing embedded), which has no
-//! Vietnamese letters, so the text is written without its diacritics ("Nguyễn Thị Hằng" →
-//! "Nguyen Thi Hang"). The Decree 30 stamps with the signature image and full Vietnamese text
-//! are rendered by the platform (design §3, "Appearance") and come later.
+//! A visible stamp: a framed box with a few lines of Vietnamese text, as a Form XObject for the
+//! widget's `/AP /N`. The text keeps its diacritics: it is set in DejaVu Sans (which covers every
+//! precomposed Vietnamese letter, U+1EA0–U+1EF9 and Latin-1/Extended-A, so NFC text needs no
+//! shaping: one character, one glyph), embedded as a subset (`subsetter`) in a Type 0 font with
+//! Identity-H encoding, a CIDFontType2 descendant whose CIDs are the subset's glyph ids, its
+//! widths, and a `/ToUnicode` CMap so that text extraction and search find the words.
+//!
+//! Objects written: the Form XObject (stream), the Type 0 font, the CIDFont, the font descriptor
+//! (all indirect, as ISO 32000-1 §9.8.1 requires for the descriptor), the `/FontFile2` stream
+//! (Flate) and the `/ToUnicode` stream. New objects nothing old refers to, reached only from the
+//! new widget's appearance: a later signature's change analysis allows them.
 
-use super::serialize::name;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::LazyLock;
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use sha2::{Digest, Sha256};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::metrics::Metrics;
+use skrifa::{FontRef, MetadataProvider};
+use subsetter::GlyphRemapper;
+use unicode_normalization::UnicodeNormalization;
+
+use super::serialize::{name, write_dict};
 use super::{SignError, Stamp};
 use crate::pdf::lexer::{Dict, Object};
 
 /// Largest side of a stamp, in points (200 inches: PDF's own limit on a page).
 const MAX_SIDE: f64 = 14_400.0;
 
-/// The Form XObject's dictionary (with `/Length`) and its content stream.
-pub fn form_xobject(stamp: &Stamp) -> Result<(Dict, Vec<u8>), SignError> {
+/// Most lines, and most characters in a line, a stamp takes.
+const MAX_LINES: usize = 20;
+const MAX_LINE_CHARS: usize = 200;
+
+/// The font file: a constant, parsed once per process.
+static FACE: LazyLock<Option<FontRef<'static>>> =
+    LazyLock::new(|| FontRef::new(dejavu::sans::regular()).ok());
+
+/// One object of the appearance: its number and its body (`<< … >>` or `<< … >> stream … endstream`).
+pub type AppearanceObject = (u32, Vec<u8>);
+
+/// The stamp's objects; `form` is the Form XObject's number (the widget's `/AP /N`), and
+/// `allocate` gives the numbers of the others.
+pub fn objects(
+    stamp: &Stamp,
+    form: u32,
+    allocate: &mut dyn FnMut() -> u32,
+) -> Result<Vec<AppearanceObject>, SignError> {
     let [x1, y1, x2, y2] = stamp.rect;
     let (width, height) = (x2 - x1, y2 - y1);
     let sensible = |v: f64| v.is_finite() && v.abs() <= MAX_SIDE * 10.0;
     if !stamp.rect.iter().all(|v| sensible(*v))
         || !(1.0..=MAX_SIDE).contains(&width)
         || !(1.0..=MAX_SIDE).contains(&height)
-        || stamp.lines.len() > 20
+        || stamp.lines.len() > MAX_LINES
     {
         return Err(SignError::Stamp);
     }
-    let lines: Vec<String> = stamp.lines.iter().map(|l| ascii_fold(l)).collect();
-    let longest = lines.iter().map(String::len).max().unwrap_or(1).max(1) as f64;
+    let face = FACE.as_ref().ok_or(SignError::Stamp)?;
+    let metrics = Metrics::new(face, Size::unscaled(), LocationRef::default());
+    let units = f64::from(metrics.units_per_em.max(1));
+    let charmap = face.charmap();
+    let advances = face.glyph_metrics(Size::unscaled(), LocationRef::default());
+    let fallback = charmap.map('?').ok_or(SignError::Stamp)?;
+
+    // Each line as the subset's glyph ids; per new id its advance (1/1000 em) and text.
+    let mut remapper = GlyphRemapper::new();
+    let mut glyphs: BTreeMap<u16, (f64, String)> = BTreeMap::new();
+    glyphs.insert(0, (0.0, String::new()));
+    let mut lines: Vec<Vec<u16>> = Vec::new();
+    let mut longest = 1.0f64;
+    for line in &stamp.lines {
+        let mut ids = Vec::new();
+        let mut em = 0.0;
+        for c in line.nfc().take(MAX_LINE_CHARS) {
+            let c = if c.is_control() { ' ' } else { c };
+            let (glyph, text) = match charmap.map(c) {
+                Some(g) if g.to_u32() != 0 => (g, c.to_string()),
+                _ => (fallback, "?".to_string()),
+            };
+            let old = u16::try_from(glyph.to_u32()).map_err(|_| SignError::Stamp)?;
+            let new = remapper.remap(old);
+            let advance = f64::from(advances.advance_width(glyph).unwrap_or(0.0)) / units;
+            glyphs.entry(new).or_insert((advance * 1000.0, text));
+            em += advance;
+            ids.push(new);
+        }
+        longest = longest.max(em);
+        lines.push(ids);
+    }
+    let subset =
+        subsetter::subset(dejavu::sans::regular(), 0, &remapper).map_err(|_| SignError::Stamp)?;
+
+    // The layout: the largest size up to 10 pt that fits every line in the frame.
     let count = lines.len().max(1) as f64;
-    // Helvetica's letters average a little over half the font size.
-    let size = (10.0f64)
+    let size = 10.0f64
         .min((height - 6.0) / (count * 1.25))
-        .min((width - 6.0) / (longest * 0.55))
+        .min((width - 6.0) / longest)
         .max(2.0);
     let leading = size * 1.25;
     let mut content = format!(
@@ -40,27 +108,35 @@ pub fn form_xobject(stamp: &Stamp) -> Result<(Dict, Vec<u8>), SignError> {
         height - 3.0 - size
     )
     .into_bytes();
-    for (i, line) in lines.iter().enumerate() {
+    for (i, ids) in lines.iter().enumerate() {
         if i > 0 {
             content.extend_from_slice(b"T* ");
         }
-        content.push(b'(');
-        for b in line.bytes() {
-            if matches!(b, b'\\' | b'(' | b')') {
-                content.push(b'\\');
-            }
-            content.push(b);
+        content.push(b'<');
+        for id in ids {
+            content.extend_from_slice(format!("{id:04X}").as_bytes());
         }
-        content.extend_from_slice(b") Tj\n");
+        content.extend_from_slice(b"> Tj\n");
     }
     content.extend_from_slice(b"ET\nQ");
 
-    let mut font = Dict::default();
-    font.0.push((b"Type".to_vec(), name("Font")));
-    font.0.push((b"Subtype".to_vec(), name("Type1")));
-    font.0.push((b"BaseFont".to_vec(), name("Helvetica")));
-    font.0.push((b"Encoding".to_vec(), name("WinAnsiEncoding")));
-    let fonts = Dict(vec![(b"F1".to_vec(), Object::Dict(font))]);
+    // A subset's name: six capitals from its glyphs, then the font's PostScript name.
+    let digest = Sha256::digest(&subset);
+    let tag: String = digest[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    let base_font = format!("{tag}+DejaVuSans");
+
+    let type0 = allocate();
+    let cid_font = allocate();
+    let descriptor = allocate();
+    let font_file = allocate();
+    let to_unicode = allocate();
+    let mut out = Vec::new();
+
+    // The Form XObject.
+    let fonts = Dict(vec![(b"F1".to_vec(), Object::Ref(type0, 0))]);
     let resources = Dict(vec![(b"Font".to_vec(), Object::Dict(fonts))]);
     let bbox = [0.0, 0.0, width, height]
         .into_iter()
@@ -73,67 +149,227 @@ pub fn form_xobject(stamp: &Stamp) -> Result<(Dict, Vec<u8>), SignError> {
         (b"Resources".to_vec(), Object::Dict(resources)),
         (b"Length".to_vec(), Object::Int(content.len() as i64)),
     ]);
-    Ok((dict, content))
+    out.push((form, stream(&dict, &content)));
+
+    // The Type 0 font and its CIDFont.
+    out.push((
+        type0,
+        plain(&Dict(vec![
+            (b"Type".to_vec(), name("Font")),
+            (b"Subtype".to_vec(), name("Type0")),
+            (b"BaseFont".to_vec(), name(&base_font)),
+            (b"Encoding".to_vec(), name("Identity-H")),
+            (
+                b"DescendantFonts".to_vec(),
+                Object::Array(vec![Object::Ref(cid_font, 0)]),
+            ),
+            (b"ToUnicode".to_vec(), Object::Ref(to_unicode, 0)),
+        ])),
+    ));
+    let widths = glyphs
+        .values()
+        .map(|(w, _)| Object::Int(w.round() as i64))
+        .collect();
+    let system_info = Dict(vec![
+        (b"Registry".to_vec(), literal("Adobe")),
+        (b"Ordering".to_vec(), literal("Identity")),
+        (b"Supplement".to_vec(), Object::Int(0)),
+    ]);
+    out.push((
+        cid_font,
+        plain(&Dict(vec![
+            (b"Type".to_vec(), name("Font")),
+            (b"Subtype".to_vec(), name("CIDFontType2")),
+            (b"BaseFont".to_vec(), name(&base_font)),
+            (b"CIDSystemInfo".to_vec(), Object::Dict(system_info)),
+            (b"FontDescriptor".to_vec(), Object::Ref(descriptor, 0)),
+            (
+                b"W".to_vec(),
+                Object::Array(vec![Object::Int(0), Object::Array(widths)]),
+            ),
+            (b"CIDToGIDMap".to_vec(), name("Identity")),
+        ])),
+    ));
+
+    // The descriptor, in 1/1000 em.
+    let scale = |v: f32| Object::Int((f64::from(v) * 1000.0 / units).round() as i64);
+    let bounds = metrics.bounds.unwrap_or_default();
+    out.push((
+        descriptor,
+        plain(&Dict(vec![
+            (b"Type".to_vec(), name("FontDescriptor")),
+            (b"FontName".to_vec(), name(&base_font)),
+            (b"Flags".to_vec(), Object::Int(32)),
+            (
+                b"FontBBox".to_vec(),
+                Object::Array(vec![
+                    scale(bounds.x_min),
+                    scale(bounds.y_min),
+                    scale(bounds.x_max),
+                    scale(bounds.y_max),
+                ]),
+            ),
+            (b"ItalicAngle".to_vec(), Object::Int(0)),
+            (b"Ascent".to_vec(), scale(metrics.ascent)),
+            (b"Descent".to_vec(), scale(metrics.descent)),
+            (
+                b"CapHeight".to_vec(),
+                scale(metrics.cap_height.unwrap_or(metrics.ascent)),
+            ),
+            (b"StemV".to_vec(), Object::Int(80)),
+            (b"FontFile2".to_vec(), Object::Ref(font_file, 0)),
+        ])),
+    ));
+
+    // The font program, compressed.
+    let packed = deflate(&subset)?;
+    out.push((
+        font_file,
+        stream(
+            &Dict(vec![
+                (b"Length".to_vec(), Object::Int(packed.len() as i64)),
+                (b"Length1".to_vec(), Object::Int(subset.len() as i64)),
+                (b"Filter".to_vec(), name("FlateDecode")),
+            ]),
+            &packed,
+        ),
+    ));
+
+    // The CMap from CIDs back to text.
+    let cmap = to_unicode_cmap(&glyphs);
+    out.push((
+        to_unicode,
+        stream(
+            &Dict(vec![(b"Length".to_vec(), Object::Int(cmap.len() as i64))]),
+            &cmap,
+        ),
+    ));
+    Ok(out)
 }
 
-/// Vietnamese letters without their marks; other characters outside printable ASCII as `?`.
-pub fn ascii_fold(text: &str) -> String {
-    const GROUPS: [(&str, char); 14] = [
-        ("àáạảãâầấậẩẫăằắặẳẵ", 'a'),
-        ("ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴ", 'A'),
-        ("èéẹẻẽêềếệểễ", 'e'),
-        ("ÈÉẸẺẼÊỀẾỆỂỄ", 'E'),
-        ("ìíịỉĩ", 'i'),
-        ("ÌÍỊỈĨ", 'I'),
-        ("òóọỏõôồốộổỗơờớợởỡ", 'o'),
-        ("ÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠ", 'O'),
-        ("ùúụủũưừứựửữ", 'u'),
-        ("ÙÚỤỦŨƯỪỨỰỬỮ", 'U'),
-        ("ỳýỵỷỹ", 'y'),
-        ("ỲÝỴỶỸ", 'Y'),
-        ("đ", 'd'),
-        ("Đ", 'D'),
-    ];
-    text.chars()
-        .map(|c| {
-            if (' '..='~').contains(&c) {
-                return c;
-            }
-            GROUPS
-                .iter()
-                .find(|(letters, _)| letters.contains(c))
-                .map_or('?', |(_, base)| *base)
-        })
-        .collect()
+/// `/ToUnicode` for the subset: one `bfchar` per glyph that stands for text (at most 100 a block).
+fn to_unicode_cmap(glyphs: &BTreeMap<u16, (f64, String)>) -> Vec<u8> {
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let mapped: Vec<_> = glyphs.iter().filter(|(_, (_, t))| !t.is_empty()).collect();
+    for chunk in mapped.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (id, (_, text)) in chunk {
+            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            cmap.push_str(&format!("<{id:04X}> <{utf16}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend");
+    cmap.into_bytes()
+}
+
+fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(data).map_err(|_| SignError::Stamp)?;
+    encoder.finish().map_err(|_| SignError::Stamp)
+}
+
+fn literal(text: &str) -> Object {
+    Object::String {
+        bytes: text.as_bytes().to_vec(),
+        hex: false,
+        span: 0..0,
+    }
+}
+
+fn plain(dict: &Dict) -> Vec<u8> {
+    let mut body = Vec::new();
+    write_dict(&mut body, dict);
+    body
+}
+
+fn stream(dict: &Dict, data: &[u8]) -> Vec<u8> {
+    let mut body = plain(dict);
+    body.extend_from_slice(b"\nstream\n");
+    body.extend_from_slice(data);
+    body.extend_from_slice(b"\nendstream");
+    body
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn vietnamese_folds_to_ascii() {
-        assert_eq!(
-            ascii_fold("Nguyễn Thị Hằng — Đà Nẵng"),
-            "Nguyen Thi Hang ? Da Nang"
-        );
+    fn text(body: &[u8]) -> String {
+        String::from_utf8_lossy(body).into_owned()
     }
 
     #[test]
-    fn a_stamp_reads_as_a_form() {
+    fn a_stamp_embeds_a_subset_with_vietnamese_text() {
         let stamp = Stamp {
-            rect: [300.0, 100.0, 500.0, 160.0],
-            lines: vec!["Ký bởi: Nguyễn Thị Hằng".into(), "(Giám đốc)".into()],
+            rect: [300.0, 100.0, 540.0, 148.0],
+            lines: vec![
+                "Ký bởi: Nguyễn Thị Hằng".into(),
+                // Decomposed marks come out as the precomposed letters.
+                "Gia\u{0301}m đốc (Sở)".into(),
+            ],
         };
-        let (dict, content) = form_xobject(&stamp).unwrap();
-        assert_eq!(dict.int(b"Length"), Some(content.len() as i64));
-        let text = String::from_utf8(content).unwrap();
-        assert!(text.contains("(Ky boi: Nguyen Thi Hang) Tj"), "{text}");
-        assert!(text.contains("(\\(Giam doc\\)) Tj"), "{text}");
+        let mut next = 11;
+        let objects = objects(&stamp, 10, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        let numbers: Vec<u32> = objects.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [10, 11, 12, 13, 14, 15]);
+        let form = text(&objects[0].1);
+        assert!(form.contains("/Subtype /Form"), "{form}");
+        assert!(form.contains("/F1 11 0 R"), "{form}");
+        assert!(form.contains("> Tj"), "{form}");
+        let type0 = text(&objects[1].1);
+        assert!(type0.contains("/Identity-H") && type0.contains("/ToUnicode 15 0 R"));
+        let file = &objects[4].1;
+        assert!(text(file).contains("/Filter /FlateDecode"));
+        // The CMap gives back the letters with their marks.
+        let cmap = text(&objects[5].1);
+        for c in ['ý', 'ở', 'ễ', 'ị', 'ằ', 'á', 'đ', 'ố'] {
+            let utf16 = format!("{:04X}>", c as u32);
+            assert!(cmap.contains(&utf16), "{c}: {cmap}");
+        }
+        // The same text, the same bytes.
+        let mut again = 11;
+        let twice = super::objects(&stamp, 10, &mut || {
+            again += 1;
+            again - 1
+        })
+        .unwrap();
+        assert_eq!(objects, twice);
+    }
+
+    #[test]
+    fn odd_boxes_and_text_are_refused_or_replaced() {
         let bad = Stamp {
             rect: [0.0, 0.0, f64::NAN, 10.0],
             lines: vec![],
         };
-        assert!(form_xobject(&bad).is_err());
+        assert!(objects(&bad, 1, &mut || 2).is_err());
+        let many = Stamp {
+            rect: [0.0, 0.0, 100.0, 100.0],
+            lines: vec!["x".into(); MAX_LINES + 1],
+        };
+        assert!(objects(&many, 1, &mut || 2).is_err());
+        // A character the font lacks becomes '?', control characters a space.
+        let odd = Stamp {
+            rect: [0.0, 0.0, 100.0, 40.0],
+            lines: vec!["\u{10FFFD}\u{7}a".into()],
+        };
+        let mut next = 2;
+        let objects = objects(&odd, 1, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        let cmap = text(&objects[5].1);
+        assert!(cmap.contains("<003F>") && cmap.contains("<0020>") && cmap.contains("<0061>"));
     }
 }

@@ -21,7 +21,6 @@ pub mod signed_data;
 pub mod tsp;
 pub mod update;
 
-pub use appearance::ascii_fold;
 pub use dss::{ValidationData, add_dss, vri_key};
 pub use signed_data::{
     Credential, SignatureAlgorithm, SignedAttributes, Signer, SoftwareSigner, ToBeSigned,

@@ -18,7 +18,7 @@
 //!
 //! The input is read by the crate's strict reader ([`crate::pdf`]): no repair of broken files.
 
-use super::serialize::{hex_string, name, text_string, write_dict, write_object};
+use super::serialize::{hex_string, name, text_string, write_object};
 use super::{Appearance, SignError, SignatureFields};
 use crate::crypto::DigestAlgorithm;
 use crate::pdf::lexer::{Dict, Object};
@@ -450,13 +450,11 @@ impl<'d, 'a> Update<'d, 'a> {
                 let mut ap = Dict::default();
                 set(&mut ap, b"N", Object::Ref(number, 0));
                 set(&mut widget, b"AP", Object::Dict(ap));
-                let (dict, data) = super::appearance::form_xobject(stamp)?;
-                let mut body = Vec::new();
-                write_dict(&mut body, &dict);
-                body.extend_from_slice(b"\nstream\n");
-                body.extend_from_slice(&data);
-                body.extend_from_slice(b"\nendstream");
-                self.objects.insert(number, (0, body));
+                let stamp = stamp.clone();
+                let objects = super::appearance::objects(&stamp, number, &mut || self.allocate())?;
+                for (object, body) in objects {
+                    self.objects.insert(object, (0, body));
+                }
             }
             _ => {
                 let zero = vec![Object::Int(0); 4];

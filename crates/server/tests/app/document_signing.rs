@@ -233,6 +233,30 @@ async fn pyhanko_run(app: &TestApp, pdf: &[u8], signatures: usize, long_term: bo
     }
 }
 
+/// What poppler's `pdftotext` reads in `pdf`, the stamps' appearances included (required).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signed.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is required for these tests (apt-get install poppler-utils)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+async fn full_name(app: &TestApp, email: &str) -> String {
+    let row = sqlx::query("SELECT full_name FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    sqlx::Row::get(&row, "full_name")
+}
+
 pub(crate) async fn audit_count(app: &TestApp, action: &str) -> i64 {
     app.count_where("audit_log", "action", action).await
 }
@@ -255,6 +279,11 @@ async fn the_leader_signs_the_approved_pdf_as_a_new_version(app: TestApp) {
     );
     assert_signed_b_lt(&verified(&app, &signed).await);
     pyhanko_accepts(&app, &signed, 1).await;
+    // The visible signature (Decree 30 Appendix I), with its diacritics.
+    let text = pdf_text(&signed);
+    let name = full_name(&app, LEADER).await;
+    assert!(text.contains(&format!("Ký bởi: {name}")), "{name}: {text}");
+    assert!(text.contains("Thời gian ký: 20"), "{text}");
     assert_eq!(audit_count(&app, "signature.sign").await, 1);
     let row = sqlx::query("SELECT after_json FROM audit_log WHERE action = 'signature.sign'")
         .fetch_one(&app.state.db.pool)
@@ -494,15 +523,17 @@ async fn the_clerk_seals_the_leader_signed_pdf_at_issue(app: TestApp) {
         agency_serial,
         "{second:#}"
     );
-    // The stamp says the number and notation (without diacritics: the simple stamp).
-    let folded = number.replace('Đ', "D");
-    let stamp_line = format!("(So, ky hieu: {folded}) Tj");
-    assert!(
-        sealed
-            .windows(stamp_line.len())
-            .any(|w| w == stamp_line.as_bytes()),
-        "{stamp_line} in the stamp"
-    );
+    // Both stamps, with their diacritics: the leader's and the agency's (number, notation).
+    let text = pdf_text(&sealed);
+    let name = full_name(&app, LEADER).await;
+    for line in [
+        format!("Ký bởi: {name}"),
+        format!("Số, ký hiệu: {number}"),
+        "Ngày ban hành: ".to_owned(),
+        "Thời gian ký: ".to_owned(),
+    ] {
+        assert!(text.contains(&line), "{line}: {text}");
+    }
     pyhanko_accepts(&app, &sealed, 2).await;
 
     // Audited, once each; the recipient got the sealed file.
