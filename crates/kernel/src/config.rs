@@ -85,6 +85,35 @@ pub struct SignaturesConfig {
     /// resolve to public addresses (the guard against server-side request forgery).
     #[serde(default)]
     pub fetch_allow_hosts: Vec<String>,
+    /// The agencies' seals kept in a hardware security module (PKCS#11), one entry per agency
+    /// (`[[signatures.agency_keys]]` in the TOML file): at issue, the seal of an agency listed
+    /// here is made by its key on the token instead of a demo software key. Each key is opened
+    /// at start; any failure stops the start (docs/signatures-design.md §4).
+    #[serde(default)]
+    pub agency_keys: Vec<AgencyKeyConfig>,
+}
+
+/// One agency's seal key on a PKCS#11 token (`signatures.agency_keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyKeyConfig {
+    /// The agency's code (mã định danh, e.g. `000.00.01.H56`) or its id.
+    pub agency: String,
+    /// The vendor's PKCS#11 library, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+    pub module: PathBuf,
+    /// The token's label (`CKA_LABEL` of the token, as `pkcs11-tool --list-slots` shows it).
+    pub token_label: String,
+    /// The private key's `CKA_ID` in hex (`pkcs11-tool --id`).
+    pub key_id: String,
+    /// A file holding the token's user PIN (and nothing else; mode 0600). The PIN is never
+    /// kept in the configuration.
+    pub pin_file: PathBuf,
+    /// The key's `CKA_LABEL`, when the id alone does not single it out.
+    #[serde(default)]
+    pub key_label: Option<String>,
+    /// Sessions the token may use at once (default 4; 1 for modules that allow one).
+    #[serde(default)]
+    pub max_sessions: Option<usize>,
 }
 
 impl Default for SignaturesConfig {
@@ -94,6 +123,7 @@ impl Default for SignaturesConfig {
             intermediates_file: None,
             online_revocation: true,
             fetch_allow_hosts: Vec::new(),
+            agency_keys: Vec::new(),
         }
     }
 }
@@ -346,4 +376,47 @@ fn resolve_file_secrets() -> anyhow::Result<()> {
         unsafe { std::env::set_var(target, value.trim_end()) };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_keys_read_from_the_file_and_a_pin_in_it_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tinhso.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[signatures.agency_keys]]
+agency = "000.00.60.H56"
+module = "/usr/lib/softhsm/libsofthsm2.so"
+token_label = "dau-hac-thanh"
+key_id = "0a"
+pin_file = "/etc/tinhso/hsm.pin"
+max_sessions = 2
+"#,
+        )
+        .unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        let keys = &config.signatures.agency_keys;
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].agency, "000.00.60.H56");
+        assert_eq!(keys[0].pin_file, Path::new("/etc/tinhso/hsm.pin"));
+        assert_eq!(
+            (keys[0].key_label.as_deref(), keys[0].max_sessions),
+            (None, Some(2))
+        );
+
+        // The PIN itself belongs in its file, never in the configuration.
+        std::fs::write(
+            &path,
+            "[[signatures.agency_keys]]\nagency = \"x\"\nmodule = \"/m.so\"\ntoken_label = \"t\"\n\
+             key_id = \"01\"\npin_file = \"/p\"\npin = \"123456\"\n",
+        )
+        .unwrap();
+        let refused = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(refused.contains("pin"), "{refused}");
+    }
 }

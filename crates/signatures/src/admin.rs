@@ -1,7 +1,8 @@
 //! `/admin/signatures` for system administrators: the demo CA's authorities, whether signature
 //! checks trust its root (on and off, audited), and the certificates it issued, a page at a
 //! time, each revocable with a CRL reason through the platform's confirmation step (audited;
-//! OCSP says "revoked" at once and the next CRL lists it).
+//! OCSP says "revoked" at once and the next CRL lists it); and the agencies' seal keys opened
+//! from an HSM (`signatures.agency_keys`, [`crate::hsm`]), without their PINs.
 
 use crate::pki::{self, Reason, Role};
 use crate::store;
@@ -63,12 +64,27 @@ async fn overview(
             }
         })
         .collect();
+    // The agencies' HSM keys this node opened (no PIN, nor its file).
+    let hsm_keys: Vec<_> = crate::hsm::configured(&state)
+        .iter()
+        .map(|k| {
+            context! {
+                agency => k.entry.agency.clone(), token_label => k.entry.token_label.clone(),
+                token_serial => k.token_serial.clone(), module => k.entry.module.display().to_string(),
+                key_id => k.entry.key_id.clone(), key_label => k.entry.key_label.clone(),
+                mechanism => k.signer.mechanism(), subject => k.subject.clone(), serial => k.serial.clone(),
+                source => k.certificate_source,
+                not_before => pki::to_text(k.not_before), not_after => pki::to_text(k.not_after),
+            }
+        })
+        .collect();
     let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
     Ok(page
         .render(
             "signatures_admin.html",
             context! {
                 authorities => authorities,
+                hsm_keys => hsm_keys,
                 trusted => pki::trusts_demo(&state).await?,
                 certificates => sv(&certificates),
                 total => total,

@@ -7,11 +7,14 @@
 //! its root trusted while the setting says so. A certificate whose file carries no revocation
 //! answer is asked about online, through a guard against request forgery (`online`). An official
 //! signs a PDF with their own demo certificate (`sign`, PAdES B-T, timestamped by the demo TSA
-//! in process, then B-LT with the validation data in a DSS: `lt`), for the documents module through the kernel's signing port.
+//! in process, then B-LT with the validation data in a DSS: `lt`), for the documents module through
+//! the kernel's signing port. An agency's seal may be a key in a hardware security module, opened
+//! through PKCS#11 at start (`hsm`).
 
 pub mod admin;
 pub mod check;
 pub mod demo;
+pub mod hsm;
 pub mod http;
 pub mod lt;
 pub mod online;
@@ -32,6 +35,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pki_http::routes())
             .merge(admin::routes())
     },
+    // Opens the agencies' HSM keys (`signatures.agency_keys`): a failure stops the start.
+    startup: &[hsm::open_configured],
     tables: &["pki_authorities", "pki_certificates", "revocation_cache"],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),

@@ -102,6 +102,11 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
             "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của văn bản.",
         ));
     }
+    if let SignAs::Agency(agency_id) = &request.signer
+        && let Some(key) = crate::hsm::agency_key(ctx, agency_id).await?
+    {
+        return crate::hsm::seal(ctx, request, key).await;
+    }
     let (row, agency) = match &request.signer {
         SignAs::Person(user_id) => (
             store::person_certificate(&ctx.db, user_id)
@@ -143,36 +148,8 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         certificate.clone(),
         vec![pki::decode_b64(&issuing.certificate)?],
     );
-    let mut fields = SignatureFields::new(now);
-    fields.reason = request.reason.clone();
-    fields.location = request.location.clone();
-    let tsa = PlatformTsa {
-        ctx: ctx.clone(),
-        runtime: tokio::runtime::Handle::current(),
-    };
-    let pdf = request.pdf.clone();
-    let stamp = request.stamp.clone();
-    let signed = tokio::task::spawn_blocking(move || {
-        if let Some(stamp) = stamp {
-            let (page, rect) = stamp_box(&pdf, stamp.place)?;
-            fields.page = page;
-            fields.appearance = Appearance::Stamp(Stamp {
-                rect,
-                lines: stamp.lines,
-            });
-        }
-        let signer = SoftwareSigner::preferred(key);
-        sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
-    })
-    .await
-    .map_err(|e| internal("task", e))?;
-    let signed = signed.map_err(|e| match e {
-        SignError::TooLarge(_) => AppError::PayloadTooLarge,
-        SignError::Signer(_) | SignError::SignatureInvalid | SignError::Encoding(_) => {
-            internal(e.code(), e)
-        }
-        other => AppError::Conflict(other.to_string()),
-    })?;
+    let signer = SoftwareSigner::preferred(key);
+    let signed = sign_with(ctx, &request, credential, signer, now).await?;
     // B-LT: the validation data added right away when the status services answer; else B-T
     // with the reason kept in the audit row.
     let (signed, lt) = crate::lt::extend(ctx, signed, &certificate).await;
@@ -198,6 +175,47 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         serial: row.serial,
         subject: row.subject,
         audit,
+    })
+}
+
+/// `request.pdf` signed with `signer` under `credential` at `now` (PAdES B-T, timestamped by
+/// the platform's TSA), with the stamp the request asks for: the work both a demo software key
+/// and an agency's HSM key ([`crate::hsm`]) share.
+pub(crate) async fn sign_with<S: sign::Signer + Send + 'static>(
+    ctx: &Ctx,
+    request: &SignRequest,
+    credential: Credential,
+    signer: S,
+    now: SystemTime,
+) -> Result<Vec<u8>, AppError> {
+    let mut fields = SignatureFields::new(now);
+    fields.reason = request.reason.clone();
+    fields.location = request.location.clone();
+    let tsa = PlatformTsa {
+        ctx: ctx.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    };
+    let pdf = request.pdf.clone();
+    let stamp = request.stamp.clone();
+    let signed = tokio::task::spawn_blocking(move || {
+        if let Some(stamp) = stamp {
+            let (page, rect) = stamp_box(&pdf, stamp.place)?;
+            fields.page = page;
+            fields.appearance = Appearance::Stamp(Stamp {
+                rect,
+                lines: stamp.lines,
+            });
+        }
+        sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
+    })
+    .await
+    .map_err(|e| internal("task", e))?;
+    signed.map_err(|e| match e {
+        SignError::TooLarge(_) => AppError::PayloadTooLarge,
+        SignError::Signer(_) | SignError::SignatureInvalid | SignError::Encoding(_) => {
+            internal(e.code(), e)
+        }
+        other => AppError::Conflict(other.to_string()),
     })
 }
 

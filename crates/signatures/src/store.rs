@@ -438,6 +438,29 @@ pub async fn agency_certificate(
     Ok(row.as_ref().map(certificate_row).transpose()?)
 }
 
+/// The agency `reference` names (its code, or its id): `(id, code)`, for `agency_keys`.
+pub async fn agency_by_reference(
+    db: &Db,
+    reference: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let row = sqlx::query("SELECT id, code FROM agencies WHERE code = $1 OR id = $1 LIMIT 1")
+        .bind(reference)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("code")?)))
+        .transpose()?)
+}
+
+/// The code (mã định danh) of agency `agency_id`.
+pub async fn agency_code(db: &Db, agency_id: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT code FROM agencies WHERE id = $1")
+        .bind(agency_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("code")).transpose()?)
+}
+
 /// Whom the CA issued each of `serials` (lower-case hex) to: `(serial, kind, user_id,
 /// agency_id)` for the people's and agencies' certificates among them.
 pub async fn holders(

@@ -234,7 +234,7 @@ fn platform_dependencies(name: &str) -> Vec<String> {
 fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
     // Leaf crates with no platform dependency (beyond the rules of tinhso-domain): rules,
     // rendering, text extraction, the embedded search index, edXML and its XML signatures, PAdES,
-    // the open data file check.
+    // the open data file check, keys on PKCS#11 tokens.
     let pure = [
         "tinhso-domain",
         "tinhso-documents",
@@ -242,6 +242,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "tinhso-searchindex",
         "tinhso-edxml",
         "tinhso-pades",
+        "tinhso-pkcs11",
         "tinhso-tabular",
     ];
     for leaf in pure {

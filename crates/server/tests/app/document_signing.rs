@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use common::{Kind, TestApp, multipart};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "TinhSo@2026";
+pub(crate) const PASSWORD: &str = "TinhSo@2026";
 const DRAFTER: &str = "chuyenvien.hacthanh@tinhso.local";
-const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
-const CLERK: &str = "vanthu.hacthanh@tinhso.local";
+pub(crate) const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
+pub(crate) const CLERK: &str = "vanthu.hacthanh@tinhso.local";
 const OTHER_LEADER: &str = "lanhdao.tuphap@tinhso.local";
 
 macro_rules! offline_on_both_databases {
@@ -71,7 +71,7 @@ async fn token(app: &TestApp, email: &str) -> String {
 }
 
 /// Hạc Thành's decision with its PDF, taken to the leader's approval step: its id.
-async fn awaiting_approval(app: &TestApp) -> String {
+pub(crate) async fn awaiting_approval(app: &TestApp) -> String {
     awaiting_approval_replacing(app, None).await
 }
 
@@ -118,7 +118,7 @@ async fn awaiting_approval_replacing(app: &TestApp, replaces: Option<&str>) -> S
     id
 }
 
-async fn sign(app: &TestApp, email: &str, id: &str) -> (StatusCode, Value) {
+pub(crate) async fn sign(app: &TestApp, email: &str, id: &str) -> (StatusCode, Value) {
     app.api(
         "POST",
         &format!("/api/v1/documents/{id}/signatures"),
@@ -129,7 +129,7 @@ async fn sign(app: &TestApp, email: &str, id: &str) -> (StatusCode, Value) {
 }
 
 /// The stored bytes of version `version` of document `id`.
-async fn version_bytes(app: &TestApp, id: &str, version: i64) -> Vec<u8> {
+pub(crate) async fn version_bytes(app: &TestApp, id: &str, version: i64) -> Vec<u8> {
     let row = sqlx::query(
         "SELECT storage_key FROM document_versions WHERE document_id = $1 AND version = $2",
     )
@@ -147,7 +147,7 @@ async fn version_bytes(app: &TestApp, id: &str, version: i64) -> Vec<u8> {
 }
 
 /// The API's check of `pdf`.
-async fn verified(app: &TestApp, pdf: &[u8]) -> Value {
+pub(crate) async fn verified(app: &TestApp, pdf: &[u8]) -> Value {
     let (content_type, body) = multipart(&[], &[("file", "signed.pdf", pdf)]);
     let req = axum::http::Request::post("/api/v1/signatures/verify")
         .header(
@@ -257,7 +257,7 @@ async fn full_name(app: &TestApp, email: &str) -> String {
     sqlx::Row::get(&row, "full_name")
 }
 
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
+pub(crate) async fn audit_count(app: &TestApp, action: &str) -> i64 {
     app.count_where("audit_log", "action", action).await
 }
 
@@ -414,7 +414,7 @@ async fn only_the_issuing_agencys_leader_with_a_good_certificate_signs(app: Test
     assert_eq!(audit_count(&app, "signature.sign").await, 0);
 }
 
-async fn act(app: &TestApp, email: &str, id: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn act(app: &TestApp, email: &str, id: &str, body: Value) -> (StatusCode, Value) {
     app.api(
         "POST",
         &format!("/api/v1/documents/{id}/actions"),
@@ -425,13 +425,13 @@ async fn act(app: &TestApp, email: &str, id: &str, body: Value) -> (StatusCode, 
 }
 
 /// The leader approves ("Ký duyệt") document `id`.
-async fn approve(app: &TestApp, id: &str) {
+pub(crate) async fn approve(app: &TestApp, id: &str) {
     let (status, doc) = act(app, LEADER, id, json!({ "Action": "sign" })).await;
     assert_eq!(status, StatusCode::OK, "{doc}");
 }
 
 /// A serial as the tables keep it: lower-case, no leading zero octets.
-fn table_serial(serial: &str) -> String {
+pub(crate) fn table_serial(serial: &str) -> String {
     let lower = serial.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while rest.len() > 2 && rest.starts_with("00") {

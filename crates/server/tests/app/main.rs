@@ -18,6 +18,7 @@ mod directory;
 mod document_dossier;
 mod document_flow;
 mod document_flow_pages;
+mod document_hsm;
 mod document_pages;
 mod document_replace;
 mod document_search;

@@ -133,7 +133,7 @@ async fn certificate_id(app: &TestApp, email: &str) -> (String, String) {
 }
 
 /// Signs the system administrator in, second factor included.
-async fn sign_in_admin(app: &TestApp) {
+pub(crate) async fn sign_in_admin(app: &TestApp) {
     app.clear_cookies();
     let secret = app.enable_totp(ADMIN).await;
     let (status, body, _) = app.login(ADMIN, PASSWORD).await;

@@ -127,6 +127,19 @@ impl TestApp {
         }
     }
 
+    /// The same database and data folder served by a new app, its configuration changed by
+    /// `tweak` (a node restarted with new settings); signed out.
+    pub async fn restart_with(&mut self, tweak: impl FnOnce(&mut Config)) {
+        let mut config = (*self.state.config).clone();
+        tweak(&mut config);
+        let state = tinhso::app::start(config, None)
+            .await
+            .expect("app restarts");
+        self.router = router(state.clone());
+        self.state = state;
+        self.clear_cookies();
+    }
+
     pub async fn send(&self, mut req: Request<Body>) -> axum::response::Response {
         let cookie_header = self.cookie_header();
         if !cookie_header.is_empty() && !req.headers().contains_key(header::COOKIE) {
