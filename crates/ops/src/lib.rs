@@ -10,6 +10,7 @@
 pub mod count;
 pub mod rebuild;
 pub mod store;
+pub mod versions;
 
 use tinhso_kernel::Ctx;
 use tinhso_kernel::module::Counting;
@@ -23,10 +24,15 @@ pub fn countings(ctx: &Ctx) -> impl Iterator<Item = &'static Counting> + '_ {
 pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
     name: "ops",
     depends_on: &["directory"],
-    tables: &["ops_items", "ops_counters", "ops_state"],
+    tables: &[
+        "ops_items",
+        "ops_counters",
+        "ops_state",
+        "ops_index_versions",
+    ],
     migrations: tinhso_kernel::migrations!(),
     subscriptions: &[&count::COUNT],
     jobs: &[&rebuild::REBUILD],
-    startup: &[rebuild::first_build],
+    startup: &[rebuild::first_build, versions::seed],
     ..tinhso_kernel::module::Module::EMPTY
 };

@@ -34,6 +34,7 @@ mod integrity;
 mod jobs;
 mod openapi;
 mod ops;
+mod ops_index;
 mod payments;
 mod permissions;
 mod public;
