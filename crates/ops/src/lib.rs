@@ -7,7 +7,11 @@
 //! through `Ctx::kpis`. The rules (periods, formulas, scoring, the diff) are
 //! `tinhso_domain::ops`; [`store`] holds the SQL.
 
+pub mod api;
 pub mod count;
+pub mod index;
+pub mod pages;
+pub mod policy;
 pub mod rebuild;
 pub mod store;
 pub mod versions;
@@ -24,6 +28,15 @@ pub fn countings(ctx: &Ctx) -> impl Iterator<Item = &'static Counting> + '_ {
 pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
     name: "ops",
     depends_on: &["directory"],
+    routes: || {
+        tinhso_kernel::module::Routes::new("ops")
+            .merge(pages::routes())
+            .merge(api::routes())
+    },
+    assets: tinhso_kernel::assets!(),
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::OpsPolicy,
+    >()],
     tables: &[
         "ops_items",
         "ops_counters",

@@ -10,7 +10,7 @@ use sqlx::Row;
 /// Every scope a token may carry, in the order the token form shows them: exactly the union of
 /// the scopes the modules' policies declare (`Policy::SCOPES`; `tests/app/architecture.rs`
 /// fails when a policy checks a scope missing here, or a scope here is checked by none).
-pub const SCOPES: [&str; 9] = [
+pub const SCOPES: [&str; 10] = [
     "dossiers",
     "documents",
     "tasks",
@@ -20,6 +20,7 @@ pub const SCOPES: [&str; 9] = [
     "users:write",
     "audit:read",
     "catalog:write",
+    "ops:read",
 ];
 
 /// The scopes a token of `user` can usefully carry: those whose actions the user may take
@@ -43,6 +44,8 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
         // Tasks: their policy decides per task; only officials take part in them.
         "tasks" => user.is_official(),
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
+        // The operations centre's figures: leaders, for the scopes its policy says.
+        "ops:read" => user.is_official() && user.has_role(Role::Leader),
         _ => false,
     }
 }
