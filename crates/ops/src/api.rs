@@ -85,7 +85,7 @@ pub async fn read_index(
     let today = tinhso_kernel::time::local_now().date();
     let (scope, period, basis) = parse_query(&q, today)?;
     policy::checked(&ctx, &auth.principal, &scope).await?;
-    if !index::exists(&ctx.db, &scope).await? {
+    if !crate::store::index::exists(&ctx.db, &scope).await? {
         return Err(AppError::NotFound.into());
     }
     Ok(Json(

@@ -49,7 +49,7 @@ async fn ops_page(
     let outcome = match parse_query(&query, today) {
         Ok((scope, period, basis)) => {
             policy::checked(&ctx, &page.principal(), &scope).await?;
-            if !index::exists(&ctx.db, &scope).await? {
+            if !crate::store::index::exists(&ctx.db, &scope).await? {
                 return Err(AppError::NotFound.into());
             }
             index::compute(&ctx, &scope, &period, basis, today).await

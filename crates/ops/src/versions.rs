@@ -196,7 +196,8 @@ fn place(text: &str, spans: &Spans, errors: Vec<VersionError>) -> Vec<ImportErro
                 .map_or((0, 0), |s| line_col(text, s.start));
             if let (VersionErrorKind::Formula(f), Some(s)) = (&e.kind, spans.of(&e.path)) {
                 let raw = text.get(s.clone()).unwrap_or("");
-                if raw.starts_with('"') && !raw.contains('\\') && !raw.contains('\n') {
+                if raw.starts_with('\u{22}') && !raw.contains('\\') && !raw.contains('\n') {
+                    // a basic string: '\u{22}' is the double quote
                     let inner = &raw[1..];
                     let pos = f.pos.min(inner.len());
                     if inner.is_char_boundary(pos) {
@@ -295,20 +296,7 @@ impl Version {
 
 /// Every stored version, oldest validity first.
 pub async fn list(tx: &mut Conn) -> Result<Vec<Version>, AppError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT code, status, valid_from, valid_to, definition, activated_by, activated_at
-             FROM ops_index_versions ORDER BY valid_from, code",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = crate::store::versions::rows(tx).await?;
     rows.into_iter()
         .map(|(code, status, from, to, def, by, at)| {
             let bad = |what: &str| {
@@ -369,22 +357,14 @@ async fn insert(
     let def = &checked.definition;
     let definition = serde_json::to_string(def)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("definition unserialisable: {e}")))?;
-    sqlx::query(
-        "INSERT INTO ops_index_versions (code, title, legal_basis, valid_from, valid_to,
-             provisional, definition, source_toml, status, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10)",
+    crate::store::versions::insert(
+        tx,
+        def,
+        &definition,
+        text,
+        &actor.label,
+        &tinhso_kernel::time::now_text(),
     )
-    .bind(&def.code)
-    .bind(&def.title)
-    .bind(&def.legal_basis)
-    .bind(def.valid_from.to_string())
-    .bind(def.valid_to.map(|d| d.to_string()))
-    .bind(i64::from(def.provisional))
-    .bind(&definition)
-    .bind(text)
-    .bind(&actor.label)
-    .bind(tinhso_kernel::time::now_text())
-    .execute(&mut *tx)
     .await?;
     audit::record(
         &ctx.db,
@@ -421,24 +401,16 @@ async fn activate_in(ctx: &Ctx, tx: &mut Conn, actor: &Actor, code: &str) -> Res
         .find(|v| v.code == code)
         .ok_or(AppError::NotFound)?;
     if v.status != "draft" {
-        return Err(AppError::Conflict(format!(
-            "Phiên bản {code} không ở trạng thái nháp nên không kích hoạt được."
-        )));
+        return Err(AppError::Conflict(
+            "Phiên bản này không ở trạng thái nháp nên không kích hoạt được.".into(),
+        ));
     }
     v.checked(ctx)?;
     if let Some(other) = index::overlapping(&v.definition, &active_spans(&all, code)).first() {
         return Err(AppError::Conflict(other.vi()));
     }
     let now = tinhso_kernel::time::now_text();
-    sqlx::query(
-        "UPDATE ops_index_versions SET status = 'active', activated_by = $1, activated_at = $2
-         WHERE code = $3 AND status = 'draft'",
-    )
-    .bind(&actor.label)
-    .bind(&now)
-    .bind(code)
-    .execute(&mut *tx)
-    .await?;
+    crate::store::versions::set_active(tx, code, &actor.label, &now).await?;
     audit::record(
         &ctx.db,
         tx,
@@ -458,13 +430,7 @@ async fn activate_in(ctx: &Ctx, tx: &mut Conn, actor: &Actor, code: &str) -> Res
 pub async fn retire(ctx: &Ctx, actor: &Actor, code: &str) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     ctx.db.lock(&mut tx, VERSIONS_LOCK).await?;
-    let done = sqlx::query(
-        "UPDATE ops_index_versions SET status = 'retired' WHERE code = $1 AND status = 'active'",
-    )
-    .bind(code)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let done = crate::store::versions::set_retired(&mut tx, code).await?;
     if done == 0 {
         return Err(AppError::NotFound);
     }
@@ -492,9 +458,7 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
         let mut tx = ctx.db.begin().await?;
         ctx.db.lock(&mut tx, VERSIONS_LOCK).await?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ops_index_versions")
-            .fetch_one(&mut *tx)
-            .await?;
+        let n = crate::store::versions::count(&mut tx).await?;
         if n > 0 {
             return Ok(());
         }

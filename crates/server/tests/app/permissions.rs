@@ -1391,6 +1391,15 @@ const TABLE: &[Case] = &[
     case("POST", "/api/v1/tasks/TASK/reports", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/accept", "", Anonymous, 401),
     case("POST", "/api/v1/tasks/TASK/return", "", Anonymous, 401),
+    case("GET", "/ops", "", Anonymous, 303),
+    case("GET", "/ops", "", Citizen, 404),
+    case("GET", "/ops", "", Clerk, 404),
+    case("GET", "/ops", "", OtherAgencyAdmin, 404),
+    case("GET", "/ops", "", SystemAdmin, 200),
+    case("GET", "/api/v1/ops/index", "", Anonymous, 401),
+    case("GET", "/api/v1/ops/index", "", Citizen, 404),
+    case("GET", "/api/v1/ops/index", "", Clerk, 404),
+    case("GET", "/api/v1/ops/index", "", SystemAdmin, 200),
 ];
 
 const NEW_TASK: &str = "title=Th%E1%BB%AD&authority=000.00.00.H56&position=chair&role_000.00.14.H56=lead&days_000.00.14.H56=5";

@@ -1,4 +1,8 @@
-//! The operations centre's SQL: counted items, counters and the counting's state.
+//! The operations centre's SQL: counted items, counters and the counting's state; the index's
+//! reads ([`index`]) and versions ([`versions`]).
+
+pub mod index;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use tinhso_domain::ops::counters::{CounterKey, Grain, Mark};
