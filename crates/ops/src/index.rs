@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use tinhso_domain::ops::formula;
 use tinhso_domain::ops::index::{Score, score};
-use tinhso_domain::ops::period::{Basis, Bucket, Period, Window, decompose};
+use tinhso_domain::ops::period::{Basis, Period, Window};
 use tinhso_domain::ops::scope::Scope;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::{AppError, FieldError};
