@@ -37,7 +37,8 @@ pub struct IndexQuery {
     pub basis: Option<String>,
 }
 
-/// Reads the query: scope, period and basis, each refused with its field.
+/// Reads the query: scope, period and basis, each refused with its field (an empty value
+/// too: the page drops its empty fields first).
 pub fn parse_query(
     q: &IndexQuery,
     today: chrono::NaiveDate,
@@ -45,7 +46,7 @@ pub fn parse_query(
     let bad = |field: &str, message: &str| {
         AppError::Validation(vec![tinhso_kernel::error::FieldError::new(field, message)])
     };
-    let scope = match q.scope.as_deref().filter(|s| !s.is_empty()) {
+    let scope = match q.scope.as_deref() {
         None => Scope::Province,
         Some(s) => Scope::parse(s).ok_or_else(|| {
             bad(
@@ -54,11 +55,11 @@ pub fn parse_query(
             )
         })?,
     };
-    let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
+    let period = match q.period.as_deref() {
         Some(p) => p.to_owned(),
         None => format!("{}-Y", chrono::Datelike::year(&today)),
     };
-    let basis = match q.basis.as_deref().filter(|s| !s.is_empty()) {
+    let basis = match q.basis.as_deref() {
         None => Basis::Calendar,
         Some(b) => Basis::parse(b)
             .ok_or_else(|| bad("basis", "Cách tính kỳ là calendar hoặc decree09."))?,

@@ -203,7 +203,8 @@ pub async fn compute(
         version: version.code.clone(),
         version_title: def.title.clone(),
         provisional: def.provisional,
-        total: s.total,
+        // An empty sum of f64 is −0.
+        total: s.total + 0.0,
         complete: s.complete,
         groups,
     })
