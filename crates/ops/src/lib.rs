@@ -7,9 +7,14 @@
 //! through `Ctx::kpis`. The rules (periods, formulas, scoring, the diff) are
 //! `tinhso_domain::ops`; [`store`] holds the SQL.
 
+pub mod api;
 pub mod count;
+pub mod index;
+pub mod pages;
+pub mod policy;
 pub mod rebuild;
 pub mod store;
+pub mod versions;
 
 use tinhso_kernel::Ctx;
 use tinhso_kernel::module::Counting;
@@ -23,10 +28,24 @@ pub fn countings(ctx: &Ctx) -> impl Iterator<Item = &'static Counting> + '_ {
 pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module {
     name: "ops",
     depends_on: &["directory"],
-    tables: &["ops_items", "ops_counters", "ops_state"],
+    routes: || {
+        tinhso_kernel::module::Routes::new("ops")
+            .merge(pages::routes())
+            .merge(api::routes())
+    },
+    assets: tinhso_kernel::assets!(),
+    policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<
+        policy::OpsPolicy,
+    >()],
+    tables: &[
+        "ops_items",
+        "ops_counters",
+        "ops_state",
+        "ops_index_versions",
+    ],
     migrations: tinhso_kernel::migrations!(),
     subscriptions: &[&count::COUNT],
     jobs: &[&rebuild::REBUILD],
-    startup: &[rebuild::first_build],
+    startup: &[rebuild::first_build, versions::seed],
     ..tinhso_kernel::module::Module::EMPTY
 };

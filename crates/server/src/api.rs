@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
          (name = "feedback", description = "Citizen feedback (phản ánh, kiến nghị) statistics; the reports themselves are under /open311/v2"),
          (name = "documents", description = "Official documents (văn bản đi, văn bản đến) under Decree 30/2020, with the field names of its Appendix VI and edXML"),
          (name = "tasks", description = "Task tracking (theo dõi nhiệm vụ): tasks an authority assigns to units, their reports, acceptance and return, extensions and urging"),
+         (name = "ops", description = "The operations centre (trung tâm điều hành): the Decision 766 index of a scope over a period, computed from counters"),
          (name = "signatures", description = "Digital signatures (chữ ký số): checking the PAdES signatures of a PDF against the configured trust anchors"),
          (name = "accounts", description = "The caller, their inbox, officials and API tokens"),
          (name = "audit", description = "The audit trail"),
@@ -207,6 +208,7 @@ mod tests {
     use tinhso_officialdocs::search::api as document_search;
     use tinhso_officialdocs::work_files::api as work_files;
     use tinhso_opendata::api as opendata;
+    use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
     use utoipa::__dev::SchemaReferences;
@@ -317,6 +319,7 @@ mod tests {
             tasks::__path_grant_extension,
             tasks::__path_refuse_extension,
             tasks::__path_urge,
+            ops::__path_read_index,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

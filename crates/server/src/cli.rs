@@ -111,6 +111,15 @@ enum OpsCommand {
         #[arg(long)]
         check: bool,
     },
+    /// Import an index version from TOML (validated whole; every error with its line and
+    /// column), as a draft unless `--activate`.
+    IndexImport {
+        file: PathBuf,
+        #[arg(long)]
+        activate: bool,
+    },
+    /// Activate a draft index version.
+    IndexActivate { code: String },
 }
 
 #[derive(Subcommand)]
@@ -293,6 +302,43 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             if check && !outcome.differences.is_empty() {
                 return Ok(ExitCode::from(3));
             }
+        }
+        Command::Ops {
+            command: OpsCommand::IndexImport { file, activate },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let state = crate::app::start(config, None).await?;
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            match tinhso_ops::versions::import(&state, &actor, &text).await? {
+                Ok(code) => {
+                    if activate {
+                        tinhso_ops::versions::activate(&state, &actor, &code).await?;
+                    }
+                    let status = if activate { "active" } else { "draft" };
+                    println!("index version {code} imported ({status})");
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {}", file.display(), e.en_text());
+                    }
+                    return Ok(ExitCode::from(3));
+                }
+            }
+        }
+        Command::Ops {
+            command: OpsCommand::IndexActivate { code },
+        } => {
+            let state = crate::app::start(config, None).await?;
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            tinhso_ops::versions::activate(&state, &actor, &code).await?;
+            println!("index version {code} activated");
         }
         Command::Backup { out } => {
             let written = crate::backup::run(&config, out).await?;

@@ -59,6 +59,12 @@ pub struct Indicator {
     #[serde(default)]
     pub declared: bool,
     pub formula: String,
+    /// Where the figures come from (a module's sources, or who declares it).
+    #[serde(default)]
+    pub source: String,
+    /// The text the indicator rests on.
+    #[serde(default)]
+    pub legal_basis: String,
     #[serde(default)]
     pub provisional: bool,
 }
@@ -393,6 +399,8 @@ mod tests {
             weight,
             declared: false,
             formula: formula.into(),
+            source: String::new(),
+            legal_basis: String::new(),
             provisional: true,
         }
     }

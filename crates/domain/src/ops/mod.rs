@@ -6,3 +6,4 @@ pub mod counters;
 pub mod formula;
 pub mod index;
 pub mod period;
+pub mod scope;

@@ -10,7 +10,7 @@ use sqlx::Row;
 /// Every scope a token may carry, in the order the token form shows them: exactly the union of
 /// the scopes the modules' policies declare (`Policy::SCOPES`; `tests/app/architecture.rs`
 /// fails when a policy checks a scope missing here, or a scope here is checked by none).
-pub const SCOPES: [&str; 10] = [
+pub const SCOPES: [&str; 11] = [
     "dossiers",
     "documents",
     "tasks",
@@ -21,6 +21,7 @@ pub const SCOPES: [&str; 10] = [
     "audit:read",
     "catalog:write",
     "opendata",
+    "ops:read",
 ];
 
 /// The scopes a token of `user` can usefully carry: those whose actions the user may take
@@ -48,6 +49,8 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
             user.is_official() && (user.has_role(Role::DataOfficer) || user.has_role(Role::Leader))
         }
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
+        // The operations centre's figures: leaders, for the scopes its policy says.
+        "ops:read" => user.is_official() && user.has_role(Role::Leader),
         _ => false,
     }
 }

@@ -1539,6 +1539,15 @@ const TABLE: &[Case] = &[
         401,
     ),
     case("POST", "/api/v1/tasks/TASK/urge", "", Anonymous, 401),
+    case("GET", "/ops", "", Anonymous, 303),
+    case("GET", "/ops", "", Citizen, 404),
+    case("GET", "/ops", "", Clerk, 404),
+    case("GET", "/ops", "", OtherAgencyAdmin, 404),
+    case("GET", "/ops", "", SystemAdmin, 200),
+    case("GET", "/api/v1/ops/index", "", Anonymous, 401),
+    case("GET", "/api/v1/ops/index", "", Citizen, 404),
+    case("GET", "/api/v1/ops/index", "", Clerk, 404),
+    case("GET", "/api/v1/ops/index", "", SystemAdmin, 200),
 ];
 
 const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";

@@ -1,4 +1,8 @@
-//! The operations centre's SQL: counted items, counters and the counting's state.
+//! The operations centre's SQL: counted items, counters and the counting's state; the index's
+//! reads ([`index`]) and versions ([`versions`]).
+
+pub mod index;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use tinhso_domain::ops::counters::{CounterKey, Grain, Mark};
@@ -264,4 +268,32 @@ pub async fn state(db: &Db, name: &str) -> Result<Option<String>, AppError> {
             .fetch_optional(&db.pool)
             .await?,
     )
+}
+
+/// An agency and those below it (at most 16 levels down), the agency first.
+pub async fn agency_and_below(db: &Db, agency_id: &str) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE down(id, depth) AS (
+            SELECT id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, down.depth + 1 FROM agencies a JOIN down ON a.parent_id = down.id
+             WHERE down.depth < 16
+         ) SELECT id FROM down ORDER BY depth, id",
+    )
+    .bind(agency_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// When the agency is a People's Committee: the code of the unit it governs, and whether that
+/// unit is the province (a unit without a parent).
+pub async fn committee_unit(db: &Db, agency_id: &str) -> Result<Option<(String, bool)>, AppError> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT u.code, u.parent_id FROM agencies a JOIN admin_units u ON u.id = a.admin_unit_id
+          WHERE a.id = $1 AND a.kind = 'peoples_committee'",
+    )
+    .bind(agency_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(code, parent)| (code, parent.is_none())))
 }
