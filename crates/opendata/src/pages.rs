@@ -421,7 +421,7 @@ async fn dataset_page(
     Query(q): Query<DoneQuery>,
 ) -> PageResult<Response> {
     official(&ctx, &page).await?;
-    let d = policy::checked(&ctx, &page.principal(), &id, DatasetAction::View).await?;
+    let d = policy::checked(&ctx, &page.principal(), &id, DatasetAction::Manage).await?;
     let kept = Kept {
         done: q.done,
         ..Kept::default()
@@ -443,7 +443,7 @@ async fn refused(
         AppError::Conflict(m) => (StatusCode::CONFLICT, Vec::new(), Some(m)),
         other => return Err(other.into()),
     };
-    let d = policy::checked(ctx, &page.principal(), id, DatasetAction::View).await?;
+    let d = policy::checked(ctx, &page.principal(), id, DatasetAction::Manage).await?;
     let kept = Kept {
         form,
         status: Some(status),
@@ -513,7 +513,7 @@ async fn upload_submit(
             Ok(Redirect::to(&format!("/office/opendata/{id}?done=upload")).into_response())
         }
         Ok(Upload::Refused { report }) => {
-            let d = policy::checked(&ctx, &principal, &id, DatasetAction::View).await?;
+            let d = policy::checked(&ctx, &principal, &id, DatasetAction::Manage).await?;
             let kept = Kept {
                 form: "upload",
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),

@@ -18,6 +18,11 @@ pub const SCOPE: &str = "opendata";
 pub enum DatasetAction {
     /// Read it: published for anyone, else inside its agency.
     View,
+    /// Open its office page, which shows the open revision, every resource and version and
+    /// their check reports (cell values among them): the agency's data officers and leaders, and
+    /// a system administrator for a public dataset (to unpublish it). Anyone else, even an
+    /// official of another agency, is told it does not exist: the public page is theirs.
+    Manage,
     /// Change metadata, upload, link, submit: the agency's data officers.
     Edit,
     /// Approve or return a submitted revision: the agency's leaders.
@@ -84,6 +89,8 @@ pub fn decision(user: Option<&User>, d: &OpenDataset, action: DatasetAction) -> 
     };
     match action {
         DatasetAction::View => Ok(()),
+        DatasetAction::Manage if inside || admin => Ok(()),
+        DatasetAction::Manage => Err(Refusal::Hidden),
         DatasetAction::Edit if officer => Ok(()),
         DatasetAction::Decide if leader => Ok(()),
         DatasetAction::Unpublish if leader || admin => Ok(()),
@@ -183,6 +190,15 @@ mod tests {
             (Some(&other), Published, Decide, f.clone()),
             (Some(&admin), Draft, View, h.clone()),
             (Some(&admin), Published, Unpublish, Ok(())),
+            (None, Published, Manage, h.clone()),
+            (Some(&citizen), Published, Manage, h.clone()),
+            (Some(&officer), Draft, Manage, Ok(())),
+            (Some(&officer), Published, Manage, Ok(())),
+            (Some(&leader), Published, Manage, Ok(())),
+            (Some(&clerk), Published, Manage, h.clone()),
+            (Some(&other), Published, Manage, h.clone()),
+            (Some(&admin), Published, Manage, Ok(())),
+            (Some(&admin), Draft, Manage, h.clone()),
         ];
         for (user, state, action, expected) in cases {
             let got = decision(*user, &dataset(*state), *action);

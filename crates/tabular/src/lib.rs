@@ -32,6 +32,13 @@ pub struct Limits {
     pub max_uncompressed_bytes: u64,
     /// And its compression ratio.
     pub max_compression_ratio: u64,
+    /// The most cells a sheet may have once its rows are padded to the widest (each kept in
+    /// memory until the check ends: one cell far right on a million rows must not take the
+    /// node's memory).
+    pub max_sheet_cells: u64,
+    /// The most text a sheet's cells may hold together: a shared string is copied into each
+    /// cell that uses it, so a small file can ask for far more.
+    pub max_sheet_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -40,6 +47,8 @@ impl Default for Limits {
             max_columns: 500,
             max_uncompressed_bytes: 1 << 30,
             max_compression_ratio: 100,
+            max_sheet_cells: 10_000_000,
+            max_sheet_text_bytes: 256 << 20,
         }
     }
 }
@@ -150,6 +159,15 @@ impl Issue {
             "columns",
             None,
             format!("Bảng có quá nhiều cột (tối đa {max})."),
+        )
+    }
+
+    fn sheet_too_large(line: u64) -> Issue {
+        Issue::new(
+            "sheet_size",
+            Some(line),
+            "Trang tính quá lớn để kiểm tra. Hãy chia thành nhiều tệp hoặc lưu thành CSV UTF-8."
+                .to_owned(),
         )
     }
 

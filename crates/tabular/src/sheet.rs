@@ -145,6 +145,7 @@ fn read_rows<R: Read + Seek>(
     let mut formula_without_value = 0u64;
     let mut first_formula_row = None;
     let mut width = 0usize;
+    let mut text_bytes = 0u64;
     loop {
         let cell = match reader.next_cell_with_formula() {
             Ok(Some(cell)) => cell,
@@ -166,6 +167,11 @@ fn read_rows<R: Read + Seek>(
         };
         if text.is_empty() {
             continue;
+        }
+        text_bytes += text.len() as u64;
+        let padded = (rows.len() as u64 + 1) * width.max(col + 1) as u64;
+        if text_bytes > limits.max_sheet_text_bytes || padded > limits.max_sheet_cells {
+            return Err(Issue::sheet_too_large(row));
         }
         match rows.last_mut() {
             Some((r, _)) if *r == row => {}

@@ -295,6 +295,32 @@ fn an_xlsx_bomb_is_refused_unread() {
 }
 
 #[test]
+fn a_sheet_too_large_to_hold_is_refused_while_read() {
+    // One cell far right on many rows: padded, it would be rows × width cells.
+    let rows: Vec<Vec<&str>> = (0..200).map(|_| vec!["x"]).collect();
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let bytes = workbook(&rows, |_| {});
+    let few_cells = Limits {
+        max_sheet_cells: 100,
+        ..Limits::default()
+    };
+    let report = check(FileFormat::Xlsx, Cursor::new(&bytes), &few_cells);
+    assert_eq!(codes(&report.errors), ["sheet_size"]);
+    let little_text = Limits {
+        max_sheet_text_bytes: 50,
+        ..Limits::default()
+    };
+    let report = check(FileFormat::Xlsx, Cursor::new(&bytes), &little_text);
+    assert_eq!(codes(&report.errors), ["sheet_size"]);
+    let report = check(FileFormat::Xlsx, Cursor::new(&bytes), &Limits::default());
+    assert!(
+        !codes(&report.errors).contains(&"sheet_size"),
+        "{:?}",
+        report.errors
+    );
+}
+
+#[test]
 fn too_many_columns_stop_the_check() {
     let header = vec!["c"; 600].join(",");
     let report = run(FileFormat::Csv, format!("{header}\n").as_bytes());

@@ -286,9 +286,42 @@ fn filter_groups(text: &str) -> Result<Vec<Vec<Clause>>, QueryError> {
     Ok(groups)
 }
 
+/// The longest `q` or `fq` read, in bytes: far beyond what a person or harvester types.
+const MAX_QUERY_BYTES: usize = 4096;
+/// The deepest nesting of parentheses read: the grammar recurses once per level.
+const MAX_QUERY_DEPTH: usize = 8;
+
+/// Refuses a query too long or too deeply nested to read in bounded time and stack, as Solr
+/// refuses what it cannot parse (CKAN's "Search Query Error").
+fn within_limits(what: &str, text: &str) -> Result<(), QueryError> {
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::Query(format!(
+            "Search Query is invalid: {what} is longer than {MAX_QUERY_BYTES} bytes"
+        )));
+    }
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_QUERY_DEPTH {
+            return Err(QueryError::Query(format!(
+                "Search Query is invalid: {what} nests parentheses deeper than {MAX_QUERY_DEPTH}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Query {
     /// `q` (words, phrases, `field:value`, `*:*`) and the `fq` strings.
     pub fn parse(q: &str, fqs: &[String]) -> Result<Query, QueryError> {
+        within_limits("q", q)?;
+        for fq in fqs {
+            within_limits("fq", fq)?;
+        }
         let mut query = Query::default();
         for t in tokens(q) {
             let bare = t.trim_start_matches(['+', '-']);
@@ -435,6 +468,28 @@ mod tests {
             metadata_created: modified.into(),
             text: format!("{title} {}", tags.join(" ")),
         }
+    }
+
+    #[test]
+    fn a_query_too_long_or_too_deep_is_refused_before_it_is_read() {
+        let deep = format!("tags:{}x{}", "(".repeat(50_000), ")".repeat(50_000));
+        assert!(matches!(
+            Query::parse(&deep, &[]),
+            Err(QueryError::Query(_))
+        ));
+        assert!(matches!(
+            Query::parse("", std::slice::from_ref(&deep)),
+            Err(QueryError::Query(_))
+        ));
+        let long = "truong ".repeat(1000);
+        assert!(matches!(
+            Query::parse(&long, &[]),
+            Err(QueryError::Query(_))
+        ));
+        let eight = format!("tags:{}x{}", "(".repeat(8), ")".repeat(8));
+        assert!(Query::parse(&eight, &[]).is_ok(), "eight levels are read");
+        let nine = format!("tags:{}x{}", "(".repeat(9), ")".repeat(9));
+        assert!(Query::parse(&nine, &[]).is_err(), "nine are not");
     }
 
     fn ids(q: &str, fq: &[&str], docs: &[Doc]) -> Result<Vec<String>, QueryError> {

@@ -398,6 +398,23 @@ async fn a_dataset_not_public_does_not_exist_outside_its_agency(app: TestApp) {
         );
         assert_ne!(status, StatusCode::OK, "{who}");
     }
+    // A published dataset's office page shows its open revision and every version's report
+    // (cell values among them): officials of other agencies get the public page only.
+    let published = sqlx::query("SELECT id, name FROM opendata_datasets WHERE state = 'published'")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    let published_id: String = sqlx::Row::get(&published[0], "id");
+    let published_name: String = sqlx::Row::get(&published[0], "name");
+    for who in [CLERK, WARD_LEADER] {
+        sign_in(&app, who).await;
+        let (status, _) = app.get(&format!("/office/opendata/{published_id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+        let (status, _) = app
+            .get(&format!("/opendata/datasets/{published_name}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+    }
     app.clear_cookies();
     assert_eq!(
         app.get(&format!("/opendata/datasets/{name}")).await.0,
