@@ -9,6 +9,7 @@ pub mod audit_anchor;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
+pub mod change;
 pub mod config;
 pub mod ctx;
 pub mod db;

@@ -14,12 +14,13 @@ use tinhso_domain::opendata::OpenDataRuleError;
 use tinhso_domain::opendata::codes::{self, FileFormat, Frequency, Licence};
 use tinhso_domain::opendata::state::{self, Action, DatasetState, Standing};
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::Principal;
 use tinhso_kernel::auth::User;
 use tinhso_kernel::auth::policy::{Cx, Subject, check};
+use tinhso_kernel::change::{self, Step};
 use tinhso_kernel::error::{AppError, FieldError};
-use tinhso_kernel::events::{EventKind, NewEvent, emit};
+use tinhso_kernel::events::EventKind;
 
 /// Who acts, and how the audit trail names them.
 pub struct Who<'a> {
@@ -205,49 +206,19 @@ pub fn check_metadata(input: &MetadataInput) -> Result<(Metadata, Option<String>
     ))
 }
 
-/// A change's audit row and event.
-struct Step {
-    action: &'static str,
-    before: Value,
-    after: Value,
-    event: &'static EventKind,
-    payload: Value,
-}
-
+/// Records `step` on dataset `id` in `tx` (its audit row and event) and commits.
 async fn finish(
     ctx: &Ctx,
-    mut tx: tinhso_kernel::db::Tx,
+    tx: tinhso_kernel::db::Tx,
     who: &Who<'_>,
     id: &str,
     step: Step,
 ) -> Result<(), AppError> {
-    audit::record(
-        &ctx.db,
-        &mut tx,
-        &who.actor,
-        Change {
-            action: step.action,
-            entity_type: "dataset",
-            entity_id: id,
-            before: step.before,
-            after: step.after,
-        },
-    )
-    .await?;
-    emit(
-        ctx,
-        &mut tx,
-        NewEvent {
-            kind: step.event,
-            aggregate_id: id,
-            payload: step.payload,
-            actor: &who.actor,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    tinhso_kernel::events::committed(ctx);
-    Ok(())
+    let entity = change::Entity {
+        kind: "dataset",
+        id,
+    };
+    change::commit(ctx, tx, &who.actor, entity, step).await
 }
 
 fn to_json(m: &Metadata) -> Result<String, AppError> {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tinhso_domain::ops::counters::{self, CounterKey};
 use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::jobs::{self, Job};
 use tinhso_kernel::module::{BoxFut, JobKind};
@@ -47,8 +48,9 @@ pub struct Outcome {
 }
 
 /// Recounts every item; replaces the counters and items unless `check_only`, in which case
-/// nothing is written.
-pub async fn rebuild(ctx: &Ctx, check_only: bool) -> Result<Outcome, AppError> {
+/// nothing is written. A rebuild that writes is audited in its own transaction, with how many
+/// counters it found wrong: changed figures on a leader's dashboard must be traceable.
+pub async fn rebuild(ctx: &Ctx, actor: &Actor, check_only: bool) -> Result<Outcome, AppError> {
     let now = tinhso_kernel::time::now_text();
     let mut tx = ctx.db.begin().await?;
     store::lock_for_rebuild(&ctx.db, &mut tx).await?;
@@ -93,6 +95,21 @@ pub async fn rebuild(ctx: &Ctx, check_only: bool) -> Result<Outcome, AppError> {
     } else {
         store::add(&mut tx, &fold).await?;
         store::set_state(&mut tx, "build", &now, &now).await?;
+        audit::record(
+            &ctx.db,
+            &mut tx,
+            actor,
+            Change {
+                action: "ops.rebuild",
+                entity_type: "ops_counters",
+                entity_id: "all",
+                before: serde_json::Value::Null,
+                after: serde_json::json!({
+                    "items": items, "counters": fold.len(), "differed": differences.len(),
+                }),
+            },
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(
             items,
@@ -141,7 +158,7 @@ pub static REBUILD: JobKind = JobKind {
 
 fn run_job(ctx: &Ctx, _payload: serde_json::Value) -> BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
-        rebuild(ctx, false)
+        rebuild(ctx, &Actor::system(), false)
             .await
             .map_err(|e| anyhow::anyhow!("ops rebuild: {e}: {e:?}"))?;
         Ok(())

@@ -285,7 +285,11 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             command: OpsCommand::Rebuild { check },
         } => {
             let state = crate::app::start(config, None).await?;
-            let outcome = tinhso_ops::rebuild::rebuild(&state, check).await?;
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            let outcome = tinhso_ops::rebuild::rebuild(&state, &actor, check).await?;
             for d in &outcome.differences {
                 println!(
                     "{} {} {} {} {}: stored {}, recounted {}",

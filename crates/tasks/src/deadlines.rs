@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use tinhso_domain::calendar::Calendar;
 use tinhso_domain::task::deadline;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::audit::Actor;
+use tinhso_kernel::change::{self, Step};
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::events::{NewEvent, emit};
 use tinhso_kernel::notify::{self, Notice};
 
 /// Reminders go out this many working days before a deadline.
@@ -137,39 +137,25 @@ async fn send(ctx: &Ctx, unit: &DueUnit, watch: Watch) -> Result<bool, AppError>
         dedupe_key: &key,
     };
     notify::send(ctx, &mut tx, &notices::recipients(to), &notice).await?;
-    let actor = Actor::system();
-    audit::record(
-        &ctx.db,
-        &mut tx,
-        &actor,
-        Change {
-            action: &format!("task.{kind}"),
-            entity_type: "task",
-            entity_id: &unit.task_id,
-            before: serde_json::Value::Null,
-            after: json!({ "unit": unit.unit_id, "due_on": unit.current_due_on }),
-        },
-    )
-    .await?;
-    emit(
-        ctx,
-        &mut tx,
-        NewEvent {
-            kind: match watch {
-                Watch::Remind => &events::REMINDED,
-                Watch::Escalate => &events::ESCALATED,
-            },
-            aggregate_id: &unit.task_id,
-            payload: json!({
-                "task_id": unit.task_id, "unit_id": unit.unit_id, "agency_id": unit.agency_id,
-                "due_on": unit.current_due_on,
-            }),
-            actor: &actor,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    tinhso_kernel::events::committed(ctx);
+    let (action, event) = match watch {
+        Watch::Remind => ("task.remind", &events::REMINDED),
+        Watch::Escalate => ("task.escalate", &events::ESCALATED),
+    };
+    let step = Step {
+        action,
+        before: serde_json::Value::Null,
+        after: json!({ "unit": unit.unit_id, "due_on": unit.current_due_on }),
+        event,
+        payload: json!({
+            "task_id": unit.task_id, "unit_id": unit.unit_id, "agency_id": unit.agency_id,
+            "due_on": unit.current_due_on,
+        }),
+    };
+    let entity = change::Entity {
+        kind: "task",
+        id: &unit.task_id,
+    };
+    change::commit(ctx, tx, &Actor::system(), entity, step).await?;
     Ok(true)
 }
 

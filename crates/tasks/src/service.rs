@@ -17,11 +17,11 @@ use tinhso_domain::task::deadline::{self, DeadlineSpec};
 use tinhso_domain::task::ranking::Priority;
 use tinhso_domain::task::state::{self, UnitAction, UnitRole, UnitState};
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::{self, Actor, Change};
+use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::User;
+use tinhso_kernel::change::{self, Step};
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
-use tinhso_kernel::events::{EventKind, NewEvent, emit};
 use tinhso_kernel::module::{Resolved, reference};
 
 /// Who acts, and how the audit trail names them.
@@ -399,50 +399,16 @@ async fn insert_units(
     Ok(out)
 }
 
-/// A change's audit row and event.
-struct Step {
-    action: &'static str,
-    before: Value,
-    after: Value,
-    event: &'static EventKind,
-    payload: Value,
-}
-
-/// Records `step` on task `id` in `tx` and commits.
+/// Records `step` on task `id` in `tx` (its audit row and event) and commits.
 async fn finish(
     ctx: &Ctx,
-    mut tx: tinhso_kernel::db::Tx,
+    tx: tinhso_kernel::db::Tx,
     who: &Who<'_>,
     id: &str,
     step: Step,
 ) -> Result<(), AppError> {
-    audit::record(
-        &ctx.db,
-        &mut tx,
-        &who.actor,
-        Change {
-            action: step.action,
-            entity_type: "task",
-            entity_id: id,
-            before: step.before,
-            after: step.after,
-        },
-    )
-    .await?;
-    emit(
-        ctx,
-        &mut tx,
-        NewEvent {
-            kind: step.event,
-            aggregate_id: id,
-            payload: step.payload,
-            actor: &who.actor,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    tinhso_kernel::events::committed(ctx);
-    Ok(())
+    let entity = change::Entity { kind: "task", id };
+    change::commit(ctx, tx, &who.actor, entity, step).await
 }
 
 /// What a unit reports: progress with a percentage, or completion (the lead unit only).

@@ -62,7 +62,7 @@ async fn agency_id(app: &TestApp, code: &str) -> String {
 
 /// The counters as a recount sees them: no difference.
 async fn assert_recount_agrees(app: &TestApp, what: &str) {
-    let check = tinhso_ops::rebuild::rebuild(&app.state, true)
+    let check = tinhso_ops::rebuild::rebuild(&app.state, &operator(), true)
         .await
         .unwrap();
     assert!(
@@ -156,7 +156,7 @@ async fn sign_in(app: &TestApp, email: &str) {
 }
 
 async fn counters_follow_dossiers_and_feedback(app: TestApp) {
-    tinhso_ops::rebuild::rebuild(&app.state, false)
+    tinhso_ops::rebuild::rebuild(&app.state, &operator(), false)
         .await
         .unwrap();
     let day = today();
@@ -315,7 +315,7 @@ async fn a_rebuild_restores_wrong_counters_and_a_check_lists_them(app: TestApp) 
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    let check = tinhso_ops::rebuild::rebuild(&app.state, true)
+    let check = tinhso_ops::rebuild::rebuild(&app.state, &operator(), true)
         .await
         .unwrap();
     let wrong = check
@@ -337,10 +337,21 @@ async fn a_rebuild_restores_wrong_counters_and_a_check_lists_them(app: TestApp) 
         counter(&app, "p", "d", "*", &day, "dossier.received").await,
         n + 5
     );
-    let rebuilt = tinhso_ops::rebuild::rebuild(&app.state, false)
+    let rebuilt = tinhso_ops::rebuild::rebuild(&app.state, &operator(), false)
         .await
         .unwrap();
     assert!(rebuilt.items >= 2 && rebuilt.counters > 0);
+    // The rebuild is audited with what it put right; the check before it wrote no row.
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT actor, after_json FROM audit_log WHERE action = 'ops.rebuild' ORDER BY seq",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    let (actor, after) = rows.last().expect("the rebuild is audited");
+    assert_eq!(actor, "cli");
+    let after: serde_json::Value = serde_json::from_str(after).unwrap();
+    assert_eq!(after["differed"], check.differences.len());
     assert_eq!(
         counter(&app, "p", "d", "*", &day, "dossier.received").await,
         n
@@ -354,6 +365,14 @@ async fn a_rebuild_restores_wrong_counters_and_a_check_lists_them(app: TestApp) 
         n + 1
     );
     assert_recount_agrees(&app, "after a rebuild and a new dossier").await;
+}
+
+/// The operator running `tinhso ops rebuild` (the CLI's actor).
+fn operator() -> tinhso_kernel::audit::Actor {
+    tinhso_kernel::audit::Actor {
+        label: "cli".into(),
+        ip: String::new(),
+    }
 }
 
 /// A small deterministic generator (xorshift64*): the seed is printed, so a failure replays.
@@ -548,7 +567,7 @@ async fn one_case(app: &TestApp, seed: u64, specialist: &str, leader: &str) {
         dossiers.len(),
         reports.len(),
     );
-    let check = tinhso_ops::rebuild::rebuild(&app.state, true)
+    let check = tinhso_ops::rebuild::rebuild(&app.state, &operator(), true)
         .await
         .unwrap();
     assert!(
