@@ -206,14 +206,16 @@ pub fn check_metadata(input: &MetadataInput) -> Result<(Metadata, Option<String>
     ))
 }
 
-/// Records `step` on dataset `id` in `tx` (its audit row and event) and commits.
+/// Records `step` on dataset `id` in `tx` (its audit row and event), raises the catalogue's
+/// generation (every node's CKAN copy is then read again) and commits.
 async fn finish(
     ctx: &Ctx,
-    tx: tinhso_kernel::db::Tx,
+    mut tx: tinhso_kernel::db::Tx,
     who: &Who<'_>,
     id: &str,
     step: Step,
 ) -> Result<(), AppError> {
+    store::bump_catalogue_generation(&mut tx).await?;
     let entity = change::Entity {
         kind: "dataset",
         id,

@@ -465,3 +465,19 @@ pub async fn public_resource(db: &Db, id: &str) -> Result<Option<PublicResource>
     .await?;
     Ok(row)
 }
+
+/// The published catalogue's generation (`opendata_catalog`).
+pub async fn catalogue_generation(db: &Db) -> Result<i64, AppError> {
+    let n: i64 = sqlx::query_scalar("SELECT generation FROM opendata_catalog WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n)
+}
+
+/// Raises the catalogue's generation in the transaction of a change to a dataset.
+pub async fn bump_catalogue_generation(tx: &mut Conn) -> Result<(), AppError> {
+    sqlx::query("UPDATE opendata_catalog SET generation = generation + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

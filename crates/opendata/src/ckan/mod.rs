@@ -4,8 +4,9 @@
 //! envelope (`help`, `success`, `result` or `error` with `__type`), its error types and HTTP
 //! codes. Not in the OpenAPI (CKAN's own shape, like Open311). No CSRF token is asked: the
 //! kernel checks none under `/api/` without a session cookie, which CKAN clients never hold
-//! (a protocol path must be a top-level folder of its own, and `/api/` is reserved). This slice reads the published catalogue from the database on each request and
-//! searches it in memory ([`query`]); the per-node snapshot of §6.3 comes later.
+//! (a protocol path must be a top-level folder of its own, and `/api/` is reserved). Each node keeps a copy of the published catalogue, read
+//! again only when `opendata_catalog.generation` moved (one row read per request), and
+//! searches it in memory ([`query`]); the bit-set index of §6.3 comes later.
 
 pub mod query;
 pub mod throttle;
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use query::{Doc, Query, QueryError};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock};
 use tinhso_domain::opendata::codes::{FIELDS, field_title};
 use tinhso_domain::text::fold;
 use tinhso_kernel::Ctx;
@@ -129,8 +131,8 @@ fn from_pairs(text: &str) -> Params {
 
 /// The node's limiter, keyed by database and client address (each database is one platform,
 /// so two platforms in one process — the tests — do not share counts).
-static LIMITER: std::sync::LazyLock<std::sync::Mutex<throttle::Gcra>> =
-    std::sync::LazyLock::new(|| std::sync::Mutex::new(throttle::Gcra::new(300, 100)));
+static LIMITER: LazyLock<std::sync::Mutex<throttle::Gcra>> =
+    LazyLock::new(|| std::sync::Mutex::new(throttle::Gcra::new(300, 100)));
 
 /// CKAN's answer to a throttled client: 429, `Retry-After`, `__type` `Throttled`.
 fn throttled(ctx: &Ctx, name: &str, ip: &ClientIp) -> Option<Response> {
@@ -498,26 +500,74 @@ fn package_dict(site: &str, d: &OpenDataset, resources: &[&PublicResource]) -> V
     })
 }
 
-/// The published datasets and their public resources, read from the database.
+/// The published datasets and their public resources, as this node last read them.
 struct Catalogue {
+    /// `opendata_catalog.generation` when read.
+    generation: i64,
     datasets: Vec<OpenDataset>,
     resources: HashMap<String, Vec<PublicResource>>,
+    /// Each dataset's search document, in `datasets` order.
+    docs: Vec<Doc>,
 }
 
-/// Sized for this slice: the in-node snapshot of §6.3 replaces this read.
+/// Sized for this slice: the bit-set snapshot of §6.3 replaces the linear search.
 const CATALOGUE_MAX: i64 = 200_000;
 
+/// Each database's catalogue as last read by this node, keyed by database address (one
+/// process can serve several databases: the test suite runs many at once).
+static CATALOGUES: LazyLock<std::sync::Mutex<HashMap<String, Arc<Catalogue>>>> =
+    LazyLock::new(Default::default);
+
+/// One reading at a time: requests that find the copy stale wait for it instead of each
+/// reading the whole catalogue.
+static READING: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(Default::default);
+
 impl Catalogue {
-    async fn load(ctx: &Ctx) -> Result<Catalogue, AppError> {
+    /// The catalogue as of now: the node's copy if no dataset changed since it was read (one
+    /// indexed row read per request), read again otherwise.
+    async fn current(ctx: &Ctx) -> Result<Arc<Catalogue>, AppError> {
+        let key = ctx.config.database_url.clone();
+        let generation = store::catalogue_generation(&ctx.db).await?;
+        if let Some(c) = Self::cached(&key, generation) {
+            return Ok(c);
+        }
+        let _reading = READING.lock().await;
+        if let Some(c) = Self::cached(&key, generation) {
+            return Ok(c);
+        }
+        // Read the generation before the datasets: a change committed in between is then
+        // read again on the next request rather than missed.
+        let generation = store::catalogue_generation(&ctx.db).await?;
+        let read = Arc::new(Catalogue::load(ctx, generation).await?);
+        let mut all = CATALOGUES.lock().unwrap_or_else(|e| e.into_inner());
+        all.insert(key, read.clone());
+        Ok(read)
+    }
+
+    /// The copy of `key`'s catalogue if it is at `generation` or later.
+    fn cached(key: &str, generation: i64) -> Option<Arc<Catalogue>> {
+        let all = CATALOGUES.lock().unwrap_or_else(|e| e.into_inner());
+        all.get(key).filter(|c| c.generation >= generation).cloned()
+    }
+
+    async fn load(ctx: &Ctx, generation: i64) -> Result<Catalogue, AppError> {
         let datasets = store::published(&ctx.db, CATALOGUE_MAX, 0).await?;
         let mut resources: HashMap<String, Vec<PublicResource>> = HashMap::new();
         for r in store::public_resources(&ctx.db, None).await? {
             resources.entry(r.dataset_id.clone()).or_default().push(r);
         }
-        Ok(Catalogue {
+        let mut catalogue = Catalogue {
+            generation,
             datasets,
             resources,
-        })
+            docs: Vec::new(),
+        };
+        catalogue.docs = catalogue
+            .datasets
+            .iter()
+            .map(|d| catalogue.doc(d))
+            .collect();
+        Ok(catalogue)
     }
 
     fn resources_of(&self, id: &str) -> Vec<&PublicResource> {
@@ -650,13 +700,17 @@ async fn package_search(ctx: &Ctx, p: &Params) -> Result<Value, CkanError> {
     }
     let faceting = bool_param(p, "facet", true);
 
-    let cat = Catalogue::load(ctx).await?;
-    let docs: Vec<(Doc, &OpenDataset)> = cat.datasets.iter().map(|d| (cat.doc(d), d)).collect();
-    let by_id: HashMap<&str, &OpenDataset> =
-        docs.iter().map(|(doc, d)| (doc.id.as_str(), *d)).collect();
-    let mut hits: Vec<(u32, &Doc)> = docs
+    let cat = Catalogue::current(ctx).await?;
+    let by_id: HashMap<&str, &OpenDataset> = cat
+        .docs
         .iter()
-        .filter_map(|(doc, _)| query.score(doc).map(|s| (s, doc)))
+        .zip(&cat.datasets)
+        .map(|(doc, d)| (doc.id.as_str(), d))
+        .collect();
+    let mut hits: Vec<(u32, &Doc)> = cat
+        .docs
+        .iter()
+        .filter_map(|doc| query.score(doc).map(|s| (s, doc)))
         .collect();
     query::order(&mut hits, &sort);
     let site = site(ctx);
@@ -793,7 +847,7 @@ async fn org_or_group_list(ctx: &Ctx, p: &Params, orgs: bool) -> Result<Value, C
         return Err(invalid("sort", &format!("Cannot sort by field `{key}`")));
     }
     let only = list_param(p, if orgs { "organizations" } else { "groups" })?;
-    let cat = Catalogue::load(ctx).await?;
+    let cat = Catalogue::current(ctx).await?;
     let mut all = owners(&cat, orgs);
     if !only.is_empty() {
         all.retain(|(_, name, _, _)| only.contains(name));
@@ -816,7 +870,7 @@ async fn org_or_group_list(ctx: &Ctx, p: &Params, orgs: bool) -> Result<Value, C
 
 async fn org_or_group_show(ctx: &Ctx, p: &Params, orgs: bool) -> Result<Value, CkanError> {
     let id = required_id(p)?;
-    let cat = Catalogue::load(ctx).await?;
+    let cat = Catalogue::current(ctx).await?;
     let found = owners(&cat, orgs)
         .into_iter()
         .find(|(v, name, ..)| *name == id || v["id"].as_str() == Some(id.as_str()));

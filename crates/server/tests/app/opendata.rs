@@ -141,6 +141,24 @@ fn stored_files(app: &TestApp, id: &str) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }
 
+/// Whether CKAN's `package_search` and `package_list` name the dataset.
+async fn ckan_finds(app: &TestApp, name: &str) -> bool {
+    let (_, search) = app
+        .api("GET", "/api/3/action/package_search?rows=1000", None, None)
+        .await;
+    let (_, list) = app
+        .api("GET", "/api/3/action/package_list", None, None)
+        .await;
+    let in_search = search["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["name"] == name);
+    let in_list = list["result"].as_array().unwrap().iter().any(|n| n == name);
+    assert_eq!(in_search, in_list, "search and list agree on {name}");
+    in_search
+}
+
 async fn a_dataset_goes_from_draft_to_public_and_down_again(app: TestApp) {
     sign_in(&app, OFFICER).await;
     let id = create(&app, "Danh sách trường học năm học 2025–2026").await;
@@ -162,9 +180,10 @@ async fn a_dataset_goes_from_draft_to_public_and_down_again(app: TestApp) {
     assert!(page.contains("Đã bỏ qua 1 dòng trống"));
     assert_eq!(stored_files(&app, &id), 1);
 
-    // Not public yet: nobody outside sees it.
+    // Not public yet: nobody outside sees it, CKAN clients neither.
     app.clear_cookies();
     assert_eq!(app.get(&public).await.0, StatusCode::NOT_FOUND);
+    assert!(!ckan_finds(&app, &name).await);
 
     sign_in(&app, OFFICER).await;
     let (status, _) = decide(&app, &id, "submit", "").await;
@@ -184,8 +203,10 @@ async fn a_dataset_goes_from_draft_to_public_and_down_again(app: TestApp) {
     let (status, _) = decide(&app, &id, "approve", "").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
-    // Public: read and downloaded without signing in, the download counted.
+    // Public: read and downloaded without signing in, the download counted; CKAN clients
+    // find it at once (the node's catalogue copy is read again after a change).
     app.clear_cookies();
+    assert!(ckan_finds(&app, &name).await);
     let (status, page) = app.get(&public).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Danh sách trường học năm học 2025–2026"));
@@ -239,6 +260,10 @@ async fn a_dataset_goes_from_draft_to_public_and_down_again(app: TestApp) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     app.clear_cookies();
     assert_eq!(app.get(&public).await.0, StatusCode::NOT_FOUND);
+    assert!(
+        !ckan_finds(&app, &name).await,
+        "gone from CKAN search at once"
+    );
     assert_eq!(
         audited(&app, &id).await,
         [
