@@ -50,6 +50,8 @@ pub struct Shared {
     /// The figures the modules publish (`Module::kpis`), in table order: the operations centre
     /// finds their counting declarations here without knowing the modules.
     pub kpis: Arc<Vec<&'static crate::module::Kpi>>,
+    /// The business figures the modules add to `/metrics` (`Module::gauges`).
+    pub gauges: Arc<Vec<&'static crate::module::GaugeSource>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -67,6 +69,7 @@ pub struct Wiring {
     pub pdf_signer: Option<&'static crate::signing::PdfSigner>,
     pub protocol_paths: Vec<&'static str>,
     pub kpis: Vec<&'static crate::module::Kpi>,
+    pub gauges: Vec<&'static crate::module::GaugeSource>,
 }
 
 impl Ctx {
@@ -108,6 +111,7 @@ impl Ctx {
             pdf_signer: wiring.pdf_signer,
             protocol_paths: Arc::new(wiring.protocol_paths),
             kpis: Arc::new(wiring.kpis),
+            gauges: Arc::new(wiring.gauges),
         })))
     }
 }

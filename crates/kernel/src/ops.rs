@@ -69,6 +69,7 @@ async fn metrics_page(State(state): State<Ctx>, headers: HeaderMap) -> Response 
             metrics::gauge!("tinhso_outbox_deliveries", "status" => status).set(n as f64);
         }
     }
+    crate::module::gauge::set_all(&state).await;
     let body = state
         .metrics
         .as_ref()

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod count;
+pub mod gauges;
 pub mod index;
 pub mod pages;
 pub mod policy;
@@ -46,6 +47,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     migrations: tinhso_kernel::migrations!(),
     subscriptions: &[&count::COUNT],
     jobs: &[&rebuild::REBUILD],
+    gauges: &[&gauges::INDEX],
     startup: &[rebuild::first_build, versions::seed],
     ..tinhso_kernel::module::Module::EMPTY
 };

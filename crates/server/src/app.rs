@@ -101,6 +101,10 @@ pub async fn start_extended(
         pdf_signer: pdf_signer()?,
         protocol_paths: protocol_paths()?,
         kpis: kpis(),
+        gauges: MODULES
+            .iter()
+            .flat_map(|m| m.gauges.iter().copied())
+            .collect(),
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {

@@ -6,6 +6,7 @@
 
 pub mod counting;
 pub mod dataset;
+pub mod gauge;
 pub mod kpi;
 pub mod link;
 pub mod reference;
@@ -14,6 +15,7 @@ pub mod search;
 
 pub use counting::{Counting, Mark, Shape, Source};
 pub use dataset::{Column, ColumnKind, Dataset, Value};
+pub use gauge::{Gauge, GaugeSource};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};
 pub use link::{LinkedRecord, Offered, RecordLink};
 pub use reference::{Reference, Referenced, Resolved};
@@ -71,6 +73,8 @@ pub struct Module {
     pub kpis: &'static [&'static Kpi],
     /// The open datasets it publishes about itself (public registers and aggregates).
     pub datasets: &'static [&'static Dataset],
+    /// The business figures it adds to `/metrics` for Prometheus.
+    pub gauges: &'static [&'static GaugeSource],
     /// The permission policies it holds (`PolicyInfo::of::<P>()`), one per entity kind its
     /// routes name in `Access::Entity`/`Access::Capability`; the token scopes are their union.
     pub policies: &'static [crate::auth::policy::PolicyInfo],
@@ -131,6 +135,7 @@ impl Module {
         jobs: &[],
         kpis: &[],
         datasets: &[],
+        gauges: &[],
         policies: &[],
         signature_checker: None,
         pdf_signer: None,

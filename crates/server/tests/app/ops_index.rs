@@ -17,6 +17,7 @@ on_both_databases!(
     an_import_is_validated_whole_and_activation_is_audited,
     the_index_is_computed_from_the_counters_of_the_window,
     the_index_api_and_page_answer_only_for_scopes_held,
+    the_province_index_is_in_metrics_for_prometheus,
 );
 
 async fn audit_actions(app: &TestApp, code: &str) -> Vec<String> {
@@ -463,4 +464,135 @@ async fn the_index_api_and_page_answer_only_for_scopes_held(app: TestApp) {
     app.login(WARD_SPECIALIST, PASSWORD).await;
     let (status, _) = app.get("/ops").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The process's Prometheus recorder (one per process: every test app shares it).
+fn recorder() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .expect("no other recorder in the test process")
+        })
+        .clone()
+}
+
+async fn the_province_index_is_in_metrics_for_prometheus(app: TestApp) {
+    use tinhso_domain::ops::period::Basis;
+    use tinhso_domain::ops::scope::Scope;
+    // On the first day of the current Decree 09 month: 10 dossiers finished, 8 of them on
+    // time, counted in each grain as the counting writes them (the day, its calendar month,
+    // its Decree 09 month).
+    let today = tinhso::time::local_now().date();
+    let [(_, year), (_, month)] = tinhso_ops::gauges::windows(today);
+    let first = tinhso_ops::index::window_of(&month, Basis::Decree09)
+        .unwrap()
+        .from;
+    let (y, m) = tinhso_domain::ops::period::decree09_month_of(first);
+    let rows = [
+        ("d", first.format("%Y-%m-%d").to_string()),
+        ("m", first.format("%Y-%m").to_string()),
+        ("r", format!("{y}-{m:02}")),
+    ];
+    sqlx::query("DELETE FROM ops_counters")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    for (source, n) in [("dossier.finished", 10), ("dossier.finished_on_time", 8)] {
+        for (grain, period) in &rows {
+            sqlx::query(
+                "INSERT INTO ops_counters (scope, grain, breakdown, period, source, n)
+                 VALUES ('p', $1, '*', $2, $3, $4)",
+            )
+            .bind(grain)
+            .bind(period)
+            .bind(source)
+            .bind(n)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        }
+    }
+    let computed = |period: String| {
+        let state = app.state.clone();
+        async move {
+            tinhso_ops::index::compute(&state, &Scope::Province, &period, Basis::Decree09, today)
+                .await
+                .unwrap()
+        }
+    };
+    let year_view = computed(year.clone()).await;
+    let month_view = computed(month.clone()).await;
+    // The gauges are the index as the page computes it: 2.1 = 20 × 8/10 = 16 in both windows.
+    let gauges = (tinhso_ops::gauges::INDEX.read)(&app.state).await.unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        gauges
+            .iter()
+            .filter(|g| g.name == name)
+            .find(|g| {
+                labels
+                    .iter()
+                    .all(|(k, v)| g.labels.iter().any(|(gk, gv)| gk == k && gv == v))
+            })
+            .map(|g| g.value)
+    };
+    let total = "tinhso_index_points";
+    assert_eq!(
+        value(total, &[("group", "total"), ("window", "year")]),
+        Some(year_view.total)
+    );
+    assert_eq!(
+        value(total, &[("group", "total"), ("window", "month")]),
+        Some(month_view.total)
+    );
+    for window in ["year", "month"] {
+        assert_eq!(
+            value(total, &[("group", "progress"), ("window", window)]),
+            Some(16.0)
+        );
+        assert_eq!(
+            value(
+                "tinhso_index_indicator_points",
+                &[
+                    ("indicator", "2.1"),
+                    ("window", window),
+                    ("declared", "false")
+                ]
+            ),
+            Some(16.0)
+        );
+        assert_eq!(
+            value(total, &[("group", "publicity"), ("window", window)]),
+            None,
+            "a group without data is left out, not reported as 0"
+        );
+    }
+
+    // Through `/metrics` with the operator's token, as Prometheus scrapes it.
+    let handle = recorder();
+    let mut state = app.state.clone();
+    let mut config = (*state.config).clone();
+    config.metrics_token = Some(tinhso::config::Secret("operator-secret".into()));
+    state.config = std::sync::Arc::new(config);
+    state.metrics = Some(handle);
+    let router = tinhso::app::router(state);
+    let resp = tower::ServiceExt::oneshot(
+        router,
+        axum::http::Request::get("/metrics")
+            .header(axum::http::header::AUTHORIZATION, "Bearer operator-secret")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, body) = common::text(resp).await;
+    for line in [
+        "tinhso_index_points{scope=\"province\",group=\"total\",window=\"year\"}",
+        "tinhso_index_indicator_points{indicator=\"2.1\",window=\"month\",declared=\"false\"}",
+    ] {
+        assert!(body.contains(line), "{line} in:\n{body}");
+    }
 }
