@@ -197,6 +197,6 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     ],
     topics: &[&work_files::deposits::DEPOSITS],
     sweeps: &[&work_files::DEPOSIT_SWEEP],
-    references: &[&reference::DOCUMENT],
+    references: &[&reference::DOCUMENT, &reference::ISSUED_DOCUMENT],
     ..tinhso_kernel::module::Module::EMPTY
 };

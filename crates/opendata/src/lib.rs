@@ -131,6 +131,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "opendata_resources",
         "opendata_versions",
         "opendata_downloads",
+        "opendata_catalog",
     ],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),

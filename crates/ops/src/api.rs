@@ -2,20 +2,31 @@
 //! scope over a period. Errors are problem+json; a scope the caller does not hold is a 404, a
 //! period that does not exist a 422 on `period`.
 
+use crate::declarations::{self, DeclarationInput};
 use crate::index::{self, IndexView};
-use crate::policy;
+use crate::policy::{self, OpsAction};
+use crate::store::declarations::Declaration;
 use axum::extract::State;
-use serde::Deserialize;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use tinhso_domain::ops::period::Basis;
 use tinhso_domain::ops::scope::Scope;
 use tinhso_kernel::Ctx;
+use tinhso_kernel::audit::Actor;
 use tinhso_kernel::error::{ApiResult, AppError};
-use tinhso_kernel::extract::{Caller, Json, Query};
+use tinhso_kernel::extract::{Caller, Json, Path, Query};
 use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
 use utoipa_axum::routes;
 
 pub fn routes() -> Routes {
-    Routes::new("ops").api(Access::Entity("ops_scope"), routes!(read_index))
+    Routes::new("ops")
+        .api(Access::Entity("ops_scope"), routes!(read_index))
+        .api(
+            Access::Entity("ops_scope"),
+            routes!(list_declarations, declare),
+        )
+        .api(Access::Entity("ops_scope"), routes!(withdraw))
 }
 
 /// The index's scope and window.
@@ -92,4 +103,204 @@ pub async fn read_index(
     Ok(Json(
         index::compute(&ctx, &scope, &period, basis, today).await?,
     ))
+}
+
+/// A declared value with its record: who declared it is kept in the audit trail, not here.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeclarationView {
+    pub id: String,
+    /// The index version and the declared indicator (`1.1`).
+    pub version: String,
+    pub indicator: String,
+    pub scope: String,
+    pub period: String,
+    pub basis: String,
+    /// `YYYY-MM-DD`, both included.
+    pub from: String,
+    pub to: String,
+    pub value: f64,
+    pub note: String,
+    pub evidence_document: String,
+    pub evidence_label: String,
+    /// `declared` (live), `replaced` or `withdrawn`.
+    pub state: String,
+    pub declared_at: String,
+    pub ended_at: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+impl From<Declaration> for DeclarationView {
+    fn from(d: Declaration) -> Self {
+        DeclarationView {
+            id: d.id,
+            version: d.version,
+            indicator: d.indicator,
+            scope: d.scope,
+            period: d.period,
+            basis: d.basis,
+            from: d.window_from,
+            to: d.window_to,
+            value: d.value,
+            note: d.note,
+            evidence_document: d.evidence_document,
+            evidence_label: d.evidence_label,
+            state: d.state,
+            declared_at: d.declared_at,
+            ended_at: d.ended_at,
+            end_reason: d.end_reason,
+        }
+    }
+}
+
+/// A value to declare.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DeclarationNew {
+    /// A declared indicator of the version in force for the period (`1.1`).
+    #[schema(pattern = r"^[0-9A-Za-z._-]{1,16}$", example = "1.1")]
+    pub indicator: String,
+    /// `p`, `a:<agency id>` or `u:<unit code>`: a scope the leader holds.
+    #[schema(
+        pattern = r"^(p|a:[A-Za-z0-9_-]{1,64}|u:[A-Za-z0-9._-]{1,32})$",
+        example = "p"
+    )]
+    pub scope: String,
+    /// As for the index: `2026-Y`, `2026-Q1`, `2026-M03`…
+    #[schema(
+        pattern = r"^([0-9]{4}-(M[0-9]{2}|Q[0-9]|H[0-9]|9M|Y)|[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+        example = "2026-Y"
+    )]
+    pub period: String,
+    /// `calendar` (the default) or `decree09`.
+    #[schema(pattern = "^(calendar|decree09)$")]
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// A share from 0 to 1.
+    #[schema(minimum = 0.0, maximum = 1.0, example = 0.95)]
+    pub value: f64,
+    /// Up to 2000 characters.
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub note: String,
+    /// The id of an issued document (văn bản đi đã ban hành) the caller may read.
+    #[schema(max_length = 64)]
+    pub evidence_document: String,
+}
+
+/// Declare a value the platform cannot measure (tự khai), for a declared indicator of the
+/// version in force, a scope the caller leads and a period, with an issued document as
+/// evidence; it replaces the live value of the same indicator, scope and window. A scope not
+/// held is a 404; a holder who is not its leader a 403; each bad field a 422 naming it.
+#[utoipa::path(post, path = "/api/v1/ops/declarations", tag = "ops", request_body = DeclarationNew,
+    responses(
+        (status = 201, body = DeclarationView),
+        (status = 403, description = "Not a leader of the scope", content_type = "application/problem+json"),
+        (status = 404, description = "A scope the caller does not hold", content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:write"])))]
+pub async fn declare(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<DeclarationNew>,
+) -> ApiResult<(StatusCode, Json<DeclarationView>)> {
+    let today = tinhso_kernel::time::local_now().date();
+    let (scope, period, basis) = parse_query(
+        &IndexQuery {
+            scope: Some(body.scope),
+            period: Some(body.period),
+            basis: body.basis,
+        },
+        today,
+    )?;
+    policy::checked_for(&ctx, &auth.principal, &scope, OpsAction::Declare).await?;
+    let user = auth.require_user()?;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    let input = DeclarationInput {
+        indicator: body.indicator,
+        scope,
+        period,
+        basis,
+        value: body.value,
+        note: body.note,
+        evidence_document: body.evidence_document,
+    };
+    let d = declarations::declare(&ctx, &auth.principal, user, &actor, input).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// The scope whose declarations are listed.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeclarationsQuery {
+    /// `p`, `a:<agency id>` or `u:<unit code>`; `p` when absent.
+    #[param(pattern = r"^(p|a:[A-Za-z0-9_-]{1,64}|u:[A-Za-z0-9._-]{1,32})$")]
+    pub scope: Option<String>,
+}
+
+/// The values declared for a scope, live, replaced and withdrawn, the newest first (500 at
+/// most).
+#[utoipa::path(get, path = "/api/v1/ops/declarations", tag = "ops", params(DeclarationsQuery),
+    responses(
+        (status = 200, body = Vec<DeclarationView>),
+        (status = 404, description = "A scope the caller does not hold", content_type = "application/problem+json"),
+        (status = 422, description = "A malformed scope", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:read"])))]
+pub async fn list_declarations(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    Query(q): Query<DeclarationsQuery>,
+) -> ApiResult<Json<Vec<DeclarationView>>> {
+    let today = tinhso_kernel::time::local_now().date();
+    let (scope, _, _) = parse_query(
+        &IndexQuery {
+            scope: q.scope,
+            period: None,
+            basis: None,
+        },
+        today,
+    )?;
+    policy::checked(&ctx, &auth.principal, &scope).await?;
+    let rows = crate::store::declarations::of_scope(&ctx.db, &scope.key(), 500).await?;
+    Ok(Json(rows.into_iter().map(DeclarationView::from).collect()))
+}
+
+/// Why a value is withdrawn.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct WithdrawalNew {
+    /// Up to 2000 characters, not empty.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Withdraw a live declared value, with a reason: the index then reads none for its window
+/// (or the value of a wider window). Already replaced or withdrawn is a 409.
+#[utoipa::path(post, path = "/api/v1/ops/declarations/{id}/withdraw", tag = "ops",
+    params(("id" = String, Path, description = "Declaration id")), request_body = WithdrawalNew,
+    responses(
+        (status = 200, body = DeclarationView),
+        (status = 403, description = "Not a leader of the scope", content_type = "application/problem+json"),
+        (status = 404, description = "No such declaration in a scope the caller holds", content_type = "application/problem+json"),
+        (status = 409, description = "Already replaced or withdrawn", content_type = "application/problem+json"),
+        (status = 422, description = "No reason", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:write"])))]
+pub async fn withdraw(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<WithdrawalNew>,
+) -> ApiResult<Json<DeclarationView>> {
+    let user = auth.require_user()?;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    let d = declarations::withdraw(&ctx, &auth.principal, user, &actor, &id, &body.reason).await?;
+    Ok(Json(d.into()))
 }

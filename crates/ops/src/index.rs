@@ -22,6 +22,37 @@ pub struct SourceValue {
     pub value: i64,
 }
 
+/// A declared value as the index shows it: what was declared, for which period, on what
+/// evidence.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeclaredValue {
+    pub id: String,
+    pub value: f64,
+    /// The period it was declared for (it may cover a wider window than the one computed).
+    pub period: String,
+    pub basis: String,
+    pub note: String,
+    /// The issued document's id and how people name it.
+    pub evidence_document: String,
+    pub evidence_label: String,
+    pub declared_at: String,
+}
+
+impl DeclaredValue {
+    pub fn of(d: &crate::store::declarations::Declaration) -> DeclaredValue {
+        DeclaredValue {
+            id: d.id.clone(),
+            value: d.value,
+            period: d.period.clone(),
+            basis: d.basis.clone(),
+            note: d.note.clone(),
+            evidence_document: d.evidence_document.clone(),
+            evidence_label: d.evidence_label.clone(),
+            declared_at: d.declared_at.clone(),
+        }
+    }
+}
+
 /// One indicator's result, with what it rests on.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IndicatorView {
@@ -36,6 +67,8 @@ pub struct IndicatorView {
     pub provisional: bool,
     /// Entered by officials ("tự khai") rather than measured.
     pub declared: bool,
+    /// The live declared value the indicator read, with its evidence (declared indicators).
+    pub declaration: Option<DeclaredValue>,
     /// The formula's value before clamping; absent when empty.
     pub value: Option<f64>,
     /// Clamped to [0, weight], 2 decimals; absent when empty and left out.
@@ -146,11 +179,12 @@ pub async fn compute(
     } else {
         values.extend(open.iter().map(|s| ((*s).to_owned(), 0)));
     }
+    let declared = crate::declarations::for_window(&mut tx, &version.code, &key, window).await?;
     tx.commit().await?;
     let s: Score = score(
         &checked,
         &|name| values.get(name).map(|n| *n as f64),
-        &|_| None,
+        &|indicator| declared.get(indicator).map(|d| d.value),
     );
     let groups = def
         .groups
@@ -174,6 +208,7 @@ pub async fn compute(
                     legal_basis: ind.legal_basis.clone(),
                     provisional: ind.provisional || def.provisional,
                     declared: ind.declared,
+                    declaration: declared.get(&ind.key).map(DeclaredValue::of),
                     value: is.value,
                     points: is.points,
                     clamped: is.clamped,

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod count;
+pub mod declarations;
 pub mod gauges;
 pub mod index;
 pub mod pages;
@@ -43,6 +44,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "ops_counters",
         "ops_state",
         "ops_index_versions",
+        "ops_declarations",
     ],
     migrations: tinhso_kernel::migrations!(),
     subscriptions: &[&count::COUNT],

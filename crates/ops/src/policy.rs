@@ -13,11 +13,16 @@ use tinhso_kernel::error::AppError;
 
 /// The token scope of the operations centre's API.
 pub const SCOPE: &str = "ops:read";
+/// The token scope of declaring values.
+pub const WRITE_SCOPE: &str = "ops:write";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpsAction {
     /// Read a scope's figures.
     View,
+    /// Declare or withdraw a value the platform cannot measure (tự khai): a leader holding
+    /// the scope; a system administrator reads every scope but declares for none.
+    Declare,
 }
 
 pub struct OpsPolicy;
@@ -27,17 +32,20 @@ impl Policy for OpsPolicy {
     type Entity = Scope;
     type Action = OpsAction;
     type Grant = ();
-    const SCOPES: &'static [&'static str] = &[SCOPE];
+    const SCOPES: &'static [&'static str] = &[SCOPE, WRITE_SCOPE];
 
-    fn scope(_action: OpsAction) -> &'static str {
-        SCOPE
+    fn scope(action: OpsAction) -> &'static str {
+        match action {
+            OpsAction::View => SCOPE,
+            OpsAction::Declare => WRITE_SCOPE,
+        }
     }
 
     fn decide(
         cx: &Cx<'_>,
         who: &Subject<'_>,
         scope: &Scope,
-        _action: OpsAction,
+        action: OpsAction,
     ) -> impl Future<Output = Result<Decision<()>, AppError>> + Send {
         let db = cx.db;
         let user = who.user();
@@ -47,10 +55,18 @@ impl Policy for OpsPolicy {
                 return Ok(Err(Refusal::SignIn));
             };
             let h = holding_of(db, user).await?;
-            Ok(if h.holds(&scope) {
+            if !h.holds(&scope) {
+                return Ok(Err(Refusal::Hidden));
+            }
+            if action == OpsAction::View {
+                return Ok(Ok(()));
+            }
+            // Declaring is a leader's, for the scopes their own post holds (a system
+            // administrator's reading of every scope grants nothing here).
+            Ok(if leader_holding(db, user).await?.holds(&scope) {
                 Ok(())
             } else {
-                Err(Refusal::Hidden)
+                Err(Refusal::Forbidden)
             })
         }
     }
@@ -58,10 +74,18 @@ impl Policy for OpsPolicy {
 
 /// The scopes `user` holds.
 pub async fn holding_of(db: &Db, user: &User) -> Result<Holding, AppError> {
-    let admin = user.has_role(Role::SystemAdmin);
+    if user.has_role(Role::SystemAdmin) {
+        return Ok(holding(true, false, Vec::new(), None));
+    }
+    leader_holding(db, user).await
+}
+
+/// The scopes `user` holds as a leader: their agency's subtree and the unit its People's
+/// Committee governs; none for anyone else.
+async fn leader_holding(db: &Db, user: &User) -> Result<Holding, AppError> {
     let leader = user.is_official() && user.has_role(Role::Leader);
-    let Some(agency) = user.agency_id.as_deref().filter(|_| leader && !admin) else {
-        return Ok(holding(admin, false, Vec::new(), None));
+    let Some(agency) = user.agency_id.as_deref().filter(|_| leader) else {
+        return Ok(holding(false, false, Vec::new(), None));
     };
     let subtree = crate::store::agency_and_below(db, agency).await?;
     let unit = crate::store::committee_unit(db, agency).await?;
@@ -71,6 +95,16 @@ pub async fn holding_of(db: &Db, user: &User) -> Result<Holding, AppError> {
 /// Checks that `principal` may read `scope`'s figures: the prelude (signed in, token scope),
 /// then the holding. A scope not held is a 404.
 pub async fn checked(ctx: &Ctx, principal: &Principal, scope: &Scope) -> Result<(), AppError> {
+    checked_for(ctx, principal, scope, OpsAction::View).await
+}
+
+/// Checks that `principal` may do `action` on `scope` (404 for a scope not held).
+pub async fn checked_for(
+    ctx: &Ctx,
+    principal: &Principal,
+    scope: &Scope,
+    action: OpsAction,
+) -> Result<(), AppError> {
     let who = Subject::of(principal);
-    check::<OpsPolicy>(&Cx::from(ctx), &who, scope, OpsAction::View).await
+    check::<OpsPolicy>(&Cx::from(ctx), &who, scope, action).await
 }

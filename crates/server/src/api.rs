@@ -320,6 +320,9 @@ mod tests {
             tasks::__path_refuse_extension,
             tasks::__path_urge,
             ops::__path_read_index,
+            ops::__path_list_declarations,
+            ops::__path_declare,
+            ops::__path_withdraw,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -10,7 +10,7 @@ use sqlx::Row;
 /// Every scope a token may carry, in the order the token form shows them: exactly the union of
 /// the scopes the modules' policies declare (`Policy::SCOPES`; `tests/app/architecture.rs`
 /// fails when a policy checks a scope missing here, or a scope here is checked by none).
-pub const SCOPES: [&str; 11] = [
+pub const SCOPES: [&str; 12] = [
     "dossiers",
     "documents",
     "tasks",
@@ -22,6 +22,7 @@ pub const SCOPES: [&str; 11] = [
     "catalog:write",
     "opendata",
     "ops:read",
+    "ops:write",
 ];
 
 /// The scopes a token of `user` can usefully carry: those whose actions the user may take
@@ -50,7 +51,9 @@ fn can_use_scope(user: &User, scope: &str) -> bool {
         }
         "directory:write" | "users:write" => user.has_role(Role::AgencyAdmin),
         // The operations centre's figures: leaders, for the scopes its policy says.
-        "ops:read" => user.is_official() && user.has_role(Role::Leader),
+        // The operations centre's figures, and the values declared for them: leaders, for the
+        // scopes its policy says.
+        "ops:read" | "ops:write" => user.is_official() && user.has_role(Role::Leader),
         _ => false,
     }
 }

@@ -37,6 +37,7 @@ mod openapi;
 mod opendata;
 mod opendata_ckan;
 mod ops;
+mod ops_declarations;
 mod ops_index;
 mod payments;
 mod permissions;

@@ -1548,6 +1548,20 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/ops/index", "", Citizen, 404),
     case("GET", "/api/v1/ops/index", "", Clerk, 404),
     case("GET", "/api/v1/ops/index", "", SystemAdmin, 200),
+    // Declared values: read by those who hold the scope; declared and withdrawn by its leaders
+    // only (a system administrator reads every scope but declares for none).
+    case("GET", "/api/v1/ops/declarations", "", Anonymous, 401),
+    case("GET", "/api/v1/ops/declarations", "", Citizen, 404),
+    case("GET", "/api/v1/ops/declarations", "", Clerk, 404),
+    case("GET", "/api/v1/ops/declarations", "", SystemAdmin, 200),
+    case("POST", "/api/v1/ops/declarations", "", Anonymous, 401),
+    case(
+        "POST",
+        "/api/v1/ops/declarations/DECLARATION/withdraw",
+        "",
+        Anonymous,
+        401,
+    ),
 ];
 
 const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";
