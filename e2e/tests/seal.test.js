@@ -106,7 +106,7 @@ async function issueWithSeal(clerk) {
   await step.getByRole('button', { name: 'Cấp số, ban hành' }).click();
 }
 
-/** The signatures of `list` (a `signature` test id each): their texts. */
+/** The texts of the signatures shown on `page` (a `signature` test id each). */
 async function signatureTexts(page) {
   const items = page.getByTestId('signature');
   await items.first().waitFor();
