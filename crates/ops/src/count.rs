@@ -92,24 +92,45 @@ pub async fn apply(
     Ok(delta.len())
 }
 
+/// An agency's place in the tree, read once per agency while counting: itself and the agencies
+/// above it, and the commune or district whose People's Committee it belongs to (none for the
+/// province's own agencies: the province is the scope `p`).
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    pub agencies: Vec<String>,
+    pub unit: Option<String>,
+}
+
 /// A module's marks with their scopes resolved: the province (`p`), the agency and each agency
-/// above it (`a:<id>`), the administrative unit (`u:<code>`); in canonical order.
+/// above it (`a:<id>`), the administrative unit (`u:<code>`: the item's own place, else the
+/// commune whose committee handled it); in canonical order.
 pub async fn resolve(
     tx: &mut Conn,
     marks: Vec<tinhso_kernel::module::Mark>,
-    above: &mut HashMap<String, Vec<String>>,
+    above: &mut HashMap<String, Lineage>,
 ) -> Result<Vec<Mark>, AppError> {
     let mut out = Vec::with_capacity(marks.len());
     for m in marks {
         let mut scopes = vec!["p".to_owned()];
+        let mut unit = m.unit.clone();
         if let Some(agency) = &m.agency_id {
             if !above.contains_key(agency) {
-                let ids = store::agency_and_above(tx, agency).await?;
-                above.insert(agency.clone(), ids);
+                let lineage = Lineage {
+                    agencies: store::agency_and_above(tx, agency).await?,
+                    unit: store::governing_unit(tx, agency).await?,
+                };
+                above.insert(agency.clone(), lineage);
             }
-            scopes.extend(above[agency].iter().map(|id| format!("a:{id}")));
+            let lineage = &above[agency];
+            scopes.extend(lineage.agencies.iter().map(|id| format!("a:{id}")));
+            // An item without a place of its own counts for the commune whose People's
+            // Committee (or one of its offices) handled it: a ward leader's default page shows
+            // the ward's one-stop dossiers.
+            if unit.is_none() {
+                unit = lineage.unit.clone();
+            }
         }
-        if let Some(unit) = &m.unit {
+        if let Some(unit) = &unit {
             scopes.push(format!("u:{unit}"));
         }
         out.push(Mark {

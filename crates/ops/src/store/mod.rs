@@ -237,6 +237,27 @@ pub async fn agency_and_above(tx: &mut Conn, agency_id: &str) -> Result<Vec<Stri
     .await?)
 }
 
+/// The code of the administrative unit governed by the nearest People's Committee at or above
+/// `agency_id`, unless that is the top one (the province).
+pub async fn governing_unit(tx: &mut Conn, agency_id: &str) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM agencies WHERE id = $1
+            UNION ALL
+            SELECT a.id, a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.parent_id
+             WHERE up.depth < 16
+         )
+         SELECT u.code FROM up
+           JOIN agencies a ON a.id = up.id
+           JOIN admin_units u ON u.id = a.admin_unit_id
+          WHERE a.kind = 'peoples_committee' AND u.parent_id IS NOT NULL
+          ORDER BY up.depth LIMIT 1",
+    )
+    .bind(agency_id)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
 /// Sets a state value.
 pub async fn set_state(tx: &mut Conn, name: &str, value: &str, now: &str) -> Result<(), AppError> {
     sqlx::query(

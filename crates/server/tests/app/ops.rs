@@ -164,6 +164,7 @@ async fn counters_follow_dossiers_and_feedback(app: TestApp) {
     let ward = format!("a:{}", agency_id(&app, COMMUNE).await);
     let received = counter(&app, "p", "d", "*", &day, "dossier.received").await;
     let ward_received = counter(&app, &ward, "d", "*", &day, "dossier.received").await;
+    let unit_received = counter(&app, "u:14932", "d", "*", &day, "dossier.received").await;
 
     sign_in(&app, CLERK).await;
     let id = register(&app, "counter").await.expect("registered");
@@ -174,6 +175,12 @@ async fn counters_follow_dossiers_and_feedback(app: TestApp) {
     assert_eq!(
         counter(&app, &ward, "d", "*", &day, "dossier.received").await,
         ward_received + 1
+    );
+    // A dossier has no place of its own: it counts for the ward whose committee's desk handled
+    // it, which is what the ward's leader sees by default.
+    assert_eq!(
+        counter(&app, "u:14932", "d", "*", &day, "dossier.received").await,
+        unit_received + 1
     );
     assert_eq!(
         counter(&app, "p", "d", "*", &day, "dossier.received_online").await,
