@@ -22,6 +22,10 @@ use tinhso_kernel::module::{BoxFut, JobKind};
 /// The advisory lock of [`first_build`] ("opsb").
 const FIRST_BUILD_LOCK: i64 = 0x6f70_7362;
 
+/// The rules by which marks get their scopes (`count::resolve`); counters kept under other rules
+/// are rebuilt once at start. 2: an item without a place counts for its committee's unit.
+const SCOPE_RULES: &str = "2";
+
 /// Items read per page of a module's `scan`.
 const PAGE: i64 = 1000;
 
@@ -173,7 +177,9 @@ pub fn first_build(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
         let mut tx = ctx.db.begin().await?;
         // Two nodes starting together: the second waits, then finds the state set.
         ctx.db.lock(&mut tx, FIRST_BUILD_LOCK).await?;
-        if store::state_in(&mut tx, "build").await?.is_none() {
+        let built = store::state_in(&mut tx, "build").await?;
+        let rules = store::state_in(&mut tx, "scope_rules").await?;
+        if built.is_none() {
             let mut empty = true;
             for counting in crate::countings(ctx) {
                 empty &= (counting.scan)(ctx, &mut tx, None, 1).await?.is_empty();
@@ -184,7 +190,12 @@ pub fn first_build(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
                 store::set_state(&mut tx, "build", "queued", &now).await?;
                 jobs::enqueue(&mut tx, &Job::of(&REBUILD, serde_json::json!({}))).await?;
             }
+        } else if rules.as_deref() != Some(SCOPE_RULES) && built.as_deref() != Some("queued") {
+            // Counted under older scope rules: count everything again once.
+            store::set_state(&mut tx, "build", "queued", &now).await?;
+            jobs::enqueue(&mut tx, &Job::of(&REBUILD, serde_json::json!({}))).await?;
         }
+        store::set_state(&mut tx, "scope_rules", SCOPE_RULES, &now).await?;
         tx.commit().await?;
         Ok(())
     })

@@ -372,6 +372,18 @@ async fn a_rebuild_restores_wrong_counters_and_a_check_lists_them(app: TestApp) 
         n + 1
     );
     assert_recount_agrees(&app, "after a rebuild and a new dossier").await;
+
+    // Counters kept under older scope rules are counted again once, at the next start.
+    sqlx::query("UPDATE ops_state SET value = '1' WHERE name = 'scope_rules'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let jobs = "SELECT COUNT(*) FROM jobs WHERE payload LIKE '%ops.rebuild%'";
+    let queued = app.count(jobs).await;
+    tinhso_ops::rebuild::first_build(&app.state).await.unwrap();
+    assert_eq!(app.count(jobs).await, queued + 1, "a rebuild is queued");
+    tinhso_ops::rebuild::first_build(&app.state).await.unwrap();
+    assert_eq!(app.count(jobs).await, queued + 1, "once");
 }
 
 /// The operator running `tinhso ops rebuild` (the CLI's actor).
