@@ -211,6 +211,7 @@ mod tests {
     use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
+    use tinhso_tasks::parts as task_parts;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -319,6 +320,8 @@ mod tests {
             tasks::__path_grant_extension,
             tasks::__path_refuse_extension,
             tasks::__path_urge,
+            task_parts::__path_create_part,
+            task_parts::__path_report_part,
             ops::__path_read_index,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
