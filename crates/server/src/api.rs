@@ -322,6 +322,7 @@ mod tests {
             tasks::__path_urge,
             task_parts::__path_create_part,
             task_parts::__path_report_part,
+            tinhso_tasks::recurrence::__path_cancel_series,
             ops::__path_read_index,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.

@@ -125,6 +125,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pages::routes())
             .merge(api::routes())
             .merge(parts::routes())
+            .merge(recurrence::routes())
     },
     tables: &[
         "task_offices",

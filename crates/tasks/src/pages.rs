@@ -418,7 +418,8 @@ fn report_offer(user: &User, task: &Task) -> Option<Value> {
 }
 
 /// The forms whose success the task page announces (`?done=`).
-const DONE: [&str; 10] = [
+const DONE: [&str; 11] = [
+    "series_cancel",
     "split",
     "part_report",
     "create",

@@ -588,7 +588,13 @@ pub async fn page_context(
         _ => None,
     };
     let series = crate::recurrence::series(&ctx.db, &task.id).await?;
-    Ok(context! { parts => parts, split => split, series => tinhso_kernel::web::sv(&series) })
+    let cancels = !series.is_empty()
+        && series.last().is_some_and(|o| o.id != task.id)
+        && policy::decision(user, task, TaskAction::Decide).is_ok();
+    Ok(context! {
+        parts => parts, split => split, series => tinhso_kernel::web::sv(&series),
+        cancels_series => cancels,
+    })
 }
 
 fn page_who<'a>(user: &'a User, ip: &str) -> Who<'a> {

@@ -243,3 +243,159 @@ pub async fn series(db: &Db, id: &str) -> Result<Vec<Occurrence>, AppError> {
     .await?;
     Ok(if rows.len() > 1 { rows } else { Vec::new() })
 }
+
+const NO_REASON: &str = "Cần nêu lý do hủy các kỳ còn lại.";
+const NOTHING_LEFT: &str = "Không còn kỳ nào sau kỳ này để hủy.";
+
+/// The office cancels the occurrences of task `id`'s series due after it (those not yet
+/// finished): every open unit of each is cancelled, each with its audit row and
+/// `task.cancelled`, in one transaction. Returns how many were cancelled.
+pub async fn cancel_rest(
+    ctx: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    reason: &str,
+) -> Result<usize, AppError> {
+    // Who may is decided first (and again on the locked row).
+    let seen = store::by_id(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
+    crate::policy::decision(who.user, &seen, crate::policy::TaskAction::Decide)
+        .map_err(AppError::from)?;
+    let reason = model::text(reason, model::MAX_REPORT_CHARS, true)
+        .map_err(|_| AppError::validation("reason", NO_REASON))?;
+    let occurrences = series(&ctx.db, id).await?;
+    let Some(this) = occurrences.iter().find(|o| o.id == id) else {
+        return Err(AppError::Conflict(NOTHING_LEFT.into()));
+    };
+    let later: Vec<&Occurrence> = occurrences
+        .iter()
+        .filter(|o| o.due_on > this.due_on || (o.due_on == this.due_on && o.code > this.code))
+        .collect();
+    let mut tx = ctx.db.begin().await?;
+    service::locked(ctx, &mut tx, who, id, crate::policy::TaskAction::Decide).await?;
+    let now = tinhso_kernel::time::now_text();
+    let mut cancelled = 0;
+    for o in later {
+        let task = store::for_update(&ctx.db, &mut tx, &o.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if task.state.is_finished() {
+            continue;
+        }
+        let mut units = Vec::new();
+        for u in task.units.iter().filter(|u| !u.state.is_finished()) {
+            let to = tinhso_domain::task::state::act(
+                u.state,
+                u.role,
+                &tinhso_domain::task::state::UnitAction::Cancel,
+            )
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+            sqlx::query("UPDATE task_units SET state = $2, updated_at = $3 WHERE id = $1")
+                .bind(&u.id)
+                .bind(to.as_str())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            units.push(json!({ "unit_id": u.id, "agency_id": u.agency_id }));
+        }
+        store::set_task_state(&mut tx, &task.id, "cancelled", &now).await?;
+        let step = Step {
+            action: "task.cancel",
+            before: json!({ "state": task.state.as_str() }),
+            after: json!({ "state": "cancelled", "reason": reason, "from": id }),
+            event: &events::CANCELLED,
+            payload: json!({ "task_id": task.id, "units": units, "series_from": id }),
+        };
+        service::record(ctx, &mut tx, who, &task.id, step).await?;
+        cancelled += 1;
+    }
+    if cancelled == 0 {
+        return Err(AppError::Conflict(NOTHING_LEFT.into()));
+    }
+    tx.commit().await?;
+    tinhso_kernel::events::committed(ctx);
+    Ok(cancelled)
+}
+
+// ---- API and page ----
+
+pub fn routes() -> tinhso_kernel::module::Routes {
+    let entity = tinhso_kernel::module::Access::Entity("task");
+    tinhso_kernel::module::Routes::new("tasks")
+        .api(entity, utoipa_axum::routes!(cancel_series))
+        .post("/office/tasks/{id}/series/cancel", entity, cancel_submit)
+}
+
+/// Why the rest of a series is cancelled.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct TaskSeriesCancel {
+    /// 1–4000 characters.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub reason: String,
+}
+
+/// Cancel the occurrences of the task's series due after it: for the office following the
+/// task. Without a reason a 422; nothing left to cancel a 409.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/series/cancel", tag = "tasks",
+    params(("id" = String, Path, description = "Task id: the occurrence after which to cancel")),
+    request_body = TaskSeriesCancel,
+    responses((status = 200, body = crate::api::TaskView),
+        (status = 403, description = "Not the office following the task", content_type = "application/problem+json"),
+        (status = 404, description = "No such task, or not one the caller may see", content_type = "application/problem+json"),
+        (status = 409, description = "No later occurrence left to cancel", content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", content_type = "application/problem+json")),
+    security(("bearer" = ["tasks"])))]
+pub async fn cancel_series(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    tinhso_kernel::extract::Caller(auth): tinhso_kernel::extract::Caller,
+    tinhso_kernel::net::ClientIp(ip): tinhso_kernel::net::ClientIp,
+    tinhso_kernel::extract::Path(id): tinhso_kernel::extract::Path<String>,
+    tinhso_kernel::extract::Json(body): tinhso_kernel::extract::Json<TaskSeriesCancel>,
+) -> tinhso_kernel::error::ApiResult<tinhso_kernel::extract::Json<crate::api::TaskView>> {
+    crate::policy::checked(
+        &ctx,
+        &auth.principal,
+        &id,
+        crate::policy::TaskAction::Decide,
+    )
+    .await?;
+    let who = Who {
+        user: auth.require_user()?,
+        actor: tinhso_kernel::audit::Actor {
+            label: auth.principal.actor_label(),
+            ip: ip.to_owned(),
+        },
+    };
+    cancel_rest(&ctx, &who, &id, &body.reason).await?;
+    crate::api::read_after(&ctx, &auth, &id).await
+}
+
+async fn cancel_submit(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    page: tinhso_kernel::web::Page,
+    tinhso_kernel::net::ClientIp(ip): tinhso_kernel::net::ClientIp,
+    tinhso_kernel::extract::Path(id): tinhso_kernel::extract::Path<String>,
+    tinhso_kernel::extract::Form(form): tinhso_kernel::extract::Form<
+        std::collections::BTreeMap<String, String>,
+    >,
+) -> tinhso_kernel::error::PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let user = crate::pages::signed_official(&ctx, &page).await?;
+    crate::pages::visible_task(&ctx, &page, &id).await?;
+    let who = Who {
+        user: &user,
+        actor: tinhso_kernel::audit::Actor {
+            label: format!("user:{}", user.id),
+            ip: ip.to_owned(),
+        },
+    };
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    match cancel_rest(&ctx, &who, &id, &reason).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/office/tasks/{id}?done=series_cancel"
+        ))
+        .into_response()),
+        Err(e) => {
+            crate::pages::refused_form(&ctx, &page, &user, &id, "series_cancel", form, e).await
+        }
+    }
+}

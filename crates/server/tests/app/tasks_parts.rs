@@ -162,6 +162,43 @@ async fn a_monthly_series_creates_every_occurrence_on_working_days(app: TestApp)
     assert!(html.contains("data-testid=\"task-series\""), "{html}");
     let other = series[1]["id"].as_str().unwrap();
     assert!(html.contains(&format!("/office/tasks/{other}")));
+    assert!(
+        !html.contains("task-series-cancel"),
+        "a unit does not cancel"
+    );
+
+    // The office cancels the occurrences after the second: the third only; a unit may not.
+    let cancel = format!("/api/v1/tasks/{other}/series/cancel");
+    let (status, _) = post(&app, JUSTICE_LEADER, &cancel, json!({"reason": "Thôi"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = post(&app, OFFICE, &cancel, json!({"reason": " "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, after) = post(
+        &app,
+        OFFICE,
+        &cancel,
+        json!({"reason": "Đã gộp vào báo cáo quý."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let states: Vec<&str> = after["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["assigned", "assigned", "cancelled"]);
+    let third = series[2]["id"].as_str().unwrap();
+    let (_, task) = get(&app, OFFICE, &format!("/api/v1/tasks/{third}")).await;
+    assert_eq!(unit(&task, WARD)["state"], "cancelled");
+    let (status, _) = post(&app, OFFICE, &cancel, json!({"reason": "Lần nữa"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing left after it");
+    let cancelled = count(
+        &app,
+        "SELECT COUNT(*) FROM outbox_events WHERE kind = 'task.cancelled'",
+    )
+    .await;
+    assert_eq!(cancelled, 1);
 }
 
 async fn a_rule_that_never_ends_is_refused_and_nothing_is_created(app: TestApp) {
