@@ -211,6 +211,7 @@ mod tests {
     use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
+    use tinhso_tasks::parts as task_parts;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -319,6 +320,9 @@ mod tests {
             tasks::__path_grant_extension,
             tasks::__path_refuse_extension,
             tasks::__path_urge,
+            task_parts::__path_create_part,
+            task_parts::__path_report_part,
+            tinhso_tasks::recurrence::__path_cancel_series,
             ops::__path_read_index,
             ops::__path_list_declarations,
             ops::__path_declare,

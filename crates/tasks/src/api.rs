@@ -80,6 +80,31 @@ pub struct TaskNew {
     #[serde(default)]
     pub source_document: Option<String>,
     pub units: Vec<TaskUnitInput>,
+    /// A monthly or quarterly report: every occurrence is created at once as a task of its
+    /// own, each unit's deadline the occurrence's due day (the units' own deadlines are then
+    /// not used). The response is the first occurrence, with the series.
+    #[serde(default)]
+    pub recurrence: Option<TaskRecurrenceNew>,
+}
+
+/// How a task recurs: it must end, on a day or after a number of times (at most 120).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TaskRecurrenceNew {
+    /// `monthly`, or `quarterly` (the day in each quarter's last month).
+    #[schema(example = "monthly", pattern = "^(monthly|quarterly)$")]
+    pub every: String,
+    /// The due day in the month (past the month's end, its last day; on a rest day, the
+    /// working day before).
+    #[schema(minimum = 1, maximum = 31)]
+    pub day: i64,
+    /// `YYYY-MM-DD`: no occurrence after this day. Exactly one of `until` and `count`.
+    #[serde(default)]
+    #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    pub until: Option<String>,
+    /// The number of occurrences.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 120)]
+    pub count: Option<i64>,
 }
 
 fn normal() -> String {
@@ -165,6 +190,10 @@ pub struct TaskView {
     pub units: Vec<TaskUnitView>,
     pub timeline: Vec<TaskReportView>,
     pub extensions: Vec<TaskExtensionView>,
+    /// The parts the units split theirs into (giao tiếp).
+    pub parts: Vec<crate::parts::TaskPartView>,
+    /// The occurrences of the series the task belongs to, by deadline; empty unless it recurs.
+    pub series: Vec<crate::recurrence::Occurrence>,
 }
 
 fn unit_view(u: TaskUnit) -> TaskUnitView {
@@ -214,6 +243,7 @@ fn report_view(r: Report) -> TaskReportView {
 async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
     let timeline = store::reports(&ctx.db, &t.id).await?;
     let extensions = store::extensions(&ctx.db, &t.id).await?;
+    let series = crate::recurrence::series(&ctx.db, &t.id).await?;
     Ok(TaskView {
         code: t.code,
         title: t.title,
@@ -231,6 +261,8 @@ async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
         units: t.units.into_iter().map(unit_view).collect(),
         timeline: timeline.into_iter().map(report_view).collect(),
         extensions: extensions.into_iter().map(extension_view).collect(),
+        parts: t.parts.into_iter().map(crate::parts::view).collect(),
+        series,
         id: t.id,
     })
 }
@@ -356,12 +388,20 @@ fn input(body: TaskNew) -> TaskInput {
                 due_date: u.due_date,
             })
             .collect(),
+        recurrence: body.recurrence.map(|r| crate::recurrence::RecurrenceInput {
+            every: r.every,
+            day: Some(r.day),
+            until: r.until,
+            count: r.count,
+        }),
     }
 }
 
 /// Create a task: for the leaders, specialists and document clerks of the office following
 /// the authority's tasks. Each mistake is a 422 naming its field (`title`, `authority`,
-/// `position`, `priority`, `document`, `units`, `unit_<agency code>`).
+/// `position`, `priority`, `document`, `units`, `unit_<agency code>`, `recurrence`: a rule
+/// that never ends, makes more than 120 occurrences or ends before it starts, and nothing is
+/// created).
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = TaskNew,
     responses((status = 201, body = TaskView),
         (status = 403, description = "Not in an assigning office", content_type = "application/problem+json"),
@@ -434,7 +474,7 @@ pub async fn report(
     read_after(&ctx, &auth, &id).await
 }
 
-async fn read_after(ctx: &Ctx, auth: &Auth, id: &str) -> ApiResult<Json<TaskView>> {
+pub(crate) async fn read_after(ctx: &Ctx, auth: &Auth, id: &str) -> ApiResult<Json<TaskView>> {
     let (task, _) = policy::checked(ctx, &auth.principal, id, TaskAction::View).await?;
     Ok(Json(view(ctx, task).await?))
 }

@@ -71,6 +71,7 @@ fn task(
         field: "Cải cách hành chính".into(),
         source_document: None,
         units,
+        recurrence: None,
     }
 }
 

@@ -14,6 +14,12 @@
 //!   `current_due_on`, `judged_due_on` (the unit's deadlines after it).
 //! - `task.extension_refused`: `task_id`, `unit_id`, `agency_id`, `extension_id`.
 //! - `task.urged`: `task_id`, `unit_id`, `agency_id`, `report_id` (the written reminder).
+//! - `task.split`: `task_id`, `unit_id`, `agency_id`, `part_id`, `holder_agency_id` or
+//!   `holder_user_id`, `due_on` (a unit gives part of its part to a sub-unit or an official).
+//! - `task.part_progress`: `task_id`, `unit_id`, `agency_id`, `part_id`, `percent` (the part's),
+//!   `unit_percent` (the unit's, rolled up).
+//! - `task.cancelled`: `task_id`, `units` (each `unit_id`, `agency_id`: those cancelled),
+//!   `series_from` (the occurrence after which the office cancelled the rest of a series).
 //! - `task.reminded`, `task.escalated`: `task_id`, `unit_id`, `agency_id`, `due_on` (sent by
 //!   the deadline sweep, once per unit and deadline).
 
@@ -28,5 +34,8 @@ pub const EXTENSION_REQUESTED: EventKind = EventKind::new("task.extension_reques
 pub const EXTENSION_GRANTED: EventKind = EventKind::new("task.extension_granted", "task");
 pub const EXTENSION_REFUSED: EventKind = EventKind::new("task.extension_refused", "task");
 pub const URGED: EventKind = EventKind::new("task.urged", "task");
+pub const SPLIT: EventKind = EventKind::new("task.split", "task");
+pub const PART_PROGRESS: EventKind = EventKind::new("task.part_progress", "task");
+pub const CANCELLED: EventKind = EventKind::new("task.cancelled", "task");
 pub const REMINDED: EventKind = EventKind::new("task.reminded", "task");
 pub const ESCALATED: EventKind = EventKind::new("task.escalated", "task");

@@ -15,7 +15,9 @@ pub mod events;
 pub mod model;
 pub mod notices;
 pub mod pages;
+pub mod parts;
 pub mod policy;
+pub mod recurrence;
 pub mod service;
 pub mod store;
 
@@ -50,6 +52,8 @@ pub struct Task {
     pub created_by_name: String,
     pub created_at: String,
     pub units: Vec<TaskUnit>,
+    /// The parts the units split theirs into ([`parts`]).
+    pub parts: Vec<parts::Part>,
 }
 
 impl Task {
@@ -120,6 +124,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("tasks")
             .merge(pages::routes())
             .merge(api::routes())
+            .merge(parts::routes())
+            .merge(recurrence::routes())
     },
     tables: &[
         "task_offices",
@@ -129,6 +135,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_extensions",
         "task_reminders",
         "task_digests",
+        "task_parts",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],

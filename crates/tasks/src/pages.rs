@@ -152,7 +152,7 @@ async fn unit_choices(ctx: &Ctx, user: &User) -> Result<(Vec<Value>, Vec<Value>)
 }
 
 /// The fields of the new-task form, top to bottom (for the error summary's order).
-const NEW_ORDER: [&str; 9] = [
+const NEW_ORDER: [&str; 10] = [
     "document",
     "title",
     "content",
@@ -161,6 +161,7 @@ const NEW_ORDER: [&str; 9] = [
     "priority",
     "field",
     "units",
+    "recurrence",
     "",
 ];
 
@@ -259,6 +260,40 @@ fn units_typed(form: &BTreeMap<String, String>, errors: &mut Vec<FieldError>) ->
     units
 }
 
+/// The recurrence typed on the form (`recur_every`, `recur_day`, `recur_until`,
+/// `recur_count`), or none when no cycle is chosen.
+fn recurrence_typed(
+    form: &BTreeMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<crate::recurrence::RecurrenceInput> {
+    let every = field(form, "recur_every");
+    if every.is_empty() {
+        return None;
+    }
+    let mut number = |key: &str| {
+        let text = field(form, key);
+        if text.is_empty() {
+            return None;
+        }
+        text.parse::<i64>().ok().or_else(|| {
+            errors.push(FieldError::new(
+                crate::recurrence::FIELD,
+                "Ngày trong tháng và số lần lặp lại là số nguyên dương.",
+            ));
+            None
+        })
+    };
+    let day = number("recur_day");
+    let count = number("recur_count");
+    let until = field(form, "recur_until");
+    Some(crate::recurrence::RecurrenceInput {
+        every: every.to_owned(),
+        day,
+        until: (!until.is_empty()).then(|| until.to_owned()),
+        count,
+    })
+}
+
 async fn new_submit(
     State(ctx): State<Ctx>,
     page: Page,
@@ -276,6 +311,7 @@ async fn new_submit(
         field: field(&form, "field").to_owned(),
         source_document: Some(field(&form, "document").to_owned()).filter(|d| !d.is_empty()),
         units: units_typed(&form, &mut errors),
+        recurrence: recurrence_typed(&form, &mut errors),
     };
     let result = if errors.is_empty() {
         service::create(&ctx, &who(&user, &ip), &input).await
@@ -382,7 +418,10 @@ fn report_offer(user: &User, task: &Task) -> Option<Value> {
 }
 
 /// The forms whose success the task page announces (`?done=`).
-const DONE: [&str; 8] = [
+const DONE: [&str; 11] = [
+    "series_cancel",
+    "split",
+    "part_report",
     "create",
     "report",
     "accept",
@@ -418,12 +457,36 @@ async fn render_task(
             extensions => sv(&extensions), decides_extensions => decides_extensions,
             extension => extension_offer(user, &task, &extensions),
             urge_units => urge_offer(user, &task),
+            parts => crate::parts::page_context(ctx, user, &task).await?,
             kept_form => kept.form, message => kept.message, values => sv(&kept.values),
-            errors => form_errors_in(&kept.errors, &["kind", "percent", "new_due", "unit", "text", "reason"]),
+            errors => form_errors_in(&kept.errors, &["holder", "agency", "official", "note", "due_date", "kind", "percent", "new_due", "unit", "text", "reason"]),
             done => done,
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The signed-in official (for the parts' forms, [`crate::parts`]).
+pub(crate) async fn signed_official(ctx: &Ctx, page: &Page) -> Result<User, AppError> {
+    official(ctx, page).await
+}
+
+/// Task `id` if the person asking may see it (for the parts' forms).
+pub(crate) async fn visible_task(ctx: &Ctx, page: &Page, id: &str) -> Result<Task, AppError> {
+    visible(ctx, page, id).await
+}
+
+/// A refused form of [`crate::parts`], back on the task page.
+pub(crate) async fn refused_form(
+    ctx: &Ctx,
+    page: &Page,
+    user: &User,
+    id: &str,
+    form: &'static str,
+    values: BTreeMap<String, String>,
+    error: AppError,
+) -> PageResult<Response> {
+    refused(ctx, page, user, id, form, values, error).await
 }
 
 /// Loads task `id` for the person asking, through the policy: one who may not see it is told

@@ -2,7 +2,9 @@
 //! The authority's office (its leaders, specialists and document clerks) creates tasks,
 //! accepts or returns them and decides extensions; a unit's leader reports for the unit and
 //! asks for more time; the office's leaders and the authority's leaders urge the units in
-//! writing (đôn đốc); a unit's officials and the authority's leaders read the task. To anyone else it does not exist (404). Handlers call
+//! writing (đôn đốc); a unit's leader splits the unit's part among its sub-units and officials
+//! (giao tiếp), and each part's holder reads the task and reports on its part only; a unit's
+//! officials and the authority's leaders read the task. To anyone else it does not exist (404). Handlers call
 //! `check::<TaskPolicy>` after loading the task; the service decides again on the row it
 //! locked.
 
@@ -30,6 +32,11 @@ pub enum TaskAction {
     DecideExtension,
     /// Send a unit a written reminder (đôn đốc).
     Urge,
+    /// Split one's unit's part among its sub-units and officials (giao tiếp): a leader of a
+    /// unit of the task; the grant is the unit row.
+    Split,
+    /// Report progress on a part one holds (which part: `crate::parts::may_report`).
+    ReportPart,
 }
 
 pub struct TaskPolicy;
@@ -38,7 +45,7 @@ impl Policy for TaskPolicy {
     const KIND: &'static str = "task";
     type Entity = Task;
     type Action = TaskAction;
-    /// For `Report` and `AskExtension`, the unit row the caller acts for.
+    /// For `Report`, `AskExtension` and `Split`, the unit row the caller acts for.
     type Grant = Option<String>;
     const SCOPES: &'static [&'static str] = &[SCOPE];
 
@@ -91,16 +98,21 @@ pub fn decision(user: &User, task: &Task, action: TaskAction) -> Decision<Option
         .units
         .iter()
         .find(|u| agency == Some(u.agency_id.as_str()));
-    if !office && !authority_leader && unit.is_none() {
+    let holds_part = task.parts.iter().any(|p| crate::parts::holds(user, p));
+    if !office && !authority_leader && unit.is_none() && !holds_part {
         return Err(Refusal::Hidden);
     }
     let leader = user.has_role(Role::Leader);
     match action {
         TaskAction::View => Ok(None),
-        TaskAction::Report | TaskAction::AskExtension => match unit {
+        TaskAction::Report | TaskAction::AskExtension | TaskAction::Split => match unit {
             Some(u) if leader => Ok(Some(u.id.clone())),
             _ => Err(Refusal::Forbidden),
         },
+        TaskAction::ReportPart if task.parts.iter().any(|p| crate::parts::may_report(user, p)) => {
+            Ok(None)
+        }
+        TaskAction::ReportPart => Err(Refusal::Forbidden),
         TaskAction::Decide | TaskAction::DecideExtension if office => Ok(None),
         TaskAction::Urge if authority_leader || (office && leader) => Ok(None),
         TaskAction::Decide | TaskAction::DecideExtension | TaskAction::Urge => {
@@ -130,6 +142,7 @@ pub async fn checked(
 mod tests {
     use super::*;
     use crate::model::{Position, SourceKind};
+    use crate::parts::Part;
     use crate::{Task, TaskUnit};
     use tinhso_domain::task::ranking::Priority;
     use tinhso_domain::task::state::{UnitRole, UnitState};
@@ -164,6 +177,22 @@ mod tests {
         }
     }
 
+    fn part(id: &str, unit: &str, agency: Option<&str>, official: Option<&str>) -> Part {
+        Part {
+            id: id.into(),
+            unit_id: unit.into(),
+            holder_agency_id: agency.map(str::to_owned),
+            holder_user_id: official.map(str::to_owned),
+            holder_code: None,
+            holder_name: String::new(),
+            note: String::new(),
+            due_on: "2026-12-20".into(),
+            progress: 0,
+            last_report: None,
+            updated_at: String::new(),
+        }
+    }
+
     fn task() -> Task {
         Task {
             id: "t".into(),
@@ -188,6 +217,10 @@ mod tests {
             units: vec![
                 unit("u-lead", "stp", UnitRole::Lead),
                 unit("u-sup", "phuong", UnitRole::Supporting),
+            ],
+            parts: vec![
+                part("p-sub", "u-lead", Some("hctp"), None),
+                part("p-off", "u-lead", None, Some("chuyenvien")),
             ],
         }
     }
@@ -239,7 +272,7 @@ mod tests {
             (
                 user(Official, Some("ubnd"), &[Role::Specialist]),
                 View,
-                hidden,
+                hidden.clone(),
             ),
             (
                 user(Official, Some("stp"), &[Role::OneStopClerk]),
@@ -306,6 +339,58 @@ mod tests {
             (
                 user(Official, Some("stp"), &[Role::Leader]),
                 Urge,
+                forbidden.clone(),
+            ),
+            // Splitting: a unit's leader, for its unit; a part's holder reports on it only.
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                Split,
+                Ok(Some("u-lead".into())),
+            ),
+            (
+                user(Official, Some("stp"), &[Role::Specialist]),
+                Split,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("vp"), &[Role::Specialist]),
+                Split,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Specialist]),
+                View,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Specialist]),
+                ReportPart,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Leader]),
+                ReportPart,
+                Ok(None),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Leader]),
+                Report,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Leader]),
+                Split,
+                forbidden.clone(),
+            ),
+            (
+                user(Official, Some("hctp"), &[Role::Leader]),
+                Decide,
+                forbidden.clone(),
+            ),
+            (user(Official, Some("tgpl"), &[Role::Leader]), View, hidden),
+            (
+                user(Official, Some("stp"), &[Role::Leader]),
+                ReportPart,
                 forbidden,
             ),
         ];
@@ -318,6 +403,26 @@ mod tests {
                 u.roles
             );
         }
+    }
+
+    #[test]
+    fn an_official_holding_a_part_reads_and_reports_on_it_only() {
+        let t = task();
+        let mut holder = user(UserKind::Official, Some("stp"), &[Role::Specialist]);
+        holder.id = "chuyenvien".into();
+        assert_eq!(decision(&holder, &t, TaskAction::View), Ok(None));
+        assert_eq!(decision(&holder, &t, TaskAction::ReportPart), Ok(None));
+        assert_eq!(
+            decision(&holder, &t, TaskAction::Report),
+            Err(Refusal::Forbidden)
+        );
+        holder.agency_id = Some("other".into());
+        assert_eq!(decision(&holder, &t, TaskAction::View), Ok(None));
+        holder.id = "someone".into();
+        assert_eq!(
+            decision(&holder, &t, TaskAction::View),
+            Err(Refusal::Hidden)
+        );
     }
 
     #[test]

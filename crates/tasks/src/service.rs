@@ -19,7 +19,8 @@ use tinhso_domain::task::state::{self, UnitAction, UnitRole, UnitState};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::User;
-use tinhso_kernel::change::{self, Step};
+use tinhso_kernel::change;
+pub(crate) use tinhso_kernel::change::Step;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{AppError, FieldError};
 use tinhso_kernel::module::{Resolved, reference};
@@ -52,6 +53,9 @@ pub struct TaskInput {
     pub field: String,
     pub source_document: Option<String>,
     pub units: Vec<UnitInput>,
+    /// A monthly or quarterly rule: the task becomes a series of occurrences
+    /// ([`crate::recurrence`]).
+    pub recurrence: Option<crate::recurrence::RecurrenceInput>,
 }
 
 /// The field a unit's error is shown on: `unit_<agency code>`.
@@ -60,7 +64,7 @@ pub fn unit_field(code: &str) -> String {
 }
 
 /// Today in Vietnam.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     tinhso_kernel::time::local_now().date()
 }
 
@@ -78,11 +82,11 @@ fn text_field(
 }
 
 /// A unit checked: its agency, role, deadline spec and due day.
-struct UnitPlan {
-    agency: tinhso_directory::Agency,
-    role: UnitRole,
-    days: Option<i64>,
-    due_on: NaiveDate,
+pub(crate) struct UnitPlan {
+    pub(crate) agency: tinhso_directory::Agency,
+    pub(crate) role: UnitRole,
+    pub(crate) days: Option<i64>,
+    pub(crate) due_on: NaiveDate,
 }
 
 fn deadline_spec(u: &UnitInput) -> Result<DeadlineSpec, TaskRuleError> {
@@ -194,19 +198,19 @@ async fn source_document(
 }
 
 /// A task checked, ready to store.
-struct Plan {
-    title: String,
-    content: String,
-    authority: tinhso_directory::Agency,
-    position: Position,
-    priority: Priority,
-    field: String,
-    source: Option<(String, String, String)>,
-    units: Vec<UnitPlan>,
+pub(crate) struct Plan {
+    pub(crate) title: String,
+    pub(crate) content: String,
+    pub(crate) authority: tinhso_directory::Agency,
+    pub(crate) position: Position,
+    pub(crate) priority: Priority,
+    pub(crate) field: String,
+    pub(crate) source: Option<(String, String, String)>,
+    pub(crate) units: Vec<UnitPlan>,
 }
 
 /// Everything of `input` checked, every mistake named on its field.
-async fn plan(ctx: &Ctx, user: &User, input: &TaskInput) -> Result<Plan, AppError> {
+pub(crate) async fn plan(ctx: &Ctx, user: &User, input: &TaskInput) -> Result<Plan, AppError> {
     let mut errors = Vec::new();
     let source = match input.source_document.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => source_document(ctx, user, id)
@@ -308,6 +312,9 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
     if !policy::may_create(who.user) {
         return Err(AppError::Forbidden);
     }
+    if let Some(rule) = input.recurrence.as_ref().filter(|r| !r.is_empty()) {
+        return crate::recurrence::create_series(ctx, who, input, rule).await;
+    }
     let p = plan(ctx, who.user, input).await?;
     let assigned_on = today();
     let id = uuid::Uuid::now_v7().to_string();
@@ -369,7 +376,7 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
     Ok(id)
 }
 
-async fn insert_units(
+pub(crate) async fn insert_units(
     tx: &mut Conn,
     task_id: &str,
     units: &[UnitPlan],
@@ -400,7 +407,7 @@ async fn insert_units(
 }
 
 /// Records `step` on task `id` in `tx` (its audit row and event) and commits.
-async fn finish(
+pub(crate) async fn finish(
     ctx: &Ctx,
     tx: tinhso_kernel::db::Tx,
     who: &Who<'_>,
@@ -409,6 +416,18 @@ async fn finish(
 ) -> Result<(), AppError> {
     let entity = change::Entity { kind: "task", id };
     change::commit(ctx, tx, &who.actor, entity, step).await
+}
+
+/// Records `step` on task `id` in `tx`, without committing (a series records one per task).
+pub(crate) async fn record(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    who: &Who<'_>,
+    id: &str,
+    step: Step,
+) -> Result<(), AppError> {
+    let entity = change::Entity { kind: "task", id };
+    change::record(ctx, tx, &who.actor, entity, step).await
 }
 
 /// What a unit reports: progress with a percentage, or completion (the lead unit only).
@@ -452,7 +471,7 @@ fn report_action(input: &ReportInput) -> Result<(ReportKind, UnitAction<'static>
 }
 
 /// Locks task `id` and decides `action` by `who` on the locked row.
-async fn locked(
+pub(crate) async fn locked(
     ctx: &Ctx,
     tx: &mut Conn,
     who: &Who<'_>,
@@ -466,7 +485,7 @@ async fn locked(
     Ok((task, grant))
 }
 
-fn unit_of<'t>(task: &'t Task, unit_id: Option<&str>) -> Result<&'t TaskUnit, AppError> {
+pub(crate) fn unit_of<'t>(task: &'t Task, unit_id: Option<&str>) -> Result<&'t TaskUnit, AppError> {
     task.units
         .iter()
         .find(|u| Some(u.id.as_str()) == unit_id)
@@ -537,7 +556,7 @@ async fn set_unit(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn add_report(
+pub(crate) async fn add_report(
     tx: &mut Conn,
     task_id: &str,
     unit_id: &str,

@@ -63,7 +63,11 @@ fn stored<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, AppError> {
         .map_err(|_| AppError::Internal(anyhow::anyhow!("stored {what} `{text}` is unknown")))
 }
 
-fn task(row: TaskRow, units: Vec<TaskUnit>) -> Result<Task, AppError> {
+fn task(
+    row: TaskRow,
+    units: Vec<TaskUnit>,
+    parts: Vec<crate::parts::Part>,
+) -> Result<Task, AppError> {
     Ok(Task {
         source_kind: stored::<SourceKind>("source kind", &row.source_kind)?,
         authority_position: stored::<Position>("position", &row.authority_position)?,
@@ -85,6 +89,7 @@ fn task(row: TaskRow, units: Vec<TaskUnit>) -> Result<Task, AppError> {
         created_by_name: row.created_by_name,
         created_at: row.created_at,
         units,
+        parts,
     })
 }
 
@@ -125,7 +130,8 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Task>, AppError> {
         return Ok(None);
     };
     let units = units_in(&mut conn, id).await?;
-    task(row, units).map(Some)
+    let parts = crate::parts::of_task(&mut conn, id).await?;
+    task(row, units, parts).map(Some)
 }
 
 /// Task `id` with its units, read in `tx` (an event's delivery).
@@ -139,7 +145,8 @@ pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Task>, AppError> {
         return Ok(None);
     };
     let units = units_in(tx, id).await?;
-    task(row, units).map(Some)
+    let parts = crate::parts::of_task(tx, id).await?;
+    task(row, units, parts).map(Some)
 }
 
 /// The text of timeline entry `id`.
@@ -164,7 +171,8 @@ pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Task>
         return Ok(None);
     };
     let units = units_in(tx, id).await?;
-    task(row, units).map(Some)
+    let parts = crate::parts::of_task(tx, id).await?;
+    task(row, units, parts).map(Some)
 }
 
 #[derive(sqlx::FromRow)]

@@ -75,6 +75,28 @@ pub fn due_days(rule: &Recurrence, start: NaiveDate) -> Result<Vec<NaiveDate>, T
     Ok(days)
 }
 
+/// The due days moved onto working days: a report due on a rest day or a holiday is due on
+/// the last working day before it, so that the office never waits on a day nobody works; a
+/// day whose working days before it fall before `start` moves to the first working day on or
+/// after it instead. Days the calendar cannot place stay as they are.
+pub fn on_working_days(
+    calendar: &crate::calendar::Calendar,
+    days: &[NaiveDate],
+    start: NaiveDate,
+) -> Vec<NaiveDate> {
+    days.iter()
+        .map(|&day| {
+            let before = (0..31)
+                .filter_map(|back| day.checked_sub_days(chrono::Days::new(back)))
+                .take_while(|d| *d >= start)
+                .find(|d| calendar.is_working_day(*d));
+            before
+                .or_else(|| calendar.working_day_on_or_after(day).ok())
+                .unwrap_or(day)
+        })
+        .collect()
+}
+
 /// The first day of the month holding the first possible due day.
 fn first_period(every: Every, start: NaiveDate) -> NaiveDate {
     let month = match every {
@@ -188,6 +210,21 @@ mod tests {
         assert_eq!(
             due_days(&r, d(2026, 12, 11)),
             Ok(vec![d(2027, 3, 10), d(2027, 6, 10)])
+        );
+    }
+    #[test]
+    fn due_days_on_rest_days_move_to_the_working_day_before() {
+        let calendar = crate::calendar::Calendar::vietnam_default();
+        // 15 Nov 2026 is a Sunday, 15 Dec a Tuesday.
+        let days = [d(2026, 11, 15), d(2026, 12, 15)];
+        assert_eq!(
+            on_working_days(&calendar, &days, d(2026, 11, 1)),
+            vec![d(2026, 11, 13), d(2026, 12, 15)]
+        );
+        // Its working day before falls before the start: the next working day instead.
+        assert_eq!(
+            on_working_days(&calendar, &[d(2026, 11, 15)], d(2026, 11, 14)),
+            vec![d(2026, 11, 16)]
         );
     }
 }

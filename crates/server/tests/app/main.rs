@@ -48,6 +48,7 @@ mod signatures;
 mod signatures_pki;
 mod storage;
 mod tasks;
+mod tasks_parts;
 mod translations;
 mod work_file_pages;
 mod work_files;

@@ -1539,6 +1539,53 @@ const TABLE: &[Case] = &[
         401,
     ),
     case("POST", "/api/v1/tasks/TASK/urge", "", Anonymous, 401),
+    // Splitting: a unit's leader; reporting on a part: its holder. A unit's one-stop clerk
+    // does neither, and someone who may not see the task is told it does not exist.
+    case("POST", TASK_PARTS, TASK_PART, Anonymous, 303),
+    case("POST", TASK_PARTS, TASK_PART, Citizen, 403),
+    case("POST", TASK_PARTS, TASK_PART, Clerk, 403),
+    case("POST", TASK_PARTS, TASK_PART, OtherAgencyAdmin, 404),
+    case("POST", TASK_PARTS, TASK_PART, JusticeAdmin, 403),
+    case("POST", TASK_PART_REPORT, TASK_REPORT, Anonymous, 303),
+    case("POST", TASK_PART_REPORT, TASK_REPORT, Citizen, 403),
+    case("POST", TASK_PART_REPORT, TASK_REPORT, Clerk, 403),
+    case("POST", TASK_PART_REPORT, TASK_REPORT, OtherAgencyAdmin, 404),
+    case(
+        "POST",
+        "/office/tasks/TASK/series/cancel",
+        "reason=x",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/series/cancel",
+        "reason=x",
+        Clerk,
+        403,
+    ),
+    case(
+        "POST",
+        "/office/tasks/TASK/series/cancel",
+        "reason=x",
+        OtherAgencyAdmin,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/series/cancel",
+        "",
+        Anonymous,
+        401,
+    ),
+    case("POST", "/api/v1/tasks/TASK/parts", "", Anonymous, 401),
+    case(
+        "POST",
+        "/api/v1/tasks/TASK/parts/X/reports",
+        "",
+        Anonymous,
+        401,
+    ),
     case("GET", "/ops", "", Anonymous, 303),
     case("GET", "/ops", "", Citizen, 404),
     case("GET", "/ops", "", Clerk, 404),
@@ -1568,6 +1615,9 @@ const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";
 const TASK_EXTENSION: &str = "new_due=2099-01-01&reason=Th%E1%BB%AD";
 const TASK_EXTENSION_DECISION: &str = "/office/tasks/TASK/extensions/X/decision";
 const TASK_URGE: &str = "text=Th%E1%BB%AD";
+const TASK_PARTS: &str = "/office/tasks/TASK/parts";
+const TASK_PART: &str = "holder=agency%3A000.02.14.H56&note=Th%E1%BB%AD&due_date=2099-01-01";
+const TASK_PART_REPORT: &str = "/office/tasks/TASK/parts/X/reports";
 
 const NEW_TASK: &str = "title=Th%E1%BB%AD&authority=000.00.00.H56&position=chair&role_000.00.14.H56=lead&days_000.00.14.H56=5";
 const TASK_REPORT: &str = "kind=progress&percent=10&text=Th%E1%BB%AD";
