@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod ckan;
+pub mod dcat;
 pub mod demo;
 pub mod events;
 pub mod pages;
@@ -125,6 +126,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pages::routes())
             .merge(api::routes())
             .merge(ckan::routes())
+            .merge(dcat::routes())
     },
     tables: &[
         "opendata_datasets",

@@ -148,8 +148,13 @@ async fn public_dataset(ctx: &Ctx, name: &str) -> Result<OpenDataset, AppError> 
 async fn public_page(
     State(ctx): State<Ctx>,
     page: Page,
+    headers: axum::http::HeaderMap,
     Path(name): Path<String>,
 ) -> PageResult<Response> {
+    // `<name>.ttl|.jsonld|.rdf`: the dataset as DCAT (slugs have no dot).
+    if let Some(document) = crate::dcat::dataset_document(&ctx, &name, &headers).await {
+        return Ok(document?);
+    }
     let d = public_dataset(&ctx, &name).await?;
     let mut conn = ctx.db.pool.acquire().await?;
     let resources = store::resources(&mut conn, &d.id).await?;

@@ -113,6 +113,25 @@ pub async fn published(db: &Db, limit: i64, offset: i64) -> Result<Vec<OpenDatas
     rows.into_iter().map(dataset).collect()
 }
 
+/// How many datasets are published, and when the last of them changed.
+pub async fn published_count(db: &Db) -> Result<(i64, Option<String>), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MAX(modified_at) FROM opendata_datasets WHERE state = 'published'",
+    )
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// The code and name of the directory's first top-level agency (the province's people's
+/// committee in the demo): the DCAT catalogue's publisher.
+pub async fn root_agency(db: &Db) -> Result<Option<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT code, name FROM agencies WHERE parent_id IS NULL ORDER BY code LIMIT 1",
+    )
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
 /// Whether a dataset is named `name`.
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool, AppError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM opendata_datasets WHERE name = $1")

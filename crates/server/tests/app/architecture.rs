@@ -244,6 +244,7 @@ fn the_kernel_knows_no_module_and_a_module_no_other_but_the_directory() {
         "tinhso-pades",
         "tinhso-pkcs11",
         "tinhso-tabular",
+        "tinhso-dcat",
     ];
     for leaf in pure {
         let deps = platform_dependencies(leaf.trim_start_matches("tinhso-"));
