@@ -11,6 +11,7 @@ use crate::Task;
 use crate::model;
 use crate::policy::{self, TaskAction};
 use crate::service::{self, Who};
+use crate::store::parts as store;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -22,7 +23,6 @@ use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::Actor;
 use tinhso_kernel::auth::session::Auth;
 use tinhso_kernel::auth::{Role, User};
-use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Form, Json, Path};
 use tinhso_kernel::module::{Access, Routes};
@@ -78,51 +78,6 @@ pub fn may_report(user: &User, part: &Part) -> bool {
         && (part.holder_user_id.as_deref() == Some(user.id.as_str()) || user.has_role(Role::Leader))
 }
 
-// ---- Store ----
-
-const PARTS: &str = "SELECT p.id, p.unit_id, p.holder_agency_id, p.holder_user_id,
-    a.code AS holder_code, COALESCE(a.name, u.full_name) AS holder_name, p.note, p.due_on,
-    p.progress, p.last_report, p.updated_at
-    FROM task_parts p LEFT JOIN agencies a ON a.id = p.holder_agency_id
-    LEFT JOIN users u ON u.id = p.holder_user_id
-    WHERE p.task_id = $1 ORDER BY p.created_at, p.id";
-
-/// The parts of task `task_id`'s units, in the order they were split.
-pub async fn of_task(conn: &mut Conn, task_id: &str) -> Result<Vec<Part>, AppError> {
-    Ok(sqlx::query_as(PARTS)
-        .bind(task_id)
-        .fetch_all(&mut *conn)
-        .await?)
-}
-
-/// An official of the platform, by id or email: (id, agency id, name).
-async fn official_by(
-    db: &tinhso_kernel::db::Db,
-    key: &str,
-) -> Result<Option<(String, Option<String>, String)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, agency_id, full_name FROM users
-         WHERE (id = $1 OR email = $1) AND kind = 'official' AND disabled = 0",
-    )
-    .bind(key)
-    .fetch_optional(&db.pool)
-    .await?)
-}
-
-/// The active officials of `agency_id`: (id, name), by name.
-async fn officials_of(
-    db: &tinhso_kernel::db::Db,
-    agency_id: &str,
-) -> Result<Vec<(String, String)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, full_name FROM users
-         WHERE agency_id = $1 AND kind = 'official' AND disabled = 0 ORDER BY full_name, id",
-    )
-    .bind(agency_id)
-    .fetch_all(&db.pool)
-    .await?)
-}
-
 // ---- Service ----
 
 /// A part as the unit's leader gives it: exactly one of `agency` (the code of an agency under
@@ -166,7 +121,7 @@ async fn holder(
             }
             Ok((Some(agency.id), None))
         }
-        (None, Some(key)) => match official_by(&ctx.db, key).await? {
+        (None, Some(key)) => match store::official_by(&ctx.db, key).await? {
             Some((id, Some(agency), _)) if agency == unit_agency => Ok((None, Some(id))),
             _ => Err(AppError::validation("official", NOT_OF_UNIT)),
         },
@@ -242,21 +197,20 @@ pub async fn split(
     let part_id = uuid::Uuid::now_v7().to_string();
     let now = tinhso_kernel::time::now_text();
     let due_on = due.to_string();
-    sqlx::query(
-        "INSERT INTO task_parts (id, task_id, unit_id, holder_agency_id, holder_user_id, note,
-            due_on, progress, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9)",
+    store::insert(
+        &mut tx,
+        &store::NewPart {
+            id: &part_id,
+            task_id: id,
+            unit_id: &unit.id,
+            holder_agency_id: holder_agency.as_deref(),
+            holder_user_id: holder_user.as_deref(),
+            note: &note,
+            due_on: &due_on,
+            created_by: &who.user.id,
+            now: &now,
+        },
     )
-    .bind(&part_id)
-    .bind(id)
-    .bind(&unit.id)
-    .bind(holder_agency.as_deref())
-    .bind(holder_user.as_deref())
-    .bind(&note)
-    .bind(&due_on)
-    .bind(&who.user.id)
-    .bind(&now)
-    .execute(&mut *tx)
     .await?;
     let step = service::Step {
         action: "task.split",
@@ -342,22 +296,8 @@ pub async fn report(
     )
     .map_err(|e| AppError::Conflict(e.to_string()))?;
     let now = tinhso_kernel::time::now_text();
-    sqlx::query(
-        "UPDATE task_parts SET progress = $2, last_report = $3, updated_at = $4 WHERE id = $1",
-    )
-    .bind(&part.id)
-    .bind(i64::from(percent))
-    .bind(&text)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE task_units SET state = $2, progress = $3, updated_at = $4 WHERE id = $1")
-        .bind(&unit.id)
-        .bind(to.as_str())
-        .bind(i64::from(rolled))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+    store::set_progress(&mut tx, &part.id, i64::from(percent), &text, &now).await?;
+    store::set_unit_progress(&mut tx, &unit.id, to.as_str(), i64::from(rolled), &now).await?;
     if unit.role == UnitRole::Lead {
         crate::store::set_task_state(&mut tx, id, to.as_str(), &now).await?;
     }
@@ -573,11 +513,12 @@ pub async fn page_context(
                         .filter(|a| a.id != unit.agency_id)
                         .map(|a| context! { code => a.code.to_string(), name => a.name })
                         .collect();
-                let officials: Vec<minijinja::Value> = officials_of(&ctx.db, &unit.agency_id)
-                    .await?
-                    .into_iter()
-                    .map(|(id, name)| context! { id => id, name => name })
-                    .collect();
+                let officials: Vec<minijinja::Value> =
+                    store::officials_of(&ctx.db, &unit.agency_id)
+                        .await?
+                        .into_iter()
+                        .map(|(id, name)| context! { id => id, name => name })
+                        .collect();
                 Some(context! {
                     unit => unit.agency_name.clone(), due_on => unit.current_due_on.clone(),
                     subs => subs, officials => officials,

@@ -178,12 +178,8 @@ pub(crate) async fn create_series(
             },
         )
         .await?;
-        sqlx::query("UPDATE tasks SET parent_id = $2, recurrence = $3 WHERE id = $1")
-            .bind(&id)
-            .bind(head.as_deref())
-            .bind(head.is_none().then_some(stored_rule.as_str()))
-            .execute(&mut *tx)
-            .await?;
+        let rule = head.is_none().then_some(stored_rule.as_str());
+        store::series::link(&mut tx, &id, head.as_deref(), rule).await?;
         let units = service::insert_units(&mut tx, &id, &p.units, &now).await?;
         let series = json!({
             "first": head.clone().unwrap_or_else(|| id.clone()), "occurrence": n + 1,
@@ -231,16 +227,7 @@ pub struct Occurrence {
 
 /// The series task `id` belongs to, in order of deadline; empty when it does not recur.
 pub async fn series(db: &Db, id: &str) -> Result<Vec<Occurrence>, AppError> {
-    let rows: Vec<Occurrence> = sqlx::query_as(
-        "SELECT t.id, t.code, t.state, u.current_due_on AS due_on
-         FROM tasks t JOIN task_units u ON u.task_id = t.id AND u.role = 'lead'
-         WHERE t.id = (SELECT COALESCE(s.parent_id, s.id) FROM tasks s WHERE s.id = $1)
-            OR t.parent_id = (SELECT COALESCE(s.parent_id, s.id) FROM tasks s WHERE s.id = $1)
-         ORDER BY u.due_on, t.code",
-    )
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = store::series::of_task(db, id).await?;
     Ok(if rows.len() > 1 { rows } else { Vec::new() })
 }
 
@@ -289,12 +276,7 @@ pub async fn cancel_rest(
                 &tinhso_domain::task::state::UnitAction::Cancel,
             )
             .map_err(|e| AppError::Conflict(e.to_string()))?;
-            sqlx::query("UPDATE task_units SET state = $2, updated_at = $3 WHERE id = $1")
-                .bind(&u.id)
-                .bind(to.as_str())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            store::series::set_unit_state(&mut tx, &u.id, to.as_str(), &now).await?;
             units.push(json!({ "unit_id": u.id, "agency_id": u.agency_id }));
         }
         store::set_task_state(&mut tx, &task.id, "cancelled", &now).await?;

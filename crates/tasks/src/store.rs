@@ -1,6 +1,9 @@
 //! The module's statements (docs/ARCHITECTURE.md: SQL only in stores): tasks, their units and
 //! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
 
+pub mod parts;
+pub mod series;
+
 use crate::model::{Position, ReportKind, SourceKind};
 use crate::{Extension, Report, Task, TaskUnit};
 use tinhso_kernel::db::{Conn, Db};
@@ -130,7 +133,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Task>, AppError> {
         return Ok(None);
     };
     let units = units_in(&mut conn, id).await?;
-    let parts = crate::parts::of_task(&mut conn, id).await?;
+    let parts = parts::of_task(&mut conn, id).await?;
     task(row, units, parts).map(Some)
 }
 
@@ -145,7 +148,7 @@ pub async fn in_tx(tx: &mut Conn, id: &str) -> Result<Option<Task>, AppError> {
         return Ok(None);
     };
     let units = units_in(tx, id).await?;
-    let parts = crate::parts::of_task(tx, id).await?;
+    let parts = parts::of_task(tx, id).await?;
     task(row, units, parts).map(Some)
 }
 
@@ -171,7 +174,7 @@ pub async fn for_update(db: &Db, tx: &mut Conn, id: &str) -> Result<Option<Task>
         return Ok(None);
     };
     let units = units_in(tx, id).await?;
-    let parts = crate::parts::of_task(tx, id).await?;
+    let parts = parts::of_task(tx, id).await?;
     task(row, units, parts).map(Some)
 }
 
