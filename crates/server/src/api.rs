@@ -319,6 +319,7 @@ mod tests {
             tasks::__path_grant_extension,
             tasks::__path_refuse_extension,
             tasks::__path_urge,
+            tinhso_tasks::import::__path_import_api,
             ops::__path_read_index,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.

@@ -12,6 +12,8 @@ pub mod api;
 pub mod deadlines;
 pub mod demo;
 pub mod events;
+pub mod feed;
+pub mod import;
 pub mod model;
 pub mod notices;
 pub mod pages;
@@ -120,6 +122,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("tasks")
             .merge(pages::routes())
             .merge(api::routes())
+            .merge(feed::routes())
+            .merge(import::routes())
     },
     tables: &[
         "task_offices",
@@ -129,6 +133,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_extensions",
         "task_reminders",
         "task_digests",
+        "task_feeds",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],
@@ -145,6 +150,13 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "office_tasks_text",
             pages::BOARD,
             74,
+            Shown::Official,
+        ),
+        MenuEntry::account(
+            "task_feed_title",
+            "task_feed_link",
+            feed::PAGE,
+            50,
             Shown::Official,
         ),
     ],
