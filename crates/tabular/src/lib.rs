@@ -247,7 +247,10 @@ pub fn check<R: Read + Seek>(format: FileFormat, input: R, limits: &Limits) -> R
 /// rows without a cell left out; dates as `YYYY-MM-DD`, whole numbers without a decimal point.
 /// Refused (with the issue, in Vietnamese) when the input is not an XLSX workbook or breaks
 /// `limits`, as [`check`] refuses it. Never panics.
-pub fn xlsx_rows<R: Read + Seek>(input: R, limits: &Limits) -> Result<Vec<(u64, Vec<String>)>, Issue> {
+pub fn xlsx_rows<R: Read + Seek>(
+    input: R,
+    limits: &Limits,
+) -> Result<Vec<(u64, Vec<String>)>, Issue> {
     sheet::read_xlsx(input, limits)
 }
 

@@ -52,7 +52,11 @@ pub fn routes() -> Routes {
         .get("/tasks/feed/{file}", Access::Public, ics)
         .get(PAGE, Access::Entity("task"), feed_page)
         .post(PAGE, Access::Entity("task"), feed_create)
-        .post("/office/tasks/feed/{id}/revoke", Access::Entity("task"), feed_revoke)
+        .post(
+            "/office/tasks/feed/{id}/revoke",
+            Access::Entity("task"),
+            feed_revoke,
+        )
 }
 
 /// The feed `secret` names, as an iCalendar document; 404 for anything else.
@@ -399,17 +403,29 @@ mod tests {
             now,
         );
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
-        assert!(text.contains("\r\nDTSTART;VALUE=DATE:20261231\r\n"), "{text}");
+        assert!(
+            text.contains("\r\nDTSTART;VALUE=DATE:20261231\r\n"),
+            "{text}"
+        );
         assert!(text.contains("\r\nDTEND;VALUE=DATE:20270101\r\n"), "{text}");
-        assert!(text.contains("\r\nUID:task-unit-u1@tinhso.example.vn:8443\r\n"), "{text}");
+        assert!(
+            text.contains("\r\nUID:task-unit-u1@tinhso.example.vn:8443\r\n"),
+            "{text}"
+        );
         assert!(text.contains("\r\nSEQUENCE:2\r\n"), "{text}");
         assert!(text.contains("\r\nDTSTAMP:20261201T030000Z\r\n"), "{text}");
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "folded: {line}");
         }
         let unfolded = text.replace("\r\n ", "");
-        assert!(unfolded.contains("SUMMARY:NV-2026-0001: Rà soát\\, báo cáo\\; tổng hợp"), "{unfolded}");
-        assert!(unfolded.contains("URL:https://tinhso.example.vn:8443/office/tasks/t1"), "{unfolded}");
+        assert!(
+            unfolded.contains("SUMMARY:NV-2026-0001: Rà soát\\, báo cáo\\; tổng hợp"),
+            "{unfolded}"
+        );
+        assert!(
+            unfolded.contains("URL:https://tinhso.example.vn:8443/office/tasks/t1"),
+            "{unfolded}"
+        );
         assert!(text.ends_with("END:VCALENDAR\r\n"));
     }
 

@@ -48,7 +48,7 @@ pub fn headers() -> Vec<&'static str> {
 /// One mistake of a row: the column it is in (a key of [`COLUMNS`], or `units` for the units
 /// together), the field the rules name (`unit_<code>` for one unit) and the message.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RowError {
+pub struct TaskImportRowError {
     /// `title`, `content`, `authority`, `position`, `lead`, `supporting`, `deadline`,
     /// `priority`, `field` or `units`.
     pub column: String,
@@ -62,11 +62,11 @@ pub struct RowError {
 
 /// One row of the workbook and what became of it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportRow {
+pub struct TaskImportRow {
     /// The row's number as Excel shows it (the header is row 1).
     pub row: u64,
     pub ok: bool,
-    pub errors: Vec<RowError>,
+    pub errors: Vec<TaskImportRowError>,
     /// The task created from it, once created.
     pub task_id: Option<String>,
     pub code: Option<String>,
@@ -74,22 +74,21 @@ pub struct ImportRow {
 
 /// What an import did: every row, and whether the tasks were created (all) or not (none).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
+pub struct TaskImportReport {
     /// True when every row was good and all were created.
     pub created: bool,
     /// Tasks created.
     pub tasks: usize,
     /// Rows refused.
     pub refused: usize,
-    pub rows: Vec<ImportRow>,
+    pub rows: Vec<TaskImportRow>,
 }
 
-const NOT_TEMPLATE: &str =
-    "Tệp không theo mẫu: dòng đầu phải là tiêu đề các cột của mẫu nhập nhiệm vụ (tải mẫu ở trang nhập).";
+const NOT_TEMPLATE: &str = "Tệp không theo mẫu: dòng đầu phải là tiêu đề các cột của mẫu nhập nhiệm vụ (tải mẫu ở trang nhập).";
 const NO_ROWS: &str = "Tệp không có dòng nhiệm vụ nào dưới dòng tiêu đề.";
 
 /// The cells of a row, by column.
-fn cell<'a>(cells: &'a [String], column: usize) -> &'a str {
+fn cell(cells: &[String], column: usize) -> &str {
     cells.get(column).map(|c| c.trim()).unwrap_or_default()
 }
 
@@ -218,13 +217,13 @@ pub fn rows_of(bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, AppError> {
 /// Imports workbook `bytes` for `who`: every row checked; if all are good, all created in one
 /// transaction (each with its audit row and event), else none. A file that is not the
 /// template's XLSX is refused as a whole (`AppError::Validation` on `file`).
-pub async fn import(ctx: &Ctx, who: &Who<'_>, bytes: &[u8]) -> Result<ImportReport, AppError> {
+pub async fn import(ctx: &Ctx, who: &Who<'_>, bytes: &[u8]) -> Result<TaskImportReport, AppError> {
     if !crate::policy::may_create(who.user) {
         return Err(AppError::Forbidden);
     }
     let owned = bytes.to_vec();
     let rows = tokio_blocking(move || rows_of(&owned)).await?;
-    let mut report = ImportReport {
+    let mut report = TaskImportReport {
         created: false,
         tasks: 0,
         refused: 0,
@@ -236,7 +235,7 @@ pub async fn import(ctx: &Ctx, who: &Who<'_>, bytes: &[u8]) -> Result<ImportRepo
         match service::check_new(ctx, who.user, &input).await {
             Ok(plan) => {
                 plans.push(plan);
-                report.rows.push(ImportRow {
+                report.rows.push(TaskImportRow {
                     row: *line,
                     ok: true,
                     errors: Vec::new(),
@@ -246,12 +245,12 @@ pub async fn import(ctx: &Ctx, who: &Who<'_>, bytes: &[u8]) -> Result<ImportRepo
             }
             Err(AppError::Validation(errors)) => {
                 report.refused += 1;
-                report.rows.push(ImportRow {
+                report.rows.push(TaskImportRow {
                     row: *line,
                     ok: false,
                     errors: errors
                         .into_iter()
-                        .map(|e: FieldError| RowError {
+                        .map(|e: FieldError| TaskImportRowError {
                             column: column_of(&e.field, cells),
                             unit: e.field.strip_prefix("unit_").map(str::to_owned),
                             field: e.field,
@@ -334,14 +333,21 @@ async fn importer(ctx: &Ctx, page: &Page) -> Result<User, AppError> {
 async fn importer_of(ctx: &Ctx, user: &User) -> Result<(), AppError> {
     let office = user.agency_id.as_deref().unwrap_or_default();
     if !crate::policy::may_create(user)
-        || crate::store::authorities_of(&ctx.db, office).await?.is_empty()
+        || crate::store::authorities_of(&ctx.db, office)
+            .await?
+            .is_empty()
     {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-fn render(page: &Page, status: StatusCode, report: Option<&ImportReport>, errors: Option<&[FieldError]>) -> PageResult<Response> {
+fn render(
+    page: &Page,
+    status: StatusCode,
+    report: Option<&TaskImportReport>,
+    errors: Option<&[FieldError]>,
+) -> PageResult<Response> {
     let lang = tinhso_kernel::web::i18n::current();
     let report = report.map(|r| {
         let mut r = r.clone();
@@ -414,8 +420,8 @@ async fn import_submit(
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         description = "The workbook, at most 5 MB and 500 rows"),
     responses(
-        (status = 201, body = ImportReport, description = "Every row created"),
-        (status = 422, body = ImportReport, description = "Nothing created: the refused rows"),
+        (status = 201, body = TaskImportReport, description = "Every row created"),
+        (status = 422, body = TaskImportReport, description = "Nothing created: the refused rows"),
         (status = 400, description = "Not the template, no rows or too many", content_type = "application/problem+json"),
         (status = 415, description = "Not an XLSX workbook", content_type = "application/problem+json"),
         (status = 413, description = "Larger than 5 MB", content_type = "application/problem+json"),
@@ -427,13 +433,15 @@ pub async fn import_api(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+) -> ApiResult<(StatusCode, Json<TaskImportReport>)> {
     tinhso_kernel::auth::policy::prelude(&auth.principal, crate::policy::SCOPE, false, false)?;
     let user: &User = auth.require_user()?;
     if !crate::policy::may_create(user) {
         return Err(AppError::Forbidden.into());
     }
-    importer_of(&ctx, user).await.map_err(|_| AppError::Forbidden)?;
+    importer_of(&ctx, user)
+        .await
+        .map_err(|_| AppError::Forbidden)?;
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -516,7 +524,10 @@ mod tests {
         assert_eq!(input.units[0].working_days, Some(15));
         assert_eq!(input.priority, "normal");
         assert_eq!(column_of("unit_b", &row(&["", "", "", "", "b"])), "lead");
-        assert_eq!(column_of("unit_c", &row(&["", "", "", "", "b"])), "supporting");
+        assert_eq!(
+            column_of("unit_c", &row(&["", "", "", "", "b"])),
+            "supporting"
+        );
     }
 
     #[test]

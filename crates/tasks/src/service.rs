@@ -318,11 +318,7 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
 
 /// A new task checked as [`create`] checks it, nothing stored: ready for [`create_planned`]
 /// (an import checks every row before it creates any).
-pub(crate) async fn check_new(
-    ctx: &Ctx,
-    user: &User,
-    input: &TaskInput,
-) -> Result<Plan, AppError> {
+pub(crate) async fn check_new(ctx: &Ctx, user: &User, input: &TaskInput) -> Result<Plan, AppError> {
     if !policy::may_create(user) {
         return Err(AppError::Forbidden);
     }

@@ -218,10 +218,16 @@ async fn a_feed_lists_my_open_deadlines_for_a_calendar(app: TestApp) {
     let unfolded = feed.replace("\r\n ", "");
     assert!(unfolded.contains(&uid(&justice_unit)), "{unfolded}");
     assert!(!unfolded.contains(&uid(&ward_unit)), "another unit's part");
-    assert!(!unfolded.contains(&uid(&finance_unit)), "another unit's task");
+    assert!(
+        !unfolded.contains(&uid(&finance_unit)),
+        "another unit's task"
+    );
     assert!(!unfolded.contains("Sở Tài chính"));
     let due = in_a_month.replace('-', "");
-    assert!(unfolded.contains(&format!("DTSTART;VALUE=DATE:{due}")), "{unfolded}");
+    assert!(
+        unfolded.contains(&format!("DTSTART;VALUE=DATE:{due}")),
+        "{unfolded}"
+    );
     let expected = expected_of(&app, JUSTICE).await;
     assert!(expected.len() >= 2, "the demo's tasks and this one");
     assert_eq!(
@@ -281,7 +287,11 @@ async fn a_feed_lists_my_open_deadlines_for_a_calendar(app: TestApp) {
 }
 
 async fn a_feed_is_revoked_replaced_and_stops_with_the_account(app: TestApp) {
-    let (status, _, _) = fetch(&app, "/tasks/feed/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics").await;
+    let (status, _, _) = fetch(
+        &app,
+        "/tasks/feed/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics",
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "an unknown secret");
     let (status, _, _) = fetch(&app, "/tasks/feed/short").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -313,15 +323,11 @@ async fn a_feed_is_revoked_replaced_and_stops_with_the_account(app: TestApp) {
     let action = page[at..page[at..].find('"').unwrap() + at].to_owned();
     assert!(action.ends_with("/revoke"), "{action}");
     sign_in(&app, WARD_LEADER).await;
-    let (status, _, _) = app
-        .post_form("/office/tasks/feed", &action, &[])
-        .await;
+    let (status, _, _) = app.post_form("/office/tasks/feed", &action, &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not theirs");
     assert_eq!(fetch(&app, &second).await.0, StatusCode::OK);
     sign_in(&app, JUSTICE_LEADER).await;
-    let (status, _, location) = app
-        .post_form("/office/tasks/feed", &action, &[])
-        .await;
+    let (status, _, location) = app.post_form("/office/tasks/feed", &action, &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location.as_deref(), Some("/office/tasks/feed?done=revoked"));
     assert_eq!(fetch(&app, &second).await.0, StatusCode::NOT_FOUND);
@@ -395,21 +401,61 @@ async fn an_import_creates_every_row_or_none(app: TestApp) {
     let in_a_month = (today() + chrono::Days::new(30)).to_string();
     let yesterday = (today() - chrono::Days::new(1)).to_string();
     let good = |title: &'static str| -> [&'static str; 9] {
-        [title, "Nội dung", PROVINCE, "chair", JUSTICE, "", "10", "high", "Tư pháp"]
+        [
+            title,
+            "Nội dung",
+            PROVINCE,
+            "chair",
+            JUSTICE,
+            "",
+            "10",
+            "high",
+            "Tư pháp",
+        ]
     };
     let before = task_count(&app).await;
 
     // A bad row among good ones: nothing is created, every bad row is named.
     let bad_date: [&str; 9] = [
-        "Hạn đã qua", "", PROVINCE, "Chủ tịch", JUSTICE, "", &yesterday, "", "",
+        "Hạn đã qua",
+        "",
+        PROVINCE,
+        "Chủ tịch",
+        JUSTICE,
+        "",
+        &yesterday,
+        "",
+        "",
     ];
     let outside = [
-        "Giao cho chính UBND tỉnh", "", PROVINCE, "chair", PROVINCE, "", "5", "", "",
+        "Giao cho chính UBND tỉnh",
+        "",
+        PROVINCE,
+        "chair",
+        PROVINCE,
+        "",
+        "5",
+        "",
+        "",
     ];
     let unknown = [
-        "Đơn vị không có", "", PROVINCE, "chair", JUSTICE, "000.99.99.H56", "5", "", "",
+        "Đơn vị không có",
+        "",
+        PROVINCE,
+        "chair",
+        JUSTICE,
+        "000.99.99.H56",
+        "5",
+        "",
+        "",
     ];
-    let bytes = workbook(&[good("Việc một"), bad_date, outside, unknown, good("Việc hai")]);
+    let bytes = workbook(&[
+        good("Việc một"),
+        bad_date,
+        outside,
+        unknown,
+        good("Việc hai"),
+    ]);
     let (status, report) = import_api(&app, XLSX, bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
     assert_eq!(report["created"], false);
@@ -419,7 +465,10 @@ async fn an_import_creates_every_row_or_none(app: TestApp) {
         .iter()
         .map(|r| (r["row"].as_u64().unwrap(), r["ok"].as_bool().unwrap()))
         .collect();
-    assert_eq!(oks, [(2, true), (3, false), (4, false), (5, false), (6, true)]);
+    assert_eq!(
+        oks,
+        [(2, true), (3, false), (4, false), (5, false), (6, true)]
+    );
     assert_eq!(rows[1]["errors"][0]["column"], "lead");
     assert_eq!(rows[1]["errors"][0]["field"], format!("unit_{JUSTICE}"));
     assert_eq!(rows[2]["errors"][0]["column"], "lead");
@@ -455,8 +504,15 @@ async fn an_import_creates_every_row_or_none(app: TestApp) {
     // All good: all created in one go, numbered, audited, with their events.
     let supporting = format!("{WARD}, {FINANCE}");
     let with_units: [&str; 9] = [
-        "Việc ba", "Phối hợp", PROVINCE, "vice_chair", JUSTICE, &supporting, &in_a_month,
-        "urgent", "",
+        "Việc ba",
+        "Phối hợp",
+        PROVINCE,
+        "vice_chair",
+        JUSTICE,
+        &supporting,
+        &in_a_month,
+        "urgent",
+        "",
     ];
     let bytes = workbook(&[good("Việc một"), good("Việc hai"), with_units]);
     let (status, report) = import_api(&app, XLSX, bytes).await;
@@ -512,7 +568,12 @@ async fn an_import_creates_every_row_or_none(app: TestApp) {
     assert!(template.starts_with(b"PK\x03\x04"));
     let (status, problem) = import_api(&app, XLSX, template).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("không có dòng nhiệm vụ"));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("không có dòng nhiệm vụ")
+    );
 }
 
 async fn an_import_refuses_what_is_not_the_template(app: TestApp) {
@@ -522,13 +583,22 @@ async fn an_import_refuses_what_is_not_the_template(app: TestApp) {
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{problem}");
     let (status, problem) = import_api(&app, XLSX, csv.clone()).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("XLSX"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("XLSX"),
+        "{problem}"
+    );
     // Another workbook than the template.
-    let other = tinhso_documents::xlsx("Sheet", &["Mã", "Tên"], &[vec![Cell::Text("x".into())]])
-        .unwrap();
+    let other =
+        tinhso_documents::xlsx("Sheet", &["Mã", "Tên"], &[vec![Cell::Text("x".into())]]).unwrap();
     let (status, problem) = import_api(&app, XLSX, other).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("không theo mẫu"), "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("không theo mẫu"),
+        "{problem}"
+    );
     // Someone outside an assigning office may not import.
     let t = token(&app, JUSTICE_DESK).await;
     let req = Request::post("/api/v1/tasks/import")
