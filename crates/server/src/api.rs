@@ -323,6 +323,7 @@ mod tests {
             task_parts::__path_create_part,
             task_parts::__path_report_part,
             tinhso_tasks::recurrence::__path_cancel_series,
+            tinhso_tasks::import::__path_import_api,
             ops::__path_read_index,
             ops::__path_list_declarations,
             ops::__path_declare,

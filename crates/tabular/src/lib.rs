@@ -243,6 +243,17 @@ pub fn check<R: Read + Seek>(format: FileFormat, input: R, limits: &Limits) -> R
     report
 }
 
+/// The first sheet of an XLSX workbook as rows of text, each with its line number (1-based),
+/// rows without a cell left out; dates as `YYYY-MM-DD`, whole numbers without a decimal point.
+/// Refused (with the issue, in Vietnamese) when the input is not an XLSX workbook or breaks
+/// `limits`, as [`check`] refuses it. Never panics.
+pub fn xlsx_rows<R: Read + Seek>(
+    input: R,
+    limits: &Limits,
+) -> Result<Vec<(u64, Vec<String>)>, Issue> {
+    sheet::read_xlsx(input, limits)
+}
+
 /// Reads up to `n` bytes (fewer only at the end of the input).
 fn read_up_to<R: Read>(input: &mut R, n: usize) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(n.min(1 << 20));

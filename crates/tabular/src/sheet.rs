@@ -85,6 +85,46 @@ pub(crate) fn check_xlsx<R: Read + Seek>(mut input: R, limits: &Limits) -> Repor
     report
 }
 
+/// The first sheet's rows as text with their line numbers (1-based, as Excel shows them),
+/// rows without any cell left out, after the same checks as [`check_xlsx`]: the zip's declared
+/// sizes, the sheet's cells and text within `limits`, formula cells with their cached value,
+/// TCVN3 typed in Unicode converted. For callers that read a workbook's values (an import).
+pub(crate) fn read_xlsx<R: Read + Seek>(
+    mut input: R,
+    limits: &Limits,
+) -> Result<Vec<(u64, Vec<String>)>, Issue> {
+    let mut magic = [0u8; 4];
+    if input.read_exact(&mut magic).is_err() || &magic != b"PK\x03\x04" {
+        return Err(Issue::not_format(FORMAT));
+    }
+    check_archive(&mut input, limits)?;
+    input
+        .seek(SeekFrom::Start(0))
+        .map_err(|_| Issue::not_format(FORMAT))?;
+    let mut workbook: Xlsx<R> =
+        Xlsx::new(input).map_err(|e| Issue::malformed(FORMAT, None, &short(&e)))?;
+    let Some(name) = workbook.sheet_names().into_iter().next() else {
+        return Err(Issue::no_header());
+    };
+    let mut scratch = Report::default();
+    let mut rows = read_rows(&mut workbook, &name, limits, &mut scratch)?;
+    let sample: String = rows
+        .iter()
+        .flat_map(|(_, cells)| cells.iter())
+        .filter(|c| !c.is_ascii())
+        .take(SAMPLE_CELLS)
+        .map(|c| format!("{c} "))
+        .collect();
+    if encoding::is_tcvn3_in_unicode(&sample) {
+        for c in rows.iter_mut().flat_map(|(_, cells)| cells.iter_mut()) {
+            if let Some(converted) = encoding::tcvn3_in_unicode(c) {
+                *c = converted;
+            }
+        }
+    }
+    Ok(rows)
+}
+
 fn short(e: &dyn std::fmt::Display) -> String {
     let text = e.to_string();
     text.chars().take(200).collect()

@@ -269,6 +269,29 @@ fn xlsx_first_sheet_with_dates_and_codes() {
 }
 
 #[test]
+fn xlsx_rows_gives_the_values_with_their_lines() {
+    let bytes = workbook(
+        &[&["Tên", "Hạn"], &["Việc một", "15"], &[], &["Việc hai", ""]],
+        |sheet| {
+            let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+            let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 15).unwrap();
+            sheet.write_datetime_with_format(3, 1, &d, &date).unwrap();
+        },
+    );
+    let rows = xlsx_rows(Cursor::new(bytes), &Limits::default()).unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, vec!["Tên".to_owned(), "Hạn".to_owned()]),
+            (2, vec!["Việc một".to_owned(), "15".to_owned()]),
+            (4, vec!["Việc hai".to_owned(), "2026-01-15".to_owned()]),
+        ]
+    );
+    let refused = xlsx_rows(Cursor::new(b"title,content\n".to_vec()), &Limits::default());
+    assert_eq!(refused.unwrap_err().code, "format");
+}
+
+#[test]
 fn tcvn3_typed_in_unicode_inside_an_xlsx_is_converted() {
     // "Tên đơn vị" typed with a .VnTime font: each TCVN3 byte stored as the Latin-1 character.
     let as_typed = |s: &[u8]| s.iter().map(|&b| char::from(b)).collect::<String>();

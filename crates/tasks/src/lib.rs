@@ -12,6 +12,8 @@ pub mod api;
 pub mod deadlines;
 pub mod demo;
 pub mod events;
+pub mod feed;
+pub mod import;
 pub mod model;
 pub mod notices;
 pub mod pages;
@@ -126,6 +128,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(api::routes())
             .merge(parts::routes())
             .merge(recurrence::routes())
+            .merge(feed::routes())
+            .merge(import::routes())
     },
     tables: &[
         "task_offices",
@@ -136,6 +140,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_reminders",
         "task_digests",
         "task_parts",
+        "task_feeds",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],
@@ -152,6 +157,13 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "office_tasks_text",
             pages::BOARD,
             74,
+            Shown::Official,
+        ),
+        MenuEntry::account(
+            "task_feed_title",
+            "task_feed_link",
+            feed::PAGE,
+            50,
             Shown::Official,
         ),
     ],

@@ -316,20 +316,43 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
         return crate::recurrence::create_series(ctx, who, input, rule).await;
     }
     let p = plan(ctx, who.user, input).await?;
+    let mut tx = ctx.db.begin().await?;
+    let (id, _) = create_planned(ctx, &mut tx, who, &p).await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(ctx);
+    Ok(id)
+}
+
+/// A new task checked as [`create`] checks it, nothing stored: ready for [`create_planned`]
+/// (an import checks every row before it creates any).
+pub(crate) async fn check_new(ctx: &Ctx, user: &User, input: &TaskInput) -> Result<Plan, AppError> {
+    if !policy::may_create(user) {
+        return Err(AppError::Forbidden);
+    }
+    plan(ctx, user, input).await
+}
+
+/// Stores checked task `p` in `tx` with its audit row and `task.assigned`, without
+/// committing. Returns its id and code.
+pub(crate) async fn create_planned(
+    ctx: &Ctx,
+    tx: &mut tinhso_kernel::db::Tx,
+    who: &Who<'_>,
+    p: &Plan,
+) -> Result<(String, String), AppError> {
     let assigned_on = today();
     let id = uuid::Uuid::now_v7().to_string();
     let now = tinhso_kernel::time::now_text();
-    let mut tx = ctx.db.begin().await?;
-    let office = store::office_of(&mut tx, &p.authority.id).await?;
+    let office = store::office_of(tx, &p.authority.id).await?;
     if who.user.agency_id.as_deref() != Some(office.as_str()) {
         return Err(AppError::Forbidden);
     }
     let name = format!("task:{}:{}", p.authority.id, assigned_on.year());
-    let seq = tinhso_kernel::db::next_sequence(&ctx.db, &mut tx, &name).await?;
+    let seq = tinhso_kernel::db::next_sequence(&ctx.db, tx, &name).await?;
     let code = model::code(assigned_on.year(), seq);
     let day = assigned_on.to_string();
     store::insert_task(
-        &mut tx,
+        tx,
         &NewTask {
             id: &id,
             code: &code,
@@ -353,7 +376,7 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
         },
     )
     .await?;
-    let units = insert_units(&mut tx, &id, &p.units, &now).await?;
+    let units = insert_units(tx, &id, &p.units, &now).await?;
     let after = json!({
         "code": code, "title": p.title, "authority": p.authority.code.to_string(),
         "position": p.position.as_str(), "priority": p.priority.as_str(),
@@ -372,8 +395,8 @@ pub async fn create(ctx: &Ctx, who: &Who<'_>, input: &TaskInput) -> Result<Strin
         event: &events::ASSIGNED,
         payload,
     };
-    finish(ctx, tx, who, &id, change).await?;
-    Ok(id)
+    record(ctx, tx, who, &id, change).await?;
+    Ok((id, code))
 }
 
 pub(crate) async fn insert_units(

@@ -1,6 +1,7 @@
 //! The module's statements (docs/ARCHITECTURE.md: SQL only in stores): tasks, their units and
 //! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
 
+pub mod feeds;
 pub mod parts;
 pub mod series;
 

@@ -14,6 +14,8 @@ pub enum Menu {
     Main,
     /// The cards of the officials' home (`/office`).
     Office,
+    /// Links on the account page (`/account`) to what a module keeps for the person.
+    Account,
 }
 
 impl Menu {
@@ -21,6 +23,7 @@ impl Menu {
         match name {
             "main" => Some(Menu::Main),
             "office" => Some(Menu::Office),
+            "account" => Some(Menu::Account),
             _ => None,
         }
     }
@@ -80,6 +83,27 @@ impl MenuEntry {
     ) -> Self {
         MenuEntry {
             place: Menu::Office,
+            key,
+            text,
+            href,
+            order,
+            shown,
+            badge: false,
+        }
+    }
+}
+
+impl MenuEntry {
+    /// A link of the account page, with the sentence under it (`text`).
+    pub const fn account(
+        key: &'static str,
+        text: &'static str,
+        href: &'static str,
+        order: u16,
+        shown: Shown,
+    ) -> Self {
+        MenuEntry {
+            place: Menu::Account,
             key,
             text,
             href,

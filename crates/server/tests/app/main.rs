@@ -49,6 +49,7 @@ mod signatures;
 mod signatures_pki;
 mod storage;
 mod tasks;
+mod tasks_feed;
 mod tasks_parts;
 mod translations;
 mod work_file_pages;
