@@ -30,3 +30,5 @@ pub const EXTENSION_REFUSED: EventKind = EventKind::new("task.extension_refused"
 pub const URGED: EventKind = EventKind::new("task.urged", "task");
 pub const REMINDED: EventKind = EventKind::new("task.reminded", "task");
 pub const ESCALATED: EventKind = EventKind::new("task.escalated", "task");
+/// New ranking rules: `rules_id`, `valid_from`. Stream `task_rules:<id>`.
+pub const RULES_SET: EventKind = EventKind::new("task.rules_set", "task_rules");

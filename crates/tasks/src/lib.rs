@@ -12,8 +12,12 @@ pub mod api;
 pub mod deadlines;
 pub mod demo;
 pub mod events;
+pub mod kpi;
 pub mod model;
 pub mod notices;
+pub mod overview;
+pub mod overview_api;
+pub mod overview_pages;
 pub mod pages;
 pub mod policy;
 pub mod service;
@@ -120,6 +124,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("tasks")
             .merge(pages::routes())
             .merge(api::routes())
+            .merge(overview_pages::routes())
+            .merge(overview_api::routes())
     },
     tables: &[
         "task_offices",
@@ -129,6 +135,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_extensions",
         "task_reminders",
         "task_digests",
+        "task_rules",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],
@@ -137,6 +144,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
+    kpis: &[&kpi::TASKS],
     policies: &[PolicyInfo::of::<policy::TaskPolicy>()],
     menu: &[
         MenuEntry::main("nav_tasks", pages::BOARD, 57, Shown::Official),

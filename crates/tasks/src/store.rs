@@ -1,6 +1,8 @@
 //! The module's statements (docs/ARCHITECTURE.md: SQL only in stores): tasks, their units and
 //! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
 
+pub mod overview;
+
 use crate::model::{Position, ReportKind, SourceKind};
 use crate::{Extension, Report, Task, TaskUnit};
 use tinhso_kernel::db::{Conn, Db};

@@ -47,6 +47,7 @@ mod signatures;
 mod signatures_pki;
 mod storage;
 mod tasks;
+mod tasks_ranking;
 mod translations;
 mod work_file_pages;
 mod work_files;
