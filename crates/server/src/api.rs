@@ -211,6 +211,7 @@ mod tests {
     use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
+    use tinhso_tasks::overview_api as task_reports;
     use utoipa::__dev::SchemaReferences;
 
     /// Every schema each handler registers, and the operations the handlers declare.
@@ -319,6 +320,10 @@ mod tests {
             tasks::__path_grant_extension,
             tasks::__path_refuse_extension,
             tasks::__path_urge,
+            task_reports::__path_overview_read,
+            task_reports::__path_ranking_read,
+            task_reports::__path_rules_read,
+            task_reports::__path_rules_set,
             ops::__path_read_index,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
