@@ -21,6 +21,7 @@ pub const REPORTS: Kpi = Kpi {
     order: 20,
     figures,
     counting: Some(&COUNTING),
+    published: true,
 };
 
 fn figures<'a>(

@@ -21,6 +21,7 @@ pub const DOSSIERS: Kpi = Kpi {
     order: 10,
     figures,
     counting: Some(&COUNTING),
+    published: true,
 };
 
 fn figures<'a>(

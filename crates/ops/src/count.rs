@@ -40,6 +40,9 @@ pub const KINDS: &[&str] = &[
     "feedback.reopened",
     "feedback.rated",
     "feedback.hidden",
+    "task.assigned",
+    "task.accepted",
+    "task.extension_granted",
 ];
 
 pub static COUNT: Subscription = Subscription::new("ops.count", KINDS, handle);

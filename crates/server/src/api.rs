@@ -211,6 +211,7 @@ mod tests {
     use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
     use tinhso_tasks::api as tasks;
+    use tinhso_tasks::overview_api as task_reports;
     use tinhso_tasks::parts as task_parts;
     use utoipa::__dev::SchemaReferences;
 
@@ -324,6 +325,10 @@ mod tests {
             task_parts::__path_report_part,
             tinhso_tasks::recurrence::__path_cancel_series,
             tinhso_tasks::import::__path_import_api,
+            task_reports::__path_overview_read,
+            task_reports::__path_ranking_read,
+            task_reports::__path_rules_read,
+            task_reports::__path_rules_set,
             ops::__path_read_index,
             ops::__path_list_declarations,
             ops::__path_declare,

@@ -289,6 +289,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 label: "cli".into(),
                 ip: String::new(),
             };
+            // Events not yet delivered would read as differences: settle them first, as a
+            // running node would have.
+            while tinhso_kernel::events::deliver_due(&state, 256).await? > 0 {}
             let outcome = tinhso_ops::rebuild::rebuild(&state, &actor, check).await?;
             for d in &outcome.differences {
                 println!(

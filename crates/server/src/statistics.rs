@@ -127,7 +127,7 @@ pub async fn tables(state: &AppState, by: By, year: i32) -> Result<Vec<Published
         By::Field => Grouping::Field,
     };
     let mut published = Vec::new();
-    for kpi in crate::app::kpis() {
+    for kpi in crate::app::kpis().into_iter().filter(|k| k.published) {
         let figures = (kpi.figures)(state, grouping, &from, &to).await?;
         published.push(Published {
             kind: kpi.kind,

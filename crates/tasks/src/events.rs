@@ -39,3 +39,5 @@ pub const PART_PROGRESS: EventKind = EventKind::new("task.part_progress", "task"
 pub const CANCELLED: EventKind = EventKind::new("task.cancelled", "task");
 pub const REMINDED: EventKind = EventKind::new("task.reminded", "task");
 pub const ESCALATED: EventKind = EventKind::new("task.escalated", "task");
+/// New ranking rules: `rules_id`, `valid_from`. Stream `task_rules:<id>`.
+pub const RULES_SET: EventKind = EventKind::new("task.rules_set", "task_rules");

@@ -14,8 +14,12 @@ pub mod demo;
 pub mod events;
 pub mod feed;
 pub mod import;
+pub mod kpi;
 pub mod model;
 pub mod notices;
+pub mod overview;
+pub mod overview_api;
+pub mod overview_pages;
 pub mod pages;
 pub mod parts;
 pub mod policy;
@@ -130,6 +134,8 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(recurrence::routes())
             .merge(feed::routes())
             .merge(import::routes())
+            .merge(overview_pages::routes())
+            .merge(overview_api::routes())
     },
     tables: &[
         "task_offices",
@@ -141,6 +147,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_digests",
         "task_parts",
         "task_feeds",
+        "task_rules",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],
@@ -149,6 +156,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
+    kpis: &[&kpi::TASKS],
     policies: &[PolicyInfo::of::<policy::TaskPolicy>()],
     menu: &[
         MenuEntry::main("nav_tasks", pages::BOARD, 57, Shown::Official),

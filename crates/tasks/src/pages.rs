@@ -110,13 +110,14 @@ async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
         Vec::new()
     };
     let creates = follows && !store::authorities_of(&ctx.db, &agency).await?.is_empty();
+    let overview = crate::overview::viewer(&ctx, &user).await?.is_some();
     Ok(page
         .render(
             "tasks_board.html",
             context! {
                 mine => grouped(mine, |l| l.state.as_str()),
                 followed => grouped(followed, |l| l.task_state.as_str()),
-                follows => follows, creates => creates,
+                follows => follows, creates => creates, overview => overview,
             },
         )?
         .into_response())

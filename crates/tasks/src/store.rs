@@ -2,6 +2,7 @@
 //! timeline, the offices that follow an authority's tasks, and the lists of the pages and API.
 
 pub mod feeds;
+pub mod overview;
 pub mod parts;
 pub mod series;
 

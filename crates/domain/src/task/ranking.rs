@@ -110,11 +110,23 @@ pub struct Ranked {
 
 /// A unit's score from its tasks' (priority, bucket), to one decimal.
 pub fn score(rules: &RankingRules, tasks: &[(Priority, Bucket)]) -> Option<f64> {
+    let tallies: Vec<Tally> = tasks.iter().map(|(p, b)| (*p, *b, 1)).collect();
+    score_tallies(rules, &tallies)
+}
+
+/// How many of a unit's tasks of a priority fell in a bucket: what a store counts in SQL
+/// (`GROUP BY unit, priority, bucket`) instead of listing every task.
+pub type Tally = (Priority, Bucket, u32);
+
+/// A unit's score from its tallies, to one decimal: the same as [`score`] of the tasks they
+/// count.
+pub fn score_tallies(rules: &RankingRules, tallies: &[Tally]) -> Option<f64> {
     let (mut points, mut weights) = (0.0, 0.0);
-    for (priority, bucket) in tasks {
+    for (priority, bucket, n) in tallies {
         if let Some(p) = rules.points(*bucket) {
-            points += p * rules.weight(*priority);
-            weights += rules.weight(*priority);
+            let w = rules.weight(*priority) * f64::from(*n);
+            points += p * w;
+            weights += w;
         }
     }
     (weights > 0.0).then(|| (points / weights * 10.0).round() / 10.0)
@@ -123,19 +135,33 @@ pub fn score(rules: &RankingRules, tasks: &[(Priority, Bucket)]) -> Option<f64> 
 /// The units ranked: the ranked ones best first (equal scores by more judged tasks, then by
 /// name), then the unranked, by name.
 pub fn rank(rules: &RankingRules, units: &[(String, Vec<(Priority, Bucket)>)]) -> Vec<Ranked> {
-    let mut lines: Vec<Ranked> = units
+    let tallied: Vec<(String, Vec<Tally>)> = units
         .iter()
         .map(|(unit, tasks)| {
+            (
+                unit.clone(),
+                tasks.iter().map(|(p, b)| (*p, *b, 1)).collect(),
+            )
+        })
+        .collect();
+    rank_tallies(rules, &tallied)
+}
+
+/// [`rank`] from each unit's tallies.
+pub fn rank_tallies(rules: &RankingRules, units: &[(String, Vec<Tally>)]) -> Vec<Ranked> {
+    let mut lines: Vec<Ranked> = units
+        .iter()
+        .map(|(unit, tallies)| {
             let mut counts = [0_u32; 4];
-            for (_, b) in tasks {
-                counts[bucket_index(*b)] += 1;
+            for (_, b, n) in tallies {
+                counts[bucket_index(*b)] += n;
             }
             let judged = counts[0] + counts[1] + counts[3];
             Ranked {
                 unit: unit.clone(),
                 counts,
                 judged,
-                score: score(rules, tasks),
+                score: score_tallies(rules, tallies),
                 too_few: judged < rules.min_judged,
                 rank: None,
             }
@@ -172,7 +198,8 @@ pub fn rank(rules: &RankingRules, units: &[(String, Vec<(Priority, Bucket)>)]) -
     lines
 }
 
-fn bucket_index(b: Bucket) -> usize {
+/// A bucket's place in [`Ranked::counts`].
+pub fn bucket_index(b: Bucket) -> usize {
     match b {
         Bucket::DoneOnTime => 0,
         Bucket::DoneLate => 1,
@@ -256,6 +283,32 @@ mod tests {
         );
         assert_eq!(lines[0].counts, [3, 0, 0, 0]);
         assert_eq!(lines[3].judged, 0);
+    }
+
+    #[test]
+    fn tallies_rank_as_the_tasks_they_count() {
+        let rules = RankingRules {
+            min_judged: 3,
+            ..RankingRules::default()
+        };
+        let tasks = vec![
+            (Normal, DoneOnTime),
+            (Normal, DoneOnTime),
+            (Urgent, OpenOverdue),
+            (High, DoneLate),
+            (Normal, OpenWithinDeadline),
+        ];
+        let tallies = vec![
+            (Normal, DoneOnTime, 2),
+            (Urgent, OpenOverdue, 1),
+            (High, DoneLate, 1),
+            (Normal, OpenWithinDeadline, 1),
+        ];
+        assert_eq!(score(&rules, &tasks), score_tallies(&rules, &tallies));
+        assert_eq!(
+            rank(&rules, &[("A".into(), tasks)]),
+            rank_tallies(&rules, &[("A".into(), tallies)])
+        );
     }
 
     #[test]

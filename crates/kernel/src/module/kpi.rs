@@ -29,6 +29,9 @@ pub struct Kpi {
     pub figures: FiguresFn,
     /// What the operations centre counts of it incrementally, if anything.
     pub counting: Option<&'static super::counting::Counting>,
+    /// Whether the public statistics page shows it. Internal work (the tasks an authority
+    /// assigns its units) is counted for the operations centre and the officials, not published.
+    pub published: bool,
 }
 
 pub type FiguresFn =

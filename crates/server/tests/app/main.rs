@@ -51,6 +51,7 @@ mod storage;
 mod tasks;
 mod tasks_feed;
 mod tasks_parts;
+mod tasks_ranking;
 mod translations;
 mod work_file_pages;
 mod work_files;
