@@ -21,6 +21,7 @@ use tinhso_domain::opendata::codes::{FileFormat, Frequency, field_title};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::{ApiError, AppError, Problem};
 use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::net::ClientIp;
 
 /// Datasets on a page of the catalogue (ckanext-dcat's default).
 pub const PER_PAGE: i64 = 100;
@@ -43,6 +44,7 @@ pub fn routes() -> Routes {
 /// The catalogue's page in the format `Accept` prefers (Turtle for `*/*` or none).
 pub async fn catalog(
     State(ctx): State<Ctx>,
+    ip: ClientIp,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -55,7 +57,7 @@ pub async fn catalog(
         )
         .into_response();
     };
-    let mut resp = catalog_in(&ctx, format, query.as_deref(), &headers).await;
+    let mut resp = catalog_in(&ctx, &ip, format, query.as_deref(), &headers).await;
     resp.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept"));
     resp
@@ -64,28 +66,31 @@ pub async fn catalog(
 /// The catalogue's page as Turtle.
 pub async fn catalog_ttl(
     State(ctx): State<Ctx>,
+    ip: ClientIp,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    catalog_in(&ctx, Format::Turtle, query.as_deref(), &headers).await
+    catalog_in(&ctx, &ip, Format::Turtle, query.as_deref(), &headers).await
 }
 
 /// The catalogue's page as JSON-LD (an inline context: no network needed to read it).
 pub async fn catalog_jsonld(
     State(ctx): State<Ctx>,
+    ip: ClientIp,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    catalog_in(&ctx, Format::JsonLd, query.as_deref(), &headers).await
+    catalog_in(&ctx, &ip, Format::JsonLd, query.as_deref(), &headers).await
 }
 
 /// The catalogue's page as RDF/XML.
 pub async fn catalog_rdf(
     State(ctx): State<Ctx>,
+    ip: ClientIp,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    catalog_in(&ctx, Format::RdfXml, query.as_deref(), &headers).await
+    catalog_in(&ctx, &ip, Format::RdfXml, query.as_deref(), &headers).await
 }
 
 /// `page` of the query string: 1 when absent; refused unless a whole number in 1–10,000.
@@ -111,12 +116,30 @@ pub fn page_param(query: Option<&str>) -> Result<i64, AppError> {
     }
 }
 
+/// The catalogue's page in `format`: within the client's share of the portal's machine
+/// interfaces (one budget with the CKAN API: a harvester pages through it), else 429 with
+/// `Retry-After`.
 async fn catalog_in(
     ctx: &Ctx,
+    ip: &ClientIp,
     format: Format,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
+    if let Some(wait) = crate::ckan::over_share(ctx, ip) {
+        let mut resp = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            format!(
+                "Quá nhiều yêu cầu từ địa chỉ này: hãy thử lại sau {} giây.",
+                wait
+            ),
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return resp;
+    }
     match catalog_graph(ctx, query).await {
         Ok(g) => answer(&g, format, headers),
         Err(e) => e,

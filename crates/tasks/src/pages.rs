@@ -384,10 +384,16 @@ fn extension_offer(user: &User, task: &Task, extensions: &[crate::Extension]) ->
     let pending = extensions
         .iter()
         .any(|e| e.unit_id == unit.id && e.decision.is_none());
+    // The earliest day a request may ask for: the day after the deadline in force (the
+    // browser then offers no earlier day; the rule still checks on the server).
+    let earliest = chrono::NaiveDate::parse_from_str(&unit.current_due_on, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.to_string());
     open.then(|| {
         context! {
             unit => unit.agency_name.clone(), current_due_on => unit.current_due_on.clone(),
-            pending => pending,
+            earliest => earliest, pending => pending,
         }
     })
 }

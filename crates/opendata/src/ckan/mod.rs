@@ -134,14 +134,20 @@ fn from_pairs(text: &str) -> Params {
 static LIMITER: LazyLock<std::sync::Mutex<throttle::Gcra>> =
     LazyLock::new(|| std::sync::Mutex::new(throttle::Gcra::new(300, 100)));
 
-/// CKAN's answer to a throttled client: 429, `Retry-After`, `__type` `Throttled`.
-fn throttled(ctx: &Ctx, name: &str, ip: &ClientIp) -> Option<Response> {
+/// The seconds a client over its share of the portal's machine interfaces (the CKAN API and
+/// the DCAT catalogue, one budget) must wait; `None` when it may go on.
+pub(crate) fn over_share(ctx: &Ctx, ip: &ClientIp) -> Option<u64> {
     let key = format!("{}\u{0}{}", ctx.config.database_url, ip.0);
     let verdict = LIMITER
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .check(&key, std::time::Instant::now());
-    let wait = verdict.err()?;
+    verdict.err()
+}
+
+/// CKAN's answer to a throttled client: 429, `Retry-After`, `__type` `Throttled`.
+fn throttled(ctx: &Ctx, name: &str, ip: &ClientIp) -> Option<Response> {
+    let wait = over_share(ctx, ip)?;
     let mut resp = answer(
         StatusCode::TOO_MANY_REQUESTS,
         &json!({"help": format!("{}/api/3/action/help_show?name={name}", site(ctx)),

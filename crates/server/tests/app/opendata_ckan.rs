@@ -477,4 +477,16 @@ async fn a_client_over_its_share_waits(app: TestApp) {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["success"], false);
     assert_eq!(v["error"]["__type"], "Throttled");
+    // The DCAT catalogue shares the budget: a harvester cannot page through it instead.
+    let resp = app
+        .send(
+            Request::get("/opendata/catalog.ttl")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key(header::RETRY_AFTER));
+    let (_, body) = text(resp).await;
+    assert!(body.contains("Quá nhiều yêu cầu"), "{body}");
 }
