@@ -102,15 +102,10 @@ pub const COUNTING: Counting = Counting {
         events::RATED.name,
         events::HIDDEN.name,
     ],
-    item_of,
+    item_of: tinhso_kernel::module::counting::stream_item,
     facts,
     scan,
 };
-
-/// A report's events are about the report of their stream.
-fn item_of(e: &tinhso_kernel::events::Event) -> Option<String> {
-    Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
-}
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
     Source {

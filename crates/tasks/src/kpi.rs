@@ -104,15 +104,10 @@ pub const COUNTING: Counting = Counting {
         events::ACCEPTED.name,
         events::EXTENSION_GRANTED.name,
     ],
-    item_of,
+    item_of: tinhso_kernel::module::counting::stream_item,
     facts,
     scan,
 };
-
-/// A task's events are about the task of their stream.
-fn item_of(e: &tinhso_kernel::events::Event) -> Option<String> {
-    Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
-}
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
     Source {

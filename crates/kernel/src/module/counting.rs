@@ -62,6 +62,11 @@ pub type ScanFn = for<'a> fn(
     i64,
 ) -> BoxFut<'a, Result<Vec<String>, AppError>>;
 
+/// The usual `Counting::item_of`: an event is about the item of its stream (its aggregate).
+pub fn stream_item(e: &Event) -> Option<String> {
+    Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
+}
+
 /// A module's counting declaration (`Kpi::counting`).
 pub struct Counting {
     /// The kind of item, stored with its counted marks (`dossier`, `feedback`).
