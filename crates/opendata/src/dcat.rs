@@ -14,6 +14,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use tinhso_dcat::{
     Agent, Catalog, Concept, DataService, Dataset, Distribution, Format, Graph, Licence, Paging,
 };
@@ -179,12 +180,16 @@ async fn catalog_page(
     last_change: Option<String>,
 ) -> Result<Graph, AppError> {
     let site = site(ctx);
-    let datasets = store::published(&ctx.db, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    let mut described = Vec::with_capacity(datasets.len());
-    for d in &datasets {
-        let resources = store::public_resources(&ctx.db, Some(&d.id)).await?;
-        described.push(dataset(&site, d, &resources));
+    let offset = (page - 1) * PER_PAGE;
+    let datasets = store::published(&ctx.db, PER_PAGE, offset).await?;
+    let mut resources: HashMap<String, Vec<PublicResource>> = HashMap::new();
+    for r in store::public_resources_of_page(&ctx.db, PER_PAGE, offset).await? {
+        resources.entry(r.dataset_id.clone()).or_default().push(r);
     }
+    let described: Vec<Dataset> = datasets
+        .iter()
+        .map(|d| dataset(&site, d, resources.get(&d.id).map_or(&[], Vec::as_slice)))
+        .collect();
     let served: Vec<String> = described.iter().map(|d| d.iri.clone()).collect();
     let publisher = match store::root_agency(&ctx.db).await? {
         Some((code, name)) => agency(&site, &code, &name),

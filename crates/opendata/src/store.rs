@@ -469,6 +469,30 @@ pub async fn public_resources(
     Ok(rows)
 }
 
+/// The public resources of one page of the published catalogue (the datasets `published`
+/// returns for the same `limit` and `offset`), in one query rather than one per dataset.
+pub async fn public_resources_of_page(
+    db: &Db,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PublicResource>, AppError> {
+    let rows: Vec<PublicResource> = sqlx::query_as(
+        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
+         FROM opendata_resources r
+         JOIN (SELECT id FROM opendata_datasets WHERE state = 'published'
+               ORDER BY modified_at DESC, id DESC LIMIT $1 OFFSET $2) p ON p.id = r.dataset_id
+         LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
+         WHERE r.published = 1
+         ORDER BY r.dataset_id, r.position, r.id",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows)
+}
+
 /// A public resource of a published dataset, by id.
 pub async fn public_resource(db: &Db, id: &str) -> Result<Option<PublicResource>, AppError> {
     let row: Option<PublicResource> = sqlx::query_as(

@@ -32,8 +32,13 @@ pub fn token_for(secret: &[u8], binding: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// RFC 9110 §9.2.1's safe methods pass unchecked: they change nothing, and a method no route
+/// takes (TRACE) must reach the router to be answered 405, not 403.
 fn is_unsafe(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Bearer-token calls carry no ambient credential, so they need no CSRF token — but only where
@@ -181,6 +186,16 @@ mod tests {
         assert_ne!(a, token_for(b"secret-2", "s:abc"));
         assert_ne!(a, token_for(b"secret-1", "s:abd"));
         assert_ne!(a, token_for(b"secret-1", "a:abc"));
+    }
+
+    #[test]
+    fn only_the_safe_methods_pass_unchecked() {
+        for safe in [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE] {
+            assert!(!is_unsafe(&safe), "{safe}");
+        }
+        for changing in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert!(is_unsafe(&changing), "{changing}");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ on_both_databases!(
     the_public_photo_carries_no_location_in_any_metadata,
     unreadable_requests_get_a_page_not_plain_text,
     a_backlog_of_jobs_does_not_hold_a_shutdown,
+    a_method_no_route_takes_is_not_allowed_rather_than_forbidden,
 );
 
 /// A request with a bearer token and no cookie.
@@ -777,6 +778,23 @@ async fn unreadable_requests_get_a_page_not_plain_text(app: TestApp) {
             "{path}: {content_type}"
         );
         assert!(body.contains("không hợp lệ"), "{path}");
+    }
+}
+
+/// TRACE is safe (RFC 9110 §9.2.1) and no route takes it: the answer is 405, as for any method
+/// a route does not take, not the CSRF check's 403 that would read as a missing token.
+async fn a_method_no_route_takes_is_not_allowed_rather_than_forbidden(app: TestApp) {
+    for path in ["/opendata/catalog", "/procedures", "/api/v1/procedures"] {
+        let resp = app
+            .send(
+                Request::builder()
+                    .method("TRACE")
+                    .uri(path)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
     }
 }
 
