@@ -1,6 +1,7 @@
 """Drives Tỉnh Số's CKAN Action API v3 with an existing third-party client library (ckanapi 4.11
-from PyPI, unchanged), by POST (its default, at /api/action/) and by GET. Called by
+from PyPI, unchanged), by POST (its default, at /api/action/) and by GET, datastore_search included. Called by
 tests/opendata_ckan.test.js with the site's address; exits non-zero on the first mismatch."""
+import json
 import sys
 
 import ckanapi
@@ -55,6 +56,28 @@ for get_only in (False, True):
     assert "công chứng" in tags and "trợ giúp pháp lý" not in tags, tags
     assert ckan.action.status_show()["ckan_version"] == "2.11.0"
 
+    # datastore_search over the notaries' table (the demo's 4 rows), as ckanapi sends it;
+    # filters as JSON text, which CKAN accepts too and a GET can carry.
+    notaries = ckan.action.package_search(q="cong chung")["results"][0]
+    rid = notaries["resources"][0]["id"]
+    assert notaries["resources"][0]["datastore_active"] is True, notaries["resources"][0]
+    table = ckan.action.datastore_search(resource_id=rid)
+    assert table["total"] == 4 and len(table["records"]) == 4, table
+    assert [f["id"] for f in table["fields"]][:2] == ["_id", "Mã tổ chức"], table["fields"]
+    assert {f["id"]: f["type"] for f in table["fields"]}["Số công chứng viên"] == "int", table["fields"]
+    assert ckan.action.datastore_search(resource_id=rid, q="hac thanh")["total"] == 3
+    offices = ckan.action.datastore_search(
+        resource_id=rid,
+        filters=json.dumps({"Loại hình": "Văn phòng công chứng"}),
+        sort="Số công chứng viên desc",
+    )
+    assert [r["Mã tổ chức"] for r in offices["records"]] == ["CC-001", "CC-004", "CC-002"], offices
+    assert offices["total"] == 3, offices
+    second = ckan.action.datastore_search(resource_id=rid, limit=1, offset=1, fields="Mã tổ chức")
+    assert second["records"] == [{"Mã tổ chức": "CC-002"}], second
+    info = ckan.action.datastore_info(id=rid)
+    assert info["meta"]["count"] == 4, info
+
     # CKAN's errors become ckanapi's exceptions.
     for call, exc in [
         (lambda: ckan.action.package_show(id="danh-sach-tro-giup-vien-phap-ly-minh-hoa"), ckanapi.NotFound),
@@ -63,6 +86,10 @@ for get_only in (False, True):
         (lambda: ckan.action.package_search(sort="colour asc"), ckanapi.SearchQueryError),
         (lambda: ckan.action.package_search(rows=-1), ckanapi.ValidationError),
         (lambda: ckan.action.organization_show(id="nope"), ckanapi.NotFound),
+        (lambda: ckan.action.datastore_search(resource_id="nope"), ckanapi.NotFound),
+        (lambda: ckan.action.datastore_search(resource_id=rid, filters=json.dumps({"Màu": "đỏ"})), ckanapi.ValidationError),
+        (lambda: ckan.action.datastore_search(resource_id=rid, sort="Màu desc"), ckanapi.ValidationError),
+        (lambda: ckan.action.datastore_search(resource_id=rid, limit=10**9), ckanapi.ValidationError),
     ]:
         try:
             call()

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod ckan;
+pub mod datastore;
 pub mod dcat;
 pub mod demo;
 pub mod events;
@@ -134,6 +135,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "opendata_versions",
         "opendata_downloads",
         "opendata_catalog",
+        "opendata_tables",
     ],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),

@@ -434,11 +434,16 @@ pub async fn upload(
     )
     .await;
     match result {
-        Ok((resource_id, version)) => Ok(Upload::Stored {
-            resource_id,
-            version,
-            report,
-        }),
+        Ok((resource_id, version)) => {
+            // The datastore's table, once the version is committed (a failed load is logged
+            // and leaves the version without one; docs/opendata-design.md §3.2).
+            crate::datastore::load(ctx, &version_id, format, &report, input.bytes.clone()).await;
+            Ok(Upload::Stored {
+                resource_id,
+                version,
+                report,
+            })
+        }
         Err(e) => {
             tinhso_kernel::storage::discard(ctx.storage.as_ref(), &[key.as_str()]).await;
             Err(e)

@@ -140,6 +140,58 @@ impl ColumnStats {
     }
 }
 
+/// A cell's value as the datastore keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Numeric(f64),
+    /// Text, and dates (`YYYY-MM-DD`) and timestamps (`YYYY-MM-DDTHH:MM:SS[.f]`) as ISO text,
+    /// which sorts as they do.
+    Text(String),
+}
+
+/// A cell's text read as its column's type (the check's verdict over the whole column):
+/// Vietnamese numbers (`1.234,5`) and `DD/MM/YYYY` dates become their plain forms; an empty
+/// cell, or one that does not read (a type overridden by hand), is `Null`.
+pub fn cell_value(kind: ColumnType, vietnamese_numbers: bool, raw: &str) -> Cell {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Cell::Null;
+    }
+    let read = match kind {
+        ColumnType::Int => v.parse::<i64>().ok().map(Cell::Int),
+        ColumnType::Numeric if vietnamese_numbers => v
+            .replace('.', "")
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Cell::Numeric),
+        ColumnType::Numeric => v
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Cell::Numeric),
+        ColumnType::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
+            .ok()
+            .map(|d| Cell::Text(d.format("%Y-%m-%d").to_string())),
+        ColumnType::Timestamp => TIMESTAMPS
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y"))
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })
+            .map(|t| Cell::Text(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())),
+        ColumnType::Text => return Cell::Text(raw.to_owned()),
+    };
+    read.unwrap_or(Cell::Null)
+}
+
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -192,19 +244,22 @@ fn is_date(v: &str) -> bool {
         || (v.len() >= 8 && NaiveDate::parse_from_str(v, "%d/%m/%Y").is_ok())
 }
 
+/// The timestamps a column may hold.
+const TIMESTAMPS: [&str; 8] = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+];
+
 fn is_timestamp(v: &str) -> bool {
-    [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%d/%m/%Y %H:%M:%S",
-        "%d/%m/%Y %H:%M",
-    ]
-    .iter()
-    .any(|f| NaiveDateTime::parse_from_str(v, f).is_ok())
+    TIMESTAMPS
+        .iter()
+        .any(|f| NaiveDateTime::parse_from_str(v, f).is_ok())
 }
 
 #[cfg(test)]
@@ -217,6 +272,37 @@ mod tests {
             s.add(v);
         }
         s.kind()
+    }
+
+    #[test]
+    fn cells_are_read_as_their_column_type() {
+        use ColumnType::*;
+        let cases: &[(ColumnType, bool, &str, Cell)] = &[
+            (Int, false, " 42 ", Cell::Int(42)),
+            (Int, false, "", Cell::Null),
+            (Numeric, false, "-0.25", Cell::Numeric(-0.25)),
+            (Numeric, true, "1.234.567", Cell::Numeric(1_234_567.0)),
+            (Numeric, true, "12,5", Cell::Numeric(12.5)),
+            (Date, false, "31/12/2025", Cell::Text("2025-12-31".into())),
+            (Date, false, "2026-01-31", Cell::Text("2026-01-31".into())),
+            (
+                Timestamp,
+                false,
+                "31/01/2026 08:30",
+                Cell::Text("2026-01-31T08:30:00".into()),
+            ),
+            (
+                Timestamp,
+                false,
+                "2026-01-31",
+                Cell::Text("2026-01-31T00:00:00".into()),
+            ),
+            (Text, false, "00001", Cell::Text("00001".into())),
+            (Int, false, "abc", Cell::Null),
+        ];
+        for (kind, vn, raw, want) in cases {
+            assert_eq!(&cell_value(*kind, *vn, raw), want, "{raw:?} as {kind:?}");
+        }
     }
 
     #[test]

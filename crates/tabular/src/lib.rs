@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek};
 pub use tinhso_domain::opendata::codes::FileFormat;
 
-pub use infer::{ColumnReport, ColumnType};
+pub use infer::{Cell, ColumnReport, ColumnType, cell_value};
 
 /// Bounds of the check.
 #[derive(Debug, Clone)]
@@ -232,9 +232,23 @@ impl Issue {
 
 /// Checks a file said to be `format`. Never panics; anything wrong is an error in the report.
 pub fn check<R: Read + Seek>(format: FileFormat, input: R, limits: &Limits) -> Report {
+    read_table(format, input, limits, &mut |_| {})
+}
+
+/// Checks a file like [`check`], giving each data row of a table (CSV, XLSX) to `row` as it is
+/// read: its cells as the check saw them (decoded, NFC), one per column of the header (the
+/// report's `columns`), rows that are empty or of another length left out. Rows arrive before
+/// the check has seen the whole file: keep them only if the report passed. The datastore loads
+/// a table this way, streaming, from a file that passed its check at upload.
+pub fn read_table<R: Read + Seek>(
+    format: FileFormat,
+    input: R,
+    limits: &Limits,
+    row: &mut dyn FnMut(&[String]),
+) -> Report {
     let mut report = match format {
-        FileFormat::Csv => check_csv(input, limits),
-        FileFormat::Xlsx => sheet::check_xlsx(input, limits),
+        FileFormat::Csv => check_csv(input, limits, row),
+        FileFormat::Xlsx => sheet::check_xlsx(input, limits, row),
         FileFormat::Json => check_json(input),
         FileFormat::GeoJson => geojson::check(input),
         FileFormat::Pdf => check_pdf(input),
@@ -261,7 +275,7 @@ fn read_up_to<R: Read>(input: &mut R, n: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn check_csv<R: Read>(mut input: R, limits: &Limits) -> Report {
+fn check_csv<R: Read>(mut input: R, limits: &Limits, row: &mut dyn FnMut(&[String])) -> Report {
     let format = FileFormat::Csv;
     let sample = match read_up_to(&mut input, encoding::SAMPLE_BYTES) {
         Ok(s) => s,
@@ -344,7 +358,9 @@ fn check_csv<R: Read>(mut input: R, limits: &Limits) -> Report {
                 .sum::<u64>();
         cells.clear();
         cells.extend(record.iter().map(|c| normalize_cell(c, kind)));
-        table.push(&mut report, line, &cells);
+        if table.push(&mut report, line, &cells) {
+            row(&cells);
+        }
         if table.stopped() {
             break;
         }

@@ -13,7 +13,11 @@ const FORMAT: FileFormat = FileFormat::Xlsx;
 /// Cells whose text decides whether the sheet is TCVN3 typed in Unicode.
 const SAMPLE_CELLS: usize = 2_000;
 
-pub(crate) fn check_xlsx<R: Read + Seek>(mut input: R, limits: &Limits) -> Report {
+pub(crate) fn check_xlsx<R: Read + Seek>(
+    mut input: R,
+    limits: &Limits,
+    row: &mut dyn FnMut(&[String]),
+) -> Report {
     let mut magic = [0u8; 4];
     if input.read_exact(&mut magic).is_err() || &magic != b"PK\x03\x04" {
         return Report::error(FORMAT, Issue::not_format(FORMAT));
@@ -76,7 +80,9 @@ pub(crate) fn check_xlsx<R: Read + Seek>(mut input: R, limits: &Limits) -> Repor
                 }
             }
         }
-        table.push(&mut report, line, &cells);
+        if table.push(&mut report, line, &cells) {
+            row(&cells);
+        }
         if table.stopped() {
             break;
         }

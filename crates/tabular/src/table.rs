@@ -42,10 +42,11 @@ impl<'a> TableCheck<'a> {
         self.header.is_some()
     }
 
-    /// One row, at `line` (1-based, as the file counts).
-    pub fn push(&mut self, report: &mut Report, line: u64, cells: &[String]) {
+    /// One row, at `line` (1-based, as the file counts). Whether it is a data row (not the
+    /// header, not empty, not ragged).
+    pub fn push(&mut self, report: &mut Report, line: u64, cells: &[String]) -> bool {
         if self.stopped {
-            return;
+            return false;
         }
         let width = cells
             .iter()
@@ -55,7 +56,7 @@ impl<'a> TableCheck<'a> {
             if self.header.is_some() {
                 report.empty_rows += 1;
             }
-            return;
+            return false;
         }
         let Some(header) = &self.header else {
             if cells.len() > self.limits.max_columns {
@@ -63,11 +64,11 @@ impl<'a> TableCheck<'a> {
                     .errors
                     .push(Issue::too_many_columns(self.limits.max_columns));
                 self.stopped = true;
-                return;
+                return false;
             }
             self.header = Some(self.fix_header(report, line, cells));
             self.columns = vec![ColumnStats::default(); cells.len()];
-            return;
+            return false;
         };
         // Trailing empty cells past the header are tolerated (spreadsheets export them).
         if width > header.len() || cells.len() < header.len() {
@@ -80,7 +81,7 @@ impl<'a> TableCheck<'a> {
                 };
                 report.errors.push(Issue::ragged(line, found, header.len()));
             }
-            return;
+            return false;
         }
         report.rows += 1;
         for (i, stats) in self.columns.iter_mut().enumerate() {
@@ -97,6 +98,7 @@ impl<'a> TableCheck<'a> {
         self.last_row = cells
             .first()
             .map(|first| (line, first.trim().chars().take(40).collect()));
+        true
     }
 
     fn fix_header(&self, report: &mut Report, line: u64, cells: &[String]) -> Vec<String> {

@@ -8,6 +8,7 @@
 //! again only when `opendata_catalog.generation` moved (one row read per request), and
 //! searches it in memory ([`query`]); the bit-set index of §6.3 comes later.
 
+pub mod datastore;
 pub mod query;
 pub mod throttle;
 
@@ -70,7 +71,7 @@ fn invalid(field: &str, message: &str) -> CkanError {
     CkanError::Validation(vec![(field.to_owned(), message.to_owned())])
 }
 
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 13] = [
     "package_list",
     "package_search",
     "package_show",
@@ -80,6 +81,8 @@ const ACTIONS: [&str; 11] = [
     "group_show",
     "tag_list",
     "resource_show",
+    "datastore_search",
+    "datastore_info",
     "status_show",
     "help_show",
 ];
@@ -226,6 +229,8 @@ async fn run(ctx: &Ctx, name: &str, params: Params) -> Response {
         "group_show" => org_or_group_show(ctx, &params, false).await,
         "tag_list" => tag_list(ctx, &params).await,
         "resource_show" => resource_show(ctx, &params).await,
+        "datastore_search" => datastore::datastore_search(ctx, &params).await,
+        "datastore_info" => datastore::datastore_info(ctx, &params).await,
         "status_show" => Ok(status_show(ctx)),
         _ => help_show(&params),
     };
@@ -438,7 +443,7 @@ fn resource_dict(site: &str, d: &OpenDataset, r: &PublicResource) -> Value {
         "created": naive(&r.created_at), "last_modified": changed,
         "metadata_modified": changed.clone().unwrap_or_else(|| naive(&r.created_at)),
         "position": r.position, "state": "active", "resource_type": Value::Null,
-        "datastore_active": false,
+        "datastore_active": r.datastore != 0,
     })
 }
 
@@ -946,7 +951,7 @@ fn status_show(ctx: &Ctx) -> Value {
     json!({
         "site_title": "Cổng dữ liệu mở", "site_description": "Dữ liệu mở của tỉnh (Nghị định 47/2020/NĐ-CP).",
         "site_url": site(ctx), "locale_default": "vi", "error_emails_to": Value::Null,
-        "extensions": [], "ckan_version": "2.11.0",
+        "extensions": ["datastore"], "ckan_version": "2.11.0",
     })
 }
 

@@ -36,6 +36,7 @@ mod jobs;
 mod openapi;
 mod opendata;
 mod opendata_ckan;
+mod opendata_datastore;
 mod opendata_dcat;
 mod ops;
 mod ops_declarations;

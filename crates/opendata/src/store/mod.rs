@@ -446,6 +446,8 @@ pub struct PublicResource {
     pub sha256: Option<String>,
     pub media_type: Option<String>,
     pub version_at: Option<String>,
+    /// 1 when the published version's datastore table is ready.
+    pub datastore: i64,
 }
 
 /// Every public resource of the published datasets (with `dataset_id` = `only`, if given),
@@ -456,7 +458,10 @@ pub async fn public_resources(
 ) -> Result<Vec<PublicResource>, AppError> {
     let rows: Vec<PublicResource> = sqlx::query_as(
         "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
-            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_tables t
+                 WHERE t.version_id = v.id AND t.state = 'ready') THEN 1 ELSE 0 END AS BIGINT)
+              AS datastore
          FROM opendata_resources r
          JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
@@ -497,7 +502,10 @@ pub async fn public_resources_of_page(
 pub async fn public_resource(db: &Db, id: &str) -> Result<Option<PublicResource>, AppError> {
     let row: Option<PublicResource> = sqlx::query_as(
         "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
-            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_tables t
+                 WHERE t.version_id = v.id AND t.state = 'ready') THEN 1 ELSE 0 END AS BIGINT)
+              AS datastore
          FROM opendata_resources r
          JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
@@ -524,3 +532,5 @@ pub async fn bump_catalogue_generation(tx: &mut Conn) -> Result<(), AppError> {
         .await?;
     Ok(())
 }
+
+pub mod datastore;
