@@ -802,7 +802,7 @@ async fn a_holder_s_board_and_task_show_only_their_parts(app: TestApp) {
     let (_, html) = app.get("/office/tasks").await;
     assert!(!html.contains("data-testid=\"task-board-held\""));
     assert!(!html.contains("Rà soát phần hộ tịch"));
-    let (status, _) = app
+    let (status, _, _) = app
         .post_form(
             "/office/tasks",
             &format!("/office/tasks/{id}/parts/{sub_part}/reports"),

@@ -38,10 +38,7 @@ pub async fn official_by(
 }
 
 /// The active officials of `agency_id`: (id, name), by name.
-pub async fn officials_of(
-    db: &Db,
-    agency_id: &str,
-) -> Result<Vec<(String, String)>, AppError> {
+pub async fn officials_of(db: &Db, agency_id: &str) -> Result<Vec<(String, String)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, full_name FROM users
          WHERE agency_id = $1 AND kind = 'official' AND disabled = 0 ORDER BY full_name, id",
