@@ -240,10 +240,22 @@ fn report_view(r: Report) -> TaskReportView {
     }
 }
 
-async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
-    let timeline = store::reports(&ctx.db, &t.id).await?;
-    let extensions = store::extensions(&ctx.db, &t.id).await?;
-    let series = crate::recurrence::series(&ctx.db, &t.id).await?;
+/// Task `t` as `user` reads it: one who only holds a part reads the task, its units and their
+/// own parts with their entries (`pages::readable`, `policy::reads_part`).
+async fn view(ctx: &Ctx, user: &User, t: Task) -> Result<TaskView, AppError> {
+    let (timeline, _, extensions) = crate::pages::readable(ctx, user, &t).await?;
+    let series = if policy::reads_whole(user, &t) {
+        crate::recurrence::series(&ctx.db, &t.id).await?
+    } else {
+        Vec::new()
+    };
+    let parts: Vec<crate::parts::TaskPartView> = t
+        .parts
+        .iter()
+        .filter(|p| policy::reads_part(user, &t, p))
+        .cloned()
+        .map(crate::parts::view)
+        .collect();
     Ok(TaskView {
         code: t.code,
         title: t.title,
@@ -261,7 +273,7 @@ async fn view(ctx: &Ctx, t: Task) -> Result<TaskView, AppError> {
         units: t.units.into_iter().map(unit_view).collect(),
         timeline: timeline.into_iter().map(report_view).collect(),
         extensions: extensions.into_iter().map(extension_view).collect(),
-        parts: t.parts.into_iter().map(crate::parts::view).collect(),
+        parts,
         series,
         id: t.id,
     })
@@ -417,7 +429,7 @@ pub async fn create(
     let who = who(&auth, &ip)?;
     let id = service::create(&ctx, &who, &input(body)).await?;
     let (task, _) = policy::checked(&ctx, &auth.principal, &id, TaskAction::View).await?;
-    Ok((StatusCode::CREATED, Json(view(&ctx, task).await?)))
+    Ok((StatusCode::CREATED, Json(view(&ctx, who.user, task).await?)))
 }
 
 /// One task with its units and timeline.
@@ -432,7 +444,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TaskView>> {
     let (task, _) = policy::checked(&ctx, &auth.principal, &id, TaskAction::View).await?;
-    Ok(Json(view(&ctx, task).await?))
+    Ok(Json(view(&ctx, auth.require_user()?, task).await?))
 }
 
 /// A unit's report.
@@ -476,7 +488,7 @@ pub async fn report(
 
 pub(crate) async fn read_after(ctx: &Ctx, auth: &Auth, id: &str) -> ApiResult<Json<TaskView>> {
     let (task, _) = policy::checked(ctx, &auth.principal, id, TaskAction::View).await?;
-    Ok(Json(view(ctx, task).await?))
+    Ok(Json(view(ctx, auth.require_user()?, task).await?))
 }
 
 /// The office's decision: a comment when accepting, the reason when returning.

@@ -22,6 +22,8 @@
 //!   `series_from` (the occurrence after which the office cancelled the rest of a series).
 //! - `task.reminded`, `task.escalated`: `task_id`, `unit_id`, `agency_id`, `due_on` (sent by
 //!   the deadline sweep, once per unit and deadline).
+//! - `task.part_reminded`, `task.part_escalated`: `task_id`, `unit_id`, `agency_id` (the unit
+//!   that split it), `part_id`, `due_on` (once per part and deadline).
 
 use tinhso_kernel::events::EventKind;
 
@@ -37,6 +39,8 @@ pub const URGED: EventKind = EventKind::new("task.urged", "task");
 pub const SPLIT: EventKind = EventKind::new("task.split", "task");
 pub const PART_PROGRESS: EventKind = EventKind::new("task.part_progress", "task");
 pub const CANCELLED: EventKind = EventKind::new("task.cancelled", "task");
+pub const PART_REMINDED: EventKind = EventKind::new("task.part_reminded", "task");
+pub const PART_ESCALATED: EventKind = EventKind::new("task.part_escalated", "task");
 pub const REMINDED: EventKind = EventKind::new("task.reminded", "task");
 pub const ESCALATED: EventKind = EventKind::new("task.escalated", "task");
 /// New ranking rules: `rules_id`, `valid_from`. Stream `task_rules:<id>`.

@@ -4,7 +4,8 @@
 //! the lead unit reports completion, and the authority's office accepts it or returns it with
 //! a reason. A unit asks for more time before its deadline and the office grants or refuses
 //! it; [`deadlines`] reminds units before their deadlines, escalates overdue ones and mails a
-//! daily digest, and leaders urge units in writing ([`notices`] tells people). The rules are `tinhso_domain::task` and [`model`]; [`policy`] decides who may do
+//! daily digest (of a split part's deadline too: [`parts`]), and leaders urge units in writing
+//! ([`notices`] tells people). The rules are `tinhso_domain::task` and [`model`]; [`policy`] decides who may do
 //! what, [`service`] does each action in one transaction with its audit row and event,
 //! [`store`] holds the SQL, [`pages`] and [`api`] are the officials' pages and `/api/v1/tasks`.
 
@@ -101,6 +102,8 @@ pub struct Report {
     pub body: String,
     pub by_name: String,
     pub created_at: String,
+    /// The part reported on, for a part holder's entry ([`parts`]).
+    pub part_id: Option<String>,
 }
 
 /// A unit's request for more time, and the office's answer once given.
@@ -146,6 +149,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_reminders",
         "task_digests",
         "task_parts",
+        "task_part_reminders",
         "task_feeds",
         "task_rules",
     ],

@@ -1,7 +1,8 @@
 //! What task tracking tells people, through the platform's notifications (`notify::send`: an
 //! inbox row and/or an email, as each person chose per topic): its topics, and the subscriber
 //! that tells the office of a unit's request for more time, the unit's leaders of the answer
-//! and of a leader's written reminder (đôn đốc). The deadline sweep ([`crate::deadlines`])
+//! and of a leader's written reminder (đôn đốc), and a part's holder that a unit gave it to
+//! them (giao tiếp). The deadline sweep ([`crate::deadlines`])
 //! sends its reminders, escalations and daily digests itself, each claimed once.
 
 use crate::{events, store};
@@ -21,7 +22,8 @@ pub const DEADLINES: Topic = Topic {
     audience: Audience::Officials,
 };
 
-/// A unit asked for more time on a task my office follows, or the office answered my unit.
+/// A unit asked for more time on a task my office follows, the office answered my unit, or a
+/// unit gave me (or my sub-unit) a part of its task.
 pub const UPDATES: Topic = Topic {
     key: "tasks.updates",
     label_key: "topic_tasks_updates",
@@ -41,10 +43,11 @@ pub const DIGEST: Topic = Topic {
     audience: Audience::Officials,
 };
 
-/// Tells the people concerned of extension requests, answers and urging.
+/// Tells the people concerned of extension requests, answers, urging and split parts.
 pub const NOTIFY: Subscription = Subscription::new(
     "tasks.notify",
     &[
+        events::SPLIT.name,
         events::EXTENSION_REQUESTED.name,
         events::EXTENSION_GRANTED.name,
         events::EXTENSION_REFUSED.name,
@@ -97,7 +100,29 @@ fn notify_people<'a>(
             )));
         };
         let code = &task.code;
-        let (topic, to, subject, body) = if e.kind == events::EXTENSION_REQUESTED.name {
+        let (topic, to, subject, body) = if e.kind == events::SPLIT.name {
+            let part_id = e.payload["part_id"].as_str().unwrap_or_default();
+            let Some(part) = task.parts.iter().find(|p| p.id == part_id) else {
+                return Err(HandlerError::Poison(anyhow::anyhow!(
+                    "part {part_id} of task {} does not exist",
+                    task.id
+                )));
+            };
+            (
+                &UPDATES,
+                store::parts::holder_people(
+                    tx,
+                    part.holder_agency_id.as_deref(),
+                    part.holder_user_id.as_deref(),
+                )
+                .await?,
+                format!("Được giao phần việc của nhiệm vụ {code}"),
+                format!(
+                    "{} giao {} phần việc “{}” của nhiệm vụ “{}”, hạn {}. Báo cáo tiến độ phần việc trên trang nhiệm vụ.",
+                    unit.agency_name, part.holder_name, part.note, task.title, part.due_on
+                ),
+            )
+        } else if e.kind == events::EXTENSION_REQUESTED.name {
             let new_due = e.payload["new_due"].as_str().unwrap_or_default();
             (
                 &UPDATES,

@@ -111,6 +111,7 @@ async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
     };
     let creates = follows && !store::authorities_of(&ctx.db, &agency).await?.is_empty();
     let overview = crate::overview::viewer(&ctx, &user).await?.is_some();
+    let parts = crate::parts::board_context(&ctx, &user).await?;
     Ok(page
         .render(
             "tasks_board.html",
@@ -118,6 +119,7 @@ async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
                 mine => grouped(mine, |l| l.state.as_str()),
                 followed => grouped(followed, |l| l.task_state.as_str()),
                 follows => follows, creates => creates, overview => overview,
+                parts => parts,
             },
         )?
         .into_response())
@@ -446,9 +448,7 @@ async fn render_task(
     task: Task,
     kept: Kept,
 ) -> PageResult<Response> {
-    let reports = store::reports(&ctx.db, &task.id).await?;
-    let sent = store::reminders_of(&ctx.db, &task.id).await?;
-    let extensions = store::extensions(&ctx.db, &task.id).await?;
+    let (reports, sent, extensions) = readable(ctx, user, &task).await?;
     let decides_extensions = policy::decision(user, &task, TaskAction::DecideExtension).is_ok();
     let decides = policy::decision(user, &task, TaskAction::Decide).is_ok()
         && task
@@ -471,6 +471,32 @@ async fn render_task(
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// What `user` reads of `task`'s timeline, sent reminders and extension requests: all of it,
+/// or, for one who only holds a part ([`policy::reads_whole`]), the entries of their parts.
+pub(crate) async fn readable(
+    ctx: &Ctx,
+    user: &User,
+    task: &Task,
+) -> Result<(Vec<Report>, Vec<store::Sent>, Vec<crate::Extension>), AppError> {
+    let reports = store::reports(&ctx.db, &task.id).await?;
+    if policy::reads_whole(user, task) {
+        let sent = store::reminders_of(&ctx.db, &task.id).await?;
+        let extensions = store::extensions(&ctx.db, &task.id).await?;
+        return Ok((reports, sent, extensions));
+    }
+    let held: Vec<&str> = task
+        .parts
+        .iter()
+        .filter(|p| crate::parts::holds(user, p))
+        .map(|p| p.id.as_str())
+        .collect();
+    let reports = reports
+        .into_iter()
+        .filter(|r| r.part_id.as_deref().is_some_and(|p| held.contains(&p)))
+        .collect();
+    Ok((reports, Vec::new(), Vec::new()))
 }
 
 /// The signed-in official (for the parts' forms, [`crate::parts`]).

@@ -96,6 +96,62 @@ const NOT_UNDER_UNIT: &str = "Đơn vị này không trực thuộc đơn vị �
 const NOT_OF_UNIT: &str = "Cán bộ này không thuộc đơn vị được giao nhiệm vụ.";
 const UNIT_CLOSED: &str = "Phần việc của đơn vị đã báo cáo hoàn thành hoặc đã kết thúc, không giao tiếp hay báo cáo được nữa.";
 
+/// Why a part may not be due on `due`, split on `today` from a unit whose deadline in force
+/// is `unit_due` (`YYYY-MM-DD`): before today, or after the unit's deadline. Pure.
+pub fn due_refusal(due: NaiveDate, today: NaiveDate, unit_due: &str) -> Option<String> {
+    if due < today {
+        return Some("Hạn của phần việc không được trước hôm nay.".to_owned());
+    }
+    match NaiveDate::parse_from_str(unit_due, "%Y-%m-%d") {
+        Ok(unit) if due <= unit => None,
+        _ => Some(format!(
+            "Hạn của phần việc không được sau hạn của đơn vị ({unit_due})."
+        )),
+    }
+}
+
+/// Where a part stands, from its progress and its unit's state: on the holder's board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartState {
+    /// Nothing reported yet.
+    Assigned,
+    InProgress,
+    /// Reported at 100%, or its unit has reported or finished the task.
+    Done,
+    /// Its unit's part was cancelled.
+    Cancelled,
+}
+
+impl PartState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartState::Assigned => "assigned",
+            PartState::InProgress => "in_progress",
+            PartState::Done => "done",
+            PartState::Cancelled => "cancelled",
+        }
+    }
+
+    /// The order of the board's groups.
+    pub const ALL: [PartState; 4] = [
+        PartState::Assigned,
+        PartState::InProgress,
+        PartState::Done,
+        PartState::Cancelled,
+    ];
+}
+
+/// A part's state: pure.
+pub fn part_state(progress: i64, unit: UnitState) -> PartState {
+    match unit {
+        UnitState::Cancelled => PartState::Cancelled,
+        UnitState::CompletionReported | UnitState::Completed => PartState::Done,
+        _ if progress >= 100 => PartState::Done,
+        _ if progress > 0 => PartState::InProgress,
+        _ => PartState::Assigned,
+    }
+}
+
 fn trimmed(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
@@ -162,20 +218,9 @@ pub async fn split(
     let (task, grant) = service::locked(ctx, &mut tx, who, id, TaskAction::Split).await?;
     let unit = service::unit_of(&task, grant.as_deref())?;
     open(unit)?;
-    if due < tinhso_kernel::time::local_now().date() {
-        return Err(AppError::validation(
-            "due_date",
-            "Hạn của phần việc không được trước hôm nay.",
-        ));
-    }
-    if due.to_string() > unit.current_due_on {
-        return Err(AppError::validation(
-            "due_date",
-            format!(
-                "Hạn của phần việc không được sau hạn của đơn vị ({}).",
-                unit.current_due_on
-            ),
-        ));
+    let today = tinhso_kernel::time::local_now().date();
+    if let Some(why) = due_refusal(due, today, &unit.current_due_on) {
+        return Err(AppError::validation("due_date", why));
     }
     let mine: Vec<&Part> = task.parts.iter().filter(|p| p.unit_id == unit.id).collect();
     if mine.len() >= MAX_PARTS {
@@ -302,12 +347,12 @@ pub async fn report(
         crate::store::set_task_state(&mut tx, id, to.as_str(), &now).await?;
     }
     let body = format!("{} ({}%): {}", part.holder_name, percent, text);
-    service::add_report(
+    service::add_part_report(
         &mut tx,
         id,
         &unit.id,
-        model::ReportKind::Progress,
-        Some(i64::from(rolled)),
+        &part.id,
+        i64::from(rolled),
         &body,
         who,
         &now,
@@ -489,6 +534,7 @@ pub async fn page_context(
     let parts: Vec<minijinja::Value> = task
         .parts
         .iter()
+        .filter(|p| policy::reads_part(user, task, p))
         .map(|p| {
             let unit = task
                 .units
@@ -528,7 +574,12 @@ pub async fn page_context(
         },
         _ => None,
     };
-    let series = crate::recurrence::series(&ctx.db, &task.id).await?;
+    // One who only holds a part reads this task, not the others of its series.
+    let series = if policy::reads_whole(user, task) {
+        crate::recurrence::series(&ctx.db, &task.id).await?
+    } else {
+        Vec::new()
+    };
     let cancels = !series.is_empty()
         && series.last().is_some_and(|o| o.id != task.id)
         && policy::decision(user, task, TaskAction::Decide).is_ok();
@@ -536,6 +587,54 @@ pub async fn page_context(
         parts => parts, split => split, series => tinhso_kernel::web::sv(&series),
         cancels_series => cancels,
     })
+}
+
+/// The most parts a board list shows.
+const BOARD_LIMIT: i64 = 200;
+
+/// The parts on `user`'s board ("Nhiệm vụ"): those they hold (named, or through their
+/// sub-unit) and, for a unit's leader, those their unit split off, each grouped by state with
+/// the task, the unit that split it, the deadline and the progress. Each list is read for
+/// `user` alone (`store::held_by`, `store::split_by`), as [`policy::reads_part`] allows.
+pub async fn board_context(ctx: &Ctx, user: &User) -> Result<minijinja::Value, AppError> {
+    let agency = user.agency_id.as_deref().unwrap_or_default();
+    let held = store::held_by(&ctx.db, &user.id, agency, BOARD_LIMIT).await?;
+    let split = if user.has_role(Role::Leader) && !agency.is_empty() {
+        store::split_by(&ctx.db, agency, BOARD_LIMIT).await?
+    } else {
+        Vec::new()
+    };
+    let today = tinhso_kernel::time::local_now().date().to_string();
+    Ok(minijinja::context! {
+        held => by_state(&held, &today), split => by_state(&split, &today),
+        leads => user.has_role(Role::Leader),
+    })
+}
+
+/// Board lines grouped by the parts' states, in the board's order, empty groups left out; a
+/// part still open after its deadline is marked overdue.
+fn by_state(lines: &[store::PartLine], today: &str) -> Vec<minijinja::Value> {
+    let state_of = |l: &store::PartLine| {
+        let unit = l.unit_state.parse().unwrap_or(UnitState::Assigned);
+        part_state(l.progress, unit)
+    };
+    PartState::ALL
+        .iter()
+        .filter_map(|s| {
+            let of: Vec<minijinja::Value> = lines
+                .iter()
+                .filter(|l| state_of(l) == *s)
+                .map(|l| {
+                    let open = matches!(s, PartState::Assigned | PartState::InProgress);
+                    minijinja::context! {
+                        line => tinhso_kernel::web::sv(l),
+                        overdue => open && l.due_on.as_str() < today,
+                    }
+                })
+                .collect();
+            (!of.is_empty()).then(|| minijinja::context! { state => s.as_str(), lines => of })
+        })
+        .collect()
 }
 
 fn page_who<'a>(user: &'a User, ip: &str) -> Who<'a> {
@@ -604,5 +703,71 @@ async fn part_report_submit(
     match report(&ctx, &page_who(&user, &ip), &id, &part, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/office/tasks/{id}?done=part_report")).into_response()),
         Err(e) => crate::pages::refused_form(&ctx, &page, &user, &id, "part_report", form, e).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_part_is_due_from_today_to_its_unit_s_deadline_in_force() {
+        let today = "2026-12-10";
+        let cases: [(&str, &str, Option<&str>); 8] = [
+            ("2026-12-10", "2026-12-31", None),
+            ("2026-12-31", "2026-12-31", None),
+            ("2026-12-20", "2026-12-31", None),
+            ("2026-12-10", "2026-12-10", None),
+            ("2026-12-09", "2026-12-31", Some("không được trước hôm nay")),
+            (
+                "2027-01-01",
+                "2026-12-31",
+                Some("không được sau hạn của đơn vị (2026-12-31)"),
+            ),
+            // A unit already overdue: no day fits, and the earlier rule speaks first.
+            ("2026-12-09", "2026-12-05", Some("không được trước hôm nay")),
+            (
+                "2026-12-11",
+                "2026-12-05",
+                Some("không được sau hạn của đơn vị"),
+            ),
+        ];
+        for (due, unit_due, refused) in cases {
+            let got = due_refusal(day(due), day(today), unit_due);
+            match (refused, &got) {
+                (None, None) => {}
+                (Some(text), Some(why)) => {
+                    assert!(why.contains(text), "{due} / {unit_due}: {why}");
+                }
+                _ => panic!("{due} / {unit_due}: expected {refused:?}, got {got:?}"),
+            }
+        }
+        assert!(
+            due_refusal(day(today), day(today), "không phải ngày").is_some(),
+            "an unreadable unit deadline takes no part"
+        );
+    }
+
+    #[test]
+    fn a_part_s_state_follows_its_progress_and_its_unit() {
+        use PartState::*;
+        let cases = [
+            (0, UnitState::Assigned, Assigned),
+            (0, UnitState::InProgress, Assigned),
+            (1, UnitState::InProgress, InProgress),
+            (99, UnitState::InProgress, InProgress),
+            (100, UnitState::InProgress, Done),
+            (40, UnitState::CompletionReported, Done),
+            (0, UnitState::Completed, Done),
+            (100, UnitState::Cancelled, Cancelled),
+            (10, UnitState::Cancelled, Cancelled),
+        ];
+        for (progress, unit, expected) in cases {
+            assert_eq!(part_state(progress, unit), expected, "{progress} {unit:?}");
+        }
     }
 }

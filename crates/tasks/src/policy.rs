@@ -4,7 +4,8 @@
 //! asks for more time; the office's leaders and the authority's leaders urge the units in
 //! writing (đôn đốc); a unit's leader splits the unit's part among its sub-units and officials
 //! (giao tiếp), and each part's holder reads the task and reports on its part only; a unit's
-//! officials and the authority's leaders read the task. To anyone else it does not exist (404). Handlers call
+//! officials and the authority's leaders read the task. Who reads which parts and the rest of
+//! the task's page is [`reads_part`] and [`reads_whole`]. To anyone else it does not exist (404). Handlers call
 //! `check::<TaskPolicy>` after loading the task; the service decides again on the row it
 //! locked.
 
@@ -119,6 +120,36 @@ pub fn decision(user: &User, task: &Task, action: TaskAction) -> Decision<Option
             Err(Refusal::Forbidden)
         }
     }
+}
+
+/// Whether `user` reads the task above their parts: the office, the authority's leaders and
+/// a unit's officials read its timeline and extensions; one who only holds a part (a
+/// sub-unit's official) reads the task, its units and their own parts, not the rest.
+pub fn reads_whole(user: &User, task: &Task) -> bool {
+    let agency = user.agency_id.as_deref();
+    user.is_official()
+        && (follows(user, &task.office_agency_id)
+            || (agency == Some(task.authority_agency_id.as_str()) && user.has_role(Role::Leader))
+            || task
+                .units
+                .iter()
+                .any(|u| agency == Some(u.agency_id.as_str())))
+}
+
+/// Whether `user` reads part `part` of `task`: the office and the authority's leaders read
+/// every part, a unit's officials the parts their unit split, a holder the parts they hold.
+pub fn reads_part(user: &User, task: &Task, part: &crate::parts::Part) -> bool {
+    if !user.is_official() {
+        return false;
+    }
+    let agency = user.agency_id.as_deref();
+    follows(user, &task.office_agency_id)
+        || (agency == Some(task.authority_agency_id.as_str()) && user.has_role(Role::Leader))
+        || task
+            .units
+            .iter()
+            .any(|u| u.id == part.unit_id && agency == Some(u.agency_id.as_str()))
+        || crate::parts::holds(user, part)
 }
 
 /// Loads task `id` and checks that `principal` may take `action` on it; someone who may not
@@ -423,6 +454,48 @@ mod tests {
             decision(&holder, &t, TaskAction::View),
             Err(Refusal::Hidden)
         );
+    }
+
+    #[test]
+    fn a_holder_reads_their_own_part_and_a_unit_its_own_parts() {
+        let mut t = task();
+        t.parts
+            .push(part("p-ward", "u-sup", Some("to-dan-pho"), None));
+        let readable = |u: &User| -> Vec<String> {
+            t.parts
+                .iter()
+                .filter(|p| reads_part(u, &t, p))
+                .map(|p| p.id.clone())
+                .collect()
+        };
+        let sub = user(UserKind::Official, Some("hctp"), &[Role::Specialist]);
+        assert_eq!(readable(&sub), ["p-sub"]);
+        assert!(
+            !reads_whole(&sub, &t),
+            "a sub-unit's official holds, no more"
+        );
+        let mut named = user(UserKind::Official, Some("stp"), &[Role::Specialist]);
+        named.id = "chuyenvien".into();
+        assert_eq!(
+            readable(&named),
+            ["p-sub", "p-off"],
+            "of the unit that split"
+        );
+        assert!(reads_whole(&named, &t));
+        let ward = user(UserKind::Official, Some("phuong"), &[Role::Leader]);
+        assert_eq!(
+            readable(&ward),
+            ["p-ward"],
+            "a unit reads its own parts only"
+        );
+        let office = user(UserKind::Official, Some("vp"), &[Role::Specialist]);
+        assert_eq!(readable(&office).len(), 3);
+        let authority = user(UserKind::Official, Some("ubnd"), &[Role::Leader]);
+        assert_eq!(readable(&authority).len(), 3);
+        let other = user(UserKind::Official, Some("tgpl"), &[Role::Leader]);
+        assert!(readable(&other).is_empty() && !reads_whole(&other, &t));
+        let citizen = user(UserKind::Citizen, Some("hctp"), &[]);
+        assert!(readable(&citizen).is_empty());
     }
 
     #[test]

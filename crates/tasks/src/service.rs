@@ -594,6 +594,37 @@ pub(crate) async fn add_report(
         .map(|_| ())
 }
 
+/// A part holder's progress entry on the timeline of `unit_id`, naming part `part_id`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn add_part_report(
+    tx: &mut Conn,
+    task_id: &str,
+    unit_id: &str,
+    part_id: &str,
+    percent: i64,
+    body: &str,
+    who: &Who<'_>,
+    now: &str,
+) -> Result<(), AppError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    store::insert_report(
+        tx,
+        &NewReport {
+            id: &id,
+            task_id,
+            unit_id,
+            kind: ReportKind::Progress,
+            percent: Some(percent),
+            due_on: None,
+            body,
+            by_user: &who.user.id,
+            now,
+            part_id: Some(part_id),
+        },
+    )
+    .await
+}
+
 /// A timeline entry, with the deadline it names; returns its id.
 #[allow(clippy::too_many_arguments)]
 async fn add_entry(
@@ -620,6 +651,7 @@ async fn add_entry(
             body,
             by_user: &who.user.id,
             now,
+            part_id: None,
         },
     )
     .await?;

@@ -191,13 +191,14 @@ struct ReportRow {
     body: String,
     by_name: String,
     created_at: String,
+    part_id: Option<String>,
 }
 
 /// A task's timeline, oldest first.
 pub async fn reports(db: &Db, task_id: &str) -> Result<Vec<Report>, AppError> {
     let rows: Vec<ReportRow> = sqlx::query_as(
         "SELECT r.id, r.unit_id, a.name AS unit_name, r.kind, r.percent, r.due_on, r.body,
-            p.full_name AS by_name, r.created_at
+            p.full_name AS by_name, r.created_at, r.part_id
          FROM task_reports r JOIN task_units u ON u.id = r.unit_id
          JOIN agencies a ON a.id = u.agency_id JOIN users p ON p.id = r.by_user
          WHERE r.task_id = $1 ORDER BY r.created_at, r.id",
@@ -217,6 +218,7 @@ pub async fn reports(db: &Db, task_id: &str) -> Result<Vec<Report>, AppError> {
                 body: r.body,
                 by_name: r.by_name,
                 created_at: r.created_at,
+                part_id: r.part_id,
             })
         })
         .collect()
@@ -395,13 +397,15 @@ pub struct NewReport<'a> {
     pub body: &'a str,
     pub by_user: &'a str,
     pub now: &'a str,
+    /// The part reported on, for a part holder's entry.
+    pub part_id: Option<&'a str>,
 }
 
 pub async fn insert_report(tx: &mut Conn, r: &NewReport<'_>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO task_reports (id, task_id, unit_id, kind, percent, due_on, body, by_user,
-            created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            created_at, part_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(r.id)
     .bind(r.task_id)
@@ -412,6 +416,7 @@ pub async fn insert_report(tx: &mut Conn, r: &NewReport<'_>) -> Result<(), AppEr
     .bind(r.body)
     .bind(r.by_user)
     .bind(r.now)
+    .bind(r.part_id)
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -3,7 +3,10 @@
 //! day; a rule that never ends (or is too long, or ends before it starts) is refused with
 //! nothing created. A unit's leader splits its part among a sub-unit and one of its officials;
 //! both report, the unit's progress is their average; bad holders and deadlines are refused
-//! with nothing half-applied; outsiders neither see nor report on a part.
+//! with nothing half-applied; outsiders neither see nor report on a part. A holder's board
+//! and task page show their own parts only (a unit's leader, the parts their unit split); a
+//! holder is told of a new part, reminded before its deadline and escalated to the unit once
+//! overdue, each once across two nodes sweeping at the same moved clock.
 
 use crate::common;
 
@@ -30,6 +33,9 @@ on_both_databases!(
     a_rule_that_never_ends_is_refused_and_nothing_is_created,
     a_unit_splits_its_part_and_progress_rolls_up,
     outsiders_cannot_report_on_a_part,
+    a_holder_s_board_and_task_show_only_their_parts,
+    a_part_s_holder_is_told_reminded_and_escalated_once_with_a_moved_clock,
+    a_part_due_outside_today_to_the_unit_s_deadline_is_refused_with_nothing_stored,
 );
 
 fn today() -> chrono::NaiveDate {
@@ -638,4 +644,412 @@ async fn outsiders_cannot_report_on_a_part(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND, "no such part");
     let untouched = count(&app, "SELECT COUNT(*) FROM task_parts WHERE progress > 0").await;
     assert_eq!(untouched, 0);
+}
+
+const WARD_CLERK: &str = "vanthu.hacthanh@tinhso.local";
+
+/// Splits `body` off the part of the caller's unit of task `id`; the task as the caller sees it.
+async fn split(app: &TestApp, who: &str, id: &str, body: Value) -> Value {
+    let (status, task) = post(app, who, &format!("/api/v1/tasks/{id}/parts"), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    task
+}
+
+fn notes(task: &Value) -> Vec<&str> {
+    task["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["note"].as_str().unwrap())
+        .collect()
+}
+
+async fn a_holder_s_board_and_task_show_only_their_parts(app: TestApp) {
+    lead_agency(&app, SUB_LEADER, JUSTICE_SUB).await;
+    let (id, task) = new_task(&app).await;
+    let due = unit(&task, JUSTICE)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ward_due = unit(&task, WARD)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    split(
+        &app,
+        JUSTICE_LEADER,
+        &id,
+        json!({"agency": JUSTICE_SUB, "note": "Rà soát phần hộ tịch", "due_date": due}),
+    )
+    .await;
+    let task = split(
+        &app,
+        JUSTICE_LEADER,
+        &id,
+        json!({"official": JUSTICE_SPECIALIST, "note": "Tổng hợp số liệu", "due_date": due}),
+    )
+    .await;
+    let ward = split(
+        &app,
+        WARD_LEADER,
+        &id,
+        json!({"official": WARD_CLERK, "note": "Phần việc của văn thư phường", "due_date": ward_due}),
+    )
+    .await;
+    assert_eq!(
+        notes(&ward),
+        ["Phần việc của văn thư phường"],
+        "the ward reads its own parts"
+    );
+    let sub_part = part_of(&task, "agency")["id"].as_str().unwrap().to_owned();
+    let official_part = part_of(&task, "official")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let report = |p: &str| format!("/api/v1/tasks/{id}/parts/{p}/reports");
+    let (status, _) = post(
+        &app,
+        SUB_LEADER,
+        &report(&sub_part),
+        json!({"percent": 30, "text": "Đã rà soát 30 hồ sơ hộ tịch."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post(
+        &app,
+        JUSTICE_SPECIALIST,
+        &report(&official_part),
+        json!({"percent": 100, "text": "Số liệu tổng hợp đã gửi lãnh đạo."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The API: the sub-unit's leader reads the task, their part and its entries only.
+    let (status, seen) = get(&app, SUB_LEADER, &format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(notes(&seen), ["Rà soát phần hộ tịch"], "{seen}");
+    let timeline = seen["timeline"].to_string();
+    assert!(
+        timeline.contains("Đã rà soát 30 hồ sơ hộ tịch."),
+        "{timeline}"
+    );
+    assert!(!timeline.contains("Số liệu tổng hợp"), "{timeline}");
+    assert_eq!(seen["extensions"], json!([]));
+    assert_eq!(
+        seen["units"].as_array().unwrap().len(),
+        2,
+        "the units stay in view"
+    );
+    let (_, seen) = get(&app, JUSTICE_LEADER, &format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(notes(&seen), ["Rà soát phần hộ tịch", "Tổng hợp số liệu"]);
+    assert!(seen["timeline"].to_string().contains("Số liệu tổng hợp"));
+    let (_, seen) = get(&app, OFFICE, &format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(notes(&seen).len(), 3, "the office reads every part");
+    let (_, seen) = get(&app, WARD_CLERK, &format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(notes(&seen), ["Phần việc của văn thư phường"]);
+
+    // The boards: each holder sees what they hold; the unit's leader what the unit split.
+    sign_in(&app, SUB_LEADER).await;
+    let (status, html) = app.get("/office/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"task-board-held\""), "{html}");
+    assert!(html.contains("data-testid=\"held-in_progress\""), "{html}");
+    assert!(html.contains("Rà soát phần hộ tịch"));
+    assert!(html.contains(&format!("/office/tasks/{id}#part-{sub_part}")));
+    let justice = unit(&task, JUSTICE)["agency_name"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("{justice}<br><span class=\"hint\">")),
+        "the unit that split it: {html}"
+    );
+    assert!(!html.contains("Tổng hợp số liệu"), "{html}");
+    assert!(!html.contains("Phần việc của văn thư phường"));
+    assert!(
+        !html.contains("data-testid=\"task-board-split\""),
+        "the sub-unit split nothing"
+    );
+    let (status, html) = app.get(&format!("/office/tasks/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Rà soát phần hộ tịch") && !html.contains("Tổng hợp số liệu"));
+    assert!(!html.contains("Phần việc của văn thư phường"));
+
+    sign_in(&app, JUSTICE_SPECIALIST).await;
+    let (_, html) = app.get("/office/tasks").await;
+    assert!(html.contains("data-testid=\"held-done\""), "{html}");
+    assert!(html.contains("Tổng hợp số liệu"));
+    assert!(!html.contains("Rà soát phần hộ tịch"), "not the sub-unit's");
+    assert!(
+        !html.contains("data-testid=\"task-board-split\""),
+        "not a leader"
+    );
+
+    sign_in(&app, JUSTICE_LEADER).await;
+    let (_, html) = app.get("/office/tasks").await;
+    assert!(html.contains("data-testid=\"task-board-split\""), "{html}");
+    assert!(html.contains("Rà soát phần hộ tịch") && html.contains("Tổng hợp số liệu"));
+    assert!(
+        !html.contains("Phần việc của văn thư phường"),
+        "not the ward's"
+    );
+    assert!(
+        !html.contains("data-testid=\"task-board-held\""),
+        "holds none"
+    );
+
+    // Another unit's official: no task, no part, nothing on their board.
+    sign_in(&app, OUTSIDER).await;
+    let (status, _) = app.get(&format!("/office/tasks/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, html) = app.get("/office/tasks").await;
+    assert!(!html.contains("data-testid=\"task-board-held\""));
+    assert!(!html.contains("Rà soát phần hộ tịch"));
+    let (status, _, _) = app
+        .post_form(
+            "/office/tasks",
+            &format!("/office/tasks/{id}/parts/{sub_part}/reports"),
+            &[("percent", "90"), ("text", "Không phải của tôi")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, OUTSIDER, &format!("/api/v1/tasks/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A second node on the app's database (it sweeps as the first does).
+async fn second_node(app: &TestApp) -> tinhso::app::AppState {
+    let mut config = common::test_config(&app.database_url, app.dir.path());
+    config.node_name = "node-b".into();
+    tinhso::app::start_with(config, None, Vec::new())
+        .await
+        .expect("node starts")
+}
+
+fn at(day: &str, hour: u32) -> chrono::NaiveDateTime {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+}
+
+async fn mails(app: &TestApp, to: &str, text: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'send_email' AND payload LIKE $1 AND payload LIKE $2",
+    )
+    .bind(format!("%{to}%"))
+    .bind(format!("%{text}%"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn part_sent(app: &TestApp, part: &str, kind: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT day FROM task_part_reminders WHERE part_id = $1 AND kind = $2 ORDER BY day",
+    )
+    .bind(part)
+    .bind(kind)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn a_part_s_holder_is_told_reminded_and_escalated_once_with_a_moved_clock(app: TestApp) {
+    let (id, task) = new_task(&app).await;
+    let code = task["code"].as_str().unwrap().to_owned();
+    let unit_due = unit(&task, JUSTICE)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The part is due on a working day about ten days before its unit (the digest goes out on
+    // working days); it is escalated from the first working day after.
+    let calendar = tinhso::calendar::load(&app.state.db).await.unwrap();
+    let mut day = unit_due.parse::<chrono::NaiveDate>().unwrap() - chrono::Days::new(10);
+    while !calendar.is_working_day(day) {
+        day = day.succ_opt().unwrap();
+    }
+    let due = day.to_string();
+    let late = tinhso_domain::task::deadline::escalation_day(&calendar, day)
+        .unwrap()
+        .to_string();
+    assert!(late < unit_due, "the unit itself is not overdue then");
+    let task = split(
+        &app,
+        JUSTICE_LEADER,
+        &id,
+        json!({"official": JUSTICE_SPECIALIST, "note": "Tổng hợp số liệu quý", "due_date": due}),
+    )
+    .await;
+    let part = task["parts"][0]["id"].as_str().unwrap().to_owned();
+
+    // Told of the new part, in the inbox and by email, once however often it is delivered.
+    app.deliver_events().await;
+    app.deliver_events().await;
+    let told = format!("Được giao phần việc của nhiệm vụ {code}");
+    assert_eq!(mails(&app, JUSTICE_SPECIALIST, &told).await, 1);
+    let inbox: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inbox_items i JOIN users u ON u.id = i.user_id
+         WHERE u.email = $1 AND i.topic = 'tasks.updates' AND i.link = $2",
+    )
+    .bind(JUSTICE_SPECIALIST)
+    .bind(format!("/office/tasks/{id}"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(inbox, 1, "in the holder's inbox");
+
+    // Today: nothing yet for the part.
+    let b = second_node(&app).await;
+    let sweep = |state: tinhso::app::AppState, now| async move {
+        tinhso::tasks::deadlines::sweep(&state, now).await.unwrap()
+    };
+    sweep(app.state.clone(), at(&today().to_string(), 8)).await;
+    assert!(part_sent(&app, &part, "remind").await.is_empty());
+
+    // On the part's due day, two nodes sweep at once: reminded once, to its holder.
+    let (x, y) = tokio::join!(
+        tokio::spawn(sweep(app.state.clone(), at(&due, 8))),
+        tokio::spawn(sweep(b.clone(), at(&due, 8)))
+    );
+    let (x, y) = (x.unwrap(), y.unwrap());
+    assert!(x.reminders + y.reminders >= 1, "{x:?} {y:?}");
+    assert_eq!(
+        part_sent(&app, &part, "remind").await,
+        std::slice::from_ref(&due)
+    );
+    let soon = format!("Phần việc của nhiệm vụ {code} sắp đến hạn");
+    assert_eq!(mails(&app, JUSTICE_SPECIALIST, &soon).await, 1);
+    assert_eq!(
+        mails(&app, JUSTICE_LEADER, &soon).await,
+        0,
+        "the holder's, not the unit's"
+    );
+    // The digest lists the part for its holder.
+    assert!(
+        app.emailed(JUSTICE_SPECIALIST, "Nhiệm vụ cần theo dõi")
+            .await
+    );
+    let justice = unit(&task, JUSTICE)["agency_name"].as_str().unwrap();
+    assert!(
+        app.emailed(JUSTICE_SPECIALIST, &format!("phần việc {justice} giao"))
+            .await
+    );
+
+    // Overdue (its unit still within its own deadline): escalated once to the holder and the
+    // unit that split it, however many nodes sweep.
+    let (x, y) = tokio::join!(
+        tokio::spawn(sweep(app.state.clone(), at(&late, 8))),
+        tokio::spawn(sweep(b.clone(), at(&late, 8)))
+    );
+    assert!(x.unwrap().escalations + y.unwrap().escalations >= 1);
+    sweep(app.state.clone(), at(&late, 9)).await;
+    assert_eq!(
+        part_sent(&app, &part, "escalate").await,
+        std::slice::from_ref(&due)
+    );
+    let overdue = format!("Phần việc của nhiệm vụ {code} đã quá hạn");
+    assert_eq!(mails(&app, JUSTICE_SPECIALIST, &overdue).await, 1);
+    assert_eq!(mails(&app, JUSTICE_LEADER, &overdue).await, 1);
+    assert_eq!(
+        mails(&app, OFFICE, &overdue).await,
+        0,
+        "the unit's matter, not the office's"
+    );
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity_id = $1
+           AND action IN ('task.part_remind', 'task.part_escalate') ORDER BY seq",
+    )
+    .bind(&id)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, ["task.part_remind", "task.part_escalate"]);
+    let events: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox_events WHERE stream = $1
+           AND kind IN ('task.part_reminded', 'task.part_escalated')",
+    )
+    .bind(format!("task:{id}"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(events, 2);
+
+    // A part reported done is reminded of no more.
+    let (status, _) = post(
+        &app,
+        JUSTICE_SPECIALIST,
+        &format!("/api/v1/tasks/{id}/parts/{part}/reports"),
+        json!({"percent": 100, "text": "Xong."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    sqlx::query("DELETE FROM task_part_reminders WHERE part_id = $1")
+        .bind(&part)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    sweep(app.state.clone(), at(&late, 10)).await;
+    assert!(
+        part_sent(&app, &part, "escalate").await.is_empty(),
+        "done: nothing to escalate"
+    );
+}
+
+async fn a_part_due_outside_today_to_the_unit_s_deadline_is_refused_with_nothing_stored(
+    app: TestApp,
+) {
+    let (id, task) = new_task(&app).await;
+    let unit_due = unit(&task, JUSTICE)["current_due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let after = (unit_due.parse::<chrono::NaiveDate>().unwrap() + chrono::Days::new(1)).to_string();
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
+    let audit_before = count(&app, "SELECT COUNT(*) FROM audit_log").await;
+    let events_before = count(&app, "SELECT COUNT(*) FROM outbox_events").await;
+    for (due, message) in [
+        (
+            yesterday.as_str(),
+            "Hạn của phần việc không được trước hôm nay.",
+        ),
+        (
+            after.as_str(),
+            "Hạn của phần việc không được sau hạn của đơn vị",
+        ),
+        ("20-12-2026", "Hạn của phần việc có dạng YYYY-MM-DD."),
+    ] {
+        let (status, problem) = post(
+            &app,
+            JUSTICE_LEADER,
+            &format!("/api/v1/tasks/{id}/parts"),
+            json!({"official": JUSTICE_SPECIALIST, "note": "Tổng hợp", "due_date": due}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{due}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "due_date");
+        let said = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(said.contains(message), "{due}: {said}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM task_parts").await, 0);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox_events").await,
+        events_before
+    );
+    // Today and the unit's own deadline are both fine.
+    split(
+        &app,
+        JUSTICE_LEADER,
+        &id,
+        json!({"official": JUSTICE_SPECIALIST, "note": "Hôm nay", "due_date": today().to_string()}),
+    )
+    .await;
+    split(
+        &app,
+        JUSTICE_LEADER,
+        &id,
+        json!({"agency": JUSTICE_SUB, "note": "Đến hạn đơn vị", "due_date": unit_due}),
+    )
+    .await;
 }
