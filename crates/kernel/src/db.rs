@@ -243,6 +243,24 @@ pub async fn next_sequence(db: &Db, tx: &mut Conn, name: &str) -> sqlx::Result<i
     row.try_get("value")
 }
 
+/// Takes `count` consecutive values of a named counter at once, inside the caller's
+/// transaction (a bulk load numbering many records): returns the first; the counter then
+/// stands at the last, so [`next_sequence`] continues after them.
+pub async fn take_sequence(db: &Db, tx: &mut Conn, name: &str, count: i64) -> sqlx::Result<i64> {
+    db.lock(tx, 7232002).await?;
+    let row = sqlx::query(
+        "INSERT INTO sequences (name, value) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET value = sequences.value + $2
+         RETURNING value",
+    )
+    .bind(name)
+    .bind(count)
+    .fetch_one(&mut *tx)
+    .await?;
+    let last: i64 = row.try_get("value")?;
+    Ok(last - count + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,13 @@ enum Command {
         #[arg(long, default_value = "000.00.14.H56")]
         agency: String,
     },
+    /// Load COUNT fictional tasks of the demo province's People's Committee, assigned from 2022
+    /// to yesterday to its units with their reports and extensions, then recount the
+    /// operations centre's counters, to measure the tasks module at scale (scripts/bench-tasks).
+    LoadSampleTasks {
+        #[arg(default_value_t = 100_000)]
+        count: usize,
+    },
     /// Import agencies from a UTF-8 CSV file.
     ImportAgencies {
         file: PathBuf,
@@ -207,6 +214,35 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!(
                 "{count} documents loaded in {seconds:.1} s ({:.0}/s); first {first}, last {last}",
                 count as f64 / seconds
+            );
+        }
+        Command::LoadSampleTasks { count } => {
+            let state = crate::app::start(config, None).await?;
+            let started = std::time::Instant::now();
+            let today = tinhso_kernel::time::local_now().date();
+            let loaded = tinhso_tasks::sample::load(&state, count, 1000, today).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            let analysed = std::time::Instant::now();
+            state.db.refresh_statistics().await?;
+            let analysed = analysed.elapsed().as_secs_f64();
+            // The tasks were written as a migration writes them, without events: the operations
+            // centre's counters are recounted from the rows, as `tinhso ops rebuild` does.
+            let counted = std::time::Instant::now();
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            while tinhso_kernel::events::deliver_due(&state, 256).await? > 0 {}
+            let outcome = tinhso_ops::rebuild::rebuild(&state, &actor, false).await?;
+            let counted = counted.elapsed().as_secs_f64();
+            println!(
+                "{} tasks loaded in {seconds:.1} s ({:.0}/s): {} unit assignments, {} reports, {} extensions; statistics refreshed in {analysed:.1} s; {} items counted in {counted:.1} s",
+                loaded.tasks,
+                loaded.tasks as f64 / seconds,
+                loaded.units,
+                loaded.reports,
+                loaded.extensions,
+                outcome.items
             );
         }
         Command::ImportAgencies { file, partial } => {

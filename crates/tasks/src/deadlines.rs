@@ -285,17 +285,22 @@ async fn digests(ctx: &Ctx, today: NaiveDate) -> Result<usize, AppError> {
             unit_name: format!("phần việc {} giao", p.unit_name),
             current_due_on: p.due_on,
         });
+    // A person who both leads a unit and follows its task sees its line once (a set: an
+    // office follows thousands of open units).
+    let mut seen = std::collections::HashSet::new();
     for line in store::digest_lines(&ctx.db).await?.into_iter().chain(held) {
-        let entry = by_person
-            .entry(line.user_id.clone())
-            .or_insert_with(|| (line.email.clone(), Vec::new()));
-        if !entry
-            .1
-            .iter()
-            .any(|l| l.task_id == line.task_id && l.unit_name == line.unit_name)
-        {
-            entry.1.push(line);
+        if !seen.insert((
+            line.user_id.clone(),
+            line.task_id.clone(),
+            line.unit_name.clone(),
+        )) {
+            continue;
         }
+        by_person
+            .entry(line.user_id.clone())
+            .or_insert_with(|| (line.email.clone(), Vec::new()))
+            .1
+            .push(line);
     }
     let day = today.to_string();
     let base = ctx.config.public_url.trim_end_matches('/');

@@ -25,6 +25,7 @@ pub mod pages;
 pub mod parts;
 pub mod policy;
 pub mod recurrence;
+pub mod sample;
 pub mod service;
 pub mod store;
 

@@ -54,6 +54,9 @@ pub fn routes() -> Routes {
 
 /// The most lines a board list shows.
 const BOARD_LIMIT: i64 = 200;
+/// The board shows the finished tasks of the last this many days (by deadline, or by day
+/// assigned in the office's list); older ones are in the overview and each task's page.
+const FINISHED_DAYS: u64 = 90;
 
 /// The order of states on the board.
 const STATES: [UnitState; 5] = [
@@ -102,10 +105,12 @@ pub(crate) struct DoneQuery {
 async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
     let user = official(&ctx, &page).await?;
     let agency = user.agency_id.clone().unwrap_or_default();
-    let mine = store::of_unit(&ctx.db, &agency, BOARD_LIMIT).await?;
+    let since =
+        (tinhso_kernel::time::local_now().date() - chrono::Days::new(FINISHED_DAYS)).to_string();
+    let mine = store::of_unit(&ctx.db, &agency, &since, BOARD_LIMIT).await?;
     let follows = policy::may_create(&user);
     let followed = if follows {
-        store::followed_by(&ctx.db, &agency, BOARD_LIMIT).await?
+        store::followed_by(&ctx.db, &agency, &since, BOARD_LIMIT).await?
     } else {
         Vec::new()
     };

@@ -4,6 +4,7 @@
 pub mod feeds;
 pub mod overview;
 pub mod parts;
+pub mod sample;
 pub mod series;
 
 use crate::model::{Position, ReportKind, SourceKind};
@@ -446,15 +447,36 @@ const LINE: &str = "SELECT t.id, t.code, t.title, a.name AS authority_name, t.pr
     FROM tasks t JOIN agencies a ON a.id = t.authority_agency_id
     JOIN task_units u ON u.task_id = t.id JOIN agencies ua ON ua.id = u.agency_id";
 
-/// The tasks assigned to unit `agency_id`, with that unit's part, nearest deadline first.
-pub async fn of_unit(db: &Db, agency_id: &str, limit: i64) -> Result<Vec<Line>, AppError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{LINE} WHERE u.agency_id = $1 ORDER BY u.current_due_on, t.code LIMIT $2"
+/// The tasks assigned to unit `agency_id`, with that unit's part: those still open, nearest
+/// deadline first, and those finished with a deadline from `since` on, latest first — at most
+/// `limit` of each. Five years of a unit's finished tasks are thousands: the board would show
+/// only the oldest and hide the open ones after them.
+pub async fn of_unit(
+    db: &Db,
+    agency_id: &str,
+    since: &str,
+    limit: i64,
+) -> Result<Vec<Line>, AppError> {
+    let mut lines: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.agency_id = $1 AND u.state IN ('assigned', 'in_progress', 'completion_reported')
+         ORDER BY u.current_due_on, t.code LIMIT $2"
     )))
     .bind(agency_id)
     .bind(limit)
     .fetch_all(&db.pool)
-    .await?)
+    .await?;
+    let finished: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.agency_id = $1 AND u.state IN ('completed', 'cancelled')
+           AND u.current_due_on >= $2
+         ORDER BY u.current_due_on DESC, t.code DESC LIMIT $3"
+    )))
+    .bind(agency_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    lines.extend(finished);
+    Ok(lines)
 }
 
 /// Who asks for a list of tasks, as the lists narrow it (the policy has the last word).
@@ -494,21 +516,36 @@ pub async fn visible(
     .await?)
 }
 
-/// The tasks the office `office_agency_id` follows, with their lead unit's part, nearest
-/// deadline first.
+/// The tasks the office `office_agency_id` follows, with their lead unit's part: those still
+/// open, nearest deadline first, and those finished assigned from `since` on, latest first —
+/// at most `limit` of each (as [`of_unit`]).
 pub async fn followed_by(
     db: &Db,
     office_agency_id: &str,
+    since: &str,
     limit: i64,
 ) -> Result<Vec<Line>, AppError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let mut lines: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{LINE} WHERE u.role = 'lead' AND t.office_agency_id = $1
+           AND t.state IN ('assigned', 'in_progress', 'completion_reported')
          ORDER BY u.current_due_on, t.code LIMIT $2"
     )))
     .bind(office_agency_id)
     .bind(limit)
     .fetch_all(&db.pool)
-    .await?)
+    .await?;
+    let finished: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{LINE} WHERE u.role = 'lead' AND t.office_agency_id = $1
+           AND t.state IN ('completed', 'cancelled') AND t.assigned_on >= $2
+         ORDER BY t.assigned_on DESC, t.code DESC LIMIT $3"
+    )))
+    .bind(office_agency_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    lines.extend(finished);
+    Ok(lines)
 }
 
 /// The id of the account with `email` (the demo acts as its fictional officials).
@@ -682,13 +719,17 @@ pub struct DueUnit {
 }
 
 /// The units still being worked on (assigned or in progress) whose deadline falls on or
-/// before `horizon`, nearest first.
+/// before `horizon`, nearest first — but not those already escalated for their deadline in
+/// force: nothing more is owed them, and a province's overdue units are thousands that each
+/// sweep would otherwise claim again in vain.
 pub async fn open_units_due_by(db: &Db, horizon: &str) -> Result<Vec<DueUnit>, AppError> {
     Ok(sqlx::query_as(
         "SELECT u.id AS unit_id, t.id AS task_id, t.code, t.title, u.agency_id,
             a.name AS agency_name, t.office_agency_id, t.assigned_on, u.current_due_on
          FROM task_units u JOIN tasks t ON t.id = u.task_id JOIN agencies a ON a.id = u.agency_id
          WHERE u.state IN ('assigned', 'in_progress') AND u.current_due_on <= $1
+           AND NOT EXISTS (SELECT 1 FROM task_reminders r WHERE r.unit_id = u.id
+               AND r.kind = 'escalate' AND r.day = u.current_due_on)
          ORDER BY u.current_due_on, t.code, u.id",
     )
     .bind(horizon)

@@ -282,3 +282,103 @@ async fn ops_counters_are_rebuilt_and_checked_from_the_command_line() {
         stdout(&check)
     );
 }
+
+on_both_databases!(sample_tasks_load_and_the_overview_counts_them);
+
+/// `tinhso load-sample-tasks` on a running province's database (scripts/bench-tasks): the
+/// tasks land with their units in the four buckets the office's overview counts, the unit's
+/// board and the ranking open, the operations centre's counters agree with a recount, and a
+/// task created afterwards continues the authority's numbering.
+async fn sample_tasks_load_and_the_overview_counts_them(app: crate::common::TestApp) {
+    use axum::http::StatusCode;
+    const OFFICE: &str = "chuyenvien.vpubnd@tinhso.local";
+    // The demo's own tasks out of the period, so the counts are the loader's.
+    sqlx::query("UPDATE tasks SET assigned_on = '2001-06-01'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tinhso"))
+            .args(args)
+            .env("TINHSO_DATA_DIR", app.dir.path())
+            .env("DATABASE_URL", &app.database_url)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("binary runs")
+    };
+    let loaded = run(&["load-sample-tasks", "150"]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let said = stdout(&loaded);
+    assert!(said.contains("150 tasks loaded"), "{said}");
+    let units: i64 = said
+        .split(" unit assignments")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!((300..=600).contains(&units), "{said}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM tasks WHERE title LIKE '%(mẫu)'")
+            .await,
+        150
+    );
+
+    let today = tinhso::time::local_now().date();
+    let token = app.token(OFFICE, &["tasks"]).await;
+    let (status, overview) = app
+        .api(
+            "GET",
+            &format!("/api/v1/tasks/overview?from=2022-01-01&to={today}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{overview}");
+    let total = &overview["total"];
+    assert_eq!(total["total"].as_i64(), Some(units), "{overview}");
+    for bucket in ["done_on_time", "done_late", "open_overdue"] {
+        assert!(
+            total[bucket].as_i64().unwrap_or(0) > 0,
+            "{bucket}: {overview}"
+        );
+    }
+
+    // The recount the loader ran agrees with the rows.
+    let check = run(&["ops", "rebuild", "--check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("0 differed from the recount"),
+        "{}",
+        stdout(&check)
+    );
+
+    // The pages of the benchmark open on the loaded tasks.
+    let (status, _, _) = app.login(OFFICE, "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let year = {
+        use chrono::Datelike;
+        today.year() - 1
+    };
+    let (status, _) = app.get(&format!("/office/tasks/ranking?year={year}")).await;
+    assert_eq!(status, StatusCode::OK);
+    app.clear_cookies();
+    let (status, _, _) = app
+        .login("chuyenvien.tuphap@tinhso.local", "TinhSo@2026")
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, board) = app.get("/office/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("(mẫu)"), "{board}");
+
+    // A new task continues this year's numbers after the loaded ones (a number given again
+    // would break the unique code and fail the creation).
+    let body = serde_json::json!({
+        "title": "Nhiệm vụ sau khi nạp mẫu", "content": "Thử.", "authority": "000.00.00.H56",
+        "position": "chair", "priority": "normal", "field": "Thử",
+        "units": [{"agency": "000.00.14.H56", "role": "lead", "working_days": 10}],
+    });
+    let (status, task) = app
+        .api("POST", "/api/v1/tasks", Some(&token), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+}

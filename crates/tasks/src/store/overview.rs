@@ -34,20 +34,37 @@ pub struct Filter {
     pub bucket: String,
 }
 
-/// The units' rows in scope with their bucket, as a subquery `x` (parameters $1–$9).
-const JUDGED: &str = "(SELECT u.agency_id, u.task_id, u.role, u.judged_due_on, u.finished_on,
-        t.priority,
+/// The units' rows in scope with their bucket, as a subquery `x` (parameters $1–$10, each
+/// referred to whether it filters or not, so that PostgreSQL knows their types). The scope and
+/// the filters given are written as plain conditions, not `($6 = '' OR …)`: a plan made for
+/// one of those serves every value, and reads every task of the office whatever the period
+/// (both databases then use the index on office or authority and day of assignment).
+fn judged(scope: &Scope<'_>, f: &Filter) -> String {
+    let whose = match (scope.office, scope.leader) {
+        (true, true) => "(t.office_agency_id = $1 OR t.authority_agency_id = $1)",
+        (true, false) => "t.office_agency_id = $1",
+        (false, true) => "t.authority_agency_id = $1",
+        (false, false) => "1 = 0",
+    };
+    let given = |value: &str, condition: &'static str, unused: &'static str| {
+        if value.is_empty() { unused } else { condition }
+    };
+    let authority = given(&f.authority_id, "t.authority_agency_id = $6", "$6 = ''");
+    let unit = given(&f.unit_id, "u.agency_id = $7", "$7 = ''");
+    let field = given(&f.field, "t.field = $8", "$8 = ''");
+    format!(
+        "(SELECT u.agency_id, u.task_id, u.role, u.judged_due_on, u.finished_on, t.priority,
         CASE WHEN u.finished_on IS NOT NULL AND u.finished_on <= $9 THEN
                 CASE WHEN u.finished_on <= u.judged_due_on THEN 'done_on_time' ELSE 'done_late' END
              WHEN $9 <= u.judged_due_on THEN 'open_within_deadline'
              ELSE 'open_overdue' END AS bucket
      FROM tasks t JOIN task_units u ON u.task_id = t.id
-     WHERE ((t.office_agency_id = $1 AND $2 = 1) OR (t.authority_agency_id = $1 AND $3 = 1))
+     WHERE {whose} AND $2 >= 0 AND $3 >= 0
        AND t.assigned_on >= $4 AND t.assigned_on <= $5
-       AND ($6 = '' OR t.authority_agency_id = $6)
-       AND ($7 = '' OR u.agency_id = $7)
-       AND ($8 = '' OR t.field = $8)
-       AND u.state <> 'cancelled') x";
+       AND {authority} AND {unit} AND {field}
+       AND u.state <> 'cancelled') x"
+    )
+}
 
 macro_rules! bind_filter {
     ($q:expr, $scope:expr, $f:expr) => {
@@ -77,10 +94,11 @@ pub struct UnitBucket {
 /// The count per (unit, bucket), units by code.
 pub async fn buckets(db: &Db, scope: &Scope<'_>, f: &Filter) -> Result<Vec<UnitBucket>, AppError> {
     let sql = format!(
-        "SELECT x.agency_id, a.code, a.name, x.bucket, COUNT(*) AS n FROM {JUDGED}
+        "SELECT x.agency_id, a.code, a.name, x.bucket, COUNT(*) AS n FROM {}
          JOIN agencies a ON a.id = x.agency_id
          WHERE ($10 = '' OR x.bucket = $10)
-         GROUP BY x.agency_id, a.code, a.name, x.bucket ORDER BY a.code, x.bucket"
+         GROUP BY x.agency_id, a.code, a.name, x.bucket ORDER BY a.code, x.bucket",
+        judged(scope, f)
     );
     let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     Ok(bind_filter!(q, scope, f).fetch_all(&db.pool).await?)
@@ -100,11 +118,12 @@ pub struct UnitTally {
 /// The count per (unit, priority, bucket), units by code.
 pub async fn tallies(db: &Db, scope: &Scope<'_>, f: &Filter) -> Result<Vec<UnitTally>, AppError> {
     let sql = format!(
-        "SELECT x.agency_id, a.code, a.name, x.priority, x.bucket, COUNT(*) AS n FROM {JUDGED}
+        "SELECT x.agency_id, a.code, a.name, x.priority, x.bucket, COUNT(*) AS n FROM {}
          JOIN agencies a ON a.id = x.agency_id
          WHERE ($10 = '' OR x.bucket = $10)
          GROUP BY x.agency_id, a.code, a.name, x.priority, x.bucket
-         ORDER BY a.code, x.priority, x.bucket"
+         ORDER BY a.code, x.priority, x.bucket",
+        judged(scope, f)
     );
     let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     Ok(bind_filter!(q, scope, f).fetch_all(&db.pool).await?)
@@ -134,10 +153,11 @@ pub async fn lines(
     let sql = format!(
         "SELECT x.task_id, t.code, t.title, a.code AS unit_code, a.name AS unit_name, x.role,
                 x.judged_due_on, x.finished_on, x.bucket
-         FROM {JUDGED}
+         FROM {}
          JOIN tasks t ON t.id = x.task_id JOIN agencies a ON a.id = x.agency_id
          WHERE ($10 = '' OR x.bucket = $10)
-         ORDER BY x.judged_due_on, t.code, a.code LIMIT $11"
+         ORDER BY x.judged_due_on, t.code, a.code LIMIT $11",
+        judged(scope, f)
     );
     let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     Ok(bind_filter!(q, scope, f)
@@ -149,21 +169,31 @@ pub async fn lines(
 /// Whether the office `agency_id` follows any authority's tasks (named in `task_offices`, or
 /// the office of a task), and whether it is itself an authority that assigned or has an office.
 pub async fn roles_of(db: &Db, agency_id: &str) -> Result<(bool, bool), AppError> {
-    let office: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM task_offices WHERE office_agency_id = $1
-          UNION ALL SELECT 1 AS one FROM tasks WHERE office_agency_id = $1) o",
+    // Whether any row exists, not how many: an office follows a hundred thousand tasks, and
+    // every page and API call of the overview, ranking and board asks this first.
+    let office: i64 = any_of(
+        db,
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM task_offices WHERE office_agency_id = $1)
+            OR EXISTS (SELECT 1 FROM tasks WHERE office_agency_id = $1) THEN 1 ELSE 0 END AS BIGINT)",
+        agency_id,
     )
-    .bind(agency_id)
-    .fetch_one(&db.pool)
     .await?;
-    let authority: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM task_offices WHERE authority_agency_id = $1
-          UNION ALL SELECT 1 AS one FROM tasks WHERE authority_agency_id = $1) o",
+    let authority: i64 = any_of(
+        db,
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM task_offices WHERE authority_agency_id = $1)
+            OR EXISTS (SELECT 1 FROM tasks WHERE authority_agency_id = $1) THEN 1 ELSE 0 END AS BIGINT)",
+        agency_id,
     )
-    .bind(agency_id)
-    .fetch_one(&db.pool)
     .await?;
     Ok((office > 0, authority > 0))
+}
+
+/// 1 when the query's rows exist for `agency_id`, else 0.
+async fn any_of(db: &Db, sql: &'static str, agency_id: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(sql)
+        .bind(agency_id)
+        .fetch_one(&db.pool)
+        .await?)
 }
 
 /// An authority or unit the filters offer: id, code, name.
