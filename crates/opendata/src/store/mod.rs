@@ -450,24 +450,29 @@ pub struct PublicResource {
     pub datastore: i64,
 }
 
+/// The columns of a [`PublicResource`], from `opendata_resources r` (the caller joins `v`, the
+/// published version): one list for every reader, so a new field reaches them all.
+const PUBLIC_RESOURCE: &str =
+    "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
+            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_tables t
+                 WHERE t.version_id = v.id AND t.state = 'ready') THEN 1 ELSE 0 END AS BIGINT)
+              AS datastore
+         FROM opendata_resources r";
+
 /// Every public resource of the published datasets (with `dataset_id` = `only`, if given),
 /// in dataset and position order.
 pub async fn public_resources(
     db: &Db,
     only: Option<&str>,
 ) -> Result<Vec<PublicResource>, AppError> {
-    let rows: Vec<PublicResource> = sqlx::query_as(
-        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
-            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at,
-            CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_tables t
-                 WHERE t.version_id = v.id AND t.state = 'ready') THEN 1 ELSE 0 END AS BIGINT)
-              AS datastore
-         FROM opendata_resources r
+    let rows: Vec<PublicResource> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PUBLIC_RESOURCE}
          JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
          WHERE r.published = 1 AND ($1 IS NULL OR r.dataset_id = $1)
-         ORDER BY r.dataset_id, r.position, r.id",
-    )
+         ORDER BY r.dataset_id, r.position, r.id"
+    )))
     .bind(only)
     .fetch_all(&db.pool)
     .await?;
@@ -481,16 +486,14 @@ pub async fn public_resources_of_page(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PublicResource>, AppError> {
-    let rows: Vec<PublicResource> = sqlx::query_as(
-        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
-            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at
-         FROM opendata_resources r
+    let rows: Vec<PublicResource> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PUBLIC_RESOURCE}
          JOIN (SELECT id FROM opendata_datasets WHERE state = 'published'
                ORDER BY modified_at DESC, id DESC LIMIT $1 OFFSET $2) p ON p.id = r.dataset_id
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
          WHERE r.published = 1
-         ORDER BY r.dataset_id, r.position, r.id",
-    )
+         ORDER BY r.dataset_id, r.position, r.id"
+    )))
     .bind(limit)
     .bind(offset)
     .fetch_all(&db.pool)
@@ -500,17 +503,12 @@ pub async fn public_resources_of_page(
 
 /// A public resource of a published dataset, by id.
 pub async fn public_resource(db: &Db, id: &str) -> Result<Option<PublicResource>, AppError> {
-    let row: Option<PublicResource> = sqlx::query_as(
-        "SELECT r.id, r.dataset_id, r.position, r.name, r.format, r.kind, r.url, r.created_at,
-            v.size_bytes, v.sha256, v.media_type, v.created_at AS version_at,
-            CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_tables t
-                 WHERE t.version_id = v.id AND t.state = 'ready') THEN 1 ELSE 0 END AS BIGINT)
-              AS datastore
-         FROM opendata_resources r
+    let row: Option<PublicResource> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PUBLIC_RESOURCE}
          JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
-         WHERE r.published = 1 AND r.id = $1",
-    )
+         WHERE r.published = 1 AND r.id = $1"
+    )))
     .bind(id)
     .fetch_optional(&db.pool)
     .await?;
