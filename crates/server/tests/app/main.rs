@@ -38,6 +38,7 @@ mod opendata;
 mod opendata_ckan;
 mod opendata_dcat;
 mod ops;
+mod ops_dashboard;
 mod ops_declarations;
 mod ops_index;
 mod payments;
