@@ -191,7 +191,10 @@ mod tests {
     #[test]
     fn an_assignment_counts_open_by_its_deadline_or_closed_by_its_day() {
         let open = ("document.assignment_open", "2026-11-20".to_owned());
-        assert_eq!(sources(&a("assigned", None, None)), [open.clone()]);
+        assert_eq!(
+            sources(&a("assigned", None, None)),
+            std::slice::from_ref(&open)
+        );
         assert_eq!(sources(&a("in_progress", None, None)), [open]);
         assert_eq!(
             sources(&a("closed", Some("2026-11-18T10:00:00"), Some("on_time"))),

@@ -238,7 +238,7 @@ pub async fn build(
         &months,
         monthly
             .iter()
-            .map(|v| v.as_ref().filter(|v| has_data(*v)).map(|v| v.total))
+            .map(|v| v.as_ref().filter(|v| has_data(v)).map(|v| v.total))
             .collect(),
     );
     let groups = view

@@ -88,6 +88,15 @@ async fn dossier(app: &TestApp, d: D<'_>) {
     .unwrap();
 }
 
+/// A fixture dossier: agency, procedure, state, (outcome, finished at), due.
+type Row<'a> = (
+    &'a str,
+    &'a (String, String, String),
+    &'a str,
+    (Option<&'a str>, Option<&'a str>),
+    Option<&'a str>,
+);
+
 /// The fixture, counted by a rebuild:
 /// - Sở Tư pháp: 3 early and 2 on time (field A) in March 2025; its office: 1 late (field B)
 ///   in April; the ward: 2 on time (field A) in May (a volume of 2, below 5).
@@ -98,13 +107,7 @@ async fn dossier(app: &TestApp, d: D<'_>) {
 async fn load(app: &TestApp) -> [(String, String, String); 2] {
     let [a, b] = two_fields(app).await;
     let finished = |outcome, at| (Some(outcome), Some(at));
-    let rows: Vec<(
-        &str,
-        &(String, String, String),
-        &str,
-        (Option<&str>, Option<&str>),
-        Option<&str>,
-    )> = vec![
+    let rows: Vec<Row> = vec![
         (
             JUSTICE,
             &a,
