@@ -106,7 +106,8 @@ pub async fn by_key(
 
 /// Open items of `scope` due before `today` ("overdue now"), per source: the calendar-month
 /// rows before `today`'s month and the day rows of its month before `today` (`YYYY-MM` and
-/// `YYYY-MM-DD`). Two ranges of the primary key.
+/// `YYYY-MM-DD`). Two ranges of the primary key (scope, grain, breakdown, period), one per
+/// grain: an `OR` across grains would read every counter of the scope.
 pub async fn overdue_now(
     db: &Db,
     scope: &str,
@@ -124,10 +125,15 @@ pub async fn overdue_now(
         sources.iter().map(|_| mark()).collect()
     };
     let sql = format!(
-        "SELECT source, CAST(SUM(n) AS BIGINT) FROM ops_counters
-          WHERE scope = $1 AND breakdown = '*' AND source IN ({names})
-            AND ((grain = 'm' AND period < $2) OR (grain = 'd' AND period >= $3 AND period < $4))
-          GROUP BY source",
+        "SELECT source, CAST(SUM(n) AS BIGINT) FROM (
+            SELECT source, n FROM ops_counters
+             WHERE scope = $1 AND grain = 'm' AND breakdown = '*' AND period < $2
+               AND source IN ({names})
+            UNION ALL
+            SELECT source, n FROM ops_counters
+             WHERE scope = $1 AND grain = 'd' AND breakdown = '*' AND period >= $3
+               AND period < $4 AND source IN ({names})
+          ) open_rows GROUP BY source",
         names = names.join(", ")
     );
     let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
