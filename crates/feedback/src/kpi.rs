@@ -10,7 +10,7 @@ use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::{
-    BoxFut, Counting, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
+    BoxFut, Counting, DrillQuery, DrillRow, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
 };
 
 pub const REPORTS: Kpi = Kpi {
@@ -105,6 +105,7 @@ pub const COUNTING: Counting = Counting {
     item_of: tinhso_kernel::module::counting::stream_item,
     facts,
     scan,
+    list: Some(list),
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
@@ -179,4 +180,44 @@ fn scan<'a>(
     limit: i64,
 ) -> BoxFut<'a, Result<Vec<String>, AppError>> {
     Box::pin(async move { store::counting_ids(tx, after.unwrap_or(""), limit).await })
+}
+
+/// The reports behind `feedback.open` (the operations centre's "overdue now" drill-down): open,
+/// by their local due day, as [`marks`] counts them.
+fn list<'a>(
+    ctx: &'a Ctx,
+    q: &'a DrillQuery,
+) -> BoxFut<'a, Result<Option<Vec<DrillRow>>, AppError>> {
+    Box::pin(async move {
+        if q.source != "feedback.open" {
+            return Ok(None);
+        }
+        let next = q.to.succ_opt().unwrap_or(q.to);
+        let rows = store::drill_open(
+            &ctx.db,
+            &q.agencies,
+            q.all,
+            q.unit.as_deref(),
+            &q.from.to_string(),
+            &next.to_string(),
+            q.after.as_deref().unwrap_or(""),
+            q.limit,
+        )
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|(id, code, title, agency, due, state)| DrillRow {
+                    href: format!("/feedback/{code}"),
+                    day: local_day(Some(&due))
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    id,
+                    code,
+                    title,
+                    agency,
+                    state,
+                })
+                .collect(),
+        ))
+    })
 }

@@ -9,6 +9,7 @@ pub mod assignments;
 pub mod comments;
 pub mod demo;
 pub mod events;
+pub mod kpi;
 pub mod pages;
 pub mod policy;
 pub mod processing_api;
@@ -190,6 +191,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     jobs: &[&texts::OCR],
     startup: &[search::backfill],
     migrations: tinhso_kernel::migrations!(),
+    kpis: &[&kpi::DOCUMENTS],
     policies: &[
         tinhso_kernel::auth::policy::PolicyInfo::of::<policy::DocumentPolicy>(),
         tinhso_kernel::auth::policy::PolicyInfo::of::<setup::SetupPolicy>(),

@@ -10,7 +10,7 @@ use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::{
-    BoxFut, Counting, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
+    BoxFut, Counting, DrillQuery, DrillRow, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
 };
 
 pub const DOSSIERS: Kpi = Kpi {
@@ -116,6 +116,7 @@ pub const COUNTING: Counting = Counting {
     item_of: tinhso_kernel::module::counting::stream_item,
     facts,
     scan,
+    list: Some(list),
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
@@ -213,4 +214,79 @@ fn scan<'a>(
     limit: i64,
 ) -> BoxFut<'a, Result<Vec<String>, AppError>> {
     Box::pin(async move { store::stats::counting_ids(tx, after.unwrap_or(""), limit).await })
+}
+
+/// How a source's drill-down picks dossiers; `None` for sources without a list.
+fn pick(source: &str) -> Option<store::stats::DrillPick> {
+    use store::stats::DrillPick::*;
+    Some(match source {
+        "dossier.finished" => Finished(&["early", "on_time", "late"]),
+        "dossier.finished_early" => Finished(&["early"]),
+        "dossier.finished_on_time" => Finished(&["early", "on_time"]),
+        // The dashboard's "on time, not early" (`dossier.finished_on_time` less the early).
+        "dossier.finished_on_time_only" => Finished(&["on_time"]),
+        "dossier.finished_late" => Finished(&["late"]),
+        "dossier.open" => Open,
+        _ => return None,
+    })
+}
+
+/// The UTC text of a local day's first moment.
+fn utc_start(day: NaiveDate) -> String {
+    use chrono::TimeZone;
+    let local = tinhso_kernel::time::vietnam()
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest();
+    local
+        .map(|t| tinhso_kernel::time::to_text(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_default()
+}
+
+/// The dossiers behind a source's figure (the operations centre's drill-down): the same
+/// predicate as [`marks`], by the same local day.
+fn list<'a>(
+    ctx: &'a Ctx,
+    q: &'a DrillQuery,
+) -> BoxFut<'a, Result<Option<Vec<DrillRow>>, AppError>> {
+    Box::pin(async move {
+        let Some(pick) = pick(&q.source) else {
+            return Ok(None);
+        };
+        let next = q.to.succ_opt().unwrap_or(q.to);
+        let (lo, hi) = match pick {
+            store::stats::DrillPick::Open => (q.from.to_string(), next.to_string()),
+            _ => (utc_start(q.from), utc_start(next)),
+        };
+        let rows = store::stats::drill(
+            &ctx.db,
+            &q.agencies,
+            &pick,
+            &lo,
+            &hi,
+            q.key.as_deref(),
+            q.after.as_deref().unwrap_or(""),
+            q.limit,
+        )
+        .await?;
+        let open = matches!(pick, store::stats::DrillPick::Open);
+        Ok(Some(
+            rows.into_iter()
+                .map(|(id, code, title, agency, at, state)| DrillRow {
+                    href: format!("/office/dossiers/{id}"),
+                    day: if open {
+                        local_day(Some(&at))
+                    } else {
+                        utc_day(Some(&at))
+                    }
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                    id,
+                    code,
+                    title,
+                    agency,
+                    state,
+                })
+                .collect(),
+        ))
+    })
 }

@@ -117,6 +117,126 @@ pub fn window_of(period: &str, basis: Basis) -> Result<Window, AppError> {
         .map_err(|e| AppError::Validation(vec![FieldError::new("period", e.vi())]))
 }
 
+/// What a version reads: each indicator's sources, and the sources by how they are summed.
+struct Plan {
+    read: BTreeMap<String, Vec<String>>,
+    flow: Vec<&'static str>,
+    open: Vec<&'static str>,
+}
+
+fn plan(ctx: &Ctx, checked: &tinhso_domain::ops::index::Checked) -> Plan {
+    let def = &checked.definition;
+    // Every source the version reads, by shape.
+    let shapes: BTreeMap<&'static str, Shape> = crate::countings(ctx)
+        .flat_map(|c| c.sources.iter().map(|s| (s.name, s.shape)))
+        .collect();
+    let mut read: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for ind in def.groups.iter().flat_map(|g| &g.indicators) {
+        let names = formula::parse(&ind.formula)
+            .map(|e| formula::sources(&e))
+            .unwrap_or_default();
+        read.insert(ind.key.clone(), names);
+    }
+    let mut flow: Vec<&'static str> = Vec::new();
+    let mut open: Vec<&'static str> = Vec::new();
+    for name in read.values().flatten() {
+        let Some((known, shape)) = shapes.get_key_value(name.as_str()) else {
+            continue;
+        };
+        let list = match shape {
+            Shape::OpenByDue => &mut open,
+            Shape::Flow => &mut flow,
+            // No module declares these yet (docs/operations-design.md §11, slice 2).
+            Shape::Snapshot | Shape::Distinct => continue,
+        };
+        if !list.contains(known) {
+            list.push(known);
+        }
+    }
+    Plan { read, flow, open }
+}
+
+/// One scope's place in a ranking: its total and how many dossiers it finished (the volume).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    pub scope: String,
+    /// `None` when no group had data.
+    pub total: Option<f64>,
+    pub volume: i64,
+}
+
+/// The index totals of many scopes over one window, computed as [`compute`] computes each
+/// (the same version, sources, open items cut at yesterday, declared values), with one
+/// counters query per shape for all of them, and the volume `dossier.finished`.
+pub async fn rank(
+    ctx: &Ctx,
+    scopes: &[String],
+    period: &str,
+    basis: Basis,
+    today: NaiveDate,
+) -> Result<Vec<Ranked>, AppError> {
+    let window = window_of(period, basis)?;
+    let mut tx = ctx.db.begin().await?;
+    let Some(version) = versions::active_on(&mut tx, window.to).await? else {
+        return Ok(Vec::new());
+    };
+    let checked = version.checked(ctx)?;
+    let Plan { flow, open, .. } = plan(ctx, &checked);
+    let mut flow_and_volume = flow.clone();
+    if !flow_and_volume.contains(&VOLUME) {
+        flow_and_volume.push(VOLUME);
+    }
+    let mut values =
+        crate::store::dashboard::sum_many(&mut tx, scopes, window, &flow_and_volume).await?;
+    let yesterday = today.checked_sub_days(Days::new(1)).unwrap_or(today);
+    if window.from <= yesterday {
+        let upto = Window {
+            from: window.from,
+            to: window.to.min(yesterday),
+        };
+        values.extend(crate::store::dashboard::sum_many(&mut tx, scopes, upto, &open).await?);
+    }
+    let mut out = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        let declared =
+            crate::declarations::for_window(&mut tx, &version.code, scope, window).await?;
+        let get = |name: &str| -> Option<i64> {
+            if flow.iter().chain(&open).any(|f| *f == name) {
+                Some(
+                    values
+                        .get(&(scope.clone(), name.to_owned()))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            } else {
+                None
+            }
+        };
+        let s = score(
+            &checked,
+            &|name| get(name).map(|n| n as f64),
+            &|indicator| declared.get(indicator).map(|d| d.value),
+        );
+        out.push(Ranked {
+            scope: scope.clone(),
+            total: s
+                .groups
+                .iter()
+                .any(|g| g.points.is_some())
+                .then_some(s.total + 0.0),
+            volume: values
+                .get(&(scope.clone(), VOLUME.to_owned()))
+                .copied()
+                .unwrap_or(0),
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The volume a ranking shows beside each total.
+pub const VOLUME: &str = "dossier.finished";
+
 /// The index of `scope` over `window`. `today` bounds the "open by due day" sources: only due
 /// days before it count (overdue now). No active version valid on the window's last day is a
 /// 422 on `period`.
@@ -139,33 +259,7 @@ pub async fn compute(
         })?;
     let checked = version.checked(ctx)?;
     let def = &checked.definition;
-    // Every source the version reads, by shape.
-    let shapes: BTreeMap<&str, Shape> = crate::countings(ctx)
-        .flat_map(|c| c.sources.iter().map(|s| (s.name, s.shape)))
-        .collect();
-    let mut read: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for ind in def.groups.iter().flat_map(|g| &g.indicators) {
-        let names = formula::parse(&ind.formula)
-            .map(|e| formula::sources(&e))
-            .unwrap_or_default();
-        read.insert(ind.key.clone(), names);
-    }
-    let mut flow: Vec<&str> = Vec::new();
-    let mut open: Vec<&str> = Vec::new();
-    for name in read.values().flatten() {
-        let Some((known, shape)) = shapes.get_key_value(name.as_str()) else {
-            continue;
-        };
-        let list = match shape {
-            Shape::OpenByDue => &mut open,
-            Shape::Flow => &mut flow,
-            // No module declares these yet (docs/operations-design.md §11, slice 2).
-            Shape::Snapshot | Shape::Distinct => continue,
-        };
-        if !list.contains(known) {
-            list.push(known);
-        }
-    }
+    let Plan { read, flow, open } = plan(ctx, &checked);
     let key = scope.key();
     let mut values = crate::store::index::sum_sources(&mut tx, &key, window, &flow).await?;
     // Open items count on their due days up to yesterday.

@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod count;
+pub mod dashboard;
+pub mod dashboard_pages;
 pub mod declarations;
 pub mod gauges;
 pub mod index;
@@ -19,7 +21,13 @@ pub mod store;
 pub mod versions;
 
 use tinhso_kernel::Ctx;
+use tinhso_kernel::auth::Role;
 use tinhso_kernel::module::Counting;
+use tinhso_kernel::web::menu::{MenuEntry, Shown};
+
+/// Who the navigation offers the dashboard to: those who may hold a scope (the page still
+/// decides, and answers 404 to a leader who holds none).
+const LEADERS: &[Role] = &[Role::Leader, Role::SystemAdmin];
 
 /// The counting declarations of the installed modules.
 pub fn countings(ctx: &Ctx) -> impl Iterator<Item = &'static Counting> + '_ {
@@ -33,6 +41,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     routes: || {
         tinhso_kernel::module::Routes::new("ops")
             .merge(pages::routes())
+            .merge(dashboard_pages::routes())
             .merge(api::routes())
     },
     assets: tinhso_kernel::assets!(),
@@ -51,5 +60,20 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     jobs: &[&rebuild::REBUILD],
     gauges: &[&gauges::INDEX],
     startup: &[rebuild::first_build, versions::seed],
+    menu: &[
+        MenuEntry::main(
+            "nav_ops",
+            dashboard_pages::DASHBOARD,
+            58,
+            Shown::AnyRole(LEADERS),
+        ),
+        MenuEntry::office(
+            "nav_ops",
+            "office_ops_text",
+            dashboard_pages::DASHBOARD,
+            76,
+            Shown::AnyRole(LEADERS),
+        ),
+    ],
     ..tinhso_kernel::module::Module::EMPTY
 };

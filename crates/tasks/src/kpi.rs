@@ -107,6 +107,8 @@ pub const COUNTING: Counting = Counting {
     item_of: tinhso_kernel::module::counting::stream_item,
     facts,
     scan,
+    // The overview (`/office/tasks/overview?status=…`) is the tasks' list.
+    list: None,
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {

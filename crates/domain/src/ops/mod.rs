@@ -3,6 +3,7 @@
 //! ([`index`]), and the counters kept incrementally ([`counters`]). No I/O.
 
 pub mod counters;
+pub mod dashboard;
 pub mod formula;
 pub mod index;
 pub mod period;

@@ -140,3 +140,74 @@ pub async fn counting_ids(tx: &mut Conn, after: &str, limit: i64) -> Result<Vec<
     .fetch_all(&mut *tx)
     .await?)
 }
+
+/// A report of a drill-down: id, code, title, agency (empty when unassigned), due time, status.
+pub type DrillReport = (String, String, String, String, String, String);
+
+/// The open reports (received, assigned, in progress; not duplicates) due in `lo ≤ due_local <
+/// hi` (local texts), as `feedback.open` counts them: of `agencies`, or, for a unit, placed in
+/// `unit` (or in none and handled by one of `agencies`), or anywhere (`all`); keyset pages in
+/// id order. Agency first or status first, the indexes `feedback_reports_agency` and
+/// `feedback_reports_public` bound a page to the open reports.
+#[allow(clippy::too_many_arguments)]
+pub async fn drill_open(
+    db: &Db,
+    agencies: &[String],
+    all: bool,
+    unit: Option<&str>,
+    lo: &str,
+    hi: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DrillReport>, AppError> {
+    // Anywhere: no place parameters (PostgreSQL refuses parameters a statement does not use).
+    let (agencies, unit) = if all {
+        (&[][..], None)
+    } else {
+        (agencies, unit)
+    };
+    let mut n = 4;
+    let mut mark = || {
+        n += 1;
+        format!("${n}")
+    };
+    let ids: Vec<String> = agencies.iter().map(|_| mark()).collect();
+    let unit_m = unit.map(|_| mark());
+    let place = if all {
+        "TRUE".to_owned()
+    } else if ids.is_empty() && unit_m.is_none() {
+        return Ok(Vec::new());
+    } else {
+        let by_agency = if ids.is_empty() {
+            "FALSE".to_owned()
+        } else {
+            format!("r.agency_id IN ({})", ids.join(", "))
+        };
+        match &unit_m {
+            Some(u) => {
+                format!("(r.admin_unit_code = {u} OR (r.admin_unit_code IS NULL AND {by_agency}))")
+            }
+            None => by_agency,
+        }
+    };
+    let sql = format!(
+        "SELECT r.id, r.code, r.title, COALESCE(a.name, ''), r.due_local, r.status
+           FROM feedback_reports r
+           LEFT JOIN agencies a ON a.id = r.agency_id
+          WHERE r.status IN ('received', 'assigned', 'in_progress') AND {place}
+            AND r.due_local >= $1 AND r.due_local < $2 AND r.id > $3
+          ORDER BY r.id LIMIT $4"
+    );
+    let mut q = sqlx::query_as::<_, DrillReport>(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(after)
+        .bind(limit);
+    for a in agencies {
+        q = q.bind(a);
+    }
+    if let Some(u) = unit {
+        q = q.bind(u);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}

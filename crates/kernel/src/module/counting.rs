@@ -62,6 +62,44 @@ pub type ScanFn = for<'a> fn(
     i64,
 ) -> BoxFut<'a, Result<Vec<String>, AppError>>;
 
+/// What a drill-down asks (docs/operations-design.md §5): the items behind one source's figure
+/// for a scope over local days `from..=to`, as the source's marks place them. The operations
+/// centre has checked the viewer holds the scope; `agencies` is the scope's agencies (every
+/// agency for the province, with `all` set: items with no agency count there too), `unit` an
+/// administrative unit's code for a unit's scope. Keyset pages in id order.
+#[derive(Debug, Clone)]
+pub struct DrillQuery {
+    pub source: String,
+    pub agencies: Vec<String>,
+    pub all: bool,
+    pub unit: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The breakdown key (a field's code), when the figure was one key's.
+    pub key: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+/// One item of a drill-down: no personal data (no applicant names), a link to the item's own
+/// page, where its module's policy decides again.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DrillRow {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub agency: String,
+    /// The local day it counts on (finished, due…), `YYYY-MM-DD`.
+    pub day: String,
+    pub state: String,
+    pub href: String,
+}
+
+/// The items behind a source's figure, or `None` when the module lists none for that source.
+pub type ListFn =
+    for<'a> fn(&'a Ctx, &'a DrillQuery) -> BoxFut<'a, Result<Option<Vec<DrillRow>>, AppError>>;
+
 /// The usual `Counting::item_of`: an event is about the item of its stream (its aggregate).
 pub fn stream_item(e: &Event) -> Option<String> {
     Some(e.aggregate_id.clone()).filter(|id| !id.is_empty())
@@ -78,4 +116,6 @@ pub struct Counting {
     pub item_of: fn(&Event) -> Option<String>,
     pub facts: FactsFn,
     pub scan: ScanFn,
+    /// The drill-down lists, for the sources it has one for.
+    pub list: Option<ListFn>,
 }

@@ -476,3 +476,92 @@ pub async fn unit_official(
         matches!(r.as_deref(), Some("specialist") | Some("leader"))
     })))
 }
+
+/// An assignment as the operations centre counts it: the unit, its role, its state, when it is
+/// due and how it ended (`crate::kpi`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct CountingAssignment {
+    pub unit_id: String,
+    pub role: String,
+    pub state: String,
+    pub due_local: String,
+    pub closed_local: Option<String>,
+    pub timeliness: Option<String>,
+}
+
+/// The assignments of a document, or `None` when there is no such document.
+pub async fn counting_assignments(
+    tx: &mut Conn,
+    document_id: &str,
+) -> Result<Option<Vec<CountingAssignment>>, AppError> {
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE id = $1")
+        .bind(document_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        sqlx::query_as(
+            "SELECT unit_id, role, state, due_local, closed_local, timeliness
+               FROM document_assignments WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(document_id)
+        .fetch_all(&mut *tx)
+        .await?,
+    ))
+}
+
+/// The ids of documents with assignments after `after`, in id order, at most `limit`.
+pub async fn counting_ids(tx: &mut Conn, after: &str, limit: i64) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT document_id FROM document_assignments WHERE document_id > $1
+          ORDER BY document_id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// An open assignment of a drill-down: assignment id, document id, its notation or arrival
+/// number, subject, unit, due time, state.
+pub type DrillAssignment = (String, String, String, String, String, String, String);
+
+/// The open assignments of `units` due in `lo ≤ due_local < hi` (local texts), as
+/// `document.assignment_open` counts them; keyset pages in assignment id order. The unit
+/// leads the index `document_assignments_unit (unit_id, closed_local)`: the open ones are
+/// its `closed_local IS NULL` range.
+pub async fn drill_open(
+    db: &Db,
+    units: &[String],
+    lo: &str,
+    hi: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DrillAssignment>, AppError> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 5)).collect();
+    let sql = format!(
+        "SELECT a.id, d.id, COALESCE(d.code_number || '/' || d.code_notation, d.code_notation, ''),
+                d.subject, u.name, a.due_local, a.state
+           FROM document_assignments a
+           JOIN documents d ON d.id = a.document_id
+           JOIN agencies u ON u.id = a.unit_id
+          WHERE a.unit_id IN ({}) AND a.closed_local IS NULL AND a.state <> 'closed'
+            AND a.due_local >= $1 AND a.due_local < $2 AND a.id > $3
+          ORDER BY a.id LIMIT $4",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, DrillAssignment>(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(after)
+        .bind(limit);
+    for u in units {
+        q = q.bind(u);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}

@@ -1,6 +1,7 @@
 //! The operations centre's SQL: counted items, counters and the counting's state; the index's
 //! reads ([`index`]) and versions ([`versions`]).
 
+pub mod dashboard;
 pub mod declarations;
 pub mod index;
 pub mod versions;

@@ -39,6 +39,7 @@ mod opendata_ckan;
 mod opendata_datastore;
 mod opendata_dcat;
 mod ops;
+mod ops_dashboard;
 mod ops_declarations;
 mod ops_index;
 mod payments;

@@ -158,3 +158,84 @@ pub async fn counting_ids(tx: &mut Conn, after: &str, limit: i64) -> Result<Vec<
     .fetch_all(&mut *tx)
     .await?)
 }
+
+/// How a drill-down source picks dossiers (docs/operations-design.md §5): the same predicate
+/// as the source's marks (`crate::kpi`), and the column whose local day places them.
+pub enum DrillPick {
+    /// Finished with one of these outcomes, by the UTC moment `finished_at`.
+    Finished(&'static [&'static str]),
+    /// In progress, by the local due time `due_local`.
+    Open,
+}
+
+/// A dossier of a drill-down: id, code, procedure, agency, the placing time, state.
+pub type DrillDossier = (String, String, String, String, String, String);
+
+/// The dossiers a drill-down lists: of `agencies`, picked by `pick` between two bounds of the
+/// placing column (`lo` ≤ value < `hi`, as stored: UTC texts for moments, local texts for
+/// due times), of one field when `field` is set; keyset pages in id order. The agency is the
+/// leading column of the indexes used (`dossiers_queue`, `dossiers_finished`), so a page reads the matching dossiers, not the table.
+#[allow(clippy::too_many_arguments)]
+pub async fn drill(
+    db: &Db,
+    agencies: &[String],
+    pick: &DrillPick,
+    lo: &str,
+    hi: &str,
+    field: Option<&str>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DrillDossier>, AppError> {
+    if agencies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut n = 0;
+    let mut mark = || {
+        n += 1;
+        format!("${n}")
+    };
+    let ids: Vec<String> = agencies.iter().map(|_| mark()).collect();
+    let (lo_m, hi_m, after_m, limit_m) = (mark(), mark(), mark(), mark());
+    let (column, extra) = match pick {
+        DrillPick::Finished(outcomes) => {
+            let list: Vec<String> = outcomes.iter().map(|o| format!("'{o}'")).collect();
+            (
+                "d.finished_at",
+                format!("AND d.outcome IN ({})", list.join(", ")),
+            )
+        }
+        DrillPick::Open => ("d.due_local", "AND d.state = 'in_progress'".to_owned()),
+    };
+    let field_m = field.map(|_| mark());
+    let field_sql = field_m
+        .as_deref()
+        .map(|m| format!("AND p.field_code = {m}"))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT d.id, d.code, d.procedure_name, a.name, {column}, d.state
+           FROM dossiers d
+           JOIN agencies a ON a.id = d.agency_id
+           LEFT JOIN procedures p ON p.code = d.procedure_code
+          WHERE d.agency_id IN ({ids}) {extra}
+            AND {column} >= {lo_m} AND {column} < {hi_m} AND d.id > {after_m} {field_sql}
+          ORDER BY d.id LIMIT {limit_m}",
+        ids = ids.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, Option<String>, String, String, String, String)>(
+        sqlx::AssertSqlSafe(sql),
+    );
+    for a in agencies {
+        q = q.bind(a);
+    }
+    q = q.bind(lo).bind(hi).bind(after).bind(limit);
+    if let Some(f) = field {
+        q = q.bind(f);
+    }
+    Ok(q.fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|(id, code, name, agency, at, state)| {
+            (id, code.unwrap_or_default(), name, agency, at, state)
+        })
+        .collect())
+}

@@ -1,0 +1,216 @@
+//! The dashboard's reads (docs/operations-design.md §5): counters of many scopes at once (the
+//! ranking), by breakdown key (dossiers by field), "overdue now" (open items by due day before
+//! today), and the agencies a scope ranks and lists. Every read is a range of the counters'
+//! primary key (scope, grain, breakdown, period, source) or of the agencies: nothing grows with
+//! the number of dossiers.
+
+use std::collections::BTreeMap;
+use tinhso_domain::ops::period::{Bucket, Window, decompose};
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+/// The (grain, period) a bucket's counters are kept under.
+pub fn bucket_key(b: Bucket) -> (&'static str, String) {
+    match b {
+        Bucket::Day(d) => ("d", d.format("%Y-%m-%d").to_string()),
+        Bucket::Month(y, m) => ("m", format!("{y:04}-{m:02}")),
+        Bucket::Decree09Month(y, m) => ("r", format!("{y:04}-{m:02}")),
+    }
+}
+
+fn marks_from(start: usize) -> impl FnMut() -> String {
+    let mut n = start;
+    move || {
+        n += 1;
+        format!("${n}")
+    }
+}
+
+/// `sources` summed over the window's buckets for each of `scopes` (key `*`): one query,
+/// at most scopes × buckets × sources rows. Scopes and sources without counters are absent.
+pub async fn sum_many(
+    tx: &mut Conn,
+    scopes: &[String],
+    window: Window,
+    sources: &[&str],
+) -> Result<BTreeMap<(String, String), i64>, AppError> {
+    let mut out = BTreeMap::new();
+    if scopes.is_empty() || sources.is_empty() {
+        return Ok(out);
+    }
+    let buckets: Vec<(&str, String)> = decompose(window).into_iter().map(bucket_key).collect();
+    let mut mark = marks_from(0);
+    let scope_m: Vec<String> = scopes.iter().map(|_| mark()).collect();
+    let pairs: Vec<String> = buckets
+        .iter()
+        .map(|_| format!("(grain = {} AND period = {})", mark(), mark()))
+        .collect();
+    let names: Vec<String> = sources.iter().map(|_| mark()).collect();
+    let sql = format!(
+        "SELECT scope, source, CAST(SUM(n) AS BIGINT) FROM ops_counters
+          WHERE scope IN ({}) AND breakdown = '*' AND ({}) AND source IN ({})
+          GROUP BY scope, source",
+        scope_m.join(", "),
+        pairs.join(" OR "),
+        names.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql));
+    for s in scopes {
+        q = q.bind(s);
+    }
+    for (grain, period) in &buckets {
+        q = q.bind(*grain).bind(period.clone());
+    }
+    for s in sources {
+        q = q.bind(*s);
+    }
+    for (scope, source, n) in q.fetch_all(&mut *tx).await? {
+        out.insert((scope, source), n);
+    }
+    Ok(out)
+}
+
+/// `sources` of `scope` by breakdown key over whole-month buckets (`m` or `r` grain, as
+/// `(grain, period)` pairs): keys are kept only at month grains.
+pub async fn by_key(
+    db: &Db,
+    scope: &str,
+    months: &[(&'static str, String)],
+    sources: &[&str],
+) -> Result<Vec<(String, String, i64)>, AppError> {
+    if months.is_empty() || sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut mark = marks_from(1);
+    let pairs: Vec<String> = months
+        .iter()
+        .map(|_| format!("(grain = {} AND period = {})", mark(), mark()))
+        .collect();
+    let names: Vec<String> = sources.iter().map(|_| mark()).collect();
+    let sql = format!(
+        "SELECT breakdown, source, CAST(SUM(n) AS BIGINT) FROM ops_counters
+          WHERE scope = $1 AND breakdown <> '*' AND ({}) AND source IN ({})
+          GROUP BY breakdown, source ORDER BY breakdown, source",
+        pairs.join(" OR "),
+        names.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String, i64)>(sqlx::AssertSqlSafe(sql)).bind(scope);
+    for (grain, period) in months {
+        q = q.bind(*grain).bind(period.clone());
+    }
+    for s in sources {
+        q = q.bind(*s);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}
+
+/// Open items of `scope` due before `today` ("overdue now"), per source: the calendar-month
+/// rows before `today`'s month and the day rows of its month before `today` (`YYYY-MM` and
+/// `YYYY-MM-DD`). Two ranges of the primary key (scope, grain, breakdown, period), one per
+/// grain: an `OR` across grains would read every counter of the scope.
+pub async fn overdue_now(
+    db: &Db,
+    scope: &str,
+    month: &str,
+    month_start: &str,
+    today: &str,
+    sources: &[&str],
+) -> Result<BTreeMap<String, i64>, AppError> {
+    let mut out: BTreeMap<String, i64> = sources.iter().map(|s| ((*s).to_owned(), 0)).collect();
+    if sources.is_empty() {
+        return Ok(out);
+    }
+    let names: Vec<String> = {
+        let mut mark = marks_from(4);
+        sources.iter().map(|_| mark()).collect()
+    };
+    let sql = format!(
+        "SELECT source, CAST(SUM(n) AS BIGINT) FROM (
+            SELECT source, n FROM ops_counters
+             WHERE scope = $1 AND grain = 'm' AND breakdown = '*' AND period < $2
+               AND source IN ({names})
+            UNION ALL
+            SELECT source, n FROM ops_counters
+             WHERE scope = $1 AND grain = 'd' AND breakdown = '*' AND period >= $3
+               AND period < $4 AND source IN ({names})
+          ) open_rows GROUP BY source",
+        names = names.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
+        .bind(scope)
+        .bind(month)
+        .bind(month_start)
+        .bind(today);
+    for s in sources {
+        q = q.bind(*s);
+    }
+    for (source, n) in q.fetch_all(&db.pool).await? {
+        out.insert(source, n);
+    }
+    Ok(out)
+}
+
+/// An agency as the dashboard names it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgencyName {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// The agencies directly below the province's top agencies (the departments and the
+/// communes' People's Committees): what the province's dashboard ranks.
+pub async fn province_children(db: &Db) -> Result<Vec<AgencyName>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.code, a.name FROM agencies a JOIN agencies top ON top.id = a.parent_id
+          WHERE top.parent_id IS NULL ORDER BY a.code",
+    )
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The agencies directly below `agency_id`.
+pub async fn children(db: &Db, agency_id: &str) -> Result<Vec<AgencyName>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT id, code, name FROM agencies WHERE parent_id = $1 ORDER BY code")
+            .bind(agency_id)
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
+/// An agency's name, if it exists.
+pub async fn agency(db: &Db, agency_id: &str) -> Result<Option<AgencyName>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT id, code, name FROM agencies WHERE id = $1")
+            .bind(agency_id)
+            .fetch_optional(&db.pool)
+            .await?,
+    )
+}
+
+/// The People's Committee governing the unit `code`, and the unit's name.
+pub async fn unit_committee(
+    db: &Db,
+    code: &str,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM admin_units WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&db.pool)
+        .await?;
+    let committee: Option<String> = sqlx::query_scalar(
+        "SELECT a.id FROM agencies a JOIN admin_units u ON u.id = a.admin_unit_id
+          WHERE u.code = $1 AND a.kind = 'peoples_committee' ORDER BY a.code LIMIT 1",
+    )
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok((committee, name))
+}
+
+/// Every agency's id (the province's drill-downs list by agency, the indexes' first column).
+pub async fn all_agencies(db: &Db) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM agencies ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?)
+}

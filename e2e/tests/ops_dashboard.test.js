@@ -1,0 +1,124 @@
+// The leader's dashboard (issue 18 part 2, docs/operations-design.md §5), in the browser: a
+// leader of the province's People's Committee opens the dashboard from the navigation, sees
+// what is overdue now across the province and the agencies ranked, drills into Sở Tư pháp
+// (its own dashboard), opens its overdue dossiers and finds there the dossier past its
+// appointment, as many as the tile said; the wall-screen mode shows the same figures in large
+// type without the navigation. A ward's leader cannot open the province's dashboard (404).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startPlatform, signIn } from './harness.js';
+
+let platform;
+before(async () => { platform = await startPlatform(); });
+after(async () => { await platform?.stop(); });
+
+const AGENCY = 'Sở Tư pháp';
+/** Made a leader of the province's People's Committee for this journey (the demo has none). */
+const PROVINCE_LEADER = 'lanhdao.vhxh.hacthanh@tinhso.local';
+
+/** Runs one SQL statement on the platform's database, as time passing would change it. */
+function sql(statement) {
+  if (platform.databaseUrl) {
+    execFileSync('psql', [platform.databaseUrl, '-qtAc', statement]);
+  } else {
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(platform.dir, 'tinhso.db'), statement]);
+  }
+}
+
+async function official(email) {
+  const page = await platform.newPage();
+  await signIn(page, email);
+  await page.waitForURL(/\/office|\/account|\/$/);
+  return page;
+}
+
+async function openInQueue(page, queue, code) {
+  await page.goto(`/office/dossiers?queue=${queue}`);
+  await page.getByRole('link', { name: code }).click();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+async function text(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** The number on an "overdue now" tile. */
+async function tile(page, source) {
+  return Number(await text(page.getByTestId(`ops-overdue-${source}`).locator('strong')));
+}
+
+test('a leader opens the dashboard, drills into an agency and opens its overdue list', async () => {
+  // A citizen's request at Sở Tư pháp, accepted at the desk; its appointment then lies in the
+  // past (as if the days had gone by), and the specialist's step moves it on, still open.
+  const citizen = await platform.newPage();
+  await signIn(citizen, 'congdan@tinhso.local');
+  await citizen.goto('/procedures/1.001648/apply');
+  await citizen.getByLabel('Cơ quan tiếp nhận').selectOption({ label: AGENCY });
+  await citizen.getByLabel('Họ và tên người yêu cầu').fill('Nguyễn Văn An');
+  await citizen.getByLabel('Số căn cước công dân').fill('038090000111');
+  await citizen.getByLabel('Nơi cư trú').fill('Số 5, phố Lê Lai, phường Hạc Thành');
+  await citizen.getByLabel('Loại phiếu').selectOption('Phiếu số 1');
+  await citizen.getByLabel('Mục đích sử dụng').fill('Bổ sung hồ sơ xin việc');
+  await citizen.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click();
+  await citizen.getByText('Đã nộp hồ sơ thành công').waitFor();
+  const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
+  await citizen.context().close();
+  const desk = await official('motcua.tuphap@tinhso.local');
+  await openInQueue(desk, 'new', code);
+  await desk.getByRole('button', { name: 'Tiếp nhận', exact: true }).click();
+  await desk.getByTestId('dossier-state').getByText('Đang xử lý').waitFor();
+  await desk.context().close();
+  sql(`UPDATE dossiers SET due_local = '2026-01-05T17:00:00' WHERE code = '${code}'`);
+  const specialist = await official('chuyenvien.tuphap@tinhso.local');
+  await openInQueue(specialist, 'in_progress', code);
+  await specialist.getByRole('button', { name: 'Hoàn thành bước, chuyển tiếp', exact: true }).click();
+  await specialist.getByRole('heading', { level: 1 }).waitFor();
+  await specialist.context().close();
+
+  // The province's leader: from the navigation to the dashboard of the whole province.
+  sql(`UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '000.00.00.H56') WHERE email = '${PROVINCE_LEADER}'`);
+  const leader = await official(PROVINCE_LEADER);
+  await leader.getByRole('navigation', { name: 'Menu chính' }).getByRole('link', { name: 'Điều hành', exact: true }).click();
+  await leader.getByRole('heading', { level: 1, name: /Bảng điều hành — Toàn tỉnh/ }).waitFor();
+  // The counters follow the dossier's events a moment later.
+  for (let i = 0; i < 60 && (await tile(leader, 'dossier.open')) < 1; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    await leader.reload();
+  }
+  assert.equal(await tile(leader, 'dossier.open'), 1);
+  // Charts come with their figures as tables; the page refreshes itself.
+  await leader.getByTestId('ops-dash-groups').waitFor();
+  assert.equal(await leader.locator('meta[http-equiv="refresh"]').getAttribute('content'), '60');
+  const ranking = leader.getByTestId('ops-ranking');
+  const row = ranking.getByRole('row').filter({ hasText: AGENCY });
+  assert.equal(await row.count(), 1);
+
+  // Drill into the agency: its own dashboard.
+  await row.getByRole('link', { name: AGENCY }).click();
+  await leader.getByRole('heading', { level: 1, name: `Bảng điều hành — ${AGENCY}` }).waitFor();
+  assert.equal(await tile(leader, 'dossier.open'), 1);
+
+  // Its overdue list: the dossier, as many rows as the tile said.
+  await leader.getByTestId('ops-overdue-dossier.open').click();
+  await leader.getByRole('heading', { level: 1, name: /^Danh sách/ }).waitFor();
+  assert.equal(await text(leader.getByTestId('ops-items-figure')), '1');
+  const items = leader.getByTestId('ops-item');
+  assert.equal(await items.count(), 1);
+  assert.match(await text(items.first()), new RegExp(`${code}.*${AGENCY}.*2026-01-05.*in_progress`));
+
+  // The wall screen: the same figure, no navigation.
+  await leader.goto('/ops/dashboard?wall=1');
+  await leader.getByTestId('ops-wall').waitFor();
+  assert.equal(await tile(leader, 'dossier.open'), 1);
+  assert.equal(await leader.getByRole('navigation', { name: 'Menu chính' }).count(), 0);
+  await leader.context().close();
+
+  // A ward's leader sees their ward, never the province.
+  const ward = await official('lanhdao.hacthanh@tinhso.local');
+  assert.equal((await ward.goto('/ops/dashboard')).status(), 200);
+  assert.equal((await ward.goto('/ops/dashboard?scope=p')).status(), 404);
+  assert.equal((await ward.goto('/ops/items?scope=p&source=dossier.open&overdue=1')).status(), 404);
+  await ward.context().close();
+});
