@@ -650,7 +650,7 @@ async fn two_platforms_exchange_an_issued_document_over_edxml() {
         .await;
         assert_eq!(status, 200, "{doc}");
         last = doc["To"][0]["Exchange"].clone();
-        if last["StatusCode"] == "03" {
+        if last["StatusCode"] == "03" && last["State"] == "sent" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
