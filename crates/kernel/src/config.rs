@@ -61,6 +61,65 @@ pub struct Config {
     /// Checking digital signatures.
     #[serde(default)]
     pub signatures: SignaturesConfig,
+    /// The edXML exchange with other platforms (docs/signatures-design.md §7).
+    #[serde(default)]
+    pub exchange: ExchangeConfig,
+}
+
+/// The edXML exchange (`exchange`): this platform's key and the peers it trades documents with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExchangeConfig {
+    /// The name this platform goes by in its peers' `exchange.peers` (sent as `Tinhso-Peer`).
+    #[serde(default = "default_exchange_id")]
+    pub id: String,
+    /// The exchange key, a P-256 private scalar as 64 hex digits (`TINHSO_EXCHANGE__KEY_FILE`);
+    /// when absent one is generated into `data_dir/keys/exchange.key`. It signs the packages
+    /// (XMLDSig) and the requests; `tinhso exchange key` prints its public half for peers.
+    #[serde(default)]
+    pub key: Option<Secret>,
+    /// The platforms this one exchanges with (`[[exchange.peers]]` in the TOML file).
+    #[serde(default)]
+    pub peers: Vec<PeerConfig>,
+    /// Largest package accepted (bytes; the server's `max_body_bytes` caps it too).
+    #[serde(default = "default_max_package")]
+    pub max_package_bytes: usize,
+}
+
+fn default_exchange_id() -> String {
+    "tinhso".into()
+}
+
+fn default_max_package() -> usize {
+    64 * 1024 * 1024
+}
+
+impl Default for ExchangeConfig {
+    fn default() -> Self {
+        Self {
+            id: default_exchange_id(),
+            key: None,
+            peers: Vec::new(),
+            max_package_bytes: default_max_package(),
+        }
+    }
+}
+
+/// One peer platform (`exchange.peers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerConfig {
+    /// The name both sides use for it in `Tinhso-Peer`, e.g. `vpcp`.
+    pub id: String,
+    /// Where its exchange endpoint lives: `{base_url}/exchange/v1/messages`.
+    pub base_url: String,
+    /// The agency codes it speaks for: exact codes (`000.00.00.G22`) or `*.H38` (any code
+    /// ending so).
+    pub organ_ids: Vec<String>,
+    /// Its exchange key: a PEM certificate or PEM public key (P-256).
+    pub cert_file: PathBuf,
+    /// Accept SHA-1 signatures from it (not supported yet: refused at start).
+    #[serde(default)]
+    pub legacy_sha1: bool,
 }
 
 /// Checking digital signatures (`signatures`): what is trusted. Nothing is bundled: a
@@ -329,6 +388,7 @@ impl Default for Config {
             events: EventsConfig::default(),
             search_index: true,
             signatures: SignaturesConfig::default(),
+            exchange: ExchangeConfig::default(),
         }
     }
 }

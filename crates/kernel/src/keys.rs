@@ -25,6 +25,8 @@ pub struct Keys {
     pub totp: [u8; 32],
     /// XChaCha20-Poly1305 key of the private keys the demo CA keeps ([`seal`]).
     pub pki: [u8; 32],
+    /// The exchange key's P-256 private scalar (edXML signatures and exchange requests).
+    pub exchange: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -53,6 +55,12 @@ impl Keys {
                 &config.data_dir,
                 "pki.key",
                 "TINHSO_PKI_KEY_FILE",
+            )?,
+            exchange: load_or_generate(
+                config.exchange.key.as_ref(),
+                &config.data_dir,
+                "exchange.key",
+                "TINHSO_EXCHANGE__KEY_FILE",
             )?,
         })
     }

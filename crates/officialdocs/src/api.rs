@@ -64,6 +64,23 @@ pub struct OfficialDocRecipient {
     /// The recipient's processing of it (platform recipients, once delivered).
     #[serde(default, skip_deserializing)]
     pub processing_status: Option<crate::processing_api::ProcessingStatus>,
+    /// The edXML exchange's delivery, for a recipient outside the platform that a peer serves.
+    #[serde(default, skip_deserializing)]
+    pub exchange: Option<ExchangeDelivery>,
+}
+
+/// How the exchange delivered a document to an outside recipient.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExchangeDelivery {
+    /// `queued`, `sent` or `failed`.
+    pub state: String,
+    /// Why it failed, as the peer said.
+    pub detail: Option<String>,
+    /// The last edXML status the recipient sent back (`01` arrived, `03` registered, …).
+    pub status_code: Option<String>,
+    /// That status's Vietnamese name.
+    pub status_label: Option<String>,
 }
 
 /// A draft's new version, as multipart form data.
@@ -290,6 +307,16 @@ fn recipient(r: Recipient) -> OfficialDocRecipient {
         organ_name: Some(r.name),
         delivered_as: r.incoming_id,
         processing_status: None,
+        exchange: r.exchange_state.map(|state| ExchangeDelivery {
+            state,
+            detail: r.exchange_detail,
+            status_label: r
+                .exchange_status
+                .as_deref()
+                .and_then(tinhso_edxml::StatusCode::from_code)
+                .map(|c| c.label().to_owned()),
+            status_code: r.exchange_status,
+        }),
     }
 }
 

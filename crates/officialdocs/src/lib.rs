@@ -10,6 +10,7 @@ pub mod comments;
 pub mod demo;
 pub mod events;
 pub mod kpi;
+pub mod exchange;
 pub mod pages;
 pub mod policy;
 pub mod processing_api;
@@ -139,6 +140,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pages::routes())
             .merge(pages::search::routes())
             .merge(work_files::api::routes())
+            .merge(exchange::receive::routes())
     },
     menu: &[
         MenuEntry::main("nav_documents", "/office/documents", 55, HANDLES_DOCUMENTS),
@@ -187,8 +189,12 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_assignment_notes",
         "document_comments",
         "saved_searches",
+        "exchange_nonces",
+        "exchange_messages",
     ],
-    jobs: &[&texts::OCR],
+    jobs: &[&texts::OCR, &exchange::deliver::DELIVER],
+    // Peers post packages and statuses, authenticated by their request signature.
+    protocol_paths: &["/exchange/"],
     startup: &[search::backfill],
     migrations: tinhso_kernel::migrations!(),
     kpis: &[&kpi::DOCUMENTS],

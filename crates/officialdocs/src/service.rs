@@ -325,21 +325,26 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
             .filter(|c| !c.is_empty());
         match code {
             Some(code) => {
-                let agency = tinhso_directory::find(&state.db, code)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::validation(
-                            "To",
-                            "Nơi nhận có mã định danh không có trên hệ thống.",
-                        )
-                    })?;
+                let Some(agency) = tinhso_directory::find(&state.db, code).await? else {
+                    // Outside the platform, reached through a peer of the exchange.
+                    if crate::exchange::peer_for(state, code).is_some() {
+                        let name = r.organ_name.as_deref().map(str::trim).unwrap_or_default();
+                        let name = if name.is_empty() { code } else { name };
+                        recipients.push((None, name.to_owned(), Some(code.to_owned())));
+                        continue;
+                    }
+                    return Err(AppError::validation(
+                        "To",
+                        "Nơi nhận có mã định danh không có trên hệ thống.",
+                    ));
+                };
                 if agency.id == issuer.agency.id {
                     return Err(AppError::validation(
                         "To",
                         "Cơ quan ban hành không gửi văn bản cho chính mình.",
                     ));
                 }
-                recipients.push((Some(agency.id), agency.name));
+                recipients.push((Some(agency.id), agency.name, None));
             }
             None => {
                 let name = r.organ_name.as_deref().map(str::trim).unwrap_or_default();
@@ -349,7 +354,7 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
                         "Mỗi nơi nhận cần mã định danh (OrganId) hoặc tên (OrganName).",
                     ));
                 }
-                recipients.push((None, name.to_owned()));
+                recipients.push((None, name.to_owned(), None));
             }
         }
     }
@@ -395,8 +400,23 @@ pub async fn create(state: &Ctx, who: &Who<'_>, draft: Draft) -> Result<String, 
         },
     )
     .await?;
-    for (position, (agency_id, name)) in recipients.iter().enumerate() {
-        store::insert_recipient(&mut tx, &id, position as i64, agency_id.as_deref(), name).await?;
+    for (position, (agency_id, name, outside_code)) in recipients.iter().enumerate() {
+        match outside_code {
+            Some(code) => {
+                crate::exchange::store::insert_outside_recipient(
+                    &mut tx,
+                    &id,
+                    position as i64,
+                    name,
+                    code,
+                )
+                .await?
+            }
+            None => {
+                store::insert_recipient(&mut tx, &id, position as i64, agency_id.as_deref(), name)
+                    .await?
+            }
+        }
     }
     if let Some(code) = &dossier {
         store::set_dossier_code(&mut tx, &id, code).await?;
@@ -1007,6 +1027,14 @@ async fn issue(
         .await?;
         delivered.push(incoming_id);
     }
+    // Outside recipients a peer speaks for: their packages go from the job queue.
+    let issued_now = Document {
+        code_number: Some(code_number.clone()),
+        code_notation: Some(code_notation.clone()),
+        issued_date: Some(issued_date.clone()),
+        ..d.clone()
+    };
+    crate::exchange::deliver::queue_for_issued(state, tx, &issued_now, now).await?;
     let replaced = replace_original(state, tx, who, d, now).await?;
     let dossier_code = store::dossier_code_in(tx, &d.id).await?;
     emit(

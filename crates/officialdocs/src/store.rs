@@ -439,6 +439,11 @@ pub struct Recipient {
     pub name: String,
     pub incoming_id: Option<String>,
     pub delivered_at: Option<String>,
+    /// Outside recipients reached through the exchange: `queued`, `sent`, `failed`.
+    pub exchange_state: Option<String>,
+    pub exchange_detail: Option<String>,
+    /// The last edXML status the recipient sent back (`01`, `03`, …).
+    pub exchange_status: Option<String>,
 }
 
 pub async fn insert_recipient(
@@ -463,7 +468,8 @@ pub async fn insert_recipient(
 }
 
 const RECIPIENTS: &str =
-    "SELECT r.id, r.agency_id, a.code AS agency_code, r.name, r.incoming_id, r.delivered_at
+    "SELECT r.id, r.agency_id, COALESCE(a.code, r.organ_id) AS agency_code, r.name, r.incoming_id,
+        r.delivered_at, r.exchange_state, r.exchange_detail, r.exchange_status
      FROM document_recipients r LEFT JOIN agencies a ON a.id = r.agency_id
      WHERE r.document_id = $1 ORDER BY r.position";
 

@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The edXML exchange with other platforms.
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// The operations centre's counters.
     Ops {
         #[command(subcommand)]
@@ -127,6 +132,13 @@ enum OpsCommand {
     },
     /// Activate a draft index version.
     IndexActivate { code: String },
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// Print this platform's exchange public key (PEM), for its peers' `exchange.peers`
+    /// `cert_file` (the key is generated into data/keys/exchange.key when absent).
+    Key,
 }
 
 #[derive(Subcommand)]
@@ -316,6 +328,15 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(3));
                 }
             }
+        }
+        Command::Exchange {
+            command: ExchangeCommand::Key,
+        } => {
+            let keys = tinhso_kernel::keys::Keys::load(&config)?;
+            print!(
+                "{}",
+                tinhso_officialdocs::exchange::public_key_pem_of(&keys.exchange)?
+            );
         }
         Command::Ops {
             command: OpsCommand::Rebuild { check },

@@ -27,20 +27,34 @@ fn free_port() -> u16 {
 }
 
 fn start(url: &str, dir: &std::path::Path, name: &str, port: u16) -> Node {
-    // The nodes of one installation share its keys (a node with another key refuses to start).
+    start_with(url, dir, name, port, &[])
+}
+
+/// The shared keys of the installation `dir` belongs to (a node with another key refuses to
+/// start): the environment that names them.
+fn shared_keys(dir: &std::path::Path) -> Vec<(&'static str, std::path::PathBuf)> {
     let keys = dir.parent().unwrap();
     for (file, byte) in [("audit.key", "a1"), ("totp.key", "b2"), ("pki.key", "c3")] {
         if !keys.join(file).exists() {
             std::fs::write(keys.join(file), byte.repeat(32)).unwrap();
         }
     }
+    vec![
+        ("TINHSO_AUDIT__KEY_FILE", keys.join("audit.key")),
+        ("TINHSO_TOTP_KEY_FILE", keys.join("totp.key")),
+        ("TINHSO_PKI_KEY_FILE", keys.join("pki.key")),
+    ]
+}
+
+/// A node started with extra arguments before `serve` (e.g. `--config FILE`).
+fn start_with(url: &str, dir: &std::path::Path, name: &str, port: u16, before: &[&str]) -> Node {
+    let keys = shared_keys(dir);
     let child = Command::new(env!("CARGO_BIN_EXE_tinhso"))
+        .args(before)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .envs(keys)
         .env("DATABASE_URL", url)
         .env("TINHSO_DATA_DIR", dir)
-        .env("TINHSO_AUDIT__KEY_FILE", keys.join("audit.key"))
-        .env("TINHSO_TOTP_KEY_FILE", keys.join("totp.key"))
-        .env("TINHSO_PKI_KEY_FILE", keys.join("pki.key"))
         .env("TINHSO_NODE_NAME", name)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -270,11 +284,22 @@ async fn approved_decision(
     clerk: &str,
     n: usize,
 ) -> String {
+    let to = serde_json::json!([{"OrganId": "000.00.60.H56"}]);
+    approved_decision_to(port, [drafter, leader, clerk], n, to).await
+}
+
+/// The same, to recipients `to`.
+async fn approved_decision_to(
+    port: u16,
+    [drafter, leader, clerk]: [&str; 3],
+    n: usize,
+    to: serde_json::Value,
+) -> String {
     let draft = serde_json::json!({
         "TypeName": "decision",
         "Subject": format!("Quyết định phê duyệt kế hoạch số {n} (thử hai máy chủ)"),
         "SignerInfo": {"Position": "Giám đốc", "FullName": "Hoàng Văn Bình"},
-        "To": [{"OrganId": "000.00.60.H56"}]
+        "To": to
     });
     let json = "application/json";
     let (status, doc) = send(
@@ -489,4 +514,147 @@ async fn two_nodes_send_each_task_reminder_once_with_a_moved_clock() {
     )
     .await;
     assert_eq!(digest_mails, 1, "one digest a day");
+}
+
+/// The edXML exchange between two platforms, each its own `tinhso serve` process with its own
+/// database (A on SQLite, B on PostgreSQL) and its own exchange key, generated at first start
+/// and printed by `tinhso exchange key` for the other to configure: Sở Tư pháp on A issues a
+/// decision to Văn phòng Chính phủ on B; A's job queue sends the signed package, B registers it
+/// in VPCP's arrival register, and B's statuses (01, 03) come back to A's recipient.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_platforms_exchange_an_issued_document_over_edxml() {
+    const VPCP: &str = "000.00.00.G22";
+    let root = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (root.path().join("a/node"), root.path().join("b/node"));
+    std::fs::create_dir_all(&dir_a).unwrap();
+    std::fs::create_dir_all(&dir_b).unwrap();
+    let url_a = format!("sqlite://{}", dir_a.join("tinhso.db").display());
+    let (url_b, _name) = common::fresh_database(common::Kind::Postgres, &dir_b).await;
+    // Each platform's exchange key, generated into its data folder and printed as PEM.
+    let key_of = |dir: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tinhso"))
+            .args(["exchange", "key"])
+            .envs(shared_keys(dir))
+            .env("TINHSO_DATA_DIR", dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pem = String::from_utf8(out.stdout).unwrap();
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
+        let path = dir.join("exchange-public.pem");
+        std::fs::write(&path, &pem).unwrap();
+        (path, pem)
+    };
+    let (pem_a, text_a) = key_of(&dir_a);
+    let (pem_b, _) = key_of(&dir_b);
+    assert_eq!(key_of(&dir_a).1, text_a, "the key is kept, not made anew");
+    let (port_a, port_b) = (free_port(), free_port());
+    let config = |dir: &std::path::Path,
+                  id: &str,
+                  peer: &str,
+                  port: u16,
+                  organs: &str,
+                  pem: &std::path::Path| {
+        let path = dir.join("tinhso.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[exchange]\nid = \"{id}\"\n\n[[exchange.peers]]\nid = \"{peer}\"\nbase_url = \"http://127.0.0.1:{port}\"\norgan_ids = [\"{organs}\"]\ncert_file = \"{}\"\n",
+                pem.display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let config_a = config(&dir_a, "thanhhoa", "trunguong", port_b, VPCP, &pem_b);
+    let config_b = config(&dir_b, "trunguong", "thanhhoa", port_a, "*.H56", &pem_a);
+    let _a = start_with(
+        &url_a,
+        &dir_a,
+        "node-a",
+        port_a,
+        &["--config", config_a.to_str().unwrap()],
+    );
+    let _b = start_with(
+        &url_b,
+        &dir_b,
+        "node-b",
+        port_b,
+        &["--config", config_b.to_str().unwrap()],
+    );
+    wait_ready(port_a).await;
+    wait_ready(port_b).await;
+
+    // Platform B holds Văn phòng Chính phủ.
+    let db_b = tinhso::db::Db::connect(&url_b).await.unwrap();
+    sqlx::query(
+        "INSERT INTO agencies (id, code, name, name_folded, kind, created_at, updated_at)
+         VALUES ('vpcp', $1, 'Văn phòng Chính phủ', 'van phong chinh phu', 'ministry', $2, $2)",
+    )
+    .bind(VPCP)
+    .bind(tinhso::time::now_text())
+    .execute(&db_b.pool)
+    .await
+    .unwrap();
+
+    let db_a = tinhso::db::Db::connect(&url_a).await.unwrap();
+    let drafter = token_of(&db_a, "chuyenvien.tuphap@tinhso.local", "documents").await;
+    let leader = token_of(&db_a, "lanhdao.tuphap@tinhso.local", "documents").await;
+    let clerk = token_of(&db_a, "vanthu.tuphap@tinhso.local", "documents").await;
+    let to = serde_json::json!([{"OrganId": VPCP, "OrganName": "Văn phòng Chính phủ"}]);
+    let id = approved_decision_to(port_a, [&drafter, &leader, &clerk], 1, to).await;
+    let (status, doc) = send(
+        port_a,
+        "POST",
+        &format!("/api/v1/documents/{id}/actions"),
+        &clerk,
+        "application/json",
+        br#"{"Action":"issue"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{doc}");
+
+    // Registered on B…
+    let mut registered = None;
+    for _ in 0..600 {
+        registered = sqlx::query(
+            "SELECT subject, organ_id, code_notation FROM documents
+             WHERE agency_id = 'vpcp' AND direction = 'in' AND source = 'exchange'",
+        )
+        .fetch_optional(&db_b.pool)
+        .await
+        .unwrap();
+        if registered.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let row = registered.expect("B registers the package");
+    assert_eq!(row.get::<String, _>("organ_id"), "000.00.14.H56");
+    assert_eq!(row.get::<String, _>("code_notation"), "QĐ-STP");
+    // …and A's recipient shows it sent and registered.
+    let mut last = serde_json::Value::Null;
+    for _ in 0..600 {
+        let (status, doc) = send(
+            port_a,
+            "GET",
+            &format!("/api/v1/documents/{id}"),
+            &clerk,
+            "application/json",
+            b"",
+        )
+        .await;
+        assert_eq!(status, 200, "{doc}");
+        last = doc["To"][0]["Exchange"].clone();
+        if last["StatusCode"] == "03" && last["State"] == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["State"], "sent", "{last}");
+    assert_eq!(last["StatusCode"], "03", "{last}");
 }

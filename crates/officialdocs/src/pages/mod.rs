@@ -608,6 +608,10 @@ async fn render_document(
                 context! {
                     name => r.name, code => r.agency_code, on_platform => r.agency_id.is_some(),
                     delivered_at => r.delivered_at, copy_state => copy_state,
+                    exchange_state => r.exchange_state, exchange_detail => r.exchange_detail,
+                    exchange_status => r.exchange_status.as_deref()
+                        .and_then(tinhso_edxml::StatusCode::from_code)
+                        .map(|c| c.label()),
                 }
             })
             .collect()

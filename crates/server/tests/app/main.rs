@@ -29,6 +29,7 @@ mod document_texts;
 mod documents;
 mod dossiers;
 mod events;
+mod exchange;
 mod feedback;
 mod inbox;
 mod integrity;

@@ -1180,6 +1180,9 @@ const TABLE: &[Case] = &[
     case("POST", "/feedback/REPORT/follow", "", Anonymous, 303),
     case("POST", "/feedback/REPORT/hide", "", Citizen, 403),
     case("POST", "/open311/v2/requests.json", "", Anonymous, 403),
+    // Peers of the edXML exchange authenticate by their request signature, nobody else.
+    case("POST", "/exchange/v1/messages", "", Anonymous, 401),
+    case("POST", "/exchange/v1/messages", "", SystemAdmin, 401),
     case("GET", "/office/feedback/statistics", "", Anonymous, 303),
     case("GET", "/office/feedback/statistics", "", Citizen, 403),
     case("GET", "/office/feedback/statistics", "", Clerk, 200),

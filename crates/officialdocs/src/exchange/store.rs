@@ -1,0 +1,233 @@
+//! The exchange's SQL: nonces, received messages, and the outside recipients' delivery.
+
+use sqlx::Row;
+use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::error::AppError;
+
+/// Whether `nonce` from `peer` was seen within the keep window (rows older are pruned).
+pub async fn nonce_seen(db: &Db, peer: &str, nonce: &str) -> Result<bool, AppError> {
+    let row = sqlx::query("SELECT 1 AS seen FROM exchange_nonces WHERE peer = $1 AND nonce = $2")
+        .bind(peer)
+        .bind(nonce)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Records `nonce` (false when another request recorded it first) and prunes rows older than
+/// `cutoff`.
+pub async fn remember_nonce(
+    db: &Db,
+    peer: &str,
+    nonce: &str,
+    now: &str,
+    cutoff: &str,
+) -> Result<bool, AppError> {
+    sqlx::query("DELETE FROM exchange_nonces WHERE seen_at < $1")
+        .bind(cutoff)
+        .execute(&db.pool)
+        .await?;
+    let done = sqlx::query(
+        "INSERT INTO exchange_nonces (peer, nonce, seen_at) VALUES ($1, $2, $3)
+         ON CONFLICT (peer, nonce) DO NOTHING",
+    )
+    .bind(peer)
+    .bind(nonce)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The answer given to the message with this dedupe key, if it was accepted before.
+pub async fn answer_for(tx: &mut Conn, key: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query("SELECT answer FROM exchange_messages WHERE dedupe_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("answer"))
+            .transpose()?,
+    )
+}
+
+/// A message accepted now.
+pub struct Received<'a> {
+    pub dedupe_key: &'a str,
+    pub peer: &'a str,
+    pub kind: &'a str,
+    pub from_organ_id: &'a str,
+    pub document_id: &'a str,
+    pub answer: &'a str,
+    pub now: &'a str,
+}
+
+/// Records a message; false when its dedupe key is already there (a concurrent duplicate).
+pub async fn insert_message(tx: &mut Conn, m: &Received<'_>) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO exchange_messages (dedupe_key, peer, kind, from_organ_id, document_id, answer, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(m.dedupe_key)
+    .bind(m.peer)
+    .bind(m.kind)
+    .bind(m.from_organ_id)
+    .bind(m.document_id)
+    .bind(m.answer)
+    .bind(m.now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An outside recipient with its agency code (one a peer speaks for).
+pub async fn insert_outside_recipient(
+    tx: &mut Conn,
+    document_id: &str,
+    position: i64,
+    name: &str,
+    organ_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO document_recipients (id, document_id, position, agency_id, name, organ_id)
+         VALUES ($1, $2, $3, NULL, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(document_id)
+    .bind(position)
+    .bind(name)
+    .bind(organ_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The outside recipients of `document_id` that have an agency code: (recipient id, code).
+pub async fn coded_outside_recipients(
+    tx: &mut Conn,
+    document_id: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organ_id FROM document_recipients
+         WHERE document_id = $1 AND agency_id IS NULL AND organ_id IS NOT NULL ORDER BY position",
+    )
+    .bind(document_id)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// Marks a recipient queued for the exchange with the package's DocumentId.
+pub async fn queue_delivery(
+    tx: &mut Conn,
+    recipient_id: &str,
+    exchange_document_id: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE document_recipients SET exchange_document_id = $2, exchange_state = 'queued',
+            exchange_detail = NULL, exchange_at = $3 WHERE id = $1",
+    )
+    .bind(recipient_id)
+    .bind(exchange_document_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// What the delivery job needs of a recipient.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Outgoing {
+    pub recipient_id: String,
+    pub document_id: String,
+    pub organ_id: String,
+    pub name: String,
+    pub exchange_document_id: Option<String>,
+    pub exchange_state: Option<String>,
+}
+
+pub async fn outgoing(db: &Db, recipient_id: &str) -> Result<Option<Outgoing>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id AS recipient_id, document_id, organ_id, name, exchange_document_id, exchange_state
+         FROM document_recipients WHERE id = $1 AND organ_id IS NOT NULL",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// Records a delivery's outcome (`sent` or `failed`, with why).
+pub async fn set_delivery(
+    tx: &mut Conn,
+    recipient_id: &str,
+    state: &str,
+    detail: Option<&str>,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE document_recipients SET exchange_state = $2, exchange_detail = $3, exchange_at = $4
+         WHERE id = $1",
+    )
+    .bind(recipient_id)
+    .bind(state)
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A status from the recipient `organ_id` about the package `exchange_document_id`: the
+/// recipient rows it updates, with their outgoing document.
+pub async fn apply_status(
+    tx: &mut Conn,
+    exchange_document_id: &str,
+    organ_id: &str,
+    code: &str,
+    now: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, document_id, exchange_status FROM document_recipients
+         WHERE exchange_document_id = $1 AND organ_id = $2",
+    )
+    .bind(exchange_document_id)
+    .bind(organ_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, _, current) in &rows {
+        // Statuses may arrive out of order (jobs run side by side): never step back.
+        if !super::status_advances(current.as_deref(), code) {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE document_recipients SET exchange_status = $2, processing_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(code)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(rows.into_iter().map(|(id, doc, _)| (id, doc)).collect())
+}
+
+/// The exchange columns of a document's recipients, by recipient id.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExchangeRow {
+    pub id: String,
+    pub organ_id: Option<String>,
+    pub exchange_state: Option<String>,
+    pub exchange_detail: Option<String>,
+    pub exchange_status: Option<String>,
+    pub exchange_at: Option<String>,
+}
+
+pub async fn exchange_rows(db: &Db, document_id: &str) -> Result<Vec<ExchangeRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organ_id, exchange_state, exchange_detail, exchange_status, exchange_at
+         FROM document_recipients WHERE document_id = $1 ORDER BY position",
+    )
+    .bind(document_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
