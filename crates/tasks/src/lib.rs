@@ -20,6 +20,7 @@ pub mod model;
 pub mod notices;
 pub mod overview;
 pub mod overview_api;
+pub mod overview_cache;
 pub mod overview_pages;
 pub mod pages;
 pub mod parts;
@@ -153,6 +154,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "task_part_reminders",
         "task_feeds",
         "task_rules",
+        "task_generation",
     ],
     topics: &[&notices::DEADLINES, &notices::UPDATES, &notices::DIGEST],
     subscriptions: &[&notices::NOTIFY],

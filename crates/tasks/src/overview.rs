@@ -335,7 +335,7 @@ pub struct Overview {
 /// Counts the overview for `viewer` (in SQL: one row per unit and bucket).
 pub async fn overview(ctx: &Ctx, viewer: &Viewer, period: Resolved) -> Result<Overview, AppError> {
     let scope = viewer.scope();
-    let counted = db::buckets(&ctx.db, &scope, &period.filter).await?;
+    let counted = crate::overview_cache::buckets(ctx, &scope, &period.filter).await?;
     let mut rows: Vec<OverviewRow> = Vec::new();
     let mut total = OverviewRow::new("", "Tổng cộng");
     for c in counted {
@@ -350,7 +350,7 @@ pub async fn overview(ctx: &Ctx, viewer: &Viewer, period: Resolved) -> Result<Ov
         }
         total.add(bucket, c.n);
     }
-    let lines = db::lines(&ctx.db, &scope, &period.filter, LIST_LIMIT).await?;
+    let lines = crate::overview_cache::lines(ctx, &scope, &period.filter, LIST_LIMIT).await?;
     Ok(Overview {
         period,
         rows,
@@ -484,6 +484,7 @@ pub async fn set_rules(
     let before = rules_on(ctx, &valid_from).await?;
     let mut tx = ctx.db.begin().await?;
     db::insert_rules(&mut tx, &id, &json, &valid_from, note, &user.id, &now).await?;
+    db::bump_generation(&mut tx).await?;
     audit::record(
         &ctx.db,
         &mut tx,
@@ -571,7 +572,7 @@ pub async fn ranking(
         as_of: as_of.to_string(),
         ..Filter::default()
     };
-    let tallies = db::tallies(&ctx.db, &viewer.scope(), &filter).await?;
+    let tallies = crate::overview_cache::tallies(ctx, &viewer.scope(), &filter).await?;
     let mut units: Vec<(String, Vec<Tally>)> = Vec::new();
     let mut names: Vec<(String, String)> = Vec::new();
     for t in tallies {

@@ -310,6 +310,10 @@ impl Rows {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+        // Not through `service::record`: raise the tasks' generation here.
+        store::overview::bump_generation(&mut tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         tx.commit().await?;
         Ok(())
     }

@@ -429,19 +429,24 @@ pub(crate) async fn insert_units(
     Ok(out)
 }
 
-/// Records `step` on task `id` in `tx` (its audit row and event) and commits.
+/// Records `step` on task `id` in `tx` (see [`record`]) and commits.
 pub(crate) async fn finish(
     ctx: &Ctx,
-    tx: tinhso_kernel::db::Tx,
+    mut tx: tinhso_kernel::db::Tx,
     who: &Who<'_>,
     id: &str,
     step: Step,
 ) -> Result<(), AppError> {
-    let entity = change::Entity { kind: "task", id };
-    change::commit(ctx, tx, &who.actor, entity, step).await
+    record(ctx, &mut tx, who, id, step).await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(ctx);
+    Ok(())
 }
 
-/// Records `step` on task `id` in `tx`, without committing (a series records one per task).
+/// Records `step` on task `id` in `tx`, without committing (a series records one per task):
+/// its audit row and event, and the tasks' generation raised, so that every node counts the
+/// overview and the ranking again (`overview_cache`). Every change to a task or its units
+/// passes here.
 pub(crate) async fn record(
     ctx: &Ctx,
     tx: &mut Conn,
@@ -449,6 +454,7 @@ pub(crate) async fn record(
     id: &str,
     step: Step,
 ) -> Result<(), AppError> {
+    store::overview::bump_generation(tx).await?;
     let entity = change::Entity { kind: "task", id };
     change::record(ctx, tx, &who.actor, entity, step).await
 }

@@ -28,6 +28,7 @@ on_both_databases!(
     the_ranking_weighs_priorities_marks_small_counts_and_uses_the_rules_in_force,
     exports_open_and_others_see_nothing,
     the_operations_centre_counts_the_buckets_and_a_recount_agrees,
+    the_overview_shows_a_change_at_once,
 );
 
 fn today() -> chrono::NaiveDate {
@@ -713,4 +714,78 @@ async fn the_operations_centre_counts_the_buckets_and_a_recount_agrees(app: Test
         "open by its judged deadline"
     );
     recount_agrees(&app, "after assignments, an acceptance and an extension").await;
+}
+
+async fn overview_now(app: &TestApp, token: &str) -> Value {
+    let (status, o) = app
+        .api("GET", "/api/v1/tasks/overview", Some(token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{o}");
+    o
+}
+
+/// The overview page as the office sees it (its list shows each line's judged deadline).
+async fn overview_page(app: &TestApp) -> String {
+    let (status, html) = app.get("/office/tasks/overview").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    html
+}
+
+/// The overview's counts are cached on the node (`overview_cache`) until the tasks'
+/// generation moves: a new task, a completion accepted and an extension granted show in the
+/// next request on the same node, as does a new set of ranking rules in the ranking.
+async fn the_overview_shows_a_change_at_once(app: TestApp) {
+    demo_tasks_aside(&app).await;
+    let t = app.token(OFFICE, &["tasks"]).await;
+    let before = overview_now(&app, &t).await;
+    assert_eq!(counts(&before["total"]), [0, 0, 0, 0, 0], "{before}");
+    assert_eq!(overview_now(&app, &t).await, before, "served again");
+
+    let id = task_for(&app, JUSTICE, "high", "Mới giao").await;
+    let o = overview_now(&app, &t).await;
+    assert_eq!(counts(row(&o, JUSTICE)), [0, 0, 1, 0, 1], "a new task: {o}");
+
+    post(
+        &app,
+        JUSTICE_LEADER,
+        &format!("/api/v1/tasks/{id}/reports"),
+        json!({"kind": "completion", "text": "Xong."}),
+    )
+    .await;
+    post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{id}/accept"),
+        json!({}),
+    )
+    .await;
+    let o = overview_now(&app, &t).await;
+    assert_eq!(counts(row(&o, JUSTICE)), [1, 0, 0, 0, 1], "accepted: {o}");
+
+    let ward = task_for(&app, WARD, "normal", "Gia hạn hiện ngay").await;
+    sign_in(&app, OFFICE).await;
+    let html = overview_page(&app).await;
+    assert!(
+        html.contains("Gia hạn hiện ngay") && !html.contains(&day(90)),
+        "{html}"
+    );
+    let asked = post(
+        &app,
+        "lanhdao.hacthanh@tinhso.local",
+        &format!("/api/v1/tasks/{ward}/extensions"),
+        json!({"new_due": day(90), "reason": "Chờ số liệu"}),
+    )
+    .await;
+    let ext = asked["extensions"][0]["id"].as_str().unwrap().to_owned();
+    post(
+        &app,
+        OFFICE,
+        &format!("/api/v1/tasks/{ward}/extensions/{ext}/grant"),
+        json!({}),
+    )
+    .await;
+    let html = overview_page(&app).await;
+    assert!(html.contains(&day(90)), "extension granted: {html}");
+    let o = overview_now(&app, &t).await;
+    assert_eq!(counts(&o["total"]), [1, 0, 1, 0, 2], "{o}");
 }

@@ -389,3 +389,21 @@ pub async fn figures(
         .fetch_all(&db.pool)
         .await?)
 }
+
+/// The tasks' generation (`task_generation`): the overview's cache is valid while it stays.
+pub async fn generation(db: &Db) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT generation FROM task_generation WHERE id = 1")
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
+
+/// Raises the tasks' generation in the transaction of a change to tasks, their units or the
+/// ranking's rules (every node's cached counts are then read again).
+pub async fn bump_generation(tx: &mut Conn) -> Result<(), AppError> {
+    sqlx::query("UPDATE task_generation SET generation = generation + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

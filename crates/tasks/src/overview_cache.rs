@@ -1,0 +1,250 @@
+//! Each node's cache of the overview's and the ranking's counts (docs/benchmarks.md, "Tasks
+//! (issue 16)"): `buckets`, `tallies` and `lines` count a year's assignments of an office on
+//! every request, so their results are kept per (database, scope, filter with its day judged)
+//! and served again while the tasks' generation (`task_generation`, one indexed row read per
+//! call) has not moved. Every change to tasks, their units or the ranking's rules raises it
+//! in its own transaction (`service::record`, `overview::set_rules`, the sample loader), so a
+//! request sees every change committed before it, on any node. The day judged is part of the
+//! key: the buckets move at midnight without any change.
+//!
+//! The cache is bounded in entries and in rows: stale generations are dropped when a newer
+//! one is stored, then the least recently used entries until both bounds hold.
+
+use crate::store::overview::{self as db, Filter, JudgedLine, Scope, UnitBucket, UnitTally};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use tinhso_kernel::Ctx;
+use tinhso_kernel::error::AppError;
+
+/// At most this many results are kept.
+const MAX_ENTRIES: usize = 512;
+/// At most this many rows in all (a row is a few hundred bytes: tens of megabytes at most).
+const MAX_ROWS: usize = 100_000;
+
+/// What a result is of: the statement, its database, its scope, its filter and its limit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    statement: &'static str,
+    database: String,
+    agency_id: String,
+    office: bool,
+    leader: bool,
+    authority_id: String,
+    unit_id: String,
+    field: String,
+    from: String,
+    to: String,
+    as_of: String,
+    bucket: String,
+    limit: i64,
+}
+
+impl Key {
+    fn new(ctx: &Ctx, statement: &'static str, scope: &Scope<'_>, f: &Filter, limit: i64) -> Key {
+        Key {
+            statement,
+            database: ctx.config.database_url.clone(),
+            agency_id: scope.agency_id.to_owned(),
+            office: scope.office,
+            leader: scope.leader,
+            authority_id: f.authority_id.clone(),
+            unit_id: f.unit_id.clone(),
+            field: f.field.clone(),
+            from: f.from.clone(),
+            to: f.to.clone(),
+            as_of: f.as_of.clone(),
+            bucket: f.bucket.clone(),
+            limit,
+        }
+    }
+}
+
+struct Entry {
+    generation: i64,
+    /// When last served, on the cache's clock.
+    used: u64,
+    size: usize,
+    rows: Arc<dyn Any + Send + Sync>,
+}
+
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<Key, Entry>,
+    rows: usize,
+    clock: u64,
+}
+
+impl Cache {
+    fn get<T: Clone + Send + Sync + 'static>(
+        &mut self,
+        key: &Key,
+        generation: i64,
+    ) -> Option<Vec<T>> {
+        self.clock += 1;
+        let clock = self.clock;
+        let entry = self.entries.get_mut(key)?;
+        if entry.generation < generation {
+            return None;
+        }
+        entry.used = clock;
+        entry.rows.downcast_ref::<Vec<T>>().cloned()
+    }
+
+    fn put(&mut self, key: Key, generation: i64, rows: Arc<dyn Any + Send + Sync>, size: usize) {
+        if size > MAX_ROWS / 4 {
+            return;
+        }
+        self.clock += 1;
+        let database = key.database.clone();
+        let before = self.entries.len();
+        self.entries
+            .retain(|k, e| k.database != database || e.generation >= generation);
+        if self.entries.len() != before {
+            self.rows = self.entries.values().map(|e| e.size).sum();
+        }
+        if let Some(old) = self.entries.insert(
+            key,
+            Entry {
+                generation,
+                used: self.clock,
+                size,
+                rows,
+            },
+        ) {
+            self.rows -= old.size;
+        }
+        self.rows += size;
+        while self.entries.len() > MAX_ENTRIES || self.rows > MAX_ROWS {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(e) = self.entries.remove(&oldest) {
+                self.rows -= e.size;
+            }
+        }
+    }
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+
+/// `key`'s rows: this node's copy if no task changed since it was counted, else `count`'s.
+async fn cached<T, F>(ctx: &Ctx, key: Key, count: F) -> Result<Vec<T>, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Vec<T>, AppError>>,
+{
+    // Read the generation before counting: a change committed in between is then counted
+    // again on the next request rather than missed.
+    let generation = db::generation(&ctx.db).await?;
+    if let Some(rows) = lock().get::<T>(&key, generation) {
+        return Ok(rows);
+    }
+    let rows = count.await?;
+    let size = rows.len();
+    lock().put(key, generation, Arc::new(rows.clone()), size);
+    Ok(rows)
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Cache> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// [`db::buckets`], cached.
+pub async fn buckets(
+    ctx: &Ctx,
+    scope: &Scope<'_>,
+    f: &Filter,
+) -> Result<Vec<UnitBucket>, AppError> {
+    let key = Key::new(ctx, "buckets", scope, f, 0);
+    cached(ctx, key, db::buckets(&ctx.db, scope, f)).await
+}
+
+/// [`db::tallies`], cached.
+pub async fn tallies(ctx: &Ctx, scope: &Scope<'_>, f: &Filter) -> Result<Vec<UnitTally>, AppError> {
+    let key = Key::new(ctx, "tallies", scope, f, 0);
+    cached(ctx, key, db::tallies(&ctx.db, scope, f)).await
+}
+
+/// [`db::lines`], cached.
+pub async fn lines(
+    ctx: &Ctx,
+    scope: &Scope<'_>,
+    f: &Filter,
+    limit: i64,
+) -> Result<Vec<JudgedLine>, AppError> {
+    let key = Key::new(ctx, "lines", scope, f, limit);
+    cached(ctx, key, db::lines(&ctx.db, scope, f, limit)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: usize) -> Key {
+        Key {
+            statement: "buckets",
+            database: "db".into(),
+            agency_id: n.to_string(),
+            office: true,
+            leader: false,
+            authority_id: String::new(),
+            unit_id: String::new(),
+            field: String::new(),
+            from: String::new(),
+            to: String::new(),
+            as_of: "2026-11-29".into(),
+            bucket: String::new(),
+            limit: 0,
+        }
+    }
+
+    #[test]
+    fn a_result_is_served_until_the_generation_moves() {
+        let mut c = Cache::default();
+        c.put(key(1), 3, Arc::new(vec![1_i64, 2]), 2);
+        assert_eq!(c.get::<i64>(&key(1), 3), Some(vec![1, 2]));
+        assert_eq!(
+            c.get::<i64>(&key(1), 4),
+            None,
+            "a change was committed since"
+        );
+        let mut other_day = key(1);
+        other_day.as_of = "2026-11-30".into();
+        assert_eq!(
+            c.get::<i64>(&other_day, 3),
+            None,
+            "the next day is counted again"
+        );
+        c.put(key(2), 4, Arc::new(vec![5_i64]), 1);
+        assert_eq!(c.entries.len(), 1, "the older generation is dropped");
+        assert_eq!(c.rows, 1);
+    }
+
+    #[test]
+    fn the_cache_keeps_its_bounds_dropping_the_least_recently_used() {
+        let mut c = Cache::default();
+        for n in 0..MAX_ENTRIES + 10 {
+            c.put(key(n), 1, Arc::new(vec![n]), 1);
+            assert!(c.get::<usize>(&key(0), 1).is_some(), "the one in use stays");
+        }
+        assert_eq!(c.entries.len(), MAX_ENTRIES);
+        assert!(
+            c.get::<usize>(&key(1), 1).is_none(),
+            "the least recently used left"
+        );
+        let big: Vec<usize> = vec![0; MAX_ROWS / 4];
+        for n in 0..8 {
+            c.put(key(10_000 + n), 1, Arc::new(big.clone()), big.len());
+        }
+        assert!(c.rows <= MAX_ROWS);
+        assert!(c.entries.len() < MAX_ENTRIES);
+        c.put(key(20_000), 1, Arc::new(vec![0_usize; MAX_ROWS]), MAX_ROWS);
+        assert!(c.get::<usize>(&key(20_000), 1).is_none(), "too big to keep");
+    }
+}
