@@ -103,6 +103,20 @@ pub const OFFICIALS: &[(&str, &str, &str, &[&str])] = &[
         "000.00.01.H56",
         &["specialist"],
     ),
+    // The province's People's Committee: a vice-chair who steers from the operations centre and
+    // assigns tasks, and the văn thư of its office, who registers the province's documents.
+    (
+        "lanhdao.ubnd@tinhso.local",
+        "Lê Minh Quang",
+        "000.00.00.H56",
+        &["leader"],
+    ),
+    (
+        "vanthu.vpubnd@tinhso.local",
+        "Hà Thị Yến",
+        "000.00.01.H56",
+        &["document_clerk"],
+    ),
 ];
 
 /// (email, full name, kind, citizen id / tax code)

@@ -18,6 +18,7 @@ pub mod official_doc;
 pub mod opendata;
 pub mod ops;
 pub mod procedure;
+pub mod sample;
 pub mod spreadsheet;
 pub mod task;
 pub mod text;

@@ -7,6 +7,7 @@
 
 use crate::Direction;
 use crate::store::{self, NewDocument};
+use tinhso_domain::sample;
 use tinhso_kernel::Ctx;
 
 const ISSUERS: [(&str, &str); 8] = [
@@ -38,24 +39,6 @@ const ACTS: [&str; 10] = [
     "điều chỉnh",
     "tăng cường",
     "tổ chức kiểm tra",
-];
-const MATTERS: [&str; 16] = [
-    "công tác cải cách hành chính",
-    "dự toán thu chi ngân sách",
-    "quy hoạch chung đô thị",
-    "chương trình mục tiêu quốc gia giảm nghèo",
-    "công tác phòng, chống dịch bệnh",
-    "kế hoạch tuyển sinh đầu cấp",
-    "việc cấp giấy chứng nhận quyền sử dụng đất",
-    "hồ sơ giải phóng mặt bằng",
-    "công tác tiếp công dân",
-    "chuyển đổi số trong cơ quan nhà nước",
-    "an toàn thực phẩm dịp cuối năm",
-    "phòng, chống thiên tai và tìm kiếm cứu nạn",
-    "thi đua, khen thưởng",
-    "bồi dưỡng cán bộ, công chức cấp xã",
-    "quản lý trật tự xây dựng",
-    "thu hút đầu tư vào khu công nghiệp",
 ];
 const SENTENCES: [&str; 8] = [
     "Các cơ quan, đơn vị căn cứ chức năng, nhiệm vụ được giao chủ động phối hợp triển khai",
@@ -187,7 +170,7 @@ impl Sample {
             "{} về việc {} {} năm {year}",
             kind.1,
             draw.pick(&ACTS),
-            draw.pick(&MATTERS)
+            draw.pick(&sample::MATTERS)
         );
         let body: Vec<&str> = (0..5).map(|_| *draw.pick(&SENTENCES)).collect();
         let body = format!("{}. {}.", subject.to_uppercase(), body.join(". "));

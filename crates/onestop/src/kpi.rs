@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
+use tinhso_kernel::module::counting::local_day;
 use tinhso_kernel::module::{
     BoxFut, Counting, DrillQuery, DrillRow, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
 };
@@ -120,12 +121,7 @@ pub const COUNTING: Counting = Counting {
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
-    Source {
-        name,
-        title,
-        shape,
-        breakdown: Some("field"),
-    }
+    Source::keyed(name, title, shape, "field")
 }
 
 /// The local day of a stored UTC moment.
@@ -134,12 +130,6 @@ fn utc_day(t: Option<&str>) -> Option<NaiveDate> {
         t.with_timezone(&tinhso_kernel::time::vietnam())
             .date_naive()
     })
-}
-
-/// The day of a stored Vietnam local time (`YYYY-MM-DDTHH:MM:SS`).
-fn local_day(t: Option<&str>) -> Option<NaiveDate> {
-    t.and_then(|t| t.get(..10))
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
 fn facts<'a>(

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
+use tinhso_kernel::module::counting::local_day;
 use tinhso_kernel::module::{
     BoxFut, Counting, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
 };
@@ -112,16 +113,7 @@ pub const COUNTING: Counting = Counting {
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
-    Source {
-        name,
-        title,
-        shape,
-        breakdown: Some("priority"),
-    }
-}
-
-fn day(text: Option<&str>) -> Option<NaiveDate> {
-    text.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    Source::keyed(name, title, shape, "priority")
 }
 
 fn facts<'a>(
@@ -152,8 +144,8 @@ pub fn marks(u: &CountingUnit) -> Vec<Mark> {
             });
         }
     };
-    put("task.unit_assigned", day(Some(&u.assigned_on)));
-    let due = day(Some(&u.judged_due_on));
+    put("task.unit_assigned", local_day(Some(&u.assigned_on)));
+    let due = local_day(Some(&u.judged_due_on));
     match u.finished_on.as_deref() {
         // Days of one width compare as text, as the overview compares them.
         Some(f) if f <= u.judged_due_on.as_str() => put("task.unit_done_on_time", due),

@@ -20,6 +20,7 @@ use crate::store::sample::{self as rows, Cell, Table};
 use crate::store::{self};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use std::collections::{BTreeMap, HashMap};
+use tinhso_domain::sample;
 use tinhso_kernel::Ctx;
 
 /// The authority that assigns the sample tasks: the demo province's People's Committee.
@@ -40,24 +41,6 @@ const ACTS: [&str; 10] = [
     "Tổng hợp số liệu",
     "Chủ trì thẩm định",
     "Hướng dẫn thực hiện",
-];
-const MATTERS: [&str; 16] = [
-    "công tác cải cách hành chính",
-    "dự toán thu chi ngân sách",
-    "quy hoạch chung đô thị",
-    "chương trình mục tiêu quốc gia giảm nghèo",
-    "công tác phòng, chống dịch bệnh",
-    "kế hoạch tuyển sinh đầu cấp",
-    "việc cấp giấy chứng nhận quyền sử dụng đất",
-    "hồ sơ giải phóng mặt bằng",
-    "công tác tiếp công dân",
-    "chuyển đổi số trong cơ quan nhà nước",
-    "an toàn thực phẩm dịp cuối năm",
-    "phòng, chống thiên tai và tìm kiếm cứu nạn",
-    "thi đua, khen thưởng",
-    "bồi dưỡng cán bộ, công chức cấp xã",
-    "quản lý trật tự xây dựng",
-    "thu hút đầu tư vào khu công nghiệp",
 ];
 const FIELDS: [&str; 8] = [
     "Cải cách hành chính",
@@ -408,7 +391,7 @@ impl Rows {
         let title = format!(
             "{} {} năm {} (mẫu)",
             draw.pick(&ACTS),
-            draw.pick(&MATTERS),
+            draw.pick(&sample::MATTERS),
             assigned.year()
         );
         let content = format!(

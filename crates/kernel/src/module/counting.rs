@@ -36,6 +36,29 @@ pub struct Source {
     pub breakdown: Option<&'static str>,
 }
 
+impl Source {
+    /// A source whose marks are keyed by `breakdown` (a module keys all its sources alike).
+    pub const fn keyed(
+        name: &'static str,
+        title: &'static str,
+        shape: Shape,
+        breakdown: &'static str,
+    ) -> Source {
+        Source {
+            name,
+            title,
+            shape,
+            breakdown: Some(breakdown),
+        }
+    }
+}
+
+/// The day of a stored Vietnam local time (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`).
+pub fn local_day(t: Option<&str>) -> Option<NaiveDate> {
+    t.and_then(|t| t.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
 /// One thing an item counts for: `source` on `day`, for an agency (and, through the directory,
 /// its ancestors and the province) and an administrative unit, under a key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -228,23 +228,23 @@ async fn audit_actions(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
 async fn the_demo_seed_creates_the_ca_once(app: TestApp) {
     let count = |sql| app.count(sql);
     assert_eq!(count("SELECT COUNT(*) FROM pki_authorities").await, 4);
-    // Three leaders (RSA), two document clerks (P-256), the two agencies with a clerk.
+    // Four leaders (RSA), three document clerks (P-256), the three agencies with a clerk.
     let kinds = [
         (
             "SELECT COUNT(*) FROM pki_certificates WHERE kind = 'person' AND key_algorithm = 'rsa-2048'",
-            3,
+            4,
         ),
         (
             "SELECT COUNT(*) FROM pki_certificates WHERE kind = 'person' AND key_algorithm = 'ecdsa-p256'",
-            2,
+            3,
         ),
         (
             "SELECT COUNT(*) FROM pki_certificates WHERE kind = 'agency' AND key_algorithm = 'ecdsa-p256'",
-            2,
+            3,
         ),
         (
             "SELECT COUNT(*) FROM pki_certificates WHERE status = 'good'",
-            7,
+            10,
         ),
         (
             "SELECT COUNT(*) FROM settings WHERE key = 'signatures.trust_demo_ca' AND value = 'on'",
@@ -263,7 +263,7 @@ async fn the_demo_seed_creates_the_ca_once(app: TestApp) {
         .fetch_all(&app.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(keys.len(), 7);
+    assert_eq!(keys.len(), 10);
     for row in &keys {
         let serial: String = sqlx::Row::get(row, "serial");
         let sealed: String = sqlx::Row::get(row, "sealed_key");
@@ -295,7 +295,7 @@ async fn the_demo_seed_creates_the_ca_once(app: TestApp) {
     );
     assert_eq!(root_serial().await, root);
     assert_eq!(count("SELECT COUNT(*) FROM pki_authorities").await, 4);
-    assert_eq!(count("SELECT COUNT(*) FROM pki_certificates").await, 7);
+    assert_eq!(count("SELECT COUNT(*) FROM pki_certificates").await, 10);
     assert_eq!(
         count("SELECT COUNT(*) FROM audit_log WHERE action = 'pki.demo_create'").await,
         1
