@@ -297,10 +297,12 @@ async fn public_page(
         if let Some(t) = crate::datastore::public_table(&ctx, &r.id).await? {
             tables.push((r, t));
         }
-        if r.kind == "upload" && r.format == FileFormat::GeoJson && geojson.is_none() {
-            if let Some(v) = &version {
-                geojson = Some((r, v.clone()));
-            }
+        if r.kind == "upload"
+            && r.format == FileFormat::GeoJson
+            && geojson.is_none()
+            && let Some(v) = &version
+        {
+            geojson = Some((r, v.clone()));
         }
         shown_resources.push(context! {
             resource => sv(r), version => version.as_ref().map(sv),
@@ -551,9 +553,7 @@ async fn chart_part(
         &table.name,
         &table.columns,
         search,
-        ask.label,
-        ask.value,
-        ask.measure,
+        (ask.label, ask.value, ask.measure),
         crate::views::CHART_MAX as i64,
     )
     .await?;

@@ -466,9 +466,7 @@ pub async fn groups(
     table: &str,
     columns: &[Column],
     s: &Search,
-    label: usize,
-    value: Option<usize>,
-    measure: crate::views::Measure,
+    (label, value, measure): (usize, Option<usize>, crate::views::Measure),
     limit: i64,
 ) -> Result<(Vec<crate::views::Group>, crate::views::Group), AppError> {
     use crate::views::{Group, Measure};

@@ -135,8 +135,22 @@ async fn draft(app: &TestApp) -> (String, String) {
         .next()
         .unwrap()
         .to_owned();
-    upload(app, &id, "Danh sách điểm trường", "diem-truong.csv", csv(&rows()).as_bytes()).await;
-    upload(app, &id, "Địa điểm công cộng", "dia-diem.geojson", GEOJSON.as_bytes()).await;
+    upload(
+        app,
+        &id,
+        "Danh sách điểm trường",
+        "diem-truong.csv",
+        csv(&rows()).as_bytes(),
+    )
+    .await;
+    upload(
+        app,
+        &id,
+        "Địa điểm công cộng",
+        "dia-diem.geojson",
+        GEOJSON.as_bytes(),
+    )
+    .await;
     let resource: String = sqlx::Row::get(
         &sqlx::query("SELECT id FROM opendata_resources WHERE dataset_id = $1 AND format = 'CSV'")
             .bind(&id)
@@ -187,16 +201,24 @@ fn table_rows(html: &str, testid: &str) -> Vec<Vec<String>> {
 
 /// A number as the page writes it in Vietnamese (`1.234,5`).
 fn vi_number(text: &str) -> f64 {
-    text.replace('.', "").replace(',', ".").parse().unwrap_or_else(|_| panic!("a number: {text}"))
+    text.replace('.', "")
+        .replace(',', ".")
+        .parse()
+        .unwrap_or_else(|_| panic!("a number: {text}"))
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&#x2f;", "/").replace("&quot;", "\"")
+    s.replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
 }
 
 /// What follows the first `marker` in `text`.
 fn after<'a>(text: &'a str, marker: &str) -> &'a str {
-    &text[text.find(marker).unwrap_or_else(|| panic!("{marker} in {text}")) + marker.len()..]
+    &text[text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {text}"))
+        + marker.len()..]
 }
 
 /// Each facet's values (from its links' parameter) and counts.
@@ -208,7 +230,12 @@ fn facets(html: &str) -> BTreeMap<String, BTreeMap<String, i64>> {
         let mut values = BTreeMap::new();
         for li in ul.split("<li>").skip(1) {
             let href = unescape(after(li, "href=\"").split('"').next().unwrap());
-            let count: i64 = after(li, "facet-count\">").split('<').next().unwrap().parse().unwrap();
+            let count: i64 = after(li, "facet-count\">")
+                .split('<')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
             let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
             let selected = li.contains("aria-current");
             let value = if selected {
@@ -258,7 +285,10 @@ async fn the_search_page_has_facets_orders_and_words_without_diacritics(app: Tes
     let f = facets(&html);
     // One publisher (Sở Tư pháp, as CKAN names it) with all three.
     assert_eq!(f["publisher"].values().copied().collect::<Vec<_>>(), [3]);
-    assert_eq!(f["field"], counts(&[("giao-duc", 1), ("tu-phap", 1), ("xa-hoi", 1)]));
+    assert_eq!(
+        f["field"],
+        counts(&[("giao-duc", 1), ("tu-phap", 1), ("xa-hoi", 1)])
+    );
     assert_eq!(f["format"], counts(&[("CSV", 3), ("GEOJSON", 1)]));
     assert_eq!(f["licence"], counts(&[("cc-by", 2), ("cc-zero", 1)]));
     assert_eq!(
@@ -284,7 +314,9 @@ async fn the_search_page_has_facets_orders_and_words_without_diacritics(app: Tes
 
     // Words without diacritics, in any case.
     for q in ["diem truong", "DIEM TRUONG hoc sinh", "vi tri tieu hoc"] {
-        let (status, html) = app.get(&format!("/opendata?q={}", q.replace(' ', "+"))).await;
+        let (status, html) = app
+            .get(&format!("/opendata?q={}", q.replace(' ', "+")))
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(listed(&html), vec!["diem-truong-thu"], "{q}");
     }
@@ -311,7 +343,9 @@ async fn the_search_page_has_facets_orders_and_words_without_diacritics(app: Tes
         "removing the only filter goes back to all"
     );
     // Two facets and words together.
-    let (_, html) = app.get("/opendata?licence=cc-by&tag=khai+sinh&q=dang+ky").await;
+    let (_, html) = app
+        .get("/opendata?licence=cc-by&tag=khai+sinh&q=dang+ky")
+        .await;
     assert_eq!(listed(&html).len(), 1);
     assert!(listed(&html)[0].starts_with("so-lieu"));
     let (_, html) = app.get("/opendata?licence=cc-zero&tag=khai+sinh").await;
@@ -328,7 +362,8 @@ async fn the_search_page_has_facets_orders_and_words_without_diacritics(app: Tes
 }
 
 async fn page(app: &TestApp, query: &str) -> (StatusCode, String) {
-    app.get(&format!("/opendata/datasets/diem-truong-thu{query}")).await
+    app.get(&format!("/opendata/datasets/diem-truong-thu{query}"))
+        .await
 }
 
 async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
@@ -341,7 +376,9 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
         assert_eq!(status, StatusCode::NOT_FOUND, "{q}");
     }
     let (status, _) = app
-        .get(&format!("/opendata/datasets/diem-truong-thu/resources/{rid}/download"))
+        .get(&format!(
+            "/opendata/datasets/diem-truong-thu/resources/{rid}/download"
+        ))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     publish(&app, &id).await;
@@ -352,11 +389,24 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     assert!(part(&html, "od-preview-total", "</p>").contains("<span class=\"total\">45</span>"));
     let shown = table_rows(&html, "od-preview");
     assert_eq!(shown.len(), 20);
-    assert_eq!(shown[0], vec!["1", "Điểm trường số 1", "Phường Hạc Thành", "47", "19,51", "105,505"]);
+    assert_eq!(
+        shown[0],
+        vec![
+            "1",
+            "Điểm trường số 1",
+            "Phường Hạc Thành",
+            "47",
+            "19,51",
+            "105,505"
+        ]
+    );
     // The last page holds the last 5.
     let (_, html) = page(&app, "?page=3").await;
     let shown = table_rows(&html, "od-preview");
-    assert_eq!(shown.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), ["41", "42", "43", "44", "45"]);
+    assert_eq!(
+        shown.iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
+        ["41", "42", "43", "44", "45"]
+    );
 
     // A header's link sorts (descending, ties by row number descending, as the API does).
     let (_, html) = page(&app, "").await;
@@ -372,12 +422,22 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     .next()
     .unwrap()
     .to_owned();
-    assert!(header.contains("sort=S%E1%BB%91+h%E1%BB%8Dc+sinh") && header.contains("dir=asc"), "{header}");
+    assert!(
+        header.contains("sort=S%E1%BB%91+h%E1%BB%8Dc+sinh") && header.contains("dir=asc"),
+        "{header}"
+    );
     let (_, html) = app.get(&header.replace("dir=asc", "dir=desc")).await;
     let mut by_pupils: Vec<&Row> = data.iter().collect();
     by_pupils.sort_by(|a, b| b.pupils.cmp(&a.pupils).then(b.id.cmp(&a.id)));
-    let want: Vec<String> = by_pupils.iter().take(20).map(|r| r.id.to_string()).collect();
-    let got: Vec<String> = table_rows(&html, "od-preview").iter().map(|r| r[0].clone()).collect();
+    let want: Vec<String> = by_pupils
+        .iter()
+        .take(20)
+        .map(|r| r.id.to_string())
+        .collect();
+    let got: Vec<String> = table_rows(&html, "od-preview")
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(got, want);
     assert!(html.contains("aria-sort=\"descending\""));
 
@@ -387,33 +447,68 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
         .filter(|r| r.commune == "Xã Đông Sơn")
         .map(|r| r.id.to_string())
         .collect();
-    let (status, html) = page(&app, "?col=X%C3%A3+ph%C6%B0%E1%BB%9Dng&val=X%C3%A3+%C4%90%C3%B4ng+S%C6%A1n").await;
+    let (status, html) = page(
+        &app,
+        "?col=X%C3%A3+ph%C6%B0%E1%BB%9Dng&val=X%C3%A3+%C4%90%C3%B4ng+S%C6%A1n",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let total = format!("<span class=\"total\">{}</span>", in_dong_son.len());
     assert!(part(&html, "od-preview-total", "</p>").contains(&total));
-    let got: Vec<String> = table_rows(&html, "od-preview").iter().map(|r| r[0].clone()).collect();
+    let got: Vec<String> = table_rows(&html, "od-preview")
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(got, in_dong_son);
     let (_, html) = page(&app, "?q=xa+dong+son").await;
     assert!(part(&html, "od-preview-total", "</p>").contains(&total));
     let (_, html) = page(&app, "?q=truong+so+17").await;
-    let got: Vec<String> = table_rows(&html, "od-preview").iter().map(|r| r[0].clone()).collect();
+    let got: Vec<String> = table_rows(&html, "od-preview")
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(got, ["17"]);
     // A filter by a number.
-    let pupils_47: Vec<String> = data.iter().filter(|r| r.pupils == 47).map(|r| r.id.to_string()).collect();
+    let pupils_47: Vec<String> = data
+        .iter()
+        .filter(|r| r.pupils == 47)
+        .map(|r| r.id.to_string())
+        .collect();
     let (_, html) = page(&app, "?col=S%E1%BB%91+h%E1%BB%8Dc+sinh&val=47").await;
-    let got: Vec<String> = table_rows(&html, "od-preview").iter().map(|r| r[0].clone()).collect();
+    let got: Vec<String> = table_rows(&html, "od-preview")
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(got, pupils_47);
 
     // Bad questions: said in Vietnamese on the page (400), the table shown unchanged.
     for (q, said) in [
-        ("?sort=Kh%C3%B4ng+c%C3%B3", "Bảng không có cột “Không có” để sắp xếp."),
+        (
+            "?sort=Kh%C3%B4ng+c%C3%B3",
+            "Bảng không có cột “Không có” để sắp xếp.",
+        ),
         ("?sort=_id&dir=len", "Chiều sắp xếp “len” không hợp lệ"),
-        ("?col=S%E1%BB%91+h%E1%BB%8Dc+sinh&val=nhi%E1%BB%81u", "Cột “Số học sinh” chứa số: nhập một số để lọc."),
-        ("?col=Huy%E1%BB%87n&val=x", "Bảng không có cột “Huyện” để lọc."),
+        (
+            "?col=S%E1%BB%91+h%E1%BB%8Dc+sinh&val=nhi%E1%BB%81u",
+            "Cột “Số học sinh” chứa số: nhập một số để lọc.",
+        ),
+        (
+            "?col=Huy%E1%BB%87n&val=x",
+            "Bảng không có cột “Huyện” để lọc.",
+        ),
         ("?page=0", "Số trang phải là số nguyên từ 1 đến 10000."),
-        ("?label=T%C3%AAn+%C4%91i%E1%BB%83m&measure=sum", "Chọn cột giá trị (cột số) để tính tổng hoặc trung bình."),
-        ("?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&kind=radar", "Loại biểu đồ “radar” không hợp lệ"),
-        ("?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=T%C3%AAn+%C4%91i%E1%BB%83m", "Cột giá trị “Tên điểm” không có hoặc không chứa số."),
+        (
+            "?label=T%C3%AAn+%C4%91i%E1%BB%83m&measure=sum",
+            "Chọn cột giá trị (cột số) để tính tổng hoặc trung bình.",
+        ),
+        (
+            "?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&kind=radar",
+            "Loại biểu đồ “radar” không hợp lệ",
+        ),
+        (
+            "?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=T%C3%AAn+%C4%91i%E1%BB%83m",
+            "Cột giá trị “Tên điểm” không có hoặc không chứa số.",
+        ),
     ] {
         let (status, html) = page(&app, q).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{q}");
@@ -422,7 +517,11 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     }
 
     // A chart: the sum of pupils by commune, each as computed here.
-    let (status, html) = page(&app, "?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=S%E1%BB%91+h%E1%BB%8Dc+sinh&kind=bar").await;
+    let (status, html) = page(
+        &app,
+        "?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=S%E1%BB%91+h%E1%BB%8Dc+sinh&kind=bar",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let svg = part(&html, "od-chart", "</svg>");
     assert_eq!(svg.matches("<rect").count(), 3);
@@ -439,7 +538,11 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     assert_eq!(drawn, sums);
     // The largest sum first.
     let first = &table_rows(&html, "od-chart-table")[0][0];
-    let largest = sums.iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0)).unwrap().0;
+    let largest = sums
+        .iter()
+        .max_by(|a, b| a.1.0.total_cmp(&b.1.0))
+        .unwrap()
+        .0;
     assert_eq!(first, largest);
     // Averages, as a pie, of the rows a filter leaves.
     let (_, html) = page(&app, "?col=X%C3%A3+ph%C6%B0%E1%BB%9Dng&val=X%C3%A3+Nga+S%C6%A1n&label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=S%E1%BB%91+h%E1%BB%8Dc+sinh&measure=avg&kind=pie").await;
@@ -447,10 +550,19 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     let rows_drawn = table_rows(&html, "od-chart-table");
     assert_eq!(rows_drawn.len(), 1);
     assert!((vi_number(&rows_drawn[0][1]) - (sum / n as f64 * 100.0).round() / 100.0).abs() < 1e-9);
-    assert_eq!(part(&html, "od-chart", "</svg>").matches("class=\"slice\"").count(), 1);
+    assert_eq!(
+        part(&html, "od-chart", "</svg>")
+            .matches("class=\"slice\"")
+            .count(),
+        1
+    );
     // 45 names: the 30 first by count (all 1, then by name), the other 15 as "Khác".
     let (_, html) = page(&app, "?label=T%C3%AAn+%C4%91i%E1%BB%83m&kind=line").await;
-    assert_eq!(table_rows(&html, "od-chart-table").len(), 30, "a line has no Khác");
+    assert_eq!(
+        table_rows(&html, "od-chart-table").len(),
+        30,
+        "a line has no Khác"
+    );
     let (_, html) = page(&app, "?label=T%C3%AAn+%C4%91i%E1%BB%83m").await;
     let drawn = table_rows(&html, "od-chart-table");
     assert_eq!(drawn.len(), 31);
@@ -463,7 +575,10 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     let (_, html) = page(&app, "").await;
     let note = part(&html, "od-map-note", "</p>");
     assert!(note.contains("Vĩ độ, Kinh độ"), "{note}");
-    assert!(note.contains(&format!("<span class=\"points\">{valid}</span>")), "{note}");
+    assert!(
+        note.contains(&format!("<span class=\"points\">{valid}</span>")),
+        "{note}"
+    );
     let map = part(&html, "od-map", "</svg>");
     assert_eq!(map.matches("class=\"pt\"").count(), valid);
     assert!(map.contains("Điểm trường số 1 (19.51000, 105.50500)"));
@@ -477,8 +592,12 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     // Ready API examples for this dataset and table.
     let examples = unescape(part(&html, "od-api-examples", "</pre>"));
     assert!(examples.contains("/api/3/action/package_show?id=diem-truong-thu"));
-    assert!(examples.contains(&format!("/api/3/action/datastore_search?resource_id={rid}&limit=5")));
-    assert!(examples.contains(&format!("/opendata/datasets/diem-truong-thu/resources/{rid}/download")));
+    assert!(examples.contains(&format!(
+        "/api/3/action/datastore_search?resource_id={rid}&limit=5"
+    )));
+    assert!(examples.contains(&format!(
+        "/opendata/datasets/diem-truong-thu/resources/{rid}/download"
+    )));
 
     // A download is counted on the page.
     let downloads = |html: &str| -> Vec<String> {
@@ -489,7 +608,9 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     };
     assert_eq!(downloads(&html), ["0", "0"]);
     let (status, body) = app
-        .get(&format!("/opendata/datasets/diem-truong-thu/resources/{rid}/download"))
+        .get(&format!(
+            "/opendata/datasets/diem-truong-thu/resources/{rid}/download"
+        ))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, csv(&data));
