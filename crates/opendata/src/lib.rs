@@ -15,8 +15,10 @@ pub mod demo;
 pub mod events;
 pub mod pages;
 pub mod policy;
+pub mod preview;
 pub mod service;
 pub mod store;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 use tinhso_domain::opendata::codes::{FileFormat, Frequency, Licence};

@@ -102,38 +102,161 @@ fn shown(d: &OpenDataset, public: bool) -> Value {
 
 // ---------------------------------------------------------------- public
 
-#[derive(Deserialize, Default)]
-pub(crate) struct PageQuery {
-    page: Option<String>,
-}
+const PER_PAGE: usize = 20;
 
-const PER_PAGE: i64 = 20;
+/// The search page's facets: the address parameter, the catalogue's field, the heading's key.
+const FACETS: [(&str, &str, &str); 5] = [
+    ("publisher", "organization", "od_facet_publisher"),
+    ("field", "groups", "od_facet_field"),
+    ("format", "res_format", "od_facet_format"),
+    ("licence", "license_id", "od_facet_licence"),
+    ("tag", "tags", "od_facet_tag"),
+];
 
-/// "Dữ liệu mở": the published datasets, most recently updated first.
+/// The search page's orders: the address value, `package_search`'s sort, the label's key.
+const SORTS: [(&str, &str, &str); 3] = [
+    (
+        "relevance",
+        "score desc, metadata_modified desc",
+        "od_sort_relevance",
+    ),
+    ("newest", "metadata_modified desc", "od_sort_newest"),
+    ("name", "title_string asc", "od_sort_name"),
+];
+
+/// The most values a facet lists (a chosen one is always listed).
+const FACET_SHOWN: usize = 12;
+
+/// "Dữ liệu mở": search the published datasets — words without diacritics, facets with
+/// their counts as links that add or remove a filter, three orders, 20 a page.
 async fn public_list(
     State(ctx): State<Ctx>,
     page: Page,
-    Query(q): Query<PageQuery>,
+    Query(params): Query<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
-    let n = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=10_000).contains(p))
-        .unwrap_or(1);
-    let list = store::published(&ctx.db, PER_PAGE + 1, (n - 1) * PER_PAGE).await?;
-    let more = list.len() as i64 > PER_PAGE;
-    let shown: Vec<Value> = list
+    let mut problems: Vec<String> = Vec::new();
+    let n = match crate::preview::page_number(&params) {
+        Ok(n) => n,
+        Err(r) => {
+            problems.push(page.tr(r.key).replace("{}", &r.arg));
+            1
+        }
+    };
+    let q = params
+        .get("q")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let mut words = crate::datastore::words(&q);
+    if q.len() > crate::preview::MAX_Q_BYTES {
+        problems.push(
+            page.tr("od_err_q")
+                .replace("{}", &crate::preview::MAX_Q_BYTES.to_string()),
+        );
+        words.clear();
+    }
+    if words.len() > crate::ckan::datastore::MAX_WORDS {
+        problems.push(
+            page.tr("od_err_words")
+                .replace("{}", &crate::ckan::datastore::MAX_WORDS.to_string()),
+        );
+        words.truncate(crate::ckan::datastore::MAX_WORDS);
+    }
+    let sort_key = params
+        .get("sort")
+        .map(String::as_str)
+        .unwrap_or("relevance");
+    let sort = match SORTS.iter().find(|(k, _, _)| *k == sort_key) {
+        Some(s) => s,
+        None => {
+            problems.push(page.tr("od_err_list_sort"));
+            &SORTS[0]
+        }
+    };
+    let chosen: Vec<(&str, String)> = FACETS
         .iter()
-        .take(PER_PAGE as usize)
-        .map(|d| shown(d, true))
+        .filter_map(|(param, field, _)| {
+            params
+                .get(*param)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(|v| (*field, v.to_owned()))
+        })
         .collect();
-    Ok(page
-        .render(
-            "opendata_public_list.html",
-            context! { datasets => shown, page => n, more => more },
-        )?
-        .into_response())
+    let found = crate::ckan::search_page(
+        &ctx,
+        &words,
+        &chosen,
+        sort.1,
+        (n as usize - 1) * PER_PAGE,
+        PER_PAGE,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::ckan::CkanError::Internal(e) => e,
+        other => AppError::Internal(anyhow::anyhow!("search page: {other:?}")),
+    })?;
+    let link = |changes: &[(&str, &str)]| crate::preview::link(PUBLIC_LIST, &params, changes, "");
+    let facets: Vec<Value> = FACETS
+        .iter()
+        .zip(&found.facets)
+        .map(|(&(param, _, title), (_, items))| {
+            let current = params.get(param).map(|v| v.trim()).unwrap_or_default();
+            let mut shown: Vec<Value> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let selected = item.value == current;
+                if i >= FACET_SHOWN && !selected {
+                    continue;
+                }
+                let display = if param == "licence" {
+                    Licence::ALL
+                        .iter()
+                        .find(|l| l.as_str() == item.value)
+                        .map(|l| l.title().to_owned())
+                        .unwrap_or_else(|| item.display.clone())
+                } else {
+                    item.display.clone()
+                };
+                let value = if selected { "" } else { item.value.as_str() };
+                shown.push(context! {
+                    label => display, count => item.count, selected => selected,
+                    href => link(&[(param, value), ("page", "")]),
+                });
+            }
+            context! { param => param, title => page.tr(title), items => shown }
+        })
+        .collect();
+    let datasets: Vec<Value> = found.datasets.iter().map(|d| shown(d, true)).collect();
+    let sorts: Vec<Value> = SORTS
+        .iter()
+        .map(|(k, _, label)| context! { value => *k, label => page.tr(label), selected => *k == sort.0 })
+        .collect();
+    let kept: Vec<Value> = FACETS
+        .iter()
+        .filter_map(|(param, _, _)| {
+            params
+                .get(*param)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| context! { name => *param, value => v.trim() })
+        })
+        .collect();
+    let more = found.count > n as usize * PER_PAGE;
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let filtered = !chosen.is_empty() || !q.is_empty();
+    let html = page.render(
+        "opendata_public_list.html",
+        context! {
+            datasets => datasets, count => found.count, page => n, more => more,
+            q => q, sorts => sorts, facets => facets, kept => kept, problems => problems,
+            previous_href => link(&[("page", &(n - 1).to_string())]),
+            next_href => link(&[("page", &(n + 1).to_string())]),
+            filtered => filtered,
+        },
+    )?;
+    Ok((status, html).into_response())
 }
 
 async fn public_dataset(ctx: &Ctx, name: &str) -> Result<OpenDataset, AppError> {
@@ -144,12 +267,16 @@ async fn public_dataset(ctx: &Ctx, name: &str) -> Result<OpenDataset, AppError> 
 }
 
 /// A published dataset's page: metadata, last update and review, resources with their
-/// download counts, the API's address.
+/// download counts, ready API examples; for a tabular resource its preview (sortable,
+/// filterable, paged), a chart of chosen columns and, with latitude and longitude columns, a
+/// map; for a GeoJSON resource its map. Everything is server-rendered; a question the data
+/// cannot answer is said on the page (400), never an error page.
 async fn public_page(
     State(ctx): State<Ctx>,
     page: Page,
     headers: axum::http::HeaderMap,
     Path(name): Path<String>,
+    Query(params): Query<BTreeMap<String, String>>,
 ) -> PageResult<Response> {
     // `<name>.ttl|.jsonld|.rdf`: the dataset as DCAT (slugs have no dot).
     if let Some(document) = crate::dcat::dataset_document(&ctx, &name, &headers).await {
@@ -160,21 +287,383 @@ async fn public_page(
     let resources = store::resources(&mut conn, &d.id).await?;
     drop(conn);
     let mut shown_resources = Vec::new();
+    let mut tables: Vec<(&Resource, crate::datastore::Table)> = Vec::new();
+    let mut geojson: Option<(&Resource, crate::Version)> = None;
     for r in resources.iter().filter(|r| r.published) {
         let version = match r.published_version {
             Some(n) => store::version_of(&ctx.db, &r.id, n).await?,
             None => None,
         };
+        if let Some(t) = crate::datastore::public_table(&ctx, &r.id).await? {
+            tables.push((r, t));
+        }
+        if r.kind == "upload"
+            && r.format == FileFormat::GeoJson
+            && geojson.is_none()
+            && let Some(v) = &version
+        {
+            geojson = Some((r, v.clone()));
+        }
         shown_resources.push(context! {
             resource => sv(r), version => version.as_ref().map(sv),
         });
     }
-    Ok(page
-        .render(
-            "opendata_public.html",
-            context! { dataset => shown(&d, true), resources => shown_resources },
-        )?
-        .into_response())
+    let path = format!("/opendata/datasets/{}", d.name);
+    let site = crate::ckan::site(&ctx);
+    // The tabular resource shown: `r` when it names one, else the first.
+    let chosen = params
+        .get("r")
+        .and_then(|rid| tables.iter().find(|(r, _)| &r.id == rid))
+        .or_else(|| tables.first());
+    let mut status = StatusCode::OK;
+    let data = match chosen {
+        Some((r, table)) => {
+            let shown = data_view(&ctx, &page, &path, &params, r, table).await?;
+            if shown.refused {
+                status = StatusCode::BAD_REQUEST;
+            }
+            Some(shown.value)
+        }
+        None => None,
+    };
+    let geo_map = match &geojson {
+        Some((r, v)) => Some(geojson_map(&ctx, &page, r, v).await?),
+        None => None,
+    };
+    let examples = api_examples(&site, &d.name, chosen.map(|(r, t)| (*r, t)));
+    let html = page.render(
+        "opendata_public.html",
+        context! {
+            dataset => shown(&d, true), resources => shown_resources,
+            data => data, geo_map => geo_map, examples => examples,
+            tables => tables.iter().map(|(r, _)| context! {
+                id => r.id.clone(), name => r.name.clone(),
+                href => crate::preview::link(&path, &BTreeMap::new(), &[("r", &r.id)], "xem-truoc"),
+                current => chosen.is_some_and(|(c, _)| c.id == r.id),
+            }).collect::<Vec<_>>(),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Ready-to-run API calls for the dataset and its shown table.
+fn api_examples(
+    site: &str,
+    name: &str,
+    table: Option<(&Resource, &crate::datastore::Table)>,
+) -> Vec<String> {
+    let mut out = vec![format!("curl '{site}/api/3/action/package_show?id={name}'")];
+    if let Some((r, t)) = table {
+        out.push(format!(
+            "curl '{site}/api/3/action/datastore_search?resource_id={}&limit=5'",
+            r.id
+        ));
+        let filter = t
+            .columns
+            .iter()
+            .find(|c| c.indexed && c.kind == tinhso_tabular::ColumnType::Text)
+            .or_else(|| t.columns.first());
+        if let Some(c) = filter {
+            let q = crate::preview::link(
+                "",
+                &BTreeMap::new(),
+                &[
+                    ("resource_id", &r.id),
+                    (
+                        "filters",
+                        &serde_json::json!({ c.id.clone(): "…" }).to_string(),
+                    ),
+                    ("sort", "_id desc"),
+                ],
+                "",
+            );
+            out.push(format!("curl '{site}/api/3/action/datastore_search{q}'"));
+        }
+        out.push(format!(
+            "curl -OJ '{site}/opendata/datasets/{name}/resources/{}/download'",
+            r.id
+        ));
+    }
+    out.push(format!("ckanapi action package_show id={name} -r {site}"));
+    out
+}
+
+/// A table's part of the page, and whether a question was refused.
+struct DataView {
+    value: Value,
+    refused: bool,
+}
+
+/// The most rows a map reads.
+const MAP_READ: i64 = 20_000;
+
+fn said(page: &Page, r: &crate::preview::Refusal) -> String {
+    page.tr(r.key).replace("{}", &r.arg)
+}
+
+/// A `datastore_search` refusal in the reader's language.
+fn search_refusal(
+    page: &Page,
+    table: &crate::datastore::Table,
+    e: crate::ckan::CkanError,
+) -> String {
+    match e {
+        crate::ckan::CkanError::Validation(list) => {
+            if list.iter().any(|(_, m)| m.contains("not indexed")) {
+                let indexed: Vec<&str> = table
+                    .columns
+                    .iter()
+                    .filter(|c| c.indexed)
+                    .map(|c| c.id.as_str())
+                    .collect();
+                page.tr("od_err_not_indexed")
+                    .replace("{}", &indexed.join(", "))
+            } else {
+                page.tr("od_err_query")
+            }
+        }
+        _ => page.tr("od_err_query"),
+    }
+}
+
+/// The preview, the chart and the map of one table.
+async fn data_view(
+    ctx: &Ctx,
+    page: &Page,
+    path: &str,
+    params: &BTreeMap<String, String>,
+    r: &Resource,
+    table: &crate::datastore::Table,
+) -> Result<DataView, AppError> {
+    use crate::ckan::datastore::read_search;
+    let vi = page.lang == tinhso_kernel::web::i18n::Lang::Vi;
+    let mut refused = false;
+    let mut problem: Option<String> = None;
+    // The preview's question, through the API's reader; refused, the plain first page.
+    let asked = crate::preview::preview_params(params, table)
+        .map_err(|r| said(page, &r))
+        .and_then(|p| read_search(&p, table).map_err(|e| search_refusal(page, table, e)));
+    let search = match asked {
+        Ok((s, _, _)) => s,
+        Err(message) => {
+            refused = true;
+            problem = Some(message);
+            let plain = crate::preview::preview_params(&BTreeMap::new(), table)
+                .map_err(|_| AppError::Internal(anyhow::anyhow!("plain preview refused")))?;
+            read_search(&plain, table)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("plain preview: {e:?}")))?
+                .0
+        }
+    };
+    let (rows, total) = crate::datastore::run(ctx, table, &search, true).await?;
+    let total = total.unwrap_or(0);
+    // The parameters the links keep: those of the question asked, if it was answered.
+    let mut kept: BTreeMap<String, String> = BTreeMap::new();
+    if !refused {
+        for k in [
+            "r", "sort", "dir", "col", "val", "q", "page", "label", "value", "measure", "kind",
+        ] {
+            if let Some(v) = params.get(k).filter(|v| !v.trim().is_empty()) {
+                kept.insert(k.to_owned(), v.trim().to_owned());
+            }
+        }
+    }
+    kept.insert("r".into(), r.id.clone());
+    let sorted = kept.get("sort").cloned().unwrap_or_default();
+    let desc = kept.get("dir").is_some_and(|d| d == "desc");
+    let headers: Vec<Value> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let on = sorted == c.id;
+            let next = if on && !desc { "desc" } else { "asc" };
+            context! {
+                name => c.id.clone(), kind => c.ckan_type(),
+                numeric => matches!(c.kind, tinhso_tabular::ColumnType::Int | tinhso_tabular::ColumnType::Numeric),
+                sorted => on, desc => on && desc,
+                href => crate::preview::link(path, &kept, &[("sort", &c.id), ("dir", next), ("page", "")], "xem-truoc"),
+            }
+        })
+        .collect();
+    let cell = |c: &tinhso_tabular::Cell| match c {
+        tinhso_tabular::Cell::Null => String::new(),
+        tinhso_tabular::Cell::Int(i) => i.to_string(),
+        tinhso_tabular::Cell::Numeric(f) => crate::views::plain(*f, vi),
+        tinhso_tabular::Cell::Text(t) => t.clone(),
+    };
+    // `_id` comes first in each row.
+    let shown_rows: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            context! {
+                id => match row.first() { Some(tinhso_tabular::Cell::Int(i)) => *i, _ => 0 },
+                cells => row.iter().skip(1).map(cell).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let n = search.offset / crate::preview::PREVIEW_ROWS + 1;
+    let last = (total + crate::preview::PREVIEW_ROWS - 1) / crate::preview::PREVIEW_ROWS;
+    let page_href =
+        |p: i64| crate::preview::link(path, &kept, &[("page", &p.to_string())], "xem-truoc");
+    let (chart, chart_problem) = chart_part(ctx, page, params, table, &search).await?;
+    refused |= chart_problem.is_some();
+    let chart_form = context! {
+        label => params.get("label").cloned().unwrap_or_default(),
+        value => params.get("value").cloned().unwrap_or_default(),
+        measure => params.get("measure").cloned().unwrap_or_default(),
+        kind => params.get("kind").cloned().unwrap_or_else(|| "bar".into()),
+    };
+    let map = map_part(ctx, page, table, &search).await?;
+    let value = context! {
+        resource_id => r.id.clone(), resource_name => r.name.clone(),
+        headers => headers, rows => shown_rows, total => total, page => n, last => last,
+        first_row => search.offset + 1, last_row => search.offset + rows.len() as i64,
+        previous_href => (n > 1).then(|| page_href(n - 1)),
+        next_href => (n < last).then(|| page_href(n + 1)),
+        problem => problem,
+        q => kept.get("q").cloned().unwrap_or_default(),
+        col => kept.get("col").cloned().unwrap_or_default(),
+        val => kept.get("val").cloned().unwrap_or_default(),
+        sort => kept.get("sort").cloned().unwrap_or_default(),
+        dir => kept.get("dir").cloned().unwrap_or_default(),
+        filtered => kept.contains_key("col") || kept.contains_key("q"),
+        reset_href => crate::preview::link(path, &BTreeMap::new(), &[("r", &r.id)], "xem-truoc"),
+        chart => chart, chart_problem => chart_problem, chart_form => chart_form,
+        map => map,
+    };
+    Ok(DataView { value, refused })
+}
+
+/// The chart asked for over the rows `search` leaves, or why it cannot be drawn.
+async fn chart_part(
+    ctx: &Ctx,
+    page: &Page,
+    params: &BTreeMap<String, String>,
+    table: &crate::datastore::Table,
+    search: &crate::datastore::Search,
+) -> Result<(Option<Value>, Option<String>), AppError> {
+    let vi = page.lang == tinhso_kernel::web::i18n::Lang::Vi;
+    let ask = match crate::preview::chart_ask(params, table) {
+        Err(r) => return Ok((None, Some(said(page, &r)))),
+        Ok(None) => return Ok((None, None)),
+        Ok(Some(ask)) => ask,
+    };
+    let (top, all) = store::datastore::groups(
+        &ctx.db,
+        &table.name,
+        &table.columns,
+        search,
+        (ask.label, ask.value, ask.measure),
+        crate::views::CHART_MAX as i64,
+    )
+    .await?;
+    let slices = crate::views::slices(
+        ask.kind,
+        ask.measure,
+        &top,
+        &all,
+        &page.tr("od_chart_others"),
+    );
+    let measure_label = page.tr(&format!("od_measure_{}", ask.measure.as_str()));
+    let label = &table.columns[ask.label].id;
+    let title = match ask.value {
+        Some(v) => format!("{measure_label} {} / {label}", table.columns[v].id),
+        None => format!("{measure_label} / {label}"),
+    };
+    let shown_rows: i64 = top.iter().map(|g| g.rows).sum();
+    Ok((
+        Some(context! {
+            svg => crate::views::chart_svg(ask.kind, &slices, &title, vi),
+            title => title,
+            rows => slices.iter().map(|s| context! {
+                label => s.label.clone(), value => crate::views::number(s.value, vi), rows => s.rows,
+            }).collect::<Vec<_>>(),
+            groups_cut => top.len() >= crate::views::CHART_MAX && all.rows > shown_rows,
+        }),
+        None,
+    ))
+}
+
+/// The map of the rows `search` leaves, when the table has latitude and longitude columns.
+async fn map_part(
+    ctx: &Ctx,
+    page: &Page,
+    table: &crate::datastore::Table,
+    search: &crate::datastore::Search,
+) -> Result<Option<Value>, AppError> {
+    let names: Vec<&str> = table.columns.iter().map(|c| c.id.as_str()).collect();
+    let numeric: Vec<bool> = table
+        .columns
+        .iter()
+        .map(|c| {
+            matches!(
+                c.kind,
+                tinhso_tabular::ColumnType::Int | tinhso_tabular::ColumnType::Numeric
+            )
+        })
+        .collect();
+    let Some((lat, lon)) = crate::views::lat_lon(&names, &numeric) else {
+        return Ok(None);
+    };
+    let label = table
+        .columns
+        .iter()
+        .position(|c| c.kind == tinhso_tabular::ColumnType::Text);
+    let (points, valid) = store::datastore::points(
+        &ctx.db,
+        &table.name,
+        &table.columns,
+        search,
+        (lat, lon),
+        label,
+        MAP_READ,
+    )
+    .await?;
+    Ok(Some(map_value(
+        page,
+        &points,
+        valid as usize,
+        &table.columns[lat].id,
+        &table.columns[lon].id,
+    )))
+}
+
+/// The map's part of the page: the SVG, how many points, and whether they were grouped or cut.
+fn map_value(
+    page: &Page,
+    points: &[crate::views::Point],
+    valid: usize,
+    lat: &str,
+    lon: &str,
+) -> Value {
+    let vi = page.lang == tinhso_kernel::web::i18n::Lang::Vi;
+    let marks = crate::views::marks(points);
+    let svg = crate::views::map_svg(&marks, &page.tr("od_map"), &page.tr("od_map_points"), vi);
+    context! {
+        svg => svg, points => points.len(), valid => valid, marks => marks.len(),
+        grouped => marks.len() < points.len(), cut => points.len() < valid,
+        lat => lat, lon => lon,
+    }
+}
+
+/// The map of a GeoJSON resource: its points, and the centres of its other shapes.
+async fn geojson_map(
+    ctx: &Ctx,
+    page: &Page,
+    r: &Resource,
+    v: &crate::Version,
+) -> Result<Value, AppError> {
+    let bytes = tinhso_kernel::storage::get(ctx.storage.as_ref(), &v.object_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc: serde_json::Value =
+        tokio::task::spawn_blocking(move || serde_json::from_slice(&bytes).unwrap_or_default())
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("geojson: {e}")))?;
+    let (points, seen) = crate::views::geojson_points(&doc, MAP_READ as usize);
+    Ok(context! {
+        map => map_value(page, &points, seen, "", ""), resource_name => r.name.clone(),
+    })
 }
 
 /// A published resource's file as it was uploaded (the published version), counted.

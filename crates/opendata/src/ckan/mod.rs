@@ -87,7 +87,7 @@ const ACTIONS: [&str; 13] = [
     "help_show",
 ];
 
-fn site(ctx: &Ctx) -> String {
+pub(crate) fn site(ctx: &Ctx) -> String {
     ctx.config.public_url.trim_end_matches('/').to_owned()
 }
 
@@ -115,7 +115,7 @@ fn bad_request(detail: &str) -> Response {
 
 /// The request's parameters: a GET's query (repeated keys become lists) or a POST's JSON
 /// object or form.
-type Params = Map<String, Value>;
+pub(crate) type Params = Map<String, Value>;
 
 fn from_pairs(text: &str) -> Params {
     let mut out = Params::new();
@@ -740,18 +740,7 @@ async fn package_search(ctx: &Ctx, p: &Params) -> Result<Value, CkanError> {
     if faceting {
         for field in &facet_fields {
             let counts = query::facet(&matched, field, mincount, facet_limit);
-            let display = |value: &str| -> String {
-                match field.as_str() {
-                    "organization" => cat
-                        .datasets
-                        .iter()
-                        .find(|d| org_name(&d.agency_code) == value)
-                        .map(|d| d.agency_name.clone())
-                        .unwrap_or_else(|| value.to_owned()),
-                    "groups" => field_title(value).unwrap_or(value).to_owned(),
-                    _ => value.to_owned(),
-                }
-            };
+            let display = |value: &str| facet_display(&cat, field, value);
             facets.insert(
                 field.clone(),
                 Value::Object(counts.iter().map(|(v, n)| (v.clone(), json!(n))).collect()),
@@ -768,6 +757,95 @@ async fn package_search(ctx: &Ctx, p: &Params) -> Result<Value, CkanError> {
         "count": hits.len(), "results": results, "facets": facets,
         "search_facets": search_facets, "sort": sort_text,
     }))
+}
+
+/// A facet value as people read it: an agency's name, a field's title.
+fn facet_display(cat: &Catalogue, field: &str, value: &str) -> String {
+    match field {
+        "organization" => cat
+            .datasets
+            .iter()
+            .find(|d| org_name(&d.agency_code) == value)
+            .map(|d| d.agency_name.clone())
+            .unwrap_or_else(|| value.to_owned()),
+        "groups" => field_title(value).unwrap_or(value).to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// The facets the search page shows, in its order.
+pub(crate) const PAGE_FACETS: [&str; 5] =
+    ["organization", "groups", "res_format", "license_id", "tags"];
+
+/// One value of a facet: its value, how people read it, how many matched datasets have it.
+pub(crate) struct FacetItem {
+    pub value: String,
+    pub display: String,
+    pub count: i64,
+}
+
+/// What the public search page shows: the matched count, a page of datasets, and the
+/// [`PAGE_FACETS`] counted over every match.
+pub(crate) struct PageSearch {
+    pub count: usize,
+    pub datasets: Vec<OpenDataset>,
+    pub facets: Vec<(&'static str, Vec<FacetItem>)>,
+}
+
+/// The search page's search, over the same catalogue copy, words, order and facet counts as
+/// `package_search`: `words` are folded words (no query syntax reaches the grammar), `chosen`
+/// are facet values every match must have, `sort` is a `package_search` sort.
+pub(crate) async fn search_page(
+    ctx: &Ctx,
+    words: &[String],
+    chosen: &[(&str, String)],
+    sort: &str,
+    start: usize,
+    rows: usize,
+) -> Result<PageSearch, CkanError> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    let query = Query::parse(&quoted.join(" "), &[])?;
+    let sort = query::parse_sort(sort)?;
+    let cat = Catalogue::current(ctx).await?;
+    let mut hits: Vec<(u32, &Doc)> = cat
+        .docs
+        .iter()
+        .filter(|doc| {
+            chosen
+                .iter()
+                .all(|(field, value)| doc.values(field).contains(&value.as_str()))
+        })
+        .filter_map(|doc| query.score(doc).map(|s| (s, doc)))
+        .collect();
+    query::order(&mut hits, &sort);
+    let matched: Vec<&Doc> = hits.iter().map(|(_, d)| *d).collect();
+    let facets = PAGE_FACETS
+        .iter()
+        .map(|field| {
+            let items = query::facet(&matched, field, 1, -1)
+                .into_iter()
+                .map(|(value, count)| FacetItem {
+                    display: facet_display(&cat, field, &value),
+                    value,
+                    count,
+                })
+                .collect();
+            (*field, items)
+        })
+        .collect();
+    let by_id: HashMap<&str, &OpenDataset> =
+        cat.datasets.iter().map(|d| (d.id.as_str(), d)).collect();
+    let datasets = hits
+        .iter()
+        .skip(start)
+        .take(rows)
+        .map(|(_, doc)| by_id[doc.id.as_str()].clone())
+        .collect();
+    Ok(PageSearch {
+        count: hits.len(),
+        datasets,
+        facets,
+    })
 }
 
 /// A published dataset by id or name; anything else is CKAN's "Not found".

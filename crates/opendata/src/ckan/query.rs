@@ -62,7 +62,8 @@ pub struct Doc {
 }
 
 impl Doc {
-    fn values(&self, field: &str) -> Vec<&str> {
+    /// The values of `field` (a name of [`FIELDS`]) this dataset has.
+    pub fn values(&self, field: &str) -> Vec<&str> {
         match field {
             "organization" => vec![self.organization.as_str()],
             "groups" => self.groups.iter().map(String::as_str).collect(),

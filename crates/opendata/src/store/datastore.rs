@@ -448,3 +448,128 @@ pub async fn count(db: &Db, table: &str, columns: &[Column], s: &Search) -> Resu
     let row = q.fetch_one(&db.pool).await?;
     Ok(row.try_get::<i64, _>(0)?)
 }
+
+/// `CAST(x AS <float>)` in each dialect (an integer `SUM` read as a float).
+fn real(db: &Db, expr: &str) -> String {
+    match db.backend {
+        Backend::Postgres => format!("CAST({expr} AS DOUBLE PRECISION)"),
+        Backend::Sqlite => format!("CAST({expr} AS REAL)"),
+    }
+}
+
+/// A chart's groups over the rows a search matches (its filters and words; its sort and page
+/// ignored): the `limit` largest by `measure` (`count`, `sum` or `avg` of `value`), each with
+/// its row count, the sum of `value` and how many rows had one; and the same over all the
+/// matched rows. Labels are the column's values as text (`NULL` as an empty label).
+pub async fn groups(
+    db: &Db,
+    table: &str,
+    columns: &[Column],
+    s: &Search,
+    (label, value, measure): (usize, Option<usize>, crate::views::Measure),
+    limit: i64,
+) -> Result<(Vec<crate::views::Group>, crate::views::Group), AppError> {
+    use crate::views::{Group, Measure};
+    let t = ident(table)?;
+    let (where_sql, binds) = where_clause(db, t, columns, s)?;
+    let l = column_sql(columns, Some(label))?;
+    // Without a value column only rows are counted.
+    let (sum, valued, avg) = match value {
+        Some(i) => {
+            let v = column_sql(columns, Some(i))?;
+            (
+                real(db, &format!("SUM({v})")),
+                format!("COUNT({v})"),
+                real(db, &format!("AVG({v})")),
+            )
+        }
+        None => (real(db, "0"), "CAST(0 AS BIGINT)".to_owned(), real(db, "0")),
+    };
+    let order = match measure {
+        Measure::Count => "COUNT(*)".to_owned(),
+        Measure::Sum => format!("COALESCE({sum}, 0)"),
+        Measure::Avg => format!("COALESCE({avg}, 0)"),
+    };
+    let sql = format!(
+        "SELECT CAST({l} AS TEXT), COUNT(*), {sum}, {valued} FROM {t}{where_sql}
+         GROUP BY {l} ORDER BY {order} DESC, {l} ASC LIMIT ${}",
+        binds.len() + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (kind, v) in &binds {
+        q = bind(q, *kind, v);
+    }
+    let read = |row: &sqlx::any::AnyRow| -> Result<Group, AppError> {
+        Ok(Group {
+            label: row.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+            rows: row.try_get::<i64, _>(1)?,
+            sum: row.try_get::<Option<f64>, _>(2)?.unwrap_or(0.0),
+            valued: row.try_get::<i64, _>(3)?,
+        })
+    };
+    let mut top = Vec::new();
+    for row in q.bind(limit).fetch_all(&db.pool).await? {
+        top.push(read(&row)?);
+    }
+    let sql = format!("SELECT '', COUNT(*), {sum}, {valued} FROM {t}{where_sql}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (kind, v) in &binds {
+        q = bind(q, *kind, v);
+    }
+    let all = read(&q.fetch_one(&db.pool).await?)?;
+    Ok((top, all))
+}
+
+/// The points of the rows a search matches whose `lat`/`lon` are on the Earth, in the file's
+/// order, at most `limit`, each with `label`'s value as text; and how many rows have one.
+pub async fn points(
+    db: &Db,
+    table: &str,
+    columns: &[Column],
+    s: &Search,
+    (lat, lon): (usize, usize),
+    label: Option<usize>,
+    limit: i64,
+) -> Result<(Vec<crate::views::Point>, i64), AppError> {
+    let t = ident(table)?;
+    let (where_sql, binds) = where_clause(db, t, columns, s)?;
+    let (la, lo) = (
+        column_sql(columns, Some(lat))?,
+        column_sql(columns, Some(lon))?,
+    );
+    let range = format!("{la} BETWEEN -90 AND 90 AND {lo} BETWEEN -180 AND 180");
+    let where_sql = if where_sql.is_empty() {
+        format!(" WHERE {range}")
+    } else {
+        format!("{where_sql} AND {range}")
+    };
+    let name = match label {
+        Some(i) => format!("CAST({} AS TEXT)", column_sql(columns, Some(i))?),
+        None => "''".to_owned(),
+    };
+    let sql = format!(
+        "SELECT {}, {}, {name} FROM {t}{where_sql} ORDER BY _id LIMIT ${}",
+        real(db, la),
+        real(db, lo),
+        binds.len() + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (kind, v) in &binds {
+        q = bind(q, *kind, v);
+    }
+    let mut out = Vec::new();
+    for row in q.bind(limit).fetch_all(&db.pool).await? {
+        out.push(crate::views::Point {
+            lat: row.try_get::<f64, _>(0)?,
+            lon: row.try_get::<f64, _>(1)?,
+            label: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+        });
+    }
+    let sql = format!("SELECT COUNT(*) FROM {t}{where_sql}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (kind, v) in &binds {
+        q = bind(q, *kind, v);
+    }
+    let total = q.fetch_one(&db.pool).await?.try_get::<i64, _>(0)?;
+    Ok((out, total))
+}
