@@ -680,7 +680,7 @@ pub async fn resend(
     if !crate::exchange::failures::may_resend(who.user, &d) {
         return Err(AppError::Forbidden.into());
     }
-    let recipient = crate::store::recipients(&state.db, &id)
+    let recipient = store::recipients(&state.db, &id)
         .await?
         .into_iter()
         .find(|r| r.agency_id.is_none() && r.agency_code.as_deref() == Some(organ_id.as_str()))

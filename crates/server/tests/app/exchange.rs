@@ -661,7 +661,7 @@ async fn the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered(kind:
     let directed = p
         .b_post(
             &p.b_director,
-            &format!("{doc}/direct"),
+            &format!("{doc}/direction"),
             json!({
                 "Directions": "Giao Phòng Hành chính tư pháp chủ trì.",
                 "LeadUnit": {"OrganId": HCTP, "WorkingDays": 5},
@@ -822,7 +822,7 @@ async fn a_returned_document_sends_02_and_refuses_the_recall_with_why(kind: Kind
     assert_eq!(seen["StatusCode"], "02", "never steps back");
 }
 
-fn status(from: &str, about: &str, document_id: &str, code: EdStatus) -> Status {
+fn status_of(from: &str, about: &str, document_id: &str, code: EdStatus) -> Status {
     Status {
         response_for: ResponseFor {
             organ_id: about.parse().unwrap(),
@@ -854,7 +854,7 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
 
     // A status code the standard does not define.
     let xml = String::from_utf8(
-        status(VPCP, VPCP, &document_id, EdStatus::Registered)
+        status_of(VPCP, VPCP, &document_id, EdStatus::Registered)
             .to_signed_xml(&key)
             .unwrap(),
     )
@@ -868,12 +868,13 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
         "{problem}"
     );
 
-    // A recall of a document we never received, and of one sent by someone else.
+    // A recall of a document we never received.
     for (about, id) in [
         (VPCP, format!("{VPCP},2026/11/30,99/VPCP-KSTT")),
-        (VPCP, "không phải mã văn bản".to_owned()),
+        // The same number and notation, another day: another document.
+        (VPCP, format!("{VPCP},2026/11/29,1234/VPCP-KSTT")),
     ] {
-        let xml = status(VPCP, about, &id, EdStatus::Recall)
+        let xml = status_of(VPCP, about, &id, EdStatus::Recall)
             .to_signed_xml(&key)
             .unwrap();
         let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
@@ -886,7 +887,7 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
             "{problem}"
         );
     }
-    let xml = status(VPCP, "000.00.00.G23", &document_id, EdStatus::Recall)
+    let xml = status_of(VPCP, "000.00.00.G23", &document_id, EdStatus::Recall)
         .to_signed_xml(&key)
         .unwrap();
     let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
@@ -899,14 +900,14 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
         "{problem}"
     );
     // An answer to a recall nobody asked for.
-    let xml = status(VPCP, VPCP, &document_id, EdStatus::RecallAccepted)
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::RecallAccepted)
         .to_signed_xml(&key)
         .unwrap();
     let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     // A recall from a platform that is not a peer.
     let stranger = SigningKey::from_slice(&[9u8; 32]).unwrap();
-    let xml = status(VPCP, VPCP, &document_id, EdStatus::Recall)
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::Recall)
         .to_signed_xml(&stranger)
         .unwrap();
     let (code, problem) = post(&app, &Signed::now("la", &stranger), &xml).await;
@@ -926,7 +927,7 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
     assert_eq!(doc["State"], "registered", "{doc}");
 
     // The real recall, twice (a retry): withdrawn once, the same answer.
-    let xml = status(VPCP, VPCP, &document_id, EdStatus::Recall)
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::Recall)
         .to_signed_xml(&key)
         .unwrap();
     let (code, first) = post(&app, &Signed::now("vpcp", &key), &xml).await;
