@@ -76,7 +76,7 @@ async fn record(state: &Ctx, tx: &mut Conn, actor: &Actor, r: Record<'_>) -> Res
             kind: r.event,
             aggregate_id: r.entity,
             payload: r.payload,
-            actor: actor,
+            actor,
         },
     )
     .await?;

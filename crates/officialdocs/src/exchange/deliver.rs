@@ -25,6 +25,8 @@ pub static DELIVER: JobKind = JobKind {
 /// What one delivery job sends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// A job payload, built once per job and serialized at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Delivery {
     /// The issued document to one outside recipient (a `document_recipients` row).
     Package { recipient_id: String },
