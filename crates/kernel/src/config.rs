@@ -83,6 +83,14 @@ pub struct ExchangeConfig {
     /// Largest package accepted (bytes; the server's `max_body_bytes` caps it too).
     #[serde(default = "default_max_package")]
     pub max_package_bytes: usize,
+    /// Hours after its first attempt within which a package must be accepted by the peer;
+    /// past them the delivery is marked failed ("gửi thất bại") and the sending clerks told.
+    #[serde(default = "default_fail_after_hours")]
+    pub fail_after_hours: u32,
+}
+
+fn default_fail_after_hours() -> u32 {
+    72
 }
 
 fn default_exchange_id() -> String {
@@ -100,6 +108,7 @@ impl Default for ExchangeConfig {
             key: None,
             peers: Vec::new(),
             max_package_bytes: default_max_package(),
+            fail_after_hours: default_fail_after_hours(),
         }
     }
 }

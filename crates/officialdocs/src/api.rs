@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(sign_version))
         .api(Access::Entity("document"), routes!(act))
+        .api(Access::Entity("document"), routes!(resend))
         .merge(crate::processing_api::routes())
 }
 
@@ -73,14 +74,24 @@ pub struct OfficialDocRecipient {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExchangeDelivery {
-    /// `queued`, `sent` or `failed`.
+    /// `queued`, `sent`, `failed` (refused by the peer, or not accepted within
+    /// `exchange.fail_after_hours`: "gửi thất bại", which its clerk may send again) or
+    /// `cancelled` (recalled before it left).
     pub state: String,
     /// Why it failed, as the peer said.
     pub detail: Option<String>,
-    /// The last edXML status the recipient sent back (`01` arrived, `03` registered, …).
+    /// The last edXML status the recipient sent back (`01` arrived, `02` returned, `03`
+    /// registered, `04` assigned, `05` in progress, `06` done); it never steps back.
     pub status_code: Option<String>,
     /// That status's Vietnamese name.
     pub status_label: Option<String>,
+    /// The description the recipient sent with it (why it returned the document).
+    pub status_detail: Option<String>,
+    /// The recall of the document: `requested` (13 sent), `accepted` (15), `refused` (16)
+    /// or `withdrawn` (it had not left yet).
+    pub recall: Option<String>,
+    /// The recipient's reason when it refused the recall.
+    pub recall_detail: Option<String>,
 }
 
 /// A draft's new version, as multipart form data.
@@ -316,6 +327,9 @@ fn recipient(r: Recipient) -> OfficialDocRecipient {
                 .and_then(tinhso_edxml::StatusCode::from_code)
                 .map(|c| c.label().to_owned()),
             status_code: r.exchange_status,
+            status_detail: r.exchange_status_detail,
+            recall: r.exchange_recall,
+            recall_detail: r.exchange_recall_detail,
         }),
     }
 }
@@ -642,4 +656,35 @@ pub async fn register(
     let mut doc = view(&state, load(&state, &registered.id).await?).await?;
     doc.duplicate_of = registered.duplicate_of;
     Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// Send again a delivery through the exchange that failed ("gửi thất bại": refused by the
+/// peer, or not accepted within `exchange.fail_after_hours`): a new attempt is queued, with a
+/// new window. The issuing agency's document clerk only; 409 when that delivery is not failed.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/recipients/{organ_id}/resend", tag = "documents",
+    params(("id" = String, Path, description = "Outgoing document id"),
+        ("organ_id" = String, Path, description = "The recipient agency's code")),
+    responses((status = 200, body = OfficialDoc),
+        (status = 403, description = "Not the issuing agency's document clerk", content_type = "application/problem+json"),
+        (status = 404, description = "No such document or recipient, or not the caller's", content_type = "application/problem+json"),
+        (status = 409, description = "The delivery is not failed", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn resend(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path((id, organ_id)): Path<(String, String)>,
+) -> ApiResult<Json<OfficialDoc>> {
+    let (d, _) = checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let who = who(&auth, &ip)?;
+    if !crate::exchange::failures::may_resend(who.user, &d) {
+        return Err(AppError::Forbidden.into());
+    }
+    let recipient = store::recipients(&state.db, &id)
+        .await?
+        .into_iter()
+        .find(|r| r.agency_id.is_none() && r.agency_code.as_deref() == Some(organ_id.as_str()))
+        .ok_or(AppError::NotFound)?;
+    crate::exchange::failures::resend(&state, &who.actor, &id, &recipient.id).await?;
+    Ok(Json(view(&state, load(&state, &id).await?).await?))
 }

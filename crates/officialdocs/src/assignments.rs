@@ -21,7 +21,7 @@ use tinhso_domain::official_doc::incoming::{
     self, Deadline, Direction, IncomingAction, IncomingRole, IncomingState, UnitDeadline,
 };
 use tinhso_kernel::Ctx;
-use tinhso_kernel::audit::{self, Change};
+use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::auth::{Role, User};
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
@@ -55,11 +55,11 @@ struct Record<'a> {
     entity: &'a str,
 }
 
-async fn record(state: &Ctx, tx: &mut Conn, who: &Who<'_>, r: Record<'_>) -> Result<(), AppError> {
+async fn record(state: &Ctx, tx: &mut Conn, actor: &Actor, r: Record<'_>) -> Result<(), AppError> {
     audit::record(
         &state.db,
         tx,
-        &who.actor,
+        actor,
         Change {
             action: r.action,
             entity_type: "document",
@@ -76,7 +76,7 @@ async fn record(state: &Ctx, tx: &mut Conn, who: &Who<'_>, r: Record<'_>) -> Res
             kind: r.event,
             aggregate_id: r.entity,
             payload: r.payload,
-            actor: &who.actor,
+            actor,
         },
     )
     .await?;
@@ -92,10 +92,20 @@ fn incoming_state(d: &Document) -> Result<IncomingState, AppError> {
     }
 }
 
-/// Moves incoming document `id` to `to` and tells its sender, in `tx`.
-async fn move_to(tx: &mut Conn, id: &str, to: IncomingState, now: &str) -> Result<(), AppError> {
-    store::set_state(tx, id, to.as_str(), now).await?;
-    processing::set_recipient_status(tx, id, to.as_str(), now).await
+/// Moves incoming document `d` to `to` and tells its sender, in `tx`: on the platform through
+/// the sender's recipient row, across platforms by the edXML status it means (with `reason`,
+/// a refusal's).
+async fn move_to(
+    state: &Ctx,
+    tx: &mut Conn,
+    d: &Document,
+    to: IncomingState,
+    reason: Option<&str>,
+    now: &str,
+) -> Result<(), AppError> {
+    store::set_state(tx, &d.id, to.as_str(), now).await?;
+    processing::set_recipient_status(tx, &d.id, to.as_str(), now).await?;
+    crate::exchange::statuses::on_incoming_state(state, tx, d, to, reason).await
 }
 
 /// Locks incoming document `id` and decides, on the locked row, the step `action` by `who`:
@@ -141,11 +151,11 @@ pub async fn present(state: &Ctx, who: &Who<'_>, id: &str, note: &str) -> Result
     let mut tx = state.db.begin().await?;
     let (d, from, to) = locked_step(state, &mut tx, who, id, IncomingAction::Present).await?;
     let now = tinhso_kernel::time::now_text();
-    move_to(&mut tx, id, to, &now).await?;
+    move_to(state, &mut tx, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
-        who,
+        &who.actor,
         Record {
             action: "document.present",
             before: json!({ "state": from.as_str() }),
@@ -243,7 +253,7 @@ async fn resolve(
 pub async fn close_open(
     state: &Ctx,
     tx: &mut Conn,
-    who: &Who<'_>,
+    actor: &Actor,
     id: &str,
     reason: CloseReason,
     now: &str,
@@ -266,7 +276,7 @@ pub async fn close_open(
         record(
             state,
             tx,
-            who,
+            actor,
             Record {
                 action: "document.assignment_close",
                 before: json!({ "assignment": a.id, "state": a.state }),
@@ -320,7 +330,15 @@ pub async fn direct(
     let mut tx = state.db.begin().await?;
     let (d, from, to) = locked_step(state, &mut tx, who, id, IncomingAction::Direct).await?;
     let now = tinhso_kernel::time::now_text();
-    let replaced = close_open(state, &mut tx, who, id, CloseReason::Redirected, &now).await?;
+    let replaced = close_open(
+        state,
+        &mut tx,
+        &who.actor,
+        id,
+        CloseReason::Redirected,
+        &now,
+    )
+    .await?;
     let units = std::iter::once((&direction.lead, AssignmentRole::Lead)).chain(
         direction
             .supporting
@@ -358,11 +376,11 @@ pub async fn direct(
             "due_local": due_local,
         }));
     }
-    move_to(&mut tx, id, to, &now).await?;
+    move_to(state, &mut tx, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
-        who,
+        &who.actor,
         Record {
             action: "document.direct",
             before: json!({ "state": from.as_str() }),
@@ -400,12 +418,20 @@ pub async fn close_document(
     let mut tx = state.db.begin().await?;
     let (d, from, to) = locked_step(state, &mut tx, who, id, IncomingAction::Close).await?;
     let now = tinhso_kernel::time::now_text();
-    let left_open = close_open(state, &mut tx, who, id, CloseReason::DocumentClosed, &now).await?;
-    move_to(&mut tx, id, to, &now).await?;
+    let left_open = close_open(
+        state,
+        &mut tx,
+        &who.actor,
+        id,
+        CloseReason::DocumentClosed,
+        &now,
+    )
+    .await?;
+    move_to(state, &mut tx, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
-        who,
+        &who.actor,
         Record {
             action: "document.close",
             before: json!({ "state": from.as_str() }),
@@ -421,17 +447,50 @@ pub async fn close_document(
     Ok(())
 }
 
+/// The clerk returns a registered document to its sender (not authentic, or not for this
+/// agency), saying why: a sender on another platform gets status 02 with the reason.
+pub async fn return_to_sender(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = note_text("Reason", reason, true)?;
+    let mut tx = state.db.begin().await?;
+    let (d, from, to) =
+        locked_step(state, &mut tx, who, id, IncomingAction::ReturnToSender).await?;
+    let now = tinhso_kernel::time::now_text();
+    move_to(state, &mut tx, &d, to, Some(&reason), &now).await?;
+    record(
+        state,
+        &mut tx,
+        &who.actor,
+        Record {
+            action: "document.return_to_sender",
+            before: json!({ "state": from.as_str() }),
+            after: json!({ "state": to.as_str(), "reason": reason }),
+            event: &events::RETURNED,
+            payload: json!({ "document_id": id, "agency_id": d.agency_id }),
+            entity: id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tinhso_kernel::events::committed(state);
+    Ok(())
+}
+
 /// The recall of outgoing document copies reaches a copy: its open assignments close with the
 /// recall as their reason and its sender's row shows it recalled, inside the recall's `tx`.
 pub async fn on_recall(
     state: &Ctx,
     tx: &mut Conn,
-    who: &Who<'_>,
+    actor: &Actor,
     copy_id: &str,
     now: &str,
 ) -> Result<Vec<String>, AppError> {
     processing::set_recipient_status(tx, copy_id, IncomingState::Recalled.as_str(), now).await?;
-    close_open(state, tx, who, copy_id, CloseReason::Recalled, now).await
+    close_open(state, tx, actor, copy_id, CloseReason::Recalled, now).await
 }
 
 /// The role in which `user` acts on assignment `a`: a leader of its unit, or the specialist it
@@ -603,7 +662,7 @@ pub async fn act_on_assignment(
     record(
         state,
         &mut tx,
-        who,
+        &who.actor,
         Record {
             action,
             before: json!({ "assignment": a.id, "state": from.as_str() }),
@@ -647,7 +706,7 @@ async fn advance_document(
     if current == from {
         return Ok(());
     }
-    move_to(tx, &d.id, current, now).await?;
+    move_to(state, tx, d, current, None, now).await?;
     let done = current == IncomingState::Done;
     audit::record(
         &state.db,

@@ -28,6 +28,7 @@
 //! - `document.done` (the lead unit closed): `document_id`, `agency_id`.
 //! - `document.closed`: `document_id`, `agency_id`, `from` (done, or presented when read for
 //!   information only).
+//! - `document.returned` (returned to its sender by the clerk): `document_id`, `agency_id`.
 //!
 //! - `document.commented` (the outgoing draft): `document_id`, `comment_id`, `version`.
 
@@ -45,4 +46,5 @@ pub const PROGRESS_REPORTED: EventKind = EventKind::new("document.progress_repor
 pub const ASSIGNMENT_CLOSED: EventKind = EventKind::new("document.assignment_closed", "document");
 pub const DONE: EventKind = EventKind::new("document.done", "document");
 pub const CLOSED: EventKind = EventKind::new("document.closed", "document");
+pub const RETURNED: EventKind = EventKind::new("document.returned", "document");
 pub const COMMENTED: EventKind = EventKind::new("document.commented", "document");

@@ -141,6 +141,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(pages::search::routes())
             .merge(work_files::api::routes())
             .merge(exchange::receive::routes())
+            .merge(exchange::admin::routes())
     },
     menu: &[
         MenuEntry::main("nav_documents", "/office/documents", 55, HANDLES_DOCUMENTS),
@@ -150,6 +151,13 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "/office/documents",
             75,
             HANDLES_DOCUMENTS,
+        ),
+        MenuEntry::office(
+            "exchange_admin_nav",
+            "exchange_admin_text",
+            exchange::admin::PATH,
+            46,
+            Shown::AnyRole(&[Role::SystemAdmin]),
         ),
         MenuEntry::office(
             "nav_work_files",
@@ -203,8 +211,11 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::auth::policy::PolicyInfo::of::<setup::SetupPolicy>(),
         tinhso_kernel::auth::policy::PolicyInfo::of::<work_files::policy::WorkFilePolicy>(),
     ],
-    topics: &[&work_files::deposits::DEPOSITS],
-    sweeps: &[&work_files::DEPOSIT_SWEEP],
+    topics: &[
+        &work_files::deposits::DEPOSITS,
+        &exchange::failures::FAILURES,
+    ],
+    sweeps: &[&work_files::DEPOSIT_SWEEP, &exchange::FAILURE_SWEEP],
     references: &[&reference::DOCUMENT, &reference::ISSUED_DOCUMENT],
     ..tinhso_kernel::module::Module::EMPTY
 };

@@ -26,6 +26,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(present))
         .api(Access::Entity("document"), routes!(direct))
         .api(Access::Entity("document"), routes!(close))
+        .api(Access::Entity("document"), routes!(return_to_sender))
         .api(Access::Entity("document"), routes!(assignment_action))
         .api(Access::Entity("document"), routes!(overdue))
         .api(Access::Entity("document"), routes!(assigned))
@@ -366,6 +367,45 @@ pub async fn close(
     )
     .await?;
     assignments::close_document(&state, &who(&auth, &ip)?, &id, &body.note).await?;
+    Ok(Json(document(&state, &id).await?))
+}
+
+/// Why a registered document goes back to its sender.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocReturnRequest {
+    /// Required: not authentic, not for this agency, … (sent to a sender on another platform
+    /// as the description of status 02).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Return a registered incoming document to its sender: its document clerk (văn thư), with
+/// the reason. A document that came through the edXML exchange sends status 02 back.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/return", tag = "documents", request_body = OfficialDocReturnRequest,
+    params(("id" = String, Path, description = "Incoming document id")),
+    responses((status = 200, body = OfficialDoc),
+        (status = 403, description = "Not the agency's document clerk", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
+        (status = 409, description = "Not registered (presented or handled already)", content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn return_to_sender(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<OfficialDocReturnRequest>,
+) -> ApiResult<Json<OfficialDoc>> {
+    let action = tinhso_domain::official_doc::incoming::IncomingAction::ReturnToSender;
+    checked(
+        &state,
+        &auth.principal,
+        &id,
+        DocumentAction::Process(action),
+    )
+    .await?;
+    assignments::return_to_sender(&state, &who(&auth, &ip)?, &id, &body.reason).await?;
     Ok(Json(document(&state, &id).await?))
 }
 

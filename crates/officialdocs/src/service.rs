@@ -809,11 +809,16 @@ async fn act_in(
                 {
                     store::set_state(&mut tx, copy, next.as_str(), &now).await?;
                     // The recipient's units stop, with the recall as the reason.
-                    crate::assignments::on_recall(state, &mut tx, who, copy, &now).await?;
+                    crate::assignments::on_recall(state, &mut tx, &who.actor, copy, &now).await?;
                     withdrawn.push(copy.clone());
                 }
             }
             store::set_state(&mut tx, id, to.as_str(), &now).await?;
+            // Recipients on other platforms are asked to withdraw theirs (edXML status 13).
+            let exchanged = crate::exchange::recall::request(state, &mut tx, &d, &now).await?;
+            if !exchanged.is_empty() {
+                after["exchange"] = json!(exchanged);
+            }
             emit(
                 state,
                 &mut tx,

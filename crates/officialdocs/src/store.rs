@@ -444,6 +444,12 @@ pub struct Recipient {
     pub exchange_detail: Option<String>,
     /// The last edXML status the recipient sent back (`01`, `03`, …).
     pub exchange_status: Option<String>,
+    /// The description sent with it (a refusal's reason).
+    pub exchange_status_detail: Option<String>,
+    /// Our recall of it: `requested`, `accepted`, `refused` (with the recipient's reason in
+    /// `exchange_recall_detail`), or `withdrawn` (never sent).
+    pub exchange_recall: Option<String>,
+    pub exchange_recall_detail: Option<String>,
 }
 
 pub async fn insert_recipient(
@@ -469,7 +475,8 @@ pub async fn insert_recipient(
 
 const RECIPIENTS: &str =
     "SELECT r.id, r.agency_id, COALESCE(a.code, r.organ_id) AS agency_code, r.name, r.incoming_id,
-        r.delivered_at, r.exchange_state, r.exchange_detail, r.exchange_status
+        r.delivered_at, r.exchange_state, r.exchange_detail, r.exchange_status,
+        r.exchange_status_detail, r.exchange_recall, r.exchange_recall_detail
      FROM document_recipients r LEFT JOIN agencies a ON a.id = r.agency_id
      WHERE r.document_id = $1 ORDER BY r.position";
 

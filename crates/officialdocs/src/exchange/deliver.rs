@@ -25,6 +25,8 @@ pub static DELIVER: JobKind = JobKind {
 /// What one delivery job sends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// A job payload, built once per job and serialized at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Delivery {
     /// The issued document to one outside recipient (a `document_recipients` row).
     Package { recipient_id: String },
@@ -40,6 +42,14 @@ pub enum Delivery {
         promulgation_date: String,
         document_id: String,
         status_code: String,
+        /// Why (a refusal's reason), sent as the status's `Description`.
+        #[serde(default)]
+        description: Option<String>,
+        /// The status's `Timestamp`, fixed when queued so that a retry is the same message
+        /// (the receiver's dedupe key includes it); older jobs have none and take the time of
+        /// sending.
+        #[serde(default)]
+        timestamp: Option<String>,
     },
 }
 
@@ -104,7 +114,7 @@ fn organ(code: &str, name: &str) -> anyhow::Result<Organ> {
     })
 }
 
-fn timestamp_now() -> String {
+pub fn timestamp_now() -> String {
     tinhso_kernel::time::local_now()
         .format("%Y/%m/%d %H:%M:%S")
         .to_string()
@@ -288,20 +298,38 @@ async fn finish(
     store::set_delivery(&mut tx, recipient_id, outcome, detail, now)
         .await
         .map_err(db_err)?;
-    tinhso_kernel::audit::record(
-        &state.db,
-        &mut tx,
-        &tinhso_kernel::audit::Actor::system(),
-        tinhso_kernel::audit::Change {
-            action: "document.exchange_send",
-            entity_type: "document_recipient",
-            entity_id: recipient_id,
-            before: json!(null),
-            after: json!({ "state": outcome, "detail": detail }),
-        },
-    )
-    .await
-    .map_err(db_err)?;
+    if outcome == "failed" {
+        // Told to the sending clerks, who may send it again.
+        let document_id = store::outgoing(&state.db, recipient_id)
+            .await
+            .map_err(db_err)?
+            .map(|o| o.document_id)
+            .unwrap_or_default();
+        super::failures::record_failure(
+            state,
+            &mut tx,
+            recipient_id,
+            &document_id,
+            detail.unwrap_or_default(),
+        )
+        .await
+        .map_err(db_err)?;
+    } else {
+        tinhso_kernel::audit::record(
+            &state.db,
+            &mut tx,
+            &tinhso_kernel::audit::Actor::system(),
+            tinhso_kernel::audit::Change {
+                action: "document.exchange_send",
+                entity_type: "document_recipient",
+                entity_id: recipient_id,
+                before: json!(null),
+                after: json!({ "state": outcome, "detail": detail }),
+            },
+        )
+        .await
+        .map_err(db_err)?;
+    }
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
@@ -316,6 +344,8 @@ async fn send_status(state: &Ctx, delivery: Delivery) -> anyhow::Result<()> {
         promulgation_date,
         document_id,
         status_code,
+        description,
+        timestamp,
     } = delivery
     else {
         return Ok(());
@@ -337,8 +367,8 @@ async fn send_status(state: &Ctx, delivery: Delivery) -> anyhow::Result<()> {
         },
         from: organ(&from_organ_id, &from_name)?,
         status_code,
-        description: None,
-        timestamp: timestamp_now(),
+        description,
+        timestamp: timestamp.unwrap_or_else(timestamp_now),
         staff_info: None,
     };
     let xml = status.to_signed_xml(&super::own_key(state)?)?;

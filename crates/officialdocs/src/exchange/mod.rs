@@ -3,15 +3,34 @@
 //! `POST /exchange/v1/messages`, receiving packages and statuses ([`receive`]) and sending them
 //! from the job queue ([`deliver`]). The rules here are pure; SQL is in [`store`].
 
+pub mod admin;
 pub mod deliver;
+pub mod failures;
+pub mod recall;
 pub mod receive;
+pub mod statuses;
 pub mod store;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tinhso_domain::official_doc::incoming::IncomingState;
 use tinhso_edxml::{SigningKey, VerifyingKey};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::config::PeerConfig;
+
+/// Deliveries past their window marked failed ("gửi thất bại"), every ten minutes on every
+/// node (each once: [`failures::sweep`]).
+pub const FAILURE_SWEEP: tinhso_kernel::module::Sweep = tinhso_kernel::module::Sweep {
+    name: "documents.exchange_failures",
+    every: |_| Some(std::time::Duration::from_secs(600)),
+    at_start: true,
+    run: |ctx| {
+        Box::pin(async move {
+            failures::sweep(ctx, tinhso_kernel::time::now()).await?;
+            Ok(())
+        })
+    },
+};
 
 /// The path peers post to.
 pub const MESSAGES_PATH: &str = "/exchange/v1/messages";
@@ -79,16 +98,97 @@ pub fn date_is_fresh(date: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
     })
 }
 
-/// Whether status `new` moves a recipient on from `current`: codes in the order of
-/// QCVN 102 (01 arrived … 06 done, then the recall's 13, 15, 16).
+/// The receiver's processing statuses in the order of QCVN 102 (01 arrived, 03 registered,
+/// 04 assigned, 05 in progress, 06 done); 02 (rejected, returned to its sender) ends it.
+const PROCESSING_ORDER: [&str; 5] = ["01", "03", "04", "05", "06"];
+
+/// Whether processing status `new` moves a recipient on from `current`: never back (statuses
+/// arrive out of order, jobs run side by side), the same one again is harmless, a refusal (02)
+/// only before the handling started (after 01 or 03) and nothing after it. The recall's codes
+/// (13, 15, 16) are not processing statuses: they are kept apart ([`recall_outcome`]).
 pub fn status_advances(current: Option<&str>, new: &str) -> bool {
-    const ORDER: [&str; 9] = ["01", "02", "03", "04", "05", "06", "13", "15", "16"];
-    let rank = |c: &str| ORDER.iter().position(|o| *o == c);
-    match (current.and_then(rank), rank(new)) {
-        (Some(current), Some(new)) => new >= current,
-        (None, Some(_)) => true,
-        (_, None) => false,
+    let rank = |c: &str| PROCESSING_ORDER.iter().position(|o| *o == c);
+    match (current, new) {
+        (_, "02") => matches!(current, None | Some("01" | "02" | "03")),
+        (Some("02"), _) => false,
+        (None, new) => rank(new).is_some(),
+        (Some(current), new) => match (rank(current), rank(new)) {
+            (Some(current), Some(new)) => new >= current,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        },
     }
+}
+
+/// The status the receiving platform sends back when an incoming document that came through
+/// the exchange moves to `state`: 04 directed, 05 in progress, 06 done (or closed), 02 returned
+/// to its sender; none for the steps the sender need not hear of (presented) or that have their
+/// own answer (recalled: 15).
+pub fn status_for_incoming(state: IncomingState) -> Option<&'static str> {
+    match state {
+        IncomingState::Directed => Some("04"),
+        IncomingState::InProgress => Some("05"),
+        IncomingState::Done | IncomingState::Closed => Some("06"),
+        IncomingState::Returned => Some("02"),
+        IncomingState::Registered | IncomingState::Presented | IncomingState::Recalled => None,
+    }
+}
+
+/// How the receiver answers a recall (13) of an incoming document in `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecallOutcome {
+    /// Withdrawn now: 15.
+    Recall,
+    /// Withdrawn before (a retried or repeated request): 15 again, nothing changes.
+    AlreadyRecalled,
+    /// It went back to its sender already, so there is nothing to withdraw: 16 with why.
+    Refuse(&'static str),
+}
+
+pub fn recall_outcome(state: IncomingState) -> RecallOutcome {
+    match state {
+        IncomingState::Recalled => RecallOutcome::AlreadyRecalled,
+        IncomingState::Returned => {
+            RecallOutcome::Refuse("Văn bản đã được trả lại nơi gửi nên không còn để thu hồi.")
+        }
+        _ => RecallOutcome::Recall,
+    }
+}
+
+/// The sender's record of a recall answered with status `code` (15 accepted, 16 refused).
+pub fn recall_state_of(code: &str) -> Option<&'static str> {
+    match code {
+        "15" => Some("accepted"),
+        "16" => Some("refused"),
+        _ => None,
+    }
+}
+
+/// Whether a delivery queued at `queued_at` and still not accepted is failed at `now`, after
+/// `hours` ("gửi thất bại").
+pub fn delivery_overdue(
+    queued_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    hours: u32,
+) -> bool {
+    now - queued_at >= chrono::Duration::hours(i64::from(hours))
+}
+
+/// The parts of a package's DocumentId (`OrganId,yyyy/MM/dd,Number/Notation`): the sender's
+/// code, the date as `YYYY-MM-DD`, the number and the notation.
+pub fn parse_document_id(id: &str) -> Option<(String, String, String, String)> {
+    let mut parts = id.splitn(3, ',');
+    let (organ, date, code) = (parts.next()?, parts.next()?, parts.next()?);
+    let (number, notation) = code.split_once('/')?;
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y/%m/%d").ok()?;
+    (!organ.is_empty() && !number.is_empty() && !notation.is_empty()).then(|| {
+        (
+            organ.to_owned(),
+            date.to_string(),
+            number.to_owned(),
+            notation.to_owned(),
+        )
+    })
 }
 
 /// Signs a request: the `Tinhso-Signature` value (base64 of the raw r‖s ECDSA P-256/SHA-256).
@@ -222,11 +322,133 @@ mod tests {
 
     #[test]
     fn statuses_never_step_back() {
-        assert!(status_advances(None, "01"));
-        assert!(status_advances(Some("01"), "03"));
-        assert!(!status_advances(Some("03"), "01"));
-        assert!(status_advances(Some("03"), "03"));
-        assert!(!status_advances(Some("03"), "99"));
+        // (current, new, moves on)
+        let table: &[(Option<&str>, &str, bool)] = &[
+            (None, "01", true),
+            (None, "03", true),
+            (None, "06", true),
+            (None, "02", true),
+            (None, "99", false),
+            (None, "13", false),
+            (Some("01"), "01", true),
+            (Some("01"), "03", true),
+            (Some("01"), "02", true),
+            (Some("01"), "04", true),
+            (Some("03"), "01", false),
+            (Some("03"), "03", true),
+            (Some("03"), "02", true),
+            (Some("03"), "04", true),
+            (Some("03"), "99", false),
+            (Some("04"), "03", false),
+            (Some("04"), "02", false),
+            (Some("04"), "05", true),
+            (Some("04"), "06", true),
+            (Some("05"), "04", false),
+            (Some("05"), "06", true),
+            (Some("06"), "05", false),
+            (Some("06"), "01", false),
+            (Some("06"), "02", false),
+            (Some("06"), "06", true),
+            (Some("02"), "02", true),
+            (Some("02"), "03", false),
+            (Some("02"), "06", false),
+            (Some("02"), "01", false),
+            (Some("06"), "15", false),
+            // An unknown stored value (a future code) gives way to a known one.
+            (Some("zz"), "03", true),
+        ];
+        for (current, new, expected) in table {
+            assert_eq!(
+                status_advances(*current, new),
+                *expected,
+                "{current:?} → {new}"
+            );
+        }
+    }
+
+    #[test]
+    fn incoming_steps_give_their_status() {
+        use IncomingState::*;
+        let table = [
+            (Registered, None),
+            (Presented, None),
+            (Directed, Some("04")),
+            (InProgress, Some("05")),
+            (Done, Some("06")),
+            (Closed, Some("06")),
+            (Returned, Some("02")),
+            (Recalled, None),
+        ];
+        for (state, code) in table {
+            assert_eq!(status_for_incoming(state), code, "{state:?}");
+            // Each code sent is one the sender accepts after 03.
+            if let Some(code) = code {
+                assert!(status_advances(Some("03"), code), "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn recall_answers() {
+        use IncomingState::*;
+        for state in [Registered, Presented, Directed, InProgress, Done, Closed] {
+            assert_eq!(recall_outcome(state), RecallOutcome::Recall, "{state:?}");
+        }
+        assert_eq!(recall_outcome(Recalled), RecallOutcome::AlreadyRecalled);
+        assert!(matches!(recall_outcome(Returned), RecallOutcome::Refuse(_)));
+        assert_eq!(recall_state_of("15"), Some("accepted"));
+        assert_eq!(recall_state_of("16"), Some("refused"));
+        assert_eq!(recall_state_of("13"), None);
+        assert_eq!(recall_state_of("03"), None);
+    }
+
+    #[test]
+    fn deliveries_fail_after_the_window() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let table = [(0, false), (71, false), (72, true), (100, true)];
+        for (hours, failed) in table {
+            let now = start + chrono::Duration::hours(hours);
+            assert_eq!(delivery_overdue(start, now, 72), failed, "{hours} h");
+        }
+        assert!(delivery_overdue(
+            start,
+            start + chrono::Duration::hours(1),
+            1
+        ));
+    }
+
+    #[test]
+    fn document_ids() {
+        assert_eq!(
+            parse_document_id("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"),
+            Some((
+                "000.00.00.G22".into(),
+                "2015-09-30".into(),
+                "7816".into(),
+                "VPCP-TTĐT".into()
+            ))
+        );
+        assert_eq!(
+            parse_document_id("000.00.14.H56,2026/11/30,05/QĐ-UBND"),
+            Some((
+                "000.00.14.H56".into(),
+                "2026-11-30".into(),
+                "05".into(),
+                "QĐ-UBND".into()
+            ))
+        );
+        for bad in [
+            "",
+            "000.00.00.G22",
+            "000.00.00.G22,2015-09-30,7816/VPCP",
+            "000.00.00.G22,2015/09/30,7816",
+            "000.00.00.G22,2015/13/30,7816/VPCP",
+            ",2015/09/30,7816/VPCP",
+        ] {
+            assert_eq!(parse_document_id(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -393,6 +393,8 @@ async fn register(
                     promulgation_date: p.promulgation_date.clone(),
                     document_id: p.document_id.clone(),
                     status_code: status_code.to_owned(),
+                    description: None,
+                    timestamp: Some(deliver::timestamp_now()),
                 },
             )
             .await?;
@@ -444,31 +446,15 @@ async fn accept_status(
     if let Some(answer) = store::answer_for(&mut tx, &dedupe_key).await? {
         return Ok((StatusCode::OK, answer));
     }
-    let rows = store::apply_status(&mut tx, &s.response_for.document_id, &from, code, &now).await?;
-    if rows.is_empty() {
-        return Err(invalid(
-            "Không tìm thấy văn bản đã gửi cho cơ quan này ứng với thông điệp trạng thái.",
-        ));
-    }
-    for (recipient_id, document_id) in &rows {
-        audit::record(
-            &state.db,
-            &mut tx,
-            &Actor {
-                label: format!("exchange:{}", peer.id),
-                ip: String::new(),
-            },
-            Change {
-                action: "document.exchange_status",
-                entity_type: "document",
-                entity_id: document_id,
-                before: json!(null),
-                after: json!({ "recipient": recipient_id, "from": from, "status": code }),
-            },
-        )
-        .await?;
-    }
-    let answer = json!({ "Status": "accepted", "StatusCode": code }).to_string();
+    let actor = Actor {
+        label: format!("exchange:{}", peer.id),
+        ip: String::new(),
+    };
+    let answer = match code {
+        "13" => recall_copies(state, &mut tx, &actor, s, &from, &now).await?,
+        "15" | "16" => recall_answered(state, &mut tx, &actor, s, &from, &now).await?,
+        _ => processing_status(state, &mut tx, &actor, s, &from, &now).await?,
+    };
     store::insert_message(
         &mut tx,
         &Received {
@@ -483,5 +469,180 @@ async fn accept_status(
     )
     .await?;
     tx.commit().await?;
+    tinhso_kernel::events::committed(state);
     Ok((StatusCode::ACCEPTED, answer))
+}
+
+/// A recipient's processing status (01–06) on the package we sent it.
+async fn processing_status(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    actor: &Actor,
+    s: &Status,
+    from: &str,
+    now: &str,
+) -> Result<String, Refused> {
+    let code = s.status_code.code();
+    let rows = store::apply_status(
+        tx,
+        &s.response_for.document_id,
+        from,
+        code,
+        s.description.as_deref(),
+        now,
+    )
+    .await?;
+    if rows.is_empty() {
+        return Err(invalid(
+            "Không tìm thấy văn bản đã gửi cho cơ quan này ứng với thông điệp trạng thái.",
+        ));
+    }
+    for (recipient_id, document_id) in &rows {
+        audit::record(
+            &state.db,
+            tx,
+            actor,
+            Change {
+                action: "document.exchange_status",
+                entity_type: "document",
+                entity_id: document_id,
+                before: json!(null),
+                after: json!({
+                    "recipient": recipient_id,
+                    "from": from,
+                    "status": code,
+                    "description": s.description,
+                }),
+            },
+        )
+        .await?;
+    }
+    Ok(json!({ "Status": "accepted", "StatusCode": code }).to_string())
+}
+
+/// The sender recalls (13) the package it sent us: each copy registered from it is withdrawn
+/// (its units stop, as for a recall on the platform) and 15 goes back, or 16 with why when it
+/// cannot be (returned to its sender already).
+async fn recall_copies(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    actor: &Actor,
+    s: &Status,
+    from: &str,
+    now: &str,
+) -> Result<String, Refused> {
+    let unknown = || {
+        invalid(format!(
+            "Không tìm thấy văn bản đến nhận qua liên thông từ cơ quan {from} ứng với đề nghị thu hồi {}.",
+            s.response_for.document_id
+        ))
+    };
+    if s.response_for.organ_id.to_string() != from {
+        return Err(invalid(
+            "Chỉ cơ quan ban hành văn bản mới được đề nghị thu hồi văn bản đó.",
+        ));
+    }
+    let (organ, date, number, notation) =
+        super::parse_document_id(&s.response_for.document_id).ok_or_else(unknown)?;
+    if organ != from {
+        return Err(unknown());
+    }
+    let copies = store::exchanged_copies(&state.db, tx, &organ, &date, &number, &notation).await?;
+    if copies.is_empty() {
+        return Err(unknown());
+    }
+    let (mut recalled, mut refused) = (Vec::new(), Vec::new());
+    for (id, _) in copies {
+        let Some(d) = crate::store::for_update(&state.db, tx, &id).await? else {
+            continue;
+        };
+        let crate::State::In(current) = d.state else {
+            continue;
+        };
+        let (answer, reason) = match super::recall_outcome(current) {
+            super::RecallOutcome::Recall => {
+                crate::store::set_state(tx, &id, IncomingState::Recalled.as_str(), now).await?;
+                crate::assignments::on_recall(state, tx, actor, &id, now).await?;
+                audit::record(
+                    &state.db,
+                    tx,
+                    actor,
+                    Change {
+                        action: "document.exchange_recall",
+                        entity_type: "document",
+                        entity_id: &id,
+                        before: json!({ "state": current.as_str() }),
+                        after: json!({ "state": "recalled", "from": from }),
+                    },
+                )
+                .await?;
+                recalled.push(id.clone());
+                ("15", None)
+            }
+            super::RecallOutcome::AlreadyRecalled => {
+                recalled.push(id.clone());
+                ("15", None)
+            }
+            super::RecallOutcome::Refuse(reason) => {
+                refused.push(id.clone());
+                ("16", Some(reason))
+            }
+        };
+        super::statuses::queue(state, tx, &d, answer, reason).await?;
+    }
+    Ok(json!({
+        "Status": "accepted",
+        "StatusCode": "13",
+        "Recalled": recalled,
+        "Refused": refused,
+    })
+    .to_string())
+}
+
+/// A recipient answers our recall: 15 withdrawn, 16 refused (with why).
+async fn recall_answered(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    actor: &Actor,
+    s: &Status,
+    from: &str,
+    now: &str,
+) -> Result<String, Refused> {
+    let code = s.status_code.code();
+    let recall = super::recall_state_of(code).unwrap_or("refused");
+    let rows = store::apply_recall_answer(
+        tx,
+        &s.response_for.document_id,
+        from,
+        recall,
+        s.description.as_deref(),
+        now,
+    )
+    .await?;
+    if rows.is_empty() {
+        return Err(invalid(
+            "Không có đề nghị thu hồi nào gửi cơ quan này ứng với thông điệp trả lời.",
+        ));
+    }
+    for (recipient_id, document_id) in &rows {
+        audit::record(
+            &state.db,
+            tx,
+            actor,
+            Change {
+                action: "document.exchange_recall_answer",
+                entity_type: "document",
+                entity_id: document_id,
+                before: json!(null),
+                after: json!({
+                    "recipient": recipient_id,
+                    "from": from,
+                    "recall": recall,
+                    "description": s.description,
+                }),
+            },
+        )
+        .await?;
+    }
+    Ok(json!({ "Status": "accepted", "StatusCode": code }).to_string())
 }

@@ -125,7 +125,7 @@ pub async fn queue_delivery(
 ) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE document_recipients SET exchange_document_id = $2, exchange_state = 'queued',
-            exchange_detail = NULL, exchange_at = $3 WHERE id = $1",
+            exchange_detail = NULL, exchange_at = $3, exchange_queued_at = $3 WHERE id = $1",
     )
     .bind(recipient_id)
     .bind(exchange_document_id)
@@ -184,6 +184,7 @@ pub async fn apply_status(
     exchange_document_id: &str,
     organ_id: &str,
     code: &str,
+    description: Option<&str>,
     now: &str,
 ) -> Result<Vec<(String, String)>, AppError> {
     let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
@@ -200,15 +201,179 @@ pub async fn apply_status(
             continue;
         }
         sqlx::query(
-            "UPDATE document_recipients SET exchange_status = $2, processing_at = $3 WHERE id = $1",
+            "UPDATE document_recipients SET exchange_status = $2, exchange_status_detail = $3,
+                processing_at = $4 WHERE id = $1",
         )
         .bind(id)
         .bind(code)
+        .bind(description)
         .bind(now)
         .execute(&mut *tx)
         .await?;
     }
     Ok(rows.into_iter().map(|(id, doc, _)| (id, doc)).collect())
+}
+
+/// The recipient `organ_id`'s answer to our recall of `exchange_document_id`: `accepted` or
+/// `refused` with its reason, on the rows a recall was asked of. Returns the rows it matched.
+pub async fn apply_recall_answer(
+    tx: &mut Conn,
+    exchange_document_id: &str,
+    organ_id: &str,
+    recall: &str,
+    detail: Option<&str>,
+    now: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, document_id FROM document_recipients
+         WHERE exchange_document_id = $1 AND organ_id = $2 AND exchange_recall IS NOT NULL",
+    )
+    .bind(exchange_document_id)
+    .bind(organ_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, _) in &rows {
+        sqlx::query(
+            "UPDATE document_recipients SET exchange_recall = $2, exchange_recall_detail = $3,
+                processing_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(recall)
+        .bind(detail)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(rows)
+}
+
+/// The recipients of outgoing document `document_id` reached through the exchange: (recipient
+/// id, agency code, DocumentId, delivery state).
+pub async fn exchanged_recipients(
+    tx: &mut Conn,
+    document_id: &str,
+) -> Result<Vec<(String, String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, organ_id, exchange_document_id, exchange_state FROM document_recipients
+         WHERE document_id = $1 AND organ_id IS NOT NULL AND exchange_document_id IS NOT NULL
+           AND exchange_state IS NOT NULL ORDER BY position",
+    )
+    .bind(document_id)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// Records the recall asked of a recipient (`requested`, its delivery as it was), or that none
+/// is needed because the package never left (`withdrawn`, its delivery `cancelled`).
+pub async fn mark_recall(
+    tx: &mut Conn,
+    recipient_id: &str,
+    recall: &str,
+    delivery_state: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE document_recipients SET exchange_recall = $2, exchange_recall_detail = NULL,
+            exchange_state = $3, exchange_at = $4 WHERE id = $1",
+    )
+    .bind(recipient_id)
+    .bind(recall)
+    .bind(delivery_state)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The incoming documents registered from the exchange package of sender `organ_id` with this
+/// number, notation and date: (id, state), locked for the recall.
+pub async fn exchanged_copies(
+    db: &Db,
+    tx: &mut Conn,
+    organ_id: &str,
+    issued_date: &str,
+    number: &str,
+    notation: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let lock = db.lock_rows("documents");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, state FROM documents
+         WHERE direction = 'in' AND source = 'exchange' AND organ_id = $1 AND issued_date = $2
+           AND code_number = $3 AND code_notation = $4 ORDER BY id{lock}"
+    )))
+    .bind(organ_id)
+    .bind(issued_date)
+    .bind(number)
+    .bind(notation)
+    .fetch_all(&mut *tx)
+    .await?)
+}
+
+/// A delivery still queued since before `cutoff`: (recipient id, document id, agency code).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Stale {
+    pub recipient_id: String,
+    pub document_id: String,
+    pub organ_id: String,
+    pub name: String,
+    pub agency_id: String,
+    pub exchange_queued_at: String,
+}
+
+pub async fn stale_deliveries(db: &Db, cutoff: &str) -> Result<Vec<Stale>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT r.id AS recipient_id, r.document_id, r.organ_id, r.name, d.agency_id,
+            COALESCE(r.exchange_queued_at, r.exchange_at) AS exchange_queued_at
+         FROM document_recipients r JOIN documents d ON d.id = r.document_id
+         WHERE r.exchange_state = 'queued' AND COALESCE(r.exchange_queued_at, r.exchange_at) < $1
+         ORDER BY r.exchange_queued_at LIMIT 500",
+    )
+    .bind(cutoff)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Marks a queued delivery failed, unless something else moved it first (another node's
+/// sweep, or the job that got through): false then.
+pub async fn claim_failed(
+    tx: &mut Conn,
+    recipient_id: &str,
+    detail: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE document_recipients SET exchange_state = 'failed', exchange_detail = $2,
+            exchange_at = $3 WHERE id = $1 AND exchange_state = 'queued'",
+    )
+    .bind(recipient_id)
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Queues a failed delivery again ("gửi lại"): its 72 hours start over. False when it is not
+/// failed (sent meanwhile, or resent by someone else).
+pub async fn requeue(tx: &mut Conn, recipient_id: &str, now: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE document_recipients SET exchange_state = 'queued', exchange_detail = NULL,
+            exchange_at = $2, exchange_queued_at = $2
+         WHERE id = $1 AND exchange_state = 'failed' AND exchange_recall IS NULL",
+    )
+    .bind(recipient_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The issuing agency's document clerks: (user id, email).
+pub async fn clerks_of(
+    tx: &mut Conn,
+    agency_id: &str,
+) -> Result<Vec<(String, Option<String>)>, AppError> {
+    crate::work_files::store::clerks(tx, agency_id).await
 }
 
 /// The exchange columns of a document's recipients, by recipient id.
@@ -222,12 +387,32 @@ pub struct ExchangeRow {
     pub exchange_at: Option<String>,
 }
 
+/// The peers' last contact: per peer id, the last message received from it.
+pub async fn last_received(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT peer, MAX(received_at) FROM exchange_messages GROUP BY peer")
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
 pub async fn exchange_rows(db: &Db, document_id: &str) -> Result<Vec<ExchangeRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, organ_id, exchange_state, exchange_detail, exchange_status, exchange_at
          FROM document_recipients WHERE document_id = $1 ORDER BY position",
     )
     .bind(document_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// Our deliveries through the exchange per recipient code and state: (code, state, count).
+pub async fn delivery_counts(db: &Db) -> Result<Vec<(String, String, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT organ_id, exchange_state, COUNT(*) FROM document_recipients
+         WHERE exchange_state IS NOT NULL AND organ_id IS NOT NULL
+         GROUP BY organ_id, exchange_state",
+    )
     .fetch_all(&db.pool)
     .await?)
 }

@@ -62,6 +62,11 @@ pub fn routes() -> Routes {
             signatures_page,
         )
         .get("/office/documents/{id}/reads", entity, reads_page)
+        .post(
+            "/office/documents/{id}/exchange/{recipient}/resend",
+            entity,
+            resend_page,
+        )
         .merge(processing::routes())
         .merge(reports::routes())
         .merge(work_files::routes())
@@ -522,7 +527,7 @@ async fn document_page(
     crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     // Only the messages there are: the link is anyone's to edit.
     let done = q.done.as_deref().filter(|a| {
-        ["create", "upload", "register", "sign_digitally"].contains(a)
+        ["create", "upload", "register", "sign_digitally", "resend"].contains(a)
             || processing::DONE.contains(a)
             || work_files::DONE.contains(a)
             || OFFERED.iter().any(|o| o.as_str() == *a)
@@ -612,6 +617,9 @@ async fn render_document(
                     exchange_status => r.exchange_status.as_deref()
                         .and_then(tinhso_edxml::StatusCode::from_code)
                         .map(|c| c.label()),
+                    exchange_status_detail => r.exchange_status_detail,
+                    exchange_recall => r.exchange_recall, exchange_recall_detail => r.exchange_recall_detail,
+                    id => r.id,
                 }
             })
             .collect()
@@ -665,6 +673,7 @@ async fn render_document(
             flow => processing::offer(state, user, d, shown.flow).await?,
             work_files => work_files::on_document(state, user, d, shown.placement).await?,
             may_replace => service::may_replace(state, user, d).await?,
+            may_resend => crate::exchange::failures::may_resend(user, d),
             may_seal => state.pdf_signer.is_some()
                 && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
             may_sign_digitally => service::may_sign_digitally(user, d)
@@ -779,6 +788,31 @@ async fn take_action(
                 .await?
                 .ok_or(AppError::NotFound)?;
             render_document(&state, &page, &user, &d, refuse(text)).await
+        }
+    }
+}
+
+/// "Gửi lại" on a delivery that failed: the issuing agency's document clerk queues it again.
+async fn resend_page(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, recipient)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    if !crate::exchange::failures::may_resend(&user, &d) {
+        return Err(AppError::Forbidden.into());
+    }
+    match crate::exchange::failures::resend(&state, &who(&user, &ip).actor, &id, &recipient).await {
+        Ok(()) => Ok(Redirect::to(&format!("/office/documents/{id}?done=resend")).into_response()),
+        Err(e) => {
+            let text = refusal_text(page.lang, e)?;
+            let shown = Shown {
+                refusal: Some(text),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
         }
     }
 }

@@ -40,8 +40,9 @@ pub fn routes() -> Routes {
 }
 
 /// The `done` messages of the flow's steps (`doc_done_<step>`).
-pub const DONE: [&str; 6] = [
+pub const DONE: [&str; 7] = [
     "present",
+    "return_to_sender",
     "direct",
     "close_document",
     "pass_down",
@@ -101,10 +102,11 @@ pub async fn offer(
     }
     let involvement = processing::involvement(&state.db, &d.id, user).await?;
     let may = |a| DocumentPolicy::incoming_actor(user, d, a, involvement).is_ok();
-    let (present, direct, close) = (
+    let (present, direct, close, give_back) = (
         may(IncomingAction::Present),
         may(IncomingAction::Direct),
         may(IncomingAction::Close),
+        may(IncomingAction::ReturnToSender),
     );
     let units = if direct {
         units_of(state, &d.agency_id).await?
@@ -139,9 +141,10 @@ pub async fn offer(
             });
         }
     }
-    let any = present || direct || close || !mine.is_empty();
+    let any = present || direct || close || give_back || !mine.is_empty();
     Ok(context! {
         any => any, present => present, direct => direct, close => close, units => units,
+        give_back => give_back,
         assignments => mine, kept_form => kept.map(|k| k.form.clone()),
         values => kept.map(|k| k.values.clone()).unwrap_or_default(),
     })
@@ -272,6 +275,7 @@ async fn process(
         "present" => IncomingAction::Present,
         "direct" => IncomingAction::Direct,
         "close" => IncomingAction::Close,
+        "return" => IncomingAction::ReturnToSender,
         _ => return Err(AppError::BadRequest("Thao tác không hợp lệ.".into()).into()),
     };
     let kept = FlowKept {
@@ -288,6 +292,10 @@ async fn process(
         IncomingAction::Present => (
             assignments::present(&state, &who, &id, note).await,
             "present",
+        ),
+        IncomingAction::ReturnToSender => (
+            assignments::return_to_sender(&state, &who, &id, field(&form, "Reason")).await,
+            "return_to_sender",
         ),
         IncomingAction::Direct => {
             let result = match direction_input(&form) {

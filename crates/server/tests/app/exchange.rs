@@ -11,7 +11,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tinhso_edxml::{
-    Attachment, ManifestReference, Organ, OtherInfo, Package, SignerInfo, SigningKey, TraceHeader,
+    Attachment, ManifestReference, Organ, OtherInfo, Package, ResponseFor, SignerInfo, SigningKey,
+    Status, StatusCode as EdStatus, TraceHeader,
 };
 use tinhso_officialdocs::exchange::{self as ex, MESSAGES_PATH};
 
@@ -41,7 +42,12 @@ macro_rules! on_both {
 on_both!(
     requests_are_authenticated_before_anything_is_registered,
     a_package_is_registered_once_and_a_tampered_one_not_at_all,
-    two_platforms_exchange_an_issued_document_and_its_statuses
+    two_platforms_exchange_an_issued_document_and_its_statuses,
+    the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered,
+    a_returned_document_sends_02_and_refuses_the_recall_with_why,
+    bad_statuses_and_recalls_are_refused_with_a_problem,
+    an_unacknowledged_delivery_fails_after_72_hours_and_can_be_sent_again,
+    only_system_administrators_see_the_exchange_key_page
 );
 
 fn peer_key() -> SigningKey {
@@ -486,5 +492,629 @@ async fn two_platforms_exchange_an_issued_document_and_its_statuses(kind: Kind) 
         a.count_where("audit_log", "action", "document.exchange_status")
             .await,
         2
+    );
+}
+
+/// Two platforms on real sockets, peered with each other's keys: A (the demo province, `kind`)
+/// whose Hạc Thành writes to Văn phòng Chính phủ on B (the other database), where B's Sở Tư
+/// pháp goes by Văn phòng Chính phủ's code so that its demo clerk and director receive it, and
+/// its Phòng Hành chính tư pháp has a head to handle what it is given.
+struct Peered {
+    a: TestApp,
+    b: TestApp,
+    _keys: tempfile::TempDir,
+    drafter: String,
+    leader: String,
+    clerk: String,
+    b_clerk: String,
+    b_director: String,
+    b_unit_head: String,
+}
+
+/// B's unit under the renamed Sở Tư pháp.
+const HCTP: &str = "000.02.14.H56";
+
+async fn peered(kind: Kind) -> Peered {
+    let other = match kind {
+        Kind::Sqlite => Kind::Postgres,
+        Kind::Postgres => Kind::Sqlite,
+    };
+    let keys = tempfile::tempdir().unwrap();
+    let (key_a, key_b) = (
+        SigningKey::from_slice(&[3u8; 32]).unwrap(),
+        SigningKey::from_slice(&[5u8; 32]).unwrap(),
+    );
+    let (cert_a, cert_b) = (
+        pem_file(keys.path(), "a.pem", &key_a),
+        pem_file(keys.path(), "b.pem", &key_b),
+    );
+    let (listener_a, url_a) = bind();
+    let (listener_b, url_b) = bind();
+    let a = served(kind, listener_a, |c| {
+        c.exchange.id = "thanhhoa".into();
+        c.exchange.key = Some(tinhso::config::Secret(hex::encode([3u8; 32])));
+        c.exchange.peers = vec![peer("trunguong", &url_b, &[VPCP], cert_b)];
+    })
+    .await;
+    let b = served(other, listener_b, |c| {
+        c.exchange.id = "trunguong".into();
+        c.exchange.key = Some(tinhso::config::Secret(hex::encode([5u8; 32])));
+        c.exchange.peers = vec![peer("thanhhoa", &url_a, &["*.H56"], cert_a)];
+    })
+    .await;
+    sqlx::query("UPDATE agencies SET code = $1 WHERE code = $2")
+        .bind(VPCP)
+        .bind(STP)
+        .execute(&b.state.db.pool)
+        .await
+        .unwrap();
+    let now = tinhso::time::now_text();
+    sqlx::query(
+        "INSERT INTO users (id, kind, email, full_name, agency_id, created_at, updated_at)
+         SELECT 'hctp-head', 'official', 'tp.hctp@tinhso.local', 'Trưởng phòng thử nghiệm', id, $1, $1
+         FROM agencies WHERE code = $2",
+    )
+    .bind(&now)
+    .bind(HCTP)
+    .execute(&b.state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ('hctp-head', 'leader')")
+        .execute(&b.state.db.pool)
+        .await
+        .unwrap();
+    Peered {
+        drafter: a
+            .token("chuyenvien.hacthanh@tinhso.local", &["documents"])
+            .await,
+        leader: a
+            .token("lanhdao.hacthanh@tinhso.local", &["documents"])
+            .await,
+        clerk: a
+            .token("vanthu.hacthanh@tinhso.local", &["documents"])
+            .await,
+        b_clerk: b.token("vanthu.tuphap@tinhso.local", &["documents"]).await,
+        b_director: b.token("lanhdao.tuphap@tinhso.local", &["documents"]).await,
+        b_unit_head: b.token("tp.hctp@tinhso.local", &["documents"]).await,
+        a,
+        b,
+        _keys: keys,
+    }
+}
+
+impl Peered {
+    /// Hạc Thành's decision to Văn phòng Chính phủ, issued on A, delivered to B and registered
+    /// there: (A's outgoing id, B's incoming id).
+    async fn issued(&self, subject: &str) -> (String, String) {
+        let a = &self.a;
+        let (status, created) = a
+            .api(
+                "POST",
+                "/api/v1/documents",
+                Some(&self.drafter),
+                Some(json!({
+                    "TypeName": "decision",
+                    "Subject": subject,
+                    "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+                    "To": [{"OrganId": VPCP, "OrganName": "Văn phòng Chính phủ"}]
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["Id"].as_str().unwrap().to_owned();
+        let (content_type, body) = multipart(&[], &[("file", "qd.pdf", PDF)]);
+        let req = Request::post(format!("/api/v1/documents/{id}/versions"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.drafter))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(a.send(req).await.status(), StatusCode::CREATED);
+        for (token, action) in [
+            (&self.drafter, "submit"),
+            (&self.leader, "approve_content"),
+            (&self.clerk, "approve_form"),
+            (&self.leader, "sign"),
+            (&self.clerk, "issue"),
+        ] {
+            let (status, doc) = a
+                .api(
+                    "POST",
+                    &format!("/api/v1/documents/{id}/actions"),
+                    Some(token),
+                    Some(json!({ "Action": action })),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+        }
+        run_jobs(a).await;
+        let (incoming,): (String,) =
+            sqlx::query_as("SELECT id FROM documents WHERE source = 'exchange' AND subject = $1")
+                .bind(subject)
+                .fetch_one(&self.b.state.db.pool)
+                .await
+                .unwrap();
+        (id, incoming)
+    }
+
+    async fn b_post(&self, token: &str, path: &str, body: Value) -> Value {
+        let (status, doc) = self.b.api("POST", path, Some(token), Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {doc}");
+        doc
+    }
+
+    /// What A's clerk sees of the recipient once B's queued statuses are delivered.
+    async fn after_b_sends(&self, id: &str) -> Value {
+        run_jobs(&self.b).await;
+        sender_view(&self.a, &self.clerk, id).await["Exchange"].clone()
+    }
+}
+
+async fn the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered(kind: Kind) {
+    let p = peered(kind).await;
+    let (id, incoming) = p.issued("Quyết định giao chỉ tiêu liên thông").await;
+    let doc = format!("/api/v1/documents/{incoming}");
+    assert_eq!(p.after_b_sends(&id).await["StatusCode"], "03");
+
+    // Presented (nothing to tell), then directed: 04.
+    p.b_post(&p.b_clerk, &format!("{doc}/present"), json!({}))
+        .await;
+    let directed = p
+        .b_post(
+            &p.b_director,
+            &format!("{doc}/direction"),
+            json!({
+                "Directions": "Giao Phòng Hành chính tư pháp chủ trì.",
+                "LeadUnit": {"OrganId": HCTP, "WorkingDays": 5},
+                "SupportingUnits": [],
+            }),
+        )
+        .await;
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["StatusCode"], "04", "{seen}");
+    assert_eq!(seen["StatusLabel"], "Đã phân công");
+
+    // The lead unit reports progress: 05; closes its part: the document is done, 06.
+    let lead = directed["Assignments"][0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lead_path = format!("{doc}/assignments/{lead}/actions");
+    p.b_post(
+        &p.b_unit_head,
+        &lead_path,
+        json!({"Action": "report", "Note": "Đang tổng hợp"}),
+    )
+    .await;
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["StatusCode"], "05", "{seen}");
+    assert_eq!(seen["StatusLabel"], "Đang xử lý");
+    p.b_post(
+        &p.b_unit_head,
+        &lead_path,
+        json!({"Action": "close", "Result": "Đã giao chỉ tiêu"}),
+    )
+    .await;
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["StatusCode"], "06", "{seen}");
+    assert_eq!(seen["StatusLabel"], "Hoàn thành");
+    // 01, 03, 04, 05, 06: each recorded once on A.
+    assert_eq!(
+        p.a.count_where("audit_log", "action", "document.exchange_status")
+            .await,
+        5
+    );
+
+    // Only the issuing office recalls: B's clerk cannot act on A, A's drafter may not.
+    let recall = format!("/api/v1/documents/{id}/actions");
+    let (status, _) =
+        p.a.api(
+            "POST",
+            &recall,
+            Some(&p.drafter),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &recall,
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true, "Note": "Sai căn cứ"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let seen = sender_view(&p.a, &p.clerk, &id).await["Exchange"].clone();
+    assert_eq!(seen["Recall"], "requested", "{seen}");
+
+    // 13 goes to B, which withdraws its copy (the unit's part closes) and answers 15.
+    run_jobs(&p.a).await;
+    let (status, copy) = p.b.api("GET", &doc, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{copy}");
+    assert_eq!(copy["State"], "recalled", "{copy}");
+    assert_eq!(
+        p.b.count_where("audit_log", "action", "document.exchange_recall")
+            .await,
+        1
+    );
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["Recall"], "accepted", "{seen}");
+    assert_eq!(seen["StatusCode"], "06", "the processing status stays");
+    // Run again: nothing is sent twice, nothing changes.
+    run_jobs(&p.a).await;
+    run_jobs(&p.b).await;
+    assert_eq!(
+        p.a.count_where("audit_log", "action", "document.exchange_recall_answer")
+            .await,
+        1
+    );
+    // The page shows it to the sender.
+    p.a.clear_cookies();
+    let (status, _, _) =
+        p.a.login("vanthu.hacthanh@tinhso.local", "TinhSo@2026")
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = p.a.get(&format!("/office/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Nơi nhận đã thu hồi"), "{page}");
+    assert!(page.contains("Hoàn thành"), "{page}");
+}
+
+async fn a_returned_document_sends_02_and_refuses_the_recall_with_why(kind: Kind) {
+    let p = peered(kind).await;
+    let (id, incoming) = p.issued("Công văn gửi nhầm cơ quan").await;
+    let back = format!("/api/v1/documents/{incoming}/return");
+    // A reason is required; the director may not return it (the clerk's step).
+    let (status, problem) =
+        p.b.api(
+            "POST",
+            &back,
+            Some(&p.b_clerk),
+            Some(json!({"Reason": " "})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, _) =
+        p.b.api(
+            "POST",
+            &back,
+            Some(&p.b_director),
+            Some(json!({"Reason": "Không thuộc thẩm quyền"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let returned = p
+        .b_post(
+            &p.b_clerk,
+            &back,
+            json!({"Reason": "Văn bản không thuộc thẩm quyền giải quyết của Văn phòng Chính phủ"}),
+        )
+        .await;
+    assert_eq!(returned["State"], "returned");
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["StatusCode"], "02", "{seen}");
+    assert_eq!(seen["StatusLabel"], "Bị từ chối");
+    assert!(
+        seen["StatusDetail"]
+            .as_str()
+            .unwrap()
+            .contains("không thuộc thẩm quyền"),
+        "{seen}"
+    );
+
+    // Recalled afterwards: B has nothing to withdraw and says why (16).
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    run_jobs(&p.a).await;
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["Recall"], "refused", "{seen}");
+    assert!(
+        seen["RecallDetail"].as_str().unwrap().contains("trả lại"),
+        "{seen}"
+    );
+    assert_eq!(seen["StatusCode"], "02", "never steps back");
+}
+
+fn status_of(from: &str, about: &str, document_id: &str, code: EdStatus) -> Status {
+    Status {
+        response_for: ResponseFor {
+            organ_id: about.parse().unwrap(),
+            code: "1234/VPCP-KSTT".into(),
+            promulgation_date: "2026/11/30".into(),
+            document_id: document_id.into(),
+        },
+        from: organ(from, "Văn phòng Chính phủ"),
+        status_code: code,
+        description: None,
+        timestamp: "2026/11/30 09:00:00".into(),
+        staff_info: None,
+    }
+}
+
+async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
+    let (app, _keys) = receiver(kind).await;
+    let key = peer_key();
+    let body = package(VPCP, "V/v đề nghị phối hợp")
+        .to_signed_xml(&key)
+        .unwrap();
+    let (status, answer) = post(&app, &Signed::now("vpcp", &key), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    let incoming = answer["Registered"][0]["DocumentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let document_id = format!("{VPCP},2026/11/30,1234/VPCP-KSTT");
+
+    // A status code the standard does not define.
+    let xml = String::from_utf8(
+        status_of(VPCP, VPCP, &document_id, EdStatus::Registered)
+            .to_signed_xml(&key)
+            .unwrap(),
+    )
+    .unwrap();
+    let unknown = xml.replace("StatusCode>03<", "StatusCode>99<");
+    assert_ne!(unknown, xml);
+    let (code, problem) = post(&app, &Signed::now("vpcp", &key), unknown.as_bytes()).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("StatusCode"),
+        "{problem}"
+    );
+
+    // A recall of a document we never received.
+    for (about, id) in [
+        (VPCP, format!("{VPCP},2026/11/30,99/VPCP-KSTT")),
+        // The same number and notation, another day: another document.
+        (VPCP, format!("{VPCP},2026/11/29,1234/VPCP-KSTT")),
+    ] {
+        let xml = status_of(VPCP, about, &id, EdStatus::Recall)
+            .to_signed_xml(&key)
+            .unwrap();
+        let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{id}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Không tìm thấy văn bản đến"),
+            "{problem}"
+        );
+    }
+    let xml = status_of(VPCP, "000.00.00.G23", &document_id, EdStatus::Recall)
+        .to_signed_xml(&key)
+        .unwrap();
+    let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Chỉ cơ quan ban hành"),
+        "{problem}"
+    );
+    // An answer to a recall nobody asked for.
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::RecallAccepted)
+        .to_signed_xml(&key)
+        .unwrap();
+    let (code, problem) = post(&app, &Signed::now("vpcp", &key), &xml).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // A recall from a platform that is not a peer.
+    let stranger = SigningKey::from_slice(&[9u8; 32]).unwrap();
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::Recall)
+        .to_signed_xml(&stranger)
+        .unwrap();
+    let (code, problem) = post(&app, &Signed::now("la", &stranger), &xml).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED, "{problem}");
+    // Nothing above touched the registered copy.
+    let clerk = app
+        .token("vanthu.tuphap@tinhso.local", &["documents"])
+        .await;
+    let (_, doc) = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{incoming}"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(doc["State"], "registered", "{doc}");
+
+    // The real recall, twice (a retry): withdrawn once, the same answer.
+    let xml = status_of(VPCP, VPCP, &document_id, EdStatus::Recall)
+        .to_signed_xml(&key)
+        .unwrap();
+    let (code, first) = post(&app, &Signed::now("vpcp", &key), &xml).await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{first}");
+    assert_eq!(first["Recalled"][0], incoming.as_str(), "{first}");
+    let (code, again) = post(&app, &Signed::now("vpcp", &key), &xml).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(again, first);
+    let (_, doc) = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{incoming}"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(doc["State"], "recalled", "{doc}");
+    assert_eq!(
+        app.count_where("audit_log", "action", "document.exchange_recall")
+            .await,
+        1
+    );
+    // 01, 03 for the package, one 15 for the recall.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'exchange.deliver'")
+            .await,
+        3
+    );
+}
+
+async fn an_unacknowledged_delivery_fails_after_72_hours_and_can_be_sent_again(kind: Kind) {
+    // A peer that never answers (nothing listens on port 9).
+    let keys = tempfile::tempdir().unwrap();
+    let cert = pem_file(keys.path(), "vpcp.pem", &peer_key());
+    let a = TestApp::new_with(kind, |c| {
+        c.exchange.peers = vec![peer("vpcp", "http://127.0.0.1:9", &[VPCP], cert)];
+    })
+    .await;
+    let token = |email: &'static str| a.token(email, &["documents"]);
+    let (drafter, leader, clerk) = (
+        token("chuyenvien.hacthanh@tinhso.local").await,
+        token("lanhdao.hacthanh@tinhso.local").await,
+        token("vanthu.hacthanh@tinhso.local").await,
+    );
+    let (status, created) = a
+        .api(
+            "POST",
+            "/api/v1/documents",
+            Some(&drafter),
+            Some(json!({
+                "TypeName": "decision",
+                "Subject": "Quyết định chưa gửi được",
+                "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+                "To": [{"OrganId": VPCP, "OrganName": "Văn phòng Chính phủ"}]
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["Id"].as_str().unwrap().to_owned();
+    let (content_type, body) = multipart(&[], &[("file", "qd.pdf", PDF)]);
+    let req = Request::post(format!("/api/v1/documents/{id}/versions"))
+        .header(header::AUTHORIZATION, format!("Bearer {drafter}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(a.send(req).await.status(), StatusCode::CREATED);
+    for (token, action) in [
+        (&drafter, "submit"),
+        (&leader, "approve_content"),
+        (&clerk, "approve_form"),
+        (&leader, "sign"),
+        (&clerk, "issue"),
+    ] {
+        let (status, doc) = a
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(token),
+                Some(json!({ "Action": action })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+    }
+    // The attempt fails (nobody listens); the job will retry.
+    run_jobs(&a).await;
+    assert_eq!(
+        sender_view(&a, &clerk, &id).await["Exchange"]["State"],
+        "queued"
+    );
+
+    let sweep = |hours: i64| {
+        ex::failures::sweep(
+            &a.state,
+            chrono::Utc::now() + chrono::Duration::hours(hours),
+        )
+    };
+    assert_eq!(sweep(71).await.unwrap(), 0, "within the 72 hours");
+    assert_eq!(sweep(73).await.unwrap(), 1);
+    assert_eq!(sweep(74).await.unwrap(), 0, "failed once");
+    let to = sender_view(&a, &clerk, &id).await;
+    assert_eq!(to["Exchange"]["State"], "failed", "{to}");
+    assert!(
+        to["Exchange"]["Detail"]
+            .as_str()
+            .unwrap()
+            .contains("72 giờ"),
+        "{to}"
+    );
+    assert!(
+        a.emailed("vanthu.hacthanh@tinhso.local", "Gửi liên thông thất bại")
+            .await
+    );
+    assert_eq!(
+        a.count("SELECT COUNT(*) FROM inbox_items WHERE topic = 'documents.exchange_failures'")
+            .await,
+        a.count(
+            "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+             WHERE r.role = 'document_clerk' AND u.agency_id =
+               (SELECT agency_id FROM users WHERE email = 'vanthu.hacthanh@tinhso.local')"
+        )
+        .await
+    );
+
+    // The page offers "Gửi lại" to the clerk.
+    a.clear_cookies();
+    let (status, _, _) = a.login("vanthu.hacthanh@tinhso.local", "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = a.get(&format!("/office/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-testid=\"doc-resend\""), "{page}");
+    assert!(page.contains("Gửi liên thông thất bại"), "{page}");
+
+    // Only the issuing office's clerk sends it again, once.
+    let resend = format!("/api/v1/documents/{id}/recipients/{VPCP}/resend");
+    let (status, _) = a.api("POST", &resend, Some(&drafter), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = a
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{id}/recipients/000.00.00.G99/resend"),
+            Some(&clerk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, doc) = a.api("POST", &resend, Some(&clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["To"][0]["Exchange"]["State"], "queued", "{doc}");
+    let (status, problem) = a.api("POST", &resend, Some(&clerk), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        a.count_where("audit_log", "action", "document.exchange_resend")
+            .await,
+        1
+    );
+    // A new window: not failed again before 72 hours from the resend.
+    assert_eq!(sweep(71).await.unwrap(), 0);
+    assert_eq!(sweep(73).await.unwrap(), 1);
+}
+
+async fn only_system_administrators_see_the_exchange_key_page(kind: Kind) {
+    let (app, _keys) = receiver(kind).await;
+    // An official: refused.
+    let (status, _, _) = app.login("vanthu.tuphap@tinhso.local", "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = app.get("/admin/exchange").await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status}"
+    );
+    assert!(!html.contains("BEGIN PUBLIC KEY"));
+    // The administrator: the key to give peers, its fingerprint, and the peer.
+    crate::signatures_pki::sign_in_admin(&app).await;
+    let (status, html) = app.get("/admin/exchange").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let own = ex::public_key_pem_of(&app.state.keys.exchange).unwrap();
+    assert!(html.contains(own.lines().nth(1).unwrap()), "{html}");
+    assert!(
+        html.contains(&ex::admin::fingerprint(&own)),
+        "the fingerprint: {html}"
+    );
+    assert!(html.contains("data-peer=\"vpcp\""), "{html}");
+    assert!(html.contains(VPCP), "{html}");
+    assert!(
+        html.contains(&ex::admin::fingerprint(&ex::public_key_pem(
+            peer_key().verifying_key()
+        ))),
+        "the peer's key fingerprint"
     );
 }

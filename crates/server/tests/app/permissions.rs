@@ -600,6 +600,21 @@ const TABLE: &[Case] = &[
     ),
     case(
         "POST",
+        "/api/v1/documents/OFFICIAL_DOC/return",
+        "",
+        Anonymous,
+        401,
+    ),
+    // Sending a failed exchange delivery again: the issuing agency's clerk only.
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/recipients/000.00.00.G22/resend",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
         "/api/v1/documents/OFFICIAL_DOC/comments",
         "",
         Anonymous,
@@ -748,6 +763,20 @@ const TABLE: &[Case] = &[
         "",
         Anonymous,
         303,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/exchange/X/resend",
+        "",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/office/documents/OFFICIAL_DOC/exchange/X/resend",
+        "",
+        Clerk,
+        404,
     ),
     // Signing digitally: nobody's to see here but the issuing agency's officials.
     case(
@@ -1280,6 +1309,12 @@ const TABLE: &[Case] = &[
     case("GET", "/admin/signatures", "", Clerk, 403),
     case("GET", "/admin/signatures", "", JusticeAdmin, 403),
     case("GET", "/admin/signatures", "", SystemAdmin, 200),
+    // The exchange key and the peers: system administrators only.
+    case("GET", "/admin/exchange", "", Anonymous, 303),
+    case("GET", "/admin/exchange", "", Citizen, 403),
+    case("GET", "/admin/exchange", "", Clerk, 403),
+    case("GET", "/admin/exchange", "", JusticeAdmin, 403),
+    case("GET", "/admin/exchange", "", SystemAdmin, 200),
     case(
         "POST",
         "/admin/signatures/trust",
