@@ -153,11 +153,7 @@ pub fn docx(doc: &Doc) -> anyhow::Result<Vec<u8>> {
                         ]
                     })
                     .collect();
-                let headers = vec![
-                    "Thanh".to_owned(),
-                    label_header.clone(),
-                    value_header.clone(),
-                ];
+                let headers = vec!["STT".to_owned(), label_header.clone(), value_header.clone()];
                 d = d
                     .add_table(table(&headers, &rows))
                     .add_paragraph(Paragraph::new());
@@ -439,8 +435,7 @@ mod tests {
         assert_eq!(h, 8 + 3 * 26);
         assert_eq!(&png[png.len() - 8..png.len() - 4], b"IEND");
         // The IHDR's CRC (over type and data) is the standard CRC-32.
-        let crc = flate2::Crc::new();
-        let mut crc = crc;
+        let mut crc = flate2::Crc::new();
         crc.update(&png[12..29]);
         assert_eq!(crc.sum().to_be_bytes(), png[29..33]);
     }

@@ -350,6 +350,8 @@ async fn reports_are_scoped_and_bad_periods_refused(app: TestApp) {
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{scope}");
     }
+    // The API, with a token alone (no session cookie beside it).
+    app.clear_cookies();
     let token = app.token(WARD_LEADER, &["ops:read"]).await;
     let (status, body) = app
         .api(
@@ -363,6 +365,8 @@ async fn reports_are_scoped_and_bad_periods_refused(app: TestApp) {
 
     // Periods that do not exist, or have not started: a 422 naming the field, in Vietnamese;
     // on the page, said with what was typed.
+    // An administrator acts only with a second factor set up.
+    app.enable_totp(ADMIN).await;
     let token = app.token(ADMIN, &["ops:read"]).await;
     let next_year = chrono::Datelike::year(&today()) + 1;
     let cases = [
