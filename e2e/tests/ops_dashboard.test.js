@@ -3,11 +3,16 @@
 // what is overdue now across the province and the agencies ranked, drills into Sở Tư pháp
 // (its own dashboard), opens its overdue dossiers and finds there the dossier past its
 // appointment, as many as the tile said; the wall-screen mode shows the same figures in large
-// type without the navigation. A ward's leader cannot open the province's dashboard (404).
+// type without the navigation; from the agency's dashboard, the leader downloads the current
+// quarter's periodic report (Decree 09 window), read back by python-docx: the Decree 30
+// header and the dossier received. A ward's leader cannot open the province's dashboard (404).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startPlatform, signIn } from './harness.js';
 
 let platform;
@@ -107,6 +112,34 @@ test('a leader opens the dashboard, drills into an agency and opens its overdue 
   const items = leader.getByTestId('ops-item');
   assert.equal(await items.count(), 1);
   assert.match(await text(items.first()), new RegExp(`${code}.*${AGENCY}.*2026-01-05.*in_progress`));
+
+  // Back on the agency's dashboard, its periodic reports: the current quarter under Decree 09
+  // (from the 15th of the month before to the 14th), which holds today's dossier.
+  await leader.goBack();
+  await leader.getByTestId('ops-reports-link').click();
+  await leader.getByRole('heading', { level: 1, name: `Báo cáo định kỳ — ${AGENCY}` }).waitFor();
+  const now = new Date(Date.now() + 7 * 3600 * 1000); // Vietnam's day
+  let [y, m] = [now.getUTCFullYear(), now.getUTCMonth() + 1];
+  if (now.getUTCDate() >= 15) { m += 1; if (m === 13) { m = 1; y += 1; } }
+  const form = leader.getByTestId('ops-reports-form');
+  await form.getByLabel('Loại báo cáo').selectOption('quarter');
+  await form.getByLabel('Năm', { exact: true }).fill(String(y));
+  await form.getByLabel('Tháng hoặc quý').fill(String(Math.ceil(m / 3)));
+  await form.getByRole('button', { name: 'Xem', exact: true }).click();
+  assert.equal(await text(leader.getByTestId('ops-report-received')), '1');
+  const [download] = await Promise.all([
+    leader.waitForEvent('download'),
+    leader.getByTestId('ops-report-docx').click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^bao-cao-${y}-Q${Math.ceil(m / 3)}-a-.*\\.docx$`));
+  const file = join(mkdtempSync(join(tmpdir(), 'ops-report-')), 'report.docx');
+  await download.saveAs(file);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const docx = JSON.parse(execFileSync('python3', [join(here, '..', 'docx_read.py'), file], { encoding: 'utf8' }));
+  assert.match(JSON.stringify(docx.tables[0]), /CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM/);
+  assert.ok(docx.paragraphs.includes('BÁO CÁO'));
+  assert.ok(docx.paragraphs.some((p) => p.includes(AGENCY)));
+  assert.ok(docx.tables.some((t) => t.some((r) => r[0] === 'Hồ sơ tiếp nhận' && r[1] === '1')));
 
   // The wall screen: the same figure, no navigation.
   await leader.goto('/ops/dashboard?wall=1');

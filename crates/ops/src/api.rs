@@ -27,6 +27,12 @@ pub fn routes() -> Routes {
             routes!(list_declarations, declare),
         )
         .api(Access::Entity("ops_scope"), routes!(withdraw))
+        .api(Access::Entity("ops_scope"), routes!(read_report))
+        .api(
+            Access::Entity("ops_scope"),
+            routes!(list_schedules, create_schedule),
+        )
+        .api(Access::Entity("ops_scope"), routes!(end_schedule))
 }
 
 /// The index's scope and window.
@@ -303,4 +309,171 @@ pub async fn withdraw(
     };
     let d = declarations::withdraw(&ctx, &auth.principal, user, &actor, &id, &body.reason).await?;
     Ok(Json(d.into()))
+}
+
+/// A periodic report's scope and period.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// `p` (the province), `a:<agency id>` or `u:<unit code>`; `p` when absent.
+    #[param(pattern = r"^(p|a:[A-Za-z0-9_-]{1,64}|u:[A-Za-z0-9._-]{1,32})$")]
+    pub scope: Option<String>,
+    /// `month`, `quarter`, `6m`, `9m` or `12m`.
+    #[param(pattern = "^(month|quarter|6m|9m|12m)$")]
+    pub kind: String,
+    /// 2000–2100; the current year when absent.
+    pub year: Option<String>,
+    /// The month (1–12) of a monthly report or the quarter (1–4) of a quarterly one; absent
+    /// for the others.
+    pub number: Option<String>,
+}
+
+/// A periodic report (Decree 09/2019 windows: the 15th of the previous month to the 14th) of
+/// a scope the caller holds, as `docx`, `pdf` or `xlsx`: the Decision 766 index and its groups,
+/// dossiers received and finished by outcome and by field, feedback, documents' and tasks'
+/// assignments, the agencies below ranked, and what is overdue on the day it is made.
+#[utoipa::path(get, path = "/api/v1/ops/reports/{format}", tag = "ops",
+    params(("format" = String, Path, description = "`docx`, `pdf` or `xlsx`"), ReportQuery),
+    responses(
+        (status = 200, description = "The report file", content_type = "application/octet-stream"),
+        (status = 404, description = "A scope the caller does not hold, or an unknown format", content_type = "application/problem+json"),
+        (status = 422, description = "A period that does not exist or has not started", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:read"])))]
+pub async fn read_report(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    Path(format): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let today = tinhso_kernel::time::local_now().date();
+    let format = crate::report::Format::parse(&format).ok_or(AppError::NotFound)?;
+    let index_q = IndexQuery {
+        scope: q.scope.clone(),
+        period: None,
+        basis: None,
+    };
+    let (scope, _, _) = parse_query(&index_q, today)?;
+    policy::checked(&ctx, &auth.principal, &scope).await?;
+    if !crate::store::index::exists(&ctx.db, &scope).await? {
+        return Err(AppError::NotFound.into());
+    }
+    let period =
+        crate::report::read_period(Some(&q.kind), q.year.as_deref(), q.number.as_deref(), today)?;
+    let r = crate::report::build(&ctx, &scope, period, today).await?;
+    let bytes = crate::report::write(&r, format)?;
+    Ok(tinhso_kernel::web::download(
+        format.media_type(),
+        &crate::report::file_name(&r, format),
+        bytes,
+    ))
+}
+
+/// A schedule to set.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ScheduleNew {
+    /// `p`, `a:<agency id>` or `u:<unit code>`.
+    #[schema(pattern = r"^(p|a:[A-Za-z0-9_-]{1,64}|u:[A-Za-z0-9._-]{1,32})$")]
+    pub scope: String,
+    /// `month`, `quarter`, `6m`, `9m` or `12m`.
+    #[schema(pattern = "^(month|quarter|6m|9m|12m)$")]
+    pub kind: String,
+    /// 1 to 20 email addresses.
+    #[schema(min_items = 1, max_items = 20)]
+    pub recipients: Vec<String>,
+}
+
+/// The live report schedules of a scope.
+#[utoipa::path(get, path = "/api/v1/ops/report-schedules", tag = "ops", params(DeclarationsQuery),
+    responses(
+        (status = 200, body = Vec<crate::report::schedule::ScheduleView>),
+        (status = 404, description = "A scope the caller does not hold", content_type = "application/problem+json"),
+        (status = 422, description = "A malformed scope", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:read"])))]
+pub async fn list_schedules(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    Query(q): Query<DeclarationsQuery>,
+) -> ApiResult<Json<Vec<crate::report::schedule::ScheduleView>>> {
+    let today = tinhso_kernel::time::local_now().date();
+    let (scope, _, _) = parse_query(
+        &IndexQuery {
+            scope: q.scope,
+            period: None,
+            basis: None,
+        },
+        today,
+    )?;
+    policy::checked(&ctx, &auth.principal, &scope).await?;
+    let rows = crate::store::report_schedules::of_scope(&ctx.db, &scope.key()).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// Schedule a periodic report of a scope (a leader of the scope): made the day after each
+/// window of its kind closes, kept for download, and emailed to the recipients; once per
+/// window. Audited.
+#[utoipa::path(post, path = "/api/v1/ops/report-schedules", tag = "ops", request_body = ScheduleNew,
+    responses(
+        (status = 201, body = crate::report::schedule::ScheduleView),
+        (status = 403, description = "Not a leader of the scope", content_type = "application/problem+json"),
+        (status = 404, description = "A scope the caller does not hold", content_type = "application/problem+json"),
+        (status = 422, description = "A field breaks a rule", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:write"])))]
+pub async fn create_schedule(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<ScheduleNew>,
+) -> ApiResult<(StatusCode, Json<crate::report::schedule::ScheduleView>)> {
+    let today = tinhso_kernel::time::local_now().date();
+    let (scope, _, _) = parse_query(
+        &IndexQuery {
+            scope: Some(body.scope),
+            period: None,
+            basis: None,
+        },
+        today,
+    )?;
+    let user = auth.require_user()?;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    let s = crate::report::schedule::create(
+        &ctx,
+        &auth.principal,
+        user,
+        &actor,
+        &scope,
+        &body.kind,
+        &body.recipients.join("\n"),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// End a report schedule (a leader of its scope). Audited.
+#[utoipa::path(delete, path = "/api/v1/ops/report-schedules/{id}", tag = "ops",
+    params(("id" = String, Path, description = "Schedule id")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 403, description = "Not a leader of the scope", content_type = "application/problem+json"),
+        (status = 404, description = "No live schedule in a scope the caller holds", content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["ops:write"])))]
+pub async fn end_schedule(
+    State(ctx): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let user = auth.require_user()?;
+    let actor = Actor {
+        label: auth.principal.actor_label(),
+        ip,
+    };
+    crate::report::schedule::end(&ctx, &auth.principal, user, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

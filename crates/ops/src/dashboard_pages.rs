@@ -47,7 +47,11 @@ fn filled(v: &Option<String>) -> Option<String> {
 
 /// The scope asked for, or the widest the viewer holds; checked (404 when not held or naming
 /// nothing).
-async fn held_scope(ctx: &Ctx, page: &Page, asked: Option<String>) -> Result<Scope, AppError> {
+pub(crate) async fn held_scope(
+    ctx: &Ctx,
+    page: &Page,
+    asked: Option<String>,
+) -> Result<Scope, AppError> {
     let user = page.require_user()?.clone();
     let holding = policy::holding_of(&ctx.db, &user).await?;
     let Some(widest) = holding.widest() else {

@@ -17,6 +17,8 @@ pub mod index;
 pub mod pages;
 pub mod policy;
 pub mod rebuild;
+pub mod report;
+pub mod report_pages;
 pub mod store;
 pub mod versions;
 
@@ -42,6 +44,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         tinhso_kernel::module::Routes::new("ops")
             .merge(pages::routes())
             .merge(dashboard_pages::routes())
+            .merge(report_pages::routes())
             .merge(api::routes())
     },
     assets: tinhso_kernel::assets!(),
@@ -54,10 +57,14 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "ops_state",
         "ops_index_versions",
         "ops_declarations",
+        "ops_report_schedules",
+        "ops_report_runs",
     ],
     migrations: tinhso_kernel::migrations!(),
     subscriptions: &[&count::COUNT],
     jobs: &[&rebuild::REBUILD],
+    sweeps: &[&report::schedule::SWEEP],
+    topics: &[&report::schedule::TOPIC],
     gauges: &[&gauges::INDEX],
     startup: &[rebuild::first_build, versions::seed],
     menu: &[

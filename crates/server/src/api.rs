@@ -333,6 +333,10 @@ mod tests {
             ops::__path_list_declarations,
             ops::__path_declare,
             ops::__path_withdraw,
+            ops::__path_read_report,
+            ops::__path_list_schedules,
+            ops::__path_create_schedule,
+            ops::__path_end_schedule,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();

@@ -132,6 +132,27 @@ enum OpsCommand {
     },
     /// Activate a draft index version.
     IndexActivate { code: String },
+    /// Make a periodic report (Decree 09 windows) as DOCX, PDF and XLSX into a folder, and
+    /// print how long the figures and each format took (the benchmark of a province-year
+    /// report: `--scope p --kind 12m --year 2025`).
+    Report {
+        /// `p`, `a:<agency id>` or `u:<unit code>`.
+        #[arg(long, default_value = "p")]
+        scope: String,
+        /// `month`, `quarter`, `6m`, `9m` or `12m`.
+        #[arg(long, default_value = "12m")]
+        kind: String,
+        #[arg(long)]
+        year: i32,
+        /// The month or quarter, for those kinds.
+        #[arg(long)]
+        number: Option<u32>,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Make it this many times and print each run's times.
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -394,6 +415,45 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Ops {
+            command:
+                OpsCommand::Report {
+                    scope,
+                    kind,
+                    year,
+                    number,
+                    out,
+                    repeat,
+                },
+        } => {
+            use tinhso_ops::report::{self, Format, rules};
+            let today = tinhso_kernel::time::local_now().date();
+            let scope = tinhso_domain::ops::scope::Scope::parse(&scope)
+                .ok_or_else(|| anyhow::anyhow!("a scope is p, a:<agency id> or u:<unit code>"))?;
+            let kind = rules::Kind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("a kind is month, quarter, 6m, 9m or 12m"))?;
+            let period = rules::ReportPeriod::new(kind, year, number, today)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let state = crate::app::start(config, None).await?;
+            std::fs::create_dir_all(&out)?;
+            for _ in 0..repeat.max(1) {
+                let start = std::time::Instant::now();
+                let r = report::build(&state, &scope, period, today).await?;
+                let mut line = format!("figures {:.1} ms", ms(start));
+                for f in [Format::Docx, Format::Pdf, Format::Xlsx] {
+                    let start = std::time::Instant::now();
+                    let bytes = report::write(&r, f)?;
+                    line.push_str(&format!(
+                        ", {} {:.1} ms ({} bytes)",
+                        f.ext(),
+                        ms(start),
+                        bytes.len()
+                    ));
+                    std::fs::write(out.join(report::file_name(&r, f)), bytes)?;
+                }
+                println!("{} {}: {line}", r.slug, r.scope);
+            }
+        }
+        Command::Ops {
             command: OpsCommand::IndexActivate { code },
         } => {
             let state = crate::app::start(config, None).await?;
@@ -557,4 +617,9 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// Milliseconds since `start`.
+fn ms(start: std::time::Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
 }

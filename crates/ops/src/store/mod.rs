@@ -4,6 +4,8 @@
 pub mod dashboard;
 pub mod declarations;
 pub mod index;
+pub mod report_schedules;
+pub mod reports;
 pub mod versions;
 
 use std::collections::BTreeMap;

@@ -22,18 +22,18 @@ on_both_databases!(
     the_wall_screen_refreshes_and_answers_304_when_unchanged,
 );
 
-const PASSWORD: &str = "TinhSo@2026";
-const ADMIN: &str = "admin@tinhso.local";
-const WARD_LEADER: &str = "lanhdao.hacthanh@tinhso.local";
+pub(crate) const PASSWORD: &str = "TinhSo@2026";
+pub(crate) const ADMIN: &str = "admin@tinhso.local";
+pub(crate) const WARD_LEADER: &str = "lanhdao.hacthanh@tinhso.local";
 const WARD_SPECIALIST: &str = "chuyenvien.hacthanh@tinhso.local";
-const JUSTICE_LEADER: &str = "lanhdao.tuphap@tinhso.local";
+pub(crate) const JUSTICE_LEADER: &str = "lanhdao.tuphap@tinhso.local";
 
 /// Sở Tư pháp, one of its offices, and the Hạc Thành ward's People's Committee (unit 14932).
-const JUSTICE: &str = "000.00.14.H56";
-const JUSTICE_OFFICE: &str = "000.01.14.H56";
-const WARD: &str = "000.00.60.H56";
+pub(crate) const JUSTICE: &str = "000.00.14.H56";
+pub(crate) const JUSTICE_OFFICE: &str = "000.01.14.H56";
+pub(crate) const WARD: &str = "000.00.60.H56";
 
-async fn agency_id(app: &TestApp, code: &str) -> String {
+pub(crate) async fn agency_id(app: &TestApp, code: &str) -> String {
     sqlx::query_scalar("SELECT id FROM agencies WHERE code = $1")
         .bind(code)
         .fetch_one(&app.state.db.pool)
@@ -104,7 +104,7 @@ type Row<'a> = (
 ///   ward 1 due 20 June 2025.
 /// - feedback: one report at the ward, assigned, due 20 May 2025 (overdue now).
 /// - documents: an incoming letter at the Sở assigned to its office, due 1 July 2025, open.
-async fn load(app: &TestApp) -> [(String, String, String); 2] {
+pub(crate) async fn load(app: &TestApp) -> [(String, String, String); 2] {
     let [a, b] = two_fields(app).await;
     let finished = |outcome, at| (Some(outcome), Some(at));
     let rows: Vec<Row> = vec![
@@ -271,7 +271,7 @@ async fn load(app: &TestApp) -> [(String, String, String); 2] {
 }
 
 /// Signs `email` in; the administrator with a second factor, as administrators must.
-async fn sign_in(app: &TestApp, email: &str) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str) {
     app.clear_cookies();
     if email == ADMIN {
         let secret = app.enable_totp(ADMIN).await;

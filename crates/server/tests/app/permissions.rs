@@ -1734,7 +1734,46 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
+    // Periodic reports: read by those who hold the scope (404 otherwise, as the dashboard);
+    // schedules set and ended by its leaders.
+    case("GET", "/ops/reports", "", Anonymous, 303),
+    case("GET", "/ops/reports", "", Citizen, 404),
+    case("GET", "/ops/reports", "", Clerk, 404),
+    case("GET", "/ops/reports", "", SystemAdmin, 200),
+    case("GET", OPS_REPORT_FILE, "", Anonymous, 303),
+    case("GET", OPS_REPORT_FILE, "", Clerk, 404),
+    case("GET", OPS_REPORT_FILE, "", SystemAdmin, 200),
+    case("GET", "/ops/reports/runs/X/pdf", "", Anonymous, 303),
+    case("GET", "/ops/reports/runs/X/pdf", "", Clerk, 404),
+    case(
+        "POST",
+        "/ops/reports/schedules",
+        OPS_SCHEDULE,
+        Anonymous,
+        303,
+    ),
+    case("POST", "/ops/reports/schedules", OPS_SCHEDULE, Clerk, 404),
+    case("POST", "/ops/reports/schedules/X/end", "", Anonymous, 303),
+    case("POST", "/ops/reports/schedules/X/end", "", Clerk, 404),
+    case("GET", OPS_REPORT_API, "", Anonymous, 401),
+    case("GET", OPS_REPORT_API, "", Clerk, 404),
+    case("GET", OPS_REPORT_API, "", SystemAdmin, 200),
+    case("GET", "/api/v1/ops/report-schedules", "", Anonymous, 401),
+    case("GET", "/api/v1/ops/report-schedules", "", Clerk, 404),
+    case("GET", "/api/v1/ops/report-schedules", "", SystemAdmin, 200),
+    case("POST", "/api/v1/ops/report-schedules", "", Anonymous, 401),
+    case(
+        "DELETE",
+        "/api/v1/ops/report-schedules/X",
+        "",
+        Anonymous,
+        401,
+    ),
 ];
+
+const OPS_REPORT_FILE: &str = "/ops/reports/file?kind=12m&year=2025&format=pdf";
+const OPS_REPORT_API: &str = "/api/v1/ops/reports/pdf?kind=12m&year=2025";
+const OPS_SCHEDULE: &str = "kind=quarter&recipients=a%40b.vn";
 
 const TASK_EXTENSIONS: &str = "/office/tasks/TASK/extensions";
 const TASK_EXTENSION: &str = "new_due=2099-01-01&reason=Th%E1%BB%AD";
