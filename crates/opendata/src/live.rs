@@ -10,7 +10,8 @@
 //! a conditional update — stale, never checked, or not checked for a day — reads its rows,
 //! and when they differ from the current version's (SHA-256 of the CSV) stores a new version of
 //! both files and their datastore table in one transaction, through the upload path's own
-//! version, object-store and loading code, so CKAN, DCAT and `datastore_search` see it.
+//! version, object-store and table code (the table typed as declared rather than guessed from
+//! the file), so CKAN, DCAT and `datastore_search` see it.
 //! Unchanged rows make no version.
 
 use crate::store::live::{self as store, Live, NewLive, NewPublished};
@@ -128,7 +129,7 @@ pub async fn refresh_live(ctx: &Ctx) -> Result<Outcome, AppError> {
         match refresh(ctx, &live, dataset, &at(now)).await {
             Ok(changed) => outcome.versioned += usize::from(changed),
             Err(e) => {
-                tracing::error!(error = %e, dataset = live.name, "live dataset refresh failed");
+                tracing::error!(error = %e, dataset = %live.name, "live dataset refresh failed");
                 store::release(&ctx.db, &live.name).await?;
             }
         }
@@ -156,7 +157,7 @@ async fn ensure(ctx: &Ctx) -> Result<usize, AppError> {
     let configured = ctx.config.opendata.platform_publisher.as_deref();
     let Some(publisher) = store::publisher(&ctx.db, configured).await? else {
         if configured.is_some() {
-            tracing::warn!(code = configured, "opendata.platform_publisher: no such agency");
+            tracing::warn!(code = ?configured, "opendata.platform_publisher: no such agency");
         }
         return Ok(0);
     };
@@ -379,8 +380,18 @@ async fn refresh(
         .await
         .map_err(AppError::Internal)?;
     // The table first (its own registry row, read only once the version is published), so the
-    // public never sees the new version without its table.
-    crate::datastore::load(ctx, &csv_version, FileFormat::Csv, &csv_report, csv.clone()).await;
+    // public never sees the new version without its table; typed as declared, so a column
+    // keeps its type from version to version (and an empty dataset has an empty table).
+    let texts: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(cell_text).collect())
+        .collect();
+    let columns = crate::datastore::declared_columns(dataset.columns);
+    if let Err(e) = crate::datastore::load_declared(ctx, &csv_version, columns, &texts).await {
+        tinhso_kernel::storage::discard(ctx.storage.as_ref(), &[csv_key.as_str(), json_key.as_str()])
+            .await;
+        return Err(e);
+    }
     let stem = dataset.name;
     let files = [
         (
