@@ -292,7 +292,15 @@ pub async fn load_declared(
             sql::insert_rows(&ctx.db, &table, &columns, &pending).await?;
         }
         choose_indexes(&mut columns, &longest);
-        sql::finish(&ctx.db, version_id, &table, &columns, rows.len() as i64, &now).await
+        sql::finish(
+            &ctx.db,
+            version_id,
+            &table,
+            &columns,
+            rows.len() as i64,
+            &now,
+        )
+        .await
     }
     .await;
     if result.is_err()

@@ -82,7 +82,10 @@ fn mark_stale<'a>(
 }
 
 /// The datasets an event of `kind` may have changed.
-pub fn stale_names<'a>(datasets: impl IntoIterator<Item = &'a Dataset>, kind: &str) -> Vec<&'a str> {
+pub fn stale_names<'a>(
+    datasets: impl IntoIterator<Item = &'a Dataset>,
+    kind: &str,
+) -> Vec<&'a str> {
     datasets
         .into_iter()
         .filter(|d| d.refresh_on.contains(&kind))
@@ -388,8 +391,11 @@ async fn refresh(
         .collect();
     let columns = crate::datastore::declared_columns(dataset.columns);
     if let Err(e) = crate::datastore::load_declared(ctx, &csv_version, columns, &texts).await {
-        tinhso_kernel::storage::discard(ctx.storage.as_ref(), &[csv_key.as_str(), json_key.as_str()])
-            .await;
+        tinhso_kernel::storage::discard(
+            ctx.storage.as_ref(),
+            &[csv_key.as_str(), json_key.as_str()],
+        )
+        .await;
         return Err(e);
     }
     let stem = dataset.name;
@@ -465,8 +471,11 @@ async fn refresh(
     }
     .await;
     if let Err(e) = result {
-        tinhso_kernel::storage::discard(ctx.storage.as_ref(), &[csv_key.as_str(), json_key.as_str()])
-            .await;
+        tinhso_kernel::storage::discard(
+            ctx.storage.as_ref(),
+            &[csv_key.as_str(), json_key.as_str()],
+        )
+        .await;
         return Err(e);
     }
     Ok(true)
@@ -496,7 +505,10 @@ mod tests {
         ];
         let text = String::from_utf8(csv_bytes(COLUMNS, &rows).unwrap()).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-        assert!(text.starts_with('\u{feff}'), "a byte-order mark for spreadsheets");
+        assert!(
+            text.starts_with('\u{feff}'),
+            "a byte-order mark for spreadsheets"
+        );
         assert_eq!(lines[0], "agency_name,received,on_time_rate");
         for (line, first) in lines[1..].iter().zip(["=", "@", "+"]) {
             assert!(
@@ -560,7 +572,11 @@ mod tests {
         assert_eq!(m.frequency, Frequency::Continuous);
         assert_eq!(m.licence, Licence::default());
         assert_eq!(m.field, FIELD);
-        assert!(m.notes.contains("/api/v1/datasets/procedures"), "{}", m.notes);
+        assert!(
+            m.notes.contains("/api/v1/datasets/procedures"),
+            "{}",
+            m.notes
+        );
         assert_eq!(m.contact_email, "ubnd@example.vn");
     }
 }

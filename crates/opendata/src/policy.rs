@@ -243,7 +243,11 @@ mod tests {
             (Some(&admin), Unpublish, Ok(())),
         ];
         for (user, action, expected) in cases {
-            assert_eq!(&decision(*user, &live, *action), expected, "{user:?} {action:?}");
+            assert_eq!(
+                &decision(*user, &live, *action),
+                expected,
+                "{user:?} {action:?}"
+            );
         }
     }
 }

@@ -174,12 +174,18 @@ async fn stale(app: &TestApp, dataset: &str) -> bool {
 }
 
 async fn the_platform_datasets_are_published_at_first_start(app: TestApp) {
-    let declared: Vec<&str> = tinhso::app::datasets().iter().map(|(_, d)| d.name).collect();
+    let declared: Vec<&str> = tinhso::app::datasets()
+        .iter()
+        .map(|(_, d)| d.name)
+        .collect();
     let mut want: Vec<&str> = DECLARED.iter().map(|(n, _)| *n).collect();
     let mut have = declared.clone();
     want.sort_unstable();
     have.sort_unstable();
-    assert_eq!(have, want, "every declared dataset is listed here with its columns");
+    assert_eq!(
+        have, want,
+        "every declared dataset is listed here with its columns"
+    );
 
     let n = declared.len();
     let first = refresh_live(&app.state).await.unwrap();
@@ -403,7 +409,11 @@ async fn two_nodes_make_one_version_and_unchanged_rows_none(app: TestApp) {
         .unwrap();
     let (a, b) = tokio::join!(refresh_live(&app.state), refresh_live(&other));
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(versions(&app, name).await, 2, "one new version: {a:?} {b:?}");
+    assert_eq!(
+        versions(&app, name).await,
+        2,
+        "one new version: {a:?} {b:?}"
+    );
     assert!(!stale(&app, name).await);
     assert_eq!(
         app.count_where("audit_log", "action", "opendata.live_refresh")
