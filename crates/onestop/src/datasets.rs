@@ -118,6 +118,29 @@ fn monthly_rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
     })
 }
 
+fn rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
+    Box::pin(async move {
+        let mut rows = Vec::new();
+        for p in store::export_all(&ctx.db).await? {
+            let fee: i64 = p.fees.iter().map(|f| f.amount_vnd).sum();
+            for agency in &p.agencies {
+                rows.push(vec![
+                    p.code.as_str().into(),
+                    p.local_code(agency).into(),
+                    p.name.as_str().into(),
+                    p.field_name.as_str().into(),
+                    p.level.as_str().into(),
+                    p.processing.as_days().into(),
+                    fee.into(),
+                    p.online_level.as_str().into(),
+                    agency.as_str().into(),
+                ]);
+            }
+        }
+        Ok(rows)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,27 +170,4 @@ mod tests {
         }
         assert_eq!(months(day("2026-11-30"), MONTHS).len(), 24);
     }
-}
-
-fn rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
-    Box::pin(async move {
-        let mut rows = Vec::new();
-        for p in store::export_all(&ctx.db).await? {
-            let fee: i64 = p.fees.iter().map(|f| f.amount_vnd).sum();
-            for agency in &p.agencies {
-                rows.push(vec![
-                    p.code.as_str().into(),
-                    p.local_code(agency).into(),
-                    p.name.as_str().into(),
-                    p.field_name.as_str().into(),
-                    p.level.as_str().into(),
-                    p.processing.as_days().into(),
-                    fee.into(),
-                    p.online_level.as_str().into(),
-                    agency.as_str().into(),
-                ]);
-            }
-        }
-        Ok(rows)
-    })
 }
