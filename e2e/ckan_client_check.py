@@ -8,12 +8,18 @@ import ckanapi
 
 site = sys.argv[1]
 ORG = "000-00-14-h56"
+# The platform's own datasets (docs/opendata-design.md §10), published by the first sweep after the
+# demo is loaded: present or not yet, depending on when the server's runner got there.
+LIVE = {"agencies", "procedures", "onestop-statistics-monthly", "feedback-statistics-monthly",
+        "service-statistics"}
 
 for get_only in (False, True):
     ckan = ckanapi.RemoteCKAN(site, get_only=get_only, user_agent="ckanapi-check/1.0")
 
     names = ckan.action.package_list()
-    assert len(names) == 2 and names == sorted(names), names
+    assert names == sorted(names), names
+    names = [n for n in names if n not in LIVE]
+    assert len(names) == 2, names
 
     # Words without diacritics, fq as the CKAN harvester sends it, facets.
     found = ckan.action.package_search(
@@ -25,14 +31,15 @@ for get_only in (False, True):
     assert found["results"][0]["title"] == "Danh sách tổ chức hành nghề công chứng (minh họa)", found
     assert found["facets"]["organization"] == {ORG: 1}, found["facets"]
     assert found["search_facets"]["tags"]["items"], found["search_facets"]
-    dotted = ckan.call_action("package_search", {"facet.field": ["groups"], "rows": 1, "sort": "id asc"})
+    dotted = ckan.call_action("package_search", {"facet.field": ["groups"], "rows": 1, "sort": "id asc",
+                                                 "fq": f"organization:{ORG}"})
     assert dotted["count"] == 2 and len(dotted["results"]) == 1, dotted
     assert sum(dotted["facets"]["groups"].values()) == 2, dotted["facets"]
     # Paging to the end with start/rows.
     seen = []
     start = 0
     while True:
-        page = ckan.action.package_search(rows=1, start=start, sort="id asc")
+        page = ckan.action.package_search(rows=1, start=start, sort="id asc", fq=f"organization:{ORG}")
         if not page["results"]:
             break
         seen += [p["id"] for p in page["results"]]
@@ -45,9 +52,9 @@ for get_only in (False, True):
     res = ckan.action.resource_show(id=pkg["resources"][0]["id"])
     assert res == pkg["resources"][0], res
 
-    assert ckan.action.organization_list() == [ORG]
+    assert ORG in ckan.action.organization_list()
     orgs = ckan.action.organization_list(all_fields=True)
-    assert orgs[0]["package_count"] == 2, orgs
+    assert [o["package_count"] for o in orgs if o["name"] == ORG] == [2], orgs
     assert ckan.action.organization_show(id=ORG)["title"], ORG
     groups = ckan.action.group_list()
     assert len(groups) == 15, groups

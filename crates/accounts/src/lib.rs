@@ -811,7 +811,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             Shown::AnyRole(&[Role::SystemAdmin, Role::AgencyAdmin]),
         ),
     ],
-    startup: &[seal_totp_secrets],
+    startup: &[seal_totp_secrets, platform_account],
     tables: &["users", "user_roles", "email_tokens", "oidc_logins"],
     ..tinhso_kernel::module::Module::EMPTY
 };
@@ -819,6 +819,20 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
 fn seal_totp_secrets(ctx: &Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
     Box::pin(async move {
         seal_plain_totp_secrets(&ctx.db, &ctx.keys.totp).await?;
+        Ok(())
+    })
+}
+
+/// Makes the platform's own account (`auth::PLATFORM_ACCOUNT`) if it is missing.
+fn platform_account(ctx: &Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        store::insert_platform_account(
+            &ctx.db,
+            tinhso_kernel::auth::PLATFORM_ACCOUNT,
+            "Nền tảng Tỉnh Số (tự động)",
+            &tinhso_kernel::time::now_text(),
+        )
+        .await?;
         Ok(())
     })
 }

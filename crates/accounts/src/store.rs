@@ -69,6 +69,27 @@ pub async fn insert_user(tx: &mut Conn, user: &NewUser<'_>) -> Result<(), AppErr
     Ok(())
 }
 
+/// The platform's own account, disabled and without credentials, unless it exists (several
+/// nodes may start at once).
+pub async fn insert_platform_account(
+    db: &Db,
+    id: &str,
+    full_name: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO users (id, kind, full_name, disabled, created_at, updated_at)
+         VALUES ($1, 'official', $2, 1, $3, $3)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(full_name)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Whether any account (enabled or not) uses this email address.
 pub async fn email_taken(db: &Db, email: &str) -> Result<bool, AppError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")

@@ -21,6 +21,8 @@ pub const AGENCIES: Dataset = Dataset {
         Column::text("website"),
     ],
     rows,
+    // The directory announces no change by event yet: checked daily.
+    refresh_on: &[],
 };
 
 fn rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {

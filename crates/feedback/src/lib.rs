@@ -4,6 +4,7 @@
 //! platform's working-day calendar.
 
 pub mod admin;
+pub mod datasets;
 pub mod deadlines;
 pub mod events;
 pub mod http;
@@ -141,6 +142,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     demo: Some(seed_demo),
     search: &[&search::REPORTS],
     kpis: &[&kpi::REPORTS],
+    datasets: &[&datasets::MONTHLY_STATISTICS],
     policies: &[
         PolicyInfo::of::<policy::FeedbackReportPolicy>(),
         PolicyInfo::of::<policy::FeedbackFilingPolicy>(),

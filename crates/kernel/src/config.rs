@@ -64,6 +64,19 @@ pub struct Config {
     /// The edXML exchange with other platforms (docs/signatures-design.md §7).
     #[serde(default)]
     pub exchange: ExchangeConfig,
+    /// The open data portal.
+    #[serde(default)]
+    pub opendata: OpenDataConfig,
+}
+
+/// The open data portal (`opendata`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OpenDataConfig {
+    /// The code of the agency that publishes the platform's own datasets (the procedure
+    /// catalog, the one-stop and feedback statistics, the directory), e.g. `000.00.00.H99`
+    /// (`TINHSO_OPENDATA__PLATFORM_PUBLISHER`). Unset: the directory's first top-level agency.
+    #[serde(default)]
+    pub platform_publisher: Option<String>,
 }
 
 /// The edXML exchange (`exchange`): this platform's key and the peers it trades documents with.
@@ -398,6 +411,7 @@ impl Default for Config {
             search_index: true,
             signatures: SignaturesConfig::default(),
             exchange: ExchangeConfig::default(),
+            opendata: OpenDataConfig::default(),
         }
     }
 }

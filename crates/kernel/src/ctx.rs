@@ -52,6 +52,9 @@ pub struct Shared {
     pub kpis: Arc<Vec<&'static crate::module::Kpi>>,
     /// The business figures the modules add to `/metrics` (`Module::gauges`).
     pub gauges: Arc<Vec<&'static crate::module::GaugeSource>>,
+    /// The open datasets the modules publish about themselves (`Module::datasets`), each with
+    /// its module's name: the open-data portal keeps a copy of each without knowing the modules.
+    pub datasets: Arc<Vec<(&'static str, &'static crate::module::Dataset)>>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -70,6 +73,7 @@ pub struct Wiring {
     pub protocol_paths: Vec<&'static str>,
     pub kpis: Vec<&'static crate::module::Kpi>,
     pub gauges: Vec<&'static crate::module::GaugeSource>,
+    pub datasets: Vec<(&'static str, &'static crate::module::Dataset)>,
 }
 
 impl Ctx {
@@ -112,6 +116,7 @@ impl Ctx {
             protocol_paths: Arc::new(wiring.protocol_paths),
             kpis: Arc::new(wiring.kpis),
             gauges: Arc::new(wiring.gauges),
+            datasets: Arc::new(wiring.datasets),
         })))
     }
 }

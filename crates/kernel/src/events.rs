@@ -62,6 +62,9 @@ pub struct Subscription {
     pub handle: Handler,
     /// Failed attempts after which a delivery goes to the dead-letter list.
     pub max_attempts: u32,
+    /// Whether it wants every kind some module's dataset refreshes on (`Dataset::refresh_on`)
+    /// rather than `kinds`: the binary gives it their union at start ([`Subscription::with_kinds`]).
+    pub on_dataset_events: bool,
 }
 
 impl Subscription {
@@ -77,6 +80,27 @@ impl Subscription {
             kinds,
             handle,
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+            on_dataset_events: false,
+        }
+    }
+
+    /// A subscription to the events after which declared datasets may have changed (the open
+    /// data portal's, which marks its copies stale): no module lists another's event kinds.
+    pub const fn on_dataset_events(name: &'static str, handle: Handler) -> Subscription {
+        Subscription {
+            on_dataset_events: true,
+            ..Subscription::new(name, &[], handle)
+        }
+    }
+
+    /// The same subscription wanting `kinds` (given once at start, so leaked once).
+    pub fn with_kinds(&self, kinds: &'static [&'static str]) -> Subscription {
+        Subscription {
+            name: self.name,
+            kinds,
+            handle: self.handle,
+            max_attempts: self.max_attempts,
+            on_dataset_events: self.on_dataset_events,
         }
     }
 

@@ -21,7 +21,7 @@ pub const MODULE: Module = Module {
     demo: Some(seed_demo),
     search: &[&search::DOSSIERS, &search::PROCEDURES],
     kpis: &[&kpi::DOSSIERS],
-    datasets: &[&datasets::PROCEDURES],
+    datasets: &[&datasets::PROCEDURES, &datasets::MONTHLY_STATISTICS],
     policies: &[
         PolicyInfo::of::<dossiers::policy::DossierPolicy>(),
         PolicyInfo::of::<dossiers::policy::DossierQueuePolicy>(),

@@ -200,23 +200,7 @@ async fn try_load(
     let mut next_id = 1i64;
     while let Some(batch) = receive.recv().await {
         for raw in batch {
-            let mut cells = Vec::with_capacity(width);
-            let mut full = Vec::new();
-            for (i, c) in columns.iter().enumerate() {
-                let text = raw.get(i).map_or("", String::as_str);
-                longest[i] = longest[i].max(text.len());
-                full.extend(words(text));
-                cells.push(tinhso_tabular::cell_value(
-                    c.kind,
-                    c.vietnamese_numbers,
-                    text,
-                ));
-            }
-            pending.push(NewRow {
-                id: next_id,
-                cells,
-                full: full.join(" "),
-            });
+            pending.push(new_row(&columns, &raw, next_id, &mut longest));
             next_id += 1;
         }
         if pending.len() >= BATCH_ROWS {
@@ -237,6 +221,94 @@ async fn try_load(
     }
     choose_indexes(&mut columns, &longest);
     sql::finish(&ctx.db, version_id, table, &columns, next_id - 1, &now).await
+}
+
+/// One row of a table from its cells as text (`longest`: each column's longest text so far,
+/// for the choice of indexes).
+fn new_row(columns: &[Column], raw: &[String], id: i64, longest: &mut [usize]) -> NewRow {
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut full = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let text = raw.get(i).map_or("", String::as_str);
+        longest[i] = longest[i].max(text.len());
+        full.extend(words(text));
+        cells.push(tinhso_tabular::cell_value(
+            c.kind,
+            c.vietnamese_numbers,
+            text,
+        ));
+    }
+    NewRow {
+        id,
+        cells,
+        full: full.join(" "),
+    }
+}
+
+/// The columns of a table whose types are declared (the platform's own datasets,
+/// `crate::live`): each keeps its type in every version, whatever the values of the day.
+pub fn declared_columns(columns: &[tinhso_kernel::module::Column]) -> Vec<Column> {
+    use tinhso_kernel::module::ColumnKind;
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Column {
+            id: c.name.to_owned(),
+            kind: match c.kind {
+                ColumnKind::Text => ColumnType::Text,
+                ColumnKind::Integer => ColumnType::Int,
+                ColumnKind::Number => ColumnType::Numeric,
+            },
+            column: format!("c{}", i + 1),
+            indexed: false,
+            vietnamese_numbers: false,
+        })
+        .collect()
+}
+
+/// Loads rows of declared columns into version `version_id`'s table, as an upload's are
+/// (same table, registry, search words and indexes) but without reading a file: an empty
+/// dataset gets an empty table. A failure leaves the registry's row `failed` and is returned.
+pub async fn load_declared(
+    ctx: &Ctx,
+    version_id: &str,
+    mut columns: Vec<Column>,
+    rows: &[Vec<String>],
+) -> Result<(), AppError> {
+    let table = table_name(version_id);
+    let result: Result<(), AppError> = async {
+        let now = tinhso_kernel::time::now_text();
+        sql::create(&ctx.db, version_id, &table, &columns, &now).await?;
+        let mut longest = vec![0usize; columns.len()];
+        let mut pending: Vec<NewRow> = Vec::with_capacity(BATCH_ROWS.min(rows.len()));
+        for (i, raw) in rows.iter().enumerate() {
+            pending.push(new_row(&columns, raw, i as i64 + 1, &mut longest));
+            if pending.len() >= BATCH_ROWS {
+                sql::insert_rows(&ctx.db, &table, &columns, &pending).await?;
+                pending.clear();
+            }
+        }
+        if !pending.is_empty() {
+            sql::insert_rows(&ctx.db, &table, &columns, &pending).await?;
+        }
+        choose_indexes(&mut columns, &longest);
+        sql::finish(
+            &ctx.db,
+            version_id,
+            &table,
+            &columns,
+            rows.len() as i64,
+            &now,
+        )
+        .await
+    }
+    .await;
+    if result.is_err()
+        && let Err(e) = sql::fail(&ctx.db, version_id, &table).await
+    {
+        tracing::error!(error = %e, version = version_id, "datastore cleanup failed");
+    }
+    result
 }
 
 /// The ready table behind a public resource, if it has one.

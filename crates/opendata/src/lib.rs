@@ -5,7 +5,8 @@
 //! with a reason. Anyone reads a published dataset without signing in; downloads are counted.
 //! [`policy`] decides who may do what, [`service`] does each action in one transaction with
 //! its audit row and event, [`store`] holds the SQL, [`pages`] and [`api`] are the pages and
-//! `/api/v1/opendata`.
+//! `/api/v1/opendata`. [`live`] publishes the platform's own datasets (the modules'
+//! declared registers and statistics) and refreshes them from events (slice 6).
 
 pub mod api;
 pub mod ckan;
@@ -13,6 +14,7 @@ pub mod datastore;
 pub mod dcat;
 pub mod demo;
 pub mod events;
+pub mod live;
 pub mod pages;
 pub mod policy;
 pub mod preview;
@@ -82,6 +84,9 @@ pub struct OpenDataset {
     pub return_reason: Option<String>,
     pub unpublish_reason: Option<String>,
     pub created_at: String,
+    /// The platform's own data (`crate::live`): made and refreshed by the platform from a
+    /// module's declared dataset, never edited or approved by hand.
+    pub live: bool,
 }
 
 /// A resource: an uploaded file (with versions) or a link.
@@ -138,7 +143,10 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "opendata_downloads",
         "opendata_catalog",
         "opendata_tables",
+        "opendata_live",
     ],
+    subscriptions: &[&live::MARK_STALE],
+    sweeps: &[&live::REFRESH],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),

@@ -97,6 +97,7 @@ fn shown(d: &OpenDataset, public: bool) -> Value {
         issued_at => d.issued_at.clone(), modified_at => d.modified_at.clone(),
         review_due_on => d.review_due_on.clone(),
         return_reason => d.return_reason.clone(), unpublish_reason => d.unpublish_reason.clone(),
+        live => d.live,
     }
 }
 

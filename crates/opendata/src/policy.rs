@@ -2,7 +2,9 @@
 //! decides it. Anyone reads a published dataset, signed in or not. The agency's data officers
 //! draft it, upload, link and submit; the agency's leaders read it and approve, return or
 //! unpublish it; a system administrator may unpublish any public dataset (personal data put
-//! out by mistake). A dataset that is not public does not exist for anyone else (404).
+//! out by mistake). A dataset that is not public does not exist for anyone else (404). The
+//! platform's own datasets (`OpenDataset::live`) change only by the platform's refresh: nobody
+//! edits or decides them, and only a system administrator unpublishes one.
 
 use crate::OpenDataset;
 use std::future::Future;
@@ -87,6 +89,15 @@ pub fn decision(user: Option<&User>, d: &OpenDataset, action: DatasetAction) -> 
             Refusal::Forbidden
         }
     };
+    if d.live {
+        return match action {
+            DatasetAction::View => Ok(()),
+            DatasetAction::Manage | DatasetAction::Unpublish if admin => Ok(()),
+            DatasetAction::Manage if inside => Ok(()),
+            DatasetAction::Manage => Err(Refusal::Hidden),
+            _ => Err(refused()),
+        };
+    }
     match action {
         DatasetAction::View => Ok(()),
         DatasetAction::Manage if inside || admin => Ok(()),
@@ -151,6 +162,7 @@ mod tests {
             return_reason: None,
             unpublish_reason: None,
             created_at: String::new(),
+            live: false,
         }
     }
 
@@ -205,5 +217,37 @@ mod tests {
             assert_eq!(&got, expected, "{user:?} {state:?} {action:?}");
         }
         assert!(may_create(&officer) && !may_create(&leader) && !may_create(&citizen));
+    }
+
+    #[test]
+    fn the_platforms_own_datasets_change_only_by_the_platform() {
+        use DatasetAction::*;
+        let official = UserKind::Official;
+        let officer = person(official, Some("stp"), &[Role::DataOfficer]);
+        let leader = person(official, Some("stp"), &[Role::Leader]);
+        let admin = person(official, Some("cntt"), &[Role::SystemAdmin]);
+        let live = OpenDataset {
+            live: true,
+            ..dataset(DatasetState::Published)
+        };
+        let f = Err(Refusal::Forbidden);
+        let cases: &[(Option<&User>, DatasetAction, Decision<()>)] = &[
+            (None, View, Ok(())),
+            (None, Edit, Err(Refusal::SignIn)),
+            (Some(&officer), Manage, Ok(())),
+            (Some(&officer), Edit, f.clone()),
+            (Some(&leader), Decide, f.clone()),
+            (Some(&leader), Unpublish, f.clone()),
+            (Some(&admin), Edit, f.clone()),
+            (Some(&admin), Manage, Ok(())),
+            (Some(&admin), Unpublish, Ok(())),
+        ];
+        for (user, action, expected) in cases {
+            assert_eq!(
+                &decision(*user, &live, *action),
+                expected,
+                "{user:?} {action:?}"
+            );
+        }
     }
 }

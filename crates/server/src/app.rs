@@ -105,6 +105,7 @@ pub async fn start_extended(
             .iter()
             .flat_map(|m| m.gauges.iter().copied())
             .collect(),
+        datasets: datasets(),
     };
     let ctx = crate::ctx::Ctx::start(config, metrics, wiring).await?;
     for module in MODULES {
@@ -189,12 +190,28 @@ pub fn all_routes() -> Routes {
         .fold(Routes::new("platform"), |all, m| all.merge((m.routes)()))
 }
 
-/// The event subscriptions the modules declare.
+/// The event subscriptions the modules declare; one wanting the events datasets refresh on
+/// (`Subscription::on_dataset_events`) gets their union, computed and leaked once.
 pub fn subscriptions() -> Vec<&'static Subscription> {
-    MODULES
-        .iter()
-        .flat_map(|m| m.subscriptions.iter().copied())
-        .collect()
+    static EXPANDED: std::sync::OnceLock<Vec<&'static Subscription>> = std::sync::OnceLock::new();
+    EXPANDED
+        .get_or_init(|| {
+            let kinds: &'static [&'static str] = Vec::leak(crate::module::dataset::refresh_kinds(
+                datasets().into_iter().map(|(_, d)| d),
+            ));
+            MODULES
+                .iter()
+                .flat_map(|m| m.subscriptions.iter().copied())
+                .map(|s| {
+                    if s.on_dataset_events {
+                        &*Box::leak(Box::new(s.with_kinds(kinds)))
+                    } else {
+                        s
+                    }
+                })
+                .collect()
+        })
+        .clone()
 }
 
 /// Every notification topic the modules declare, for the preferences page.

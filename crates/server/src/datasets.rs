@@ -43,6 +43,18 @@ pub const SERVICE_STATISTICS: Dataset = Dataset {
         Column::number("satisfaction_rate"),
     ],
     rows: statistics_rows,
+    refresh_on: &[
+        "dossier.submitted",
+        "dossier.approved",
+        "dossier.refused",
+        "dossier.returned",
+        "dossier.withdrawn",
+        "dossier.rated",
+        "feedback.submitted",
+        "feedback.answered",
+        "feedback.rejected",
+        "feedback.rated",
+    ],
 };
 
 fn statistics_rows(ctx: &AppState) -> crate::module::BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {

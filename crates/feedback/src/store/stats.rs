@@ -5,6 +5,34 @@ use crate::stats::By;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
+/// Reports per month received (Vietnam time), agency, category and status: the open
+/// dataset's rows, counts only (no text of a report, nothing of its reporter).
+#[derive(Debug, sqlx::FromRow)]
+pub struct MonthlyCount {
+    pub month: String,
+    pub agency_code: Option<String>,
+    pub agency_name: Option<String>,
+    pub category_code: String,
+    pub category_name: String,
+    pub status: String,
+    pub reports: i64,
+}
+
+pub async fn monthly_counts(db: &Db) -> Result<Vec<MonthlyCount>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT SUBSTR(r.received_local, 1, 7) AS month, a.code AS agency_code,
+                a.name AS agency_name, r.category_code, c.name AS category_name, r.status,
+                CAST(COUNT(*) AS BIGINT) AS reports
+         FROM feedback_reports r
+         JOIN feedback_categories c ON c.code = r.category_code
+         LEFT JOIN agencies a ON a.id = r.agency_id
+         GROUP BY SUBSTR(r.received_local, 1, 7), a.code, a.name, r.category_code, c.name, r.status
+         ORDER BY month, agency_code, r.category_code, r.status",
+    )
+    .fetch_all(&db.pool)
+    .await?)
+}
+
 /// Counts of one group over a period (`None` sums count nothing).
 #[derive(Debug, sqlx::FromRow)]
 pub struct GroupCounts {

@@ -46,6 +46,11 @@ tinhso_domain::text_enum! {
     }
 }
 
+/// The account the platform acts as when it records work no person did (the open-data
+/// portal's own datasets): disabled, with no email, phone or password, so nobody signs in as
+/// it. The accounts module makes it at start.
+pub const PLATFORM_ACCOUNT: &str = "00000000-0000-7000-8000-000000000001";
+
 /// A signed-in person (or the person an API token acts for).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {

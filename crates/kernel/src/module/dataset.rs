@@ -24,6 +24,23 @@ pub struct Dataset {
     pub columns: &'static [Column],
     /// The rows as they are now.
     pub rows: RowsFn,
+    /// The event kinds after which its rows may have changed: the open-data portal keeps a
+    /// copy of every declared dataset (a versioned CSV, JSON and datastore table) and makes a new
+    /// one soon after one of these events (and once a day whatever happens, for the changes
+    /// no event announces yet). Empty: the daily check only.
+    pub refresh_on: &'static [&'static str],
+}
+
+/// The event kinds any of `datasets` refreshes on, each once and sorted: what the
+/// subscription marking datasets stale wants (`Subscription::on_dataset_events`).
+pub fn refresh_kinds<'a>(datasets: impl IntoIterator<Item = &'a Dataset>) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = datasets
+        .into_iter()
+        .flat_map(|d| d.refresh_on.iter().copied())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
 }
 
 pub type RowsFn = for<'a> fn(&'a Ctx) -> BoxFut<'a, Result<Vec<Vec<Value>>, AppError>>;
@@ -166,6 +183,30 @@ mod tests {
         assert!(short.contains("1 values for 2 columns"), "{short}");
         let wrong = rows_fit(COLUMNS, &[vec![1.into(), 3.into()]]).unwrap_err();
         assert!(wrong.contains("column code"), "{wrong}");
+    }
+
+    fn no_rows(_: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    #[test]
+    fn refresh_kinds_are_the_union_of_the_declared_ones() {
+        let of = |refresh_on: &'static [&'static str]| Dataset {
+            name: "x",
+            title: "",
+            description: "",
+            columns: COLUMNS,
+            rows: no_rows,
+            refresh_on,
+        };
+        let a = of(&["dossier.approved", "feedback.answered"]);
+        let b = of(&["agency.created", "dossier.approved"]);
+        let none = of(&[]);
+        assert_eq!(
+            refresh_kinds([&a, &b, &none]),
+            vec!["agency.created", "dossier.approved", "feedback.answered"]
+        );
+        assert!(refresh_kinds([&none]).is_empty());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The module's statements (docs/ARCHITECTURE.md: SQL only in stores): datasets, resources,
 //! versions and download counts.
 
+pub mod live;
+
 use crate::{Metadata, OpenDataset, Resource, Version};
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
@@ -22,12 +24,15 @@ struct DatasetRow {
     return_reason: Option<String>,
     unpublish_reason: Option<String>,
     created_at: String,
+    live: i64,
 }
 
 const DATASET: &str = "SELECT d.id, d.name, d.agency_id, a.code AS agency_code,
     a.name AS agency_name, d.state, d.revision_state, d.metadata, d.published_metadata,
     d.issued_at, d.modified_at, d.review_due_on, d.return_reason, d.unpublish_reason,
-    d.created_at
+    d.created_at,
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM opendata_live l WHERE l.dataset_id = d.id)
+      THEN 1 ELSE 0 END AS BIGINT) AS live
     FROM opendata_datasets d JOIN agencies a ON a.id = d.agency_id";
 
 fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
@@ -60,6 +65,7 @@ fn dataset(row: DatasetRow) -> Result<OpenDataset, AppError> {
         return_reason: row.return_reason,
         unpublish_reason: row.unpublish_reason,
         created_at: row.created_at,
+        live: row.live != 0,
     })
 }
 

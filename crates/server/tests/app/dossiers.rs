@@ -15,7 +15,7 @@ const CLERK: &str = "motcua.hacthanh@tinhso.local";
 const SPECIALIST: &str = "chuyenvien.hacthanh@tinhso.local";
 const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
 const OTHER_CLERK: &str = "motcua.tuphap@tinhso.local";
-const COMMUNE: &str = "000.00.60.H56";
+pub(crate) const COMMUNE: &str = "000.00.60.H56";
 const BIRTH: &str = "1.001193";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
@@ -66,6 +66,52 @@ async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, 
 fn today_code_prefix() -> String {
     let now = chrono::Utc::now() + chrono::Duration::hours(7);
     format!("{COMMUNE}-{}-", now.format("%y%m%d"))
+}
+
+/// A birth registration submitted online by the citizen (`key`: its idempotency key) and
+/// carried to its end today at the commune: accepted, processed, approved, result returned.
+/// Returns the dossier's id; leaves the app signed out.
+pub(crate) async fn finished_dossier(app: &TestApp, key: &str) -> String {
+    app.login(CITIZEN, PASSWORD).await;
+    let (status, _, location) = apply_online(
+        app,
+        key,
+        "submit",
+        &[("file_giay_chung_sinh", "giay-chung-sinh.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let id = location
+        .trim_start_matches("/dossiers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.clear_cookies();
+    let clerk = app.token(CLERK, &["dossiers"]).await;
+    let specialist = app.token(SPECIALIST, &["dossiers"]).await;
+    let leader = app.token(LEADER, &["dossiers"]).await;
+    for (token, action) in [
+        (&clerk, "accept"),
+        (&specialist, "complete_step"),
+        (&leader, "approve"),
+    ] {
+        let (status, body) = act(app, token, &id, json!({"action": action})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    app.login(CLERK, PASSWORD).await;
+    let (status, _, _) = app
+        .post_multipart(
+            &format!("/office/dossiers/{id}"),
+            &format!("/office/dossiers/{id}/actions"),
+            &[("action", "return_result"), ("confirm", "yes")],
+            &[("file_result", "ket-qua.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    id
 }
 
 async fn the_online_journey_with_a_supplement(app: TestApp) {

@@ -39,6 +39,7 @@ mod opendata;
 mod opendata_ckan;
 mod opendata_datastore;
 mod opendata_dcat;
+mod opendata_live;
 mod opendata_pages;
 mod ops;
 mod ops_dashboard;

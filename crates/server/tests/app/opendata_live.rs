@@ -1,0 +1,435 @@
+//! The platform's own data, live (issue 17 item 6; docs/opendata-design.md §10), on both
+//! databases: the sweep a node runs at start publishes every dataset the modules declare —
+//! the procedure catalog, the agency directory, the one-stop statistics by agency and month,
+//! the feedback statistics by agency, month, category and status, the yearly service
+//! statistics — as public datasets of the publisher agency (CKAN, DCAT, the datastore), with
+//! exactly their declared columns (no personal data); a feedback report filed and a dossier
+//! finished mark the statistics stale and the next sweep shows the figures counted here by
+//! hand; two nodes sweeping at once make one version; unchanged rows make none.
+
+use crate::common;
+
+use crate::common::TestApp;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+use tinhso_opendata::live::{Outcome, refresh_live};
+
+on_both_databases!(
+    the_platform_datasets_are_published_at_first_start,
+    a_report_and_a_dossier_refresh_the_statistics_to_the_hand_counted_figures,
+    two_nodes_make_one_version_and_unchanged_rows_none,
+);
+
+const PASSWORD: &str = "TinhSo@2026";
+
+/// Every declared dataset and its columns, written out: a column added to one (a person's
+/// name, a report's text) fails here until someone decides it is public.
+const DECLARED: &[(&str, &[&str])] = &[
+    (
+        "agencies",
+        &[
+            "code",
+            "name",
+            "kind",
+            "parent_code",
+            "admin_unit_code",
+            "address",
+            "phone",
+            "email",
+            "website",
+        ],
+    ),
+    (
+        "procedures",
+        &[
+            "code",
+            "local_code",
+            "name",
+            "field",
+            "level",
+            "processing_days",
+            "fee_vnd",
+            "online_level",
+            "agency_code",
+        ],
+    ),
+    (
+        "onestop-statistics-monthly",
+        &[
+            "month",
+            "agency_code",
+            "agency_name",
+            "received",
+            "processed",
+            "on_time",
+            "on_time_rate",
+        ],
+    ),
+    (
+        "feedback-statistics-monthly",
+        &[
+            "month",
+            "agency_code",
+            "agency_name",
+            "category_code",
+            "category_name",
+            "status",
+            "reports",
+        ],
+    ),
+    (
+        "service-statistics",
+        &[
+            "year",
+            "kind",
+            "agency_code",
+            "agency_name",
+            "received",
+            "processed",
+            "on_time",
+            "on_time_rate",
+            "rated",
+            "satisfaction_rate",
+        ],
+    ),
+];
+
+async fn ckan(app: &TestApp, action: &str, params: Value) -> Value {
+    let req = Request::post(format!("/api/3/action/{action}"))
+        .header("content-type", "application/json")
+        .body(Body::from(params.to_string()))
+        .unwrap();
+    let (status, body) = common::text(app.send(req).await).await;
+    assert_eq!(status, StatusCode::OK, "{action} {params}: {body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["success"], true, "{body}");
+    v["result"].clone()
+}
+
+/// The id of the dataset's resource named `name` (package_show).
+async fn resource(app: &TestApp, dataset: &str, format: &str) -> String {
+    let p = ckan(app, "package_show", json!({"id": dataset})).await;
+    p["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["format"] == format && !r["url"].as_str().unwrap().contains("/api/v1/"))
+        .unwrap_or_else(|| panic!("{dataset}: no {format} file in {p}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Every row of the dataset's datastore table, and its field names (without `_id`).
+async fn table(app: &TestApp, dataset: &str) -> (Vec<String>, Vec<Value>) {
+    let rid = resource(app, dataset, "CSV").await;
+    let r = ckan(
+        app,
+        "datastore_search",
+        json!({"resource_id": rid, "limit": 32000}),
+    )
+    .await;
+    let fields = r["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .filter(|f| f != "_id")
+        .collect();
+    (fields, r["records"].as_array().unwrap().clone())
+}
+
+/// The integer in column `figure` of the row whose columns match `key` (0 when no row).
+fn figure(rows: &[Value], key: &[(&str, &str)], figure: &str) -> i64 {
+    let found: Vec<&Value> = rows
+        .iter()
+        .filter(|r| key.iter().all(|(k, v)| r[*k] == *v))
+        .collect();
+    assert!(found.len() <= 1, "{key:?} names one row: {found:?}");
+    found.first().map_or(0, |r| r[figure].as_i64().unwrap())
+}
+
+async fn versions(app: &TestApp, dataset: &str) -> i64 {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM opendata_versions v
+         JOIN opendata_live l ON l.csv_resource_id = v.resource_id WHERE l.name = $1",
+    )
+    .bind(dataset)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    n
+}
+
+async fn stale(app: &TestApp, dataset: &str) -> bool {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM opendata_live WHERE name = $1 AND stale_since IS NOT NULL",
+    )
+    .bind(dataset)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    n == 1
+}
+
+async fn the_platform_datasets_are_published_at_first_start(app: TestApp) {
+    let declared: Vec<&str> = tinhso::app::datasets()
+        .iter()
+        .map(|(_, d)| d.name)
+        .collect();
+    let mut want: Vec<&str> = DECLARED.iter().map(|(n, _)| *n).collect();
+    let mut have = declared.clone();
+    want.sort_unstable();
+    have.sort_unstable();
+    assert_eq!(
+        have, want,
+        "every declared dataset is listed here with its columns"
+    );
+
+    let n = declared.len();
+    let first = refresh_live(&app.state).await.unwrap();
+    assert_eq!(
+        first,
+        Outcome {
+            created: n,
+            checked: n,
+            versioned: n
+        }
+    );
+
+    let list = ckan(&app, "package_list", json!({})).await;
+    let (root, root_name): (String, String) = sqlx::query_as(
+        "SELECT code, name FROM agencies WHERE parent_id IS NULL ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    for (name, columns) in DECLARED {
+        assert!(
+            list.as_array().unwrap().iter().any(|v| v == name),
+            "{name} in {list}"
+        );
+        let p = ckan(&app, "package_show", json!({"id": name})).await;
+        assert_eq!(p["state"], "active");
+        assert_eq!(p["organization"]["title"], root_name.as_str(), "{p}");
+        assert!(
+            p["extras"].to_string().contains("UPDATE_CONT"),
+            "continuously updated: {}",
+            p["extras"]
+        );
+        let formats: Vec<&str> = p["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["format"].as_str().unwrap())
+            .collect();
+        assert_eq!(formats, ["CSV", "JSON", "JSON"], "{name}");
+        let live = p["resources"][2]["url"].as_str().unwrap();
+        assert!(
+            live.ends_with(&format!("/api/v1/datasets/{name}")),
+            "the address dashboards read: {live}"
+        );
+
+        // No personal data: the table's columns are exactly the declared ones.
+        let (fields, rows) = table(&app, name).await;
+        assert_eq!(fields, *columns, "{name}");
+        // The demo province's registers have rows; its statistics start empty (no dossier or
+        // report yet), a table with no rows.
+        if ["agencies", "procedures"].contains(name) {
+            assert!(!rows.is_empty(), "{name} has rows in the demo province");
+        }
+        let all = serde_json::to_string(&rows).unwrap();
+        for personal in ["congdan@tinhso.local", "Nguyễn Văn An", "038090000111"] {
+            assert!(!all.contains(personal), "{name} shows {personal}");
+        }
+
+        // The files download, the CSV as written with its header.
+        let csv = &p["resources"][0]["url"];
+        let path = csv.as_str().unwrap();
+        let path = &path[path.find("/opendata/").unwrap()..];
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            body.trim_start_matches('\u{feff}')
+                .starts_with(&columns.join(",")),
+            "{name}: {}",
+            &body[..body.len().min(200)]
+        );
+    }
+    assert_eq!(
+        app.count_where("audit_log", "action", "opendata.live_create")
+            .await,
+        n as i64,
+        "each made once, audited"
+    );
+    let org = tinhso_opendata::ckan::org_name(&root);
+    let orgs = ckan(&app, "organization_list", json!({})).await;
+    assert!(orgs.to_string().contains(&org), "{orgs}");
+
+    // DCAT: the catalogue describes them, continuously updated.
+    let (status, ttl) = app.get("/opendata/catalog.ttl").await;
+    assert_eq!(status, StatusCode::OK);
+    for (name, _) in DECLARED {
+        assert!(
+            ttl.contains(&format!("/opendata/datasets/{name}#dataset")),
+            "{name} in the catalogue"
+        );
+    }
+    assert!(ttl.contains("UPDATE_CONT"));
+
+    // A second start makes nothing again.
+    let again = refresh_live(&app.state).await.unwrap();
+    assert_eq!(again, Outcome::default());
+}
+
+async fn a_report_and_a_dossier_refresh_the_statistics_to_the_hand_counted_figures(
+    mut app: TestApp,
+) {
+    // The province names its own publisher.
+    app.restart_with(|c| c.opendata.platform_publisher = Some("000.00.60.H56".into()))
+        .await;
+    refresh_live(&app.state).await.unwrap();
+    let p = ckan(
+        &app,
+        "package_show",
+        json!({"id": "feedback-statistics-monthly"}),
+    )
+    .await;
+    assert_eq!(p["organization"]["name"], "000-00-60-h56");
+    let (_, before) = table(&app, "feedback-statistics-monthly").await;
+    assert!(!stale(&app, "feedback-statistics-monthly").await);
+
+    // A citizen files a report.
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = crate::feedback::POTHOLE.to_vec();
+    fields.push(("_key", "live-1"));
+    let (status, _, _) = crate::feedback::post_report(&app, &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    assert!(stale(&app, "feedback-statistics-monthly").await);
+    assert!(
+        !stale(&app, "onestop-statistics-monthly").await,
+        "a report changes no dossier figure"
+    );
+
+    let (agency, status, month): (String, String, String) = sqlx::query_as(
+        "SELECT a.code, r.status, SUBSTR(r.received_local, 1, 7)
+         FROM feedback_reports r JOIN agencies a ON a.id = r.agency_id
+         WHERE r.title = 'Ổ gà lớn trên đường Lê Lai'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let key = [
+        ("month", month.as_str()),
+        ("agency_code", agency.as_str()),
+        ("category_code", "giao-thong"),
+        ("status", status.as_str()),
+    ];
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback_reports r JOIN agencies a ON a.id = r.agency_id
+         WHERE a.code = $1 AND r.category_code = 'giao-thong' AND r.status = $2
+           AND SUBSTR(r.received_local, 1, 7) = $3",
+    )
+    .bind(&agency)
+    .bind(&status)
+    .bind(&month)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+
+    let outcome = refresh_live(&app.state).await.unwrap();
+    assert!(outcome.versioned >= 1, "{outcome:?}");
+    assert!(!stale(&app, "feedback-statistics-monthly").await);
+    let (_, after) = table(&app, "feedback-statistics-monthly").await;
+    let was = figure(&before, &key, "reports");
+    let now = figure(&after, &key, "reports");
+    assert_eq!(now, was + 1, "{key:?}");
+    assert_eq!(now, counted, "{key:?}");
+    let all = serde_json::to_string(&after).unwrap();
+    assert!(
+        !all.contains("ổ gà sâu") && !all.contains("Lê Lai"),
+        "no report text"
+    );
+
+    // A dossier submitted and finished today at the commune.
+    let (_, before) = table(&app, "onestop-statistics-monthly").await;
+    let month = (chrono::Utc::now() + chrono::Duration::hours(7))
+        .format("%Y-%m")
+        .to_string();
+    let key = [
+        ("month", month.as_str()),
+        ("agency_code", crate::dossiers::COMMUNE),
+    ];
+    crate::dossiers::finished_dossier(&app, "live-dossier").await;
+    assert!(stale(&app, "onestop-statistics-monthly").await);
+    refresh_live(&app.state).await.unwrap();
+    let (_, after) = table(&app, "onestop-statistics-monthly").await;
+    assert_eq!(
+        figure(&after, &key, "received"),
+        figure(&before, &key, "received") + 1
+    );
+    assert_eq!(
+        figure(&after, &key, "processed"),
+        figure(&before, &key, "processed") + 1
+    );
+    let row = after
+        .iter()
+        .find(|r| key.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap();
+    let processed = row["processed"].as_i64().unwrap();
+    if processed < 5 {
+        assert_eq!(row["on_time"], Value::Null, "withheld under 5 cases");
+        assert_eq!(row["on_time_rate"], Value::Null);
+    } else {
+        let on_time = row["on_time"].as_i64().unwrap() as f64;
+        let rate = (on_time * 1000.0 / processed as f64).round() / 10.0;
+        assert_eq!(row["on_time_rate"].as_f64().unwrap(), rate);
+    }
+}
+
+async fn two_nodes_make_one_version_and_unchanged_rows_none(app: TestApp) {
+    refresh_live(&app.state).await.unwrap();
+    let name = "feedback-statistics-monthly";
+    assert_eq!(versions(&app, name).await, 1);
+    let idle = refresh_live(&app.state).await.unwrap();
+    assert_eq!(idle.checked, 0, "nothing due");
+
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = crate::feedback::POTHOLE.to_vec();
+    fields.push(("_key", "live-2"));
+    crate::feedback::post_report(&app, &fields, &[]).await;
+    app.clear_cookies();
+    assert!(stale(&app, name).await);
+
+    // A second node on the same database, both sweeping at once.
+    let other = tinhso::app::start((*app.state.config).clone(), None)
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(refresh_live(&app.state), refresh_live(&other));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        versions(&app, name).await,
+        2,
+        "one new version: {a:?} {b:?}"
+    );
+    assert!(!stale(&app, name).await);
+    assert_eq!(
+        app.count_where("audit_log", "action", "opendata.live_refresh")
+            .await,
+        (DECLARED.len() + a.versioned + b.versioned) as i64
+    );
+
+    // Marked stale with nothing changed: read again, no version.
+    sqlx::query("UPDATE opendata_live SET stale_since = $1")
+        .bind(tinhso::time::now_text())
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let same = refresh_live(&app.state).await.unwrap();
+    assert_eq!(same.checked, DECLARED.len());
+    assert_eq!(same.versioned, 0);
+    assert_eq!(versions(&app, name).await, 2);
+    assert!(!stale(&app, name).await);
+}
