@@ -43,6 +43,7 @@ mod ops;
 mod ops_dashboard;
 mod ops_declarations;
 mod ops_index;
+mod ops_map;
 mod payments;
 mod permissions;
 mod public;
