@@ -515,7 +515,7 @@ async fn the_dashboard_draws_the_map_and_zooms_in(app: TestApp) {
         "data-testid=\"ops-map-items-10-312-812\">3</a>",
         "data-testid=\"ops-map-items-10-312-813\">1</a>",
         "data-testid=\"ops-map-items-10-315-813\">1</a>",
-        "map=10%2F312%2F812#ops-map",
+        "map=10&#x2f;312&#x2f;812#ops-map",
     ] {
         assert!(page.contains(part), "{part}: {page}");
     }
