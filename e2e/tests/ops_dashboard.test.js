@@ -4,6 +4,8 @@
 // (its own dashboard), opens its overdue dossiers and finds there the dossier past its
 // appointment, as many as the tile said; the wall-screen mode shows the same figures in large
 // type without the navigation. A ward's leader cannot open the province's dashboard (404).
+// The feedback map: the leader sees the clusters and their table, clicks circles closer until
+// two reports of one street are a cluster of their own, and opens its list (not the hidden one).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -398,6 +398,11 @@ pub fn radius(n: i64, max: i64, min: f64, most: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// First and last row, first and last column.
+    type Span = (i64, i64, i64, i64);
+    /// Count, open, overdue, latitude, longitude.
+    type Counted = (i64, i64, i64, f64, f64);
+
     fn b(west: f64, south: f64, east: f64, north: f64) -> BBox {
         BBox {
             west,
@@ -527,7 +532,7 @@ mod tests {
 
     #[test]
     fn a_box_spans_a_bounded_window_of_cells() {
-        let rows: &[(BBox, u8, Result<(i64, i64, i64, i64), MapError>)] = &[
+        let rows: &[(BBox, u8, Result<Span, MapError>)] = &[
             (b(-180.0, -90.0, 180.0, 90.0), 0, Ok((0, 0, 0, 0))),
             (b(-180.0, -90.0, 180.0, 90.0), 1, Ok((0, 0, 0, 1))),
             // Ending on an edge does not touch the next cell.
@@ -593,7 +598,7 @@ mod tests {
             p(19.74, 105.90, true, false),
             p(21.03, 105.85, false, false),
         ];
-        let cases: &[(u8, &[(i64, i64, i64, f64, f64)])] = &[
+        let cases: &[(u8, &[Counted])] = &[
             (8, &[(5, 3, 1, 20.034, 105.818)]),
             (
                 11,
@@ -606,7 +611,7 @@ mod tests {
             (0, &[(5, 3, 1, 20.034, 105.818)]),
         ];
         for (zoom, want) in cases {
-            let got: Vec<(i64, i64, i64, f64, f64)> = clusters(&sum_points(&points, *zoom))
+            let got: Vec<Counted> = clusters(&sum_points(&points, *zoom))
                 .iter()
                 .map(|c| (c.n, c.open, c.overdue, c.lat, c.lon))
                 .collect();
