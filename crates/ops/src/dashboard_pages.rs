@@ -271,7 +271,7 @@ async fn items_page(
                 to => window.to.to_string(),
                 key => key,
                 key_name => key_name,
-                cell => cell.map(|c| context! { key => c.key(), bbox => sv(&c.bbox()) }),
+                cell => cell.map(|c| context! { key => c.key(), bbox => sv(c.bbox()) }),
                 next => next,
                 first => first,
                 paged => q.after.is_some(),
