@@ -6,6 +6,8 @@
 // type without the navigation; from the agency's dashboard, the leader downloads the current
 // quarter's periodic report (Decree 09 window), read back by python-docx: the Decree 30
 // header and the dossier received. A ward's leader cannot open the province's dashboard (404).
+// The feedback map: the leader sees the clusters and their table, clicks circles closer until
+// two reports of one street are a cluster of their own, and opens its list (not the hidden one).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -153,5 +155,72 @@ test('a leader opens the dashboard, drills into an agency and opens its overdue 
   assert.equal((await ward.goto('/ops/dashboard')).status(), 200);
   assert.equal((await ward.goto('/ops/dashboard?scope=p')).status(), 404);
   assert.equal((await ward.goto('/ops/items?scope=p&source=dossier.open&overdue=1')).status(), 404);
+  await ward.context().close();
+});
+
+test('the leader sees feedback on the map, zooms into a cluster and opens its list', async () => {
+  // Two reports about the same street in Hạc Thành this year, and one hidden there: the
+  // hidden one is never on the map.
+  const year = new Date().getFullYear();
+  for (const [n, hidden] of [[1, null], [2, null], [3, "'Nội dung không phù hợp'"]]) {
+    sql(`INSERT INTO feedback_reports (id, code, category_code, title, description, source,
+           admin_unit_code, lat, lon, agency_id, status, received_local, due_local, hidden_reason,
+           created_at, updated_at)
+         SELECT 'e2e-map-${n}', 'PA-E2EMAP${n}', (SELECT MIN(code) FROM feedback_categories),
+           'Ổ gà trên phố Lê Lai ${n}', 'Ổ gà sâu', 'web', '14932', 19.8071, 105.7762,
+           (SELECT id FROM agencies WHERE code = '000.00.60.H56'), 'received',
+           '${year}-01-02T09:00:00', '2099-01-01T17:00:00', ${hidden ?? 'NULL'},
+           '${year}-01-02T02:00:00.000Z', '${year}-01-02T02:00:00.000Z'`);
+  }
+  sql(`UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = '000.00.00.H56') WHERE email = '${PROVINCE_LEADER}'`);
+  const leader = await official(PROVINCE_LEADER);
+  await leader.goto('/ops/dashboard?refresh=0');
+  const map = leader.getByTestId('ops-map');
+  await map.getByRole('heading', { name: 'Bản đồ phản ánh, kiến nghị' }).waitFor();
+  await leader.getByTestId('ops-map-svg').waitFor();
+  // The table beside the map: one row per circle, its counts adding up to the total.
+  const rows = leader.getByTestId('ops-map-table').locator('tbody tr');
+  const circles = leader.getByTestId('ops-map-svg').locator('circle');
+  assert.equal(await rows.count(), await circles.count());
+  const total = Number((await text(map.locator('p').first())).match(/^(\d+) phản ánh/)[1]);
+  let sum = 0;
+  for (const link of await leader.getByTestId('ops-map-table').locator('a[data-testid^="ops-map-items-"]').all()) {
+    sum += Number(await text(link));
+  }
+  assert.equal(sum, total);
+  assert.ok(total >= 2);
+
+  // Zoom in by clicking the circle holding the two reports (plain links) until they are a
+  // cluster of their own, then open its list: exactly those two, not the hidden one.
+  const ourCell = async () => {
+    const key = await leader.getByTestId('ops-map-table').locator('a[data-testid^="ops-map-items-"]').first()
+      .getAttribute('data-testid');
+    const zoom = Number(key.replace('ops-map-items-', '').split('-')[0]);
+    const size = 360 / 2 ** zoom;
+    return `${zoom}-${Math.floor((19.8071 + 90) / size)}-${Math.floor((105.7762 + 180) / size)}`;
+  };
+  let cell = await ourCell();
+  for (let i = 0; i < 8; i++) {
+    if (Number(await text(leader.getByTestId(`ops-map-items-${cell}`))) === 2) break;
+    await leader.getByTestId(`ops-cluster-${cell}`).click();
+    await leader.waitForURL(/map=/);
+    cell = await ourCell();
+  }
+  const cluster = leader.getByTestId(`ops-map-items-${cell}`);
+  assert.equal(await text(cluster), '2');
+  await cluster.click();
+  await leader.getByRole('heading', { level: 1, name: /^Danh sách/ }).waitFor();
+  assert.equal(await text(leader.getByTestId('ops-items-figure')), '2');
+  const items = leader.getByTestId('ops-item');
+  assert.equal(await items.count(), 2);
+  assert.match(await text(items.nth(0)), /PA-E2EMAP1/);
+  assert.match(await text(items.nth(1)), /PA-E2EMAP2/);
+  await leader.context().close();
+
+  // The ward's leader sees the ward's map, and not another scope's cluster.
+  const ward = await official('lanhdao.hacthanh@tinhso.local');
+  await ward.goto('/ops/dashboard?refresh=0');
+  await ward.getByTestId('ops-map-svg').waitFor();
+  assert.equal((await ward.goto(`/ops/items?scope=p&source=feedback.received&cell=0/0/0`)).status(), 404);
   await ward.context().close();
 });

@@ -6,12 +6,14 @@ use crate::events;
 use crate::stats::{self, By, Filter, Row};
 use crate::store::{self, CountingRow};
 use chrono::NaiveDate;
+use tinhso_domain::ops::map::{Cells, cell_size};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::Conn;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::counting::local_day;
 use tinhso_kernel::module::{
-    BoxFut, Counting, DrillQuery, DrillRow, FigureRow, Figures, Grouping, Kpi, Mark, Shape, Source,
+    BoxFut, Counting, DrillQuery, DrillRow, FigureRow, Figures, GeoCell, GeoQuery, Grouping, Kpi,
+    Mark, Shape, Source,
 };
 
 pub const REPORTS: Kpi = Kpi {
@@ -107,6 +109,7 @@ pub const COUNTING: Counting = Counting {
     facts,
     scan,
     list: Some(list),
+    geo: Some(geo),
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {
@@ -179,7 +182,10 @@ fn list<'a>(
     q: &'a DrillQuery,
 ) -> BoxFut<'a, Result<Option<Vec<DrillRow>>, AppError>> {
     Box::pin(async move {
-        if q.source != "feedback.open" {
+        if q.source == MAPPED {
+            return list_mapped(ctx, q).await;
+        }
+        if q.source != "feedback.open" || q.area.is_some() {
             return Ok(None);
         }
         let next = q.to.succ_opt().unwrap_or(q.to);
@@ -207,6 +213,96 @@ fn list<'a>(
                     agency,
                     state,
                 })
+                .collect(),
+        ))
+    })
+}
+
+/// The source the map places: the reports `feedback.received` counts, less those hidden from
+/// the public and those without a position.
+const MAPPED: &str = "feedback.received";
+
+fn grid(cells: &Cells) -> store::Grid {
+    store::Grid {
+        size: cell_size(cells.zoom),
+        rows: cells.rows,
+        cols: cells.cols,
+    }
+}
+
+/// The reports of a map cluster (a drill-down with an `area`): those [`geo`] counts in it.
+async fn list_mapped(ctx: &Ctx, q: &DrillQuery) -> Result<Option<Vec<DrillRow>>, AppError> {
+    let Some(area) = &q.area else {
+        return Ok(None);
+    };
+    let next = q.to.succ_opt().unwrap_or(q.to);
+    let rows = store::drill_mapped(
+        &ctx.db,
+        &q.agencies,
+        q.all,
+        q.unit.as_deref(),
+        &q.from.to_string(),
+        &next.to_string(),
+        grid(area),
+        q.after.as_deref().unwrap_or(""),
+        q.limit,
+    )
+    .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|(id, code, title, agency, received, state)| DrillRow {
+                href: format!("/feedback/{code}"),
+                day: local_day(Some(&received))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                id,
+                code,
+                title,
+                agency,
+                state,
+            })
+            .collect(),
+    ))
+}
+
+/// The operations centre's feedback map: the reports received in the window, per cell of the
+/// grid, one aggregate query.
+fn geo<'a>(ctx: &'a Ctx, q: &'a GeoQuery) -> BoxFut<'a, Result<Option<Vec<GeoCell>>, AppError>> {
+    Box::pin(async move {
+        if q.source != MAPPED {
+            return Ok(None);
+        }
+        let next = q.to.succ_opt().unwrap_or(q.to);
+        let rows = store::geo_cells(
+            &ctx.db,
+            &q.agencies,
+            q.all,
+            q.unit.as_deref(),
+            &q.from.to_string(),
+            &next.to_string(),
+            &q.today.to_string(),
+            grid(&q.cells),
+        )
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(
+                    |(row, col, n, open, overdue, sum_lat, sum_lon, south, west, north, east)| {
+                        GeoCell {
+                            row,
+                            col,
+                            n,
+                            open,
+                            overdue,
+                            sum_lat,
+                            sum_lon,
+                            south,
+                            west,
+                            north,
+                            east,
+                        }
+                    },
+                )
                 .collect(),
         ))
     })

@@ -118,6 +118,7 @@ pub const COUNTING: Counting = Counting {
     facts,
     scan,
     list: Some(list),
+    geo: None,
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {

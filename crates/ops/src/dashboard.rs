@@ -111,6 +111,8 @@ impl OutcomeView {
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldRow {
     pub key: String,
+    /// The field's name (lĩnh vực), the code when the catalog has none.
+    pub name: String,
     pub outcomes: OutcomeView,
     /// The row's bar length, per cent of the largest field's total.
     pub scale: f64,
@@ -323,9 +325,12 @@ pub async fn build(
         .max()
         .unwrap_or(0)
         .max(1);
+    let codes: Vec<String> = field_outcomes.iter().map(|(k, _)| k.clone()).collect();
+    let names = store::field_names(&ctx.db, &codes).await?;
     let fields = field_outcomes
         .into_iter()
         .map(|(key, o)| FieldRow {
+            name: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
             key,
             scale: (o.total() as f64 * 1000.0 / largest as f64).round() / 10.0,
             outcomes: OutcomeView::of(o),
@@ -497,6 +502,7 @@ pub async fn drill(ctx: &Ctx, scope: &Scope, d: &Drill) -> Result<Option<DrillPa
         key: d.key.clone(),
         after: d.after.clone(),
         limit: PAGE as i64 + 1,
+        area: None,
     };
     for counting in crate::countings(ctx) {
         let Some(list) = counting.list else { continue };

@@ -6,13 +6,17 @@
 //! "refresh">` (no script), and answers 304 when the `If-None-Match` it sends holds the ETag.
 
 use crate::dashboard::{self, Drill};
+use crate::map;
 use crate::policy;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use minijinja::context;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tinhso_domain::ops::map::Cell;
+use tinhso_domain::ops::period::Basis;
 use tinhso_domain::ops::scope::Scope;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::{AppError, PageResult};
@@ -39,6 +43,8 @@ struct DashboardQuery {
     basis: Option<String>,
     wall: Option<String>,
     refresh: Option<String>,
+    /// The map's cell zoomed into (`z/r/c`).
+    map: Option<String>,
 }
 
 fn filled(v: &Option<String>) -> Option<String> {
@@ -88,6 +94,21 @@ fn with_etag(headers: &HeaderMap, html: String) -> Response {
     (cache, axum::response::Html(html)).into_response()
 }
 
+/// The dashboard and its map panel.
+async fn with_map(
+    ctx: &Ctx,
+    scope: &Scope,
+    period: &str,
+    basis: Basis,
+    today: NaiveDate,
+    focus: Option<Cell>,
+) -> Result<(dashboard::Dashboard, Option<map::MapView>), AppError> {
+    let d = dashboard::build(ctx, scope, period, basis, today).await?;
+    let window = crate::index::window_of(period, basis)?;
+    let m = map::view(ctx, scope, window, today, focus).await?;
+    Ok((d, m))
+}
+
 async fn dashboard_page(
     State(ctx): State<Ctx>,
     page: Page,
@@ -108,12 +129,16 @@ async fn dashboard_page(
         basis => q.basis.clone().unwrap_or_default(),
     };
     let outcome = match crate::api::parse_query(&query, today) {
-        Ok((scope, period, basis)) => dashboard::build(&ctx, &scope, &period, basis, today).await,
+        Ok((scope, period, basis)) => {
+            // A cell that names nothing shows the whole scope.
+            let focus = filled(&q.map).and_then(|c| Cell::parse(&c));
+            with_map(&ctx, &scope, &period, basis, today, focus).await
+        }
         Err(e) => Err(e),
     };
-    let (view, errors) = match outcome {
-        Ok(v) => (Some(v), Vec::new()),
-        Err(AppError::Validation(errors)) => (None, errors),
+    let (view, map_view, errors) = match outcome {
+        Ok((d, m)) => (Some(d), m, Vec::new()),
+        Err(AppError::Validation(errors)) => (None, None, errors),
         Err(e) => return Err(e.into()),
     };
     let errors: Vec<_> = errors
@@ -124,6 +149,7 @@ async fn dashboard_page(
         "ops_dashboard.html",
         context! {
             d => view.as_ref().map(sv),
+            map => map_view.as_ref().map(sv),
             errors => errors,
             typed => typed,
             scope => scope.key(),
@@ -144,6 +170,8 @@ struct ItemsQuery {
     key: Option<String>,
     overdue: Option<String>,
     after: Option<String>,
+    /// A map cluster's cell (`z/r/c`), with `source=feedback.received`.
+    cell: Option<String>,
 }
 
 async fn items_page(
@@ -170,15 +198,43 @@ async fn items_page(
         crate::index::window_of(&period, basis)?
     };
     let key = filled(&q.key).filter(|k| k.len() <= 64);
-    let drill = Drill {
-        source: source.clone(),
-        window,
-        overdue,
-        key: key.clone(),
-        after: filled(&q.after).filter(|a| a.len() <= 64),
+    let after = filled(&q.after).filter(|a| a.len() <= 64);
+    // A map cluster's list: its cell, of the map's source; a cell holding none of the scope's
+    // reports is a 404.
+    let cell = match filled(&q.cell) {
+        Some(c) => {
+            let cell = Cell::parse(&c).ok_or(AppError::NotFound)?;
+            if source != map::SOURCE || overdue || key.is_some() {
+                return Err(AppError::NotFound.into());
+            }
+            Some(cell)
+        }
+        None => None,
     };
-    let Some(list) = dashboard::drill(&ctx, &scope, &drill).await? else {
+    let found = match cell {
+        Some(cell) => map::drill(&ctx, &scope, window, today, cell, after).await?,
+        None => {
+            let drill = Drill {
+                source: source.clone(),
+                window,
+                overdue,
+                key: key.clone(),
+                after,
+            };
+            dashboard::drill(&ctx, &scope, &drill).await?
+        }
+    };
+    let Some(list) = found else {
         return Err(AppError::NotFound.into());
+    };
+    // The field's name, for a figure of one field.
+    let key_name = match &key {
+        Some(k) if source.starts_with("dossier.") => {
+            crate::store::dashboard::field_names(&ctx.db, std::slice::from_ref(k))
+                .await?
+                .remove(k)
+        }
+        _ => None,
     };
     let more = |after: &str| {
         let mut pairs = vec![("scope", scope.key()), ("source", source.clone())];
@@ -193,6 +249,9 @@ async fn items_page(
         }
         if let Some(k) = &key {
             pairs.push(("key", k.clone()));
+        }
+        if let Some(c) = &cell {
+            pairs.push(("cell", c.key()));
         }
         if !after.is_empty() {
             pairs.push(("after", after.to_owned()));
@@ -215,6 +274,8 @@ async fn items_page(
                 from => window.from.to_string(),
                 to => window.to.to_string(),
                 key => key,
+                key_name => key_name,
+                cell => cell.map(|c| context! { key => c.key(), bbox => sv(c.bbox()) }),
                 next => next,
                 first => first,
                 paged => q.after.is_some(),

@@ -14,6 +14,7 @@ pub mod dashboard_pages;
 pub mod declarations;
 pub mod gauges;
 pub mod index;
+pub mod map;
 pub mod pages;
 pub mod policy;
 pub mod rebuild;
@@ -46,6 +47,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(dashboard_pages::routes())
             .merge(report_pages::routes())
             .merge(api::routes())
+            .merge(map::routes())
     },
     assets: tinhso_kernel::assets!(),
     policies: &[tinhso_kernel::auth::policy::PolicyInfo::of::<

@@ -110,6 +110,7 @@ pub const COUNTING: Counting = Counting {
     scan,
     // The overview (`/office/tasks/overview?status=…`) is the tasks' list.
     list: None,
+    geo: None,
 };
 
 const fn source(name: &'static str, title: &'static str, shape: Shape) -> Source {

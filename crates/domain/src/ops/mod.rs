@@ -6,5 +6,6 @@ pub mod counters;
 pub mod dashboard;
 pub mod formula;
 pub mod index;
+pub mod map;
 pub mod period;
 pub mod scope;

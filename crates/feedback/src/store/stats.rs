@@ -239,3 +239,163 @@ pub async fn drill_open(
     }
     Ok(q.fetch_all(&db.pool).await?)
 }
+
+/// The place clause of a scope (as [`drill_open`] reads it) and its parameters, numbered from
+/// `$first`: `TRUE` for anywhere, `None` when the scope has no agency and no unit.
+fn place_clause(
+    agencies: &[String],
+    all: bool,
+    unit: Option<&str>,
+    first: usize,
+) -> Option<(String, Vec<String>)> {
+    if all {
+        return Some(("TRUE".to_owned(), Vec::new()));
+    }
+    let mut n = first - 1;
+    let mut mark = || {
+        n += 1;
+        format!("${n}")
+    };
+    let ids: Vec<String> = agencies.iter().map(|_| mark()).collect();
+    let unit_m = unit.map(|_| mark());
+    if ids.is_empty() && unit_m.is_none() {
+        return None;
+    }
+    let by_agency = if ids.is_empty() {
+        "FALSE".to_owned()
+    } else {
+        format!("r.agency_id IN ({})", ids.join(", "))
+    };
+    let clause = match &unit_m {
+        Some(u) => {
+            format!("(r.admin_unit_code = {u} OR (r.admin_unit_code IS NULL AND {by_agency}))")
+        }
+        None => by_agency,
+    };
+    let mut binds = agencies.to_vec();
+    binds.extend(unit.map(str::to_owned));
+    Some((clause, binds))
+}
+
+/// A place on the map's grid: the zoom's cell size and the row and column ranges.
+#[derive(Debug, Clone, Copy)]
+pub struct Grid {
+    pub size: f64,
+    pub rows: (i64, i64),
+    pub cols: (i64, i64),
+}
+
+/// The row and column of a report's cell, as `tinhso_domain::ops::map::Cell::of` computes
+/// them (a size parameter `$k`): `FLOOR` on PostgreSQL (a cast rounds there), a cast on SQLite
+/// (it truncates, and the values are never negative).
+fn cell_exprs(db: &Db, k: &str) -> (String, String) {
+    match db.backend {
+        tinhso_kernel::db::Backend::Postgres => (
+            format!("CAST(FLOOR((r.lat + 90.0) / {k}) AS BIGINT)"),
+            format!("CAST(FLOOR((r.lon + 180.0) / {k}) AS BIGINT)"),
+        ),
+        tinhso_kernel::db::Backend::Sqlite => (
+            format!("CAST((r.lat + 90.0) / {k} AS INTEGER)"),
+            format!("CAST((r.lon + 180.0) / {k} AS INTEGER)"),
+        ),
+    }
+}
+
+/// What the map shows of the reports `feedback.received` counts: not duplicates, received on
+/// local days `lo ≤ received_local < hi`, in the scope (as [`drill_open`]); and, like the
+/// public pages, not hidden and with a position.
+const MAPPED: &str = "r.status <> 'duplicate' AND r.hidden_reason IS NULL
+    AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+    AND r.received_local >= $1 AND r.received_local < $2";
+
+/// One cell's sums: row, column, reports, open, overdue, Σlat, Σlon, south, west, north, east.
+pub type CellRow = (i64, i64, i64, i64, i64, f64, f64, f64, f64, f64, f64);
+
+/// The mapped reports per cell of `grid` (one `GROUP BY`; the answer has at most the grid's
+/// cells, whatever the number of reports): open is received, assigned or in progress;
+/// overdue is open and due before `today` (`YYYY-MM-DD`).
+#[allow(clippy::too_many_arguments)]
+pub async fn geo_cells(
+    db: &Db,
+    agencies: &[String],
+    all: bool,
+    unit: Option<&str>,
+    lo: &str,
+    hi: &str,
+    today: &str,
+    grid: Grid,
+) -> Result<Vec<CellRow>, AppError> {
+    let Some((place, binds)) = place_clause(agencies, all, unit, 9) else {
+        return Ok(Vec::new());
+    };
+    let (row, col) = cell_exprs(db, "$3");
+    let sql = format!(
+        "SELECT row_, col_, COUNT(*), CAST(SUM(open_) AS BIGINT), CAST(SUM(overdue_) AS BIGINT),
+                SUM(lat), SUM(lon), MIN(lat), MIN(lon), MAX(lat), MAX(lon)
+           FROM (SELECT {row} AS row_, {col} AS col_, r.lat AS lat, r.lon AS lon,
+                        CASE WHEN r.status IN ('received', 'assigned', 'in_progress')
+                             THEN 1 ELSE 0 END AS open_,
+                        CASE WHEN r.status IN ('received', 'assigned', 'in_progress')
+                              AND r.due_local < $4 THEN 1 ELSE 0 END AS overdue_
+                   FROM feedback_reports r
+                  WHERE {MAPPED} AND {place}) cells
+          WHERE row_ >= $5 AND row_ <= $6 AND col_ >= $7 AND col_ <= $8
+          GROUP BY row_, col_ ORDER BY row_, col_"
+    );
+    let mut q = sqlx::query_as::<_, CellRow>(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(grid.size)
+        .bind(today)
+        .bind(grid.rows.0)
+        .bind(grid.rows.1)
+        .bind(grid.cols.0)
+        .bind(grid.cols.1);
+    for b in binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}
+
+/// The mapped reports of `grid` (as [`geo_cells`] counts them), keyset pages in id order: id,
+/// code, title, agency, received time, status.
+#[allow(clippy::too_many_arguments)]
+pub async fn drill_mapped(
+    db: &Db,
+    agencies: &[String],
+    all: bool,
+    unit: Option<&str>,
+    lo: &str,
+    hi: &str,
+    grid: Grid,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DrillReport>, AppError> {
+    let Some((place, binds)) = place_clause(agencies, all, unit, 10) else {
+        return Ok(Vec::new());
+    };
+    let (row, col) = cell_exprs(db, "$3");
+    let sql = format!(
+        "SELECT r.id, r.code, r.title, COALESCE(a.name, ''), r.received_local, r.status
+           FROM feedback_reports r
+           LEFT JOIN agencies a ON a.id = r.agency_id
+          WHERE {MAPPED} AND {place}
+            AND {row} >= $4 AND {row} <= $5 AND {col} >= $6 AND {col} <= $7
+            AND r.id > $8
+          ORDER BY r.id LIMIT $9"
+    );
+    let mut q = sqlx::query_as::<_, DrillReport>(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(grid.size)
+        .bind(grid.rows.0)
+        .bind(grid.rows.1)
+        .bind(grid.cols.0)
+        .bind(grid.cols.1)
+        .bind(after)
+        .bind(limit);
+    for b in binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}

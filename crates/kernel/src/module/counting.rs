@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::events::Event;
 use crate::module::BoxFut;
 use chrono::NaiveDate;
+use tinhso_domain::ops::map::Cells;
 
 /// How a source's value over a window is read from its counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +104,48 @@ pub struct DrillQuery {
     /// The last id of the previous page.
     pub after: Option<String>,
     pub limit: i64,
+    /// Only the items placed in these cells of the map's grid (a map cluster's list; only
+    /// sources a module maps, see [`GeoFn`]).
+    pub area: Option<Cells>,
 }
+
+/// What a map asks (docs/operations-design.md §5): the items of one source, for a scope (as in
+/// [`DrillQuery`]) over local days `from..=to`, counted per cell of the grid
+/// ([`tinhso_domain::ops::map`]) within `cells`. `today` decides what is overdue (due before
+/// it). Items without a position, or not shown to the public, are left out.
+#[derive(Debug, Clone)]
+pub struct GeoQuery {
+    pub source: String,
+    pub agencies: Vec<String>,
+    pub all: bool,
+    pub unit: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub today: NaiveDate,
+    pub cells: Cells,
+}
+
+/// What one cell of the grid holds: items, open and overdue ones, the sums of their
+/// coordinates (the centroid is sum ÷ n) and their extent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeoCell {
+    pub row: i64,
+    pub col: i64,
+    pub n: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub sum_lat: f64,
+    pub sum_lon: f64,
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+/// A source's items per cell of the grid, one aggregate query (never the items themselves), or
+/// `None` when the module maps no such source.
+pub type GeoFn =
+    for<'a> fn(&'a Ctx, &'a GeoQuery) -> BoxFut<'a, Result<Option<Vec<GeoCell>>, AppError>>;
 
 /// One item of a drill-down: no personal data (no applicant names), a link to the item's own
 /// page, where its module's policy decides again.
@@ -141,4 +183,6 @@ pub struct Counting {
     pub scan: ScanFn,
     /// The drill-down lists, for the sources it has one for.
     pub list: Option<ListFn>,
+    /// The map's cells, for the sources it places on a map.
+    pub geo: Option<GeoFn>,
 }

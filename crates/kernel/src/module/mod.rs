@@ -13,7 +13,7 @@ pub mod reference;
 pub mod routes;
 pub mod search;
 
-pub use counting::{Counting, DrillQuery, DrillRow, Mark, Shape, Source};
+pub use counting::{Counting, DrillQuery, DrillRow, GeoCell, GeoQuery, Mark, Shape, Source};
 pub use dataset::{Column, ColumnKind, Dataset, Value};
 pub use gauge::{Gauge, GaugeSource};
 pub use kpi::{FigureRow, Figures, Grouping, Kpi};

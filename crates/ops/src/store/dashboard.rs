@@ -214,3 +214,22 @@ pub async fn all_agencies(db: &Db) -> Result<Vec<String>, AppError> {
         .fetch_all(&db.pool)
         .await?)
 }
+
+/// The names of procedure fields (lĩnh vực, the one-stop catalog's `procedure_fields`) by
+/// code: one query for a page's fields. Codes the catalog does not have are absent.
+pub async fn field_names(db: &Db, codes: &[String]) -> Result<BTreeMap<String, String>, AppError> {
+    if codes.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut mark = marks_from(0);
+    let marks: Vec<String> = codes.iter().map(|_| mark()).collect();
+    let sql = format!(
+        "SELECT code, name FROM procedure_fields WHERE code IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+    for c in codes {
+        q = q.bind(c);
+    }
+    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
+}

@@ -45,6 +45,7 @@ mod ops;
 mod ops_dashboard;
 mod ops_declarations;
 mod ops_index;
+mod ops_map;
 mod ops_reports;
 mod payments;
 mod permissions;

@@ -41,6 +41,25 @@ pub(crate) async fn agency_id(app: &TestApp, code: &str) -> String {
         .unwrap()
 }
 
+/// Text as the templates escape it.
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+/// A procedure field's name in the catalog.
+async fn field_name(app: &TestApp, code: &str) -> String {
+    sqlx::query_scalar("SELECT name FROM procedure_fields WHERE code = $1")
+        .bind(code)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
 /// Two procedures of different fields: (code, name, field).
 async fn two_fields(app: &TestApp) -> [(String, String, String); 2] {
     let rows: Vec<(String, String, String)> =
@@ -327,6 +346,13 @@ async fn the_dashboard_figures_equal_hand_computed_values(app: TestApp) {
         })
         .collect();
     assert_eq!(fields, vec![(a.2.clone(), 3, 4, 0), (b.2.clone(), 0, 0, 1)]);
+    // Fields are named as the catalog names them.
+    let field_a = field_name(&app, &a.2).await;
+    let names: Vec<&str> = d.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![field_a.as_str(), field_name(&app, &b.2).await.as_str()]
+    );
     // Overdue now: 3 dossiers (not the one due in 2099), 1 report, 1 document (not the one
     // due in 2099), no task.
     let overdue: Vec<(String, i64)> = d.overdue.iter().map(|t| (t.source.clone(), t.n)).collect();
@@ -432,6 +458,25 @@ async fn the_dashboard_figures_equal_hand_computed_values(app: TestApp) {
     ] {
         assert!(page.contains(part), "{part}");
     }
+    // The field's name, not only its code, on the dashboard and on its list.
+    let row = page
+        .split(&format!("data-testid=\"ops-field-{}\"", a.2))
+        .nth(1)
+        .and_then(|s| s.split("</th>").next())
+        .expect("the field's row");
+    let escaped = html(&field_a);
+    assert!(row.contains(&escaped), "{row}");
+    let (status, list) = app
+        .get(&format!(
+            "/ops/items?scope=p&period=2025-Y&source=dossier.finished_early&key={}",
+            a.2
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains(&format!("data-testid=\"ops-items-field\">{escaped}</span>")),
+        "{list}"
+    );
     // A period that does not exist is said on the page.
     let (status, page) = app.get("/ops/dashboard?period=2025-M13").await;
     assert_eq!(status, StatusCode::OK);

@@ -1720,6 +1720,11 @@ const TABLE: &[Case] = &[
     case("GET", "/api/v1/ops/index", "", Citizen, 404),
     case("GET", "/api/v1/ops/index", "", Clerk, 404),
     case("GET", "/api/v1/ops/index", "", SystemAdmin, 200),
+    // The feedback map's clusters: as the index.
+    case("GET", "/api/v1/ops/feedback-clusters", "", Anonymous, 401),
+    case("GET", "/api/v1/ops/feedback-clusters", "", Citizen, 404),
+    case("GET", "/api/v1/ops/feedback-clusters", "", Clerk, 404),
+    case("GET", "/api/v1/ops/feedback-clusters", "", SystemAdmin, 200),
     // Declared values: read by those who hold the scope; declared and withdrawn by its leaders
     // only (a system administrator reads every scope but declares for none).
     case("GET", "/api/v1/ops/declarations", "", Anonymous, 401),
