@@ -726,11 +726,11 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        31,
+        32,
         "the modules' files: feedback's rename, the documents module's tables, its read log, \
          its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup, \
          the read log's order and the edXML exchange, the platform's search index and its change log, the demo CA's tables, \
-         the revocation cache, the tasks module's tables and its extensions, reminders, parts, calendar feeds, ranking rules, parts' reminders and its generation, \
+         the revocation cache, the tasks module's tables and its extensions, reminders, parts, calendar feeds, ranking rules, parts' reminders, its generation and its open units' index, \
          the operations centre's counters, index versions, declared values and its drill-down index, and the open data portal's tables, its catalogue generation and its datastore registry"
     );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
