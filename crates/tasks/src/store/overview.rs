@@ -509,7 +509,10 @@ mod tests {
         }
     }
 
-    fn flat(rows: Vec<(Counts, &'static str, i64)>) -> Vec<(String, String, &'static str, i64)> {
+    /// (unit code, priority, bucket, count).
+    type Flat = (String, String, &'static str, i64);
+
+    fn flat(rows: Vec<(Counts, &'static str, i64)>) -> Vec<Flat> {
         rows.into_iter()
             .map(|(c, b, n)| (c.code, c.priority, b, n))
             .collect()
@@ -523,7 +526,7 @@ mod tests {
             unit("B", "", [0, 5, 0, 0]),
         ];
         let s = |v: &str| v.to_owned();
-        let cases: [(&str, Vec<(String, String, &str, i64)>); 4] = [
+        let cases: [(&str, Vec<Flat>); 4] = [
             (
                 "",
                 vec![
