@@ -9,6 +9,11 @@
 //!
 //! The cache is bounded in entries and in rows: stale generations are dropped when a newer
 //! one is stored, then the least recently used entries until both bounds hold.
+//!
+//! One count at a time per key (single flight): when a hundred requests miss the same key at
+//! once (the generation moved, or the node just started), the first counts and the others wait
+//! for it and take its rows, instead of a hundred identical counts queueing for the pool's
+//! connections. A waiter whose generation is newer than the count it waited for counts again.
 
 use crate::store::overview::{self as db, Filter, JudgedLine, Scope, UnitBucket, UnitTally};
 use std::any::Any;
@@ -133,6 +138,14 @@ impl Cache {
 
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
 
+/// The last rows a flight counted, with the generation read before counting them.
+type Counted = Option<(i64, Arc<dyn Any + Send + Sync>)>;
+
+/// The count under way per key: its lock is held while counting, and keeps what was counted
+/// for those who waited (even rows too many to keep in the cache).
+static FLIGHTS: LazyLock<Mutex<HashMap<Key, Arc<tokio::sync::Mutex<Counted>>>>> =
+    LazyLock::new(Default::default);
+
 /// `key`'s rows: this node's copy if no task changed since it was counted, else `count`'s.
 async fn cached<T, F>(ctx: &Ctx, key: Key, count: F) -> Result<Vec<T>, AppError>
 where
@@ -142,17 +155,57 @@ where
     // Read the generation before counting: a change committed in between is then counted
     // again on the next request rather than missed.
     let generation = db::generation(&ctx.db).await?;
+    single_flight(key, generation, count).await
+}
+
+/// `key`'s rows as of `generation`: from the cache, else from the count under way for the
+/// key when it is as recent, else counted here (`count`) while the others for the key wait.
+async fn single_flight<T, F>(key: Key, generation: i64, count: F) -> Result<Vec<T>, AppError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Vec<T>, AppError>>,
+{
     if let Some(rows) = lock().get::<T>(&key, generation) {
         return Ok(rows);
     }
-    let rows = count.await?;
-    let size = rows.len();
-    lock().put(key, generation, Arc::new(rows.clone()), size);
-    Ok(rows)
+    let flight = Arc::clone(
+        flights()
+            .entry(key.clone())
+            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(None))),
+    );
+    let result: Result<Vec<T>, AppError> = async {
+        let mut counted = flight.lock().await;
+        if let Some((g, rows)) = counted.as_ref()
+            && *g >= generation
+            && let Some(rows) = rows.downcast_ref::<Vec<T>>()
+        {
+            return Ok(rows.clone());
+        }
+        // On an error nothing is kept: the next in line counts again.
+        let rows = count.await?;
+        let shared: Arc<dyn Any + Send + Sync> = Arc::new(rows.clone());
+        *counted = Some((generation, Arc::clone(&shared)));
+        lock().put(key.clone(), generation, shared, rows.len());
+        Ok(rows)
+    }
+    .await;
+    // The last one out closes the flight: the references are checked and let go under the
+    // map's lock, where a newcomer takes its own, so the last sees only the map's and its own.
+    let mut flights = flights();
+    if Arc::strong_count(&flight) == 2 {
+        flights.remove(&key);
+    }
+    drop(flight);
+    drop(flights);
+    result
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Cache> {
     CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn flights() -> std::sync::MutexGuard<'static, HashMap<Key, Arc<tokio::sync::Mutex<Counted>>>> {
+    FLIGHTS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// [`db::buckets`], cached.
@@ -246,5 +299,97 @@ mod tests {
         assert!(c.entries.len() < MAX_ENTRIES);
         c.put(key(20_000), 1, Arc::new(vec![0_usize; MAX_ROWS]), MAX_ROWS);
         assert!(c.get::<usize>(&key(20_000), 1).is_none(), "too big to keep");
+    }
+
+    /// A key of the single-flight tests' own database, so the other tests' entries of the
+    /// shared cache are not touched.
+    fn flight_key(n: usize, database: &str) -> Key {
+        Key {
+            database: database.into(),
+            ..key(n)
+        }
+    }
+
+    /// Runs `n` requests for `key` at once, each with a count that takes a while and counts
+    /// how often it ran; returns their rows and that number.
+    async fn at_once(
+        key: &Key,
+        generation: i64,
+        n: usize,
+        rows: usize,
+    ) -> (Vec<Result<Vec<usize>, AppError>>, usize) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let runs = Arc::new(AtomicUsize::new(0));
+        let requests = (0..n).map(|_| {
+            let runs = Arc::clone(&runs);
+            let key = key.clone();
+            tokio::spawn(async move {
+                single_flight(key, generation, async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    Ok(vec![7; rows])
+                })
+                .await
+            })
+        });
+        let results = futures::future::join_all(requests)
+            .await
+            .into_iter()
+            .map(|r| r.expect("the request ran"))
+            .collect();
+        (results, runs.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_misses_of_a_key_count_once() {
+        let key = flight_key(1, "single-flight");
+        let (results, runs) = at_once(&key, 1, 50, 3).await;
+        assert_eq!(runs, 1, "fifty misses at once, one count");
+        assert_eq!(results.len(), 50);
+        for r in results {
+            assert_eq!(r.expect("counted"), vec![7, 7, 7]);
+        }
+        assert!(flights().get(&key).is_none(), "the flight is closed");
+
+        // Served from the cache while the generation stays; counted once again when it moves.
+        let (_, runs) = at_once(&key, 1, 20, 3).await;
+        assert_eq!(runs, 0, "the cache answers");
+        let (_, runs) = at_once(&key, 2, 20, 3).await;
+        assert_eq!(runs, 1, "a change: one new count for all");
+
+        // Rows too many for the cache are still shared by those who waited for them.
+        let big = flight_key(2, "single-flight-big");
+        let (results, runs) = at_once(&big, 1, 20, MAX_ROWS).await;
+        assert_eq!(runs, 1, "the waiters take the count's rows");
+        assert!(
+            results
+                .iter()
+                .all(|r| r.as_ref().is_ok_and(|v| v.len() == MAX_ROWS))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_count_is_tried_again_by_the_next_in_line() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let key = flight_key(3, "single-flight-error");
+        let runs = Arc::new(AtomicUsize::new(0));
+        let request = |fail: bool| {
+            let runs = Arc::clone(&runs);
+            single_flight(key.clone(), 1, async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                if fail {
+                    Err(AppError::Internal(anyhow::anyhow!(
+                        "the database went away"
+                    )))
+                } else {
+                    Ok(vec![1_usize])
+                }
+            })
+        };
+        let (first, second) = tokio::join!(request(true), request(false));
+        assert!(first.is_err());
+        assert_eq!(second.expect("counted again"), vec![1]);
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
     }
 }

@@ -289,7 +289,7 @@ impl Rows {
             (Table::Extensions, &self.extensions),
             (Table::Reminders, &self.reminders),
         ] {
-            rows::insert(&mut tx, table, rows)
+            rows::insert(&mut tx, ctx.db.backend, table, rows)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }

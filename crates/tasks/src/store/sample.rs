@@ -2,7 +2,7 @@
 //! of one table in one statement, and the officials who report for each unit.
 
 use std::fmt::Write as _;
-use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::db::{Backend, Conn, Db};
 use tinhso_kernel::error::AppError;
 
 /// A value of a row to insert.
@@ -138,7 +138,18 @@ const MAX_VALUES: usize = 30_000;
 
 /// Inserts `rows` (each with the table's columns, in order) into `table`, many rows a
 /// statement.
-pub async fn insert(tx: &mut Conn, table: Table, rows: &[Vec<Cell>]) -> Result<(), AppError> {
+///
+/// On SQLite the values are anonymous `?`, not `$n`: SQLite takes `$n` for a name, and both
+/// its parser (finding whether a name was seen) and sqlx (reading each parameter's name to
+/// find its number) search the statement's names one by one, so a statement of 30,000 `$n`
+/// costs 30,000²/2 comparisons twice — seconds a statement, which made the SQLite load a
+/// hundred times slower than PostgreSQL's (docs/benchmarks.md, "Tasks (issue 16)").
+pub async fn insert(
+    tx: &mut Conn,
+    backend: Backend,
+    table: Table,
+    rows: &[Vec<Cell>],
+) -> Result<(), AppError> {
     let (name, columns) = table.statement();
     let per_statement = (MAX_VALUES / columns.len()).max(1);
     for chunk in rows.chunks(per_statement) {
@@ -155,7 +166,11 @@ pub async fn insert(tx: &mut Conn, table: Table, rows: &[Vec<Cell>]) -> Result<(
             sql.push_str(if i == 0 { "(" } else { ", (" });
             for j in 0..row.len() {
                 n += 1;
-                let _ = write!(sql, "{}${n}", if j == 0 { "" } else { ", " });
+                let separator = if j == 0 { "" } else { ", " };
+                let _ = match backend {
+                    Backend::Sqlite => write!(sql, "{separator}?"),
+                    Backend::Postgres => write!(sql, "{separator}${n}"),
+                };
             }
             sql.push(')');
         }
