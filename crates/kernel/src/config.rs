@@ -439,6 +439,14 @@ impl Config {
             config.database_url =
                 format!("sqlite://{}", config.data_dir.join("tinhso.db").display());
         }
+        // 0 would fail every delivery at once; a window of years would push the sweep's cutoff
+        // out of the calendar's range. A month is far beyond any peer's outage.
+        let hours = config.exchange.fail_after_hours;
+        if !(1..=720).contains(&hours) {
+            anyhow::bail!(
+                "exchange.fail_after_hours must be between 1 and 720 (hours), not {hours}"
+            );
+        }
         Ok(config)
     }
 }

@@ -327,9 +327,13 @@ async fn public_page(
         }
         None => None,
     };
+    // The map reads and parses the whole file on each view: drawn for files up to
+    // GEOJSON_MAP_MAX_BYTES, so an anonymous visitor cannot make a node parse 20 MB a request.
     let geo_map = match &geojson {
-        Some((r, v)) => Some(geojson_map(&ctx, &page, r, v).await?),
-        None => None,
+        Some((r, v)) if v.size_bytes <= GEOJSON_MAP_MAX_BYTES => {
+            Some(geojson_map(&ctx, &page, r, v).await?)
+        }
+        _ => None,
     };
     let examples = api_examples(&site, &d.name, chosen.map(|(r, t)| (*r, t)));
     let html = page.render(
@@ -646,6 +650,9 @@ fn map_value(
         lat => lat, lon => lon,
     }
 }
+
+/// The largest GeoJSON file the dataset page draws (larger ones are downloaded to be mapped).
+const GEOJSON_MAP_MAX_BYTES: i64 = 2 * 1024 * 1024;
 
 /// The map of a GeoJSON resource: its points, and the centres of its other shapes.
 async fn geojson_map(

@@ -26,6 +26,7 @@ pub async fn monthly_counts(db: &Db) -> Result<Vec<MonthlyCount>, AppError> {
          FROM feedback_reports r
          JOIN feedback_categories c ON c.code = r.category_code
          LEFT JOIN agencies a ON a.id = r.agency_id
+         WHERE r.hidden_reason IS NULL AND r.status <> 'duplicate'
          GROUP BY SUBSTR(r.received_local, 1, 7), a.code, a.name, r.category_code, c.name, r.status
          ORDER BY month, agency_code, r.category_code, r.status",
     )

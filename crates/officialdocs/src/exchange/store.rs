@@ -215,7 +215,9 @@ pub async fn apply_status(
 }
 
 /// The recipient `organ_id`'s answer to our recall of `exchange_document_id`: `accepted` or
-/// `refused` with its reason, on the rows a recall was asked of. Returns the rows it matched.
+/// `refused` with its reason, on the rows still awaiting an answer (or given this same answer
+/// before, so a retry matches): a peer cannot overwrite a recall we withdrew ourselves, nor
+/// turn one answer into the other. Returns the rows it matched.
 pub async fn apply_recall_answer(
     tx: &mut Conn,
     exchange_document_id: &str,
@@ -226,10 +228,11 @@ pub async fn apply_recall_answer(
 ) -> Result<Vec<(String, String)>, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, document_id FROM document_recipients
-         WHERE exchange_document_id = $1 AND organ_id = $2 AND exchange_recall IS NOT NULL",
+         WHERE exchange_document_id = $1 AND organ_id = $2 AND exchange_recall IN ('requested', $3)",
     )
     .bind(exchange_document_id)
     .bind(organ_id)
+    .bind(recall)
     .fetch_all(&mut *tx)
     .await?;
     for (id, _) in &rows {

@@ -133,6 +133,14 @@ pub async fn create(
         ended_at: None,
     };
     let mut tx = ctx.db.begin().await?;
+    // One live schedule per scope and kind: each makes the whole report every window, so a
+    // scope's schedules stay at five however often the form is sent.
+    if store::live_exists(&mut tx, &s.scope, &s.kind).await? {
+        return Err(invalid(
+            "kind",
+            "Phạm vi này đã có lịch gửi báo cáo loại này. Hãy kết thúc lịch đó trước khi đặt lịch mới.",
+        ));
+    }
     store::insert(&mut tx, &s).await?;
     audit::record(
         &ctx.db,

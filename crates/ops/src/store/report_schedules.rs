@@ -33,6 +33,18 @@ pub async fn insert(tx: &mut Conn, s: &Schedule) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether `scope` already has a live schedule of `kind`.
+pub async fn live_exists(tx: &mut Conn, scope: &str, kind: &str) -> Result<bool, AppError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM ops_report_schedules WHERE scope = $1 AND kind = $2 AND ended_at IS NULL",
+    )
+    .bind(scope)
+    .bind(kind)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(found.is_some())
+}
+
 pub async fn by_id(tx: &mut Conn, id: &str) -> Result<Option<Schedule>, AppError> {
     Ok(
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{SCHEDULE} WHERE id = $1")))

@@ -227,13 +227,18 @@ fn c(cell: &str, n: i64, open: i64, overdue: i64) -> (String, i64, i64, i64) {
     (cell.to_owned(), n, open, overdue)
 }
 
+/// A cluster as the API answers it: (cell, reports, open, overdue).
+type Cluster = (String, i64, i64, i64);
+/// A cell's list: how many rows and their codes.
+type Listed<'a> = (i64, Vec<&'a str>);
+
 async fn clusters_count_the_reports_of_each_cell(app: TestApp) {
     load(&app).await;
     app.enable_totp(ADMIN).await;
     let admin = app.token(ADMIN, &["ops:read"]).await;
     let justice = format!("a:{}", agency_id(&app, JUSTICE).await);
     // (scope, bbox, zoom, clusters)
-    let cases: Vec<(&str, &str, &str, Vec<(String, i64, i64, i64)>)> = vec![
+    let cases: Vec<(&str, &str, &str, Vec<Cluster>)> = vec![
         (
             "p",
             AREA,
@@ -357,7 +362,7 @@ async fn a_cluster_lists_exactly_its_reports(app: TestApp) {
     let items = |scope: &str, cell: &str| {
         format!("/ops/items?scope={scope}&period=2025-Y&source=feedback.received&cell={cell}")
     };
-    let cases: Vec<(&str, &str, (i64, Vec<&str>))> = vec![
+    let cases: Vec<(&str, &str, Listed)> = vec![
         ("p", "11/624/1625", (3, vec!["MAP-R1", "MAP-R2", "MAP-R3"])),
         ("p", "11/624/1626", (1, vec!["MAP-O1"])),
         ("p", "11/631/1626", (1, vec!["MAP-O2"])),

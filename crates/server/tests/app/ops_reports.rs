@@ -507,6 +507,22 @@ async fn a_schedule_makes_and_mails_each_window_once(app: TestApp) {
             .await,
         1
     );
+    // A second quarterly schedule for the same scope would make the same report again each
+    // window: refused, and nothing stored.
+    let (status, problem) = app
+        .api(
+            "POST",
+            "/api/v1/ops/report-schedules",
+            Some(&leader),
+            Some(body("quarter", &["khac@tinhso.local"])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "kind", "{problem}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ops_report_schedules").await,
+        1
+    );
 
     // The day after quarter II closes (15 June 2025), two nodes run the sweep at once: one
     // report is made, kept and mailed; running again makes nothing more.
