@@ -304,6 +304,8 @@ mod tests {
             document_flow::__path_timeliness,
             document_flow::__path_comments,
             document_flow::__path_comment,
+            document_flow::__path_return_to_sender,
+            documents::__path_resend,
             document_search::__path_search_documents,
             document_search::__path_saved_list,
             document_search::__path_saved_create,
@@ -337,6 +339,7 @@ mod tests {
             ops::__path_list_schedules,
             ops::__path_create_schedule,
             ops::__path_end_schedule,
+            tinhso_ops::map::__path_feedback_clusters,
         );
         // The list above covers every documented operation, so a new handler cannot skip the check.
         let doc = serde_json::to_value(crate::app::openapi()).unwrap();
