@@ -339,8 +339,14 @@ pub struct ClustersView {
     pub clusters: Vec<ClusterView>,
 }
 
+/// A bbox or zoom the schema admits (any text) but the grid cannot take: 422 on its field,
+/// like every other well-formed request whose values are refused.
 fn bad(e: MapError) -> AppError {
-    AppError::BadRequest(e.vi().into())
+    let field = match e {
+        MapError::BadBox => "bbox",
+        MapError::BadZoom | MapError::TooManyCells => "zoom",
+    };
+    AppError::validation(field, e.vi())
 }
 
 /// Feedback reports of a scope on a map, clustered by cell of a fixed grid: for each cell of
@@ -350,9 +356,8 @@ fn bad(e: MapError) -> AppError {
 #[utoipa::path(get, path = "/api/v1/ops/feedback-clusters", tag = "ops", params(ClustersQuery),
     responses(
         (status = 200, body = ClustersView),
-        (status = 400, description = "A malformed bbox or zoom, or a zoom dividing the bbox into more than 4096 cells"),
         (status = 404, description = "A scope the caller does not hold, or that does not exist"),
-        (status = 422, description = "A period that does not exist, or a malformed scope or basis"),
+        (status = 422, description = "A period that does not exist, a malformed scope or basis, a malformed bbox or zoom, or a zoom dividing the bbox into more than 4096 cells"),
     ),
     security(("bearer" = ["ops:read"])))]
 pub async fn feedback_clusters(
