@@ -69,8 +69,9 @@ pub async fn insert_user(tx: &mut Conn, user: &NewUser<'_>) -> Result<(), AppErr
     Ok(())
 }
 
-/// The platform's own account, disabled and without credentials, unless it exists (several
-/// nodes may start at once).
+/// The platform's own account, disabled and without credentials. Several nodes may start at
+/// once; and at every start an existing row is locked again, in case an administrator enabled
+/// it or gave it a way to sign in.
 pub async fn insert_platform_account(
     db: &Db,
     id: &str,
@@ -80,7 +81,9 @@ pub async fn insert_platform_account(
     sqlx::query(
         "INSERT INTO users (id, kind, full_name, disabled, created_at, updated_at)
          VALUES ($1, 'official', $2, 1, $3, $3)
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT (id) DO UPDATE SET disabled = 1, password_hash = NULL, email = NULL,
+             phone = NULL, email_verified_at = NULL, oidc_subject = NULL, totp_secret = NULL,
+             totp_enabled = 0",
     )
     .bind(id)
     .bind(full_name)

@@ -200,22 +200,25 @@ fn list<'a>(
             q.limit,
         )
         .await?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|(id, code, title, agency, due, state)| DrillRow {
-                    href: format!("/feedback/{code}"),
-                    day: local_day(Some(&due))
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    id,
-                    code,
-                    title,
-                    agency,
-                    state,
-                })
-                .collect(),
-        ))
+        Ok(Some(drill_rows(rows)))
     })
+}
+
+/// A drill-down's rows: (id, code, title, agency, the day shown as a stored time, state).
+fn drill_rows(rows: Vec<store::DrillReport>) -> Vec<DrillRow> {
+    rows.into_iter()
+        .map(|(id, code, title, agency, at, state)| DrillRow {
+            href: format!("/feedback/{code}"),
+            day: local_day(Some(&at))
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            id,
+            code,
+            title,
+            agency,
+            state,
+        })
+        .collect()
 }
 
 /// The source the map places: the reports `feedback.received` counts, less those hidden from
@@ -248,21 +251,7 @@ async fn list_mapped(ctx: &Ctx, q: &DrillQuery) -> Result<Option<Vec<DrillRow>>,
         q.limit,
     )
     .await?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|(id, code, title, agency, received, state)| DrillRow {
-                href: format!("/feedback/{code}"),
-                day: local_day(Some(&received))
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                id,
-                code,
-                title,
-                agency,
-                state,
-            })
-            .collect(),
-    ))
+    Ok(Some(drill_rows(rows)))
 }
 
 /// The operations centre's feedback map: the reports received in the window, per cell of the

@@ -278,3 +278,32 @@ mod tests {
         assert!(prepare_sqlite_url(&format!("{url}?synchronous=off")).is_err());
     }
 }
+
+/// A nullable `DOUBLE PRECISION` value to bind. Bind this, never an `Option<f64>`: sqlx
+/// 0.9.0's `Any` driver sends a NULL `f64` to PostgreSQL typed as `float4` (the NULL float
+/// kinds are swapped in `AnyArguments::convert_into`, sqlx issue #4284), and PostgreSQL's
+/// prepared statement, cached per connection by its text, keeps that type: the next row on
+/// that connection with a number answers "incorrect binary data format in bind parameter".
+/// A NULL is sent here as sqlx's NULL `f32`, which the swap turns into the right `float8`.
+/// `integrity::a_missing_number_then_a_number_bind_on_one_connection` (app tests) fails if
+/// sqlx changes either way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Double(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Double {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Double {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&v, buf),
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::declarations::{self, DeclarationInput};
 use crate::index::{self, IndexView};
-use crate::policy;
+use crate::policy::{self, OpsAction};
 use crate::store::declarations::Declaration;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -54,24 +54,31 @@ pub struct IndexQuery {
     pub basis: Option<String>,
 }
 
-/// Reads the query: scope, period and basis, each refused with its field (an empty value
-/// too: the page drops its empty fields first).
-pub fn parse_query(
-    q: &IndexQuery,
-    today: chrono::NaiveDate,
-) -> Result<(Scope, String, Basis), AppError> {
-    let bad = |field: &str, message: &str| {
-        AppError::Validation(vec![tinhso_kernel::error::FieldError::new(field, message)])
-    };
-    let scope = match q.scope.as_deref() {
-        None => Scope::Province,
+/// The field error of a malformed query value.
+fn bad(field: &str, message: &str) -> AppError {
+    AppError::Validation(vec![tinhso_kernel::error::FieldError::new(field, message)])
+}
+
+/// Reads a scope (`p` when absent), refused with its field when malformed (an empty value
+/// too: the pages drop their empty fields first).
+pub fn parse_scope(scope: Option<&str>) -> Result<Scope, AppError> {
+    match scope {
+        None => Ok(Scope::Province),
         Some(s) => Scope::parse(s).ok_or_else(|| {
             bad(
                 "scope",
                 "Phạm vi cần dạng p, a:<mã cơ quan> hoặc u:<mã đơn vị hành chính>.",
             )
-        })?,
-    };
+        }),
+    }
+}
+
+/// Reads the query: scope, period and basis, each refused with its field.
+pub fn parse_query(
+    q: &IndexQuery,
+    today: chrono::NaiveDate,
+) -> Result<(Scope, String, Basis), AppError> {
+    let scope = parse_scope(q.scope.as_deref())?;
     let period = match q.period.as_deref() {
         Some(p) => p.to_owned(),
         None => format!("{}-Y", chrono::Datelike::year(&today)),
@@ -261,15 +268,7 @@ pub async fn list_declarations(
     Caller(auth): Caller,
     Query(q): Query<DeclarationsQuery>,
 ) -> ApiResult<Json<Vec<DeclarationView>>> {
-    let today = tinhso_kernel::time::local_now().date();
-    let (scope, _, _) = parse_query(
-        &IndexQuery {
-            scope: q.scope,
-            period: None,
-            basis: None,
-        },
-        today,
-    )?;
+    let scope = parse_scope(q.scope.as_deref())?;
     policy::checked(&ctx, &auth.principal, &scope).await?;
     let rows = crate::store::declarations::of_scope(&ctx.db, &scope.key(), 500).await?;
     Ok(Json(rows.into_iter().map(DeclarationView::from).collect()))
@@ -348,12 +347,7 @@ pub async fn read_report(
 ) -> ApiResult<axum::response::Response> {
     let today = tinhso_kernel::time::local_now().date();
     let format = crate::report::Format::parse(&format).ok_or(AppError::NotFound)?;
-    let index_q = IndexQuery {
-        scope: q.scope.clone(),
-        period: None,
-        basis: None,
-    };
-    let (scope, _, _) = parse_query(&index_q, today)?;
+    let scope = parse_scope(q.scope.as_deref())?;
     policy::checked(&ctx, &auth.principal, &scope).await?;
     if !crate::store::index::exists(&ctx.db, &scope).await? {
         return Err(AppError::NotFound.into());
@@ -396,18 +390,25 @@ pub async fn list_schedules(
     Caller(auth): Caller,
     Query(q): Query<DeclarationsQuery>,
 ) -> ApiResult<Json<Vec<crate::report::schedule::ScheduleView>>> {
-    let today = tinhso_kernel::time::local_now().date();
-    let (scope, _, _) = parse_query(
-        &IndexQuery {
-            scope: q.scope,
-            period: None,
-            basis: None,
-        },
-        today,
-    )?;
+    let scope = parse_scope(q.scope.as_deref())?;
     policy::checked(&ctx, &auth.principal, &scope).await?;
+    // The addresses are for those who manage the schedules (a system administrator reads the
+    // scope but sets none).
+    let manages = policy::checked_for(&ctx, &auth.principal, &scope, OpsAction::Declare)
+        .await
+        .is_ok();
     let rows = crate::store::report_schedules::of_scope(&ctx.db, &scope.key()).await?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| {
+                let mut view = crate::report::schedule::ScheduleView::from(s);
+                if !manages {
+                    view.recipients.clear();
+                }
+                view
+            })
+            .collect(),
+    ))
 }
 
 /// Schedule a periodic report of a scope (a leader of the scope): made the day after each
@@ -427,15 +428,7 @@ pub async fn create_schedule(
     ClientIp(ip): ClientIp,
     Json(body): Json<ScheduleNew>,
 ) -> ApiResult<(StatusCode, Json<crate::report::schedule::ScheduleView>)> {
-    let today = tinhso_kernel::time::local_now().date();
-    let (scope, _, _) = parse_query(
-        &IndexQuery {
-            scope: Some(body.scope),
-            period: None,
-            basis: None,
-        },
-        today,
-    )?;
+    let scope = parse_scope(Some(&body.scope))?;
     let user = auth.require_user()?;
     let actor = Actor {
         label: auth.principal.actor_label(),

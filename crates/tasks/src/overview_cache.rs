@@ -168,36 +168,50 @@ where
     if let Some(rows) = lock().get::<T>(&key, generation) {
         return Ok(rows);
     }
-    let flight = Arc::clone(
-        flights()
-            .entry(key.clone())
-            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(None))),
-    );
-    let result: Result<Vec<T>, AppError> = async {
-        let mut counted = flight.lock().await;
-        if let Some((g, rows)) = counted.as_ref()
-            && *g >= generation
-            && let Some(rows) = rows.downcast_ref::<Vec<T>>()
-        {
-            return Ok(rows.clone());
+    let hold = FlightHold::join(key.clone());
+    let mut counted = hold.flight.lock().await;
+    if let Some((g, rows)) = counted.as_ref()
+        && *g >= generation
+        && let Some(rows) = rows.downcast_ref::<Vec<T>>()
+    {
+        return Ok(rows.clone());
+    }
+    // On an error nothing is kept: the next in line counts again.
+    let rows = count.await?;
+    let shared: Arc<dyn Any + Send + Sync> = Arc::new(rows.clone());
+    *counted = Some((generation, Arc::clone(&shared)));
+    lock().put(key, generation, shared, rows.len());
+    Ok(rows)
+}
+
+/// A request's place in the flight of its key. Letting go of it closes the flight when it was
+/// the last one there, whether the request finished or was dropped while waiting (a client
+/// that went away), so no entry outlives its requests.
+struct FlightHold {
+    key: Key,
+    flight: Arc<tokio::sync::Mutex<Counted>>,
+}
+
+impl FlightHold {
+    fn join(key: Key) -> FlightHold {
+        let flight = Arc::clone(
+            flights()
+                .entry(key.clone())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(None))),
+        );
+        FlightHold { key, flight }
+    }
+}
+
+impl Drop for FlightHold {
+    fn drop(&mut self) {
+        // The references are checked under the map's lock, where a newcomer takes its own,
+        // so the last one out sees only the map's and its own.
+        let mut flights = flights();
+        if Arc::strong_count(&self.flight) == 2 {
+            flights.remove(&self.key);
         }
-        // On an error nothing is kept: the next in line counts again.
-        let rows = count.await?;
-        let shared: Arc<dyn Any + Send + Sync> = Arc::new(rows.clone());
-        *counted = Some((generation, Arc::clone(&shared)));
-        lock().put(key.clone(), generation, shared, rows.len());
-        Ok(rows)
     }
-    .await;
-    // The last one out closes the flight: the references are checked and let go under the
-    // map's lock, where a newcomer takes its own, so the last sees only the map's and its own.
-    let mut flights = flights();
-    if Arc::strong_count(&flight) == 2 {
-        flights.remove(&key);
-    }
-    drop(flight);
-    drop(flights);
-    result
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Cache> {
@@ -365,6 +379,28 @@ mod tests {
             results
                 .iter()
                 .all(|r| r.as_ref().is_ok_and(|v| v.len() == MAX_ROWS))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_waiting_leaves_no_flight_behind() {
+        let key = flight_key(4, "single-flight-dropped");
+        let (release, wait) = tokio::sync::oneshot::channel::<()>();
+        let counting = tokio::spawn(single_flight(key.clone(), 1, async move {
+            let _ = wait.await;
+            Ok(vec![1_usize])
+        }));
+        tokio::task::yield_now().await;
+        let waiter = tokio::spawn(single_flight(key.clone(), 1, async { Ok(vec![2_usize]) }));
+        tokio::task::yield_now().await;
+        assert!(flights().contains_key(&key), "a count is under way");
+        counting.abort();
+        waiter.abort();
+        let _ = (counting.await, waiter.await);
+        drop(release);
+        assert!(
+            !flights().contains_key(&key),
+            "both requests went away: the flight is closed"
         );
     }
 

@@ -1,7 +1,7 @@
 //! Writes to reports: filing, their files and timeline, each change of an officer's or the
 //! reporter's action, and the deadline watch's claims.
 
-use tinhso_kernel::db::{Conn, Db};
+use tinhso_kernel::db::{Conn, Db, Double};
 use tinhso_kernel::error::AppError;
 
 /// The code of the report this reporter already filed with this idempotency key.
@@ -57,8 +57,8 @@ pub async fn insert_report(tx: &mut Conn, r: &NewReportRow<'_>) -> Result<(), Ap
     .bind(r.description)
     .bind(r.address)
     .bind(r.admin_unit_code)
-    .bind(r.point.map(|p| p.0))
-    .bind(r.point.map(|p| p.1))
+    .bind(Double(r.point.map(|p| p.0)))
+    .bind(Double(r.point.map(|p| p.1)))
     .bind(r.reporter_id)
     .bind(r.reporter_name)
     .bind(r.reporter_email)

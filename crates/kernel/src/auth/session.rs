@@ -191,6 +191,20 @@ pub async fn load_user(db: &Db, user_id: &str) -> Result<Option<User>, AppError>
     user_of_rows(&rows)
 }
 
+/// The user `user_id`, unless the account is disabled: for work done later on someone's
+/// behalf (a schedule they set), which stops with their account.
+pub async fn load_enabled_user(db: &Db, user_id: &str) -> Result<Option<User>, AppError> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.kind, u.full_name, u.email, u.agency_id, u.totp_enabled, r.role
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
+         WHERE u.id = $1 AND u.disabled = 0",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    user_of_rows(&rows)
+}
+
 /// The user of rows that each hold the account's columns (`id`, `kind`, `full_name`, `email`,
 /// `agency_id`, `totp_enabled`) and one of its roles in `role` (NULL when it has none).
 pub fn user_of_rows(rows: &[sqlx::any::AnyRow]) -> Result<Option<User>, AppError> {

@@ -47,7 +47,7 @@ fn bind<'q>(q: Query<'q>, kind: ColumnType, value: &Cell) -> Query<'q> {
         (Cell::Numeric(f), _) => q.bind(*f),
         (Cell::Text(t), _) => q.bind(t.clone()),
         (Cell::Null, ColumnType::Int) => q.bind(None::<i64>),
-        (Cell::Null, ColumnType::Numeric) => q.bind(None::<f64>),
+        (Cell::Null, ColumnType::Numeric) => q.bind(tinhso_kernel::db::Double(None)),
         (Cell::Null, _) => q.bind(None::<String>),
     }
 }

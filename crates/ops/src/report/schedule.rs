@@ -210,6 +210,10 @@ pub async fn run_due(ctx: &Ctx, today: NaiveDate) -> Result<usize, AppError> {
         if store::made(&ctx.db, &s.id, &period.slug()).await? {
             continue;
         }
+        if !creator_may_still_schedule(ctx, &s, &scope).await? {
+            end_orphaned(ctx, &s).await?;
+            continue;
+        }
         match make(ctx, &s, &scope, period, today).await {
             Ok(true) => made += 1,
             Ok(false) => {}
@@ -218,6 +222,52 @@ pub async fn run_due(ctx: &Ctx, today: NaiveDate) -> Result<usize, AppError> {
         }
     }
     Ok(made)
+}
+
+/// Whether the leader who set `s` still may: their account enabled, still a leader whose post
+/// holds the scope. A schedule is their decision and stops with their authority over it.
+async fn creator_may_still_schedule(
+    ctx: &Ctx,
+    s: &Schedule,
+    scope: &Scope,
+) -> Result<bool, AppError> {
+    let Some(user) =
+        tinhso_kernel::auth::session::load_enabled_user(&ctx.db, &s.created_by).await?
+    else {
+        return Ok(false);
+    };
+    let principal = Principal::User(user);
+    match policy::checked_for(ctx, &principal, scope, OpsAction::Declare).await {
+        Ok(()) => Ok(true),
+        Err(AppError::NotFound | AppError::Forbidden) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Ends a schedule whose creator no longer holds its scope, audited as the platform's doing;
+/// a leader of the scope may set it again.
+async fn end_orphaned(ctx: &Ctx, s: &Schedule) -> Result<(), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let now = tinhso_kernel::time::now_text();
+    if !store::end(&mut tx, &s.id, tinhso_kernel::auth::PLATFORM_ACCOUNT, &now).await? {
+        return Ok(());
+    }
+    audit::record(
+        &ctx.db,
+        &mut tx,
+        &Actor::system(),
+        Change {
+            action: "ops.report_schedule_end",
+            entity_type: "ops_report_schedule",
+            entity_id: &s.id,
+            before: serde_json::json!({"scope": s.scope, "kind": s.kind}),
+            after: serde_json::json!({"ended": true, "reason": "creator_no_longer_leader"}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(schedule = %s.id, "report schedule ended: its creator no longer holds the scope");
+    Ok(())
 }
 
 /// Makes one schedule's report; false when another node recorded it first.

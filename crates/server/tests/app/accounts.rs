@@ -32,6 +32,7 @@ on_both_databases!(
     tokens_offer_only_the_scopes_a_person_can_use,
     a_system_administrator_picks_from_every_policys_scope,
     english_pages_carry_no_vietnamese_interface_text,
+    the_platform_account_is_locked_again_at_every_start,
 );
 
 /// The link in the newest queued email to `to`.
@@ -1000,4 +1001,36 @@ async fn a_system_administrator_picks_from_every_policys_scope(app: TestApp) {
         .filter_map(|rest| rest.split('"').next())
         .collect();
     assert_eq!(offered, crate::architecture::policy_scopes());
+}
+
+/// The platform's own account (the author of live datasets) can never be signed in to: if an
+/// administrator enabled it and gave it an address and a password, the next start locks it.
+async fn the_platform_account_is_locked_again_at_every_start(mut app: TestApp) {
+    let platform = tinhso_kernel::auth::PLATFORM_ACCOUNT;
+    sqlx::query(
+        "UPDATE users SET disabled = 0, email = 'nentang@tinhso.local', email_verified_at = created_at,
+             password_hash = (SELECT password_hash FROM users WHERE email = 'congdan@tinhso.local')
+         WHERE id = $1",
+    )
+    .bind(platform)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let (status, html, _) = app.login("nentang@tinhso.local", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the tampered account signs in: {html}"
+    );
+    app.restart_with(|_| {}).await;
+    let (status, _, _) = app.login("nentang@tinhso.local", PASSWORD).await;
+    assert_ne!(status, StatusCode::SEE_OTHER, "locked again after a start");
+    let row = sqlx::query("SELECT disabled, password_hash, email FROM users WHERE id = $1")
+        .bind(platform)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<i64, _>("disabled"), 1);
+    assert!(row.get::<Option<String>, _>("password_hash").is_none());
+    assert!(row.get::<Option<String>, _>("email").is_none());
 }

@@ -1,7 +1,8 @@
 //! Integrity and recovery, on both databases: the keyed audit chain and its signed checkpoints
 //! against someone who can rewrite the database (forged rows, edits re-hashed, deleted newest
 //! rows, forged checkpoints), keys that must match the database, TOTP secrets sealed at rest,
-//! a backup restored into a fresh database and file store, and the modules' migrations.
+//! a backup restored into a fresh database and file store, the modules' migrations, and a
+//! missing number bound on PostgreSQL.
 
 use crate::common;
 
@@ -21,7 +22,8 @@ on_both_databases!(
     totp_secrets_are_sealed_at_rest,
     a_backup_restores_into_a_fresh_database_and_file_store,
     a_running_node_checkpoints_the_chain_as_it_starts,
-    a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused
+    a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused,
+    a_missing_number_then_a_number_bind_on_one_connection
 );
 
 /// An audit row as stored.
@@ -816,4 +818,29 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
         refused.contains("newer version") && refused.contains("feedback/209901010000_later.sql"),
         "{refused}"
     );
+}
+
+/// `db::Double`: on one connection, so one prepared statement, a NULL number
+/// and then numbers are stored and summed. With `Option<f64>` the second row failed on
+/// PostgreSQL (a report without a position, then one with a position; a datastore batch
+/// whose first numeric cell was empty, then one whose was not).
+async fn a_missing_number_then_a_number_bind_on_one_connection(app: TestApp) {
+    use tinhso_kernel::db::Double;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    sqlx::query("CREATE TEMPORARY TABLE doubles (v DOUBLE PRECISION)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for v in [None, Some(1.5), None, Some(-2.25)] {
+        sqlx::query("INSERT INTO doubles (v) VALUES ($1)")
+            .bind(Double(v))
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{v:?} after a NULL on the same statement: {e}"));
+    }
+    let (n, sum): (i64, f64) = sqlx::query_as("SELECT COUNT(v), SUM(v) FROM doubles")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((n, sum), (2, -0.75));
 }

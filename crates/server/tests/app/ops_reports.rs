@@ -23,6 +23,7 @@ on_both_databases!(
     the_files_show_the_figures_in_the_provincial_layout,
     reports_are_scoped_and_bad_periods_refused,
     a_schedule_makes_and_mails_each_window_once,
+    a_schedule_stops_with_its_creators_authority,
 );
 
 fn today() -> chrono::NaiveDate {
@@ -598,4 +599,64 @@ async fn a_schedule_makes_and_mails_each_window_once(app: TestApp) {
         0
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM ops_report_runs").await, 2);
+}
+
+/// A schedule is its leader's decision: a system administrator reading the scope does not see
+/// its addresses, and once the leader is no longer a leader the sweep ends it (audited) instead
+/// of making and mailing reports on their behalf.
+async fn a_schedule_stops_with_its_creators_authority(app: TestApp) {
+    load(&app).await;
+    let justice = agency_id(&app, JUSTICE).await;
+    let scope = format!("a:{justice}");
+    let leader = app.token(JUSTICE_LEADER, &["ops:write", "ops:read"]).await;
+    let (status, created) = app
+        .api(
+            "POST",
+            "/api/v1/ops/report-schedules",
+            Some(&leader),
+            Some(serde_json::json!({"scope": scope, "kind": "quarter", "recipients": ["baocao@tinhso.local"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let list = format!("/api/v1/ops/report-schedules?scope={scope}");
+    let (_, mine) = app.api("GET", &list, Some(&leader), None).await;
+    assert_eq!(
+        mine[0]["recipients"],
+        serde_json::json!(["baocao@tinhso.local"])
+    );
+    app.enable_totp(ADMIN).await;
+    let admin = app.token(ADMIN, &["ops:read"]).await;
+    let (status, seen) = app.api("GET", &list, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen[0]["kind"], "quarter", "the schedule is listed");
+    assert_eq!(
+        seen[0]["recipients"],
+        serde_json::json!([]),
+        "not its addresses"
+    );
+
+    // The leader moves to a specialist's post: the next window makes nothing and ends it.
+    let leader_id = app.user_id(JUSTICE_LEADER).await;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND role = 'leader'")
+        .bind(&leader_id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let made = tinhso_ops::report::schedule::run_due(&app.state, day("2025-06-15"))
+        .await
+        .unwrap();
+    assert_eq!(made, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ops_report_runs").await, 0);
+    assert_eq!(report_mails(&app, "baocao@tinhso.local").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ops_report_schedules WHERE ended_at IS NULL")
+            .await,
+        0,
+        "the schedule ended"
+    );
+    assert_eq!(
+        app.count_where("audit_log", "action", "ops.report_schedule_end")
+            .await,
+        1
+    );
 }
