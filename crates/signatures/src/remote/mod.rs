@@ -15,12 +15,14 @@
 //! real provider is one more implementation chosen by configuration.
 
 use crate::pki::{self, Role};
-use crate::store;
+use crate::store as pki_store;
+
+pub mod store;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::time::{Duration, SystemTime};
+pub use store::Session;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::BoxFut;
@@ -475,77 +477,9 @@ pub fn may_move(from: SessionState, to: SessionState) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Sessions.
 
-/// One signing session as stored.
-#[derive(Clone, Debug, Serialize)]
-pub struct Session {
-    pub id: String,
-    pub user_id: String,
-    pub provider: String,
-    pub credential_id: String,
-    #[serde(skip)]
-    pub certificate: String,
-    #[serde(skip)]
-    pub chain: String,
-    pub algorithm: String,
-    #[serde(skip)]
-    pub prepared_key: String,
-    #[serde(skip)]
-    pub byte_range: String,
-    pub digest: String,
-    pub title: String,
-    pub provider_tx: Option<String>,
-    pub state: String,
-    pub detail: Option<String>,
-    pub entity_type: String,
-    pub entity_id: String,
-    #[serde(skip)]
-    pub completion: String,
-    #[serde(skip)]
-    pub context: String,
-    pub return_to: String,
-    pub created_at: String,
-    pub expires_at: String,
-    pub finished_at: Option<String>,
-}
-
-const SESSION: &str = "SELECT id, user_id, provider, credential_id, certificate, chain, algorithm, \
-     prepared_key, byte_range, digest, title, provider_tx, state, detail, entity_type, entity_id, \
-     completion, context, return_to, created_at, expires_at, finished_at FROM signing_sessions";
-
-fn session_row(r: &sqlx::any::AnyRow) -> Result<Session, sqlx::Error> {
-    Ok(Session {
-        id: r.try_get("id")?,
-        user_id: r.try_get("user_id")?,
-        provider: r.try_get("provider")?,
-        credential_id: r.try_get("credential_id")?,
-        certificate: r.try_get("certificate")?,
-        chain: r.try_get("chain")?,
-        algorithm: r.try_get("algorithm")?,
-        prepared_key: r.try_get("prepared_key")?,
-        byte_range: r.try_get("byte_range")?,
-        digest: r.try_get("digest")?,
-        title: r.try_get("title")?,
-        provider_tx: r.try_get("provider_tx")?,
-        state: r.try_get("state")?,
-        detail: r.try_get("detail")?,
-        entity_type: r.try_get("entity_type")?,
-        entity_id: r.try_get("entity_id")?,
-        completion: r.try_get("completion")?,
-        context: r.try_get("context")?,
-        return_to: r.try_get("return_to")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        finished_at: r.try_get("finished_at")?,
-    })
-}
-
 /// Session `id`.
 pub async fn session(ctx: &Ctx, id: &str) -> Result<Option<Session>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SESSION} WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&ctx.db.pool)
-        .await?;
-    Ok(row.as_ref().map(session_row).transpose()?)
+    store::by_id(&ctx.db, id).await
 }
 
 fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
@@ -657,35 +591,32 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
         "visible": r.request.stamp.is_some(),
     }))
     .map_err(|e| internal("json", e))?;
-    let inserted = record_start(ctx, &r, &id, &tx, &digest, &title, created, expires, || {
-        sqlx::query(
-        "INSERT INTO signing_sessions (id, user_id, provider, credential_id, certificate, chain, \
-         algorithm, prepared_key, byte_range, digest, title, provider_tx, state, entity_type, \
-         entity_id, completion, context, return_to, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $14, $15, \
-         $16, $17, $18, $19)",
-    )
-    .bind(&id)
-    .bind(user_id)
-    .bind(provider.id())
-    .bind(&credential.id)
-    .bind(B64.encode(&credential.certificate))
-    .bind(chain_json.clone())
-    .bind(algorithm_name(credential.algorithm))
-    .bind(&prepared_key)
-    .bind(range_json.clone())
-    .bind(hex::encode(&digest))
-    .bind(&title)
-    .bind(&tx)
-    .bind(r.request.entity_type)
-    .bind(&r.request.entity_id)
-    .bind(r.completion)
-    .bind(context_json.clone())
-    .bind(&r.return_to)
-    .bind(tinhso_kernel::time::to_text(created))
-    .bind(tinhso_kernel::time::to_text(expires))
-    })
-    .await;
+    let certificate_b64 = B64.encode(&credential.certificate);
+    let created_text = tinhso_kernel::time::to_text(created);
+    let expires_text = tinhso_kernel::time::to_text(expires);
+    let digest_hex = hex::encode(&digest);
+    let row = store::NewSession {
+        id: &id,
+        user_id,
+        provider: provider.id(),
+        credential_id: &credential.id,
+        certificate: &certificate_b64,
+        chain: &chain_json,
+        algorithm: algorithm_name(credential.algorithm),
+        prepared_key: &prepared_key,
+        byte_range: &range_json,
+        digest: &digest_hex,
+        title: &title,
+        provider_tx: &tx,
+        entity_type: r.request.entity_type,
+        entity_id: &r.request.entity_id,
+        completion: r.completion,
+        context: &context_json,
+        return_to: &r.return_to,
+        created_at: &created_text,
+        expires_at: &expires_text,
+    };
+    let inserted = record_start(ctx, &r, &row).await;
     if let Err(e) = inserted {
         discard().await;
         return Err(e);
@@ -697,22 +628,14 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
     })
 }
 
-/// Stores the session (`insert`) and its audit row `signature.remote_request` in one
-/// transaction.
-#[allow(clippy::too_many_arguments)]
-async fn record_start<'q>(
+/// Stores the session and its audit row `signature.remote_request` in one transaction.
+async fn record_start(
     ctx: &Ctx,
     r: &RemoteSignRequest,
-    id: &str,
-    provider_tx: &str,
-    digest: &[u8],
-    title: &str,
-    created: chrono::DateTime<chrono::Utc>,
-    expires: chrono::DateTime<chrono::Utc>,
-    insert: impl FnOnce() -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    row: &store::NewSession<'_>,
 ) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
-    insert().execute(&mut *tx).await?;
+    store::insert(&mut tx, row).await?;
     tinhso_kernel::audit::record(
         &ctx.db,
         &mut tx,
@@ -723,10 +646,9 @@ async fn record_start<'q>(
             entity_id: &r.request.entity_id,
             before: serde_json::Value::Null,
             after: serde_json::json!({
-                "session": id, "provider": r.provider, "provider_tx": provider_tx,
-                "digest": hex::encode(digest), "title": title,
-                "created_at": tinhso_kernel::time::to_text(created),
-                "expires_at": tinhso_kernel::time::to_text(expires),
+                "session": row.id, "provider": r.provider, "provider_tx": row.provider_tx,
+                "digest": row.digest, "title": row.title,
+                "created_at": row.created_at, "expires_at": row.expires_at,
             }),
         },
     )
@@ -744,61 +666,31 @@ async fn finish(
     result: Option<&str>,
 ) -> Result<bool, AppError> {
     debug_assert!(may_move(SessionState::Pending, to));
-    let done = sqlx::query(
-        "UPDATE signing_sessions SET state = $1, detail = $2, result = $3, finished_at = $4 \
-         WHERE id = $5 AND state = 'pending'",
-    )
-    .bind(to.as_str())
-    .bind(detail)
-    .bind(result)
-    .bind(tinhso_kernel::time::now_text())
-    .bind(id)
-    .execute(&ctx.db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    store::finish(&ctx.db, id, to.as_str(), detail, result).await
 }
 
 /// Claims session `id` for one poll, so that one node at a time works it (a lease of a minute:
 /// a node that dies mid-poll leaves it to the next).
 async fn claim(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
     let now = tinhso_kernel::time::now();
-    let done = sqlx::query(
-        "UPDATE signing_sessions SET locked_until = $1 \
-         WHERE id = $2 AND state = 'pending' AND (locked_until IS NULL OR locked_until < $3)",
+    store::claim(
+        &ctx.db,
+        id,
+        &tinhso_kernel::time::to_text(now + chrono::Duration::seconds(60)),
+        &tinhso_kernel::time::to_text(now),
     )
-    .bind(tinhso_kernel::time::to_text(
-        now + chrono::Duration::seconds(60),
-    ))
-    .bind(id)
-    .bind(tinhso_kernel::time::to_text(now))
-    .execute(&ctx.db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 /// Releases the lease of a session left pending.
 async fn release(ctx: &Ctx, id: &str, detail: Option<&str>) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE signing_sessions SET locked_until = NULL, detail = $1 WHERE id = $2 AND state = 'pending'",
-    )
-    .bind(detail)
-    .bind(id)
-    .execute(&ctx.db.pool)
-    .await?;
-    Ok(())
+    store::release(&ctx.db, id, detail).await
 }
 
 /// Polls every pending session once: the sweep `signatures.poll_remote`. Returns how many
 /// sessions ended.
 pub async fn poll_due(ctx: &Ctx) -> Result<usize, AppError> {
-    let ids: Vec<String> = sqlx::query(
-        "SELECT id FROM signing_sessions WHERE state = 'pending' ORDER BY created_at LIMIT 100",
-    )
-    .fetch_all(&ctx.db.pool)
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect::<Result<_, _>>()?;
+    let ids = store::pending_ids(&ctx.db).await?;
     let mut ended = 0;
     for id in ids {
         if !claim(ctx, &id).await? {
@@ -992,7 +884,7 @@ fn x509_subject(der: &[u8]) -> Option<String> {
 
 /// The demo issuing CA's certificate (the test provider's chain).
 pub(crate) async fn issuing_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, AppError> {
-    let issuing = store::authority(&ctx.db, Role::Issuing.as_str())
+    let issuing = pki_store::authority(&ctx.db, Role::Issuing.as_str())
         .await?
         .ok_or_else(|| internal("issuing CA", "missing"))?;
     Ok(vec![pki::decode_b64(&issuing.certificate)?])

@@ -13,14 +13,16 @@ use crate::remote::{
     self, KEY_HEADER, WireCredential, WireCredentials, WireCredentialsRequest, WireSignRequest,
     WireStatus, WireTx,
 };
-use crate::store;
+use crate::store as pki_store;
+
+pub mod store;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use minijinja::context;
-use sqlx::Row;
+use store::Held;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::error::{AppError, PageResult};
@@ -103,7 +105,7 @@ fn failure(e: AppError) -> Response {
 }
 
 /// The algorithm a demo certificate's key signs with (PSS for RSA, ECDSA for P-256).
-fn algorithm_of(row: &store::CertificateRow) -> &'static str {
+fn algorithm_of(row: &pki_store::CertificateRow) -> &'static str {
     if row.key_algorithm.to_ascii_lowercase().contains("rsa") {
         "rsa-pss-sha256"
     } else {
@@ -115,8 +117,8 @@ fn algorithm_of(row: &store::CertificateRow) -> &'static str {
 async fn usable_certificate(
     ctx: &Ctx,
     user_id: &str,
-) -> Result<Option<store::CertificateRow>, AppError> {
-    let row = store::person_certificate(&ctx.db, user_id).await?;
+) -> Result<Option<pki_store::CertificateRow>, AppError> {
+    let row = pki_store::person_certificate(&ctx.db, user_id).await?;
     let now = tinhso_kernel::time::now();
     let at = |t: &str| tinhso_kernel::time::parse(t);
     Ok(row.filter(|r| {
@@ -196,65 +198,28 @@ async fn request(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::B
     let id = uuid::Uuid::now_v7().simple().to_string();
     let now = tinhso_kernel::time::now();
     let expires = now + chrono::Duration::seconds(r.ttl_seconds as i64);
-    let inserted = sqlx::query(
-        "INSERT INTO test_remote_requests (id, user_id, credential_id, digest, algorithm, title, \
-         state, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)",
+    let inserted = store::insert(
+        &ctx.db,
+        &store::NewRequest {
+            id: &id,
+            user_id: &r.user_id,
+            credential_id: &r.credential_id,
+            digest: &r.digest.to_ascii_lowercase(),
+            algorithm: &r.algorithm,
+            title,
+            created_at: &tinhso_kernel::time::to_text(now),
+            expires_at: &tinhso_kernel::time::to_text(expires),
+        },
     )
-    .bind(&id)
-    .bind(&r.user_id)
-    .bind(&r.credential_id)
-    .bind(r.digest.to_ascii_lowercase())
-    .bind(&r.algorithm)
-    .bind(title)
-    .bind(tinhso_kernel::time::to_text(now))
-    .bind(tinhso_kernel::time::to_text(expires))
-    .execute(&ctx.db.pool)
     .await;
     if let Err(e) = inserted {
-        return failure(e.into());
+        return failure(e);
     }
     answer(StatusCode::CREATED, WireTx { tx: id })
 }
 
-/// One request as the provider keeps it.
-#[derive(Debug, serde::Serialize)]
-struct Held {
-    id: String,
-    user_id: String,
-    credential_id: String,
-    digest: String,
-    algorithm: String,
-    title: String,
-    state: String,
-    signature: Option<String>,
-    created_at: String,
-    expires_at: String,
-}
-
-const HELD: &str = "SELECT id, user_id, credential_id, digest, algorithm, title, state, signature, \
-     created_at, expires_at FROM test_remote_requests";
-
-fn held(r: &sqlx::any::AnyRow) -> Result<Held, sqlx::Error> {
-    Ok(Held {
-        id: r.try_get("id")?,
-        user_id: r.try_get("user_id")?,
-        credential_id: r.try_get("credential_id")?,
-        digest: r.try_get("digest")?,
-        algorithm: r.try_get("algorithm")?,
-        title: r.try_get("title")?,
-        state: r.try_get("state")?,
-        signature: r.try_get("signature")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-    })
-}
-
 async fn held_one(ctx: &Ctx, id: &str) -> Result<Option<Held>, AppError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{HELD} WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&ctx.db.pool)
-        .await?;
-    Ok(row.as_ref().map(held).transpose()?)
+    store::by_id(&ctx.db, id).await
 }
 
 fn past(expires_at: &str) -> bool {
@@ -268,17 +233,7 @@ async fn answer_request(
     to: &str,
     signature: Option<String>,
 ) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "UPDATE test_remote_requests SET state = $1, signature = $2, answered_at = $3 \
-         WHERE id = $4 AND state = 'pending'",
-    )
-    .bind(to)
-    .bind(signature)
-    .bind(tinhso_kernel::time::now_text())
-    .bind(id)
-    .execute(&ctx.db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    store::answer(&ctx.db, id, to, signature).await
 }
 
 async fn status(State(ctx): State<Ctx>, headers: HeaderMap, Path(tx): Path<String>) -> Response {
@@ -313,19 +268,7 @@ async fn phone(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
     if !ctx.config.signatures.test_remote_provider {
         return Err(AppError::NotFound.into());
     }
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{HELD} WHERE user_id = $1 AND state = 'pending' AND expires_at > $2 ORDER BY created_at DESC LIMIT 50"
-    )))
-    .bind(&user.id)
-    .bind(tinhso_kernel::time::now_text())
-    .fetch_all(&ctx.db.pool)
-    .await
-    .map_err(AppError::from)?;
-    let requests: Vec<Held> = rows
-        .iter()
-        .map(held)
-        .collect::<Result<_, _>>()
-        .map_err(AppError::from)?;
+    let requests = store::pending_for(&ctx.db, &user.id).await?;
     Ok(page
         .render(
             "signatures_phone.html",
