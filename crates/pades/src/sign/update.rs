@@ -123,7 +123,7 @@ impl PreparedPdf {
         if gap.first() != Some(&b'<')
             || gap.last() != Some(&b'>')
             || gap[1..gap.len() - 1].iter().any(|&x| x != b'0')
-            || (gap.len() - 2) % 2 != 0
+            || !(gap.len() - 2).is_multiple_of(2)
         {
             return Err(broken());
         }

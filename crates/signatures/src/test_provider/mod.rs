@@ -74,10 +74,10 @@ fn refusal(status: StatusCode, detail: &str) -> Response {
     answer(status, serde_json::json!({ "detail": detail }))
 }
 
-/// The provider is on and the caller presents the platform's client key.
-fn admitted(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
+/// The refusal, unless the provider is on and the caller presents the platform's client key.
+fn refused(ctx: &Ctx, headers: &HeaderMap) -> Option<Response> {
     if !ctx.config.signatures.test_remote_provider {
-        return Err(refusal(StatusCode::NOT_FOUND, "Không có nhà cung cấp này."));
+        return Some(refusal(StatusCode::NOT_FOUND, "Không có nhà cung cấp này."));
     }
     let presented = headers
         .get(KEY_HEADER)
@@ -91,12 +91,12 @@ fn admitted(ctx: &Ctx, headers: &HeaderMap) -> Result<(), Response> {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
     if !same {
-        return Err(refusal(
+        return Some(refusal(
             StatusCode::UNAUTHORIZED,
             "Khóa ứng dụng không đúng.",
         ));
     }
-    Ok(())
+    None
 }
 
 fn failure(e: AppError) -> Response {
@@ -133,7 +133,7 @@ async fn credentials(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = admitted(&ctx, &headers) {
+    if let Some(refused) = refused(&ctx, &headers) {
         return refused;
     }
     let Ok(wanted) = serde_json::from_slice::<WireCredentialsRequest>(&body) else {
@@ -160,7 +160,7 @@ async fn credentials(
 }
 
 async fn request(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Err(refused) = admitted(&ctx, &headers) {
+    if let Some(refused) = refused(&ctx, &headers) {
         return refused;
     }
     let Ok(r) = serde_json::from_slice::<WireSignRequest>(&body) else {
@@ -237,7 +237,7 @@ async fn answer_request(
 }
 
 async fn status(State(ctx): State<Ctx>, headers: HeaderMap, Path(tx): Path<String>) -> Response {
-    if let Err(refused) = admitted(&ctx, &headers) {
+    if let Some(refused) = refused(&ctx, &headers) {
         return refused;
     }
     let found = match held_one(&ctx, &tx).await {
