@@ -172,6 +172,12 @@ pub struct SignaturesConfig {
     /// at start; any failure stops the start (docs/signatures-design.md §4).
     #[serde(default)]
     pub agency_keys: Vec<AgencyKeyConfig>,
+    /// Serve and use the test remote-signing provider ("Ký số từ xa — nhà cung cấp THỬ
+    /// NGHIỆM", no legal value: `TINHSO_SIGNATURES__TEST_REMOTE_PROVIDER=true`): its API under
+    /// `/test-remote-signing/v1/`, called over HTTP at `public_url` like any provider, and its
+    /// "phone" page where officials confirm. For the demo and tests only.
+    #[serde(default)]
+    pub test_remote_provider: bool,
 }
 
 /// One agency's seal key on a PKCS#11 token (`signatures.agency_keys`).
@@ -205,6 +211,7 @@ impl Default for SignaturesConfig {
             online_revocation: true,
             fetch_allow_hosts: Vec::new(),
             agency_keys: Vec::new(),
+            test_remote_provider: false,
         }
     }
 }

@@ -163,6 +163,92 @@ impl Signed {
 /// certificate is theirs and usable.
 pub struct PdfSigner {
     pub sign: for<'a> fn(&'a Ctx, SignRequest) -> BoxFut<'a, Result<Signed, AppError>>,
+    /// Starts a remote signing (the person confirms on a phone, docs/signatures-design.md §4):
+    /// the file is prepared and the provider asked now; the signature comes later, and the
+    /// caller's [`RemoteSignRequest::completion`] job kind stores it.
+    pub start_remote:
+        for<'a> fn(&'a Ctx, RemoteSignRequest) -> BoxFut<'a, Result<RemoteStarted, AppError>>,
+    /// The remote-signing providers this platform offers: `(id, name shown to people)`.
+    pub remote_providers: fn(&Ctx) -> Vec<(&'static str, &'static str)>,
+}
+
+/// A person's signature made by a remote-signing provider (VNPT SmartCA, Viettel MySign, the
+/// test provider…): only the hash and `title` leave the platform.
+#[derive(Clone, Debug)]
+pub struct RemoteSignRequest {
+    /// What to sign; `request.signer` must be a person.
+    pub request: SignRequest,
+    /// The provider's id ([`PdfSigner::remote_providers`]).
+    pub provider: String,
+    /// What the signer's phone shows, e.g. the document's subject.
+    pub title: String,
+    /// The name of the caller's job kind (`Module::jobs`) that applies the signed file; it is
+    /// run, not queued, by the job that completes the session, with a [`RemoteSigned`] as its
+    /// payload. An error it returns as [`AppError`] (e.g. a 409 because the document changed)
+    /// marks the session failed with that message.
+    pub completion: &'static str,
+    /// The caller's own data, handed back in [`RemoteSigned::context`].
+    pub context: serde_json::Value,
+    /// Where the session's page links back to (the document's page).
+    pub return_to: String,
+}
+
+/// A remote signing started: its session and the page that follows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RemoteStarted {
+    pub session_id: String,
+    /// `/office/signing-sessions/{id}`: "Đang chờ xác nhận trên điện thoại…" until it ends.
+    pub path: String,
+    pub expires_at: String,
+}
+
+/// What the caller's completion job receives once the signer confirmed: the signed PDF is in
+/// the object store under `pdf_key`.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct RemoteSigned {
+    pub session_id: String,
+    pub user_id: String,
+    pub entity_id: String,
+    pub pdf_key: String,
+    pub serial: String,
+    pub subject: String,
+    pub actor_label: String,
+    pub actor_ip: String,
+    /// The `signature.sign` audit row's details.
+    pub audit_after: serde_json::Value,
+    pub context: serde_json::Value,
+}
+
+impl RemoteSigned {
+    /// Who asked for the signing.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            label: self.actor_label.clone(),
+            ip: self.actor_ip.clone(),
+        }
+    }
+
+    /// Records the `signature.sign` row in `tx`, the caller's transaction that stores the file.
+    pub async fn record_audit(
+        &self,
+        db: &crate::db::Db,
+        tx: &mut crate::db::Conn,
+        entity_type: &'static str,
+    ) -> Result<(), AppError> {
+        crate::audit::record(
+            db,
+            tx,
+            &self.actor(),
+            crate::audit::Change {
+                action: "signature.sign",
+                entity_type,
+                entity_id: &self.entity_id,
+                before: serde_json::Value::Null,
+                after: self.audit_after.clone(),
+            },
+        )
+        .await
+    }
 }
 
 impl Ctx {
@@ -170,5 +256,23 @@ impl Ctx {
     pub async fn sign_pdf(&self, request: SignRequest) -> Option<Result<Signed, AppError>> {
         let signer = self.pdf_signer?;
         Some((signer.sign)(self, request).await)
+    }
+}
+
+impl Ctx {
+    /// Starts a remote signing, or `None` when no module signs.
+    pub async fn start_remote_signing(
+        &self,
+        request: RemoteSignRequest,
+    ) -> Option<Result<RemoteStarted, AppError>> {
+        let signer = self.pdf_signer?;
+        Some((signer.start_remote)(self, request).await)
+    }
+
+    /// The remote-signing providers offered (none when no module signs).
+    pub fn remote_signing_providers(&self) -> Vec<(&'static str, &'static str)> {
+        self.pdf_signer
+            .map(|s| (s.remote_providers)(self))
+            .unwrap_or_default()
     }
 }

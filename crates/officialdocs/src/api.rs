@@ -478,6 +478,22 @@ pub struct OfficialDocSignRequest {
     /// Where it is signed (`/Location`), e.g. `Hà Giang`.
     #[serde(default)]
     pub location: Option<String>,
+    /// A remote-signing provider's id (`test`: the test provider, no legal value): the leader
+    /// confirms on their phone, and the answer is 202 with the session to follow
+    /// (`GET /api/v1/signing-sessions/{id}`); the signed version appears once confirmed.
+    #[serde(default)]
+    pub remote: Option<String>,
+}
+
+/// A remote signing started: follow it at `GET /api/v1/signing-sessions/{SessionId}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocRemoteSigning {
+    pub session_id: String,
+    /// The page that waits for the confirmation ("Đang chờ xác nhận trên điện thoại…").
+    pub page: String,
+    /// When the request expires unless confirmed (5 minutes).
+    pub expires_at: String,
 }
 
 /// The approving leader signs the latest version (a PDF) digitally with their own certificate:
@@ -486,9 +502,11 @@ pub struct OfficialDocSignRequest {
 #[utoipa::path(post, path = "/api/v1/documents/{id}/signatures", tag = "documents", request_body = OfficialDocSignRequest,
     params(("id" = String, Path, description = "Document id")),
     responses((status = 201, body = OfficialDocVersion),
+        (status = 202, body = OfficialDocRemoteSigning, description = "Remote signing started: waiting for the signer's confirmation on the phone"),
         (status = 403, description = "Not the competent person", content_type = "application/problem+json"),
         (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
-        (status = 409, description = "Not in a state to sign, not a PDF, or no usable certificate (revoked, expired)", content_type = "application/problem+json")),
+        (status = 409, description = "Not in a state to sign, not a PDF, no usable certificate (revoked, expired), or the remote-signing provider down or refusing", content_type = "application/problem+json"),
+        (status = 422, description = "Unknown remote-signing provider", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn sign_version(
     State(state): State<Ctx>,
@@ -496,15 +514,28 @@ pub async fn sign_version(
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     Json(body): Json<OfficialDocSignRequest>,
-) -> ApiResult<(StatusCode, Json<OfficialDocVersion>)> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     checked(&state, &auth.principal, &id, DocumentAction::View).await?;
     let who = who(&auth, &ip)?;
     let location = body
         .location
         .map(|l| l.trim().to_owned())
         .filter(|l| !l.is_empty());
+    if let Some(provider) = body.remote.as_deref().map(str::trim) {
+        let started = service::sign_remotely(&state, &who, &id, location, provider).await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(OfficialDocRemoteSigning {
+                session_id: started.session_id,
+                page: started.path,
+                expires_at: started.expires_at,
+            }),
+        )
+            .into_response());
+    }
     let version = service::sign_digitally(&state, &who, &id, location).await?;
-    Ok((StatusCode::CREATED, Json(version.into())))
+    Ok((StatusCode::CREATED, Json(OfficialDocVersion::from(version))).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

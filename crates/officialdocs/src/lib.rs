@@ -200,7 +200,11 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "exchange_nonces",
         "exchange_messages",
     ],
-    jobs: &[&texts::OCR, &exchange::deliver::DELIVER],
+    jobs: &[
+        &texts::OCR,
+        &exchange::deliver::DELIVER,
+        &service::REMOTE_SIGNED,
+    ],
     // Peers post packages and statuses, authenticated by their request signature.
     protocol_paths: &["/exchange/"],
     startup: &[search::backfill],

@@ -1554,16 +1554,14 @@ fn leader_stamp(user: &User, d: &Document) -> tinhso_kernel::signing::StampReque
     }
 }
 
-/// The approving leader signs the latest version of outgoing document `id` (a PDF) with their
-/// own certificate (PAdES B-T, through the kernel's signing port): the signed file becomes a
-/// new version; the unsigned one stays. 404 for someone who may not read it, 403 for a reader
-/// who may not sign, 409 when the state, the file or the certificate does not allow it.
-pub async fn sign_digitally(
+/// What the approving leader signs: the document and its latest version, a PDF, with its bytes.
+/// 404 for someone who may not read it, 403 for a reader who may not sign, 409 when the state
+/// or the file does not allow it.
+async fn signable(
     state: &Ctx,
     who: &Who<'_>,
     id: &str,
-    location: Option<String>,
-) -> Result<Version, AppError> {
+) -> Result<(Document, Version, bytes::Bytes), AppError> {
     let d = store::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1594,24 +1592,53 @@ pub async fn sign_digitally(
     let pdf = tinhso_kernel::storage::get(state.storage.as_ref(), &latest.storage_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    let signed = state
-        .sign_pdf(tinhso_kernel::signing::SignRequest {
-            signer: tinhso_kernel::signing::SignAs::Person(who.user.id.clone()),
-            actor: who.actor.clone(),
-            entity_type: "document",
-            entity_id: id.to_owned(),
-            pdf,
-            reason: Some(format!("Ký duyệt văn bản: {}", d.subject.trim())),
-            location,
-            stamp: Some(leader_stamp(who.user, &d)),
-        })
-        .await
-        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
+    Ok((d, latest, pdf))
+}
+
+/// The signing request of the leader's signature on `d`.
+fn leader_request(
+    who: &Who<'_>,
+    d: &Document,
+    pdf: bytes::Bytes,
+    location: Option<String>,
+) -> tinhso_kernel::signing::SignRequest {
+    tinhso_kernel::signing::SignRequest {
+        signer: tinhso_kernel::signing::SignAs::Person(who.user.id.clone()),
+        actor: who.actor.clone(),
+        entity_type: "document",
+        entity_id: d.id.clone(),
+        pdf,
+        reason: Some(format!("Ký duyệt văn bản: {}", d.subject.trim())),
+        location,
+        stamp: Some(leader_stamp(who.user, d)),
+    }
+}
+
+/// Whose audit row says the file was signed: the signer's, as the signing port handed it back.
+enum SignerAudit {
+    Local(tinhso_kernel::signing::Signed),
+    Remote(tinhso_kernel::signing::RemoteSigned),
+}
+
+/// Stores `signed` (the leader's signed copy of version `signed_from`) as the next version, in
+/// one transaction with the signer's audit row and `document.sign_digitally`; refused when the
+/// document changed meanwhile.
+#[allow(clippy::too_many_arguments)]
+async fn keep_signed(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    signed_from: &Version,
+    signed: bytes::Bytes,
+    serial: &str,
+    remote: Option<serde_json::Value>,
+    signer_audit: SignerAudit,
+) -> Result<Version, AppError> {
     let file = IncomingFile {
         field_key: "file".into(),
-        file_name: signed_name(&latest.file_name),
+        file_name: signed_name(&signed_from.file_name),
         media_type: "application/pdf",
-        bytes: bytes::Bytes::from(signed.pdf.clone()),
+        bytes: signed,
     };
     store_version(state, id, &file, |mut version| async move {
         let mut tx = state.db.begin().await?;
@@ -1619,7 +1646,7 @@ pub async fn sign_digitally(
             .await?
             .ok_or(AppError::NotFound)?;
         if !may_sign_digitally(who.user, &d)
-            || store::next_version(&mut tx, id).await? != latest.version + 1
+            || store::next_version(&mut tx, id).await? != signed_from.version + 1
         {
             return Err(AppError::Conflict(
                 "Văn bản vừa thay đổi trong lúc ký: hãy tải lại trang và ký lại.".into(),
@@ -1628,7 +1655,12 @@ pub async fn sign_digitally(
         insert_next_version(&mut tx, id, &mut version, Some(&who.user.id)).await?;
         // The signer's own row (`signature.sign`) in the same transaction: no audit row says a
         // file was signed when it was not kept.
-        signed.record_audit(&state.db, &mut tx).await?;
+        match &signer_audit {
+            SignerAudit::Local(signed) => signed.record_audit(&state.db, &mut tx).await?,
+            SignerAudit::Remote(signed) => {
+                signed.record_audit(&state.db, &mut tx, "document").await?
+            }
+        }
         audit::record(
             &state.db,
             &mut tx,
@@ -1637,11 +1669,12 @@ pub async fn sign_digitally(
                 action: "document.sign_digitally",
                 entity_type: "document",
                 entity_id: id,
-                before: json!({ "version": latest.version, "sha256": latest.sha256 }),
+                before: json!({ "version": signed_from.version, "sha256": signed_from.sha256 }),
                 after: json!({
                     "version": version.version,
                     "sha256": version.sha256,
-                    "certificate_serial": signed.serial,
+                    "certificate_serial": serial,
+                    "remote": remote,
                 }),
             },
         )
@@ -1650,6 +1683,107 @@ pub async fn sign_digitally(
         Ok(version)
     })
     .await
+}
+
+/// The approving leader signs the latest version of outgoing document `id` (a PDF) with their
+/// own certificate (PAdES B-T, through the kernel's signing port): the signed file becomes a
+/// new version; the unsigned one stays. 404 for someone who may not read it, 403 for a reader
+/// who may not sign, 409 when the state, the file or the certificate does not allow it.
+pub async fn sign_digitally(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    location: Option<String>,
+) -> Result<Version, AppError> {
+    let (d, latest, pdf) = signable(state, who, id).await?;
+    let signed = state
+        .sign_pdf(leader_request(who, &d, pdf, location))
+        .await
+        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
+    keep_signed(
+        state,
+        who,
+        id,
+        &latest,
+        bytes::Bytes::from(signed.pdf.clone()),
+        &signed.serial.clone(),
+        None,
+        SignerAudit::Local(signed),
+    )
+    .await
+}
+
+/// The job kind the signatures module runs when the leader confirmed a remote signing on their
+/// phone ([`sign_remotely`]): the signed file stored as [`sign_digitally`] stores it.
+pub static REMOTE_SIGNED: tinhso_kernel::module::JobKind = tinhso_kernel::module::JobKind {
+    name: "documents.remote_signed",
+    run: |state, payload| Box::pin(remote_signed(state, payload)),
+};
+
+/// The approving leader asks a remote-signing provider (`provider`) to sign the latest version
+/// of `id`: the same checks as [`sign_digitally`]; the session's page follows it, and
+/// [`REMOTE_SIGNED`] stores the signed version once the leader confirms on their phone.
+pub async fn sign_remotely(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    location: Option<String>,
+    provider: &str,
+) -> Result<tinhso_kernel::signing::RemoteStarted, AppError> {
+    let (d, latest, pdf) = signable(state, who, id).await?;
+    let title: String = format!("{} — {}", d.organ_name.trim(), d.subject.trim());
+    state
+        .start_remote_signing(tinhso_kernel::signing::RemoteSignRequest {
+            request: leader_request(who, &d, pdf, location),
+            provider: provider.to_owned(),
+            title,
+            completion: REMOTE_SIGNED.name,
+            context: json!({ "version": latest.version }),
+            return_to: format!("/office/documents/{id}"),
+        })
+        .await
+        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))?
+}
+
+/// [`REMOTE_SIGNED`]'s work: the signer and the document as they are now, the version signed
+/// still the latest, then the file kept. An error as [`AppError`] ends the session with its
+/// message.
+async fn remote_signed(state: &Ctx, payload: serde_json::Value) -> anyhow::Result<()> {
+    let signed: tinhso_kernel::signing::RemoteSigned = serde_json::from_value(payload)?;
+    let user = tinhso_kernel::auth::session::load_user(&state.db, &signed.user_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let who = Who {
+        user: &user,
+        actor: signed.actor(),
+    };
+    let id = signed.entity_id.as_str();
+    let expected = signed.context["version"].as_i64().unwrap_or(-1);
+    let latest = store::versions(&state.db, id)
+        .await?
+        .into_iter()
+        .max_by_key(|v| v.version)
+        .filter(|v| v.version == expected)
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "Văn bản vừa thay đổi trong lúc ký: hãy tải lại trang và ký lại.".into(),
+            )
+        })?;
+    let pdf = tinhso_kernel::storage::get(state.storage.as_ref(), &signed.pdf_key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the signed file {} is gone", signed.pdf_key))?;
+    keep_signed(
+        state,
+        &who,
+        id,
+        &latest,
+        pdf,
+        &signed.serial,
+        Some(json!({ "session": signed.session_id })),
+        SignerAudit::Remote(signed.clone()),
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -210,6 +210,7 @@ mod tests {
     use tinhso_opendata::api as opendata;
     use tinhso_ops::api as ops;
     use tinhso_signatures::http as signatures;
+    use tinhso_signatures::remote_http as signing_sessions;
     use tinhso_tasks::api as tasks;
     use tinhso_tasks::overview_api as task_reports;
     use tinhso_tasks::parts as task_parts;
@@ -311,6 +312,7 @@ mod tests {
             document_search::__path_saved_create,
             document_search::__path_saved_delete,
             signatures::__path_verify_api,
+            signing_sessions::__path_session_api,
             tasks::__path_list,
             tasks::__path_create,
             tasks::__path_read,

@@ -9,7 +9,9 @@
 //! signs a PDF with their own demo certificate (`sign`, PAdES B-T, timestamped by the demo TSA
 //! in process, then B-LT with the validation data in a DSS: `lt`), for the documents module through
 //! the kernel's signing port. An agency's seal may be a key in a hardware security module, opened
-//! through PKCS#11 at start (`hsm`).
+//! through PKCS#11 at start (`hsm`). A person may also sign remotely, confirming on a phone
+//! (`remote`: sessions polled by the sweep `signatures.poll_remote`, followed on
+//! `remote_http`'s page), with the test provider (`test_provider`) for the demo and tests.
 
 pub mod admin;
 pub mod check;
@@ -20,9 +22,12 @@ pub mod lt;
 pub mod online;
 pub mod pki;
 pub mod pki_http;
+pub mod remote;
+pub mod remote_http;
 pub mod service;
 pub mod sign;
 pub mod store;
+pub mod test_provider;
 
 use tinhso_kernel::auth::Role;
 use tinhso_kernel::web::menu::{MenuEntry, Shown};
@@ -34,10 +39,18 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         http::routes()
             .merge(pki_http::routes())
             .merge(admin::routes())
+            .merge(remote_http::routes())
+            .merge(test_provider::routes())
     },
     // Opens the agencies' HSM keys (`signatures.agency_keys`): a failure stops the start.
     startup: &[hsm::open_configured],
-    tables: &["pki_authorities", "pki_certificates", "revocation_cache"],
+    tables: &[
+        "pki_authorities",
+        "pki_certificates",
+        "revocation_cache",
+        "signing_sessions",
+        "test_remote_requests",
+    ],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
     demo: Some(demo::seed),
@@ -59,9 +72,10 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     ],
     signature_checker: Some(&service::CHECKER),
     pdf_signer: Some(&sign::SIGNER),
-    sweeps: &[&REVOCATION_CACHE_PURGE, &CRL_REFRESH],
-    // OCSP and timestamp requests are posted by validators and signing tools without a session.
-    protocol_paths: &["/pki/"],
+    sweeps: &[&REVOCATION_CACHE_PURGE, &CRL_REFRESH, &POLL_REMOTE],
+    // OCSP and timestamp requests are posted by validators and signing tools without a session;
+    // the test remote-signing provider's API by the platform's nodes with their client key.
+    protocol_paths: &["/pki/", "/test-remote-signing/"],
     ..tinhso_kernel::module::Module::EMPTY
 };
 
@@ -73,6 +87,20 @@ const REVOCATION_CACHE_PURGE: tinhso_kernel::module::Sweep = tinhso_kernel::modu
     run: |ctx| {
         Box::pin(async move {
             store::purge_answers(&ctx.db).await?;
+            Ok(())
+        })
+    },
+};
+
+/// Asks the remote-signing providers about the pending signing sessions, every 3 seconds on
+/// every node; each session is leased to one node per poll ([`remote::poll_due`]).
+const POLL_REMOTE: tinhso_kernel::module::Sweep = tinhso_kernel::module::Sweep {
+    name: "signatures.poll_remote",
+    every: |_| Some(std::time::Duration::from_secs(3)),
+    at_start: true,
+    run: |ctx| {
+        Box::pin(async move {
+            remote::poll_due(ctx).await?;
             Ok(())
         })
     },

@@ -88,7 +88,7 @@ impl sign::TimestampSource for PlatformTsa {
     }
 }
 
-fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+pub(crate) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("signatures: signing: {what}: {e}"))
 }
 
@@ -198,28 +198,54 @@ pub(crate) async fn sign_with<S: sign::Signer + Send + 'static>(
     let pdf = request.pdf.clone();
     let stamp = request.stamp.clone();
     let signed = tokio::task::spawn_blocking(move || {
-        if let Some(stamp) = stamp {
-            let (page, rect) = stamp_box(&pdf, stamp.place)?;
-            fields.page = page;
-            fields.appearance = Appearance::Stamp(Stamp {
-                rect,
-                lines: stamp.lines,
-            });
-        }
+        place_stamp(&pdf, &mut fields, stamp)?;
         sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
     })
     .await
     .map_err(|e| internal("task", e))?;
-    signed.map_err(|e| match e {
+    signed.map_err(sign_error)
+}
+
+/// The request's visible stamp placed on `pdf` in `fields` (blocking: reads the pages).
+pub(crate) fn place_stamp(
+    pdf: &[u8],
+    fields: &mut SignatureFields,
+    stamp: Option<tinhso_kernel::signing::StampRequest>,
+) -> Result<(), SignError> {
+    if let Some(stamp) = stamp {
+        let (page, rect) = stamp_box(pdf, stamp.place)?;
+        fields.page = page;
+        fields.appearance = Appearance::Stamp(Stamp {
+            rect,
+            lines: stamp.lines,
+        });
+    }
+    Ok(())
+}
+
+/// The crate's refusal as an answer: the file's problems are the user's (409), the key's and
+/// the encoder's the platform's.
+pub(crate) fn sign_error(e: SignError) -> AppError {
+    match e {
         SignError::TooLarge(_) => AppError::PayloadTooLarge,
         SignError::Signer(_) | SignError::SignatureInvalid | SignError::Encoding(_) => {
             internal(e.code(), e)
         }
         other => AppError::Conflict(other.to_string()),
-    })
+    }
+}
+
+/// The platform's TSA, for the remote signing's completion (run on a blocking thread).
+pub(crate) fn platform_tsa(ctx: &Ctx) -> impl sign::TimestampSource + Send + 'static {
+    PlatformTsa {
+        ctx: ctx.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    }
 }
 
 /// The signer the other modules call through the kernel ([`tinhso_kernel::signing`]).
 pub static SIGNER: tinhso_kernel::signing::PdfSigner = tinhso_kernel::signing::PdfSigner {
     sign: |ctx, request| Box::pin(sign_pdf(ctx, request)),
+    start_remote: |ctx, request| Box::pin(crate::remote::start(ctx, request)),
+    remote_providers: crate::remote::offered,
 };

@@ -679,6 +679,7 @@ async fn render_document(
             may_sign_digitally => service::may_sign_digitally(user, d)
                 && state.pdf_signer.is_some()
                 && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
+            remote_providers => state.remote_signing_providers(),
         },
     )?;
     Ok((status, html).into_response())
@@ -821,6 +822,9 @@ async fn resend_page(
 struct SignForm {
     #[serde(default)]
     location: String,
+    /// A remote-signing provider's id: the leader confirms on their phone instead.
+    #[serde(default)]
+    provider: String,
     /// `yes` once the leader saw the confirmation step.
     confirm: Option<String>,
 }
@@ -854,9 +858,26 @@ async fn sign_digitally(
         )
         .fact("doc_subject", d.subject.clone())
         .keep("location", location)
+        .keep("provider", form.provider.trim())
         .render(&page);
     }
     let location = Some(location).filter(|l| !l.is_empty());
+    let provider = form.provider.trim();
+    if !provider.is_empty() {
+        // Remote signing: the session's page waits for the confirmation on the phone.
+        return match service::sign_remotely(&state, &who(&user, &ip), &id, location, provider).await
+        {
+            Ok(started) => Ok(Redirect::to(&started.path).into_response()),
+            Err(e) => {
+                let text = refusal_text(page.lang, e)?;
+                let shown = Shown {
+                    refusal: Some(text),
+                    ..Shown::default()
+                };
+                render_document(&state, &page, &user, &d, shown).await
+            }
+        };
+    }
     match service::sign_digitally(&state, &who(&user, &ip), &id, location).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/office/documents/{id}?done=sign_digitally")).into_response(),

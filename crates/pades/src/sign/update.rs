@@ -110,6 +110,33 @@ impl PreparedPdf {
         self.xref_stream
     }
 
+    /// A prepared file kept while a remote signer answers (the bytes must never be rebuilt):
+    /// `bytes` as [`PreparedPdf::bytes`] gave them and the [`PreparedPdf::byte_range`] they
+    /// had. Refused unless the gap is still an empty `/Contents` placeholder (`<00…>`).
+    pub fn resume(bytes: Vec<u8>, byte_range: [u64; 4]) -> Result<PreparedPdf, SignError> {
+        let broken = || SignError::Unsupported("tệp đã chuẩn bị để ký không còn nguyên vẹn");
+        let [zero, b, c, d] = byte_range.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        if zero != 0 || b + 2 > c || c.checked_add(d) != Some(bytes.len()) {
+            return Err(broken());
+        }
+        let gap = &bytes[b..c];
+        if gap.first() != Some(&b'<')
+            || gap.last() != Some(&b'>')
+            || gap[1..gap.len() - 1].iter().any(|&x| x != b'0')
+            || !(gap.len() - 2).is_multiple_of(2)
+        {
+            return Err(broken());
+        }
+        Ok(PreparedPdf {
+            bytes,
+            contents: b..c,
+            field_object: 0,
+            signature_object: 0,
+            field_name: String::new(),
+            xref_stream: false,
+        })
+    }
+
     /// The signed file: `cms` (DER) hex-encoded into the placeholder, zeros after it.
     pub fn embed(mut self, cms: &[u8]) -> Result<Vec<u8>, SignError> {
         let capacity = self.capacity();

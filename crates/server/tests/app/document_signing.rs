@@ -162,7 +162,7 @@ pub(crate) async fn verified(app: &TestApp, pdf: &[u8]) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn assert_signed_b_lt(report: &Value) {
+pub(crate) fn assert_signed_b_lt(report: &Value) {
     assert_eq!(report["Indication"], "TOTAL-PASSED", "{report:#}");
     let signatures = report["Signatures"].as_array().unwrap();
     assert_eq!(signatures.len(), 1, "{report:#}");
@@ -185,7 +185,7 @@ fn assert_signed_b_lt(report: &Value) {
 /// revision (a DSS revision follows the last one), also in its long-term mode (`--lt`: the
 /// DSS alone, revocation hard-fail: the signatures are LTV-enabled); skipped without pyHanko
 /// outside CI (`CI_REQUIRE_PYHANKO=1` makes it required).
-async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
+pub(crate) async fn pyhanko_accepts(app: &TestApp, pdf: &[u8], signatures: usize) {
     for long_term in [false, true] {
         pyhanko_run(app, pdf, signatures, long_term).await;
     }

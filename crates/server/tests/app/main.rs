@@ -20,6 +20,7 @@ mod document_flow;
 mod document_flow_pages;
 mod document_hsm;
 mod document_pages;
+mod document_remote_signing;
 mod document_replace;
 mod document_search;
 mod document_search_page;
