@@ -54,6 +54,10 @@ pub fn routes() -> Routes {
 
 /// The most lines a board list shows.
 const BOARD_LIMIT: i64 = 200;
+/// The lines of each state on the unit's board; the rest are a click away, a page at a time.
+const BOARD_GROUP: i64 = 20;
+/// The lines of a page of one state's list.
+const STATE_PAGE: i64 = 50;
 /// The board shows the finished tasks of the last this many days (by deadline, or by day
 /// assigned in the office's list); older ones are in the overview and each task's page.
 const FINISHED_DAYS: u64 = 90;
@@ -100,14 +104,38 @@ pub(crate) struct DoneQuery {
     document: Option<String>,
 }
 
+/// What the board is asked for: one state's whole list, a page at a time (`?state=…&page=…`),
+/// or, without a state, the first lines of each.
+#[derive(Deserialize, Default)]
+pub(crate) struct BoardQuery {
+    state: Option<String>,
+    page: Option<String>,
+}
+
 /// "Nhiệm vụ": the tasks of the official's unit by state and, in an assigning office, those it
 /// follows by the lead unit's state.
-async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
+async fn board(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Query(q): Query<BoardQuery>,
+) -> PageResult<Response> {
     let user = official(&ctx, &page).await?;
     let agency = user.agency_id.clone().unwrap_or_default();
     let since =
         (tinhso_kernel::time::local_now().date() - chrono::Days::new(FINISHED_DAYS)).to_string();
-    let mine = store::of_unit(&ctx.db, &agency, &since, BOARD_LIMIT).await?;
+    let Some(asked) = read_board_query(&q) else {
+        let html = page.render("tasks_board_bad.html", context! {})?;
+        return Ok((StatusCode::BAD_REQUEST, html).into_response());
+    };
+    let mine = mine_by_state(&ctx, &agency, &since, asked).await?;
+    if asked.is_some() {
+        return Ok(page
+            .render(
+                "tasks_board_state.html",
+                context! { group => mine.into_iter().next() },
+            )?
+            .into_response());
+    }
     let follows = policy::may_create(&user);
     let followed = if follows {
         store::followed_by(&ctx.db, &agency, &since, BOARD_LIMIT).await?
@@ -121,13 +149,64 @@ async fn board(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
         .render(
             "tasks_board.html",
             context! {
-                mine => grouped(mine, |l| l.state.as_str()),
+                mine => mine,
                 followed => grouped(followed, |l| l.task_state.as_str()),
                 follows => follows, creates => creates, overview => overview,
                 parts => parts,
             },
         )?
         .into_response())
+}
+
+/// The state and page asked for (none: the whole board), or `None` for a state the board does
+/// not have or a page that is not a number from 1 to 10,000.
+fn read_board_query(q: &BoardQuery) -> Option<Option<(UnitState, i64)>> {
+    let Some(state) = q.state.as_deref() else {
+        return Some(None);
+    };
+    let state: UnitState = state.parse().ok()?;
+    let page = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<i64>().ok().filter(|p| (1..=10_000).contains(p))?,
+    };
+    Some(Some((state, page)))
+}
+
+/// The unit's tasks grouped by state with each state's count: the first [`BOARD_GROUP`] lines
+/// of every state, or, when `asked`, one page of [`STATE_PAGE`] lines of that state alone.
+async fn mine_by_state(
+    ctx: &Ctx,
+    agency: &str,
+    since: &str,
+    asked: Option<(UnitState, i64)>,
+) -> Result<Vec<Value>, AppError> {
+    let counts = store::unit_state_counts(&ctx.db, agency, since).await?;
+    let count_of = |s: UnitState| {
+        counts
+            .iter()
+            .find(|(state, _)| state == s.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
+    let mut groups = Vec::new();
+    for s in STATES {
+        let (limit, page) = match asked {
+            Some((wanted, page)) if wanted == s => (STATE_PAGE, page),
+            Some(_) => continue,
+            None => (BOARD_GROUP, 1),
+        };
+        let count = count_of(s);
+        if count == 0 && asked.is_none() {
+            continue;
+        }
+        let lines = store::of_unit_in(&ctx.db, agency, s, since, limit, (page - 1) * limit).await?;
+        let pages = (count + limit - 1) / limit;
+        groups.push(context! {
+            state => s.as_str(), count => count, lines => sv(lines),
+            more => asked.is_none() && count > limit,
+            page => page, pages => pages,
+        });
+    }
+    Ok(groups)
 }
 
 /// The units the new-task form offers: those under each authority the office follows.

@@ -9,6 +9,7 @@ pub mod series;
 
 use crate::model::{Position, ReportKind, SourceKind};
 use crate::{Extension, Report, Task, TaskUnit};
+use tinhso_domain::task::state::UnitState;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
 
@@ -447,36 +448,58 @@ const LINE: &str = "SELECT t.id, t.code, t.title, a.name AS authority_name, t.pr
     FROM tasks t JOIN agencies a ON a.id = t.authority_agency_id
     JOIN task_units u ON u.task_id = t.id JOIN agencies ua ON ua.id = u.agency_id";
 
-/// The tasks assigned to unit `agency_id`, with that unit's part: those still open, nearest
-/// deadline first, and those finished with a deadline from `since` on, latest first — at most
-/// `limit` of each. Five years of a unit's finished tasks are thousands: the board would show
-/// only the oldest and hide the open ones after them.
-pub async fn of_unit(
+/// How many of unit `agency_id`'s tasks the board holds in each state: every open one, and the
+/// finished ones with a deadline from `since` on. Counted in the index on (agency, state,
+/// deadline), without reading the tasks.
+pub async fn unit_state_counts(
     db: &Db,
     agency_id: &str,
     since: &str,
-    limit: i64,
-) -> Result<Vec<Line>, AppError> {
-    let mut lines: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{LINE} WHERE u.agency_id = $1 AND u.state IN ('assigned', 'in_progress', 'completion_reported')
-         ORDER BY u.current_due_on, t.code LIMIT $2"
-    )))
-    .bind(agency_id)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
-    let finished: Vec<Line> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{LINE} WHERE u.agency_id = $1 AND u.state IN ('completed', 'cancelled')
-           AND u.current_due_on >= $2
-         ORDER BY u.current_due_on DESC, t.code DESC LIMIT $3"
-    )))
+) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT state, COUNT(*) FROM task_units
+          WHERE agency_id = $1 AND state IN ('assigned', 'in_progress', 'completion_reported')
+          GROUP BY state
+         UNION ALL
+         SELECT state, COUNT(*) FROM task_units
+          WHERE agency_id = $1 AND state IN ('completed', 'cancelled') AND current_due_on >= $2
+          GROUP BY state",
+    )
     .bind(agency_id)
     .bind(since)
-    .bind(limit)
     .fetch_all(&db.pool)
-    .await?;
-    lines.extend(finished);
-    Ok(lines)
+    .await?)
+}
+
+/// A page of unit `agency_id`'s tasks in `state`, with that unit's part: an open state nearest
+/// deadline first; a finished one with a deadline from `since` on, latest first. Each is one
+/// range of the index on (agency, state, deadline), read in order and left at the page's end,
+/// so a unit with thousands of tasks costs what one with a page of them does.
+pub async fn of_unit_in(
+    db: &Db,
+    agency_id: &str,
+    state: UnitState,
+    since: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Line>, AppError> {
+    let finished = state.is_finished();
+    let sql = if finished {
+        format!(
+            "{LINE} WHERE u.agency_id = $1 AND u.state = $2 AND u.current_due_on >= $3
+             ORDER BY u.current_due_on DESC, t.code DESC LIMIT $4 OFFSET $5"
+        )
+    } else {
+        format!(
+            "{LINE} WHERE u.agency_id = $1 AND u.state = $2
+             ORDER BY u.current_due_on, t.code LIMIT $3 OFFSET $4"
+        )
+    };
+    let q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(agency_id)
+        .bind(state.as_str());
+    let q = if finished { q.bind(since) } else { q };
+    Ok(q.bind(limit).bind(offset).fetch_all(&db.pool).await?)
 }
 
 /// Who asks for a list of tasks, as the lists narrow it (the policy has the last word).

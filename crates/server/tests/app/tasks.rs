@@ -27,6 +27,7 @@ const WARD: &str = "000.00.60.H56";
 const FINANCE: &str = "000.00.03.H56";
 
 on_both_databases!(
+    a_units_board_shows_each_states_count_and_pages_the_rest,
     a_typed_task_goes_from_assignment_to_acceptance,
     tasks_are_numbered_per_authority_without_gaps,
     authority_units_and_deadlines_are_checked,
@@ -1216,4 +1217,109 @@ async fn an_incoming_document_offers_to_create_a_task(app: TestApp) {
         "the link goes to the new task's form with the document: {html}"
     );
     assert!(html.contains("Tạo nhiệm vụ"));
+}
+
+/// How many `<tr>` lines of a table body `html` holds under the table `testid`.
+fn table_lines(html: &str, testid: &str) -> usize {
+    let Some(at) = html.find(&format!("data-testid=\"{testid}\"")) else {
+        return 0;
+    };
+    let table = &html[at..];
+    let end = table.find("</table>").unwrap_or(table.len());
+    table[..end].matches("<tr>").count() - 1
+}
+
+/// A unit with hundreds of tasks: the board shows each state's true count and its first 20
+/// lines with a link to the rest, and a state's list comes 50 lines a page, its pages adding
+/// up to the count; a state or page that does not exist is said on the page (400).
+async fn a_units_board_shows_each_states_count_and_pages_the_rest(app: TestApp) {
+    let today = tinhso::time::local_now().date();
+    tinhso_tasks::sample::load(&app.state, 2500, 500, today)
+        .await
+        .unwrap();
+    let justice: String = sqlx::query_scalar("SELECT id FROM agencies WHERE code = $1")
+        .bind(JUSTICE)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let since = (today - chrono::Days::new(90)).to_string();
+    let count = |state: &'static str| {
+        let (pool, justice, since) = (app.state.db.pool.clone(), justice.clone(), since.clone());
+        async move {
+            let finished = matches!(state, "completed" | "cancelled");
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM task_units WHERE agency_id = $1 AND state = $2
+                   AND ($3 = 0 OR current_due_on >= $4)",
+            )
+            .bind(&justice)
+            .bind(state)
+            .bind(i64::from(finished))
+            .bind(&since)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    sign_in(&app, "chuyenvien.tuphap@tinhso.local").await;
+    let (status, board) = app.get("/office/tasks").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut paged = None;
+    for state in [
+        "assigned",
+        "in_progress",
+        "completion_reported",
+        "completed",
+        "cancelled",
+    ] {
+        let n = count(state).await;
+        let shown = table_lines(&board, &format!("mine-{state}"));
+        assert_eq!(shown as i64, n.min(20), "{state}: {n} in all");
+        if n > 0 {
+            assert!(
+                board.contains(&format!("({n})</h3>")),
+                "{state}'s count {n}"
+            );
+        }
+        assert_eq!(
+            board.contains(&format!("href=\"/office/tasks?state={state}\"")),
+            n > 20,
+            "{state}: the link to all {n}"
+        );
+        if paged.is_none_or(|(_, most)| n > most) {
+            paged = Some((state, n));
+        }
+    }
+    let (state, n) = paged.unwrap();
+    assert!(
+        n > 50,
+        "a state with more than a page of tasks: {state} has {n}"
+    );
+    let pages = (n + 49) / 50;
+    let mut seen = 0;
+    for page in 1..=pages {
+        let (status, html) = app
+            .get(&format!("/office/tasks?state={state}&page={page}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let lines = table_lines(&html, &format!("mine-{state}"));
+        assert!(lines <= 50);
+        seen += lines as i64;
+        assert!(
+            html.contains(&format!("{page}/{pages}")),
+            "page {page} of {pages}"
+        );
+    }
+    assert_eq!(seen, n, "the pages hold every task of the state once");
+    for bad in [
+        "state=finished",
+        "state=assigned&page=0",
+        "state=assigned&page=x",
+    ] {
+        let (status, html) = app.get(&format!("/office/tasks?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            html.contains("Trạng thái hoặc số trang không hợp lệ"),
+            "{bad}"
+        );
+    }
 }
