@@ -218,6 +218,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     topics: &[
         &work_files::deposits::DEPOSITS,
         &exchange::failures::FAILURES,
+        &exchange::answer::RECALL_REQUESTS,
     ],
     sweeps: &[&work_files::DEPOSIT_SWEEP, &exchange::FAILURE_SWEEP],
     references: &[&reference::DOCUMENT, &reference::ISSUED_DOCUMENT],

@@ -451,9 +451,9 @@ async fn accept_status(
         ip: String::new(),
     };
     let answer = match code {
-        "13" => recall_copies(state, &mut tx, &actor, s, &from, &now).await?,
-        "15" | "16" => recall_answered(state, &mut tx, &actor, s, &from, &now).await?,
-        _ => processing_status(state, &mut tx, &actor, s, &from, &now).await?,
+        "13" => recall_copies(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
+        "15" | "16" => recall_answered(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
+        _ => processing_status(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
     };
     store::insert_message(
         &mut tx,
@@ -478,6 +478,7 @@ async fn processing_status(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -487,6 +488,7 @@ async fn processing_status(
         tx,
         &s.response_for.document_id,
         from,
+        peer,
         code,
         s.description.as_deref(),
         now,
@@ -520,13 +522,16 @@ async fn processing_status(
     Ok(json!({ "Status": "accepted", "StatusCode": code }).to_string())
 }
 
-/// The sender recalls (13) the package it sent us: each copy registered from it is withdrawn
-/// (its units stop, as for a recall on the platform) and 15 goes back, or 16 with why when it
-/// cannot be (returned to its sender already).
+/// The sender recalls (13) the package it sent us, through the peer that delivered it: each
+/// copy registered from it gets a recall request for its agency's document clerk
+/// ([`super::answer`]); a copy withdrawn already is answered 15 again, one returned to its
+/// sender 16 with why. A repeated 13 finds the request: still pending, nothing is sent; decided,
+/// the decision is sent again.
 async fn recall_copies(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -547,11 +552,15 @@ async fn recall_copies(
     if organ != from {
         return Err(unknown());
     }
+    // Only the platform that delivered the package may recall it.
+    if !store::package_from_peer(tx, peer, &s.response_for.document_id).await? {
+        return Err(unknown());
+    }
     let copies = store::exchanged_copies(&state.db, tx, &organ, &date, &number, &notation).await?;
     if copies.is_empty() {
         return Err(unknown());
     }
-    let (mut recalled, mut refused) = (Vec::new(), Vec::new());
+    let (mut pending, mut recalled, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     for (id, _) in copies {
         let Some(d) = crate::store::for_update(&state.db, tx, &id).await? else {
             continue;
@@ -560,24 +569,57 @@ async fn recall_copies(
             continue;
         };
         let (answer, reason) = match super::recall_outcome(current) {
-            super::RecallOutcome::Recall => {
-                crate::store::set_state(tx, &id, IncomingState::Recalled.as_str(), now).await?;
-                crate::assignments::on_recall(state, tx, actor, &id, now).await?;
-                audit::record(
-                    &state.db,
-                    tx,
-                    actor,
-                    Change {
-                        action: "document.exchange_recall",
-                        entity_type: "document",
-                        entity_id: &id,
-                        before: json!({ "state": current.as_str() }),
-                        after: json!({ "state": "recalled", "from": from }),
-                    },
-                )
-                .await?;
-                recalled.push(id.clone());
-                ("15", None)
+            super::RecallOutcome::AskClerk => {
+                let request = store::RecallRequest {
+                    document_id: id.clone(),
+                    agency_id: d.agency_id.clone(),
+                    peer: peer.to_owned(),
+                    from_organ_id: from.to_owned(),
+                    exchange_document_id: s.response_for.document_id.clone(),
+                    description: s.description.clone(),
+                    state: "pending".into(),
+                    reason: None,
+                    requested_at: now.to_owned(),
+                    decided_by: None,
+                    decided_at: None,
+                };
+                if store::insert_recall_request(tx, &request).await? {
+                    audit::record(
+                        &state.db,
+                        tx,
+                        actor,
+                        Change {
+                            action: "document.exchange_recall_request",
+                            entity_type: "document",
+                            entity_id: &id,
+                            before: json!(null),
+                            after: json!({
+                                "recall_request": "pending",
+                                "from": from,
+                                "description": s.description,
+                            }),
+                        },
+                    )
+                    .await?;
+                    super::answer::tell_clerks(state, tx, &d, s.description.as_deref()).await?;
+                    pending.push(id.clone());
+                    continue;
+                }
+                // Asked before: pending still (nothing to send), or decided (said again).
+                match store::recall_request_in(tx, &id).await? {
+                    Some(r) if r.state == "refused" => {
+                        refused.push(id.clone());
+                        ("16", r.reason)
+                    }
+                    Some(r) if r.state == "accepted" => {
+                        recalled.push(id.clone());
+                        ("15", None)
+                    }
+                    _ => {
+                        pending.push(id.clone());
+                        continue;
+                    }
+                }
             }
             super::RecallOutcome::AlreadyRecalled => {
                 recalled.push(id.clone());
@@ -585,14 +627,15 @@ async fn recall_copies(
             }
             super::RecallOutcome::Refuse(reason) => {
                 refused.push(id.clone());
-                ("16", Some(reason))
+                ("16", Some(reason.to_owned()))
             }
         };
-        super::statuses::queue(state, tx, &d, answer, reason).await?;
+        super::statuses::queue_via(state, tx, &d, Some(peer), answer, reason.as_deref()).await?;
     }
     Ok(json!({
         "Status": "accepted",
         "StatusCode": "13",
+        "Pending": pending,
         "Recalled": recalled,
         "Refused": refused,
     })
@@ -604,6 +647,7 @@ async fn recall_answered(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -614,6 +658,7 @@ async fn recall_answered(
         tx,
         &s.response_for.document_id,
         from,
+        peer,
         recall,
         s.description.as_deref(),
         now,

@@ -273,10 +273,30 @@ async fn incoming_page(
     found.truncate(PER_PAGE as usize);
     let documents: Vec<Value> = found.iter().map(view).collect();
     let links = page_links(page_number, has_next, |n| format!("page={n}"));
+    // Recalls from other platforms wait for the agency's document clerk.
+    let recalls: Vec<Value> = if user.has_role(Role::DocumentClerk) {
+        crate::exchange::store::pending_recalls(&state.db, &agency_id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let number = match (&r.code_number, &r.code_notation) {
+                    (Some(n), Some(s)) => Some(format!("{n}/{s}")),
+                    _ => None,
+                };
+                context! {
+                    id => r.document_id, subject => r.subject, number => number,
+                    organ_name => r.organ_name, description => r.description,
+                    requested_at => r.requested_at,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(page
         .render(
             "documents_incoming.html",
-            context! { documents => documents, pages => links, section => section(&user), tab => "incoming" },
+            context! { documents => documents, pages => links, section => section(&user), tab => "incoming", recalls => recalls },
         )?
         .into_response())
 }
