@@ -4,6 +4,7 @@
 //! from the job queue ([`deliver`]). The rules here are pure; SQL is in [`store`].
 
 pub mod admin;
+pub mod arrival;
 pub mod deliver;
 pub mod failures;
 pub mod recall;
