@@ -239,18 +239,15 @@ pub async fn insert(
     file: &ArrivalFile,
 ) -> Result<(), AppError> {
     let result = serde_json::to_string(file).map_err(|e| AppError::Internal(e.into()))?;
-    sqlx::query(
-        "INSERT INTO document_arrival_checks (version_id, document_id, indication, result, checked_at)
-         VALUES ($1, $2, $3, $4, $5)",
+    crate::store::arrival::insert(
+        tx,
+        document_id,
+        version_id,
+        &file.indication,
+        &result,
+        &file.checked_at,
     )
-    .bind(version_id)
-    .bind(document_id)
-    .bind(&file.indication)
-    .bind(result)
-    .bind(&file.checked_at)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The arrival checks of document `document_id`'s files, in version order.
@@ -258,16 +255,10 @@ pub async fn of_document(
     db: &tinhso_kernel::db::Db,
     document_id: &str,
 ) -> Result<Vec<ArrivalFile>, AppError> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT c.result FROM document_arrival_checks c
-         JOIN document_versions v ON v.id = c.version_id
-         WHERE c.document_id = $1 ORDER BY v.version",
-    )
-    .bind(document_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.into_iter()
-        .map(|(r,)| serde_json::from_str(&r).map_err(|e| AppError::Internal(e.into())))
+    crate::store::arrival::results(db, document_id)
+        .await?
+        .into_iter()
+        .map(|r| serde_json::from_str(&r).map_err(|e| AppError::Internal(e.into())))
         .collect()
 }
 
