@@ -199,6 +199,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "saved_searches",
         "exchange_nonces",
         "exchange_messages",
+        "document_arrival_checks",
     ],
     jobs: &[
         &texts::OCR,

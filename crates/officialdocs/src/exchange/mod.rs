@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod answer;
+pub mod arrival;
 pub mod deliver;
 pub mod failures;
 pub mod recall;

@@ -3,8 +3,11 @@
 //! with the peer's configured key → the sender within the peer's `organ_ids` → one
 //! transaction: the dedupe key, the registration of the package as an incoming document in
 //! each addressed agency's register (`source = exchange`), the event, the audit row and the
-//! statuses back (01, 03) → 202. A duplicate gets the first answer (200); any failure is a 422
-//! problem+json in Vietnamese and registers nothing. A status updates the sender's recipient.
+//! statuses back (01, 03) → 202. Before it, the signatures of the package's PDF files are
+//! checked ([`super::arrival`]): one that fails refuses the package (422, nothing registered);
+//! the others' results are kept with each registered copy's files. A duplicate gets the first
+//! answer (200); any failure is a 422 problem+json in Vietnamese and registers nothing. A
+//! status updates the sender's recipient.
 
 use super::deliver::{self, Delivery};
 use super::store::{self, Received};
@@ -223,6 +226,32 @@ async fn accept_package(
         p.document_id,
         hex::encode(Sha256::digest(bytes))
     );
+    // A copy delivered again (a retry after a lost answer) gets the first answer, unchecked again.
+    {
+        let mut tx = state.db.begin().await?;
+        if let Some(answer) = store::answer_for(&mut tx, &dedupe_key).await? {
+            return Ok((StatusCode::OK, answer));
+        }
+    }
+    // The PDF files' signatures, checked before anything is stored or registered.
+    let attachments: Vec<(&str, &str, &[u8])> = p
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.attachment_name.as_str(),
+                a.content_type.as_str(),
+                a.content.as_slice(),
+            )
+        })
+        .collect();
+    let checks = match super::arrival::check(state, &attachments).await? {
+        super::arrival::Verdict::Register(checks) => checks,
+        super::arrival::Verdict::Refuse(why) => {
+            tracing::warn!(peer = %peer.id, from = %sender, document = %p.document_id, "exchange: package refused on its signatures");
+            return Err(invalid(why));
+        }
+    };
     // The attachments go to the object store before the transaction (removed if it fails).
     let mut files = Vec::new();
     for a in &p.attachments {
@@ -255,6 +284,7 @@ async fn accept_package(
         urgency,
         &dedupe_key,
         &files,
+        &checks,
     )
     .await;
     if !matches!(outcome, Ok((StatusCode::ACCEPTED, _))) {
@@ -274,6 +304,7 @@ async fn register(
     urgency: Urgency,
     dedupe_key: &str,
     files: &[Version],
+    checks: &[(usize, super::arrival::ArrivalFile)],
 ) -> Result<(StatusCode, String), Refused> {
     let sender = p.from.organ_id.to_string();
     let now = tinhso_kernel::time::now_text();
@@ -340,6 +371,9 @@ async fn register(
                 ..f.clone()
             };
             crate::store::insert_version(&mut tx, &incoming_id, &copy, None).await?;
+            if let Some((_, check)) = checks.iter().find(|(i, _)| *i == n) {
+                super::arrival::insert(&mut tx, &incoming_id, &copy.id, check).await?;
+            }
         }
         emit(
             state,
@@ -377,6 +411,10 @@ async fn register(
                     "document_id": p.document_id,
                     "agency": code,
                     "arrival_number": arrival,
+                    "signatures": checks.iter().map(|(_, c)| json!({
+                        "file": c.file_name,
+                        "indication": c.indication,
+                    })).collect::<Vec<_>>(),
                 }),
             },
         )

@@ -18,9 +18,9 @@ use tinhso_officialdocs::exchange::{self as ex, MESSAGES_PATH};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /// The peer's agency (Văn phòng Chính phủ), not in the demo province.
-const VPCP: &str = "000.00.00.G22";
+pub(crate) const VPCP: &str = "000.00.00.G22";
 /// Sở Tư pháp, in the demo province.
-const STP: &str = "000.00.14.H56";
+pub(crate) const STP: &str = "000.00.14.H56";
 
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
@@ -52,17 +52,17 @@ on_both!(
     only_system_administrators_see_the_exchange_key_page
 );
 
-fn peer_key() -> SigningKey {
+pub(crate) fn peer_key() -> SigningKey {
     SigningKey::from_slice(&[7u8; 32]).unwrap()
 }
 
-fn pem_file(dir: &std::path::Path, name: &str, key: &SigningKey) -> std::path::PathBuf {
+pub(crate) fn pem_file(dir: &std::path::Path, name: &str, key: &SigningKey) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, ex::public_key_pem(key.verifying_key())).unwrap();
     path
 }
 
-fn peer(
+pub(crate) fn peer(
     id: &str,
     base_url: &str,
     organ_ids: &[&str],
@@ -101,7 +101,7 @@ fn organ(code: &str, name: &str) -> Organ {
     }
 }
 
-fn package(from: &str, subject: &str) -> Package {
+pub(crate) fn package(from: &str, subject: &str) -> Package {
     Package {
         from: organ(from, "Văn phòng Chính phủ"),
         to: vec![organ(STP, "Sở Tư pháp")],
@@ -146,7 +146,7 @@ fn package(from: &str, subject: &str) -> Package {
     }
 }
 
-struct Signed<'a> {
+pub(crate) struct Signed<'a> {
     peer: &'a str,
     key: &'a SigningKey,
     date: String,
@@ -154,7 +154,7 @@ struct Signed<'a> {
 }
 
 impl Signed<'_> {
-    fn now<'a>(peer: &'a str, key: &'a SigningKey) -> Signed<'a> {
+    pub(crate) fn now<'a>(peer: &'a str, key: &'a SigningKey) -> Signed<'a> {
         Signed {
             peer,
             key,
@@ -164,7 +164,7 @@ impl Signed<'_> {
     }
 }
 
-async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value) {
+pub(crate) async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value) {
     let text_to_sign = ex::signing_string("POST", MESSAGES_PATH, &s.date, &s.nonce, body);
     let req = Request::post(MESSAGES_PATH)
         .header(header::CONTENT_TYPE, "application/xml")
@@ -188,7 +188,7 @@ async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value)
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn exchanged(app: &TestApp) -> i64 {
+pub(crate) async fn exchanged(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM documents WHERE source = 'exchange'")
         .await
 }

@@ -31,6 +31,7 @@ mod documents;
 mod dossiers;
 mod events;
 mod exchange;
+mod exchange_arrival;
 mod feedback;
 mod inbox;
 mod integrity;
