@@ -902,7 +902,7 @@ struct Kept {
     done: Option<String>,
 }
 
-const DONE: [&str; 7] = [
+const DONE: [&str; 8] = [
     "create",
     "upload",
     "link",
@@ -910,6 +910,7 @@ const DONE: [&str; 7] = [
     "approve",
     "return",
     "unpublish",
+    "republish",
 ];
 
 /// A report with its findings in the page's language (the check writes them in Vietnamese).
@@ -936,6 +937,7 @@ async fn render_dataset(
             DatasetAction::Edit,
             DatasetAction::Decide,
             DatasetAction::Unpublish,
+            DatasetAction::Republish,
         ],
     )
     .await?;
@@ -967,6 +969,8 @@ async fn render_dataset(
             submits => offers.contains(&DatasetAction::Edit) && open && !submitted,
             decides => offers.contains(&DatasetAction::Decide) && submitted,
             unpublishes => offers.contains(&DatasetAction::Unpublish) && d.state.is_public(),
+            republishes => offers.contains(&DatasetAction::Republish)
+                && d.state == tinhso_domain::opendata::state::DatasetState::Unpublished,
             public => d.state.is_public(),
             choices => choices(),
             kept_form => kept.form, message => kept.message,
@@ -1135,9 +1139,23 @@ async fn decision_submit(
         "approve" => (Decision::Approve, "approve"),
         "return" => (Decision::Return { reason }, "return"),
         "unpublish" => (Decision::Unpublish { reason }, "unpublish"),
+        "republish" => {
+            let principal = page.principal();
+            let who = Who {
+                principal: &principal,
+                user: &user,
+                actor: actor(&user, &ip),
+            };
+            return match service::republish(&ctx, &who, &id).await {
+                Ok(()) => Ok(
+                    Redirect::to(&format!("/office/opendata/{id}?done=republish")).into_response(),
+                ),
+                Err(e) => refused(&ctx, &page, &id, "republish", form, e).await,
+            };
+        }
         _ => {
             return Err(AppError::BadRequest(
-                "Chọn gửi duyệt, phê duyệt, trả lại hoặc gỡ công khai.".into(),
+                "Chọn gửi duyệt, phê duyệt, trả lại, gỡ công khai hoặc công khai lại.".into(),
             )
             .into());
         }

@@ -5,7 +5,9 @@
 //! statistics — as public datasets of the publisher agency (CKAN, DCAT, the datastore), with
 //! exactly their declared columns (no personal data); a feedback report filed and a dossier
 //! finished mark the statistics stale and the next sweep shows the figures counted here by
-//! hand; two nodes sweeping at once make one version; unchanged rows make none.
+//! hand; two nodes sweeping at once make one version; unchanged rows make none; a dataset a
+//! system administrator took down is not refreshed until republished (audited, refreshed at
+//! once).
 
 use crate::common;
 
@@ -19,6 +21,7 @@ on_both_databases!(
     the_platform_datasets_are_published_at_first_start,
     a_report_and_a_dossier_refresh_the_statistics_to_the_hand_counted_figures,
     two_nodes_make_one_version_and_unchanged_rows_none,
+    an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -432,4 +435,140 @@ async fn two_nodes_make_one_version_and_unchanged_rows_none(app: TestApp) {
     assert_eq!(same.versioned, 0);
     assert_eq!(versions(&app, name).await, 2);
     assert!(!stale(&app, name).await);
+}
+
+const ADMIN: &str = "admin@tinhso.local";
+
+/// The system administrator, signed in with a second factor; `later`: a second sign-in, with
+/// the next time step's code (a step's code is taken once).
+async fn sign_in_admin(app: &TestApp, later: bool) {
+    app.clear_cookies();
+    let secret = app.enable_totp(ADMIN).await;
+    app.login(ADMIN, PASSWORD).await;
+    let at = chrono::Utc::now().timestamp() as u64 + if later { 30 } else { 0 };
+    let code = tinhso::auth::totp::code_at(&secret, at).unwrap();
+    let (status, body, _) = app
+        .post_form("/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+}
+
+async fn dataset_state(app: &TestApp, dataset: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT d.id, d.state FROM opendata_datasets d
+         JOIN opendata_live l ON l.dataset_id = d.id WHERE l.name = $1",
+    )
+    .bind(dataset)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it(
+    app: TestApp,
+) {
+    refresh_live(&app.state).await.unwrap();
+    let name = "feedback-statistics-monthly";
+    let (id, state) = dataset_state(&app, name).await;
+    assert_eq!(state, "published");
+    let office = format!("/office/opendata/{id}");
+    let decision = format!("/office/opendata/{id}/decision");
+
+    // The system administrator takes it down, with a reason.
+    sign_in_admin(&app, false).await;
+    let (status, body, _) = app
+        .post_form(
+            &office,
+            &decision,
+            &[
+                ("decision", "unpublish"),
+                ("reason", "Kiểm tra lại số liệu"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+    app.clear_cookies();
+    let (status, _) = app.get(&format!("/opendata/datasets/{name}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A report makes it stale; sweeps leave it as it is, however often.
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = crate::feedback::POTHOLE.to_vec();
+    fields.push(("_key", "live-down"));
+    crate::feedback::post_report(&app, &fields, &[]).await;
+    app.clear_cookies();
+    assert!(stale(&app, name).await);
+    for _ in 0..2 {
+        refresh_live(&app.state).await.unwrap();
+    }
+    assert_eq!(versions(&app, name).await, 1, "not refreshed while down");
+    assert!(stale(&app, name).await);
+    // Even a day later.
+    sqlx::query("UPDATE opendata_live SET checked_at = '2000-01-01T00:00:00Z' WHERE name = $1")
+        .bind(name)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    refresh_live(&app.state).await.unwrap();
+    assert_eq!(versions(&app, name).await, 1);
+
+    // Nobody else republishes it: the publisher's own leader sees its page without the
+    // action, and is refused when asking anyway.
+    let (publisher,): (String,) = sqlx::query_as(
+        "SELECT u.email FROM users u JOIN opendata_datasets d ON d.agency_id = u.agency_id
+         WHERE d.id = $1 AND u.email LIKE 'lanhdao.%' ORDER BY u.email LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    app.clear_cookies();
+    app.login(&publisher, PASSWORD).await;
+    let (status, html) = app.get(&office).await;
+    assert_eq!(status, StatusCode::OK, "{publisher}");
+    assert!(!html.contains("data-testid=\"od-republish\""));
+    let (status, _, _) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+
+    // Without the form's token, not even the administrator.
+    sign_in_admin(&app, true).await;
+    let req = Request::post(&decision)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("decision=republish"))
+        .unwrap();
+    assert_eq!(app.send(req).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+
+    // The administrator's page offers it; republished, it is refreshed at once.
+    let (status, html) = app.get(&office).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"od-republish\""), "{html}");
+    let (status, body, location) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{office}?done=republish").as_str())
+    );
+    assert_eq!(dataset_state(&app, name).await.1, "published");
+    assert_eq!(versions(&app, name).await, 2, "refreshed on republish");
+    assert!(!stale(&app, name).await);
+    assert_eq!(
+        app.count_where("audit_log", "action", "opendata.live_republish")
+            .await,
+        1
+    );
+    // Twice: nothing to republish.
+    let (status, _, _) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    app.clear_cookies();
+    let p = ckan(&app, "package_show", json!({"id": name})).await;
+    assert_eq!(p["state"], "active");
 }
