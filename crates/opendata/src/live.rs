@@ -63,8 +63,10 @@ fn claim_for() -> chrono::Duration {
     chrono::Duration::minutes(5)
 }
 
-/// A copy no event marked stale is read again after this long (the directory and the catalog
-/// announce no change by event yet).
+/// A copy no event marked stale is read again after this long: a safety net for a change no
+/// declared event announces (an agency renamed shows in the feedback and yearly service
+/// statistics, whose datasets refresh on their own modules' events only), and for an event
+/// delivery that went to the dead-letter list.
 fn daily() -> chrono::Duration {
     chrono::Duration::hours(24)
 }

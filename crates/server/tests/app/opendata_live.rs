@@ -7,7 +7,8 @@
 //! finished mark the statistics stale and the next sweep shows the figures counted here by
 //! hand; two nodes sweeping at once make one version; unchanged rows make none; a dataset a
 //! system administrator took down is not refreshed until republished (audited, refreshed at
-//! once).
+//! once); an agency renamed and a procedure edited mark the directory and the catalog stale
+//! and the next sweep publishes their new names.
 
 use crate::common;
 
@@ -22,6 +23,7 @@ on_both_databases!(
     a_report_and_a_dossier_refresh_the_statistics_to_the_hand_counted_figures,
     two_nodes_make_one_version_and_unchanged_rows_none,
     an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it,
+    renaming_an_agency_or_a_procedure_refreshes_their_datasets,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -571,4 +573,86 @@ async fn an_unpublished_live_dataset_is_left_alone_until_an_administrator_republ
     app.clear_cookies();
     let p = ckan(&app, "package_show", json!({"id": name})).await;
     assert_eq!(p["state"], "active");
+}
+
+async fn renaming_an_agency_or_a_procedure_refreshes_their_datasets(app: TestApp) {
+    refresh_live(&app.state).await.unwrap();
+    assert!(!stale(&app, "agencies").await && !stale(&app, "procedures").await);
+    // Nothing else announces a change: a second sweep checks nothing.
+    assert_eq!(refresh_live(&app.state).await.unwrap().checked, 0);
+    app.enable_totp(ADMIN).await;
+    let token = app
+        .token(ADMIN, &["directory:write", "catalog:write"])
+        .await;
+
+    // The directory: an agency renamed.
+    let code = "000.00.14.H56";
+    let (_, mut agency) = app
+        .api("GET", &format!("/api/v1/agencies/{code}"), None, None)
+        .await;
+    let renamed = "Sở Tư pháp tỉnh (đổi tên thử)";
+    agency["name"] = json!(renamed);
+    let (status, body) = app
+        .api(
+            "PUT",
+            &format!("/api/v1/agencies/{code}"),
+            Some(&token),
+            Some(agency.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stale(&app, "agencies").await);
+    assert!(!stale(&app, "procedures").await, "no procedure changed");
+    // Saved again unchanged: no event, nothing made stale.
+    refresh_live(&app.state).await.unwrap();
+    assert!(!stale(&app, "agencies").await);
+    let (_, rows) = table(&app, "agencies").await;
+    let row = rows.iter().find(|r| r["code"] == code).unwrap();
+    assert_eq!(row["name"], renamed);
+    let before = versions(&app, "agencies").await;
+    let (status, _) = app
+        .api(
+            "PUT",
+            &format!("/api/v1/agencies/{code}"),
+            Some(&token),
+            Some(agency),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!stale(&app, "agencies").await);
+    assert_eq!(versions(&app, "agencies").await, before);
+    // A new agency is announced too.
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(
+                json!({"code": "000.09.14.H56", "name": "Phòng Công chứng số 9",
+                "kind": "unit", "parent_code": code}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(stale(&app, "agencies").await);
+    refresh_live(&app.state).await.unwrap();
+    let (_, rows) = table(&app, "agencies").await;
+    assert!(rows.iter().any(|r| r["name"] == "Phòng Công chứng số 9"));
+
+    // The catalog: a procedure renamed.
+    let path = "/api/v1/procedures/1.001193";
+    let (_, mut procedure) = app.api("GET", path, None, None).await;
+    let name = "Thủ tục thử nghiệm đã đổi tên";
+    procedure["name"] = json!(name);
+    let (status, body) = app.api("PUT", path, Some(&token), Some(procedure)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stale(&app, "procedures").await);
+    let outcome = refresh_live(&app.state).await.unwrap();
+    assert_eq!(outcome.versioned, 1, "{outcome:?}");
+    let (_, rows) = table(&app, "procedures").await;
+    assert!(
+        rows.iter()
+            .any(|r| r["code"] == "1.001193" && r["name"] == name),
+        "the new name is published"
+    );
 }
