@@ -529,10 +529,9 @@ async fn import_agencies(config: Config, file: PathBuf, partial: bool) -> anyhow
         label: "system:import-agencies".into(),
         ip: String::new(),
     };
-    let report =
-        crate::agencies::csv_io::import(&state.db, &actor, &bytes, partial, &|n| bar.inc(n))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = crate::agencies::csv_io::import(&state, &actor, &bytes, partial, &|n| bar.inc(n))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     for e in &report.errors {
         eprintln!("dòng {}: [{}] {}: {}", e.line, e.code, e.field, e.message);
