@@ -225,21 +225,36 @@ pub async fn apply_status(
     .bind(peer)
     .fetch_all(&mut *tx)
     .await?;
-    for (id, _, current) in &rows {
-        // Statuses may arrive out of order (jobs run side by side): never step back.
-        if !super::status_advances(current.as_deref(), code) {
-            continue;
+    for (id, _, read) in &rows {
+        // Statuses may arrive out of order and side by side (01 and 03 of one package): never
+        // step back. The update holds only on the status it was judged against; when another
+        // message changed the row since, it is read again and judged again, so the later code
+        // wins whichever commits last.
+        let mut current = read.clone();
+        while super::status_advances(current.as_deref(), code) {
+            let updated = sqlx::query(
+                "UPDATE document_recipients SET exchange_status = $2, exchange_status_detail = $3,
+                    processing_at = $4
+                  WHERE id = $1 AND COALESCE(exchange_status, '') = COALESCE($5, '')",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(description)
+            .bind(now)
+            .bind(current.as_deref())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                break;
+            }
+            current = sqlx::query_scalar(
+                "SELECT exchange_status FROM document_recipients WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         }
-        sqlx::query(
-            "UPDATE document_recipients SET exchange_status = $2, exchange_status_detail = $3,
-                processing_at = $4 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(code)
-        .bind(description)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
     }
     Ok(rows.into_iter().map(|(id, doc, _)| (id, doc)).collect())
 }
