@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod dossiers;
 pub mod kpi;
 pub mod payments;
+pub mod sample;
 pub mod search;
 
 use tinhso_kernel::auth::Role;

@@ -49,6 +49,7 @@ mod ops_declarations;
 mod ops_index;
 mod ops_map;
 mod ops_reports;
+mod ops_sample;
 mod payments;
 mod permissions;
 mod public;
