@@ -116,7 +116,7 @@ pub async fn insert_sample(
                 SampleCell::MaybeText(v) => q.bind(v.clone()),
                 SampleCell::Int(v) => q.bind(*v),
                 SampleCell::MaybeInt(v) => q.bind(*v),
-                SampleCell::MaybeReal(v) => q.bind(*v),
+                SampleCell::MaybeReal(v) => q.bind(tinhso_kernel::db::Double(*v)),
             };
         }
         q.execute(&mut *tx).await?;
