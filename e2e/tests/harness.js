@@ -13,7 +13,7 @@ import * as OTPAuth from 'otpauth';
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEMO_PASSWORD = 'TinhSo@2026';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -66,7 +66,11 @@ function freshPostgresDatabase(baseUrl) {
   };
 }
 
-/** Starts the platform for one journey file; `options.env` adds to the server's environment. */
+/**
+ * Starts the platform for one journey file; `options.env` adds to the server's environment,
+ * `options.port` chooses its port (one a peer platform's configuration names beforehand) and
+ * `options.args` adds to `tinhso serve`'s arguments (`--config FILE`).
+ */
 export async function startPlatform(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const smtpPort = await freePort();
@@ -74,7 +78,7 @@ export async function startPlatform(options = {}) {
   const smtp = spawn('python3', [join(here, '..', 'smtp_sink.py'), String(smtpPort), mailFile], { stdio: 'pipe' });
   await waitForLine(smtp, 'ready', 15000);
 
-  const port = await freePort();
+  const port = options.port || await freePort();
   const base = `http://127.0.0.1:${port}`;
   // A real OpenID Connect provider for the single sign-on journey.
   const oidcPort = await freePort();
@@ -105,7 +109,7 @@ export async function startPlatform(options = {}) {
     env.DATABASE_URL = pgDatabase.url;
     Object.assign(env, sharedKeyFiles());
   } else delete env.DATABASE_URL;
-  const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: 'pipe' });
+  const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...(options.args || [])], { env, stdio: 'pipe' });
   let serverLog = '';
   server.stderr.on('data', (b) => { serverLog += b.toString(); });
   await waitForLine(server, 'Tỉnh Số: http://', 60000);
@@ -125,6 +129,8 @@ export async function startPlatform(options = {}) {
     /** The PostgreSQL database of this journey file (none on SQLite, whose file is in `dir`). */
     databaseUrl: pgDatabase?.url,
     browser,
+    /** What the server wrote to its standard error so far (for a failed assertion's message). */
+    log: () => serverLog,
     async newPage() {
       const context = await browser.newContext({ baseURL: base, locale: 'vi-VN' });
       const page = await context.newPage();

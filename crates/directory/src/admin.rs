@@ -99,9 +99,10 @@ async fn save_agency(
         ip,
     };
     let mut tx = state.db.begin().await?;
-    match service::upsert(&state.db, &mut tx, &actor, &form, editing).await {
+    match service::upsert(state, &mut tx, &actor, &form, editing).await {
         Ok(agency) => {
             tx.commit().await?;
+            tinhso_kernel::events::committed(state);
             Ok(Redirect::to(&format!("/agencies/{}", agency.code)).into_response())
         }
         Err(AppError::Validation(errors)) => {
@@ -188,7 +189,7 @@ async fn import(
         ip,
     };
     let partial = upload.fields.contains("partial");
-    let report = csv_io::import(&state.db, &actor, &upload.bytes, partial, &|_| {}).await?;
+    let report = csv_io::import(&state, &actor, &upload.bytes, partial, &|_| {}).await?;
     import_page(
         &page,
         "admin/import.html",

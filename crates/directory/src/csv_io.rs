@@ -149,7 +149,7 @@ fn parents_first(rows: &mut [(u64, AgencyInput)]) {
 }
 
 pub async fn import(
-    db: &Db,
+    ctx: &tinhso_kernel::Ctx,
     actor: &Actor,
     bytes: &[u8],
     partial: bool,
@@ -162,7 +162,7 @@ pub async fn import(
         ..Default::default()
     };
     let mut seen = std::collections::HashSet::new();
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     for (line, input) in &rows {
         progress(1);
         if !seen.insert(input.code.trim().to_owned()) {
@@ -176,7 +176,7 @@ pub async fn import(
         }
         // Each row in a savepoint: a bad row in partial mode leaves no trace of itself.
         let mut row_tx = sqlx::Connection::begin(&mut *tx).await?;
-        match super::service::upsert(db, &mut row_tx, actor, input, true).await {
+        match super::service::upsert(ctx, &mut row_tx, actor, input, true).await {
             Ok(_) => {
                 row_tx.commit().await?;
                 report.created_or_updated += 1;
@@ -194,6 +194,7 @@ pub async fn import(
     report.errors = errors;
     if report.errors.is_empty() || partial {
         tx.commit().await?;
+        tinhso_kernel::events::committed(ctx);
         report.committed = true;
     } else {
         tx.rollback().await?;

@@ -21,8 +21,7 @@ pub const AGENCIES: Dataset = Dataset {
         Column::text("website"),
     ],
     rows,
-    // The directory announces no change by event yet: checked daily.
-    refresh_on: &[],
+    refresh_on: crate::events::ALL,
 };
 
 fn rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {

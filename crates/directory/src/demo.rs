@@ -196,7 +196,7 @@ pub fn seed(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
                 admin_unit_code: Some((*unit).into()),
                 ..demo_contact(code)
             };
-            service::upsert(db, &mut tx, &actor, &input, false)
+            service::upsert(ctx, &mut tx, &actor, &input, false)
                 .await
                 .map_err(|e| anyhow::anyhow!("{code}: {e}"))?;
         }

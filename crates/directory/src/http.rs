@@ -170,8 +170,9 @@ async fn write_agency(
         ip,
     };
     let mut tx = state.db.begin().await?;
-    let agency = service::upsert(&state.db, &mut tx, &actor, input, update).await?;
+    let agency = service::upsert(state, &mut tx, &actor, input, update).await?;
     tx.commit().await?;
+    tinhso_kernel::events::committed(state);
     Ok(agency)
 }
 

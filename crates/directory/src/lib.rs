@@ -4,6 +4,7 @@ pub mod admin;
 pub mod csv_io;
 pub mod datasets;
 pub mod demo;
+pub mod events;
 pub mod http;
 pub mod index;
 pub mod model;

@@ -1,12 +1,15 @@
-//! The directory's writes with their rules (parent exists, code unique) and audit, and the
-//! look-up other modules use; SQL is in `store.rs`.
+//! The directory's writes with their rules (parent exists, code unique), audit and events
+//! (`events.rs`: what the open data portal's directory dataset refreshes on), and the look-up
+//! other modules use; SQL is in `store.rs`.
 
 use super::model::{Agency, AgencyInput, validate};
 use super::store::{self, AdminUnit};
 use tinhso_domain::agency_code::AgencyCode;
+use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Actor, Change};
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::{AppError, FieldError};
+use tinhso_kernel::events::{self, EventKind, NewEvent};
 
 /// The agency with the code a person or another module gave as text; a code that is not
 /// well-formed finds nothing, like an unknown one.
@@ -18,14 +21,16 @@ pub async fn find(db: &Db, code: &str) -> Result<Option<Agency>, AppError> {
 }
 
 /// Creates the agency, or updates it when `update_existing` and the code exists.
-/// Everything happens in the caller's transaction, with its audit row.
+/// Everything happens in the caller's transaction, with its audit row and its event (the
+/// caller calls `events::committed` after committing).
 pub async fn upsert(
-    db: &Db,
+    ctx: &Ctx,
     tx: &mut Conn,
     actor: &Actor,
     input: &AgencyInput,
     update_existing: bool,
 ) -> Result<Agency, AppError> {
+    let db = &ctx.db;
     let valid = validate(input).map_err(AppError::Validation)?;
     let parent = match &valid.parent_code {
         Some(code) => Some(store::by_code_in(tx, code).await?.ok_or_else(|| {
@@ -69,6 +74,9 @@ pub async fn upsert(
                 &new,
             )
             .await?;
+            if serde_json::to_value(&old).ok() != serde_json::to_value(&new).ok() {
+                announce(ctx, tx, actor, &crate::events::UPDATED, &new).await?;
+            }
             Ok(new)
         }
         Some(old) => Err(AppError::Validation(vec![FieldError::new(
@@ -92,9 +100,36 @@ pub async fn upsert(
                 &new,
             )
             .await?;
+            announce(ctx, tx, actor, &crate::events::CREATED, &new).await?;
             Ok(new)
         }
     }
+}
+
+/// The event of a change to `agency`, in the caller's transaction.
+async fn announce(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    actor: &Actor,
+    kind: &'static EventKind,
+    agency: &Agency,
+) -> Result<(), AppError> {
+    events::emit(
+        ctx,
+        tx,
+        NewEvent {
+            kind,
+            aggregate_id: &agency.id,
+            payload: serde_json::json!({
+                "agency_id": agency.id,
+                "code": agency.code.to_string(),
+                "parent_code": agency.parent_code.as_ref().map(ToString::to_string),
+            }),
+            actor,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn audit_change(

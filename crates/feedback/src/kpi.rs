@@ -127,7 +127,7 @@ fn facts<'a>(
     })
 }
 
-fn marks(r: &CountingRow) -> Vec<Mark> {
+pub fn marks(r: &CountingRow) -> Vec<Mark> {
     let mut out = Vec::new();
     if r.status == "duplicate" {
         return out;

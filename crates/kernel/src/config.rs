@@ -144,6 +144,65 @@ pub struct PeerConfig {
     pub legacy_sha1: bool,
 }
 
+/// Whether agency code `code` matches a peer's pattern: `000.00.00.G22` matches itself;
+/// `*.H38` matches any longer code ending in `.H38`.
+pub fn organ_pattern_matches(pattern: &str, code: &str) -> bool {
+    match pattern.strip_prefix('*') {
+        Some(suffix) => !suffix.is_empty() && code.ends_with(suffix) && code.len() > suffix.len(),
+        None => pattern == code,
+    }
+}
+
+/// Whether some agency code matches both patterns.
+pub fn organ_patterns_overlap(a: &str, b: &str) -> bool {
+    match (a.strip_prefix('*'), b.strip_prefix('*')) {
+        (None, None) => a == b,
+        (Some(_), None) => organ_pattern_matches(a, b),
+        (None, Some(_)) => organ_pattern_matches(b, a),
+        // `*.H38` and `*8`: a code ending in the longer suffix (with something before it) ends
+        // in both.
+        (Some(x), Some(y)) => !x.is_empty() && !y.is_empty() && (x.ends_with(y) || y.ends_with(x)),
+    }
+}
+
+impl ExchangeConfig {
+    /// Refuses a peer list that is ambiguous: two peers with one id, a pattern that matches
+    /// nothing, or one agency code that two peers' patterns both match (statuses, recalls and
+    /// deliveries must each have exactly one peer).
+    pub fn check(&self) -> anyhow::Result<()> {
+        for (i, p) in self.peers.iter().enumerate() {
+            anyhow::ensure!(!p.id.trim().is_empty(), "exchange.peers: a peer has no id");
+            for pattern in &p.organ_ids {
+                anyhow::ensure!(
+                    !pattern.is_empty()
+                        && pattern != "*"
+                        && !pattern.chars().skip(1).any(|c| c == '*'),
+                    "exchange peer {}: organ_ids entry {pattern:?} is not an agency code or `*.SUFFIX`",
+                    p.id
+                );
+            }
+            for q in &self.peers[i + 1..] {
+                anyhow::ensure!(
+                    p.id != q.id,
+                    "exchange.peers: the id {} is used twice",
+                    p.id
+                );
+                for a in &p.organ_ids {
+                    if let Some(b) = q.organ_ids.iter().find(|b| organ_patterns_overlap(a, b)) {
+                        anyhow::bail!(
+                            "exchange peers {} and {} overlap: their organ_ids {a} and {b} both match some agency code; \
+                             each agency code must map to one peer",
+                            p.id,
+                            q.id
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Checking digital signatures (`signatures`): what is trusted. Nothing is bundled: a
 /// province configures the national roots (docs/signatures-design.md §5).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -454,6 +513,7 @@ impl Config {
                 "exchange.fail_after_hours must be between 1 and 720 (hours), not {hours}"
             );
         }
+        config.exchange.check()?;
         Ok(config)
     }
 }
@@ -479,6 +539,44 @@ fn resolve_file_secrets() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlapping_peer_patterns_are_refused_at_load() {
+        let table = [
+            ("000.00.00.G22", "000.00.00.G22", true),
+            ("000.00.00.G22", "000.00.01.G22", false),
+            ("*.H38", "000.00.14.H38", true),
+            ("000.00.14.H38", "*.H38", true),
+            ("*.H38", "*.H56", false),
+            ("*.H38", "*.14.H38", true),
+            ("*8", "*.H38", true),
+            ("*.H38", ".H38", false),
+        ];
+        for (a, b, overlap) in table {
+            assert_eq!(organ_patterns_overlap(a, b), overlap, "{a} {b}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tinhso.toml");
+        let peers = |a: &str, b: &str| {
+            format!(
+                "[[exchange.peers]]\nid = \"a\"\nbase_url = \"https://a\"\norgan_ids = [\"{a}\"]\ncert_file = \"/a.pem\"\n\
+                 [[exchange.peers]]\nid = \"b\"\nbase_url = \"https://b\"\norgan_ids = [\"000.00.00.G22\", \"{b}\"]\ncert_file = \"/b.pem\"\n"
+            )
+        };
+        std::fs::write(&path, peers("*.H38", "*.H56")).unwrap();
+        assert_eq!(Config::load(Some(&path)).unwrap().exchange.peers.len(), 2);
+        std::fs::write(&path, peers("*.H38", "000.00.14.H38")).unwrap();
+        let refused = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(
+            refused.contains("exchange peers a and b overlap")
+                && refused.contains("*.H38")
+                && refused.contains("000.00.14.H38"),
+            "{refused}"
+        );
+        std::fs::write(&path, peers("*", "*.H56")).unwrap();
+        let refused = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(refused.contains("organ_ids entry \"*\""), "{refused}");
+    }
 
     #[test]
     fn agency_keys_read_from_the_file_and_a_pin_in_it_is_refused() {

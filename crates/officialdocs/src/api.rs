@@ -250,6 +250,9 @@ pub struct OfficialDoc {
     pub replaces: Option<String>,
     /// The document that replaces this one, once it is more than a draft.
     pub replaced_by: Option<String>,
+    /// Received through the edXML exchange: the signatures of its PDF files as checked on
+    /// arrival (signer, agency signature, integrity, trust, warnings). Empty otherwise.
+    pub arrival_signatures: Vec<crate::exchange::arrival::ArrivalFile>,
 }
 
 pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
@@ -261,6 +264,12 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
     let versions = store::versions(&state.db, &d.id).await?;
     let extras = crate::processing_api::Extras::load(state, &d).await?;
     let (replaces, replaced_by) = store::replacement_links(&state.db, &d.id).await?;
+    let arrival_signatures =
+        if d.direction == Direction::In && d.source.as_deref() == Some("exchange") {
+            crate::exchange::arrival::of_document(&state.db, &d.id).await?
+        } else {
+            Vec::new()
+        };
     let prefix = d
         .authority_prefix
         .as_deref()
@@ -308,6 +317,7 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
         duplicate_of: None,
         replaces,
         replaced_by,
+        arrival_signatures,
         id: d.id,
     })
 }

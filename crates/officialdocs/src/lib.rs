@@ -199,6 +199,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "saved_searches",
         "exchange_nonces",
         "exchange_messages",
+        "document_arrival_checks",
     ],
     jobs: &[
         &texts::OCR,
@@ -218,6 +219,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     topics: &[
         &work_files::deposits::DEPOSITS,
         &exchange::failures::FAILURES,
+        &exchange::answer::RECALL_REQUESTS,
     ],
     sweeps: &[&work_files::DEPOSIT_SWEEP, &exchange::FAILURE_SWEEP],
     references: &[&reference::DOCUMENT, &reference::ISSUED_DOCUMENT],

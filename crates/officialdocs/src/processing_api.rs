@@ -27,6 +27,9 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(direct))
         .api(Access::Entity("document"), routes!(close))
         .api(Access::Entity("document"), routes!(return_to_sender))
+        .api(Access::Entity("document"), routes!(recall_request))
+        .api(Access::Entity("document"), routes!(accept_recall))
+        .api(Access::Entity("document"), routes!(refuse_recall))
         .api(Access::Entity("document"), routes!(assignment_action))
         .api(Access::Entity("document"), routes!(overdue))
         .api(Access::Entity("document"), routes!(assigned))
@@ -407,6 +410,114 @@ pub async fn return_to_sender(
     .await?;
     assignments::return_to_sender(&state, &who(&auth, &ip)?, &id, &body.reason).await?;
     Ok(Json(document(&state, &id).await?))
+}
+
+/// A recall (edXML status 13) the sending platform asked for an incoming copy registered from
+/// the exchange, and the receiving document clerk's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocRecallRequest {
+    /// The incoming document (our copy).
+    pub document_id: String,
+    /// The sender's agency code and the package's edXML `DocumentId`.
+    pub from_organ_id: String,
+    pub exchange_document_id: String,
+    /// What the sender wrote with the recall.
+    pub description: Option<String>,
+    /// `pending`, `accepted` (withdrawn, 15 sent) or `refused` (16 sent with `Reason`).
+    pub state: String,
+    pub reason: Option<String>,
+    pub requested_at: String,
+    pub decided_at: Option<String>,
+}
+
+impl From<crate::exchange::store::RecallRequest> for OfficialDocRecallRequest {
+    fn from(r: crate::exchange::store::RecallRequest) -> Self {
+        OfficialDocRecallRequest {
+            document_id: r.document_id,
+            from_organ_id: r.from_organ_id,
+            exchange_document_id: r.exchange_document_id,
+            description: r.description,
+            state: r.state,
+            reason: r.reason,
+            requested_at: r.requested_at,
+            decided_at: r.decided_at,
+        }
+    }
+}
+
+/// Why a recall is refused.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocRecallRefusal {
+    /// Required, at most 2000 characters: sent to the sender as the description of status 16.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The recall request on an incoming document received through the exchange: for the people
+/// of the agency holding it. 404 when none came.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/recall-request", tag = "documents",
+    params(("id" = String, Path, description = "Incoming document id")),
+    responses((status = 200, body = OfficialDocRecallRequest),
+        (status = 404, description = "No such document, not the caller's, or no recall request on it", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn recall_request(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OfficialDocRecallRequest>> {
+    checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let request = crate::exchange::store::recall_request(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(request.into()))
+}
+
+/// Accept the sending platform's recall of an incoming document: the agency's document clerk
+/// (văn thư). The copy is withdrawn (its units stop) and status 15 goes back. Accepting again
+/// changes nothing (200, the same answer).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/recall-request/accept", tag = "documents",
+    params(("id" = String, Path, description = "Incoming document id")),
+    responses((status = 200, body = OfficialDocRecallRequest),
+        (status = 403, description = "Not the agency's document clerk", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, not the caller's, or no recall request on it", content_type = "application/problem+json"),
+        (status = 409, description = "Refused already, or the document can no longer be withdrawn", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn accept_recall(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OfficialDocRecallRequest>> {
+    checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let decision = crate::exchange::answer::Decision::Accept;
+    let request = crate::exchange::answer::decide(&state, &who(&auth, &ip)?, &id, decision).await?;
+    Ok(Json(request.into()))
+}
+
+/// Refuse the sending platform's recall of an incoming document, with the reason: the agency's
+/// document clerk (văn thư). Status 16 goes back with the reason. Refusing again changes
+/// nothing (200, the first reason stays).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/recall-request/refuse", tag = "documents", request_body = OfficialDocRecallRefusal,
+    params(("id" = String, Path, description = "Incoming document id")),
+    responses((status = 200, body = OfficialDocRecallRequest),
+        (status = 403, description = "Not the agency's document clerk", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, not the caller's, or no recall request on it", content_type = "application/problem+json"),
+        (status = 409, description = "Accepted already", content_type = "application/problem+json"),
+        (status = 422, description = "No reason given, or longer than 2000 characters", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn refuse_recall(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<OfficialDocRecallRefusal>,
+) -> ApiResult<Json<OfficialDocRecallRequest>> {
+    checked(&state, &auth.principal, &id, DocumentAction::View).await?;
+    let decision = crate::exchange::answer::Decision::Refuse(body.reason);
+    let request = crate::exchange::answer::decide(&state, &who(&auth, &ip)?, &id, decision).await?;
+    Ok(Json(request.into()))
 }
 
 /// A unit's step on its assignment.

@@ -27,11 +27,11 @@ pub const PROCEDURES: Dataset = Dataset {
         Column::text("agency_code"),
     ],
     rows,
-    // The catalog announces no change by event yet: checked daily.
-    refresh_on: &[],
+    refresh_on: crate::catalog::events::ALL,
 };
 
-/// The dossier events after which a month's figures may have changed.
+/// The events after which a month's figures may have changed: the dossiers', and an agency
+/// renamed (the rows carry its name).
 const DOSSIER_FIGURES: &[&str] = &[
     "dossier.submitted",
     "dossier.accepted",
@@ -41,6 +41,7 @@ const DOSSIER_FIGURES: &[&str] = &[
     "dossier.returned",
     "dossier.withdrawn",
     "dossier.rated",
+    tinhso_directory::events::UPDATED.name,
 ];
 
 /// How many months back the monthly statistics go (this one included).

@@ -146,7 +146,7 @@ fn facts<'a>(
 
 /// A dossier's marks, as `dossiers::stats` counts it: drafts count for nothing; finished means
 /// an outcome (early, on time, late); satisfied is a rating of 3 or 4; open is in progress.
-fn marks(r: &CountingRow) -> Vec<Mark> {
+pub fn marks(r: &CountingRow) -> Vec<Mark> {
     let mut out = Vec::new();
     if r.state == "draft" {
         return out;

@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod dossiers;
 pub mod kpi;
 pub mod payments;
+pub mod sample;
 pub mod search;
 
 use tinhso_kernel::auth::Role;
@@ -113,7 +114,7 @@ fn seed_demo(ctx: &tinhso_kernel::Ctx) -> BoxFut<'_, anyhow::Result<()>> {
             label: "system:seed-demo".into(),
             ip: String::new(),
         };
-        let report = catalog::store::import(&ctx.db, &actor, &catalog::demo_procedures())
+        let report = catalog::store::import(ctx, &actor, &catalog::demo_procedures())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         anyhow::ensure!(

@@ -9,6 +9,7 @@
 //! declared registers and statistics) and refreshes them from events (slice 6).
 
 pub mod api;
+pub mod cache;
 pub mod ckan;
 pub mod datastore;
 pub mod dcat;

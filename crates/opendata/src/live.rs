@@ -7,7 +7,9 @@
 //!
 //! An event a dataset refreshes on (`Dataset::refresh_on`) marks its copy stale
 //! ([`MARK_STALE`]); the sweep [`REFRESH`] (every minute, on every node) claims each due copy by
-//! a conditional update — stale, never checked, or not checked for a day — reads its rows,
+//! a conditional update — stale, never checked, or not checked for a day, and published: a
+//! copy a system administrator took down is left as it is until republished
+//! (`service::republish`, which refreshes it at once) — reads its rows,
 //! and when they differ from the current version's (SHA-256 of the CSV) stores a new version of
 //! both files and their datastore table in one transaction, through the upload path's own
 //! version, object-store and table code (the table typed as declared rather than guessed from
@@ -61,8 +63,10 @@ fn claim_for() -> chrono::Duration {
     chrono::Duration::minutes(5)
 }
 
-/// A copy no event marked stale is read again after this long (the directory and the catalog
-/// announce no change by event yet).
+/// A copy no event marked stale is read again after this long: a safety net for a change no
+/// declared event announces (an agency renamed shows in the feedback and yearly service
+/// statistics, whose datasets refresh on their own modules' events only), and for an event
+/// delivery that went to the dead-letter list.
 fn daily() -> chrono::Duration {
     chrono::Duration::hours(24)
 }
@@ -110,34 +114,60 @@ pub async fn refresh_live(ctx: &Ctx) -> Result<Outcome, AppError> {
         created: ensure(ctx).await?,
         ..Outcome::default()
     };
-    let declared: Vec<&'static Dataset> = ctx.datasets.iter().map(|(_, d)| *d).collect();
     for live in store::all(&ctx.db).await? {
-        let Some(dataset) = declared.iter().find(|d| d.name == live.name) else {
-            continue;
-        };
-        let now = tinhso_kernel::time::now();
-        let at = tinhso_kernel::time::to_text;
-        if !store::claim(
-            &ctx.db,
-            &live.name,
-            &at(now),
-            &at(now + claim_for()),
-            &at(now - daily()),
-        )
-        .await?
-        {
-            continue;
-        }
-        outcome.checked += 1;
-        match refresh(ctx, &live, dataset, &at(now)).await {
-            Ok(changed) => outcome.versioned += usize::from(changed),
-            Err(e) => {
-                tracing::error!(error = %e, dataset = %live.name, "live dataset refresh failed");
-                store::release(&ctx.db, &live.name).await?;
-            }
+        if let Some(changed) = claim_and_refresh(ctx, &live).await? {
+            outcome.checked += 1;
+            outcome.versioned += usize::from(changed);
         }
     }
     Ok(outcome)
+}
+
+/// Claims the copy `live` if it is due, published and free, and refreshes it: `None` when
+/// it was not claimed (not declared any more, not due, taken down, held by another node),
+/// else whether a version was made (a failed refresh is logged, released, and made none).
+async fn claim_and_refresh(ctx: &Ctx, live: &Live) -> Result<Option<bool>, AppError> {
+    let Some(dataset) = ctx
+        .datasets
+        .iter()
+        .map(|(_, d)| *d)
+        .find(|d| d.name == live.name)
+    else {
+        return Ok(None);
+    };
+    let now = tinhso_kernel::time::now();
+    let at = tinhso_kernel::time::to_text;
+    if !store::claim(
+        &ctx.db,
+        &live.name,
+        &at(now),
+        &at(now + claim_for()),
+        &at(now - daily()),
+    )
+    .await?
+    {
+        return Ok(None);
+    }
+    match refresh(ctx, live, dataset, &at(now)).await {
+        Ok(changed) => Ok(Some(changed)),
+        Err(e) => {
+            tracing::error!(error = %e, dataset = %live.name, "live dataset refresh failed");
+            store::release(&ctx.db, &live.name).await?;
+            Ok(Some(false))
+        }
+    }
+}
+
+/// Refreshes the copy behind portal dataset `dataset_id` now if it is due (a republished
+/// one is: marked stale when republished); whether a version was made. What fails here is
+/// left to the next sweep.
+pub async fn refresh_dataset(ctx: &Ctx, dataset_id: &str) -> Result<bool, AppError> {
+    for live in store::all(&ctx.db).await? {
+        if live.dataset_id == dataset_id {
+            return Ok(claim_and_refresh(ctx, &live).await?.unwrap_or(false));
+        }
+    }
+    Ok(false)
 }
 
 /// Makes the portal dataset of every declared dataset that has none, published by the

@@ -327,8 +327,8 @@ async fn public_page(
         }
         None => None,
     };
-    // The map reads and parses the whole file on each view: drawn for files up to
-    // GEOJSON_MAP_MAX_BYTES, so an anonymous visitor cannot make a node parse 20 MB a request.
+    // The map reads and parses the whole file once per version (then kept): drawn for files up
+    // to GEOJSON_MAP_MAX_BYTES, so an anonymous visitor cannot make a node parse 20 MB.
     let geo_map = match &geojson {
         Some((r, v)) if v.size_bytes <= GEOJSON_MAP_MAX_BYTES => {
             Some(geojson_map(&ctx, &page, r, v).await?)
@@ -553,22 +553,37 @@ async fn chart_part(
         Ok(None) => return Ok((None, None)),
         Ok(Some(ask)) => ask,
     };
-    let (top, all) = store::datastore::groups(
-        &ctx.db,
-        &table.name,
-        &table.columns,
-        search,
-        (ask.label, ask.value, ask.measure),
-        crate::views::CHART_MAX as i64,
-    )
-    .await?;
-    let slices = crate::views::slices(
-        ask.kind,
-        ask.measure,
-        &top,
-        &all,
-        &page.tr("od_chart_others"),
+    // Kept per version's table and question (the kind only lays the groups out).
+    let key = format!(
+        "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{}\u{1f}{:?}\u{1f}{}",
+        table.name,
+        search.filters,
+        search.words,
+        ask.label,
+        ask.value,
+        ask.measure.as_str()
     );
+    let kept = match crate::cache::CHARTS.get(&key) {
+        Some(kept) => kept,
+        None => {
+            let groups = std::sync::Arc::new(
+                store::datastore::groups(
+                    &ctx.db,
+                    &table.name,
+                    &table.columns,
+                    search,
+                    (ask.label, ask.value, ask.measure),
+                    crate::views::CHART_MAX as i64,
+                )
+                .await?,
+            );
+            let bytes = crate::cache::groups_bytes(&groups);
+            crate::cache::CHARTS.put(key, groups.clone(), bytes);
+            groups
+        }
+    };
+    let (top, all) = (&kept.0, &kept.1);
+    let slices = crate::views::slices(ask.kind, ask.measure, top, all, &page.tr("od_chart_others"));
     let measure_label = page.tr(&format!("od_measure_{}", ask.measure.as_str()));
     let label = &table.columns[ask.label].id;
     let title = match ask.value {
@@ -614,39 +629,66 @@ async fn map_part(
         .columns
         .iter()
         .position(|c| c.kind == tinhso_tabular::ColumnType::Text);
-    let (points, valid) = store::datastore::points(
-        &ctx.db,
-        &table.name,
-        &table.columns,
-        search,
-        (lat, lon),
-        label,
-        MAP_READ,
-    )
-    .await?;
+    // Kept per version's table and the rows asked for (the map ignores sort and page).
+    let key = format!(
+        "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{lat}\u{1f}{lon}\u{1f}{label:?}",
+        table.name, search.filters, search.words
+    );
+    let kept = match crate::cache::MAPS.get(&key) {
+        Some(kept) => kept,
+        None => {
+            let (points, valid) = store::datastore::points(
+                &ctx.db,
+                &table.name,
+                &table.columns,
+                search,
+                (lat, lon),
+                label,
+                MAP_READ,
+            )
+            .await?;
+            let mut marks = crate::views::marks(&points);
+            for m in &mut marks {
+                m.label = short_label(&m.label);
+            }
+            let kept = std::sync::Arc::new(crate::cache::MapMarks {
+                marks,
+                points: points.len(),
+                valid: valid as usize,
+            });
+            let bytes = crate::cache::marks_bytes(&kept);
+            crate::cache::MAPS.put(key, kept.clone(), bytes);
+            kept
+        }
+    };
     Ok(Some(map_value(
         page,
-        &points,
-        valid as usize,
+        &kept,
         &table.columns[lat].id,
         &table.columns[lon].id,
     )))
 }
 
+/// The most characters of a point's label a map keeps (its tooltip).
+const MAP_LABEL_CHARS: usize = 120;
+
+fn short_label(label: &str) -> String {
+    if label.chars().count() <= MAP_LABEL_CHARS {
+        label.to_owned()
+    } else {
+        let mut s: String = label.chars().take(MAP_LABEL_CHARS - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
 /// The map's part of the page: the SVG, how many points, and whether they were grouped or cut.
-fn map_value(
-    page: &Page,
-    points: &[crate::views::Point],
-    valid: usize,
-    lat: &str,
-    lon: &str,
-) -> Value {
+fn map_value(page: &Page, m: &crate::cache::MapMarks, lat: &str, lon: &str) -> Value {
     let vi = page.lang == tinhso_kernel::web::i18n::Lang::Vi;
-    let marks = crate::views::marks(points);
-    let svg = crate::views::map_svg(&marks, &page.tr("od_map"), &page.tr("od_map_points"), vi);
+    let svg = crate::views::map_svg(&m.marks, &page.tr("od_map"), &page.tr("od_map_points"), vi);
     context! {
-        svg => svg, points => points.len(), valid => valid, marks => marks.len(),
-        grouped => marks.len() < points.len(), cut => points.len() < valid,
+        svg => svg, points => m.points, valid => m.valid, marks => m.marks.len(),
+        grouped => m.marks.len() < m.points, cut => m.points < m.valid,
         lat => lat, lon => lon,
     }
 }
@@ -661,16 +703,37 @@ async fn geojson_map(
     r: &Resource,
     v: &crate::Version,
 ) -> Result<Value, AppError> {
-    let bytes = tinhso_kernel::storage::get(ctx.storage.as_ref(), &v.object_key)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let doc: serde_json::Value =
-        tokio::task::spawn_blocking(move || serde_json::from_slice(&bytes).unwrap_or_default())
+    // Kept per version: its file never changes.
+    let key = format!("geojson\u{1f}{}", v.id);
+    let m = match crate::cache::MAPS.get(&key) {
+        Some(kept) => kept,
+        None => {
+            let bytes = tinhso_kernel::storage::get(ctx.storage.as_ref(), &v.object_key)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let m = tokio::task::spawn_blocking(move || {
+                let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                let (points, seen) = crate::views::geojson_points(&doc, MAP_READ as usize);
+                let mut marks = crate::views::marks(&points);
+                for m in &mut marks {
+                    m.label = short_label(&m.label);
+                }
+                crate::cache::MapMarks {
+                    marks,
+                    points: points.len(),
+                    valid: seen,
+                }
+            })
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("geojson: {e}")))?;
-    let (points, seen) = crate::views::geojson_points(&doc, MAP_READ as usize);
+            let kept = std::sync::Arc::new(m);
+            let bytes = crate::cache::marks_bytes(&kept);
+            crate::cache::MAPS.put(key, kept.clone(), bytes);
+            kept
+        }
+    };
     Ok(context! {
-        map => map_value(page, &points, seen, "", ""), resource_name => r.name.clone(),
+        map => map_value(page, &m, "", ""), resource_name => r.name.clone(),
     })
 }
 
@@ -839,7 +902,7 @@ struct Kept {
     done: Option<String>,
 }
 
-const DONE: [&str; 7] = [
+const DONE: [&str; 8] = [
     "create",
     "upload",
     "link",
@@ -847,6 +910,7 @@ const DONE: [&str; 7] = [
     "approve",
     "return",
     "unpublish",
+    "republish",
 ];
 
 /// A report with its findings in the page's language (the check writes them in Vietnamese).
@@ -873,6 +937,7 @@ async fn render_dataset(
             DatasetAction::Edit,
             DatasetAction::Decide,
             DatasetAction::Unpublish,
+            DatasetAction::Republish,
         ],
     )
     .await?;
@@ -904,6 +969,8 @@ async fn render_dataset(
             submits => offers.contains(&DatasetAction::Edit) && open && !submitted,
             decides => offers.contains(&DatasetAction::Decide) && submitted,
             unpublishes => offers.contains(&DatasetAction::Unpublish) && d.state.is_public(),
+            republishes => offers.contains(&DatasetAction::Republish)
+                && d.state == tinhso_domain::opendata::state::DatasetState::Unpublished,
             public => d.state.is_public(),
             choices => choices(),
             kept_form => kept.form, message => kept.message,
@@ -1072,9 +1139,23 @@ async fn decision_submit(
         "approve" => (Decision::Approve, "approve"),
         "return" => (Decision::Return { reason }, "return"),
         "unpublish" => (Decision::Unpublish { reason }, "unpublish"),
+        "republish" => {
+            let principal = page.principal();
+            let who = Who {
+                principal: &principal,
+                user: &user,
+                actor: actor(&user, &ip),
+            };
+            return match service::republish(&ctx, &who, &id).await {
+                Ok(()) => Ok(
+                    Redirect::to(&format!("/office/opendata/{id}?done=republish")).into_response(),
+                ),
+                Err(e) => refused(&ctx, &page, &id, "republish", form, e).await,
+            };
+        }
         _ => {
             return Err(AppError::BadRequest(
-                "Chọn gửi duyệt, phê duyệt, trả lại hoặc gỡ công khai.".into(),
+                "Chọn gửi duyệt, phê duyệt, trả lại, gỡ công khai hoặc công khai lại.".into(),
             )
             .into());
         }

@@ -4,7 +4,7 @@
 //! unpublish it; a system administrator may unpublish any public dataset (personal data put
 //! out by mistake). A dataset that is not public does not exist for anyone else (404). The
 //! platform's own datasets (`OpenDataset::live`) change only by the platform's refresh: nobody
-//! edits or decides them, and only a system administrator unpublishes one.
+//! edits or decides them, and only a system administrator unpublishes one and republishes it.
 
 use crate::OpenDataset;
 use std::future::Future;
@@ -31,6 +31,9 @@ pub enum DatasetAction {
     Decide,
     /// Take a public dataset down: the agency's leaders, a system administrator.
     Unpublish,
+    /// Make one of the platform's own datasets public again after it was taken down: a
+    /// system administrator (agencies' datasets go back through approval instead).
+    Republish,
 }
 
 pub struct OpenDatasetPolicy;
@@ -79,6 +82,14 @@ pub fn decision(user: Option<&User>, d: &OpenDataset, action: DatasetAction) -> 
     let leader = user.is_some_and(|u| of_agency(u, &d.agency_id, Role::Leader));
     let admin = user.is_some_and(|u| u.has_role(Role::SystemAdmin));
     let inside = officer || leader;
+    // A system administrator keeps the platform's own datasets in hand, taken down or not.
+    if d.live && admin {
+        return match action {
+            DatasetAction::View | DatasetAction::Manage => Ok(()),
+            DatasetAction::Unpublish | DatasetAction::Republish => Ok(()),
+            _ => Err(Refusal::Forbidden),
+        };
+    }
     if !d.state.is_public() && !inside {
         return Err(Refusal::Hidden);
     }
@@ -92,7 +103,6 @@ pub fn decision(user: Option<&User>, d: &OpenDataset, action: DatasetAction) -> 
     if d.live {
         return match action {
             DatasetAction::View => Ok(()),
-            DatasetAction::Manage | DatasetAction::Unpublish if admin => Ok(()),
             DatasetAction::Manage if inside => Ok(()),
             DatasetAction::Manage => Err(Refusal::Hidden),
             _ => Err(refused()),
@@ -241,6 +251,9 @@ mod tests {
             (Some(&admin), Edit, f.clone()),
             (Some(&admin), Manage, Ok(())),
             (Some(&admin), Unpublish, Ok(())),
+            (Some(&admin), Republish, Ok(())),
+            (Some(&leader), Republish, f.clone()),
+            (None, Republish, Err(Refusal::SignIn)),
         ];
         for (user, action, expected) in cases {
             assert_eq!(
@@ -249,5 +262,30 @@ mod tests {
                 "{user:?} {action:?}"
             );
         }
+        // Taken down: hidden from everyone but the system administrator, who republishes it.
+        let down = OpenDataset {
+            live: true,
+            ..dataset(DatasetState::Unpublished)
+        };
+        let h = Err(Refusal::Hidden);
+        for (user, action, expected) in [
+            (None, View, h.clone()),
+            (Some(&leader), Manage, Ok(())),
+            (Some(&leader), Republish, f.clone()),
+            (Some(&admin), Manage, Ok(())),
+            (Some(&admin), Republish, Ok(())),
+            (Some(&admin), Edit, f.clone()),
+        ] {
+            assert_eq!(
+                decision(user, &down, action),
+                expected,
+                "{user:?} {action:?}"
+            );
+        }
+        // Agencies' datasets are never republished this way.
+        assert_eq!(
+            decision(Some(&admin), &dataset(DatasetState::Published), Republish),
+            f
+        );
     }
 }

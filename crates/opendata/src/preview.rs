@@ -18,6 +18,9 @@ pub const PREVIEW_ROWS: i64 = 20;
 pub const MAX_PAGE: i64 = 10_000;
 /// The longest `q` the page reads (bytes).
 pub const MAX_Q_BYTES: usize = 200;
+/// Above this many rows a chart groups only by an indexed column (the datastore's own
+/// bound for filters and sorts).
+pub const CHART_SCAN_ROWS: i64 = crate::datastore::SCAN_ROWS;
 
 /// Why a question is not answered: a locale key of the module and the part that varies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +122,8 @@ pub struct ChartAsk {
     pub kind: ChartKind,
 }
 
-/// The chart's question: `label` (any column), `value` (a number column, needed to sum or
+/// The chart's question: `label` (any column; an indexed one above [`CHART_SCAN_ROWS`] rows),
+/// `value` (a number column, needed to sum or
 /// average), `measure` (`count`, `sum`, `avg`; `sum` when a value is chosen, else `count`),
 /// `kind` (`bar`, `line`, `pie`). `None` when no label column is chosen.
 pub fn chart_ask(p: &BTreeMap<String, String>, table: &Table) -> Result<Option<ChartAsk>, Refusal> {
@@ -127,6 +131,26 @@ pub fn chart_ask(p: &BTreeMap<String, String>, table: &Table) -> Result<Option<C
         return Ok(None);
     };
     let label = column(table, label).ok_or_else(|| refuse("od_err_chart_label", label))?;
+    // A large table is grouped only by an indexed column: the groups come from the index in
+    // order rather than from a hash of the whole table, and a public page never reads a large
+    // table's every row for a column nobody indexed. Small tables group by any column.
+    if table.rows > CHART_SCAN_ROWS && !table.columns[label].indexed {
+        let indexed: Vec<&str> = table
+            .columns
+            .iter()
+            .filter(|c| c.indexed)
+            .map(|c| c.id.as_str())
+            .collect();
+        let arg = if indexed.is_empty() {
+            "—".to_owned()
+        } else {
+            indexed.join(", ")
+        };
+        return Err(Refusal {
+            key: "od_err_chart_not_indexed",
+            arg,
+        });
+    }
     let value = match given(p, "value") {
         None => None,
         Some(name) => {
@@ -341,6 +365,17 @@ mod tests {
             .measure,
             Measure::Avg
         );
+        // A large table: only indexed columns (the first two here) group.
+        let large = table(CHART_SCAN_ROWS + 1);
+        assert!(chart_ask(&ask(&[("label", "Số ca")]), &large).is_ok());
+        assert_eq!(
+            chart_ask(&ask(&[("label", "Ngày")]), &large),
+            Err(Refusal {
+                key: "od_err_chart_not_indexed",
+                arg: "Tên, Số ca".into()
+            })
+        );
+        assert!(chart_ask(&ask(&[("label", "Ngày")]), &table(CHART_SCAN_ROWS)).is_ok());
         for (pairs, key) in [
             (vec![("label", "X")], "od_err_chart_label"),
             (

@@ -768,6 +768,34 @@ pub async fn decide(
     finish(ctx, tx, who, id, step).await
 }
 
+/// Makes one of the platform's own datasets public again after a system administrator took
+/// it down (its copy was not refreshed meanwhile): audited, then refreshed at once, so the
+/// public sees today's rows (a refresh that fails is left to the next sweep, the copy stale).
+pub async fn republish(ctx: &Ctx, who: &Who<'_>, id: &str) -> Result<(), AppError> {
+    policy::checked(ctx, who.principal, id, DatasetAction::Republish).await?;
+    let now = tinhso_kernel::time::now_text();
+    let mut tx = ctx.db.begin().await?;
+    let d = locked(ctx, &mut tx, who, id, DatasetAction::Republish).await?;
+    if d.state != DatasetState::Unpublished || !store::live::republish(&mut tx, id, &now).await? {
+        return Err(AppError::Conflict(
+            "Bộ dữ liệu đang được công khai, không cần công khai lại.".into(),
+        ));
+    }
+    store::live::mark_dataset_stale(&mut tx, id, &now).await?;
+    let step = Step {
+        action: "opendata.live_republish",
+        before: json!({"state": d.state.as_str(), "reason": d.unpublish_reason}),
+        after: json!({"state": DatasetState::Published.as_str()}),
+        event: &events::PUBLISHED,
+        payload: json!({"dataset_id": id, "name": d.name, "agency_id": d.agency_id, "first": false}),
+    };
+    finish(ctx, tx, who, id, step).await?;
+    if let Err(e) = crate::live::refresh_dataset(ctx, id).await {
+        tracing::error!(error = %e, dataset = %d.name, "republished dataset: refresh left to the sweep");
+    }
+    Ok(())
+}
+
 /// Whether a dataset is what the public sees now.
 pub fn is_public(d: &OpenDataset) -> bool {
     d.state == DatasetState::Published

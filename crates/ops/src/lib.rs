@@ -8,6 +8,7 @@
 //! `tinhso_domain::ops`; [`store`] holds the SQL.
 
 pub mod api;
+pub mod bulk;
 pub mod count;
 pub mod dashboard;
 pub mod dashboard_pages;

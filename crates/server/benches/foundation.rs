@@ -37,7 +37,7 @@ async fn province(url: &str, dir: &std::path::Path) -> AppState {
         }
     }
     let report = tinhso::agencies::csv_io::import(
-        &state.db,
+        &state,
         &tinhso::audit::Actor::system(),
         csv.as_bytes(),
         false,

@@ -70,6 +70,8 @@ pub async fn start_extended(
     subscriptions: Vec<&'static Subscription>,
     job_kinds: Vec<&'static crate::module::JobKind>,
 ) -> anyhow::Result<AppState> {
+    // Also checked by `Config::load`; again here for a configuration built in code.
+    config.exchange.check()?;
     install_assets();
     let mut all = self::subscriptions();
     all.extend(subscriptions);

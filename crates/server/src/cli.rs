@@ -57,6 +57,16 @@ enum Command {
         #[arg(default_value_t = 100_000)]
         count: usize,
     },
+    /// Load COUNT fictional one-stop dossiers of the demo province from 2022 to yesterday, with
+    /// feedback reports (one for 20 dossiers) and the People's Committee's tasks (one for 100),
+    /// counted by the operations centre as they are written, to measure its index and dashboard
+    /// at scale (scripts/bench-ops).
+    LoadSampleOps {
+        count: usize,
+        /// Rows per transaction and writer.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+    },
     /// Import agencies from a UTF-8 CSV file.
     ImportAgencies {
         file: PathBuf,
@@ -276,6 +286,26 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 loaded.reports,
                 loaded.extensions,
                 outcome.items
+            );
+        }
+        Command::LoadSampleOps { count, batch } => {
+            let state = crate::app::start(config, None).await?;
+            let started = std::time::Instant::now();
+            let loaded = crate::sample_ops::load(&state, count, batch, true).await?;
+            let analysed = std::time::Instant::now();
+            state.db.refresh_statistics().await?;
+            println!(
+                "{} dossiers in {:.1} s ({:.0}/s), {} feedback reports in {:.1} s, {} tasks ({} unit assignments) in {:.1} s, all counted; statistics refreshed in {:.1} s; {:.1} s in all",
+                loaded.dossiers,
+                loaded.dossier_seconds,
+                loaded.dossiers as f64 / loaded.dossier_seconds.max(0.001),
+                loaded.feedback,
+                loaded.feedback_seconds,
+                loaded.tasks,
+                loaded.task_units,
+                loaded.task_seconds,
+                analysed.elapsed().as_secs_f64(),
+                started.elapsed().as_secs_f64()
             );
         }
         Command::ImportAgencies { file, partial } => {
@@ -529,10 +559,9 @@ async fn import_agencies(config: Config, file: PathBuf, partial: bool) -> anyhow
         label: "system:import-agencies".into(),
         ip: String::new(),
     };
-    let report =
-        crate::agencies::csv_io::import(&state.db, &actor, &bytes, partial, &|n| bar.inc(n))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = crate::agencies::csv_io::import(&state, &actor, &bytes, partial, &|n| bar.inc(n))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     for e in &report.errors {
         eprintln!("dòng {}: [{}] {}: {}", e.line, e.code, e.field, e.message);

@@ -12,6 +12,7 @@ pub mod datasets;
 pub mod demo;
 pub mod office;
 pub mod portal;
+pub mod sample_ops;
 pub mod statistics;
 
 pub use tinhso_accounts as accounts;

@@ -3,10 +3,12 @@
 
 mod reports;
 mod routing;
+mod sample;
 mod stats;
 
 pub use reports::*;
 pub use routing::*;
+pub use sample::*;
 pub use stats::*;
 
 use super::{Category, Report};

@@ -273,6 +273,10 @@ async fn send_package(state: &Ctx, recipient_id: &str) -> anyhow::Result<()> {
         .clone()
         .ok_or_else(|| anyhow::anyhow!("no DocumentId"))?;
     let package = package_of(state, &d, &to, &document_id).await?;
+    // Its statuses and recall answers are taken from this peer only.
+    store::set_peer(&state.db, recipient_id, &peer.id)
+        .await
+        .map_err(db_err)?;
     let key = super::own_key(state)?;
     let xml = match package.to_signed_xml(&key) {
         Ok(xml) => xml,

@@ -4,6 +4,8 @@
 //! from the job queue ([`deliver`]). The rules here are pure; SQL is in [`store`].
 
 pub mod admin;
+pub mod answer;
+pub mod arrival;
 pub mod deliver;
 pub mod failures;
 pub mod recall;
@@ -69,10 +71,7 @@ impl Peer {
 
 /// `000.00.00.G22` matches itself; `*.H38` matches any code ending in `.H38`.
 pub fn organ_matches(pattern: &str, code: &str) -> bool {
-    match pattern.strip_prefix('*') {
-        Some(suffix) => !suffix.is_empty() && code.ends_with(suffix) && code.len() > suffix.len(),
-        None => pattern == code,
-    }
+    tinhso_kernel::config::organ_pattern_matches(pattern, code)
 }
 
 /// What a request's signature covers: `method\npath\ndate\nnonce\nhex(sha256(body))`.
@@ -137,8 +136,9 @@ pub fn status_for_incoming(state: IncomingState) -> Option<&'static str> {
 /// How the receiver answers a recall (13) of an incoming document in `state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecallOutcome {
-    /// Withdrawn now: 15.
-    Recall,
+    /// Waits for the receiving agency's document clerk, who accepts (15) or refuses it with a
+    /// reason (16): [`answer`].
+    AskClerk,
     /// Withdrawn before (a retried or repeated request): 15 again, nothing changes.
     AlreadyRecalled,
     /// It went back to its sender already, so there is nothing to withdraw: 16 with why.
@@ -151,7 +151,7 @@ pub fn recall_outcome(state: IncomingState) -> RecallOutcome {
         IncomingState::Returned => {
             RecallOutcome::Refuse("Văn bản đã được trả lại nơi gửi nên không còn để thu hồi.")
         }
-        _ => RecallOutcome::Recall,
+        _ => RecallOutcome::AskClerk,
     }
 }
 
@@ -392,7 +392,7 @@ mod tests {
     fn recall_answers() {
         use IncomingState::*;
         for state in [Registered, Presented, Directed, InProgress, Done, Closed] {
-            assert_eq!(recall_outcome(state), RecallOutcome::Recall, "{state:?}");
+            assert_eq!(recall_outcome(state), RecallOutcome::AskClerk, "{state:?}");
         }
         assert_eq!(recall_outcome(Recalled), RecallOutcome::AlreadyRecalled);
         assert!(matches!(recall_outcome(Returned), RecallOutcome::Refuse(_)));

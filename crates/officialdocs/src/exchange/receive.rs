@@ -3,8 +3,11 @@
 //! with the peer's configured key → the sender within the peer's `organ_ids` → one
 //! transaction: the dedupe key, the registration of the package as an incoming document in
 //! each addressed agency's register (`source = exchange`), the event, the audit row and the
-//! statuses back (01, 03) → 202. A duplicate gets the first answer (200); any failure is a 422
-//! problem+json in Vietnamese and registers nothing. A status updates the sender's recipient.
+//! statuses back (01, 03) → 202. Before it, the signatures of the package's PDF files are
+//! checked ([`super::arrival`]): one that fails refuses the package (422, nothing registered);
+//! the others' results are kept with each registered copy's files. A duplicate gets the first
+//! answer (200); any failure is a 422 problem+json in Vietnamese and registers nothing. A
+//! status updates the sender's recipient.
 
 use super::deliver::{self, Delivery};
 use super::store::{self, Received};
@@ -223,6 +226,32 @@ async fn accept_package(
         p.document_id,
         hex::encode(Sha256::digest(bytes))
     );
+    // A copy delivered again (a retry after a lost answer) gets the first answer, unchecked again.
+    {
+        let mut tx = state.db.begin().await?;
+        if let Some(answer) = store::answer_for(&mut tx, &dedupe_key).await? {
+            return Ok((StatusCode::OK, answer));
+        }
+    }
+    // The PDF files' signatures, checked before anything is stored or registered.
+    let attachments: Vec<(&str, &str, &[u8])> = p
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.attachment_name.as_str(),
+                a.content_type.as_str(),
+                a.content.as_slice(),
+            )
+        })
+        .collect();
+    let checks = match super::arrival::check(state, &attachments).await? {
+        super::arrival::Verdict::Register(checks) => checks,
+        super::arrival::Verdict::Refuse(why) => {
+            tracing::warn!(peer = %peer.id, from = %sender, document = %p.document_id, "exchange: package refused on its signatures");
+            return Err(invalid(why));
+        }
+    };
     // The attachments go to the object store before the transaction (removed if it fails).
     let mut files = Vec::new();
     for a in &p.attachments {
@@ -255,6 +284,7 @@ async fn accept_package(
         urgency,
         &dedupe_key,
         &files,
+        &checks,
     )
     .await;
     if !matches!(outcome, Ok((StatusCode::ACCEPTED, _))) {
@@ -274,6 +304,7 @@ async fn register(
     urgency: Urgency,
     dedupe_key: &str,
     files: &[Version],
+    checks: &[(usize, super::arrival::ArrivalFile)],
 ) -> Result<(StatusCode, String), Refused> {
     let sender = p.from.organ_id.to_string();
     let now = tinhso_kernel::time::now_text();
@@ -340,6 +371,9 @@ async fn register(
                 ..f.clone()
             };
             crate::store::insert_version(&mut tx, &incoming_id, &copy, None).await?;
+            if let Some((_, check)) = checks.iter().find(|(i, _)| *i == n) {
+                super::arrival::insert(&mut tx, &incoming_id, &copy.id, check).await?;
+            }
         }
         emit(
             state,
@@ -377,6 +411,10 @@ async fn register(
                     "document_id": p.document_id,
                     "agency": code,
                     "arrival_number": arrival,
+                    "signatures": checks.iter().map(|(_, c)| json!({
+                        "file": c.file_name,
+                        "indication": c.indication,
+                    })).collect::<Vec<_>>(),
                 }),
             },
         )
@@ -451,9 +489,9 @@ async fn accept_status(
         ip: String::new(),
     };
     let answer = match code {
-        "13" => recall_copies(state, &mut tx, &actor, s, &from, &now).await?,
-        "15" | "16" => recall_answered(state, &mut tx, &actor, s, &from, &now).await?,
-        _ => processing_status(state, &mut tx, &actor, s, &from, &now).await?,
+        "13" => recall_copies(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
+        "15" | "16" => recall_answered(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
+        _ => processing_status(state, &mut tx, &actor, &peer.id, s, &from, &now).await?,
     };
     store::insert_message(
         &mut tx,
@@ -478,6 +516,7 @@ async fn processing_status(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -487,6 +526,7 @@ async fn processing_status(
         tx,
         &s.response_for.document_id,
         from,
+        peer,
         code,
         s.description.as_deref(),
         now,
@@ -520,13 +560,16 @@ async fn processing_status(
     Ok(json!({ "Status": "accepted", "StatusCode": code }).to_string())
 }
 
-/// The sender recalls (13) the package it sent us: each copy registered from it is withdrawn
-/// (its units stop, as for a recall on the platform) and 15 goes back, or 16 with why when it
-/// cannot be (returned to its sender already).
+/// The sender recalls (13) the package it sent us, through the peer that delivered it: each
+/// copy registered from it gets a recall request for its agency's document clerk
+/// ([`super::answer`]); a copy withdrawn already is answered 15 again, one returned to its
+/// sender 16 with why. A repeated 13 finds the request: still pending, nothing is sent; decided,
+/// the decision is sent again.
 async fn recall_copies(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -547,11 +590,15 @@ async fn recall_copies(
     if organ != from {
         return Err(unknown());
     }
+    // Only the platform that delivered the package may recall it.
+    if !store::package_from_peer(tx, peer, &s.response_for.document_id).await? {
+        return Err(unknown());
+    }
     let copies = store::exchanged_copies(&state.db, tx, &organ, &date, &number, &notation).await?;
     if copies.is_empty() {
         return Err(unknown());
     }
-    let (mut recalled, mut refused) = (Vec::new(), Vec::new());
+    let (mut pending, mut recalled, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     for (id, _) in copies {
         let Some(d) = crate::store::for_update(&state.db, tx, &id).await? else {
             continue;
@@ -560,24 +607,57 @@ async fn recall_copies(
             continue;
         };
         let (answer, reason) = match super::recall_outcome(current) {
-            super::RecallOutcome::Recall => {
-                crate::store::set_state(tx, &id, IncomingState::Recalled.as_str(), now).await?;
-                crate::assignments::on_recall(state, tx, actor, &id, now).await?;
-                audit::record(
-                    &state.db,
-                    tx,
-                    actor,
-                    Change {
-                        action: "document.exchange_recall",
-                        entity_type: "document",
-                        entity_id: &id,
-                        before: json!({ "state": current.as_str() }),
-                        after: json!({ "state": "recalled", "from": from }),
-                    },
-                )
-                .await?;
-                recalled.push(id.clone());
-                ("15", None)
+            super::RecallOutcome::AskClerk => {
+                let request = store::RecallRequest {
+                    document_id: id.clone(),
+                    agency_id: d.agency_id.clone(),
+                    peer: peer.to_owned(),
+                    from_organ_id: from.to_owned(),
+                    exchange_document_id: s.response_for.document_id.clone(),
+                    description: s.description.clone(),
+                    state: "pending".into(),
+                    reason: None,
+                    requested_at: now.to_owned(),
+                    decided_by: None,
+                    decided_at: None,
+                };
+                if store::insert_recall_request(tx, &request).await? {
+                    audit::record(
+                        &state.db,
+                        tx,
+                        actor,
+                        Change {
+                            action: "document.exchange_recall_request",
+                            entity_type: "document",
+                            entity_id: &id,
+                            before: json!(null),
+                            after: json!({
+                                "recall_request": "pending",
+                                "from": from,
+                                "description": s.description,
+                            }),
+                        },
+                    )
+                    .await?;
+                    super::answer::tell_clerks(state, tx, &d, s.description.as_deref()).await?;
+                    pending.push(id.clone());
+                    continue;
+                }
+                // Asked before: pending still (nothing to send), or decided (said again).
+                match store::recall_request_in(tx, &id).await? {
+                    Some(r) if r.state == "refused" => {
+                        refused.push(id.clone());
+                        ("16", r.reason)
+                    }
+                    Some(r) if r.state == "accepted" => {
+                        recalled.push(id.clone());
+                        ("15", None)
+                    }
+                    _ => {
+                        pending.push(id.clone());
+                        continue;
+                    }
+                }
             }
             super::RecallOutcome::AlreadyRecalled => {
                 recalled.push(id.clone());
@@ -585,14 +665,15 @@ async fn recall_copies(
             }
             super::RecallOutcome::Refuse(reason) => {
                 refused.push(id.clone());
-                ("16", Some(reason))
+                ("16", Some(reason.to_owned()))
             }
         };
-        super::statuses::queue(state, tx, &d, answer, reason).await?;
+        super::statuses::queue_via(state, tx, &d, Some(peer), answer, reason.as_deref()).await?;
     }
     Ok(json!({
         "Status": "accepted",
         "StatusCode": "13",
+        "Pending": pending,
         "Recalled": recalled,
         "Refused": refused,
     })
@@ -604,6 +685,7 @@ async fn recall_answered(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
+    peer: &str,
     s: &Status,
     from: &str,
     now: &str,
@@ -614,6 +696,7 @@ async fn recall_answered(
         tx,
         &s.response_for.document_id,
         from,
+        peer,
         recall,
         s.description.as_deref(),
         now,

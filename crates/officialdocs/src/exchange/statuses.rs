@@ -35,6 +35,19 @@ pub async fn queue(
     code: &str,
     description: Option<&str>,
 ) -> Result<(), AppError> {
+    queue_via(state, tx, d, None, code, description).await
+}
+
+/// [`queue`], to peer `via` when given (the one the package came from) rather than the peer
+/// serving the sender now.
+pub async fn queue_via(
+    state: &Ctx,
+    tx: &mut Conn,
+    d: &Document,
+    via: Option<&str>,
+    code: &str,
+    description: Option<&str>,
+) -> Result<(), AppError> {
     if d.source.as_deref() != Some("exchange") {
         return Ok(());
     }
@@ -45,7 +58,11 @@ pub async fn queue(
     ) else {
         return Ok(());
     };
-    let Some(peer) = super::peer_for(state, &d.organ_id) else {
+    let peer = match via {
+        Some(id) => super::peer(state, id),
+        None => super::peer_for(state, &d.organ_id),
+    };
+    let Some(peer) = peer else {
         tracing::warn!(
             document = d.id,
             sender = d.organ_id,

@@ -156,6 +156,34 @@ pub async fn outgoing(db: &Db, recipient_id: &str) -> Result<Option<Outgoing>, A
     .await?)
 }
 
+/// Records the peer a package is about to be posted to (before the post: its statuses may
+/// arrive before the post's answer is recorded).
+pub async fn set_peer(db: &Db, recipient_id: &str, peer: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE document_recipients SET exchange_peer = $2 WHERE id = $1")
+        .bind(recipient_id)
+        .bind(peer)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Whether `peer` delivered us the package with this DocumentId.
+pub async fn package_from_peer(
+    tx: &mut Conn,
+    peer: &str,
+    document_id: &str,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "SELECT 1 AS found FROM exchange_messages
+         WHERE document_id = $1 AND peer = $2 AND kind = 'package' LIMIT 1",
+    )
+    .bind(document_id)
+    .bind(peer)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some())
+}
+
 /// Records a delivery's outcome (`sent` or `failed`, with why).
 pub async fn set_delivery(
     tx: &mut Conn,
@@ -183,33 +211,50 @@ pub async fn apply_status(
     tx: &mut Conn,
     exchange_document_id: &str,
     organ_id: &str,
+    peer: &str,
     code: &str,
     description: Option<&str>,
     now: &str,
 ) -> Result<Vec<(String, String)>, AppError> {
     let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT id, document_id, exchange_status FROM document_recipients
-         WHERE exchange_document_id = $1 AND organ_id = $2",
+         WHERE exchange_document_id = $1 AND organ_id = $2 AND COALESCE(exchange_peer, $3) = $3",
     )
     .bind(exchange_document_id)
     .bind(organ_id)
+    .bind(peer)
     .fetch_all(&mut *tx)
     .await?;
-    for (id, _, current) in &rows {
-        // Statuses may arrive out of order (jobs run side by side): never step back.
-        if !super::status_advances(current.as_deref(), code) {
-            continue;
+    for (id, _, read) in &rows {
+        // Statuses may arrive out of order and side by side (01 and 03 of one package): never
+        // step back. The update holds only on the status it was judged against; when another
+        // message changed the row since, it is read again and judged again, so the later code
+        // wins whichever commits last.
+        let mut current = read.clone();
+        while super::status_advances(current.as_deref(), code) {
+            let updated = sqlx::query(
+                "UPDATE document_recipients SET exchange_status = $2, exchange_status_detail = $3,
+                    processing_at = $4
+                  WHERE id = $1 AND COALESCE(exchange_status, '') = COALESCE($5, '')",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(description)
+            .bind(now)
+            .bind(current.as_deref())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                break;
+            }
+            current = sqlx::query_scalar(
+                "SELECT exchange_status FROM document_recipients WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         }
-        sqlx::query(
-            "UPDATE document_recipients SET exchange_status = $2, exchange_status_detail = $3,
-                processing_at = $4 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(code)
-        .bind(description)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
     }
     Ok(rows.into_iter().map(|(id, doc, _)| (id, doc)).collect())
 }
@@ -217,22 +262,27 @@ pub async fn apply_status(
 /// The recipient `organ_id`'s answer to our recall of `exchange_document_id`: `accepted` or
 /// `refused` with its reason, on the rows still awaiting an answer (or given this same answer
 /// before, so a retry matches): a peer cannot overwrite a recall we withdrew ourselves, nor
-/// turn one answer into the other. Returns the rows it matched.
+/// turn one answer into the other. Only rows delivered through `peer` (or, delivered before
+/// the peer was recorded, any: the caller checked that `peer` serves `organ_id`). Returns the
+/// rows it matched.
 pub async fn apply_recall_answer(
     tx: &mut Conn,
     exchange_document_id: &str,
     organ_id: &str,
+    peer: &str,
     recall: &str,
     detail: Option<&str>,
     now: &str,
 ) -> Result<Vec<(String, String)>, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, document_id FROM document_recipients
-         WHERE exchange_document_id = $1 AND organ_id = $2 AND exchange_recall IN ('requested', $3)",
+         WHERE exchange_document_id = $1 AND organ_id = $2 AND exchange_recall IN ('requested', $3)
+           AND COALESCE(exchange_peer, $4) = $4",
     )
     .bind(exchange_document_id)
     .bind(organ_id)
     .bind(recall)
+    .bind(peer)
     .fetch_all(&mut *tx)
     .await?;
     for (id, _) in &rows {
@@ -416,6 +466,118 @@ pub async fn delivery_counts(db: &Db) -> Result<Vec<(String, String, i64)>, AppE
          WHERE exchange_state IS NOT NULL AND organ_id IS NOT NULL
          GROUP BY organ_id, exchange_state",
     )
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// A recall (13) received for one of our incoming copies and the receiving clerk's decision.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecallRequest {
+    pub document_id: String,
+    pub agency_id: String,
+    pub peer: String,
+    pub from_organ_id: String,
+    pub exchange_document_id: String,
+    pub description: Option<String>,
+    /// `pending`, `accepted` or `refused`.
+    pub state: String,
+    pub reason: Option<String>,
+    pub requested_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+const RECALL_REQUEST_COLUMNS: &str = "document_id, agency_id, peer, from_organ_id, \
+    exchange_document_id, description, state, reason, requested_at, decided_by, decided_at";
+
+/// The recall request on incoming copy `document_id`, if one came.
+pub async fn recall_request(db: &Db, document_id: &str) -> Result<Option<RecallRequest>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECALL_REQUEST_COLUMNS} FROM exchange_recall_requests WHERE document_id = $1"
+    )))
+    .bind(document_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// The same, inside `tx` (its document row locked by the caller).
+pub async fn recall_request_in(
+    tx: &mut Conn,
+    document_id: &str,
+) -> Result<Option<RecallRequest>, AppError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECALL_REQUEST_COLUMNS} FROM exchange_recall_requests WHERE document_id = $1"
+    )))
+    .bind(document_id)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// A recall received now: the new pending request (false when the copy has one already).
+pub async fn insert_recall_request(tx: &mut Conn, r: &RecallRequest) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO exchange_recall_requests (document_id, agency_id, peer, from_organ_id,
+            exchange_document_id, description, state, requested_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT (document_id) DO NOTHING",
+    )
+    .bind(&r.document_id)
+    .bind(&r.agency_id)
+    .bind(&r.peer)
+    .bind(&r.from_organ_id)
+    .bind(&r.exchange_document_id)
+    .bind(&r.description)
+    .bind(&r.requested_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The clerk's decision on a pending request (`accepted`, or `refused` with `reason`); false
+/// when it was not pending any more.
+pub async fn decide_recall_request(
+    tx: &mut Conn,
+    document_id: &str,
+    decision: &str,
+    reason: Option<&str>,
+    by: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE exchange_recall_requests SET state = $2, reason = $3, decided_by = $4,
+            decided_at = $5 WHERE document_id = $1 AND state = 'pending'",
+    )
+    .bind(document_id)
+    .bind(decision)
+    .bind(reason)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A pending recall request as the clerk's list shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingRecall {
+    pub document_id: String,
+    pub subject: String,
+    pub code_number: Option<String>,
+    pub code_notation: Option<String>,
+    pub organ_name: String,
+    pub description: Option<String>,
+    pub requested_at: String,
+}
+
+/// The recall requests of agency `agency_id` awaiting its clerk, oldest first.
+pub async fn pending_recalls(db: &Db, agency_id: &str) -> Result<Vec<PendingRecall>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT r.document_id, d.subject, d.code_number, d.code_notation, d.organ_name,
+            r.description, r.requested_at
+         FROM exchange_recall_requests r JOIN documents d ON d.id = r.document_id
+         WHERE r.agency_id = $1 AND r.state = 'pending' ORDER BY r.requested_at, r.document_id
+         LIMIT 200",
+    )
+    .bind(agency_id)
     .fetch_all(&db.pool)
     .await?)
 }

@@ -273,10 +273,30 @@ async fn incoming_page(
     found.truncate(PER_PAGE as usize);
     let documents: Vec<Value> = found.iter().map(view).collect();
     let links = page_links(page_number, has_next, |n| format!("page={n}"));
+    // Recalls from other platforms wait for the agency's document clerk.
+    let recalls: Vec<Value> = if user.has_role(Role::DocumentClerk) {
+        crate::exchange::store::pending_recalls(&state.db, &agency_id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let number = match (&r.code_number, &r.code_notation) {
+                    (Some(n), Some(s)) => Some(format!("{n}/{s}")),
+                    _ => None,
+                };
+                context! {
+                    id => r.document_id, subject => r.subject, number => number,
+                    organ_name => r.organ_name, description => r.description,
+                    requested_at => r.requested_at,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(page
         .render(
             "documents_incoming.html",
-            context! { documents => documents, pages => links, section => section(&user), tab => "incoming" },
+            context! { documents => documents, pages => links, section => section(&user), tab => "incoming", recalls => recalls },
         )?
         .into_response())
 }
@@ -419,12 +439,38 @@ fn recipients(form: &FormData) -> Vec<RecipientInput> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(|name| RecipientInput {
-                organ_id: None,
-                organ_name: Some(name.to_owned()),
-            }),
+            .map(outside_recipient),
     );
     out
+}
+
+/// A typed recipient: `000.00.00.G22 Văn phòng Chính phủ` (an agency code first: an agency on
+/// another platform, reached through the exchange) or a name (`Lưu: VT, HCTP`).
+fn outside_recipient(line: &str) -> RecipientInput {
+    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    if looks_like_agency_code(first) {
+        let name = rest.trim().trim_start_matches(['-', '–', ':']).trim();
+        return RecipientInput {
+            organ_id: Some(first.to_owned()),
+            organ_name: (!name.is_empty()).then(|| name.to_owned()),
+        };
+    }
+    RecipientInput {
+        organ_id: None,
+        organ_name: Some(line.to_owned()),
+    }
+}
+
+/// `000.00.00.G22`: three digits, two, two, a capital letter and two digits (Decision
+/// 20/2020/QĐ-TTg's agency codes).
+fn looks_like_agency_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 13
+        && b.iter().enumerate().all(|(i, c)| match i {
+            3 | 6 | 9 => *c == b'.',
+            10 => c.is_ascii_uppercase(),
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// The one file of a form, if chosen, checked to be a PDF or DOCX before anything is stored.
@@ -598,6 +644,11 @@ async fn render_document(
     shown: Shown<'_>,
 ) -> PageResult<Response> {
     let versions = crate::store::versions(&state.db, &d.id).await?;
+    let arrival = if d.direction == Direction::In && d.source.as_deref() == Some("exchange") {
+        crate::exchange::arrival::of_document(&state.db, &d.id).await?
+    } else {
+        Vec::new()
+    };
     let copies = store::copy_states(&state.db, &d.id).await?;
     let recipients: Vec<Value> = if d.direction == Direction::Out {
         crate::store::recipients(&state.db, &d.id)
@@ -662,6 +713,7 @@ async fn render_document(
         context! {
             links => sv(&links),
             d => view(d), versions => sv(&versions), recipients => recipients, drafter => drafter,
+            arrival => sv(&arrival),
             actions => offered(user, d), prefixes => prefixes(),
             may_upload => may(DocumentAction::UploadVersion), may_read_log => may(DocumentAction::ReadLog),
             history => history(state, page.lang, d).await?,
@@ -1136,5 +1188,28 @@ async fn register_submit(
             render_register_form(&page, &user, &form.fields, &[], Some(warning)).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod outside_recipient_tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_starts_with_an_agency_code_names_an_agency_of_another_platform() {
+        let r = outside_recipient("000.00.00.G22 Văn phòng Chính phủ");
+        assert_eq!(r.organ_id.as_deref(), Some("000.00.00.G22"));
+        assert_eq!(r.organ_name.as_deref(), Some("Văn phòng Chính phủ"));
+        let r = outside_recipient("000.00.00.G22 – Văn phòng Chính phủ");
+        assert_eq!(r.organ_name.as_deref(), Some("Văn phòng Chính phủ"));
+        let r = outside_recipient("000.00.00.G22");
+        assert_eq!(
+            (r.organ_id.as_deref(), r.organ_name),
+            (Some("000.00.00.G22"), None)
+        );
+        for line in ["Lưu: VT, HCTP", "000.00.00.g22 Văn phòng", "12.00.00.G22 X"] {
+            let r = outside_recipient(line);
+            assert_eq!((r.organ_id, r.organ_name.as_deref()), (None, Some(line)));
+        }
     }
 }

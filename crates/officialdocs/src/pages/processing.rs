@@ -9,6 +9,7 @@ use super::{Shown, official, printed_number, refusal_text, render_document, sect
 use crate::Direction;
 use crate::Document;
 use crate::assignments::{self, AssignmentStep, DirectionInput, UnitInput};
+use crate::exchange::answer::Decision;
 use crate::policy::{DocumentAction, DocumentPolicy, checked};
 use crate::store::processing;
 use axum::extract::State;
@@ -40,8 +41,10 @@ pub fn routes() -> Routes {
 }
 
 /// The `done` messages of the flow's steps (`doc_done_<step>`).
-pub const DONE: [&str; 7] = [
+pub const DONE: [&str; 9] = [
     "present",
+    "recall_accept",
+    "recall_refuse",
     "return_to_sender",
     "direct",
     "close_document",
@@ -141,10 +144,25 @@ pub async fn offer(
             });
         }
     }
-    let any = present || direct || close || give_back || !mine.is_empty();
+    // A recall from the sending platform waiting for the agency's clerk.
+    let recall_request = if crate::exchange::answer::may_answer(user, d) {
+        crate::exchange::store::recall_request(&state.db, &d.id)
+            .await?
+            .filter(|r| r.state == "pending")
+            .map(|r| {
+                context! {
+                    from => d.organ_name.clone(), organ_id => r.from_organ_id,
+                    description => r.description, requested_at => r.requested_at,
+                }
+            })
+    } else {
+        None
+    };
+    let any =
+        present || direct || close || give_back || !mine.is_empty() || recall_request.is_some();
     Ok(context! {
         any => any, present => present, direct => direct, close => close, units => units,
-        give_back => give_back,
+        give_back => give_back, recall_request => recall_request,
         assignments => mine, kept_form => kept.map(|k| k.form.clone()),
         values => kept.map(|k| k.values.clone()).unwrap_or_default(),
     })
@@ -271,6 +289,21 @@ async fn process(
     // Someone who may not read the document learns nothing about it (404).
     let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
     let step = field(&form, "step").to_owned();
+    if let Some(decision) = match step.as_str() {
+        "recall_accept" => Some(Decision::Accept),
+        "recall_refuse" => Some(Decision::Refuse(field(&form, "Reason").to_owned())),
+        _ => None,
+    } {
+        let kept = FlowKept {
+            form: step.clone(),
+            values: form.clone(),
+        };
+        let who = who(&user, &ip);
+        let result = crate::exchange::answer::decide(&state, &who, &id, decision)
+            .await
+            .map(|_| ());
+        return finish(&state, &page, &user, &id, result, &step, &kept).await;
+    }
     let action = match step.as_str() {
         "present" => IncomingAction::Present,
         "direct" => IncomingAction::Direct,

@@ -170,8 +170,9 @@ pub async fn api_put(
         ip,
     };
     let mut tx = state.db.begin().await?;
-    store::upsert(&state.db, &mut tx, &actor, &p).await?;
+    store::upsert(&state, &mut tx, &actor, &p).await?;
     tx.commit().await?;
+    tinhso_kernel::events::committed(&state);
     Ok(Json(
         store::by_code(&state.db, &p.code)
             .await?
@@ -194,7 +195,7 @@ pub async fn api_import(
         label: auth.principal.actor_label(),
         ip,
     };
-    let report = store::import(&state.db, &actor, &procedures).await?;
+    let report = store::import(&state, &actor, &procedures).await?;
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -274,6 +275,6 @@ async fn import_upload(
         label: principal.actor_label(),
         ip,
     };
-    let report = store::import(&state.db, &actor, &procedures).await?;
+    let report = store::import(&state, &actor, &procedures).await?;
     import_page(&page, TEMPLATE, Ok(sv(&report)), report.errors.is_empty())
 }

@@ -4,6 +4,7 @@
 //! The demo catalog (`demo/procedures.json`) uses codes in the national format; check them
 //! against the national procedure database before relying on them in production.
 
+pub mod events;
 pub mod http;
 pub mod index;
 pub mod policy;

@@ -290,8 +290,16 @@ pub async fn fields(db: &Db) -> Result<Vec<FieldInfo>, AppError> {
         .map_err(Into::into)
 }
 
-/// Creates or replaces a procedure (by national code) inside the caller's transaction, audited.
-pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Result<(), AppError> {
+/// Creates or replaces a procedure (by national code) inside the caller's transaction, audited,
+/// with its event when it is new or changed (the caller calls `events::committed` after
+/// committing).
+pub async fn upsert(
+    ctx: &tinhso_kernel::Ctx,
+    tx: &mut Conn,
+    actor: &Actor,
+    p: &Procedure,
+) -> Result<(), AppError> {
+    let db = &ctx.db;
     validate(p).map_err(AppError::Validation)?;
     let mut agency_ids = Vec::new();
     for code in &p.agencies {
@@ -366,6 +374,12 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
             .await?;
     }
     super::index::procedure(tx, p).await?;
+    let after = serde_json::to_value(p).map_err(json_err)?;
+    let kind = match &before {
+        None => Some(&super::events::CREATED),
+        Some((_, old)) if *old != after => Some(&super::events::UPDATED),
+        Some(_) => None,
+    };
     let change = Change {
         action: if before.is_some() {
             "procedure.update"
@@ -375,9 +389,23 @@ pub async fn upsert(db: &Db, tx: &mut Conn, actor: &Actor, p: &Procedure) -> Res
         entity_type: "procedure",
         entity_id: &p.code,
         before: before.map(|(_, v)| v).unwrap_or_default(),
-        after: serde_json::to_value(p).map_err(json_err)?,
+        after,
     };
-    audit::record(db, tx, actor, change).await
+    audit::record(db, tx, actor, change).await?;
+    if let Some(kind) = kind {
+        tinhso_kernel::events::emit(
+            ctx,
+            tx,
+            tinhso_kernel::events::NewEvent {
+                kind,
+                aggregate_id: &id,
+                payload: serde_json::json!({"procedure_id": id, "code": p.code}),
+                actor,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The stored id and definition of a procedure, for updates and their audit row.
@@ -417,15 +445,15 @@ pub struct ImportError {
 }
 
 pub async fn import(
-    db: &Db,
+    ctx: &tinhso_kernel::Ctx,
     actor: &Actor,
     procedures: &[Procedure],
 ) -> Result<ImportReport, AppError> {
     let mut errors = Vec::new();
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     for (i, p) in procedures.iter().enumerate() {
         let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
-        match upsert(db, &mut savepoint, actor, p).await {
+        match upsert(ctx, &mut savepoint, actor, p).await {
             Ok(()) => savepoint.commit().await?,
             Err(AppError::Validation(fields)) => {
                 savepoint.rollback().await?;
@@ -443,6 +471,7 @@ pub async fn import(
     }
     let imported = if errors.is_empty() {
         tx.commit().await?;
+        tinhso_kernel::events::committed(ctx);
         procedures.len()
     } else {
         tx.rollback().await?;

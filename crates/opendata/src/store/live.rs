@@ -72,7 +72,8 @@ pub async fn mark_stale(tx: &mut Conn, names: &[&str], now: &str) -> Result<(), 
 }
 
 /// Claims `name` for this node until `until` if it is due (stale, never checked, or last
-/// checked before `checked_before`) and no other node holds it: `true` when this node got it.
+/// checked before `checked_before`), its dataset is published (one taken down is not
+/// refreshed) and no other node holds it: `true` when this node got it.
 pub async fn claim(
     db: &Db,
     name: &str,
@@ -83,7 +84,9 @@ pub async fn claim(
     let done = sqlx::query(
         "UPDATE opendata_live SET claimed_until = $3
          WHERE name = $1 AND (claimed_until IS NULL OR claimed_until < $2)
-           AND (stale_since IS NOT NULL OR checked_at IS NULL OR checked_at < $4)",
+           AND (stale_since IS NOT NULL OR checked_at IS NULL OR checked_at < $4)
+           AND EXISTS (SELECT 1 FROM opendata_datasets d
+                       WHERE d.id = opendata_live.dataset_id AND d.state = 'published')",
     )
     .bind(name)
     .bind(now)
@@ -177,6 +180,35 @@ pub async fn insert_published(tx: &mut Conn, d: &NewPublished<'_>) -> Result<(),
 /// A new version of the copy is what the public sees: `modified_at` moves.
 pub async fn touch(tx: &mut Conn, dataset_id: &str, now: &str) -> Result<(), AppError> {
     sqlx::query("UPDATE opendata_datasets SET modified_at = $2, updated_at = $2 WHERE id = $1")
+        .bind(dataset_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Makes a taken-down platform dataset public again; `false` when it was not taken down.
+pub async fn republish(tx: &mut Conn, dataset_id: &str, now: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE opendata_datasets SET state = 'published', unpublish_reason = NULL,
+            modified_at = $2, updated_at = $2
+         WHERE id = $1 AND state = 'unpublished'
+           AND EXISTS (SELECT 1 FROM opendata_live l WHERE l.dataset_id = opendata_datasets.id)",
+    )
+    .bind(dataset_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the copy behind portal dataset `dataset_id` stale as of `now`.
+pub async fn mark_dataset_stale(
+    tx: &mut Conn,
+    dataset_id: &str,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE opendata_live SET stale_since = $2 WHERE dataset_id = $1")
         .bind(dataset_id)
         .bind(now)
         .execute(&mut *tx)

@@ -56,6 +56,16 @@ fn marks_text(marks: &[Mark]) -> String {
     serde_json::to_string(marks).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// The items of `kind` counted so far.
+pub async fn counted_items(tx: &mut Conn, kind: &str) -> Result<Vec<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT item FROM ops_items WHERE kind = $1")
+            .bind(kind)
+            .fetch_all(&mut *tx)
+            .await?,
+    )
+}
+
 /// Stores the marks an item is now counted with.
 pub async fn put_item(
     tx: &mut Conn,

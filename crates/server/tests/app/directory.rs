@@ -244,7 +244,7 @@ async fn csv_import_is_all_or_nothing(app: TestApp) {
         "{good}000.00.14.H5,Mã sai,unit,000.00.00.H56\n000.08.14.H56,,nonsense,000.00.14.H56\n"
     );
     let report =
-        tinhso::agencies::csv_io::import(&app.state.db, &actor, bad.as_bytes(), false, &|_| {})
+        tinhso::agencies::csv_io::import(&app.state, &actor, bad.as_bytes(), false, &|_| {})
             .await
             .unwrap();
     assert!(!report.committed);
@@ -260,7 +260,7 @@ async fn csv_import_is_all_or_nothing(app: TestApp) {
     );
 
     let report =
-        tinhso::agencies::csv_io::import(&app.state.db, &actor, bad.as_bytes(), true, &|_| {})
+        tinhso::agencies::csv_io::import(&app.state, &actor, bad.as_bytes(), true, &|_| {})
             .await
             .unwrap();
     assert!(report.committed);
@@ -272,7 +272,7 @@ async fn csv_import_is_all_or_nothing(app: TestApp) {
     );
 
     let broken = b"code,name,kind,parent_code\n000.09.14.H56,Ph\xf2ng,unit,000.00.14.H56\n";
-    let report = tinhso::agencies::csv_io::import(&app.state.db, &actor, broken, false, &|_| {})
+    let report = tinhso::agencies::csv_io::import(&app.state, &actor, broken, false, &|_| {})
         .await
         .unwrap();
     assert!(report.errors[0].message.contains("UTF-8"));

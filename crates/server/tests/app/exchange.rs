@@ -18,9 +18,9 @@ use tinhso_officialdocs::exchange::{self as ex, MESSAGES_PATH};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /// The peer's agency (Văn phòng Chính phủ), not in the demo province.
-const VPCP: &str = "000.00.00.G22";
+pub(crate) const VPCP: &str = "000.00.00.G22";
 /// Sở Tư pháp, in the demo province.
-const STP: &str = "000.00.14.H56";
+pub(crate) const STP: &str = "000.00.14.H56";
 
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
@@ -46,21 +46,23 @@ on_both!(
     the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered,
     a_returned_document_sends_02_and_refuses_the_recall_with_why,
     bad_statuses_and_recalls_are_refused_with_a_problem,
+    statuses_and_recalls_come_only_from_the_peer_that_exchanged_the_package,
+    overlapping_peers_are_refused_at_start,
     an_unacknowledged_delivery_fails_after_72_hours_and_can_be_sent_again,
     only_system_administrators_see_the_exchange_key_page
 );
 
-fn peer_key() -> SigningKey {
+pub(crate) fn peer_key() -> SigningKey {
     SigningKey::from_slice(&[7u8; 32]).unwrap()
 }
 
-fn pem_file(dir: &std::path::Path, name: &str, key: &SigningKey) -> std::path::PathBuf {
+pub(crate) fn pem_file(dir: &std::path::Path, name: &str, key: &SigningKey) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, ex::public_key_pem(key.verifying_key())).unwrap();
     path
 }
 
-fn peer(
+pub(crate) fn peer(
     id: &str,
     base_url: &str,
     organ_ids: &[&str],
@@ -99,7 +101,7 @@ fn organ(code: &str, name: &str) -> Organ {
     }
 }
 
-fn package(from: &str, subject: &str) -> Package {
+pub(crate) fn package(from: &str, subject: &str) -> Package {
     Package {
         from: organ(from, "Văn phòng Chính phủ"),
         to: vec![organ(STP, "Sở Tư pháp")],
@@ -144,7 +146,7 @@ fn package(from: &str, subject: &str) -> Package {
     }
 }
 
-struct Signed<'a> {
+pub(crate) struct Signed<'a> {
     peer: &'a str,
     key: &'a SigningKey,
     date: String,
@@ -152,7 +154,7 @@ struct Signed<'a> {
 }
 
 impl Signed<'_> {
-    fn now<'a>(peer: &'a str, key: &'a SigningKey) -> Signed<'a> {
+    pub(crate) fn now<'a>(peer: &'a str, key: &'a SigningKey) -> Signed<'a> {
         Signed {
             peer,
             key,
@@ -162,7 +164,7 @@ impl Signed<'_> {
     }
 }
 
-async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value) {
+pub(crate) async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value) {
     let text_to_sign = ex::signing_string("POST", MESSAGES_PATH, &s.date, &s.nonce, body);
     let req = Request::post(MESSAGES_PATH)
         .header(header::CONTENT_TYPE, "application/xml")
@@ -186,7 +188,7 @@ async fn post(app: &TestApp, s: &Signed<'_>, body: &[u8]) -> (StatusCode, Value)
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn exchanged(app: &TestApp) -> i64 {
+pub(crate) async fn exchanged(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM documents WHERE source = 'exchange'")
         .await
 }
@@ -727,11 +729,102 @@ async fn the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered(kind:
     let seen = sender_view(&p.a, &p.clerk, &id).await["Exchange"].clone();
     assert_eq!(seen["Recall"], "requested", "{seen}");
 
-    // 13 goes to B, which withdraws its copy (the unit's part closes) and answers 15.
+    // 13 goes to B, where it waits for B's clerk: nothing is withdrawn or answered yet.
     run_jobs(&p.a).await;
     let (status, copy) = p.b.api("GET", &doc, Some(&p.b_clerk), None).await;
     assert_eq!(status, StatusCode::OK, "{copy}");
+    assert_eq!(copy["State"], "done", "{copy}");
+    let request_path = format!("{doc}/recall-request");
+    let (status, request) = p.b.api("GET", &request_path, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{request}");
+    assert_eq!(request["State"], "pending", "{request}");
+    assert_eq!(
+        p.b.count_where("audit_log", "action", "document.exchange_recall_request")
+            .await,
+        1
+    );
+    // B's clerk is told in the inbox.
+    assert_eq!(
+        p.b.count(
+            "SELECT COUNT(*) FROM inbox_items WHERE topic = 'documents.exchange_recall_requests'"
+        )
+        .await,
+        1
+    );
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["Recall"], "requested", "{seen}");
+    // The clerk's page and register show it; the director's do not.
+    p.b.clear_cookies();
+    let (status, _, _) = p.b.login("vanthu.tuphap@tinhso.local", "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = p.b.get(&format!("/office/documents/{incoming}")).await;
+    assert!(page.contains("doc-recall-request"), "{page}");
+    assert!(page.contains("Đồng ý thu hồi"), "{page}");
+    let (_, register) = p.b.get("/office/documents/incoming").await;
+    assert!(register.contains("recall-requests"), "{register}");
+    // Refusing without a reason is a message on the page; nothing changes.
+    let form = format!("/office/documents/{incoming}");
+    let (status, page, _) =
+        p.b.post_form(
+            &form,
+            &format!("{form}/processing"),
+            &[("step", "recall_refuse"), ("Reason", " ")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Hãy nêu lý do"), "{page}");
+    // Only B's clerk answers: the director is refused, A's clerk does not see it.
+    let accept = format!("{request_path}/accept");
+    let (status, _) = p.b.api("POST", &accept, Some(&p.b_director), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    p.b.clear_cookies();
+    let (status, _, _) =
+        p.b.login("lanhdao.tuphap@tinhso.local", "TinhSo@2026")
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = p.b.get(&format!("/office/documents/{incoming}")).await;
+    assert!(!page.contains("doc-recall-request"), "{page}");
+    assert_eq!(
+        p.b.count("SELECT COUNT(*) FROM exchange_recall_requests WHERE state = 'pending'")
+            .await,
+        1
+    );
+    // B's clerk accepts on the page: withdrawn (the unit's part closes), 15 goes back.
+    p.b.clear_cookies();
+    let (status, _, _) = p.b.login("vanthu.tuphap@tinhso.local", "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, location) =
+        p.b.post_form(
+            &form,
+            &format!("{form}/processing"),
+            &[("step", "recall_accept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        location.unwrap_or_default().contains("done=recall_accept"),
+        "back to the page with its message"
+    );
+    let (_, copy) = p.b.api("GET", &doc, Some(&p.b_clerk), None).await;
     assert_eq!(copy["State"], "recalled", "{copy}");
+    assert_eq!(
+        p.b.count_where("audit_log", "action", "document.exchange_recall")
+            .await,
+        1
+    );
+    // Answering again: the same answer changes nothing, the other one is refused.
+    let (status, again) = p.b.api("POST", &accept, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["State"], "accepted", "{again}");
+    let (status, _) =
+        p.b.api(
+            "POST",
+            &format!("{request_path}/refuse"),
+            Some(&p.b_clerk),
+            Some(json!({"Reason": "Đã thực hiện xong"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         p.b.count_where("audit_log", "action", "document.exchange_recall")
             .await,
@@ -926,16 +1019,78 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
         .await;
     assert_eq!(doc["State"], "registered", "{doc}");
 
-    // The real recall, twice (a retry): withdrawn once, the same answer.
+    // The real recall, twice (a retry): one pending request, the same answer.
     let xml = status_of(VPCP, VPCP, &document_id, EdStatus::Recall)
         .to_signed_xml(&key)
         .unwrap();
     let (code, first) = post(&app, &Signed::now("vpcp", &key), &xml).await;
     assert_eq!(code, StatusCode::ACCEPTED, "{first}");
-    assert_eq!(first["Recalled"][0], incoming.as_str(), "{first}");
+    assert_eq!(first["Pending"][0], incoming.as_str(), "{first}");
     let (code, again) = post(&app, &Signed::now("vpcp", &key), &xml).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(again, first);
+    // Asked again later (a new message): still pending, nothing sent.
+    let mut later = status_of(VPCP, VPCP, &document_id, EdStatus::Recall);
+    later.timestamp = "2026/11/30 09:05:00".into();
+    let (code, answer) = post(
+        &app,
+        &Signed::now("vpcp", &key),
+        &later.to_signed_xml(&key).unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{answer}");
+    assert_eq!(answer["Pending"][0], incoming.as_str(), "{answer}");
+    let path = format!("/api/v1/documents/{incoming}/recall-request");
+    let (_, request) = app.api("GET", &path, Some(&clerk), None).await;
+    assert_eq!(request["State"], "pending", "{request}");
+    assert_eq!(request["FromOrganId"], VPCP, "{request}");
+    // 01, 03 for the package; nothing for the recall yet.
+    let deliveries = "SELECT COUNT(*) FROM jobs WHERE kind = 'exchange.deliver'";
+    assert_eq!(app.count(deliveries).await, 2);
+
+    // The clerk refuses: a reason is required (422), then 16 goes with it.
+    let refuse = format!("{path}/refuse");
+    for reason in ["", "   "] {
+        let (status, problem) = app
+            .api(
+                "POST",
+                &refuse,
+                Some(&clerk),
+                Some(json!({"Reason": reason})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    }
+    let long = "x".repeat(2001);
+    let (status, _) = app
+        .api("POST", &refuse, Some(&clerk), Some(json!({"Reason": long})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let director = app
+        .token("lanhdao.tuphap@tinhso.local", &["documents"])
+        .await;
+    let reason = "Văn bản đã được thực hiện, đề nghị ban hành văn bản thay thế";
+    let (status, _) = app
+        .api(
+            "POST",
+            &refuse,
+            Some(&director),
+            Some(json!({"Reason": reason})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count(deliveries).await, 2);
+    let (status, refused) = app
+        .api(
+            "POST",
+            &refuse,
+            Some(&clerk),
+            Some(json!({"Reason": reason})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refused}");
+    assert_eq!(refused["State"], "refused", "{refused}");
+    assert_eq!(refused["Reason"], reason, "{refused}");
     let (_, doc) = app
         .api(
             "GET",
@@ -944,17 +1099,51 @@ async fn bad_statuses_and_recalls_are_refused_with_a_problem(kind: Kind) {
             None,
         )
         .await;
-    assert_eq!(doc["State"], "recalled", "{doc}");
+    assert_eq!(doc["State"], "registered", "{doc}");
+    let status_16 = "SELECT COUNT(*) FROM jobs WHERE kind = 'exchange.deliver' \
+                     AND payload LIKE '%\"status_code\":\"16\"%'";
+    assert_eq!(app.count(status_16).await, 1);
     assert_eq!(
-        app.count_where("audit_log", "action", "document.exchange_recall")
+        app.count_where("audit_log", "action", "document.exchange_recall_refuse")
             .await,
         1
     );
-    // 01, 03 for the package, one 15 for the recall.
+    // Refusing again changes nothing; accepting now is refused.
+    let (status, again) = app
+        .api(
+            "POST",
+            &refuse,
+            Some(&clerk),
+            Some(json!({"Reason": "khác"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["Reason"], reason, "{again}");
+    let (status, _) = app
+        .api("POST", &format!("{path}/accept"), Some(&clerk), None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A recall asked once more is answered with the same refusal.
+    later.timestamp = "2026/11/30 10:00:00".into();
+    let (code, answer) = post(
+        &app,
+        &Signed::now("vpcp", &key),
+        &later.to_signed_xml(&key).unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{answer}");
+    assert_eq!(answer["Refused"][0], incoming.as_str(), "{answer}");
+    assert_eq!(app.count(status_16).await, 2);
+    assert_eq!(app.count(deliveries).await, 4);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'exchange.deliver'")
+        app.count_where("audit_log", "action", "document.exchange_recall_refuse")
             .await,
-        3
+        1
+    );
+    assert_eq!(
+        app.count_where("audit_log", "action", "document.exchange_recall")
+            .await,
+        0
     );
 }
 
@@ -1104,7 +1293,9 @@ async fn only_system_administrators_see_the_exchange_key_page(kind: Kind) {
     let (status, html) = app.get("/admin/exchange").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let own = ex::public_key_pem_of(&app.state.keys.exchange).unwrap();
-    assert!(html.contains(own.lines().nth(1).unwrap()), "{html}");
+    // As the page escapes it: a base64 line may hold a `/`.
+    let line = own.lines().nth(1).unwrap().replace('/', "&#x2f;");
+    assert!(html.contains(&line), "{html}");
     assert!(
         html.contains(&ex::admin::fingerprint(&own)),
         "the fingerprint: {html}"
@@ -1117,4 +1308,139 @@ async fn only_system_administrators_see_the_exchange_key_page(kind: Kind) {
         ))),
         "the peer's key fingerprint"
     );
+}
+
+/// The package A sent to B: (A's agency code, its DocumentId).
+async fn sent_package(a: &TestApp, id: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT d.organ_id, r.exchange_document_id FROM document_recipients r
+         JOIN documents d ON d.id = r.document_id WHERE r.document_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&a.state.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn statuses_and_recalls_come_only_from_the_peer_that_exchanged_the_package(kind: Kind) {
+    let mut p = peered(kind).await;
+    let (id, incoming) = p.issued("Công văn về liên thông đúng nền tảng").await;
+    assert_eq!(p.after_b_sends(&id).await["StatusCode"], "03");
+    let (hac_thanh, document_id) = sent_package(&p.a, &id).await;
+    let delivered_to: (Option<String>,) =
+        sqlx::query_as("SELECT exchange_peer FROM document_recipients WHERE document_id = $1")
+            .bind(&id)
+            .fetch_one(&p.a.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(delivered_to.0.as_deref(), Some("trunguong"));
+    // A recalls it (13 queued, not sent here): B's answer is awaited.
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
+    // Another platform now speaks for Văn phòng Chính phủ on A (the configuration changed),
+    // and for Hạc Thành on B. Each serves the agency, but neither exchanged the package.
+    let hub = SigningKey::from_slice(&[9u8; 32]).unwrap();
+    let hub_cert = pem_file(p._keys.path(), "hub.pem", &hub);
+    let cert = hub_cert.clone();
+    p.a.restart_with(|c| {
+        c.exchange.peers = vec![peer("hub", "http://127.0.0.1:9", &[VPCP], cert)];
+    })
+    .await;
+    let cert = hub_cert.clone();
+    p.b.restart_with(|c| {
+        c.exchange.peers = vec![peer("hub", "http://127.0.0.1:9", &["*.H56"], cert)];
+    })
+    .await;
+
+    // A status and a recall answer about A's package, from the hub: refused, nothing changes.
+    let mut done = status_of(VPCP, &hac_thanh, &document_id, EdStatus::Done);
+    done.response_for.code = document_id.rsplit(',').next().unwrap().into();
+    for code in [EdStatus::Done, EdStatus::RecallRefused] {
+        let mut status = done.clone();
+        status.status_code = code;
+        let xml = status.to_signed_xml(&hub).unwrap();
+        let (status, problem) = post(&p.a, &Signed::now("hub", &hub), &xml).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    }
+    let seen = sender_view(&p.a, &p.clerk, &id).await["Exchange"].clone();
+    assert_eq!(seen["StatusCode"], "03", "{seen}");
+    assert_eq!(seen["Recall"], "requested", "{seen}");
+    assert_eq!(
+        p.a.count_where("audit_log", "action", "document.exchange_recall_answer")
+            .await,
+        0
+    );
+    assert_eq!(
+        p.a.count_where("audit_log", "action", "document.exchange_status")
+            .await,
+        2,
+        "01 and 03 only"
+    );
+
+    // A recall of the package from the hub on B: refused, no request, the copy untouched.
+    let mut recall = status_of(&hac_thanh, &hac_thanh, &document_id, EdStatus::Recall);
+    recall.from = organ(&hac_thanh, "UBND phường Hạc Thành");
+    let xml = recall.to_signed_xml(&hub).unwrap();
+    let (status, problem) = post(&p.b, &Signed::now("hub", &hub), &xml).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Không tìm thấy văn bản đến"),
+        "{problem}"
+    );
+    assert_eq!(
+        p.b.count("SELECT COUNT(*) FROM exchange_recall_requests")
+            .await,
+        0
+    );
+    let (_, copy) =
+        p.b.api(
+            "GET",
+            &format!("/api/v1/documents/{incoming}"),
+            Some(&p.b_clerk),
+            None,
+        )
+        .await;
+    assert_eq!(copy["State"], "registered", "{copy}");
+    assert_eq!(
+        p.b.count("SELECT COUNT(*) FROM exchange_messages WHERE peer = 'hub'")
+            .await,
+        0
+    );
+}
+
+async fn overlapping_peers_are_refused_at_start(kind: Kind) {
+    let keys = tempfile::tempdir().unwrap();
+    let cert = pem_file(keys.path(), "vpcp.pem", &peer_key());
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, _) = crate::common::fresh_database(kind, dir.path()).await;
+    let mut config = crate::common::test_config(&database_url, dir.path());
+    config.exchange.peers = vec![
+        peer("vpcp", "http://127.0.0.1:9", &["*.G22"], cert.clone()),
+        peer("hub", "http://127.0.0.1:9", &[VPCP], cert.clone()),
+    ];
+    let refused = tinhso::app::start(config.clone(), None)
+        .await
+        .err()
+        .expect("overlapping peers are refused")
+        .to_string();
+    assert!(
+        refused.contains("exchange peers vpcp and hub overlap")
+            && refused.contains("*.G22")
+            && refused.contains(VPCP),
+        "{refused}"
+    );
+    // Distinct codes start.
+    config.exchange.peers[0].organ_ids = vec!["*.G23".into()];
+    tinhso::app::start(config, None).await.expect("app starts");
 }

@@ -5,7 +5,10 @@
 //! statistics — as public datasets of the publisher agency (CKAN, DCAT, the datastore), with
 //! exactly their declared columns (no personal data); a feedback report filed and a dossier
 //! finished mark the statistics stale and the next sweep shows the figures counted here by
-//! hand; two nodes sweeping at once make one version; unchanged rows make none.
+//! hand; two nodes sweeping at once make one version; unchanged rows make none; a dataset a
+//! system administrator took down is not refreshed until republished (audited, refreshed at
+//! once); an agency renamed and a procedure edited mark the directory and the catalog stale
+//! and the next sweep publishes their new names.
 
 use crate::common;
 
@@ -19,6 +22,8 @@ on_both_databases!(
     the_platform_datasets_are_published_at_first_start,
     a_report_and_a_dossier_refresh_the_statistics_to_the_hand_counted_figures,
     two_nodes_make_one_version_and_unchanged_rows_none,
+    an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it,
+    renaming_an_agency_or_a_procedure_refreshes_their_datasets,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -432,4 +437,222 @@ async fn two_nodes_make_one_version_and_unchanged_rows_none(app: TestApp) {
     assert_eq!(same.versioned, 0);
     assert_eq!(versions(&app, name).await, 2);
     assert!(!stale(&app, name).await);
+}
+
+const ADMIN: &str = "admin@tinhso.local";
+
+/// The system administrator, signed in with a second factor; `later`: a second sign-in, with
+/// the next time step's code (a step's code is taken once).
+async fn sign_in_admin(app: &TestApp, later: bool) {
+    app.clear_cookies();
+    let secret = app.enable_totp(ADMIN).await;
+    app.login(ADMIN, PASSWORD).await;
+    let at = chrono::Utc::now().timestamp() as u64 + if later { 30 } else { 0 };
+    let code = tinhso::auth::totp::code_at(&secret, at).unwrap();
+    let (status, body, _) = app
+        .post_form("/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+}
+
+async fn dataset_state(app: &TestApp, dataset: &str) -> (String, String) {
+    sqlx::query_as(
+        "SELECT d.id, d.state FROM opendata_datasets d
+         JOIN opendata_live l ON l.dataset_id = d.id WHERE l.name = $1",
+    )
+    .bind(dataset)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it(
+    app: TestApp,
+) {
+    refresh_live(&app.state).await.unwrap();
+    let name = "feedback-statistics-monthly";
+    let (id, state) = dataset_state(&app, name).await;
+    assert_eq!(state, "published");
+    let office = format!("/office/opendata/{id}");
+    let decision = format!("/office/opendata/{id}/decision");
+
+    // The system administrator takes it down, with a reason.
+    sign_in_admin(&app, false).await;
+    let (status, body, _) = app
+        .post_form(
+            &office,
+            &decision,
+            &[
+                ("decision", "unpublish"),
+                ("reason", "Kiểm tra lại số liệu"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+    app.clear_cookies();
+    let (status, _) = app.get(&format!("/opendata/datasets/{name}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A report makes it stale; sweeps leave it as it is, however often.
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = crate::feedback::POTHOLE.to_vec();
+    fields.push(("_key", "live-down"));
+    crate::feedback::post_report(&app, &fields, &[]).await;
+    app.clear_cookies();
+    assert!(stale(&app, name).await);
+    for _ in 0..2 {
+        refresh_live(&app.state).await.unwrap();
+    }
+    assert_eq!(versions(&app, name).await, 1, "not refreshed while down");
+    assert!(stale(&app, name).await);
+    // Even a day later.
+    sqlx::query("UPDATE opendata_live SET checked_at = '2000-01-01T00:00:00Z' WHERE name = $1")
+        .bind(name)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    refresh_live(&app.state).await.unwrap();
+    assert_eq!(versions(&app, name).await, 1);
+
+    // Nobody else republishes it: the publisher's own leader sees its page without the
+    // action, and is refused when asking anyway.
+    let (publisher,): (String,) = sqlx::query_as(
+        "SELECT u.email FROM users u JOIN opendata_datasets d ON d.agency_id = u.agency_id
+         WHERE d.id = $1 AND u.email LIKE 'lanhdao.%' ORDER BY u.email LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    app.clear_cookies();
+    app.login(&publisher, PASSWORD).await;
+    let (status, html) = app.get(&office).await;
+    assert_eq!(status, StatusCode::OK, "{publisher}");
+    assert!(!html.contains("data-testid=\"od-republish\""));
+    let (status, _, _) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+
+    // Without the form's token, not even the administrator.
+    sign_in_admin(&app, true).await;
+    let req = Request::post(&decision)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("decision=republish"))
+        .unwrap();
+    assert_eq!(app.send(req).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(dataset_state(&app, name).await.1, "unpublished");
+
+    // The administrator's page offers it; republished, it is refreshed at once.
+    let (status, html) = app.get(&office).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"od-republish\""), "{html}");
+    let (status, body, location) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{office}?done=republish").as_str())
+    );
+    assert_eq!(dataset_state(&app, name).await.1, "published");
+    assert_eq!(versions(&app, name).await, 2, "refreshed on republish");
+    assert!(!stale(&app, name).await);
+    assert_eq!(
+        app.count_where("audit_log", "action", "opendata.live_republish")
+            .await,
+        1
+    );
+    // Twice: nothing to republish.
+    let (status, _, _) = app
+        .post_form(&office, &decision, &[("decision", "republish")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    app.clear_cookies();
+    let p = ckan(&app, "package_show", json!({"id": name})).await;
+    assert_eq!(p["state"], "active");
+}
+
+async fn renaming_an_agency_or_a_procedure_refreshes_their_datasets(app: TestApp) {
+    refresh_live(&app.state).await.unwrap();
+    assert!(!stale(&app, "agencies").await && !stale(&app, "procedures").await);
+    // Nothing else announces a change: a second sweep checks nothing.
+    assert_eq!(refresh_live(&app.state).await.unwrap().checked, 0);
+    app.enable_totp(ADMIN).await;
+    let token = app
+        .token(ADMIN, &["directory:write", "catalog:write"])
+        .await;
+
+    // The directory: an agency renamed.
+    let code = "000.00.14.H56";
+    let (_, mut agency) = app
+        .api("GET", &format!("/api/v1/agencies/{code}"), None, None)
+        .await;
+    let renamed = "Sở Tư pháp tỉnh (đổi tên thử)";
+    agency["name"] = json!(renamed);
+    let (status, body) = app
+        .api(
+            "PUT",
+            &format!("/api/v1/agencies/{code}"),
+            Some(&token),
+            Some(agency.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stale(&app, "agencies").await);
+    assert!(!stale(&app, "procedures").await, "no procedure changed");
+    // Saved again unchanged: no event, nothing made stale.
+    refresh_live(&app.state).await.unwrap();
+    assert!(!stale(&app, "agencies").await);
+    let (_, rows) = table(&app, "agencies").await;
+    let row = rows.iter().find(|r| r["code"] == code).unwrap();
+    assert_eq!(row["name"], renamed);
+    let before = versions(&app, "agencies").await;
+    let (status, _) = app
+        .api(
+            "PUT",
+            &format!("/api/v1/agencies/{code}"),
+            Some(&token),
+            Some(agency),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!stale(&app, "agencies").await);
+    assert_eq!(versions(&app, "agencies").await, before);
+    // A new agency is announced too.
+    let (status, body) = app
+        .api(
+            "POST",
+            "/api/v1/agencies",
+            Some(&token),
+            Some(
+                json!({"code": "000.09.14.H56", "name": "Phòng Công chứng số 9",
+                "kind": "unit", "parent_code": code}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(stale(&app, "agencies").await);
+    refresh_live(&app.state).await.unwrap();
+    let (_, rows) = table(&app, "agencies").await;
+    assert!(rows.iter().any(|r| r["name"] == "Phòng Công chứng số 9"));
+
+    // The catalog: a procedure renamed.
+    let path = "/api/v1/procedures/1.001193";
+    let (_, mut procedure) = app.api("GET", path, None, None).await;
+    let name = "Thủ tục thử nghiệm đã đổi tên";
+    procedure["name"] = json!(name);
+    let (status, body) = app.api("PUT", path, Some(&token), Some(procedure)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stale(&app, "procedures").await);
+    let outcome = refresh_live(&app.state).await.unwrap();
+    assert_eq!(outcome.versioned, 1, "{outcome:?}");
+    let (_, rows) = table(&app, "procedures").await;
+    assert!(
+        rows.iter()
+            .any(|r| r["code"] == "1.001193" && r["name"] == name),
+        "the new name is published"
+    );
 }

@@ -6,7 +6,9 @@
 //! by hand (the rest as "Khác"), and a map with one point per row whose latitude and
 //! longitude are on the Earth; a GeoJSON resource's map; bad questions are answered on the
 //! page in Vietnamese with a 400; a draft's page and preview are 404; a download is counted;
-//! the API examples name the dataset and its resource.
+//! the API examples name the dataset and its resource; a chart and a map are computed once per
+//! version and question (the same after the table's rows are gone), and a table over 100,000
+//! rows is charted only by an indexed column (refused in Vietnamese otherwise).
 
 use crate::common;
 
@@ -17,6 +19,7 @@ use std::collections::BTreeMap;
 on_both_databases!(
     the_search_page_has_facets_orders_and_words_without_diacritics,
     the_dataset_page_previews_charts_and_maps_its_table,
+    charts_and_maps_are_kept_per_version_and_large_tables_group_by_indexed_columns,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -616,4 +619,83 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     assert_eq!(body, csv(&data));
     let (_, html) = page(&app, "").await;
     assert_eq!(downloads(&html), ["1", "0"]);
+}
+
+/// The chart's rows on a page (none when it draws nothing).
+fn chart_rows(html: &str) -> Vec<Vec<String>> {
+    if html.contains("data-testid=\"od-chart-table\"") {
+        table_rows(html, "od-chart-table")
+    } else {
+        Vec::new()
+    }
+}
+
+async fn charts_and_maps_are_kept_per_version_and_large_tables_group_by_indexed_columns(
+    app: TestApp,
+) {
+    let data = rows();
+    let (id, rid) = draft(&app).await;
+    publish(&app, &id).await;
+    let by_commune = "?label=X%C3%A3+ph%C6%B0%E1%BB%9Dng&value=S%E1%BB%91+h%E1%BB%8Dc+sinh";
+    let (status, html) = page(&app, by_commune).await;
+    assert_eq!(status, StatusCode::OK);
+    let chart = chart_rows(&html);
+    assert_eq!(chart.len(), 3);
+    let map = part(&html, "od-map", "</svg>").to_owned();
+    let valid = data.iter().filter(|r| r.point.is_some()).count();
+    assert_eq!(map.matches("class=\"pt\"").count(), valid);
+
+    // The version's rows go (as nothing a visitor does can make them go): the same chart and
+    // map are drawn from what the first view kept, with no query to the table.
+    let (table, columns): (String, String) = sqlx::query_as(
+        "SELECT t.table_name, t.columns FROM opendata_tables t
+         JOIN opendata_versions v ON v.id = t.version_id WHERE v.resource_id = $1",
+    )
+    .bind(&rid)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(table.starts_with("od_") && table[3..].chars().all(|c| c.is_ascii_alphanumeric()));
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (status, html) = page(&app, by_commune).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(chart_rows(&html), chart, "the chart kept");
+    assert_eq!(part(&html, "od-map", "</svg>"), map, "the map kept");
+    // Drawn as a pie: the same groups, laid out differently.
+    let (_, html) = page(&app, &format!("{by_commune}&kind=pie")).await;
+    assert_eq!(chart_rows(&html), chart);
+    // A question not asked before is answered from the table as it is now: empty.
+    let (status, html) = page(&app, "?label=T%C3%AAn+%C4%91i%E1%BB%83m").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(chart_rows(&html).is_empty(), "computed now, from no rows");
+
+    // The registry says the table is large and its names column has no index.
+    let mut columns: Vec<serde_json::Value> = serde_json::from_str(&columns).unwrap();
+    let names = columns
+        .iter_mut()
+        .find(|c| c["id"] == "Tên điểm")
+        .expect("a names column");
+    names["indexed"] = serde_json::Value::Bool(false);
+    sqlx::query("UPDATE opendata_tables SET row_count = $2, columns = $3 WHERE table_name = $1")
+        .bind(&table)
+        .bind(200_000_i64)
+        .bind(serde_json::to_string(&columns).unwrap())
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    // Grouping it by names is refused (even though a small table's answer was kept).
+    let (status, html) = page(&app, "?label=T%C3%AAn+%C4%91i%E1%BB%83m&kind=pie").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("Bảng này có hơn 100.000 dòng: biểu đồ chỉ nhóm được theo cột có chỉ mục ("),
+        "the refusal in Vietnamese"
+    );
+    assert!(chart_rows(&html).is_empty());
+    // By an indexed column it is still drawn.
+    let (status, html) = page(&app, by_commune).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(chart_rows(&html), chart);
 }

@@ -605,6 +605,49 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
+    // A recall from another platform: the receiving agency's document clerk answers it.
+    case(
+        "GET",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "GET",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request",
+        "",
+        Citizen,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request/accept",
+        "",
+        Anonymous,
+        401,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request/accept",
+        "",
+        Citizen,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request/accept",
+        "",
+        Clerk,
+        404,
+    ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/recall-request/refuse",
+        "",
+        Anonymous,
+        401,
+    ),
     // Sending a failed exchange delivery again: the issuing agency's clerk only.
     case(
         "POST",

@@ -8,6 +8,7 @@ pub mod linked;
 pub mod papers;
 pub mod people;
 mod row;
+pub mod sample;
 pub mod stats;
 mod timeline;
 

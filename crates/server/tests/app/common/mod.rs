@@ -88,6 +88,9 @@ impl TestApp {
         tinhso::demo::seed(&app.state)
             .await
             .expect("demo data loads");
+        // The seed's events (agencies and procedures created…), as a running node's job
+        // runner delivers them.
+        app.deliver_events().await;
         app
     }
 
@@ -101,6 +104,9 @@ impl TestApp {
         tinhso::demo::seed(&app.state)
             .await
             .expect("demo data loads");
+        // The seed's events (agencies and procedures created…), as a running node's job
+        // runner delivers them.
+        app.deliver_events().await;
         app
     }
 
