@@ -225,7 +225,7 @@ async fn try_load(
 
 /// One row of a table from its cells as text (`longest`: each column's longest text so far,
 /// for the choice of indexes).
-fn new_row(columns: &[Column], raw: &[String], id: i64, longest: &mut [usize]) -> NewRow {
+pub(crate) fn new_row(columns: &[Column], raw: &[String], id: i64, longest: &mut [usize]) -> NewRow {
     let mut cells = Vec::with_capacity(columns.len());
     let mut full = Vec::new();
     for (i, c) in columns.iter().enumerate() {

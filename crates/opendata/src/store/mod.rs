@@ -2,6 +2,7 @@
 //! versions and download counts.
 
 pub mod live;
+pub mod sample;
 
 use crate::{Metadata, OpenDataset, Resource, Version};
 use tinhso_kernel::db::{Conn, Db};
