@@ -225,7 +225,12 @@ async fn try_load(
 
 /// One row of a table from its cells as text (`longest`: each column's longest text so far,
 /// for the choice of indexes).
-fn new_row(columns: &[Column], raw: &[String], id: i64, longest: &mut [usize]) -> NewRow {
+pub(crate) fn new_row(
+    columns: &[Column],
+    raw: &[String],
+    id: i64,
+    longest: &mut [usize],
+) -> NewRow {
     let mut cells = Vec::with_capacity(columns.len());
     let mut full = Vec::new();
     for (i, c) in columns.iter().enumerate() {
@@ -333,19 +338,58 @@ pub async fn run(
     search: &Search,
     include_total: bool,
 ) -> Result<(Vec<Vec<Cell>>, Option<i64>), AppError> {
-    let rows = if search.limit > 0 {
-        sql::search(&ctx.db, &table.name, &table.columns, search).await?
-    } else {
-        Vec::new()
-    };
-    let total = if !include_total {
-        None
-    } else if search.filters.is_empty() && search.words.is_empty() && !search.distinct {
+    let total = if search.filters.is_empty() && search.words.is_empty() && !search.distinct {
         Some(table.rows)
-    } else {
+    } else if include_total {
         Some(sql::count(&ctx.db, &table.name, &table.columns, search).await?)
+    } else {
+        None
     };
-    Ok((rows, total))
+    let rows = if search.limit <= 0 {
+        Vec::new()
+    } else if let Some(reversed) = total.and_then(|total| from_the_end(search, total)) {
+        let mut rows = if reversed.limit > 0 {
+            sql::search(&ctx.db, &table.name, &table.columns, &reversed).await?
+        } else {
+            Vec::new()
+        };
+        rows.reverse();
+        rows
+    } else {
+        sql::search(&ctx.db, &table.name, &table.columns, search).await?
+    };
+    Ok((rows, total.filter(|_| include_total)))
+}
+
+/// A page in the second half of `total` matched rows, asked the other way round: the same
+/// rows, from the nearer end (to be put back in order). An `OFFSET` walks every row it skips,
+/// so the last page of a million-row table read a million index entries
+/// (docs/benchmarks.md, "Open data (issue 17)"). Every key is turned, `_id` too — the last
+/// key of every order — so the reversed order is exactly the reverse.
+fn from_the_end(search: &Search, total: i64) -> Option<Search> {
+    if search.distinct || search.offset == 0 || search.offset.saturating_mul(2) <= total {
+        return None;
+    }
+    let end = search.offset.saturating_add(search.limit).min(total);
+    let mut sort: Vec<SortKey> = search
+        .sort
+        .iter()
+        .map(|k| SortKey {
+            column: k.column,
+            desc: !k.desc,
+        })
+        .collect();
+    if !search.sort.iter().any(|k| k.column.is_none()) {
+        // `_id` follows the last key's direction (`store::datastore::order_by`).
+        let desc = !search.sort.last().is_some_and(|k| k.desc);
+        sort.push(SortKey { column: None, desc });
+    }
+    Some(Search {
+        sort,
+        offset: total - end,
+        limit: (end - search.offset).max(0),
+        ..search.clone()
+    })
 }
 
 #[cfg(test)]
@@ -361,6 +405,41 @@ mod tests {
             ]
         );
         assert!(words(" ,; ").is_empty());
+    }
+
+    #[test]
+    fn a_page_near_the_end_is_read_from_the_end() {
+        let search = |sort: Vec<SortKey>, offset, limit| Search {
+            fields: vec![None],
+            filters: Vec::new(),
+            words: Vec::new(),
+            sort,
+            limit,
+            offset,
+            distinct: false,
+        };
+        let by = |column, desc| SortKey { column, desc };
+        // The first half is read as asked.
+        assert_eq!(from_the_end(&search(vec![], 400, 100), 1000), None);
+        assert_eq!(from_the_end(&search(vec![], 0, 100), 50), None);
+        // Rows 900..1000 of `_id` ascending are rows 0..100 of `_id` descending.
+        let r = from_the_end(&search(vec![], 900, 100), 1000).unwrap();
+        assert_eq!((r.offset, r.limit), (0, 100));
+        assert_eq!(r.sort, [by(None, true)]);
+        // A page running past the end is cut there; one beyond it is empty.
+        let r = from_the_end(&search(vec![by(Some(1), true)], 950, 100), 1000).unwrap();
+        assert_eq!((r.offset, r.limit), (0, 50));
+        assert_eq!(r.sort, [by(Some(1), false), by(None, false)]);
+        let r = from_the_end(&search(vec![], 1200, 100), 1000).unwrap();
+        assert_eq!(r.limit, 0);
+        // Every key turns, an explicit `_id` with the others.
+        let r = from_the_end(
+            &search(vec![by(Some(2), false), by(None, true)], 700, 10),
+            1000,
+        )
+        .unwrap();
+        assert_eq!((r.offset, r.limit), (290, 10));
+        assert_eq!(r.sort, [by(Some(2), true), by(None, false)]);
     }
 
     #[test]

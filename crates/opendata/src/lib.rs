@@ -19,6 +19,7 @@ pub mod live;
 pub mod pages;
 pub mod policy;
 pub mod preview;
+pub mod sample;
 pub mod service;
 pub mod store;
 pub mod views;

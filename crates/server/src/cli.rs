@@ -67,6 +67,15 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         batch: usize,
     },
+    /// Load DATASETS fictional published datasets of the demo province's agencies (fields,
+    /// tags, licences, a resource each), the first with a ROWS-row table in the datastore, to
+    /// measure the open-data portal at scale (scripts/bench-opendata).
+    LoadSampleOpendata {
+        #[arg(default_value_t = 10_000)]
+        datasets: usize,
+        #[arg(default_value_t = 1_000_000)]
+        rows: usize,
+    },
     /// Import agencies from a UTF-8 CSV file.
     ImportAgencies {
         file: PathBuf,
@@ -257,6 +266,25 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             println!(
                 "{count} documents loaded in {seconds:.1} s ({:.0}/s); first {first}, last {last}",
                 count as f64 / seconds
+            );
+        }
+        Command::LoadSampleOpendata { datasets, rows } => {
+            let state = crate::app::start(config, None).await?;
+            let started = std::time::Instant::now();
+            let mut progress = |what: &str| {
+                println!("  {:6.1} s  {what}", started.elapsed().as_secs_f64());
+            };
+            let loaded =
+                tinhso_opendata::sample::load(&state, datasets, rows, &mut progress).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            state.db.refresh_statistics().await?;
+            println!(
+                "{} datasets ({} resources) and a {}-row datastore table loaded in {seconds:.1} s; table dataset {}, resource {}",
+                loaded.datasets,
+                loaded.resources,
+                loaded.rows,
+                loaded.table_dataset,
+                loaded.table_resource
             );
         }
         Command::LoadSampleTasks { count } => {

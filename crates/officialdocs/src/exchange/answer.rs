@@ -185,7 +185,15 @@ pub async fn decide(
         },
     )
     .await?;
-    super::statuses::queue_via(state, &mut tx, &d, Some(request.peer.as_str()), code, reason).await?;
+    super::statuses::queue_via(
+        state,
+        &mut tx,
+        &d,
+        Some(request.peer.as_str()),
+        code,
+        reason,
+    )
+    .await?;
     tx.commit().await?;
     tinhso_kernel::events::committed(state);
     store::recall_request(&state.db, id)

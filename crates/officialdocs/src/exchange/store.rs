@@ -248,12 +248,11 @@ pub async fn apply_status(
             if updated == 1 {
                 break;
             }
-            current = sqlx::query_scalar(
-                "SELECT exchange_status FROM document_recipients WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            current =
+                sqlx::query_scalar("SELECT exchange_status FROM document_recipients WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
         }
     }
     Ok(rows.into_iter().map(|(id, doc, _)| (id, doc)).collect())

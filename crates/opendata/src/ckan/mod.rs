@@ -619,7 +619,9 @@ impl Catalogue {
                 &m.spatial,
             ]
             .join(" "),
+            ..Doc::default()
         }
+        .prepared()
     }
 }
 

@@ -157,8 +157,14 @@ pub async fn insert_rows(
                 if k > 0 {
                     sql.push_str(", ");
                 }
+                // Anonymous `?` on SQLite: it takes `$n` for a name and looks names up one by
+                // one, so a statement of thousands of `$n` costs their square
+                // (crates/tasks/src/store/sample.rs).
                 n += 1;
-                sql.push_str(&format!("${n}"));
+                match db.backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${n}")),
+                }
             }
             sql.push(')');
         }

@@ -2,6 +2,7 @@
 //! versions and download counts.
 
 pub mod live;
+pub mod sample;
 
 use crate::{Metadata, OpenDataset, Resource, Version};
 use tinhso_kernel::db::{Conn, Db};
@@ -472,16 +473,33 @@ pub async fn public_resources(
     db: &Db,
     only: Option<&str>,
 ) -> Result<Vec<PublicResource>, AppError> {
-    let rows: Vec<PublicResource> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    // Two statements, not `($1 IS NULL OR r.dataset_id = $1)`: neither database walks the
+    // dataset's index for that (PostgreSQL's generic plan, SQLite's plan made before the value
+    // is known), so each `package_show` read every resource of the catalogue
+    // (docs/benchmarks.md, "Open data (issue 17)").
+    let from = format!(
         "{PUBLIC_RESOURCE}
          JOIN opendata_datasets d ON d.id = r.dataset_id AND d.state = 'published'
          LEFT JOIN opendata_versions v ON v.resource_id = r.id AND v.n = r.published_version
-         WHERE r.published = 1 AND ($1 IS NULL OR r.dataset_id = $1)
-         ORDER BY r.dataset_id, r.position, r.id"
-    )))
-    .bind(only)
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE r.published = 1"
+    );
+    let rows: Vec<PublicResource> = match only {
+        Some(id) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{from} AND r.dataset_id = $1 ORDER BY r.position, r.id"
+            )))
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await?
+        }
+        None => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{from} ORDER BY r.dataset_id, r.position, r.id"
+            )))
+            .fetch_all(&db.pool)
+            .await?
+        }
+    };
     Ok(rows)
 }
 

@@ -381,3 +381,165 @@ async fn sample_tasks_load_and_the_overview_counts_them(app: crate::common::Test
         .await;
     assert_eq!(status, StatusCode::CREATED, "{task}");
 }
+
+on_both_databases!(sample_open_data_loads_and_the_ckan_api_counts_it);
+
+/// `tinhso load-sample-opendata` on a running province's database (scripts/bench-opendata):
+/// the datasets it loads are what `package_search` then finds, with facet counts equal to the
+/// stored rows (the node's catalogue copy, read before the load, is read again), and the
+/// table's rows are what `datastore_search` counts, filters, finds by words and sorts.
+async fn sample_open_data_loads_and_the_ckan_api_counts_it(app: crate::common::TestApp) {
+    use axum::http::StatusCode;
+    use serde_json::{Value, json};
+    use std::collections::BTreeMap;
+    use tinhso_opendata::sample;
+    const DATASETS: usize = 45;
+    const ROWS: usize = 700;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tinhso"))
+            .args(args)
+            .env("TINHSO_DATA_DIR", app.dir.path())
+            .env("DATABASE_URL", &app.database_url)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("binary runs")
+    };
+    let facets = ["organization", "groups", "res_format", "license_id", "tags"];
+    let search = json!({"fq": format!("tags:\"{}\"", sample::TAG), "rows": 0,
+                        "facet.limit": -1, "facet.field": facets});
+    let app_ref = &app;
+    let ckan = move |action: &str, body: Value| {
+        let path = format!("/api/3/action/{action}");
+        let action = action.to_owned();
+        let app = app_ref;
+        async move {
+            let (status, v) = app.api("POST", &path, None, Some(body)).await;
+            assert_eq!(status, StatusCode::OK, "{action}: {v}");
+            assert_eq!(v["success"], json!(true), "{v}");
+            v["result"].clone()
+        }
+    };
+    // Searched, and the catalogue kept in this node's copy, before the loader runs.
+    assert_eq!(ckan("package_search", search.clone()).await["count"], 0);
+
+    let loaded = run(&[
+        "load-sample-opendata",
+        &DATASETS.to_string(),
+        &ROWS.to_string(),
+    ]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let said = stdout(&loaded);
+    assert!(
+        said.contains(&format!("{DATASETS} datasets ({DATASETS} resources)")),
+        "{said}"
+    );
+    assert!(said.contains("rows in the datastore"), "{said}");
+    let resource = said
+        .trim_end()
+        .rsplit("resource ")
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // What the facets must count: the stored datasets and resources.
+    let stored = sqlx::query_as::<_, (String, String, Option<String>)>(
+        "SELECT d.published_metadata, a.code, r.format FROM opendata_datasets d
+         JOIN agencies a ON a.id = d.agency_id
+         LEFT JOIN opendata_resources r ON r.dataset_id = d.id AND r.published = 1
+         WHERE d.name LIKE 'mau-%' AND d.state = 'published'",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), DATASETS);
+    let mut want: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
+    for (metadata, code, format) in &stored {
+        let m: Value = serde_json::from_str(metadata).unwrap();
+        let mut add = |facet: &'static str, v: String| {
+            *want.entry(facet).or_default().entry(v).or_default() += 1;
+        };
+        add("organization", tinhso_opendata::ckan::org_name(code));
+        add("groups", m["field"].as_str().unwrap().to_owned());
+        add("license_id", m["licence"].as_str().unwrap().to_owned());
+        add("res_format", format.clone().unwrap());
+        for t in m["tags"].as_array().unwrap() {
+            add("tags", t.as_str().unwrap().to_owned());
+        }
+    }
+    assert!(want["organization"].len() > 3, "{want:?}");
+    assert_eq!(want["res_format"].len(), 5, "{want:?}");
+    let found = ckan("package_search", search).await;
+    assert_eq!(found["count"], json!(DATASETS), "{found}");
+    for facet in facets {
+        let got: BTreeMap<String, i64> =
+            serde_json::from_value(found["facets"][facet].clone()).unwrap();
+        assert_eq!(got, want[facet], "facet {facet}");
+    }
+    let words = ckan(
+        "package_search",
+        json!({"q": "\"phan anh kien nghi\"", "fq": format!("tags:\"{}\"", sample::TAG)}),
+    )
+    .await;
+    assert_eq!(words["count"], 1, "{words}");
+    assert_eq!(words["results"][0]["name"], "mau-00001");
+
+    // The table: every row, a filter, words and the sort's far end, as generated.
+    let shown = ckan("package_show", json!({"id": "mau-00001"})).await;
+    assert_eq!(shown["resources"][0]["id"], json!(resource), "{shown}");
+    assert_eq!(shown["resources"][0]["datastore_active"], true);
+    let rows: Vec<[String; 10]> = (0..ROWS).map(|i| sample::row(i, ROWS)).collect();
+    let all = ckan("datastore_search", json!({"resource_id": resource})).await;
+    assert_eq!(all["total"], json!(ROWS));
+    assert_eq!(all["records"].as_array().unwrap().len(), 100);
+    assert_eq!(all["records"][0]["Mã phản ánh"], json!(rows[0][0]));
+    let fives = rows.iter().filter(|r| r[6] == "5").count();
+    let filtered = ckan(
+        "datastore_search",
+        json!({"resource_id": resource, "filters": {"Mức hài lòng": 5}, "limit": 5}),
+    )
+    .await;
+    assert_eq!(filtered["total"], json!(fives));
+    assert!(fives > 0 && fives < ROWS);
+    let flooded = rows
+        .iter()
+        .filter(|r| {
+            r.iter()
+                .flat_map(|c| tinhso_opendata::datastore::words(c))
+                .any(|w| w == "ngap")
+        })
+        .count();
+    let worded = ckan(
+        "datastore_search",
+        json!({"resource_id": resource, "q": "ngập", "limit": 5}),
+    )
+    .await;
+    assert_eq!(worded["total"], json!(flooded));
+    assert!(flooded > 0 && flooded < ROWS);
+    let last = ckan(
+        "datastore_search",
+        json!({"resource_id": resource, "sort": "Ngày tiếp nhận desc",
+               "offset": ROWS - 3, "limit": 10}),
+    )
+    .await;
+    let ids: Vec<i64> = last["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [3, 2, 1], "{last}");
+
+    // A second load into the same database is refused, nothing written.
+    let again = run(&["load-sample-opendata", "5", "10"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already loaded"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM opendata_datasets WHERE name LIKE 'mau-%'")
+            .await,
+        DATASETS as i64
+    );
+}
