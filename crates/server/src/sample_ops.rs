@@ -10,6 +10,9 @@
 //! Dossiers and reports are written in transactions of `batch` rows with their counting (two
 //! writers on PostgreSQL, one on SQLite), so a counter never disagrees with the rows committed.
 
+// A command's progress, printed to standard output on purpose (as the CLI's own).
+#![allow(clippy::print_stdout)]
+
 use futures::future::try_join_all;
 use std::io::Write as _;
 use std::time::Instant;
