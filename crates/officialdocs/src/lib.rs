@@ -200,6 +200,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "exchange_nonces",
         "exchange_messages",
         "document_arrival_checks",
+        "exchange_recall_requests",
     ],
     jobs: &[
         &texts::OCR,
