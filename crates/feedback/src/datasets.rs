@@ -22,6 +22,8 @@ pub const MONTHLY_STATISTICS: Dataset = Dataset {
     ],
     rows,
     refresh_on: &[
+        // Its rows carry the agencies' names.
+        "agency.updated",
         "feedback.submitted",
         "feedback.assigned",
         "feedback.accepted",

@@ -44,6 +44,8 @@ pub const SERVICE_STATISTICS: Dataset = Dataset {
     ],
     rows: statistics_rows,
     refresh_on: &[
+        // Its rows carry the agencies' names.
+        "agency.updated",
         "dossier.submitted",
         "dossier.approved",
         "dossier.refused",
