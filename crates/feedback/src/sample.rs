@@ -11,9 +11,10 @@
 //! migration from an earlier system), and gives with each row the marks the operations centre
 //! counts of it ([`crate::kpi::marks`] of the same values). Texts are made up.
 
-use crate::store::{self, CountingRow, SampleCell as Cell, SampleRoute};
+use crate::store::{self, CountingRow, SampleRoute};
 use chrono::{Days, Duration, NaiveDate, NaiveDateTime};
 use tinhso_kernel::Ctx;
+use tinhso_kernel::db::Value;
 use tinhso_kernel::db::{Backend, Conn};
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::module::Mark;
@@ -45,7 +46,7 @@ pub struct Plan {
 /// One sample report: its row and the marks it counts for.
 pub struct Sample {
     pub id: String,
-    pub row: Vec<Cell>,
+    pub row: Vec<Value>,
     pub marks: Vec<Mark>,
 }
 
@@ -172,31 +173,31 @@ impl Plan {
         let created = utc(received);
         let updated = utc(answered.unwrap_or(received));
         let row = vec![
-            Cell::Text(id.clone()),
-            Cell::Text(format!("PA-{}-M{:08}", day.format("%Y%m%d"), i)),
-            Cell::Text(route.category_code.clone()),
-            Cell::Text(format!("{} {place}", route.category_name)),
-            Cell::Text(format!(
+            Value::Text(id.clone()),
+            Value::Text(format!("PA-{}-M{:08}", day.format("%Y%m%d"), i)),
+            Value::Text(route.category_code.clone()),
+            Value::Text(format!("{} {place}", route.category_name)),
+            Value::Text(format!(
                 "Phản ánh mẫu về {} {place} (dữ liệu minh họa).",
                 route.category_name.to_lowercase()
             )),
-            Cell::MaybeText(Some(unit)),
-            Cell::MaybeReal(Some(lat)),
-            Cell::MaybeReal(Some(lon)),
-            Cell::Text("Người dân".to_owned()),
-            Cell::Text("web".to_owned()),
-            Cell::MaybeText(counting.agency_id.clone()),
-            Cell::Text(status.to_owned()),
-            Cell::Text(counting.received_local.clone()),
-            Cell::MaybeText(counting.due_local.clone()),
-            Cell::MaybeText(
+            Value::MaybeText(Some(unit)),
+            Value::MaybeReal(Some(lat)),
+            Value::MaybeReal(Some(lon)),
+            Value::Text("Người dân".to_owned()),
+            Value::Text("web".to_owned()),
+            Value::MaybeText(counting.agency_id.clone()),
+            Value::Text(status.to_owned()),
+            Value::Text(counting.received_local.clone()),
+            Value::MaybeText(counting.due_local.clone()),
+            Value::MaybeText(
                 answered.map(|_| "Đã xử lý theo phản ánh (dữ liệu minh họa).".to_owned()),
             ),
-            Cell::MaybeText(answered.map(utc)),
-            Cell::MaybeText(counting.answered_local.clone()),
-            Cell::MaybeInt(rating),
-            Cell::Text(created),
-            Cell::Text(updated),
+            Value::MaybeText(answered.map(utc)),
+            Value::MaybeText(counting.answered_local.clone()),
+            Value::MaybeInt(rating),
+            Value::Text(created),
+            Value::Text(updated),
         ];
         let marks = crate::kpi::marks(&counting);
         Sample { id, row, marks }
@@ -205,6 +206,6 @@ impl Plan {
 
 /// Writes the rows of `reports` in the caller's transaction.
 pub async fn write(tx: &mut Conn, backend: Backend, reports: &[Sample]) -> Result<(), AppError> {
-    let cells: Vec<&Vec<Cell>> = reports.iter().map(|r| &r.row).collect();
+    let cells: Vec<&Vec<Value>> = reports.iter().map(|r| &r.row).collect();
     store::insert_sample(tx, backend, &cells).await
 }

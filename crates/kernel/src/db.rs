@@ -307,3 +307,137 @@ impl<'q> sqlx::Encode<'q, sqlx::Any> for Double {
         }
     }
 }
+
+/// A value of a row that [`insert_rows`] writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    MaybeText(Option<String>),
+    Int(i64),
+    MaybeInt(Option<i64>),
+    /// A `DOUBLE PRECISION` that may be missing (bound as a [`Double`]).
+    MaybeReal(Option<f64>),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::MaybeText(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::MaybeInt(v)
+    }
+}
+
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
+        Value::MaybeReal(v)
+    }
+}
+
+/// The most values one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
+const MAX_VALUES: usize = 30_000;
+/// The most rows one statement writes: beyond this a statement only grows, not speeds up.
+const MAX_ROWS: usize = 1_000;
+
+/// Inserts `rows` (each with a value per column of `columns`, in order) into `table`, many rows
+/// a statement within both databases' limits on bound values. For bulk loads (the sample
+/// loaders, the datastore); `table` and `columns` are the caller's own identifiers, never input.
+///
+/// On SQLite the values are anonymous `?`, not `$n`: SQLite takes `$n` for a name, and both its
+/// parser (finding whether a name was seen) and sqlx (reading each parameter's name to find its
+/// number) search the statement's names one by one, so a statement of 30,000 `$n` costs
+/// 30,000²/2 comparisons twice: seconds a statement, which once made the SQLite load of tasks a
+/// hundred times slower than PostgreSQL's (docs/benchmarks.md, "Tasks (issue 16)").
+pub async fn insert_rows<R: AsRef<[Value]>>(
+    tx: &mut Conn,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[R],
+) -> Result<(), crate::error::AppError> {
+    let per_statement = (MAX_VALUES / columns.len().max(1)).clamp(1, MAX_ROWS);
+    for chunk in rows.chunks(per_statement) {
+        let sql = insert_statement(backend, table, columns, chunk.len());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            let row = row.as_ref();
+            if row.len() != columns.len() {
+                return Err(crate::error::AppError::Internal(anyhow::anyhow!(
+                    "a row of {table} has {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )));
+            }
+            for value in row {
+                q = match value {
+                    Value::Text(v) => q.bind(v.clone()),
+                    Value::MaybeText(v) => q.bind(v.clone()),
+                    Value::Int(v) => q.bind(*v),
+                    Value::MaybeInt(v) => q.bind(*v),
+                    Value::MaybeReal(v) => q.bind(Double(*v)),
+                };
+            }
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows: `?` on SQLite, `$n` on
+/// PostgreSQL.
+fn insert_statement(backend: Backend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write as _;
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for i in 0..rows {
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        for j in 0..columns.len() {
+            n += 1;
+            let separator = if j == 0 { "" } else { ", " };
+            let _ = match backend {
+                Backend::Sqlite => write!(sql, "{separator}?"),
+                Backend::Postgres => write!(sql, "{separator}${n}"),
+            };
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+#[cfg(test)]
+mod insert_tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_numbers_its_values_its_own_way() {
+        assert_eq!(
+            insert_statement(Backend::Postgres, "t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            insert_statement(Backend::Sqlite, "t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+    }
+}

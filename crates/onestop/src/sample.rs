@@ -12,7 +12,7 @@
 //! with each row, the marks the operations centre counts of it ([`crate::kpi::marks`] of the
 //! same values), so the caller can count it without reading it back. Names are made up.
 
-use crate::dossiers::store::sample::{self as rows, Cell, Offer};
+use crate::dossiers::store::sample::{self as rows, Offer, Value};
 use crate::dossiers::store::stats::CountingRow;
 use chrono::{Datelike, Days, Duration, NaiveDate, NaiveDateTime, Weekday};
 use tinhso_kernel::Ctx;
@@ -45,7 +45,7 @@ pub struct Plan {
 /// One sample dossier: its row and the marks it counts for.
 pub struct Dossier {
     pub id: String,
-    pub row: Vec<Cell>,
+    pub row: Vec<Value>,
     pub marks: Vec<Mark>,
 }
 
@@ -235,29 +235,29 @@ impl Plan {
         };
         let id = uuid::Uuid::now_v7().to_string();
         let row = vec![
-            Cell::Text(id.clone()),
-            Cell::Text(code),
-            Cell::Text(offer.procedure_code.clone()),
-            Cell::Text(offer.procedure_name.clone()),
-            Cell::Text(offer.agency_id.clone()),
-            Cell::Text(name),
-            Cell::Text(channel.to_owned()),
-            Cell::Text(state.to_owned()),
-            Cell::Int(if state == "in_progress" { 1 } else { 0 }),
-            Cell::Text("[]".to_owned()),
-            Cell::Int(offer.processing_half_days),
-            Cell::Text("{}".to_owned()),
-            Cell::MaybeText(accepted.map(local)),
-            Cell::MaybeText(counting.due_local.clone()),
-            Cell::Text(submitted_at.clone()),
-            Cell::MaybeText(counting.accepted_at.clone()),
-            Cell::MaybeText(counting.finished_at.clone()),
-            Cell::MaybeText(finished.map(local)),
-            Cell::MaybeText(counting.outcome.clone()),
-            Cell::MaybeInt(rating),
-            Cell::MaybeText(counting.rated_at.clone()),
-            Cell::Text(submitted_at),
-            Cell::Text(utc(updated)),
+            Value::Text(id.clone()),
+            Value::Text(code),
+            Value::Text(offer.procedure_code.clone()),
+            Value::Text(offer.procedure_name.clone()),
+            Value::Text(offer.agency_id.clone()),
+            Value::Text(name),
+            Value::Text(channel.to_owned()),
+            Value::Text(state.to_owned()),
+            Value::Int(if state == "in_progress" { 1 } else { 0 }),
+            Value::Text("[]".to_owned()),
+            Value::Int(offer.processing_half_days),
+            Value::Text("{}".to_owned()),
+            Value::MaybeText(accepted.map(local)),
+            Value::MaybeText(counting.due_local.clone()),
+            Value::Text(submitted_at.clone()),
+            Value::MaybeText(counting.accepted_at.clone()),
+            Value::MaybeText(counting.finished_at.clone()),
+            Value::MaybeText(finished.map(local)),
+            Value::MaybeText(counting.outcome.clone()),
+            Value::MaybeInt(rating),
+            Value::MaybeText(counting.rated_at.clone()),
+            Value::Text(submitted_at),
+            Value::Text(utc(updated)),
         ];
         let marks = crate::kpi::marks(&counting);
         Dossier { id, row, marks }
@@ -266,6 +266,6 @@ impl Plan {
 
 /// Writes the rows of `dossiers` in the caller's transaction.
 pub async fn write(tx: &mut Conn, backend: Backend, dossiers: &[Dossier]) -> Result<(), AppError> {
-    let cells: Vec<&Vec<Cell>> = dossiers.iter().map(|d| &d.row).collect();
+    let cells: Vec<&Vec<Value>> = dossiers.iter().map(|d| &d.row).collect();
     rows::insert(tx, backend, &cells).await
 }

@@ -118,6 +118,9 @@ pub static CHARTS: LazyLock<Lru<Groups>> = LazyLock::new(|| Lru::new(2_048, 8 <<
 /// `views::MAP_DRAW` labelled ones).
 pub static MAPS: LazyLock<Lru<MapMarks>> = LazyLock::new(|| Lru::new(256, 32 << 20));
 
+/// The datastore's counts kept: 65,536 entries, 16 MiB (a key is the table and the question).
+pub static COUNTS: LazyLock<Lru<i64>> = LazyLock::new(|| Lru::new(65_536, 16 << 20));
+
 /// About how many bytes a chart's groups hold.
 pub fn groups_bytes((top, all): &Groups) -> usize {
     let one = |g: &crate::views::Group| size_of::<crate::views::Group>() + g.label.len();

@@ -330,6 +330,32 @@ pub async fn public_table(ctx: &Ctx, resource_id: &str) -> Result<Option<Table>,
     }))
 }
 
+/// How many rows a search matches, kept per table and question ([`crate::cache::COUNTS`]): a
+/// ready table never changes, and a count is what a filtered or full-text search costs most
+/// (every matching row visited; 0.9 s for 62,000 matches on PostgreSQL, docs/benchmarks.md).
+async fn count(ctx: &Ctx, table: &Table, search: &Search) -> Result<i64, AppError> {
+    let key = count_key(table, search);
+    if let Some(n) = crate::cache::COUNTS.get(&key) {
+        return Ok(*n);
+    }
+    let n = sql::count(&ctx.db, &table.name, &table.columns, search).await?;
+    crate::cache::COUNTS.put(key, std::sync::Arc::new(n), size_of::<i64>());
+    Ok(n)
+}
+
+/// What a count depends on: the table, the filters, the words, and the fields when distinct.
+fn count_key(table: &Table, search: &Search) -> String {
+    let fields = if search.distinct {
+        Some(&search.fields)
+    } else {
+        None
+    };
+    format!(
+        "{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}",
+        table.name, search.filters, search.words, fields
+    )
+}
+
 /// The page of rows a checked search asks for, and the total when asked (the table's count
 /// when nothing narrows it).
 pub async fn run(
@@ -341,7 +367,7 @@ pub async fn run(
     let total = if search.filters.is_empty() && search.words.is_empty() && !search.distinct {
         Some(table.rows)
     } else if include_total {
-        Some(sql::count(&ctx.db, &table.name, &table.columns, search).await?)
+        Some(count(ctx, table, search).await?)
     } else {
         None
     };

@@ -13,11 +13,14 @@
 // A command's progress, printed to standard output on purpose (as the CLI's own).
 #![allow(clippy::print_stdout)]
 
+use futures::future::BoxFuture;
 use futures::future::try_join_all;
 use std::io::Write as _;
 use std::time::Instant;
 use tinhso_kernel::Ctx;
-use tinhso_kernel::db::Backend;
+use tinhso_kernel::db::{Backend, Conn};
+use tinhso_kernel::error::AppError;
+use tinhso_kernel::module::Mark;
 use tinhso_ops::bulk::Bulk;
 
 /// Dossiers for each feedback report.
@@ -87,7 +90,7 @@ impl Progress {
 
 /// Loads `count` dossiers with feedback and tasks in proportion, counted as they are written.
 pub async fn load(ctx: &Ctx, count: usize, batch: usize, verbose: bool) -> anyhow::Result<Loaded> {
-    let err = |e: tinhso_kernel::error::AppError| anyhow::anyhow!("{e}");
+    let err = |e: AppError| anyhow::anyhow!("{e}");
     // What was emitted before is counted first, by its deliveries.
     while tinhso_kernel::events::deliver_due(ctx, 256)
         .await
@@ -96,40 +99,24 @@ pub async fn load(ctx: &Ctx, count: usize, batch: usize, verbose: bool) -> anyho
     {}
     let now = tinhso_kernel::time::local_now();
     let backend = ctx.db.backend;
-    let writers = writers(backend);
+    let mut bulks = vec![Bulk::new(); writers(backend)];
     let batch = batch.max(1);
     let mut loaded = Loaded::default();
 
     let started = Instant::now();
     let plan = tinhso_onestop::sample::Plan::new(ctx, count, now).await?;
-    let kind = tinhso_onestop::kpi::COUNTING.item;
-    let mut bulks = vec![Bulk::new(); writers];
-    let mut progress = Progress::new("dossiers", count, verbose);
-    let mut done = 0;
-    while done < count {
-        let n = (batch * writers).min(count - done);
-        let per = n.div_ceil(writers);
-        let plan = &plan;
-        try_join_all(bulks.iter_mut().enumerate().map(|(w, bulk)| async move {
-            let from = (done + w * per).min(done + n);
-            let to = (from + per).min(done + n);
-            if from == to {
-                return Ok::<_, anyhow::Error>(());
-            }
-            let dossiers: Vec<_> = (from..to).map(|i| plan.dossier(i)).collect();
-            let mut tx = ctx.db.begin().await?;
-            tinhso_onestop::sample::write(&mut tx, backend, &dossiers)
-                .await
-                .map_err(err)?;
-            let items = dossiers.into_iter().map(|d| (d.id, d.marks)).collect();
-            bulk.count_new(&mut tx, kind, items).await.map_err(err)?;
-            tx.commit().await?;
-            Ok(())
-        }))
+    let dossiers = Counted {
+        what: "dossiers",
+        kind: tinhso_onestop::kpi::COUNTING.item,
+        make: &|i| plan.dossier(i),
+        write: |tx, backend, dossiers| {
+            Box::pin(tinhso_onestop::sample::write(tx, backend, dossiers))
+        },
+        marks: |d| (d.id, d.marks),
+    };
+    dossiers
+        .load(ctx, &mut bulks, count, batch, verbose)
         .await?;
-        done += n;
-        progress.at(done);
-    }
     loaded.dossiers = count;
     loaded.dossier_seconds = started.elapsed().as_secs_f64();
 
@@ -137,33 +124,18 @@ pub async fn load(ctx: &Ctx, count: usize, batch: usize, verbose: bool) -> anyho
     let reports = count / FEEDBACK_PER;
     if reports > 0 {
         let plan = tinhso_feedback::sample::Plan::new(ctx, reports, now).await?;
-        let kind = tinhso_feedback::kpi::COUNTING.item;
-        let mut progress = Progress::new("feedback reports", reports, verbose);
-        let mut done = 0;
-        while done < reports {
-            let n = (batch * writers).min(reports - done);
-            let per = n.div_ceil(writers);
-            let plan = &plan;
-            try_join_all(bulks.iter_mut().enumerate().map(|(w, bulk)| async move {
-                let from = (done + w * per).min(done + n);
-                let to = (from + per).min(done + n);
-                if from == to {
-                    return Ok::<_, anyhow::Error>(());
-                }
-                let samples: Vec<_> = (from..to).map(|i| plan.report(i)).collect();
-                let mut tx = ctx.db.begin().await?;
-                tinhso_feedback::sample::write(&mut tx, backend, &samples)
-                    .await
-                    .map_err(err)?;
-                let items = samples.into_iter().map(|s| (s.id, s.marks)).collect();
-                bulk.count_new(&mut tx, kind, items).await.map_err(err)?;
-                tx.commit().await?;
-                Ok(())
-            }))
+        let samples = Counted {
+            what: "feedback reports",
+            kind: tinhso_feedback::kpi::COUNTING.item,
+            make: &|i| plan.report(i),
+            write: |tx, backend, samples| {
+                Box::pin(tinhso_feedback::sample::write(tx, backend, samples))
+            },
+            marks: |s| (s.id, s.marks),
+        };
+        samples
+            .load(ctx, &mut bulks, reports, batch, verbose)
             .await?;
-            done += n;
-            progress.at(done);
-        }
     }
     loaded.feedback = reports;
     loaded.feedback_seconds = started.elapsed().as_secs_f64();
@@ -192,4 +164,67 @@ pub async fn load(ctx: &Ctx, count: usize, batch: usize, verbose: bool) -> anyho
     }
     loaded.task_seconds = started.elapsed().as_secs_f64();
     Ok(loaded)
+}
+
+/// Items of one module's sample, written with their counting: `make(i)` gives the i-th item,
+/// `write` its rows, `marks` what the operations centre counts of it.
+struct Counted<'a, T> {
+    what: &'static str,
+    kind: &'static str,
+    make: &'a (dyn Fn(usize) -> T + Sync),
+    write: for<'t> fn(&'t mut Conn, Backend, &'t [T]) -> BoxFuture<'t, Result<(), AppError>>,
+    marks: fn(T) -> (String, Vec<Mark>),
+}
+
+impl<T> Counted<'_, T> {
+    /// Writes `total` items, `batch` a transaction on each writer side by side (one per bulk
+    /// counter), each with its counting.
+    async fn load(
+        &self,
+        ctx: &Ctx,
+        bulks: &mut [Bulk],
+        total: usize,
+        batch: usize,
+        verbose: bool,
+    ) -> anyhow::Result<()> {
+        let writers = bulks.len();
+        let mut progress = Progress::new(self.what, total, verbose);
+        let mut done = 0;
+        while done < total {
+            let n = (batch * writers).min(total - done);
+            let per = n.div_ceil(writers);
+            try_join_all(bulks.iter_mut().enumerate().map(|(w, bulk)| {
+                let from = (done + w * per).min(done + n);
+                let to = (from + per).min(done + n);
+                self.write_counted(ctx, bulk, from..to)
+            }))
+            .await?;
+            done += n;
+            progress.at(done);
+        }
+        Ok(())
+    }
+
+    async fn write_counted(
+        &self,
+        ctx: &Ctx,
+        bulk: &mut Bulk,
+        range: std::ops::Range<usize>,
+    ) -> anyhow::Result<()> {
+        if range.is_empty() {
+            return Ok(());
+        }
+        let err = |e: AppError| anyhow::anyhow!("{e}");
+        let items: Vec<T> = range.map(self.make).collect();
+        let mut tx = ctx.db.begin().await?;
+        (self.write)(&mut tx, ctx.db.backend, &items)
+            .await
+            .map_err(err)?;
+        let marks = items.into_iter().map(self.marks).collect();
+        bulk.count_new(&mut tx, self.kind, marks)
+            .await
+            .map_err(err)?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -16,7 +16,7 @@
 //! is told of five years of tasks); the caller recounts the operations centre's counters
 //! (`tinhso_ops::rebuild`). Titles and texts are made up; nothing is real.
 
-use crate::store::sample::{self as rows, Cell, Table};
+use crate::store::sample::{self as rows, Table, Value};
 use crate::store::{self};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use std::collections::{BTreeMap, HashMap};
@@ -253,11 +253,11 @@ pub async fn load(
 /// The rows of some tasks, ready to insert.
 #[derive(Default)]
 struct Rows {
-    tasks: Vec<Vec<Cell>>,
-    units: Vec<Vec<Cell>>,
-    reports: Vec<Vec<Cell>>,
-    extensions: Vec<Vec<Cell>>,
-    reminders: Vec<Vec<Cell>>,
+    tasks: Vec<Vec<Value>>,
+    units: Vec<Vec<Value>>,
+    reports: Vec<Vec<Value>>,
+    extensions: Vec<Vec<Value>>,
+    reminders: Vec<Vec<Value>>,
 }
 
 /// What became of a task's lead unit.

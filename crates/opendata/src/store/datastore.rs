@@ -6,7 +6,7 @@
 use crate::datastore::{Column, Search, SortKey};
 use sqlx::Row;
 use sqlx::any::AnyArguments;
-use tinhso_kernel::db::{Backend, Db};
+use tinhso_kernel::db::{Backend, Db, Value};
 use tinhso_kernel::error::AppError;
 use tinhso_tabular::{Cell, ColumnType};
 
@@ -75,6 +75,12 @@ pub async fn create(
         ));
     }
     defs.push("_full TEXT NOT NULL".to_owned());
+    if db.backend == Backend::Postgres {
+        // Stored, so a full-text count reads it rather than recomputing it for each row.
+        defs.push(
+            "_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', _full)) STORED".to_owned(),
+        );
+    }
     let columns_json = serde_json::to_string(columns).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = db.begin().await?;
     drop_tables(db, &mut tx, t).await?;
@@ -137,49 +143,35 @@ pub async fn insert_rows(
     rows: &[NewRow],
 ) -> Result<(), AppError> {
     let t = ident(table)?;
-    let mut names = vec!["_id".to_owned()];
+    let mut names = vec!["_id"];
     for c in columns {
-        names.push(ident(&c.column)?.to_owned());
+        names.push(ident(&c.column)?);
     }
-    names.push("_full".to_owned());
-    let width = names.len();
-    let per_statement = (30_000 / width).clamp(1, 1_000);
+    names.push("_full");
+    let values: Vec<Vec<Value>> = rows.iter().map(|row| row_values(columns, row)).collect();
     let mut tx = db.begin().await?;
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO {t} ({}) VALUES ", names.join(", "));
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for k in 0..width {
-                if k > 0 {
-                    sql.push_str(", ");
-                }
-                // Anonymous `?` on SQLite: it takes `$n` for a name and looks names up one by
-                // one, so a statement of thousands of `$n` costs their square
-                // (crates/tasks/src/store/sample.rs).
-                n += 1;
-                match db.backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${n}")),
-                }
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            q = q.bind(row.id);
-            for (c, cell) in columns.iter().zip(&row.cells) {
-                q = bind(q, c.kind, cell);
-            }
-            q = q.bind(row.full.clone());
-        }
-        q.execute(&mut *tx).await?;
-    }
+    tinhso_kernel::db::insert_rows(&mut tx, db.backend, t, &names, &values).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A row's values in the table's order: its number, its cells as their columns' types (a
+/// missing number bound as one), its folded words.
+fn row_values(columns: &[Column], row: &NewRow) -> Vec<Value> {
+    let mut values = Vec::with_capacity(columns.len() + 2);
+    values.push(Value::Int(row.id));
+    for (c, cell) in columns.iter().zip(&row.cells) {
+        values.push(match (cell, c.kind) {
+            (Cell::Int(i), _) => Value::Int(*i),
+            (Cell::Numeric(f), _) => Value::MaybeReal(Some(*f)),
+            (Cell::Text(t), _) => Value::Text(t.clone()),
+            (Cell::Null, ColumnType::Int) => Value::MaybeInt(None),
+            (Cell::Null, ColumnType::Numeric) => Value::MaybeReal(None),
+            (Cell::Null, _) => Value::MaybeText(None),
+        });
+    }
+    values.push(Value::Text(row.full.clone()));
+    values
 }
 
 /// Ends a load: the chosen columns' indexes, the full-text index, fresh statistics, then the
@@ -210,7 +202,7 @@ pub async fn finish(
     match db.backend {
         Backend::Postgres => {
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "CREATE INDEX {t}_fts ON {t} USING GIN (to_tsvector('simple', _full))"
+                "CREATE INDEX {t}_tsv ON {t} USING GIN (_tsv)"
             )))
             .execute(&mut *conn)
             .await?;
@@ -305,7 +297,7 @@ fn where_clause(
             Backend::Postgres => {
                 binds.push((ColumnType::Text, Cell::Text(s.words.join(" "))));
                 parts.push(format!(
-                    "to_tsvector('simple', _full) @@ plainto_tsquery('simple', ${})",
+                    "_tsv @@ plainto_tsquery('simple', ${})",
                     binds.len()
                 ));
             }

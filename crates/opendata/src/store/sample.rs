@@ -2,48 +2,9 @@
 //! datasets and resources in one statement each, the publishers to spread them over, and the
 //! catalogue's generation raised once at the end.
 
-use std::fmt::Write as _;
-use tinhso_kernel::db::{Backend, Conn, Db};
+pub use tinhso_kernel::db::Value;
+use tinhso_kernel::db::{Backend, Conn, Db, insert_rows};
 use tinhso_kernel::error::AppError;
-
-/// A value of a row to insert.
-#[derive(Debug, Clone)]
-pub enum Value {
-    Text(String),
-    MaybeText(Option<String>),
-    Int(i64),
-    MaybeInt(Option<i64>),
-}
-
-impl From<&str> for Value {
-    fn from(v: &str) -> Self {
-        Value::Text(v.to_owned())
-    }
-}
-
-impl From<String> for Value {
-    fn from(v: String) -> Self {
-        Value::Text(v)
-    }
-}
-
-impl From<Option<String>> for Value {
-    fn from(v: Option<String>) -> Self {
-        Value::MaybeText(v)
-    }
-}
-
-impl From<i64> for Value {
-    fn from(v: i64) -> Self {
-        Value::Int(v)
-    }
-}
-
-impl From<Option<i64>> for Value {
-    fn from(v: Option<i64>) -> Self {
-        Value::MaybeInt(v)
-    }
-}
 
 /// The tables the sample load writes in bulk, with their columns in the order of its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,12 +54,8 @@ impl Table {
     }
 }
 
-/// The most values one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
-const MAX_VALUES: usize = 30_000;
-
 /// Inserts `rows` (each with the table's columns, in order) into `table`, many rows a
-/// statement; anonymous `?` on SQLite, which takes `$n` for a name and looks each up one by
-/// one (crates/tasks/src/store/sample.rs).
+/// statement.
 pub async fn insert(
     tx: &mut Conn,
     backend: Backend,
@@ -106,41 +63,7 @@ pub async fn insert(
     rows: &[Vec<Value>],
 ) -> Result<(), AppError> {
     let (name, columns) = table.statement();
-    let per_statement = (MAX_VALUES / columns.len()).max(1);
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO {name} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, row) in chunk.iter().enumerate() {
-            if row.len() != columns.len() {
-                return Err(AppError::Internal(anyhow::anyhow!(
-                    "a row of {name} has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..row.len() {
-                n += 1;
-                let separator = if j == 0 { "" } else { ", " };
-                let _ = match backend {
-                    Backend::Sqlite => write!(sql, "{separator}?"),
-                    Backend::Postgres => write!(sql, "{separator}${n}"),
-                };
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for value in chunk.iter().flatten() {
-            q = match value {
-                Value::Text(v) => q.bind(v.clone()),
-                Value::MaybeText(v) => q.bind(v.clone()),
-                Value::Int(v) => q.bind(*v),
-                Value::MaybeInt(v) => q.bind(*v),
-            };
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
+    insert_rows(tx, backend, name, columns, rows).await
 }
 
 /// Every agency of the directory (id, code, name), by code: the publishers.

@@ -1,48 +1,9 @@
 //! The statements of the sample load (`crate::sample`, `tinhso load-sample-tasks`): many rows
 //! of one table in one statement, and the officials who report for each unit.
 
-use std::fmt::Write as _;
-use tinhso_kernel::db::{Backend, Conn, Db};
+pub use tinhso_kernel::db::Value;
+use tinhso_kernel::db::{Backend, Conn, Db, insert_rows};
 use tinhso_kernel::error::AppError;
-
-/// A value of a row to insert.
-#[derive(Debug, Clone)]
-pub enum Cell {
-    Text(String),
-    MaybeText(Option<String>),
-    Int(i64),
-    MaybeInt(Option<i64>),
-}
-
-impl From<&str> for Cell {
-    fn from(v: &str) -> Self {
-        Cell::Text(v.to_owned())
-    }
-}
-
-impl From<String> for Cell {
-    fn from(v: String) -> Self {
-        Cell::Text(v)
-    }
-}
-
-impl From<Option<String>> for Cell {
-    fn from(v: Option<String>) -> Self {
-        Cell::MaybeText(v)
-    }
-}
-
-impl From<i64> for Cell {
-    fn from(v: i64) -> Self {
-        Cell::Int(v)
-    }
-}
-
-impl From<Option<i64>> for Cell {
-    fn from(v: Option<i64>) -> Self {
-        Cell::MaybeInt(v)
-    }
-}
 
 /// The tables the sample load writes, with their columns in the order of its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,59 +94,16 @@ impl Table {
     }
 }
 
-/// The most values one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
-const MAX_VALUES: usize = 30_000;
-
 /// Inserts `rows` (each with the table's columns, in order) into `table`, many rows a
 /// statement.
-///
-/// On SQLite the values are anonymous `?`, not `$n`: SQLite takes `$n` for a name, and both
-/// its parser (finding whether a name was seen) and sqlx (reading each parameter's name to
-/// find its number) search the statement's names one by one, so a statement of 30,000 `$n`
-/// costs 30,000²/2 comparisons twice — seconds a statement, which made the SQLite load a
-/// hundred times slower than PostgreSQL's (docs/benchmarks.md, "Tasks (issue 16)").
 pub async fn insert(
     tx: &mut Conn,
     backend: Backend,
     table: Table,
-    rows: &[Vec<Cell>],
+    rows: &[Vec<Value>],
 ) -> Result<(), AppError> {
     let (name, columns) = table.statement();
-    let per_statement = (MAX_VALUES / columns.len()).max(1);
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO {name} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, row) in chunk.iter().enumerate() {
-            if row.len() != columns.len() {
-                return Err(AppError::Internal(anyhow::anyhow!(
-                    "a row of {name} has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..row.len() {
-                n += 1;
-                let separator = if j == 0 { "" } else { ", " };
-                let _ = match backend {
-                    Backend::Sqlite => write!(sql, "{separator}?"),
-                    Backend::Postgres => write!(sql, "{separator}${n}"),
-                };
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for cell in chunk.iter().flatten() {
-            q = match cell {
-                Cell::Text(v) => q.bind(v.clone()),
-                Cell::MaybeText(v) => q.bind(v.clone()),
-                Cell::Int(v) => q.bind(*v),
-                Cell::MaybeInt(v) => q.bind(*v),
-            };
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
+    insert_rows(tx, backend, name, columns, rows).await
 }
 
 /// One active official of each agency that has one, its leaders first: (agency id, user id).

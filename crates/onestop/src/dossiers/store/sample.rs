@@ -1,8 +1,8 @@
 //! The statements of the sample load (`crate::sample`, `tinhso load-sample-ops`): what the
 //! demo catalog offers where, and many dossiers in one statement.
 
-use std::fmt::Write as _;
-use tinhso_kernel::db::{Backend, Conn, Db};
+pub use tinhso_kernel::db::Value;
+use tinhso_kernel::db::{Backend, Conn, Db, insert_rows};
 use tinhso_kernel::error::AppError;
 
 /// A procedure an agency receives, with its field and processing time.
@@ -31,16 +31,7 @@ pub async fn offers(db: &Db) -> Result<Vec<Offer>, AppError> {
     .await?)
 }
 
-/// A value of a row to insert.
-#[derive(Debug, Clone)]
-pub enum Cell {
-    Text(String),
-    MaybeText(Option<String>),
-    Int(i64),
-    MaybeInt(Option<i64>),
-}
-
-/// The columns of a sample dossier's row, in the order of [`Cell`]s a row holds.
+/// The columns of a sample dossier's row, in the order of the values a row holds.
 pub const COLUMNS: &[&str] = &[
     "id",
     "code",
@@ -67,46 +58,7 @@ pub const COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-/// The most values one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
-const MAX_VALUES: usize = 30_000;
-
-/// Inserts dossier rows (each with [`COLUMNS`], in order), many a statement. On SQLite the
-/// values are anonymous `?`: a statement of thousands of `$n` costs seconds there
-/// (`tinhso_tasks::store::sample::insert`).
-pub async fn insert(tx: &mut Conn, backend: Backend, rows: &[&Vec<Cell>]) -> Result<(), AppError> {
-    let per_statement = MAX_VALUES / COLUMNS.len();
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO dossiers ({}) VALUES ", COLUMNS.join(", "));
-        let mut n = 0;
-        for (i, row) in chunk.iter().enumerate() {
-            if row.len() != COLUMNS.len() {
-                return Err(AppError::Internal(anyhow::anyhow!(
-                    "a dossier row has {} values for {} columns",
-                    row.len(),
-                    COLUMNS.len()
-                )));
-            }
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            for j in 0..row.len() {
-                n += 1;
-                let separator = if j == 0 { "" } else { ", " };
-                let _ = match backend {
-                    Backend::Sqlite => write!(sql, "{separator}?"),
-                    Backend::Postgres => write!(sql, "{separator}${n}"),
-                };
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for cell in chunk.iter().copied().flatten() {
-            q = match cell {
-                Cell::Text(v) => q.bind(v.clone()),
-                Cell::MaybeText(v) => q.bind(v.clone()),
-                Cell::Int(v) => q.bind(*v),
-                Cell::MaybeInt(v) => q.bind(*v),
-            };
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
+/// Inserts dossier rows (each with [`COLUMNS`], in order), many a statement.
+pub async fn insert(tx: &mut Conn, backend: Backend, rows: &[&Vec<Value>]) -> Result<(), AppError> {
+    insert_rows(tx, backend, "dossiers", COLUMNS, rows).await
 }
