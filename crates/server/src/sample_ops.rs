@@ -166,13 +166,17 @@ pub async fn load(ctx: &Ctx, count: usize, batch: usize, verbose: bool) -> anyho
     Ok(loaded)
 }
 
+/// Writes a module's sample items' rows in the caller's transaction.
+type WriteRows<T> =
+    for<'t> fn(&'t mut Conn, Backend, &'t [T]) -> BoxFuture<'t, Result<(), AppError>>;
+
 /// Items of one module's sample, written with their counting: `make(i)` gives the i-th item,
 /// `write` its rows, `marks` what the operations centre counts of it.
 struct Counted<'a, T> {
     what: &'static str,
     kind: &'static str,
     make: &'a (dyn Fn(usize) -> T + Sync),
-    write: for<'t> fn(&'t mut Conn, Backend, &'t [T]) -> BoxFuture<'t, Result<(), AppError>>,
+    write: WriteRows<T>,
     marks: fn(T) -> (String, Vec<Mark>),
 }
 
