@@ -86,3 +86,34 @@ answers = {f["key"]: (f["options"][0] if f["type"] == "choice" else sample.get(f
 print(json.dumps({"procedure": "1.000775", "agency": "000.00.60.H56", "answers": answers}, ensure_ascii=False))')
   export TOKEN COOKIE DOSSIER_BODY
 }
+
+# wait_idle [SECONDS]: waits until the server's start-up work (the search index, the live
+# datasets' first refresh: full reads at 10⁶ dossiers) is done, so it is not measured as the
+# pages' cost: the server process and, on PostgreSQL, the database's backends use under 5 % of
+# a core for 5 seconds in a row. Gives up after SECONDS (600) with a warning.
+wait_idle() {
+  local limit=${1:-600} quiet=0 before now db="" ticks
+  case "$BENCH_URL" in postgres*) db=${BENCH_URL##*/}; db=${db%%\?*} ;; esac
+  ticks() {
+    local pids=("$SERVER_PID")
+    if [ -n "$db" ]; then
+      mapfile -t -O 1 pids < <(psql -h 127.0.0.1 -U postgres -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$db'")
+      pids[0]=$SERVER_PID
+    fi
+    local sum=0 p
+    for p in "${pids[@]}"; do
+      [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$sum"
+  }
+  before=$(ticks)
+  for _ in $(seq 1 "$limit"); do
+    sleep 1
+    now=$(ticks)
+    # 100 ticks a second: under 5 is under 5 % of one core (new backends start from 0).
+    if [ $((now - before)) -lt 5 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    before=$now
+    [ "$quiet" -ge 5 ] && return 0
+  done
+  echo "warning: the server was still busy after ${limit}s" >&2
+}
