@@ -70,6 +70,9 @@ pub enum AttachmentError {
     Forbidden(String),
     #[error("Nội dung tệp “{0}” không khớp với phần mở rộng của tên tệp.")]
     Mismatch(String),
+    /// A kind the platform takes, but not where this file goes (an appendix must be a PDF).
+    #[error("Tệp “{0}” không phải {1}.")]
+    NotAccepted(String, String),
 }
 
 /// Reads the kind of `bytes` from its content and checks that `file_name` agrees.
@@ -90,6 +93,46 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<FileKind, AttachmentError>
         return Err(AttachmentError::Mismatch(name()));
     }
     Ok(kind)
+}
+
+/// [`check`], accepting only `accepted` (e.g. PDF for an appendix, which is signed later).
+pub fn check_accepting(
+    file_name: &str,
+    bytes: &[u8],
+    accepted: &[FileKind],
+) -> Result<FileKind, AttachmentError> {
+    let kind = check(file_name, bytes).map_err(|e| match e {
+        AttachmentError::Forbidden(name) => {
+            AttachmentError::NotAccepted(name, kinds_text(accepted))
+        }
+        other => other,
+    })?;
+    if accepted.contains(&kind) {
+        Ok(kind)
+    } else {
+        Err(AttachmentError::NotAccepted(
+            file_name.to_owned(),
+            kinds_text(accepted),
+        ))
+    }
+}
+
+/// `PDF`, `PDF hoặc DOCX`, `PDF, JPEG hoặc PNG`.
+fn kinds_text(kinds: &[FileKind]) -> String {
+    let names: Vec<&str> = kinds
+        .iter()
+        .map(|k| match k {
+            FileKind::Pdf => "PDF",
+            FileKind::Jpeg => "JPEG",
+            FileKind::Png => "PNG",
+            FileKind::Docx => "DOCX",
+        })
+        .collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} hoặc {last}", rest.join(", ")),
+    }
 }
 
 fn sniff(bytes: &[u8]) -> Option<FileKind> {
@@ -134,6 +177,31 @@ mod tests {
     const PDF: &[u8] = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
     const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0];
+
+    #[test]
+    fn a_place_that_takes_only_pdf_says_so() {
+        let pdf = [FileKind::Pdf];
+        assert_eq!(check_accepting("phu-luc.pdf", PDF, &pdf), Ok(FileKind::Pdf));
+        let png = check_accepting("anh.png", PNG, &pdf).unwrap_err();
+        assert_eq!(png.to_string(), "Tệp “anh.png” không phải PDF.");
+        let text = check_accepting("ghi-chu.txt", b"hello", &pdf).unwrap_err();
+        assert_eq!(text.to_string(), "Tệp “ghi-chu.txt” không phải PDF.");
+        assert_eq!(
+            check_accepting(
+                "a.png",
+                PNG,
+                &[FileKind::Pdf, FileKind::Jpeg, FileKind::Docx]
+            )
+            .unwrap_err()
+            .to_string(),
+            "Tệp “a.png” không phải PDF, JPEG hoặc DOCX."
+        );
+        // Size and name checks stay the platform's.
+        assert!(matches!(
+            check_accepting("x.png", PDF, &pdf),
+            Err(AttachmentError::Mismatch(_))
+        ));
+    }
 
     #[test]
     fn the_kind_comes_from_the_content() {

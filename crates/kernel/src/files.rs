@@ -35,7 +35,16 @@ impl FormData {
     }
 }
 
-pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
+pub async fn read(multipart: Multipart) -> Result<FormData, AppError> {
+    read_accepting(multipart, &[]).await
+}
+
+/// [`read`], each file accepted only if it is one of `accepted` (all the platform's kinds when
+/// empty): an appendix must be a PDF, and is told so.
+pub async fn read_accepting(
+    mut multipart: Multipart,
+    accepted: &[attachment::FileKind],
+) -> Result<FormData, AppError> {
     let broken = crate::web::multipart_error;
     let mut form = FormData::default();
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -56,7 +65,12 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, AppError> {
                         "Mỗi lần gửi tối đa {MAX_FILES} tệp."
                     )));
                 }
-                match attachment::check(&file_name, &bytes) {
+                let checked = if accepted.is_empty() {
+                    attachment::check(&file_name, &bytes)
+                } else {
+                    attachment::check_accepting(&file_name, &bytes, accepted)
+                };
+                match checked {
                     Ok(kind) => form.files.push(IncomingFile {
                         field_key: key,
                         file_name,

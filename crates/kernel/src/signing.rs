@@ -77,7 +77,9 @@ pub enum SignAs {
 /// top and bottom, 15–20 mm right).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StampPlace {
-    /// The first page's top right corner (an appendix's agency signature).
+    /// The first page's top right corner: the agency's signature on an appendix in a separate
+    /// file, shown as Decree 30/2020 Appendix I asks — text only (no frame, no image), a
+    /// Times-style serif, upright, 10 pt, black, aligned on the right.
     FirstPageTopRight,
     /// The last page's bottom right corner, under the signature block (the leader's signature).
     LastPageBottomRight,

@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(act))
         .api(Access::Entity("document"), routes!(resend))
         .merge(crate::processing_api::routes())
+        .merge(crate::appendix_api::routes())
 }
 
 /// The signature block (`SignerInfo`).
@@ -239,6 +240,9 @@ pub struct OfficialDoc {
     pub source: Option<String>,
     pub to: Vec<OfficialDocRecipient>,
     pub versions: Vec<OfficialDocVersion>,
+    /// The appendices in separate files (phụ lục), in order; once issued with the seal, each
+    /// signed by the issuing agency.
+    pub appendices: Vec<crate::appendix_api::OfficialDocAppendix>,
     /// Incoming: the units the leader's direction names, with their deadlines and notes.
     pub assignments: Vec<crate::processing_api::OfficialDocAssignment>,
     /// Outgoing: comments on the draft's versions.
@@ -250,8 +254,9 @@ pub struct OfficialDoc {
     pub replaces: Option<String>,
     /// The document that replaces this one, once it is more than a draft.
     pub replaced_by: Option<String>,
-    /// Received through the edXML exchange: the signatures of its PDF files as checked on
-    /// arrival (signer, agency signature, integrity, trust, warnings). Empty otherwise.
+    /// Received through the edXML exchange: the signatures of its PDF files (its versions, then
+    /// its appendices) as checked on arrival (signer, agency signature, integrity, trust,
+    /// warnings). Empty otherwise.
     pub arrival_signatures: Vec<crate::exchange::arrival::ArrivalFile>,
 }
 
@@ -262,11 +267,12 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
         Vec::new()
     };
     let versions = store::versions(&state.db, &d.id).await?;
+    let appendices = store::appendices::list(&state.db, &d.id).await?;
     let extras = crate::processing_api::Extras::load(state, &d).await?;
     let (replaces, replaced_by) = store::replacement_links(&state.db, &d.id).await?;
     let arrival_signatures =
         if d.direction == Direction::In && d.source.as_deref() == Some("exchange") {
-            crate::exchange::arrival::of_document(&state.db, &d.id).await?
+            crate::exchange::arrival::of_document_and_appendices(&state.db, &d.id).await?
         } else {
             Vec::new()
         };
@@ -312,6 +318,7 @@ pub async fn view(state: &Ctx, d: Document) -> Result<OfficialDoc, AppError> {
             })
             .collect(),
         versions: versions.into_iter().map(Into::into).collect(),
+        appendices: appendices.into_iter().map(Into::into).collect(),
         assignments: extras.assignments,
         comments: extras.comments,
         duplicate_of: None,
@@ -565,7 +572,10 @@ pub struct OfficialDocActionRequest {
     /// For `issue`: apply the agency's digital seal (its signature, PAdES B-T, with a stamp
     /// carrying the number and notation) to the latest version, which must be a PDF with a
     /// valid signature of the issuing agency's leader; 409 otherwise, and nothing is issued.
-    /// Without it the document is issued as before (paper).
+    /// Each appendix in a separate file is signed by the agency too (a text stamp top right of
+    /// its first page: the number and notation, the signing time); one that cannot be signed
+    /// refuses the issue (409), nothing applied. Without it the document is issued as before
+    /// (paper), its appendices as uploaded.
     #[serde(default)]
     pub seal: bool,
 }
@@ -580,7 +590,7 @@ pub struct OfficialDocActionRequest {
     responses((status = 200, body = OfficialDoc),
         (status = 403, description = "Not allowed for this caller", content_type = "application/problem+json"),
         (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the document's state; with Seal, no valid signature of the approving leader on the latest version, or no usable agency certificate", content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the document's state; with Seal, no valid signature of the approving leader on the latest version, no usable agency certificate, or an appendix that cannot be signed", content_type = "application/problem+json"),
         (status = 422, description = "Missing metadata or no file", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn act(

@@ -5,6 +5,8 @@
 //! serves the API (docs/documents-design.md).
 
 pub mod api;
+pub mod appendices;
+pub mod appendix_api;
 pub mod assignments;
 pub mod comments;
 pub mod demo;
@@ -201,6 +203,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "exchange_messages",
         "document_arrival_checks",
         "exchange_recall_requests",
+        "document_appendices",
     ],
     jobs: &[
         &texts::OCR,

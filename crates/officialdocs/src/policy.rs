@@ -26,6 +26,9 @@ pub enum DocumentAction {
     View,
     /// Upload a new version of the draft.
     UploadVersion,
+    /// Add or remove an appendix in a separate file (phụ lục): as its own file, the drafter
+    /// while it is a draft; an issued document's appendices are what was issued.
+    EditAppendices,
     /// Take a step of the outgoing flow (the state machine has its say too).
     Act(OutgoingAction),
     /// See who read it and when: the clerks and leaders of the agency holding it.
@@ -116,6 +119,17 @@ impl DocumentPolicy {
                     Some(s) if outgoing::is_editable(s) => Ok(None),
                     _ => Err(Refusal::Conflict(
                         "Chỉ tải phiên bản mới khi văn bản còn là dự thảo.".into(),
+                    )),
+                }
+            }
+            DocumentAction::EditAppendices => {
+                if d.direction != Direction::Out || d.drafter_id.as_deref() != Some(&user.id) {
+                    return Err(Refusal::Forbidden);
+                }
+                match d.outgoing_state() {
+                    Some(s) if outgoing::is_editable(s) => Ok(None),
+                    _ => Err(Refusal::Conflict(
+                        "Chỉ thêm hoặc gỡ phụ lục khi văn bản còn là dự thảo; phụ lục của văn bản đã trình duyệt hoặc đã ban hành không thay đổi được.".into(),
                     )),
                 }
             }
@@ -430,6 +444,38 @@ mod tests {
             DocumentPolicy::decision(&drafter, &signed, DocumentAction::UploadVersion),
             Err(Refusal::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn appendices_change_as_the_file_does_by_the_drafter_of_a_draft() {
+        let drafter = official("drafter", "stp", &[Role::Specialist]);
+        let clerk = official("c", "stp", &[Role::DocumentClerk]);
+        let outsider = official("x", "other", &[Role::Specialist]);
+        let d = draft(OutgoingState::Draft, None);
+        let edit = DocumentAction::EditAppendices;
+        assert_eq!(DocumentPolicy::decision(&drafter, &d, edit), Ok(None));
+        assert_eq!(
+            DocumentPolicy::decision(&clerk, &d, edit),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            DocumentPolicy::decision(&outsider, &d, edit),
+            Err(Refusal::Hidden),
+            "another agency's official does not see it"
+        );
+        for state in [
+            OutgoingState::InReview,
+            OutgoingState::Approved,
+            OutgoingState::Issued,
+        ] {
+            assert!(
+                matches!(
+                    DocumentPolicy::decision(&drafter, &draft(state, None), edit),
+                    Err(Refusal::Conflict(ref m)) if m.contains("phụ lục")
+                ),
+                "{state:?}"
+            );
+        }
     }
 
     fn incoming(state: IncomingState) -> Document {

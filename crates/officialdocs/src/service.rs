@@ -699,12 +699,11 @@ pub async fn act(
     } else {
         None
     };
-    let mut stored = Vec::new();
+    let mut stored: Vec<String> = Vec::new();
     let result = act_in(state, who, id, input, seal.as_ref(), &mut stored).await;
     if result.is_err() {
-        for version in &stored {
-            discard(state, version).await;
-        }
+        let keys: Vec<&str> = stored.iter().map(String::as_str).collect();
+        tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
     }
     result
 }
@@ -715,7 +714,7 @@ async fn act_in(
     id: &str,
     input: ActInput,
     seal: Option<&SealPlan>,
-    stored: &mut Vec<Version>,
+    stored: &mut Vec<String>,
 ) -> Result<Outcome, AppError> {
     let mut tx = state.db.begin().await?;
     let d = store::for_update(&state.db, &mut tx, id)
@@ -787,6 +786,9 @@ async fn act_in(
                     "sha256": version.sha256,
                     "certificate_serial": serial,
                 });
+            }
+            if !issued.appendices.is_empty() {
+                after["appendices"] = json!(issued.appendices);
             }
             outcome.delivered = issued.delivered;
         }
@@ -863,12 +865,16 @@ struct IssuedDoc {
     number: String,
     delivered: Vec<String>,
     sealed: Option<(Version, String)>,
+    /// The appendices the agency signed, as `document.issue` records them.
+    appendices: Vec<serde_json::Value>,
 }
 
 /// Issues approved document `d`: the next number of the agency's register for its sequence and
 /// year, its number and notation, with `seal` the agency's signature on the leader-signed PDF
 /// (a new version, which the recipients get), then the delivery to every recipient agency on
 /// the platform (an incoming row each, with the next arrival number of its own register).
+/// With `seal`, each appendix in a separate file gets the agency's signature too
+/// ([`crate::appendices::seal`]); the recipients' copies carry the appendices delivered.
 /// Every object put in the store is pushed on `stored`, for the caller to remove on failure.
 async fn issue(
     state: &Ctx,
@@ -877,7 +883,7 @@ async fn issue(
     d: &Document,
     now: &str,
     seal: Option<&SealPlan>,
-    stored: &mut Vec<Version>,
+    stored: &mut Vec<String>,
 ) -> Result<IssuedDoc, AppError> {
     let recipients = store::recipients_in(tx, &d.id).await?;
     outgoing_errors(
@@ -955,6 +961,21 @@ async fn issue(
         ),
         None => None,
     };
+    let appendices = match seal {
+        Some(plan) => {
+            crate::appendices::seal(
+                state,
+                tx,
+                who,
+                d,
+                &plan.appendices,
+                &doc_number.to_string(),
+                stored,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let file = store::versions_in(tx, &d.id).await?.pop();
     let duplicate = incoming::duplicate_key(&doc_number, &d.organ_id, day.year());
     let folded = tinhso_domain::text::fold(&d.subject);
@@ -1011,6 +1032,7 @@ async fn issue(
             store::insert_version(tx, &incoming_id, &copy, None).await?;
             crate::texts::copy(tx, (&d.id, f.version), (&incoming_id, 1)).await?;
         }
+        crate::appendices::copy_to(tx, &d.id, &incoming_id, now).await?;
         store::mark_delivered(tx, &r.id, &incoming_id, now).await?;
         emit(
             state,
@@ -1073,6 +1095,7 @@ async fn issue(
         number: doc_number.to_string(),
         delivered,
         sealed,
+        appendices,
     })
 }
 
@@ -1081,6 +1104,8 @@ async fn issue(
 pub struct SealPlan {
     latest: Version,
     pdf: bytes::Bytes,
+    /// The appendices in separate files, each signed by the agency too.
+    appendices: Vec<crate::appendices::Planned>,
 }
 
 /// Why the seal is refused on a version without a valid signature of the approving leader.
@@ -1142,11 +1167,16 @@ async fn plan_seal(state: &Ctx, who: &Who<'_>, id: &str) -> Result<SealPlan, App
     if !by_leader {
         return Err(AppError::Conflict(NOT_SIGNED_BY_LEADER.into()));
     }
-    Ok(SealPlan { latest, pdf })
+    let appendices = crate::appendices::plan(state, id).await?;
+    Ok(SealPlan {
+        latest,
+        pdf,
+        appendices,
+    })
 }
 
 /// The name of the sealed copy of `file_name`: `<stem>.issued.pdf` (a `.signed` stem loses it).
-fn sealed_name(file_name: &str) -> String {
+pub(crate) fn sealed_name(file_name: &str) -> String {
     let stem = file_name
         .strip_suffix(".pdf")
         .or_else(|| file_name.strip_suffix(".PDF"))
@@ -1170,7 +1200,7 @@ async fn apply_seal(
     plan: &SealPlan,
     number: &str,
     day: NaiveDate,
-    stored: &mut Vec<Version>,
+    stored: &mut Vec<String>,
 ) -> Result<(Version, String), AppError> {
     let latest = store::versions_in(tx, &d.id).await?.pop();
     if latest.as_ref().map(|v| (v.version, v.sha256.as_str()))
@@ -1211,7 +1241,7 @@ async fn apply_seal(
         bytes: bytes::Bytes::from(signed.pdf.clone()),
     };
     let mut version = put(state, &d.id, &file).await?;
-    stored.push(version.clone());
+    stored.push(version.storage_key.clone());
     insert_next_version(tx, &d.id, &mut version, Some(&who.user.id)).await?;
     signed.record_audit(&state.db, tx).await?;
     Ok((version, signed.serial))

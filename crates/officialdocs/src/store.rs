@@ -1,5 +1,6 @@
 //! Every statement of the documents module (docs/ARCHITECTURE.md: SQL only in stores).
 
+pub mod appendices;
 pub mod arrival;
 pub mod processing;
 

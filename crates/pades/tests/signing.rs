@@ -20,7 +20,7 @@ use tinhso_pades::asn1::WideOid;
 use tinhso_pades::ca::{DemoPki, KeyAlgorithm, KeyPair, Role, Settings, Subject};
 use tinhso_pades::sign::{
     self, Appearance, Credential, LocalTsa, SignError, SignatureAlgorithm, SignatureFields, Signer,
-    SoftwareSigner, Stamp, TimestampSource, ToBeSigned,
+    SoftwareSigner, Stamp, StampStyle, TimestampSource, ToBeSigned,
 };
 use tinhso_pades::{
     DocumentReport, Indication, Integrity, Level, RevocationData, SignatureReport, Trust, validate,
@@ -441,6 +441,7 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
                 "Giám đốc".into(),
                 "Ngày ký: 29/11/2026".into(),
             ],
+            style: StampStyle::Framed,
         }),
         ..fields()
     };
@@ -482,6 +483,7 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
                 "Số, ký hiệu: 01/QĐ-UBND".into(),
                 "Thời gian ký: 2026-11-29T16:00:00+07:00".into(),
             ],
+            style: StampStyle::Framed,
         }),
         ..self::fields()
     };
@@ -715,6 +717,49 @@ fn encrypted_docmdp_p1_and_other_refusals_are_typed() {
         report.signatures[1].field_name.as_deref(),
         Some("Signature2")
     );
+}
+
+/// What an upload that must be signed later is checked for (an appendix, signed by the agency
+/// at issue): the same reading and refusals as signing, no file written.
+#[test]
+fn a_signable_pdf_is_told_from_one_signing_would_refuse() {
+    let one = sign::check_signable(&classic_pdf("1.4")).expect("a plain PDF");
+    assert_eq!(one.pages.len(), 1);
+    assert_eq!(
+        sign::check_signable(&xref_stream_pdf())
+            .unwrap()
+            .pages
+            .len(),
+        2
+    );
+    // An already signed file takes another signature.
+    assert!(sign::check_signable(signed_once()).is_ok());
+    let text = String::from_utf8(classic_pdf("1.7")).unwrap();
+    let encrypted = text.replace(
+        "/Root 1 0 R >>",
+        "/Root 1 0 R /Encrypt << /Filter /Standard /V 2 /R 3 >> >>",
+    );
+    assert_eq!(
+        sign::check_signable(encrypted.as_bytes()),
+        Err(SignError::Encrypted)
+    );
+    assert_eq!(
+        sign::check_signable(&certified_pdf(1)),
+        Err(SignError::DocMdpForbids)
+    );
+    for junk in [
+        &b"not a pdf"[..],
+        b"",
+        b"%PDF-1.7\n%%EOF",
+        &classic_pdf("1.4")[..120],
+    ] {
+        let error = sign::check_signable(junk).unwrap_err();
+        assert!(matches!(error, SignError::Unreadable(_)), "{error:?}");
+        assert!(
+            error.to_string().starts_with("Không đọc được tệp PDF"),
+            "{error}"
+        );
+    }
 }
 
 #[test]
@@ -1101,8 +1146,13 @@ proptest! {
         if let Some(at) = cut {
             pdf.truncate(at.index(pdf.len()));
         }
+        // The upload check agrees with signing: what it accepts signs.
+        let signable = sign::check_signable(&pdf);
         let signer = SoftwareSigner::preferred(pki.clerk.key.clone());
         let result = sign::sign_pdf(&pdf, &fields(), &pki.credential(&pki.clerk), &signer, None);
+        if signable.is_ok() {
+            prop_assert!(result.is_ok(), "{result:?}");
+        }
         if let Ok(signed) = result {
             prop_assert!(signed.starts_with(&pdf));
             let report = validate(&signed, &pki.trust(), &RevocationData::default(), SystemTime::now() + Duration::from_secs(1));

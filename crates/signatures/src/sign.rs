@@ -15,7 +15,7 @@ use tinhso_kernel::error::AppError;
 use tinhso_kernel::signing::{SignAs, SignRequest, Signed, SignedAudit, StampPlace};
 use tinhso_pades::ca::KeyPair;
 use tinhso_pades::sign::{
-    self, Appearance, Credential, SignError, SignatureFields, SoftwareSigner, Stamp,
+    self, Appearance, Credential, SignError, SignatureFields, SoftwareSigner, Stamp, StampStyle,
 };
 
 /// Whether `row` may sign at `now`: not revoked, within its period.
@@ -215,9 +215,18 @@ pub(crate) fn place_stamp(
     if let Some(stamp) = stamp {
         let (page, rect) = stamp_box(pdf, stamp.place)?;
         fields.page = page;
+        // The first page's top right corner is the appendix's agency signature: text only
+        // (Decree 30/2020 Appendix I); the others are framed.
+        let style = match stamp.place {
+            StampPlace::FirstPageTopRight => StampStyle::Text,
+            StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => {
+                StampStyle::Framed
+            }
+        };
         fields.appearance = Appearance::Stamp(Stamp {
             rect,
             lines: stamp.lines,
+            style,
         });
     }
     Ok(())

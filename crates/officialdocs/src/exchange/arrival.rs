@@ -262,6 +262,21 @@ pub async fn of_document(
         .collect()
 }
 
+/// [`of_document`], then the checks of its appendices (received in the same package), in
+/// their order.
+pub async fn of_document_and_appendices(
+    db: &tinhso_kernel::db::Db,
+    document_id: &str,
+) -> Result<Vec<ArrivalFile>, AppError> {
+    let mut files = of_document(db, document_id).await?;
+    for a in crate::store::appendices::list(db, document_id).await? {
+        if let Some(result) = &a.arrival_result {
+            files.push(serde_json::from_str(result).map_err(|e| AppError::Internal(e.into()))?);
+        }
+    }
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,10 @@ pub fn timestamp_now() -> String {
         .to_string()
 }
 
-/// The package of issued document `d` for recipient `to`, its attachment the issued file.
+/// The package of issued document `d` for recipient `to`: its first attachment the issued file,
+/// then each appendix in a separate file (the agency-signed copy when it was issued with the
+/// seal), named in `OtherInfo/Appendixes/Appendix` by its attachment name so that the receiver
+/// registers it as an appendix (ContentId `cid:phu-luc-<n>`, its title as `Description`).
 async fn package_of(
     state: &Ctx,
     d: &Document,
@@ -137,6 +140,44 @@ async fn package_of(
         .ok_or_else(|| anyhow::anyhow!("the issued file is missing from the store"))?;
     let content_id = "cid:van-ban-1".to_owned();
     let name = file.file_name.clone();
+    let mut references = vec![ManifestReference {
+        content_id: content_id.clone(),
+        content_type: file.media_type.clone(),
+        description: None,
+        attachment_name: name.clone(),
+    }];
+    let mut attachments = vec![Attachment {
+        content_id,
+        attachment_name: name,
+        description: None,
+        content_type: file.media_type,
+        content: bytes.to_vec(),
+    }];
+    let mut appendixes = Vec::new();
+    for a in crate::store::appendices::list(&state.db, &d.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        let served = a.served();
+        let content = tinhso_kernel::storage::get(state.storage.as_ref(), served.storage_key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("appendix {} is missing from the store", a.id))?;
+        let content_id = format!("cid:phu-luc-{}", a.position);
+        references.push(ManifestReference {
+            content_id: content_id.clone(),
+            content_type: a.media_type.clone(),
+            description: a.title.clone(),
+            attachment_name: served.file_name.to_owned(),
+        });
+        attachments.push(Attachment {
+            content_id,
+            attachment_name: served.file_name.to_owned(),
+            description: a.title.clone(),
+            content_type: a.media_type.clone(),
+            content: content.to_vec(),
+        });
+        appendixes.push(served.file_name.to_owned());
+    }
     Ok(Package {
         from: organ(&d.organ_id, &d.organ_name)?,
         to: vec![organ(&to.organ_id, &to.name)?],
@@ -166,6 +207,7 @@ async fn package_of(
             priority: d.urgency.edxml_priority(),
             page_amount: u32::try_from(d.page_amount).ok(),
             promulgation_amount: u32::try_from(d.issued_amount).ok(),
+            appendixes,
             ..OtherInfo::default()
         },
         steering_type: None,
@@ -179,19 +221,8 @@ async fn package_of(
             timestamp: timestamp_now(),
         }],
         business: None,
-        references: vec![ManifestReference {
-            content_id: content_id.clone(),
-            content_type: file.media_type.clone(),
-            description: None,
-            attachment_name: name.clone(),
-        }],
-        attachments: vec![Attachment {
-            content_id,
-            attachment_name: name,
-            description: None,
-            content_type: file.media_type,
-            content: bytes.to_vec(),
-        }],
+        references,
+        attachments,
     })
 }
 

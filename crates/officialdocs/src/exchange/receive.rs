@@ -253,6 +253,7 @@ async fn accept_package(
         }
     };
     // The attachments go to the object store before the transaction (removed if it fails).
+    let appendix = appendix_flags(p);
     let mut files = Vec::new();
     for a in &p.attachments {
         let id = uuid::Uuid::now_v7().to_string();
@@ -283,7 +284,7 @@ async fn accept_package(
         doc_type,
         urgency,
         &dedupe_key,
-        &files,
+        (&files, &appendix),
         &checks,
     )
     .await;
@@ -292,6 +293,23 @@ async fn accept_package(
         tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
     }
     outcome
+}
+
+/// Which of `p`'s attachments are appendices in separate files: those after the first (the
+/// document itself) that `OtherInfo/Appendixes/Appendix` names by their attachment name, as
+/// our packages do (`deliver::package_of`). The others are the document's versions.
+pub fn appendix_flags(p: &Package) -> Vec<bool> {
+    p.attachments
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            n > 0
+                && p.other_info
+                    .appendixes
+                    .iter()
+                    .any(|name| name.trim() == a.attachment_name.trim())
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -303,7 +321,7 @@ async fn register(
     doc_type: DocType,
     urgency: Urgency,
     dedupe_key: &str,
-    files: &[Version],
+    (files, appendix): (&[Version], &[bool]),
     checks: &[(usize, super::arrival::ArrivalFile)],
 ) -> Result<(StatusCode, String), Refused> {
     let sender = p.from.organ_id.to_string();
@@ -363,15 +381,56 @@ async fn register(
             },
         )
         .await?;
+        let (mut version, mut position) = (0, 0);
         for (n, f) in files.iter().enumerate() {
+            let check = checks.iter().find(|(i, _)| *i == n).map(|(_, c)| c);
+            if appendix.get(n).copied().unwrap_or(false) {
+                // An appendix, with its signature check as seen on arrival.
+                position += 1;
+                let result = check
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                let copy = crate::store::appendices::Appendix {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    document_id: incoming_id.clone(),
+                    position,
+                    title: p.attachments[n]
+                        .description
+                        .clone()
+                        .filter(|t| !t.trim().is_empty()),
+                    file_name: f.file_name.clone(),
+                    media_type: f.media_type.clone(),
+                    size_bytes: f.size_bytes,
+                    sha256: f.sha256.clone(),
+                    storage_key: f.storage_key.clone(),
+                    created_at: now.clone(),
+                    signed_file_name: None,
+                    signed_size_bytes: None,
+                    signed_sha256: None,
+                    signed_storage_key: None,
+                    signed_at: None,
+                    certificate_serial: None,
+                    arrival_result: result,
+                };
+                crate::store::appendices::insert(
+                    &mut tx,
+                    &copy,
+                    None,
+                    check.map(|c| c.indication.as_str()),
+                )
+                .await?;
+                continue;
+            }
+            version += 1;
             let copy = Version {
                 id: uuid::Uuid::now_v7().to_string(),
-                version: n as i64 + 1,
+                version,
                 created_at: now.clone(),
                 ..f.clone()
             };
             crate::store::insert_version(&mut tx, &incoming_id, &copy, None).await?;
-            if let Some((_, check)) = checks.iter().find(|(i, _)| *i == n) {
+            if let Some(check) = check {
                 super::arrival::insert(&mut tx, &incoming_id, &copy.id, check).await?;
             }
         }
@@ -415,6 +474,7 @@ async fn register(
                         "file": c.file_name,
                         "indication": c.indication,
                     })).collect::<Vec<_>>(),
+                    "appendices": appendix.iter().filter(|a| **a).count(),
                 }),
             },
         )

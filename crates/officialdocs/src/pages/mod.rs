@@ -61,6 +61,22 @@ pub fn routes() -> Routes {
             entity,
             signatures_page,
         )
+        .post("/office/documents/{id}/appendices", entity, add_appendix)
+        .get(
+            "/office/documents/{id}/appendices/{appendix}",
+            entity,
+            appendix_download,
+        )
+        .post(
+            "/office/documents/{id}/appendices/{appendix}/remove",
+            entity,
+            remove_appendix,
+        )
+        .get(
+            "/office/documents/{id}/appendices/{appendix}/signatures",
+            entity,
+            appendix_signatures_page,
+        )
         .get("/office/documents/{id}/reads", entity, reads_page)
         .post(
             "/office/documents/{id}/exchange/{recipient}/resend",
@@ -573,7 +589,16 @@ async fn document_page(
     crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
     // Only the messages there are: the link is anyone's to edit.
     let done = q.done.as_deref().filter(|a| {
-        ["create", "upload", "register", "sign_digitally", "resend"].contains(a)
+        [
+            "create",
+            "upload",
+            "register",
+            "sign_digitally",
+            "resend",
+            "appendix_add",
+            "appendix_remove",
+        ]
+        .contains(a)
             || processing::DONE.contains(a)
             || work_files::DONE.contains(a)
             || OFFERED.iter().any(|o| o.as_str() == *a)
@@ -644,8 +669,20 @@ async fn render_document(
     shown: Shown<'_>,
 ) -> PageResult<Response> {
     let versions = crate::store::versions(&state.db, &d.id).await?;
+    let appendices: Vec<Value> = crate::store::appendices::list(&state.db, &d.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let served = a.served();
+            context! {
+                id => a.id.clone(), position => a.position, title => a.title.clone(),
+                file_name => served.file_name, size_bytes => served.size_bytes,
+                created_at => a.created_at.clone(), signed_at => a.signed_at.clone(),
+            }
+        })
+        .collect();
     let arrival = if d.direction == Direction::In && d.source.as_deref() == Some("exchange") {
-        crate::exchange::arrival::of_document(&state.db, &d.id).await?
+        crate::exchange::arrival::of_document_and_appendices(&state.db, &d.id).await?
     } else {
         Vec::new()
     };
@@ -713,6 +750,8 @@ async fn render_document(
         context! {
             links => sv(&links),
             d => view(d), versions => sv(&versions), recipients => recipients, drafter => drafter,
+            appendices => appendices, may_edit_appendices => crate::appendices::may_edit(user, d),
+            appendix_limit => crate::appendices::MAX_APPENDICES,
             arrival => sv(&arrival),
             actions => offered(user, d), prefixes => prefixes(),
             may_upload => may(DocumentAction::UploadVersion), may_read_log => may(DocumentAction::ReadLog),
@@ -720,7 +759,7 @@ async fn render_document(
             // The directions and assignments of an incoming document (bút phê, lead and
             // supporting units, deadlines): `document_directions.html`.
             directions => Value::from(minijinja::value::Serde(crate::processing_api::Extras::load(state, d).await?.assignments)),
-            done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file"]),
+            done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file", "appendix", "Title"]),
             kept => kept, section => section(user),
             flow => processing::offer(state, user, d, shown.flow).await?,
             work_files => work_files::on_document(state, user, d, shown.placement).await?,
@@ -1038,6 +1077,145 @@ async fn download(
         &v.file_name,
         bytes.to_vec(),
     ))
+}
+
+/// A new appendix in a separate file (multipart: `file_appendix`, a PDF, and `Title`), by the
+/// drafter of a draft; refusals are shown next to its form.
+async fn add_appendix(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    let form = files::read_accepting(multipart, crate::appendices::ACCEPTED).await?;
+    // The upload's errors go next to the appendix form, not the version form's `file`.
+    let to_form = |errors: Vec<FieldError>| -> Vec<FieldError> {
+        errors
+            .into_iter()
+            .map(|e| match e.field.as_str() {
+                "file" => FieldError::new("appendix", e.message),
+                _ => e,
+            })
+            .collect()
+    };
+    let mut errors = to_form(form.file_errors.clone());
+    let file = form.files.iter().find(|f| f.field_key == "appendix");
+    if file.is_none() && errors.is_empty() {
+        errors.push(FieldError::new("appendix", "Chọn tệp phụ lục (PDF)."));
+    }
+    let Some(file) = file.filter(|_| errors.is_empty()) else {
+        let shown = Shown {
+            errors: &errors,
+            ..Shown::default()
+        };
+        return render_document(&state, &page, &user, &d, shown).await;
+    };
+    let title = Some(form.text("Title")).filter(|t| !t.is_empty());
+    match crate::appendices::add(&state, &who(&user, &ip), &id, file, title).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/office/documents/{id}?done=appendix_add")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let errors = to_form(errors);
+            let shown = Shown {
+                errors: &errors,
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+        Err(e) => {
+            let shown = Shown {
+                refusal: Some(refusal_text(page.lang, e)?),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+    }
+}
+
+/// "Gỡ" on an appendix: its drafter, while the document is a draft.
+async fn remove_appendix(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, appendix)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let user = official(&state, &page).await?;
+    let (d, _) = checked(&state, &page.principal(), &id, DocumentAction::View).await?;
+    match crate::appendices::remove(&state, &who(&user, &ip), &id, &appendix).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/office/documents/{id}?done=appendix_remove")).into_response(),
+        ),
+        Err(AppError::NotFound) => Err(AppError::NotFound.into()),
+        Err(e) => {
+            let shown = Shown {
+                refusal: Some(refusal_text(page.lang, e)?),
+                ..Shown::default()
+            };
+            render_document(&state, &page, &user, &d, shown).await
+        }
+    }
+}
+
+/// An appendix of a document the official may read, and its file (the agency-signed copy once
+/// issued with the seal).
+async fn appendix_file(
+    state: &Ctx,
+    page: &Page,
+    id: &str,
+    appendix: &str,
+) -> Result<
+    (
+        User,
+        Document,
+        crate::store::appendices::Appendix,
+        bytes::Bytes,
+    ),
+    AppError,
+> {
+    let user = official(state, page).await?;
+    let (d, _) = checked(state, &page.principal(), id, DocumentAction::View).await?;
+    let (a, bytes) = crate::appendix_api::file_of(state, &d.id, appendix).await?;
+    Ok((user, d, a, bytes))
+}
+
+async fn appendix_download(
+    State(state): State<Ctx>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Path((id, appendix)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let (user, d, a, bytes) = appendix_file(&state, &page, &id, &appendix).await?;
+    crate::store::record_read(&state.db, &d.id, &user.id, &ip).await?;
+    Ok(tinhso_kernel::web::download(
+        &a.media_type,
+        a.served().file_name,
+        bytes.to_vec(),
+    ))
+}
+
+/// The digital signatures of an appendix's PDF (the agency's, once issued with the seal), each
+/// checked by the platform's signature checker.
+async fn appendix_signatures_page(
+    State(state): State<Ctx>,
+    page: Page,
+    Path((id, appendix)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let (user, d, a, bytes) = appendix_file(&state, &page, &id, &appendix).await?;
+    let checks = state
+        .check_signatures(bytes)
+        .await
+        .ok_or(AppError::NotFound)??;
+    let shown = context! { position => a.position, file_name => a.served().file_name, title => a.title.clone() };
+    Ok(page
+        .render(
+            "document_signatures.html",
+            context! { d => view(&d), appendix => shown, checks => sv(&checks), section => section(&user) },
+        )?
+        .into_response())
 }
 
 /// The digital signatures of a version's PDF, each checked (who signed, when, valid or why

@@ -24,7 +24,7 @@ use subsetter::GlyphRemapper;
 use unicode_normalization::UnicodeNormalization;
 
 use super::serialize::{name, write_dict};
-use super::{SignError, Stamp};
+use super::{SignError, Stamp, StampStyle};
 use crate::pdf::lexer::{Dict, Object};
 
 /// Largest side of a stamp, in points (200 inches: PDF's own limit on a page).
@@ -34,9 +34,27 @@ const MAX_SIDE: f64 = 14_400.0;
 const MAX_LINES: usize = 20;
 const MAX_LINE_CHARS: usize = 200;
 
-/// The font file: a constant, parsed once per process.
-static FACE: LazyLock<Option<FontRef<'static>>> =
+/// The font files: constants, parsed once per process.
+static SANS: LazyLock<Option<FontRef<'static>>> =
     LazyLock::new(|| FontRef::new(dejavu::sans::regular()).ok());
+static SERIF: LazyLock<Option<FontRef<'static>>> =
+    LazyLock::new(|| FontRef::new(dejavu::serif::regular()).ok());
+
+/// The font of a style: its file, the face parsed, its PostScript name and its descriptor's
+/// flags (32 nonsymbolic, plus 2 for a serif).
+fn font(
+    style: StampStyle,
+) -> (
+    &'static [u8],
+    Option<&'static FontRef<'static>>,
+    &'static str,
+    i64,
+) {
+    match style {
+        StampStyle::Framed => (dejavu::sans::regular(), SANS.as_ref(), "DejaVuSans", 32),
+        StampStyle::Text => (dejavu::serif::regular(), SERIF.as_ref(), "DejaVuSerif", 34),
+    }
+}
 
 /// One object of the appearance: its number and its body (`<< … >>` or `<< … >> stream … endstream`).
 pub type AppearanceObject = (u32, Vec<u8>);
@@ -58,7 +76,8 @@ pub fn objects(
     {
         return Err(SignError::Stamp);
     }
-    let face = FACE.as_ref().ok_or(SignError::Stamp)?;
+    let (font_file, face, font_name, flags) = font(stamp.style);
+    let face = face.ok_or(SignError::Stamp)?;
     let metrics = Metrics::new(face, Size::unscaled(), LocationRef::default());
     let units = f64::from(metrics.units_per_em.max(1));
     let charmap = face.charmap();
@@ -70,6 +89,8 @@ pub fn objects(
     let mut glyphs: BTreeMap<u16, (f64, String)> = BTreeMap::new();
     glyphs.insert(0, (0.0, String::new()));
     let mut lines: Vec<Vec<u16>> = Vec::new();
+    // Each line's width in em, for right alignment.
+    let mut widths: Vec<f64> = Vec::new();
     let mut longest = 1.0f64;
     for line in &stamp.lines {
         let mut ids = Vec::new();
@@ -88,10 +109,10 @@ pub fn objects(
             ids.push(new);
         }
         longest = longest.max(em);
+        widths.push(em);
         lines.push(ids);
     }
-    let subset =
-        subsetter::subset(dejavu::sans::regular(), 0, &remapper).map_err(|_| SignError::Stamp)?;
+    let subset = subsetter::subset(font_file, 0, &remapper).map_err(|_| SignError::Stamp)?;
 
     // The layout: the largest size up to 10 pt that fits every line in the frame.
     let count = lines.len().max(1) as f64;
@@ -100,23 +121,44 @@ pub fn objects(
         .min((width - 6.0) / longest)
         .max(2.0);
     let leading = size * 1.25;
-    let mut content = format!(
-        "q\n0 0 0.55 RG 0.8 w\n0.4 0.4 {:.2} {:.2} re S\nBT\n/F1 {size:.2} Tf\n0 0 0.55 rg\n{:.2} {:.2} Td\n{leading:.2} TL\n",
-        width - 0.8,
-        height - 0.8,
-        3.0,
-        height - 3.0 - size
-    )
-    .into_bytes();
-    for (i, ids) in lines.iter().enumerate() {
-        if i > 0 {
-            content.extend_from_slice(b"T* ");
-        }
-        content.push(b'<');
+    let hex = |ids: &[u16]| -> Vec<u8> {
+        let mut out = vec![b'<'];
         for id in ids {
-            content.extend_from_slice(format!("{id:04X}").as_bytes());
+            out.extend_from_slice(format!("{id:04X}").as_bytes());
         }
-        content.extend_from_slice(b"> Tj\n");
+        out.extend_from_slice(b"> Tj\n");
+        out
+    };
+    let mut content = Vec::new();
+    match stamp.style {
+        StampStyle::Framed => {
+            content.extend_from_slice(
+                format!(
+                    "q\n0 0 0.55 RG 0.8 w\n0.4 0.4 {:.2} {:.2} re S\nBT\n/F1 {size:.2} Tf\n0 0 0.55 rg\n{:.2} {:.2} Td\n{leading:.2} TL\n",
+                    width - 0.8,
+                    height - 0.8,
+                    3.0,
+                    height - 3.0 - size
+                )
+                .as_bytes(),
+            );
+            for (i, ids) in lines.iter().enumerate() {
+                if i > 0 {
+                    content.extend_from_slice(b"T* ");
+                }
+                content.extend_from_slice(&hex(ids));
+            }
+        }
+        StampStyle::Text => {
+            // Black, no frame; each line placed on its own, its right end on the box's.
+            content.extend_from_slice(format!("q\nBT\n/F1 {size:.2} Tf\n0 g\n").as_bytes());
+            for (i, (ids, em)) in lines.iter().zip(&widths).enumerate() {
+                let x = (width - 3.0 - em * size).max(0.0);
+                let y = height - 3.0 - size - leading * i as f64;
+                content.extend_from_slice(format!("1 0 0 1 {x:.2} {y:.2} Tm ").as_bytes());
+                content.extend_from_slice(&hex(ids));
+            }
+        }
     }
     content.extend_from_slice(b"ET\nQ");
 
@@ -126,7 +168,7 @@ pub fn objects(
         .iter()
         .map(|b| char::from(b'A' + b % 26))
         .collect();
-    let base_font = format!("{tag}+DejaVuSans");
+    let base_font = format!("{tag}+{font_name}");
 
     let type0 = allocate();
     let cid_font = allocate();
@@ -199,7 +241,7 @@ pub fn objects(
         plain(&Dict(vec![
             (b"Type".to_vec(), name("FontDescriptor")),
             (b"FontName".to_vec(), name(&base_font)),
-            (b"Flags".to_vec(), Object::Int(32)),
+            (b"Flags".to_vec(), Object::Int(flags)),
             (
                 b"FontBBox".to_vec(),
                 Object::Array(vec![
@@ -313,6 +355,7 @@ mod tests {
                 // Decomposed marks come out as the precomposed letters.
                 "Gia\u{0301}m đốc (Sở)".into(),
             ],
+            style: StampStyle::Framed,
         };
         let mut next = 11;
         let objects = objects(&stamp, 10, &mut || {
@@ -351,17 +394,20 @@ mod tests {
         let bad = Stamp {
             rect: [0.0, 0.0, f64::NAN, 10.0],
             lines: vec![],
+            style: StampStyle::Framed,
         };
         assert!(objects(&bad, 1, &mut || 2).is_err());
         let many = Stamp {
             rect: [0.0, 0.0, 100.0, 100.0],
             lines: vec!["x".into(); MAX_LINES + 1],
+            style: StampStyle::Text,
         };
         assert!(objects(&many, 1, &mut || 2).is_err());
         // A character the font lacks becomes '?', control characters a space.
         let odd = Stamp {
             rect: [0.0, 0.0, 100.0, 40.0],
             lines: vec!["\u{10FFFD}\u{7}a".into()],
+            style: StampStyle::Framed,
         };
         let mut next = 2;
         let objects = objects(&odd, 1, &mut || {
@@ -371,5 +417,41 @@ mod tests {
         .unwrap();
         let cmap = text(&objects[5].1);
         assert!(cmap.contains("<003F>") && cmap.contains("<0020>") && cmap.contains("<0061>"));
+    }
+
+    #[test]
+    fn the_text_style_is_black_serif_10_pt_right_aligned_without_a_frame() {
+        let stamp = Stamp {
+            rect: [330.0, 790.0, 570.0, 838.0],
+            lines: vec!["01/QĐ-UBND".into(), "2026-11-29T08:15:30+07:00".into()],
+            style: StampStyle::Text,
+        };
+        let mut next = 2;
+        let objects = objects(&stamp, 1, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        let form = text(&objects[0].1);
+        assert!(!form.contains(" re S"), "no frame: {form}");
+        assert!(
+            form.contains("/F1 10.00 Tf") && form.contains("0 g"),
+            "{form}"
+        );
+        assert!(!form.contains("rg"), "black: {form}");
+        let type0 = text(&objects[1].1);
+        assert!(type0.contains("+DejaVuSerif"), "{type0}");
+        assert!(text(&objects[3].1).contains("/Flags 34"));
+        // Both lines end at the box's right edge less the margin: the shorter starts further right.
+        let xs: Vec<f64> = form
+            .lines()
+            .filter_map(|l| l.strip_prefix("1 0 0 1 "))
+            .map(|l| l.split(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(xs.len(), 2, "{form}");
+        assert!(xs[0] > xs[1] && xs[1] > 0.0, "{xs:?}");
+        // Vietnamese letters are in the serif face too.
+        let cmap = text(&objects[5].1);
+        assert!(cmap.contains(&format!("{:04X}>", 'Đ' as u32)), "{cmap}");
     }
 }

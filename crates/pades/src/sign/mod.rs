@@ -26,7 +26,7 @@ pub use signed_data::{
     Credential, SignatureAlgorithm, SignedAttributes, Signer, SoftwareSigner, ToBeSigned,
 };
 pub use tsp::{LocalTsa, TimestampSource};
-pub use update::{PreparedPdf, page_boxes, prepare};
+pub use update::{PreparedPdf, Signable, check_signable, page_boxes, prepare};
 
 use crate::pdf::PdfError;
 use std::time::SystemTime;
@@ -116,6 +116,22 @@ impl From<der::Error> for SignError {
 pub struct Stamp {
     pub rect: [f64; 4],
     pub lines: Vec<String>,
+    pub style: StampStyle,
+}
+
+/// How a stamp's text looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StampStyle {
+    /// A dark blue frame around dark blue lines in DejaVu Sans, left-aligned, at most 10 pt:
+    /// the signer's and the agency's stamps.
+    #[default]
+    Framed,
+    /// Text only, as Decree 30/2020 Appendix I asks of the agency's signature on an attached
+    /// document (phụ lục) in a separate file: no frame and no image, a Times-style serif
+    /// (DejaVu Serif: Times New Roman is not free, and DejaVu covers every Vietnamese letter),
+    /// upright, 10 pt (smaller only when a line would not fit), black, each line aligned on
+    /// the box's right edge (the stamp sits in the first page's top right corner).
+    Text,
 }
 
 /// How the signature shows on the page.

@@ -264,6 +264,62 @@ pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
     Ok(out)
 }
 
+/// What [`check_signable`] found in a PDF that can be signed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signable {
+    /// Its pages' visible boxes, in order (at least one).
+    pub pages: Vec<[f64; 4]>,
+}
+
+/// Parsers recurse; a hostile file must not overflow a small thread stack.
+const CHECK_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+/// Whether `pdf` can be signed later, checked as a signature would check it and thrown away:
+/// read by the crate's strict reader (no repair), its pages found, not encrypted, not certified
+/// against any change (DocMDP P=1), and an invisible signature revision prepared on its first
+/// page. For an upload that must be signable when it is needed (an appendix the agency signs
+/// at issue). Every file is hostile: the work runs on its own thread with a large stack and the
+/// default [`crate::Limits`]' deadline, and a panic is caught and reported as an error.
+pub fn check_signable(pdf: &[u8]) -> Result<Signable, SignError> {
+    let budget = crate::Limits::default().budget;
+    let bytes = pdf.to_vec();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("tinhso-pades-check".into())
+        .stack_size(CHECK_STACK_BYTES)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(|| signable_here(&bytes)).unwrap_or(Err(
+                SignError::Unsupported("lỗi nội bộ khi đọc tệp (đã được chặn lại)"),
+            ));
+            let _ = tx.send(result);
+        });
+    if spawned.is_err() {
+        return Err(SignError::Unsupported("không tạo được luồng để đọc tệp"));
+    }
+    match rx.recv_timeout(budget + Duration::from_millis(250)) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Err(SignError::Unreadable(PdfError::OverBudget))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(SignError::Unsupported(
+            "lỗi nội bộ khi đọc tệp (đã được chặn lại)",
+        )),
+    }
+}
+
+/// [`check_signable`]'s work, on its thread.
+fn signable_here(pdf: &[u8]) -> Result<Signable, SignError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(SignError::Unreadable(PdfError::NotPdf));
+    }
+    let pages = page_boxes(pdf)?;
+    if pages.is_empty() {
+        return Err(SignError::PageNotFound(1));
+    }
+    prepare(pdf, &SignatureFields::new(UNIX_EPOCH), 16)?;
+    Ok(Signable { pages })
+}
+
 /// Where a dictionary or array value lives.
 enum Place<T> {
     Missing,

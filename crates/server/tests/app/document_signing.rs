@@ -15,10 +15,10 @@ use common::{Kind, TestApp, multipart};
 use serde_json::{Value, json};
 
 pub(crate) const PASSWORD: &str = "TinhSo@2026";
-const DRAFTER: &str = "chuyenvien.hacthanh@tinhso.local";
+pub(crate) const DRAFTER: &str = "chuyenvien.hacthanh@tinhso.local";
 pub(crate) const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
 pub(crate) const CLERK: &str = "vanthu.hacthanh@tinhso.local";
-const OTHER_LEADER: &str = "lanhdao.tuphap@tinhso.local";
+pub(crate) const OTHER_LEADER: &str = "lanhdao.tuphap@tinhso.local";
 
 macro_rules! offline_on_both_databases {
     ($($name:ident),* $(,)?) => {
@@ -52,7 +52,7 @@ async fn app(kind: Kind) -> TestApp {
 }
 
 /// A one-page decision rendered by the platform.
-fn decision_pdf() -> Vec<u8> {
+pub(crate) fn decision_pdf() -> Vec<u8> {
     tinhso_documents::form_pdf(&tinhso_documents::FormDocument {
         issuer_parent: "UBND TỈNH THANH HÓA".into(),
         issuer: "UBND PHƯỜNG HẠC THÀNH".into(),
@@ -66,7 +66,7 @@ fn decision_pdf() -> Vec<u8> {
     .unwrap()
 }
 
-async fn token(app: &TestApp, email: &str) -> String {
+pub(crate) async fn token(app: &TestApp, email: &str) -> String {
     app.token(email, &["documents"]).await
 }
 
@@ -234,7 +234,7 @@ async fn pyhanko_run(app: &TestApp, pdf: &[u8], signatures: usize, long_term: bo
 }
 
 /// What poppler's `pdftotext` reads in `pdf`, the stamps' appearances included (required).
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("signed.pdf");
     std::fs::write(&path, pdf).unwrap();

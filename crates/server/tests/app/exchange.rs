@@ -4,7 +4,9 @@
 //! out-of-scope package refused with nothing registered; and two platforms peered with each
 //! other's keys (one on SQLite, one on PostgreSQL, each served on a real socket): an issued
 //! document goes out from the job queue, is registered on the other side, and the statuses 01
-//! and 03 come back to the sender's recipient.
+//! and 03 come back to the sender's recipient; a document issued with the seal travels with its
+//! appendices, each signed by the agency, which the receiver registers as appendices after
+//! checking their signatures on arrival.
 
 use crate::common::{Kind, TestApp, multipart, text};
 use axum::body::Body;
@@ -43,6 +45,7 @@ on_both!(
     requests_are_authenticated_before_anything_is_registered,
     a_package_is_registered_once_and_a_tampered_one_not_at_all,
     two_platforms_exchange_an_issued_document_and_its_statuses,
+    two_platforms_exchange_the_appendices_the_agency_signed,
     the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered,
     a_returned_document_sends_02_and_refuses_the_recall_with_why,
     bad_statuses_and_recalls_are_refused_with_a_problem,
@@ -497,6 +500,185 @@ async fn two_platforms_exchange_an_issued_document_and_its_statuses(kind: Kind) 
     );
 }
 
+/// Posts `pdf` to `path` (multipart `file`, and the text `fields`) with `token`: (status, JSON).
+async fn post_file(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    pdf: &[u8],
+) -> (StatusCode, Value) {
+    let (content_type, body) = multipart(fields, &[("file", name, pdf)]);
+    let req = Request::post(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, body) = text(app.send(req).await).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+async fn two_platforms_exchange_the_appendices_the_agency_signed(kind: Kind) {
+    let p = peered(kind).await;
+    let a = &p.a;
+    let subject = "Quyết định ban hành danh mục kèm phụ lục liên thông";
+    let (status, created) = a
+        .api(
+            "POST",
+            "/api/v1/documents",
+            Some(&p.drafter),
+            Some(json!({
+                "TypeName": "decision",
+                "Subject": subject,
+                "SignerInfo": {"Position": "Chủ tịch", "FullName": "Mai Thị Thu"},
+                "To": [{"OrganId": VPCP, "OrganName": "Văn phòng Chính phủ"}]
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["Id"].as_str().unwrap().to_owned();
+    let pdf = crate::document_signing::decision_pdf();
+    let (status, version) = post_file(
+        a,
+        &p.drafter,
+        &format!("/api/v1/documents/{id}/versions"),
+        &[],
+        "qd.pdf",
+        &pdf,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let (status, appendix) = post_file(
+        a,
+        &p.drafter,
+        &format!("/api/v1/documents/{id}/appendices"),
+        &[("Title", "Phụ lục I. Danh sách đơn vị")],
+        "phu-luc.pdf",
+        &pdf,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{appendix}");
+    for (token, action) in [
+        (&p.drafter, "submit"),
+        (&p.leader, "approve_content"),
+        (&p.clerk, "approve_form"),
+    ] {
+        let (status, doc) = a
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(token),
+                Some(json!({ "Action": action })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+    }
+    let (status, signed) = a
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{id}/signatures"),
+            Some(&p.leader),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{signed}");
+    for (token, body) in [
+        (&p.leader, json!({ "Action": "sign" })),
+        (&p.clerk, json!({ "Action": "issue", "Seal": true })),
+    ] {
+        let (status, doc) = a
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{id}/actions"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{doc}");
+    }
+    let (_, issued) = a
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{id}"),
+            Some(&p.clerk),
+            None,
+        )
+        .await;
+    let sent = &issued["Appendices"][0];
+    assert!(sent["SignedAt"].is_string(), "{issued}");
+    assert_eq!(sent["FileName"], "phu-luc.issued.pdf");
+
+    // The package goes out with both files; B registers the appendix as one.
+    run_jobs(a).await;
+    assert_eq!(
+        sender_view(a, &p.clerk, &id).await["Exchange"]["State"],
+        "sent"
+    );
+    let (incoming,): (String,) =
+        sqlx::query_as("SELECT id FROM documents WHERE source = 'exchange' AND subject = $1")
+            .bind(subject)
+            .fetch_one(&p.b.state.db.pool)
+            .await
+            .unwrap();
+    let (status, doc) =
+        p.b.api(
+            "GET",
+            &format!("/api/v1/documents/{incoming}"),
+            Some(&p.b_clerk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["Versions"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["Versions"][0]["FileName"], "qd.issued.pdf", "{doc}");
+    let appendices = doc["Appendices"].as_array().unwrap();
+    assert_eq!(appendices.len(), 1, "{doc}");
+    let received = &appendices[0];
+    assert_eq!(received["Position"], 1);
+    assert_eq!(received["Title"], "Phụ lục I. Danh sách đơn vị");
+    assert_eq!(received["FileName"], "phu-luc.issued.pdf");
+    assert_eq!(received["Sha256"], sent["Sha256"], "the agency-signed file");
+    // Its signature was checked on arrival too: intact, the agency's, whose root B does not
+    // know (A's demo CA): registered, said so.
+    let checks = doc["ArrivalSignatures"].as_array().unwrap();
+    assert_eq!(checks.len(), 2, "{doc}");
+    let check = &checks[1];
+    assert_eq!(check["FileName"], "phu-luc.issued.pdf", "{check}");
+    assert_eq!(check["Indication"], "INDETERMINATE", "{check}");
+    let signatures = check["Signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 1, "{check}");
+    assert_eq!(signatures[0]["Agency"], true, "{check}");
+    assert_eq!(signatures[0]["Integrity"], true, "{check}");
+    let indication: String = sqlx::query_scalar(
+        "SELECT arrival_indication FROM document_appendices WHERE document_id = $1",
+    )
+    .bind(&incoming)
+    .fetch_one(&p.b.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(indication, "INDETERMINATE");
+    // B's clerk downloads it: the bytes A signed.
+    let req = Request::get(format!(
+        "/api/v1/documents/{incoming}/appendices/{}/file",
+        received["Id"].as_str().unwrap()
+    ))
+    .header(header::AUTHORIZATION, format!("Bearer {}", p.b_clerk))
+    .body(Body::empty())
+    .unwrap();
+    let resp = p.b.send(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    use sha2::Digest;
+    assert_eq!(
+        Value::from(hex::encode(sha2::Sha256::digest(&bytes))),
+        sent["Sha256"]
+    );
+}
+
 /// Two platforms on real sockets, peered with each other's keys: A (the demo province, `kind`)
 /// whose Hạc Thành writes to Văn phòng Chính phủ on B (the other database), where B's Sở Tư
 /// pháp goes by Văn phòng Chính phủ's code so that its demo clerk and director receive it, and
@@ -532,16 +714,19 @@ async fn peered(kind: Kind) -> Peered {
     );
     let (listener_a, url_a) = bind();
     let (listener_b, url_b) = bind();
+    // Revocation is not fetched online: the signed files carry their answers (B-LT).
     let a = served(kind, listener_a, |c| {
         c.exchange.id = "thanhhoa".into();
         c.exchange.key = Some(tinhso::config::Secret(hex::encode([3u8; 32])));
         c.exchange.peers = vec![peer("trunguong", &url_b, &[VPCP], cert_b)];
+        c.signatures.online_revocation = false;
     })
     .await;
     let b = served(other, listener_b, |c| {
         c.exchange.id = "trunguong".into();
         c.exchange.key = Some(tinhso::config::Secret(hex::encode([5u8; 32])));
         c.exchange.peers = vec![peer("thanhhoa", &url_a, &["*.H56"], cert_a)];
+        c.signatures.online_revocation = false;
     })
     .await;
     sqlx::query("UPDATE agencies SET code = $1 WHERE code = $2")

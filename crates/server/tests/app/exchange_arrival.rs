@@ -3,7 +3,10 @@
 //! PDF was changed after signing is refused (422 in Vietnamese) with nothing registered, stored
 //! or queued; a good one is registered and its receiving clerk sees the verified signature on
 //! the document's page and through the API; one whose signer's root is not trusted is
-//! registered with the warning; an unsigned PDF is registered and said to be unsigned.
+//! registered with the warning; an unsigned PDF is registered and said to be unsigned. An
+//! appendix in a separate file (named in `OtherInfo/Appendixes`) is checked the same way: a
+//! tampered one refuses the package, a good one is registered as the document's appendix with
+//! its check.
 
 use crate::common::{Kind, TestApp};
 use crate::document_signing::{LEADER, PASSWORD, awaiting_approval, sign, version_bytes};
@@ -31,6 +34,7 @@ macro_rules! on_both {
 on_both!(
     a_tampered_signed_pdf_is_refused_and_a_good_one_registered_with_its_signatures,
     an_untrusted_root_or_an_unsigned_pdf_is_registered_with_a_warning,
+    an_appendix_is_checked_on_arrival_and_registered_as_one,
 );
 
 const CLERK: &str = "vanthu.tuphap@tinhso.local";
@@ -229,4 +233,91 @@ async fn an_untrusted_root_or_an_unsigned_pdf_is_registered_with_a_warning(kind:
         "{doc}"
     );
     assert_eq!(exchanged(&app).await, 2);
+}
+
+/// The package of [`package`] with `appendix` as its appendix in a separate file, named in
+/// `OtherInfo/Appendixes` as our packages name theirs.
+fn with_appendix(subject: &str, appendix: &[u8]) -> tinhso_edxml::Package {
+    let mut p = package(VPCP, subject);
+    p.references.push(tinhso_edxml::ManifestReference {
+        content_id: "cid:phu-luc-1".into(),
+        content_type: "application/pdf".into(),
+        description: Some("Phụ lục I. Danh sách".into()),
+        attachment_name: "phu-luc-1.pdf".into(),
+    });
+    p.attachments.push(tinhso_edxml::Attachment {
+        content_id: "cid:phu-luc-1".into(),
+        attachment_name: "phu-luc-1.pdf".into(),
+        description: Some("Phụ lục I. Danh sách".into()),
+        content_type: "application/pdf".into(),
+        content: appendix.to_vec(),
+    });
+    p.other_info.appendixes = vec!["phu-luc-1.pdf".into()];
+    p
+}
+
+async fn an_appendix_is_checked_on_arrival_and_registered_as_one(kind: Kind) {
+    let (app, _keys) = receiver(kind).await;
+    let pdf = signed_pdf(&app).await;
+    let key = peer_key();
+    let appendices_before = app.count("SELECT COUNT(*) FROM document_appendices").await;
+
+    // A tampered appendix refuses the package, naming it; nothing is registered.
+    let body = with_appendix("V/v phụ lục bị sửa", &tampered(&pdf))
+        .to_signed_xml(&key)
+        .unwrap();
+    let (status, problem) = post(&app, &Signed::now("vpcp", &key), &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("phu-luc-1.pdf"), "{detail}");
+    assert!(detail.contains("không vào sổ"), "{detail}");
+    assert_eq!(exchanged(&app).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM document_appendices").await,
+        appendices_before
+    );
+
+    // The good one: registered as the document's appendix, its signature checked and kept.
+    let body = with_appendix("V/v văn bản kèm phụ lục", &pdf)
+        .to_signed_xml(&key)
+        .unwrap();
+    let (status, answer) = post(&app, &Signed::now("vpcp", &key), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    let doc = incoming(&app, &answer).await;
+    assert_eq!(doc["Versions"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["Versions"][0]["FileName"], "1234-VPCP-KSTT.pdf");
+    let appendices = doc["Appendices"].as_array().unwrap();
+    assert_eq!(appendices.len(), 1, "{doc}");
+    assert_eq!(appendices[0]["FileName"], "phu-luc-1.pdf");
+    assert_eq!(appendices[0]["Title"], "Phụ lục I. Danh sách");
+    let files = doc["ArrivalSignatures"].as_array().unwrap();
+    assert_eq!(
+        files.len(),
+        2,
+        "the document's file, then its appendix: {doc}"
+    );
+    assert_eq!(files[1]["FileName"], "phu-luc-1.pdf");
+    assert_eq!(files[1]["Indication"], "TOTAL-PASSED", "{doc}");
+    assert_eq!(files[1]["Signatures"][0]["Integrity"], true);
+
+    // The receiving clerk sees the appendix and its check on the page.
+    let (status, _, _) = app.login(CLERK, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = app
+        .get(&format!(
+            "/office/documents/{}",
+            doc["Id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let section = html
+        .split("data-testid=\"doc-appendices\"")
+        .nth(1)
+        .expect("the appendices");
+    assert!(section.contains("phu-luc-1.pdf"), "{section}");
+    let panel = html
+        .split("data-testid=\"doc-arrival-signatures\"")
+        .nth(1)
+        .expect("the arrival panel");
+    assert!(panel.contains("phu-luc-1.pdf"), "{panel}");
 }
