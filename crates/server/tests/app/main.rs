@@ -15,6 +15,7 @@ mod cli;
 mod confirmations;
 mod deadlines;
 mod directory;
+mod document_desk_signing;
 mod document_dossier;
 mod document_flow;
 mod document_flow_pages;
