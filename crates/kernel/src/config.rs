@@ -90,6 +90,13 @@ pub struct ExchangeConfig {
     /// (XMLDSig) and the requests; `tinhso exchange key` prints its public half for peers.
     #[serde(default)]
     pub key: Option<Secret>,
+    /// The next exchange key during a rotation (`TINHSO_EXCHANGE__NEXT_KEY_FILE`; when absent,
+    /// `data_dir/keys/exchange.next.key` if `tinhso exchange rotate-key` wrote it). It signs
+    /// nothing: its public half is announced (`tinhso exchange key --next`, `/admin/exchange`)
+    /// so that every peer lists it beside the current one before the operator switches to it
+    /// (docs/signatures-design.md §7, key rotation).
+    #[serde(default)]
+    pub next_key: Option<Secret>,
     /// The platforms this one exchanges with (`[[exchange.peers]]` in the TOML file).
     #[serde(default)]
     pub peers: Vec<PeerConfig>,
@@ -119,6 +126,7 @@ impl Default for ExchangeConfig {
         Self {
             id: default_exchange_id(),
             key: None,
+            next_key: None,
             peers: Vec::new(),
             max_package_bytes: default_max_package(),
             fail_after_hours: default_fail_after_hours(),
@@ -137,11 +145,28 @@ pub struct PeerConfig {
     /// The agency codes it speaks for: exact codes (`000.00.00.G22`) or `*.H38` (any code
     /// ending so).
     pub organ_ids: Vec<String>,
-    /// Its exchange key: a PEM certificate or PEM public key (P-256).
-    pub cert_file: PathBuf,
+    /// Its exchange key: a PEM certificate or PEM public key (P-256); or a list of them during
+    /// its key rotation (`cert_file = ["old.pem", "new.pem"]`), when a request or package
+    /// signed by either is accepted.
+    #[serde(deserialize_with = "one_or_many_paths")]
+    pub cert_file: Vec<PathBuf>,
     /// Accept SHA-1 signatures from it (not supported yet: refused at start).
     #[serde(default)]
     pub legacy_sha1: bool,
+}
+
+/// A path, or a list of paths (`cert_file = "a.pem"` or `cert_file = ["a.pem", "b.pem"]`).
+fn one_or_many_paths<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(path) => vec![path],
+        OneOrMany::Many(paths) => paths,
+    })
 }
 
 /// Whether agency code `code` matches a peer's pattern: `000.00.00.G22` matches itself;
@@ -172,6 +197,11 @@ impl ExchangeConfig {
     pub fn check(&self) -> anyhow::Result<()> {
         for (i, p) in self.peers.iter().enumerate() {
             anyhow::ensure!(!p.id.trim().is_empty(), "exchange.peers: a peer has no id");
+            anyhow::ensure!(
+                (1..=4).contains(&p.cert_file.len()),
+                "exchange peer {}: cert_file must name one key file, or a list of up to 4 during a key rotation",
+                p.id
+            );
             for pattern in &p.organ_ids {
                 anyhow::ensure!(
                     !pattern.is_empty()
@@ -576,6 +606,38 @@ mod tests {
         std::fs::write(&path, peers("*", "*.H56")).unwrap();
         let refused = Config::load(Some(&path)).unwrap_err().to_string();
         assert!(refused.contains("organ_ids entry \"*\""), "{refused}");
+    }
+
+    #[test]
+    fn a_peer_s_cert_file_is_one_path_or_a_list_during_a_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tinhso.toml");
+        let peer = |cert_file: &str| {
+            format!(
+                "[exchange]\nnext_key = \"{}\"\n[[exchange.peers]]\nid = \"a\"\nbase_url = \"https://a\"\norgan_ids = [\"000.00.00.G22\"]\ncert_file = {cert_file}\n",
+                "11".repeat(32)
+            )
+        };
+        std::fs::write(&path, peer("\"/a.pem\"")).unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(
+            config.exchange.peers[0].cert_file,
+            vec![PathBuf::from("/a.pem")]
+        );
+        assert!(config.exchange.next_key.is_some());
+        std::fs::write(&path, peer("[\"/a-old.pem\", \"/a-new.pem\"]")).unwrap();
+        assert_eq!(
+            Config::load(Some(&path)).unwrap().exchange.peers[0].cert_file,
+            vec![PathBuf::from("/a-old.pem"), PathBuf::from("/a-new.pem")]
+        );
+        std::fs::write(&path, peer("[]")).unwrap();
+        let refused = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(
+            refused.contains("cert_file must name one key file"),
+            "{refused}"
+        );
+        std::fs::write(&path, peer("42")).unwrap();
+        assert!(Config::load(Some(&path)).is_err());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Keys {
     pub pki: [u8; 32],
     /// The exchange key's P-256 private scalar (edXML signatures and exchange requests).
     pub exchange: [u8; 32],
+    /// The next exchange key during a rotation (`exchange.next_key`, or the file
+    /// `tinhso exchange rotate-key` wrote): announced to the peers, never used to sign.
+    pub exchange_next: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -59,10 +62,36 @@ impl Keys {
             exchange: load_or_generate(
                 config.exchange.key.as_ref(),
                 &config.data_dir,
-                "exchange.key",
+                EXCHANGE_KEY,
                 "TINHSO_EXCHANGE__KEY_FILE",
             )?,
+            exchange_next: load_next_exchange_key(config)?,
         })
+    }
+}
+
+/// The exchange key's file name under `data_dir/keys/`, and the next key's during a rotation.
+pub const EXCHANGE_KEY: &str = "exchange.key";
+pub const EXCHANGE_NEXT_KEY: &str = "exchange.next.key";
+
+/// The next exchange key: configured, or the file `tinhso exchange rotate-key` wrote; never
+/// generated here.
+fn load_next_exchange_key(config: &Config) -> anyhow::Result<Option<[u8; 32]>> {
+    if let Some(Secret(text)) = &config.exchange.next_key {
+        return parse(text).map(Some).context(
+            "the key given by TINHSO_EXCHANGE__NEXT_KEY_FILE must be a P-256 private scalar as 64 hex digits",
+        );
+    }
+    let path = generated_path(&config.data_dir, EXCHANGE_NEXT_KEY);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            warn_if_readable_by_others(&path);
+            parse(&text)
+                .map(Some)
+                .with_context(|| format!("the key {} is damaged", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read the key {}", path.display())),
     }
 }
 
@@ -196,6 +225,13 @@ fn load_or_generate(
         }
         Err(e) => Err(e).with_context(|| format!("cannot create the key {}", path.display())),
     }
+}
+
+/// 32 random bytes from the operating system: a new key.
+pub fn random_key() -> anyhow::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(key)
 }
 
 /// Creates a new file only its owner can read (mode 0600 from the start, not chmod after), and

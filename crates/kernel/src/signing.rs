@@ -172,6 +172,69 @@ pub struct PdfSigner {
         for<'a> fn(&'a Ctx, RemoteSignRequest) -> BoxFut<'a, Result<RemoteStarted, AppError>>,
     /// The remote-signing providers this platform offers: `(id, name shown to people)`.
     pub remote_providers: fn(&Ctx) -> Vec<(&'static str, &'static str)>,
+    /// Starts a signing with a USB token at the signer's desk (PKCS#11, beyond the server's
+    /// reach, docs/signatures-design.md §4): the certificate read from the token is checked
+    /// and the file prepared now; the tool on the desk signs the digest and posts the raw
+    /// signature to `POST /api/v1/signing-sessions/{id}/signature`, which completes it and runs
+    /// the caller's [`DeskSignRequest::completion`].
+    pub start_desk:
+        for<'a> fn(&'a Ctx, DeskSignRequest) -> BoxFut<'a, Result<DeskStarted, AppError>>,
+    /// The signing sessions still waiting that `user_id` started for entity `entity_id` (of
+    /// type `entity_type`), newest first: what a document's page shows its signer.
+    pub pending_sessions: PendingSessions,
+}
+
+/// [`PdfSigner::pending_sessions`]: `(ctx, user_id, entity_type, entity_id)`.
+pub type PendingSessions = for<'a> fn(
+    &'a Ctx,
+    &'a str,
+    &'static str,
+    &'a str,
+) -> BoxFut<'a, Result<Vec<PendingSigning>, AppError>>;
+
+/// A person's signature made with a USB token at their desk: the token's certificate comes
+/// with the request; the key never leaves the token, and the server never reaches it.
+#[derive(Clone, Debug)]
+pub struct DeskSignRequest {
+    /// What to sign; `request.signer` must be a person.
+    pub request: SignRequest,
+    /// The certificate read from the token, as the tool posted it: PEM, or the DER in base64
+    /// (the signing module reads and checks it).
+    pub certificate: String,
+    /// What the session shows, e.g. the document's subject.
+    pub title: String,
+    /// As [`RemoteSignRequest::completion`]: the caller's job kind that keeps the signed file,
+    /// run with a [`RemoteSigned`] once the signature came and was embedded.
+    pub completion: &'static str,
+    pub context: serde_json::Value,
+    pub return_to: String,
+}
+
+/// A desk signing started: what the tool on the desk signs.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeskStarted {
+    pub session_id: String,
+    /// `/office/signing-sessions/{id}`.
+    pub path: String,
+    pub expires_at: String,
+    /// `rsa-pss-sha256` (RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32) or `ecdsa-p256-sha256`.
+    pub algorithm: String,
+    /// The DER signed attributes (base64): a token that hashes signs these.
+    pub signed_attributes: String,
+    /// Their SHA-256 (hex): a token that signs a digest signs this.
+    pub digest: String,
+}
+
+/// A signing session still waiting for its signature.
+#[derive(Clone, Debug, Serialize)]
+pub struct PendingSigning {
+    pub session_id: String,
+    /// `desk` (a USB token at the signer's desk) or a remote provider's id.
+    pub kind: String,
+    pub path: String,
+    pub digest: String,
+    pub created_at: String,
+    pub expires_at: String,
 }
 
 /// A person's signature made by a remote-signing provider (VNPT SmartCA, Viettel MySign, the
@@ -276,5 +339,28 @@ impl Ctx {
         self.pdf_signer
             .map(|s| (s.remote_providers)(self))
             .unwrap_or_default()
+    }
+
+    /// Starts a signing with a USB token at the signer's desk, or `None` when no module signs.
+    pub async fn start_desk_signing(
+        &self,
+        request: DeskSignRequest,
+    ) -> Option<Result<DeskStarted, AppError>> {
+        let signer = self.pdf_signer?;
+        Some((signer.start_desk)(self, request).await)
+    }
+
+    /// The signing sessions `user_id` started for `entity_type` `entity_id` that still wait
+    /// (none when no module signs).
+    pub async fn pending_signing_sessions(
+        &self,
+        user_id: &str,
+        entity_type: &'static str,
+        entity_id: &str,
+    ) -> Result<Vec<PendingSigning>, AppError> {
+        match self.pdf_signer {
+            Some(signer) => (signer.pending_sessions)(self, user_id, entity_type, entity_id).await,
+            None => Ok(Vec::new()),
+        }
     }
 }

@@ -500,6 +500,37 @@ pub struct OfficialDocSignRequest {
     /// (`GET /api/v1/signing-sessions/{id}`); the signed version appears once confirmed.
     #[serde(default)]
     pub remote: Option<String>,
+    /// The certificate read from the signer's USB token (PEM, or the DER in base64): a signing
+    /// with the token at the signer's desk (`tinhso desk-sign`). The answer is 202 with what
+    /// the token signs; the signed version appears once the raw signature is posted to
+    /// `POST /api/v1/signing-sessions/{SessionId}/signature` (within 5 minutes).
+    #[serde(default)]
+    pub desk_certificate: Option<String>,
+}
+
+/// A signing with a USB token at the signer's desk started: what the token signs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocDeskSigning {
+    pub session_id: String,
+    /// The session's page ("Đang chờ chữ ký từ USB token…").
+    pub page: String,
+    /// When the session expires unless the signature came (5 minutes).
+    pub expires_at: String,
+    /// `rsa-pss-sha256` (RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32) or `ecdsa-p256-sha256`.
+    pub algorithm: String,
+    /// The DER signed attributes, base64: what a token that hashes signs.
+    pub signed_attributes: String,
+    /// Their SHA-256, hex: what a token that signs a digest signs.
+    pub digest: String,
+}
+
+/// A signing that waits for its signature: a remote one (the phone) or a desk token's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum OfficialDocSigningStarted {
+    Remote(OfficialDocRemoteSigning),
+    Desk(OfficialDocDeskSigning),
 }
 
 /// A remote signing started: follow it at `GET /api/v1/signing-sessions/{SessionId}`.
@@ -519,11 +550,11 @@ pub struct OfficialDocRemoteSigning {
 #[utoipa::path(post, path = "/api/v1/documents/{id}/signatures", tag = "documents", request_body = OfficialDocSignRequest,
     params(("id" = String, Path, description = "Document id")),
     responses((status = 201, body = OfficialDocVersion),
-        (status = 202, body = OfficialDocRemoteSigning, description = "Remote signing started: waiting for the signer's confirmation on the phone"),
+        (status = 202, body = OfficialDocSigningStarted, description = "Remote signing started (waiting for the signer's confirmation on the phone), or with `DeskCertificate` a desk token's session: what the token signs"),
         (status = 403, description = "Not the competent person", content_type = "application/problem+json"),
         (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
         (status = 409, description = "Not in a state to sign, not a PDF, no usable certificate (revoked, expired), or the remote-signing provider down or refusing", content_type = "application/problem+json"),
-        (status = 422, description = "Unknown remote-signing provider", content_type = "application/problem+json")),
+        (status = 422, description = "Unknown remote-signing provider; a desk token's certificate unreadable, not the caller's registered personal certificate, not chaining to a trust anchor, or with an unsupported key", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn sign_version(
     State(state): State<Ctx>,
@@ -539,15 +570,32 @@ pub async fn sign_version(
         .location
         .map(|l| l.trim().to_owned())
         .filter(|l| !l.is_empty());
+    if let Some(certificate) = body.desk_certificate.as_deref() {
+        let started = service::sign_at_desk(&state, &who, &id, location, certificate).await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(OfficialDocSigningStarted::Desk(OfficialDocDeskSigning {
+                session_id: started.session_id,
+                page: started.path,
+                expires_at: started.expires_at,
+                algorithm: started.algorithm,
+                signed_attributes: started.signed_attributes,
+                digest: started.digest,
+            })),
+        )
+            .into_response());
+    }
     if let Some(provider) = body.remote.as_deref().map(str::trim) {
         let started = service::sign_remotely(&state, &who, &id, location, provider).await?;
         return Ok((
             StatusCode::ACCEPTED,
-            Json(OfficialDocRemoteSigning {
-                session_id: started.session_id,
-                page: started.path,
-                expires_at: started.expires_at,
-            }),
+            Json(OfficialDocSigningStarted::Remote(
+                OfficialDocRemoteSigning {
+                    session_id: started.session_id,
+                    page: started.path,
+                    expires_at: started.expires_at,
+                },
+            )),
         )
             .into_response());
     }

@@ -1744,7 +1744,8 @@ pub async fn sign_digitally(
 }
 
 /// The job kind the signatures module runs when the leader confirmed a remote signing on their
-/// phone ([`sign_remotely`]): the signed file stored as [`sign_digitally`] stores it.
+/// phone ([`sign_remotely`]), or their desk token's signature came ([`sign_at_desk`]): the
+/// signed file stored as [`sign_digitally`] stores it.
 pub static REMOTE_SIGNED: tinhso_kernel::module::JobKind = tinhso_kernel::module::JobKind {
     name: "documents.remote_signed",
     run: |state, payload| Box::pin(remote_signed(state, payload)),
@@ -1769,6 +1770,33 @@ pub async fn sign_remotely(
             title,
             completion: REMOTE_SIGNED.name,
             context: json!({ "version": latest.version }),
+            return_to: format!("/office/documents/{id}"),
+        })
+        .await
+        .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))?
+}
+
+/// The approving leader signs the latest version of `id` with the USB token at their desk
+/// (`tinhso desk-sign`): the same checks as [`sign_digitally`]; `certificate` is the token's
+/// (PEM or base64 DER), checked by the signing module as theirs. The answer says what the
+/// token signs; once the tool posts the signature, [`REMOTE_SIGNED`] stores the signed version
+/// as for a remote signing.
+pub async fn sign_at_desk(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    location: Option<String>,
+    certificate: &str,
+) -> Result<tinhso_kernel::signing::DeskStarted, AppError> {
+    let (d, latest, pdf) = signable(state, who, id).await?;
+    let title: String = format!("{} — {}", d.organ_name.trim(), d.subject.trim());
+    state
+        .start_desk_signing(tinhso_kernel::signing::DeskSignRequest {
+            request: leader_request(who, &d, pdf, location),
+            certificate: certificate.to_owned(),
+            title,
+            completion: REMOTE_SIGNED.name,
+            context: json!({ "version": latest.version, "kind": "desk" }),
             return_to: format!("/office/documents/{id}"),
         })
         .await
@@ -1809,7 +1837,10 @@ async fn remote_signed(state: &Ctx, payload: serde_json::Value) -> anyhow::Resul
         &latest,
         pdf,
         &signed.serial,
-        Some(json!({ "session": signed.session_id })),
+        Some(json!({
+            "session": signed.session_id,
+            "kind": signed.context["kind"].as_str().unwrap_or("remote"),
+        })),
         SignerAudit::Remote(signed.clone()),
     )
     .await?;

@@ -229,6 +229,59 @@ impl Token {
     }
 }
 
+impl Token {
+    /// The one private key of the token that has its certificate beside it: what a person's
+    /// USB token holds (`tinhso desk-sign` without `--key-id`). Keys that cannot sign here
+    /// (RSA under 2048 bits, other curves) are passed over; none → `KeyNotFound`, several →
+    /// `KeyAmbiguous` (then name the key by its `CKA_ID`).
+    pub fn only_certified_key(&self) -> Result<Pkcs11Key, Pkcs11Error> {
+        let handles = self
+            .inner()
+            .with_session(|s| s.find_objects(&[Attribute::Class(ObjectClass::PRIVATE_KEY)]))?;
+        let mut selectors = Vec::new();
+        for handle in handles {
+            let attributes = self.inner().with_session(|s| {
+                s.get_attributes(handle, &[AttributeType::Id, AttributeType::Label])
+            })?;
+            let mut selector = KeySelector::default();
+            for attribute in attributes {
+                match attribute {
+                    Attribute::Id(id) if !id.is_empty() => selector.id = Some(id),
+                    Attribute::Label(label) if !label.is_empty() => {
+                        selector.label = Some(String::from_utf8_lossy(&label).into_owned());
+                    }
+                    _ => {}
+                }
+            }
+            if selector.id.is_some() || selector.label.is_some() {
+                selectors.push(selector);
+            }
+        }
+        let mut found: Vec<Pkcs11Key> = Vec::new();
+        for selector in &selectors {
+            match self.key(selector) {
+                Ok(key) if key.certificate().is_ok() => found.push(key),
+                Ok(_)
+                | Err(
+                    Pkcs11Error::UnsupportedKey(_)
+                    | Pkcs11Error::KeyAmbiguous { .. }
+                    | Pkcs11Error::KeyMismatch
+                    | Pkcs11Error::AlwaysAuthenticate,
+                ) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match found.len() {
+            0 => Err(Pkcs11Error::KeyNotFound("có chứng thư số".to_owned())),
+            1 => Ok(found.remove(0)),
+            count => Err(Pkcs11Error::KeyAmbiguous {
+                selector: "“có chứng thư số”".to_owned(),
+                count,
+            }),
+        }
+    }
+}
+
 impl Pkcs11Key {
     pub fn kind(&self) -> KeyKind {
         self.inner.kind

@@ -344,3 +344,19 @@ fn signatures_run_in_parallel_over_a_bounded_pool_of_sessions() {
     // Four threads, two sessions at most.
     assert!((1..=2).contains(&token.sessions_open()));
 }
+
+/// A person's USB token is used without naming the key when it holds one key with its
+/// certificate (`tinhso desk-sign`); this token holds two (RSA and P-256), so it asks which,
+/// passing over the bare key, the mismatched one, the weak one and the twins.
+#[test]
+fn the_only_certified_key_is_chosen_or_the_choice_asked_for() {
+    let hsm = hsm();
+    let token = hsm
+        .module()
+        .open_token(TOKEN, &hsm.pin())
+        .expect("the token opens");
+    match token.only_certified_key() {
+        Err(Pkcs11Error::KeyAmbiguous { count, .. }) => assert_eq!(count, 2),
+        other => panic!("{other:?}"),
+    }
+}

@@ -320,6 +320,7 @@ mod tests {
             document_search::__path_saved_delete,
             signatures::__path_verify_api,
             signing_sessions::__path_session_api,
+            signing_sessions::__path_signature_api,
             tasks::__path_list,
             tasks::__path_create,
             tasks::__path_read,

@@ -111,6 +111,39 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// Sign a document with the USB token plugged into this computer (PKCS#11): the
+    /// certificate is read from the token, the platform prepares the PDF and sends the hash,
+    /// the token signs it, and the platform completes and keeps the signed version. Talks to
+    /// the platform only over HTTP, with an API token (scope `documents`).
+    DeskSign {
+        /// The platform's address, e.g. https://tinhso.thanhhoa.gov.vn.
+        #[arg(long)]
+        server: String,
+        /// Your API token (scope `documents`); read from TINHSO_API_TOKEN when not given.
+        #[arg(long, env = "TINHSO_API_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The document's id.
+        #[arg(long)]
+        document: String,
+        /// The token vendor's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so.
+        #[arg(long)]
+        module: PathBuf,
+        /// The token's label.
+        #[arg(long)]
+        token_label: String,
+        /// A file holding the token's PIN, or `-` to read it from standard input.
+        #[arg(long)]
+        pin_file: PathBuf,
+        /// The key's CKA_ID in hex (default: the token's one key with a certificate).
+        #[arg(long)]
+        key_id: Option<String>,
+        /// The key's label.
+        #[arg(long)]
+        key_label: Option<String>,
+        /// Where it is signed (/Location), e.g. "Thanh Hóa".
+        #[arg(long)]
+        location: Option<String>,
+    },
     /// The operations centre's counters.
     Ops {
         #[command(subcommand)]
@@ -178,7 +211,20 @@ enum OpsCommand {
 enum ExchangeCommand {
     /// Print this platform's exchange public key (PEM), for its peers' `exchange.peers`
     /// `cert_file` (the key is generated into data/keys/exchange.key when absent).
-    Key,
+    Key {
+        /// Print the next key's instead (during a rotation).
+        #[arg(long)]
+        next: bool,
+    },
+    /// Rotate the exchange key in two steps. Without `--switch`: write a new key beside the
+    /// current one (data/keys/exchange.next.key) and print its public key for the peers, who
+    /// list it beside the current one; this platform still signs with the current key. With
+    /// `--switch`, once every peer lists both: the next key becomes the current one (the old
+    /// file kept as exchange.key.retired-<time>); restart every node then.
+    RotateKey {
+        #[arg(long)]
+        switch: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +234,92 @@ enum AuditCommand {
     Verify,
     /// Sign the chain's head now and write the checkpoint to the object store and the log.
     Checkpoint,
+}
+
+/// `tinhso exchange rotate-key`: a new P-256 key written beside the current one, its public
+/// half printed for the peers. Refused when a next key exists already or is configured.
+fn write_next_exchange_key(config: &Config) -> anyhow::Result<()> {
+    use tinhso_kernel::keys::{self, EXCHANGE_NEXT_KEY};
+    anyhow::ensure!(
+        config.exchange.next_key.is_none(),
+        "the next exchange key is configured (exchange.next_key, TINHSO_EXCHANGE__NEXT_KEY_FILE): \
+         it is the operator's to replace, not this command's"
+    );
+    let path = keys::generated_path(&config.data_dir, EXCHANGE_NEXT_KEY);
+    if path.exists() {
+        let existing = keys::Keys::load(config)?
+            .exchange_next
+            .map(|k| tinhso_officialdocs::exchange::public_key_pem_of(&k))
+            .transpose()?
+            .unwrap_or_default();
+        anyhow::bail!(
+            "a next exchange key exists already ({}, fingerprint {}): announce it and switch with \
+             `tinhso exchange rotate-key --switch`, or remove the file to start over",
+            path.display(),
+            tinhso_officialdocs::exchange::admin::fingerprint(&existing)
+        );
+    }
+    // A scalar that is a valid P-256 private key (a random one almost always is).
+    let key = loop {
+        let key = keys::random_key()?;
+        if tinhso_officialdocs::exchange::public_key_pem_of(&key).is_ok() {
+            break key;
+        }
+    };
+    keys::create_private_dir(path.parent().expect("the key file has a folder"))?;
+    let mut file = keys::create_private(&path)?;
+    std::io::Write::write_all(&mut file, format!("{}\n", hex::encode(key)).as_bytes())?;
+    file.sync_all()?;
+    let pem = tinhso_officialdocs::exchange::public_key_pem_of(&key)?;
+    print!("{pem}");
+    eprintln!(
+        "next exchange key written to {} (fingerprint {}); this platform still signs with the current key.\n\
+         1. send the public key above to every peer: they list it beside the current one (cert_file = [\"old.pem\", \"new.pem\"]);\n\
+         2. copy the file to every node of this platform;\n\
+         3. once every peer confirms, run `tinhso exchange rotate-key --switch` on every node and restart them.",
+        path.display(),
+        tinhso_officialdocs::exchange::admin::fingerprint(&pem)
+    );
+    Ok(())
+}
+
+/// `tinhso exchange rotate-key --switch`: the next key becomes the current one; the old file
+/// is kept as `exchange.key.retired-<time>`.
+fn switch_exchange_key(config: &Config) -> anyhow::Result<()> {
+    use tinhso_kernel::keys::{self, EXCHANGE_KEY, EXCHANGE_NEXT_KEY};
+    anyhow::ensure!(
+        config.exchange.key.is_none() && config.exchange.next_key.is_none(),
+        "the exchange keys are configured (TINHSO_EXCHANGE__KEY_FILE, TINHSO_EXCHANGE__NEXT_KEY_FILE): \
+         point the key's setting at the next key's file, remove the next key's setting, and restart every node"
+    );
+    let current = keys::generated_path(&config.data_dir, EXCHANGE_KEY);
+    let next = keys::generated_path(&config.data_dir, EXCHANGE_NEXT_KEY);
+    anyhow::ensure!(
+        next.exists(),
+        "there is no next exchange key ({}): `tinhso exchange rotate-key` writes one",
+        next.display()
+    );
+    // Both read as keys before anything moves.
+    let loaded = keys::Keys::load(config)?;
+    let new = loaded
+        .exchange_next
+        .ok_or_else(|| anyhow::anyhow!("the next exchange key does not read"))?;
+    let new_pem = tinhso_officialdocs::exchange::public_key_pem_of(&new)?;
+    let retired = current.with_file_name(format!(
+        "{EXCHANGE_KEY}.retired-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+    ));
+    std::fs::rename(&current, &retired)?;
+    std::fs::rename(&next, &current)?;
+    println!(
+        "this platform now signs with the key of fingerprint {}; the old key is kept as {}.",
+        tinhso_officialdocs::exchange::admin::fingerprint(&new_pem),
+        retired.display()
+    );
+    eprintln!(
+        "restart every node (the key is read at start); peers may then drop the old key from their cert_file."
+    );
+    Ok(())
 }
 
 pub fn main() -> ExitCode {
@@ -409,13 +541,67 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Exchange {
-            command: ExchangeCommand::Key,
+            command: ExchangeCommand::Key { next },
         } => {
             let keys = tinhso_kernel::keys::Keys::load(&config)?;
+            let key = if next {
+                keys.exchange_next.ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "there is no next exchange key: `tinhso exchange rotate-key` writes one"
+                    )
+                })?
+            } else {
+                keys.exchange
+            };
             print!(
                 "{}",
-                tinhso_officialdocs::exchange::public_key_pem_of(&keys.exchange)?
+                tinhso_officialdocs::exchange::public_key_pem_of(&key)?
             );
+        }
+        Command::Exchange {
+            command: ExchangeCommand::RotateKey { switch },
+        } => {
+            if switch {
+                switch_exchange_key(&config)?;
+            } else {
+                write_next_exchange_key(&config)?;
+            }
+        }
+        Command::DeskSign {
+            server,
+            token,
+            document,
+            module,
+            token_label,
+            pin_file,
+            key_id,
+            key_label,
+            location,
+        } => {
+            let args = tinhso_signatures::desk_tool::DeskSign {
+                server,
+                api_token: token,
+                document,
+                module,
+                token_label,
+                pin_file,
+                key_id,
+                key_label,
+                location,
+            };
+            match tinhso_signatures::desk_tool::run(args).await {
+                Ok(done) => {
+                    println!(
+                        "Đã ký số: phiên {} ({}), {} bằng {} — {}",
+                        done.session_id, done.state, done.algorithm, done.mechanism, done.subject
+                    );
+                    println!("{}", done.document_page);
+                }
+                Err(e) => {
+                    eprintln!("Không ký được: {e:#}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
         }
         Command::Ops {
             command: OpsCommand::Rebuild { check },

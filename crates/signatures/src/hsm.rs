@@ -269,7 +269,7 @@ pub async fn seal(
 
 /// The CA certificates above `certificate` up to (without) its root: found by name among the
 /// platform's demo issuing CA and `signatures.intermediates_file`.
-async fn chain(ctx: &Ctx, certificate: &[u8]) -> Result<Vec<Vec<u8>>, AppError> {
+pub(crate) async fn chain(ctx: &Ctx, certificate: &[u8]) -> Result<Vec<Vec<u8>>, AppError> {
     let mut candidates: Vec<Certificate> = Vec::new();
     if let Some(issuing) = store::authority(&ctx.db, Role::Issuing.as_str()).await? {
         candidates.push(pki::certificate_of(&issuing)?);

@@ -11,11 +11,15 @@
 //! the kernel's signing port. An agency's seal may be a key in a hardware security module, opened
 //! through PKCS#11 at start (`hsm`). A person may also sign remotely, confirming on a phone
 //! (`remote`: sessions polled by the sweep `signatures.poll_remote`, followed on
-//! `remote_http`'s page), with the test provider (`test_provider`) for the demo and tests.
+//! `remote_http`'s page), with the test provider (`test_provider`) for the demo and tests; or
+//! with a USB token at their desk (`desk`: the server prepares, `tinhso desk-sign` signs on
+//! the desk through PKCS#11 — `desk_tool` — and posts the raw signature, which completes it).
 
 pub mod admin;
 pub mod check;
 pub mod demo;
+pub mod desk;
+pub mod desk_tool;
 pub mod hsm;
 pub mod http;
 pub mod lt;

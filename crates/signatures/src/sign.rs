@@ -19,7 +19,7 @@ use tinhso_pades::sign::{
 };
 
 /// Whether `row` may sign at `now`: not revoked, within its period.
-fn usable(row: &CertificateRow, now: SystemTime, agency: bool) -> Result<(), AppError> {
+pub(crate) fn usable(row: &CertificateRow, now: SystemTime, agency: bool) -> Result<(), AppError> {
     if row.status == "revoked" {
         return Err(AppError::Conflict(if agency {
             "Chứng thư số của cơ quan đã bị thu hồi: không thể đóng dấu số. Hãy liên hệ quản trị hệ thống để được cấp chứng thư mới."
@@ -257,4 +257,6 @@ pub static SIGNER: tinhso_kernel::signing::PdfSigner = tinhso_kernel::signing::P
     sign: |ctx, request| Box::pin(sign_pdf(ctx, request)),
     start_remote: |ctx, request| Box::pin(crate::remote::start(ctx, request)),
     remote_providers: crate::remote::offered,
+    start_desk: |ctx, request| Box::pin(crate::desk::start(ctx, request)),
+    pending_sessions: crate::desk::pending,
 };

@@ -410,6 +410,21 @@ pub async fn purge_answers(db: &Db) -> Result<u64, AppError> {
     Ok(done.rows_affected())
 }
 
+/// The certificate the CA's register holds under `serial` (lower-case hex), if any: how a
+/// certificate someone presents is matched to its holder.
+pub async fn certificate_by_serial(
+    db: &Db,
+    serial: &str,
+) -> Result<Option<CertificateRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CERTIFICATE} WHERE serial = $1"
+    )))
+    .bind(serial)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(certificate_row).transpose()?)
+}
+
 /// The newest personal certificate issued to `user_id` (the one they sign with), if any.
 pub async fn person_certificate(
     db: &Db,

@@ -1,9 +1,10 @@
 //! `/admin/exchange` for system administrators: this platform's exchange name and public key
-//! (PEM and SHA-256 fingerprint) to give its peers, and each configured peer with its agency
-//! codes, whether its key file reads, its key's fingerprint, when it last sent us a message and
-//! how many of our deliveries to it wait or failed. Read-only: rotating the key is not built
-//! (the key is read at start, and peers verify with the copy they configured, so a new key
-//! means every peer reconfigures; docs/signatures-design.md slice 10).
+//! (PEM and SHA-256 fingerprint) to give its peers, and during a key rotation the next key,
+//! announced but not yet signing (`tinhso exchange rotate-key`); each configured peer with its
+//! agency codes, each of its key files (two during its own rotation) with whether it reads and
+//! its key's fingerprint, when it last sent us a message and how many of our deliveries to it
+//! wait or failed. Read-only: the rotation is the operator's, on the command line
+//! (docs/signatures-design.md §7, key rotation).
 
 use super::store;
 use axum::extract::State;
@@ -45,20 +46,25 @@ async fn overview(State(state): State<Ctx>, page: Page) -> PageResult<Response> 
         .map(|k| super::public_key_pem(k.verifying_key()));
     let last = store::last_received(&state.db).await?;
     let counts = store::delivery_counts(&state.db).await?;
+    let next = super::next_key(&state).map(|k| super::public_key_pem(k.verifying_key()));
     let peers: Vec<_> = state
         .config
         .exchange
         .peers
         .iter()
         .map(|p| {
-            let (key_ok, key_error, key_fingerprint) = match super::load_peer(p) {
-                Ok(peer) => (
-                    true,
-                    None,
-                    Some(fingerprint(&super::public_key_pem(&peer.key))),
-                ),
-                Err(e) => (false, Some(e.to_string()), None),
-            };
+            let keys: Vec<_> = super::peer_keys(p)
+                .into_iter()
+                .map(|(file, key)| match key {
+                    Ok(key) => context! {
+                        file => file.display().to_string(), ok => true,
+                        fingerprint => fingerprint(&super::public_key_pem(&key)),
+                    },
+                    Err(e) => context! {
+                        file => file.display().to_string(), ok => false, error => e.to_string(),
+                    },
+                })
+                .collect();
             let count = |wanted: &str| {
                 counts
                     .iter()
@@ -70,7 +76,7 @@ async fn overview(State(state): State<Ctx>, page: Page) -> PageResult<Response> 
             };
             context! {
                 id => p.id.clone(), base_url => p.base_url.clone(), organ_ids => p.organ_ids.clone(),
-                key_ok => key_ok, key_error => key_error, key_fingerprint => key_fingerprint,
+                keys => keys,
                 last_contact => last.iter().find(|(peer, _)| *peer == p.id).map(|(_, at)| at.clone()),
                 queued => count("queued"), failed => count("failed"), sent => count("sent"),
             }
@@ -83,6 +89,8 @@ async fn overview(State(state): State<Ctx>, page: Page) -> PageResult<Response> 
                 exchange_id => state.config.exchange.id.clone(),
                 fingerprint => own.as_deref().map(fingerprint),
                 public_key => own,
+                next_fingerprint => next.as_deref().map(fingerprint),
+                next_public_key => next,
                 fail_after_hours => state.config.exchange.fail_after_hours,
                 peers => peers,
             },

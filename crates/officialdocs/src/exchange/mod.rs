@@ -53,13 +53,14 @@ const P256_SPKI_PREFIX: [u8; 26] = [
     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
-/// A configured peer with its key read.
+/// A configured peer with its keys read: one, or two while it rotates its key (the old one
+/// and the new one, each accepted).
 #[derive(Debug, Clone)]
 pub struct Peer {
     pub id: String,
     pub base_url: String,
     pub organ_ids: Vec<String>,
-    pub key: VerifyingKey,
+    pub keys: Vec<VerifyingKey>,
 }
 
 impl Peer {
@@ -198,6 +199,33 @@ pub fn sign_request(key: &SigningKey, text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(signature.to_bytes())
 }
 
+/// Checks a request's `Tinhso-Signature` against any of the peer's keys (during its rotation,
+/// the old one and the new one).
+pub fn request_signature_ok_any(keys: &[VerifyingKey], text: &str, signature: &str) -> bool {
+    keys.iter()
+        .any(|key| request_signature_ok(key, text, signature))
+}
+
+/// Checks a package's or status's XML signature against any of the peer's keys: the first
+/// key's refusal when none verifies.
+pub fn xml_signature_ok_any(
+    root: &tinhso_edxml::dom::Element,
+    keys: &[VerifyingKey],
+) -> Result<(), tinhso_edxml::EdxmlError> {
+    let mut refusal = None;
+    for key in keys {
+        match tinhso_edxml::dsig::verify(root, key) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                refusal.get_or_insert(e);
+            }
+        }
+    }
+    Err(refusal.unwrap_or_else(|| {
+        tinhso_edxml::EdxmlError::Signature("nền tảng gửi chưa được cấu hình khóa".into())
+    }))
+}
+
 /// Checks a request's `Tinhso-Signature` against the peer's key.
 pub fn request_signature_ok(key: &VerifyingKey, text: &str, signature: &str) -> bool {
     use p256::ecdsa::signature::Verifier;
@@ -259,28 +287,68 @@ pub fn own_key(state: &Ctx) -> anyhow::Result<SigningKey> {
         .map_err(|_| anyhow::anyhow!("the exchange key is not a valid P-256 private key"))
 }
 
-/// Reads one configured peer's key from its file.
+/// Reads each of a configured peer's key files: the file and its key, or why it is unusable.
+pub fn peer_keys(config: &PeerConfig) -> Vec<(std::path::PathBuf, anyhow::Result<VerifyingKey>)> {
+    config
+        .cert_file
+        .iter()
+        .map(|path| {
+            let key = std::fs::read_to_string(path)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "exchange peer {}: cannot read {}: {e}",
+                        config.id,
+                        path.display()
+                    )
+                })
+                .and_then(|pem| {
+                    read_public_key(&pem).map_err(|e| {
+                        anyhow::anyhow!("exchange peer {}: {}: {e}", config.id, path.display())
+                    })
+                });
+            (path.clone(), key)
+        })
+        .collect()
+}
+
+/// Reads one configured peer's keys from their files. A file that does not read is left out
+/// (and logged); none that reads makes the peer unusable.
 pub fn load_peer(config: &PeerConfig) -> anyhow::Result<Peer> {
     anyhow::ensure!(
         !config.legacy_sha1,
         "exchange peer {}: legacy_sha1 is not supported yet",
         config.id
     );
-    let pem = std::fs::read_to_string(&config.cert_file).map_err(|e| {
-        anyhow::anyhow!(
-            "exchange peer {}: cannot read {}: {e}",
-            config.id,
-            config.cert_file.display()
-        )
-    })?;
-    let key =
-        read_public_key(&pem).map_err(|e| anyhow::anyhow!("exchange peer {}: {e}", config.id))?;
+    let mut keys = Vec::new();
+    let mut first_error = None;
+    for (_, key) in peer_keys(config) {
+        match key {
+            Ok(key) => keys.push(key),
+            Err(e) => {
+                tracing::warn!(error = %e, "exchange peer key unusable");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if keys.is_empty() {
+        return Err(first_error
+            .unwrap_or_else(|| anyhow::anyhow!("exchange peer {}: no cert_file", config.id)));
+    }
     Ok(Peer {
         id: config.id.clone(),
         base_url: config.base_url.trim_end_matches('/').to_owned(),
         organ_ids: config.organ_ids.clone(),
-        key,
+        keys,
     })
+}
+
+/// This platform's next exchange key during a rotation, when there is one (its public half
+/// is announced; it signs nothing until the operator switches).
+pub fn next_key(state: &Ctx) -> Option<SigningKey> {
+    state
+        .keys
+        .exchange_next
+        .and_then(|k| SigningKey::from_slice(&k).ok())
 }
 
 /// The peer named `id`, its key read now (a changed file applies at once).

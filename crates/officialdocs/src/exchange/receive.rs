@@ -100,7 +100,7 @@ async fn messages(State(state): State<Ctx>, headers: HeaderMap, body: Body) -> R
         return AppError::PayloadTooLarge.into_problem();
     };
     let text = super::signing_string("POST", MESSAGES_PATH, &c.date, &c.nonce, &bytes);
-    if !super::request_signature_ok(&c.peer.key, &text, &c.signature) {
+    if !super::request_signature_ok_any(&c.peer.keys, &text, &c.signature) {
         return unauthorized("Chữ ký của yêu cầu liên thông không hợp lệ.");
     }
     let now = tinhso_kernel::time::now();
@@ -162,7 +162,7 @@ async fn accept(
     limit: usize,
 ) -> Result<(StatusCode, String), Refused> {
     let root = tinhso_edxml::read_valid(bytes, limit).map_err(|e| invalid(e.to_string()))?;
-    tinhso_edxml::dsig::verify(&root, &peer.key).map_err(|e| invalid(e.to_string()))?;
+    super::xml_signature_ok_any(&root, &peer.keys).map_err(|e| invalid(e.to_string()))?;
     let is_status = root
         .child(EDXML_NS, "edXMLHeader")
         .and_then(|h| h.child(EDXML_NS, "Status"))

@@ -771,9 +771,21 @@ async fn render_document(
                 && state.pdf_signer.is_some()
                 && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
             remote_providers => state.remote_signing_providers(),
+            desk_command => desk_command(state, d),
+            pending_signings => sv(&state.pending_signing_sessions(&user.id, "document", &d.id).await?),
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// The command that signs `d` with a USB token at the signer's desk (`tinhso desk-sign`), the
+/// parts only the signer knows left as placeholders.
+fn desk_command(state: &Ctx, d: &Document) -> String {
+    format!(
+        "tinhso desk-sign --server {} --document {} --module <thư-viện-PKCS#11-của-token> --token-label <nhãn-token> --pin-file <tệp-mã-PIN>",
+        state.config.public_url.trim_end_matches('/'),
+        d.id
+    )
 }
 
 #[derive(Deserialize, Default, Clone)]

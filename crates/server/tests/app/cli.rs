@@ -543,3 +543,66 @@ async fn sample_open_data_loads_and_the_ckan_api_counts_it(app: crate::common::T
         DATASETS as i64
     );
 }
+
+/// The exchange key rotates in two steps (docs/signatures-design.md §7, key rotation):
+/// `rotate-key` writes the next key beside the current one and prints its public half, while
+/// `exchange key` still prints the current one (it keeps signing); a second `rotate-key` is
+/// refused; `--switch` makes the next key the current one and keeps the old file.
+#[test]
+fn the_exchange_key_rotates_in_two_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let current = tinhso(d, &["exchange", "key"]);
+    assert!(current.status.success(), "{}", stderr(&current));
+    let current = stdout(&current);
+    assert!(current.contains("BEGIN PUBLIC KEY"), "{current}");
+    let none = tinhso(d, &["exchange", "key", "--next"]);
+    assert!(!none.status.success());
+    assert!(
+        stderr(&none).contains("no next exchange key"),
+        "{}",
+        stderr(&none)
+    );
+
+    let rotated = tinhso(d, &["exchange", "rotate-key"]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let next = stdout(&rotated);
+    assert!(
+        next.contains("BEGIN PUBLIC KEY") && next != current,
+        "{next}"
+    );
+    assert!(stderr(&rotated).contains("still signs with the current key"));
+    let file = d.join("keys").join("exchange.next.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+    assert_eq!(stdout(&tinhso(d, &["exchange", "key"])), current);
+    assert_eq!(stdout(&tinhso(d, &["exchange", "key", "--next"])), next);
+    let again = tinhso(d, &["exchange", "rotate-key"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
+
+    let switched = tinhso(d, &["exchange", "rotate-key", "--switch"]);
+    assert!(switched.status.success(), "{}", stderr(&switched));
+    assert_eq!(stdout(&tinhso(d, &["exchange", "key"])), next);
+    assert!(!file.exists());
+    let retired: Vec<_> = std::fs::read_dir(d.join("keys"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("exchange.key.retired-")
+        })
+        .collect();
+    assert_eq!(retired.len(), 1);
+    let nothing = tinhso(d, &["exchange", "rotate-key", "--switch"]);
+    assert!(!nothing.status.success());
+}

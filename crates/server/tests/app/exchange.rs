@@ -52,7 +52,8 @@ on_both!(
     statuses_and_recalls_come_only_from_the_peer_that_exchanged_the_package,
     overlapping_peers_are_refused_at_start,
     an_unacknowledged_delivery_fails_after_72_hours_and_can_be_sent_again,
-    only_system_administrators_see_the_exchange_key_page
+    only_system_administrators_see_the_exchange_key_page,
+    a_peer_rotating_its_key_is_accepted_with_either_key,
 );
 
 pub(crate) fn peer_key() -> SigningKey {
@@ -75,7 +76,7 @@ pub(crate) fn peer(
         id: id.into(),
         base_url: base_url.into(),
         organ_ids: organ_ids.iter().map(|s| s.to_string()).collect(),
-        cert_file: cert,
+        cert_file: vec![cert],
         legacy_sha1: false,
     }
 }
@@ -1492,6 +1493,96 @@ async fn only_system_administrators_see_the_exchange_key_page(kind: Kind) {
             peer_key().verifying_key()
         ))),
         "the peer's key fingerprint"
+    );
+}
+
+/// A peer in the middle of its key rotation lists two keys (`cert_file = [old, new]`): a
+/// request and a package signed by either is accepted, by both at once too; a key that is
+/// neither is refused with 401 (the request) or 422 (the package's XML signature) and nothing
+/// is registered. The page shows each key's fingerprint, and this platform's own next key
+/// while it announces one.
+async fn a_peer_rotating_its_key_is_accepted_with_either_key(kind: Kind) {
+    let keys = tempfile::tempdir().unwrap();
+    let old = peer_key();
+    let new = SigningKey::from_slice(&[8u8; 32]).unwrap();
+    let stranger = SigningKey::from_slice(&[9u8; 32]).unwrap();
+    let files = vec![
+        pem_file(keys.path(), "vpcp-old.pem", &old),
+        pem_file(keys.path(), "vpcp-new.pem", &new),
+    ];
+    let next_hex = "2a".repeat(32);
+    let app = TestApp::new_with(kind, |c| {
+        let mut vpcp = peer("vpcp", "http://127.0.0.1:9", &[VPCP], files[0].clone());
+        vpcp.cert_file = files.clone();
+        c.exchange.peers = vec![vpcp];
+        c.exchange.next_key = Some(tinhso::config::Secret(next_hex.clone()));
+    })
+    .await;
+
+    // The old key, for the request and the package.
+    let body = package(VPCP, "V/v khóa cũ").to_signed_xml(&old).unwrap();
+    let (status, answer) = post(&app, &Signed::now("vpcp", &old), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    // The new key.
+    let body = package(VPCP, "V/v khóa mới").to_signed_xml(&new).unwrap();
+    let (status, answer) = post(&app, &Signed::now("vpcp", &new), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    // Mid-switch: a package signed by the new key sent with a request by the old.
+    let body = package(VPCP, "V/v đang đổi khóa")
+        .to_signed_xml(&new)
+        .unwrap();
+    let (status, answer) = post(&app, &Signed::now("vpcp", &old), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    assert_eq!(exchanged(&app).await, 3);
+
+    // A key that is neither: the request 401, the package's signature 422.
+    let body = package(VPCP, "V/v khóa lạ")
+        .to_signed_xml(&stranger)
+        .unwrap();
+    let (status, problem) = post(&app, &Signed::now("vpcp", &stranger), &body).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Chữ ký của yêu cầu"),
+        "{problem}"
+    );
+    let (status, problem) = post(&app, &Signed::now("vpcp", &new), &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Chữ ký số XML"),
+        "{problem}"
+    );
+    assert_eq!(exchanged(&app).await, 3);
+
+    // The page: both of the peer's keys, and this platform's next key beside its current one.
+    crate::signatures_pki::sign_in_admin(&app).await;
+    let (status, html) = app.get("/admin/exchange").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for key in [&old, &new] {
+        let print = ex::admin::fingerprint(&ex::public_key_pem(key.verifying_key()));
+        assert!(html.contains(&print), "{print}: {html}");
+    }
+    assert!(
+        !html.contains(&ex::admin::fingerprint(&ex::public_key_pem(
+            stranger.verifying_key()
+        ))),
+        "{html}"
+    );
+    assert!(html.contains("data-testid=\"exchange-next-key\""), "{html}");
+    let next = tinhso::keys::parse(&next_hex).unwrap();
+    let next_pem = ex::public_key_pem_of(&next).unwrap();
+    assert!(html.contains(&ex::admin::fingerprint(&next_pem)), "{html}");
+    // It still signs with the current key.
+    let own = ex::public_key_pem_of(&app.state.keys.exchange).unwrap();
+    assert_ne!(own, next_pem);
+    assert_eq!(
+        ex::public_key_pem(ex::own_key(&app.state).unwrap().verifying_key()),
+        own
     );
 }
 

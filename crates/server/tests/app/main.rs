@@ -16,6 +16,7 @@ mod confirmations;
 mod deadlines;
 mod directory;
 mod document_appendices;
+mod document_desk_signing;
 mod document_dossier;
 mod document_flow;
 mod document_flow_pages;

@@ -1487,6 +1487,14 @@ const TABLE: &[Case] = &[
     case("GET", "/office/signing-sessions/X", "", Clerk, 404),
     case("GET", "/api/v1/signing-sessions/X", "", Anonymous, 401),
     case("GET", "/api/v1/signing-sessions/X", "", Citizen, 404),
+    // A desk token's signature: only the session's own signer (no session here: 401 first).
+    case(
+        "POST",
+        "/api/v1/signing-sessions/X/signature",
+        "",
+        Anonymous,
+        401,
+    ),
     case("GET", "/test-remote-signing/phone", "", Anonymous, 303),
     case("GET", "/test-remote-signing/phone", "", Clerk, 404),
     case(

@@ -482,12 +482,38 @@ pub async fn session(ctx: &Ctx, id: &str) -> Result<Option<Session>, AppError> {
     store::by_id(&ctx.db, id).await
 }
 
-fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(anyhow::anyhow!("signatures: remote signing: {what}: {e}"))
+pub(crate) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("signatures: signing session: {what}: {e}"))
 }
 
 fn remote_refusal(e: RemoteError) -> AppError {
     AppError::Conflict(e.to_string())
+}
+
+/// `request.pdf` prepared once for `credential`'s signature, with room for the timestamp (these
+/// bytes are the ones signed: never prepared again once the digest left), and the signed
+/// attributes over it.
+pub(crate) async fn prepare(
+    request: &tinhso_kernel::signing::SignRequest,
+    credential: &Credential,
+) -> Result<(PreparedPdf, SignedAttributes), AppError> {
+    let mut fields = SignatureFields::new(SystemTime::now());
+    fields.reason = request.reason.clone();
+    fields.location = request.location.clone();
+    let pdf = request.pdf.clone();
+    let stamp = request.stamp.clone();
+    let credential = credential.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::sign::place_stamp(&pdf, &mut fields, stamp)?;
+        // Twice the usual room: no second preparation is possible once the hash left.
+        let capacity = sign::estimate_capacity(&credential, true) + 8 * 1024;
+        let prepared = sign::prepare(&pdf, &fields, capacity)?;
+        let attributes = SignedAttributes::new(&credential, &prepared.digest())?;
+        Ok::<_, sign::SignError>((prepared, attributes))
+    })
+    .await
+    .map_err(|e| internal("task", e))?
+    .map_err(crate::sign::sign_error)
 }
 
 /// Starts a remote signing for `r.request.signer` (a person): the provider's credential, the
@@ -524,25 +550,7 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
     pades_credential
         .check_algorithm(credential.algorithm)
         .map_err(|e| remote_refusal(RemoteError::Garbage(e.to_string())))?;
-    // The file prepared once, with room for the timestamp; these bytes are the ones signed.
-    let now = SystemTime::now();
-    let mut fields = SignatureFields::new(now);
-    fields.reason = r.request.reason.clone();
-    fields.location = r.request.location.clone();
-    let pdf = r.request.pdf.clone();
-    let stamp = r.request.stamp.clone();
-    let for_prepare = pades_credential.clone();
-    let (prepared, attributes) = tokio::task::spawn_blocking(move || {
-        crate::sign::place_stamp(&pdf, &mut fields, stamp)?;
-        // Twice the usual room: no second preparation is possible once the hash left.
-        let capacity = sign::estimate_capacity(&for_prepare, true) + 8 * 1024;
-        let prepared = sign::prepare(&pdf, &fields, capacity)?;
-        let attributes = SignedAttributes::new(&for_prepare, &prepared.digest())?;
-        Ok::<_, sign::SignError>((prepared, attributes))
-    })
-    .await
-    .map_err(|e| internal("task", e))?
-    .map_err(crate::sign::sign_error)?;
+    let (prepared, attributes) = prepare(&r.request, &pades_credential).await?;
     let digest = attributes.digest();
     let id = uuid::Uuid::now_v7().to_string();
     let prepared_key = format!("signing-sessions/{id}.prepared.pdf");
@@ -607,7 +615,7 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
         byte_range: &range_json,
         digest: &digest_hex,
         title: &title,
-        provider_tx: &tx,
+        provider_tx: Some(&tx),
         entity_type: r.request.entity_type,
         entity_id: &r.request.entity_id,
         completion: r.completion,
@@ -658,7 +666,7 @@ async fn record_start(
 }
 
 /// Ends session `id` in `to` with `detail`, only if it is still pending: whether it moved.
-async fn finish(
+pub(crate) async fn finish(
     ctx: &Ctx,
     id: &str,
     to: SessionState,
@@ -671,7 +679,7 @@ async fn finish(
 
 /// Claims session `id` for one poll, so that one node at a time works it (a lease of a minute:
 /// a node that dies mid-poll leaves it to the next).
-async fn claim(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
+pub(crate) async fn claim(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
     let now = tinhso_kernel::time::now();
     store::claim(
         &ctx.db,
@@ -683,20 +691,33 @@ async fn claim(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
 }
 
 /// Releases the lease of a session left pending.
-async fn release(ctx: &Ctx, id: &str, detail: Option<&str>) -> Result<(), AppError> {
+pub(crate) async fn release(ctx: &Ctx, id: &str, detail: Option<&str>) -> Result<(), AppError> {
     store::release(&ctx.db, id, detail).await
 }
 
 /// Polls every pending session once: the sweep `signatures.poll_remote`. Returns how many
-/// sessions ended.
+/// sessions ended. A desk token's session has no provider to ask: it is only ended once past
+/// its deadline ([`crate::desk::expire`]), and left alone before, so that the lease never
+/// stands in the way of the signature its tool posts.
 pub async fn poll_due(ctx: &Ctx) -> Result<usize, AppError> {
-    let ids = store::pending_ids(&ctx.db).await?;
+    let due = store::pending(&ctx.db).await?;
+    let now = tinhso_kernel::time::now();
     let mut ended = 0;
-    for id in ids {
+    for (id, provider, expires_at) in due {
+        let desk = provider == crate::desk::DESK;
+        let past = tinhso_kernel::time::parse(&expires_at).is_none_or(|e| e <= now);
+        if desk && !past {
+            continue;
+        }
         if !claim(ctx, &id).await? {
             continue;
         }
-        match poll_one(ctx, &id).await {
+        let outcome = if desk {
+            crate::desk::expire(ctx, &id).await
+        } else {
+            poll_one(ctx, &id).await
+        };
+        match outcome {
             Ok(true) => ended += 1,
             Ok(false) => {}
             Err(e) => {
@@ -748,7 +769,7 @@ async fn poll_one(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
     }
 }
 
-async fn discard_files(ctx: &Ctx, s: &Session, signed_key: Option<&str>) {
+pub(crate) async fn discard_files(ctx: &Ctx, s: &Session, signed_key: Option<&str>) {
     let mut keys = vec![s.prepared_key.as_str()];
     keys.extend(signed_key);
     tinhso_kernel::storage::discard(ctx.storage.as_ref(), &keys).await;
@@ -756,11 +777,17 @@ async fn discard_files(ctx: &Ctx, s: &Session, signed_key: Option<&str>) {
 
 /// The provider's `signature` turned into the signed PDF, handed to the asking module's
 /// completion: the signed file's key, or the reason people read.
-async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Result<String, String> {
+pub(crate) async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Result<String, String> {
+    let desk = s.provider == crate::desk::DESK;
     let failed = |e: &dyn std::fmt::Display| {
-        tracing::error!(session = %s.id, error = %e, "signatures: remote signing not completed");
-        "Không hoàn tất được chữ ký số từ xa do lỗi của hệ thống: văn bản chưa được ký. Hãy thử lại."
-            .to_owned()
+        tracing::error!(session = %s.id, error = %e, "signatures: signing session not completed");
+        if desk {
+            "Không hoàn tất được chữ ký số do lỗi của hệ thống: văn bản chưa được ký. Hãy ký lại."
+                .to_owned()
+        } else {
+            "Không hoàn tất được chữ ký số từ xa do lỗi của hệ thống: văn bản chưa được ký. Hãy thử lại."
+                .to_owned()
+        }
     };
     let prepared = tinhso_kernel::storage::get(ctx.storage.as_ref(), &s.prepared_key)
         .await
@@ -799,6 +826,9 @@ async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Result<String, 
     .map_err(|e| failed(&e))?;
     let signed = match signed {
         Ok(signed) => signed,
+        Err(sign::SignError::SignatureInvalid | sign::SignError::AlgorithmMismatch) if desk => {
+            return Err(crate::desk::SIGNATURE_MISMATCH.into());
+        }
         Err(sign::SignError::SignatureInvalid | sign::SignError::AlgorithmMismatch) => {
             return Err(
                 "Chữ ký nhà cung cấp ký số từ xa trả về không khớp với chứng thư số của người ký: văn bản chưa được ký."
@@ -812,7 +842,8 @@ async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Result<String, 
         ) => return Err(e.to_string()),
         Err(e) => return Err(failed(&e)),
     };
-    // B-LT when the status services answer (the test provider's certificates are the demo CA's).
+    // B-LT when the status services answer (the demo CA's, in process: the test provider's
+    // certificates, and a desk token's when the demo CA certified it); else B-T.
     let (signed, lt) = crate::lt::extend(ctx, signed, &certificate).await;
     let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let key = format!("signing-sessions/{}.signed.pdf", s.id);
@@ -839,7 +870,8 @@ async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Result<String, 
             .to_owned(),
         actor_ip: context["actor_ip"].as_str().unwrap_or_default().to_owned(),
         audit_after: serde_json::json!({
-            "remote": {"provider": s.provider, "session": s.id, "tx": s.provider_tx},
+            "remote": (!desk).then(|| serde_json::json!({"provider": s.provider, "session": s.id, "tx": s.provider_tx})),
+            "desk": desk.then(|| serde_json::json!({"session": s.id, "algorithm": s.algorithm})),
             "serial": serial, "kind": "person", "level": level, "lt_warning": lt.err(),
             "reason": context["reason"], "location": context["location"],
             "visible": context["visible"], "bytes": signed.len(),

@@ -91,7 +91,8 @@ pub struct NewSession<'a> {
     pub byte_range: &'a str,
     pub digest: &'a str,
     pub title: &'a str,
-    pub provider_tx: &'a str,
+    /// The provider's transaction; none for a desk token's session.
+    pub provider_tx: Option<&'a str>,
     pub entity_type: &'a str,
     pub entity_id: &'a str,
     pub completion: &'a str,
@@ -181,15 +182,44 @@ pub async fn release(db: &Db, id: &str, detail: Option<&str>) -> Result<(), AppE
     Ok(())
 }
 
+/// A pending session as the poll sees it: `(id, provider, expires_at)`.
+pub type Due = (String, String, String);
+
 /// The oldest pending sessions (at most 100 per poll).
-pub async fn pending_ids(db: &Db) -> Result<Vec<String>, AppError> {
+pub async fn pending(db: &Db) -> Result<Vec<Due>, AppError> {
     let rows = sqlx::query(
-        "SELECT id FROM signing_sessions WHERE state = 'pending' ORDER BY created_at LIMIT 100",
+        "SELECT id, provider, expires_at FROM signing_sessions WHERE state = 'pending' \
+         ORDER BY created_at LIMIT 100",
     )
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
         .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?)
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("provider")?,
+                r.try_get("expires_at")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// The pending sessions `user_id` started for `entity_type` `entity_id`, newest first (ten).
+pub async fn pending_for(
+    db: &Db,
+    user_id: &str,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<Session>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SESSION} WHERE user_id = $1 AND entity_type = $2 AND entity_id = $3 \
+         AND state = 'pending' ORDER BY created_at DESC, id DESC LIMIT 10"
+    )))
+    .bind(user_id)
+    .bind(entity_type)
+    .bind(entity_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(session_row).collect::<Result<_, _>>()?)
 }
