@@ -699,8 +699,8 @@ async fn a_running_node_checkpoints_the_chain_as_it_starts(app: TestApp) {
     assert_eq!(report.checkpoints, 1, "the runner checkpointed the chain");
 }
 
-/// The feedback module's own migration (`crates/feedback/migrations/`) runs after the kernel's
-/// baseline, once, recorded as `feedback/<file>`, and keeps the rows of the table it renames; a
+/// The feedback module's own migrations (`crates/feedback/migrations/`) run after the kernel's
+/// baseline, once, recorded as `feedback/<file>`, and keep the rows of the table one renames; a
 /// database, or a backup of one, on which a newer version recorded a module migration this
 /// build does not carry is refused.
 async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(app: TestApp) {
@@ -728,31 +728,33 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        38,
-        "the modules' files: feedback's rename, the documents module's tables, its read log, \
+        40,
+        "the modules' files: feedback's rename and its statistics' indexes, the one-stop dossiers' statistics indexes, the documents module's tables, its read log, \
          its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup, \
          the read log's order, the edXML exchange and its statuses, recall and failures, the recall's decision and the delivering peer, the arrival signature checks, the platform's search index and its change log, the demo CA's tables, \
          the revocation cache, remote signing's sessions, the tasks module's tables and its extensions, reminders, parts, calendar feeds, ranking rules, parts' reminders, its generation and its open units' index, \
          the operations centre's counters, index versions, declared values, its drill-down index and its report schedules, and the open data portal's tables, its catalogue generation, its datastore registry and its live datasets' registry"
     );
     assert_eq!(db.migrate(&modules).await.unwrap(), 0, "applied once");
-    let recorded: Vec<String> =
-        sqlx::query("SELECT name FROM schema_migrations WHERE name LIKE 'feedback/%'")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get("name"))
-            .collect();
+    let recorded: Vec<String> = sqlx::query(
+        "SELECT name FROM schema_migrations WHERE name LIKE 'feedback/%' ORDER BY name",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get("name"))
+    .collect();
     let backend = match app.kind {
         Kind::Sqlite => "sqlite",
         Kind::Postgres => "postgres",
     };
     assert_eq!(
         recorded,
-        [format!(
-            "feedback/202611281400_feedback_files.{backend}.sql"
-        )]
+        [
+            format!("feedback/202611281400_feedback_files.{backend}.sql"),
+            "feedback/202612071400_feedback_span_indexes.sql".to_owned()
+        ]
     );
     let files: Vec<(String, String, String)> = sqlx::query(
         "SELECT id, purpose, storage_key FROM feedback_files WHERE report_id = 'r1' ORDER BY id",
