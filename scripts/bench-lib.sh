@@ -43,7 +43,7 @@ launch_server() {
   BASE="http://127.0.0.1:$port"
   BENCH_DIR=$dir
   BENCH_URL=$url
-  for _ in $(seq 1 120); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 1; done
+  for _ in $(seq 1 "${BENCH_START_WAIT:-120}"); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 1; done
   sign_in_citizen
 }
 

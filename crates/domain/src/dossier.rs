@@ -321,6 +321,21 @@ pub fn transition(
     }
 }
 
+/// The states that lead back to intake, where a dossier may be forwarded, when it is at its
+/// first step (step 0): a supplement asked for before the first step was done brings it back
+/// to intake.
+pub const BACK_TO_INTAKE_AT_STEP_ZERO: [DossierState; 2] =
+    [DossierState::SupplementRequested, DossierState::InProgress];
+
+/// Whether a dossier at `position` may still be forwarded to another agency, now or later: at
+/// intake, or on its way back there ([`BACK_TO_INTAKE_AT_STEP_ZERO`]). Forwarding is the one
+/// action that moves a submitted dossier's agency, so the published statistics keep a closed
+/// period's figures only when none of its dossiers may (docs/opendata-design.md §10).
+pub fn may_be_forwarded(position: Position) -> bool {
+    position.state == DossierState::Submitted
+        || (position.step == 0 && BACK_TO_INTAKE_AT_STEP_ZERO.contains(&position.state))
+}
+
 /// The national public-service portal's 10 dossier states.
 pub fn national_state(position: Position) -> u8 {
     use DossierState::*;
@@ -659,6 +674,58 @@ mod tests {
         #[test]
         fn parser_never_panics(s in "\\PC{0,40}") {
             let _ = s.parse::<DossierCode>();
+        }
+    }
+
+    /// Every position of a submitted dossier from which some sequence of actions reaches a
+    /// forward is one `may_be_forwarded` names, and the other way round: the published
+    /// statistics rely on it to keep a closed period's figures.
+    #[test]
+    fn a_dossier_may_be_forwarded_exactly_from_the_positions_named() {
+        use std::collections::BTreeSet;
+        for steps in 1..=5_u16 {
+            let mut positions = Vec::new();
+            // A draft counts in no period until submitted, then in today's.
+            for state in DossierState::ALL.into_iter().filter(|s| *s != Draft) {
+                for step in 0..steps {
+                    positions.push(Position { state, step, steps });
+                }
+            }
+            let next = |p: Position| -> Vec<Position> {
+                let mut out = Vec::new();
+                for action in Action::ALL {
+                    for actor in Actor::ALL {
+                        if let Ok(to) = transition(p, action, actor) {
+                            out.push(to);
+                        }
+                    }
+                }
+                out
+            };
+            let forwards_now = |p: Position| {
+                Actor::ALL
+                    .iter()
+                    .any(|a| transition(p, Action::Forward, *a).is_ok())
+            };
+            for start in &positions {
+                let key = |p: &Position| (p.state.as_str(), p.step);
+                let mut seen = BTreeSet::from([key(start)]);
+                let mut todo = vec![*start];
+                let mut reaches = false;
+                while let Some(p) = todo.pop() {
+                    reaches |= forwards_now(p);
+                    for to in next(p) {
+                        if seen.insert(key(&to)) {
+                            todo.push(to);
+                        }
+                    }
+                }
+                assert_eq!(
+                    reaches,
+                    may_be_forwarded(*start),
+                    "{start:?} of {steps} steps"
+                );
+            }
         }
     }
 }

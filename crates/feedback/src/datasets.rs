@@ -37,7 +37,9 @@ pub const MONTHLY_STATISTICS: Dataset = Dataset {
 
 fn rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
     Box::pin(async move {
-        Ok(crate::store::monthly_counts(&ctx.db)
+        // Closed months from the node's kept copies, unless a report of theirs changed
+        // (docs/opendata-design.md §10).
+        Ok(crate::published::monthly_counts(ctx)
             .await?
             .into_iter()
             .map(|c| {

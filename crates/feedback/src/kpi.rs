@@ -3,7 +3,7 @@
 //! and what the operations centre counts of each report ([`COUNTING`]).
 
 use crate::events;
-use crate::stats::{self, By, Filter, Row};
+use crate::stats::{By, Row};
 use crate::store::{self, CountingRow};
 use chrono::NaiveDate;
 use tinhso_domain::ops::map::{Cells, cell_size};
@@ -34,15 +34,12 @@ fn figures<'a>(
     to: &'a str,
 ) -> BoxFut<'a, Result<Figures, AppError>> {
     Box::pin(async move {
-        let filter = Filter {
-            by: match grouping {
-                Grouping::Agency => By::Agency,
-                Grouping::Field => By::Category,
-            },
-            from: Some(from.to_owned()),
-            to: Some(to.to_owned()),
+        let by = match grouping {
+            Grouping::Agency => By::Agency,
+            Grouping::Field => By::Category,
         };
-        let report = stats::report(&ctx.db, &filter).await?;
+        let period = tinhso_kernel::tables::period(Some(from), Some(to))?;
+        let report = crate::published::figures(ctx, by, period).await?;
         Ok(Figures {
             rows: report.rows.iter().map(row).collect(),
             total: row(&report.total),

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod open311;
 pub mod photos;
 pub mod policy;
+pub mod published;
 pub mod sample;
 pub mod search;
 pub mod service;

@@ -162,7 +162,7 @@ async fn months(
 }
 
 impl Row {
-    fn finish(mut self) -> Row {
+    pub(crate) fn finish(mut self) -> Row {
         self.on_time_rate = tables::percent(self.answered_on_time, self.answered);
         self.satisfaction_rate = tables::percent(self.satisfied, self.rated);
         self.comparable = self.received >= FAIR_VOLUME;

@@ -55,6 +55,9 @@ pub struct Shared {
     /// The open datasets the modules publish about themselves (`Module::datasets`), each with
     /// its module's name: the open-data portal keeps a copy of each without knowing the modules.
     pub datasets: Arc<Vec<(&'static str, &'static crate::module::Dataset)>>,
+    /// The figures of closed periods this node counted for the published statistics
+    /// (`periods`): empty at start, each copy counted again after a day.
+    pub kept: Arc<crate::periods::Kept>,
 }
 
 /// What the modules plug into the platform's context at start.
@@ -117,6 +120,7 @@ impl Ctx {
             kpis: Arc::new(wiring.kpis),
             gauges: Arc::new(wiring.gauges),
             datasets: Arc::new(wiring.datasets),
+            kept: Arc::default(),
         })))
     }
 }

@@ -25,6 +25,7 @@ pub mod module;
 pub mod net;
 pub mod notify;
 pub mod ops;
+pub mod periods;
 pub mod platform;
 pub mod search;
 pub mod settings;

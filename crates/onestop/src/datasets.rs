@@ -5,7 +5,7 @@
 //! page's disclosure rule: no rate and no on-time count behind fewer than 5 dossiers).
 
 use crate::catalog::store;
-use crate::dossiers::stats::{self, By, Filter};
+use crate::dossiers::stats::{self, By};
 use chrono::{Datelike, NaiveDate};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
@@ -87,12 +87,9 @@ fn monthly_rows(ctx: &Ctx) -> BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
         let today = tinhso_kernel::time::local_now().date();
         let mut rows = Vec::new();
         for (first, last) in months(today, MONTHS) {
-            let filter = Filter {
-                by: By::Agency,
-                from: Some(first.to_string()),
-                to: Some(last.to_string()),
-            };
-            let report = stats::report(&ctx.db, &filter, None).await?;
+            // Closed months from the node's kept copies; this one (and the last, until its
+            // day after) counted again (docs/opendata-design.md §10).
+            let report = stats::published(ctx, By::Agency, (first, last), false).await?;
             let processed: Vec<u64> = report
                 .rows
                 .iter()

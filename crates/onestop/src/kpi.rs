@@ -3,7 +3,7 @@
 //! what the operations centre counts of each dossier ([`COUNTING`]).
 
 use crate::dossiers::events;
-use crate::dossiers::stats::{self, By, Filter, Row};
+use crate::dossiers::stats::{self, By, Row};
 use crate::dossiers::store::{self, stats::CountingRow};
 use chrono::NaiveDate;
 use tinhso_kernel::Ctx;
@@ -32,15 +32,12 @@ fn figures<'a>(
     to: &'a str,
 ) -> BoxFut<'a, Result<Figures, AppError>> {
     Box::pin(async move {
-        let filter = Filter {
-            by: match grouping {
-                Grouping::Agency => By::Agency,
-                Grouping::Field => By::Field,
-            },
-            from: Some(from.to_owned()),
-            to: Some(to.to_owned()),
+        let by = match grouping {
+            Grouping::Agency => By::Agency,
+            Grouping::Field => By::Field,
         };
-        let report = stats::report(&ctx.db, &filter, None).await?;
+        let period = tinhso_kernel::tables::period(Some(from), Some(to))?;
+        let report = stats::published(ctx, by, period, true).await?;
         Ok(Figures {
             rows: report.rows.iter().map(row).collect(),
             total: row(&report.total),

@@ -79,6 +79,7 @@ pub const MODULE: Module = Module {
         &dossiers::decision::ATTACH_DECISION,
     ],
     references: &[&dossiers::decision::REFERENCE],
+    migrations: tinhso_kernel::migrations!(),
     ..Module::EMPTY
 };
 

@@ -378,7 +378,14 @@ async fn refresh(
     dataset: &Dataset,
     started: &str,
 ) -> Result<bool, AppError> {
+    let read = std::time::Instant::now();
     let rows = (dataset.rows)(ctx).await?;
+    tracing::debug!(
+        dataset = %dataset.name,
+        rows = rows.len(),
+        ms = read.elapsed().as_millis() as u64,
+        "live dataset read"
+    );
     tinhso_kernel::module::dataset::rows_fit(dataset.columns, &rows)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("dataset {}: {e}", dataset.name)))?;
     let csv = Bytes::from(csv_bytes(dataset.columns, &rows)?);

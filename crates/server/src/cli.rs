@@ -76,6 +76,17 @@ enum Command {
         #[arg(default_value_t = 1_000_000)]
         rows: usize,
     },
+    /// Read the platform's own open datasets (`Module::datasets`) as their refresh does, and
+    /// print each read's rows, time and the SHA-256 of its CSV: the first read on a node, then
+    /// the next ones, which take the figures of closed periods kept by the first
+    /// (docs/opendata-design.md §10; the benchmark of docs/benchmarks.md).
+    TimeDatasets {
+        /// Only these datasets, by name; every one by default.
+        names: Vec<String>,
+        /// Read each this many times.
+        #[arg(long, default_value_t = 2)]
+        repeat: u32,
+    },
     /// Import agencies from a UTF-8 CSV file.
     ImportAgencies {
         file: PathBuf,
@@ -378,6 +389,27 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             let db = crate::db::Db::connect(&config.database_url).await?;
             let n = db.migrate(&crate::app::migrations()).await?;
             println!("{n} migration(s) applied");
+        }
+        Command::TimeDatasets { names, repeat } => {
+            let state = crate::app::start(config, None).await?;
+            let chosen = crate::app::datasets()
+                .into_iter()
+                .filter(|(_, d)| names.is_empty() || names.iter().any(|n| n == d.name));
+            for (_, dataset) in chosen {
+                for run in 1..=repeat.max(1) {
+                    let started = std::time::Instant::now();
+                    let rows = (dataset.rows)(&state).await?;
+                    let took = started.elapsed();
+                    let csv = tinhso_opendata::live::csv_bytes(dataset.columns, &rows)?;
+                    println!(
+                        "{} read {run}: {} rows in {:.1} ms, CSV sha256 {}",
+                        dataset.name,
+                        rows.len(),
+                        took.as_secs_f64() * 1000.0,
+                        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&csv))
+                    );
+                }
+            }
         }
         Command::SeedDemo => {
             let state = crate::app::start(config, None).await?;

@@ -60,7 +60,9 @@ pub const SERVICE_STATISTICS: Dataset = Dataset {
 };
 
 fn statistics_rows(ctx: &AppState) -> crate::module::BoxFut<'_, Result<Vec<Vec<Value>>, AppError>> {
-    Box::pin(async move {
+    // One read: this month's figures, which every year's groups need, counted once
+    // (docs/opendata-design.md §10).
+    Box::pin(tinhso_kernel::periods::one_read(async move {
         let this_year = crate::time::local_now().date().year();
         let mut rows = Vec::new();
         for year in years(this_year).into_iter().rev() {
@@ -82,7 +84,7 @@ fn statistics_rows(ctx: &AppState) -> crate::module::BoxFut<'_, Result<Vec<Vec<V
             }
         }
         Ok(rows)
-    })
+    }))
 }
 
 /// A text in Vietnamese and in English.

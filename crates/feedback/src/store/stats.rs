@@ -34,6 +34,161 @@ pub async fn monthly_counts(db: &Db) -> Result<Vec<MonthlyCount>, AppError> {
     .await?)
 }
 
+/// Reports received in one month, per agency, category and status (the monthly dataset's
+/// rows before their names).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MonthCount {
+    pub agency_id: Option<String>,
+    pub category_code: String,
+    pub status: String,
+    pub reports: i64,
+}
+
+/// What [`monthly_counts`] counts of the reports received (Vietnam time) from `first` to
+/// before `next` (`YYYY-MM` texts), read by `feedback_reports_received`.
+pub async fn month_counts(db: &Db, first: &str, next: &str) -> Result<Vec<MonthCount>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT r.agency_id, r.category_code, r.status, CAST(COUNT(*) AS BIGINT) AS reports
+         FROM feedback_reports r
+         JOIN feedback_categories c ON c.code = r.category_code
+         WHERE r.received_local >= $1 AND r.received_local < $2
+           AND r.hidden_reason IS NULL AND r.status <> 'duplicate'
+         GROUP BY r.agency_id, r.category_code, r.status",
+    )
+    .bind(first)
+    .bind(next)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// The first and the last receipt time (Vietnam time text) of any report: two probes of
+/// `feedback_reports_received`.
+pub async fn received_between(db: &Db) -> Result<Option<(String, String)>, AppError> {
+    let first: Option<String> =
+        sqlx::query_scalar("SELECT MIN(received_local) FROM feedback_reports")
+            .fetch_one(&db.pool)
+            .await?;
+    let last: Option<String> =
+        sqlx::query_scalar("SELECT MAX(received_local) FROM feedback_reports")
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(first.zip(last))
+}
+
+/// Every agency (id, code, name) in the database's order of their codes.
+pub async fn agencies_by_code(db: &Db) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT id, code, name FROM agencies ORDER BY code")
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
+/// Every category (code, name) in the database's order of their codes.
+pub async fn categories_by_code(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT code, name FROM feedback_categories ORDER BY code")
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
+/// What one span counts of one (agency, category) pair (`None` sums count nothing).
+#[derive(Debug, sqlx::FromRow)]
+pub struct SpanCount {
+    pub agency_id: Option<String>,
+    pub category_code: String,
+    pub received: Option<i64>,
+    pub answered: Option<i64>,
+    pub on_time: Option<i64>,
+    pub rated: Option<i64>,
+    pub satisfied: Option<i64>,
+}
+
+/// The figures of [`group_counts`] for reports created or answered in [`start`, `end`) (UTC),
+/// not those of now (open, overdue), per agency and category: read by index ranges of that
+/// span only (`feedback_reports_created`, `feedback_reports_answered_at`).
+pub async fn span_counts(db: &Db, (start, end): (&str, &str)) -> Result<Vec<SpanCount>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT agency_id, category_code, SUM(received) AS received, SUM(answered) AS answered,
+            SUM(on_time) AS on_time, SUM(rated) AS rated, SUM(satisfied) AS satisfied
+         FROM (
+            SELECT r.agency_id, r.category_code, 1 AS received, 0 AS answered, 0 AS on_time,
+                0 AS rated, 0 AS satisfied
+            FROM feedback_reports r
+            WHERE r.created_at >= $1 AND r.created_at < $2 AND r.status <> 'duplicate'
+            UNION ALL
+            SELECT r.agency_id, r.category_code, 0, 1,
+                CASE WHEN r.answered_local <= r.due_local THEN 1 ELSE 0 END,
+                CASE WHEN r.rating IS NOT NULL THEN 1 ELSE 0 END,
+                CASE WHEN r.rating >= 3 THEN 1 ELSE 0 END
+            FROM feedback_reports r
+            WHERE r.answered_at >= $1 AND r.answered_at < $2 AND r.status <> 'duplicate'
+         ) happened
+         GROUP BY agency_id, category_code",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// A group some report (not a duplicate) ever counted in: its key and name as
+/// [`group_counts`] gives them, and what the span counts are keyed by (the agency's id,
+/// `None` for reports no agency handles; the category's code).
+#[derive(Debug, sqlx::FromRow)]
+pub struct Group {
+    pub key: String,
+    pub name: Option<String>,
+    pub id: Option<String>,
+}
+
+/// Every group by agency or category that [`group_counts`] lists, in its order: a probe per
+/// agency or category (`feedback_reports_agency`, `feedback_reports_category`), not a scan.
+pub async fn groups(db: &Db, by: By) -> Result<Vec<Group>, AppError> {
+    let sql = match by {
+        By::Agency => {
+            "SELECT key, name, id FROM (
+                SELECT a.code AS key, a.name AS name, a.id AS id FROM agencies a
+                WHERE EXISTS (SELECT 1 FROM feedback_reports r
+                              WHERE r.agency_id = a.id AND r.status <> 'duplicate')
+                UNION ALL
+                SELECT '' AS key, NULL AS name, NULL AS id
+                WHERE EXISTS (SELECT 1 FROM feedback_reports r
+                              WHERE r.agency_id IS NULL AND r.status <> 'duplicate')
+             ) g ORDER BY key"
+        }
+        By::Category | By::Area => {
+            "SELECT c.code AS key, c.name AS name, c.code AS id FROM feedback_categories c
+             WHERE EXISTS (SELECT 1 FROM feedback_reports r
+                           WHERE r.category_code = c.code AND r.status <> 'duplicate')
+             ORDER BY key"
+        }
+    };
+    Ok(sqlx::query_as(sql).fetch_all(&db.pool).await?)
+}
+
+/// What a changed report may have moved in the published statistics.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Touched {
+    pub created_at: String,
+    pub received_local: String,
+    pub answered_at: Option<String>,
+    pub reopened: i64,
+}
+
+/// The reports changed (`updated_at`: every action and moderation sets it) at or after `since`
+/// (UTC text): a range of `feedback_reports_updated`.
+pub async fn touched_since(db: &Db, since: &str) -> Result<Vec<Touched>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT created_at, received_local, answered_at, reopened FROM feedback_reports
+         WHERE updated_at >= $1",
+    )
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
 /// Counts of one group over a period (`None` sums count nothing).
 #[derive(Debug, sqlx::FromRow)]
 pub struct GroupCounts {

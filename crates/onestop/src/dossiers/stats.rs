@@ -6,6 +6,7 @@ use super::policy::{DossierStatisticsPolicy, StatisticsAction};
 use super::{local_now, local_text, store};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use tinhso_kernel::db::Db;
 use tinhso_kernel::error::{ApiResult, AppError, PageResult};
 use tinhso_kernel::extract::{Caller, Json, Query};
 use tinhso_kernel::module::{Access, Routes};
+use tinhso_kernel::periods::{self, Span};
 use tinhso_kernel::tables;
 use tinhso_kernel::web::{Page, sv};
 use utoipa_axum::routes;
@@ -171,15 +173,7 @@ async fn counts(
 
 /// Names of what rows are grouped by: agency id → (code, name), procedure code → (name,
 /// field code, field name).
-async fn names(
-    db: &Db,
-) -> Result<
-    (
-        BTreeMap<String, (String, String)>,
-        BTreeMap<String, (String, String, String)>,
-    ),
-    AppError,
-> {
+async fn names(db: &Db) -> Result<Names, AppError> {
     let agencies = store::stats::agency_names(db)
         .await?
         .into_iter()
@@ -193,42 +187,40 @@ async fn names(
     Ok((agencies, procedures))
 }
 
-pub async fn report(
-    db: &Db,
-    filter: &Filter,
-    agencies: Option<&[String]>,
-) -> Result<Report, AppError> {
-    let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
-    let (start, end) = tables::utc_bounds(from, to);
-    let now = local_text(local_now());
-    let counts = counts(db, &start, &end, &now, agencies).await?;
-    let (agency_names, procedure_names) = names(db).await?;
-    let mut grouped: BTreeMap<String, Row> = BTreeMap::new();
-    for (agency_id, procedure_code, row) in counts {
-        let (key, name) = match filter.by {
-            By::Agency => agency_names
-                .get(&agency_id)
-                .cloned()
-                .unwrap_or((agency_id, String::new())),
-            By::Field => procedure_names
-                .get(&procedure_code)
-                .map(|(_, code, name)| (code.clone(), name.clone()))
-                .unwrap_or_default(),
-            By::Procedure => {
-                let name = procedure_names
-                    .get(&procedure_code)
-                    .map(|p| p.0.clone())
-                    .unwrap_or_default();
-                (procedure_code, name)
-            }
-        };
-        let entry = grouped.entry(key.clone()).or_insert_with(|| Row {
-            key,
-            name,
-            ..Row::default()
-        });
-        entry.add(&row);
+/// Names of what rows are grouped by (see [`names`]).
+type Names = (
+    BTreeMap<String, (String, String)>,
+    BTreeMap<String, (String, String, String)>,
+);
+
+/// The row key and name a dossier of `agency_id` and `procedure_code` counts under.
+fn group_of(
+    by: By,
+    (agencies, procedures): &Names,
+    agency_id: &str,
+    procedure_code: &str,
+) -> (String, String) {
+    match by {
+        By::Agency => agencies
+            .get(agency_id)
+            .cloned()
+            .unwrap_or((agency_id.to_owned(), String::new())),
+        By::Field => procedures
+            .get(procedure_code)
+            .map(|(_, code, name)| (code.clone(), name.clone()))
+            .unwrap_or_default(),
+        By::Procedure => {
+            let name = procedures
+                .get(procedure_code)
+                .map(|p| p.0.clone())
+                .unwrap_or_default();
+            (procedure_code.to_owned(), name)
+        }
     }
+}
+
+/// The report of grouped rows: each finished (rates), in key order, and their total.
+fn assemble(by: By, (from, to): (NaiveDate, NaiveDate), grouped: BTreeMap<String, Row>) -> Report {
     let mut total = Row {
         key: String::new(),
         name: "Tổng cộng".into(),
@@ -239,13 +231,177 @@ pub async fn report(
         total.add(&row);
         out.push(row.finish());
     }
-    Ok(Report {
-        by: filter.by,
+    Report {
+        by,
         from: from.to_string(),
         to: to.to_string(),
         rows: out,
         total: total.finish(),
+    }
+}
+
+pub async fn report(
+    db: &Db,
+    filter: &Filter,
+    agencies: Option<&[String]>,
+) -> Result<Report, AppError> {
+    let (from, to) = tables::period(filter.from.as_deref(), filter.to.as_deref())?;
+    let (start, end) = tables::utc_bounds(from, to);
+    let now = local_text(local_now());
+    let counts = counts(db, &start, &end, &now, agencies).await?;
+    let names = names(db).await?;
+    let mut grouped: BTreeMap<String, Row> = BTreeMap::new();
+    for (agency_id, procedure_code, row) in counts {
+        let (key, name) = group_of(filter.by, &names, &agency_id, &procedure_code);
+        let entry = grouped.entry(key.clone()).or_insert_with(|| Row {
+            key,
+            name,
+            ..Row::default()
+        });
+        entry.add(&row);
+    }
+    Ok(assemble(filter.by, (from, to), grouped))
+}
+
+/// What the kept figures of dossiers are filed under (`periods::Kept`).
+const KEPT: &str = "onestop.dossier_figures";
+
+/// One span's figures by agency and by procedure (`store::stats::span_counts`): what the
+/// published statistics read, and what a node keeps of a closed span.
+#[derive(Debug, Default)]
+struct SpanFigures {
+    by_agency: BTreeMap<String, Row>,
+    by_procedure: BTreeMap<String, Row>,
+}
+
+impl SpanFigures {
+    /// By agency id, or by procedure code (for fields and procedures).
+    fn groups(&self, by: By) -> &BTreeMap<String, Row> {
+        match by {
+            By::Agency => &self.by_agency,
+            By::Field | By::Procedure => &self.by_procedure,
+        }
+    }
+}
+
+/// Counts `span`; settled when none of its dossiers may still be forwarded (which moves its
+/// figures to another agency: the one way the workflow changes a closed span's figures).
+async fn count_span(db: &Db, span: Span) -> Result<(SpanFigures, bool), AppError> {
+    let (start, end) = span.utc_bounds();
+    let mut figures = SpanFigures::default();
+    let mut movable = 0;
+    for r in store::stats::span_counts(db, &start, &end).await? {
+        let n = |v: Option<i64>| v.unwrap_or(0);
+        let row = Row {
+            received: n(r.received),
+            online: n(r.online),
+            counter: n(r.counter),
+            post: n(r.post),
+            early: n(r.early),
+            on_time: n(r.on_time),
+            late: n(r.late),
+            rated: n(r.rated),
+            satisfied: n(r.satisfied),
+            ..Row::default()
+        };
+        movable += n(r.movable);
+        figures.by_agency.entry(r.agency_id).or_default().add(&row);
+        figures
+            .by_procedure
+            .entry(r.procedure_code)
+            .or_default()
+            .add(&row);
+    }
+    Ok((figures, movable == 0))
+}
+
+/// The figures of `spans`: kept copies of the closed ones, the rest counted now.
+async fn span_figures(
+    ctx: &Ctx,
+    spans: &[Span],
+    today: NaiveDate,
+) -> Result<Vec<std::sync::Arc<SpanFigures>>, AppError> {
+    periods::each(&ctx.kept, KEPT, spans, today, |span| {
+        count_span(&ctx.db, span)
     })
+    .await
+}
+
+/// The spans every submitted dossier falls in: from the first year with one to today (or the
+/// last submission, if a node's clock ran ahead). `None` when a stored time does not read.
+async fn history(db: &Db, today: NaiveDate) -> Result<Option<Vec<Span>>, AppError> {
+    let Some((first, last)) = store::stats::submitted_between(db).await? else {
+        return Ok(Some(Vec::new()));
+    };
+    let local = |t: &str| {
+        tinhso_kernel::time::parse(t).map(|t| {
+            t.with_timezone(&tinhso_kernel::time::vietnam())
+                .date_naive()
+        })
+    };
+    let (Some(first), Some(last)) = (local(&first), local(&last)) else {
+        return Ok(None);
+    };
+    Ok(Some(periods::pieces(
+        Span::year(first.year()).first,
+        last.max(today),
+        today,
+    )))
+}
+
+/// The published figures of `from`..=`to` (the open datasets, the public statistics page):
+/// those of [`report`] for every agency, with no pending or overdue count (figures of now,
+/// which nothing published shows). Counted span by span ([`periods::pieces`]): closed years
+/// and months from the node's kept copies, the open ones by index ranges of their days. With
+/// `every_group`, a row for each group that ever had a dossier, as [`report`] lists them
+/// (zeros where the period had none): the union of every span's groups since the first
+/// dossier, kept too.
+pub async fn published(
+    ctx: &Ctx,
+    by: By,
+    (from, to): (NaiveDate, NaiveDate),
+    every_group: bool,
+) -> Result<Report, AppError> {
+    periods::one_read(async {
+        let today = local_now().date();
+        let mut counted: BTreeMap<String, Row> = BTreeMap::new();
+        for figures in span_figures(ctx, &periods::pieces(from, to, today), today).await? {
+            for (id, row) in figures.groups(by) {
+                counted.entry(id.clone()).or_default().add(row);
+            }
+        }
+        if every_group {
+            let Some(history) = history(&ctx.db, today).await? else {
+                let filter = Filter {
+                    by,
+                    from: Some(from.to_string()),
+                    to: Some(to.to_string()),
+                };
+                return report(&ctx.db, &filter, None).await;
+            };
+            for figures in span_figures(ctx, &history, today).await? {
+                for id in figures.groups(by).keys() {
+                    counted.entry(id.clone()).or_default();
+                }
+            }
+        }
+        let names = names(&ctx.db).await?;
+        let mut grouped: BTreeMap<String, Row> = BTreeMap::new();
+        for (id, row) in counted {
+            let (key, name) = match by {
+                By::Agency => group_of(by, &names, &id, ""),
+                By::Field | By::Procedure => group_of(by, &names, "", &id),
+            };
+            let entry = grouped.entry(key.clone()).or_insert_with(|| Row {
+                key,
+                name,
+                ..Row::default()
+            });
+            entry.add(&row);
+        }
+        Ok(assemble(by, (from, to), grouped))
+    })
+    .await
 }
 
 async fn user_report(

@@ -68,10 +68,9 @@ fn today_code_prefix() -> String {
     format!("{COMMUNE}-{}-", now.format("%y%m%d"))
 }
 
-/// A birth registration submitted online by the citizen (`key`: its idempotency key) and
-/// carried to its end today at the commune: accepted, processed, approved, result returned.
-/// Returns the dossier's id; leaves the app signed out.
-pub(crate) async fn finished_dossier(app: &TestApp, key: &str) -> String {
+/// A birth registration submitted online by the citizen (`key`: its idempotency key) to the
+/// commune, awaiting intake. Returns the dossier's id; leaves the app signed out.
+pub(crate) async fn submitted_dossier(app: &TestApp, key: &str) -> String {
     app.login(CITIZEN, PASSWORD).await;
     let (status, _, location) = apply_online(
         app,
@@ -89,6 +88,14 @@ pub(crate) async fn finished_dossier(app: &TestApp, key: &str) -> String {
         .unwrap()
         .to_owned();
     app.clear_cookies();
+    id
+}
+
+/// A birth registration submitted online by the citizen (`key`: its idempotency key) and
+/// carried to its end today at the commune: accepted, processed, approved, result returned.
+/// Returns the dossier's id; leaves the app signed out.
+pub(crate) async fn finished_dossier(app: &TestApp, key: &str) -> String {
+    let id = submitted_dossier(app, key).await;
     let clerk = app.token(CLERK, &["dossiers"]).await;
     let specialist = app.token(SPECIALIST, &["dossiers"]).await;
     let leader = app.token(LEADER, &["dossiers"]).await;

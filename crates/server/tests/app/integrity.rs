@@ -699,8 +699,8 @@ async fn a_running_node_checkpoints_the_chain_as_it_starts(app: TestApp) {
     assert_eq!(report.checkpoints, 1, "the runner checkpointed the chain");
 }
 
-/// The feedback module's own migration (`crates/feedback/migrations/`) runs after the kernel's
-/// baseline, once, recorded as `feedback/<file>`, and keeps the rows of the table it renames; a
+/// The feedback module's own migrations (`crates/feedback/migrations/`) run after the kernel's
+/// baseline, once, recorded as `feedback/<file>`, and keep the rows of the table one renames; a
 /// database, or a backup of one, on which a newer version recorded a module migration this
 /// build does not carry is refused.
 async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(app: TestApp) {
@@ -728,8 +728,8 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        41,
-        "the modules' files: feedback's rename, the feedback map's index, the documents module's tables, its read log, \
+        43,
+        "the modules' files: feedback's rename, its statistics' indexes and its map's index, the one-stop dossiers' statistics indexes, the documents module's tables, its read log, \
          its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup, \
          the read log's order, the edXML exchange and its statuses, recall and failures, the recall's decision and the delivering peer, the arrival signature checks, its appendices in separate files, the platform's search index and its change log, the demo CA's tables, \
          the revocation cache, remote signing's sessions, the tasks module's tables and its extensions, reminders, parts, calendar feeds, ranking rules, parts' reminders, its generation and its open units' index, \
@@ -753,7 +753,8 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
         recorded,
         [
             format!("feedback/202611281400_feedback_files.{backend}.sql"),
-            "feedback/202612071210_feedback_mapped_index.sql".to_owned()
+            "feedback/202612071210_feedback_mapped_index.sql".to_owned(),
+            "feedback/202612071400_feedback_span_indexes.sql".to_owned()
         ]
     );
     let files: Vec<(String, String, String)> = sqlx::query(

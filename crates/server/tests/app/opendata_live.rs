@@ -15,7 +15,9 @@ use crate::common;
 use crate::common::TestApp;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use chrono::Datelike;
 use serde_json::{Value, json};
+use tinhso::periods::Span;
 use tinhso_opendata::live::{Outcome, refresh_live};
 
 on_both_databases!(
@@ -24,6 +26,8 @@ on_both_databases!(
     two_nodes_make_one_version_and_unchanged_rows_none,
     an_unpublished_live_dataset_is_left_alone_until_an_administrator_republishes_it,
     renaming_an_agency_or_a_procedure_refreshes_their_datasets,
+    closed_months_come_from_the_kept_copy_and_this_month_is_counted_again,
+    a_report_changed_in_a_closed_month_moves_its_kept_rows_at_once,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -655,4 +659,309 @@ async fn renaming_an_agency_or_a_procedure_refreshes_their_datasets(app: TestApp
             .any(|r| r["code"] == "1.001193" && r["name"] == name),
         "the new name is published"
     );
+}
+
+/// The rows of a platform dataset as its live address reads them now.
+async fn live(app: &TestApp, dataset: &str) -> Vec<Value> {
+    let path = format!("/api/v1/datasets/{dataset}");
+    let (status, body) = app.api("GET", &path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["records"].as_array().unwrap().clone()
+}
+
+/// An agency's dossiers received and processed over a span, counted over every dossier (the
+/// officials' statistics).
+async fn counted(app: &TestApp, agency: &str, span: Span) -> (i64, i64) {
+    let filter = tinhso_onestop::dossiers::stats::Filter {
+        by: tinhso_onestop::dossiers::stats::By::Agency,
+        from: Some(span.first.to_string()),
+        to: Some(span.last.to_string()),
+    };
+    let report = tinhso_onestop::dossiers::stats::report(&app.state.db, &filter, None)
+        .await
+        .unwrap();
+    report
+        .rows
+        .iter()
+        .find(|r| r.key == agency)
+        .map_or((0, 0), |r| (r.received, r.processed))
+}
+
+/// Moves a dossier's submission (and end, if it has one) to other times: a correction made
+/// in the database, which no event announces.
+async fn move_dossier(app: &TestApp, id: &str, submitted: &str, finished: Option<&str>) {
+    sqlx::query("UPDATE dossiers SET submitted_at = $2, finished_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(submitted)
+        .bind(finished)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+}
+
+/// The published statistics count a closed month once and keep it, and count this month again
+/// at each read (docs/opendata-design.md §10): a dossier finished today shows at once; a
+/// correction made in the database to a closed month shows only once the node's copies are
+/// counted again (after a day, or at start); a closed month holding a dossier that may still be
+/// forwarded is counted at each read, so the forward shows at once. The yearly statistics,
+/// read from the same copies, equal a count over every dossier, rows without dossiers included.
+async fn closed_months_come_from_the_kept_copy_and_this_month_is_counted_again(app: TestApp) {
+    const OTHER: &str = "000.00.61.H56";
+    let name = "onestop-statistics-monthly";
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let closed = Span::month(today - chrono::Duration::days(70));
+    let this = Span::month(today);
+    let at = |days: i64| {
+        format!(
+            "{}T03:00:00.000Z",
+            closed.first + chrono::Duration::days(days)
+        )
+    };
+    let (closed_m, this_m) = (
+        closed.first.format("%Y-%m").to_string(),
+        this.first.format("%Y-%m").to_string(),
+    );
+    let figures = |rows: &[Value], month: &str, agency: &str| {
+        let key = [("month", month), ("agency_code", agency)];
+        (
+            figure(rows, &key, "received"),
+            figure(rows, &key, "processed"),
+        )
+    };
+    let commune = crate::dossiers::COMMUNE;
+
+    // A dossier finished today, moved into a closed month.
+    let a = crate::dossiers::finished_dossier(&app, "kept-a").await;
+    move_dossier(&app, &a, &at(9), Some(&at(12))).await;
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &closed_m, commune), (1, 1));
+    assert_eq!(counted(&app, commune, closed).await, (1, 1));
+
+    // Another one finished today: this month is counted again.
+    let b = crate::dossiers::finished_dossier(&app, "kept-b").await;
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &this_m, commune), (1, 1));
+    assert_eq!(figures(&rows, &closed_m, commune), (1, 1));
+
+    // A correction in the database moves it into the closed month too: this month, counted
+    // again, loses it at once; the closed month shows the kept copy, though a whole count
+    // differs now, until the node's copies are counted again.
+    move_dossier(&app, &b, &at(10), Some(&at(11))).await;
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &this_m, commune), (0, 0));
+    assert_eq!(figures(&rows, &closed_m, commune), (1, 1), "the kept copy");
+    assert_eq!(counted(&app, commune, closed).await, (2, 2));
+    app.state.kept.clear();
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &closed_m, commune), (2, 2), "counted again");
+
+    // A dossier awaiting intake in the closed month (moved there, and counted again): the
+    // month is counted at each read while it may be forwarded, so its forward to another
+    // agency shows at once.
+    let c = crate::dossiers::submitted_dossier(&app, "kept-c").await;
+    move_dossier(&app, &c, &at(13), None).await;
+    app.state.kept.clear();
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &closed_m, commune), (3, 2));
+    sqlx::query(
+        "UPDATE dossiers SET agency_id = (SELECT id FROM agencies WHERE code = $2) WHERE id = $1",
+    )
+    .bind(&c)
+    .bind(OTHER)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let rows = live(&app, name).await;
+    assert_eq!(figures(&rows, &closed_m, commune), (2, 2));
+    assert_eq!(figures(&rows, &closed_m, OTHER), (1, 0));
+    assert_eq!(counted(&app, OTHER, closed).await, (1, 0));
+
+    // The yearly statistics, from the same copies: every year's rows as a whole count gives
+    // them, agencies without a dossier that year included.
+    let yearly = live(&app, "service-statistics").await;
+    let years: std::collections::BTreeSet<i64> = yearly
+        .iter()
+        .filter(|r| r["kind"] == "dossiers")
+        .map(|r| r["year"].as_i64().unwrap())
+        .collect();
+    assert!(years.contains(&i64::from(closed.first.year())));
+    for year in years {
+        let span = Span::year(year as i32);
+        let span = Span::new(span.first, span.last.min(today));
+        let mut published: Vec<(String, i64, i64)> = yearly
+            .iter()
+            .filter(|r| r["kind"] == "dossiers" && r["year"] == year)
+            .map(|r| {
+                (
+                    r["agency_code"].as_str().unwrap().to_owned(),
+                    r["received"].as_i64().unwrap(),
+                    r["processed"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        published.sort();
+        let filter = tinhso_onestop::dossiers::stats::Filter {
+            by: tinhso_onestop::dossiers::stats::By::Agency,
+            from: Some(span.first.to_string()),
+            to: Some(span.last.to_string()),
+        };
+        let whole = tinhso_onestop::dossiers::stats::report(&app.state.db, &filter, None)
+            .await
+            .unwrap();
+        let mut whole: Vec<(String, i64, i64)> = whole
+            .rows
+            .iter()
+            .map(|r| (r.key.clone(), r.received, r.processed))
+            .collect();
+        whole.sort();
+        assert_eq!(published, whole, "{year}");
+        assert!(
+            published.iter().any(|r| r.0 == OTHER),
+            "{year}: every agency"
+        );
+    }
+}
+
+/// The feedback dataset's rows of every month, counted over every report as they were before
+/// the rows were kept (`store::monthly_counts`).
+async fn feedback_monthly_counted(app: &TestApp) -> Vec<Value> {
+    tinhso_feedback::store::monthly_counts(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            json!({
+                "month": c.month, "agency_code": c.agency_code, "agency_name": c.agency_name,
+                "category_code": c.category_code, "category_name": c.category_name,
+                "status": c.status, "reports": c.reports,
+            })
+        })
+        .collect()
+}
+
+/// A feedback report of a closed month changes through the workflow: the node, looking for
+/// changed reports before it reads, counts that month again, so its rows move at once and
+/// equal a count over every report; a correction in the database that sets no change time
+/// shows once the copies are counted again.
+async fn a_report_changed_in_a_closed_month_moves_its_kept_rows_at_once(app: TestApp) {
+    let name = "feedback-statistics-monthly";
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let closed = Span::month(today - chrono::Duration::days(70));
+    let month = closed.first.format("%Y-%m").to_string();
+    let day = closed.first + chrono::Duration::days(9);
+
+    app.login("congdan@tinhso.local", PASSWORD).await;
+    let mut fields = crate::feedback::POTHOLE.to_vec();
+    fields.push(("_key", "kept-report"));
+    let (status, _, location) = crate::feedback::post_report(&app, &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    let code = location
+        .unwrap()
+        .trim_start_matches("/feedback/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    sqlx::query("UPDATE feedback_reports SET received_local = $2, created_at = $3 WHERE code = $1")
+        .bind(&code)
+        .bind(format!("{day}T10:00:00"))
+        .bind(format!("{day}T03:00:00.000Z"))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (agency, status): (String, String) = sqlx::query_as(
+        "SELECT a.code, r.status FROM feedback_reports r JOIN agencies a ON a.id = r.agency_id
+         WHERE r.code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "assigned");
+    let key = |status: &'static str| {
+        [
+            ("month", month.clone()),
+            ("agency_code", agency.clone()),
+            ("category_code", "giao-thong".to_owned()),
+            ("status", status.to_owned()),
+        ]
+    };
+    let count = |rows: &[Value], status: &'static str| {
+        let key = key(status);
+        let key: Vec<(&str, &str)> = key.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        figure(rows, &key, "reports")
+    };
+    let rows = live(&app, name).await;
+    assert_eq!(count(&rows, "assigned"), 1);
+    assert_eq!(rows, feedback_monthly_counted(&app).await);
+
+    // The ward's clerk takes it up: the closed month's rows move at once.
+    app.login("motcua.hacthanh@tinhso.local", PASSWORD).await;
+    let (status, _, _) = app
+        .post_form(
+            &format!("/feedback/{code}"),
+            &format!("/feedback/{code}/actions"),
+            &[("action", "accept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clear_cookies();
+    let rows = live(&app, name).await;
+    assert_eq!(
+        (count(&rows, "assigned"), count(&rows, "in_progress")),
+        (0, 1)
+    );
+    assert_eq!(rows, feedback_monthly_counted(&app).await);
+
+    // A correction in the database that leaves no recent change time (as on a report changed
+    // long ago): the kept rows stay until counted again.
+    sqlx::query(
+        "UPDATE feedback_reports SET status = 'assigned', updated_at = '2000-01-01T00:00:00.000Z'
+         WHERE code = $1",
+    )
+    .bind(&code)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let rows = live(&app, name).await;
+    assert_eq!(count(&rows, "in_progress"), 1, "the kept copy");
+    assert_ne!(rows, feedback_monthly_counted(&app).await);
+    app.state.kept.clear();
+    let rows = live(&app, name).await;
+    assert_eq!(count(&rows, "assigned"), 1);
+    assert_eq!(rows, feedback_monthly_counted(&app).await);
+
+    // The yearly figures, from kept copies too, as a whole count gives them.
+    let yearly = live(&app, "service-statistics").await;
+    for year in [closed.first.year(), today.year()] {
+        let mut published: Vec<(String, i64, i64)> = yearly
+            .iter()
+            .filter(|r| r["kind"] == "feedback" && r["year"] == year)
+            .map(|r| {
+                (
+                    r["agency_code"].as_str().unwrap().to_owned(),
+                    r["received"].as_i64().unwrap(),
+                    r["processed"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        published.sort();
+        let filter = tinhso_feedback::stats::Filter {
+            by: tinhso_feedback::stats::By::Agency,
+            from: Some(format!("{year}-01-01")),
+            to: Some(Span::year(year).last.min(today).to_string()),
+        };
+        let whole = tinhso_feedback::stats::report(&app.state.db, &filter)
+            .await
+            .unwrap();
+        let mut whole: Vec<(String, i64, i64)> = whole
+            .rows
+            .iter()
+            .map(|r| (r.key.clone(), r.received, r.answered))
+            .collect();
+        whole.sort();
+        assert_eq!(published, whole, "{year}");
+        assert!(!published.is_empty());
+    }
 }

@@ -87,6 +87,85 @@ pub async fn counts(
     Ok(query.fetch_all(&db.pool).await?)
 }
 
+/// What one span counts of one (agency, procedure) pair; a sum over no rows is `None`.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SpanRow {
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub received: Option<i64>,
+    pub online: Option<i64>,
+    pub counter: Option<i64>,
+    pub post: Option<i64>,
+    pub early: Option<i64>,
+    pub on_time: Option<i64>,
+    pub late: Option<i64>,
+    pub rated: Option<i64>,
+    pub satisfied: Option<i64>,
+    /// Of the received, those that may still be forwarded to another agency
+    /// (`tinhso_domain::dossier::may_be_forwarded`).
+    pub movable: Option<i64>,
+}
+
+/// The figures of `counts` for what happened in `[start, end)` (UTC text) — received by
+/// channel, processed by outcome, rated and satisfied, not the figures of now — read by index
+/// ranges of that span only: `dossiers_submitted`, `dossiers_finished_at`, `dossiers_rated_at`.
+/// So a month costs its own dossiers, whatever the history.
+pub async fn span_counts(db: &Db, start: &str, end: &str) -> Result<Vec<SpanRow>, AppError> {
+    // `tinhso_domain::dossier::may_be_forwarded`, in SQL.
+    let back_to_intake: Vec<String> = tinhso_domain::dossier::BACK_TO_INTAKE_AT_STEP_ZERO
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let sql = format!(
+        "SELECT agency_id, procedure_code, SUM(received) AS received, SUM(online) AS online,
+            SUM(counter) AS counter, SUM(post) AS post, SUM(early) AS early,
+            SUM(on_time) AS on_time, SUM(late) AS late, SUM(rated) AS rated,
+            SUM(satisfied) AS satisfied, SUM(movable) AS movable
+         FROM (
+            SELECT agency_id, procedure_code, 1 AS received,
+                CASE WHEN channel = 'online' THEN 1 ELSE 0 END AS online,
+                CASE WHEN channel = 'counter' THEN 1 ELSE 0 END AS counter,
+                CASE WHEN channel = 'post' THEN 1 ELSE 0 END AS post,
+                0 AS early, 0 AS on_time, 0 AS late, 0 AS rated, 0 AS satisfied,
+                CASE WHEN state = 'submitted' OR (step = 0 AND state IN ({back_to_intake}))
+                    THEN 1 ELSE 0 END AS movable
+            FROM dossiers WHERE submitted_at >= $1 AND submitted_at < $2 AND state <> 'draft'
+            UNION ALL
+            SELECT agency_id, procedure_code, 0, 0, 0, 0,
+                CASE WHEN outcome = 'early' THEN 1 ELSE 0 END,
+                CASE WHEN outcome = 'on_time' THEN 1 ELSE 0 END,
+                CASE WHEN outcome = 'late' THEN 1 ELSE 0 END,
+                0, 0, 0
+            FROM dossiers WHERE finished_at >= $1 AND finished_at < $2 AND state <> 'draft'
+            UNION ALL
+            SELECT agency_id, procedure_code, 0, 0, 0, 0, 0, 0, 0,
+                CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END,
+                CASE WHEN rating >= 3 THEN 1 ELSE 0 END,
+                0
+            FROM dossiers WHERE rated_at >= $1 AND rated_at < $2 AND state <> 'draft'
+         ) happened
+         GROUP BY agency_id, procedure_code",
+        back_to_intake = back_to_intake.join(", ")
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end)
+        .fetch_all(&db.pool)
+        .await?)
+}
+
+/// The first and the last submission time (UTC text) of any dossier, `None` when none was
+/// submitted: two probes of `dossiers_submitted`.
+pub async fn submitted_between(db: &Db) -> Result<Option<(String, String)>, AppError> {
+    let first: Option<String> = sqlx::query_scalar("SELECT MIN(submitted_at) FROM dossiers")
+        .fetch_one(&db.pool)
+        .await?;
+    let last: Option<String> = sqlx::query_scalar("SELECT MAX(submitted_at) FROM dossiers")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(first.zip(last))
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct AgencyName {
     pub id: String,
