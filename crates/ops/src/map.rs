@@ -61,24 +61,10 @@ async fn places(ctx: &Ctx, scope: &Scope) -> Result<Places, AppError> {
     })
 }
 
-/// How long a node keeps the cells it counted: a dashboard (and its wall screen, refreshing
-/// itself) reads the same map over and over, and each count reads every mapped report of the
-/// window (37 ms for a province-year at 10⁶ dossiers on PostgreSQL, growing with the reports;
-/// docs/benchmarks.md). The map is at most this old; the figures beside it are not cached.
-const KEPT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The cells counted per database, place, window, day and grid (at most 4,096 cells each).
-static COUNTED: std::sync::LazyLock<moka::future::Cache<String, Arc<Vec<GeoCell>>>> =
-    std::sync::LazyLock::new(|| {
-        moka::future::Cache::builder()
-            .max_capacity(1_024)
-            .time_to_live(KEPT)
-            .build()
-    });
-
 /// The cells of `cells` holding mapped reports of the scope, from the module mapping them
-/// (none when no module does). Kept for [`KEPT`]; requests missing the same key at once wait
-/// for one count rather than each counting.
+/// (none when no module does). Counted at each view, from the index of mapped reports by day
+/// (`feedback_reports_mapped`): a report shows on the next view. (A per-node copy kept 30 s was
+/// tried and left out: the map then lagged the figures beside it.)
 async fn cell_sums(
     ctx: &Ctx,
     p: &Places,
@@ -86,27 +72,9 @@ async fn cell_sums(
     today: NaiveDate,
     cells: Cells,
 ) -> Result<Arc<Vec<GeoCell>>, AppError> {
-    let place = if p.all {
-        "*".to_owned()
-    } else {
-        format!(
-            "{}:{}",
-            p.unit.as_deref().unwrap_or(""),
-            p.agencies.join(",")
-        )
-    };
-    let key = format!(
-        "{}|{place}|{}|{}|{today}|{:?}",
-        ctx.config.database_url, window.from, window.to, cells
-    );
-    COUNTED
-        .try_get_with(key, async {
-            count_cells(ctx, p, window, today, cells)
-                .await
-                .map(Arc::new)
-        })
+    count_cells(ctx, p, window, today, cells)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("map cells: {e}")))
+        .map(Arc::new)
 }
 
 async fn count_cells(
@@ -279,7 +247,6 @@ pub async fn drill(
     after: Option<String>,
 ) -> Result<Option<DrillPage>, AppError> {
     let p = places(ctx, scope).await?;
-    // Counted afresh, not kept: the figure is the number of the rows listed below it.
     let figure: i64 = count_cells(ctx, &p, window, today, cell.window())
         .await?
         .iter()
