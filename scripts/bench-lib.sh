@@ -37,7 +37,7 @@ launch_server() {
   BENCH_PIDS+=($!)
   DATABASE_URL="$url" TINHSO_DATA_DIR="$dir" TINHSO_LISTEN="127.0.0.1:$port" \
     TINHSO_PUBLIC_URL="http://127.0.0.1:$port" TINHSO_SMTP__PORT="$((port + 1))" \
-    TINHSO_METRICS_TOKEN=bench RUST_LOG=warn "$dir/tinhso" serve >"$dir/server.log" 2>&1 &
+    TINHSO_METRICS_TOKEN=bench RUST_LOG=warn,tinhso_kernel::backfill=info "$dir/tinhso" serve >"$dir/server.log" 2>&1 &
   SERVER_PID=$!
   BENCH_PIDS+=("$SERVER_PID")
   BASE="http://127.0.0.1:$port"

@@ -6,7 +6,7 @@ use crate::model::{Agency, ValidAgency};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::module::BoxFut;
+use tinhso_kernel::module::Backfill;
 use tinhso_kernel::search::{self, Entry, Require, Visible};
 
 /// The kind of the index's agency entries (keyed by the agency's id).
@@ -80,36 +80,43 @@ pub async fn matching(
     Ok((found.hits.into_iter().map(|h| h.id).collect(), found.total))
 }
 
-/// Indexes the agencies the index does not hold (a directory from before search): at start-up,
-/// a no-op once every agency is indexed.
-pub fn backfill(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
-    Box::pin(async move {
-        let unindexed: std::collections::HashSet<String> =
-            search::unindexed_ids(&ctx.db, KIND, "agencies", "id", "1 = 1")
-                .await?
-                .into_iter()
-                .collect();
-        if unindexed.is_empty() {
-            return Ok(());
-        }
-        let missing: Vec<_> = crate::store::all(&ctx.db)
-            .await?
-            .into_iter()
-            .filter(|a| unindexed.contains(&a.id))
-            .collect();
-        let mut tx = ctx.db.begin().await?;
-        for a in &missing {
-            let parent = a.parent_code.as_ref().map(ToString::to_string);
-            agency(
-                &mut tx,
-                &a.id,
-                &a.name,
-                &a.code.to_string(),
-                parent.as_deref(),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+const BACKFILL_NAME: &str = "directory.search";
+
+/// Indexes the agencies the index does not hold (a directory from before search), a batch at a
+/// time in the background; nothing to do once every agency is indexed.
+pub const BACKFILL: Backfill = Backfill {
+    name: BACKFILL_NAME,
+    step: |ctx, after, limit| Box::pin(backfill_step(ctx, after, limit)),
+};
+
+const INDEXED: search::Indexed = search::Indexed {
+    backfill: BACKFILL_NAME,
+    kind: KIND,
+    table: "agencies",
+    id_column: "id",
+    filter: "1 = 1",
+};
+
+async fn backfill_step(
+    ctx: &Ctx,
+    after: Option<String>,
+    limit: usize,
+) -> anyhow::Result<Option<String>> {
+    let (mut tx, ids) = search::next_unindexed(&ctx.db, &INDEXED, after.as_deref(), limit).await?;
+    for id in &ids {
+        let Some(a) = crate::store::by_id(&ctx.db, id).await? else {
+            continue;
+        };
+        let parent = a.parent_code.as_ref().map(ToString::to_string);
+        agency(
+            &mut tx,
+            &a.id,
+            &a.name,
+            &a.code.to_string(),
+            parent.as_deref(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.last().cloned())
 }

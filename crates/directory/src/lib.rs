@@ -82,7 +82,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         ),
     ],
     tables: &["agencies", "admin_units"],
-    startup: &[index::backfill],
+    backfills: &[&index::BACKFILL],
     ..tinhso_kernel::module::Module::EMPTY
 };
 

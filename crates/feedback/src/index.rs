@@ -2,8 +2,10 @@
 //! title, description and address when it is filed, public, and leaves the index when it is
 //! hidden; the portal's search box asks the index (every word, best match first).
 
+use tinhso_kernel::Ctx;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
+use tinhso_kernel::module::Backfill;
 use tinhso_kernel::search::{self, Entry, Require, Visible};
 
 /// The kind of the index's report entries (keyed by the report's id).
@@ -62,12 +64,41 @@ pub async fn matching(db: &Db, query: &str, limit: usize) -> Result<Vec<String>,
     Ok(found.hits.into_iter().map(|h| h.id).collect())
 }
 
-/// The ids of the visible reports not indexed yet.
-pub async fn unindexed(db: &Db) -> Result<std::collections::HashSet<String>, AppError> {
-    Ok(
-        search::unindexed_ids(db, KIND, "feedback_reports", "id", "hidden_reason IS NULL")
-            .await?
-            .into_iter()
-            .collect(),
-    )
+const BACKFILL_NAME: &str = "feedback.search";
+
+/// Mends the reports filed or loaded before search: folds their search text and indexes the
+/// public ones, a batch at a time in the background; nothing to do once all are.
+pub const BACKFILL: Backfill = Backfill {
+    name: BACKFILL_NAME,
+    step: |ctx, after, limit| Box::pin(backfill_step(ctx, after, limit)),
+};
+
+async fn backfill_step(
+    ctx: &Ctx,
+    after: Option<String>,
+    limit: usize,
+) -> anyhow::Result<Option<String>> {
+    let mut tx = ctx.db.begin().await?;
+    ctx.db
+        .lock(&mut tx, tinhso_kernel::backfill::lock_key(BACKFILL_NAME))
+        .await?;
+    let reports = crate::store::unsearchable(&mut tx, after.as_deref(), limit).await?;
+    for r in &reports {
+        if r.folded == 0 {
+            crate::store::save_search_text(&mut tx, r).await?;
+        }
+        if r.public == 1 && r.indexed == 0 {
+            report(
+                &mut tx,
+                &r.id,
+                &r.title,
+                &r.description,
+                &r.address,
+                &r.category_code,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(reports.last().map(|r| r.id.clone()))
 }

@@ -175,7 +175,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(stats::routes())
             .merge(admin::routes())
     },
-    startup: &[fold_search_texts],
+    backfills: &[&index::BACKFILL],
     tables: &[
         "feedback_categories",
         "feedback_routes",
@@ -205,12 +205,6 @@ const DEADLINE_SWEEP: tinhso_kernel::module::Sweep = tinhso_kernel::module::Swee
         })
     },
 };
-
-fn fold_search_texts(
-    ctx: &tinhso_kernel::ctx::Ctx,
-) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
-    Box::pin(async move { Ok(store::fold_search_texts(&ctx.db).await?) })
-}
 
 /// The demo categories and the agencies they are routed to (`Module::demo`).
 fn seed_demo(ctx: &tinhso_kernel::Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {

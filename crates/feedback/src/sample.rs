@@ -7,9 +7,10 @@
 //! deadline passed).
 //!
 //! Report `i` of `count` is a pure function of `(i, count)` ([`Plan::report`]). It writes the
-//! `feedback_reports` row only (no photos, timeline, followers, events or audit rows, like a
-//! migration from an earlier system), and gives with each row the marks the operations centre
-//! counts of it ([`crate::kpi::marks`] of the same values). Texts are made up.
+//! `feedback_reports` row only, its search text folded (no photos, timeline, followers, events
+//! or audit rows, like a migration from an earlier system), and gives with each row the marks
+//! the operations centre counts of it ([`crate::kpi::marks`] of the same values). Texts are
+//! made up.
 
 use crate::store::{self, CountingRow, SampleRoute};
 use chrono::{Days, Duration, NaiveDate, NaiveDateTime};
@@ -172,15 +173,20 @@ impl Plan {
         let id = uuid::Uuid::now_v7().to_string();
         let created = utc(received);
         let updated = utc(answered.unwrap_or(received));
+        let title = format!("{} {place}", route.category_name);
+        let description = format!(
+            "Phản ánh mẫu về {} {place} (dữ liệu minh họa).",
+            route.category_name.to_lowercase()
+        );
+        // Folded as a report filed on the portal is; the search index entry is the backfill's
+        // (`crate::index::BACKFILL`), as for reports brought from an earlier system.
+        let folded = store::search_text(&title, &description, "");
         let row = vec![
             Value::Text(id.clone()),
             Value::Text(format!("PA-{}-M{:08}", day.format("%Y%m%d"), i)),
             Value::Text(route.category_code.clone()),
-            Value::Text(format!("{} {place}", route.category_name)),
-            Value::Text(format!(
-                "Phản ánh mẫu về {} {place} (dữ liệu minh họa).",
-                route.category_name.to_lowercase()
-            )),
+            Value::Text(title),
+            Value::Text(description),
             Value::MaybeText(Some(unit)),
             Value::MaybeReal(Some(lat)),
             Value::MaybeReal(Some(lon)),
@@ -198,6 +204,7 @@ impl Plan {
             Value::MaybeInt(rating),
             Value::Text(created),
             Value::Text(updated),
+            Value::Text(folded),
         ];
         let marks = crate::kpi::marks(&counting);
         Sample { id, row, marks }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod audit_anchor;
 pub mod auth;
+pub mod backfill;
 pub mod backup;
 pub mod calendar;
 pub mod change;

@@ -212,7 +212,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
     ],
     // Peers post packages and statuses, authenticated by their request signature.
     protocol_paths: &["/exchange/"],
-    startup: &[search::backfill],
+    backfills: &[&search::BACKFILL],
     migrations: tinhso_kernel::migrations!(),
     kpis: &[&kpi::DOCUMENTS],
     policies: &[

@@ -55,11 +55,8 @@ pub const MODULE: Module = Module {
             Shown::Official,
         ),
     ],
-    startup: &[
-        upgrade_appointments,
-        fold_field_names,
-        catalog::index::backfill,
-    ],
+    startup: &[upgrade_appointments, fold_field_names],
+    backfills: &[&catalog::index::BACKFILL],
     tables: &[
         "procedures",
         "procedure_fields",

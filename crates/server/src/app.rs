@@ -118,11 +118,20 @@ pub async fn start_extended(
         }
     }
     if ctx.config.search_index {
-        // After the modules' start-up, which indexes what their rows lack.
+        // After the modules' start-up; what their backfills index later reaches it through the
+        // change log.
         tinhso_kernel::search::sync::attach(&ctx.db, ctx.config.data_dir.join("search-index"))
             .await?;
     }
     Ok(ctx)
+}
+
+/// Every module's background upgrades of stored rows, in module order (`kernel::backfill`).
+pub fn backfills() -> Vec<&'static tinhso_kernel::module::Backfill> {
+    MODULES
+        .iter()
+        .flat_map(|m| m.backfills.iter().copied())
+        .collect()
 }
 
 /// Every module's migrations, in module order (the kernel orders them by version).

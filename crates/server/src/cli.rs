@@ -860,6 +860,14 @@ pub async fn serve(config: Config, load_demo: bool) -> anyhow::Result<()> {
         .config
         .run_jobs
         .then(|| tokio::spawn(crate::jobs::run_forever(state.clone(), stop_rx)));
+    if state.config.run_jobs {
+        // Stopped with the process: each batch is its own transaction, and the next start goes
+        // on from what is left.
+        tokio::spawn(tinhso_kernel::backfill::run(
+            state.clone(),
+            crate::app::backfills(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Tỉnh Số listening on http://{}", listener.local_addr()?);
     eprintln!("Tỉnh Số: http://{}", listener.local_addr()?);

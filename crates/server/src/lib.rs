@@ -19,9 +19,9 @@ pub use tinhso_accounts as accounts;
 pub use tinhso_directory as agencies;
 pub use tinhso_feedback as feedback;
 pub use tinhso_kernel::{
-    audit, audit_anchor, auth, calendar, config, ctx, db, error, events, extract, files, jobs,
-    keys, mail, migrate, module, net, notify, ops, periods, platform, search, settings, storage,
-    tables, time, tokens, web,
+    audit, audit_anchor, auth, backfill, calendar, config, ctx, db, error, events, extract, files,
+    jobs, keys, mail, migrate, module, net, notify, ops, periods, platform, search, settings,
+    storage, tables, time, tokens, web,
 };
 pub use tinhso_onestop as onestop;
 pub use tinhso_onestop::{catalog, dossiers, payments};

@@ -235,6 +235,70 @@ async fn two_nodes_number_dossiers_without_gap_or_duplicate() {
     );
 }
 
+/// Reports brought in without search entries (the sample loader writes rows only, as from an
+/// earlier system) are indexed by the nodes' background backfill after they serve: every public
+/// report once, though two nodes started together both walk them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_backfill_the_search_index_once_while_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _name) = common::fresh_database(common::Kind::Postgres, dir.path()).await;
+    for args in [&["seed-demo"][..], &["load-sample-ops", "24000"]] {
+        let done = Command::new(env!("CARGO_BIN_EXE_tinhso"))
+            .args(args)
+            .envs(shared_keys(&dir.path().join("a")))
+            .env("DATABASE_URL", &url)
+            .env("TINHSO_DATA_DIR", dir.path().join("a"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("the command runs");
+        assert!(done.success(), "tinhso {args:?}");
+    }
+    let db = tinhso::db::Db::connect(&url).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+        }
+    };
+    let public = count("SELECT COUNT(*) FROM feedback_reports WHERE hidden_reason IS NULL").await;
+    let indexed = "SELECT COUNT(*) FROM search_entries WHERE kind = 'feedback'";
+    assert!(
+        public - count(indexed).await >= 1_000,
+        "the loaded reports are not indexed yet"
+    );
+    let (port_a, port_b) = (free_port(), free_port());
+    let _a = start(&url, &dir.path().join("a"), "node-a", port_a);
+    let _b = start(&url, &dir.path().join("b"), "node-b", port_b);
+    wait_ready(port_a).await;
+    wait_ready(port_b).await;
+    for _ in 0..600 {
+        if count(indexed).await == public {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(indexed).await, public, "every public report indexed");
+    let twice = count(
+        "SELECT COUNT(*) FROM (SELECT entry_id FROM search_changes WHERE kind = 'feedback'
+          GROUP BY entry_id HAVING COUNT(*) > 1) t",
+    )
+    .await;
+    assert_eq!(twice, 0, "no report indexed by both nodes");
+    let unfolded = count("SELECT COUNT(*) FROM feedback_reports WHERE search_folded IS NULL").await;
+    assert_eq!(unfolded, 0);
+    let (status, _, page) = http(port_b, "GET", "/search?q=phan%20anh%20mau", "", "").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("href=\"/feedback/PA-"),
+        "a loaded report is found: {page}"
+    );
+}
+
 /// An HTTP/1.1 request with a bearer token and a body of `content_type`: status and body.
 async fn send(
     port: u16,

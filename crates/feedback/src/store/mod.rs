@@ -351,39 +351,56 @@ pub async fn search_public(db: &Db, query: &str, limit: usize) -> Result<Vec<Rep
     Ok(found)
 }
 
-/// Folds the search text of reports filed before it was kept, and indexes the public reports
-/// the search index does not hold (once, at start-up; a no-op when all are).
-pub async fn fold_search_texts(db: &Db) -> Result<(), AppError> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, title, description, address FROM feedback_reports WHERE search_folded IS NULL",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    for (id, title, description, address) in rows {
-        let text = search_text(&title, &description, &address);
-        sqlx::query("UPDATE feedback_reports SET search_folded = $1 WHERE id = $2")
-            .bind(text)
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-    }
-    let unindexed = crate::index::unindexed(db).await?;
-    if unindexed.is_empty() {
-        return Ok(());
-    }
-    let public: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, title, description, address, category_code FROM feedback_reports
-         WHERE hidden_reason IS NULL",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let mut tx = db.begin().await?;
-    for (id, title, description, address, category) in public {
-        if unindexed.contains(&id) {
-            crate::index::report(&mut tx, &id, &title, &description, &address, &category).await?;
-        }
-    }
-    tx.commit().await?;
+/// A report the search backfill must mend: its search text not folded yet, or public and
+/// missing from the search index.
+#[derive(sqlx::FromRow)]
+pub struct Unsearchable {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub category_code: String,
+    pub public: i64,
+    pub folded: i64,
+    pub indexed: i64,
+}
+
+/// The next `limit` reports after the id `after` that the search backfill must mend, in id
+/// order, read in its transaction.
+pub async fn unsearchable(
+    tx: &mut Conn,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Unsearchable>, AppError> {
+    let from = if after.is_some() {
+        "t.id > $2"
+    } else {
+        "$2 IS NULL"
+    };
+    let entry = "EXISTS (SELECT 1 FROM search_entries e WHERE e.kind = $1 AND e.entry_id = t.id)";
+    let sql = format!(
+        "SELECT t.id, t.title, t.description, t.address, t.category_code,
+                CAST(CASE WHEN t.hidden_reason IS NULL THEN 1 ELSE 0 END AS BIGINT) AS public,
+                CAST(CASE WHEN t.search_folded IS NULL THEN 0 ELSE 1 END AS BIGINT) AS folded,
+                CAST(CASE WHEN {entry} THEN 1 ELSE 0 END AS BIGINT) AS indexed
+           FROM feedback_reports t
+          WHERE {from} AND (t.search_folded IS NULL OR (t.hidden_reason IS NULL AND NOT {entry}))
+          ORDER BY t.id LIMIT {limit}"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(crate::index::KIND)
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?)
+}
+
+/// Keeps a report's folded search text (one filed before it was kept).
+pub async fn save_search_text(tx: &mut Conn, r: &Unsearchable) -> Result<(), AppError> {
+    sqlx::query("UPDATE feedback_reports SET search_folded = $1 WHERE id = $2")
+        .bind(search_text(&r.title, &r.description, &r.address))
+        .bind(&r.id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 

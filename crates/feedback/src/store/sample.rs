@@ -60,6 +60,7 @@ pub const SAMPLE_COLUMNS: &[&str] = &[
     "rating",
     "created_at",
     "updated_at",
+    "search_folded",
 ];
 
 /// Inserts report rows (each with [`SAMPLE_COLUMNS`], in order), many a statement.

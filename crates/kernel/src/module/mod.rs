@@ -45,6 +45,9 @@ pub struct Module {
     /// Runs once per start, after migrations, in module order: upgrades of stored data that
     /// are no-ops once done.
     pub startup: &'static [CtxFn],
+    /// Upgrades of stored data that may touch every row (indexing rows written before search
+    /// existed), run in batches in the background while the node serves (`crate::backfill`).
+    pub backfills: &'static [&'static Backfill],
     /// The tables it owns: only its code writes them (`tests/architecture.rs` checks). Others
     /// read them in their stores, or call its functions.
     pub tables: &'static [&'static str],
@@ -115,12 +118,26 @@ pub struct Sweep {
     pub run: CtxFn,
 }
 
+/// A background upgrade of stored rows, a batch at a time (`crate::backfill::run`).
+pub struct Backfill {
+    /// Short and stable, for logs: `module.what`.
+    pub name: &'static str,
+    /// Does the next batch of at most `limit` rows whose key comes after `after` (the first
+    /// batch when `None`) in one transaction, and answers the last key it looked at, or `None`
+    /// when no row is left to do. Safe beside another node doing the same (it locks).
+    pub step: BackfillStep,
+}
+
+pub type BackfillStep =
+    for<'a> fn(&'a Ctx, Option<String>, usize) -> BoxFut<'a, anyhow::Result<Option<String>>>;
+
 impl Module {
     pub const EMPTY: Module = Module {
         name: "",
         depends_on: &[],
         routes: || Routes::new(""),
         startup: &[],
+        backfills: &[],
         tables: &[],
         migrations: crate::migrate::Migrations::NONE,
         topics: &[],

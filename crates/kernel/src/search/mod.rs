@@ -169,28 +169,74 @@ pub async fn remove(tx: &mut Conn, kind: &str, id: &str) -> Result<(), AppError>
 }
 
 /// The ids in `table`'s `id_column`, of the rows that pass `filter` (SQL, `1 = 1` for all),
-/// that have no entry of `kind`: what a module's start-up backfill indexes, oldest id first.
-/// The database compares, so a large table's ids never cross to the node (at 1,000,000
+/// that have no entry of `kind`, in key order: at most `limit` of them after the key `after`,
+/// the next batch a module's backfill (`crate::backfill`) indexes. The database compares, so a large table's ids never cross to the node (at 1,000,000
 /// documents reading both lists took 2.7 s each at every start).
 pub async fn unindexed_ids(
-    db: &Db,
+    tx: &mut Conn,
     kind: &str,
     table: &'static str,
     id_column: &'static str,
     filter: &'static str,
+    after: Option<&str>,
+    limit: usize,
 ) -> Result<Vec<String>, AppError> {
+    // The key range is written only when there is one, so the planner walks the key's index
+    // from it (and stops after `limit`) rather than from the first row.
+    let from = if after.is_some() {
+        format!("AND t.{id_column} > $2")
+    } else {
+        "AND $2 IS NULL".to_owned()
+    };
     let sql = format!(
-        "SELECT t.{id_column} AS id FROM {table} t WHERE ({filter}) AND NOT EXISTS
+        "SELECT t.{id_column} AS id FROM {table} t WHERE ({filter}) {from} AND NOT EXISTS
             (SELECT 1 FROM search_entries e WHERE e.kind = $1 AND e.entry_id = t.{id_column})
-         ORDER BY t.{id_column}"
+         ORDER BY t.{id_column} LIMIT {limit}"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(kind)
-        .fetch_all(&db.pool)
+        .bind(after)
+        .fetch_all(&mut *tx)
         .await?;
     rows.iter()
         .map(|r| r.try_get::<String, _>("id").map_err(AppError::from))
         .collect()
+}
+
+/// The rows of one kind a module indexes: what [`next_unindexed`] looks for.
+pub struct Indexed {
+    /// The backfill's name (`module.what`), which names its lock.
+    pub backfill: &'static str,
+    pub kind: &'static str,
+    pub table: &'static str,
+    pub id_column: &'static str,
+    /// SQL on the table's alias `t`: the rows that have an entry (`1 = 1` for all).
+    pub filter: &'static str,
+}
+
+/// Opens the transaction of a backfill's batch (`crate::module::Backfill`) and finds in it the
+/// next ids it must index: the caller indexes them and commits. The lock makes a second node
+/// wait for the batch and then find those rows done.
+pub async fn next_unindexed(
+    db: &Db,
+    rows: &Indexed,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<(crate::db::Tx, Vec<String>), AppError> {
+    let mut tx = db.begin().await?;
+    db.lock(&mut tx, crate::backfill::lock_key(rows.backfill))
+        .await?;
+    let ids = unindexed_ids(
+        &mut tx,
+        rows.kind,
+        rows.table,
+        rows.id_column,
+        rows.filter,
+        after,
+        limit,
+    )
+    .await?;
+    Ok((tx, ids))
 }
 
 /// What the searcher may see.

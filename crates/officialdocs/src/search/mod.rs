@@ -118,20 +118,35 @@ pub async fn reindex(tx: &mut Conn, document_id: &str, text: Option<&str>) -> Re
     search::index(tx, &entry).await
 }
 
+const BACKFILL_NAME: &str = "officialdocs.search";
+
 /// Indexes the documents the index does not hold yet (a database from before search, or rows
-/// written by hand): once at start-up, a no-op when every document is indexed.
-pub fn backfill(ctx: &Ctx) -> tinhso_kernel::module::BoxFut<'_, anyhow::Result<()>> {
-    Box::pin(async move {
-        let missing = search::unindexed_ids(&ctx.db, KIND, "documents", "id", "1 = 1").await?;
-        for chunk in missing.chunks(500) {
-            let mut tx = ctx.db.begin().await?;
-            for id in chunk {
-                reindex(&mut tx, id, None).await?;
-            }
-            tx.commit().await?;
-        }
-        Ok(())
-    })
+/// written by hand), a batch at a time in the background; nothing to do once every document is
+/// indexed.
+pub const BACKFILL: tinhso_kernel::module::Backfill = tinhso_kernel::module::Backfill {
+    name: BACKFILL_NAME,
+    step: |ctx, after, limit| Box::pin(backfill_step(ctx, after, limit)),
+};
+
+const INDEXED: search::Indexed = search::Indexed {
+    backfill: BACKFILL_NAME,
+    kind: KIND,
+    table: "documents",
+    id_column: "id",
+    filter: "1 = 1",
+};
+
+async fn backfill_step(
+    ctx: &Ctx,
+    after: Option<String>,
+    limit: usize,
+) -> anyhow::Result<Option<String>> {
+    let (mut tx, ids) = search::next_unindexed(&ctx.db, &INDEXED, after.as_deref(), limit).await?;
+    for id in &ids {
+        reindex(&mut tx, id, None).await?;
+    }
+    tx.commit().await?;
+    Ok(ids.last().cloned())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::Procedure;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::db::{Conn, Db};
 use tinhso_kernel::error::AppError;
-use tinhso_kernel::module::BoxFut;
+use tinhso_kernel::module::Backfill;
 use tinhso_kernel::search::{self, Entry, Require, Visible};
 
 /// The kind of the index's procedure entries (keyed by national code).
@@ -64,21 +64,35 @@ pub async fn matching(
     Ok((found.hits.into_iter().map(|h| h.id).collect(), found.total))
 }
 
-/// Indexes the active procedures the index does not hold (a catalog from before search): at
-/// start-up, a no-op once every procedure is indexed.
-pub fn backfill(ctx: &Ctx) -> BoxFut<'_, anyhow::Result<()>> {
-    Box::pin(async move {
-        let codes =
-            search::unindexed_ids(&ctx.db, KIND, "procedures", "code", "active = 1").await?;
-        let mut missing = Vec::new();
-        for code in &codes {
-            missing.extend(super::store::by_code(&ctx.db, code).await?);
+const BACKFILL_NAME: &str = "onestop.catalog_search";
+
+/// Indexes the active procedures the index does not hold (a catalog from before search), a
+/// batch at a time in the background; nothing to do once every procedure is indexed.
+pub const BACKFILL: Backfill = Backfill {
+    name: BACKFILL_NAME,
+    step: |ctx, after, limit| Box::pin(backfill_step(ctx, after, limit)),
+};
+
+const INDEXED: search::Indexed = search::Indexed {
+    backfill: BACKFILL_NAME,
+    kind: KIND,
+    table: "procedures",
+    id_column: "code",
+    filter: "active = 1",
+};
+
+async fn backfill_step(
+    ctx: &Ctx,
+    after: Option<String>,
+    limit: usize,
+) -> anyhow::Result<Option<String>> {
+    let (mut tx, codes) =
+        search::next_unindexed(&ctx.db, &INDEXED, after.as_deref(), limit).await?;
+    for code in &codes {
+        if let Some(p) = super::store::by_code(&ctx.db, code).await? {
+            procedure(&mut tx, &p).await?;
         }
-        let mut tx = ctx.db.begin().await?;
-        for p in &missing {
-            procedure(&mut tx, p).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+    }
+    tx.commit().await?;
+    Ok(codes.last().cloned())
 }

@@ -340,6 +340,23 @@ impl TestApp {
         sqlx::Row::get(&row, 0)
     }
 
+    /// Runs every module's backfill to its end, `batch` rows a batch, as a serving node does
+    /// in the background after it starts; answers the batches that did some work.
+    pub async fn run_backfills(&self, batch: usize) -> u64 {
+        let mut batches = 0;
+        for backfill in tinhso::app::backfills() {
+            batches += tinhso::backfill::run_to_end(
+                &self.state,
+                backfill,
+                batch,
+                std::time::Duration::ZERO,
+            )
+            .await
+            .unwrap();
+        }
+        batches
+    }
+
     /// Counts rows where `column` equals `value` (a bound parameter, so any text is safe).
     pub async fn count_where(&self, table: &'static str, column: &'static str, value: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
