@@ -20,21 +20,26 @@ pub async fn report(
     address: &str,
     category: &str,
 ) -> Result<(), AppError> {
-    let body = format!("{description}\n{address}");
-    search::index(
-        tx,
-        &Entry {
-            kind: KIND,
-            id,
-            public: true,
-            readers: Vec::new(),
-            facets: vec![("category", category.to_owned())],
-            title,
-            body: &body,
-            keys: "",
-        },
-    )
-    .await
+    let body = body(description, address);
+    search::index(tx, &entry(id, title, &body, category)).await
+}
+
+fn body(description: &str, address: &str) -> String {
+    format!("{description}\n{address}")
+}
+
+/// A public report's entry: found by its words, filtered by its category.
+fn entry<'a>(id: &'a str, title: &'a str, body: &'a str, category: &str) -> Entry<'a> {
+    Entry {
+        kind: KIND,
+        id,
+        public: true,
+        readers: Vec::new(),
+        facets: vec![("category", category.to_owned())],
+        title,
+        body,
+        keys: "",
+    }
 }
 
 /// A hidden report is found no more.
@@ -82,23 +87,24 @@ async fn backfill_step(
     ctx.db
         .lock(&mut tx, tinhso_kernel::backfill::lock_key(BACKFILL_NAME))
         .await?;
-    let reports = crate::store::unsearchable(&mut tx, after.as_deref(), limit).await?;
-    for r in &reports {
-        if r.folded == 0 {
-            crate::store::save_search_text(&mut tx, r).await?;
-        }
-        if r.public == 1 && r.indexed == 0 {
-            report(
-                &mut tx,
-                &r.id,
-                &r.title,
-                &r.description,
-                &r.address,
-                &r.category_code,
-            )
-            .await?;
-        }
+    let reports = crate::store::unsearchable(&ctx.db, &mut tx, after.as_deref(), limit).await?;
+    for r in reports.iter().filter(|r| r.folded == 0) {
+        crate::store::save_search_text(&mut tx, r).await?;
     }
+    let missing: Vec<_> = reports
+        .iter()
+        .filter(|r| r.public == 1 && r.indexed == 0)
+        .collect();
+    let bodies: Vec<String> = missing
+        .iter()
+        .map(|r| body(&r.description, &r.address))
+        .collect();
+    let entries: Vec<Entry> = missing
+        .iter()
+        .zip(&bodies)
+        .map(|(r, body)| entry(&r.id, &r.title, body, &r.category_code))
+        .collect();
+    search::index_new(&mut tx, ctx.db.backend, &entries).await?;
     tx.commit().await?;
     Ok(reports.last().map(|r| r.id.clone()))
 }

@@ -366,8 +366,10 @@ pub struct Unsearchable {
 }
 
 /// The next `limit` reports after the id `after` that the search backfill must mend, in id
-/// order, read in its transaction.
+/// order, read and locked in its transaction (a report hidden meanwhile waits, then leaves the
+/// index after the batch put it there).
 pub async fn unsearchable(
+    db: &Db,
     tx: &mut Conn,
     after: Option<&str>,
     limit: usize,
@@ -385,7 +387,8 @@ pub async fn unsearchable(
                 CAST(CASE WHEN {entry} THEN 1 ELSE 0 END AS BIGINT) AS indexed
            FROM feedback_reports t
           WHERE {from} AND (t.search_folded IS NULL OR (t.hidden_reason IS NULL AND NOT {entry}))
-          ORDER BY t.id LIMIT {limit}"
+          ORDER BY t.id LIMIT {limit}{}",
+        db.lock_rows("t")
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(crate::index::KIND)

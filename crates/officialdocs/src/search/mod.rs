@@ -76,8 +76,27 @@ async fn extracted_text(tx: &mut Conn, document_id: &str) -> Result<Option<Strin
 /// its file when the caller has it (the extraction job), otherwise the stored extraction is
 /// used. A document that no longer exists leaves the index.
 pub async fn reindex(tx: &mut Conn, document_id: &str, text: Option<&str>) -> Result<(), AppError> {
+    match indexed_parts(tx, document_id, text).await? {
+        Some(parts) => search::index(tx, &parts.entry()).await,
+        None => search::remove(tx, KIND, document_id).await,
+    }
+}
+
+/// What a document's entry is made of: its row, and the texts its words are found in.
+struct Parts {
+    d: Document,
+    body: String,
+    keys: String,
+}
+
+/// A document's parts, read in the caller's transaction; `None` when it no longer exists.
+async fn indexed_parts(
+    tx: &mut Conn,
+    document_id: &str,
+    text: Option<&str>,
+) -> Result<Option<Parts>, AppError> {
     let Some(d) = store::document_in(tx, document_id).await? else {
-        return search::remove(tx, KIND, document_id).await;
+        return Ok(None);
     };
     let stored = match text {
         Some(_) => None,
@@ -98,24 +117,30 @@ pub async fn reindex(tx: &mut Conn, document_id: &str, text: Option<&str>) -> Re
         &d.signer_full_name,
     ]
     .join(" ");
-    let entry = Entry {
-        kind: KIND,
-        id: &d.id,
-        public: false,
-        readers: readers(&d),
-        facets: vec![
-            ("type", d.doc_type.as_str().to_owned()),
-            ("organ", d.organ_id.clone()),
-            ("year", year(&d)),
-            ("state", d.state.as_str().to_owned()),
-            ("urgency", d.urgency.as_str().to_owned()),
-            ("direction", d.direction.as_str().to_owned()),
-        ],
-        title: &d.subject,
-        body: &body,
-        keys: &keys,
-    };
-    search::index(tx, &entry).await
+    Ok(Some(Parts { d, body, keys }))
+}
+
+impl Parts {
+    fn entry(&self) -> Entry<'_> {
+        let d = &self.d;
+        Entry {
+            kind: KIND,
+            id: &d.id,
+            public: false,
+            readers: readers(d),
+            facets: vec![
+                ("type", d.doc_type.as_str().to_owned()),
+                ("organ", d.organ_id.clone()),
+                ("year", year(d)),
+                ("state", d.state.as_str().to_owned()),
+                ("urgency", d.urgency.as_str().to_owned()),
+                ("direction", d.direction.as_str().to_owned()),
+            ],
+            title: &d.subject,
+            body: &self.body,
+            keys: &self.keys,
+        }
+    }
 }
 
 const BACKFILL_NAME: &str = "officialdocs.search";
@@ -142,9 +167,12 @@ async fn backfill_step(
     limit: usize,
 ) -> anyhow::Result<Option<String>> {
     let (mut tx, ids) = search::next_unindexed(&ctx.db, &INDEXED, after.as_deref(), limit).await?;
+    let mut parts = Vec::with_capacity(ids.len());
     for id in &ids {
-        reindex(&mut tx, id, None).await?;
+        parts.extend(indexed_parts(&mut tx, id, None).await?);
     }
+    let entries: Vec<Entry> = parts.iter().map(Parts::entry).collect();
+    search::index_new(&mut tx, ctx.db.backend, &entries).await?;
     tx.commit().await?;
     Ok(ids.last().cloned())
 }
