@@ -128,6 +128,8 @@ export async function startPlatform(options = {}) {
     dir,
     /** The PostgreSQL database of this journey file (none on SQLite, whose file is in `dir`). */
     databaseUrl: pgDatabase?.url,
+    /** The server's environment: a `tinhso` command run with it works on the same data. */
+    env,
     browser,
     /** What the server wrote to its standard error so far (for a failed assertion's message). */
     log: () => serverLog,

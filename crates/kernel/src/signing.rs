@@ -182,6 +182,45 @@ pub struct PdfSigner {
     /// The signing sessions still waiting that `user_id` started for entity `entity_id` (of
     /// type `entity_type`), newest first: what a document's page shows its signer.
     pub pending_sessions: PendingSessions,
+    /// Ends, in the caller's transaction, every signing session still waiting on an entity that
+    /// has moved on (a document returned for revision, issued, or signed another way): what it
+    /// would sign is no longer what is to be signed.
+    pub end_sessions: EndSessions,
+}
+
+/// [`PdfSigner::end_sessions`]: `(ctx, tx, what)`.
+pub type EndSessions = for<'a> fn(
+    &'a Ctx,
+    &'a mut crate::db::Conn,
+    EndSigning<'a>,
+) -> BoxFut<'a, Result<EndedSessions, AppError>>;
+
+/// Which waiting signing sessions to end, and why.
+#[derive(Clone, Debug)]
+pub struct EndSigning<'a> {
+    pub entity_type: &'static str,
+    pub entity_id: &'a str,
+    /// A session to leave alone: the one whose signature is being kept right now.
+    pub except: Option<&'a str>,
+    /// What the session's page and API say, in Vietnamese.
+    pub reason: &'a str,
+    /// Who moved the entity on (the audit row of each session ended).
+    pub actor: &'a crate::audit::Actor,
+}
+
+/// The sessions ended, and their files, to remove once the caller's transaction committed.
+#[derive(Clone, Debug, Default)]
+pub struct EndedSessions {
+    pub sessions: Vec<String>,
+    pub files: Vec<String>,
+}
+
+impl EndedSessions {
+    /// Removes the ended sessions' prepared files (after the commit: a rollback keeps them).
+    pub async fn discard_files(&self, ctx: &Ctx) {
+        let keys: Vec<&str> = self.files.iter().map(String::as_str).collect();
+        crate::storage::discard(ctx.storage.as_ref(), &keys).await;
+    }
 }
 
 /// [`PdfSigner::pending_sessions`]: `(ctx, user_id, entity_type, entity_id)`.
@@ -348,6 +387,19 @@ impl Ctx {
     ) -> Option<Result<DeskStarted, AppError>> {
         let signer = self.pdf_signer?;
         Some((signer.start_desk)(self, request).await)
+    }
+
+    /// Ends the signing sessions still waiting on `what.entity_id`, in `tx` (none when no
+    /// module signs): see [`PdfSigner::end_sessions`].
+    pub async fn end_signing_sessions(
+        &self,
+        tx: &mut crate::db::Conn,
+        what: EndSigning<'_>,
+    ) -> Result<EndedSessions, AppError> {
+        match self.pdf_signer {
+            Some(signer) => (signer.end_sessions)(self, tx, what).await,
+            None => Ok(EndedSessions::default()),
+        }
     }
 
     /// The signing sessions `user_id` started for `entity_type` `entity_id` that still wait

@@ -92,20 +92,24 @@ fn incoming_state(d: &Document) -> Result<IncomingState, AppError> {
     }
 }
 
-/// Moves incoming document `d` to `to` and tells its sender, in `tx`: on the platform through
-/// the sender's recipient row, across platforms by the edXML status it means (with `reason`,
-/// a refusal's).
+/// Moves incoming document `d` to `to` by `who`'s step and tells its sender, in `tx`: on the
+/// platform through the sender's recipient row, across platforms by the edXML status it means
+/// (with `reason`, a refusal's); a recall request the step leaves nothing to decide on is
+/// settled with it ([`crate::exchange::answer::settle_on_move`]).
 async fn move_to(
     state: &Ctx,
     tx: &mut Conn,
+    who: &Who<'_>,
     d: &Document,
     to: IncomingState,
     reason: Option<&str>,
     now: &str,
 ) -> Result<(), AppError> {
+    let from = incoming_state(d)?;
     store::set_state(tx, &d.id, to.as_str(), now).await?;
     processing::set_recipient_status(tx, &d.id, to.as_str(), now).await?;
-    crate::exchange::statuses::on_incoming_state(state, tx, d, to, reason).await
+    crate::exchange::statuses::on_incoming_state(state, tx, d, to, reason).await?;
+    crate::exchange::answer::settle_on_move(state, tx, who, d, from, to, now).await
 }
 
 /// Locks incoming document `id` and decides, on the locked row, the step `action` by `who`:
@@ -151,7 +155,7 @@ pub async fn present(state: &Ctx, who: &Who<'_>, id: &str, note: &str) -> Result
     let mut tx = state.db.begin().await?;
     let (d, from, to) = locked_step(state, &mut tx, who, id, IncomingAction::Present).await?;
     let now = tinhso_kernel::time::now_text();
-    move_to(state, &mut tx, &d, to, None, &now).await?;
+    move_to(state, &mut tx, who, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
@@ -376,7 +380,7 @@ pub async fn direct(
             "due_local": due_local,
         }));
     }
-    move_to(state, &mut tx, &d, to, None, &now).await?;
+    move_to(state, &mut tx, who, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
@@ -427,7 +431,7 @@ pub async fn close_document(
         &now,
     )
     .await?;
-    move_to(state, &mut tx, &d, to, None, &now).await?;
+    move_to(state, &mut tx, who, &d, to, None, &now).await?;
     record(
         state,
         &mut tx,
@@ -460,7 +464,7 @@ pub async fn return_to_sender(
     let (d, from, to) =
         locked_step(state, &mut tx, who, id, IncomingAction::ReturnToSender).await?;
     let now = tinhso_kernel::time::now_text();
-    move_to(state, &mut tx, &d, to, Some(&reason), &now).await?;
+    move_to(state, &mut tx, who, &d, to, Some(&reason), &now).await?;
     record(
         state,
         &mut tx,
@@ -706,7 +710,7 @@ async fn advance_document(
     if current == from {
         return Ok(());
     }
-    move_to(state, tx, d, current, None, now).await?;
+    move_to(state, tx, who, d, current, None, now).await?;
     let done = current == IncomingState::Done;
     audit::record(
         &state.db,

@@ -424,7 +424,9 @@ pub struct OfficialDocRecallRequest {
     pub exchange_document_id: String,
     /// What the sender wrote with the recall.
     pub description: Option<String>,
-    /// `pending`, `accepted` (withdrawn, 15 sent) or `refused` (16 sent with `Reason`).
+    /// `pending`, `accepted` (withdrawn, 15 sent), `refused` (16 sent with `Reason`) or
+    /// `closed` (the copy was returned to its sender while the request waited: 16 sent, with
+    /// `Reason` saying there is nothing left to withdraw; it can no longer be answered).
     pub state: String,
     pub reason: Option<String>,
     pub requested_at: String,
@@ -482,7 +484,7 @@ pub async fn recall_request(
     responses((status = 200, body = OfficialDocRecallRequest),
         (status = 403, description = "Not the agency's document clerk", content_type = "application/problem+json"),
         (status = 404, description = "No such document, not the caller's, or no recall request on it", content_type = "application/problem+json"),
-        (status = 409, description = "Refused already, or the document can no longer be withdrawn", content_type = "application/problem+json")),
+        (status = 409, description = "Refused already, closed by the document's return to its sender, or the document can no longer be withdrawn (the message says why)", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn accept_recall(
     State(state): State<Ctx>,
@@ -504,7 +506,7 @@ pub async fn accept_recall(
     responses((status = 200, body = OfficialDocRecallRequest),
         (status = 403, description = "Not the agency's document clerk", content_type = "application/problem+json"),
         (status = 404, description = "No such document, not the caller's, or no recall request on it", content_type = "application/problem+json"),
-        (status = 409, description = "Accepted already", content_type = "application/problem+json"),
+        (status = 409, description = "Accepted already, or closed by the document's return to its sender (the message says why)", content_type = "application/problem+json"),
         (status = 422, description = "No reason given, or longer than 2000 characters", content_type = "application/problem+json")),
     security(("bearer" = ["documents"])))]
 pub async fn refuse_recall(

@@ -841,6 +841,16 @@ async fn act_in(
         }
         _ => store::set_state(&mut tx, id, to.as_str(), &now).await?,
     }
+    // Leaving the states it may be signed in: a signing session still waiting on it (a phone
+    // not yet confirmed, a desk token not yet used) has nothing left to sign.
+    let mut ended = tinhso_kernel::signing::EndedSessions::default();
+    if outgoing::is_signable(from) && !outgoing::is_signable(to) {
+        let reason = signing_ended_by(input.action);
+        ended = end_signing(state, &mut tx, &who.actor, id, None, reason).await?;
+        if !ended.sessions.is_empty() {
+            after["signing_sessions_cancelled"] = json!(ended.sessions);
+        }
+    }
     audit::record(
         &state.db,
         &mut tx,
@@ -855,6 +865,7 @@ async fn act_in(
     )
     .await?;
     tx.commit().await?;
+    ended.discard_files(state).await;
     tinhso_kernel::events::committed(state);
     Ok(outcome)
 }
@@ -1552,10 +1563,48 @@ pub async fn register_incoming(
 /// approval or is approved and not yet issued (design §3: the leader signs the approved version;
 /// the agency signature comes at issue).
 pub fn may_sign_digitally(user: &User, d: &Document) -> bool {
-    matches!(
-        d.outgoing_state(),
-        Some(OutgoingState::AwaitingApproval | OutgoingState::Approved)
-    ) && policy::roles(user, d).contains(&OutgoingRole::Signer)
+    d.outgoing_state().is_some_and(outgoing::is_signable)
+        && policy::roles(user, d).contains(&OutgoingRole::Signer)
+}
+
+/// Why a signing session still waiting on a document ends when `action` takes it out of the
+/// states it may be signed in (the session's page and API say it).
+fn signing_ended_by(action: OutgoingAction) -> &'static str {
+    match action {
+        OutgoingAction::ReturnForRevision => {
+            "Văn bản đã được trả lại để chỉnh sửa nên phiên ký này đã bị hủy: văn bản chưa được ký."
+        }
+        OutgoingAction::Issue => {
+            "Văn bản đã được ban hành nên phiên ký này đã bị hủy: văn bản chưa được ký bằng phiên này."
+        }
+        _ => "Văn bản đã chuyển sang bước khác nên phiên ký này đã bị hủy: văn bản chưa được ký.",
+    }
+}
+
+/// Why the other waiting sessions end when a signed version is kept.
+const SIGNED_ANOTHER_WAY: &str = "Văn bản vừa được ký số thành phiên bản mới bằng cách khác nên phiên ký này đã bị hủy: nếu cần ký thêm, hãy bắt đầu phiên ký mới.";
+
+/// Ends, in `tx`, the signing sessions waiting on document `id` (but `except`), with `reason`.
+async fn end_signing(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    actor: &Actor,
+    id: &str,
+    except: Option<&str>,
+    reason: &str,
+) -> Result<tinhso_kernel::signing::EndedSessions, AppError> {
+    state
+        .end_signing_sessions(
+            tx,
+            tinhso_kernel::signing::EndSigning {
+                entity_type: "document",
+                entity_id: id,
+                except,
+                reason,
+                actor,
+            },
+        )
+        .await
 }
 
 /// The name of a signed copy of `file_name`: `<stem>.signed.pdf`.
@@ -1685,12 +1734,27 @@ async fn keep_signed(
         insert_next_version(&mut tx, id, &mut version, Some(&who.user.id)).await?;
         // The signer's own row (`signature.sign`) in the same transaction: no audit row says a
         // file was signed when it was not kept.
-        match &signer_audit {
-            SignerAudit::Local(signed) => signed.record_audit(&state.db, &mut tx).await?,
-            SignerAudit::Remote(signed) => {
-                signed.record_audit(&state.db, &mut tx, "document").await?
+        let completing = match &signer_audit {
+            SignerAudit::Local(signed) => {
+                signed.record_audit(&state.db, &mut tx).await?;
+                None
             }
-        }
+            SignerAudit::Remote(signed) => {
+                signed.record_audit(&state.db, &mut tx, "document").await?;
+                Some(signed.session_id.as_str())
+            }
+        };
+        // Other sessions waiting on the version just signed would sign a version that is no
+        // longer the latest.
+        let ended = end_signing(
+            state,
+            &mut tx,
+            &who.actor,
+            id,
+            completing,
+            SIGNED_ANOTHER_WAY,
+        )
+        .await?;
         audit::record(
             &state.db,
             &mut tx,
@@ -1705,11 +1769,13 @@ async fn keep_signed(
                     "sha256": version.sha256,
                     "certificate_serial": serial,
                     "remote": remote,
+                    "signing_sessions_cancelled": ended.sessions,
                 }),
             },
         )
         .await?;
         tx.commit().await?;
+        ended.discard_files(state).await;
         Ok(version)
     })
     .await

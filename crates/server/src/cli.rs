@@ -155,6 +155,11 @@ enum Command {
         #[arg(long)]
         location: Option<String>,
     },
+    /// The demo certification authority (no legal value).
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
     /// The operations centre's counters.
     Ops {
         #[command(subcommand)]
@@ -215,6 +220,27 @@ enum OpsCommand {
         /// Make it this many times and print each run's times.
         #[arg(long, default_value_t = 1)]
         repeat: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Certify a key generated on an official's USB token with the demo CA (demo only, no
+    /// legal value): the personal certificate is registered to them without a key (it stays on
+    /// the token) and printed as PEM; write it beside the key (`--out cert.der`, then
+    /// `pkcs11-tool --write-object cert.der --type cert --id <the key's id>`) and
+    /// `tinhso desk-sign` signs with it.
+    CertifyKey {
+        /// The official's email.
+        #[arg(long)]
+        email: String,
+        /// The key's public half: PEM `PUBLIC KEY` or DER SubjectPublicKeyInfo
+        /// (`pkcs11-tool --read-object --type pubkey --id <id> -o FILE`).
+        #[arg(long)]
+        public_key: PathBuf,
+        /// Also write the certificate here (DER).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -597,6 +623,45 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 switch_exchange_key(&config)?;
             } else {
                 write_next_exchange_key(&config)?;
+            }
+        }
+        Command::Pki {
+            command:
+                PkiCommand::CertifyKey {
+                    email,
+                    public_key,
+                    out,
+                },
+        } => {
+            let key = std::fs::read(&public_key)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", public_key.display()))?;
+            let state = crate::app::start(config, None).await?;
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            match tinhso_signatures::enrol::certify_key(&state, &actor, &email, &key).await {
+                Ok(certified) => {
+                    if let Some(out) = out {
+                        std::fs::write(&out, &certified.der)
+                            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+                    }
+                    print!("{}", certified.pem());
+                    eprintln!(
+                        "certificate {} issued by the demo CA to {email}: {}",
+                        certified.serial, certified.subject
+                    );
+                }
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, e.message);
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(1));
+                }
             }
         }
         Command::DeskSign {

@@ -282,14 +282,19 @@ async fn record_start(
     Ok(())
 }
 
-/// Why a signature cannot be taken for a session that ended in `state` (its own detail, for a
-/// failure, is on the session).
-fn ended(state: SessionState) -> AppError {
+/// Why a signature cannot be taken for session `s`, ended in `state` (its own detail, for a
+/// failure, is on the session; a cancellation's is the answer).
+fn ended(s: &Session, state: SessionState) -> AppError {
     match state {
         SessionState::Signed => AppError::Conflict(
             "Phiên ký này đã hoàn tất: văn bản đã được ký, không nhận thêm chữ ký.".into(),
         ),
         SessionState::Expired => AppError::Conflict(EXPIRED.into()),
+        SessionState::Cancelled => {
+            AppError::Conflict(s.detail.clone().unwrap_or_else(|| {
+                "Phiên ký này đã bị hủy: văn bản đã chuyển sang bước khác.".into()
+            }))
+        }
         _ => AppError::Conflict(
             "Phiên ký này đã kết thúc mà không ký được: hãy bắt đầu phiên ký mới.".into(),
         ),
@@ -316,7 +321,7 @@ pub async fn submit(
     }
     let state = SessionState::parse(&s.state).ok_or_else(|| remote::internal("state", &s.state))?;
     if state.is_final() {
-        return Err(ended(state));
+        return Err(ended(&s, state));
     }
     let past =
         tinhso_kernel::time::parse(&s.expires_at).is_none_or(|e| e <= tinhso_kernel::time::now());
@@ -331,6 +336,12 @@ pub async fn submit(
     // waiting for the right one.
     verify(ctx, &s, &signature).await?;
     if !remote::claim(ctx, id).await? {
+        // Ended meanwhile (cancelled because the document moved on): say why.
+        if let Some(now) = remote::session(ctx, id).await?
+            && let Some(state) = SessionState::parse(&now.state).filter(|s| s.is_final())
+        {
+            return Err(ended(&now, state));
+        }
         return Err(busy());
     }
     let outcome = remote::complete(ctx, &s, signature).await;

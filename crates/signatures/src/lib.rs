@@ -13,13 +13,15 @@
 //! (`remote`: sessions polled by the sweep `signatures.poll_remote`, followed on
 //! `remote_http`'s page), with the test provider (`test_provider`) for the demo and tests; or
 //! with a USB token at their desk (`desk`: the server prepares, `tinhso desk-sign` signs on
-//! the desk through PKCS#11 — `desk_tool` — and posts the raw signature, which completes it).
+//! the desk through PKCS#11 — `desk_tool` — and posts the raw signature, which completes it);
+//! for the demo, the demo CA certifies a key generated on such a token (`enrol`).
 
 pub mod admin;
 pub mod check;
 pub mod demo;
 pub mod desk;
 pub mod desk_tool;
+pub mod enrol;
 pub mod hsm;
 pub mod http;
 pub mod lt;

@@ -76,8 +76,9 @@ pub struct SigningSession {
     /// What the signer's phone shows.
     pub title: String,
     /// `pending` (waiting for the signer's confirmation, or the desk token's signature),
-    /// `signed`, `refused`, `expired`, or `failed` (the signature could not be used: `Detail`
-    /// says why).
+    /// `signed`, `refused`, `expired`, `failed` (the signature could not be used: `Detail`
+    /// says why), or `cancelled` (what it would sign moved on — the document was returned for
+    /// revision, issued, or signed another way: `Detail` says which).
     pub state: String,
     /// Why it ended without a signature, or the provider's trouble while pending.
     pub detail: Option<String>,
@@ -156,7 +157,7 @@ pub struct SigningSessionSignature {
     responses((status = 200, body = SigningSession, description = "Signed: the session has ended `signed`"),
         (status = 401, description = "Not signed in", content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not the caller's", content_type = "application/problem+json"),
-        (status = 409, description = "Not a desk session, already ended, expired (5 minutes), being completed, or not completed (the message says why)", content_type = "application/problem+json"),
+        (status = 409, description = "Not a desk session, already ended, cancelled (the document moved on), expired (5 minutes), being completed, or not completed (the message says why)", content_type = "application/problem+json"),
         (status = 422, description = "Not base64, or the signature does not verify with the session's certificate", content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn signature_api(

@@ -259,4 +259,5 @@ pub static SIGNER: tinhso_kernel::signing::PdfSigner = tinhso_kernel::signing::P
     remote_providers: crate::remote::offered,
     start_desk: |ctx, request| Box::pin(crate::desk::start(ctx, request)),
     pending_sessions: crate::desk::pending,
+    end_sessions: crate::remote::end_sessions,
 };

@@ -425,13 +425,15 @@ pub async fn certificate_by_serial(
     Ok(row.as_ref().map(certificate_row).transpose()?)
 }
 
-/// The newest personal certificate issued to `user_id` (the one they sign with), if any.
+/// The newest personal certificate issued to `user_id` whose key the platform holds (the one
+/// it signs with for them), if any: a certificate of a key kept on their token has none.
 pub async fn person_certificate(
     db: &Db,
     user_id: &str,
 ) -> Result<Option<CertificateRow>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{CERTIFICATE} WHERE user_id = $1 AND kind = 'person' ORDER BY created_at DESC, id DESC LIMIT 1"
+        "{CERTIFICATE} WHERE user_id = $1 AND kind = 'person' AND sealed_key <> '' \
+         ORDER BY created_at DESC, id DESC LIMIT 1"
     )))
     .bind(user_id)
     .fetch_optional(&db.pool)

@@ -199,6 +199,16 @@ pub fn is_editable(state: OutgoingState) -> bool {
     state == OutgoingState::Draft
 }
 
+/// Whether the competent person may sign the document digitally in `state`: from the time it
+/// awaits approval until the clerk issues it. A signing session still waiting on a document
+/// that leaves these states (returned for revision, issued) has nothing left to sign.
+pub fn is_signable(state: OutgoingState) -> bool {
+    matches!(
+        state,
+        OutgoingState::AwaitingApproval | OutgoingState::Approved
+    )
+}
+
 /// Whether the document carries its number (it was issued, whatever happened since).
 pub fn is_numbered(state: OutgoingState) -> bool {
     matches!(
@@ -234,6 +244,40 @@ mod tests {
     use OutgoingAction as A;
     use OutgoingRole as R;
     use OutgoingState::*;
+
+    #[test]
+    fn signing_is_open_from_approval_to_issue() {
+        let signable = [AwaitingApproval, Approved];
+        for state in [
+            Draft,
+            InReview,
+            FormCheck,
+            AwaitingApproval,
+            Approved,
+            Issued,
+            Sent,
+            Recalled,
+            Replaced,
+            Cancelled,
+        ] {
+            assert_eq!(is_signable(state), signable.contains(&state), "{state:?}");
+        }
+        // Every way out of a signable state leaves signing behind, but the approval itself.
+        assert_eq!(
+            transition(AwaitingApproval, A::Sign, R::Signer),
+            Ok(Approved)
+        );
+        for (from, action, role) in [
+            (AwaitingApproval, A::ReturnForRevision, R::Signer),
+            (Approved, A::ReturnForRevision, R::Clerk),
+            (Approved, A::Issue, R::Clerk),
+        ] {
+            assert!(
+                !is_signable(transition(from, action, role).unwrap()),
+                "{action:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_decision_from_draft_to_sent() {

@@ -4,11 +4,14 @@
 //! copy is withdrawn, its units stop, 15 goes back) or refuses it with a reason (16 with that
 //! reason). Answering again with the same decision changes nothing; the other decision, once
 //! one is given, is refused. A copy already withdrawn or returned is answered at once by
-//! [`super::receive`] (15, or 16 with why).
+//! [`super::receive`] (15, or 16 with why); a copy returned while its request waits settles
+//! the request the same way ([`settle_on_move`]): it is `closed`, and can no longer be
+//! accepted or refused.
 
 use super::store::{self, RecallRequest};
 use crate::service::Who;
 use serde_json::json;
+use tinhso_domain::official_doc::incoming::IncomingState;
 use tinhso_domain::official_doc::incoming::{self, IncomingAction, IncomingRole};
 use tinhso_kernel::Ctx;
 use tinhso_kernel::audit::{self, Change};
@@ -136,6 +139,12 @@ pub async fn decide(
     let request = store::recall_request_in(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if request.state == "closed" {
+        return Err(AppError::Conflict(format!(
+            "Đề nghị thu hồi này không còn chờ trả lời: {}",
+            request.reason.as_deref().unwrap_or_default()
+        )));
+    }
     if request.state != "pending" {
         // A repeated answer (a second click, a retried request) is the same answer.
         return if request.state == decision.state() {
@@ -199,4 +208,53 @@ pub async fn decide(
     store::recall_request(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Settles the recall request still waiting on copy `d`, which `who`'s step moves from `from`
+/// to `to`, in the step's transaction: when a 13 received in `to` would be answered at once
+/// ([`super::pending_recall_after`]: returned to its sender → 16, nothing left to withdraw),
+/// the request is `closed` with that reason (the clerk can no longer accept or refuse it, and
+/// the page and API say why), audited `document.exchange_recall_close`, and the answer is
+/// queued to the peer the recall came from. Nothing happens while the clerk can still decide.
+pub async fn settle_on_move(
+    state: &Ctx,
+    tx: &mut Conn,
+    who: &Who<'_>,
+    d: &crate::Document,
+    from: IncomingState,
+    to: IncomingState,
+    now: &str,
+) -> Result<(), AppError> {
+    let Some((code, reason)) = super::pending_recall_after(to) else {
+        return Ok(());
+    };
+    let Some(request) = store::recall_request_in(tx, &d.id)
+        .await?
+        .filter(|r| r.state == "pending")
+    else {
+        return Ok(());
+    };
+    if !store::close_recall_request(tx, &d.id, reason, &who.user.id, now).await? {
+        return Ok(());
+    }
+    audit::record(
+        &state.db,
+        tx,
+        &who.actor,
+        Change {
+            action: "document.exchange_recall_close",
+            entity_type: "document",
+            entity_id: &d.id,
+            before: json!({ "state": from.as_str(), "recall_request": "pending" }),
+            after: json!({
+                "state": to.as_str(),
+                "recall_request": "closed",
+                "reason": reason,
+                "from": request.from_organ_id,
+                "status": code,
+            }),
+        },
+    )
+    .await?;
+    super::statuses::queue_via(state, tx, d, Some(request.peer.as_str()), code, reason).await
 }

@@ -321,7 +321,12 @@ async fn send_package(state: &Ctx, recipient_id: &str) -> anyhow::Result<()> {
 
 const NO_PEER: &str = "Không còn nền tảng liên thông nào nhận văn bản cho cơ quan này.";
 
-async fn finish(
+/// Records the outcome of posting the package to recipient `recipient_id`: `sent`, or `failed`
+/// with `detail` (the sending clerks told). When a recall cancelled the delivery while the
+/// package was on its way, a failure changes nothing (nothing reached the peer), and an
+/// acceptance means the copy over there is live: it is asked back at once
+/// ([`super::recall::reached_after_recall`]).
+pub async fn finish(
     state: &Ctx,
     recipient_id: &str,
     outcome: &str,
@@ -330,10 +335,20 @@ async fn finish(
 ) -> anyhow::Result<()> {
     let db_err = |e: AppError| anyhow::anyhow!("{e}");
     let mut tx = state.db.begin().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    store::set_delivery(&mut tx, recipient_id, outcome, detail, now)
+    let recorded = store::set_delivery(&mut tx, recipient_id, outcome, detail, now)
         .await
         .map_err(db_err)?;
-    if outcome == "failed" {
+    if !recorded {
+        if outcome == "sent"
+            && let Some(to) = store::outgoing(&state.db, recipient_id)
+                .await
+                .map_err(db_err)?
+        {
+            super::recall::reached_after_recall(state, &mut tx, &to, now)
+                .await
+                .map_err(db_err)?;
+        }
+    } else if outcome == "failed" {
         // Told to the sending clerks, who may send it again.
         let document_id = store::outgoing(&state.db, recipient_id)
             .await

@@ -156,6 +156,18 @@ pub fn recall_outcome(state: IncomingState) -> RecallOutcome {
     }
 }
 
+/// What becomes of a recall request still waiting for the clerk when its copy moves to `to`
+/// by another step: `None` while the clerk can still decide (the copy can still be withdrawn);
+/// otherwise the answer the sender gets at once, as a 13 received in that state would get it
+/// ([`recall_outcome`]): a copy returned to its sender has nothing left to withdraw (16, why).
+pub fn pending_recall_after(to: IncomingState) -> Option<(&'static str, Option<&'static str>)> {
+    match recall_outcome(to) {
+        RecallOutcome::AskClerk => None,
+        RecallOutcome::AlreadyRecalled => Some(("15", None)),
+        RecallOutcome::Refuse(why) => Some(("16", Some(why))),
+    }
+}
+
 /// The sender's record of a recall answered with status `code` (15 accepted, 16 refused).
 pub fn recall_state_of(code: &str) -> Option<&'static str> {
     match code {
@@ -464,6 +476,15 @@ mod tests {
         }
         assert_eq!(recall_outcome(Recalled), RecallOutcome::AlreadyRecalled);
         assert!(matches!(recall_outcome(Returned), RecallOutcome::Refuse(_)));
+        // A request left waiting when its copy moves on: settled only where a 13 would be
+        // answered at once, with the same answer.
+        for state in [Registered, Presented, Directed, InProgress, Done, Closed] {
+            assert_eq!(pending_recall_after(state), None, "{state:?}");
+        }
+        assert_eq!(pending_recall_after(Recalled), Some(("15", None)));
+        let (code, why) = pending_recall_after(Returned).unwrap();
+        assert_eq!(code, "16");
+        assert!(why.unwrap().contains("trả lại nơi gửi"));
         assert_eq!(recall_state_of("15"), Some("accepted"));
         assert_eq!(recall_state_of("16"), Some("refused"));
         assert_eq!(recall_state_of("13"), None);

@@ -184,17 +184,18 @@ pub async fn package_from_peer(
     .is_some())
 }
 
-/// Records a delivery's outcome (`sent` or `failed`, with why).
+/// Records a delivery's outcome (`sent` or `failed`, with why), unless a recall cancelled the
+/// delivery while the package was on its way (`cancelled`): whether it did.
 pub async fn set_delivery(
     tx: &mut Conn,
     recipient_id: &str,
     state: &str,
     detail: Option<&str>,
     now: &str,
-) -> Result<(), AppError> {
-    sqlx::query(
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
         "UPDATE document_recipients SET exchange_state = $2, exchange_detail = $3, exchange_at = $4
-         WHERE id = $1",
+         WHERE id = $1 AND exchange_state <> 'cancelled'",
     )
     .bind(recipient_id)
     .bind(state)
@@ -202,7 +203,7 @@ pub async fn set_delivery(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// A status from the recipient `organ_id` about the package `exchange_document_id`: the
@@ -315,26 +316,41 @@ pub async fn exchanged_recipients(
     .await?)
 }
 
-/// Records the recall asked of a recipient (`requested`, its delivery as it was), or that none
-/// is needed because the package never left (`withdrawn`, its delivery `cancelled`).
-pub async fn mark_recall(
+/// Records the recall asked of a recipient the package reached (`requested`, delivery `sent`).
+pub async fn mark_recall_requested(
     tx: &mut Conn,
     recipient_id: &str,
-    recall: &str,
-    delivery_state: &str,
     now: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "UPDATE document_recipients SET exchange_recall = $2, exchange_recall_detail = NULL,
-            exchange_state = $3, exchange_at = $4 WHERE id = $1",
+        "UPDATE document_recipients SET exchange_recall = 'requested', exchange_recall_detail = NULL,
+            exchange_state = 'sent', exchange_at = $2 WHERE id = $1",
     )
     .bind(recipient_id)
-    .bind(recall)
-    .bind(delivery_state)
     .bind(now)
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Records that no recall is needed because the package never left (`withdrawn`, its delivery
+/// `cancelled`), only while it is still waiting or failed: false when it was delivered
+/// meanwhile (the delivery job recorded `sent` first), and must be asked back then.
+pub async fn mark_recall_withdrawn(
+    tx: &mut Conn,
+    recipient_id: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE document_recipients SET exchange_recall = 'withdrawn', exchange_recall_detail = NULL,
+            exchange_state = 'cancelled', exchange_at = $2
+         WHERE id = $1 AND exchange_state IN ('queued', 'failed')",
+    )
+    .bind(recipient_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The incoming documents registered from the exchange package of sender `organ_id` with this
@@ -478,7 +494,8 @@ pub struct RecallRequest {
     pub from_organ_id: String,
     pub exchange_document_id: String,
     pub description: Option<String>,
-    /// `pending`, `accepted` or `refused`.
+    /// `pending`, `accepted` or `refused` (the clerk's answer), or `closed` (the copy was
+    /// returned to its sender while the request waited: `reason` says so).
     pub state: String,
     pub reason: Option<String>,
     pub requested_at: String,
@@ -553,6 +570,19 @@ pub async fn decide_recall_request(
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Closes a pending request without the clerk's decision, because its copy moved where a
+/// recall is answered at once (returned to its sender): `reason` is what the sender is told.
+/// False when it was not pending any more.
+pub async fn close_recall_request(
+    tx: &mut Conn,
+    document_id: &str,
+    reason: Option<&str>,
+    by: &str,
+    now: &str,
+) -> Result<bool, AppError> {
+    decide_recall_request(tx, document_id, "closed", reason, by, now).await
 }
 
 /// A pending recall request as the clerk's list shows it.

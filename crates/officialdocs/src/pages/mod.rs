@@ -761,7 +761,7 @@ async fn render_document(
             directions => Value::from(minijinja::value::Serde(crate::processing_api::Extras::load(state, d).await?.assignments)),
             done => shown.done, refusal => shown.refusal, errors => form_errors_in(shown.errors, &["note", "SignerInfo.Position", "SignerInfo.FullName", "SignerInfo.Competence", "file", "appendix", "Title"]),
             kept => kept, section => section(user),
-            flow => processing::offer(state, user, d, shown.flow).await?,
+            flow => processing::offer(state, page.lang, user, d, shown.flow).await?,
             work_files => work_files::on_document(state, user, d, shown.placement).await?,
             may_replace => service::may_replace(state, user, d).await?,
             may_resend => crate::exchange::failures::may_resend(user, d),

@@ -93,6 +93,7 @@ fn assignment_steps(state: AssignmentState, actor: rules::AssignmentActor) -> Ve
 /// direction form's units and the open assignments `user` works on, with what they typed.
 pub async fn offer(
     state: &Ctx,
+    page_lang: tinhso_kernel::web::i18n::Lang,
     user: &User,
     d: &Document,
     kept: Option<&FlowKept>,
@@ -148,11 +149,16 @@ pub async fn offer(
     let recall_request = if crate::exchange::answer::may_answer(user, d) {
         crate::exchange::store::recall_request(&state.db, &d.id)
             .await?
-            .filter(|r| r.state == "pending")
+            // Waiting for the clerk, or closed by the copy's return: then the page says why
+            // it can no longer be answered.
+            .filter(|r| r.state == "pending" || r.state == "closed")
             .map(|r| {
                 context! {
                     from => d.organ_name.clone(), organ_id => r.from_organ_id,
                     description => r.description, requested_at => r.requested_at,
+                    closed => r.state == "closed",
+                    reason => r.reason.map(|t| tinhso_kernel::web::i18n::message(page_lang, &t)),
+                    decided_at => r.decided_at,
                 }
             })
     } else {

@@ -19,8 +19,8 @@
 
 use crate::common::{Kind, TestApp};
 use crate::document_signing::{
-    CLERK, LEADER, PASSWORD, assert_signed_b_lt, audit_count, awaiting_approval, pyhanko_accepts,
-    table_serial, verified, version_bytes,
+    CLERK, LEADER, PASSWORD, act, approve, assert_signed_b_lt, audit_count, awaiting_approval,
+    pyhanko_accepts, sign, table_serial, verified, version_bytes,
 };
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -59,6 +59,8 @@ macro_rules! desk_on_both_databases {
 desk_on_both_databases!(
     the_leader_signs_with_the_usb_token_through_the_desk_tool,
     bad_desk_signatures_are_refused_and_store_nothing,
+    a_desk_session_ends_when_its_document_is_issued,
+    a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local_signing_alone,
 );
 
 /// A SoftHSM2 folder of its own: the token lives there, and only the child processes given
@@ -522,7 +524,8 @@ async fn post_signature_text(
 async fn demo_credential(app: &TestApp, email: &str) -> (String, Vec<u8>, KeyPair) {
     let row = sqlx::query(
         "SELECT c.id, c.serial, c.certificate, c.sealed_key FROM pki_certificates c
-           JOIN users u ON u.id = c.user_id WHERE u.email = $1 AND c.kind = 'person'",
+           JOIN users u ON u.id = c.user_id
+          WHERE u.email = $1 AND c.kind = 'person' AND c.sealed_key <> ''",
     )
     .bind(email)
     .fetch_one(&app.state.db.pool)
@@ -770,4 +773,186 @@ async fn bad_desk_signatures_are_refused_and_store_nothing(kind: Kind) {
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert!(detail(&problem).contains("đã bị thu hồi"), "{problem}");
     assert_eq!(versions(&app, &id).await, 2);
+}
+
+/// A desk session left waiting while the document moves on: approving it ("Ký duyệt") keeps
+/// the session (the approved document may still be signed); issuing it ends the session, with
+/// the reason on its page, in the API and in the token's answer, and nothing is stored.
+async fn a_desk_session_ends_when_its_document_is_issued(kind: Kind) {
+    let app = TestApp::new_with(kind, |c| c.signatures.online_revocation = false).await;
+    let id = awaiting_approval(&app).await;
+    let leader_token = app.token(LEADER, &["documents"]).await;
+    let (_, leader_der, _) = demo_credential(&app, LEADER).await;
+    let (status, started) = start(&app, LEADER, &id, &pem(&leader_der)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let (session, attributes, digest) = asked(&started);
+    let state = |app: &TestApp, session: &str| {
+        let (pool, session) = (app.state.db.pool.clone(), session.to_owned());
+        async move {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT state, detail FROM signing_sessions WHERE id = $1",
+            )
+            .bind(session)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    approve(&app, &id).await;
+    assert_eq!(state(&app, &session).await.0, "pending");
+
+    // The văn thư issues it: the session has nothing left to sign.
+    let (status, doc) = act(&app, CLERK, &id, json!({ "Action": "issue" })).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let (now, why) = state(&app, &session).await;
+    assert_eq!(now, "cancelled");
+    let why = why.unwrap_or_default();
+    assert!(why.contains("đã được ban hành"), "{why}");
+    assert_eq!(audit_count(&app, "signature.session_cancel").await, 1);
+    let issued = audit_after(&app, "document.issue").await;
+    assert_eq!(issued[0]["signing_sessions_cancelled"], json!([session]));
+    assert_eq!(objects_under_sessions(&app), 0);
+
+    // The token's signature coming now is refused with that reason; nothing is stored.
+    let (_, _, leader_key) = demo_credential(&app, LEADER).await;
+    let right = sign_with(leader_key, &attributes, &digest);
+    let (status, problem) = post_signature(&app, &leader_token, &session, &right).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(detail(&problem), why, "{problem}");
+    assert_eq!(versions(&app, &id).await, 1);
+    assert_eq!(audit_count(&app, "signature.sign").await, 0);
+    let (status, s) = app
+        .api(
+            "GET",
+            &format!("/api/v1/signing-sessions/{session}"),
+            Some(&leader_token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["State"], "cancelled", "{s}");
+    assert_eq!(s["Detail"], why.as_str(), "{s}");
+
+    // The leader's pages: the session says why and stops refreshing; the document lists no
+    // waiting session.
+    let (status, _, _) = app.login(LEADER, PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html) = app
+        .get(&format!("/office/signing-sessions/{session}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-state=\"cancelled\""), "{html}");
+    assert!(html.contains("đã được ban hành"), "{html}");
+    assert!(!html.contains("http-equiv=\"refresh\""), "{html}");
+    let (_, page) = app.get(&format!("/office/documents/{id}")).await;
+    assert!(
+        !page.contains(&format!("data-session=\"{session}\"")),
+        "{page}"
+    );
+}
+
+/// `tinhso pki certify-key`'s work (`signatures::enrol`): the demo CA certifies a key kept on a
+/// token for an official, registered to them without a key. The desk path takes that
+/// certificate as theirs; the platform's own signing for them keeps using their demo software
+/// key (a registered token certificate never shadows it). Keys and names it cannot certify are
+/// refused with Vietnamese messages, nothing registered.
+async fn a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local_signing_alone(
+    kind: Kind,
+) {
+    let app = TestApp::new_with(kind, |c| c.signatures.online_revocation = false).await;
+    let actor = tinhso::audit::Actor {
+        label: "cli".into(),
+        ip: String::new(),
+    };
+    let token_key = KeyPair::generate(ca::KeyAlgorithm::P256).unwrap();
+    let spki = token_key.public_key_info().unwrap().to_der().unwrap();
+    let before = app.count("SELECT COUNT(*) FROM pki_certificates").await;
+
+    // Refused: an unknown official, something that is not a key.
+    let refused = |e: tinhso::error::AppError| match e {
+        tinhso::error::AppError::Validation(errors) => errors[0].message.clone(),
+        other => panic!("{other:?}"),
+    };
+    let e = tinhso_signatures::enrol::certify_key(&app.state, &actor, "ai.do@tinhso.local", &spki)
+        .await
+        .unwrap_err();
+    assert!(refused(e).contains("Không có cán bộ"));
+    let e = tinhso_signatures::enrol::certify_key(&app.state, &actor, LEADER, b"khong phai khoa")
+        .await
+        .unwrap_err();
+    assert!(refused(e).contains("Không đọc được khóa công khai"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM pki_certificates").await,
+        before
+    );
+
+    // Certified (the key given as PEM, as openssl writes it): the leader's, with no key kept.
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        pki::encode_b64(&spki)
+    );
+    let certified =
+        tinhso_signatures::enrol::certify_key(&app.state, &actor, LEADER, pem.as_bytes())
+            .await
+            .unwrap();
+    let (user, sealed): (String, String) = sqlx::query_as(
+        "SELECT u.email, c.sealed_key FROM pki_certificates c JOIN users u ON u.id = c.user_id
+          WHERE c.serial = $1 AND c.kind = 'person'",
+    )
+    .bind(&certified.serial)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(user, LEADER);
+    assert!(sealed.is_empty(), "the key stays on the token");
+    assert_eq!(audit_count(&app, "signature.certify_key").await, 1);
+    assert!(certified.pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
+
+    // The desk path takes it as the leader's (the session is the token certificate's).
+    let id = awaiting_approval(&app).await;
+    let (status, started) = start(&app, LEADER, &id, &certified.pem()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    assert_eq!(started["Algorithm"], "ecdsa-p256-sha256", "{started}");
+    let (session, attributes, digest) = asked(&started);
+    let signature = sign_with(token_key, &attributes, &digest);
+    let (status, done) = post_signature(
+        &app,
+        &app.token(LEADER, &["documents"]).await,
+        &session,
+        &signature,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let report = verified(&app, &version_bytes(&app, &id, 2).await).await;
+    assert_eq!(
+        report["Signatures"][0]["Indication"], "TOTAL-PASSED",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["Signatures"][0]["CertificateSerial"]
+            .as_str()
+            .map(table_serial),
+        Some(table_serial(&certified.serial)),
+        "{report:#}"
+    );
+
+    // Signing on the platform still uses the leader's demo software key.
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let report = verified(&app, &version_bytes(&app, &id, 3).await).await;
+    let (_, demo_der, _) = demo_credential(&app, LEADER).await;
+    let demo = x509_cert::Certificate::from_der(&demo_der).unwrap();
+    assert_eq!(
+        report["Signatures"][1]["Indication"], "TOTAL-PASSED",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["Signatures"][1]["CertificateSerial"]
+            .as_str()
+            .map(table_serial),
+        Some(table_serial(&pki::serial_hex(
+            demo.tbs_certificate().serial_number()
+        ))),
+        "{report:#}"
+    );
 }

@@ -9,8 +9,8 @@
 
 use crate::common;
 use crate::document_signing::{
-    LEADER, PASSWORD, assert_signed_b_lt, audit_count, awaiting_approval, pyhanko_accepts,
-    verified, version_bytes,
+    LEADER, PASSWORD, act, assert_signed_b_lt, audit_count, awaiting_approval, pyhanko_accepts,
+    sign, verified, version_bytes,
 };
 
 use axum::http::StatusCode;
@@ -38,6 +38,7 @@ macro_rules! remote_on_both_databases {
 
 remote_on_both_databases!(
     the_leader_signs_remotely_after_confirming_on_the_phone,
+    sessions_waiting_on_a_document_that_moves_on_are_cancelled,
     a_refused_or_expired_request_stores_nothing,
     a_provider_down_or_answering_garbage_is_refused_clearly,
 );
@@ -473,4 +474,114 @@ async fn a_provider_down_or_answering_garbage_is_refused_clearly(kind: Kind) {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Confirms the signed-in leader's first request on the test phone.
+async fn confirm_on_the_phone(app: &TestApp) {
+    let (phone, requests) = on_the_phone(app).await;
+    assert!(!requests.is_empty(), "{phone}");
+    let (status, _, _) = app
+        .post_form(
+            "/test-remote-signing/phone",
+            &format!(
+                "/office/test-remote-signing/requests/{}/confirm",
+                requests[0]
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+async fn step(app: &TestApp, email: &str, id: &str, action: &str) {
+    let (status, doc) = act(
+        app,
+        email,
+        id,
+        json!({ "Action": action, "Note": "Sửa căn cứ" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{action}: {doc}");
+}
+
+/// A phone request left waiting while the document moves on: returned for revision, signed
+/// another way, issued. Each ends the session with its reason (page, API, audit), its file
+/// removed; confirming on the phone afterwards signs nothing; approving ("Ký duyệt") keeps it.
+async fn sessions_waiting_on_a_document_that_moves_on_are_cancelled(kind: Kind) {
+    let app = served(kind).await;
+    let id = awaiting_approval(&app).await;
+    app.login(LEADER, PASSWORD).await;
+
+    // Returned for revision while the phone waits.
+    let (status, started) = start_remote(&app, LEADER, &id, "test").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let first = started["SessionId"].as_str().unwrap().to_owned();
+    assert_eq!(objects_under_sessions(&app).await, 1);
+    step(&app, LEADER, &id, "return_for_revision").await;
+    let s = session_state(&app, &first).await;
+    assert_eq!(s["State"], "cancelled", "{s}");
+    assert!(
+        s["Detail"]
+            .as_str()
+            .unwrap()
+            .contains("trả lại để chỉnh sửa"),
+        "{s}"
+    );
+    assert_eq!(audit_count(&app, "signature.session_cancel").await, 1);
+    assert_eq!(objects_under_sessions(&app).await, 0);
+    let (_, html) = app.get(&format!("/office/signing-sessions/{first}")).await;
+    assert!(html.contains("data-state=\"cancelled\""), "{html}");
+    assert!(html.contains("trả lại để chỉnh sửa"), "{html}");
+    assert!(!html.contains("http-equiv=\"refresh\""), "{html}");
+    // The provider's request is its own: confirming it now signs nothing here.
+    confirm_on_the_phone(&app).await;
+    assert_eq!(poll(&app).await, 0);
+    assert_eq!(session_state(&app, &first).await["State"], "cancelled");
+    assert_eq!(versions(&app, &id).await, 1);
+
+    // Back for approval; signed on the platform while a phone request waits: the request's
+    // session ends (it would sign a version that is no longer the latest).
+    step(&app, LEADER, &id, "approve_content").await;
+    step(&app, crate::document_signing::CLERK, &id, "approve_form").await;
+    let (status, started) = start_remote(&app, LEADER, &id, "test").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let second = started["SessionId"].as_str().unwrap().to_owned();
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    let s = session_state(&app, &second).await;
+    assert_eq!(s["State"], "cancelled", "{s}");
+    assert!(
+        s["Detail"]
+            .as_str()
+            .unwrap()
+            .contains("thành phiên bản mới"),
+        "{s}"
+    );
+    confirm_on_the_phone(&app).await;
+    assert_eq!(poll(&app).await, 0);
+    assert_eq!(versions(&app, &id).await, 2);
+
+    // Approved ("Ký duyệt"): still signable, the new request waits; issued: it ends.
+    let (status, started) = start_remote(&app, LEADER, &id, "test").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let third = started["SessionId"].as_str().unwrap().to_owned();
+    step(&app, LEADER, &id, "sign").await;
+    assert_eq!(session_state(&app, &third).await["State"], "pending");
+    step(&app, crate::document_signing::CLERK, &id, "issue").await;
+    let s = session_state(&app, &third).await;
+    assert_eq!(s["State"], "cancelled", "{s}");
+    assert!(
+        s["Detail"].as_str().unwrap().contains("đã được ban hành"),
+        "{s}"
+    );
+    assert_eq!(audit_count(&app, "signature.session_cancel").await, 3);
+    assert_eq!(objects_under_sessions(&app).await, 0);
+    // The document page lists none of them as waiting.
+    let (_, page) = app.get(&format!("/office/documents/{id}")).await;
+    for session in [&first, &second, &third] {
+        assert!(
+            !page.contains(&format!("data-session=\"{session}\"")),
+            "{page}"
+        );
+    }
 }

@@ -48,6 +48,8 @@ on_both!(
     two_platforms_exchange_the_appendices_the_agency_signed,
     the_receiver_s_steps_go_back_as_statuses_and_a_recall_is_answered,
     a_returned_document_sends_02_and_refuses_the_recall_with_why,
+    a_copy_returned_while_its_recall_waits_settles_the_request,
+    a_recall_made_while_the_package_is_on_its_way_still_reaches_the_copy,
     bad_statuses_and_recalls_are_refused_with_a_problem,
     statuses_and_recalls_come_only_from_the_peer_that_exchanged_the_package,
     overlapping_peers_are_refused_at_start,
@@ -1099,6 +1101,258 @@ async fn a_returned_document_sends_02_and_refuses_the_recall_with_why(kind: Kind
         "{seen}"
     );
     assert_eq!(seen["StatusCode"], "02", "never steps back");
+}
+
+/// Signs `app`'s cookie jar in as `email` (the demo password).
+async fn as_official(app: &TestApp, email: &str) {
+    app.clear_cookies();
+    let (status, _, _) = app.login(email, "TinhSo@2026").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{email}");
+}
+
+async fn a_copy_returned_while_its_recall_waits_settles_the_request(kind: Kind) {
+    let p = peered(kind).await;
+    let (id, incoming) = p.issued("Công văn gửi nhầm, thu hồi khi đang chờ").await;
+    assert_eq!(p.after_b_sends(&id).await["StatusCode"], "03");
+    // A recalls it; the 13 reaches B, where it waits for B's clerk.
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    run_jobs(&p.a).await;
+    let request_path = format!("/api/v1/documents/{incoming}/recall-request");
+    let (status, request) = p.b.api("GET", &request_path, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{request}");
+    assert_eq!(request["State"], "pending", "{request}");
+
+    // Before answering it, B's clerk returns the copy to its sender (not for this agency).
+    let returned = p
+        .b_post(
+            &p.b_clerk,
+            &format!("/api/v1/documents/{incoming}/return"),
+            json!({"Reason": "Văn bản không thuộc thẩm quyền của cơ quan"}),
+        )
+        .await;
+    assert_eq!(returned["State"], "returned");
+
+    // The request is settled with the return: closed, saying why, and no longer answerable.
+    let (status, request) = p.b.api("GET", &request_path, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{request}");
+    assert_eq!(request["State"], "closed", "{request}");
+    let why = request["Reason"].as_str().unwrap_or_default().to_owned();
+    assert!(why.contains("trả lại nơi gửi"), "{request}");
+    assert!(request["DecidedAt"].is_string(), "{request}");
+    let (status, problem) =
+        p.b.api(
+            "POST",
+            &format!("{request_path}/accept"),
+            Some(&p.b_clerk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("không còn chờ trả lời"), "{problem}");
+    assert!(detail.contains(&why), "{problem}");
+    let (status, problem) =
+        p.b.api(
+            "POST",
+            &format!("{request_path}/refuse"),
+            Some(&p.b_clerk),
+            Some(json!({"Reason": "Đã trả lại"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        p.b.count("SELECT COUNT(*) FROM exchange_recall_requests WHERE state = 'pending'")
+            .await,
+        0
+    );
+    // Audited once, as its own step; nobody accepted or refused it.
+    for (action, expected) in [
+        ("document.exchange_recall_close", 1),
+        ("document.return_to_sender", 1),
+        ("document.exchange_recall", 0),
+        ("document.exchange_recall_refuse", 0),
+    ] {
+        assert_eq!(
+            p.b.count_where("audit_log", "action", action).await,
+            expected,
+            "{action}"
+        );
+    }
+
+    // What B's clerk sees: the page says why, without the buttons; the register does not list
+    // it among the requests waiting.
+    as_official(&p.b, "vanthu.tuphap@tinhso.local").await;
+    let page_path = format!("/office/documents/{incoming}");
+    let (_, page) = p.b.get(&page_path).await;
+    assert!(page.contains("doc-recall-closed"), "{page}");
+    assert!(
+        page.contains("Đề nghị thu hồi không còn chờ trả lời"),
+        "{page}"
+    );
+    assert!(page.contains(&why), "{page}");
+    assert!(!page.contains("doc-recall-accept"), "{page}");
+    assert!(!page.contains("doc-recall-refuse"), "{page}");
+    let (_, register) = p.b.get("/office/documents/incoming").await;
+    assert!(!register.contains("recall-requests"), "{register}");
+    // A form posted from a page opened before the return is refused on the page (422, as the
+    // pages answer every refusal) with the same reason.
+    let (status, page, _) =
+        p.b.post_form(
+            &page_path,
+            &format!("{page_path}/processing"),
+            &[("step", "recall_accept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("không còn chờ trả lời"), "{page}");
+    let (_, copy) =
+        p.b.api(
+            "GET",
+            &format!("/api/v1/documents/{incoming}"),
+            Some(&p.b_clerk),
+            None,
+        )
+        .await;
+    assert_eq!(copy["State"], "returned", "{copy}");
+
+    // What A's clerk sees: returned (02, the clerk's reason), and the recall refused with why
+    // (16) — told once, however often the queues run.
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["StatusCode"], "02", "{seen}");
+    assert!(
+        seen["StatusDetail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("không thuộc thẩm quyền"),
+        "{seen}"
+    );
+    assert_eq!(seen["Recall"], "refused", "{seen}");
+    assert!(
+        seen["RecallDetail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("trả lại nơi gửi"),
+        "{seen}"
+    );
+    run_jobs(&p.b).await;
+    run_jobs(&p.a).await;
+    assert_eq!(
+        p.a.count_where("audit_log", "action", "document.exchange_recall_answer")
+            .await,
+        1
+    );
+    as_official(&p.a, "vanthu.hacthanh@tinhso.local").await;
+    let (_, page) = p.a.get(&format!("/office/documents/{id}")).await;
+    assert!(page.contains("Nơi nhận từ chối thu hồi"), "{page}");
+}
+
+async fn a_recall_made_while_the_package_is_on_its_way_still_reaches_the_copy(kind: Kind) {
+    let p = peered(kind).await;
+    let (id, incoming) = p.issued("Quyết định thu hồi khi đang gửi").await;
+    // The moment the delivery job has posted the package (B registered it) and not yet
+    // recorded B's answer: A's row still says queued.
+    let (recipient,): (String,) = sqlx::query_as(
+        "SELECT id FROM document_recipients WHERE document_id = $1 AND organ_id IS NOT NULL",
+    )
+    .bind(&id)
+    .fetch_one(&p.a.state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE document_recipients SET exchange_state = 'queued' WHERE id = $1")
+        .bind(&recipient)
+        .execute(&p.a.state.db.pool)
+        .await
+        .unwrap();
+    // A's clerk recalls it then: as far as A knows it never left, so nothing is asked of B.
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &format!("/api/v1/documents/{id}/actions"),
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let seen = sender_view(&p.a, &p.clerk, &id).await["Exchange"].clone();
+    assert_eq!(seen["Recall"], "withdrawn", "{seen}");
+    assert_eq!(seen["State"], "cancelled", "{seen}");
+    // B's acceptance of the post is recorded now: the copy over there is live, so A asks for
+    // it back (13) rather than leaving it forgotten.
+    ex::deliver::finish(
+        &p.a.state,
+        &recipient,
+        "sent",
+        None,
+        &tinhso::time::now_text(),
+    )
+    .await
+    .unwrap();
+    let seen = sender_view(&p.a, &p.clerk, &id).await["Exchange"].clone();
+    assert_eq!(seen["Recall"], "requested", "{seen}");
+    assert_eq!(seen["State"], "sent", "{seen}");
+    run_jobs(&p.a).await;
+    let request_path = format!("/api/v1/documents/{incoming}/recall-request");
+    let (status, request) = p.b.api("GET", &request_path, Some(&p.b_clerk), None).await;
+    assert_eq!(status, StatusCode::OK, "{request}");
+    assert_eq!(request["State"], "pending", "{request}");
+    let accepted = p
+        .b_post(&p.b_clerk, &format!("{request_path}/accept"), json!({}))
+        .await;
+    assert_eq!(accepted["State"], "accepted", "{accepted}");
+    let seen = p.after_b_sends(&id).await;
+    assert_eq!(seen["Recall"], "accepted", "{seen}");
+    // A failure recorded after a recall that withdrew a package in time changes nothing:
+    // no failure, no notice to the clerks.
+    let (other, _) = p.issued("Quyết định thứ hai thu hồi khi đang gửi").await;
+    let (second,): (String,) = sqlx::query_as(
+        "SELECT id FROM document_recipients WHERE document_id = $1 AND organ_id IS NOT NULL",
+    )
+    .bind(&other)
+    .fetch_one(&p.a.state.db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE document_recipients SET exchange_state = 'queued' WHERE id = $1")
+        .bind(&second)
+        .execute(&p.a.state.db.pool)
+        .await
+        .unwrap();
+    let (status, out) =
+        p.a.api(
+            "POST",
+            &format!("/api/v1/documents/{other}/actions"),
+            Some(&p.clerk),
+            Some(json!({"Action": "recall", "Confirm": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let failures =
+        p.a.count("SELECT COUNT(*) FROM inbox_items WHERE topic = 'documents.exchange_failures'")
+            .await;
+    ex::deliver::finish(
+        &p.a.state,
+        &second,
+        "failed",
+        Some("HTTP 400"),
+        &tinhso::time::now_text(),
+    )
+    .await
+    .unwrap();
+    let seen = sender_view(&p.a, &p.clerk, &other).await["Exchange"].clone();
+    assert_eq!(seen["State"], "cancelled", "{seen}");
+    assert_eq!(seen["Recall"], "withdrawn", "{seen}");
+    assert_eq!(
+        p.a.count("SELECT COUNT(*) FROM inbox_items WHERE topic = 'documents.exchange_failures'")
+            .await,
+        failures
+    );
 }
 
 fn status_of(from: &str, about: &str, document_id: &str, code: EdStatus) -> Status {

@@ -399,6 +399,9 @@ pub enum SessionState {
     Refused,
     Expired,
     Failed,
+    /// Ended by the platform before a signature came: what it would sign moved on (the
+    /// document was returned for revision, issued, or signed another way).
+    Cancelled,
 }
 
 impl SessionState {
@@ -409,6 +412,7 @@ impl SessionState {
             SessionState::Refused => "refused",
             SessionState::Expired => "expired",
             SessionState::Failed => "failed",
+            SessionState::Cancelled => "cancelled",
         }
     }
 
@@ -419,6 +423,7 @@ impl SessionState {
             SessionState::Refused,
             SessionState::Expired,
             SessionState::Failed,
+            SessionState::Cancelled,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -469,9 +474,16 @@ pub fn step(
     }
 }
 
-/// Whether a session may move from `from` to `to`: only out of `pending`, once.
+/// Whether a session may move from `from` to `to`: out of `pending`, once; and from
+/// `cancelled` to `signed`, when the signature was kept just before the entity moved on (the
+/// asking module re-checks under its own lock before keeping it, so a `signed` after a
+/// cancellation means the signed version exists).
 pub fn may_move(from: SessionState, to: SessionState) -> bool {
-    from == SessionState::Pending && to != SessionState::Pending
+    match from {
+        SessionState::Pending => to != SessionState::Pending,
+        SessionState::Cancelled => to == SessionState::Signed,
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,6 +675,48 @@ async fn record_start(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Ends every signing session still waiting on `what.entity_id` (the kernel's
+/// [`tinhso_kernel::signing::PdfSigner::end_sessions`]), in the caller's transaction: each one
+/// `cancelled` with the reason, audited `signature.session_cancel`; their files are for the
+/// caller to remove once committed. A provider's request stays on the signer's phone (the
+/// provider is another system): confirming it later signs nothing here.
+pub fn end_sessions<'a>(
+    ctx: &'a Ctx,
+    tx: &'a mut tinhso_kernel::db::Conn,
+    what: tinhso_kernel::signing::EndSigning<'a>,
+) -> BoxFut<'a, Result<tinhso_kernel::signing::EndedSessions, AppError>> {
+    Box::pin(async move {
+        let now = tinhso_kernel::time::now_text();
+        let mut ended = tinhso_kernel::signing::EndedSessions::default();
+        for s in store::pending_on(tx, what.entity_type, what.entity_id).await? {
+            if what.except == Some(s.id.as_str())
+                || !store::cancel(tx, &s.id, what.reason, &now).await?
+            {
+                continue;
+            }
+            tinhso_kernel::audit::record(
+                &ctx.db,
+                tx,
+                what.actor,
+                tinhso_kernel::audit::Change {
+                    action: "signature.session_cancel",
+                    entity_type: what.entity_type,
+                    entity_id: what.entity_id,
+                    before: serde_json::json!({ "session": s.id, "state": "pending" }),
+                    after: serde_json::json!({
+                        "session": s.id, "provider": s.provider, "user_id": s.user_id,
+                        "state": SessionState::Cancelled.as_str(), "reason": what.reason,
+                    }),
+                },
+            )
+            .await?;
+            ended.files.push(s.prepared_key);
+            ended.sessions.push(s.id);
+        }
+        Ok(ended)
+    })
 }
 
 /// Ends session `id` in `to` with `detail`, only if it is still pending: whether it moved.
@@ -967,6 +1021,8 @@ mod tests {
             (Refused, Ok(&sig), false, Step::Nothing),
             (Expired, Ok(&RemoteStatus::Pending), true, Step::Nothing),
             (Failed, Ok(&sig), false, Step::Nothing),
+            // Cancelled by the platform: a signature confirmed afterwards is not used.
+            (Cancelled, Ok(&sig), false, Step::Nothing),
         ];
         for (state, answer, past, expected) in cases {
             assert_eq!(
@@ -975,9 +1031,14 @@ mod tests {
                 "{state:?} {answer:?} {past}"
             );
         }
-        for from in [Pending, Signed, Refused, Expired, Failed] {
-            for to in [Pending, Signed, Refused, Expired, Failed] {
-                assert_eq!(may_move(from, to), from == Pending && to != Pending);
+        let all = [Pending, Signed, Refused, Expired, Failed, Cancelled];
+        for from in all {
+            for to in all {
+                // Out of pending once; a cancelled session only to signed (its signature was
+                // kept before the entity moved on).
+                let expected =
+                    (from == Pending && to != Pending) || (from == Cancelled && to == Signed);
+                assert_eq!(may_move(from, to), expected, "{from:?} → {to:?}");
             }
             assert_eq!(SessionState::parse(from.as_str()), Some(from));
         }

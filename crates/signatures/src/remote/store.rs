@@ -134,7 +134,8 @@ pub async fn insert(tx: &mut Conn, s: &NewSession<'_>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends pending session `id` in state `to`: whether it moved.
+/// Ends pending session `id` in state `to`: whether it moved. A cancelled session may still
+/// end `signed` (`super::may_move`): its signature was kept before it was cancelled.
 pub async fn finish(
     db: &Db,
     id: &str,
@@ -144,7 +145,8 @@ pub async fn finish(
 ) -> Result<bool, AppError> {
     let done = sqlx::query(
         "UPDATE signing_sessions SET state = $1, detail = $2, result = $3, finished_at = $4, \
-         locked_until = NULL WHERE id = $5 AND state = 'pending'",
+         locked_until = NULL WHERE id = $5 \
+         AND (state = 'pending' OR (state = 'cancelled' AND $1 = 'signed'))",
     )
     .bind(to)
     .bind(detail)
@@ -152,6 +154,37 @@ pub async fn finish(
     .bind(tinhso_kernel::time::now_text())
     .bind(id)
     .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The sessions still pending on `entity_type` `entity_id`, in `tx`.
+pub async fn pending_on(
+    tx: &mut Conn,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<Session>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SESSION} WHERE entity_type = $1 AND entity_id = $2 AND state = 'pending' \
+         ORDER BY created_at, id"
+    )))
+    .bind(entity_type)
+    .bind(entity_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows.iter().map(session_row).collect::<Result<_, _>>()?)
+}
+
+/// Cancels pending session `id` in `tx` with `detail`: whether it moved.
+pub async fn cancel(tx: &mut Conn, id: &str, detail: &str, now: &str) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE signing_sessions SET state = 'cancelled', detail = $1, finished_at = $2, \
+         locked_until = NULL WHERE id = $3 AND state = 'pending'",
+    )
+    .bind(detail)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
