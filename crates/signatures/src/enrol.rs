@@ -87,13 +87,7 @@ pub fn read_public_key(
 
 /// The official `email` names: (user id, full name, agency name).
 async fn official(ctx: &Ctx, email: &str) -> Result<(String, String, String), AppError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.full_name, a.name FROM users u JOIN agencies a ON a.id = u.agency_id
-          WHERE lower(u.email) = lower($1) AND u.kind = 'official'",
-    )
-    .bind(email.trim())
-    .fetch_optional(&ctx.db.pool)
-    .await?;
+    let row = crate::store::official_by_email(&ctx.db, email).await?;
     row.ok_or_else(|| {
         AppError::validation("Email", "Không có cán bộ nào với địa chỉ thư điện tử này.")
     })

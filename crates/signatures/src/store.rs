@@ -509,3 +509,17 @@ pub async fn holders(
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
 }
+
+/// The official whose address is `email` (any case): user id, full name, agency name.
+pub async fn official_by_email(
+    db: &Db,
+    email: &str,
+) -> Result<Option<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.full_name, a.name FROM users u JOIN agencies a ON a.id = u.agency_id
+          WHERE lower(u.email) = lower($1) AND u.kind = 'official'",
+    )
+    .bind(email.trim())
+    .fetch_optional(&db.pool)
+    .await?)
+}
