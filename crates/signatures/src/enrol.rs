@@ -87,7 +87,7 @@ pub fn read_public_key(
 
 /// The official `email` names: (user id, full name, agency name).
 async fn official(ctx: &Ctx, email: &str) -> Result<(String, String, String), AppError> {
-    let row = crate::store::official_by_email(&ctx.db, email).await?;
+    let row = store::official_by_email(&ctx.db, email).await?;
     row.ok_or_else(|| {
         AppError::validation("Email", "Không có cán bộ nào với địa chỉ thư điện tử này.")
     })
