@@ -252,11 +252,22 @@ async fn list_mapped(ctx: &Ctx, q: &DrillQuery) -> Result<Option<Vec<DrillRow>>,
 }
 
 /// The operations centre's feedback map: the reports received in the window, per cell of the
-/// grid, one aggregate query.
+/// grid — added up from kept sums per span (`crate::map`) down to a few kilometres a cell,
+/// counted by one aggregate query over the window's reports below that.
 fn geo<'a>(ctx: &'a Ctx, q: &'a GeoQuery) -> BoxFut<'a, Result<Option<Vec<GeoCell>>, AppError>> {
     Box::pin(async move {
         if q.source != MAPPED {
             return Ok(None);
+        }
+        if q.cells.zoom <= crate::map::KEPT_ZOOM {
+            let place = crate::map::Place {
+                all: q.all,
+                agencies: &q.agencies,
+                unit: q.unit.as_deref(),
+            };
+            let cells =
+                crate::published::map_cells(ctx, place, (q.from, q.to), q.today, &q.cells).await?;
+            return Ok(Some(cells));
         }
         let next = q.to.succ_opt().unwrap_or(q.to);
         let rows = store::geo_cells(

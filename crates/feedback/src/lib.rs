@@ -10,6 +10,7 @@ pub mod events;
 pub mod http;
 pub mod index;
 pub mod kpi;
+pub mod map;
 pub mod notices;
 pub mod open311;
 pub mod photos;

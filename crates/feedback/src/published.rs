@@ -10,6 +10,7 @@
 //! every action and moderation sets; [`MARGIN`] earlier, for a late commit or a node's clock)
 //! and forgets the kept spans each of them may have moved ([`Moved`]).
 
+use crate::map;
 use crate::stats::{By, Report, Row};
 use crate::store::{self, MonthCount, Touched};
 use chrono::NaiveDate;
@@ -24,6 +25,8 @@ use tinhso_kernel::periods::{self, Span};
 const MONTHLY: &str = "feedback.monthly";
 /// The kept figures, by span of creation and answer.
 const FIGURES: &str = "feedback.figures";
+/// The kept sums of the operations centre's map, by span of receipt (`crate::map`).
+const MAP: &str = "feedback.map";
 /// The mark of the node's last look for changed reports.
 const LOOKED: &str = "feedback.looked";
 
@@ -90,6 +93,16 @@ impl Moved {
         self.every_month || self.months.contains(&span.first)
     }
 
+    /// Whether the kept map sums of `span` may have moved: it holds a day of a month a changed
+    /// report was received in.
+    pub fn received_in(&self, span: Span) -> bool {
+        self.every_month
+            || self
+                .months
+                .iter()
+                .any(|m| *m <= span.last && Span::month(*m).last >= span.first)
+    }
+
     /// Whether the kept figures of `span` may have moved.
     pub fn figures(&self, span: Span) -> bool {
         self.every_span
@@ -116,11 +129,13 @@ async fn look(ctx: &Ctx) -> Result<(), AppError> {
                 let moved = Moved::of(&touched);
                 ctx.kept.forget(MONTHLY, |s| moved.month(s));
                 ctx.kept.forget(FIGURES, |s| moved.figures(s));
+                ctx.kept.forget(MAP, |s| moved.received_in(s));
             }
         }
         _ => {
             ctx.kept.forget(MONTHLY, |_| true);
             ctx.kept.forget(FIGURES, |_| true);
+            ctx.kept.forget(MAP, |_| true);
         }
     }
     ctx.kept
@@ -269,6 +284,62 @@ async fn count_span(db: &Db, span: Span) -> Result<(SpanFigures, bool), AppError
     }
     // Changes are looked for before each read: what is counted is kept while nothing moves it.
     Ok((figures, true))
+}
+
+/// The operations centre's map of the reports of `place` received `from`..=`to`, per cell of
+/// `cells` (no finer than `map::KEPT_ZOOM`), overdue counted at `today`: added up from the
+/// spans' sums, closed spans kept (`crate::map`).
+pub async fn map_cells(
+    ctx: &Ctx,
+    place: map::Place<'_>,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    cells: &tinhso_domain::ops::map::Cells,
+) -> Result<Vec<tinhso_kernel::module::GeoCell>, AppError> {
+    look(ctx).await?;
+    let db = &ctx.db;
+    let spans = periods::pieces(from, to, today);
+    let kept = periods::each(&ctx.kept, MAP, &spans, today, |span| count_map(db, span)).await?;
+    Ok(map::add_up(
+        kept.iter().map(|k| k.as_ref()),
+        place,
+        cells,
+        &today.to_string(),
+    ))
+}
+
+/// A span's map sums: per agency, place and cell of `map::KEPT_ZOOM`, two queries.
+async fn count_map(db: &Db, span: Span) -> Result<(map::SpanCells, bool), AppError> {
+    let lo = span.first.to_string();
+    let hi = span.last.succ_opt().unwrap_or(span.last).to_string();
+    let size = tinhso_domain::ops::map::cell_size(map::KEPT_ZOOM);
+    let mut dues: HashMap<(Option<String>, Option<String>, i64, i64), Vec<String>> = HashMap::new();
+    for (agency, unit, row, col, due) in store::placed_open_dues(db, &lo, &hi, size).await? {
+        let at = dues.entry((agency, unit, row, col)).or_default();
+        at.extend(due);
+    }
+    let mut out = map::SpanCells::default();
+    for (agency, unit, row, col, n, open, sum_lat, sum_lon, south, west, north, east) in
+        store::placed_cells(db, &lo, &hi, size).await?
+    {
+        let sum = map::Sum {
+            n,
+            open,
+            sum_lat,
+            sum_lon,
+            south,
+            west,
+            north,
+            east,
+            dues: dues
+                .remove(&(agency.clone(), unit.clone(), row, col))
+                .unwrap_or_default(),
+        };
+        out.put(agency.as_deref(), unit.as_deref(), (row, col), &sum);
+    }
+    out.seal();
+    // Changes are looked for before each read: what is counted is kept while nothing moves it.
+    Ok((out, true))
 }
 
 /// The published figures of `from`..=`to` by agency or category: those of

@@ -3,8 +3,8 @@
 //! `tinhso_domain::ops::map` and drawn server-side as SVG; a cluster's list (`/ops/items?
 //! source=feedback.received&cell=z/r/c`); and `GET /api/v1/ops/feedback-clusters` for Grafana
 //! and other clients. `ops` knows no module: the reports are counted per cell by the module
-//! mapping the source (`Counting::geo`, one `GROUP BY`), and listed by its `Counting::list`
-//! with an `area`. Only the cells come into memory, never the reports.
+//! mapping the source (`Counting::geo`), and listed by its `Counting::list` with an `area`.
+//! Only the cells come into memory, never the reports.
 
 use crate::dashboard::{DrillPage, PAGE};
 use crate::policy;
@@ -62,9 +62,11 @@ async fn places(ctx: &Ctx, scope: &Scope) -> Result<Places, AppError> {
 }
 
 /// The cells of `cells` holding mapped reports of the scope, from the module mapping them
-/// (none when no module does). Counted at each view, from the index of mapped reports by day
-/// (`feedback_reports_mapped`): a report shows on the next view. (A per-node copy kept 30 s was
-/// tried and left out: the map then lagged the figures beside it.)
+/// (none when no module does). The feedback module adds them up from per-span sums it keeps
+/// while no report of the span changes (it looks for changed reports at each view), so a
+/// report shows on the next view and a view costs the same whatever the history. (A per-node
+/// copy of the answer kept 30 s was tried and left out: the map then lagged the figures beside
+/// it.)
 async fn cell_sums(
     ctx: &Ctx,
     p: &Places,

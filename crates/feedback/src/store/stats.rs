@@ -513,6 +513,75 @@ pub async fn geo_cells(
     Ok(q.fetch_all(&db.pool).await?)
 }
 
+/// One group of a span's mapped reports (as [`geo_cells`] selects them): agency, unit, row and
+/// column at the cell size bound, reports, open ones, Σlat, Σlon, south, west, north, east.
+pub type PlacedCellRow = (
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+    f64,
+);
+
+/// The mapped reports received on local days `lo ≤ received_local < hi`, per agency, unit and
+/// cell of `size`: what the kept map of a closed span holds (`crate::map`), one `GROUP BY`
+/// over a range of `feedback_reports_mapped`.
+pub async fn placed_cells(
+    db: &Db,
+    lo: &str,
+    hi: &str,
+    size: f64,
+) -> Result<Vec<PlacedCellRow>, AppError> {
+    let (row, col) = cell_exprs(db, "$3");
+    let sql = format!(
+        "SELECT agency_id, unit_, row_, col_, COUNT(*), CAST(SUM(open_) AS BIGINT),
+                SUM(lat), SUM(lon), MIN(lat), MIN(lon), MAX(lat), MAX(lon)
+           FROM (SELECT r.agency_id AS agency_id, r.admin_unit_code AS unit_,
+                        {row} AS row_, {col} AS col_, r.lat AS lat, r.lon AS lon,
+                        CASE WHEN r.status IN ('received', 'assigned', 'in_progress')
+                             THEN 1 ELSE 0 END AS open_
+                   FROM feedback_reports r
+                  WHERE {MAPPED}) cells
+          GROUP BY agency_id, unit_, row_, col_"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(size)
+        .fetch_all(&db.pool)
+        .await?)
+}
+
+/// The due times (local) of the open mapped reports received on local days
+/// `lo ≤ received_local < hi`, with their agency, unit and cell of `size`: what makes a kept
+/// cell's overdue count, which moves with the clock.
+pub async fn placed_open_dues(
+    db: &Db,
+    lo: &str,
+    hi: &str,
+    size: f64,
+) -> Result<Vec<(Option<String>, Option<String>, i64, i64, Option<String>)>, AppError> {
+    let (row, col) = cell_exprs(db, "$3");
+    let sql = format!(
+        "SELECT r.agency_id, r.admin_unit_code, {row}, {col}, r.due_local
+           FROM feedback_reports r
+          WHERE {MAPPED} AND r.status IN ('received', 'assigned', 'in_progress')"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(lo)
+        .bind(hi)
+        .bind(size)
+        .fetch_all(&db.pool)
+        .await?)
+}
+
 /// The mapped reports of `grid` (as [`geo_cells`] counts them), keyset pages in id order: id,
 /// code, title, agency, received time, status.
 #[allow(clippy::too_many_arguments)]

@@ -19,6 +19,7 @@ on_both_databases!(
     a_ward_leader_sees_only_the_ward_on_the_map,
     bad_boxes_and_zooms_are_refused,
     the_dashboard_draws_the_map_and_zooms_in,
+    the_kept_map_equals_the_count_and_follows_a_change,
 );
 
 const PASSWORD: &str = "TinhSo@2026";
@@ -565,4 +566,99 @@ async fn the_dashboard_draws_the_map_and_zooms_in(app: TestApp) {
     let (status, page) = app.get("/ops/dashboard?period=2025-Y&map=nonsense").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-testid=\"ops-map-row-10-312-812\""));
+}
+
+/// The map at every zoom the feedback module adds up from kept sums (0 to `KEPT_ZOOM`) and for
+/// each kind of scope equals the map counted straight from the reports (`store::geo_cells`);
+/// and a report hidden through the portal leaves the next view, though the year was kept.
+async fn the_kept_map_equals_the_count_and_follows_a_change(app: TestApp) {
+    use tinhso::feedback::{map, published, store};
+    use tinhso_domain::ops::map::{Cells, cell_size};
+    load(&app).await;
+    let justice = vec![agency_id(&app, JUSTICE).await];
+    let ward = vec![agency_id(&app, WARD).await];
+    let year = ("2025-01-01".parse().unwrap(), "2025-12-31".parse().unwrap());
+    let today: chrono::NaiveDate = "2025-05-10".parse().unwrap();
+    let places = [
+        (true, vec![], None),
+        (false, justice.clone(), None),
+        (false, ward.clone(), Some("14932")),
+        (false, vec![], Some("15001")),
+    ];
+    for zoom in 0..=map::KEPT_ZOOM {
+        let size = cell_size(zoom);
+        let cells = Cells {
+            zoom,
+            rows: (((19.0 + 90.0) / size) as i64, ((22.0 + 90.0) / size) as i64),
+            cols: (
+                ((105.0 + 180.0) / size) as i64,
+                ((107.0 + 180.0) / size) as i64,
+            ),
+        };
+        for (all, agencies, unit) in &places {
+            let place = map::Place {
+                all: *all,
+                agencies,
+                unit: *unit,
+            };
+            let kept = published::map_cells(&app.state, place, year, today, &cells)
+                .await
+                .unwrap();
+            let grid = store::Grid {
+                size,
+                rows: cells.rows,
+                cols: cells.cols,
+            };
+            let counted = store::geo_cells(
+                &app.state.db,
+                agencies,
+                *all,
+                *unit,
+                "2025-01-01",
+                "2026-01-01",
+                "2025-05-10",
+                grid,
+            )
+            .await
+            .unwrap();
+            let key = |c: &tinhso_kernel::module::GeoCell| {
+                (
+                    c.row, c.col, c.n, c.open, c.overdue, c.south, c.west, c.north, c.east,
+                )
+            };
+            assert_eq!(
+                kept.iter().map(key).collect::<Vec<_>>(),
+                counted
+                    .iter()
+                    .map(|r| (r.0, r.1, r.2, r.3, r.4, r.7, r.8, r.9, r.10))
+                    .collect::<Vec<_>>(),
+                "zoom {zoom}, {all} {agencies:?} {unit:?}"
+            );
+            for (k, c) in kept.iter().zip(&counted) {
+                assert!((k.sum_lat - c.5).abs() < 1e-9 && (k.sum_lon - c.6).abs() < 1e-9);
+            }
+        }
+    }
+    // The year 2025 is closed: its sums are kept. A report hidden by moderation leaves the
+    // next view all the same.
+    sign_in(&app, ADMIN).await;
+    let admin = app.token(ADMIN, &["ops:read"]).await;
+    let city = |body: &Value| cells(body).into_iter().find(|c| c.0 == "11/624/1625");
+    let (_, before) = app
+        .api("GET", &clusters_url("p", AREA, "11"), Some(&admin), None)
+        .await;
+    assert_eq!(city(&before), Some(c("11/624/1625", 3, 2, 1)));
+    let hide = [
+        ("reason", "Có thông tin cá nhân của người khác"),
+        ("confirm", "yes"),
+    ];
+    let (status, _, _) = app
+        .post_form("/feedback/MAP-R1", "/feedback/MAP-R1/hide", &hide)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, after) = app
+        .api("GET", &clusters_url("p", AREA, "11"), Some(&admin), None)
+        .await;
+    assert_eq!(city(&after), Some(c("11/624/1625", 2, 1, 0)), "{after}");
+    assert_eq!(after["total"], 4);
 }
