@@ -270,15 +270,15 @@ async fn render(
         Owner::Person(_) => (MY_PATH, false),
         Owner::Agency(_) => (SEAL_PATH, true),
     };
-    let html = page.render(
-        TEMPLATE,
-        context! {
-            seal => seal,
-            action => path,
-            image => row.as_ref().map(ImageInfo::from).map(|i| tinhso_kernel::web::sv(&i)),
-            errors => errors.map(form_errors),
-        },
-    )?;
+    let base = context! {
+        seal => seal,
+        action => path,
+        image => row.as_ref().map(|r| tinhso_kernel::web::sv(&ImageInfo::from(r))),
+    };
+    let html = match errors {
+        Some(errors) => page.render(TEMPLATE, context! { errors => form_errors(errors), ..base })?,
+        None => page.render(TEMPLATE, base)?,
+    };
     Ok((status, html).into_response())
 }
 
