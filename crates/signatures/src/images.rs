@@ -276,7 +276,9 @@ async fn render(
         image => row.as_ref().map(|r| tinhso_kernel::web::sv(&ImageInfo::from(r))),
     };
     let html = match errors {
-        Some(errors) => page.render(TEMPLATE, context! { errors => form_errors(errors), ..base })?,
+        Some(errors) => {
+            page.render(TEMPLATE, context! { errors => form_errors(errors), ..base })?
+        }
         None => page.render(TEMPLATE, base)?,
     };
     Ok((status, html).into_response())
