@@ -273,7 +273,7 @@ async fn render(
     let base = context! {
         seal => seal,
         action => path,
-        image => row.as_ref().map(|r| tinhso_kernel::web::sv(&ImageInfo::from(r))),
+        image => row.as_ref().map(|r| tinhso_kernel::web::sv(ImageInfo::from(r))),
     };
     let html = match errors {
         Some(errors) => {
