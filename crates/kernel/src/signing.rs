@@ -83,10 +83,12 @@ pub enum StampPlace {
     FirstPageTopRight,
     /// The last page's bottom right corner, under the signature block (the leader's signature).
     LastPageBottomRight,
-    /// The last page's bottom margin, just left of `LastPageBottomRight`'s box: the agency's
-    /// seal beside the leader's signature (Decree 30 lays the seal image over the left third of
-    /// the signature image; side by side here, so that both texts stay readable).
-    LastPageBottomBeside,
+    /// The agency's seal on the last page, by the leader's signature (the last visible
+    /// signature there that is not a seal). With the agency's seal image, Decree 30/2020
+    /// Appendix I's layout: the seal image over the left third of the leader's signature image
+    /// (of their box when they have no image), the seal's text to its left. Without one, a box
+    /// of text just left of `LastPageBottomRight`'s, as before the images.
+    SealOverSigner,
 }
 
 /// A visible stamp: a framed box with a few lines of text.

@@ -1234,7 +1234,7 @@ async fn apply_seal(
             reason: Some(format!("Ban hành văn bản số {number}")),
             location: None,
             stamp: Some(tinhso_kernel::signing::StampRequest {
-                place: tinhso_kernel::signing::StampPlace::LastPageBottomBeside,
+                place: tinhso_kernel::signing::StampPlace::SealOverSigner,
                 lines: vec![
                     d.organ_name.clone(),
                     format!("Số, ký hiệu: {number}"),

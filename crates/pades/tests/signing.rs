@@ -442,6 +442,7 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
                 "Ngày ký: 29/11/2026".into(),
             ],
             style: StampStyle::Framed,
+            image: None,
         }),
         ..fields()
     };
@@ -484,6 +485,7 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
                 "Thời gian ký: 2026-11-29T16:00:00+07:00".into(),
             ],
             style: StampStyle::Framed,
+            image: None,
         }),
         ..self::fields()
     };
@@ -513,6 +515,158 @@ fn rsa_pkcs1v15_b_t_and_a_visible_stamp() {
         assert!(words.contains(line), "{line}: {words}");
     }
     assert_embedded_subset(&path);
+}
+
+/// A PNG of `width × height` drawn here: RGBA, a transparent background, a stroke or a ring.
+fn png_image(width: u32, height: u32, ring: bool) -> Vec<u8> {
+    let mut data = vec![0u8; (width * height * 4) as usize];
+    for y in 0..height {
+        for x in 0..width {
+            let inked = if ring {
+                let (dx, dy) = (
+                    f64::from(x) - f64::from(width) / 2.0,
+                    f64::from(y) - f64::from(height) / 2.0,
+                );
+                let r = (dx * dx + dy * dy).sqrt() / (f64::from(width) / 2.0);
+                (0.8..0.95).contains(&r)
+            } else {
+                (y * width / height).abs_diff(x) < 3
+            };
+            if inked {
+                let i = ((y * width + x) * 4) as usize;
+                let colour = if ring {
+                    [200, 0, 0, 255]
+                } else {
+                    [0, 0, 110, 255]
+                };
+                data[i..i + 4].copy_from_slice(&colour);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&data)
+        .unwrap();
+    out
+}
+
+/// `pdfimages -list` of `path`: each image's type ("image", "smask") and size.
+fn pdf_images(path: &Path) -> Vec<(String, u32, u32)> {
+    let output = Command::new("pdfimages")
+        .arg("-list")
+        .arg(path)
+        .output()
+        .expect("pdfimages is required for these tests (apt-get install poppler-utils)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (
+                f[2].to_owned(),
+                f[3].parse().unwrap(),
+                f[4].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_signature_image_and_the_seal_over_its_left_third() {
+    let pki = pki();
+    let input = classic_pdf("1.7");
+    let signature =
+        std::sync::Arc::new(sign::StampImage::decode(&png_image(300, 100, false)).unwrap());
+    let seal = std::sync::Arc::new(sign::StampImage::decode(&png_image(160, 160, true)).unwrap());
+    let leader_box = [333.0, 6.0, 573.0, 54.0];
+    let fields = SignatureFields {
+        appearance: Appearance::Stamp(Stamp {
+            rect: leader_box,
+            lines: vec!["Ký bởi: Nguyễn Thị Hằng".into(), "Giám đốc".into()],
+            style: StampStyle::Framed,
+            image: Some((sign::ImageSide::Left, signature)),
+        }),
+        ..fields()
+    };
+    let signed = sign_as(
+        &input,
+        &pki.leader,
+        SignatureAlgorithm::RsaPssSha256,
+        true,
+        &fields,
+    );
+    assert_passed(&report(&signed, &pki.trust()).signatures[0], Level::BT);
+    check_with_tools(&signed, "image.pdf", &[true]);
+    assert_eq!(
+        pdf_images(&pki.path("image.pdf")),
+        [
+            ("image".to_owned(), 300, 100),
+            ("smask".to_owned(), 300, 100)
+        ]
+    );
+    // Where the leader's image is, read back from the file as the seal's placement does.
+    let (page, stamps) = sign::last_page_stamps(&signed).unwrap();
+    assert_eq!(page, 0);
+    assert_eq!(stamps.len(), 1);
+    let (side, leader_image) = stamps[0].image.unwrap();
+    assert_eq!(side, sign::ImageSide::Left);
+    assert_eq!(
+        Some(leader_image),
+        sign::appearance::image_rect(leader_box, sign::ImageSide::Left, 300, 100)
+    );
+
+    // The agency's seal over the left third of it.
+    let seal_box = sign::appearance::seal_rect_over(leader_image, 48.0, 180.0);
+    let sealed_fields = SignatureFields {
+        appearance: Appearance::Stamp(Stamp {
+            rect: seal_box,
+            lines: vec![
+                "Ủy ban nhân dân tỉnh Hà Giang".into(),
+                "Số, ký hiệu: 01/QĐ-UBND".into(),
+            ],
+            style: StampStyle::Framed,
+            image: Some((sign::ImageSide::Right, seal)),
+        }),
+        ..self::fields()
+    };
+    let sealed = sign_as(
+        &signed,
+        &pki.clerk,
+        SignatureAlgorithm::EcdsaP256Sha256,
+        true,
+        &sealed_fields,
+    );
+    let report = report(&sealed, &pki.trust());
+    assert_eq!(report.signatures.len(), 2, "{report:#?}");
+    for signature in &report.signatures {
+        assert_passed(signature, Level::BT);
+    }
+    let changes = report.signatures[0].changes.as_ref().unwrap();
+    assert!(!changes.modified() && !changes.unchecked, "{changes:#?}");
+    check_with_tools(&sealed, "image-sealed.pdf", &[true, true]);
+    assert_eq!(pdf_images(&pki.path("image-sealed.pdf")).len(), 4);
+    let (_, stamps) = sign::last_page_stamps(&sealed).unwrap();
+    assert_eq!(stamps.len(), 2);
+    let (side, seal_image) = stamps[1].image.unwrap();
+    assert_eq!(side, sign::ImageSide::Right);
+    let third = leader_image[0] + (leader_image[2] - leader_image[0]) / 3.0;
+    assert!(
+        (seal_image[2] - third).abs() < 1e-6,
+        "{seal_image:?} / {leader_image:?}"
+    );
+    assert!(seal_image[0] < leader_image[0]);
+    assert!(seal_image[1] < leader_image[3] && seal_image[3] > leader_image[1]);
+    let words = pdftotext(&pki.path("image-sealed.pdf"));
+    for line in ["Ký bởi: Nguyễn Thị Hằng", "Số, ký hiệu: 01/QĐ-UBND"] {
+        assert!(words.contains(line), "{line}: {words}");
+    }
 }
 
 /// The text poppler's `pdftotext` finds in `path` (annotations' appearances included).

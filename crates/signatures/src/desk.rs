@@ -184,7 +184,7 @@ pub async fn start(ctx: &Ctx, r: DeskSignRequest) -> Result<DeskStarted, AppErro
     credential
         .check_algorithm(checked.algorithm)
         .map_err(|e| AppError::validation(CERTIFICATE_FIELD, e.to_string()))?;
-    let (prepared, attributes) = remote::prepare(&r.request, &credential).await?;
+    let (prepared, attributes) = remote::prepare(ctx, &r.request, &credential).await?;
     let digest = attributes.digest();
     let id = uuid::Uuid::now_v7().to_string();
     let prepared_key = format!("signing-sessions/{id}.prepared.pdf");

@@ -14,7 +14,8 @@
 //! `remote_http`'s page), with the test provider (`test_provider`) for the demo and tests; or
 //! with a USB token at their desk (`desk`: the server prepares, `tinhso desk-sign` signs on
 //! the desk through PKCS#11 — `desk_tool` — and posts the raw signature, which completes it);
-//! for the demo, the demo CA certifies a key generated on such a token (`enrol`).
+//! for the demo, the demo CA certifies a key generated on such a token (`enrol`). An official's
+//! signature image and an agency's seal image (`images`) are drawn in their visible signatures.
 
 pub mod admin;
 pub mod check;
@@ -24,6 +25,7 @@ pub mod desk_tool;
 pub mod enrol;
 pub mod hsm;
 pub mod http;
+pub mod images;
 pub mod lt;
 pub mod online;
 pub mod pki;
@@ -47,6 +49,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(admin::routes())
             .merge(remote_http::routes())
             .merge(test_provider::routes())
+            .merge(images::routes())
     },
     // Opens the agencies' HSM keys (`signatures.agency_keys`): a failure stops the start.
     startup: &[hsm::open_configured],
@@ -56,6 +59,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "revocation_cache",
         "signing_sessions",
         "test_remote_requests",
+        "stamp_images",
     ],
     migrations: tinhso_kernel::migrations!(),
     assets: tinhso_kernel::assets!(),
@@ -67,6 +71,20 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "/signatures/verify",
             79,
             Shown::Official,
+        ),
+        MenuEntry::office(
+            "sig_image_nav",
+            "sig_image_text",
+            images::MY_PATH,
+            80,
+            Shown::Official,
+        ),
+        MenuEntry::office(
+            "sig_seal_image_nav",
+            "sig_seal_image_text",
+            images::SEAL_PATH,
+            81,
+            Shown::AnyRole(&[Role::AgencyAdmin]),
         ),
         MenuEntry::office(
             "pki_admin_nav",

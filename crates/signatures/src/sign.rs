@@ -9,13 +9,16 @@
 
 use crate::pki::{self, Role};
 use crate::store::{self, CertificateRow};
+use std::sync::Arc;
 use std::time::SystemTime;
 use tinhso_kernel::Ctx;
 use tinhso_kernel::error::AppError;
 use tinhso_kernel::signing::{SignAs, SignRequest, Signed, SignedAudit, StampPlace};
 use tinhso_pades::ca::KeyPair;
+use tinhso_pades::sign::appearance::{image_rect, seal_rect_over};
 use tinhso_pades::sign::{
-    self, Appearance, Credential, SignError, SignatureFields, SoftwareSigner, Stamp, StampStyle,
+    self, Appearance, Credential, ImageSide, SignError, SignatureFields, SoftwareSigner, Stamp,
+    StampImage, StampStyle,
 };
 
 /// Whether `row` may sign at `now`: not revoked, within its period.
@@ -50,28 +53,82 @@ const STAMP_HEIGHT: f64 = 48.0;
 const STAMP_EDGE: f64 = 6.0;
 const STAMP_RIGHT: f64 = 22.0;
 
-/// Where `place` puts a stamp on `pdf`: the page (0-based) and the box.
-fn stamp_box(pdf: &[u8], place: StampPlace) -> Result<(usize, [f64; 4]), SignError> {
+/// The width of the seal's text, left of its image, when the seal lies over the signer's image.
+const SEAL_TEXT_WIDTH: f64 = 180.0;
+
+/// Where `place` puts a stamp on `pdf`: the page (0-based), the box, and the side of its image
+/// when it has one; `image` is the pixel size of the stamp's image (the signer's signature, or
+/// the agency's seal for [`StampPlace::SealOverSigner`]), if any.
+fn stamp_box(
+    pdf: &[u8],
+    place: StampPlace,
+    image: Option<(u32, u32)>,
+) -> Result<(usize, [f64; 4], Option<ImageSide>), SignError> {
     let boxes = sign::page_boxes(pdf)?;
     let (page, [x1, y1, x2, y2]) = match place {
         StampPlace::FirstPageTopRight => (0, *boxes.first().ok_or(SignError::PageNotFound(1))?),
-        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => (
+        StampPlace::LastPageBottomRight | StampPlace::SealOverSigner => (
             boxes.len().saturating_sub(1),
             *boxes.last().ok_or(SignError::PageNotFound(1))?,
         ),
     };
+    if place == StampPlace::SealOverSigner
+        && let Some((width, height)) = image
+        && let Some(rect) = seal_over_signer(pdf, x1, width, height)?
+    {
+        return Ok((page, rect, Some(ImageSide::Right)));
+    }
     let mut right = x2 - STAMP_RIGHT;
-    if place == StampPlace::LastPageBottomBeside {
+    if place == StampPlace::SealOverSigner {
         right = (right - STAMP_WIDTH - STAMP_EDGE).max(x1 + STAMP_WIDTH.min(x2 - x1));
     }
     let left = (right - STAMP_WIDTH).max(x1);
     let (bottom, top) = match place {
         StampPlace::FirstPageTopRight => (y2 - STAMP_EDGE - STAMP_HEIGHT, y2 - STAMP_EDGE),
-        StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => {
+        StampPlace::LastPageBottomRight | StampPlace::SealOverSigner => {
             (y1 + STAMP_EDGE, y1 + STAMP_EDGE + STAMP_HEIGHT)
         }
     };
-    Ok((page, [left, bottom, right, top]))
+    let side = match (place, image) {
+        (StampPlace::LastPageBottomRight, Some(_)) => Some(ImageSide::Left),
+        _ => None,
+    };
+    Ok((page, [left, bottom, right, top], side))
+}
+
+/// The seal's box over the leader's signature on `pdf`'s last page (whose left edge is
+/// `page_left`): its image square ending a third of the way into the leader's image (into their
+/// box when it has none), the text to its left, kept on the page. `None` when the page has no
+/// visible signature but seals, or no room for the text.
+fn seal_over_signer(
+    pdf: &[u8],
+    page_left: f64,
+    width: u32,
+    height: u32,
+) -> Result<Option<[f64; 4]>, SignError> {
+    let (_, stamps) = sign::last_page_stamps(pdf)?;
+    let Some(signer) = stamps
+        .iter()
+        .rev()
+        .find(|s| !matches!(s.image, Some((ImageSide::Right, _))))
+    else {
+        return Ok(None);
+    };
+    let target = match signer.image {
+        Some((_, rect)) => rect,
+        None => {
+            let [a, b, c, d] = signer.rect;
+            [a + 3.0, b + 3.0, c - 3.0, d - 3.0]
+        }
+    };
+    let full = seal_rect_over(target, STAMP_HEIGHT, SEAL_TEXT_WIDTH);
+    // Less text room when the page's left edge comes first.
+    let text = (SEAL_TEXT_WIDTH - (page_left + STAMP_EDGE - full[0]).max(0.0)).min(SEAL_TEXT_WIDTH);
+    if text < 60.0 {
+        return Ok(None);
+    }
+    let rect = seal_rect_over(target, STAMP_HEIGHT, text);
+    Ok(image_rect(rect, ImageSide::Right, width, height).map(|_| rect))
 }
 
 /// The platform's TSA asked in process, from the blocking thread the signing runs on.
@@ -197,8 +254,9 @@ pub(crate) async fn sign_with<S: sign::Signer + Send + 'static>(
     };
     let pdf = request.pdf.clone();
     let stamp = request.stamp.clone();
+    let image = stamp_image(ctx, request).await?;
     let signed = tokio::task::spawn_blocking(move || {
-        place_stamp(&pdf, &mut fields, stamp)?;
+        place_stamp(&pdf, &mut fields, stamp, image)?;
         sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
     })
     .await
@@ -206,27 +264,47 @@ pub(crate) async fn sign_with<S: sign::Signer + Send + 'static>(
     signed.map_err(sign_error)
 }
 
-/// The request's visible stamp placed on `pdf` in `fields` (blocking: reads the pages).
+/// The image the request's stamp shows, if any: the person's signature image for a person's
+/// stamp, the agency's seal image for its seal over the signer's; none on an appendix (Decree
+/// 30/2020 Appendix I: text only there) or an invisible signature.
+pub(crate) async fn stamp_image(
+    ctx: &Ctx,
+    request: &SignRequest,
+) -> Result<Option<Arc<StampImage>>, AppError> {
+    let Some(stamp) = &request.stamp else {
+        return Ok(None);
+    };
+    let owner = match (&request.signer, stamp.place) {
+        (_, StampPlace::FirstPageTopRight) => return Ok(None),
+        (SignAs::Person(user), _) => crate::images::Owner::Person(user.clone()),
+        (SignAs::Agency(agency), _) => crate::images::Owner::Agency(agency.clone()),
+    };
+    crate::images::load(ctx, &owner).await
+}
+
+/// The request's visible stamp placed on `pdf` in `fields` (blocking: reads the pages), with
+/// `image` ([`stamp_image`]) when there is one and room for it.
 pub(crate) fn place_stamp(
     pdf: &[u8],
     fields: &mut SignatureFields,
     stamp: Option<tinhso_kernel::signing::StampRequest>,
+    image: Option<Arc<StampImage>>,
 ) -> Result<(), SignError> {
     if let Some(stamp) = stamp {
-        let (page, rect) = stamp_box(pdf, stamp.place)?;
+        let size = image.as_ref().map(|i| (i.width(), i.height()));
+        let (page, rect, side) = stamp_box(pdf, stamp.place, size)?;
         fields.page = page;
         // The first page's top right corner is the appendix's agency signature: text only
         // (Decree 30/2020 Appendix I); the others are framed.
         let style = match stamp.place {
             StampPlace::FirstPageTopRight => StampStyle::Text,
-            StampPlace::LastPageBottomRight | StampPlace::LastPageBottomBeside => {
-                StampStyle::Framed
-            }
+            StampPlace::LastPageBottomRight | StampPlace::SealOverSigner => StampStyle::Framed,
         };
         fields.appearance = Appearance::Stamp(Stamp {
             rect,
             lines: stamp.lines,
             style,
+            image: side.zip(image),
         });
     }
     Ok(())

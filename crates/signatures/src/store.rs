@@ -523,3 +523,107 @@ pub async fn official_by_email(
     .fetch_optional(&db.pool)
     .await?)
 }
+
+/// A signature or seal image as kept (`stamp_images`): one per owner, the file in the object
+/// store ([`crate::images`]).
+#[derive(Debug, Clone)]
+pub struct StampImageRow {
+    /// `person` or `agency`.
+    pub owner_kind: String,
+    pub owner_id: String,
+    pub storage_key: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+const STAMP_IMAGE: &str = "SELECT owner_kind, owner_id, storage_key, media_type, sha256, width, \
+     height, bytes, uploaded_by, uploaded_at FROM stamp_images \
+     WHERE owner_kind = $1 AND owner_id = $2";
+
+fn stamp_image_row(r: &AnyRow) -> Result<StampImageRow, sqlx::Error> {
+    Ok(StampImageRow {
+        owner_kind: r.try_get("owner_kind")?,
+        owner_id: r.try_get("owner_id")?,
+        storage_key: r.try_get("storage_key")?,
+        media_type: r.try_get("media_type")?,
+        sha256: r.try_get("sha256")?,
+        width: r.try_get("width")?,
+        height: r.try_get("height")?,
+        bytes: r.try_get("bytes")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+/// The image `owner_kind` `owner_id` keeps, if any.
+pub async fn stamp_image(
+    db: &Db,
+    owner_kind: &str,
+    owner_id: &str,
+) -> Result<Option<StampImageRow>, AppError> {
+    let row = sqlx::query(STAMP_IMAGE)
+        .bind(owner_kind)
+        .bind(owner_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.as_ref().map(stamp_image_row).transpose()?)
+}
+
+/// [`stamp_image`] inside a transaction.
+pub async fn stamp_image_in(
+    tx: &mut Conn,
+    owner_kind: &str,
+    owner_id: &str,
+) -> Result<Option<StampImageRow>, AppError> {
+    let row = sqlx::query(STAMP_IMAGE)
+        .bind(owner_kind)
+        .bind(owner_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(row.as_ref().map(stamp_image_row).transpose()?)
+}
+
+/// Keeps `r` as its owner's image, in place of the one before.
+pub async fn put_stamp_image(tx: &mut Conn, r: &StampImageRow) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO stamp_images (owner_kind, owner_id, storage_key, media_type, sha256, width,
+            height, bytes, uploaded_by, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (owner_kind, owner_id) DO UPDATE SET storage_key = excluded.storage_key,
+            media_type = excluded.media_type, sha256 = excluded.sha256, width = excluded.width,
+            height = excluded.height, bytes = excluded.bytes, uploaded_by = excluded.uploaded_by,
+            uploaded_at = excluded.uploaded_at",
+    )
+    .bind(&r.owner_kind)
+    .bind(&r.owner_id)
+    .bind(&r.storage_key)
+    .bind(&r.media_type)
+    .bind(&r.sha256)
+    .bind(r.width)
+    .bind(r.height)
+    .bind(r.bytes)
+    .bind(&r.uploaded_by)
+    .bind(&r.uploaded_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the owner's image.
+pub async fn delete_stamp_image(
+    tx: &mut Conn,
+    owner_kind: &str,
+    owner_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM stamp_images WHERE owner_kind = $1 AND owner_id = $2")
+        .bind(owner_kind)
+        .bind(owner_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

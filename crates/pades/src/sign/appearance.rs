@@ -9,6 +9,12 @@
 //! (all indirect, as ISO 32000-1 §9.8.1 requires for the descriptor), the `/FontFile2` stream
 //! (Flate) and the `/ToUnicode` stream. New objects nothing old refers to, reached only from the
 //! new widget's appearance: a later signature's change analysis allows them.
+//!
+//! With an image (the signer's signature image or the agency's seal, [`super::image`]), the
+//! form also draws an `/Image` XObject (8-bit `/DeviceRGB`, Flate) named after its side
+//! ([`ImageSide::resource_name`]), with an `/SMask` (8-bit `/DeviceGray`) when the image has
+//! transparency; [`image_rect`] says where it goes, for the drawing and for a later stamp that
+//! must sit over it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -24,7 +30,7 @@ use subsetter::GlyphRemapper;
 use unicode_normalization::UnicodeNormalization;
 
 use super::serialize::{name, write_dict};
-use super::{SignError, Stamp, StampStyle};
+use super::{ImageSide, SignError, Stamp, StampStyle};
 use crate::pdf::lexer::{Dict, Object};
 
 /// Largest side of a stamp, in points (200 inches: PDF's own limit on a page).
@@ -33,6 +39,52 @@ const MAX_SIDE: f64 = 14_400.0;
 /// Most lines, and most characters in a line, a stamp takes.
 const MAX_LINES: usize = 20;
 const MAX_LINE_CHARS: usize = 200;
+
+/// The space between a stamp's frame and what it holds, in points.
+const MARGIN: f64 = 3.0;
+/// The share of a stamp's inner width the signer's image may take (on the left).
+const LEFT_IMAGE_SHARE: f64 = 0.42;
+
+/// Where the image of `width × height` pixels goes in a stamp whose box is `rect` (page
+/// space): on the left, within the frame, in at most [`LEFT_IMAGE_SHARE`] of its inner width;
+/// or on the right, in a square of the box's height (its right end at the box's). Scaled to
+/// fit with its proportions kept, against its side and centred vertically. `None` for a box
+/// too small to hold one.
+pub fn image_rect(rect: [f64; 4], side: ImageSide, width: u32, height: u32) -> Option<[f64; 4]> {
+    let [x1, y1, x2, y2] = rect;
+    let (w, h) = (x2 - x1, y2 - y1);
+    let (area_x, area_y, area_w, area_h) = match side {
+        ImageSide::Left => (
+            x1 + MARGIN,
+            y1 + MARGIN,
+            (w - 2.0 * MARGIN) * LEFT_IMAGE_SHARE,
+            h - 2.0 * MARGIN,
+        ),
+        ImageSide::Right => (x2 - h.min(w), y1, h.min(w), h),
+    };
+    if !(area_w >= 1.0 && area_h >= 1.0) || width == 0 || height == 0 {
+        return None;
+    }
+    let scale = (area_w / f64::from(width)).min(area_h / f64::from(height));
+    let (iw, ih) = (f64::from(width) * scale, f64::from(height) * scale);
+    let x = match side {
+        ImageSide::Left => area_x,
+        ImageSide::Right => area_x + area_w - iw,
+    };
+    let y = area_y + (area_h - ih) / 2.0;
+    Some([x, y, x + iw, y + ih])
+}
+
+/// The box of an agency's seal stamp of `height` whose text takes `text_width` on the left
+/// of its image square ([`ImageSide::Right`]), placed so that the square ends a third of the
+/// way into `signer_image` (page space), centred on it vertically: Decree 30/2020 Appendix I's
+/// seal over the left third of the signer's signature image.
+pub fn seal_rect_over(signer_image: [f64; 4], height: f64, text_width: f64) -> [f64; 4] {
+    let [sx1, sy1, sx2, sy2] = signer_image;
+    let right = sx1 + (sx2 - sx1) / 3.0;
+    let bottom = (sy1 + sy2) / 2.0 - height / 2.0;
+    [right - height - text_width, bottom, right, bottom + height]
+}
 
 /// The font files: constants, parsed once per process.
 static SANS: LazyLock<Option<FontRef<'static>>> =
@@ -114,11 +166,28 @@ pub fn objects(
     }
     let subset = subsetter::subset(font_file, 0, &remapper).map_err(|_| SignError::Stamp)?;
 
+    // The image, in the form's space, and the room left for the text beside it.
+    let placed = match &stamp.image {
+        Some((side, image)) => {
+            let [ix1, iy1, ix2, iy2] = image_rect(stamp.rect, *side, image.width(), image.height())
+                .ok_or(SignError::Stamp)?;
+            Some((*side, image, [ix1 - x1, iy1 - y1, ix2 - x1, iy2 - y1]))
+        }
+        None => None,
+    };
+    let (text_left, text_right) = match &placed {
+        None => (MARGIN, width - MARGIN),
+        Some((ImageSide::Left, _, [_, _, ix2, _])) => (ix2 + 4.0, width - MARGIN),
+        Some((ImageSide::Right, _, _)) => (MARGIN, width - height.min(width) - MARGIN),
+    };
+    if text_right - text_left < 1.0 {
+        return Err(SignError::Stamp);
+    }
     // The layout: the largest size up to 10 pt that fits every line in the frame.
     let count = lines.len().max(1) as f64;
     let size = 10.0f64
         .min((height - 6.0) / (count * 1.25))
-        .min((width - 6.0) / longest)
+        .min((text_right - text_left) / longest)
         .max(2.0);
     let leading = size * 1.25;
     let hex = |ids: &[u16]| -> Vec<u8> {
@@ -130,14 +199,30 @@ pub fn objects(
         out
     };
     let mut content = Vec::new();
+    if let Some((side, _, [ix1, iy1, ix2, iy2])) = &placed {
+        content.extend_from_slice(
+            format!(
+                "q\n{:.2} 0 0 {:.2} {ix1:.2} {iy1:.2} cm\n/{} Do\nQ\n",
+                ix2 - ix1,
+                iy2 - iy1,
+                String::from_utf8_lossy(side.resource_name())
+            )
+            .as_bytes(),
+        );
+    }
+    // The frame holds the text, and the signer's image on its left; a seal's image stays out.
+    let frame_width = match &placed {
+        Some((ImageSide::Right, _, _)) => text_right + MARGIN,
+        _ => width,
+    };
     match stamp.style {
         StampStyle::Framed => {
             content.extend_from_slice(
                 format!(
                     "q\n0 0 0.55 RG 0.8 w\n0.4 0.4 {:.2} {:.2} re S\nBT\n/F1 {size:.2} Tf\n0 0 0.55 rg\n{:.2} {:.2} Td\n{leading:.2} TL\n",
-                    width - 0.8,
+                    frame_width - 0.8,
                     height - 0.8,
-                    3.0,
+                    text_left,
                     height - 3.0 - size
                 )
                 .as_bytes(),
@@ -153,7 +238,7 @@ pub fn objects(
             // Black, no frame; each line placed on its own, its right end on the box's.
             content.extend_from_slice(format!("q\nBT\n/F1 {size:.2} Tf\n0 g\n").as_bytes());
             for (i, (ids, em)) in lines.iter().zip(&widths).enumerate() {
-                let x = (width - 3.0 - em * size).max(0.0);
+                let x = (text_right - em * size).max(text_left);
                 let y = height - 3.0 - size - leading * i as f64;
                 content.extend_from_slice(format!("1 0 0 1 {x:.2} {y:.2} Tm ").as_bytes());
                 content.extend_from_slice(&hex(ids));
@@ -175,11 +260,32 @@ pub fn objects(
     let descriptor = allocate();
     let font_file = allocate();
     let to_unicode = allocate();
+    let image_objects = match &placed {
+        Some((side, image, _)) => {
+            let number = allocate();
+            let smask = if image.has_alpha() {
+                Some(allocate())
+            } else {
+                None
+            };
+            Some((*side, *image, number, smask))
+        }
+        None => None,
+    };
     let mut out = Vec::new();
 
     // The Form XObject.
     let fonts = Dict(vec![(b"F1".to_vec(), Object::Ref(type0, 0))]);
-    let resources = Dict(vec![(b"Font".to_vec(), Object::Dict(fonts))]);
+    let mut resources = Dict(vec![(b"Font".to_vec(), Object::Dict(fonts))]);
+    if let Some((side, _, number, _)) = &image_objects {
+        resources.0.push((
+            b"XObject".to_vec(),
+            Object::Dict(Dict(vec![(
+                side.resource_name().to_vec(),
+                Object::Ref(*number, 0),
+            )])),
+        ));
+    }
     let bbox = [0.0, 0.0, width, height]
         .into_iter()
         .map(Object::Real)
@@ -286,6 +392,35 @@ pub fn objects(
             &cmap,
         ),
     ));
+
+    // The image and its soft mask: pixels, Flate.
+    if let Some((_, image, number, smask)) = image_objects {
+        let samples = |data: &[u8], colour: &str| -> Result<(Dict, Vec<u8>), SignError> {
+            let packed = deflate(data)?;
+            Ok((
+                Dict(vec![
+                    (b"Type".to_vec(), name("XObject")),
+                    (b"Subtype".to_vec(), name("Image")),
+                    (b"Width".to_vec(), Object::Int(i64::from(image.width()))),
+                    (b"Height".to_vec(), Object::Int(i64::from(image.height()))),
+                    (b"ColorSpace".to_vec(), name(colour)),
+                    (b"BitsPerComponent".to_vec(), Object::Int(8)),
+                    (b"Filter".to_vec(), name("FlateDecode")),
+                    (b"Length".to_vec(), Object::Int(packed.len() as i64)),
+                ]),
+                packed,
+            ))
+        };
+        let (mut dict, packed) = samples(image.rgb(), "DeviceRGB")?;
+        if let Some(smask) = smask {
+            dict.0.push((b"SMask".to_vec(), Object::Ref(smask, 0)));
+        }
+        out.push((number, stream(&dict, &packed)));
+        if let (Some(smask), Some(alpha)) = (smask, image.alpha()) {
+            let (dict, packed) = samples(alpha, "DeviceGray")?;
+            out.push((smask, stream(&dict, &packed)));
+        }
+    }
     Ok(out)
 }
 
@@ -356,6 +491,7 @@ mod tests {
                 "Gia\u{0301}m đốc (Sở)".into(),
             ],
             style: StampStyle::Framed,
+            image: None,
         };
         let mut next = 11;
         let objects = objects(&stamp, 10, &mut || {
@@ -395,12 +531,14 @@ mod tests {
             rect: [0.0, 0.0, f64::NAN, 10.0],
             lines: vec![],
             style: StampStyle::Framed,
+            image: None,
         };
         assert!(objects(&bad, 1, &mut || 2).is_err());
         let many = Stamp {
             rect: [0.0, 0.0, 100.0, 100.0],
             lines: vec!["x".into(); MAX_LINES + 1],
             style: StampStyle::Text,
+            image: None,
         };
         assert!(objects(&many, 1, &mut || 2).is_err());
         // A character the font lacks becomes '?', control characters a space.
@@ -408,6 +546,7 @@ mod tests {
             rect: [0.0, 0.0, 100.0, 40.0],
             lines: vec!["\u{10FFFD}\u{7}a".into()],
             style: StampStyle::Framed,
+            image: None,
         };
         let mut next = 2;
         let objects = objects(&odd, 1, &mut || {
@@ -425,6 +564,7 @@ mod tests {
             rect: [330.0, 790.0, 570.0, 838.0],
             lines: vec!["01/QĐ-UBND".into(), "2026-11-29T08:15:30+07:00".into()],
             style: StampStyle::Text,
+            image: None,
         };
         let mut next = 2;
         let objects = objects(&stamp, 1, &mut || {
@@ -453,5 +593,113 @@ mod tests {
         // Vietnamese letters are in the serif face too.
         let cmap = text(&objects[5].1);
         assert!(cmap.contains(&format!("{:04X}>", 'Đ' as u32)), "{cmap}");
+    }
+
+    fn image(width: u32, height: u32, alpha: bool) -> std::sync::Arc<crate::sign::StampImage> {
+        let pixels = (width * height) as usize;
+        std::sync::Arc::new(
+            crate::sign::StampImage::from_pixels(
+                width,
+                height,
+                vec![30; pixels * 3],
+                alpha.then(|| vec![128; pixels]),
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_signature_image_is_an_image_xobject_with_its_soft_mask() {
+        let stamp = Stamp {
+            rect: [333.0, 6.0, 573.0, 54.0],
+            lines: vec!["Ký bởi: Nguyễn Thị Hằng".into(), "Giám đốc".into()],
+            style: StampStyle::Framed,
+            image: Some((ImageSide::Left, image(300, 100, true))),
+        };
+        let mut next = 2;
+        let objects = objects(&stamp, 1, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        // Form, 5 font objects, the image and its mask.
+        assert_eq!(objects.len(), 8);
+        let form = text(&objects[0].1);
+        assert!(form.contains("/XObject << /ImL 7 0 R >>"), "{form}");
+        assert!(form.contains("/ImL Do"), "{form}");
+        let xobject = text(&objects[6].1);
+        for entry in [
+            "/Subtype /Image",
+            "/Width 300",
+            "/Height 100",
+            "/ColorSpace /DeviceRGB",
+            "/BitsPerComponent 8",
+            "/SMask 8 0 R",
+        ] {
+            assert!(xobject.contains(entry), "{entry}: {xobject}");
+        }
+        let mask = text(&objects[7].1);
+        assert!(mask.contains("/ColorSpace /DeviceGray") && !mask.contains("/SMask"));
+        // The image is 3:1 in a 98.28 × 42 area: 126 wide would not fit, so 98.28 × 32.76,
+        // against the left margin, centred vertically; the text starts to its right.
+        let [x1, y1, x2, y2] = image_rect(stamp.rect, ImageSide::Left, 300, 100).unwrap();
+        assert!((x1 - 336.0).abs() < 1e-9 && (x2 - x1 - 98.28).abs() < 1e-9);
+        assert!(((y1 + y2) / 2.0 - 30.0).abs() < 1e-9);
+        assert!(form.contains("98.28 0 0 32.76 3.00 7.62 cm"), "{form}");
+        assert!(form.contains("105.28 "), "the text after the image: {form}");
+        // An opaque image has no mask.
+        let opaque = Stamp {
+            image: Some((ImageSide::Left, image(300, 100, false))),
+            ..stamp
+        };
+        let objects = super::objects(&opaque, 1, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        assert_eq!(objects.len(), 7);
+        assert!(!text(&objects[6].1).contains("/SMask"));
+    }
+
+    #[test]
+    fn the_seal_covers_the_left_third_of_the_signers_image() {
+        let signer_box = [333.0, 6.0, 573.0, 54.0];
+        let signer = image_rect(signer_box, ImageSide::Left, 300, 100).unwrap();
+        let seal_box = seal_rect_over(signer, 48.0, 180.0);
+        let seal = image_rect(seal_box, ImageSide::Right, 200, 200).unwrap();
+        let third = signer[0] + (signer[2] - signer[0]) / 3.0;
+        // The seal ends exactly a third of the way in and starts left of the signature: it
+        // overlaps the left third and nothing more.
+        assert!((seal[2] - third).abs() < 1e-9, "{seal:?} {signer:?}");
+        assert!(seal[0] < signer[0]);
+        assert!(
+            seal[1] < signer[3] && seal[3] > signer[1],
+            "vertical overlap"
+        );
+        // Its text stays left of its image, its frame around the text only.
+        let stamp = Stamp {
+            rect: seal_box,
+            lines: vec![
+                "Ủy ban nhân dân tỉnh".into(),
+                "Số, ký hiệu: 01/QĐ-UBND".into(),
+            ],
+            style: StampStyle::Framed,
+            image: Some((ImageSide::Right, image(200, 200, true))),
+        };
+        let mut next = 2;
+        let objects = objects(&stamp, 1, &mut || {
+            next += 1;
+            next - 1
+        })
+        .unwrap();
+        let form = text(&objects[0].1);
+        assert!(form.contains("/ImR Do"), "{form}");
+        assert!(form.contains("0.4 0.4 179.20 47.20 re S"), "{form}");
+        // A box too narrow for text beside its square is refused.
+        let narrow = Stamp {
+            rect: [0.0, 0.0, 50.0, 48.0],
+            ..stamp
+        };
+        assert!(super::objects(&narrow, 1, &mut || 2).is_err());
     }
 }

@@ -14,19 +14,23 @@
 //! [`sign_pdf`] does the three at once, preparing again with more room when the CMS does not
 //! fit (a TSA's token is larger than foreseen), which signs twice.
 
-mod appearance;
+pub mod appearance;
 pub mod dss;
+pub mod image;
 mod serialize;
 pub mod signed_data;
 pub mod tsp;
 pub mod update;
 
 pub use dss::{ValidationData, add_dss, vri_key};
+pub use image::{ImageError, ImageKind, StampImage};
 pub use signed_data::{
     Credential, SignatureAlgorithm, SignedAttributes, Signer, SoftwareSigner, ToBeSigned,
 };
 pub use tsp::{LocalTsa, TimestampSource};
-pub use update::{PreparedPdf, Signable, check_signable, page_boxes, prepare};
+pub use update::{
+    PlacedStamp, PreparedPdf, Signable, check_signable, last_page_stamps, page_boxes, prepare,
+};
 
 use crate::pdf::PdfError;
 use std::time::SystemTime;
@@ -111,12 +115,51 @@ impl From<der::Error> for SignError {
 }
 
 /// A visible signature: a box on the page (PDF user space, points: `[x1 y1 x2 y2]`) with a
-/// few lines of text.
+/// few lines of text and, optionally, an image (the signer's signature image or the agency's
+/// seal image, Decree 30/2020 Appendix I) on one side.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stamp {
     pub rect: [f64; 4],
     pub lines: Vec<String>,
     pub style: StampStyle,
+    pub image: Option<(ImageSide, std::sync::Arc<StampImage>)>,
+}
+
+impl Stamp {
+    /// A stamp of text alone.
+    pub fn text(rect: [f64; 4], lines: Vec<String>, style: StampStyle) -> Stamp {
+        Stamp {
+            rect,
+            lines,
+            style,
+            image: None,
+        }
+    }
+}
+
+/// Where a stamp's image sits ([`appearance::image_rect`] gives its box on the page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageSide {
+    /// On the left, within the frame, the text to its right: the signer's signature image
+    /// (Appendix I puts it between the title and the name; the stamp's lines give both).
+    Left,
+    /// A square of the box's height at its right end, the text to its left: the agency's
+    /// seal, whose box is placed so that this square ends a third of the way into the
+    /// signer's image (the seal over the left third of the signature).
+    Right,
+}
+
+impl ImageSide {
+    pub const ALL: [ImageSide; 2] = [ImageSide::Left, ImageSide::Right];
+
+    /// The image's name in the appearance's resources: how a later signature finds where an
+    /// earlier one's image is ([`last_page_stamps`]).
+    pub fn resource_name(self) -> &'static [u8] {
+        match self {
+            ImageSide::Left => b"ImL",
+            ImageSide::Right => b"ImR",
+        }
+    }
 }
 
 /// How a stamp's text looks.

@@ -187,8 +187,13 @@ pub fn prepare(
 /// inherited from the page tree as PDF allows; A4 when neither is readable. Lets a caller place
 /// a stamp in a corner of a page.
 pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
-    const A4: [f64; 4] = [0.0, 0.0, 595.0, 842.0];
     let doc = parse(pdf)?;
+    Ok(pages(&doc)?.into_iter().map(|(_, b)| b).collect())
+}
+
+/// Each page's object number and visible box, in page order ([`page_boxes`]).
+fn pages(doc: &Document<'_>) -> Result<Vec<(u32, [f64; 4])>, SignError> {
+    const A4: [f64; 4] = [0.0, 0.0, 595.0, 842.0];
     let trailer = doc.trailer();
     let Some(Object::Ref(root, _)) = trailer.get(b"Root").cloned() else {
         return Err(SignError::Unsupported(
@@ -203,32 +208,7 @@ pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
         }) => Ok(dict),
         _ => Err(SignError::Unsupported("đối tượng không phải từ điển")),
     };
-    let rectangle = |value: Option<&Object>| -> Option<[f64; 4]> {
-        let items = match value? {
-            Object::Array(items) => items.clone(),
-            Object::Ref(n, _) => match doc.resolve(*n).ok()?? {
-                pdf::Resolved {
-                    object: Object::Array(items),
-                    ..
-                } => items,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let numbers: Vec<f64> = items
-            .iter()
-            .filter_map(|o| match o {
-                Object::Int(i) => Some(*i as f64),
-                Object::Real(r) if r.is_finite() => Some(*r),
-                _ => None,
-            })
-            .collect();
-        let [a, b, c, d] = numbers.as_slice() else {
-            return None;
-        };
-        let r = [a.min(*c), b.min(*d), a.max(*c), b.max(*d)];
-        (r[2] - r[0] >= 1.0 && r[3] - r[1] >= 1.0).then_some(r)
-    };
+    let rectangle = |value: Option<&Object>| rectangle(doc, value);
     let catalog = dict(root)?;
     let Some(pages @ Object::Ref(..)) = catalog.get(b"Pages").cloned() else {
         return Err(SignError::Unsupported("/Pages của catalog sai"));
@@ -250,7 +230,7 @@ pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
         let media = rectangle(node.get(b"MediaBox")).or(media);
         let crop = rectangle(node.get(b"CropBox")).or(crop);
         match (node.name(b"Type"), node.get(b"Kids")) {
-            (Some(b"Page"), _) | (None, None) => out.push(crop.or(media).unwrap_or(A4)),
+            (Some(b"Page"), _) | (None, None) => out.push((number, crop.or(media).unwrap_or(A4))),
             (_, Some(Object::Array(kids))) => {
                 stack.extend(
                     kids.iter()
@@ -262,6 +242,102 @@ pub fn page_boxes(pdf: &[u8]) -> Result<Vec<[f64; 4]>, SignError> {
         }
     }
     Ok(out)
+}
+
+/// A rectangle `[x1 y1 x2 y2]` (inline or indirect), normalised; `None` when it is not one or
+/// is under a point wide or high.
+fn rectangle(doc: &Document<'_>, value: Option<&Object>) -> Option<[f64; 4]> {
+    let items = match value? {
+        Object::Array(items) => items.clone(),
+        Object::Ref(n, _) => match doc.resolve(*n).ok()?? {
+            pdf::Resolved {
+                object: Object::Array(items),
+                ..
+            } => items,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let numbers: Vec<f64> = items
+        .iter()
+        .filter_map(|o| match o {
+            Object::Int(i) => Some(*i as f64),
+            Object::Real(r) if r.is_finite() => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let [a, b, c, d] = numbers.as_slice() else {
+        return None;
+    };
+    let r = [a.min(*c), b.min(*d), a.max(*c), b.max(*d)];
+    (r[2] - r[0] >= 1.0 && r[3] - r[1] >= 1.0).then_some(r)
+}
+
+/// A visible signature found on a page: its widget's box and, when its appearance carries an
+/// image this crate drew ([`super::ImageSide`]), where that image sits on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedStamp {
+    pub rect: [f64; 4],
+    pub image: Option<(super::ImageSide, [f64; 4])>,
+}
+
+/// The last page of `pdf` (0-based) and the visible signature widgets on it, in `/Annots`
+/// order: where a later stamp (the agency's seal over the signer's image) should go. Widgets
+/// this crate did not draw are reported with their box alone.
+pub fn last_page_stamps(pdf: &[u8]) -> Result<(usize, Vec<PlacedStamp>), SignError> {
+    /// Widgets looked at on the page.
+    const MAX_ANNOTS: usize = 1000;
+    let doc = parse(pdf)?;
+    let pages = pages(&doc)?;
+    let Some(&(page, _)) = pages.last() else {
+        return Err(SignError::PageNotFound(1));
+    };
+    let resolve = |object: Option<&Object>| -> Option<(Object, bool)> {
+        match object? {
+            Object::Ref(n, _) => doc
+                .resolve(*n)
+                .ok()?
+                .map(|r| (r.object, r.stream.is_some())),
+            other => Some((other.clone(), false)),
+        }
+    };
+    let dict_of = |object: Option<&Object>| match resolve(object) {
+        Some((Object::Dict(d), _)) => Some(d),
+        _ => None,
+    };
+    let page_dict = dict_of(Some(&Object::Ref(page, 0)))
+        .ok_or(SignError::Unsupported("trang cuối không phải từ điển"))?;
+    let annots = match resolve(page_dict.get(b"Annots")) {
+        Some((Object::Array(items), _)) => items,
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for annot in annots.iter().take(MAX_ANNOTS) {
+        let Some(widget) = dict_of(Some(annot)) else {
+            continue;
+        };
+        if widget.name(b"Subtype") != Some(b"Widget") || widget.name(b"FT") != Some(b"Sig") {
+            continue;
+        }
+        let Some(rect) = rectangle(&doc, widget.get(b"Rect")) else {
+            continue;
+        };
+        let image = (|| {
+            let form = dict_of(dict_of(widget.get(b"AP"))?.get(b"N"))?;
+            let xobjects = dict_of(dict_of(form.get(b"Resources"))?.get(b"XObject"))?;
+            super::ImageSide::ALL.into_iter().find_map(|side| {
+                let image = dict_of(xobjects.get(side.resource_name()))?;
+                let width = u32::try_from(image.int(b"Width")?).ok()?;
+                let height = u32::try_from(image.int(b"Height")?).ok()?;
+                Some((
+                    side,
+                    super::appearance::image_rect(rect, side, width, height)?,
+                ))
+            })
+        })();
+        out.push(PlacedStamp { rect, image });
+    }
+    Ok((pages.len() - 1, out))
 }
 
 /// What [`check_signable`] found in a PDF that can be signed.

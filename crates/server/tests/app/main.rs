@@ -57,6 +57,7 @@ mod permissions;
 mod public;
 mod search_engines;
 mod security;
+mod signature_images;
 mod signatures;
 mod signatures_pki;
 mod storage;

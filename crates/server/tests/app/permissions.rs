@@ -424,6 +424,20 @@ const TABLE: &[Case] = &[
     case("POST", "/api/v1/dossiers", "", Anonymous, 401),
     // Checking a PDF's signatures: anyone signed in (the page is public, CSRF-protected).
     case("POST", "/api/v1/signatures/verify", "", Anonymous, 401),
+    // Signature and seal images: an official's own, an agency administrator's agency's.
+    case("GET", "/signatures/my-image", "", Anonymous, 303),
+    case("GET", "/signatures/my-image", "", Citizen, 403),
+    case("GET", "/signatures/my-image", "", Clerk, 200),
+    case("POST", "/signatures/my-image", "", Anonymous, 303),
+    case("POST", "/signatures/my-image/delete", "", Citizen, 403),
+    case("GET", "/signatures/my-image/file", "", Citizen, 403),
+    case("GET", "/signatures/my-image/file", "", Clerk, 404),
+    case("PUT", "/api/v1/signatures/my-image", "", Anonymous, 401),
+    case("GET", "/signatures/agency-seal", "", Clerk, 403),
+    case("GET", "/signatures/agency-seal", "", JusticeAdmin, 200),
+    case("POST", "/signatures/agency-seal", "", Anonymous, 303),
+    case("POST", "/signatures/agency-seal/delete", "", Clerk, 403),
+    case("GET", "/signatures/agency-seal/file", "", Citizen, 403),
     case(
         "POST",
         "/api/v1/dossiers/DOSSIER/actions",

@@ -506,9 +506,11 @@ fn remote_refusal(e: RemoteError) -> AppError {
 /// bytes are the ones signed: never prepared again once the digest left), and the signed
 /// attributes over it.
 pub(crate) async fn prepare(
+    ctx: &Ctx,
     request: &tinhso_kernel::signing::SignRequest,
     credential: &Credential,
 ) -> Result<(PreparedPdf, SignedAttributes), AppError> {
+    let image = crate::sign::stamp_image(ctx, request).await?;
     let mut fields = SignatureFields::new(SystemTime::now());
     fields.reason = request.reason.clone();
     fields.location = request.location.clone();
@@ -516,7 +518,7 @@ pub(crate) async fn prepare(
     let stamp = request.stamp.clone();
     let credential = credential.clone();
     tokio::task::spawn_blocking(move || {
-        crate::sign::place_stamp(&pdf, &mut fields, stamp)?;
+        crate::sign::place_stamp(&pdf, &mut fields, stamp, image)?;
         // Twice the usual room: no second preparation is possible once the hash left.
         let capacity = sign::estimate_capacity(&credential, true) + 8 * 1024;
         let prepared = sign::prepare(&pdf, &fields, capacity)?;
@@ -562,7 +564,7 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
     pades_credential
         .check_algorithm(credential.algorithm)
         .map_err(|e| remote_refusal(RemoteError::Garbage(e.to_string())))?;
-    let (prepared, attributes) = prepare(&r.request, &pades_credential).await?;
+    let (prepared, attributes) = prepare(ctx, &r.request, &pades_credential).await?;
     let digest = attributes.digest();
     let id = uuid::Uuid::now_v7().to_string();
     let prepared_key = format!("signing-sessions/{id}.prepared.pdf");
