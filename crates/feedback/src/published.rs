@@ -308,12 +308,15 @@ pub async fn map_cells(
     ))
 }
 
+/// A kept map cell: agency, place (unit), row and column at `map::KEPT_ZOOM`.
+type CellKey = (Option<String>, Option<String>, i64, i64);
+
 /// A span's map sums: per agency, place and cell of `map::KEPT_ZOOM`, two queries.
 async fn count_map(db: &Db, span: Span) -> Result<(map::SpanCells, bool), AppError> {
     let lo = span.first.to_string();
     let hi = span.last.succ_opt().unwrap_or(span.last).to_string();
     let size = tinhso_domain::ops::map::cell_size(map::KEPT_ZOOM);
-    let mut dues: HashMap<(Option<String>, Option<String>, i64, i64), Vec<String>> = HashMap::new();
+    let mut dues: HashMap<CellKey, Vec<String>> = HashMap::new();
     for (agency, unit, row, col, due) in store::placed_open_dues(db, &lo, &hi, size).await? {
         let at = dues.entry((agency, unit, row, col)).or_default();
         at.extend(due);
