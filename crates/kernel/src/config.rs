@@ -255,6 +255,15 @@ pub struct SignaturesConfig {
     /// resolve to public addresses (the guard against server-side request forgery).
     #[serde(default)]
     pub fetch_allow_hosts: Vec<String>,
+    /// An external RFC 3161 timestamp authority signatures are timestamped by
+    /// (`TINHSO_SIGNATURES__TSA_URL`, e.g. `http://tsa.ca.gov.vn/tsa`): requests are posted as
+    /// `application/timestamp-query` through the same guard as revocation fetching (a private
+    /// address only for a host in `fetch_allow_hosts`), and the answer's status, imprint, nonce
+    /// and TSA certificate chain (to the trust anchors) are checked before it is used. Unset,
+    /// the demo CA's TSA answers in process (the demo only: without a demo CA nothing can be
+    /// timestamped).
+    #[serde(default)]
+    pub tsa_url: Option<String>,
     /// The agencies' seals kept in a hardware security module (PKCS#11), one entry per agency
     /// (`[[signatures.agency_keys]]` in the TOML file): at issue, the seal of an agency listed
     /// here is made by its key on the token instead of a demo software key. Each key is opened
@@ -299,6 +308,7 @@ impl Default for SignaturesConfig {
             intermediates_file: None,
             online_revocation: true,
             fetch_allow_hosts: Vec::new(),
+            tsa_url: None,
             agency_keys: Vec::new(),
             test_remote_provider: false,
         }

@@ -242,6 +242,19 @@ enum PkiCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Register a personal certificate an external certification authority issued to an
+    /// official (PEM or DER), so that signing with it (a USB token, a remote provider) is
+    /// matched to them. It must chain to `signatures.trust_anchors_file` (with
+    /// `intermediates_file`), be valid now, allow signatures and not be revoked (its OCSP
+    /// responders and CRLs are asked online); audited.
+    RegisterCert {
+        /// The official's email.
+        #[arg(long)]
+        email: String,
+        /// The certificate file (PEM or DER).
+        #[arg(long)]
+        cert: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -651,6 +664,39 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                         "certificate {} issued by the demo CA to {email}: {}",
                         certified.serial, certified.subject
                     );
+                }
+                Err(crate::error::AppError::Validation(errors)) => {
+                    for e in errors {
+                        eprintln!("{}: {}", e.field, e.message);
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Pki {
+            command: PkiCommand::RegisterCert { email, cert },
+        } => {
+            let bytes =
+                std::fs::read(&cert).map_err(|e| anyhow::anyhow!("{}: {e}", cert.display()))?;
+            let state = crate::app::start(config, None).await?;
+            let actor = tinhso_kernel::audit::Actor {
+                label: "cli".into(),
+                ip: String::new(),
+            };
+            let official = tinhso_signatures::register::Official::Email(&email);
+            match tinhso_signatures::register::register(&state, &actor, official, &bytes).await {
+                Ok(done) => {
+                    println!(
+                        "certificate {} of {} registered to {email}: {}",
+                        done.row.serial, done.row.issuer, done.row.subject
+                    );
+                    if let Some(warning) = done.warning {
+                        eprintln!("warning: {warning}");
+                    }
                 }
                 Err(crate::error::AppError::Validation(errors)) => {
                     for e in errors {

@@ -101,6 +101,32 @@ struct Checked {
     row: CertificateRow,
     algorithm: SignatureAlgorithm,
     chain: Vec<Vec<u8>>,
+    /// Why the certificate's revocation could not be checked, when it could not.
+    revocation_warning: Option<String>,
+}
+
+/// An external CA's signing certificate `der` asked about online (its OCSP responders, else
+/// its CRLs): revoked is refused, no answer gives the warning; `trust` holds its path.
+pub(crate) async fn revocation_check(
+    ctx: &Ctx,
+    der: &[u8],
+    chain: &[Vec<u8>],
+    trust: &tinhso_pades::Trust,
+) -> Result<Option<String>, AppError> {
+    use crate::online::{self, Keep, Standing};
+    let standing = online::standing(ctx, der, chain, Usage::Signing, trust, Keep::Cache).await;
+    match standing.map(|(_, s)| s) {
+        Some(Standing::Good) => Ok(None),
+        Some(Standing::Revoked { subject, time }) => Err(AppError::Conflict(format!(
+            "Chứng thư số \"{subject}\" đã bị thu hồi (từ {time}): không thể ký số. Hãy dùng chứng thư số còn hiệu lực."
+        ))),
+        Some(Standing::Unknown) | None => {
+            tracing::warn!(
+                "signatures: signing with a certificate whose revocation could not be checked"
+            );
+            Ok(Some(online::CANNOT_CHECK.to_owned()))
+        }
+    }
 }
 
 /// `der` checked as `user_id`'s own personal certificate, usable now (module docs, step 1).
@@ -112,9 +138,12 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
         )
     })?;
     let algorithm = algorithm_of(&certificate)?;
-    // Matched to its holder as every personal certificate is: the CA's register.
-    let serial = crate::pki::serial_hex(certificate.tbs_certificate().serial_number());
-    let row = register::certificate_by_serial(&ctx.db, &serial)
+    // Matched to its holder as every personal certificate is: the register, by issuer and
+    // serial (the demo CA's certificates and the external ones registered to officials).
+    let tbs = certificate.tbs_certificate();
+    let serial = crate::pki::serial_hex(tbs.serial_number());
+    let issuer = tbs.issuer().to_string();
+    let row = register::certificate_by_issuer_serial(&ctx.db, &issuer, &serial)
         .await?
         .ok_or_else(|| {
             AppError::validation(
@@ -135,6 +164,7 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
     let trust = crate::service::trust(ctx).await?;
     let (report, _) = tokio::task::spawn_blocking({
         let der = der.to_vec();
+        let trust = trust.clone();
         move || {
             revocation::check_certificate(
                 &der,
@@ -156,11 +186,20 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
             format!("Chứng thư số trên USB token không dùng để ký được: {problem}."),
         ));
     }
+    // An external CA's certificate: its revocation asked of its own responders now (the demo
+    // CA's register already says whether it revoked its own). Revoked: refused; no answer:
+    // signed, with the warning kept in the audit row.
+    let revocation_warning = if row.origin == register::EXTERNAL {
+        revocation_check(ctx, der, &[], &trust).await?
+    } else {
+        None
+    };
     let chain = crate::hsm::chain(ctx, der).await?;
     Ok(Checked {
         row,
         algorithm,
         chain,
+        revocation_warning,
     })
 }
 
@@ -238,7 +277,15 @@ pub async fn start(ctx: &Ctx, r: DeskSignRequest) -> Result<DeskStarted, AppErro
         created_at: &created_text,
         expires_at: &expires_text,
     };
-    if let Err(e) = record_start(ctx, &r, &row, &checked.row.serial).await {
+    if let Err(e) = record_start(
+        ctx,
+        &r,
+        &row,
+        &checked.row.serial,
+        checked.revocation_warning.as_deref(),
+    )
+    .await
+    {
         tinhso_kernel::storage::discard(ctx.storage.as_ref(), &[&prepared_key]).await;
         return Err(e);
     }
@@ -258,6 +305,7 @@ async fn record_start(
     r: &DeskSignRequest,
     row: &store::NewSession<'_>,
     serial: &str,
+    revocation_warning: Option<&str>,
 ) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     store::insert(&mut tx, row).await?;
@@ -272,6 +320,7 @@ async fn record_start(
             before: serde_json::Value::Null,
             after: serde_json::json!({
                 "session": row.id, "serial": serial, "algorithm": row.algorithm,
+                "revocation_warning": revocation_warning,
                 "digest": row.digest, "title": row.title,
                 "created_at": row.created_at, "expires_at": row.expires_at,
             }),

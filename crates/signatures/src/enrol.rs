@@ -144,6 +144,8 @@ pub async fn certify_key(
         // The key stays on the token: nothing to seal, and the platform never signs with it.
         sealed_key: String::new(),
         created_at: tinhso_kernel::time::now_text(),
+        issuer: tbs.issuer().to_string(),
+        origin: store::DEMO.into(),
     };
     let mut tx = ctx.db.begin().await?;
     store::insert_certificate(&mut tx, &row).await?;

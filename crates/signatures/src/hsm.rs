@@ -239,10 +239,11 @@ pub async fn seal(
                 .into(),
         ));
     }
-    let credential = Credential::new(key.certificate.clone(), chain(ctx, &key.certificate).await?);
-    let signed = sign_with(ctx, &request, credential, key.signer.clone(), now).await?;
+    let ca_chain = chain(ctx, &key.certificate).await?;
+    let credential = Credential::new(key.certificate.clone(), ca_chain.clone());
+    let (signed, tsa) = sign_with(ctx, &request, credential, key.signer.clone(), now).await?;
     // B-LT as for a software key (`lt`), else B-T with the reason in the audit row.
-    let (signed, lt) = crate::lt::extend(ctx, signed, &key.certificate).await;
+    let (signed, lt) = crate::lt::extend(ctx, signed, &key.certificate, &ca_chain, &tsa).await;
     let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let audit = SignedAudit {
         actor: request.actor.clone(),

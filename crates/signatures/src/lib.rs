@@ -30,12 +30,15 @@ pub mod lt;
 pub mod online;
 pub mod pki;
 pub mod pki_http;
+pub mod register;
+pub mod register_http;
 pub mod remote;
 pub mod remote_http;
 pub mod service;
 pub mod sign;
 pub mod store;
 pub mod test_provider;
+pub mod tsa;
 
 use tinhso_kernel::auth::Role;
 use tinhso_kernel::web::menu::{MenuEntry, Shown};
@@ -50,6 +53,7 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             .merge(remote_http::routes())
             .merge(test_provider::routes())
             .merge(images::routes())
+            .merge(register_http::routes())
     },
     // Opens the agencies' HSM keys (`signatures.agency_keys`): a failure stops the start.
     startup: &[hsm::open_configured],
@@ -76,6 +80,13 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
             "sig_image_nav",
             "sig_image_text",
             images::MY_PATH,
+            80,
+            Shown::Official,
+        ),
+        MenuEntry::office(
+            "pki_mine_nav",
+            "pki_mine_text",
+            register_http::OWN_PATH,
             80,
             Shown::Official,
         ),

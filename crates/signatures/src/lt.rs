@@ -4,13 +4,22 @@
 //! (about the issuing CA) and of the issuing CA — go into the file's DSS in a new incremental
 //! update ([`tinhso_pades::sign::add_dss`]), so the file can be checked long after, offline.
 //!
-//! The platform signs only with certificates of its own demo CA so far, so the status services
-//! asked are the platform's own, **in process** (as the timestamp is): the OCSP responder
-//! ([`pki::ocsp_response`], read-only) and the kept CRLs ([`pki::kept_crl`], read-only; a
-//! fresh one is built only when none is kept, within [`CRL_WAIT`], and the hourly sweep keeps
-//! them current). Nothing here writes to the database on the path the seal takes: the agency's
-//! seal is signed inside the issuing transaction, where a write from another connection would
-//! wait for it on SQLite.
+//! Two ways, by whose certificates they are:
+//!
+//! - **Any chain** (an external CA's certificate on a token or at a remote provider, an
+//!   external TSA, an agency's HSM certificate): the signer's path (with the chain the signing
+//!   sent) and the TSA's (the token's certificates) are built to the configured trust anchors
+//!   ([`crate::service::trust`]), and the certificates' own OCSP responders and CRL addresses
+//!   are asked online ([`crate::online::fetch_statuses`], through the request-forgery guard,
+//!   reading the shared cache but writing nothing to it). The DSS then holds the paths, the
+//!   anchors included, and the answers.
+//! - **The demo CA's certificates timestamped by the demo TSA**: the status services asked are
+//!   the platform's own, **in process** (as the timestamp is): the OCSP responder
+//!   ([`pki::ocsp_response`], read-only) and the kept CRLs ([`pki::kept_crl`], read-only; a
+//!   fresh one is built only when none is kept, within [`CRL_WAIT`], and the hourly sweep keeps
+//!   them current). Nothing here writes to the database on the path the seal takes: the agency's
+//!   seal is signed inside the issuing transaction, where a write from another connection would
+//!   wait for it on SQLite.
 //!
 //! When an answer is missing or does not say "good" for every certificate, the file stays
 //! B-T and the reason comes back as a warning for the audit row; the signing is not refused.
@@ -28,9 +37,22 @@ use tinhso_pades::{Anchor, Trust};
 /// How long a signing waits for a CRL to be built when none is kept.
 const CRL_WAIT: Duration = Duration::from_secs(3);
 
-/// `signed` with its validation data in a DSS (B-LT), or as it was (B-T) with the reason.
-pub async fn extend(ctx: &Ctx, signed: Vec<u8>, signer: &[u8]) -> (Vec<u8>, Result<(), String>) {
-    let data = match validation_data(ctx, signer).await {
+/// `signed` with its validation data in a DSS (B-LT), or as it was (B-T) with the reason:
+/// `signer` the signing certificate, `chain` the CA certificates sent with it, `tsa` the
+/// timestamp token's certificates (the TSA's first).
+pub async fn extend(
+    ctx: &Ctx,
+    signed: Vec<u8>,
+    signer: &[u8],
+    chain: &[Vec<u8>],
+    tsa: &[Vec<u8>],
+) -> (Vec<u8>, Result<(), String>) {
+    let gathered = if demo_signing(ctx, signer).await {
+        validation_data(ctx, signer).await
+    } else {
+        online_data(ctx, signer, chain, tsa).await
+    };
+    let data = match gathered {
         Ok(data) => data,
         Err(reason) => {
             tracing::warn!(%reason, "signatures: the signature stays B-T");
@@ -46,6 +68,96 @@ pub async fn extend(ctx: &Ctx, signed: Vec<u8>, signer: &[u8]) -> (Vec<u8>, Resu
         }
         Err(e) => (signed, Err(e.to_string())),
     }
+}
+
+/// Whether the demo CA issued `signer` and its TSA timestamps (no external TSA configured):
+/// then its own services answer, in process.
+async fn demo_signing(ctx: &Ctx, signer: &[u8]) -> bool {
+    if crate::tsa::Tsa::external(ctx) {
+        return false;
+    }
+    let Ok(Some(issuing)) = store::authority(&ctx.db, Role::Issuing.as_str()).await else {
+        return false;
+    };
+    <x509_cert::Certificate as der::Decode>::from_der(signer)
+        .is_ok_and(|c| c.tbs_certificate().issuer().to_string() == issuing.subject)
+}
+
+/// The validation data of any chain: both paths built to the configured anchors, their
+/// certificates' own responders asked online; an error when a path is missing or some
+/// certificate of it is left without a "good" answer.
+async fn online_data(
+    ctx: &Ctx,
+    signer: &[u8],
+    chain: &[Vec<u8>],
+    tsa: &[Vec<u8>],
+) -> Result<ValidationData, String> {
+    if !ctx.config.signatures.online_revocation {
+        return Err("online revocation fetching is off".into());
+    }
+    let (tsa_leaf, tsa_chain) = tsa
+        .split_first()
+        .ok_or("the timestamp token carries no certificate")?;
+    let trust = crate::service::trust(ctx)
+        .await
+        .map_err(|e| e.to_string())?;
+    let leaves = [
+        (signer, chain, Usage::Signing),
+        (tsa_leaf.as_slice(), tsa_chain, Usage::TimeStamping),
+    ];
+    let now = SystemTime::now();
+    let check = |leaf: &[u8], candidates: &[Vec<u8>], usage, data: &RevocationData| {
+        let candidates: Vec<&[u8]> = candidates.iter().map(Vec::as_slice).collect();
+        revocation::check_certificate(leaf, &candidates, usage, &trust, data, now, now)
+            .ok_or("a certificate does not read")
+    };
+    let mut answers = RevocationData::default();
+    for (leaf, candidates, usage) in leaves {
+        let (path, statuses) = check(leaf, candidates, usage, &RevocationData::default())?;
+        if let Some(problem) = path.problem {
+            return Err(format!("no path to a trust anchor: {problem:?}"));
+        }
+        let fetched =
+            crate::online::fetch_statuses(ctx, &statuses, crate::online::Keep::ReadOnly).await;
+        answers.ocsp_responses.extend(fetched.ocsp_responses);
+        answers.crls.extend(fetched.crls);
+    }
+    let mut data = ValidationData {
+        ocsp_responses: answers.ocsp_responses.clone(),
+        crls: answers.crls.clone(),
+        ..ValidationData::default()
+    };
+    let mut push = |der: Vec<u8>| {
+        if !data.certificates.contains(&der) {
+            data.certificates.push(der);
+        }
+    };
+    for (leaf, candidates, usage) in leaves {
+        let (path, statuses) = check(leaf, candidates, usage, &answers)?;
+        if let Some(status) = statuses.iter().find(|s| s.status != Status::Good) {
+            return Err(format!(
+                "{} ({}): {:?}",
+                status.subject, status.serial, status.status
+            ));
+        }
+        push(leaf.to_vec());
+        candidates.iter().cloned().for_each(&mut push);
+        // The configured intermediates and the anchor the path went through.
+        let named = |c: &x509_cert::Certificate| {
+            let subject = c.tbs_certificate().subject().to_string();
+            path.path.contains(&subject) || path.anchor.as_deref() == Some(subject.as_str())
+        };
+        let configured = trust
+            .intermediates
+            .iter()
+            .chain(trust.anchors.iter().map(|a| &a.certificate));
+        for certificate in configured.filter(|c| named(c)) {
+            if let Ok(der) = der::Encode::to_der(certificate) {
+                push(der);
+            }
+        }
+    }
+    Ok(data)
 }
 
 /// The certificates and the answers about the signer's and the TSA's paths; an error when

@@ -20,8 +20,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tinhso_kernel::Ctx;
+use tinhso_pades::CertificateStatus;
 use tinhso_pades::DocumentReport;
-use tinhso_pades::revocation::{Kind, RevocationData, Status, fetched_answer, ocsp_knows};
+use tinhso_pades::chain::{ChainReport, Trust, Usage};
+use tinhso_pades::revocation::{self, Kind, RevocationData, Status, fetched_answer, ocsp_knows};
 
 /// How long one fetch may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -206,13 +208,14 @@ async fn resolve_guarded(host: String, allowed: bool) -> Result<reqwest::dns::Ad
     Ok(Box::new(found.into_iter()))
 }
 
-/// The client for revocation fetches under `guard`.
-fn client(guard: &Guard) -> reqwest::Result<reqwest::Client> {
+/// The client for fetches under `guard` (revocation answers, and the external TSA's tokens),
+/// each allowed `timeout`.
+pub(crate) fn client(guard: &Guard, timeout: Duration) -> reqwest::Result<reqwest::Client> {
     reqwest::ClientBuilder::new()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
+        .timeout(timeout)
+        .connect_timeout(timeout)
         .user_agent(concat!("tinhso/", env!("CARGO_PKG_VERSION"), " revocation"))
         .dns_resolver(Arc::new(GuardedResolver(guard.clone())))
         .build()
@@ -245,13 +248,16 @@ impl Question {
     }
 }
 
-/// For each certificate without an answer, in order: its OCSP questions, then its CRLs.
+/// For each certificate of `report` without an answer, in order: its OCSP questions, then its
+/// CRLs.
 fn questions(report: &DocumentReport) -> Vec<Vec<Question>> {
+    questions_of(report.signatures.iter().flat_map(|s| &s.revocation))
+}
+
+/// For each of `statuses` without an answer, in order: its OCSP questions, then its CRLs.
+fn questions_of<'a>(statuses: impl Iterator<Item = &'a CertificateStatus>) -> Vec<Vec<Question>> {
     let mut seen = HashSet::new();
-    report
-        .signatures
-        .iter()
-        .flat_map(|s| &s.revocation)
+    statuses
         .filter_map(|status| match &status.status {
             Status::Unknown {
                 ocsp_urls,
@@ -288,18 +294,41 @@ pub fn wanted(report: &DocumentReport) -> bool {
 /// cache, else fetched (and cached). A certificate whose questions all fail gets nothing: the
 /// check then says its revocation could not be checked.
 pub async fn fetch(ctx: &Ctx, report: &DocumentReport) -> RevocationData {
+    ask_all(ctx, questions(report), Keep::Cache).await
+}
+
+/// Whether fetched answers go to the shared cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    Cache,
+    /// Read the cache, write nothing: a signing inside another module's transaction (on SQLite
+    /// a write from another connection would wait for it).
+    ReadOnly,
+}
+
+/// The answers about `statuses` (certificates checked one by one: a registration, a signer at
+/// signing, the B-LT data), as [`fetch`] gets them for a file's.
+pub async fn fetch_statuses(
+    ctx: &Ctx,
+    statuses: &[CertificateStatus],
+    keep: Keep,
+) -> RevocationData {
+    ask_all(ctx, questions_of(statuses.iter()), keep).await
+}
+
+async fn ask_all(ctx: &Ctx, questions: Vec<Vec<Question>>, keep: Keep) -> RevocationData {
     let mut data = RevocationData::default();
     let guard = Guard::of(ctx);
-    let client = match client(&guard) {
+    let client = match client(&guard, TIMEOUT) {
         Ok(client) => client,
         Err(e) => {
             tracing::warn!(error = %e, "signatures: no HTTP client for revocation");
             return data;
         }
     };
-    for asked in questions(report) {
+    for asked in questions {
         for question in asked {
-            let Some(answer) = answer(ctx, &client, &guard, &question).await else {
+            let Some(answer) = answer(ctx, &client, &guard, &question, keep).await else {
                 continue;
             };
             // A responder that does not know the certificate (an issuing CA the root's CRL
@@ -326,6 +355,7 @@ async fn answer(
     client: &reqwest::Client,
     guard: &Guard,
     question: &Question,
+    keep: Keep,
 ) -> Option<Vec<u8>> {
     let key = question.cache_key();
     match store::cached_answer(&ctx.db, &key).await {
@@ -342,6 +372,9 @@ async fn answer(
         }
     };
     let answer = fetched.ok().map(|(der, _)| der);
+    if keep == Keep::ReadOnly {
+        return answer;
+    }
     let kept = store::KeptAnswer {
         key: &key,
         kind: kind_name(question.kind),
@@ -397,6 +430,66 @@ async fn ask(
     let next_update = fetched_answer(question.kind, &body)
         .ok_or_else(|| anyhow::anyhow!("not a usable answer"))?;
     Ok((body, next_update))
+}
+
+/// Where a certificate stands, checked on its own now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Every certificate of its path below the anchor answered "good".
+    Good,
+    /// A certificate of its path is revoked (the subject, and since when).
+    Revoked { subject: String, time: String },
+    /// Some certificate of its path has no answer: its responders did not answer, or fetching
+    /// is off (`signatures.online_revocation`).
+    Unknown,
+}
+
+/// The warning when a certificate's revocation status could not be checked (as a signature's
+/// report words it).
+pub const CANNOT_CHECK: &str = "Không kiểm tra được tình trạng thu hồi của chứng thư số (máy chủ OCSP và CRL của tổ chức chứng thực không trả lời)";
+
+/// `der`'s path to `trust` now (with `candidates` as intermediates) and, when one is found,
+/// where it stands: its own OCSP responders and CRL addresses asked ([`fetch_statuses`]), as
+/// a file's signer is. `None` when `der` is not a certificate.
+pub async fn standing(
+    ctx: &Ctx,
+    der: &[u8],
+    candidates: &[Vec<u8>],
+    usage: Usage,
+    trust: &Trust,
+    keep: Keep,
+) -> Option<(ChainReport, Standing)> {
+    let now = std::time::SystemTime::now();
+    let check = |data: RevocationData| {
+        let candidates: Vec<&[u8]> = candidates.iter().map(Vec::as_slice).collect();
+        revocation::check_certificate(der, &candidates, usage, trust, &data, now, now)
+    };
+    let (chain, statuses) = check(RevocationData::default())?;
+    if chain.problem.is_some() || statuses.is_empty() {
+        return Some((chain, Standing::Unknown));
+    }
+    let data = if ctx.config.signatures.online_revocation {
+        fetch_statuses(ctx, &statuses, keep).await
+    } else {
+        RevocationData::default()
+    };
+    let (chain, statuses) = check(data)?;
+    Some((chain, judge(&statuses)))
+}
+
+/// A revoked certificate first, then one without an answer; else good.
+fn judge(statuses: &[CertificateStatus]) -> Standing {
+    if let Some((subject, time)) = statuses.iter().find_map(|s| match &s.status {
+        Status::Revoked { time, .. } => Some((s.subject.clone(), time.clone())),
+        _ => None,
+    }) {
+        return Standing::Revoked { subject, time };
+    }
+    if statuses.iter().all(|s| s.status == Status::Good) {
+        Standing::Good
+    } else {
+        Standing::Unknown
+    }
 }
 
 #[cfg(test)]

@@ -518,6 +518,8 @@ impl Issued {
             reason: None,
             certificate: encode_b64(&der),
             created_at: created_at.to_owned(),
+            issuer: tbs.issuer().to_string(),
+            origin: store::DEMO.to_owned(),
         })
     }
 }

@@ -109,24 +109,34 @@ pub static CHECKER: tinhso_kernel::signing::SignatureChecker =
     };
 
 /// The short form of `pdf`'s signatures, each with the holder of its certificate when the
-/// platform's CA issued it.
+/// register holds it (the demo CA's, or an external certificate registered to an official),
+/// matched by issuer and serial.
 async fn checked(ctx: &Ctx, pdf: Bytes) -> tinhso_kernel::signing::Checked {
-    let mut checks = crate::check::summaries(&validate(ctx, pdf).await?);
-    let serials: Vec<String> = checks.iter().filter_map(|c| c.serial.clone()).collect();
-    let holders = crate::store::holders(&ctx.db, &serials).await?;
-    for check in &mut checks {
-        let Some(serial) = check.serial.as_deref() else {
+    let report = validate(ctx, pdf).await?;
+    let mut checks = crate::check::summaries(&report);
+    let issuers: Vec<Option<String>> = report
+        .signatures
+        .iter()
+        .map(|s| s.signer.as_ref().map(|c| c.issuer.clone()))
+        .collect();
+    let keys: Vec<(String, String)> = checks
+        .iter()
+        .zip(&issuers)
+        .filter_map(|(c, issuer)| Some((issuer.clone()?, c.serial.clone()?)))
+        .collect();
+    let holders = crate::store::holders(&ctx.db, &keys).await?;
+    for (check, issuer) in checks.iter_mut().zip(&issuers) {
+        let (Some(serial), Some(issuer)) = (check.serial.as_deref(), issuer.as_deref()) else {
             continue;
         };
-        check.holder =
-            holders
-                .iter()
-                .find(|h| h.0 == serial)
-                .and_then(|(_, kind, user, agency)| match kind.as_str() {
-                    "person" => user.clone().map(Holder::Person),
-                    "agency" => agency.clone().map(Holder::Agency),
-                    _ => None,
-                });
+        check.holder = holders
+            .iter()
+            .find(|h| h.0 == issuer && h.1 == serial)
+            .and_then(|(_, _, kind, user, agency)| match kind.as_str() {
+                "person" => user.clone().map(Holder::Person),
+                "agency" => agency.clone().map(Holder::Agency),
+                _ => None,
+            });
     }
     Ok(checks)
 }

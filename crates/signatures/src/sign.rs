@@ -1,8 +1,8 @@
 //! Signing a PDF with a person's or an agency's own demo certificate (docs/signatures-design.md
 //! §3, slice 5): the certificate and its key loaded (the signer's own, never another's; a
 //! revoked or expired one refused), `tinhso_pades::sign` run off the async threads, the
-//! timestamp (B-T) asked of the platform's own TSA in process ([`crate::pki::timestamp_response`],
-//! no HTTP to itself), then the validation data added (B-LT, [`crate::lt`]), an optional visible stamp (Vietnamese text, `tinhso_pades::sign` embeds the font) placed in a page's margin, and the audit row
+//! timestamp (B-T) asked of the configured TSA ([`crate::tsa`]: an external RFC 3161 TSA, or
+//! the demo CA's in process), then the validation data added (B-LT, [`crate::lt`]), an optional visible stamp (Vietnamese text, `tinhso_pades::sign` embeds the font) placed in a page's margin, and the audit row
 //! (`signature.sign`, or `signature.seal` for an agency) handed back for the caller to record
 //! in the transaction that keeps the file. The other modules reach it through the kernel
 //! ([`tinhso_kernel::signing::PdfSigner`]).
@@ -131,20 +131,6 @@ fn seal_over_signer(
     Ok(image_rect(rect, ImageSide::Right, width, height).map(|_| rect))
 }
 
-/// The platform's TSA asked in process, from the blocking thread the signing runs on.
-struct PlatformTsa {
-    ctx: Ctx,
-    runtime: tokio::runtime::Handle,
-}
-
-impl sign::TimestampSource for PlatformTsa {
-    fn query(&self, request: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.runtime
-            .block_on(pki::timestamp_response(&self.ctx, request))
-            .map_err(|e| SignError::Timestamp(e.to_string()))
-    }
-}
-
 pub(crate) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("signatures: signing: {what}: {e}"))
 }
@@ -205,11 +191,12 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
         certificate.clone(),
         vec![pki::decode_b64(&issuing.certificate)?],
     );
+    let chain = credential.chain.clone();
     let signer = SoftwareSigner::preferred(key);
-    let signed = sign_with(ctx, &request, credential, signer, now).await?;
+    let (signed, tsa) = sign_with(ctx, &request, credential, signer, now).await?;
     // B-LT: the validation data added right away when the status services answer; else B-T
     // with the reason kept in the audit row.
-    let (signed, lt) = crate::lt::extend(ctx, signed, &certificate).await;
+    let (signed, lt) = crate::lt::extend(ctx, signed, &certificate, &chain, &tsa).await;
     let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let audit = SignedAudit {
         actor: request.actor.clone(),
@@ -236,32 +223,31 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
 }
 
 /// `request.pdf` signed with `signer` under `credential` at `now` (PAdES B-T, timestamped by
-/// the platform's TSA), with the stamp the request asks for: the work both a demo software key
-/// and an agency's HSM key ([`crate::hsm`]) share.
+/// the configured TSA, [`crate::tsa`]), with the stamp the request asks for: the work both a
+/// demo software key and an agency's HSM key ([`crate::hsm`]) share. With the signed file
+/// come the certificates of the timestamp token (the TSA's first), for B-LT.
 pub(crate) async fn sign_with<S: sign::Signer + Send + 'static>(
     ctx: &Ctx,
     request: &SignRequest,
     credential: Credential,
     signer: S,
     now: SystemTime,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<(Vec<u8>, Vec<Vec<u8>>), AppError> {
     let mut fields = SignatureFields::new(now);
     fields.reason = request.reason.clone();
     fields.location = request.location.clone();
-    let tsa = PlatformTsa {
-        ctx: ctx.clone(),
-        runtime: tokio::runtime::Handle::current(),
-    };
+    let tsa = crate::tsa::Tsa::of(ctx);
+    let source = tsa.clone();
     let pdf = request.pdf.clone();
     let stamp = request.stamp.clone();
     let image = stamp_image(ctx, request).await?;
     let signed = tokio::task::spawn_blocking(move || {
         place_stamp(&pdf, &mut fields, stamp, image)?;
-        sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&tsa))
+        sign::sign_pdf(&pdf, &fields, &credential, &signer, Some(&source))
     })
     .await
     .map_err(|e| internal("task", e))?;
-    signed.map_err(sign_error)
+    Ok((signed.map_err(sign_error)?, tsa.certificates()))
 }
 
 /// The image the request's stamp shows, if any: the person's signature image for a person's
@@ -322,12 +308,9 @@ pub(crate) fn sign_error(e: SignError) -> AppError {
     }
 }
 
-/// The platform's TSA, for the remote signing's completion (run on a blocking thread).
-pub(crate) fn platform_tsa(ctx: &Ctx) -> impl sign::TimestampSource + Send + 'static {
-    PlatformTsa {
-        ctx: ctx.clone(),
-        runtime: tokio::runtime::Handle::current(),
-    }
+/// The configured TSA, for the remote signing's completion (run on a blocking thread).
+pub(crate) fn platform_tsa(ctx: &Ctx) -> crate::tsa::Tsa {
+    crate::tsa::Tsa::of(ctx)
 }
 
 /// The signer the other modules call through the kernel ([`tinhso_kernel::signing`]).

@@ -152,11 +152,20 @@ pub struct CertificateRow {
     #[serde(skip)]
     pub sealed_key: String,
     pub created_at: String,
+    /// The issuing CA's name (RFC 4514, as x509 prints it): the register's key with `serial`.
+    pub issuer: String,
+    /// `demo` (issued by the demo CA, answered for by its OCSP and CRLs) or `external`.
+    pub origin: String,
 }
 
+/// What the demo CA issued.
+pub const DEMO: &str = "demo";
+/// A certificate of an external CA, registered to an official.
+pub const EXTERNAL: &str = "external";
+
 const CERTIFICATE: &str = "SELECT id, serial, kind, user_id, agency_id, subject, key_algorithm, \
-     not_before, not_after, status, revoked_at, reason, certificate, sealed_key, created_at \
-     FROM pki_certificates";
+     not_before, not_after, status, revoked_at, reason, certificate, sealed_key, created_at, \
+     issuer, origin FROM pki_certificates";
 
 fn certificate_row(r: &AnyRow) -> Result<CertificateRow, sqlx::Error> {
     Ok(CertificateRow {
@@ -175,14 +184,17 @@ fn certificate_row(r: &AnyRow) -> Result<CertificateRow, sqlx::Error> {
         certificate: r.try_get("certificate")?,
         sealed_key: r.try_get("sealed_key")?,
         created_at: r.try_get("created_at")?,
+        issuer: r.try_get("issuer")?,
+        origin: r.try_get("origin")?,
     })
 }
 
 pub async fn insert_certificate(tx: &mut Conn, c: &CertificateRow) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
-            key_algorithm, not_before, not_after, status, certificate, sealed_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'good', $10, $11, $12)",
+            key_algorithm, not_before, not_after, status, certificate, sealed_key, created_at,
+            issuer, origin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'good', $10, $11, $12, $13, $14)",
     )
     .bind(&c.id)
     .bind(&c.serial)
@@ -196,6 +208,8 @@ pub async fn insert_certificate(tx: &mut Conn, c: &CertificateRow) -> Result<(),
     .bind(&c.certificate)
     .bind(&c.sealed_key)
     .bind(&c.created_at)
+    .bind(&c.issuer)
+    .bind(&c.origin)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -218,8 +232,9 @@ pub struct SerialState {
     pub reason: Option<String>,
 }
 
-/// The stored state of each of `serials` (lower-case hex) that the CA issued: the people's
-/// and agencies' certificates, and the responder's and TSA's (always good).
+/// The stored state of each of `serials` (lower-case hex) that the demo CA issued: the people's
+/// and agencies' certificates, and the responder's and TSA's (always good). Certificates of
+/// external CAs in the register are not the demo responder's to answer for.
 pub async fn serial_states(db: &Db, serials: &[String]) -> Result<Vec<SerialState>, AppError> {
     if serials.is_empty() {
         return Ok(Vec::new());
@@ -227,7 +242,8 @@ pub async fn serial_states(db: &Db, serials: &[String]) -> Result<Vec<SerialStat
     let marks: Vec<String> = (1..=serials.len()).map(|n| format!("${n}")).collect();
     let marks = marks.join(", ");
     let sql = format!(
-        "SELECT serial, status, revoked_at, reason FROM pki_certificates WHERE serial IN ({marks})
+        "SELECT serial, status, revoked_at, reason FROM pki_certificates
+          WHERE origin = 'demo' AND serial IN ({marks})
          UNION ALL
          SELECT serial, 'good', NULL, NULL FROM pki_authorities
           WHERE role IN ('ocsp', 'tsa') AND serial IN ({marks})"
@@ -249,11 +265,12 @@ fn serial_state(r: &AnyRow) -> Result<SerialState, sqlx::Error> {
     })
 }
 
-/// Every revoked certificate, for the issuing CA's CRL, oldest revocation first.
+/// Every revoked certificate the demo CA issued, for the issuing CA's CRL, oldest revocation
+/// first.
 pub async fn revoked(tx: &mut Conn) -> Result<Vec<SerialState>, AppError> {
     let rows = sqlx::query(
         "SELECT serial, status, revoked_at, reason FROM pki_certificates
-          WHERE status = 'revoked' ORDER BY revoked_at, serial",
+          WHERE status = 'revoked' AND origin = 'demo' ORDER BY revoked_at, serial",
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -292,7 +309,7 @@ pub async fn certificates_page(
     let rows = sqlx::query(
         "SELECT c.id, c.serial, c.kind, c.user_id, c.agency_id, c.subject, c.key_algorithm,
                 c.not_before, c.not_after, c.status, c.revoked_at, c.reason, c.certificate,
-                c.sealed_key, c.created_at, u.email, a.code AS agency_code
+                c.sealed_key, c.created_at, c.issuer, c.origin, u.email, a.code AS agency_code
            FROM pki_certificates c
            LEFT JOIN users u ON u.id = c.user_id
            LEFT JOIN agencies a ON a.id = c.agency_id
@@ -410,15 +427,17 @@ pub async fn purge_answers(db: &Db) -> Result<u64, AppError> {
     Ok(done.rows_affected())
 }
 
-/// The certificate the CA's register holds under `serial` (lower-case hex), if any: how a
-/// certificate someone presents is matched to its holder.
-pub async fn certificate_by_serial(
+/// The certificate the register holds under `issuer` and `serial` (lower-case hex), if any:
+/// how a certificate someone presents is matched to its holder.
+pub async fn certificate_by_issuer_serial(
     db: &Db,
+    issuer: &str,
     serial: &str,
 ) -> Result<Option<CertificateRow>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{CERTIFICATE} WHERE serial = $1"
+        "{CERTIFICATE} WHERE issuer = $1 AND serial = $2"
     )))
+    .bind(issuer)
     .bind(serial)
     .fetch_optional(&db.pool)
     .await?;
@@ -478,36 +497,55 @@ pub async fn agency_code(db: &Db, agency_id: &str) -> Result<Option<String>, App
     Ok(row.map(|r| r.try_get("code")).transpose()?)
 }
 
-/// Whom the CA issued each of `serials` (lower-case hex) to: `(serial, kind, user_id,
-/// agency_id)` for the people's and agencies' certificates among them.
+/// Whom the register holds each of `certificates` (issuer, lower-case hex serial) for:
+/// `(issuer, serial, kind, user_id, agency_id)` for the people's and agencies' certificates
+/// among them.
+#[allow(clippy::type_complexity)]
 pub async fn holders(
     db: &Db,
-    serials: &[String],
-) -> Result<Vec<(String, String, Option<String>, Option<String>)>, AppError> {
-    if serials.is_empty() {
+    certificates: &[(String, String)],
+) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>, AppError> {
+    if certificates.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=serials.len()).map(|n| format!("${n}")).collect();
+    let marks: Vec<String> = (1..=certificates.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT serial, kind, user_id, agency_id FROM pki_certificates WHERE serial IN ({})",
+        "SELECT issuer, serial, kind, user_id, agency_id FROM pki_certificates WHERE serial IN ({})",
         marks.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for serial in serials {
+    for (_, serial) in certificates {
         query = query.bind(serial);
     }
     let rows = query.fetch_all(&db.pool).await?;
-    rows.iter()
+    let found = rows
+        .iter()
         .map(|r| {
             Ok((
+                r.try_get("issuer")?,
                 r.try_get("serial")?,
                 r.try_get("kind")?,
                 r.try_get("user_id")?,
                 r.try_get("agency_id")?,
             ))
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+        .collect::<Result<Vec<(String, String, String, Option<String>, Option<String>)>, sqlx::Error>>()?;
+    // Matched by issuer too: a serial alone names a certificate only within its CA.
+    Ok(found
+        .into_iter()
+        .filter(|h| certificates.iter().any(|(i, s)| *i == h.0 && *s == h.1))
+        .collect())
+}
+
+/// The official `user_id`'s certificates in the register, newest first (their profile page).
+pub async fn certificates_of_user(db: &Db, user_id: &str) -> Result<Vec<CertificateRow>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CERTIFICATE} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+    )))
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(certificate_row).collect::<Result<_, _>>()?)
 }
 
 /// The official whose address is `email` (any case): user id, full name, agency name.
@@ -626,4 +664,45 @@ pub async fn delete_stamp_image(
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// The official `user_id` (an official's account): user id, full name, agency name.
+pub async fn official_by_id(
+    db: &Db,
+    user_id: &str,
+) -> Result<Option<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.full_name, a.name FROM users u JOIN agencies a ON a.id = u.agency_id
+          WHERE u.id = $1 AND u.kind = 'official'",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// Registers an external CA's certificate unless the register holds its issuer and serial;
+/// whether it was stored.
+pub async fn insert_external(tx: &mut Conn, c: &CertificateRow) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
+            key_algorithm, not_before, not_after, status, certificate, sealed_key, created_at,
+            issuer, origin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'good', $10, '', $11, $12, 'external')
+         ON CONFLICT (issuer, serial) DO NOTHING",
+    )
+    .bind(&c.id)
+    .bind(&c.serial)
+    .bind(&c.kind)
+    .bind(&c.user_id)
+    .bind(&c.agency_id)
+    .bind(&c.subject)
+    .bind(&c.key_algorithm)
+    .bind(&c.not_before)
+    .bind(&c.not_after)
+    .bind(&c.certificate)
+    .bind(&c.created_at)
+    .bind(&c.issuer)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -2,7 +2,7 @@
 field name, bottom_line, modification level, whether its timestamp is valid, its coverage
 (ENTIRE_FILE, ENTIRE_REVISION, …) and its signature mechanism (rsassa_pss, sha256_ecdsa, …).
 
-usage: validate.py FILE ROOT.pem [--lt]
+usage: validate.py FILE ROOT.pem[,ROOT2.pem…] [--lt]
   without --lt: no fetching; revocation soft-fail, as our checks without data;
   with --lt: the long-term (B-LT) check, offline: the validation context is built from the
   document's DSS only (its certificates, OCSP responses and CRLs), revocation hard-fail, no
@@ -18,7 +18,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 
-root = load_cert_from_pemder(sys.argv[2])
+roots = [load_cert_from_pemder(path) for path in sys.argv[2].split(",")]
 long_term = "--lt" in sys.argv[3:]
 with open(sys.argv[1], "rb") as f:
     reader = PdfFileReader(f)
@@ -30,9 +30,9 @@ with open(sys.argv[1], "rb") as f:
     for sig in reader.embedded_regular_signatures:
         if long_term:
             vc = DocumentSecurityStore.read_dss(reader).as_validation_context(
-                {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "hard-fail"})
+                {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "hard-fail"})
         else:
-            vc = ValidationContext(trust_roots=[root], allow_fetching=False,
+            vc = ValidationContext(trust_roots=roots, allow_fetching=False,
                                    revocation_mode="soft-fail")
         status = validate_pdf_signature(sig, vc, ts_validation_context=vc)
         print(json.dumps({

@@ -188,8 +188,9 @@ async fn certify_for_leader(app: &TestApp, hsm: &Hsm, key_id: &str) -> (Vec<u8>,
     sqlx::query(
         "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
            key_algorithm, not_before, not_after, status, revoked_at, reason, certificate,
-           sealed_key, created_at)
-         VALUES ($1, $2, 'person', $3, NULL, $4, $5, $6, $7, 'good', NULL, NULL, $8, '', $9)",
+           sealed_key, created_at, issuer)
+         VALUES ($1, $2, 'person', $3, NULL, $4, $5, $6, $7, 'good', NULL, NULL, $8, '', $9,
+           $10)",
     )
     .bind(format!("token-{serial}"))
     .bind(&serial)
@@ -204,6 +205,7 @@ async fn certify_for_leader(app: &TestApp, hsm: &Hsm, key_id: &str) -> (Vec<u8>,
     .bind(pki::to_text(tbs.validity().not_after.to_system_time()))
     .bind(pki::encode_b64(&der))
     .bind(pki::to_text(SystemTime::now()))
+    .bind(tbs.issuer().to_string())
     .execute(&app.state.db.pool)
     .await
     .unwrap();

@@ -365,9 +365,9 @@ async fn certify(
     sqlx::query(
         "INSERT INTO pki_certificates (id, serial, kind, user_id, agency_id, subject,
            key_algorithm, not_before, not_after, status, revoked_at, reason, certificate,
-           sealed_key, created_at)
+           sealed_key, created_at, issuer)
          VALUES ($1, $2, 'agency', NULL, $3, $4, 'ecdsa-p256', $5, $6, 'good', NULL, NULL, $7,
-           '', $8)",
+           '', $8, $9)",
     )
     .bind(format!("hsm-{serial}"))
     .bind(&serial)
@@ -377,6 +377,7 @@ async fn certify(
     .bind(pki::to_text(tbs.validity().not_after.to_system_time()))
     .bind(pki::encode_b64(&der))
     .bind(pki::to_text(at))
+    .bind(tbs.issuer().to_string())
     .execute(&app.state.db.pool)
     .await
     .unwrap();

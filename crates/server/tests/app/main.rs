@@ -59,6 +59,7 @@ mod search_engines;
 mod security;
 mod signature_images;
 mod signatures;
+mod signatures_external;
 mod signatures_pki;
 mod storage;
 mod tasks;

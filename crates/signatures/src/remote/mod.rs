@@ -564,6 +564,15 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
     pades_credential
         .check_algorithm(credential.algorithm)
         .map_err(|e| remote_refusal(RemoteError::Garbage(e.to_string())))?;
+    // A certificate of another CA than the demo's: its revocation asked online before anything
+    // is sent (revoked: refused; no answer: a warning in the audit row).
+    let revocation_warning = if demo_issued(ctx, &credential.certificate).await? {
+        None
+    } else {
+        let trust = crate::service::trust(ctx).await?;
+        crate::desk::revocation_check(ctx, &credential.certificate, &credential.chain, &trust)
+            .await?
+    };
     let (prepared, attributes) = prepare(ctx, &r.request, &pades_credential).await?;
     let digest = attributes.digest();
     let id = uuid::Uuid::now_v7().to_string();
@@ -638,7 +647,7 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
         created_at: &created_text,
         expires_at: &expires_text,
     };
-    let inserted = record_start(ctx, &r, &row).await;
+    let inserted = record_start(ctx, &r, &row, revocation_warning.as_deref()).await;
     if let Err(e) = inserted {
         discard().await;
         return Err(e);
@@ -655,6 +664,7 @@ async fn record_start(
     ctx: &Ctx,
     r: &RemoteSignRequest,
     row: &store::NewSession<'_>,
+    revocation_warning: Option<&str>,
 ) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     store::insert(&mut tx, row).await?;
@@ -669,6 +679,7 @@ async fn record_start(
             before: serde_json::Value::Null,
             after: serde_json::json!({
                 "session": row.id, "provider": r.provider, "provider_tx": row.provider_tx,
+                "revocation_warning": revocation_warning,
                 "digest": row.digest, "title": row.title,
                 "created_at": row.created_at, "expires_at": row.expires_at,
             }),
@@ -858,8 +869,9 @@ pub(crate) async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Resu
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| failed(&e))?;
     let algorithm = parse_algorithm(&s.algorithm).ok_or_else(|| failed(&"algorithm"))?;
-    let credential = Credential::new(certificate.clone(), chain);
+    let credential = Credential::new(certificate.clone(), chain.clone());
     let tsa = crate::sign::platform_tsa(ctx);
+    let source = tsa.clone();
     let digest = s.digest.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let prepared = PreparedPdf::resume(prepared.to_vec(), byte_range)?;
@@ -875,7 +887,7 @@ pub(crate) async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Resu
             &attributes,
             algorithm,
             &signature,
-            Some(&tsa),
+            Some(&source),
         )
     })
     .await
@@ -898,9 +910,10 @@ pub(crate) async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Resu
         ) => return Err(e.to_string()),
         Err(e) => return Err(failed(&e)),
     };
-    // B-LT when the status services answer (the demo CA's, in process: the test provider's
-    // certificates, and a desk token's when the demo CA certified it); else B-T.
-    let (signed, lt) = crate::lt::extend(ctx, signed, &certificate).await;
+    // B-LT when the status services answer (the demo CA's in process for its certificates;
+    // those the certificates name, online, for an external CA's); else B-T.
+    let (signed, lt) =
+        crate::lt::extend(ctx, signed, &certificate, &chain, &tsa.certificates()).await;
     let level = if lt.is_ok() { "B-LT" } else { "B-T" };
     let key = format!("signing-sessions/{}.signed.pdf", s.id);
     tinhso_kernel::storage::put(
@@ -968,6 +981,14 @@ fn der_serial(der: &[u8]) -> Option<String> {
 
 fn x509_subject(der: &[u8]) -> Option<String> {
     decoded(der).map(|c| c.tbs_certificate().subject().to_string())
+}
+
+/// Whether the demo issuing CA issued `der` (its register answers for it, in process).
+async fn demo_issued(ctx: &Ctx, der: &[u8]) -> Result<bool, AppError> {
+    let Some(issuing) = pki_store::authority(&ctx.db, Role::Issuing.as_str()).await? else {
+        return Ok(false);
+    };
+    Ok(decoded(der).is_some_and(|c| c.tbs_certificate().issuer().to_string() == issuing.subject))
 }
 
 /// The demo issuing CA's certificate (the test provider's chain).
