@@ -319,6 +319,34 @@ async fn datastore_search_answers_as_ckan_does(app: TestApp) {
         assert_eq!(ids(&r), want, "{q}");
         assert_eq!(r["q"], q);
     }
+    // q paged in `_id` order, both ways, and a page near the end (read from the other end).
+    let words = ["dong", "son"];
+    let mut want: Vec<i64> = data
+        .iter()
+        .filter(|r| {
+            words
+                .iter()
+                .all(|w| row_words(r).contains(&(*w).to_owned()))
+        })
+        .map(|r| r.id)
+        .collect();
+    assert!(want.len() > 12, "the fixture has enough Đông Sơn rows");
+    for (sort, offset) in [("_id", 3), ("_id desc", 3), ("_id", want.len() - 2)] {
+        if sort == "_id desc" {
+            want.reverse();
+        }
+        let r = search(
+            &app,
+            json!({"resource_id": rid, "q": "dong son", "sort": sort, "limit": 5, "offset": offset}),
+        )
+        .await;
+        let page: Vec<i64> = want.iter().skip(offset).take(5).copied().collect();
+        assert_eq!(ids(&r), page, "q dong son, sort {sort}, offset {offset}");
+        assert_eq!(r["total"], want.len() as i64);
+        if sort == "_id desc" {
+            want.reverse();
+        }
+    }
 
     // Sort and paging: two pages are the first ten of the hand-sorted rows.
     let mut sorted: Vec<&Row> = data.iter().collect();
