@@ -89,19 +89,41 @@ export async function draftToApproval(platform, subject, { outside } = {}) {
   return { url, leader, clerk };
 }
 
+/**
+ * The leader signs the approved PDF digitally with the platform's key, from the document's
+ * page, through the confirmation step: the signed file becomes a new version.
+ */
+export async function signDigitally(leader, { place = 'Thanh Hóa' } = {}) {
+  const panel = leader.getByTestId('doc-sign-digitally');
+  await panel.getByLabel('Nơi ký (không bắt buộc)').fill(place);
+  await panel.getByRole('button', { name: 'Ký số' }).click();
+  const step = leader.getByTestId('confirm-step');
+  await step.getByRole('heading', { name: 'Ký số văn bản?' }).waitFor();
+  await step.getByRole('button', { name: 'Ký số' }).click();
+  await leader.getByText('Đã ký số văn bản: bản đã ký được lưu thành phiên bản mới.').waitFor();
+}
+
 /** The leader approves ("Phê duyệt, ký") on the document's page. */
 export async function approve(leader) {
   await leader.getByRole('button', { name: 'Phê duyệt, ký' }).click();
   await leader.getByText('Đã phê duyệt, ký văn bản.').waitFor();
 }
 
-/** The văn thư issues the document on its page, through the confirmation step, with the seal when asked. */
-export async function issue(clerk, { seal = false } = {}) {
+/**
+ * The văn thư asks to issue the document on its page, with the seal ticked when asked, and
+ * confirms; what follows (issued, or refused) is the caller's to check.
+ */
+export async function submitIssue(clerk, { seal = false } = {}) {
   if (seal) await clerk.getByLabel('Đóng dấu số của cơ quan', { exact: false }).check();
   await clerk.getByRole('button', { name: 'Cấp số, ban hành' }).click();
   const confirm = clerk.getByTestId('confirm-step');
   await confirm.waitFor();
   await confirm.getByRole('button', { name: 'Cấp số, ban hành' }).click();
+}
+
+/** The văn thư issues the document on its page, through the confirmation step, with the seal when asked. */
+export async function issue(clerk, { seal = false } = {}) {
+  await submitIssue(clerk, { seal });
   await clerk.getByText('Đã cấp số, ban hành văn bản').waitFor();
   return (await clerk.getByTestId('doc-number').textContent()).trim();
 }
