@@ -319,6 +319,8 @@ mod tests {
             document_search::__path_saved_create,
             document_search::__path_saved_delete,
             signatures::__path_verify_api,
+            tinhso_signatures::images::__path_my_upload_api,
+            tinhso_signatures::register_http::__path_own_register_api,
             signing_sessions::__path_session_api,
             signing_sessions::__path_signature_api,
             tasks::__path_list,
