@@ -17,24 +17,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-macro_rules! offline_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::app(crate::common::Kind::Sqlite).await).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::app(crate::common::Kind::Postgres).await).await;
-                }
-            }
-        )*
-    };
-}
-
-offline_on_both_databases!(
+on_both_kinds!(via app:
     the_drafter_adds_lists_and_removes_appendices_of_a_draft,
     the_seal_signs_each_appendix_top_right_with_the_number_and_time,
     an_appendix_that_cannot_be_signed_refuses_the_whole_issue,

@@ -39,24 +39,7 @@ const SO_PIN: &str = "24681357";
 const RSA_ID: &str = "01";
 const EC_ID: &str = "02";
 
-macro_rules! desk_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-desk_on_both_databases!(
+on_both_kinds!(
     the_leader_signs_with_the_usb_token_through_the_desk_tool,
     bad_desk_signatures_are_refused_and_store_nothing,
     a_desk_session_ends_when_its_document_is_issued,

@@ -19,24 +19,7 @@ use serde_json::{Value, json};
 
 const CLERK: &str = crate::document_signing::CLERK;
 
-macro_rules! remote_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-remote_on_both_databases!(
+on_both_kinds!(
     the_leader_signs_remotely_after_confirming_on_the_phone,
     sessions_waiting_on_a_document_that_moves_on_are_cancelled,
     a_refused_or_expired_request_stores_nothing,

@@ -20,24 +20,7 @@ pub(crate) const LEADER: &str = "lanhdao.hacthanh@tinhso.local";
 pub(crate) const CLERK: &str = "vanthu.hacthanh@tinhso.local";
 pub(crate) const OTHER_LEADER: &str = "lanhdao.tuphap@tinhso.local";
 
-macro_rules! offline_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::app(crate::common::Kind::Sqlite).await).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::app(crate::common::Kind::Postgres).await).await;
-                }
-            }
-        )*
-    };
-}
-
-offline_on_both_databases!(
+on_both_kinds!(via app:
     the_leader_signs_the_approved_pdf_as_a_new_version,
     only_the_issuing_agencys_leader_with_a_good_certificate_signs,
     the_clerk_seals_the_leader_signed_pdf_at_issue,

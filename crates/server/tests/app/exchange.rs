@@ -24,24 +24,7 @@ pub(crate) const VPCP: &str = "000.00.00.G22";
 /// Sở Tư pháp, in the demo province.
 pub(crate) const STP: &str = "000.00.14.H56";
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-on_both!(
+on_both_kinds!(
     requests_are_authenticated_before_anything_is_registered,
     a_package_is_registered_once_and_a_tampered_one_not_at_all,
     two_platforms_exchange_an_issued_document_and_its_statuses,

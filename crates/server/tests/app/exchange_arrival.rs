@@ -14,24 +14,7 @@ use crate::exchange::{Signed, VPCP, exchanged, package, peer, peer_key, pem_file
 use axum::http::StatusCode;
 use serde_json::Value;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-on_both!(
+on_both_kinds!(
     a_tampered_signed_pdf_is_refused_and_a_good_one_registered_with_its_signatures,
     an_untrusted_root_or_an_unsigned_pdf_is_registered_with_a_warning,
     an_appendix_is_checked_on_arrival_and_registered_as_one,

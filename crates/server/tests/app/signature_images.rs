@@ -16,24 +16,7 @@ use serde_json::json;
 
 const ADMIN: &str = "quantri.hacthanh@tinhso.local";
 
-macro_rules! offline_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::app(crate::common::Kind::Sqlite).await).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::app(crate::common::Kind::Postgres).await).await;
-                }
-            }
-        )*
-    };
-}
-
-offline_on_both_databases!(
+on_both_kinds!(via app:
     images_are_uploaded_and_drawn_with_the_seal_over_the_left_third,
     bad_images_are_refused_and_nothing_is_kept,
 );

@@ -591,24 +591,7 @@ async fn signing_with_the_external_tsa_gives_a_b_t_signature_pyhanko_validates(k
     );
 }
 
-macro_rules! foreign_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-foreign_on_both_databases!(
+on_both_kinds!(
     external_certificates_are_registered_only_after_their_checks,
     signing_with_the_external_tsa_gives_a_b_t_signature_pyhanko_validates,
 );

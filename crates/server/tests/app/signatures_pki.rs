@@ -886,24 +886,7 @@ async fn a_revoked_signer_fails_and_without_fetching_revocation_cannot_be_checke
     );
 }
 
-macro_rules! served_on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::common::Kind::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::common::Kind::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-served_on_both_databases!(
+on_both_kinds!(
     a_file_without_revocation_data_is_checked_online_and_the_answers_kept,
     a_revoked_signer_fails_and_without_fetching_revocation_cannot_be_checked,
 );

@@ -462,6 +462,42 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[start..end].to_owned())
 }
 
+/// Runs a test body that sets up its own platform once per database kind, as two named tests:
+/// `on_both_kinds!(a, b)` calls `a(Kind)`; `on_both_kinds!(via app: a, b)` calls
+/// `a(app(Kind).await)` with the test file's own `app` (a platform configured for that file).
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)] // each test binary has its own `common` module
+macro_rules! on_both_kinds {
+    (via $make:ident: $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::$make(crate::common::Kind::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::$make(crate::common::Kind::Postgres).await).await;
+                }
+            }
+        )*
+    };
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(crate::common::Kind::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(crate::common::Kind::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
 /// Runs a test body once on SQLite and once on PostgreSQL, as two named tests.
 #[macro_export]
 #[allow(clippy::crate_in_macro_def)] // each test binary has its own `common` module
