@@ -1494,6 +1494,27 @@ const TABLE: &[Case] = &[
     case("GET", "/admin/signatures", "", Clerk, 403),
     case("GET", "/admin/signatures", "", JusticeAdmin, 403),
     case("GET", "/admin/signatures", "", SystemAdmin, 200),
+    // Registering an external CA's certificate: to an official by a system administrator, or
+    // by the official to themselves; citizens have no certificates page. (The uploads are
+    // multipart: the form's own checks are in signatures_external.rs.)
+    case("POST", "/admin/signatures/certificates", "", Anonymous, 303),
+    case("GET", "/office/signatures/certificates", "", Anonymous, 303),
+    case("GET", "/office/signatures/certificates", "", Citizen, 403),
+    case("GET", "/office/signatures/certificates", "", Clerk, 200),
+    case(
+        "POST",
+        "/office/signatures/certificates",
+        "",
+        Anonymous,
+        303,
+    ),
+    case(
+        "POST",
+        "/api/v1/signatures/my-certificates",
+        "",
+        Anonymous,
+        401,
+    ),
     // Remote signing: a session is its requester's only; the test provider's phone answers 404
     // while the provider is off (as here), and its API needs the platform's key.
     case("GET", "/office/signing-sessions/X", "", Anonymous, 303),

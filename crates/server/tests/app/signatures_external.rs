@@ -431,6 +431,24 @@ async fn external_certificates_are_registered_only_after_their_checks(kind: Kind
         (2, 2)
     );
 
+    // Only a system administrator registers a certificate to another official: an official
+    // posting the administrator's form is refused, nothing stored.
+    app.clear_cookies();
+    app.login(CLERK, PASSWORD).await;
+    let (status, body, _) = app
+        .post_multipart(
+            "/office/signatures/certificates",
+            "/admin/signatures/certificates",
+            &[("email", LEADER)],
+            &[("file", "cert.pem", &ca.pem("good2"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        (external_rows(&app).await, registrations(&app).await),
+        (2, 2)
+    );
+
     // The official's own API: problem+json for a bad file, 201 for a good one.
     app.clear_cookies();
     let token = app.token(CLERK, &["documents"]).await;
