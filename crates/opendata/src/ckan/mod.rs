@@ -519,6 +519,8 @@ struct Catalogue {
     resources: HashMap<String, Vec<PublicResource>>,
     /// Each dataset's search document, in `datasets` order.
     docs: Vec<Doc>,
+    /// The documents' words, for searches by words.
+    index: query::WordIndex,
 }
 
 /// Sized for this slice: the bit-set snapshot of §6.3 replaces the linear search.
@@ -572,13 +574,34 @@ impl Catalogue {
             datasets,
             resources,
             docs: Vec::new(),
+            index: query::WordIndex::default(),
         };
         catalogue.docs = catalogue
             .datasets
             .iter()
             .map(|d| catalogue.doc(d))
             .collect();
+        catalogue.index = query::WordIndex::of(&catalogue.docs);
         Ok(catalogue)
+    }
+
+    /// The datasets `query` matches among those `keep` lets through, in `sort` order, each
+    /// with its score and position in `datasets`; only those holding `q`'s words are read.
+    fn matches(
+        &self,
+        query: &Query,
+        sort: &[(&str, bool)],
+        keep: impl Fn(&Doc) -> bool,
+    ) -> Vec<(u32, &Doc, usize)> {
+        let mut hits: Vec<(u32, &Doc, usize)> = self
+            .index
+            .candidates(query, self.docs.len())
+            .into_iter()
+            .filter(|at| keep(&self.docs[*at]))
+            .filter_map(|at| query.score(&self.docs[at]).map(|s| (s, &self.docs[at], at)))
+            .collect();
+        query::order(&mut hits, sort);
+        hits
     }
 
     fn resources_of(&self, id: &str) -> Vec<&PublicResource> {
@@ -714,29 +737,18 @@ async fn package_search(ctx: &Ctx, p: &Params) -> Result<Value, CkanError> {
     let faceting = bool_param(p, "facet", true);
 
     let cat = Catalogue::current(ctx).await?;
-    let by_id: HashMap<&str, &OpenDataset> = cat
-        .docs
-        .iter()
-        .zip(&cat.datasets)
-        .map(|(doc, d)| (doc.id.as_str(), d))
-        .collect();
-    let mut hits: Vec<(u32, &Doc)> = cat
-        .docs
-        .iter()
-        .filter_map(|doc| query.score(doc).map(|s| (s, doc)))
-        .collect();
-    query::order(&mut hits, &sort);
+    let hits = cat.matches(&query, &sort, |_| true);
     let site = site(ctx);
     let results: Vec<Value> = hits
         .iter()
         .skip(start as usize)
         .take(rows as usize)
-        .map(|(_, doc)| {
-            let d = by_id[doc.id.as_str()];
+        .map(|(_, _, at)| {
+            let d = &cat.datasets[*at];
             package_dict(&site, d, &cat.resources_of(&d.id))
         })
         .collect();
-    let matched: Vec<&Doc> = hits.iter().map(|(_, d)| *d).collect();
+    let matched: Vec<&Doc> = hits.iter().map(|(_, d, _)| *d).collect();
     let mut facets = Map::new();
     let mut search_facets = Map::new();
     if faceting {
@@ -809,18 +821,12 @@ pub(crate) async fn search_page(
     let query = Query::parse(&quoted.join(" "), &[])?;
     let sort = query::parse_sort(sort)?;
     let cat = Catalogue::current(ctx).await?;
-    let mut hits: Vec<(u32, &Doc)> = cat
-        .docs
-        .iter()
-        .filter(|doc| {
-            chosen
-                .iter()
-                .all(|(field, value)| doc.values(field).contains(&value.as_str()))
-        })
-        .filter_map(|doc| query.score(doc).map(|s| (s, doc)))
-        .collect();
-    query::order(&mut hits, &sort);
-    let matched: Vec<&Doc> = hits.iter().map(|(_, d)| *d).collect();
+    let hits = cat.matches(&query, &sort, |doc| {
+        chosen
+            .iter()
+            .all(|(field, value)| doc.values(field).contains(&value.as_str()))
+    });
+    let matched: Vec<&Doc> = hits.iter().map(|(_, d, _)| *d).collect();
     let facets = PAGE_FACETS
         .iter()
         .map(|field| {
@@ -835,13 +841,11 @@ pub(crate) async fn search_page(
             (*field, items)
         })
         .collect();
-    let by_id: HashMap<&str, &OpenDataset> =
-        cat.datasets.iter().map(|d| (d.id.as_str(), d)).collect();
     let datasets = hits
         .iter()
         .skip(start)
         .take(rows)
-        .map(|(_, doc)| by_id[doc.id.as_str()].clone())
+        .map(|(_, _, at)| cat.datasets[*at].clone())
         .collect();
     Ok(PageSearch {
         count: hits.len(),

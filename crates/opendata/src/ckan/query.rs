@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tinhso_domain::text::fold;
 
 /// The fields `fq` (and `field:value` in `q`) may name.
@@ -123,6 +123,8 @@ pub struct Query {
     groups: Vec<Vec<Clause>>,
     /// `q`'s folded words and phrases, each of which must occur.
     words: Vec<Vec<String>>,
+    /// Each of `words` as [`Query::score`] looks for it: between spaces, made once.
+    needles: Vec<String>,
 }
 
 fn is_date(field: &str) -> bool {
@@ -335,6 +337,61 @@ fn within_limits(what: &str, text: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// The catalogue's folded words → the positions of the documents holding them, ascending: a
+/// search by words then scores only the documents that hold every word of its `q` rather than
+/// the whole catalogue (10,000 substring searches a request, docs/benchmarks.md, open data).
+#[derive(Debug, Default)]
+pub struct WordIndex {
+    postings: HashMap<String, Vec<u32>>,
+}
+
+impl WordIndex {
+    pub fn of(docs: &[Doc]) -> WordIndex {
+        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+        for (at, doc) in docs.iter().enumerate() {
+            let at = at as u32;
+            let folded = if doc.folded.is_empty() {
+                Cow::Owned(padded_words(&doc.text))
+            } else {
+                Cow::Borrowed(doc.folded.as_str())
+            };
+            for word in folded.split(' ').filter(|w| !w.is_empty()) {
+                let list = postings.entry(word.to_owned()).or_default();
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
+            }
+        }
+        WordIndex { postings }
+    }
+
+    /// The positions (among `count` documents) of those that may match `query`: the ones
+    /// holding every word of its `q`, or all of them when `q` has no words. [`Query::score`]
+    /// still decides (phrases, `fq`).
+    pub fn candidates(&self, query: &Query, count: usize) -> Vec<usize> {
+        let mut words: Vec<&str> = query.words.iter().flatten().map(String::as_str).collect();
+        if words.is_empty() {
+            return (0..count).collect();
+        }
+        words.sort_unstable();
+        words.dedup();
+        let mut lists = Vec::with_capacity(words.len());
+        for w in words {
+            match self.postings.get(w) {
+                Some(list) => lists.push(list),
+                None => return Vec::new(),
+            }
+        }
+        lists.sort_by_key(|l| l.len());
+        let (shortest, rest) = lists.split_first().expect("at least one word");
+        shortest
+            .iter()
+            .filter(|at| rest.iter().all(|l| l.binary_search(at).is_ok()))
+            .map(|at| *at as usize)
+            .collect()
+    }
+}
+
 impl Query {
     /// `q` (words, phrases, `field:value`, `*:*`) and the `fq` strings.
     pub fn parse(q: &str, fqs: &[String]) -> Result<Query, QueryError> {
@@ -360,6 +417,11 @@ impl Query {
         for fq in fqs {
             query.groups.extend(filter_groups(fq)?);
         }
+        query.needles = query
+            .words
+            .iter()
+            .map(|w| format!(" {} ", w.join(" ")))
+            .collect();
         Ok(query)
     }
 
@@ -395,13 +457,12 @@ impl Query {
             }
         }
         let mut score = 0;
-        for words in &self.words {
-            if !phrase_in(folded, words) {
+        for needle in &self.needles {
+            let in_text = folded.matches(needle.as_str()).count() as u32;
+            if in_text == 0 {
                 return None;
             }
-            let needle = format!(" {} ", words.join(" "));
-            score +=
-                folded.matches(&needle).count() as u32 + 3 * title.matches(&needle).count() as u32;
+            score += in_text + 3 * title.matches(needle.as_str()).count() as u32;
         }
         Some(score)
     }
@@ -436,8 +497,8 @@ pub fn parse_sort(sort: &str) -> Result<Vec<(&'static str, bool)>, QueryError> {
 }
 
 /// Orders scored matches by `sort`, the id last so the order is total.
-pub fn order(hits: &mut [(u32, &Doc)], sort: &[(&str, bool)]) {
-    hits.sort_by(|(sa, a), (sb, b)| {
+pub fn order<T>(hits: &mut [(u32, &Doc, T)], sort: &[(&str, bool)]) {
+    hits.sort_by(|(sa, a, _), (sb, b, _)| {
         for (key, desc) in sort {
             let o = match *key {
                 "score" => sa.cmp(sb),
@@ -594,7 +655,28 @@ mod tests {
             for (d, p) in docs.iter().zip(&prepared) {
                 assert_eq!(query.score(d), query.score(p), "q={q}");
             }
+            // The word index leaves out only documents the full scan does not select.
+            let fq: Vec<String> = fq.iter().map(|s| (*s).to_owned()).collect();
+            let query = Query::parse(q, &fq).unwrap();
+            for index in [WordIndex::of(&docs), WordIndex::of(&prepared)] {
+                let through_index: Vec<&str> = index
+                    .candidates(&query, prepared.len())
+                    .into_iter()
+                    .filter(|at| query.score(&prepared[*at]).is_some())
+                    .map(|at| prepared[at].id.as_str())
+                    .collect();
+                assert_eq!(through_index, *want, "index: q={q} fq={fq:?}");
+            }
         }
+        let query = Query::parse("khai sinh", &[]).unwrap();
+        let index = WordIndex::of(&prepared);
+        assert_eq!(
+            index.candidates(&query, 3),
+            [1, 2],
+            "docs holding both words"
+        );
+        let nowhere = Query::parse("khai zzz", &[]).unwrap();
+        assert_eq!(index.candidates(&nowhere, 3), Vec::<usize>::new());
     }
 
     #[test]
