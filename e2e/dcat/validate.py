@@ -14,6 +14,7 @@ A DOCUMENT is an address or a file path without its extension (`http://host/open
 """
 
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -66,6 +67,36 @@ def failing_paths(report):
     return {report.value(r, SH.resultPath) for r in report.subjects(RDF.type, SH.ValidationResult)}
 
 
+def graphs_of(stem):
+    graphs = []
+    for ext, fmt, media_type in FORMATS:
+        where, body = fetch(stem, ext, media_type)
+        g = rdflib.Graph().parse(data=body, format=fmt)
+        if len(g) == 0:
+            sys.exit(f"{where}: no triples")
+        graphs.append((where, g))
+    return graphs
+
+
+def settled_graphs(stem, tries=10):
+    """The three formats read while the catalogue did not change: the first format is read
+    again after the others and must be the same graph, else (a live dataset refreshed in
+    between, as happens in the seconds after a start) all three are read again."""
+    for _ in range(tries):
+        graphs = graphs_of(stem)
+        _, again = fetch_graph(stem)
+        if isomorphic(graphs[0][1], again):
+            return graphs
+        time.sleep(1)
+    sys.exit(f"{stem}: the catalogue kept changing while its formats were read")
+
+
+def fetch_graph(stem):
+    ext, fmt, media_type = FORMATS[0]
+    where, body = fetch(stem, ext, media_type)
+    return where, rdflib.Graph().parse(data=body, format=fmt)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -79,13 +110,7 @@ def main():
     recommended = rdflib.Graph().parse(recommended_file, format="turtle")
     damaged_checked = False
     for stem in sys.argv[2:]:
-        graphs = []
-        for ext, fmt, media_type in FORMATS:
-            where, body = fetch(stem, ext, media_type)
-            g = rdflib.Graph().parse(data=body, format=fmt)
-            if len(g) == 0:
-                sys.exit(f"{where}: no triples")
-            graphs.append((where, g))
+        graphs = settled_graphs(stem)
         first_where, first = graphs[0]
         for where, g in graphs[1:]:
             if not isomorphic(first, g):
