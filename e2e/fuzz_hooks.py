@@ -24,13 +24,15 @@ def before_call(context, case, kwargs):
         case.path_parameters["id"] = "not-the-fuzzers-own-token"
 
 
-# The multipart operations: a body is written as parts whose names go into each part's
-# Content-Disposition header.
-MULTIPART = {
-    "/api/v1/documents/incoming",
-    "/api/v1/documents/{id}/versions",
-    "/api/v1/signatures/verify",
-}
+def is_multipart(operation):
+    """Whether the operation's body is multipart: written as parts whose names go into each
+    part's Content-Disposition header. Read from the document, so a new upload is covered
+    without being listed here."""
+    try:
+        types = operation.get_request_payload_content_types()
+    except Exception:  # an operation without a body, or another Schemathesis shape
+        return False
+    return any(t.startswith("multipart/") for t in types)
 
 
 @schemathesis.hook
@@ -39,7 +41,7 @@ def filter_body(context, body):
     a generated field name holding a control character, a quote or a backslash cannot stand in
     a part's header (the request would be malformed, not the data). Every other body is kept."""
     operation = getattr(context, "operation", None)
-    if operation is None or operation.path not in MULTIPART or not isinstance(body, dict):
+    if operation is None or not is_multipart(operation) or not isinstance(body, dict):
         return True
     return all(
         isinstance(name, str) and name.isprintable() and '"' not in name and "\\" not in name
