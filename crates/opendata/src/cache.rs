@@ -108,6 +108,8 @@ pub type Groups = (Vec<crate::views::Group>, crate::views::Group);
 #[derive(Debug, Clone)]
 pub struct MapMarks {
     pub marks: Vec<crate::views::Mark>,
+    /// A GeoJSON document's lines and areas (none for a table's map).
+    pub shapes: Vec<crate::views::Shape>,
     pub points: usize,
     pub valid: usize,
 }
@@ -133,6 +135,14 @@ pub fn marks_bytes(m: &MapMarks) -> usize {
         + m.marks
             .iter()
             .map(|k| size_of::<crate::views::Mark>() + k.label.len())
+            .sum::<usize>()
+        + m.shapes
+            .iter()
+            .map(|s| {
+                size_of::<crate::views::Shape>()
+                    + s.label.len()
+                    + s.parts.iter().map(|p| 24 + 16 * p.len()).sum::<usize>()
+            })
             .sum::<usize>()
 }
 

@@ -653,6 +653,7 @@ async fn map_part(
             }
             let kept = std::sync::Arc::new(crate::cache::MapMarks {
                 marks,
+                shapes: Vec::new(),
                 points: points.len(),
                 valid: valid as usize,
             });
@@ -685,9 +686,16 @@ fn short_label(label: &str) -> String {
 /// The map's part of the page: the SVG, how many points, and whether they were grouped or cut.
 fn map_value(page: &Page, m: &crate::cache::MapMarks, lat: &str, lon: &str) -> Value {
     let vi = page.lang == tinhso_kernel::web::i18n::Lang::Vi;
-    let svg = crate::views::map_svg(&m.marks, &page.tr("od_map"), &page.tr("od_map_points"), vi);
+    let svg = crate::views::map_svg(
+        &m.marks,
+        &m.shapes,
+        &page.tr("od_map"),
+        &page.tr("od_map_points"),
+        vi,
+    );
     context! {
         svg => svg, points => m.points, valid => m.valid, marks => m.marks.len(),
+        shapes => m.shapes.len(),
         grouped => m.marks.len() < m.points, cut => m.points < m.valid,
         lat => lat, lon => lon,
     }
@@ -696,7 +704,7 @@ fn map_value(page: &Page, m: &crate::cache::MapMarks, lat: &str, lon: &str) -> V
 /// The largest GeoJSON file the dataset page draws (larger ones are downloaded to be mapped).
 const GEOJSON_MAP_MAX_BYTES: i64 = 2 * 1024 * 1024;
 
-/// The map of a GeoJSON resource: its points, and the centres of its other shapes.
+/// The map of a GeoJSON resource: its points, its lines and areas drawn, and their centres.
 async fn geojson_map(
     ctx: &Ctx,
     page: &Page,
@@ -720,6 +728,7 @@ async fn geojson_map(
                 }
                 crate::cache::MapMarks {
                     marks,
+                    shapes: crate::views::geojson_shapes(&doc),
                     points: points.len(),
                     valid: seen,
                 }

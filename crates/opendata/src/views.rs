@@ -470,6 +470,108 @@ pub fn geojson_points(doc: &Value, max: usize) -> (Vec<Point>, usize) {
     (out, seen)
 }
 
+/// A line or an area of a GeoJSON document, drawn as it is: its parts (a LineString's line, a
+/// Polygon's rings, each part of a Multi…) as positions (longitude, latitude), and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    pub parts: Vec<Vec<(f64, f64)>>,
+    /// An area (rings, filled) rather than a line.
+    pub area: bool,
+    pub label: String,
+}
+
+/// The most positions of a document's shapes a map keeps: past it, the rest of the shapes are
+/// shown by their centres only (a province's commune boundaries fit; a survey's detail does not).
+pub const SHAPE_POSITIONS_MAX: usize = 200_000;
+
+/// The lines and areas of a GeoJSON document (LineString, Polygon and their Multi… forms, also
+/// inside a GeometryCollection), at most [`SHAPE_POSITIONS_MAX`] positions in all; positions off
+/// the Earth leave their shape out.
+pub fn geojson_shapes(doc: &Value) -> Vec<Shape> {
+    let mut out = Vec::new();
+    let mut budget = SHAPE_POSITIONS_MAX;
+    for (geometry, label) in features(doc) {
+        let mut found = Vec::new();
+        geometry_shapes(geometry, &mut found);
+        for (parts, area) in found {
+            let n: usize = parts.iter().map(Vec::len).sum();
+            let on_earth = parts.iter().flatten().all(|&(lon, lat)| in_range(lat, lon));
+            if n == 0 || !on_earth || n > budget {
+                continue;
+            }
+            budget -= n;
+            out.push(Shape {
+                parts,
+                area,
+                label: label.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A document's geometries with their features' labels.
+fn features(doc: &Value) -> Vec<(&Value, String)> {
+    let list: Vec<&Value> = match doc.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => doc
+            .get("features")
+            .and_then(Value::as_array)
+            .map(|f| f.iter().collect())
+            .unwrap_or_default(),
+        _ => vec![doc],
+    };
+    list.into_iter()
+        .filter_map(|feature| {
+            if feature.get("type").and_then(Value::as_str) == Some("Feature") {
+                let props = feature.get("properties");
+                let label = ["name", "ten", "tên", "title", "Name", "Tên"]
+                    .iter()
+                    .find_map(|k| props.and_then(|p| p.get(*k)).and_then(Value::as_str))
+                    .unwrap_or_default()
+                    .to_owned();
+                feature.get("geometry").map(|g| (g, label))
+            } else {
+                Some((feature, String::new()))
+            }
+        })
+        .collect()
+}
+
+/// A line's positions; `None` when any is not a pair of numbers.
+fn line(v: &Value) -> Option<Vec<(f64, f64)>> {
+    v.as_array()?.iter().map(pair).collect()
+}
+
+fn lines(v: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
+    v.as_array()?.iter().map(line).collect()
+}
+
+/// The shapes of one geometry: (parts, area).
+fn geometry_shapes(g: &Value, out: &mut Vec<(Vec<Vec<(f64, f64)>>, bool)>) {
+    let c = g.get("coordinates");
+    match (g.get("type").and_then(Value::as_str), c) {
+        (Some("LineString"), Some(c)) => out.extend(line(c).map(|l| (vec![l], false))),
+        (Some("MultiLineString"), Some(c)) => out.extend(lines(c).map(|l| (l, false))),
+        (Some("Polygon"), Some(c)) => out.extend(lines(c).map(|r| (r, true))),
+        (Some("MultiPolygon"), Some(c)) => {
+            for polygon in c.as_array().into_iter().flatten() {
+                out.extend(lines(polygon).map(|r| (r, true)));
+            }
+        }
+        (Some("GeometryCollection"), _) => {
+            for inner in g
+                .get("geometries")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                geometry_shapes(inner, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn pair(v: &Value) -> Option<(f64, f64)> {
     let a = v.as_array()?;
     Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
@@ -606,8 +708,19 @@ pub fn marks(points: &[Point]) -> Vec<Mark> {
 /// The map as inline SVG: the marks in their bounding box (longitude scaled by the cosine of
 /// the middle latitude, so shapes keep their proportions), a grouped mark's size by its count.
 /// `points` names a grouped mark's count ("điểm", "points").
-pub fn map_svg(marks: &[Mark], title: &str, points: &str, vietnamese: bool) -> String {
-    let Some(b) = bbox(marks.iter().map(|m| (m.lon, m.lat))) else {
+pub fn map_svg(
+    marks: &[Mark],
+    shapes: &[Shape],
+    title: &str,
+    points: &str,
+    vietnamese: bool,
+) -> String {
+    let every = marks.iter().map(|m| (m.lon, m.lat)).chain(
+        shapes
+            .iter()
+            .flat_map(|s| s.parts.iter().flatten().copied()),
+    );
+    let Some(b) = bbox(every) else {
         return String::new();
     };
     // A single place, or points on a line, still get an area around them.
@@ -629,9 +742,12 @@ pub fn map_svg(marks: &[Mark], title: &str, points: &str, vietnamese: bool) -> S
         w = f(width),
         h = f(height),
     );
+    let at = |lon: f64, lat: f64| ((lon - west) * k * sx, (north - lat) * sy);
+    for shape in shapes {
+        out.push_str(&shape_path(shape, &at));
+    }
     for m in marks {
-        let x = (m.lon - west) * k * sx;
-        let y = (north - m.lat) * sy;
+        let (x, y) = at(m.lon, m.lat);
         let r = if m.count > 1 {
             3.0 + 9.0 * (m.count as f64 / most).sqrt()
         } else {
@@ -662,6 +778,50 @@ pub fn map_svg(marks: &[Mark], title: &str, points: &str, vietnamese: bool) -> S
         b.east
     ));
     out
+}
+
+/// A shape as an SVG path in the map's pixels (`at`), a position kept only when it moves at
+/// least half a pixel from the last kept one: a detailed boundary costs the page what the
+/// screen can show, not what the survey measured.
+fn shape_path(shape: &Shape, at: &impl Fn(f64, f64) -> (f64, f64)) -> String {
+    let mut d = String::new();
+    for part in &shape.parts {
+        let mut last: Option<(f64, f64)> = None;
+        for (i, &(lon, lat)) in part.iter().enumerate() {
+            let (x, y) = at(lon, lat);
+            let end = i + 1 == part.len();
+            if let Some((lx, ly)) = last
+                && !end
+                && (x - lx).abs() < 0.5
+                && (y - ly).abs() < 0.5
+            {
+                continue;
+            }
+            d.push_str(&format!(
+                "{}{} {}",
+                if last.is_none() { 'M' } else { 'L' },
+                f(x),
+                f(y)
+            ));
+            last = Some((x, y));
+        }
+        if shape.area {
+            d.push('Z');
+        }
+    }
+    let (fill, opacity) = if shape.area {
+        ("#0072b2", "0.18")
+    } else {
+        ("none", "0")
+    };
+    let title = if shape.label.is_empty() {
+        String::new()
+    } else {
+        format!("<title>{}</title>", escape(&shape.label))
+    };
+    format!(
+        "<path class=\"shape\" d=\"{d}\" fill=\"{fill}\" fill-opacity=\"{opacity}\" fill-rule=\"evenodd\" stroke=\"#0072b2\" stroke-width=\"1\">{title}</path>"
+    )
 }
 
 #[cfg(test)]
@@ -802,6 +962,36 @@ mod tests {
     }
 
     #[test]
+    fn geojson_lines_and_areas_are_drawn_lightly() {
+        let ring: Vec<Value> = (0..=20_000)
+            .map(|i| {
+                let a = i as f64 / 20_000.0 * std::f64::consts::TAU;
+                json!([105.0 + a.cos() * 0.1, 19.0 + a.sin() * 0.1])
+            })
+            .collect();
+        let doc = json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "Đường"}, "geometry": {"type": "LineString", "coordinates": [[105.0, 19.0], [105.2, 19.1]]}},
+            {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}},
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[500.0, 19.0], [105.0, 19.0], [105.0, 20.0]]]}},
+            {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[105.0, "x"]]}}
+        ]});
+        let shapes = geojson_shapes(&doc);
+        assert_eq!(
+            shapes.len(),
+            2,
+            "off the Earth and broken shapes are left out"
+        );
+        assert!(!shapes[0].area && shapes[1].area);
+        assert_eq!(shapes[0].label, "Đường");
+        let svg = map_svg(&[], &shapes, "t", "p", true);
+        assert!(svg.contains("fill=\"none\""), "the line is not filled");
+        // 20,001 positions round a circle of a few hundred pixels: drawn with far fewer.
+        let drawn = svg.matches('L').count();
+        assert!(drawn < 4_000, "{drawn} segments");
+        assert!(drawn > 500, "{drawn} segments: the circle is still round");
+    }
+
+    #[test]
     fn geojson_points_and_centres() {
         let doc = json!({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"name": "Chợ"}, "geometry": {"type": "Point", "coordinates": [105.8, 19.8]}},
@@ -828,6 +1018,18 @@ mod tests {
         assert_eq!((few.len(), seen), (2, 4));
         let bare = json!({"type": "Point", "coordinates": [105.5, 19.5]});
         assert_eq!(geojson_points(&bare, 10).0.len(), 1);
+        // The polygon is also a shape, drawn as a closed path with its label.
+        let shapes = geojson_shapes(&doc);
+        assert_eq!(shapes.len(), 1);
+        assert!(shapes[0].area);
+        assert_eq!(shapes[0].label, "Xã");
+        assert_eq!(shapes[0].parts[0].len(), 4);
+        let svg = map_svg(&[], &shapes, "Bản đồ", "điểm", true);
+        assert_eq!(svg.matches("<path class=\"shape\"").count(), 1, "{svg}");
+        assert!(
+            svg.contains("Z\"") && svg.contains("<title>Xã</title>"),
+            "{svg}"
+        );
     }
 
     #[test]
@@ -841,7 +1043,7 @@ mod tests {
             .collect();
         let m = marks(&points);
         assert_eq!(m.len(), 10);
-        let svg = map_svg(&m, "Bản đồ", "điểm", true);
+        let svg = map_svg(&m, &[], "Bản đồ", "điểm", true);
         assert_eq!(svg.matches("class=\"pt\"").count(), 10);
         assert!(svg.contains("Điểm 3 (19.15000, 105.30000)"));
         let many: Vec<Point> = (0..5000)
@@ -854,13 +1056,13 @@ mod tests {
         let grouped = marks(&many);
         assert!(grouped.len() <= MAP_GRID * MAP_GRID && grouped.len() < 5000);
         assert_eq!(grouped.iter().map(|m| m.count).sum::<usize>(), 5000);
-        let svg = map_svg(&grouped, "x", "điểm", true);
+        let svg = map_svg(&grouped, &[], "x", "điểm", true);
         assert_eq!(svg.matches("class=\"pt\"").count(), grouped.len());
-        assert_eq!(map_svg(&[], "x", "điểm", true), "");
+        assert_eq!(map_svg(&[], &[], "x", "điểm", true), "");
         // One place only still draws.
         let one = marks(&points[..1]);
         assert_eq!(
-            map_svg(&one, "x", "điểm", true)
+            map_svg(&one, &[], "x", "điểm", true)
                 .matches("class=\"pt\"")
                 .count(),
             1

@@ -591,6 +591,15 @@ async fn the_dataset_page_previews_charts_and_maps_its_table(app: TestApp) {
     let geo = part(&html, "od-geomap", "</svg>");
     assert_eq!(geo.matches("class=\"pt\"").count(), 3);
     assert!(geo.contains("Công viên (19.80000, 105.80000)"));
+    // The park is an area: drawn in its shape too, closed, with its name, and the note says so.
+    assert_eq!(geo.matches("class=\"shape\"").count(), 1, "{geo}");
+    let park = &geo[geo.find("class=\"shape\"").unwrap()..];
+    let park = &park[..park.find("</path>").unwrap()];
+    assert!(
+        park.contains("Z\"") && park.contains("<title>Công viên</title>"),
+        "{park}"
+    );
+    assert!(note.contains("vùng và đường được vẽ theo hình"), "{note}");
 
     // Ready API examples for this dataset and table.
     let examples = unescape(part(&html, "od-api-examples", "</pre>"));
