@@ -432,27 +432,7 @@ pub fn in_range(lat: f64, lon: f64) -> bool {
 pub fn geojson_points(doc: &Value, max: usize) -> (Vec<Point>, usize) {
     let mut out = Vec::new();
     let mut seen = 0usize;
-    let features: Vec<&Value> = match doc.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => doc
-            .get("features")
-            .and_then(Value::as_array)
-            .map(|f| f.iter().collect())
-            .unwrap_or_default(),
-        _ => vec![doc],
-    };
-    for feature in features {
-        let (geometry, label) = if feature.get("type").and_then(Value::as_str) == Some("Feature") {
-            let props = feature.get("properties");
-            let label = ["name", "ten", "tên", "title", "Name", "Tên"]
-                .iter()
-                .find_map(|k| props.and_then(|p| p.get(*k)).and_then(Value::as_str))
-                .unwrap_or_default()
-                .to_owned();
-            (feature.get("geometry"), label)
-        } else {
-            (Some(feature), String::new())
-        };
-        let Some(g) = geometry else { continue };
+    for (g, label) in features(doc) {
         for (lon, lat) in geometry_points(g) {
             if !in_range(lat, lon) {
                 continue;
@@ -538,16 +518,19 @@ fn features(doc: &Value) -> Vec<(&Value, String)> {
 }
 
 /// A line's positions; `None` when any is not a pair of numbers.
-fn line(v: &Value) -> Option<Vec<(f64, f64)>> {
+fn line(v: &Value) -> Option<Line> {
     v.as_array()?.iter().map(pair).collect()
 }
 
-fn lines(v: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
+fn lines(v: &Value) -> Option<Vec<Line>> {
     v.as_array()?.iter().map(line).collect()
 }
 
+/// Positions (longitude, latitude) along a line or a ring.
+type Line = Vec<(f64, f64)>;
+
 /// The shapes of one geometry: (parts, area).
-fn geometry_shapes(g: &Value, out: &mut Vec<(Vec<Vec<(f64, f64)>>, bool)>) {
+fn geometry_shapes(g: &Value, out: &mut Vec<(Vec<Line>, bool)>) {
     let c = g.get("coordinates");
     match (g.get("type").and_then(Value::as_str), c) {
         (Some("LineString"), Some(c)) => out.extend(line(c).map(|l| (vec![l], false))),
