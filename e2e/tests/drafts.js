@@ -96,10 +96,11 @@ export async function draftToApproval(platform, subject, { outside } = {}) {
 export async function signDigitally(leader, { place = 'Thanh Hóa' } = {}) {
   const panel = leader.getByTestId('doc-sign-digitally');
   await panel.getByLabel('Nơi ký (không bắt buộc)').fill(place);
-  await panel.getByRole('button', { name: 'Ký số' }).click();
+  // Exactly "Ký số": with a remote-signing provider on, "Ký số từ xa: …" sits next to it.
+  await panel.getByRole('button', { name: 'Ký số', exact: true }).click();
   const step = leader.getByTestId('confirm-step');
   await step.getByRole('heading', { name: 'Ký số văn bản?' }).waitFor();
-  await step.getByRole('button', { name: 'Ký số' }).click();
+  await step.getByRole('button', { name: 'Ký số', exact: true }).click();
   await leader.getByText('Đã ký số văn bản: bản đã ký được lưu thành phiên bản mới.').waitFor();
 }
 

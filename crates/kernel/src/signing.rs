@@ -184,10 +184,37 @@ pub struct PdfSigner {
     /// The signing sessions still waiting that `user_id` started for entity `entity_id` (of
     /// type `entity_type`), newest first: what a document's page shows its signer.
     pub pending_sessions: PendingSessions,
+    /// Checks, before the caller reserves anything for it (a document's number), that a key
+    /// which signs elsewhere can sign for `signer` now: a desk token's certificate registered
+    /// to the signer, usable and trusted; a remote provider configured that holds a usable
+    /// certificate of the signer for the operator. Starting the session checks again.
+    pub ready: for<'a> fn(&'a Ctx, KeyCheck) -> BoxFut<'a, Result<(), AppError>>,
     /// Ends, in the caller's transaction, every signing session still waiting on an entity that
     /// has moved on (a document returned for revision, issued, or signed another way): what it
     /// would sign is no longer what is to be signed.
     pub end_sessions: EndSessions,
+    /// Withdraws requests at their providers, after the sessions
+    /// asking them ended: a provider that cannot be reached is logged, not retried (the
+    /// request expires there; confirming it signs nothing here).
+    pub withdraw: for<'a> fn(&'a Ctx, &'a [ProviderRequest]) -> BoxFut<'a, ()>,
+}
+
+/// A key that signs beyond the server's reach.
+#[derive(Clone, Debug)]
+pub enum KeyElsewhere {
+    /// A USB token at a desk: its certificate as the tool read it (PEM or base64 DER).
+    Desk { certificate: String },
+    /// A remote-signing provider, by id.
+    Remote { provider: String },
+}
+
+/// What [`PdfSigner::ready`] checks.
+#[derive(Clone, Debug)]
+pub struct KeyCheck {
+    pub signer: SignAs,
+    /// Who works the token or confirms on the phone.
+    pub operator: String,
+    pub key: KeyElsewhere,
 }
 
 /// [`PdfSigner::end_sessions`]: `(ctx, tx, what)`.
@@ -210,18 +237,34 @@ pub struct EndSigning<'a> {
     pub actor: &'a crate::audit::Actor,
 }
 
-/// The sessions ended, and their files, to remove once the caller's transaction committed.
+/// The sessions ended, with their files to remove and their providers' requests to withdraw
+/// once the caller's transaction committed.
 #[derive(Clone, Debug, Default)]
 pub struct EndedSessions {
     pub sessions: Vec<String>,
     pub files: Vec<String>,
+    /// The provider's request of each remote session ended.
+    pub requests: Vec<ProviderRequest>,
+}
+
+/// A request at a remote-signing provider: the provider's id and its transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderRequest {
+    pub provider: String,
+    pub tx: String,
 }
 
 impl EndedSessions {
-    /// Removes the ended sessions' prepared files (after the commit: a rollback keeps them).
-    pub async fn discard_files(&self, ctx: &Ctx) {
+    /// After the commit (a rollback keeps them): removes the ended sessions' prepared files and
+    /// withdraws their requests at the providers, so the signer's phone stops asking.
+    pub async fn settle(&self, ctx: &Ctx) {
         let keys: Vec<&str> = self.files.iter().map(String::as_str).collect();
         crate::storage::discard(ctx.storage.as_ref(), &keys).await;
+        if let Some(signer) = ctx.pdf_signer
+            && !self.requests.is_empty()
+        {
+            (signer.withdraw)(ctx, &self.requests).await;
+        }
     }
 }
 
@@ -233,12 +276,16 @@ pub type PendingSessions = for<'a> fn(
     &'a str,
 ) -> BoxFut<'a, Result<Vec<PendingSigning>, AppError>>;
 
-/// A person's signature made with a USB token at their desk: the token's certificate comes
-/// with the request; the key never leaves the token, and the server never reaches it.
+/// A signature made with a USB token at a desk: the token's certificate comes with the
+/// request; the key never leaves the token, and the server never reaches it. A person's own
+/// token, or the agency's (its seal, on the document clerk's desk).
 #[derive(Clone, Debug)]
 pub struct DeskSignRequest {
-    /// What to sign; `request.signer` must be a person.
+    /// What to sign: as a person (their own certificate) or as an agency (its certificate).
     pub request: SignRequest,
+    /// Who works the token: the signer for a person's signature, the document clerk for the
+    /// agency's seal. Only they may post the signature.
+    pub operator: String,
     /// The certificate read from the token, as the tool posted it: PEM, or the DER in base64
     /// (the signing module reads and checks it).
     pub certificate: String,
@@ -247,6 +294,8 @@ pub struct DeskSignRequest {
     /// As [`RemoteSignRequest::completion`]: the caller's job kind that keeps the signed file,
     /// run with a [`RemoteSigned`] once the signature came and was embedded.
     pub completion: &'static str,
+    /// As [`RemoteSignRequest::ended`].
+    pub ended: Option<&'static str>,
     pub context: serde_json::Value,
     pub return_to: String,
 }
@@ -278,12 +327,16 @@ pub struct PendingSigning {
     pub expires_at: String,
 }
 
-/// A person's signature made by a remote-signing provider (VNPT SmartCA, Viettel MySign, the
-/// test provider…): only the hash and `title` leave the platform.
+/// A signature made by a remote-signing provider (VNPT SmartCA, Viettel MySign, the test
+/// provider…): only the hash and `title` leave the platform. A person's own certificate at
+/// the provider, or the agency's (its seal, confirmed by the document clerk).
 #[derive(Clone, Debug)]
 pub struct RemoteSignRequest {
-    /// What to sign; `request.signer` must be a person.
+    /// What to sign: as a person or as an agency.
     pub request: SignRequest,
+    /// Who confirms on the phone: the signer for a person's signature, the document clerk for
+    /// the agency's seal (the provider holds the agency's certificate for its account).
+    pub operator: String,
     /// The provider's id ([`PdfSigner::remote_providers`]).
     pub provider: String,
     /// What the signer's phone shows, e.g. the document's subject.
@@ -293,6 +346,10 @@ pub struct RemoteSignRequest {
     /// payload. An error it returns as [`AppError`] (e.g. a 409 because the document changed)
     /// marks the session failed with that message.
     pub completion: &'static str,
+    /// The caller's job kind run, with a [`SigningEnded`], when the session ends without a
+    /// signature on its own (refused, expired, failed) — not when the caller ended it in its
+    /// own transaction ([`PdfSigner::end_sessions`]). `None`: nothing to undo.
+    pub ended: Option<&'static str>,
     /// The caller's own data, handed back in [`RemoteSigned::context`].
     pub context: serde_json::Value,
     /// Where the session's page links back to (the document's page).
@@ -322,6 +379,18 @@ pub struct RemoteSigned {
     pub actor_ip: String,
     /// The `signature.sign` audit row's details.
     pub audit_after: serde_json::Value,
+    pub context: serde_json::Value,
+}
+
+/// What the caller's [`RemoteSignRequest::ended`] job receives: the session ended unsigned.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct SigningEnded {
+    pub session_id: String,
+    pub entity_id: String,
+    /// `refused`, `expired` or `failed`.
+    pub state: String,
+    /// Why, in Vietnamese, as the session's page shows it.
+    pub reason: String,
     pub context: serde_json::Value,
 }
 
@@ -373,6 +442,13 @@ impl Ctx {
     ) -> Option<Result<RemoteStarted, AppError>> {
         let signer = self.pdf_signer?;
         Some((signer.start_remote)(self, request).await)
+    }
+
+    /// Whether `check`'s key can sign now ([`PdfSigner::ready`]), or `None` when no module
+    /// signs.
+    pub async fn check_signing_key(&self, check: KeyCheck) -> Option<Result<(), AppError>> {
+        let signer = self.pdf_signer?;
+        Some((signer.ready)(self, check).await)
     }
 
     /// The remote-signing providers offered (none when no module signs).

@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .api(Access::Entity("document"), routes!(upload_version))
         .api(Access::Entity("document"), routes!(sign_version))
         .api(Access::Entity("document"), routes!(act))
+        .api(Access::Entity("document"), routes!(seal))
         .api(Access::Entity("document"), routes!(resend))
         .merge(crate::processing_api::routes())
         .merge(crate::appendix_api::routes())
@@ -672,6 +673,94 @@ pub async fn act(
     )
     .await?;
     Ok(Json(view(&state, load(&state, &id).await?).await?))
+}
+
+/// Where the agency's key is, for an issue that waits for its seal.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct OfficialDocSealRequest {
+    /// The agency's certificate read from the document clerk's USB token (PEM, or the DER in
+    /// base64; `tinhso desk-sign --seal`). The answer is 202 with what the token signs; the
+    /// document is issued once the raw signature is posted to
+    /// `POST /api/v1/signing-sessions/{SessionId}/signature` (within 5 minutes).
+    #[serde(default)]
+    pub desk_certificate: Option<String>,
+    /// Or a remote-signing provider's id that holds the agency's certificate (`test`: the test
+    /// provider, no legal value): the clerk confirms on their phone, and the document is
+    /// issued once confirmed.
+    #[serde(default)]
+    pub remote: Option<String>,
+}
+
+/// Issue with the agency's seal from a key the server does not hold: the clerk's USB token or
+/// a remote-signing provider (docs/signatures-design.md §4). The same checks as `issue` with
+/// `Seal`; then the next number of the register is reserved (so the seal's stamp carries it)
+/// and a signing session opened. The document is issued when the signature comes; a session
+/// that ends without one (refused, expired, failed, or the document returned meanwhile)
+/// leaves the number recorded as not used. A document with appendices in separate files is
+/// refused (409): they need the agency's signature each, which only the server's key gives
+/// at once.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/seal", tag = "documents", request_body = OfficialDocSealRequest,
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 202, body = OfficialDocSigningStarted, description = "The number reserved and the signing session started: with `DeskCertificate` what the token signs, with `Remote` the session to follow"),
+        (status = 403, description = "Not the issuing agency's document clerk", content_type = "application/problem+json"),
+        (status = 404, description = "No such document, or not the caller's", content_type = "application/problem+json"),
+        (status = 409, description = "Not approved, no valid signature of the approving leader on the latest version, another seal pending, appendices in separate files, a certificate revoked, or the provider down or refusing", content_type = "application/problem+json"),
+        (status = 422, description = "Neither or both of DeskCertificate and Remote; an unknown provider; the token's certificate unreadable, not the agency's registered certificate, untrusted, or with an unsupported key; missing metadata", content_type = "application/problem+json")),
+    security(("bearer" = ["documents"])))]
+pub async fn seal(
+    State(state): State<Ctx>,
+    Caller(auth): Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Json(body): Json<OfficialDocSealRequest>,
+) -> ApiResult<axum::response::Response> {
+    use crate::deferred_seal::{SealKey, SealStarted};
+    use axum::response::IntoResponse;
+    checked(
+        &state,
+        &auth.principal,
+        &id,
+        DocumentAction::Act(tinhso_domain::official_doc::outgoing::OutgoingAction::Issue),
+    )
+    .await?;
+    let who = who(&auth, &ip)?;
+    let desk = body.desk_certificate.filter(|c| !c.trim().is_empty());
+    let remote = body
+        .remote
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let key = match (desk, remote) {
+        (Some(certificate), None) => SealKey::Desk { certificate },
+        (None, Some(provider)) => SealKey::Remote { provider },
+        _ => {
+            return Err(AppError::validation(
+                "DeskCertificate",
+                "Hãy gửi đúng một trong hai: chứng thư số của cơ quan đọc từ USB token (DeskCertificate) hoặc nhà cung cấp ký số từ xa (Remote).",
+            )
+            .into());
+        }
+    };
+    let started = crate::deferred_seal::start(&state, &who, &id, key).await?;
+    let body = match started {
+        SealStarted::Desk(started) => OfficialDocSigningStarted::Desk(OfficialDocDeskSigning {
+            session_id: started.session_id,
+            page: started.path,
+            expires_at: started.expires_at,
+            algorithm: started.algorithm,
+            signed_attributes: started.signed_attributes,
+            digest: started.digest,
+        }),
+        SealStarted::Remote(started) => {
+            OfficialDocSigningStarted::Remote(OfficialDocRemoteSigning {
+                session_id: started.session_id,
+                page: started.path,
+                expires_at: started.expires_at,
+            })
+        }
+    };
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
 /// The incoming documents of the caller's agency (for its document clerk and leaders), newest

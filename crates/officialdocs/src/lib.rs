@@ -9,6 +9,7 @@ pub mod appendices;
 pub mod appendix_api;
 pub mod assignments;
 pub mod comments;
+pub mod deferred_seal;
 pub mod demo;
 pub mod events;
 pub mod exchange;
@@ -204,11 +205,14 @@ pub const MODULE: tinhso_kernel::module::Module = tinhso_kernel::module::Module 
         "document_arrival_checks",
         "exchange_recall_requests",
         "document_appendices",
+        "doc_number_reservations",
     ],
     jobs: &[
         &texts::OCR,
         &exchange::deliver::DELIVER,
         &service::REMOTE_SIGNED,
+        &deferred_seal::SEAL_SIGNED,
+        &deferred_seal::SEAL_ENDED,
     ],
     // Peers post packages and statuses, authenticated by their request signature.
     protocol_paths: &["/exchange/"],

@@ -541,7 +541,11 @@ fn pdf_or_docx(file: &IncomingFile) -> Result<(), AppError> {
 
 /// Puts `file` into the object store under the document, before the transaction that records
 /// it (removed again if that fails).
-async fn put(state: &Ctx, document_id: &str, file: &IncomingFile) -> Result<Version, AppError> {
+pub(crate) async fn put(
+    state: &Ctx,
+    document_id: &str,
+    file: &IncomingFile,
+) -> Result<Version, AppError> {
     let id = uuid::Uuid::now_v7().to_string();
     let storage_key = format!("documents/{document_id}/{id}");
     tinhso_kernel::storage::put(state.storage.as_ref(), &storage_key, file.bytes.clone())
@@ -569,7 +573,7 @@ fn refused(r: Refusal) -> AppError {
 
 /// Records `version` (already in the object store) in `tx` as the next version of document
 /// `id`, uploaded by `uploaded_by`: its number is set here.
-async fn insert_next_version(
+pub(crate) async fn insert_next_version(
     tx: &mut tinhso_kernel::db::Conn,
     id: &str,
     version: &mut Version,
@@ -699,8 +703,12 @@ pub async fn act(
     } else {
         None
     };
+    let sealing = match &seal {
+        Some(plan) => Sealing::Here(plan),
+        None => Sealing::Paper,
+    };
     let mut stored: Vec<String> = Vec::new();
-    let result = act_in(state, who, id, input, seal.as_ref(), &mut stored).await;
+    let result = act_in(state, who, id, input, sealing, &mut stored).await;
     if result.is_err() {
         let keys: Vec<&str> = stored.iter().map(String::as_str).collect();
         tinhso_kernel::storage::discard(state.storage.as_ref(), &keys).await;
@@ -708,29 +716,80 @@ pub async fn act(
     result
 }
 
+/// The role `who` takes `action` on `d` in; someone who cannot read it at all is told it does
+/// not exist.
+fn acting_role(
+    who: &Who<'_>,
+    d: &Document,
+    action: OutgoingAction,
+) -> Result<OutgoingRole, AppError> {
+    DocumentPolicy::actor(who.user, d, action).map_err(|r| match r {
+        Refusal::Forbidden if policy::roles(who.user, d).is_empty() => AppError::NotFound,
+        other => other.into(),
+    })
+}
+
+/// The role `who` issues `d` in (the document clerk), or 404/403.
+pub(crate) fn issuer_role(who: &Who<'_>, d: &Document) -> Result<OutgoingRole, AppError> {
+    acting_role(who, d, OutgoingAction::Issue)
+}
+
+/// How an issue applies the agency's seal.
+#[derive(Clone, Copy)]
+pub(crate) enum Sealing<'a> {
+    /// None: the paper flow.
+    Paper,
+    /// The agency's key the server holds (its HSM, or its software key) signs now.
+    Here(&'a SealPlan),
+    /// The seal made by a desk token or a remote provider, on the number reserved for it.
+    Done(&'a crate::deferred_seal::SealedElsewhere),
+}
+
+/// Issues document `id` with the seal a desk token or a remote provider made on its reserved
+/// number (the completion of [`crate::deferred_seal`]): the same decisions as [`act`]'s issue,
+/// on the locked row.
+pub(crate) async fn issue_sealed_elsewhere(
+    state: &Ctx,
+    who: &Who<'_>,
+    id: &str,
+    sealed: &crate::deferred_seal::SealedElsewhere,
+    stored: &mut Vec<String>,
+) -> Result<Outcome, AppError> {
+    let input = ActInput {
+        action: OutgoingAction::Issue,
+        note: String::new(),
+        signer_position: None,
+        signer_full_name: None,
+        authority_prefix: None,
+        confirm: false,
+        seal: true,
+    };
+    act_in(state, who, id, input, Sealing::Done(sealed), stored).await
+}
+
 async fn act_in(
     state: &Ctx,
     who: &Who<'_>,
     id: &str,
     input: ActInput,
-    seal: Option<&SealPlan>,
+    sealing: Sealing<'_>,
     stored: &mut Vec<String>,
 ) -> Result<Outcome, AppError> {
     let mut tx = state.db.begin().await?;
     let d = store::for_update(&state.db, &mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = DocumentPolicy::actor(who.user, &d, input.action).map_err(|r| match r {
-        // Someone who cannot read it at all is told it does not exist.
-        Refusal::Forbidden if policy::roles(who.user, &d).is_empty() => AppError::NotFound,
-        other => other.into(),
-    })?;
+    let role = acting_role(who, &d, input.action)?;
     let from = d.outgoing_state().ok_or(AppError::NotFound)?;
     let to = outgoing::transition(from, input.action, role)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let now = tinhso_kernel::time::now_text();
     let mut outcome = Outcome::default();
     let mut after = json!({ "from": from.as_str(), "to": to.as_str(), "note": input.note.trim() });
+    // A number reserved for a seal still to come from a desk token or a phone.
+    let reserved =
+        crate::deferred_seal::reserved_for(state, &mut tx, who, &d, input.action, sealing, &now)
+            .await?;
     match input.action {
         OutgoingAction::Submit => {
             if store::next_version(&mut tx, id).await? == 1 {
@@ -777,7 +836,17 @@ async fn act_in(
                 json!({ "position": position.trim(), "prefix": prefix.map(|p| p.abbreviation()) });
         }
         OutgoingAction::Issue => {
-            let issued = issue(state, &mut tx, who, &d, &now, seal, stored).await?;
+            let issued = issue(
+                state,
+                &mut tx,
+                who,
+                &d,
+                &now,
+                sealing,
+                reserved.as_ref(),
+                stored,
+            )
+            .await?;
             after["number"] = json!(issued.number);
             after["delivered"] = json!(issued.delivered);
             if let Some((version, serial)) = &issued.sealed {
@@ -846,7 +915,11 @@ async fn act_in(
     let mut ended = tinhso_kernel::signing::EndedSessions::default();
     if outgoing::is_signable(from) && !outgoing::is_signable(to) {
         let reason = signing_ended_by(input.action);
-        ended = end_signing(state, &mut tx, &who.actor, id, None, reason).await?;
+        let completing = match sealing {
+            Sealing::Done(sealed) => Some(sealed.signed.session_id.as_str()),
+            _ => None,
+        };
+        ended = end_signing(state, &mut tx, &who.actor, id, completing, reason).await?;
         if !ended.sessions.is_empty() {
             after["signing_sessions_cancelled"] = json!(ended.sessions);
         }
@@ -865,7 +938,7 @@ async fn act_in(
     )
     .await?;
     tx.commit().await?;
-    ended.discard_files(state).await;
+    ended.settle(state).await;
     tinhso_kernel::events::committed(state);
     Ok(outcome)
 }
@@ -887,15 +960,127 @@ struct IssuedDoc {
 /// With `seal`, each appendix in a separate file gets the agency's signature too
 /// ([`crate::appendices::seal`]); the recipients' copies carry the appendices delivered.
 /// Every object put in the store is pushed on `stored`, for the caller to remove on failure.
+#[allow(clippy::too_many_arguments)]
 async fn issue(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     who: &Who<'_>,
     d: &Document,
     now: &str,
-    seal: Option<&SealPlan>,
+    sealing: Sealing<'_>,
+    reserved: Option<&store::reservations::Reservation>,
     stored: &mut Vec<String>,
 ) -> Result<IssuedDoc, AppError> {
+    let recipients = store::recipients_in(tx, &d.id).await?;
+    let numbered = match reserved {
+        Some(r) => Numbered::reserved(r)?,
+        None => number_for(tx, d).await?,
+    };
+    let (doc_number, day) = (&numbered.doc_number, numbered.day);
+    let code_number = doc_number.code_number();
+    let code_notation = doc_number.code_notation();
+    let issued_date = day.to_string();
+    store::set_issued(
+        tx,
+        &d.id,
+        &store::Issued {
+            sequence: &numbered.sequence,
+            year: numbered.year,
+            number: numbered.number,
+            code_number: &code_number,
+            code_notation: &code_notation,
+            issued_date: &issued_date,
+            state: OutgoingState::Issued.as_str(),
+            now,
+        },
+    )
+    .await?;
+    let sealed = match sealing {
+        Sealing::Here(plan) => Some(
+            apply_seal(
+                state,
+                tx,
+                who,
+                d,
+                plan,
+                &doc_number.to_string(),
+                day,
+                stored,
+            )
+            .await?,
+        ),
+        Sealing::Done(sealed) => {
+            Some(crate::deferred_seal::keep(state, tx, who, d, sealed, stored).await?)
+        }
+        Sealing::Paper => None,
+    };
+    let appendices = match sealing {
+        Sealing::Here(plan) => {
+            crate::appendices::seal(
+                state,
+                tx,
+                who,
+                d,
+                &plan.appendices,
+                &doc_number.to_string(),
+                stored,
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    deliver_issued(
+        state,
+        tx,
+        who,
+        d,
+        now,
+        &numbered,
+        &recipients,
+        sealed,
+        appendices,
+    )
+    .await
+}
+
+/// A number taken for an issue: the register's sequence, year and number, the number and
+/// notation, and the issue date.
+pub(crate) struct Numbered {
+    pub sequence: String,
+    pub year: i64,
+    pub number: i64,
+    pub doc_number: DocNumber,
+    pub day: NaiveDate,
+}
+
+impl Numbered {
+    /// The number `r` reserved earlier.
+    fn reserved(r: &store::reservations::Reservation) -> Result<Numbered, AppError> {
+        let internal = |e: String| AppError::Internal(anyhow::anyhow!("reservation {}: {e}", r.id));
+        Ok(Numbered {
+            sequence: r.sequence.clone(),
+            year: r.year,
+            number: r.number,
+            doc_number: format!("{}/{}", r.code_number, r.code_notation)
+                .parse()
+                .map_err(|e: tinhso_domain::official_doc::notation::NotationError| {
+                    internal(e.to_string())
+                })?,
+            day: r
+                .issued_date
+                .parse()
+                .map_err(|e: chrono::ParseError| internal(e.to_string()))?,
+        })
+    }
+}
+
+/// Checks that `d` may be issued (its metadata, the issuer's and the drafting unit's
+/// abbreviations) and takes the next number of the agency's register for its sequence and
+/// year, in `tx`.
+pub(crate) async fn number_for(
+    tx: &mut tinhso_kernel::db::Conn,
+    d: &Document,
+) -> Result<Numbered, AppError> {
     let recipients = store::recipients_in(tx, &d.id).await?;
     outgoing_errors(
         &d.subject,
@@ -938,57 +1123,35 @@ async fn issue(
         unit_part,
     )
     .map_err(|e| AppError::validation("CodeNotation", e.to_string()))?;
+    Ok(Numbered {
+        sequence,
+        year,
+        number,
+        doc_number,
+        day,
+    })
+}
+
+/// Delivers issued document `d` (numbered `n`) to every recipient agency on the platform and
+/// queues the others, replaces the original it replaces, and emits `ISSUED`.
+#[allow(clippy::too_many_arguments)]
+async fn deliver_issued(
+    state: &Ctx,
+    tx: &mut tinhso_kernel::db::Conn,
+    who: &Who<'_>,
+    d: &Document,
+    now: &str,
+    n: &Numbered,
+    recipients: &[store::Recipient],
+    sealed: Option<(Version, String)>,
+    appendices: Vec<serde_json::Value>,
+) -> Result<IssuedDoc, AppError> {
+    let (doc_number, day, year) = (&n.doc_number, n.day, n.year);
     let code_number = doc_number.code_number();
     let code_notation = doc_number.code_notation();
     let issued_date = day.to_string();
-    store::set_issued(
-        tx,
-        &d.id,
-        &store::Issued {
-            sequence: &sequence,
-            year,
-            number,
-            code_number: &code_number,
-            code_notation: &code_notation,
-            issued_date: &issued_date,
-            state: OutgoingState::Issued.as_str(),
-            now,
-        },
-    )
-    .await?;
-    let sealed = match seal {
-        Some(plan) => Some(
-            apply_seal(
-                state,
-                tx,
-                who,
-                d,
-                plan,
-                &doc_number.to_string(),
-                day,
-                stored,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let appendices = match seal {
-        Some(plan) => {
-            crate::appendices::seal(
-                state,
-                tx,
-                who,
-                d,
-                &plan.appendices,
-                &doc_number.to_string(),
-                stored,
-            )
-            .await?
-        }
-        None => Vec::new(),
-    };
     let file = store::versions_in(tx, &d.id).await?.pop();
-    let duplicate = incoming::duplicate_key(&doc_number, &d.organ_id, day.year());
+    let duplicate = incoming::duplicate_key(doc_number, &d.organ_id, day.year());
     let folded = tinhso_domain::text::fold(&d.subject);
     let mut delivered = Vec::new();
     for r in recipients.iter() {
@@ -1113,10 +1276,10 @@ async fn issue(
 /// The version the seal goes on, checked before the issuing transaction: the latest version,
 /// a PDF, and its bytes.
 pub struct SealPlan {
-    latest: Version,
-    pdf: bytes::Bytes,
+    pub(crate) latest: Version,
+    pub(crate) pdf: bytes::Bytes,
     /// The appendices in separate files, each signed by the agency too.
-    appendices: Vec<crate::appendices::Planned>,
+    pub(crate) appendices: Vec<crate::appendices::Planned>,
 }
 
 /// Why the seal is refused on a version without a valid signature of the approving leader.
@@ -1127,7 +1290,7 @@ const NOT_SIGNED_BY_LEADER: &str = "Chỉ đóng dấu số (chữ ký số củ
 /// check) of a leader of the issuing agency — the competent person (Decree 30 Art. 13) — and
 /// no signature that is not valid. 404 for someone who may not read it, 403 for a reader who
 /// may not issue, 409 with the reason otherwise.
-async fn plan_seal(state: &Ctx, who: &Who<'_>, id: &str) -> Result<SealPlan, AppError> {
+pub(crate) async fn plan_seal(state: &Ctx, who: &Who<'_>, id: &str) -> Result<SealPlan, AppError> {
     let d = store::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1221,28 +1384,8 @@ async fn apply_seal(
             "Văn bản vừa thay đổi trong lúc đóng dấu số: hãy tải lại trang và ban hành lại.".into(),
         ));
     }
-    let signing_time = tinhso_kernel::time::local_now()
-        .format("%Y-%m-%dT%H:%M:%S+07:00")
-        .to_string();
     let signed = state
-        .sign_pdf(tinhso_kernel::signing::SignRequest {
-            signer: tinhso_kernel::signing::SignAs::Agency(d.agency_id.clone()),
-            actor: who.actor.clone(),
-            entity_type: "document",
-            entity_id: d.id.clone(),
-            pdf: plan.pdf.clone(),
-            reason: Some(format!("Ban hành văn bản số {number}")),
-            location: None,
-            stamp: Some(tinhso_kernel::signing::StampRequest {
-                place: tinhso_kernel::signing::StampPlace::SealOverSigner,
-                lines: vec![
-                    d.organ_name.clone(),
-                    format!("Số, ký hiệu: {number}"),
-                    format!("Ngày ban hành: {}", day.format("%d/%m/%Y")),
-                    format!("Thời gian ký: {signing_time}"),
-                ],
-            }),
-        })
+        .sign_pdf(seal_request(who, d, plan.pdf.clone(), number, day))
         .await
         .ok_or_else(|| AppError::Conflict("Nền tảng chưa bật chức năng ký số.".into()))??;
     let file = IncomingFile {
@@ -1256,6 +1399,39 @@ async fn apply_seal(
     insert_next_version(tx, &d.id, &mut version, Some(&who.user.id)).await?;
     signed.record_audit(&state.db, tx).await?;
     Ok((version, signed.serial))
+}
+
+/// The agency's signature on `pdf`, the issue of `d` as `number` on `day`: a visible stamp by
+/// the leader's signature carrying the agency, the number and notation, the issue date and the
+/// signing time.
+pub(crate) fn seal_request(
+    who: &Who<'_>,
+    d: &Document,
+    pdf: bytes::Bytes,
+    number: &str,
+    day: NaiveDate,
+) -> tinhso_kernel::signing::SignRequest {
+    let signing_time = tinhso_kernel::time::local_now()
+        .format("%Y-%m-%dT%H:%M:%S+07:00")
+        .to_string();
+    tinhso_kernel::signing::SignRequest {
+        signer: tinhso_kernel::signing::SignAs::Agency(d.agency_id.clone()),
+        actor: who.actor.clone(),
+        entity_type: "document",
+        entity_id: d.id.clone(),
+        pdf,
+        reason: Some(format!("Ban hành văn bản số {number}")),
+        location: None,
+        stamp: Some(tinhso_kernel::signing::StampRequest {
+            place: tinhso_kernel::signing::StampPlace::SealOverSigner,
+            lines: vec![
+                d.organ_name.clone(),
+                format!("Số, ký hiệu: {number}"),
+                format!("Ngày ban hành: {}", day.format("%d/%m/%Y")),
+                format!("Thời gian ký: {signing_time}"),
+            ],
+        }),
+    }
 }
 
 /// Marks the document `d` replaces as replaced, in `d`'s issuing transaction, once it is
@@ -1585,7 +1761,7 @@ fn signing_ended_by(action: OutgoingAction) -> &'static str {
 const SIGNED_ANOTHER_WAY: &str = "Văn bản vừa được ký số thành phiên bản mới bằng cách khác nên phiên ký này đã bị hủy: nếu cần ký thêm, hãy bắt đầu phiên ký mới.";
 
 /// Ends, in `tx`, the signing sessions waiting on document `id` (but `except`), with `reason`.
-async fn end_signing(
+pub(crate) async fn end_signing(
     state: &Ctx,
     tx: &mut tinhso_kernel::db::Conn,
     actor: &Actor,
@@ -1593,7 +1769,7 @@ async fn end_signing(
     except: Option<&str>,
     reason: &str,
 ) -> Result<tinhso_kernel::signing::EndedSessions, AppError> {
-    state
+    let ended = state
         .end_signing_sessions(
             tx,
             tinhso_kernel::signing::EndSigning {
@@ -1604,7 +1780,10 @@ async fn end_signing(
                 actor,
             },
         )
-        .await
+        .await?;
+    // A number reserved for the agency's seal those sessions would have brought is not used.
+    crate::deferred_seal::release_pending(state, tx, actor, id, reason).await?;
+    Ok(ended)
 }
 
 /// The name of a signed copy of `file_name`: `<stem>.signed.pdf`.
@@ -1775,7 +1954,7 @@ async fn keep_signed(
         )
         .await?;
         tx.commit().await?;
-        ended.discard_files(state).await;
+        ended.settle(state).await;
         Ok(version)
     })
     .await
@@ -1832,9 +2011,11 @@ pub async fn sign_remotely(
     state
         .start_remote_signing(tinhso_kernel::signing::RemoteSignRequest {
             request: leader_request(who, &d, pdf, location),
+            operator: who.user.id.clone(),
             provider: provider.to_owned(),
             title,
             completion: REMOTE_SIGNED.name,
+            ended: None,
             context: json!({ "version": latest.version }),
             return_to: format!("/office/documents/{id}"),
         })
@@ -1859,9 +2040,11 @@ pub async fn sign_at_desk(
     state
         .start_desk_signing(tinhso_kernel::signing::DeskSignRequest {
             request: leader_request(who, &d, pdf, location),
+            operator: who.user.id.clone(),
             certificate: certificate.to_owned(),
             title,
             completion: REMOTE_SIGNED.name,
+            ended: None,
             context: json!({ "version": latest.version, "kind": "desk" }),
             return_to: format!("/office/documents/{id}"),
         })

@@ -3,6 +3,7 @@
 pub mod appendices;
 pub mod arrival;
 pub mod processing;
+pub mod reservations;
 
 use crate::{Direction, Document, State};
 use sqlx::Row;

@@ -277,6 +277,7 @@ mod tests {
             documents::__path_upload_version,
             documents::__path_sign_version,
             documents::__path_act,
+            documents::__path_seal,
             documents::__path_incoming_list,
             documents::__path_register,
             tinhso_officialdocs::appendix_api::__path_list_appendices,

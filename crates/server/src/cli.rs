@@ -154,6 +154,11 @@ enum Command {
         /// Where it is signed (/Location), e.g. "Thanh Hóa".
         #[arg(long)]
         location: Option<String>,
+        /// Issue the document with the agency's seal from this token (the agency's certificate
+        /// on the document clerk's token): the number is reserved, the token seals the
+        /// leader-signed PDF, and the document is issued.
+        #[arg(long, conflicts_with = "location")]
+        seal: bool,
     },
     /// The demo certification authority (no legal value).
     Pki {
@@ -231,9 +236,13 @@ enum PkiCommand {
     /// `pkcs11-tool --write-object cert.der --type cert --id <the key's id>`) and
     /// `tinhso desk-sign` signs with it.
     CertifyKey {
-        /// The official's email.
+        /// The official's email: their personal certificate.
+        #[arg(long, required_unless_present = "agency", conflicts_with = "agency")]
+        email: Option<String>,
+        /// Or an agency's code (mã định danh): its seal certificate, for the key on the
+        /// document clerk's token (`tinhso desk-sign --seal`).
         #[arg(long)]
-        email: String,
+        agency: Option<String>,
         /// The key's public half: PEM `PUBLIC KEY` or DER SubjectPublicKeyInfo
         /// (`pkcs11-tool --read-object --type pubkey --id <id> -o FILE`).
         #[arg(long)]
@@ -642,10 +651,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             command:
                 PkiCommand::CertifyKey {
                     email,
+                    agency,
                     public_key,
                     out,
                 },
         } => {
+            use tinhso_signatures::enrol::KeyHolder;
+            let (holder, named) = match (email.as_deref(), agency.as_deref()) {
+                (Some(email), _) => (KeyHolder::Official(email), email.to_owned()),
+                (None, Some(code)) => (KeyHolder::Agency(code), format!("agency {code}")),
+                (None, None) => anyhow::bail!("--email or --agency"),
+            };
             let key = std::fs::read(&public_key)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", public_key.display()))?;
             let state = crate::app::start(config, None).await?;
@@ -653,7 +669,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 label: "cli".into(),
                 ip: String::new(),
             };
-            match tinhso_signatures::enrol::certify_key(&state, &actor, &email, &key).await {
+            match tinhso_signatures::enrol::certify_key(&state, &actor, holder, &key).await {
                 Ok(certified) => {
                     if let Some(out) = out {
                         std::fs::write(&out, &certified.der)
@@ -661,7 +677,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                     }
                     print!("{}", certified.pem());
                     eprintln!(
-                        "certificate {} issued by the demo CA to {email}: {}",
+                        "certificate {} issued by the demo CA to {named}: {}",
                         certified.serial, certified.subject
                     );
                 }
@@ -720,8 +736,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             key_id,
             key_label,
             location,
+            seal,
         } => {
             let args = tinhso_signatures::desk_tool::DeskSign {
+                seal,
                 server,
                 api_token: token,
                 document,
@@ -735,8 +753,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             match tinhso_signatures::desk_tool::run(args).await {
                 Ok(done) => {
                     println!(
-                        "Đã ký số: phiên {} ({}), {} bằng {} — {}",
-                        done.session_id, done.state, done.algorithm, done.mechanism, done.subject
+                        "{}: phiên {} ({}), {} bằng {} — {}",
+                        if seal {
+                            "Đã đóng dấu số và ban hành"
+                        } else {
+                            "Đã ký số"
+                        },
+                        done.session_id,
+                        done.state,
+                        done.algorithm,
+                        done.mechanism,
+                        done.subject
                     );
                     println!("{}", done.document_page);
                 }

@@ -129,8 +129,9 @@ pub(crate) async fn revocation_check(
     }
 }
 
-/// `der` checked as `user_id`'s own personal certificate, usable now (module docs, step 1).
-async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Checked, AppError> {
+/// `der` checked as `signer`'s own certificate, usable now (module docs, step 1): a person's
+/// personal certificate, or an agency's (its seal, on the document clerk's token).
+async fn check_certificate(ctx: &Ctx, signer: &SignAs, der: &[u8]) -> Result<Checked, AppError> {
     let certificate = Certificate::from_der(der).map_err(|_| {
         AppError::validation(
             CERTIFICATE_FIELD,
@@ -138,8 +139,8 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
         )
     })?;
     let algorithm = algorithm_of(&certificate)?;
-    // Matched to its holder as every personal certificate is: the register, by issuer and
-    // serial (the demo CA's certificates and the external ones registered to officials).
+    // Matched to its holder as every certificate is: the register, by issuer and serial (the
+    // demo CA's certificates and the external ones registered to officials and agencies).
     let tbs = certificate.tbs_certificate();
     let serial = crate::pki::serial_hex(tbs.serial_number());
     let issuer = tbs.issuer().to_string();
@@ -148,18 +149,25 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
         .ok_or_else(|| {
             AppError::validation(
                 CERTIFICATE_FIELD,
-                "Chứng thư số trên USB token chưa được đăng ký cho tài khoản nào trên nền tảng: hãy đề nghị quản trị hệ thống đăng ký chứng thư số này cho bạn.",
+                "Chứng thư số trên USB token chưa được đăng ký trên nền tảng: hãy đề nghị quản trị hệ thống đăng ký chứng thư số này.",
             )
         })?;
     let same_der = crate::pki::decode_b64(&row.certificate).is_ok_and(|kept| kept == der);
-    if row.kind != "person" || row.user_id.as_deref() != Some(user_id) || !same_der {
-        return Err(AppError::validation(
-            CERTIFICATE_FIELD,
+    let (holds, not_theirs) = match signer {
+        SignAs::Person(user_id) => (
+            row.kind == "person" && row.user_id.as_deref() == Some(user_id.as_str()),
             "Chứng thư số trên USB token không phải chứng thư số cá nhân của bạn: chỉ ký được bằng chứng thư số đã đăng ký cho chính bạn.",
-        ));
+        ),
+        SignAs::Agency(agency_id) => (
+            row.kind == "agency" && row.agency_id.as_deref() == Some(agency_id.as_str()),
+            "Chứng thư số trên USB token không phải chứng thư số của cơ quan ban hành: chỉ đóng dấu số được bằng chứng thư số đã đăng ký cho chính cơ quan này.",
+        ),
+    };
+    if !holds || !same_der {
+        return Err(AppError::validation(CERTIFICATE_FIELD, not_theirs));
     }
     let now = SystemTime::now();
-    crate::sign::usable(&row, now, false)?;
+    crate::sign::usable(&row, now, matches!(signer, SignAs::Agency(_)))?;
     // The path to a trust anchor, now (the configured roots, the demo root while trusted).
     let trust = crate::service::trust(ctx).await?;
     let (report, _) = tokio::task::spawn_blocking({
@@ -203,14 +211,31 @@ async fn check_certificate(ctx: &Ctx, user_id: &str, der: &[u8]) -> Result<Check
     })
 }
 
-/// Starts a desk signing (module docs, step 1): the session and what the token signs.
+/// Whether `der`, read from a token, is `signer`'s certificate and may sign now (the checks of
+/// [`start`], nothing prepared).
+pub(crate) async fn check_token_certificate(
+    ctx: &Ctx,
+    signer: &SignAs,
+    der: &[u8],
+) -> Result<(), AppError> {
+    let checked = check_certificate(ctx, signer, der).await?;
+    Credential::new(der.to_vec(), checked.chain)
+        .check_algorithm(checked.algorithm)
+        .map_err(|e| AppError::validation(CERTIFICATE_FIELD, e.to_string()))
+}
+
+/// Starts a desk signing (module docs, step 1): the session and what the token signs. A
+/// person signs only with their own token (`r.operator` is the signer).
 pub async fn start(ctx: &Ctx, r: DeskSignRequest) -> Result<DeskStarted, AppError> {
-    let SignAs::Person(user_id) = &r.request.signer else {
+    if let SignAs::Person(user_id) = &r.request.signer
+        && *user_id != r.operator
+    {
         return Err(remote::internal(
             "signer",
-            "only people sign with a desk token",
+            "a person signs only with their own token",
         ));
-    };
+    }
+    let user_id = &r.operator;
     if !r.request.pdf.starts_with(b"%PDF-") {
         return Err(AppError::validation(
             "file",
@@ -218,7 +243,7 @@ pub async fn start(ctx: &Ctx, r: DeskSignRequest) -> Result<DeskStarted, AppErro
         ));
     }
     let der = read_certificate(&r.certificate)?;
-    let checked = check_certificate(ctx, user_id, &der).await?;
+    let checked = check_certificate(ctx, &r.request.signer, &der).await?;
     let credential = Credential::new(der.clone(), checked.chain.clone());
     credential
         .check_algorithm(checked.algorithm)
@@ -244,6 +269,8 @@ pub async fn start(ctx: &Ctx, r: DeskSignRequest) -> Result<DeskStarted, AppErro
     let range_json = json(&serde_json::json!(prepared.byte_range()))?;
     let context_json = json(&serde_json::json!({
         "caller": r.context,
+        "signer_kind": remote::signer_kind(&r.request.signer),
+        "ended": r.ended,
         "actor_label": r.request.actor.label,
         "actor_ip": r.request.actor.ip,
         "reason": r.request.reason,
@@ -398,9 +425,12 @@ pub async fn submit(
         Ok(key) => (SessionState::Signed, None, Some(key.as_str())),
         Err(message) => (SessionState::Failed, Some(message.as_str()), None),
     };
-    remote::finish(ctx, id, to, detail, result).await?;
+    let moved = remote::finish(ctx, id, to, detail, result).await?;
     remote::discard_files(ctx, &s, outcome.as_ref().ok().map(String::as_str)).await;
     if let Err(message) = outcome {
+        if moved {
+            remote::notify_ended(ctx, &s, to, &message).await;
+        }
         return Err(AppError::Conflict(message));
     }
     remote::session(ctx, id).await?.ok_or(AppError::NotFound)
@@ -470,6 +500,9 @@ pub(crate) async fn expire(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
     };
     let moved = remote::finish(ctx, id, SessionState::Expired, Some(EXPIRED), None).await?;
     remote::discard_files(ctx, &s, None).await;
+    if moved {
+        remote::notify_ended(ctx, &s, SessionState::Expired, EXPIRED).await;
+    }
     Ok(moved)
 }
 

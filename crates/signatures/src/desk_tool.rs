@@ -14,6 +14,10 @@
 //! 4. `POST /api/v1/signing-sessions/{id}/signature` with the raw signature: the platform
 //!    verifies it, completes the PDF (timestamp, B-LT) and keeps it as the next version.
 //!
+//! With `--seal` the document clerk applies the agency's seal the same way, with the agency's
+//! certificate on their token: step 2 is `POST /api/v1/documents/{id}/seal`, which reserves
+//! the number (the seal's stamp carries it), and step 4 issues the document.
+//!
 //! Every refusal of the platform comes back as its RFC 9457 problem's Vietnamese `detail`.
 
 use base64::Engine;
@@ -44,6 +48,9 @@ pub struct DeskSign {
     pub key_label: Option<String>,
     /// The place of signing (`/Location`).
     pub location: Option<String>,
+    /// The agency's seal at the issue (`POST /api/v1/documents/{id}/seal`) with the agency's
+    /// certificate on this token, instead of the official's own signature.
+    pub seal: bool,
 }
 
 /// What the tool did.
@@ -185,9 +192,11 @@ pub async fn run(args: DeskSign) -> anyhow::Result<DeskSigned> {
     if let Some(location) = &args.location {
         start["Location"] = serde_json::json!(location);
     }
+    // The seal reserves the number and issues once signed; a signature makes a new version.
+    let step = if args.seal { "seal" } else { "signatures" };
     let started: Started = post(
         &client,
-        &format!("{server}/api/v1/documents/{}/signatures", args.document),
+        &format!("{server}/api/v1/documents/{}/{step}", args.document),
         &args.api_token,
         &start,
     )

@@ -93,16 +93,49 @@ async fn official(ctx: &Ctx, email: &str) -> Result<(String, String, String), Ap
     })
 }
 
-/// The demo issuing CA certifies `public_key` (held on a token) for the official `email`: a
-/// personal certificate, registered to them without a key, audited `signature.certify_key`.
+/// Whom a key on a token is certified for.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyHolder<'a> {
+    /// An official, by email: their personal certificate.
+    Official(&'a str),
+    /// An agency, by its code (or id): its seal, on the document clerk's token.
+    Agency(&'a str),
+}
+
+/// The demo issuing CA certifies `public_key` (held on a token) for `holder`: an official's
+/// personal certificate or an agency's, registered without a key, audited
+/// `signature.certify_key`.
 pub async fn certify_key(
     ctx: &Ctx,
     actor: &Actor,
-    email: &str,
+    holder: KeyHolder<'_>,
     public_key: &[u8],
 ) -> Result<Certified, AppError> {
     let (spki, key_algorithm) = read_public_key(public_key)?;
-    let (user_id, full_name, agency) = official(ctx, email).await?;
+    let (role, subject, user_id, agency_id) = match holder {
+        KeyHolder::Official(email) => {
+            let (user_id, full_name, agency) = official(ctx, email).await?;
+            (
+                ca::Role::Person,
+                Subject::person(&full_name, Some(&agency)),
+                Some(user_id),
+                None,
+            )
+        }
+        KeyHolder::Agency(reference) => {
+            let (agency_id, code, name) = store::agency_named(&ctx.db, reference)
+                .await?
+                .ok_or_else(|| {
+                    AppError::validation("Agency", "Không có cơ quan nào với mã định danh này.")
+                })?;
+            (
+                ca::Role::Agency,
+                Subject::agency(&name, &code),
+                None,
+                Some(agency_id),
+            )
+        }
+    };
     let no_ca = || {
         AppError::Conflict(
             "Nền tảng chưa có CA demo (chỉ tạo cùng tỉnh demo): không chứng nhận được khóa.".into(),
@@ -115,13 +148,7 @@ pub async fn certify_key(
     let settings = pki::settings_of(&root)?;
     let now = SystemTime::now();
     let certificate = issuing
-        .issue(
-            ca::Role::Person,
-            &Subject::person(&full_name, Some(&agency)),
-            &spki,
-            &settings,
-            now,
-        )
+        .issue(role, &subject, &spki, &settings, now)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("demo CA: {e}")))?;
     let der = certificate
         .to_der()
@@ -130,9 +157,14 @@ pub async fn certify_key(
     let row = CertificateRow {
         id: uuid::Uuid::now_v7().to_string(),
         serial: pki::serial_hex(tbs.serial_number()),
-        kind: "person".into(),
-        user_id: Some(user_id.clone()),
-        agency_id: None,
+        kind: if agency_id.is_some() {
+            "agency"
+        } else {
+            "person"
+        }
+        .into(),
+        user_id: user_id.clone(),
+        agency_id: agency_id.clone(),
         subject: tbs.subject().to_string(),
         key_algorithm: key_algorithm.into(),
         not_before: pki::to_text(tbs.validity().not_before.to_system_time()),
@@ -155,8 +187,15 @@ pub async fn certify_key(
         actor,
         Change {
             action: "signature.certify_key",
-            entity_type: "user",
-            entity_id: &user_id,
+            entity_type: if agency_id.is_some() {
+                "agency"
+            } else {
+                "user"
+            },
+            entity_id: user_id
+                .as_deref()
+                .or(agency_id.as_deref())
+                .unwrap_or_default(),
             before: serde_json::Value::Null,
             after: serde_json::json!({
                 "serial": row.serial, "subject": row.subject,

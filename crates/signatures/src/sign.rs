@@ -321,4 +321,21 @@ pub static SIGNER: tinhso_kernel::signing::PdfSigner = tinhso_kernel::signing::P
     start_desk: |ctx, request| Box::pin(crate::desk::start(ctx, request)),
     pending_sessions: crate::desk::pending,
     end_sessions: crate::remote::end_sessions,
+    ready: |ctx, check| Box::pin(ready(ctx, check)),
+    withdraw: crate::remote::withdraw_requests,
 };
+
+/// [`tinhso_kernel::signing::PdfSigner::ready`]: the desk token's certificate or the remote
+/// provider's credential checked as the sessions' starts check them, nothing prepared.
+async fn ready(ctx: &Ctx, check: tinhso_kernel::signing::KeyCheck) -> Result<(), AppError> {
+    use tinhso_kernel::signing::KeyElsewhere;
+    match check.key {
+        KeyElsewhere::Desk { certificate } => {
+            let der = crate::desk::read_certificate(&certificate)?;
+            crate::desk::check_token_certificate(ctx, &check.signer, &der).await
+        }
+        KeyElsewhere::Remote { provider } => {
+            crate::remote::check_credential(ctx, &check.signer, &check.operator, &provider).await
+        }
+    }
+}

@@ -460,13 +460,15 @@ pub async fn person_certificate(
     Ok(row.as_ref().map(certificate_row).transpose()?)
 }
 
-/// The newest certificate issued to agency `agency_id` (its seal), if any.
+/// The newest certificate issued to agency `agency_id` (its seal) whose key the platform
+/// holds, if any (one on the document clerk's USB token signs only at the desk).
 pub async fn agency_certificate(
     db: &Db,
     agency_id: &str,
 ) -> Result<Option<CertificateRow>, AppError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{CERTIFICATE} WHERE agency_id = $1 AND kind = 'agency' ORDER BY created_at DESC, id DESC LIMIT 1"
+        "{CERTIFICATE} WHERE agency_id = $1 AND kind = 'agency' AND sealed_key <> '' \
+         ORDER BY created_at DESC, id DESC LIMIT 1"
     )))
     .bind(agency_id)
     .fetch_optional(&db.pool)
@@ -486,6 +488,19 @@ pub async fn agency_by_reference(
     Ok(row
         .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("code")?)))
         .transpose()?)
+}
+
+/// The agency `reference` names (its code, or its id): `(id, code, name)`.
+pub async fn agency_named(
+    db: &Db,
+    reference: &str,
+) -> Result<Option<(String, String, String)>, AppError> {
+    Ok(
+        sqlx::query_as("SELECT id, code, name FROM agencies WHERE code = $1 OR id = $1 LIMIT 1")
+            .bind(reference.trim())
+            .fetch_optional(&db.pool)
+            .await?,
+    )
 }
 
 /// The code (mã định danh) of agency `agency_id`.

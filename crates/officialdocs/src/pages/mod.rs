@@ -729,7 +729,7 @@ async fn render_document(
         context! {
             action => k.action.clone(), note => k.note.clone(), position => k.signer_position.clone(),
             full_name => k.signer_full_name.clone(), prefix => k.authority_prefix.clone(),
-            seal => k.seal.as_deref() == Some("yes"),
+            seal => k.seal.as_deref() == Some("yes"), seal_key => k.seal_key.clone(),
         }
     });
     // What other modules offer on this document ("Tạo nhiệm vụ" on an incoming one), without
@@ -772,6 +772,9 @@ async fn render_document(
                 && versions.iter().max_by_key(|v| v.version).is_some_and(|v| v.media_type == "application/pdf"),
             remote_providers => state.remote_signing_providers(),
             desk_command => desk_command(state, d),
+            seal_command => format!("{} --seal", desk_command(state, d)),
+            seal_waiting => crate::deferred_seal::waiting(state, d).await?
+                .map(|r| format!("{}/{}", r.code_number, r.code_notation)),
             pending_signings => sv(&state.pending_signing_sessions(&user.id, "document", &d.id).await?),
         },
     )?;
@@ -803,6 +806,8 @@ struct ActionForm {
     confirm: Option<String>,
     /// `yes`: issue with the agency's digital seal.
     seal: Option<String>,
+    /// Where the agency's key is: `server` (the default), or `remote:<provider>`.
+    seal_key: Option<String>,
 }
 
 /// The refusal of an action in the page's language, or the error itself when it is not one
@@ -860,7 +865,41 @@ async fn take_action(
             .fact("doc_note", form.note.trim())
             .keep("note", form.note.trim())
             .keep("seal", form.seal.as_deref().unwrap_or_default())
+            .keep("seal_key", form.seal_key.as_deref().unwrap_or_default())
             .render(&page);
+    }
+    let sealing = action == OutgoingAction::Issue && form.seal.as_deref() == Some("yes");
+    if sealing
+        && let Some(provider) = form
+            .seal_key
+            .as_deref()
+            .and_then(|k| k.strip_prefix("remote:"))
+    {
+        // The agency's key at a remote provider: the number is reserved and the clerk follows
+        // the session's page until they confirm on their phone.
+        let key = crate::deferred_seal::SealKey::Remote {
+            provider: provider.to_owned(),
+        };
+        return match crate::deferred_seal::start(&state, &who(&user, &ip), &id, key).await {
+            Ok(crate::deferred_seal::SealStarted::Remote(started)) => {
+                Ok(Redirect::to(&started.path).into_response())
+            }
+            Ok(crate::deferred_seal::SealStarted::Desk(started)) => {
+                Ok(Redirect::to(&started.path).into_response())
+            }
+            Err(AppError::Validation(errors)) => {
+                let shown = Shown {
+                    errors: &errors,
+                    kept: Some(&form),
+                    ..Shown::default()
+                };
+                render_document(&state, &page, &user, &d, shown).await
+            }
+            Err(e) => {
+                let text = refusal_text(page.lang, e)?;
+                render_document(&state, &page, &user, &d, refuse(text)).await
+            }
+        };
     }
     let sign = action == OutgoingAction::Sign;
     let input = ActInput {
@@ -871,7 +910,7 @@ async fn take_action(
         authority_prefix: form.authority_prefix.clone().filter(|_| sign),
         // The confirmation step said what a recall does to recipients that started handling it.
         confirm: action == OutgoingAction::Recall,
-        seal: action == OutgoingAction::Issue && form.seal.as_deref() == Some("yes"),
+        seal: sealing,
     };
     match service::act(&state, &who(&user, &ip), &id, input).await {
         Ok(_) => Ok(

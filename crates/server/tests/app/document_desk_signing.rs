@@ -29,6 +29,7 @@ use std::process::Command;
 use std::time::SystemTime;
 use tinhso_pades::ca::{self, KeyPair, Subject};
 use tinhso_pades::sign::{Signer, SoftwareSigner, ToBeSigned};
+use tinhso_signatures::enrol::KeyHolder;
 use tinhso_signatures::pki::{self, Role};
 use x509_cert::der::{Decode, Encode};
 
@@ -44,6 +45,7 @@ on_both_kinds!(
     bad_desk_signatures_are_refused_and_store_nothing,
     a_desk_session_ends_when_its_document_is_issued,
     a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local_signing_alone,
+    the_clerk_issues_with_the_agency_seal_on_a_usb_token,
 );
 
 /// A SoftHSM2 folder of its own: the token lives there, and only the child processes given
@@ -233,6 +235,19 @@ async fn desk_sign(
     document: &str,
     key_id: Option<&str>,
 ) -> (bool, String, String) {
+    let location = ["--location", "Thanh Hóa"];
+    desk_tool(hsm, server, api_token, document, key_id, &location).await
+}
+
+/// `tinhso desk-sign` with `extra` arguments (`--location …`, or `--seal`).
+async fn desk_tool(
+    hsm: &Hsm,
+    server: &str,
+    api_token: &str,
+    document: &str,
+    key_id: Option<&str>,
+    extra: &[&str],
+) -> (bool, String, String) {
     let pin_file = hsm.path().join("pin");
     std::fs::write(&pin_file, format!("{PIN}\n")).unwrap();
     let mut args = vec![
@@ -247,9 +262,8 @@ async fn desk_sign(
         TOKEN.to_owned(),
         "--pin-file".to_owned(),
         pin_file.display().to_string(),
-        "--location".to_owned(),
-        "Thanh Hóa".to_owned(),
     ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     if let Some(id) = key_id {
         args.extend(["--key-id".to_owned(), id.to_owned()]);
     }
@@ -858,13 +872,23 @@ async fn a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local
         tinhso::error::AppError::Validation(errors) => errors[0].message.clone(),
         other => panic!("{other:?}"),
     };
-    let e = tinhso_signatures::enrol::certify_key(&app.state, &actor, "ai.do@tinhso.local", &spki)
-        .await
-        .unwrap_err();
+    let e = tinhso_signatures::enrol::certify_key(
+        &app.state,
+        &actor,
+        KeyHolder::Official("ai.do@tinhso.local"),
+        &spki,
+    )
+    .await
+    .unwrap_err();
     assert!(refused(e).contains("Không có cán bộ"));
-    let e = tinhso_signatures::enrol::certify_key(&app.state, &actor, LEADER, b"khong phai khoa")
-        .await
-        .unwrap_err();
+    let e = tinhso_signatures::enrol::certify_key(
+        &app.state,
+        &actor,
+        KeyHolder::Official(LEADER),
+        b"khong phai khoa",
+    )
+    .await
+    .unwrap_err();
     assert!(refused(e).contains("Không đọc được khóa công khai"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM pki_certificates").await,
@@ -876,10 +900,14 @@ async fn a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local
         "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
         pki::encode_b64(&spki)
     );
-    let certified =
-        tinhso_signatures::enrol::certify_key(&app.state, &actor, LEADER, pem.as_bytes())
-            .await
-            .unwrap();
+    let certified = tinhso_signatures::enrol::certify_key(
+        &app.state,
+        &actor,
+        KeyHolder::Official(LEADER),
+        pem.as_bytes(),
+    )
+    .await
+    .unwrap();
     let (user, sealed): (String, String) = sqlx::query_as(
         "SELECT u.email, c.sealed_key FROM pki_certificates c JOIN users u ON u.id = c.user_id
           WHERE c.serial = $1 AND c.kind = 'person'",
@@ -939,5 +967,150 @@ async fn a_token_key_certified_by_the_demo_ca_signs_at_the_desk_and_leaves_local
             demo.tbs_certificate().serial_number()
         ))),
         "{report:#}"
+    );
+}
+
+/// The agency's seal on the document clerk's USB token (docs/signatures-design.md §4): a
+/// P-256 key generated on a SoftHSM2 token, certified by the demo CA as the issuing agency's
+/// (`enrol::certify_key` with an agency, as `tinhso pki certify-key --agency` does) and written
+/// beside its key; `tinhso desk-sign --seal` run as the clerk reserves the number, seals the
+/// leader-signed PDF on the token and issues the document. Running it again is refused: the
+/// document is issued.
+async fn the_clerk_issues_with_the_agency_seal_on_a_usb_token(kind: Kind) {
+    let hsm = Hsm::new();
+    hsm.tool(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            TOKEN,
+            "--so-pin",
+            SO_PIN,
+            "--pin",
+            PIN,
+        ],
+    );
+    hsm.p11(&[
+        "--keypairgen",
+        "--key-type",
+        "EC:prime256v1",
+        "--id",
+        EC_ID,
+        "--label",
+        "dau-so-co-quan",
+    ]);
+    let (app, url) = served(kind).await;
+    let public = hsm.path().join("agency-public.der");
+    hsm.p11(&[
+        "--read-object",
+        "--type",
+        "pubkey",
+        "--id",
+        EC_ID,
+        "-o",
+        public.to_str().unwrap(),
+    ]);
+    let agency_code: String = sqlx::query_scalar(
+        "SELECT a.code FROM agencies a JOIN users u ON u.agency_id = a.id WHERE u.email = $1",
+    )
+    .bind(CLERK)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let actor = tinhso::audit::Actor {
+        label: "cli".into(),
+        ip: String::new(),
+    };
+    let certified = tinhso_signatures::enrol::certify_key(
+        &app.state,
+        &actor,
+        KeyHolder::Agency(&agency_code),
+        &std::fs::read(&public).unwrap(),
+    )
+    .await
+    .unwrap();
+    let kind_kept: String = sqlx::query_scalar(
+        "SELECT kind FROM pki_certificates WHERE serial = $1 AND sealed_key = ''",
+    )
+    .bind(&certified.serial)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(kind_kept, "agency");
+    let file = hsm.path().join("agency-cert.der");
+    std::fs::write(&file, &certified.der).unwrap();
+    hsm.p11(&[
+        "--write-object",
+        file.to_str().unwrap(),
+        "--type",
+        "cert",
+        "--id",
+        EC_ID,
+    ]);
+
+    // A leader-signed, approved document; the clerk's page gives the seal's command.
+    let id = awaiting_approval(&app).await;
+    let (status, version) = sign(&app, LEADER, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{version}");
+    approve(&app, &id).await;
+    app.login(CLERK, PASSWORD).await;
+    let (_, page) = app.get(&format!("/office/documents/{id}")).await;
+    assert!(page.contains("doc-seal-desk-command"), "{page}");
+    assert!(page.contains(" --seal"), "{page}");
+    let api_token = app.token(CLERK, &["documents"]).await;
+
+    let (ok, out, err) = desk_tool(&hsm, &url, &api_token, &id, None, &["--seal"]).await;
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Đã đóng dấu số và ban hành"), "{out}");
+    let (status, doc) = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{id}"),
+            Some(&api_token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["State"], "issued", "{doc}");
+    let (number, state): (i64, String) =
+        sqlx::query_as("SELECT number, state FROM doc_number_reservations WHERE document_id = $1")
+            .bind(&id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(state, "used");
+    assert_eq!(
+        doc["CodeNumber"].as_str().unwrap().parse::<i64>().unwrap(),
+        number
+    );
+    assert_eq!(versions(&app, &id).await, 3);
+    let sealed = version_bytes(&app, &id, 3).await;
+    assert!(sealed.starts_with(&version_bytes(&app, &id, 2).await));
+    let report = verified(&app, &sealed).await;
+    assert_eq!(report["Indication"], "TOTAL-PASSED", "{report:#}");
+    let second = &report["Signatures"][1];
+    assert_eq!(second["Level"], "B-LT", "{report:#}");
+    assert_eq!(
+        table_serial(second["CertificateSerial"].as_str().unwrap()),
+        table_serial(&certified.serial),
+        "the token's agency certificate sealed it: {report:#}"
+    );
+    pyhanko_accepts(&app, &sealed, 2).await;
+    let sign_rows = audit_after(&app, "signature.sign").await;
+    let seal_row = sign_rows.last().unwrap();
+    assert_eq!(seal_row["kind"], "agency", "{sign_rows:?}");
+    assert!(seal_row["desk"]["session"].is_string(), "{sign_rows:?}");
+    assert_eq!(audit_count(&app, "document.issue").await, 1);
+    assert_eq!(objects_under_sessions(&app), 0);
+
+    // Again: the document is issued, so nothing is reserved and the tool says why.
+    let (ok, out, err) = desk_tool(&hsm, &url, &api_token, &id, None, &["--seal"]).await;
+    assert!(!ok, "{out}{err}");
+    assert!(err.contains("Máy chủ từ chối (HTTP 409)"), "{err}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM doc_number_reservations")
+            .await,
+        1
     );
 }

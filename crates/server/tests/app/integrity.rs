@@ -728,10 +728,10 @@ async fn a_module_migration_runs_once_keeps_the_data_and_a_newer_one_is_refused(
 
     assert_eq!(
         db.migrate(&modules).await.unwrap(),
-        46,
+        47,
         "the modules' files: feedback's rename, its statistics' indexes and its map's index, the one-stop dossiers' statistics indexes, the documents module's tables, its read log, \
          its assignments, its texts, its work files, its saved searches, its dossier link, replacements, the register order, the duplicate lookup, \
-         the read log's order, the edXML exchange and its statuses, recall and failures, the recall's decision and the delivering peer, the arrival signature checks, its appendices in separate files, the platform's search index and its change log, the demo CA's tables, \
+         the read log's order, the edXML exchange and its statuses, recall and failures, the recall's decision and the delivering peer, the arrival signature checks, its appendices in separate files, its numbers reserved for a seal from a desk token or a phone, the platform's search index and its change log, the demo CA's tables, \
          the revocation cache, remote signing's sessions, the signature and seal images, the external CAs' certificates keyed by issuer and serial, the tasks module's tables and its extensions, reminders, parts, calendar feeds, ranking rules, parts' reminders, its generation and its open units' index, \
          the operations centre's counters, index versions, declared values, its drill-down index, its report schedules and its keyed counters' index, and the open data portal's tables, its catalogue generation, its datastore registry, its live datasets' registry and the datastore's stored words"
     );

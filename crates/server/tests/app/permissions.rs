@@ -590,6 +590,13 @@ const TABLE: &[Case] = &[
         Anonymous,
         401,
     ),
+    case(
+        "POST",
+        "/api/v1/documents/OFFICIAL_DOC/seal",
+        "",
+        Anonymous,
+        401,
+    ),
     // Appendices in separate files: the demo draft's are nobody's here to list, add, remove or
     // download (404 for an official of the agency who does not handle it and for others).
     case(

@@ -39,10 +39,20 @@ pub const TEST_PROVIDER: &str = "test";
 pub const TEST_PROVIDER_NAME: &str =
     "Ký số từ xa — nhà cung cấp THỬ NGHIỆM (không có giá trị pháp lý)";
 
-/// The signer as the provider knows them (the test provider: the platform account).
+/// The signer as the provider knows them (the test provider: the platform account), and the
+/// agency whose certificate they use when the agency's seal is asked for.
 #[derive(Clone, Debug)]
 pub struct RemoteUser {
     pub user_id: String,
+    pub agency_id: Option<String>,
+}
+
+/// `person` or `agency`: whose certificate a signing session uses (its audit rows say so).
+pub fn signer_kind(signer: &SignAs) -> &'static str {
+    match signer {
+        SignAs::Person(_) => "person",
+        SignAs::Agency(_) => "agency",
+    }
 }
 
 /// One certificate the provider holds for the signer, with its chain and the algorithm its
@@ -105,6 +115,9 @@ pub trait RemoteSigner: Send + Sync {
     ) -> BoxFut<'a, Result<String, RemoteError>>;
     /// Where transaction `tx` stands.
     fn status<'a>(&'a self, tx: &'a str) -> BoxFut<'a, Result<RemoteStatus, RemoteError>>;
+    /// Withdraws transaction `tx`, still unanswered, whose session ended on the platform: the
+    /// signer's phone stops asking.
+    fn withdraw<'a>(&'a self, tx: &'a str) -> BoxFut<'a, Result<(), RemoteError>>;
 }
 
 /// The providers this platform offers (`PdfSigner::remote_providers`).
@@ -160,6 +173,10 @@ pub fn test_client_key(ctx: &Ctx) -> String {
 #[derive(Serialize, Deserialize)]
 pub struct WireCredentialsRequest {
     pub user_id: String,
+    /// The organisation's certificates this account may use instead of its own (the agency's
+    /// seal); absent: the account's personal certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -309,6 +326,7 @@ impl RemoteSigner for HttpProvider {
                     format!("{}/credentials", self.base),
                     &WireCredentialsRequest {
                         user_id: user.user_id.clone(),
+                        agency_id: user.agency_id.clone(),
                     },
                 )?)
                 .await?;
@@ -372,7 +390,7 @@ impl RemoteSigner for HttpProvider {
             match (wire.state.as_str(), wire.signature) {
                 ("pending", _) => Ok(RemoteStatus::Pending),
                 ("refused", _) => Ok(RemoteStatus::Refused),
-                ("expired", _) => Ok(RemoteStatus::Expired),
+                ("expired" | "withdrawn", _) => Ok(RemoteStatus::Expired),
                 ("signed", Some(sig)) => B64
                     .decode(sig)
                     .ok()
@@ -384,6 +402,18 @@ impl RemoteSigner for HttpProvider {
                     short(other)
                 ))),
             }
+        })
+    }
+
+    fn withdraw<'a>(&'a self, tx: &'a str) -> BoxFut<'a, Result<(), RemoteError>> {
+        Box::pin(async move {
+            let _: serde_json::Value = self
+                .call(json_post(
+                    format!("{}/signatures/{tx}/withdraw", self.base),
+                    &serde_json::json!({}),
+                )?)
+                .await?;
+            Ok(())
         })
     }
 }
@@ -530,49 +560,25 @@ pub(crate) async fn prepare(
     .map_err(crate::sign::sign_error)
 }
 
-/// Starts a remote signing for `r.request.signer` (a person): the provider's credential, the
-/// file prepared and kept, the digest sent, the session stored. Nothing is kept when the
-/// provider cannot be used.
+/// Starts a remote signing for `r.request.signer` (a person, or an agency's seal confirmed by
+/// `r.operator`): the provider's credential, the file prepared and kept, the digest sent, the
+/// session stored. Nothing is kept when the provider cannot be used.
 pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, AppError> {
-    let SignAs::Person(user_id) = &r.request.signer else {
-        return Err(internal("signer", "only people sign remotely"));
-    };
     if !r.request.pdf.starts_with(b"%PDF-") {
         return Err(AppError::validation(
             "file",
             "Chỉ ký số được tệp PDF: hãy tải lên bản PDF của văn bản.",
         ));
     }
-    let provider = provider(ctx, &r.provider).ok_or_else(|| {
-        AppError::validation(
-            "Provider",
-            "Nhà cung cấp ký số từ xa này chưa được cấu hình trên nền tảng.",
-        )
-    })?;
-    let user = RemoteUser {
-        user_id: user_id.clone(),
-    };
-    let credential = provider
-        .credentials(&user)
-        .await
-        .map_err(remote_refusal)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| remote_refusal(RemoteError::NoCredential))?;
+    let user_id = &r.operator;
+    let Reached {
+        provider,
+        user,
+        credential,
+        revocation_warning,
+    } = credential_for(ctx, &r.request.signer, user_id, &r.provider).await?;
     let pades_credential =
         Credential::new(credential.certificate.clone(), credential.chain.clone());
-    pades_credential
-        .check_algorithm(credential.algorithm)
-        .map_err(|e| remote_refusal(RemoteError::Garbage(e.to_string())))?;
-    // A certificate of another CA than the demo's: its revocation asked online before anything
-    // is sent (revoked: refused; no answer: a warning in the audit row).
-    let revocation_warning = if demo_issued(ctx, &credential.certificate).await? {
-        None
-    } else {
-        let trust = crate::service::trust(ctx).await?;
-        crate::desk::revocation_check(ctx, &credential.certificate, &credential.chain, &trust)
-            .await?
-    };
     let (prepared, attributes) = prepare(ctx, &r.request, &pades_credential).await?;
     let digest = attributes.digest();
     let id = uuid::Uuid::now_v7().to_string();
@@ -615,6 +621,8 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
         serde_json::to_string(&prepared.byte_range()).map_err(|e| internal("json", e))?;
     let context_json = serde_json::to_string(&serde_json::json!({
         "caller": r.context,
+        "signer_kind": signer_kind(&r.request.signer),
+        "ended": r.ended,
         "actor_label": r.request.actor.label,
         "actor_ip": r.request.actor.ip,
         "reason": r.request.reason,
@@ -659,6 +667,84 @@ pub async fn start(ctx: &Ctx, r: RemoteSignRequest) -> Result<RemoteStarted, App
     })
 }
 
+/// A usable credential of `signer` that provider `provider_id` holds for account `operator`:
+/// the provider, the account as it knows it, the credential, and the revocation warning of an
+/// external CA's certificate whose status could not be asked. 422 for a provider not
+/// configured, 409 when it is down, refuses, or holds no usable certificate.
+async fn credential_for(
+    ctx: &Ctx,
+    signer: &SignAs,
+    operator: &str,
+    provider_id: &str,
+) -> Result<Reached, AppError> {
+    let agency_id = match signer {
+        SignAs::Person(user_id) if user_id != operator => {
+            return Err(internal(
+                "signer",
+                "a person confirms only their own signing",
+            ));
+        }
+        SignAs::Person(_) => None,
+        SignAs::Agency(agency_id) => Some(agency_id.clone()),
+    };
+    let provider = provider(ctx, provider_id).ok_or_else(|| {
+        AppError::validation(
+            "Provider",
+            "Nhà cung cấp ký số từ xa này chưa được cấu hình trên nền tảng.",
+        )
+    })?;
+    let user = RemoteUser {
+        user_id: operator.to_owned(),
+        agency_id,
+    };
+    let credential = provider
+        .credentials(&user)
+        .await
+        .map_err(remote_refusal)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| remote_refusal(RemoteError::NoCredential))?;
+    Credential::new(credential.certificate.clone(), credential.chain.clone())
+        .check_algorithm(credential.algorithm)
+        .map_err(|e| remote_refusal(RemoteError::Garbage(e.to_string())))?;
+    // A certificate of another CA than the demo's: its revocation asked online before anything
+    // is sent (revoked: refused; no answer: a warning in the audit row).
+    let revocation_warning = if demo_issued(ctx, &credential.certificate).await? {
+        None
+    } else {
+        let trust = crate::service::trust(ctx).await?;
+        crate::desk::revocation_check(ctx, &credential.certificate, &credential.chain, &trust)
+            .await?
+    };
+    Ok(Reached {
+        provider,
+        user,
+        credential,
+        revocation_warning,
+    })
+}
+
+/// A provider reached for a signer: see [`credential_for`].
+struct Reached {
+    provider: Box<dyn RemoteSigner>,
+    user: RemoteUser,
+    credential: RemoteCredential,
+    revocation_warning: Option<String>,
+}
+
+/// Whether provider `provider_id` can sign for `signer` through `operator` now
+/// ([`tinhso_kernel::signing::PdfSigner::ready`]).
+pub(crate) async fn check_credential(
+    ctx: &Ctx,
+    signer: &SignAs,
+    operator: &str,
+    provider_id: &str,
+) -> Result<(), AppError> {
+    credential_for(ctx, signer, operator, provider_id)
+        .await
+        .map(|_| ())
+}
+
 /// Stores the session and its audit row `signature.remote_request` in one transaction.
 async fn record_start(
     ctx: &Ctx,
@@ -693,8 +779,9 @@ async fn record_start(
 /// Ends every signing session still waiting on `what.entity_id` (the kernel's
 /// [`tinhso_kernel::signing::PdfSigner::end_sessions`]), in the caller's transaction: each one
 /// `cancelled` with the reason, audited `signature.session_cancel`; their files are for the
-/// caller to remove once committed. A provider's request stays on the signer's phone (the
-/// provider is another system): confirming it later signs nothing here.
+/// caller to remove, and their providers' requests to withdraw ([`withdraw_requests`]), once
+/// committed. A request the provider could not be told of stays on the signer's phone until it
+/// expires there: confirming it signs nothing here.
 pub fn end_sessions<'a>(
     ctx: &'a Ctx,
     tx: &'a mut tinhso_kernel::db::Conn,
@@ -725,10 +812,36 @@ pub fn end_sessions<'a>(
                 },
             )
             .await?;
+            if let Some(tx) = s.provider_tx.filter(|_| s.provider != crate::desk::DESK) {
+                ended
+                    .requests
+                    .push(tinhso_kernel::signing::ProviderRequest {
+                        provider: s.provider.clone(),
+                        tx,
+                    });
+            }
             ended.files.push(s.prepared_key);
             ended.sessions.push(s.id);
         }
         Ok(ended)
+    })
+}
+
+/// Withdraws `requests` at their providers
+/// ([`tinhso_kernel::signing::PdfSigner::withdraw`]); a failure is logged.
+pub fn withdraw_requests<'a>(
+    ctx: &'a Ctx,
+    requests: &'a [tinhso_kernel::signing::ProviderRequest],
+) -> BoxFut<'a, ()> {
+    Box::pin(async move {
+        for r in requests {
+            let Some(p) = provider(ctx, &r.provider) else {
+                continue;
+            };
+            if let Err(e) = p.withdraw(&r.tx).await {
+                tracing::warn!(provider = %r.provider, error = %e, "signatures: a request not withdrawn");
+            }
+        }
     })
 }
 
@@ -821,6 +934,9 @@ async fn poll_one(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
         Step::End(to, why) => {
             let moved = finish(ctx, id, to, Some(why), None).await?;
             discard_files(ctx, &s, None).await;
+            if moved {
+                notify_ended(ctx, &s, to, why).await;
+            }
             Ok(moved)
         }
         Step::Complete(signature) => {
@@ -831,8 +947,40 @@ async fn poll_one(ctx: &Ctx, id: &str) -> Result<bool, AppError> {
             };
             let moved = finish(ctx, id, to, detail, result).await?;
             discard_files(ctx, &s, outcome.as_ref().ok().map(String::as_str)).await;
+            if moved && let Err(message) = &outcome {
+                notify_ended(ctx, &s, to, message).await;
+            }
             Ok(moved)
         }
+    }
+}
+
+/// Runs the asking module's [`tinhso_kernel::signing::RemoteSignRequest::ended`] job for
+/// session `s`, just ended unsigned in `state` with `reason` (its reserved number given back,
+/// say). A failure is logged: the session already ended, and the module's own sweep or its
+/// next action sees what is left.
+pub(crate) async fn notify_ended(ctx: &Ctx, s: &Session, state: SessionState, reason: &str) {
+    let context: serde_json::Value = serde_json::from_str(&s.context).unwrap_or_default();
+    let Some(name) = context["ended"].as_str() else {
+        return;
+    };
+    let Some(kind) = ctx.job_kinds.iter().find(|k| k.name == name) else {
+        tracing::error!(session = %s.id, job = name, "signatures: no job kind for an ended session");
+        return;
+    };
+    let payload = tinhso_kernel::signing::SigningEnded {
+        session_id: s.id.clone(),
+        entity_id: s.entity_id.clone(),
+        state: state.as_str().to_owned(),
+        reason: reason.to_owned(),
+        context: context["caller"].clone(),
+    };
+    let run = match serde_json::to_value(&payload) {
+        Ok(payload) => (kind.run)(ctx, payload).await,
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = run {
+        tracing::error!(session = %s.id, error = %e, "signatures: the ended session's job failed");
     }
 }
 
@@ -941,7 +1089,9 @@ pub(crate) async fn complete(ctx: &Ctx, s: &Session, signature: Vec<u8>) -> Resu
         audit_after: serde_json::json!({
             "remote": (!desk).then(|| serde_json::json!({"provider": s.provider, "session": s.id, "tx": s.provider_tx})),
             "desk": desk.then(|| serde_json::json!({"session": s.id, "algorithm": s.algorithm})),
-            "serial": serial, "kind": "person", "level": level, "lt_warning": lt.err(),
+            "serial": serial,
+            "kind": context["signer_kind"].as_str().unwrap_or("person"),
+            "level": level, "lt_warning": lt.err(),
             "reason": context["reason"], "location": context["location"],
             "visible": context["visible"], "bytes": signed.len(),
         }),

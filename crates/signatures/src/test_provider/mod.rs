@@ -52,6 +52,11 @@ pub fn routes() -> Routes {
             Access::Public,
             status,
         )
+        .post(
+            "/test-remote-signing/v1/signatures/{tx}/withdraw",
+            Access::Public,
+            withdraw,
+        )
         .get(PHONE, Access::SignedIn, phone)
         .post(
             "/office/test-remote-signing/requests/{id}/confirm",
@@ -113,12 +118,28 @@ fn algorithm_of(row: &pki_store::CertificateRow) -> &'static str {
     }
 }
 
-/// A person's usable demo certificate, as the provider holds it.
+/// A usable demo certificate the provider holds for account `user_id`: their personal one, or
+/// with `agency_id` that agency's (its seal), which the provider holds for the agency's own
+/// officials (a real provider: for the accounts the organisation authorised). Only one whose
+/// key the platform keeps: the test provider signs with it.
 async fn usable_certificate(
     ctx: &Ctx,
     user_id: &str,
+    agency_id: Option<&str>,
 ) -> Result<Option<pki_store::CertificateRow>, AppError> {
-    let row = pki_store::person_certificate(&ctx.db, user_id).await?;
+    let row = match agency_id {
+        None => pki_store::person_certificate(&ctx.db, user_id).await?,
+        Some(agency_id) => {
+            let member = tinhso_kernel::auth::session::load_user(&ctx.db, user_id)
+                .await?
+                .is_some_and(|u| u.agency_id.as_deref() == Some(agency_id));
+            if member {
+                pki_store::agency_certificate(&ctx.db, agency_id).await?
+            } else {
+                None
+            }
+        }
+    };
     let now = tinhso_kernel::time::now();
     let at = |t: &str| tinhso_kernel::time::parse(t);
     Ok(row.filter(|r| {
@@ -126,6 +147,29 @@ async fn usable_certificate(
             && at(&r.not_before).is_some_and(|t| t <= now)
             && at(&r.not_after).is_some_and(|t| t > now)
     }))
+}
+
+/// The credential `serial` account `user_id` may sign with: their own, or their agency's.
+async fn held_credential(
+    ctx: &Ctx,
+    user_id: &str,
+    serial: &str,
+) -> Result<Option<pki_store::CertificateRow>, AppError> {
+    if let Some(own) = usable_certificate(ctx, user_id, None)
+        .await?
+        .filter(|r| r.serial == serial)
+    {
+        return Ok(Some(own));
+    }
+    let agency = tinhso_kernel::auth::session::load_user(&ctx.db, user_id)
+        .await?
+        .and_then(|u| u.agency_id);
+    Ok(match agency {
+        Some(agency) => usable_certificate(ctx, user_id, Some(&agency))
+            .await?
+            .filter(|r| r.serial == serial),
+        None => None,
+    })
 }
 
 async fn credentials(
@@ -139,7 +183,7 @@ async fn credentials(
     let Ok(wanted) = serde_json::from_slice::<WireCredentialsRequest>(&body) else {
         return refusal(StatusCode::BAD_REQUEST, "Yêu cầu không đúng định dạng.");
     };
-    let row = match usable_certificate(&ctx, &wanted.user_id).await {
+    let row = match usable_certificate(&ctx, &wanted.user_id, wanted.agency_id.as_deref()).await {
         Ok(row) => row,
         Err(e) => return failure(e),
     };
@@ -179,11 +223,11 @@ async fn request(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::B
             "Mã băm, thuật toán, tiêu đề hoặc thời hạn không hợp lệ.",
         );
     }
-    let row = match usable_certificate(&ctx, &r.user_id).await {
+    let row = match held_credential(&ctx, &r.user_id, &r.credential_id).await {
         Ok(row) => row,
         Err(e) => return failure(e),
     };
-    let Some(row) = row.filter(|c| c.serial == r.credential_id) else {
+    let Some(row) = row else {
         return refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Chứng thư số không thuộc người ký hoặc không còn hiệu lực.",
@@ -262,6 +306,28 @@ async fn status(State(ctx): State<Ctx>, headers: HeaderMap, Path(tx): Path<Strin
     )
 }
 
+/// The platform withdraws request `tx` (its session ended): no longer on the phone; one
+/// already answered stays as it was.
+async fn withdraw(State(ctx): State<Ctx>, headers: HeaderMap, Path(tx): Path<String>) -> Response {
+    if let Some(refused) = refused(&ctx, &headers) {
+        return refused;
+    }
+    match held_one(&ctx, &tx).await {
+        Ok(None) => refusal(StatusCode::NOT_FOUND, "Không có giao dịch này."),
+        Ok(Some(h)) => match answer_request(&ctx, &tx, "withdrawn", None).await {
+            Ok(moved) => answer(
+                StatusCode::OK,
+                WireStatus {
+                    state: if moved { "withdrawn".into() } else { h.state },
+                    signature: None,
+                },
+            ),
+            Err(e) => failure(e),
+        },
+        Err(e) => failure(e),
+    }
+}
+
 /// The "phone": the signed-in official's waiting requests.
 async fn phone(State(ctx): State<Ctx>, page: Page) -> PageResult<Response> {
     let user = page.require_user()?;
@@ -287,6 +353,12 @@ async fn own_pending(ctx: &Ctx, page: &Page, id: &str) -> Result<Held, AppError>
         .await?
         .filter(|h| h.user_id == user.id)
         .ok_or(AppError::NotFound)?;
+    if h.state == "withdrawn" {
+        return Err(AppError::Conflict(
+            "Yêu cầu ký này đã được nền tảng rút lại (văn bản đã chuyển bước): không còn gì để ký."
+                .into(),
+        ));
+    }
     if h.state != "pending" {
         return Err(AppError::Conflict(
             "Yêu cầu ký này đã được trả lời trước đó.".into(),
@@ -337,9 +409,8 @@ async fn confirm(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let h = own_pending(&ctx, &page, &id).await?;
-    let row = usable_certificate(&ctx, &h.user_id)
+    let row = held_credential(&ctx, &h.user_id, &h.credential_id)
         .await?
-        .filter(|r| r.serial == h.credential_id)
         .ok_or_else(|| {
             AppError::Conflict("Chứng thư số của bạn không còn hiệu lực: không ký được.".into())
         })?;
