@@ -163,7 +163,7 @@ pub async fn sign_pdf(ctx: &Ctx, request: SignRequest) -> Result<Signed, AppErro
             false,
         ),
         SignAs::Agency(agency_id) => (
-            store::agency_certificate(&ctx.db, agency_id)
+            store::agency_certificate_with_key(&ctx.db, agency_id)
                 .await?
                 .ok_or_else(|| {
                     AppError::Conflict(

@@ -460,9 +460,25 @@ pub async fn person_certificate(
     Ok(row.as_ref().map(certificate_row).transpose()?)
 }
 
-/// The newest certificate issued to agency `agency_id` (its seal) whose key the platform
-/// holds, if any (one on the document clerk's USB token signs only at the desk).
+/// The newest certificate issued to agency `agency_id` (its seal), if any, wherever its key is
+/// (the platform, an HSM, the document clerk's token): what an HSM key without a certificate
+/// adopts.
 pub async fn agency_certificate(
+    db: &Db,
+    agency_id: &str,
+) -> Result<Option<CertificateRow>, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{CERTIFICATE} WHERE agency_id = $1 AND kind = 'agency' ORDER BY created_at DESC, id DESC LIMIT 1"
+    )))
+    .bind(agency_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(certificate_row).transpose()?)
+}
+
+/// The newest certificate of agency `agency_id` whose key the platform holds, if any: the one
+/// it seals with in software (a keyless one, on a token or in an HSM, never shadows it).
+pub async fn agency_certificate_with_key(
     db: &Db,
     agency_id: &str,
 ) -> Result<Option<CertificateRow>, AppError> {

@@ -134,7 +134,7 @@ async fn usable_certificate(
                 .await?
                 .is_some_and(|u| u.agency_id.as_deref() == Some(agency_id));
             if member {
-                pki_store::agency_certificate(&ctx.db, agency_id).await?
+                pki_store::agency_certificate_with_key(&ctx.db, agency_id).await?
             } else {
                 None
             }
