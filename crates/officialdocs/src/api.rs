@@ -545,6 +545,29 @@ pub struct OfficialDocRemoteSigning {
     pub expires_at: String,
 }
 
+impl From<tinhso_kernel::signing::DeskStarted> for OfficialDocDeskSigning {
+    fn from(started: tinhso_kernel::signing::DeskStarted) -> Self {
+        OfficialDocDeskSigning {
+            session_id: started.session_id,
+            page: started.path,
+            expires_at: started.expires_at,
+            algorithm: started.algorithm,
+            signed_attributes: started.signed_attributes,
+            digest: started.digest,
+        }
+    }
+}
+
+impl From<tinhso_kernel::signing::RemoteStarted> for OfficialDocRemoteSigning {
+    fn from(started: tinhso_kernel::signing::RemoteStarted) -> Self {
+        OfficialDocRemoteSigning {
+            session_id: started.session_id,
+            page: started.path,
+            expires_at: started.expires_at,
+        }
+    }
+}
+
 /// The approving leader signs the latest version (a PDF) digitally with their own certificate:
 /// PAdES B-T, timestamped. The signed file is a new version; the unsigned one stays. For a
 /// leader of the issuing agency while the document awaits approval or is approved.
@@ -575,14 +598,7 @@ pub async fn sign_version(
         let started = service::sign_at_desk(&state, &who, &id, location, certificate).await?;
         return Ok((
             StatusCode::ACCEPTED,
-            Json(OfficialDocSigningStarted::Desk(OfficialDocDeskSigning {
-                session_id: started.session_id,
-                page: started.path,
-                expires_at: started.expires_at,
-                algorithm: started.algorithm,
-                signed_attributes: started.signed_attributes,
-                digest: started.digest,
-            })),
+            Json(OfficialDocSigningStarted::Desk(started.into())),
         )
             .into_response());
     }
@@ -590,13 +606,7 @@ pub async fn sign_version(
         let started = service::sign_remotely(&state, &who, &id, location, provider).await?;
         return Ok((
             StatusCode::ACCEPTED,
-            Json(OfficialDocSigningStarted::Remote(
-                OfficialDocRemoteSigning {
-                    session_id: started.session_id,
-                    page: started.path,
-                    expires_at: started.expires_at,
-                },
-            )),
+            Json(OfficialDocSigningStarted::Remote(started.into())),
         )
             .into_response());
     }
@@ -744,21 +754,8 @@ pub async fn seal(
     };
     let started = crate::deferred_seal::start(&state, &who, &id, key).await?;
     let body = match started {
-        SealStarted::Desk(started) => OfficialDocSigningStarted::Desk(OfficialDocDeskSigning {
-            session_id: started.session_id,
-            page: started.path,
-            expires_at: started.expires_at,
-            algorithm: started.algorithm,
-            signed_attributes: started.signed_attributes,
-            digest: started.digest,
-        }),
-        SealStarted::Remote(started) => {
-            OfficialDocSigningStarted::Remote(OfficialDocRemoteSigning {
-                session_id: started.session_id,
-                page: started.path,
-                expires_at: started.expires_at,
-            })
-        }
+        SealStarted::Desk(started) => OfficialDocSigningStarted::Desk(started.into()),
+        SealStarted::Remote(started) => OfficialDocSigningStarted::Remote(started.into()),
     };
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }

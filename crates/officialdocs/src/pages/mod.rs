@@ -887,18 +887,7 @@ async fn take_action(
             Ok(crate::deferred_seal::SealStarted::Desk(started)) => {
                 Ok(Redirect::to(&started.path).into_response())
             }
-            Err(AppError::Validation(errors)) => {
-                let shown = Shown {
-                    errors: &errors,
-                    kept: Some(&form),
-                    ..Shown::default()
-                };
-                render_document(&state, &page, &user, &d, shown).await
-            }
-            Err(e) => {
-                let text = refusal_text(page.lang, e)?;
-                render_document(&state, &page, &user, &d, refuse(text)).await
-            }
+            Err(e) => refused_action(&state, &page, &user, &id, &form, e).await,
         };
     }
     let sign = action == OutgoingAction::Sign;
@@ -917,20 +906,39 @@ async fn take_action(
             Redirect::to(&format!("/office/documents/{id}?done={}", action.as_str()))
                 .into_response(),
         ),
-        Err(AppError::Validation(errors)) => {
+        Err(e) => refused_action(&state, &page, &user, &id, &form, e).await,
+    }
+}
+
+/// The document page again after action `form` on `id` failed with `e`: the fields' errors
+/// beside them, or the refusal explained by the buttons (the document as it is now).
+async fn refused_action(
+    state: &Ctx,
+    page: &Page,
+    user: &User,
+    id: &str,
+    form: &ActionForm,
+    e: AppError,
+) -> PageResult<Response> {
+    let d = crate::store::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match e {
+        AppError::Validation(errors) => {
             let shown = Shown {
                 errors: &errors,
-                kept: Some(&form),
+                kept: Some(form),
                 ..Shown::default()
             };
-            render_document(&state, &page, &user, &d, shown).await
+            render_document(state, page, user, &d, shown).await
         }
-        Err(e) => {
-            let text = refusal_text(page.lang, e)?;
-            let d = crate::store::by_id(&state.db, &id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            render_document(&state, &page, &user, &d, refuse(text)).await
+        e => {
+            let shown = Shown {
+                refusal: Some(refusal_text(page.lang, e)?),
+                kept: Some(form),
+                ..Shown::default()
+            };
+            render_document(state, page, user, &d, shown).await
         }
     }
 }
