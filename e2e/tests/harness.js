@@ -72,10 +72,25 @@ function freshPostgresDatabase(baseUrl) {
  * `options.args` adds to `tinhso serve`'s arguments (`--config FILE`).
  */
 export async function startPlatform(options = {}) {
+  // What was started so far, stopped again if the start fails (a bad database URL, a server
+  // that never says it is ready): else those children keep the test run alive for ever.
+  const children = [];
+  let pgDatabase = null;
+  try {
+    return await startPieces(options, children, (db) => { pgDatabase = db; });
+  } catch (e) {
+    for (const child of children) child.kill('SIGTERM');
+    try { pgDatabase?.drop(); } catch { /* already gone */ }
+    throw e;
+  }
+}
+
+async function startPieces(options, children, keepDatabase) {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const smtpPort = await freePort();
   const mailFile = join(dir, 'mail.jsonl');
   const smtp = spawn('python3', [join(here, '..', 'smtp_sink.py'), String(smtpPort), mailFile], { stdio: 'pipe' });
+  children.push(smtp);
   await waitForLine(smtp, 'ready', 15000);
 
   const port = options.port || await freePort();
@@ -83,6 +98,7 @@ export async function startPlatform(options = {}) {
   // A real OpenID Connect provider for the single sign-on journey.
   const oidcPort = await freePort();
   const oidc = spawn('node', [join(here, '..', 'oidc_provider.mjs'), String(oidcPort), `${base}/login/oidc/callback`], { stdio: 'pipe' });
+  children.push(oidc);
   await waitForLine(oidc, 'ready', 15000);
   const bin = process.env.TINHSO_BIN || join(here, '..', '..', 'target', 'debug', 'tinhso');
   const env = {
@@ -106,10 +122,12 @@ export async function startPlatform(options = {}) {
     // fresh SQLite file: one file's state (an administrator's second factor) never leaks into
     // another's.
     pgDatabase = freshPostgresDatabase(process.env.E2E_DATABASE_URL);
+    keepDatabase(pgDatabase);
     env.DATABASE_URL = pgDatabase.url;
     Object.assign(env, sharedKeyFiles());
   } else delete env.DATABASE_URL;
   const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, ...(options.args || [])], { env, stdio: 'pipe' });
+  children.push(server);
   let serverLog = '';
   server.stderr.on('data', (b) => { serverLog += b.toString(); });
   await waitForLine(server, 'Tỉnh Số: http://', 60000);
